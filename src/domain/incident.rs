@@ -1,0 +1,363 @@
+//! An incident and its lifecycle: declared in triage, phases forward, resolve, then close.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    EntryKind, FreeText, IncidentKind, IncidentRole, IncidentTitle, Phase, Roles, Severity,
+    ShortText, Systems, TimelineEntry, UserId,
+};
+
+/// Where an incident is in its life.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Being worked.
+    Open,
+    /// Fixed; in recovery and communication, awaiting close.
+    Resolved,
+    /// Archived. Accepts nothing more.
+    Closed,
+}
+
+impl Status {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Open => "open",
+            Self::Resolved => "resolved",
+            Self::Closed => "closed",
+        }
+    }
+
+    /// Parses a stored name.
+    pub fn parse(text: &str) -> Option<Self> {
+        [Self::Open, Self::Resolved, Self::Closed]
+            .into_iter()
+            .find(|s| s.as_str() == text)
+    }
+}
+
+/// One phase the incident went through, for the per-phase durations in summaries.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhaseSpan {
+    /// The phase.
+    pub phase: Phase,
+    /// When it began.
+    pub started_at: DateTime<Utc>,
+    /// When it ended; `None` while current.
+    pub ended_at: Option<DateTime<Utc>>,
+}
+
+/// What a responder asks for when declaring, already parsed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Declaration {
+    /// The title.
+    pub title: IncidentTitle,
+    /// The severity.
+    pub severity: Severity,
+    /// Availability or security.
+    pub kind: IncidentKind,
+    /// The affected systems.
+    pub systems: Systems,
+    /// A first summary, if given.
+    pub summary: Option<FreeText>,
+    /// Who declared it.
+    pub declared_by: UserId,
+}
+
+/// The state of one incident. Built by [`Incident::declare`] and changed only by its methods.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Incident {
+    /// The title.
+    pub title: IncidentTitle,
+    /// A summary of what is going on.
+    pub summary: Option<FreeText>,
+    /// Availability or security.
+    pub kind: IncidentKind,
+    /// The current severity.
+    pub severity: Severity,
+    /// The affected systems.
+    pub systems: Systems,
+    /// The current phase.
+    pub phase: Phase,
+    /// Open, resolved or closed.
+    pub status: Status,
+    /// Who holds which role.
+    pub roles: Roles,
+    /// Who declared it.
+    pub declared_by: UserId,
+    /// When it was declared.
+    pub declared_at: DateTime<Utc>,
+    /// Every phase so far, the current one last.
+    pub phases: Vec<PhaseSpan>,
+    /// The last status update, if any.
+    pub last_update: Option<FreeText>,
+    /// When the last status update was posted.
+    pub last_update_at: Option<DateTime<Utc>>,
+    /// The root cause given at resolve.
+    pub root_cause: Option<FreeText>,
+    /// The compensation offered to players, if any.
+    pub compensation: Option<FreeText>,
+    /// When it was resolved.
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// When it was closed.
+    pub closed_at: Option<DateTime<Utc>>,
+    /// The time of the latest state change, so that entries never go back in time.
+    pub last_change_at: DateTime<Utc>,
+}
+
+/// Why a command cannot apply to an incident in its current state.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TransitionError {
+    /// The incident is closed.
+    #[error("this incident is closed: declare a new one if the problem is back")]
+    Closed,
+    /// The incident is already resolved.
+    #[error("this incident is already resolved: use /incident close to archive it")]
+    AlreadyResolved,
+    /// Close before resolve.
+    #[error("this incident is not resolved yet: run /incident resolve first")]
+    NotResolved,
+    /// A phase that is not after the current one.
+    #[error("the incident is in {current} already; phases only move forward, so {requested} is refused")]
+    PhaseNotForward {
+        /// The current phase.
+        current: Phase,
+        /// The phase asked for.
+        requested: Phase,
+    },
+    /// Recovery is reached by resolving.
+    #[error("Recovery & Communication begins when the incident is resolved: run /incident resolve")]
+    RecoveryNeedsResolve,
+    /// Phase changes after resolve.
+    #[error("the incident is resolved, so its phase stays at Recovery & Communication")]
+    PhaseAfterResolve,
+    /// The severity is already that level.
+    #[error("the severity is already {0}")]
+    SameSeverity(Severity),
+    /// The role already belongs to that user.
+    #[error("<@{user}> is already the {role}", role = .role.title().to_lowercase())]
+    AlreadyAssigned {
+        /// The role.
+        role: IncidentRole,
+        /// Its holder.
+        user: UserId,
+    },
+}
+
+/// A change a responder asks of an incident. Each one yields timeline entries or an error.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Command {
+    /// Raise or lower the severity.
+    ChangeSeverity {
+        /// The new level.
+        to: Severity,
+        /// Why, if said.
+        reason: Option<ShortText>,
+    },
+    /// Move to a later phase.
+    AdvancePhase {
+        /// The phase to move to.
+        to: Phase,
+    },
+    /// Give a role to someone.
+    Assign {
+        /// The role.
+        role: IncidentRole,
+        /// Who takes it.
+        user: UserId,
+    },
+    /// Post a status update.
+    Update {
+        /// The update.
+        message: FreeText,
+        /// Whether players see it too.
+        public: bool,
+    },
+    /// Add a note to the timeline.
+    Note {
+        /// The note.
+        text: FreeText,
+    },
+    /// Mark the problem fixed.
+    Resolve {
+        /// The root cause, in brief.
+        root_cause: FreeText,
+        /// The compensation for players, if any.
+        compensation: Option<FreeText>,
+    },
+    /// Archive the incident.
+    Close,
+}
+
+impl Incident {
+    /// Declares an incident: it starts open, in triage, with one timeline entry.
+    pub fn declare(d: Declaration, now: DateTime<Utc>) -> (Self, TimelineEntry) {
+        let entry = TimelineEntry::by(
+            d.declared_by,
+            now,
+            EntryKind::Declared,
+            format!(
+                "Declared {} {} incident: {}",
+                d.severity,
+                d.kind,
+                d.title.as_str()
+            ),
+        );
+        let incident = Self {
+            title: d.title,
+            summary: d.summary,
+            kind: d.kind,
+            severity: d.severity,
+            systems: d.systems,
+            phase: Phase::Triage,
+            status: Status::Open,
+            roles: Roles::default(),
+            declared_by: d.declared_by,
+            declared_at: now,
+            phases: vec![PhaseSpan {
+                phase: Phase::Triage,
+                started_at: now,
+                ended_at: None,
+            }],
+            last_update: None,
+            last_update_at: None,
+            root_cause: None,
+            compensation: None,
+            resolved_at: None,
+            closed_at: None,
+            last_change_at: now,
+        };
+        (incident, entry)
+    }
+
+    /// When the current phase began.
+    pub fn phase_started_at(&self) -> DateTime<Utc> {
+        self.phases
+            .last()
+            .map_or(self.declared_at, |span| span.started_at)
+    }
+
+    /// How long it took from declaration to resolve, once resolved.
+    pub fn time_to_resolve(&self) -> Option<TimeDelta> {
+        self.resolved_at.map(|at| at - self.declared_at)
+    }
+
+    /// Applies `command` by `actor` at `now`. On success the incident changed and the returned
+    /// entries say how; on error nothing changed.
+    pub fn apply(
+        &mut self,
+        command: Command,
+        actor: UserId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<TimelineEntry>, TransitionError> {
+        if self.status == Status::Closed {
+            return Err(TransitionError::Closed);
+        }
+        // A clock that steps back must not reorder the timeline.
+        let now = now.max(self.last_change_at);
+        let entry = |kind, text: String| TimelineEntry::by(actor, now, kind, text);
+        let entries = match command {
+            Command::ChangeSeverity { to, reason } => {
+                if to == self.severity {
+                    return Err(TransitionError::SameSeverity(to));
+                }
+                let verb = if to.is_more_severe_than(self.severity) {
+                    "Raised"
+                } else {
+                    "Lowered"
+                };
+                let why = reason.map(|r| format!(": {r}")).unwrap_or_default();
+                let text = format!("{verb} severity from {} to {to}{why}", self.severity);
+                self.severity = to;
+                vec![entry(EntryKind::SeverityChanged, text)]
+            }
+            Command::AdvancePhase { to } => {
+                if self.status == Status::Resolved {
+                    return Err(TransitionError::PhaseAfterResolve);
+                }
+                if to <= self.phase {
+                    return Err(TransitionError::PhaseNotForward {
+                        current: self.phase,
+                        requested: to,
+                    });
+                }
+                if to == Phase::Recovery {
+                    return Err(TransitionError::RecoveryNeedsResolve);
+                }
+                let text = format!("Moved from {} to {to}", self.phase);
+                self.enter_phase(to, now);
+                vec![entry(EntryKind::PhaseChanged, text)]
+            }
+            Command::Assign { role, user } => {
+                if self.roles.get(role) == Some(user) {
+                    return Err(TransitionError::AlreadyAssigned { role, user });
+                }
+                self.roles.set(role, user);
+                vec![entry(
+                    EntryKind::RoleAssigned,
+                    format!("<@{user}> is now {}", role.title().to_lowercase()),
+                )]
+            }
+            Command::Update { message, public } => {
+                let prefix = if public { "Public update" } else { "Update" };
+                let text = format!("{prefix}: {message}");
+                self.last_update = Some(message);
+                self.last_update_at = Some(now);
+                vec![entry(EntryKind::Update, text)]
+            }
+            Command::Note { text } => vec![entry(EntryKind::Note, text.to_string())],
+            Command::Resolve {
+                root_cause,
+                compensation,
+            } => {
+                if self.status == Status::Resolved {
+                    return Err(TransitionError::AlreadyResolved);
+                }
+                let mut text = format!("Resolved. Root cause: {root_cause}");
+                if let Some(c) = &compensation {
+                    text.push_str(&format!(". Compensation: {c}"));
+                }
+                self.status = Status::Resolved;
+                self.resolved_at = Some(now);
+                self.root_cause = Some(root_cause);
+                self.compensation = compensation;
+                self.enter_phase(Phase::Recovery, now);
+                vec![entry(EntryKind::Resolved, text)]
+            }
+            Command::Close => {
+                if self.status != Status::Resolved {
+                    return Err(TransitionError::NotResolved);
+                }
+                self.status = Status::Closed;
+                self.closed_at = Some(now);
+                if let Some(span) = self.phases.last_mut() {
+                    span.ended_at = Some(now);
+                }
+                vec![entry(EntryKind::Closed, "Closed and archived".to_owned())]
+            }
+        };
+        self.last_change_at = now;
+        Ok(entries)
+    }
+
+    fn enter_phase(&mut self, to: Phase, now: DateTime<Utc>) {
+        if self.phase == to {
+            return;
+        }
+        if let Some(span) = self.phases.last_mut() {
+            span.ended_at = Some(now);
+        }
+        self.phases.push(PhaseSpan {
+            phase: to,
+            started_at: now,
+            ended_at: None,
+        });
+        self.phase = to;
+    }
+}
+
+#[cfg(test)]
+#[path = "incident_tests.rs"]
+mod tests;

@@ -1,0 +1,24 @@
+//! The incident domain: pure types and rules, with no I/O and nothing of Discord's.
+
+mod ids;
+mod incident;
+mod phase;
+mod postmortem;
+mod role;
+mod severity;
+mod text;
+mod timeline;
+
+pub use ids::{
+    ChannelId, GuildId, IdParseError, IncidentId, IncidentNumber, InteractionId, MessageId,
+    RoleId, UserId,
+};
+pub use incident::{Command, Declaration, Incident, PhaseSpan, Status, TransitionError};
+pub use phase::{Phase, PhaseBudgets, PhaseParseError};
+pub use postmortem::{EarlierIncident, PostmortemDecision, PostmortemPolicy};
+pub use role::{IncidentRole, RoleParseError, Roles};
+pub use severity::{IncidentKind, KindParseError, Severity, SeverityParseError};
+pub use text::{
+    parse_field, FreeText, IncidentTitle, ShortText, SystemName, Systems, SystemsError, TextError,
+};
+pub use timeline::{EntryKind, TimelineEntry};

@@ -1,0 +1,4 @@
+//! incident-bot: runs a game studio's incident response on Discord, from the first alert to the
+//! post-mortem. See `README.md` for what it does and `ARCHITECTURE.md` for how it is built.
+
+pub mod domain;
