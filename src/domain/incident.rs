@@ -120,7 +120,9 @@ pub enum TransitionError {
     #[error("this incident is not resolved yet: run /incident resolve first")]
     NotResolved,
     /// A phase that is not after the current one.
-    #[error("the incident is in {current} already; phases only move forward, so {requested} is refused")]
+    #[error(
+        "the incident is in {current} already; phases only move forward, so {requested} is refused"
+    )]
     PhaseNotForward {
         /// The current phase.
         current: Phase,
@@ -128,7 +130,9 @@ pub enum TransitionError {
         requested: Phase,
     },
     /// Recovery is reached by resolving.
-    #[error("Recovery & Communication begins when the incident is resolved: run /incident resolve")]
+    #[error(
+        "Recovery & Communication begins when the incident is resolved: run /incident resolve"
+    )]
     RecoveryNeedsResolve,
     /// Phase changes after resolve.
     #[error("the incident is resolved, so its phase stays at Recovery & Communication")]

@@ -10,7 +10,9 @@ fn user(n: u64) -> UserId {
 }
 
 fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0).single().expect("valid time")
+    Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0)
+        .single()
+        .expect("valid time")
 }
 
 fn declared() -> Incident {
@@ -41,19 +43,37 @@ fn a_declared_incident_starts_open_in_triage() {
 fn going_back_a_phase_is_refused_with_the_reason() {
     let mut i = declared();
     let later = t0() + TimeDelta::minutes(3);
-    i.apply(Command::AdvancePhase { to: Phase::Investigation }, user(1), later)
-        .expect("forward");
+    i.apply(
+        Command::AdvancePhase {
+            to: Phase::Investigation,
+        },
+        user(1),
+        later,
+    )
+    .expect("forward");
     let err = i
-        .apply(Command::AdvancePhase { to: Phase::Containment }, user(1), later)
+        .apply(
+            Command::AdvancePhase {
+                to: Phase::Containment,
+            },
+            user(1),
+            later,
+        )
         .expect_err("backwards");
-    assert!(err.to_string().contains("phases only move forward"), "{err}");
+    assert!(
+        err.to_string().contains("phases only move forward"),
+        "{err}"
+    );
     assert_eq!(i.phase, Phase::Investigation);
 }
 
 #[test]
 fn close_is_refused_before_resolve_and_nothing_is_accepted_after_close() {
     let mut i = declared();
-    assert_eq!(i.apply(Command::Close, user(1), t0()), Err(TransitionError::NotResolved));
+    assert_eq!(
+        i.apply(Command::Close, user(1), t0()),
+        Err(TransitionError::NotResolved)
+    );
     i.apply(
         Command::Resolve {
             root_cause: text("bad deploy"),
@@ -65,7 +85,8 @@ fn close_is_refused_before_resolve_and_nothing_is_accepted_after_close() {
     .expect("resolve");
     assert_eq!(i.phase, Phase::Recovery);
     assert_eq!(i.time_to_resolve(), Some(TimeDelta::hours(1)));
-    i.apply(Command::Close, user(1), t0() + TimeDelta::hours(2)).expect("close");
+    i.apply(Command::Close, user(1), t0() + TimeDelta::hours(2))
+        .expect("close");
     assert_eq!(
         i.apply(Command::Note { text: text("late") }, user(1), t0()),
         Err(TransitionError::Closed)
@@ -85,7 +106,10 @@ fn raising_severity_says_raised_and_keeps_the_reason() {
             t0(),
         )
         .expect("raise");
-    assert_eq!(entries[0].text, "Raised severity from P1 to P0: all regions");
+    assert_eq!(
+        entries[0].text,
+        "Raised severity from P1 to P0: all regions"
+    );
     assert_eq!(entries[0].actor, Some(user(2)));
 }
 
@@ -93,7 +117,11 @@ fn raising_severity_says_raised_and_keeps_the_reason() {
 fn a_clock_that_steps_back_does_not_reorder_the_timeline() {
     let mut i = declared();
     let e = i
-        .apply(Command::Note { text: text("n") }, user(1), t0() - TimeDelta::minutes(5))
+        .apply(
+            Command::Note { text: text("n") },
+            user(1),
+            t0() - TimeDelta::minutes(5),
+        )
         .expect("note");
     assert_eq!(e[0].at, t0());
 }
@@ -103,11 +131,21 @@ fn arb_command() -> impl Strategy<Value = Command> {
         prop::sample::select(Severity::ALL.to_vec())
             .prop_map(|to| Command::ChangeSeverity { to, reason: None }),
         prop::sample::select(Phase::ALL.to_vec()).prop_map(|to| Command::AdvancePhase { to }),
-        (prop::sample::select(IncidentRole::ALL.to_vec()), 1u64..4)
-            .prop_map(|(role, u)| Command::Assign { role, user: user(u) }),
-        any::<bool>().prop_map(|public| Command::Update { message: text("update"), public }),
+        (prop::sample::select(IncidentRole::ALL.to_vec()), 1u64..4).prop_map(|(role, u)| {
+            Command::Assign {
+                role,
+                user: user(u),
+            }
+        }),
+        any::<bool>().prop_map(|public| Command::Update {
+            message: text("update"),
+            public
+        }),
         Just(Command::Note { text: text("note") }),
-        Just(Command::Resolve { root_cause: text("cause"), compensation: None }),
+        Just(Command::Resolve {
+            root_cause: text("cause"),
+            compensation: None
+        }),
         Just(Command::Close),
     ]
 }

@@ -10,8 +10,8 @@ mod text;
 mod timeline;
 
 pub use ids::{
-    ChannelId, GuildId, IdParseError, IncidentId, IncidentNumber, InteractionId, MessageId,
-    RoleId, UserId,
+    ChannelId, GuildId, IdParseError, IncidentId, IncidentNumber, InteractionId, MessageId, RoleId,
+    UserId,
 };
 pub use incident::{Command, Declaration, Incident, PhaseSpan, Status, TransitionError};
 pub use phase::{Phase, PhaseBudgets, PhaseParseError};

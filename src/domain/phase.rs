@@ -25,7 +25,9 @@ pub enum Phase {
 
 /// Why a text is not a phase.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("`{0}` is not a phase: use triage, containment, investigation, resolution or recovery (or 1-5)")]
+#[error(
+    "`{0}` is not a phase: use triage, containment, investigation, resolution or recovery (or 1-5)"
+)]
 pub struct PhaseParseError(pub String);
 
 impl Phase {
@@ -198,8 +200,14 @@ mod tests {
     #[test]
     fn budgets_follow_the_plan_and_recovery_is_open_ended() {
         let b = PhaseBudgets::default();
-        assert_eq!(b.deadline_offset(Phase::Triage), Some(TimeDelta::minutes(5)));
-        assert_eq!(b.deadline_offset(Phase::Resolution), Some(TimeDelta::hours(8)));
+        assert_eq!(
+            b.deadline_offset(Phase::Triage),
+            Some(TimeDelta::minutes(5))
+        );
+        assert_eq!(
+            b.deadline_offset(Phase::Resolution),
+            Some(TimeDelta::hours(8))
+        );
         assert_eq!(b.deadline_offset(Phase::Recovery), None);
         assert_eq!(Phase::Recovery.next(), None);
         assert_eq!(Phase::Triage.next(), Some(Phase::Containment));

@@ -120,7 +120,9 @@ mod tests {
     use super::*;
 
     fn at(day: u32) -> DateTime<Utc> {
-        Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0).single().expect("valid")
+        Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0)
+            .single()
+            .expect("valid")
     }
 
     fn earlier(severity: Severity, system: &str, day: u32) -> EarlierIncident {
@@ -147,7 +149,9 @@ mod tests {
         let prior = [earlier(Severity::P1, "login", 10)];
         let d = PostmortemPolicy::default().decide(Severity::P1, &login(), at(20), at(20), &prior);
         match d {
-            PostmortemDecision::Required { reason, .. } => assert!(reason.contains("#7"), "{reason}"),
+            PostmortemDecision::Required { reason, .. } => {
+                assert!(reason.contains("#7"), "{reason}")
+            }
             other => panic!("expected a post-mortem, got {other:?}"),
         }
     }
@@ -164,8 +168,17 @@ mod tests {
             },
         ];
         for prior in cases {
-            let d = policy.decide(Severity::P1, &login(), at(20), at(20), std::slice::from_ref(&prior));
-            assert!(matches!(d, PostmortemDecision::NotRequired { .. }), "{prior:?}");
+            let d = policy.decide(
+                Severity::P1,
+                &login(),
+                at(20),
+                at(20),
+                std::slice::from_ref(&prior),
+            );
+            assert!(
+                matches!(d, PostmortemDecision::NotRequired { .. }),
+                "{prior:?}"
+            );
         }
     }
 

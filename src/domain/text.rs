@@ -159,7 +159,10 @@ impl Systems {
         let mut names: Vec<SystemName> = Vec::new();
         for part in input.split(',').filter(|p| !p.trim().is_empty()) {
             let name = SystemName::parse(part)?;
-            if !names.iter().any(|n| n.as_str().eq_ignore_ascii_case(name.as_str())) {
+            if !names
+                .iter()
+                .any(|n| n.as_str().eq_ignore_ascii_case(name.as_str()))
+            {
                 names.push(name);
             }
         }
@@ -195,21 +198,40 @@ mod tests {
 
     #[test]
     fn titles_are_trimmed_and_capped_at_100_characters() {
-        assert_eq!(IncidentTitle::parse("  Login down ").map(String::from), Ok("Login down".into()));
+        assert_eq!(
+            IncidentTitle::parse("  Login down ").map(String::from),
+            Ok("Login down".into())
+        );
         assert!(IncidentTitle::parse(&"x".repeat(100)).is_ok());
         let err = IncidentTitle::parse(&"x".repeat(101)).expect_err("too long");
-        assert_eq!(err.to_string(), "The title is 101 characters long; the limit is 100: shorten it");
+        assert_eq!(
+            err.to_string(),
+            "The title is 101 characters long; the limit is 100: shorten it"
+        );
     }
 
     #[test]
     fn empty_and_whitespace_titles_are_refused() {
-        assert!(matches!(IncidentTitle::parse(""), Err(TextError::Empty { .. })));
-        assert!(matches!(IncidentTitle::parse(" \t "), Err(TextError::Empty { .. })));
+        assert!(matches!(
+            IncidentTitle::parse(""),
+            Err(TextError::Empty { .. })
+        ));
+        assert!(matches!(
+            IncidentTitle::parse(" \t "),
+            Err(TextError::Empty { .. })
+        ));
     }
 
     #[test]
     fn control_zero_width_and_bidi_characters_are_refused() {
-        for bad in ["a\u{0007}b", "a\u{200B}b", "a\u{202E}b", "a\u{2066}b", "a\u{FEFF}b", "a\nb"] {
+        for bad in [
+            "a\u{0007}b",
+            "a\u{200B}b",
+            "a\u{202E}b",
+            "a\u{2066}b",
+            "a\u{FEFF}b",
+            "a\nb",
+        ] {
             let err = IncidentTitle::parse(bad).expect_err(bad);
             assert!(err.to_string().contains("hidden character"), "{err}");
         }
@@ -228,7 +250,12 @@ mod tests {
         assert_eq!(s.names().collect::<Vec<_>>(), ["Login", "matchmaking"]);
         assert_eq!(Systems::parse("").map(|s| s.is_empty()), Ok(true));
         assert!(matches!(
-            Systems::parse(&(0..11).map(|i| format!("s{i}")).collect::<Vec<_>>().join(",")),
+            Systems::parse(
+                &(0..11)
+                    .map(|i| format!("s{i}"))
+                    .collect::<Vec<_>>()
+                    .join(",")
+            ),
             Err(SystemsError::TooMany(11))
         ));
     }

@@ -1,0 +1,189 @@
+//! Announcements: which Discord message carries which player-facing post, and whether it was
+//! published (crossposted).
+
+use chrono::{DateTime, Utc};
+
+use super::convert::{self, from_millis, from_millis_opt, to_db_id, to_millis};
+use super::{corrupt, Db, Tx};
+use crate::domain::{ChannelId, IncidentId, MessageId};
+
+/// The sort of post players see.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum AnnouncementKind {
+    /// The 🚨 service alert.
+    Alert,
+    /// A status update.
+    Update,
+    /// The ✅ all-clear.
+    AllClear,
+}
+
+impl AnnouncementKind {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Alert => "alert",
+            Self::Update => "update",
+            Self::AllClear => "all_clear",
+        }
+    }
+
+    fn parse(text: &str) -> Option<Self> {
+        [Self::Alert, Self::Update, Self::AllClear]
+            .into_iter()
+            .find(|k| k.as_str() == text)
+    }
+}
+
+/// One announcement.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Announcement {
+    /// The row id.
+    pub id: i64,
+    /// The incident.
+    pub incident: IncidentId,
+    /// Which post.
+    pub kind: AnnouncementKind,
+    /// Where it goes.
+    pub channel_id: ChannelId,
+    /// The message, once posted.
+    pub message_id: Option<MessageId>,
+    /// Whether it should be published.
+    pub publish: bool,
+    /// When it was posted.
+    pub posted_at: Option<DateTime<Utc>>,
+    /// When it was published.
+    pub published_at: Option<DateTime<Utc>>,
+}
+
+type Row = (
+    i64,
+    i64,
+    String,
+    i64,
+    Option<i64>,
+    bool,
+    Option<i64>,
+    Option<i64>,
+);
+
+fn from_row(
+    (id, incident, kind, channel, message, publish, posted, published): Row,
+) -> Result<Announcement, sqlx::Error> {
+    Ok(Announcement {
+        id,
+        incident: IncidentId(incident),
+        kind: AnnouncementKind::parse(&kind)
+            .ok_or_else(|| corrupt(format!("announcement kind {kind}")))?,
+        channel_id: convert::channel_id(channel)?,
+        message_id: message.map(convert::message_id).transpose()?,
+        publish,
+        posted_at: from_millis_opt(posted)?,
+        published_at: from_millis_opt(published)?,
+    })
+}
+
+const SELECT: &str = "SELECT id, incident_id, kind, channel_id, message_id, publish, posted_at, published_at FROM announcements";
+
+impl Tx {
+    /// Records that an announcement is to be posted; returns its id.
+    #[tracing::instrument(skip_all)]
+    pub async fn insert_announcement(
+        &mut self,
+        incident: IncidentId,
+        kind: AnnouncementKind,
+        channel: ChannelId,
+        publish: bool,
+        at: DateTime<Utc>,
+    ) -> Result<i64, sqlx::Error> {
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO announcements (incident_id, kind, channel_id, publish, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(incident.0)
+        .bind(kind.as_str())
+        .bind(to_db_id(channel.get()))
+        .bind(publish)
+        .bind(to_millis(at))
+        .fetch_one(&mut *self.inner)
+        .await?;
+        Ok(id)
+    }
+
+    /// Records the message that carries an announcement.
+    pub async fn announcement_posted(
+        &mut self,
+        id: i64,
+        message: MessageId,
+        at: DateTime<Utc>,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE announcements SET message_id = ?, posted_at = ? WHERE id = ?")
+            .bind(to_db_id(message.get()))
+            .bind(to_millis(at))
+            .bind(id)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+
+    /// Records that an announcement was published.
+    pub async fn announcement_published(
+        &mut self,
+        id: i64,
+        at: DateTime<Utc>,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE announcements SET published_at = ? WHERE id = ?")
+            .bind(to_millis(at))
+            .bind(id)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+}
+
+impl Db {
+    /// Every announcement of an incident, in order.
+    #[tracing::instrument(skip_all)]
+    pub async fn announcements(
+        &self,
+        incident: IncidentId,
+    ) -> Result<Vec<Announcement>, sqlx::Error> {
+        let rows: Vec<Row> = sqlx::query_as(sql!("{SELECT} WHERE incident_id = ? ORDER BY id"))
+            .bind(incident.0)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(from_row).collect()
+    }
+
+    /// How many announcements were published in `channel` since `since` (the publish budget).
+    #[tracing::instrument(skip_all)]
+    pub async fn publishes_since(
+        &self,
+        channel: ChannelId,
+        since: DateTime<Utc>,
+    ) -> Result<u32, sqlx::Error> {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM announcements WHERE channel_id = ? AND published_at >= ?",
+        )
+        .bind(to_db_id(channel.get()))
+        .bind(to_millis(since))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    }
+
+    /// The earliest publish still inside the window that starts at `since`, to know when the
+    /// budget frees up.
+    pub async fn first_publish_since(
+        &self,
+        channel: ChannelId,
+        since: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+        let (at,): (Option<i64>,) =
+            sqlx::query_as("SELECT MIN(published_at) FROM announcements WHERE channel_id = ? AND published_at >= ?")
+                .bind(to_db_id(channel.get()))
+                .bind(to_millis(since))
+                .fetch_one(&self.pool)
+                .await?;
+        at.map(from_millis).transpose()
+    }
+}

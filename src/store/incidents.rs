@@ -1,0 +1,369 @@
+//! Incidents: the row, its systems, its phase history and its role holders.
+
+use chrono::{DateTime, Utc};
+use sqlx::{FromRow, SqliteConnection};
+
+use super::convert::{self, from_millis, from_millis_opt, to_db_id, to_millis};
+use super::{corrupt, Db, Tx};
+use crate::domain::{
+    ChannelId, EarlierIncident, FreeText, GuildId, Incident, IncidentId, IncidentKind,
+    IncidentNumber, IncidentRole, IncidentTitle, InteractionId, Phase, PhaseSpan, Roles, Severity,
+    Status, Systems,
+};
+
+/// An incident with its identity: what the store hands out and takes back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct IncidentRecord {
+    /// The row id.
+    pub id: IncidentId,
+    /// The guild it belongs to.
+    pub guild_id: GuildId,
+    /// Its number in the guild.
+    pub number: IncidentNumber,
+    /// Its Discord channel, once opened.
+    pub channel_id: Option<ChannelId>,
+    /// Its state.
+    pub incident: Incident,
+}
+
+/// What `insert_incident` needs.
+#[derive(Debug, Clone)]
+pub struct NewIncident<'a> {
+    /// The guild.
+    pub guild_id: GuildId,
+    /// The interaction that declared it, for idempotent re-delivery.
+    pub interaction_id: Option<InteractionId>,
+    /// The declared incident.
+    pub incident: &'a Incident,
+}
+
+#[derive(FromRow)]
+struct Row {
+    id: i64,
+    guild_id: i64,
+    number: i64,
+    title: String,
+    summary: Option<String>,
+    kind: String,
+    severity: String,
+    phase: i64,
+    status: String,
+    channel_id: Option<i64>,
+    declared_by: i64,
+    declared_at: i64,
+    last_update: Option<String>,
+    last_update_at: Option<i64>,
+    root_cause: Option<String>,
+    compensation: Option<String>,
+    resolved_at: Option<i64>,
+    closed_at: Option<i64>,
+    last_change_at: i64,
+}
+
+const SELECT: &str = "SELECT id, guild_id, number, title, summary, kind, severity, phase, status, \
+    channel_id, declared_by, declared_at, last_update, last_update_at, root_cause, compensation, \
+    resolved_at, closed_at, last_change_at FROM incidents";
+
+fn text<T>(
+    value: Option<String>,
+    parse: fn(&str) -> Result<T, crate::domain::TextError>,
+) -> Result<Option<T>, sqlx::Error> {
+    value
+        .map(|v| parse(&v).map_err(|e| corrupt(e.to_string())))
+        .transpose()
+}
+
+async fn hydrate(conn: &mut SqliteConnection, row: Row) -> Result<IncidentRecord, sqlx::Error> {
+    let systems: Vec<(String,)> =
+        sqlx::query_as("SELECT name FROM incident_systems WHERE incident_id = ? ORDER BY position")
+            .bind(row.id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let names: Vec<String> = systems.into_iter().map(|(n,)| n).collect();
+    let systems = Systems::parse(&names.join(",")).map_err(|e| corrupt(e.to_string()))?;
+
+    let spans: Vec<(i64, i64, Option<i64>)> = sqlx::query_as(
+        "SELECT phase, started_at, ended_at FROM incident_phases WHERE incident_id = ? ORDER BY phase",
+    )
+    .bind(row.id)
+    .fetch_all(&mut *conn)
+    .await?;
+    let phases = spans
+        .into_iter()
+        .map(|(phase, started, ended)| {
+            Ok(PhaseSpan {
+                phase: phase_of(phase)?,
+                started_at: from_millis(started)?,
+                ended_at: from_millis_opt(ended)?,
+            })
+        })
+        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+
+    let holders: Vec<(String, i64)> =
+        sqlx::query_as("SELECT role, user_id FROM role_assignments WHERE incident_id = ?")
+            .bind(row.id)
+            .fetch_all(&mut *conn)
+            .await?;
+    let mut roles = Roles::default();
+    for (role, user) in holders {
+        let role = IncidentRole::parse(&role).map_err(|e| corrupt(e.to_string()))?;
+        roles.set(role, convert::user_id(user)?);
+    }
+
+    let incident = Incident {
+        title: IncidentTitle::parse(&row.title).map_err(|e| corrupt(e.to_string()))?,
+        summary: text(row.summary, FreeText::parse)?,
+        kind: IncidentKind::parse(&row.kind).map_err(|e| corrupt(e.to_string()))?,
+        severity: Severity::parse(&row.severity).map_err(|e| corrupt(e.to_string()))?,
+        systems,
+        phase: phase_of(row.phase)?,
+        status: Status::parse(&row.status)
+            .ok_or_else(|| corrupt(format!("status {}", row.status)))?,
+        roles,
+        declared_by: convert::user_id(row.declared_by)?,
+        declared_at: from_millis(row.declared_at)?,
+        phases,
+        last_update: text(row.last_update, FreeText::parse)?,
+        last_update_at: from_millis_opt(row.last_update_at)?,
+        root_cause: text(row.root_cause, FreeText::parse)?,
+        compensation: text(row.compensation, FreeText::parse)?,
+        resolved_at: from_millis_opt(row.resolved_at)?,
+        closed_at: from_millis_opt(row.closed_at)?,
+        last_change_at: from_millis(row.last_change_at)?,
+    };
+    Ok(IncidentRecord {
+        id: IncidentId(row.id),
+        guild_id: convert::guild_id(row.guild_id)?,
+        number: IncidentNumber(u32::try_from(row.number).map_err(|_| corrupt("incident number"))?),
+        channel_id: row.channel_id.map(convert::channel_id).transpose()?,
+        incident,
+    })
+}
+
+fn phase_of(n: i64) -> Result<Phase, sqlx::Error> {
+    u8::try_from(n)
+        .ok()
+        .and_then(Phase::from_number)
+        .ok_or_else(|| corrupt(format!("phase {n}")))
+}
+
+async fn load_one(
+    conn: &mut SqliteConnection,
+    filter: &str,
+    key: i64,
+) -> Result<Option<IncidentRecord>, sqlx::Error> {
+    let row: Option<Row> = sqlx::query_as(sql!("{SELECT} WHERE {filter} = ?"))
+        .bind(key)
+        .fetch_optional(&mut *conn)
+        .await?;
+    match row {
+        Some(row) => hydrate(conn, row).await.map(Some),
+        None => Ok(None),
+    }
+}
+
+impl Db {
+    /// The incident with that row id.
+    #[tracing::instrument(skip_all)]
+    pub async fn incident(&self, id: IncidentId) -> Result<Option<IncidentRecord>, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        load_one(&mut conn, "id", id.0).await
+    }
+
+    /// The incident whose channel this is.
+    #[tracing::instrument(skip_all)]
+    pub async fn incident_by_channel(
+        &self,
+        channel: ChannelId,
+    ) -> Result<Option<IncidentRecord>, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        load_one(&mut conn, "channel_id", to_db_id(channel.get())).await
+    }
+
+    /// The incident declared by that interaction, if it was already handled.
+    #[tracing::instrument(skip_all)]
+    pub async fn incident_by_interaction(
+        &self,
+        interaction: InteractionId,
+    ) -> Result<Option<IncidentRecord>, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        load_one(&mut conn, "interaction_id", to_db_id(interaction.get())).await
+    }
+
+    /// Every incident of the guild that is not closed, oldest first.
+    #[tracing::instrument(skip_all)]
+    pub async fn unclosed_incidents(
+        &self,
+        guild: GuildId,
+    ) -> Result<Vec<IncidentRecord>, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        let rows: Vec<Row> = sqlx::query_as(sql!(
+            "{SELECT} WHERE guild_id = ? AND status IN ('open', 'resolved') ORDER BY number"
+        ))
+        .bind(to_db_id(guild.get()))
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            out.push(hydrate(&mut conn, row).await?);
+        }
+        Ok(out)
+    }
+
+    /// Incidents of the guild declared in `[since, before)` that share a system with `systems`,
+    /// for the post-mortem recurrence rule.
+    #[tracing::instrument(skip_all)]
+    pub async fn earlier_incidents(
+        &self,
+        guild: GuildId,
+        systems: &Systems,
+        since: DateTime<Utc>,
+        before: DateTime<Utc>,
+    ) -> Result<Vec<EarlierIncident>, sqlx::Error> {
+        let mut out = Vec::new();
+        let mut conn = self.pool.acquire().await?;
+        for name in systems.names() {
+            let rows: Vec<Row> = sqlx::query_as(sql!(
+                "{SELECT} WHERE guild_id = ? AND declared_at >= ? AND declared_at < ? AND id IN \
+                 (SELECT incident_id FROM incident_systems WHERE name_key = ?)"
+            ))
+            .bind(to_db_id(guild.get()))
+            .bind(to_millis(since))
+            .bind(to_millis(before))
+            .bind(name.to_lowercase())
+            .fetch_all(&mut *conn)
+            .await?;
+            for row in rows {
+                let rec = hydrate(&mut conn, row).await?;
+                if out
+                    .iter()
+                    .all(|e: &EarlierIncident| e.number != rec.number.0)
+                {
+                    out.push(EarlierIncident {
+                        number: rec.number.0,
+                        severity: rec.incident.severity,
+                        systems: rec.incident.systems,
+                        declared_at: rec.incident.declared_at,
+                    });
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Tx {
+    /// Inserts a declared incident, giving it the guild's next number.
+    #[tracing::instrument(skip_all)]
+    pub async fn insert_incident(
+        &mut self,
+        new: NewIncident<'_>,
+    ) -> Result<IncidentRecord, sqlx::Error> {
+        let i = new.incident;
+        let guild = to_db_id(new.guild_id.get());
+        let (number,): (i64,) =
+            sqlx::query_as("SELECT COALESCE(MAX(number), 0) + 1 FROM incidents WHERE guild_id = ?")
+                .bind(guild)
+                .fetch_one(&mut *self.inner)
+                .await?;
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO incidents (guild_id, number, title, summary, kind, severity, phase, status, \
+             declared_by, declared_at, last_change_at, interaction_id) \
+             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+        )
+        .bind(guild)
+        .bind(number)
+        .bind(i.title.as_str())
+        .bind(i.summary.as_ref().map(FreeText::as_str))
+        .bind(i.kind.as_str())
+        .bind(i.severity.as_str())
+        .bind(i64::from(i.phase.number()))
+        .bind(i.status.as_str())
+        .bind(to_db_id(i.declared_by.get()))
+        .bind(to_millis(i.declared_at))
+        .bind(to_millis(i.last_change_at))
+        .bind(new.interaction_id.map(|x| to_db_id(x.get())))
+        .fetch_one(&mut *self.inner)
+        .await?;
+        for (position, name) in i.systems.names().enumerate() {
+            sqlx::query("INSERT INTO incident_systems (incident_id, position, name, name_key) VALUES (?, ?, ?, ?)")
+                .bind(id)
+                .bind(i64::try_from(position).unwrap_or(i64::MAX))
+                .bind(name)
+                .bind(name.to_lowercase())
+                .execute(&mut *self.inner)
+                .await?;
+        }
+        let record = IncidentRecord {
+            id: IncidentId(id),
+            guild_id: new.guild_id,
+            number: IncidentNumber(u32::try_from(number).map_err(|_| corrupt("incident number"))?),
+            channel_id: None,
+            incident: i.clone(),
+        };
+        self.save_incident(&record).await?;
+        Ok(record)
+    }
+
+    /// Reads an incident inside this transaction, for read-modify-write without lost updates.
+    pub async fn incident(
+        &mut self,
+        id: IncidentId,
+    ) -> Result<Option<IncidentRecord>, sqlx::Error> {
+        load_one(&mut self.inner, "id", id.0).await
+    }
+
+    /// Writes back every field a command can change: state, phases and role holders.
+    #[tracing::instrument(skip_all)]
+    pub async fn save_incident(&mut self, rec: &IncidentRecord) -> Result<(), sqlx::Error> {
+        let i = &rec.incident;
+        sqlx::query(
+            "UPDATE incidents SET summary = ?, severity = ?, phase = ?, status = ?, last_update = ?, \
+             last_update_at = ?, root_cause = ?, compensation = ?, resolved_at = ?, closed_at = ?, \
+             last_change_at = ?, channel_id = ? WHERE id = ?",
+        )
+        .bind(i.summary.as_ref().map(FreeText::as_str))
+        .bind(i.severity.as_str())
+        .bind(i64::from(i.phase.number()))
+        .bind(i.status.as_str())
+        .bind(i.last_update.as_ref().map(FreeText::as_str))
+        .bind(i.last_update_at.map(to_millis))
+        .bind(i.root_cause.as_ref().map(FreeText::as_str))
+        .bind(i.compensation.as_ref().map(FreeText::as_str))
+        .bind(i.resolved_at.map(to_millis))
+        .bind(i.closed_at.map(to_millis))
+        .bind(to_millis(i.last_change_at))
+        .bind(rec.channel_id.map(|c| to_db_id(c.get())))
+        .bind(rec.id.0)
+        .execute(&mut *self.inner)
+        .await?;
+        for span in &i.phases {
+            sqlx::query(
+                "INSERT INTO incident_phases (incident_id, phase, started_at, ended_at) VALUES (?, ?, ?, ?) \
+                 ON CONFLICT (incident_id, phase) DO UPDATE SET ended_at = excluded.ended_at",
+            )
+            .bind(rec.id.0)
+            .bind(i64::from(span.phase.number()))
+            .bind(to_millis(span.started_at))
+            .bind(span.ended_at.map(to_millis))
+            .execute(&mut *self.inner)
+            .await?;
+        }
+        for role in IncidentRole::ALL {
+            if let Some(user) = i.roles.get(role) {
+                sqlx::query(
+                    "INSERT INTO role_assignments (incident_id, role, user_id, assigned_at) VALUES (?, ?, ?, ?) \
+                     ON CONFLICT (incident_id, role) DO UPDATE SET user_id = excluded.user_id, \
+                     assigned_at = excluded.assigned_at WHERE user_id <> excluded.user_id",
+                )
+                .bind(rec.id.0)
+                .bind(role.key())
+                .bind(to_db_id(user.get()))
+                .bind(to_millis(i.last_change_at))
+                .execute(&mut *self.inner)
+                .await?;
+            }
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,268 @@
+//! The durable job queue's table: enqueue, claim, finish, retry, cancel.
+
+use chrono::{DateTime, TimeDelta, Utc};
+use serde_json::Value;
+
+use super::convert::{from_millis, from_millis_opt, to_millis};
+use super::{corrupt, Db, Tx};
+use crate::domain::IncidentId;
+
+/// A job's row id. Also the nonce of the Discord message it posts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct JobId(pub i64);
+
+/// A job to add.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NewJob {
+    /// Which handler performs it.
+    pub kind: String,
+    /// What the handler needs, as JSON.
+    pub payload: Value,
+    /// The incident it belongs to, so a state change can cancel it.
+    pub incident: Option<IncidentId>,
+    /// Adding a job with a key that exists already does nothing.
+    pub idempotency_key: String,
+    /// When it is due.
+    pub due_at: DateTime<Utc>,
+}
+
+/// A job as the queue hands it to its handler.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Job {
+    /// The row id.
+    pub id: JobId,
+    /// Which handler performs it.
+    pub kind: String,
+    /// What the handler needs.
+    pub payload: Value,
+    /// The incident it belongs to.
+    pub incident: Option<IncidentId>,
+    /// Its idempotency key.
+    pub idempotency_key: String,
+    /// When it was due.
+    pub due_at: DateTime<Utc>,
+    /// Attempts so far, counting this one.
+    pub attempts: u32,
+    /// The error of the last failed attempt.
+    pub last_error: Option<String>,
+    /// When it was done, failed or cancelled, if it was.
+    pub finished_at: Option<DateTime<Utc>>,
+}
+
+const PENDING: &str = "done_at IS NULL AND failed_at IS NULL AND cancelled_at IS NULL";
+const COLUMNS: &str =
+    "id, kind, payload, incident_id, idempotency_key, due_at, attempts, last_error, \
+    COALESCE(done_at, failed_at, cancelled_at)";
+
+type Row = (
+    i64,
+    String,
+    String,
+    Option<i64>,
+    String,
+    i64,
+    i64,
+    Option<String>,
+    Option<i64>,
+);
+
+fn from_row(
+    (id, kind, payload, incident, key, due, attempts, last_error, finished): Row,
+) -> Result<Job, sqlx::Error> {
+    Ok(Job {
+        id: JobId(id),
+        kind,
+        payload: serde_json::from_str(&payload)
+            .map_err(|e| corrupt(format!("job {id} payload: {e}")))?,
+        incident: incident.map(IncidentId),
+        idempotency_key: key,
+        due_at: from_millis(due)?,
+        attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
+        last_error,
+        finished_at: from_millis_opt(finished)?,
+    })
+}
+
+impl Tx {
+    /// Adds a job unless one with the same idempotency key exists. Returns its id when added.
+    #[tracing::instrument(skip_all, fields(kind = %job.kind))]
+    pub async fn enqueue(
+        &mut self,
+        job: &NewJob,
+        now: DateTime<Utc>,
+    ) -> Result<Option<JobId>, sqlx::Error> {
+        let id: Option<(i64,)> = sqlx::query_as(
+            "INSERT INTO jobs (kind, payload, incident_id, idempotency_key, due_at, created_at) \
+             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+        )
+        .bind(&job.kind)
+        .bind(job.payload.to_string())
+        .bind(job.incident.map(|i| i.0))
+        .bind(&job.idempotency_key)
+        .bind(to_millis(job.due_at))
+        .bind(to_millis(now))
+        .fetch_optional(&mut *self.inner)
+        .await?;
+        Ok(id.map(|(id,)| JobId(id)))
+    }
+
+    /// Cancels the pending jobs of `kinds` for an incident; returns how many.
+    #[tracing::instrument(skip_all)]
+    pub async fn cancel_jobs(
+        &mut self,
+        incident: IncidentId,
+        kinds: &[&str],
+        now: DateTime<Utc>,
+    ) -> Result<u64, sqlx::Error> {
+        let mut n = 0;
+        for kind in kinds {
+            n += sqlx::query(sql!(
+                "UPDATE jobs SET cancelled_at = ? WHERE incident_id = ? AND kind = ? AND {PENDING}"
+            ))
+            .bind(to_millis(now))
+            .bind(incident.0)
+            .bind(kind)
+            .execute(&mut *self.inner)
+            .await?
+            .rows_affected();
+        }
+        Ok(n)
+    }
+
+    /// Marks a job done.
+    pub async fn finish_job(&mut self, id: JobId, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE jobs SET done_at = ?, claimed_until = NULL WHERE id = ?")
+            .bind(to_millis(now))
+            .bind(id.0)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+}
+
+impl Db {
+    /// Claims up to `limit` due jobs for `lease`, counting an attempt on each, oldest due first.
+    #[tracing::instrument(skip_all)]
+    pub async fn claim_due_jobs(
+        &self,
+        now: DateTime<Utc>,
+        lease: TimeDelta,
+        limit: u32,
+    ) -> Result<Vec<Job>, sqlx::Error> {
+        let mut tx = self.begin().await?;
+        let rows: Vec<Row> = sqlx::query_as(sql!(
+            "UPDATE jobs SET claimed_until = ?, attempts = attempts + 1 WHERE id IN \
+             (SELECT id FROM jobs WHERE {PENDING} AND due_at <= ? \
+              AND (claimed_until IS NULL OR claimed_until <= ?) ORDER BY due_at, id LIMIT ?) \
+             RETURNING {COLUMNS}"
+        ))
+        .bind(to_millis(now + lease))
+        .bind(to_millis(now))
+        .bind(to_millis(now))
+        .bind(i64::from(limit))
+        .fetch_all(&mut *tx.inner)
+        .await?;
+        tx.commit().await?;
+        let mut jobs = rows
+            .into_iter()
+            .map(from_row)
+            .collect::<Result<Vec<_>, _>>()?;
+        // RETURNING gives no order guarantee; hand them out in the order they fell due.
+        jobs.sort_by_key(|j| (j.due_at, j.id));
+        Ok(jobs)
+    }
+
+    /// The time the next unclaimed job falls due, if any.
+    #[tracing::instrument(skip_all)]
+    pub async fn next_due_at(&self) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+        let row: Option<(i64,)> = sqlx::query_as(sql!(
+            "SELECT due_at FROM jobs WHERE {PENDING} AND claimed_until IS NULL ORDER BY due_at, id LIMIT 1"
+        ))
+        .fetch_optional(&self.pool)
+        .await?;
+        row.map(|(ms,)| from_millis(ms)).transpose()
+    }
+
+    /// Releases every claim: called at start, when no job of ours can be running, so that what
+    /// a dead process had claimed runs again now instead of when its lease would have expired.
+    pub async fn release_claims(&self) -> Result<u64, sqlx::Error> {
+        let done = sqlx::query(sql!(
+            "UPDATE jobs SET claimed_until = NULL WHERE {PENDING} AND claimed_until IS NOT NULL"
+        ))
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected())
+    }
+
+    /// Marks a job done outside any other transaction.
+    pub async fn finish_job(&self, id: JobId, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+        let mut tx = self.begin().await?;
+        tx.finish_job(id, now).await?;
+        tx.commit().await
+    }
+
+    /// Records a failed attempt; the job runs again at `retry_at`.
+    pub async fn retry_job(
+        &self,
+        id: JobId,
+        error: &str,
+        retry_at: DateTime<Utc>,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE jobs SET last_error = ?, due_at = ?, claimed_until = NULL WHERE id = ?",
+        )
+        .bind(error)
+        .bind(to_millis(retry_at))
+        .bind(id.0)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Gives a job up for good.
+    pub async fn fail_job(
+        &self,
+        id: JobId,
+        error: &str,
+        now: DateTime<Utc>,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "UPDATE jobs SET last_error = ?, failed_at = ?, claimed_until = NULL WHERE id = ?",
+        )
+        .bind(error)
+        .bind(to_millis(now))
+        .bind(id.0)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Every job of an incident (or of none), oldest first: for status, tests and the fault suite.
+    pub async fn jobs_of(&self, incident: Option<IncidentId>) -> Result<Vec<Job>, sqlx::Error> {
+        let rows: Vec<Row> = sqlx::query_as(sql!(
+            "SELECT {COLUMNS} FROM jobs WHERE incident_id IS ? ORDER BY id"
+        ))
+        .bind(incident.map(|i| i.0))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(from_row).collect()
+    }
+
+    /// The job with that idempotency key.
+    pub async fn job_by_key(&self, key: &str) -> Result<Option<Job>, sqlx::Error> {
+        let row: Option<Row> =
+            sqlx::query_as(sql!("SELECT {COLUMNS} FROM jobs WHERE idempotency_key = ?"))
+                .bind(key)
+                .fetch_optional(&self.pool)
+                .await?;
+        row.map(from_row).transpose()
+    }
+
+    /// How many jobs are pending (not done, failed or cancelled).
+    pub async fn pending_jobs(&self) -> Result<u64, sqlx::Error> {
+        let (n,): (i64,) = sqlx::query_as(sql!("SELECT COUNT(*) FROM jobs WHERE {PENDING}"))
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+}

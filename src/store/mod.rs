@@ -1,0 +1,116 @@
+//! The SQLite repository: the only place SQL lives. One file per aggregate.
+//!
+//! Reads go through [`Db`]; every write of one use case goes through one [`Tx`], begun with
+//! `BEGIN IMMEDIATE` so that concurrent writers queue on the busy timeout instead of failing.
+
+/// Formats SQL assembled from this module's own constants (never from input), marking it safe.
+macro_rules! sql {
+    ($($arg:tt)*) => {
+        sqlx::AssertSqlSafe(format!($($arg)*))
+    };
+}
+
+mod announcements;
+mod audit;
+mod convert;
+mod incidents;
+mod jobs;
+mod postmortems;
+mod timeline;
+
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Sqlite, SqlitePool, Transaction};
+
+pub use announcements::{Announcement, AnnouncementKind};
+pub use audit::AuditEntry;
+pub use convert::{from_db_id, from_millis, to_db_id, to_millis};
+pub use incidents::{IncidentRecord, NewIncident};
+pub use jobs::{Job, JobId, NewJob};
+pub use postmortems::{ActionItem, Postmortem};
+
+/// How long a writer waits for another writer before SQLite reports it busy.
+const BUSY_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// The embedded migrations, run at start.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
+
+/// The database handle.
+#[derive(Debug, Clone)]
+pub struct Db {
+    pool: SqlitePool,
+}
+
+/// One transaction: all the writes of one use case, committed together or not at all.
+pub struct Tx {
+    inner: Transaction<'static, Sqlite>,
+}
+
+impl Db {
+    /// Opens (creating if needed) the SQLite file at `path` and runs the migrations.
+    #[tracing::instrument(skip_all, fields(path = %path.display()))]
+    pub async fn open(path: &Path) -> Result<Self, sqlx::Error> {
+        let options = SqliteConnectOptions::new()
+            .filename(path)
+            .create_if_missing(true);
+        Self::connect(options, 4).await
+    }
+
+    /// A fresh private in-memory database on one connection, for tests.
+    pub async fn open_in_memory() -> Result<Self, sqlx::Error> {
+        let options = SqliteConnectOptions::from_str("sqlite::memory:")?;
+        Self::connect(options, 1).await
+    }
+
+    async fn connect(options: SqliteConnectOptions, max: u32) -> Result<Self, sqlx::Error> {
+        let options = options
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Full)
+            .foreign_keys(true)
+            .busy_timeout(BUSY_TIMEOUT);
+        let pool = SqlitePoolOptions::new()
+            .max_connections(max)
+            .min_connections(1)
+            // In-memory databases vanish with their last connection; keep it.
+            .idle_timeout(None)
+            .max_lifetime(None)
+            .connect_with(options)
+            .await?;
+        MIGRATOR.run(&pool).await?;
+        Ok(Self { pool })
+    }
+
+    /// Begins a write transaction.
+    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        let inner = self.pool.begin_with("BEGIN IMMEDIATE").await?;
+        Ok(Tx { inner })
+    }
+
+    /// Runs the migrations (already done by `open`; for the `migrate` command's report).
+    pub async fn migrate(&self) -> Result<(), sqlx::Error> {
+        MIGRATOR.run(&self.pool).await.map_err(Into::into)
+    }
+
+    /// Closes every connection, flushing the WAL.
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+impl Tx {
+    /// Commits every write of this transaction.
+    pub async fn commit(self) -> Result<(), sqlx::Error> {
+        self.inner.commit().await
+    }
+}
+
+/// An error for a row that holds what the code cannot read (a bad enum name, a zero id).
+fn corrupt(what: impl Into<String>) -> sqlx::Error {
+    sqlx::Error::Decode(what.into().into())
+}
+
+#[cfg(test)]
+mod tests;

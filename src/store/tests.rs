@@ -1,0 +1,221 @@
+//! Tests of the repository against a fresh database each.
+
+use chrono::{TimeDelta, TimeZone, Utc};
+use serde_json::json;
+
+use super::*;
+use crate::domain::*;
+
+fn t0() -> chrono::DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0)
+        .single()
+        .expect("valid")
+}
+
+fn guild() -> GuildId {
+    GuildId::new(10).expect("non-zero")
+}
+
+fn declared(title: &str, systems: &str) -> Incident {
+    let d = Declaration {
+        title: IncidentTitle::parse(title).expect("title"),
+        severity: Severity::P1,
+        kind: IncidentKind::Availability,
+        systems: Systems::parse(systems).expect("systems"),
+        summary: Some(FreeText::parse("players cannot log in").expect("summary")),
+        declared_by: UserId::new(5).expect("user"),
+    };
+    Incident::declare(d, t0()).0
+}
+
+async fn insert(db: &Db, incident: &Incident) -> IncidentRecord {
+    let mut tx = db.begin().await.expect("begin");
+    let rec = tx
+        .insert_incident(NewIncident {
+            guild_id: guild(),
+            interaction_id: None,
+            incident,
+        })
+        .await
+        .expect("insert");
+    tx.commit().await.expect("commit");
+    rec
+}
+
+fn job(key: &str, due: chrono::DateTime<Utc>) -> NewJob {
+    NewJob {
+        kind: "test".into(),
+        payload: json!({"key": key}),
+        incident: None,
+        idempotency_key: key.into(),
+        due_at: due,
+    }
+}
+
+#[tokio::test]
+async fn incidents_are_numbered_per_guild_and_round_trip_whole() {
+    let db = Db::open_in_memory().await.expect("db");
+    let first = insert(&db, &declared("Login down", "Login, Store")).await;
+    let mut second = insert(&db, &declared("Store slow", "Store")).await;
+    assert_eq!((first.number.0, second.number.0), (1, 2));
+
+    second
+        .incident
+        .apply(
+            Command::Assign {
+                role: IncidentRole::Commander,
+                user: UserId::new(7).expect("u"),
+            },
+            UserId::new(5).expect("u"),
+            t0(),
+        )
+        .expect("assign");
+    second
+        .incident
+        .apply(
+            Command::AdvancePhase {
+                to: Phase::Containment,
+            },
+            UserId::new(5).expect("u"),
+            t0() + TimeDelta::minutes(4),
+        )
+        .expect("advance");
+    second.channel_id = ChannelId::new(99);
+    let mut tx = db.begin().await.expect("begin");
+    tx.save_incident(&second).await.expect("save");
+    tx.commit().await.expect("commit");
+
+    let loaded = db.incident(second.id).await.expect("load").expect("exists");
+    assert_eq!(loaded, second);
+    let by_channel = db
+        .incident_by_channel(ChannelId::new(99).expect("c"))
+        .await
+        .expect("load");
+    assert_eq!(by_channel.map(|r| r.id), Some(second.id));
+}
+
+#[tokio::test]
+async fn a_noted_message_is_added_to_the_timeline_once() {
+    let db = Db::open_in_memory().await.expect("db");
+    let rec = insert(&db, &declared("Login down", "Login")).await;
+    let entry = TimelineEntry {
+        source_message: MessageId::new(42),
+        ..TimelineEntry::by(
+            UserId::new(5).expect("u"),
+            t0(),
+            EntryKind::Note,
+            "look at this",
+        )
+    };
+    let mut tx = db.begin().await.expect("begin");
+    assert_eq!(
+        tx.append_timeline(rec.id, &[entry.clone()])
+            .await
+            .expect("first"),
+        1
+    );
+    assert_eq!(
+        tx.append_timeline(rec.id, &[entry]).await.expect("second"),
+        0
+    );
+    tx.commit().await.expect("commit");
+    assert_eq!(db.timeline(rec.id).await.expect("timeline").len(), 1);
+}
+
+#[tokio::test]
+async fn earlier_incidents_are_found_by_shared_system_case_insensitively() {
+    let db = Db::open_in_memory().await.expect("db");
+    insert(&db, &declared("Login down", "LOGIN")).await;
+    insert(&db, &declared("Store down", "Store")).await;
+    let found = db
+        .earlier_incidents(
+            guild(),
+            &Systems::parse("login").expect("s"),
+            t0() - TimeDelta::days(1),
+            t0() + TimeDelta::days(1),
+        )
+        .await
+        .expect("query");
+    assert_eq!(found.iter().map(|e| e.number).collect::<Vec<_>>(), [1]);
+}
+
+#[tokio::test]
+async fn a_job_with_an_existing_idempotency_key_is_not_added_again() {
+    let db = Db::open_in_memory().await.expect("db");
+    let mut tx = db.begin().await.expect("begin");
+    assert!(tx
+        .enqueue(&job("a", t0()), t0())
+        .await
+        .expect("first")
+        .is_some());
+    assert!(tx
+        .enqueue(&job("a", t0()), t0())
+        .await
+        .expect("second")
+        .is_none());
+    tx.commit().await.expect("commit");
+    assert_eq!(db.pending_jobs().await.expect("count"), 1);
+}
+
+#[tokio::test]
+async fn due_jobs_are_claimed_oldest_first_and_not_twice_while_leased() {
+    let db = Db::open_in_memory().await.expect("db");
+    let mut tx = db.begin().await.expect("begin");
+    tx.enqueue(&job("late", t0() + TimeDelta::seconds(2)), t0())
+        .await
+        .expect("enqueue");
+    tx.enqueue(&job("early", t0() + TimeDelta::seconds(1)), t0())
+        .await
+        .expect("enqueue");
+    tx.enqueue(&job("future", t0() + TimeDelta::hours(1)), t0())
+        .await
+        .expect("enqueue");
+    tx.commit().await.expect("commit");
+
+    let now = t0() + TimeDelta::seconds(5);
+    let claimed = db
+        .claim_due_jobs(now, TimeDelta::minutes(1), 10)
+        .await
+        .expect("claim");
+    let keys: Vec<_> = claimed.iter().map(|j| j.idempotency_key.as_str()).collect();
+    assert_eq!(keys, ["early", "late"]);
+    assert!(claimed.iter().all(|j| j.attempts == 1));
+    assert!(db
+        .claim_due_jobs(now, TimeDelta::minutes(1), 10)
+        .await
+        .expect("again")
+        .is_empty());
+    assert_eq!(
+        db.next_due_at().await.expect("next"),
+        Some(t0() + TimeDelta::hours(1))
+    );
+
+    // A restart releases the dead process's claims, so the jobs run again at once.
+    assert_eq!(db.release_claims().await.expect("release"), 2);
+    assert_eq!(
+        db.claim_due_jobs(now, TimeDelta::minutes(1), 10)
+            .await
+            .expect("reclaim")
+            .len(),
+        2
+    );
+}
+
+#[tokio::test]
+async fn a_file_database_runs_in_wal_mode_with_foreign_keys_on() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = Db::open(&dir.path().join("bot.db")).await.expect("open");
+    let (mode,): (String,) = sqlx::query_as("PRAGMA journal_mode")
+        .fetch_one(&db.pool)
+        .await
+        .expect("pragma");
+    let (fk,): (i64,) = sqlx::query_as("PRAGMA foreign_keys")
+        .fetch_one(&db.pool)
+        .await
+        .expect("pragma");
+    let (sync,): (i64,) = sqlx::query_as("PRAGMA synchronous")
+        .fetch_one(&db.pool)
+        .await
+        .expect("pragma");
+    assert_eq!((mode.as_str(), fk, sync), ("wal", 1, 2));
+}

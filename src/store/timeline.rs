@@ -1,0 +1,60 @@
+//! Timeline entries of an incident.
+
+use super::convert::{self, from_millis, to_db_id, to_millis};
+use super::{corrupt, Db, Tx};
+use crate::domain::{EntryKind, IncidentId, TimelineEntry};
+
+impl Tx {
+    /// Appends entries. An entry taken from a Discord message that is already on the timeline
+    /// is skipped; returns how many were added.
+    #[tracing::instrument(skip_all)]
+    pub async fn append_timeline(
+        &mut self,
+        incident: IncidentId,
+        entries: &[TimelineEntry],
+    ) -> Result<u64, sqlx::Error> {
+        let mut added = 0;
+        for e in entries {
+            let done = sqlx::query(
+                "INSERT INTO timeline (incident_id, at, actor_id, kind, body, source_message_id) \
+                 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (incident_id, source_message_id) DO NOTHING",
+            )
+            .bind(incident.0)
+            .bind(to_millis(e.at))
+            .bind(e.actor.map(|a| to_db_id(a.get())))
+            .bind(e.kind.as_str())
+            .bind(&e.text)
+            .bind(e.source_message.map(|m| to_db_id(m.get())))
+            .execute(&mut *self.inner)
+            .await?;
+            added += done.rows_affected();
+        }
+        Ok(added)
+    }
+}
+
+impl Db {
+    /// The whole timeline of an incident, in time order.
+    #[tracing::instrument(skip_all)]
+    pub async fn timeline(&self, incident: IncidentId) -> Result<Vec<TimelineEntry>, sqlx::Error> {
+        let rows: Vec<(i64, Option<i64>, String, String, Option<i64>)> = sqlx::query_as(
+            "SELECT at, actor_id, kind, body, source_message_id FROM timeline \
+             WHERE incident_id = ? ORDER BY at, id",
+        )
+        .bind(incident.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(at, actor, kind, text, source)| {
+                Ok(TimelineEntry {
+                    at: from_millis(at)?,
+                    actor: actor.map(convert::user_id).transpose()?,
+                    kind: EntryKind::parse(&kind)
+                        .ok_or_else(|| corrupt(format!("timeline kind {kind}")))?,
+                    text,
+                    source_message: source.map(convert::message_id).transpose()?,
+                })
+            })
+            .collect()
+    }
+}
