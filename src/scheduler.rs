@@ -1,0 +1,257 @@
+//! The durable job queue: every Discord side effect (the outbox) and every reminder is a row in
+//! `jobs`, committed with the state change that causes it, and performed here.
+//!
+//! The loop sleeps until the next job falls due, and is woken at once when a use case commits a
+//! new one: it never polls while idle. Jobs are claimed with a lease and performed at least once;
+//! handlers make retries harmless (Discord message nonces, look-before-create). After a restart
+//! the claims of the dead process are released, so whatever was due or in flight runs again.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use tokio::sync::{Notify, Semaphore};
+use tokio::task::JoinSet;
+
+use crate::clock::{BoxFuture, SharedClock};
+use crate::config::{delta, JobSettings};
+use crate::store::{Db, Job};
+
+/// Why a job did not complete.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum JobError {
+    /// A passing failure (a 429, a 5xx, a timeout): try again, after `after` if the other side
+    /// said how long to wait.
+    Retry {
+        /// What went wrong.
+        error: String,
+        /// How long the other side asked us to wait.
+        after: Option<Duration>,
+    },
+    /// A failure that no retry can fix: give the job up now.
+    Fatal(String),
+}
+
+impl JobError {
+    /// A passing failure with no advice on when to retry.
+    pub fn retry(error: impl ToString) -> Self {
+        Self::Retry {
+            error: error.to_string(),
+            after: None,
+        }
+    }
+}
+
+/// Performs jobs of every kind. The bot's handler dispatches on [`Job::kind`].
+pub trait JobHandler: Send + Sync + 'static {
+    /// Performs one job. Must be safe to run again after a crash.
+    fn perform<'a>(&'a self, job: &'a Job) -> BoxFuture<'a, Result<(), JobError>>;
+
+    /// Told once when a job is given up, to report it where people will see it.
+    fn gave_up<'a>(&'a self, _job: &'a Job, _error: &'a str) -> BoxFuture<'a, ()> {
+        Box::pin(async {})
+    }
+}
+
+/// How failed jobs are retried.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RetryPolicy {
+    /// Attempts before a job is given up.
+    pub max_attempts: u32,
+    /// The first retry delay; it doubles each time.
+    pub base: Duration,
+    /// The longest retry delay.
+    pub max: Duration,
+}
+
+impl From<&JobSettings> for RetryPolicy {
+    fn from(s: &JobSettings) -> Self {
+        Self {
+            max_attempts: s.max_attempts,
+            base: s.retry_base,
+            max: s.retry_max,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// The delay before attempt `attempts + 1`, given `attempts` failed ones.
+    pub fn backoff(&self, attempts: u32) -> Duration {
+        let factor = 2u32.saturating_pow(attempts.saturating_sub(1));
+        self.base.saturating_mul(factor).min(self.max)
+    }
+}
+
+/// Wakes the scheduler when a use case has committed new jobs. Cheap to clone.
+#[derive(Debug, Clone, Default)]
+pub struct Waker(Arc<Notify>);
+
+impl Waker {
+    /// Wakes the scheduler; a wake with nobody waiting is kept for its next wait.
+    pub fn wake(&self) {
+        self.0.notify_one();
+    }
+}
+
+/// The job loop.
+pub struct Scheduler {
+    db: Db,
+    clock: SharedClock,
+    handler: Arc<dyn JobHandler>,
+    policy: RetryPolicy,
+    waker: Waker,
+    concurrency: usize,
+    lease: TimeDelta,
+}
+
+/// How long a claim holds before another worker may take the job.
+const LEASE: TimeDelta = TimeDelta::minutes(5);
+
+/// The longest the loop sleeps without looking at the table, in case the clock was stepped.
+const MAX_SLEEP: TimeDelta = TimeDelta::minutes(10);
+
+impl Scheduler {
+    /// A scheduler performing jobs through `handler`, up to `concurrency` at once.
+    pub fn new(
+        db: Db,
+        clock: SharedClock,
+        handler: Arc<dyn JobHandler>,
+        policy: RetryPolicy,
+        concurrency: usize,
+    ) -> Self {
+        Self {
+            db,
+            clock,
+            handler,
+            policy,
+            waker: Waker::default(),
+            concurrency: concurrency.max(1),
+            lease: LEASE,
+        }
+    }
+
+    /// The handle use cases call after committing jobs.
+    pub fn waker(&self) -> Waker {
+        self.waker.clone()
+    }
+
+    /// Runs until the task is dropped or aborted. Jobs in flight then run again after restart.
+    pub async fn run(self) {
+        match self.db.release_claims().await {
+            Ok(0) => {}
+            Ok(n) => tracing::info!(jobs = n, "picked up jobs claimed before the restart"),
+            Err(e) => tracing::error!(error = %e, "could not release old job claims"),
+        }
+        let slots = Arc::new(Semaphore::new(self.concurrency));
+        let mut running = JoinSet::new();
+        loop {
+            while running.try_join_next().is_some() {}
+            let free = u32::try_from(slots.available_permits()).unwrap_or(u32::MAX);
+            let mut claimed_all = false;
+            if free > 0 {
+                match self
+                    .db
+                    .claim_due_jobs(self.clock.now(), self.lease, free)
+                    .await
+                {
+                    Ok(jobs) => {
+                        claimed_all = u32::try_from(jobs.len()).unwrap_or(u32::MAX) == free;
+                        for job in jobs {
+                            let Ok(permit) = slots.clone().acquire_owned().await else {
+                                return;
+                            };
+                            let worker = self.worker();
+                            running.spawn(async move {
+                                worker.perform(job).await;
+                                drop(permit);
+                            });
+                        }
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, "could not claim due jobs; retrying in 1 s");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                        continue;
+                    }
+                }
+            }
+            if claimed_all {
+                // More may be due: come back as soon as a slot frees.
+                running.join_next().await;
+                continue;
+            }
+            let wake_at = match self.db.next_due_at().await {
+                Ok(next) => next,
+                Err(e) => {
+                    tracing::error!(error = %e, "could not read the next due job");
+                    Some(self.clock.now() + TimeDelta::seconds(1))
+                }
+            };
+            let sleep = async {
+                match wake_at {
+                    Some(at) => {
+                        self.clock
+                            .sleep_until(at.min(self.clock.now() + MAX_SLEEP))
+                            .await
+                    }
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                () = sleep => {}
+                () = self.waker.0.notified() => {}
+                Some(_) = running.join_next(), if !running.is_empty() => {}
+            }
+        }
+    }
+
+    fn worker(&self) -> Worker {
+        Worker {
+            db: self.db.clone(),
+            clock: self.clock.clone(),
+            handler: self.handler.clone(),
+            policy: self.policy,
+            waker: self.waker.clone(),
+        }
+    }
+}
+
+/// What one spawned job needs.
+struct Worker {
+    db: Db,
+    clock: SharedClock,
+    handler: Arc<dyn JobHandler>,
+    policy: RetryPolicy,
+    waker: Waker,
+}
+
+impl Worker {
+    #[tracing::instrument(skip_all, fields(job = job.id.0, kind = %job.kind, attempt = job.attempts))]
+    async fn perform(self, job: Job) {
+        let outcome = self.handler.perform(&job).await;
+        let now = self.clock.now();
+        let written = match outcome {
+            Ok(()) => self.db.finish_job(job.id, now).await,
+            Err(JobError::Retry { error, after }) if job.attempts < self.policy.max_attempts => {
+                let wait = after.unwrap_or_else(|| self.policy.backoff(job.attempts));
+                let at: DateTime<Utc> = now + delta(wait);
+                tracing::warn!(%error, retry_in = ?wait, "job failed; will retry");
+                self.db.retry_job(job.id, &error, at).await
+            }
+            Err(JobError::Retry { error, .. } | JobError::Fatal(error)) => {
+                tracing::error!(%error, "job given up");
+                let written = self.db.fail_job(job.id, &error, now).await;
+                self.handler.gave_up(&job, &error).await;
+                written
+            }
+        };
+        if let Err(e) = written {
+            // The lease expires and the job runs again: at least once, never lost.
+            tracing::error!(error = %e, "could not record the job's outcome");
+        }
+        self.waker.wake();
+    }
+}
+
+#[cfg(test)]
+#[path = "scheduler_tests.rs"]
+mod tests;

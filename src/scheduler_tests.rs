@@ -1,0 +1,262 @@
+//! Tests of the job loop with a controlled clock and a recording handler.
+
+use std::sync::Mutex;
+
+use chrono::TimeZone;
+use serde_json::json;
+
+use super::*;
+use crate::clock::{Clock, ManualClock};
+use crate::store::NewJob;
+
+/// Records what it performed; fails a job's first `fail_times` attempts.
+#[derive(Default)]
+struct Recorder {
+    performed: Mutex<Vec<String>>,
+    gave_up: Mutex<Vec<String>>,
+    fail_times: u32,
+    notify: Notify,
+}
+
+impl JobHandler for Recorder {
+    fn perform<'a>(&'a self, job: &'a Job) -> BoxFuture<'a, Result<(), JobError>> {
+        Box::pin(async move {
+            if job.attempts <= self.fail_times {
+                self.notify.notify_waiters();
+                return Err(JobError::retry(format!("boom {}", job.attempts)));
+            }
+            self.performed
+                .lock()
+                .expect("lock")
+                .push(job.idempotency_key.clone());
+            self.notify.notify_waiters();
+            Ok(())
+        })
+    }
+
+    fn gave_up<'a>(&'a self, job: &'a Job, _error: &'a str) -> BoxFuture<'a, ()> {
+        Box::pin(async move {
+            self.gave_up
+                .lock()
+                .expect("lock")
+                .push(job.idempotency_key.clone());
+        })
+    }
+}
+
+impl Recorder {
+    fn performed(&self) -> Vec<String> {
+        self.performed.lock().expect("lock").clone()
+    }
+}
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0)
+        .single()
+        .expect("valid")
+}
+
+const POLICY: RetryPolicy = RetryPolicy {
+    max_attempts: 3,
+    base: Duration::from_secs(2),
+    max: Duration::from_secs(60),
+};
+
+struct Harness {
+    db: Db,
+    clock: ManualClock,
+    recorder: Arc<Recorder>,
+    waker: Waker,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for Harness {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+async fn start(db: Db, recorder: Recorder, concurrency: usize) -> Harness {
+    let clock = ManualClock::new(t0());
+    let recorder = Arc::new(recorder);
+    let scheduler = Scheduler::new(
+        db.clone(),
+        Arc::new(clock.clone()),
+        recorder.clone(),
+        POLICY,
+        concurrency,
+    );
+    let waker = scheduler.waker();
+    let task = tokio::spawn(scheduler.run());
+    Harness {
+        db,
+        clock,
+        recorder,
+        waker,
+        task,
+    }
+}
+
+async fn enqueue(db: &Db, key: &str, due: DateTime<Utc>) {
+    let job = NewJob {
+        kind: "test".into(),
+        payload: json!({}),
+        incident: None,
+        idempotency_key: key.into(),
+        due_at: due,
+    };
+    let mut tx = db.begin().await.expect("begin");
+    tx.enqueue(&job, t0()).await.expect("enqueue");
+    tx.commit().await.expect("commit");
+}
+
+/// Waits until `cond` holds, re-checking whenever the handler or the clock moves.
+async fn until(h: &Harness, what: &str, cond: impl Fn(&Harness) -> bool) {
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !cond(h) {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "timed out waiting for {what}"
+        );
+        let _ = tokio::time::timeout(Duration::from_millis(50), h.recorder.notify.notified()).await;
+    }
+}
+
+#[tokio::test]
+async fn due_jobs_run_in_the_order_they_fell_due() {
+    let db = Db::open_in_memory().await.expect("db");
+    enqueue(&db, "third", t0() + TimeDelta::seconds(3)).await;
+    enqueue(&db, "first", t0() + TimeDelta::seconds(1)).await;
+    enqueue(&db, "second", t0() + TimeDelta::seconds(2)).await;
+    let h = start(db, Recorder::default(), 1).await;
+    h.clock.advance(TimeDelta::seconds(5));
+    until(&h, "three jobs", |h| h.recorder.performed().len() == 3).await;
+    assert_eq!(h.recorder.performed(), ["first", "second", "third"]);
+}
+
+#[tokio::test]
+async fn a_job_is_not_run_before_it_is_due() {
+    let db = Db::open_in_memory().await.expect("db");
+    enqueue(&db, "later", t0() + TimeDelta::minutes(10)).await;
+    let h = start(db, Recorder::default(), 2).await;
+    h.clock.advance(TimeDelta::minutes(9));
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(h.recorder.performed().is_empty(), "ran early");
+    h.clock.advance(TimeDelta::minutes(1));
+    until(&h, "the job", |h| h.recorder.performed() == ["later"]).await;
+}
+
+#[tokio::test]
+async fn a_failing_job_is_retried_with_backoff_and_its_error_recorded() {
+    let db = Db::open_in_memory().await.expect("db");
+    enqueue(&db, "flaky", t0()).await;
+    let h = start(
+        db,
+        Recorder {
+            fail_times: 2,
+            ..Recorder::default()
+        },
+        1,
+    )
+    .await;
+    // First attempt fails at t0; the retry is due 2 s later, the next 4 s after that.
+    for _ in 0..50 {
+        if h.recorder.performed().len() == 1 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+        h.clock.advance(TimeDelta::seconds(1));
+    }
+    until(&h, "the third attempt", |h| {
+        h.recorder.performed() == ["flaky"]
+    })
+    .await;
+    let job =
+        h.db.job_by_key("flaky")
+            .await
+            .expect("read")
+            .expect("exists");
+    assert_eq!(job.attempts, 3);
+    assert_eq!(job.last_error.as_deref(), Some("boom 2"));
+    assert!(job.finished_at.is_some());
+}
+
+#[tokio::test]
+async fn a_job_that_keeps_failing_is_given_up_and_reported() {
+    let db = Db::open_in_memory().await.expect("db");
+    enqueue(&db, "doomed", t0()).await;
+    let h = start(
+        db,
+        Recorder {
+            fail_times: u32::MAX,
+            ..Recorder::default()
+        },
+        1,
+    )
+    .await;
+    for _ in 0..100 {
+        if !h.recorder.gave_up.lock().expect("lock").is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(30)).await;
+        h.clock.advance(TimeDelta::seconds(5));
+    }
+    assert_eq!(*h.recorder.gave_up.lock().expect("lock"), ["doomed"]);
+    let job =
+        h.db.job_by_key("doomed")
+            .await
+            .expect("read")
+            .expect("exists");
+    assert_eq!(job.attempts, POLICY.max_attempts);
+    assert_eq!(h.db.pending_jobs().await.expect("count"), 0);
+}
+
+#[tokio::test]
+async fn an_idle_scheduler_wakes_at_once_when_a_job_is_added() {
+    let db = Db::open_in_memory().await.expect("db");
+    let h = start(db, Recorder::default(), 1).await;
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    enqueue(&h.db, "now", h.clock.now()).await;
+    h.waker.wake();
+    until(&h, "the new job", |h| h.recorder.performed() == ["now"]).await;
+}
+
+#[tokio::test]
+async fn jobs_claimed_by_a_dead_process_run_after_restart() {
+    let db = Db::open_in_memory().await.expect("db");
+    enqueue(&db, "orphan", t0()).await;
+    // A process claims it, then dies before finishing: its lease would hold for minutes.
+    let claimed = db
+        .claim_due_jobs(t0(), TimeDelta::minutes(5), 10)
+        .await
+        .expect("claim");
+    assert_eq!(claimed.len(), 1);
+    let h = start(db, Recorder::default(), 1).await;
+    until(&h, "the orphaned job", |h| {
+        h.recorder.performed() == ["orphan"]
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_job_scheduled_twice_under_one_key_runs_once() {
+    let db = Db::open_in_memory().await.expect("db");
+    enqueue(&db, "once", t0()).await;
+    enqueue(&db, "once", t0()).await;
+    enqueue(&db, "marker", t0() + TimeDelta::seconds(1)).await;
+    let h = start(db, Recorder::default(), 1).await;
+    h.clock.advance(TimeDelta::seconds(2));
+    until(&h, "both jobs", |h| h.recorder.performed().len() == 2).await;
+    assert_eq!(h.recorder.performed(), ["once", "marker"]);
+}
+
+#[test]
+fn backoff_doubles_up_to_the_cap() {
+    let p = RetryPolicy {
+        max_attempts: 10,
+        base: Duration::from_secs(2),
+        max: Duration::from_secs(10),
+    };
+    let waits: Vec<_> = (1..=5).map(|a| p.backoff(a).as_secs()).collect();
+    assert_eq!(waits, [2, 4, 8, 10, 10]);
+}
