@@ -4,5 +4,6 @@
 pub mod clock;
 pub mod config;
 pub mod domain;
+pub mod render;
 pub mod scheduler;
 pub mod store;

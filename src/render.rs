@@ -1,0 +1,241 @@
+//! Every message a person reads, rendered from the handlebars templates in `templates/`.
+//!
+//! The templates are embedded in the binary and may be overridden from a folder. Handlebars
+//! runs in strict mode, and its HTML escaping is replaced by [`discord_escape`], so any value
+//! written with `{{…}}` shows as typed: no markdown, no mention. Only values the bot builds
+//! itself (role pings, `<t:…>` timestamps) are written with `{{{…}}}`.
+
+mod escape;
+mod views;
+
+use std::path::Path;
+
+use handlebars::Handlebars;
+use serde::Serialize;
+
+pub use escape::{cap, discord_escape, MESSAGE_LIMIT};
+pub use views::*;
+
+/// A template the bot uses, by the name of its file (`service_alert.hbs`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum TemplateName {
+    /// The plan's 🚨 service alert, for players.
+    ServiceAlert,
+    /// The plan's ✅ all-clear, for players.
+    AllClear,
+    /// A status update, for players.
+    StatusUpdate,
+    /// The pinned intro of an incident channel.
+    Intro,
+    /// A phase's checklist with its deadline.
+    Checklist,
+    /// The summary posted at close.
+    CloseSummary,
+    /// Reminders, nudges and escalations.
+    Reminder,
+    /// The post-mortem draft, a Markdown document.
+    Postmortem,
+}
+
+impl TemplateName {
+    /// Every template.
+    pub const ALL: [TemplateName; 8] = [
+        Self::ServiceAlert,
+        Self::AllClear,
+        Self::StatusUpdate,
+        Self::Intro,
+        Self::Checklist,
+        Self::CloseSummary,
+        Self::Reminder,
+        Self::Postmortem,
+    ];
+
+    /// The name, which is also the file stem.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::ServiceAlert => "service_alert",
+            Self::AllClear => "all_clear",
+            Self::StatusUpdate => "status_update",
+            Self::Intro => "intro",
+            Self::Checklist => "checklist",
+            Self::CloseSummary => "close_summary",
+            Self::Reminder => "reminder",
+            Self::Postmortem => "postmortem",
+        }
+    }
+
+    /// Looks a template up by name.
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.name() == name)
+    }
+
+    fn builtin(self) -> &'static str {
+        match self {
+            Self::ServiceAlert => include_str!("../templates/service_alert.hbs"),
+            Self::AllClear => include_str!("../templates/all_clear.hbs"),
+            Self::StatusUpdate => include_str!("../templates/status_update.hbs"),
+            Self::Intro => include_str!("../templates/intro.hbs"),
+            Self::Checklist => include_str!("../templates/checklist.hbs"),
+            Self::CloseSummary => include_str!("../templates/close_summary.hbs"),
+            Self::Reminder => include_str!("../templates/reminder.hbs"),
+            Self::Postmortem => include_str!("../templates/postmortem.hbs"),
+        }
+    }
+
+    /// Whether the output is a Discord message (capped at 2000 characters) or a document.
+    fn is_message(self) -> bool {
+        self != Self::Postmortem
+    }
+
+    /// A view with every field filled, to prove at start that the template renders.
+    fn sample(self) -> serde_json::Value {
+        let v = match self {
+            Self::ServiceAlert => serde_json::to_value(ServiceAlert::sample()),
+            Self::AllClear => serde_json::to_value(AllClear::sample()),
+            Self::StatusUpdate => serde_json::to_value(StatusUpdate::sample()),
+            Self::Intro => serde_json::to_value(Intro::sample()),
+            Self::Checklist => serde_json::to_value(Checklist::sample()),
+            Self::CloseSummary => serde_json::to_value(CloseSummary::sample()),
+            Self::Reminder => serde_json::to_value(Reminder::sample()),
+            Self::Postmortem => serde_json::to_value(PostmortemDraft::sample()),
+        };
+        v.unwrap_or_default()
+    }
+}
+
+/// A template that cannot be used, located as precisely as handlebars can.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{file}{}: {reason}", line.map(|l| format!(":{l}")).unwrap_or_default())]
+pub struct TemplateProblem {
+    /// The file, or `built-in NAME` for an embedded template.
+    pub file: String,
+    /// The line, when known.
+    pub line: Option<usize>,
+    /// What is wrong.
+    pub reason: String,
+}
+
+/// Rendering failed at run time (a template and its view model disagree).
+#[derive(Debug, thiserror::Error)]
+#[error("template {name} did not render: {source}")]
+pub struct RenderError {
+    name: &'static str,
+    #[source]
+    source: handlebars::RenderError,
+}
+
+/// The loaded templates. Parsed once at start; cheap to share behind an `Arc`.
+#[derive(Debug)]
+pub struct Templates {
+    registry: Handlebars<'static>,
+}
+
+impl Templates {
+    /// Loads the built-in templates, then the overrides in `dir`. Every problem is reported,
+    /// each naming the file and line.
+    pub fn load(dir: Option<&Path>) -> Result<Self, Vec<TemplateProblem>> {
+        let mut registry = Handlebars::new();
+        registry.set_strict_mode(true);
+        registry.register_escape_fn(discord_escape);
+        let mut problems = Vec::new();
+        let mut origin = std::collections::HashMap::new();
+        for t in TemplateName::ALL {
+            if let Err(e) = registry.register_template_string(t.name(), t.builtin()) {
+                problems.push(parse_problem(format!("built-in {}", t.name()), &e));
+            }
+            origin.insert(t.name(), format!("built-in {}", t.name()));
+        }
+        if let Some(dir) = dir {
+            problems.extend(load_overrides(&mut registry, dir, &mut origin));
+        }
+        // Strict mode only finds a missing variable when rendering: prove each one now.
+        for t in TemplateName::ALL {
+            if let Err(e) = registry.render(t.name(), &t.sample()) {
+                problems.push(TemplateProblem {
+                    file: origin.get(t.name()).cloned().unwrap_or_default(),
+                    line: e.line_no,
+                    reason: e.reason().to_string(),
+                });
+            }
+        }
+        if problems.is_empty() {
+            Ok(Self { registry })
+        } else {
+            Err(problems)
+        }
+    }
+
+    /// Renders a template. Messages are capped at Discord's 2000 characters.
+    pub fn render<V: Serialize>(&self, name: TemplateName, view: &V) -> Result<String, RenderError> {
+        let text = self
+            .registry
+            .render(name.name(), view)
+            .map_err(|source| RenderError { name: name.name(), source })?;
+        let text = text.trim_end().to_owned();
+        Ok(if name.is_message() { cap(&text, MESSAGE_LIMIT) } else { text })
+    }
+
+    /// Renders a template from loose JSON, as `incident-bot render --set` does.
+    pub fn render_json(&self, name: TemplateName, view: &serde_json::Value) -> Result<String, RenderError> {
+        self.render(name, view)
+    }
+}
+
+fn parse_problem(file: String, e: &handlebars::TemplateError) -> TemplateProblem {
+    TemplateProblem {
+        file,
+        line: e.pos().map(|(line, _)| line),
+        reason: e.reason().to_string(),
+    }
+}
+
+fn load_overrides(
+    registry: &mut Handlebars<'static>,
+    dir: &Path,
+    origin: &mut std::collections::HashMap<&'static str, String>,
+) -> Vec<TemplateProblem> {
+    let mut problems = Vec::new();
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) => {
+            return vec![TemplateProblem {
+                file: dir.display().to_string(),
+                line: None,
+                reason: format!("cannot read the template folder: {e}"),
+            }]
+        }
+    };
+    let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    paths.sort();
+    for path in paths.into_iter().filter(|p| p.extension().is_some_and(|x| x == "hbs")) {
+        let file = path.display().to_string();
+        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        let Some(t) = TemplateName::parse(stem) else {
+            let known: Vec<_> = TemplateName::ALL.iter().map(|t| t.name()).collect();
+            problems.push(TemplateProblem {
+                file,
+                line: None,
+                reason: format!("no template is called `{stem}`; the names are {}", known.join(", ")),
+            });
+            continue;
+        };
+        let source = match std::fs::read_to_string(&path) {
+            Ok(s) => s,
+            Err(e) => {
+                problems.push(TemplateProblem { file, line: None, reason: e.to_string() });
+                continue;
+            }
+        };
+        match registry.register_template_string(t.name(), source) {
+            Ok(()) => {
+                origin.insert(t.name(), file);
+            }
+            Err(e) => problems.push(parse_problem(file, &e)),
+        }
+    }
+    problems
+}
+
+#[cfg(test)]
+#[path = "render_tests.rs"]
+mod tests;
