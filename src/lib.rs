@@ -3,7 +3,9 @@
 
 pub mod clock;
 pub mod config;
+pub mod discord;
 pub mod domain;
 pub mod render;
 pub mod scheduler;
+pub mod startup;
 pub mod store;

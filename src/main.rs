@@ -1,1 +1,169 @@
-fn main() {}
+//! The `incident-bot` command line: run | check | migrate | render. Only wiring lives here.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use clap::{Parser, Subcommand};
+use incident_bot::clock::SystemClock;
+use incident_bot::config::{load_render_settings, DiscordToken, Settings};
+use incident_bot::discord;
+use incident_bot::render::{TemplateName, Templates};
+use incident_bot::scheduler::{RetryPolicy, Scheduler};
+use incident_bot::startup::App;
+use incident_bot::store::{Db, MIGRATOR};
+
+/// Runs a game studio's incident response on Discord.
+#[derive(Debug, Parser)]
+#[command(version, about)]
+struct Cli {
+    /// The configuration file (over the built-in defaults; env vars INCIDENT_BOT__* override it).
+    #[arg(long, global = true, env = "INCIDENT_BOT_CONFIG")]
+    config: Option<PathBuf>,
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Starts the bot (the default). Needs DISCORD_TOKEN.
+    Run,
+    /// Validates the configuration and the templates, listing every problem.
+    Check,
+    /// Creates or upgrades the database, then exits.
+    Migrate,
+    /// Prints a template's message exactly as it is sent to Discord.
+    Render {
+        /// The template: service_alert, all_clear, status_update, intro, checklist,
+        /// close_summary, reminder or postmortem.
+        template: String,
+        /// A value for the template, as key=value; repeat for each.
+        #[arg(long = "set", value_name = "KEY=VALUE")]
+        set: Vec<String>,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_tracing();
+    let config = cli.config.as_deref();
+    let result = match cli.command.unwrap_or(Command::Run) {
+        Command::Run => runtime().and_then(|rt| rt.block_on(run(config))),
+        Command::Check => return check(config),
+        Command::Migrate => runtime().and_then(|rt| rt.block_on(migrate(config))),
+        Command::Render { template, set } => render(config, &template, &set),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")
+}
+
+/// Logs to stderr; serenity and the HTTP stack only at WARN, so no token-bearing URL is logged.
+fn init_tracing() {
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
+        tracing_subscriber::EnvFilter::new(
+            "info,serenity=warn,poise=warn,reqwest=warn,hyper=warn,h2=warn,rustls=warn,tungstenite=warn,sqlx=warn",
+        )
+    });
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+}
+
+async fn run(config: Option<&Path>) -> anyhow::Result<()> {
+    let settings = Settings::load(config)?;
+    let token = DiscordToken::from_env()?;
+    let policy = RetryPolicy::from(&settings.jobs);
+    let app = App::build(settings, Arc::new(SystemClock)).await?;
+    let mut client = discord::client_builder(app.clone(), discord::http(&app, &token))
+        .await
+        .context("cannot build the Discord client")?;
+    let handler = Arc::new(discord::DiscordJobs::new(client.http.clone(), app.clone()));
+    let scheduler = Scheduler::new(app.db.clone(), app.clock.clone(), handler, policy, 4).with_waker(app.waker.clone());
+    let jobs = tokio::spawn(scheduler.run());
+    let shards = client.shard_manager.clone();
+    tokio::spawn(async move {
+        if tokio::signal::ctrl_c().await.is_ok() {
+            tracing::info!("shutting down");
+            shards.shutdown_all().await;
+        }
+    });
+    let outcome = client.start().await.context("the Discord connection failed");
+    jobs.abort();
+    app.db.close().await;
+    outcome
+}
+
+fn check(config: Option<&Path>) -> ExitCode {
+    let mut problems = Vec::new();
+    let template_dir = match Settings::load(config) {
+        Ok(s) => s.templates.dir,
+        Err(e) => {
+            problems.extend(e.problems);
+            if config.is_none() {
+                problems.push("no config file was given: pass yours with --config FILE (see config/example.toml)".into());
+            }
+            load_render_settings(config).ok().and_then(|(t, _)| t.dir)
+        }
+    };
+    if let Err(list) = Templates::load(template_dir.as_deref()) {
+        problems.extend(list.iter().map(ToString::to_string));
+    }
+    if problems.is_empty() {
+        println!("ok: the configuration and every template are valid");
+        ExitCode::SUCCESS
+    } else {
+        eprintln!("{} problem(s):", problems.len());
+        for p in &problems {
+            eprintln!("  - {p}");
+        }
+        ExitCode::FAILURE
+    }
+}
+
+async fn migrate(config: Option<&Path>) -> anyhow::Result<()> {
+    let settings = Settings::load(config)?;
+    let path = &settings.database.path;
+    let db = Db::open(path)
+        .await
+        .with_context(|| format!("cannot open the database {}", path.display()))?;
+    db.close().await;
+    let latest = MIGRATOR.iter().map(|m| m.version).max().unwrap_or_default();
+    println!("ok: {} is at schema version {latest}", path.display());
+    Ok(())
+}
+
+fn render(config: Option<&Path>, template: &str, set: &[String]) -> anyhow::Result<()> {
+    let name = TemplateName::parse(template).with_context(|| {
+        let names: Vec<_> = TemplateName::ALL.iter().map(|t| t.name()).collect();
+        format!("there is no template `{template}`: use one of {}", names.join(", "))
+    })?;
+    let (templates, status) = load_render_settings(config)?;
+    let loaded = Templates::load(templates.dir.as_deref()).map_err(|problems| {
+        let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
+        anyhow::anyhow!("the templates have problems:\n  - {}", list.join("\n  - "))
+    })?;
+    let mut view = serde_json::Map::new();
+    view.insert("status_url".into(), status.url.into());
+    for pair in set {
+        let (key, value) = pair
+            .split_once('=')
+            .with_context(|| format!("`--set {pair}` has no `=`: write it as --set key=value"))?;
+        view.insert(key.trim().to_owned(), value.into());
+    }
+    let text = loaded
+        .render_json(name, &serde_json::Value::Object(view))
+        .map_err(|e| anyhow::anyhow!("{e}: give each value the template uses with --set key=value"))?;
+    println!("{text}");
+    Ok(())
+}

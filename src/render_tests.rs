@@ -135,3 +135,4 @@ fn an_override_folder_replaces_a_template_and_a_broken_one_names_file_and_line()
     assert!(text.iter().any(|p| p.contains("alert.hbs") && p.contains("service_alert")), "{text:?}");
     assert!(text.iter().any(|p| p.contains("reminder.hbs") && p.contains("no_such_field")), "{text:?}");
 }
+

@@ -130,6 +130,13 @@ impl Scheduler {
         }
     }
 
+    /// Uses `waker` instead of a new one, so that it can be handed out before the scheduler
+    /// exists (the handler may need the application, which holds the waker).
+    pub fn with_waker(mut self, waker: Waker) -> Self {
+        self.waker = waker;
+        self
+    }
+
     /// The handle use cases call after committing jobs.
     pub fn waker(&self) -> Waker {
         self.waker.clone()

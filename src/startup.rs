@@ -1,0 +1,58 @@
+//! Wiring: `App::build(settings)` opens the database, loads the templates and gives tests and
+//! the binary everything they need.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+
+use crate::clock::SharedClock;
+use crate::config::Settings;
+use crate::render::Templates;
+use crate::scheduler::Waker;
+use crate::store::Db;
+
+/// The bot's shared state: what every command handler and job needs.
+#[derive(Debug, Clone)]
+pub struct App {
+    /// The validated settings.
+    pub settings: Arc<Settings>,
+    /// The database.
+    pub db: Db,
+    /// The loaded templates.
+    pub templates: Arc<Templates>,
+    /// The clock.
+    pub clock: SharedClock,
+    /// Wakes the job queue after a use case committed jobs.
+    pub waker: Waker,
+}
+
+impl std::fmt::Debug for dyn crate::clock::Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Clock({})", self.now())
+    }
+}
+
+impl App {
+    /// Opens the database (running migrations) and loads the templates. Fails with a message
+    /// that names the file when either cannot be used.
+    pub async fn build(settings: Settings, clock: SharedClock) -> anyhow::Result<Self> {
+        let templates = Templates::load(settings.templates.dir.as_deref()).map_err(|problems| {
+            let list: Vec<String> = problems.iter().map(|p| format!("  - {p}")).collect();
+            anyhow::anyhow!("the templates have {} problem(s):\n{}", problems.len(), list.join("\n"))
+        })?;
+        let path = settings.database.path.clone();
+        let db = Db::open(&path).await.with_context(|| {
+            format!(
+                "cannot open the database {}: check that its folder exists and is writable, and that the disk is not full",
+                path.display()
+            )
+        })?;
+        Ok(Self {
+            settings: Arc::new(settings),
+            db,
+            templates: Arc::new(templates),
+            clock,
+            waker: Waker::default(),
+        })
+    }
+}
