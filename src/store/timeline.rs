@@ -4,6 +4,9 @@ use super::convert::{self, from_millis, to_db_id, to_millis};
 use super::{corrupt, Db, Tx};
 use crate::domain::{EntryKind, IncidentId, TimelineEntry};
 
+/// at, actor_id, kind, body, source_message_id
+type Row = (i64, Option<i64>, String, String, Option<i64>);
+
 impl Tx {
     /// Appends entries. An entry taken from a Discord message that is already on the timeline
     /// is skipped; returns how many were added.
@@ -37,7 +40,7 @@ impl Db {
     /// The whole timeline of an incident, in time order.
     #[tracing::instrument(skip_all)]
     pub async fn timeline(&self, incident: IncidentId) -> Result<Vec<TimelineEntry>, sqlx::Error> {
-        let rows: Vec<(i64, Option<i64>, String, String, Option<i64>)> = sqlx::query_as(
+        let rows: Vec<Row> = sqlx::query_as(
             "SELECT at, actor_id, kind, body, source_message_id FROM timeline \
              WHERE incident_id = ? ORDER BY at, id",
         )
