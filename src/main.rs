@@ -77,7 +77,10 @@ fn init_tracing() {
             "info,serenity=warn,poise=warn,reqwest=warn,hyper=warn,h2=warn,rustls=warn,tungstenite=warn,sqlx=warn",
         )
     });
-    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).init();
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .init();
 }
 
 async fn run(config: Option<&Path>) -> anyhow::Result<()> {
@@ -89,7 +92,8 @@ async fn run(config: Option<&Path>) -> anyhow::Result<()> {
         .await
         .context("cannot build the Discord client")?;
     let handler = Arc::new(discord::DiscordJobs::new(client.http.clone(), app.clone()));
-    let scheduler = Scheduler::new(app.db.clone(), app.clock.clone(), handler, policy, 4).with_waker(app.waker.clone());
+    let scheduler = Scheduler::new(app.db.clone(), app.clock.clone(), handler, policy, 4)
+        .with_waker(app.waker.clone());
     let jobs = tokio::spawn(scheduler.run());
     let shards = client.shard_manager.clone();
     tokio::spawn(async move {
@@ -98,7 +102,10 @@ async fn run(config: Option<&Path>) -> anyhow::Result<()> {
             shards.shutdown_all().await;
         }
     });
-    let outcome = client.start().await.context("the Discord connection failed");
+    let outcome = client
+        .start()
+        .await
+        .context("the Discord connection failed");
     jobs.abort();
     app.db.close().await;
     outcome
@@ -146,7 +153,10 @@ async fn migrate(config: Option<&Path>) -> anyhow::Result<()> {
 fn render(config: Option<&Path>, template: &str, set: &[String]) -> anyhow::Result<()> {
     let name = TemplateName::parse(template).with_context(|| {
         let names: Vec<_> = TemplateName::ALL.iter().map(|t| t.name()).collect();
-        format!("there is no template `{template}`: use one of {}", names.join(", "))
+        format!(
+            "there is no template `{template}`: use one of {}",
+            names.join(", ")
+        )
     })?;
     let (templates, status) = load_render_settings(config)?;
     let loaded = Templates::load(templates.dir.as_deref()).map_err(|problems| {
@@ -163,7 +173,9 @@ fn render(config: Option<&Path>, template: &str, set: &[String]) -> anyhow::Resu
     }
     let text = loaded
         .render_json(name, &serde_json::Value::Object(view))
-        .map_err(|e| anyhow::anyhow!("{e}: give each value the template uses with --set key=value"))?;
+        .map_err(|e| {
+            anyhow::anyhow!("{e}: give each value the template uses with --set key=value")
+        })?;
     println!("{text}");
     Ok(())
 }

@@ -166,17 +166,32 @@ impl Templates {
     }
 
     /// Renders a template. Messages are capped at Discord's 2000 characters.
-    pub fn render<V: Serialize>(&self, name: TemplateName, view: &V) -> Result<String, RenderError> {
+    pub fn render<V: Serialize>(
+        &self,
+        name: TemplateName,
+        view: &V,
+    ) -> Result<String, RenderError> {
         let text = self
             .registry
             .render(name.name(), view)
-            .map_err(|source| RenderError { name: name.name(), source })?;
+            .map_err(|source| RenderError {
+                name: name.name(),
+                source,
+            })?;
         let text = text.trim_end().to_owned();
-        Ok(if name.is_message() { cap(&text, MESSAGE_LIMIT) } else { text })
+        Ok(if name.is_message() {
+            cap(&text, MESSAGE_LIMIT)
+        } else {
+            text
+        })
     }
 
     /// Renders a template from loose JSON, as `incident-bot render --set` does.
-    pub fn render_json(&self, name: TemplateName, view: &serde_json::Value) -> Result<String, RenderError> {
+    pub fn render_json(
+        &self,
+        name: TemplateName,
+        view: &serde_json::Value,
+    ) -> Result<String, RenderError> {
         self.render(name, view)
     }
 }
@@ -207,22 +222,35 @@ fn load_overrides(
     };
     let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
     paths.sort();
-    for path in paths.into_iter().filter(|p| p.extension().is_some_and(|x| x == "hbs")) {
+    for path in paths
+        .into_iter()
+        .filter(|p| p.extension().is_some_and(|x| x == "hbs"))
+    {
         let file = path.display().to_string();
-        let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        let stem = path
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or_default();
         let Some(t) = TemplateName::parse(stem) else {
             let known: Vec<_> = TemplateName::ALL.iter().map(|t| t.name()).collect();
             problems.push(TemplateProblem {
                 file,
                 line: None,
-                reason: format!("no template is called `{stem}`; the names are {}", known.join(", ")),
+                reason: format!(
+                    "no template is called `{stem}`; the names are {}",
+                    known.join(", ")
+                ),
             });
             continue;
         };
         let source = match std::fs::read_to_string(&path) {
             Ok(s) => s,
             Err(e) => {
-                problems.push(TemplateProblem { file, line: None, reason: e.to_string() });
+                problems.push(TemplateProblem {
+                    file,
+                    line: None,
+                    reason: e.to_string(),
+                });
                 continue;
             }
         };

@@ -6,10 +6,35 @@ fn templates() -> Templates {
     Templates::load(None).expect("built-in templates load")
 }
 
+fn declare(
+    title: &str,
+    severity: crate::domain::Severity,
+    kind: crate::domain::IncidentKind,
+    at: chrono::DateTime<chrono::Utc>,
+) -> crate::domain::Incident {
+    use crate::domain::*;
+    let d = Declaration {
+        title: IncidentTitle::parse(title).expect("title"),
+        severity,
+        kind,
+        systems: Systems::parse("Login").expect("systems"),
+        summary: None,
+        declared_by: UserId::new(9).expect("user"),
+    };
+    Incident::declare(d, at).0
+}
+
 #[test]
 fn the_service_alert_is_the_plans_text_word_for_word() {
-    let view = ServiceAlert { ping: None, system: "Login".into(), eta: "30 minutes".into(), status_url: "https://status.loh.game".into() };
-    let text = templates().render(TemplateName::ServiceAlert, &view).expect("render");
+    let view = ServiceAlert {
+        ping: None,
+        system: "Login".into(),
+        eta: "30 minutes".into(),
+        status_url: "https://status.loh.game".into(),
+    };
+    let text = templates()
+        .render(TemplateName::ServiceAlert, &view)
+        .expect("render");
     assert_eq!(
         text,
         "🚨 Service Alert 🚨\n\
@@ -23,22 +48,41 @@ fn the_service_alert_is_the_plans_text_word_for_word() {
 
 #[test]
 fn the_service_alert_puts_the_player_ping_first() {
-    let view = ServiceAlert { ping: Some("<@&77>".into()), ..ServiceAlert::sample() };
-    let text = templates().render(TemplateName::ServiceAlert, &view).expect("render");
+    let view = ServiceAlert {
+        ping: Some("<@&77>".into()),
+        ..ServiceAlert::sample()
+    };
+    let text = templates()
+        .render(TemplateName::ServiceAlert, &view)
+        .expect("render");
     assert!(text.starts_with("<@&77>\n🚨 Service Alert 🚨"), "{text}");
 }
 
 #[test]
 fn the_all_clear_is_the_plans_text_with_the_root_cause() {
-    let view = AllClear { system: "Login".into(), root_cause: "An expired certificate".into(), compensation: None };
-    let text = templates().render(TemplateName::AllClear, &view).expect("render");
+    let view = AllClear {
+        system: "Login".into(),
+        root_cause: "An expired certificate".into(),
+        compensation: None,
+    };
+    let text = templates()
+        .render(TemplateName::AllClear, &view)
+        .expect("render");
     assert_eq!(
         text,
         "✅ All Clear\nThe issue with Login has been resolved.\nRoot cause: An expired certificate\nThank you for your patience!"
     );
-    let with = AllClear { compensation: Some("3 free days".into()), ..view };
-    let text = templates().render(TemplateName::AllClear, &with).expect("render");
-    assert!(text.contains("Compensation: 3 free days\nThank you"), "{text}");
+    let with = AllClear {
+        compensation: Some("3 free days".into()),
+        ..view
+    };
+    let text = templates()
+        .render(TemplateName::AllClear, &with)
+        .expect("render");
+    assert!(
+        text.contains("Compensation: 3 free days\nThank you"),
+        "{text}"
+    );
 }
 
 #[test]
@@ -49,17 +93,29 @@ fn user_text_is_defanged_in_every_message() {
         eta: None,
         status_url: "https://status.loh.game".into(),
     };
-    let text = templates().render(TemplateName::StatusUpdate, &view).expect("render");
-    assert!(text.contains("@\u{200B}everyone \\*\\*bold\\*\\* \\<@&1>"), "{text}");
+    let text = templates()
+        .render(TemplateName::StatusUpdate, &view)
+        .expect("render");
+    assert!(
+        text.contains("@\u{200B}everyone \\*\\*bold\\*\\* \\<@&1>"),
+        "{text}"
+    );
     assert!(text.contains("@\u{200B}here \\<@2> \\<#3>"), "{text}");
-    assert!(!text.contains("@everyone") && !text.contains("@here"), "{text}");
-    let unescaped_angle = text.match_indices('<').any(|(i, _)| !text[..i].ends_with('\\'));
+    assert!(
+        !text.contains("@everyone") && !text.contains("@here"),
+        "{text}"
+    );
+    let unescaped_angle = text
+        .match_indices('<')
+        .any(|(i, _)| !text[..i].ends_with('\\'));
     assert!(!unescaped_angle, "a mention survived: {text}");
 }
 
 #[test]
 fn the_status_update_shows_the_eta_only_when_given() {
-    let text = templates().render(TemplateName::StatusUpdate, &StatusUpdate::sample()).expect("render");
+    let text = templates()
+        .render(TemplateName::StatusUpdate, &StatusUpdate::sample())
+        .expect("render");
     assert_eq!(text, "📣 Status update on Login\nRolling back\nETA: 10 minutes\nStatus updates: https://status.example");
 }
 
@@ -67,53 +123,124 @@ fn the_status_update_shows_the_eta_only_when_given() {
 fn the_intro_shows_severity_roles_and_the_phase_checklist() {
     use crate::domain::*;
     use chrono::{TimeZone, Utc};
-    let at = Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0).single().expect("valid");
-    let d = Declaration {
-        title: IncidentTitle::parse("Login *down*").expect("title"),
-        severity: Severity::P0,
-        kind: IncidentKind::Availability,
-        systems: Systems::parse("Login").expect("systems"),
-        summary: None,
-        declared_by: UserId::new(9).expect("user"),
-    };
-    let (incident, _) = Incident::declare(d, at);
-    let view = Intro::new(IncidentNumber(4), &incident, &PhaseBudgets::default(), Some("<@&5>".into()));
-    let text = templates().render(TemplateName::Intro, &view).expect("render");
+    let at = Utc
+        .with_ymd_and_hms(2026, 11, 26, 12, 0, 0)
+        .single()
+        .expect("valid");
+    let incident = declare("Login *down*", Severity::P0, IncidentKind::Availability, at);
+    let view = Intro::new(
+        IncidentNumber(4),
+        &incident,
+        &PhaseBudgets::default(),
+        Some("<@&5>".into()),
+    );
+    let text = templates()
+        .render(TemplateName::Intro, &view)
+        .expect("render");
     let deadline = (at + chrono::TimeDelta::minutes(5)).timestamp();
-    assert!(text.starts_with("<@&5>\n**Incident #4: Login \\*down\\***"), "{text}");
-    assert!(text.contains("Severity: **P0** (critical, all hands)"), "{text}");
+    assert!(
+        text.starts_with("<@&5>\n**Incident #4: Login \\*down\\***"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Severity: **P0** (critical, all hands)"),
+        "{text}"
+    );
     assert!(text.contains("Incident commander: unassigned"), "{text}");
-    assert!(text.contains(&format!("**Phase 1: Detection & Triage**, due <t:{deadline}:f> (<t:{deadline}:R>)")), "{text}");
+    assert!(
+        text.contains(&format!(
+            "**Phase 1: Detection & Triage**, due <t:{deadline}:f> (<t:{deadline}:R>)"
+        )),
+        "{text}"
+    );
     assert!(text.contains("- [ ] Verify the issue is real"), "{text}");
 }
 
 #[test]
+fn the_checklist_uses_the_security_variant_for_security_incidents() {
+    use crate::domain::*;
+    use chrono::Utc;
+    let mut incident = declare(
+        "Credential leak",
+        Severity::P1,
+        IncidentKind::Security,
+        Utc::now(),
+    );
+    incident
+        .apply(
+            Command::AdvancePhase {
+                to: Phase::Containment,
+            },
+            UserId::new(9).expect("user"),
+            Utc::now(),
+        )
+        .expect("advance");
+    let view = Checklist::current(&incident, &PhaseBudgets::default());
+    let text = templates()
+        .render(TemplateName::Checklist, &view)
+        .expect("render");
+    assert!(
+        text.starts_with("**Phase 2: Containment**, due <t:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("- [ ] Rotate credentials if compromised\n"),
+        "{text}"
+    );
+    assert!(!text.contains("maintenance mode"), "{text}");
+}
+
+#[test]
 fn the_close_summary_lists_phase_durations_and_timeline_length() {
-    let text = templates().render(TemplateName::CloseSummary, &CloseSummary::sample()).expect("render");
+    let text = templates()
+        .render(TemplateName::CloseSummary, &CloseSummary::sample())
+        .expect("render");
     assert!(text.contains("- Phase 1: Detection & Triage: 5m"), "{text}");
     assert!(text.contains("Timeline: 3 entries"), "{text}");
 }
 
 #[test]
 fn a_reminder_pings_then_says_what_and_the_next_step() {
-    let text = templates().render(TemplateName::Reminder, &Reminder::sample()).expect("render");
-    assert_eq!(text, "<@&1> ⏰ **Nobody has taken command**\nIncident #1\nNext step: Assign a commander");
+    let text = templates()
+        .render(TemplateName::Reminder, &Reminder::sample())
+        .expect("render");
+    assert_eq!(
+        text,
+        "<@&1> ⏰ **Nobody has taken command**\nIncident #1\nNext step: Assign a commander"
+    );
 }
 
 #[test]
 fn the_postmortem_draft_has_every_section_of_the_plan() {
-    let text = templates().render(TemplateName::Postmortem, &PostmortemDraft::sample()).expect("render");
-    for section in ["## Incident summary", "## Timeline", "## Root cause: 5 whys", "## Impact assessment", "## Action items", "## Lessons learned"] {
+    let text = templates()
+        .render(TemplateName::Postmortem, &PostmortemDraft::sample())
+        .expect("render");
+    for section in [
+        "## Incident summary",
+        "## Timeline",
+        "## Root cause: 5 whys",
+        "## Impact assessment",
+        "## Action items",
+        "## Lessons learned",
+    ] {
         assert!(text.contains(section), "missing {section}");
     }
     assert!(text.contains("- Users affected: 1200"), "{text}");
-    assert!(text.contains("- [ ] Add a canary (owner: user 2)"), "{text}");
+    assert!(
+        text.contains("- [ ] Add a canary (owner: user 2)"),
+        "{text}"
+    );
 }
 
 #[test]
 fn messages_are_capped_at_discords_limit() {
-    let view = StatusUpdate { message: "x".repeat(5000), ..StatusUpdate::sample() };
-    let text = templates().render(TemplateName::StatusUpdate, &view).expect("render");
+    let view = StatusUpdate {
+        message: "x".repeat(5000),
+        ..StatusUpdate::sample()
+    };
+    let text = templates()
+        .render(TemplateName::StatusUpdate, &view)
+        .expect("render");
     assert_eq!(text.chars().count(), MESSAGE_LIMIT);
     assert!(text.ends_with('…'));
 }
@@ -123,16 +250,35 @@ fn an_override_folder_replaces_a_template_and_a_broken_one_names_file_and_line()
     let dir = tempfile::tempdir().expect("tempdir");
     std::fs::write(dir.path().join("all_clear.hbs"), "Fixed: {{system}}").expect("write");
     let t = Templates::load(Some(dir.path())).expect("override loads");
-    assert_eq!(t.render(TemplateName::AllClear, &AllClear::sample()).expect("render"), "Fixed: Login");
+    assert_eq!(
+        t.render(TemplateName::AllClear, &AllClear::sample())
+            .expect("render"),
+        "Fixed: Login"
+    );
 
-    std::fs::write(dir.path().join("intro.hbs"), "line one\n{{#if title}}\nunclosed").expect("write");
+    std::fs::write(
+        dir.path().join("intro.hbs"),
+        "line one\n{{#if title}}\nunclosed",
+    )
+    .expect("write");
     std::fs::write(dir.path().join("alert.hbs"), "x").expect("write");
     std::fs::write(dir.path().join("reminder.hbs"), "{{no_such_field}}").expect("write");
     let problems = Templates::load(Some(dir.path())).expect_err("broken");
     let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
     assert_eq!(problems.len(), 3, "{text:?}");
-    assert!(text.iter().any(|p| p.contains("intro.hbs:") && problems.iter().any(|p| p.line.is_some())), "{text:?}");
-    assert!(text.iter().any(|p| p.contains("alert.hbs") && p.contains("service_alert")), "{text:?}");
-    assert!(text.iter().any(|p| p.contains("reminder.hbs") && p.contains("no_such_field")), "{text:?}");
+    assert!(
+        text.iter()
+            .any(|p| p.contains("intro.hbs:") && problems.iter().any(|p| p.line.is_some())),
+        "{text:?}"
+    );
+    assert!(
+        text.iter()
+            .any(|p| p.contains("alert.hbs") && p.contains("service_alert")),
+        "{text:?}"
+    );
+    assert!(
+        text.iter()
+            .any(|p| p.contains("reminder.hbs") && p.contains("no_such_field")),
+        "{text:?}"
+    );
 }
-

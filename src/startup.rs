@@ -38,7 +38,11 @@ impl App {
     pub async fn build(settings: Settings, clock: SharedClock) -> anyhow::Result<Self> {
         let templates = Templates::load(settings.templates.dir.as_deref()).map_err(|problems| {
             let list: Vec<String> = problems.iter().map(|p| format!("  - {p}")).collect();
-            anyhow::anyhow!("the templates have {} problem(s):\n{}", problems.len(), list.join("\n"))
+            anyhow::anyhow!(
+                "the templates have {} problem(s):\n{}",
+                problems.len(),
+                list.join("\n")
+            )
         })?;
         let path = settings.database.path.clone();
         let db = Db::open(&path).await.with_context(|| {

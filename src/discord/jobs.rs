@@ -11,9 +11,15 @@ use crate::store::Job;
 
 /// The job handler of the running bot.
 pub struct DiscordJobs {
-    #[expect(dead_code, reason = "read by the job kinds that post to Discord, which come with the lifecycle commands")]
+    #[expect(
+        dead_code,
+        reason = "read by the job kinds that post to Discord, which come with the lifecycle commands"
+    )]
     http: Arc<serenity::Http>,
-    #[expect(dead_code, reason = "read by the job kinds that post to Discord, which come with the lifecycle commands")]
+    #[expect(
+        dead_code,
+        reason = "read by the job kinds that post to Discord, which come with the lifecycle commands"
+    )]
     app: App,
 }
 

@@ -29,7 +29,9 @@ pub fn intents() -> serenity::GatewayIntents {
 pub fn http(app: &App, token: &DiscordToken) -> serenity::Http {
     let mut builder = serenity::HttpBuilder::new(token.expose());
     if let Some(base) = &app.settings.discord.api_base {
-        builder = builder.proxy(base.trim_end_matches('/')).ratelimiter_disabled(true);
+        builder = builder
+            .proxy(base.trim_end_matches('/'))
+            .ratelimiter_disabled(true);
     }
     builder.build()
 }
@@ -46,7 +48,8 @@ pub fn client_builder(app: App, http: serenity::Http) -> serenity::ClientBuilder
         .setup(move |ctx, ready, framework| {
             Box::pin(async move {
                 tracing::info!(user = %ready.user.name, "connected to Discord");
-                poise::builtins::register_in_guild(ctx, &framework.options().commands, guild).await?;
+                poise::builtins::register_in_guild(ctx, &framework.options().commands, guild)
+                    .await?;
                 Ok(Data { app })
             })
         })

@@ -14,8 +14,10 @@ pub fn discord_escape(text: &str) -> String {
     while let Some(c) = rest.chars().next() {
         if c == '@' && (rest.starts_with("@everyone") || rest.starts_with("@here")) {
             out.push_str("@\u{200B}");
-        } else if matches!(c, '\\' | '*' | '_' | '~' | '`' | '|' | '<' | '[' | ']' | '(' | ')')
-            || (line_start && matches!(c, '#' | '-' | '>'))
+        } else if matches!(
+            c,
+            '\\' | '*' | '_' | '~' | '`' | '|' | '<' | '[' | ']' | '(' | ')'
+        ) || (line_start && matches!(c, '#' | '-' | '>'))
         {
             out.push('\\');
             out.push(c);
@@ -50,12 +52,18 @@ mod tests {
     #[test]
     fn mentions_and_markdown_are_defanged() {
         let out = discord_escape("@everyone **bold** <@&1> <@2> <#3> @here");
-        assert_eq!(out, "@\u{200B}everyone \\*\\*bold\\*\\* \\<@&1> \\<@2> \\<#3> @\u{200B}here");
+        assert_eq!(
+            out,
+            "@\u{200B}everyone \\*\\*bold\\*\\* \\<@&1> \\<@2> \\<#3> @\u{200B}here"
+        );
     }
 
     #[test]
     fn line_start_markdown_is_escaped_only_at_line_start() {
-        assert_eq!(discord_escape("# big\n- item\n> quote"), "\\# big\n\\- item\n\\> quote");
+        assert_eq!(
+            discord_escape("# big\n- item\n> quote"),
+            "\\# big\n\\- item\n\\> quote"
+        );
         assert_eq!(discord_escape("P0-P3 #1 a>b"), "P0-P3 #1 a>b");
     }
 
@@ -69,6 +77,9 @@ mod tests {
         assert_eq!(cap("abcdef", 10), "abcdef");
         assert_eq!(cap("abcdef", 4), "abc…");
         assert_eq!(cap("ab\\*cd", 4), "ab…");
-        assert_eq!(cap(&"é".repeat(3000), MESSAGE_LIMIT).chars().count(), MESSAGE_LIMIT);
+        assert_eq!(
+            cap(&"é".repeat(3000), MESSAGE_LIMIT).chars().count(),
+            MESSAGE_LIMIT
+        );
     }
 }

@@ -25,7 +25,13 @@ pub fn mention(user: UserId) -> String {
 
 /// Role mentions for a ping, space-separated; `None` when there are none.
 pub fn role_pings(roles: &[RoleId]) -> Option<String> {
-    (!roles.is_empty()).then(|| roles.iter().map(|r| format!("<@&{r}>")).collect::<Vec<_>>().join(" "))
+    (!roles.is_empty()).then(|| {
+        roles
+            .iter()
+            .map(|r| format!("<@&{r}>"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    })
 }
 
 /// A duration as people say it: `1h 5m`, `45s`.
@@ -105,7 +111,12 @@ impl Checklist {
             phase_number: incident.phase.number(),
             phase_title: incident.phase.title().to_owned(),
             phase_deadline: deadline,
-            checklist: incident.phase.checklist(incident.kind).iter().map(|s| (*s).to_owned()).collect(),
+            checklist: incident
+                .phase
+                .checklist(incident.kind)
+                .iter()
+                .map(|s| (*s).to_owned())
+                .collect(),
         }
     }
 }
@@ -146,7 +157,12 @@ pub struct Intro {
 
 impl Intro {
     /// The intro of an incident.
-    pub fn new(number: IncidentNumber, i: &Incident, budgets: &PhaseBudgets, ping: Option<String>) -> Self {
+    pub fn new(
+        number: IncidentNumber,
+        i: &Incident,
+        budgets: &PhaseBudgets,
+        ping: Option<String>,
+    ) -> Self {
         Self {
             ping,
             number: number.0,
@@ -278,25 +294,44 @@ pub fn full_date(at: DateTime<Utc>) -> String {
 // Samples: every field filled, used at start to prove each template renders in strict mode.
 impl ServiceAlert {
     pub(crate) fn sample() -> Self {
-        Self { ping: Some("<@&1>".into()), system: "Login".into(), eta: "30 minutes".into(), status_url: "https://status.example".into() }
+        Self {
+            ping: Some("<@&1>".into()),
+            system: "Login".into(),
+            eta: "30 minutes".into(),
+            status_url: "https://status.example".into(),
+        }
     }
 }
 
 impl AllClear {
     pub(crate) fn sample() -> Self {
-        Self { system: "Login".into(), root_cause: "a bad deploy".into(), compensation: Some("a free day".into()) }
+        Self {
+            system: "Login".into(),
+            root_cause: "a bad deploy".into(),
+            compensation: Some("a free day".into()),
+        }
     }
 }
 
 impl StatusUpdate {
     pub(crate) fn sample() -> Self {
-        Self { system: "Login".into(), message: "Rolling back".into(), eta: Some("10 minutes".into()), status_url: "https://status.example".into() }
+        Self {
+            system: "Login".into(),
+            message: "Rolling back".into(),
+            eta: Some("10 minutes".into()),
+            status_url: "https://status.example".into(),
+        }
     }
 }
 
 impl Checklist {
     pub(crate) fn sample() -> Self {
-        Self { phase_number: 1, phase_title: "Detection & Triage".into(), phase_deadline: Some("<t:0:f>".into()), checklist: vec!["Verify the issue is real".into()] }
+        Self {
+            phase_number: 1,
+            phase_title: "Detection & Triage".into(),
+            phase_deadline: Some("<t:0:f>".into()),
+            checklist: vec!["Verify the issue is real".into()],
+        }
     }
 }
 
@@ -330,7 +365,10 @@ impl CloseSummary {
             declared_at: "<t:0:f>".into(),
             resolved_at: "<t:3600:f>".into(),
             time_to_resolve: "1h".into(),
-            phases: vec![PhaseLine { title: "Phase 1: Detection & Triage".into(), duration: "5m".into() }],
+            phases: vec![PhaseLine {
+                title: "Phase 1: Detection & Triage".into(),
+                duration: "5m".into(),
+            }],
             timeline_len: 3,
         }
     }
@@ -338,7 +376,12 @@ impl CloseSummary {
 
 impl Reminder {
     pub(crate) fn sample() -> Self {
-        Self { ping: Some("<@&1>".into()), headline: "Nobody has taken command".into(), body: "Incident #1".into(), next_step: Some("Assign a commander".into()) }
+        Self {
+            ping: Some("<@&1>".into()),
+            headline: "Nobody has taken command".into(),
+            body: "Incident #1".into(),
+            next_step: Some("Assign a commander".into()),
+        }
     }
 }
 
@@ -359,10 +402,20 @@ impl PostmortemDraft {
             users_affected: Some(1200),
             downtime: Some("45m".into()),
             revenue: Some("$300".into()),
-            timeline: vec![TimelineLine { at: "2026-11-26 12:00 UTC".into(), actor: "user 1".into(), text: "Declared".into() }],
-            phases: vec![PhaseLine { title: "Phase 1: Detection & Triage".into(), duration: "5m".into() }],
+            timeline: vec![TimelineLine {
+                at: "2026-11-26 12:00 UTC".into(),
+                actor: "user 1".into(),
+                text: "Declared".into(),
+            }],
+            phases: vec![PhaseLine {
+                title: "Phase 1: Detection & Triage".into(),
+                duration: "5m".into(),
+            }],
             root_cause: Some("a bad deploy".into()),
-            actions: vec![ActionLine { text: "Add a canary".into(), owner: Some("user 2".into()) }],
+            actions: vec![ActionLine {
+                text: "Add a canary".into(),
+                owner: Some("user 2".into()),
+            }],
         }
     }
 }
