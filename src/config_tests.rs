@@ -1,4 +1,8 @@
 //! Tests of configuration layering and validation.
+#![expect(
+    clippy::result_large_err,
+    reason = "figment::Jail's closures must return figment::Error, which is large"
+)]
 
 use figment::Jail;
 

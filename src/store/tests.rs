@@ -109,7 +109,7 @@ async fn a_noted_message_is_added_to_the_timeline_once() {
     };
     let mut tx = db.begin().await.expect("begin");
     assert_eq!(
-        tx.append_timeline(rec.id, &[entry.clone()])
+        tx.append_timeline(rec.id, std::slice::from_ref(&entry))
             .await
             .expect("first"),
         1

@@ -1,0 +1,7 @@
+//! The one integration test binary: every end-to-end test runs here, against the fake Discord.
+
+mod support;
+
+mod bot_connects;
+mod cli;
+mod fake_discord;

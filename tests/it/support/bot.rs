@@ -1,0 +1,197 @@
+//! `spawn_bot`: the real bot (config, database, templates, serenity/poise client, job queue)
+//! connected to a fake Discord, with a standard guild that tests share.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use incident_bot::clock::SystemClock;
+use incident_bot::config::{DiscordToken, Settings};
+use incident_bot::discord;
+use incident_bot::scheduler::{RetryPolicy, Scheduler};
+use incident_bot::startup::App;
+use serenity::all::{ChannelId, Context, Event, RawEventHandler, RoleId, UserId};
+use serenity::async_trait;
+use tokio::task::JoinHandle;
+
+use super::fake_discord::{FakeDiscord, FakeDiscordBuilder};
+
+/// The standard guild every end-to-end test starts from.
+pub mod world {
+    use super::*;
+
+    /// The players' announcement channel (an Announcement channel, so alerts can be published).
+    pub const ANNOUNCEMENTS: ChannelId = ChannelId::new(1_100_000_000_000_000_100);
+    /// The category incident channels open under.
+    pub const INCIDENTS: ChannelId = ChannelId::new(1_100_000_000_000_000_101);
+    /// The category closed incidents move to.
+    pub const ARCHIVE: ChannelId = ChannelId::new(1_100_000_000_000_000_102);
+    /// The internal log channel.
+    pub const LOG: ChannelId = ChannelId::new(1_100_000_000_000_000_103);
+    /// A general chat channel (not an incident channel).
+    pub const GENERAL: ChannelId = ChannelId::new(1_100_000_000_000_000_104);
+
+    /// Responders may declare and work incidents.
+    pub const RESPONDER_ROLE: RoleId = RoleId::new(1_100_000_000_000_000_200);
+    /// Commanders may also change severity, resolve and close.
+    pub const COMMANDER_ROLE: RoleId = RoleId::new(1_100_000_000_000_000_201);
+    /// Sees security incidents.
+    pub const SECURITY_ROLE: RoleId = RoleId::new(1_100_000_000_000_000_202);
+    /// Players who opted in to P0 alert pings.
+    pub const PLAYER_ALERTS_ROLE: RoleId = RoleId::new(1_100_000_000_000_000_203);
+
+    /// A responder.
+    pub const RESPONDER: UserId = UserId::new(1_100_000_000_000_000_300);
+    /// A commander (also a responder).
+    pub const COMMANDER: UserId = UserId::new(1_100_000_000_000_000_301);
+    /// A security engineer (also a responder).
+    pub const SECURITY: UserId = UserId::new(1_100_000_000_000_000_302);
+    /// A player with no team role.
+    pub const PLAYER: UserId = UserId::new(1_100_000_000_000_000_303);
+
+    /// A fake Discord holding the standard guild.
+    pub fn fake() -> FakeDiscordBuilder {
+        FakeDiscord::builder()
+            .role(RESPONDER_ROLE, "responders", 0)
+            .role(COMMANDER_ROLE, "commanders", 0)
+            .role(SECURITY_ROLE, "security", 0)
+            .role(PLAYER_ALERTS_ROLE, "player-alerts", 0)
+            .member(RESPONDER, "rhea", &[RESPONDER_ROLE])
+            .member(COMMANDER, "cole", &[RESPONDER_ROLE, COMMANDER_ROLE])
+            .member(SECURITY, "sana", &[RESPONDER_ROLE, SECURITY_ROLE])
+            .member(PLAYER, "pat", &[PLAYER_ALERTS_ROLE])
+            .announcement_channel(ANNOUNCEMENTS, "announcements")
+            .category(INCIDENTS, "Incidents")
+            .category(ARCHIVE, "Archive")
+            .text_channel(LOG, "incident-log")
+            .text_channel(GENERAL, "general")
+    }
+}
+
+/// The config a test bot starts with: the standard guild's ids, the fake as the API base.
+pub fn config_toml(fake: &FakeDiscord, db: &std::path::Path) -> String {
+    use world::{
+        ANNOUNCEMENTS, ARCHIVE, COMMANDER_ROLE, INCIDENTS, LOG, PLAYER_ALERTS_ROLE, RESPONDER_ROLE,
+        SECURITY_ROLE,
+    };
+    format!(
+        r#"
+[discord]
+guild_id = "{guild}"
+api_base = "{base}"
+[channels]
+announcements = "{ANNOUNCEMENTS}"
+incident_category = "{INCIDENTS}"
+archive_category = "{ARCHIVE}"
+log = "{LOG}"
+[roles]
+responder = "{RESPONDER_ROLE}"
+commander = "{COMMANDER_ROLE}"
+security = "{SECURITY_ROLE}"
+player_alerts = "{PLAYER_ALERTS_ROLE}"
+[database]
+path = "{db}"
+[severity.P0]
+page = ["{RESPONDER_ROLE}"]
+escalate_to = ["{COMMANDER_ROLE}"]
+[severity.P1]
+page = ["{RESPONDER_ROLE}"]
+escalate_to = ["{COMMANDER_ROLE}"]
+[postmortem]
+escalate_to = ["{COMMANDER_ROLE}"]
+"#,
+        guild = fake.guild_id(),
+        base = fake.rest_base(),
+        db = db.display(),
+    )
+}
+
+/// Fails the test on any gateway event serenity could not parse (it would only log it at DEBUG).
+#[derive(Clone, Default)]
+struct UnknownEvents(Arc<Mutex<Vec<String>>>);
+
+#[async_trait]
+impl RawEventHandler for UnknownEvents {
+    async fn raw_event(&self, _ctx: Context, ev: Event) {
+        if let Event::Unknown(u) = ev {
+            self.0
+                .lock()
+                .expect("lock")
+                .push(format!("{}: {}", u.kind, u.value));
+        }
+    }
+}
+
+/// A running bot. Dropping it stops the client and the job queue, and fails the test if the
+/// client met an event it could not parse.
+pub struct TestBot {
+    /// The application: settings, database, templates.
+    pub app: App,
+    client: JoinHandle<()>,
+    jobs: JoinHandle<()>,
+    unknown: UnknownEvents,
+    _dir: Option<tempfile::TempDir>,
+}
+
+impl Drop for TestBot {
+    fn drop(&mut self) {
+        self.client.abort();
+        self.jobs.abort();
+        if std::thread::panicking() {
+            return;
+        }
+        let unknown = self.unknown.0.lock().expect("lock").clone();
+        assert!(
+            unknown.is_empty(),
+            "the client could not parse these gateway events: {unknown:#?}"
+        );
+    }
+}
+
+/// Starts the bot against `fake` with the standard config, on a fresh database.
+pub async fn spawn_bot(fake: &FakeDiscord) -> TestBot {
+    spawn_bot_with(fake, |_| {}).await
+}
+
+/// Starts the bot against `fake`, letting the test adjust the settings first.
+pub async fn spawn_bot_with(fake: &FakeDiscord, tweak: impl FnOnce(&mut Settings)) -> TestBot {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("bot.toml");
+    std::fs::write(&path, config_toml(fake, &dir.path().join("bot.db"))).expect("write config");
+    let mut settings = Settings::load(Some(&path)).expect("test config loads");
+    tweak(&mut settings);
+    let policy = RetryPolicy::from(&settings.jobs);
+    let app = App::build(settings, Arc::new(SystemClock))
+        .await
+        .expect("app builds");
+    let token = DiscordToken::new(fake.token().to_owned());
+    let unknown = UnknownEvents::default();
+    let mut client = discord::client_builder(app.clone(), discord::http(&app, &token))
+        .raw_event_handler(unknown.clone())
+        .await
+        .expect("client builds");
+    // serenity falls back to the real gateway when GET /gateway fails: make sure it did not.
+    assert_eq!(
+        *client.ws_url.lock().await,
+        fake.gateway_url(),
+        "the client must use the fake's gateway"
+    );
+    let handler = Arc::new(discord::DiscordJobs::new(client.http.clone(), app.clone()));
+    let scheduler = Scheduler::new(app.db.clone(), app.clock.clone(), handler, policy, 4)
+        .with_waker(app.waker.clone());
+    let jobs = tokio::spawn(scheduler.run());
+    let client = tokio::spawn(async move {
+        if let Err(e) = client.start().await {
+            panic!("the bot's client stopped: {e}");
+        }
+    });
+    TestBot {
+        app,
+        client,
+        jobs,
+        unknown,
+        _dir: Some(dir),
+    }
+}
+
+/// How long end-to-end steps may take before a test gives up.
+pub const STEP: Duration = Duration::from_secs(10);

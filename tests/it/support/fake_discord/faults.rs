@@ -1,0 +1,69 @@
+//! Injected REST faults: the next N calls to a route, or every call for a while, fail.
+
+use std::time::{Duration, Instant};
+
+use super::reply::Reply;
+
+/// How an injected fault answers. Note for the bot's design: serenity 0.12 retries a 429 only
+/// inside its own ratelimiter, which `HttpBuilder::proxy` requires disabled, so every 429 reaches
+/// the caller as `HttpError::UnsuccessfulRequest` (status 429). Discord's 429 body has no `code`,
+/// so serenity reports code -1 and drops `retry_after`: the bot must back off by itself.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Fault {
+    /// 429 with this `retry_after` (body, `Retry-After` and `X-RateLimit-*` headers).
+    RateLimited(Duration),
+    /// 429 on the global limit (`"global": true`, `X-RateLimit-Global`).
+    GloballyRateLimited(Duration),
+    /// 500 Internal Server Error.
+    ServerError,
+}
+
+/// One fault rule on `method` + spec route template.
+#[derive(Clone, Debug)]
+pub struct FaultRule {
+    /// HTTP method, upper case.
+    pub method: String,
+    /// The spec's route template, e.g. `/channels/{channel_id}/messages`.
+    pub route: String,
+    /// What to answer.
+    pub fault: Fault,
+    /// Calls still to fail, for a counted rule.
+    pub remaining: Option<usize>,
+    /// Fake-clock instant until which calls fail, for a timed rule.
+    pub until: Option<Instant>,
+}
+
+impl Fault {
+    /// The answer this fault gives.
+    pub fn reply(self, route: &str) -> Reply {
+        let bucket = format!(
+            "fake-{:x}",
+            route.len() * 7919 + route.bytes().map(usize::from).sum::<usize>()
+        );
+        match self {
+            Fault::RateLimited(after) => Reply::rate_limited(after, false, "user", &bucket),
+            Fault::GloballyRateLimited(after) => {
+                Reply::rate_limited(after, true, "global", &bucket)
+            }
+            Fault::ServerError => Reply::server_error(),
+        }
+    }
+}
+
+/// Takes the first live rule matching the request (consuming one count of a counted rule) and
+/// drops rules that are used up or expired.
+pub fn take_fault(
+    rules: &mut Vec<FaultRule>,
+    method: &str,
+    route: &str,
+    now: Instant,
+) -> Option<Fault> {
+    rules.retain(|r| r.remaining != Some(0) && r.until.is_none_or(|until| now < until));
+    let rule = rules
+        .iter_mut()
+        .find(|r| r.method == method && r.route == route)?;
+    if let Some(left) = rule.remaining.as_mut() {
+        *left -= 1;
+    }
+    Some(rule.fault)
+}

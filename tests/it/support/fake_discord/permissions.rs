@@ -1,0 +1,78 @@
+//! Discord's permission algorithm: base permissions from roles, then channel overwrites.
+
+use super::state::{FakeChannel, FakeMember, State};
+
+/// ADMINISTRATOR: every permission, overwrites ignored.
+pub const ADMINISTRATOR: u64 = 1 << 3;
+/// VIEW_CHANNEL: the channel is listed and readable.
+pub const VIEW_CHANNEL: u64 = 1 << 10;
+/// SEND_MESSAGES: the member can post (a "locked" channel denies it).
+pub const SEND_MESSAGES: u64 = 1 << 11;
+/// Every bit Discord currently defines (used for administrators and owners).
+pub const ALL: u64 = (1 << 51) - 1;
+
+/// The member's guild-wide permissions: `@everyone` plus every role they have.
+pub fn base_permissions(state: &State, guild_id: u64, owner_id: u64, member: &FakeMember) -> u64 {
+    if member.user.id.get() == owner_id {
+        return ALL;
+    }
+    let everyone = state.roles.get(&guild_id).map_or(0, |r| r.permissions);
+    let perms = member
+        .roles
+        .iter()
+        .filter_map(|r| state.roles.get(&r.get()))
+        .fold(everyone, |acc, role| acc | role.permissions);
+    if perms & ADMINISTRATOR != 0 {
+        ALL
+    } else {
+        perms
+    }
+}
+
+/// The member's permissions in one channel, applying overwrites in Discord's order:
+/// `@everyone`'s, then all of the member's roles' together (deny first, then allow), then the
+/// member's own. Without VIEW_CHANNEL a member has no channel permission at all.
+pub fn channel_permissions(
+    state: &State,
+    guild_id: u64,
+    owner_id: u64,
+    member: &FakeMember,
+    channel: &FakeChannel,
+) -> u64 {
+    let base = base_permissions(state, guild_id, owner_id, member);
+    if base & ADMINISTRATOR != 0 {
+        return ALL;
+    }
+    let mut perms = base;
+    if let Some(o) = channel
+        .overwrites
+        .iter()
+        .find(|o| o.kind == 0 && o.id == guild_id)
+    {
+        perms = (perms & !o.deny) | o.allow;
+    }
+    let (mut allow, mut deny) = (0, 0);
+    for o in channel
+        .overwrites
+        .iter()
+        .filter(|o| o.kind == 0 && o.id != guild_id)
+    {
+        if member.roles.iter().any(|r| r.get() == o.id) {
+            allow |= o.allow;
+            deny |= o.deny;
+        }
+    }
+    perms = (perms & !deny) | allow;
+    if let Some(o) = channel
+        .overwrites
+        .iter()
+        .find(|o| o.kind == 1 && o.id == member.user.id.get())
+    {
+        perms = (perms & !o.deny) | o.allow;
+    }
+    if perms & VIEW_CHANNEL == 0 {
+        0
+    } else {
+        perms
+    }
+}

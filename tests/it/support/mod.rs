@@ -1,0 +1,4 @@
+//! Shared test helpers: the fake Discord and the bot harness.
+
+pub mod bot;
+pub mod fake_discord;
