@@ -1,6 +1,7 @@
 //! incident-bot: runs a game studio's incident response on Discord, from the first alert to the
 //! post-mortem. See `README.md` for what it does and `ARCHITECTURE.md` for how it is built.
 
+pub mod app;
 pub mod clock;
 pub mod config;
 pub mod discord;

@@ -91,7 +91,7 @@ async fn run(config: Option<&Path>) -> anyhow::Result<()> {
     let mut client = discord::client_builder(app.clone(), discord::http(&app, &token))
         .await
         .context("cannot build the Discord client")?;
-    let handler = Arc::new(discord::DiscordJobs::new(client.http.clone(), app.clone()));
+    let handler = discord::performer(&app, client.http.clone());
     let scheduler = Scheduler::new(app.db.clone(), app.clock.clone(), handler, policy, 4)
         .with_waker(app.waker.clone());
     let jobs = tokio::spawn(scheduler.run());

@@ -35,11 +35,17 @@ pub enum TemplateName {
     Reminder,
     /// The post-mortem draft, a Markdown document.
     Postmortem,
+    /// A notice in an incident channel: severity changed, role assigned, resolved.
+    Notice,
+    /// `/incident status` in an incident channel.
+    Status,
+    /// `/incident status` elsewhere: the open incidents.
+    IncidentList,
 }
 
 impl TemplateName {
     /// Every template.
-    pub const ALL: [TemplateName; 8] = [
+    pub const ALL: [TemplateName; 11] = [
         Self::ServiceAlert,
         Self::AllClear,
         Self::StatusUpdate,
@@ -48,6 +54,9 @@ impl TemplateName {
         Self::CloseSummary,
         Self::Reminder,
         Self::Postmortem,
+        Self::Notice,
+        Self::Status,
+        Self::IncidentList,
     ];
 
     /// The name, which is also the file stem.
@@ -61,6 +70,9 @@ impl TemplateName {
             Self::CloseSummary => "close_summary",
             Self::Reminder => "reminder",
             Self::Postmortem => "postmortem",
+            Self::Notice => "notice",
+            Self::Status => "status",
+            Self::IncidentList => "incident_list",
         }
     }
 
@@ -79,6 +91,9 @@ impl TemplateName {
             Self::CloseSummary => include_str!("../templates/close_summary.hbs"),
             Self::Reminder => include_str!("../templates/reminder.hbs"),
             Self::Postmortem => include_str!("../templates/postmortem.hbs"),
+            Self::Notice => include_str!("../templates/notice.hbs"),
+            Self::Status => include_str!("../templates/status.hbs"),
+            Self::IncidentList => include_str!("../templates/incident_list.hbs"),
         }
     }
 
@@ -98,6 +113,9 @@ impl TemplateName {
             Self::CloseSummary => serde_json::to_value(CloseSummary::sample()),
             Self::Reminder => serde_json::to_value(Reminder::sample()),
             Self::Postmortem => serde_json::to_value(PostmortemDraft::sample()),
+            Self::Notice => serde_json::to_value(Notice::sample()),
+            Self::Status => serde_json::to_value(StatusView::sample()),
+            Self::IncidentList => serde_json::to_value(IncidentList::sample()),
         };
         v.unwrap_or_default()
     }

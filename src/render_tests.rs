@@ -282,3 +282,49 @@ fn an_override_folder_replaces_a_template_and_a_broken_one_names_file_and_line()
         "{text:?}"
     );
 }
+
+#[test]
+fn a_notice_pings_first_and_escapes_its_body() {
+    let text = templates()
+        .render(TemplateName::Notice, &Notice::sample())
+        .expect("render");
+    assert_eq!(
+        text,
+        "<@&1> ⬆️ **Severity raised to P0 by <@1>**\nall regions"
+    );
+}
+
+#[test]
+fn the_status_shows_phase_time_against_its_budget() {
+    let text = templates()
+        .render(TemplateName::Status, &StatusView::sample())
+        .expect("render");
+    assert!(
+        text.contains(
+            "Phase 2: Containment, for 12m (budget 30m from declaration, **over by 2m**)"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("Last update: Rolling back (<t:0:R>)"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_incident_list_links_each_channel_or_says_there_are_none() {
+    let text = templates()
+        .render(TemplateName::IncidentList, &IncidentList::sample())
+        .expect("render");
+    assert!(
+        text.contains("- <#1> #1 **P0** Login down: phase 2, open"),
+        "{text}"
+    );
+    let none = templates()
+        .render(
+            TemplateName::IncidentList,
+            &IncidentList { incidents: vec![] },
+        )
+        .expect("render");
+    assert_eq!(none, "No open incidents.");
+}

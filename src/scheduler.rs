@@ -30,6 +30,9 @@ pub enum JobError {
     },
     /// A failure that no retry can fix: give the job up now.
     Fatal(String),
+    /// Not a failure: the job may not run before this time (a budget is spent). It runs again
+    /// then, and this attempt does not count.
+    NotYet(DateTime<Utc>),
 }
 
 impl JobError {
@@ -238,6 +241,10 @@ impl Worker {
         let now = self.clock.now();
         let written = match outcome {
             Ok(()) => self.db.finish_job(job.id, now).await,
+            Err(JobError::NotYet(at)) => {
+                tracing::info!(%at, "job deferred");
+                self.db.defer_job(job.id, at).await
+            }
             Err(JobError::Retry { error, after }) if job.attempts < self.policy.max_attempts => {
                 let wait = after.unwrap_or_else(|| self.policy.backoff(job.attempts));
                 let at: DateTime<Utc> = now + delta(wait);

@@ -24,6 +24,20 @@ pub struct App {
     pub clock: SharedClock,
     /// Wakes the job queue after a use case committed jobs.
     pub waker: Waker,
+    /// What the job queue did, for anyone waiting on it (the declare reply waits for the channel).
+    pub events: tokio::sync::broadcast::Sender<AppEvent>,
+}
+
+/// Something the job queue did that a waiting command may want to tell its user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AppEvent {
+    /// An incident's channel is open.
+    ChannelOpened {
+        /// The incident.
+        incident: crate::domain::IncidentId,
+        /// Its channel.
+        channel: crate::domain::ChannelId,
+    },
 }
 
 impl std::fmt::Debug for dyn crate::clock::Clock {
@@ -33,6 +47,11 @@ impl std::fmt::Debug for dyn crate::clock::Clock {
 }
 
 impl App {
+    /// The phase budgets from the settings.
+    pub fn phase_budgets(&self) -> crate::domain::PhaseBudgets {
+        self.settings.phase_budgets()
+    }
+
     /// Opens the database (running migrations) and loads the templates. Fails with a message
     /// that names the file when either cannot be used.
     pub async fn build(settings: Settings, clock: SharedClock) -> anyhow::Result<Self> {
@@ -57,6 +76,7 @@ impl App {
             templates: Arc::new(templates),
             clock,
             waker: Waker::default(),
+            events: tokio::sync::broadcast::channel(64).0,
         })
     }
 }

@@ -1,13 +1,20 @@
-//! The Discord adapter: the serenity/poise client, command registration and the job handler
-//! that performs side effects over serenity's Http. Thin: rules live in `app/`, SQL in `store/`.
+//! The Discord adapter: the serenity/poise client, its commands and events, and the `Chat` port
+//! over serenity's Http. Thin: rules live in `app/`, SQL in `store/`.
 
-mod jobs;
+mod chat;
+mod commands;
+mod reply;
 
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
 use poise::serenity_prelude as serenity;
 
-pub use jobs::DiscordJobs;
+pub use chat::SerenityChat;
 
+use crate::app::{self, AppError, NotedMessage, Performer};
 use crate::config::DiscordToken;
+use crate::domain::{Actor, ChannelId, MessageId, RoleId, UserId};
 use crate::startup::App;
 
 /// What every poise command receives.
@@ -19,13 +26,20 @@ pub struct Data {
 /// The error type of poise commands.
 pub type Error = anyhow::Error;
 
+/// A poise command context.
+pub type Context<'a> = poise::Context<'a, Data, Error>;
+
+/// The emoji that adds a message to the timeline.
+pub const TIMELINE_EMOJI: &str = "📌";
+
 /// The gateway intents the bot needs: guild events and reactions (📌 adds to the timeline).
 pub fn intents() -> serenity::GatewayIntents {
     serenity::GatewayIntents::GUILDS | serenity::GatewayIntents::GUILD_MESSAGE_REACTIONS
 }
 
 /// serenity's Http client, pointed at `discord.api_base` when set. serenity ignores a proxy
-/// unless its own rate limiter is off, so the proxy (or fake) must enforce limits itself.
+/// unless its own rate limiter is off, so the proxy (or fake) must enforce limits itself, and
+/// the job queue retries 429s.
 pub fn http(app: &App, token: &DiscordToken) -> serenity::Http {
     let mut builder = serenity::HttpBuilder::new(token.expose());
     if let Some(base) = &app.settings.discord.api_base {
@@ -36,20 +50,34 @@ pub fn http(app: &App, token: &DiscordToken) -> serenity::Http {
     builder.build()
 }
 
+/// The job handler of the running bot: the use cases' effects, performed over `http`.
+pub fn performer(app: &App, http: Arc<serenity::Http>) -> Arc<Performer> {
+    let chat = Arc::new(SerenityChat::new(http, app.settings.discord.guild_id));
+    Arc::new(Performer::new(app.clone(), chat))
+}
+
 /// The client builder with the poise framework installed. Returned unstarted, so that tests can
 /// add their own raw event handlers before `start()`.
 pub fn client_builder(app: App, http: serenity::Http) -> serenity::ClientBuilder {
     let guild = serenity::GuildId::new(app.settings.discord.guild_id.get());
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
-            commands: commands(),
+            commands: commands::all(),
+            // No reply of the bot pings anyone unless a message lists roles explicitly.
+            allowed_mentions: Some(serenity::CreateAllowedMentions::new()),
+            event_handler: |framework, event| {
+                Box::pin(on_event(
+                    framework.serenity_context,
+                    event,
+                    framework.user_data,
+                ))
+            },
             ..Default::default()
         })
         .setup(move |ctx, ready, framework| {
             Box::pin(async move {
                 tracing::info!(user = %ready.user.name, "connected to Discord");
-                poise::builtins::register_in_guild(ctx, &framework.options().commands, guild)
-                    .await?;
+                register_if_changed(ctx, &app, &framework.options().commands, guild).await?;
                 Ok(Data { app })
             })
         })
@@ -62,7 +90,90 @@ pub fn client_builder(app: App, http: serenity::Http) -> serenity::ClientBuilder
         .framework(framework)
 }
 
-/// Every command the bot offers.
-fn commands() -> Vec<poise::Command<Data, Error>> {
-    Vec::new()
+/// Registers the commands in the guild, unless the same definitions were registered before.
+async fn register_if_changed(
+    ctx: &serenity::Context,
+    app: &App,
+    commands: &[poise::Command<Data, Error>],
+    guild: serenity::GuildId,
+) -> Result<(), Error> {
+    let definitions = poise::builtins::create_application_commands(commands);
+    let json = serde_json::to_string(&definitions)?;
+    let key = format!("registered_commands:{guild}");
+    if app.db.meta(&key).await?.as_deref() == Some(json.as_str()) {
+        tracing::info!("commands unchanged since last start; not registering");
+        return Ok(());
+    }
+    guild.set_commands(ctx, definitions).await?;
+    app.db.set_meta(&key, &json).await?;
+    tracing::info!(count = commands.len(), "registered commands in the guild");
+    Ok(())
+}
+
+/// The parts of a Discord message the timeline keeps.
+pub(crate) fn noted(message: &serenity::Message) -> Result<NotedMessage, AppError> {
+    let bad = || AppError::user("Discord sent a message with an id of 0.");
+    let at: DateTime<Utc> = *message.timestamp;
+    Ok(NotedMessage {
+        id: MessageId::new(message.id.get()).ok_or_else(bad)?,
+        channel: ChannelId::new(message.channel_id.get()).ok_or_else(bad)?,
+        author: UserId::new(message.author.id.get()).ok_or_else(bad)?,
+        at,
+        content: message.content.clone(),
+    })
+}
+
+async fn on_event(
+    ctx: &serenity::Context,
+    event: &serenity::FullEvent,
+    data: &Data,
+) -> Result<(), Error> {
+    if let serenity::FullEvent::ReactionAdd { add_reaction } = event {
+        if add_reaction.emoji.unicode_eq(TIMELINE_EMOJI) {
+            if let Err(e) = note_reaction(ctx, add_reaction, data).await {
+                tracing::warn!(error = %e, "could not add a 📌 message to the timeline");
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn note_reaction(
+    ctx: &serenity::Context,
+    reaction: &serenity::Reaction,
+    data: &Data,
+) -> Result<(), Error> {
+    if reaction.guild_id.map(|g| g.get()) != Some(data.app.settings.discord.guild_id.get()) {
+        return Ok(());
+    }
+    let Some(member) = &reaction.member else {
+        return Ok(());
+    };
+    let actor = Actor {
+        user: UserId::new(member.user.id.get()).ok_or_else(|| anyhow::anyhow!("user id 0"))?,
+        roles: member
+            .roles
+            .iter()
+            .filter_map(|r| RoleId::new(r.get()))
+            .collect(),
+    };
+    // Only incident channels matter; skip the REST fetch elsewhere.
+    let Some(channel) = ChannelId::new(reaction.channel_id.get()) else {
+        return Ok(());
+    };
+    if data.app.db.incident_by_channel(channel).await?.is_none() {
+        return Ok(());
+    }
+    let message = reaction
+        .channel_id
+        .message(ctx, reaction.message_id)
+        .await?;
+    match app::note_message(&data.app, &actor, noted(&message)?).await {
+        Ok(_) => Ok(()),
+        Err(AppError::User(e)) => {
+            tracing::info!(reason = %e, "📌 not added to the timeline");
+            Ok(())
+        }
+        Err(AppError::Internal(e)) => Err(e),
+    }
 }

@@ -1,5 +1,6 @@
 //! The incident domain: pure types and rules, with no I/O and nothing of Discord's.
 
+mod auth;
 mod ids;
 mod incident;
 mod phase;
@@ -9,6 +10,7 @@ mod severity;
 mod text;
 mod timeline;
 
+pub use auth::{Action, Actor, NotAllowed, TeamRoles};
 pub use ids::{
     ChannelId, GuildId, IdParseError, IncidentId, IncidentNumber, InteractionId, MessageId, RoleId,
     UserId,

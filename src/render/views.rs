@@ -419,3 +419,164 @@ impl PostmortemDraft {
         }
     }
 }
+
+/// `notice.hbs`: a line in an incident channel.
+#[derive(Debug, Clone, Serialize)]
+pub struct Notice {
+    /// The roles pinged, built by the bot.
+    pub ping: Option<String>,
+    /// An emoji.
+    pub icon: String,
+    /// The first line, built by the bot (mentions allowed); any user text in it must already be
+    /// passed through [`super::discord_escape`].
+    pub headline: String,
+    /// User text, if any.
+    pub body: Option<String>,
+}
+
+/// `status.hbs`: one incident's status.
+#[derive(Debug, Clone, Serialize)]
+pub struct StatusView {
+    /// The number.
+    pub number: u32,
+    /// The title.
+    pub title: String,
+    /// open, resolved or closed.
+    pub status: String,
+    /// `P0`.
+    pub severity: String,
+    /// The kind.
+    pub kind: String,
+    /// The systems.
+    pub systems: String,
+    /// 1 to 5.
+    pub phase_number: u8,
+    /// The phase's title.
+    pub phase_title: String,
+    /// Time in the phase so far.
+    pub in_phase: String,
+    /// The phase's budget, from declaration.
+    pub budget: Option<String>,
+    /// Whether the phase is past its deadline.
+    pub over_budget: bool,
+    /// By how much.
+    pub over_by: String,
+    /// The commander (a mention).
+    pub commander: Option<String>,
+    /// The comms lead (a mention).
+    pub comms: Option<String>,
+    /// The scribe (a mention).
+    pub scribe: Option<String>,
+    /// The last update.
+    pub last_update: Option<String>,
+    /// When (a timestamp tag).
+    pub last_update_at: Option<String>,
+}
+
+impl StatusView {
+    /// The status of `i` at `now`.
+    pub fn new(
+        number: IncidentNumber,
+        i: &Incident,
+        budgets: &PhaseBudgets,
+        now: DateTime<Utc>,
+    ) -> Self {
+        let deadline = budgets.deadline_offset(i.phase).map(|d| i.declared_at + d);
+        let over_by = deadline.map(|d| now - d).filter(|d| *d > TimeDelta::zero());
+        Self {
+            number: number.0,
+            title: i.title.to_string(),
+            status: i.status.as_str().to_owned(),
+            severity: i.severity.to_string(),
+            kind: i.kind.to_string(),
+            systems: i.systems.display(),
+            phase_number: i.phase.number(),
+            phase_title: i.phase.title().to_owned(),
+            in_phase: human(now - i.phase_started_at()),
+            budget: budgets
+                .deadline_offset(i.phase)
+                .map(|d| format!("{} from declaration", human(d))),
+            over_budget: over_by.is_some(),
+            over_by: over_by.map(human).unwrap_or_default(),
+            commander: i.roles.commander.map(mention),
+            comms: i.roles.comms.map(mention),
+            scribe: i.roles.scribe.map(mention),
+            last_update: i.last_update.as_ref().map(ToString::to_string),
+            last_update_at: i.last_update_at.map(relative),
+        }
+    }
+}
+
+/// One line of `incident_list.hbs`.
+#[derive(Debug, Clone, Serialize)]
+pub struct IncidentLine {
+    /// A channel mention, or `(opening)`.
+    pub channel: String,
+    /// The number.
+    pub number: u32,
+    /// `P0`.
+    pub severity: String,
+    /// The title.
+    pub title: String,
+    /// 1 to 5.
+    pub phase_number: u8,
+    /// open or resolved.
+    pub status: String,
+}
+
+/// `incident_list.hbs`: the incidents not yet closed.
+#[derive(Debug, Clone, Serialize)]
+pub struct IncidentList {
+    /// The incidents.
+    pub incidents: Vec<IncidentLine>,
+}
+
+impl Notice {
+    pub(crate) fn sample() -> Self {
+        Self {
+            ping: Some("<@&1>".into()),
+            icon: "⬆️".into(),
+            headline: "Severity raised to P0 by <@1>".into(),
+            body: Some("all regions".into()),
+        }
+    }
+}
+
+impl StatusView {
+    pub(crate) fn sample() -> Self {
+        Self {
+            number: 1,
+            title: "Login down".into(),
+            status: "open".into(),
+            severity: "P0".into(),
+            kind: "availability".into(),
+            systems: "Login".into(),
+            phase_number: 2,
+            phase_title: "Containment".into(),
+            in_phase: "12m".into(),
+            budget: Some("30m from declaration".into()),
+            over_budget: true,
+            over_by: "2m".into(),
+            commander: Some("<@1>".into()),
+            comms: None,
+            scribe: None,
+            last_update: Some("Rolling back".into()),
+            last_update_at: Some("<t:0:R>".into()),
+        }
+    }
+}
+
+impl IncidentList {
+    pub(crate) fn sample() -> Self {
+        Self {
+            incidents: vec![IncidentLine {
+                channel: "<#1>".into(),
+                number: 1,
+                severity: "P0".into(),
+                title: "Login down".into(),
+                phase_number: 2,
+                status: "open".into(),
+            }],
+        }
+    }
+}

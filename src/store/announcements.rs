@@ -109,6 +109,31 @@ impl Tx {
         Ok(id)
     }
 
+    /// The announcements of one kind for an incident, read inside this transaction.
+    pub async fn announcements_of(
+        &mut self,
+        incident: IncidentId,
+        kind: AnnouncementKind,
+    ) -> Result<Vec<Announcement>, sqlx::Error> {
+        let rows: Vec<Row> = sqlx::query_as(sql!(
+            "{SELECT} WHERE incident_id = ? AND kind = ? ORDER BY id"
+        ))
+        .bind(incident.0)
+        .bind(kind.as_str())
+        .fetch_all(&mut *self.inner)
+        .await?;
+        rows.into_iter().map(from_row).collect()
+    }
+
+    /// One announcement, read inside this transaction.
+    pub async fn announcement(&mut self, id: i64) -> Result<Option<Announcement>, sqlx::Error> {
+        let row: Option<Row> = sqlx::query_as(sql!("{SELECT} WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(&mut *self.inner)
+            .await?;
+        row.map(from_row).transpose()
+    }
+
     /// Records the message that carries an announcement.
     pub async fn announcement_posted(
         &mut self,

@@ -219,6 +219,16 @@ impl Db {
         Ok(())
     }
 
+    /// Puts a job off until `due` without counting the attempt that found it too early.
+    pub async fn defer_job(&self, id: JobId, due: DateTime<Utc>) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE jobs SET due_at = ?, attempts = MAX(attempts - 1, 0), claimed_until = NULL WHERE id = ?")
+            .bind(to_millis(due))
+            .bind(id.0)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
     /// Gives a job up for good.
     pub async fn fail_job(
         &self,

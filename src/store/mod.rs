@@ -15,6 +15,7 @@ mod audit;
 mod convert;
 mod incidents;
 mod jobs;
+mod meta;
 mod postmortems;
 mod timeline;
 

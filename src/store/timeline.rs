@@ -36,6 +36,17 @@ impl Tx {
     }
 }
 
+impl Tx {
+    /// How many entries an incident's timeline has, inside this transaction.
+    pub async fn timeline_len(&mut self, incident: IncidentId) -> Result<usize, sqlx::Error> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM timeline WHERE incident_id = ?")
+            .bind(incident.0)
+            .fetch_one(&mut *self.inner)
+            .await?;
+        Ok(usize::try_from(n).unwrap_or(0))
+    }
+}
+
 impl Db {
     /// The whole timeline of an incident, in time order.
     #[tracing::instrument(skip_all)]

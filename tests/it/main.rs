@@ -5,3 +5,4 @@ mod support;
 mod bot_connects;
 mod cli;
 mod fake_discord;
+mod lifecycle;

@@ -98,6 +98,9 @@ page = ["{RESPONDER_ROLE}"]
 escalate_to = ["{COMMANDER_ROLE}"]
 [postmortem]
 escalate_to = ["{COMMANDER_ROLE}"]
+[jobs]
+retry_base = "100ms"
+retry_max = "1s"
 "#,
         guild = fake.guild_id(),
         base = fake.rest_base(),
@@ -175,7 +178,7 @@ pub async fn spawn_bot_with(fake: &FakeDiscord, tweak: impl FnOnce(&mut Settings
         fake.gateway_url(),
         "the client must use the fake's gateway"
     );
-    let handler = Arc::new(discord::DiscordJobs::new(client.http.clone(), app.clone()));
+    let handler = discord::performer(&app, client.http.clone());
     let scheduler = Scheduler::new(app.db.clone(), app.clock.clone(), handler, policy, 4)
         .with_waker(app.waker.clone());
     let jobs = tokio::spawn(scheduler.run());

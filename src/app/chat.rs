@@ -1,0 +1,100 @@
+//! The `Chat` port: what the use cases need from Discord, with no serenity type in sight.
+//! `discord::chat` implements it over serenity's Http; tests of the rules use an in-memory one.
+
+use std::time::Duration;
+
+use crate::clock::BoxFuture;
+use crate::domain::{ChannelId, MessageId, RoleId};
+
+/// Why a call to Discord failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ChatError {
+    /// Passing: rate limited, a 5xx, a timeout. Try again (after `after`, if Discord said).
+    #[error("Discord is unavailable or rate limiting us: {message}")]
+    Unavailable {
+        /// What Discord or the connection said.
+        message: String,
+        /// How long Discord asked us to wait.
+        after: Option<Duration>,
+    },
+    /// Refused for good: missing permissions, an unknown channel, an invalid request.
+    #[error("Discord refused the request: {0}")]
+    Refused(String),
+}
+
+/// A channel to open.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewChannel {
+    /// Its name, `inc-4-login-down`.
+    pub name: String,
+    /// The category it goes under.
+    pub category: ChannelId,
+    /// Its topic.
+    pub topic: String,
+    /// For a private channel: the one role that may see it (besides the bot).
+    pub private_to: Option<RoleId>,
+}
+
+/// A file attached to a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attachment {
+    /// The file name, `postmortem-4.md`.
+    pub filename: String,
+    /// Its bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// A message to post.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Outgoing {
+    /// Where.
+    pub channel: ChannelId,
+    /// The text, already rendered and escaped.
+    pub content: String,
+    /// The only roles it may ping. Nobody else is pinged, whatever the text says.
+    pub ping_roles: Vec<RoleId>,
+    /// A nonce Discord uses to drop a repeated post (the job id): a retry never posts twice.
+    pub nonce: String,
+    /// A file, if any.
+    pub attachment: Option<Attachment>,
+}
+
+/// What the bot does on Discord.
+pub trait Chat: Send + Sync + 'static {
+    /// The channel named `name` under `category`, if it exists (so a retried create adopts it).
+    fn find_channel<'a>(
+        &'a self,
+        category: ChannelId,
+        name: &'a str,
+    ) -> BoxFuture<'a, Result<Option<ChannelId>, ChatError>>;
+
+    /// Opens a channel.
+    fn create_channel<'a>(
+        &'a self,
+        channel: &'a NewChannel,
+    ) -> BoxFuture<'a, Result<ChannelId, ChatError>>;
+
+    /// Posts a message.
+    fn post<'a>(&'a self, message: &'a Outgoing) -> BoxFuture<'a, Result<MessageId, ChatError>>;
+
+    /// Pins a message.
+    fn pin(&self, channel: ChannelId, message: MessageId) -> BoxFuture<'_, Result<(), ChatError>>;
+
+    /// Whether the channel is an announcement channel, whose messages can be published.
+    fn is_announcement_channel(&self, channel: ChannelId)
+        -> BoxFuture<'_, Result<bool, ChatError>>;
+
+    /// Publishes (crossposts) a message of an announcement channel.
+    fn publish(
+        &self,
+        channel: ChannelId,
+        message: MessageId,
+    ) -> BoxFuture<'_, Result<(), ChatError>>;
+
+    /// Moves a channel under `category` and locks it: nobody but the bot can post any more.
+    fn archive(
+        &self,
+        channel: ChannelId,
+        category: ChannelId,
+    ) -> BoxFuture<'_, Result<(), ChatError>>;
+}

@@ -1,0 +1,191 @@
+//! Declaring an incident: the record, its timeline, and the jobs that open its channel and,
+//! when the severity says so, alert the players.
+
+use serde_json::json;
+
+use super::{audit, team, AppError, Effect, Outbox};
+use crate::domain::{
+    Action, Actor, Declaration, FreeText, Incident, IncidentKind, IncidentTitle, InteractionId,
+    Severity, Systems,
+};
+use crate::render::{role_pings, ServiceAlert, TemplateName};
+use crate::startup::App;
+use crate::store::{AnnouncementKind, IncidentRecord, NewIncident};
+
+/// Channels a guild may hold before the bot refuses to open more (Discord's limit is 500).
+pub const GUILD_CHANNEL_BUDGET: usize = 480;
+/// Channels the incident category may hold before the bot refuses (Discord's limit is 50).
+pub const CATEGORY_CHANNEL_BUDGET: usize = 48;
+
+/// How full the guild is, as the adapter sees it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ChannelCounts {
+    /// Channels in the guild.
+    pub guild: usize,
+    /// Channels in the incident category.
+    pub category: usize,
+}
+
+/// `/incident declare`, as typed.
+#[derive(Debug, Clone)]
+pub struct DeclareArgs {
+    /// The title.
+    pub title: String,
+    /// The severity.
+    pub severity: Severity,
+    /// The kind (availability when not given).
+    pub kind: IncidentKind,
+    /// Comma-separated systems.
+    pub systems: Option<String>,
+    /// A first summary.
+    pub summary: Option<String>,
+}
+
+/// The outcome.
+#[derive(Debug, Clone)]
+pub struct Declared {
+    /// The incident.
+    pub record: IncidentRecord,
+    /// True when this interaction had already declared it (a re-delivery).
+    pub already: bool,
+}
+
+/// Declares an incident for `actor`, once per `interaction`.
+#[tracing::instrument(skip_all, fields(interaction = %interaction))]
+pub async fn declare(
+    app: &App,
+    actor: &Actor,
+    args: DeclareArgs,
+    interaction: InteractionId,
+    counts: ChannelCounts,
+) -> Result<Declared, AppError> {
+    actor
+        .may(Action::Declare, &team(app), None)
+        .map_err(|e| AppError::user(e.to_string()))?;
+    if let Some(record) = app.db.incident_by_interaction(interaction).await? {
+        return Ok(Declared {
+            record,
+            already: true,
+        });
+    }
+    let declaration = Declaration {
+        title: IncidentTitle::parse(&args.title).map_err(|e| AppError::user(e.to_string()))?,
+        severity: args.severity,
+        kind: args.kind,
+        systems: Systems::parse(args.systems.as_deref().unwrap_or_default())
+            .map_err(|e| AppError::user(e.to_string()))?,
+        summary: args
+            .summary
+            .as_deref()
+            .map(FreeText::parse)
+            .transpose()
+            .map_err(|e| AppError::user(e.to_string()))?,
+        declared_by: actor.user,
+    };
+    if counts.guild >= GUILD_CHANNEL_BUDGET || counts.category >= CATEGORY_CHANNEL_BUDGET {
+        return Err(AppError::user(format!(
+            "The server has {} channels and the incident category {}; the bot stops at {GUILD_CHANNEL_BUDGET} and \
+             {CATEGORY_CHANNEL_BUDGET} to stay inside Discord's limits. Close resolved incidents with /incident close \
+             (it archives their channels), or delete old archived channels, then declare again.",
+            counts.guild, counts.category
+        )));
+    }
+    let now = app.clock.now();
+    let (incident, entry) = Incident::declare(declaration, now);
+    let guild = app.settings.discord.guild_id;
+    let mut tx = app.db.begin().await?;
+    let inserted = tx
+        .insert_incident(NewIncident {
+            guild_id: guild,
+            interaction_id: Some(interaction),
+            incident: &incident,
+        })
+        .await;
+    let record = match inserted {
+        Ok(record) => record,
+        // The same interaction, delivered twice at once: the other delivery won.
+        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+            drop(tx);
+            let record = app
+                .db
+                .incident_by_interaction(interaction)
+                .await?
+                .ok_or_else(|| anyhow::anyhow!("declare raced and lost its row"))?;
+            return Ok(Declared {
+                record,
+                already: true,
+            });
+        }
+        Err(e) => return Err(e.into()),
+    };
+    tx.append_timeline(record.id, &[entry]).await?;
+    audit(
+        &mut tx,
+        app,
+        guild,
+        actor,
+        record.id,
+        "declare",
+        json!({ "severity": incident.severity, "kind": incident.kind, "title": incident.title }),
+    )
+    .await?;
+    let origin = format!("declare:{}", record.id);
+    let mut outbox = Outbox::new(&origin, record.id, now);
+    outbox.push(&mut tx, Effect::OpenChannel).await?;
+    let config = app.settings.severity.get(incident.severity);
+    if config.announce && incident.kind == IncidentKind::Availability {
+        queue_alert(app, &mut tx, &mut outbox, &record).await?;
+    }
+    tx.commit().await?;
+    app.waker.wake();
+    tracing::info!(incident = record.number.0, severity = %incident.severity, "declared");
+    Ok(Declared {
+        record,
+        already: false,
+    })
+}
+
+/// Queues the 🚨 service alert for players, pinging the opt-in role on a P0.
+pub(super) async fn queue_alert(
+    app: &App,
+    tx: &mut crate::store::Tx,
+    outbox: &mut Outbox<'_>,
+    record: &IncidentRecord,
+) -> Result<(), AppError> {
+    let i = &record.incident;
+    let ping_roles: Vec<_> = match (i.severity, app.settings.roles.player_alerts) {
+        (Severity::P0, Some(role)) => vec![role],
+        _ => vec![],
+    };
+    let view = ServiceAlert {
+        ping: role_pings(&ping_roles),
+        system: i.systems.display(),
+        eta: "to be confirmed; we will post updates as we learn more".to_owned(),
+        status_url: app.settings.status.url.clone(),
+    };
+    let content = app
+        .templates
+        .render(TemplateName::ServiceAlert, &view)
+        .map_err(anyhow::Error::new)?;
+    let channel = app.settings.channels.announcements;
+    let announcement = tx
+        .insert_announcement(
+            record.id,
+            AnnouncementKind::Alert,
+            channel,
+            true,
+            app.clock.now(),
+        )
+        .await?;
+    outbox
+        .push(
+            tx,
+            Effect::Announce {
+                announcement,
+                content,
+                ping_roles,
+            },
+        )
+        .await?;
+    Ok(())
+}

@@ -1,0 +1,387 @@
+//! Changing an incident from its channel: severity, phase, roles, updates, notes, resolve and
+//! close. One function, so every change is authorized, audited and queued the same way.
+
+use serde_json::json;
+
+use super::declare::queue_alert;
+use super::{audit, team, AppError, Effect, Outbox, Target};
+use crate::domain::{Action, Actor, ChannelId, Command, IncidentKind, ShortText, Status};
+use crate::render::{
+    human, mention, role_pings, timestamp, AllClear, Checklist, CloseSummary, Notice, PhaseLine,
+    StatusUpdate, TemplateName,
+};
+use crate::startup::App;
+use crate::store::{AnnouncementKind, IncidentRecord, Tx};
+
+/// A change, as parsed at the edge.
+#[derive(Debug, Clone)]
+pub struct ChangeArgs {
+    /// The domain command.
+    pub command: Command,
+    /// The ETA of a public update.
+    pub eta: Option<ShortText>,
+}
+
+/// The outcome.
+#[derive(Debug, Clone)]
+pub struct Changed {
+    /// The incident after the change.
+    pub record: IncidentRecord,
+    /// What to tell the person who asked.
+    pub reply: String,
+}
+
+/// Which right a command needs.
+fn needed(command: &Command) -> Action {
+    match command {
+        Command::ChangeSeverity { .. } | Command::Resolve { .. } | Command::Close => {
+            Action::Command
+        }
+        _ => Action::Work,
+    }
+}
+
+/// Loads the incident whose channel this is, or says where to go instead.
+pub(super) async fn incident_here(
+    app: &App,
+    channel: ChannelId,
+) -> Result<IncidentRecord, AppError> {
+    if let Some(record) = app.db.incident_by_channel(channel).await? {
+        return Ok(record);
+    }
+    let open = app
+        .db
+        .unclosed_incidents(app.settings.discord.guild_id)
+        .await?;
+    let list: Vec<String> = open
+        .iter()
+        .filter_map(|r| r.channel_id.map(|c| format!("<#{c}> (#{})", r.number)))
+        .collect();
+    Err(AppError::user(if list.is_empty() {
+        "This is not an incident channel, and no incident is open. Declare one with /incident declare.".to_owned()
+    } else {
+        format!(
+            "This is not an incident channel. Run the command in the incident's channel: {}.",
+            list.join(", ")
+        )
+    }))
+}
+
+/// Applies `args` to the incident of `channel`, for `actor`. `origin` makes its jobs idempotent.
+#[tracing::instrument(skip_all, fields(origin = origin))]
+pub async fn change(
+    app: &App,
+    actor: &Actor,
+    channel: ChannelId,
+    origin: &str,
+    args: ChangeArgs,
+) -> Result<Changed, AppError> {
+    let found = incident_here(app, channel).await?;
+    actor
+        .may(
+            needed(&args.command),
+            &team(app),
+            found.incident.roles.commander,
+        )
+        .map_err(|e| AppError::user(e.to_string()))?;
+    let now = app.clock.now();
+    let mut tx = app.db.begin().await?;
+    // Re-read inside the transaction: a concurrent change must not be lost.
+    let mut record = tx
+        .incident(found.id)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("incident {} vanished", found.id))?;
+    let before = record.incident.clone();
+    let entries = record
+        .incident
+        .apply(args.command.clone(), actor.user, now)
+        .map_err(|e| AppError::user(format!("{}.", capitalize(&e.to_string()))))?;
+    tx.save_incident(&record).await?;
+    tx.append_timeline(record.id, &entries).await?;
+    let action = command_name(&args.command);
+    audit(
+        &mut tx,
+        app,
+        record.guild_id,
+        actor,
+        record.id,
+        action,
+        json!({ "timeline": entries.iter().map(|e| &e.text).collect::<Vec<_>>() }),
+    )
+    .await?;
+    let mut outbox = Outbox::new(origin, record.id, now);
+    let reply = effects(app, &mut tx, &mut outbox, actor, &before, &record, &args).await?;
+    tx.commit().await?;
+    app.waker.wake();
+    Ok(Changed { record, reply })
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    c.next()
+        .map(|f| f.to_uppercase().chain(c).collect())
+        .unwrap_or_default()
+}
+
+fn command_name(c: &Command) -> &'static str {
+    match c {
+        Command::ChangeSeverity { .. } => "severity",
+        Command::AdvancePhase { .. } => "phase",
+        Command::Assign { .. } => "assign",
+        Command::Update { .. } => "update",
+        Command::Note { .. } => "note",
+        Command::Resolve { .. } => "resolve",
+        Command::Close => "close",
+    }
+}
+
+fn notice(
+    app: &App,
+    ping_roles: &[crate::domain::RoleId],
+    icon: &str,
+    headline: String,
+    body: Option<String>,
+) -> Result<String, AppError> {
+    let view = Notice {
+        ping: role_pings(ping_roles),
+        icon: icon.to_owned(),
+        headline,
+        body,
+    };
+    Ok(app
+        .templates
+        .render(TemplateName::Notice, &view)
+        .map_err(anyhow::Error::new)?)
+}
+
+async fn post_here(
+    tx: &mut Tx,
+    outbox: &mut Outbox<'_>,
+    content: String,
+    ping_roles: Vec<crate::domain::RoleId>,
+) -> Result<(), AppError> {
+    outbox
+        .push(
+            tx,
+            Effect::Post {
+                to: Target::IncidentChannel,
+                content,
+                ping_roles,
+            },
+        )
+        .await?;
+    Ok(())
+}
+
+/// Queues what each command shows people, and says what to reply.
+async fn effects(
+    app: &App,
+    tx: &mut Tx,
+    outbox: &mut Outbox<'_>,
+    actor: &Actor,
+    before: &crate::domain::Incident,
+    record: &IncidentRecord,
+    args: &ChangeArgs,
+) -> Result<String, AppError> {
+    let i = &record.incident;
+    let who = mention(actor.user);
+    Ok(match &args.command {
+        Command::ChangeSeverity { to, reason } => {
+            let raised = to.is_more_severe_than(before.severity);
+            let ping = if raised {
+                app.settings.severity.get(*to).page.clone()
+            } else {
+                vec![]
+            };
+            let verb = if raised { "raised" } else { "lowered" };
+            let text = notice(
+                app,
+                &ping,
+                if raised { "⬆️" } else { "⬇️" },
+                format!("Severity {verb} from {} to {to} by {who}", before.severity),
+                reason.as_ref().map(ToString::to_string),
+            )?;
+            post_here(tx, outbox, text, ping).await?;
+            let alerted = !tx
+                .announcements_of(record.id, AnnouncementKind::Alert)
+                .await?
+                .is_empty();
+            if raised
+                && app.settings.severity.get(*to).announce
+                && i.kind == IncidentKind::Availability
+                && !alerted
+            {
+                queue_alert(app, tx, outbox, record).await?;
+                format!("Severity is now {to}. The service alert is going out to players.")
+            } else {
+                format!("Severity is now {to}.")
+            }
+        }
+        Command::AdvancePhase { to } => {
+            let view = Checklist::current(i, &app.phase_budgets());
+            let text = app
+                .templates
+                .render(TemplateName::Checklist, &view)
+                .map_err(anyhow::Error::new)?;
+            post_here(
+                tx,
+                outbox,
+                format!("➡️ Moved to phase {} by {who}\n{text}", to.number()),
+                vec![],
+            )
+            .await?;
+            format!("Moved to {to}.")
+        }
+        Command::Assign { role, user } => {
+            let text = notice(
+                app,
+                &[],
+                "👤",
+                format!(
+                    "{} is now {} (assigned by {who})",
+                    mention(*user),
+                    role.title().to_lowercase()
+                ),
+                None,
+            )?;
+            post_here(tx, outbox, text, vec![]).await?;
+            format!("{} is now {}.", mention(*user), role.title().to_lowercase())
+        }
+        Command::Update { message, public } => {
+            let text = notice(
+                app,
+                &[],
+                "📣",
+                format!("Update from {who}"),
+                Some(message.to_string()),
+            )?;
+            post_here(tx, outbox, text, vec![]).await?;
+            if *public {
+                let view = StatusUpdate {
+                    system: i.systems.display(),
+                    message: message.to_string(),
+                    eta: args.eta.as_ref().map(ToString::to_string),
+                    status_url: app.settings.status.url.clone(),
+                };
+                let content = app
+                    .templates
+                    .render(TemplateName::StatusUpdate, &view)
+                    .map_err(anyhow::Error::new)?;
+                let channel = app.settings.channels.announcements;
+                // Updates are not published: the hourly publish budget is kept for alerts and all-clears.
+                let announcement = tx
+                    .insert_announcement(
+                        record.id,
+                        AnnouncementKind::Update,
+                        channel,
+                        false,
+                        app.clock.now(),
+                    )
+                    .await?;
+                outbox
+                    .push(
+                        tx,
+                        Effect::Announce {
+                            announcement,
+                            content,
+                            ping_roles: vec![],
+                        },
+                    )
+                    .await?;
+                format!("Update posted here and to <#{channel}>.")
+            } else {
+                "Update posted.".to_owned()
+            }
+        }
+        Command::Note { .. } => "Added to the timeline.".to_owned(),
+        Command::Resolve {
+            root_cause,
+            compensation,
+        } => {
+            let ttr = i.time_to_resolve().map(human).unwrap_or_default();
+            let text = notice(
+                app,
+                &[],
+                "✅",
+                format!("Resolved by {who} after {ttr}"),
+                Some(format!("Root cause: {root_cause}")),
+            )?;
+            post_here(tx, outbox, text, vec![]).await?;
+            let view = Checklist::current(i, &app.phase_budgets());
+            let checklist = app
+                .templates
+                .render(TemplateName::Checklist, &view)
+                .map_err(anyhow::Error::new)?;
+            post_here(tx, outbox, checklist, vec![]).await?;
+            let public = !tx
+                .announcements_of(record.id, AnnouncementKind::Alert)
+                .await?
+                .is_empty()
+                || !tx
+                    .announcements_of(record.id, AnnouncementKind::Update)
+                    .await?
+                    .is_empty();
+            if public {
+                let view = AllClear {
+                    system: i.systems.display(),
+                    root_cause: root_cause.to_string(),
+                    compensation: compensation.as_ref().map(ToString::to_string),
+                };
+                let content = app
+                    .templates
+                    .render(TemplateName::AllClear, &view)
+                    .map_err(anyhow::Error::new)?;
+                let channel = app.settings.channels.announcements;
+                let announcement = tx
+                    .insert_announcement(
+                        record.id,
+                        AnnouncementKind::AllClear,
+                        channel,
+                        true,
+                        app.clock.now(),
+                    )
+                    .await?;
+                outbox
+                    .push(
+                        tx,
+                        Effect::Announce {
+                            announcement,
+                            content,
+                            ping_roles: vec![],
+                        },
+                    )
+                    .await?;
+                format!("Resolved after {ttr}. The all-clear is going out to players.")
+            } else {
+                format!("Resolved after {ttr}.")
+            }
+        }
+        Command::Close => {
+            let timeline_len = tx.timeline_len(record.id).await?;
+            let view = CloseSummary {
+                number: record.number.0,
+                title: i.title.to_string(),
+                severity: i.severity.to_string(),
+                declared_at: timestamp(i.declared_at),
+                resolved_at: i.resolved_at.map(timestamp).unwrap_or_default(),
+                time_to_resolve: i.time_to_resolve().map(human).unwrap_or_default(),
+                phases: i
+                    .phases
+                    .iter()
+                    .map(|s| PhaseLine {
+                        title: s.phase.to_string(),
+                        duration: human(s.ended_at.unwrap_or(i.last_change_at) - s.started_at),
+                    })
+                    .collect(),
+                timeline_len,
+            };
+            let summary = app
+                .templates
+                .render(TemplateName::CloseSummary, &view)
+                .map_err(anyhow::Error::new)?;
+            outbox.push(tx, Effect::Archive { summary }).await?;
+            debug_assert_eq!(i.status, Status::Closed);
+            "Closed. The channel is being archived and locked.".to_owned()
+        }
+    })
+}

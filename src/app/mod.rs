@@ -1,0 +1,87 @@
+//! Use cases: declare, change, note, status, and performing the side effects they queue.
+//!
+//! Each use case checks who is asking, applies the domain rules, and writes the new state, its
+//! timeline entries, its audit entry and the jobs for every side effect in one transaction.
+//! Nothing here knows serenity: Discord is reached through the [`Chat`] port, by jobs.
+
+mod chat;
+mod declare;
+mod effects;
+mod lifecycle;
+mod notes;
+mod perform;
+mod status;
+
+use serde_json::Value;
+
+pub use chat::{Attachment, Chat, ChatError, NewChannel, Outgoing};
+pub use declare::{
+    declare, ChannelCounts, DeclareArgs, Declared, CATEGORY_CHANNEL_BUDGET, GUILD_CHANNEL_BUDGET,
+};
+pub use effects::{Effect, Outbox, Target};
+pub use lifecycle::{change, ChangeArgs, Changed};
+pub use notes::{note_message, NotedMessage};
+pub use perform::Performer;
+pub use status::{status, StatusReply};
+
+use crate::domain::{Actor, GuildId, IncidentId, TeamRoles};
+use crate::startup::App;
+use crate::store::{AuditEntry, Tx};
+
+/// A refusal the person who asked should read: what is wrong and what to do instead.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct UserError(pub String);
+
+/// Why a use case did not happen.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// The request was refused; nothing was written.
+    #[error(transparent)]
+    User(#[from] UserError),
+    /// Something broke; nothing was written. Logged with an error id.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl AppError {
+    /// A refusal with this message.
+    pub fn user(message: impl Into<String>) -> Self {
+        Self::User(UserError(message.into()))
+    }
+}
+
+impl From<sqlx::Error> for AppError {
+    fn from(e: sqlx::Error) -> Self {
+        Self::Internal(anyhow::Error::new(e).context("database"))
+    }
+}
+
+/// The configured roles that grant rights.
+pub fn team(app: &App) -> TeamRoles {
+    TeamRoles {
+        responder: app.settings.roles.responder,
+        commander: app.settings.roles.commander,
+    }
+}
+
+/// Writes an audit entry in `tx`.
+async fn audit(
+    tx: &mut Tx,
+    app: &App,
+    guild: GuildId,
+    actor: &Actor,
+    incident: IncidentId,
+    action: &str,
+    detail: Value,
+) -> Result<(), sqlx::Error> {
+    tx.audit(&AuditEntry {
+        at: app.clock.now(),
+        guild_id: guild,
+        actor: Some(actor.user),
+        incident: Some(incident),
+        action: action.to_owned(),
+        detail,
+    })
+    .await
+}

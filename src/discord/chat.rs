@@ -1,0 +1,275 @@
+//! The `Chat` port over serenity's Http: the only place the bot's side effects touch Discord.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use poise::serenity_prelude as serenity;
+use serenity::{
+    ChannelType, CreateAllowedMentions, CreateAttachment, CreateChannel, CreateMessage,
+    EditChannel, Http, Nonce, PermissionOverwrite, PermissionOverwriteType, Permissions,
+};
+use tokio::sync::OnceCell;
+
+use crate::app::{Chat, ChatError, NewChannel, Outgoing};
+use crate::clock::BoxFuture;
+use crate::domain::{ChannelId, GuildId, MessageId};
+
+/// [`Chat`] over serenity.
+pub struct SerenityChat {
+    http: Arc<Http>,
+    guild: serenity::GuildId,
+    me: OnceCell<serenity::UserId>,
+}
+
+impl SerenityChat {
+    /// Posts through `http` in `guild`.
+    pub fn new(http: Arc<Http>, guild: GuildId) -> Self {
+        Self {
+            http,
+            guild: serenity::GuildId::new(guild.get()),
+            me: OnceCell::new(),
+        }
+    }
+
+    async fn me(&self) -> Result<serenity::UserId, ChatError> {
+        self.me
+            .get_or_try_init(|| async {
+                self.http
+                    .get_current_user()
+                    .await
+                    .map(|u| u.id)
+                    .map_err(classify)
+            })
+            .await
+            .copied()
+    }
+}
+
+fn ch(id: ChannelId) -> serenity::ChannelId {
+    serenity::ChannelId::new(id.get())
+}
+
+fn ours(id: serenity::ChannelId) -> Result<ChannelId, ChatError> {
+    ChannelId::new(id.get())
+        .ok_or_else(|| ChatError::Refused("Discord returned channel id 0".into()))
+}
+
+/// Sorts serenity's errors into passing ones (retry) and refusals. Never includes the URL: for
+/// interaction webhooks it holds the interaction token.
+fn classify(e: serenity::Error) -> ChatError {
+    use serenity::{Error, HttpError};
+    match e {
+        Error::Http(HttpError::UnsuccessfulRequest(r)) => {
+            let status = r.status_code.as_u16();
+            let message = format!(
+                "{} {} (code {}): {}",
+                r.method, status, r.error.code, r.error.message
+            );
+            if status == 429 || status >= 500 {
+                ChatError::Unavailable {
+                    message,
+                    after: None,
+                }
+            } else {
+                ChatError::Refused(message)
+            }
+        }
+        Error::Http(HttpError::RateLimitI64F64 | HttpError::RateLimitUtf8) => {
+            ChatError::Unavailable {
+                message: "rate limited".into(),
+                after: Some(Duration::from_secs(1)),
+            }
+        }
+        Error::Http(HttpError::Request(e)) => ChatError::Unavailable {
+            message: format!("request failed: {}", e.without_url()),
+            after: None,
+        },
+        Error::Model(e) => ChatError::Refused(e.to_string()),
+        other => ChatError::Unavailable {
+            message: other.to_string(),
+            after: None,
+        },
+    }
+}
+
+/// What a locked channel denies.
+fn locked() -> Permissions {
+    Permissions::SEND_MESSAGES
+        | Permissions::SEND_MESSAGES_IN_THREADS
+        | Permissions::CREATE_PUBLIC_THREADS
+        | Permissions::CREATE_PRIVATE_THREADS
+        | Permissions::ADD_REACTIONS
+}
+
+impl Chat for SerenityChat {
+    fn find_channel<'a>(
+        &'a self,
+        category: ChannelId,
+        name: &'a str,
+    ) -> BoxFuture<'a, Result<Option<ChannelId>, ChatError>> {
+        Box::pin(async move {
+            let channels = self.guild.channels(&*self.http).await.map_err(classify)?;
+            channels
+                .values()
+                .find(|c| c.parent_id == Some(ch(category)) && c.name == name)
+                .map(|c| ours(c.id))
+                .transpose()
+        })
+    }
+
+    fn create_channel<'a>(
+        &'a self,
+        spec: &'a NewChannel,
+    ) -> BoxFuture<'a, Result<ChannelId, ChatError>> {
+        Box::pin(async move {
+            let mut builder = CreateChannel::new(&spec.name)
+                .kind(ChannelType::Text)
+                .category(ch(spec.category))
+                .topic(&spec.topic);
+            if let Some(role) = spec.private_to {
+                let see = Permissions::VIEW_CHANNEL
+                    | Permissions::SEND_MESSAGES
+                    | Permissions::READ_MESSAGE_HISTORY;
+                builder = builder.permissions(vec![
+                    PermissionOverwrite {
+                        allow: Permissions::empty(),
+                        deny: Permissions::VIEW_CHANNEL,
+                        kind: PermissionOverwriteType::Role(serenity::RoleId::new(
+                            self.guild.get(),
+                        )),
+                    },
+                    PermissionOverwrite {
+                        allow: see,
+                        deny: Permissions::empty(),
+                        kind: PermissionOverwriteType::Role(serenity::RoleId::new(role.get())),
+                    },
+                    PermissionOverwrite {
+                        allow: see | Permissions::MANAGE_CHANNELS | Permissions::MANAGE_MESSAGES,
+                        deny: Permissions::empty(),
+                        kind: PermissionOverwriteType::Member(self.me().await?),
+                    },
+                ]);
+            }
+            let channel = self
+                .guild
+                .create_channel(&*self.http, builder)
+                .await
+                .map_err(classify)?;
+            ours(channel.id)
+        })
+    }
+
+    fn post<'a>(&'a self, m: &'a Outgoing) -> BoxFuture<'a, Result<MessageId, ChatError>> {
+        Box::pin(async move {
+            let mentions = CreateAllowedMentions::new()
+                .roles(m.ping_roles.iter().map(|r| serenity::RoleId::new(r.get())));
+            let mut builder = CreateMessage::new()
+                .content(&m.content)
+                .allowed_mentions(mentions)
+                .nonce(Nonce::String(m.nonce.clone()))
+                .enforce_nonce(true);
+            if let Some(file) = &m.attachment {
+                builder =
+                    builder.add_file(CreateAttachment::bytes(file.bytes.clone(), &file.filename));
+            }
+            let message = ch(m.channel)
+                .send_message(&*self.http, builder)
+                .await
+                .map_err(classify)?;
+            MessageId::new(message.id.get())
+                .ok_or_else(|| ChatError::Refused("Discord returned message id 0".into()))
+        })
+    }
+
+    fn pin(&self, channel: ChannelId, message: MessageId) -> BoxFuture<'_, Result<(), ChatError>> {
+        Box::pin(async move {
+            ch(channel)
+                .pin(&*self.http, serenity::MessageId::new(message.get()))
+                .await
+                .map_err(classify)
+        })
+    }
+
+    fn is_announcement_channel(
+        &self,
+        channel: ChannelId,
+    ) -> BoxFuture<'_, Result<bool, ChatError>> {
+        Box::pin(async move {
+            let c = ch(channel)
+                .to_channel(&*self.http)
+                .await
+                .map_err(classify)?;
+            Ok(c.guild().is_some_and(|g| g.kind == ChannelType::News))
+        })
+    }
+
+    fn publish(
+        &self,
+        channel: ChannelId,
+        message: MessageId,
+    ) -> BoxFuture<'_, Result<(), ChatError>> {
+        Box::pin(async move {
+            ch(channel)
+                .crosspost(&*self.http, serenity::MessageId::new(message.get()))
+                .await
+                .map(|_| ())
+                .map_err(classify)
+        })
+    }
+
+    fn archive(
+        &self,
+        channel: ChannelId,
+        category: ChannelId,
+    ) -> BoxFuture<'_, Result<(), ChatError>> {
+        Box::pin(async move {
+            let current = ch(channel)
+                .to_channel(&*self.http)
+                .await
+                .map_err(classify)?;
+            let Some(current) = current.guild() else {
+                return Err(ChatError::Refused(format!(
+                    "channel {channel} is not a guild channel"
+                )));
+            };
+            let me = self.me().await?;
+            let everyone = serenity::RoleId::new(self.guild.get());
+            let mut overwrites: Vec<PermissionOverwrite> = current
+                .permission_overwrites
+                .into_iter()
+                .filter(|o| o.kind != PermissionOverwriteType::Member(me))
+                .map(|mut o| {
+                    o.allow -= locked();
+                    o.deny |= locked();
+                    o
+                })
+                .collect();
+            if !overwrites
+                .iter()
+                .any(|o| o.kind == PermissionOverwriteType::Role(everyone))
+            {
+                overwrites.push(PermissionOverwrite {
+                    allow: Permissions::empty(),
+                    deny: locked(),
+                    kind: PermissionOverwriteType::Role(everyone),
+                });
+            }
+            // The bot keeps its voice in the archive, for late reminders.
+            overwrites.push(PermissionOverwrite {
+                allow: Permissions::VIEW_CHANNEL
+                    | Permissions::SEND_MESSAGES
+                    | Permissions::MANAGE_CHANNELS,
+                deny: Permissions::empty(),
+                kind: PermissionOverwriteType::Member(me),
+            });
+            let edit = EditChannel::new()
+                .category(Some(ch(category)))
+                .permissions(overwrites);
+            ch(channel)
+                .edit(&*self.http, edit)
+                .await
+                .map(|_| ())
+                .map_err(classify)
+        })
+    }
+}

@@ -1,0 +1,285 @@
+//! `/incident …`: the responders' commands. Each one defers, converts its options to a domain
+//! request once, calls the use case, and answers; rules live in `app/`.
+
+use std::time::Duration;
+
+use poise::serenity_prelude as serenity;
+
+use super::super::reply::{actor, outcome, say};
+use super::super::{Context, Error};
+use super::choices::{KindChoice, PhaseChoice, RoleChoice, SeverityChoice};
+use crate::app::{self, AppError, ChangeArgs, ChannelCounts, DeclareArgs};
+use crate::domain::{ChannelId, Command, FreeText, InteractionId, ShortText, UserId};
+use crate::startup::AppEvent;
+
+/// Work an incident: declare it, then run these in its channel.
+#[poise::command(
+    slash_command,
+    guild_only,
+    subcommands(
+        "declare", "severity", "phase", "assign", "update", "note", "status", "resolve", "close"
+    ),
+    subcommand_required
+)]
+pub async fn incident(_ctx: Context<'_>) -> Result<(), Error> {
+    Ok(())
+}
+
+fn here(ctx: Context<'_>) -> Result<ChannelId, Error> {
+    ChannelId::new(ctx.channel_id().get()).ok_or_else(|| anyhow::anyhow!("channel id 0"))
+}
+
+fn text<T>(parsed: Result<T, crate::domain::TextError>) -> Result<T, AppError> {
+    parsed.map_err(|e| AppError::user(e.to_string()))
+}
+
+/// Runs a change in this channel's incident and answers with its outcome.
+async fn change(
+    ctx: Context<'_>,
+    parse: impl FnOnce() -> Result<ChangeArgs, AppError>,
+) -> Result<(), Error> {
+    ctx.defer_ephemeral().await?;
+    let actor = actor(ctx).await?;
+    let result = match parse() {
+        Ok(args) => {
+            let origin = format!("ix:{}", ctx.id());
+            app::change(&ctx.data().app, &actor, here(ctx)?, &origin, args)
+                .await
+                .map(|c| c.reply)
+        }
+        Err(e) => Err(e),
+    };
+    outcome(ctx, result).await
+}
+
+/// How full the guild and the incident category are, from the cache (REST if not cached).
+async fn channel_counts(ctx: Context<'_>) -> Result<ChannelCounts, Error> {
+    let category =
+        serenity::ChannelId::new(ctx.data().app.settings.channels.incident_category.get());
+    let guild = serenity::GuildId::new(ctx.data().app.settings.discord.guild_id.get());
+    let cached = ctx.cache().guild(guild).map(|g| ChannelCounts {
+        guild: g.channels.len(),
+        category: g
+            .channels
+            .values()
+            .filter(|c| c.parent_id == Some(category))
+            .count(),
+    });
+    if let Some(counts) = cached {
+        return Ok(counts);
+    }
+    let channels = guild.channels(ctx).await?;
+    Ok(ChannelCounts {
+        guild: channels.len(),
+        category: channels
+            .values()
+            .filter(|c| c.parent_id == Some(category))
+            .count(),
+    })
+}
+
+/// Declare an incident: opens its channel, pages responders, alerts players when the severity says so.
+#[poise::command(slash_command, guild_only)]
+pub async fn declare(
+    ctx: Context<'_>,
+    #[description = "What is broken, in a few words (at most 100 characters)"] title: String,
+    #[description = "P0 critical … P3 minor"] severity: SeverityChoice,
+    #[description = "availability (default) or security (private channel, never announced)"]
+    kind: Option<KindChoice>,
+    #[description = "Affected systems, comma-separated"]
+    #[autocomplete = "super::choices::autocomplete_systems"]
+    systems: Option<String>,
+    #[description = "What you know so far"] summary: Option<String>,
+) -> Result<(), Error> {
+    ctx.defer_ephemeral().await?;
+    let app = &ctx.data().app;
+    let actor = actor(ctx).await?;
+    let interaction =
+        InteractionId::new(ctx.id()).ok_or_else(|| anyhow::anyhow!("interaction id 0"))?;
+    let args = DeclareArgs {
+        title,
+        severity: severity.into(),
+        kind: kind
+            .map(Into::into)
+            .unwrap_or(crate::domain::IncidentKind::Availability),
+        systems,
+        summary,
+    };
+    let mut opened = app.events.subscribe();
+    let counts = channel_counts(ctx).await?;
+    let declared = match app::declare(app, &actor, args, interaction, counts).await {
+        Ok(d) => d,
+        Err(e) => return outcome(ctx, Err(e)).await,
+    };
+    let record = declared.record;
+    let channel = match record.channel_id {
+        Some(c) => Some(c),
+        None => {
+            let wait = async {
+                loop {
+                    match opened.recv().await {
+                        Ok(AppEvent::ChannelOpened { incident, channel })
+                            if incident == record.id =>
+                        {
+                            return Some(channel)
+                        }
+                        Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                        Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
+                    }
+                }
+            };
+            match tokio::time::timeout(Duration::from_secs(10), wait).await {
+                Ok(c) => c,
+                // It may have opened between the declare and the subscription's first read.
+                Err(_) => app.db.incident(record.id).await?.and_then(|r| r.channel_id),
+            }
+        }
+    };
+    let head = format!(
+        "Incident #{} declared ({}).",
+        record.number, record.incident.severity
+    );
+    let text = match channel {
+        Some(c) => format!("{head} Work it in <#{c}>."),
+        None => format!(
+            "{head} Discord is slow: its channel will appear under <#{}> shortly.",
+            app.settings.channels.incident_category
+        ),
+    };
+    say(ctx, text).await
+}
+
+/// Raise or lower this incident's severity (commanders).
+#[poise::command(slash_command, guild_only)]
+pub async fn severity(
+    ctx: Context<'_>,
+    #[description = "The new severity"] level: SeverityChoice,
+    #[description = "Why"] reason: Option<String>,
+) -> Result<(), Error> {
+    change(ctx, || {
+        let reason = reason.as_deref().map(ShortText::parse).transpose();
+        Ok(ChangeArgs {
+            command: Command::ChangeSeverity {
+                to: level.into(),
+                reason: text(reason)?,
+            },
+            eta: None,
+        })
+    })
+    .await
+}
+
+/// Move this incident to a later phase and post its checklist.
+#[poise::command(slash_command, guild_only)]
+pub async fn phase(
+    ctx: Context<'_>,
+    #[description = "The phase to move to"] to: PhaseChoice,
+) -> Result<(), Error> {
+    change(ctx, || {
+        Ok(ChangeArgs {
+            command: Command::AdvancePhase { to: to.into() },
+            eta: None,
+        })
+    })
+    .await
+}
+
+/// Give someone a role in this incident.
+#[poise::command(slash_command, guild_only)]
+pub async fn assign(
+    ctx: Context<'_>,
+    #[description = "The role"] role: RoleChoice,
+    #[description = "Who takes it"] user: serenity::User,
+) -> Result<(), Error> {
+    change(ctx, || {
+        let user = UserId::new(user.id.get())
+            .ok_or_else(|| AppError::user("That user id is not valid."))?;
+        Ok(ChangeArgs {
+            command: Command::Assign {
+                role: role.into(),
+                user,
+            },
+            eta: None,
+        })
+    })
+    .await
+}
+
+/// Post a status update to this channel, and to players with public:true.
+#[poise::command(slash_command, guild_only)]
+pub async fn update(
+    ctx: Context<'_>,
+    #[description = "The update"] message: String,
+    #[description = "Also post it to the players' announcement channel"] public: Option<bool>,
+    #[description = "When you expect it fixed, e.g. 30 minutes"] eta: Option<String>,
+) -> Result<(), Error> {
+    change(ctx, || {
+        let eta = text(eta.as_deref().map(ShortText::parse).transpose())?;
+        let message = text(FreeText::parse(&message))?;
+        Ok(ChangeArgs {
+            command: Command::Update {
+                message,
+                public: public.unwrap_or(false),
+            },
+            eta,
+        })
+    })
+    .await
+}
+
+/// Add a note to this incident's timeline.
+#[poise::command(slash_command, guild_only)]
+pub async fn note(ctx: Context<'_>, #[description = "The note"] text: String) -> Result<(), Error> {
+    change(ctx, || {
+        Ok(ChangeArgs {
+            command: Command::Note {
+                text: self::text(FreeText::parse(&text))?,
+            },
+            eta: None,
+        })
+    })
+    .await
+}
+
+/// Show this incident's status, or the open incidents when run elsewhere.
+#[poise::command(slash_command, guild_only)]
+pub async fn status(ctx: Context<'_>) -> Result<(), Error> {
+    ctx.defer_ephemeral().await?;
+    let result = app::status(&ctx.data().app, here(ctx)?)
+        .await
+        .map(|s| s.text);
+    outcome(ctx, result).await
+}
+
+/// Mark this incident resolved and send the all-clear (commanders).
+#[poise::command(slash_command, guild_only)]
+pub async fn resolve(
+    ctx: Context<'_>,
+    #[description = "The root cause, in brief (players see it)"] root_cause: String,
+    #[description = "What players get for their trouble, if anything"] compensation: Option<String>,
+) -> Result<(), Error> {
+    change(ctx, || {
+        let root_cause = text(FreeText::parse(&root_cause))?;
+        let compensation = text(compensation.as_deref().map(FreeText::parse).transpose())?;
+        Ok(ChangeArgs {
+            command: Command::Resolve {
+                root_cause,
+                compensation,
+            },
+            eta: None,
+        })
+    })
+    .await
+}
+
+/// Archive and lock this resolved incident's channel (commanders).
+#[poise::command(slash_command, guild_only)]
+pub async fn close(ctx: Context<'_>) -> Result<(), Error> {
+    change(ctx, || {
+        Ok(ChangeArgs {
+            command: Command::Close,
+            eta: None,
+        })
+    })
+    .await
+}

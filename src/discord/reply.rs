@@ -1,0 +1,54 @@
+//! Answers to the person who ran a command: ephemeral, never pinging anyone, and for internal
+//! errors an apology with an error id that is also in the log.
+
+use poise::serenity_prelude as serenity;
+use poise::CreateReply;
+
+use super::{Context, Error};
+use crate::app::AppError;
+use crate::domain::{Actor, RoleId, UserId};
+
+/// Sends `text` to the user who ran the command, visible to them only.
+pub async fn say(ctx: Context<'_>, text: impl Into<String>) -> Result<(), Error> {
+    let reply = CreateReply::default()
+        .content(crate::render::cap(
+            &text.into(),
+            crate::render::MESSAGE_LIMIT,
+        ))
+        .ephemeral(true)
+        .allowed_mentions(serenity::CreateAllowedMentions::new());
+    ctx.send(reply).await?;
+    Ok(())
+}
+
+/// Answers with the outcome of a use case: its text, the refusal, or an apology with an id.
+pub async fn outcome(ctx: Context<'_>, result: Result<String, AppError>) -> Result<(), Error> {
+    match result {
+        Ok(text) => say(ctx, text).await,
+        Err(AppError::User(e)) => say(ctx, format!("⛔ {e}")).await,
+        Err(AppError::Internal(e)) => {
+            let id = error_id(ctx.id());
+            tracing::error!(error_id = %id, command = %ctx.command().qualified_name, error = ?e, "command failed");
+            say(ctx, format!("Something went wrong on our side and nothing was changed. Error id: `{id}` (give it to whoever runs the bot).")).await
+        }
+    }
+}
+
+/// A short id for an error, unique per interaction.
+pub fn error_id(interaction: u64) -> String {
+    format!("E{interaction:x}")
+}
+
+/// The person running the command, with their roles, from the interaction's member data.
+pub async fn actor(ctx: Context<'_>) -> Result<Actor, Error> {
+    let user = UserId::new(ctx.author().id.get()).ok_or_else(|| anyhow::anyhow!("user id 0"))?;
+    let roles = match ctx.author_member().await {
+        Some(member) => member
+            .roles
+            .iter()
+            .filter_map(|r| RoleId::new(r.get()))
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(Actor { user, roles })
+}

@@ -1,0 +1,24 @@
+//! Key-value facts the bot keeps about itself.
+
+use super::Db;
+
+impl Db {
+    /// The value stored under `key`.
+    pub async fn meta(&self, key: &str) -> Result<Option<String>, sqlx::Error> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT value FROM meta WHERE key = ?")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|(v,)| v))
+    }
+
+    /// Stores `value` under `key`.
+    pub async fn set_meta(&self, key: &str, value: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+            .bind(key)
+            .bind(value)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,126 @@
+//! Steps of an incident as responders take them, one line each in a test.
+
+use serde_json::Value;
+use serenity::all::{ChannelId, UserId};
+
+use super::bot::{world, STEP};
+use super::fake_discord::{FakeChannel, FakeDiscord, FakeMessage, InteractionHandle};
+
+/// The definition of option `name` of `/incident <sub>`, as registered.
+fn option_def(fake: &FakeDiscord, sub: &str, name: &str) -> Value {
+    let commands = fake.commands();
+    let incident = commands
+        .iter()
+        .find(|c| c.name() == "incident")
+        .expect("/incident is registered");
+    let subs = incident.json["options"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let sub = subs
+        .iter()
+        .find(|o| o["name"] == sub)
+        .unwrap_or_else(|| panic!("no subcommand {sub}"));
+    let opts = sub["options"].as_array().cloned().unwrap_or_default();
+    opts.into_iter()
+        .find(|o| o["name"] == name)
+        .unwrap_or_else(|| panic!("/incident {sub} has no option {name}"))
+}
+
+/// Sends `/incident <sub>` in `channel` as `user`, with options written as a person types them
+/// (a choice by its name, a user as `<@id>`); returns the handle.
+pub async fn incident(
+    fake: &FakeDiscord,
+    user: UserId,
+    channel: ChannelId,
+    sub: &str,
+    opts: &[(&str, &str)],
+) -> InteractionHandle {
+    let mut b = fake
+        .slash(user)
+        .in_channel(channel)
+        .command("incident")
+        .sub(sub);
+    for (name, value) in opts {
+        let def = option_def(fake, sub, name);
+        b = match def["type"].as_u64() {
+            Some(4) if def["choices"].is_array() => {
+                let choices = def["choices"].as_array().cloned().unwrap_or_default();
+                let choice = choices
+                    .iter()
+                    .find(|c| c["name"] == *value)
+                    .unwrap_or_else(|| panic!("{name} has no choice {value}"));
+                b.opt_int(name, choice["value"].as_i64().expect("an integer choice"))
+            }
+            Some(4) => b.opt_int(name, value.parse().expect("an integer")),
+            Some(5) => b.opt_bool(name, *value == "true"),
+            Some(6) => {
+                let id: u64 = value
+                    .trim_start_matches("<@")
+                    .trim_end_matches('>')
+                    .parse()
+                    .expect("a user mention");
+                b.opt_user(name, UserId::new(id))
+            }
+            _ => b.opt_str(name, value),
+        };
+    }
+    b.send().await
+}
+
+/// Runs `/incident <sub>` and returns the ephemeral answer its user sees.
+pub async fn run(
+    fake: &FakeDiscord,
+    user: UserId,
+    channel: ChannelId,
+    sub: &str,
+    opts: &[(&str, &str)],
+) -> String {
+    let handle = incident(fake, user, channel, sub, opts).await;
+    let ack = handle.ack().await;
+    assert_eq!(ack.kind, 5, "every command defers first");
+    let reply = handle.reply().await;
+    assert_eq!(
+        reply.flags & 64,
+        64,
+        "answers are ephemeral: {}",
+        reply.content
+    );
+    reply.content
+}
+
+/// Declares an incident from #general and waits for its channel; returns the channel.
+pub async fn declare(fake: &FakeDiscord, user: UserId, opts: &[(&str, &str)]) -> FakeChannel {
+    let before = fake.channels_under(world::INCIDENTS).len();
+    let answer = run(fake, user, world::GENERAL, "declare", opts).await;
+    assert!(answer.contains("declared"), "{answer}");
+    fake.wait_for("the incident channel", STEP, |f| {
+        f.channels_under(world::INCIDENTS).len() > before
+    })
+    .await;
+    let channel = fake
+        .channels_under(world::INCIDENTS)
+        .into_iter()
+        .max_by_key(|c| c.id)
+        .expect("a channel");
+    assert!(
+        answer.contains(&format!("<#{}>", channel.id)),
+        "the answer links the channel: {answer}"
+    );
+    channel
+}
+
+/// Waits until `channel` shows a message satisfying `pred`, and returns it.
+pub async fn shows(
+    fake: &FakeDiscord,
+    channel: ChannelId,
+    what: &str,
+    pred: impl Fn(&FakeMessage) -> bool,
+) -> FakeMessage {
+    fake.wait_for(what, STEP, |f| f.messages(channel).iter().any(&pred))
+        .await;
+    fake.messages(channel)
+        .into_iter()
+        .find(|m| pred(m))
+        .expect("just seen")
+}
