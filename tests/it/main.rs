@@ -4,5 +4,6 @@ mod support;
 
 mod bot_connects;
 mod cli;
+mod commands;
 mod fake_discord;
 mod lifecycle;

@@ -187,13 +187,19 @@ pub async fn spawn_bot_with(fake: &FakeDiscord, tweak: impl FnOnce(&mut Settings
             panic!("the bot's client stopped: {e}");
         }
     });
-    TestBot {
+    let bot = TestBot {
         app,
         client,
         jobs,
         unknown,
         _dir: Some(dir),
-    }
+    };
+    // Ready means the commands are registered: before that, Discord would not offer them.
+    fake.wait_for("the bot to register its commands", STEP, |f| {
+        f.command_names(true).iter().any(|n| n == "incident")
+    })
+    .await;
+    bot
 }
 
 /// How long end-to-end steps may take before a test gives up.

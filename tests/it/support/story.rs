@@ -12,7 +12,12 @@ fn option_def(fake: &FakeDiscord, sub: &str, name: &str) -> Value {
     let incident = commands
         .iter()
         .find(|c| c.name() == "incident")
-        .expect("/incident is registered");
+        .unwrap_or_else(|| {
+            panic!(
+                "/incident is not registered: {:?}",
+                commands.iter().map(|c| c.json.clone()).collect::<Vec<_>>()
+            )
+        });
     let subs = incident.json["options"]
         .as_array()
         .cloned()
