@@ -547,3 +547,72 @@ async fn systems_autocomplete_offers_the_catalogue() {
     let names: Vec<_> = choices.iter().filter_map(|c| c["name"].as_str()).collect();
     assert_eq!(names, ["Login, Matchmaking"]);
 }
+
+#[tokio::test]
+async fn commands_are_registered_again_only_when_their_definition_changed() {
+    let fake = world::fake().start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let first = crate::support::bot::spawn_bot_in(&fake, dir.path(), |_| {}).await;
+    first.stop().await;
+    let _second = crate::support::bot::spawn_bot_in(&fake, dir.path(), |_| {}).await;
+    // Once the second bot answers, its setup (and any registration) is done.
+    run(&fake, world::RESPONDER, world::GENERAL, "status", &[]).await;
+    assert_eq!(
+        fake.count(
+            "PUT",
+            "/applications/{application_id}/guilds/{guild_id}/commands"
+        ),
+        1
+    );
+    assert_eq!(fake.identifies().len(), 2, "the second bot did connect");
+}
+
+#[tokio::test]
+async fn alerts_beyond_eight_an_hour_are_posted_at_once_and_published_later() {
+    let fake = world::fake().start().await;
+    let bot = spawn_bot(&fake).await;
+    for n in 0..10 {
+        declare(
+            &fake,
+            world::RESPONDER,
+            &[("title", &format!("Outage {n}")), ("severity", "P0")],
+        )
+        .await;
+    }
+    fake.wait_for("ten alerts", STEP, |f| {
+        f.messages(world::ANNOUNCEMENTS).len() == 10
+    })
+    .await;
+    fake.wait_for("eight publishes", STEP, |f| {
+        f.crossposted(world::ANNOUNCEMENTS).len() == 8
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        fake.crossposted(world::ANNOUNCEMENTS).len(),
+        8,
+        "the hourly budget holds"
+    );
+    let waiting: usize = {
+        let mut n = 0;
+        for r in bot
+            .app
+            .db
+            .unclosed_incidents(bot.app.settings.discord.guild_id)
+            .await
+            .expect("db")
+        {
+            n += bot
+                .app
+                .db
+                .jobs_of(Some(r.id))
+                .await
+                .expect("jobs")
+                .iter()
+                .filter(|j| j.kind == "publish" && j.finished_at.is_none())
+                .count();
+        }
+        n
+    };
+    assert_eq!(waiting, 2, "the other two publishes wait for the budget");
+}

@@ -133,6 +133,20 @@ pub struct TestBot {
     jobs: JoinHandle<()>,
     unknown: UnknownEvents,
     _dir: Option<tempfile::TempDir>,
+    shards: Arc<serenity::all::ShardManager>,
+}
+
+impl TestBot {
+    /// Stops the bot as a crash would: the client and the job queue end mid-flight, and the
+    /// database is left as it is.
+    pub async fn stop(mut self) {
+        self.shards.shutdown_all().await;
+        self.client.abort();
+        self.jobs.abort();
+        let _ = (&mut self.client).await;
+        let _ = (&mut self.jobs).await;
+        self.app.db.close().await;
+    }
 }
 
 impl Drop for TestBot {
@@ -158,8 +172,20 @@ pub async fn spawn_bot(fake: &FakeDiscord) -> TestBot {
 /// Starts the bot against `fake`, letting the test adjust the settings first.
 pub async fn spawn_bot_with(fake: &FakeDiscord, tweak: impl FnOnce(&mut Settings)) -> TestBot {
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("bot.toml");
-    std::fs::write(&path, config_toml(fake, &dir.path().join("bot.db"))).expect("write config");
+    let mut bot = spawn_bot_in(fake, dir.path(), tweak).await;
+    bot._dir = Some(dir);
+    bot
+}
+
+/// Starts the bot against `fake` with its config and database in `dir`, which the test keeps,
+/// so that a second bot can start on the same database (a restart).
+pub async fn spawn_bot_in(
+    fake: &FakeDiscord,
+    dir: &std::path::Path,
+    tweak: impl FnOnce(&mut Settings),
+) -> TestBot {
+    let path = dir.join("bot.toml");
+    std::fs::write(&path, config_toml(fake, &dir.join("bot.db"))).expect("write config");
     let mut settings = Settings::load(Some(&path)).expect("test config loads");
     tweak(&mut settings);
     let policy = RetryPolicy::from(&settings.jobs);
@@ -178,6 +204,7 @@ pub async fn spawn_bot_with(fake: &FakeDiscord, tweak: impl FnOnce(&mut Settings
         fake.gateway_url(),
         "the client must use the fake's gateway"
     );
+    let shards = client.shard_manager.clone();
     let handler = discord::performer(&app, client.http.clone());
     let scheduler = Scheduler::new(app.db.clone(), app.clock.clone(), handler, policy, 4)
         .with_waker(app.waker.clone());
@@ -192,7 +219,8 @@ pub async fn spawn_bot_with(fake: &FakeDiscord, tweak: impl FnOnce(&mut Settings
         client,
         jobs,
         unknown,
-        _dir: Some(dir),
+        _dir: None,
+        shards,
     };
     // Ready means the commands are registered: before that, Discord would not offer them.
     fake.wait_for("the bot to register its commands", STEP, |f| {
