@@ -57,6 +57,17 @@ pub struct Outgoing {
     pub nonce: String,
     /// A file, if any.
     pub attachment: Option<Attachment>,
+    /// A button under the message, if any.
+    pub button: Option<Button>,
+}
+
+/// A button people click to answer the bot.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Button {
+    /// What the bot recognises the click by.
+    pub custom_id: String,
+    /// What it says.
+    pub label: String,
 }
 
 /// What the bot does on Discord.

@@ -132,6 +132,7 @@ pub async fn declare(
     let origin = format!("declare:{}", record.id);
     let mut outbox = Outbox::new(&origin, record.id, now);
     outbox.push(&mut tx, Effect::OpenChannel).await?;
+    super::reminders::on_declare(app, &mut tx, &mut outbox, &record, now).await?;
     let config = app.settings.severity.get(incident.severity);
     if config.announce && incident.kind == IncidentKind::Availability {
         queue_alert(app, &mut tx, &mut outbox, &record).await?;

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
-use crate::domain::{ChannelId, IncidentId, RoleId};
+use crate::domain::{ChannelId, IncidentId, Phase, RoleId};
 use crate::store::{NewJob, Tx};
 
 /// Where a message goes.
@@ -33,6 +33,9 @@ pub enum Effect {
         content: String,
         /// The roles it pings.
         ping_roles: Vec<RoleId>,
+        /// A text file to attach (the post-mortem draft).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        file: Option<TextFile>,
     },
     /// Posts a player announcement and records its message; queues its publish when wanted.
     Announce {
@@ -53,6 +56,53 @@ pub enum Effect {
         /// The summary text.
         summary: String,
     },
+    /// Pings `escalate_to` when nobody has taken command; repeats up to a bound.
+    EscalateCommander {
+        /// 1 for the first escalation.
+        attempt: u32,
+    },
+    /// Reminds the comms lead that no update came within the severity's cadence.
+    UpdateDue,
+    /// Nudges when a phase outlives its budget.
+    PhaseNudge {
+        /// The phase whose budget ran out.
+        phase: Phase,
+    },
+    /// Asks the channel to confirm the fix held, an hour after resolve.
+    VerifyFix,
+    /// Reminds the commander that the post-mortem is due soon.
+    PostmortemReminder {
+        /// How long before the deadline this reminder is.
+        before_secs: u64,
+    },
+    /// The post-mortem is overdue: escalate, and again every `overdue_every` until done.
+    PostmortemOverdue {
+        /// 1 for the first.
+        round: u32,
+    },
+}
+
+/// A text file attached to a post.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TextFile {
+    /// Its name.
+    pub filename: String,
+    /// Its text.
+    pub text: String,
+}
+
+/// The job kinds of reminders, to cancel them by kind.
+pub mod kinds {
+    /// [`super::Effect::EscalateCommander`].
+    pub const ESCALATE: &str = "escalate_commander";
+    /// [`super::Effect::UpdateDue`].
+    pub const UPDATE_DUE: &str = "update_due";
+    /// [`super::Effect::PhaseNudge`].
+    pub const PHASE_NUDGE: &str = "phase_nudge";
+    /// [`super::Effect::PostmortemReminder`].
+    pub const POSTMORTEM_REMINDER: &str = "postmortem_reminder";
+    /// [`super::Effect::PostmortemOverdue`].
+    pub const POSTMORTEM_OVERDUE: &str = "postmortem_overdue";
 }
 
 impl Effect {
@@ -65,6 +115,12 @@ impl Effect {
             Self::Announce { .. } => "announce",
             Self::Publish { .. } => "publish",
             Self::Archive { .. } => "archive",
+            Self::EscalateCommander { .. } => kinds::ESCALATE,
+            Self::UpdateDue => kinds::UPDATE_DUE,
+            Self::PhaseNudge { .. } => kinds::PHASE_NUDGE,
+            Self::VerifyFix => "verify_fix",
+            Self::PostmortemReminder { .. } => kinds::POSTMORTEM_REMINDER,
+            Self::PostmortemOverdue { .. } => kinds::POSTMORTEM_OVERDUE,
         }
     }
 }
@@ -103,11 +159,24 @@ impl<'a> Outbox<'a> {
         due: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
         self.next += 1;
+        let key = format!("{}:{}:{}", self.origin, self.next, effect.kind());
+        self.push_keyed(tx, effect, due, key).await
+    }
+
+    /// Queues `effect` at `due` under an explicit key: a reminder keyed by what it is about
+    /// (`inc:4:nudge:containment`) is scheduled once, whoever asks.
+    pub async fn push_keyed(
+        &mut self,
+        tx: &mut Tx,
+        effect: Effect,
+        due: DateTime<Utc>,
+        key: String,
+    ) -> Result<(), sqlx::Error> {
         let job = NewJob {
             kind: effect.kind().to_owned(),
             payload: serde_json::to_value(&effect).map_err(|e| sqlx::Error::Encode(e.into()))?,
             incident: Some(self.incident),
-            idempotency_key: format!("{}:{}:{}", self.origin, self.next, effect.kind()),
+            idempotency_key: key,
             due_at: due,
         };
         tx.enqueue(&job, self.now).await?;

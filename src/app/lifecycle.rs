@@ -4,7 +4,7 @@
 use serde_json::json;
 
 use super::declare::queue_alert;
-use super::{audit, team, AppError, Effect, Outbox, Target};
+use super::{audit, postmortem, reminders, team, AppError, Effect, Outbox, Target};
 use crate::domain::{Action, Actor, ChannelId, Command, IncidentKind, ShortText, Status};
 use crate::render::{
     human, mention, role_pings, timestamp, AllClear, Checklist, CloseSummary, Notice, PhaseLine,
@@ -85,6 +85,19 @@ pub async fn change(
         )
         .map_err(|e| AppError::user(e.to_string()))?;
     let now = app.clock.now();
+    // Read before writing: the recurrence rule looks at earlier incidents.
+    let earlier = match &args.command {
+        Command::Resolve { .. } => {
+            let i = &found.incident;
+            let since = i.declared_at - app.settings.postmortem_policy().recurrence_window;
+            Some(
+                app.db
+                    .earlier_incidents(found.guild_id, &i.systems, since, i.declared_at)
+                    .await?,
+            )
+        }
+        _ => None,
+    };
     let mut tx = app.db.begin().await?;
     // Re-read inside the transaction: a concurrent change must not be lost.
     let mut record = tx
@@ -110,7 +123,23 @@ pub async fn change(
     )
     .await?;
     let mut outbox = Outbox::new(origin, record.id, now);
-    let reply = effects(app, &mut tx, &mut outbox, actor, &before, &record, &args).await?;
+    let mut reply = effects(app, &mut tx, &mut outbox, actor, &before, &record, &args).await?;
+    reminders::on_change(
+        app,
+        &mut tx,
+        &mut outbox,
+        &before,
+        &record,
+        &args.command,
+        now,
+    )
+    .await?;
+    if let (Command::Resolve { .. }, Some(earlier)) = (&args.command, earlier) {
+        reply.push(' ');
+        reply.push_str(
+            &postmortem::on_resolve(app, &mut tx, &mut outbox, &record, &earlier, now).await?,
+        );
+    }
     tx.commit().await?;
     app.waker.wake();
     Ok(Changed { record, reply })
@@ -167,6 +196,7 @@ async fn post_here(
                 to: Target::IncidentChannel,
                 content,
                 ping_roles,
+                file: None,
             },
         )
         .await?;

@@ -10,18 +10,22 @@ mod effects;
 mod lifecycle;
 mod notes;
 mod perform;
+mod postmortem;
+mod reminders;
 mod status;
 
 use serde_json::Value;
 
-pub use chat::{Attachment, Chat, ChatError, NewChannel, Outgoing};
+pub use chat::{Attachment, Button, Chat, ChatError, NewChannel, Outgoing};
 pub use declare::{
     declare, ChannelCounts, DeclareArgs, Declared, CATEGORY_CHANNEL_BUDGET, GUILD_CHANNEL_BUDGET,
 };
-pub use effects::{Effect, Outbox, Target};
+pub use effects::{kinds, Effect, Outbox, Target, TextFile};
 pub use lifecycle::{change, ChangeArgs, Changed};
 pub use notes::{note_message, NotedMessage};
-pub use perform::Performer;
+pub use perform::{channel_name, Performer, PUBLISH_BUDGET};
+pub use postmortem::{confirm_fix, postmortem, PostmortemArgs};
+pub use reminders::VERIFY_BUTTON;
 pub use status::{status, StatusReply};
 
 use crate::domain::{Actor, GuildId, IncidentId, TeamRoles};

@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::TimeDelta;
 use tokio::sync::Mutex;
 
-use super::{Chat, ChatError, Effect, NewChannel, Outbox, Outgoing, Target};
+use super::{Attachment, Chat, ChatError, Effect, NewChannel, Outbox, Outgoing, Target};
 use crate::clock::BoxFuture;
 use crate::domain::{ChannelId, IncidentKind};
 use crate::render::{role_pings, Intro, TemplateName};
@@ -19,8 +19,8 @@ pub const PUBLISH_BUDGET: u32 = 8;
 
 /// The job handler of the running bot.
 pub struct Performer {
-    app: App,
-    chat: Arc<dyn Chat>,
+    pub(super) app: App,
+    pub(super) chat: Arc<dyn Chat>,
     /// Publishing checks the hourly budget, then publishes: one at a time, or two could both
     /// see the last free slot.
     publishing: Mutex<()>,
@@ -38,7 +38,7 @@ impl From<ChatError> for JobError {
     }
 }
 
-fn internal(e: impl std::fmt::Display) -> JobError {
+pub(super) fn internal(e: impl std::fmt::Display) -> JobError {
     JobError::retry(e)
 }
 
@@ -52,7 +52,7 @@ impl Performer {
         }
     }
 
-    async fn incident(&self, job: &Job) -> Result<IncidentRecord, JobError> {
+    pub(super) async fn incident(&self, job: &Job) -> Result<IncidentRecord, JobError> {
         let id = job
             .incident
             .ok_or_else(|| JobError::Fatal("the job names no incident".into()))?;
@@ -64,14 +64,14 @@ impl Performer {
             .ok_or_else(|| JobError::Fatal(format!("incident {id} does not exist")))
     }
 
-    fn channel_of(record: &IncidentRecord) -> Result<ChannelId, JobError> {
+    pub(super) fn channel_of(record: &IncidentRecord) -> Result<ChannelId, JobError> {
         // Its channel job runs first; until it has, this one waits its turn.
         record
             .channel_id
             .ok_or_else(|| JobError::retry("the incident's channel is not open yet"))
     }
 
-    async fn post(
+    pub(super) async fn post(
         &self,
         job: &Job,
         channel: ChannelId,
@@ -84,6 +84,7 @@ impl Performer {
             ping_roles,
             nonce: job.id.0.to_string(),
             attachment: None,
+            button: None,
         };
         Ok(self.chat.post(&message).await?)
     }
@@ -145,6 +146,7 @@ impl Performer {
                         to: Target::Channel(log),
                         content,
                         ping_roles: vec![],
+                        file: None,
                     },
                 )
                 .await
@@ -322,14 +324,28 @@ impl JobHandler for Performer {
                     to,
                     content,
                     ping_roles,
+                    file,
                 } => {
                     let channel = match to {
                         Target::Channel(c) => c,
                         Target::IncidentChannel => Self::channel_of(&self.incident(job).await?)?,
                     };
-                    self.post(job, channel, content, ping_roles)
+                    let message = Outgoing {
+                        channel,
+                        content,
+                        ping_roles,
+                        nonce: job.id.0.to_string(),
+                        attachment: file.map(|f| Attachment {
+                            filename: f.filename,
+                            bytes: f.text.into_bytes(),
+                        }),
+                        button: None,
+                    };
+                    self.chat
+                        .post(&message)
                         .await
                         .map(|_| ())
+                        .map_err(Into::into)
                 }
                 Effect::Announce {
                     announcement,
@@ -338,6 +354,7 @@ impl JobHandler for Performer {
                 } => self.announce(job, announcement, content, ping_roles).await,
                 Effect::Publish { announcement } => self.publish(announcement).await,
                 Effect::Archive { summary } => self.archive(job, summary).await,
+                reminder => self.remind(job, reminder).await,
             }
         })
     }
@@ -366,6 +383,7 @@ impl JobHandler for Performer {
                 ping_roles: vec![],
                 nonce: format!("g{}", job.id.0),
                 attachment: None,
+                button: None,
             };
             if let Err(e) = self.chat.post(&message).await {
                 tracing::error!(error = %e, "could not report a failed job in the log channel");

@@ -168,6 +168,13 @@ impl Chat for SerenityChat {
                 .allowed_mentions(mentions)
                 .nonce(Nonce::String(m.nonce.clone()))
                 .enforce_nonce(true);
+            if let Some(button) = &m.button {
+                let button = serenity::CreateButton::new(&button.custom_id)
+                    .label(&button.label)
+                    .style(serenity::ButtonStyle::Success);
+                builder =
+                    builder.components(vec![serenity::CreateActionRow::Buttons(vec![button])]);
+            }
             if let Some(file) = &m.attachment {
                 builder =
                     builder.add_file(CreateAttachment::bytes(file.bytes.clone(), &file.filename));

@@ -9,6 +9,7 @@ mod role;
 mod severity;
 mod text;
 mod timeline;
+mod when;
 
 pub use auth::{Action, Actor, NotAllowed, TeamRoles};
 pub use ids::{
@@ -24,3 +25,4 @@ pub use text::{
     parse_field, FreeText, IncidentTitle, ShortText, SystemName, Systems, SystemsError, TextError,
 };
 pub use timeline::{EntryKind, TimelineEntry};
+pub use when::{parse_when, WhenError};

@@ -2,11 +2,16 @@
 
 mod choices;
 mod incident;
+mod postmortem;
 mod timeline;
 
 use super::{Data, Error};
 
-/// Every command: `/incident …` and the message context menu "Add to timeline".
+/// Every command: `/incident …`, `/postmortem …` and the message context menu "Add to timeline".
 pub fn all() -> Vec<poise::Command<Data, Error>> {
-    vec![incident::incident(), timeline::add_to_timeline()]
+    vec![
+        incident::incident(),
+        postmortem::postmortem(),
+        timeline::add_to_timeline(),
+    ]
 }
