@@ -230,7 +230,7 @@ pub struct Reminder {
 pub struct TimelineLine {
     /// Full date and time, UTC.
     pub at: String,
-    /// Who.
+    /// Who: a mention built by the bot, written unescaped.
     pub actor: String,
     /// What.
     pub text: String,
@@ -241,7 +241,7 @@ pub struct TimelineLine {
 pub struct ActionLine {
     /// What.
     pub text: String,
-    /// Who owns it.
+    /// Who owns it: a mention built by the bot, written unescaped.
     pub owner: Option<String>,
 }
 

@@ -7,3 +7,5 @@ mod cli;
 mod commands;
 mod fake_discord;
 mod lifecycle;
+mod postmortem;
+mod reminders;

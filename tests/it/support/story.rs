@@ -129,3 +129,37 @@ pub async fn shows(
         .find(|m| pred(m))
         .expect("just seen")
 }
+
+/// Runs `/postmortem <sub>` with string options and returns the ephemeral answer.
+pub async fn run_pm(
+    fake: &FakeDiscord,
+    user: UserId,
+    channel: ChannelId,
+    sub: &str,
+    opts: &[(&str, &str)],
+) -> String {
+    let mut b = fake
+        .slash(user)
+        .in_channel(channel)
+        .command("postmortem")
+        .sub(sub);
+    for (name, value) in opts {
+        b = match (*name, value.parse::<i64>()) {
+            ("users" | "downtime_minutes", Ok(n)) => b.opt_int(name, n),
+            ("owner", _) => b.opt_user(
+                name,
+                UserId::new(
+                    value
+                        .trim_start_matches("<@")
+                        .trim_end_matches('>')
+                        .parse()
+                        .expect("a user mention"),
+                ),
+            ),
+            _ => b.opt_str(name, value),
+        };
+    }
+    let handle = b.send().await;
+    assert_eq!(handle.ack().await.kind, 5, "every command defers first");
+    handle.reply().await.content
+}

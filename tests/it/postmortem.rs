@@ -1,0 +1,209 @@
+//! `/postmortem …`: the draft from the plan's template, impact, actions, the meeting, done, and
+//! the refusals of each.
+
+use crate::support::bot::{spawn_bot, world, STEP};
+use crate::support::story::{declare, run, run_pm, shows};
+
+#[tokio::test]
+async fn the_draft_is_posted_as_a_markdown_file_prefilled_from_the_incident() {
+    let fake = world::fake().start().await;
+    let _bot = spawn_bot(&fake).await;
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[
+            ("title", "Login down"),
+            ("severity", "P0"),
+            ("systems", "Login"),
+            ("summary", "Nobody can log in"),
+        ],
+    )
+    .await;
+    let owner = format!("<@{}>", world::RESPONDER);
+    run(
+        &fake,
+        world::RESPONDER,
+        channel.id,
+        "phase",
+        &[("to", "containment")],
+    )
+    .await;
+    run(
+        &fake,
+        world::COMMANDER,
+        channel.id,
+        "resolve",
+        &[("root_cause", "An expired certificate")],
+    )
+    .await;
+    assert_eq!(
+        run_pm(
+            &fake,
+            world::COMMANDER,
+            channel.id,
+            "impact",
+            &[
+                ("users", "1200"),
+                ("downtime_minutes", "45"),
+                ("revenue", "$300")
+            ]
+        )
+        .await,
+        "Impact recorded; it goes into the draft."
+    );
+    assert_eq!(
+        run_pm(
+            &fake,
+            world::COMMANDER,
+            channel.id,
+            "action",
+            &[
+                ("text", "Alert 14 days before certificates expire"),
+                ("owner", &owner)
+            ]
+        )
+        .await,
+        "Action item added."
+    );
+    let answer = run_pm(
+        &fake,
+        world::COMMANDER,
+        channel.id,
+        "schedule",
+        &[("when", "2099-12-01 15:00 UTC")],
+    )
+    .await;
+    assert!(answer.starts_with("Review meeting set for <t:"), "{answer}");
+
+    let answer = run_pm(&fake, world::COMMANDER, channel.id, "draft", &[]).await;
+    assert!(answer.contains("postmortem-incident-1.md"), "{answer}");
+    let post = shows(&fake, channel.id, "the draft", |m| {
+        !m.attachments.is_empty()
+    })
+    .await;
+    assert_eq!(post.attachments[0].filename, "postmortem-incident-1.md");
+    let text = String::from_utf8(post.attachments[0].bytes.clone()).expect("utf-8");
+    for needle in [
+        "# Post-mortem: Incident #1, Login down",
+        "Severity: P0",
+        "Systems: Login",
+        "Who was affected? 1200 users of Login.",
+        "- Users affected: 1200",
+        "- Downtime: 45m",
+        "- Revenue impact: $300",
+        "Review meeting: 2099-12-01 15:00 UTC",
+        "## Root cause: 5 whys",
+        "Stated at resolve: An expired certificate",
+        "- [ ] Alert 14 days before certificates expire (owner: <@",
+        "- Phase 1: Detection & Triage:",
+        "## Lessons learned",
+    ] {
+        assert!(text.contains(needle), "missing {needle:?} in\n{text}");
+    }
+    let timeline_lines = text.lines().filter(|l| l.starts_with("- 20")).count();
+    assert!(
+        timeline_lines >= 4,
+        "the whole timeline with full dates:\n{text}"
+    );
+}
+
+#[tokio::test]
+async fn postmortem_input_is_checked_and_says_what_to_write() {
+    let fake = world::fake().start().await;
+    let _bot = spawn_bot(&fake).await;
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Login down"), ("severity", "P0")],
+    )
+    .await;
+    run(
+        &fake,
+        world::COMMANDER,
+        channel.id,
+        "resolve",
+        &[("root_cause", "certificate")],
+    )
+    .await;
+    let when = run_pm(
+        &fake,
+        world::COMMANDER,
+        channel.id,
+        "schedule",
+        &[("when", "next blursday")],
+    )
+    .await;
+    assert!(when.contains("tomorrow 15:00"), "{when}");
+    let past = run_pm(
+        &fake,
+        world::COMMANDER,
+        channel.id,
+        "schedule",
+        &[("when", "2020-01-01 10:00")],
+    )
+    .await;
+    assert!(past.contains("in the past"), "{past}");
+    let link = run_pm(
+        &fake,
+        world::COMMANDER,
+        channel.id,
+        "done",
+        &[("link", "see the wiki")],
+    )
+    .await;
+    assert!(link.contains("https://"), "{link}");
+    let negative = run_pm(
+        &fake,
+        world::COMMANDER,
+        channel.id,
+        "impact",
+        &[("users", "-5")],
+    )
+    .await;
+    assert!(negative.contains("cannot be negative"), "{negative}");
+    let nothing = run_pm(&fake, world::COMMANDER, channel.id, "impact", &[]).await;
+    assert!(nothing.contains("at least one"), "{nothing}");
+    let elsewhere = run_pm(&fake, world::COMMANDER, world::GENERAL, "draft", &[]).await;
+    assert!(elsewhere.contains("not an incident channel"), "{elsewhere}");
+    let player = run_pm(&fake, world::PLAYER, channel.id, "action", &[("text", "x")]).await;
+    assert!(
+        player.contains(&format!("<@&{}>", world::RESPONDER_ROLE)),
+        "{player}"
+    );
+}
+
+#[tokio::test]
+async fn an_incident_that_needs_no_postmortem_says_so_but_can_still_be_drafted() {
+    let fake = world::fake().start().await;
+    let _bot = spawn_bot(&fake).await;
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Typo on the store page"), ("severity", "P3")],
+    )
+    .await;
+    run(
+        &fake,
+        world::COMMANDER,
+        channel.id,
+        "resolve",
+        &[("root_cause", "typo")],
+    )
+    .await;
+    let answer = run_pm(
+        &fake,
+        world::COMMANDER,
+        channel.id,
+        "done",
+        &[("link", "https://wiki.example.com/x")],
+    )
+    .await;
+    assert!(answer.contains("has no post-mortem to track"), "{answer}");
+    run_pm(&fake, world::COMMANDER, channel.id, "draft", &[]).await;
+    fake.wait_for("the draft", STEP, |f| {
+        f.messages(channel.id)
+            .iter()
+            .any(|m| !m.attachments.is_empty())
+    })
+    .await;
+}

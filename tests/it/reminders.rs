@@ -1,0 +1,451 @@
+//! Nothing promised is forgotten: escalation, the update cadence, phase nudges, the fix check,
+//! and the post-mortem's reminders, across a restart, with config durations of seconds.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use incident_bot::app::{Effect, Outbox, Target};
+use incident_bot::config::{DiscordToken, Settings};
+use incident_bot::domain::{ChannelId, IncidentId};
+use incident_bot::scheduler::JobHandler;
+
+use crate::support::bot::{spawn_bot_in, spawn_bot_with, world, STEP};
+use crate::support::fake_discord::FakeDiscord;
+use crate::support::story::{declare, run, shows};
+
+fn secs(n: u64) -> Duration {
+    Duration::from_secs(n)
+}
+
+fn count(fake: &FakeDiscord, channel: serenity::all::ChannelId, needle: &str) -> usize {
+    fake.messages(channel)
+        .iter()
+        .filter(|m| m.content.contains(needle))
+        .count()
+}
+
+async fn incident_id(
+    bot: &crate::support::bot::TestBot,
+    channel: serenity::all::ChannelId,
+) -> IncidentId {
+    let ours = ChannelId::new(channel.get()).expect("id");
+    bot.app
+        .db
+        .incident_by_channel(ours)
+        .await
+        .expect("db")
+        .expect("an incident")
+        .id
+}
+
+#[tokio::test]
+async fn nobody_taking_command_escalates_until_someone_does() {
+    let fake = world::fake().start().await;
+    let _bot = spawn_bot_with(&fake, |s: &mut Settings| {
+        s.severity.p0.commander_timeout = Some(secs(1));
+        s.escalation.max_repeats = 5;
+    })
+    .await;
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Login down"), ("severity", "P0")],
+    )
+    .await;
+    let first = shows(&fake, channel.id, "the escalation", |m| {
+        m.content.contains("Nobody has taken command")
+    })
+    .await;
+    assert_eq!(
+        fake.pings(first.id).roles,
+        [world::COMMANDER_ROLE],
+        "escalate_to is pinged"
+    );
+    fake.wait_for("a repeat", STEP, |f| {
+        count(f, channel.id, "Nobody has taken command") >= 2
+    })
+    .await;
+    let commander = format!("<@{}>", world::COMMANDER);
+    run(
+        &fake,
+        world::RESPONDER,
+        channel.id,
+        "assign",
+        &[("role", "commander"), ("user", &commander)],
+    )
+    .await;
+    let after = count(&fake, channel.id, "Nobody has taken command");
+    tokio::time::sleep(secs(2)).await;
+    assert_eq!(
+        count(&fake, channel.id, "Nobody has taken command"),
+        after,
+        "escalation stops once someone takes command"
+    );
+}
+
+#[tokio::test]
+async fn escalation_repeats_only_up_to_its_bound() {
+    let fake = world::fake().start().await;
+    let _bot = spawn_bot_with(&fake, |s: &mut Settings| {
+        s.severity.p1.commander_timeout = Some(Duration::from_millis(300));
+        s.escalation.max_repeats = 2;
+    })
+    .await;
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Store down"), ("severity", "P1")],
+    )
+    .await;
+    fake.wait_for("two escalations", STEP, |f| {
+        count(f, channel.id, "Nobody has taken command") == 2
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(1200)).await;
+    assert_eq!(count(&fake, channel.id, "Nobody has taken command"), 2);
+}
+
+#[tokio::test]
+async fn a_quiet_incident_gets_an_update_reminder_and_an_update_resets_it() {
+    let fake = world::fake().start().await;
+    let _bot = spawn_bot_with(&fake, |s: &mut Settings| {
+        s.severity.p1.update_every = Some(secs(1))
+    })
+    .await;
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Store slow"), ("severity", "P1")],
+    )
+    .await;
+    let reminder = shows(&fake, channel.id, "the update reminder", |m| {
+        m.content.contains("No update for")
+    })
+    .await;
+    assert!(
+        reminder.content.contains("/incident update"),
+        "{}",
+        reminder.content
+    );
+    assert!(fake.pings(reminder.id).roles.is_empty());
+}
+
+#[tokio::test]
+async fn an_overrun_phase_gets_a_nudge_naming_the_overrun_and_the_next_step() {
+    let fake = world::fake().start().await;
+    let _bot = spawn_bot_with(&fake, |s: &mut Settings| s.phases.triage = secs(1)).await;
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Store slow"), ("severity", "P2")],
+    )
+    .await;
+    let nudge = shows(&fake, channel.id, "the nudge", |m| {
+        m.content.contains("is over its budget")
+    })
+    .await;
+    assert!(
+        nudge
+            .content
+            .contains("Phase 1: Detection & Triage is over its budget by"),
+        "{}",
+        nudge.content
+    );
+    assert!(
+        nudge
+            .content
+            .contains("Next step: Enable maintenance mode if needed"),
+        "{}",
+        nudge.content
+    );
+}
+
+#[tokio::test]
+async fn resolve_cancels_the_phase_nudges_and_done_cancels_the_postmortem_reminders() {
+    let fake = world::fake().start().await;
+    let bot = spawn_bot_with(&fake, |_| {}).await;
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Login down"), ("severity", "P0")],
+    )
+    .await;
+    run(
+        &fake,
+        world::COMMANDER,
+        channel.id,
+        "resolve",
+        &[("root_cause", "certificate")],
+    )
+    .await;
+    let id = incident_id(&bot, channel.id).await;
+    let jobs = bot.app.db.jobs_of(Some(id)).await.expect("jobs");
+    let nudges: Vec<_> = jobs.iter().filter(|j| j.kind == "phase_nudge").collect();
+    assert!(
+        !nudges.is_empty()
+            && nudges
+                .iter()
+                .all(|j| j.finished_at.is_some() && j.attempts == 0),
+        "{nudges:?}"
+    );
+    assert!(jobs
+        .iter()
+        .any(|j| j.kind == "postmortem_reminder" && j.finished_at.is_none()));
+
+    let answer = crate::support::story::run_pm(
+        &fake,
+        world::COMMANDER,
+        channel.id,
+        "done",
+        &[("link", "https://wiki.example.com/pm/1")],
+    )
+    .await;
+    assert!(answer.contains("reminders are cancelled"), "{answer}");
+    let jobs = bot.app.db.jobs_of(Some(id)).await.expect("jobs");
+    let open: Vec<_> = jobs
+        .iter()
+        .filter(|j| j.kind.starts_with("postmortem") && j.finished_at.is_none())
+        .collect();
+    assert!(open.is_empty(), "{open:?}");
+}
+
+#[tokio::test]
+async fn the_fix_check_asks_after_resolve_and_the_timeline_records_the_answer() {
+    let fake = world::fake().start().await;
+    let bot = spawn_bot_with(&fake, |s: &mut Settings| {
+        s.resolution.verify_after = secs(1)
+    })
+    .await;
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Login down"), ("severity", "P2")],
+    )
+    .await;
+    run(
+        &fake,
+        world::COMMANDER,
+        channel.id,
+        "resolve",
+        &[("root_cause", "certificate")],
+    )
+    .await;
+    let ask = shows(&fake, channel.id, "the fix check", |m| {
+        m.content.contains("did the fix hold?")
+    })
+    .await;
+    let custom_id = ask.components[0]["components"][0]["custom_id"]
+        .as_str()
+        .expect("a button")
+        .to_owned();
+    let click = fake
+        .button(world::RESPONDER, ask.id, &custom_id)
+        .send()
+        .await;
+    assert_eq!(
+        click.ack().await.kind,
+        7,
+        "the question is replaced by the answer"
+    );
+    fake.wait_for("the answer", STEP, |f| {
+        f.message(ask.id)
+            .is_some_and(|m| m.content.contains("Fix verified by"))
+    })
+    .await;
+    let timeline = bot
+        .app
+        .db
+        .timeline(incident_id(&bot, channel.id).await)
+        .await
+        .expect("timeline");
+    assert!(
+        timeline.iter().any(|e| e.text.starts_with("Fix verified")),
+        "{timeline:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_reminder_due_while_the_bot_was_down_arrives_once_after_restart_then_the_overdue_escalation(
+) {
+    let fake = world::fake().start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let short = |s: &mut Settings| {
+        s.postmortem.due_after = secs(4);
+        s.postmortem.remind_before = vec![secs(2)];
+        s.postmortem.overdue_every = secs(60);
+    };
+    let first = spawn_bot_in(&fake, dir.path(), short).await;
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Login down"), ("severity", "P0")],
+    )
+    .await;
+    let answer = run(
+        &fake,
+        world::COMMANDER,
+        channel.id,
+        "resolve",
+        &[("root_cause", "certificate")],
+    )
+    .await;
+    assert!(answer.contains("post-mortem is due"), "{answer}");
+    first.stop().await;
+
+    tokio::time::sleep(secs(3)).await;
+    assert_eq!(
+        count(&fake, channel.id, "is due"),
+        0,
+        "nothing fires while the bot is down"
+    );
+    let _second = spawn_bot_in(&fake, dir.path(), short).await;
+    shows(&fake, channel.id, "the reminder", |m| {
+        m.content.contains("post-mortem of incident #1 is due")
+    })
+    .await;
+    let overdue = shows(&fake, channel.id, "the overdue escalation", |m| {
+        m.content.contains("is overdue")
+    })
+    .await;
+    assert_eq!(fake.pings(overdue.id).roles, [world::COMMANDER_ROLE]);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        count(&fake, channel.id, "post-mortem of incident #1 is due"),
+        1,
+        "exactly once"
+    );
+    assert_eq!(count(&fake, channel.id, "is overdue"), 1);
+}
+
+#[tokio::test]
+async fn a_job_retried_after_discord_accepted_its_message_does_not_post_twice() {
+    let fake = world::fake().start().await;
+    let bot = spawn_bot_with(&fake, |_| {}).await;
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Login down"), ("severity", "P3")],
+    )
+    .await;
+    let id = incident_id(&bot, channel.id).await;
+    let now = bot.app.clock.now();
+    let mut tx = bot.app.db.begin().await.expect("begin");
+    let effect = Effect::Post {
+        to: Target::IncidentChannel,
+        content: "Crash window probe".into(),
+        ping_roles: vec![],
+        file: None,
+    };
+    Outbox::new("test:crash", id, now + chrono::TimeDelta::hours(1))
+        .push(&mut tx, effect)
+        .await
+        .expect("queue");
+    tx.commit().await.expect("commit");
+    let job = bot
+        .app
+        .db
+        .claim_due_jobs(
+            now + chrono::TimeDelta::hours(2),
+            chrono::TimeDelta::minutes(5),
+            100,
+        )
+        .await
+        .expect("claim");
+    let job = job
+        .into_iter()
+        .find(|j| j.idempotency_key.starts_with("test:crash"))
+        .expect("the probe job");
+    // The same job performed twice, as after a crash between Discord's answer and marking it done.
+    let http = Arc::new(incident_bot::discord::http(
+        &bot.app,
+        &DiscordToken::new(fake.token().to_owned()),
+    ));
+    let performer = incident_bot::discord::performer(&bot.app, http);
+    performer.perform(&job).await.expect("first attempt");
+    performer.perform(&job).await.expect("the retry");
+    assert_eq!(
+        count(&fake, channel.id, "Crash window probe"),
+        1,
+        "the nonce made the retry harmless"
+    );
+}
+
+#[tokio::test]
+async fn a_p1_needs_a_postmortem_only_when_its_system_had_an_earlier_p0_or_p1() {
+    let fake = world::fake().start().await;
+    let _bot = spawn_bot_with(&fake, |_| {}).await;
+    let first = declare(
+        &fake,
+        world::RESPONDER,
+        &[
+            ("title", "Login slow"),
+            ("severity", "P1"),
+            ("systems", "Login"),
+        ],
+    )
+    .await;
+    run(
+        &fake,
+        world::COMMANDER,
+        first.id,
+        "resolve",
+        &[("root_cause", "cache")],
+    )
+    .await;
+    shows(&fake, first.id, "no post-mortem", |m| {
+        m.content.contains("No post-mortem required")
+    })
+    .await;
+
+    let again = declare(
+        &fake,
+        world::RESPONDER,
+        &[
+            ("title", "Login slow again"),
+            ("severity", "P1"),
+            ("systems", "Login"),
+        ],
+    )
+    .await;
+    let answer = run(
+        &fake,
+        world::COMMANDER,
+        again.id,
+        "resolve",
+        &[("root_cause", "cache again")],
+    )
+    .await;
+    assert!(answer.contains("post-mortem is due"), "{answer}");
+    let why = shows(&fake, again.id, "the decision", |m| {
+        m.content.contains("Post-mortem required")
+    })
+    .await;
+    assert!(
+        why.content.contains("recurrence") && why.content.contains("#1"),
+        "{}",
+        why.content
+    );
+
+    let fresh = declare(
+        &fake,
+        world::RESPONDER,
+        &[
+            ("title", "Store slow"),
+            ("severity", "P1"),
+            ("systems", "Store"),
+        ],
+    )
+    .await;
+    run(
+        &fake,
+        world::COMMANDER,
+        fresh.id,
+        "resolve",
+        &[("root_cause", "disk")],
+    )
+    .await;
+    shows(&fake, fresh.id, "no post-mortem", |m| {
+        m.content.contains("No post-mortem required")
+    })
+    .await;
+}
