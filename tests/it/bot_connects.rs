@@ -41,3 +41,19 @@ async fn a_request_that_breaks_the_spec_is_refused_and_recorded() {
     let violations = fake.expect_violations(1);
     assert!(violations[0].detail.contains("content"), "{violations:?}");
 }
+
+#[tokio::test]
+async fn ping_answers_ok_at_once_to_anyone() {
+    let fake = world::fake().start().await;
+    let _bot = spawn_bot(&fake).await;
+    let handle = fake
+        .slash(world::PLAYER)
+        .in_channel(world::GENERAL)
+        .command("ping")
+        .send()
+        .await;
+    let ack = handle.ack().await;
+    assert_eq!(ack.kind, 4, "answered directly, no defer");
+    assert_eq!(ack.data["content"], "ok");
+    assert_eq!(ack.data["flags"], 64, "ephemeral");
+}

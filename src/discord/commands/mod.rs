@@ -2,6 +2,7 @@
 
 mod choices;
 mod incident;
+mod ping;
 mod postmortem;
 mod timeline;
 
@@ -12,6 +13,7 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
     vec![
         incident::incident(),
         postmortem::postmortem(),
+        ping::ping(),
         timeline::add_to_timeline(),
     ]
 }
