@@ -449,3 +449,51 @@ async fn a_p1_needs_a_postmortem_only_when_its_system_had_an_earlier_p0_or_p1() 
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_job_discord_refuses_for_good_is_given_up_and_reported_in_the_log_channel() {
+    let fake = world::fake().start().await;
+    let bot = spawn_bot_with(&fake, |_| {}).await;
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Login down"), ("severity", "P3")],
+    )
+    .await;
+    let id = incident_id(&bot, channel.id).await;
+    let gone = ChannelId::new(1_100_000_000_000_009_999).expect("id");
+    let mut tx = bot.app.db.begin().await.expect("begin");
+    let effect = Effect::Post {
+        to: Target::Channel(gone),
+        content: "to nowhere".into(),
+        ping_roles: vec![],
+        file: None,
+    };
+    Outbox::new("test:gone", id, bot.app.clock.now())
+        .push(&mut tx, effect)
+        .await
+        .expect("queue");
+    tx.commit().await.expect("commit");
+    bot.app.waker.wake();
+    let report = shows(&fake, world::LOG, "the report", |m| {
+        m.content.contains("Gave up on a `post` job")
+    })
+    .await;
+    assert!(report.content.contains("incident #1"), "{}", report.content);
+    let job = bot
+        .app
+        .db
+        .jobs_of(Some(id))
+        .await
+        .expect("jobs")
+        .into_iter()
+        .find(|j| j.idempotency_key.starts_with("test:gone"))
+        .expect("the job");
+    assert!(
+        job.finished_at.is_some() && job.last_error.is_some(),
+        "{job:?}"
+    );
+    // The one refusal this test provokes on purpose.
+    let refused = fake.expect_violations(1);
+    assert!(refused[0].detail.contains("Unknown Channel"), "{refused:?}");
+}
