@@ -91,7 +91,8 @@ pub async fn declare(
     systems: Option<String>,
     #[description = "What you know so far"] summary: Option<String>,
 ) -> Result<(), Error> {
-    ctx.defer_ephemeral().await?;
+    // Declare commits before it acknowledges: an acknowledged declare always exists, even if the
+    // bot dies right after. The commit needs no REST call, so it fits well inside the 3 s.
     let app = &ctx.data().app;
     let actor = actor(ctx).await?;
     let interaction =
@@ -111,6 +112,7 @@ pub async fn declare(
         Ok(d) => d,
         Err(e) => return outcome(ctx, Err(e)).await,
     };
+    ctx.defer_ephemeral().await?;
     let record = declared.record;
     let channel = match record.channel_id {
         Some(c) => Some(c),
