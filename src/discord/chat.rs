@@ -216,8 +216,21 @@ impl Chat for SerenityChat {
         message: MessageId,
     ) -> BoxFuture<'_, Result<(), ChatError>> {
         Box::pin(async move {
+            let id = serenity::MessageId::new(message.get());
+            // A retry after a crash may find it published already; Discord refuses a second
+            // crosspost, so look first.
+            let current = ch(channel)
+                .message(&*self.http, id)
+                .await
+                .map_err(classify)?;
+            if current
+                .flags
+                .is_some_and(|f| f.contains(serenity::MessageFlags::CROSSPOSTED))
+            {
+                return Ok(());
+            }
             ch(channel)
-                .crosspost(&*self.http, serenity::MessageId::new(message.get()))
+                .crosspost(&*self.http, id)
                 .await
                 .map(|_| ())
                 .map_err(classify)

@@ -6,6 +6,7 @@ mod bot_connects;
 mod cli;
 mod commands;
 mod fake_discord;
+mod faults;
 mod lifecycle;
 mod postmortem;
 mod reminders;

@@ -1,5 +1,6 @@
 //! Shared test helpers: the fake Discord and the bot harness.
 
 pub mod bot;
+pub mod child;
 pub mod fake_discord;
 pub mod story;

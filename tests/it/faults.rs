@@ -1,0 +1,437 @@
+//! The fault suite: Discord rate limiting and failing, the gateway dropping, the bot killed with
+//! SIGKILL mid-burst. Nothing acknowledged is lost, nothing is posted twice.
+
+use std::collections::HashSet;
+use std::time::Duration;
+
+use incident_bot::domain::{ChannelId, Status};
+use incident_bot::store::Db;
+
+use crate::support::bot::{world, STEP};
+use crate::support::child::ChildBot;
+use crate::support::fake_discord::{FakeDiscord, Fault};
+use crate::support::story::incident;
+
+/// A small deterministic generator, seeded per run and printed, so a failure can be replayed.
+struct Lcg(u64);
+
+impl Lcg {
+    fn next(&mut self, below: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        (self.0 >> 33) % below.max(1)
+    }
+}
+
+fn seed() -> u64 {
+    std::env::var("INCIDENT_BOT_FAULT_SEED")
+        .ok()
+        .and_then(|s| s.parse().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(7, |d| d.as_nanos() as u64)
+        })
+}
+
+/// Every incident in the database has exactly one channel, one intro, and its announcements
+/// posted once; every acknowledged declare is among them. Waits for the queue to drain.
+async fn assert_nothing_lost_or_doubled(
+    fake: &FakeDiscord,
+    db: &Db,
+    acked: &HashSet<u64>,
+    log: &str,
+) {
+    let guild = incident_bot::domain::GuildId::new(fake.guild_id().get()).expect("id");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+    loop {
+        let pending = db.pending_jobs().await.expect("db");
+        let open_channels = db
+            .unclosed_incidents(guild)
+            .await
+            .expect("db")
+            .iter()
+            .all(|r| r.channel_id.is_some());
+        // Reminders far in the future stay pending; the side effects of the burst must not.
+        let due_now = db
+            .claim_due_jobs(
+                chrono::Utc::now() - chrono::TimeDelta::days(1),
+                chrono::TimeDelta::zero(),
+                0,
+            )
+            .await
+            .expect("db")
+            .len();
+        if open_channels
+            && due_now == 0
+            && fake.messages(world::ANNOUNCEMENTS).len() >= alerts_expected(db, guild).await
+        {
+            let _ = pending;
+            break;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "side effects never completed; bot log:\n{log}"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let incidents = db.unclosed_incidents(guild).await.expect("db");
+    let numbers: Vec<u32> = incidents.iter().map(|r| r.number.0).collect();
+    for interaction in acked {
+        let id = incident_bot::domain::InteractionId::new(*interaction).expect("id");
+        assert!(
+            db.incident_by_interaction(id).await.expect("db").is_some(),
+            "acknowledged declare {interaction} was lost; have {numbers:?}"
+        );
+    }
+    for r in &incidents {
+        let channel = r.channel_id.expect("channel");
+        let prefix = format!("inc-{}-", r.number);
+        let named: Vec<_> = fake
+            .channels_under(world::INCIDENTS)
+            .into_iter()
+            .filter(|c| c.name.starts_with(&prefix))
+            .collect();
+        assert_eq!(
+            named.len(),
+            1,
+            "incident #{} has {} channels",
+            r.number,
+            named.len()
+        );
+        assert_eq!(named[0].id.get(), channel.get());
+        let intro = format!("**Incident #{}: ", r.number);
+        let intros = fake
+            .messages(serenity::all::ChannelId::new(channel.get()))
+            .iter()
+            .filter(|m| m.content.contains(&intro))
+            .count();
+        assert_eq!(intros, 1, "incident #{} has {intros} intros", r.number);
+    }
+    let alerts = fake
+        .messages(world::ANNOUNCEMENTS)
+        .iter()
+        .filter(|m| m.content.contains("🚨 Service Alert"))
+        .count();
+    assert_eq!(
+        alerts,
+        alerts_expected(db, guild).await,
+        "one alert per P0, never two"
+    );
+    let resolved: Vec<_> = incidents
+        .iter()
+        .filter(|r| r.incident.status == Status::Resolved)
+        .collect();
+    let all_clears = fake
+        .messages(world::ANNOUNCEMENTS)
+        .iter()
+        .filter(|m| m.content.starts_with("✅ All Clear"))
+        .count();
+    assert_eq!(
+        all_clears,
+        resolved.len(),
+        "one all-clear per resolved incident"
+    );
+    // Every post-mortem reminder fires, once, even if it fell due while the bot was dead.
+    for r in resolved {
+        let channel = serenity::all::ChannelId::new(r.channel_id.map_or(1, ChannelId::get));
+        let needle = format!("post-mortem of incident #{} is due", r.number);
+        fake.wait_for(&needle, STEP, |f| {
+            f.messages(channel)
+                .iter()
+                .any(|m| m.content.contains(&needle))
+        })
+        .await;
+        let n = fake
+            .messages(channel)
+            .iter()
+            .filter(|m| m.content.contains(&needle))
+            .count();
+        assert_eq!(n, 1, "incident #{}: the reminder fired {n} times", r.number);
+    }
+}
+
+/// How many service alerts the database says were asked for.
+async fn alerts_expected(db: &Db, guild: incident_bot::domain::GuildId) -> usize {
+    let mut n = 0;
+    for r in db.unclosed_incidents(guild).await.expect("db") {
+        let announced = db.announcements(r.id).await.expect("db");
+        n += announced
+            .iter()
+            .filter(|a| a.kind == incident_bot::store::AnnouncementKind::Alert)
+            .count();
+    }
+    n
+}
+
+#[tokio::test]
+async fn sigkill_mid_burst_twenty_times_loses_no_acknowledged_declare_and_posts_nothing_twice() {
+    let fake = world::fake().start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut rng = Lcg(seed());
+    println!("fault seed: {}", rng.0);
+    let env = [
+        ("INCIDENT_BOT__POSTMORTEM__DUE_AFTER", "3s"),
+        ("INCIDENT_BOT__POSTMORTEM__REMIND_BEFORE", "[\"2s\"]"),
+    ];
+    let mut acked = HashSet::new();
+    let mut bot = ChildBot::start(&fake, dir.path(), &env).await;
+    let mut resolved = HashSet::new();
+    for round in 0..20u64 {
+        let mut handles = Vec::new();
+        for k in 0..2 {
+            let title = format!("Round {round} outage {k}");
+            handles.push(
+                incident(
+                    &fake,
+                    world::RESPONDER,
+                    world::GENERAL,
+                    "declare",
+                    &[("title", title.as_str()), ("severity", "P0")],
+                )
+                .await,
+            );
+        }
+        // Resolve an incident of an earlier round in the same burst: all-clear and reminders.
+        if let Some(target) = fake
+            .channels_under(world::INCIDENTS)
+            .into_iter()
+            .find(|c| !resolved.contains(&c.id))
+        {
+            resolved.insert(target.id);
+            incident(
+                &fake,
+                world::COMMANDER,
+                target.id,
+                "resolve",
+                &[("root_cause", "bad deploy")],
+            )
+            .await;
+        }
+        tokio::time::sleep(Duration::from_millis(rng.next(400))).await;
+        bot.kill9();
+        for h in &handles {
+            // A deferred declare was committed first; a refusal is acknowledged too (type 4).
+            if h.record().ack.is_some_and(|a| a.kind == 5) {
+                acked.insert(h.id.get());
+            }
+        }
+        bot = ChildBot::start(&fake, dir.path(), &env).await;
+    }
+    let db = Db::open(&dir.path().join("bot.db"))
+        .await
+        .expect("open the bot's database");
+    assert_nothing_lost_or_doubled(&fake, &db, &acked, &bot.log()).await;
+    assert!(
+        acked.len() >= 20,
+        "most declares were acknowledged before the kill ({})",
+        acked.len()
+    );
+    // A callback the dying bot never sent is Discord's 3 s rule, not a bot error; anything
+    // else the fake saw would be.
+    let violations: Vec<_> = fake
+        .take_violations()
+        .into_iter()
+        .filter(|v| !v.detail.contains("Unknown interaction"))
+        .collect();
+    assert!(violations.is_empty(), "{violations:#?}");
+}
+
+#[tokio::test]
+async fn rate_limited_channel_creation_and_posts_still_end_with_one_channel_and_one_intro_each() {
+    let fake = world::fake().start().await;
+    let bot = crate::support::bot::spawn_bot(&fake).await;
+    let window = Duration::from_secs(2);
+    fake.fail_for(
+        "POST",
+        "/guilds/{guild_id}/channels",
+        window,
+        Fault::RateLimited(Duration::from_millis(300)),
+    );
+    fake.fail_for(
+        "POST",
+        "/channels/{channel_id}/messages",
+        window,
+        Fault::RateLimited(Duration::from_millis(300)),
+    );
+    let mut handles = Vec::new();
+    for n in 0..5 {
+        let title = format!("Outage {n}");
+        handles.push(
+            incident(
+                &fake,
+                world::RESPONDER,
+                world::GENERAL,
+                "declare",
+                &[("title", title.as_str()), ("severity", "P1")],
+            )
+            .await,
+        );
+    }
+    for h in &handles {
+        let ack = h.ack().await;
+        assert!(
+            ack.latency < Duration::from_secs(3),
+            "acknowledged in {:?}",
+            ack.latency
+        );
+    }
+    fake.wait_for("five channels with intros", Duration::from_secs(30), |f| {
+        f.channels_under(world::INCIDENTS).iter().all(|c| {
+            f.messages(c.id)
+                .iter()
+                .any(|m| m.content.contains("**Incident #"))
+        }) && f.channels_under(world::INCIDENTS).len() == 5
+    })
+    .await;
+    let acked: HashSet<u64> = handles.iter().map(|h| h.id.get()).collect();
+    assert_nothing_lost_or_doubled(&fake, &bot.app.db, &acked, "").await;
+}
+
+#[tokio::test]
+async fn after_thirty_seconds_of_500s_every_side_effect_completes_once_and_the_queue_shows_the_retries(
+) {
+    let fake = world::fake().start().await;
+    let bot = crate::support::bot::spawn_bot_with(&fake, |s| {
+        s.jobs.retry_base = Duration::from_secs(1);
+        s.jobs.retry_max = Duration::from_secs(4);
+    })
+    .await;
+    fake.fail_for(
+        "POST",
+        "/guilds/{guild_id}/channels",
+        Duration::from_secs(30),
+        Fault::ServerError,
+    );
+    fake.fail_for(
+        "POST",
+        "/channels/{channel_id}/messages",
+        Duration::from_secs(30),
+        Fault::ServerError,
+    );
+    let mut handles = Vec::new();
+    for n in 0..3 {
+        let title = format!("Storm {n}");
+        handles.push(
+            incident(
+                &fake,
+                world::RESPONDER,
+                world::GENERAL,
+                "declare",
+                &[("title", title.as_str()), ("severity", "P0")],
+            )
+            .await,
+        );
+    }
+    for h in &handles {
+        h.ack().await;
+    }
+    fake.wait_for(
+        "three channels with intros after the storm",
+        Duration::from_secs(60),
+        |f| {
+            f.channels_under(world::INCIDENTS).len() == 3
+                && f.channels_under(world::INCIDENTS).iter().all(|c| {
+                    f.messages(c.id)
+                        .iter()
+                        .any(|m| m.content.contains("**Incident #"))
+                })
+        },
+    )
+    .await;
+    let acked: HashSet<u64> = handles.iter().map(|h| h.id.get()).collect();
+    assert_nothing_lost_or_doubled(&fake, &bot.app.db, &acked, "").await;
+    let guild = incident_bot::domain::GuildId::new(fake.guild_id().get()).expect("id");
+    let mut retried = 0;
+    for r in bot.app.db.unclosed_incidents(guild).await.expect("db") {
+        retried += bot
+            .app
+            .db
+            .jobs_of(Some(r.id))
+            .await
+            .expect("jobs")
+            .iter()
+            .filter(|j| j.attempts > 1 && j.last_error.is_some())
+            .count();
+    }
+    assert!(retried >= 3, "the queue records the retries ({retried})");
+}
+
+#[tokio::test]
+async fn a_dropped_gateway_is_reconnected_and_acknowledged_work_still_completes() {
+    let fake = world::fake().start().await;
+    let bot = crate::support::bot::spawn_bot(&fake).await;
+    let mut handles = Vec::new();
+    for n in 0..3 {
+        let title = format!("Before the drop {n}");
+        handles.push(
+            incident(
+                &fake,
+                world::RESPONDER,
+                world::GENERAL,
+                "declare",
+                &[("title", title.as_str()), ("severity", "P2")],
+            )
+            .await,
+        );
+    }
+    fake.drop_gateway();
+    let acked: HashSet<u64> = handles
+        .iter()
+        .filter(|h| h.record().ack.is_some_and(|a| a.kind == 5))
+        .map(|h| h.id.get())
+        .collect();
+    fake.wait_for("a new IDENTIFY", Duration::from_secs(20), |f| {
+        f.identifies().len() == 2
+    })
+    .await;
+    let after =
+        crate::support::story::run(&fake, world::RESPONDER, world::GENERAL, "status", &[]).await;
+    assert!(
+        after.contains("Open incidents") || after.contains("No open incidents"),
+        "{after}"
+    );
+    assert_nothing_lost_or_doubled(&fake, &bot.app.db, &acked, "").await;
+}
+
+#[tokio::test]
+async fn twelve_p0s_in_an_hour_post_every_alert_at_once_and_publish_at_most_eight() {
+    let fake = world::fake().start().await;
+    let bot = crate::support::bot::spawn_bot(&fake).await;
+    for n in 0..12 {
+        let title = format!("Outage {n}");
+        crate::support::story::declare(
+            &fake,
+            world::RESPONDER,
+            &[("title", title.as_str()), ("severity", "P0")],
+        )
+        .await;
+    }
+    fake.wait_for("twelve alerts", STEP, |f| {
+        f.messages(world::ANNOUNCEMENTS).len() == 12
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(fake.crossposted(world::ANNOUNCEMENTS).len(), 8);
+    let guild = incident_bot::domain::GuildId::new(fake.guild_id().get()).expect("id");
+    let mut queued = Vec::new();
+    for r in bot.app.db.unclosed_incidents(guild).await.expect("db") {
+        queued.extend(
+            bot.app
+                .db
+                .jobs_of(Some(r.id))
+                .await
+                .expect("jobs")
+                .into_iter()
+                .filter(|j| j.kind == "publish" && j.finished_at.is_none()),
+        );
+    }
+    assert_eq!(queued.len(), 4, "the rest wait for the budget");
+    let soonest = queued.iter().map(|j| j.due_at).min().expect("queued");
+    assert!(
+        soonest > chrono::Utc::now() + chrono::TimeDelta::minutes(55),
+        "queued for when the hour frees a slot: {soonest}"
+    );
+}

@@ -1,0 +1,84 @@
+//! The bot as a child process, for the faults where it has to die: `kill -9` and restart on the
+//! same database, against the test's fake Discord.
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+
+use super::bot::{config_toml, world, STEP};
+use super::fake_discord::FakeDiscord;
+
+/// A running `incident-bot run` process.
+pub struct ChildBot {
+    child: Child,
+    log: PathBuf,
+}
+
+impl ChildBot {
+    /// Starts the release-built binary with the standard test config in `dir`, plus `env`
+    /// overrides (`INCIDENT_BOT__SECTION__KEY`), and waits until it answers `/ping`.
+    pub async fn start(fake: &FakeDiscord, dir: &Path, env: &[(&str, &str)]) -> Self {
+        let config = dir.join("bot.toml");
+        if !config.exists() {
+            std::fs::write(&config, config_toml(fake, &dir.join("bot.db"))).expect("write config");
+        }
+        let log = dir.join(format!("bot-{}.log", fake.identifies().len()));
+        let out = std::fs::File::create(&log).expect("log file");
+        let identifies = fake.identifies().len();
+        let child = Command::new(env!("CARGO_BIN_EXE_incident-bot"))
+            .args(["run", "--config"])
+            .arg(&config)
+            .env("DISCORD_TOKEN", fake.token())
+            .env("RUST_LOG", "warn")
+            .env_remove("INCIDENT_BOT_CONFIG")
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(out)
+            .spawn()
+            .expect("the bot binary starts");
+        let bot = Self { child, log };
+        let identified = tokio::time::timeout(
+            STEP,
+            fake.wait_for("the child bot to identify", STEP * 2, |f| {
+                f.identifies().len() > identifies
+            }),
+        )
+        .await;
+        assert!(
+            identified.is_ok(),
+            "the child bot never identified; its log:\n{}",
+            bot.log()
+        );
+        fake.wait_for("the commands", STEP, |f| {
+            f.command_names(true).iter().any(|n| n == "ping")
+        })
+        .await;
+        // It answers only once its framework is set up: then it is fully up.
+        let ping = fake
+            .slash(world::PLAYER)
+            .in_channel(world::GENERAL)
+            .command("ping")
+            .send()
+            .await;
+        ping.ack().await;
+        bot
+    }
+
+    /// Kills the process with SIGKILL: no shutdown, no flush, mid-whatever.
+    pub fn kill9(&mut self) {
+        self.child.kill().expect("SIGKILL the bot");
+        let _ = self.child.wait();
+    }
+
+    /// What the process wrote to stderr.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for ChildBot {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
