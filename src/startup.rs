@@ -66,7 +66,8 @@ impl App {
         let path = settings.database.path.clone();
         let db = Db::open(&path).await.with_context(|| {
             format!(
-                "cannot open the database {}: check that its folder exists and is writable, and that the disk is not full",
+                "cannot write to the database {}: it is read-only, its folder is missing or not writable, or the disk is full. \
+                 Fix that (or point [database] path elsewhere), then start again",
                 path.display()
             )
         })?;

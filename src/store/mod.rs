@@ -81,7 +81,21 @@ impl Db {
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await?;
-        Ok(Self { pool })
+        let db = Self { pool };
+        db.probe_write().await?;
+        Ok(db)
+    }
+
+    /// Writes one row and keeps it, so that a read-only file or a full disk is found at start
+    /// rather than by the first responder.
+    async fn probe_write(&self) -> Result<(), sqlx::Error> {
+        sqlx::query(
+            "INSERT INTO meta (key, value) VALUES ('write_probe', datetime('now')) \
+             ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .execute(&self.pool)
+        .await?;
+        Ok(())
     }
 
     /// Begins a write transaction.

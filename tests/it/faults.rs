@@ -435,3 +435,139 @@ async fn twelve_p0s_in_an_hour_post_every_alert_at_once_and_publish_at_most_eigh
         "queued for when the hour frees a slot: {soonest}"
     );
 }
+
+#[test]
+fn the_bot_refuses_to_start_on_a_database_it_cannot_write() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    // /proc accepts no new files, even from root: the closest thing to a read-only disk here.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_incident-bot"))
+        .args([
+            "run",
+            "--config",
+            concat!(env!("CARGO_MANIFEST_DIR"), "/config/example.toml"),
+        ])
+        .env("DISCORD_TOKEN", "unused")
+        .env("INCIDENT_BOT__DATABASE__PATH", "/proc/incident-bot-test.db")
+        .current_dir(dir.path())
+        .output()
+        .expect("runs");
+    assert!(!out.status.success());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("cannot write to the database /proc/incident-bot-test.db"),
+        "{err}"
+    );
+    assert!(
+        err.contains("read-only") && err.contains("disk is full"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn when_the_database_goes_away_commands_answer_with_an_error_id_and_the_bot_stays_up() {
+    let fake = world::fake().start().await;
+    let bot = crate::support::bot::spawn_bot(&fake).await;
+    let channel = crate::support::story::declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Login down"), ("severity", "P2")],
+    )
+    .await;
+    bot.app.db.close().await;
+    let answer = crate::support::story::run(
+        &fake,
+        world::RESPONDER,
+        channel.id,
+        "update",
+        &[("message", "still here?")],
+    )
+    .await;
+    assert!(answer.contains("Error id: `E"), "{answer}");
+    let status =
+        crate::support::story::run(&fake, world::RESPONDER, world::GENERAL, "status", &[]).await;
+    assert!(status.contains("Error id"), "{status}");
+    let ping = fake
+        .slash(world::PLAYER)
+        .in_channel(world::GENERAL)
+        .command("ping")
+        .send()
+        .await;
+    assert_eq!(
+        ping.ack().await.data["content"],
+        "ok",
+        "the bot is still up"
+    );
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_clear_ephemeral_error_and_writes_nothing_pings_nobody() {
+    let fake = world::fake().start().await;
+    let bot = crate::support::bot::spawn_bot(&fake).await;
+    let long = "x".repeat(5000);
+    let corpus: [(&str, &str); 6] = [
+        ("", "empty"),
+        ("   ", "empty"),
+        (&long, "5000 characters long; the limit is 100"),
+        ("Login\u{0007}down", "hidden character (U+0007)"),
+        ("Login\u{200B}down", "hidden character (U+200B)"),
+        ("Login\u{202E}nwod", "hidden character (U+202E)"),
+    ];
+    for (title, says) in corpus {
+        let answer = crate::support::story::run(
+            &fake,
+            world::RESPONDER,
+            world::GENERAL,
+            "declare",
+            &[("title", title), ("severity", "P0")],
+        )
+        .await;
+        assert!(
+            answer.starts_with('⛔') && answer.contains(says),
+            "{title:?}: {answer}"
+        );
+    }
+    let guild = incident_bot::domain::GuildId::new(fake.guild_id().get()).expect("id");
+    assert!(
+        bot.app
+            .db
+            .unclosed_incidents(guild)
+            .await
+            .expect("db")
+            .is_empty(),
+        "nothing written"
+    );
+    assert!(fake.channels_under(world::INCIDENTS).is_empty());
+    for ch in [world::ANNOUNCEMENTS, world::LOG, world::GENERAL] {
+        assert!(fake.messages(ch).is_empty(), "nothing posted in {ch}");
+    }
+
+    // A closed incident accepts nothing more.
+    let channel = crate::support::story::declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Login down"), ("severity", "P3")],
+    )
+    .await;
+    crate::support::story::run(
+        &fake,
+        world::COMMANDER,
+        channel.id,
+        "resolve",
+        &[("root_cause", "typo")],
+    )
+    .await;
+    crate::support::story::run(&fake, world::COMMANDER, channel.id, "close", &[]).await;
+    for (sub, opts) in [
+        ("update", vec![("message", "late")]),
+        ("phase", vec![("to", "resolution")]),
+        ("note", vec![("text", "late")]),
+    ] {
+        let answer =
+            crate::support::story::run(&fake, world::RESPONDER, channel.id, sub, &opts).await;
+        assert!(
+            answer.contains("this incident is closed")
+                || answer.contains("This incident is closed"),
+            "{sub}: {answer}"
+        );
+    }
+}
