@@ -64,11 +64,12 @@ impl Performer {
             .ok_or_else(|| JobError::Fatal(format!("incident {id} does not exist")))
     }
 
-    pub(super) fn channel_of(record: &IncidentRecord) -> Result<ChannelId, JobError> {
-        // Its channel job runs first; until it has, this one waits its turn.
+    pub(super) fn channel_of(&self, record: &IncidentRecord) -> Result<ChannelId, JobError> {
+        // Its channel job runs first; until it has, this one waits its turn without spending
+        // attempts (a long Discord outage delays the channel, it must not fail the reminders).
         record
             .channel_id
-            .ok_or_else(|| JobError::retry("the incident's channel is not open yet"))
+            .ok_or_else(|| JobError::NotYet(self.app.clock.now() + TimeDelta::seconds(2)))
     }
 
     pub(super) async fn post(
@@ -163,7 +164,7 @@ impl Performer {
 
     async fn post_intro(&self, job: &Job) -> Result<(), JobError> {
         let record = self.incident(job).await?;
-        let channel = Self::channel_of(&record)?;
+        let channel = self.channel_of(&record)?;
         let page = self
             .app
             .settings
@@ -273,7 +274,7 @@ impl Performer {
 
     async fn archive(&self, job: &Job, summary: String) -> Result<(), JobError> {
         let record = self.incident(job).await?;
-        let channel = Self::channel_of(&record)?;
+        let channel = self.channel_of(&record)?;
         self.post(job, channel, summary, vec![]).await?;
         self.chat
             .archive(channel, self.app.settings.channels.archive_category)
@@ -328,7 +329,7 @@ impl JobHandler for Performer {
                 } => {
                     let channel = match to {
                         Target::Channel(c) => c,
-                        Target::IncidentChannel => Self::channel_of(&self.incident(job).await?)?,
+                        Target::IncidentChannel => self.channel_of(&self.incident(job).await?)?,
                     };
                     let message = Outgoing {
                         channel,

@@ -367,7 +367,7 @@ impl Performer {
                 )))
             }
         };
-        let channel = Self::channel_of(&record)?;
+        let channel = self.channel_of(&record)?;
         let message = Outgoing {
             channel,
             content,
