@@ -8,7 +8,7 @@ use crate::domain::{
     Action, Actor, Declaration, FreeText, Incident, IncidentKind, IncidentTitle, InteractionId,
     Severity, Systems,
 };
-use crate::render::{role_pings, ServiceAlert, TemplateName};
+use crate::render::{role_pings, ServiceAlert};
 use crate::startup::App;
 use crate::store::{AnnouncementKind, IncidentRecord, NewIncident};
 
@@ -164,29 +164,15 @@ pub(super) async fn queue_alert(
         eta: "to be confirmed; we will post updates as we learn more".to_owned(),
         status_url: app.settings.status.url.clone(),
     };
-    let content = app
-        .templates
-        .render(TemplateName::ServiceAlert, &view)
-        .map_err(anyhow::Error::new)?;
-    let channel = app.settings.channels.announcements;
-    let announcement = tx
-        .insert_announcement(
-            record.id,
-            AnnouncementKind::Alert,
-            channel,
-            true,
-            app.clock.now(),
-        )
-        .await?;
-    outbox
-        .push(
-            tx,
-            Effect::Announce {
-                announcement,
-                content,
-                ping_roles,
-            },
-        )
-        .await?;
+    super::announce(
+        app,
+        tx,
+        outbox,
+        record.id,
+        AnnouncementKind::Alert,
+        &view,
+        ping_roles,
+    )
+    .await?;
     Ok(())
 }

@@ -177,10 +177,7 @@ fn notice(
         headline,
         body,
     };
-    Ok(app
-        .templates
-        .render(TemplateName::Notice, &view)
-        .map_err(anyhow::Error::new)?)
+    super::render(app, TemplateName::Notice, &view)
 }
 
 async fn post_here(
@@ -249,10 +246,7 @@ async fn effects(
         }
         Command::AdvancePhase { to } => {
             let view = Checklist::current(i, &app.phase_budgets());
-            let text = app
-                .templates
-                .render(TemplateName::Checklist, &view)
-                .map_err(anyhow::Error::new)?;
+            let text = super::render(app, TemplateName::Checklist, &view)?;
             post_here(
                 tx,
                 outbox,
@@ -293,31 +287,17 @@ async fn effects(
                     eta: args.eta.as_ref().map(ToString::to_string),
                     status_url: app.settings.status.url.clone(),
                 };
-                let content = app
-                    .templates
-                    .render(TemplateName::StatusUpdate, &view)
-                    .map_err(anyhow::Error::new)?;
+                super::announce(
+                    app,
+                    tx,
+                    outbox,
+                    record.id,
+                    AnnouncementKind::Update,
+                    &view,
+                    vec![],
+                )
+                .await?;
                 let channel = app.settings.channels.announcements;
-                // Updates are not published: the hourly publish budget is kept for alerts and all-clears.
-                let announcement = tx
-                    .insert_announcement(
-                        record.id,
-                        AnnouncementKind::Update,
-                        channel,
-                        false,
-                        app.clock.now(),
-                    )
-                    .await?;
-                outbox
-                    .push(
-                        tx,
-                        Effect::Announce {
-                            announcement,
-                            content,
-                            ping_roles: vec![],
-                        },
-                    )
-                    .await?;
                 format!("Update posted here and to <#{channel}>.")
             } else {
                 "Update posted.".to_owned()
@@ -338,10 +318,7 @@ async fn effects(
             )?;
             post_here(tx, outbox, text, vec![]).await?;
             let view = Checklist::current(i, &app.phase_budgets());
-            let checklist = app
-                .templates
-                .render(TemplateName::Checklist, &view)
-                .map_err(anyhow::Error::new)?;
+            let checklist = super::render(app, TemplateName::Checklist, &view)?;
             post_here(tx, outbox, checklist, vec![]).await?;
             let public = !tx
                 .announcements_of(record.id, AnnouncementKind::Alert)
@@ -357,30 +334,16 @@ async fn effects(
                     root_cause: root_cause.to_string(),
                     compensation: compensation.as_ref().map(ToString::to_string),
                 };
-                let content = app
-                    .templates
-                    .render(TemplateName::AllClear, &view)
-                    .map_err(anyhow::Error::new)?;
-                let channel = app.settings.channels.announcements;
-                let announcement = tx
-                    .insert_announcement(
-                        record.id,
-                        AnnouncementKind::AllClear,
-                        channel,
-                        true,
-                        app.clock.now(),
-                    )
-                    .await?;
-                outbox
-                    .push(
-                        tx,
-                        Effect::Announce {
-                            announcement,
-                            content,
-                            ping_roles: vec![],
-                        },
-                    )
-                    .await?;
+                super::announce(
+                    app,
+                    tx,
+                    outbox,
+                    record.id,
+                    AnnouncementKind::AllClear,
+                    &view,
+                    vec![],
+                )
+                .await?;
                 format!("Resolved after {ttr}. The all-clear is going out to players.")
             } else {
                 format!("Resolved after {ttr}.")
@@ -405,10 +368,7 @@ async fn effects(
                     .collect(),
                 timeline_len,
             };
-            let summary = app
-                .templates
-                .render(TemplateName::CloseSummary, &view)
-                .map_err(anyhow::Error::new)?;
+            let summary = super::render(app, TemplateName::CloseSummary, &view)?;
             outbox.push(tx, Effect::Archive { summary }).await?;
             debug_assert_eq!(i.status, Status::Closed);
             "Closed. The channel is being archived and locked.".to_owned()

@@ -69,6 +69,56 @@ pub fn team(app: &App) -> TeamRoles {
     }
 }
 
+/// Renders a template for a use case; a template error is internal.
+pub(crate) fn render<V: serde::Serialize>(
+    app: &App,
+    name: crate::render::TemplateName,
+    view: &V,
+) -> Result<String, AppError> {
+    Ok(app
+        .templates
+        .render(name, view)
+        .map_err(anyhow::Error::new)?)
+}
+
+/// Queues a player announcement: renders it, records it, and queues its post (and its publish,
+/// except for status updates, which are not published to keep the hourly publish budget for
+/// alerts and all-clears).
+pub(crate) async fn announce<V: serde::Serialize>(
+    app: &App,
+    tx: &mut Tx,
+    outbox: &mut Outbox<'_>,
+    incident: IncidentId,
+    kind: crate::store::AnnouncementKind,
+    view: &V,
+    ping_roles: Vec<crate::domain::RoleId>,
+) -> Result<(), AppError> {
+    use crate::render::TemplateName;
+    use crate::store::AnnouncementKind;
+    let template = match kind {
+        AnnouncementKind::Alert => TemplateName::ServiceAlert,
+        AnnouncementKind::Update => TemplateName::StatusUpdate,
+        AnnouncementKind::AllClear => TemplateName::AllClear,
+    };
+    let content = render(app, template, view)?;
+    let channel = app.settings.channels.announcements;
+    let publish = kind != AnnouncementKind::Update;
+    let announcement = tx
+        .insert_announcement(incident, kind, channel, publish, app.clock.now())
+        .await?;
+    outbox
+        .push(
+            tx,
+            Effect::Announce {
+                announcement,
+                content,
+                ping_roles,
+            },
+        )
+        .await?;
+    Ok(())
+}
+
 /// Writes an audit entry in `tx`.
 async fn audit(
     tx: &mut Tx,

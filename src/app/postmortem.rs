@@ -86,10 +86,7 @@ pub(super) async fn on_resolve(
         headline,
         body: None,
     };
-    let content = app
-        .templates
-        .render(TemplateName::Notice, &view)
-        .map_err(anyhow::Error::new)?;
+    let content = super::render(app, TemplateName::Notice, &view)?;
     outbox
         .push(
             tx,
@@ -292,10 +289,7 @@ async fn draft(
             })
             .collect(),
     };
-    let text = app
-        .templates
-        .render(TemplateName::Postmortem, &view)
-        .map_err(anyhow::Error::new)?;
+    let text = super::render(app, TemplateName::Postmortem, &view)?;
     let filename = format!("postmortem-incident-{}.md", record.number);
     let mut tx = app.db.begin().await?;
     let mut outbox = Outbox::new(origin, record.id, now);

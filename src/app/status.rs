@@ -19,9 +19,7 @@ pub async fn status(app: &App, channel: ChannelId) -> Result<StatusReply, AppErr
         Some(r) => {
             let view =
                 StatusView::new(r.number, &r.incident, &app.phase_budgets(), app.clock.now());
-            app.templates
-                .render(TemplateName::Status, &view)
-                .map_err(anyhow::Error::new)?
+            super::render(app, TemplateName::Status, &view)?
         }
         None => {
             let open = app
@@ -43,9 +41,7 @@ pub async fn status(app: &App, channel: ChannelId) -> Result<StatusReply, AppErr
                     })
                     .collect(),
             };
-            app.templates
-                .render(TemplateName::IncidentList, &view)
-                .map_err(anyhow::Error::new)?
+            super::render(app, TemplateName::IncidentList, &view)?
         }
     };
     Ok(StatusReply { text })
