@@ -52,6 +52,15 @@ impl Performer {
         }
     }
 
+    async fn announcement(&self, id: i64) -> Result<crate::store::Announcement, JobError> {
+        self.app
+            .db
+            .announcement(id)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| JobError::Fatal(format!("announcement {id} does not exist")))
+    }
+
     pub(super) async fn incident(&self, job: &Job) -> Result<IncidentRecord, JobError> {
         let id = job
             .incident
@@ -195,15 +204,7 @@ impl Performer {
         content: String,
         ping_roles: Vec<crate::domain::RoleId>,
     ) -> Result<(), JobError> {
-        let mut tx = self.app.db.begin().await.map_err(internal)?;
-        let a = tx
-            .announcement(announcement)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| {
-                JobError::Fatal(format!("announcement {announcement} does not exist"))
-            })?;
-        drop(tx);
+        let a = self.announcement(announcement).await?;
         if a.message_id.is_some() {
             return Ok(());
         }
@@ -229,15 +230,7 @@ impl Performer {
 
     async fn publish(&self, announcement: i64) -> Result<(), JobError> {
         let _one_at_a_time = self.publishing.lock().await;
-        let mut tx = self.app.db.begin().await.map_err(internal)?;
-        let a = tx
-            .announcement(announcement)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| {
-                JobError::Fatal(format!("announcement {announcement} does not exist"))
-            })?;
-        drop(tx);
+        let a = self.announcement(announcement).await?;
         if a.published_at.is_some() {
             return Ok(());
         }

@@ -125,15 +125,6 @@ impl Tx {
         rows.into_iter().map(from_row).collect()
     }
 
-    /// One announcement, read inside this transaction.
-    pub async fn announcement(&mut self, id: i64) -> Result<Option<Announcement>, sqlx::Error> {
-        let row: Option<Row> = sqlx::query_as(sql!("{SELECT} WHERE id = ?"))
-            .bind(id)
-            .fetch_optional(&mut *self.inner)
-            .await?;
-        row.map(from_row).transpose()
-    }
-
     /// Records the message that carries an announcement.
     pub async fn announcement_posted(
         &mut self,
@@ -166,6 +157,15 @@ impl Tx {
 }
 
 impl Db {
+    /// One announcement.
+    pub async fn announcement(&self, id: i64) -> Result<Option<Announcement>, sqlx::Error> {
+        let row: Option<Row> = sqlx::query_as(sql!("{SELECT} WHERE id = ?"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(from_row).transpose()
+    }
+
     /// Every announcement of an incident, in order.
     #[tracing::instrument(skip_all)]
     pub async fn announcements(
