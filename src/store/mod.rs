@@ -24,7 +24,7 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{Sqlite, SqlitePool, Transaction};
+use sqlx::{ConnectOptions, Connection, Sqlite, SqlitePool, Transaction};
 
 pub use announcements::{Announcement, AnnouncementKind};
 pub use audit::AuditEntry;
@@ -57,6 +57,12 @@ impl Db {
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true);
+        // Switching a new file to WAL takes a lock SQLite does not wait for: when two of the
+        // pool's first connections do it at once, one fails with "database is locked". One
+        // connection switches it first; the mode is kept in the file, so the pool's
+        // connections then find it already set.
+        let first = Self::tune(options.clone()).connect().await?;
+        first.close().await?;
         Self::connect(options, 4).await
     }
 
@@ -66,12 +72,17 @@ impl Db {
         Self::connect(options, 1).await
     }
 
-    async fn connect(options: SqliteConnectOptions, max: u32) -> Result<Self, sqlx::Error> {
-        let options = options
+    /// The settings of every connection.
+    fn tune(options: SqliteConnectOptions) -> SqliteConnectOptions {
+        options
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Full)
             .foreign_keys(true)
-            .busy_timeout(BUSY_TIMEOUT);
+            .busy_timeout(BUSY_TIMEOUT)
+    }
+
+    async fn connect(options: SqliteConnectOptions, max: u32) -> Result<Self, sqlx::Error> {
+        let options = Self::tune(options);
         let pool = SqlitePoolOptions::new()
             .max_connections(max)
             .min_connections(1)
