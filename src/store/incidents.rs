@@ -64,6 +64,11 @@ const SELECT: &str = "SELECT id, guild_id, number, title, summary, kind, severit
     channel_id, declared_by, declared_at, last_update, last_update_at, root_cause, compensation, \
     resolved_at, closed_at, last_change_at FROM incidents";
 
+/// The filter of [`Db::unclosed_incidents`]. The unary `+` keeps SQLite from walking the
+/// `(guild_id, number)` index for the order, which reads every closed incident of the guild
+/// (3.7 ms with 10,000 of them); the `incidents_open` index finds the few open ones instead.
+const UNCLOSED: &str = "WHERE guild_id = ? AND status IN ('open', 'resolved') ORDER BY +number";
+
 fn text<T>(
     value: Option<String>,
     parse: fn(&str) -> Result<T, crate::domain::TextError>,
@@ -197,12 +202,10 @@ impl Db {
         guild: GuildId,
     ) -> Result<Vec<IncidentRecord>, sqlx::Error> {
         let mut conn = self.pool.acquire().await?;
-        let rows: Vec<Row> = sqlx::query_as(sql!(
-            "{SELECT} WHERE guild_id = ? AND status IN ('open', 'resolved') ORDER BY number"
-        ))
-        .bind(to_db_id(guild.get()))
-        .fetch_all(&mut *conn)
-        .await?;
+        let rows: Vec<Row> = sqlx::query_as(sql!("{SELECT} {UNCLOSED}"))
+            .bind(to_db_id(guild.get()))
+            .fetch_all(&mut *conn)
+            .await?;
         let mut out = Vec::with_capacity(rows.len());
         for row in rows {
             out.push(hydrate(&mut conn, row).await?);
@@ -365,5 +368,28 @@ impl Tx {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn listing_unclosed_incidents_does_not_read_the_closed_ones() {
+        let db = Db::open_in_memory().await.expect("open");
+        let plan: Vec<(i64, i64, i64, String)> =
+            sqlx::query_as(sql!("EXPLAIN QUERY PLAN {SELECT} {UNCLOSED}"))
+                .bind(1_i64)
+                .fetch_all(&db.pool)
+                .await
+                .expect("plan");
+        let steps: Vec<&str> = plan.iter().map(|(_, _, _, step)| step.as_str()).collect();
+        assert!(
+            steps
+                .iter()
+                .any(|s| s.contains("USING INDEX incidents_open")),
+            "the query should search the open-incidents index, its plan is {steps:?}"
+        );
     }
 }
