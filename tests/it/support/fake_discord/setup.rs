@@ -4,6 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::routing::get;
+use axum::serve::ListenerExt as _;
 use axum::Router;
 use serenity::all::{ChannelId, GuildId, RoleId, UserId};
 
@@ -294,6 +295,13 @@ impl FakeDiscordBuilder {
             .fallback(rest::handle)
             .with_state(Arc::clone(&shared));
         let server = tokio::spawn(async move {
+            // Discord's edge does not hold back small writes; neither does the fake, so that
+            // Nagle's algorithm does not add delayed-ACK waits to measured latencies.
+            let listener = listener.tap_io(|tcp| {
+                if let Err(why) = tcp.set_nodelay(true) {
+                    tracing::warn!(%why, "fake Discord cannot set TCP_NODELAY");
+                }
+            });
             if let Err(why) = axum::serve(listener, app).await {
                 tracing::error!(%why, "fake Discord server stopped");
             }
