@@ -50,7 +50,6 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use incident_bot::domain::GuildId;
-use incident_bot::store::Db;
 use support::bot::{spawn_bot_in, world};
 
 use crate::footprint::{memory, Child};
