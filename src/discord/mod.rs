@@ -3,6 +3,7 @@
 
 mod chat;
 mod commands;
+mod failure;
 mod reply;
 
 use std::sync::Arc;
@@ -65,6 +66,8 @@ pub fn client_builder(app: App, http: serenity::Http) -> serenity::ClientBuilder
             commands: commands::all(),
             // No reply of the bot pings anyone unless a message lists roles explicitly.
             allowed_mentions: Some(serenity::CreateAllowedMentions::new()),
+            command_check: Some(|ctx| Box::pin(failure::known_options(ctx))),
+            on_error: |error| Box::pin(failure::on_error(error)),
             event_handler: |framework, event| {
                 Box::pin(on_event(
                     framework.serenity_context,

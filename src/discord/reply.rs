@@ -26,12 +26,15 @@ pub async fn outcome(ctx: Context<'_>, result: Result<String, AppError>) -> Resu
     match result {
         Ok(text) => say(ctx, text).await,
         Err(AppError::User(e)) => say(ctx, format!("⛔ {e}")).await,
-        Err(AppError::Internal(e)) => {
-            let id = error_id(ctx.id());
-            tracing::error!(error_id = %id, command = %ctx.command().qualified_name, error = ?e, "command failed");
-            say(ctx, format!("Something went wrong on our side and nothing was changed. Error id: `{id}` (give it to whoever runs the bot).")).await
-        }
+        Err(AppError::Internal(e)) => apologise(ctx, &e).await,
     }
+}
+
+/// Logs an internal error under a new error id and gives the user that id.
+pub async fn apologise(ctx: Context<'_>, error: &anyhow::Error) -> Result<(), Error> {
+    let id = error_id(ctx.id());
+    tracing::error!(error_id = %id, command = %ctx.command().qualified_name, error = ?error, "command failed");
+    say(ctx, format!("Something went wrong on our side and nothing was changed. Error id: `{id}` (give it to whoever runs the bot).")).await
 }
 
 /// A short id for an error, unique per interaction.

@@ -526,6 +526,26 @@ async fn bad_input_gets_a_clear_ephemeral_error_and_writes_nothing_pings_nobody(
             "{title:?}: {answer}"
         );
     }
+    // A client still showing an older definition sends an option the command no longer has.
+    let stale = fake
+        .slash(world::RESPONDER)
+        .in_channel(world::GENERAL)
+        .command("incident")
+        .sub("declare")
+        .opt_str("title", "Login down")
+        .opt_int("severity", 0)
+        .opt_str("colour", "red")
+        .send_from_stale_client()
+        .await;
+    let reply = stale.reply().await;
+    assert_eq!(reply.flags & 64, 64, "ephemeral: {}", reply.content);
+    assert!(
+        reply.content.starts_with('⛔')
+            && reply.content.contains("no option `colour`")
+            && reply.content.contains("reload Discord"),
+        "{}",
+        reply.content
+    );
     let guild = incident_bot::domain::GuildId::new(fake.guild_id().get()).expect("id");
     assert!(
         bot.app

@@ -199,6 +199,13 @@ impl SlashBuilder {
         });
         send(&self.shared, out).await
     }
+
+    /// Sends it without checking the options against the registered definition, as a Discord
+    /// client still showing an older definition of the command does.
+    pub async fn send_from_stale_client(self) -> InteractionHandle {
+        let out = self.shared.read(|s| self.outgoing(s));
+        send(&self.shared, out).await
+    }
 }
 
 fn resolved_entry<'a>(
