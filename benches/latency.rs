@@ -4,7 +4,7 @@
 //! 50 concurrent responders, a database of 10,000 closed incidents, and peak memory. Prints a
 //! table and writes it to the "Command latency" section of `bench/RESULTS.md`.
 //!
-//! `cargo bench --bench latency` (about 10 minutes); `BENCH_QUICK=1` for a short run while
+//! `cargo bench --bench latency` (about 14 minutes); `BENCH_QUICK=1` for a short run while
 //! iterating (about 200 commands per phase; printed only, its numbers are not the benchmark's).
 
 #[path = "../tests/it/support/mod.rs"]
@@ -102,7 +102,7 @@ impl Size {
                 cycles: 200,
                 each: 20,
                 split: 200,
-                scale: 150,
+                scale: 400,
                 seeded: 10_000,
                 child_cycles: 20,
                 child_each: 8,
