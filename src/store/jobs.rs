@@ -186,6 +186,7 @@ impl Db {
     /// Releases every claim: called at start, when no job of ours can be running, so that what
     /// a dead process had claimed runs again now instead of when its lease would have expired.
     pub async fn release_claims(&self) -> Result<u64, sqlx::Error> {
+        let _writer = self.writer().await;
         let done = sqlx::query(sql!(
             "UPDATE jobs SET claimed_until = NULL WHERE {PENDING} AND claimed_until IS NOT NULL"
         ))
@@ -208,6 +209,7 @@ impl Db {
         error: &str,
         retry_at: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
+        let _writer = self.writer().await;
         sqlx::query(
             "UPDATE jobs SET last_error = ?, due_at = ?, claimed_until = NULL WHERE id = ?",
         )
@@ -221,6 +223,7 @@ impl Db {
 
     /// Puts a job off until `due` without counting the attempt that found it too early.
     pub async fn defer_job(&self, id: JobId, due: DateTime<Utc>) -> Result<(), sqlx::Error> {
+        let _writer = self.writer().await;
         sqlx::query("UPDATE jobs SET due_at = ?, attempts = MAX(attempts - 1, 0), claimed_until = NULL WHERE id = ?")
             .bind(to_millis(due))
             .bind(id.0)
@@ -236,6 +239,7 @@ impl Db {
         error: &str,
         now: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
+        let _writer = self.writer().await;
         sqlx::query(
             "UPDATE jobs SET last_error = ?, failed_at = ?, claimed_until = NULL WHERE id = ?",
         )

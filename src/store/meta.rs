@@ -14,6 +14,7 @@ impl Db {
 
     /// Stores `value` under `key`.
     pub async fn set_meta(&self, key: &str, value: &str) -> Result<(), sqlx::Error> {
+        let _writer = self.writer().await;
         sqlx::query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
             .bind(key)
             .bind(value)

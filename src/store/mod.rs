@@ -21,10 +21,12 @@ mod timeline;
 
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{ConnectOptions, Connection, Sqlite, SqlitePool, Transaction};
+use tokio::sync::{Mutex, MutexGuard, OwnedMutexGuard};
 
 pub use announcements::{Announcement, AnnouncementKind};
 pub use audit::AuditEntry;
@@ -43,11 +45,19 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("./migrations");
 #[derive(Debug, Clone)]
 pub struct Db {
     pool: SqlitePool,
+    /// Held by whoever writes. SQLite admits one writer at a time; a writer that finds another
+    /// one busy sleeps in steps (1, 2, 5, 10 ms…) and tries again, which turned every collision
+    /// between a command and the job queue into milliseconds of waiting. Queueing here, in
+    /// order, wakes the next writer the moment the last one commits. `BUSY_TIMEOUT` still
+    /// covers writers in other processes (`incident-bot migrate`).
+    writer: Arc<Mutex<()>>,
 }
 
 /// One transaction: all the writes of one use case, committed together or not at all.
 pub struct Tx {
     inner: Transaction<'static, Sqlite>,
+    /// Released after the commit or rollback, when the transaction is dropped.
+    _writer: OwnedMutexGuard<()>,
 }
 
 impl Db {
@@ -92,7 +102,10 @@ impl Db {
             .connect_with(options)
             .await?;
         MIGRATOR.run(&pool).await?;
-        let db = Self { pool };
+        let db = Self {
+            pool,
+            writer: Arc::new(Mutex::new(())),
+        };
         db.probe_write().await?;
         Ok(db)
     }
@@ -100,6 +113,7 @@ impl Db {
     /// Writes one row and keeps it, so that a read-only file or a full disk is found at start
     /// rather than by the first responder.
     async fn probe_write(&self) -> Result<(), sqlx::Error> {
+        let _writer = self.writer().await;
         sqlx::query(
             "INSERT INTO meta (key, value) VALUES ('write_probe', datetime('now')) \
              ON CONFLICT (key) DO UPDATE SET value = excluded.value",
@@ -111,8 +125,18 @@ impl Db {
 
     /// Begins a write transaction.
     pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+        // The turn first, then a connection: waiting writers hold none of the pool's.
+        let writer = Arc::clone(&self.writer).lock_owned().await;
         let inner = self.pool.begin_with("BEGIN IMMEDIATE").await?;
-        Ok(Tx { inner })
+        Ok(Tx {
+            inner,
+            _writer: writer,
+        })
+    }
+
+    /// The turn to write, for a single statement outside a [`Tx`].
+    async fn writer(&self) -> MutexGuard<'_, ()> {
+        self.writer.lock().await
     }
 
     /// Runs the migrations (already done by `open`; for the `migrate` command's report).
