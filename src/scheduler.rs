@@ -220,7 +220,6 @@ impl Scheduler {
             clock: self.clock.clone(),
             handler: self.handler.clone(),
             policy: self.policy,
-            waker: self.waker.clone(),
         }
     }
 }
@@ -231,7 +230,6 @@ struct Worker {
     clock: SharedClock,
     handler: Arc<dyn JobHandler>,
     policy: RetryPolicy,
-    waker: Waker,
 }
 
 impl Worker {
@@ -262,7 +260,8 @@ impl Worker {
             // The lease expires and the job runs again: at least once, never lost.
             tracing::error!(error = %e, "could not record the job's outcome");
         }
-        self.waker.wake();
+        // No wake here: the loop learns that a job ended from its `JoinSet`. A wake would also
+        // be kept for the loop's next wait and cost it a turn of SQL for nothing.
     }
 }
 
