@@ -30,6 +30,8 @@ mod logs;
 mod mix;
 #[path = "latency/proxy.rs"]
 mod proxy;
+#[path = "support/rank.rs"]
+mod rank;
 #[path = "support/report.rs"]
 mod report;
 #[path = "latency/scale.rs"]
@@ -139,7 +141,7 @@ async fn run(size: Size, logs: Logs, spans: Spans) {
         size.cycles
     )));
     let fake = Arc::new(crowd::guild(RESPONDERS).start().await);
-    let dir = database_dir().await;
+    let dir = database_dir();
     let bot = spawn_bot_in(&fake, dir.path(), |_| {}).await;
     let bench_start = memory("self").unwrap_or_default();
     let admin = fake.http();
@@ -168,7 +170,7 @@ async fn run(size: Size, logs: Logs, spans: Spans) {
     )));
     let split_fake = world::fake().start().await;
     let proxy = TimingProxy::start(&split_fake.rest_base()).await;
-    let split_dir = database_dir().await;
+    let split_dir = database_dir();
     let split_bot = spawn_bot_in(&split_fake, split_dir.path(), |s| {
         s.discord.api_base = Some(proxy.base().to_owned());
     })
@@ -183,7 +185,7 @@ async fn run(size: Size, logs: Logs, spans: Spans) {
         size.seeded
     )));
     let (empty_fake, full_fake) = (world::fake().start().await, world::fake().start().await);
-    let (empty_dir, full_dir) = (database_dir().await, database_dir().await);
+    let (empty_dir, full_dir) = (database_dir(), database_dir());
     let empty_bot = spawn_bot_in(&empty_fake, empty_dir.path(), |_| {}).await;
     let full_bot = spawn_bot_in(&full_fake, full_dir.path(), |_| {}).await;
     // The bot records its command registration after the fake has seen it; a `/ping` answers
@@ -215,7 +217,7 @@ async fn run(size: Size, logs: Logs, spans: Spans) {
 
     phases.next(Some("memory: the release binary as its own process".into()));
     let child_fake = Arc::new(crowd::guild(RESPONDERS).start().await);
-    let child_dir = database_dir().await;
+    let child_dir = database_dir();
     let child = Child::start(&child_fake, child_dir.path(), size.seeded).await;
     let child_start = child.memory();
     let child_admin = child_fake.http();
@@ -275,7 +277,7 @@ async fn run(size: Size, logs: Logs, spans: Spans) {
 }
 
 /// A temporary directory for a bot's database; the bot creates the file.
-async fn database_dir() -> tempfile::TempDir {
+fn database_dir() -> tempfile::TempDir {
     tempfile::tempdir().expect("a temporary directory")
 }
 

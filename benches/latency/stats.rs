@@ -2,6 +2,8 @@
 
 use std::time::Duration;
 
+use crate::rank::nearest_rank;
+
 /// The percentiles the bench reports for one set of samples.
 #[derive(Debug, Clone, Copy, Default)]
 pub struct Summary {
@@ -23,19 +25,12 @@ impl Summary {
     pub fn of(samples: &[Duration]) -> Self {
         let mut sorted = samples.to_vec();
         sorted.sort_unstable();
-        let rank = |p: f64| -> Duration {
-            if sorted.is_empty() {
-                return Duration::ZERO;
-            }
-            // Nearest rank: the smallest sample with at least p% of samples at or below it.
-            let k = (p / 100.0 * sorted.len() as f64).ceil() as usize;
-            sorted[k.clamp(1, sorted.len()) - 1]
-        };
+        let rank = |p| nearest_rank(&sorted, p).unwrap_or_default();
         Self {
             n: sorted.len(),
-            p50: rank(50.0),
-            p95: rank(95.0),
-            p99: rank(99.0),
+            p50: rank(50),
+            p95: rank(95),
+            p99: rank(99),
             max: sorted.last().copied().unwrap_or_default(),
         }
     }

@@ -2,6 +2,7 @@
 //! it prints, and the section it writes to `bench/RESULTS.md`.
 
 pub mod counter;
+pub mod rank;
 pub mod report;
 pub mod stats;
 pub mod table;

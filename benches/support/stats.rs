@@ -4,6 +4,8 @@ use std::fmt;
 
 use chrono::TimeDelta;
 
+use super::rank::nearest_rank;
+
 /// The distribution of one set of lateness samples, in microseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Lateness {
@@ -27,14 +29,12 @@ impl Lateness {
             .map(|d| d.num_microseconds().unwrap_or(i64::MAX))
             .collect();
         us.sort_unstable();
-        let max = *us.last()?;
-        let rank = |p: usize| us[(us.len() * p).div_ceil(100).max(1) - 1];
         Some(Self {
             count: us.len(),
-            p50: rank(50),
-            p95: rank(95),
-            p99: rank(99),
-            max,
+            p50: nearest_rank(&us, 50)?,
+            p95: nearest_rank(&us, 95)?,
+            p99: nearest_rank(&us, 99)?,
+            max: *us.last()?,
         })
     }
 }
