@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use crate::clock::BoxFuture;
-use crate::domain::{ChannelId, MessageId, RoleId};
+use crate::domain::{ChannelId, MessageId, RoleId, UserId};
 
 /// Why a call to Discord failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -33,6 +33,26 @@ pub struct NewChannel {
     pub topic: String,
     /// For a private channel: the one role that may see it (besides the bot).
     pub private_to: Option<RoleId>,
+}
+
+/// A channel that exists already, with who its permission overwrites let view it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExistingChannel {
+    /// The channel.
+    pub id: ChannelId,
+    /// Whether an `@everyone` overwrite denies View Channel.
+    pub hidden_from_everyone: bool,
+    /// The roles an overwrite allows to view it.
+    pub roles_allowed: Vec<RoleId>,
+    /// The members, other than the bot, an overwrite allows to view it.
+    pub members_allowed: Vec<UserId>,
+}
+
+impl ExistingChannel {
+    /// Whether only `role` (and the bot) may view it, as a channel the bot opened privately.
+    pub fn is_private_to(&self, role: RoleId) -> bool {
+        self.hidden_from_everyone && self.roles_allowed == [role] && self.members_allowed.is_empty()
+    }
 }
 
 /// A file attached to a message.
@@ -77,7 +97,15 @@ pub trait Chat: Send + Sync + 'static {
         &'a self,
         category: ChannelId,
         name: &'a str,
-    ) -> BoxFuture<'a, Result<Option<ChannelId>, ChatError>>;
+    ) -> BoxFuture<'a, Result<Option<ExistingChannel>, ChatError>>;
+
+    /// Makes a channel private to `role` and the bot, replacing its permission overwrites with
+    /// those a private channel is opened with.
+    fn make_private(
+        &self,
+        channel: ChannelId,
+        role: RoleId,
+    ) -> BoxFuture<'_, Result<(), ChatError>>;
 
     /// Opens a channel.
     fn create_channel<'a>(

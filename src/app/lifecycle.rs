@@ -5,7 +5,9 @@ use serde_json::json;
 
 use super::declare::queue_alert;
 use super::{audit, postmortem, reminders, team, AppError, Effect, Outbox, Target};
-use crate::domain::{Action, Actor, ChannelId, Command, IncidentKind, ShortText, Status};
+use crate::domain::{
+    Action, Actor, Candidate, ChannelId, Command, IncidentKind, ShortText, Status,
+};
 use crate::render::{
     human, mention, role_pings, timestamp, AllClear, Checklist, CloseSummary, Notice, PhaseLine,
     StatusUpdate, TemplateName,
@@ -20,6 +22,19 @@ pub struct ChangeArgs {
     pub command: Command,
     /// The ETA of a public update.
     pub eta: Option<ShortText>,
+    /// For an assignment: the person named, as the guild knows them.
+    pub assignee: Option<Candidate>,
+}
+
+impl From<Command> for ChangeArgs {
+    /// A change with no ETA and no assignee.
+    fn from(command: Command) -> Self {
+        Self {
+            command,
+            eta: None,
+            assignee: None,
+        }
+    }
 }
 
 /// The outcome.
@@ -41,24 +56,23 @@ fn needed(command: &Command) -> Action {
     }
 }
 
-/// Loads the incident whose channel this is, or says where to go instead.
+/// Loads the incident whose channel this is, or says where to go instead, naming only the
+/// incidents `actor` may see (and none to people outside the response team).
 pub(super) async fn incident_here(
     app: &App,
+    actor: &Actor,
     channel: ChannelId,
 ) -> Result<IncidentRecord, AppError> {
     if let Some(record) = app.db.incident_by_channel(channel).await? {
         return Ok(record);
     }
-    let open = app
-        .db
-        .unclosed_incidents(app.settings.discord.guild_id)
-        .await?;
+    let open = super::status::visible_unclosed(app, actor).await?;
     let list: Vec<String> = open
         .iter()
         .filter_map(|r| r.channel_id.map(|c| format!("<#{c}> (#{})", r.number)))
         .collect();
     Err(AppError::user(if list.is_empty() {
-        "This is not an incident channel, and no incident is open. Declare one with /incident declare.".to_owned()
+        "This is not an incident channel, and no incident you can see is open. Declare one with /incident declare.".to_owned()
     } else {
         format!(
             "This is not an incident channel. Run the command in the incident's channel: {}.",
@@ -76,14 +90,8 @@ pub async fn change(
     origin: &str,
     args: ChangeArgs,
 ) -> Result<Changed, AppError> {
-    let found = incident_here(app, channel).await?;
-    actor
-        .may(
-            needed(&args.command),
-            &team(app),
-            found.incident.roles.commander,
-        )
-        .map_err(|e| AppError::user(e.to_string()))?;
+    let found = incident_here(app, actor, channel).await?;
+    authorize(app, actor, &found, &args)?;
     let now = app.clock.now();
     // Read before writing: the recurrence rule looks at earlier incidents.
     let earlier = match &args.command {
@@ -104,11 +112,12 @@ pub async fn change(
         .incident(found.id)
         .await?
         .ok_or_else(|| anyhow::anyhow!("incident {} vanished", found.id))?;
+    // Authorize again on what the transaction sees: command may have changed hands meanwhile.
+    authorize(app, actor, &record, &args)?;
     let before = record.incident.clone();
     let entries = record
         .incident
-        .apply(args.command.clone(), actor.user, now)
-        .map_err(|e| AppError::user(format!("{}.", capitalize(&e.to_string()))))?;
+        .apply(args.command.clone(), actor.user, now)?;
     tx.save_incident(&record).await?;
     tx.append_timeline(record.id, &entries).await?;
     let action = command_name(&args.command);
@@ -145,11 +154,26 @@ pub async fn change(
     Ok(Changed { record, reply })
 }
 
-fn capitalize(s: &str) -> String {
-    let mut c = s.chars();
-    c.next()
-        .map(|f| f.to_uppercase().chain(c).collect())
-        .unwrap_or_default()
+/// Whether `actor` may apply `args` to `record`: the right the command needs, and for an
+/// assignment the rules of who may take, hand over and hold a role.
+fn authorize(
+    app: &App,
+    actor: &Actor,
+    record: &IncidentRecord,
+    args: &ChangeArgs,
+) -> Result<(), AppError> {
+    let team = team(app);
+    let commander = record.incident.roles.commander;
+    actor.may(needed(&args.command), &team, commander)?;
+    if let Command::Assign { role, user } = &args.command {
+        let candidate = args
+            .assignee
+            .as_ref()
+            .filter(|c| c.user == *user)
+            .ok_or_else(|| anyhow::anyhow!("an assignment came without its member data"))?;
+        actor.may_assign(*role, candidate, &team, commander)?;
+    }
+    Ok(())
 }
 
 fn command_name(c: &Command) -> &'static str {
@@ -257,19 +281,19 @@ async fn effects(
             format!("Moved to {to}.")
         }
         Command::Assign { role, user } => {
-            let text = notice(
-                app,
-                &[],
-                "👤",
-                format!(
-                    "{} is now {} (assigned by {who})",
-                    mention(*user),
-                    role.title().to_lowercase()
+            let title = role.title().to_lowercase();
+            let headline = match before.roles.get(*role) {
+                Some(previous) => format!(
+                    "{} handed over from {} to {} by {who}",
+                    role.title(),
+                    mention(previous),
+                    mention(*user)
                 ),
-                None,
-            )?;
+                None => format!("{} is now {title} (assigned by {who})", mention(*user)),
+            };
+            let text = notice(app, &[], "👤", headline, None)?;
             post_here(tx, outbox, text, vec![]).await?;
-            format!("{} is now {}.", mention(*user), role.title().to_lowercase())
+            format!("{} is now {title}.", mention(*user))
         }
         Command::Update { message, public } => {
             let text = notice(
@@ -320,14 +344,16 @@ async fn effects(
             let view = Checklist::current(i, &app.phase_budgets());
             let checklist = super::render(app, TemplateName::Checklist, &view)?;
             post_here(tx, outbox, checklist, vec![]).await?;
-            let public = !tx
-                .announcements_of(record.id, AnnouncementKind::Alert)
-                .await?
-                .is_empty()
-                || !tx
-                    .announcements_of(record.id, AnnouncementKind::Update)
+            // A security incident is never announced, so it never gets an all-clear either.
+            let public = i.kind == IncidentKind::Availability
+                && (!tx
+                    .announcements_of(record.id, AnnouncementKind::Alert)
                     .await?
-                    .is_empty();
+                    .is_empty()
+                    || !tx
+                        .announcements_of(record.id, AnnouncementKind::Update)
+                        .await?
+                        .is_empty());
             if public {
                 let view = AllClear {
                     system: i.systems.display(),

@@ -16,7 +16,7 @@ mod status;
 
 use serde_json::Value;
 
-pub use chat::{Attachment, Button, Chat, ChatError, NewChannel, Outgoing};
+pub use chat::{Attachment, Button, Chat, ChatError, ExistingChannel, NewChannel, Outgoing};
 pub use declare::{
     declare, ChannelCounts, DeclareArgs, Declared, CATEGORY_CHANNEL_BUDGET, GUILD_CHANNEL_BUDGET,
 };
@@ -55,6 +55,36 @@ impl AppError {
     }
 }
 
+impl From<crate::domain::NotAllowed> for AppError {
+    fn from(e: crate::domain::NotAllowed) -> Self {
+        Self::user(e.to_string())
+    }
+}
+
+impl From<crate::domain::OutOfRange> for AppError {
+    fn from(e: crate::domain::OutOfRange) -> Self {
+        Self::user(format!("{e}."))
+    }
+}
+
+impl From<crate::domain::TextError> for AppError {
+    fn from(e: crate::domain::TextError) -> Self {
+        Self::user(e.to_string())
+    }
+}
+
+impl From<crate::domain::TransitionError> for AppError {
+    fn from(e: crate::domain::TransitionError) -> Self {
+        let text = e.to_string();
+        let mut chars = text.chars();
+        let first: String = chars
+            .next()
+            .map(|c| c.to_uppercase().collect())
+            .unwrap_or_default();
+        Self::user(format!("{first}{}.", chars.as_str()))
+    }
+}
+
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
         Self::Internal(anyhow::Error::new(e).context("database"))
@@ -66,6 +96,7 @@ pub fn team(app: &App) -> TeamRoles {
     TeamRoles {
         responder: app.settings.roles.responder,
         commander: app.settings.roles.commander,
+        security: app.settings.roles.security,
     }
 }
 

@@ -34,10 +34,8 @@ pub async fn note_message(
     actor: &Actor,
     message: NotedMessage,
 ) -> Result<bool, AppError> {
-    let record = incident_here(app, message.channel).await?;
-    actor
-        .may(Action::Work, &team(app), record.incident.roles.commander)
-        .map_err(|e| AppError::user(e.to_string()))?;
+    let record = incident_here(app, actor, message.channel).await?;
+    actor.may(Action::Work, &team(app), record.incident.roles.commander)?;
     if record.incident.status == Status::Closed {
         return Err(AppError::user(
             "This incident is closed: its timeline is final.",

@@ -108,8 +108,18 @@ impl Performer {
         let private = record.incident.kind == IncidentKind::Security;
         let name = channel_name(&record);
         let category = s.channels.incident_category;
+        let mut exposed = false;
         let channel = match self.chat.find_channel(category, &name).await? {
-            Some(existing) => existing,
+            // A private channel is adopted only once it is private: someone may have made a
+            // `sec-N` by hand, or opened up the one the bot made.
+            Some(existing) if private && !existing.is_private_to(s.roles.security) => {
+                self.chat
+                    .make_private(existing.id, s.roles.security)
+                    .await?;
+                exposed = true;
+                existing.id
+            }
+            Some(existing) => existing.id,
             None => {
                 let topic = if private {
                     format!("Incident #{}: security, private", record.number)
@@ -139,6 +149,25 @@ impl Performer {
             .await
             .map_err(internal)?;
         if let Some(log) = s.channels.log {
+            if exposed {
+                let content = format!(
+                    "⚠️ <#{channel}> already existed and more than <@&{}> could see it. I replaced its \
+                     permissions: only that role and I can see it now. Check who read it before.",
+                    s.roles.security
+                );
+                outbox
+                    .push(
+                        &mut tx,
+                        Effect::Post {
+                            to: Target::Channel(log),
+                            content,
+                            ping_roles: vec![],
+                            file: None,
+                        },
+                    )
+                    .await
+                    .map_err(internal)?;
+            }
             let i = &record.incident;
             let title = if private {
                 "security incident".to_owned()

@@ -6,7 +6,7 @@ use serde_json::json;
 use super::lifecycle::incident_here;
 use super::{audit, reminders, team, AppError, Effect, Outbox, Target, TextFile};
 use crate::domain::{
-    parse_field, parse_when, Action, Actor, ChannelId, EarlierIncident, EntryKind, FreeText,
+    self, parse_field, parse_when, Action, Actor, ChannelId, EarlierIncident, EntryKind, FreeText,
     IncidentId, PostmortemDecision, ShortText, TimelineEntry, UserId,
 };
 use crate::render::{
@@ -114,21 +114,22 @@ pub async fn postmortem(
     origin: &str,
     args: PostmortemArgs,
 ) -> Result<String, AppError> {
-    let record = incident_here(app, channel).await?;
-    actor
-        .may(Action::Work, &team(app), record.incident.roles.commander)
-        .map_err(user_err)?;
+    let record = incident_here(app, actor, channel).await?;
+    actor.may(Action::Work, &team(app), record.incident.roles.commander)?;
     let now = app.clock.now();
     if let PostmortemArgs::Draft = args {
         return draft(app, &record, origin, now).await;
     }
-    let Some(mut pm) = app.db.postmortem(record.id).await? else {
-        return Err(AppError::user(format!(
+    let no_postmortem = || {
+        AppError::user(format!(
             "Incident #{} has no post-mortem to track: one is required for every P0 and a recurring P1, decided at resolve. `/postmortem draft` still works if you want one.",
             record.number
-        )));
+        ))
     };
+    // Read, change and write the record in one transaction: `done` and `impact` at the same
+    // time must not undo each other.
     let mut tx = app.db.begin().await?;
+    let mut pm = tx.postmortem(record.id).await?.ok_or_else(no_postmortem)?;
     let (action, reply) = match args {
         PostmortemArgs::Draft => unreachable!("handled above"),
         PostmortemArgs::Impact {
@@ -141,18 +142,11 @@ pub async fn postmortem(
                     "Give at least one of users, downtime_minutes or revenue.",
                 ));
             }
-            for (name, value) in [("users", users), ("downtime_minutes", downtime_minutes)] {
-                if value.is_some_and(|v| v < 0) {
-                    return Err(AppError::user(format!("{name} cannot be negative.")));
-                }
-            }
-            let revenue = revenue
-                .as_deref()
-                .map(ShortText::parse)
-                .transpose()
-                .map_err(user_err)?;
+            let users = users.map(domain::users_affected).transpose()?;
+            let downtime = downtime_minutes.map(domain::downtime_minutes).transpose()?;
+            let revenue = revenue.as_deref().map(ShortText::parse).transpose()?;
             pm.users_affected = users.or(pm.users_affected);
-            pm.downtime_minutes = downtime_minutes.or(pm.downtime_minutes);
+            pm.downtime_minutes = downtime.or(pm.downtime_minutes);
             pm.revenue = revenue.map(String::from).or(pm.revenue);
             tx.save_postmortem(&pm).await?;
             (
@@ -161,7 +155,7 @@ pub async fn postmortem(
             )
         }
         PostmortemArgs::Action { text, owner } => {
-            let text = FreeText::parse(&text).map_err(user_err)?;
+            let text = FreeText::parse(&text)?;
             tx.add_action(
                 record.id,
                 &ActionItem {
@@ -184,7 +178,7 @@ pub async fn postmortem(
             )
         }
         PostmortemArgs::Done { link } => {
-            let link = parse_field("The link", &link, 500, false).map_err(user_err)?;
+            let link = parse_field("The link", &link, 500, false)?;
             if !(link.starts_with("https://") || link.starts_with("http://"))
                 || link.contains(char::is_whitespace)
             {
@@ -262,7 +256,10 @@ async fn draft(
         downtime: pm
             .as_ref()
             .and_then(|p| p.downtime_minutes)
-            .map(|m| human(chrono::TimeDelta::minutes(m))),
+            // A row from before the bound may hold any number: never panic on it.
+            .map(|m| {
+                chrono::TimeDelta::try_minutes(m).map_or_else(|| format!("{m} minutes"), human)
+            }),
         revenue: pm.as_ref().and_then(|p| p.revenue.clone()),
         timeline: timeline
             .iter()

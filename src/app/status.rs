@@ -1,9 +1,10 @@
-//! `/incident status`: one incident in its channel, the open ones elsewhere.
+//! `/incident status`: one incident in its channel, the open ones the asker may see elsewhere.
 
-use super::AppError;
-use crate::domain::ChannelId;
+use super::{team, AppError};
+use crate::domain::{Actor, ChannelId, NotAllowed};
 use crate::render::{IncidentLine, IncidentList, StatusView, TemplateName};
 use crate::startup::App;
+use crate::store::IncidentRecord;
 
 /// What to show.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -12,9 +13,11 @@ pub struct StatusReply {
     pub text: String,
 }
 
-/// The status of the incident of `channel`, or the list of open incidents.
+/// The status of the incident of `channel` (whoever can read the channel may ask), or else the
+/// unclosed incidents `actor` may see: none at all for people outside the response team, and
+/// security incidents only for the security role and the incident's own members.
 #[tracing::instrument(skip_all)]
-pub async fn status(app: &App, channel: ChannelId) -> Result<StatusReply, AppError> {
+pub async fn status(app: &App, actor: &Actor, channel: ChannelId) -> Result<StatusReply, AppError> {
     let text = match app.db.incident_by_channel(channel).await? {
         Some(r) => {
             let view =
@@ -22,10 +25,7 @@ pub async fn status(app: &App, channel: ChannelId) -> Result<StatusReply, AppErr
             super::render(app, TemplateName::Status, &view)?
         }
         None => {
-            let open = app
-                .db
-                .unclosed_incidents(app.settings.discord.guild_id)
-                .await?;
+            let open = visible_unclosed(app, actor).await?;
             let view = IncidentList {
                 incidents: open
                     .iter()
@@ -45,4 +45,22 @@ pub async fn status(app: &App, channel: ChannelId) -> Result<StatusReply, AppErr
         }
     };
     Ok(StatusReply { text })
+}
+
+/// The unclosed incidents `actor` may know of; refused outright for people outside the team,
+/// so a player learns nothing, not even how many there are.
+pub(super) async fn visible_unclosed(
+    app: &App,
+    actor: &Actor,
+) -> Result<Vec<IncidentRecord>, AppError> {
+    let team = team(app);
+    if !actor.is_responder(&team) && !actor.roles.contains(&team.security) {
+        return Err(NotAllowed::NoAccess.into());
+    }
+    let mut open = app
+        .db
+        .unclosed_incidents(app.settings.discord.guild_id)
+        .await?;
+    open.retain(|r| actor.can_see(&r.incident, &team));
+    Ok(open)
 }

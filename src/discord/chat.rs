@@ -10,9 +10,9 @@ use serenity::{
 };
 use tokio::sync::OnceCell;
 
-use crate::app::{Chat, ChatError, NewChannel, Outgoing};
+use crate::app::{Chat, ChatError, ExistingChannel, NewChannel, Outgoing};
 use crate::clock::BoxFuture;
-use crate::domain::{ChannelId, GuildId, MessageId};
+use crate::domain::{ChannelId, GuildId, MessageId, RoleId, UserId};
 
 /// [`Chat`] over serenity.
 pub struct SerenityChat {
@@ -42,6 +42,36 @@ impl SerenityChat {
             })
             .await
             .copied()
+    }
+}
+
+impl SerenityChat {
+    /// The overwrites of a channel private to `role`: hidden from `@everyone`, open to the role,
+    /// and managed by the bot.
+    async fn private_overwrites(
+        &self,
+        role: RoleId,
+    ) -> Result<Vec<PermissionOverwrite>, ChatError> {
+        let see = Permissions::VIEW_CHANNEL
+            | Permissions::SEND_MESSAGES
+            | Permissions::READ_MESSAGE_HISTORY;
+        Ok(vec![
+            PermissionOverwrite {
+                allow: Permissions::empty(),
+                deny: Permissions::VIEW_CHANNEL,
+                kind: PermissionOverwriteType::Role(serenity::RoleId::new(self.guild.get())),
+            },
+            PermissionOverwrite {
+                allow: see,
+                deny: Permissions::empty(),
+                kind: PermissionOverwriteType::Role(serenity::RoleId::new(role.get())),
+            },
+            PermissionOverwrite {
+                allow: see | Permissions::MANAGE_CHANNELS | Permissions::MANAGE_MESSAGES,
+                deny: Permissions::empty(),
+                kind: PermissionOverwriteType::Member(self.me().await?),
+            },
+        ])
     }
 }
 
@@ -106,14 +136,42 @@ impl Chat for SerenityChat {
         &'a self,
         category: ChannelId,
         name: &'a str,
-    ) -> BoxFuture<'a, Result<Option<ChannelId>, ChatError>> {
+    ) -> BoxFuture<'a, Result<Option<ExistingChannel>, ChatError>> {
         Box::pin(async move {
             let channels = self.guild.channels(&*self.http).await.map_err(classify)?;
-            channels
+            let Some(found) = channels
                 .values()
                 .find(|c| c.parent_id == Some(ch(category)) && c.name == name)
-                .map(|c| ours(c.id))
-                .transpose()
+            else {
+                return Ok(None);
+            };
+            let me = self.me().await?;
+            let everyone = serenity::RoleId::new(self.guild.get());
+            let sees = |o: &&PermissionOverwrite| o.allow.contains(Permissions::VIEW_CHANNEL);
+            let overwrites = &found.permission_overwrites;
+            Ok(Some(ExistingChannel {
+                id: ours(found.id)?,
+                hidden_from_everyone: overwrites.iter().any(|o| {
+                    o.kind == PermissionOverwriteType::Role(everyone)
+                        && o.deny.contains(Permissions::VIEW_CHANNEL)
+                }),
+                roles_allowed: overwrites
+                    .iter()
+                    .filter(sees)
+                    .filter_map(|o| match o.kind {
+                        PermissionOverwriteType::Role(r) => RoleId::new(r.get()),
+                        _ => None,
+                    })
+                    .collect(),
+                members_allowed: overwrites
+                    .iter()
+                    .filter(sees)
+                    .filter_map(|o| match o.kind {
+                        PermissionOverwriteType::Member(m) if m != me => UserId::new(m.get()),
+                        _ => None,
+                    })
+                    .collect(),
+            }))
         })
     }
 
@@ -127,28 +185,7 @@ impl Chat for SerenityChat {
                 .category(ch(spec.category))
                 .topic(&spec.topic);
             if let Some(role) = spec.private_to {
-                let see = Permissions::VIEW_CHANNEL
-                    | Permissions::SEND_MESSAGES
-                    | Permissions::READ_MESSAGE_HISTORY;
-                builder = builder.permissions(vec![
-                    PermissionOverwrite {
-                        allow: Permissions::empty(),
-                        deny: Permissions::VIEW_CHANNEL,
-                        kind: PermissionOverwriteType::Role(serenity::RoleId::new(
-                            self.guild.get(),
-                        )),
-                    },
-                    PermissionOverwrite {
-                        allow: see,
-                        deny: Permissions::empty(),
-                        kind: PermissionOverwriteType::Role(serenity::RoleId::new(role.get())),
-                    },
-                    PermissionOverwrite {
-                        allow: see | Permissions::MANAGE_CHANNELS | Permissions::MANAGE_MESSAGES,
-                        deny: Permissions::empty(),
-                        kind: PermissionOverwriteType::Member(self.me().await?),
-                    },
-                ]);
+                builder = builder.permissions(self.private_overwrites(role).await?);
             }
             let channel = self
                 .guild
@@ -156,6 +193,21 @@ impl Chat for SerenityChat {
                 .await
                 .map_err(classify)?;
             ours(channel.id)
+        })
+    }
+
+    fn make_private(
+        &self,
+        channel: ChannelId,
+        role: RoleId,
+    ) -> BoxFuture<'_, Result<(), ChatError>> {
+        Box::pin(async move {
+            let edit = EditChannel::new().permissions(self.private_overwrites(role).await?);
+            ch(channel)
+                .edit(&*self.http, edit)
+                .await
+                .map(|_| ())
+                .map_err(classify)
         })
     }
 

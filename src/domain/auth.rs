@@ -1,9 +1,18 @@
 //! Who may do what. Checked by the bot itself: Discord's command permissions are defaults that
 //! server admins can override.
+//!
+//! | who | may |
+//! | --- | --- |
+//! | responders (responder or commander role) | declare; work an incident (updates, notes, phases, comms lead and scribe, post-mortem details); **take** command when nobody holds it |
+//! | the incident's commander, or the commander role | change severity, resolve, close; **hand over** command |
+//! | the security role, or the incident's own members | see a security incident in lists |
+//! | anyone else | nothing: lists and channel hints are refused |
+//!
+//! Only responders (never bots) may be given an incident role.
 
 use std::fmt;
 
-use super::{RoleId, UserId};
+use super::{Incident, IncidentKind, IncidentRole, RoleId, UserId};
 
 /// Something a person asks the bot to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,33 +34,99 @@ pub struct Actor {
     pub roles: Vec<RoleId>,
 }
 
+/// Someone about to be given an incident role, as the guild knows them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Candidate {
+    /// Who.
+    pub user: UserId,
+    /// Their guild roles (empty when they are not a member).
+    pub roles: Vec<RoleId>,
+    /// Whether the account is a bot.
+    pub bot: bool,
+}
+
 /// The guild roles that grant rights, from the configuration.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct TeamRoles {
     /// May declare and work incidents.
     pub responder: RoleId,
-    /// May also change severity, resolve and close.
+    /// May also change severity, resolve, close and hand over command.
     pub commander: RoleId,
+    /// Sees security incidents.
+    pub security: RoleId,
 }
 
-/// A refusal that names the role needed.
+/// A refusal, saying what would allow it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NotAllowed {
-    /// The role that would allow it.
-    pub needed: RoleId,
-    /// What was asked, in words.
-    pub what: &'static str,
-    /// Whether the incident's own commander could do it too.
-    pub or_incident_commander: bool,
+pub enum NotAllowed {
+    /// The asker lacks a role.
+    MissingRole {
+        /// The role that would allow it.
+        needed: RoleId,
+        /// What was asked, in words.
+        what: &'static str,
+        /// Whether the incident's own commander could do it too.
+        or_incident_commander: bool,
+    },
+    /// Someone else holds command; only they or a commander may hand it over.
+    HandOver {
+        /// The current commander.
+        commander: UserId,
+        /// The role that may hand over anyway.
+        commander_role: RoleId,
+    },
+    /// The person to be given a role is not a responder.
+    NotAResponder {
+        /// Who.
+        user: UserId,
+        /// The role they would need.
+        responder: RoleId,
+    },
+    /// The person to be given a role is a bot.
+    Bot {
+        /// Which bot.
+        user: UserId,
+    },
+    /// The asker may see no incidents at all.
+    NoAccess,
 }
 
 impl fmt::Display for NotAllowed {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "To {} you need the <@&{}> role", self.what, self.needed)?;
-        if self.or_incident_commander {
-            f.write_str(" or to be this incident's commander")?;
+        match self {
+            Self::MissingRole {
+                needed,
+                what,
+                or_incident_commander,
+            } => {
+                write!(f, "To {what} you need the <@&{needed}> role")?;
+                if *or_incident_commander {
+                    f.write_str(" or to be this incident's commander")?;
+                }
+                f.write_str(". Ask a commander if you should have it.")
+            }
+            Self::HandOver {
+                commander,
+                commander_role,
+            } => write!(
+                f,
+                "<@{commander}> is this incident's commander. Only they or a member with the \
+                 <@&{commander_role}> role can hand command over: ask them to run this command."
+            ),
+            Self::NotAResponder { user, responder } => write!(
+                f,
+                "<@{user}> does not have the <@&{responder}> role, so they cannot hold an \
+                 incident role. Pick a responder, or ask a commander to give them the role first."
+            ),
+            Self::Bot { user } => write!(
+                f,
+                "<@{user}> is a bot and cannot hold an incident role. Pick a person."
+            ),
+            Self::NoAccess => f.write_str(
+                "Only responders can see incidents. What players are told is in the \
+                 announcement channel.",
+            ),
         }
-        f.write_str(". Ask a commander if you should have it.")
     }
 }
 
@@ -60,6 +135,23 @@ impl std::error::Error for NotAllowed {}
 impl Actor {
     fn has(&self, role: RoleId) -> bool {
         self.roles.contains(&role)
+    }
+
+    /// Whether this person is on the response team at all (responder or commander role).
+    pub fn is_responder(&self, team: &TeamRoles) -> bool {
+        self.has(team.responder) || self.has(team.commander)
+    }
+
+    /// Whether this person may know that `incident` exists: a security incident only to the
+    /// security role and its own members (who declared it or hold a role in it); the others to
+    /// responders.
+    pub fn can_see(&self, incident: &Incident, team: &TeamRoles) -> bool {
+        let member =
+            incident.declared_by == self.user || incident.roles.holders().any(|u| u == self.user);
+        match incident.kind {
+            IncidentKind::Security => self.has(team.security) || member,
+            IncidentKind::Availability => self.is_responder(team) || member,
+        }
     }
 
     /// Whether this person may take `action`, given the incident's commander (if any).
@@ -71,80 +163,66 @@ impl Actor {
     ) -> Result<(), NotAllowed> {
         let commander = self.has(team.commander) || incident_commander == Some(self.user);
         let allowed = match action {
-            Action::Declare | Action::Work => self.has(team.responder) || commander,
+            Action::Declare | Action::Work => self.is_responder(team) || commander,
             Action::Command => commander,
         };
         if allowed {
             return Ok(());
         }
         Err(match action {
-            Action::Declare => NotAllowed {
+            Action::Declare => NotAllowed::MissingRole {
                 needed: team.responder,
                 what: "declare an incident",
                 or_incident_commander: false,
             },
-            Action::Work => NotAllowed {
+            Action::Work => NotAllowed::MissingRole {
                 needed: team.responder,
                 what: "work on an incident",
                 or_incident_commander: false,
             },
-            Action::Command => NotAllowed {
+            Action::Command => NotAllowed::MissingRole {
                 needed: team.commander,
                 what: "change severity, resolve or close an incident",
                 or_incident_commander: true,
             },
         })
     }
-}
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn role(n: u64) -> RoleId {
-        RoleId::new(n).expect("non-zero")
-    }
-
-    fn user(n: u64) -> UserId {
-        UserId::new(n).expect("non-zero")
-    }
-
-    const TEAM: fn() -> TeamRoles = || TeamRoles {
-        responder: role(1),
-        commander: role(2),
-    };
-
-    #[test]
-    fn responders_work_and_declare_but_do_not_command() {
-        let a = Actor {
-            user: user(5),
-            roles: vec![role(1)],
-        };
-        assert!(a.may(Action::Declare, &TEAM(), None).is_ok());
-        assert!(a.may(Action::Work, &TEAM(), None).is_ok());
-        let err = a
-            .may(Action::Command, &TEAM(), None)
-            .expect_err("not a commander");
-        assert!(err.to_string().contains("<@&2>"), "{err}");
-    }
-
-    #[test]
-    fn the_incidents_own_commander_may_command_it() {
-        let a = Actor {
-            user: user(5),
-            roles: vec![role(1)],
-        };
-        assert!(a.may(Action::Command, &TEAM(), Some(user(5))).is_ok());
-    }
-
-    #[test]
-    fn players_may_do_nothing() {
-        let a = Actor {
-            user: user(9),
-            roles: vec![role(77)],
-        };
-        for action in [Action::Declare, Action::Work, Action::Command] {
-            assert!(a.may(action, &TEAM(), None).is_err());
+    /// Whether this person may give `role` to `to`, given the incident's current commander.
+    ///
+    /// Command is never seized: a responder may take an empty command (so an incident at 3 a.m.
+    /// is never stuck), but only the current commander or the commander role may hand it over.
+    pub fn may_assign(
+        &self,
+        role: IncidentRole,
+        to: &Candidate,
+        team: &TeamRoles,
+        current_commander: Option<UserId>,
+    ) -> Result<(), NotAllowed> {
+        self.may(Action::Work, team, current_commander)?;
+        if to.bot {
+            return Err(NotAllowed::Bot { user: to.user });
+        }
+        if !(to.roles.contains(&team.responder) || to.roles.contains(&team.commander)) {
+            return Err(NotAllowed::NotAResponder {
+                user: to.user,
+                responder: team.responder,
+            });
+        }
+        match (role, current_commander) {
+            (IncidentRole::Commander, Some(current))
+                if current != to.user && current != self.user && !self.has(team.commander) =>
+            {
+                Err(NotAllowed::HandOver {
+                    commander: current,
+                    commander_role: team.commander,
+                })
+            }
+            _ => Ok(()),
         }
     }
 }
+
+#[cfg(test)]
+#[path = "auth_tests.rs"]
+mod tests;

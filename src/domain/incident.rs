@@ -140,6 +140,14 @@ pub enum TransitionError {
     /// The severity is already that level.
     #[error("the severity is already {0}")]
     SameSeverity(Severity),
+    /// Players are never told about a security incident by the bot.
+    #[error(
+        "security incidents are never announced to players, so nothing was posted. Run it again \
+         without public:true to post it in this channel only; what players are told about a \
+         security incident is the security lead's decision, posted by hand in the announcement \
+         channel"
+    )]
+    SecurityNeverAnnounced,
     /// The role already belongs to that user.
     #[error("<@{user}> is already the {role}", role = .role.title().to_lowercase())]
     AlreadyAssigned {
@@ -298,13 +306,18 @@ impl Incident {
                 if self.roles.get(role) == Some(user) {
                     return Err(TransitionError::AlreadyAssigned { role, user });
                 }
+                let before = self.roles.get(role);
                 self.roles.set(role, user);
-                vec![entry(
-                    EntryKind::RoleAssigned,
-                    format!("<@{user}> is now {}", role.title().to_lowercase()),
-                )]
+                let mut text = format!("<@{user}> is now {}", role.title().to_lowercase());
+                if let Some(before) = before {
+                    text.push_str(&format!(", taking over from <@{before}>"));
+                }
+                vec![entry(EntryKind::RoleAssigned, text)]
             }
             Command::Update { message, public } => {
+                if public && self.kind == IncidentKind::Security {
+                    return Err(TransitionError::SecurityNeverAnnounced);
+                }
                 let prefix = if public { "Public update" } else { "Update" };
                 let text = format!("{prefix}: {message}");
                 self.last_update = Some(message);

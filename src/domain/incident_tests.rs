@@ -177,3 +177,32 @@ proptest! {
         prop_assert!(i.phases.windows(2).all(|w| w[0].phase < w[1].phase));
     }
 }
+
+#[test]
+fn a_security_incident_refuses_a_public_update_and_changes_nothing() {
+    let mut i = declared();
+    i.kind = IncidentKind::Security;
+    let before = i.clone();
+    let err = i
+        .apply(
+            Command::Update {
+                message: text("Rotating keys"),
+                public: true,
+            },
+            user(1),
+            t0(),
+        )
+        .expect_err("never announced");
+    assert_eq!(err, TransitionError::SecurityNeverAnnounced);
+    assert_eq!(i, before);
+    assert!(i
+        .apply(
+            Command::Update {
+                message: text("Rotating keys"),
+                public: false,
+            },
+            user(1),
+            t0(),
+        )
+        .is_ok_and(|e| e.len() == 1));
+}

@@ -2,6 +2,7 @@
 
 mod auth;
 mod ids;
+mod impact;
 mod incident;
 mod phase;
 mod postmortem;
@@ -11,10 +12,13 @@ mod text;
 mod timeline;
 mod when;
 
-pub use auth::{Action, Actor, NotAllowed, TeamRoles};
+pub use auth::{Action, Actor, Candidate, NotAllowed, TeamRoles};
 pub use ids::{
     ChannelId, GuildId, IdParseError, IncidentId, IncidentNumber, InteractionId, MessageId, RoleId,
     UserId,
+};
+pub use impact::{
+    downtime_minutes, users_affected, OutOfRange, MAX_DOWNTIME_MINUTES, MAX_USERS_AFFECTED,
 };
 pub use incident::{Command, Declaration, Incident, PhaseSpan, Status, TransitionError};
 pub use phase::{Phase, PhaseBudgets, PhaseParseError};

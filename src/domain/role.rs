@@ -90,4 +90,11 @@ impl Roles {
             IncidentRole::Scribe => self.scribe = Some(user),
         }
     }
+
+    /// Everyone who holds a role.
+    pub fn holders(&self) -> impl Iterator<Item = UserId> {
+        [self.commander, self.comms, self.scribe]
+            .into_iter()
+            .flatten()
+    }
 }

@@ -110,6 +110,40 @@ impl Tx {
     }
 }
 
+const SELECT_POSTMORTEM: &str = "SELECT incident_id, reason, due_at, meeting_at, users_affected, downtime_minutes, revenue, done_at, link \
+     FROM postmortems WHERE incident_id = ?";
+
+fn postmortem_from_row(row: Row) -> Result<Postmortem, sqlx::Error> {
+    let (id, reason, due, meeting, users, downtime, revenue, done, link) = row;
+    Ok(Postmortem {
+        incident: IncidentId(id),
+        reason,
+        due_at: from_millis(due)?,
+        meeting_at: from_millis_opt(meeting)?,
+        users_affected: users,
+        downtime_minutes: downtime,
+        revenue,
+        done_at: from_millis_opt(done)?,
+        link,
+    })
+}
+
+impl Tx {
+    /// The post-mortem of an incident, read inside this transaction so that a read-modify-write
+    /// cannot lose a concurrent change.
+    #[tracing::instrument(skip_all)]
+    pub async fn postmortem(
+        &mut self,
+        incident: IncidentId,
+    ) -> Result<Option<Postmortem>, sqlx::Error> {
+        let row: Option<Row> = sqlx::query_as(SELECT_POSTMORTEM)
+            .bind(incident.0)
+            .fetch_optional(&mut *self.inner)
+            .await?;
+        row.map(postmortem_from_row).transpose()
+    }
+}
+
 impl Db {
     /// The post-mortem of an incident, if one is required.
     #[tracing::instrument(skip_all)]
@@ -117,29 +151,11 @@ impl Db {
         &self,
         incident: IncidentId,
     ) -> Result<Option<Postmortem>, sqlx::Error> {
-        let row: Option<Row> = sqlx::query_as(
-            "SELECT incident_id, reason, due_at, meeting_at, users_affected, downtime_minutes, revenue, done_at, link \
-             FROM postmortems WHERE incident_id = ?",
-        )
-        .bind(incident.0)
-        .fetch_optional(&self.pool)
-        .await?;
-        row.map(
-            |(id, reason, due, meeting, users, downtime, revenue, done, link)| {
-                Ok(Postmortem {
-                    incident: IncidentId(id),
-                    reason,
-                    due_at: from_millis(due)?,
-                    meeting_at: from_millis_opt(meeting)?,
-                    users_affected: users,
-                    downtime_minutes: downtime,
-                    revenue,
-                    done_at: from_millis_opt(done)?,
-                    link,
-                })
-            },
-        )
-        .transpose()
+        let row: Option<Row> = sqlx::query_as(SELECT_POSTMORTEM)
+            .bind(incident.0)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(postmortem_from_row).transpose()
     }
 
     /// The action items of an incident's post-mortem, oldest first.

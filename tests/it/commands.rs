@@ -42,10 +42,15 @@ async fn status_lists_open_incidents_elsewhere_and_details_one_in_its_channel() 
         &[("title", "Store slow"), ("severity", "P2")],
     )
     .await;
-    let list = run(&fake, world::PLAYER, world::GENERAL, "status", &[]).await;
+    let list = run(&fake, world::RESPONDER, world::GENERAL, "status", &[]).await;
     assert!(
         list.contains(&format!("<#{}> #1 **P2** Store slow", channel.id)),
         "{list}"
+    );
+    let player = run(&fake, world::PLAYER, world::GENERAL, "status", &[]).await;
+    assert_eq!(
+        player,
+        "⛔ Only responders can see incidents. What players are told is in the announcement channel."
     );
     run(
         &fake,

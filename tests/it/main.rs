@@ -2,6 +2,7 @@
 
 mod support;
 
+mod access;
 mod bot_connects;
 mod cli;
 mod commands;

@@ -160,7 +160,23 @@ async fn postmortem_input_is_checked_and_says_what_to_write() {
         &[("users", "-5")],
     )
     .await;
-    assert!(negative.contains("cannot be negative"), "{negative}");
+    assert!(
+        negative.contains("users must be a whole number from 0 to"),
+        "{negative}"
+    );
+    // Once panicked in the draft (`TimeDelta::minutes`); now refused where it is typed.
+    let huge = run_pm(
+        &fake,
+        world::COMMANDER,
+        channel.id,
+        "impact",
+        &[("downtime_minutes", "200000000000000")],
+    )
+    .await;
+    assert_eq!(
+        huge,
+        "⛔ downtime_minutes must be a whole number from 0 to 525600 (a year); you gave 200000000000000."
+    );
     let nothing = run_pm(&fake, world::COMMANDER, channel.id, "impact", &[]).await;
     assert!(nothing.contains("at least one"), "{nothing}");
     let elsewhere = run_pm(&fake, world::COMMANDER, world::GENERAL, "draft", &[]).await;

@@ -9,7 +9,9 @@ use super::super::reply::{actor, outcome, say};
 use super::super::{Context, Error};
 use super::choices::{KindChoice, PhaseChoice, RoleChoice, SeverityChoice};
 use crate::app::{self, AppError, ChangeArgs, ChannelCounts, DeclareArgs};
-use crate::domain::{ChannelId, Command, FreeText, InteractionId, ShortText, UserId};
+use crate::domain::{
+    Candidate, ChannelId, Command, FreeText, InteractionId, RoleId, ShortText, UserId,
+};
 use crate::startup::AppEvent;
 
 /// Work an incident: declare it, then run these in its channel.
@@ -50,6 +52,34 @@ async fn change(
         Err(e) => Err(e),
     };
     outcome(ctx, result).await
+}
+
+/// The person a user option names, with their roles from the interaction's resolved members
+/// (none when they are not a member of the server).
+fn candidate(ctx: Context<'_>, user: &serenity::User) -> Result<Candidate, AppError> {
+    let id =
+        UserId::new(user.id.get()).ok_or_else(|| AppError::user("That user id is not valid."))?;
+    let roles = match ctx {
+        poise::Context::Application(a) => a
+            .interaction
+            .data
+            .resolved
+            .members
+            .get(&user.id)
+            .map(|m| {
+                m.roles
+                    .iter()
+                    .filter_map(|r| RoleId::new(r.get()))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        poise::Context::Prefix(_) => Vec::new(),
+    };
+    Ok(Candidate {
+        user: id,
+        roles,
+        bot: user.bot,
+    })
 }
 
 /// How full the guild and the incident category are, from the cache (REST if not cached).
@@ -160,13 +190,10 @@ pub async fn severity(
 ) -> Result<(), Error> {
     change(ctx, || {
         let reason = reason.as_deref().map(ShortText::parse).transpose();
-        Ok(ChangeArgs {
-            command: Command::ChangeSeverity {
-                to: level.into(),
-                reason: text(reason)?,
-            },
-            eta: None,
-        })
+        Ok(ChangeArgs::from(Command::ChangeSeverity {
+            to: level.into(),
+            reason: text(reason)?,
+        }))
     })
     .await
 }
@@ -178,10 +205,7 @@ pub async fn phase(
     #[description = "The phase to move to"] to: PhaseChoice,
 ) -> Result<(), Error> {
     change(ctx, || {
-        Ok(ChangeArgs {
-            command: Command::AdvancePhase { to: to.into() },
-            eta: None,
-        })
+        Ok(ChangeArgs::from(Command::AdvancePhase { to: to.into() }))
     })
     .await
 }
@@ -194,14 +218,14 @@ pub async fn assign(
     #[description = "Who takes it"] user: serenity::User,
 ) -> Result<(), Error> {
     change(ctx, || {
-        let user = UserId::new(user.id.get())
-            .ok_or_else(|| AppError::user("That user id is not valid."))?;
+        let assignee = candidate(ctx, &user)?;
         Ok(ChangeArgs {
             command: Command::Assign {
                 role: role.into(),
-                user,
+                user: assignee.user,
             },
             eta: None,
+            assignee: Some(assignee),
         })
     })
     .await
@@ -224,6 +248,7 @@ pub async fn update(
                 public: public.unwrap_or(false),
             },
             eta,
+            assignee: None,
         })
     })
     .await
@@ -233,12 +258,9 @@ pub async fn update(
 #[poise::command(slash_command, guild_only)]
 pub async fn note(ctx: Context<'_>, #[description = "The note"] text: String) -> Result<(), Error> {
     change(ctx, || {
-        Ok(ChangeArgs {
-            command: Command::Note {
-                text: self::text(FreeText::parse(&text))?,
-            },
-            eta: None,
-        })
+        Ok(ChangeArgs::from(Command::Note {
+            text: self::text(FreeText::parse(&text))?,
+        }))
     })
     .await
 }
@@ -247,7 +269,8 @@ pub async fn note(ctx: Context<'_>, #[description = "The note"] text: String) ->
 #[poise::command(slash_command, guild_only)]
 pub async fn status(ctx: Context<'_>) -> Result<(), Error> {
     ctx.defer_ephemeral().await?;
-    let result = app::status(&ctx.data().app, here(ctx)?)
+    let actor = actor(ctx).await?;
+    let result = app::status(&ctx.data().app, &actor, here(ctx)?)
         .await
         .map(|s| s.text);
     outcome(ctx, result).await
@@ -263,13 +286,10 @@ pub async fn resolve(
     change(ctx, || {
         let root_cause = text(FreeText::parse(&root_cause))?;
         let compensation = text(compensation.as_deref().map(FreeText::parse).transpose())?;
-        Ok(ChangeArgs {
-            command: Command::Resolve {
-                root_cause,
-                compensation,
-            },
-            eta: None,
-        })
+        Ok(ChangeArgs::from(Command::Resolve {
+            root_cause,
+            compensation,
+        }))
     })
     .await
 }
@@ -277,11 +297,5 @@ pub async fn resolve(
 /// Archive and lock this resolved incident's channel (commanders).
 #[poise::command(slash_command, guild_only)]
 pub async fn close(ctx: Context<'_>) -> Result<(), Error> {
-    change(ctx, || {
-        Ok(ChangeArgs {
-            command: Command::Close,
-            eta: None,
-        })
-    })
-    .await
+    change(ctx, || Ok(ChangeArgs::from(Command::Close))).await
 }

@@ -38,8 +38,14 @@ pub async fn draft(ctx: Context<'_>) -> Result<(), Error> {
 #[poise::command(slash_command, guild_only)]
 pub async fn impact(
     ctx: Context<'_>,
-    #[description = "How many users were affected"] users: Option<i64>,
-    #[description = "How many minutes of downtime"] downtime_minutes: Option<i64>,
+    #[description = "How many users were affected"]
+    #[min = 0]
+    #[max = 10_000_000_000_i64]
+    users: Option<i64>,
+    #[description = "How many minutes of downtime (at most a year)"]
+    #[min = 0]
+    #[max = 525_600]
+    downtime_minutes: Option<i64>,
     #[description = "The revenue impact, e.g. $1,200"] revenue: Option<String>,
 ) -> Result<(), Error> {
     run(
