@@ -1,11 +1,13 @@
 //! Every message a person reads, rendered from the handlebars templates in `templates/`.
 //!
 //! The templates are embedded in the binary and may be overridden from a folder. Handlebars
-//! runs in strict mode, and its HTML escaping is replaced by [`discord_escape`], so any value
-//! written with `{{…}}` shows as typed: no markdown, no mention. Only values the bot builds
-//! itself (role pings, `<t:…>` timestamps) are written with `{{{…}}}`.
+//! runs in strict mode, and its HTML escaping is replaced by escaping decided by the value's
+//! type (see [`markup`]): text people typed shows as typed, with no markdown and no mention,
+//! and [`Markup`] the bot built (pings, mentions, `<t:…>` timestamps) shows as built. Every
+//! value is written with `{{…}}`; `{{{…}}}` is refused.
 
 mod escape;
+mod markup;
 mod views;
 
 use std::path::Path;
@@ -14,6 +16,7 @@ use handlebars::Handlebars;
 use serde::Serialize;
 
 pub use escape::{cap, discord_escape, MESSAGE_LIMIT};
+pub use markup::Markup;
 pub use views::*;
 
 /// A template the bot uses, by the name of its file (`service_alert.hbs`).
@@ -135,11 +138,22 @@ pub struct TemplateProblem {
 
 /// Rendering failed at run time (a template and its view model disagree).
 #[derive(Debug, thiserror::Error)]
-#[error("template {name} did not render: {source}")]
-pub struct RenderError {
-    name: &'static str,
-    #[source]
-    source: handlebars::RenderError,
+pub enum RenderError {
+    /// Handlebars refused.
+    #[error("template {name} did not render: {source}")]
+    Handlebars {
+        /// The template.
+        name: &'static str,
+        /// Why.
+        #[source]
+        source: handlebars::RenderError,
+    },
+    /// The template printed bot markup with `{{{ }}}`, which bypasses the escaping by type.
+    #[error("template {name} prints a value with {{{{{{ }}}}}}: write {{{{ }}}} instead")]
+    TripleBraces {
+        /// The template.
+        name: &'static str,
+    },
 }
 
 /// The loaded templates. Parsed once at start; cheap to share behind an `Arc`.
@@ -154,7 +168,7 @@ impl Templates {
     pub fn load(dir: Option<&Path>) -> Result<Self, Vec<TemplateProblem>> {
         let mut registry = Handlebars::new();
         registry.set_strict_mode(true);
-        registry.register_escape_fn(discord_escape);
+        registry.register_escape_fn(markup::escape_by_type);
         let mut problems = Vec::new();
         let mut origin = std::collections::HashMap::new();
         for t in TemplateName::ALL {
@@ -168,12 +182,19 @@ impl Templates {
         }
         // Strict mode only finds a missing variable when rendering: prove each one now.
         for t in TemplateName::ALL {
-            if let Err(e) = registry.render(t.name(), &t.sample()) {
-                problems.push(TemplateProblem {
-                    file: origin.get(t.name()).cloned().unwrap_or_default(),
+            let file = || origin.get(t.name()).cloned().unwrap_or_default();
+            match registry.render(t.name(), &t.sample()) {
+                Err(e) => problems.push(TemplateProblem {
+                    file: file(),
                     line: e.line_no,
                     reason: e.reason().to_string(),
-                });
+                }),
+                Ok(text) if markup::leaked(&text) => problems.push(TemplateProblem {
+                    file: file(),
+                    line: None,
+                    reason: RenderError::TripleBraces { name: t.name() }.to_string(),
+                }),
+                Ok(_) => {}
             }
         }
         if problems.is_empty() {
@@ -189,13 +210,16 @@ impl Templates {
         name: TemplateName,
         view: &V,
     ) -> Result<String, RenderError> {
-        let text = self
-            .registry
-            .render(name.name(), view)
-            .map_err(|source| RenderError {
-                name: name.name(),
-                source,
-            })?;
+        let text =
+            self.registry
+                .render(name.name(), view)
+                .map_err(|source| RenderError::Handlebars {
+                    name: name.name(),
+                    source,
+                })?;
+        if markup::leaked(&text) {
+            return Err(RenderError::TripleBraces { name: name.name() });
+        }
         let text = text.trim_end().to_owned();
         Ok(if name.is_message() {
             cap(&text, MESSAGE_LIMIT)

@@ -49,7 +49,7 @@ fn the_service_alert_is_the_plans_text_word_for_word() {
 #[test]
 fn the_service_alert_puts_the_player_ping_first() {
     let view = ServiceAlert {
-        ping: Some("<@&77>".into()),
+        ping: Some(Markup::raw("<@&77>")),
         ..ServiceAlert::sample()
     };
     let text = templates()
@@ -132,7 +132,7 @@ fn the_intro_shows_severity_roles_and_the_phase_checklist() {
         IncidentNumber(4),
         &incident,
         &PhaseBudgets::default(),
-        Some("<@&5>".into()),
+        Some(Markup::raw("<@&5>")),
     );
     let text = templates()
         .render(TemplateName::Intro, &view)
@@ -226,10 +226,7 @@ fn the_postmortem_draft_has_every_section_of_the_plan() {
         assert!(text.contains(section), "missing {section}");
     }
     assert!(text.contains("- Users affected: 1200"), "{text}");
-    assert!(
-        text.contains("- [ ] Add a canary (owner: user 2)"),
-        "{text}"
-    );
+    assert!(text.contains("- [ ] Add a canary (owner: <@2>)"), "{text}");
 }
 
 #[test]
@@ -285,12 +282,48 @@ fn an_override_folder_replaces_a_template_and_a_broken_one_names_file_and_line()
 
 #[test]
 fn a_notice_pings_first_and_escapes_its_body() {
+    let view = Notice {
+        body: Some("**all** regions <@&9> [status](https://evil.example)".into()),
+        ..Notice::sample()
+    };
     let text = templates()
-        .render(TemplateName::Notice, &Notice::sample())
+        .render(TemplateName::Notice, &view)
         .expect("render");
     assert_eq!(
         text,
-        "<@&1> ⬆️ **Severity raised to P0 by <@1>**\nall regions"
+        "<@&1> ⬆️ **Severity raised to P0 by <@1>**\n\\*\\*all\\*\\* regions \\<@&9> \\[status\\]\\(https://evil.example\\)"
+    );
+}
+
+#[test]
+fn user_text_inside_a_bot_headline_is_escaped_and_the_bot_markup_is_not() {
+    // System names typed at declare reach the post-mortem notice's headline.
+    let view = Notice {
+        ping: None,
+        icon: "📝".into(),
+        headline: Markup::raw("No post-mortem required: no earlier P0/P1 on ")
+            .text_then("[status](https://evil.example), <@&9>"),
+        body: None,
+    };
+    let text = templates()
+        .render(TemplateName::Notice, &view)
+        .expect("render");
+    assert_eq!(
+        text,
+        "📝 **No post-mortem required: no earlier P0/P1 on \\[status\\]\\(https://evil.example\\), \\<@&9>**"
+    );
+}
+
+#[test]
+fn an_override_printing_bot_markup_with_triple_braces_is_refused_at_load() {
+    let dir = tempfile::tempdir().expect("dir");
+    std::fs::write(dir.path().join("notice.hbs"), "{{icon}} {{{headline}}}\n").expect("write");
+    let problems = Templates::load(Some(dir.path())).expect_err("refused");
+    assert!(
+        problems
+            .iter()
+            .any(|p| p.file.ends_with("notice.hbs") && p.reason.contains("{{{ }}}")),
+        "{problems:?}"
     );
 }
 

@@ -9,8 +9,8 @@ use crate::domain::{
     Action, Actor, Candidate, ChannelId, Command, IncidentKind, ShortText, Status,
 };
 use crate::render::{
-    human, mention, role_pings, timestamp, AllClear, Checklist, CloseSummary, Notice, PhaseLine,
-    StatusUpdate, TemplateName,
+    human, mention, role_pings, timestamp, AllClear, Checklist, CloseSummary, Markup, Notice,
+    PhaseLine, StatusUpdate, TemplateName,
 };
 use crate::startup::App;
 use crate::store::{AnnouncementKind, IncidentRecord, Tx};
@@ -192,7 +192,7 @@ fn notice(
     app: &App,
     ping_roles: &[crate::domain::RoleId],
     icon: &str,
-    headline: String,
+    headline: Markup,
     body: Option<String>,
 ) -> Result<String, AppError> {
     let view = Notice {
@@ -249,7 +249,10 @@ async fn effects(
                 app,
                 &ping,
                 if raised { "⬆️" } else { "⬇️" },
-                format!("Severity {verb} from {} to {to} by {who}", before.severity),
+                Markup::raw(format!(
+                    "Severity {verb} from {} to {to} by {who}",
+                    before.severity
+                )),
                 reason.as_ref().map(ToString::to_string),
             )?;
             post_here(tx, outbox, text, ping).await?;
@@ -283,13 +286,16 @@ async fn effects(
         Command::Assign { role, user } => {
             let title = role.title().to_lowercase();
             let headline = match before.roles.get(*role) {
-                Some(previous) => format!(
+                Some(previous) => Markup::raw(format!(
                     "{} handed over from {} to {} by {who}",
                     role.title(),
                     mention(previous),
                     mention(*user)
-                ),
-                None => format!("{} is now {title} (assigned by {who})", mention(*user)),
+                )),
+                None => Markup::raw(format!(
+                    "{} is now {title} (assigned by {who})",
+                    mention(*user)
+                )),
             };
             let text = notice(app, &[], "👤", headline, None)?;
             post_here(tx, outbox, text, vec![]).await?;
@@ -300,7 +306,7 @@ async fn effects(
                 app,
                 &[],
                 "📣",
-                format!("Update from {who}"),
+                Markup::raw(format!("Update from {who}")),
                 Some(message.to_string()),
             )?;
             post_here(tx, outbox, text, vec![]).await?;
@@ -337,7 +343,7 @@ async fn effects(
                 app,
                 &[],
                 "✅",
-                format!("Resolved by {who} after {ttr}"),
+                Markup::raw(format!("Resolved by {who} after {ttr}")),
                 Some(format!("Root cause: {root_cause}")),
             )?;
             post_here(tx, outbox, text, vec![]).await?;

@@ -124,9 +124,12 @@ impl Performer {
                 let topic = if private {
                     format!("Incident #{}: security, private", record.number)
                 } else {
+                    // Discord renders markdown, links and mentions in a channel's topic.
                     format!(
                         "Incident #{} · {} · {}",
-                        record.number, record.incident.severity, record.incident.title
+                        record.number,
+                        record.incident.severity,
+                        crate::render::discord_escape(record.incident.title.as_str())
                     )
                 };
                 let spec = NewChannel {

@@ -10,7 +10,7 @@ use crate::domain::{
     IncidentId, PostmortemDecision, ShortText, TimelineEntry, UserId,
 };
 use crate::render::{
-    full_date, human, mention, timestamp, ActionLine, Notice, PhaseLine, PostmortemDraft,
+    full_date, human, mention, timestamp, ActionLine, Markup, Notice, PhaseLine, PostmortemDraft,
     TemplateName, TimelineLine,
 };
 use crate::startup::App;
@@ -72,13 +72,19 @@ pub(super) async fn on_resolve(
             tx.insert_postmortem(record.id, reason, *due_at).await?;
             reminders::schedule_postmortem(app, tx, outbox, record, *due_at).await?;
             (
-                format!("Post-mortem required, due {}: {reason}", timestamp(*due_at)),
+                // The reason names the systems people typed: it goes in as text.
+                Markup::raw(format!(
+                    "Post-mortem required, due {}: ",
+                    timestamp(*due_at)
+                ))
+                .text_then(reason),
                 format!("A post-mortem is due {}.", timestamp(*due_at)),
             )
         }
-        PostmortemDecision::NotRequired { reason } => {
-            (format!("No post-mortem required: {reason}"), String::new())
-        }
+        PostmortemDecision::NotRequired { reason } => (
+            Markup::raw("No post-mortem required: ").text_then(reason),
+            String::new(),
+        ),
     };
     let view = Notice {
         ping: None,
@@ -265,7 +271,7 @@ async fn draft(
             .iter()
             .map(|e| TimelineLine {
                 at: full_date(e.at),
-                actor: e.actor.map_or_else(|| "bot".to_owned(), mention),
+                actor: e.actor.map_or_else(|| Markup::raw("bot"), mention),
                 text: e.text.clone(),
             })
             .collect(),

@@ -10,7 +10,7 @@ use super::perform::internal;
 use super::{Button, Effect, Outbox, Outgoing, Performer};
 use crate::config::delta;
 use crate::domain::{Command, Incident, Status};
-use crate::render::{human, mention, role_pings, Reminder, TemplateName};
+use crate::render::{human, mention, role_pings, Markup, Reminder, TemplateName};
 use crate::scheduler::JobError;
 use crate::startup::App;
 use crate::store::{IncidentRecord, Job, Tx};
@@ -224,13 +224,15 @@ impl Performer {
                 let roles = app.settings.severity.get(i.severity).escalate_to.clone();
                 let view = Reminder {
                     ping: role_pings(&roles),
-                    headline: format!(
+                    headline: Markup::raw(format!(
                         "Nobody has taken command of this {} incident after {}",
                         i.severity,
                         human(now - i.declared_at)
-                    ),
-                    body: "An incident without a commander drifts.".to_owned(),
-                    next_step: Some("take it with `/incident assign role:commander`".to_owned()),
+                    )),
+                    body: Markup::raw("An incident without a commander drifts."),
+                    next_step: Some(Markup::raw(
+                        "take it with `/incident assign role:commander`",
+                    )),
                 };
                 let next = (attempt < app.settings.escalation.max_repeats).then_some(attempt + 1);
                 (
@@ -250,17 +252,16 @@ impl Performer {
                 }
                 let view = Reminder {
                     ping: None,
-                    headline: format!("No update for {}", human(now - quiet_since)),
-                    body: format!(
+                    headline: Markup::raw(format!("No update for {}", human(now - quiet_since))),
+                    body: Markup::raw(format!(
                         "{} the {} cadence is an update every {}.",
                         who.map(|w| format!("{w}:")).unwrap_or_default(),
                         i.severity,
                         human(delta(every))
-                    ),
-                    next_step: Some(
-                        "post one with `/incident update` (add `public:true` to tell players)"
-                            .to_owned(),
-                    ),
+                    )),
+                    next_step: Some(Markup::raw(
+                        "post one with `/incident update` (add `public:true` to tell players)",
+                    )),
                 };
                 (
                     reminder(app, &view)?,
@@ -280,29 +281,32 @@ impl Performer {
                 let next = phase
                     .next()
                     .and_then(|p| p.checklist(i.kind).first().copied())
-                    .unwrap_or("resolve with `/incident resolve`");
+                    .map_or_else(
+                        || Markup::raw("resolve with `/incident resolve`"),
+                        Markup::text,
+                    );
                 let view = Reminder {
                     ping: None,
-                    headline: format!("{phase} is over its budget by {}", human(over)),
-                    body: format!(
+                    headline: Markup::raw(format!("{phase} is over its budget by {}", human(over))),
+                    body: Markup::raw(format!(
                         "The plan gives it until {} after declaration.",
                         human(offset)
-                    ),
-                    next_step: Some(next.to_owned()),
+                    )),
+                    next_step: Some(next),
                 };
                 (reminder(app, &view)?, vec![], None, None)
             }
             Effect::VerifyFix => {
                 let view = Reminder {
                     ping: None,
-                    headline: format!(
+                    headline: Markup::raw(format!(
                         "{} since resolve: did the fix hold?",
                         human(delta(app.settings.resolution.verify_after))
-                    ),
-                    body: "Check the error rates and the user reports.".to_owned(),
-                    next_step: Some(
-                        "press the button once they are normal; it goes on the timeline".to_owned(),
-                    ),
+                    )),
+                    body: Markup::raw("Check the error rates and the user reports."),
+                    next_step: Some(Markup::raw(
+                        "press the button once they are normal; it goes on the timeline",
+                    )),
                 };
                 let button = Button {
                     custom_id: format!("{VERIFY_BUTTON}:{}", record.id),
@@ -320,25 +324,23 @@ impl Performer {
                 let commander = i
                     .roles
                     .commander
-                    .map(mention)
-                    .unwrap_or_else(|| "Commander".to_owned());
+                    .map_or_else(|| Markup::raw("Commander"), mention);
                 if let Effect::PostmortemOverdue { round } = effect {
                     let roles = app.settings.postmortem.escalate_to.clone();
                     let view = Reminder {
                         ping: role_pings(&roles),
-                        headline: format!(
+                        headline: Markup::raw(format!(
                             "The post-mortem of incident #{} is overdue by {}",
                             record.number,
                             human(now - pm.due_at)
-                        ),
-                        body: format!(
+                        )),
+                        body: Markup::raw(format!(
                             "{commander}: it was due {}.",
                             crate::render::timestamp(pm.due_at)
-                        ),
-                        next_step: Some(
-                            "draft it with `/postmortem draft`, then `/postmortem done link:<url>`"
-                                .to_owned(),
-                        ),
+                        )),
+                        next_step: Some(Markup::raw(
+                            "draft it with `/postmortem draft`, then `/postmortem done link:<url>`",
+                        )),
                     };
                     (
                         reminder(app, &view)?,
@@ -349,13 +351,13 @@ impl Performer {
                 } else {
                     let view = Reminder {
                         ping: None,
-                        headline: format!(
+                        headline: Markup::raw(format!(
                             "The post-mortem of incident #{} is due {}",
                             record.number,
                             crate::render::relative(pm.due_at)
-                        ),
-                        body: format!("{commander}: {}.", pm.reason),
-                        next_step: Some("draft it with `/postmortem draft`".to_owned()),
+                        )),
+                        body: commander.raw_then(": ").text_then(&pm.reason).raw_then("."),
+                        next_step: Some(Markup::raw("draft it with `/postmortem draft`")),
                     };
                     (reminder(app, &view)?, vec![], None, None)
                 }

@@ -2,7 +2,7 @@
 
 use super::{team, AppError};
 use crate::domain::{Actor, ChannelId, NotAllowed};
-use crate::render::{IncidentLine, IncidentList, StatusView, TemplateName};
+use crate::render::{IncidentLine, IncidentList, Markup, StatusView, TemplateName};
 use crate::startup::App;
 use crate::store::IncidentRecord;
 
@@ -30,9 +30,10 @@ pub async fn status(app: &App, actor: &Actor, channel: ChannelId) -> Result<Stat
                 incidents: open
                     .iter()
                     .map(|r| IncidentLine {
-                        channel: r
-                            .channel_id
-                            .map_or_else(|| "(channel opening)".to_owned(), |c| format!("<#{c}>")),
+                        channel: r.channel_id.map_or_else(
+                            || Markup::raw("(channel opening)"),
+                            |c| Markup::raw(format!("<#{c}>")),
+                        ),
                         number: r.number.0,
                         severity: r.incident.severity.to_string(),
                         title: r.incident.title.to_string(),

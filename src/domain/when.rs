@@ -6,7 +6,8 @@ use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc};
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum WhenError {
     /// Not a time we understand.
-    #[error("`{0}` is not a time I understand: write it like `2026-12-01 15:00 UTC`, `tomorrow 15:00` or `today 09:30` (times are UTC)")]
+    // The text is not echoed: it was typed by a person and would be read as markup.
+    #[error("That is not a time I understand: write it like `2026-12-01 15:00 UTC`, `tomorrow 15:00` or `today 09:30` (times are UTC)")]
     Unreadable(String),
     /// A time that has passed.
     #[error("{0} is in the past: give a time from now on (times are UTC)")]

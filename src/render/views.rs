@@ -1,36 +1,39 @@
 //! View models: one `Serialize` struct per template, built from domain types.
 //!
-//! Fields written with `{{{…}}}` in the templates (pings, mentions, timestamps) are built here
-//! by the bot; every other field is user text and is escaped when rendered.
+//! Fields of type [`Markup`] (pings, mentions, timestamps) are built here by the bot and shown
+//! as built; every `String` field is text and is escaped when rendered.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 
+use super::Markup;
 use crate::domain::{Incident, IncidentNumber, PhaseBudgets, RoleId, UserId};
 
 /// A Discord timestamp tag, shown in each reader's own time zone: `<t:1700000000:f>`.
-pub fn timestamp(at: DateTime<Utc>) -> String {
-    format!("<t:{}:f>", at.timestamp())
+pub fn timestamp(at: DateTime<Utc>) -> Markup {
+    Markup::raw(format!("<t:{}:f>", at.timestamp()))
 }
 
 /// A Discord relative timestamp tag: `<t:1700000000:R>` ("in 5 minutes").
-pub fn relative(at: DateTime<Utc>) -> String {
-    format!("<t:{}:R>", at.timestamp())
+pub fn relative(at: DateTime<Utc>) -> Markup {
+    Markup::raw(format!("<t:{}:R>", at.timestamp()))
 }
 
 /// A user mention (shown as the name; pings only if `allowed_mentions` lets it).
-pub fn mention(user: UserId) -> String {
-    format!("<@{user}>")
+pub fn mention(user: UserId) -> Markup {
+    Markup::raw(format!("<@{user}>"))
 }
 
 /// Role mentions for a ping, space-separated; `None` when there are none.
-pub fn role_pings(roles: &[RoleId]) -> Option<String> {
+pub fn role_pings(roles: &[RoleId]) -> Option<Markup> {
     (!roles.is_empty()).then(|| {
-        roles
-            .iter()
-            .map(|r| format!("<@&{r}>"))
-            .collect::<Vec<_>>()
-            .join(" ")
+        Markup::raw(
+            roles
+                .iter()
+                .map(|r| format!("<@&{r}>"))
+                .collect::<Vec<_>>()
+                .join(" "),
+        )
     })
 }
 
@@ -54,7 +57,7 @@ pub fn human(d: TimeDelta) -> String {
 #[derive(Debug, Clone, Serialize)]
 pub struct ServiceAlert {
     /// The opt-in player role to ping, built by the bot.
-    pub ping: Option<String>,
+    pub ping: Option<Markup>,
     /// The affected system(s), `[SYSTEM]` in the plan.
     pub system: String,
     /// The ETA, `[TIME]` in the plan.
@@ -95,7 +98,7 @@ pub struct Checklist {
     /// The plan's title of the phase.
     pub phase_title: String,
     /// When it should be over, as Discord timestamps.
-    pub phase_deadline: Option<String>,
+    pub phase_deadline: Option<Markup>,
     /// The plan's checklist.
     pub checklist: Vec<String>,
 }
@@ -106,7 +109,7 @@ impl Checklist {
         let deadline = budgets
             .deadline_offset(incident.phase)
             .map(|d| incident.declared_at + d)
-            .map(|at| format!("{} ({})", timestamp(at), relative(at)));
+            .map(|at| Markup::raw(format!("{} ({})", timestamp(at), relative(at))));
         Self {
             phase_number: incident.phase.number(),
             phase_title: incident.phase.title().to_owned(),
@@ -125,7 +128,7 @@ impl Checklist {
 #[derive(Debug, Clone, Serialize)]
 pub struct Intro {
     /// The roles paged, built by the bot.
-    pub ping: Option<String>,
+    pub ping: Option<Markup>,
     /// The incident number.
     pub number: u32,
     /// The title.
@@ -139,17 +142,17 @@ pub struct Intro {
     /// The affected systems.
     pub systems: String,
     /// Who declared it (a mention).
-    pub declared_by: String,
+    pub declared_by: Markup,
     /// When (a timestamp tag).
-    pub declared_at: String,
+    pub declared_at: Markup,
     /// The summary, if given.
     pub summary: Option<String>,
     /// The commander (a mention), if any.
-    pub commander: Option<String>,
+    pub commander: Option<Markup>,
     /// The comms lead (a mention), if any.
-    pub comms: Option<String>,
+    pub comms: Option<Markup>,
     /// The scribe (a mention), if any.
-    pub scribe: Option<String>,
+    pub scribe: Option<Markup>,
     /// The current phase's checklist.
     #[serde(flatten)]
     pub phase: Checklist,
@@ -161,7 +164,7 @@ impl Intro {
         number: IncidentNumber,
         i: &Incident,
         budgets: &PhaseBudgets,
-        ping: Option<String>,
+        ping: Option<Markup>,
     ) -> Self {
         Self {
             ping,
@@ -201,9 +204,9 @@ pub struct CloseSummary {
     /// The final severity.
     pub severity: String,
     /// When declared (a timestamp tag).
-    pub declared_at: String,
+    pub declared_at: Markup,
     /// When resolved (a timestamp tag).
-    pub resolved_at: String,
+    pub resolved_at: Markup,
     /// Declaration to resolve.
     pub time_to_resolve: String,
     /// Each phase's duration.
@@ -216,13 +219,13 @@ pub struct CloseSummary {
 #[derive(Debug, Clone, Serialize)]
 pub struct Reminder {
     /// The roles or users pinged, built by the bot.
-    pub ping: Option<String>,
+    pub ping: Option<Markup>,
     /// The first line.
-    pub headline: String,
+    pub headline: Markup,
     /// What it is about.
-    pub body: String,
+    pub body: Markup,
     /// The next step, if any.
-    pub next_step: Option<String>,
+    pub next_step: Option<Markup>,
 }
 
 /// One timeline line of the post-mortem draft.
@@ -230,8 +233,8 @@ pub struct Reminder {
 pub struct TimelineLine {
     /// Full date and time, UTC.
     pub at: String,
-    /// Who: a mention built by the bot, written unescaped.
-    pub actor: String,
+    /// Who: a mention built by the bot.
+    pub actor: Markup,
     /// What.
     pub text: String,
 }
@@ -241,8 +244,8 @@ pub struct TimelineLine {
 pub struct ActionLine {
     /// What.
     pub text: String,
-    /// Who owns it: a mention built by the bot, written unescaped.
-    pub owner: Option<String>,
+    /// Who owns it: a mention built by the bot.
+    pub owner: Option<Markup>,
 }
 
 /// `postmortem.hbs`: the draft, a Markdown document.
@@ -295,7 +298,7 @@ pub fn full_date(at: DateTime<Utc>) -> String {
 impl ServiceAlert {
     pub(crate) fn sample() -> Self {
         Self {
-            ping: Some("<@&1>".into()),
+            ping: Some(Markup::raw("<@&1>")),
             system: "Login".into(),
             eta: "30 minutes".into(),
             status_url: "https://status.example".into(),
@@ -329,7 +332,7 @@ impl Checklist {
         Self {
             phase_number: 1,
             phase_title: "Detection & Triage".into(),
-            phase_deadline: Some("<t:0:f>".into()),
+            phase_deadline: Some(Markup::raw("<t:0:f>")),
             checklist: vec!["Verify the issue is real".into()],
         }
     }
@@ -338,17 +341,17 @@ impl Checklist {
 impl Intro {
     pub(crate) fn sample() -> Self {
         Self {
-            ping: Some("<@&1>".into()),
+            ping: Some(Markup::raw("<@&1>")),
             number: 1,
             title: "Login down".into(),
             severity: "P0".into(),
             severity_meaning: "critical, all hands".into(),
             kind: "availability".into(),
             systems: "Login".into(),
-            declared_by: "<@1>".into(),
-            declared_at: "<t:0:f>".into(),
+            declared_by: Markup::raw("<@1>"),
+            declared_at: Markup::raw("<t:0:f>"),
             summary: Some("Players cannot log in".into()),
-            commander: Some("<@2>".into()),
+            commander: Some(Markup::raw("<@2>")),
             comms: None,
             scribe: None,
             phase: Checklist::sample(),
@@ -362,8 +365,8 @@ impl CloseSummary {
             number: 1,
             title: "Login down".into(),
             severity: "P0".into(),
-            declared_at: "<t:0:f>".into(),
-            resolved_at: "<t:3600:f>".into(),
+            declared_at: Markup::raw("<t:0:f>"),
+            resolved_at: Markup::raw("<t:3600:f>"),
             time_to_resolve: "1h".into(),
             phases: vec![PhaseLine {
                 title: "Phase 1: Detection & Triage".into(),
@@ -377,10 +380,10 @@ impl CloseSummary {
 impl Reminder {
     pub(crate) fn sample() -> Self {
         Self {
-            ping: Some("<@&1>".into()),
-            headline: "Nobody has taken command".into(),
-            body: "Incident #1".into(),
-            next_step: Some("Assign a commander".into()),
+            ping: Some(Markup::raw("<@&1>")),
+            headline: Markup::raw("Nobody has taken command"),
+            body: Markup::raw("Incident #1"),
+            next_step: Some(Markup::raw("Assign a commander")),
         }
     }
 }
@@ -404,7 +407,7 @@ impl PostmortemDraft {
             revenue: Some("$300".into()),
             timeline: vec![TimelineLine {
                 at: "2026-11-26 12:00 UTC".into(),
-                actor: "user 1".into(),
+                actor: Markup::raw("<@1>"),
                 text: "Declared".into(),
             }],
             phases: vec![PhaseLine {
@@ -414,7 +417,7 @@ impl PostmortemDraft {
             root_cause: Some("a bad deploy".into()),
             actions: vec![ActionLine {
                 text: "Add a canary".into(),
-                owner: Some("user 2".into()),
+                owner: Some(Markup::raw("<@2>")),
             }],
         }
     }
@@ -424,12 +427,11 @@ impl PostmortemDraft {
 #[derive(Debug, Clone, Serialize)]
 pub struct Notice {
     /// The roles pinged, built by the bot.
-    pub ping: Option<String>,
+    pub ping: Option<Markup>,
     /// An emoji.
     pub icon: String,
-    /// The first line, built by the bot (mentions allowed); any user text in it must already be
-    /// passed through [`super::discord_escape`].
-    pub headline: String,
+    /// The first line: bot markup, with any user text in it added by [`Markup::text_then`].
+    pub headline: Markup,
     /// User text, if any.
     pub body: Option<String>,
 }
@@ -462,15 +464,15 @@ pub struct StatusView {
     /// By how much.
     pub over_by: String,
     /// The commander (a mention).
-    pub commander: Option<String>,
+    pub commander: Option<Markup>,
     /// The comms lead (a mention).
-    pub comms: Option<String>,
+    pub comms: Option<Markup>,
     /// The scribe (a mention).
-    pub scribe: Option<String>,
+    pub scribe: Option<Markup>,
     /// The last update.
     pub last_update: Option<String>,
     /// When (a timestamp tag).
-    pub last_update_at: Option<String>,
+    pub last_update_at: Option<Markup>,
 }
 
 impl StatusView {
@@ -511,7 +513,7 @@ impl StatusView {
 #[derive(Debug, Clone, Serialize)]
 pub struct IncidentLine {
     /// A channel mention, or `(opening)`.
-    pub channel: String,
+    pub channel: Markup,
     /// The number.
     pub number: u32,
     /// `P0`.
@@ -534,9 +536,9 @@ pub struct IncidentList {
 impl Notice {
     pub(crate) fn sample() -> Self {
         Self {
-            ping: Some("<@&1>".into()),
+            ping: Some(Markup::raw("<@&1>")),
             icon: "⬆️".into(),
-            headline: "Severity raised to P0 by <@1>".into(),
+            headline: Markup::raw("Severity raised to P0 by <@1>"),
             body: Some("all regions".into()),
         }
     }
@@ -557,11 +559,11 @@ impl StatusView {
             budget: Some("30m from declaration".into()),
             over_budget: true,
             over_by: "2m".into(),
-            commander: Some("<@1>".into()),
+            commander: Some(Markup::raw("<@1>")),
             comms: None,
             scribe: None,
             last_update: Some("Rolling back".into()),
-            last_update_at: Some("<t:0:R>".into()),
+            last_update_at: Some(Markup::raw("<t:0:R>")),
         }
     }
 }
@@ -570,7 +572,7 @@ impl IncidentList {
     pub(crate) fn sample() -> Self {
         Self {
             incidents: vec![IncidentLine {
-                channel: "<#1>".into(),
+                channel: Markup::raw("<#1>"),
                 number: 1,
                 severity: "P0".into(),
                 title: "Login down".into(),

@@ -244,6 +244,18 @@ async fn no_text_a_user_typed_pings_anyone() {
         ],
     )
     .await;
+    // Discord renders markdown and mentions in a channel's topic too.
+    assert_eq!(
+        channel.topic.as_deref(),
+        Some(
+            format!(
+                "Incident #1 · P0 · @\u{200B}everyone @\u{200B}here \\<@&{}> \\<@{}> \\*\\*x\\*\\*",
+                world::COMMANDER_ROLE,
+                world::COMMANDER
+            )
+            .as_str()
+        )
+    );
     run(
         &fake,
         world::RESPONDER,
