@@ -189,7 +189,7 @@ impl Scheduler {
                 running.join_next().await;
                 continue;
             }
-            let wake_at = match self.db.next_due_at().await {
+            let wake_at = match self.db.next_due_at(self.clock.now()).await {
                 Ok(next) => next,
                 Err(e) => {
                     tracing::error!(error = %e, "could not read the next due job");

@@ -239,6 +239,32 @@ async fn jobs_claimed_by_a_dead_process_run_after_restart() {
 }
 
 #[tokio::test]
+async fn a_job_whose_outcome_was_never_recorded_runs_again_when_its_lease_runs_out() {
+    let db = Db::open_in_memory().await.expect("db");
+    enqueue(&db, "marker", t0()).await;
+    let h = start(db, Recorder::default(), 1).await;
+    // The marker shows the loop is past its start, where it releases every claim.
+    until(&h, "the marker", |h| h.recorder.performed() == ["marker"]).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // A worker claims a job and its outcome is never written (the write failed): the job
+    // stays claimed until its lease runs out.
+    enqueue(&h.db, "stuck", h.clock.now()).await;
+    let claimed =
+        h.db.claim_due_jobs(h.clock.now(), LEASE, 10)
+            .await
+            .expect("claim");
+    assert_eq!(claimed.len(), 1);
+    // The loop looks at the table while the lease holds, then sleeps.
+    h.waker.wake();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    h.clock.advance(LEASE);
+    until(&h, "the stuck job, after its lease", |h| {
+        h.recorder.performed() == ["marker", "stuck"]
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn a_job_scheduled_twice_under_one_key_runs_once() {
     let db = Db::open_in_memory().await.expect("db");
     enqueue(&db, "once", t0()).await;

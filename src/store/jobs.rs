@@ -172,15 +172,31 @@ impl Db {
         Ok(jobs)
     }
 
-    /// The time the next unclaimed job falls due, if any.
+    /// The time the next job falls due, if any: an unclaimed job at its `due_at`, a claimed one
+    /// when its lease runs out (its worker may never record an outcome, and then it runs again).
     #[tracing::instrument(skip_all)]
-    pub async fn next_due_at(&self) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
-        let row: Option<(i64,)> = sqlx::query_as(sql!(
-            "SELECT due_at FROM jobs WHERE {PENDING} AND claimed_until IS NULL ORDER BY due_at, id LIMIT 1"
+    pub async fn next_due_at(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+        // A job is claimed only once due, so every claimed row has `due_at <= now`: bounding
+        // the second scan by that keeps both on the pending index, and short.
+        let (unclaimed, leased): (Option<i64>, Option<i64>) = sqlx::query_as(sql!(
+            "SELECT \
+             (SELECT due_at FROM jobs WHERE {PENDING} AND claimed_until IS NULL \
+              ORDER BY due_at, id LIMIT 1), \
+             (SELECT MIN(claimed_until) FROM jobs WHERE {PENDING} AND due_at <= ? \
+              AND claimed_until IS NOT NULL)"
         ))
-        .fetch_optional(&self.pool)
+        .bind(to_millis(now))
+        .fetch_one(&self.pool)
         .await?;
-        row.map(|(ms,)| from_millis(ms)).transpose()
+        unclaimed
+            .into_iter()
+            .chain(leased)
+            .min()
+            .map(from_millis)
+            .transpose()
     }
 
     /// Releases every claim: called at start, when no job of ours can be running, so that what

@@ -186,8 +186,9 @@ async fn due_jobs_are_claimed_oldest_first_and_not_twice_while_leased() {
         .expect("again")
         .is_empty());
     assert_eq!(
-        db.next_due_at().await.expect("next"),
-        Some(t0() + TimeDelta::hours(1))
+        db.next_due_at(now).await.expect("next"),
+        Some(now + TimeDelta::minutes(1)),
+        "the leases run out before the future job is due"
     );
 
     // A restart releases the dead process's claims, so the jobs run again at once.
@@ -198,6 +199,35 @@ async fn due_jobs_are_claimed_oldest_first_and_not_twice_while_leased() {
             .expect("reclaim")
             .len(),
         2
+    );
+}
+
+#[tokio::test]
+async fn a_claimed_job_is_due_again_when_its_lease_runs_out() {
+    let db = Db::open_in_memory().await.expect("db");
+    let mut tx = db.begin().await.expect("begin");
+    tx.enqueue(&job("stuck", t0()), t0())
+        .await
+        .expect("enqueue");
+    tx.enqueue(&job("tomorrow", t0() + TimeDelta::days(1)), t0())
+        .await
+        .expect("enqueue");
+    tx.commit().await.expect("commit");
+    let lease = TimeDelta::minutes(5);
+    let claimed = db.claim_due_jobs(t0(), lease, 10).await.expect("claim");
+    assert_eq!(claimed.len(), 1);
+
+    // Its worker never records an outcome: the loop must still wake when the lease runs out.
+    assert_eq!(
+        db.next_due_at(t0()).await.expect("next"),
+        Some(t0() + lease)
+    );
+    assert_eq!(
+        db.next_due_at(t0() + TimeDelta::hours(1))
+            .await
+            .expect("next, the lease long expired"),
+        Some(t0() + lease),
+        "an expired lease is due at once"
     );
 }
 
