@@ -174,14 +174,15 @@ async fn due_jobs_are_claimed_oldest_first_and_not_twice_while_leased() {
 
     let now = t0() + TimeDelta::seconds(5);
     let claimed = db
-        .claim_due_jobs(now, TimeDelta::minutes(1), 10)
+        .claim_due_jobs(now, TimeDelta::minutes(1), 10, 10, "")
         .await
-        .expect("claim");
+        .expect("claim")
+        .jobs;
     let keys: Vec<_> = claimed.iter().map(|j| j.idempotency_key.as_str()).collect();
     assert_eq!(keys, ["early", "late"]);
     assert!(claimed.iter().all(|j| j.attempts == 1));
     assert!(db
-        .claim_due_jobs(now, TimeDelta::minutes(1), 10)
+        .claim_due_jobs(now, TimeDelta::minutes(1), 10, 10, "")
         .await
         .expect("again")
         .is_empty());
@@ -194,7 +195,7 @@ async fn due_jobs_are_claimed_oldest_first_and_not_twice_while_leased() {
     // A restart releases the dead process's claims, so the jobs run again at once.
     assert_eq!(db.release_claims().await.expect("release"), 2);
     assert_eq!(
-        db.claim_due_jobs(now, TimeDelta::minutes(1), 10)
+        db.claim_due_jobs(now, TimeDelta::minutes(1), 10, 10, "")
             .await
             .expect("reclaim")
             .len(),
@@ -214,8 +215,11 @@ async fn a_claimed_job_is_due_again_when_its_lease_runs_out() {
         .expect("enqueue");
     tx.commit().await.expect("commit");
     let lease = TimeDelta::minutes(5);
-    let claimed = db.claim_due_jobs(t0(), lease, 10).await.expect("claim");
-    assert_eq!(claimed.len(), 1);
+    let claimed = db
+        .claim_due_jobs(t0(), lease, 10, 10, "")
+        .await
+        .expect("claim");
+    assert_eq!(claimed.jobs.len(), 1);
 
     // Its worker never records an outcome: the loop must still wake when the lease runs out.
     assert_eq!(
@@ -229,6 +233,43 @@ async fn a_claimed_job_is_due_again_when_its_lease_runs_out() {
         Some(t0() + lease),
         "an expired lease is due at once"
     );
+}
+
+#[tokio::test]
+async fn a_job_that_used_every_attempt_unrecorded_is_given_up_at_its_next_claim() {
+    let db = Db::open_in_memory().await.expect("db");
+    let mut tx = db.begin().await.expect("begin");
+    tx.enqueue(&job("dies", t0()), t0()).await.expect("enqueue");
+    tx.commit().await.expect("commit");
+    let lease = TimeDelta::minutes(5);
+    // The first attempt fails and is retried; the second is claimed and never records an
+    // outcome (it panicked), so its lease just runs out.
+    let first = db
+        .claim_due_jobs(t0(), lease, 10, 2, "never finished.")
+        .await
+        .expect("claim");
+    db.retry_job(first.jobs[0].id, "flaky", t0())
+        .await
+        .expect("record");
+    let second = db
+        .claim_due_jobs(t0(), lease, 10, 2, "never finished.")
+        .await
+        .expect("claim");
+    assert_eq!(second.jobs[0].attempts, 2);
+    let now = t0() + lease;
+    let claimed = db
+        .claim_due_jobs(now, lease, 10, 2, "never finished.")
+        .await
+        .expect("claim");
+    assert!(claimed.jobs.is_empty(), "{claimed:?}");
+    let dead = &claimed.exhausted[0];
+    assert_eq!(dead.attempts, 2);
+    assert_eq!(
+        dead.last_error.as_deref(),
+        Some("never finished. The last error: flaky")
+    );
+    assert_eq!(dead.finished_at, Some(now));
+    assert_eq!(db.pending_jobs().await.expect("count"), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]

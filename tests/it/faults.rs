@@ -60,6 +60,8 @@ async fn assert_nothing_lost_or_doubled(
                 chrono::Utc::now() - chrono::TimeDelta::days(1),
                 chrono::TimeDelta::zero(),
                 0,
+                u32::MAX,
+                "",
             )
             .await
             .expect("db")

@@ -348,10 +348,13 @@ async fn a_job_retried_after_discord_accepted_its_message_does_not_post_twice() 
             now + chrono::TimeDelta::hours(2),
             chrono::TimeDelta::minutes(5),
             100,
+            u32::MAX,
+            "",
         )
         .await
         .expect("claim");
     let job = job
+        .jobs
         .into_iter()
         .find(|j| j.idempotency_key.starts_with("test:crash"))
         .expect("the probe job");
