@@ -240,6 +240,9 @@ pub struct JobSettings {
     /// The longest retry delay.
     #[serde(deserialize_with = "duration")]
     pub retry_max: Duration,
+    /// How long a job waits for one Discord call before it counts as failed and is retried.
+    #[serde(deserialize_with = "duration")]
+    pub discord_timeout: Duration,
 }
 
 /// A configuration that cannot be used, with every problem found.
@@ -367,6 +370,20 @@ impl Settings {
             fail(
                 "jobs.retry_base",
                 "must not be longer than jobs.retry_max".into(),
+            );
+        }
+        // A call still hanging when the lease runs out would run twice at once.
+        if self.jobs.discord_timeout.is_zero()
+            || delta(self.jobs.discord_timeout) >= crate::scheduler::LEASE
+        {
+            fail(
+                "jobs.discord_timeout",
+                format!(
+                    "must be longer than zero and shorter than a job's lease ({})",
+                    humantime::format_duration(
+                        crate::scheduler::LEASE.to_std().unwrap_or_default()
+                    )
+                ),
             );
         }
         out

@@ -108,7 +108,7 @@ pub struct Scheduler {
 }
 
 /// How long a claim holds before another worker may take the job.
-const LEASE: TimeDelta = TimeDelta::minutes(5);
+pub const LEASE: TimeDelta = TimeDelta::minutes(5);
 
 /// Why a job that used every attempt without an outcome is given up at its next claim.
 const NO_OUTCOME: &str = "no attempt finished: each one panicked, hung past its lease, or \

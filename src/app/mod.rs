@@ -16,7 +16,9 @@ mod status;
 
 use serde_json::Value;
 
-pub use chat::{Attachment, Button, Chat, ChatError, ExistingChannel, NewChannel, Outgoing};
+pub use chat::{
+    Attachment, Button, Chat, ChatError, ExistingChannel, NewChannel, Outgoing, TimedChat,
+};
 pub use declare::{
     declare, ChannelCounts, DeclareArgs, Declared, CATEGORY_CHANNEL_BUDGET, GUILD_CHANNEL_BUDGET,
 };

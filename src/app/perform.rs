@@ -6,7 +6,7 @@ use std::sync::Arc;
 use chrono::TimeDelta;
 use tokio::sync::Mutex;
 
-use super::{Attachment, Chat, ChatError, Effect, NewChannel, Outbox, Outgoing, Target};
+use super::{Attachment, Chat, ChatError, Effect, NewChannel, Outbox, Outgoing, Target, TimedChat};
 use crate::clock::BoxFuture;
 use crate::domain::{ChannelId, IncidentKind};
 use crate::render::{role_pings, Intro, TemplateName};
@@ -43,11 +43,12 @@ pub(super) fn internal(e: impl std::fmt::Display) -> JobError {
 }
 
 impl Performer {
-    /// A performer posting through `chat`.
+    /// A performer posting through `chat`, each call bounded by `[jobs] discord_timeout`.
     pub fn new(app: App, chat: Arc<dyn Chat>) -> Self {
+        let timeout = app.settings.jobs.discord_timeout;
         Self {
             app,
-            chat,
+            chat: Arc::new(TimedChat::new(chat, timeout)),
             publishing: Mutex::new(()),
         }
     }

@@ -10,4 +10,5 @@ mod fake_discord;
 mod faults;
 mod lifecycle;
 mod postmortem;
+mod queue;
 mod reminders;

@@ -16,6 +16,9 @@ pub enum Fault {
     GloballyRateLimited(Duration),
     /// 500 Internal Server Error.
     ServerError,
+    /// Served as usual, but the answer is held back this long (real time): Discord did the
+    /// work and the client, if it gave up waiting, does not know.
+    Delayed(Duration),
 }
 
 /// One fault rule on `method` + spec route template.
@@ -34,18 +37,28 @@ pub struct FaultRule {
 }
 
 impl Fault {
-    /// The answer this fault gives.
-    pub fn reply(self, route: &str) -> Reply {
+    /// The answer this fault gives instead of serving the request; `None` when the request is
+    /// served (a delay).
+    pub fn reply(self, route: &str) -> Option<Reply> {
         let bucket = format!(
             "fake-{:x}",
             route.len() * 7919 + route.bytes().map(usize::from).sum::<usize>()
         );
-        match self {
+        Some(match self {
             Fault::RateLimited(after) => Reply::rate_limited(after, false, "user", &bucket),
             Fault::GloballyRateLimited(after) => {
                 Reply::rate_limited(after, true, "global", &bucket)
             }
             Fault::ServerError => Reply::server_error(),
+            Fault::Delayed(_) => return None,
+        })
+    }
+
+    /// How long the answer to a request served under this fault is held back.
+    pub fn delay(self) -> Option<Duration> {
+        match self {
+            Fault::Delayed(by) => Some(by),
+            _ => None,
         }
     }
 }

@@ -1,0 +1,91 @@
+//! The job queue against a Discord that hangs or refuses: a hung call is abandoned and retried,
+//! nothing is posted twice, and nothing waits forever.
+
+use std::time::Duration;
+
+use incident_bot::config::Settings;
+use incident_bot::domain::{ChannelId, IncidentId};
+use incident_bot::store::Job;
+
+use crate::support::bot::{spawn_bot_with, world, TestBot, STEP};
+use crate::support::fake_discord::{FakeDiscord, Fault};
+use crate::support::story::declare;
+
+fn count(fake: &FakeDiscord, channel: serenity::all::ChannelId, needle: &str) -> usize {
+    fake.messages(channel)
+        .iter()
+        .filter(|m| m.content.contains(needle))
+        .count()
+}
+
+async fn incident_of(bot: &TestBot, channel: serenity::all::ChannelId) -> IncidentId {
+    let ours = ChannelId::new(channel.get()).expect("id");
+    bot.app
+        .db
+        .incident_by_channel(ours)
+        .await
+        .expect("db")
+        .expect("an incident")
+        .id
+}
+
+/// Waits until every job of `incident` has finished but the reminders (due a minute or more
+/// from now); returns them all.
+async fn settled(bot: &TestBot, incident: IncidentId) -> Vec<Job> {
+    let deadline = tokio::time::Instant::now() + STEP;
+    loop {
+        let jobs = bot.app.db.jobs_of(Some(incident)).await.expect("jobs");
+        let later = chrono::Utc::now() + chrono::TimeDelta::minutes(1);
+        if jobs
+            .iter()
+            .all(|j| j.finished_at.is_some() || j.due_at > later)
+        {
+            return jobs;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "jobs still due after {STEP:?}: {jobs:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+#[tokio::test]
+async fn a_discord_call_that_hangs_is_abandoned_after_the_timeout_and_retried_without_doubling() {
+    let fake = world::fake().start().await;
+    let bot = spawn_bot_with(&fake, |s: &mut Settings| {
+        s.jobs.discord_timeout = Duration::from_millis(500);
+    })
+    .await;
+    // Discord takes the first post at once but answers it only a minute later.
+    fake.fail_next(
+        "POST",
+        "/channels/{channel_id}/messages",
+        1,
+        Fault::Delayed(Duration::from_secs(60)),
+    );
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Login down"), ("severity", "P2")],
+    )
+    .await;
+    let id = incident_of(&bot, channel.id).await;
+    let jobs = settled(&bot, id).await;
+    assert_eq!(fake.pinned(channel.id).len(), 1, "the intro is pinned");
+    assert_eq!(count(&fake, channel.id, "**Incident #1: "), 1, "one intro");
+    assert_eq!(count(&fake, world::LOG, "declared by"), 1, "one log line");
+    let timed_out: Vec<_> = jobs
+        .iter()
+        .filter(|j| {
+            j.last_error
+                .as_deref()
+                .is_some_and(|e| e.contains("did not answer a post within 500ms"))
+        })
+        .collect();
+    assert_eq!(timed_out.len(), 1, "{jobs:#?}");
+    assert!(
+        timed_out[0].attempts == 2 && timed_out[0].finished_at.is_some(),
+        "{jobs:#?}"
+    );
+}
