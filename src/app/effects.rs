@@ -163,8 +163,22 @@ impl<'a> Outbox<'a> {
         self.push_keyed(tx, effect, due, key).await
     }
 
-    /// Queues `effect` at `due` under an explicit key: a reminder keyed by what it is about
-    /// (`inc:4:nudge:containment`) is scheduled once, whoever asks.
+    /// Queues a reminder at `due`, keyed by what it is about and by the origin that asks for it
+    /// (`inc:4:escalate:P1:1@ix:1234`): a fresh need (a later change, the next round) always
+    /// schedules, even after the same need was cancelled or met before, and a re-run of the
+    /// same origin (a retried job, a re-delivered interaction) never schedules it twice.
+    pub async fn push_reminder(
+        &mut self,
+        tx: &mut Tx,
+        effect: Effect,
+        due: DateTime<Utc>,
+        about: &str,
+    ) -> Result<(), sqlx::Error> {
+        let key = format!("inc:{}:{about}@{}", self.incident, self.origin);
+        self.push_keyed(tx, effect, due, key).await
+    }
+
+    /// Queues `effect` at `due` under an explicit key; a key that exists already adds nothing.
     pub async fn push_keyed(
         &mut self,
         tx: &mut Tx,

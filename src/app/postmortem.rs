@@ -70,7 +70,7 @@ pub(super) async fn on_resolve(
     let (headline, reply) = match &decision {
         PostmortemDecision::Required { reason, due_at } => {
             tx.insert_postmortem(record.id, reason, *due_at).await?;
-            reminders::schedule_postmortem(app, tx, outbox, record, *due_at).await?;
+            reminders::schedule_postmortem(app, tx, outbox, *due_at).await?;
             (
                 // The reason names the systems people typed: it goes in as text.
                 Markup::raw(format!(

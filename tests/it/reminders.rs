@@ -106,6 +106,95 @@ async fn escalation_repeats_only_up_to_its_bound() {
 }
 
 #[tokio::test]
+async fn a_severity_round_trip_escalates_again_when_nobody_takes_command() {
+    let fake = world::fake().start().await;
+    let _bot = spawn_bot_with(&fake, |s: &mut Settings| {
+        s.severity.p1.commander_timeout = Some(secs(2));
+        s.severity.p0.commander_timeout = Some(secs(3600));
+        s.escalation.max_repeats = 1;
+    })
+    .await;
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Store down"), ("severity", "P1")],
+    )
+    .await;
+    for level in ["P0", "P1"] {
+        let answer = run(
+            &fake,
+            world::COMMANDER,
+            channel.id,
+            "severity",
+            &[("level", level)],
+        )
+        .await;
+        assert!(answer.contains(&format!("now {level}")), "{answer}");
+    }
+    // Whether or not the first P1 escalation fired before the round trip, the P1 it came back
+    // to has nobody in command again: that is a fresh need.
+    let before = count(&fake, channel.id, "Nobody has taken command of this P1");
+    fake.wait_for("the escalation after the round trip", STEP, |f| {
+        count(f, channel.id, "Nobody has taken command of this P1") == before + 1
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_update_reminder_performed_twice_schedules_its_next_reminder_once() {
+    let fake = world::fake().start().await;
+    let bot = spawn_bot_with(&fake, |s: &mut Settings| {
+        s.severity.p1.update_every = Some(secs(1));
+    })
+    .await;
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Store slow"), ("severity", "P1")],
+    )
+    .await;
+    let id = incident_id(&bot, channel.id).await;
+    // Take the reminder before the queue does, and perform it twice, as after a crash between
+    // Discord's answer and marking it done.
+    let claimed = bot
+        .app
+        .db
+        .claim_due_jobs(
+            bot.app.clock.now() + chrono::TimeDelta::hours(1),
+            chrono::TimeDelta::hours(2),
+            100,
+            u32::MAX,
+            "",
+        )
+        .await
+        .expect("claim");
+    let job = claimed
+        .jobs
+        .into_iter()
+        .find(|j| j.kind == "update_due")
+        .expect("the update reminder");
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let http = Arc::new(incident_bot::discord::http(
+        &bot.app,
+        &DiscordToken::new(fake.token().to_owned()),
+    ));
+    let performer = incident_bot::discord::performer(&bot.app, http);
+    performer.perform(&job).await.expect("first attempt");
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    performer.perform(&job).await.expect("the retry");
+    let next: Vec<_> = bot
+        .app
+        .db
+        .jobs_of(Some(id))
+        .await
+        .expect("jobs")
+        .into_iter()
+        .filter(|j| j.kind == "update_due" && j.id != job.id)
+        .collect();
+    assert_eq!(next.len(), 1, "{next:#?}");
+}
+
+#[tokio::test]
 async fn a_quiet_incident_gets_an_update_reminder_and_an_update_resets_it() {
     let fake = world::fake().start().await;
     let _bot = spawn_bot_with(&fake, |s: &mut Settings| {
