@@ -99,6 +99,8 @@ pub mod kinds {
     pub const UPDATE_DUE: &str = "update_due";
     /// [`super::Effect::PhaseNudge`].
     pub const PHASE_NUDGE: &str = "phase_nudge";
+    /// [`super::Effect::VerifyFix`].
+    pub const VERIFY_FIX: &str = "verify_fix";
     /// [`super::Effect::PostmortemReminder`].
     pub const POSTMORTEM_REMINDER: &str = "postmortem_reminder";
     /// [`super::Effect::PostmortemOverdue`].
@@ -118,7 +120,7 @@ impl Effect {
             Self::EscalateCommander { .. } => kinds::ESCALATE,
             Self::UpdateDue => kinds::UPDATE_DUE,
             Self::PhaseNudge { .. } => kinds::PHASE_NUDGE,
-            Self::VerifyFix => "verify_fix",
+            Self::VerifyFix => kinds::VERIFY_FIX,
             Self::PostmortemReminder { .. } => kinds::POSTMORTEM_REMINDER,
             Self::PostmortemOverdue { .. } => kinds::POSTMORTEM_OVERDUE,
         }

@@ -158,9 +158,15 @@ pub(super) async fn on_change(
                 .await?;
         }
         Command::Close => {
+            // Nothing is asked of a closed incident, the fix check included.
             tx.cancel_jobs(
                 id,
-                &[kinds::ESCALATE, kinds::UPDATE_DUE, kinds::PHASE_NUDGE],
+                &[
+                    kinds::ESCALATE,
+                    kinds::UPDATE_DUE,
+                    kinds::PHASE_NUDGE,
+                    kinds::VERIFY_FIX,
+                ],
                 now,
             )
             .await?;

@@ -354,6 +354,91 @@ async fn the_fix_check_asks_after_resolve_and_the_timeline_records_the_answer() 
 }
 
 #[tokio::test]
+async fn close_cancels_the_fix_check() {
+    let fake = world::fake().start().await;
+    let bot = spawn_bot_with(&fake, |_| {}).await;
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Login down"), ("severity", "P2")],
+    )
+    .await;
+    for (sub, opts) in [
+        ("resolve", &[("root_cause", "certificate")][..]),
+        ("close", &[]),
+    ] {
+        run(&fake, world::COMMANDER, channel.id, sub, opts).await;
+    }
+    let id = incident_id(&bot, channel.id).await;
+    let checks: Vec<_> = bot
+        .app
+        .db
+        .jobs_of(Some(id))
+        .await
+        .expect("jobs")
+        .into_iter()
+        .filter(|j| j.kind == "verify_fix")
+        .collect();
+    assert!(
+        checks.len() == 1 && checks[0].finished_at.is_some() && checks[0].attempts == 0,
+        "cancelled, never run: {checks:#?}"
+    );
+}
+
+#[tokio::test]
+async fn the_fix_check_of_a_closed_incident_refuses_the_answer_and_records_nothing() {
+    let fake = world::fake().start().await;
+    let bot = spawn_bot_with(&fake, |s: &mut Settings| {
+        s.resolution.verify_after = secs(1)
+    })
+    .await;
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Login down"), ("severity", "P2")],
+    )
+    .await;
+    run(
+        &fake,
+        world::COMMANDER,
+        channel.id,
+        "resolve",
+        &[("root_cause", "certificate")],
+    )
+    .await;
+    let ask = shows(&fake, channel.id, "the fix check", |m| {
+        m.content.contains("did the fix hold?")
+    })
+    .await;
+    run(&fake, world::COMMANDER, channel.id, "close", &[]).await;
+    let custom_id = ask.components[0]["components"][0]["custom_id"]
+        .as_str()
+        .expect("a button")
+        .to_owned();
+    let click = fake
+        .button(world::RESPONDER, ask.id, &custom_id)
+        .send()
+        .await;
+    let ack = click.ack().await;
+    assert_eq!(ack.kind, 4, "an answer to the clicker, not an edit");
+    let answer = click.reply().await;
+    assert!(
+        answer.flags & 64 == 64 && answer.content.contains("Incident #1 is closed"),
+        "{answer:?}"
+    );
+    let timeline = bot
+        .app
+        .db
+        .timeline(incident_id(&bot, channel.id).await)
+        .await
+        .expect("timeline");
+    assert!(
+        !timeline.iter().any(|e| e.text.starts_with("Fix verified")),
+        "{timeline:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_reminder_due_while_the_bot_was_down_arrives_once_after_restart_then_the_overdue_escalation(
 ) {
     let fake = world::fake().start().await;
