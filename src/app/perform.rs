@@ -92,6 +92,7 @@ impl Performer {
             channel,
             content,
             ping_roles,
+            ping_users: vec![],
             nonce: job.id.0.to_string(),
             attachment: None,
             button: None,
@@ -360,6 +361,7 @@ impl JobHandler for Performer {
                         channel,
                         content,
                         ping_roles,
+                        ping_users: vec![],
                         nonce: job.id.0.to_string(),
                         attachment: file.map(|f| Attachment {
                             filename: f.filename,
@@ -407,6 +409,7 @@ impl JobHandler for Performer {
                 channel: log,
                 content: crate::render::cap(&content, 2000),
                 ping_roles: vec![],
+                ping_users: vec![],
                 nonce: format!("g{}", job.id.0),
                 attachment: None,
                 button: None,

@@ -11,3 +11,4 @@ mod faults;
 mod lifecycle;
 mod postmortem;
 mod reminders;
+mod wake;
