@@ -12,6 +12,7 @@ mod notes;
 mod perform;
 mod postmortem;
 mod reminders;
+mod state;
 mod status;
 
 use serde_json::Value;
@@ -26,10 +27,10 @@ pub use notes::{note_message, NotedMessage};
 pub use perform::{channel_name, Performer, PUBLISH_BUDGET};
 pub use postmortem::{confirm_fix, postmortem, PostmortemArgs};
 pub use reminders::VERIFY_BUTTON;
+pub use state::{App, AppEvent};
 pub use status::{status, StatusReply};
 
 use crate::domain::{Actor, GuildId, IncidentId, TeamRoles};
-use crate::startup::App;
 use crate::store::{AuditEntry, Tx};
 
 /// A refusal the person who asked should read: what is wrong and what to do instead.

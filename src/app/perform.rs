@@ -6,12 +6,12 @@ use std::sync::Arc;
 use chrono::TimeDelta;
 use tokio::sync::Mutex;
 
+use super::{App, AppEvent};
 use super::{Attachment, Chat, ChatError, Effect, NewChannel, Outbox, Outgoing, Target};
 use crate::clock::BoxFuture;
 use crate::domain::{ChannelId, IncidentKind};
 use crate::render::{role_pings, Intro, TemplateName};
 use crate::scheduler::{JobError, JobHandler};
-use crate::startup::{App, AppEvent};
 use crate::store::{IncidentRecord, Job};
 
 /// Publishes allowed per announcement channel per hour (Discord allows about 10).

@@ -7,13 +7,13 @@ use chrono::{DateTime, Utc};
 
 use super::effects::kinds;
 use super::perform::internal;
+use super::App;
 use super::{Button, Effect, Outbox, Outgoing, Performer};
 use crate::config::delta;
 use crate::domain::{Command, Incident, Status};
 use crate::domain::{Phase, RoleId, UserId};
 use crate::render::{human, mention, role_pings, Markup, Reminder, TemplateName};
 use crate::scheduler::JobError;
-use crate::startup::App;
 use crate::store::{IncidentRecord, Job, Tx};
 
 /// The button custom id prefix of "the fix held".
