@@ -11,6 +11,8 @@ mod lifecycle;
 mod notes;
 mod perform;
 mod postmortem;
+#[cfg(test)]
+mod recording;
 mod reminders;
 mod state;
 mod status;
@@ -171,3 +173,6 @@ async fn audit(
     })
     .await
 }
+
+#[cfg(test)]
+mod tests;

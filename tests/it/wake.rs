@@ -3,16 +3,12 @@
 
 use std::time::Duration;
 
-use incident_bot::config::Settings;
+use chrono::TimeDelta;
 use serenity::all::ChannelId;
 
 use crate::support::bot::{spawn_bot_with, world, STEP};
 use crate::support::fake_discord::FakeDiscord;
 use crate::support::story::{declare, run, shows};
-
-fn secs(n: u64) -> Duration {
-    Duration::from_secs(n)
-}
 
 async fn assign(fake: &FakeDiscord, channel: ChannelId, role: &str, who: serenity::all::UserId) {
     let user = format!("<@{who}>");
@@ -33,10 +29,7 @@ async fn assign(fake: &FakeDiscord, channel: ChannelId, role: &str, who: serenit
 #[tokio::test]
 async fn the_update_reminder_pings_the_comms_lead_and_nobody_else() {
     let fake = world::fake().start().await;
-    let _bot = spawn_bot_with(&fake, |s: &mut Settings| {
-        s.severity.p1.update_every = Some(secs(2))
-    })
-    .await;
+    let bot = spawn_bot_with(&fake, |_| {}).await;
     let channel = declare(
         &fake,
         world::RESPONDER,
@@ -46,6 +39,8 @@ async fn the_update_reminder_pings_the_comms_lead_and_nobody_else() {
     .id;
     assign(&fake, channel, "commander", world::COMMANDER).await;
     assign(&fake, channel, "comms", world::SECURITY).await;
+    // A P1 expects an update every 30 minutes.
+    bot.clock.advance(TimeDelta::minutes(31));
     let reminder = shows(&fake, channel, "the update reminder", |m| {
         m.content.contains("No update for")
     })
@@ -71,7 +66,7 @@ async fn the_update_reminder_pings_the_comms_lead_and_nobody_else() {
 #[tokio::test]
 async fn a_phase_overrun_pings_the_commander_and_its_second_overrun_escalates() {
     let fake = world::fake().start().await;
-    let _bot = spawn_bot_with(&fake, |s: &mut Settings| s.phases.triage = secs(2)).await;
+    let bot = spawn_bot_with(&fake, |_| {}).await;
     let channel = declare(
         &fake,
         world::RESPONDER,
@@ -86,7 +81,12 @@ async fn a_phase_overrun_pings_the_commander_and_its_second_overrun_escalates() 
             .filter(|m| m.content.contains("is over its budget"))
             .collect::<Vec<_>>()
     };
-    fake.wait_for("two nudges", STEP, |f| nudges(f).len() == 2)
+    // Triage has 5 minutes; the second overrun comes at twice that.
+    bot.clock.advance(TimeDelta::minutes(6));
+    fake.wait_for("the first nudge", STEP, |f| nudges(f).len() == 1)
+        .await;
+    bot.clock.advance(TimeDelta::minutes(5));
+    fake.wait_for("the second nudge", STEP, |f| nudges(f).len() == 2)
         .await;
     let both = nudges(&fake);
     let first = fake.pings(both[0].id);
@@ -95,6 +95,7 @@ async fn a_phase_overrun_pings_the_commander_and_its_second_overrun_escalates() 
     let second = fake.pings(both[1].id);
     assert_eq!(second.users, [world::RESPONDER]);
     assert_eq!(second.roles, [world::COMMANDER_ROLE], "escalate_to of P1");
-    tokio::time::sleep(Duration::from_millis(2500)).await;
+    bot.clock.advance(TimeDelta::hours(1));
+    tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(nudges(&fake).len(), 2, "two rounds, no more");
 }

@@ -4,8 +4,9 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use chrono::Utc;
 use incident_bot::app::App;
-use incident_bot::clock::SystemClock;
+use incident_bot::clock::ManualClock;
 use incident_bot::config::{DiscordToken, Settings};
 use incident_bot::startup::Application;
 use serenity::all::{ChannelId, Context, Event, RawEventHandler, RoleId, UserId};
@@ -128,6 +129,8 @@ impl RawEventHandler for UnknownEvents {
 pub struct TestBot {
     /// The application: settings, database, templates.
     pub app: App,
+    /// The bot's clock: running with real time, and advanced by tests.
+    pub clock: ManualClock,
     /// The client and the job queue, in one task: aborting it stops both at once.
     run: JoinHandle<()>,
     unknown: UnknownEvents,
@@ -180,6 +183,17 @@ pub async fn spawn_bot_in(
     dir: &std::path::Path,
     tweak: impl FnOnce(&mut Settings),
 ) -> TestBot {
+    spawn_bot_on(fake, dir, ManualClock::running(Utc::now()), tweak).await
+}
+
+/// Starts the bot on `clock`, which the test moves with [`TestBot::clock`]: a reminder due in
+/// hours is reached by advancing it, not by waiting. Two bots on one clock make a restart.
+pub async fn spawn_bot_on(
+    fake: &FakeDiscord,
+    dir: &std::path::Path,
+    clock: ManualClock,
+    tweak: impl FnOnce(&mut Settings),
+) -> TestBot {
     let path = dir.join("bot.toml");
     std::fs::write(&path, config_toml(fake, &dir.join("bot.db"))).expect("write config");
     let mut settings = Settings::load(Some(&path)).expect("test config loads");
@@ -187,7 +201,7 @@ pub async fn spawn_bot_in(
     let token = DiscordToken::new(fake.token().to_owned());
     let unknown = UnknownEvents::default();
     let events = unknown.clone();
-    let bot = Application::build(settings, Arc::new(SystemClock), &token, |b| {
+    let bot = Application::build(settings, Arc::new(clock.clone()), &token, |b| {
         b.raw_event_handler(events)
     })
     .await
@@ -207,6 +221,7 @@ pub async fn spawn_bot_in(
     });
     let bot = TestBot {
         app,
+        clock,
         run,
         unknown,
         _dir: None,
