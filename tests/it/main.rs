@@ -9,6 +9,7 @@ mod commands;
 mod fake_discord;
 mod faults;
 mod lifecycle;
+mod markup;
 mod postmortem;
 mod reminders;
 mod wake;
