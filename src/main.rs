@@ -8,10 +8,8 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use incident_bot::clock::SystemClock;
 use incident_bot::config::{load_render_settings, DiscordToken, Settings};
-use incident_bot::discord;
 use incident_bot::render::{TemplateName, Templates};
-use incident_bot::scheduler::{RetryPolicy, Scheduler};
-use incident_bot::startup::App;
+use incident_bot::startup::Application;
 use incident_bot::store::{Db, MIGRATOR};
 
 /// Runs a game studio's incident response on Discord.
@@ -86,29 +84,15 @@ fn init_tracing() {
 async fn run(config: Option<&Path>) -> anyhow::Result<()> {
     let settings = Settings::load(config)?;
     let token = DiscordToken::from_env()?;
-    let policy = RetryPolicy::from(&settings.jobs);
-    let app = App::build(settings, Arc::new(SystemClock)).await?;
-    let mut client = discord::client_builder(app.clone(), discord::http(&app, &token))
-        .await
-        .context("cannot build the Discord client")?;
-    let handler = discord::performer(&app, client.http.clone());
-    let scheduler = Scheduler::new(app.db.clone(), app.clock.clone(), handler, policy, 4)
-        .with_waker(app.waker.clone());
-    let jobs = tokio::spawn(scheduler.run());
-    let shards = client.shard_manager.clone();
+    let bot = Application::build(settings, Arc::new(SystemClock), &token, |b| b).await?;
+    let shards = bot.shard_manager();
     tokio::spawn(async move {
         if tokio::signal::ctrl_c().await.is_ok() {
             tracing::info!("shutting down");
             shards.shutdown_all().await;
         }
     });
-    let outcome = client
-        .start()
-        .await
-        .context("the Discord connection failed");
-    jobs.abort();
-    app.db.close().await;
-    outcome
+    bot.run_until_stopped().await
 }
 
 fn check(config: Option<&Path>) -> ExitCode {

@@ -1,83 +1,86 @@
-//! Wiring: `App::build(settings)` opens the database, loads the templates and gives tests and
-//! the binary everything they need.
+//! Wiring: [`Application::build`] builds everything the bot runs (the shared [`App`], the
+//! Discord client, the job queue) for the binary and the tests alike, and
+//! [`Application::run_until_stopped`] runs it.
 
 use std::sync::Arc;
 
 use anyhow::Context as _;
+use poise::serenity_prelude as serenity;
 
+use crate::app::App;
 use crate::clock::SharedClock;
-use crate::config::Settings;
-use crate::render::Templates;
-use crate::scheduler::Waker;
-use crate::store::Db;
+use crate::config::{DiscordToken, Settings};
+use crate::discord;
+use crate::scheduler::{RetryPolicy, Scheduler};
 
-/// The bot's shared state: what every command handler and job needs.
-#[derive(Debug, Clone)]
-pub struct App {
-    /// The validated settings.
-    pub settings: Arc<Settings>,
-    /// The database.
-    pub db: Db,
-    /// The loaded templates.
-    pub templates: Arc<Templates>,
-    /// The clock.
-    pub clock: SharedClock,
-    /// Wakes the job queue after a use case committed jobs.
-    pub waker: Waker,
-    /// What the job queue did, for anyone waiting on it (the declare reply waits for the channel).
-    pub events: tokio::sync::broadcast::Sender<AppEvent>,
+/// Jobs performed at once: enough to post to several channels in parallel, few enough to stay
+/// well inside Discord's per-route rate limits.
+pub const JOB_WORKERS: usize = 4;
+
+/// The bot, built and not yet running.
+pub struct Application {
+    /// The shared state, as use cases see it.
+    pub app: App,
+    client: serenity::Client,
+    scheduler: Scheduler,
 }
 
-/// Something the job queue did that a waiting command may want to tell its user.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum AppEvent {
-    /// An incident's channel is open.
-    ChannelOpened {
-        /// The incident.
-        incident: crate::domain::IncidentId,
-        /// Its channel.
-        channel: crate::domain::ChannelId,
-    },
-}
-
-impl std::fmt::Debug for dyn crate::clock::Clock {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "Clock({})", self.now())
-    }
-}
-
-impl App {
-    /// The phase budgets from the settings.
-    pub fn phase_budgets(&self) -> crate::domain::PhaseBudgets {
-        self.settings.phase_budgets()
-    }
-
-    /// Opens the database (running migrations) and loads the templates. Fails with a message
-    /// that names the file when either cannot be used.
-    pub async fn build(settings: Settings, clock: SharedClock) -> anyhow::Result<Self> {
-        let templates = Templates::load(settings.templates.dir.as_deref()).map_err(|problems| {
-            let list: Vec<String> = problems.iter().map(|p| format!("  - {p}")).collect();
-            anyhow::anyhow!(
-                "the templates have {} problem(s):\n{}",
-                problems.len(),
-                list.join("\n")
-            )
-        })?;
-        let path = settings.database.path.clone();
-        let db = Db::open(&path).await.with_context(|| {
-            format!(
-                "cannot write to the database {}: it is read-only, its folder is missing or not writable, or the disk is full. \
-                 Fix that (or point [database] path elsewhere), then start again",
-                path.display()
-            )
-        })?;
+impl Application {
+    /// Builds the bot from `settings`: the database, the templates, the Discord client (with
+    /// `extend` applied to its builder, where tests add event handlers) and the job queue.
+    pub async fn build(
+        settings: Settings,
+        clock: SharedClock,
+        token: &DiscordToken,
+        extend: impl FnOnce(serenity::ClientBuilder) -> serenity::ClientBuilder,
+    ) -> anyhow::Result<Self> {
+        let policy = RetryPolicy::from(&settings.jobs);
+        let app = App::build(settings, clock).await?;
+        let client = extend(discord::client_builder(
+            app.clone(),
+            discord::http(&app, token),
+        ))
+        .await
+        .context("cannot build the Discord client")?;
+        let handler = discord::performer(&app, client.http.clone());
+        let scheduler = Scheduler::new(
+            app.db.clone(),
+            app.clock.clone(),
+            handler,
+            policy,
+            JOB_WORKERS,
+        )
+        .with_waker(app.waker.clone());
         Ok(Self {
-            settings: Arc::new(settings),
-            db,
-            templates: Arc::new(templates),
-            clock,
-            waker: Waker::default(),
-            events: tokio::sync::broadcast::channel(64).0,
+            app,
+            client,
+            scheduler,
         })
+    }
+
+    /// The gateway URL the client will connect to.
+    pub async fn gateway_url(&self) -> String {
+        self.client.ws_url.lock().await.clone()
+    }
+
+    /// The handle that stops the gateway connection.
+    pub fn shard_manager(&self) -> Arc<serenity::ShardManager> {
+        self.client.shard_manager.clone()
+    }
+
+    /// Runs the client and the job queue until the gateway stops; dropping the future stops
+    /// both at once, as a crash would. The database is closed on the way out.
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let Self {
+            app,
+            mut client,
+            scheduler,
+        } = self;
+        let outcome = tokio::select! {
+            outcome = client.start() => outcome.context("the Discord connection failed"),
+            () = scheduler.run() => Err(anyhow::anyhow!("the job queue stopped")),
+        };
+        app.db.close().await;
+        outcome
     }
 }

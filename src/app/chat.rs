@@ -75,6 +75,8 @@ pub struct Outgoing {
     pub content: String,
     /// The only roles it may ping. Nobody else is pinged, whatever the text says.
     pub ping_roles: Vec<RoleId>,
+    /// The only users it may ping: the person a reminder is for.
+    pub ping_users: Vec<UserId>,
     /// A nonce Discord uses to drop a repeated post (the job id): a retry never posts twice.
     pub nonce: String,
     /// A file, if any.

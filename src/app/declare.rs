@@ -3,13 +3,13 @@
 
 use serde_json::json;
 
+use super::App;
 use super::{audit, team, AppError, Effect, Outbox};
 use crate::domain::{
     Action, Actor, Declaration, FreeText, Incident, IncidentKind, IncidentTitle, InteractionId,
     Severity, Systems,
 };
 use crate::render::{role_pings, ServiceAlert};
-use crate::startup::App;
 use crate::store::{AnnouncementKind, IncidentRecord, NewIncident};
 
 /// Channels a guild may hold before the bot refuses to open more (Discord's limit is 500).

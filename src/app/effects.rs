@@ -67,6 +67,10 @@ pub enum Effect {
     PhaseNudge {
         /// The phase whose budget ran out.
         phase: Phase,
+        /// 1 at the budget; 2 at twice the budget, which escalates. Jobs queued before rounds
+        /// existed read as round 1.
+        #[serde(default = "first_round")]
+        round: u32,
     },
     /// Asks the channel to confirm the fix held, an hour after resolve.
     VerifyFix,
@@ -80,6 +84,10 @@ pub enum Effect {
         /// 1 for the first.
         round: u32,
     },
+}
+
+fn first_round() -> u32 {
+    1
 }
 
 /// A text file attached to a post.

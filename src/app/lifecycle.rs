@@ -4,6 +4,7 @@
 use serde_json::json;
 
 use super::declare::queue_alert;
+use super::App;
 use super::{audit, postmortem, reminders, team, AppError, Effect, Outbox, Target};
 use crate::domain::{
     Action, Actor, Candidate, ChannelId, Command, IncidentKind, ShortText, Status,
@@ -12,7 +13,6 @@ use crate::render::{
     human, mention, role_pings, timestamp, AllClear, Checklist, CloseSummary, Markup, Notice,
     PhaseLine, StatusUpdate, TemplateName,
 };
-use crate::startup::App;
 use crate::store::{AnnouncementKind, IncidentRecord, Tx};
 
 /// A change, as parsed at the edge.

@@ -11,7 +11,10 @@ mod lifecycle;
 mod notes;
 mod perform;
 mod postmortem;
+#[cfg(test)]
+mod recording;
 mod reminders;
+mod state;
 mod status;
 
 use serde_json::Value;
@@ -28,10 +31,10 @@ pub use notes::{note_message, NotedMessage};
 pub use perform::{channel_name, Performer, PUBLISH_BUDGET};
 pub use postmortem::{confirm_fix, postmortem, PostmortemArgs};
 pub use reminders::VERIFY_BUTTON;
+pub use state::{App, AppEvent};
 pub use status::{status, StatusReply};
 
 use crate::domain::{Actor, GuildId, IncidentId, TeamRoles};
-use crate::startup::App;
 use crate::store::{AuditEntry, Tx};
 
 /// A refusal the person who asked should read: what is wrong and what to do instead.
@@ -172,3 +175,6 @@ async fn audit(
     })
     .await
 }
+
+#[cfg(test)]
+mod tests;

@@ -5,12 +5,12 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::lifecycle::incident_here;
+use super::App;
 use super::{audit, team, AppError};
 use crate::domain::{
     parse_field, Action, Actor, ChannelId, EntryKind, FreeText, MessageId, Status, TimelineEntry,
     UserId,
 };
-use crate::startup::App;
 
 /// A message someone wants on the timeline.
 #[derive(Debug, Clone)]

@@ -6,12 +6,12 @@ use std::sync::Arc;
 use chrono::TimeDelta;
 use tokio::sync::Mutex;
 
+use super::{App, AppEvent};
 use super::{Attachment, Chat, ChatError, Effect, NewChannel, Outbox, Outgoing, Target, TimedChat};
 use crate::clock::BoxFuture;
 use crate::domain::{ChannelId, IncidentKind};
 use crate::render::{role_pings, Intro, TemplateName};
 use crate::scheduler::{JobError, JobHandler};
-use crate::startup::{App, AppEvent};
 use crate::store::{IncidentRecord, Job};
 
 /// Publishes allowed per announcement channel per hour (Discord allows about 10).
@@ -93,6 +93,7 @@ impl Performer {
             channel,
             content,
             ping_roles,
+            ping_users: vec![],
             nonce: job.id.0.to_string(),
             attachment: None,
             button: None,
@@ -361,6 +362,7 @@ impl JobHandler for Performer {
                         channel,
                         content,
                         ping_roles,
+                        ping_users: vec![],
                         nonce: job.id.0.to_string(),
                         attachment: file.map(|f| Attachment {
                             filename: f.filename,
@@ -408,6 +410,7 @@ impl JobHandler for Performer {
                 channel: log,
                 content: crate::render::cap(&content, 2000),
                 ping_roles: vec![],
+                ping_users: vec![],
                 nonce: format!("g{}", job.id.0),
                 attachment: None,
                 button: None,

@@ -4,6 +4,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::lifecycle::incident_here;
+use super::App;
 use super::{audit, reminders, team, AppError, Effect, Outbox, Target, TextFile};
 use crate::domain::{
     self, parse_field, parse_when, Action, Actor, ChannelId, EarlierIncident, EntryKind, FreeText,
@@ -13,7 +14,6 @@ use crate::render::{
     full_date, human, mention, timestamp, ActionLine, Markup, Notice, PhaseLine, PostmortemDraft,
     TemplateName, TimelineLine,
 };
-use crate::startup::App;
 use crate::store::{ActionItem, IncidentRecord, Tx};
 
 /// `/postmortem …`, as parsed at the edge.

@@ -7,12 +7,13 @@ use chrono::{DateTime, Utc};
 
 use super::effects::kinds;
 use super::perform::internal;
+use super::App;
 use super::{Button, Effect, Outbox, Outgoing, Performer};
 use crate::config::delta;
 use crate::domain::{Command, Incident, Status};
+use crate::domain::{Phase, RoleId, UserId};
 use crate::render::{human, mention, role_pings, Markup, Reminder, TemplateName};
 use crate::scheduler::JobError;
-use crate::startup::App;
 use crate::store::{IncidentRecord, Job, Tx};
 
 /// The button custom id prefix of "the fix held".
@@ -84,18 +85,31 @@ async fn schedule_nudge(
     outbox: &mut Outbox<'_>,
     record: &IncidentRecord,
 ) -> Result<(), sqlx::Error> {
+    let phase = record.incident.phase;
+    schedule_nudge_round(app, tx, outbox, record, phase, 1).await
+}
+
+/// Round 1 fires when `phase` runs out of its budget; round 2 when it has run twice as long
+/// from declaration, and pings `escalate_to` too.
+async fn schedule_nudge_round(
+    app: &App,
+    tx: &mut Tx,
+    outbox: &mut Outbox<'_>,
+    record: &IncidentRecord,
+    phase: Phase,
+    round: u32,
+) -> Result<(), sqlx::Error> {
     let i = &record.incident;
-    let Some(offset) = app.phase_budgets().deadline_offset(i.phase) else {
+    let Some(offset) = app.phase_budgets().deadline_offset(phase) else {
         return Ok(());
     };
-    let about = format!("nudge:{}", i.phase.key());
+    let about = match round {
+        1 => format!("nudge:{}", phase.key()),
+        n => format!("nudge:{}:{n}", phase.key()),
+    };
+    let due = i.declared_at + offset * i32::try_from(round).unwrap_or(2);
     outbox
-        .push_reminder(
-            tx,
-            Effect::PhaseNudge { phase: i.phase },
-            i.declared_at + offset,
-            &about,
-        )
+        .push_reminder(tx, Effect::PhaseNudge { phase, round }, due, &about)
         .await
 }
 
@@ -206,25 +220,140 @@ pub(super) async fn schedule_postmortem(
         .await
 }
 
-fn reminder(app: &App, view: &Reminder) -> Result<String, JobError> {
-    app.templates
-        .render(TemplateName::Reminder, view)
-        .map_err(|e| JobError::Fatal(e.to_string()))
+/// A reminder ready to post: what it says, whom it wakes, what it schedules next.
+struct ReminderPost {
+    /// The rendered message.
+    content: String,
+    /// The roles it pings.
+    ping_roles: Vec<RoleId>,
+    /// The people it pings: the one it is for.
+    ping_users: Vec<UserId>,
+    /// What to schedule once it is posted.
+    follow_up: Option<FollowUp>,
+    /// A button under it.
+    button: Option<Button>,
+}
+
+/// Who a reminder is for: the holder of an incident role, or, when nobody holds it, the
+/// severity's page roles, with a line saying so.
+struct Recipient {
+    users: Vec<UserId>,
+    roles: Vec<RoleId>,
+    note: Option<Markup>,
+}
+
+impl Recipient {
+    fn of(app: &App, i: &Incident, holder: Option<UserId>, role: &str) -> Self {
+        match holder {
+            Some(user) => Self {
+                users: vec![user],
+                roles: vec![],
+                note: None,
+            },
+            None => {
+                let roles = app.settings.severity.get(i.severity).page.clone();
+                let note = if roles.is_empty() {
+                    format!(
+                        "Nobody is {role} of this incident, and no role is paged for its severity."
+                    )
+                } else {
+                    format!("Nobody is {role} of this incident, so this goes to the on-call responders.")
+                };
+                Self {
+                    users: vec![],
+                    roles,
+                    note: Some(Markup::raw(note)),
+                }
+            }
+        }
+    }
+
+    /// The ping line: the person or the page roles, plus `extra` roles.
+    fn ping(&self, extra: &[RoleId]) -> Option<Markup> {
+        let mut roles = self.roles.clone();
+        roles.extend(extra.iter().copied().filter(|r| !self.roles.contains(r)));
+        let people = self.users.iter().map(|u| mention(*u).to_string());
+        let roles_line = role_pings(&roles).map(|m| m.to_string());
+        let line: Vec<String> = people.chain(roles_line).collect();
+        (!line.is_empty()).then(|| Markup::raw(line.join(" ")))
+    }
+
+    /// `body`, followed by the note when the reminder fell back to the page roles.
+    fn body(&self, body: Markup) -> Markup {
+        match &self.note {
+            Some(note) => body.raw_then(" ").push(note.clone()),
+            None => body,
+        }
+    }
+
+    fn post(
+        self,
+        app: &App,
+        view: Reminder,
+        extra_roles: Vec<RoleId>,
+        follow_up: Option<FollowUp>,
+        button: Option<Button>,
+    ) -> Result<ReminderPost, JobError> {
+        let content = app
+            .templates
+            .render(TemplateName::Reminder, &view)
+            .map_err(|e| JobError::Fatal(e.to_string()))?;
+        let mut ping_roles = self.roles;
+        for role in extra_roles {
+            if !ping_roles.contains(&role) {
+                ping_roles.push(role);
+            }
+        }
+        Ok(ReminderPost {
+            content,
+            ping_roles,
+            ping_users: self.users,
+            follow_up,
+            button,
+        })
+    }
 }
 
 impl Performer {
     /// Performs a reminder job, if the incident still calls for it.
     pub(super) async fn remind(&self, job: &Job, effect: Effect) -> Result<(), JobError> {
         let record = self.incident(job).await?;
+        let Some(post) = self.reminder(&record, effect).await? else {
+            return Ok(());
+        };
+        let channel = self.channel_of(&record)?;
+        let message = Outgoing {
+            channel,
+            content: post.content,
+            ping_roles: post.ping_roles,
+            ping_users: post.ping_users,
+            nonce: job.id.0.to_string(),
+            attachment: None,
+            button: post.button,
+        };
+        self.chat.post(&message).await?;
+        if let Some(follow_up) = post.follow_up {
+            self.follow_up(job, &record, follow_up, self.app.clock.now())
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// The reminder `effect` calls for now, or `None` when the need has passed.
+    async fn reminder(
+        &self,
+        record: &IncidentRecord,
+        effect: Effect,
+    ) -> Result<Option<ReminderPost>, JobError> {
         let i = &record.incident;
         let app = &self.app;
         let now = app.clock.now();
         let open = i.status == Status::Open;
-        let who = i.roles.comms.or(i.roles.commander).map(mention);
-        let (content, ping, follow_up, button) = match effect {
+        let commander = || Recipient::of(app, i, i.roles.commander, "commander");
+        let post = match effect {
             Effect::EscalateCommander { attempt } => {
                 if !open || i.roles.commander.is_some() {
-                    return Ok(());
+                    return Ok(None);
                 }
                 let roles = app.settings.severity.get(i.severity).escalate_to.clone();
                 let view = Reminder {
@@ -240,47 +369,47 @@ impl Performer {
                     )),
                 };
                 let next = (attempt < app.settings.escalation.max_repeats).then_some(attempt + 1);
-                (
-                    reminder(app, &view)?,
+                let nobody = Recipient {
+                    users: vec![],
                     roles,
-                    next.map(FollowUp::Escalate),
-                    None,
-                )
+                    note: None,
+                };
+                nobody.post(app, view, vec![], next.map(FollowUp::Escalate), None)?
             }
             Effect::UpdateDue => {
                 let Some(every) = app.settings.severity.get(i.severity).update_every else {
-                    return Ok(());
+                    return Ok(None);
                 };
                 let quiet_since = i.last_update_at.unwrap_or(i.declared_at);
                 if !open || now - quiet_since < delta(every) - chrono::TimeDelta::seconds(1) {
-                    return Ok(());
+                    return Ok(None);
                 }
+                let to = Recipient::of(
+                    app,
+                    i,
+                    i.roles.comms.or(i.roles.commander),
+                    "comms lead or commander",
+                );
                 let view = Reminder {
-                    ping: None,
+                    ping: to.ping(&[]),
                     headline: Markup::raw(format!("No update for {}", human(now - quiet_since))),
-                    body: Markup::raw(format!(
-                        "{} the {} cadence is an update every {}.",
-                        who.map(|w| format!("{w}:")).unwrap_or_default(),
+                    body: to.body(Markup::raw(format!(
+                        "The {} cadence is an update every {}.",
                         i.severity,
                         human(delta(every))
-                    )),
+                    ))),
                     next_step: Some(Markup::raw(
                         "post one with `/incident update` (add `public:true` to tell players)",
                     )),
                 };
-                (
-                    reminder(app, &view)?,
-                    vec![],
-                    Some(FollowUp::UpdateDue),
-                    None,
-                )
+                to.post(app, view, vec![], Some(FollowUp::UpdateDue), None)?
             }
-            Effect::PhaseNudge { phase } => {
+            Effect::PhaseNudge { phase, round } => {
                 if !open || i.phase != phase {
-                    return Ok(());
+                    return Ok(None);
                 }
                 let Some(offset) = app.phase_budgets().deadline_offset(phase) else {
-                    return Ok(());
+                    return Ok(None);
                 };
                 let over = now - (i.declared_at + offset);
                 let next = phase
@@ -290,25 +419,34 @@ impl Performer {
                         || Markup::raw("resolve with `/incident resolve`"),
                         Markup::text,
                     );
+                let to = commander();
+                // The second overrun of the same phase goes up the chain, as command does.
+                let escalate = if round >= 2 {
+                    app.settings.severity.get(i.severity).escalate_to.clone()
+                } else {
+                    vec![]
+                };
                 let view = Reminder {
-                    ping: None,
+                    ping: to.ping(&escalate),
                     headline: Markup::raw(format!("{phase} is over its budget by {}", human(over))),
-                    body: Markup::raw(format!(
+                    body: to.body(Markup::raw(format!(
                         "The plan gives it until {} after declaration.",
                         human(offset)
-                    )),
+                    ))),
                     next_step: Some(next),
                 };
-                (reminder(app, &view)?, vec![], None, None)
+                let again = (round < 2).then_some(FollowUp::Nudge(phase, round + 1));
+                to.post(app, view, escalate, again, None)?
             }
             Effect::VerifyFix => {
+                let to = commander();
                 let view = Reminder {
-                    ping: None,
+                    ping: to.ping(&[]),
                     headline: Markup::raw(format!(
                         "{} since resolve: did the fix hold?",
                         human(delta(app.settings.resolution.verify_after))
                     )),
-                    body: Markup::raw("Check the error rates and the user reports."),
+                    body: to.body(Markup::raw("Check the error rates and the user reports.")),
                     next_step: Some(Markup::raw(
                         "press the button once they are normal; it goes on the timeline",
                     )),
@@ -317,54 +455,53 @@ impl Performer {
                     custom_id: format!("{VERIFY_BUTTON}:{}", record.id),
                     label: "The fix held".to_owned(),
                 };
-                (reminder(app, &view)?, vec![], None, Some(button))
+                to.post(app, view, vec![], None, Some(button))?
             }
             Effect::PostmortemReminder { .. } | Effect::PostmortemOverdue { .. } => {
                 let Some(pm) = app.db.postmortem(record.id).await.map_err(internal)? else {
-                    return Ok(());
+                    return Ok(None);
                 };
                 if pm.done_at.is_some() {
-                    return Ok(());
+                    return Ok(None);
                 }
-                let commander = i
-                    .roles
-                    .commander
-                    .map_or_else(|| Markup::raw("Commander"), mention);
+                let to = commander();
                 if let Effect::PostmortemOverdue { round } = effect {
-                    let roles = app.settings.postmortem.escalate_to.clone();
+                    let escalate = app.settings.postmortem.escalate_to.clone();
                     let view = Reminder {
-                        ping: role_pings(&roles),
+                        ping: to.ping(&escalate),
                         headline: Markup::raw(format!(
                             "The post-mortem of incident #{} is overdue by {}",
                             record.number,
                             human(now - pm.due_at)
                         )),
-                        body: Markup::raw(format!(
-                            "{commander}: it was due {}.",
+                        body: to.body(Markup::raw(format!(
+                            "It was due {}.",
                             crate::render::timestamp(pm.due_at)
-                        )),
+                        ))),
                         next_step: Some(Markup::raw(
                             "draft it with `/postmortem draft`, then `/postmortem done link:<url>`",
                         )),
                     };
-                    (
-                        reminder(app, &view)?,
-                        roles,
+                    to.post(
+                        app,
+                        view,
+                        escalate,
                         Some(FollowUp::Overdue(round + 1)),
                         None,
-                    )
+                    )?
                 } else {
                     let view = Reminder {
-                        ping: None,
+                        ping: to.ping(&[]),
                         headline: Markup::raw(format!(
                             "The post-mortem of incident #{} is due {}",
                             record.number,
                             crate::render::relative(pm.due_at)
                         )),
-                        body: commander.raw_then(": ").text_then(&pm.reason).raw_then("."),
+                        // The reason names systems people typed: it goes in as text.
+                        body: to.body(Markup::text(&pm.reason).raw_then(".")),
                         next_step: Some(Markup::raw("draft it with `/postmortem draft`")),
                     };
-                    (reminder(app, &view)?, vec![], None, None)
+                    to.post(app, view, vec![], None, None)?
                 }
             }
             other => {
@@ -374,20 +511,7 @@ impl Performer {
                 )))
             }
         };
-        let channel = self.channel_of(&record)?;
-        let message = Outgoing {
-            channel,
-            content,
-            ping_roles: ping,
-            nonce: job.id.0.to_string(),
-            attachment: None,
-            button,
-        };
-        self.chat.post(&message).await?;
-        if let Some(follow_up) = follow_up {
-            self.follow_up(job, &record, follow_up, now).await?;
-        }
-        Ok(())
+        Ok(Some(post))
     }
 
     async fn follow_up(
@@ -407,6 +531,9 @@ impl Performer {
             }
             FollowUp::UpdateDue => {
                 schedule_update_due(app, &mut tx, &mut outbox, record, now).await
+            }
+            FollowUp::Nudge(phase, round) => {
+                schedule_nudge_round(app, &mut tx, &mut outbox, record, phase, round).await
             }
             FollowUp::Overdue(round) => {
                 let at = now + delta(app.settings.postmortem.overdue_every);
@@ -428,4 +555,6 @@ enum FollowUp {
     Escalate(u32),
     UpdateDue,
     Overdue(u32),
+    /// The next overrun nudge of a phase, and which round it is.
+    Nudge(Phase, u32),
 }

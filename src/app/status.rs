@@ -1,9 +1,9 @@
 //! `/incident status`: one incident in its channel, the open ones the asker may see elsewhere.
 
+use super::App;
 use super::{team, AppError};
 use crate::domain::{Actor, ChannelId, NotAllowed};
 use crate::render::{IncidentLine, IncidentList, Markup, StatusView, TemplateName};
-use crate::startup::App;
 use crate::store::IncidentRecord;
 
 /// What to show.

@@ -214,7 +214,8 @@ impl Chat for SerenityChat {
     fn post<'a>(&'a self, m: &'a Outgoing) -> BoxFuture<'a, Result<MessageId, ChatError>> {
         Box::pin(async move {
             let mentions = CreateAllowedMentions::new()
-                .roles(m.ping_roles.iter().map(|r| serenity::RoleId::new(r.get())));
+                .roles(m.ping_roles.iter().map(|r| serenity::RoleId::new(r.get())))
+                .users(m.ping_users.iter().map(|u| serenity::UserId::new(u.get())));
             let mut builder = CreateMessage::new()
                 .content(&m.content)
                 .allowed_mentions(mentions)

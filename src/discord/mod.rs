@@ -13,10 +13,10 @@ use poise::serenity_prelude as serenity;
 
 pub use chat::SerenityChat;
 
+use crate::app::App;
 use crate::app::{self, AppError, NotedMessage, Performer};
 use crate::config::DiscordToken;
 use crate::domain::{Actor, ChannelId, MessageId, RoleId, UserId};
-use crate::startup::App;
 
 /// What every poise command receives.
 pub struct Data {

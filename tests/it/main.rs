@@ -9,6 +9,8 @@ mod commands;
 mod fake_discord;
 mod faults;
 mod lifecycle;
+mod markup;
 mod postmortem;
 mod queue;
 mod reminders;
+mod wake;

@@ -216,7 +216,16 @@ async fn a_quiet_incident_gets_an_update_reminder_and_an_update_resets_it() {
         "{}",
         reminder.content
     );
-    assert!(fake.pings(reminder.id).roles.is_empty());
+    // Nobody is comms lead or commander: the P1's page roles are woken instead, and told why.
+    assert_eq!(fake.pings(reminder.id).roles, [world::RESPONDER_ROLE]);
+    assert!(fake.pings(reminder.id).users.is_empty());
+    assert!(
+        reminder
+            .content
+            .contains("Nobody is comms lead or commander of this incident, so this goes to the on-call responders."),
+        "{}",
+        reminder.content
+    );
 }
 
 #[tokio::test]
@@ -481,7 +490,11 @@ async fn a_reminder_due_while_the_bot_was_down_arrives_once_after_restart_then_t
         m.content.contains("is overdue")
     })
     .await;
-    assert_eq!(fake.pings(overdue.id).roles, [world::COMMANDER_ROLE]);
+    // No commander: the P0's page roles, plus the post-mortem's escalation roles.
+    assert_eq!(
+        fake.pings(overdue.id).roles,
+        [world::RESPONDER_ROLE, world::COMMANDER_ROLE]
+    );
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(
         count(&fake, channel.id, "post-mortem of incident #1 is due"),

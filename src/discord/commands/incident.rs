@@ -8,11 +8,11 @@ use poise::serenity_prelude as serenity;
 use super::super::reply::{actor, outcome, say};
 use super::super::{Context, Error};
 use super::choices::{KindChoice, PhaseChoice, RoleChoice, SeverityChoice};
+use crate::app::AppEvent;
 use crate::app::{self, AppError, ChangeArgs, ChannelCounts, DeclareArgs};
 use crate::domain::{
     Candidate, ChannelId, Command, FreeText, InteractionId, RoleId, ShortText, UserId,
 };
-use crate::startup::AppEvent;
 
 /// Work an incident: declare it, then run these in its channel.
 #[poise::command(

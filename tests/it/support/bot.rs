@@ -4,11 +4,11 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use incident_bot::clock::SystemClock;
+use chrono::Utc;
+use incident_bot::app::App;
+use incident_bot::clock::ManualClock;
 use incident_bot::config::{DiscordToken, Settings};
-use incident_bot::discord;
-use incident_bot::scheduler::{RetryPolicy, Scheduler};
-use incident_bot::startup::App;
+use incident_bot::startup::Application;
 use serenity::all::{ChannelId, Context, Event, RawEventHandler, RoleId, UserId};
 use serenity::async_trait;
 use tokio::task::JoinHandle;
@@ -129,8 +129,10 @@ impl RawEventHandler for UnknownEvents {
 pub struct TestBot {
     /// The application: settings, database, templates.
     pub app: App,
-    client: JoinHandle<()>,
-    jobs: JoinHandle<()>,
+    /// The bot's clock: running with real time, and advanced by tests.
+    pub clock: ManualClock,
+    /// The client and the job queue, in one task: aborting it stops both at once.
+    run: JoinHandle<()>,
     unknown: UnknownEvents,
     _dir: Option<tempfile::TempDir>,
     shards: Arc<serenity::all::ShardManager>,
@@ -141,18 +143,15 @@ impl TestBot {
     /// database is left as it is.
     pub async fn stop(mut self) {
         self.shards.shutdown_all().await;
-        self.client.abort();
-        self.jobs.abort();
-        let _ = (&mut self.client).await;
-        let _ = (&mut self.jobs).await;
+        self.run.abort();
+        let _ = (&mut self.run).await;
         self.app.db.close().await;
     }
 }
 
 impl Drop for TestBot {
     fn drop(&mut self) {
-        self.client.abort();
-        self.jobs.abort();
+        self.run.abort();
         if std::thread::panicking() {
             return;
         }
@@ -184,40 +183,46 @@ pub async fn spawn_bot_in(
     dir: &std::path::Path,
     tweak: impl FnOnce(&mut Settings),
 ) -> TestBot {
+    spawn_bot_on(fake, dir, ManualClock::running(Utc::now()), tweak).await
+}
+
+/// Starts the bot on `clock`, which the test moves with [`TestBot::clock`]: a reminder due in
+/// hours is reached by advancing it, not by waiting. Two bots on one clock make a restart.
+pub async fn spawn_bot_on(
+    fake: &FakeDiscord,
+    dir: &std::path::Path,
+    clock: ManualClock,
+    tweak: impl FnOnce(&mut Settings),
+) -> TestBot {
     let path = dir.join("bot.toml");
     std::fs::write(&path, config_toml(fake, &dir.join("bot.db"))).expect("write config");
     let mut settings = Settings::load(Some(&path)).expect("test config loads");
     tweak(&mut settings);
-    let policy = RetryPolicy::from(&settings.jobs);
-    let app = App::build(settings, Arc::new(SystemClock))
-        .await
-        .expect("app builds");
     let token = DiscordToken::new(fake.token().to_owned());
     let unknown = UnknownEvents::default();
-    let mut client = discord::client_builder(app.clone(), discord::http(&app, &token))
-        .raw_event_handler(unknown.clone())
-        .await
-        .expect("client builds");
+    let events = unknown.clone();
+    let bot = Application::build(settings, Arc::new(clock.clone()), &token, |b| {
+        b.raw_event_handler(events)
+    })
+    .await
+    .expect("the bot builds");
     // serenity falls back to the real gateway when GET /gateway fails: make sure it did not.
     assert_eq!(
-        *client.ws_url.lock().await,
+        bot.gateway_url().await,
         fake.gateway_url(),
         "the client must use the fake's gateway"
     );
-    let shards = client.shard_manager.clone();
-    let handler = discord::performer(&app, client.http.clone());
-    let scheduler = Scheduler::new(app.db.clone(), app.clock.clone(), handler, policy, 4)
-        .with_waker(app.waker.clone());
-    let jobs = tokio::spawn(scheduler.run());
-    let client = tokio::spawn(async move {
-        if let Err(e) = client.start().await {
-            panic!("the bot's client stopped: {e}");
+    let shards = bot.shard_manager();
+    let app = bot.app.clone();
+    let run = tokio::spawn(async move {
+        if let Err(e) = bot.run_until_stopped().await {
+            panic!("the bot stopped: {e}");
         }
     });
     let bot = TestBot {
         app,
-        client,
-        jobs,
+        clock,
+        run,
         unknown,
         _dir: None,
         shards,

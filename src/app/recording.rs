@@ -1,0 +1,151 @@
+//! A recording in-memory [`Chat`]: what the use cases asked of Discord, so they are tested in
+//! milliseconds without it. The end-to-end tests against the fake Discord cover the wiring.
+
+use std::sync::{Mutex, PoisonError};
+
+use super::{Chat, ChatError, ExistingChannel, NewChannel, Outgoing};
+use crate::clock::BoxFuture;
+use crate::domain::{ChannelId, MessageId, RoleId};
+
+/// Everything asked of the recording chat, in order.
+#[derive(Debug, Default, Clone)]
+pub struct Recorded {
+    /// Channels opened.
+    pub channels: Vec<NewChannel>,
+    /// Messages posted, with the id each got.
+    pub posts: Vec<(MessageId, Outgoing)>,
+    /// Messages pinned.
+    pub pins: Vec<MessageId>,
+    /// Messages published.
+    pub published: Vec<MessageId>,
+    /// Channels archived.
+    pub archived: Vec<ChannelId>,
+    /// Channels made private, with the role.
+    pub made_private: Vec<(ChannelId, RoleId)>,
+}
+
+/// A [`Chat`] that records and always succeeds; channel and message ids count up from 1000.
+#[derive(Debug, Default)]
+pub struct RecordingChat {
+    recorded: Mutex<Recorded>,
+}
+
+impl RecordingChat {
+    /// What it was asked so far.
+    pub fn recorded(&self) -> Recorded {
+        self.recorded
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
+    }
+
+    fn with<T>(&self, f: impl FnOnce(&mut Recorded) -> T) -> T {
+        f(&mut self.recorded.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
+    fn next_id(r: &Recorded) -> u64 {
+        1000 + (r.channels.len() + r.posts.len()) as u64
+    }
+}
+
+fn id<T>(n: u64, make: fn(u64) -> Option<T>) -> Result<T, ChatError> {
+    make(n).ok_or_else(|| ChatError::Refused("id 0".into()))
+}
+
+impl Chat for RecordingChat {
+    fn find_channel<'a>(
+        &'a self,
+        category: ChannelId,
+        name: &'a str,
+    ) -> BoxFuture<'a, Result<Option<ExistingChannel>, ChatError>> {
+        Box::pin(async move {
+            self.with(|r| {
+                let found = r
+                    .channels
+                    .iter()
+                    .position(|c| c.category == category && c.name == name);
+                found
+                    .map(|i| {
+                        Ok(ExistingChannel {
+                            id: id(1000 + i as u64, ChannelId::new)?,
+                            hidden_from_everyone: r.channels[i].private_to.is_some(),
+                            roles_allowed: r.channels[i].private_to.into_iter().collect(),
+                            members_allowed: vec![],
+                        })
+                    })
+                    .transpose()
+            })
+        })
+    }
+
+    fn make_private(
+        &self,
+        channel: ChannelId,
+        role: RoleId,
+    ) -> BoxFuture<'_, Result<(), ChatError>> {
+        Box::pin(async move {
+            self.with(|r| r.made_private.push((channel, role)));
+            Ok(())
+        })
+    }
+
+    fn create_channel<'a>(
+        &'a self,
+        channel: &'a NewChannel,
+    ) -> BoxFuture<'a, Result<ChannelId, ChatError>> {
+        Box::pin(async move {
+            self.with(|r| {
+                let n = 1000 + r.channels.len() as u64;
+                r.channels.push(channel.clone());
+                id(n, ChannelId::new)
+            })
+        })
+    }
+
+    fn post<'a>(&'a self, message: &'a Outgoing) -> BoxFuture<'a, Result<MessageId, ChatError>> {
+        Box::pin(async move {
+            self.with(|r| {
+                let n = 5000 + Self::next_id(r);
+                let m = id(n, MessageId::new)?;
+                r.posts.push((m, message.clone()));
+                Ok(m)
+            })
+        })
+    }
+
+    fn pin(&self, _channel: ChannelId, message: MessageId) -> BoxFuture<'_, Result<(), ChatError>> {
+        Box::pin(async move {
+            self.with(|r| r.pins.push(message));
+            Ok(())
+        })
+    }
+
+    fn is_announcement_channel(
+        &self,
+        _channel: ChannelId,
+    ) -> BoxFuture<'_, Result<bool, ChatError>> {
+        Box::pin(async { Ok(true) })
+    }
+
+    fn publish(
+        &self,
+        _channel: ChannelId,
+        message: MessageId,
+    ) -> BoxFuture<'_, Result<(), ChatError>> {
+        Box::pin(async move {
+            self.with(|r| r.published.push(message));
+            Ok(())
+        })
+    }
+
+    fn archive(
+        &self,
+        channel: ChannelId,
+        _category: ChannelId,
+    ) -> BoxFuture<'_, Result<(), ChatError>> {
+        Box::pin(async move {
+            self.with(|r| r.archived.push(channel));
+            Ok(())
+        })
+    }
+}

@@ -1,0 +1,82 @@
+//! The bot's shared state: settings, database, templates, clock, the queue's waker and events.
+
+use std::sync::Arc;
+
+use anyhow::Context as _;
+
+use crate::clock::SharedClock;
+use crate::config::Settings;
+use crate::render::Templates;
+use crate::scheduler::Waker;
+use crate::store::Db;
+
+/// The bot's shared state: what every command handler and job needs.
+#[derive(Debug, Clone)]
+pub struct App {
+    /// The validated settings.
+    pub settings: Arc<Settings>,
+    /// The database.
+    pub db: Db,
+    /// The loaded templates.
+    pub templates: Arc<Templates>,
+    /// The clock.
+    pub clock: SharedClock,
+    /// Wakes the job queue after a use case committed jobs.
+    pub waker: Waker,
+    /// What the job queue did, for anyone waiting on it (the declare reply waits for the channel).
+    pub events: tokio::sync::broadcast::Sender<AppEvent>,
+}
+
+/// Something the job queue did that a waiting command may want to tell its user.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AppEvent {
+    /// An incident's channel is open.
+    ChannelOpened {
+        /// The incident.
+        incident: crate::domain::IncidentId,
+        /// Its channel.
+        channel: crate::domain::ChannelId,
+    },
+}
+
+impl std::fmt::Debug for dyn crate::clock::Clock {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Clock({})", self.now())
+    }
+}
+
+impl App {
+    /// The phase budgets from the settings.
+    pub fn phase_budgets(&self) -> crate::domain::PhaseBudgets {
+        self.settings.phase_budgets()
+    }
+
+    /// Opens the database (running migrations) and loads the templates. Fails with a message
+    /// that names the file when either cannot be used.
+    pub async fn build(settings: Settings, clock: SharedClock) -> anyhow::Result<Self> {
+        let templates = Templates::load(settings.templates.dir.as_deref()).map_err(|problems| {
+            let list: Vec<String> = problems.iter().map(|p| format!("  - {p}")).collect();
+            anyhow::anyhow!(
+                "the templates have {} problem(s):\n{}",
+                problems.len(),
+                list.join("\n")
+            )
+        })?;
+        let path = settings.database.path.clone();
+        let db = Db::open(&path).await.with_context(|| {
+            format!(
+                "cannot write to the database {}: it is read-only, its folder is missing or not writable, or the disk is full. \
+                 Fix that (or point [database] path elsewhere), then start again",
+                path.display()
+            )
+        })?;
+        Ok(Self {
+            settings: Arc::new(settings),
+            db,
+            templates: Arc::new(templates),
+            clock,
+            waker: Waker::default(),
+            events: tokio::sync::broadcast::channel(64).0,
+        })
+    }
+}

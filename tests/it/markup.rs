@@ -1,0 +1,46 @@
+//! Text people type shows as typed everywhere the bot repeats it: never as a link, markup or a
+//! mention, even inside a line the bot builds around it.
+
+use crate::support::bot::{spawn_bot, world};
+use crate::support::story::{declare, run, shows};
+
+#[tokio::test]
+async fn a_system_name_with_a_masked_link_stays_text_in_the_postmortem_notice() {
+    let fake = world::fake().start().await;
+    let _bot = spawn_bot(&fake).await;
+    let system = format!(
+        "[s](https://x.io) <@&{}>",
+        world::COMMANDER_ROLE
+    );
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[
+            ("title", "Store slow"),
+            ("severity", "P1"),
+            ("systems", &system),
+        ],
+    )
+    .await
+    .id;
+    run(
+        &fake,
+        world::COMMANDER,
+        channel,
+        "resolve",
+        &[("root_cause", "cache")],
+    )
+    .await;
+    let notice = shows(&fake, channel, "the post-mortem notice", |m| {
+        m.content.contains("No post-mortem required")
+    })
+    .await;
+    assert_eq!(
+        notice.content,
+        format!(
+            "📝 **No post-mortem required: no earlier P0/P1 on \\[s\\]\\(https://x.io\\) \\<@&{}> within the last 30 days, so this P1 is not a recurrence**",
+            world::COMMANDER_ROLE
+        )
+    );
+    assert!(fake.pings(notice.id).nobody());
+}
