@@ -123,6 +123,9 @@ pub trait Chat: Send + Sync + 'static {
     /// Pins a message.
     fn pin(&self, channel: ChannelId, message: MessageId) -> BoxFuture<'_, Result<(), ChatError>>;
 
+    /// The messages pinned in a channel.
+    fn pinned(&self, channel: ChannelId) -> BoxFuture<'_, Result<Vec<MessageId>, ChatError>>;
+
     /// Whether the channel is an announcement channel, whose messages can be published.
     fn is_announcement_channel(&self, channel: ChannelId)
         -> BoxFuture<'_, Result<bool, ChatError>>;
@@ -208,6 +211,10 @@ impl Chat for TimedChat {
 
     fn pin(&self, channel: ChannelId, message: MessageId) -> BoxFuture<'_, Result<(), ChatError>> {
         Box::pin(self.bounded("a pin", self.inner.pin(channel, message)))
+    }
+
+    fn pinned(&self, channel: ChannelId) -> BoxFuture<'_, Result<Vec<MessageId>, ChatError>> {
+        Box::pin(self.bounded("a look at the pins", self.inner.pinned(channel)))
     }
 
     fn is_announcement_channel(

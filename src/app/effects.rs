@@ -21,9 +21,11 @@ pub enum Target {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Effect {
-    /// Opens the incident's channel, then queues its intro and the log line.
+    /// Opens the incident's channel, posts and pins its intro (paging the severity's roles),
+    /// and queues the log line.
     OpenChannel,
-    /// Posts and pins the intro, paging the severity's roles.
+    /// Posts and pins the intro of a channel opened already: queued by versions of the bot that
+    /// did it in a second job, and still performed for their rows.
     PostIntro,
     /// Posts a rendered message.
     Post {

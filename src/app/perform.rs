@@ -1,16 +1,16 @@
 //! Performs queued effects through the [`Chat`] port. Every step is safe to repeat: channels
-//! are looked up before they are created, and every post carries its job id as a nonce.
+//! are looked up before they are created (`super::channel`), and every post carries its job id
+//! as a nonce.
 
 use std::sync::Arc;
 
 use chrono::TimeDelta;
 use tokio::sync::Mutex;
 
-use super::{App, AppEvent};
-use super::{Attachment, Chat, ChatError, Effect, NewChannel, Outbox, Outgoing, Target, TimedChat};
+use super::App;
+use super::{Attachment, Chat, ChatError, Effect, Outbox, Outgoing, Target, TimedChat};
 use crate::clock::BoxFuture;
-use crate::domain::{ChannelId, IncidentKind};
-use crate::render::{role_pings, Intro, TemplateName};
+use crate::domain::ChannelId;
 use crate::scheduler::{JobError, JobHandler};
 use crate::store::{IncidentRecord, Job};
 
@@ -101,136 +101,6 @@ impl Performer {
         Ok(self.chat.post(&message).await?)
     }
 
-    async fn open_channel(&self, job: &Job) -> Result<(), JobError> {
-        let mut record = self.incident(job).await?;
-        if record.channel_id.is_some() {
-            return Ok(());
-        }
-        let s = &self.app.settings;
-        let private = record.incident.kind == IncidentKind::Security;
-        let name = channel_name(&record);
-        let category = s.channels.incident_category;
-        let mut exposed = false;
-        let channel = match self.chat.find_channel(category, &name).await? {
-            // A private channel is adopted only once it is private: someone may have made a
-            // `sec-N` by hand, or opened up the one the bot made.
-            Some(existing) if private && !existing.is_private_to(s.roles.security) => {
-                self.chat
-                    .make_private(existing.id, s.roles.security)
-                    .await?;
-                exposed = true;
-                existing.id
-            }
-            Some(existing) => existing.id,
-            None => {
-                let topic = if private {
-                    format!("Incident #{}: security, private", record.number)
-                } else {
-                    // Discord renders markdown, links and mentions in a channel's topic.
-                    format!(
-                        "Incident #{} · {} · {}",
-                        record.number,
-                        record.incident.severity,
-                        crate::render::discord_escape(record.incident.title.as_str())
-                    )
-                };
-                let spec = NewChannel {
-                    name,
-                    category,
-                    topic,
-                    private_to: private.then_some(s.roles.security),
-                };
-                self.chat.create_channel(&spec).await?
-            }
-        };
-        record.channel_id = Some(channel);
-        let now = self.app.clock.now();
-        let mut tx = self.app.db.begin().await.map_err(internal)?;
-        tx.save_incident(&record).await.map_err(internal)?;
-        let origin = format!("job:{}", job.id.0);
-        let mut outbox = Outbox::new(&origin, record.id, now);
-        outbox
-            .push(&mut tx, Effect::PostIntro)
-            .await
-            .map_err(internal)?;
-        if let Some(log) = s.channels.log {
-            if exposed {
-                let content = format!(
-                    "⚠️ <#{channel}> already existed and more than <@&{}> could see it. I replaced its \
-                     permissions: only that role and I can see it now. Check who read it before.",
-                    s.roles.security
-                );
-                outbox
-                    .push(
-                        &mut tx,
-                        Effect::Post {
-                            to: Target::Channel(log),
-                            content,
-                            ping_roles: vec![],
-                            file: None,
-                        },
-                    )
-                    .await
-                    .map_err(internal)?;
-            }
-            let i = &record.incident;
-            let title = if private {
-                "security incident".to_owned()
-            } else {
-                crate::render::discord_escape(i.title.as_str())
-            };
-            let content = format!(
-                "🚨 #{} **{}** declared by <@{}>: {title} → <#{channel}>",
-                record.number, i.severity, i.declared_by
-            );
-            outbox
-                .push(
-                    &mut tx,
-                    Effect::Post {
-                        to: Target::Channel(log),
-                        content,
-                        ping_roles: vec![],
-                        file: None,
-                    },
-                )
-                .await
-                .map_err(internal)?;
-        }
-        tx.commit().await.map_err(internal)?;
-        self.app.waker.wake();
-        let _ = self.app.events.send(AppEvent::ChannelOpened {
-            incident: record.id,
-            channel,
-        });
-        Ok(())
-    }
-
-    async fn post_intro(&self, job: &Job) -> Result<(), JobError> {
-        let record = self.incident(job).await?;
-        let channel = self.channel_of(&record)?;
-        let page = self
-            .app
-            .settings
-            .severity
-            .get(record.incident.severity)
-            .page
-            .clone();
-        let view = Intro::new(
-            record.number,
-            &record.incident,
-            &self.app.phase_budgets(),
-            role_pings(&page),
-        );
-        let content = self
-            .app
-            .templates
-            .render(TemplateName::Intro, &view)
-            .map_err(|e| JobError::Fatal(e.to_string()))?;
-        let message = self.post(job, channel, content, page).await?;
-        self.chat.pin(channel, message).await?;
-        Ok(())
-    }
-
     async fn announce(
         &self,
         job: &Job,
@@ -307,36 +177,6 @@ impl Performer {
             .archive(channel, self.app.settings.channels.archive_category)
             .await?;
         Ok(())
-    }
-}
-
-/// `inc-4-login-down`, or `sec-4` for a security incident (its name gives nothing away).
-pub fn channel_name(record: &IncidentRecord) -> String {
-    if record.incident.kind == IncidentKind::Security {
-        return format!("sec-{}", record.number);
-    }
-    let mut slug = String::new();
-    for c in record
-        .incident
-        .title
-        .as_str()
-        .chars()
-        .flat_map(char::to_lowercase)
-    {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c);
-        } else if !slug.ends_with('-') && !slug.is_empty() {
-            slug.push('-');
-        }
-        if slug.len() >= 40 {
-            break;
-        }
-    }
-    let slug = slug.trim_end_matches('-');
-    if slug.is_empty() {
-        format!("inc-{}", record.number)
-    } else {
-        format!("inc-{}-{slug}", record.number)
     }
 }
 

@@ -89,3 +89,69 @@ async fn a_discord_call_that_hangs_is_abandoned_after_the_timeout_and_retried_wi
         "{jobs:#?}"
     );
 }
+
+#[tokio::test]
+async fn declaring_opens_the_channel_and_posts_and_pins_the_intro_in_one_job() {
+    let fake = world::fake().start().await;
+    let bot = spawn_bot_with(&fake, |_| {}).await;
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Login down"), ("severity", "P2")],
+    )
+    .await;
+    let id = incident_of(&bot, channel.id).await;
+    let jobs = settled(&bot, id).await;
+    let kinds: Vec<&str> = jobs.iter().map(|j| j.kind.as_str()).collect();
+    assert!(!kinds.contains(&"post_intro"), "{kinds:?}");
+    let open = jobs
+        .iter()
+        .find(|j| j.kind == "open_channel")
+        .expect("the channel job");
+    let pinned = fake.pinned(channel.id);
+    assert_eq!(pinned.len(), 1);
+    assert!(pinned[0].content.contains("**Incident #1: Login down**"));
+    assert_eq!(
+        pinned[0].nonce,
+        Some(serde_json::Value::String(open.id.0.to_string())),
+        "the intro was posted by the channel's job"
+    );
+    assert_eq!(count(&fake, world::LOG, "declared by"), 1, "the log line");
+}
+
+#[tokio::test]
+async fn an_intro_whose_pin_failed_is_pinned_on_the_retry_and_posted_once() {
+    let fake = world::fake().start().await;
+    let bot = spawn_bot_with(&fake, |_| {}).await;
+    fake.fail_next(
+        "PUT",
+        "/channels/{channel_id}/pins/{message_id}",
+        1,
+        Fault::ServerError,
+    );
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Login down"), ("severity", "P2")],
+    )
+    .await;
+    let id = incident_of(&bot, channel.id).await;
+    settled(&bot, id).await;
+    assert_eq!(
+        fake.channels_under(world::INCIDENTS).len(),
+        1,
+        "one channel"
+    );
+    assert_eq!(count(&fake, channel.id, "**Incident #1: "), 1, "one intro");
+    assert_eq!(fake.pinned(channel.id).len(), 1, "pinned");
+    assert_eq!(
+        fake.requests_to("GET", "/channels/{channel_id}/pins").len(),
+        1,
+        "the retry looked at the pins before pinning"
+    );
+    assert_eq!(
+        fake.requests_to("PUT", "/channels/{channel_id}/pins/{message_id}")
+            .len(),
+        2
+    );
+}
