@@ -1,15 +1,43 @@
 //! Opening an incident's channel: one job finds or creates the channel, posts and pins the
 //! intro, and records the channel (queueing the log line) while the intro goes out. Safe to
 //! repeat: the channel is looked up by name before it is created, the intro carries the job's
-//! id as a nonce, and on a retry the pins are looked at before pinning.
+//! id as a nonce, and on a retry the pins are looked at before pinning. When the channel cannot
+//! be opened for good, every job that needs it is given up at once, and people are told once.
 
-use super::{AppEvent, Effect, NewChannel, Outbox, Performer, Target};
-use crate::domain::{ChannelId, IncidentKind};
+use super::perform::{internal, NO_CHANNEL};
+use super::{App, AppError, AppEvent, Effect, NewChannel, Outbox, Outgoing, Performer, Target};
+use crate::domain::{ChannelId, IncidentId, IncidentKind};
 use crate::render::{role_pings, Intro, TemplateName};
 use crate::scheduler::JobError;
 use crate::store::{IncidentRecord, Job};
 
-use super::perform::internal;
+/// Where an incident's channel stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChannelState {
+    /// It is open.
+    Open(ChannelId),
+    /// Its job is still trying.
+    Opening,
+    /// It could not be opened, for this reason (as Discord said it).
+    Failed(String),
+}
+
+/// Where the channel of `incident` stands: for a declare that stopped waiting for it.
+pub async fn channel_state(app: &App, incident: IncidentId) -> Result<ChannelState, AppError> {
+    if let Some(channel) = app.db.incident(incident).await?.and_then(|r| r.channel_id) {
+        return Ok(ChannelState::Open(channel));
+    }
+    Ok(
+        match app
+            .db
+            .job_failure(incident, Effect::OpenChannel.kind())
+            .await?
+        {
+            Some(reason) => ChannelState::Failed(reason),
+            None => ChannelState::Opening,
+        },
+    )
+}
 
 /// The incident's channel, as this attempt found it.
 struct Opened {
@@ -43,7 +71,7 @@ impl Performer {
     /// version of the bot that opened channels and posted intros in two jobs.
     pub(super) async fn post_intro(&self, job: &Job) -> Result<(), JobError> {
         let record = self.incident(job).await?;
-        let channel = self.channel_of(&record)?;
+        let channel = self.channel_of(&record).await?;
         self.intro(job, &record, channel, false).await
     }
 
@@ -185,6 +213,79 @@ impl Performer {
             return Ok(());
         }
         self.chat.pin(channel, message).await?;
+        Ok(())
+    }
+}
+
+impl Performer {
+    /// The channel job was given up: gives up every pending job that needs the channel, tells
+    /// the log channel once what to do, and tells a declare still waiting for the channel.
+    pub(super) async fn channel_failed(&self, job: &Job, error: &str) {
+        let Some(incident) = job.incident else {
+            return;
+        };
+        if let Err(e) = self.give_up_channel_work(incident, error).await {
+            // Each of them gives up by itself when it next runs (see `channel_of`).
+            tracing::error!(error = %e, "could not give up the jobs that need the channel");
+        }
+        let _ = self.app.events.send(AppEvent::ChannelFailed {
+            incident,
+            reason: error.to_owned(),
+        });
+        let Some(log) = self.app.settings.channels.log else {
+            return;
+        };
+        let number = match self.app.db.incident(incident).await {
+            Ok(Some(r)) => r.number.to_string(),
+            _ => incident.to_string(),
+        };
+        let content = format!(
+            "⚠️ I could not open the channel for incident #{number}: {}. Fix the permission or make \
+             room, then declare again; incident #{number} stays open, without a channel.",
+            crate::render::discord_escape(error.trim_end_matches('.'))
+        );
+        let message = Outgoing {
+            channel: log,
+            content: crate::render::cap(&content, 2000),
+            ping_roles: vec![],
+            ping_users: vec![],
+            nonce: format!("g{}", job.id.0),
+            attachment: None,
+            button: None,
+        };
+        if let Err(e) = self.chat.post(&message).await {
+            tracing::error!(error = %e, "could not report the failed channel in the log channel");
+        }
+    }
+
+    async fn give_up_channel_work(
+        &self,
+        incident: IncidentId,
+        error: &str,
+    ) -> Result<(), sqlx::Error> {
+        let doomed: Vec<_> = self
+            .app
+            .db
+            .jobs_of(Some(incident))
+            .await?
+            .into_iter()
+            .filter(|j| j.finished_at.is_none())
+            .filter(|j| {
+                serde_json::from_value::<Effect>(j.payload.clone())
+                    .is_ok_and(|e| e.needs_incident_channel())
+            })
+            .map(|j| j.id)
+            .collect();
+        let reason = format!("{NO_CHANNEL}: {error}");
+        let n = self
+            .app
+            .db
+            .give_up_jobs(&doomed, &reason, self.app.clock.now())
+            .await?;
+        tracing::warn!(
+            jobs = n,
+            "gave up the jobs that needed the incident's channel"
+        );
         Ok(())
     }
 }

@@ -137,6 +137,25 @@ impl Effect {
     }
 }
 
+impl Effect {
+    /// Whether it can only be done in the incident's own channel, so that it cannot be done at
+    /// all when that channel could not be opened.
+    pub fn needs_incident_channel(&self) -> bool {
+        match self {
+            Self::OpenChannel | Self::Announce { .. } | Self::Publish { .. } => false,
+            Self::Post { to, .. } => *to == Target::IncidentChannel,
+            Self::PostIntro
+            | Self::Archive { .. }
+            | Self::EscalateCommander { .. }
+            | Self::UpdateDue
+            | Self::PhaseNudge { .. }
+            | Self::VerifyFix
+            | Self::PostmortemReminder { .. }
+            | Self::PostmortemOverdue { .. } => true,
+        }
+    }
+}
+
 /// Queues effects of one use case under keys derived from `origin` (an interaction id, a job
 /// id), so the same origin never queues the same effect twice.
 pub struct Outbox<'a> {

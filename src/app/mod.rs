@@ -20,7 +20,7 @@ mod status;
 
 use serde_json::Value;
 
-pub use channel::channel_name;
+pub use channel::{channel_name, channel_state, ChannelState};
 pub use chat::{
     Attachment, Button, Chat, ChatError, ExistingChannel, NewChannel, Outgoing, TimedChat,
 };

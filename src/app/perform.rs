@@ -14,6 +14,10 @@ use crate::domain::ChannelId;
 use crate::scheduler::{JobError, JobHandler};
 use crate::store::{IncidentRecord, Job};
 
+/// How a job that needs the incident's channel is given up when the channel could not be
+/// opened: with this, then why.
+pub(super) const NO_CHANNEL: &str = "the incident's channel could not be opened";
+
 /// Publishes allowed per announcement channel per hour (Discord allows about 10).
 pub const PUBLISH_BUDGET: u32 = 8;
 
@@ -74,12 +78,25 @@ impl Performer {
             .ok_or_else(|| JobError::Fatal(format!("incident {id} does not exist")))
     }
 
-    pub(super) fn channel_of(&self, record: &IncidentRecord) -> Result<ChannelId, JobError> {
+    pub(super) async fn channel_of(&self, record: &IncidentRecord) -> Result<ChannelId, JobError> {
+        if let Some(channel) = record.channel_id {
+            return Ok(channel);
+        }
+        // The channel job was given up: this one never can run. Its log line said so already.
+        if let Some(why) = self
+            .app
+            .db
+            .job_failure(record.id, Effect::OpenChannel.kind())
+            .await
+            .map_err(internal)?
+        {
+            return Err(JobError::Fatal(format!("{NO_CHANNEL}: {why}")));
+        }
         // Its channel job runs first; until it has, this one waits its turn without spending
         // attempts (a long Discord outage delays the channel, it must not fail the reminders).
-        record
-            .channel_id
-            .ok_or_else(|| JobError::NotYet(self.app.clock.now() + TimeDelta::seconds(2)))
+        Err(JobError::NotYet(
+            self.app.clock.now() + TimeDelta::seconds(2),
+        ))
     }
 
     pub(super) async fn post(
@@ -171,7 +188,7 @@ impl Performer {
 
     async fn archive(&self, job: &Job, summary: String) -> Result<(), JobError> {
         let record = self.incident(job).await?;
-        let channel = self.channel_of(&record)?;
+        let channel = self.channel_of(&record).await?;
         self.post(job, channel, summary, vec![]).await?;
         self.chat
             .archive(channel, self.app.settings.channels.archive_category)
@@ -196,7 +213,9 @@ impl JobHandler for Performer {
                 } => {
                     let channel = match to {
                         Target::Channel(c) => c,
-                        Target::IncidentChannel => self.channel_of(&self.incident(job).await?)?,
+                        Target::IncidentChannel => {
+                            self.channel_of(&self.incident(job).await?).await?
+                        }
                     };
                     let message = Outgoing {
                         channel,
@@ -230,6 +249,13 @@ impl JobHandler for Performer {
 
     fn gave_up<'a>(&'a self, job: &'a Job, error: &'a str) -> BoxFuture<'a, ()> {
         Box::pin(async move {
+            if job.kind == Effect::OpenChannel.kind() {
+                return self.channel_failed(job, error).await;
+            }
+            if error.starts_with(NO_CHANNEL) {
+                // Told once, when the channel job was given up.
+                return;
+            }
             let Some(log) = self.app.settings.channels.log else {
                 return;
             };

@@ -321,7 +321,7 @@ impl Performer {
         let Some(post) = self.reminder(&record, effect).await? else {
             return Ok(());
         };
-        let channel = self.channel_of(&record)?;
+        let channel = self.channel_of(&record).await?;
         let message = Outgoing {
             channel,
             content: post.content,

@@ -306,6 +306,50 @@ impl Db {
         Ok(())
     }
 
+    /// Gives up the pending ones of `ids` for good, with `reason`; returns how many.
+    #[tracing::instrument(skip_all)]
+    pub async fn give_up_jobs(
+        &self,
+        ids: &[JobId],
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u64, sqlx::Error> {
+        let mut tx = self.begin().await?;
+        let mut n = 0;
+        for id in ids {
+            n += sqlx::query(sql!(
+                "UPDATE jobs SET last_error = ?, failed_at = ?, claimed_until = NULL \
+                 WHERE id = ? AND {PENDING}"
+            ))
+            .bind(reason)
+            .bind(to_millis(now))
+            .bind(id.0)
+            .execute(&mut *tx.inner)
+            .await?
+            .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// Why the incident's job of `kind` was given up, if one was.
+    #[tracing::instrument(skip_all)]
+    pub async fn job_failure(
+        &self,
+        incident: IncidentId,
+        kind: &str,
+    ) -> Result<Option<String>, sqlx::Error> {
+        let row: Option<(Option<String>,)> = sqlx::query_as(
+            "SELECT last_error FROM jobs WHERE incident_id = ? AND kind = ? \
+             AND failed_at IS NOT NULL ORDER BY id DESC LIMIT 1",
+        )
+        .bind(incident.0)
+        .bind(kind)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(error,)| error.unwrap_or_else(|| "no reason was recorded".to_owned())))
+    }
+
     /// Every job of an incident (or of none), oldest first: for status, tests and the fault suite.
     pub async fn jobs_of(&self, incident: Option<IncidentId>) -> Result<Vec<Job>, sqlx::Error> {
         let rows: Vec<Row> = sqlx::query_as(sql!(

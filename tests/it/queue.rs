@@ -3,13 +3,14 @@
 
 use std::time::Duration;
 
+use incident_bot::app::{Effect, Outbox, Target};
 use incident_bot::config::Settings;
-use incident_bot::domain::{ChannelId, IncidentId};
+use incident_bot::domain::{ChannelId, IncidentId, Status};
 use incident_bot::store::Job;
 
 use crate::support::bot::{spawn_bot_with, world, TestBot, STEP};
 use crate::support::fake_discord::{FakeDiscord, Fault};
-use crate::support::story::declare;
+use crate::support::story::{declare, run, shows};
 
 fn count(fake: &FakeDiscord, channel: serenity::all::ChannelId, needle: &str) -> usize {
     fake.messages(channel)
@@ -154,4 +155,84 @@ async fn an_intro_whose_pin_failed_is_pinned_on_the_retry_and_posted_once() {
             .len(),
         2
     );
+}
+
+#[tokio::test]
+async fn a_channel_discord_refuses_to_open_gives_up_the_work_that_needs_it_and_says_what_to_do_once(
+) {
+    let fake = world::fake().start().await;
+    let bot = spawn_bot_with(&fake, |_| {}).await;
+    // The bot has lost Manage Channels.
+    fake.fail_for(
+        "POST",
+        "/guilds/{guild_id}/channels",
+        Duration::from_secs(600),
+        Fault::Forbidden,
+    );
+    let answer = run(
+        &fake,
+        world::RESPONDER,
+        world::GENERAL,
+        "declare",
+        &[("title", "Login down"), ("severity", "P1")],
+    )
+    .await;
+    assert!(
+        answer.starts_with("Incident #1 declared (P1). But I could not open its channel: ")
+            && answer.contains("Missing Permissions")
+            && answer.contains("declare again"),
+        "{answer}"
+    );
+    let told = shows(&fake, world::LOG, "the log line", |m| {
+        m.content
+            .contains("I could not open the channel for incident #1: ")
+    })
+    .await;
+    assert!(
+        told.content.contains("Missing Permissions")
+            && told
+                .content
+                .contains("Fix the permission or make room, then declare again"),
+        "{}",
+        told.content
+    );
+
+    // Nothing waits for the channel: the reminders are given up with the reason.
+    let guild = incident_bot::domain::GuildId::new(fake.guild_id().get()).expect("id");
+    let record = bot.app.db.unclosed_incidents(guild).await.expect("db")[0].clone();
+    assert_eq!(
+        record.incident.status,
+        Status::Open,
+        "the incident stays open"
+    );
+    let jobs = settled(&bot, record.id).await;
+    assert!(jobs.iter().all(|j| j.finished_at.is_some()), "{jobs:#?}");
+    let reminders: Vec<_> = jobs.iter().filter(|j| j.kind != "open_channel").collect();
+    assert!(
+        !reminders.is_empty()
+            && reminders.iter().all(|j| j.attempts == 0
+                && j.last_error.as_deref().is_some_and(|e| {
+                    e.starts_with("the incident's channel could not be opened: ")
+                })),
+        "{reminders:#?}"
+    );
+
+    // A need that arises later gives up by itself, and is not reported again.
+    let mut tx = bot.app.db.begin().await.expect("begin");
+    let post = Effect::Post {
+        to: Target::IncidentChannel,
+        content: "Later".into(),
+        ping_roles: vec![],
+        file: None,
+    };
+    Outbox::new("test:later", record.id, bot.app.clock.now())
+        .push(&mut tx, post)
+        .await
+        .expect("queue");
+    tx.commit().await.expect("commit");
+    bot.app.waker.wake();
+    let jobs = settled(&bot, record.id).await;
+    assert!(jobs.iter().all(|j| j.finished_at.is_some()), "{jobs:#?}");
+    assert_eq!(count(&fake, world::LOG, "I could not open the channel"), 1);
+    assert_eq!(count(&fake, world::LOG, "Gave up"), 0, "told once");
 }

@@ -16,6 +16,9 @@ pub enum Fault {
     GloballyRateLimited(Duration),
     /// 500 Internal Server Error.
     ServerError,
+    /// 403 Missing Permissions (50013), as when the bot lacks a permission for the call. Not a
+    /// violation: the test took the permission away.
+    Forbidden,
     /// Served as usual, but the answer is held back this long (real time): Discord did the
     /// work and the client, if it gave up waiting, does not know.
     Delayed(Duration),
@@ -50,6 +53,10 @@ impl Fault {
                 Reply::rate_limited(after, true, "global", &bucket)
             }
             Fault::ServerError => Reply::server_error(),
+            Fault::Forbidden => Reply {
+                violation: None,
+                ..Reply::error(403, 50013, "Missing Permissions", "forbidden")
+            },
             Fault::Delayed(_) => return None,
         })
     }
