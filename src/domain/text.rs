@@ -89,6 +89,14 @@ macro_rules! bounded_text {
                 parse_field($field, input, Self::MAX, $newline).map(Self)
             }
 
+            /// Text read back from the store, kept as it was written. It passed the parser
+            /// of the version that wrote it, and a later version may refuse more (new hidden
+            /// characters): checking it again would turn an accepted incident into one that
+            /// cannot load. Never for text a person just typed.
+            pub fn from_stored(text: String) -> Self {
+                Self(text)
+            }
+
             /// The text.
             pub fn as_str(&self) -> &str {
                 &self.0
@@ -170,6 +178,12 @@ impl Systems {
             return Err(SystemsError::TooMany(names.len()));
         }
         Ok(Self(names))
+    }
+
+    /// Names read back from the store, in their stored order; see
+    /// [`IncidentTitle::from_stored`] for why they are not parsed again.
+    pub fn from_stored(names: impl IntoIterator<Item = String>) -> Self {
+        Self(names.into_iter().map(SystemName::from_stored).collect())
     }
 
     /// The names, in the order given.
