@@ -504,13 +504,14 @@ async fn bad_input_gets_a_clear_ephemeral_error_and_writes_nothing_pings_nobody(
     let fake = world::fake().start().await;
     let bot = crate::support::bot::spawn_bot(&fake).await;
     let long = "x".repeat(5000);
-    let corpus: [(&str, &str); 6] = [
+    let corpus: [(&str, &str); 7] = [
         ("", "empty"),
         ("   ", "empty"),
         (&long, "5000 characters long; the limit is 100"),
         ("Login\u{0007}down", "hidden character (U+0007)"),
         ("Login\u{200B}down", "hidden character (U+200B)"),
         ("Login\u{202E}nwod", "hidden character (U+202E)"),
+        ("Log\u{00AD}in down", "hidden character (U+00AD)"),
     ];
     for (title, says) in corpus {
         let answer = crate::support::story::run(
