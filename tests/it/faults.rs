@@ -592,3 +592,44 @@ async fn bad_input_gets_a_clear_ephemeral_error_and_writes_nothing_pings_nobody(
         );
     }
 }
+
+#[tokio::test]
+async fn a_failed_interaction_callback_is_logged_without_the_interaction_token() {
+    let fake = world::fake().start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bot = ChildBot::start(&fake, dir.path(), &[]).await;
+    let callback = "/interactions/{interaction_id}/{interaction_token}/callback";
+    // The defer meets a dropped connection (reqwest's error prints the URL, token and all),
+    // the apology a 500 (serenity's error keeps the URL in a field that Debug prints).
+    fake.fail_next("POST", callback, 1, Fault::Disconnect);
+    fake.fail_next("POST", callback, 1, Fault::ServerError);
+
+    let status = incident(&fake, world::RESPONDER, world::GENERAL, "status", &[]).await;
+    let log = bot
+        .wait_for_log("could not tell the user their command failed")
+        .await;
+
+    assert!(
+        !log.contains(&status.token),
+        "the interaction token reached the log:\n{log}"
+    );
+    assert!(
+        !log.contains(fake.token()),
+        "the bot token reached the log:\n{log}"
+    );
+    // What the log says instead: the command, its error id, and the redacted cause.
+    let error_id = format!("E{:x}", status.id.get());
+    assert!(
+        log.lines()
+            .any(|l| l.contains("command failed") && l.contains(&error_id)),
+        "{log}"
+    );
+    assert!(
+        log.contains(&format!("/interactions/{}/[redacted]/callback", status.id)),
+        "{log}"
+    );
+    assert!(
+        status.record().ack.is_none(),
+        "both callbacks failed, so nothing was acknowledged"
+    );
+}

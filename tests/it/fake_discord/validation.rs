@@ -218,3 +218,33 @@ async fn a_timed_fault_answers_500_until_its_window_ends() {
     assert_eq!(discord_error(during).0, 500);
     assert!(after.is_ok(), "{after:?}");
 }
+
+#[tokio::test]
+async fn an_injected_disconnect_reaches_serenity_as_a_transport_error_naming_the_url() {
+    // Arrange
+    let fake = studio().start().await;
+    let http = fake.http();
+    fake.fail_next("GET", "/channels/{channel_id}", 1, Fault::Disconnect);
+
+    // Act
+    let cut = http.get_channel(GENERAL).await;
+    let after = http.get_channel(GENERAL).await;
+
+    // Assert
+    let Err(serenity::Error::Http(serenity::http::HttpError::Request(e))) = cut else {
+        panic!("expected a transport error, got {cut:?}");
+    };
+    assert!(
+        e.to_string()
+            .contains(&format!("/api/v10/channels/{GENERAL})")),
+        "{e}"
+    );
+    assert_eq!(after.expect("the next call is served").id(), GENERAL);
+    let statuses: Vec<u16> = fake.requests().iter().map(|r| r.status).collect();
+    assert_eq!(
+        statuses,
+        [0, 200],
+        "a cut request is recorded without a status"
+    );
+    fake.assert_no_violations();
+}
