@@ -307,3 +307,45 @@ async fn an_incident_stored_with_a_character_parsing_now_refuses_still_loads_and
     let reloaded = db.incident(rec.id).await.expect("reload").expect("exists");
     assert_eq!(reloaded, worked);
 }
+
+#[tokio::test]
+async fn due_jobs_count_claimed_and_waiting_ones_and_failed_ones_are_counted_apart() {
+    let db = Db::open_in_memory().await.expect("db");
+    let mut tx = db.begin().await.expect("begin");
+    for (key, due) in [
+        ("running", t0()),
+        ("waiting", t0() + TimeDelta::seconds(1)),
+        ("done", t0()),
+        ("doomed", t0()),
+        ("later", t0() + TimeDelta::hours(1)),
+    ] {
+        tx.enqueue(&job(key, due), t0()).await.expect("enqueue");
+    }
+    tx.commit().await.expect("commit");
+    let now = t0() + TimeDelta::seconds(5);
+    let claimed = db
+        .claim_due_jobs(t0(), TimeDelta::minutes(1), 10)
+        .await
+        .expect("claim");
+    for j in &claimed {
+        match j.idempotency_key.as_str() {
+            "done" => db.finish_job(j.id, now).await.expect("finish"),
+            "doomed" => db.fail_job(j.id, "gone", now).await.expect("fail"),
+            _ => {}
+        }
+    }
+    assert_eq!(claimed.len(), 3, "{claimed:?}");
+    assert_eq!(
+        db.due_jobs(now).await.expect("due"),
+        2,
+        "running and waiting"
+    );
+    assert_eq!(
+        db.due_jobs(t0() - TimeDelta::seconds(1))
+            .await
+            .expect("due"),
+        0
+    );
+    assert_eq!(db.failed_jobs().await.expect("failed"), 1);
+    assert_eq!(db.pending_jobs().await.expect("pending"), 3);
+}
