@@ -8,10 +8,7 @@ use crate::support::story::{declare, run, shows};
 async fn a_system_name_with_a_masked_link_stays_text_in_the_postmortem_notice() {
     let fake = world::fake().start().await;
     let _bot = spawn_bot(&fake).await;
-    let system = format!(
-        "[s](https://x.io) <@&{}>",
-        world::COMMANDER_ROLE
-    );
+    let system = format!("[s](https://x.io) <@&{}>", world::COMMANDER_ROLE);
     let channel = declare(
         &fake,
         world::RESPONDER,

@@ -16,6 +16,9 @@ pub enum Fault {
     GloballyRateLimited(Duration),
     /// 500 Internal Server Error.
     ServerError,
+    /// No answer: the connection is dropped after the request was read, so the client gets a
+    /// transport error (reqwest's, which names the URL) instead of a status.
+    Disconnect,
 }
 
 /// One fault rule on `method` + spec route template.
@@ -46,6 +49,7 @@ impl Fault {
                 Reply::rate_limited(after, true, "global", &bucket)
             }
             Fault::ServerError => Reply::server_error(),
+            Fault::Disconnect => Reply::cut(),
         }
     }
 }

@@ -17,6 +17,7 @@ mod clock;
 mod components;
 mod context_menu;
 mod control;
+mod cut;
 mod events;
 mod faults;
 mod gateway;

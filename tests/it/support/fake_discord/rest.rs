@@ -4,10 +4,11 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::{to_bytes, Body};
-use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::extract::{ConnectInfo, FromRequest, Multipart, Request, State};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
+use super::cut::Cut;
 use super::faults::take_fault;
 use super::reply::Reply;
 use super::routes;
@@ -62,7 +63,11 @@ impl Ctx {
 }
 
 /// axum fallback handler: every path except the gateway's websocket lands here.
-pub async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+pub async fn handle(
+    State(shared): State<Arc<Shared>>,
+    ConnectInfo(cut): ConnectInfo<Cut>,
+    request: Request,
+) -> Response {
     let (parts, body) = request.into_parts();
     let method = parts.method.as_str().to_uppercase();
     let full_path = parts.uri.path().to_owned();
@@ -128,6 +133,9 @@ pub async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Resp
             state.violate(kind, request_line, detail.clone());
         }
     });
+    if reply.cut {
+        cut.now();
+    }
     reply.into_response()
 }
 

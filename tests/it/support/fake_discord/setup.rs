@@ -4,10 +4,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::routing::get;
-use axum::serve::ListenerExt as _;
 use axum::Router;
 use serenity::all::{ChannelId, GuildId, RoleId, UserId};
 
+use super::cut::{Cut, CuttableListener};
 use super::gateway;
 use super::rest;
 use super::shared::{Config, Shared};
@@ -295,13 +295,8 @@ impl FakeDiscordBuilder {
             .fallback(rest::handle)
             .with_state(Arc::clone(&shared));
         let server = tokio::spawn(async move {
-            // Discord's edge does not hold back small writes; neither does the fake, so that
-            // Nagle's algorithm does not add delayed-ACK waits to measured latencies.
-            let listener = listener.tap_io(|tcp| {
-                if let Err(why) = tcp.set_nodelay(true) {
-                    tracing::warn!(%why, "fake Discord cannot set TCP_NODELAY");
-                }
-            });
+            let listener = CuttableListener(listener);
+            let app = app.into_make_service_with_connect_info::<Cut>();
             if let Err(why) = axum::serve(listener, app).await {
                 tracing::error!(%why, "fake Discord server stopped");
             }

@@ -230,7 +230,7 @@ pub struct RecordedRequest {
     pub body: Option<Value>,
     /// Uploaded files: name and size.
     pub files: Vec<(String, usize)>,
-    /// Status the fake answered.
+    /// Status the fake answered; 0 when it cut the connection instead (an injected fault).
     pub status: u16,
     /// When, on the fake's clock, since the fake started.
     pub at: Duration,
