@@ -7,6 +7,7 @@ mod limits;
 mod models;
 mod queries;
 mod validation;
+mod view;
 
 use std::time::Duration;
 

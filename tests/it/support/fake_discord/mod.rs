@@ -23,9 +23,12 @@ mod gateway;
 mod handle;
 mod interaction;
 mod limits;
+mod markdown;
+mod markdown_tags;
 mod mentions;
 mod permissions;
 mod queries;
+mod queries_view;
 mod reply;
 mod rest;
 mod rest_channels;
@@ -41,6 +44,10 @@ mod shapes;
 mod shared;
 mod spec;
 mod state;
+mod view;
+#[cfg(test)]
+mod view_tests;
+mod view_time;
 mod wait;
 
 use std::sync::Arc;
