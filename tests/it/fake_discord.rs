@@ -2,6 +2,7 @@
 //! parses, and answers the questions the bot's tests will ask.
 
 mod client;
+mod content_intent;
 mod interactions;
 mod limits;
 mod models;

@@ -15,6 +15,7 @@
 mod builders;
 mod clock;
 mod components;
+mod content;
 mod context_menu;
 mod control;
 mod events;

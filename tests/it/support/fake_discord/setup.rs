@@ -38,7 +38,8 @@ pub const DEFAULT_EVERYONE: u64 = 1
 
 /// Builds a fake. Defaults: guild [`DEFAULT_GUILD`] named "Studio", bot and application
 /// [`DEFAULT_BOT`] named "incident-bot" owning the guild (so it has every permission),
-/// token "fake-bot-token", `@everyone` with [`DEFAULT_EVERYONE`], 41.25 s heartbeats.
+/// token "fake-bot-token", `@everyone` with [`DEFAULT_EVERYONE`], 41.25 s heartbeats, and the
+/// Message Content intent off in the developer portal.
 pub struct FakeDiscordBuilder {
     token: String,
     bot: FakeUser,
@@ -51,6 +52,7 @@ pub struct FakeDiscordBuilder {
     members: Vec<(UserId, String, Vec<RoleId>)>,
     channels: Vec<FakeChannel>,
     heartbeat: Duration,
+    message_content_intent: bool,
 }
 
 impl Default for FakeDiscordBuilder {
@@ -71,6 +73,7 @@ impl Default for FakeDiscordBuilder {
             members: vec![],
             channels: vec![],
             heartbeat: Duration::from_millis(41_250),
+            message_content_intent: false,
         }
     }
 }
@@ -232,6 +235,13 @@ impl FakeDiscordBuilder {
         self
     }
 
+    /// Turns on the Message Content intent in the developer portal (off for a new app): only
+    /// then does the app read other people's messages, and may it IDENTIFY with the intent.
+    pub fn message_content_intent(mut self, on: bool) -> Self {
+        self.message_content_intent = on;
+        self
+    }
+
     /// Binds 127.0.0.1:0 and serves REST and the gateway on the current tokio runtime.
     pub async fn start(self) -> FakeDiscord {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
@@ -288,6 +298,7 @@ impl FakeDiscordBuilder {
             guild_name: self.guild_name,
             port,
             heartbeat_interval: self.heartbeat,
+            message_content_intent: self.message_content_intent,
         };
         let shared = Arc::new(Shared::new(config, state));
         let app = Router::new()

@@ -246,7 +246,9 @@ pub fn application(shared: &Shared) -> Value {
         "bot_public": false,
         "bot_require_code_grant": false,
         "verify_key": "0".repeat(64),
-        "flags": 0,
+        // GATEWAY_MESSAGE_CONTENT_LIMITED (1 << 19): the portal switch of a bot in under 100
+        // servers.
+        "flags": if shared.config.message_content_intent { 1 << 19 } else { 0 },
         "owner": user(&owner_user),
         "team": null,
         "bot": user(&shared.config.bot),
