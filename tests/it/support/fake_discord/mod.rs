@@ -21,6 +21,7 @@ mod control;
 mod events;
 mod faults;
 mod gateway;
+mod guard;
 mod handle;
 mod interaction;
 mod limits;
@@ -41,6 +42,7 @@ mod rest_pins;
 mod routes;
 mod schema;
 mod setup;
+mod setup_channels;
 mod shapes;
 mod shared;
 mod spec;
@@ -64,8 +66,15 @@ pub use context_menu::MessageCommandBuilder;
 pub use faults::Fault;
 pub use handle::InteractionHandle;
 pub use mentions::Pings;
-pub use permissions::{ADMINISTRATOR, SEND_MESSAGES, VIEW_CHANNEL};
-pub use setup::{FakeDiscordBuilder, DEFAULT_BOT, DEFAULT_EVERYONE, DEFAULT_GUILD};
+pub use permissions::{
+    ADD_REACTIONS, ADMINISTRATOR, ATTACH_FILES, EMBED_LINKS, MANAGE_CHANNELS, MANAGE_MESSAGES,
+    MANAGE_ROLES, MENTION_EVERYONE, PIN_MESSAGES, READ_MESSAGE_HISTORY, SEND_MESSAGES,
+    VIEW_CHANNEL,
+};
+pub use setup::{
+    FakeDiscordBuilder, DEFAULT_BOT, DEFAULT_BOT_ROLE, DEFAULT_EVERYONE, DEFAULT_GUILD,
+    DEFAULT_OWNER,
+};
 pub use state::{
     Ack, FakeAttachment, FakeChannel, FakeCommand, FakeMessage, InteractionKind, InteractionRecord,
     Overwrite, RecordedRequest, Violation,

@@ -1,4 +1,5 @@
-//! The REST entry point: authenticate, match the spec, inject faults, validate, serve, record.
+//! The REST entry point: authenticate, match the spec, inject faults, validate, check the
+//! bot's permissions, serve, record.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -9,6 +10,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::faults::take_fault;
+use super::guard;
 use super::reply::Reply;
 use super::routes;
 use super::shared::Shared;
@@ -199,6 +201,9 @@ fn serve(
         body,
         files,
     };
+    if let Some(refusal) = guard::check(shared, &ctx) {
+        return (Some(template), refusal);
+    }
     (Some(template), routes::dispatch(shared, &ctx))
 }
 
