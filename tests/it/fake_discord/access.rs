@@ -6,9 +6,10 @@ use serenity::all::{
 };
 
 use super::{discord_error, studio, BOB, GENERAL, RESPONDERS, STATUS};
+use crate::support::bot::world;
 use crate::support::fake_discord::{
-    FakeDiscordBuilder, ADD_REACTIONS, ATTACH_FILES, EMBED_LINKS, MANAGE_CHANNELS, MANAGE_MESSAGES,
-    MANAGE_ROLES, PIN_MESSAGES, READ_MESSAGE_HISTORY, SEND_MESSAGES, VIEW_CHANNEL,
+    FakeDiscordBuilder, ADD_REACTIONS, ADMINISTRATOR, ATTACH_FILES, EMBED_LINKS, MANAGE_CHANNELS,
+    MANAGE_MESSAGES, MANAGE_ROLES, PIN_MESSAGES, READ_MESSAGE_HISTORY, SEND_MESSAGES, VIEW_CHANNEL,
 };
 
 /// What the bot is invited with in these tests, before a test takes something away.
@@ -213,4 +214,21 @@ async fn reacting_needs_add_reactions() {
     // Assert
     assert_eq!(discord_error(reacted), (403, 50013));
     fake.expect_violations(1);
+}
+
+#[tokio::test]
+async fn the_standard_world_invites_the_bot_with_what_the_readme_asks_for() {
+    // Arrange
+    let fake = world::fake().start().await;
+
+    // Act
+    let granted = fake.permissions_in(fake.bot_id(), world::GENERAL);
+
+    // Assert
+    assert_eq!(granted & world::BOT_INVITE, world::BOT_INVITE);
+    assert_eq!(
+        granted & (ADMINISTRATOR | PIN_MESSAGES),
+        0,
+        "nothing beyond the list"
+    );
 }
