@@ -182,7 +182,7 @@ async fn a_client_whose_heartbeats_go_unanswered_reconnects() {
 #[tokio::test]
 async fn every_event_the_fake_sends_for_rest_changes_parses_in_serenity() {
     // Arrange
-    let fake = studio().start().await;
+    let fake = studio().message_content_intent(true).start().await;
     let intents = GatewayIntents::GUILDS
         | GatewayIntents::GUILD_MESSAGES
         | GatewayIntents::GUILD_MESSAGE_REACTIONS

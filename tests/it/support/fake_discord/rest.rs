@@ -1,4 +1,5 @@
-//! The REST entry point: authenticate, match the spec, inject faults, validate, serve, record.
+//! The REST entry point: authenticate, match the spec, inject faults, validate, check the
+//! bot's permissions, serve, record.
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -10,6 +11,7 @@ use serde_json::Value;
 
 use super::cut::Cut;
 use super::faults::take_fault;
+use super::guard;
 use super::reply::Reply;
 use super::routes;
 use super::shared::Shared;
@@ -207,6 +209,9 @@ fn serve(
         body,
         files,
     };
+    if let Some(refusal) = guard::check(shared, &ctx) {
+        return (Some(template), refusal);
+    }
     (Some(template), routes::dispatch(shared, &ctx))
 }
 

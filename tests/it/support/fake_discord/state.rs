@@ -32,6 +32,8 @@ pub struct FakeRole {
     pub permissions: u64,
     /// Its position in the role list.
     pub position: u16,
+    /// The bot it was made for when that bot was invited (a managed role), if any.
+    pub bot: Option<UserId>,
 }
 
 /// A guild member.
