@@ -103,6 +103,12 @@ fn missing_ids_and_cross_key_mistakes_are_all_reported() {
         let err = load_in(jail, &format!("{IDS}\n[postmortem]\nremind_before = [\"72h\"]\n[status]\nurl = \"status.example\"\n"))
             .expect_err("two problems");
         assert_eq!(err.problems.len(), 2, "{err}");
+        for key in ["postmortem.remind_before[0]", "status.url"] {
+            assert!(
+                err.problems.iter().any(|p| p.starts_with(key)),
+                "{key} is not reported: {err}"
+            );
+        }
         Ok(())
     });
 }

@@ -55,7 +55,8 @@ fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {e:#}");
+            // The chain may end in reqwest's error, which prints its URL.
+            eprintln!("error: {}", incident_bot::discord::error_chain(&e));
             ExitCode::FAILURE
         }
     }

@@ -3,7 +3,7 @@
 
 use poise::FrameworkError;
 
-use super::{reply, Context, Data, Error};
+use super::{error_chain, reply, Context, Data, Error};
 
 /// The advice when Discord sent options the bot's definition of the command does not have.
 const STALE: &str = "Discord may be showing an old version of this command: reload Discord \
@@ -56,6 +56,16 @@ pub async fn on_error(error: FrameworkError<'_, Data, Error>) {
             )
             .await
         }
+        // poise's own handler prints these with Display, which hides the cause (and a URL
+        // with a token, should a later version print one); log the redacted chain instead.
+        FrameworkError::EventHandler { error, event, .. } => {
+            tracing::error!(event = event.snake_case_name(), error = %error_chain(&error), "event handler failed");
+            Ok(())
+        }
+        FrameworkError::Setup { error, .. } => {
+            tracing::error!(error = %error_chain(&error), "setup after connecting failed");
+            Ok(())
+        }
         FrameworkError::CommandCheckFailed {
             error: None, ctx, ..
         } => {
@@ -66,6 +76,6 @@ pub async fn on_error(error: FrameworkError<'_, Data, Error>) {
         other => poise::builtins::on_error(other).await.map_err(Into::into),
     };
     if let Err(why) = sent {
-        tracing::warn!(error = ?why, "could not tell the user their command failed");
+        tracing::warn!(error = %error_chain(&why), "could not tell the user their command failed");
     }
 }

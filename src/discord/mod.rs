@@ -4,6 +4,7 @@
 mod chat;
 mod commands;
 mod failure;
+mod redact;
 mod reply;
 
 use std::sync::Arc;
@@ -12,6 +13,7 @@ use chrono::{DateTime, Utc};
 use poise::serenity_prelude as serenity;
 
 pub use chat::SerenityChat;
+pub use redact::{error_chain, redact, REDACTED};
 
 use crate::app::App;
 use crate::app::{self, AppError, NotedMessage, Performer};
@@ -136,7 +138,7 @@ async fn on_event(
             if add_reaction.emoji.unicode_eq(TIMELINE_EMOJI) =>
         {
             if let Err(e) = note_reaction(ctx, add_reaction, data).await {
-                tracing::warn!(error = %e, "could not add a 📌 message to the timeline");
+                tracing::warn!(error = %error_chain(&e), "could not add a 📌 message to the timeline");
             }
         }
         serenity::FullEvent::InteractionCreate {
@@ -196,7 +198,7 @@ async fn verify_fix(
         }
         Err(AppError::Internal(e)) => {
             let id = reply::error_id(click.id.get());
-            tracing::error!(error_id = %id, error = ?e, "fix confirmation failed");
+            tracing::error!(error_id = %id, error = %error_chain(&e), "fix confirmation failed");
             Response::Message(
                 Message::new()
                     .content(format!(

@@ -33,7 +33,12 @@ pub async fn outcome(ctx: Context<'_>, result: Result<String, AppError>) -> Resu
 /// Logs an internal error under a new error id and gives the user that id.
 pub async fn apologise(ctx: Context<'_>, error: &anyhow::Error) -> Result<(), Error> {
     let id = error_id(ctx.id());
-    tracing::error!(error_id = %id, command = %ctx.command().qualified_name, error = ?error, "command failed");
+    tracing::error!(
+        error_id = %id,
+        command = %ctx.command().qualified_name,
+        error = %super::error_chain(error),
+        "command failed"
+    );
     say(ctx, format!("Something went wrong on our side and nothing was changed. Error id: `{id}` (give it to whoever runs the bot).")).await
 }
 

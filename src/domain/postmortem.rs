@@ -185,7 +185,14 @@ mod tests {
     #[test]
     fn p2_and_p3_never_need_one() {
         let prior = [earlier(Severity::P0, "Login", 19)];
-        let d = PostmortemPolicy::default().decide(Severity::P2, &login(), at(20), at(20), &prior);
-        assert!(matches!(d, PostmortemDecision::NotRequired { .. }));
+        for severity in [Severity::P2, Severity::P3] {
+            let d = PostmortemPolicy::default().decide(severity, &login(), at(20), at(20), &prior);
+            assert_eq!(
+                d,
+                PostmortemDecision::NotRequired {
+                    reason: format!("{severity} incidents need one only if a team lead asks")
+                }
+            );
+        }
     }
 }

@@ -69,23 +69,14 @@ const SELECT: &str = "SELECT id, guild_id, number, title, summary, kind, severit
 /// (3.7 ms with 10,000 of them); the `incidents_open` index finds the few open ones instead.
 const UNCLOSED: &str = "WHERE guild_id = ? AND status IN ('open', 'resolved') ORDER BY +number";
 
-fn text<T>(
-    value: Option<String>,
-    parse: fn(&str) -> Result<T, crate::domain::TextError>,
-) -> Result<Option<T>, sqlx::Error> {
-    value
-        .map(|v| parse(&v).map_err(|e| corrupt(e.to_string())))
-        .transpose()
-}
-
 async fn hydrate(conn: &mut SqliteConnection, row: Row) -> Result<IncidentRecord, sqlx::Error> {
     let systems: Vec<(String,)> =
         sqlx::query_as("SELECT name FROM incident_systems WHERE incident_id = ? ORDER BY position")
             .bind(row.id)
             .fetch_all(&mut *conn)
             .await?;
-    let names: Vec<String> = systems.into_iter().map(|(n,)| n).collect();
-    let systems = Systems::parse(&names.join(",")).map_err(|e| corrupt(e.to_string()))?;
+    // Stored text is taken as written: see `IncidentTitle::from_stored`.
+    let systems = Systems::from_stored(systems.into_iter().map(|(n,)| n));
 
     let spans: Vec<(i64, i64, Option<i64>)> = sqlx::query_as(
         "SELECT phase, started_at, ended_at FROM incident_phases WHERE incident_id = ? ORDER BY phase",
@@ -116,8 +107,8 @@ async fn hydrate(conn: &mut SqliteConnection, row: Row) -> Result<IncidentRecord
     }
 
     let incident = Incident {
-        title: IncidentTitle::parse(&row.title).map_err(|e| corrupt(e.to_string()))?,
-        summary: text(row.summary, FreeText::parse)?,
+        title: IncidentTitle::from_stored(row.title),
+        summary: row.summary.map(FreeText::from_stored),
         kind: IncidentKind::parse(&row.kind).map_err(|e| corrupt(e.to_string()))?,
         severity: Severity::parse(&row.severity).map_err(|e| corrupt(e.to_string()))?,
         systems,
@@ -128,10 +119,10 @@ async fn hydrate(conn: &mut SqliteConnection, row: Row) -> Result<IncidentRecord
         declared_by: convert::user_id(row.declared_by)?,
         declared_at: from_millis(row.declared_at)?,
         phases,
-        last_update: text(row.last_update, FreeText::parse)?,
+        last_update: row.last_update.map(FreeText::from_stored),
         last_update_at: from_millis_opt(row.last_update_at)?,
-        root_cause: text(row.root_cause, FreeText::parse)?,
-        compensation: text(row.compensation, FreeText::parse)?,
+        root_cause: row.root_cause.map(FreeText::from_stored),
+        compensation: row.compensation.map(FreeText::from_stored),
         resolved_at: from_millis_opt(row.resolved_at)?,
         closed_at: from_millis_opt(row.closed_at)?,
         last_change_at: from_millis(row.last_change_at)?,

@@ -371,6 +371,26 @@ impl Db {
         row.map(from_row).transpose()
     }
 
+    /// How many pending jobs are due at `now`: claimed and running, or waiting for a worker.
+    /// Zero once the queue has caught up.
+    pub async fn due_jobs(&self, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+        let (n,): (i64,) = sqlx::query_as(sql!(
+            "SELECT COUNT(*) FROM jobs WHERE {PENDING} AND due_at <= ?"
+        ))
+        .bind(to_millis(now))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// How many jobs were given up after their last attempt.
+    pub async fn failed_jobs(&self) -> Result<u64, sqlx::Error> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM jobs WHERE failed_at IS NOT NULL")
+            .fetch_one(&self.pool)
+            .await?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
     /// How many jobs are pending (not done, failed or cancelled).
     pub async fn pending_jobs(&self) -> Result<u64, sqlx::Error> {
         let (n,): (i64,) = sqlx::query_as(sql!("SELECT COUNT(*) FROM jobs WHERE {PENDING}"))

@@ -305,3 +305,119 @@ async fn a_file_database_runs_in_wal_mode_with_foreign_keys_on() {
         .expect("pragma");
     assert_eq!((mode.as_str(), fk, sync), ("wal", 1, 2));
 }
+
+#[tokio::test]
+async fn an_incident_stored_with_a_character_parsing_now_refuses_still_loads_and_can_be_worked() {
+    // An older version accepted the soft hyphen in every text; this one refuses it when typed.
+    let db = Db::open_in_memory().await.expect("db");
+    let rec = insert(&db, &declared("Login down", "Login, Store")).await;
+    insert(&db, &declared("Store slow", "Store")).await;
+    let soft = |s: &str| s.replace('-', "\u{00AD}");
+    for (sql, value) in [
+        (
+            "UPDATE incidents SET title = ? WHERE id = ?",
+            soft("Log-in down"),
+        ),
+        (
+            "UPDATE incidents SET summary = ? WHERE id = ?",
+            soft("play-ers cannot log in"),
+        ),
+        (
+            "UPDATE incident_systems SET name = ? WHERE incident_id = ? AND position = 0",
+            soft("Log-in"),
+        ),
+    ] {
+        sqlx::query(sql)
+            .bind(value)
+            .bind(rec.id.0)
+            .execute(&db.pool)
+            .await
+            .expect("write the old row");
+    }
+    assert!(IncidentTitle::parse(&soft("Log-in down")).is_err());
+
+    let loaded = db.incident(rec.id).await.expect("load").expect("exists");
+    assert_eq!(loaded.incident.title.as_str(), soft("Log-in down"));
+    assert_eq!(
+        loaded.incident.summary.as_ref().map(FreeText::as_str),
+        Some(soft("play-ers cannot log in").as_str())
+    );
+    assert_eq!(
+        loaded.incident.systems.names().collect::<Vec<_>>(),
+        [soft("Log-in").as_str(), "Store"]
+    );
+    // Every read that hydrates it works: the guild's list and the recurrence rule.
+    let listed = db.unclosed_incidents(guild()).await.expect("list");
+    assert_eq!(listed.len(), 2);
+    let earlier = db
+        .earlier_incidents(
+            guild(),
+            &Systems::parse("Store").expect("s"),
+            t0() - TimeDelta::days(1),
+            t0() + TimeDelta::days(1),
+        )
+        .await
+        .expect("recurrence");
+    assert_eq!(earlier.iter().map(|e| e.number).collect::<Vec<_>>(), [1, 2]);
+
+    // And it stays workable: a change is saved and read back with the text untouched.
+    let mut worked = loaded.clone();
+    worked
+        .incident
+        .apply(
+            Command::Note {
+                text: FreeText::parse("still here").expect("note"),
+            },
+            UserId::new(5).expect("u"),
+            t0() + TimeDelta::minutes(1),
+        )
+        .expect("note");
+    let mut tx = db.begin().await.expect("begin");
+    tx.save_incident(&worked).await.expect("save");
+    tx.commit().await.expect("commit");
+    let reloaded = db.incident(rec.id).await.expect("reload").expect("exists");
+    assert_eq!(reloaded, worked);
+}
+
+#[tokio::test]
+async fn due_jobs_count_claimed_and_waiting_ones_and_failed_ones_are_counted_apart() {
+    let db = Db::open_in_memory().await.expect("db");
+    let mut tx = db.begin().await.expect("begin");
+    for (key, due) in [
+        ("running", t0()),
+        ("waiting", t0() + TimeDelta::seconds(1)),
+        ("done", t0()),
+        ("doomed", t0()),
+        ("later", t0() + TimeDelta::hours(1)),
+    ] {
+        tx.enqueue(&job(key, due), t0()).await.expect("enqueue");
+    }
+    tx.commit().await.expect("commit");
+    let now = t0() + TimeDelta::seconds(5);
+    let claimed = db
+        .claim_due_jobs(t0(), TimeDelta::minutes(1), 10, 10, "")
+        .await
+        .expect("claim")
+        .jobs;
+    for j in &claimed {
+        match j.idempotency_key.as_str() {
+            "done" => db.finish_job(j.id, now).await.expect("finish"),
+            "doomed" => db.fail_job(j.id, "gone", now).await.expect("fail"),
+            _ => {}
+        }
+    }
+    assert_eq!(claimed.len(), 3, "{claimed:?}");
+    assert_eq!(
+        db.due_jobs(now).await.expect("due"),
+        2,
+        "running and waiting"
+    );
+    assert_eq!(
+        db.due_jobs(t0() - TimeDelta::seconds(1))
+            .await
+            .expect("due"),
+        0
+    );
+    assert_eq!(db.failed_jobs().await.expect("failed"), 1);
+    assert_eq!(db.pending_jobs().await.expect("pending"), 3);
+}

@@ -37,7 +37,11 @@ async fn a_request_that_breaks_the_spec_is_refused_and_recorded() {
     let sent = http
         .send_message(world::GENERAL, vec![], &json!({"content": 5}))
         .await;
-    assert!(sent.is_err(), "Discord refuses a number as content");
+    assert_eq!(
+        crate::fake_discord::discord_error(sent),
+        (400, 50035),
+        "Discord refuses a number as content"
+    );
     let violations = fake.expect_violations(1);
     assert!(violations[0].detail.contains("content"), "{violations:?}");
 }

@@ -28,24 +28,29 @@ fn check_accepts_the_shipped_example_config() {
 }
 
 #[test]
-fn check_lists_every_problem_and_fails() {
+fn check_names_a_bad_id_and_an_unknown_key_with_their_file_and_fails() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let path = dir.path().join("bad.toml");
     let example =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/example.toml"))
             .expect("read");
-    let bad = example
-        .replace(
-            "[status]\nurl = \"https://status.loh.game\"",
-            "[status]\nurl = \"https://status.loh.game\"\ncolour = \"red\"",
-        )
-        .replace("\"100000000000000020\"", "\"twenty\"");
-    std::fs::write(&path, bad).expect("write");
-    let out = bot(&["check", "--config", path.to_str().expect("utf-8 path")]);
-    assert!(!out.status.success());
-    let err = stderr(&out);
-    assert!(err.contains("bad.toml"), "{err}");
-    assert!(err.contains("twenty") || err.contains("colour"), "{err}");
+    // One mistake per file: a file with both reports only the first (serde stops there).
+    let unknown_key = example.replace(
+        "[status]\nurl = \"https://status.loh.game\"",
+        "[status]\nurl = \"https://status.loh.game\"\ncolour = \"red\"",
+    );
+    let bad_id = example.replace("\"100000000000000020\"", "\"twenty\"");
+    for (name, text, says) in [
+        ("key.toml", unknown_key, "colour"),
+        ("id.toml", bad_id, "twenty"),
+    ] {
+        assert_ne!(text, example, "{name}: the mistake was not made");
+        let path = dir.path().join(name);
+        std::fs::write(&path, text).expect("write");
+        let out = bot(&["check", "--config", path.to_str().expect("utf-8 path")]);
+        assert!(!out.status.success(), "{name}");
+        let err = stderr(&out);
+        assert!(err.contains(name) && err.contains(says), "{name}: {err}");
+    }
 }
 
 #[test]
@@ -97,6 +102,7 @@ fn render_names_a_missing_value_and_an_unknown_template() {
     assert!(!out.status.success());
     assert!(stderr(&out).contains("system"), "{}", stderr(&out));
     let out = bot(&["render", "alert"]);
+    assert!(!out.status.success());
     assert!(stderr(&out).contains("service_alert"), "{}", stderr(&out));
 }
 
@@ -107,8 +113,8 @@ fn run_without_a_token_refuses_to_start_and_says_why() {
     assert!(stderr(&out).contains("DISCORD_TOKEN"), "{}", stderr(&out));
 }
 
-#[test]
-fn migrate_creates_the_database() {
+#[tokio::test]
+async fn migrate_creates_the_database() {
     let dir = tempfile::tempdir().expect("tempdir");
     let db = dir.path().join("bot.db");
     let out = Command::new(env!("CARGO_BIN_EXE_incident-bot"))
@@ -118,5 +124,20 @@ fn migrate_creates_the_database() {
         .output()
         .expect("runs");
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(db.exists());
+    // Every embedded migration ran: not merely an empty file created.
+    use sqlx::ConnectOptions as _;
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(&db)
+        .read_only(true)
+        .connect()
+        .await
+        .expect("the database opens");
+    let (applied,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM _sqlx_migrations WHERE success")
+        .fetch_one(&mut conn)
+        .await
+        .expect("the migrations table");
+    assert_eq!(
+        usize::try_from(applied).ok(),
+        Some(incident_bot::store::MIGRATOR.iter().count())
+    );
 }

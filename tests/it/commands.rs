@@ -280,9 +280,19 @@ async fn no_text_a_user_typed_pings_anyone() {
         m.content.contains("declared")
     })
     .await;
+    // The posts that carry the typed text: the intro (title, systems, summary), the update.
+    for (what, needle) in [
+        ("the intro", "**Incident #1: "),
+        ("the update", "Update from"),
+    ] {
+        let post = shows(&fake, channel.id, what, |m| m.content.contains(needle)).await;
+        assert!(post.content.contains("everyone"), "{}", post.content);
+    }
     let allowed = [world::RESPONDER_ROLE, world::PLAYER_ALERTS_ROLE];
     for ch in [channel.id, world::ANNOUNCEMENTS, world::LOG] {
-        for m in fake.messages(ch) {
+        let messages = fake.messages(ch);
+        assert!(!messages.is_empty(), "nothing to check in {ch}");
+        for m in messages {
             let pings = fake.pings(m.id);
             assert!(!pings.everyone, "pinged everyone: {}", m.content);
             assert!(pings.users.is_empty(), "pinged a user: {}", m.content);

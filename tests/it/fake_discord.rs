@@ -1,12 +1,15 @@
 //! Tests of the fake Discord itself: it refuses what Discord refuses, speaks the shapes serenity
 //! parses, and answers the questions the bot's tests will ask.
 
+mod access;
 mod client;
+mod content_intent;
 mod interactions;
 mod limits;
 mod models;
 mod queries;
 mod validation;
+mod view;
 
 use std::time::Duration;
 

@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::time::Duration;
 
 use incident_bot::domain::{ChannelId, Status};
-use incident_bot::store::Db;
+use incident_bot::store::{Db, IncidentRecord};
 
 use crate::support::bot::{world, STEP};
 use crate::support::child::ChildBot;
@@ -36,49 +36,122 @@ fn seed() -> u64 {
         })
 }
 
+/// The reminders a fault story (declares and resolves, nobody assigned, no phase moved, no
+/// update) leaves waiting for an incident once every side effect is done, by kind: none of
+/// them falls due within a test under the test config.
+fn reminders_expected(r: &IncidentRecord) -> Vec<&'static str> {
+    match r.incident.status {
+        // P0–P2: nobody took command, no update came, triage has a budget.
+        Status::Open => vec!["escalate_commander", "phase_nudge", "update_due"],
+        // The fix check an hour on, and the post-mortem's next overdue round (a P0's).
+        Status::Resolved => vec!["postmortem_overdue", "verify_fix"],
+        Status::Closed => vec![],
+    }
+}
+
+/// Unfinished jobs of the incidents not yet closed.
+async fn count_unfinished_of_unclosed(db: &Db, guild: incident_bot::domain::GuildId) -> u64 {
+    let mut n = 0;
+    for r in db.unclosed_incidents(guild).await.expect("db") {
+        n += db
+            .jobs_of(Some(r.id))
+            .await
+            .expect("db")
+            .iter()
+            .filter(|j| j.finished_at.is_none())
+            .count() as u64;
+    }
+    n
+}
+
 /// Every incident in the database has exactly one channel, one intro, and its announcements
-/// posted once; every acknowledged declare is among them. Waits for the queue to drain.
+/// posted once; every acknowledged declare is among them; the queue has nothing left to do but
+/// the reminders the story calls for, and gave nothing up. Waits for the queue to drain.
 async fn assert_nothing_lost_or_doubled(
     fake: &FakeDiscord,
     db: &Db,
     acked: &HashSet<u64>,
     log: &str,
 ) {
+    assert!(
+        !acked.is_empty(),
+        "a story without an acknowledged declare proves nothing"
+    );
     let guild = incident_bot::domain::GuildId::new(fake.guild_id().get()).expect("id");
     let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
     loop {
-        let pending = db.pending_jobs().await.expect("db");
         let open_channels = db
             .unclosed_incidents(guild)
             .await
             .expect("db")
             .iter()
             .all(|r| r.channel_id.is_some());
-        // Reminders far in the future stay pending; the side effects of the burst must not.
-        let due_now = db
-            .claim_due_jobs(
-                chrono::Utc::now() - chrono::TimeDelta::days(1),
-                chrono::TimeDelta::zero(),
-                0,
-                u32::MAX,
-                "",
-            )
-            .await
-            .expect("db")
-            .len();
+        // Reminders far in the future stay pending; nothing due may.
+        let due_now = db.due_jobs(chrono::Utc::now()).await.expect("db");
         if open_channels
             && due_now == 0
             && fake.messages(world::ANNOUNCEMENTS).len() >= alerts_expected(db, guild).await
         {
-            let _ = pending;
             break;
         }
         assert!(
             tokio::time::Instant::now() < deadline,
-            "side effects never completed; bot log:\n{log}"
+            "side effects never completed ({due_now} jobs still due); bot log:\n{log}"
         );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
+    assert_eq!(db.failed_jobs().await.expect("db"), 0, "a job was given up");
+    let (mut expected, mut to_publish) = (0, 0);
+    for r in db.unclosed_incidents(guild).await.expect("db") {
+        let mut waiting: Vec<String> = db
+            .jobs_of(Some(r.id))
+            .await
+            .expect("db")
+            .into_iter()
+            .filter(|j| j.finished_at.is_none())
+            .map(|j| j.kind)
+            .collect();
+        expected += waiting.len();
+        // A post-mortem reminder set seconds before its deadline may not be due yet.
+        waiting.retain(|k| k != "postmortem_reminder");
+        waiting.sort();
+        let announced = db.announcements(r.id).await.expect("db");
+        to_publish += announced.iter().filter(|a| a.publish).count();
+        // Publishes beyond the hourly budget wait for the hour to free a slot.
+        let unpublished = announced
+            .iter()
+            .filter(|a| a.publish && a.published_at.is_none())
+            .count();
+        let mut want = reminders_expected(&r);
+        want.extend(std::iter::repeat_n("publish", unpublished));
+        want.sort_unstable();
+        assert_eq!(
+            waiting, want,
+            "incident #{} ({:?}) waits for other jobs than its reminders",
+            r.number, r.incident.status
+        );
+    }
+    // A reminder firing now queues its next round a moment before it is marked done: let
+    // such a hand-over finish before counting what belongs to nobody.
+    let mut pending = db.pending_jobs().await.expect("db");
+    for _ in 0..20 {
+        let mine = count_unfinished_of_unclosed(db, guild).await;
+        if pending == mine {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        pending = db.pending_jobs().await.expect("db");
+    }
+    assert_eq!(
+        pending,
+        count_unfinished_of_unclosed(db, guild).await,
+        "jobs pending that belong to no unclosed incident (first count {expected})"
+    );
+    assert_eq!(
+        fake.crossposted(world::ANNOUNCEMENTS).len(),
+        to_publish.min(8),
+        "every publish the hourly budget allows is done, and no more"
+    );
     let incidents = db.unclosed_incidents(guild).await.expect("db");
     let numbers: Vec<u32> = incidents.iter().map(|r| r.number.0).collect();
     for interaction in acked {
@@ -231,6 +304,18 @@ async fn sigkill_mid_burst_twenty_times_loses_no_acknowledged_declare_and_posts_
         "most declares were acknowledged before the kill ({})",
         acked.len()
     );
+    let guild = incident_bot::domain::GuildId::new(fake.guild_id().get()).expect("id");
+    let resolved = db
+        .unclosed_incidents(guild)
+        .await
+        .expect("db")
+        .iter()
+        .filter(|r| r.incident.status == Status::Resolved)
+        .count();
+    assert!(
+        resolved >= 5,
+        "resolves landed between the kills, so all-clears and reminders were checked ({resolved})"
+    );
     // A callback the dying bot never sent is Discord's 3 s rule, not a bot error; anything
     // else the fake saw would be.
     let violations: Vec<_> = fake
@@ -379,22 +464,34 @@ async fn a_dropped_gateway_is_reconnected_and_acknowledged_work_still_completes(
             .await,
         );
     }
+    // One declare is acknowledged before the drop; the others may be cut off in flight.
+    handles[0].ack().await;
     fake.drop_gateway();
+    fake.wait_for("a new IDENTIFY", Duration::from_secs(20), |f| {
+        f.identifies().len() == 2
+    })
+    .await;
+    // Reconnecting takes longer than Discord's 3 s: what will be acknowledged already is.
     let acked: HashSet<u64> = handles
         .iter()
         .filter(|h| h.record().ack.is_some_and(|a| a.kind == 5))
         .map(|h| h.id.get())
         .collect();
-    fake.wait_for("a new IDENTIFY", Duration::from_secs(20), |f| {
-        f.identifies().len() == 2
-    })
-    .await;
-    let after =
+    let listed =
         crate::support::story::run(&fake, world::RESPONDER, world::GENERAL, "status", &[]).await;
-    assert!(
-        after.contains("Open incidents") || after.contains("No open incidents"),
-        "{after}"
+    // The reconnected bot answers from the database: every incident it holds, nothing else.
+    let guild = incident_bot::domain::GuildId::new(fake.guild_id().get()).expect("id");
+    let open = bot.app.db.unclosed_incidents(guild).await.expect("db");
+    assert!(listed.starts_with("**Open incidents**\n"), "{listed}");
+    assert_eq!(
+        listed.lines().filter(|l| l.starts_with("- ")).count(),
+        open.len(),
+        "{listed}"
     );
+    for r in &open {
+        let line = format!("#{} **P2** {}: phase 1, open", r.number, r.incident.title);
+        assert!(listed.contains(&line), "no {line:?} in {listed}");
+    }
     assert_nothing_lost_or_doubled(&fake, &bot.app.db, &acked, "").await;
 }
 
@@ -506,13 +603,14 @@ async fn bad_input_gets_a_clear_ephemeral_error_and_writes_nothing_pings_nobody(
     let fake = world::fake().start().await;
     let bot = crate::support::bot::spawn_bot(&fake).await;
     let long = "x".repeat(5000);
-    let corpus: [(&str, &str); 6] = [
+    let corpus: [(&str, &str); 7] = [
         ("", "empty"),
         ("   ", "empty"),
         (&long, "5000 characters long; the limit is 100"),
         ("Login\u{0007}down", "hidden character (U+0007)"),
         ("Login\u{200B}down", "hidden character (U+200B)"),
         ("Login\u{202E}nwod", "hidden character (U+202E)"),
+        ("Log\u{00AD}in down", "hidden character (U+00AD)"),
     ];
     for (title, says) in corpus {
         let answer = crate::support::story::run(
@@ -592,4 +690,45 @@ async fn bad_input_gets_a_clear_ephemeral_error_and_writes_nothing_pings_nobody(
             "{sub}: {answer}"
         );
     }
+}
+
+#[tokio::test]
+async fn a_failed_interaction_callback_is_logged_without_the_interaction_token() {
+    let fake = world::fake().start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bot = ChildBot::start(&fake, dir.path(), &[]).await;
+    let callback = "/interactions/{interaction_id}/{interaction_token}/callback";
+    // The defer meets a dropped connection (reqwest's error prints the URL, token and all),
+    // the apology a 500 (serenity's error keeps the URL in a field that Debug prints).
+    fake.fail_next("POST", callback, 1, Fault::Disconnect);
+    fake.fail_next("POST", callback, 1, Fault::ServerError);
+
+    let status = incident(&fake, world::RESPONDER, world::GENERAL, "status", &[]).await;
+    let log = bot
+        .wait_for_log("could not tell the user their command failed")
+        .await;
+
+    assert!(
+        !log.contains(&status.token),
+        "the interaction token reached the log:\n{log}"
+    );
+    assert!(
+        !log.contains(fake.token()),
+        "the bot token reached the log:\n{log}"
+    );
+    // What the log says instead: the command, its error id, and the redacted cause.
+    let error_id = format!("E{:x}", status.id.get());
+    assert!(
+        log.lines()
+            .any(|l| l.contains("command failed") && l.contains(&error_id)),
+        "{log}"
+    );
+    assert!(
+        log.contains(&format!("/interactions/{}/[redacted]/callback", status.id)),
+        "{log}"
+    );
+    assert!(
+        status.record().ack.is_none(),
+        "both callbacks failed, so nothing was acknowledged"
+    );
 }

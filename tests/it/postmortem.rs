@@ -1,7 +1,7 @@
 //! `/postmortem …`: the draft from the plan's template, impact, actions, the meeting, done, and
 //! the refusals of each.
 
-use crate::support::bot::{spawn_bot, world, STEP};
+use crate::support::bot::{spawn_bot, world};
 use crate::support::story::{declare, run, run_pm, shows};
 
 #[tokio::test]
@@ -198,7 +198,7 @@ async fn an_incident_that_needs_no_postmortem_says_so_but_can_still_be_drafted()
         &[("title", "Typo on the store page"), ("severity", "P3")],
     )
     .await;
-    run(
+    let resolved = run(
         &fake,
         world::COMMANDER,
         channel.id,
@@ -206,6 +206,16 @@ async fn an_incident_that_needs_no_postmortem_says_so_but_can_still_be_drafted()
         &[("root_cause", "typo")],
     )
     .await;
+    assert!(!resolved.contains("post-mortem"), "{resolved}");
+    // What the channel reads: the decision and why, with nothing due.
+    let notice = shows(&fake, channel.id, "the post-mortem decision", |m| {
+        m.content.starts_with("📝")
+    })
+    .await;
+    assert_eq!(
+        notice.content,
+        "📝 **No post-mortem required: P3 incidents need one only if a team lead asks**"
+    );
     let answer = run_pm(
         &fake,
         world::COMMANDER,
@@ -215,11 +225,11 @@ async fn an_incident_that_needs_no_postmortem_says_so_but_can_still_be_drafted()
     )
     .await;
     assert!(answer.contains("has no post-mortem to track"), "{answer}");
-    run_pm(&fake, world::COMMANDER, channel.id, "draft", &[]).await;
-    fake.wait_for("the draft", STEP, |f| {
-        f.messages(channel.id)
-            .iter()
-            .any(|m| !m.attachments.is_empty())
+    let answer = run_pm(&fake, world::COMMANDER, channel.id, "draft", &[]).await;
+    assert!(answer.contains("postmortem-incident-1.md"), "{answer}");
+    let draft = shows(&fake, channel.id, "the draft", |m| {
+        !m.attachments.is_empty()
     })
     .await;
+    assert_eq!(draft.attachments[0].filename, "postmortem-incident-1.md");
 }

@@ -197,8 +197,8 @@ async fn an_update_reminder_performed_twice_schedules_its_next_reminder_once() {
 #[tokio::test]
 async fn a_quiet_incident_gets_an_update_reminder_and_an_update_resets_it() {
     let fake = world::fake().start().await;
-    let _bot = spawn_bot_with(&fake, |s: &mut Settings| {
-        s.severity.p1.update_every = Some(secs(1))
+    let bot = spawn_bot_with(&fake, |s: &mut Settings| {
+        s.severity.p1.update_every = Some(secs(2))
     })
     .await;
     let channel = declare(
@@ -225,6 +225,45 @@ async fn a_quiet_incident_gets_an_update_reminder_and_an_update_resets_it() {
             .contains("Nobody is comms lead or commander of this incident, so this goes to the on-call responders."),
         "{}",
         reminder.content
+    );
+
+    // The reminder queued the next one a cadence after itself; an update half a cadence
+    // later moves it to a cadence after the update, and only that one waits.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    run(
+        &fake,
+        world::RESPONDER,
+        channel.id,
+        "update",
+        &[("message", "Cache warming")],
+    )
+    .await;
+    let id = incident_id(&bot, channel.id).await;
+    let updated_at = bot
+        .app
+        .db
+        .incident(id)
+        .await
+        .expect("db")
+        .expect("the incident")
+        .incident
+        .last_update_at
+        .expect("the update is recorded");
+    let jobs = bot.app.db.jobs_of(Some(id)).await.expect("jobs");
+    let waiting: Vec<_> = jobs
+        .iter()
+        .filter(|j| j.kind == "update_due" && j.finished_at.is_none())
+        .map(|j| j.due_at)
+        .collect();
+    assert_eq!(
+        waiting,
+        [updated_at + chrono::TimeDelta::seconds(2)],
+        "{jobs:?}"
+    );
+    assert!(
+        jobs.iter()
+            .any(|j| j.kind == "update_due" && j.finished_at.is_some() && j.attempts == 0),
+        "the reminder queued before the update is cancelled: {jobs:?}"
     );
 }
 

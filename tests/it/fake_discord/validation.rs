@@ -57,8 +57,11 @@ async fn a_message_of_exactly_2000_characters_is_accepted() {
         .await;
 
     // Assert
-    assert!(sent.is_ok(), "{sent:?}");
-    assert_eq!(fake.messages(GENERAL).len(), 1);
+    let sent = sent.expect("2000 characters are accepted");
+    assert_eq!(sent.content.chars().count(), 2000);
+    let stored = fake.messages(GENERAL);
+    assert_eq!(stored.len(), 1);
+    assert_eq!(stored[0].content, "x".repeat(2000));
 }
 
 #[tokio::test]
@@ -118,7 +121,7 @@ async fn a_spec_valid_route_the_fake_does_not_serve_is_recorded_as_unimplemented
     let result = fake.http().get_guild_webhooks(fake.guild_id()).await;
 
     // Assert
-    assert!(result.is_err());
+    assert_eq!(discord_error(result), (501, 0));
     assert_eq!(fake.expect_violations(1)[0].kind, "unimplemented");
 }
 
@@ -191,7 +194,7 @@ async fn an_injected_429_is_not_retried_by_serenity_when_its_ratelimiter_is_disa
         e.error.code, -1,
         "serenity cannot decode a body without `code`, so retry_after is lost"
     );
-    assert!(second.is_ok());
+    assert_eq!(second.expect("the next call is served").content, "hello");
     assert_eq!(fake.count("POST", "/channels/{channel_id}/messages"), 2);
     assert_eq!(fake.messages(GENERAL).len(), 1);
     fake.assert_no_violations();
@@ -216,5 +219,35 @@ async fn a_timed_fault_answers_500_until_its_window_ends() {
 
     // Assert
     assert_eq!(discord_error(during).0, 500);
-    assert!(after.is_ok(), "{after:?}");
+    assert_eq!(after.expect("served after the window").id(), GENERAL);
+}
+
+#[tokio::test]
+async fn an_injected_disconnect_reaches_serenity_as_a_transport_error_naming_the_url() {
+    // Arrange
+    let fake = studio().start().await;
+    let http = fake.http();
+    fake.fail_next("GET", "/channels/{channel_id}", 1, Fault::Disconnect);
+
+    // Act
+    let cut = http.get_channel(GENERAL).await;
+    let after = http.get_channel(GENERAL).await;
+
+    // Assert
+    let Err(serenity::Error::Http(serenity::http::HttpError::Request(e))) = cut else {
+        panic!("expected a transport error, got {cut:?}");
+    };
+    assert!(
+        e.to_string()
+            .contains(&format!("/api/v10/channels/{GENERAL})")),
+        "{e}"
+    );
+    assert_eq!(after.expect("the next call is served").id(), GENERAL);
+    let statuses: Vec<u16> = fake.requests().iter().map(|r| r.status).collect();
+    assert_eq!(
+        statuses,
+        [0, 200],
+        "a cut request is recorded without a status"
+    );
+    fake.assert_no_violations();
 }

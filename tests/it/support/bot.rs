@@ -13,7 +13,7 @@ use serenity::all::{ChannelId, Context, Event, RawEventHandler, RoleId, UserId};
 use serenity::async_trait;
 use tokio::task::JoinHandle;
 
-use super::fake_discord::{FakeDiscord, FakeDiscordBuilder};
+use super::fake_discord::{self, FakeDiscord, FakeDiscordBuilder};
 
 /// The standard guild every end-to-end test starts from.
 pub mod world {
@@ -48,9 +48,25 @@ pub mod world {
     /// A player with no team role.
     pub const PLAYER: UserId = UserId::new(1_100_000_000_000_000_303);
 
-    /// A fake Discord holding the standard guild.
+    /// The permissions README.md ("Setting up", step 2) asks the bot to be invited with: View
+    /// Channels, Manage Channels, Manage Roles, Send Messages, Embed Links, Attach Files, Read
+    /// Message History, Mention Everyone, Manage Messages and Add Reactions.
+    pub const BOT_INVITE: u64 = fake_discord::VIEW_CHANNEL
+        | fake_discord::MANAGE_CHANNELS
+        | fake_discord::MANAGE_ROLES
+        | fake_discord::SEND_MESSAGES
+        | fake_discord::EMBED_LINKS
+        | fake_discord::ATTACH_FILES
+        | fake_discord::READ_MESSAGE_HISTORY
+        | fake_discord::MENTION_EVERYONE
+        | fake_discord::MANAGE_MESSAGES
+        | fake_discord::ADD_REACTIONS;
+
+    /// A fake Discord holding the standard guild, with the bot invited as the README says
+    /// (not owning the guild, so Discord's permission checks apply to it).
     pub fn fake() -> FakeDiscordBuilder {
         FakeDiscord::builder()
+            .bot_permissions(BOT_INVITE)
             .role(RESPONDER_ROLE, "responders", 0)
             .role(COMMANDER_ROLE, "commanders", 0)
             .role(SECURITY_ROLE, "security", 0)

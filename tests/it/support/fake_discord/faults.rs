@@ -22,6 +22,9 @@ pub enum Fault {
     /// Served as usual, but the answer is held back this long (real time): Discord did the
     /// work and the client, if it gave up waiting, does not know.
     Delayed(Duration),
+    /// No answer: the connection is dropped after the request was read, so the client gets a
+    /// transport error (reqwest's, which names the URL) instead of a status.
+    Disconnect,
 }
 
 /// One fault rule on `method` + spec route template.
@@ -58,6 +61,7 @@ impl Fault {
                 ..Reply::error(403, 50013, "Missing Permissions", "forbidden")
             },
             Fault::Delayed(_) => return None,
+            Fault::Disconnect => Reply::cut(),
         })
     }
 

@@ -13,6 +13,7 @@ use axum::response::Response;
 use serde_json::{json, Value};
 use tokio::sync::mpsc;
 
+use super::content;
 use super::shapes;
 use super::shared::Shared;
 use super::state::{FakeMessage, State as World};
@@ -99,7 +100,7 @@ pub fn notify_bot(shared: &Shared, world: &mut World, name: &str, d: Value, inte
 }
 
 /// Sends MESSAGE_CREATE/UPDATE for a non-ephemeral message; without MESSAGE_CONTENT the
-/// content of other users' messages arrives empty unless they mention the bot.
+/// content of other users' messages arrives empty unless they mention the bot (`content`).
 pub fn notify_message(shared: &Shared, world: &mut World, name: &str, msg: &FakeMessage) {
     if msg.flags & 64 != 0 {
         return;
@@ -111,14 +112,8 @@ pub fn notify_message(shared: &Shared, world: &mut World, name: &str, msg: &Fake
         d["member"] = partial;
     }
     let intents = shared.gateway.ready_intents().unwrap_or(0);
-    let mentions_bot = msg
-        .content
-        .contains(&format!("<@{}>", shared.config.bot.id));
-    if intents & MESSAGE_CONTENT == 0 && msg.author.id != shared.config.bot.id && !mentions_bot {
-        d["content"] = json!("");
-        d["embeds"] = json!([]);
-        d["attachments"] = json!([]);
-        d["components"] = json!([]);
+    if !content::readable(shared, msg, intents & MESSAGE_CONTENT != 0) {
+        content::redact(&mut d);
     }
     notify_bot(shared, world, name, d, GUILD_MESSAGES);
 }
@@ -250,6 +245,11 @@ fn identify(shared: &Arc<Shared>, id: u64, payload: &Value) -> Incoming {
         return Incoming::Close(4004, "Authentication failed.");
     }
     let intents = d["intents"].as_u64().unwrap_or(0);
+    if intents & MESSAGE_CONTENT != 0 && !shared.config.message_content_intent {
+        let detail = "IDENTIFY asked for MESSAGE_CONTENT, which the app has not turned on";
+        shared.write(|s| s.violate("disallowed-intent", "gateway IDENTIFY", detail));
+        return Incoming::Close(4014, "Disallowed intent(s).");
+    }
     let guild = shared.config.guild_id.to_string();
     let ready = json!({
         "v": 10,

@@ -6,8 +6,9 @@ use serde_json::{json, Value};
 use serenity::all::{ChannelId, InteractionId, MessageId, UserId};
 
 use super::gateway;
+use super::guard;
 use super::handle::InteractionHandle;
-use super::permissions::{channel_permissions, ALL};
+use super::permissions::channel_permissions;
 use super::shapes;
 use super::shared::Shared;
 use super::state::{snowflake, InteractionKind, InteractionRecord, State};
@@ -100,7 +101,7 @@ pub fn interaction_json(
         "member": member,
         "token": token,
         "version": 1,
-        "app_permissions": ALL.to_string(),
+        "app_permissions": ch.map_or(0, |c| guard::bot_in(shared, state, c)).to_string(),
         "locale": "en-US",
         "guild_locale": "en-US",
         "entitlements": [],

@@ -4,6 +4,7 @@ use serde_json::{json, Value};
 use serenity::all::{RoleId, UserId};
 
 use super::state::FakeMessage;
+use super::view;
 
 /// The notifications a message causes.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -96,37 +97,18 @@ fn id_of(value: &Value) -> Option<u64> {
     }
 }
 
-/// Finds `<@id>`, `<@!id>`, `<@&id>`, `@everyone` and `@here` in the text.
+/// The mentions in the content as the renderer reads it (`view::mentions`): an escaped
+/// `\<@id>` and a mention inside code are text, so they ping nobody.
+///
+/// Discord's own behaviour here has shifted: its March 2026 patch notes made `\@everyone` and
+/// `\@here` stop pinging (jagrosh/Vortex PR #179 quotes them), and a formatting cheat sheet
+/// (wiki.raccoon.fun "discord-formatting") says an escaped `\<@id>` still pings. The fake
+/// takes the renderer's reading: a mention pings only where people see one.
 fn scan(content: &str) -> (Vec<UserId>, Vec<RoleId>, bool) {
-    let mut users = Vec::new();
-    let mut roles = Vec::new();
-    let everyone = content.contains("@everyone") || content.contains("@here");
-    let mut rest = content;
-    while let Some(start) = rest.find("<@") {
-        rest = &rest[start + 2..];
-        let (is_role, body) = match rest.as_bytes().first() {
-            Some(b'&') => (true, &rest[1..]),
-            Some(b'!') => (false, &rest[1..]),
-            _ => (false, rest),
-        };
-        let digits: String = body.chars().take_while(char::is_ascii_digit).collect();
-        let closed = body[digits.len()..].starts_with('>');
-        match digits.parse::<u64>() {
-            Ok(id) if closed && id != 0 => {
-                if is_role {
-                    let role = RoleId::new(id);
-                    if !roles.contains(&role) {
-                        roles.push(role);
-                    }
-                } else {
-                    let user = UserId::new(id);
-                    if !users.contains(&user) {
-                        users.push(user);
-                    }
-                }
-            }
-            _ => {}
-        }
-    }
-    (users, roles, everyone)
+    let (users, roles, everyone) = view::mentions(content);
+    (
+        users.into_iter().map(UserId::new).collect(),
+        roles.into_iter().map(RoleId::new).collect(),
+        everyone,
+    )
 }

@@ -15,17 +15,23 @@
 mod builders;
 mod clock;
 mod components;
+mod content;
 mod context_menu;
 mod control;
+mod cut;
 mod events;
 mod faults;
 mod gateway;
+mod guard;
 mod handle;
 mod interaction;
 mod limits;
+mod markdown;
+mod markdown_tags;
 mod mentions;
 mod permissions;
 mod queries;
+mod queries_view;
 mod reply;
 mod rest;
 mod rest_channels;
@@ -37,10 +43,15 @@ mod rest_pins;
 mod routes;
 mod schema;
 mod setup;
+mod setup_channels;
 mod shapes;
 mod shared;
 mod spec;
 mod state;
+mod view;
+#[cfg(test)]
+mod view_tests;
+mod view_time;
 mod wait;
 
 use std::sync::Arc;
@@ -56,8 +67,15 @@ pub use context_menu::MessageCommandBuilder;
 pub use faults::Fault;
 pub use handle::InteractionHandle;
 pub use mentions::Pings;
-pub use permissions::{ADMINISTRATOR, SEND_MESSAGES, VIEW_CHANNEL};
-pub use setup::{FakeDiscordBuilder, DEFAULT_BOT, DEFAULT_EVERYONE, DEFAULT_GUILD};
+pub use permissions::{
+    ADD_REACTIONS, ADMINISTRATOR, ATTACH_FILES, EMBED_LINKS, MANAGE_CHANNELS, MANAGE_MESSAGES,
+    MANAGE_ROLES, MENTION_EVERYONE, PIN_MESSAGES, READ_MESSAGE_HISTORY, SEND_MESSAGES,
+    VIEW_CHANNEL,
+};
+pub use setup::{
+    FakeDiscordBuilder, DEFAULT_BOT, DEFAULT_BOT_ROLE, DEFAULT_EVERYONE, DEFAULT_GUILD,
+    DEFAULT_OWNER,
+};
 pub use state::{
     Ack, FakeAttachment, FakeChannel, FakeCommand, FakeMessage, InteractionKind, InteractionRecord,
     Overwrite, RecordedRequest, Violation,

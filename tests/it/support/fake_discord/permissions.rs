@@ -4,12 +4,31 @@ use super::state::{FakeChannel, FakeMember, State};
 
 /// ADMINISTRATOR: every permission, overwrites ignored.
 pub const ADMINISTRATOR: u64 = 1 << 3;
+/// MANAGE_CHANNELS: create, edit and delete channels.
+pub const MANAGE_CHANNELS: u64 = 1 << 4;
+/// ADD_REACTIONS: react with an emoji nobody has used on the message yet.
+pub const ADD_REACTIONS: u64 = 1 << 6;
 /// VIEW_CHANNEL: the channel is listed and readable.
 pub const VIEW_CHANNEL: u64 = 1 << 10;
 /// SEND_MESSAGES: the member can post (a "locked" channel denies it).
 pub const SEND_MESSAGES: u64 = 1 << 11;
-/// Every bit Discord currently defines (used for administrators and owners).
-pub const ALL: u64 = (1 << 51) - 1;
+/// MANAGE_MESSAGES: delete or publish other people's messages (and, until 2026, pin).
+pub const MANAGE_MESSAGES: u64 = 1 << 13;
+/// EMBED_LINKS: send embeds.
+pub const EMBED_LINKS: u64 = 1 << 14;
+/// ATTACH_FILES: upload files.
+pub const ATTACH_FILES: u64 = 1 << 15;
+/// READ_MESSAGE_HISTORY: read messages sent before one came.
+pub const READ_MESSAGE_HISTORY: u64 = 1 << 16;
+/// MENTION_EVERYONE: make `@everyone`, `@here` and unmentionable roles ping.
+pub const MENTION_EVERYONE: u64 = 1 << 17;
+/// MANAGE_ROLES: in a channel, set its permission overwrites.
+pub const MANAGE_ROLES: u64 = 1 << 28;
+/// PIN_MESSAGES: pin and unpin (split from MANAGE_MESSAGES in August 2025).
+pub const PIN_MESSAGES: u64 = 1 << 51;
+/// Every bit Discord currently defines, up to BYPASS_SLOWMODE (1 << 52) (used for
+/// administrators and owners).
+pub const ALL: u64 = (1 << 53) - 1;
 
 /// The member's guild-wide permissions: `@everyone` plus every role they have.
 pub fn base_permissions(state: &State, guild_id: u64, owner_id: u64, member: &FakeMember) -> u64 {

@@ -20,6 +20,8 @@ pub struct Reply {
     pub headers: Vec<(String, String)>,
     /// Why the request was refused, when the refusal is a violation of Discord's rules.
     pub violation: Option<(&'static str, String)>,
+    /// No answer at all: the connection is cut (an injected fault).
+    pub cut: bool,
 }
 
 impl Reply {
@@ -30,6 +32,7 @@ impl Reply {
             body: Some(body),
             headers: vec![],
             violation: None,
+            cut: false,
         }
     }
 
@@ -48,6 +51,7 @@ impl Reply {
             body: None,
             headers: vec![],
             violation: None,
+            cut: false,
         }
     }
 
@@ -58,6 +62,7 @@ impl Reply {
             body: Some(json!({ "message": message, "code": code })),
             headers: vec![],
             violation: Some((kind, format!("{status} {code} {message}"))),
+            cut: false,
         }
     }
 
@@ -74,6 +79,7 @@ impl Reply {
             body: Some(json!({ "code": 50035, "message": "Invalid Form Body", "errors": errors })),
             headers: vec![],
             violation: Some((kind, detail)),
+            cut: false,
         }
     }
 
@@ -112,6 +118,7 @@ impl Reply {
             })),
             headers,
             violation: None,
+            cut: false,
         }
     }
 
@@ -122,6 +129,19 @@ impl Reply {
             body: Some(json!({ "message": "500: Internal Server Error", "code": 0 })),
             headers: vec![],
             violation: None,
+            cut: false,
+        }
+    }
+
+    /// No answer: the server drops the connection, as a crashing edge would. Recorded with
+    /// status 0.
+    pub fn cut() -> Reply {
+        Reply {
+            status: 0,
+            body: None,
+            headers: vec![],
+            violation: None,
+            cut: true,
         }
     }
 

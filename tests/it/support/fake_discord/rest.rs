@@ -1,15 +1,18 @@
-//! The REST entry point: authenticate, match the spec, inject faults, validate, serve, record.
+//! The REST entry point: authenticate, match the spec, inject faults, validate, check the
+//! bot's permissions, serve, record.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::{to_bytes, Body};
-use axum::extract::{FromRequest, Multipart, Request, State};
+use axum::extract::{ConnectInfo, FromRequest, Multipart, Request, State};
 use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
+use super::cut::Cut;
 use super::faults::{take_fault, Fault};
+use super::guard;
 use super::reply::Reply;
 use super::routes;
 use super::shared::Shared;
@@ -63,7 +66,11 @@ impl Ctx {
 }
 
 /// axum fallback handler: every path except the gateway's websocket lands here.
-pub async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Response {
+pub async fn handle(
+    State(shared): State<Arc<Shared>>,
+    ConnectInfo(cut): ConnectInfo<Cut>,
+    request: Request,
+) -> Response {
     let (parts, body) = request.into_parts();
     let method = parts.method.as_str().to_uppercase();
     let full_path = parts.uri.path().to_owned();
@@ -134,6 +141,9 @@ pub async fn handle(State(shared): State<Arc<Shared>>, request: Request) -> Resp
     // Recorded and served already: only the answer is late.
     if let Some(delay) = delay {
         tokio::time::sleep(delay).await;
+    }
+    if reply.cut {
+        cut.now();
     }
     reply.into_response()
 }
@@ -212,6 +222,9 @@ fn serve(
         body,
         files,
     };
+    if let Some(refusal) = guard::check(shared, &ctx) {
+        return (Some(template), refusal, delay);
+    }
     (Some(template), routes::dispatch(shared, &ctx), delay)
 }
 

@@ -19,7 +19,7 @@ fn unknown_channel() -> Reply {
 }
 
 /// Reads overwrites from a request (bit sets may be strings or numbers).
-fn overwrites_from(value: &Value) -> Vec<Overwrite> {
+pub(super) fn overwrites_from(value: &Value) -> Vec<Overwrite> {
     let bits = |v: &Value| match v {
         Value::String(s) => s.parse().unwrap_or(0),
         other => other.as_u64().unwrap_or(0),

@@ -3,6 +3,7 @@
 use serde_json::{json, Value};
 use serenity::all::{ChannelId, MessageId};
 
+use super::content;
 use super::gateway::{notify_bot, notify_message, GUILDS, GUILD_MESSAGES, GUILD_MESSAGE_REACTIONS};
 use super::limits::{
     is_empty_message, message_errors, take_slot, CROSSPOST_WINDOW, MAX_CROSSPOSTS, NONCE_WINDOW,
@@ -209,7 +210,7 @@ pub fn list(shared: &Shared, ctx: &Ctx) -> Reply {
         list.truncate(limit);
         Reply::ok(
             list.into_iter()
-                .map(|m| shapes::message(shared, s, m))
+                .map(|m| content::rest_message(shared, s, m))
                 .collect(),
         )
     })
@@ -220,7 +221,7 @@ pub fn get(shared: &Shared, ctx: &Ctx) -> Reply {
     let (channel_id, id) = (ctx.id("channel_id"), ctx.id("message_id"));
     shared.read(
         |s| match visible(s, channel_id).find(|m| m.id.get() == id) {
-            Some(m) => Reply::ok(shapes::message(shared, s, m)),
+            Some(m) => Reply::ok(content::rest_message(shared, s, m)),
             None => unknown_message(),
         },
     )

@@ -2,6 +2,7 @@
 
 use serde_json::{json, Value};
 
+use super::content;
 use super::gateway::{notify_bot, notify_message, GUILDS, GUILD_MESSAGE_REACTIONS};
 use super::limits::{take_slot, CROSSPOST_WINDOW, MAX_CROSSPOSTS};
 use super::reply::Reply;
@@ -73,7 +74,7 @@ pub fn list_pins_legacy(shared: &Shared, ctx: &Ctx) -> Reply {
         Reply::ok(
             pinned(s, channel_id)
                 .into_iter()
-                .map(|m| shapes::message(shared, s, m))
+                .map(|m| content::rest_message(shared, s, m))
                 .collect(),
         )
     })
@@ -90,7 +91,7 @@ pub fn list_pins(shared: &Shared, ctx: &Ctx) -> Reply {
             .into_iter()
             .map(|m| {
                 json!({ "pinned_at": m.pinned_at.map(shapes::timestamp),
-                "message": shapes::message(shared, s, m) })
+                "message": content::rest_message(shared, s, m) })
             })
             .collect();
         Reply::ok(json!({ "items": items, "has_more": false }))
@@ -141,7 +142,7 @@ pub fn crosspost(shared: &Shared, ctx: &Ctx) -> Reply {
         msg.flags |= 1;
         let msg = msg.clone();
         notify_message(shared, s, "MESSAGE_UPDATE", &msg);
-        Reply::ok(shapes::message(shared, s, &msg))
+        Reply::ok(content::rest_message(shared, s, &msg))
     })
 }
 

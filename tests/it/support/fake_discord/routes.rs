@@ -94,6 +94,7 @@ pub fn dispatch(shared: &Shared, ctx: &Ctx) -> Reply {
                     ctx.method, ctx.template
                 ),
             )),
+            cut: false,
         },
     }
 }

@@ -4,20 +4,25 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use axum::routing::get;
-use axum::serve::ListenerExt as _;
 use axum::Router;
 use serenity::all::{ChannelId, GuildId, RoleId, UserId};
 
+use super::cut::{Cut, CuttableListener};
 use super::gateway;
 use super::rest;
+use super::setup_channels::deny_member;
 use super::shared::{Config, Shared};
-use super::state::{FakeChannel, FakeMember, FakeRole, FakeUser, Overwrite, State};
+use super::state::{FakeChannel, FakeMember, FakeRole, FakeUser, State};
 use super::FakeDiscord;
 
 /// Default guild id (and `@everyone` role id).
 pub const DEFAULT_GUILD: u64 = 1_100_000_000_000_000_001;
 /// Default bot user id, also the application id (as for any application created today).
 pub const DEFAULT_BOT: u64 = 1_100_000_000_000_000_002;
+/// The id of the role Discord makes for the bot when it is invited with permissions.
+pub const DEFAULT_BOT_ROLE: u64 = 1_100_000_000_000_000_003;
+/// The guild's owner once the bot is invited rather than owning it (not listed as a member).
+pub const DEFAULT_OWNER: u64 = 1_100_000_000_000_000_004;
 
 /// Permissions `@everyone` gets in a new Discord server: view, send, history, reactions,
 /// embeds, files, external emoji, voice basics, nickname, application commands.
@@ -37,20 +42,24 @@ pub const DEFAULT_EVERYONE: u64 = 1
     | (1 << 31);
 
 /// Builds a fake. Defaults: guild [`DEFAULT_GUILD`] named "Studio", bot and application
-/// [`DEFAULT_BOT`] named "incident-bot" owning the guild (so it has every permission),
-/// token "fake-bot-token", `@everyone` with [`DEFAULT_EVERYONE`], 41.25 s heartbeats.
+/// [`DEFAULT_BOT`] named "incident-bot" owning the guild (so it has every permission, unless
+/// it is invited with [`Self::bot_permissions`]), token "fake-bot-token", `@everyone` with [`DEFAULT_EVERYONE`], 41.25 s heartbeats, and the
+/// Message Content intent off in the developer portal.
 pub struct FakeDiscordBuilder {
-    token: String,
-    bot: FakeUser,
-    application_id: u64,
-    guild_id: GuildId,
-    guild_name: String,
-    owner: Option<UserId>,
-    everyone: u64,
-    roles: Vec<FakeRole>,
-    members: Vec<(UserId, String, Vec<RoleId>)>,
-    channels: Vec<FakeChannel>,
-    heartbeat: Duration,
+    pub(super) token: String,
+    pub(super) bot: FakeUser,
+    pub(super) application_id: u64,
+    pub(super) guild_id: GuildId,
+    pub(super) guild_name: String,
+    pub(super) owner: Option<UserId>,
+    pub(super) everyone: u64,
+    pub(super) roles: Vec<FakeRole>,
+    pub(super) members: Vec<(UserId, String, Vec<RoleId>)>,
+    pub(super) channels: Vec<FakeChannel>,
+    pub(super) heartbeat: Duration,
+    pub(super) message_content_intent: bool,
+    pub(super) bot_permissions: Option<u64>,
+    pub(super) bot_denied: Vec<(ChannelId, u64)>,
 }
 
 impl Default for FakeDiscordBuilder {
@@ -71,6 +80,9 @@ impl Default for FakeDiscordBuilder {
             members: vec![],
             channels: vec![],
             heartbeat: Duration::from_millis(41_250),
+            message_content_intent: false,
+            bot_permissions: None,
+            bot_denied: vec![],
         }
     }
 }
@@ -125,7 +137,16 @@ impl FakeDiscordBuilder {
             name: name.to_owned(),
             permissions,
             position,
+            bot: None,
         });
+        self
+    }
+
+    /// Invites the bot with `bits` instead of making it the owner: as Discord does, it gets a
+    /// managed role of its own name holding exactly `bits` (id [`DEFAULT_BOT_ROLE`]), and the
+    /// guild is owned by [`DEFAULT_OWNER`] (unless [`Self::owner`] names someone).
+    pub fn bot_permissions(mut self, bits: u64) -> Self {
+        self.bot_permissions = Some(bits);
         self
     }
 
@@ -135,112 +156,30 @@ impl FakeDiscordBuilder {
         self
     }
 
-    fn channel(mut self, id: ChannelId, kind: u8, name: &str, parent: Option<ChannelId>) -> Self {
-        let position = i64::try_from(self.channels.len()).unwrap_or(i64::MAX);
-        let overwrites = parent
-            .and_then(|p| self.channels.iter().find(|c| c.id == p))
-            .map(|p| p.overwrites.clone())
-            .unwrap_or_default();
-        self.channels.push(FakeChannel {
-            id,
-            kind,
-            name: name.to_owned(),
-            parent_id: parent,
-            position,
-            topic: None,
-            overwrites,
-            nsfw: false,
-            rate_limit_per_user: 0,
-            last_pin_timestamp: None,
-        });
-        self
-    }
-
-    /// A text channel (type 0) outside any category.
-    pub fn text_channel(self, id: ChannelId, name: &str) -> Self {
-        self.channel(id, 0, name, None)
-    }
-
-    /// A text channel inside a category (copies the category's overwrites, i.e. synced).
-    pub fn text_channel_in(self, id: ChannelId, name: &str, category: ChannelId) -> Self {
-        self.channel(id, 0, name, Some(category))
-    }
-
-    /// A category (type 4).
-    pub fn category(self, id: ChannelId, name: &str) -> Self {
-        self.channel(id, 4, name, None)
-    }
-
-    /// An announcement channel (type 5), whose messages can be crossposted.
-    pub fn announcement_channel(self, id: ChannelId, name: &str) -> Self {
-        self.channel(id, 5, name, None)
-    }
-
-    /// A permission overwrite on a channel already added: `role` (kind 0) allow/deny bits.
-    pub fn role_overwrite(
-        mut self,
-        channel: ChannelId,
-        role: RoleId,
-        allow: u64,
-        deny: u64,
-    ) -> Self {
-        if let Some(c) = self.channels.iter_mut().find(|c| c.id == channel) {
-            c.overwrites.retain(|o| o.id != role.get());
-            c.overwrites.push(Overwrite {
-                id: role.get(),
-                kind: 0,
-                allow,
-                deny,
-            });
-        } else {
-            panic!("fake Discord builder: add channel {channel} before its overwrites");
-        }
-        self
-    }
-
-    /// A permission overwrite for `@everyone` on a channel already added.
-    pub fn everyone_overwrite(self, channel: ChannelId, allow: u64, deny: u64) -> Self {
-        let everyone = RoleId::new(self.guild_id.get());
-        self.role_overwrite(channel, everyone, allow, deny)
-    }
-
-    /// A permission overwrite for one member (kind 1) on a channel already added.
-    pub fn member_overwrite(
-        mut self,
-        channel: ChannelId,
-        user: UserId,
-        allow: u64,
-        deny: u64,
-    ) -> Self {
-        if let Some(c) = self.channels.iter_mut().find(|c| c.id == channel) {
-            c.overwrites.retain(|o| o.id != user.get());
-            c.overwrites.push(Overwrite {
-                id: user.get(),
-                kind: 1,
-                allow,
-                deny,
-            });
-        } else {
-            panic!("fake Discord builder: add channel {channel} before its overwrites");
-        }
-        self
-    }
-
     /// The heartbeat interval announced in HELLO (short ones make heartbeat tests quick).
     pub fn heartbeat_interval(mut self, interval: Duration) -> Self {
         self.heartbeat = interval;
         self
     }
 
-    /// Binds 127.0.0.1:0 and serves REST and the gateway on the current tokio runtime.
-    pub async fn start(self) -> FakeDiscord {
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-            .await
-            .expect("bind the fake Discord to loopback");
-        let port = listener
-            .local_addr()
-            .expect("a bound socket has an address")
-            .port();
+    /// Turns on the Message Content intent in the developer portal (off for a new app): only
+    /// then does the app read other people's messages, and may it IDENTIFY with the intent.
+    pub fn message_content_intent(mut self, on: bool) -> Self {
+        self.message_content_intent = on;
+        self
+    }
+
+    /// The guild as it starts: roles (the bot's own when invited), members, channels with the
+    /// bot's denials applied; and its owner.
+    fn world(&mut self) -> (State, UserId) {
+        let owner = self.owner.unwrap_or(match self.bot_permissions {
+            Some(_) => UserId::new(DEFAULT_OWNER),
+            None => self.bot.id,
+        });
+        assert!(
+            self.bot_denied.is_empty() || owner != self.bot.id,
+            "fake Discord builder: bot_denied has no effect while the bot owns the guild; invite it with .bot_permissions(...)"
+        );
         let mut state = State::default();
         let joined_at = chrono::Utc::now();
         let everyone = FakeRole {
@@ -248,46 +187,77 @@ impl FakeDiscordBuilder {
             name: "@everyone".into(),
             permissions: self.everyone,
             position: 0,
+            bot: None,
         };
         state.roles.insert(everyone.id.get(), everyone);
-        for role in self.roles {
+        let mut bot_roles = vec![];
+        if let Some(bits) = self.bot_permissions {
+            let role = FakeRole {
+                id: RoleId::new(DEFAULT_BOT_ROLE),
+                name: self.bot.username.clone(),
+                permissions: bits,
+                position: u16::try_from(self.roles.len() + 1).unwrap_or(u16::MAX),
+                bot: Some(self.bot.id),
+            };
+            bot_roles.push(role.id);
             state.roles.insert(role.id.get(), role);
         }
-        state.members.insert(
-            self.bot.id.get(),
-            FakeMember {
-                user: self.bot.clone(),
-                roles: vec![],
-                joined_at,
-            },
-        );
-        for (id, name, roles) in self.members {
+        for role in self.roles.drain(..) {
+            state.roles.insert(role.id.get(), role);
+        }
+        let bot = FakeMember {
+            user: self.bot.clone(),
+            roles: bot_roles,
+            joined_at,
+        };
+        state.members.insert(self.bot.id.get(), bot);
+        for (id, name, roles) in self.members.drain(..) {
             let user = FakeUser {
                 id,
                 username: name,
                 bot: false,
             };
-            state.members.insert(
-                id.get(),
-                FakeMember {
-                    user,
-                    roles,
-                    joined_at,
-                },
-            );
+            let member = FakeMember {
+                user,
+                roles,
+                joined_at,
+            };
+            state.members.insert(id.get(), member);
         }
-        for channel in self.channels {
+        for channel in self.channels.drain(..) {
             state.channels.insert(channel.id.get(), channel);
         }
+        for (channel, bits) in &self.bot_denied {
+            let channel = state.channels.get_mut(&channel.get()).unwrap_or_else(|| {
+                panic!(
+                    "fake Discord builder: bot_denied names channel {channel}, which is not added"
+                )
+            });
+            deny_member(channel, self.bot.id, *bits);
+        }
+        (state, owner)
+    }
+
+    /// Binds 127.0.0.1:0 and serves REST and the gateway on the current tokio runtime.
+    pub async fn start(mut self) -> FakeDiscord {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("bind the fake Discord to loopback");
+        let port = listener
+            .local_addr()
+            .expect("a bound socket has an address")
+            .port();
+        let (state, owner) = self.world();
         let config = Config {
             token: self.token,
-            owner_id: self.owner.unwrap_or(self.bot.id),
+            owner_id: owner,
             bot: self.bot,
             application_id: self.application_id,
             guild_id: self.guild_id,
             guild_name: self.guild_name,
             port,
             heartbeat_interval: self.heartbeat,
+            message_content_intent: self.message_content_intent,
         };
         let shared = Arc::new(Shared::new(config, state));
         let app = Router::new()
@@ -295,13 +265,8 @@ impl FakeDiscordBuilder {
             .fallback(rest::handle)
             .with_state(Arc::clone(&shared));
         let server = tokio::spawn(async move {
-            // Discord's edge does not hold back small writes; neither does the fake, so that
-            // Nagle's algorithm does not add delayed-ACK waits to measured latencies.
-            let listener = listener.tap_io(|tcp| {
-                if let Err(why) = tcp.set_nodelay(true) {
-                    tracing::warn!(%why, "fake Discord cannot set TCP_NODELAY");
-                }
-            });
+            let listener = CuttableListener(listener);
+            let app = app.into_make_service_with_connect_info::<Cut>();
             if let Err(why) = axum::serve(listener, app).await {
                 tracing::error!(%why, "fake Discord server stopped");
             }

@@ -54,7 +54,7 @@ pub fn member(member: &FakeMember) -> Value {
 
 /// A role object.
 pub fn role(role: &FakeRole) -> Value {
-    json!({
+    let mut value = json!({
         "id": role.id.to_string(),
         "name": role.name,
         "color": 0,
@@ -64,10 +64,14 @@ pub fn role(role: &FakeRole) -> Value {
         "unicode_emoji": null,
         "position": role.position,
         "permissions": role.permissions.to_string(),
-        "managed": false,
+        "managed": role.bot.is_some(),
         "mentionable": true,
         "flags": 0,
-    })
+    });
+    if let Some(bot) = role.bot {
+        value["tags"] = json!({ "bot_id": bot.to_string() });
+    }
+    value
 }
 
 /// A permission overwrite object (bit sets as decimal strings, as Discord sends them).
@@ -246,7 +250,9 @@ pub fn application(shared: &Shared) -> Value {
         "bot_public": false,
         "bot_require_code_grant": false,
         "verify_key": "0".repeat(64),
-        "flags": 0,
+        // GATEWAY_MESSAGE_CONTENT_LIMITED (1 << 19): the portal switch of a bot in under 100
+        // servers.
+        "flags": if shared.config.message_content_intent { 1 << 19 } else { 0 },
         "owner": user(&owner_user),
         "team": null,
         "bot": user(&shared.config.bot),

@@ -27,6 +27,9 @@ pub struct Config {
     pub port: u16,
     /// The heartbeat interval announced in HELLO.
     pub heartbeat_interval: Duration,
+    /// The developer portal's Message Content switch: without it the app reads other people's
+    /// messages empty, and an IDENTIFY asking for the intent is closed with 4014.
+    pub message_content_intent: bool,
 }
 
 /// Shared by every task of one fake; tests reach it through `FakeDiscord`.

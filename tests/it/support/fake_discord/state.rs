@@ -32,6 +32,8 @@ pub struct FakeRole {
     pub permissions: u64,
     /// Its position in the role list.
     pub position: u16,
+    /// The bot it was made for when that bot was invited (a managed role), if any.
+    pub bot: Option<UserId>,
 }
 
 /// A guild member.
@@ -230,7 +232,7 @@ pub struct RecordedRequest {
     pub body: Option<Value>,
     /// Uploaded files: name and size.
     pub files: Vec<(String, usize)>,
-    /// Status the fake answered.
+    /// Status the fake answered; 0 when it cut the connection instead (an injected fault).
     pub status: u16,
     /// When, on the fake's clock, since the fake started.
     pub at: Duration,

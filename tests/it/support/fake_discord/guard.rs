@@ -1,0 +1,160 @@
+//! The bot's own permissions on REST routes: 50001 Missing Access where it cannot see the
+//! channel, 50013 Missing Permissions where it lacks what the route needs.
+//!
+//! Source: discord/discord-api-docs `developers/resources/message.mdx` (Create Message needs
+//! SEND_MESSAGES, and READ_MESSAGE_HISTORY for a reply; Get Channel Message VIEW_CHANNEL and
+//! READ_MESSAGE_HISTORY; Get Channel Messages and Get Channel Pins return nothing without
+//! READ_MESSAGE_HISTORY; Crosspost SEND_MESSAGES for the app's own message, MANAGE_MESSAGES
+//! too for others'; Create Reaction READ_MESSAGE_HISTORY and ADD_REACTIONS; Delete Message
+//! MANAGE_MESSAGES for others' messages; Pin and Unpin PIN_MESSAGES), `developers/resources/
+//! channel.mdx` and `guild.mdx` (Modify and Delete Channel MANAGE_CHANNELS, MANAGE_ROLES when
+//! overwrites change; Edit Channel Permissions MANAGE_ROLES; Create Guild Channel
+//! MANAGE_CHANNELS, MANAGE_ROLES with overwrites), `developers/topics/permissions.mdx`
+//! (EMBED_LINKS, ATTACH_FILES, PIN_MESSAGES = 1 << 51) and `opcodes-and-status-codes.mdx`
+//! (50001 Missing access, 50013 lack of permissions).
+//!
+//! One leniency, on purpose and noted here: pinning accepts MANAGE_MESSAGES as well as
+//! PIN_MESSAGES. The change log says MANAGE_MESSAGES stopped sufficing on 23 February 2026;
+//! the fake still takes it so that a bot invited with the older permission list keeps working
+//! in tests while that decision is taken elsewhere.
+
+use serde_json::{json, Value};
+
+use super::permissions::{
+    base_permissions, channel_permissions, ADD_REACTIONS, ATTACH_FILES, EMBED_LINKS,
+    MANAGE_CHANNELS, MANAGE_MESSAGES, MANAGE_ROLES, PIN_MESSAGES, READ_MESSAGE_HISTORY,
+    SEND_MESSAGES, VIEW_CHANNEL,
+};
+use super::reply::Reply;
+use super::rest::Ctx;
+use super::rest_channels::overwrites_from;
+use super::shared::Shared;
+use super::state::{FakeChannel, Overwrite, State};
+
+/// 403 50001: the bot cannot see the channel.
+pub fn missing_access() -> Reply {
+    Reply::error(403, 50001, "Missing Access", "missing-access")
+}
+
+/// 403 50013: the bot lacks a permission the route needs.
+pub fn missing_permissions() -> Reply {
+    Reply::error(403, 50013, "Missing Permissions", "missing-permissions")
+}
+
+/// The bot's permissions in `channel`.
+pub fn bot_in(shared: &Shared, state: &State, channel: &FakeChannel) -> u64 {
+    let (guild, owner) = (shared.config.guild_id.get(), shared.config.owner_id.get());
+    state
+        .members
+        .get(&shared.config.bot.id.get())
+        .map_or(0, |me| {
+            channel_permissions(state, guild, owner, me, channel)
+        })
+}
+
+/// The bot's guild-wide permissions.
+fn bot_base(shared: &Shared, state: &State) -> u64 {
+    let (guild, owner) = (shared.config.guild_id.get(), shared.config.owner_id.get());
+    state
+        .members
+        .get(&shared.config.bot.id.get())
+        .map_or(0, |me| base_permissions(state, guild, owner, me))
+}
+
+/// The refusal Discord gives this request for the bot's permissions, if any. Requests about
+/// channels that do not exist pass, so that the route answers Unknown Channel.
+pub fn check(shared: &Shared, ctx: &Ctx) -> Option<Reply> {
+    shared.read(|s| match (ctx.method.as_str(), ctx.template.as_str()) {
+        ("POST", "/guilds/{guild_id}/channels") => create_channel(shared, s, &ctx.body),
+        ("PATCH", "/guilds/{guild_id}/channels") => {
+            (bot_base(shared, s) & MANAGE_CHANNELS == 0).then(missing_permissions)
+        }
+        (_, template) if template.starts_with("/channels/{channel_id}") => {
+            let channel = s.channels.get(&ctx.id("channel_id"))?;
+            in_channel(shared, s, ctx, channel)
+        }
+        _ => None,
+    })
+}
+
+/// A new channel needs MANAGE_CHANNELS (in its category, when it has one), and MANAGE_ROLES
+/// when it comes with overwrites.
+fn create_channel(shared: &Shared, s: &State, body: &Value) -> Option<Reply> {
+    let parent = body["parent_id"]
+        .as_str()
+        .and_then(|p| p.parse::<u64>().ok())
+        .and_then(|p| s.channels.get(&p));
+    let perms = parent.map_or_else(|| bot_base(shared, s), |p| bot_in(shared, s, p));
+    let overwrites = body["permission_overwrites"]
+        .as_array()
+        .is_some_and(|o| !o.is_empty());
+    let need = MANAGE_CHANNELS | if overwrites { MANAGE_ROLES } else { 0 };
+    (perms & need != need).then(missing_permissions)
+}
+
+fn in_channel(shared: &Shared, s: &State, ctx: &Ctx, channel: &FakeChannel) -> Option<Reply> {
+    let perms = bot_in(shared, s, channel);
+    if perms & VIEW_CHANNEL == 0 {
+        return Some(missing_access());
+    }
+    let bot = shared.config.bot.id;
+    let own = s
+        .messages
+        .get(&ctx.id("message_id"))
+        .is_some_and(|m| m.author.id == bot);
+    let has = |bits: u64| perms & bits == bits;
+    let body = &ctx.body;
+    let need = match (ctx.method.as_str(), ctx.template.as_str()) {
+        ("POST", "/channels/{channel_id}/messages") => {
+            let embeds = body["embeds"].as_array().is_some_and(|e| !e.is_empty());
+            let reply = body["message_reference"]["message_id"].is_string();
+            SEND_MESSAGES
+                | if ctx.files.is_empty() {
+                    0
+                } else {
+                    ATTACH_FILES
+                }
+                | if embeds { EMBED_LINKS } else { 0 }
+                | if reply { READ_MESSAGE_HISTORY } else { 0 }
+        }
+        ("GET", "/channels/{channel_id}/messages" | "/channels/{channel_id}/pins") => {
+            return (!has(READ_MESSAGE_HISTORY)).then(|| Reply::ok(json!([])));
+        }
+        ("GET", "/channels/{channel_id}/messages/pins") => {
+            let empty = json!({ "items": [], "has_more": false });
+            return (!has(READ_MESSAGE_HISTORY)).then(|| Reply::ok(empty));
+        }
+        ("GET", "/channels/{channel_id}/messages/{message_id}") => READ_MESSAGE_HISTORY,
+        ("DELETE", "/channels/{channel_id}/messages/{message_id}") if !own => MANAGE_MESSAGES,
+        (
+            _,
+            "/channels/{channel_id}/pins/{message_id}"
+            | "/channels/{channel_id}/messages/pins/{message_id}",
+        ) => {
+            let may_pin = perms & (PIN_MESSAGES | MANAGE_MESSAGES) != 0;
+            return (!may_pin).then(missing_permissions);
+        }
+        ("POST", "/channels/{channel_id}/messages/{message_id}/crosspost") => {
+            SEND_MESSAGES | if own { 0 } else { MANAGE_MESSAGES }
+        }
+        ("PUT", "/channels/{channel_id}/messages/{message_id}/reactions/{emoji_name}/@me") => {
+            // Discord asks ADD_REACTIONS only of the first to use an emoji; the fake does not
+            // keep other people's reactions, so it always asks.
+            READ_MESSAGE_HISTORY | ADD_REACTIONS
+        }
+        ("PATCH", "/channels/{channel_id}") => {
+            let sorted = |mut list: Vec<Overwrite>| {
+                list.sort_by_key(|o| (o.kind, o.id));
+                list
+            };
+            let changes = body["permission_overwrites"].is_array()
+                && sorted(overwrites_from(&body["permission_overwrites"]))
+                    != sorted(channel.overwrites.clone());
+            MANAGE_CHANNELS | if changes { MANAGE_ROLES } else { 0 }
+        }
+        ("DELETE", "/channels/{channel_id}") => MANAGE_CHANNELS,
+        (_, "/channels/{channel_id}/permissions/{overwrite_id}") => MANAGE_ROLES,
+        _ => 0,
+    };
+    (!has(need)).then(missing_permissions)
+}
