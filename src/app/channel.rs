@@ -218,11 +218,21 @@ impl Performer {
 }
 
 impl Performer {
-    /// The channel job was given up: gives up every pending job that needs the channel, tells
-    /// the log channel once what to do, and tells a declare still waiting for the channel.
-    pub(super) async fn channel_failed(&self, job: &Job, error: &str) {
+    /// The channel job was given up before the channel was recorded: gives up every pending job
+    /// that needs the channel, tells the log channel once what to do, and tells a declare still
+    /// waiting for the channel. Returns false, and does nothing, when the channel was recorded
+    /// (only its intro failed): that is reported as any other job.
+    pub(super) async fn channel_failed(&self, job: &Job, error: &str) -> bool {
         let Some(incident) = job.incident else {
-            return;
+            return false;
+        };
+        let record = match self.app.db.incident(incident).await {
+            Ok(Some(r)) if r.channel_id.is_some() => return false,
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!(error = %e, "could not read the incident of a failed channel");
+                None
+            }
         };
         if let Err(e) = self.give_up_channel_work(incident, error).await {
             // Each of them gives up by itself when it next runs (see `channel_of`).
@@ -233,12 +243,9 @@ impl Performer {
             reason: error.to_owned(),
         });
         let Some(log) = self.app.settings.channels.log else {
-            return;
+            return true;
         };
-        let number = match self.app.db.incident(incident).await {
-            Ok(Some(r)) => r.number.to_string(),
-            _ => incident.to_string(),
-        };
+        let number = record.map_or_else(|| incident.to_string(), |r| r.number.to_string());
         let content = format!(
             "⚠️ I could not open the channel for incident #{number}: {}. Fix the permission or make \
              room, then declare again; incident #{number} stays open, without a channel.",
@@ -256,6 +263,7 @@ impl Performer {
         if let Err(e) = self.chat.post(&message).await {
             tracing::error!(error = %e, "could not report the failed channel in the log channel");
         }
+        true
     }
 
     async fn give_up_channel_work(

@@ -249,8 +249,8 @@ impl JobHandler for Performer {
 
     fn gave_up<'a>(&'a self, job: &'a Job, error: &'a str) -> BoxFuture<'a, ()> {
         Box::pin(async move {
-            if job.kind == Effect::OpenChannel.kind() {
-                return self.channel_failed(job, error).await;
+            if job.kind == Effect::OpenChannel.kind() && self.channel_failed(job, error).await {
+                return;
             }
             if error.starts_with(NO_CHANNEL) {
                 // Told once, when the channel job was given up.

@@ -236,3 +236,43 @@ async fn a_channel_discord_refuses_to_open_gives_up_the_work_that_needs_it_and_s
     assert_eq!(count(&fake, world::LOG, "I could not open the channel"), 1);
     assert_eq!(count(&fake, world::LOG, "Gave up"), 0, "told once");
 }
+
+#[tokio::test]
+async fn an_intro_discord_refuses_in_a_channel_that_opened_is_reported_as_such_and_the_rest_goes_on(
+) {
+    let fake = world::fake().start().await;
+    let bot = spawn_bot_with(&fake, |_| {}).await;
+    // The bot may not pin (Pin Messages was taken away).
+    fake.fail_next(
+        "PUT",
+        "/channels/{channel_id}/pins/{message_id}",
+        1,
+        Fault::Forbidden,
+    );
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Login down"), ("severity", "P1")],
+    )
+    .await;
+    let report = shows(&fake, world::LOG, "the report", |m| {
+        m.content.contains("Gave up on a `open_channel` job")
+    })
+    .await;
+    assert!(
+        report.content.contains("Missing Permissions"),
+        "{}",
+        report.content
+    );
+    assert_eq!(count(&fake, world::LOG, "could not open the channel"), 0);
+    let id = incident_of(&bot, channel.id).await;
+    let jobs = settled(&bot, id).await;
+    let reminders: Vec<_> = jobs
+        .iter()
+        .filter(|j| j.kind != "open_channel" && j.kind != "post")
+        .collect();
+    assert!(
+        !reminders.is_empty() && reminders.iter().all(|j| j.finished_at.is_none()),
+        "the channel is open: the reminders still wait for their time: {reminders:#?}"
+    );
+}
