@@ -3,17 +3,21 @@
 //! The templates are embedded in the binary and may be overridden from a folder. Handlebars
 //! runs in strict mode, and its HTML escaping is replaced by [`discord_escape`], so any value
 //! written with `{{…}}` shows as typed: no markdown, no mention. Only values the bot builds
-//! itself (role pings, `<t:…>` timestamps) are written with `{{{…}}}`.
+//! itself (role pings, `<t:…>` timestamps) are written with `{{{…}}}`, and only in the built-in
+//! templates: an override may not write a value unescaped, nor include templates in a loop.
 
 mod escape;
+mod scan;
 mod views;
 
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use handlebars::Handlebars;
 use serde::Serialize;
 
 pub use escape::{cap, discord_escape, MESSAGE_LIMIT};
+pub use scan::unescaped;
 pub use views::*;
 
 /// A template the bot uses, by the name of its file (`service_alert.hbs`).
@@ -156,18 +160,42 @@ impl Templates {
         registry.set_strict_mode(true);
         registry.register_escape_fn(discord_escape);
         let mut problems = Vec::new();
-        let mut origin = std::collections::HashMap::new();
+        let mut origin = HashMap::new();
         for t in TemplateName::ALL {
             if let Err(e) = registry.register_template_string(t.name(), t.builtin()) {
                 problems.push(parse_problem(format!("built-in {}", t.name()), &e));
             }
             origin.insert(t.name(), format!("built-in {}", t.name()));
         }
+        let mut overridden = HashSet::new();
         if let Some(dir) = dir {
-            problems.extend(load_overrides(&mut registry, dir, &mut origin));
+            problems.extend(load_overrides(
+                &mut registry,
+                dir,
+                &mut origin,
+                &mut overridden,
+            ));
         }
+        let parsed: Vec<_> = TemplateName::ALL
+            .iter()
+            .filter_map(|t| {
+                let file = origin.get(t.name()).cloned().unwrap_or_default();
+                registry.get_template(t.name()).map(|p| (t.name(), file, p))
+            })
+            .collect();
+        for (name, file, template) in &parsed {
+            if overridden.contains(name) {
+                problems.extend(scan::refuse_unescaped(file, template));
+            }
+        }
+        // Rendering templates that include each other would recurse until the stack overflows.
+        let loops = scan::include_loops(&parsed);
+        problems.extend(loops.problems);
         // Strict mode only finds a missing variable when rendering: prove each one now.
         for t in TemplateName::ALL {
+            if loops.unsafe_to_render.contains(t.name()) {
+                continue;
+            }
             if let Err(e) = registry.render(t.name(), &t.sample()) {
                 problems.push(TemplateProblem {
                     file: origin.get(t.name()).cloned().unwrap_or_default(),
@@ -225,7 +253,8 @@ fn parse_problem(file: String, e: &handlebars::TemplateError) -> TemplateProblem
 fn load_overrides(
     registry: &mut Handlebars<'static>,
     dir: &Path,
-    origin: &mut std::collections::HashMap<&'static str, String>,
+    origin: &mut HashMap<&'static str, String>,
+    overridden: &mut HashSet<&'static str>,
 ) -> Vec<TemplateProblem> {
     let mut problems = Vec::new();
     let entries = match std::fs::read_dir(dir) {
@@ -275,6 +304,7 @@ fn load_overrides(
         match registry.register_template_string(t.name(), source) {
             Ok(()) => {
                 origin.insert(t.name(), file);
+                overridden.insert(t.name());
             }
             Err(e) => problems.push(parse_problem(file, &e)),
         }
