@@ -107,14 +107,15 @@ impl Settings {
         let related = |a: &str, b: &str| {
             a == b || a.starts_with(&format!("{b}.")) || b.starts_with(&format!("{a}."))
         };
+        // Blamed on the first key the operator set; on the file alone when all are defaults.
         let blame = |f: rules::Finding| {
-            let key = f
-                .keys
-                .iter()
-                .find(|k| sources.is_set(k))
-                .or(f.keys.first())
-                .map_or_else(String::new, Clone::clone);
-            (sources.locate(&key), f.message)
+            let origin = match f.keys.iter().find(|k| sources.is_set(k)) {
+                Some(key) => sources.locate(key),
+                None => sources
+                    .locate(f.keys.first().map_or("", String::as_str))
+                    .without_line(),
+            };
+            (origin, f.message)
         };
         found.problems.extend(
             rules::problems(&settings)

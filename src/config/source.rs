@@ -35,6 +35,14 @@ impl Origin {
         }
     }
 
+    /// The same place without its line: the file, for a key the operator did not write.
+    pub(super) fn without_line(self) -> Self {
+        match self {
+            Origin::File { path, .. } => Origin::File { path, line: None },
+            other => other,
+        }
+    }
+
     /// `what`, prefixed with where it is.
     pub(super) fn blame(&self, what: &str) -> String {
         match self {
@@ -116,8 +124,10 @@ enum At<'a> {
 
 fn child<'a>(table: &'a dyn TableLike, key: &str) -> Option<(Option<usize>, At<'a>)> {
     let (k, item) = table.get_key_value(key)?;
-    let span = k.span().or_else(|| item.span()).map(|s| s.start);
-    Some((span, At::Item(item)))
+    // `[severity.P1]` makes `severity` implicitly: its line is P1's, not the table's.
+    let implicit = item.as_table().is_some_and(toml_edit::Table::is_implicit);
+    let span = k.span().or_else(|| item.span()).filter(|_| !implicit);
+    Some((span.map(|s| s.start), At::Item(item)))
 }
 
 fn element<'a>(array: &'a toml_edit::Array, index: &str) -> Option<(Option<usize>, At<'a>)> {
