@@ -1,17 +1,27 @@
 //! Typed settings: the embedded `config/default.toml`, then the operator's file, then
-//! `INCIDENT_BOT__SECTION__KEY` environment variables; validated once, at load.
+//! `INCIDENT_BOT__SECTION__KEY` environment variables; validated once, at load, with every
+//! problem named at its line of the file or by its variable.
+
+mod duration;
+mod env;
+mod extract;
+mod load;
+mod rules;
+mod source;
+mod suggest;
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use chrono::TimeDelta;
-use figment::providers::{Env, Format, Toml};
-use figment::Figment;
 use secrecy::{ExposeSecret, SecretString};
-use serde::{Deserialize, Deserializer};
+use serde::Deserialize;
 
 use crate::domain::{ChannelId, GuildId, PhaseBudgets, PostmortemPolicy, RoleId, Severity};
+
+pub use duration::MAX_DURATION;
+pub use load::load_render_settings;
 
 /// The defaults, documented key by key, compiled into the binary.
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
@@ -135,13 +145,14 @@ pub struct SeveritySettings {
     pub page: Vec<RoleId>,
     /// Whether the service alert goes to players automatically.
     pub announce: bool,
-    /// Escalate when nobody took command within this time; `None` never escalates.
-    #[serde(deserialize_with = "optional_duration")]
+    /// Escalate when nobody took command within this time (and again as often); `None` never
+    /// escalates.
+    #[serde(deserialize_with = "duration::optional_positive")]
     pub commander_timeout: Option<Duration>,
     /// Roles pinged when nobody takes command.
     pub escalate_to: Vec<RoleId>,
     /// Remind the comms lead when no update came within this time; `None` never reminds.
-    #[serde(deserialize_with = "optional_duration")]
+    #[serde(deserialize_with = "duration::optional_positive")]
     pub update_every: Option<Duration>,
 }
 
@@ -150,16 +161,16 @@ pub struct SeveritySettings {
 #[serde(deny_unknown_fields)]
 pub struct PhaseSettings {
     /// Detection & Triage.
-    #[serde(deserialize_with = "duration")]
+    #[serde(deserialize_with = "duration::positive")]
     pub triage: Duration,
     /// Containment.
-    #[serde(deserialize_with = "duration")]
+    #[serde(deserialize_with = "duration::positive")]
     pub containment: Duration,
     /// Investigation.
-    #[serde(deserialize_with = "duration")]
+    #[serde(deserialize_with = "duration::positive")]
     pub investigation: Duration,
     /// Resolution.
-    #[serde(deserialize_with = "duration")]
+    #[serde(deserialize_with = "duration::positive")]
     pub resolution: Duration,
 }
 
@@ -176,7 +187,7 @@ pub struct EscalationSettings {
 #[serde(deny_unknown_fields)]
 pub struct ResolutionSettings {
     /// When to ask for confirmation that the fix held.
-    #[serde(deserialize_with = "duration")]
+    #[serde(deserialize_with = "duration::positive")]
     pub verify_after: Duration,
 }
 
@@ -188,19 +199,19 @@ pub struct PostmortemSettings {
     pub required_for: Vec<Severity>,
     /// Severities that need one when they recur.
     pub required_if_recurring: Vec<Severity>,
-    /// How far back a recurrence counts.
-    #[serde(deserialize_with = "duration")]
+    /// How far back a recurrence counts; zero counts none.
+    #[serde(deserialize_with = "duration::duration")]
     pub recurrence_window: Duration,
     /// Due this long after resolution.
-    #[serde(deserialize_with = "duration")]
+    #[serde(deserialize_with = "duration::positive")]
     pub due_after: Duration,
     /// Reminders this long before the deadline.
-    #[serde(deserialize_with = "durations")]
+    #[serde(deserialize_with = "duration::positive_list")]
     pub remind_before: Vec<Duration>,
     /// Roles pinged when it is overdue.
     pub escalate_to: Vec<RoleId>,
     /// Remind again this often once overdue.
-    #[serde(deserialize_with = "duration")]
+    #[serde(deserialize_with = "duration::positive")]
     pub overdue_every: Duration,
 }
 
@@ -235,21 +246,32 @@ pub struct JobSettings {
     /// Attempts before a job is given up.
     pub max_attempts: u32,
     /// The first retry delay.
-    #[serde(deserialize_with = "duration")]
+    #[serde(deserialize_with = "duration::positive")]
     pub retry_base: Duration,
     /// The longest retry delay.
-    #[serde(deserialize_with = "duration")]
+    #[serde(deserialize_with = "duration::positive")]
     pub retry_max: Duration,
     /// How long a job waits for one Discord call before it counts as failed and is retried.
-    #[serde(deserialize_with = "duration")]
+    #[serde(deserialize_with = "duration::positive")]
     pub discord_timeout: Duration,
 }
 
 /// A configuration that cannot be used, with every problem found.
 #[derive(Debug)]
 pub struct ConfigError {
-    /// Each problem, naming the key and the file.
+    /// Each problem, naming where it is: `bot.toml:3: …` or the environment variable.
     pub problems: Vec<String>,
+    /// What looked wrong but would work, found on the way.
+    pub warnings: Vec<String>,
+}
+
+impl ConfigError {
+    fn one(problem: String) -> Self {
+        Self {
+            problems: vec![problem],
+            warnings: Vec::new(),
+        }
+    }
 }
 
 impl fmt::Display for ConfigError {
@@ -268,127 +290,16 @@ impl fmt::Display for ConfigError {
 
 impl std::error::Error for ConfigError {}
 
-/// The layers of configuration, before they are read into a type.
-fn figment(file: Option<&Path>) -> Result<Figment, ConfigError> {
-    let mut fig = Figment::from(Toml::string(DEFAULT_TOML));
-    if let Some(path) = file {
-        if !path.is_file() {
-            return Err(ConfigError {
-                problems: vec![format!(
-                    "the config file {} does not exist: check the path, or copy config/example.toml",
-                    path.display()
-                )],
-            });
-        }
-        fig = fig.merge(Toml::file(path));
-    }
-    // Keys are matched case-insensitively, except that the severity tables are named `P0`..`P3`.
-    // `lowercase(false)` must follow `map`: figment resets it on every mapping step.
-    let env = Env::prefixed(ENV_PREFIX)
-        .map(|key| {
-            let key = key.as_str().to_ascii_lowercase().replace("__", ".");
-            match key.strip_prefix("severity.") {
-                Some(rest) if rest.len() >= 2 => {
-                    format!("severity.{}{}", rest[..2].to_ascii_uppercase(), &rest[2..]).into()
-                }
-                _ => key.into(),
-            }
-        })
-        .lowercase(false);
-    Ok(fig.merge(env))
-}
-
-fn figment_problems(err: figment::Error) -> ConfigError {
-    ConfigError {
-        problems: err.into_iter().map(|e| e.to_string()).collect(),
-    }
+/// Settings that can be used, and what looked wrong but works (`[severity.P0] page = []`).
+#[derive(Debug, Clone)]
+pub struct Loaded {
+    /// The settings.
+    pub settings: Settings,
+    /// Each warning, naming where it is.
+    pub warnings: Vec<String>,
 }
 
 impl Settings {
-    /// Loads defaults < `file` < environment, and validates the result.
-    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
-        let settings: Settings = figment(file)?.extract().map_err(figment_problems)?;
-        let where_ = file.map_or_else(|| "the defaults".to_owned(), |p| p.display().to_string());
-        let problems = settings.problems(&where_);
-        if problems.is_empty() {
-            Ok(settings)
-        } else {
-            Err(ConfigError { problems })
-        }
-    }
-
-    /// The rules that span keys, each broken one as a sentence naming the key and file.
-    fn problems(&self, file: &str) -> Vec<String> {
-        let mut out = Vec::new();
-        let mut fail = |key: &str, what: String| out.push(format!("{key} in {file}: {what}"));
-        if !(self.status.url.starts_with("https://") || self.status.url.starts_with("http://")) {
-            fail(
-                "status.url",
-                format!("`{}` is not an http(s) URL", self.status.url),
-            );
-        }
-        if let Some(base) = &self.discord.api_base {
-            if !(base.starts_with("http://") || base.starts_with("https://")) {
-                fail(
-                    "discord.api_base",
-                    format!("`{base}` is not an http(s) URL"),
-                );
-            }
-        }
-        let p = &self.phases;
-        if !(p.triage < p.containment
-            && p.containment < p.investigation
-            && p.investigation < p.resolution)
-        {
-            fail(
-                "phases",
-                "each phase must end after the one before it (triage < containment < investigation < resolution)".into(),
-            );
-        }
-        for (i, before) in self.postmortem.remind_before.iter().enumerate() {
-            if *before >= self.postmortem.due_after {
-                fail(
-                    &format!("postmortem.remind_before[{i}]"),
-                    format!(
-                        "{} is not shorter than due_after ({})",
-                        humantime::format_duration(*before),
-                        humantime::format_duration(self.postmortem.due_after)
-                    ),
-                );
-            }
-        }
-        if self.postmortem.overdue_every.is_zero() {
-            fail(
-                "postmortem.overdue_every",
-                "must be longer than zero".into(),
-            );
-        }
-        if self.jobs.max_attempts == 0 {
-            fail("jobs.max_attempts", "must be at least 1".into());
-        }
-        if self.jobs.retry_base > self.jobs.retry_max {
-            fail(
-                "jobs.retry_base",
-                "must not be longer than jobs.retry_max".into(),
-            );
-        }
-        // A call still hanging when the lease runs out would run twice at once.
-        if self.jobs.discord_timeout.is_zero()
-            || delta(self.jobs.discord_timeout) >= crate::scheduler::LEASE
-        {
-            fail(
-                "jobs.discord_timeout",
-                format!(
-                    "must be longer than zero and shorter than a job's lease ({})",
-                    humantime::format_duration(
-                        crate::scheduler::LEASE.to_std().unwrap_or_default()
-                    )
-                ),
-            );
-        }
-        out
-    }
-
     /// The phase budgets as the domain uses them.
     pub fn phase_budgets(&self) -> PhaseBudgets {
         PhaseBudgets {
@@ -410,16 +321,6 @@ impl Settings {
     }
 }
 
-/// Reads only the sections that need no server ids (`templates`, `status`), for `render`.
-pub fn load_render_settings(
-    file: Option<&Path>,
-) -> Result<(TemplateSettings, StatusSettings), ConfigError> {
-    let fig = figment(file)?;
-    let templates = fig.extract_inner("templates").map_err(figment_problems)?;
-    let status = fig.extract_inner("status").map_err(figment_problems)?;
-    Ok((templates, status))
-}
-
 /// Converts a configured duration to chrono's, saturating at chrono's range.
 pub fn delta(d: Duration) -> TimeDelta {
     TimeDelta::from_std(d).unwrap_or(TimeDelta::MAX)
@@ -437,12 +338,10 @@ impl DiscordToken {
     pub fn from_env() -> Result<Self, ConfigError> {
         match std::env::var(Self::VAR) {
             Ok(t) if !t.trim().is_empty() => Ok(Self::new(t.trim().to_owned())),
-            _ => Err(ConfigError {
-                problems: vec![format!(
-                    "{} is not set: put the bot token from the Discord developer portal in it",
-                    Self::VAR
-                )],
-            }),
+            _ => Err(ConfigError::one(format!(
+                "{} is not set: put the bot token from the Discord developer portal in it",
+                Self::VAR
+            ))),
         }
     }
 
@@ -461,35 +360,6 @@ impl fmt::Debug for DiscordToken {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str("DiscordToken([redacted])")
     }
-}
-
-/// Parses `"48h"`; refuses `off`.
-fn parse_duration(text: &str) -> Result<Duration, String> {
-    humantime::parse_duration(text.trim()).map_err(|e| {
-        format!("`{text}` is not a duration ({e}): write it like \"30s\", \"5m\", \"4h\" or \"2d\"")
-    })
-}
-
-fn duration<'de, D: Deserializer<'de>>(d: D) -> Result<Duration, D::Error> {
-    let text = String::deserialize(d)?;
-    parse_duration(&text).map_err(serde::de::Error::custom)
-}
-
-fn optional_duration<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Duration>, D::Error> {
-    let text = String::deserialize(d)?;
-    match text.trim() {
-        "off" | "never" => Ok(None),
-        t => parse_duration(t)
-            .map(Some)
-            .map_err(serde::de::Error::custom),
-    }
-}
-
-fn durations<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Duration>, D::Error> {
-    Vec::<String>::deserialize(d)?
-        .iter()
-        .map(|t| parse_duration(t).map_err(serde::de::Error::custom))
-        .collect()
 }
 
 #[cfg(test)]

@@ -4,11 +4,16 @@
     reason = "figment::Jail's closures must return figment::Error, which is large"
 )]
 
-use figment::Jail;
+use std::path::Path;
+
+use figment::providers::{Format, Toml};
+use figment::value::Value;
+use figment::{Figment, Jail};
 
 use super::*;
 
-const IDS: &str = r#"
+/// The required ids, lines 2 to 11.
+pub(super) const IDS: &str = r#"
 [discord]
 guild_id = "100000000000000001"
 [channels]
@@ -21,7 +26,8 @@ commander = "100000000000000021"
 security = "100000000000000022"
 "#;
 
-fn load_in(jail: &mut Jail, body: &str) -> Result<Settings, ConfigError> {
+/// Loads `body` as `bot.toml`.
+pub(super) fn load_in(jail: &mut Jail, body: &str) -> Result<Settings, ConfigError> {
     jail.create_file("bot.toml", body).expect("write config");
     Settings::load(Some(Path::new("bot.toml")))
 }
@@ -105,7 +111,7 @@ fn missing_ids_and_cross_key_mistakes_are_all_reported() {
         assert_eq!(err.problems.len(), 2, "{err}");
         for key in ["postmortem.remind_before[0]", "status.url"] {
             assert!(
-                err.problems.iter().any(|p| p.starts_with(key)),
+                err.problems.iter().any(|p| p.contains(&format!("`{key}`"))),
                 "{key} is not reported: {err}"
             );
         }
@@ -142,4 +148,245 @@ fn the_token_never_prints() {
     let token = DiscordToken::new("secret-token-value".into());
     assert!(!format!("{token:?}").contains("secret"));
     assert_eq!(token.expose(), "secret-token-value");
+}
+
+#[test]
+fn every_problem_is_named_at_once_at_its_line_of_the_file() {
+    Jail::expect_with(|jail| {
+        let body = "[discord]\nguild_idd = \"100000000000000001\"\n\n[channels]\nincident_category = \"100000000000000011\"\narchive_category = \"100000000000000012\"\n";
+        let err = load_in(jail, body).expect_err("broken");
+        let text = err.to_string();
+        assert!(
+            text.contains(
+                "bot.toml:2: unknown key `guild_idd` in [discord]; did you mean `guild_id`?"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("bot.toml:4: missing required key `announcements` in [channels]"),
+            "{text}"
+        );
+        assert!(
+            text.contains("missing required key `responder` in [roles]"),
+            "{text}"
+        );
+        assert!(!text.contains("TOML source string"), "{text}");
+        // guild_id, announcements, responder, commander, security, and the misspelt key.
+        assert_eq!(err.problems.len(), 6, "{text}");
+        Ok(())
+    });
+}
+
+#[test]
+fn each_bad_value_is_named_even_several_in_one_list() {
+    Jail::expect_with(|jail| {
+        let err = load_in(
+            jail,
+            &format!("{IDS}\n[severity.P1]\npage = [\"x\", \"100000000000000020\", \"y\"]\nannounce = \"yes\"\n[jobs]\nmax_attempts = \"ten\"\n"),
+        )
+        .expect_err("bad values");
+        let text = err.to_string();
+        assert!(
+            text.contains("bot.toml:14: `severity.P1.page[0]`: `x`"),
+            "{text}"
+        );
+        assert!(text.contains("`severity.P1.page[2]`: `y`"), "{text}");
+        assert!(text.contains("`severity.P1.announce`"), "{text}");
+        assert!(text.contains("bot.toml:17: `jobs.max_attempts`"), "{text}");
+        assert_eq!(err.problems.len(), 4, "{text}");
+        Ok(())
+    });
+}
+
+#[test]
+fn a_toml_syntax_error_names_its_line() {
+    Jail::expect_with(|jail| {
+        let err = load_in(jail, &format!("{IDS}\n[jobs\nmax_attempts = 3\n")).expect_err("syntax");
+        assert!(
+            err.to_string()
+                .contains("bot.toml:13: this is not valid TOML"),
+            "{err}"
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn a_problem_set_in_the_environment_names_the_variable() {
+    Jail::expect_with(|jail| {
+        jail.set_env("INCIDENT_BOT__DISCORD__GUILD_IDD", "1");
+        jail.set_env("INCIDENT_BOT__ROLES__COMMANDER", "chief");
+        let err = load_in(jail, IDS).expect_err("bad env");
+        let text = err.to_string();
+        assert!(
+            text.contains("environment variable INCIDENT_BOT__DISCORD__GUILD_IDD: unknown key `guild_idd` in [discord]; did you mean INCIDENT_BOT__DISCORD__GUILD_ID?"),
+            "{text}"
+        );
+        assert!(
+            text.contains(
+                "environment variable INCIDENT_BOT__ROLES__COMMANDER: `roles.commander`: `chief`"
+            ),
+            "{text}"
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn a_variable_named_in_non_ascii_is_a_problem_not_a_panic() {
+    Jail::expect_with(|jail| {
+        jail.set_env("INCIDENT_BOT__SEVERITY__日", "1");
+        let err = load_in(jail, IDS).expect_err("non-ASCII key");
+        assert!(
+            err.to_string()
+                .contains("environment variable INCIDENT_BOT__SEVERITY__日: the name has a character that is not ASCII"),
+            "{err}"
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn durations_that_time_something_must_be_longer_than_zero() {
+    Jail::expect_with(|jail| {
+        for (table, key, value) in [
+            ("severity.P1", "update_every", "0s"),
+            ("severity.P0", "commander_timeout", "0m"),
+            ("phases", "triage", "0s"),
+            ("resolution", "verify_after", "0s"),
+            ("postmortem", "overdue_every", "0h"),
+            ("postmortem", "due_after", "0s"),
+            ("jobs", "retry_base", "0ms"),
+        ] {
+            let err = load_in(jail, &format!("{IDS}\n[{table}]\n{key} = \"{value}\"\n"))
+                .expect_err("zero");
+            let text = err.to_string();
+            assert!(
+                text.contains(&format!("`{table}.{key}`: `{value}` is zero")),
+                "{text}"
+            );
+        }
+        let err = load_in(
+            jail,
+            &format!("{IDS}\n[postmortem]\nremind_before = [\"24h\", \"0s\"]\n"),
+        )
+        .expect_err("zero in a list");
+        assert!(err.to_string().contains("`0s` is zero"), "{err}");
+        let s = load_in(
+            jail,
+            &format!("{IDS}\n[postmortem]\nrecurrence_window = \"0s\"\n"),
+        )
+        .map_err(|e| e.to_string())?;
+        assert!(s.postmortem.recurrence_window.is_zero());
+        Ok(())
+    });
+}
+
+#[test]
+fn no_duration_may_be_longer_than_a_year() {
+    Jail::expect_with(|jail| {
+        let err = load_in(jail, &format!("{IDS}\n[severity.P2]\nupdate_every = \"300000y\"\n[postmortem]\nrecurrence_window = \"366d\"\n"))
+            .expect_err("too long");
+        let text = err.to_string();
+        assert!(
+            text.contains(
+                "`severity.P2.update_every`: `300000y` is longer than the limit of 365 days"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("`postmortem.recurrence_window`: `366d`"),
+            "{text}"
+        );
+        let s = load_in(
+            jail,
+            &format!("{IDS}\n[postmortem]\nrecurrence_window = \"365d\"\n"),
+        )
+        .map_err(|e| e.to_string())?;
+        assert_eq!(s.postmortem.recurrence_window, MAX_DURATION);
+        Ok(())
+    });
+}
+
+#[test]
+fn every_setting_is_documented_in_the_defaults() {
+    // serde names the keys a table accepts when it meets one it does not: ask each table.
+    let mut data: Value = Figment::from(Toml::string(DEFAULT_TOML))
+        .merge(Toml::string(IDS))
+        .extract()
+        .expect("defaults and ids");
+    let mut sections = vec![String::new()];
+    let mut checked = 0;
+    while let Some(table) = sections.pop() {
+        let path: Vec<String> = table
+            .split('.')
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .collect();
+        let mut at = &mut data;
+        for seg in &path {
+            at = match at {
+                Value::Dict(_, d) => d.get_mut(seg).expect("table"),
+                _ => panic!("{table} is not a table"),
+            };
+        }
+        let Value::Dict(_, dict) = at else {
+            panic!("{table} is not a table")
+        };
+        dict.insert("zz_unknown".into(), Value::from(1));
+        let err = data.deserialize::<Settings>().expect_err("unknown key");
+        let expected = err
+            .into_iter()
+            .find_map(|e| match e.kind {
+                figment::error::Kind::UnknownField(_, expected) => Some(expected),
+                _ => None,
+            })
+            .expect("an unknown-field error");
+        remove_unknown(&mut data, &path);
+        for key in expected {
+            let full = if table.is_empty() {
+                (*key).to_owned()
+            } else {
+                format!("{table}.{key}")
+            };
+            let is_table = DEFAULT_TOML.contains(&format!("[{full}]"))
+                || DEFAULT_TOML.contains(&format!("[{full}."));
+            let documented = is_table
+                || section_of(&table)
+                    .lines()
+                    .any(|l| l.trim_start_matches("# ").starts_with(&format!("{key} =")));
+            assert!(
+                documented,
+                "`{full}` is not documented in config/default.toml"
+            );
+            if is_table {
+                sections.push(full);
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 40, "{checked}");
+}
+
+fn remove_unknown(data: &mut Value, path: &[String]) {
+    let mut at = data;
+    for seg in path {
+        at = match at {
+            Value::Dict(_, d) => d.get_mut(seg).expect("table"),
+            _ => return,
+        };
+    }
+    if let Value::Dict(_, d) = at {
+        d.remove("zz_unknown");
+    }
+}
+
+/// The lines of `[table]` in the defaults, up to the next table.
+fn section_of(table: &str) -> &'static str {
+    let header = format!("[{table}]");
+    let Some(start) = DEFAULT_TOML.find(&header) else {
+        return "";
+    };
+    let body = &DEFAULT_TOML[start + header.len()..];
+    &body[..body.find("\n[").unwrap_or(body.len())]
 }

@@ -9,7 +9,7 @@ use clap::{Parser, Subcommand};
 use incident_bot::clock::SystemClock;
 use incident_bot::config::{load_render_settings, DiscordToken, Settings};
 use incident_bot::render::{TemplateName, Templates};
-use incident_bot::startup::Application;
+use incident_bot::startup::{preflight, Application, Preflight};
 use incident_bot::store::{Db, MIGRATOR};
 
 /// Runs a game studio's incident response on Discord.
@@ -83,8 +83,24 @@ fn init_tracing() {
 }
 
 async fn run(config: Option<&Path>) -> anyhow::Result<()> {
-    let settings = Settings::load(config)?;
-    let token = DiscordToken::from_env()?;
+    let Preflight {
+        settings,
+        mut problems,
+        warnings,
+    } = preflight(config);
+    for w in &warnings {
+        tracing::warn!("{w}");
+    }
+    let token = DiscordToken::from_env()
+        .map_err(|e| problems.extend(e.problems))
+        .ok();
+    let (Some(settings), Some(token), true) = (settings, token, problems.is_empty()) else {
+        anyhow::bail!(
+            "incident-bot will not start: {} problem(s):\n  - {}\nrun `incident-bot check` after each fix",
+            problems.len(),
+            problems.join("\n  - ")
+        );
+    };
     let bot = Application::build(settings, Arc::new(SystemClock), &token, |b| b).await?;
     let shards = bot.shard_manager();
     tokio::spawn(async move {
@@ -97,28 +113,37 @@ async fn run(config: Option<&Path>) -> anyhow::Result<()> {
 }
 
 fn check(config: Option<&Path>) -> ExitCode {
-    let mut problems = Vec::new();
-    let template_dir = match Settings::load(config) {
-        Ok(s) => s.templates.dir,
-        Err(e) => {
-            problems.extend(e.problems);
-            if config.is_none() {
-                problems.push("no config file was given: pass yours with --config FILE (see config/example.toml)".into());
-            }
-            load_render_settings(config).ok().and_then(|(t, _)| t.dir)
-        }
-    };
-    if let Err(list) = Templates::load(template_dir.as_deref()) {
-        problems.extend(list.iter().map(ToString::to_string));
+    let Preflight {
+        mut problems,
+        warnings,
+        ..
+    } = preflight(config);
+    if config.is_none() && !problems.is_empty() {
+        problems.push(
+            "no config file was given: pass yours with --config FILE (see config/example.toml)"
+                .into(),
+        );
+    }
+    for p in &problems {
+        eprintln!("error: {p}");
+    }
+    for w in &warnings {
+        eprintln!("warning: {w}");
     }
     if problems.is_empty() {
-        println!("ok: the configuration and every template are valid");
+        println!(
+            "ok: the configuration and every template are valid{}",
+            match warnings.len() {
+                0 => String::new(),
+                n => format!(" ({n} warning(s) above)"),
+            }
+        );
         ExitCode::SUCCESS
     } else {
-        eprintln!("{} problem(s):", problems.len());
-        for p in &problems {
-            eprintln!("  - {p}");
-        }
+        eprintln!(
+            "{} problem(s): incident-bot will not start until they are fixed",
+            problems.len()
+        );
         ExitCode::FAILURE
     }
 }

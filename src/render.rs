@@ -4,12 +4,15 @@
 //! runs in strict mode, and its HTML escaping is replaced by escaping decided by the value's
 //! type (see [`markup`]): text people typed shows as typed, with no markdown and no mention,
 //! and [`Markup`] the bot built (pings, mentions, `<t:…>` timestamps) shows as built. Every
-//! value is written with `{{…}}`; `{{{…}}}` is refused.
+//! value is written with `{{…}}`; `{{{…}}}` is refused, and templates may not include one
+//! another in a loop.
 
 mod escape;
 mod markup;
+mod scan;
 mod views;
 
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 
 use handlebars::Handlebars;
@@ -17,6 +20,7 @@ use serde::Serialize;
 
 pub use escape::{cap, discord_escape, MESSAGE_LIMIT};
 pub use markup::Markup;
+pub use scan::unescaped;
 pub use views::*;
 
 /// A template the bot uses, by the name of its file (`service_alert.hbs`).
@@ -170,18 +174,42 @@ impl Templates {
         registry.set_strict_mode(true);
         registry.register_escape_fn(markup::escape_by_type);
         let mut problems = Vec::new();
-        let mut origin = std::collections::HashMap::new();
+        let mut origin = HashMap::new();
         for t in TemplateName::ALL {
             if let Err(e) = registry.register_template_string(t.name(), t.builtin()) {
                 problems.push(parse_problem(format!("built-in {}", t.name()), &e));
             }
             origin.insert(t.name(), format!("built-in {}", t.name()));
         }
+        let mut overridden = HashSet::new();
         if let Some(dir) = dir {
-            problems.extend(load_overrides(&mut registry, dir, &mut origin));
+            problems.extend(load_overrides(
+                &mut registry,
+                dir,
+                &mut origin,
+                &mut overridden,
+            ));
         }
+        let parsed: Vec<_> = TemplateName::ALL
+            .iter()
+            .filter_map(|t| {
+                let file = origin.get(t.name()).cloned().unwrap_or_default();
+                registry.get_template(t.name()).map(|p| (t.name(), file, p))
+            })
+            .collect();
+        for (name, file, template) in &parsed {
+            if overridden.contains(name) {
+                problems.extend(scan::refuse_unescaped(file, template));
+            }
+        }
+        // Rendering templates that include each other would recurse until the stack overflows.
+        let loops = scan::include_loops(&parsed);
+        problems.extend(loops.problems);
         // Strict mode only finds a missing variable when rendering: prove each one now.
         for t in TemplateName::ALL {
+            if loops.unsafe_to_render.contains(t.name()) {
+                continue;
+            }
             let file = || origin.get(t.name()).cloned().unwrap_or_default();
             match registry.render(t.name(), &t.sample()) {
                 Err(e) => problems.push(TemplateProblem {
@@ -249,7 +277,8 @@ fn parse_problem(file: String, e: &handlebars::TemplateError) -> TemplateProblem
 fn load_overrides(
     registry: &mut Handlebars<'static>,
     dir: &Path,
-    origin: &mut std::collections::HashMap<&'static str, String>,
+    origin: &mut HashMap<&'static str, String>,
+    overridden: &mut HashSet<&'static str>,
 ) -> Vec<TemplateProblem> {
     let mut problems = Vec::new();
     let entries = match std::fs::read_dir(dir) {
@@ -299,6 +328,7 @@ fn load_overrides(
         match registry.register_template_string(t.name(), source) {
             Ok(()) => {
                 origin.insert(t.name(), file);
+                overridden.insert(t.name());
             }
             Err(e) => problems.push(parse_problem(file, &e)),
         }

@@ -2,6 +2,7 @@
 //! Discord client, the job queue) for the binary and the tests alike, and
 //! [`Application::run_until_stopped`] runs it.
 
+use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context as _;
@@ -9,8 +10,9 @@ use poise::serenity_prelude as serenity;
 
 use crate::app::App;
 use crate::clock::SharedClock;
-use crate::config::{DiscordToken, Settings};
+use crate::config::{load_render_settings, DiscordToken, Loaded, Settings};
 use crate::discord;
+use crate::render::Templates;
 use crate::scheduler::{RetryPolicy, Scheduler};
 
 /// Jobs performed at once: enough to post to several channels in parallel, few enough to stay
@@ -82,5 +84,41 @@ impl Application {
         };
         app.db.close().await;
         outcome
+    }
+}
+
+/// What `incident-bot check` reports and `incident-bot run` refuses to start on: every problem
+/// of the configuration and the templates, and the warnings.
+#[derive(Debug)]
+pub struct Preflight {
+    /// The settings, when there is no problem.
+    pub settings: Option<Settings>,
+    /// Each problem, naming its file and line or its environment variable.
+    pub problems: Vec<String>,
+    /// What works but is probably not meant.
+    pub warnings: Vec<String>,
+}
+
+/// Validates the configuration (defaults < `config` < environment) and the templates it names,
+/// collecting every problem rather than stopping at the first.
+pub fn preflight(config: Option<&Path>) -> Preflight {
+    let (settings, mut problems, warnings, template_dir) = match Settings::check(config) {
+        Ok(Loaded { settings, warnings }) => {
+            let dir = settings.templates.dir.clone();
+            (Some(settings), Vec::new(), warnings, dir)
+        }
+        Err(e) => {
+            // The templates are still checked, from the folder the broken file names.
+            let dir = load_render_settings(config).ok().and_then(|(t, _)| t.dir);
+            (None, e.problems, e.warnings, dir)
+        }
+    };
+    if let Err(list) = Templates::load(template_dir.as_deref()) {
+        problems.extend(list.iter().map(ToString::to_string));
+    }
+    Preflight {
+        settings: settings.filter(|_| problems.is_empty()),
+        problems,
+        warnings,
     }
 }

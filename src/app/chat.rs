@@ -48,12 +48,17 @@ pub struct ExistingChannel {
     pub roles_allowed: Vec<RoleId>,
     /// The members, other than the bot, an overwrite allows to view it.
     pub members_allowed: Vec<UserId>,
+    /// Whether an overwrite lets the bot itself view it (it cannot post where it cannot see).
+    pub bot_allowed: bool,
 }
 
 impl ExistingChannel {
-    /// Whether only `role` (and the bot) may view it, as a channel the bot opened privately.
+    /// Whether only `role` and the bot may view it, as a channel the bot opened privately.
     pub fn is_private_to(&self, role: RoleId) -> bool {
-        self.hidden_from_everyone && self.roles_allowed == [role] && self.members_allowed.is_empty()
+        self.hidden_from_everyone
+            && self.roles_allowed == [role]
+            && self.members_allowed.is_empty()
+            && self.bot_allowed
     }
 }
 

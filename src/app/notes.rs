@@ -6,11 +6,12 @@ use serde_json::json;
 
 use super::lifecycle::incident_here;
 use super::App;
-use super::{audit, team, AppError};
+use super::{audit, team, AppError, Effect, Outbox, Target};
 use crate::domain::{
     parse_field, Action, Actor, ChannelId, EntryKind, FreeText, MessageId, Status, TimelineEntry,
     UserId,
 };
+use crate::render::mention;
 
 /// A message someone wants on the timeline.
 #[derive(Debug, Clone)]
@@ -41,22 +42,28 @@ pub async fn note_message(
             "This incident is closed: its timeline is final.",
         ));
     }
-    // An empty message (an image, an embed) still belongs on the timeline: say what it was.
+    // Without the privileged Message Content intent Discord hides the words of other people's
+    // messages from a 📌 reaction (a context-menu command carries them). An empty message
+    // still belongs on the timeline: as a link, until Apps → Add to timeline fills in its words.
+    let link = placeholder(app, &message);
     let text = if message.content.trim().is_empty() {
-        "(a message with no text: see the link)".to_owned()
+        link.clone()
     } else {
-        parse_field("The message", &message.content, FreeText::MAX, true)
-            .map_err(|e| AppError::user(e.to_string()))?
+        parse_field("The message", &message.content, FreeText::MAX, true)?
     };
     let entry = TimelineEntry {
         at: message.at,
         actor: Some(message.author),
         kind: EntryKind::Note,
-        text,
+        text: text.clone(),
         source_message: Some(message.id),
     };
     let mut tx = app.db.begin().await?;
-    let added = tx.append_timeline(record.id, &[entry]).await? == 1;
+    let added = tx.append_timeline(record.id, &[entry]).await? == 1
+        || (text != link
+            && tx
+                .fill_timeline_text(record.id, message.id, &link, &text)
+                .await?);
     if added {
         audit(
             &mut tx,
@@ -69,6 +76,36 @@ pub async fn note_message(
         )
         .await?;
     }
+    if added && text == link {
+        let content = format!(
+            "📌 {} put a link to that message on the timeline. Discord does not show me the \
+             words of other people's messages, so to keep them use **Apps → Add to timeline** \
+             on it.",
+            mention(actor.user)
+        );
+        let origin = format!("pin:{}", message.id);
+        let mut outbox = Outbox::new(&origin, record.id, app.clock.now());
+        outbox
+            .push(
+                &mut tx,
+                Effect::Post {
+                    to: Target::IncidentChannel,
+                    content,
+                    ping_roles: vec![],
+                    file: None,
+                },
+            )
+            .await?;
+    }
     tx.commit().await?;
+    app.waker.wake();
     Ok(added)
+}
+
+/// What the timeline says of a message whose words the bot could not read: a link to it.
+fn placeholder(app: &App, message: &NotedMessage) -> String {
+    format!(
+        "(message: https://discord.com/channels/{}/{}/{}; its words: use Apps → Add to timeline)",
+        app.settings.discord.guild_id, message.channel, message.id
+    )
 }

@@ -71,6 +71,7 @@ impl Chat for RecordingChat {
                             hidden_from_everyone: r.channels[i].private_to.is_some(),
                             roles_allowed: r.channels[i].private_to.into_iter().collect(),
                             members_allowed: vec![],
+                            bot_allowed: true,
                         })
                     })
                     .transpose()

@@ -67,7 +67,7 @@ impl SerenityChat {
                 kind: PermissionOverwriteType::Role(serenity::RoleId::new(role.get())),
             },
             PermissionOverwrite {
-                allow: see | Permissions::MANAGE_CHANNELS | Permissions::MANAGE_MESSAGES,
+                allow: see | Permissions::MANAGE_CHANNELS | pin_messages(),
                 deny: Permissions::empty(),
                 kind: PermissionOverwriteType::Member(self.me().await?),
             },
@@ -122,6 +122,12 @@ fn classify(e: serenity::Error) -> ChatError {
     }
 }
 
+/// Pin Messages (1 << 51), which serenity 0.12 has no name for. Since February 2026 it alone
+/// allows pinning; Manage Messages no longer does.
+fn pin_messages() -> Permissions {
+    Permissions::from_bits_retain(1 << 51)
+}
+
 /// What a locked channel denies.
 fn locked() -> Permissions {
     Permissions::SEND_MESSAGES
@@ -171,6 +177,10 @@ impl Chat for SerenityChat {
                         _ => None,
                     })
                     .collect(),
+                bot_allowed: overwrites
+                    .iter()
+                    .filter(sees)
+                    .any(|o| o.kind == PermissionOverwriteType::Member(me)),
             }))
         })
     }

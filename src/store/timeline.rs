@@ -37,6 +37,30 @@ impl Tx {
 }
 
 impl Tx {
+    /// Replaces the text of the entry taken from `message` when it still reads `was` (a 📌
+    /// link waiting for the message's words). Returns whether it did.
+    #[tracing::instrument(skip_all)]
+    pub async fn fill_timeline_text(
+        &mut self,
+        incident: IncidentId,
+        message: crate::domain::MessageId,
+        was: &str,
+        text: &str,
+    ) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(
+            "UPDATE timeline SET body = ? WHERE incident_id = ? AND source_message_id = ? AND body = ?",
+        )
+        .bind(text)
+        .bind(incident.0)
+        .bind(to_db_id(message.get()))
+        .bind(was)
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
+impl Tx {
     /// How many entries an incident's timeline has, inside this transaction.
     pub async fn timeline_len(&mut self, incident: IncidentId) -> Result<usize, sqlx::Error> {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM timeline WHERE incident_id = ?")

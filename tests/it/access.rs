@@ -4,10 +4,10 @@
 use std::time::Duration;
 
 use incident_bot::domain::IncidentId;
-use serenity::all::ChannelId;
+use serenity::all::{ChannelId, UserId};
 
 use crate::support::bot::{spawn_bot, world, STEP};
-use crate::support::fake_discord::FakeDiscord;
+use crate::support::fake_discord::{FakeDiscord, DEFAULT_BOT};
 use crate::support::story::{declare, run, run_pm, shows};
 
 /// Declares a security P0 as the security engineer, and an availability P2 as a responder.
@@ -254,6 +254,8 @@ async fn a_private_sec_channel_that_exists_already_is_adopted_as_it_is() {
         .text_channel_in(existing, "sec-1", world::INCIDENTS)
         .everyone_overwrite(existing, 0, 1 << 10)
         .role_overwrite(existing, world::SECURITY_ROLE, 1 << 10, 0)
+        // As the bot opens one: it keeps its own access.
+        .member_overwrite(existing, UserId::new(DEFAULT_BOT), (1 << 10) | (1 << 11), 0)
         .start()
         .await;
     let _bot = spawn_bot(&fake).await;

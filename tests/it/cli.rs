@@ -1,15 +1,39 @@
 //! The binary's commands, run as an operator would run them.
 
+use std::path::Path;
 use std::process::{Command, Output};
 
 fn bot(args: &[&str]) -> Output {
+    bot_with_env(args, &[])
+}
+
+fn bot_with_env(args: &[&str], vars: &[(&str, &str)]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_incident-bot"))
         .args(args)
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .env_remove("INCIDENT_BOT_CONFIG")
         .env_remove("DISCORD_TOKEN")
+        .envs(vars.iter().copied())
         .output()
         .expect("the binary runs")
+}
+
+/// Writes `config/example.toml`, changed by `edit`, as `my.toml` in `dir`.
+fn example_as(dir: &Path, edit: impl FnOnce(String) -> String) -> String {
+    let example =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/example.toml"))
+            .expect("read");
+    let path = dir.join("my.toml");
+    std::fs::write(&path, edit(example)).expect("write");
+    path.to_str().expect("utf-8 path").to_owned()
+}
+
+/// `check --config` on the example changed by `edit`: its exit code and stderr.
+fn check_example(edit: impl FnOnce(String) -> String) -> (Option<i32>, String, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = example_as(dir.path(), edit);
+    let out = bot(&["check", "--config", &path]);
+    (out.status.code(), stderr(&out), path)
 }
 
 fn stdout(o: &Output) -> String {
@@ -30,27 +54,250 @@ fn check_accepts_the_shipped_example_config() {
 #[test]
 fn check_names_a_bad_id_and_an_unknown_key_with_their_file_and_fails() {
     let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("bad.toml");
     let example =
         std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/example.toml"))
             .expect("read");
-    // One mistake per file: a file with both reports only the first (serde stops there).
-    let unknown_key = example.replace(
-        "[status]\nurl = \"https://status.loh.game\"",
-        "[status]\nurl = \"https://status.loh.game\"\ncolour = \"red\"",
+    let bad = example
+        .replace(
+            "[status]\nurl = \"https://status.loh.game\"",
+            "[status]\nurl = \"https://status.loh.game\"\ncolour = \"red\"",
+        )
+        .replace("\"100000000000000020\"", "\"twenty\"");
+    std::fs::write(&path, bad).expect("write");
+    let out = bot(&["check", "--config", path.to_str().expect("utf-8 path")]);
+    assert!(!out.status.success());
+    let err = stderr(&out);
+    assert!(err.contains("bad.toml"), "{err}");
+    assert!(err.contains("twenty") && err.contains("colour"), "{err}");
+}
+
+#[test]
+fn check_names_an_unknown_key_at_its_line_with_the_key_meant() {
+    let (code, err, path) = check_example(|t| t.replace("guild_id =", "guild_idd ="));
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{path}:6: unknown key `guild_idd` in [discord]; did you mean `guild_id`?"
+        )),
+        "{err}"
     );
-    let bad_id = example.replace("\"100000000000000020\"", "\"twenty\"");
-    for (name, text, says) in [
-        ("key.toml", unknown_key, "colour"),
-        ("id.toml", bad_id, "twenty"),
-    ] {
-        assert_ne!(text, example, "{name}: the mistake was not made");
-        let path = dir.path().join(name);
-        std::fs::write(&path, text).expect("write");
-        let out = bot(&["check", "--config", path.to_str().expect("utf-8 path")]);
-        assert!(!out.status.success(), "{name}");
-        let err = stderr(&out);
-        assert!(err.contains(name) && err.contains(says), "{name}: {err}");
+}
+
+#[test]
+fn check_reports_every_problem_in_one_run_and_blames_the_operators_file() {
+    let (code, err, path) = check_example(|t| {
+        t.replace("guild_id =", "guild_idd =")
+            .replace("announcements = \"100000000000000010\"\n", "")
+    });
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains(&format!("{path}:6: unknown key `guild_idd`")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!(
+            "{path}:8: missing required key `announcements` in [channels]"
+        )),
+        "{err}"
+    );
+    assert!(err.contains("missing required key `guild_id`"), "{err}");
+    assert!(!err.contains("TOML source string"), "{err}");
+}
+
+#[test]
+fn check_refuses_a_zero_repeat_interval() {
+    let (code, err, path) =
+        check_example(|t| t.replace("[severity.P1]\n", "[severity.P1]\nupdate_every = \"0s\"\n"));
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{path}:28: `severity.P1.update_every`: `0s` is zero"
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_refuses_a_duration_that_would_overflow_a_date_instead_of_panicking() {
+    let (code, err, path) = check_example(|t| {
+        t.replace(
+            "[severity.P0]\n",
+            "[severity.P0]\ncommander_timeout = \"300000y\"\n",
+        )
+    });
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{path}:24: `severity.P0.commander_timeout`: `300000y` is longer than the limit of 365 days"
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_refuses_one_channel_for_two_settings() {
+    let (code, err, path) = check_example(|t| {
+        t.replace(
+            "log = \"100000000000000013\"",
+            "log = \"100000000000000010\"",
+        )
+    });
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{path}:12: `channels.log` is the same channel as `channels.announcements`"
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_refuses_the_responder_role_as_the_player_alerts_role() {
+    let (code, err, path) = check_example(|t| {
+        t.replace(
+            "player_alerts = \"100000000000000023\"",
+            "player_alerts = \"100000000000000020\"",
+        )
+    });
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{path}:18: `roles.player_alerts` is the same role as `roles.responder`"
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_refuses_the_servers_id_as_a_role() {
+    let (code, err, path) = check_example(|t| {
+        t.replace(
+            "commander = \"100000000000000021\"",
+            "commander = \"100000000000000001\"",
+        )
+    });
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains(&format!(
+            "{path}:16: `roles.commander` is the server's id (100000000000000001), which Discord uses for @everyone"
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_warns_but_passes_when_a_p0_pages_nobody() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = example_as(dir.path(), |t| {
+        t.replacen("page = [\"100000000000000020\"]", "page = []", 1)
+    });
+    let out = bot(&["check", "--config", &path]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(&format!(
+            "warning: {path}:24: [severity.P0] page is empty: declaring a P0 pings nobody"
+        )),
+        "{}",
+        stderr(&out)
+    );
+    assert!(stdout(&out).starts_with("ok:"), "{}", stdout(&out));
+}
+
+#[test]
+fn check_reports_a_variable_named_in_non_ascii_instead_of_panicking() {
+    let out = bot_with_env(
+        &["check", "--config", "config/example.toml"],
+        &[("INCIDENT_BOT__SEVERITY__日", "1")],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains(
+            "error: environment variable INCIDENT_BOT__SEVERITY__日: the name has a character that is not ASCII"
+        ),
+        "{}",
+        stderr(&out)
+    );
+    assert!(!stderr(&out).contains("panicked"), "{}", stderr(&out));
+}
+
+/// The example config with `[templates] dir` set to a folder holding `files`.
+fn check_with_overrides(files: &[(&str, &str)]) -> (Option<i32>, String, tempfile::TempDir) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let templates = dir.path().join("templates");
+    std::fs::create_dir(&templates).expect("mkdir");
+    for (name, body) in files {
+        std::fs::write(templates.join(name), body).expect("write");
     }
+    let path = example_as(dir.path(), |t| {
+        format!(
+            "{t}\n[templates]\ndir = {:?}\n",
+            templates.display().to_string()
+        )
+    });
+    let out = bot(&["check", "--config", &path]);
+    (out.status.code(), stderr(&out), dir)
+}
+
+#[test]
+fn check_reports_templates_that_include_each_other_without_crashing() {
+    let (code, err, dir) = check_with_overrides(&[
+        ("checklist.hbs", "{{> reminder}}"),
+        ("reminder.hbs", "{{> checklist}}"),
+    ]);
+    assert_eq!(code, Some(1), "exit by a signal is a crash: {err}");
+    let templates = dir.path().join("templates");
+    assert!(
+        err.contains("templates include each other in a loop"),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{}:1", templates.join("checklist.hbs").display())),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{}:1", templates.join("reminder.hbs").display())),
+        "{err}"
+    );
+}
+
+#[test]
+fn check_refuses_an_override_that_writes_triple_braces() {
+    let (code, err, dir) =
+        check_with_overrides(&[("all_clear.hbs", "✅ All clear\n{{{system}}} is back.")]);
+    assert_eq!(code, Some(1), "{err}");
+    let file = dir.path().join("templates").join("all_clear.hbs");
+    assert!(
+        err.contains(&format!(
+            "{}:2: `system` is written unescaped",
+            file.display()
+        )),
+        "{err}"
+    );
+}
+
+#[test]
+fn run_refuses_to_start_on_the_same_problems_listing_them_all() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = example_as(dir.path(), |t| {
+        t.replace("guild_id =", "guild_idd =").replace(
+            "log = \"100000000000000013\"",
+            "log = \"100000000000000010\"",
+        )
+    });
+    let out = bot(&["run", "--config", &path]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("incident-bot will not start"), "{err}");
+    assert!(
+        err.contains(&format!("{path}:6: unknown key `guild_idd`")),
+        "{err}"
+    );
+    assert!(
+        err.contains(&format!("{path}:12: `channels.log` is the same channel")),
+        "{err}"
+    );
+    assert!(err.contains("DISCORD_TOKEN"), "{err}");
 }
 
 #[test]

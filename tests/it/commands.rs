@@ -508,28 +508,52 @@ async fn notes_from_the_command_the_context_menu_and_a_pin_reaction_land_once_wi
         .expect("db")
         .expect("row")
         .id;
-    let deadline = tokio::time::Instant::now() + STEP;
-    loop {
-        let timeline = bot.app.db.timeline(id).await.expect("timeline");
-        if timeline.iter().any(|e| e.text == "Rolled back") {
-            let first: Vec<_> = timeline
-                .iter()
-                .filter(|e| e.text == "Error rate is 40% on eu-west")
-                .collect();
-            assert_eq!(first.len(), 1, "added once");
-            assert_eq!(
-                first[0].actor.map(|u| u.get()),
-                Some(world::COMMANDER.get()),
-                "with its author"
-            );
-            break;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "the 📌 note never arrived: {timeline:?}"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
+    // Without the Message Content intent a reaction cannot read the words: the timeline gets a
+    // link, and the channel is told how to add the words.
+    let link = format!(
+        "(message: https://discord.com/channels/{}/{}/{other}; its words: use Apps → Add to timeline)",
+        fake.guild_id(),
+        channel.id
+    );
+    let notice = shows(&fake, channel.id, "the 📌 notice", |m| {
+        m.content.starts_with("📌")
+    })
+    .await;
+    assert_eq!(
+        notice.content,
+        format!(
+            "📌 <@{}> put a link to that message on the timeline. Discord does not show me the \
+             words of other people's messages, so to keep them use **Apps → Add to timeline** on it.",
+            world::RESPONDER
+        )
+    );
+    assert!(fake.pings(notice.id).nobody());
+    let texts = |t: &[incident_bot::domain::TimelineEntry]| {
+        t.iter().map(|e| e.text.clone()).collect::<Vec<_>>()
+    };
+    let timeline = bot.app.db.timeline(id).await.expect("timeline");
+    assert_eq!(
+        texts(&timeline)[1..],
+        ["Error rate is 40% on eu-west".to_owned(), link],
+        "the first added once, with its words; the second as a link"
+    );
+    assert_eq!(
+        timeline[1].actor.map(|u| u.get()),
+        Some(world::COMMANDER.get()),
+        "with its author"
+    );
+
+    // The context menu carries the words: they replace the link.
+    let handle = fake
+        .message_command(world::RESPONDER, "Add to timeline", other)
+        .send()
+        .await;
+    assert_eq!(handle.reply().await.content, "Added to the timeline.");
+    let timeline = bot.app.db.timeline(id).await.expect("timeline");
+    assert_eq!(
+        texts(&timeline)[1..],
+        ["Error rate is 40% on eu-west", "Rolled back"]
+    );
 }
 
 #[tokio::test]

@@ -20,6 +20,7 @@ const INVITE: u64 = VIEW_CHANNEL
     | READ_MESSAGE_HISTORY
     | ADD_REACTIONS
     | MANAGE_MESSAGES
+    | PIN_MESSAGES
     | MANAGE_CHANNELS
     | MANAGE_ROLES;
 
@@ -93,10 +94,11 @@ async fn a_file_needs_attach_files_and_an_embed_needs_embed_links() {
 }
 
 #[tokio::test]
-async fn pinning_takes_pin_messages_or_manage_messages_and_is_refused_without_either() {
+async fn pinning_takes_pin_messages_and_manage_messages_no_longer_suffices() {
     for (bits, allowed) in [
-        (INVITE & !MANAGE_MESSAGES, false),
-        (INVITE & !MANAGE_MESSAGES | PIN_MESSAGES, true),
+        // Manage Messages alone, as before February 2026: refused.
+        (INVITE & !PIN_MESSAGES, false),
+        (INVITE & !MANAGE_MESSAGES, true),
         (INVITE, true),
     ] {
         // Arrange
@@ -227,7 +229,7 @@ async fn the_standard_world_invites_the_bot_with_what_the_readme_asks_for() {
     // Assert
     assert_eq!(granted & world::BOT_INVITE, world::BOT_INVITE);
     assert_eq!(
-        granted & (ADMINISTRATOR | PIN_MESSAGES),
+        granted & (ADMINISTRATOR | MANAGE_MESSAGES),
         0,
         "nothing beyond the list"
     );

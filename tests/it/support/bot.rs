@@ -59,7 +59,7 @@ pub mod world {
         | fake_discord::ATTACH_FILES
         | fake_discord::READ_MESSAGE_HISTORY
         | fake_discord::MENTION_EVERYONE
-        | fake_discord::MANAGE_MESSAGES
+        | fake_discord::PIN_MESSAGES
         | fake_discord::ADD_REACTIONS;
 
     /// A fake Discord holding the standard guild, with the bot invited as the README says

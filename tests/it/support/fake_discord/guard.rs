@@ -13,10 +13,8 @@
 //! (EMBED_LINKS, ATTACH_FILES, PIN_MESSAGES = 1 << 51) and `opcodes-and-status-codes.mdx`
 //! (50001 Missing access, 50013 lack of permissions).
 //!
-//! One leniency, on purpose and noted here: pinning accepts MANAGE_MESSAGES as well as
-//! PIN_MESSAGES. The change log says MANAGE_MESSAGES stopped sufficing on 23 February 2026;
-//! the fake still takes it so that a bot invited with the older permission list keeps working
-//! in tests while that decision is taken elsewhere.
+//! Pinning needs PIN_MESSAGES: the change log says MANAGE_MESSAGES stopped sufficing on
+//! 23 February 2026, and the README's invite list asks for Pin Messages.
 
 use serde_json::{json, Value};
 
@@ -131,7 +129,7 @@ fn in_channel(shared: &Shared, s: &State, ctx: &Ctx, channel: &FakeChannel) -> O
             "/channels/{channel_id}/pins/{message_id}"
             | "/channels/{channel_id}/messages/pins/{message_id}",
         ) => {
-            let may_pin = perms & (PIN_MESSAGES | MANAGE_MESSAGES) != 0;
+            let may_pin = perms & PIN_MESSAGES != 0;
             return (!may_pin).then(missing_permissions);
         }
         ("POST", "/channels/{channel_id}/messages/{message_id}/crosspost") => {

@@ -1,0 +1,163 @@
+//! Loading: the layers merged, read into [`Settings`] past every error, and the rules between
+//! keys checked, each problem worded with where the operator wrote it.
+
+use std::path::Path;
+
+use figment::providers::{Format, Toml};
+use figment::value::Value;
+use figment::Figment;
+
+use super::source::{FileDoc, Origin, Sources};
+use super::{env, extract, rules};
+use super::{ConfigError, Loaded, Settings, StatusSettings, TemplateSettings, DEFAULT_TOML};
+
+/// Reads the operator's file, refusing a missing or unreadable one.
+fn read_file(path: &Path) -> Result<String, String> {
+    if !path.is_file() {
+        return Err(format!(
+            "the config file {} does not exist: check the path, or copy config/example.toml",
+            path.display()
+        ));
+    }
+    std::fs::read_to_string(path)
+        .map_err(|e| format!("cannot read the config file {}: {e}", path.display()))
+}
+
+/// The embedded defaults as a value, to put back in place of a bad one.
+fn defaults() -> Value {
+    Figment::from(Toml::string(DEFAULT_TOML))
+        .extract()
+        .unwrap_or_else(|_| Value::from(figment::value::Dict::new()))
+}
+
+/// Problems and warnings, each with where it is, before they are sorted and worded.
+#[derive(Debug, Default)]
+struct Findings {
+    problems: Vec<(Origin, String)>,
+    warnings: Vec<(Origin, String)>,
+}
+
+impl Findings {
+    fn finish(mut self, settings: Option<Settings>) -> Result<Loaded, ConfigError> {
+        let words = |list: &mut Vec<(Origin, String)>| {
+            list.sort_by(|a, b| a.0.sort_key().cmp(&b.0.sort_key()));
+            list.iter().map(|(o, m)| o.blame(m)).collect::<Vec<_>>()
+        };
+        let problems = words(&mut self.problems);
+        let warnings = words(&mut self.warnings);
+        match settings {
+            Some(settings) if problems.is_empty() => Ok(Loaded { settings, warnings }),
+            _ => Err(ConfigError { problems, warnings }),
+        }
+    }
+}
+
+impl Settings {
+    /// Loads defaults < `file` < environment, and validates the result.
+    pub fn load(file: Option<&Path>) -> Result<Self, ConfigError> {
+        Self::check(file).map(|loaded| loaded.settings)
+    }
+
+    /// Loads defaults < `file` < environment and validates the result, naming every problem
+    /// at once: each unknown key (with the known one it is closest to), each missing id, each
+    /// bad value and each broken rule between keys, at its line of `file` or by its variable.
+    pub fn check(file: Option<&Path>) -> Result<Loaded, ConfigError> {
+        let mut found = Findings::default();
+        let (vars, env_problems) = env::scan(std::env::vars_os());
+        found
+            .problems
+            .extend(env_problems.into_iter().map(|p| (p.origin, p.message)));
+        let mut sources = Sources {
+            file: None,
+            env: vars,
+        };
+        let mut fig = Figment::from(Toml::string(DEFAULT_TOML));
+        if let Some(path) = file {
+            let text = match read_file(path) {
+                Ok(text) => text,
+                Err(problem) => {
+                    found.problems.push((Origin::Defaults, problem));
+                    return found.finish(None);
+                }
+            };
+            match FileDoc::parse(path, text.clone()) {
+                Ok(doc) => sources.file = Some(doc),
+                Err(problem) => {
+                    found.problems.push(problem);
+                    return found.finish(None);
+                }
+            }
+            fig = fig.merge(Toml::string(&text));
+        }
+        let data: Value = match fig.merge(env::provider()).extract() {
+            Ok(data) => data,
+            Err(e) => {
+                found
+                    .problems
+                    .extend(e.into_iter().map(|e| (Origin::Defaults, e.to_string())));
+                return found.finish(None);
+            }
+        };
+        let extracted = extract::extract(data, &defaults(), &sources);
+        found.problems.extend(extracted.problems);
+        let Some(settings) = extracted.settings else {
+            return found.finish(None);
+        };
+        // A rule about a key that already has a problem would judge its stand-in.
+        let related = |a: &str, b: &str| {
+            a == b || a.starts_with(&format!("{b}.")) || b.starts_with(&format!("{a}."))
+        };
+        // Blamed on the first key the operator set; on the file alone when all are defaults.
+        let blame = |f: rules::Finding| {
+            let origin = match f.keys.iter().find(|k| sources.is_set(k)) {
+                Some(key) => sources.locate(key),
+                None => sources
+                    .locate(f.keys.first().map_or("", String::as_str))
+                    .without_line(),
+            };
+            (origin, f.message)
+        };
+        found.problems.extend(
+            rules::problems(&settings)
+                .into_iter()
+                .filter(|f| {
+                    !f.keys
+                        .iter()
+                        .any(|k| extracted.broken.iter().any(|b| related(k, b)))
+                })
+                .map(blame),
+        );
+        found
+            .warnings
+            .extend(rules::warnings(&settings).into_iter().map(blame));
+        found.finish(Some(settings))
+    }
+}
+
+/// Reads only the sections that need no server ids (`templates`, `status`), for `render`.
+pub fn load_render_settings(
+    file: Option<&Path>,
+) -> Result<(TemplateSettings, StatusSettings), ConfigError> {
+    let (_, env_problems) = env::scan(std::env::vars_os());
+    if !env_problems.is_empty() {
+        return Err(ConfigError {
+            problems: env_problems
+                .into_iter()
+                .map(|p| p.origin.blame(&p.message))
+                .collect(),
+            warnings: Vec::new(),
+        });
+    }
+    let mut fig = Figment::from(Toml::string(DEFAULT_TOML));
+    if let Some(path) = file {
+        fig = fig.merge(Toml::string(&read_file(path).map_err(ConfigError::one)?));
+    }
+    let fig = fig.merge(env::provider());
+    let problems = |e: figment::Error| ConfigError {
+        problems: e.into_iter().map(|e| e.to_string()).collect(),
+        warnings: Vec::new(),
+    };
+    let templates = fig.extract_inner("templates").map_err(problems)?;
+    let status = fig.extract_inner("status").map_err(problems)?;
+    Ok((templates, status))
+}

@@ -1,0 +1,260 @@
+//! The rules that span keys: what each key's type cannot say alone. Broken ones refuse the
+//! configuration; warnings only point at what works but is probably not meant.
+
+use super::Settings;
+
+/// A broken rule: the keys it is about (the first the operator set is blamed), and why.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Finding {
+    /// The keys involved, dotted.
+    pub keys: Vec<String>,
+    /// A sentence naming the keys and saying what to do.
+    pub message: String,
+}
+
+fn finding(keys: &[&str], message: String) -> Finding {
+    Finding {
+        keys: keys.iter().map(|k| (*k).to_owned()).collect(),
+        message,
+    }
+}
+
+/// Every broken rule that makes the configuration unusable.
+pub(super) fn problems(s: &Settings) -> Vec<Finding> {
+    let mut out = Vec::new();
+    urls(s, &mut out);
+    durations(s, &mut out);
+    channels(s, &mut out);
+    roles(s, &mut out);
+    out
+}
+
+/// What works but is probably not meant.
+pub(super) fn warnings(s: &Settings) -> Vec<Finding> {
+    let mut out = Vec::new();
+    let p0 = &s.severity.p0;
+    if p0.page.is_empty() {
+        out.push(finding(
+            &["severity.P0.page"],
+            "[severity.P0] page is empty: declaring a P0 pings nobody; list the on-call role ids"
+                .into(),
+        ));
+    }
+    match p0.commander_timeout {
+        Some(after) if p0.escalate_to.is_empty() => out.push(finding(
+            &["severity.P0.escalate_to"],
+            format!(
+                "[severity.P0] escalate_to is empty: when nobody takes command of a P0 within {}, \
+                 the escalation pings nobody; list the role ids to escalate to",
+                humantime::format_duration(after)
+            ),
+        )),
+        None => out.push(finding(
+            &["severity.P0.commander_timeout"],
+            "[severity.P0] commander_timeout is off: a P0 that nobody takes command of is never \
+             escalated"
+                .into(),
+        )),
+        Some(_) => {}
+    }
+    out
+}
+
+fn urls(s: &Settings, out: &mut Vec<Finding>) {
+    let http = |u: &str| u.starts_with("https://") || u.starts_with("http://");
+    if !http(&s.status.url) {
+        out.push(finding(
+            &["status.url"],
+            format!("`status.url`: `{}` is not an http(s) URL", s.status.url),
+        ));
+    }
+    if let Some(base) = s.discord.api_base.as_deref().filter(|b| !http(b)) {
+        out.push(finding(
+            &["discord.api_base"],
+            format!("`discord.api_base`: `{base}` is not an http(s) URL"),
+        ));
+    }
+}
+
+fn durations(s: &Settings, out: &mut Vec<Finding>) {
+    let p = &s.phases;
+    if !(p.triage < p.containment
+        && p.containment < p.investigation
+        && p.investigation < p.resolution)
+    {
+        out.push(finding(
+            &[
+                "phases.triage",
+                "phases.containment",
+                "phases.investigation",
+                "phases.resolution",
+            ],
+            "[phases]: each phase must end after the one before it \
+             (triage < containment < investigation < resolution)"
+                .into(),
+        ));
+    }
+    let pm = &s.postmortem;
+    for (i, before) in pm.remind_before.iter().enumerate() {
+        if *before >= pm.due_after {
+            out.push(finding(
+                &["postmortem.remind_before", "postmortem.due_after"],
+                format!(
+                    "`postmortem.remind_before[{i}]`: {} is not shorter than due_after ({})",
+                    humantime::format_duration(*before),
+                    humantime::format_duration(pm.due_after)
+                ),
+            ));
+        }
+    }
+    if s.jobs.max_attempts == 0 {
+        out.push(finding(
+            &["jobs.max_attempts"],
+            "`jobs.max_attempts` must be at least 1".into(),
+        ));
+    }
+    if s.jobs.retry_base > s.jobs.retry_max {
+        out.push(finding(
+            &["jobs.retry_base", "jobs.retry_max"],
+            "`jobs.retry_base` must not be longer than `jobs.retry_max`".into(),
+        ));
+    }
+    // A call still hanging when the lease runs out would run twice at once.
+    let lease = crate::scheduler::LEASE.to_std().unwrap_or_default();
+    if s.jobs.discord_timeout >= lease {
+        out.push(finding(
+            &["jobs.discord_timeout"],
+            format!(
+                "`jobs.discord_timeout`: {} is not shorter than a job's lease ({})",
+                humantime::format_duration(s.jobs.discord_timeout),
+                humantime::format_duration(lease)
+            ),
+        ));
+    }
+}
+
+/// The configured channels, by key.
+fn channel_ids(s: &Settings) -> Vec<(&'static str, u64)> {
+    let c = &s.channels;
+    [
+        ("channels.announcements", Some(c.announcements)),
+        ("channels.incident_category", Some(c.incident_category)),
+        ("channels.archive_category", Some(c.archive_category)),
+        ("channels.log", c.log),
+    ]
+    .into_iter()
+    .filter_map(|(k, id)| id.map(|id| (k, id.get())))
+    .collect()
+}
+
+/// The configured roles, by key.
+fn role_ids(s: &Settings) -> Vec<(&'static str, u64)> {
+    let r = &s.roles;
+    [
+        ("roles.responder", Some(r.responder)),
+        ("roles.commander", Some(r.commander)),
+        ("roles.security", Some(r.security)),
+        ("roles.player_alerts", r.player_alerts),
+    ]
+    .into_iter()
+    .filter_map(|(k, id)| id.map(|id| (k, id.get())))
+    .collect()
+}
+
+fn channels(s: &Settings, out: &mut Vec<Finding>) {
+    let guild = s.discord.guild_id.get();
+    let channels = channel_ids(s);
+    for (i, &(key, id)) in channels.iter().enumerate() {
+        if id == guild {
+            out.push(finding(
+                &[key, "discord.guild_id"],
+                format!(
+                    "`{key}` is the server's own id ({id}), not a channel's: \
+                     copy the channel's id (right-click it, Copy Channel ID)"
+                ),
+            ));
+        }
+        for &(other, other_id) in &channels[..i] {
+            if id == other_id {
+                out.push(finding(
+                    &[key, other],
+                    format!(
+                        "`{key}` is the same channel as `{other}` ({id}): each needs a channel \
+                         of its own, or messages meant for one are posted in the other"
+                    ),
+                ));
+            }
+        }
+        for (role, role_id) in role_ids(s) {
+            if id == role_id {
+                out.push(finding(
+                    &[key, role],
+                    format!(
+                        "`{key}` has the same id as `{role}` ({id}): one of them is not the id \
+                         it should be"
+                    ),
+                ));
+            }
+        }
+    }
+}
+
+fn roles(s: &Settings, out: &mut Vec<Finding>) {
+    let guild = s.discord.guild_id.get();
+    let roles = role_ids(s);
+    for &(key, id) in &roles {
+        if id == guild {
+            out.push(finding(
+                &[key, "discord.guild_id"],
+                format!(
+                    "`{key}` is the server's id ({id}), which Discord uses for @everyone: \
+                     everyone in the server would count as having it; give the id of a role \
+                     of its own"
+                ),
+            ));
+        }
+    }
+    if let Some(alerts) = s.roles.player_alerts.map(|r| r.get()) {
+        for &(key, id) in roles.iter().filter(|(k, _)| *k != "roles.player_alerts") {
+            if id == alerts {
+                out.push(finding(
+                    &["roles.player_alerts", key],
+                    format!(
+                        "`roles.player_alerts` is the same role as `{key}` ({id}): players who \
+                         opt in to alerts would get what `{key}` may do; give players a role \
+                         of their own"
+                    ),
+                ));
+            }
+        }
+    }
+    let mut lists = Vec::new();
+    for (name, sev) in [
+        ("P0", &s.severity.p0),
+        ("P1", &s.severity.p1),
+        ("P2", &s.severity.p2),
+        ("P3", &s.severity.p3),
+    ] {
+        lists.push((format!("severity.{name}.page"), &sev.page));
+        lists.push((format!("severity.{name}.escalate_to"), &sev.escalate_to));
+    }
+    lists.push((
+        "postmortem.escalate_to".to_owned(),
+        &s.postmortem.escalate_to,
+    ));
+    for (key, ids) in lists {
+        if ids.iter().any(|r| r.get() == guild) {
+            out.push(finding(
+                &[&key, "discord.guild_id"],
+                format!(
+                    "`{key}` lists the server's id ({guild}), which Discord uses for @everyone: \
+                     list the ids of the roles to ping"
+                ),
+            ));
+        }
+    }
+}
+
+#[cfg(test)]
+#[path = "rules_tests.rs"]
+mod tests;
