@@ -92,18 +92,7 @@ pub(super) async fn on_resolve(
         headline,
         body: None,
     };
-    let content = super::render(app, TemplateName::Notice, &view)?;
-    outbox
-        .push(
-            tx,
-            Effect::Post {
-                to: Target::IncidentChannel,
-                content,
-                ping_roles: vec![],
-                file: None,
-            },
-        )
-        .await?;
+    outbox.say_here(super::render(app, TemplateName::Notice, &view)?, vec![]);
     Ok(reply)
 }
 

@@ -12,4 +12,5 @@ mod lifecycle;
 mod markup;
 mod postmortem;
 mod reminders;
+mod transcripts;
 mod wake;

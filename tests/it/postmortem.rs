@@ -208,13 +208,15 @@ async fn an_incident_that_needs_no_postmortem_says_so_but_can_still_be_drafted()
     .await;
     assert!(!resolved.contains("post-mortem"), "{resolved}");
     // What the channel reads: the decision and why, with nothing due.
+    // It closes the resolve's one message, after the resolve notice and the recovery checklist.
     let notice = shows(&fake, channel.id, "the post-mortem decision", |m| {
-        m.content.starts_with("📝")
+        m.content.contains("📝")
     })
     .await;
+    assert!(notice.content.starts_with("✅ **Resolved by"), "{}", notice.content);
     assert_eq!(
-        notice.content,
-        "📝 **No post-mortem required: P3 incidents need one only if a team lead asks**"
+        notice.content.lines().last(),
+        Some("📝 **No post-mortem required: P3 incidents need one only if a team lead asks**")
     );
     let answer = run_pm(
         &fake,
