@@ -213,7 +213,11 @@ async fn an_incident_that_needs_no_postmortem_says_so_but_can_still_be_drafted()
         m.content.contains("📝")
     })
     .await;
-    assert!(notice.content.starts_with("✅ **Resolved by"), "{}", notice.content);
+    assert!(
+        notice.content.starts_with("✅ **Resolved by"),
+        "{}",
+        notice.content
+    );
     assert_eq!(
         notice.content.lines().last(),
         Some("📝 **No post-mortem required: P3 incidents need one only if a team lead asks**")
