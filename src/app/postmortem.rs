@@ -261,7 +261,12 @@ async fn draft(
             .map(|e| TimelineLine {
                 at: full_date(e.at),
                 actor: e.actor.map_or_else(|| Markup::raw("bot"), mention),
-                text: e.text.clone(),
+                text: if e.kind == EntryKind::RoleAssigned {
+                    // Built by the domain from mentions and a role's name only.
+                    Markup::raw(e.text.clone())
+                } else {
+                    Markup::text(&e.text)
+                },
             })
             .collect(),
         phases: i

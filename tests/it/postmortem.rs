@@ -24,6 +24,14 @@ async fn the_draft_is_posted_as_a_markdown_file_prefilled_from_the_incident() {
         &fake,
         world::RESPONDER,
         channel.id,
+        "assign",
+        &[("role", "commander"), ("user", &owner)],
+    )
+    .await;
+    run(
+        &fake,
+        world::RESPONDER,
+        channel.id,
         "phase",
         &[("to", "containment")],
     )
@@ -100,6 +108,12 @@ async fn the_draft_is_posted_as_a_markdown_file_prefilled_from_the_incident() {
     ] {
         assert!(text.contains(needle), "missing {needle:?} in\n{text}");
     }
+    // Mentions the bot wrote stay mentions; they were escaped into `\<@…>` once.
+    assert!(
+        text.contains(&format!("{owner} is now incident commander")),
+        "{text}"
+    );
+    assert!(!text.contains("\\<@"), "an escaped mention in\n{text}");
     let timeline_lines = text.lines().filter(|l| l.starts_with("- 20")).count();
     assert!(
         timeline_lines >= 4,
