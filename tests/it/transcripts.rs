@@ -332,3 +332,165 @@ async fn the_security_story_as_the_security_team_reads_it_and_nobody_else_does()
         ])
     );
 }
+
+/// Every message anyone can see (channels and each person's own answers) rendered as Discord
+/// shows it: nothing the bot wrote may show as raw markup.
+fn assert_reads_clean(fake: &FakeDiscord, now: DateTime<Utc>) -> usize {
+    let mut seen = Vec::new();
+    for channel in fake.channels() {
+        for m in fake.messages(channel.id) {
+            seen.push(fake.seen(&m, now));
+        }
+    }
+    for i in fake.interactions() {
+        if let Some(reply) = fake.reply_to(i.id) {
+            seen.push(fake.seen(&reply, now));
+        }
+    }
+    for text in &seen {
+        for raw in ["<t:", "<@", "<#", "\\", "`"] {
+            assert!(!text.contains(raw), "{raw:?} shows raw in:\n{text}");
+        }
+    }
+    seen.len()
+}
+
+#[tokio::test]
+async fn every_kind_of_message_reads_as_meant_with_no_raw_markup() {
+    let fake = world::fake().start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(t0()), |_| {}).await;
+    let mut story = Story {
+        fake: &fake,
+        bot: &bot,
+        answers: Vec::new(),
+    };
+    let (rhea, cole) = (world::RESPONDER, world::COMMANDER);
+    story
+        .incident(
+            rhea,
+            world::GENERAL,
+            "declare",
+            &[
+                ("title", "Login down"),
+                ("severity", "P0"),
+                ("systems", "Login"),
+            ],
+        )
+        .await;
+    let channel = fake
+        .channels_under(world::INCIDENTS)
+        .first()
+        .map(|c| c.id)
+        .expect("the incident channel");
+    settle(&fake).await;
+    // Nobody takes command, nobody posts an update, triage overruns twice.
+    story
+        .later(TimeDelta::minutes(6), channel, "Nobody has taken command")
+        .await;
+    story
+        .later(TimeDelta::minutes(5), channel, "is over its budget")
+        .await;
+    story
+        .later(TimeDelta::minutes(10), channel, "No update for")
+        .await;
+    settle(&fake).await;
+    // Refusals and errors, each answered to its asker.
+    story
+        .incident(world::PLAYER, world::GENERAL, "status", &[])
+        .await;
+    story
+        .incident(world::PLAYER, channel, "note", &[("text", "hello")])
+        .await;
+    story
+        .incident(rhea, world::GENERAL, "note", &[("text", "wrong place")])
+        .await;
+    story
+        .incident(rhea, channel, "severity", &[("level", "P0")])
+        .await;
+    story
+        .incident(cole, channel, "severity", &[("level", "P0")])
+        .await;
+    story.incident(cole, channel, "close", &[]).await;
+    story
+        .incident(rhea, channel, "phase", &[("to", "triage")])
+        .await;
+    let pat = format!("<@{}>", world::PLAYER);
+    story
+        .incident(
+            rhea,
+            channel,
+            "assign",
+            &[("role", "scribe"), ("user", &pat)],
+        )
+        .await;
+    story
+        .postmortem(rhea, channel, "schedule", &[("when", "someday")])
+        .await;
+    story.incident(rhea, channel, "status", &[]).await;
+    story.incident(rhea, world::GENERAL, "status", &[]).await;
+    let cole_at = format!("<@{cole}>");
+    story
+        .incident(
+            cole,
+            channel,
+            "assign",
+            &[("role", "commander"), ("user", &cole_at)],
+        )
+        .await;
+    story
+        .incident(
+            cole,
+            channel,
+            "severity",
+            &[("level", "P1"), ("reason", "EU only")],
+        )
+        .await;
+    story
+        .incident(
+            cole,
+            channel,
+            "severity",
+            &[("level", "P0"), ("reason", "worldwide")],
+        )
+        .await;
+    story
+        .incident(
+            cole,
+            channel,
+            "update",
+            &[("message", "Rolling back"), ("public", "true")],
+        )
+        .await;
+    story
+        .incident(
+            cole,
+            channel,
+            "resolve",
+            &[("root_cause", "An expired certificate")],
+        )
+        .await;
+    settle(&fake).await;
+    // The fix check, the post-mortem's reminders and its overdue escalation.
+    story
+        .later(TimeDelta::hours(2), channel, "did the fix hold?")
+        .await;
+    story.later(TimeDelta::hours(23), channel, "is due").await;
+    story
+        .later(TimeDelta::hours(24), channel, "is overdue")
+        .await;
+    story.postmortem(cole, channel, "draft", &[]).await;
+    story
+        .postmortem(
+            cole,
+            channel,
+            "done",
+            &[("link", "https://wiki.example.com/pm/1")],
+        )
+        .await;
+    story.incident(cole, channel, "close", &[]).await;
+    settle(&fake).await;
+
+    let read = assert_reads_clean(&fake, story.now());
+    assert!(read > 40, "only {read} messages were read");
+}
