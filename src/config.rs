@@ -261,6 +261,9 @@ pub struct JobSettings {
     /// The longest retry delay.
     #[serde(deserialize_with = "duration::positive")]
     pub retry_max: Duration,
+    /// How long a job waits for one Discord call before it counts as failed and is retried.
+    #[serde(deserialize_with = "duration::positive")]
+    pub discord_timeout: Duration,
 }
 
 /// A configuration that cannot be used, with every problem found.

@@ -120,6 +120,20 @@ fn missing_ids_and_cross_key_mistakes_are_all_reported() {
 }
 
 #[test]
+fn a_discord_timeout_not_shorter_than_the_job_lease_is_refused() {
+    Jail::expect_with(|jail| {
+        let s = load_in(jail, IDS).map_err(|e| e.to_string())?;
+        assert_eq!(s.jobs.discord_timeout, Duration::from_secs(10));
+        let err = load_in(jail, &format!("{IDS}\n[jobs]\ndiscord_timeout = \"5m\"\n"))
+            .expect_err("as long as the lease");
+        let text = err.to_string();
+        assert!(text.contains("jobs.discord_timeout"), "{text}");
+        assert!(text.contains("lease (5m)"), "{text}");
+        Ok(())
+    });
+}
+
+#[test]
 fn a_missing_config_file_says_so() {
     let err = Settings::load(Some(Path::new("/nonexistent/bot.toml"))).expect_err("missing");
     assert!(

@@ -108,7 +108,11 @@ pub struct Scheduler {
 }
 
 /// How long a claim holds before another worker may take the job.
-const LEASE: TimeDelta = TimeDelta::minutes(5);
+pub const LEASE: TimeDelta = TimeDelta::minutes(5);
+
+/// Why a job that used every attempt without an outcome is given up at its next claim.
+const NO_OUTCOME: &str = "no attempt finished: each one panicked, hung past its lease, or \
+    ended with the bot.";
 
 /// The longest the loop sleeps without looking at the table, in case the clock was stepped.
 const MAX_SLEEP: TimeDelta = TimeDelta::minutes(10);
@@ -161,12 +165,26 @@ impl Scheduler {
             if free > 0 {
                 match self
                     .db
-                    .claim_due_jobs(self.clock.now(), self.lease, free)
+                    .claim_due_jobs(
+                        self.clock.now(),
+                        self.lease,
+                        free,
+                        self.policy.max_attempts,
+                        NO_OUTCOME,
+                    )
                     .await
                 {
-                    Ok(jobs) => {
-                        claimed_all = u32::try_from(jobs.len()).unwrap_or(u32::MAX) == free;
-                        for job in jobs {
+                    Ok(claimed) => {
+                        claimed_all = u32::try_from(claimed.len()).unwrap_or(u32::MAX) == free;
+                        for job in claimed.exhausted {
+                            tracing::error!(job = job.id.0, kind = %job.kind, "job given up: no attempt finished");
+                            let handler = self.handler.clone();
+                            running.spawn(async move {
+                                let error = job.last_error.clone().unwrap_or_default();
+                                handler.gave_up(&job, &error).await;
+                            });
+                        }
+                        for job in claimed.jobs {
                             let Ok(permit) = slots.clone().acquire_owned().await else {
                                 return;
                             };
@@ -189,7 +207,7 @@ impl Scheduler {
                 running.join_next().await;
                 continue;
             }
-            let wake_at = match self.db.next_due_at().await {
+            let wake_at = match self.db.next_due_at(self.clock.now()).await {
                 Ok(next) => next,
                 Err(e) => {
                     tracing::error!(error = %e, "could not read the next due job");

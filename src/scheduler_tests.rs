@@ -9,18 +9,26 @@ use super::*;
 use crate::clock::{Clock, ManualClock};
 use crate::store::NewJob;
 
-/// Records what it performed; fails a job's first `fail_times` attempts.
+/// Records what it performed; fails a job's first `fail_times` attempts, or panics on every
+/// attempt.
 #[derive(Default)]
 struct Recorder {
     performed: Mutex<Vec<String>>,
     gave_up: Mutex<Vec<String>>,
     fail_times: u32,
+    panics: bool,
+    attempts: Mutex<Vec<u32>>,
     notify: Notify,
 }
 
 impl JobHandler for Recorder {
     fn perform<'a>(&'a self, job: &'a Job) -> BoxFuture<'a, Result<(), JobError>> {
         Box::pin(async move {
+            self.attempts.lock().expect("lock").push(job.attempts);
+            if self.panics {
+                self.notify.notify_waiters();
+                panic!("the handler panics on attempt {}", job.attempts);
+            }
             if job.attempts <= self.fail_times {
                 self.notify.notify_waiters();
                 return Err(JobError::retry(format!("boom {}", job.attempts)));
@@ -212,6 +220,46 @@ async fn a_job_that_keeps_failing_is_given_up_and_reported() {
 }
 
 #[tokio::test]
+async fn a_job_that_panics_every_time_is_given_up_after_max_attempts_and_reported_once() {
+    let db = Db::open_in_memory().await.expect("db");
+    enqueue(&db, "panics", t0()).await;
+    let h = start(
+        db,
+        Recorder {
+            panics: true,
+            ..Recorder::default()
+        },
+        1,
+    )
+    .await;
+    // Each attempt dies with its task and leaves its claim to expire.
+    for _ in 0..(2 * POLICY.max_attempts) {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        h.clock.advance(LEASE);
+    }
+    until(&h, "the report", |h| {
+        !h.recorder.gave_up.lock().expect("lock").is_empty()
+    })
+    .await;
+    assert_eq!(*h.recorder.attempts.lock().expect("lock"), [1, 2, 3]);
+    assert_eq!(*h.recorder.gave_up.lock().expect("lock"), ["panics"]);
+    let job =
+        h.db.job_by_key("panics")
+            .await
+            .expect("read")
+            .expect("exists");
+    assert_eq!(job.attempts, POLICY.max_attempts);
+    assert!(job.finished_at.is_some(), "{job:?}");
+    assert!(
+        job.last_error
+            .as_deref()
+            .is_some_and(|e| e.starts_with("no attempt finished")),
+        "{job:?}"
+    );
+    assert_eq!(h.db.pending_jobs().await.expect("count"), 0);
+}
+
+#[tokio::test]
 async fn an_idle_scheduler_wakes_at_once_when_a_job_is_added() {
     let db = Db::open_in_memory().await.expect("db");
     let h = start(db, Recorder::default(), 1).await;
@@ -227,13 +275,39 @@ async fn jobs_claimed_by_a_dead_process_run_after_restart() {
     enqueue(&db, "orphan", t0()).await;
     // A process claims it, then dies before finishing: its lease would hold for minutes.
     let claimed = db
-        .claim_due_jobs(t0(), TimeDelta::minutes(5), 10)
+        .claim_due_jobs(t0(), TimeDelta::minutes(5), 10, POLICY.max_attempts, "")
         .await
         .expect("claim");
-    assert_eq!(claimed.len(), 1);
+    assert_eq!(claimed.jobs.len(), 1);
     let h = start(db, Recorder::default(), 1).await;
     until(&h, "the orphaned job", |h| {
         h.recorder.performed() == ["orphan"]
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_job_whose_outcome_was_never_recorded_runs_again_when_its_lease_runs_out() {
+    let db = Db::open_in_memory().await.expect("db");
+    enqueue(&db, "marker", t0()).await;
+    let h = start(db, Recorder::default(), 1).await;
+    // The marker shows the loop is past its start, where it releases every claim.
+    until(&h, "the marker", |h| h.recorder.performed() == ["marker"]).await;
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    // A worker claims a job and its outcome is never written (the write failed): the job
+    // stays claimed until its lease runs out.
+    enqueue(&h.db, "stuck", h.clock.now()).await;
+    let claimed =
+        h.db.claim_due_jobs(h.clock.now(), LEASE, 10, POLICY.max_attempts, "")
+            .await
+            .expect("claim");
+    assert_eq!(claimed.jobs.len(), 1);
+    // The loop looks at the table while the lease holds, then sleeps.
+    h.waker.wake();
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    h.clock.advance(LEASE);
+    until(&h, "the stuck job, after its lease", |h| {
+        h.recorder.performed() == ["marker", "stuck"]
     })
     .await;
 }

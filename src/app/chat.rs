@@ -1,6 +1,8 @@
 //! The `Chat` port: what the use cases need from Discord, with no serenity type in sight.
 //! `discord::chat` implements it over serenity's Http; tests of the rules use an in-memory one.
 
+use std::future::Future;
+use std::sync::Arc;
 use std::time::Duration;
 
 use crate::clock::BoxFuture;
@@ -133,6 +135,9 @@ pub trait Chat: Send + Sync + 'static {
     /// Pins a message.
     fn pin(&self, channel: ChannelId, message: MessageId) -> BoxFuture<'_, Result<(), ChatError>>;
 
+    /// The messages pinned in a channel.
+    fn pinned(&self, channel: ChannelId) -> BoxFuture<'_, Result<Vec<MessageId>, ChatError>>;
+
     /// Whether the channel is an announcement channel, whose messages can be published.
     fn is_announcement_channel(&self, channel: ChannelId)
         -> BoxFuture<'_, Result<bool, ChatError>>;
@@ -150,4 +155,103 @@ pub trait Chat: Send + Sync + 'static {
         channel: ChannelId,
         category: ChannelId,
     ) -> BoxFuture<'_, Result<(), ChatError>>;
+}
+
+/// The [`Chat`] jobs use: every call is bounded by a timeout, so a request Discord never
+/// answers becomes a retry of its job instead of holding the job's lease until it runs out
+/// (and the job then runs a second time beside the first).
+pub struct TimedChat {
+    inner: Arc<dyn Chat>,
+    timeout: Duration,
+}
+
+impl TimedChat {
+    /// `inner`, with each call abandoned after `timeout`.
+    pub fn new(inner: Arc<dyn Chat>, timeout: Duration) -> Self {
+        Self { inner, timeout }
+    }
+
+    async fn bounded<T>(
+        &self,
+        what: &str,
+        call: impl Future<Output = Result<T, ChatError>>,
+    ) -> Result<T, ChatError> {
+        tokio::time::timeout(self.timeout, call)
+            .await
+            .unwrap_or_else(|_| {
+                Err(ChatError::Unavailable {
+                    message: format!(
+                        "Discord did not answer {what} within {}",
+                        humantime::format_duration(self.timeout)
+                    ),
+                    after: None,
+                })
+            })
+    }
+}
+
+impl Chat for TimedChat {
+    fn find_channel<'a>(
+        &'a self,
+        category: ChannelId,
+        name: &'a str,
+    ) -> BoxFuture<'a, Result<Option<ExistingChannel>, ChatError>> {
+        Box::pin(self.bounded("a channel lookup", self.inner.find_channel(category, name)))
+    }
+
+    fn make_private(
+        &self,
+        channel: ChannelId,
+        role: RoleId,
+    ) -> BoxFuture<'_, Result<(), ChatError>> {
+        Box::pin(self.bounded(
+            "a permission change",
+            self.inner.make_private(channel, role),
+        ))
+    }
+
+    fn create_channel<'a>(
+        &'a self,
+        channel: &'a NewChannel,
+    ) -> BoxFuture<'a, Result<ChannelId, ChatError>> {
+        Box::pin(self.bounded("a channel creation", self.inner.create_channel(channel)))
+    }
+
+    fn post<'a>(&'a self, message: &'a Outgoing) -> BoxFuture<'a, Result<MessageId, ChatError>> {
+        Box::pin(self.bounded("a post", self.inner.post(message)))
+    }
+
+    fn pin(&self, channel: ChannelId, message: MessageId) -> BoxFuture<'_, Result<(), ChatError>> {
+        Box::pin(self.bounded("a pin", self.inner.pin(channel, message)))
+    }
+
+    fn pinned(&self, channel: ChannelId) -> BoxFuture<'_, Result<Vec<MessageId>, ChatError>> {
+        Box::pin(self.bounded("a look at the pins", self.inner.pinned(channel)))
+    }
+
+    fn is_announcement_channel(
+        &self,
+        channel: ChannelId,
+    ) -> BoxFuture<'_, Result<bool, ChatError>> {
+        Box::pin(self.bounded(
+            "a channel lookup",
+            self.inner.is_announcement_channel(channel),
+        ))
+    }
+
+    fn publish(
+        &self,
+        channel: ChannelId,
+        message: MessageId,
+    ) -> BoxFuture<'_, Result<(), ChatError>> {
+        Box::pin(self.bounded("a publish", self.inner.publish(channel, message)))
+    }
+
+    fn archive(
+        &self,
+        channel: ChannelId,
+        category: ChannelId,
+    ) -> BoxFuture<'_, Result<(), ChatError>> {
+        Box::pin(self.bounded("an archive", self.inner.archive(channel, category)))
+    }
 }

@@ -21,9 +21,11 @@ pub enum Target {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Effect {
-    /// Opens the incident's channel, then queues its intro and the log line.
+    /// Opens the incident's channel, posts and pins its intro (paging the severity's roles),
+    /// and queues the log line.
     OpenChannel,
-    /// Posts and pins the intro, paging the severity's roles.
+    /// Posts and pins the intro of a channel opened already: queued by versions of the bot that
+    /// did it in a second job, and still performed for their rows.
     PostIntro,
     /// Posts a rendered message.
     Post {
@@ -107,6 +109,8 @@ pub mod kinds {
     pub const UPDATE_DUE: &str = "update_due";
     /// [`super::Effect::PhaseNudge`].
     pub const PHASE_NUDGE: &str = "phase_nudge";
+    /// [`super::Effect::VerifyFix`].
+    pub const VERIFY_FIX: &str = "verify_fix";
     /// [`super::Effect::PostmortemReminder`].
     pub const POSTMORTEM_REMINDER: &str = "postmortem_reminder";
     /// [`super::Effect::PostmortemOverdue`].
@@ -126,9 +130,28 @@ impl Effect {
             Self::EscalateCommander { .. } => kinds::ESCALATE,
             Self::UpdateDue => kinds::UPDATE_DUE,
             Self::PhaseNudge { .. } => kinds::PHASE_NUDGE,
-            Self::VerifyFix => "verify_fix",
+            Self::VerifyFix => kinds::VERIFY_FIX,
             Self::PostmortemReminder { .. } => kinds::POSTMORTEM_REMINDER,
             Self::PostmortemOverdue { .. } => kinds::POSTMORTEM_OVERDUE,
+        }
+    }
+}
+
+impl Effect {
+    /// Whether it can only be done in the incident's own channel, so that it cannot be done at
+    /// all when that channel could not be opened.
+    pub fn needs_incident_channel(&self) -> bool {
+        match self {
+            Self::OpenChannel | Self::Announce { .. } | Self::Publish { .. } => false,
+            Self::Post { to, .. } => *to == Target::IncidentChannel,
+            Self::PostIntro
+            | Self::Archive { .. }
+            | Self::EscalateCommander { .. }
+            | Self::UpdateDue
+            | Self::PhaseNudge { .. }
+            | Self::VerifyFix
+            | Self::PostmortemReminder { .. }
+            | Self::PostmortemOverdue { .. } => true,
         }
     }
 }
@@ -214,8 +237,22 @@ impl<'a> Outbox<'a> {
         self.push_keyed(tx, effect, due, key).await
     }
 
-    /// Queues `effect` at `due` under an explicit key: a reminder keyed by what it is about
-    /// (`inc:4:nudge:containment`) is scheduled once, whoever asks.
+    /// Queues a reminder at `due`, keyed by what it is about and by the origin that asks for it
+    /// (`inc:4:escalate:P1:1@ix:1234`): a fresh need (a later change, the next round) always
+    /// schedules, even after the same need was cancelled or met before, and a re-run of the
+    /// same origin (a retried job, a re-delivered interaction) never schedules it twice.
+    pub async fn push_reminder(
+        &mut self,
+        tx: &mut Tx,
+        effect: Effect,
+        due: DateTime<Utc>,
+        about: &str,
+    ) -> Result<(), sqlx::Error> {
+        let key = format!("inc:{}:{about}@{}", self.incident, self.origin);
+        self.push_keyed(tx, effect, due, key).await
+    }
+
+    /// Queues `effect` at `due` under an explicit key; a key that exists already adds nothing.
     pub async fn push_keyed(
         &mut self,
         tx: &mut Tx,

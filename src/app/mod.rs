@@ -4,6 +4,7 @@
 //! timeline entries, its audit entry and the jobs for every side effect in one transaction.
 //! Nothing here knows serenity: Discord is reached through the [`Chat`] port, by jobs.
 
+mod channel;
 mod chat;
 mod declare;
 mod effects;
@@ -19,14 +20,17 @@ mod status;
 
 use serde_json::Value;
 
-pub use chat::{Attachment, Button, Chat, ChatError, ExistingChannel, NewChannel, Outgoing};
+pub use channel::{channel_name, channel_state, ChannelState};
+pub use chat::{
+    Attachment, Button, Chat, ChatError, ExistingChannel, NewChannel, Outgoing, TimedChat,
+};
 pub use declare::{
     declare, ChannelCounts, DeclareArgs, Declared, CATEGORY_CHANNEL_BUDGET, GUILD_CHANNEL_BUDGET,
 };
 pub use effects::{kinds, Effect, Outbox, Target, TextFile};
 pub use lifecycle::{change, ChangeArgs, Changed};
 pub use notes::{note_message, NotedMessage};
-pub use perform::{channel_name, Performer, PUBLISH_BUDGET};
+pub use perform::{Performer, PUBLISH_BUDGET};
 pub use postmortem::{confirm_fix, postmortem, PostmortemArgs};
 pub use reminders::VERIFY_BUTTON;
 pub use state::{App, AppEvent};

@@ -1,18 +1,22 @@
 //! Performs queued effects through the [`Chat`] port. Every step is safe to repeat: channels
-//! are looked up before they are created, and every post carries its job id as a nonce.
+//! are looked up before they are created (`super::channel`), and every post carries its job id
+//! as a nonce.
 
 use std::sync::Arc;
 
 use chrono::TimeDelta;
 use tokio::sync::Mutex;
 
-use super::{App, AppEvent};
-use super::{Attachment, Chat, ChatError, Effect, NewChannel, Outbox, Outgoing, Target};
+use super::App;
+use super::{Attachment, Chat, ChatError, Effect, Outbox, Outgoing, Target, TimedChat};
 use crate::clock::BoxFuture;
-use crate::domain::{ChannelId, IncidentKind};
-use crate::render::{role_pings, Intro, TemplateName};
+use crate::domain::ChannelId;
 use crate::scheduler::{JobError, JobHandler};
 use crate::store::{IncidentRecord, Job};
+
+/// How a job that needs the incident's channel is given up when the channel could not be
+/// opened: with this, then why.
+pub(super) const NO_CHANNEL: &str = "the incident's channel could not be opened";
 
 /// Publishes allowed per announcement channel per hour (Discord allows about 10).
 pub const PUBLISH_BUDGET: u32 = 8;
@@ -44,11 +48,12 @@ pub(super) fn internal(e: impl std::fmt::Display) -> JobError {
 }
 
 impl Performer {
-    /// A performer posting through `chat`.
+    /// A performer posting through `chat`, each call bounded by `[jobs] discord_timeout`.
     pub fn new(app: App, chat: Arc<dyn Chat>) -> Self {
+        let timeout = app.settings.jobs.discord_timeout;
         Self {
             app,
-            chat,
+            chat: Arc::new(TimedChat::new(chat, timeout)),
             publishing: Mutex::new(()),
         }
     }
@@ -74,12 +79,25 @@ impl Performer {
             .ok_or_else(|| JobError::Fatal(format!("incident {id} does not exist")))
     }
 
-    pub(super) fn channel_of(&self, record: &IncidentRecord) -> Result<ChannelId, JobError> {
+    pub(super) async fn channel_of(&self, record: &IncidentRecord) -> Result<ChannelId, JobError> {
+        if let Some(channel) = record.channel_id {
+            return Ok(channel);
+        }
+        // The channel job was given up: this one never can run. Its log line said so already.
+        if let Some(why) = self
+            .app
+            .db
+            .job_failure(record.id, Effect::OpenChannel.kind())
+            .await
+            .map_err(internal)?
+        {
+            return Err(JobError::Fatal(format!("{NO_CHANNEL}: {why}")));
+        }
         // Its channel job runs first; until it has, this one waits its turn without spending
         // attempts (a long Discord outage delays the channel, it must not fail the reminders).
-        record
-            .channel_id
-            .ok_or_else(|| JobError::NotYet(self.app.clock.now() + TimeDelta::seconds(2)))
+        Err(JobError::NotYet(
+            self.app.clock.now() + TimeDelta::seconds(2),
+        ))
     }
 
     pub(super) async fn post(
@@ -99,136 +117,6 @@ impl Performer {
             button: None,
         };
         Ok(self.chat.post(&message).await?)
-    }
-
-    async fn open_channel(&self, job: &Job) -> Result<(), JobError> {
-        let mut record = self.incident(job).await?;
-        if record.channel_id.is_some() {
-            return Ok(());
-        }
-        let s = &self.app.settings;
-        let private = record.incident.kind == IncidentKind::Security;
-        let name = channel_name(&record);
-        let category = s.channels.incident_category;
-        let mut exposed = false;
-        let channel = match self.chat.find_channel(category, &name).await? {
-            // A private channel is adopted only once it is private: someone may have made a
-            // `sec-N` by hand, or opened up the one the bot made.
-            Some(existing) if private && !existing.is_private_to(s.roles.security) => {
-                self.chat
-                    .make_private(existing.id, s.roles.security)
-                    .await?;
-                exposed = true;
-                existing.id
-            }
-            Some(existing) => existing.id,
-            None => {
-                let topic = if private {
-                    format!("Incident #{}: security, private", record.number)
-                } else {
-                    // Discord renders markdown, links and mentions in a channel's topic.
-                    format!(
-                        "Incident #{} · {} · {}",
-                        record.number,
-                        record.incident.severity,
-                        crate::render::discord_escape(record.incident.title.as_str())
-                    )
-                };
-                let spec = NewChannel {
-                    name,
-                    category,
-                    topic,
-                    private_to: private.then_some(s.roles.security),
-                };
-                self.chat.create_channel(&spec).await?
-            }
-        };
-        record.channel_id = Some(channel);
-        let now = self.app.clock.now();
-        let mut tx = self.app.db.begin().await.map_err(internal)?;
-        tx.save_incident(&record).await.map_err(internal)?;
-        let origin = format!("job:{}", job.id.0);
-        let mut outbox = Outbox::new(&origin, record.id, now);
-        outbox
-            .push(&mut tx, Effect::PostIntro)
-            .await
-            .map_err(internal)?;
-        if let Some(log) = s.channels.log {
-            if exposed {
-                let content = format!(
-                    "⚠️ <#{channel}> already existed and more than <@&{}> could see it. I replaced its \
-                     permissions: only that role and I can see it now. Check who read it before.",
-                    s.roles.security
-                );
-                outbox
-                    .push(
-                        &mut tx,
-                        Effect::Post {
-                            to: Target::Channel(log),
-                            content,
-                            ping_roles: vec![],
-                            file: None,
-                        },
-                    )
-                    .await
-                    .map_err(internal)?;
-            }
-            let i = &record.incident;
-            let title = if private {
-                "security incident".to_owned()
-            } else {
-                crate::render::discord_escape(i.title.as_str())
-            };
-            let content = format!(
-                "🚨 #{} **{}** declared by <@{}>: {title} → <#{channel}>",
-                record.number, i.severity, i.declared_by
-            );
-            outbox
-                .push(
-                    &mut tx,
-                    Effect::Post {
-                        to: Target::Channel(log),
-                        content,
-                        ping_roles: vec![],
-                        file: None,
-                    },
-                )
-                .await
-                .map_err(internal)?;
-        }
-        tx.commit().await.map_err(internal)?;
-        self.app.waker.wake();
-        let _ = self.app.events.send(AppEvent::ChannelOpened {
-            incident: record.id,
-            channel,
-        });
-        Ok(())
-    }
-
-    async fn post_intro(&self, job: &Job) -> Result<(), JobError> {
-        let record = self.incident(job).await?;
-        let channel = self.channel_of(&record)?;
-        let page = self
-            .app
-            .settings
-            .severity
-            .get(record.incident.severity)
-            .page
-            .clone();
-        let view = Intro::new(
-            record.number,
-            &record.incident,
-            &self.app.phase_budgets(),
-            role_pings(&page),
-        );
-        let content = self
-            .app
-            .templates
-            .render(TemplateName::Intro, &view)
-            .map_err(|e| JobError::Fatal(e.to_string()))?;
-        let message = self.post(job, channel, content, page).await?;
-        self.chat.pin(channel, message).await?;
-        Ok(())
     }
 
     async fn announce(
@@ -301,42 +189,12 @@ impl Performer {
 
     async fn archive(&self, job: &Job, summary: String) -> Result<(), JobError> {
         let record = self.incident(job).await?;
-        let channel = self.channel_of(&record)?;
+        let channel = self.channel_of(&record).await?;
         self.post(job, channel, summary, vec![]).await?;
         self.chat
             .archive(channel, self.app.settings.channels.archive_category)
             .await?;
         Ok(())
-    }
-}
-
-/// `inc-4-login-down`, or `sec-4` for a security incident (its name gives nothing away).
-pub fn channel_name(record: &IncidentRecord) -> String {
-    if record.incident.kind == IncidentKind::Security {
-        return format!("sec-{}", record.number);
-    }
-    let mut slug = String::new();
-    for c in record
-        .incident
-        .title
-        .as_str()
-        .chars()
-        .flat_map(char::to_lowercase)
-    {
-        if c.is_ascii_alphanumeric() {
-            slug.push(c);
-        } else if !slug.ends_with('-') && !slug.is_empty() {
-            slug.push('-');
-        }
-        if slug.len() >= 40 {
-            break;
-        }
-    }
-    let slug = slug.trim_end_matches('-');
-    if slug.is_empty() {
-        format!("inc-{}", record.number)
-    } else {
-        format!("inc-{}-{slug}", record.number)
     }
 }
 
@@ -356,7 +214,9 @@ impl JobHandler for Performer {
                 } => {
                     let channel = match to {
                         Target::Channel(c) => c,
-                        Target::IncidentChannel => self.channel_of(&self.incident(job).await?)?,
+                        Target::IncidentChannel => {
+                            self.channel_of(&self.incident(job).await?).await?
+                        }
                     };
                     let message = Outgoing {
                         channel,
@@ -390,6 +250,13 @@ impl JobHandler for Performer {
 
     fn gave_up<'a>(&'a self, job: &'a Job, error: &'a str) -> BoxFuture<'a, ()> {
         Box::pin(async move {
+            if job.kind == Effect::OpenChannel.kind() && self.channel_failed(job, error).await {
+                return;
+            }
+            if error.starts_with(NO_CHANNEL) {
+                // Told once, when the channel job was given up.
+                return;
+            }
             let Some(log) = self.app.settings.channels.log else {
                 return;
             };

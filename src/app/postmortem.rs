@@ -8,7 +8,7 @@ use super::App;
 use super::{audit, reminders, team, AppError, Effect, Outbox, Target, TextFile};
 use crate::domain::{
     self, parse_field, parse_when, Action, Actor, ChannelId, EarlierIncident, EntryKind, FreeText,
-    IncidentId, PostmortemDecision, ShortText, TimelineEntry, UserId,
+    IncidentId, PostmortemDecision, ShortText, Status, TimelineEntry, UserId,
 };
 use crate::render::{
     full_date, human, mention, timestamp, ActionLine, Markup, Notice, PhaseLine, PostmortemDraft,
@@ -70,7 +70,7 @@ pub(super) async fn on_resolve(
     let (headline, reply) = match &decision {
         PostmortemDecision::Required { reason, due_at } => {
             tx.insert_postmortem(record.id, reason, *due_at).await?;
-            reminders::schedule_postmortem(app, tx, outbox, record, *due_at).await?;
+            reminders::schedule_postmortem(app, tx, outbox, *due_at).await?;
             (
                 // The reason names the systems people typed: it goes in as text.
                 Markup::raw(format!(
@@ -335,6 +335,18 @@ pub async fn confirm_fix(
         "Fix verified: error rates and user reports are normal",
     );
     let mut tx = app.db.begin().await?;
+    // Judged on what the transaction sees: a close that raced the click wins.
+    let current = tx
+        .incident(record.id)
+        .await?
+        .ok_or_else(|| AppError::user("That incident no longer exists."))?;
+    if current.incident.status == Status::Closed {
+        return Err(AppError::user(format!(
+            "Incident #{} is closed, and its fix check ended with it: nothing was recorded. \
+             Declare a new incident if the problem is back.",
+            current.number
+        )));
+    }
     tx.append_timeline(record.id, &[entry]).await?;
     audit(
         &mut tx,

@@ -121,6 +121,10 @@ impl Chat for RecordingChat {
         })
     }
 
+    fn pinned(&self, _channel: ChannelId) -> BoxFuture<'_, Result<Vec<MessageId>, ChatError>> {
+        Box::pin(async move { Ok(self.with(|r| r.pins.clone())) })
+    }
+
     fn is_announcement_channel(
         &self,
         _channel: ChannelId,

@@ -1,7 +1,7 @@
 //! Reminders: escalation when nobody takes command, the update cadence, phase budget nudges,
 //! the fix check an hour after resolve, and the post-mortem deadline. Each is a job scheduled
-//! in the transaction of the change that calls for it, under a key naming what it is about, and
-//! cancelled in the transaction of the change that ends the need for it.
+//! in the transaction of the change that calls for it, under a key naming what it is about and
+//! that change (or job), and cancelled in the transaction of the change that ends the need.
 
 use chrono::{DateTime, Utc};
 
@@ -48,16 +48,13 @@ async fn schedule_escalation(
     else {
         return Ok(());
     };
-    let key = format!(
-        "inc:{}:escalate:{}:{attempt}",
-        record.id, record.incident.severity
-    );
+    let about = format!("escalate:{}:{attempt}", record.incident.severity);
     outbox
-        .push_keyed(
+        .push_reminder(
             tx,
             Effect::EscalateCommander { attempt },
             from + delta(timeout),
-            key,
+            &about,
         )
         .await
 }
@@ -77,9 +74,9 @@ async fn schedule_update_due(
     else {
         return Ok(());
     };
-    let due = from + delta(every);
-    let key = format!("inc:{}:update_due:{}", record.id, due.timestamp_millis());
-    outbox.push_keyed(tx, Effect::UpdateDue, due, key).await
+    outbox
+        .push_reminder(tx, Effect::UpdateDue, from + delta(every), "update_due")
+        .await
 }
 
 async fn schedule_nudge(
@@ -106,13 +103,13 @@ async fn schedule_nudge_round(
     let Some(offset) = app.phase_budgets().deadline_offset(phase) else {
         return Ok(());
     };
-    let key = match round {
-        1 => format!("inc:{}:nudge:{}", record.id, phase.key()),
-        n => format!("inc:{}:nudge:{}:{n}", record.id, phase.key()),
+    let about = match round {
+        1 => format!("nudge:{}", phase.key()),
+        n => format!("nudge:{}:{n}", phase.key()),
     };
     let due = i.declared_at + offset * i32::try_from(round).unwrap_or(2);
     outbox
-        .push_keyed(tx, Effect::PhaseNudge { phase, round }, due, key)
+        .push_reminder(tx, Effect::PhaseNudge { phase, round }, due, &about)
         .await
 }
 
@@ -165,20 +162,25 @@ pub(super) async fn on_change(
                 now,
             )
             .await?;
-            let key = format!("inc:{id}:verify_fix");
             outbox
-                .push_keyed(
+                .push_reminder(
                     tx,
                     Effect::VerifyFix,
                     now + delta(app.settings.resolution.verify_after),
-                    key,
+                    "verify_fix",
                 )
                 .await?;
         }
         Command::Close => {
+            // Nothing is asked of a closed incident, the fix check included.
             tx.cancel_jobs(
                 id,
-                &[kinds::ESCALATE, kinds::UPDATE_DUE, kinds::PHASE_NUDGE],
+                &[
+                    kinds::ESCALATE,
+                    kinds::UPDATE_DUE,
+                    kinds::PHASE_NUDGE,
+                    kinds::VERIFY_FIX,
+                ],
                 now,
             )
             .await?;
@@ -193,25 +195,28 @@ pub(super) async fn schedule_postmortem(
     app: &App,
     tx: &mut Tx,
     outbox: &mut Outbox<'_>,
-    record: &IncidentRecord,
     due: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
     for before in &app.settings.postmortem.remind_before {
-        let key = format!("inc:{}:pm_remind:{}", record.id, before.as_secs());
+        let about = format!("pm_remind:{}", before.as_secs());
         outbox
-            .push_keyed(
+            .push_reminder(
                 tx,
                 Effect::PostmortemReminder {
                     before_secs: before.as_secs(),
                 },
                 due - delta(*before),
-                key,
+                &about,
             )
             .await?;
     }
-    let key = format!("inc:{}:pm_overdue:1", record.id);
     outbox
-        .push_keyed(tx, Effect::PostmortemOverdue { round: 1 }, due, key)
+        .push_reminder(
+            tx,
+            Effect::PostmortemOverdue { round: 1 },
+            due,
+            "pm_overdue:1",
+        )
         .await
 }
 
@@ -316,7 +321,7 @@ impl Performer {
         let Some(post) = self.reminder(&record, effect).await? else {
             return Ok(());
         };
-        let channel = self.channel_of(&record)?;
+        let channel = self.channel_of(&record).await?;
         let message = Outgoing {
             channel,
             content: post.content,
@@ -531,10 +536,10 @@ impl Performer {
                 schedule_nudge_round(app, &mut tx, &mut outbox, record, phase, round).await
             }
             FollowUp::Overdue(round) => {
-                let key = format!("inc:{}:pm_overdue:{round}", record.id);
                 let at = now + delta(app.settings.postmortem.overdue_every);
+                let about = format!("pm_overdue:{round}");
                 outbox
-                    .push_keyed(&mut tx, Effect::PostmortemOverdue { round }, at, key)
+                    .push_reminder(&mut tx, Effect::PostmortemOverdue { round }, at, &about)
                     .await
             }
         }

@@ -37,6 +37,13 @@ pub enum AppEvent {
         /// Its channel.
         channel: crate::domain::ChannelId,
     },
+    /// An incident's channel could not be opened, for good.
+    ChannelFailed {
+        /// The incident.
+        incident: crate::domain::IncidentId,
+        /// Why, as Discord said it.
+        reason: String,
+    },
 }
 
 impl std::fmt::Debug for dyn crate::clock::Clock {

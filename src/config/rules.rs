@@ -119,6 +119,18 @@ fn durations(s: &Settings, out: &mut Vec<Finding>) {
             "`jobs.retry_base` must not be longer than `jobs.retry_max`".into(),
         ));
     }
+    // A call still hanging when the lease runs out would run twice at once.
+    let lease = crate::scheduler::LEASE.to_std().unwrap_or_default();
+    if s.jobs.discord_timeout >= lease {
+        out.push(finding(
+            &["jobs.discord_timeout"],
+            format!(
+                "`jobs.discord_timeout`: {} is not shorter than a job's lease ({})",
+                humantime::format_duration(s.jobs.discord_timeout),
+                humantime::format_duration(lease)
+            ),
+        ));
+    }
 }
 
 /// The configured channels, by key.

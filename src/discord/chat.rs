@@ -289,6 +289,16 @@ impl Chat for SerenityChat {
         })
     }
 
+    fn pinned(&self, channel: ChannelId) -> BoxFuture<'_, Result<Vec<MessageId>, ChatError>> {
+        Box::pin(async move {
+            let pins = self.http.get_pins(ch(channel)).await.map_err(classify)?;
+            Ok(pins
+                .iter()
+                .filter_map(|m| MessageId::new(m.id.get()))
+                .collect())
+        })
+    }
+
     fn is_announcement_channel(
         &self,
         channel: ChannelId,

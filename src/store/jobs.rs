@@ -49,6 +49,27 @@ pub struct Job {
     pub finished_at: Option<DateTime<Utc>>,
 }
 
+/// What one claim returned.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Claimed {
+    /// The jobs to perform now, in the order they fell due.
+    pub jobs: Vec<Job>,
+    /// The jobs given up instead: they had used every attempt without an outcome.
+    pub exhausted: Vec<Job>,
+}
+
+impl Claimed {
+    /// How many rows the claim took, performed or given up.
+    pub fn len(&self) -> usize {
+        self.jobs.len() + self.exhausted.len()
+    }
+
+    /// Whether the claim took nothing.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
 const PENDING: &str = "done_at IS NULL AND failed_at IS NULL AND cancelled_at IS NULL";
 const COLUMNS: &str =
     "id, kind, payload, incident_id, idempotency_key, due_at, attempts, last_error, \
@@ -142,45 +163,79 @@ impl Tx {
 
 impl Db {
     /// Claims up to `limit` due jobs for `lease`, counting an attempt on each, oldest due first.
+    /// A due job that has used `max_attempts` already (every one of them claimed and none
+    /// recorded: it panicked, or the process died) is given up instead, with `reason`.
     #[tracing::instrument(skip_all)]
     pub async fn claim_due_jobs(
         &self,
         now: DateTime<Utc>,
         lease: TimeDelta,
         limit: u32,
-    ) -> Result<Vec<Job>, sqlx::Error> {
+        max_attempts: u32,
+        reason: &str,
+    ) -> Result<Claimed, sqlx::Error> {
         let mut tx = self.begin().await?;
+        // One statement for both, so a loop turn costs no more than before.
         let rows: Vec<Row> = sqlx::query_as(sql!(
-            "UPDATE jobs SET claimed_until = ?, attempts = attempts + 1 WHERE id IN \
-             (SELECT id FROM jobs WHERE {PENDING} AND due_at <= ? \
-              AND (claimed_until IS NULL OR claimed_until <= ?) ORDER BY due_at, id LIMIT ?) \
+            "UPDATE jobs SET \
+             claimed_until = CASE WHEN attempts >= ?1 THEN NULL ELSE ?2 END, \
+             failed_at = CASE WHEN attempts >= ?1 THEN ?3 END, \
+             last_error = CASE WHEN attempts >= ?1 \
+              THEN ?4 || COALESCE(' The last error: ' || last_error, '') ELSE last_error END, \
+             attempts = CASE WHEN attempts >= ?1 THEN attempts ELSE attempts + 1 END \
+             WHERE id IN \
+             (SELECT id FROM jobs WHERE {PENDING} AND due_at <= ?3 \
+              AND (claimed_until IS NULL OR claimed_until <= ?3) ORDER BY due_at, id LIMIT ?5) \
              RETURNING {COLUMNS}"
         ))
+        .bind(i64::from(max_attempts))
         .bind(to_millis(now + lease))
         .bind(to_millis(now))
-        .bind(to_millis(now))
+        .bind(reason)
         .bind(i64::from(limit))
         .fetch_all(&mut *tx.inner)
         .await?;
         tx.commit().await?;
-        let mut jobs = rows
-            .into_iter()
-            .map(from_row)
-            .collect::<Result<Vec<_>, _>>()?;
+        let mut claimed = Claimed::default();
+        for row in rows {
+            let job = from_row(row)?;
+            // Only a job given up here comes back finished.
+            if job.finished_at.is_some() {
+                claimed.exhausted.push(job);
+            } else {
+                claimed.jobs.push(job);
+            }
+        }
         // RETURNING gives no order guarantee; hand them out in the order they fell due.
-        jobs.sort_by_key(|j| (j.due_at, j.id));
-        Ok(jobs)
+        claimed.jobs.sort_by_key(|j| (j.due_at, j.id));
+        Ok(claimed)
     }
 
-    /// The time the next unclaimed job falls due, if any.
+    /// The time the next job falls due, if any: an unclaimed job at its `due_at`, a claimed one
+    /// when its lease runs out (its worker may never record an outcome, and then it runs again).
     #[tracing::instrument(skip_all)]
-    pub async fn next_due_at(&self) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
-        let row: Option<(i64,)> = sqlx::query_as(sql!(
-            "SELECT due_at FROM jobs WHERE {PENDING} AND claimed_until IS NULL ORDER BY due_at, id LIMIT 1"
+    pub async fn next_due_at(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+        // A job is claimed only once due, so every claimed row has `due_at <= now`: bounding
+        // the second scan by that keeps both on the pending index, and short.
+        let (unclaimed, leased): (Option<i64>, Option<i64>) = sqlx::query_as(sql!(
+            "SELECT \
+             (SELECT due_at FROM jobs WHERE {PENDING} AND claimed_until IS NULL \
+              ORDER BY due_at, id LIMIT 1), \
+             (SELECT MIN(claimed_until) FROM jobs WHERE {PENDING} AND due_at <= ? \
+              AND claimed_until IS NOT NULL)"
         ))
-        .fetch_optional(&self.pool)
+        .bind(to_millis(now))
+        .fetch_one(&self.pool)
         .await?;
-        row.map(|(ms,)| from_millis(ms)).transpose()
+        unclaimed
+            .into_iter()
+            .chain(leased)
+            .min()
+            .map(from_millis)
+            .transpose()
     }
 
     /// Releases every claim: called at start, when no job of ours can be running, so that what
@@ -249,6 +304,50 @@ impl Db {
         .execute(&self.pool)
         .await?;
         Ok(())
+    }
+
+    /// Gives up the pending ones of `ids` for good, with `reason`; returns how many.
+    #[tracing::instrument(skip_all)]
+    pub async fn give_up_jobs(
+        &self,
+        ids: &[JobId],
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Result<u64, sqlx::Error> {
+        let mut tx = self.begin().await?;
+        let mut n = 0;
+        for id in ids {
+            n += sqlx::query(sql!(
+                "UPDATE jobs SET last_error = ?, failed_at = ?, claimed_until = NULL \
+                 WHERE id = ? AND {PENDING}"
+            ))
+            .bind(reason)
+            .bind(to_millis(now))
+            .bind(id.0)
+            .execute(&mut *tx.inner)
+            .await?
+            .rows_affected();
+        }
+        tx.commit().await?;
+        Ok(n)
+    }
+
+    /// Why the incident's job of `kind` was given up, if one was.
+    #[tracing::instrument(skip_all)]
+    pub async fn job_failure(
+        &self,
+        incident: IncidentId,
+        kind: &str,
+    ) -> Result<Option<String>, sqlx::Error> {
+        let row: Option<(Option<String>,)> = sqlx::query_as(
+            "SELECT last_error FROM jobs WHERE incident_id = ? AND kind = ? \
+             AND failed_at IS NOT NULL ORDER BY id DESC LIMIT 1",
+        )
+        .bind(incident.0)
+        .bind(kind)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|(error,)| error.unwrap_or_else(|| "no reason was recorded".to_owned())))
     }
 
     /// Every job of an incident (or of none), oldest first: for status, tests and the fault suite.

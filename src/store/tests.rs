@@ -174,31 +174,102 @@ async fn due_jobs_are_claimed_oldest_first_and_not_twice_while_leased() {
 
     let now = t0() + TimeDelta::seconds(5);
     let claimed = db
-        .claim_due_jobs(now, TimeDelta::minutes(1), 10)
+        .claim_due_jobs(now, TimeDelta::minutes(1), 10, 10, "")
         .await
-        .expect("claim");
+        .expect("claim")
+        .jobs;
     let keys: Vec<_> = claimed.iter().map(|j| j.idempotency_key.as_str()).collect();
     assert_eq!(keys, ["early", "late"]);
     assert!(claimed.iter().all(|j| j.attempts == 1));
     assert!(db
-        .claim_due_jobs(now, TimeDelta::minutes(1), 10)
+        .claim_due_jobs(now, TimeDelta::minutes(1), 10, 10, "")
         .await
         .expect("again")
         .is_empty());
     assert_eq!(
-        db.next_due_at().await.expect("next"),
-        Some(t0() + TimeDelta::hours(1))
+        db.next_due_at(now).await.expect("next"),
+        Some(now + TimeDelta::minutes(1)),
+        "the leases run out before the future job is due"
     );
 
     // A restart releases the dead process's claims, so the jobs run again at once.
     assert_eq!(db.release_claims().await.expect("release"), 2);
     assert_eq!(
-        db.claim_due_jobs(now, TimeDelta::minutes(1), 10)
+        db.claim_due_jobs(now, TimeDelta::minutes(1), 10, 10, "")
             .await
             .expect("reclaim")
             .len(),
         2
     );
+}
+
+#[tokio::test]
+async fn a_claimed_job_is_due_again_when_its_lease_runs_out() {
+    let db = Db::open_in_memory().await.expect("db");
+    let mut tx = db.begin().await.expect("begin");
+    tx.enqueue(&job("stuck", t0()), t0())
+        .await
+        .expect("enqueue");
+    tx.enqueue(&job("tomorrow", t0() + TimeDelta::days(1)), t0())
+        .await
+        .expect("enqueue");
+    tx.commit().await.expect("commit");
+    let lease = TimeDelta::minutes(5);
+    let claimed = db
+        .claim_due_jobs(t0(), lease, 10, 10, "")
+        .await
+        .expect("claim");
+    assert_eq!(claimed.jobs.len(), 1);
+
+    // Its worker never records an outcome: the loop must still wake when the lease runs out.
+    assert_eq!(
+        db.next_due_at(t0()).await.expect("next"),
+        Some(t0() + lease)
+    );
+    assert_eq!(
+        db.next_due_at(t0() + TimeDelta::hours(1))
+            .await
+            .expect("next, the lease long expired"),
+        Some(t0() + lease),
+        "an expired lease is due at once"
+    );
+}
+
+#[tokio::test]
+async fn a_job_that_used_every_attempt_unrecorded_is_given_up_at_its_next_claim() {
+    let db = Db::open_in_memory().await.expect("db");
+    let mut tx = db.begin().await.expect("begin");
+    tx.enqueue(&job("dies", t0()), t0()).await.expect("enqueue");
+    tx.commit().await.expect("commit");
+    let lease = TimeDelta::minutes(5);
+    // The first attempt fails and is retried; the second is claimed and never records an
+    // outcome (it panicked), so its lease just runs out.
+    let first = db
+        .claim_due_jobs(t0(), lease, 10, 2, "never finished.")
+        .await
+        .expect("claim");
+    db.retry_job(first.jobs[0].id, "flaky", t0())
+        .await
+        .expect("record");
+    let second = db
+        .claim_due_jobs(t0(), lease, 10, 2, "never finished.")
+        .await
+        .expect("claim");
+    assert_eq!(second.jobs[0].attempts, 2);
+    let now = t0() + lease;
+    let claimed = db
+        .claim_due_jobs(now, lease, 10, 2, "never finished.")
+        .await
+        .expect("claim");
+    assert!(claimed.jobs.is_empty(), "{claimed:?}");
+    let dead = &claimed.exhausted[0];
+    assert_eq!(dead.attempts, 2);
+    assert_eq!(
+        dead.last_error.as_deref(),
+        Some("never finished. The last error: flaky")
+    );
+    assert_eq!(dead.finished_at, Some(now));
+    assert_eq!(db.pending_jobs().await.expect("count"), 0);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -324,9 +395,10 @@ async fn due_jobs_count_claimed_and_waiting_ones_and_failed_ones_are_counted_apa
     tx.commit().await.expect("commit");
     let now = t0() + TimeDelta::seconds(5);
     let claimed = db
-        .claim_due_jobs(t0(), TimeDelta::minutes(1), 10)
+        .claim_due_jobs(t0(), TimeDelta::minutes(1), 10, 10, "")
         .await
-        .expect("claim");
+        .expect("claim")
+        .jobs;
     for j in &claimed {
         match j.idempotency_key.as_str() {
             "done" => db.finish_job(j.id, now).await.expect("finish"),

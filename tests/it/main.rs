@@ -11,6 +11,7 @@ mod faults;
 mod lifecycle;
 mod markup;
 mod postmortem;
+mod queue;
 mod reminders;
 mod transcripts;
 mod wake;

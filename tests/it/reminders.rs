@@ -106,6 +106,95 @@ async fn escalation_repeats_only_up_to_its_bound() {
 }
 
 #[tokio::test]
+async fn a_severity_round_trip_escalates_again_when_nobody_takes_command() {
+    let fake = world::fake().start().await;
+    let _bot = spawn_bot_with(&fake, |s: &mut Settings| {
+        s.severity.p1.commander_timeout = Some(secs(2));
+        s.severity.p0.commander_timeout = Some(secs(3600));
+        s.escalation.max_repeats = 1;
+    })
+    .await;
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Store down"), ("severity", "P1")],
+    )
+    .await;
+    for level in ["P0", "P1"] {
+        let answer = run(
+            &fake,
+            world::COMMANDER,
+            channel.id,
+            "severity",
+            &[("level", level)],
+        )
+        .await;
+        assert!(answer.contains(&format!("now {level}")), "{answer}");
+    }
+    // Whether or not the first P1 escalation fired before the round trip, the P1 it came back
+    // to has nobody in command again: that is a fresh need.
+    let before = count(&fake, channel.id, "Nobody has taken command of this P1");
+    fake.wait_for("the escalation after the round trip", STEP, |f| {
+        count(f, channel.id, "Nobody has taken command of this P1") == before + 1
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_update_reminder_performed_twice_schedules_its_next_reminder_once() {
+    let fake = world::fake().start().await;
+    let bot = spawn_bot_with(&fake, |s: &mut Settings| {
+        s.severity.p1.update_every = Some(secs(1));
+    })
+    .await;
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Store slow"), ("severity", "P1")],
+    )
+    .await;
+    let id = incident_id(&bot, channel.id).await;
+    // Take the reminder before the queue does, and perform it twice, as after a crash between
+    // Discord's answer and marking it done.
+    let claimed = bot
+        .app
+        .db
+        .claim_due_jobs(
+            bot.app.clock.now() + chrono::TimeDelta::hours(1),
+            chrono::TimeDelta::hours(2),
+            100,
+            u32::MAX,
+            "",
+        )
+        .await
+        .expect("claim");
+    let job = claimed
+        .jobs
+        .into_iter()
+        .find(|j| j.kind == "update_due")
+        .expect("the update reminder");
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+    let http = Arc::new(incident_bot::discord::http(
+        &bot.app,
+        &DiscordToken::new(fake.token().to_owned()),
+    ));
+    let performer = incident_bot::discord::performer(&bot.app, http);
+    performer.perform(&job).await.expect("first attempt");
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    performer.perform(&job).await.expect("the retry");
+    let next: Vec<_> = bot
+        .app
+        .db
+        .jobs_of(Some(id))
+        .await
+        .expect("jobs")
+        .into_iter()
+        .filter(|j| j.kind == "update_due" && j.id != job.id)
+        .collect();
+    assert_eq!(next.len(), 1, "{next:#?}");
+}
+
+#[tokio::test]
 async fn a_quiet_incident_gets_an_update_reminder_and_an_update_resets_it() {
     let fake = world::fake().start().await;
     let bot = spawn_bot_with(&fake, |s: &mut Settings| {
@@ -313,6 +402,91 @@ async fn the_fix_check_asks_after_resolve_and_the_timeline_records_the_answer() 
 }
 
 #[tokio::test]
+async fn close_cancels_the_fix_check() {
+    let fake = world::fake().start().await;
+    let bot = spawn_bot_with(&fake, |_| {}).await;
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Login down"), ("severity", "P2")],
+    )
+    .await;
+    for (sub, opts) in [
+        ("resolve", &[("root_cause", "certificate")][..]),
+        ("close", &[]),
+    ] {
+        run(&fake, world::COMMANDER, channel.id, sub, opts).await;
+    }
+    let id = incident_id(&bot, channel.id).await;
+    let checks: Vec<_> = bot
+        .app
+        .db
+        .jobs_of(Some(id))
+        .await
+        .expect("jobs")
+        .into_iter()
+        .filter(|j| j.kind == "verify_fix")
+        .collect();
+    assert!(
+        checks.len() == 1 && checks[0].finished_at.is_some() && checks[0].attempts == 0,
+        "cancelled, never run: {checks:#?}"
+    );
+}
+
+#[tokio::test]
+async fn the_fix_check_of_a_closed_incident_refuses_the_answer_and_records_nothing() {
+    let fake = world::fake().start().await;
+    let bot = spawn_bot_with(&fake, |s: &mut Settings| {
+        s.resolution.verify_after = secs(1)
+    })
+    .await;
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Login down"), ("severity", "P2")],
+    )
+    .await;
+    run(
+        &fake,
+        world::COMMANDER,
+        channel.id,
+        "resolve",
+        &[("root_cause", "certificate")],
+    )
+    .await;
+    let ask = shows(&fake, channel.id, "the fix check", |m| {
+        m.content.contains("did the fix hold?")
+    })
+    .await;
+    run(&fake, world::COMMANDER, channel.id, "close", &[]).await;
+    let custom_id = ask.components[0]["components"][0]["custom_id"]
+        .as_str()
+        .expect("a button")
+        .to_owned();
+    let click = fake
+        .button(world::RESPONDER, ask.id, &custom_id)
+        .send()
+        .await;
+    let ack = click.ack().await;
+    assert_eq!(ack.kind, 4, "an answer to the clicker, not an edit");
+    let answer = click.reply().await;
+    assert!(
+        answer.flags & 64 == 64 && answer.content.contains("Incident #1 is closed"),
+        "{answer:?}"
+    );
+    let timeline = bot
+        .app
+        .db
+        .timeline(incident_id(&bot, channel.id).await)
+        .await
+        .expect("timeline");
+    assert!(
+        !timeline.iter().any(|e| e.text.starts_with("Fix verified")),
+        "{timeline:?}"
+    );
+}
+
+#[tokio::test]
 async fn a_reminder_due_while_the_bot_was_down_arrives_once_after_restart_then_the_overdue_escalation(
 ) {
     let fake = world::fake().start().await;
@@ -400,10 +574,13 @@ async fn a_job_retried_after_discord_accepted_its_message_does_not_post_twice() 
             now + chrono::TimeDelta::hours(2),
             chrono::TimeDelta::minutes(5),
             100,
+            u32::MAX,
+            "",
         )
         .await
         .expect("claim");
     let job = job
+        .jobs
         .into_iter()
         .find(|j| j.idempotency_key.starts_with("test:crash"))
         .expect("the probe job");

@@ -201,13 +201,13 @@ impl World {
             let jobs = self
                 .app
                 .db
-                .claim_due_jobs(self.clock.now(), TimeDelta::minutes(5), 100)
+                .claim_due_jobs(self.clock.now(), TimeDelta::minutes(5), 100, u32::MAX, "")
                 .await
                 .expect("claim");
             if jobs.is_empty() {
                 return;
             }
-            for job in jobs {
+            for job in jobs.jobs {
                 self.performer
                     .perform(&job)
                     .await

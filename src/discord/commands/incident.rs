@@ -8,8 +8,8 @@ use poise::serenity_prelude as serenity;
 use super::super::reply::{actor, outcome, say};
 use super::super::{Context, Error};
 use super::choices::{KindChoice, PhaseChoice, RoleChoice, SeverityChoice};
-use crate::app::AppEvent;
 use crate::app::{self, AppError, ChangeArgs, ChannelCounts, DeclareArgs};
+use crate::app::{AppEvent, ChannelState};
 use crate::domain::{
     Candidate, ChannelId, Command, FreeText, InteractionId, RoleId, ShortText, UserId,
 };
@@ -144,8 +144,8 @@ pub async fn declare(
     };
     ctx.defer_ephemeral().await?;
     let record = declared.record;
-    let channel = match record.channel_id {
-        Some(c) => Some(c),
+    let state = match record.channel_id {
+        Some(c) => ChannelState::Open(c),
         None => {
             let wait = async {
                 loop {
@@ -153,7 +153,12 @@ pub async fn declare(
                         Ok(AppEvent::ChannelOpened { incident, channel })
                             if incident == record.id =>
                         {
-                            return Some(channel)
+                            return Some(ChannelState::Open(channel))
+                        }
+                        Ok(AppEvent::ChannelFailed { incident, reason })
+                            if incident == record.id =>
+                        {
+                            return Some(ChannelState::Failed(reason))
                         }
                         Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
                         Err(tokio::sync::broadcast::error::RecvError::Closed) => return None,
@@ -161,9 +166,10 @@ pub async fn declare(
                 }
             };
             match tokio::time::timeout(Duration::from_secs(10), wait).await {
-                Ok(c) => c,
-                // It may have opened between the declare and the subscription's first read.
-                Err(_) => app.db.incident(record.id).await?.and_then(|r| r.channel_id),
+                Ok(Some(state)) => state,
+                // It may have opened, or failed, between the declare and the subscription's
+                // first read.
+                Ok(None) | Err(_) => app::channel_state(app, record.id).await?,
             }
         }
     };
@@ -171,11 +177,16 @@ pub async fn declare(
         "Incident #{} declared ({}).",
         record.number, record.incident.severity
     );
-    let text = match channel {
-        Some(c) => format!("{head} Work it in <#{c}>."),
-        None => format!(
+    let text = match state {
+        ChannelState::Open(c) => format!("{head} Work it in <#{c}>."),
+        ChannelState::Opening => format!(
             "{head} Discord is slow: its channel will appear under <#{}> shortly.",
             app.settings.channels.incident_category
+        ),
+        ChannelState::Failed(reason) => format!(
+            "{head} But I could not open its channel: {}. Fix the permission or make room, \
+             then declare again.",
+            crate::render::discord_escape(reason.trim_end_matches('.'))
         ),
     };
     say(ctx, text).await

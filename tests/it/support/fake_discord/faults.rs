@@ -16,6 +16,12 @@ pub enum Fault {
     GloballyRateLimited(Duration),
     /// 500 Internal Server Error.
     ServerError,
+    /// 403 Missing Permissions (50013), as when the bot lacks a permission for the call. Not a
+    /// violation: the test took the permission away.
+    Forbidden,
+    /// Served as usual, but the answer is held back this long (real time): Discord did the
+    /// work and the client, if it gave up waiting, does not know.
+    Delayed(Duration),
     /// No answer: the connection is dropped after the request was read, so the client gets a
     /// transport error (reqwest's, which names the URL) instead of a status.
     Disconnect,
@@ -37,19 +43,33 @@ pub struct FaultRule {
 }
 
 impl Fault {
-    /// The answer this fault gives.
-    pub fn reply(self, route: &str) -> Reply {
+    /// The answer this fault gives instead of serving the request; `None` when the request is
+    /// served (a delay).
+    pub fn reply(self, route: &str) -> Option<Reply> {
         let bucket = format!(
             "fake-{:x}",
             route.len() * 7919 + route.bytes().map(usize::from).sum::<usize>()
         );
-        match self {
+        Some(match self {
             Fault::RateLimited(after) => Reply::rate_limited(after, false, "user", &bucket),
             Fault::GloballyRateLimited(after) => {
                 Reply::rate_limited(after, true, "global", &bucket)
             }
             Fault::ServerError => Reply::server_error(),
+            Fault::Forbidden => Reply {
+                violation: None,
+                ..Reply::error(403, 50013, "Missing Permissions", "forbidden")
+            },
+            Fault::Delayed(_) => return None,
             Fault::Disconnect => Reply::cut(),
+        })
+    }
+
+    /// How long the answer to a request served under this fault is held back.
+    pub fn delay(self) -> Option<Duration> {
+        match self {
+            Fault::Delayed(by) => Some(by),
+            _ => None,
         }
     }
 }

@@ -3,6 +3,7 @@
 
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Duration;
 
 use axum::body::{to_bytes, Body};
 use axum::extract::{ConnectInfo, FromRequest, Multipart, Request, State};
@@ -10,7 +11,7 @@ use axum::response::{IntoResponse, Response};
 use serde_json::Value;
 
 use super::cut::Cut;
-use super::faults::take_fault;
+use super::faults::{take_fault, Fault};
 use super::guard;
 use super::reply::Reply;
 use super::routes;
@@ -95,6 +96,7 @@ pub async fn handle(
             .map_err(|e| e.to_string())
     };
     let path = full_path.strip_prefix(API_PREFIX).map(str::to_owned);
+    let mut delay = None;
     let (route, reply, body, files) = match (path.as_deref(), payload) {
         (None, _) => (None, Reply::route_not_found(), Value::Null, vec![]),
         (Some(_), Err(why)) => {
@@ -117,6 +119,7 @@ pub async fn handle(
                 body.clone(),
                 files.clone(),
             );
+            delay = outcome.2;
             (outcome.0, outcome.1, body, files)
         }
     };
@@ -135,13 +138,18 @@ pub async fn handle(
             state.violate(kind, request_line, detail.clone());
         }
     });
+    // Recorded and served already: only the answer is late.
+    if let Some(delay) = delay {
+        tokio::time::sleep(delay).await;
+    }
     if reply.cut {
         cut.now();
     }
     reply.into_response()
 }
 
-/// Matches, checks and serves one request; returns the route template and the answer.
+/// Matches, checks and serves one request; returns the route template, the answer, and how
+/// long an injected fault holds the answer back.
 fn serve(
     shared: &Shared,
     method: &str,
@@ -150,14 +158,15 @@ fn serve(
     auth: &str,
     body: Value,
     files: Vec<(String, Vec<u8>)>,
-) -> (Option<String>, Reply) {
+) -> (Option<String>, Reply, Option<Duration>) {
     let route = match SPEC.lookup(method, path) {
         RouteLookup::Found(route) => route,
-        RouteLookup::NotFound => return (None, Reply::route_not_found()),
+        RouteLookup::NotFound => return (None, Reply::route_not_found(), None),
         RouteLookup::WrongMethod(template) => {
             return (
                 Some(template),
                 Reply::error(405, 0, "405: Method Not Allowed", "unknown-route"),
+                None,
             )
         }
     };
@@ -168,16 +177,19 @@ fn serve(
         return (
             Some(template),
             Reply::error(401, 0, "401: Unauthorized", "unauthorized"),
+            None,
         );
     }
     let fault = shared.write(|s| take_fault(&mut s.faults, method, &template, shared.clock.now()));
-    if let Some(fault) = fault {
-        return (Some(template), fault.reply(&route.template));
+    if let Some(reply) = fault.and_then(|f| f.reply(&route.template)) {
+        return (Some(template), reply, None);
     }
+    let delay = fault.and_then(Fault::delay);
     if let Some(errors) = SPEC.check_params(method, &route, query) {
         return (
             Some(template),
             Reply::invalid_form_tree(errors, "invalid-params"),
+            delay,
         );
     }
     match SPEC.body_required(method, &template) {
@@ -188,13 +200,14 @@ fn serve(
                 "The request body contains invalid JSON.",
                 "invalid-body",
             );
-            return (Some(template), reply);
+            return (Some(template), reply, delay);
         }
         Some(_) if !body.is_null() => {
             if let Some(errors) = SPEC.check_body(method, &template, &body) {
                 return (
                     Some(template),
                     Reply::invalid_form_tree(errors, "invalid-body"),
+                    delay,
                 );
             }
         }
@@ -210,9 +223,9 @@ fn serve(
         files,
     };
     if let Some(refusal) = guard::check(shared, &ctx) {
-        return (Some(template), refusal);
+        return (Some(template), refusal, delay);
     }
-    (Some(template), routes::dispatch(shared, &ctx))
+    (Some(template), routes::dispatch(shared, &ctx), delay)
 }
 
 /// Reads a `multipart/form-data` body: `payload_json` is the JSON body, file parts are uploads.

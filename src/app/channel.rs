@@ -1,0 +1,329 @@
+//! Opening an incident's channel: one job finds or creates the channel, posts and pins the
+//! intro, and records the channel (queueing the log line) while the intro goes out. Safe to
+//! repeat: the channel is looked up by name before it is created, the intro carries the job's
+//! id as a nonce, and on a retry the pins are looked at before pinning. When the channel cannot
+//! be opened for good, every job that needs it is given up at once, and people are told once.
+
+use super::perform::{internal, NO_CHANNEL};
+use super::{App, AppError, AppEvent, Effect, NewChannel, Outbox, Outgoing, Performer, Target};
+use crate::domain::{ChannelId, IncidentId, IncidentKind};
+use crate::render::{role_pings, Intro, TemplateName};
+use crate::scheduler::JobError;
+use crate::store::{IncidentRecord, Job};
+
+/// Where an incident's channel stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ChannelState {
+    /// It is open.
+    Open(ChannelId),
+    /// Its job is still trying.
+    Opening,
+    /// It could not be opened, for this reason (as Discord said it).
+    Failed(String),
+}
+
+/// Where the channel of `incident` stands: for a declare that stopped waiting for it.
+pub async fn channel_state(app: &App, incident: IncidentId) -> Result<ChannelState, AppError> {
+    if let Some(channel) = app.db.incident(incident).await?.and_then(|r| r.channel_id) {
+        return Ok(ChannelState::Open(channel));
+    }
+    Ok(
+        match app
+            .db
+            .job_failure(incident, Effect::OpenChannel.kind())
+            .await?
+        {
+            Some(reason) => ChannelState::Failed(reason),
+            None => ChannelState::Opening,
+        },
+    )
+}
+
+/// The incident's channel, as this attempt found it.
+struct Opened {
+    channel: ChannelId,
+    /// This attempt created it: nothing can be in it yet.
+    created: bool,
+    /// It existed and more than the security role could see it, until now.
+    exposed: bool,
+}
+
+impl Performer {
+    /// Opens the incident's channel and posts and pins its intro, in one job.
+    pub(super) async fn open_channel(&self, job: &Job) -> Result<(), JobError> {
+        let record = self.incident(job).await?;
+        if let Some(channel) = record.channel_id {
+            // A retry after the channel was recorded: only the intro may be missing.
+            return self.intro(job, &record, channel, false).await;
+        }
+        let opened = self.find_or_create(&record).await?;
+        // Recording the channel lets commands run in it and the declare answer; the intro does
+        // not wait for that commit, nor the commit for Discord.
+        let (saved, intro) = tokio::join!(
+            self.record_channel(job, &record, &opened),
+            self.intro(job, &record, opened.channel, opened.created),
+        );
+        saved?;
+        intro
+    }
+
+    /// Posts and pins the intro of a channel opened by an earlier job: a job queued by a
+    /// version of the bot that opened channels and posted intros in two jobs.
+    pub(super) async fn post_intro(&self, job: &Job) -> Result<(), JobError> {
+        let record = self.incident(job).await?;
+        let channel = self.channel_of(&record).await?;
+        self.intro(job, &record, channel, false).await
+    }
+
+    async fn find_or_create(&self, record: &IncidentRecord) -> Result<Opened, JobError> {
+        let s = &self.app.settings;
+        let private = record.incident.kind == IncidentKind::Security;
+        let name = channel_name(record);
+        let category = s.channels.incident_category;
+        Ok(match self.chat.find_channel(category, &name).await? {
+            // A private channel is adopted only once it is private: someone may have made a
+            // `sec-N` by hand, or opened up the one the bot made.
+            Some(existing) if private && !existing.is_private_to(s.roles.security) => {
+                self.chat
+                    .make_private(existing.id, s.roles.security)
+                    .await?;
+                Opened {
+                    channel: existing.id,
+                    created: false,
+                    exposed: true,
+                }
+            }
+            Some(existing) => Opened {
+                channel: existing.id,
+                created: false,
+                exposed: false,
+            },
+            None => {
+                let topic = if private {
+                    format!("Incident #{}: security, private", record.number)
+                } else {
+                    // Discord renders markdown, links and mentions in a channel's topic.
+                    format!(
+                        "Incident #{} · {} · {}",
+                        record.number,
+                        record.incident.severity,
+                        crate::render::discord_escape(record.incident.title.as_str())
+                    )
+                };
+                let spec = NewChannel {
+                    name,
+                    category,
+                    topic,
+                    private_to: private.then_some(s.roles.security),
+                };
+                Opened {
+                    channel: self.chat.create_channel(&spec).await?,
+                    created: true,
+                    exposed: false,
+                }
+            }
+        })
+    }
+
+    /// Records the channel and queues the log line (and the warning about an exposed channel),
+    /// then tells a waiting declare.
+    async fn record_channel(
+        &self,
+        job: &Job,
+        record: &IncidentRecord,
+        opened: &Opened,
+    ) -> Result<(), JobError> {
+        let s = &self.app.settings;
+        let channel = opened.channel;
+        let mut record = record.clone();
+        record.channel_id = Some(channel);
+        let now = self.app.clock.now();
+        let mut tx = self.app.db.begin().await.map_err(internal)?;
+        tx.save_incident(&record).await.map_err(internal)?;
+        let origin = format!("job:{}", job.id.0);
+        let mut outbox = Outbox::new(&origin, record.id, now);
+        if let Some(log) = s.channels.log {
+            let mut lines = Vec::new();
+            if opened.exposed {
+                lines.push(format!(
+                    "⚠️ <#{channel}> already existed and more than <@&{}> could see it. I replaced its \
+                     permissions: only that role and I can see it now. Check who read it before.",
+                    s.roles.security
+                ));
+            }
+            let i = &record.incident;
+            let title = if i.kind == IncidentKind::Security {
+                "security incident".to_owned()
+            } else {
+                crate::render::discord_escape(i.title.as_str())
+            };
+            lines.push(format!(
+                "🚨 #{} **{}** declared by <@{}>: {title} → <#{channel}>",
+                record.number, i.severity, i.declared_by
+            ));
+            for content in lines {
+                let post = Effect::Post {
+                    to: Target::Channel(log),
+                    content,
+                    ping_roles: vec![],
+                    file: None,
+                };
+                outbox.push(&mut tx, post).await.map_err(internal)?;
+            }
+        }
+        tx.commit().await.map_err(internal)?;
+        self.app.waker.wake();
+        let _ = self.app.events.send(AppEvent::ChannelOpened {
+            incident: record.id,
+            channel,
+        });
+        Ok(())
+    }
+
+    /// Posts and pins the intro, paging the severity's roles. The post carries the job's id as
+    /// a nonce, so a retry gets the same message back; in a channel this attempt did not create,
+    /// the pins are looked at first, so a pin that went through is not made again.
+    async fn intro(
+        &self,
+        job: &Job,
+        record: &IncidentRecord,
+        channel: ChannelId,
+        created: bool,
+    ) -> Result<(), JobError> {
+        let page = self
+            .app
+            .settings
+            .severity
+            .get(record.incident.severity)
+            .page
+            .clone();
+        let view = Intro::new(
+            record.number,
+            &record.incident,
+            &self.app.phase_budgets(),
+            role_pings(&page),
+        );
+        let content = self
+            .app
+            .templates
+            .render(TemplateName::Intro, &view)
+            .map_err(|e| JobError::Fatal(e.to_string()))?;
+        let message = self.post(job, channel, content, page).await?;
+        if !created && self.chat.pinned(channel).await?.contains(&message) {
+            return Ok(());
+        }
+        self.chat.pin(channel, message).await?;
+        Ok(())
+    }
+}
+
+impl Performer {
+    /// The channel job was given up before the channel was recorded: gives up every pending job
+    /// that needs the channel, tells the log channel once what to do, and tells a declare still
+    /// waiting for the channel. Returns false, and does nothing, when the channel was recorded
+    /// (only its intro failed): that is reported as any other job.
+    pub(super) async fn channel_failed(&self, job: &Job, error: &str) -> bool {
+        let Some(incident) = job.incident else {
+            return false;
+        };
+        let record = match self.app.db.incident(incident).await {
+            Ok(Some(r)) if r.channel_id.is_some() => return false,
+            Ok(r) => r,
+            Err(e) => {
+                tracing::error!(error = %e, "could not read the incident of a failed channel");
+                None
+            }
+        };
+        if let Err(e) = self.give_up_channel_work(incident, error).await {
+            // Each of them gives up by itself when it next runs (see `channel_of`).
+            tracing::error!(error = %e, "could not give up the jobs that need the channel");
+        }
+        let _ = self.app.events.send(AppEvent::ChannelFailed {
+            incident,
+            reason: error.to_owned(),
+        });
+        let Some(log) = self.app.settings.channels.log else {
+            return true;
+        };
+        let number = record.map_or_else(|| incident.to_string(), |r| r.number.to_string());
+        let content = format!(
+            "⚠️ I could not open the channel for incident #{number}: {}. Fix the permission or make \
+             room, then declare again; incident #{number} stays open, without a channel.",
+            crate::render::discord_escape(error.trim_end_matches('.'))
+        );
+        let message = Outgoing {
+            channel: log,
+            content: crate::render::cap(&content, 2000),
+            ping_roles: vec![],
+            ping_users: vec![],
+            nonce: format!("g{}", job.id.0),
+            attachment: None,
+            button: None,
+        };
+        if let Err(e) = self.chat.post(&message).await {
+            tracing::error!(error = %e, "could not report the failed channel in the log channel");
+        }
+        true
+    }
+
+    async fn give_up_channel_work(
+        &self,
+        incident: IncidentId,
+        error: &str,
+    ) -> Result<(), sqlx::Error> {
+        let doomed: Vec<_> = self
+            .app
+            .db
+            .jobs_of(Some(incident))
+            .await?
+            .into_iter()
+            .filter(|j| j.finished_at.is_none())
+            .filter(|j| {
+                serde_json::from_value::<Effect>(j.payload.clone())
+                    .is_ok_and(|e| e.needs_incident_channel())
+            })
+            .map(|j| j.id)
+            .collect();
+        let reason = format!("{NO_CHANNEL}: {error}");
+        let n = self
+            .app
+            .db
+            .give_up_jobs(&doomed, &reason, self.app.clock.now())
+            .await?;
+        tracing::warn!(
+            jobs = n,
+            "gave up the jobs that needed the incident's channel"
+        );
+        Ok(())
+    }
+}
+
+/// `inc-4-login-down`, or `sec-4` for a security incident (its name gives nothing away).
+pub fn channel_name(record: &IncidentRecord) -> String {
+    if record.incident.kind == IncidentKind::Security {
+        return format!("sec-{}", record.number);
+    }
+    let mut slug = String::new();
+    for c in record
+        .incident
+        .title
+        .as_str()
+        .chars()
+        .flat_map(char::to_lowercase)
+    {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.ends_with('-') && !slug.is_empty() {
+            slug.push('-');
+        }
+        if slug.len() >= 40 {
+            break;
+        }
+    }
+    let slug = slug.trim_end_matches('-');
+    if slug.is_empty() {
+        format!("inc-{}", record.number)
+    } else {
+        format!("inc-{}-{slug}", record.number)
+    }
+}
