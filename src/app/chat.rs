@@ -31,6 +31,15 @@ pub enum ChatError {
 /// bot's own sentence (with its channel links) rather than escaping it like Discord's text.
 pub const FORBIDDEN: &str = "🔒 ";
 
+/// A job's error as people should read it: the bot's own sentence about a missing permission
+/// as written (its channel links work), anything else, which may quote Discord, as text.
+pub fn readable_error(error: &str) -> String {
+    match error.strip_prefix(FORBIDDEN) {
+        Some(sentence) => sentence.to_owned(),
+        None => crate::render::discord_escape(error),
+    }
+}
+
 /// A channel to open.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewChannel {

@@ -431,7 +431,7 @@ async fn a_missing_permission_is_reported_once_in_the_log_with_what_to_grant() {
         report.content,
         format!(
             "⚠️ I can't pin messages in <#{channel}>: give me Pin Messages there (Server Settings → \
-             Roles, or the channel's permissions). (a `post_intro` job for incident #1)"
+             Roles, or the channel's permissions). (a `open_channel` job for incident #1)"
         )
     );
     tokio::time::sleep(Duration::from_millis(500)).await;
