@@ -39,6 +39,8 @@ impl Story<'_> {
         let handle = incident(self.fake, who, at, sub, opts).await;
         let reply = handle.reply().await;
         self.keep(who, &format!("/incident {sub}"), opts, &reply);
+        // What the command queued is posted before the next step, so the order is the story's.
+        settle(self.fake).await;
     }
 
     /// Runs `/postmortem sub` with string options and keeps the answer.
@@ -57,6 +59,7 @@ impl Story<'_> {
         }
         let reply = b.send().await.reply().await;
         self.keep(who, &format!("/postmortem {sub}"), opts, &reply);
+        settle(self.fake).await;
     }
 
     fn keep(
@@ -121,7 +124,7 @@ async fn settle(fake: &FakeDiscord) {
     // Every job the last step queued has run once nothing new arrives for a moment.
     let mut last = usize::MAX;
     loop {
-        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
         let now = fake.requests().len();
         if now == last {
             return;
@@ -227,7 +230,11 @@ async fn the_p0_story_as_players_and_responders_read_it() {
             &[("users", "12000"), ("downtime_minutes", "25")],
         )
         .await;
-    story.later(TimeDelta::hours(25), channel, "is due").await;
+    // One step per reminder: reminders that fall due in the same jump go out in parallel.
+    story
+        .later(TimeDelta::hours(2), channel, "did the fix hold?")
+        .await;
+    story.later(TimeDelta::hours(23), channel, "is due").await;
     story.postmortem(cole, channel, "draft", &[]).await;
     story
         .postmortem(
