@@ -40,7 +40,7 @@ impl Story<'_> {
         let reply = handle.reply().await;
         self.keep(who, &format!("/incident {sub}"), opts, &reply);
         // What the command queued is posted before the next step, so the order is the story's.
-        settle(self.fake).await;
+        settle(self.bot).await;
     }
 
     /// Runs `/postmortem sub` with string options and keeps the answer.
@@ -59,7 +59,7 @@ impl Story<'_> {
         }
         let reply = b.send().await.reply().await;
         self.keep(who, &format!("/postmortem {sub}"), opts, &reply);
-        settle(self.fake).await;
+        settle(self.bot).await;
     }
 
     fn keep(
@@ -120,16 +120,20 @@ impl Story<'_> {
     }
 }
 
-async fn settle(fake: &FakeDiscord) {
-    // Every job the last step queued has run once nothing new arrives for a moment.
-    let mut last = usize::MAX;
+async fn settle(bot: &TestBot) {
+    // Every job the last step queued has run (and what it queued in turn) once nothing is due.
+    use incident_bot::clock::Clock;
+    let deadline = tokio::time::Instant::now() + STEP;
     loop {
-        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
-        let now = fake.requests().len();
-        if now == last {
+        let due = bot.app.db.due_jobs(bot.clock.now()).await.expect("db");
+        if due == 0 {
             return;
         }
-        last = now;
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{due} jobs still due"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
 }
 
@@ -163,7 +167,7 @@ async fn the_p0_story_as_players_and_responders_read_it() {
         .first()
         .map(|c| c.id)
         .expect("the incident channel");
-    settle(&fake).await;
+    settle(&bot).await;
     let cole_at = format!("<@{cole}>");
     let sana_at = format!("<@{sana}>");
     story
@@ -205,7 +209,7 @@ async fn the_p0_story_as_players_and_responders_read_it() {
             &[("text", "Rollback of `auth-7` started")],
         )
         .await;
-    settle(&fake).await;
+    settle(&bot).await;
     // Twenty minutes without an update: the comms lead is reminded.
     story
         .later(TimeDelta::minutes(21), channel, "No update for")
@@ -221,7 +225,7 @@ async fn the_p0_story_as_players_and_responders_read_it() {
             ],
         )
         .await;
-    settle(&fake).await;
+    settle(&bot).await;
     story
         .postmortem(
             cole,
@@ -250,7 +254,7 @@ async fn the_p0_story_as_players_and_responders_read_it() {
             .is_some_and(|c| c.parent_id == Some(world::ARCHIVE))
     })
     .await;
-    settle(&fake).await;
+    settle(&bot).await;
 
     insta::assert_snapshot!(
         "p0_story",
@@ -291,7 +295,7 @@ async fn the_security_story_as_the_security_team_reads_it_and_nobody_else_does()
         .first()
         .map(|c| c.id)
         .expect("the incident channel");
-    settle(&fake).await;
+    settle(&bot).await;
     story.incident(rhea, world::GENERAL, "status", &[]).await;
     story
         .incident(world::PLAYER, world::GENERAL, "status", &[])
@@ -328,7 +332,7 @@ async fn the_security_story_as_the_security_team_reads_it_and_nobody_else_does()
             .is_some_and(|c| c.parent_id == Some(world::ARCHIVE))
     })
     .await;
-    settle(&fake).await;
+    settle(&bot).await;
 
     insta::assert_snapshot!(
         "security_story",
@@ -390,7 +394,7 @@ async fn every_kind_of_message_reads_as_meant_with_no_raw_markup() {
         .first()
         .map(|c| c.id)
         .expect("the incident channel");
-    settle(&fake).await;
+    settle(&bot).await;
     // Nobody takes command, nobody posts an update, triage overruns twice.
     story
         .later(TimeDelta::minutes(6), channel, "Nobody has taken command")
@@ -401,7 +405,7 @@ async fn every_kind_of_message_reads_as_meant_with_no_raw_markup() {
     story
         .later(TimeDelta::minutes(10), channel, "No update for")
         .await;
-    settle(&fake).await;
+    settle(&bot).await;
     // Refusals and errors, each answered to its asker.
     story
         .incident(world::PLAYER, world::GENERAL, "status", &[])
@@ -477,7 +481,7 @@ async fn every_kind_of_message_reads_as_meant_with_no_raw_markup() {
             &[("root_cause", "An expired certificate")],
         )
         .await;
-    settle(&fake).await;
+    settle(&bot).await;
     // The fix check, the post-mortem's reminders and its overdue escalation.
     story
         .later(TimeDelta::hours(2), channel, "did the fix hold?")
@@ -496,7 +500,7 @@ async fn every_kind_of_message_reads_as_meant_with_no_raw_markup() {
         )
         .await;
     story.incident(cole, channel, "close", &[]).await;
-    settle(&fake).await;
+    settle(&bot).await;
 
     let read = assert_reads_clean(&fake, story.now());
     assert!(read > 40, "only {read} messages were read");
