@@ -135,6 +135,16 @@ impl SeverityTable {
             Severity::P3 => &self.p3,
         }
     }
+
+    /// The settings of one severity, to change.
+    pub fn get_mut(&mut self, severity: Severity) -> &mut SeveritySettings {
+        match severity {
+            Severity::P0 => &mut self.p0,
+            Severity::P1 => &mut self.p1,
+            Severity::P2 => &mut self.p2,
+            Severity::P3 => &mut self.p3,
+        }
+    }
 }
 
 /// What one severity triggers.

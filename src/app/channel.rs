@@ -249,7 +249,7 @@ impl Performer {
         let content = format!(
             "⚠️ I could not open the channel for incident #{number}: {}. Fix the permission or make \
              room, then declare again; incident #{number} stays open, without a channel.",
-            crate::render::discord_escape(error.trim_end_matches('.'))
+            super::readable_error(error.trim_end_matches('.'))
         );
         let message = Outgoing {
             channel: log,

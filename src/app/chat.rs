@@ -19,9 +19,25 @@ pub enum ChatError {
         /// How long Discord asked us to wait.
         after: Option<Duration>,
     },
-    /// Refused for good: missing permissions, an unknown channel, an invalid request.
+    /// Refused for good: an unknown channel, an invalid request.
     #[error("Discord refused the request: {0}")]
     Refused(String),
+    /// Refused for lack of a permission: a sentence the bot built saying what to grant.
+    #[error("{FORBIDDEN}{0}")]
+    Forbidden(String),
+}
+
+/// How a refusal for lack of permission begins, so that the report of a job given up shows the
+/// bot's own sentence (with its channel links) rather than escaping it like Discord's text.
+pub const FORBIDDEN: &str = "🔒 ";
+
+/// A job's error as people should read it: the bot's own sentence about a missing permission
+/// as written (its channel links work), anything else, which may quote Discord, as text.
+pub fn readable_error(error: &str) -> String {
+    match error.strip_prefix(FORBIDDEN) {
+        Some(sentence) => sentence.to_owned(),
+        None => crate::render::discord_escape(error),
+    }
 }
 
 /// A channel to open.

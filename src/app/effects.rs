@@ -163,6 +163,9 @@ pub struct Outbox<'a> {
     incident: IncidentId,
     now: DateTime<Utc>,
     next: u32,
+    /// What one change says in the incident channel, posted as one message by
+    /// [`Outbox::flush_here`] so that its parts read in order (jobs run in parallel).
+    here: Vec<(String, Vec<RoleId>)>,
 }
 
 impl<'a> Outbox<'a> {
@@ -173,7 +176,47 @@ impl<'a> Outbox<'a> {
             incident,
             now,
             next: 0,
+            here: Vec::new(),
         }
+    }
+
+    /// Adds a part to what this change says in the incident channel.
+    pub fn say_here(&mut self, content: String, ping_roles: Vec<RoleId>) {
+        self.here.push((content, ping_roles));
+    }
+
+    /// Queues what [`Outbox::say_here`] collected: one message, its parts in order, pinging
+    /// every role any part pings; parts that together pass Discord's 2000 characters go as
+    /// messages of their own.
+    pub async fn flush_here(&mut self, tx: &mut Tx) -> Result<(), sqlx::Error> {
+        let parts = std::mem::take(&mut self.here);
+        let total: usize = parts.iter().map(|(c, _)| c.chars().count() + 2).sum();
+        let posts = if total <= crate::render::MESSAGE_LIMIT {
+            let mut roles: Vec<RoleId> = Vec::new();
+            for r in parts.iter().flat_map(|(_, r)| r) {
+                if !roles.contains(r) {
+                    roles.push(*r);
+                }
+            }
+            let content: Vec<String> = parts.into_iter().map(|(c, _)| c).collect();
+            if content.is_empty() {
+                vec![]
+            } else {
+                vec![(content.join("\n\n"), roles)]
+            }
+        } else {
+            parts
+        };
+        for (content, ping_roles) in posts {
+            let effect = Effect::Post {
+                to: Target::IncidentChannel,
+                content,
+                ping_roles,
+                file: None,
+            };
+            self.push(tx, effect).await?;
+        }
+        Ok(())
     }
 
     /// Queues `effect` to run at once.

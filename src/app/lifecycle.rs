@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::declare::queue_alert;
 use super::App;
-use super::{audit, postmortem, reminders, team, AppError, Effect, Outbox, Target};
+use super::{audit, postmortem, reminders, team, AppError, Effect, Outbox};
 use crate::domain::{
     Action, Actor, Candidate, ChannelId, Command, IncidentKind, ShortText, Status,
 };
@@ -144,11 +144,14 @@ pub async fn change(
     )
     .await?;
     if let (Command::Resolve { .. }, Some(earlier)) = (&args.command, earlier) {
-        reply.push(' ');
-        reply.push_str(
-            &postmortem::on_resolve(app, &mut tx, &mut outbox, &record, &earlier, now).await?,
-        );
+        let said =
+            postmortem::on_resolve(app, &mut tx, &mut outbox, &record, &earlier, now).await?;
+        if !said.is_empty() {
+            reply.push(' ');
+            reply.push_str(&said);
+        }
     }
+    outbox.flush_here(&mut tx).await?;
     tx.commit().await?;
     app.waker.wake();
     Ok(Changed { record, reply })
@@ -204,26 +207,6 @@ fn notice(
     super::render(app, TemplateName::Notice, &view)
 }
 
-async fn post_here(
-    tx: &mut Tx,
-    outbox: &mut Outbox<'_>,
-    content: String,
-    ping_roles: Vec<crate::domain::RoleId>,
-) -> Result<(), AppError> {
-    outbox
-        .push(
-            tx,
-            Effect::Post {
-                to: Target::IncidentChannel,
-                content,
-                ping_roles,
-                file: None,
-            },
-        )
-        .await?;
-    Ok(())
-}
-
 /// Queues what each command shows people, and says what to reply.
 async fn effects(
     app: &App,
@@ -255,7 +238,7 @@ async fn effects(
                 )),
                 reason.as_ref().map(ToString::to_string),
             )?;
-            post_here(tx, outbox, text, ping).await?;
+            outbox.say_here(text, ping);
             let alerted = !tx
                 .announcements_of(record.id, AnnouncementKind::Alert)
                 .await?
@@ -274,13 +257,10 @@ async fn effects(
         Command::AdvancePhase { to } => {
             let view = Checklist::current(i, &app.phase_budgets());
             let text = super::render(app, TemplateName::Checklist, &view)?;
-            post_here(
-                tx,
-                outbox,
+            outbox.say_here(
                 format!("➡️ Moved to phase {} by {who}\n{text}", to.number()),
                 vec![],
-            )
-            .await?;
+            );
             format!("Moved to {to}.")
         }
         Command::Assign { role, user } => {
@@ -298,7 +278,7 @@ async fn effects(
                 )),
             };
             let text = notice(app, &[], "👤", headline, None)?;
-            post_here(tx, outbox, text, vec![]).await?;
+            outbox.say_here(text, vec![]);
             format!("{} is now {title}.", mention(*user))
         }
         Command::Update { message, public } => {
@@ -309,7 +289,7 @@ async fn effects(
                 Markup::raw(format!("Update from {who}")),
                 Some(message.to_string()),
             )?;
-            post_here(tx, outbox, text, vec![]).await?;
+            outbox.say_here(text, vec![]);
             if *public {
                 let view = StatusUpdate {
                     system: i.systems.display(),
@@ -346,10 +326,10 @@ async fn effects(
                 Markup::raw(format!("Resolved by {who} after {ttr}")),
                 Some(format!("Root cause: {root_cause}")),
             )?;
-            post_here(tx, outbox, text, vec![]).await?;
+            outbox.say_here(text, vec![]);
             let view = Checklist::current(i, &app.phase_budgets());
             let checklist = super::render(app, TemplateName::Checklist, &view)?;
-            post_here(tx, outbox, checklist, vec![]).await?;
+            outbox.say_here(checklist, vec![]);
             // A security incident is never announced, so it never gets an all-clear either.
             let public = i.kind == IncidentKind::Availability
                 && (!tx

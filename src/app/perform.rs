@@ -38,6 +38,7 @@ impl From<ChatError> for JobError {
                 after,
             },
             ChatError::Refused(message) => JobError::Fatal(message),
+            forbidden @ ChatError::Forbidden(_) => JobError::Fatal(forbidden.to_string()),
         }
     }
 }
@@ -266,12 +267,17 @@ impl JobHandler for Performer {
                 },
                 None => String::new(),
             };
-            let content = format!(
-                "⚠️ Gave up on a `{}` job{incident} after {} attempts: {}",
-                job.kind,
-                job.attempts,
-                crate::render::discord_escape(error)
-            );
+            // A missing permission is the bot's own sentence, saying what to grant; anything
+            // else may quote Discord and is shown as text.
+            let content = match error.strip_prefix(super::chat::FORBIDDEN) {
+                Some(what) => format!("⚠️ {what} (a `{}` job{incident})", job.kind),
+                None => format!(
+                    "⚠️ Gave up on a `{}` job{incident} after {} attempts: {}",
+                    job.kind,
+                    job.attempts,
+                    crate::render::discord_escape(error)
+                ),
+            };
             let message = Outgoing {
                 channel: log,
                 content: crate::render::cap(&content, 2000),

@@ -92,18 +92,7 @@ pub(super) async fn on_resolve(
         headline,
         body: None,
     };
-    let content = super::render(app, TemplateName::Notice, &view)?;
-    outbox
-        .push(
-            tx,
-            Effect::Post {
-                to: Target::IncidentChannel,
-                content,
-                ping_roles: vec![],
-                file: None,
-            },
-        )
-        .await?;
+    outbox.say_here(super::render(app, TemplateName::Notice, &view)?, vec![]);
     Ok(reply)
 }
 
@@ -272,7 +261,12 @@ async fn draft(
             .map(|e| TimelineLine {
                 at: full_date(e.at),
                 actor: e.actor.map_or_else(|| Markup::raw("bot"), mention),
-                text: e.text.clone(),
+                text: if e.kind == EntryKind::RoleAssigned {
+                    // Built by the domain from mentions and a role's name only.
+                    Markup::raw(e.text.clone())
+                } else {
+                    Markup::text(&e.text)
+                },
             })
             .collect(),
         phases: i

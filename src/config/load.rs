@@ -100,7 +100,7 @@ impl Settings {
         };
         let extracted = extract::extract(data, &defaults(), &sources);
         found.problems.extend(extracted.problems);
-        let Some(settings) = extracted.settings else {
+        let Some(mut settings) = extracted.settings else {
             return found.finish(None);
         };
         // A rule about a key that already has a problem would judge its stand-in.
@@ -127,10 +127,35 @@ impl Settings {
                 })
                 .map(blame),
         );
+        // After the rules on what the operator wrote (a bad role id is named once, not again
+        // in every list it would fill), before the warnings about who is woken.
+        role_defaults(&mut settings, |key| sources.is_set(key));
         found
             .warnings
             .extend(rules::warnings(&settings).into_iter().map(blame));
         found.finish(Some(settings))
+    }
+}
+
+/// Who is woken when the operator named nobody: a minimal config that sets only `[roles]`
+/// pages the responders on a P0 or P1 and escalates to the commanders. A list the operator
+/// set, even empty, is kept as written.
+fn role_defaults(settings: &mut Settings, is_set: impl Fn(&str) -> bool) {
+    let (responder, commander) = (settings.roles.responder, settings.roles.commander);
+    for (name, paged) in [("P0", true), ("P1", true), ("P2", false), ("P3", false)] {
+        let Ok(severity) = crate::domain::Severity::parse(name) else {
+            continue;
+        };
+        let sev = settings.severity.get_mut(severity);
+        if paged && !is_set(&format!("severity.{name}.page")) {
+            sev.page = vec![responder];
+        }
+        if sev.commander_timeout.is_some() && !is_set(&format!("severity.{name}.escalate_to")) {
+            sev.escalate_to = vec![commander];
+        }
+    }
+    if !is_set("postmortem.escalate_to") {
+        settings.postmortem.escalate_to = vec![commander];
     }
 }
 

@@ -10,6 +10,7 @@ use figment::Jail;
 
 use crate::config::tests::{load_in, IDS};
 use crate::config::Settings;
+use crate::domain::Severity;
 
 #[test]
 fn one_id_for_two_channels_or_the_servers_id_for_a_channel_is_refused() {
@@ -72,14 +73,39 @@ fn a_rule_is_not_judged_on_the_stand_in_for_a_missing_id() {
 }
 
 #[test]
+fn a_config_that_sets_only_the_roles_pages_responders_and_escalates_to_commanders() {
+    Jail::expect_with(|jail| {
+        jail.create_file("bot.toml", IDS)?;
+        let loaded = Settings::check(Some(Path::new("bot.toml"))).map_err(|e| e.to_string())?;
+        let s = &loaded.settings;
+        let (responder, commander) = (s.roles.responder, s.roles.commander);
+        assert_eq!(s.severity.get(Severity::P0).page, [responder]);
+        assert_eq!(s.severity.get(Severity::P1).page, [responder]);
+        assert!(s.severity.get(Severity::P2).page.is_empty());
+        assert_eq!(s.severity.get(Severity::P0).escalate_to, [commander]);
+        assert_eq!(s.severity.get(Severity::P2).escalate_to, [commander]);
+        assert!(
+            s.severity.get(Severity::P3).escalate_to.is_empty(),
+            "P3 never escalates"
+        );
+        assert_eq!(s.postmortem.escalate_to, [commander]);
+        assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+        Ok(())
+    });
+}
+
+#[test]
 fn a_p0_that_pages_or_escalates_to_nobody_is_a_warning_not_a_problem() {
     Jail::expect_with(|jail| {
-        // The defaults page nobody; `[severity.P1]` makes `[severity]` but is not where P0 is.
-        jail.create_file("bot.toml", &format!("{IDS}[severity.P1]\npage = []\n"))?;
+        // Emptied on purpose: a list left out pages the responders (see the next test).
+        jail.create_file(
+            "bot.toml",
+            &format!("{IDS}[severity.P0]\npage = []\nescalate_to = []\n[severity.P1]\npage = []\n"),
+        )?;
         let loaded = Settings::check(Some(Path::new("bot.toml"))).map_err(|e| e.to_string())?;
         assert_eq!(loaded.warnings.len(), 2, "{:?}", loaded.warnings);
         assert!(
-            loaded.warnings[0].starts_with("bot.toml: [severity.P0] page is empty"),
+            loaded.warnings[0].starts_with("bot.toml:13: [severity.P0] page is empty"),
             "{:?}",
             loaded.warnings
         );

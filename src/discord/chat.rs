@@ -122,6 +122,23 @@ fn classify(e: serenity::Error) -> ChatError {
     }
 }
 
+/// A refusal for lack of permission (403 with Discord's 50001 Missing Access or 50013 Missing
+/// Permissions) said as what to do: no retry fixes it, a server admin does. Anything else is
+/// sorted by [`classify`].
+fn denied(what: String, needs: &'static str) -> impl FnOnce(serenity::Error) -> ChatError {
+    move |e| {
+        if let serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(r)) = &e {
+            if r.status_code.as_u16() == 403 && matches!(r.error.code, 50001 | 50013) {
+                return ChatError::Forbidden(format!(
+                    "I can't {what}: give me {needs} there (Server Settings → Roles, or the \
+                     channel's permissions)."
+                ));
+            }
+        }
+        classify(e)
+    }
+}
+
 /// Pin Messages (1 << 51), which serenity 0.12 has no name for. Since February 2026 it alone
 /// allows pinning; Manage Messages no longer does.
 fn pin_messages() -> Permissions {
@@ -201,7 +218,10 @@ impl Chat for SerenityChat {
                 .guild
                 .create_channel(&*self.http, builder)
                 .await
-                .map_err(classify)?;
+                .map_err(denied(
+                    format!("open #{} under <#{}>", spec.name, spec.category),
+                    "Manage Channels and Manage Roles",
+                ))?;
             ours(channel.id)
         })
     }
@@ -217,7 +237,10 @@ impl Chat for SerenityChat {
                 .edit(&*self.http, edit)
                 .await
                 .map(|_| ())
-                .map_err(classify)
+                .map_err(denied(
+                    format!("make <#{channel}> private"),
+                    "View Channel, Manage Channels and Manage Roles",
+                ))
         })
     }
 
@@ -245,7 +268,10 @@ impl Chat for SerenityChat {
             let message = ch(m.channel)
                 .send_message(&*self.http, builder)
                 .await
-                .map_err(classify)?;
+                .map_err(denied(
+                    format!("post in <#{}>", m.channel),
+                    "View Channel, Send Messages and Attach Files",
+                ))?;
             MessageId::new(message.id.get())
                 .ok_or_else(|| ChatError::Refused("Discord returned message id 0".into()))
         })
@@ -256,7 +282,10 @@ impl Chat for SerenityChat {
             ch(channel)
                 .pin(&*self.http, serenity::MessageId::new(message.get()))
                 .await
-                .map_err(classify)
+                .map_err(denied(
+                    format!("pin messages in <#{channel}>"),
+                    "Pin Messages",
+                ))
         })
     }
 
@@ -306,7 +335,10 @@ impl Chat for SerenityChat {
                 .crosspost(&*self.http, id)
                 .await
                 .map(|_| ())
-                .map_err(classify)
+                .map_err(denied(
+                    format!("publish in <#{channel}>"),
+                    "View Channel and Send Messages",
+                ))
         })
     }
 
@@ -362,7 +394,10 @@ impl Chat for SerenityChat {
                 .edit(&*self.http, edit)
                 .await
                 .map(|_| ())
-                .map_err(classify)
+                .map_err(denied(
+                    format!("archive <#{channel}>"),
+                    "Manage Channels and Manage Roles",
+                ))
         })
     }
 }

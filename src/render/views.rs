@@ -235,8 +235,9 @@ pub struct TimelineLine {
     pub at: String,
     /// Who: a mention built by the bot.
     pub actor: Markup,
-    /// What.
-    pub text: String,
+    /// What: typed text, escaped, except for the entries the bot writes whole (a role given,
+    /// with its mentions).
+    pub text: Markup,
 }
 
 /// One action item of the post-mortem draft.
@@ -408,7 +409,7 @@ impl PostmortemDraft {
             timeline: vec![TimelineLine {
                 at: "2026-11-26 12:00 UTC".into(),
                 actor: Markup::raw("<@1>"),
-                text: "Declared".into(),
+                text: Markup::text("Declared"),
             }],
             phases: vec![PhaseLine {
                 title: "Phase 1: Detection & Triage".into(),

@@ -407,3 +407,44 @@ async fn command_is_taken_when_empty_and_handed_over_only_by_its_holder_or_a_com
     let audit = bot.app.db.audit_actions(incident.id).await.expect("audit");
     assert_eq!(audit.iter().filter(|a| *a == "assign").count(), 4);
 }
+
+#[tokio::test]
+async fn a_missing_permission_is_reported_once_in_the_log_with_what_to_grant() {
+    use crate::support::fake_discord::PIN_MESSAGES;
+    let fake = world::fake()
+        .bot_permissions(world::BOT_INVITE & !PIN_MESSAGES)
+        .start()
+        .await;
+    let _bot = spawn_bot(&fake).await;
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Store slow"), ("severity", "P2")],
+    )
+    .await
+    .id;
+    let report = shows(&fake, world::LOG, "the permission report", |m| {
+        m.content.contains("I can't")
+    })
+    .await;
+    assert_eq!(
+        report.content,
+        format!(
+            "⚠️ I can't pin messages in <#{channel}>: give me Pin Messages there (Server Settings → \
+             Roles, or the channel's permissions). (a `open_channel` job for incident #1)"
+        )
+    );
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        fake.count("PUT", "/channels/{channel_id}/pins/{message_id}"),
+        1,
+        "refused for good: not retried"
+    );
+    let reports = fake
+        .messages(world::LOG)
+        .iter()
+        .filter(|m| m.content.contains("I can't"))
+        .count();
+    assert_eq!(reports, 1);
+    fake.take_violations();
+}

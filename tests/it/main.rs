@@ -13,4 +13,5 @@ mod markup;
 mod postmortem;
 mod queue;
 mod reminders;
+mod transcripts;
 mod wake;

@@ -24,6 +24,14 @@ async fn the_draft_is_posted_as_a_markdown_file_prefilled_from_the_incident() {
         &fake,
         world::RESPONDER,
         channel.id,
+        "assign",
+        &[("role", "commander"), ("user", &owner)],
+    )
+    .await;
+    run(
+        &fake,
+        world::RESPONDER,
+        channel.id,
         "phase",
         &[("to", "containment")],
     )
@@ -100,6 +108,12 @@ async fn the_draft_is_posted_as_a_markdown_file_prefilled_from_the_incident() {
     ] {
         assert!(text.contains(needle), "missing {needle:?} in\n{text}");
     }
+    // Mentions the bot wrote stay mentions; they were escaped into `\<@…>` once.
+    assert!(
+        text.contains(&format!("{owner} is now incident commander")),
+        "{text}"
+    );
+    assert!(!text.contains("\\<@"), "an escaped mention in\n{text}");
     let timeline_lines = text.lines().filter(|l| l.starts_with("- 20")).count();
     assert!(
         timeline_lines >= 4,
@@ -208,13 +222,19 @@ async fn an_incident_that_needs_no_postmortem_says_so_but_can_still_be_drafted()
     .await;
     assert!(!resolved.contains("post-mortem"), "{resolved}");
     // What the channel reads: the decision and why, with nothing due.
+    // It closes the resolve's one message, after the resolve notice and the recovery checklist.
     let notice = shows(&fake, channel.id, "the post-mortem decision", |m| {
-        m.content.starts_with("📝")
+        m.content.contains("📝")
     })
     .await;
+    assert!(
+        notice.content.starts_with("✅ **Resolved by"),
+        "{}",
+        notice.content
+    );
     assert_eq!(
-        notice.content,
-        "📝 **No post-mortem required: P3 incidents need one only if a team lead asks**"
+        notice.content.lines().last(),
+        Some("📝 **No post-mortem required: P3 incidents need one only if a team lead asks**")
     );
     let answer = run_pm(
         &fake,

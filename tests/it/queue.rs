@@ -179,7 +179,10 @@ async fn a_channel_discord_refuses_to_open_gives_up_the_work_that_needs_it_and_s
     .await;
     assert!(
         answer.starts_with("Incident #1 declared (P1). But I could not open its channel: ")
-            && answer.contains("Missing Permissions")
+            && answer.contains(&format!(
+                "I can't open #inc-1-login-down under <#{}>: give me Manage Channels and Manage Roles there",
+                world::INCIDENTS
+            ))
             && answer.contains("declare again"),
         "{answer}"
     );
@@ -189,7 +192,8 @@ async fn a_channel_discord_refuses_to_open_gives_up_the_work_that_needs_it_and_s
     })
     .await;
     assert!(
-        told.content.contains("Missing Permissions")
+        told.content
+            .contains("I can't open #inc-1-login-down under <#")
             && told
                 .content
                 .contains("Fix the permission or make room, then declare again"),
@@ -256,11 +260,12 @@ async fn an_intro_discord_refuses_in_a_channel_that_opened_is_reported_as_such_a
     )
     .await;
     let report = shows(&fake, world::LOG, "the report", |m| {
-        m.content.contains("Gave up on a `open_channel` job")
+        m.content.contains("(a `open_channel` job for incident #1)")
     })
     .await;
     assert!(
-        report.content.contains("Missing Permissions"),
+        report.content.starts_with("⚠️ I can't pin messages in <#")
+            && report.content.contains("give me Pin Messages there"),
         "{}",
         report.content
     );

@@ -186,7 +186,7 @@ pub async fn declare(
         ChannelState::Failed(reason) => format!(
             "{head} But I could not open its channel: {}. Fix the permission or make room, \
              then declare again.",
-            crate::render::discord_escape(reason.trim_end_matches('.'))
+            app::readable_error(reason.trim_end_matches('.'))
         ),
     };
     say(ctx, text).await

@@ -1,0 +1,507 @@
+//! Whole stories as a person reads them, kept as snapshots a reviewer can read in one file:
+//! each channel (players' announcements, the incident channel, the log) and each person's
+//! own answers, rendered as Discord shows them (escapes consumed, mentions as names,
+//! timestamps as dates), on a stopped clock so that every time in them is stable.
+
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use incident_bot::clock::ManualClock;
+use serenity::all::{ChannelId, UserId};
+
+use crate::support::bot::{spawn_bot_on, world, TestBot, STEP};
+use crate::support::fake_discord::FakeDiscord;
+use crate::support::story::{incident, shows};
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0)
+        .single()
+        .expect("a valid time")
+}
+
+/// A story being told: the fake, the bot, and every answer people got, as they read it.
+struct Story<'a> {
+    fake: &'a FakeDiscord,
+    bot: &'a TestBot,
+    answers: Vec<String>,
+}
+
+fn name(user: UserId) -> &'static str {
+    match user {
+        u if u == world::RESPONDER => "rhea",
+        u if u == world::COMMANDER => "cole",
+        u if u == world::SECURITY => "sana",
+        _ => "pat",
+    }
+}
+
+impl Story<'_> {
+    /// Runs `/incident sub` and keeps the answer as its user read it.
+    async fn incident(&mut self, who: UserId, at: ChannelId, sub: &str, opts: &[(&str, &str)]) {
+        let handle = incident(self.fake, who, at, sub, opts).await;
+        let reply = handle.reply().await;
+        self.keep(who, &format!("/incident {sub}"), opts, &reply);
+        // What the command queued is posted before the next step, so the order is the story's.
+        settle(self.bot).await;
+    }
+
+    /// Runs `/postmortem sub` with string options and keeps the answer.
+    async fn postmortem(&mut self, who: UserId, at: ChannelId, sub: &str, opts: &[(&str, &str)]) {
+        let mut b = self
+            .fake
+            .slash(who)
+            .in_channel(at)
+            .command("postmortem")
+            .sub(sub);
+        for (k, v) in opts {
+            b = match v.parse::<i64>() {
+                Ok(n) if *k != "revenue" => b.opt_int(k, n),
+                _ => b.opt_str(k, v),
+            };
+        }
+        let reply = b.send().await.reply().await;
+        self.keep(who, &format!("/postmortem {sub}"), opts, &reply);
+        settle(self.bot).await;
+    }
+
+    fn keep(
+        &mut self,
+        who: UserId,
+        command: &str,
+        opts: &[(&str, &str)],
+        reply: &crate::support::fake_discord::FakeMessage,
+    ) {
+        // What the person picked, as Discord shows it to them: a user by name.
+        let typed: Vec<String> = opts
+            .iter()
+            .map(|(k, v)| {
+                let user = v
+                    .strip_prefix("<@")
+                    .and_then(|rest| rest.strip_suffix('>'))
+                    .and_then(|id| id.parse::<u64>().ok());
+                match user {
+                    Some(id) => format!("{k}:@{}", name(UserId::new(id))),
+                    None => format!("{k}:{v}"),
+                }
+            })
+            .collect();
+        let seen = self.fake.seen(reply, self.now());
+        self.answers.push(format!(
+            "{} ▸ {}\n    {}",
+            name(who),
+            [command.to_owned(), typed.join(" ")].join(" ").trim_end(),
+            seen.replace('\n', "\n    ")
+        ));
+    }
+
+    fn now(&self) -> DateTime<Utc> {
+        use incident_bot::clock::Clock;
+        self.bot.clock.now()
+    }
+
+    /// Moves the clock, then waits until `channel` shows a message containing `needle`.
+    async fn later(&self, by: TimeDelta, channel: ChannelId, needle: &str) {
+        self.bot.clock.advance(by);
+        shows(self.fake, channel, needle, |m| m.content.contains(needle)).await;
+    }
+
+    /// The whole transcript: every channel as everyone sees it, then each person's answers.
+    fn transcript(&self, channels: &[(&str, ChannelId)]) -> String {
+        let mut out = String::new();
+        for (title, channel) in channels {
+            out.push_str(&format!("### #{title}\n"));
+            for line in self.fake.seen_in(*channel, self.now()) {
+                out.push_str(&format!("{}\n\n", line.trim_end()));
+            }
+        }
+        out.push_str("### answers only their asker sees\n");
+        for a in &self.answers {
+            out.push_str(&format!("{a}\n\n"));
+        }
+        out
+    }
+}
+
+async fn settle(bot: &TestBot) {
+    // Every job the last step queued has run (and what it queued in turn) once nothing is due.
+    use incident_bot::clock::Clock;
+    let deadline = tokio::time::Instant::now() + STEP;
+    loop {
+        let due = bot.app.db.due_jobs(bot.clock.now()).await.expect("db");
+        if due == 0 {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{due} jobs still due"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+}
+
+#[tokio::test]
+async fn the_p0_story_as_players_and_responders_read_it() {
+    let fake = world::fake().start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(t0()), |_| {}).await;
+    let mut story = Story {
+        fake: &fake,
+        bot: &bot,
+        answers: Vec::new(),
+    };
+    let (rhea, cole, sana) = (world::RESPONDER, world::COMMANDER, world::SECURITY);
+
+    story
+        .incident(
+            rhea,
+            world::GENERAL,
+            "declare",
+            &[
+                ("title", "Login down for everyone"),
+                ("severity", "P0"),
+                ("systems", "Login"),
+                ("summary", "Players get *error 503* at the login screen"),
+            ],
+        )
+        .await;
+    let channel = fake
+        .channels_under(world::INCIDENTS)
+        .first()
+        .map(|c| c.id)
+        .expect("the incident channel");
+    settle(&bot).await;
+    let cole_at = format!("<@{cole}>");
+    let sana_at = format!("<@{sana}>");
+    story
+        .incident(
+            cole,
+            channel,
+            "assign",
+            &[("role", "commander"), ("user", &cole_at)],
+        )
+        .await;
+    story
+        .incident(
+            cole,
+            channel,
+            "assign",
+            &[("role", "comms"), ("user", &sana_at)],
+        )
+        .await;
+    story
+        .incident(
+            sana,
+            channel,
+            "update",
+            &[
+                ("message", "We found a bad deploy and are rolling it back"),
+                ("public", "true"),
+                ("eta", "30 minutes"),
+            ],
+        )
+        .await;
+    story
+        .incident(cole, channel, "phase", &[("to", "containment")])
+        .await;
+    story
+        .incident(
+            rhea,
+            channel,
+            "note",
+            &[("text", "Rollback of `auth-7` started")],
+        )
+        .await;
+    settle(&bot).await;
+    // Twenty minutes without an update: the comms lead is reminded.
+    story
+        .later(TimeDelta::minutes(21), channel, "No update for")
+        .await;
+    story
+        .incident(
+            cole,
+            channel,
+            "resolve",
+            &[
+                ("root_cause", "An expired certificate on the auth service"),
+                ("compensation", "200 gems"),
+            ],
+        )
+        .await;
+    settle(&bot).await;
+    story
+        .postmortem(
+            cole,
+            channel,
+            "impact",
+            &[("users", "12000"), ("downtime_minutes", "25")],
+        )
+        .await;
+    // One step per reminder: reminders that fall due in the same jump go out in parallel.
+    story
+        .later(TimeDelta::hours(2), channel, "did the fix hold?")
+        .await;
+    story.later(TimeDelta::hours(23), channel, "is due").await;
+    story.postmortem(cole, channel, "draft", &[]).await;
+    story
+        .postmortem(
+            cole,
+            channel,
+            "done",
+            &[("link", "https://wiki.example.com/pm/1")],
+        )
+        .await;
+    story.incident(cole, channel, "close", &[]).await;
+    fake.wait_for("the archive", STEP, |f| {
+        f.channel(channel)
+            .is_some_and(|c| c.parent_id == Some(world::ARCHIVE))
+    })
+    .await;
+    settle(&bot).await;
+
+    insta::assert_snapshot!(
+        "p0_story",
+        story.transcript(&[
+            ("announcements (players)", world::ANNOUNCEMENTS),
+            ("inc-1-login-down-for-everyone", channel),
+            ("incident-log", world::LOG),
+        ])
+    );
+}
+
+#[tokio::test]
+async fn the_security_story_as_the_security_team_reads_it_and_nobody_else_does() {
+    let fake = world::fake().start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(t0()), |_| {}).await;
+    let mut story = Story {
+        fake: &fake,
+        bot: &bot,
+        answers: Vec::new(),
+    };
+    let (rhea, sana) = (world::RESPONDER, world::SECURITY);
+
+    story
+        .incident(
+            sana,
+            world::GENERAL,
+            "declare",
+            &[
+                ("title", "Admin key in a public repo"),
+                ("severity", "P1"),
+                ("kind", "security"),
+            ],
+        )
+        .await;
+    let channel = fake
+        .channels_under(world::INCIDENTS)
+        .first()
+        .map(|c| c.id)
+        .expect("the incident channel");
+    settle(&bot).await;
+    story.incident(rhea, world::GENERAL, "status", &[]).await;
+    story
+        .incident(world::PLAYER, world::GENERAL, "status", &[])
+        .await;
+    story.incident(sana, world::GENERAL, "status", &[]).await;
+    let sana_at = format!("<@{sana}>");
+    story
+        .incident(
+            sana,
+            channel,
+            "assign",
+            &[("role", "commander"), ("user", &sana_at)],
+        )
+        .await;
+    story
+        .incident(
+            sana,
+            channel,
+            "update",
+            &[("message", "Key revoked"), ("public", "true")],
+        )
+        .await;
+    story
+        .incident(
+            sana,
+            channel,
+            "resolve",
+            &[("root_cause", "A key committed by mistake")],
+        )
+        .await;
+    story.incident(sana, channel, "close", &[]).await;
+    fake.wait_for("the archive", STEP, |f| {
+        f.channel(channel)
+            .is_some_and(|c| c.parent_id == Some(world::ARCHIVE))
+    })
+    .await;
+    settle(&bot).await;
+
+    insta::assert_snapshot!(
+        "security_story",
+        story.transcript(&[
+            ("announcements (players)", world::ANNOUNCEMENTS),
+            ("sec-1", channel),
+            ("incident-log", world::LOG),
+        ])
+    );
+}
+
+/// Every message anyone can see (channels and each person's own answers) rendered as Discord
+/// shows it: nothing the bot wrote may show as raw markup.
+fn assert_reads_clean(fake: &FakeDiscord, now: DateTime<Utc>) -> usize {
+    let mut seen = Vec::new();
+    for channel in fake.channels() {
+        for m in fake.messages(channel.id) {
+            seen.push(fake.seen(&m, now));
+        }
+    }
+    for i in fake.interactions() {
+        if let Some(reply) = fake.reply_to(i.id) {
+            seen.push(fake.seen(&reply, now));
+        }
+    }
+    for text in &seen {
+        for raw in ["<t:", "<@", "<#", "\\", "`"] {
+            assert!(!text.contains(raw), "{raw:?} shows raw in:\n{text}");
+        }
+    }
+    seen.len()
+}
+
+#[tokio::test]
+async fn every_kind_of_message_reads_as_meant_with_no_raw_markup() {
+    let fake = world::fake().start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(t0()), |_| {}).await;
+    let mut story = Story {
+        fake: &fake,
+        bot: &bot,
+        answers: Vec::new(),
+    };
+    let (rhea, cole) = (world::RESPONDER, world::COMMANDER);
+    story
+        .incident(
+            rhea,
+            world::GENERAL,
+            "declare",
+            &[
+                ("title", "Login down"),
+                ("severity", "P0"),
+                ("systems", "Login"),
+            ],
+        )
+        .await;
+    let channel = fake
+        .channels_under(world::INCIDENTS)
+        .first()
+        .map(|c| c.id)
+        .expect("the incident channel");
+    settle(&bot).await;
+    // Nobody takes command, nobody posts an update, triage overruns twice.
+    story
+        .later(TimeDelta::minutes(6), channel, "Nobody has taken command")
+        .await;
+    story
+        .later(TimeDelta::minutes(5), channel, "is over its budget")
+        .await;
+    story
+        .later(TimeDelta::minutes(10), channel, "No update for")
+        .await;
+    settle(&bot).await;
+    // Refusals and errors, each answered to its asker.
+    story
+        .incident(world::PLAYER, world::GENERAL, "status", &[])
+        .await;
+    story
+        .incident(world::PLAYER, channel, "note", &[("text", "hello")])
+        .await;
+    story
+        .incident(rhea, world::GENERAL, "note", &[("text", "wrong place")])
+        .await;
+    story
+        .incident(rhea, channel, "severity", &[("level", "P0")])
+        .await;
+    story
+        .incident(cole, channel, "severity", &[("level", "P0")])
+        .await;
+    story.incident(cole, channel, "close", &[]).await;
+    story
+        .incident(rhea, channel, "phase", &[("to", "triage")])
+        .await;
+    let pat = format!("<@{}>", world::PLAYER);
+    story
+        .incident(
+            rhea,
+            channel,
+            "assign",
+            &[("role", "scribe"), ("user", &pat)],
+        )
+        .await;
+    story
+        .postmortem(rhea, channel, "schedule", &[("when", "someday")])
+        .await;
+    story.incident(rhea, channel, "status", &[]).await;
+    story.incident(rhea, world::GENERAL, "status", &[]).await;
+    let cole_at = format!("<@{cole}>");
+    story
+        .incident(
+            cole,
+            channel,
+            "assign",
+            &[("role", "commander"), ("user", &cole_at)],
+        )
+        .await;
+    story
+        .incident(
+            cole,
+            channel,
+            "severity",
+            &[("level", "P1"), ("reason", "EU only")],
+        )
+        .await;
+    story
+        .incident(
+            cole,
+            channel,
+            "severity",
+            &[("level", "P0"), ("reason", "worldwide")],
+        )
+        .await;
+    story
+        .incident(
+            cole,
+            channel,
+            "update",
+            &[("message", "Rolling back"), ("public", "true")],
+        )
+        .await;
+    story
+        .incident(
+            cole,
+            channel,
+            "resolve",
+            &[("root_cause", "An expired certificate")],
+        )
+        .await;
+    settle(&bot).await;
+    // The fix check, the post-mortem's reminders and its overdue escalation.
+    story
+        .later(TimeDelta::hours(2), channel, "did the fix hold?")
+        .await;
+    story.later(TimeDelta::hours(23), channel, "is due").await;
+    story
+        .later(TimeDelta::hours(24), channel, "is overdue")
+        .await;
+    story.postmortem(cole, channel, "draft", &[]).await;
+    story
+        .postmortem(
+            cole,
+            channel,
+            "done",
+            &[("link", "https://wiki.example.com/pm/1")],
+        )
+        .await;
+    story.incident(cole, channel, "close", &[]).await;
+    settle(&bot).await;
+
+    let read = assert_reads_clean(&fake, story.now());
+    assert!(read > 40, "only {read} messages were read");
+}
