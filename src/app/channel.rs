@@ -5,7 +5,7 @@
 //! be opened for good, every job that needs it is given up at once, and people are told once.
 
 use super::perform::{internal, NO_CHANNEL};
-use super::{App, AppError, AppEvent, Effect, NewChannel, Outbox, Outgoing, Performer, Target};
+use super::{App, AppError, AppEvent, Effect, NewChannel, Outbox, Performer, Target};
 use crate::domain::{ChannelId, IncidentId, IncidentKind};
 use crate::render::{role_pings, Intro, TemplateName};
 use crate::scheduler::JobError;
@@ -251,18 +251,7 @@ impl Performer {
              room, then declare again; incident #{number} stays open, without a channel.",
             super::readable_error(error.trim_end_matches('.'))
         );
-        let message = Outgoing {
-            channel: log,
-            content: crate::render::cap(&content, 2000),
-            ping_roles: vec![],
-            ping_users: vec![],
-            nonce: format!("g{}", job.id.0),
-            attachment: None,
-            button: None,
-        };
-        if let Err(e) = self.chat.post(&message).await {
-            tracing::error!(error = %e, "could not report the failed channel in the log channel");
-        }
+        self.report(log, job, content).await;
         true
     }
 

@@ -278,18 +278,26 @@ impl JobHandler for Performer {
                     crate::render::discord_escape(error)
                 ),
             };
-            let message = Outgoing {
-                channel: log,
-                content: crate::render::cap(&content, 2000),
-                ping_roles: vec![],
-                ping_users: vec![],
-                nonce: format!("g{}", job.id.0),
-                attachment: None,
-                button: None,
-            };
-            if let Err(e) = self.chat.post(&message).await {
-                tracing::error!(error = %e, "could not report a failed job in the log channel");
-            }
+            self.report(log, job, content).await;
         })
+    }
+}
+
+impl Performer {
+    /// Tells the log channel that `job` failed, once (its nonce is the job's), pinging nobody.
+    /// A report that cannot be posted is only logged: the job's failure is already recorded.
+    pub(super) async fn report(&self, log: ChannelId, job: &Job, content: String) {
+        let message = Outgoing {
+            channel: log,
+            content: crate::render::cap(&content, crate::render::MESSAGE_LIMIT),
+            ping_roles: vec![],
+            ping_users: vec![],
+            nonce: format!("g{}", job.id.0),
+            attachment: None,
+            button: None,
+        };
+        if let Err(e) = self.chat.post(&message).await {
+            tracing::error!(error = %e, kind = %job.kind, "could not report a failed job in the log channel");
+        }
     }
 }
