@@ -5,7 +5,7 @@ use incident_bot::clock::{Clock, ManualClock};
 use incident_bot::domain::Status;
 
 use crate::support::bot::{spawn_bot_on, world, STEP};
-use crate::support::story::{answer, declare, shows_seen};
+use crate::support::story::{answer, assert_reads, declare, shows_seen};
 
 /// 09:00 sharp: the bot's clock starts here and runs, so that within the test every date
 /// it writes reads "November 30, 2026 at 09:00".
@@ -250,17 +250,10 @@ async fn a_p0_goes_from_declare_through_every_phase_to_resolve_and_close() {
         ],
     )
     .await;
-    let resolved = fake.seen(&resolved, now());
-    let (after, rest) = resolved.split_once(". ").expect("sentences");
-    assert!(
-        after
-            .strip_prefix("Resolved after ")
-            .is_some_and(is_duration),
-        "{resolved}"
-    );
-    assert_eq!(
-        rest,
-        "The all-clear is going out to players. A post-mortem is due December 2, 2026 at 09:00."
+    assert_reads(
+        &fake.seen(&resolved, now()),
+        "Resolved after {duration}. The all-clear is going out to players. \
+         A post-mortem is due December 2, 2026 at 09:00.",
     );
     let (all_clear, all_clear_text) = shows_seen(
         &fake,
@@ -308,27 +301,23 @@ async fn a_p0_goes_from_declare_through_every_phase_to_resolve_and_close() {
         text.contains("closed: Login down")
     })
     .await;
-    // The durations are seconds of real time: each line is read up to them.
-    let lines: Vec<&str> = summary_text.lines().collect();
-    let expected = [
-        "Incident #1 closed: Login down",
-        "Severity P0 · declared November 30, 2026 at 09:00 · resolved November 30, 2026 at 09:00 · time to resolve ",
-        "Time per phase",
-        "• Phase 1: Detection & Triage: ",
-        "• Phase 2: Containment: ",
-        "• Phase 3: Investigation: ",
-        "• Phase 4: Resolution: ",
-        "• Phase 5: Recovery & Communication: ",
-        "Timeline: 8 entries. This channel is archived and read-only.",
-    ];
-    assert_eq!(lines.len(), expected.len(), "{summary_text}");
-    for (line, start) in lines.iter().zip(expected) {
-        let rest = line.strip_prefix(start);
-        assert!(
-            rest.is_some_and(|d| d.is_empty() || is_duration(d)),
-            "{line:?} should read {start:?} and a duration, in:\n{summary_text}"
-        );
-    }
+    // The durations are seconds of real time.
+    assert_reads(
+        &summary_text,
+        &[
+            "Incident #1 closed: Login down",
+            "Severity P0 · declared November 30, 2026 at 09:00 · \
+             resolved November 30, 2026 at 09:00 · time to resolve {duration}",
+            "Time per phase",
+            "• Phase 1: Detection & Triage: {duration}",
+            "• Phase 2: Containment: {duration}",
+            "• Phase 3: Investigation: {duration}",
+            "• Phase 4: Resolution: {duration}",
+            "• Phase 5: Recovery & Communication: {duration}",
+            "Timeline: 8 entries. This channel is archived and read-only.",
+        ]
+        .join("\n"),
+    );
     assert!(
         fake.pings(summary.id).nobody(),
         "{:?}",
@@ -355,12 +344,4 @@ async fn a_p0_goes_from_declare_through_every_phase_to_resolve_and_close() {
         actions,
         ["declare", "assign", "phase", "phase", "phase", "update", "resolve", "close"]
     );
-}
-
-/// `3s`, `1m 2s`: a duration as the bot writes it.
-fn is_duration(text: &str) -> bool {
-    text.split(' ').all(|part| {
-        part.strip_suffix(['d', 'h', 'm', 's'])
-            .is_some_and(|n| !n.is_empty() && n.chars().all(|c| c.is_ascii_digit()))
-    })
 }

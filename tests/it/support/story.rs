@@ -213,3 +213,36 @@ pub async fn answer_pm(
     assert_eq!(handle.ack().await.kind, 5, "every command defers first");
     handle.reply().await
 }
+
+/// Asserts that `text` reads as `pattern`, where each `{duration}` stands for a duration as
+/// the bot writes it (`3s`, `1m 2s`, `1d 1h`): the part of a message that depends on how much
+/// real time a test took.
+#[track_caller]
+pub fn assert_reads(text: &str, pattern: &str) {
+    let mut parts = pattern.split("{duration}");
+    let mut rest = text.strip_prefix(parts.next().unwrap_or_default());
+    for part in parts {
+        rest = rest
+            .and_then(skip_duration)
+            .and_then(|after| after.strip_prefix(part));
+    }
+    assert!(
+        rest == Some(""),
+        "what a person reads:\n{text}\n\ndoes not read as:\n{pattern}"
+    );
+}
+
+/// `text` after the duration it starts with, if it starts with one.
+fn skip_duration(text: &str) -> Option<&str> {
+    fn part(text: &str) -> Option<&str> {
+        let digits = text.len() - text.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let rest = &text[digits..];
+        let unit = rest.strip_prefix(['d', 'h', 'm', 's'])?;
+        (digits > 0).then_some(unit)
+    }
+    let mut rest = part(text)?;
+    while let Some(next) = rest.strip_prefix(' ').and_then(part) {
+        rest = next;
+    }
+    Some(rest)
+}
