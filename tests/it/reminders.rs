@@ -626,7 +626,8 @@ async fn a_reminder_due_while_the_bot_was_down_arrives_once_after_restart_then_t
         |text| text.contains("post-mortem of incident #1 is due"),
     )
     .await;
-    // Due seconds from now: just before or just after, as the restart took.
+    // Due seconds from now: just before or just after, as the restart took (after, usually:
+    // the late reminder then reads "is due a few seconds ago").
     let headline = "@responders ⏰ The post-mortem of incident #1 is due";
     assert!(
         [
