@@ -1,14 +1,35 @@
 //! The whole incident lifecycle through slash commands, asserting what people would see.
 
+use chrono::{DateTime, TimeZone, Utc};
+use incident_bot::clock::{Clock, ManualClock};
 use incident_bot::domain::Status;
 
-use crate::support::bot::{spawn_bot, world, STEP};
-use crate::support::story::{declare, run, shows};
+use crate::support::bot::{spawn_bot_on, world, STEP};
+use crate::support::story::{answer, assert_reads, declare, shows_seen};
+
+/// 09:00 sharp: the bot's clock starts here and runs, so that within the test every date
+/// it writes reads "November 30, 2026 at 09:00".
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0)
+        .single()
+        .expect("a valid time")
+}
+
+/// A phase's checklist as a person reads it.
+fn ticks(items: &[&str]) -> String {
+    items
+        .iter()
+        .map(|item| format!("• [ ] {item}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
 
 #[tokio::test]
 async fn a_p0_goes_from_declare_through_every_phase_to_resolve_and_close() {
     let fake = world::fake().start().await;
-    let bot = spawn_bot(&fake).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::running(t0()), |_| {}).await;
+    let now = || bot.clock.now();
     fake.wait_for("the commands to be registered", STEP, |f| {
         !f.commands().is_empty()
     })
@@ -26,47 +47,90 @@ async fn a_p0_goes_from_declare_through_every_phase_to_resolve_and_close() {
     )
     .await;
     assert_eq!(channel.name, "inc-1-login-down");
-    let intro = shows(&fake, channel.id, "the intro", |m| {
-        m.content.contains("**Incident #1: Login down**")
+    let (intro, intro_text) = shows_seen(&fake, channel.id, "the intro", now(), |text| {
+        text.contains("Incident #1: Login down")
     })
     .await;
     fake.wait_for("the intro to be pinned", STEP, |f| {
         f.pinned(channel.id).len() == 1
     })
     .await;
-    assert!(
-        intro.content.contains("Phase 1: Detection & Triage"),
-        "{}",
-        intro.content
-    );
-    assert_eq!(fake.pings(intro.id).roles, [world::RESPONDER_ROLE]);
-    let alert = shows(&fake, world::ANNOUNCEMENTS, "the service alert", |m| {
-        m.content.contains("🚨 Service Alert 🚨")
-    })
-    .await;
-    assert!(
-        alert.content.contains("technical difficulties with Login."),
-        "{}",
-        alert.content
-    );
     assert_eq!(
-        fake.pings(alert.id).roles,
+        intro_text,
+        [
+            "@responders",
+            "Incident #1: Login down",
+            "Severity: P0 (critical, all hands) · Kind: availability · Systems: Login",
+            "Declared by @rhea November 30, 2026 at 09:00",
+            "Roles",
+            "Incident commander: unassigned, take it with /incident assign role:commander",
+            "Communications lead: unassigned",
+            "Scribe: unassigned",
+            "",
+            "Phase 1: Detection & Triage, due November 30, 2026 at 09:05 (in 5 minutes)",
+            &ticks(&[
+                "Alert received: via Sentry, Cloudflare monitoring or user reports",
+                "Verify the issue is real",
+                "Determine severity (P0-P3)",
+                "Identify affected systems",
+                "Declare the incident: incident channel opened",
+            ]),
+        ]
+        .join("\n")
+    );
+    let pings = fake.pings(intro.id);
+    assert_eq!(
+        pings.roles,
+        [world::RESPONDER_ROLE],
+        "the intro pages responders"
+    );
+    assert!(pings.users.is_empty() && !pings.everyone, "{pings:?}");
+    let (alert, alert_text) = shows_seen(
+        &fake,
+        world::ANNOUNCEMENTS,
+        "the service alert",
+        now(),
+        |text| text.contains("🚨 Service Alert 🚨"),
+    )
+    .await;
+    assert_eq!(
+        alert_text,
+        [
+            "@player-alerts",
+            "🚨 Service Alert 🚨",
+            "We are currently experiencing technical difficulties with Login.",
+            "Our team is actively investigating and working on a fix.",
+            "ETA: to be confirmed; we will post updates as we learn more",
+            "We apologize for the inconvenience.",
+            "Status updates: https://status.loh.game",
+        ]
+        .join("\n")
+    );
+    let pings = fake.pings(alert.id);
+    assert_eq!(
+        pings.roles,
         [world::PLAYER_ALERTS_ROLE],
         "a P0 alert pings the opt-in role only"
     );
+    assert!(pings.users.is_empty() && !pings.everyone, "{pings:?}");
     fake.wait_for("the alert to be published", STEP, |f| {
         f.crossposted(world::ANNOUNCEMENTS).len() == 1
     })
     .await;
-    shows(&fake, world::LOG, "the log line", |m| {
-        m.content.contains("#1 **P0** declared")
+    let (log, log_text) = shows_seen(&fake, world::LOG, "the log line", now(), |text| {
+        text.contains("#1 P0 declared")
     })
     .await;
+    assert_eq!(
+        log_text,
+        "🚨 #1 P0 declared by @rhea: Login down → #inc-1-login-down"
+    );
+    assert!(fake.pings(log.id).nobody(), "{:?}", fake.pings(log.id));
 
     // Work it.
     let here = channel.id;
     let commander = format!("<@{}>", world::COMMANDER);
-    let answer = run(
+    let assigned = answer(
         &fake,
         world::RESPONDER,
         here,
@@ -74,22 +138,70 @@ async fn a_p0_goes_from_declare_through_every_phase_to_resolve_and_close() {
         &[("role", "commander"), ("user", &commander)],
     )
     .await;
-    assert_eq!(answer, format!("{commander} is now incident commander."));
-    shows(&fake, here, "the assignment", |m| {
-        m.content
-            .contains(&format!("{commander} is now incident commander"))
+    assert_eq!(
+        fake.seen(&assigned, now()),
+        "@cole is now incident commander."
+    );
+    assert!(
+        fake.pings(assigned.id).nobody(),
+        "{:?}",
+        fake.pings(assigned.id)
+    );
+    let (said, said_text) = shows_seen(&fake, here, "the assignment", now(), |text| {
+        text.contains("@cole is now incident commander")
     })
     .await;
-    for (phase, title) in [
-        ("containment", "Phase 2: Containment"),
-        ("investigation", "Phase 3: Investigation"),
-        ("resolution", "Phase 4: Resolution"),
+    assert_eq!(
+        said_text,
+        "👤 @cole is now incident commander (assigned by @rhea)"
+    );
+    assert!(fake.pings(said.id).nobody(), "{:?}", fake.pings(said.id));
+    for (phase, number, title, due, checklist) in [
+        (
+            "containment",
+            2,
+            "Phase 2: Containment",
+            "November 30, 2026 at 09:30 (in 30 minutes)",
+            &[
+                "Enable maintenance mode if needed",
+                "Redirect traffic to backup servers",
+                "Scale up resources if capacity issue",
+            ][..],
+        ),
+        (
+            "investigation",
+            3,
+            "Phase 3: Investigation",
+            "November 30, 2026 at 13:00 (in 4 hours)",
+            &[
+                "Gather evidence: server logs (/var/log/loh-backend/), database query logs, Sentry error reports, Cloudflare analytics",
+                "Root cause analysis: timeline of events, identify the trigger, assess the impact scope",
+            ][..],
+        ),
+        (
+            "resolution",
+            4,
+            "Phase 4: Resolution",
+            "November 30, 2026 at 17:00 (in 8 hours)",
+            &[
+                "Apply the fix: deploy a hotfix (bypass CI for P0), roll back if a recent deployment caused it, restore from backup if data is corrupted",
+                "Verify the fix: run smoke tests, monitor error rates for 1 hour, confirm user reports are resolved",
+            ][..],
+        ),
     ] {
-        let answer = run(&fake, world::RESPONDER, here, "phase", &[("to", phase)]).await;
-        assert!(answer.starts_with("Moved to"), "{answer}");
-        shows(&fake, here, title, |m| m.content.contains(title)).await;
+        let moved = answer(&fake, world::RESPONDER, here, "phase", &[("to", phase)]).await;
+        assert_eq!(fake.seen(&moved, now()), format!("Moved to {title}."));
+        let (m, text) = shows_seen(&fake, here, title, now(), |text| text.contains(title)).await;
+        assert_eq!(
+            text,
+            format!(
+                "➡️ Moved to phase {number} by @rhea\n{title}, due {due}\n{}",
+                ticks(checklist)
+            )
+        );
+        assert!(fake.pings(m.id).nobody(), "{:?}", fake.pings(m.id));
     }
-    let answer = run(
+    let updated = answer(
         &fake,
         world::RESPONDER,
         here,
@@ -101,20 +213,33 @@ async fn a_p0_goes_from_declare_through_every_phase_to_resolve_and_close() {
         ],
     )
     .await;
-    assert!(answer.contains("Update posted here and to"), "{answer}");
-    let update = shows(&fake, world::ANNOUNCEMENTS, "the status update", |m| {
-        m.content.contains("Rolling back the 14:00 deploy")
-    })
-    .await;
-    assert!(
-        update.content.contains("ETA: 20 minutes"),
-        "{}",
-        update.content
+    assert_eq!(
+        fake.seen(&updated, now()),
+        "Update posted here and to #announcements."
     );
+    let (update, update_text) = shows_seen(
+        &fake,
+        world::ANNOUNCEMENTS,
+        "the status update",
+        now(),
+        |text| text.contains("Rolling back the 14:00 deploy"),
+    )
+    .await;
+    assert_eq!(
+        update_text,
+        [
+            "📣 Status update on Login",
+            "Rolling back the 14:00 deploy",
+            "ETA: 20 minutes",
+            "Status updates: https://status.loh.game",
+        ]
+        .join("\n")
+    );
+    assert!(fake.pings(update.id).nobody(), "updates ping nobody");
     assert!(!update.crossposted, "updates are not published");
 
     // Resolve and close.
-    let answer = run(
+    let resolved = answer(
         &fake,
         world::COMMANDER,
         here,
@@ -125,30 +250,44 @@ async fn a_p0_goes_from_declare_through_every_phase_to_resolve_and_close() {
         ],
     )
     .await;
-    assert!(answer.contains("all-clear"), "{answer}");
-    let all_clear = shows(&fake, world::ANNOUNCEMENTS, "the all-clear", |m| {
-        m.content.starts_with("✅ All Clear")
-    })
+    assert_reads(
+        &fake.seen(&resolved, now()),
+        "Resolved after {duration}. The all-clear is going out to players. \
+         A post-mortem is due December 2, 2026 at 09:00.",
+    );
+    let (all_clear, all_clear_text) = shows_seen(
+        &fake,
+        world::ANNOUNCEMENTS,
+        "the all-clear",
+        now(),
+        |text| text.starts_with("✅ All Clear"),
+    )
     .await;
-    assert!(
-        all_clear
-            .content
-            .contains("Root cause: An expired TLS certificate"),
-        "{}",
-        all_clear.content
+    assert_eq!(
+        all_clear_text,
+        [
+            "✅ All Clear",
+            "The issue with Login has been resolved.",
+            "Root cause: An expired TLS certificate",
+            "Compensation: 3 free days",
+            "Thank you for your patience!",
+        ]
+        .join("\n")
     );
     assert!(
-        all_clear.content.contains("Compensation: 3 free days"),
-        "{}",
-        all_clear.content
+        fake.pings(all_clear.id).nobody(),
+        "the all-clear pings nobody"
     );
     fake.wait_for("the all-clear to be published", STEP, |f| {
         f.crossposted(world::ANNOUNCEMENTS).len() == 2
     })
     .await;
 
-    let answer = run(&fake, world::COMMANDER, here, "close", &[]).await;
-    assert!(answer.starts_with("Closed"), "{answer}");
+    let closed = answer(&fake, world::COMMANDER, here, "close", &[]).await;
+    assert_eq!(
+        fake.seen(&closed, now()),
+        "Closed. The channel is being archived and locked."
+    );
     fake.wait_for("the channel to be archived", STEP, |f| {
         f.channel(here)
             .is_some_and(|c| c.parent_id == Some(world::ARCHIVE))
@@ -158,35 +297,37 @@ async fn a_p0_goes_from_declare_through_every_phase_to_resolve_and_close() {
         fake.is_locked(here),
         "nobody can post in an archived channel"
     );
-    let summary = shows(&fake, here, "the close summary", |m| {
-        m.content.contains("closed: Login down")
+    let (summary, summary_text) = shows_seen(&fake, here, "the close summary", now(), |text| {
+        text.contains("closed: Login down")
     })
     .await;
+    // The durations are seconds of real time.
+    assert_reads(
+        &summary_text,
+        &[
+            "Incident #1 closed: Login down",
+            "Severity P0 · declared November 30, 2026 at 09:00 · \
+             resolved November 30, 2026 at 09:00 · time to resolve {duration}",
+            "Time per phase",
+            "• Phase 1: Detection & Triage: {duration}",
+            "• Phase 2: Containment: {duration}",
+            "• Phase 3: Investigation: {duration}",
+            "• Phase 4: Resolution: {duration}",
+            "• Phase 5: Recovery & Communication: {duration}",
+            "Timeline: 8 entries. This channel is archived and read-only.",
+        ]
+        .join("\n"),
+    );
     assert!(
-        summary.content.contains("Phase 4: Resolution"),
-        "{}",
-        summary.content
+        fake.pings(summary.id).nobody(),
+        "{:?}",
+        fake.pings(summary.id)
     );
 
     // Players saw exactly: the alert, the update, the all-clear.
-    let seen: Vec<String> = fake
-        .messages(world::ANNOUNCEMENTS)
-        .iter()
-        .map(|m| {
-            m.content
-                .lines()
-                .find(|l| !l.starts_with("<@&"))
-                .unwrap_or_default()
-                .to_owned()
-        })
-        .collect();
     assert_eq!(
-        seen,
-        [
-            "🚨 Service Alert 🚨",
-            "📣 Status update on Login",
-            "✅ All Clear"
-        ]
+        fake.seen_in(world::ANNOUNCEMENTS, now()),
+        [alert_text, update_text, all_clear_text].map(|text| format!("incident-bot: {text}"))
     );
 
     // The database agrees.

@@ -4,30 +4,46 @@
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
 use incident_bot::app::{Effect, Outbox, Target};
+use incident_bot::clock::Clock;
 use incident_bot::config::{DiscordToken, Settings};
 use incident_bot::domain::{ChannelId, IncidentId};
 use incident_bot::scheduler::JobHandler;
 
-use crate::support::bot::{spawn_bot_in, spawn_bot_with, world, STEP};
+use crate::support::bot::{spawn_bot_in, spawn_bot_with, world, TestBot, STEP};
 use crate::support::fake_discord::FakeDiscord;
-use crate::support::story::{declare, run, shows};
+use crate::support::story::{answer, answer_pm, assert_reads, declare, run, shows_seen};
 
 fn secs(n: u64) -> Duration {
     Duration::from_secs(n)
 }
 
-fn count(fake: &FakeDiscord, channel: serenity::all::ChannelId, needle: &str) -> usize {
+/// How many messages in `channel` read, at `now`, as containing `needle`.
+fn count(
+    fake: &FakeDiscord,
+    now: DateTime<Utc>,
+    channel: serenity::all::ChannelId,
+    needle: &str,
+) -> usize {
     fake.messages(channel)
         .iter()
-        .filter(|m| m.content.contains(needle))
+        .filter(|m| fake.seen(m, now).contains(needle))
         .count()
 }
 
-async fn incident_id(
-    bot: &crate::support::bot::TestBot,
-    channel: serenity::all::ChannelId,
-) -> IncidentId {
+/// A date as Discord's client shows a `<t:…:f>` timestamp (in UTC, to the minute).
+fn date(at: DateTime<Utc>) -> String {
+    at.format("%B %-d, %Y at %H:%M").to_string()
+}
+
+/// The checklist the resolve message carries, as a person reads it.
+const RECOVERY: &str = "Phase 5: Recovery & Communication
+• [ ] Restore normal operations: disable maintenance mode, resume normal traffic routing
+• [ ] User communication: post a status update (Discord/Twitter/in-game), compensation if needed
+• [ ] Internal debrief: schedule the post-mortem within 48 hours, document lessons learned";
+
+async fn incident_id(bot: &TestBot, channel: serenity::all::ChannelId) -> IncidentId {
     let ours = ChannelId::new(channel.get()).expect("id");
     bot.app
         .db
@@ -41,7 +57,7 @@ async fn incident_id(
 #[tokio::test]
 async fn nobody_taking_command_escalates_until_someone_does() {
     let fake = world::fake().start().await;
-    let _bot = spawn_bot_with(&fake, |s: &mut Settings| {
+    let bot = spawn_bot_with(&fake, |s: &mut Settings| {
         s.severity.p0.commander_timeout = Some(secs(1));
         s.escalation.max_repeats = 5;
     })
@@ -52,21 +68,34 @@ async fn nobody_taking_command_escalates_until_someone_does() {
         &[("title", "Login down"), ("severity", "P0")],
     )
     .await;
-    let first = shows(&fake, channel.id, "the escalation", |m| {
-        m.content.contains("Nobody has taken command")
-    })
+    let escalation = "Nobody has taken command of this P0 incident after";
+    let (first, text) = shows_seen(
+        &fake,
+        channel.id,
+        "the escalation",
+        bot.clock.now(),
+        |text| text.contains(escalation),
+    )
     .await;
+    assert_reads(
+        &text,
+        "@commanders ⏰ Nobody has taken command of this P0 incident after {duration}
+An incident without a commander drifts.
+Next step: take it with /incident assign role:commander",
+    );
+    let pings = fake.pings(first.id);
     assert_eq!(
-        fake.pings(first.id).roles,
+        pings.roles,
         [world::COMMANDER_ROLE],
         "escalate_to is pinged"
     );
+    assert!(pings.users.is_empty() && !pings.everyone, "{pings:?}");
     fake.wait_for("a repeat", STEP, |f| {
-        count(f, channel.id, "Nobody has taken command") >= 2
+        count(f, bot.clock.now(), channel.id, escalation) >= 2
     })
     .await;
     let commander = format!("<@{}>", world::COMMANDER);
-    run(
+    let assigned = answer(
         &fake,
         world::RESPONDER,
         channel.id,
@@ -74,10 +103,14 @@ async fn nobody_taking_command_escalates_until_someone_does() {
         &[("role", "commander"), ("user", &commander)],
     )
     .await;
-    let after = count(&fake, channel.id, "Nobody has taken command");
+    assert_eq!(
+        fake.seen(&assigned, bot.clock.now()),
+        "@cole is now incident commander."
+    );
+    let after = count(&fake, bot.clock.now(), channel.id, escalation);
     tokio::time::sleep(secs(2)).await;
     assert_eq!(
-        count(&fake, channel.id, "Nobody has taken command"),
+        count(&fake, bot.clock.now(), channel.id, escalation),
         after,
         "escalation stops once someone takes command"
     );
@@ -86,7 +119,7 @@ async fn nobody_taking_command_escalates_until_someone_does() {
 #[tokio::test]
 async fn escalation_repeats_only_up_to_its_bound() {
     let fake = world::fake().start().await;
-    let _bot = spawn_bot_with(&fake, |s: &mut Settings| {
+    let bot = spawn_bot_with(&fake, |s: &mut Settings| {
         s.severity.p1.commander_timeout = Some(Duration::from_millis(300));
         s.escalation.max_repeats = 2;
     })
@@ -97,18 +130,19 @@ async fn escalation_repeats_only_up_to_its_bound() {
         &[("title", "Store down"), ("severity", "P1")],
     )
     .await;
+    let escalation = "Nobody has taken command of this P1 incident after";
     fake.wait_for("two escalations", STEP, |f| {
-        count(f, channel.id, "Nobody has taken command") == 2
+        count(f, bot.clock.now(), channel.id, escalation) == 2
     })
     .await;
     tokio::time::sleep(Duration::from_millis(1200)).await;
-    assert_eq!(count(&fake, channel.id, "Nobody has taken command"), 2);
+    assert_eq!(count(&fake, bot.clock.now(), channel.id, escalation), 2);
 }
 
 #[tokio::test]
 async fn a_severity_round_trip_escalates_again_when_nobody_takes_command() {
     let fake = world::fake().start().await;
-    let _bot = spawn_bot_with(&fake, |s: &mut Settings| {
+    let bot = spawn_bot_with(&fake, |s: &mut Settings| {
         s.severity.p1.commander_timeout = Some(secs(2));
         s.severity.p0.commander_timeout = Some(secs(3600));
         s.escalation.max_repeats = 1;
@@ -120,8 +154,14 @@ async fn a_severity_round_trip_escalates_again_when_nobody_takes_command() {
         &[("title", "Store down"), ("severity", "P1")],
     )
     .await;
-    for level in ["P0", "P1"] {
-        let answer = run(
+    for (level, reads) in [
+        (
+            "P0",
+            "Severity is now P0. The service alert is going out to players.",
+        ),
+        ("P1", "Severity is now P1."),
+    ] {
+        let answer = answer(
             &fake,
             world::COMMANDER,
             channel.id,
@@ -129,13 +169,14 @@ async fn a_severity_round_trip_escalates_again_when_nobody_takes_command() {
             &[("level", level)],
         )
         .await;
-        assert!(answer.contains(&format!("now {level}")), "{answer}");
+        assert_eq!(fake.seen(&answer, bot.clock.now()), reads);
     }
     // Whether or not the first P1 escalation fired before the round trip, the P1 it came back
     // to has nobody in command again: that is a fresh need.
-    let before = count(&fake, channel.id, "Nobody has taken command of this P1");
+    let escalation = "Nobody has taken command of this P1 incident after";
+    let before = count(&fake, bot.clock.now(), channel.id, escalation);
     fake.wait_for("the escalation after the round trip", STEP, |f| {
-        count(f, channel.id, "Nobody has taken command of this P1") == before + 1
+        count(f, bot.clock.now(), channel.id, escalation) == before + 1
     })
     .await;
 }
@@ -207,30 +248,30 @@ async fn a_quiet_incident_gets_an_update_reminder_and_an_update_resets_it() {
         &[("title", "Store slow"), ("severity", "P1")],
     )
     .await;
-    let reminder = shows(&fake, channel.id, "the update reminder", |m| {
-        m.content.contains("No update for")
-    })
+    let (reminder, text) = shows_seen(
+        &fake,
+        channel.id,
+        "the update reminder",
+        bot.clock.now(),
+        |text| text.contains("No update for"),
+    )
     .await;
-    assert!(
-        reminder.content.contains("/incident update"),
-        "{}",
-        reminder.content
-    );
     // Nobody is comms lead or commander: the P1's page roles are woken instead, and told why.
-    assert_eq!(fake.pings(reminder.id).roles, [world::RESPONDER_ROLE]);
-    assert!(fake.pings(reminder.id).users.is_empty());
-    assert!(
-        reminder
-            .content
-            .contains("Nobody is comms lead or commander of this incident, so this goes to the on-call responders."),
-        "{}",
-        reminder.content
+    assert_reads(
+        &text,
+        "@responders ⏰ No update for {duration}
+The P1 cadence is an update every 2s. Nobody is comms lead or commander of this incident, \
+so this goes to the on-call responders.
+Next step: post one with /incident update (add public:true to tell players)",
     );
+    let pings = fake.pings(reminder.id);
+    assert_eq!(pings.roles, [world::RESPONDER_ROLE]);
+    assert!(pings.users.is_empty() && !pings.everyone, "{pings:?}");
 
     // The reminder queued the next one a cadence after itself; an update half a cadence
     // later moves it to a cadence after the update, and only that one waits.
     tokio::time::sleep(Duration::from_millis(500)).await;
-    run(
+    let updated = answer(
         &fake,
         world::RESPONDER,
         channel.id,
@@ -238,6 +279,7 @@ async fn a_quiet_incident_gets_an_update_reminder_and_an_update_resets_it() {
         &[("message", "Cache warming")],
     )
     .await;
+    assert_eq!(fake.seen(&updated, bot.clock.now()), "Update posted.");
     let id = incident_id(&bot, channel.id).await;
     let updated_at = bot
         .app
@@ -270,31 +312,26 @@ async fn a_quiet_incident_gets_an_update_reminder_and_an_update_resets_it() {
 #[tokio::test]
 async fn an_overrun_phase_gets_a_nudge_naming_the_overrun_and_the_next_step() {
     let fake = world::fake().start().await;
-    let _bot = spawn_bot_with(&fake, |s: &mut Settings| s.phases.triage = secs(1)).await;
+    let bot = spawn_bot_with(&fake, |s: &mut Settings| s.phases.triage = secs(1)).await;
     let channel = declare(
         &fake,
         world::RESPONDER,
         &[("title", "Store slow"), ("severity", "P2")],
     )
     .await;
-    let nudge = shows(&fake, channel.id, "the nudge", |m| {
-        m.content.contains("is over its budget")
+    let (nudge, text) = shows_seen(&fake, channel.id, "the nudge", bot.clock.now(), |text| {
+        text.contains("is over its budget")
     })
     .await;
-    assert!(
-        nudge
-            .content
-            .contains("Phase 1: Detection & Triage is over its budget by"),
-        "{}",
-        nudge.content
+    // A P2 pages nobody, and the nudge says so rather than waking anyone.
+    assert_reads(
+        &text,
+        "⏰ Phase 1: Detection & Triage is over its budget by {duration}
+The plan gives it until 1s after declaration. Nobody is commander of this incident, \
+and no role is paged for its severity.
+Next step: Enable maintenance mode if needed",
     );
-    assert!(
-        nudge
-            .content
-            .contains("Next step: Enable maintenance mode if needed"),
-        "{}",
-        nudge.content
-    );
+    assert!(fake.pings(nudge.id).nobody(), "{:?}", fake.pings(nudge.id));
 }
 
 #[tokio::test]
@@ -329,7 +366,7 @@ async fn resolve_cancels_the_phase_nudges_and_done_cancels_the_postmortem_remind
         .iter()
         .any(|j| j.kind == "postmortem_reminder" && j.finished_at.is_none()));
 
-    let answer = crate::support::story::run_pm(
+    let done = answer_pm(
         &fake,
         world::COMMANDER,
         channel.id,
@@ -337,7 +374,10 @@ async fn resolve_cancels_the_phase_nudges_and_done_cancels_the_postmortem_remind
         &[("link", "https://wiki.example.com/pm/1")],
     )
     .await;
-    assert!(answer.contains("reminders are cancelled"), "{answer}");
+    assert_eq!(
+        fake.seen(&done, bot.clock.now()),
+        "Post-mortem marked done; its reminders are cancelled."
+    );
     let jobs = bot.app.db.jobs_of(Some(id)).await.expect("jobs");
     let open: Vec<_> = jobs
         .iter()
@@ -367,10 +407,23 @@ async fn the_fix_check_asks_after_resolve_and_the_timeline_records_the_answer() 
         &[("root_cause", "certificate")],
     )
     .await;
-    let ask = shows(&fake, channel.id, "the fix check", |m| {
-        m.content.contains("did the fix hold?")
-    })
+    let (ask, text) = shows_seen(
+        &fake,
+        channel.id,
+        "the fix check",
+        bot.clock.now(),
+        |text| text.contains("did the fix hold?"),
+    )
     .await;
+    // A P2 with nobody in command pages nobody: the question says so.
+    assert_eq!(
+        text,
+        "⏰ 1s since resolve: did the fix hold?
+Check the error rates and the user reports. Nobody is commander of this incident, \
+and no role is paged for its severity.
+Next step: press the button once they are normal; it goes on the timeline"
+    );
+    assert!(fake.pings(ask.id).nobody(), "{:?}", fake.pings(ask.id));
     let custom_id = ask.components[0]["components"][0]["custom_id"]
         .as_str()
         .expect("a button")
@@ -384,9 +437,10 @@ async fn the_fix_check_asks_after_resolve_and_the_timeline_records_the_answer() 
         7,
         "the question is replaced by the answer"
     );
+    let now = bot.clock.now();
     fake.wait_for("the answer", STEP, |f| {
         f.message(ask.id)
-            .is_some_and(|m| m.content.contains("Fix verified by"))
+            .is_some_and(|m| f.seen(&m, now).contains("Fix verified by"))
     })
     .await;
     let timeline = bot
@@ -395,10 +449,19 @@ async fn the_fix_check_asks_after_resolve_and_the_timeline_records_the_answer() 
         .timeline(incident_id(&bot, channel.id).await)
         .await
         .expect("timeline");
-    assert!(
-        timeline.iter().any(|e| e.text.starts_with("Fix verified")),
-        "{timeline:?}"
+    let verified = timeline
+        .iter()
+        .find(|e| e.text.starts_with("Fix verified"))
+        .unwrap_or_else(|| panic!("{timeline:?}"));
+    let answered = fake.message(ask.id).expect("the answer");
+    assert_eq!(
+        fake.seen(&answered, bot.clock.now()),
+        format!(
+            "✅ Fix verified by @rhea at {}. It is on the timeline.",
+            date(verified.at)
+        )
     );
+    assert!(fake.pings(ask.id).nobody(), "{:?}", fake.pings(ask.id));
 }
 
 #[tokio::test]
@@ -454,9 +517,13 @@ async fn the_fix_check_of_a_closed_incident_refuses_the_answer_and_records_nothi
         &[("root_cause", "certificate")],
     )
     .await;
-    let ask = shows(&fake, channel.id, "the fix check", |m| {
-        m.content.contains("did the fix hold?")
-    })
+    let (ask, _) = shows_seen(
+        &fake,
+        channel.id,
+        "the fix check",
+        bot.clock.now(),
+        |text| text.contains("did the fix hold?"),
+    )
     .await;
     run(&fake, world::COMMANDER, channel.id, "close", &[]).await;
     let custom_id = ask.components[0]["components"][0]["custom_id"]
@@ -470,9 +537,20 @@ async fn the_fix_check_of_a_closed_incident_refuses_the_answer_and_records_nothi
     let ack = click.ack().await;
     assert_eq!(ack.kind, 4, "an answer to the clicker, not an edit");
     let answer = click.reply().await;
+    assert_eq!(
+        answer.flags & 64,
+        64,
+        "only the clicker sees it: {answer:?}"
+    );
+    assert_eq!(
+        fake.seen(&answer, bot.clock.now()),
+        "⛔ Incident #1 is closed, and its fix check ended with it: nothing was recorded. \
+         Declare a new incident if the problem is back."
+    );
     assert!(
-        answer.flags & 64 == 64 && answer.content.contains("Incident #1 is closed"),
-        "{answer:?}"
+        fake.pings(answer.id).nobody(),
+        "{:?}",
+        fake.pings(answer.id)
     );
     let timeline = bot
         .app
@@ -503,7 +581,7 @@ async fn a_reminder_due_while_the_bot_was_down_arrives_once_after_restart_then_t
         &[("title", "Login down"), ("severity", "P0")],
     )
     .await;
-    let answer = run(
+    let resolved = answer(
         &fake,
         world::COMMANDER,
         channel.id,
@@ -511,36 +589,94 @@ async fn a_reminder_due_while_the_bot_was_down_arrives_once_after_restart_then_t
         &[("root_cause", "certificate")],
     )
     .await;
-    assert!(answer.contains("post-mortem is due"), "{answer}");
+    let id = incident_id(&first, channel.id).await;
+    let due = first
+        .app
+        .db
+        .postmortem(id)
+        .await
+        .expect("db")
+        .expect("a post-mortem")
+        .due_at;
+    assert_reads(
+        &fake.seen(&resolved, first.clock.now()),
+        &format!(
+            "Resolved after {{duration}}. The all-clear is going out to players. \
+             A post-mortem is due {}.",
+            date(due)
+        ),
+    );
+    let clock = first.clock.clone();
     first.stop().await;
 
     tokio::time::sleep(secs(3)).await;
     assert_eq!(
-        count(&fake, channel.id, "is due"),
+        count(&fake, clock.now(), channel.id, "is due"),
         0,
         "nothing fires while the bot is down"
     );
-    let _second = spawn_bot_in(&fake, dir.path(), short).await;
-    shows(&fake, channel.id, "the reminder", |m| {
-        m.content.contains("post-mortem of incident #1 is due")
-    })
+    let second = spawn_bot_in(&fake, dir.path(), short).await;
+    // No commander: the P0's page roles are woken, and told why.
+    let nobody = "Nobody is commander of this incident, so this goes to the on-call responders.";
+    let (reminder, text) = shows_seen(
+        &fake,
+        channel.id,
+        "the reminder",
+        second.clock.now(),
+        |text| text.contains("post-mortem of incident #1 is due"),
+    )
     .await;
-    let overdue = shows(&fake, channel.id, "the overdue escalation", |m| {
-        m.content.contains("is overdue")
-    })
-    .await;
-    // No commander: the P0's page roles, plus the post-mortem's escalation roles.
-    assert_eq!(
-        fake.pings(overdue.id).roles,
-        [world::RESPONDER_ROLE, world::COMMANDER_ROLE]
+    // Due seconds from now: just before or just after, as the restart took (after, usually:
+    // the late reminder then reads "is due a few seconds ago").
+    let headline = "@responders ⏰ The post-mortem of incident #1 is due";
+    assert!(
+        [
+            format!("{headline} in a few seconds"),
+            format!("{headline} a few seconds ago"),
+        ]
+        .iter()
+        .any(|h| text.lines().next() == Some(h.as_str())),
+        "{text}"
     );
-    tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(
-        count(&fake, channel.id, "post-mortem of incident #1 is due"),
+        text.lines().skip(1).collect::<Vec<_>>(),
+        [
+            format!("every P0 incident gets a post-mortem. {nobody}"),
+            "Next step: draft it with /postmortem draft".to_owned(),
+        ]
+    );
+    let pings = fake.pings(reminder.id);
+    assert_eq!(pings.roles, [world::RESPONDER_ROLE]);
+    assert!(pings.users.is_empty() && !pings.everyone, "{pings:?}");
+    let (overdue, text) = shows_seen(
+        &fake,
+        channel.id,
+        "the overdue escalation",
+        second.clock.now(),
+        |text| text.contains("is overdue"),
+    )
+    .await;
+    assert_reads(
+        &text,
+        &format!(
+            "@responders @commanders ⏰ The post-mortem of incident #1 is overdue by {{duration}}
+It was due {}. {nobody}
+Next step: draft it with /postmortem draft, then /postmortem done link:<url>",
+            date(due)
+        ),
+    );
+    // The P0's page roles, plus the post-mortem's escalation roles.
+    let pings = fake.pings(overdue.id);
+    assert_eq!(pings.roles, [world::RESPONDER_ROLE, world::COMMANDER_ROLE]);
+    assert!(pings.users.is_empty() && !pings.everyone, "{pings:?}");
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let now = second.clock.now();
+    assert_eq!(
+        count(&fake, now, channel.id, "post-mortem of incident #1 is due"),
         1,
         "exactly once"
     );
-    assert_eq!(count(&fake, channel.id, "is overdue"), 1);
+    assert_eq!(count(&fake, now, channel.id, "is overdue"), 1);
 }
 
 #[tokio::test]
@@ -593,7 +729,7 @@ async fn a_job_retried_after_discord_accepted_its_message_does_not_post_twice() 
     performer.perform(&job).await.expect("first attempt");
     performer.perform(&job).await.expect("the retry");
     assert_eq!(
-        count(&fake, channel.id, "Crash window probe"),
+        count(&fake, bot.clock.now(), channel.id, "Crash window probe"),
         1,
         "the nonce made the retry harmless"
     );
@@ -602,7 +738,12 @@ async fn a_job_retried_after_discord_accepted_its_message_does_not_post_twice() 
 #[tokio::test]
 async fn a_p1_needs_a_postmortem_only_when_its_system_had_an_earlier_p0_or_p1() {
     let fake = world::fake().start().await;
-    let _bot = spawn_bot_with(&fake, |_| {}).await;
+    let bot = spawn_bot_with(&fake, |_| {}).await;
+    let resolved = |root_cause: &str, decision: &str| {
+        format!(
+            "✅ Resolved by @cole after {{duration}}\nRoot cause: {root_cause}\n\n{RECOVERY}\n\n📝 {decision}"
+        )
+    };
     let first = declare(
         &fake,
         world::RESPONDER,
@@ -621,10 +762,19 @@ async fn a_p1_needs_a_postmortem_only_when_its_system_had_an_earlier_p0_or_p1() 
         &[("root_cause", "cache")],
     )
     .await;
-    shows(&fake, first.id, "no post-mortem", |m| {
-        m.content.contains("No post-mortem required")
+    let (said, text) = shows_seen(&fake, first.id, "no post-mortem", bot.clock.now(), |text| {
+        text.contains("No post-mortem required")
     })
     .await;
+    assert_reads(
+        &text,
+        &resolved(
+            "cache",
+            "No post-mortem required: no earlier P0/P1 on Login within the last 30 days, \
+             so this P1 is not a recurrence",
+        ),
+    );
+    assert!(fake.pings(said.id).nobody(), "{:?}", fake.pings(said.id));
 
     let again = declare(
         &fake,
@@ -636,7 +786,7 @@ async fn a_p1_needs_a_postmortem_only_when_its_system_had_an_earlier_p0_or_p1() 
         ],
     )
     .await;
-    let answer = run(
+    let answer = answer(
         &fake,
         world::COMMANDER,
         again.id,
@@ -644,16 +794,37 @@ async fn a_p1_needs_a_postmortem_only_when_its_system_had_an_earlier_p0_or_p1() 
         &[("root_cause", "cache again")],
     )
     .await;
-    assert!(answer.contains("post-mortem is due"), "{answer}");
-    let why = shows(&fake, again.id, "the decision", |m| {
-        m.content.contains("Post-mortem required")
+    let due = bot
+        .app
+        .db
+        .postmortem(incident_id(&bot, again.id).await)
+        .await
+        .expect("db")
+        .expect("a post-mortem")
+        .due_at;
+    assert_reads(
+        &fake.seen(&answer, bot.clock.now()),
+        &format!(
+            "Resolved after {{duration}}. A post-mortem is due {}.",
+            date(due)
+        ),
+    );
+    let (why, text) = shows_seen(&fake, again.id, "the decision", bot.clock.now(), |text| {
+        text.contains("Post-mortem required")
     })
     .await;
-    assert!(
-        why.content.contains("recurrence") && why.content.contains("#1"),
-        "{}",
-        why.content
+    assert_reads(
+        &text,
+        &resolved(
+            "cache again",
+            &format!(
+                "Post-mortem required, due {}: Login already had P1 incident #1 \
+                 within the last 30 days, so this P1 is a recurrence",
+                date(due)
+            ),
+        ),
     );
+    assert!(fake.pings(why.id).nobody(), "{:?}", fake.pings(why.id));
 
     let fresh = declare(
         &fake,
@@ -673,10 +844,19 @@ async fn a_p1_needs_a_postmortem_only_when_its_system_had_an_earlier_p0_or_p1() 
         &[("root_cause", "disk")],
     )
     .await;
-    shows(&fake, fresh.id, "no post-mortem", |m| {
-        m.content.contains("No post-mortem required")
+    let (said, text) = shows_seen(&fake, fresh.id, "no post-mortem", bot.clock.now(), |text| {
+        text.contains("No post-mortem required")
     })
     .await;
+    assert_reads(
+        &text,
+        &resolved(
+            "disk",
+            "No post-mortem required: no earlier P0/P1 on Store within the last 30 days, \
+             so this P1 is not a recurrence",
+        ),
+    );
+    assert!(fake.pings(said.id).nobody(), "{:?}", fake.pings(said.id));
 }
 
 #[tokio::test]
@@ -704,11 +884,20 @@ async fn a_job_discord_refuses_for_good_is_given_up_and_reported_in_the_log_chan
         .expect("queue");
     tx.commit().await.expect("commit");
     bot.app.waker.wake();
-    let report = shows(&fake, world::LOG, "the report", |m| {
-        m.content.contains("Gave up on a `post` job")
+    let (report, text) = shows_seen(&fake, world::LOG, "the report", bot.clock.now(), |text| {
+        text.contains("Gave up on a post job")
     })
     .await;
-    assert!(report.content.contains("incident #1"), "{}", report.content);
+    assert_eq!(
+        text,
+        "⚠️ Gave up on a post job for incident #1 after 1 attempts: \
+         POST 404 (code 10003): Unknown Channel"
+    );
+    assert!(
+        fake.pings(report.id).nobody(),
+        "{:?}",
+        fake.pings(report.id)
+    );
     let job = bot
         .app
         .db

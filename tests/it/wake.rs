@@ -4,15 +4,24 @@
 use std::time::Duration;
 
 use chrono::TimeDelta;
-use serenity::all::ChannelId;
+use incident_bot::clock::Clock;
+use serenity::all::{ChannelId, UserId};
 
-use crate::support::bot::{spawn_bot_with, world, STEP};
+use crate::support::bot::{spawn_bot_with, world, TestBot, STEP};
 use crate::support::fake_discord::FakeDiscord;
-use crate::support::story::{declare, run, shows};
+use crate::support::story::{answer, declare, shows_seen};
 
-async fn assign(fake: &FakeDiscord, channel: ChannelId, role: &str, who: serenity::all::UserId) {
+/// The commander gives `role` to `who`, and reads `reads` back.
+async fn assign(
+    fake: &FakeDiscord,
+    bot: &TestBot,
+    channel: ChannelId,
+    role: &str,
+    who: UserId,
+    reads: &str,
+) {
     let user = format!("<@{who}>");
-    let answer = run(
+    let answer = answer(
         fake,
         world::COMMANDER,
         channel,
@@ -20,9 +29,11 @@ async fn assign(fake: &FakeDiscord, channel: ChannelId, role: &str, who: serenit
         &[("role", role), ("user", &user)],
     )
     .await;
+    assert_eq!(fake.seen(&answer, bot.clock.now()), reads);
     assert!(
-        answer.ends_with('.') && !answer.starts_with('⛔'),
-        "{answer}"
+        fake.pings(answer.id).nobody(),
+        "{:?}",
+        fake.pings(answer.id)
     );
 }
 
@@ -37,30 +48,35 @@ async fn the_update_reminder_pings_the_comms_lead_and_nobody_else() {
     )
     .await
     .id;
-    assign(&fake, channel, "commander", world::COMMANDER).await;
-    assign(&fake, channel, "comms", world::SECURITY).await;
+    let (cole, sana) = (world::COMMANDER, world::SECURITY);
+    let to_cole = "@cole is now incident commander.";
+    assign(&fake, &bot, channel, "commander", cole, to_cole).await;
+    let to_sana = "@sana is now communications lead.";
+    assign(&fake, &bot, channel, "comms", sana, to_sana).await;
     // A P1 expects an update every 30 minutes.
     bot.clock.advance(TimeDelta::minutes(31));
-    let reminder = shows(&fake, channel, "the update reminder", |m| {
-        m.content.contains("No update for")
-    })
+    let (reminder, text) = shows_seen(
+        &fake,
+        channel,
+        "the update reminder",
+        bot.clock.now(),
+        |text| text.contains("No update for"),
+    )
     .await;
+    // The ping comes first, and nothing says nobody holds the role.
+    assert_eq!(
+        text,
+        [
+            "@sana ⏰ No update for 31m",
+            "The P1 cadence is an update every 30m.",
+            "Next step: post one with /incident update (add public:true to tell players)",
+        ]
+        .join("\n")
+    );
     let pings = fake.pings(reminder.id);
-    assert_eq!(pings.users, [world::SECURITY], "{}", reminder.content);
+    assert_eq!(pings.users, [world::SECURITY], "{text}");
     assert!(pings.roles.is_empty(), "{pings:?}");
     assert!(!pings.everyone);
-    assert!(
-        reminder
-            .content
-            .starts_with(&format!("<@{}> ⏰", world::SECURITY)),
-        "the ping comes first: {}",
-        reminder.content
-    );
-    assert!(
-        !reminder.content.contains("Nobody is"),
-        "{}",
-        reminder.content
-    );
 }
 
 #[tokio::test]
@@ -74,11 +90,17 @@ async fn a_phase_overrun_pings_the_commander_and_its_second_overrun_escalates() 
     )
     .await
     .id;
-    assign(&fake, channel, "commander", world::RESPONDER).await;
+    let to_rhea = "@rhea is now incident commander.";
+    assign(&fake, &bot, channel, "commander", world::RESPONDER, to_rhea).await;
     let nudges = |f: &FakeDiscord| {
+        let now = bot.clock.now();
         f.messages(channel)
             .into_iter()
-            .filter(|m| m.content.contains("is over its budget"))
+            .map(|m| {
+                let text = f.seen(&m, now);
+                (m, text)
+            })
+            .filter(|(_, text)| text.contains("is over its budget"))
             .collect::<Vec<_>>()
     };
     // Triage has 5 minutes; the second overrun comes at twice that.
@@ -89,12 +111,28 @@ async fn a_phase_overrun_pings_the_commander_and_its_second_overrun_escalates() 
     fake.wait_for("the second nudge", STEP, |f| nudges(f).len() == 2)
         .await;
     let both = nudges(&fake);
-    let first = fake.pings(both[0].id);
+    let body = [
+        "The plan gives it until 5m after declaration.",
+        "Next step: Enable maintenance mode if needed",
+    ]
+    .join("\n");
+    assert_eq!(
+        both[0].1,
+        format!("@rhea ⏰ Phase 1: Detection & Triage is over its budget by 1m\n{body}")
+    );
+    let first = fake.pings(both[0].0.id);
     assert_eq!(first.users, [world::RESPONDER]);
-    assert!(first.roles.is_empty(), "{first:?}");
-    let second = fake.pings(both[1].id);
+    assert!(first.roles.is_empty() && !first.everyone, "{first:?}");
+    assert_eq!(
+        both[1].1,
+        format!(
+            "@rhea @commanders ⏰ Phase 1: Detection & Triage is over its budget by 6m\n{body}"
+        )
+    );
+    let second = fake.pings(both[1].0.id);
     assert_eq!(second.users, [world::RESPONDER]);
     assert_eq!(second.roles, [world::COMMANDER_ROLE], "escalate_to of P1");
+    assert!(!second.everyone);
     bot.clock.advance(TimeDelta::hours(1));
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(nudges(&fake).len(), 2, "two rounds, no more");

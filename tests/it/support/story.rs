@@ -1,5 +1,6 @@
 //! Steps of an incident as responders take them, one line each in a test.
 
+use chrono::{DateTime, Utc};
 use serde_json::Value;
 use serenity::all::{ChannelId, UserId};
 
@@ -73,7 +74,7 @@ pub async fn incident(
     b.send().await
 }
 
-/// Runs `/incident <sub>` and returns the ephemeral answer its user sees.
+/// Runs `/incident <sub>` and returns the ephemeral answer's raw content.
 pub async fn run(
     fake: &FakeDiscord,
     user: UserId,
@@ -81,6 +82,17 @@ pub async fn run(
     sub: &str,
     opts: &[(&str, &str)],
 ) -> String {
+    answer(fake, user, channel, sub, opts).await.content
+}
+
+/// Runs `/incident <sub>` and returns the ephemeral answer its user sees, as a message.
+pub async fn answer(
+    fake: &FakeDiscord,
+    user: UserId,
+    channel: ChannelId,
+    sub: &str,
+    opts: &[(&str, &str)],
+) -> FakeMessage {
     let handle = incident(fake, user, channel, sub, opts).await;
     let ack = handle.ack().await;
     // Commands defer first; a declare refused before anything was written answers at once.
@@ -96,7 +108,7 @@ pub async fn run(
         "answers are ephemeral: {}",
         reply.content
     );
-    reply.content
+    reply
 }
 
 /// Declares an incident from #general and waits for its channel; returns the channel.
@@ -135,7 +147,29 @@ pub async fn shows(
         .expect("just seen")
 }
 
-/// Runs `/postmortem <sub>` with string options and returns the ephemeral answer.
+/// Waits until `channel` shows a message whose text, as a person reads it at `now`, satisfies
+/// `pred`; returns the message and that text.
+pub async fn shows_seen(
+    fake: &FakeDiscord,
+    channel: ChannelId,
+    what: &str,
+    now: DateTime<Utc>,
+    pred: impl Fn(&str) -> bool,
+) -> (FakeMessage, String) {
+    let find = |f: &FakeDiscord| {
+        f.messages(channel)
+            .into_iter()
+            .map(|m| {
+                let text = f.seen(&m, now);
+                (m, text)
+            })
+            .find(|(_, text)| pred(text))
+    };
+    fake.wait_for(what, STEP, |f| find(f).is_some()).await;
+    find(fake).expect("just seen")
+}
+
+/// Runs `/postmortem <sub>` with string options and returns the ephemeral answer's raw content.
 pub async fn run_pm(
     fake: &FakeDiscord,
     user: UserId,
@@ -143,6 +177,17 @@ pub async fn run_pm(
     sub: &str,
     opts: &[(&str, &str)],
 ) -> String {
+    answer_pm(fake, user, channel, sub, opts).await.content
+}
+
+/// Runs `/postmortem <sub>` with string options and returns the ephemeral answer, as a message.
+pub async fn answer_pm(
+    fake: &FakeDiscord,
+    user: UserId,
+    channel: ChannelId,
+    sub: &str,
+    opts: &[(&str, &str)],
+) -> FakeMessage {
     let mut b = fake
         .slash(user)
         .in_channel(channel)
@@ -166,5 +211,38 @@ pub async fn run_pm(
     }
     let handle = b.send().await;
     assert_eq!(handle.ack().await.kind, 5, "every command defers first");
-    handle.reply().await.content
+    handle.reply().await
+}
+
+/// Asserts that `text` reads as `pattern`, where each `{duration}` stands for a duration as
+/// the bot writes it (`3s`, `1m 2s`, `1d 1h`): the part of a message that depends on how much
+/// real time a test took.
+#[track_caller]
+pub fn assert_reads(text: &str, pattern: &str) {
+    let mut parts = pattern.split("{duration}");
+    let mut rest = text.strip_prefix(parts.next().unwrap_or_default());
+    for part in parts {
+        rest = rest
+            .and_then(skip_duration)
+            .and_then(|after| after.strip_prefix(part));
+    }
+    assert!(
+        rest == Some(""),
+        "what a person reads:\n{text}\n\ndoes not read as:\n{pattern}"
+    );
+}
+
+/// `text` after the duration it starts with, if it starts with one.
+fn skip_duration(text: &str) -> Option<&str> {
+    fn part(text: &str) -> Option<&str> {
+        let digits = text.len() - text.trim_start_matches(|c: char| c.is_ascii_digit()).len();
+        let rest = &text[digits..];
+        let unit = rest.strip_prefix(['d', 'h', 'm', 's'])?;
+        (digits > 0).then_some(unit)
+    }
+    let mut rest = part(text)?;
+    while let Some(next) = rest.strip_prefix(' ').and_then(part) {
+        rest = next;
+    }
+    Some(rest)
 }
