@@ -272,9 +272,10 @@ impl JobHandler for Performer {
             let content = match error.strip_prefix(super::chat::FORBIDDEN) {
                 Some(what) => format!("⚠️ {what} (a `{}` job{incident})", job.kind),
                 None => format!(
-                    "⚠️ Gave up on a `{}` job{incident} after {} attempts: {}",
+                    "⚠️ Gave up on a `{}` job{incident} after {} attempt{}: {}",
                     job.kind,
                     job.attempts,
+                    if job.attempts == 1 { "" } else { "s" },
                     crate::render::discord_escape(error)
                 ),
             };

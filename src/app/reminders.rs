@@ -492,9 +492,12 @@ impl Performer {
                 } else {
                     let view = Reminder {
                         ping: to.ping(&[]),
+                        // A reminder that runs late (the bot was down) must not read "is due
+                        // a minute ago"; the overdue escalation follows it.
                         headline: Markup::raw(format!(
-                            "The post-mortem of incident #{} is due {}",
+                            "The post-mortem of incident #{} {} {}",
                             record.number,
+                            if pm.due_at > now { "is due" } else { "was due" },
                             crate::render::relative(pm.due_at)
                         )),
                         // The reason names systems people typed: it goes in as text.
