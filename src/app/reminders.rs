@@ -492,13 +492,12 @@ impl Performer {
                 } else {
                     let view = Reminder {
                         ping: to.ping(&[]),
-                        // A reminder that runs late (the bot was down) must not read "is due
-                        // a minute ago"; the overdue escalation follows it.
+                        // The date, not "in 4 hours": a relative time reads "is due 2 days
+                        // ago" to whoever scrolls back, or when the bot was down past it.
                         headline: Markup::raw(format!(
-                            "The post-mortem of incident #{} {} {}",
+                            "The post-mortem of incident #{} is due {}",
                             record.number,
-                            if pm.due_at > now { "is due" } else { "was due" },
-                            crate::render::relative(pm.due_at)
+                            crate::render::timestamp(pm.due_at)
                         )),
                         // The reason names systems people typed: it goes in as text.
                         body: to.body(Markup::text(&pm.reason).raw_then(".")),
