@@ -192,11 +192,7 @@ impl Performer {
     ) -> Result<(), JobError> {
         let page = self
             .app
-            .settings
-            .severity
-            .get(record.incident.severity)
-            .page
-            .clone();
+            .page_roles(record.incident.kind, record.incident.severity);
         let view = Intro::new(
             record.number,
             &record.incident,

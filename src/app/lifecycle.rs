@@ -223,7 +223,7 @@ async fn effects(
         Command::ChangeSeverity { to, reason } => {
             let raised = to.is_more_severe_than(before.severity);
             let ping = if raised {
-                app.settings.severity.get(*to).page.clone()
+                app.page_roles(i.kind, *to)
             } else {
                 vec![]
             };

@@ -251,7 +251,7 @@ impl Recipient {
                 note: None,
             },
             None => {
-                let roles = app.settings.severity.get(i.severity).page.clone();
+                let roles = app.page_roles(i.kind, i.severity);
                 let note = if roles.is_empty() {
                     format!(
                         "Nobody is {role} of this incident, and no role is paged for its severity."

@@ -53,6 +53,21 @@ impl std::fmt::Debug for dyn crate::clock::Clock {
 }
 
 impl App {
+    /// The roles paged for an incident at `severity`: the severity's `page` roles, or for a
+    /// security incident the security role, the only one that can see its channel.
+    pub fn page_roles(
+        &self,
+        kind: crate::domain::IncidentKind,
+        severity: crate::domain::Severity,
+    ) -> Vec<crate::domain::RoleId> {
+        match kind {
+            crate::domain::IncidentKind::Security => vec![self.settings.roles.security],
+            crate::domain::IncidentKind::Availability => {
+                self.settings.severity.get(severity).page.clone()
+            }
+        }
+    }
+
     /// The phase budgets from the settings.
     pub fn phase_budgets(&self) -> crate::domain::PhaseBudgets {
         self.settings.phase_budgets()
