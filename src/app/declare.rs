@@ -59,9 +59,7 @@ pub async fn declare(
     interaction: InteractionId,
     counts: ChannelCounts,
 ) -> Result<Declared, AppError> {
-    actor
-        .may(Action::Declare, &team(app), None)
-        .map_err(|e| AppError::user(e.to_string()))?;
+    actor.may(Action::Declare, &team(app), None)?;
     if let Some(record) = app.db.incident_by_interaction(interaction).await? {
         return Ok(Declared {
             record,
@@ -69,17 +67,11 @@ pub async fn declare(
         });
     }
     let declaration = Declaration {
-        title: IncidentTitle::parse(&args.title).map_err(|e| AppError::user(e.to_string()))?,
+        title: IncidentTitle::parse(&args.title)?,
         severity: args.severity,
         kind: args.kind,
-        systems: Systems::parse(args.systems.as_deref().unwrap_or_default())
-            .map_err(|e| AppError::user(e.to_string()))?,
-        summary: args
-            .summary
-            .as_deref()
-            .map(FreeText::parse)
-            .transpose()
-            .map_err(|e| AppError::user(e.to_string()))?,
+        systems: Systems::parse(args.systems.as_deref().unwrap_or_default())?,
+        summary: args.summary.as_deref().map(FreeText::parse).transpose()?,
         declared_by: actor.user,
     };
     if counts.guild >= GUILD_CHANNEL_BUDGET || counts.category >= CATEGORY_CHANNEL_BUDGET {

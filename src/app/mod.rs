@@ -63,21 +63,27 @@ impl AppError {
     }
 }
 
-impl From<crate::domain::NotAllowed> for AppError {
-    fn from(e: crate::domain::NotAllowed) -> Self {
-        Self::user(e.to_string())
-    }
+/// Domain refusals whose message is already a sentence for the person who asked.
+macro_rules! refusals {
+    ($($error:ty),+) => {$(
+        impl From<$error> for AppError {
+            fn from(e: $error) -> Self {
+                Self::user(e.to_string())
+            }
+        }
+    )+};
 }
+
+refusals!(
+    crate::domain::NotAllowed,
+    crate::domain::TextError,
+    crate::domain::SystemsError,
+    crate::domain::WhenError
+);
 
 impl From<crate::domain::OutOfRange> for AppError {
     fn from(e: crate::domain::OutOfRange) -> Self {
         Self::user(format!("{e}."))
-    }
-}
-
-impl From<crate::domain::TextError> for AppError {
-    fn from(e: crate::domain::TextError) -> Self {
-        Self::user(e.to_string())
     }
 }
 

@@ -96,10 +96,6 @@ pub(super) async fn on_resolve(
     Ok(reply)
 }
 
-fn user_err(e: impl ToString) -> AppError {
-    AppError::user(e.to_string())
-}
-
 /// Runs `/postmortem …` in the incident channel `channel`.
 #[tracing::instrument(skip_all, fields(origin = origin))]
 pub async fn postmortem(
@@ -164,7 +160,7 @@ pub async fn postmortem(
             ("postmortem_action", "Action item added.".to_owned())
         }
         PostmortemArgs::Schedule { when } => {
-            let at = parse_when(&when, now).map_err(user_err)?;
+            let at = parse_when(&when, now)?;
             pm.meeting_at = Some(at);
             tx.save_postmortem(&pm).await?;
             (
@@ -324,9 +320,7 @@ pub async fn confirm_fix(
         .incident(incident)
         .await?
         .ok_or_else(|| AppError::user("That incident no longer exists."))?;
-    actor
-        .may(Action::Work, &team(app), record.incident.roles.commander)
-        .map_err(user_err)?;
+    actor.may(Action::Work, &team(app), record.incident.roles.commander)?;
     let now = app.clock.now();
     let entry = TimelineEntry::by(
         actor.user,

@@ -31,10 +31,6 @@ fn here(ctx: Context<'_>) -> Result<ChannelId, Error> {
     ChannelId::new(ctx.channel_id().get()).ok_or_else(|| anyhow::anyhow!("channel id 0"))
 }
 
-fn text<T>(parsed: Result<T, crate::domain::TextError>) -> Result<T, AppError> {
-    parsed.map_err(|e| AppError::user(e.to_string()))
-}
-
 /// Runs a change in this channel's incident and answers with its outcome.
 async fn change(
     ctx: Context<'_>,
@@ -203,7 +199,7 @@ pub async fn severity(
         let reason = reason.as_deref().map(ShortText::parse).transpose();
         Ok(ChangeArgs::from(Command::ChangeSeverity {
             to: level.into(),
-            reason: text(reason)?,
+            reason: reason?,
         }))
     })
     .await
@@ -251,8 +247,8 @@ pub async fn update(
     #[description = "When you expect it fixed, e.g. 30 minutes"] eta: Option<String>,
 ) -> Result<(), Error> {
     change(ctx, || {
-        let eta = text(eta.as_deref().map(ShortText::parse).transpose())?;
-        let message = text(FreeText::parse(&message))?;
+        let eta = eta.as_deref().map(ShortText::parse).transpose()?;
+        let message = FreeText::parse(&message)?;
         Ok(ChangeArgs {
             command: Command::Update {
                 message,
@@ -270,7 +266,7 @@ pub async fn update(
 pub async fn note(ctx: Context<'_>, #[description = "The note"] text: String) -> Result<(), Error> {
     change(ctx, || {
         Ok(ChangeArgs::from(Command::Note {
-            text: self::text(FreeText::parse(&text))?,
+            text: FreeText::parse(&text)?,
         }))
     })
     .await
@@ -295,8 +291,8 @@ pub async fn resolve(
     #[description = "What players get for their trouble, if anything"] compensation: Option<String>,
 ) -> Result<(), Error> {
     change(ctx, || {
-        let root_cause = text(FreeText::parse(&root_cause))?;
-        let compensation = text(compensation.as_deref().map(FreeText::parse).transpose())?;
+        let root_cause = FreeText::parse(&root_cause)?;
+        let compensation = compensation.as_deref().map(FreeText::parse).transpose()?;
         Ok(ChangeArgs::from(Command::Resolve {
             root_cause,
             compensation,
