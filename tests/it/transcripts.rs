@@ -33,7 +33,25 @@ fn name(user: UserId) -> &'static str {
     }
 }
 
-impl Story<'_> {
+impl<'a> Story<'a> {
+    fn new(fake: &'a FakeDiscord, bot: &'a TestBot) -> Self {
+        Self {
+            fake,
+            bot,
+            answers: Vec::new(),
+        }
+    }
+
+    /// The channel the story's declare opened, once its work is done.
+    async fn incident_channel(&self) -> ChannelId {
+        settle(self.bot).await;
+        self.fake
+            .channels_under(world::INCIDENTS)
+            .first()
+            .map(|c| c.id)
+            .expect("the incident channel")
+    }
+
     /// Runs `/incident sub` and keeps the answer as its user read it.
     async fn incident(&mut self, who: UserId, at: ChannelId, sub: &str, opts: &[(&str, &str)]) {
         let handle = incident(self.fake, who, at, sub, opts).await;
@@ -142,11 +160,7 @@ async fn the_p0_story_as_players_and_responders_read_it() {
     let fake = world::fake().start().await;
     let dir = tempfile::tempdir().expect("tempdir");
     let bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(t0()), |_| {}).await;
-    let mut story = Story {
-        fake: &fake,
-        bot: &bot,
-        answers: Vec::new(),
-    };
+    let mut story = Story::new(&fake, &bot);
     let (rhea, cole, sana) = (world::RESPONDER, world::COMMANDER, world::SECURITY);
 
     story
@@ -162,12 +176,7 @@ async fn the_p0_story_as_players_and_responders_read_it() {
             ],
         )
         .await;
-    let channel = fake
-        .channels_under(world::INCIDENTS)
-        .first()
-        .map(|c| c.id)
-        .expect("the incident channel");
-    settle(&bot).await;
+    let channel = story.incident_channel().await;
     let cole_at = format!("<@{cole}>");
     let sana_at = format!("<@{sana}>");
     story
@@ -271,11 +280,7 @@ async fn the_security_story_as_the_security_team_reads_it_and_nobody_else_does()
     let fake = world::fake().start().await;
     let dir = tempfile::tempdir().expect("tempdir");
     let bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(t0()), |_| {}).await;
-    let mut story = Story {
-        fake: &fake,
-        bot: &bot,
-        answers: Vec::new(),
-    };
+    let mut story = Story::new(&fake, &bot);
     let (rhea, sana) = (world::RESPONDER, world::SECURITY);
 
     story
@@ -290,12 +295,7 @@ async fn the_security_story_as_the_security_team_reads_it_and_nobody_else_does()
             ],
         )
         .await;
-    let channel = fake
-        .channels_under(world::INCIDENTS)
-        .first()
-        .map(|c| c.id)
-        .expect("the incident channel");
-    settle(&bot).await;
+    let channel = story.incident_channel().await;
     story.incident(rhea, world::GENERAL, "status", &[]).await;
     story
         .incident(world::PLAYER, world::GENERAL, "status", &[])
@@ -371,11 +371,7 @@ async fn every_kind_of_message_reads_as_meant_with_no_raw_markup() {
     let fake = world::fake().start().await;
     let dir = tempfile::tempdir().expect("tempdir");
     let bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(t0()), |_| {}).await;
-    let mut story = Story {
-        fake: &fake,
-        bot: &bot,
-        answers: Vec::new(),
-    };
+    let mut story = Story::new(&fake, &bot);
     let (rhea, cole) = (world::RESPONDER, world::COMMANDER);
     story
         .incident(
@@ -389,12 +385,7 @@ async fn every_kind_of_message_reads_as_meant_with_no_raw_markup() {
             ],
         )
         .await;
-    let channel = fake
-        .channels_under(world::INCIDENTS)
-        .first()
-        .map(|c| c.id)
-        .expect("the incident channel");
-    settle(&bot).await;
+    let channel = story.incident_channel().await;
     // Nobody takes command, nobody posts an update, triage overruns twice.
     story
         .later(TimeDelta::minutes(6), channel, "Nobody has taken command")
