@@ -233,12 +233,13 @@ async fn an_existing_public_sec_channel_is_made_private_before_it_is_used_and_th
     })
     .await;
     assert_eq!(
-        warning.content,
-        format!(
-            "⚠️ <#{squatted}> already existed and more than <@&{}> could see it. I replaced its \
-             permissions: only that role and I can see it now. Check who read it before.",
-            world::SECURITY_ROLE
-        )
+        fake.seen(&warning, chrono::Utc::now()),
+        "⚠️ #sec-1 already existed and more than @security could see it. I replaced its \
+         permissions: only that role and I can see it now. Check who read it before."
+    );
+    assert!(
+        fake.pings(warning.id).nobody(),
+        "it names the role, it does not ping it"
     );
     assert_eq!(
         fake.channels_under(world::INCIDENTS).len(),
@@ -362,18 +363,24 @@ async fn command_is_taken_when_empty_and_handed_over_only_by_its_holder_or_a_com
             == 2
     })
     .await;
-    let handovers: Vec<String> = fake
+    let handovers: Vec<_> = fake
         .messages(channel)
         .into_iter()
-        .map(|m| m.content)
-        .filter(|c| c.contains("handed over"))
+        .filter(|m| m.content.contains("handed over"))
         .collect();
     assert_eq!(
-        handovers,
+        handovers
+            .iter()
+            .map(|m| fake.seen(m, chrono::Utc::now()))
+            .collect::<Vec<_>>(),
         [
-            format!("👤 **Incident commander handed over from {rhea} to {sana} by {rhea}**"),
-            format!("👤 **Incident commander handed over from {sana} to {cole} by {cole}**"),
+            "👤 Incident commander handed over from @rhea to @sana by @rhea",
+            "👤 Incident commander handed over from @sana to @cole by @cole",
         ]
+    );
+    assert!(
+        handovers.iter().all(|m| fake.pings(m.id).nobody()),
+        "a hand-over notice tells the channel; it wakes nobody"
     );
     let incident = bot
         .app
@@ -427,13 +434,15 @@ async fn a_missing_permission_is_reported_once_in_the_log_with_what_to_grant() {
         m.content.contains("I can't")
     })
     .await;
+    let name = fake.channel(channel).map(|c| c.name).unwrap_or_default();
     assert_eq!(
-        report.content,
+        fake.seen(&report, chrono::Utc::now()),
         format!(
-            "⚠️ I can't pin messages in <#{channel}>: give me Pin Messages there (Server Settings → \
-             Roles, or the channel's permissions). (a `open_channel` job for incident #1)"
+            "⚠️ I can't pin messages in #{name}: give me Pin Messages there (Server Settings → \
+             Roles, or the channel's permissions). (a open_channel job for incident #1)"
         )
     );
+    assert!(fake.pings(report.id).nobody());
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(
         fake.count("PUT", "/channels/{channel_id}/pins/{message_id}"),
