@@ -121,6 +121,7 @@ pub async fn postmortem(
     // time must not undo each other.
     let mut tx = app.db.begin().await?;
     let mut pm = tx.postmortem(record.id).await?.ok_or_else(no_postmortem)?;
+    let mut note = None;
     let (action, reply) = match args {
         PostmortemArgs::Draft => unreachable!("handled above"),
         PostmortemArgs::Impact {
@@ -163,6 +164,11 @@ pub async fn postmortem(
             let at = parse_when(&when, now)?;
             pm.meeting_at = Some(at);
             tx.save_postmortem(&pm).await?;
+            // The timeline is read in the draft, a file: a full date, not a Discord tag.
+            note = Some(format!(
+                "Post-mortem: Review meeting set for {}",
+                full_date(at)
+            ));
             (
                 "postmortem_schedule",
                 format!("Review meeting set for {}.", timestamp(at)),
@@ -197,7 +203,7 @@ pub async fn postmortem(
         actor.user,
         now,
         EntryKind::Note,
-        format!("Post-mortem: {}", reply.trim_end_matches('.')),
+        note.unwrap_or_else(|| format!("Post-mortem: {}", reply.trim_end_matches('.'))),
     );
     tx.append_timeline(record.id, &[entry]).await?;
     audit(

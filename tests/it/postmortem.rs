@@ -114,6 +114,12 @@ async fn the_draft_is_posted_as_a_markdown_file_prefilled_from_the_incident() {
         "{text}"
     );
     assert!(!text.contains("\\<@"), "an escaped mention in\n{text}");
+    // The draft is a file: dates are written out, never Discord's `<t:…>` tags.
+    assert!(!text.contains("<t:"), "a Discord timestamp tag in\n{text}");
+    assert!(
+        text.contains("Post-mortem: Review meeting set for 2099-12-01 15:00 UTC"),
+        "{text}"
+    );
     let timeline_lines = text.lines().filter(|l| l.starts_with("- 20")).count();
     assert!(
         timeline_lines >= 4,
