@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::lifecycle::incident_here;
 use super::App;
-use super::{audit, team, AppError, Effect, Outbox, Target};
+use super::{audit, team, AppError, Outbox};
 use crate::domain::{
     parse_field, Action, Actor, ChannelId, EntryKind, FreeText, MessageId, Status, TimelineEntry,
     UserId,
@@ -85,17 +85,8 @@ pub async fn note_message(
         );
         let origin = format!("pin:{}", message.id);
         let mut outbox = Outbox::new(&origin, record.id, app.clock.now());
-        outbox
-            .push(
-                &mut tx,
-                Effect::Post {
-                    to: Target::IncidentChannel,
-                    content,
-                    ping_roles: vec![],
-                    file: None,
-                },
-            )
-            .await?;
+        outbox.say_here(content, vec![]);
+        outbox.flush_here(&mut tx).await?;
     }
     tx.commit().await?;
     app.waker.wake();

@@ -267,17 +267,17 @@ impl JobHandler for Performer {
                 },
                 None => String::new(),
             };
-            // A missing permission is the bot's own sentence, saying what to grant; anything
-            // else may quote Discord and is shown as text.
-            let content = match error.strip_prefix(super::chat::FORBIDDEN) {
-                Some(what) => format!("⚠️ {what} (a `{}` job{incident})", job.kind),
-                None => format!(
-                    "⚠️ Gave up on a `{}` job{incident} after {} attempt{}: {}",
+            // A missing permission says what to grant, and retrying never helped it: no count.
+            let reason = super::readable_error(error);
+            let content = if error.starts_with(super::chat::FORBIDDEN) {
+                format!("⚠️ {reason} (a `{}` job{incident})", job.kind)
+            } else {
+                format!(
+                    "⚠️ Gave up on a `{}` job{incident} after {} attempt{}: {reason}",
                     job.kind,
                     job.attempts,
                     if job.attempts == 1 { "" } else { "s" },
-                    crate::render::discord_escape(error)
-                ),
+                )
             };
             self.report(log, job, content).await;
         })

@@ -142,10 +142,12 @@ impl Settings {
 /// set, even empty, is kept as written.
 fn role_defaults(settings: &mut Settings, is_set: impl Fn(&str) -> bool) {
     let (responder, commander) = (settings.roles.responder, settings.roles.commander);
-    for (name, paged) in [("P0", true), ("P1", true), ("P2", false), ("P3", false)] {
-        let Ok(severity) = crate::domain::Severity::parse(name) else {
-            continue;
-        };
+    for severity in crate::domain::Severity::ALL {
+        let name = severity.to_string();
+        let paged = matches!(
+            severity,
+            crate::domain::Severity::P0 | crate::domain::Severity::P1
+        );
         let sev = settings.severity.get_mut(severity);
         if paged && !is_set(&format!("severity.{name}.page")) {
             sev.page = vec![responder];
