@@ -48,11 +48,13 @@ pub enum TemplateName {
     Status,
     /// `/incident status` elsewhere: the open incidents.
     IncidentList,
+    /// The facts corrected by `/incident edit`, in the incident channel.
+    FactsChanged,
 }
 
 impl TemplateName {
     /// Every template.
-    pub const ALL: [TemplateName; 11] = [
+    pub const ALL: [TemplateName; 12] = [
         Self::ServiceAlert,
         Self::AllClear,
         Self::StatusUpdate,
@@ -64,6 +66,7 @@ impl TemplateName {
         Self::Notice,
         Self::Status,
         Self::IncidentList,
+        Self::FactsChanged,
     ];
 
     /// The name, which is also the file stem.
@@ -80,6 +83,7 @@ impl TemplateName {
             Self::Notice => "notice",
             Self::Status => "status",
             Self::IncidentList => "incident_list",
+            Self::FactsChanged => "facts_changed",
         }
     }
 
@@ -101,6 +105,7 @@ impl TemplateName {
             Self::Notice => include_str!("../templates/notice.hbs"),
             Self::Status => include_str!("../templates/status.hbs"),
             Self::IncidentList => include_str!("../templates/incident_list.hbs"),
+            Self::FactsChanged => include_str!("../templates/facts_changed.hbs"),
         }
     }
 
@@ -123,6 +128,7 @@ impl TemplateName {
             Self::Notice => serde_json::to_value(Notice::sample()),
             Self::Status => serde_json::to_value(StatusView::sample()),
             Self::IncidentList => serde_json::to_value(IncidentList::sample()),
+            Self::FactsChanged => serde_json::to_value(FactsChanged::sample()),
         };
         v.unwrap_or_default()
     }

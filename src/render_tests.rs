@@ -20,6 +20,8 @@ fn declare(
         systems: Systems::parse("Login").expect("systems"),
         summary: None,
         declared_by: UserId::new(9).expect("user"),
+        eta: None,
+        detected_at: None,
     };
     Incident::declare(d, at).0
 }
@@ -29,7 +31,7 @@ fn the_service_alert_is_the_plans_text_word_for_word() {
     let view = ServiceAlert {
         ping: None,
         system: "Login".into(),
-        eta: "30 minutes".into(),
+        eta: Markup::text("30 minutes"),
         status_url: "https://status.loh.game".into(),
     };
     let text = templates()
@@ -116,7 +118,83 @@ fn the_status_update_shows_the_eta_only_when_given() {
     let text = templates()
         .render(TemplateName::StatusUpdate, &StatusUpdate::sample())
         .expect("render");
-    assert_eq!(text, "📣 Status update on Login\nRolling back\nETA: 10 minutes\nStatus updates: https://status.example");
+    assert_eq!(text, "📣 Status update on Login\nRolling back\nETA: <t:600:t> (<t:600:R>)\nStatus updates: https://status.example");
+    let without = templates()
+        .render(
+            TemplateName::StatusUpdate,
+            &StatusUpdate {
+                eta: None,
+                ..StatusUpdate::sample()
+            },
+        )
+        .expect("render");
+    assert_eq!(
+        without,
+        "📣 Status update on Login\nRolling back\nStatus updates: https://status.example"
+    );
+}
+
+#[test]
+fn an_eta_is_a_time_tag_players_read_in_their_zone_or_the_words_escaped() {
+    use crate::domain::{Eta, ShortText};
+    use chrono::TimeZone;
+    let at = chrono::Utc
+        .with_ymd_and_hms(2026, 11, 30, 9, 45, 0)
+        .single()
+        .expect("valid");
+    let ts = at.timestamp();
+    assert_eq!(
+        eta(&Eta::At(at)).as_str(),
+        format!("<t:{ts}:t> (<t:{ts}:R>)")
+    );
+    let words = Eta::Text(ShortText::parse("after **the** patch <@&1>").expect("text"));
+    let view = ServiceAlert {
+        eta: eta(&words),
+        ..ServiceAlert::sample()
+    };
+    let text = templates()
+        .render(TemplateName::ServiceAlert, &view)
+        .expect("render");
+    assert!(
+        text.contains("ETA: after \\*\\*the\\*\\* patch \\<@&1>\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn corrected_facts_read_before_and_after_with_typed_text_escaped() {
+    let view = FactsChanged {
+        by: Markup::raw("<@1>"),
+        changes: vec![
+            FactChange {
+                what: "Title".into(),
+                before: Markup::text("Login down"),
+                after: Markup::text("Login *and* shop <@&1>"),
+            },
+            FactChange {
+                what: "Detected".into(),
+                before: Markup::raw("<t:0:f>"),
+                after: Markup::raw("<t:60:f>"),
+            },
+        ],
+        follows: None,
+    };
+    let text = templates()
+        .render(TemplateName::FactsChanged, &view)
+        .expect("render");
+    assert_eq!(
+        text,
+        "✏️ **Facts corrected by <@1>**\n\
+         Title: Login down → Login \\*and\\* shop \\<@&1>\n\
+         Detected: <t:0:f> → <t:60:f>"
+    );
+    let sample = templates()
+        .render(TemplateName::FactsChanged, &FactsChanged::sample())
+        .expect("render");
+    assert!(
+        sample.ends_with("Detected: <t:0:f> → <t:60:f>\nThe channel is renamed to match."),
+        "{sample}"
+    );
 }
 
 #[test]
@@ -333,15 +411,27 @@ fn the_status_shows_phase_time_against_its_budget() {
         .render(TemplateName::Status, &StatusView::sample())
         .expect("render");
     assert!(
-        text.contains(
-            "Phase 2: Containment, for 12m (budget 30m from declaration, **over by 2m**)"
-        ),
+        text.contains("Phase 2: Containment, for 12m (budget 30m from detection, **over by 2m**)"),
         "{text}"
     );
     assert!(
         text.contains("Last update: Rolling back (<t:0:R>)"),
         "{text}"
     );
+    assert!(
+        text.contains("Detected <t:0:f> · ETA: <t:600:t> (<t:600:R>)\n"),
+        "{text}"
+    );
+    let without = templates()
+        .render(
+            TemplateName::Status,
+            &StatusView {
+                eta: None,
+                ..StatusView::sample()
+            },
+        )
+        .expect("render");
+    assert!(without.contains("· ETA: none given\n"), "{without}");
 }
 
 #[test]

@@ -46,6 +46,8 @@ pub async fn closed_incidents(db: &Db, guild: GuildId, count: usize) -> anyhow::
                 systems: Systems::parse(SYSTEMS[i % SYSTEMS.len()]).context("seed systems")?,
                 summary: Some(text("Error rates up after a deploy")?),
                 declared_by: responder,
+                eta: None,
+                detected_at: None,
             };
             let (mut incident, first) = Incident::declare(declaration, declared_at);
             let mut record = tx
@@ -128,6 +130,8 @@ fn life(commander: UserId) -> anyhow::Result<Vec<(i64, UserId, Command)>> {
             Command::Update {
                 message: text("Most players can log in again")?,
                 public: false,
+                publish: false,
+                eta: None,
             },
         ),
         (

@@ -99,21 +99,10 @@ impl Performer {
                 exposed: false,
             },
             None => {
-                let topic = if private {
-                    format!("Incident #{}: security, private", record.number)
-                } else {
-                    // Discord renders markdown, links and mentions in a channel's topic.
-                    format!(
-                        "Incident #{} · {} · {}",
-                        record.number,
-                        record.incident.severity,
-                        crate::render::discord_escape(record.incident.title.as_str())
-                    )
-                };
                 let spec = NewChannel {
                     name,
                     category,
-                    topic,
+                    topic: channel_topic(record),
                     private_to: private.then_some(s.roles.security),
                 };
                 Opened {
@@ -280,6 +269,22 @@ impl Performer {
             "gave up the jobs that needed the incident's channel"
         );
         Ok(())
+    }
+}
+
+/// The topic of an incident's channel: its number, severity and title, or for a security
+/// incident only that it is one.
+pub fn channel_topic(record: &IncidentRecord) -> String {
+    if record.incident.kind == IncidentKind::Security {
+        format!("Incident #{}: security, private", record.number)
+    } else {
+        // Discord renders markdown, links and mentions in a channel's topic.
+        format!(
+            "Incident #{} · {} · {}",
+            record.number,
+            record.incident.severity,
+            crate::render::discord_escape(record.incident.title.as_str())
+        )
     }
 }
 

@@ -78,6 +78,16 @@ impl ExistingChannel {
     }
 }
 
+/// What a channel is called and what its topic says: what the bot keeps in line with an
+/// incident's facts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ChannelLabel {
+    /// Its name, `inc-4-login-down`.
+    pub name: String,
+    /// Its topic; Discord has none for a channel whose topic was never set.
+    pub topic: Option<String>,
+}
+
 /// A file attached to a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Attachment {
@@ -131,6 +141,17 @@ pub trait Chat: Send + Sync + 'static {
         channel: ChannelId,
         role: RoleId,
     ) -> BoxFuture<'_, Result<(), ChatError>>;
+
+    /// The name and topic a channel has now.
+    fn channel_label(&self, channel: ChannelId) -> BoxFuture<'_, Result<ChannelLabel, ChatError>>;
+
+    /// Renames a channel and sets its topic. Discord allows two such changes per channel in
+    /// 10 minutes; the caller keeps count.
+    fn relabel_channel<'a>(
+        &'a self,
+        channel: ChannelId,
+        label: &'a ChannelLabel,
+    ) -> BoxFuture<'a, Result<(), ChatError>>;
 
     /// Opens a channel.
     fn create_channel<'a>(
@@ -216,6 +237,21 @@ impl Chat for TimedChat {
         Box::pin(self.bounded(
             "a permission change",
             self.inner.make_private(channel, role),
+        ))
+    }
+
+    fn channel_label(&self, channel: ChannelId) -> BoxFuture<'_, Result<ChannelLabel, ChatError>> {
+        Box::pin(self.bounded("a channel lookup", self.inner.channel_label(channel)))
+    }
+
+    fn relabel_channel<'a>(
+        &'a self,
+        channel: ChannelId,
+        label: &'a ChannelLabel,
+    ) -> BoxFuture<'a, Result<(), ChatError>> {
+        Box::pin(self.bounded(
+            "a channel rename",
+            self.inner.relabel_channel(channel, label),
         ))
     }
 

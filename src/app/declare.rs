@@ -6,10 +6,10 @@ use serde_json::json;
 use super::App;
 use super::{audit, team, AppError, Effect, Outbox};
 use crate::domain::{
-    Action, Actor, Declaration, FreeText, Incident, IncidentKind, IncidentTitle, InteractionId,
-    Severity, Systems,
+    Action, Actor, Declaration, EtaInput, FreeText, Incident, IncidentKind, IncidentTitle,
+    InteractionId, Severity, Systems,
 };
-use crate::render::{role_pings, ServiceAlert};
+use crate::render::{eta, role_pings, Markup, ServiceAlert, ETA_UNKNOWN};
 use crate::store::{AnnouncementKind, IncidentRecord, NewIncident};
 
 /// Channels a guild may hold before the bot refuses to open more (Discord's limit is 500).
@@ -39,6 +39,8 @@ pub struct DeclareArgs {
     pub systems: Option<String>,
     /// A first summary.
     pub summary: Option<String>,
+    /// When players can expect a fix: a duration (`45m`) or words.
+    pub eta: Option<String>,
 }
 
 /// The outcome.
@@ -73,6 +75,9 @@ pub async fn declare(
         systems: Systems::parse(args.systems.as_deref().unwrap_or_default())?,
         summary: args.summary.as_deref().map(FreeText::parse).transpose()?,
         declared_by: actor.user,
+        eta: args.eta.as_deref().map(EtaInput::parse).transpose()?,
+        // Known to an alert intake; a person declaring says it with /incident edit.
+        detected_at: None,
     };
     if counts.guild >= GUILD_CHANNEL_BUDGET || counts.category >= CATEGORY_CHANNEL_BUDGET {
         return Err(AppError::user(format!(
@@ -150,10 +155,16 @@ pub(super) async fn queue_alert(
         (Severity::P0, Some(role)) => vec![role],
         _ => vec![],
     };
+    let now = app.clock.now();
     let view = ServiceAlert {
         ping: role_pings(&ping_roles),
         system: i.systems.display(),
-        eta: "to be confirmed; we will post updates as we learn more".to_owned(),
+        // An ETA that has passed is no ETA: players would read "2 hours ago".
+        eta: i
+            .eta
+            .as_ref()
+            .filter(|e| !e.passed(now))
+            .map_or_else(|| Markup::text(ETA_UNKNOWN), eta),
         status_url: app.settings.status.url.clone(),
     };
     super::announce(

@@ -53,6 +53,12 @@ pub enum Effect {
         /// The announcement row.
         announcement: i64,
     },
+    /// Makes the incident's channel private to the security role (and the bot), as a security
+    /// incident's channel is opened: it became one.
+    MakePrivate,
+    /// Brings the channel's name and topic in line with the incident's facts as they are when
+    /// the job runs (so two quick edits rename once), within Discord's two renames in 10 min.
+    Relabel,
     /// Posts the close summary, then moves the channel to the archive and locks it.
     Archive {
         /// The summary text.
@@ -115,6 +121,14 @@ pub mod kinds {
     pub const POSTMORTEM_REMINDER: &str = "postmortem_reminder";
     /// [`super::Effect::PostmortemOverdue`].
     pub const POSTMORTEM_OVERDUE: &str = "postmortem_overdue";
+    /// [`super::Effect::Announce`].
+    pub const ANNOUNCE: &str = "announce";
+    /// [`super::Effect::Publish`].
+    pub const PUBLISH: &str = "publish";
+    /// [`super::Effect::MakePrivate`].
+    pub const MAKE_PRIVATE: &str = "make_private";
+    /// [`super::Effect::Relabel`].
+    pub const RELABEL: &str = "relabel";
 }
 
 impl Effect {
@@ -124,9 +138,11 @@ impl Effect {
             Self::OpenChannel => "open_channel",
             Self::PostIntro => "post_intro",
             Self::Post { .. } => "post",
-            Self::Announce { .. } => "announce",
-            Self::Publish { .. } => "publish",
+            Self::Announce { .. } => kinds::ANNOUNCE,
+            Self::Publish { .. } => kinds::PUBLISH,
             Self::Archive { .. } => "archive",
+            Self::MakePrivate => kinds::MAKE_PRIVATE,
+            Self::Relabel => kinds::RELABEL,
             Self::EscalateCommander { .. } => kinds::ESCALATE,
             Self::UpdateDue => kinds::UPDATE_DUE,
             Self::PhaseNudge { .. } => kinds::PHASE_NUDGE,
@@ -145,6 +161,8 @@ impl Effect {
             Self::OpenChannel | Self::Announce { .. } | Self::Publish { .. } => false,
             Self::Post { to, .. } => *to == Target::IncidentChannel,
             Self::PostIntro
+            | Self::MakePrivate
+            | Self::Relabel
             | Self::Archive { .. }
             | Self::EscalateCommander { .. }
             | Self::UpdateDue

@@ -4,14 +4,13 @@
 use serde_json::json;
 
 use super::declare::queue_alert;
+use super::facts::{self, Prepared};
 use super::App;
 use super::{audit, postmortem, reminders, team, AppError, Effect, Outbox};
-use crate::domain::{
-    Action, Actor, Candidate, ChannelId, Command, IncidentKind, ShortText, Status,
-};
+use crate::domain::{Action, Actor, Candidate, ChannelId, Command, IncidentKind, Status};
 use crate::render::{
     human, mention, role_pings, timestamp, AllClear, Checklist, CloseSummary, Markup, Notice,
-    PhaseLine, StatusUpdate, TemplateName,
+    PhaseLine, TemplateName,
 };
 use crate::store::{AnnouncementKind, IncidentRecord, Tx};
 
@@ -20,18 +19,15 @@ use crate::store::{AnnouncementKind, IncidentRecord, Tx};
 pub struct ChangeArgs {
     /// The domain command.
     pub command: Command,
-    /// The ETA of a public update.
-    pub eta: Option<ShortText>,
     /// For an assignment: the person named, as the guild knows them.
     pub assignee: Option<Candidate>,
 }
 
 impl From<Command> for ChangeArgs {
-    /// A change with no ETA and no assignee.
+    /// A change with no assignee.
     fn from(command: Command) -> Self {
         Self {
             command,
-            eta: None,
             assignee: None,
         }
     }
@@ -52,6 +48,10 @@ fn needed(command: &Command) -> Action {
         Command::ChangeSeverity { .. } | Command::Resolve { .. } | Command::Close => {
             Action::Command
         }
+        Command::Announce { .. } | Command::Update { publish: true, .. } => Action::Announce,
+        Command::ChangeKind {
+            to: IncidentKind::Availability,
+        } => Action::Declassify,
         _ => Action::Work,
     }
 }
@@ -88,7 +88,7 @@ pub async fn change(
     actor: &Actor,
     channel: ChannelId,
     origin: &str,
-    args: ChangeArgs,
+    mut args: ChangeArgs,
 ) -> Result<Changed, AppError> {
     let found = incident_here(app, actor, channel).await?;
     authorize(app, actor, &found, &args)?;
@@ -114,6 +114,7 @@ pub async fn change(
         .ok_or_else(|| anyhow::anyhow!("incident {} vanished", found.id))?;
     // Authorize again on what the transaction sees: command may have changed hands meanwhile.
     authorize(app, actor, &record, &args)?;
+    let prepared = facts::prepare(app, &mut tx, &record, &mut args.command, now).await?;
     let before = record.incident.clone();
     let entries = record
         .incident
@@ -132,7 +133,17 @@ pub async fn change(
     )
     .await?;
     let mut outbox = Outbox::new(origin, record.id, now);
-    let mut reply = effects(app, &mut tx, &mut outbox, actor, &before, &record, &args).await?;
+    let mut reply = effects(
+        app,
+        &mut tx,
+        &mut outbox,
+        actor,
+        &before,
+        &record,
+        &args,
+        prepared,
+    )
+    .await?;
     reminders::on_change(
         app,
         &mut tx,
@@ -188,6 +199,9 @@ fn command_name(c: &Command) -> &'static str {
         Command::Note { .. } => "note",
         Command::Resolve { .. } => "resolve",
         Command::Close => "close",
+        Command::Announce { .. } => "announce",
+        Command::Edit { .. } => "edit",
+        Command::ChangeKind { .. } => "kind",
     }
 }
 
@@ -208,6 +222,10 @@ fn notice(
 }
 
 /// Queues what each command shows people, and says what to reply.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the change, before and after, and where it goes: each needed"
+)]
 async fn effects(
     app: &App,
     tx: &mut Tx,
@@ -216,8 +234,10 @@ async fn effects(
     before: &crate::domain::Incident,
     record: &IncidentRecord,
     args: &ChangeArgs,
+    prepared: Prepared,
 ) -> Result<String, AppError> {
     let i = &record.incident;
+    let now = app.clock.now();
     let who = mention(actor.user);
     Ok(match &args.command {
         Command::ChangeSeverity { to, reason } => {
@@ -281,37 +301,31 @@ async fn effects(
             outbox.say_here(text, vec![]);
             format!("{} is now {title}.", mention(*user))
         }
-        Command::Update { message, public } => {
-            let text = notice(
-                app,
-                &[],
-                "📣",
-                Markup::raw(format!("Update from {who}")),
-                Some(message.to_string()),
-            )?;
+        Command::Update {
+            message,
+            public,
+            publish,
+            eta,
+        } => {
+            let headline = Markup::raw(format!("Update from {who}"));
+            let headline = match (eta, &i.eta) {
+                (Some(_), Some(given)) => {
+                    headline.raw_then(" · ETA ").push(crate::render::eta(given))
+                }
+                _ => headline,
+            };
+            let text = notice(app, &[], "📣", headline, Some(message.to_string()))?;
             outbox.say_here(text, vec![]);
-            if *public {
-                let view = StatusUpdate {
-                    system: i.systems.display(),
-                    message: message.to_string(),
-                    eta: args.eta.as_ref().map(ToString::to_string),
-                    status_url: app.settings.status.url.clone(),
-                };
-                super::announce(
-                    app,
-                    tx,
-                    outbox,
-                    record.id,
-                    AnnouncementKind::Update,
-                    &view,
-                    vec![],
-                )
-                .await?;
-                let channel = app.settings.channels.announcements;
-                format!("Update posted here and to <#{channel}>.")
+            if *public || *publish {
+                facts::update_to_players(app, tx, outbox, record, *publish, prepared, now).await?
             } else {
                 "Update posted.".to_owned()
             }
+        }
+        Command::Announce { .. } => facts::announced(app, tx, outbox, actor, record).await?,
+        Command::Edit { .. } => facts::edited(app, tx, outbox, actor, before, record).await?,
+        Command::ChangeKind { .. } => {
+            facts::kind_changed(app, tx, outbox, actor, record, now).await?
         }
         Command::Note { .. } => "Added to the timeline.".to_owned(),
         Command::Resolve {

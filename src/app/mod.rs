@@ -8,22 +8,24 @@ mod channel;
 mod chat;
 mod declare;
 mod effects;
+mod facts;
 mod lifecycle;
 mod notes;
 mod perform;
 mod postmortem;
 #[cfg(test)]
 mod recording;
+mod relabel;
 mod reminders;
 mod state;
 mod status;
 
 use serde_json::Value;
 
-pub use channel::{channel_name, channel_state, ChannelState};
+pub use channel::{channel_name, channel_state, channel_topic, ChannelState};
 pub use chat::{
-    readable_error, Attachment, Button, Chat, ChatError, ExistingChannel, NewChannel, Outgoing,
-    TimedChat,
+    readable_error, Attachment, Button, ChannelLabel, Chat, ChatError, ExistingChannel, NewChannel,
+    Outgoing, TimedChat,
 };
 pub use declare::{
     declare, ChannelCounts, DeclareArgs, Declared, CATEGORY_CHANNEL_BUDGET, GUILD_CHANNEL_BUDGET,
@@ -78,7 +80,9 @@ refusals!(
     crate::domain::NotAllowed,
     crate::domain::TextError,
     crate::domain::SystemsError,
-    crate::domain::WhenError
+    crate::domain::WhenError,
+    crate::domain::EtaError,
+    crate::domain::SinceError
 );
 
 impl From<crate::domain::OutOfRange> for AppError {
@@ -138,6 +142,25 @@ pub(crate) async fn announce<V: serde::Serialize>(
     view: &V,
     ping_roles: Vec<crate::domain::RoleId>,
 ) -> Result<(), AppError> {
+    let publish = kind != crate::store::AnnouncementKind::Update;
+    post_announcement(app, tx, outbox, incident, kind, view, ping_roles, publish).await
+}
+
+/// Queues a player announcement, published (crossposted) when `publish` says so.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "the announcement's parts, each needed, none of them related"
+)]
+pub(crate) async fn post_announcement<V: serde::Serialize>(
+    app: &App,
+    tx: &mut Tx,
+    outbox: &mut Outbox<'_>,
+    incident: IncidentId,
+    kind: crate::store::AnnouncementKind,
+    view: &V,
+    ping_roles: Vec<crate::domain::RoleId>,
+    publish: bool,
+) -> Result<(), AppError> {
     use crate::render::TemplateName;
     use crate::store::AnnouncementKind;
     let template = match kind {
@@ -147,7 +170,6 @@ pub(crate) async fn announce<V: serde::Serialize>(
     };
     let content = render(app, template, view)?;
     let channel = app.settings.channels.announcements;
-    let publish = kind != AnnouncementKind::Update;
     let announcement = tx
         .insert_announcement(incident, kind, channel, publish, app.clock.now())
         .await?;

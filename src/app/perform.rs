@@ -28,6 +28,8 @@ pub struct Performer {
     /// Publishing checks the hourly budget, then publishes: one at a time, or two could both
     /// see the last free slot.
     publishing: Mutex<()>,
+    /// Renames check Discord's limit, then rename: one at a time, for the same reason.
+    pub(super) relabeling: Mutex<()>,
 }
 
 impl From<ChatError> for JobError {
@@ -55,6 +57,7 @@ impl Performer {
             app,
             chat: Arc::new(TimedChat::new(chat, timeout)),
             publishing: Mutex::new(()),
+            relabeling: Mutex::new(()),
         }
     }
 
@@ -65,6 +68,16 @@ impl Performer {
             .await
             .map_err(internal)?
             .ok_or_else(|| JobError::Fatal(format!("announcement {id} does not exist")))
+    }
+
+    /// Whether an announcement must not go out (any more): withdrawn, or its incident became a
+    /// security one while its job was already running.
+    async fn withdrawn(&self, a: &crate::store::Announcement) -> Result<bool, JobError> {
+        if a.withdrawn_at.is_some() {
+            return Ok(true);
+        }
+        let record = self.app.db.incident(a.incident).await.map_err(internal)?;
+        Ok(record.is_some_and(|r| r.incident.kind == crate::domain::IncidentKind::Security))
     }
 
     pub(super) async fn incident(&self, job: &Job) -> Result<IncidentRecord, JobError> {
@@ -127,7 +140,7 @@ impl Performer {
         ping_roles: Vec<crate::domain::RoleId>,
     ) -> Result<(), JobError> {
         let a = self.announcement(announcement).await?;
-        if a.message_id.is_some() {
+        if a.message_id.is_some() || self.withdrawn(&a).await? {
             return Ok(());
         }
         let message = self.post(job, a.channel_id, content, ping_roles).await?;
@@ -153,7 +166,7 @@ impl Performer {
     async fn publish(&self, announcement: i64) -> Result<(), JobError> {
         let _one_at_a_time = self.publishing.lock().await;
         let a = self.announcement(announcement).await?;
-        if a.published_at.is_some() {
+        if a.published_at.is_some() || self.withdrawn(&a).await? {
             return Ok(());
         }
         let message = a
@@ -243,6 +256,8 @@ impl JobHandler for Performer {
                 } => self.announce(job, announcement, content, ping_roles).await,
                 Effect::Publish { announcement } => self.publish(announcement).await,
                 Effect::Archive { summary } => self.archive(job, summary).await,
+                Effect::MakePrivate => self.make_private(job).await,
+                Effect::Relabel => self.relabel(job).await,
                 reminder => self.remind(job, reminder).await,
             }
         })

@@ -240,10 +240,12 @@ async fn draft(
         kind: i.kind.to_string(),
         systems: i.systems.display(),
         declared_at: full_date(i.declared_at),
+        detected_at: full_date(i.detected_at),
+        detected_earlier: i.detected_at < i.declared_at,
         resolved_at: i
             .resolved_at
             .map_or_else(|| "not yet resolved".to_owned(), full_date),
-        time_to_resolve: human(end - i.declared_at),
+        time_to_resolve: human(end - i.detected_at),
         due_at: pm
             .as_ref()
             .map_or_else(|| "not required".to_owned(), |p| full_date(p.due_at)),

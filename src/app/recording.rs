@@ -3,7 +3,7 @@
 
 use std::sync::{Mutex, PoisonError};
 
-use super::{Chat, ChatError, ExistingChannel, NewChannel, Outgoing};
+use super::{ChannelLabel, Chat, ChatError, ExistingChannel, NewChannel, Outgoing};
 use crate::clock::BoxFuture;
 use crate::domain::{ChannelId, MessageId, RoleId};
 
@@ -22,6 +22,8 @@ pub struct Recorded {
     pub archived: Vec<ChannelId>,
     /// Channels made private, with the role.
     pub made_private: Vec<(ChannelId, RoleId)>,
+    /// Channels renamed, with their new name and topic.
+    pub relabeled: Vec<(ChannelId, ChannelLabel)>,
 }
 
 /// A [`Chat`] that records and always succeeds; channel and message ids count up from 1000.
@@ -86,6 +88,38 @@ impl Chat for RecordingChat {
     ) -> BoxFuture<'_, Result<(), ChatError>> {
         Box::pin(async move {
             self.with(|r| r.made_private.push((channel, role)));
+            Ok(())
+        })
+    }
+
+    fn channel_label(&self, channel: ChannelId) -> BoxFuture<'_, Result<ChannelLabel, ChatError>> {
+        Box::pin(async move {
+            self.with(|r| {
+                let last = r.relabeled.iter().rev().find(|(c, _)| *c == channel);
+                if let Some((_, label)) = last {
+                    return Ok(label.clone());
+                }
+                let index =
+                    usize::try_from(channel.get().saturating_sub(1000)).unwrap_or(usize::MAX);
+                let opened = r
+                    .channels
+                    .get(index)
+                    .ok_or_else(|| ChatError::Refused(format!("no channel {channel}")))?;
+                Ok(ChannelLabel {
+                    name: opened.name.clone(),
+                    topic: Some(opened.topic.clone()),
+                })
+            })
+        })
+    }
+
+    fn relabel_channel<'a>(
+        &'a self,
+        channel: ChannelId,
+        label: &'a ChannelLabel,
+    ) -> BoxFuture<'a, Result<(), ChatError>> {
+        Box::pin(async move {
+            self.with(|r| r.relabeled.push((channel, label.clone())));
             Ok(())
         })
     }

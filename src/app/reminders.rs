@@ -90,7 +90,7 @@ async fn schedule_nudge(
 }
 
 /// Round 1 fires when `phase` runs out of its budget; round 2 when it has run twice as long
-/// from declaration, and pings `escalate_to` too.
+/// from detection, and pings `escalate_to` too.
 async fn schedule_nudge_round(
     app: &App,
     tx: &mut Tx,
@@ -107,7 +107,7 @@ async fn schedule_nudge_round(
         1 => format!("nudge:{}", phase.key()),
         n => format!("nudge:{}:{n}", phase.key()),
     };
-    let due = i.declared_at + offset * i32::try_from(round).unwrap_or(2);
+    let due = i.detected_at + offset * i32::try_from(round).unwrap_or(2);
     outbox
         .push_reminder(tx, Effect::PhaseNudge { phase, round }, due, &about)
         .await
@@ -136,6 +136,11 @@ pub(super) async fn on_change(
             schedule_update_due(app, tx, outbox, record, now).await?;
         }
         Command::AdvancePhase { .. } => {
+            tx.cancel_jobs(id, &[kinds::PHASE_NUDGE], now).await?;
+            schedule_nudge(app, tx, outbox, record).await?;
+        }
+        // The budgets count from detection: a new start moves the deadline of the phase.
+        Command::Edit { .. } if i.detected_at != before.detected_at && i.status == Status::Open => {
             tx.cancel_jobs(id, &[kinds::PHASE_NUDGE], now).await?;
             schedule_nudge(app, tx, outbox, record).await?;
         }
@@ -411,7 +416,7 @@ impl Performer {
                 let Some(offset) = app.phase_budgets().deadline_offset(phase) else {
                     return Ok(None);
                 };
-                let over = now - (i.declared_at + offset);
+                let over = now - (i.detected_at + offset);
                 let next = phase
                     .next()
                     .and_then(|p| p.checklist(i.kind).first().copied())
@@ -430,7 +435,7 @@ impl Performer {
                     ping: to.ping(&escalate),
                     headline: Markup::raw(format!("{phase} is over its budget by {}", human(over))),
                     body: to.body(Markup::raw(format!(
-                        "The plan gives it until {} after declaration.",
+                        "The plan gives it until {} after detection.",
                         human(offset)
                     ))),
                     next_step: Some(next),

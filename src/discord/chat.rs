@@ -10,7 +10,7 @@ use serenity::{
 };
 use tokio::sync::OnceCell;
 
-use crate::app::{Chat, ChatError, ExistingChannel, NewChannel, Outgoing};
+use crate::app::{ChannelLabel, Chat, ChatError, ExistingChannel, NewChannel, Outgoing};
 use crate::clock::BoxFuture;
 use crate::domain::{ChannelId, GuildId, MessageId, RoleId, UserId};
 
@@ -199,6 +199,45 @@ impl Chat for SerenityChat {
                     .filter(sees)
                     .any(|o| o.kind == PermissionOverwriteType::Member(me)),
             }))
+        })
+    }
+
+    fn channel_label(&self, channel: ChannelId) -> BoxFuture<'_, Result<ChannelLabel, ChatError>> {
+        Box::pin(async move {
+            let current = ch(channel)
+                .to_channel(&*self.http)
+                .await
+                .map_err(classify)?;
+            let Some(current) = current.guild() else {
+                return Err(ChatError::Refused(format!(
+                    "channel {channel} is not a guild channel"
+                )));
+            };
+            Ok(ChannelLabel {
+                name: current.name,
+                topic: current.topic,
+            })
+        })
+    }
+
+    fn relabel_channel<'a>(
+        &'a self,
+        channel: ChannelId,
+        label: &'a ChannelLabel,
+    ) -> BoxFuture<'a, Result<(), ChatError>> {
+        Box::pin(async move {
+            let mut edit = EditChannel::new().name(&label.name);
+            if let Some(topic) = &label.topic {
+                edit = edit.topic(topic);
+            }
+            ch(channel)
+                .edit(&*self.http, edit)
+                .await
+                .map(|_| ())
+                .map_err(denied(
+                    format!("rename <#{channel}>"),
+                    "View Channel and Manage Channels",
+                ))
         })
     }
 

@@ -4,7 +4,8 @@
 //! | who | may |
 //! | --- | --- |
 //! | responders (responder or commander role) | declare; work an incident (updates, notes, phases, comms lead and scribe, post-mortem details); **take** command when nobody holds it |
-//! | the incident's commander, or the commander role | change severity, resolve, close; **hand over** command |
+//! | the incident's commander, or the commander role | change severity, resolve, close; tell players on purpose (alert, published update); **hand over** command |
+//! | the security role | turn a security incident back into an availability one |
 //! | the security role, or the incident's own members | see a security incident in lists |
 //! | anyone else | nothing: lists and channel hints are refused |
 //!
@@ -23,6 +24,10 @@ pub enum Action {
     Work,
     /// Change severity, resolve or close.
     Command,
+    /// Tell players on purpose: post the service alert, publish an update.
+    Announce,
+    /// Turn a security incident back into an availability one.
+    Declassify,
 }
 
 /// The person asking, as the guild knows them.
@@ -164,7 +169,8 @@ impl Actor {
         let commander = self.has(team.commander) || incident_commander == Some(self.user);
         let allowed = match action {
             Action::Declare | Action::Work => self.is_responder(team) || commander,
-            Action::Command => commander,
+            Action::Command | Action::Announce => commander,
+            Action::Declassify => self.has(team.security),
         };
         if allowed {
             return Ok(());
@@ -184,6 +190,16 @@ impl Actor {
                 needed: team.commander,
                 what: "change severity, resolve or close an incident",
                 or_incident_commander: true,
+            },
+            Action::Announce => NotAllowed::MissingRole {
+                needed: team.commander,
+                what: "tell players with the service alert or a published update",
+                or_incident_commander: true,
+            },
+            Action::Declassify => NotAllowed::MissingRole {
+                needed: team.security,
+                what: "turn a security incident back into an availability one",
+                or_incident_commander: false,
             },
         })
     }

@@ -48,6 +48,8 @@ fn incident(kind: IncidentKind, declared_by: u64) -> Incident {
         systems: Systems::parse("Login").expect("systems"),
         summary: None,
         declared_by: user(declared_by),
+        eta: None,
+        detected_at: None,
     };
     let at = Utc
         .with_ymd_and_hms(2026, 11, 26, 12, 0, 0)

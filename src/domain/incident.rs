@@ -4,8 +4,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    EntryKind, FreeText, IncidentKind, IncidentRole, IncidentTitle, Phase, Roles, Severity,
-    ShortText, Systems, TimelineEntry, UserId,
+    EntryKind, Eta, EtaInput, FreeText, IncidentKind, IncidentRole, IncidentTitle, Phase, Roles,
+    Severity, ShortText, SinceInput, Systems, TimelineEntry, UserId, MAX_DETECTED_BEFORE,
 };
 
 /// Where an incident is in its life.
@@ -64,6 +64,10 @@ pub struct Declaration {
     pub summary: Option<FreeText>,
     /// Who declared it.
     pub declared_by: UserId,
+    /// When players can expect a fix, if said.
+    pub eta: Option<EtaInput>,
+    /// When the problem began, if known (the alert intake knows); else the declaration.
+    pub detected_at: Option<DateTime<Utc>>,
 }
 
 /// The state of one incident. Built by [`Incident::declare`] and changed only by its methods.
@@ -89,6 +93,11 @@ pub struct Incident {
     pub declared_by: UserId,
     /// When it was declared.
     pub declared_at: DateTime<Utc>,
+    /// When the problem began: the declaration unless someone knew better. Phase budgets, the
+    /// time to resolve and the post-mortem's "when did it happen" count from it.
+    pub detected_at: DateTime<Utc>,
+    /// The last ETA given (at declare, in an update or with the alert).
+    pub eta: Option<Eta>,
     /// Every phase so far, the current one last.
     pub phases: Vec<PhaseSpan>,
     /// The last status update, if any.
@@ -148,6 +157,49 @@ pub enum TransitionError {
          channel"
     )]
     SecurityNeverAnnounced,
+    /// A service alert for a security incident.
+    #[error(
+        "security incidents are never announced to players, so no alert was posted; what \
+         players are told about a security incident is the security lead's decision, posted by \
+         hand in the announcement channel"
+    )]
+    SecurityNotAlerted,
+    /// A service alert once the problem is fixed.
+    #[error(
+        "this incident is no longer open, so an alert would tell players about a problem that \
+         is fixed: post news with /incident update public:true instead"
+    )]
+    AlertAfterFix,
+    /// An edit that names nothing to change.
+    #[error("give at least one of title, systems, summary or detected_at to change")]
+    NothingToEdit,
+    /// An edit that changes nothing.
+    #[error("nothing changed: those are the incident's facts already")]
+    NothingChanged,
+    /// The kind is already that.
+    #[error("this is already {} incident", article(*.0))]
+    SameKind(IncidentKind),
+    /// A start time after now.
+    #[error(
+        "the problem cannot have begun in the future ({0}): give a time before now (times are UTC)"
+    )]
+    DetectedInFuture(String),
+    /// A start time after the declaration.
+    #[error(
+        "the problem began before it was declared ({declared}), and {given} is after that. \
+         For a time on another day, write the date too, like `2026-11-29 23:50` (times are UTC)"
+    )]
+    DetectedAfterDeclared {
+        /// When the incident was declared.
+        declared: String,
+        /// The time given.
+        given: String,
+    },
+    /// A start time implausibly long before the declaration.
+    #[error(
+        "{0} is more than 30 days before the incident was declared: check the date (times are UTC)"
+    )]
+    DetectedTooEarly(String),
     /// The role already belongs to that user.
     #[error("<@{user}> is already the {role}", role = .role.title().to_lowercase())]
     AlreadyAssigned {
@@ -186,6 +238,31 @@ pub enum Command {
         message: FreeText,
         /// Whether players see it too.
         public: bool,
+        /// Whether it is also published (crossposted) to following servers; implies `public`.
+        publish: bool,
+        /// A new ETA, if given.
+        eta: Option<EtaInput>,
+    },
+    /// Post the service alert for players, once, when the severity did not do it.
+    Announce {
+        /// A new ETA, if given.
+        eta: Option<EtaInput>,
+    },
+    /// Correct the facts given at declare.
+    Edit {
+        /// A new title.
+        title: Option<IncidentTitle>,
+        /// New affected systems (replacing the old list).
+        systems: Option<Systems>,
+        /// A new summary.
+        summary: Option<FreeText>,
+        /// When the problem began.
+        detected_at: Option<SinceInput>,
+    },
+    /// Turn an availability incident into a security one, or back.
+    ChangeKind {
+        /// The new kind.
+        to: IncidentKind,
     },
     /// Add a note to the timeline.
     Note {
@@ -228,6 +305,9 @@ impl Incident {
             roles: Roles::default(),
             declared_by: d.declared_by,
             declared_at: now,
+            // An intake's start time after the declaration would be a clock gone wrong.
+            detected_at: d.detected_at.map_or(now, |at| at.min(now)),
+            eta: d.eta.map(|e| e.at(now)),
             phases: vec![PhaseSpan {
                 phase: Phase::Triage,
                 started_at: now,
@@ -251,9 +331,9 @@ impl Incident {
             .map_or(self.declared_at, |span| span.started_at)
     }
 
-    /// How long it took from declaration to resolve, once resolved.
+    /// How long it took from the problem's start to resolve, once resolved.
     pub fn time_to_resolve(&self) -> Option<TimeDelta> {
-        self.resolved_at.map(|at| at - self.declared_at)
+        self.resolved_at.map(|at| at - self.detected_at)
     }
 
     /// Applies `command` by `actor` at `now`. On success the incident changed and the returned
@@ -314,15 +394,70 @@ impl Incident {
                 }
                 vec![entry(EntryKind::RoleAssigned, text)]
             }
-            Command::Update { message, public } => {
+            Command::Update {
+                message,
+                public,
+                publish,
+                eta,
+            } => {
+                let public = public || publish;
                 if public && self.kind == IncidentKind::Security {
                     return Err(TransitionError::SecurityNeverAnnounced);
                 }
-                let prefix = if public { "Public update" } else { "Update" };
-                let text = format!("{prefix}: {message}");
+                let prefix = match (public, publish) {
+                    (_, true) => "Published update",
+                    (true, false) => "Public update",
+                    (false, false) => "Update",
+                };
+                let mut text = format!("{prefix}: {message}");
+                if let Some(eta) = eta {
+                    let eta = eta.at(now);
+                    text.push_str(&format!(" (ETA: {})", eta.written()));
+                    self.eta = Some(eta);
+                }
                 self.last_update = Some(message);
                 self.last_update_at = Some(now);
                 vec![entry(EntryKind::Update, text)]
+            }
+            Command::Announce { eta } => {
+                if self.kind == IncidentKind::Security {
+                    return Err(TransitionError::SecurityNotAlerted);
+                }
+                if self.status != Status::Open {
+                    return Err(TransitionError::AlertAfterFix);
+                }
+                let mut text = "Service alert posted for players".to_owned();
+                if let Some(eta) = eta {
+                    let eta = eta.at(now);
+                    text.push_str(&format!(" (ETA: {})", eta.written()));
+                    self.eta = Some(eta);
+                }
+                vec![entry(EntryKind::Announced, text)]
+            }
+            Command::Edit {
+                title,
+                systems,
+                summary,
+                detected_at,
+            } => self
+                .edit(title, systems, summary, detected_at, now)?
+                .into_iter()
+                .map(|text| entry(EntryKind::Edited, text))
+                .collect(),
+            Command::ChangeKind { to } => {
+                if to == self.kind {
+                    return Err(TransitionError::SameKind(to));
+                }
+                self.kind = to;
+                let text = match to {
+                    IncidentKind::Security => {
+                        "Turned into a security incident: the channel becomes private and nothing more goes to players"
+                    }
+                    IncidentKind::Availability => {
+                        "Turned back into an availability incident; the channel stays private"
+                    }
+                };
+                vec![entry(EntryKind::KindChanged, text.to_owned())]
             }
             Command::Note { text } => vec![entry(EntryKind::Note, text.to_string())],
             Command::Resolve {
@@ -359,6 +494,75 @@ impl Incident {
         Ok(entries)
     }
 
+    /// Applies an edit; returns a sentence per fact that changed.
+    fn edit(
+        &mut self,
+        title: Option<IncidentTitle>,
+        systems: Option<Systems>,
+        summary: Option<FreeText>,
+        detected_at: Option<SinceInput>,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<String>, TransitionError> {
+        if title.is_none() && systems.is_none() && summary.is_none() && detected_at.is_none() {
+            return Err(TransitionError::NothingToEdit);
+        }
+        let detected = detected_at.map(|d| d.at(now));
+        if let Some(at) = detected {
+            let given = written(at);
+            if at > now {
+                return Err(TransitionError::DetectedInFuture(given));
+            }
+            if at > self.declared_at {
+                return Err(TransitionError::DetectedAfterDeclared {
+                    declared: written(self.declared_at),
+                    given,
+                });
+            }
+            if at < self.declared_at - MAX_DETECTED_BEFORE {
+                return Err(TransitionError::DetectedTooEarly(given));
+            }
+        }
+        let mut changes = Vec::new();
+        if let Some(title) = title.filter(|t| *t != self.title) {
+            changes.push(format!(
+                "Title changed from \"{}\" to \"{title}\"",
+                self.title
+            ));
+            self.title = title;
+        }
+        if let Some(systems) = systems.filter(|s| *s != self.systems) {
+            let list = |s: &Systems| {
+                if s.is_empty() {
+                    "none".to_owned()
+                } else {
+                    s.display()
+                }
+            };
+            changes.push(format!(
+                "Systems changed from {} to {}",
+                list(&self.systems),
+                list(&systems)
+            ));
+            self.systems = systems;
+        }
+        if let Some(summary) = summary.filter(|s| Some(s) != self.summary.as_ref()) {
+            changes.push(format!("Summary changed to: {summary}"));
+            self.summary = Some(summary);
+        }
+        if let Some(at) = detected.filter(|at| *at != self.detected_at) {
+            changes.push(format!(
+                "Start of the problem changed from {} to {}",
+                written(self.detected_at),
+                written(at)
+            ));
+            self.detected_at = at;
+        }
+        if changes.is_empty() {
+            return Err(TransitionError::NothingChanged);
+        }
+        Ok(changes)
+    }
+
     fn enter_phase(&mut self, to: Phase, now: DateTime<Utc>) {
         if self.phase == to {
             return;
@@ -372,6 +576,19 @@ impl Incident {
             ended_at: None,
         });
         self.phase = to;
+    }
+}
+
+/// A full UTC date, as the timeline and the refusals write one.
+fn written(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// `an availability` or `a security`.
+fn article(kind: IncidentKind) -> String {
+    match kind {
+        IncidentKind::Availability => format!("an {kind}"),
+        IncidentKind::Security => format!("a {kind}"),
     }
 }
 

@@ -23,6 +23,8 @@ fn declared() -> Incident {
         systems: Systems::parse("Login").expect("systems"),
         summary: None,
         declared_by: user(1),
+        eta: None,
+        detected_at: None,
     };
     Incident::declare(d, t0()).0
 }
@@ -139,9 +141,20 @@ fn arb_command() -> impl Strategy<Value = Command> {
         }),
         any::<bool>().prop_map(|public| Command::Update {
             message: text("update"),
-            public
+            public,
+            publish: false,
+            eta: None,
         }),
         Just(Command::Note { text: text("note") }),
+        (0i64..120).prop_map(|m| Command::Edit {
+            title: None,
+            systems: None,
+            summary: None,
+            detected_at: Some(SinceInput::Ago(TimeDelta::minutes(m))),
+        }),
+        prop::sample::select(vec![IncidentKind::Availability, IncidentKind::Security])
+            .prop_map(|to| Command::ChangeKind { to }),
+        Just(Command::Announce { eta: None }),
         Just(Command::Resolve {
             root_cause: text("cause"),
             compensation: None
@@ -172,6 +185,7 @@ proptest! {
             prop_assert!(i.phase >= before.phase, "phase went backwards");
             prop_assert!(i.status != Status::Closed || before.status != Status::Open, "closed without resolve");
             prop_assert_eq!(i.phases.last().map(|s| s.phase), Some(i.phase));
+            prop_assert!(i.detected_at <= i.declared_at, "began after it was declared");
         }
         prop_assert!(timeline.windows(2).all(|w| w[0].at <= w[1].at), "timeline out of order");
         prop_assert!(i.phases.windows(2).all(|w| w[0].phase < w[1].phase));
@@ -188,6 +202,8 @@ fn a_security_incident_refuses_a_public_update_and_changes_nothing() {
             Command::Update {
                 message: text("Rotating keys"),
                 public: true,
+                publish: false,
+                eta: None,
             },
             user(1),
             t0(),
@@ -200,9 +216,284 @@ fn a_security_incident_refuses_a_public_update_and_changes_nothing() {
             Command::Update {
                 message: text("Rotating keys"),
                 public: false,
+                publish: false,
+                eta: None,
             },
             user(1),
             t0(),
         )
         .is_ok_and(|e| e.len() == 1));
+}
+
+fn edit() -> Command {
+    Command::Edit {
+        title: None,
+        systems: None,
+        summary: None,
+        detected_at: None,
+    }
+}
+
+#[test]
+fn an_edit_writes_one_entry_per_fact_that_changed() {
+    let mut i = declared();
+    let later = t0() + TimeDelta::minutes(10);
+    let entries = i
+        .apply(
+            Command::Edit {
+                title: Some(IncidentTitle::parse("Login and shop down").expect("title")),
+                systems: Some(Systems::parse("Login, Shop").expect("systems")),
+                summary: Some(text("Players get 503")),
+                detected_at: Some(SinceInput::Ago(TimeDelta::minutes(25))),
+            },
+            user(2),
+            later,
+        )
+        .expect("edited");
+    let texts: Vec<&str> = entries.iter().map(|e| e.text.as_str()).collect();
+    assert_eq!(
+        texts,
+        [
+            "Title changed from \"Login down\" to \"Login and shop down\"",
+            "Systems changed from Login to Login, Shop",
+            "Summary changed to: Players get 503",
+            "Start of the problem changed from 2026-11-26 12:00 UTC to 2026-11-26 11:45 UTC",
+        ]
+    );
+    assert!(entries
+        .iter()
+        .all(|e| e.kind == EntryKind::Edited && e.actor == Some(user(2))));
+    assert_eq!(i.title.as_str(), "Login and shop down");
+    assert_eq!(i.detected_at, t0() - TimeDelta::minutes(15));
+    // The declaration stays what it was; the time to resolve counts from the start.
+    assert_eq!(i.declared_at, t0());
+    i.apply(
+        Command::Resolve {
+            root_cause: text("cert"),
+            compensation: None,
+        },
+        user(2),
+        t0() + TimeDelta::minutes(45),
+    )
+    .expect("resolved");
+    assert_eq!(i.time_to_resolve(), Some(TimeDelta::minutes(60)));
+}
+
+#[test]
+fn an_edit_of_nothing_or_to_the_same_facts_is_refused() {
+    let mut i = declared();
+    assert_eq!(
+        i.apply(edit(), user(1), t0()),
+        Err(TransitionError::NothingToEdit)
+    );
+    let same = Command::Edit {
+        title: Some(IncidentTitle::parse("Login down").expect("title")),
+        systems: None,
+        summary: None,
+        detected_at: None,
+    };
+    let before = i.clone();
+    assert_eq!(
+        i.apply(same, user(1), t0()),
+        Err(TransitionError::NothingChanged)
+    );
+    assert_eq!(i, before);
+}
+
+#[test]
+fn a_start_after_the_declaration_in_the_future_or_a_month_before_is_refused() {
+    let mut i = declared();
+    let now = t0() + TimeDelta::minutes(30);
+    let at = |since| Command::Edit {
+        title: None,
+        systems: None,
+        summary: None,
+        detected_at: Some(since),
+    };
+    let before = i.clone();
+    let future = i
+        .apply(
+            at(SinceInput::At(now + TimeDelta::minutes(1))),
+            user(1),
+            now,
+        )
+        .expect_err("future");
+    assert_eq!(
+        future,
+        TransitionError::DetectedInFuture("2026-11-26 12:31 UTC".into())
+    );
+    let after = i
+        .apply(at(SinceInput::Ago(TimeDelta::minutes(10))), user(1), now)
+        .expect_err("after the declaration");
+    assert!(
+        after
+            .to_string()
+            .contains("(2026-11-26 12:00 UTC), and 2026-11-26 12:20 UTC is after that"),
+        "{after}"
+    );
+    assert!(after.to_string().contains("`2026-11-29 23:50`"), "{after}");
+    let early = i
+        .apply(at(SinceInput::At(t0() - TimeDelta::days(31))), user(1), now)
+        .expect_err("a month before");
+    assert!(matches!(early, TransitionError::DetectedTooEarly(_)));
+    assert_eq!(i, before, "a refused start changed the incident");
+    assert!(i
+        .apply(at(SinceInput::At(t0())), user(1), now)
+        .is_err_and(|e| e == TransitionError::NothingChanged));
+    assert!(i
+        .apply(at(SinceInput::Ago(TimeDelta::minutes(31))), user(1), now)
+        .is_ok());
+}
+
+#[test]
+fn an_eta_given_at_declare_or_in_an_update_is_the_last_one_kept() {
+    let d = Declaration {
+        title: IncidentTitle::parse("Login down").expect("title"),
+        severity: Severity::P1,
+        kind: IncidentKind::Availability,
+        systems: Systems::default(),
+        summary: None,
+        declared_by: user(1),
+        eta: Some(EtaInput::In(TimeDelta::minutes(45))),
+        detected_at: Some(t0() - TimeDelta::minutes(5)),
+    };
+    let (mut i, _) = Incident::declare(d, t0());
+    assert_eq!(i.eta, Some(Eta::At(t0() + TimeDelta::minutes(45))));
+    assert_eq!(i.detected_at, t0() - TimeDelta::minutes(5));
+    let words = ShortText::parse("after the patch").expect("text");
+    let entries = i
+        .apply(
+            Command::Update {
+                message: text("Rolling back"),
+                public: false,
+                publish: false,
+                eta: Some(EtaInput::Text(words.clone())),
+            },
+            user(1),
+            t0(),
+        )
+        .expect("update");
+    assert_eq!(
+        entries[0].text,
+        "Update: Rolling back (ETA: after the patch)"
+    );
+    assert_eq!(i.eta, Some(Eta::Text(words.clone())));
+    i.apply(
+        Command::Update {
+            message: text("Still rolling back"),
+            public: false,
+            publish: false,
+            eta: None,
+        },
+        user(1),
+        t0(),
+    )
+    .expect("update");
+    assert_eq!(
+        i.eta,
+        Some(Eta::Text(words)),
+        "an update without one keeps it"
+    );
+}
+
+#[test]
+fn publishing_an_update_tells_players_and_is_refused_for_a_security_incident() {
+    let mut i = declared();
+    let published = Command::Update {
+        message: text("Back up"),
+        public: false,
+        publish: true,
+        eta: None,
+    };
+    let entries = i.apply(published.clone(), user(1), t0()).expect("update");
+    assert_eq!(entries[0].text, "Published update: Back up");
+    i.kind = IncidentKind::Security;
+    assert_eq!(
+        i.apply(published, user(1), t0()),
+        Err(TransitionError::SecurityNeverAnnounced)
+    );
+}
+
+#[test]
+fn the_alert_on_request_is_refused_for_security_and_once_fixed() {
+    let mut i = declared();
+    let entries = i
+        .apply(
+            Command::Announce {
+                eta: Some(EtaInput::In(TimeDelta::hours(2))),
+            },
+            user(1),
+            t0(),
+        )
+        .expect("announced");
+    assert_eq!(
+        entries[0].text,
+        "Service alert posted for players (ETA: 2026-11-26 14:00 UTC)"
+    );
+    assert_eq!(entries[0].kind, EntryKind::Announced);
+    assert_eq!(i.eta, Some(Eta::At(t0() + TimeDelta::hours(2))));
+
+    let mut sec = declared();
+    sec.kind = IncidentKind::Security;
+    let err = sec
+        .apply(Command::Announce { eta: None }, user(1), t0())
+        .expect_err("security");
+    assert_eq!(err, TransitionError::SecurityNotAlerted);
+    assert!(
+        err.to_string().contains("security lead's decision"),
+        "{err}"
+    );
+
+    i.apply(
+        Command::Resolve {
+            root_cause: text("cert"),
+            compensation: None,
+        },
+        user(1),
+        t0(),
+    )
+    .expect("resolved");
+    assert_eq!(
+        i.apply(Command::Announce { eta: None }, user(1), t0()),
+        Err(TransitionError::AlertAfterFix)
+    );
+}
+
+#[test]
+fn the_kind_changes_both_ways_and_not_to_itself() {
+    let mut i = declared();
+    assert_eq!(
+        i.apply(
+            Command::ChangeKind {
+                to: IncidentKind::Availability
+            },
+            user(1),
+            t0()
+        ),
+        Err(TransitionError::SameKind(IncidentKind::Availability))
+    );
+    assert_eq!(
+        TransitionError::SameKind(IncidentKind::Availability).to_string(),
+        "this is already an availability incident"
+    );
+    let entries = i
+        .apply(
+            Command::ChangeKind {
+                to: IncidentKind::Security,
+            },
+            user(1),
+            t0(),
+        )
+        .expect("to security");
+    assert_eq!(entries[0].kind, EntryKind::KindChanged);
+    assert_eq!(i.kind, IncidentKind::Security);
+    i.apply(
+        Command::ChangeKind {
+            to: IncidentKind::Availability,
+        },
+        user(1),
+        t0(),
+    )
+    .expect("back");
+    assert_eq!(i.kind, IncidentKind::Availability);
 }

@@ -1,6 +1,7 @@
 //! The incident domain: pure types and rules, with no I/O and nothing of Discord's.
 
 mod auth;
+mod facts;
 mod ids;
 mod impact;
 mod incident;
@@ -13,6 +14,9 @@ mod timeline;
 mod when;
 
 pub use auth::{Action, Actor, Candidate, NotAllowed, TeamRoles};
+pub use facts::{
+    parse_duration, Eta, EtaError, EtaInput, SinceError, SinceInput, MAX_DETECTED_BEFORE, MAX_ETA,
+};
 pub use ids::{
     ChannelId, GuildId, IdParseError, IncidentId, IncidentNumber, InteractionId, MessageId, RoleId,
     UserId,

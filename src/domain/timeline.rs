@@ -27,6 +27,12 @@ pub enum EntryKind {
     Closed,
     /// Something the bot did on its own: a page, an announcement, a reminder.
     Bot,
+    /// A fact given at declare was corrected: title, systems, summary, start.
+    Edited,
+    /// The incident became a security one, or an availability one again.
+    KindChanged,
+    /// The service alert was posted on request.
+    Announced,
 }
 
 impl EntryKind {
@@ -42,6 +48,9 @@ impl EntryKind {
             Self::Resolved => "resolved",
             Self::Closed => "closed",
             Self::Bot => "bot",
+            Self::Edited => "edited",
+            Self::KindChanged => "kind_changed",
+            Self::Announced => "announced",
         }
     }
 
@@ -57,6 +66,9 @@ impl EntryKind {
             Self::Resolved,
             Self::Closed,
             Self::Bot,
+            Self::Edited,
+            Self::KindChanged,
+            Self::Announced,
         ]
         .into_iter()
         .find(|k| k.as_str() == text)

@@ -7,7 +7,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 
 use super::Markup;
-use crate::domain::{Incident, IncidentNumber, PhaseBudgets, RoleId, UserId};
+use crate::domain::{Eta, Incident, IncidentNumber, PhaseBudgets, RoleId, UserId};
 
 /// A Discord timestamp tag, shown in each reader's own time zone: `<t:1700000000:f>`.
 pub fn timestamp(at: DateTime<Utc>) -> Markup {
@@ -18,6 +18,18 @@ pub fn timestamp(at: DateTime<Utc>) -> Markup {
 pub fn relative(at: DateTime<Utc>) -> Markup {
     Markup::raw(format!("<t:{}:R>", at.timestamp()))
 }
+
+/// An ETA as players read it: a time in their own zone and how far off it is
+/// (`<t:…:t> (<t:…:R>)`), or the words given, as typed.
+pub fn eta(eta: &Eta) -> Markup {
+    match eta {
+        Eta::At(at) => Markup::raw(format!("<t:{ts}:t> (<t:{ts}:R>)", ts = at.timestamp())),
+        Eta::Text(text) => Markup::text(text.as_str()),
+    }
+}
+
+/// What the 🚨 alert says when no ETA was given.
+pub const ETA_UNKNOWN: &str = "to be confirmed; we will post updates as we learn more";
 
 /// A user mention (shown as the name; pings only if `allowed_mentions` lets it).
 pub fn mention(user: UserId) -> Markup {
@@ -60,8 +72,8 @@ pub struct ServiceAlert {
     pub ping: Option<Markup>,
     /// The affected system(s), `[SYSTEM]` in the plan.
     pub system: String,
-    /// The ETA, `[TIME]` in the plan.
-    pub eta: String,
+    /// The ETA, `[TIME]` in the plan: a time tag, or text.
+    pub eta: Markup,
     /// The status page.
     pub status_url: String,
 }
@@ -84,8 +96,8 @@ pub struct StatusUpdate {
     pub system: String,
     /// The update.
     pub message: String,
-    /// The ETA, if given.
-    pub eta: Option<String>,
+    /// The ETA, if one stands: a time tag, or text.
+    pub eta: Option<Markup>,
     /// The status page.
     pub status_url: String,
 }
@@ -108,7 +120,7 @@ impl Checklist {
     pub fn current(incident: &Incident, budgets: &PhaseBudgets) -> Self {
         let deadline = budgets
             .deadline_offset(incident.phase)
-            .map(|d| incident.declared_at + d)
+            .map(|d| incident.detected_at + d)
             .map(|at| Markup::raw(format!("{} ({})", timestamp(at), relative(at))));
         Self {
             phase_number: incident.phase.number(),
@@ -264,6 +276,10 @@ pub struct PostmortemDraft {
     pub systems: String,
     /// Full date of declaration, UTC.
     pub declared_at: String,
+    /// Full date the problem began, UTC.
+    pub detected_at: String,
+    /// Whether it began before it was declared (then the draft names both).
+    pub detected_earlier: bool,
     /// Full date of resolution, UTC.
     pub resolved_at: String,
     /// Declaration to resolve.
@@ -301,7 +317,7 @@ impl ServiceAlert {
         Self {
             ping: Some(Markup::raw("<@&1>")),
             system: "Login".into(),
-            eta: "30 minutes".into(),
+            eta: Markup::text("30 minutes"),
             status_url: "https://status.example".into(),
         }
     }
@@ -322,7 +338,7 @@ impl StatusUpdate {
         Self {
             system: "Login".into(),
             message: "Rolling back".into(),
-            eta: Some("10 minutes".into()),
+            eta: Some(Markup::raw("<t:600:t> (<t:600:R>)")),
             status_url: "https://status.example".into(),
         }
     }
@@ -398,6 +414,8 @@ impl PostmortemDraft {
             kind: "availability".into(),
             systems: "Login".into(),
             declared_at: "2026-11-26 12:00 UTC".into(),
+            detected_at: "2026-11-26 11:50 UTC".into(),
+            detected_earlier: true,
             resolved_at: "2026-11-26 13:00 UTC".into(),
             time_to_resolve: "1h".into(),
             due_at: "2026-11-28 13:00 UTC".into(),
@@ -452,13 +470,17 @@ pub struct StatusView {
     pub kind: String,
     /// The systems.
     pub systems: String,
+    /// When the problem began (a timestamp tag).
+    pub detected_at: Markup,
+    /// The last ETA given (a time tag, or text).
+    pub eta: Option<Markup>,
     /// 1 to 5.
     pub phase_number: u8,
     /// The phase's title.
     pub phase_title: String,
     /// Time in the phase so far.
     pub in_phase: String,
-    /// The phase's budget, from declaration.
+    /// The phase's budget, from detection.
     pub budget: Option<String>,
     /// Whether the phase is past its deadline.
     pub over_budget: bool,
@@ -484,7 +506,7 @@ impl StatusView {
         budgets: &PhaseBudgets,
         now: DateTime<Utc>,
     ) -> Self {
-        let deadline = budgets.deadline_offset(i.phase).map(|d| i.declared_at + d);
+        let deadline = budgets.deadline_offset(i.phase).map(|d| i.detected_at + d);
         let over_by = deadline.map(|d| now - d).filter(|d| *d > TimeDelta::zero());
         Self {
             number: number.0,
@@ -493,12 +515,14 @@ impl StatusView {
             severity: i.severity.to_string(),
             kind: i.kind.to_string(),
             systems: i.systems.display(),
+            detected_at: timestamp(i.detected_at),
+            eta: i.eta.as_ref().map(eta),
             phase_number: i.phase.number(),
             phase_title: i.phase.title().to_owned(),
             in_phase: human(now - i.phase_started_at()),
             budget: budgets
                 .deadline_offset(i.phase)
-                .map(|d| format!("{} from declaration", human(d))),
+                .map(|d| format!("{} from detection", human(d))),
             over_budget: over_by.is_some(),
             over_by: over_by.map(human).unwrap_or_default(),
             commander: i.roles.commander.map(mention),
@@ -554,10 +578,12 @@ impl StatusView {
             severity: "P0".into(),
             kind: "availability".into(),
             systems: "Login".into(),
+            detected_at: Markup::raw("<t:0:f>"),
+            eta: Some(Markup::raw("<t:600:t> (<t:600:R>)")),
             phase_number: 2,
             phase_title: "Containment".into(),
             in_phase: "12m".into(),
-            budget: Some("30m from declaration".into()),
+            budget: Some("30m from detection".into()),
             over_budget: true,
             over_by: "2m".into(),
             commander: Some(Markup::raw("<@1>")),
@@ -580,6 +606,49 @@ impl IncidentList {
                 phase_number: 2,
                 status: "open".into(),
             }],
+        }
+    }
+}
+
+/// One fact corrected, in `facts_changed.hbs`.
+#[derive(Debug, Clone, Serialize)]
+pub struct FactChange {
+    /// Which fact: `Title`, `Systems`, `Summary`, `Detected`.
+    pub what: String,
+    /// What it was: text escaped by [`Markup::text`], or a timestamp tag.
+    pub before: Markup,
+    /// What it is now.
+    pub after: Markup,
+}
+
+/// `facts_changed.hbs`: the facts of an incident corrected by `/incident edit`.
+#[derive(Debug, Clone, Serialize)]
+pub struct FactsChanged {
+    /// Who corrected them (a mention).
+    pub by: Markup,
+    /// Each fact that changed.
+    pub changes: Vec<FactChange>,
+    /// What follows from it, in the bot's words, if anything (the channel's new name).
+    pub follows: Option<Markup>,
+}
+
+impl FactsChanged {
+    pub(crate) fn sample() -> Self {
+        Self {
+            by: Markup::raw("<@1>"),
+            changes: vec![
+                FactChange {
+                    what: "Title".into(),
+                    before: Markup::text("Login down"),
+                    after: Markup::text("Login and shop down"),
+                },
+                FactChange {
+                    what: "Detected".into(),
+                    before: Markup::raw("<t:0:f>"),
+                    after: Markup::raw("<t:60:f>"),
+                },
+            ],
+            follows: Some(Markup::raw("The channel is renamed to match.")),
         }
     }
 }

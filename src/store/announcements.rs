@@ -35,6 +35,15 @@ impl AnnouncementKind {
     }
 }
 
+/// How much of a channel's hourly publish budget is taken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PublishSlots {
+    /// Publishes made or queued within the hour.
+    pub taken: u32,
+    /// When the oldest of them leaves the hour, if there is one.
+    pub frees_at: Option<DateTime<Utc>>,
+}
+
 /// One announcement.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Announcement {
@@ -54,6 +63,8 @@ pub struct Announcement {
     pub posted_at: Option<DateTime<Utc>>,
     /// When it was published.
     pub published_at: Option<DateTime<Utc>>,
+    /// When it was withdrawn unposted (its incident became a security one): never to be posted.
+    pub withdrawn_at: Option<DateTime<Utc>>,
 }
 
 type Row = (
@@ -65,10 +76,11 @@ type Row = (
     bool,
     Option<i64>,
     Option<i64>,
+    Option<i64>,
 );
 
 fn from_row(
-    (id, incident, kind, channel, message, publish, posted, published): Row,
+    (id, incident, kind, channel, message, publish, posted, published, withdrawn): Row,
 ) -> Result<Announcement, sqlx::Error> {
     Ok(Announcement {
         id,
@@ -80,10 +92,11 @@ fn from_row(
         publish,
         posted_at: from_millis_opt(posted)?,
         published_at: from_millis_opt(published)?,
+        withdrawn_at: from_millis_opt(withdrawn)?,
     })
 }
 
-const SELECT: &str = "SELECT id, incident_id, kind, channel_id, message_id, publish, posted_at, published_at FROM announcements";
+const SELECT: &str = "SELECT id, incident_id, kind, channel_id, message_id, publish, posted_at, published_at, withdrawn_at FROM announcements";
 
 impl Tx {
     /// Records that an announcement is to be posted; returns its id.
@@ -109,20 +122,69 @@ impl Tx {
         Ok(id)
     }
 
-    /// The announcements of one kind for an incident, read inside this transaction.
+    /// The announcements of one kind for an incident, read inside this transaction; withdrawn
+    /// ones are left out, as never made.
     pub async fn announcements_of(
         &mut self,
         incident: IncidentId,
         kind: AnnouncementKind,
     ) -> Result<Vec<Announcement>, sqlx::Error> {
         let rows: Vec<Row> = sqlx::query_as(sql!(
-            "{SELECT} WHERE incident_id = ? AND kind = ? ORDER BY id"
+            "{SELECT} WHERE incident_id = ? AND kind = ? AND withdrawn_at IS NULL ORDER BY id"
         ))
         .bind(incident.0)
         .bind(kind.as_str())
         .fetch_all(&mut *self.inner)
         .await?;
         rows.into_iter().map(from_row).collect()
+    }
+
+    /// Withdraws every announcement of `incident` not posted yet (its jobs are cancelled in the
+    /// same transaction); returns how many.
+    #[tracing::instrument(skip_all)]
+    pub async fn withdraw_unposted_announcements(
+        &mut self,
+        incident: IncidentId,
+        at: DateTime<Utc>,
+    ) -> Result<u64, sqlx::Error> {
+        Ok(sqlx::query(
+            "UPDATE announcements SET withdrawn_at = ? \
+             WHERE incident_id = ? AND message_id IS NULL AND withdrawn_at IS NULL",
+        )
+        .bind(to_millis(at))
+        .bind(incident.0)
+        .execute(&mut *self.inner)
+        .await?
+        .rows_affected())
+    }
+
+    /// How much of the hourly publish budget of `channel` is taken at `now`: publishes in the
+    /// last hour and publishes still to come (asked for in the last hour), and when the oldest
+    /// of them leaves the window.
+    #[tracing::instrument(skip_all)]
+    pub async fn publish_slots_taken(
+        &mut self,
+        channel: ChannelId,
+        now: DateTime<Utc>,
+    ) -> Result<PublishSlots, sqlx::Error> {
+        let since = to_millis(now - chrono::TimeDelta::hours(1));
+        let (taken, oldest): (i64, Option<i64>) = sqlx::query_as(
+            "SELECT COUNT(*), MIN(COALESCE(published_at, created_at)) FROM announcements \
+             WHERE channel_id = ? AND publish = 1 AND withdrawn_at IS NULL \
+             AND (published_at >= ? OR (published_at IS NULL AND created_at >= ?))",
+        )
+        .bind(to_db_id(channel.get()))
+        .bind(since)
+        .bind(since)
+        .fetch_one(&mut *self.inner)
+        .await?;
+        Ok(PublishSlots {
+            taken: u32::try_from(taken).unwrap_or(u32::MAX),
+            frees_at: oldest
+                .map(from_millis)
+                .transpose()?
+                .map(|at| at + chrono::TimeDelta::hours(1)),
+        })
     }
 
     /// Records the message that carries an announcement.

@@ -6,9 +6,9 @@ use sqlx::{FromRow, SqliteConnection};
 use super::convert::{self, from_millis, from_millis_opt, to_db_id, to_millis};
 use super::{corrupt, Db, Tx};
 use crate::domain::{
-    ChannelId, EarlierIncident, FreeText, GuildId, Incident, IncidentId, IncidentKind,
+    ChannelId, EarlierIncident, Eta, FreeText, GuildId, Incident, IncidentId, IncidentKind,
     IncidentNumber, IncidentRole, IncidentTitle, InteractionId, Phase, PhaseSpan, Roles, Severity,
-    Status, Systems,
+    ShortText, Status, Systems,
 };
 
 /// An incident with its identity: what the store hands out and takes back.
@@ -58,11 +58,23 @@ struct Row {
     resolved_at: Option<i64>,
     closed_at: Option<i64>,
     last_change_at: i64,
+    detected_at: Option<i64>,
+    eta_at: Option<i64>,
+    eta_text: Option<String>,
 }
 
 const SELECT: &str = "SELECT id, guild_id, number, title, summary, kind, severity, phase, status, \
     channel_id, declared_by, declared_at, last_update, last_update_at, root_cause, compensation, \
-    resolved_at, closed_at, last_change_at FROM incidents";
+    resolved_at, closed_at, last_change_at, detected_at, eta_at, eta_text FROM incidents";
+
+/// The stored ETA: a time wins over words (only one is ever written).
+fn eta_of(at: Option<i64>, text: Option<String>) -> Result<Option<Eta>, sqlx::Error> {
+    Ok(match (from_millis_opt(at)?, text) {
+        (Some(at), _) => Some(Eta::At(at)),
+        (None, Some(text)) => Some(Eta::Text(ShortText::from_stored(text))),
+        (None, None) => None,
+    })
+}
 
 /// The filter of [`Db::unclosed_incidents`]. The unary `+` keeps SQLite from walking the
 /// `(guild_id, number)` index for the order, which reads every closed incident of the guild
@@ -118,6 +130,8 @@ async fn hydrate(conn: &mut SqliteConnection, row: Row) -> Result<IncidentRecord
         roles,
         declared_by: convert::user_id(row.declared_by)?,
         declared_at: from_millis(row.declared_at)?,
+        detected_at: from_millis(row.detected_at.unwrap_or(row.declared_at))?,
+        eta: eta_of(row.eta_at, row.eta_text)?,
         phases,
         last_update: row.last_update.map(FreeText::from_stored),
         last_update_at: from_millis_opt(row.last_update_at)?,
@@ -279,15 +293,7 @@ impl Tx {
         .bind(new.interaction_id.map(|x| to_db_id(x.get())))
         .fetch_one(&mut *self.inner)
         .await?;
-        for (position, name) in i.systems.names().enumerate() {
-            sqlx::query("INSERT INTO incident_systems (incident_id, position, name, name_key) VALUES (?, ?, ?, ?)")
-                .bind(id)
-                .bind(i64::try_from(position).unwrap_or(i64::MAX))
-                .bind(name)
-                .bind(name.to_lowercase())
-                .execute(&mut *self.inner)
-                .await?;
-        }
+        self.write_systems(id, &i.systems).await?;
         let record = IncidentRecord {
             id: IncidentId(id),
             guild_id: new.guild_id,
@@ -307,15 +313,44 @@ impl Tx {
         load_one(&mut self.inner, "id", id.0).await
     }
 
-    /// Writes back every field a command can change: state, phases and role holders.
+    /// Replaces the incident's systems with `systems`, in their order.
+    async fn write_systems(&mut self, id: i64, systems: &Systems) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM incident_systems WHERE incident_id = ?")
+            .bind(id)
+            .execute(&mut *self.inner)
+            .await?;
+        for (position, name) in systems.names().enumerate() {
+            sqlx::query("INSERT INTO incident_systems (incident_id, position, name, name_key) VALUES (?, ?, ?, ?)")
+                .bind(id)
+                .bind(i64::try_from(position).unwrap_or(i64::MAX))
+                .bind(name)
+                .bind(name.to_lowercase())
+                .execute(&mut *self.inner)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Writes back every field a command can change: the facts, state, phases and role holders.
     #[tracing::instrument(skip_all)]
     pub async fn save_incident(&mut self, rec: &IncidentRecord) -> Result<(), sqlx::Error> {
         let i = &rec.incident;
+        let (eta_at, eta_text) = match &i.eta {
+            Some(Eta::At(at)) => (Some(to_millis(*at)), None),
+            Some(Eta::Text(text)) => (None, Some(text.as_str())),
+            None => (None, None),
+        };
         sqlx::query(
-            "UPDATE incidents SET summary = ?, severity = ?, phase = ?, status = ?, last_update = ?, \
+            "UPDATE incidents SET title = ?, kind = ?, detected_at = ?, eta_at = ?, eta_text = ?, \
+             summary = ?, severity = ?, phase = ?, status = ?, last_update = ?, \
              last_update_at = ?, root_cause = ?, compensation = ?, resolved_at = ?, closed_at = ?, \
              last_change_at = ?, channel_id = ? WHERE id = ?",
         )
+        .bind(i.title.as_str())
+        .bind(i.kind.as_str())
+        .bind(to_millis(i.detected_at))
+        .bind(eta_at)
+        .bind(eta_text)
         .bind(i.summary.as_ref().map(FreeText::as_str))
         .bind(i.severity.as_str())
         .bind(i64::from(i.phase.number()))
@@ -357,6 +392,16 @@ impl Tx {
                 .execute(&mut *self.inner)
                 .await?;
             }
+        }
+        let stored: Vec<(String,)> = sqlx::query_as(
+            "SELECT name FROM incident_systems WHERE incident_id = ? ORDER BY position",
+        )
+        .bind(rec.id.0)
+        .fetch_all(&mut *self.inner)
+        .await?;
+        // Rewritten only when they changed: most changes leave them alone.
+        if !stored.iter().map(|(n,)| n.as_str()).eq(i.systems.names()) {
+            self.write_systems(rec.id.0, &i.systems).await?;
         }
         Ok(())
     }

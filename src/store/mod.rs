@@ -12,6 +12,7 @@ macro_rules! sql {
 
 mod announcements;
 mod audit;
+mod channels;
 mod convert;
 mod incidents;
 mod jobs;
@@ -28,8 +29,9 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{ConnectOptions, Connection, Sqlite, SqlitePool, Transaction};
 use tokio::sync::{Mutex, MutexGuard, OwnedMutexGuard};
 
-pub use announcements::{Announcement, AnnouncementKind};
+pub use announcements::{Announcement, AnnouncementKind, PublishSlots};
 pub use audit::AuditEntry;
+pub use channels::RELABEL_WINDOW;
 pub use convert::{from_db_id, from_millis, to_db_id, to_millis};
 pub use incidents::{IncidentRecord, NewIncident};
 pub use jobs::{Claimed, Job, JobId, NewJob};

@@ -24,6 +24,8 @@ fn declared(title: &str, systems: &str) -> Incident {
         systems: Systems::parse(systems).expect("systems"),
         summary: Some(FreeText::parse("players cannot log in").expect("summary")),
         declared_by: UserId::new(5).expect("user"),
+        eta: None,
+        detected_at: None,
     };
     Incident::declare(d, t0()).0
 }
@@ -420,4 +422,66 @@ async fn due_jobs_count_claimed_and_waiting_ones_and_failed_ones_are_counted_apa
     );
     assert_eq!(db.failed_jobs().await.expect("failed"), 1);
     assert_eq!(db.pending_jobs().await.expect("pending"), 3);
+}
+
+#[tokio::test]
+async fn corrected_facts_and_the_last_eta_round_trip_and_the_recurrence_rule_sees_new_systems() {
+    let db = Db::open_in_memory().await.expect("db");
+    let mut rec = insert(&db, &declared("Login down", "Login")).await;
+    let at = t0() + TimeDelta::minutes(10);
+    rec.incident
+        .apply(
+            Command::Edit {
+                title: Some(IncidentTitle::parse("Store down").expect("title")),
+                systems: Some(Systems::parse("Store, Database").expect("systems")),
+                summary: None,
+                detected_at: Some(SinceInput::Ago(TimeDelta::minutes(20))),
+            },
+            UserId::new(5).expect("u"),
+            at,
+        )
+        .expect("edit");
+    rec.incident
+        .apply(
+            Command::ChangeKind {
+                to: IncidentKind::Security,
+            },
+            UserId::new(5).expect("u"),
+            at,
+        )
+        .expect("kind");
+    for eta in [
+        EtaInput::parse("45m").expect("eta"),
+        EtaInput::parse("after the patch").expect("eta"),
+    ] {
+        rec.incident
+            .apply(
+                Command::Update {
+                    message: FreeText::parse("working").expect("text"),
+                    public: false,
+                    publish: false,
+                    eta: Some(eta),
+                },
+                UserId::new(5).expect("u"),
+                at,
+            )
+            .expect("update");
+        let mut tx = db.begin().await.expect("begin");
+        tx.save_incident(&rec).await.expect("save");
+        tx.commit().await.expect("commit");
+        let back = db.incident(rec.id).await.expect("read").expect("found");
+        assert_eq!(back, rec);
+    }
+    let back = db.incident(rec.id).await.expect("read").expect("found");
+    assert_eq!(back.incident.detected_at, t0() - TimeDelta::minutes(10));
+    assert_eq!(
+        back.incident.eta,
+        Some(Eta::Text(ShortText::parse("after the patch").expect("t")))
+    );
+    let store = Systems::parse("store").expect("systems");
+    let earlier = db
+        .earlier_incidents(guild(), &store, t0() - TimeDelta::days(1), at)
+        .await
+        .expect("read");
+    assert_eq!(earlier.len(), 1, "the corrected systems are matched");
 }

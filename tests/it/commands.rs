@@ -62,7 +62,7 @@ async fn status_lists_open_incidents_elsewhere_and_details_one_in_its_channel() 
     .await;
     let one = run(&fake, world::RESPONDER, channel.id, "status", &[]).await;
     assert!(one.contains("Phase 1: Detection & Triage, for"), "{one}");
-    assert!(one.contains("budget 5m from declaration"), "{one}");
+    assert!(one.contains("budget 5m from detection"), "{one}");
     assert!(one.contains("Last update: Cache warming"), "{one}");
 }
 
@@ -363,6 +363,7 @@ async fn declaring_twice_with_one_interaction_opens_one_incident() {
         kind: IncidentKind::Availability,
         systems: None,
         summary: None,
+        eta: None,
     };
     let interaction = InteractionId::new(42).expect("id");
     let counts = ChannelCounts {

@@ -230,7 +230,8 @@ async fn a_p0_goes_from_declare_through_every_phase_to_resolve_and_close() {
         [
             "📣 Status update on Login",
             "Rolling back the 14:00 deploy",
-            "ETA: 20 minutes",
+            // A duration reaches players as a time in their own zone, and how far off it is.
+            "ETA: 09:20 (in 20 minutes)",
             "Status updates: https://status.loh.game",
         ]
         .join("\n")

@@ -6,6 +6,7 @@ mod access;
 mod bot_connects;
 mod cli;
 mod commands;
+mod facts;
 mod fake_discord;
 mod faults;
 mod lifecycle;

@@ -327,7 +327,7 @@ async fn an_overrun_phase_gets_a_nudge_naming_the_overrun_and_the_next_step() {
     assert_reads(
         &text,
         "⏰ Phase 1: Detection & Triage is over its budget by {duration}
-The plan gives it until 1s after declaration. Nobody is commander of this incident, \
+The plan gives it until 1s after detection. Nobody is commander of this incident, \
 and no role is paged for its severity.
 Next step: Enable maintenance mode if needed",
     );

@@ -464,6 +464,31 @@ async fn every_kind_of_message_reads_as_meant_with_no_raw_markup() {
             &[("message", "Rolling back"), ("public", "true")],
         )
         .await;
+    // ETAs, a published update, corrected facts, the alert that went out already.
+    story
+        .incident(
+            cole,
+            channel,
+            "update",
+            &[
+                ("message", "Still rolling back"),
+                ("eta", "30m"),
+                ("publish", "true"),
+            ],
+        )
+        .await;
+    story
+        .incident(
+            rhea,
+            channel,
+            "edit",
+            &[("summary", "EU **first**"), ("detected_at", "08:55")],
+        )
+        .await;
+    story.incident(cole, channel, "announce", &[]).await;
+    story
+        .incident(rhea, channel, "edit", &[("detected_at", "in an hour")])
+        .await;
     story
         .incident(
             cole,
@@ -471,6 +496,33 @@ async fn every_kind_of_message_reads_as_meant_with_no_raw_markup() {
             "resolve",
             &[("root_cause", "An expired certificate")],
         )
+        .await;
+    settle(&bot).await;
+    // A second incident turns security and back.
+    story
+        .incident(
+            rhea,
+            world::GENERAL,
+            "declare",
+            &[("title", "Odd logins"), ("severity", "P2"), ("eta", "2h")],
+        )
+        .await;
+    settle(&bot).await;
+    let second = fake
+        .channel_named("inc-2-odd-logins")
+        .map(|c| c.id)
+        .expect("the second channel");
+    story
+        .incident(rhea, second, "kind", &[("to", "security")])
+        .await;
+    story
+        .incident(rhea, second, "kind", &[("to", "availability")])
+        .await;
+    story
+        .incident(world::SECURITY, second, "kind", &[("to", "availability")])
+        .await;
+    story
+        .incident(world::SECURITY, second, "announce", &[])
         .await;
     settle(&bot).await;
     // The fix check, the post-mortem's reminders and its overdue escalation.

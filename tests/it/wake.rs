@@ -112,7 +112,7 @@ async fn a_phase_overrun_pings_the_commander_and_its_second_overrun_escalates() 
         .await;
     let both = nudges(&fake);
     let body = [
-        "The plan gives it until 5m after declaration.",
+        "The plan gives it until 5m after detection.",
         "Next step: Enable maintenance mode if needed",
     ]
     .join("\n");

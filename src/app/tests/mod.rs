@@ -5,6 +5,7 @@
     reason = "figment::Jail's closures must return figment::Error, which is large"
 )]
 
+mod facts;
 mod reminders;
 mod rights;
 
@@ -128,6 +129,7 @@ impl World {
             kind,
             systems: Some("Login".into()),
             summary: None,
+            eta: None,
         };
         let n = self.app.db.pending_jobs().await.expect("count") + 1;
         let interaction = InteractionId::new(n).expect("id");
@@ -179,7 +181,6 @@ impl World {
                 role,
                 user: to.user,
             },
-            eta: None,
             assignee: Some(Candidate {
                 user: to.user,
                 roles: to.roles.clone(),
@@ -208,15 +209,19 @@ impl World {
                 return;
             }
             for job in jobs.jobs {
-                self.performer
-                    .perform(&job)
-                    .await
-                    .unwrap_or_else(|e| panic!("{} failed: {e:?}", job.kind));
-                self.app
-                    .db
-                    .finish_job(job.id, self.clock.now())
-                    .await
-                    .expect("finish");
+                match self.performer.perform(&job).await {
+                    Ok(()) => self
+                        .app
+                        .db
+                        .finish_job(job.id, self.clock.now())
+                        .await
+                        .expect("finish"),
+                    // A budget is spent: the job waits, as the queue would have it.
+                    Err(crate::scheduler::JobError::NotYet(due)) => {
+                        self.app.db.defer_job(job.id, due).await.expect("defer");
+                    }
+                    Err(e) => panic!("{} failed: {e:?}", job.kind),
+                }
             }
         }
         panic!("jobs kept queueing jobs");

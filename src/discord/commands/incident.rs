@@ -11,7 +11,8 @@ use super::choices::{KindChoice, PhaseChoice, RoleChoice, SeverityChoice};
 use crate::app::{self, AppError, ChangeArgs, ChannelCounts, DeclareArgs};
 use crate::app::{AppEvent, ChannelState};
 use crate::domain::{
-    Candidate, ChannelId, Command, FreeText, InteractionId, RoleId, ShortText, UserId,
+    Candidate, ChannelId, Command, EtaInput, FreeText, IncidentTitle, InteractionId, RoleId,
+    ShortText, SinceInput, Systems, UserId,
 };
 
 /// Work an incident: declare it, then run these in its channel.
@@ -19,7 +20,8 @@ use crate::domain::{
     slash_command,
     guild_only,
     subcommands(
-        "declare", "severity", "phase", "assign", "update", "note", "status", "resolve", "close"
+        "declare", "severity", "phase", "assign", "update", "note", "status", "announce", "edit",
+        "kind", "resolve", "close"
     ),
     subcommand_required
 )]
@@ -116,6 +118,7 @@ pub async fn declare(
     #[autocomplete = "super::choices::autocomplete_systems"]
     systems: Option<String>,
     #[description = "What you know so far"] summary: Option<String>,
+    #[description = "When players can expect a fix: 45m, 2h, or words"] eta: Option<String>,
 ) -> Result<(), Error> {
     // Declare commits before it acknowledges: an acknowledged declare always exists, even if the
     // bot dies right after. The commit needs no REST call, so it fits well inside the 3 s.
@@ -131,6 +134,7 @@ pub async fn declare(
             .unwrap_or(crate::domain::IncidentKind::Availability),
         systems,
         summary,
+        eta,
     };
     let mut opened = app.events.subscribe();
     let counts = channel_counts(ctx).await?;
@@ -231,7 +235,6 @@ pub async fn assign(
                 role: role.into(),
                 user: assignee.user,
             },
-            eta: None,
             assignee: Some(assignee),
         })
     })
@@ -244,19 +247,68 @@ pub async fn update(
     ctx: Context<'_>,
     #[description = "The update"] message: String,
     #[description = "Also post it to the players' announcement channel"] public: Option<bool>,
-    #[description = "When you expect it fixed, e.g. 30 minutes"] eta: Option<String>,
+    #[description = "When players can expect a fix: 45m, 2h, or words"] eta: Option<String>,
+    #[description = "Post it to players and publish it to following servers (commanders; hourly limit)"]
+    publish: Option<bool>,
 ) -> Result<(), Error> {
     change(ctx, || {
-        let eta = eta.as_deref().map(ShortText::parse).transpose()?;
+        let eta = eta.as_deref().map(EtaInput::parse).transpose()?;
         let message = FreeText::parse(&message)?;
-        Ok(ChangeArgs {
-            command: Command::Update {
-                message,
-                public: public.unwrap_or(false),
-            },
+        Ok(ChangeArgs::from(Command::Update {
+            message,
+            public: public.unwrap_or(false),
+            publish: publish.unwrap_or(false),
             eta,
-            assignee: None,
-        })
+        }))
+    })
+    .await
+}
+
+/// Post the service alert for players, when the severity did not (commanders).
+#[poise::command(slash_command, guild_only)]
+pub async fn announce(
+    ctx: Context<'_>,
+    #[description = "When players can expect a fix: 45m, 2h, or words"] eta: Option<String>,
+) -> Result<(), Error> {
+    change(ctx, || {
+        let eta = eta.as_deref().map(EtaInput::parse).transpose()?;
+        Ok(ChangeArgs::from(Command::Announce { eta }))
+    })
+    .await
+}
+
+/// Correct this incident's title, systems, summary or start.
+#[poise::command(slash_command, guild_only)]
+pub async fn edit(
+    ctx: Context<'_>,
+    #[description = "The new title (at most 100 characters)"] title: Option<String>,
+    #[description = "All affected systems, comma-separated (replaces the list)"]
+    #[autocomplete = "super::choices::autocomplete_systems"]
+    systems: Option<String>,
+    #[description = "The new summary"] summary: Option<String>,
+    #[description = "When the problem began: 25m ago, 08:40 (UTC), 2026-11-30 08:40"]
+    detected_at: Option<String>,
+) -> Result<(), Error> {
+    change(ctx, || {
+        Ok(ChangeArgs::from(Command::Edit {
+            title: title.as_deref().map(IncidentTitle::parse).transpose()?,
+            systems: systems.as_deref().map(Systems::parse).transpose()?,
+            summary: summary.as_deref().map(FreeText::parse).transpose()?,
+            detected_at: detected_at.as_deref().map(SinceInput::parse).transpose()?,
+        }))
+    })
+    .await
+}
+
+/// Turn this incident into a security one (private, never announced), or back.
+#[poise::command(slash_command, guild_only)]
+pub async fn kind(
+    ctx: Context<'_>,
+    #[description = "security: private channel, no more announcements; availability needs the security role"]
+    to: KindChoice,
+) -> Result<(), Error> {
+    change(ctx, || {
+        Ok(ChangeArgs::from(Command::ChangeKind { to: to.into() }))
     })
     .await
 }

@@ -1,0 +1,367 @@
+//! The parts of [`super::change`] that correct facts and tell players on purpose:
+//! `/incident edit`, `/incident kind`, `/incident announce`, and an update's ETA and publish.
+
+use chrono::{DateTime, Utc};
+
+use super::declare::queue_alert;
+use super::effects::kinds;
+use super::{App, AppError, Effect, Outbox, Target, PUBLISH_BUDGET};
+use crate::domain::{Actor, Command, Incident, IncidentKind, Systems};
+use crate::render::{
+    eta, mention, relative, role_pings, timestamp, FactChange, FactsChanged, Markup, Notice,
+    StatusUpdate, TemplateName,
+};
+use crate::store::{AnnouncementKind, IncidentRecord, PublishSlots, Tx};
+
+/// What was decided before the command was applied, for what it shows people.
+#[derive(Debug, Clone, Copy, Default)]
+pub(super) struct Prepared {
+    /// A publish asked for and refused: the hourly budget, as it stood.
+    pub publish_refused: Option<PublishSlots>,
+}
+
+/// Checks, inside the transaction and before `command` applies to `record`, what the store knows
+/// and the domain does not: an alert that went out already, a publish budget that is spent (the
+/// update then goes out unpublished, and the timeline says so).
+pub(super) async fn prepare(
+    app: &App,
+    tx: &mut Tx,
+    record: &IncidentRecord,
+    command: &mut Command,
+    now: DateTime<Utc>,
+) -> Result<Prepared, AppError> {
+    match command {
+        Command::Announce { .. } => {
+            let alerts = tx
+                .announcements_of(record.id, AnnouncementKind::Alert)
+                .await?;
+            if let Some(alert) = alerts.first() {
+                return Err(AppError::user(match alert.message_id {
+                    Some(message) => format!(
+                        "The service alert went out already: https://discord.com/channels/{}/{}/{message}. \
+                         Tell players what changed with /incident update public:true.",
+                        record.guild_id, alert.channel_id
+                    ),
+                    None => format!(
+                        "The service alert is already on its way to <#{}>. Tell players what \
+                         changed with /incident update public:true.",
+                        alert.channel_id
+                    ),
+                }));
+            }
+            Ok(Prepared::default())
+        }
+        Command::Update {
+            publish, public, ..
+        } if *publish => {
+            let slots = tx
+                .publish_slots_taken(app.settings.channels.announcements, now)
+                .await?;
+            if slots.taken < PUBLISH_BUDGET {
+                return Ok(Prepared::default());
+            }
+            // Still posted for players, as asked; only not published.
+            *publish = false;
+            *public = true;
+            Ok(Prepared {
+                publish_refused: Some(slots),
+            })
+        }
+        _ => Ok(Prepared::default()),
+    }
+}
+
+/// The ETA players read with an alert or an update: the last one given, unless it has passed.
+fn standing_eta(i: &Incident, now: DateTime<Utc>) -> Option<Markup> {
+    i.eta.as_ref().filter(|e| !e.passed(now)).map(eta)
+}
+
+/// The update just applied to `record`, for players: posted in the announcement channel, and
+/// published when asked and the budget allows. Returns the reply.
+pub(super) async fn update_to_players(
+    app: &App,
+    tx: &mut Tx,
+    outbox: &mut Outbox<'_>,
+    record: &IncidentRecord,
+    publish: bool,
+    prepared: Prepared,
+    now: DateTime<Utc>,
+) -> Result<String, AppError> {
+    let i = &record.incident;
+    let channel = app.settings.channels.announcements;
+    let view = StatusUpdate {
+        system: i.systems.display(),
+        message: i
+            .last_update
+            .as_ref()
+            .map(ToString::to_string)
+            .unwrap_or_default(),
+        eta: standing_eta(i, now),
+        status_url: app.settings.status.url.clone(),
+    };
+    super::post_announcement(
+        app,
+        tx,
+        outbox,
+        record.id,
+        AnnouncementKind::Update,
+        &view,
+        vec![],
+        publish,
+    )
+    .await?;
+    Ok(if let Some(slots) = prepared.publish_refused {
+        let frees = slots
+            .frees_at
+            .map(|at| format!(" The next one frees up {}.", relative(at)))
+            .unwrap_or_default();
+        format!(
+            "Update posted here and to <#{channel}>, but **not published**: the {PUBLISH_BUDGET} \
+             publishes an hour that <#{channel}> allows are taken. Players in this server see it; \
+             servers following the channel do not.{frees}"
+        )
+    } else if publish {
+        let slots = tx.publish_slots_taken(channel, now).await?;
+        let left = PUBLISH_BUDGET.saturating_sub(slots.taken);
+        format!(
+            "Update posted here and to <#{channel}>, and published: {left} of {PUBLISH_BUDGET} \
+             publishes left this hour."
+        )
+    } else {
+        format!("Update posted here and to <#{channel}>.")
+    })
+}
+
+/// `/incident announce`: queues the 🚨 alert. Returns the reply.
+pub(super) async fn announced(
+    app: &App,
+    tx: &mut Tx,
+    outbox: &mut Outbox<'_>,
+    actor: &Actor,
+    record: &IncidentRecord,
+) -> Result<String, AppError> {
+    queue_alert(app, tx, outbox, record).await?;
+    let i = &record.incident;
+    let headline = Markup::raw(format!(
+        "Service alert sent to players by {}",
+        mention(actor.user)
+    ));
+    let headline = match standing_eta(i, app.clock.now()) {
+        Some(e) => headline.raw_then(", ETA ").push(e),
+        None => headline,
+    };
+    notice(app, outbox, "🚨", headline, None, vec![])?;
+    Ok(format!(
+        "The service alert is going out to players in <#{}>.",
+        app.settings.channels.announcements
+    ))
+}
+
+/// `/incident edit`: says what changed, renames the channel when its name follows the title.
+/// Returns the reply.
+pub(super) async fn edited(
+    app: &App,
+    tx: &mut Tx,
+    outbox: &mut Outbox<'_>,
+    actor: &Actor,
+    before: &Incident,
+    record: &IncidentRecord,
+) -> Result<String, AppError> {
+    let i = &record.incident;
+    let mut changes = Vec::new();
+    let mut names = Vec::new();
+    if i.title != before.title {
+        names.push("title");
+        changes.push(FactChange {
+            what: "Title".to_owned(),
+            before: Markup::text(before.title.as_str()),
+            after: Markup::text(i.title.as_str()),
+        });
+    }
+    if i.systems != before.systems {
+        names.push("systems");
+        changes.push(FactChange {
+            what: "Systems".to_owned(),
+            before: systems(&before.systems),
+            after: systems(&i.systems),
+        });
+    }
+    if i.summary != before.summary {
+        names.push("summary");
+        changes.push(FactChange {
+            what: "Summary".to_owned(),
+            before: before
+                .summary
+                .as_ref()
+                .map_or_else(|| Markup::raw("none"), |s| Markup::text(s.as_str())),
+            after: i
+                .summary
+                .as_ref()
+                .map_or_else(|| Markup::raw("none"), |s| Markup::text(s.as_str())),
+        });
+    }
+    if i.detected_at != before.detected_at {
+        names.push("detection time");
+        changes.push(FactChange {
+            what: "Detected".to_owned(),
+            before: timestamp(before.detected_at),
+            after: timestamp(i.detected_at),
+        });
+    }
+    let renamed = super::channel_name(record);
+    let rename = record.channel_id.is_some()
+        && i.kind == IncidentKind::Availability
+        && i.title != before.title;
+    if rename {
+        outbox.push(tx, Effect::Relabel).await?;
+    }
+    let follows = rename.then(|| {
+        Markup::raw("This channel is renamed ")
+            .text_then(&format!("#{renamed}"))
+            .raw_then(" to match.")
+    });
+    let budgets = (i.detected_at != before.detected_at).then(|| {
+        Markup::raw(format!(
+            "Phase deadlines now count from {}.",
+            timestamp(i.detected_at)
+        ))
+    });
+    let follows = match (follows, budgets) {
+        (Some(a), Some(b)) => Some(a.raw_then(" ").push(b)),
+        (a, b) => a.or(b),
+    };
+    let view = FactsChanged {
+        by: mention(actor.user),
+        changes,
+        follows,
+    };
+    outbox.say_here(
+        super::render(app, TemplateName::FactsChanged, &view)?,
+        vec![],
+    );
+    let mut reply = format!("Corrected: {}.", names.join(", "));
+    if rename {
+        reply.push_str(&format!(" The channel is being renamed #{renamed}."));
+    }
+    Ok(reply)
+}
+
+/// Systems as people read them, `none` for none.
+fn systems(s: &Systems) -> Markup {
+    if s.is_empty() {
+        Markup::raw("none")
+    } else {
+        Markup::text(&s.display())
+    }
+}
+
+/// `/incident kind`: a security incident's channel is made private and renamed, and what was
+/// still to go to players is withdrawn; an availability one again keeps its channel as it is,
+/// private, and is renamed. Returns the reply.
+pub(super) async fn kind_changed(
+    app: &App,
+    tx: &mut Tx,
+    outbox: &mut Outbox<'_>,
+    actor: &Actor,
+    record: &IncidentRecord,
+    now: DateTime<Utc>,
+) -> Result<String, AppError> {
+    let i = &record.incident;
+    let security = app.settings.roles.security;
+    let who = mention(actor.user);
+    let name = super::channel_name(record);
+    Ok(match i.kind {
+        IncidentKind::Security => {
+            tx.cancel_jobs(record.id, &[kinds::ANNOUNCE, kinds::PUBLISH], now)
+                .await?;
+            let withdrawn = tx.withdraw_unposted_announcements(record.id, now).await?;
+            outbox.push(tx, Effect::MakePrivate).await?;
+            outbox.push(tx, Effect::Relabel).await?;
+            let withdrawn = match withdrawn {
+                0 => String::new(),
+                1 => " The announcement still waiting to go out was withdrawn.".to_owned(),
+                n => format!(" The {n} announcements still waiting to go out were withdrawn."),
+            };
+            // Paged as a security incident is at declare: its channel is theirs now.
+            let page = app.page_roles(i.kind, i.severity);
+            notice(
+                app,
+                outbox,
+                "🔒",
+                Markup::raw(format!("Now a security incident, by {who}")),
+                Some(format!(
+                    "This channel becomes private to the security role and is renamed {name}; \
+                     nothing more about it goes to players, and it gets no all-clear.{withdrawn}"
+                )),
+                page,
+            )?;
+            if let Some(log) = app.settings.channels.log {
+                let post = Effect::Post {
+                    to: Target::Channel(log),
+                    content: format!(
+                        "🔒 #{} is now a security incident, by {who}{}",
+                        record.number,
+                        record
+                            .channel_id
+                            .map(|c| format!(" → <#{c}>"))
+                            .unwrap_or_default()
+                    ),
+                    ping_roles: vec![],
+                    file: None,
+                };
+                outbox.push(tx, post).await?;
+            }
+            let mut reply = format!(
+                "Incident #{} is now a security incident: its channel becomes private to <@&{security}> \
+                 and is renamed #{name}; nothing more goes to players.{withdrawn}",
+                record.number
+            );
+            if !actor.roles.contains(&security) {
+                reply.push_str(&format!(
+                    " You will not see the channel any more without the <@&{security}> role."
+                ));
+            }
+            reply
+        }
+        IncidentKind::Availability => {
+            outbox.push(tx, Effect::Relabel).await?;
+            notice(
+                app,
+                outbox,
+                "🔓",
+                Markup::raw(format!("An availability incident again, by {who}")),
+                Some(format!(
+                    "This channel is renamed {name} and stays private: open it to the team by \
+                     hand if they should see it. Players have been told nothing; \
+                     /incident announce posts the service alert."
+                )),
+                vec![],
+            )?;
+            format!(
+                "Incident #{} is an availability incident again and its channel is renamed #{name}. \
+                 The channel stays private until you open it up. Players have been told nothing: \
+                 /incident announce posts the service alert.",
+                record.number
+            )
+        }
+    })
+}
+
+/// Adds a notice to what this change says in the channel, pinging `ping`.
+fn notice(
+    app: &App,
+    outbox: &mut Outbox<'_>,
+    icon: &str,
+    headline: Markup,
+    body: Option<String>,
+    ping: Vec<crate::domain::RoleId>,
+) -> Result<(), AppError> {
+    let view = Notice {
+        ping: role_pings(&ping),
+        icon: icon.to_owned(),
+        headline,
+        body,
+    };
+    outbox.say_here(super::render(app, TemplateName::Notice, &view)?, ping);
+    Ok(())
+}
