@@ -166,7 +166,7 @@ pub struct SeveritySettings {
     pub update_every: Option<Duration>,
 }
 
-/// `[phases]`: when each phase should be over, from the declaration.
+/// `[phases]`: when each phase should be over, from detection (the declaration unless corrected).
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PhaseSettings {

@@ -139,10 +139,10 @@ impl fmt::Display for Phase {
     }
 }
 
-/// When each phase should be over, measured from the declaration (the plan's budgets).
+/// When each phase should be over, measured from detection (the plan's budgets).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct PhaseBudgets {
-    /// Triage should be over this long after declaration (plan: 5 min).
+    /// Triage should be over this long after detection (plan: 5 min).
     pub triage: TimeDelta,
     /// Containment should be over by then (plan: 30 min).
     pub containment: TimeDelta,
@@ -164,7 +164,7 @@ impl Default for PhaseBudgets {
 }
 
 impl PhaseBudgets {
-    /// How long after declaration `phase` should be over; recovery has no deadline.
+    /// How long after detection `phase` should be over; recovery has no deadline.
     pub fn deadline_offset(&self, phase: Phase) -> Option<TimeDelta> {
         match phase {
             Phase::Triage => Some(self.triage),

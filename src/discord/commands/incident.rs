@@ -118,7 +118,7 @@ pub async fn declare(
     #[autocomplete = "super::choices::autocomplete_systems"]
     systems: Option<String>,
     #[description = "What you know so far"] summary: Option<String>,
-    #[description = "When players can expect a fix: 45m, 2h, or words"] eta: Option<String>,
+    #[description = "Fix expected in: 45m, 2h, or words"] eta: Option<String>,
 ) -> Result<(), Error> {
     // Declare commits before it acknowledges: an acknowledged declare always exists, even if the
     // bot dies right after. The commit needs no REST call, so it fits well inside the 3 s.
@@ -247,9 +247,10 @@ pub async fn update(
     ctx: Context<'_>,
     #[description = "The update"] message: String,
     #[description = "Also post it to the players' announcement channel"] public: Option<bool>,
-    #[description = "When players can expect a fix: 45m, 2h, or words"] eta: Option<String>,
-    #[description = "Post it to players and publish it to following servers (commanders; hourly limit)"]
-    publish: Option<bool>,
+    #[description = "Fix expected in: 45m, 2h, or words"] eta: Option<String>,
+    #[description = "Also publish to following servers (commanders; 8 an hour)"] publish: Option<
+        bool,
+    >,
 ) -> Result<(), Error> {
     change(ctx, || {
         let eta = eta.as_deref().map(EtaInput::parse).transpose()?;
@@ -264,11 +265,11 @@ pub async fn update(
     .await
 }
 
-/// Post the service alert for players, when the severity did not (commanders).
+/// Send players the service alert (commanders).
 #[poise::command(slash_command, guild_only)]
 pub async fn announce(
     ctx: Context<'_>,
-    #[description = "When players can expect a fix: 45m, 2h, or words"] eta: Option<String>,
+    #[description = "Fix expected in: 45m, 2h, or words"] eta: Option<String>,
 ) -> Result<(), Error> {
     change(ctx, || {
         let eta = eta.as_deref().map(EtaInput::parse).transpose()?;
@@ -277,17 +278,18 @@ pub async fn announce(
     .await
 }
 
-/// Correct this incident's title, systems, summary or start.
+/// Correct the title, systems, summary or start.
 #[poise::command(slash_command, guild_only)]
 pub async fn edit(
     ctx: Context<'_>,
-    #[description = "The new title (at most 100 characters)"] title: Option<String>,
-    #[description = "All affected systems, comma-separated (replaces the list)"]
+    #[description = "New title"] title: Option<String>,
+    #[description = "All affected systems, comma-separated"]
     #[autocomplete = "super::choices::autocomplete_systems"]
     systems: Option<String>,
-    #[description = "The new summary"] summary: Option<String>,
-    #[description = "When the problem began: 25m ago, 08:40 (UTC), 2026-11-30 08:40"]
-    detected_at: Option<String>,
+    #[description = "New summary"] summary: Option<String>,
+    #[description = "When it began: 25m ago, 08:40 UTC, 2026-11-30 08:40"] detected_at: Option<
+        String,
+    >,
 ) -> Result<(), Error> {
     change(ctx, || {
         Ok(ChangeArgs::from(Command::Edit {
@@ -300,12 +302,11 @@ pub async fn edit(
     .await
 }
 
-/// Turn this incident into a security one (private, never announced), or back.
+/// Make this a security incident (private, unannounced), or back.
 #[poise::command(slash_command, guild_only)]
 pub async fn kind(
     ctx: Context<'_>,
-    #[description = "security: private channel, no more announcements; availability needs the security role"]
-    to: KindChoice,
+    #[description = "Back to availability needs the security role"] to: KindChoice,
 ) -> Result<(), Error> {
     change(ctx, || {
         Ok(ChangeArgs::from(Command::ChangeKind { to: to.into() }))
