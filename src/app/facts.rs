@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use super::declare::queue_alert;
 use super::effects::kinds;
 use super::{App, AppError, Effect, Outbox, Target, PUBLISH_BUDGET};
-use crate::domain::{Actor, Command, Incident, IncidentKind, Systems};
+use crate::domain::{Actor, Command, Incident, IncidentKind, Status, Systems};
 use crate::render::{
     eta, mention, relative, role_pings, timestamp, FactChange, FactsChanged, Markup, Notice,
     StatusUpdate, TemplateName,
@@ -21,8 +21,9 @@ pub(super) struct Prepared {
 }
 
 /// Checks, inside the transaction and before `command` applies to `record`, what the store knows
-/// and the domain does not: an alert that went out already, a publish budget that is spent (the
-/// update then goes out unpublished, and the timeline says so).
+/// and the domain does not: an alert that went out already (for an incident that may still have
+/// one: the domain's own refusals come first), a publish budget that is spent (the update then
+/// goes out unpublished, and the timeline says so).
 pub(super) async fn prepare(
     app: &App,
     tx: &mut Tx,
@@ -30,8 +31,11 @@ pub(super) async fn prepare(
     command: &mut Command,
     now: DateTime<Utc>,
 ) -> Result<Prepared, AppError> {
+    let i = &record.incident;
     match command {
-        Command::Announce { .. } => {
+        Command::Announce { .. }
+            if i.kind == IncidentKind::Availability && i.status == Status::Open =>
+        {
             let alerts = tx
                 .announcements_of(record.id, AnnouncementKind::Alert)
                 .await?;

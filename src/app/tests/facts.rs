@@ -220,6 +220,21 @@ async fn turning_security_withdraws_what_was_still_to_go_to_players() {
         .expect("read");
     assert!(updates.is_empty(), "withdrawn: {updates:?}");
     drop(tx);
+    // The alert went out before, but what answers now is that it is a security incident.
+    let err = w
+        .change(
+            &cole,
+            &record,
+            ChangeArgs::from(Command::Announce { eta: None }),
+        )
+        .await
+        .expect_err("refused");
+    assert!(
+        err.to_string().starts_with(
+            "Security incidents are never announced to players, so no alert was posted"
+        ),
+        "{err}"
+    );
     // Nothing more goes to players, and resolving sends no all-clear.
     let resolve = ChangeArgs::from(Command::Resolve {
         root_cause: FreeText::parse("a leaked key").expect("text"),
