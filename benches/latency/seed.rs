@@ -81,6 +81,7 @@ pub async fn closed_incidents(db: &Db, guild: GuildId, count: usize) -> anyhow::
                         content: entry.text.clone(),
                         ping_roles: vec![],
                         file: None,
+                        buttons: vec![],
                     })?,
                     incident: Some(record.id),
                     idempotency_key: format!("seed:{i}:{k}"),

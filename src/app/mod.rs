@@ -22,8 +22,8 @@ use serde_json::Value;
 
 pub use channel::{channel_name, channel_state, ChannelState};
 pub use chat::{
-    readable_error, Attachment, Button, Chat, ChatError, ExistingChannel, NewChannel, Outgoing,
-    TimedChat,
+    readable_error, Attachment, Button, ButtonStyle, Chat, ChatError, Clicked, ExistingChannel,
+    NewChannel, Outgoing, TimedChat, MAX_BUTTONS,
 };
 pub use declare::{
     declare, ChannelCounts, DeclareArgs, Declared, CATEGORY_CHANNEL_BUDGET, GUILD_CHANNEL_BUDGET,

@@ -5,7 +5,7 @@ use serde_json::json;
 
 use super::lifecycle::incident_here;
 use super::App;
-use super::{audit, reminders, team, AppError, Effect, Outbox, Target, TextFile};
+use super::{audit, reminders, team, AppError, Clicked, Effect, Outbox, Target, TextFile};
 use crate::domain::{
     self, parse_field, parse_when, Action, Actor, ChannelId, EarlierIncident, EntryKind, FreeText,
     IncidentId, PostmortemDecision, ShortText, Status, TimelineEntry, UserId,
@@ -304,6 +304,7 @@ async fn draft(
                     filename: filename.clone(),
                     text,
                 }),
+                buttons: vec![],
             },
         )
         .await?;
@@ -320,7 +321,7 @@ pub async fn confirm_fix(
     app: &App,
     actor: &Actor,
     incident: IncidentId,
-) -> Result<String, AppError> {
+) -> Result<Clicked, AppError> {
     let record = app
         .db
         .incident(incident)
@@ -359,9 +360,12 @@ pub async fn confirm_fix(
     )
     .await?;
     tx.commit().await?;
-    Ok(format!(
-        "✅ Fix verified by {} at {}. It is on the timeline.",
-        mention(actor.user),
-        timestamp(now)
-    ))
+    Ok(Clicked {
+        content: format!(
+            "✅ Fix verified by {} at {}. It is on the timeline.",
+            mention(actor.user),
+            timestamp(now)
+        ),
+        buttons: vec![],
+    })
 }

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use super::effects::kinds;
 use super::perform::internal;
 use super::App;
-use super::{Button, Effect, Outbox, Outgoing, Performer};
+use super::{Button, ButtonStyle, Effect, Outbox, Outgoing, Performer};
 use crate::config::delta;
 use crate::domain::{Command, Incident, Status};
 use crate::domain::{Phase, RoleId, UserId};
@@ -230,8 +230,8 @@ struct ReminderPost {
     ping_users: Vec<UserId>,
     /// What to schedule once it is posted.
     follow_up: Option<FollowUp>,
-    /// A button under it.
-    button: Option<Button>,
+    /// Buttons under it.
+    buttons: Vec<Button>,
 }
 
 /// Who a reminder is for: the holder of an incident role, or, when nobody holds it, the
@@ -292,7 +292,7 @@ impl Recipient {
         view: Reminder,
         extra_roles: Vec<RoleId>,
         follow_up: Option<FollowUp>,
-        button: Option<Button>,
+        buttons: Vec<Button>,
     ) -> Result<ReminderPost, JobError> {
         let content = app
             .templates
@@ -309,7 +309,7 @@ impl Recipient {
             ping_roles,
             ping_users: self.users,
             follow_up,
-            button,
+            buttons,
         })
     }
 }
@@ -329,7 +329,7 @@ impl Performer {
             ping_users: post.ping_users,
             nonce: job.id.0.to_string(),
             attachment: None,
-            button: post.button,
+            buttons: post.buttons,
         };
         self.chat.post(&message).await?;
         if let Some(follow_up) = post.follow_up {
@@ -374,7 +374,7 @@ impl Performer {
                     roles,
                     note: None,
                 };
-                nobody.post(app, view, vec![], next.map(FollowUp::Escalate), None)?
+                nobody.post(app, view, vec![], next.map(FollowUp::Escalate), vec![])?
             }
             Effect::UpdateDue => {
                 let Some(every) = app.settings.severity.get(i.severity).update_every else {
@@ -402,7 +402,7 @@ impl Performer {
                         "post one with `/incident update` (add `public:true` to tell players)",
                     )),
                 };
-                to.post(app, view, vec![], Some(FollowUp::UpdateDue), None)?
+                to.post(app, view, vec![], Some(FollowUp::UpdateDue), vec![])?
             }
             Effect::PhaseNudge { phase, round } => {
                 if !open || i.phase != phase {
@@ -436,7 +436,7 @@ impl Performer {
                     next_step: Some(next),
                 };
                 let again = (round < 2).then_some(FollowUp::Nudge(phase, round + 1));
-                to.post(app, view, escalate, again, None)?
+                to.post(app, view, escalate, again, vec![])?
             }
             Effect::VerifyFix => {
                 let to = commander();
@@ -454,8 +454,9 @@ impl Performer {
                 let button = Button {
                     custom_id: format!("{VERIFY_BUTTON}:{}", record.id),
                     label: "The fix held".to_owned(),
+                    style: ButtonStyle::Success,
                 };
-                to.post(app, view, vec![], None, Some(button))?
+                to.post(app, view, vec![], None, vec![button])?
             }
             Effect::PostmortemReminder { .. } | Effect::PostmortemOverdue { .. } => {
                 let Some(pm) = app.db.postmortem(record.id).await.map_err(internal)? else {
@@ -487,7 +488,7 @@ impl Performer {
                         view,
                         escalate,
                         Some(FollowUp::Overdue(round + 1)),
-                        None,
+                        vec![],
                     )?
                 } else {
                     let view = Reminder {
@@ -503,7 +504,7 @@ impl Performer {
                         body: to.body(Markup::text(&pm.reason).raw_then(".")),
                         next_step: Some(Markup::raw("draft it with `/postmortem draft`")),
                     };
-                    to.post(app, view, vec![], None, None)?
+                    to.post(app, view, vec![], None, vec![])?
                 }
             }
             other => {

@@ -697,6 +697,7 @@ async fn a_job_retried_after_discord_accepted_its_message_does_not_post_twice() 
         content: "Crash window probe".into(),
         ping_roles: vec![],
         file: None,
+        buttons: vec![],
     };
     Outbox::new("test:crash", id, now + chrono::TimeDelta::hours(1))
         .push(&mut tx, effect)
@@ -877,6 +878,7 @@ async fn a_job_discord_refuses_for_good_is_given_up_and_reported_in_the_log_chan
         content: "to nowhere".into(),
         ping_roles: vec![],
         file: None,
+        buttons: vec![],
     };
     Outbox::new("test:gone", id, bot.app.clock.now())
         .push(&mut tx, effect)
