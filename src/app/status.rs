@@ -2,7 +2,8 @@
 
 use super::App;
 use super::{team, AppError};
-use crate::domain::{Actor, ChannelId, NotAllowed};
+use crate::config::delta;
+use crate::domain::{Actor, ChannelId, NotAllowed, Status};
 use crate::render::{IncidentLine, IncidentList, Markup, StatusView, TemplateName};
 use crate::store::IncidentRecord;
 
@@ -20,8 +21,13 @@ pub struct StatusReply {
 pub async fn status(app: &App, actor: &Actor, channel: ChannelId) -> Result<StatusReply, AppError> {
     let text = match app.db.incident_by_channel(channel).await? {
         Some(r) => {
-            let view =
+            let mut view =
                 StatusView::new(r.number, &r.incident, &app.phase_budgets(), app.clock.now());
+            if r.incident.status == Status::Verifying {
+                view.verifying_until = r.incident.resolved_at.map(|at| {
+                    crate::render::timestamp(at + delta(app.settings.resolution.verify_after))
+                });
+            }
             super::render(app, TemplateName::Status, &view)?
         }
         None => {

@@ -145,6 +145,9 @@ async fn on_event(
         serenity::FullEvent::InteractionCreate {
             interaction: serenity::Interaction::Component(click),
         } => clicks::on_click(ctx, click, data).await?,
+        serenity::FullEvent::InteractionCreate {
+            interaction: serenity::Interaction::Modal(submit),
+        } => clicks::on_modal(ctx, submit, data).await?,
         _ => {}
     }
     Ok(())
