@@ -8,6 +8,7 @@
 //! another in a loop.
 
 mod escape;
+mod help;
 mod markup;
 mod scan;
 mod views;
@@ -19,6 +20,7 @@ use handlebars::Handlebars;
 use serde::Serialize;
 
 pub use escape::{cap, discord_escape, MESSAGE_LIMIT};
+pub use help::{Help, HelpPhase, HelpSeverity};
 pub use markup::Markup;
 pub use scan::unescaped;
 pub use views::*;
@@ -48,11 +50,13 @@ pub enum TemplateName {
     Status,
     /// `/incident status` elsewhere: the open incidents.
     IncidentList,
+    /// `/incident help`: severities, phases and commands on one page.
+    Help,
 }
 
 impl TemplateName {
     /// Every template.
-    pub const ALL: [TemplateName; 11] = [
+    pub const ALL: [TemplateName; 12] = [
         Self::ServiceAlert,
         Self::AllClear,
         Self::StatusUpdate,
@@ -64,6 +68,7 @@ impl TemplateName {
         Self::Notice,
         Self::Status,
         Self::IncidentList,
+        Self::Help,
     ];
 
     /// The name, which is also the file stem.
@@ -80,6 +85,7 @@ impl TemplateName {
             Self::Notice => "notice",
             Self::Status => "status",
             Self::IncidentList => "incident_list",
+            Self::Help => "help",
         }
     }
 
@@ -101,6 +107,7 @@ impl TemplateName {
             Self::Notice => include_str!("../templates/notice.hbs"),
             Self::Status => include_str!("../templates/status.hbs"),
             Self::IncidentList => include_str!("../templates/incident_list.hbs"),
+            Self::Help => include_str!("../templates/help.hbs"),
         }
     }
 
@@ -123,6 +130,7 @@ impl TemplateName {
             Self::Notice => serde_json::to_value(Notice::sample()),
             Self::Status => serde_json::to_value(StatusView::sample()),
             Self::IncidentList => serde_json::to_value(IncidentList::sample()),
+            Self::Help => serde_json::to_value(Help::sample()),
         };
         v.unwrap_or_default()
     }

@@ -35,7 +35,7 @@ pub use perform::{Performer, PUBLISH_BUDGET};
 pub use postmortem::{postmortem, PostmortemArgs};
 pub use reminders::{FIX_FAILED_BUTTON, FIX_HELD_BUTTON};
 pub use state::{App, AppEvent};
-pub use status::{status, StatusReply};
+pub use status::{help, status, StatusReply};
 
 use crate::domain::{Actor, GuildId, IncidentId, TeamRoles};
 use crate::store::{AuditEntry, Tx};

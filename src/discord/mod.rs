@@ -66,7 +66,7 @@ pub fn client_builder(app: App, http: serenity::Http) -> serenity::ClientBuilder
     let guild = serenity::GuildId::new(app.settings.discord.guild_id.get());
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
-            commands: commands::all(),
+            commands: commands::all_for(&app.settings.severity),
             // No reply of the bot pings anyone unless a message lists roles explicitly.
             allowed_mentions: Some(serenity::CreateAllowedMentions::new()),
             command_check: Some(|ctx| Box::pin(failure::known_options(ctx))),

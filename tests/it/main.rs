@@ -8,6 +8,7 @@ mod cli;
 mod commands;
 mod fake_discord;
 mod faults;
+mod help;
 mod lifecycle;
 mod markup;
 mod postmortem;

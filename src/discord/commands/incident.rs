@@ -20,7 +20,7 @@ use crate::domain::{
     guild_only,
     subcommands(
         "declare", "severity", "phase", "assign", "update", "note", "status", "resolve", "reopen",
-        "close"
+        "close", "help"
     ),
     subcommand_required
 )]
@@ -322,4 +322,11 @@ pub async fn reopen(
 #[poise::command(slash_command, guild_only)]
 pub async fn close(ctx: Context<'_>) -> Result<(), Error> {
     change(ctx, || Ok(ChangeArgs::from(Command::Close))).await
+}
+
+/// What each severity means, the phases, and the commands, on one page.
+#[poise::command(slash_command, guild_only)]
+pub async fn help(ctx: Context<'_>) -> Result<(), Error> {
+    let result = app::help(&ctx.data().app);
+    outcome(ctx, result).await
 }

@@ -54,7 +54,13 @@ pub async fn incident(
                 let choices = def["choices"].as_array().cloned().unwrap_or_default();
                 let choice = choices
                     .iter()
-                    .find(|c| c["name"] == *value)
+                    // A person types the key; Discord narrows the choices to the one it begins.
+                    .find(|c| {
+                        c["name"] == *value
+                            || c["name"]
+                                .as_str()
+                                .is_some_and(|n| n.starts_with(&format!("{value}: ")))
+                    })
                     .unwrap_or_else(|| panic!("{name} has no choice {value}"));
                 b.opt_int(name, choice["value"].as_i64().expect("an integer choice"))
             }
