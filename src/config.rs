@@ -151,6 +151,11 @@ impl SeverityTable {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SeveritySettings {
+    /// What makes an incident this severe, in a phrase: shown in the severity choices and in
+    /// `/incident help`.
+    pub definition: String,
+    /// Incidents of this severity, for `/incident help`.
+    pub examples: Vec<String>,
     /// Roles pinged in the incident channel on declare (or on a raise to this level).
     pub page: Vec<RoleId>,
     /// Whether the service alert goes to players automatically.

@@ -390,3 +390,22 @@ fn section_of(table: &str) -> &'static str {
     let body = &DEFAULT_TOML[start + header.len()..];
     &body[..body.find("\n[").unwrap_or(body.len())]
 }
+
+#[test]
+fn a_severity_definition_too_long_for_its_choice_is_refused_at_its_line() {
+    Jail::expect_with(|jail| {
+        let long = "d".repeat(91);
+        let err = load_in(
+            jail,
+            &format!("{IDS}\n[severity.P2]\ndefinition = \"{long}\"\n"),
+        )
+        .expect_err("too long");
+        let text = err.to_string();
+        assert!(
+            text.contains("bot.toml:14:")
+                && text.contains("[severity.P2] definition is 91 characters"),
+            "{text}"
+        );
+        Ok(())
+    });
+}

@@ -8,6 +8,7 @@
 //! another in a loop.
 
 mod escape;
+mod help;
 mod markup;
 mod scan;
 mod views;
@@ -19,6 +20,7 @@ use handlebars::Handlebars;
 use serde::Serialize;
 
 pub use escape::{cap, discord_escape, MESSAGE_LIMIT};
+pub use help::{Help, HelpPhase, HelpSeverity};
 pub use markup::Markup;
 pub use scan::unescaped;
 pub use views::*;
@@ -50,11 +52,13 @@ pub enum TemplateName {
     IncidentList,
     /// The facts corrected by `/incident edit`, in the incident channel.
     FactsChanged,
+    /// `/incident help`: severities, phases and commands on one page.
+    Help,
 }
 
 impl TemplateName {
     /// Every template.
-    pub const ALL: [TemplateName; 12] = [
+    pub const ALL: [TemplateName; 13] = [
         Self::ServiceAlert,
         Self::AllClear,
         Self::StatusUpdate,
@@ -67,6 +71,7 @@ impl TemplateName {
         Self::Status,
         Self::IncidentList,
         Self::FactsChanged,
+        Self::Help,
     ];
 
     /// The name, which is also the file stem.
@@ -84,6 +89,7 @@ impl TemplateName {
             Self::Status => "status",
             Self::IncidentList => "incident_list",
             Self::FactsChanged => "facts_changed",
+            Self::Help => "help",
         }
     }
 
@@ -106,6 +112,7 @@ impl TemplateName {
             Self::Status => include_str!("../templates/status.hbs"),
             Self::IncidentList => include_str!("../templates/incident_list.hbs"),
             Self::FactsChanged => include_str!("../templates/facts_changed.hbs"),
+            Self::Help => include_str!("../templates/help.hbs"),
         }
     }
 
@@ -129,6 +136,7 @@ impl TemplateName {
             Self::Status => serde_json::to_value(StatusView::sample()),
             Self::IncidentList => serde_json::to_value(IncidentList::sample()),
             Self::FactsChanged => serde_json::to_value(FactsChanged::sample()),
+            Self::Help => serde_json::to_value(Help::sample()),
         };
         v.unwrap_or_default()
     }

@@ -83,6 +83,7 @@ pub async fn closed_incidents(db: &Db, guild: GuildId, count: usize) -> anyhow::
                         content: entry.text.clone(),
                         ping_roles: vec![],
                         file: None,
+                        buttons: vec![],
                     })?,
                     incident: Some(record.id),
                     idempotency_key: format!("seed:{i}:{k}"),
@@ -140,6 +141,7 @@ fn life(commander: UserId) -> anyhow::Result<Vec<(i64, UserId, Command)>> {
             Command::Resolve {
                 root_cause: text("A bad config push")?,
                 compensation: None,
+                all_clear_now: true,
             },
         ),
         (90, commander, Command::Close),
@@ -150,7 +152,7 @@ fn life(commander: UserId) -> anyhow::Result<Vec<(i64, UserId, Command)>> {
 pub fn describe(count: usize, took: std::time::Duration, at: DateTime<Utc>) -> String {
     format!(
         "{count} closed incidents seeded in {:.1} s (declared over the {SPAN_DAYS} days before {}), \
-         each with 7 timeline entries, 7 audit entries and 7 finished jobs",
+         each with 8 timeline entries, 7 audit entries and 7 finished jobs",
         took.as_secs_f64(),
         at.format("%Y-%m-%d")
     )

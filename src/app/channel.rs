@@ -156,6 +156,7 @@ impl Performer {
                     content,
                     ping_roles: vec![],
                     file: None,
+                    buttons: vec![],
                 };
                 outbox.push(&mut tx, post).await.map_err(internal)?;
             }

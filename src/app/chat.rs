@@ -112,18 +112,47 @@ pub struct Outgoing {
     pub nonce: String,
     /// A file, if any.
     pub attachment: Option<Attachment>,
-    /// A button under the message, if any.
-    pub button: Option<Button>,
+    /// Buttons under the message, in order; Discord lays them out five to a row, 25 at most.
+    pub buttons: Vec<Button>,
 }
 
 /// A button people click to answer the bot.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Button {
-    /// What the bot recognises the click by.
+    /// What the bot recognises the click by: `<prefix>:<what it is about>`, at most 100
+    /// characters.
     pub custom_id: String,
-    /// What it says.
+    /// What it says, at most 80 characters.
     pub label: String,
+    /// How it looks.
+    pub style: ButtonStyle,
 }
+
+/// Discord's button colours, by what they mean.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ButtonStyle {
+    /// The answer the bot expects (blurple).
+    Primary,
+    /// A neutral choice (grey).
+    Secondary,
+    /// A good outcome (green).
+    Success,
+    /// A bad outcome or an undo (red).
+    Danger,
+}
+
+/// What a clicked message becomes: its new text and the buttons left under it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Clicked {
+    /// The message's new text, rendered and escaped.
+    pub content: String,
+    /// The buttons it keeps (none when the question is answered).
+    pub buttons: Vec<Button>,
+}
+
+/// Discord's limits on message buttons: five to a row, five rows.
+pub const MAX_BUTTONS: usize = 25;
 
 /// What the bot does on Discord.
 pub trait Chat: Send + Sync + 'static {

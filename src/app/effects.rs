@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::Button;
 use crate::domain::{ChannelId, IncidentId, Phase, RoleId};
 use crate::store::{NewJob, Tx};
 
@@ -38,6 +39,9 @@ pub enum Effect {
         /// A text file to attach (the post-mortem draft).
         #[serde(default, skip_serializing_if = "Option::is_none")]
         file: Option<TextFile>,
+        /// Buttons under it (a checklist's steps, a question's answers).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        buttons: Vec<Button>,
     },
     /// Posts a player announcement and records its message; queues its publish when wanted.
     Announce {
@@ -231,6 +235,7 @@ impl<'a> Outbox<'a> {
                 content,
                 ping_roles,
                 file: None,
+                buttons: vec![],
             };
             self.push(tx, effect).await?;
         }

@@ -312,6 +312,7 @@ pub(super) async fn kind_changed(
                     ),
                     ping_roles: vec![],
                     file: None,
+                    buttons: vec![],
                 };
                 outbox.push(tx, post).await?;
             }

@@ -6,8 +6,11 @@ use serde_json::json;
 use super::declare::queue_alert;
 use super::facts::{self, Prepared};
 use super::App;
-use super::{audit, postmortem, reminders, team, AppError, Effect, Outbox};
-use crate::domain::{Action, Actor, Candidate, ChannelId, Command, IncidentKind, Status};
+use super::{audit, postmortem, reminders, team, AppError, Clicked, Effect, Outbox};
+use crate::config::delta;
+use crate::domain::{
+    Action, Actor, Candidate, ChannelId, Command, FreeText, IncidentId, IncidentKind, Phase, Status,
+};
 use crate::render::{
     human, mention, role_pings, timestamp, AllClear, Checklist, CloseSummary, Markup, Notice,
     PhaseLine, TemplateName,
@@ -45,13 +48,15 @@ pub struct Changed {
 /// Which right a command needs.
 fn needed(command: &Command) -> Action {
     match command {
-        Command::ChangeSeverity { .. } | Command::Resolve { .. } | Command::Close => {
-            Action::Command
-        }
+        Command::ChangeSeverity { .. }
+        | Command::Resolve { .. }
+        | Command::FixHeld
+        | Command::Close => Action::Command,
         Command::Announce { .. } | Command::Update { publish: true, .. } => Action::Announce,
         Command::ChangeKind {
             to: IncidentKind::Availability,
         } => Action::Declassify,
+        // Saying the fix failed is caution any responder may exercise.
         _ => Action::Work,
     }
 }
@@ -88,14 +93,77 @@ pub async fn change(
     actor: &Actor,
     channel: ChannelId,
     origin: &str,
-    mut args: ChangeArgs,
+    args: ChangeArgs,
 ) -> Result<Changed, AppError> {
     let found = incident_here(app, actor, channel).await?;
+    change_incident(app, actor, found, origin, args).await
+}
+
+/// The answer to the fix check.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum FixAnswer {
+    /// The fix held: recovery and the all-clear begin.
+    Held,
+    /// It did not: back to phase 4, with what is still wrong, as typed.
+    DidNotHold(String),
+}
+
+/// Answers the fix check. Returns what the question becomes.
+#[tracing::instrument(skip_all, fields(origin = origin))]
+pub async fn answer_fix_check(
+    app: &App,
+    actor: &Actor,
+    incident: IncidentId,
+    answer: FixAnswer,
+    origin: &str,
+) -> Result<Clicked, AppError> {
+    let found = app
+        .db
+        .incident(incident)
+        .await?
+        .ok_or_else(|| AppError::user("That incident no longer exists."))?;
+    let held = answer == FixAnswer::Held;
+    let command = match answer {
+        FixAnswer::Held => Command::FixHeld,
+        FixAnswer::DidNotHold(what) => Command::Reopen {
+            reason: FreeText::parse(&what)?,
+        },
+    };
+    let changed = change_incident(app, actor, found, origin, command.into()).await?;
+    let now = timestamp(app.clock.now());
+    let who = mention(actor.user);
+    // The question stays readable with its answer under it.
+    Ok(Clicked {
+        content: if held {
+            format!("⏰ Did the fix hold? ✅ Yes, said {who} at {now}.")
+        } else {
+            format!(
+                "⏰ Did the fix hold? 🔁 No, said {who} at {now}: incident #{} is back in {}.",
+                changed.record.number,
+                Phase::Resolution
+            )
+        },
+        buttons: vec![],
+    })
+}
+
+/// Applies `args` to the incident `found`, for `actor`.
+async fn change_incident(
+    app: &App,
+    actor: &Actor,
+    found: IncidentRecord,
+    origin: &str,
+    mut args: ChangeArgs,
+) -> Result<Changed, AppError> {
     authorize(app, actor, &found, &args)?;
     let now = app.clock.now();
     // Read before writing: the recurrence rule looks at earlier incidents.
     let earlier = match &args.command {
-        Command::Resolve { .. } => {
+        Command::Resolve {
+            all_clear_now: true,
+            ..
+        }
+        | Command::FixHeld => {
             let i = &found.incident;
             let since = i.declared_at - app.settings.postmortem_policy().recurrence_window;
             Some(
@@ -154,7 +222,9 @@ pub async fn change(
         now,
     )
     .await?;
-    if let (Command::Resolve { .. }, Some(earlier)) = (&args.command, earlier) {
+    // The post-mortem clock starts when the fix held, not when it went in.
+    let recovered = record.incident.status == Status::Resolved && before.status != Status::Resolved;
+    if let (true, Some(earlier)) = (recovered, earlier) {
         let said =
             postmortem::on_resolve(app, &mut tx, &mut outbox, &record, &earlier, now).await?;
         if !said.is_empty() {
@@ -198,6 +268,8 @@ fn command_name(c: &Command) -> &'static str {
         Command::Update { .. } => "update",
         Command::Note { .. } => "note",
         Command::Resolve { .. } => "resolve",
+        Command::FixHeld => "fix_held",
+        Command::Reopen { .. } => "reopen",
         Command::Close => "close",
         Command::Announce { .. } => "announce",
         Command::Edit { .. } => "edit",
@@ -330,49 +402,80 @@ async fn effects(
         Command::Note { .. } => "Added to the timeline.".to_owned(),
         Command::Resolve {
             root_cause,
-            compensation,
+            all_clear_now: false,
+            ..
         } => {
-            let ttr = i.time_to_resolve().map(human).unwrap_or_default();
+            let until = i.resolved_at.unwrap_or(i.last_change_at)
+                + delta(app.settings.resolution.verify_after);
             let text = notice(
                 app,
                 &[],
-                "✅",
-                Markup::raw(format!("Resolved by {who} after {ttr}")),
+                "🛠️",
+                Markup::raw(format!(
+                    "Fix applied by {who}: verifying it until {} before players are told",
+                    timestamp(until)
+                )),
                 Some(format!("Root cause: {root_cause}")),
             )?;
             outbox.say_here(text, vec![]);
             let view = Checklist::current(i, &app.phase_budgets());
-            let checklist = super::render(app, TemplateName::Checklist, &view)?;
-            outbox.say_here(checklist, vec![]);
-            // A security incident is never announced, so it never gets an all-clear either.
-            let public = i.kind == IncidentKind::Availability
-                && (!tx
-                    .announcements_of(record.id, AnnouncementKind::Alert)
-                    .await?
-                    .is_empty()
-                    || !tx
-                        .announcements_of(record.id, AnnouncementKind::Update)
-                        .await?
-                        .is_empty());
-            if public {
-                let view = AllClear {
-                    system: i.systems.display(),
-                    root_cause: root_cause.to_string(),
-                    compensation: compensation.as_ref().map(ToString::to_string),
-                };
-                super::announce(
-                    app,
-                    tx,
-                    outbox,
-                    record.id,
-                    AnnouncementKind::AllClear,
-                    &view,
-                    vec![],
-                )
-                .await?;
+            outbox.say_here(super::render(app, TemplateName::Checklist, &view)?, vec![]);
+            let asked = i.roles.commander.map_or_else(
+                || "the on-call responders".to_owned(),
+                |c| mention(c).to_string(),
+            );
+            format!(
+                "Fix recorded. Verifying until {}: then I ask {asked} whether it held, and the \
+                 all-clear goes to players once it has. For an incident that is obviously over, \
+                 resolve with all_clear:now instead.",
+                timestamp(until)
+            )
+        }
+        Command::Resolve { .. } | Command::FixHeld => {
+            let ttr = i.time_to_resolve().map(human).unwrap_or_default();
+            let (headline, body) = match &args.command {
+                Command::FixHeld => (
+                    format!("The fix held, confirmed by {who}: resolved after {ttr}"),
+                    None,
+                ),
+                _ => (
+                    format!("Resolved by {who} after {ttr}, without a verification window"),
+                    i.root_cause.as_ref().map(|r| format!("Root cause: {r}")),
+                ),
+            };
+            let text = notice(app, &[], "✅", Markup::raw(headline), body)?;
+            outbox.say_here(text, vec![]);
+            let view = Checklist::current(i, &app.phase_budgets());
+            outbox.say_here(super::render(app, TemplateName::Checklist, &view)?, vec![]);
+            if all_clear(app, tx, outbox, record).await? {
                 format!("Resolved after {ttr}. The all-clear is going out to players.")
             } else {
                 format!("Resolved after {ttr}.")
+            }
+        }
+        Command::Reopen { reason } => {
+            let text = notice(
+                app,
+                &[],
+                "🔁",
+                Markup::raw(format!("Reopened by {who}: back to {}", Phase::Resolution)),
+                Some(format!(
+                    "{reason}. Run /incident resolve again when a new fix is in."
+                )),
+            )?;
+            outbox.say_here(text, vec![]);
+            let told = !tx
+                .announcements_of(record.id, AnnouncementKind::AllClear)
+                .await?
+                .is_empty();
+            if told {
+                format!(
+                    "Reopened. Players were given the all-clear in <#{}>: tell them the problem \
+                     is back with /incident update public:true.",
+                    app.settings.channels.announcements
+                )
+            } else {
+                "Reopened: back to phase 4. Players were not told it was fixed.".to_owned()
             }
         }
         Command::Close => {
@@ -382,7 +485,7 @@ async fn effects(
                 title: i.title.to_string(),
                 severity: i.severity.to_string(),
                 declared_at: timestamp(i.declared_at),
-                resolved_at: i.resolved_at.map(timestamp).unwrap_or_default(),
+                resolved_at: i.verified_at.map(timestamp).unwrap_or_default(),
                 time_to_resolve: i.time_to_resolve().map(human).unwrap_or_default(),
                 phases: i
                     .phases
@@ -400,4 +503,46 @@ async fn effects(
             "Closed. The channel is being archived and locked.".to_owned()
         }
     })
+}
+
+/// Queues the ✅ all-clear when players heard of the incident (an alert or a public update).
+/// A security incident is never announced, so it never gets an all-clear either. Returns
+/// whether it was queued.
+async fn all_clear(
+    app: &App,
+    tx: &mut Tx,
+    outbox: &mut Outbox<'_>,
+    record: &IncidentRecord,
+) -> Result<bool, AppError> {
+    let i = &record.incident;
+    let heard = !tx
+        .announcements_of(record.id, AnnouncementKind::Alert)
+        .await?
+        .is_empty()
+        || !tx
+            .announcements_of(record.id, AnnouncementKind::Update)
+            .await?
+            .is_empty();
+    if i.kind != IncidentKind::Availability || !heard {
+        return Ok(false);
+    }
+    let Some(root_cause) = &i.root_cause else {
+        return Ok(false);
+    };
+    let view = AllClear {
+        system: i.systems.display(),
+        root_cause: root_cause.to_string(),
+        compensation: i.compensation.as_ref().map(ToString::to_string),
+    };
+    super::announce(
+        app,
+        tx,
+        outbox,
+        record.id,
+        AnnouncementKind::AllClear,
+        &view,
+        vec![],
+    )
+    .await?;
+    Ok(true)
 }

@@ -24,20 +24,20 @@ use serde_json::Value;
 
 pub use channel::{channel_name, channel_state, channel_topic, ChannelState};
 pub use chat::{
-    readable_error, Attachment, Button, ChannelLabel, Chat, ChatError, ExistingChannel, NewChannel,
-    Outgoing, TimedChat,
+    readable_error, Attachment, Button, ButtonStyle, ChannelLabel, Chat, ChatError, Clicked,
+    ExistingChannel, NewChannel, Outgoing, TimedChat, MAX_BUTTONS,
 };
 pub use declare::{
     declare, ChannelCounts, DeclareArgs, Declared, CATEGORY_CHANNEL_BUDGET, GUILD_CHANNEL_BUDGET,
 };
 pub use effects::{kinds, Effect, Outbox, Target, TextFile};
-pub use lifecycle::{change, ChangeArgs, Changed};
+pub use lifecycle::{answer_fix_check, change, ChangeArgs, Changed, FixAnswer};
 pub use notes::{note_message, NotedMessage};
 pub use perform::{Performer, PUBLISH_BUDGET};
-pub use postmortem::{confirm_fix, postmortem, PostmortemArgs};
-pub use reminders::VERIFY_BUTTON;
+pub use postmortem::{postmortem, PostmortemArgs};
+pub use reminders::{FIX_FAILED_BUTTON, FIX_HELD_BUTTON};
 pub use state::{App, AppEvent};
-pub use status::{status, StatusReply};
+pub use status::{help, status, StatusReply};
 
 use crate::domain::{Actor, GuildId, IncidentId, TeamRoles};
 use crate::store::{AuditEntry, Tx};

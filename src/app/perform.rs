@@ -127,7 +127,7 @@ impl Performer {
             ping_users: vec![],
             nonce: job.id.0.to_string(),
             attachment: None,
-            button: None,
+            buttons: vec![],
         };
         Ok(self.chat.post(&message).await?)
     }
@@ -224,6 +224,7 @@ impl JobHandler for Performer {
                     content,
                     ping_roles,
                     file,
+                    buttons,
                 } => {
                     let channel = match to {
                         Target::Channel(c) => c,
@@ -241,7 +242,7 @@ impl JobHandler for Performer {
                             filename: f.filename,
                             bytes: f.text.into_bytes(),
                         }),
-                        button: None,
+                        buttons,
                     };
                     self.chat
                         .post(&message)
@@ -310,7 +311,7 @@ impl Performer {
             ping_users: vec![],
             nonce: format!("g{}", job.id.0),
             attachment: None,
-            button: None,
+            buttons: vec![],
         };
         if let Err(e) = self.chat.post(&message).await {
             tracing::error!(error = %e, kind = %job.kind, "could not report a failed job in the log channel");

@@ -8,7 +8,7 @@ use super::App;
 use super::{audit, reminders, team, AppError, Effect, Outbox, Target, TextFile};
 use crate::domain::{
     self, parse_field, parse_when, Action, Actor, ChannelId, EarlierIncident, EntryKind, FreeText,
-    IncidentId, PostmortemDecision, ShortText, Status, TimelineEntry, UserId,
+    PostmortemDecision, ShortText, TimelineEntry, UserId,
 };
 use crate::render::{
     full_date, human, mention, timestamp, ActionLine, Markup, Notice, PhaseLine, PostmortemDraft,
@@ -232,7 +232,7 @@ async fn draft(
     let pm = app.db.postmortem(record.id).await?;
     let timeline = app.db.timeline(record.id).await?;
     let actions = app.db.actions(record.id).await?;
-    let end = i.resolved_at.unwrap_or(now);
+    let end = i.verified_at.unwrap_or(now);
     let view = PostmortemDraft {
         number: record.number.0,
         title: i.title.to_string(),
@@ -243,7 +243,7 @@ async fn draft(
         detected_at: full_date(i.detected_at),
         detected_earlier: i.detected_at < i.declared_at,
         resolved_at: i
-            .resolved_at
+            .verified_at
             .map_or_else(|| "not yet resolved".to_owned(), full_date),
         time_to_resolve: human(end - i.detected_at),
         due_at: pm
@@ -306,6 +306,7 @@ async fn draft(
                     filename: filename.clone(),
                     text,
                 }),
+                buttons: vec![],
             },
         )
         .await?;
@@ -313,57 +314,5 @@ async fn draft(
     app.waker.wake();
     Ok(format!(
         "The draft `{filename}` is being posted in this channel."
-    ))
-}
-
-/// Records that the fix held (the button under the fix check). Returns the new message text.
-#[tracing::instrument(skip_all)]
-pub async fn confirm_fix(
-    app: &App,
-    actor: &Actor,
-    incident: IncidentId,
-) -> Result<String, AppError> {
-    let record = app
-        .db
-        .incident(incident)
-        .await?
-        .ok_or_else(|| AppError::user("That incident no longer exists."))?;
-    actor.may(Action::Work, &team(app), record.incident.roles.commander)?;
-    let now = app.clock.now();
-    let entry = TimelineEntry::by(
-        actor.user,
-        now,
-        EntryKind::Note,
-        "Fix verified: error rates and user reports are normal",
-    );
-    let mut tx = app.db.begin().await?;
-    // Judged on what the transaction sees: a close that raced the click wins.
-    let current = tx
-        .incident(record.id)
-        .await?
-        .ok_or_else(|| AppError::user("That incident no longer exists."))?;
-    if current.incident.status == Status::Closed {
-        return Err(AppError::user(format!(
-            "Incident #{} is closed, and its fix check ended with it: nothing was recorded. \
-             Declare a new incident if the problem is back.",
-            current.number
-        )));
-    }
-    tx.append_timeline(record.id, &[entry]).await?;
-    audit(
-        &mut tx,
-        app,
-        record.guild_id,
-        actor,
-        record.id,
-        "verify_fix",
-        json!({}),
-    )
-    .await?;
-    tx.commit().await?;
-    Ok(format!(
-        "✅ Fix verified by {} at {}. It is on the timeline.",
-        mention(actor.user),
-        timestamp(now)
     ))
 }

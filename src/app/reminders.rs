@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use super::effects::kinds;
 use super::perform::internal;
 use super::App;
-use super::{Button, Effect, Outbox, Outgoing, Performer};
+use super::{Button, ButtonStyle, Effect, Outbox, Outgoing, Performer};
 use crate::config::delta;
 use crate::domain::{Command, Incident, Status};
 use crate::domain::{Phase, RoleId, UserId};
@@ -16,8 +16,11 @@ use crate::render::{human, mention, role_pings, Markup, Reminder, TemplateName};
 use crate::scheduler::JobError;
 use crate::store::{IncidentRecord, Job, Tx};
 
-/// The button custom id prefix of "the fix held".
-pub const VERIFY_BUTTON: &str = "verify_fix";
+/// The button custom id prefix of "The fix held" (the name predates the second button).
+pub const FIX_HELD_BUTTON: &str = "verify_fix";
+
+/// The button custom id prefix of "It did not hold".
+pub const FIX_FAILED_BUTTON: &str = "fix_failed";
 
 /// Schedules the reminders a new incident needs.
 pub(super) async fn on_declare(
@@ -160,21 +163,38 @@ pub(super) async fn on_change(
                 schedule_escalation(app, tx, outbox, record, 1, now).await?;
             }
         }
-        Command::Resolve { .. } => {
+        Command::Resolve { all_clear_now, .. } => {
             tx.cancel_jobs(
                 id,
                 &[kinds::ESCALATE, kinds::UPDATE_DUE, kinds::PHASE_NUDGE],
                 now,
             )
             .await?;
-            outbox
-                .push_reminder(
-                    tx,
-                    Effect::VerifyFix,
-                    now + delta(app.settings.resolution.verify_after),
-                    "verify_fix",
-                )
-                .await?;
+            if !all_clear_now {
+                schedule_fix_check(app, tx, outbox, now).await?;
+            }
+        }
+        Command::FixHeld => {
+            tx.cancel_jobs(id, &[kinds::VERIFY_FIX], now).await?;
+        }
+        Command::Reopen { .. } => {
+            // Work resumes: the fix check and the post-mortem clock stop, the cadence and the
+            // phase budget run again.
+            tx.cancel_jobs(
+                id,
+                &[
+                    kinds::VERIFY_FIX,
+                    kinds::POSTMORTEM_REMINDER,
+                    kinds::POSTMORTEM_OVERDUE,
+                ],
+                now,
+            )
+            .await?;
+            schedule_update_due(app, tx, outbox, record, now).await?;
+            schedule_nudge(app, tx, outbox, record).await?;
+            if i.roles.commander.is_none() {
+                schedule_escalation(app, tx, outbox, record, 1, now).await?;
+            }
         }
         Command::Close => {
             // Nothing is asked of a closed incident, the fix check included.
@@ -193,6 +213,19 @@ pub(super) async fn on_change(
         _ => {}
     }
     Ok(())
+}
+
+/// Asks whether the fix held once the verification window is over.
+async fn schedule_fix_check(
+    app: &App,
+    tx: &mut Tx,
+    outbox: &mut Outbox<'_>,
+    from: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let at = from + delta(app.settings.resolution.verify_after);
+    outbox
+        .push_reminder(tx, Effect::VerifyFix, at, "verify_fix")
+        .await
 }
 
 /// Schedules the post-mortem's reminders and its overdue escalation.
@@ -235,8 +268,8 @@ struct ReminderPost {
     ping_users: Vec<UserId>,
     /// What to schedule once it is posted.
     follow_up: Option<FollowUp>,
-    /// A button under it.
-    button: Option<Button>,
+    /// Buttons under it.
+    buttons: Vec<Button>,
 }
 
 /// Who a reminder is for: the holder of an incident role, or, when nobody holds it, the
@@ -297,7 +330,7 @@ impl Recipient {
         view: Reminder,
         extra_roles: Vec<RoleId>,
         follow_up: Option<FollowUp>,
-        button: Option<Button>,
+        buttons: Vec<Button>,
     ) -> Result<ReminderPost, JobError> {
         let content = app
             .templates
@@ -314,7 +347,7 @@ impl Recipient {
             ping_roles,
             ping_users: self.users,
             follow_up,
-            button,
+            buttons,
         })
     }
 }
@@ -334,7 +367,7 @@ impl Performer {
             ping_users: post.ping_users,
             nonce: job.id.0.to_string(),
             attachment: None,
-            button: post.button,
+            buttons: post.buttons,
         };
         self.chat.post(&message).await?;
         if let Some(follow_up) = post.follow_up {
@@ -379,7 +412,7 @@ impl Performer {
                     roles,
                     note: None,
                 };
-                nobody.post(app, view, vec![], next.map(FollowUp::Escalate), None)?
+                nobody.post(app, view, vec![], next.map(FollowUp::Escalate), vec![])?
             }
             Effect::UpdateDue => {
                 let Some(every) = app.settings.severity.get(i.severity).update_every else {
@@ -407,7 +440,7 @@ impl Performer {
                         "post one with `/incident update` (add `public:true` to tell players)",
                     )),
                 };
-                to.post(app, view, vec![], Some(FollowUp::UpdateDue), None)?
+                to.post(app, view, vec![], Some(FollowUp::UpdateDue), vec![])?
             }
             Effect::PhaseNudge { phase, round } => {
                 if !open || i.phase != phase {
@@ -441,26 +474,40 @@ impl Performer {
                     next_step: Some(next),
                 };
                 let again = (round < 2).then_some(FollowUp::Nudge(phase, round + 1));
-                to.post(app, view, escalate, again, None)?
+                to.post(app, view, escalate, again, vec![])?
             }
             Effect::VerifyFix => {
+                if i.status != Status::Verifying {
+                    return Ok(None);
+                }
                 let to = commander();
+                let since = i.resolved_at.map_or_else(String::new, |at| human(now - at));
                 let view = Reminder {
                     ping: to.ping(&[]),
-                    headline: Markup::raw(format!(
-                        "{} since resolve: did the fix hold?",
+                    headline: Markup::raw(format!("The fix went in {since} ago: did it hold?")),
+                    body: to.body(Markup::raw(
+                        "Smoke tests pass, error rates have been normal for the window, and \
+                         user reports have stopped?",
+                    )),
+                    next_step: Some(Markup::raw(format!(
+                        "press The fix held to give players the all-clear, or It did not hold \
+                         to go back to phase 4; I ask again in {} otherwise",
                         human(delta(app.settings.resolution.verify_after))
-                    )),
-                    body: to.body(Markup::raw("Check the error rates and the user reports.")),
-                    next_step: Some(Markup::raw(
-                        "press the button once they are normal; it goes on the timeline",
-                    )),
+                    ))),
                 };
-                let button = Button {
-                    custom_id: format!("{VERIFY_BUTTON}:{}", record.id),
-                    label: "The fix held".to_owned(),
-                };
-                to.post(app, view, vec![], None, Some(button))?
+                let buttons = vec![
+                    Button {
+                        custom_id: format!("{FIX_HELD_BUTTON}:{}", record.id),
+                        label: "The fix held".to_owned(),
+                        style: ButtonStyle::Success,
+                    },
+                    Button {
+                        custom_id: format!("{FIX_FAILED_BUTTON}:{}", record.id),
+                        label: "It did not hold".to_owned(),
+                        style: ButtonStyle::Danger,
+                    },
+                ];
+                to.post(app, view, vec![], Some(FollowUp::VerifyAgain), buttons)?
             }
             Effect::PostmortemReminder { .. } | Effect::PostmortemOverdue { .. } => {
                 let Some(pm) = app.db.postmortem(record.id).await.map_err(internal)? else {
@@ -492,7 +539,7 @@ impl Performer {
                         view,
                         escalate,
                         Some(FollowUp::Overdue(round + 1)),
-                        None,
+                        vec![],
                     )?
                 } else {
                     let view = Reminder {
@@ -508,7 +555,7 @@ impl Performer {
                         body: to.body(Markup::text(&pm.reason).raw_then(".")),
                         next_step: Some(Markup::raw("draft it with `/postmortem draft`")),
                     };
-                    to.post(app, view, vec![], None, None)?
+                    to.post(app, view, vec![], None, vec![])?
                 }
             }
             other => {
@@ -542,6 +589,7 @@ impl Performer {
             FollowUp::Nudge(phase, round) => {
                 schedule_nudge_round(app, &mut tx, &mut outbox, record, phase, round).await
             }
+            FollowUp::VerifyAgain => schedule_fix_check(app, &mut tx, &mut outbox, now).await,
             FollowUp::Overdue(round) => {
                 let at = now + delta(app.settings.postmortem.overdue_every);
                 let about = format!("pm_overdue:{round}");
@@ -564,4 +612,6 @@ enum FollowUp {
     Overdue(u32),
     /// The next overrun nudge of a phase, and which round it is.
     Nudge(Phase, u32),
+    /// The fix check again, while nobody answered it.
+    VerifyAgain,
 }

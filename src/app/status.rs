@@ -2,7 +2,8 @@
 
 use super::App;
 use super::{team, AppError};
-use crate::domain::{Actor, ChannelId, NotAllowed};
+use crate::config::delta;
+use crate::domain::{Actor, ChannelId, NotAllowed, Status};
 use crate::render::{IncidentLine, IncidentList, Markup, StatusView, TemplateName};
 use crate::store::IncidentRecord;
 
@@ -20,8 +21,13 @@ pub struct StatusReply {
 pub async fn status(app: &App, actor: &Actor, channel: ChannelId) -> Result<StatusReply, AppError> {
     let text = match app.db.incident_by_channel(channel).await? {
         Some(r) => {
-            let view =
+            let mut view =
                 StatusView::new(r.number, &r.incident, &app.phase_budgets(), app.clock.now());
+            if r.incident.status == Status::Verifying {
+                view.verifying_until = r.incident.resolved_at.map(|at| {
+                    crate::render::timestamp(at + delta(app.settings.resolution.verify_after))
+                });
+            }
             super::render(app, TemplateName::Status, &view)?
         }
         None => {
@@ -64,4 +70,58 @@ pub(super) async fn visible_unclosed(
         .await?;
     open.retain(|r| actor.can_see(&r.incident, &team));
     Ok(open)
+}
+
+/// `/incident help`: what each severity means and does, the phases with their budgets, and the
+/// commands, from this studio's configuration. Anyone may read it.
+pub fn help(app: &App) -> Result<String, AppError> {
+    use crate::domain::{IncidentKind, Phase, Severity};
+    use crate::render::{human, Help, HelpPhase, HelpSeverity};
+    let severities = Severity::ALL
+        .into_iter()
+        .map(|severity| {
+            let s = app.settings.severity.get(severity);
+            let mut effect = Vec::new();
+            if !app
+                .page_roles(IncidentKind::Availability, severity)
+                .is_empty()
+            {
+                effect.push("Pages the on-call".to_owned());
+            }
+            if s.announce {
+                effect.push("alerts players at once".to_owned());
+            }
+            if let Some(after) = s.commander_timeout {
+                effect.push(format!(
+                    "escalates after {} without a commander",
+                    human(delta(after))
+                ));
+            }
+            let mut effect = effect.join(", ");
+            if let Some(first) = effect.get(..1) {
+                effect = format!("{}{}.", first.to_uppercase(), &effect[1..]);
+            }
+            HelpSeverity {
+                key: severity.to_string(),
+                definition: s.definition.trim().to_owned(),
+                examples: s.examples.join(", "),
+                effect,
+            }
+        })
+        .collect();
+    let budgets = app.phase_budgets();
+    let phases = Phase::ALL
+        .into_iter()
+        .map(|phase| HelpPhase {
+            number: phase.number(),
+            title: phase.title().to_owned(),
+            budget: budgets.deadline_offset(phase).map(human),
+        })
+        .collect();
+    let view = Help {
+        severities,
+        phases,
+        verify_after: human(delta(app.settings.resolution.verify_after)),
+    };
+    super::render(app, TemplateName::Help, &view)
 }

@@ -26,6 +26,7 @@ pub(super) fn problems(s: &Settings) -> Vec<Finding> {
     durations(s, &mut out);
     channels(s, &mut out);
     roles(s, &mut out);
+    definitions(s, &mut out);
     out
 }
 
@@ -73,6 +74,27 @@ fn urls(s: &Settings, out: &mut Vec<Finding>) {
             &["discord.api_base"],
             format!("`discord.api_base`: `{base}` is not an http(s) URL"),
         ));
+    }
+}
+
+/// The longest severity definition: `P0: ` and it fill a choice name of at most 100.
+pub const MAX_DEFINITION: usize = 90;
+
+fn definitions(s: &Settings, out: &mut Vec<Finding>) {
+    for severity in crate::domain::Severity::ALL {
+        let definition = s.severity.get(severity).definition.trim();
+        let n = definition.chars().count();
+        if n == 0 || n > MAX_DEFINITION {
+            let key = format!("severity.{severity}.definition");
+            out.push(Finding {
+                keys: vec![key],
+                message: format!(
+                    "[severity.{severity}] definition is {n} characters: write what makes an \
+                     incident {severity} in 1 to {MAX_DEFINITION} (Discord shows it in the \
+                     severity choice, whose name holds 100)"
+                ),
+            });
+        }
     }
 }
 

@@ -293,12 +293,8 @@ impl Chat for SerenityChat {
                 .allowed_mentions(mentions)
                 .nonce(Nonce::String(m.nonce.clone()))
                 .enforce_nonce(true);
-            if let Some(button) = &m.button {
-                let button = serenity::CreateButton::new(&button.custom_id)
-                    .label(&button.label)
-                    .style(serenity::ButtonStyle::Success);
-                builder =
-                    builder.components(vec![serenity::CreateActionRow::Buttons(vec![button])]);
+            if !m.buttons.is_empty() {
+                builder = builder.components(button_rows(&m.buttons));
             }
             if let Some(file) = &m.attachment {
                 builder =
@@ -439,4 +435,28 @@ impl Chat for SerenityChat {
                 ))
         })
     }
+}
+
+/// Buttons laid out as Discord wants them: five to a row.
+pub(crate) fn button_rows(buttons: &[crate::app::Button]) -> Vec<serenity::CreateActionRow> {
+    use crate::app::ButtonStyle;
+    buttons
+        .chunks(5)
+        .map(|row| {
+            serenity::CreateActionRow::Buttons(
+                row.iter()
+                    .map(|b| {
+                        serenity::CreateButton::new(&b.custom_id)
+                            .label(&b.label)
+                            .style(match b.style {
+                                ButtonStyle::Primary => serenity::ButtonStyle::Primary,
+                                ButtonStyle::Secondary => serenity::ButtonStyle::Secondary,
+                                ButtonStyle::Success => serenity::ButtonStyle::Success,
+                                ButtonStyle::Danger => serenity::ButtonStyle::Danger,
+                            })
+                    })
+                    .collect(),
+            )
+        })
+        .collect()
 }

@@ -2,6 +2,7 @@
 //! over serenity's Http. Thin: rules live in `app/`, SQL in `store/`.
 
 mod chat;
+mod clicks;
 mod commands;
 mod failure;
 mod redact;
@@ -65,7 +66,7 @@ pub fn client_builder(app: App, http: serenity::Http) -> serenity::ClientBuilder
     let guild = serenity::GuildId::new(app.settings.discord.guild_id.get());
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
-            commands: commands::all(),
+            commands: commands::all_for(&app.settings.severity),
             // No reply of the bot pings anyone unless a message lists roles explicitly.
             allowed_mentions: Some(serenity::CreateAllowedMentions::new()),
             command_check: Some(|ctx| Box::pin(failure::known_options(ctx))),
@@ -143,72 +144,12 @@ async fn on_event(
         }
         serenity::FullEvent::InteractionCreate {
             interaction: serenity::Interaction::Component(click),
-        } => {
-            if let Some(incident) = click
-                .data
-                .custom_id
-                .strip_prefix(app::VERIFY_BUTTON)
-                .and_then(|rest| rest.strip_prefix(':'))
-            {
-                verify_fix(ctx, click, incident, data).await?;
-            }
-        }
+        } => clicks::on_click(ctx, click, data).await?,
+        serenity::FullEvent::InteractionCreate {
+            interaction: serenity::Interaction::Modal(submit),
+        } => clicks::on_modal(ctx, submit, data).await?,
         _ => {}
     }
-    Ok(())
-}
-
-/// "The fix held": records it and replaces the question with who confirmed it.
-async fn verify_fix(
-    ctx: &serenity::Context,
-    click: &serenity::ComponentInteraction,
-    incident: &str,
-    data: &Data,
-) -> Result<(), Error> {
-    use serenity::{
-        CreateInteractionResponse as Response, CreateInteractionResponseMessage as Message,
-    };
-    let roles = click
-        .member
-        .as_ref()
-        .map(|m| {
-            m.roles
-                .iter()
-                .filter_map(|r| RoleId::new(r.get()))
-                .collect()
-        })
-        .unwrap_or_default();
-    let actor = Actor {
-        user: UserId::new(click.user.id.get()).ok_or_else(|| anyhow::anyhow!("user id 0"))?,
-        roles,
-    };
-    let result = match incident.parse::<i64>() {
-        Ok(id) => app::confirm_fix(&data.app, &actor, crate::domain::IncidentId(id)).await,
-        Err(_) => Err(AppError::user("That button belongs to no incident.")),
-    };
-    let response = match result {
-        Ok(text) => Response::UpdateMessage(
-            Message::new()
-                .content(text)
-                .components(vec![])
-                .allowed_mentions(serenity::CreateAllowedMentions::new()),
-        ),
-        Err(AppError::User(e)) => {
-            Response::Message(Message::new().content(format!("⛔ {e}")).ephemeral(true))
-        }
-        Err(AppError::Internal(e)) => {
-            let id = reply::error_id(click.id.get());
-            tracing::error!(error_id = %id, error = %error_chain(&e), "fix confirmation failed");
-            Response::Message(
-                Message::new()
-                    .content(format!(
-                        "Something went wrong and nothing was recorded. Error id: `{id}`."
-                    ))
-                    .ephemeral(true),
-            )
-        }
-    };
-    click.create_response(ctx, response).await?;
     Ok(())
 }
 

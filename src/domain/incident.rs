@@ -14,7 +14,9 @@ use super::{
 pub enum Status {
     /// Being worked.
     Open,
-    /// Fixed; in recovery and communication, awaiting close.
+    /// A fix is in and is being verified (phase 4) before players are told.
+    Verifying,
+    /// The fix held: in recovery and communication, awaiting close.
     Resolved,
     /// Archived. Accepts nothing more.
     Closed,
@@ -25,6 +27,7 @@ impl Status {
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Open => "open",
+            Self::Verifying => "verifying",
             Self::Resolved => "resolved",
             Self::Closed => "closed",
         }
@@ -32,7 +35,7 @@ impl Status {
 
     /// Parses a stored name.
     pub fn parse(text: &str) -> Option<Self> {
-        [Self::Open, Self::Resolved, Self::Closed]
+        [Self::Open, Self::Verifying, Self::Resolved, Self::Closed]
             .into_iter()
             .find(|s| s.as_str() == text)
     }
@@ -108,8 +111,10 @@ pub struct Incident {
     pub root_cause: Option<FreeText>,
     /// The compensation offered to players, if any.
     pub compensation: Option<FreeText>,
-    /// When it was resolved.
+    /// When the fix was applied (`/incident resolve`); cleared by a reopen.
     pub resolved_at: Option<DateTime<Utc>>,
+    /// When the fix was confirmed to hold; cleared by a reopen.
+    pub verified_at: Option<DateTime<Utc>>,
     /// When it was closed.
     pub closed_at: Option<DateTime<Utc>>,
     /// The time of the latest state change, so that entries never go back in time.
@@ -123,11 +128,35 @@ pub enum TransitionError {
     #[error("this incident is closed: declare a new one if the problem is back")]
     Closed,
     /// The incident is already resolved.
-    #[error("this incident is already resolved: use /incident close to archive it")]
+    #[error(
+        "this incident is already resolved: use /incident close to archive it, or \
+         /incident reopen if the problem is back"
+    )]
     AlreadyResolved,
+    /// Resolve again while the fix is being verified.
+    #[error(
+        "the fix is already being verified: answer the fix check with The fix held or It did \
+         not hold, or run /incident reopen if it failed"
+    )]
+    AlreadyVerifying,
     /// Close before resolve.
     #[error("this incident is not resolved yet: run /incident resolve first")]
     NotResolved,
+    /// Close while the fix is being verified.
+    #[error(
+        "the fix is still being verified: press The fix held under the fix check once the \
+         verify steps pass, then close"
+    )]
+    NotVerified,
+    /// A fix check answered when no fix is being verified.
+    #[error(
+        "no fix is being verified: run /incident resolve when the fix is in, which starts the \
+         verification"
+    )]
+    NotVerifying,
+    /// Reopen an incident that is being worked.
+    #[error("this incident is open already: nothing to reopen")]
+    NotReopenable,
     /// A phase that is not after the current one.
     #[error(
         "the incident is in {current} already; phases only move forward, so {requested} is refused"
@@ -144,7 +173,10 @@ pub enum TransitionError {
     )]
     RecoveryNeedsResolve,
     /// Phase changes after resolve.
-    #[error("the incident is resolved, so its phase stays at Recovery & Communication")]
+    #[error(
+        "the fix is in, so the phase follows the verification: run /incident reopen first if \
+         the work is not over"
+    )]
     PhaseAfterResolve,
     /// The severity is already that level.
     #[error("the severity is already {0}")]
@@ -269,12 +301,22 @@ pub enum Command {
         /// The note.
         text: FreeText,
     },
-    /// Mark the problem fixed.
+    /// Record the fix: start verifying it, or, with `all_clear_now`, end the incident's work
+    /// at once (for an incident that is obviously over).
     Resolve {
         /// The root cause, in brief.
         root_cause: FreeText,
         /// The compensation for players, if any.
         compensation: Option<FreeText>,
+        /// Skip the verification window: the fix counts as held now.
+        all_clear_now: bool,
+    },
+    /// The fix check's answer: the fix held. Recovery begins.
+    FixHeld,
+    /// The fix did not hold, or the problem is back: work resumes in phase 4.
+    Reopen {
+        /// Why, as people said it.
+        reason: FreeText,
     },
     /// Archive the incident.
     Close,
@@ -318,6 +360,7 @@ impl Incident {
             root_cause: None,
             compensation: None,
             resolved_at: None,
+            verified_at: None,
             closed_at: None,
             last_change_at: now,
         };
@@ -331,9 +374,14 @@ impl Incident {
             .map_or(self.declared_at, |span| span.started_at)
     }
 
-    /// How long it took from the problem's start to resolve, once resolved.
+    /// How long it took from the problem's start to a fix that held, once verified.
     pub fn time_to_resolve(&self) -> Option<TimeDelta> {
-        self.resolved_at.map(|at| at - self.detected_at)
+        self.verified_at.map(|at| at - self.detected_at)
+    }
+
+    /// Whether the incident is still being worked or verified (not yet in recovery).
+    pub fn is_active(&self) -> bool {
+        matches!(self.status, Status::Open | Status::Verifying)
     }
 
     /// Applies `command` by `actor` at `now`. On success the incident changed and the returned
@@ -366,7 +414,7 @@ impl Incident {
                 vec![entry(EntryKind::SeverityChanged, text)]
             }
             Command::AdvancePhase { to } => {
-                if self.status == Status::Resolved {
+                if self.status != Status::Open {
                     return Err(TransitionError::PhaseAfterResolve);
                 }
                 if to <= self.phase {
@@ -463,24 +511,73 @@ impl Incident {
             Command::Resolve {
                 root_cause,
                 compensation,
+                all_clear_now,
             } => {
-                if self.status == Status::Resolved {
-                    return Err(TransitionError::AlreadyResolved);
+                match self.status {
+                    Status::Open => {}
+                    Status::Verifying => return Err(TransitionError::AlreadyVerifying),
+                    Status::Resolved | Status::Closed => {
+                        return Err(TransitionError::AlreadyResolved)
+                    }
                 }
-                let mut text = format!("Resolved. Root cause: {root_cause}");
+                let mut text = format!("Fix applied. Root cause: {root_cause}");
                 if let Some(c) = &compensation {
                     text.push_str(&format!(". Compensation: {c}"));
                 }
-                self.status = Status::Resolved;
                 self.resolved_at = Some(now);
                 self.root_cause = Some(root_cause);
                 self.compensation = compensation;
-                self.enter_phase(Phase::Recovery, now);
-                vec![entry(EntryKind::Resolved, text)]
+                let mut entries = vec![entry(EntryKind::Resolved, text)];
+                if all_clear_now {
+                    entries.push(entry(
+                        EntryKind::Verified,
+                        "All-clear given at once (all_clear:now), without the verification window"
+                            .to_owned(),
+                    ));
+                    self.recover(now);
+                } else {
+                    self.status = Status::Verifying;
+                    self.enter_phase(Phase::Resolution, now);
+                }
+                entries
+            }
+            Command::FixHeld => {
+                match self.status {
+                    Status::Verifying => {}
+                    Status::Open => return Err(TransitionError::NotVerifying),
+                    Status::Resolved | Status::Closed => {
+                        return Err(TransitionError::AlreadyResolved)
+                    }
+                }
+                self.recover(now);
+                vec![entry(
+                    EntryKind::Verified,
+                    "Fix verified: it held. Recovery & Communication begins".to_owned(),
+                )]
+            }
+            Command::Reopen { reason } => {
+                if self.status == Status::Open {
+                    return Err(TransitionError::NotReopenable);
+                }
+                let what = if self.status == Status::Verifying {
+                    "The fix did not hold"
+                } else {
+                    "Reopened after the all-clear"
+                };
+                self.status = Status::Open;
+                self.resolved_at = None;
+                self.verified_at = None;
+                self.enter_phase(Phase::Resolution, now);
+                vec![entry(
+                    EntryKind::Reopened,
+                    format!("{what}: {reason}. Back to {}", Phase::Resolution),
+                )]
             }
             Command::Close => {
-                if self.status != Status::Resolved {
-                    return Err(TransitionError::NotResolved);
+                match self.status {
+                    Status::Resolved => {}
+                    Status::Verifying => return Err(TransitionError::NotVerified),
+                    Status::Open | Status::Closed => return Err(TransitionError::NotResolved),
                 }
                 self.status = Status::Closed;
                 self.closed_at = Some(now);
@@ -561,6 +658,13 @@ impl Incident {
             return Err(TransitionError::NothingChanged);
         }
         Ok(changes)
+    }
+
+    /// The fix held at `now`: recovery and communication begin.
+    fn recover(&mut self, now: DateTime<Utc>) {
+        self.status = Status::Resolved;
+        self.verified_at = Some(now);
+        self.enter_phase(Phase::Recovery, now);
     }
 
     fn enter_phase(&mut self, to: Phase, now: DateTime<Utc>) {

@@ -80,14 +80,21 @@ fn close_is_refused_before_resolve_and_nothing_is_accepted_after_close() {
         Command::Resolve {
             root_cause: text("bad deploy"),
             compensation: None,
+            all_clear_now: false,
         },
         user(1),
         t0() + TimeDelta::hours(1),
     )
     .expect("resolve");
+    assert_eq!(
+        i.apply(Command::Close, user(1), t0() + TimeDelta::hours(1)),
+        Err(TransitionError::NotVerified)
+    );
+    i.apply(Command::FixHeld, user(1), t0() + TimeDelta::hours(2))
+        .expect("held");
     assert_eq!(i.phase, Phase::Recovery);
-    assert_eq!(i.time_to_resolve(), Some(TimeDelta::hours(1)));
-    i.apply(Command::Close, user(1), t0() + TimeDelta::hours(2))
+    assert_eq!(i.time_to_resolve(), Some(TimeDelta::hours(2)));
+    i.apply(Command::Close, user(1), t0() + TimeDelta::hours(3))
         .expect("close");
     assert_eq!(
         i.apply(Command::Note { text: text("late") }, user(1), t0()),
@@ -155,9 +162,14 @@ fn arb_command() -> impl Strategy<Value = Command> {
         prop::sample::select(vec![IncidentKind::Availability, IncidentKind::Security])
             .prop_map(|to| Command::ChangeKind { to }),
         Just(Command::Announce { eta: None }),
-        Just(Command::Resolve {
+        any::<bool>().prop_map(|all_clear_now| Command::Resolve {
             root_cause: text("cause"),
-            compensation: None
+            compensation: None,
+            all_clear_now,
+        }),
+        Just(Command::FixHeld),
+        Just(Command::Reopen {
+            reason: text("again")
         }),
         Just(Command::Close),
     ]
@@ -182,13 +194,30 @@ proptest! {
                 }
                 Err(_) => prop_assert_eq!(&i, &before, "a refused command changed the incident"),
             }
-            prop_assert!(i.phase >= before.phase, "phase went backwards");
-            prop_assert!(i.status != Status::Closed || before.status != Status::Open, "closed without resolve");
+            let reopened = before.status != Status::Open && i.status == Status::Open;
+            prop_assert!(i.phase >= before.phase || reopened, "phase went backwards");
+            prop_assert!(
+                i.status != Status::Closed || matches!(before.status, Status::Resolved | Status::Closed),
+                "closed before the fix held"
+            );
             prop_assert_eq!(i.phases.last().map(|s| s.phase), Some(i.phase));
             prop_assert!(i.detected_at <= i.declared_at, "began after it was declared");
+            match i.status {
+                Status::Open => prop_assert!(i.resolved_at.is_none() && i.verified_at.is_none()),
+                Status::Verifying => {
+                    prop_assert_eq!(i.phase, Phase::Resolution);
+                    prop_assert!(i.resolved_at.is_some() && i.verified_at.is_none());
+                }
+                Status::Resolved | Status::Closed => {
+                    prop_assert_eq!(i.phase, Phase::Recovery);
+                    prop_assert!(i.verified_at.is_some(), "recovery without a fix that held");
+                }
+            }
         }
         prop_assert!(timeline.windows(2).all(|w| w[0].at <= w[1].at), "timeline out of order");
-        prop_assert!(i.phases.windows(2).all(|w| w[0].phase < w[1].phase));
+        // Phases move forward, but for a reopen, which goes from recovery back to resolution.
+        prop_assert!(i.phases.windows(2).all(|w| w[0].phase < w[1].phase
+            || (w[0].phase == Phase::Recovery && w[1].phase == Phase::Resolution)));
     }
 }
 
@@ -223,6 +252,121 @@ fn a_security_incident_refuses_a_public_update_and_changes_nothing() {
             t0(),
         )
         .is_ok_and(|e| e.len() == 1));
+}
+
+fn resolve(all_clear_now: bool) -> Command {
+    Command::Resolve {
+        root_cause: text("bad deploy"),
+        compensation: None,
+        all_clear_now,
+    }
+}
+
+#[test]
+fn resolve_starts_verifying_in_phase_four_and_players_wait_for_the_fix_to_hold() {
+    let mut i = declared();
+    let entries = i
+        .apply(resolve(false), user(1), t0() + TimeDelta::minutes(40))
+        .expect("resolve");
+    assert_eq!(i.status, Status::Verifying);
+    assert_eq!(i.phase, Phase::Resolution);
+    assert_eq!(i.time_to_resolve(), None, "not resolved until it held");
+    assert_eq!(entries[0].text, "Fix applied. Root cause: bad deploy");
+    assert_eq!(
+        i.apply(resolve(false), user(1), t0()),
+        Err(TransitionError::AlreadyVerifying)
+    );
+    let held = i
+        .apply(Command::FixHeld, user(2), t0() + TimeDelta::minutes(100))
+        .expect("held");
+    assert_eq!(held[0].kind, EntryKind::Verified);
+    assert_eq!(i.status, Status::Resolved);
+    assert_eq!(i.phase, Phase::Recovery);
+    assert_eq!(i.verified_at, Some(t0() + TimeDelta::minutes(100)));
+    assert_eq!(
+        i.apply(Command::FixHeld, user(2), t0()),
+        Err(TransitionError::AlreadyResolved)
+    );
+}
+
+#[test]
+fn all_clear_now_skips_the_verification_and_says_so_on_the_timeline() {
+    let mut i = declared();
+    let entries = i
+        .apply(resolve(true), user(1), t0() + TimeDelta::minutes(10))
+        .expect("resolve");
+    assert_eq!(i.status, Status::Resolved);
+    assert_eq!(i.phase, Phase::Recovery);
+    assert_eq!(i.time_to_resolve(), Some(TimeDelta::minutes(10)));
+    assert_eq!(entries.len(), 2);
+    assert!(entries[1].text.starts_with("All-clear given at once"));
+}
+
+#[test]
+fn a_fix_that_did_not_hold_goes_back_to_phase_four_and_a_later_reopen_too() {
+    let mut i = declared();
+    assert_eq!(
+        i.apply(Command::FixHeld, user(1), t0()),
+        Err(TransitionError::NotVerifying)
+    );
+    assert_eq!(
+        i.apply(Command::Reopen { reason: text("x") }, user(1), t0()),
+        Err(TransitionError::NotReopenable)
+    );
+    i.apply(resolve(false), user(1), t0()).expect("resolve");
+    let e = i
+        .apply(
+            Command::Reopen {
+                reason: text("errors are back"),
+            },
+            user(1),
+            t0() + TimeDelta::minutes(30),
+        )
+        .expect("reopen");
+    assert_eq!(
+        e[0].text,
+        "The fix did not hold: errors are back. Back to Phase 4: Resolution"
+    );
+    assert_eq!((i.status, i.phase), (Status::Open, Phase::Resolution));
+    assert_eq!(i.resolved_at, None);
+    // Fixed for real, all-clear, then it comes back: recovery gives way to resolution again.
+    i.apply(resolve(false), user(1), t0() + TimeDelta::hours(1))
+        .expect("resolve");
+    i.apply(Command::FixHeld, user(1), t0() + TimeDelta::hours(2))
+        .expect("held");
+    i.apply(
+        Command::Reopen {
+            reason: text("login fails again"),
+        },
+        user(1),
+        t0() + TimeDelta::hours(3),
+    )
+    .expect("reopen");
+    assert_eq!((i.status, i.phase), (Status::Open, Phase::Resolution));
+    assert_eq!(i.verified_at, None);
+    let phases: Vec<Phase> = i.phases.iter().map(|s| s.phase).collect();
+    assert_eq!(
+        phases,
+        [
+            Phase::Triage,
+            Phase::Resolution,
+            Phase::Recovery,
+            Phase::Resolution
+        ]
+    );
+    assert_eq!(
+        i.apply(
+            Command::AdvancePhase {
+                to: Phase::Resolution
+            },
+            user(1),
+            t0()
+        ),
+        Err(TransitionError::PhaseNotForward {
+            current: Phase::Resolution,
+            requested: Phase::Resolution
+        })
+    );
 }
 
 fn edit() -> Command {
@@ -271,6 +415,7 @@ fn an_edit_writes_one_entry_per_fact_that_changed() {
         Command::Resolve {
             root_cause: text("cert"),
             compensation: None,
+            all_clear_now: true,
         },
         user(2),
         t0() + TimeDelta::minutes(45),
@@ -444,10 +589,12 @@ fn the_alert_on_request_is_refused_for_security_and_once_fixed() {
         "{err}"
     );
 
+    // Verifying the fix is not open any more either.
     i.apply(
         Command::Resolve {
             root_cause: text("cert"),
             compensation: None,
+            all_clear_now: false,
         },
         user(1),
         t0(),

@@ -21,8 +21,12 @@ pub enum EntryKind {
     Update,
     /// A note, a pinned or 📌-reacted message, or a message added from the context menu.
     Note,
-    /// The incident was resolved.
+    /// A fix was applied (`/incident resolve`).
     Resolved,
+    /// The fix was confirmed to hold.
+    Verified,
+    /// The fix did not hold, or the problem came back.
+    Reopened,
     /// The incident was closed.
     Closed,
     /// Something the bot did on its own: a page, an announcement, a reminder.
@@ -46,6 +50,8 @@ impl EntryKind {
             Self::Update => "update",
             Self::Note => "note",
             Self::Resolved => "resolved",
+            Self::Verified => "verified",
+            Self::Reopened => "reopened",
             Self::Closed => "closed",
             Self::Bot => "bot",
             Self::Edited => "edited",
@@ -64,6 +70,8 @@ impl EntryKind {
             Self::Update,
             Self::Note,
             Self::Resolved,
+            Self::Verified,
+            Self::Reopened,
             Self::Closed,
             Self::Bot,
             Self::Edited,

@@ -462,8 +462,10 @@ pub struct StatusView {
     pub number: u32,
     /// The title.
     pub title: String,
-    /// open, resolved or closed.
+    /// open, verifying, resolved or closed.
     pub status: String,
+    /// While a fix is being verified: when the fix check comes (a timestamp tag).
+    pub verifying_until: Option<Markup>,
     /// `P0`.
     pub severity: String,
     /// The kind.
@@ -512,6 +514,7 @@ impl StatusView {
             number: number.0,
             title: i.title.to_string(),
             status: i.status.as_str().to_owned(),
+            verifying_until: None,
             severity: i.severity.to_string(),
             kind: i.kind.to_string(),
             systems: i.systems.display(),
@@ -575,6 +578,7 @@ impl StatusView {
             number: 1,
             title: "Login down".into(),
             status: "open".into(),
+            verifying_until: None,
             severity: "P0".into(),
             kind: "availability".into(),
             systems: "Login".into(),

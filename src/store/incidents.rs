@@ -56,6 +56,7 @@ struct Row {
     root_cause: Option<String>,
     compensation: Option<String>,
     resolved_at: Option<i64>,
+    verified_at: Option<i64>,
     closed_at: Option<i64>,
     last_change_at: i64,
     detected_at: Option<i64>,
@@ -63,9 +64,27 @@ struct Row {
     eta_text: Option<String>,
 }
 
+/// The stored status: a fix being verified is `resolved` without `verified_at`, so every
+/// query that tells open from closed incidents reads it as it did before verification existed.
+fn status_column(status: Status) -> &'static str {
+    match status {
+        Status::Verifying => Status::Resolved.as_str(),
+        other => other.as_str(),
+    }
+}
+
+/// The status a row stands for: see [`status_column`].
+fn status_of(row: &Row) -> Result<Status, sqlx::Error> {
+    match Status::parse(&row.status) {
+        Some(Status::Resolved) if row.verified_at.is_none() => Ok(Status::Verifying),
+        Some(Status::Verifying) | None => Err(corrupt(format!("status {}", row.status))),
+        Some(status) => Ok(status),
+    }
+}
+
 const SELECT: &str = "SELECT id, guild_id, number, title, summary, kind, severity, phase, status, \
     channel_id, declared_by, declared_at, last_update, last_update_at, root_cause, compensation, \
-    resolved_at, closed_at, last_change_at, detected_at, eta_at, eta_text FROM incidents";
+    resolved_at, verified_at, closed_at, last_change_at, detected_at, eta_at, eta_text FROM incidents";
 
 /// The stored ETA: a time wins over words (only one is ever written).
 fn eta_of(at: Option<i64>, text: Option<String>) -> Result<Option<Eta>, sqlx::Error> {
@@ -91,7 +110,8 @@ async fn hydrate(conn: &mut SqliteConnection, row: Row) -> Result<IncidentRecord
     let systems = Systems::from_stored(systems.into_iter().map(|(n,)| n));
 
     let spans: Vec<(i64, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT phase, started_at, ended_at FROM incident_phases WHERE incident_id = ? ORDER BY phase",
+        "SELECT phase, started_at, ended_at FROM incident_phase_spans WHERE incident_id = ? \
+         ORDER BY position",
     )
     .bind(row.id)
     .fetch_all(&mut *conn)
@@ -118,6 +138,7 @@ async fn hydrate(conn: &mut SqliteConnection, row: Row) -> Result<IncidentRecord
         roles.set(role, convert::user_id(user)?);
     }
 
+    let status = status_of(&row)?;
     let incident = Incident {
         title: IncidentTitle::from_stored(row.title),
         summary: row.summary.map(FreeText::from_stored),
@@ -125,8 +146,7 @@ async fn hydrate(conn: &mut SqliteConnection, row: Row) -> Result<IncidentRecord
         severity: Severity::parse(&row.severity).map_err(|e| corrupt(e.to_string()))?,
         systems,
         phase: phase_of(row.phase)?,
-        status: Status::parse(&row.status)
-            .ok_or_else(|| corrupt(format!("status {}", row.status)))?,
+        status,
         roles,
         declared_by: convert::user_id(row.declared_by)?,
         declared_at: from_millis(row.declared_at)?,
@@ -138,6 +158,7 @@ async fn hydrate(conn: &mut SqliteConnection, row: Row) -> Result<IncidentRecord
         root_cause: row.root_cause.map(FreeText::from_stored),
         compensation: row.compensation.map(FreeText::from_stored),
         resolved_at: from_millis_opt(row.resolved_at)?,
+        verified_at: from_millis_opt(row.verified_at)?,
         closed_at: from_millis_opt(row.closed_at)?,
         last_change_at: from_millis(row.last_change_at)?,
     };
@@ -286,7 +307,7 @@ impl Tx {
         .bind(i.kind.as_str())
         .bind(i.severity.as_str())
         .bind(i64::from(i.phase.number()))
-        .bind(i.status.as_str())
+        .bind(status_column(i.status))
         .bind(to_db_id(i.declared_by.get()))
         .bind(to_millis(i.declared_at))
         .bind(to_millis(i.last_change_at))
@@ -343,8 +364,8 @@ impl Tx {
         sqlx::query(
             "UPDATE incidents SET title = ?, kind = ?, detected_at = ?, eta_at = ?, eta_text = ?, \
              summary = ?, severity = ?, phase = ?, status = ?, last_update = ?, \
-             last_update_at = ?, root_cause = ?, compensation = ?, resolved_at = ?, closed_at = ?, \
-             last_change_at = ?, channel_id = ? WHERE id = ?",
+             last_update_at = ?, root_cause = ?, compensation = ?, resolved_at = ?, verified_at = ?, \
+             closed_at = ?, last_change_at = ?, channel_id = ? WHERE id = ?",
         )
         .bind(i.title.as_str())
         .bind(i.kind.as_str())
@@ -354,24 +375,28 @@ impl Tx {
         .bind(i.summary.as_ref().map(FreeText::as_str))
         .bind(i.severity.as_str())
         .bind(i64::from(i.phase.number()))
-        .bind(i.status.as_str())
+        .bind(status_column(i.status))
         .bind(i.last_update.as_ref().map(FreeText::as_str))
         .bind(i.last_update_at.map(to_millis))
         .bind(i.root_cause.as_ref().map(FreeText::as_str))
         .bind(i.compensation.as_ref().map(FreeText::as_str))
         .bind(i.resolved_at.map(to_millis))
+        .bind(i.verified_at.map(to_millis))
         .bind(i.closed_at.map(to_millis))
         .bind(to_millis(i.last_change_at))
         .bind(rec.channel_id.map(|c| to_db_id(c.get())))
         .bind(rec.id.0)
         .execute(&mut *self.inner)
         .await?;
-        for span in &i.phases {
+        // Spans are only ever appended to, and only the last one's end changes.
+        for (position, span) in i.phases.iter().enumerate() {
             sqlx::query(
-                "INSERT INTO incident_phases (incident_id, phase, started_at, ended_at) VALUES (?, ?, ?, ?) \
-                 ON CONFLICT (incident_id, phase) DO UPDATE SET ended_at = excluded.ended_at",
+                "INSERT INTO incident_phase_spans (incident_id, position, phase, started_at, ended_at) \
+                 VALUES (?, ?, ?, ?, ?) \
+                 ON CONFLICT (incident_id, position) DO UPDATE SET ended_at = excluded.ended_at",
             )
             .bind(rec.id.0)
+            .bind(i64::try_from(position).unwrap_or(i64::MAX))
             .bind(i64::from(span.phase.number()))
             .bind(to_millis(span.started_at))
             .bind(span.ended_at.map(to_millis))

@@ -61,12 +61,17 @@ impl Tx {
         reason: &str,
         due_at: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query("INSERT INTO postmortems (incident_id, reason, due_at) VALUES (?, ?, ?) ON CONFLICT DO NOTHING")
-            .bind(incident.0)
-            .bind(reason)
-            .bind(to_millis(due_at))
-            .execute(&mut *self.inner)
-            .await?;
+        // A reopened incident that is resolved again gets a new deadline, unless it is done.
+        sqlx::query(
+            "INSERT INTO postmortems (incident_id, reason, due_at) VALUES (?, ?, ?) \
+             ON CONFLICT (incident_id) DO UPDATE SET reason = excluded.reason, \
+             due_at = excluded.due_at WHERE done_at IS NULL",
+        )
+        .bind(incident.0)
+        .bind(reason)
+        .bind(to_millis(due_at))
+        .execute(&mut *self.inner)
+        .await?;
         Ok(())
     }
 

@@ -485,3 +485,59 @@ async fn corrected_facts_and_the_last_eta_round_trip_and_the_recurrence_rule_see
         .expect("read");
     assert_eq!(earlier.len(), 1, "the corrected systems are matched");
 }
+
+#[tokio::test]
+async fn verifying_resolved_and_a_reopened_phase_four_round_trip() {
+    let db = Db::open_in_memory().await.expect("db");
+    let mut rec = insert(&db, &declared("Login down", "Login")).await;
+    let who = UserId::new(5).expect("u");
+    let text = |t: &str| FreeText::parse(t).expect("text");
+    let steps = [
+        (
+            Command::Resolve {
+                root_cause: text("disk"),
+                compensation: None,
+                all_clear_now: false,
+            },
+            Status::Verifying,
+        ),
+        (Command::FixHeld, Status::Resolved),
+        (
+            Command::Reopen {
+                reason: text("back"),
+            },
+            Status::Open,
+        ),
+        (
+            Command::Resolve {
+                root_cause: text("disk again"),
+                compensation: None,
+                all_clear_now: false,
+            },
+            Status::Verifying,
+        ),
+    ];
+    for (minutes, (command, status)) in (1..).zip(steps) {
+        rec.incident
+            .apply(command, who, t0() + TimeDelta::minutes(minutes))
+            .expect("applies");
+        let mut tx = db.begin().await.expect("begin");
+        tx.save_incident(&rec).await.expect("save");
+        tx.commit().await.expect("commit");
+        let loaded = db.incident(rec.id).await.expect("load").expect("row");
+        assert_eq!(loaded.incident.status, status);
+        assert_eq!(loaded.incident, rec.incident, "round trip whole");
+    }
+    let phases: Vec<Phase> = rec.incident.phases.iter().map(|s| s.phase).collect();
+    assert_eq!(
+        phases,
+        [
+            Phase::Triage,
+            Phase::Resolution,
+            Phase::Recovery,
+            Phase::Resolution
+        ]
+    );
+    // A fix being verified is still an unclosed incident.
+    assert_eq!(db.unclosed_incidents(guild()).await.expect("list").len(), 1);
+}

@@ -141,7 +141,10 @@ async fn a_security_incident_refuses_public_updates_and_never_sends_an_all_clear
         world::SECURITY,
         sec,
         "resolve",
-        &[("root_cause", "An admin key in a public repo")],
+        &[
+            ("root_cause", "An admin key in a public repo"),
+            ("all_clear", "now"),
+        ],
     )
     .await;
     assert!(!resolved.contains("all-clear"), "{resolved}");

@@ -137,7 +137,7 @@ async fn the_incidents_own_commander_may_resolve_it_without_the_commander_role()
         world::RESPONDER,
         channel.id,
         "resolve",
-        &[("root_cause", "cache")],
+        &[("root_cause", "cache"), ("all_clear", "now")],
     )
     .await;
     assert!(answer.starts_with("Resolved after"), "{answer}");

@@ -646,7 +646,10 @@ async fn the_post_mortem_counts_from_the_start_of_the_problem() {
         world::COMMANDER,
         channel.id,
         "resolve",
-        &[("root_cause", "an expired certificate")],
+        &[
+            ("root_cause", "an expired certificate"),
+            ("all_clear", "now"),
+        ],
     )
     .await;
     assert!(reply.starts_with("Resolved after 1h"), "{reply}");

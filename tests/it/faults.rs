@@ -43,8 +43,10 @@ fn reminders_expected(r: &IncidentRecord) -> Vec<&'static str> {
     match r.incident.status {
         // P0–P2: nobody took command, no update came, triage has a budget.
         Status::Open => vec!["escalate_commander", "phase_nudge", "update_due"],
-        // The fix check an hour on, and the post-mortem's next overdue round (a P0's).
-        Status::Resolved => vec!["postmortem_overdue", "verify_fix"],
+        // The fix check an hour on.
+        Status::Verifying => vec!["verify_fix"],
+        // The post-mortem's next overdue round (a P0's).
+        Status::Resolved => vec!["postmortem_overdue"],
         Status::Closed => vec![],
     }
 }
@@ -263,7 +265,7 @@ async fn sigkill_mid_burst_twenty_times_loses_no_acknowledged_declare_and_posts_
                 world::COMMANDER,
                 target.id,
                 "resolve",
-                &[("root_cause", "bad deploy")],
+                &[("root_cause", "bad deploy"), ("all_clear", "now")],
             )
             .await;
         }
@@ -655,7 +657,7 @@ async fn bad_input_gets_a_clear_ephemeral_error_and_writes_nothing_pings_nobody(
         world::COMMANDER,
         channel.id,
         "resolve",
-        &[("root_cause", "typo")],
+        &[("root_cause", "typo"), ("all_clear", "now")],
     )
     .await;
     crate::support::story::run(&fake, world::COMMANDER, channel.id, "close", &[]).await;

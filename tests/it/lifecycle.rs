@@ -1,11 +1,13 @@
 //! The whole incident lifecycle through slash commands, asserting what people would see.
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
 use incident_bot::clock::{Clock, ManualClock};
 use incident_bot::domain::Status;
 
 use crate::support::bot::{spawn_bot_on, world, STEP};
-use crate::support::story::{answer, assert_reads, declare, shows_seen};
+use crate::support::story::{
+    answer, answer_fix_check, assert_reads, declare, shows_seen, FixCheck,
+};
 
 /// 09:00 sharp: the bot's clock starts here and runs, so that within the test every date
 /// it writes reads "November 30, 2026 at 09:00".
@@ -25,7 +27,7 @@ fn ticks(items: &[&str]) -> String {
 }
 
 #[tokio::test]
-async fn a_p0_goes_from_declare_through_every_phase_to_resolve_and_close() {
+async fn a_p0_goes_from_declare_through_every_phase_to_a_verified_fix_and_close() {
     let fake = world::fake().start().await;
     let dir = tempfile::tempdir().expect("tempdir");
     let bot = spawn_bot_on(&fake, dir.path(), ManualClock::running(t0()), |_| {}).await;
@@ -209,7 +211,7 @@ async fn a_p0_goes_from_declare_through_every_phase_to_resolve_and_close() {
         &[
             ("message", "Rolling back the 14:00 deploy"),
             ("public", "true"),
-            ("eta", "20 minutes"),
+            ("eta", "about 20 minutes"),
         ],
     )
     .await;
@@ -230,8 +232,8 @@ async fn a_p0_goes_from_declare_through_every_phase_to_resolve_and_close() {
         [
             "📣 Status update on Login",
             "Rolling back the 14:00 deploy",
-            // A duration reaches players as a time in their own zone, and how far off it is.
-            "ETA: 09:20 (in 20 minutes)",
+            // Words reach players as typed (a bare duration would be a time: see facts.rs).
+            "ETA: about 20 minutes",
             "Status updates: https://status.loh.game",
         ]
         .join("\n")
@@ -251,11 +253,26 @@ async fn a_p0_goes_from_declare_through_every_phase_to_resolve_and_close() {
         ],
     )
     .await;
-    assert_reads(
-        &fake.seen(&resolved, now()),
-        "Resolved after {duration}. The all-clear is going out to players. \
-         A post-mortem is due December 2, 2026 at 09:00.",
+    assert_eq!(
+        fake.seen(&resolved, now()),
+        "Fix recorded. Verifying until November 30, 2026 at 10:00: then I ask @cole whether \
+         it held, and the all-clear goes to players once it has. For an incident that is \
+         obviously over, resolve with all_clear:now instead."
     );
+    // Players hear nothing until the fix held.
+    assert_eq!(fake.messages(world::ANNOUNCEMENTS).len(), 2);
+
+    // An hour on, the commander is asked, and answers.
+    bot.clock.advance(TimeDelta::hours(1));
+    let answered = answer_fix_check(&fake, world::COMMANDER, here, FixCheck::Held, now()).await;
+    assert_eq!(
+        fake.seen(&answered, now()),
+        "⏰ Did the fix hold? ✅ Yes, said @cole at November 30, 2026 at 10:00."
+    );
+    shows_seen(&fake, here, "the post-mortem notice", now(), |text| {
+        text.contains("Post-mortem required, due December 2, 2026 at 10:00")
+    })
+    .await;
     let (all_clear, all_clear_text) = shows_seen(
         &fake,
         world::ANNOUNCEMENTS,
@@ -308,14 +325,14 @@ async fn a_p0_goes_from_declare_through_every_phase_to_resolve_and_close() {
         &[
             "Incident #1 closed: Login down",
             "Severity P0 · declared November 30, 2026 at 09:00 · \
-             resolved November 30, 2026 at 09:00 · time to resolve {duration}",
+             resolved November 30, 2026 at 10:00 · time to resolve {duration}",
             "Time per phase",
             "• Phase 1: Detection & Triage: {duration}",
             "• Phase 2: Containment: {duration}",
             "• Phase 3: Investigation: {duration}",
             "• Phase 4: Resolution: {duration}",
             "• Phase 5: Recovery & Communication: {duration}",
-            "Timeline: 8 entries. This channel is archived and read-only.",
+            "Timeline: 9 entries. This channel is archived and read-only.",
         ]
         .join("\n"),
     );
@@ -343,6 +360,116 @@ async fn a_p0_goes_from_declare_through_every_phase_to_resolve_and_close() {
     let actions = bot.app.db.audit_actions(record.id).await.expect("audit");
     assert_eq!(
         actions,
-        ["declare", "assign", "phase", "phase", "phase", "update", "resolve", "close"]
+        [
+            "declare", "assign", "phase", "phase", "phase", "update", "resolve", "fix_held",
+            "close"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn a_problem_back_after_the_all_clear_is_reopened_and_players_hear_it_from_the_commander() {
+    let fake = world::fake().start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::running(t0()), |_| {}).await;
+    let now = || bot.clock.now();
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Login down"), ("severity", "P0")],
+    )
+    .await;
+    let here = channel.id;
+    let resolved = answer(
+        &fake,
+        world::COMMANDER,
+        here,
+        "resolve",
+        &[("root_cause", "A full disk"), ("all_clear", "now")],
+    )
+    .await;
+    assert!(
+        fake.seen(&resolved, now())
+            .contains("The all-clear is going out"),
+        "{}",
+        fake.seen(&resolved, now())
+    );
+    shows_seen(&fake, world::ANNOUNCEMENTS, "the all-clear", now(), |t| {
+        t.starts_with("✅ All Clear")
+    })
+    .await;
+
+    let reopened = answer(
+        &fake,
+        world::RESPONDER,
+        here,
+        "reopen",
+        &[("reason", "Logins fail again")],
+    )
+    .await;
+    assert_eq!(
+        fake.seen(&reopened, now()),
+        "Reopened. Players were given the all-clear in #announcements: tell them the problem \
+         is back with /incident update public:true."
+    );
+    let status = answer(&fake, world::RESPONDER, here, "status", &[]).await;
+    let status_text = fake.seen(&status, now());
+    assert!(
+        status_text.starts_with("Incident #1: Login down (open)")
+            && status_text.contains("Phase 4: Resolution"),
+        "{status_text}"
+    );
+    // The post-mortem clock stopped with the reopen; the next fix starts it again.
+    let record = bot
+        .app
+        .db
+        .incident_by_channel(incident_bot::domain::ChannelId::new(here.get()).expect("id"))
+        .await
+        .expect("db")
+        .expect("row");
+    let pending_pm = |jobs: Vec<incident_bot::store::Job>| {
+        jobs.into_iter()
+            .filter(|j| j.kind.starts_with("postmortem") && j.finished_at.is_none())
+            .count()
+    };
+    let jobs = bot.app.db.jobs_of(Some(record.id)).await.expect("jobs");
+    assert_eq!(pending_pm(jobs), 0);
+
+    let again = answer(
+        &fake,
+        world::COMMANDER,
+        here,
+        "resolve",
+        &[("root_cause", "A full disk, and its alert was off")],
+    )
+    .await;
+    assert!(
+        fake.seen(&again, now())
+            .starts_with("Fix recorded. Verifying until"),
+        "{}",
+        fake.seen(&again, now())
+    );
+    let status = answer(&fake, world::RESPONDER, here, "status", &[]).await;
+    assert_reads(
+        fake.seen(&status, now()).lines().nth(3).unwrap_or_default(),
+        "Fix applied: verifying it until November 30, 2026 at 10:00, then the all-clear.",
+    );
+    bot.clock.advance(TimeDelta::hours(1));
+    answer_fix_check(&fake, world::COMMANDER, here, FixCheck::Held, now()).await;
+    fake.wait_for("the second all-clear", STEP, |f| {
+        f.seen_in(world::ANNOUNCEMENTS, now())
+            .iter()
+            .filter(|t| t.contains("✅ All Clear"))
+            .count()
+            == 2
+    })
+    .await;
+    let jobs = bot.app.db.jobs_of(Some(record.id)).await.expect("jobs");
+    assert!(pending_pm(jobs) > 0, "the post-mortem clock runs again");
+    let timeline = bot.app.db.timeline(record.id).await.expect("timeline");
+    assert!(
+        timeline.iter().any(|e| e.text
+            == "Reopened after the all-clear: Logins fail again. Back to Phase 4: Resolution"),
+        "{timeline:?}"
     );
 }

@@ -9,6 +9,7 @@ mod commands;
 mod facts;
 mod fake_discord;
 mod faults;
+mod help;
 mod lifecycle;
 mod markup;
 mod postmortem;

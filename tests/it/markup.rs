@@ -27,7 +27,7 @@ async fn a_system_name_with_a_masked_link_stays_text_in_the_postmortem_notice() 
         world::COMMANDER,
         channel,
         "resolve",
-        &[("root_cause", "cache")],
+        &[("root_cause", "cache"), ("all_clear", "now")],
     )
     .await;
     let (notice, text) = shows_seen(

@@ -41,7 +41,10 @@ async fn the_draft_is_posted_as_a_markdown_file_prefilled_from_the_incident() {
         world::COMMANDER,
         channel.id,
         "resolve",
-        &[("root_cause", "An expired certificate")],
+        &[
+            ("root_cause", "An expired certificate"),
+            ("all_clear", "now"),
+        ],
     )
     .await;
     assert_eq!(
@@ -142,7 +145,7 @@ async fn postmortem_input_is_checked_and_says_what_to_write() {
         world::COMMANDER,
         channel.id,
         "resolve",
-        &[("root_cause", "certificate")],
+        &[("root_cause", "certificate"), ("all_clear", "now")],
     )
     .await;
     let when = run_pm(
@@ -223,7 +226,7 @@ async fn an_incident_that_needs_no_postmortem_says_so_but_can_still_be_drafted()
         world::COMMANDER,
         channel.id,
         "resolve",
-        &[("root_cause", "typo")],
+        &[("root_cause", "typo"), ("all_clear", "now")],
     )
     .await;
     assert!(!resolved.contains("post-mortem"), "{resolved}");

@@ -228,6 +228,7 @@ async fn a_channel_discord_refuses_to_open_gives_up_the_work_that_needs_it_and_s
         content: "Later".into(),
         ping_roles: vec![],
         file: None,
+        buttons: vec![],
     };
     Outbox::new("test:later", record.id, bot.app.clock.now())
         .push(&mut tx, post)

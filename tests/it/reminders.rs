@@ -8,12 +8,15 @@ use chrono::{DateTime, Utc};
 use incident_bot::app::{Effect, Outbox, Target};
 use incident_bot::clock::Clock;
 use incident_bot::config::{DiscordToken, Settings};
-use incident_bot::domain::{ChannelId, IncidentId};
+use incident_bot::domain::{ChannelId, IncidentId, Phase, Status};
 use incident_bot::scheduler::JobHandler;
 
 use crate::support::bot::{spawn_bot_in, spawn_bot_with, world, TestBot, STEP};
 use crate::support::fake_discord::FakeDiscord;
-use crate::support::story::{answer, answer_pm, assert_reads, declare, run, shows_seen};
+use crate::support::story::{
+    answer, answer_fix_check, answer_pm, assert_reads, button_labelled, declare, run, shows_seen,
+    FixCheck,
+};
 
 fn secs(n: u64) -> Duration {
     Duration::from_secs(n)
@@ -349,7 +352,7 @@ async fn resolve_cancels_the_phase_nudges_and_done_cancels_the_postmortem_remind
         world::COMMANDER,
         channel.id,
         "resolve",
-        &[("root_cause", "certificate")],
+        &[("root_cause", "certificate"), ("all_clear", "now")],
     )
     .await;
     let id = incident_id(&bot, channel.id).await;
@@ -386,101 +389,185 @@ async fn resolve_cancels_the_phase_nudges_and_done_cancels_the_postmortem_remind
     assert!(open.is_empty(), "{open:?}");
 }
 
-#[tokio::test]
-async fn the_fix_check_asks_after_resolve_and_the_timeline_records_the_answer() {
-    let fake = world::fake().start().await;
-    let bot = spawn_bot_with(&fake, |s: &mut Settings| {
-        s.resolution.verify_after = secs(1)
-    })
-    .await;
+/// A P2 resolved in `fake` with a fix check after a second; returns its channel.
+async fn resolved_p2(fake: &FakeDiscord) -> serenity::all::ChannelId {
     let channel = declare(
-        &fake,
+        fake,
         world::RESPONDER,
         &[("title", "Login down"), ("severity", "P2")],
     )
     .await;
     run(
-        &fake,
+        fake,
         world::COMMANDER,
         channel.id,
         "resolve",
         &[("root_cause", "certificate")],
     )
     .await;
-    let (ask, text) = shows_seen(
-        &fake,
-        channel.id,
-        "the fix check",
-        bot.clock.now(),
-        |text| text.contains("did the fix hold?"),
-    )
-    .await;
-    // A P2 with nobody in command pages nobody: the question says so.
-    assert_eq!(
-        text,
-        "⏰ 1s since resolve: did the fix hold?
-Check the error rates and the user reports. Nobody is commander of this incident, \
-and no role is paged for its severity.
-Next step: press the button once they are normal; it goes on the timeline"
-    );
-    assert!(fake.pings(ask.id).nobody(), "{:?}", fake.pings(ask.id));
-    let custom_id = ask.components[0]["components"][0]["custom_id"]
-        .as_str()
-        .expect("a button")
-        .to_owned();
-    let click = fake
-        .button(world::RESPONDER, ask.id, &custom_id)
-        .send()
-        .await;
-    assert_eq!(
-        click.ack().await.kind,
-        7,
-        "the question is replaced by the answer"
-    );
-    let now = bot.clock.now();
-    fake.wait_for("the answer", STEP, |f| {
-        f.message(ask.id)
-            .is_some_and(|m| f.seen(&m, now).contains("Fix verified by"))
+    channel.id
+}
+
+#[tokio::test]
+async fn the_fix_check_asks_after_the_window_and_only_a_commander_may_say_it_held() {
+    let fake = world::fake().start().await;
+    let bot = spawn_bot_with(&fake, |s: &mut Settings| {
+        s.resolution.verify_after = secs(1)
     })
     .await;
-    let timeline = bot
-        .app
-        .db
-        .timeline(incident_id(&bot, channel.id).await)
-        .await
-        .expect("timeline");
+    let channel = resolved_p2(&fake).await;
+    let (ask, text) = shows_seen(&fake, channel, "the fix check", bot.clock.now(), |text| {
+        text.contains("did it hold?")
+    })
+    .await;
+    // A P2 with nobody in command pages nobody: the question says so.
+    assert_reads(
+        &text,
+        "⏰ The fix went in {duration} ago: did it hold?
+Smoke tests pass, error rates have been normal for the window, and user reports have stopped? \
+Nobody is commander of this incident, and no role is paged for its severity.
+Next step: press The fix held to give players the all-clear, or It did not hold to go back to \
+phase 4; I ask again in 1s otherwise",
+    );
+    assert!(fake.pings(ask.id).nobody(), "{:?}", fake.pings(ask.id));
+
+    // A responder without the commander role may not end the incident's work.
+    let click = fake
+        .button(
+            world::RESPONDER,
+            ask.id,
+            &button_labelled(&ask, "The fix held"),
+        )
+        .send()
+        .await;
+    assert_eq!(click.ack().await.kind, 4, "an answer to the clicker alone");
+    let refused = click.reply().await;
+    assert_eq!(refused.flags & 64, 64, "{refused:?}");
+    assert!(
+        fake.seen(&refused, bot.clock.now()).starts_with("⛔ "),
+        "{}",
+        fake.seen(&refused, bot.clock.now())
+    );
+    assert!(fake.pings(refused.id).nobody());
+
+    let answered = answer_fix_check(
+        &fake,
+        world::COMMANDER,
+        channel,
+        FixCheck::Held,
+        bot.clock.now(),
+    )
+    .await;
+    let id = incident_id(&bot, channel).await;
+    let timeline = bot.app.db.timeline(id).await.expect("timeline");
     let verified = timeline
         .iter()
         .find(|e| e.text.starts_with("Fix verified"))
         .unwrap_or_else(|| panic!("{timeline:?}"));
-    let answered = fake.message(ask.id).expect("the answer");
     assert_eq!(
         fake.seen(&answered, bot.clock.now()),
         format!(
-            "✅ Fix verified by @rhea at {}. It is on the timeline.",
+            "⏰ Did the fix hold? ✅ Yes, said @cole at {}.",
             date(verified.at)
         )
     );
     assert!(fake.pings(ask.id).nobody(), "{:?}", fake.pings(ask.id));
+    let record = bot.app.db.incident(id).await.expect("db").expect("row");
+    assert_eq!(record.incident.status, Status::Resolved);
+    assert_eq!(record.incident.phase, Phase::Recovery);
 }
 
 #[tokio::test]
-async fn close_cancels_the_fix_check() {
+async fn a_fix_that_did_not_hold_goes_back_to_phase_four_and_its_reminders_run_again() {
     let fake = world::fake().start().await;
-    let bot = spawn_bot_with(&fake, |_| {}).await;
-    let channel = declare(
+    let bot = spawn_bot_with(&fake, |s: &mut Settings| {
+        s.resolution.verify_after = secs(1)
+    })
+    .await;
+    let channel = resolved_p2(&fake).await;
+    // Any responder may say the fix failed: caution is everyone's.
+    let answered = answer_fix_check(
         &fake,
         world::RESPONDER,
-        &[("title", "Login down"), ("severity", "P2")],
+        channel,
+        FixCheck::Failed("Error rates are back up"),
+        bot.clock.now(),
     )
     .await;
-    for (sub, opts) in [
-        ("resolve", &[("root_cause", "certificate")][..]),
-        ("close", &[]),
-    ] {
-        run(&fake, world::COMMANDER, channel.id, sub, opts).await;
+    assert_eq!(
+        fake.seen(&answered, bot.clock.now()),
+        format!(
+            "⏰ Did the fix hold? 🔁 No, said @rhea at {}: incident #1 is back in Phase 4: \
+             Resolution.",
+            date(bot.clock.now())
+        )
+    );
+    let (notice, _) = shows_seen(&fake, channel, "the reopen notice", bot.clock.now(), |t| {
+        t.starts_with("🔁 Reopened by @rhea")
+    })
+    .await;
+    assert_eq!(
+        fake.seen(&notice, bot.clock.now()),
+        "🔁 Reopened by @rhea: back to Phase 4: Resolution\nError rates are back up. Run \
+         /incident resolve again when a new fix is in."
+    );
+    assert!(fake.pings(notice.id).nobody());
+    let id = incident_id(&bot, channel).await;
+    let record = bot.app.db.incident(id).await.expect("db").expect("row");
+    assert_eq!(
+        (record.incident.status, record.incident.phase),
+        (Status::Open, Phase::Resolution)
+    );
+    let timeline = bot.app.db.timeline(id).await.expect("timeline");
+    assert!(
+        timeline.iter().any(|e| e.text
+            == "The fix did not hold: Error rates are back up. Back to Phase 4: Resolution"),
+        "{timeline:?}"
+    );
+    let waiting: Vec<String> = bot
+        .app
+        .db
+        .jobs_of(Some(id))
+        .await
+        .expect("jobs")
+        .into_iter()
+        .filter(|j| j.finished_at.is_none())
+        .map(|j| j.kind)
+        .collect();
+    for kind in ["update_due", "phase_nudge", "escalate_commander"] {
+        assert!(waiting.iter().any(|k| k == kind), "{kind}: {waiting:?}");
     }
-    let id = incident_id(&bot, channel.id).await;
+    assert!(bot.app.db.postmortem(id).await.expect("db").is_none());
+    assert!(
+        fake.messages(world::ANNOUNCEMENTS).is_empty(),
+        "players heard nothing of a P2"
+    );
+}
+
+#[tokio::test]
+async fn close_waits_for_the_fix_to_hold_and_reopen_cancels_the_fix_check() {
+    let fake = world::fake().start().await;
+    let bot = spawn_bot_with(&fake, |_| {}).await;
+    let channel = resolved_p2(&fake).await;
+    let refused = run(&fake, world::COMMANDER, channel, "close", &[]).await;
+    assert_eq!(
+        refused,
+        "⛔ The fix is still being verified: press The fix held under the fix check once the \
+         verify steps pass, then close."
+    );
+    let reopened = run(
+        &fake,
+        world::COMMANDER,
+        channel,
+        "reopen",
+        &[("reason", "errors are back")],
+    )
+    .await;
+    assert_eq!(
+        reopened,
+        "Reopened: back to phase 4. Players were not told it was fixed."
+    );
+    let id = incident_id(&bot, channel).await;
     let checks: Vec<_> = bot
         .app
         .db
@@ -497,45 +584,38 @@ async fn close_cancels_the_fix_check() {
 }
 
 #[tokio::test]
-async fn the_fix_check_of_a_closed_incident_refuses_the_answer_and_records_nothing() {
+async fn a_fix_check_answered_after_a_reopen_records_nothing() {
     let fake = world::fake().start().await;
     let bot = spawn_bot_with(&fake, |s: &mut Settings| {
         s.resolution.verify_after = secs(1)
     })
     .await;
-    let channel = declare(
-        &fake,
-        world::RESPONDER,
-        &[("title", "Login down"), ("severity", "P2")],
-    )
+    let channel = resolved_p2(&fake).await;
+    let (ask, _) = shows_seen(&fake, channel, "the fix check", bot.clock.now(), |text| {
+        text.contains("did it hold?")
+    })
     .await;
     run(
         &fake,
         world::COMMANDER,
-        channel.id,
-        "resolve",
-        &[("root_cause", "certificate")],
+        channel,
+        "reopen",
+        &[("reason", "errors are back")],
     )
     .await;
-    let (ask, _) = shows_seen(
-        &fake,
-        channel.id,
-        "the fix check",
-        bot.clock.now(),
-        |text| text.contains("did the fix hold?"),
-    )
-    .await;
-    run(&fake, world::COMMANDER, channel.id, "close", &[]).await;
-    let custom_id = ask.components[0]["components"][0]["custom_id"]
-        .as_str()
-        .expect("a button")
-        .to_owned();
     let click = fake
-        .button(world::RESPONDER, ask.id, &custom_id)
+        .button(
+            world::COMMANDER,
+            ask.id,
+            &button_labelled(&ask, "The fix held"),
+        )
         .send()
         .await;
-    let ack = click.ack().await;
-    assert_eq!(ack.kind, 4, "an answer to the clicker, not an edit");
+    assert_eq!(
+        click.ack().await.kind,
+        4,
+        "an answer to the clicker, not an edit"
+    );
     let answer = click.reply().await;
     assert_eq!(
         answer.flags & 64,
@@ -544,8 +624,8 @@ async fn the_fix_check_of_a_closed_incident_refuses_the_answer_and_records_nothi
     );
     assert_eq!(
         fake.seen(&answer, bot.clock.now()),
-        "⛔ Incident #1 is closed, and its fix check ended with it: nothing was recorded. \
-         Declare a new incident if the problem is back."
+        "⛔ No fix is being verified: run /incident resolve when the fix is in, which starts the \
+         verification."
     );
     assert!(
         fake.pings(answer.id).nobody(),
@@ -555,7 +635,7 @@ async fn the_fix_check_of_a_closed_incident_refuses_the_answer_and_records_nothi
     let timeline = bot
         .app
         .db
-        .timeline(incident_id(&bot, channel.id).await)
+        .timeline(incident_id(&bot, channel).await)
         .await
         .expect("timeline");
     assert!(
@@ -586,7 +666,7 @@ async fn a_reminder_due_while_the_bot_was_down_arrives_once_after_restart_then_t
         world::COMMANDER,
         channel.id,
         "resolve",
-        &[("root_cause", "certificate")],
+        &[("root_cause", "certificate"), ("all_clear", "now")],
     )
     .await;
     let id = incident_id(&first, channel.id).await;
@@ -697,6 +777,7 @@ async fn a_job_retried_after_discord_accepted_its_message_does_not_post_twice() 
         content: "Crash window probe".into(),
         ping_roles: vec![],
         file: None,
+        buttons: vec![],
     };
     Outbox::new("test:crash", id, now + chrono::TimeDelta::hours(1))
         .push(&mut tx, effect)
@@ -741,7 +822,7 @@ async fn a_p1_needs_a_postmortem_only_when_its_system_had_an_earlier_p0_or_p1() 
     let bot = spawn_bot_with(&fake, |_| {}).await;
     let resolved = |root_cause: &str, decision: &str| {
         format!(
-            "✅ Resolved by @cole after {{duration}}\nRoot cause: {root_cause}\n\n{RECOVERY}\n\n📝 {decision}"
+            "✅ Resolved by @cole after {{duration}}, without a verification window\nRoot cause: {root_cause}\n\n{RECOVERY}\n\n📝 {decision}"
         )
     };
     let first = declare(
@@ -759,7 +840,7 @@ async fn a_p1_needs_a_postmortem_only_when_its_system_had_an_earlier_p0_or_p1() 
         world::COMMANDER,
         first.id,
         "resolve",
-        &[("root_cause", "cache")],
+        &[("root_cause", "cache"), ("all_clear", "now")],
     )
     .await;
     let (said, text) = shows_seen(&fake, first.id, "no post-mortem", bot.clock.now(), |text| {
@@ -791,7 +872,7 @@ async fn a_p1_needs_a_postmortem_only_when_its_system_had_an_earlier_p0_or_p1() 
         world::COMMANDER,
         again.id,
         "resolve",
-        &[("root_cause", "cache again")],
+        &[("root_cause", "cache again"), ("all_clear", "now")],
     )
     .await;
     let due = bot
@@ -841,7 +922,7 @@ async fn a_p1_needs_a_postmortem_only_when_its_system_had_an_earlier_p0_or_p1() 
         world::COMMANDER,
         fresh.id,
         "resolve",
-        &[("root_cause", "disk")],
+        &[("root_cause", "disk"), ("all_clear", "now")],
     )
     .await;
     let (said, text) = shows_seen(&fake, fresh.id, "no post-mortem", bot.clock.now(), |text| {
@@ -877,6 +958,7 @@ async fn a_job_discord_refuses_for_good_is_given_up_and_reported_in_the_log_chan
         content: "to nowhere".into(),
         ping_roles: vec![],
         file: None,
+        buttons: vec![],
     };
     Outbox::new("test:gone", id, bot.app.clock.now())
         .push(&mut tx, effect)

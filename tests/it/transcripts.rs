@@ -9,7 +9,7 @@ use serenity::all::{ChannelId, UserId};
 
 use crate::support::bot::{spawn_bot_on, world, TestBot, STEP};
 use crate::support::fake_discord::FakeDiscord;
-use crate::support::story::{incident, shows};
+use crate::support::story::{answer_fix_check, incident, shows, FixCheck};
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0)
@@ -113,6 +113,12 @@ impl<'a> Story<'a> {
     fn now(&self) -> DateTime<Utc> {
         use incident_bot::clock::Clock;
         self.bot.clock.now()
+    }
+
+    /// Answers the fix check.
+    async fn fix_check(&mut self, who: UserId, at: ChannelId, answer: FixCheck<'_>) {
+        answer_fix_check(self.fake, who, at, answer, self.now()).await;
+        settle(self.bot).await;
     }
 
     /// Moves the clock, then waits until `channel` shows a message containing `needle`.
@@ -235,6 +241,11 @@ async fn the_p0_story_as_players_and_responders_read_it() {
         )
         .await;
     settle(&bot).await;
+    // Players are told once the fix held: an hour on, the commander is asked.
+    story
+        .later(TimeDelta::hours(1), channel, "did it hold?")
+        .await;
+    story.fix_check(cole, channel, FixCheck::Held).await;
     story
         .postmortem(
             cole,
@@ -243,11 +254,7 @@ async fn the_p0_story_as_players_and_responders_read_it() {
             &[("users", "12000"), ("downtime_minutes", "25")],
         )
         .await;
-    // One step per reminder: reminders that fall due in the same jump go out in parallel.
-    story
-        .later(TimeDelta::hours(2), channel, "did the fix hold?")
-        .await;
-    story.later(TimeDelta::hours(23), channel, "is due").await;
+    story.later(TimeDelta::hours(24), channel, "is due").await;
     story.postmortem(cole, channel, "draft", &[]).await;
     story
         .postmortem(
@@ -323,7 +330,10 @@ async fn the_security_story_as_the_security_team_reads_it_and_nobody_else_does()
             sana,
             channel,
             "resolve",
-            &[("root_cause", "A key committed by mistake")],
+            &[
+                ("root_cause", "A key committed by mistake"),
+                ("all_clear", "now"),
+            ],
         )
         .await;
     story.incident(sana, channel, "close", &[]).await;
@@ -525,11 +535,29 @@ async fn every_kind_of_message_reads_as_meant_with_no_raw_markup() {
         .incident(world::SECURITY, second, "announce", &[])
         .await;
     settle(&bot).await;
-    // The fix check, the post-mortem's reminders and its overdue escalation.
+    // The fix check: it did not hold, then a second fix did.
     story
-        .later(TimeDelta::hours(2), channel, "did the fix hold?")
+        .later(TimeDelta::hours(1), channel, "did it hold?")
         .await;
-    story.later(TimeDelta::hours(23), channel, "is due").await;
+    story
+        .fix_check(
+            cole,
+            channel,
+            FixCheck::Failed("Logins still time out in the EU"),
+        )
+        .await;
+    story
+        .incident(
+            cole,
+            channel,
+            "resolve",
+            &[("root_cause", "Two expired certificates")],
+        )
+        .await;
+    story.bot.clock.advance(TimeDelta::hours(1));
+    story.fix_check(cole, channel, FixCheck::Held).await;
+    // The post-mortem's reminders and its overdue escalation.
+    story.later(TimeDelta::hours(24), channel, "is due").await;
     story
         .later(TimeDelta::hours(24), channel, "is overdue")
         .await;

@@ -239,6 +239,7 @@ async fn turning_security_withdraws_what_was_still_to_go_to_players() {
     let resolve = ChangeArgs::from(Command::Resolve {
         root_cause: FreeText::parse("a leaked key").expect("text"),
         compensation: None,
+        all_clear_now: true,
     });
     w.change(&cole, &record, resolve).await.expect("resolved");
     assert_eq!(

@@ -15,6 +15,7 @@ async fn the_postmortem_reminder_pings_the_commander_only() {
     let resolve = ChangeArgs::from(Command::Resolve {
         root_cause: crate::domain::FreeText::parse("a bad deploy").expect("text"),
         compensation: None,
+        all_clear_now: true,
     });
     w.change(&rhea, &record, resolve).await.expect("resolved");
     let before = w.recorded().posts.len();
@@ -45,6 +46,7 @@ async fn without_a_commander_the_overdue_escalation_pages_the_severity_and_escal
     let resolve = ChangeArgs::from(Command::Resolve {
         root_cause: crate::domain::FreeText::parse("a bad deploy").expect("text"),
         compensation: None,
+        all_clear_now: true,
     });
     w.change(&cole, &record, resolve).await.expect("resolved");
     w.advance(TimeDelta::hours(49)).await;

@@ -79,6 +79,7 @@ async fn a_security_incident_announces_nothing_from_declare_to_close() {
     let resolve = ChangeArgs::from(Command::Resolve {
         root_cause: crate::domain::FreeText::parse("key in a repo").expect("text"),
         compensation: None,
+        all_clear_now: true,
     });
     w.change(&sana, &record, resolve).await.expect("resolved");
     w.change(&sana, &record, ChangeArgs::from(Command::Close))

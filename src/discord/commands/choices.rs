@@ -27,6 +27,17 @@ impl From<SeverityChoice> for Severity {
     }
 }
 
+/// When players get the ✅ all-clear after `/incident resolve`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, poise::ChoiceParameter)]
+pub enum AllClearChoice {
+    /// After the verification window, once the commander confirms the fix held.
+    #[name = "after the fix is verified"]
+    Verified,
+    /// At once, for an incident that is obviously over.
+    #[name = "now"]
+    Now,
+}
+
 /// Incident kind, as a choice.
 #[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
 pub enum KindChoice {

@@ -7,7 +7,7 @@ use poise::serenity_prelude as serenity;
 
 use super::super::reply::{actor, outcome, say};
 use super::super::{Context, Error};
-use super::choices::{KindChoice, PhaseChoice, RoleChoice, SeverityChoice};
+use super::choices::{AllClearChoice, KindChoice, PhaseChoice, RoleChoice, SeverityChoice};
 use crate::app::{self, AppError, ChangeArgs, ChannelCounts, DeclareArgs};
 use crate::app::{AppEvent, ChannelState};
 use crate::domain::{
@@ -21,7 +21,7 @@ use crate::domain::{
     guild_only,
     subcommands(
         "declare", "severity", "phase", "assign", "update", "note", "status", "announce", "edit",
-        "kind", "resolve", "close"
+        "kind", "resolve", "reopen", "close", "help"
     ),
     subcommand_required
 )]
@@ -336,12 +336,13 @@ pub async fn status(ctx: Context<'_>) -> Result<(), Error> {
     outcome(ctx, result).await
 }
 
-/// Mark this incident resolved and send the all-clear (commanders).
+/// Record the fix and verify it before players get the all-clear (commanders).
 #[poise::command(slash_command, guild_only)]
 pub async fn resolve(
     ctx: Context<'_>,
     #[description = "The root cause, in brief (players see it)"] root_cause: String,
     #[description = "What players get for their trouble, if anything"] compensation: Option<String>,
+    #[description = "When players get the all-clear"] all_clear: Option<AllClearChoice>,
 ) -> Result<(), Error> {
     change(ctx, || {
         let root_cause = FreeText::parse(&root_cause)?;
@@ -349,6 +350,21 @@ pub async fn resolve(
         Ok(ChangeArgs::from(Command::Resolve {
             root_cause,
             compensation,
+            all_clear_now: all_clear == Some(AllClearChoice::Now),
+        }))
+    })
+    .await
+}
+
+/// The fix did not hold or the problem is back: work resumes in phase 4.
+#[poise::command(slash_command, guild_only)]
+pub async fn reopen(
+    ctx: Context<'_>,
+    #[description = "What is wrong again"] reason: String,
+) -> Result<(), Error> {
+    change(ctx, || {
+        Ok(ChangeArgs::from(Command::Reopen {
+            reason: FreeText::parse(&reason)?,
         }))
     })
     .await
@@ -358,4 +374,11 @@ pub async fn resolve(
 #[poise::command(slash_command, guild_only)]
 pub async fn close(ctx: Context<'_>) -> Result<(), Error> {
     change(ctx, || Ok(ChangeArgs::from(Command::Close))).await
+}
+
+/// What each severity means, the phases, and the commands, on one page.
+#[poise::command(slash_command, guild_only)]
+pub async fn help(ctx: Context<'_>) -> Result<(), Error> {
+    let result = app::help(&ctx.data().app);
+    outcome(ctx, result).await
 }

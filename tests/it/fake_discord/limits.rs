@@ -2,8 +2,10 @@
 
 use std::time::Duration;
 
-use serde_json::json;
+use serde_json::{json, Value};
 use serenity::all::{ChannelId, CreateEmbed, CreateMessage, EditChannel, Nonce};
+
+use crate::support::fake_discord::{command_size, MAX_COMMAND_SIZE};
 
 use super::{discord_error, raw_request, studio, GENERAL, INCIDENTS, STATUS};
 
@@ -183,4 +185,82 @@ async fn an_empty_message_is_refused() {
     // Assert
     assert_eq!(discord_error(result), (400, 50006));
     fake.expect_violations(1);
+}
+
+fn option(n: usize, description: &str, choices: Value) -> Value {
+    json!({ "type": 3, "name": format!("opt{n}"), "description": description, "choices": choices })
+}
+
+#[tokio::test]
+async fn a_command_over_4000_characters_of_names_descriptions_and_choices_is_refused() {
+    // Arrange: eight options of 100-character descriptions with two 100+100 choices each,
+    // every part within its own limit, 4,000 and more together.
+    let fake = studio().start().await;
+    let choice =
+        |c: char| json!({ "name": c.to_string().repeat(100), "value": c.to_string().repeat(100) });
+    let options: Vec<Value> = (0..8)
+        .map(|n| option(n, &"d".repeat(100), json!([choice('a'), choice('b')])))
+        .collect();
+    let big = json!({ "name": "big", "description": "Too big", "options": options });
+    assert!(command_size(&big) > MAX_COMMAND_SIZE);
+
+    // Act
+    let result = fake
+        .http()
+        .create_guild_command(fake.guild_id(), &big)
+        .await;
+
+    // Assert
+    assert_eq!(discord_error(result), (400, 50035));
+    assert_eq!(fake.expect_violations(1)[0].kind, "limit");
+    assert!(fake.commands().is_empty());
+}
+
+#[tokio::test]
+async fn command_names_must_be_lowercase_and_short_and_a_level_holds_25_options() {
+    // Arrange
+    let fake = studio().start().await;
+    let many: Vec<Value> = (0..26).map(|n| option(n, "x", json!([]))).collect();
+    let bodies = [
+        json!({ "name": "Incident", "description": "x" }),
+        json!({ "name": "a".repeat(33), "description": "x" }),
+        json!({ "name": "ok", "description": "" }),
+        json!({ "name": "ok", "description": "x".repeat(101) }),
+        json!({ "name": "ok", "description": "x", "options": many }),
+        json!({ "name": "ok", "description": "x", "options": [option(0, "x",
+            Value::Array((0..26).map(|n| json!({ "name": n.to_string(), "value": n.to_string() })).collect()))] }),
+    ];
+
+    for body in bodies {
+        // Act
+        let result = fake
+            .http()
+            .create_guild_commands(fake.guild_id(), &vec![body.clone()])
+            .await;
+
+        // Assert
+        assert_eq!(discord_error(result), (400, 50035), "{body}");
+    }
+    fake.expect_violations(6);
+    assert!(fake.commands().is_empty());
+}
+
+#[tokio::test]
+async fn the_bots_commands_fit_discords_registration_limits() {
+    // Arrange, Act: the bot registers its commands at start; a refusal fails the start.
+    let fake = crate::support::bot::world::fake().start().await;
+    let _bot = crate::support::bot::spawn_bot(&fake).await;
+    fake.wait_for("the commands", crate::support::bot::STEP, |f| {
+        !f.commands().is_empty()
+    })
+    .await;
+
+    // Assert
+    let commands = fake.commands();
+    assert!(commands.iter().any(|c| c.name() == "incident"));
+    for c in &commands {
+        let size = command_size(&c.json);
+        eprintln!("/{}: {size} of {MAX_COMMAND_SIZE} characters", c.name());
+        assert!(size <= MAX_COMMAND_SIZE, "/{} is {size}", c.name());
+    }
 }

@@ -54,7 +54,13 @@ pub async fn incident(
                 let choices = def["choices"].as_array().cloned().unwrap_or_default();
                 let choice = choices
                     .iter()
-                    .find(|c| c["name"] == *value)
+                    // A person types the key; Discord narrows the choices to the one it begins.
+                    .find(|c| {
+                        c["name"] == *value
+                            || c["name"]
+                                .as_str()
+                                .is_some_and(|n| n.starts_with(&format!("{value}: ")))
+                    })
                     .unwrap_or_else(|| panic!("{name} has no choice {value}"));
                 b.opt_int(name, choice["value"].as_i64().expect("an integer choice"))
             }
@@ -245,4 +251,70 @@ fn skip_duration(text: &str) -> Option<&str> {
         rest = next;
     }
     Some(rest)
+}
+
+/// The custom id of the button labelled `label` under `message`, as a person finds it.
+pub fn button_labelled(message: &FakeMessage, label: &str) -> String {
+    fn find(components: &[Value], label: &str) -> Option<String> {
+        components.iter().find_map(|c| {
+            if c["label"] == label {
+                c["custom_id"].as_str().map(str::to_owned)
+            } else {
+                find(c["components"].as_array()?, label)
+            }
+        })
+    }
+    find(&message.components, label)
+        .unwrap_or_else(|| panic!("no button {label:?} under: {:?}", message.components))
+}
+
+/// An answer to the fix check, as a person gives it.
+#[derive(Debug, Clone, Copy)]
+pub enum FixCheck<'a> {
+    /// Presses "The fix held".
+    Held,
+    /// Presses "It did not hold" and types what is still wrong into the form it opens.
+    Failed(&'a str),
+}
+
+/// Waits for the fix check in `channel`, answers it as `user`, and returns the question once
+/// it shows the answer.
+pub async fn answer_fix_check(
+    fake: &FakeDiscord,
+    user: UserId,
+    channel: ChannelId,
+    answer: FixCheck<'_>,
+    now: DateTime<Utc>,
+) -> FakeMessage {
+    let ask = shows(fake, channel, "the fix check", |m| {
+        !m.components.is_empty() && fake.seen(m, now).contains("did it hold?")
+    })
+    .await;
+    let label = match answer {
+        FixCheck::Held => "The fix held",
+        FixCheck::Failed(_) => "It did not hold",
+    };
+    let custom_id = button_labelled(&ask, label);
+    let click = fake.button(user, ask.id, &custom_id).send().await;
+    let answered = match answer {
+        FixCheck::Held => click,
+        FixCheck::Failed(what) => {
+            let modal = click.modal().await;
+            assert_eq!(modal["custom_id"], custom_id.as_str(), "{modal}");
+            fake.modal_submit(user, &custom_id)
+                .field("what", what)
+                .send()
+                .await
+        }
+    };
+    assert_eq!(
+        answered.ack().await.kind,
+        7,
+        "the question shows the answer"
+    );
+    fake.wait_for("the answered fix check", STEP, |f| {
+        f.message(ask.id).is_some_and(|m| m.components.is_empty())
+    })
+    .await;
+    fake.message(ask.id).expect("the answered fix check")
 }

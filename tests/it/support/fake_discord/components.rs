@@ -102,7 +102,7 @@ impl ModalBuilder {
     }
 
     fn outgoing(&self, state: &State) -> Outgoing {
-        let opened_in = state
+        let opener = state
             .interactions
             .values()
             .filter(|i| i.user_id == self.user)
@@ -110,8 +110,16 @@ impl ModalBuilder {
                 i.ack
                     .as_ref()
                     .is_some_and(|a| a.kind == 9 && a.data["custom_id"] == self.custom_id)
-            })
-            .map(|i| i.channel_id);
+            });
+        let opened_in = opener.map(|i| i.channel_id);
+        // A modal opened by a button carries that button's message, as on Discord, so that its
+        // submission may update the message (callback type 7).
+        let source_message = opener
+            .filter(|i| i.kind == InteractionKind::Component)
+            .and_then(|i| i.source_message);
+        let message = source_message
+            .and_then(|m| state.messages.get(&m.get()))
+            .map(|m| shapes::message(&self.shared, state, m));
         let rows: Vec<Value> = self
             .fields
             .iter()
@@ -122,8 +130,8 @@ impl ModalBuilder {
             user: self.user,
             channel: pick_channel(state, self.channel.or(opened_in)),
             data: json!({ "custom_id": self.custom_id, "components": rows }),
-            source_message: None,
-            message: None,
+            source_message,
+            message,
         }
     }
 

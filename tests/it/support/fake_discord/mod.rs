@@ -14,6 +14,7 @@
 
 mod builders;
 mod clock;
+mod command_limits;
 mod components;
 mod content;
 mod context_menu;
@@ -62,6 +63,7 @@ use serenity::http::{Http, HttpBuilder};
 use tokio::task::JoinHandle;
 
 pub use builders::SlashBuilder;
+pub use command_limits::{command_size, MAX_COMMAND_SIZE};
 pub use components::{ComponentBuilder, ModalBuilder};
 pub use context_menu::MessageCommandBuilder;
 pub use faults::Fault;

@@ -3,6 +3,7 @@
 use serde_json::{json, Value};
 use serenity::all::GuildId;
 
+use super::command_limits::command_errors;
 use super::reply::Reply;
 use super::rest::Ctx;
 use super::shapes;
@@ -77,6 +78,14 @@ pub fn overwrite_commands(shared: &Shared, ctx: &Ctx) -> Reply {
         Err(reply) => return reply,
     };
     let wanted: Vec<Value> = ctx.body.as_array().cloned().unwrap_or_default();
+    let errors: Vec<_> = wanted
+        .iter()
+        .enumerate()
+        .flat_map(|(i, c)| command_errors(c, &format!("/{i}")))
+        .collect();
+    if !errors.is_empty() {
+        return Reply::invalid_form(&errors, "limit");
+    }
     shared.write(|s| {
         let old: Vec<FakeCommand> = s
             .commands
@@ -109,6 +118,10 @@ pub fn create_command(shared: &Shared, ctx: &Ctx) -> Reply {
         Ok(guild) => guild,
         Err(reply) => return reply,
     };
+    let errors = command_errors(&ctx.body, "");
+    if !errors.is_empty() {
+        return Reply::invalid_form(&errors, "limit");
+    }
     shared.write(|s| {
         let existing = s
             .commands

@@ -1,0 +1,182 @@
+//! Clicks on the bot's buttons. A button's custom id is `<prefix>:<what it is about>`; the
+//! prefix picks the use case, which answers with the message's new look or a refusal only the
+//! clicker sees.
+
+use poise::serenity_prelude as serenity;
+
+use super::chat::button_rows;
+use super::{error_chain, reply, Data, Error};
+use crate::app::{self, AppError, Clicked, FixAnswer};
+use crate::domain::{Actor, FreeText, IncidentId, RoleId, UserId};
+
+/// Routes a click to its use case and answers it. Clicks on buttons of other bots' or older
+/// versions' messages are told the button no longer works.
+pub(super) async fn on_click(
+    ctx: &serenity::Context,
+    click: &serenity::ComponentInteraction,
+    data: &Data,
+) -> Result<(), Error> {
+    let actor = member_actor(&click.user, click.member.as_ref())?;
+    let (prefix, about) = click
+        .data
+        .custom_id
+        .split_once(':')
+        .unwrap_or((click.data.custom_id.as_str(), ""));
+    let app = &data.app;
+    let origin = format!("ix:{}", click.id);
+    let result = match prefix {
+        app::FIX_HELD_BUTTON => match incident(about) {
+            Ok(id) => app::answer_fix_check(app, &actor, id, FixAnswer::Held, &origin).await,
+            Err(e) => Err(e),
+        },
+        // A modal must be the first answer to the click: it cannot follow a defer.
+        app::FIX_FAILED_BUTTON => {
+            let modal = serenity::CreateModal::new(&click.data.custom_id, "The fix did not hold")
+                .components(vec![serenity::CreateActionRow::InputText(
+                    serenity::CreateInputText::new(
+                        serenity::InputTextStyle::Paragraph,
+                        "What is still wrong?",
+                        WHAT_FAILED,
+                    )
+                    .placeholder("Error rates are back up on the login service")
+                    .max_length(u16::try_from(FreeText::MAX).unwrap_or(u16::MAX))
+                    .required(true),
+                )]);
+            click
+                .create_response(ctx, serenity::CreateInteractionResponse::Modal(modal))
+                .await?;
+            return Ok(());
+        }
+        _ => Err(AppError::user(
+            "This button no longer does anything. Run /incident status for what to do now.",
+        )),
+    };
+    answer(ctx, click, result).await
+}
+
+/// The text input of the "It did not hold" modal.
+const WHAT_FAILED: &str = "what";
+
+/// Routes a modal's submission to its use case; the modal's custom id is its button's.
+pub(super) async fn on_modal(
+    ctx: &serenity::Context,
+    submit: &serenity::ModalInteraction,
+    data: &Data,
+) -> Result<(), Error> {
+    let actor = member_actor(&submit.user, submit.member.as_ref())?;
+    let (prefix, about) = submit
+        .data
+        .custom_id
+        .split_once(':')
+        .unwrap_or((submit.data.custom_id.as_str(), ""));
+    let origin = format!("ix:{}", submit.id);
+    let result = match (prefix, incident(about)) {
+        (app::FIX_FAILED_BUTTON, Ok(id)) => {
+            let what = typed(submit, WHAT_FAILED);
+            app::answer_fix_check(&data.app, &actor, id, FixAnswer::DidNotHold(what), &origin).await
+        }
+        (_, Err(e)) => Err(e),
+        _ => Err(AppError::user(
+            "This form no longer does anything. Run /incident status for what to do now.",
+        )),
+    };
+    let response = response(result, submit.id.get(), &submit.data.custom_id);
+    submit.create_response(ctx, response).await?;
+    Ok(())
+}
+
+/// What the person typed into the text input `id` of a submitted modal.
+fn typed(submit: &serenity::ModalInteraction, id: &str) -> String {
+    submit
+        .data
+        .components
+        .iter()
+        .flat_map(|row| &row.components)
+        .find_map(|c| match c {
+            serenity::ActionRowComponent::InputText(input) if input.custom_id == id => {
+                input.value.clone()
+            }
+            _ => None,
+        })
+        .unwrap_or_default()
+}
+
+/// The incident a button is about.
+fn incident(about: &str) -> Result<IncidentId, AppError> {
+    about
+        .parse::<i64>()
+        .map(IncidentId)
+        .map_err(|_| AppError::user("That button belongs to no incident."))
+}
+
+/// The person who clicked or submitted, with their roles.
+fn member_actor(user: &serenity::User, member: Option<&serenity::Member>) -> Result<Actor, Error> {
+    let roles = member
+        .map(|m| {
+            m.roles
+                .iter()
+                .filter_map(|r| RoleId::new(r.get()))
+                .collect()
+        })
+        .unwrap_or_default();
+    Ok(Actor {
+        user: UserId::new(user.id.get()).ok_or_else(|| anyhow::anyhow!("user id 0"))?,
+        roles,
+    })
+}
+
+/// Edits the clicked message to its new look, or tells the clicker alone why nothing changed.
+/// Nothing in either answer pings anyone.
+async fn answer(
+    ctx: &serenity::Context,
+    click: &serenity::ComponentInteraction,
+    result: Result<Clicked, AppError>,
+) -> Result<(), Error> {
+    let response = response(result, click.id.get(), &click.data.custom_id);
+    click.create_response(ctx, response).await?;
+    Ok(())
+}
+
+/// The answer to a click or a submitted form: the message it came from, edited, or a refusal
+/// only its author sees.
+fn response(
+    result: Result<Clicked, AppError>,
+    interaction: u64,
+    custom_id: &str,
+) -> serenity::CreateInteractionResponse {
+    use serenity::{
+        CreateInteractionResponse as Response, CreateInteractionResponseMessage as Message,
+    };
+    let quiet = serenity::CreateAllowedMentions::new;
+    match result {
+        Ok(Clicked { content, buttons }) => Response::UpdateMessage(
+            Message::new()
+                .content(content)
+                .components(button_rows(&buttons))
+                .allowed_mentions(quiet()),
+        ),
+        Err(AppError::User(e)) => Response::Message(
+            Message::new()
+                .content(format!("⛔ {e}"))
+                .ephemeral(true)
+                .allowed_mentions(quiet()),
+        ),
+        Err(AppError::Internal(e)) => {
+            let id = reply::error_id(interaction);
+            tracing::error!(
+                error_id = %id,
+                button = %custom_id,
+                error = %error_chain(&e),
+                "button failed"
+            );
+            Response::Message(
+                Message::new()
+                    .content(format!(
+                        "Something went wrong and nothing was recorded. Error id: `{id}`."
+                    ))
+                    .ephemeral(true)
+                    .allowed_mentions(quiet()),
+            )
+        }
+    }
+}
