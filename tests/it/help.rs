@@ -92,4 +92,11 @@ async fn incident_help_explains_severities_phases_and_commands_to_anyone_on_one_
         ),
         "{text}"
     );
+    for line in [
+        "• /incident announce: send players the 🚨 alert when the severity did not (commanders)",
+        "• /incident edit: correct the title, systems, summary or when it began",
+        "• /incident kind to:security: a breach after all: private channel, nothing more to players",
+    ] {
+        assert!(lines.contains(&line), "{line} is missing from:\n{text}");
+    }
 }
