@@ -9,6 +9,7 @@
 
 mod escape;
 mod markup;
+mod meeting_views;
 mod scan;
 mod views;
 
@@ -20,6 +21,7 @@ use serde::Serialize;
 
 pub use escape::{cap, discord_escape, MESSAGE_LIMIT};
 pub use markup::Markup;
+pub use meeting_views::*;
 pub use scan::unescaped;
 pub use views::*;
 
@@ -48,11 +50,13 @@ pub enum TemplateName {
     Status,
     /// `/incident status` elsewhere: the open incidents.
     IncidentList,
+    /// The post-mortem's review meeting, pinging its participants.
+    Meeting,
 }
 
 impl TemplateName {
     /// Every template.
-    pub const ALL: [TemplateName; 11] = [
+    pub const ALL: [TemplateName; 12] = [
         Self::ServiceAlert,
         Self::AllClear,
         Self::StatusUpdate,
@@ -64,6 +68,7 @@ impl TemplateName {
         Self::Notice,
         Self::Status,
         Self::IncidentList,
+        Self::Meeting,
     ];
 
     /// The name, which is also the file stem.
@@ -80,6 +85,7 @@ impl TemplateName {
             Self::Notice => "notice",
             Self::Status => "status",
             Self::IncidentList => "incident_list",
+            Self::Meeting => "meeting",
         }
     }
 
@@ -101,6 +107,7 @@ impl TemplateName {
             Self::Notice => include_str!("../templates/notice.hbs"),
             Self::Status => include_str!("../templates/status.hbs"),
             Self::IncidentList => include_str!("../templates/incident_list.hbs"),
+            Self::Meeting => include_str!("../templates/meeting.hbs"),
         }
     }
 
@@ -123,6 +130,7 @@ impl TemplateName {
             Self::Notice => serde_json::to_value(Notice::sample()),
             Self::Status => serde_json::to_value(StatusView::sample()),
             Self::IncidentList => serde_json::to_value(IncidentList::sample()),
+            Self::Meeting => serde_json::to_value(MeetingNotice::sample()),
         };
         v.unwrap_or_default()
     }

@@ -9,9 +9,11 @@ mod chat;
 mod declare;
 mod effects;
 mod lifecycle;
+mod meeting;
 mod notes;
 mod perform;
 mod postmortem;
+mod postmortem_start;
 #[cfg(test)]
 mod recording;
 mod reminders;
@@ -22,13 +24,13 @@ use serde_json::Value;
 
 pub use channel::{channel_name, channel_state, ChannelState};
 pub use chat::{
-    readable_error, Attachment, Button, Chat, ChatError, ExistingChannel, NewChannel, Outgoing,
-    TimedChat,
+    readable_error, Attachment, Button, Chat, ChatError, ExistingChannel, Meeting, NewChannel,
+    NewMeeting, Outgoing, TimedChat,
 };
 pub use declare::{
     declare, ChannelCounts, DeclareArgs, Declared, CATEGORY_CHANNEL_BUDGET, GUILD_CHANNEL_BUDGET,
 };
-pub use effects::{kinds, Effect, Outbox, Target, TextFile};
+pub use effects::{kinds, Effect, MeetingCall, Outbox, Target, TextFile};
 pub use lifecycle::{change, ChangeArgs, Changed};
 pub use notes::{note_message, NotedMessage};
 pub use perform::{Performer, PUBLISH_BUDGET};
@@ -78,7 +80,8 @@ refusals!(
     crate::domain::NotAllowed,
     crate::domain::TextError,
     crate::domain::SystemsError,
-    crate::domain::WhenError
+    crate::domain::WhenError,
+    crate::domain::MeetingError
 );
 
 impl From<crate::domain::OutOfRange> for AppError {

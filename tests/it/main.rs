@@ -10,6 +10,7 @@ mod fake_discord;
 mod faults;
 mod lifecycle;
 mod markup;
+mod meeting;
 mod postmortem;
 mod queue;
 mod reminders;
