@@ -48,7 +48,7 @@ pub(super) async fn start(
             timestamp(due)
         )),
         body: Some(format!(
-            "{} incidents need none by the plan; this one gets one anyway. Fill it with \
+            "The plan does not require one for this {}; it gets one anyway. Fill it with \
              /postmortem impact, action and lesson, and meet with /postmortem schedule.",
             i.severity
         )),

@@ -674,9 +674,9 @@ async fn an_optional_postmortem_is_started_by_hand_once_and_only_after_resolve()
     .await;
     assert_eq!(
         text,
-        "📝 Post-mortem started by @rhea, due December 2, 2026 at 09:00\nP2 incidents need none by \
-         the plan; this one gets one anyway. Fill it with /postmortem impact, action and lesson, \
-         and meet with /postmortem schedule."
+        "📝 Post-mortem started by @rhea, due December 2, 2026 at 09:00\nThe plan does not \
+         require one for this P2; it gets one anyway. Fill it with /postmortem impact, action \
+         and lesson, and meet with /postmortem schedule."
     );
     assert!(fake.pings(notice.id).nobody());
     // Now it takes a meeting like any other.
