@@ -10,6 +10,7 @@
 mod escape;
 mod help;
 mod markup;
+mod meeting_views;
 mod scan;
 mod views;
 
@@ -22,6 +23,7 @@ use serde::Serialize;
 pub use escape::{cap, discord_escape, MESSAGE_LIMIT};
 pub use help::{Help, HelpPhase, HelpSeverity};
 pub use markup::Markup;
+pub use meeting_views::*;
 pub use scan::unescaped;
 pub use views::*;
 
@@ -52,11 +54,13 @@ pub enum TemplateName {
     IncidentList,
     /// `/incident help`: severities, phases and commands on one page.
     Help,
+    /// The post-mortem's review meeting, pinging its participants.
+    Meeting,
 }
 
 impl TemplateName {
     /// Every template.
-    pub const ALL: [TemplateName; 12] = [
+    pub const ALL: [TemplateName; 13] = [
         Self::ServiceAlert,
         Self::AllClear,
         Self::StatusUpdate,
@@ -69,6 +73,7 @@ impl TemplateName {
         Self::Status,
         Self::IncidentList,
         Self::Help,
+        Self::Meeting,
     ];
 
     /// The name, which is also the file stem.
@@ -86,6 +91,7 @@ impl TemplateName {
             Self::Status => "status",
             Self::IncidentList => "incident_list",
             Self::Help => "help",
+            Self::Meeting => "meeting",
         }
     }
 
@@ -108,6 +114,7 @@ impl TemplateName {
             Self::Status => include_str!("../templates/status.hbs"),
             Self::IncidentList => include_str!("../templates/incident_list.hbs"),
             Self::Help => include_str!("../templates/help.hbs"),
+            Self::Meeting => include_str!("../templates/meeting.hbs"),
         }
     }
 
@@ -131,6 +138,7 @@ impl TemplateName {
             Self::Status => serde_json::to_value(StatusView::sample()),
             Self::IncidentList => serde_json::to_value(IncidentList::sample()),
             Self::Help => serde_json::to_value(Help::sample()),
+            Self::Meeting => serde_json::to_value(MeetingNotice::sample()),
         };
         v.unwrap_or_default()
     }

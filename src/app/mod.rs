@@ -9,9 +9,11 @@ mod chat;
 mod declare;
 mod effects;
 mod lifecycle;
+mod meeting;
 mod notes;
 mod perform;
 mod postmortem;
+mod postmortem_start;
 #[cfg(test)]
 mod recording;
 mod reminders;
@@ -23,12 +25,12 @@ use serde_json::Value;
 pub use channel::{channel_name, channel_state, ChannelState};
 pub use chat::{
     readable_error, Attachment, Button, ButtonStyle, Chat, ChatError, Clicked, ExistingChannel,
-    NewChannel, Outgoing, TimedChat, MAX_BUTTONS,
+    Meeting, NewChannel, NewMeeting, Outgoing, TimedChat, MAX_BUTTONS,
 };
 pub use declare::{
     declare, ChannelCounts, DeclareArgs, Declared, CATEGORY_CHANNEL_BUDGET, GUILD_CHANNEL_BUDGET,
 };
-pub use effects::{kinds, Effect, Outbox, Target, TextFile};
+pub use effects::{kinds, Effect, MeetingCall, Outbox, Target, TextFile};
 pub use lifecycle::{answer_fix_check, change, ChangeArgs, Changed, FixAnswer};
 pub use notes::{note_message, NotedMessage};
 pub use perform::{Performer, PUBLISH_BUDGET};
@@ -78,7 +80,8 @@ refusals!(
     crate::domain::NotAllowed,
     crate::domain::TextError,
     crate::domain::SystemsError,
-    crate::domain::WhenError
+    crate::domain::WhenError,
+    crate::domain::MeetingError
 );
 
 impl From<crate::domain::OutOfRange> for AppError {

@@ -28,6 +28,8 @@ pub struct Performer {
     /// Publishing checks the hourly budget, then publishes: one at a time, or two could both
     /// see the last free slot.
     publishing: Mutex<()>,
+    /// Meeting events are looked up, then created: one at a time, or two could both find none.
+    pub(super) meetings: Mutex<()>,
 }
 
 impl From<ChatError> for JobError {
@@ -55,6 +57,7 @@ impl Performer {
             app,
             chat: Arc::new(TimedChat::new(chat, timeout)),
             publishing: Mutex::new(()),
+            meetings: Mutex::new(()),
         }
     }
 
@@ -244,6 +247,7 @@ impl JobHandler for Performer {
                 } => self.announce(job, announcement, content, ping_roles).await,
                 Effect::Publish { announcement } => self.publish(announcement).await,
                 Effect::Archive { summary } => self.archive(job, summary).await,
+                Effect::SyncMeeting { notice } => self.sync_meeting(job, notice).await,
                 reminder => self.remind(job, reminder).await,
             }
         })

@@ -4,6 +4,7 @@ mod auth;
 mod ids;
 mod impact;
 mod incident;
+mod meeting;
 mod phase;
 mod postmortem;
 mod role;
@@ -14,13 +15,17 @@ mod when;
 
 pub use auth::{Action, Actor, Candidate, NotAllowed, TeamRoles};
 pub use ids::{
-    ChannelId, GuildId, IdParseError, IncidentId, IncidentNumber, InteractionId, MessageId, RoleId,
-    UserId,
+    ChannelId, EventId, GuildId, IdParseError, IncidentId, IncidentNumber, InteractionId,
+    MessageId, RoleId, UserId,
 };
 pub use impact::{
     downtime_minutes, users_affected, OutOfRange, MAX_DOWNTIME_MINUTES, MAX_USERS_AFFECTED,
 };
 pub use incident::{Command, Declaration, Incident, PhaseSpan, Status, TransitionError};
+pub use meeting::{
+    meeting_time, participants, ActionKind, EventStatus, LessonKind, MeetingError, MeetingPlace,
+    PlaceError, PlaceKind,
+};
 pub use phase::{Phase, PhaseBudgets, PhaseParseError};
 pub use postmortem::{EarlierIncident, PostmortemDecision, PostmortemPolicy};
 pub use role::{IncidentRole, RoleParseError, Roles};

@@ -16,6 +16,7 @@ mod convert;
 mod incidents;
 mod jobs;
 mod meta;
+mod postmortem_items;
 mod postmortems;
 mod timeline;
 
@@ -33,7 +34,8 @@ pub use audit::AuditEntry;
 pub use convert::{from_db_id, from_millis, to_db_id, to_millis};
 pub use incidents::{IncidentRecord, NewIncident};
 pub use jobs::{Claimed, Job, JobId, NewJob};
-pub use postmortems::{ActionItem, Postmortem};
+pub use postmortem_items::{ActionItem, Lesson};
+pub use postmortems::Postmortem;
 
 /// How long a writer waits for another writer before SQLite reports it busy.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);

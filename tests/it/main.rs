@@ -11,6 +11,7 @@ mod faults;
 mod help;
 mod lifecycle;
 mod markup;
+mod meeting;
 mod postmortem;
 mod queue;
 mod reminders;

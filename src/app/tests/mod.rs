@@ -5,6 +5,7 @@
     reason = "figment::Jail's closures must return figment::Error, which is large"
 )]
 
+mod meeting;
 mod reminders;
 mod rights;
 
@@ -49,6 +50,8 @@ page = ["20"]
 escalate_to = ["21"]
 [postmortem]
 escalate_to = ["21"]
+meeting_channel = "14"
+participants = ["23"]
 "#;
 
 /// A use-case world: the app, its clock and the chat it posts through.
