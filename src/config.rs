@@ -228,6 +228,17 @@ pub struct PostmortemSettings {
     /// Remind again this often once overdue.
     #[serde(deserialize_with = "duration::positive")]
     pub overdue_every: Duration,
+    /// The voice or stage channel review meetings are held in, as Discord Scheduled Events;
+    /// players must not be able to view it. `None`: meetings get no event.
+    pub meeting_channel: Option<ChannelId>,
+    /// The voice or stage channel of security incidents' review meetings, viewable by the
+    /// security role only. `None`: their meetings get no event.
+    pub security_meeting_channel: Option<ChannelId>,
+    /// Roles asked to every review meeting besides the responders (team leads, product owner).
+    pub participants: Vec<RoleId>,
+    /// How long a review meeting is planned for (the event's end time).
+    #[serde(deserialize_with = "duration::positive")]
+    pub meeting_length: Duration,
 }
 
 /// `[systems]`

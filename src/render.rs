@@ -10,6 +10,7 @@
 mod escape;
 mod help;
 mod markup;
+mod meeting_views;
 mod scan;
 mod views;
 
@@ -22,6 +23,7 @@ use serde::Serialize;
 pub use escape::{cap, discord_escape, MESSAGE_LIMIT};
 pub use help::{Help, HelpPhase, HelpSeverity};
 pub use markup::Markup;
+pub use meeting_views::*;
 pub use scan::unescaped;
 pub use views::*;
 
@@ -54,11 +56,13 @@ pub enum TemplateName {
     FactsChanged,
     /// `/incident help`: severities, phases and commands on one page.
     Help,
+    /// The post-mortem's review meeting, pinging its participants.
+    Meeting,
 }
 
 impl TemplateName {
     /// Every template.
-    pub const ALL: [TemplateName; 13] = [
+    pub const ALL: [TemplateName; 14] = [
         Self::ServiceAlert,
         Self::AllClear,
         Self::StatusUpdate,
@@ -72,6 +76,7 @@ impl TemplateName {
         Self::IncidentList,
         Self::FactsChanged,
         Self::Help,
+        Self::Meeting,
     ];
 
     /// The name, which is also the file stem.
@@ -90,6 +95,7 @@ impl TemplateName {
             Self::IncidentList => "incident_list",
             Self::FactsChanged => "facts_changed",
             Self::Help => "help",
+            Self::Meeting => "meeting",
         }
     }
 
@@ -113,6 +119,7 @@ impl TemplateName {
             Self::IncidentList => include_str!("../templates/incident_list.hbs"),
             Self::FactsChanged => include_str!("../templates/facts_changed.hbs"),
             Self::Help => include_str!("../templates/help.hbs"),
+            Self::Meeting => include_str!("../templates/meeting.hbs"),
         }
     }
 
@@ -137,6 +144,7 @@ impl TemplateName {
             Self::IncidentList => serde_json::to_value(IncidentList::sample()),
             Self::FactsChanged => serde_json::to_value(FactsChanged::sample()),
             Self::Help => serde_json::to_value(Help::sample()),
+            Self::Meeting => serde_json::to_value(MeetingNotice::sample()),
         };
         v.unwrap_or_default()
     }

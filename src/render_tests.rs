@@ -308,6 +308,83 @@ fn the_postmortem_draft_has_every_section_of_the_plan() {
 }
 
 #[test]
+fn the_draft_sorts_action_items_under_the_plans_headings_and_fills_lessons_learned() {
+    let text = templates()
+        .render(TemplateName::Postmortem, &PostmortemDraft::sample())
+        .expect("render");
+    let actions = &text[text.find("## Action items").expect("actions")..];
+    let want = "## Action items\n\n\
+        Immediate fixes (done):\n\
+        - [x] Renewed the certificate (by <@2>)\n\n\
+        Preventive measures (TODO):\n\
+        - [ ] Alert 14 days before certificates expire (owner: <@2>)\n\n\
+        Process improvements (TODO):\n\
+        - [ ] Add certificate expiry to the on-call checklist (owner: <@2>)\n\n\
+        Not sorted (added before the three groups existed):\n\
+        - [ ] Add a canary (owner: <@2>)\n\n\
+        ## Lessons learned\n\n\
+        What went well:\n\
+        - The rollback took two minutes\n\n\
+        What didn't:\n\
+        - Nobody owned the certificate";
+    assert_eq!(actions, want);
+    let empty = PostmortemDraft {
+        actions: ActionGroups::default(),
+        lessons: Lessons::default(),
+        ..PostmortemDraft::sample()
+    };
+    let text = templates()
+        .render(TemplateName::Postmortem, &empty)
+        .expect("render");
+    assert!(
+        text.contains(
+            "Preventive measures (TODO):\n- _(none yet: `/postmortem action kind:prevent`)_\n"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("Not sorted"), "{text}");
+    assert!(
+        text.contains("What didn't:\n- _(`/postmortem lesson kind:went_badly`)_"),
+        "{text}"
+    );
+}
+
+#[test]
+fn the_meeting_notice_pings_first_and_says_where_and_why_late() {
+    let text = templates()
+        .render(TemplateName::Meeting, &MeetingNotice::sample())
+        .expect("render");
+    assert_eq!(
+        text,
+        "<@1> <@&2>\n📅 **Post-mortem review meeting: <t:1764255600:F> (<t:1764255600:R>)**\n\
+         The event is in <#3>: https://discord.com/events/4/5: mark yourself Interested to be \
+         reminded when it starts.\n\
+         ⚠️ After the post-mortem's deadline, <t:1764255600:F>: allowed by <@1>.\n\
+         Before it, fill the draft: `/postmortem action`, `/postmortem lesson`, `/postmortem impact`."
+    );
+    let none = MeetingNotice {
+        ping: None,
+        moved: true,
+        event: None,
+        no_event: Some(Markup::raw("[postmortem] meeting_channel is not set")),
+        late: None,
+        ..MeetingNotice::sample()
+    };
+    let text = templates()
+        .render(TemplateName::Meeting, &none)
+        .expect("render");
+    assert!(
+        text.starts_with("📅 **Post-mortem review meeting moved to <t:"),
+        "{text}"
+    );
+    assert!(
+        text.contains("\nNo Discord event: [postmortem] meeting\\_channel is not set.\n")
+            || text.contains("\nNo Discord event: [postmortem] meeting_channel is not set.\n"),
+        "{text}"
+    );
+}
+
+#[test]
 fn messages_are_capped_at_discords_limit() {
     let view = StatusUpdate {
         message: "x".repeat(5000),

@@ -5,8 +5,12 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 use crate::clock::BoxFuture;
-use crate::domain::{ChannelId, MessageId, RoleId, UserId};
+use crate::domain::{
+    ChannelId, EventId, EventStatus, MeetingPlace, MessageId, PlaceKind, RoleId, UserId,
+};
 
 /// Why a call to Discord failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -153,6 +157,33 @@ pub struct Clicked {
 
 /// Discord's limits on message buttons: five to a row, five rows.
 pub const MAX_BUTTONS: usize = 25;
+/// A review meeting to hold as a Discord Scheduled Event in a voice or stage channel.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewMeeting {
+    /// The event's name (at most 100 characters).
+    pub name: String,
+    /// Its description (at most 1000 characters), ending with the marker that finds it again.
+    pub description: String,
+    /// The voice or stage channel.
+    pub channel: ChannelId,
+    /// Which of the two it is.
+    pub place: PlaceKind,
+    /// When it starts.
+    pub start: DateTime<Utc>,
+    /// When it is planned to end.
+    pub end: DateTime<Utc>,
+}
+
+/// A Scheduled Event the bot created.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Meeting {
+    /// Its id.
+    pub id: EventId,
+    /// Where it stands.
+    pub status: EventStatus,
+    /// When it starts.
+    pub start: DateTime<Utc>,
+}
 
 /// What the bot does on Discord.
 pub trait Chat: Send + Sync + 'static {
@@ -213,6 +244,39 @@ pub trait Chat: Send + Sync + 'static {
         &self,
         channel: ChannelId,
         category: ChannelId,
+    ) -> BoxFuture<'_, Result<(), ChatError>>;
+
+    /// What sort of channel `channel` is, and who may view it.
+    fn meeting_place(&self, channel: ChannelId) -> BoxFuture<'_, Result<MeetingPlace, ChatError>>;
+
+    /// The event the bot created whose description contains `marker` and that is not over, if
+    /// any (so that a retried creation adopts it instead of creating a second).
+    fn find_meeting<'a>(
+        &'a self,
+        marker: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Meeting>, ChatError>>;
+
+    /// The event `id`, if it still exists.
+    fn meeting(&self, id: EventId) -> BoxFuture<'_, Result<Option<Meeting>, ChatError>>;
+
+    /// Creates a Scheduled Event.
+    fn create_meeting<'a>(
+        &'a self,
+        meeting: &'a NewMeeting,
+    ) -> BoxFuture<'a, Result<EventId, ChatError>>;
+
+    /// Moves the event `id` to the time, name and description of `meeting`.
+    fn move_meeting<'a>(
+        &'a self,
+        id: EventId,
+        meeting: &'a NewMeeting,
+    ) -> BoxFuture<'a, Result<(), ChatError>>;
+
+    /// Sets the status of the event `id`.
+    fn set_meeting_status(
+        &self,
+        id: EventId,
+        status: EventStatus,
     ) -> BoxFuture<'_, Result<(), ChatError>>;
 }
 
@@ -327,5 +391,43 @@ impl Chat for TimedChat {
         category: ChannelId,
     ) -> BoxFuture<'_, Result<(), ChatError>> {
         Box::pin(self.bounded("an archive", self.inner.archive(channel, category)))
+    }
+
+    fn meeting_place(&self, channel: ChannelId) -> BoxFuture<'_, Result<MeetingPlace, ChatError>> {
+        Box::pin(self.bounded("a channel lookup", self.inner.meeting_place(channel)))
+    }
+
+    fn find_meeting<'a>(
+        &'a self,
+        marker: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Meeting>, ChatError>> {
+        Box::pin(self.bounded("an event lookup", self.inner.find_meeting(marker)))
+    }
+
+    fn meeting(&self, id: EventId) -> BoxFuture<'_, Result<Option<Meeting>, ChatError>> {
+        Box::pin(self.bounded("an event lookup", self.inner.meeting(id)))
+    }
+
+    fn create_meeting<'a>(
+        &'a self,
+        meeting: &'a NewMeeting,
+    ) -> BoxFuture<'a, Result<EventId, ChatError>> {
+        Box::pin(self.bounded("an event creation", self.inner.create_meeting(meeting)))
+    }
+
+    fn move_meeting<'a>(
+        &'a self,
+        id: EventId,
+        meeting: &'a NewMeeting,
+    ) -> BoxFuture<'a, Result<(), ChatError>> {
+        Box::pin(self.bounded("an event change", self.inner.move_meeting(id, meeting)))
+    }
+
+    fn set_meeting_status(
+        &self,
+        id: EventId,
+        status: EventStatus,
+    ) -> BoxFuture<'_, Result<(), ChatError>> {
+        Box::pin(self.bounded("an event change", self.inner.set_meeting_status(id, status)))
     }
 }

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Button;
-use crate::domain::{ChannelId, IncidentId, Phase, RoleId};
+use crate::domain::{ChannelId, IncidentId, Phase, RoleId, UserId};
 use crate::store::{NewJob, Tx};
 
 /// Where a message goes.
@@ -96,6 +96,27 @@ pub enum Effect {
         /// 1 for the first.
         round: u32,
     },
+    /// Makes the review meeting's Discord Scheduled Event match the post-mortem record: creates
+    /// it (or adopts the one a lost run created), moves it, or ends it once the post-mortem is
+    /// done (completed if it started, canceled if not); then posts `notice`, if any.
+    SyncMeeting {
+        /// Who to tell about the meeting, in the incident channel.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        notice: Option<MeetingCall>,
+    },
+}
+
+/// The call to the review meeting: who is asked, and what changed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MeetingCall {
+    /// Everyone who acted on the incident's timeline.
+    pub users: Vec<UserId>,
+    /// The `[postmortem] participants` roles.
+    pub roles: Vec<RoleId>,
+    /// Whether it was moved from an earlier time.
+    pub moved: bool,
+    /// Who allowed a time after the deadline, if it is after it.
+    pub late_by: Option<UserId>,
 }
 
 fn first_round() -> u32 {
@@ -133,6 +154,8 @@ pub mod kinds {
     pub const MAKE_PRIVATE: &str = "make_private";
     /// [`super::Effect::Relabel`].
     pub const RELABEL: &str = "relabel";
+    /// [`super::Effect::SyncMeeting`].
+    pub const SYNC_MEETING: &str = "sync_meeting";
 }
 
 impl Effect {
@@ -153,6 +176,7 @@ impl Effect {
             Self::VerifyFix => kinds::VERIFY_FIX,
             Self::PostmortemReminder { .. } => kinds::POSTMORTEM_REMINDER,
             Self::PostmortemOverdue { .. } => kinds::POSTMORTEM_OVERDUE,
+            Self::SyncMeeting { .. } => kinds::SYNC_MEETING,
         }
     }
 }
@@ -164,6 +188,7 @@ impl Effect {
         match self {
             Self::OpenChannel | Self::Announce { .. } | Self::Publish { .. } => false,
             Self::Post { to, .. } => *to == Target::IncidentChannel,
+            Self::SyncMeeting { notice } => notice.is_some(),
             Self::PostIntro
             | Self::MakePrivate
             | Self::Relabel

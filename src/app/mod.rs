@@ -10,9 +10,11 @@ mod declare;
 mod effects;
 mod facts;
 mod lifecycle;
+mod meeting;
 mod notes;
 mod perform;
 mod postmortem;
+mod postmortem_start;
 #[cfg(test)]
 mod recording;
 mod relabel;
@@ -25,12 +27,12 @@ use serde_json::Value;
 pub use channel::{channel_name, channel_state, channel_topic, ChannelState};
 pub use chat::{
     readable_error, Attachment, Button, ButtonStyle, ChannelLabel, Chat, ChatError, Clicked,
-    ExistingChannel, NewChannel, Outgoing, TimedChat, MAX_BUTTONS,
+    ExistingChannel, Meeting, NewChannel, NewMeeting, Outgoing, TimedChat, MAX_BUTTONS,
 };
 pub use declare::{
     declare, ChannelCounts, DeclareArgs, Declared, CATEGORY_CHANNEL_BUDGET, GUILD_CHANNEL_BUDGET,
 };
-pub use effects::{kinds, Effect, Outbox, Target, TextFile};
+pub use effects::{kinds, Effect, MeetingCall, Outbox, Target, TextFile};
 pub use lifecycle::{answer_fix_check, change, ChangeArgs, Changed, FixAnswer};
 pub use notes::{note_message, NotedMessage};
 pub use perform::{Performer, PUBLISH_BUDGET};
@@ -82,7 +84,8 @@ refusals!(
     crate::domain::SystemsError,
     crate::domain::WhenError,
     crate::domain::EtaError,
-    crate::domain::SinceError
+    crate::domain::SinceError,
+    crate::domain::MeetingError
 );
 
 impl From<crate::domain::OutOfRange> for AppError {

@@ -30,6 +30,8 @@ pub struct Performer {
     publishing: Mutex<()>,
     /// Renames check Discord's limit, then rename: one at a time, for the same reason.
     pub(super) relabeling: Mutex<()>,
+    /// Meeting events are looked up, then created: one at a time, or two could both find none.
+    pub(super) meetings: Mutex<()>,
 }
 
 impl From<ChatError> for JobError {
@@ -58,6 +60,7 @@ impl Performer {
             chat: Arc::new(TimedChat::new(chat, timeout)),
             publishing: Mutex::new(()),
             relabeling: Mutex::new(()),
+            meetings: Mutex::new(()),
         }
     }
 
@@ -259,6 +262,7 @@ impl JobHandler for Performer {
                 Effect::Archive { summary } => self.archive(job, summary).await,
                 Effect::MakePrivate => self.make_private(job).await,
                 Effect::Relabel => self.relabel(job).await,
+                Effect::SyncMeeting { notice } => self.sync_meeting(job, notice).await,
                 reminder => self.remind(job, reminder).await,
             }
         })

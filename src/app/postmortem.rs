@@ -7,14 +7,14 @@ use super::lifecycle::incident_here;
 use super::App;
 use super::{audit, reminders, team, AppError, Effect, Outbox, Target, TextFile};
 use crate::domain::{
-    self, parse_field, parse_when, Action, Actor, ChannelId, EarlierIncident, EntryKind, FreeText,
-    PostmortemDecision, ShortText, TimelineEntry, UserId,
+    self, parse_field, Action, ActionKind, Actor, ChannelId, EarlierIncident, EntryKind, FreeText,
+    LessonKind, PostmortemDecision, ShortText, TimelineEntry, UserId,
 };
 use crate::render::{
-    full_date, human, mention, timestamp, ActionLine, Markup, Notice, PhaseLine, PostmortemDraft,
-    TemplateName, TimelineLine,
+    full_date, human, mention, timestamp, ActionGroups, ActionLine, Lessons, Markup, Notice,
+    PhaseLine, PostmortemDraft, TemplateName, TimelineLine,
 };
-use crate::store::{ActionItem, IncidentRecord, Tx};
+use crate::store::{ActionItem, IncidentRecord, Lesson, Tx};
 
 /// `/postmortem …`, as parsed at the edge.
 #[derive(Debug, Clone)]
@@ -32,16 +32,29 @@ pub enum PostmortemArgs {
     },
     /// Add an action item.
     Action {
-        /// What is to be done.
+        /// Which of the plan's three groups.
+        kind: ActionKind,
+        /// What is to be done (for a fix: what was done).
         text: String,
-        /// Who owns it.
+        /// Who owns it (for a fix: who did it).
         owner: Option<UserId>,
     },
-    /// Record the review meeting.
+    /// Add a lesson learned.
+    Lesson {
+        /// Went well or badly.
+        kind: LessonKind,
+        /// What was learned.
+        text: String,
+    },
+    /// Set or move the review meeting.
     Schedule {
         /// When, as typed.
         when: String,
+        /// A commander allows a time after the post-mortem's deadline.
+        after_deadline: bool,
     },
+    /// Start a post-mortem the policy does not require.
+    Start,
     /// Mark it done.
     Done {
         /// Where it is written up.
@@ -108,12 +121,16 @@ pub async fn postmortem(
     let record = incident_here(app, actor, channel).await?;
     actor.may(Action::Work, &team(app), record.incident.roles.commander)?;
     let now = app.clock.now();
-    if let PostmortemArgs::Draft = args {
-        return draft(app, &record, origin, now).await;
+    match args {
+        PostmortemArgs::Draft => return draft(app, &record, origin, now).await,
+        PostmortemArgs::Start => {
+            return super::postmortem_start::start(app, actor, &record, origin, now).await
+        }
+        _ => {}
     }
     let no_postmortem = || {
         AppError::user(format!(
-            "Incident #{} has no post-mortem to track: one is required for every P0 and a recurring P1, decided at resolve. `/postmortem draft` still works if you want one.",
+            "Incident #{} has no post-mortem to track: one is required for every P0 and a recurring P1, decided at resolve. Start one anyway with `/postmortem start`; `/postmortem draft` works without one.",
             record.number
         ))
     };
@@ -121,9 +138,11 @@ pub async fn postmortem(
     // time must not undo each other.
     let mut tx = app.db.begin().await?;
     let mut pm = tx.postmortem(record.id).await?.ok_or_else(no_postmortem)?;
+    let mut outbox = Outbox::new(origin, record.id, now);
     let mut note = None;
+    let mut detail = json!({});
     let (action, reply) = match args {
-        PostmortemArgs::Draft => unreachable!("handled above"),
+        PostmortemArgs::Draft | PostmortemArgs::Start => unreachable!("handled above"),
         PostmortemArgs::Impact {
             users,
             downtime_minutes,
@@ -146,11 +165,17 @@ pub async fn postmortem(
                 "Impact recorded; it goes into the draft.".to_owned(),
             )
         }
-        PostmortemArgs::Action { text, owner } => {
+        PostmortemArgs::Action { kind, text, owner } => {
             let text = FreeText::parse(&text)?;
+            // A TODO without an owner is nobody's: it is the asker's unless they name one.
+            let owner = match kind {
+                ActionKind::Fix => owner,
+                ActionKind::Prevent | ActionKind::Process => Some(owner.unwrap_or(actor.user)),
+            };
             tx.add_action(
                 record.id,
                 &ActionItem {
+                    kind: Some(kind),
                     text: text.to_string(),
                     owner,
                     created_at: now,
@@ -158,21 +183,71 @@ pub async fn postmortem(
                 actor.user,
             )
             .await?;
-            ("postmortem_action", "Action item added.".to_owned())
-        }
-        PostmortemArgs::Schedule { when } => {
-            let at = parse_when(&when, now)?;
-            pm.meeting_at = Some(at);
-            tx.save_postmortem(&pm).await?;
-            // The timeline is read in the draft, a file: a full date, not a Discord tag.
+            detail = json!({ "kind": kind.as_str() });
             note = Some(format!(
-                "Post-mortem: Review meeting set for {}",
-                full_date(at)
+                "Post-mortem: Action item added under \"{}\"",
+                kind.heading()
+            ));
+            let reply = match (kind, owner) {
+                (ActionKind::Fix, _) => {
+                    format!("Recorded under \"{}\" in the draft.", kind.heading())
+                }
+                (_, Some(o)) if o == actor.user => format!(
+                    "Added under \"{}\", owned by you (name someone else with `owner`).",
+                    kind.heading()
+                ),
+                (_, o) => format!(
+                    "Added under \"{}\", owned by {}.",
+                    kind.heading(),
+                    o.map_or_else(|| Markup::raw("nobody"), mention)
+                ),
+            };
+            ("postmortem_action", reply)
+        }
+        PostmortemArgs::Lesson { kind, text } => {
+            let text = FreeText::parse(&text)?;
+            tx.add_lesson(
+                record.id,
+                &Lesson {
+                    kind,
+                    text: text.to_string(),
+                    by: actor.user,
+                    created_at: now,
+                },
+            )
+            .await?;
+            let half = match kind {
+                LessonKind::WentWell => "What went well",
+                LessonKind::WentBadly => "What didn't",
+            };
+            detail = json!({ "kind": kind.as_str() });
+            note = Some(format!(
+                "Post-mortem: Lesson learned added under \"{half}\""
             ));
             (
-                "postmortem_schedule",
-                format!("Review meeting set for {}.", timestamp(at)),
+                "postmortem_lesson",
+                format!("Added to \"Lessons learned\" under \"{half}\" in the draft."),
             )
+        }
+        PostmortemArgs::Schedule {
+            when,
+            after_deadline,
+        } => {
+            let done = super::meeting::schedule(
+                app,
+                &mut tx,
+                &mut outbox,
+                actor,
+                &record,
+                &mut pm,
+                &when,
+                after_deadline,
+                now,
+            )
+            .await?;
+            note = Some(done.note);
+            detail = done.detail;
+            ("postmortem_schedule", done.reply)
         }
         PostmortemArgs::Done { link } => {
             let link = parse_field("The link", &link, 500, false)?;
@@ -193,9 +268,17 @@ pub async fn postmortem(
                 now,
             )
             .await?;
+            let meeting = super::meeting::end_meeting(&mut tx, &mut outbox, &pm).await?;
+            note = Some("Post-mortem: Marked done".to_owned());
             (
                 "postmortem_done",
-                "Post-mortem marked done; its reminders are cancelled.".to_owned(),
+                if meeting {
+                    "Post-mortem marked done; its reminders are cancelled, and the meeting's \
+                     event is ended (completed if it ran, canceled if it never started)."
+                } else {
+                    "Post-mortem marked done; its reminders are cancelled."
+                }
+                .to_owned(),
             )
         }
     };
@@ -213,7 +296,7 @@ pub async fn postmortem(
         actor,
         record.id,
         action,
-        json!({}),
+        detail,
     )
     .await?;
     tx.commit().await?;
@@ -282,13 +365,8 @@ async fn draft(
             })
             .collect(),
         root_cause: i.root_cause.as_ref().map(ToString::to_string),
-        actions: actions
-            .iter()
-            .map(|a| ActionLine {
-                text: a.text.clone(),
-                owner: a.owner.map(mention),
-            })
-            .collect(),
+        actions: action_groups(&actions),
+        lessons: lessons(&app.db.lessons(record.id).await?),
     };
     let text = super::render(app, TemplateName::Postmortem, &view)?;
     let filename = format!("postmortem-incident-{}.md", record.number);
@@ -315,4 +393,34 @@ async fn draft(
     Ok(format!(
         "The draft `{filename}` is being posted in this channel."
     ))
+}
+
+/// The action items under the plan's three headings.
+fn action_groups(items: &[ActionItem]) -> ActionGroups {
+    let mut groups = ActionGroups::default();
+    for a in items {
+        let line = ActionLine {
+            text: a.text.clone(),
+            owner: a.owner.map(mention),
+        };
+        match a.kind {
+            Some(ActionKind::Fix) => groups.fixes.push(line),
+            Some(ActionKind::Prevent) => groups.prevent.push(line),
+            Some(ActionKind::Process) => groups.process.push(line),
+            None => groups.unsorted.push(line),
+        }
+    }
+    groups
+}
+
+/// The lessons learned, in their two halves.
+fn lessons(items: &[Lesson]) -> Lessons {
+    let mut lessons = Lessons::default();
+    for l in items {
+        match l.kind {
+            LessonKind::WentWell => lessons.went_well.push(l.text.clone()),
+            LessonKind::WentBadly => lessons.went_badly.push(l.text.clone()),
+        }
+    }
+    lessons
 }

@@ -3,9 +3,11 @@
 
 use std::sync::{Mutex, PoisonError};
 
-use super::{ChannelLabel, Chat, ChatError, ExistingChannel, NewChannel, Outgoing};
+use super::{
+    ChannelLabel, Chat, ChatError, ExistingChannel, Meeting, NewChannel, NewMeeting, Outgoing,
+};
 use crate::clock::BoxFuture;
-use crate::domain::{ChannelId, MessageId, RoleId};
+use crate::domain::{ChannelId, EventId, EventStatus, MeetingPlace, MessageId, PlaceKind, RoleId};
 
 /// Everything asked of the recording chat, in order.
 #[derive(Debug, Default, Clone)]
@@ -24,6 +26,8 @@ pub struct Recorded {
     pub made_private: Vec<(ChannelId, RoleId)>,
     /// Channels renamed, with their new name and topic.
     pub relabeled: Vec<(ChannelId, ChannelLabel)>,
+    /// Scheduled Events created (ids count up from 9000), as they stand now.
+    pub events: Vec<(EventId, NewMeeting, EventStatus)>,
 }
 
 /// A [`Chat`] that records and always succeeds; channel and message ids count up from 1000.
@@ -185,6 +189,93 @@ impl Chat for RecordingChat {
         Box::pin(async move {
             self.with(|r| r.archived.push(channel));
             Ok(())
+        })
+    }
+
+    /// Every channel is a voice channel players cannot see, open to no role in particular.
+    fn meeting_place(&self, _channel: ChannelId) -> BoxFuture<'_, Result<MeetingPlace, ChatError>> {
+        Box::pin(async {
+            Ok(MeetingPlace {
+                kind: PlaceKind::Voice,
+                hidden_from_everyone: true,
+                roles_allowed: vec![],
+            })
+        })
+    }
+
+    fn find_meeting<'a>(
+        &'a self,
+        marker: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Meeting>, ChatError>> {
+        Box::pin(async move {
+            Ok(self.with(|r| {
+                r.events
+                    .iter()
+                    .find(|(_, m, s)| m.description.contains(marker) && s.ending().is_some())
+                    .map(|(id, m, s)| Meeting {
+                        id: *id,
+                        status: *s,
+                        start: m.start,
+                    })
+            }))
+        })
+    }
+
+    fn meeting(&self, id: EventId) -> BoxFuture<'_, Result<Option<Meeting>, ChatError>> {
+        Box::pin(async move {
+            Ok(self.with(|r| {
+                r.events
+                    .iter()
+                    .find(|(e, _, _)| *e == id)
+                    .map(|(id, m, s)| Meeting {
+                        id: *id,
+                        status: *s,
+                        start: m.start,
+                    })
+            }))
+        })
+    }
+
+    fn create_meeting<'a>(
+        &'a self,
+        meeting: &'a NewMeeting,
+    ) -> BoxFuture<'a, Result<EventId, ChatError>> {
+        Box::pin(async move {
+            self.with(|r| {
+                let e = id(9000 + r.events.len() as u64, EventId::new)?;
+                r.events.push((e, meeting.clone(), EventStatus::Scheduled));
+                Ok(e)
+            })
+        })
+    }
+
+    fn move_meeting<'a>(
+        &'a self,
+        event: EventId,
+        meeting: &'a NewMeeting,
+    ) -> BoxFuture<'a, Result<(), ChatError>> {
+        Box::pin(async move {
+            self.with(|r| {
+                let found = r.events.iter_mut().find(|(e, _, _)| *e == event);
+                let (_, m, _) = found.ok_or_else(|| ChatError::Refused("unknown event".into()))?;
+                *m = meeting.clone();
+                Ok(())
+            })
+        })
+    }
+
+    fn set_meeting_status(
+        &self,
+        event: EventId,
+        status: EventStatus,
+    ) -> BoxFuture<'_, Result<(), ChatError>> {
+        Box::pin(async move {
+            self.with(|r| {
+                let found = r.events.iter_mut().find(|(e, _, _)| *e == event);
+                let (_, _, s) = found.ok_or_else(|| ChatError::Refused("unknown event".into()))?;
+                *s = status;
+                Ok(())
+            })
         })
     }
 }

@@ -58,6 +58,15 @@ pub(super) fn warnings(s: &Settings) -> Vec<Finding> {
         )),
         Some(_) => {}
     }
+    if s.postmortem.meeting_channel.is_none() {
+        out.push(finding(
+            &["postmortem.meeting_channel"],
+            "[postmortem] meeting_channel is not set: /postmortem schedule records the meeting \
+             and pings its participants, but creates no Discord event; give the id of a voice \
+             or stage channel players cannot view"
+                .into(),
+        ));
+    }
     out
 }
 
@@ -163,6 +172,11 @@ fn channel_ids(s: &Settings) -> Vec<(&'static str, u64)> {
         ("channels.incident_category", Some(c.incident_category)),
         ("channels.archive_category", Some(c.archive_category)),
         ("channels.log", c.log),
+        ("postmortem.meeting_channel", s.postmortem.meeting_channel),
+        (
+            "postmortem.security_meeting_channel",
+            s.postmortem.security_meeting_channel,
+        ),
     ]
     .into_iter()
     .filter_map(|(k, id)| id.map(|id| (k, id.get())))
@@ -263,6 +277,10 @@ fn roles(s: &Settings, out: &mut Vec<Finding>) {
     lists.push((
         "postmortem.escalate_to".to_owned(),
         &s.postmortem.escalate_to,
+    ));
+    lists.push((
+        "postmortem.participants".to_owned(),
+        &s.postmortem.participants,
     ));
     for (key, ids) in lists {
         if ids.iter().any(|r| r.get() == guild) {

@@ -12,6 +12,9 @@ use crate::config::tests::{load_in, IDS};
 use crate::config::Settings;
 use crate::domain::Severity;
 
+/// A meeting channel, so that the warnings a test counts are its own.
+const MEETING: &str = "[postmortem]\nmeeting_channel = \"100000000000000014\"\n";
+
 #[test]
 fn one_id_for_two_channels_or_the_servers_id_for_a_channel_is_refused() {
     Jail::expect_with(|jail| {
@@ -89,7 +92,13 @@ fn a_config_that_sets_only_the_roles_pages_responders_and_escalates_to_commander
             "P3 never escalates"
         );
         assert_eq!(s.postmortem.escalate_to, [commander]);
-        assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+        // Only the meeting channel, which no default can guess, is left to warn about.
+        assert_eq!(loaded.warnings.len(), 1, "{:?}", loaded.warnings);
+        assert!(
+            loaded.warnings[0].contains("[postmortem] meeting_channel is not set"),
+            "{:?}",
+            loaded.warnings
+        );
         Ok(())
     });
 }
@@ -100,7 +109,7 @@ fn a_p0_that_pages_or_escalates_to_nobody_is_a_warning_not_a_problem() {
         // Emptied on purpose: a list left out pages the responders (see the next test).
         jail.create_file(
             "bot.toml",
-            &format!("{IDS}[severity.P0]\npage = []\nescalate_to = []\n[severity.P1]\npage = []\n"),
+            &format!("{IDS}[severity.P0]\npage = []\nescalate_to = []\n[severity.P1]\npage = []\n{MEETING}"),
         )?;
         let loaded = Settings::check(Some(Path::new("bot.toml"))).map_err(|e| e.to_string())?;
         assert_eq!(loaded.warnings.len(), 2, "{:?}", loaded.warnings);
@@ -116,7 +125,7 @@ fn a_p0_that_pages_or_escalates_to_nobody_is_a_warning_not_a_problem() {
         );
         jail.create_file(
             "bot.toml",
-            &format!("{IDS}\n[severity.P0]\npage = [\"100000000000000020\"]\ncommander_timeout = \"off\"\n"),
+            &format!("{IDS}\n[severity.P0]\npage = [\"100000000000000020\"]\ncommander_timeout = \"off\"\n{MEETING}"),
         )?;
         let loaded = Settings::check(Some(Path::new("bot.toml"))).map_err(|e| e.to_string())?;
         assert_eq!(loaded.warnings.len(), 1, "{:?}", loaded.warnings);
@@ -124,6 +133,36 @@ fn a_p0_that_pages_or_escalates_to_nobody_is_a_warning_not_a_problem() {
             loaded.warnings[0].starts_with("bot.toml:15: [severity.P0] commander_timeout is off"),
             "{:?}",
             loaded.warnings
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn no_meeting_channel_is_a_warning_and_one_shared_with_another_channel_a_problem() {
+    Jail::expect_with(|jail| {
+        jail.create_file("bot.toml", IDS)?;
+        let loaded = Settings::check(Some(Path::new("bot.toml"))).map_err(|e| e.to_string())?;
+        assert!(
+            loaded.warnings.iter().any(|w| w.contains(
+                "[postmortem] meeting_channel is not set: /postmortem schedule records the meeting"
+            )),
+            "{:?}",
+            loaded.warnings
+        );
+        let body = format!(
+            "{IDS}[postmortem]\nmeeting_channel = \"100000000000000014\"\n\
+             security_meeting_channel = \"100000000000000010\"\nparticipants = [\"100000000000000001\"]\n"
+        );
+        let err = load_in(jail, &body).expect_err("shared ids");
+        let text = err.to_string();
+        assert!(
+            text.contains("`postmortem.security_meeting_channel` is the same channel as `channels.announcements`"),
+            "{text}"
+        );
+        assert!(
+            text.contains("`postmortem.participants` lists the server's id"),
+            "{text}"
         );
         Ok(())
     });

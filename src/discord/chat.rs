@@ -10,9 +10,13 @@ use serenity::{
 };
 use tokio::sync::OnceCell;
 
-use crate::app::{ChannelLabel, Chat, ChatError, ExistingChannel, NewChannel, Outgoing};
+use crate::app::{
+    ChannelLabel, Chat, ChatError, ExistingChannel, Meeting, NewChannel, NewMeeting, Outgoing,
+};
 use crate::clock::BoxFuture;
-use crate::domain::{ChannelId, GuildId, MessageId, RoleId, UserId};
+use crate::domain::{
+    ChannelId, EventId, EventStatus, GuildId, MeetingPlace, MessageId, PlaceKind, RoleId, UserId,
+};
 
 /// [`Chat`] over serenity.
 pub struct SerenityChat {
@@ -435,6 +439,190 @@ impl Chat for SerenityChat {
                 ))
         })
     }
+
+    fn meeting_place(&self, channel: ChannelId) -> BoxFuture<'_, Result<MeetingPlace, ChatError>> {
+        Box::pin(async move {
+            let found = ch(channel)
+                .to_channel(&*self.http)
+                .await
+                .map_err(denied(format!("look at <#{channel}>"), "View Channel"))?;
+            let Some(found) = found.guild() else {
+                return Ok(MeetingPlace {
+                    kind: PlaceKind::Other,
+                    hidden_from_everyone: false,
+                    roles_allowed: vec![],
+                });
+            };
+            let everyone = serenity::RoleId::new(self.guild.get());
+            let overwrites = &found.permission_overwrites;
+            Ok(MeetingPlace {
+                kind: match found.kind {
+                    ChannelType::Voice => PlaceKind::Voice,
+                    ChannelType::Stage => PlaceKind::Stage,
+                    _ => PlaceKind::Other,
+                },
+                hidden_from_everyone: overwrites.iter().any(|o| {
+                    o.kind == PermissionOverwriteType::Role(everyone)
+                        && o.deny.contains(Permissions::VIEW_CHANNEL)
+                }),
+                roles_allowed: overwrites
+                    .iter()
+                    .filter(|o| o.allow.contains(Permissions::VIEW_CHANNEL))
+                    .filter_map(|o| match o.kind {
+                        PermissionOverwriteType::Role(r) if r != everyone => RoleId::new(r.get()),
+                        _ => None,
+                    })
+                    .collect(),
+            })
+        })
+    }
+
+    fn find_meeting<'a>(
+        &'a self,
+        marker: &'a str,
+    ) -> BoxFuture<'a, Result<Option<Meeting>, ChatError>> {
+        Box::pin(async move {
+            let me = self.me().await?;
+            let events = self
+                .guild
+                .scheduled_events(&*self.http, false)
+                .await
+                .map_err(classify)?;
+            Ok(events
+                .iter()
+                .filter(|e| e.creator_id == Some(me))
+                .filter(|e| e.description.as_deref().is_some_and(|d| d.contains(marker)))
+                .filter_map(meeting)
+                .find(|m| m.status.ending().is_some()))
+        })
+    }
+
+    fn meeting(&self, id: EventId) -> BoxFuture<'_, Result<Option<Meeting>, ChatError>> {
+        Box::pin(async move {
+            match self
+                .guild
+                .scheduled_event(&*self.http, event(id), false)
+                .await
+            {
+                Ok(e) => Ok(meeting(&e)),
+                // 10070 Unknown Guild Scheduled Event: someone deleted it.
+                Err(serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(r)))
+                    if r.error.code == 10070 =>
+                {
+                    Ok(None)
+                }
+                Err(e) => Err(classify(e)),
+            }
+        })
+    }
+
+    fn create_meeting<'a>(
+        &'a self,
+        m: &'a NewMeeting,
+    ) -> BoxFuture<'a, Result<EventId, ChatError>> {
+        Box::pin(async move {
+            let kind = match m.place {
+                PlaceKind::Stage => serenity::ScheduledEventType::StageInstance,
+                _ => serenity::ScheduledEventType::Voice,
+            };
+            let builder = serenity::CreateScheduledEvent::new(kind, &m.name, stamp(m.start)?)
+                .channel_id(ch(m.channel))
+                .end_time(stamp(m.end)?)
+                .description(&m.description);
+            let created = self
+                .guild
+                .create_scheduled_event(&*self.http, builder)
+                .await
+                .map_err(denied(
+                    format!("create the review meeting's event in <#{}>", m.channel),
+                    event_rights(m.place),
+                ))?;
+            EventId::new(created.id.get())
+                .ok_or_else(|| ChatError::Refused("Discord returned event id 0".into()))
+        })
+    }
+
+    fn move_meeting<'a>(
+        &'a self,
+        id: EventId,
+        m: &'a NewMeeting,
+    ) -> BoxFuture<'a, Result<(), ChatError>> {
+        Box::pin(async move {
+            let edit = serenity::EditScheduledEvent::new()
+                .name(&m.name)
+                .description(&m.description)
+                .start_time(stamp(m.start)?)
+                .end_time(stamp(m.end)?);
+            self.guild
+                .edit_scheduled_event(&*self.http, event(id), edit)
+                .await
+                .map(|_| ())
+                .map_err(denied(
+                    format!("move the review meeting's event in <#{}>", m.channel),
+                    event_rights(m.place),
+                ))
+        })
+    }
+
+    fn set_meeting_status(
+        &self,
+        id: EventId,
+        status: EventStatus,
+    ) -> BoxFuture<'_, Result<(), ChatError>> {
+        Box::pin(async move {
+            let status = match status {
+                EventStatus::Scheduled => serenity::ScheduledEventStatus::Scheduled,
+                EventStatus::Active => serenity::ScheduledEventStatus::Active,
+                EventStatus::Completed => serenity::ScheduledEventStatus::Completed,
+                EventStatus::Canceled => serenity::ScheduledEventStatus::Canceled,
+            };
+            let edit = serenity::EditScheduledEvent::new().status(status);
+            self.guild
+                .edit_scheduled_event(&*self.http, event(id), edit)
+                .await
+                .map(|_| ())
+                .map_err(denied(
+                    "end the review meeting's event".to_owned(),
+                    "Create Events, View Channel and Connect",
+                ))
+        })
+    }
+}
+
+fn event(id: EventId) -> serenity::ScheduledEventId {
+    serenity::ScheduledEventId::new(id.get())
+}
+
+/// What the bot needs to hold an event in a channel of this kind (Discord's docs, "Guild
+/// Scheduled Event Permissions Requirements").
+fn event_rights(place: PlaceKind) -> &'static str {
+    match place {
+        PlaceKind::Stage => {
+            "Create Events, View Channel, Connect, Manage Channels, Mute Members and Move Members"
+        }
+        _ => "Create Events, View Channel and Connect",
+    }
+}
+
+fn stamp(at: chrono::DateTime<chrono::Utc>) -> Result<serenity::Timestamp, ChatError> {
+    serenity::Timestamp::from_unix_timestamp(at.timestamp())
+        .map_err(|e| ChatError::Refused(format!("time out of range: {e}")))
+}
+
+/// An event as the port speaks of it; `None` for a status serenity does not know.
+fn meeting(e: &serenity::ScheduledEvent) -> Option<Meeting> {
+    let status = match e.status {
+        serenity::ScheduledEventStatus::Scheduled => EventStatus::Scheduled,
+        serenity::ScheduledEventStatus::Active => EventStatus::Active,
+        serenity::ScheduledEventStatus::Completed => EventStatus::Completed,
+        serenity::ScheduledEventStatus::Canceled => EventStatus::Canceled,
+        _ => return None,
+    };
+    Some(Meeting {
+        id: EventId::new(e.id.get())?,
+        status,
+        start: chrono::DateTime::from_timestamp(e.start_time.unix_timestamp(), 0)?,
+    })
 }
 
 /// Buttons laid out as Discord wants them: five to a row.

@@ -88,6 +88,10 @@ snowflake!(
     /// A Discord interaction (one slash-command invocation).
     InteractionId
 );
+snowflake!(
+    /// A Discord guild scheduled event (the post-mortem meeting).
+    EventId
+);
 
 /// Accepts a snowflake written as a TOML/JSON integer or as a decimal string.
 fn deserialize_snowflake<'de, D: Deserializer<'de>>(d: D) -> Result<NonZeroU64, D::Error> {

@@ -5,6 +5,7 @@ mod facts;
 mod ids;
 mod impact;
 mod incident;
+mod meeting;
 mod phase;
 mod postmortem;
 mod role;
@@ -18,13 +19,17 @@ pub use facts::{
     parse_duration, Eta, EtaError, EtaInput, SinceError, SinceInput, MAX_DETECTED_BEFORE, MAX_ETA,
 };
 pub use ids::{
-    ChannelId, GuildId, IdParseError, IncidentId, IncidentNumber, InteractionId, MessageId, RoleId,
-    UserId,
+    ChannelId, EventId, GuildId, IdParseError, IncidentId, IncidentNumber, InteractionId,
+    MessageId, RoleId, UserId,
 };
 pub use impact::{
     downtime_minutes, users_affected, OutOfRange, MAX_DOWNTIME_MINUTES, MAX_USERS_AFFECTED,
 };
 pub use incident::{Command, Declaration, Incident, PhaseSpan, Status, TransitionError};
+pub use meeting::{
+    meeting_time, participants, ActionKind, EventStatus, LessonKind, MeetingError, MeetingPlace,
+    PlaceError, PlaceKind,
+};
 pub use phase::{Phase, PhaseBudgets, PhaseParseError};
 pub use postmortem::{EarlierIncident, PostmortemDecision, PostmortemPolicy};
 pub use role::{IncidentRole, RoleParseError, Roles};

@@ -6,7 +6,7 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 
-use super::Markup;
+use super::{ActionGroups, Lessons, Markup};
 use crate::domain::{Eta, Incident, IncidentNumber, PhaseBudgets, RoleId, UserId};
 
 /// A Discord timestamp tag, shown in each reader's own time zone: `<t:1700000000:f>`.
@@ -302,8 +302,10 @@ pub struct PostmortemDraft {
     pub phases: Vec<PhaseLine>,
     /// The root cause given at resolve.
     pub root_cause: Option<String>,
-    /// Action items.
-    pub actions: Vec<ActionLine>,
+    /// Action items, under the plan's three headings.
+    pub actions: ActionGroups,
+    /// Lessons learned.
+    pub lessons: Lessons,
 }
 
 /// A full UTC date for documents: `2026-11-26 12:00 UTC`.
@@ -434,10 +436,8 @@ impl PostmortemDraft {
                 duration: "5m".into(),
             }],
             root_cause: Some("a bad deploy".into()),
-            actions: vec![ActionLine {
-                text: "Add a canary".into(),
-                owner: Some(Markup::raw("<@2>")),
-            }],
+            actions: ActionGroups::sample(),
+            lessons: Lessons::sample(),
         }
     }
 }

@@ -46,6 +46,7 @@ id_codec!(
     channel_id => ChannelId,
     user_id => UserId,
     message_id => MessageId,
+    event_id => EventId,
 );
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ mod convert;
 mod incidents;
 mod jobs;
 mod meta;
+mod postmortem_items;
 mod postmortems;
 mod timeline;
 
@@ -35,7 +36,8 @@ pub use channels::RELABEL_WINDOW;
 pub use convert::{from_db_id, from_millis, to_db_id, to_millis};
 pub use incidents::{IncidentRecord, NewIncident};
 pub use jobs::{Claimed, Job, JobId, NewJob};
-pub use postmortems::{ActionItem, Postmortem};
+pub use postmortem_items::{ActionItem, Lesson};
+pub use postmortems::Postmortem;
 
 /// How long a writer waits for another writer before SQLite reports it busy.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(10);

@@ -1,10 +1,10 @@
-//! Post-mortems: the record, its impact fields and its action items.
+//! Post-mortems: the record, its impact fields and its review meeting.
 
 use chrono::{DateTime, Utc};
 
 use super::convert::{self, from_millis, from_millis_opt, to_db_id, to_millis};
 use super::{Db, Tx};
-use crate::domain::{IncidentId, UserId};
+use crate::domain::{EventId, IncidentId, UserId};
 
 /// The post-mortem of one incident.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,17 +27,10 @@ pub struct Postmortem {
     pub done_at: Option<DateTime<Utc>>,
     /// The link to the written post-mortem.
     pub link: Option<String>,
-}
-
-/// An action item.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ActionItem {
-    /// What is to be done.
-    pub text: String,
-    /// Who owns it.
-    pub owner: Option<UserId>,
-    /// When it was added.
-    pub created_at: DateTime<Utc>,
+    /// The Discord event of the review meeting, once created.
+    pub meeting_event: Option<EventId>,
+    /// Who started it, for an optional post-mortem (`None`: required by the policy).
+    pub started_by: Option<UserId>,
 }
 
 type Row = (
@@ -50,6 +43,8 @@ type Row = (
     Option<String>,
     Option<i64>,
     Option<String>,
+    Option<i64>,
+    Option<i64>,
 );
 
 impl Tx {
@@ -75,6 +70,43 @@ impl Tx {
         Ok(())
     }
 
+    /// Starts an optional post-mortem, by `by`; returns false when the incident has one already.
+    #[tracing::instrument(skip_all)]
+    pub async fn start_postmortem(
+        &mut self,
+        incident: IncidentId,
+        reason: &str,
+        due_at: DateTime<Utc>,
+        by: UserId,
+    ) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(
+            "INSERT INTO postmortems (incident_id, reason, due_at, started_by) VALUES (?, ?, ?, ?) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(incident.0)
+        .bind(reason)
+        .bind(to_millis(due_at))
+        .bind(to_db_id(by.get()))
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Records the Discord event of the review meeting (`None`: it is gone).
+    #[tracing::instrument(skip_all)]
+    pub async fn set_meeting_event(
+        &mut self,
+        incident: IncidentId,
+        event: Option<EventId>,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("UPDATE postmortems SET meeting_event_id = ? WHERE incident_id = ?")
+            .bind(event.map(|e| to_db_id(e.get())))
+            .bind(incident.0)
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(())
+    }
+
     /// Writes back the editable fields of a post-mortem.
     #[tracing::instrument(skip_all)]
     pub async fn save_postmortem(&mut self, p: &Postmortem) -> Result<(), sqlx::Error> {
@@ -93,33 +125,14 @@ impl Tx {
         .await?;
         Ok(())
     }
-
-    /// Adds an action item.
-    pub async fn add_action(
-        &mut self,
-        incident: IncidentId,
-        item: &ActionItem,
-        by: UserId,
-    ) -> Result<(), sqlx::Error> {
-        sqlx::query(
-            "INSERT INTO postmortem_actions (incident_id, body, owner_id, created_by, created_at) VALUES (?, ?, ?, ?, ?)",
-        )
-        .bind(incident.0)
-        .bind(&item.text)
-        .bind(item.owner.map(|o| to_db_id(o.get())))
-        .bind(to_db_id(by.get()))
-        .bind(to_millis(item.created_at))
-        .execute(&mut *self.inner)
-        .await?;
-        Ok(())
-    }
 }
 
-const SELECT_POSTMORTEM: &str = "SELECT incident_id, reason, due_at, meeting_at, users_affected, downtime_minutes, revenue, done_at, link \
+const SELECT_POSTMORTEM: &str = "SELECT incident_id, reason, due_at, meeting_at, users_affected, downtime_minutes, revenue, done_at, link, \
+     meeting_event_id, started_by \
      FROM postmortems WHERE incident_id = ?";
 
 fn postmortem_from_row(row: Row) -> Result<Postmortem, sqlx::Error> {
-    let (id, reason, due, meeting, users, downtime, revenue, done, link) = row;
+    let (id, reason, due, meeting, users, downtime, revenue, done, link, event, started_by) = row;
     Ok(Postmortem {
         incident: IncidentId(id),
         reason,
@@ -130,6 +143,8 @@ fn postmortem_from_row(row: Row) -> Result<Postmortem, sqlx::Error> {
         revenue,
         done_at: from_millis_opt(done)?,
         link,
+        meeting_event: event.map(convert::event_id).transpose()?,
+        started_by: started_by.map(convert::user_id).transpose()?,
     })
 }
 
@@ -161,24 +176,5 @@ impl Db {
             .fetch_optional(&self.pool)
             .await?;
         row.map(postmortem_from_row).transpose()
-    }
-
-    /// The action items of an incident's post-mortem, oldest first.
-    pub async fn actions(&self, incident: IncidentId) -> Result<Vec<ActionItem>, sqlx::Error> {
-        let rows: Vec<(String, Option<i64>, i64)> = sqlx::query_as(
-            "SELECT body, owner_id, created_at FROM postmortem_actions WHERE incident_id = ? ORDER BY id",
-        )
-        .bind(incident.0)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|(text, owner, at)| {
-                Ok(ActionItem {
-                    text,
-                    owner: owner.map(convert::user_id).transpose()?,
-                    created_at: from_millis(at)?,
-                })
-            })
-            .collect()
     }
 }

@@ -541,3 +541,55 @@ async fn verifying_resolved_and_a_reopened_phase_four_round_trip() {
     // A fix being verified is still an unclosed incident.
     assert_eq!(db.unclosed_incidents(guild()).await.expect("list").len(), 1);
 }
+
+#[tokio::test]
+async fn an_optional_postmortem_its_meeting_event_action_kinds_and_lessons_round_trip() {
+    let db = Db::open_in_memory().await.expect("db");
+    let record = insert(&db, &declared("Slow store", "Store")).await;
+    let rhea = UserId::new(5).expect("id");
+    let due = t0() + TimeDelta::hours(48);
+    let mut tx = db.begin().await.expect("tx");
+    assert!(tx
+        .start_postmortem(record.id, "optional", due, rhea)
+        .await
+        .expect("start"));
+    assert!(
+        !tx.start_postmortem(record.id, "again", due, rhea)
+            .await
+            .expect("second"),
+        "one post-mortem per incident"
+    );
+    let event = EventId::new(u64::MAX).expect("id");
+    tx.set_meeting_event(record.id, Some(event))
+        .await
+        .expect("event");
+    let fix = ActionItem {
+        kind: Some(ActionKind::Fix),
+        text: "Cache warmed".into(),
+        owner: None,
+        created_at: t0(),
+    };
+    tx.add_action(record.id, &fix, rhea).await.expect("action");
+    let lesson = Lesson {
+        kind: LessonKind::WentBadly,
+        text: "No cache alarm".into(),
+        by: rhea,
+        created_at: t0(),
+    };
+    tx.add_lesson(record.id, &lesson).await.expect("lesson");
+    let entry = TimelineEntry::by(rhea, t0(), EntryKind::Note, "noted");
+    tx.append_timeline(record.id, std::slice::from_ref(&entry))
+        .await
+        .expect("note");
+    let in_tx = tx.timeline(record.id).await.expect("timeline");
+    tx.commit().await.expect("commit");
+
+    let pm = db.postmortem(record.id).await.expect("read").expect("one");
+    assert_eq!(pm.started_by, Some(rhea));
+    assert_eq!(pm.meeting_event, Some(event), "a u64 id round-trips");
+    assert_eq!(pm.reason, "optional");
+    assert_eq!(db.actions(record.id).await.expect("actions"), [fix]);
+    assert_eq!(db.lessons(record.id).await.expect("lessons"), [lesson]);
+    assert_eq!(in_tx, db.timeline(record.id).await.expect("timeline"));
+    assert!(in_tx.contains(&entry));
+}

@@ -71,28 +71,47 @@ impl Tx {
     }
 }
 
+const SELECT_TIMELINE: &str = "SELECT at, actor_id, kind, body, source_message_id FROM timeline \
+     WHERE incident_id = ? ORDER BY at, id";
+
+fn entries(rows: Vec<Row>) -> Result<Vec<TimelineEntry>, sqlx::Error> {
+    rows.into_iter()
+        .map(|(at, actor, kind, text, source)| {
+            Ok(TimelineEntry {
+                at: from_millis(at)?,
+                actor: actor.map(convert::user_id).transpose()?,
+                kind: EntryKind::parse(&kind)
+                    .ok_or_else(|| corrupt(format!("timeline kind {kind}")))?,
+                text,
+                source_message: source.map(convert::message_id).transpose()?,
+            })
+        })
+        .collect()
+}
+
+impl Tx {
+    /// The whole timeline of an incident, in time order, read inside this transaction.
+    #[tracing::instrument(skip_all)]
+    pub async fn timeline(
+        &mut self,
+        incident: IncidentId,
+    ) -> Result<Vec<TimelineEntry>, sqlx::Error> {
+        let rows: Vec<Row> = sqlx::query_as(SELECT_TIMELINE)
+            .bind(incident.0)
+            .fetch_all(&mut *self.inner)
+            .await?;
+        entries(rows)
+    }
+}
+
 impl Db {
     /// The whole timeline of an incident, in time order.
     #[tracing::instrument(skip_all)]
     pub async fn timeline(&self, incident: IncidentId) -> Result<Vec<TimelineEntry>, sqlx::Error> {
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT at, actor_id, kind, body, source_message_id FROM timeline \
-             WHERE incident_id = ? ORDER BY at, id",
-        )
-        .bind(incident.0)
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter()
-            .map(|(at, actor, kind, text, source)| {
-                Ok(TimelineEntry {
-                    at: from_millis(at)?,
-                    actor: actor.map(convert::user_id).transpose()?,
-                    kind: EntryKind::parse(&kind)
-                        .ok_or_else(|| corrupt(format!("timeline kind {kind}")))?,
-                    text,
-                    source_message: source.map(convert::message_id).transpose()?,
-                })
-            })
-            .collect()
+        let rows: Vec<Row> = sqlx::query_as(SELECT_TIMELINE)
+            .bind(incident.0)
+            .fetch_all(&self.pool)
+            .await?;
+        entries(rows)
     }
 }

@@ -4,6 +4,7 @@
 mod access;
 mod client;
 mod content_intent;
+mod events;
 mod interactions;
 mod limits;
 mod models;

@@ -12,6 +12,7 @@ mod faults;
 mod help;
 mod lifecycle;
 mod markup;
+mod meeting;
 mod postmortem;
 mod queue;
 mod reminders;

@@ -1,13 +1,16 @@
 //! `/postmortem …`: the draft from the plan's template, impact, actions, the meeting, done, and
 //! the refusals of each.
 
+use chrono::TimeDelta;
+use incident_bot::clock::Clock;
+
 use crate::support::bot::{spawn_bot, world};
 use crate::support::story::{declare, run, run_pm, shows};
 
 #[tokio::test]
 async fn the_draft_is_posted_as_a_markdown_file_prefilled_from_the_incident() {
     let fake = world::fake().start().await;
-    let _bot = spawn_bot(&fake).await;
+    let bot = spawn_bot(&fake).await;
     let channel = declare(
         &fake,
         world::RESPONDER,
@@ -69,19 +72,23 @@ async fn the_draft_is_posted_as_a_markdown_file_prefilled_from_the_incident() {
             channel.id,
             "action",
             &[
+                ("kind", "prevent"),
                 ("text", "Alert 14 days before certificates expire"),
                 ("owner", &owner)
             ]
         )
         .await,
-        "Action item added."
+        format!("Added under \"Preventive measures (TODO)\", owned by {owner}.")
     );
+    // Tomorrow 15:00 is always within the 48 hours, and always ahead.
+    let day = (bot.clock.now() + TimeDelta::days(1)).format("%Y-%m-%d");
+    let when = format!("{day} 15:00 UTC");
     let answer = run_pm(
         &fake,
         world::COMMANDER,
         channel.id,
         "schedule",
-        &[("when", "2099-12-01 15:00 UTC")],
+        &[("when", &when)],
     )
     .await;
     assert!(answer.starts_with("Review meeting set for <t:"), "{answer}");
@@ -102,10 +109,10 @@ async fn the_draft_is_posted_as_a_markdown_file_prefilled_from_the_incident() {
         "- Users affected: 1200",
         "- Downtime: 45m",
         "- Revenue impact: $300",
-        "Review meeting: 2099-12-01 15:00 UTC",
+        &format!("Review meeting: {when}"),
         "## Root cause: 5 whys",
         "Stated at resolve: An expired certificate",
-        "- [ ] Alert 14 days before certificates expire (owner: <@",
+        "Preventive measures (TODO):\n- [ ] Alert 14 days before certificates expire (owner: <@",
         "- Phase 1: Detection & Triage:",
         "## Lessons learned",
     ] {
@@ -120,7 +127,7 @@ async fn the_draft_is_posted_as_a_markdown_file_prefilled_from_the_incident() {
     // The draft is a file: dates are written out, never Discord's `<t:…>` tags.
     assert!(!text.contains("<t:"), "a Discord timestamp tag in\n{text}");
     assert!(
-        text.contains("Post-mortem: Review meeting set for 2099-12-01 15:00 UTC"),
+        text.contains(&format!("Post-mortem: Review meeting set for {when}")),
         "{text}"
     );
     let timeline_lines = text.lines().filter(|l| l.starts_with("- 20")).count();
@@ -204,7 +211,14 @@ async fn postmortem_input_is_checked_and_says_what_to_write() {
     assert!(nothing.contains("at least one"), "{nothing}");
     let elsewhere = run_pm(&fake, world::COMMANDER, world::GENERAL, "draft", &[]).await;
     assert!(elsewhere.contains("not an incident channel"), "{elsewhere}");
-    let player = run_pm(&fake, world::PLAYER, channel.id, "action", &[("text", "x")]).await;
+    let player = run_pm(
+        &fake,
+        world::PLAYER,
+        channel.id,
+        "action",
+        &[("kind", "fix"), ("text", "x")],
+    )
+    .await;
     assert!(
         player.contains(&format!("<@&{}>", world::RESPONDER_ROLE)),
         "{player}"

@@ -6,6 +6,7 @@
 )]
 
 mod facts;
+mod meeting;
 mod reminders;
 mod rights;
 
@@ -50,6 +51,8 @@ page = ["20"]
 escalate_to = ["21"]
 [postmortem]
 escalate_to = ["21"]
+meeting_channel = "14"
+participants = ["23"]
 "#;
 
 /// A use-case world: the app, its clock and the chat it posts through.

@@ -29,6 +29,10 @@ pub mod world {
     pub const LOG: ChannelId = ChannelId::new(1_100_000_000_000_000_103);
     /// A general chat channel (not an incident channel).
     pub const GENERAL: ChannelId = ChannelId::new(1_100_000_000_000_000_104);
+    /// The voice channel of review meetings: responders may view it, players may not.
+    pub const MEETINGS: ChannelId = ChannelId::new(1_100_000_000_000_000_105);
+    /// The voice channel of security incidents' review meetings: the security role only.
+    pub const SECURITY_MEETINGS: ChannelId = ChannelId::new(1_100_000_000_000_000_106);
 
     /// Responders may declare and work incidents.
     pub const RESPONDER_ROLE: RoleId = RoleId::new(1_100_000_000_000_000_200);
@@ -50,8 +54,10 @@ pub mod world {
 
     /// The permissions README.md ("Setting up", step 2) asks the bot to be invited with: View
     /// Channels, Manage Channels, Manage Roles, Send Messages, Embed Links, Attach Files, Read
-    /// Message History, Mention Everyone, Manage Messages and Add Reactions.
-    pub const BOT_INVITE: u64 = fake_discord::VIEW_CHANNEL
+    /// Message History, Mention Everyone, Pin Messages, Add Reactions, Create Events and Connect.
+    pub const BOT_INVITE: u64 = fake_discord::CREATE_EVENTS
+        | fake_discord::CONNECT
+        | fake_discord::VIEW_CHANNEL
         | fake_discord::MANAGE_CHANNELS
         | fake_discord::MANAGE_ROLES
         | fake_discord::SEND_MESSAGES
@@ -80,14 +86,28 @@ pub mod world {
             .category(ARCHIVE, "Archive")
             .text_channel(LOG, "incident-log")
             .text_channel(GENERAL, "general")
+            .voice_channel(MEETINGS, "post-mortems")
+            .everyone_overwrite(MEETINGS, 0, fake_discord::VIEW_CHANNEL)
+            .role_overwrite(MEETINGS, RESPONDER_ROLE, MEETING_ROOM, 0)
+            .member_overwrite(MEETINGS, BOT, MEETING_ROOM, 0)
+            .voice_channel(SECURITY_MEETINGS, "security-review")
+            .everyone_overwrite(SECURITY_MEETINGS, 0, fake_discord::VIEW_CHANNEL)
+            .role_overwrite(SECURITY_MEETINGS, SECURITY_ROLE, MEETING_ROOM, 0)
+            .member_overwrite(SECURITY_MEETINGS, BOT, MEETING_ROOM, 0)
     }
+
+    /// The bot's own user.
+    pub const BOT: UserId = UserId::new(fake_discord::DEFAULT_BOT);
+
+    /// What a meeting room's overwrites let its people do: see it and join it.
+    const MEETING_ROOM: u64 = fake_discord::VIEW_CHANNEL | fake_discord::CONNECT;
 }
 
 /// The config a test bot starts with: the standard guild's ids, the fake as the API base.
 pub fn config_toml(fake: &FakeDiscord, db: &std::path::Path) -> String {
     use world::{
-        ANNOUNCEMENTS, ARCHIVE, COMMANDER_ROLE, INCIDENTS, LOG, PLAYER_ALERTS_ROLE, RESPONDER_ROLE,
-        SECURITY_ROLE,
+        ANNOUNCEMENTS, ARCHIVE, COMMANDER_ROLE, INCIDENTS, LOG, MEETINGS, PLAYER_ALERTS_ROLE,
+        RESPONDER_ROLE, SECURITY_MEETINGS, SECURITY_ROLE,
     };
     format!(
         r#"
@@ -114,6 +134,8 @@ page = ["{RESPONDER_ROLE}"]
 escalate_to = ["{COMMANDER_ROLE}"]
 [postmortem]
 escalate_to = ["{COMMANDER_ROLE}"]
+meeting_channel = "{MEETINGS}"
+security_meeting_channel = "{SECURITY_MEETINGS}"
 [jobs]
 retry_base = "100ms"
 retry_max = "1s"

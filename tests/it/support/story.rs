@@ -9,13 +9,18 @@ use super::fake_discord::{FakeChannel, FakeDiscord, FakeMessage, InteractionHand
 
 /// The definition of option `name` of `/incident <sub>`, as registered.
 fn option_def(fake: &FakeDiscord, sub: &str, name: &str) -> Value {
+    command_option(fake, "incident", sub, name)
+}
+
+/// The definition of option `name` of `/<command> <sub>`, as registered.
+fn command_option(fake: &FakeDiscord, command: &str, sub: &str, name: &str) -> Value {
     let commands = fake.commands();
     let incident = commands
         .iter()
-        .find(|c| c.name() == "incident")
+        .find(|c| c.name() == command)
         .unwrap_or_else(|| {
             panic!(
-                "/incident is not registered: {:?}",
+                "/{command} is not registered: {:?}",
                 commands.iter().map(|c| c.json.clone()).collect::<Vec<_>>()
             )
         });
@@ -30,7 +35,7 @@ fn option_def(fake: &FakeDiscord, sub: &str, name: &str) -> Value {
     let opts = sub["options"].as_array().cloned().unwrap_or_default();
     opts.into_iter()
         .find(|o| o["name"] == name)
-        .unwrap_or_else(|| panic!("/incident {sub} has no option {name}"))
+        .unwrap_or_else(|| panic!("/{command} {sub} has no option {name}"))
 }
 
 /// Sends `/incident <sub>` in `channel` as `user`, with options written as a person types them
@@ -200,8 +205,18 @@ pub async fn answer_pm(
         .command("postmortem")
         .sub(sub);
     for (name, value) in opts {
+        let def = command_option(fake, "postmortem", sub, name);
         b = match (*name, value.parse::<i64>()) {
             ("users" | "downtime_minutes", Ok(n)) => b.opt_int(name, n),
+            (_, _) if def["choices"].as_array().is_some_and(|c| !c.is_empty()) => {
+                let choices = def["choices"].as_array().cloned().unwrap_or_default();
+                let choice = choices
+                    .iter()
+                    .find(|c| c["name"] == *value)
+                    .unwrap_or_else(|| panic!("{name} has no choice {value}"));
+                b.opt_int(name, choice["value"].as_i64().expect("an integer choice"))
+            }
+            (_, _) if def["type"] == 5 => b.opt_bool(name, *value == "true"),
             ("owner", _) => b.opt_user(
                 name,
                 UserId::new(

@@ -19,9 +19,9 @@
 use serde_json::{json, Value};
 
 use super::permissions::{
-    base_permissions, channel_permissions, ADD_REACTIONS, ATTACH_FILES, EMBED_LINKS,
-    MANAGE_CHANNELS, MANAGE_MESSAGES, MANAGE_ROLES, PIN_MESSAGES, READ_MESSAGE_HISTORY,
-    SEND_MESSAGES, VIEW_CHANNEL,
+    base_permissions, channel_permissions, ADD_REACTIONS, ATTACH_FILES, CONNECT, CREATE_EVENTS,
+    EMBED_LINKS, MANAGE_CHANNELS, MANAGE_EVENTS, MANAGE_MESSAGES, MANAGE_ROLES, MOVE_MEMBERS,
+    MUTE_MEMBERS, PIN_MESSAGES, READ_MESSAGE_HISTORY, SEND_MESSAGES, VIEW_CHANNEL,
 };
 use super::reply::Reply;
 use super::rest::Ctx;
@@ -67,12 +67,65 @@ pub fn check(shared: &Shared, ctx: &Ctx) -> Option<Reply> {
         ("PATCH", "/guilds/{guild_id}/channels") => {
             (bot_base(shared, s) & MANAGE_CHANNELS == 0).then(missing_permissions)
         }
+        (_, template) if template.starts_with("/guilds/{guild_id}/scheduled-events") => {
+            scheduled_event(shared, s, ctx)
+        }
         (_, template) if template.starts_with("/channels/{channel_id}") => {
             let channel = s.channels.get(&ctx.id("channel_id"))?;
             in_channel(shared, s, ctx, channel)
         }
         _ => None,
     })
+}
+
+/// Scheduled events (Discord's docs, "Guild Scheduled Event Permissions Requirements"): in the
+/// event's channel, VIEW_CHANNEL and CONNECT for a voice event, MANAGE_CHANNELS, MUTE_MEMBERS and
+/// MOVE_MEMBERS too for a stage event; CREATE_EVENTS to create one; to change or delete one,
+/// CREATE_EVENTS or MANAGE_EVENTS when the bot created it, MANAGE_EVENTS otherwise. An external
+/// event asks the guild-wide right only. Reading events asks nothing here.
+fn scheduled_event(shared: &Shared, s: &State, ctx: &Ctx) -> Option<Reply> {
+    let body = &ctx.body;
+    let (kind, channel, rights) = match ctx.method.as_str() {
+        "POST" => (
+            body["entity_type"].as_u64().unwrap_or(0),
+            body["channel_id"].as_str().and_then(|c| c.parse().ok()),
+            CREATE_EVENTS,
+        ),
+        "PATCH" | "DELETE" => {
+            // An unknown event passes, so that the route answers Unknown Guild Scheduled Event.
+            let event = s
+                .scheduled_events
+                .get(&ctx.id("guild_scheduled_event_id"))?;
+            let own = event.creator == shared.config.bot.id;
+            (
+                body["entity_type"]
+                    .as_u64()
+                    .unwrap_or(u64::from(event.entity_type)),
+                body["channel_id"]
+                    .as_str()
+                    .and_then(|c| c.parse().ok())
+                    .or(event.channel_id.map(|c| c.get())),
+                if own {
+                    CREATE_EVENTS | MANAGE_EVENTS
+                } else {
+                    MANAGE_EVENTS
+                },
+            )
+        }
+        _ => return None,
+    };
+    let (perms, need) = match (kind, channel.and_then(|c| s.channels.get(&c))) {
+        (1, Some(c)) => (
+            bot_in(shared, s, c),
+            VIEW_CHANNEL | CONNECT | MANAGE_CHANNELS | MUTE_MEMBERS | MOVE_MEMBERS,
+        ),
+        (2, Some(c)) => (bot_in(shared, s, c), VIEW_CHANNEL | CONNECT),
+        // A voice or stage event without a channel is the route's to refuse.
+        (1 | 2, None) => return None,
+        _ => (bot_base(shared, s), 0),
+    };
+    let has_right = perms & rights != 0;
+    (!has_right || perms & need != need).then(missing_permissions)
 }
 
 /// A new channel needs MANAGE_CHANNELS (in its category, when it has one), and MANAGE_ROLES

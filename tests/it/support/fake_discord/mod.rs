@@ -21,6 +21,7 @@ mod context_menu;
 mod control;
 mod cut;
 mod events;
+mod events_control;
 mod faults;
 mod gateway;
 mod guard;
@@ -36,6 +37,7 @@ mod queries_view;
 mod reply;
 mod rest;
 mod rest_channels;
+mod rest_events;
 mod rest_guild;
 mod rest_interactions;
 mod rest_messages;
@@ -70,17 +72,17 @@ pub use faults::Fault;
 pub use handle::InteractionHandle;
 pub use mentions::Pings;
 pub use permissions::{
-    ADD_REACTIONS, ADMINISTRATOR, ATTACH_FILES, EMBED_LINKS, MANAGE_CHANNELS, MANAGE_MESSAGES,
-    MANAGE_ROLES, MENTION_EVERYONE, PIN_MESSAGES, READ_MESSAGE_HISTORY, SEND_MESSAGES,
-    VIEW_CHANNEL,
+    ADD_REACTIONS, ADMINISTRATOR, ATTACH_FILES, CONNECT, CREATE_EVENTS, EMBED_LINKS,
+    MANAGE_CHANNELS, MANAGE_EVENTS, MANAGE_MESSAGES, MANAGE_ROLES, MENTION_EVERYONE, MOVE_MEMBERS,
+    MUTE_MEMBERS, PIN_MESSAGES, READ_MESSAGE_HISTORY, SEND_MESSAGES, VIEW_CHANNEL,
 };
 pub use setup::{
     FakeDiscordBuilder, DEFAULT_BOT, DEFAULT_BOT_ROLE, DEFAULT_EVERYONE, DEFAULT_GUILD,
     DEFAULT_OWNER,
 };
 pub use state::{
-    Ack, FakeAttachment, FakeChannel, FakeCommand, FakeMessage, InteractionKind, InteractionRecord,
-    Overwrite, RecordedRequest, Violation,
+    Ack, FakeAttachment, FakeChannel, FakeCommand, FakeEvent, FakeMessage, InteractionKind,
+    InteractionRecord, Overwrite, RecordedRequest, Violation,
 };
 
 use shared::Shared;

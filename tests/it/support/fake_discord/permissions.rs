@@ -8,6 +8,16 @@ pub const ADMINISTRATOR: u64 = 1 << 3;
 pub const MANAGE_CHANNELS: u64 = 1 << 4;
 /// ADD_REACTIONS: react with an emoji nobody has used on the message yet.
 pub const ADD_REACTIONS: u64 = 1 << 6;
+/// CONNECT: join a voice or stage channel (and hold an event in it).
+pub const CONNECT: u64 = 1 << 20;
+/// MUTE_MEMBERS: mute people in voice (needed to hold a stage event).
+pub const MUTE_MEMBERS: u64 = 1 << 22;
+/// MOVE_MEMBERS: move people between voice channels (needed to hold a stage event).
+pub const MOVE_MEMBERS: u64 = 1 << 24;
+/// MANAGE_EVENTS: edit and delete anyone's scheduled events.
+pub const MANAGE_EVENTS: u64 = 1 << 33;
+/// CREATE_EVENTS: create scheduled events, and edit and delete one's own.
+pub const CREATE_EVENTS: u64 = 1 << 44;
 /// VIEW_CHANNEL: the channel is listed and readable.
 pub const VIEW_CHANNEL: u64 = 1 << 10;
 /// SEND_MESSAGES: the member can post (a "locked" channel denies it).

@@ -5,7 +5,9 @@ use serde_json::json;
 use super::reply::Reply;
 use super::rest::Ctx;
 use super::shared::Shared;
-use super::{rest_channels, rest_guild, rest_interactions, rest_messages, rest_meta, rest_pins};
+use super::{
+    rest_channels, rest_events, rest_guild, rest_interactions, rest_messages, rest_meta, rest_pins,
+};
 
 /// Serves a validated request, or records it as unimplemented so nothing passes silently.
 pub fn dispatch(shared: &Shared, ctx: &Ctx) -> Reply {
@@ -42,6 +44,17 @@ pub fn dispatch(shared: &Shared, ctx: &Ctx) -> Reply {
         ("GET", "/guilds/{guild_id}/members") => guild::list_members(shared, ctx),
         ("GET", "/guilds/{guild_id}/members/{user_id}") => guild::get_member(shared, ctx),
         ("GET", "/guilds/{guild_id}/channels") => guild::list_channels(shared, ctx),
+        ("GET", "/guilds/{guild_id}/scheduled-events") => rest_events::list(shared, ctx),
+        ("POST", "/guilds/{guild_id}/scheduled-events") => rest_events::create(shared, ctx),
+        ("GET", "/guilds/{guild_id}/scheduled-events/{guild_scheduled_event_id}") => {
+            rest_events::get(shared, ctx)
+        }
+        ("PATCH", "/guilds/{guild_id}/scheduled-events/{guild_scheduled_event_id}") => {
+            rest_events::update(shared, ctx)
+        }
+        ("DELETE", "/guilds/{guild_id}/scheduled-events/{guild_scheduled_event_id}") => {
+            rest_events::delete(shared, ctx)
+        }
         ("POST", "/guilds/{guild_id}/channels") => ch::create_channel(shared, ctx),
         ("PATCH", "/guilds/{guild_id}/channels") => ch::move_channels(shared, ctx),
         ("GET", "/channels/{channel_id}") => ch::get_channel(shared, ctx),

@@ -48,6 +48,16 @@ impl FakeDiscordBuilder {
         self.channel(id, 5, name, None)
     }
 
+    /// A voice channel (type 2) outside any category.
+    pub fn voice_channel(self, id: ChannelId, name: &str) -> Self {
+        self.channel(id, 2, name, None)
+    }
+
+    /// A stage channel (type 13) outside any category.
+    pub fn stage_channel(self, id: ChannelId, name: &str) -> Self {
+        self.channel(id, 13, name, None)
+    }
+
     /// A permission overwrite on a channel already added: `role` (kind 0) allow/deny bits.
     pub fn role_overwrite(
         mut self,

@@ -152,6 +152,31 @@ pub struct FakeMessage {
     pub history: Vec<String>,
 }
 
+/// A guild scheduled event.
+#[derive(Clone, Debug)]
+pub struct FakeEvent {
+    /// Its id.
+    pub id: u64,
+    /// Who created it.
+    pub creator: UserId,
+    /// Its name.
+    pub name: String,
+    /// Its description.
+    pub description: Option<String>,
+    /// The voice or stage channel; `None` for an external event.
+    pub channel_id: Option<ChannelId>,
+    /// 1 stage instance, 2 voice, 3 external.
+    pub entity_type: u8,
+    /// Where an external event is.
+    pub location: Option<String>,
+    /// When it starts.
+    pub start: DateTime<Utc>,
+    /// When it ends, if said.
+    pub end: Option<DateTime<Utc>>,
+    /// 1 scheduled, 2 active, 3 completed, 4 canceled.
+    pub status: u8,
+}
+
 /// What kind of interaction was dispatched.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum InteractionKind {
@@ -264,6 +289,8 @@ pub struct State {
     pub interactions: HashMap<u64, InteractionRecord>,
     /// Registered commands.
     pub commands: Vec<FakeCommand>,
+    /// Scheduled events by id.
+    pub scheduled_events: BTreeMap<u64, FakeEvent>,
     /// Every REST request, in order.
     pub requests: Vec<RecordedRequest>,
     /// Everything Discord would have refused.

@@ -1,0 +1,342 @@
+//! The post-mortem's review meeting: `/postmortem schedule`, and the job that keeps its Discord
+//! Scheduled Event in step with the record and calls the participants.
+//!
+//! The event is created by a job ([`super::Effect::SyncMeeting`]) that reads what the record
+//! wants and makes Discord match it, one job at a time: a retry, a restart or a reschedule that
+//! races the first run converges on one event. An event the bot created but could not record
+//! (it died in between) is found again by the marker at the end of its description.
+
+use chrono::{DateTime, Utc};
+use serde_json::{json, Value};
+
+use super::perform::internal;
+use super::{team, App, AppError, ChatError, Effect, MeetingCall, Outbox, Outgoing};
+use super::{Meeting, NewMeeting, Performer};
+use crate::config::delta;
+use crate::domain::{
+    meeting_time, parse_when, participants, Action, Actor, ChannelId, EventId, EventStatus,
+    Incident, IncidentKind, MeetingError, MessageId,
+};
+use crate::render::{
+    cap, full_date, mention, relative, timestamp, Markup, MeetingNotice, TemplateName,
+};
+use crate::scheduler::JobError;
+use crate::store::{IncidentRecord, Job, Postmortem, Tx};
+
+/// What `/postmortem schedule` did: the answer, the timeline's words and the audit's detail.
+pub(super) struct Scheduled {
+    /// The answer to the person who ran it.
+    pub reply: String,
+    /// The timeline entry (read in the draft, a file: a written date).
+    pub note: String,
+    /// The audit detail.
+    pub detail: Value,
+}
+
+/// `/postmortem schedule when [after_deadline]`: refuses a time after the post-mortem's
+/// deadline unless a commander allows it, records the time, and queues the event and the call
+/// to everyone who acted on the timeline and the `participants` roles.
+#[expect(
+    clippy::too_many_arguments,
+    reason = "one use case step, all of it needed"
+)]
+pub(super) async fn schedule(
+    app: &App,
+    tx: &mut Tx,
+    outbox: &mut Outbox<'_>,
+    actor: &Actor,
+    record: &IncidentRecord,
+    pm: &mut Postmortem,
+    when: &str,
+    after_deadline: bool,
+    now: DateTime<Utc>,
+) -> Result<Scheduled, AppError> {
+    if pm.done_at.is_some() {
+        return Err(MeetingError::Done.into());
+    }
+    let at = parse_when(when, now)?;
+    let late = meeting_time(at, pm.due_at, after_deadline)?;
+    if late {
+        actor
+            .may(Action::Command, &team(app), record.incident.roles.commander)
+            .map_err(|_| {
+                AppError::user(format!(
+                    "Only a member with the <@&{}> role or this incident's commander can set the \
+                     meeting after the post-mortem's deadline, {}. Pick a time before it.",
+                    app.settings.roles.commander,
+                    timestamp(pm.due_at)
+                ))
+            })?;
+    }
+    let moved = pm.meeting_at.is_some();
+    pm.meeting_at = Some(at);
+    tx.save_postmortem(pm).await?;
+    let mut users = participants(&tx.timeline(record.id).await?);
+    // Whoever schedules it acts on the timeline with this very change.
+    if !users.contains(&actor.user) {
+        users.push(actor.user);
+    }
+    let call = MeetingCall {
+        users,
+        roles: app.settings.postmortem.participants.clone(),
+        moved,
+        late_by: late.then_some(actor.user),
+    };
+    outbox
+        .push(tx, Effect::SyncMeeting { notice: Some(call) })
+        .await?;
+    let verb = if moved { "moved to" } else { "set for" };
+    let event = match meeting_channel(app, &record.incident) {
+        Ok(channel) if moved => format!("Its event in <#{channel}> is being moved"),
+        Ok(channel) => format!("Its event is being created in <#{channel}>"),
+        Err(why) => format!("No Discord event: {why}"),
+    };
+    Ok(Scheduled {
+        reply: format!(
+            "Review meeting {verb} {}. {event}; the participants are pinged in this channel.",
+            timestamp(at)
+        ),
+        note: format!(
+            "Post-mortem: Review meeting {verb} {}{}",
+            full_date(at),
+            if late {
+                " (after the deadline, allowed by a commander)"
+            } else {
+                ""
+            }
+        ),
+        detail: json!({ "at": at.to_rfc3339(), "after_deadline": late }),
+    })
+}
+
+/// The channel the meeting of `incident` is held in, or why it has none: security incidents use
+/// their own channel (an event shows its name to everyone who can view its channel).
+fn meeting_channel(app: &App, incident: &Incident) -> Result<ChannelId, Markup> {
+    let pm = &app.settings.postmortem;
+    match incident.kind {
+        IncidentKind::Security => pm.security_meeting_channel.ok_or_else(|| {
+            Markup::raw(
+                "security incidents meet in `[postmortem] security_meeting_channel`, a voice \
+                 channel only the security role can view, which is not set",
+            )
+        }),
+        IncidentKind::Availability => pm.meeting_channel.ok_or_else(|| {
+            Markup::raw(
+                "`[postmortem] meeting_channel` is not set; ask whoever runs the bot to name a \
+                 voice channel players cannot view",
+            )
+        }),
+    }
+}
+
+/// The line at the end of an event's description that finds it again.
+fn marker(record: &IncidentRecord) -> String {
+    format!("(ref: incident-bot post-mortem #{})", record.number)
+}
+
+/// The event's name and description: a security incident's say nothing but its number.
+fn event_text(record: &IncidentRecord) -> (String, String) {
+    let i = &record.incident;
+    let n = record.number;
+    match i.kind {
+        IncidentKind::Security => (
+            format!("Post-mortem: incident #{n}"),
+            format!(
+                "Post-mortem review meeting of incident #{n}.\n\n{}",
+                marker(record)
+            ),
+        ),
+        IncidentKind::Availability => (
+            cap(&format!("Post-mortem: #{n} {}", i.title), 100),
+            format!(
+                "Post-mortem review meeting of incident #{n} ({}, {}). The draft: \
+                 /postmortem draft in the incident's channel.\n\n{}",
+                i.severity,
+                cap(&i.systems.display(), 600),
+                marker(record)
+            ),
+        ),
+    }
+}
+
+/// A refusal from Discord as the notice says it: the bot's own sentence about a missing
+/// permission as written (its links work), anything else, which quotes Discord, as text.
+fn refusal(e: &ChatError) -> Markup {
+    match e {
+        ChatError::Forbidden(sentence) => Markup::raw(sentence.trim_end_matches('.')),
+        other => Markup::text(&other.to_string()),
+    }
+}
+
+/// Where the meeting is held: its event and channel, or why there is no event.
+type Held = Result<(EventId, ChannelId), Markup>;
+
+impl Performer {
+    /// Performs [`Effect::SyncMeeting`].
+    pub(super) async fn sync_meeting(
+        &self,
+        job: &Job,
+        call: Option<MeetingCall>,
+    ) -> Result<(), JobError> {
+        let _one_at_a_time = self.meetings.lock().await;
+        let record = self.incident(job).await?;
+        let pm = self
+            .app
+            .db
+            .postmortem(record.id)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| JobError::Fatal("the incident has no post-mortem".into()))?;
+        let known = match pm.meeting_event {
+            Some(id) => self.chat.meeting(id).await?,
+            None => self.chat.find_meeting(&marker(&record)).await?,
+        };
+        if pm.done_at.is_some() {
+            if let Some(m) = known {
+                if let Some(end) = m.status.ending() {
+                    self.chat.set_meeting_status(m.id, end).await?;
+                }
+            }
+            return Ok(());
+        }
+        let Some(at) = pm.meeting_at else {
+            return Ok(());
+        };
+        let held = self.hold(&record, at, known).await?;
+        if let Ok((event, _)) = &held {
+            if pm.meeting_event != Some(*event) {
+                let mut tx = self.app.db.begin().await.map_err(internal)?;
+                tx.set_meeting_event(record.id, Some(*event))
+                    .await
+                    .map_err(internal)?;
+                tx.commit().await.map_err(internal)?;
+            }
+        }
+        if let Some(call) = call {
+            self.call(job, &record, &pm, at, held, call).await?;
+        }
+        Ok(())
+    }
+
+    /// Creates or moves the event, or says why there is none; a passing Discord failure is a
+    /// retry.
+    async fn hold(
+        &self,
+        record: &IncidentRecord,
+        at: DateTime<Utc>,
+        known: Option<Meeting>,
+    ) -> Result<Held, JobError> {
+        let settings = &self.app.settings;
+        let channel = match meeting_channel(&self.app, &record.incident) {
+            Ok(c) => c,
+            Err(why) => return Ok(Err(why)),
+        };
+        let place = match self.chat.meeting_place(channel).await {
+            Ok(p) => p,
+            Err(e @ ChatError::Unavailable { .. }) => return Err(e.into()),
+            Err(e) => return Ok(Err(refusal(&e))),
+        };
+        let security = record.incident.kind == IncidentKind::Security;
+        if let Err(why) = place.check(channel, security.then_some(settings.roles.security)) {
+            return Ok(Err(Markup::raw(why.to_string())));
+        }
+        let (name, description) = event_text(record);
+        let spec = NewMeeting {
+            name,
+            description,
+            channel,
+            place: place.kind,
+            start: at,
+            end: at + delta(settings.postmortem.meeting_length),
+        };
+        let outcome = match known.filter(|m| m.status.ending().is_some()) {
+            // A meeting under way is not moved.
+            Some(m) if m.status == EventStatus::Active => Ok(m.id),
+            Some(m) if m.start == at => Ok(m.id),
+            Some(m) => self.chat.move_meeting(m.id, &spec).await.map(|()| m.id),
+            None if at <= self.app.clock.now() => {
+                return Ok(Err(Markup::raw(
+                    "its time passed before the event could be created",
+                )))
+            }
+            None => self.chat.create_meeting(&spec).await,
+        };
+        match outcome {
+            Ok(id) => Ok(Ok((id, channel))),
+            Err(e @ ChatError::Unavailable { .. }) => Err(e.into()),
+            Err(e) => Ok(Err(refusal(&e))),
+        }
+    }
+
+    /// Posts the call to the meeting in the incident channel, pinging the participants.
+    async fn call(
+        &self,
+        job: &Job,
+        record: &IncidentRecord,
+        pm: &Postmortem,
+        at: DateTime<Utc>,
+        held: Held,
+        call: MeetingCall,
+    ) -> Result<MessageId, JobError> {
+        let guild = self.app.settings.discord.guild_id;
+        let mentions: Vec<String> = call
+            .users
+            .iter()
+            .map(|u| mention(*u).to_string())
+            .chain(call.roles.iter().map(|r| format!("<@&{r}>")))
+            .collect();
+        let (event, no_event) = match held {
+            Ok((id, channel)) => (
+                Some(Markup::raw(format!(
+                    "in <#{channel}>: https://discord.com/events/{guild}/{id}"
+                ))),
+                None,
+            ),
+            Err(why) => (None, Some(why)),
+        };
+        let view = MeetingNotice {
+            ping: (!mentions.is_empty()).then(|| Markup::raw(mentions.join(" "))),
+            moved: call.moved,
+            at: Markup::raw(format!("<t:{}:F> (", at.timestamp()))
+                .push(relative(at))
+                .raw_then(")"),
+            event,
+            no_event,
+            late: call.late_by.map(|by| {
+                Markup::raw(format!(
+                    "After the post-mortem's deadline, {}: allowed by {}.",
+                    timestamp(pm.due_at),
+                    mention(by)
+                ))
+            }),
+        };
+        let content = super::render(&self.app, TemplateName::Meeting, &view)
+            .map_err(|e| JobError::Fatal(e.to_string()))?;
+        let message = Outgoing {
+            channel: self.channel_of(record).await?,
+            content,
+            ping_roles: call.roles,
+            ping_users: call.users,
+            nonce: job.id.0.to_string(),
+            attachment: None,
+            buttons: vec![],
+        };
+        Ok(self.chat.post(&message).await?)
+    }
+}
+
+/// Queues the end of the meeting's event (completed if it ran, canceled if it never started),
+/// when a meeting was set.
+pub(super) async fn end_meeting(
+    tx: &mut Tx,
+    outbox: &mut Outbox<'_>,
+    pm: &Postmortem,
+) -> Result<bool, sqlx::Error> {
+    if pm.meeting_at.is_none() {
+        return Ok(false);
+    }
+    outbox
+        .push(tx, Effect::SyncMeeting { notice: None })
+        .await?;
+    Ok(true)
+}

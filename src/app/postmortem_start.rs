@@ -1,0 +1,103 @@
+//! `/postmortem start`: a post-mortem the policy does not require (a P1 that is not a
+//! recurrence, a P2, a P3), started by a responder once the incident is resolved or closed.
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+use super::{audit, reminders, App, AppError, Outbox};
+use crate::domain::{Actor, EntryKind, Status, TimelineEntry};
+use crate::render::{discord_escape, mention, timestamp, Markup, Notice, TemplateName};
+use crate::store::{IncidentRecord, Postmortem};
+
+/// Starts an optional post-mortem of `record`, due `[postmortem] due_after` from now, with the
+/// same reminders as a required one. Refused before resolve, and when one exists already.
+pub(super) async fn start(
+    app: &App,
+    actor: &Actor,
+    record: &IncidentRecord,
+    origin: &str,
+    now: DateTime<Utc>,
+) -> Result<String, AppError> {
+    let i = &record.incident;
+    if !matches!(i.status, Status::Resolved | Status::Closed) {
+        return Err(AppError::user(format!(
+            "Incident #{} is not resolved yet: a post-mortem looks back on a resolved incident. \
+             Start it once `/incident resolve` is done and the fix held.",
+            record.number
+        )));
+    }
+    let due = now + app.settings.postmortem_policy().due_after;
+    let reason = format!(
+        "optional for a {} incident, started with /postmortem start",
+        i.severity
+    );
+    let mut tx = app.db.begin().await?;
+    if let Some(existing) = tx.postmortem(record.id).await? {
+        return Err(AppError::user(exists(record, &existing)));
+    }
+    tx.start_postmortem(record.id, &reason, due, actor.user)
+        .await?;
+    let mut outbox = Outbox::new(origin, record.id, now);
+    reminders::schedule_postmortem(app, &mut tx, &mut outbox, due).await?;
+    let view = Notice {
+        ping: None,
+        icon: "📝".to_owned(),
+        headline: Markup::raw(format!(
+            "Post-mortem started by {}, due {}",
+            mention(actor.user),
+            timestamp(due)
+        )),
+        body: Some(format!(
+            "The plan does not require one for this {}; it gets one anyway. Fill it with \
+             /postmortem impact, action and lesson, and meet with /postmortem schedule.",
+            i.severity
+        )),
+    };
+    outbox.say_here(super::render(app, TemplateName::Notice, &view)?, vec![]);
+    outbox.flush_here(&mut tx).await?;
+    let entry = TimelineEntry::by(
+        actor.user,
+        now,
+        EntryKind::Note,
+        format!("Post-mortem: Started ({reason})"),
+    );
+    tx.append_timeline(record.id, &[entry]).await?;
+    audit(
+        &mut tx,
+        app,
+        record.guild_id,
+        actor,
+        record.id,
+        "postmortem_start",
+        json!({ "due_at": due.to_rfc3339() }),
+    )
+    .await?;
+    tx.commit().await?;
+    app.waker.wake();
+    Ok(format!(
+        "Post-mortem started; it is due {}. The reminders are set.",
+        timestamp(due)
+    ))
+}
+
+/// Why a second post-mortem is refused: the one there is, and what to do with it.
+fn exists(record: &IncidentRecord, pm: &Postmortem) -> String {
+    let why = match pm.started_by {
+        Some(by) => format!("started by {}", mention(by)),
+        // The policy's reason names systems people typed.
+        None => discord_escape(&pm.reason),
+    };
+    match pm.done_at {
+        Some(done) => format!(
+            "Incident #{} already has a post-mortem ({why}), marked done {}.",
+            record.number,
+            timestamp(done)
+        ),
+        None => format!(
+            "Incident #{} already has a post-mortem ({why}), due {}: carry on with \
+             `/postmortem draft`, `schedule`, `action` and `lesson`.",
+            record.number,
+            timestamp(pm.due_at)
+        ),
+    }
+}

@@ -1,0 +1,87 @@
+//! The review meeting's event, kept in step with the record without Discord: one event however
+//! often its job runs, moved in place, ended by `/postmortem done`.
+
+use super::*;
+use crate::app::{postmortem, PostmortemArgs};
+use crate::domain::EventStatus;
+
+/// A resolved P0 whose commander is Rhea.
+async fn resolved(w: &World, rhea: &Actor) -> IncidentRecord {
+    let record = w
+        .declare(rhea, Severity::P0, IncidentKind::Availability)
+        .await;
+    w.assign(rhea, &record, IncidentRole::Commander, rhea)
+        .await
+        .expect("taken");
+    let resolve = ChangeArgs::from(Command::Resolve {
+        root_cause: crate::domain::FreeText::parse("a bad deploy").expect("text"),
+        compensation: None,
+        all_clear_now: true,
+    });
+    w.change(rhea, &record, resolve).await.expect("resolved");
+    w.app
+        .db
+        .incident(record.id)
+        .await
+        .expect("read")
+        .expect("the incident")
+}
+
+async fn pm(w: &World, by: &Actor, record: &IncidentRecord, origin: &str, args: PostmortemArgs) {
+    let channel = record.channel_id.expect("a channel");
+    postmortem(&w.app, by, channel, origin, args)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    w.run_due().await;
+}
+
+fn schedule(when: &str) -> PostmortemArgs {
+    PostmortemArgs::Schedule {
+        when: when.into(),
+        after_deadline: false,
+    }
+}
+
+#[tokio::test]
+async fn the_event_is_made_once_moved_in_place_found_again_when_its_id_was_lost_and_ended() {
+    let w = World::new().await;
+    let rhea = actor(5, &[RESPONDER_ROLE]);
+    let record = resolved(&w, &rhea).await;
+
+    pm(&w, &rhea, &record, "ix:1", schedule("tomorrow 15:00")).await;
+    let events = w.recorded().events;
+    assert_eq!(events.len(), 1, "{events:?}");
+    let (id, first, status) = &events[0];
+    assert_eq!(*status, EventStatus::Scheduled);
+    assert_eq!(first.channel, ChannelId::new(14).expect("id"));
+    assert_eq!(first.end - first.start, TimeDelta::hours(1));
+    assert!(first
+        .description
+        .ends_with("(ref: incident-bot post-mortem #1)"));
+    let call = w
+        .recorded()
+        .posts
+        .into_iter()
+        .map(|(_, m)| m)
+        .find(|m| m.content.contains("📅"))
+        .expect("the call");
+    assert_eq!(call.ping_users, [rhea.user]);
+    assert_eq!(call.ping_roles, [RoleId::new(23).expect("id")]);
+
+    // The bot died after creating the event and before recording it.
+    let mut tx = w.app.db.begin().await.expect("tx");
+    tx.set_meeting_event(record.id, None).await.expect("forget");
+    tx.commit().await.expect("commit");
+    pm(&w, &rhea, &record, "ix:2", schedule("tomorrow 16:00")).await;
+
+    let events = w.recorded().events;
+    assert_eq!(events.len(), 1, "found by its marker, not made again");
+    assert_eq!(events[0].0, *id);
+    assert_eq!(events[0].1.start - first.start, TimeDelta::hours(1));
+
+    let done = PostmortemArgs::Done {
+        link: "https://wiki.example.com/pm/1".into(),
+    };
+    pm(&w, &rhea, &record, "ix:3", done).await;
+    assert_eq!(w.recorded().events[0].2, EventStatus::Canceled);
+}
