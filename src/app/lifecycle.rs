@@ -5,13 +5,13 @@ use serde_json::json;
 
 use super::declare::queue_alert;
 use super::App;
-use super::{audit, postmortem, reminders, team, AppError, Effect, Outbox};
+use super::{audit, checklists, postmortem, reminders, team, AppError, Effect, Outbox};
 use crate::domain::{
     Action, Actor, Candidate, ChannelId, Command, IncidentKind, ShortText, Status,
 };
 use crate::render::{
-    human, mention, role_pings, timestamp, AllClear, Checklist, CloseSummary, Markup, Notice,
-    PhaseLine, StatusUpdate, TemplateName,
+    human, mention, role_pings, timestamp, AllClear, CloseSummary, Markup, Notice, PhaseLine,
+    StatusUpdate, TemplateName,
 };
 use crate::store::{AnnouncementKind, IncidentRecord, Tx};
 
@@ -255,12 +255,11 @@ async fn effects(
             }
         }
         Command::AdvancePhase { to } => {
-            let view = Checklist::current(i, &app.phase_budgets());
-            let text = super::render(app, TemplateName::Checklist, &view)?;
             outbox.say_here(
-                format!("➡️ Moved to phase {} by {who}\n{text}", to.number()),
+                format!("➡️ Moved to phase {} by {who}", to.number()),
                 vec![],
             );
+            checklists::say(app, tx, outbox, record, *to).await?;
             format!("Moved to {to}.")
         }
         Command::Assign { role, user } => {
@@ -327,9 +326,7 @@ async fn effects(
                 Some(format!("Root cause: {root_cause}")),
             )?;
             outbox.say_here(text, vec![]);
-            let view = Checklist::current(i, &app.phase_budgets());
-            let checklist = super::render(app, TemplateName::Checklist, &view)?;
-            outbox.say_here(checklist, vec![]);
+            checklists::say(app, tx, outbox, record, i.phase).await?;
             // A security incident is never announced, so it never gets an all-clear either.
             let public = i.kind == IncidentKind::Availability
                 && (!tx
@@ -363,7 +360,8 @@ async fn effects(
         }
         Command::Close => {
             let timeline_len = tx.timeline_len(record.id).await?;
-            let view = CloseSummary {
+            let ticks = tx.ticks(record.id).await?;
+            let view = |lists, steps_left_out| CloseSummary {
                 number: record.number.0,
                 title: i.title.to_string(),
                 severity: i.severity.to_string(),
@@ -378,9 +376,16 @@ async fn effects(
                         duration: human(s.ended_at.unwrap_or(i.last_change_at) - s.started_at),
                     })
                     .collect(),
+                checklists: lists,
+                steps_left_out,
                 timeline_len,
             };
-            let summary = super::render(app, TemplateName::CloseSummary, &view)?;
+            let summary = checklists::fit_summary(
+                checklists::summaries(app, i, &ticks),
+                |lists, left_out| {
+                    super::render(app, TemplateName::CloseSummary, &view(lists, left_out))
+                },
+            )?;
             outbox.push(tx, Effect::Archive { summary }).await?;
             debug_assert_eq!(i.status, Status::Closed);
             "Closed. The channel is being archived and locked.".to_owned()

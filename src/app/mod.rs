@@ -6,6 +6,7 @@
 
 mod channel;
 mod chat;
+mod checklists;
 mod declare;
 mod effects;
 mod lifecycle;
@@ -25,10 +26,11 @@ pub use chat::{
     readable_error, Attachment, Button, ButtonStyle, Chat, ChatError, Clicked, ExistingChannel,
     NewChannel, Outgoing, TimedChat, MAX_BUTTONS,
 };
+pub use checklists::{tick, CheckClick, CHECK_BUTTON};
 pub use declare::{
     declare, ChannelCounts, DeclareArgs, Declared, CATEGORY_CHANNEL_BUDGET, GUILD_CHANNEL_BUDGET,
 };
-pub use effects::{kinds, Effect, Outbox, Target, TextFile};
+pub use effects::{kinds, Effect, Outbox, Said, Target, TextFile};
 pub use lifecycle::{change, ChangeArgs, Changed};
 pub use notes::{note_message, NotedMessage};
 pub use perform::{Performer, PUBLISH_BUDGET};

@@ -20,8 +20,10 @@ pub struct StatusReply {
 pub async fn status(app: &App, actor: &Actor, channel: ChannelId) -> Result<StatusReply, AppError> {
     let text = match app.db.incident_by_channel(channel).await? {
         Some(r) => {
-            let view =
+            let mut view =
                 StatusView::new(r.number, &r.incident, &app.phase_budgets(), app.clock.now());
+            let ticks = app.db.ticks(r.id).await?;
+            view.checklists = super::checklists::counts(app, &r.incident, &ticks);
             super::render(app, TemplateName::Status, &view)?
         }
         None => {

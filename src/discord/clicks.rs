@@ -28,6 +28,10 @@ pub(super) async fn on_click(
             Ok(id) => app::confirm_fix(app, &actor, id).await,
             Err(e) => Err(e),
         },
+        app::CHECK_BUTTON => match app::CheckClick::parse(about) {
+            Ok(click) => app::tick(app, &actor, click).await,
+            Err(e) => Err(e),
+        },
         _ => Err(AppError::user(
             "This button no longer does anything. Run /incident status for what to do now.",
         )),

@@ -27,6 +27,8 @@ pub enum EntryKind {
     Closed,
     /// Something the bot did on its own: a page, an announcement, a reminder.
     Bot,
+    /// A checklist step was ticked or unticked.
+    Checklist,
 }
 
 impl EntryKind {
@@ -42,6 +44,7 @@ impl EntryKind {
             Self::Resolved => "resolved",
             Self::Closed => "closed",
             Self::Bot => "bot",
+            Self::Checklist => "checklist",
         }
     }
 
@@ -57,6 +60,7 @@ impl EntryKind {
             Self::Resolved,
             Self::Closed,
             Self::Bot,
+            Self::Checklist,
         ]
         .into_iter()
         .find(|k| k.as_str() == text)

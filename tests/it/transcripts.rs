@@ -9,7 +9,7 @@ use serenity::all::{ChannelId, UserId};
 
 use crate::support::bot::{spawn_bot_on, world, TestBot, STEP};
 use crate::support::fake_discord::FakeDiscord;
-use crate::support::story::{incident, shows};
+use crate::support::story::{incident, press, shows};
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0)
@@ -77,6 +77,21 @@ impl<'a> Story<'a> {
         }
         let reply = b.send().await.reply().await;
         self.keep(who, &format!("/postmortem {sub}"), opts, &reply);
+        settle(self.bot).await;
+    }
+
+    /// Presses a checklist button; a refusal, which only the presser sees, is kept as an answer.
+    async fn press(&mut self, who: UserId, at: ChannelId, label: &str) {
+        let (handle, _) = press(self.fake, who, at, label).await;
+        if handle.ack().await.kind == 4 {
+            let reply = handle.reply().await;
+            let seen = self.fake.seen(&reply, self.now());
+            self.answers.push(format!(
+                "{} ▸ [button: {label}]\n    {}",
+                name(who),
+                seen.replace('\n', "\n    ")
+            ));
+        }
         settle(self.bot).await;
     }
 
@@ -177,6 +192,10 @@ async fn the_p0_story_as_players_and_responders_read_it() {
         )
         .await;
     let channel = story.incident_channel().await;
+    // Triage steps are ticked as they are done, by whoever did them.
+    story.press(rhea, channel, "Alert received").await;
+    story.press(rhea, channel, "Issue is real").await;
+    story.press(cole, channel, "Severity set").await;
     let cole_at = format!("<@{cole}>");
     let sana_at = format!("<@{sana}>");
     story
@@ -210,6 +229,11 @@ async fn the_p0_story_as_players_and_responders_read_it() {
     story
         .incident(cole, channel, "phase", &[("to", "containment")])
         .await;
+    story.press(sana, channel, "Traffic redirected").await;
+    // Only who ticked a step, or a commander, can undo the tick.
+    story.press(rhea, channel, "✓ Traffic redirected").await;
+    story.press(rhea, channel, "Maintenance mode on").await;
+    story.incident(cole, channel, "status", &[]).await;
     story
         .incident(
             rhea,
@@ -386,6 +410,9 @@ async fn every_kind_of_message_reads_as_meant_with_no_raw_markup() {
         )
         .await;
     let channel = story.incident_channel().await;
+    // A tick shows who and when; a player's press is refused to them alone.
+    story.press(rhea, channel, "Alert received").await;
+    story.press(world::PLAYER, channel, "Issue is real").await;
     // Nobody takes command, nobody posts an update, triage overruns twice.
     story
         .later(TimeDelta::minutes(6), channel, "Nobody has taken command")
