@@ -1,6 +1,7 @@
 //! The incident domain: pure types and rules, with no I/O and nothing of Discord's.
 
 mod auth;
+mod checklist;
 mod ids;
 mod impact;
 mod incident;
@@ -14,6 +15,10 @@ mod timeline;
 mod when;
 
 pub use auth::{Action, Actor, Candidate, NotAllowed, TeamRoles};
+pub use checklist::{
+    steps, ChecklistItem, Checklists, Step, StepGroup, StepId, StepIdError, StepLabel, StepText,
+    Tick,
+};
 pub use ids::{
     ChannelId, EventId, GuildId, IdParseError, IncidentId, IncidentNumber, InteractionId,
     MessageId, RoleId, UserId,

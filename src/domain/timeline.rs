@@ -31,6 +31,8 @@ pub enum EntryKind {
     Closed,
     /// Something the bot did on its own: a page, an announcement, a reminder.
     Bot,
+    /// A checklist step was ticked or unticked.
+    Checklist,
 }
 
 impl EntryKind {
@@ -48,6 +50,7 @@ impl EntryKind {
             Self::Reopened => "reopened",
             Self::Closed => "closed",
             Self::Bot => "bot",
+            Self::Checklist => "checklist",
         }
     }
 
@@ -65,6 +68,7 @@ impl EntryKind {
             Self::Reopened,
             Self::Closed,
             Self::Bot,
+            Self::Checklist,
         ]
         .into_iter()
         .find(|k| k.as_str() == text)

@@ -12,6 +12,7 @@ macro_rules! sql {
 
 mod announcements;
 mod audit;
+mod checklists;
 mod convert;
 mod incidents;
 mod jobs;
