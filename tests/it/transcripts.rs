@@ -155,6 +155,11 @@ impl<'a> Story<'a> {
         for a in &self.answers {
             out.push_str(&format!("{a}\n\n"));
         }
+        // An event's id is a snowflake of when the fake made it: the one thing that differs
+        // from run to run.
+        for (n, event) in self.fake.scheduled_events().iter().enumerate() {
+            out = out.replace(&event.id.to_string(), &format!("<event {}>", n + 1));
+        }
         out
     }
 }
