@@ -18,7 +18,9 @@ use chrono::TimeDelta;
 use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
-use crate::domain::{ChannelId, GuildId, PhaseBudgets, PostmortemPolicy, RoleId, Severity};
+use crate::domain::{
+    ChannelId, Checklists, GuildId, PhaseBudgets, PostmortemPolicy, RoleId, Severity,
+};
 
 pub use duration::MAX_DURATION;
 pub use load::load_render_settings;
@@ -45,6 +47,8 @@ pub struct Settings {
     pub severity: SeverityTable,
     /// The phase budgets.
     pub phases: PhaseSettings,
+    /// Each phase's checklist: the steps people tick.
+    pub checklists: Checklists,
     /// Escalation when nobody takes command.
     pub escalation: EscalationSettings,
     /// What happens after resolve.

@@ -7,6 +7,7 @@
 //! value is written with `{{…}}`; `{{{…}}}` is refused, and templates may not include one
 //! another in a loop.
 
+mod checklist;
 mod escape;
 mod help;
 mod markup;
@@ -20,6 +21,10 @@ use std::path::Path;
 use handlebars::Handlebars;
 use serde::Serialize;
 
+pub use checklist::{
+    Checklist, ChecklistCount, ChecklistReport, ChecklistReportStep, ChecklistStep,
+    ChecklistSummary,
+};
 pub use escape::{cap, discord_escape, MESSAGE_LIMIT};
 pub use help::{Help, HelpPhase, HelpSeverity};
 pub use markup::Markup;

@@ -4,9 +4,9 @@
 //! id as a nonce, and on a retry the pins are looked at before pinning. When the channel cannot
 //! be opened for good, every job that needs it is given up at once, and people are told once.
 
-use super::perform::{internal, NO_CHANNEL};
-use super::{App, AppError, AppEvent, Effect, NewChannel, Outbox, Performer, Target};
-use crate::domain::{ChannelId, IncidentId, IncidentKind};
+use super::perform::{internal, nonce, NO_CHANNEL};
+use super::{App, AppError, AppEvent, Effect, NewChannel, Outbox, Outgoing, Performer, Target};
+use crate::domain::{ChannelId, IncidentId, IncidentKind, Phase};
 use crate::render::{role_pings, Intro, TemplateName};
 use crate::scheduler::JobError;
 use crate::store::{IncidentRecord, Job};
@@ -170,9 +170,10 @@ impl Performer {
         Ok(())
     }
 
-    /// Posts and pins the intro, paging the severity's roles. The post carries the job's id as
-    /// a nonce, so a retry gets the same message back; in a channel this attempt did not create,
-    /// the pins are looked at first, so a pin that went through is not made again.
+    /// Posts the intro, paging the severity's roles, then the triage checklist as a message of
+    /// its own (its buttons edit only it), and pins the intro. Each post carries a nonce from
+    /// the job's id, so a retry gets the same messages back; in a channel this attempt did not
+    /// create, the pins are looked at first, so a pin that went through is not made again.
     async fn intro(
         &self,
         job: &Job,
@@ -183,18 +184,28 @@ impl Performer {
         let page = self
             .app
             .page_roles(record.incident.kind, record.incident.severity);
-        let view = Intro::new(
-            record.number,
-            &record.incident,
-            &self.app.phase_budgets(),
-            role_pings(&page),
-        );
+        let view = Intro::new(record.number, &record.incident, role_pings(&page));
         let content = self
             .app
             .templates
             .render(TemplateName::Intro, &view)
             .map_err(|e| JobError::Fatal(e.to_string()))?;
         let message = self.post(job, channel, content, page).await?;
+        let ticks = self.app.db.ticks(record.id).await.map_err(internal)?;
+        let checklist = super::checklists::message(&self.app, record, Phase::Triage, &ticks)
+            .map_err(|e| JobError::Fatal(e.to_string()))?;
+        if checklist.has_steps {
+            let post = Outgoing {
+                channel,
+                content: checklist.content,
+                ping_roles: vec![],
+                ping_users: vec![],
+                nonce: nonce(job, 1),
+                attachment: None,
+                buttons: checklist.buttons,
+            };
+            self.chat.post(&post).await?;
+        }
         if !created && self.chat.pinned(channel).await?.contains(&message) {
             return Ok(());
         }

@@ -43,6 +43,13 @@ pub enum Effect {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         buttons: Vec<Button>,
     },
+    /// Posts messages in the incident channel one after the other, in this order: what one
+    /// change says, then the checklist it opens (a message of its own, so that its buttons
+    /// edit only it).
+    PostInOrder {
+        /// The messages, in order.
+        messages: Vec<Said>,
+    },
     /// Posts a player announcement and records its message; queues its publish when wanted.
     Announce {
         /// The announcement row.
@@ -123,6 +130,19 @@ fn first_round() -> u32 {
     1
 }
 
+/// One message of [`Effect::PostInOrder`].
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Said {
+    /// The text.
+    pub content: String,
+    /// The roles it pings.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub ping_roles: Vec<RoleId>,
+    /// Buttons under it.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub buttons: Vec<Button>,
+}
+
 /// A text file attached to a post.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TextFile {
@@ -165,6 +185,7 @@ impl Effect {
             Self::OpenChannel => "open_channel",
             Self::PostIntro => "post_intro",
             Self::Post { .. } => "post",
+            Self::PostInOrder { .. } => "post_in_order",
             Self::Announce { .. } => kinds::ANNOUNCE,
             Self::Publish { .. } => kinds::PUBLISH,
             Self::Archive { .. } => "archive",
@@ -192,6 +213,7 @@ impl Effect {
             Self::PostIntro
             | Self::MakePrivate
             | Self::Relabel
+            | Self::PostInOrder { .. }
             | Self::Archive { .. }
             | Self::EscalateCommander { .. }
             | Self::UpdateDue
@@ -213,6 +235,8 @@ pub struct Outbox<'a> {
     /// What one change says in the incident channel, posted as one message by
     /// [`Outbox::flush_here`] so that its parts read in order (jobs run in parallel).
     here: Vec<(String, Vec<RoleId>)>,
+    /// The checklist the change opens, posted right after what it says.
+    checklist: Option<(String, Vec<Button>)>,
 }
 
 impl<'a> Outbox<'a> {
@@ -224,6 +248,7 @@ impl<'a> Outbox<'a> {
             now,
             next: 0,
             here: Vec::new(),
+            checklist: None,
         }
     }
 
@@ -232,9 +257,17 @@ impl<'a> Outbox<'a> {
         self.here.push((content, ping_roles));
     }
 
+    /// Posts a checklist with its buttons as a message of its own, right after what this
+    /// change says (in the same job, so the two never swap). It pings nobody. A second call
+    /// replaces the first: one change opens one phase.
+    pub fn checklist_here(&mut self, content: String, buttons: Vec<Button>) {
+        self.checklist = Some((content, buttons));
+    }
+
     /// Queues what [`Outbox::say_here`] collected: one message, its parts in order, pinging
     /// every role any part pings; parts that together pass Discord's 2000 characters go as
-    /// messages of their own.
+    /// messages of their own. A checklist from [`Outbox::checklist_here`] follows in the
+    /// same job.
     pub async fn flush_here(&mut self, tx: &mut Tx) -> Result<(), sqlx::Error> {
         let parts = std::mem::take(&mut self.here);
         let total: usize = parts.iter().map(|(c, _)| c.chars().count() + 2).sum();
@@ -254,6 +287,22 @@ impl<'a> Outbox<'a> {
         } else {
             parts
         };
+        if let Some((content, buttons)) = self.checklist.take() {
+            let mut messages: Vec<Said> = posts
+                .into_iter()
+                .map(|(content, ping_roles)| Said {
+                    content,
+                    ping_roles,
+                    buttons: vec![],
+                })
+                .collect();
+            messages.push(Said {
+                content,
+                ping_roles: vec![],
+                buttons,
+            });
+            return self.push(tx, Effect::PostInOrder { messages }).await;
+        }
         for (content, ping_roles) in posts {
             let effect = Effect::Post {
                 to: Target::IncidentChannel,

@@ -6,14 +6,14 @@ use serde_json::json;
 use super::declare::queue_alert;
 use super::facts::{self, Prepared};
 use super::App;
-use super::{audit, postmortem, reminders, team, AppError, Clicked, Effect, Outbox};
+use super::{audit, checklists, postmortem, reminders, team, AppError, Clicked, Effect, Outbox};
 use crate::config::delta;
 use crate::domain::{
     Action, Actor, Candidate, ChannelId, Command, FreeText, IncidentId, IncidentKind, Phase, Status,
 };
 use crate::render::{
-    human, mention, role_pings, timestamp, AllClear, Checklist, CloseSummary, Markup, Notice,
-    PhaseLine, TemplateName,
+    human, mention, role_pings, timestamp, AllClear, CloseSummary, Markup, Notice, PhaseLine,
+    TemplateName,
 };
 use crate::store::{AnnouncementKind, IncidentRecord, Tx};
 
@@ -347,12 +347,11 @@ async fn effects(
             }
         }
         Command::AdvancePhase { to } => {
-            let view = Checklist::current(i, &app.phase_budgets());
-            let text = super::render(app, TemplateName::Checklist, &view)?;
             outbox.say_here(
-                format!("➡️ Moved to phase {} by {who}\n{text}", to.number()),
+                format!("➡️ Moved to phase {} by {who}", to.number()),
                 vec![],
             );
+            checklists::say(app, tx, outbox, record, *to).await?;
             format!("Moved to {to}.")
         }
         Command::Assign { role, user } => {
@@ -418,8 +417,7 @@ async fn effects(
                 Some(format!("Root cause: {root_cause}")),
             )?;
             outbox.say_here(text, vec![]);
-            let view = Checklist::current(i, &app.phase_budgets());
-            outbox.say_here(super::render(app, TemplateName::Checklist, &view)?, vec![]);
+            checklists::say(app, tx, outbox, record, i.phase).await?;
             let asked = i.roles.commander.map_or_else(
                 || "the on-call responders".to_owned(),
                 |c| mention(c).to_string(),
@@ -445,8 +443,7 @@ async fn effects(
             };
             let text = notice(app, &[], "✅", Markup::raw(headline), body)?;
             outbox.say_here(text, vec![]);
-            let view = Checklist::current(i, &app.phase_budgets());
-            outbox.say_here(super::render(app, TemplateName::Checklist, &view)?, vec![]);
+            checklists::say(app, tx, outbox, record, i.phase).await?;
             if all_clear(app, tx, outbox, record).await? {
                 format!("Resolved after {ttr}. The all-clear is going out to players.")
             } else {
@@ -464,6 +461,7 @@ async fn effects(
                 )),
             )?;
             outbox.say_here(text, vec![]);
+            checklists::say(app, tx, outbox, record, i.phase).await?;
             let told = !tx
                 .announcements_of(record.id, AnnouncementKind::AllClear)
                 .await?
@@ -480,7 +478,8 @@ async fn effects(
         }
         Command::Close => {
             let timeline_len = tx.timeline_len(record.id).await?;
-            let view = CloseSummary {
+            let ticks = tx.ticks(record.id).await?;
+            let view = |lists, steps_left_out| CloseSummary {
                 number: record.number.0,
                 title: i.title.to_string(),
                 severity: i.severity.to_string(),
@@ -495,9 +494,16 @@ async fn effects(
                         duration: human(s.ended_at.unwrap_or(i.last_change_at) - s.started_at),
                     })
                     .collect(),
+                checklists: lists,
+                steps_left_out,
                 timeline_len,
             };
-            let summary = super::render(app, TemplateName::CloseSummary, &view)?;
+            let summary = checklists::fit_summary(
+                checklists::summaries(app, i, &ticks),
+                |lists, left_out| {
+                    super::render(app, TemplateName::CloseSummary, &view(lists, left_out))
+                },
+            )?;
             outbox.push(tx, Effect::Archive { summary }).await?;
             debug_assert_eq!(i.status, Status::Closed);
             "Closed. The channel is being archived and locked.".to_owned()

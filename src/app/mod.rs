@@ -6,6 +6,7 @@
 
 mod channel;
 mod chat;
+mod checklists;
 mod declare;
 mod effects;
 mod facts;
@@ -29,10 +30,11 @@ pub use chat::{
     readable_error, Attachment, Button, ButtonStyle, ChannelLabel, Chat, ChatError, Clicked,
     ExistingChannel, Meeting, NewChannel, NewMeeting, Outgoing, TimedChat, MAX_BUTTONS,
 };
+pub use checklists::{tick, CheckClick, CHECK_BUTTON};
 pub use declare::{
     declare, ChannelCounts, DeclareArgs, Declared, CATEGORY_CHANNEL_BUDGET, GUILD_CHANNEL_BUDGET,
 };
-pub use effects::{kinds, Effect, MeetingCall, Outbox, Target, TextFile};
+pub use effects::{kinds, Effect, MeetingCall, Outbox, Said, Target, TextFile};
 pub use lifecycle::{answer_fix_check, change, ChangeArgs, Changed, FixAnswer};
 pub use notes::{note_message, NotedMessage};
 pub use perform::{Performer, PUBLISH_BUDGET};

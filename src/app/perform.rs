@@ -47,6 +47,15 @@ impl From<ChatError> for JobError {
     }
 }
 
+/// The nonce of the `n`th message a job posts: the job's id, then `<id>.<n>`.
+pub(super) fn nonce(job: &Job, n: usize) -> String {
+    if n == 0 {
+        job.id.0.to_string()
+    } else {
+        format!("{}.{n}", job.id.0)
+    }
+}
+
 pub(super) fn internal(e: impl std::fmt::Display) -> JobError {
     JobError::retry(e)
 }
@@ -203,6 +212,25 @@ impl Performer {
         Ok(())
     }
 
+    /// Posts `messages` in the incident channel one after the other. Each carries its own
+    /// nonce (the job's id, then `<id>.<n>`), so a retry gets back the ones already posted.
+    async fn post_in_order(&self, job: &Job, messages: Vec<super::Said>) -> Result<(), JobError> {
+        let channel = self.channel_of(&self.incident(job).await?).await?;
+        for (n, m) in messages.into_iter().enumerate() {
+            let message = Outgoing {
+                channel,
+                content: m.content,
+                ping_roles: m.ping_roles,
+                ping_users: vec![],
+                nonce: nonce(job, n),
+                attachment: None,
+                buttons: m.buttons,
+            };
+            self.chat.post(&message).await?;
+        }
+        Ok(())
+    }
+
     async fn archive(&self, job: &Job, summary: String) -> Result<(), JobError> {
         let record = self.incident(job).await?;
         let channel = self.channel_of(&record).await?;
@@ -253,6 +281,7 @@ impl JobHandler for Performer {
                         .map(|_| ())
                         .map_err(Into::into)
                 }
+                Effect::PostInOrder { messages } => self.post_in_order(job, messages).await,
                 Effect::Announce {
                     announcement,
                     content,

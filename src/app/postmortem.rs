@@ -315,6 +315,7 @@ async fn draft(
     let pm = app.db.postmortem(record.id).await?;
     let timeline = app.db.timeline(record.id).await?;
     let actions = app.db.actions(record.id).await?;
+    let ticks = app.db.ticks(record.id).await?;
     let end = i.verified_at.unwrap_or(now);
     let view = PostmortemDraft {
         number: record.number.0,
@@ -364,6 +365,7 @@ async fn draft(
                 duration: human(s.ended_at.unwrap_or(now) - s.started_at),
             })
             .collect(),
+        checklists: super::checklists::reports(app, i, &ticks),
         root_cause: i.root_cause.as_ref().map(ToString::to_string),
         actions: action_groups(&actions),
         lessons: lessons(&app.db.lessons(record.id).await?),

@@ -452,10 +452,10 @@ impl Performer {
                 let over = now - (i.detected_at + offset);
                 let next = phase
                     .next()
-                    .and_then(|p| p.checklist(i.kind).first().copied())
+                    .and_then(|p| app.settings.checklists.first(p, i.kind, i.severity))
                     .map_or_else(
                         || Markup::raw("resolve with `/incident resolve`"),
-                        Markup::text,
+                        |step| Markup::text(step.text.as_str()),
                     );
                 let to = commander();
                 // The second overrun of the same phase goes up the chain, as command does.

@@ -28,6 +28,8 @@ pub async fn status(app: &App, actor: &Actor, channel: ChannelId) -> Result<Stat
                     crate::render::timestamp(at + delta(app.settings.resolution.verify_after))
                 });
             }
+            let ticks = app.db.ticks(r.id).await?;
+            view.checklists = super::checklists::counts(app, &r.incident, &ticks);
             super::render(app, TemplateName::Status, &view)?
         }
         None => {

@@ -118,6 +118,9 @@ impl Fix {
         };
         let place = if table.is_empty() {
             "at the top level".to_owned()
+        } else if table.iter().any(|seg| seg.parse::<usize>().is_ok()) {
+            // An element of a list: `checklists.triage[2]`, as the operator counts.
+            format!("in `{}`", shown(table))
         } else {
             format!("in [{}]", table.join("."))
         };

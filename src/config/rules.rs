@@ -27,6 +27,7 @@ pub(super) fn problems(s: &Settings) -> Vec<Finding> {
     channels(s, &mut out);
     roles(s, &mut out);
     definitions(s, &mut out);
+    checklists(s, &mut out);
     out
 }
 
@@ -289,6 +290,81 @@ fn roles(s: &Settings, out: &mut Vec<Finding>) {
                 format!(
                     "`{key}` lists the server's id ({guild}), which Discord uses for @everyone: \
                      list the ids of the roles to ping"
+                ),
+            ));
+        }
+    }
+}
+
+/// Characters a checklist message spends besides its steps' text: the phase's title and
+/// deadline (two timestamp tags).
+const CHECKLIST_HEADER: usize = 100;
+/// Characters a ticked step spends besides its text: the box, who ticked it and when.
+const TICKED_STEP: usize = 50;
+
+/// How long a checklist message is with every step ticked, at most.
+pub(super) fn checklist_len_when_ticked(items: &[crate::domain::ChecklistItem]) -> usize {
+    let escaped = |t: &str| crate::render::discord_escape(t).chars().count();
+    let mut len = CHECKLIST_HEADER;
+    let mut group = None;
+    for item in items {
+        len += escaped(item.text.as_str()) + TICKED_STEP;
+        let this = item.group.as_ref().map(|g| g.as_str());
+        if this.is_some() && this != group {
+            len += this.map_or(0, escaped) + 5;
+        }
+        group = this;
+    }
+    len
+}
+
+fn checklists(s: &Settings, out: &mut Vec<Finding>) {
+    use crate::domain::Checklists;
+    for (name, items) in s.checklists.lists() {
+        let list = format!("checklists.{name}");
+        if items.len() > Checklists::MAX_STEPS {
+            out.push(finding(
+                &[&list],
+                format!(
+                    "`{list}` has {} steps; a message holds {} buttons: merge steps or move \
+                     some to another phase",
+                    items.len(),
+                    Checklists::MAX_STEPS
+                ),
+            ));
+        }
+        for (i, item) in items.iter().enumerate() {
+            if let Some(first) = items[..i].iter().position(|o| o.id == item.id) {
+                let key = format!("{list}.{i}.id");
+                out.push(finding(
+                    &[&key],
+                    format!(
+                        "`{list}[{i}].id`: `{}` is already the id of step {first}: each step \
+                         needs an id of its own, or ticking one ticks both",
+                        item.id
+                    ),
+                ));
+            }
+            if item.severities.as_ref().is_some_and(Vec::is_empty) {
+                let key = format!("{list}.{i}.severities");
+                out.push(finding(
+                    &[&key],
+                    format!(
+                        "`{list}[{i}].severities` is empty, so the step would never show: \
+                         list severities such as [\"P0\"], or leave it out to show it on every one"
+                    ),
+                ));
+            }
+        }
+        let len = checklist_len_when_ticked(items);
+        if len > crate::render::MESSAGE_LIMIT {
+            out.push(finding(
+                &[&list],
+                format!(
+                    "`{list}`: with every step ticked its message would be about {len} \
+                     characters, over Discord's {}: shorten the steps' text or move some to \
+                     another phase",
+                    crate::render::MESSAGE_LIMIT
                 ),
             ));
         }

@@ -167,3 +167,146 @@ fn no_meeting_channel_is_a_warning_and_one_shared_with_another_channel_a_problem
         Ok(())
     });
 }
+
+#[test]
+fn the_shipped_checklists_are_the_plans_steps_with_its_extraction_defects_fixed() {
+    Jail::expect_with(|jail| {
+        let s = load_in(jail, IDS).map_err(|e| e.to_string())?;
+        let texts = |items: &[crate::domain::ChecklistItem]| -> Vec<String> {
+            items.iter().map(|i| i.text.to_string()).collect()
+        };
+        let c = &s.checklists;
+        assert_eq!(
+            texts(&c.triage)[0],
+            "Alert received: via Sentry, Cloudflare Monitoring or user reports"
+        );
+        assert_eq!(
+            texts(&c.investigation)[..4],
+            [
+                "Server logs (/var/log/loh-backend/)",
+                "Database query logs",
+                "Sentry error reports",
+                "Cloudflare analytics",
+            ]
+        );
+        // The plan's three apply-fix steps and three verify steps, whatever the severity.
+        for severity in Severity::ALL {
+            let shown: Vec<_> = c
+                .resolution
+                .iter()
+                .filter(|i| i.applies_to(severity))
+                .collect();
+            let groups: Vec<_> = shown
+                .iter()
+                .map(|i| i.group.as_ref().map(|g| g.to_string()).unwrap_or_default())
+                .collect();
+            assert_eq!(
+                groups,
+                [
+                    "Apply the fix",
+                    "Apply the fix",
+                    "Apply the fix",
+                    "Verify the fix",
+                    "Verify the fix",
+                    "Verify the fix"
+                ],
+                "{severity}"
+            );
+            let bypass = shown.iter().any(|i| i.text.as_str().contains("bypass CI"));
+            assert_eq!(bypass, severity == Severity::P0, "{severity}");
+        }
+        let all = c.lists();
+        for (name, items) in all {
+            for item in items {
+                let text = item.text.as_str();
+                assert!(
+                    text.is_ascii() && !text.contains("Server logs (\n"),
+                    "{name}: {text}"
+                );
+            }
+        }
+        Ok(())
+    });
+}
+
+#[test]
+fn a_studio_replaces_one_checklist_and_keeps_the_others() {
+    Jail::expect_with(|jail| {
+        let body = format!(
+            "{IDS}[checklists]\ntriage = [\n  {{ id = \"page\", label = \"On-call paged\", text = \"Page the on-call engineer\" }},\n]\n"
+        );
+        let s = load_in(jail, &body).map_err(|e| e.to_string())?;
+        let triage: Vec<_> = s
+            .checklists
+            .triage
+            .iter()
+            .map(|i| i.id.to_string())
+            .collect();
+        assert_eq!(triage, ["page"]);
+        assert_eq!(
+            s.checklists.recovery.len(),
+            6,
+            "the other lists keep their defaults"
+        );
+        Ok(())
+    });
+}
+
+#[test]
+fn checklist_mistakes_are_each_named_at_their_line() {
+    Jail::expect_with(|jail| {
+        let long = "x".repeat(79);
+        let body = format!(
+            "{IDS}[checklists]
+triage = [
+  {{ id = \"Alert!\", label = \"Alert\", text = \"Alert received\" }},
+  {{ id = \"real\", label = \"{long}\", text = \"Verify the issue is real\" }},
+  {{ id = \"sev\", label = \"Severity\", text = \"Determine severity\", severites = [\"P0\"] }},
+  {{ id = \"ok\", label = \"OK\", text = \"Fine\" }},
+  {{ id = \"ok\", label = \"Again\", text = \"Twice\" }},
+  {{ id = \"never\", label = \"Never\", text = \"Never shown\", severities = [] }},
+]
+"
+        );
+        let err = load_in(jail, &body).expect_err("mistakes");
+        let text = err.to_string();
+        for expected in [
+            "bot.toml:14: `checklists.triage[0].id`: `Alert!` is not a step id",
+            "bot.toml:15: `checklists.triage[1].label`: A step's label is 79 characters long; the limit is 78",
+            "bot.toml:16: unknown key `severites` in `checklists.triage[2]`; did you mean `severities`?",
+            "bot.toml:18: `checklists.triage[4].id`: `ok` is already the id of step 3",
+            "bot.toml:19: `checklists.triage[5].severities` is empty, so the step would never show",
+        ] {
+            assert!(text.contains(expected), "missing {expected:?} in:\n{text}");
+        }
+        assert_eq!(err.problems.len(), 5, "{text}");
+        Ok(())
+    });
+}
+
+#[test]
+fn a_checklist_that_would_not_fit_one_message_or_its_buttons_is_refused() {
+    Jail::expect_with(|jail| {
+        let step = |n: usize| {
+            format!(
+                "  {{ id = \"s{n}\", label = \"Step {n}\", text = \"{}\" }},\n",
+                "x".repeat(150)
+            )
+        };
+        let many: String = (0..26).map(step).collect();
+        let body = format!("{IDS}[checklists]\ninvestigation = [\n{many}]\n");
+        let err = load_in(jail, &body).expect_err("too many");
+        let text = err.to_string();
+        assert!(
+            text.contains(
+                "bot.toml:13: `checklists.investigation` has 26 steps; a message holds 25 buttons"
+            ),
+            "{text}"
+        );
+        assert!(
+            text.contains("bot.toml:13: `checklists.investigation`: with every step ticked its message would be about"),
+            "{text}"
+        );
+        Ok(())
+    });
+}

@@ -29,6 +29,10 @@ pub(super) async fn on_click(
             Ok(id) => app::answer_fix_check(app, &actor, id, FixAnswer::Held, &origin).await,
             Err(e) => Err(e),
         },
+        app::CHECK_BUTTON => match app::CheckClick::parse(about) {
+            Ok(click) => app::tick(app, &actor, click).await,
+            Err(e) => Err(e),
+        },
         // A modal must be the first answer to the click: it cannot follow a defer.
         app::FIX_FAILED_BUTTON => {
             let modal = serenity::CreateModal::new(&click.data.custom_id, "The fix did not hold")

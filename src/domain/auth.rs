@@ -6,6 +6,8 @@
 //! | responders (responder or commander role) | declare; work an incident (updates, notes, phases, comms lead and scribe, post-mortem details); **take** command when nobody holds it |
 //! | the incident's commander, or the commander role | change severity, resolve, close; tell players on purpose (alert, published update); **hand over** command |
 //! | the security role | turn a security incident back into an availability one |
+//! | responders | tick a checklist step; undo their own tick |
+//! | the incident's commander, or the commander role | undo anyone's tick |
 //! | the security role, or the incident's own members | see a security incident in lists |
 //! | anyone else | nothing: lists and channel hints are refused |
 //!
@@ -94,6 +96,13 @@ pub enum NotAllowed {
     },
     /// The asker may see no incidents at all.
     NoAccess,
+    /// Someone else ticked the step; only they or a commander may undo it.
+    Untick {
+        /// Who ticked it.
+        ticked_by: UserId,
+        /// The role that may undo anyone's tick.
+        commander_role: RoleId,
+    },
 }
 
 impl fmt::Display for NotAllowed {
@@ -126,6 +135,14 @@ impl fmt::Display for NotAllowed {
             Self::Bot { user } => write!(
                 f,
                 "<@{user}> is a bot and cannot hold an incident role. Pick a person."
+            ),
+            Self::Untick {
+                ticked_by,
+                commander_role,
+            } => write!(
+                f,
+                "<@{ticked_by}> ticked this step. Only they, this incident's commander or a \
+                 member with the <@&{commander_role}> role can undo it: ask them to press it."
             ),
             Self::NoAccess => f.write_str(
                 "Only responders can see incidents. What players are told is in the \
@@ -201,6 +218,24 @@ impl Actor {
                 what: "turn a security incident back into an availability one",
                 or_incident_commander: false,
             },
+        })
+    }
+
+    /// Whether this person may undo a tick that `ticked_by` made: a responder their own, and
+    /// whoever may command the incident anyone's.
+    pub fn may_untick(
+        &self,
+        ticked_by: UserId,
+        team: &TeamRoles,
+        incident_commander: Option<UserId>,
+    ) -> Result<(), NotAllowed> {
+        self.may(Action::Work, team, incident_commander)?;
+        if self.user == ticked_by || self.may(Action::Command, team, incident_commander).is_ok() {
+            return Ok(());
+        }
+        Err(NotAllowed::Untick {
+            ticked_by,
+            commander_role: team.commander,
         })
     }
 

@@ -173,3 +173,28 @@ fn availability_incidents_are_seen_by_responders_not_players() {
     assert!(actor(8, &[COMMANDER]).can_see(&inc, &team()));
     assert!(!actor(9, &[77]).can_see(&inc, &team()));
 }
+
+#[test]
+fn a_tick_is_undone_by_whoever_made_it_or_a_commander_and_nobody_else() {
+    let (rhea, rory) = (actor(10, &[RESPONDER]), actor(11, &[RESPONDER]));
+    let cole = actor(12, &[RESPONDER, COMMANDER]);
+    let t = team();
+    assert_eq!(rhea.may_untick(rhea.user, &t, None), Ok(()));
+    assert_eq!(cole.may_untick(rhea.user, &t, None), Ok(()));
+    // The incident's own commander may, without the role.
+    assert_eq!(rory.may_untick(rhea.user, &t, Some(rory.user)), Ok(()));
+    let refused = rory
+        .may_untick(rhea.user, &t, None)
+        .expect_err("not theirs");
+    assert_eq!(
+        refused.to_string(),
+        "<@10> ticked this step. Only they, this incident's commander or a member with the \
+         <@&2> role can undo it: ask them to press it."
+    );
+    // A player may not even undo a tick that carries their id.
+    let pat = actor(13, &[]);
+    assert!(matches!(
+        pat.may_untick(pat.user, &t, None),
+        Err(NotAllowed::MissingRole { .. })
+    ));
+}

@@ -1,6 +1,7 @@
 //! The incident domain: pure types and rules, with no I/O and nothing of Discord's.
 
 mod auth;
+mod checklist;
 mod facts;
 mod ids;
 mod impact;
@@ -15,6 +16,10 @@ mod timeline;
 mod when;
 
 pub use auth::{Action, Actor, Candidate, NotAllowed, TeamRoles};
+pub use checklist::{
+    steps, ChecklistItem, Checklists, Step, StepGroup, StepId, StepIdError, StepLabel, StepText,
+    Tick,
+};
 pub use facts::{
     parse_duration, Eta, EtaError, EtaInput, SinceError, SinceInput, MAX_DETECTED_BEFORE, MAX_ETA,
 };

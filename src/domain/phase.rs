@@ -1,11 +1,10 @@
-//! The plan's five response phases, their time budgets and their checklists.
+//! The plan's five response phases and their time budgets (their checklists are data:
+//! `domain::checklist`).
 
 use std::fmt;
 
 use chrono::TimeDelta;
 use serde::{Deserialize, Serialize};
-
-use super::IncidentKind;
 
 /// A response phase, in the plan's order. The derived order is the order of work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -94,43 +93,6 @@ impl Phase {
     pub fn next(self) -> Option<Self> {
         Self::from_number(self.number() + 1)
     }
-
-    /// The plan's checklist for this phase. Containment differs for security incidents.
-    pub fn checklist(self, kind: IncidentKind) -> &'static [&'static str] {
-        match (self, kind) {
-            (Self::Triage, _) => &[
-                "Alert received: via Sentry, Cloudflare monitoring or user reports",
-                "Verify the issue is real",
-                "Determine severity (P0-P3)",
-                "Identify affected systems",
-                "Declare the incident: incident channel opened",
-            ],
-            (Self::Containment, IncidentKind::Security) => &[
-                "Isolate affected systems (take offline if necessary)",
-                "Rotate credentials if compromised",
-                "Block malicious IPs via WAF",
-                "Take database snapshots before changes",
-            ],
-            (Self::Containment, IncidentKind::Availability) => &[
-                "Enable maintenance mode if needed",
-                "Redirect traffic to backup servers",
-                "Scale up resources if capacity issue",
-            ],
-            (Self::Investigation, _) => &[
-                "Gather evidence: server logs (/var/log/loh-backend/), database query logs, Sentry error reports, Cloudflare analytics",
-                "Root cause analysis: timeline of events, identify the trigger, assess the impact scope",
-            ],
-            (Self::Resolution, _) => &[
-                "Apply the fix: deploy a hotfix (bypass CI for P0), roll back if a recent deployment caused it, restore from backup if data is corrupted",
-                "Verify the fix: run smoke tests, monitor error rates for 1 hour, confirm user reports are resolved",
-            ],
-            (Self::Recovery, _) => &[
-                "Restore normal operations: disable maintenance mode, resume normal traffic routing",
-                "User communication: post a status update (Discord/Twitter/in-game), compensation if needed",
-                "Internal debrief: schedule the post-mortem within 48 hours, document lessons learned",
-            ],
-        }
-    }
 }
 
 impl fmt::Display for Phase {
@@ -187,14 +149,6 @@ mod tests {
         assert!(Phase::parse("0").is_err());
         assert!(Phase::parse("6").is_err());
         assert!(Phase::parse("panic").is_err());
-    }
-
-    #[test]
-    fn containment_checklist_differs_for_security_incidents() {
-        let sec = Phase::Containment.checklist(IncidentKind::Security);
-        let avail = Phase::Containment.checklist(IncidentKind::Availability);
-        assert!(sec.iter().any(|s| s.contains("Rotate credentials")));
-        assert!(avail.iter().any(|s| s.contains("maintenance mode")));
     }
 
     #[test]

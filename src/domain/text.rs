@@ -173,6 +173,9 @@ macro_rules! bounded_text {
     };
 }
 
+/// Checklist steps are bounded text too (`domain::checklist`).
+pub(super) use bounded_text;
+
 bounded_text!(
     /// An incident's title, at most 100 characters, on one line.
     IncidentTitle, "The title", 100, false

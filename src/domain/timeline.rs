@@ -31,6 +31,8 @@ pub enum EntryKind {
     Closed,
     /// Something the bot did on its own: a page, an announcement, a reminder.
     Bot,
+    /// A checklist step was ticked or unticked.
+    Checklist,
     /// A fact given at declare was corrected: title, systems, summary, start.
     Edited,
     /// The incident became a security one, or an availability one again.
@@ -54,6 +56,7 @@ impl EntryKind {
             Self::Reopened => "reopened",
             Self::Closed => "closed",
             Self::Bot => "bot",
+            Self::Checklist => "checklist",
             Self::Edited => "edited",
             Self::KindChanged => "kind_changed",
             Self::Announced => "announced",
@@ -74,6 +77,7 @@ impl EntryKind {
             Self::Reopened,
             Self::Closed,
             Self::Bot,
+            Self::Checklist,
             Self::Edited,
             Self::KindChanged,
             Self::Announced,

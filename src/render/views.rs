@@ -102,40 +102,6 @@ pub struct StatusUpdate {
     pub status_url: String,
 }
 
-/// `checklist.hbs`: a phase, its deadline and its checklist.
-#[derive(Debug, Clone, Serialize)]
-pub struct Checklist {
-    /// 1 to 5.
-    pub phase_number: u8,
-    /// The plan's title of the phase.
-    pub phase_title: String,
-    /// When it should be over, as Discord timestamps.
-    pub phase_deadline: Option<Markup>,
-    /// The plan's checklist.
-    pub checklist: Vec<String>,
-}
-
-impl Checklist {
-    /// The checklist of the incident's current phase, with its deadline.
-    pub fn current(incident: &Incident, budgets: &PhaseBudgets) -> Self {
-        let deadline = budgets
-            .deadline_offset(incident.phase)
-            .map(|d| incident.detected_at + d)
-            .map(|at| Markup::raw(format!("{} ({})", timestamp(at), relative(at))));
-        Self {
-            phase_number: incident.phase.number(),
-            phase_title: incident.phase.title().to_owned(),
-            phase_deadline: deadline,
-            checklist: incident
-                .phase
-                .checklist(incident.kind)
-                .iter()
-                .map(|s| (*s).to_owned())
-                .collect(),
-        }
-    }
-}
-
 /// `intro.hbs`: the pinned first message of an incident channel.
 #[derive(Debug, Clone, Serialize)]
 pub struct Intro {
@@ -165,19 +131,11 @@ pub struct Intro {
     pub comms: Option<Markup>,
     /// The scribe (a mention), if any.
     pub scribe: Option<Markup>,
-    /// The current phase's checklist.
-    #[serde(flatten)]
-    pub phase: Checklist,
 }
 
 impl Intro {
     /// The intro of an incident.
-    pub fn new(
-        number: IncidentNumber,
-        i: &Incident,
-        budgets: &PhaseBudgets,
-        ping: Option<Markup>,
-    ) -> Self {
+    pub fn new(number: IncidentNumber, i: &Incident, ping: Option<Markup>) -> Self {
         Self {
             ping,
             number: number.0,
@@ -192,7 +150,6 @@ impl Intro {
             commander: i.roles.commander.map(mention),
             comms: i.roles.comms.map(mention),
             scribe: i.roles.scribe.map(mention),
-            phase: Checklist::current(i, budgets),
         }
     }
 }
@@ -223,6 +180,10 @@ pub struct CloseSummary {
     pub time_to_resolve: String,
     /// Each phase's duration.
     pub phases: Vec<PhaseLine>,
+    /// Each phase's checklist: who did which steps, which were skipped.
+    pub checklists: Vec<super::ChecklistSummary>,
+    /// Who did which step was left out to fit one message (the draft has it).
+    pub steps_left_out: bool,
     /// How many timeline entries there are.
     pub timeline_len: usize,
 }
@@ -300,6 +261,8 @@ pub struct PostmortemDraft {
     pub timeline: Vec<TimelineLine>,
     /// Each phase's duration.
     pub phases: Vec<PhaseLine>,
+    /// Each phase's checklist, step by step.
+    pub checklists: Vec<super::ChecklistReport>,
     /// The root cause given at resolve.
     pub root_cause: Option<String>,
     /// Action items, under the plan's three headings.
@@ -346,17 +309,6 @@ impl StatusUpdate {
     }
 }
 
-impl Checklist {
-    pub(crate) fn sample() -> Self {
-        Self {
-            phase_number: 1,
-            phase_title: "Detection & Triage".into(),
-            phase_deadline: Some(Markup::raw("<t:0:f>")),
-            checklist: vec!["Verify the issue is real".into()],
-        }
-    }
-}
-
 impl Intro {
     pub(crate) fn sample() -> Self {
         Self {
@@ -373,7 +325,6 @@ impl Intro {
             commander: Some(Markup::raw("<@2>")),
             comms: None,
             scribe: None,
-            phase: Checklist::sample(),
         }
     }
 }
@@ -391,6 +342,8 @@ impl CloseSummary {
                 title: "Phase 1: Detection & Triage".into(),
                 duration: "5m".into(),
             }],
+            checklists: vec![super::ChecklistSummary::sample()],
+            steps_left_out: true,
             timeline_len: 3,
         }
     }
@@ -435,6 +388,7 @@ impl PostmortemDraft {
                 title: "Phase 1: Detection & Triage".into(),
                 duration: "5m".into(),
             }],
+            checklists: vec![super::ChecklistReport::sample()],
             root_cause: Some("a bad deploy".into()),
             actions: ActionGroups::sample(),
             lessons: Lessons::sample(),
@@ -498,6 +452,8 @@ pub struct StatusView {
     pub last_update: Option<String>,
     /// When (a timestamp tag).
     pub last_update_at: Option<Markup>,
+    /// How far each phase's checklist is.
+    pub checklists: Vec<super::ChecklistCount>,
 }
 
 impl StatusView {
@@ -533,6 +489,7 @@ impl StatusView {
             scribe: i.roles.scribe.map(mention),
             last_update: i.last_update.as_ref().map(ToString::to_string),
             last_update_at: i.last_update_at.map(relative),
+            checklists: Vec::new(),
         }
     }
 }
@@ -595,6 +552,7 @@ impl StatusView {
             scribe: None,
             last_update: Some("Rolling back".into()),
             last_update_at: Some(Markup::raw("<t:0:R>")),
+            checklists: vec![super::ChecklistCount::sample()],
         }
     }
 }

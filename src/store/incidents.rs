@@ -171,7 +171,7 @@ async fn hydrate(conn: &mut SqliteConnection, row: Row) -> Result<IncidentRecord
     })
 }
 
-fn phase_of(n: i64) -> Result<Phase, sqlx::Error> {
+pub(super) fn phase_of(n: i64) -> Result<Phase, sqlx::Error> {
     u8::try_from(n)
         .ok()
         .and_then(Phase::from_number)

@@ -13,6 +13,7 @@ macro_rules! sql {
 mod announcements;
 mod audit;
 mod channels;
+mod checklists;
 mod convert;
 mod incidents;
 mod jobs;

@@ -125,6 +125,57 @@ async fn a_noted_message_is_added_to_the_timeline_once() {
 }
 
 #[tokio::test]
+async fn a_step_is_ticked_once_read_back_whole_and_unticked() {
+    let db = Db::open_in_memory().await.expect("db");
+    let rec = insert(&db, &declared("Login down", "Login")).await;
+    let step = StepId::parse("rollback").expect("id");
+    let tick = Tick {
+        phase: Phase::Resolution,
+        step: step.clone(),
+        text: "Roll back if a recent deployment caused the issue".into(),
+        by: UserId::new(7).expect("u"),
+        at: t0(),
+    };
+    let mut tx = db.begin().await.expect("begin");
+    assert!(tx.tick(rec.id, &tick).await.expect("first"));
+    let later = Tick {
+        by: UserId::new(8).expect("u"),
+        ..tick.clone()
+    };
+    assert!(
+        !tx.tick(rec.id, &later).await.expect("second"),
+        "a ticked step keeps its first tick"
+    );
+    assert_eq!(
+        tx.tick_of(rec.id, Phase::Resolution, &step)
+            .await
+            .expect("read"),
+        Some(tick.clone())
+    );
+    assert_eq!(
+        tx.tick_of(rec.id, Phase::Recovery, &step)
+            .await
+            .expect("read"),
+        None,
+        "ticks belong to their phase"
+    );
+    tx.commit().await.expect("commit");
+    assert_eq!(db.ticks(rec.id).await.expect("ticks"), [tick]);
+
+    let mut tx = db.begin().await.expect("begin");
+    assert!(tx
+        .untick(rec.id, Phase::Resolution, &step)
+        .await
+        .expect("untick"));
+    assert!(!tx
+        .untick(rec.id, Phase::Resolution, &step)
+        .await
+        .expect("again"));
+    tx.commit().await.expect("commit");
+    assert!(db.ticks(rec.id).await.expect("ticks").is_empty());
+}
+
+#[tokio::test]
 async fn earlier_incidents_are_found_by_shared_system_case_insensitively() {
     let db = Db::open_in_memory().await.expect("db");
     insert(&db, &declared("Login down", "LOGIN")).await;

@@ -17,13 +17,26 @@ fn t0() -> DateTime<Utc> {
         .expect("a valid time")
 }
 
-/// A phase's checklist as a person reads it.
-fn ticks(items: &[&str]) -> String {
-    items
+/// A phase's checklist as a person reads it, nothing ticked yet: its steps, and the headings
+/// (lines without a box) they sit under.
+fn unticked(lines: &[&str]) -> String {
+    lines
         .iter()
-        .map(|item| format!("• [ ] {item}"))
+        .map(|line| match line.strip_prefix("# ") {
+            Some(heading) => heading.to_owned(),
+            None => format!("⬜ {line}"),
+        })
         .collect::<Vec<_>>()
         .join("\n")
+}
+
+/// The labels of a message's buttons, in order.
+fn labels(m: &crate::support::fake_discord::FakeMessage) -> Vec<String> {
+    m.components
+        .iter()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .map(|b| b["label"].as_str().unwrap_or_default().to_owned())
+        .collect()
 }
 
 #[tokio::test]
@@ -68,15 +81,6 @@ async fn a_p0_goes_from_declare_through_every_phase_to_a_verified_fix_and_close(
             "Incident commander: unassigned, take it with /incident assign role:commander",
             "Communications lead: unassigned",
             "Scribe: unassigned",
-            "",
-            "Phase 1: Detection & Triage, due November 30, 2026 at 09:05 (in 5 minutes)",
-            &ticks(&[
-                "Alert received: via Sentry, Cloudflare monitoring or user reports",
-                "Verify the issue is real",
-                "Determine severity (P0-P3)",
-                "Identify affected systems",
-                "Declare the incident: incident channel opened",
-            ]),
         ]
         .join("\n")
     );
@@ -87,6 +91,46 @@ async fn a_p0_goes_from_declare_through_every_phase_to_a_verified_fix_and_close(
         "the intro pages responders"
     );
     assert!(pings.users.is_empty() && !pings.everyone, "{pings:?}");
+    // The triage checklist follows the intro, a message of its own with a button per step.
+    let (triage, triage_text) =
+        shows_seen(&fake, channel.id, "the triage checklist", now(), |text| {
+            text.starts_with("Phase 1: Detection & Triage")
+        })
+        .await;
+    assert_eq!(
+        triage_text,
+        format!(
+            "Phase 1: Detection & Triage, due November 30, 2026 at 09:05 (in 5 minutes)\n{}",
+            unticked(&[
+                "Alert received: via Sentry, Cloudflare Monitoring or user reports",
+                "Verify the issue is real",
+                "Determine severity (P0-P3)",
+                "Identify affected systems",
+                "Declare the incident: create the incident channel/ticket",
+            ])
+        )
+    );
+    assert_eq!(
+        labels(&triage),
+        [
+            "Alert received",
+            "Issue is real",
+            "Severity set",
+            "Systems identified",
+            "Incident declared"
+        ]
+    );
+    let order: Vec<_> = fake.messages(channel.id).iter().map(|m| m.id).collect();
+    assert_eq!(
+        order[..2],
+        [intro.id, triage.id],
+        "the checklist follows the intro"
+    );
+    assert!(
+        fake.pings(triage.id).nobody(),
+        "{:?}",
+        fake.pings(triage.id)
+    );
     let (alert, alert_text) = shows_seen(
         &fake,
         world::ANNOUNCEMENTS,
@@ -176,8 +220,15 @@ async fn a_p0_goes_from_declare_through_every_phase_to_a_verified_fix_and_close(
             "Phase 3: Investigation",
             "November 30, 2026 at 13:00 (in 4 hours)",
             &[
-                "Gather evidence: server logs (/var/log/loh-backend/), database query logs, Sentry error reports, Cloudflare analytics",
-                "Root cause analysis: timeline of events, identify the trigger, assess the impact scope",
+                "# Gather evidence",
+                "Server logs (/var/log/loh-backend/)",
+                "Database query logs",
+                "Sentry error reports",
+                "Cloudflare analytics",
+                "# Root cause analysis",
+                "Timeline of events",
+                "Identify the trigger",
+                "Assess the impact scope",
             ][..],
         ),
         (
@@ -186,22 +237,32 @@ async fn a_p0_goes_from_declare_through_every_phase_to_a_verified_fix_and_close(
             "Phase 4: Resolution",
             "November 30, 2026 at 17:00 (in 8 hours)",
             &[
-                "Apply the fix: deploy a hotfix (bypass CI for P0), roll back if a recent deployment caused it, restore from backup if data is corrupted",
-                "Verify the fix: run smoke tests, monitor error rates for 1 hour, confirm user reports are resolved",
+                "# Apply the fix",
+                "Deploy a hotfix (bypass CI for P0)",
+                "Roll back if a recent deployment caused the issue",
+                "Restore from backup if data is corrupted",
+                "# Verify the fix",
+                "Run smoke tests",
+                "Monitor error rates for 1 hour",
+                "Confirm user reports are resolved",
             ][..],
         ),
     ] {
         let moved = answer(&fake, world::RESPONDER, here, "phase", &[("to", phase)]).await;
         assert_eq!(fake.seen(&moved, now()), format!("Moved to {title}."));
-        let (m, text) = shows_seen(&fake, here, title, now(), |text| text.contains(title)).await;
-        assert_eq!(
-            text,
-            format!(
-                "➡️ Moved to phase {number} by @rhea\n{title}, due {due}\n{}",
-                ticks(checklist)
-            )
-        );
+        let (m, text) = shows_seen(&fake, here, title, now(), |text| text.starts_with(title)).await;
+        assert_eq!(text, format!("{title}, due {due}\n{}", unticked(checklist)));
+        let steps = checklist.iter().filter(|l| !l.starts_with("# ")).count();
+        assert_eq!(labels(&m).len(), steps, "a button per step");
         assert!(fake.pings(m.id).nobody(), "{:?}", fake.pings(m.id));
+        // Right before it, the one line saying who moved the incident on.
+        let all = fake.messages(here);
+        let at = all.iter().position(|x| x.id == m.id).expect("posted");
+        assert_eq!(
+            fake.seen(&all[at - 1], now()),
+            format!("➡️ Moved to phase {number} by @rhea")
+        );
+        assert!(fake.pings(all[at - 1].id).nobody());
     }
     let updated = answer(
         &fake,
@@ -332,6 +393,19 @@ async fn a_p0_goes_from_declare_through_every_phase_to_a_verified_fix_and_close(
             "• Phase 3: Investigation: {duration}",
             "• Phase 4: Resolution: {duration}",
             "• Phase 5: Recovery & Communication: {duration}",
+            "Checklists",
+            "• Phase 1: Detection & Triage: 0 of 5 done · skipped: Alert received, Issue is real, \
+             Severity set, Systems identified, Incident declared",
+            "• Phase 2: Containment: 0 of 3 done · skipped: Maintenance mode on, Traffic \
+             redirected, Resources scaled up",
+            "• Phase 3: Investigation: 0 of 7 done · skipped: Server logs, Database query logs, \
+             Sentry reports, Cloudflare analytics, Timeline of events, Trigger identified, \
+             Impact scope assessed",
+            "• Phase 4: Resolution: 0 of 6 done · skipped: Hotfix deployed, Rolled back, \
+             Restored from backup, Smoke tests run, Error rates watched, User reports resolved",
+            "• Phase 5: Recovery & Communication: 0 of 6 done · skipped: Maintenance mode off, \
+             Traffic routing normal, Status update posted, Compensation decided, Post-mortem \
+             scheduled, Lessons documented",
             "Timeline: 9 entries. This channel is archived and read-only.",
         ]
         .join("\n"),

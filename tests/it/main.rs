@@ -4,6 +4,7 @@ mod support;
 
 mod access;
 mod bot_connects;
+mod checklists;
 mod cli;
 mod commands;
 mod facts;

@@ -40,11 +40,17 @@ fn date(at: DateTime<Utc>) -> String {
     at.format("%B %-d, %Y at %H:%M").to_string()
 }
 
-/// The checklist the resolve message carries, as a person reads it.
+/// The checklist that follows the resolve message, as a person reads it.
 const RECOVERY: &str = "Phase 5: Recovery & Communication
-• [ ] Restore normal operations: disable maintenance mode, resume normal traffic routing
-• [ ] User communication: post a status update (Discord/Twitter/in-game), compensation if needed
-• [ ] Internal debrief: schedule the post-mortem within 48 hours, document lessons learned";
+Restore normal operations
+⬜ Disable maintenance mode
+⬜ Resume normal traffic routing
+User communication
+⬜ Post a status update (Discord/Twitter/in-game)
+⬜ Compensation if needed (e.g., free subscription days)
+Internal debrief
+⬜ Schedule the post-mortem within 48 hours
+⬜ Document lessons learned";
 
 async fn incident_id(bot: &TestBot, channel: serenity::all::ChannelId) -> IncidentId {
     let ours = ChannelId::new(channel.get()).expect("id");
@@ -822,7 +828,7 @@ async fn a_p1_needs_a_postmortem_only_when_its_system_had_an_earlier_p0_or_p1() 
     let bot = spawn_bot_with(&fake, |_| {}).await;
     let resolved = |root_cause: &str, decision: &str| {
         format!(
-            "✅ Resolved by @cole after {{duration}}, without a verification window\nRoot cause: {root_cause}\n\n{RECOVERY}\n\n📝 {decision}"
+            "✅ Resolved by @cole after {{duration}}, without a verification window\nRoot cause: {root_cause}\n\n📝 {decision}"
         )
     };
     let first = declare(
@@ -856,6 +862,23 @@ async fn a_p1_needs_a_postmortem_only_when_its_system_had_an_earlier_p0_or_p1() 
         ),
     );
     assert!(fake.pings(said.id).nobody(), "{:?}", fake.pings(said.id));
+    // Right after it, the recovery checklist, a message of its own with a button per step.
+    let (checklist, text) = shows_seen(&fake, first.id, "the checklist", bot.clock.now(), |text| {
+        text.starts_with("Phase 5: Recovery")
+    })
+    .await;
+    assert_eq!(text, RECOVERY);
+    let order: Vec<_> = fake.messages(first.id).iter().map(|m| m.id).collect();
+    assert_eq!(
+        order.iter().position(|m| *m == checklist.id),
+        order.iter().position(|m| *m == said.id).map(|p| p + 1),
+        "the checklist follows what the resolve said"
+    );
+    assert!(
+        fake.pings(checklist.id).nobody(),
+        "{:?}",
+        fake.pings(checklist.id)
+    );
 
     let again = declare(
         &fake,

@@ -9,7 +9,7 @@ use serenity::all::{ChannelId, UserId};
 
 use crate::support::bot::{spawn_bot_on, world, TestBot, STEP};
 use crate::support::fake_discord::FakeDiscord;
-use crate::support::story::{answer_fix_check, incident, shows, FixCheck};
+use crate::support::story::{answer_fix_check, incident, press, shows, FixCheck};
 
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0)
@@ -80,6 +80,21 @@ impl<'a> Story<'a> {
         settle(self.bot).await;
     }
 
+    /// Presses a checklist button; a refusal, which only the presser sees, is kept as an answer.
+    async fn press(&mut self, who: UserId, at: ChannelId, label: &str) {
+        let (handle, _) = press(self.fake, who, at, label).await;
+        if handle.ack().await.kind == 4 {
+            let reply = handle.reply().await;
+            let seen = self.fake.seen(&reply, self.now());
+            self.answers.push(format!(
+                "{} ▸ [button: {label}]\n    {}",
+                name(who),
+                seen.replace('\n', "\n    ")
+            ));
+        }
+        settle(self.bot).await;
+    }
+
     fn keep(
         &mut self,
         who: UserId,
@@ -140,6 +155,11 @@ impl<'a> Story<'a> {
         for a in &self.answers {
             out.push_str(&format!("{a}\n\n"));
         }
+        // An event's id is a snowflake of when the fake made it: the one thing that differs
+        // from run to run.
+        for (n, event) in self.fake.scheduled_events().iter().enumerate() {
+            out = out.replace(&event.id.to_string(), &format!("<event {}>", n + 1));
+        }
         out
     }
 }
@@ -183,6 +203,10 @@ async fn the_p0_story_as_players_and_responders_read_it() {
         )
         .await;
     let channel = story.incident_channel().await;
+    // Triage steps are ticked as they are done, by whoever did them.
+    story.press(rhea, channel, "Alert received").await;
+    story.press(rhea, channel, "Issue is real").await;
+    story.press(cole, channel, "Severity set").await;
     let cole_at = format!("<@{cole}>");
     let sana_at = format!("<@{sana}>");
     story
@@ -216,6 +240,11 @@ async fn the_p0_story_as_players_and_responders_read_it() {
     story
         .incident(cole, channel, "phase", &[("to", "containment")])
         .await;
+    story.press(sana, channel, "Traffic redirected").await;
+    // Only who ticked a step, or a commander, can undo the tick.
+    story.press(rhea, channel, "✓ Traffic redirected").await;
+    story.press(rhea, channel, "Maintenance mode on").await;
+    story.incident(cole, channel, "status", &[]).await;
     story
         .incident(
             rhea,
@@ -241,10 +270,14 @@ async fn the_p0_story_as_players_and_responders_read_it() {
         )
         .await;
     settle(&bot).await;
+    // The verification window: the verify steps are ticked as they are done.
+    story.press(rhea, channel, "Smoke tests run").await;
+    story.press(sana, channel, "User reports resolved").await;
     // Players are told once the fix held: an hour on, the commander is asked.
     story
         .later(TimeDelta::hours(1), channel, "did it hold?")
         .await;
+    story.press(rhea, channel, "Error rates watched").await;
     story.fix_check(cole, channel, FixCheck::Held).await;
     story
         .postmortem(
@@ -254,8 +287,15 @@ async fn the_p0_story_as_players_and_responders_read_it() {
             &[("users", "12000"), ("downtime_minutes", "25")],
         )
         .await;
+    // The review meeting: an event in the private meeting room, a call to everyone who acted.
+    story
+        .postmortem(cole, channel, "schedule", &[("when", "tomorrow 15:00")])
+        .await;
     story.later(TimeDelta::hours(24), channel, "is due").await;
     story.postmortem(cole, channel, "draft", &[]).await;
+    story.bot.clock.advance(TimeDelta::hours(5));
+    let event = fake.scheduled_events().pop().expect("the meeting's event");
+    fake.start_event(event.id);
     story
         .postmortem(
             cole,
@@ -264,6 +304,8 @@ async fn the_p0_story_as_players_and_responders_read_it() {
             &[("link", "https://wiki.example.com/pm/1")],
         )
         .await;
+    let event = fake.scheduled_events().pop().expect("the meeting's event");
+    assert_eq!(event.status, 3, "the meeting that took place is completed");
     story.incident(cole, channel, "close", &[]).await;
     fake.wait_for("the archive", STEP, |f| {
         f.channel(channel)
@@ -396,6 +438,9 @@ async fn every_kind_of_message_reads_as_meant_with_no_raw_markup() {
         )
         .await;
     let channel = story.incident_channel().await;
+    // A tick shows who and when; a player's press is refused to them alone.
+    story.press(rhea, channel, "Alert received").await;
+    story.press(world::PLAYER, channel, "Issue is real").await;
     // Nobody takes command, nobody posts an update, triage overruns twice.
     story
         .later(TimeDelta::minutes(6), channel, "Nobody has taken command")

@@ -5,6 +5,7 @@
     reason = "figment::Jail's closures must return figment::Error, which is large"
 )]
 
+mod checklists;
 mod facts;
 mod meeting;
 mod reminders;

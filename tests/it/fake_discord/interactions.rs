@@ -310,3 +310,46 @@ async fn an_option_the_command_does_not_define_cannot_be_sent() {
         .send()
         .await;
 }
+
+#[tokio::test]
+async fn an_update_with_a_sixth_row_of_buttons_is_refused_and_the_message_stays() {
+    // Arrange
+    let (fake, client) = fake_with_incident_command().await;
+    let http = fake.http();
+    let row = CreateActionRow::Buttons(vec![CreateButton::new("ack").label("Acknowledge")]);
+    let alert = GENERAL
+        .send_message(
+            &http,
+            CreateMessage::new()
+                .content("🚨 Login down")
+                .components(vec![row]),
+        )
+        .await
+        .expect("send");
+    let rows: Vec<_> = (0..6)
+        .map(|r| CreateActionRow::Buttons(vec![CreateButton::new(format!("b{r}")).label("Step")]))
+        .collect();
+
+    // Act
+    let click = fake.button(ALICE, alert.id, "ack").send().await;
+    let update = CreateInteractionResponseMessage::new()
+        .content("🚨 Login down (acknowledged)")
+        .components(rows);
+    let result = http
+        .create_interaction_response(
+            click.id,
+            &click.token,
+            &CreateInteractionResponse::UpdateMessage(update),
+            vec![],
+        )
+        .await;
+
+    // Assert
+    assert_eq!(discord_error(result), (400, 50035));
+    assert_eq!(
+        fake.message(alert.id).expect("alert").content,
+        "🚨 Login down"
+    );
+    assert_eq!(fake.expect_violations(1)[0].kind, "limit");
+    stop(client);
+}

@@ -264,3 +264,98 @@ async fn the_bots_commands_fit_discords_registration_limits() {
         assert!(size <= MAX_COMMAND_SIZE, "/{} is {size}", c.name());
     }
 }
+
+/// `rows` action rows of `per_row` buttons each, ids `b<row>-<n>`.
+fn button_rows(rows: usize, per_row: usize) -> serde_json::Value {
+    let rows: Vec<_> = (0..rows)
+        .map(|r| {
+            let buttons: Vec<_> = (0..per_row)
+                .map(|n| json!({ "type": 2, "style": 2, "custom_id": format!("b{r}-{n}"), "label": "Step" }))
+                .collect();
+            json!({ "type": 1, "components": buttons })
+        })
+        .collect();
+    json!(rows)
+}
+
+/// Posts `body` to #general as the bot; returns the status and the JSON answer.
+async fn post(
+    fake: &crate::support::fake_discord::FakeDiscord,
+    body: &serde_json::Value,
+) -> (u16, serde_json::Value) {
+    let path = format!("/api/v10/channels/{GENERAL}/messages");
+    let (status, _, answer) = raw_request(fake, "POST", &path, Some(&body.to_string())).await;
+    (status, serde_json::from_str(&answer).expect("JSON answer"))
+}
+
+#[tokio::test]
+async fn a_message_holds_five_rows_of_five_buttons_and_a_sixth_row_is_refused_with_its_field() {
+    // Arrange
+    let fake = studio().start().await;
+    let full = json!({ "content": "Checklist", "components": button_rows(5, 5) });
+    let over = json!({ "content": "Checklist", "components": button_rows(6, 1) });
+
+    // Act
+    let (ok, _) = post(&fake, &full).await;
+    let (status, answer) = post(&fake, &over).await;
+
+    // Assert: the spec allows 40 top-level components, which only IS_COMPONENTS_V2 messages get.
+    assert_eq!(ok, 200);
+    assert_eq!(status, 400);
+    assert_eq!(answer["code"], 50035);
+    assert_eq!(
+        answer["errors"]["components"]["_errors"][0],
+        json!({ "code": "BASE_TYPE_MAX_LENGTH", "message": "Must be 5 or fewer in length." })
+    );
+    assert_eq!(fake.messages(GENERAL).len(), 1);
+    assert_eq!(fake.expect_violations(1)[0].kind, "limit");
+}
+
+#[tokio::test]
+async fn two_buttons_with_one_custom_id_are_refused_at_the_second() {
+    // Arrange
+    let fake = studio().start().await;
+    let mut components = button_rows(2, 2);
+    components[1]["components"][0]["custom_id"] = json!("b0-1");
+
+    // Act
+    let (status, answer) = post(&fake, &json!({ "content": "x", "components": components })).await;
+
+    // Assert
+    assert_eq!((status, answer["code"].clone()), (400, json!(50035)));
+    assert_eq!(
+        answer["errors"]["components"]["1"]["components"]["0"]["custom_id"]["_errors"][0]["code"],
+        "COMPONENT_CUSTOM_ID_DUPLICATED"
+    );
+    assert!(fake.messages(GENERAL).is_empty());
+    fake.expect_violations(1);
+}
+
+#[tokio::test]
+async fn a_sixth_button_in_a_row_a_label_over_80_and_a_custom_id_over_100_are_refused() {
+    // Arrange
+    let fake = studio().start().await;
+    let mut long_label = button_rows(1, 1);
+    long_label[0]["components"][0]["label"] = json!("l".repeat(81));
+    let mut long_id = button_rows(1, 1);
+    long_id[0]["components"][0]["custom_id"] = json!("c".repeat(101));
+
+    // Act
+    let mut answers = Vec::new();
+    for components in [button_rows(1, 6), long_label, long_id] {
+        answers.push(post(&fake, &json!({ "content": "x", "components": components })).await);
+    }
+
+    // Assert: each one is Discord's 50035 naming the row (the spec's check refuses these
+    // first; the fake's own limits would name the field within it).
+    for (status, answer) in &answers {
+        assert_eq!(
+            (*status, answer["code"].clone()),
+            (400, json!(50035)),
+            "{answer}"
+        );
+        assert!(answer["errors"]["components"]["0"].is_object(), "{answer}");
+    }
+    assert!(fake.messages(GENERAL).is_empty());
+    fake.expect_violations(3);
+}

@@ -333,3 +333,42 @@ pub async fn answer_fix_check(
     .await;
     fake.message(ask.id).expect("the answered fix check")
 }
+
+/// The labels of a message's buttons, in order.
+pub fn button_labels(message: &FakeMessage) -> Vec<String> {
+    buttons(message)
+        .into_iter()
+        .map(|b| b["label"].as_str().unwrap_or_default().to_owned())
+        .collect()
+}
+
+fn buttons(message: &FakeMessage) -> Vec<Value> {
+    message
+        .components
+        .iter()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .collect()
+}
+
+/// `user` presses the button labelled `label` on the newest message of `channel` that has one;
+/// returns the handle and the message.
+pub async fn press(
+    fake: &FakeDiscord,
+    user: UserId,
+    channel: ChannelId,
+    label: &str,
+) -> (InteractionHandle, FakeMessage) {
+    let message = fake
+        .messages(channel)
+        .into_iter()
+        .rev()
+        .find(|m| button_labels(m).iter().any(|l| l == label))
+        .unwrap_or_else(|| panic!("no button {label:?} in the channel"));
+    let custom_id = buttons(&message)
+        .into_iter()
+        .find(|b| b["label"] == label)
+        .and_then(|b| b["custom_id"].as_str().map(str::to_owned))
+        .expect("a button has a custom id");
+    let handle = fake.button(user, message.id, &custom_id).send().await;
+    (handle, message)
+}

@@ -31,9 +31,71 @@ pub const TOKEN_LIFETIME: Duration = Duration::from_secs(15 * 60);
 /// minutes"; the fake keeps the short end so a bot relying on a longer window fails here.
 pub const NONCE_WINDOW: Duration = Duration::from_secs(2 * 60);
 
+/// Top-level components of a message without the IS_COMPONENTS_V2 flag: five action rows.
+/// The spec allows 40 there, which only that flag gets (Discord's 2025-04-29 change log:
+/// "Legacy messages continue to allow up to 5 action rows").
+pub const MAX_ACTION_ROWS: usize = 5;
+/// Buttons in one action row.
+pub const MAX_ROW_BUTTONS: usize = 5;
+/// A button's label, in characters.
+pub const MAX_BUTTON_LABEL: usize = 80;
+/// A component's custom id, in characters.
+pub const MAX_CUSTOM_ID: usize = 100;
+/// The message flag that lifts the five-row limit (and changes what a message may hold).
+const IS_COMPONENTS_V2: u64 = 1 << 15;
+
+fn too_long(max: usize) -> Value {
+    json!({ "code": "BASE_TYPE_MAX_LENGTH", "message": format!("Must be {max} or fewer in length.") })
+}
+
+/// Field errors for a message's components, as Discord names them: five action rows of at
+/// most five buttons each (25 in all), labels up to 80 characters, custom ids up to 100 and
+/// each used once in the message. The spec states the last three per row, not the rows.
+fn component_errors(body: &Value) -> Vec<(String, Value)> {
+    let mut errors = Vec::new();
+    let Some(rows) = body["components"].as_array() else {
+        return errors;
+    };
+    let v2 = body["flags"].as_u64().unwrap_or(0) & IS_COMPONENTS_V2 != 0;
+    if !v2 && rows.len() > MAX_ACTION_ROWS {
+        errors.push(("/components".to_owned(), too_long(MAX_ACTION_ROWS)));
+    }
+    let mut ids = std::collections::HashSet::new();
+    for (r, row) in rows.iter().enumerate() {
+        let children = row["components"].as_array().map_or(&[][..], Vec::as_slice);
+        if row["type"] == 1 && children.len() > MAX_ROW_BUTTONS {
+            errors.push((
+                format!("/components/{r}/components"),
+                json!({ "code": "BASE_TYPE_BAD_LENGTH",
+                    "message": format!("Must be between 1 and {MAX_ROW_BUTTONS} in length.") }),
+            ));
+        }
+        for (c, child) in children.iter().enumerate() {
+            let at = format!("/components/{r}/components/{c}");
+            let chars = |key: &str| child[key].as_str().map_or(0, |s| s.chars().count());
+            if chars("label") > MAX_BUTTON_LABEL {
+                errors.push((format!("{at}/label"), too_long(MAX_BUTTON_LABEL)));
+            }
+            if chars("custom_id") > MAX_CUSTOM_ID {
+                errors.push((format!("{at}/custom_id"), too_long(MAX_CUSTOM_ID)));
+            }
+            if let Some(id) = child["custom_id"].as_str() {
+                if !ids.insert(id.to_owned()) {
+                    errors.push((
+                        format!("{at}/custom_id"),
+                        json!({ "code": "COMPONENT_CUSTOM_ID_DUPLICATED",
+                            "message": "Component custom id was already specified" }),
+                    ));
+                }
+            }
+        }
+    }
+    errors
+}
+
 /// Field errors for a message payload (create, edit, interaction response, follow-up).
 pub fn message_errors(body: &Value) -> Vec<(String, Value)> {
-    let mut errors = Vec::new();
+    let mut errors = component_errors(body);
     if let Some(content) = body["content"].as_str() {
         if content.chars().count() > MAX_CONTENT {
             errors.push((
