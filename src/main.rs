@@ -5,10 +5,11 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use incident_bot::clock::SystemClock;
-use incident_bot::config::{load_render_settings, DiscordToken, Settings};
+use incident_bot::config::{load_render_settings, log_format, DiscordToken, LogFormat, Settings};
 use incident_bot::render::{TemplateName, Templates};
+use incident_bot::shutdown::Shutdown;
 use incident_bot::startup::{preflight, Application, Preflight};
 use incident_bot::store::{Db, MIGRATOR};
 
@@ -19,6 +20,10 @@ struct Cli {
     /// The configuration file (over the built-in defaults; env vars INCIDENT_BOT__* override it).
     #[arg(long, global = true, env = "INCIDENT_BOT_CONFIG")]
     config: Option<PathBuf>,
+    /// How to write log lines: text (coloured only on a terminal) or json (one object a line,
+    /// for log shippers). Overrides `[log] format`.
+    #[arg(long, global = true, value_enum)]
+    log_format: Option<LogFormatArg>,
     #[command(subcommand)]
     command: Option<Command>,
 }
@@ -42,10 +47,21 @@ enum Command {
     },
 }
 
+/// `--log-format`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LogFormatArg {
+    Text,
+    Json,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing();
     let config = cli.config.as_deref();
+    init_tracing(match cli.log_format {
+        Some(LogFormatArg::Text) => LogFormat::Text,
+        Some(LogFormatArg::Json) => LogFormat::Json,
+        None => log_format(config),
+    });
     let result = match cli.command.unwrap_or(Command::Run) {
         Command::Run => runtime().and_then(|rt| rt.block_on(run(config))),
         Command::Check => return check(config),
@@ -70,16 +86,62 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 /// Logs to stderr; serenity and the HTTP stack only at WARN, so no token-bearing URL is logged.
-fn init_tracing() {
+/// Text is coloured only when stderr is a terminal; JSON is one object a line, with the fields
+/// of the event's spans.
+fn init_tracing(format: LogFormat) {
+    use std::io::IsTerminal as _;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
         tracing_subscriber::EnvFilter::new(
-            "info,serenity=warn,poise=warn,reqwest=warn,hyper=warn,h2=warn,rustls=warn,tungstenite=warn,sqlx=warn",
+            "info,serenity=warn,poise=warn,reqwest=warn,hyper=warn,h2=warn,rustls=warn,tungstenite=warn,sqlx=warn,axum=warn",
         )
     });
-    tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).init(),
+        LogFormat::Json => builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(true)
+            .init(),
+    }
+}
+
+/// Gives the shutdown signal on SIGTERM or Ctrl-C; a second one ends the process at once.
+fn stop_on_signals(shutdown: Shutdown) {
+    tokio::spawn(async move {
+        signal().await;
+        tracing::info!(
+            "shutting down: finishing the work in flight (a second signal stops at once)"
+        );
+        shutdown.trigger();
+        signal().await;
+        tracing::warn!("second signal: stopping now");
+        std::process::exit(130);
+    });
+}
+
+/// The next SIGTERM or Ctrl-C (SIGINT).
+async fn signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM; Ctrl-C only");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
 }
 
 async fn run(config: Option<&Path>) -> anyhow::Result<()> {
@@ -102,13 +164,13 @@ async fn run(config: Option<&Path>) -> anyhow::Result<()> {
         );
     };
     let bot = Application::build(settings, Arc::new(SystemClock), &token, |b| b).await?;
-    let shards = bot.shard_manager();
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            tracing::info!("shutting down");
-            shards.shutdown_all().await;
-        }
-    });
+    if let Some(addr) = bot.http_addr() {
+        tracing::info!(%addr, "serving /livez, /readyz and /metrics");
+    }
+    if let Some(addr) = bot.public_addr() {
+        tracing::info!(%addr, "serving the public listener");
+    }
+    stop_on_signals(bot.app.shutdown.clone());
     bot.run_until_stopped().await
 }
 

@@ -154,6 +154,7 @@ pub async fn change(
     outbox.flush_here(&mut tx).await?;
     tx.commit().await?;
     app.waker.wake();
+    app.metrics.incident_changed(&before, &record.incident, now);
     Ok(Changed { record, reply })
 }
 

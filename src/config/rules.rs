@@ -23,6 +23,7 @@ fn finding(keys: &[&str], message: String) -> Finding {
 pub(super) fn problems(s: &Settings) -> Vec<Finding> {
     let mut out = Vec::new();
     urls(s, &mut out);
+    listeners(s, &mut out);
     durations(s, &mut out);
     channels(s, &mut out);
     roles(s, &mut out);
@@ -73,6 +74,21 @@ fn urls(s: &Settings, out: &mut Vec<Finding>) {
             &["discord.api_base"],
             format!("`discord.api_base`: `{base}` is not an http(s) URL"),
         ));
+    }
+}
+
+/// The two listeners cannot share an address (port 0 picks a free port for each).
+fn listeners(s: &Settings, out: &mut Vec<Finding>) {
+    if let (Some(private), Some(public)) = (s.http.listen, s.http.public_listen) {
+        if private == public && private.port() != 0 {
+            out.push(finding(
+                &["http.public_listen", "http.listen"],
+                format!(
+                    "`http.public_listen` is the same address as `http.listen` ({private}): \
+                     the public listener must never serve /metrics; give it another port"
+                ),
+            ));
+        }
     }
 }
 

@@ -4,15 +4,19 @@
 mod chat;
 mod commands;
 mod failure;
+mod invocation;
+mod metered;
 mod redact;
 mod reply;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use poise::serenity_prelude as serenity;
 
 pub use chat::SerenityChat;
+pub use failure::RESTARTING;
 pub use redact::{error_chain, redact, REDACTED};
 
 use crate::app::App;
@@ -24,6 +28,8 @@ use crate::domain::{Actor, ChannelId, MessageId, RoleId, UserId};
 pub struct Data {
     /// The application.
     pub app: App,
+    /// Whether a gateway session was ready before, so that the next READY is a reconnect.
+    connected_once: AtomicBool,
 }
 
 /// The error type of poise commands.
@@ -55,7 +61,11 @@ pub fn http(app: &App, token: &DiscordToken) -> serenity::Http {
 
 /// The job handler of the running bot: the use cases' effects, performed over `http`.
 pub fn performer(app: &App, http: Arc<serenity::Http>) -> Arc<Performer> {
-    let chat = Arc::new(SerenityChat::new(http, app.settings.discord.guild_id));
+    let chat = Arc::new(SerenityChat::new(
+        http,
+        app.settings.discord.guild_id,
+        app.metrics.clone(),
+    ));
     Arc::new(Performer::new(app.clone(), chat))
 }
 
@@ -68,7 +78,8 @@ pub fn client_builder(app: App, http: serenity::Http) -> serenity::ClientBuilder
             commands: commands::all(),
             // No reply of the bot pings anyone unless a message lists roles explicitly.
             allowed_mentions: Some(serenity::CreateAllowedMentions::new()),
-            command_check: Some(|ctx| Box::pin(failure::known_options(ctx))),
+            command_check: Some(|ctx| Box::pin(failure::command_check(ctx))),
+            post_command: |ctx| Box::pin(invocation::finish(ctx, crate::metrics::Outcome::Ok)),
             on_error: |error| Box::pin(failure::on_error(error)),
             event_handler: |framework, event| {
                 Box::pin(on_event(
@@ -83,7 +94,10 @@ pub fn client_builder(app: App, http: serenity::Http) -> serenity::ClientBuilder
             Box::pin(async move {
                 tracing::info!(user = %ready.user.name, "connected to Discord");
                 register_if_changed(ctx, &app, &framework.options().commands, guild).await?;
-                Ok(Data { app })
+                Ok(Data {
+                    app,
+                    connected_once: AtomicBool::new(false),
+                })
             })
         })
         .build();
@@ -109,7 +123,13 @@ async fn register_if_changed(
         tracing::info!("commands unchanged since last start; not registering");
         return Ok(());
     }
-    guild.set_commands(ctx, definitions).await?;
+    metered::metered(
+        &app.metrics,
+        "PUT",
+        metered::route::GUILD_COMMANDS,
+        guild.set_commands(ctx, definitions),
+    )
+    .await?;
     app.db.set_meta(&key, &json).await?;
     tracing::info!(count = commands.len(), "registered commands in the guild");
     Ok(())
@@ -134,6 +154,11 @@ async fn on_event(
     data: &Data,
 ) -> Result<(), Error> {
     match event {
+        // The first READY is the start; every later one is a session begun again.
+        serenity::FullEvent::Ready { .. } if data.connected_once.swap(true, Ordering::Relaxed) => {
+            data.app.metrics.gateway_reconnects.inc(&[]);
+        }
+        serenity::FullEvent::Resume { .. } => data.app.metrics.gateway_reconnects.inc(&[]),
         serenity::FullEvent::ReactionAdd { add_reaction }
             if add_reaction.emoji.unicode_eq(TIMELINE_EMOJI) =>
         {
@@ -168,6 +193,15 @@ async fn verify_fix(
     use serenity::{
         CreateInteractionResponse as Response, CreateInteractionResponseMessage as Message,
     };
+    let received = std::time::Instant::now();
+    let metrics = &data.app.metrics;
+    if data.app.shutdown.is_triggered() {
+        let response = Response::Message(Message::new().content(RESTARTING).ephemeral(true));
+        let answer = click.create_response(ctx, response);
+        metered::metered(metrics, "POST", metered::route::CALLBACK, answer).await?;
+        metrics.command(FIX_BUTTON, crate::metrics::Outcome::Restarting);
+        return Ok(());
+    }
     let roles = click
         .member
         .as_ref()
@@ -185,6 +219,11 @@ async fn verify_fix(
     let result = match incident.parse::<i64>() {
         Ok(id) => app::confirm_fix(&data.app, &actor, crate::domain::IncidentId(id)).await,
         Err(_) => Err(AppError::user("That button belongs to no incident.")),
+    };
+    let outcome = match &result {
+        Ok(_) => crate::metrics::Outcome::Ok,
+        Err(AppError::User(_)) => crate::metrics::Outcome::Refused,
+        Err(AppError::Internal(_)) => crate::metrics::Outcome::Error,
     };
     let response = match result {
         Ok(text) => Response::UpdateMessage(
@@ -208,8 +247,29 @@ async fn verify_fix(
             )
         }
     };
-    click.create_response(ctx, response).await?;
+    let answer = click.create_response(ctx, response);
+    metered::metered(metrics, "POST", metered::route::CALLBACK, answer).await?;
+    metrics.ack.observe(&[], received.elapsed().as_secs_f64());
+    metrics.command(FIX_BUTTON, outcome);
     Ok(())
+}
+
+/// The fix-check button, as the command label counts it.
+const FIX_BUTTON: &str = "fix held (button)";
+
+/// Whether the gateway session is ready, read from serenity's shard manager: every shard it
+/// runs has reached the Connected stage (READY or RESUMED received).
+pub fn gateway_probe(shards: Arc<serenity::ShardManager>) -> crate::http::GatewayProbe {
+    Arc::new(move || {
+        let shards = shards.clone();
+        Box::pin(async move {
+            let runners = shards.runners.lock().await;
+            !runners.is_empty()
+                && runners
+                    .values()
+                    .all(|r| r.stage == serenity::ConnectionStage::Connected)
+        })
+    })
 }
 
 async fn note_reaction(
@@ -238,10 +298,13 @@ async fn note_reaction(
     if data.app.db.incident_by_channel(channel).await?.is_none() {
         return Ok(());
     }
-    let message = reaction
-        .channel_id
-        .message(ctx, reaction.message_id)
-        .await?;
+    let message = metered::metered(
+        &data.app.metrics,
+        "GET",
+        metered::route::MESSAGE,
+        reaction.channel_id.message(ctx, reaction.message_id),
+    )
+    .await?;
     match app::note_message(&data.app, &actor, noted(&message)?).await {
         Ok(_) => Ok(()),
         Err(AppError::User(e)) => {

@@ -32,7 +32,7 @@ pub use announcements::{Announcement, AnnouncementKind};
 pub use audit::AuditEntry;
 pub use convert::{from_db_id, from_millis, to_db_id, to_millis};
 pub use incidents::{IncidentRecord, NewIncident};
-pub use jobs::{Claimed, Job, JobId, NewJob};
+pub use jobs::{Claimed, Job, JobCount, JobId, NewJob};
 pub use postmortems::{ActionItem, Postmortem};
 
 /// How long a writer waits for another writer before SQLite reports it busy.
