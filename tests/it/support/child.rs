@@ -64,6 +64,32 @@ impl ChildBot {
         bot
     }
 
+    /// Sends the process a signal by name (`TERM`, `INT`), as systemd or Ctrl-C would.
+    pub fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .args(["-s", name, &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -s {name} failed");
+    }
+
+    /// Waits (without blocking the runtime the fake Discord runs on) until the process ends;
+    /// panics with its log after `within`.
+    pub async fn wait_exit(&mut self, within: std::time::Duration) -> std::process::ExitStatus {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("poll the child") {
+                return status;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the child bot did not exit within {within:?}; its log:\n{}",
+                self.log()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
     /// Kills the process with SIGKILL: no shutdown, no flush, mid-whatever.
     pub fn kill9(&mut self) {
         self.child.kill().expect("SIGKILL the bot");
