@@ -10,6 +10,7 @@ mod load;
 mod rules;
 mod source;
 mod suggest;
+mod write;
 
 use std::fmt;
 use std::net::SocketAddr;
@@ -24,6 +25,7 @@ use crate::domain::{ChannelId, GuildId, PhaseBudgets, PostmortemPolicy, RoleId, 
 
 pub use duration::MAX_DURATION;
 pub use load::{load_render_settings, log_format};
+pub use write::{write_server_ids, ServerIds, SetupSettings, SETUP_FILE};
 
 /// The defaults, documented key by key, compiled into the binary.
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");

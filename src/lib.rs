@@ -10,6 +10,7 @@ pub mod http;
 pub mod metrics;
 pub mod render;
 pub mod scheduler;
+pub mod setup;
 pub mod shutdown;
 pub mod startup;
 pub mod store;

@@ -9,6 +9,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use incident_bot::clock::SystemClock;
 use incident_bot::config::{load_render_settings, log_format, DiscordToken, LogFormat, Settings};
 use incident_bot::render::{TemplateName, Templates};
+use incident_bot::setup::Failed;
 use incident_bot::shutdown::Shutdown;
 use incident_bot::startup::{preflight, Application, Preflight};
 use incident_bot::store::{Db, MIGRATOR};
@@ -30,8 +31,12 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Starts the bot (the default). Needs DISCORD_TOKEN.
+    /// Starts the bot (the default). Needs DISCORD_TOKEN. With no config file, it runs
+    /// `setup` first, or reads the file an earlier setup wrote next to the database.
     Run,
+    /// Sets the server up with nothing but DISCORD_TOKEN: finds or creates the categories,
+    /// channels and roles the bot needs, writes their ids to the config file, then exits.
+    Setup,
     /// Validates the configuration and the templates, listing every problem.
     Check,
     /// Creates or upgrades the database, then exits.
@@ -62,19 +67,59 @@ fn main() -> ExitCode {
         Some(LogFormatArg::Json) => LogFormat::Json,
         None => log_format(config),
     });
+    let default = || {
+        incident_bot::setup::default_config()
+            .ok()
+            .filter(|p| p.exists())
+    };
     let result = match cli.command.unwrap_or(Command::Run) {
-        Command::Run => runtime().and_then(|rt| rt.block_on(run(config))),
-        Command::Check => return check(config),
-        Command::Migrate => runtime().and_then(|rt| rt.block_on(migrate(config))),
-        Command::Render { template, set } => render(config, &template, &set),
+        Command::Run => match runtime() {
+            Ok(rt) => rt.block_on(run(config)),
+            Err(e) => Err(Failed::Error(e)),
+        },
+        Command::Setup => match runtime() {
+            Ok(rt) => rt.block_on(setup(config)),
+            Err(e) => Err(Failed::Error(e)),
+        },
+        Command::Check => return check(config.map(Path::to_path_buf).or_else(default).as_deref()),
+        Command::Migrate => runtime()
+            .and_then(|rt| rt.block_on(migrate(config)))
+            .map_err(Failed::Error),
+        Command::Render { template, set } => render(config, &template, &set).map_err(Failed::Error),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+        Err(Failed::Blocked(blocked)) => {
+            eprintln!("incident-bot setup: {blocked}");
+            ExitCode::from(2)
+        }
+        Err(Failed::Error(e)) => {
             // The chain may end in reqwest's error, which prints its URL.
             eprintln!("error: {}", incident_bot::discord::error_chain(&e));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `incident-bot setup`: sets the server up, writes the config, checks it.
+async fn setup(config: Option<&Path>) -> Result<(), Failed> {
+    let token = DiscordToken::from_env().map_err(|e| Failed::Error(anyhow::anyhow!("{e}")))?;
+    let done = incident_bot::setup::run(config, &token).await?;
+    print!("{}", done.summary());
+    let Preflight {
+        problems, warnings, ..
+    } = preflight(Some(&done.config));
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Failed::Error(anyhow::anyhow!(
+            "the written config has {} problem(s):\n  - {}",
+            problems.len(),
+            problems.join("\n  - ")
+        )))
     }
 }
 
@@ -144,7 +189,20 @@ async fn signal() {
     let _ = tokio::signal::ctrl_c().await;
 }
 
-async fn run(config: Option<&Path>) -> anyhow::Result<()> {
+async fn run(config: Option<&Path>) -> Result<(), Failed> {
+    // With no config file: the one an earlier setup wrote, or a setup now.
+    let generated;
+    let config = match config {
+        Some(path) => Some(path),
+        None => {
+            let path = incident_bot::setup::default_config()?;
+            if !path.exists() && DiscordToken::from_env().is_ok() {
+                setup(Some(&path)).await?;
+            }
+            generated = path;
+            generated.exists().then_some(generated.as_path())
+        }
+    };
     let Preflight {
         settings,
         mut problems,
@@ -157,11 +215,11 @@ async fn run(config: Option<&Path>) -> anyhow::Result<()> {
         .map_err(|e| problems.extend(e.problems))
         .ok();
     let (Some(settings), Some(token), true) = (settings, token, problems.is_empty()) else {
-        anyhow::bail!(
+        return Err(Failed::Error(anyhow::anyhow!(
             "incident-bot will not start: {} problem(s):\n  - {}\nrun `incident-bot check` after each fix",
             problems.len(),
             problems.join("\n  - ")
-        );
+        )));
     };
     let bot = Application::build(settings, Arc::new(SystemClock), &token, |b| b).await?;
     if let Some(addr) = bot.http_addr() {
@@ -171,7 +229,7 @@ async fn run(config: Option<&Path>) -> anyhow::Result<()> {
         tracing::info!(%addr, "serving the public listener");
     }
     stop_on_signals(bot.app.shutdown.clone());
-    bot.run_until_stopped().await
+    Ok(bot.run_until_stopped().await?)
 }
 
 fn check(config: Option<&Path>) -> ExitCode {

@@ -8,6 +8,7 @@ mod invocation;
 mod metered;
 mod redact;
 mod reply;
+pub mod setup;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;

@@ -16,6 +16,7 @@ mod metrics;
 mod postmortem;
 mod queue;
 mod reminders;
+mod setup;
 mod shutdown;
 mod transcripts;
 mod wake;

@@ -162,15 +162,6 @@ pub struct TestBot {
 }
 
 impl TestBot {
-    /// Stops the bot as SIGTERM does: gives the shutdown signal and waits until it has drained
-    /// and closed the database.
-    pub async fn shut_down(mut self) {
-        self.app.shutdown.trigger();
-        (&mut self.run)
-            .await
-            .expect("the bot shuts down without panicking");
-    }
-
     /// Stops the bot as a crash would: the client and the job queue end mid-flight, and the
     /// database is left as it is.
     pub async fn stop(mut self) {

@@ -77,8 +77,8 @@ pub use setup::{
     DEFAULT_OWNER,
 };
 pub use state::{
-    Ack, FakeAttachment, FakeChannel, FakeCommand, FakeMessage, InteractionKind, InteractionRecord,
-    Overwrite, RecordedRequest, Violation,
+    Ack, FakeAttachment, FakeChannel, FakeCommand, FakeMessage, FakeRole, InteractionKind,
+    InteractionRecord, Overwrite, RecordedRequest, Violation,
 };
 
 use shared::Shared;
