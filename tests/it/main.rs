@@ -6,6 +6,7 @@ mod access;
 mod bot_connects;
 mod cli;
 mod commands;
+mod deploy;
 mod fake_discord;
 mod faults;
 mod health;
