@@ -196,7 +196,15 @@ async fn run(config: Option<&Path>) -> Result<(), Failed> {
         Some(path) => Some(path),
         None => {
             let path = incident_bot::setup::default_config()?;
-            if !path.exists() && DiscordToken::from_env().is_ok() {
+            if !path.exists() {
+                // Nothing to start from but the token: say only that, not every missing id.
+                if let Err(e) = DiscordToken::from_env() {
+                    return Err(Failed::Error(anyhow::anyhow!(
+                        "{e}. With it, the bot sets your server up and writes {}; or pass your \
+                         own config file with --config FILE",
+                        path.display()
+                    )));
+                }
                 setup(Some(&path)).await?;
             }
             generated = path;
