@@ -126,6 +126,10 @@ async fn metrics_after_a_p0_story_pass_promtool_and_count_what_happened() {
     )
     .await;
     answer(&fake, world::COMMANDER, channel.id, "close", &[]).await;
+    fake.wait_for("the alert and the all-clear to be published", STEP, |f| {
+        f.crossposted(world::ANNOUNCEMENTS).len() == 2
+    })
+    .await;
     fake.wait_for("the channel to be archived", STEP, |f| {
         f.channel(channel.id)
             .is_some_and(|c| c.parent_id == Some(world::ARCHIVE))
