@@ -157,10 +157,11 @@ fn init_tracing(format: LogFormat) {
 fn stop_on_signals(shutdown: Shutdown) {
     tokio::spawn(async move {
         signal().await;
+        // Given before it is logged, so that whoever reads the line knows new work is refused.
+        shutdown.trigger();
         tracing::info!(
             "shutting down: finishing the work in flight (a second signal stops at once)"
         );
-        shutdown.trigger();
         signal().await;
         tracing::warn!("second signal: stopping now");
         std::process::exit(130);

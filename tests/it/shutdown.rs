@@ -49,7 +49,10 @@ async fn sigterm_mid_burst_exits_0_and_the_restart_finishes_everything_once() {
     // flight when the signal comes, and outlive the 10 s the bot gives them.
     fake.fail_next("PUT", PIN, BURST, Fault::Delayed(Duration::from_secs(20)));
     let dir = tempfile::tempdir().expect("tempdir");
-    let env = [("INCIDENT_BOT__JOBS__DISCORD_TIMEOUT", "60s")];
+    let env = [
+        ("INCIDENT_BOT__JOBS__DISCORD_TIMEOUT", "60s"),
+        ("RUST_LOG", "warn,incident_bot=info"),
+    ];
     let mut bot = ChildBot::start(&fake, dir.path(), &env).await;
 
     let mut declared = Vec::new();
@@ -73,6 +76,8 @@ async fn sigterm_mid_burst_exits_0_and_the_restart_finishes_everything_once() {
     .await;
 
     bot.signal("TERM");
+    // The signal is handled on the bot's own time: once it says so, it takes no new work.
+    bot.wait_for_log("shutting down").await;
     // While it drains, a new command is turned away, visibly to its user only.
     let late = incident(
         &fake,
