@@ -5,12 +5,15 @@
 mod duration;
 mod env;
 mod extract;
+mod listen;
 mod load;
 mod rules;
 mod source;
 mod suggest;
+mod write;
 
 use std::fmt;
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
@@ -23,7 +26,8 @@ use crate::domain::{
 };
 
 pub use duration::MAX_DURATION;
-pub use load::load_render_settings;
+pub use load::{load_render_settings, log_format};
+pub use write::{write_server_ids, ServerIds, SetupSettings, SETUP_FILE};
 
 /// The defaults, documented key by key, compiled into the binary.
 pub const DEFAULT_TOML: &str = include_str!("../config/default.toml");
@@ -63,6 +67,10 @@ pub struct Settings {
     pub status: StatusSettings,
     /// The durable job queue.
     pub jobs: JobSettings,
+    /// The HTTP listeners.
+    pub http: HttpSettings,
+    /// How the bot logs.
+    pub log: LogSettings,
 }
 
 /// `[discord]`
@@ -284,6 +292,37 @@ pub struct JobSettings {
     /// How long a job waits for one Discord call before it counts as failed and is retried.
     #[serde(deserialize_with = "duration::positive")]
     pub discord_timeout: Duration,
+}
+
+/// `[http]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HttpSettings {
+    /// The private listener (`/livez`, `/readyz`, `/metrics`); `None` when off.
+    #[serde(deserialize_with = "listen::optional")]
+    pub listen: Option<SocketAddr>,
+    /// The public listener (the status page, feeds and webhooks); `None` when off.
+    #[serde(deserialize_with = "listen::optional")]
+    pub public_listen: Option<SocketAddr>,
+}
+
+/// `[log]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LogSettings {
+    /// Lines for people, or JSON objects for log shippers.
+    pub format: LogFormat,
+}
+
+/// How log lines are written.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    /// One line per event for a person, coloured only on a terminal.
+    #[default]
+    Text,
+    /// One JSON object per line, with the fields of the spans the event happened in.
+    Json,
 }
 
 /// A configuration that cannot be used, with every problem found.

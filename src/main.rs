@@ -5,10 +5,12 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 use incident_bot::clock::SystemClock;
-use incident_bot::config::{load_render_settings, DiscordToken, Settings};
+use incident_bot::config::{load_render_settings, log_format, DiscordToken, LogFormat, Settings};
 use incident_bot::render::{TemplateName, Templates};
+use incident_bot::setup::Failed;
+use incident_bot::shutdown::Shutdown;
 use incident_bot::startup::{preflight, Application, Preflight};
 use incident_bot::store::{Db, MIGRATOR};
 
@@ -19,14 +21,22 @@ struct Cli {
     /// The configuration file (over the built-in defaults; env vars INCIDENT_BOT__* override it).
     #[arg(long, global = true, env = "INCIDENT_BOT_CONFIG")]
     config: Option<PathBuf>,
+    /// How to write log lines: text (coloured only on a terminal) or json (one object a line,
+    /// for log shippers). Overrides `[log] format`.
+    #[arg(long, global = true, value_enum)]
+    log_format: Option<LogFormatArg>,
     #[command(subcommand)]
     command: Option<Command>,
 }
 
 #[derive(Debug, Subcommand)]
 enum Command {
-    /// Starts the bot (the default). Needs DISCORD_TOKEN.
+    /// Starts the bot (the default). Needs DISCORD_TOKEN. With no config file, it runs
+    /// `setup` first, or reads the file an earlier setup wrote next to the database.
     Run,
+    /// Sets the server up with nothing but DISCORD_TOKEN: finds or creates the categories,
+    /// channels and roles the bot needs, writes their ids to the config file, then exits.
+    Setup,
     /// Validates the configuration and the templates, listing every problem.
     Check,
     /// Creates or upgrades the database, then exits.
@@ -42,23 +52,74 @@ enum Command {
     },
 }
 
+/// `--log-format`.
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum LogFormatArg {
+    Text,
+    Json,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
-    init_tracing();
     let config = cli.config.as_deref();
+    init_tracing(match cli.log_format {
+        Some(LogFormatArg::Text) => LogFormat::Text,
+        Some(LogFormatArg::Json) => LogFormat::Json,
+        None => log_format(config),
+    });
+    let default = || {
+        incident_bot::setup::default_config()
+            .ok()
+            .filter(|p| p.exists())
+    };
     let result = match cli.command.unwrap_or(Command::Run) {
-        Command::Run => runtime().and_then(|rt| rt.block_on(run(config))),
-        Command::Check => return check(config),
-        Command::Migrate => runtime().and_then(|rt| rt.block_on(migrate(config))),
-        Command::Render { template, set } => render(config, &template, &set),
+        Command::Run => match runtime() {
+            Ok(rt) => rt.block_on(run(config)),
+            Err(e) => Err(Failed::Error(e)),
+        },
+        Command::Setup => match runtime() {
+            Ok(rt) => rt.block_on(setup(config)),
+            Err(e) => Err(Failed::Error(e)),
+        },
+        Command::Check => return check(config.map(Path::to_path_buf).or_else(default).as_deref()),
+        Command::Migrate => runtime()
+            .and_then(|rt| rt.block_on(migrate(config)))
+            .map_err(Failed::Error),
+        Command::Render { template, set } => render(config, &template, &set).map_err(Failed::Error),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(e) => {
+        Err(Failed::Blocked(blocked)) => {
+            eprintln!("incident-bot setup: {blocked}");
+            ExitCode::from(2)
+        }
+        Err(Failed::Error(e)) => {
             // The chain may end in reqwest's error, which prints its URL.
             eprintln!("error: {}", incident_bot::discord::error_chain(&e));
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `incident-bot setup`: sets the server up, writes the config, checks it.
+async fn setup(config: Option<&Path>) -> Result<(), Failed> {
+    let token = DiscordToken::from_env().map_err(|e| Failed::Error(anyhow::anyhow!("{e}")))?;
+    let done = incident_bot::setup::run(config, &token).await?;
+    print!("{}", done.summary());
+    let Preflight {
+        problems, warnings, ..
+    } = preflight(Some(&done.config));
+    for w in &warnings {
+        eprintln!("warning: {w}");
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(Failed::Error(anyhow::anyhow!(
+            "the written config has {} problem(s):\n  - {}",
+            problems.len(),
+            problems.join("\n  - ")
+        )))
     }
 }
 
@@ -70,19 +131,87 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
 }
 
 /// Logs to stderr; serenity and the HTTP stack only at WARN, so no token-bearing URL is logged.
-fn init_tracing() {
+/// Text is coloured only when stderr is a terminal; JSON is one object a line, with the fields
+/// of the event's spans.
+fn init_tracing(format: LogFormat) {
+    use std::io::IsTerminal as _;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| {
         tracing_subscriber::EnvFilter::new(
-            "info,serenity=warn,poise=warn,reqwest=warn,hyper=warn,h2=warn,rustls=warn,tungstenite=warn,sqlx=warn",
+            "info,serenity=warn,poise=warn,reqwest=warn,hyper=warn,h2=warn,rustls=warn,tungstenite=warn,sqlx=warn,axum=warn",
         )
     });
-    tracing_subscriber::fmt()
+    let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr)
-        .init();
+        .with_writer(std::io::stderr);
+    match format {
+        LogFormat::Text => builder.with_ansi(std::io::stderr().is_terminal()).init(),
+        LogFormat::Json => builder
+            .json()
+            .with_current_span(true)
+            .with_span_list(true)
+            .init(),
+    }
 }
 
-async fn run(config: Option<&Path>) -> anyhow::Result<()> {
+/// Gives the shutdown signal on SIGTERM or Ctrl-C; a second one ends the process at once.
+fn stop_on_signals(shutdown: Shutdown) {
+    tokio::spawn(async move {
+        signal().await;
+        // Given before it is logged, so that whoever reads the line knows new work is refused.
+        shutdown.trigger();
+        tracing::info!(
+            "shutting down: finishing the work in flight (a second signal stops at once)"
+        );
+        signal().await;
+        tracing::warn!("second signal: stopping now");
+        std::process::exit(130);
+    });
+}
+
+/// The next SIGTERM or Ctrl-C (SIGINT).
+async fn signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = term.recv() => {}
+                    _ = tokio::signal::ctrl_c() => {}
+                }
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "cannot listen for SIGTERM; Ctrl-C only");
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = tokio::signal::ctrl_c().await;
+}
+
+async fn run(config: Option<&Path>) -> Result<(), Failed> {
+    // With no config file: the one an earlier setup wrote, or a setup now.
+    let generated;
+    let config = match config {
+        Some(path) => Some(path),
+        None => {
+            let path = incident_bot::setup::default_config()?;
+            if !path.exists() {
+                // Nothing to start from but the token: say only that, not every missing id.
+                if let Err(e) = DiscordToken::from_env() {
+                    return Err(Failed::Error(anyhow::anyhow!(
+                        "{e}. With it, the bot sets your server up and writes {}; or pass your \
+                         own config file with --config FILE",
+                        path.display()
+                    )));
+                }
+                setup(Some(&path)).await?;
+            }
+            generated = path;
+            generated.exists().then_some(generated.as_path())
+        }
+    };
     let Preflight {
         settings,
         mut problems,
@@ -95,21 +224,21 @@ async fn run(config: Option<&Path>) -> anyhow::Result<()> {
         .map_err(|e| problems.extend(e.problems))
         .ok();
     let (Some(settings), Some(token), true) = (settings, token, problems.is_empty()) else {
-        anyhow::bail!(
+        return Err(Failed::Error(anyhow::anyhow!(
             "incident-bot will not start: {} problem(s):\n  - {}\nrun `incident-bot check` after each fix",
             problems.len(),
             problems.join("\n  - ")
-        );
+        )));
     };
     let bot = Application::build(settings, Arc::new(SystemClock), &token, |b| b).await?;
-    let shards = bot.shard_manager();
-    tokio::spawn(async move {
-        if tokio::signal::ctrl_c().await.is_ok() {
-            tracing::info!("shutting down");
-            shards.shutdown_all().await;
-        }
-    });
-    bot.run_until_stopped().await
+    if let Some(addr) = bot.http_addr() {
+        tracing::info!(%addr, "serving /livez, /readyz and /metrics");
+    }
+    if let Some(addr) = bot.public_addr() {
+        tracing::info!(%addr, "serving the public listener");
+    }
+    stop_on_signals(bot.app.shutdown.clone());
+    Ok(bot.run_until_stopped().await?)
 }
 
 fn check(config: Option<&Path>) -> ExitCode {

@@ -15,6 +15,8 @@ use tokio::task::JoinSet;
 
 use crate::clock::{BoxFuture, SharedClock};
 use crate::config::{delta, JobSettings};
+use crate::metrics::Metrics;
+use crate::shutdown::Shutdown;
 use crate::store::{Db, Job};
 
 /// Why a job did not complete.
@@ -105,7 +107,13 @@ pub struct Scheduler {
     waker: Waker,
     concurrency: usize,
     lease: TimeDelta,
+    metrics: Metrics,
+    shutdown: Shutdown,
 }
+
+/// How long the queue lets the jobs in flight finish once it is told to stop; the rest are
+/// stopped and their claims released, so they run again at once after the restart.
+pub const DRAIN: Duration = Duration::from_secs(10);
 
 /// How long a claim holds before another worker may take the job.
 pub const LEASE: TimeDelta = TimeDelta::minutes(5);
@@ -134,7 +142,22 @@ impl Scheduler {
             waker: Waker::default(),
             concurrency: concurrency.max(1),
             lease: LEASE,
+            metrics: Metrics::default(),
+            shutdown: Shutdown::default(),
         }
+    }
+
+    /// Records lateness, completions and failures in `metrics`.
+    pub fn with_metrics(mut self, metrics: Metrics) -> Self {
+        self.metrics = metrics;
+        self
+    }
+
+    /// Stops claiming when `shutdown` is triggered, lets the jobs in flight finish for up to
+    /// [`DRAIN`], stops the rest and releases their claims, and returns.
+    pub fn with_shutdown(mut self, shutdown: Shutdown) -> Self {
+        self.shutdown = shutdown;
+        self
     }
 
     /// Uses `waker` instead of a new one, so that it can be handed out before the scheduler
@@ -149,7 +172,8 @@ impl Scheduler {
         self.waker.clone()
     }
 
-    /// Runs until the task is dropped or aborted. Jobs in flight then run again after restart.
+    /// Runs until the shutdown signal (then drains, see [`Self::with_shutdown`]), or until the
+    /// task is dropped or aborted: jobs in flight then run again after the restart.
     pub async fn run(self) {
         match self.db.release_claims().await {
             Ok(0) => {}
@@ -159,6 +183,9 @@ impl Scheduler {
         let slots = Arc::new(Semaphore::new(self.concurrency));
         let mut running = JoinSet::new();
         loop {
+            if self.shutdown.is_triggered() {
+                break;
+            }
             while running.try_join_next().is_some() {}
             let free = u32::try_from(slots.available_permits()).unwrap_or(u32::MAX);
             let mut claimed_all = false;
@@ -178,13 +205,16 @@ impl Scheduler {
                         claimed_all = u32::try_from(claimed.len()).unwrap_or(u32::MAX) == free;
                         for job in claimed.exhausted {
                             tracing::error!(job = job.id.0, kind = %job.kind, "job given up: no attempt finished");
+                            self.metrics.jobs_failed.inc(&[&job.kind]);
                             let handler = self.handler.clone();
                             running.spawn(async move {
                                 let error = job.last_error.clone().unwrap_or_default();
                                 handler.gave_up(&job, &error).await;
                             });
                         }
+                        let now = self.clock.now();
                         for job in claimed.jobs {
+                            self.metrics.job_started(job.due_at, now);
                             let Ok(permit) = slots.clone().acquire_owned().await else {
                                 return;
                             };
@@ -204,7 +234,10 @@ impl Scheduler {
             }
             if claimed_all {
                 // More may be due: come back as soon as a slot frees.
-                running.join_next().await;
+                tokio::select! {
+                    _ = running.join_next() => {}
+                    () = self.shutdown.triggered() => {}
+                }
                 continue;
             }
             let wake_at = match self.db.next_due_at(self.clock.now()).await {
@@ -228,7 +261,32 @@ impl Scheduler {
                 () = sleep => {}
                 () = self.waker.0.notified() => {}
                 Some(_) = running.join_next(), if !running.is_empty() => {}
+                () = self.shutdown.triggered() => {}
             }
+        }
+        self.drain(running).await;
+    }
+
+    /// Lets the jobs in flight finish for up to [`DRAIN`], stops the others, and releases every
+    /// claim so that what was stopped runs again at once after the restart.
+    async fn drain(&self, mut running: JoinSet<()>) {
+        let in_flight = running.len();
+        let finished = tokio::time::timeout(DRAIN, async {
+            while running.join_next().await.is_some() {}
+        })
+        .await;
+        if finished.is_err() {
+            tracing::warn!(
+                jobs = running.len(),
+                "jobs still running after {DRAIN:?}: stopped; they run again after the restart"
+            );
+            running.shutdown().await;
+        }
+        match self.db.release_claims().await {
+            Ok(released) => {
+                tracing::info!(in_flight, released, "job queue stopped");
+            }
+            Err(e) => tracing::error!(error = %e, "could not release job claims on the way out"),
         }
     }
 
@@ -238,6 +296,7 @@ impl Scheduler {
             clock: self.clock.clone(),
             handler: self.handler.clone(),
             policy: self.policy,
+            metrics: self.metrics.clone(),
         }
     }
 }
@@ -248,6 +307,7 @@ struct Worker {
     clock: SharedClock,
     handler: Arc<dyn JobHandler>,
     policy: RetryPolicy,
+    metrics: Metrics,
 }
 
 impl Worker {
@@ -256,7 +316,10 @@ impl Worker {
         let outcome = self.handler.perform(&job).await;
         let now = self.clock.now();
         let written = match outcome {
-            Ok(()) => self.db.finish_job(job.id, now).await,
+            Ok(()) => {
+                self.metrics.jobs_done.inc(&[&job.kind]);
+                self.db.finish_job(job.id, now).await
+            }
             Err(JobError::NotYet(at)) => {
                 tracing::info!(%at, "job deferred");
                 self.db.defer_job(job.id, at).await
@@ -269,6 +332,7 @@ impl Worker {
             }
             Err(JobError::Retry { error, .. } | JobError::Fatal(error)) => {
                 tracing::error!(%error, "job given up");
+                self.metrics.jobs_failed.inc(&[&job.kind]);
                 let written = self.db.fail_job(job.id, &error, now).await;
                 self.handler.gave_up(&job, &error).await;
                 written

@@ -2,6 +2,7 @@
 //! Discord client, the job queue) for the binary and the tests alike, and
 //! [`Application::run_until_stopped`] runs it.
 
+use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -12,8 +13,9 @@ use crate::app::App;
 use crate::clock::SharedClock;
 use crate::config::{load_render_settings, DiscordToken, Loaded, Settings};
 use crate::discord;
+use crate::http::{HttpState, Listeners};
 use crate::render::Templates;
-use crate::scheduler::{RetryPolicy, Scheduler};
+use crate::scheduler::{RetryPolicy, Scheduler, DRAIN};
 
 /// Jobs performed at once: enough to post to several channels in parallel, few enough to stay
 /// well inside Discord's per-route rate limits.
@@ -25,11 +27,13 @@ pub struct Application {
     pub app: App,
     client: serenity::Client,
     scheduler: Scheduler,
+    listeners: Listeners,
 }
 
 impl Application {
     /// Builds the bot from `settings`: the database, the templates, the Discord client (with
-    /// `extend` applied to its builder, where tests add event handlers) and the job queue.
+    /// `extend` applied to its builder, where tests add event handlers), the job queue, and the
+    /// HTTP listeners (bound here, so that a port in use stops the start).
     pub async fn build(
         settings: Settings,
         clock: SharedClock,
@@ -37,6 +41,7 @@ impl Application {
         extend: impl FnOnce(serenity::ClientBuilder) -> serenity::ClientBuilder,
     ) -> anyhow::Result<Self> {
         let policy = RetryPolicy::from(&settings.jobs);
+        let listeners = Listeners::bind(&settings.http).await?;
         let app = App::build(settings, clock).await?;
         let client = extend(discord::client_builder(
             app.clone(),
@@ -52,12 +57,25 @@ impl Application {
             policy,
             JOB_WORKERS,
         )
-        .with_waker(app.waker.clone());
+        .with_waker(app.waker.clone())
+        .with_metrics(app.metrics.clone())
+        .with_shutdown(app.shutdown.clone());
         Ok(Self {
             app,
             client,
             scheduler,
+            listeners,
         })
+    }
+
+    /// Where `/livez`, `/readyz` and `/metrics` are served, when `[http] listen` is on.
+    pub fn http_addr(&self) -> Option<SocketAddr> {
+        self.listeners.private_addr()
+    }
+
+    /// Where the public listener is, when `[http] public_listen` is on.
+    pub fn public_addr(&self) -> Option<SocketAddr> {
+        self.listeners.public_addr()
     }
 
     /// The gateway URL the client will connect to.
@@ -70,18 +88,42 @@ impl Application {
         self.client.shard_manager.clone()
     }
 
-    /// Runs the client and the job queue until the gateway stops; dropping the future stops
-    /// both at once, as a crash would. The database is closed on the way out.
+    /// Runs the client, the job queue and the HTTP listeners until `app.shutdown` is
+    /// triggered or the gateway stops; dropping the future stops them all at once, as a crash
+    /// would.
+    ///
+    /// On the shutdown signal: commands are answered "restarting" (the gateway stays up to say
+    /// so), the queue claims nothing more, the jobs and commands in flight get up to [`DRAIN`]
+    /// to finish, the rest are stopped and their claims released, then the gateway closes and
+    /// the database is closed cleanly.
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let Self {
             app,
             mut client,
             scheduler,
+            listeners,
         } = self;
+        let shards = client.shard_manager.clone();
+        let mut servers = listeners.serve(HttpState {
+            app: app.clone(),
+            gateway: discord::gateway_probe(shards.clone()),
+        });
+        let shutdown = app.shutdown.clone();
+        let commands = async {
+            shutdown.triggered().await;
+            if tokio::time::timeout(DRAIN, shutdown.idle()).await.is_err() {
+                tracing::warn!("commands still running after {DRAIN:?}: stopping anyway");
+            }
+        };
         let outcome = tokio::select! {
             outcome = client.start() => outcome.context("the Discord connection failed"),
-            () = scheduler.run() => Err(anyhow::anyhow!("the job queue stopped")),
+            ((), ()) = async { tokio::join!(scheduler.run(), commands) } => {
+                tracing::info!("drained: closing the gateway and the database");
+                Ok(())
+            }
         };
+        shards.shutdown_all().await;
+        servers.abort_all();
         app.db.close().await;
         outcome
     }

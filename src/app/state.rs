@@ -6,8 +6,10 @@ use anyhow::Context as _;
 
 use crate::clock::SharedClock;
 use crate::config::Settings;
+use crate::metrics::Metrics;
 use crate::render::Templates;
 use crate::scheduler::Waker;
+use crate::shutdown::Shutdown;
 use crate::store::Db;
 
 /// The bot's shared state: what every command handler and job needs.
@@ -25,6 +27,10 @@ pub struct App {
     pub waker: Waker,
     /// What the job queue did, for anyone waiting on it (the declare reply waits for the channel).
     pub events: tokio::sync::broadcast::Sender<AppEvent>,
+    /// What `/metrics` reports; recorded at the adapters, the queue and committed changes.
+    pub metrics: Metrics,
+    /// The stop signal: once given, commands answer "restarting" and the queue drains.
+    pub shutdown: Shutdown,
 }
 
 /// Something the job queue did that a waiting command may want to tell its user.
@@ -99,6 +105,8 @@ impl App {
             clock,
             waker: Waker::default(),
             events: tokio::sync::broadcast::channel(64).0,
+            metrics: Metrics::new(),
+            shutdown: Shutdown::new(),
         })
     }
 }

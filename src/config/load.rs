@@ -9,7 +9,10 @@ use figment::Figment;
 
 use super::source::{FileDoc, Origin, Sources};
 use super::{env, extract, rules};
-use super::{ConfigError, Loaded, Settings, StatusSettings, TemplateSettings, DEFAULT_TOML};
+use super::{
+    ConfigError, Loaded, LogFormat, LogSettings, Settings, StatusSettings, TemplateSettings,
+    DEFAULT_TOML,
+};
 
 /// Reads the operator's file, refusing a missing or unreadable one.
 fn read_file(path: &Path) -> Result<String, String> {
@@ -187,4 +190,18 @@ pub fn load_render_settings(
     let templates = fig.extract_inner("templates").map_err(problems)?;
     let status = fig.extract_inner("status").map_err(problems)?;
     Ok((templates, status))
+}
+
+/// The log format the configuration asks for (defaults < `file` < environment), read before
+/// anything else so that the first lines are already in it. A configuration that cannot be
+/// read logs as text: `check` names its problems.
+pub fn log_format(file: Option<&Path>) -> LogFormat {
+    let mut fig = Figment::from(Toml::string(DEFAULT_TOML));
+    if let Some(text) = file.and_then(|path| read_file(path).ok()) {
+        fig = fig.merge(Toml::string(&text));
+    }
+    fig.merge(env::provider())
+        .extract_inner::<LogSettings>("log")
+        .map(|log| log.format)
+        .unwrap_or_default()
 }

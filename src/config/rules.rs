@@ -23,6 +23,7 @@ fn finding(keys: &[&str], message: String) -> Finding {
 pub(super) fn problems(s: &Settings) -> Vec<Finding> {
     let mut out = Vec::new();
     urls(s, &mut out);
+    listeners(s, &mut out);
     durations(s, &mut out);
     channels(s, &mut out);
     roles(s, &mut out);
@@ -104,6 +105,21 @@ fn definitions(s: &Settings, out: &mut Vec<Finding>) {
                      severity choice, whose name holds 100)"
                 ),
             });
+        }
+    }
+}
+
+/// The two listeners cannot share an address (port 0 picks a free port for each).
+fn listeners(s: &Settings, out: &mut Vec<Finding>) {
+    if let (Some(private), Some(public)) = (s.http.listen, s.http.public_listen) {
+        if private == public && private.port() != 0 {
+            out.push(finding(
+                &["http.public_listen", "http.listen"],
+                format!(
+                    "`http.public_listen` is the same address as `http.listen` ({private}): \
+                     the public listener must never serve /metrics; give it another port"
+                ),
+            ));
         }
     }
 }

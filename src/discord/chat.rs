@@ -10,6 +10,7 @@ use serenity::{
 };
 use tokio::sync::OnceCell;
 
+use super::metered::{metered, route};
 use crate::app::{
     ChannelLabel, Chat, ChatError, ExistingChannel, Meeting, NewChannel, NewMeeting, Outgoing,
 };
@@ -17,35 +18,52 @@ use crate::clock::BoxFuture;
 use crate::domain::{
     ChannelId, EventId, EventStatus, GuildId, MeetingPlace, MessageId, PlaceKind, RoleId, UserId,
 };
+use crate::metrics::Metrics;
 
-/// [`Chat`] over serenity.
+/// [`Chat`] over serenity. Every REST call is counted by route in `metrics`.
 pub struct SerenityChat {
     http: Arc<Http>,
     guild: serenity::GuildId,
     me: OnceCell<serenity::UserId>,
+    metrics: Metrics,
 }
 
 impl SerenityChat {
-    /// Posts through `http` in `guild`.
-    pub fn new(http: Arc<Http>, guild: GuildId) -> Self {
+    /// Posts through `http` in `guild`, counting each call in `metrics`.
+    pub fn new(http: Arc<Http>, guild: GuildId, metrics: Metrics) -> Self {
         Self {
             http,
             guild: serenity::GuildId::new(guild.get()),
             me: OnceCell::new(),
+            metrics,
         }
     }
 
     async fn me(&self) -> Result<serenity::UserId, ChatError> {
         self.me
             .get_or_try_init(|| async {
-                self.http
-                    .get_current_user()
-                    .await
-                    .map(|u| u.id)
-                    .map_err(classify)
+                metered(
+                    &self.metrics,
+                    "GET",
+                    route::ME,
+                    self.http.get_current_user(),
+                )
+                .await
+                .map(|u| u.id)
+                .map_err(classify)
             })
             .await
             .copied()
+    }
+
+    /// Awaits one REST call, counting it.
+    async fn rest<T>(
+        &self,
+        method: &str,
+        route: &str,
+        call: impl std::future::Future<Output = Result<T, serenity::Error>>,
+    ) -> Result<T, serenity::Error> {
+        metered(&self.metrics, method, route, call).await
     }
 }
 
@@ -165,7 +183,14 @@ impl Chat for SerenityChat {
         name: &'a str,
     ) -> BoxFuture<'a, Result<Option<ExistingChannel>, ChatError>> {
         Box::pin(async move {
-            let channels = self.guild.channels(&*self.http).await.map_err(classify)?;
+            let channels = self
+                .rest(
+                    "GET",
+                    route::GUILD_CHANNELS,
+                    self.guild.channels(&*self.http),
+                )
+                .await
+                .map_err(classify)?;
             let Some(found) = channels
                 .values()
                 .find(|c| c.parent_id == Some(ch(category)) && c.name == name)
@@ -258,8 +283,11 @@ impl Chat for SerenityChat {
                 builder = builder.permissions(self.private_overwrites(role).await?);
             }
             let channel = self
-                .guild
-                .create_channel(&*self.http, builder)
+                .rest(
+                    "POST",
+                    route::GUILD_CHANNELS,
+                    self.guild.create_channel(&*self.http, builder),
+                )
                 .await
                 .map_err(denied(
                     format!("open #{} under <#{}>", spec.name, spec.category),
@@ -276,8 +304,7 @@ impl Chat for SerenityChat {
     ) -> BoxFuture<'_, Result<(), ChatError>> {
         Box::pin(async move {
             let edit = EditChannel::new().permissions(self.private_overwrites(role).await?);
-            ch(channel)
-                .edit(&*self.http, edit)
+            self.rest("PATCH", route::CHANNEL, ch(channel).edit(&*self.http, edit))
                 .await
                 .map(|_| ())
                 .map_err(denied(
@@ -304,8 +331,12 @@ impl Chat for SerenityChat {
                 builder =
                     builder.add_file(CreateAttachment::bytes(file.bytes.clone(), &file.filename));
             }
-            let message = ch(m.channel)
-                .send_message(&*self.http, builder)
+            let message = self
+                .rest(
+                    "POST",
+                    route::MESSAGES,
+                    ch(m.channel).send_message(&*self.http, builder),
+                )
                 .await
                 .map_err(denied(
                     format!("post in <#{}>", m.channel),
@@ -318,8 +349,8 @@ impl Chat for SerenityChat {
 
     fn pin(&self, channel: ChannelId, message: MessageId) -> BoxFuture<'_, Result<(), ChatError>> {
         Box::pin(async move {
-            ch(channel)
-                .pin(&*self.http, serenity::MessageId::new(message.get()))
+            let id = serenity::MessageId::new(message.get());
+            self.rest("PUT", route::PIN, ch(channel).pin(&*self.http, id))
                 .await
                 .map_err(denied(
                     format!("pin messages in <#{channel}>"),
@@ -330,7 +361,10 @@ impl Chat for SerenityChat {
 
     fn pinned(&self, channel: ChannelId) -> BoxFuture<'_, Result<Vec<MessageId>, ChatError>> {
         Box::pin(async move {
-            let pins = self.http.get_pins(ch(channel)).await.map_err(classify)?;
+            let pins = self
+                .rest("GET", route::PINS, self.http.get_pins(ch(channel)))
+                .await
+                .map_err(classify)?;
             Ok(pins
                 .iter()
                 .filter_map(|m| MessageId::new(m.id.get()))
@@ -343,8 +377,8 @@ impl Chat for SerenityChat {
         channel: ChannelId,
     ) -> BoxFuture<'_, Result<bool, ChatError>> {
         Box::pin(async move {
-            let c = ch(channel)
-                .to_channel(&*self.http)
+            let c = self
+                .rest("GET", route::CHANNEL, ch(channel).to_channel(&*self.http))
                 .await
                 .map_err(classify)?;
             Ok(c.guild().is_some_and(|g| g.kind == ChannelType::News))
@@ -360,8 +394,8 @@ impl Chat for SerenityChat {
             let id = serenity::MessageId::new(message.get());
             // A retry after a crash may find it published already; Discord refuses a second
             // crosspost, so look first.
-            let current = ch(channel)
-                .message(&*self.http, id)
+            let current = self
+                .rest("GET", route::MESSAGE, ch(channel).message(&*self.http, id))
                 .await
                 .map_err(classify)?;
             if current
@@ -370,14 +404,17 @@ impl Chat for SerenityChat {
             {
                 return Ok(());
             }
-            ch(channel)
-                .crosspost(&*self.http, id)
-                .await
-                .map(|_| ())
-                .map_err(denied(
-                    format!("publish in <#{channel}>"),
-                    "View Channel and Send Messages",
-                ))
+            self.rest(
+                "POST",
+                route::CROSSPOST,
+                ch(channel).crosspost(&*self.http, id),
+            )
+            .await
+            .map(|_| ())
+            .map_err(denied(
+                format!("publish in <#{channel}>"),
+                "View Channel and Send Messages",
+            ))
         })
     }
 
@@ -387,8 +424,8 @@ impl Chat for SerenityChat {
         category: ChannelId,
     ) -> BoxFuture<'_, Result<(), ChatError>> {
         Box::pin(async move {
-            let current = ch(channel)
-                .to_channel(&*self.http)
+            let current = self
+                .rest("GET", route::CHANNEL, ch(channel).to_channel(&*self.http))
                 .await
                 .map_err(classify)?;
             let Some(current) = current.guild() else {
@@ -429,8 +466,7 @@ impl Chat for SerenityChat {
             let edit = EditChannel::new()
                 .category(Some(ch(category)))
                 .permissions(overwrites);
-            ch(channel)
-                .edit(&*self.http, edit)
+            self.rest("PATCH", route::CHANNEL, ch(channel).edit(&*self.http, edit))
                 .await
                 .map(|_| ())
                 .map_err(denied(

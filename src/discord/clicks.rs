@@ -2,12 +2,16 @@
 //! prefix picks the use case, which answers with the message's new look or a refusal only the
 //! clicker sees.
 
+use std::time::Instant;
+
 use poise::serenity_prelude as serenity;
 
 use super::chat::button_rows;
+use super::metered::{metered, route};
 use super::{error_chain, reply, Data, Error};
 use crate::app::{self, AppError, Clicked, FixAnswer};
 use crate::domain::{Actor, FreeText, IncidentId, RoleId, UserId};
+use crate::metrics::Outcome;
 
 /// Routes a click to its use case and answers it. Clicks on buttons of other bots' or older
 /// versions' messages are told the button no longer works.
@@ -16,12 +20,21 @@ pub(super) async fn on_click(
     click: &serenity::ComponentInteraction,
     data: &Data,
 ) -> Result<(), Error> {
-    let actor = member_actor(&click.user, click.member.as_ref())?;
+    let received = Instant::now();
     let (prefix, about) = click
         .data
         .custom_id
         .split_once(':')
         .unwrap_or((click.data.custom_id.as_str(), ""));
+    let metrics = &data.app.metrics;
+    let label = format!("button {prefix}");
+    if data.app.shutdown.is_triggered() {
+        let answer = click.create_response(ctx, restarting());
+        metered(metrics, "POST", route::CALLBACK, answer).await?;
+        metrics.command(&label, Outcome::Restarting);
+        return Ok(());
+    }
+    let actor = member_actor(&click.user, click.member.as_ref())?;
     let app = &data.app;
     let origin = format!("ix:{}", click.id);
     let result = match prefix {
@@ -46,16 +59,47 @@ pub(super) async fn on_click(
                     .max_length(u16::try_from(FreeText::MAX).unwrap_or(u16::MAX))
                     .required(true),
                 )]);
-            click
-                .create_response(ctx, serenity::CreateInteractionResponse::Modal(modal))
-                .await?;
+            let answer =
+                click.create_response(ctx, serenity::CreateInteractionResponse::Modal(modal));
+            metered(metrics, "POST", route::CALLBACK, answer).await?;
+            metrics.ack.observe(&[], received.elapsed().as_secs_f64());
+            metrics.command(&label, Outcome::Ok);
             return Ok(());
         }
         _ => Err(AppError::user(
             "This button no longer does anything. Run /incident status for what to do now.",
         )),
     };
-    answer(ctx, click, result).await
+    let outcome = outcome_of(&result);
+    let response = response(result, click.id.get(), &click.data.custom_id);
+    metered(
+        metrics,
+        "POST",
+        route::CALLBACK,
+        click.create_response(ctx, response),
+    )
+    .await?;
+    metrics.ack.observe(&[], received.elapsed().as_secs_f64());
+    metrics.command(&label, outcome);
+    Ok(())
+}
+
+/// The answer while the bot shuts down: nothing was done, try again shortly.
+fn restarting() -> serenity::CreateInteractionResponse {
+    serenity::CreateInteractionResponse::Message(
+        serenity::CreateInteractionResponseMessage::new()
+            .content(super::RESTARTING)
+            .ephemeral(true),
+    )
+}
+
+/// How a click's use case ended, as the commands metric counts it.
+fn outcome_of(result: &Result<Clicked, AppError>) -> Outcome {
+    match result {
+        Ok(_) => Outcome::Ok,
+        Err(AppError::User(_)) => Outcome::Refused,
+        Err(AppError::Internal(_)) => Outcome::Error,
+    }
 }
 
 /// The text input of the "It did not hold" modal.
@@ -67,12 +111,21 @@ pub(super) async fn on_modal(
     submit: &serenity::ModalInteraction,
     data: &Data,
 ) -> Result<(), Error> {
-    let actor = member_actor(&submit.user, submit.member.as_ref())?;
+    let received = Instant::now();
     let (prefix, about) = submit
         .data
         .custom_id
         .split_once(':')
         .unwrap_or((submit.data.custom_id.as_str(), ""));
+    let metrics = &data.app.metrics;
+    let label = format!("form {prefix}");
+    if data.app.shutdown.is_triggered() {
+        let answer = submit.create_response(ctx, restarting());
+        metered(metrics, "POST", route::CALLBACK, answer).await?;
+        metrics.command(&label, Outcome::Restarting);
+        return Ok(());
+    }
+    let actor = member_actor(&submit.user, submit.member.as_ref())?;
     let origin = format!("ix:{}", submit.id);
     let result = match (prefix, incident(about)) {
         (app::FIX_FAILED_BUTTON, Ok(id)) => {
@@ -84,8 +137,17 @@ pub(super) async fn on_modal(
             "This form no longer does anything. Run /incident status for what to do now.",
         )),
     };
+    let outcome = outcome_of(&result);
     let response = response(result, submit.id.get(), &submit.data.custom_id);
-    submit.create_response(ctx, response).await?;
+    metered(
+        metrics,
+        "POST",
+        route::CALLBACK,
+        submit.create_response(ctx, response),
+    )
+    .await?;
+    metrics.ack.observe(&[], received.elapsed().as_secs_f64());
+    metrics.command(&label, outcome);
     Ok(())
 }
 
@@ -127,18 +189,6 @@ fn member_actor(user: &serenity::User, member: Option<&serenity::Member>) -> Res
         user: UserId::new(user.id.get()).ok_or_else(|| anyhow::anyhow!("user id 0"))?,
         roles,
     })
-}
-
-/// Edits the clicked message to its new look, or tells the clicker alone why nothing changed.
-/// Nothing in either answer pings anyone.
-async fn answer(
-    ctx: &serenity::Context,
-    click: &serenity::ComponentInteraction,
-    result: Result<Clicked, AppError>,
-) -> Result<(), Error> {
-    let response = response(result, click.id.get(), &click.data.custom_id);
-    click.create_response(ctx, response).await?;
-    Ok(())
 }
 
 /// The answer to a click or a submitted form: the message it came from, edited, or a refusal

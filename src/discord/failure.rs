@@ -3,15 +3,34 @@
 
 use poise::FrameworkError;
 
-use super::{error_chain, reply, Context, Data, Error};
+use super::{error_chain, invocation, reply, Context, Data, Error};
+use crate::metrics::Outcome;
+
+/// The answer while the bot is shutting down: it takes no new work, and will be back shortly.
+pub const RESTARTING: &str =
+    "⏳ The bot is restarting: try again in a few seconds. Nothing was changed.";
 
 /// The advice when Discord sent options the bot's definition of the command does not have.
 const STALE: &str = "Discord may be showing an old version of this command: reload Discord \
     (Ctrl+R, or restart the app) and run it again. Nothing was changed.";
 
+/// The check every command passes first: it starts tracking the invocation, refuses new work
+/// while the bot shuts down, and refuses options the command does not define.
+pub async fn command_check(ctx: Context<'_>) -> Result<bool, Error> {
+    invocation::begin(ctx).await;
+    let autocomplete = matches!(ctx, poise::Context::Application(a)
+        if a.interaction_type == poise::CommandInteractionType::Autocomplete);
+    if ctx.data().app.shutdown.is_triggered() && !autocomplete {
+        invocation::set_outcome(ctx, Outcome::Restarting).await;
+        reply::say(ctx, RESTARTING).await?;
+        return Ok(false);
+    }
+    known_options(ctx).await
+}
+
 /// Refuses an invocation carrying options the command does not define, before any of it runs.
 /// Discord only sends those from a client that still shows an older definition.
-pub async fn known_options(ctx: Context<'_>) -> Result<bool, Error> {
+async fn known_options(ctx: Context<'_>) -> Result<bool, Error> {
     let poise::Context::Application(app) = ctx else {
         return Ok(true);
     };
@@ -24,6 +43,7 @@ pub async fn known_options(ctx: Context<'_>) -> Result<bool, Error> {
     if unknown.is_empty() {
         return Ok(true);
     }
+    invocation::set_outcome(ctx, Outcome::Invalid).await;
     reply::say(
         ctx,
         format!(
@@ -36,8 +56,18 @@ pub async fn known_options(ctx: Context<'_>) -> Result<bool, Error> {
     Ok(false)
 }
 
-/// Answers every framework error to the person who ran the command, visible to them only.
+/// Answers every framework error to the person who ran the command, visible to them only, and
+/// counts the command with how it ended.
 pub async fn on_error(error: FrameworkError<'_, Data, Error>) {
+    let counted = error.ctx().map(|ctx| {
+        let fallback = match &error {
+            FrameworkError::ArgumentParse { .. }
+            | FrameworkError::CommandStructureMismatch { .. }
+            | FrameworkError::CommandCheckFailed { .. } => Outcome::Invalid,
+            _ => Outcome::Error,
+        };
+        (ctx, fallback)
+    });
     let sent = match error {
         FrameworkError::Command { error, ctx, .. } => reply::apologise(ctx, &error).await,
         FrameworkError::ArgumentParse { error, ctx, .. } => {
@@ -77,5 +107,8 @@ pub async fn on_error(error: FrameworkError<'_, Data, Error>) {
     };
     if let Err(why) = sent {
         tracing::warn!(error = %error_chain(&why), "could not tell the user their command failed");
+    }
+    if let Some((ctx, fallback)) = counted {
+        invocation::finish(ctx, fallback).await;
     }
 }

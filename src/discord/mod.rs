@@ -5,15 +5,20 @@ mod chat;
 mod clicks;
 mod commands;
 mod failure;
+mod invocation;
+mod metered;
 mod redact;
 mod reply;
+pub mod setup;
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use poise::serenity_prelude as serenity;
 
 pub use chat::SerenityChat;
+pub use failure::RESTARTING;
 pub use redact::{error_chain, redact, REDACTED};
 
 use crate::app::App;
@@ -25,6 +30,8 @@ use crate::domain::{Actor, ChannelId, MessageId, RoleId, UserId};
 pub struct Data {
     /// The application.
     pub app: App,
+    /// Whether a gateway session was ready before, so that the next READY is a reconnect.
+    connected_once: AtomicBool,
 }
 
 /// The error type of poise commands.
@@ -56,7 +63,11 @@ pub fn http(app: &App, token: &DiscordToken) -> serenity::Http {
 
 /// The job handler of the running bot: the use cases' effects, performed over `http`.
 pub fn performer(app: &App, http: Arc<serenity::Http>) -> Arc<Performer> {
-    let chat = Arc::new(SerenityChat::new(http, app.settings.discord.guild_id));
+    let chat = Arc::new(SerenityChat::new(
+        http,
+        app.settings.discord.guild_id,
+        app.metrics.clone(),
+    ));
     Arc::new(Performer::new(app.clone(), chat))
 }
 
@@ -69,7 +80,8 @@ pub fn client_builder(app: App, http: serenity::Http) -> serenity::ClientBuilder
             commands: commands::all_for(&app.settings.severity),
             // No reply of the bot pings anyone unless a message lists roles explicitly.
             allowed_mentions: Some(serenity::CreateAllowedMentions::new()),
-            command_check: Some(|ctx| Box::pin(failure::known_options(ctx))),
+            command_check: Some(|ctx| Box::pin(failure::command_check(ctx))),
+            post_command: |ctx| Box::pin(invocation::finish(ctx, crate::metrics::Outcome::Ok)),
             on_error: |error| Box::pin(failure::on_error(error)),
             event_handler: |framework, event| {
                 Box::pin(on_event(
@@ -84,7 +96,10 @@ pub fn client_builder(app: App, http: serenity::Http) -> serenity::ClientBuilder
             Box::pin(async move {
                 tracing::info!(user = %ready.user.name, "connected to Discord");
                 register_if_changed(ctx, &app, &framework.options().commands, guild).await?;
-                Ok(Data { app })
+                Ok(Data {
+                    app,
+                    connected_once: AtomicBool::new(false),
+                })
             })
         })
         .build();
@@ -110,7 +125,13 @@ async fn register_if_changed(
         tracing::info!("commands unchanged since last start; not registering");
         return Ok(());
     }
-    guild.set_commands(ctx, definitions).await?;
+    metered::metered(
+        &app.metrics,
+        "PUT",
+        metered::route::GUILD_COMMANDS,
+        guild.set_commands(ctx, definitions),
+    )
+    .await?;
     app.db.set_meta(&key, &json).await?;
     tracing::info!(count = commands.len(), "registered commands in the guild");
     Ok(())
@@ -135,6 +156,11 @@ async fn on_event(
     data: &Data,
 ) -> Result<(), Error> {
     match event {
+        // The first READY is the start; every later one is a session begun again.
+        serenity::FullEvent::Ready { .. } if data.connected_once.swap(true, Ordering::Relaxed) => {
+            data.app.metrics.gateway_reconnects.inc(&[]);
+        }
+        serenity::FullEvent::Resume { .. } => data.app.metrics.gateway_reconnects.inc(&[]),
         serenity::FullEvent::ReactionAdd { add_reaction }
             if add_reaction.emoji.unicode_eq(TIMELINE_EMOJI) =>
         {
@@ -151,6 +177,21 @@ async fn on_event(
         _ => {}
     }
     Ok(())
+}
+
+/// Whether the gateway session is ready, read from serenity's shard manager: every shard it
+/// runs has reached the Connected stage (READY or RESUMED received).
+pub fn gateway_probe(shards: Arc<serenity::ShardManager>) -> crate::http::GatewayProbe {
+    Arc::new(move || {
+        let shards = shards.clone();
+        Box::pin(async move {
+            let runners = shards.runners.lock().await;
+            !runners.is_empty()
+                && runners
+                    .values()
+                    .all(|r| r.stage == serenity::ConnectionStage::Connected)
+        })
+    })
 }
 
 async fn note_reaction(
@@ -179,10 +220,13 @@ async fn note_reaction(
     if data.app.db.incident_by_channel(channel).await?.is_none() {
         return Ok(());
     }
-    let message = reaction
-        .channel_id
-        .message(ctx, reaction.message_id)
-        .await?;
+    let message = metered::metered(
+        &data.app.metrics,
+        "GET",
+        metered::route::MESSAGE,
+        reaction.channel_id.message(ctx, reaction.message_id),
+    )
+    .await?;
     match app::note_message(&data.app, &actor, noted(&message)?).await {
         Ok(_) => Ok(()),
         Err(AppError::User(e)) => {

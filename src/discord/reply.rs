@@ -4,9 +4,34 @@
 use poise::serenity_prelude as serenity;
 use poise::CreateReply;
 
+use super::invocation;
+use super::metered::{metered, route};
 use super::{Context, Error};
 use crate::app::AppError;
 use crate::domain::{Actor, RoleId, UserId};
+use crate::metrics::Outcome;
+
+/// Whether Discord has had no answer to this interaction yet.
+fn unanswered(ctx: Context<'_>) -> bool {
+    match ctx {
+        poise::Context::Application(a) => !a
+            .has_sent_initial_response
+            .load(std::sync::atomic::Ordering::SeqCst),
+        poise::Context::Prefix(_) => false,
+    }
+}
+
+/// Acknowledges the interaction with "thinking…", visible to its user only: the first answer,
+/// for commands that call Discord or wait on the queue before they know what to say.
+pub async fn defer(ctx: Context<'_>) -> Result<(), Error> {
+    let first = unanswered(ctx);
+    let metrics = &ctx.data().app.metrics;
+    metered(metrics, "POST", route::CALLBACK, ctx.defer_ephemeral()).await?;
+    if first {
+        invocation::acked(ctx).await;
+    }
+    Ok(())
+}
 
 /// Sends `text` to the user who ran the command, visible to them only.
 pub async fn say(ctx: Context<'_>, text: impl Into<String>) -> Result<(), Error> {
@@ -17,7 +42,16 @@ pub async fn say(ctx: Context<'_>, text: impl Into<String>) -> Result<(), Error>
         ))
         .ephemeral(true)
         .allowed_mentions(serenity::CreateAllowedMentions::new());
-    ctx.send(reply).await?;
+    let first = unanswered(ctx);
+    let route = if first {
+        route::CALLBACK
+    } else {
+        route::FOLLOWUP
+    };
+    metered(&ctx.data().app.metrics, "POST", route, ctx.send(reply)).await?;
+    if first {
+        invocation::acked(ctx).await;
+    }
     Ok(())
 }
 
@@ -25,13 +59,17 @@ pub async fn say(ctx: Context<'_>, text: impl Into<String>) -> Result<(), Error>
 pub async fn outcome(ctx: Context<'_>, result: Result<String, AppError>) -> Result<(), Error> {
     match result {
         Ok(text) => say(ctx, text).await,
-        Err(AppError::User(e)) => say(ctx, format!("⛔ {e}")).await,
+        Err(AppError::User(e)) => {
+            invocation::set_outcome(ctx, Outcome::Refused).await;
+            say(ctx, format!("⛔ {e}")).await
+        }
         Err(AppError::Internal(e)) => apologise(ctx, &e).await,
     }
 }
 
 /// Logs an internal error under a new error id and gives the user that id.
 pub async fn apologise(ctx: Context<'_>, error: &anyhow::Error) -> Result<(), Error> {
+    invocation::set_outcome(ctx, Outcome::Error).await;
     let id = error_id(ctx.id());
     tracing::error!(
         error_id = %id,

@@ -239,6 +239,31 @@ impl Db {
         Ok(out)
     }
 
+    /// How many incidents of the guild are not over yet (being worked, or a fix being verified),
+    /// by severity.
+    #[tracing::instrument(skip_all)]
+    pub async fn open_incidents_by_severity(
+        &self,
+        guild: GuildId,
+    ) -> Result<Vec<(Severity, u64)>, sqlx::Error> {
+        let rows: Vec<(String, i64)> = sqlx::query_as(
+            // Open means not over yet: being worked, or a fix being verified (stored as
+            // resolved without `verified_at`, see `status_column`).
+            "SELECT severity, COUNT(*) FROM incidents WHERE guild_id = ? \
+             AND (status = 'open' OR (status = 'resolved' AND verified_at IS NULL)) \
+             GROUP BY severity",
+        )
+        .bind(to_db_id(guild.get()))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter()
+            .map(|(severity, n)| {
+                let severity = Severity::parse(&severity).map_err(|e| corrupt(e.to_string()))?;
+                Ok((severity, u64::try_from(n).unwrap_or(0)))
+            })
+            .collect()
+    }
+
     /// Incidents of the guild declared in `[since, before)` that share a system with `systems`,
     /// for the post-mortem recurrence rule.
     #[tracing::instrument(skip_all)]

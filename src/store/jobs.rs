@@ -399,3 +399,58 @@ impl Db {
         Ok(u64::try_from(n).unwrap_or(0))
     }
 }
+
+/// Pending jobs of one kind, as `/metrics` reports them.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JobCount {
+    /// The kind.
+    pub kind: String,
+    /// How many are pending.
+    pub pending: u64,
+    /// How many of those are due.
+    pub due: u64,
+}
+
+impl Db {
+    /// Pending jobs by kind, and how many of each are due at `now`.
+    #[tracing::instrument(skip_all)]
+    pub async fn job_counts(&self, now: DateTime<Utc>) -> Result<Vec<JobCount>, sqlx::Error> {
+        let rows: Vec<(String, i64, i64)> = sqlx::query_as(sql!(
+            "SELECT kind, COUNT(*), COALESCE(SUM(due_at <= ?), 0) FROM jobs WHERE {PENDING} \
+             GROUP BY kind ORDER BY kind"
+        ))
+        .bind(to_millis(now))
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .map(|(kind, pending, due)| JobCount {
+                kind,
+                pending: u64::try_from(pending).unwrap_or(0),
+                due: u64::try_from(due).unwrap_or(0),
+            })
+            .collect())
+    }
+
+    /// The due time of the job that has waited longest for a worker at `now`: due, and not
+    /// claimed (or its lease ran out). `None` when no due job is waiting.
+    #[tracing::instrument(skip_all)]
+    pub async fn oldest_waiting_job(
+        &self,
+        now: DateTime<Utc>,
+    ) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+        let (due,): (Option<i64>,) = sqlx::query_as(sql!(
+            "SELECT MIN(due_at) FROM jobs WHERE {PENDING} AND due_at <= ?1 \
+             AND (claimed_until IS NULL OR claimed_until <= ?1)"
+        ))
+        .bind(to_millis(now))
+        .fetch_one(&self.pool)
+        .await?;
+        due.map(from_millis).transpose()
+    }
+
+    /// Answers a write, as readiness asks: the same one-row write as the check at start.
+    pub async fn ping_write(&self) -> Result<(), sqlx::Error> {
+        self.probe_write().await
+    }
+}

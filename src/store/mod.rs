@@ -36,7 +36,7 @@ pub use audit::AuditEntry;
 pub use channels::RELABEL_WINDOW;
 pub use convert::{from_db_id, from_millis, to_db_id, to_millis};
 pub use incidents::{IncidentRecord, NewIncident};
-pub use jobs::{Claimed, Job, JobId, NewJob};
+pub use jobs::{Claimed, Job, JobCount, JobId, NewJob};
 pub use postmortem_items::{ActionItem, Lesson};
 pub use postmortems::Postmortem;
 

@@ -355,6 +355,14 @@ async fn command_is_taken_when_empty_and_handed_over_only_by_its_holder_or_a_com
     // The holder hands over; then a commander-role member takes it back.
     let handed = assign(world::RESPONDER, "commander", sana.clone()).await;
     assert_eq!(handed, format!("{sana} is now incident commander."));
+    // Each change's notice is a job of its own: two changes a millisecond apart may post in
+    // either order, so the next one waits for the first to show, as a person would.
+    fake.wait_for("the first hand-over notice", STEP, |f| {
+        f.messages(channel)
+            .iter()
+            .any(|m| m.content.contains("handed over"))
+    })
+    .await;
     let back = assign(world::COMMANDER, "commander", cole.clone()).await;
     assert_eq!(back, format!("{cole} is now incident commander."));
 

@@ -360,6 +360,20 @@ fn run_without_a_token_refuses_to_start_and_says_why() {
     assert!(stderr(&out).contains("DISCORD_TOKEN"), "{}", stderr(&out));
 }
 
+#[test]
+fn run_with_neither_token_nor_config_asks_only_for_the_token() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("bot.db");
+    let db = db.to_str().expect("utf-8");
+    let out = bot_with_env(&[], &[("INCIDENT_BOT__DATABASE__PATH", db)]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("DISCORD_TOKEN is not set"), "{err}");
+    assert!(err.contains("incident-bot.toml"), "{err}");
+    assert!(!err.contains("missing required key"), "{err}");
+    assert!(!dir.path().join("incident-bot.toml").exists());
+}
+
 #[tokio::test]
 async fn migrate_creates_the_database() {
     let dir = tempfile::tempdir().expect("tempdir");

@@ -108,6 +108,8 @@ impl World {
             clock: Arc::new(clock.clone()),
             waker: Waker::default(),
             events: tokio::sync::broadcast::channel(8).0,
+            metrics: crate::metrics::Metrics::new(),
+            shutdown: crate::shutdown::Shutdown::new(),
         };
         let chat = Arc::new(RecordingChat::default());
         let performer = Performer::new(app.clone(), chat.clone());

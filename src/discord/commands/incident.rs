@@ -38,7 +38,7 @@ async fn change(
     ctx: Context<'_>,
     parse: impl FnOnce() -> Result<ChangeArgs, AppError>,
 ) -> Result<(), Error> {
-    ctx.defer_ephemeral().await?;
+    super::super::reply::defer(ctx).await?;
     let actor = actor(ctx).await?;
     let result = match parse() {
         Ok(args) => {
@@ -96,7 +96,13 @@ async fn channel_counts(ctx: Context<'_>) -> Result<ChannelCounts, Error> {
     if let Some(counts) = cached {
         return Ok(counts);
     }
-    let channels = guild.channels(ctx).await?;
+    let channels = super::super::metered::metered(
+        &ctx.data().app.metrics,
+        "GET",
+        super::super::metered::route::GUILD_CHANNELS,
+        guild.channels(ctx),
+    )
+    .await?;
     Ok(ChannelCounts {
         guild: channels.len(),
         category: channels
@@ -142,7 +148,7 @@ pub async fn declare(
         Ok(d) => d,
         Err(e) => return outcome(ctx, Err(e)).await,
     };
-    ctx.defer_ephemeral().await?;
+    super::super::reply::defer(ctx).await?;
     let record = declared.record;
     let state = match record.channel_id {
         Some(c) => ChannelState::Open(c),
@@ -165,11 +171,16 @@ pub async fn declare(
                     }
                 }
             };
-            match tokio::time::timeout(Duration::from_secs(10), wait).await {
-                Ok(Some(state)) => state,
+            // A shutdown stops the queue: the channel opens after the restart.
+            let waited = tokio::select! {
+                waited = tokio::time::timeout(Duration::from_secs(10), wait) => waited.ok().flatten(),
+                () = app.shutdown.triggered() => None,
+            };
+            match waited {
+                Some(state) => state,
                 // It may have opened, or failed, between the declare and the subscription's
                 // first read.
-                Ok(None) | Err(_) => app::channel_state(app, record.id).await?,
+                None => app::channel_state(app, record.id).await?,
             }
         }
     };
@@ -328,7 +339,7 @@ pub async fn note(ctx: Context<'_>, #[description = "The note"] text: String) ->
 /// Show this incident's status, or the open incidents when run elsewhere.
 #[poise::command(slash_command, guild_only)]
 pub async fn status(ctx: Context<'_>) -> Result<(), Error> {
-    ctx.defer_ephemeral().await?;
+    super::super::reply::defer(ctx).await?;
     let actor = actor(ctx).await?;
     let result = app::status(&ctx.data().app, &actor, here(ctx)?)
         .await

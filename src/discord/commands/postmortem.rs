@@ -19,7 +19,7 @@ pub async fn postmortem(_ctx: Context<'_>) -> Result<(), Error> {
 }
 
 async fn run(ctx: Context<'_>, args: PostmortemArgs) -> Result<(), Error> {
-    ctx.defer_ephemeral().await?;
+    super::super::reply::defer(ctx).await?;
     let actor = actor(ctx).await?;
     let channel =
         ChannelId::new(ctx.channel_id().get()).ok_or_else(|| anyhow::anyhow!("channel id 0"))?;

@@ -9,7 +9,7 @@ use crate::app;
 /// Adds the message to its incident's timeline, with its author and original time.
 #[poise::command(context_menu_command = "Add to timeline", guild_only)]
 pub async fn add_to_timeline(ctx: Context<'_>, message: serenity::Message) -> Result<(), Error> {
-    ctx.defer_ephemeral().await?;
+    super::super::reply::defer(ctx).await?;
     let actor = actor(ctx).await?;
     let result = match noted(&message) {
         Ok(m) => app::note_message(&ctx.data().app, &actor, m)

@@ -139,6 +139,9 @@ security_meeting_channel = "{SECURITY_MEETINGS}"
 [jobs]
 retry_base = "100ms"
 retry_max = "1s"
+[http]
+listen = "127.0.0.1:0"
+public_listen = "127.0.0.1:0"
 "#,
         guild = fake.guild_id(),
         base = fake.rest_base(),
@@ -169,6 +172,10 @@ pub struct TestBot {
     pub app: App,
     /// The bot's clock: running with real time, and advanced by tests.
     pub clock: ManualClock,
+    /// Where it serves `/livez`, `/readyz` and `/metrics`.
+    pub http: std::net::SocketAddr,
+    /// Where its public listener is.
+    pub public: std::net::SocketAddr,
     /// The client and the job queue, in one task: aborting it stops both at once.
     run: JoinHandle<()>,
     unknown: UnknownEvents,
@@ -252,6 +259,12 @@ pub async fn spawn_bot_on(
     );
     let shards = bot.shard_manager();
     let app = bot.app.clone();
+    let http = bot
+        .http_addr()
+        .expect("the test config opens the private listener");
+    let public = bot
+        .public_addr()
+        .expect("the test config opens the public listener");
     let run = tokio::spawn(async move {
         if let Err(e) = bot.run_until_stopped().await {
             panic!("the bot stopped: {e}");
@@ -260,6 +273,8 @@ pub async fn spawn_bot_on(
     let bot = TestBot {
         app,
         clock,
+        http,
+        public,
         run,
         unknown,
         _dir: None,

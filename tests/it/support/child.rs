@@ -21,18 +21,30 @@ impl ChildBot {
         if !config.exists() {
             std::fs::write(&config, config_toml(fake, &dir.join("bot.db"))).expect("write config");
         }
+        let config = config.to_str().expect("a UTF-8 path").to_owned();
+        Self::start_with(fake, dir, &["run", "--config", &config], env).await
+    }
+
+    /// Starts the binary with `args` (none: the README's first command), `DISCORD_TOKEN` and
+    /// `env`, in `dir`, and waits until it answers `/ping`.
+    pub async fn start_with(
+        fake: &FakeDiscord,
+        dir: &Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+    ) -> Self {
         let log = dir.join(format!("bot-{}.log", fake.identifies().len()));
         let out = std::fs::File::create(&log).expect("log file");
         let identifies = fake.identifies().len();
         let child = Command::new(env!("CARGO_BIN_EXE_incident-bot"))
-            .args(["run", "--config"])
-            .arg(&config)
+            .args(args)
+            .current_dir(dir)
             .env("DISCORD_TOKEN", fake.token())
             .env("RUST_LOG", "warn")
             .env_remove("INCIDENT_BOT_CONFIG")
             .envs(env.iter().copied())
             .stdin(Stdio::null())
-            .stdout(Stdio::null())
+            .stdout(out.try_clone().expect("log file"))
             .stderr(out)
             .spawn()
             .expect("the bot binary starts");
@@ -64,13 +76,39 @@ impl ChildBot {
         bot
     }
 
+    /// Sends the process a signal by name (`TERM`, `INT`), as systemd or Ctrl-C would.
+    pub fn signal(&self, name: &str) {
+        let status = Command::new("kill")
+            .args(["-s", name, &self.child.id().to_string()])
+            .status()
+            .expect("run kill");
+        assert!(status.success(), "kill -s {name} failed");
+    }
+
+    /// Waits (without blocking the runtime the fake Discord runs on) until the process ends;
+    /// panics with its log after `within`.
+    pub async fn wait_exit(&mut self, within: std::time::Duration) -> std::process::ExitStatus {
+        let deadline = tokio::time::Instant::now() + within;
+        loop {
+            if let Some(status) = self.child.try_wait().expect("poll the child") {
+                return status;
+            }
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "the child bot did not exit within {within:?}; its log:\n{}",
+                self.log()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+    }
+
     /// Kills the process with SIGKILL: no shutdown, no flush, mid-whatever.
     pub fn kill9(&mut self) {
         self.child.kill().expect("SIGKILL the bot");
         let _ = self.child.wait();
     }
 
-    /// What the process wrote to stderr.
+    /// What the process wrote to stderr and stdout.
     pub fn log(&self) -> String {
         std::fs::read_to_string(&self.log).unwrap_or_default()
     }

@@ -3,4 +3,5 @@
 pub mod bot;
 pub mod child;
 pub mod fake_discord;
+pub mod http;
 pub mod story;

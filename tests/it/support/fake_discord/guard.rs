@@ -51,7 +51,7 @@ pub fn bot_in(shared: &Shared, state: &State, channel: &FakeChannel) -> u64 {
 }
 
 /// The bot's guild-wide permissions.
-fn bot_base(shared: &Shared, state: &State) -> u64 {
+pub(super) fn bot_base(shared: &Shared, state: &State) -> u64 {
     let (guild, owner) = (shared.config.guild_id.get(), shared.config.owner_id.get());
     state
         .members
@@ -64,6 +64,7 @@ fn bot_base(shared: &Shared, state: &State) -> u64 {
 pub fn check(shared: &Shared, ctx: &Ctx) -> Option<Reply> {
     shared.read(|s| match (ctx.method.as_str(), ctx.template.as_str()) {
         ("POST", "/guilds/{guild_id}/channels") => create_channel(shared, s, &ctx.body),
+        ("POST", "/guilds/{guild_id}/roles") => create_role(shared, s, &ctx.body),
         ("PATCH", "/guilds/{guild_id}/channels") => {
             (bot_base(shared, s) & MANAGE_CHANNELS == 0).then(missing_permissions)
         }
@@ -141,6 +142,17 @@ fn create_channel(shared: &Shared, s: &State, body: &Value) -> Option<Reply> {
         .is_some_and(|o| !o.is_empty());
     let need = MANAGE_CHANNELS | if overwrites { MANAGE_ROLES } else { 0 };
     (perms & need != need).then(missing_permissions)
+}
+
+/// A new role needs MANAGE_ROLES, and may hold only permissions the bot has itself.
+fn create_role(shared: &Shared, s: &State, body: &Value) -> Option<Reply> {
+    let perms = bot_base(shared, s);
+    let wanted = match &body["permissions"] {
+        Value::String(bits) => bits.parse().unwrap_or(0),
+        Value::Number(bits) => bits.as_u64().unwrap_or(0),
+        _ => 0,
+    };
+    (perms & MANAGE_ROLES == 0 || wanted & !perms != 0).then(missing_permissions)
 }
 
 fn in_channel(shared: &Shared, s: &State, ctx: &Ctx, channel: &FakeChannel) -> Option<Reply> {

@@ -81,8 +81,8 @@ pub use setup::{
     DEFAULT_OWNER,
 };
 pub use state::{
-    Ack, FakeAttachment, FakeChannel, FakeCommand, FakeEvent, FakeMessage, InteractionKind,
-    InteractionRecord, Overwrite, RecordedRequest, Violation,
+    Ack, FakeAttachment, FakeChannel, FakeCommand, FakeEvent, FakeMessage, FakeRole,
+    InteractionKind, InteractionRecord, Overwrite, RecordedRequest, Violation,
 };
 
 use shared::Shared;

@@ -8,7 +8,7 @@ use serenity::all::{ChannelId, InteractionId, MessageId, UserId};
 use super::mentions::Pings;
 use super::permissions::{channel_permissions, SEND_MESSAGES, VIEW_CHANNEL};
 use super::state::{
-    FakeChannel, FakeCommand, FakeMember, FakeMessage, InteractionRecord, RecordedRequest,
+    FakeChannel, FakeCommand, FakeMember, FakeMessage, FakeRole, InteractionRecord, RecordedRequest,
 };
 use super::FakeDiscord;
 
@@ -219,6 +219,11 @@ impl FakeDiscord {
             }
             counts
         })
+    }
+
+    /// The guild's roles, `@everyone` included, by id.
+    pub fn roles(&self) -> Vec<FakeRole> {
+        self.shared.read(|s| s.roles.values().cloned().collect())
     }
 
     /// Every registered application command.

@@ -84,6 +84,15 @@ fn check_parent(state: &State, parent: u64, moving: Option<u64>) -> Option<Reply
     })
 }
 
+/// Only a Community server may have announcement channels (type 5): elsewhere Discord answers
+/// the type as an invalid choice.
+fn announcement_refused(shared: &Shared, kind: u8) -> Option<Reply> {
+    (kind == 5 && !shared.config.community).then(|| {
+        let err = json!({ "code": "BASE_TYPE_CHOICES", "message": "Value must be one of {0, 2, 4, 6, 13, 14, 15, 16}." });
+        Reply::invalid_form(&[("/type".to_owned(), err)], "community")
+    })
+}
+
 /// `POST /guilds/{guild_id}/channels`: a channel in a category copies the category's
 /// overwrites when the request brings none (it starts "synced").
 pub fn create_channel(shared: &Shared, ctx: &Ctx) -> Reply {
@@ -95,6 +104,9 @@ pub fn create_channel(shared: &Shared, ctx: &Ctx) -> Reply {
     let parent = body["parent_id"]
         .as_str()
         .and_then(|p| p.parse::<u64>().ok());
+    if let Some(reply) = announcement_refused(shared, kind) {
+        return reply;
+    }
     shared.write(|s| {
         if s.channels.len() >= MAX_GUILD_CHANNELS {
             return Reply::error(400, 30013, "Maximum number of guild channels reached (500)", "limit");
@@ -202,6 +214,9 @@ pub fn edit_channel(shared: &Shared, ctx: &Ctx) -> Reply {
             if kind != current.kind && !(matches!(kind, 0 | 5) && matches!(current.kind, 0 | 5)) {
                 let err = json!({ "code": "CHANNEL_TYPE_INVALID", "message": "Only text and announcement channels can be converted" });
                 return Reply::invalid_form(&[("/type".to_owned(), err)], "invalid-body");
+            }
+            if let Some(reply) = announcement_refused(shared, kind) {
+                return reply;
             }
             next.kind = kind;
         }

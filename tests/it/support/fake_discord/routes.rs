@@ -21,6 +21,7 @@ pub fn dispatch(shared: &Shared, ctx: &Ctx) -> Reply {
         ("GET", "/gateway") => meta::gateway(shared),
         ("GET", "/gateway/bot") => meta::gateway_bot(shared),
         ("GET", "/users/@me") => meta::current_user(shared),
+        ("GET", "/users/@me/guilds") => guild::my_guilds(shared, ctx),
         ("GET", "/oauth2/applications/@me" | "/applications/@me") => meta::application(shared),
         ("GET", "/applications/{application_id}/commands")
         | ("GET", "/applications/{application_id}/guilds/{guild_id}/commands") => {
@@ -41,6 +42,7 @@ pub fn dispatch(shared: &Shared, ctx: &Ctx) -> Reply {
         ) => meta::one_command(shared, ctx),
         ("GET", "/guilds/{guild_id}") => guild::get_guild(shared, ctx),
         ("GET", "/guilds/{guild_id}/roles") => guild::list_roles(shared, ctx),
+        ("POST", "/guilds/{guild_id}/roles") => guild::create_role(shared, ctx),
         ("GET", "/guilds/{guild_id}/members") => guild::list_members(shared, ctx),
         ("GET", "/guilds/{guild_id}/members/{user_id}") => guild::get_member(shared, ctx),
         ("GET", "/guilds/{guild_id}/channels") => guild::list_channels(shared, ctx),

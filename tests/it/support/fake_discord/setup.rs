@@ -60,6 +60,8 @@ pub struct FakeDiscordBuilder {
     pub(super) message_content_intent: bool,
     pub(super) bot_permissions: Option<u64>,
     pub(super) bot_denied: Vec<(ChannelId, u64)>,
+    pub(super) community: bool,
+    pub(super) other_guilds: Vec<(GuildId, String)>,
 }
 
 impl Default for FakeDiscordBuilder {
@@ -83,6 +85,8 @@ impl Default for FakeDiscordBuilder {
             message_content_intent: false,
             bot_permissions: None,
             bot_denied: vec![],
+            community: true,
+            other_guilds: vec![],
         }
     }
 }
@@ -97,6 +101,20 @@ impl FakeDiscordBuilder {
     /// The guild's name.
     pub fn guild_name(mut self, name: &str) -> Self {
         self.guild_name = name.to_owned();
+        self
+    }
+
+    /// Whether the guild is a Community server (the default): only those may have
+    /// announcement channels.
+    pub fn community(mut self, on: bool) -> Self {
+        self.community = on;
+        self
+    }
+
+    /// Another server the bot was invited to. It is only listed (`GET /users/@me/guilds`);
+    /// every other route answers it as Discord answers a guild the bot cannot reach.
+    pub fn other_guild(mut self, id: GuildId, name: &str) -> Self {
+        self.other_guilds.push((id, name.to_owned()));
         self
     }
 
@@ -255,6 +273,8 @@ impl FakeDiscordBuilder {
             application_id: self.application_id,
             guild_id: self.guild_id,
             guild_name: self.guild_name,
+            community: self.community,
+            other_guilds: self.other_guilds,
             port,
             heartbeat_interval: self.heartbeat,
             message_content_intent: self.message_content_intent,

@@ -193,7 +193,7 @@ pub fn guild(shared: &Shared, state: &State) -> Value {
         "roles": state.roles.values().map(role).collect::<Vec<_>>(),
         "emojis": [],
         "stickers": [],
-        "features": ["COMMUNITY", "NEWS"],
+        "features": features(shared),
         "mfa_level": 0,
         "application_id": null,
         "system_channel_id": system_channel,
@@ -210,6 +210,15 @@ pub fn guild(shared: &Shared, state: &State) -> Value {
         "nsfw_level": 0,
         "premium_progress_bar_enabled": false,
     })
+}
+
+/// The guild's features: a Community server can have announcement channels.
+pub fn features(shared: &Shared) -> Value {
+    if shared.config.community {
+        json!(["COMMUNITY", "NEWS"])
+    } else {
+        json!([])
+    }
 }
 
 /// The full guild object of a GUILD_CREATE dispatch.

@@ -21,6 +21,10 @@ pub struct Config {
     pub guild_id: GuildId,
     /// Its name.
     pub guild_name: String,
+    /// Whether it is a Community server (which may have announcement channels).
+    pub community: bool,
+    /// Other servers the bot is in, listed only: `(id, name)`.
+    pub other_guilds: Vec<(GuildId, String)>,
     /// The guild owner.
     pub owner_id: UserId,
     /// The loopback port REST and gateway listen on.

@@ -1,0 +1,229 @@
+//! Finding each thing set-up needs by its configured id or by name, and creating it when it
+//! is missing: roles with no permissions, the categories, `#incident-log` and `#status`.
+
+use poise::serenity_prelude as serenity;
+use serenity::{
+    ChannelType, CreateChannel, EditRole, GuildChannel, Http, PermissionOverwrite,
+    PermissionOverwriteType, Permissions,
+};
+
+use super::names;
+use super::SetupError;
+use crate::domain::{ChannelId, RoleId};
+
+/// One set-up pass over a server, with what it has.
+pub(super) struct Run<'a> {
+    pub(super) http: &'a Http,
+    pub(super) guild: serenity::GuildId,
+    pub(super) me: serenity::UserId,
+    pub(super) roles: Vec<serenity::Role>,
+    pub(super) channels: Vec<GuildChannel>,
+    pub(super) lines: Vec<String>,
+    pub(super) notes: Vec<String>,
+    pub(super) created: usize,
+}
+
+fn same_name(a: &str, b: &str) -> bool {
+    a.trim().eq_ignore_ascii_case(b)
+}
+
+impl Run<'_> {
+    /// The role configured, else the one named `name`, else a new one with no permissions.
+    pub(super) async fn role(
+        &mut self,
+        configured: Option<RoleId>,
+        name: &str,
+    ) -> Result<serenity::RoleId, SetupError> {
+        let by_id = configured.and_then(|id| self.roles.iter().find(|r| r.id.get() == id.get()));
+        if let Some(role) = by_id.or_else(|| self.roles.iter().find(|r| same_name(&r.name, name))) {
+            self.lines
+                .push(format!("found the role {} ({})", role.name, role.id));
+            return Ok(role.id);
+        }
+        let builder = EditRole::new()
+            .name(name)
+            .permissions(Permissions::empty())
+            .mentionable(false)
+            .audit_log_reason("incident-bot setup");
+        let role = self.guild.create_role(self.http, builder).await?;
+        self.lines
+            .push(format!("created the role {} ({})", role.name, role.id));
+        self.created += 1;
+        let id = role.id;
+        self.roles.push(role);
+        Ok(id)
+    }
+
+    /// The channel configured or named `name` of one of `kinds`.
+    fn find(
+        &self,
+        configured: Option<ChannelId>,
+        name: &str,
+        kinds: &[ChannelType],
+    ) -> Option<&GuildChannel> {
+        let fits = |c: &&GuildChannel| kinds.contains(&c.kind);
+        configured
+            .and_then(|id| {
+                self.channels
+                    .iter()
+                    .filter(fits)
+                    .find(|c| c.id.get() == id.get())
+            })
+            .or_else(|| {
+                self.channels
+                    .iter()
+                    .filter(fits)
+                    .find(|c| same_name(&c.name, name))
+            })
+    }
+
+    async fn create(&mut self, builder: CreateChannel<'_>) -> Result<GuildChannel, SetupError> {
+        let channel = self.guild.create_channel(self.http, builder).await?;
+        self.created += 1;
+        self.channels.push(channel.clone());
+        Ok(channel)
+    }
+
+    /// A category, found or created.
+    pub(super) async fn category(
+        &mut self,
+        configured: Option<ChannelId>,
+        name: &str,
+    ) -> Result<serenity::ChannelId, SetupError> {
+        if let Some(found) = self.find(configured, name, &[ChannelType::Category]) {
+            let line = format!("found the category {} ({})", found.name, found.id);
+            let id = found.id;
+            self.lines.push(line);
+            return Ok(id);
+        }
+        let builder = CreateChannel::new(name)
+            .kind(ChannelType::Category)
+            .audit_log_reason("incident-bot setup");
+        let created = self.create(builder).await?;
+        self.lines.push(format!(
+            "created the category {} ({})",
+            created.name, created.id
+        ));
+        Ok(created.id)
+    }
+
+    fn overwrite(
+        kind: PermissionOverwriteType,
+        allow: Permissions,
+        deny: Permissions,
+    ) -> PermissionOverwrite {
+        PermissionOverwrite { allow, deny, kind }
+    }
+
+    /// `#incident-log`: hidden from `@everyone`, open to `team` and the bot.
+    pub(super) async fn log(
+        &mut self,
+        configured: Option<ChannelId>,
+        team: &[serenity::RoleId],
+    ) -> Result<serenity::ChannelId, SetupError> {
+        let text = [ChannelType::Text, ChannelType::News];
+        if let Some(found) = self.find(configured, names::LOG, &text) {
+            let line = format!("found #{} ({})", found.name, found.id);
+            let id = found.id;
+            self.lines.push(line);
+            return Ok(id);
+        }
+        let read = Permissions::VIEW_CHANNEL | Permissions::READ_MESSAGE_HISTORY;
+        let mut overwrites = vec![Self::overwrite(
+            PermissionOverwriteType::Role(serenity::RoleId::new(self.guild.get())),
+            Permissions::empty(),
+            Permissions::VIEW_CHANNEL,
+        )];
+        for role in team {
+            overwrites.push(Self::overwrite(
+                PermissionOverwriteType::Role(*role),
+                read,
+                Permissions::empty(),
+            ));
+        }
+        overwrites.push(Self::overwrite(
+            PermissionOverwriteType::Member(self.me),
+            read | Permissions::SEND_MESSAGES,
+            Permissions::empty(),
+        ));
+        let builder = CreateChannel::new(names::LOG)
+            .kind(ChannelType::Text)
+            .topic(
+                "What incident-bot did: one line per declared incident, and every job it gave up.",
+            )
+            .permissions(overwrites)
+            .audit_log_reason("incident-bot setup");
+        let created = self.create(builder).await?;
+        self.lines.push(format!(
+            "created #{} ({}), visible to Responder and Incident Commander only",
+            created.name, created.id
+        ));
+        Ok(created.id)
+    }
+
+    /// `#status`: where players read alerts; an announcement channel on a Community server.
+    /// Players may read it, not write in it.
+    pub(super) async fn status(
+        &mut self,
+        configured: Option<ChannelId>,
+        community: bool,
+    ) -> Result<serenity::ChannelId, SetupError> {
+        let text = [ChannelType::Text, ChannelType::News];
+        if let Some(found) = self.find(configured, names::STATUS, &text) {
+            let line = format!("found #{} ({})", found.name, found.id);
+            let (id, kind) = (found.id, found.kind);
+            self.lines.push(line);
+            if kind == ChannelType::Text && community {
+                self.notes.push(format!(
+                    "#{} is a text channel: change it to an Announcement channel (its settings, \
+                     Overview) so that alerts are published to the servers that follow it.",
+                    names::STATUS
+                ));
+            }
+            return Ok(id);
+        }
+        let kind = if community {
+            ChannelType::News
+        } else {
+            ChannelType::Text
+        };
+        let overwrites = vec![
+            Self::overwrite(
+                PermissionOverwriteType::Role(serenity::RoleId::new(self.guild.get())),
+                Permissions::empty(),
+                Permissions::SEND_MESSAGES,
+            ),
+            Self::overwrite(
+                PermissionOverwriteType::Member(self.me),
+                Permissions::VIEW_CHANNEL | Permissions::SEND_MESSAGES,
+                Permissions::empty(),
+            ),
+        ];
+        let builder = CreateChannel::new(names::STATUS)
+            .kind(kind)
+            .topic("Service alerts, status updates and all-clears.")
+            .permissions(overwrites)
+            .audit_log_reason("incident-bot setup");
+        let created = self.create(builder).await?;
+        if community {
+            self.lines.push(format!(
+                "created #{} ({}), an announcement channel players can follow",
+                created.name, created.id
+            ));
+        } else {
+            self.lines.push(format!(
+                "created #{} ({}) as a text channel",
+                created.name, created.id
+            ));
+            self.notes.push(format!(
+                "#{} is a text channel because this server is not a Community server: players \
+                 cannot follow it, and alerts are not published to other servers. To allow \
+                 that, enable Community (Server Settings → Enable Community), then change #{} \
+                 to an Announcement channel.",
+                names::STATUS,
+                names::STATUS
+            ));
+        }
+        Ok(created.id)
+    }
+}

@@ -1,0 +1,183 @@
+//! The HTTP adapter, beside `discord/`: two listeners served with axum on the bot's runtime.
+//!
+//! - `[http] listen` (private): `GET /livez`, `GET /readyz`, `GET /metrics`.
+//! - `[http] public_listen` (behind a reverse proxy): the status page, feeds and webhooks of
+//!   later issues. It shares nothing with the private router, so exposing it never exposes
+//!   metrics or readiness.
+
+mod ready;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::Context as _;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::Router;
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+
+pub use ready::{readiness, Check, Readiness, LATE_AFTER};
+
+use crate::app::App;
+use crate::clock::BoxFuture;
+use crate::config::HttpSettings;
+
+/// Whether the gateway session is ready, asked at each readiness check and scrape. The
+/// Discord adapter builds it over serenity's shard manager.
+pub type GatewayProbe = Arc<dyn Fn() -> BoxFuture<'static, bool> + Send + Sync>;
+
+/// What the handlers read.
+#[derive(Clone)]
+pub struct HttpState {
+    /// The application: its database, clock, metrics and shutdown signal.
+    pub app: App,
+    /// The gateway's state.
+    pub gateway: GatewayProbe,
+}
+
+/// The listeners, bound but not yet serving, so that a port taken is found at start and a
+/// test can read the ports it was given.
+#[derive(Debug)]
+pub struct Listeners {
+    private: Option<TcpListener>,
+    public: Option<TcpListener>,
+}
+
+async fn bind(addr: Option<SocketAddr>, key: &str) -> anyhow::Result<Option<TcpListener>> {
+    let Some(addr) = addr else { return Ok(None) };
+    TcpListener::bind(addr).await.map(Some).with_context(|| {
+        format!(
+            "cannot listen on {addr}: it is in use or not an address of this machine; \
+             set [http] {key} to another address (or \"off\")"
+        )
+    })
+}
+
+impl Listeners {
+    /// Binds the listeners `settings` asks for.
+    pub async fn bind(settings: &HttpSettings) -> anyhow::Result<Self> {
+        Ok(Self {
+            private: bind(settings.listen, "listen").await?,
+            public: bind(settings.public_listen, "public_listen").await?,
+        })
+    }
+
+    /// The private listener's address, when it is on.
+    pub fn private_addr(&self) -> Option<SocketAddr> {
+        self.private.as_ref().and_then(|l| l.local_addr().ok())
+    }
+
+    /// The public listener's address, when it is on.
+    pub fn public_addr(&self) -> Option<SocketAddr> {
+        self.public.as_ref().and_then(|l| l.local_addr().ok())
+    }
+
+    /// Serves both until the returned tasks are aborted.
+    pub fn serve(self, state: HttpState) -> JoinSet<()> {
+        let mut tasks = JoinSet::new();
+        if let Some(listener) = self.private {
+            let router = private_router(state);
+            tasks.spawn(async move {
+                if let Err(e) = axum::serve(listener, router).await {
+                    tracing::error!(error = %e, "the private HTTP listener stopped");
+                }
+            });
+        }
+        if let Some(listener) = self.public {
+            let router = public_router();
+            tasks.spawn(async move {
+                if let Err(e) = axum::serve(listener, router).await {
+                    tracing::error!(error = %e, "the public HTTP listener stopped");
+                }
+            });
+        }
+        tasks
+    }
+}
+
+/// `/livez`, `/readyz` and `/metrics`.
+pub fn private_router(state: HttpState) -> Router {
+    Router::new()
+        .route("/livez", get(livez))
+        .route("/readyz", get(readyz))
+        .route("/metrics", get(metrics))
+        .with_state(state)
+}
+
+/// The public router: nothing yet but 404s. The status page and webhooks land here.
+pub fn public_router() -> Router {
+    Router::new().fallback(|| async { (StatusCode::NOT_FOUND, "not found\n") })
+}
+
+async fn livez() -> &'static str {
+    "ok\n"
+}
+
+async fn readyz(State(state): State<HttpState>) -> Response {
+    let readiness = readiness(&state.app, &state.gateway).await;
+    let status = if readiness.ready {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    (status, axum::Json(readiness)).into_response()
+}
+
+/// The content type of the Prometheus text format.
+pub const METRICS_CONTENT_TYPE: &str = "text/plain; version=0.0.4; charset=utf-8";
+
+async fn metrics(State(state): State<HttpState>) -> Response {
+    collect(&state).await;
+    (
+        [(header::CONTENT_TYPE, METRICS_CONTENT_TYPE)],
+        state.app.metrics.render(),
+    )
+        .into_response()
+}
+
+/// Reads the gauges that are counted in the database or asked of the gateway, just before a
+/// scrape. A failed read is logged and leaves the last values: the scrape still answers.
+pub async fn collect(state: &HttpState) {
+    let app = &state.app;
+    let m = &app.metrics;
+    m.set_gateway_connected((state.gateway)().await);
+    match app.db.job_counts(app.clock.now()).await {
+        Ok(counts) => {
+            let pending: Vec<(Vec<String>, f64)> = counts
+                .iter()
+                .map(|c| (vec![c.kind.clone()], as_f64(c.pending)))
+                .collect();
+            m.jobs_pending.replace(&pending);
+            m.jobs_due
+                .set(&[], as_f64(counts.iter().map(|c| c.due).sum()));
+        }
+        Err(e) => tracing::warn!(error = %e, "could not count the jobs for /metrics"),
+    }
+    match app
+        .db
+        .open_incidents_by_severity(app.settings.discord.guild_id)
+        .await
+    {
+        Ok(open) => {
+            for severity in crate::domain::Severity::ALL {
+                let n = open
+                    .iter()
+                    .find(|(s, _)| *s == severity)
+                    .map_or(0, |(_, n)| *n);
+                m.incidents_open.set(&[severity.as_str()], as_f64(n));
+            }
+        }
+        Err(e) => tracing::warn!(error = %e, "could not count the open incidents for /metrics"),
+    }
+}
+
+#[expect(
+    clippy::cast_precision_loss,
+    reason = "counts of rows stay far below 2^53"
+)]
+fn as_f64(n: u64) -> f64 {
+    n as f64
+}

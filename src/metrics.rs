@@ -1,0 +1,290 @@
+//! What the bot counts for `/metrics`: one [`Metrics`] handle, shared through `App`, with a
+//! method per thing that happens. Recorded at the adapters (commands, Discord REST, the
+//! gateway), the job queue, and once per committed incident change; never by `domain/`.
+//!
+//! Names carry the `incident_bot_` prefix and base units (seconds), and counters end in
+//! `_total`, as `promtool check metrics` wants them.
+
+mod registry;
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+pub use registry::{Counter, Gauge, Histogram, Registry};
+
+use crate::domain::{Incident, Severity};
+
+/// Buckets for the interaction acknowledgement, around Discord's 3 s deadline.
+const ACK_BUCKETS: &[f64] = &[0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0];
+/// Buckets for how late a job started, from "on time" to "the bot was down for hours".
+const LATENESS_BUCKETS: &[f64] = &[
+    0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0,
+];
+/// Buckets for incident durations: a minute to three days.
+const INCIDENT_BUCKETS: &[f64] = &[
+    60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0, 14400.0, 28800.0, 86400.0, 259_200.0,
+];
+
+/// The bot's metrics. Cheap to clone: every clone records into the same registry.
+#[derive(Debug, Clone)]
+pub struct Metrics {
+    registry: Registry,
+    /// Slash commands and context-menu commands handled, by command and outcome.
+    pub commands: Counter,
+    /// Time from receiving an interaction to Discord accepting its first answer.
+    pub ack: Histogram,
+    /// Discord REST calls by method, route template and status class.
+    pub discord_requests: Counter,
+    /// Discord REST calls answered 429, by method and route template.
+    pub discord_rate_limited: Counter,
+    /// Whether the gateway session is ready (read at scrape time).
+    pub gateway_connected: Gauge,
+    /// Gateway sessions started again after the first (a new READY, or a RESUMED).
+    pub gateway_reconnects: Counter,
+    /// Pending jobs by kind (read from the database at scrape time).
+    pub jobs_pending: Gauge,
+    /// Pending jobs whose time has come, running or waiting for a worker (at scrape time).
+    pub jobs_due: Gauge,
+    /// How long after its due time a job was claimed.
+    pub job_lateness: Histogram,
+    /// Jobs given up, by kind.
+    pub jobs_failed: Counter,
+    /// Jobs performed, by kind.
+    pub jobs_done: Counter,
+    /// Incidents being worked, by severity (at scrape time).
+    pub incidents_open: Gauge,
+    /// Declaration to the first commander, by severity: mean time to acknowledge.
+    pub time_to_command: Histogram,
+    /// Detection to verified fix, by severity: mean time to resolve.
+    pub time_to_resolve: Histogram,
+}
+
+impl Default for Metrics {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl Metrics {
+    /// A fresh registry with every family, and the series that should exist before their
+    /// first event (so that a rate over them is defined from the first scrape).
+    pub fn new() -> Self {
+        let r = Registry::default();
+        let build = r.gauge(
+            "incident_bot_build_info",
+            "The running version; always 1.",
+            &["version"],
+        );
+        build.set(&[env!("CARGO_PKG_VERSION")], 1.0);
+        let m = Self {
+            commands: r.counter(
+                "incident_bot_commands_total",
+                "Commands handled, by command and outcome (ok, refused, error, invalid, restarting).",
+                &["command", "outcome"],
+            ),
+            ack: r.histogram(
+                "incident_bot_interaction_ack_seconds",
+                "Time from receiving an interaction to Discord accepting its first answer (Discord allows 3 s).",
+                &[],
+                ACK_BUCKETS,
+            ),
+            discord_requests: r.counter(
+                "incident_bot_discord_requests_total",
+                "Discord REST requests, by method, route template and status class (2xx, 4xx, 5xx, or error when no answer came).",
+                &["method", "route", "status"],
+            ),
+            discord_rate_limited: r.counter(
+                "incident_bot_discord_rate_limited_total",
+                "Discord REST requests answered 429 Too Many Requests, by method and route template.",
+                &["method", "route"],
+            ),
+            gateway_connected: r.gauge(
+                "incident_bot_gateway_connected",
+                "1 while the gateway session is ready, else 0.",
+                &[],
+            ),
+            gateway_reconnects: r.counter(
+                "incident_bot_gateway_reconnects_total",
+                "Gateway sessions started again after the first one (identified again or resumed).",
+                &[],
+            ),
+            jobs_pending: r.gauge(
+                "incident_bot_jobs_pending",
+                "Jobs not yet done, failed or cancelled, by kind.",
+                &["kind"],
+            ),
+            jobs_due: r.gauge(
+                "incident_bot_jobs_due",
+                "Pending jobs whose time has come: running, or waiting for a worker.",
+                &[],
+            ),
+            job_lateness: r.histogram(
+                "incident_bot_job_lateness_seconds",
+                "How long after its due time a job was started.",
+                &[],
+                LATENESS_BUCKETS,
+            ),
+            jobs_failed: r.counter(
+                "incident_bot_jobs_failed_total",
+                "Jobs given up after their last attempt, by kind.",
+                &["kind"],
+            ),
+            jobs_done: r.counter(
+                "incident_bot_jobs_done_total",
+                "Jobs performed, by kind.",
+                &["kind"],
+            ),
+            incidents_open: r.gauge(
+                "incident_bot_incidents_open",
+                "Incidents being worked (not yet resolved), by severity.",
+                &["severity"],
+            ),
+            time_to_command: r.histogram(
+                "incident_bot_time_to_command_seconds",
+                "Time from declaring an incident to its first commander, by severity (MTTA).",
+                &["severity"],
+                INCIDENT_BUCKETS,
+            ),
+            time_to_resolve: r.histogram(
+                "incident_bot_time_to_resolve_seconds",
+                "Time from detecting an incident to its verified fix, by severity (MTTR).",
+                &["severity"],
+                INCIDENT_BUCKETS,
+            ),
+            registry: r,
+        };
+        m.gateway_connected.set(&[], 0.0);
+        m.gateway_reconnects.touch(&[]);
+        m.jobs_due.set(&[], 0.0);
+        m.ack.touch(&[]);
+        m.job_lateness.touch(&[]);
+        for s in Severity::ALL {
+            m.incidents_open.set(&[s.as_str()], 0.0);
+            m.time_to_command.touch(&[s.as_str()]);
+            m.time_to_resolve.touch(&[s.as_str()]);
+        }
+        m
+    }
+
+    /// Every metric in the Prometheus text format.
+    pub fn render(&self) -> String {
+        self.registry.render()
+    }
+
+    /// One command handled, with its outcome.
+    pub fn command(&self, name: &str, outcome: Outcome) {
+        self.commands.inc(&[name, outcome.as_str()]);
+    }
+
+    /// One Discord REST call answered with `status` (`None`: no answer came).
+    pub fn discord_request(&self, method: &str, route: &str, status: Option<u16>) {
+        let class = match status {
+            Some(s @ 100..=599) => ["1xx", "2xx", "3xx", "4xx", "5xx"][usize::from(s / 100 - 1)],
+            Some(_) | None => "error",
+        };
+        self.discord_requests.inc(&[method, route, class]);
+        if status == Some(429) {
+            self.discord_rate_limited.inc(&[method, route]);
+        }
+    }
+
+    /// Whether the gateway session is ready, as read at scrape or readiness time.
+    pub fn set_gateway_connected(&self, connected: bool) {
+        self.gateway_connected
+            .set(&[], if connected { 1.0 } else { 0.0 });
+    }
+
+    /// A job claimed `now` that was due at `due`.
+    pub fn job_started(&self, due: DateTime<Utc>, now: DateTime<Utc>) {
+        self.job_lateness.observe(&[], seconds(now - due));
+    }
+
+    /// An incident went from `before` to `after` in one change committed at `now`: the first
+    /// commander and the verified fix are observed once each.
+    pub fn incident_changed(&self, before: &Incident, after: &Incident, now: DateTime<Utc>) {
+        let severity = after.severity.as_str();
+        if before.roles.commander.is_none() && after.roles.commander.is_some() {
+            let took = now - after.declared_at;
+            self.time_to_command.observe(&[severity], seconds(took));
+        }
+        if let (None, Some(took)) = (time_to_resolve(before), time_to_resolve(after)) {
+            self.time_to_resolve.observe(&[severity], seconds(took));
+        }
+    }
+}
+
+/// Time to resolve: from when the incident was detected to when its fix was verified, once it
+/// has been (the domain's own measure, so MTTR and the close summary agree).
+pub fn time_to_resolve(incident: &Incident) -> Option<TimeDelta> {
+    incident.time_to_resolve()
+}
+
+fn seconds(d: TimeDelta) -> f64 {
+    // Milliseconds are exact in f64 for any duration the bot meets.
+    #[expect(
+        clippy::cast_precision_loss,
+        reason = "a duration in milliseconds fits f64's 53 bits for 285,000 years"
+    )]
+    let ms = d.num_milliseconds().max(0) as f64;
+    ms / 1000.0
+}
+
+/// How a command ended, as the `outcome` label says it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// It did what was asked.
+    Ok,
+    /// It was refused with a reason the person read (a rule, a right).
+    Refused,
+    /// Something broke; the person got an apology with an error id.
+    Error,
+    /// Its options could not be read (a stale client).
+    Invalid,
+    /// The bot was shutting down and said to try again.
+    Restarting,
+}
+
+impl Outcome {
+    /// The label value.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Refused => "refused",
+            Outcome::Error => "error",
+            Outcome::Invalid => "invalid",
+            Outcome::Restarting => "restarting",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn status_codes_are_counted_by_class_and_429s_apart() {
+        let m = Metrics::new();
+        m.discord_request("POST", "/channels/{channel_id}/messages", Some(200));
+        m.discord_request("POST", "/channels/{channel_id}/messages", Some(429));
+        m.discord_request("POST", "/channels/{channel_id}/messages", None);
+        let route = "/channels/{channel_id}/messages";
+        assert_eq!(m.discord_requests.get(&["POST", route, "2xx"]), 1.0);
+        assert_eq!(m.discord_requests.get(&["POST", route, "4xx"]), 1.0);
+        assert_eq!(m.discord_requests.get(&["POST", route, "error"]), 1.0);
+        assert_eq!(m.discord_rate_limited.get(&["POST", route]), 1.0);
+    }
+
+    #[test]
+    fn every_family_has_help_and_type_and_the_prefix() {
+        let text = Metrics::new().render();
+        let names: Vec<&str> = text
+            .lines()
+            .filter_map(|l| l.strip_prefix("# TYPE "))
+            .filter_map(|l| l.split(' ').next())
+            .collect();
+        assert!(names.len() >= 14, "{text}");
+        for name in names {
+            assert!(name.starts_with("incident_bot_"), "{name}");
+            assert!(text.contains(&format!("# HELP {name} ")), "{name}");
+        }
+    }
+}

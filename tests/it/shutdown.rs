@@ -1,0 +1,148 @@
+//! SIGTERM as systemd sends it: the bot stops taking work, lets what is in flight finish for up
+//! to 10 s, releases the rest, exits 0; the next start does what was left, once.
+
+use std::path::Path;
+use std::time::Duration;
+
+use incident_bot::discord::RESTARTING;
+use incident_bot::store::Db;
+
+use crate::support::bot::{world, STEP};
+use crate::support::child::ChildBot;
+use crate::support::fake_discord::{FakeDiscord, Fault};
+use crate::support::story::incident;
+
+const PIN: &str = "/channels/{channel_id}/pins/{message_id}";
+const BURST: usize = 6;
+
+/// Claims the queue still holds: pending jobs with a lease.
+async fn leased(db: &Path) -> i64 {
+    use sqlx::ConnectOptions as _;
+    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(db)
+        .read_only(true)
+        .connect()
+        .await
+        .expect("the database opens");
+    let (n,): (i64,) = sqlx::query_as(
+        "SELECT COUNT(*) FROM jobs WHERE claimed_until IS NOT NULL \
+         AND done_at IS NULL AND failed_at IS NULL AND cancelled_at IS NULL",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .expect("count");
+    n
+}
+
+/// Every incident channel of the burst, with its one pinned intro.
+fn burst_done(fake: &FakeDiscord) -> bool {
+    (1..=BURST).all(|n| {
+        fake.channel_named(&format!("inc-{n}-burst-{n}"))
+            .is_some_and(|c| fake.pinned(c.id).len() == 1)
+    })
+}
+
+#[tokio::test]
+async fn sigterm_mid_burst_exits_0_and_the_restart_finishes_everything_once() {
+    let fake = world::fake().start().await;
+    // Discord takes 20 s to answer the pins of the burst's intros: those jobs are still in
+    // flight when the signal comes, and outlive the 10 s the bot gives them.
+    fake.fail_next("PUT", PIN, BURST, Fault::Delayed(Duration::from_secs(20)));
+    let dir = tempfile::tempdir().expect("tempdir");
+    let env = [
+        ("INCIDENT_BOT__JOBS__DISCORD_TIMEOUT", "60s"),
+        ("RUST_LOG", "warn,incident_bot=info"),
+    ];
+    let mut bot = ChildBot::start(&fake, dir.path(), &env).await;
+
+    let mut declared = Vec::new();
+    for n in 1..=BURST {
+        let title = format!("burst {n}");
+        let h = incident(
+            &fake,
+            world::RESPONDER,
+            world::GENERAL,
+            "declare",
+            &[("title", &title), ("severity", "P2")],
+        )
+        .await;
+        // An acknowledged declare is committed.
+        h.ack().await;
+        declared.push(h);
+    }
+    fake.wait_for("pins in flight", STEP, |f| {
+        f.requests_to("PUT", PIN).len() >= 2
+    })
+    .await;
+
+    bot.signal("TERM");
+    // The signal is handled on the bot's own time: once it says so, it takes no new work.
+    bot.wait_for_log("shutting down").await;
+    // While it drains, a new command is turned away, visibly to its user only.
+    let late = incident(
+        &fake,
+        world::RESPONDER,
+        world::GENERAL,
+        "declare",
+        &[("title", "too late"), ("severity", "P2")],
+    )
+    .await;
+    let answer = late.reply().await;
+    assert_eq!(answer.content, RESTARTING);
+    assert_eq!(answer.flags & 64, 64, "ephemeral");
+
+    let status = bot.wait_exit(Duration::from_secs(40)).await;
+    let log = bot.log();
+    assert!(status.success(), "exit {status:?}; log:\n{log}");
+    assert!(!log.contains('\u{1b}'), "no colour codes in a file: {log}");
+    let db = dir.path().join("bot.db");
+    assert_eq!(
+        leased(&db).await,
+        0,
+        "every claim was released on the way out"
+    );
+    for h in &declared {
+        assert!(
+            h.reply().await.content.contains("declared"),
+            "{:?}",
+            h.messages()
+        );
+    }
+
+    let bot = ChildBot::start(&fake, dir.path(), &env).await;
+    fake.wait_for("every channel with its pinned intro", STEP * 3, burst_done)
+        .await;
+    let store = Db::open(&db).await.expect("open");
+    let incidents = store
+        .unclosed_incidents(incident_bot::domain::GuildId::new(fake.guild_id().get()).expect("id"))
+        .await
+        .expect("read");
+    assert_eq!(incidents.len(), BURST, "the late declare wrote nothing");
+    for n in 1..=BURST {
+        let channel = fake
+            .channel_named(&format!("inc-{n}-burst-{n}"))
+            .expect("the channel");
+        let intros: Vec<_> = fake
+            .messages(channel.id)
+            .into_iter()
+            .filter(|m| m.content.contains(&format!("Incident #{n}: burst {n}")))
+            .collect();
+        assert_eq!(intros.len(), 1, "one intro in #{}", channel.name);
+        let logged = fake
+            .messages(world::LOG)
+            .into_iter()
+            .filter(|m| m.content.starts_with(&format!("🚨 #{n} ")))
+            .count();
+        assert_eq!(logged, 1, "#{n} logged once");
+    }
+    let names: Vec<String> = fake
+        .channels_under(world::INCIDENTS)
+        .into_iter()
+        .map(|c| c.name)
+        .collect();
+    assert_eq!(names.len(), BURST, "{names:?}");
+    assert!(!names.iter().any(|n| n.contains("too-late")), "{names:?}");
+    assert_eq!(store.failed_jobs().await.expect("count"), 0);
+    store.close().await;
+    drop(bot);
+}
