@@ -1,20 +1,19 @@
 //! Changing an incident from its channel: severity, phase, roles, updates, notes, resolve and
-//! close. One function, so every change is authorized, audited and queued the same way.
+//! close. One function, so every change is authorized, audited and queued the same way; what
+//! the end of the work shows people is in `resolution`, the corrected facts in `facts`.
 
 use serde_json::json;
 
 use super::declare::queue_alert;
 use super::facts::{self, Prepared};
 use super::App;
-use super::{audit, checklists, postmortem, reminders, team, AppError, Clicked, Effect, Outbox};
-use crate::config::delta;
+use super::{
+    audit, checklists, postmortem, reminders, resolution, team, AppError, Clicked, Outbox,
+};
 use crate::domain::{
     Action, Actor, Candidate, ChannelId, Command, FreeText, IncidentId, IncidentKind, Phase, Status,
 };
-use crate::render::{
-    human, mention, role_pings, timestamp, AllClear, CloseSummary, Markup, Notice, PhaseLine,
-    TemplateName,
-};
+use crate::render::{mention, role_pings, timestamp, Markup, Notice, TemplateName};
 use crate::store::{AnnouncementKind, IncidentRecord, Tx};
 
 /// A change, as parsed at the edge.
@@ -278,7 +277,8 @@ fn command_name(c: &Command) -> &'static str {
     }
 }
 
-fn notice(
+/// A notice in the incident channel: an icon, a headline the bot built, typed text under it.
+pub(super) fn notice(
     app: &App,
     ping_roles: &[crate::domain::RoleId],
     icon: &str,
@@ -404,152 +404,14 @@ async fn effects(
             root_cause,
             all_clear_now: false,
             ..
-        } => {
-            let until = i.resolved_at.unwrap_or(i.last_change_at)
-                + delta(app.settings.resolution.verify_after);
-            let text = notice(
-                app,
-                &[],
-                "🛠️",
-                Markup::raw(format!(
-                    "Fix applied by {who}: verifying it until {} before players are told",
-                    timestamp(until)
-                )),
-                Some(format!("Root cause: {root_cause}")),
-            )?;
-            outbox.say_here(text, vec![]);
-            checklists::say(app, tx, outbox, record, i.phase).await?;
-            let asked = i.roles.commander.map_or_else(
-                || "the on-call responders".to_owned(),
-                |c| mention(c).to_string(),
-            );
-            format!(
-                "Fix recorded. Verifying until {}: then I ask {asked} whether it held, and the \
-                 all-clear goes to players once it has. For an incident that is obviously over, \
-                 resolve with all_clear:now instead.",
-                timestamp(until)
-            )
-        }
+        } => resolution::fix_applied(app, tx, outbox, &who, record, root_cause).await?,
         Command::Resolve { .. } | Command::FixHeld => {
-            let ttr = i.time_to_resolve().map(human).unwrap_or_default();
-            let (headline, body) = match &args.command {
-                Command::FixHeld => (
-                    format!("The fix held, confirmed by {who}: resolved after {ttr}"),
-                    None,
-                ),
-                _ => (
-                    format!("Resolved by {who} after {ttr}, without a verification window"),
-                    i.root_cause.as_ref().map(|r| format!("Root cause: {r}")),
-                ),
-            };
-            let text = notice(app, &[], "✅", Markup::raw(headline), body)?;
-            outbox.say_here(text, vec![]);
-            checklists::say(app, tx, outbox, record, i.phase).await?;
-            if all_clear(app, tx, outbox, record).await? {
-                format!("Resolved after {ttr}. The all-clear is going out to players.")
-            } else {
-                format!("Resolved after {ttr}.")
-            }
+            let held = matches!(args.command, Command::FixHeld);
+            resolution::recovered(app, tx, outbox, &who, record, held).await?
         }
         Command::Reopen { reason } => {
-            let text = notice(
-                app,
-                &[],
-                "🔁",
-                Markup::raw(format!("Reopened by {who}: back to {}", Phase::Resolution)),
-                Some(format!(
-                    "{reason}. Run /incident resolve again when a new fix is in."
-                )),
-            )?;
-            outbox.say_here(text, vec![]);
-            checklists::say(app, tx, outbox, record, i.phase).await?;
-            let told = !tx
-                .announcements_of(record.id, AnnouncementKind::AllClear)
-                .await?
-                .is_empty();
-            if told {
-                format!(
-                    "Reopened. Players were given the all-clear in <#{}>: tell them the problem \
-                     is back with /incident update public:true.",
-                    app.settings.channels.announcements
-                )
-            } else {
-                "Reopened: back to phase 4. Players were not told it was fixed.".to_owned()
-            }
+            resolution::reopened(app, tx, outbox, &who, record, reason).await?
         }
-        Command::Close => {
-            let timeline_len = tx.timeline_len(record.id).await?;
-            let ticks = tx.ticks(record.id).await?;
-            let view = |lists, steps_left_out| CloseSummary {
-                number: record.number.0,
-                title: i.title.to_string(),
-                severity: i.severity.to_string(),
-                declared_at: timestamp(i.declared_at),
-                resolved_at: i.verified_at.map(timestamp).unwrap_or_default(),
-                time_to_resolve: i.time_to_resolve().map(human).unwrap_or_default(),
-                phases: i
-                    .phases
-                    .iter()
-                    .map(|s| PhaseLine {
-                        title: s.phase.to_string(),
-                        duration: human(s.ended_at.unwrap_or(i.last_change_at) - s.started_at),
-                    })
-                    .collect(),
-                checklists: lists,
-                steps_left_out,
-                timeline_len,
-            };
-            let summary = checklists::fit_summary(
-                checklists::summaries(app, i, &ticks),
-                |lists, left_out| {
-                    super::render(app, TemplateName::CloseSummary, &view(lists, left_out))
-                },
-            )?;
-            outbox.push(tx, Effect::Archive { summary }).await?;
-            debug_assert_eq!(i.status, Status::Closed);
-            "Closed. The channel is being archived and locked.".to_owned()
-        }
+        Command::Close => resolution::closed(app, tx, outbox, record).await?,
     })
-}
-
-/// Queues the ✅ all-clear when players heard of the incident (an alert or a public update).
-/// A security incident is never announced, so it never gets an all-clear either. Returns
-/// whether it was queued.
-async fn all_clear(
-    app: &App,
-    tx: &mut Tx,
-    outbox: &mut Outbox<'_>,
-    record: &IncidentRecord,
-) -> Result<bool, AppError> {
-    let i = &record.incident;
-    let heard = !tx
-        .announcements_of(record.id, AnnouncementKind::Alert)
-        .await?
-        .is_empty()
-        || !tx
-            .announcements_of(record.id, AnnouncementKind::Update)
-            .await?
-            .is_empty();
-    if i.kind != IncidentKind::Availability || !heard {
-        return Ok(false);
-    }
-    let Some(root_cause) = &i.root_cause else {
-        return Ok(false);
-    };
-    let view = AllClear {
-        system: i.systems.display(),
-        root_cause: root_cause.to_string(),
-        compensation: i.compensation.as_ref().map(ToString::to_string),
-    };
-    super::announce(
-        app,
-        tx,
-        outbox,
-        record.id,
-        AnnouncementKind::AllClear,
-        &view,
-        vec![],
-    )
-    .await?;
-    Ok(true)
 }

@@ -20,6 +20,7 @@ mod postmortem_start;
 mod recording;
 mod relabel;
 mod reminders;
+mod resolution;
 mod state;
 mod status;
 
