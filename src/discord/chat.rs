@@ -233,8 +233,8 @@ impl Chat for SerenityChat {
 
     fn channel_label(&self, channel: ChannelId) -> BoxFuture<'_, Result<ChannelLabel, ChatError>> {
         Box::pin(async move {
-            let current = ch(channel)
-                .to_channel(&*self.http)
+            let current = self
+                .rest("GET", route::CHANNEL, ch(channel).to_channel(&*self.http))
                 .await
                 .map_err(classify)?;
             let Some(current) = current.guild() else {
@@ -259,8 +259,7 @@ impl Chat for SerenityChat {
             if let Some(topic) = &label.topic {
                 edit = edit.topic(topic);
             }
-            ch(channel)
-                .edit(&*self.http, edit)
+            self.rest("PATCH", route::CHANNEL, ch(channel).edit(&*self.http, edit))
                 .await
                 .map(|_| ())
                 .map_err(denied(
@@ -478,8 +477,8 @@ impl Chat for SerenityChat {
 
     fn meeting_place(&self, channel: ChannelId) -> BoxFuture<'_, Result<MeetingPlace, ChatError>> {
         Box::pin(async move {
-            let found = ch(channel)
-                .to_channel(&*self.http)
+            let found = self
+                .rest("GET", route::CHANNEL, ch(channel).to_channel(&*self.http))
                 .await
                 .map_err(denied(format!("look at <#{channel}>"), "View Channel"))?;
             let Some(found) = found.guild() else {
@@ -520,8 +519,11 @@ impl Chat for SerenityChat {
         Box::pin(async move {
             let me = self.me().await?;
             let events = self
-                .guild
-                .scheduled_events(&*self.http, false)
+                .rest(
+                    "GET",
+                    route::GUILD_EVENTS,
+                    self.guild.scheduled_events(&*self.http, false),
+                )
                 .await
                 .map_err(classify)?;
             Ok(events
@@ -535,11 +537,8 @@ impl Chat for SerenityChat {
 
     fn meeting(&self, id: EventId) -> BoxFuture<'_, Result<Option<Meeting>, ChatError>> {
         Box::pin(async move {
-            match self
-                .guild
-                .scheduled_event(&*self.http, event(id), false)
-                .await
-            {
+            let call = self.guild.scheduled_event(&*self.http, event(id), false);
+            match self.rest("GET", route::GUILD_EVENT, call).await {
                 Ok(e) => Ok(meeting(&e)),
                 // 10070 Unknown Guild Scheduled Event: someone deleted it.
                 Err(serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(r)))
@@ -565,9 +564,9 @@ impl Chat for SerenityChat {
                 .channel_id(ch(m.channel))
                 .end_time(stamp(m.end)?)
                 .description(&m.description);
+            let call = self.guild.create_scheduled_event(&*self.http, builder);
             let created = self
-                .guild
-                .create_scheduled_event(&*self.http, builder)
+                .rest("POST", route::GUILD_EVENTS, call)
                 .await
                 .map_err(denied(
                     format!("create the review meeting's event in <#{}>", m.channel),
@@ -589,8 +588,10 @@ impl Chat for SerenityChat {
                 .description(&m.description)
                 .start_time(stamp(m.start)?)
                 .end_time(stamp(m.end)?);
-            self.guild
-                .edit_scheduled_event(&*self.http, event(id), edit)
+            let call = self
+                .guild
+                .edit_scheduled_event(&*self.http, event(id), edit);
+            self.rest("PATCH", route::GUILD_EVENT, call)
                 .await
                 .map(|_| ())
                 .map_err(denied(
@@ -613,8 +614,10 @@ impl Chat for SerenityChat {
                 EventStatus::Canceled => serenity::ScheduledEventStatus::Canceled,
             };
             let edit = serenity::EditScheduledEvent::new().status(status);
-            self.guild
-                .edit_scheduled_event(&*self.http, event(id), edit)
+            let call = self
+                .guild
+                .edit_scheduled_event(&*self.http, event(id), edit);
+            self.rest("PATCH", route::GUILD_EVENT, call)
                 .await
                 .map(|_| ())
                 .map_err(denied(

@@ -28,6 +28,10 @@ pub(crate) mod route {
     pub const PIN: &str = "/channels/{channel_id}/pins/{message_id}";
     /// List or create a guild's channels.
     pub const GUILD_CHANNELS: &str = "/guilds/{guild_id}/channels";
+    /// List or create the guild's scheduled events.
+    pub const GUILD_EVENTS: &str = "/guilds/{guild_id}/scheduled-events";
+    /// Get or edit one scheduled event.
+    pub const GUILD_EVENT: &str = "/guilds/{guild_id}/scheduled-events/{guild_scheduled_event_id}";
     /// The bot's own user.
     pub const ME: &str = "/users/@me";
     /// Register the guild's commands.
