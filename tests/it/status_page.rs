@@ -580,6 +580,38 @@ async fn chromium(url: String, what: Vec<String>) -> String {
     .expect("chromium's task")
 }
 
+/// Scans `url` with axe-core in the same Chromium (tests/axe/scan.mjs, through playwright-core);
+/// fails on any serious or critical finding. Needs `npm ci --prefix tests/axe` (.ci/run does).
+async fn axe(url: String) {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/axe");
+    assert!(
+        dir.join("node_modules/axe-core").is_dir()
+            && dir.join("node_modules/playwright-core").is_dir(),
+        "axe-core and playwright-core are missing: run `npm ci --prefix tests/axe` (.ci/run does)"
+    );
+    let out = tokio::task::spawn_blocking(move || {
+        std::process::Command::new("node")
+            .arg(dir.join("scan.mjs"))
+            .arg(&url)
+            .env("CHROMIUM", CHROMIUM)
+            .output()
+            .expect("node runs (Debian's nodejs; .ci/run installs it)")
+    })
+    .await
+    .expect("the scan's task");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "axe-core found serious or critical problems (or could not scan): {stdout}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let report: serde_json::Value = serde_json::from_str(stdout.trim()).expect("the scan's JSON");
+    assert!(
+        report["passes"].as_u64().is_some_and(|n| n > 0),
+        "axe ran no rule: {report}"
+    );
+}
+
 #[tokio::test]
 async fn chromium_shows_the_outage_then_all_systems_operational() {
     let fake = world::fake().start().await;
@@ -649,6 +681,11 @@ async fn chromium_shows_the_outage_then_all_systems_operational() {
     assert!(dom.contains("All systems operational"), "{dom}");
     assert!(!dom.contains("Major outage"), "{dom}");
     let clear = shots.join("status-page-all-clear.png");
-    chromium(url, vec![format!("--screenshot={}", clear.display())]).await;
+    chromium(
+        url.clone(),
+        vec![format!("--screenshot={}", clear.display())],
+    )
+    .await;
+    axe(url).await;
     assert!(std::fs::metadata(&clear).is_ok_and(|m| m.len() > 0));
 }
