@@ -126,7 +126,11 @@ pub async fn rebuild(app: &App, templates: &PageTemplates) -> anyhow::Result<Sna
                     text: super::text::plain(a.content.as_deref()?),
                 })
             })
-            .collect();
+            .collect::<Vec<_>>();
+        // Announcements posted before their text was stored have nothing to show.
+        if updates.is_empty() {
+            continue;
+        }
         incidents.push(PublicIncident::from_record(&record, updates));
     }
     let settings = &app.settings;
@@ -142,7 +146,8 @@ pub async fn rebuild(app: &App, templates: &PageTemplates) -> anyhow::Result<Sna
     )
 }
 
-/// Builds the first snapshot, then rebuilds after every public change until aborted. A failed
+/// Builds the first snapshot, then rebuilds after every public change (and at least hourly)
+/// until aborted. A failed
 /// rebuild is logged and counted, and the last good snapshot stays.
 pub async fn keep_fresh(app: App, templates: Arc<PageTemplates>) {
     loop {
@@ -159,6 +164,10 @@ pub async fn keep_fresh(app: App, templates: Arc<PageTemplates>) {
                 );
             }
         }
-        app.status.wait_changed().await;
+        // Also once an hour without a change, so that the history strip moves on a day.
+        let _ = tokio::time::timeout(REFRESH_EVERY, app.status.wait_changed()).await;
     }
 }
+
+/// The longest a snapshot stays without a rebuild: the day strip must move at midnight.
+pub const REFRESH_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
