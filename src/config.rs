@@ -275,6 +275,10 @@ pub struct TemplateSettings {
 pub struct StatusSettings {
     /// The status page named in the service alert.
     pub url: String,
+    /// Whether the bot serves the status page on the public listener.
+    pub page: bool,
+    /// The page's name.
+    pub name: String,
 }
 
 /// `[jobs]`

@@ -79,7 +79,7 @@ impl Listeners {
     pub fn serve(self, state: HttpState) -> JoinSet<()> {
         let mut tasks = JoinSet::new();
         if let Some(listener) = self.private {
-            let router = private_router(state);
+            let router = private_router(state.clone());
             tasks.spawn(async move {
                 if let Err(e) = axum::serve(listener, router).await {
                     tracing::error!(error = %e, "the private HTTP listener stopped");
@@ -87,7 +87,11 @@ impl Listeners {
             });
         }
         if let Some(listener) = self.public {
-            let router = public_router();
+            let router = if state.app.settings.status.page {
+                public_router(state.app.clone())
+            } else {
+                Router::new().fallback(not_found)
+            };
             tasks.spawn(async move {
                 if let Err(e) = axum::serve(listener, router).await {
                     tracing::error!(error = %e, "the public HTTP listener stopped");
@@ -107,9 +111,80 @@ pub fn private_router(state: HttpState) -> Router {
         .with_state(state)
 }
 
-/// The public router: nothing yet but 404s. The status page and webhooks land here.
-pub fn public_router() -> Router {
-    Router::new().fallback(|| async { (StatusCode::NOT_FOUND, "not found\n") })
+async fn not_found() -> Response {
+    (StatusCode::NOT_FOUND, "not found\n").into_response()
+}
+
+/// The public router: the status page, its incident pages, the Statuspage v2 JSON and the
+/// Atom feed, all answered from the snapshot in memory; anything else is 404.
+pub fn public_router(app: App) -> Router {
+    let page = get(status_route);
+    Router::new()
+        .route("/", page.clone())
+        .route("/incidents/{number}", page.clone())
+        .route("/api/v2/{*rest}", page.clone())
+        .route("/history.atom", page)
+        .fallback(not_found)
+        .with_state(app)
+}
+
+/// How long players' browsers and proxies may reuse an answer.
+pub const STATUS_CACHE_CONTROL: &str = "public, max-age=15";
+
+fn route_label(path: &str) -> &'static str {
+    if path == "/" {
+        "page"
+    } else if path.starts_with("/incidents/") {
+        "incident"
+    } else if path.starts_with("/api/") {
+        "api"
+    } else if path == "/history.atom" {
+        "atom"
+    } else {
+        "other"
+    }
+}
+
+/// Whether an `If-None-Match` value names `etag` (or is `*`).
+fn matches_etag(if_none_match: &str, etag: &str) -> bool {
+    if_none_match
+        .split(',')
+        .map(str::trim)
+        .any(|tag| tag == "*" || tag.strip_prefix("W/").unwrap_or(tag) == etag)
+}
+
+async fn status_route(
+    State(app): State<App>,
+    uri: axum::http::Uri,
+    headers: axum::http::HeaderMap,
+) -> Response {
+    let path = uri.path();
+    let label = route_label(path);
+    let snapshot = app.status.current();
+    let Some(resource) = snapshot.get(path) else {
+        app.metrics.status_requests.inc(&[label, "404"]);
+        return not_found().await;
+    };
+    let fresh = headers
+        .get_all(header::IF_NONE_MATCH)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| matches_etag(v, &resource.etag));
+    let common = [
+        (header::ETAG, resource.etag.clone()),
+        (header::CACHE_CONTROL, STATUS_CACHE_CONTROL.to_owned()),
+    ];
+    if fresh {
+        app.metrics.status_requests.inc(&[label, "304"]);
+        return (StatusCode::NOT_MODIFIED, common).into_response();
+    }
+    app.metrics.status_requests.inc(&[label, "200"]);
+    (
+        common,
+        [(header::CONTENT_TYPE, resource.content_type)],
+        resource.body.clone(),
+    )
+        .into_response()
 }
 
 async fn livez() -> &'static str {

@@ -13,4 +13,5 @@ pub mod scheduler;
 pub mod setup;
 pub mod shutdown;
 pub mod startup;
+pub mod status;
 pub mod store;

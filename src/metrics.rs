@@ -56,6 +56,10 @@ pub struct Metrics {
     pub time_to_command: Histogram,
     /// Detection to verified fix, by severity: mean time to resolve.
     pub time_to_resolve: Histogram,
+    /// Status page snapshots built, by outcome (ok, failed).
+    pub status_rebuilds: Counter,
+    /// Status page requests, by route (page, incident, api, atom, other) and answer (200, 304, 404).
+    pub status_requests: Counter,
 }
 
 impl Default for Metrics {
@@ -132,6 +136,16 @@ impl Metrics {
                 "incident_bot_jobs_done_total",
                 "Jobs performed, by kind.",
                 &["kind"],
+            ),
+            status_rebuilds: r.counter(
+                "incident_bot_status_rebuilds_total",
+                "Status page snapshots built after a public change, by outcome (ok, failed).",
+                &["outcome"],
+            ),
+            status_requests: r.counter(
+                "incident_bot_status_requests_total",
+                "Status page requests on the public listener, by route (page, incident, api, atom, other) and status code.",
+                &["route", "code"],
             ),
             incidents_open: r.gauge(
                 "incident_bot_incidents_open",

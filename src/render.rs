@@ -329,6 +329,10 @@ fn load_overrides(
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or_default();
+        if crate::status::PAGE_TEMPLATES.contains(&stem) {
+            // The status page's templates, loaded by `status::PageTemplates`.
+            continue;
+        }
         let Some(t) = TemplateName::parse(stem) else {
             let known: Vec<_> = TemplateName::ALL.iter().map(|t| t.name()).collect();
             problems.push(TemplateProblem {

@@ -16,6 +16,7 @@ use crate::discord;
 use crate::http::{HttpState, Listeners};
 use crate::render::Templates;
 use crate::scheduler::{RetryPolicy, Scheduler, DRAIN};
+use crate::status::PageTemplates;
 
 /// Jobs performed at once: enough to post to several channels in parallel, few enough to stay
 /// well inside Discord's per-route rate limits.
@@ -28,6 +29,7 @@ pub struct Application {
     client: serenity::Client,
     scheduler: Scheduler,
     listeners: Listeners,
+    pages: Option<Arc<PageTemplates>>,
 }
 
 impl Application {
@@ -42,6 +44,13 @@ impl Application {
     ) -> anyhow::Result<Self> {
         let policy = RetryPolicy::from(&settings.jobs);
         let listeners = Listeners::bind(&settings.http).await?;
+        let pages = if settings.status.page && settings.http.public_listen.is_some() {
+            Some(Arc::new(PageTemplates::load(
+                settings.templates.dir.as_deref(),
+            )?))
+        } else {
+            None
+        };
         let app = App::build(settings, clock).await?;
         let client = extend(discord::client_builder(
             app.clone(),
@@ -65,6 +74,7 @@ impl Application {
             client,
             scheduler,
             listeners,
+            pages,
         })
     }
 
@@ -102,12 +112,16 @@ impl Application {
             mut client,
             scheduler,
             listeners,
+            pages,
         } = self;
         let shards = client.shard_manager.clone();
         let mut servers = listeners.serve(HttpState {
             app: app.clone(),
             gateway: discord::gateway_probe(shards.clone()),
         });
+        if let Some(pages) = pages {
+            servers.spawn(crate::status::keep_fresh(app.clone(), pages));
+        }
         let shutdown = app.shutdown.clone();
         let commands = async {
             shutdown.triggered().await;

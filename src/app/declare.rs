@@ -136,6 +136,7 @@ pub async fn declare(
     }
     tx.commit().await?;
     app.waker.wake();
+    app.status.changed();
     tracing::info!(incident = record.number.0, severity = %incident.severity, "declared");
     Ok(Declared {
         record,

@@ -234,6 +234,7 @@ async fn change_incident(
     outbox.flush_here(&mut tx).await?;
     tx.commit().await?;
     app.waker.wake();
+    app.status.changed();
     app.metrics.incident_changed(&before, &record.incident, now);
     Ok(Changed { record, reply })
 }

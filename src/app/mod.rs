@@ -177,7 +177,7 @@ pub(crate) async fn post_announcement<V: serde::Serialize>(
     let content = render(app, template, view)?;
     let channel = app.settings.channels.announcements;
     let announcement = tx
-        .insert_announcement(incident, kind, channel, publish, app.clock.now())
+        .insert_announcement(incident, kind, channel, publish, &content, app.clock.now())
         .await?;
     outbox
         .push(

@@ -172,6 +172,7 @@ impl Performer {
         }
         tx.commit().await.map_err(internal)?;
         self.app.waker.wake();
+        self.app.status.changed();
         Ok(())
     }
 

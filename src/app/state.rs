@@ -31,6 +31,8 @@ pub struct App {
     pub metrics: Metrics,
     /// The stop signal: once given, commands answer "restarting" and the queue drains.
     pub shutdown: Shutdown,
+    /// The public status page's snapshot; told after each committed change players may see.
+    pub status: crate::status::StatusBoard,
 }
 
 /// Something the job queue did that a waiting command may want to tell its user.
@@ -107,6 +109,7 @@ impl App {
             events: tokio::sync::broadcast::channel(64).0,
             metrics: Metrics::new(),
             shutdown: Shutdown::new(),
+            status: crate::status::StatusBoard::default(),
         })
     }
 }

@@ -65,6 +65,8 @@ pub struct Announcement {
     pub published_at: Option<DateTime<Utc>>,
     /// When it was withdrawn unposted (its incident became a security one): never to be posted.
     pub withdrawn_at: Option<DateTime<Utc>>,
+    /// The text that went (or goes) to the channel; `None` for rows older than the column.
+    pub content: Option<String>,
 }
 
 type Row = (
@@ -77,10 +79,11 @@ type Row = (
     Option<i64>,
     Option<i64>,
     Option<i64>,
+    Option<String>,
 );
 
 fn from_row(
-    (id, incident, kind, channel, message, publish, posted, published, withdrawn): Row,
+    (id, incident, kind, channel, message, publish, posted, published, withdrawn, content): Row,
 ) -> Result<Announcement, sqlx::Error> {
     Ok(Announcement {
         id,
@@ -93,10 +96,11 @@ fn from_row(
         posted_at: from_millis_opt(posted)?,
         published_at: from_millis_opt(published)?,
         withdrawn_at: from_millis_opt(withdrawn)?,
+        content,
     })
 }
 
-const SELECT: &str = "SELECT id, incident_id, kind, channel_id, message_id, publish, posted_at, published_at, withdrawn_at FROM announcements";
+const SELECT: &str = "SELECT id, incident_id, kind, channel_id, message_id, publish, posted_at, published_at, withdrawn_at, content FROM announcements";
 
 impl Tx {
     /// Records that an announcement is to be posted; returns its id.
@@ -107,15 +111,17 @@ impl Tx {
         kind: AnnouncementKind,
         channel: ChannelId,
         publish: bool,
+        content: &str,
         at: DateTime<Utc>,
     ) -> Result<i64, sqlx::Error> {
         let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO announcements (incident_id, kind, channel_id, publish, created_at) VALUES (?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO announcements (incident_id, kind, channel_id, publish, content, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
         )
         .bind(incident.0)
         .bind(kind.as_str())
         .bind(to_db_id(channel.get()))
         .bind(publish)
+        .bind(content)
         .bind(to_millis(at))
         .fetch_one(&mut *self.inner)
         .await?;

@@ -239,6 +239,34 @@ impl Db {
         Ok(out)
     }
 
+    /// The incidents players were told about: availability incidents with at least one
+    /// announcement posted to the players' channel (and not withdrawn), still unclosed or
+    /// changed since `since`, newest first. Security incidents are never among them.
+    #[tracing::instrument(skip_all)]
+    pub async fn public_incidents(
+        &self,
+        guild: GuildId,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<IncidentRecord>, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        let rows: Vec<Row> = sqlx::query_as(sql!(
+            "{SELECT} WHERE guild_id = ? AND kind = 'availability' \
+             AND (status != 'closed' OR last_change_at >= ?) \
+             AND EXISTS (SELECT 1 FROM announcements a WHERE a.incident_id = incidents.id \
+                 AND a.posted_at IS NOT NULL AND a.withdrawn_at IS NULL) \
+             ORDER BY number DESC"
+        ))
+        .bind(to_db_id(guild.get()))
+        .bind(to_millis(since))
+        .fetch_all(&mut *conn)
+        .await?;
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            out.push(hydrate(&mut conn, row).await?);
+        }
+        Ok(out)
+    }
+
     /// How many incidents of the guild are not over yet (being worked, or a fix being verified),
     /// by severity.
     #[tracing::instrument(skip_all)]

@@ -23,5 +23,6 @@ mod queue;
 mod reminders;
 mod setup;
 mod shutdown;
+mod status_page;
 mod transcripts;
 mod wake;

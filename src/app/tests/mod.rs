@@ -110,6 +110,7 @@ impl World {
             events: tokio::sync::broadcast::channel(8).0,
             metrics: crate::metrics::Metrics::new(),
             shutdown: crate::shutdown::Shutdown::new(),
+            status: crate::status::StatusBoard::default(),
         };
         let chat = Arc::new(RecordingChat::default());
         let performer = Performer::new(app.clone(), chat.clone());

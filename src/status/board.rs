@@ -1,0 +1,173 @@
+//! The snapshot served to players and the task that rebuilds it after each public change.
+
+use std::collections::HashMap;
+use std::sync::{Arc, RwLock};
+
+use anyhow::Context as _;
+use axum::body::Bytes;
+use tokio::sync::Notify;
+
+use super::build::{build, Inputs, PublicIncident, PublicUpdate, HISTORY_DAYS};
+use super::page::PageTemplates;
+use crate::app::App;
+
+/// One route's answer, rendered once.
+#[derive(Debug, Clone)]
+pub struct Resource {
+    /// The body.
+    pub body: Bytes,
+    /// Its strong validator, quoted.
+    pub etag: String,
+    /// Its media type.
+    pub content_type: &'static str,
+}
+
+impl Resource {
+    /// A resource with its ETag computed from its bytes.
+    pub fn new(body: impl Into<Bytes>, content_type: &'static str) -> Self {
+        let body = body.into();
+        Self {
+            etag: format!("\"{:016x}\"", fnv64(&body)),
+            body,
+            content_type,
+        }
+    }
+}
+
+/// FNV-1a: stable across Rust versions and processes, so replicas agree on ETags.
+pub(crate) fn fnv64(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+/// Every public route's answer, by path. Immutable once built.
+#[derive(Debug, Default)]
+pub struct Snapshot {
+    routes: HashMap<String, Resource>,
+}
+
+impl Snapshot {
+    /// A snapshot of these routes.
+    pub fn new(routes: HashMap<String, Resource>) -> Self {
+        Self { routes }
+    }
+
+    /// The answer for `path`, if it is one.
+    pub fn get(&self, path: &str) -> Option<&Resource> {
+        self.routes.get(path)
+    }
+
+    /// Every path served.
+    pub fn paths(&self) -> impl Iterator<Item = &str> {
+        self.routes.keys().map(String::as_str)
+    }
+}
+
+/// The current snapshot, and the signal that a public change was committed.
+#[derive(Debug, Clone, Default)]
+pub struct StatusBoard {
+    current: Arc<RwLock<Arc<Snapshot>>>,
+    changed: Arc<Notify>,
+}
+
+impl StatusBoard {
+    /// The snapshot to answer from (cheap: one `Arc` clone under a read lock).
+    pub fn current(&self) -> Arc<Snapshot> {
+        match self.current.read() {
+            Ok(guard) => Arc::clone(&guard),
+            Err(poisoned) => Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// Puts `snapshot` in place of the current one.
+    pub fn swap(&self, snapshot: Snapshot) {
+        let snapshot = Arc::new(snapshot);
+        match self.current.write() {
+            Ok(mut guard) => *guard = snapshot,
+            Err(poisoned) => *poisoned.into_inner() = snapshot,
+        }
+    }
+
+    /// Says that a change players may see was committed. Changes that come while a rebuild
+    /// runs are folded into one more rebuild.
+    pub fn changed(&self) {
+        self.changed.notify_one();
+    }
+
+    async fn wait_changed(&self) {
+        self.changed.notified().await;
+    }
+}
+
+/// Reads what players were told and renders every route.
+pub async fn rebuild(app: &App, templates: &PageTemplates) -> anyhow::Result<Snapshot> {
+    let now = app.clock.now();
+    let since = now - chrono::TimeDelta::days(HISTORY_DAYS);
+    let records = app
+        .db
+        .public_incidents(app.settings.discord.guild_id, since)
+        .await
+        .context("reading the public incidents")?;
+    let mut incidents = Vec::with_capacity(records.len());
+    for record in records {
+        let updates = app
+            .db
+            .announcements(record.id)
+            .await
+            .context("reading the announcements")?
+            .into_iter()
+            .filter(|a| a.withdrawn_at.is_none())
+            .filter_map(|a| {
+                Some(PublicUpdate {
+                    id: a.id,
+                    kind: a.kind,
+                    at: a.posted_at?,
+                    text: super::text::plain(a.content.as_deref()?),
+                })
+            })
+            .collect::<Vec<_>>();
+        // Announcements posted before their text was stored have nothing to show.
+        if updates.is_empty() {
+            continue;
+        }
+        incidents.push(PublicIncident::from_record(&record, updates));
+    }
+    let settings = &app.settings;
+    build(
+        &Inputs {
+            name: &settings.status.name,
+            url: &settings.status.url,
+            catalogue: &settings.systems.catalogue,
+            now,
+            incidents: &incidents,
+        },
+        templates,
+    )
+}
+
+/// Builds the first snapshot, then rebuilds after every public change (and at least hourly)
+/// until aborted. A failed
+/// rebuild is logged and counted, and the last good snapshot stays.
+pub async fn keep_fresh(app: App, templates: Arc<PageTemplates>) {
+    loop {
+        match rebuild(&app, &templates).await {
+            Ok(snapshot) => {
+                app.status.swap(snapshot);
+                app.metrics.status_rebuilds.inc(&["ok"]);
+            }
+            Err(e) => {
+                app.metrics.status_rebuilds.inc(&["failed"]);
+                tracing::error!(
+                    error = format!("{e:#}"),
+                    "could not rebuild the status page"
+                );
+            }
+        }
+        // Also once an hour without a change, so that the history strip moves on a day.
+        let _ = tokio::time::timeout(REFRESH_EVERY, app.status.wait_changed()).await;
+    }
+}
+
+/// The longest a snapshot stays without a rebuild: the day strip must move at midnight.
+pub const REFRESH_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);

@@ -1,0 +1,441 @@
+//! From what players were told to every route's bytes: pure, no IO.
+
+use std::collections::HashMap;
+
+use anyhow::Context as _;
+use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
+
+use super::atom;
+use super::board::{fnv64, Resource, Snapshot};
+use super::page::{self, PageTemplates};
+use super::statuspage::{self as sp, iso, Impact, IncidentState};
+use crate::domain::{Phase, Severity, Status};
+use crate::store::{AnnouncementKind, IncidentRecord};
+
+/// How many days the history strip and the feeds go back.
+pub const HISTORY_DAYS: i64 = 90;
+
+/// One announcement players read.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicUpdate {
+    /// The announcement's row id: a stable id.
+    pub id: i64,
+    /// Alert, update or all-clear.
+    pub kind: AnnouncementKind,
+    /// When it was posted.
+    pub at: DateTime<Utc>,
+    /// Its text, as players read it.
+    pub text: String,
+}
+
+/// What players may know of an incident. Built only from the public parts of the record: no
+/// title, summary, note, timeline or person.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PublicIncident {
+    /// Its number: the stable id and the page's address.
+    pub number: u32,
+    /// Its severity.
+    pub severity: Severity,
+    /// Its status.
+    pub status: Status,
+    /// Its phase.
+    pub phase: Phase,
+    /// The affected systems, as the alert named them.
+    pub systems: Vec<String>,
+    /// When the fix was applied, if it was.
+    pub resolved_at: Option<DateTime<Utc>>,
+    /// When it was verified or closed, if it was.
+    pub ended_at: Option<DateTime<Utc>>,
+    /// What players were told, oldest first; never empty for a listed incident.
+    pub updates: Vec<PublicUpdate>,
+}
+
+impl PublicIncident {
+    /// Takes the public parts of `record`.
+    pub fn from_record(record: &IncidentRecord, updates: Vec<PublicUpdate>) -> Self {
+        let i = &record.incident;
+        Self {
+            number: record.number.0,
+            severity: i.severity,
+            status: i.status,
+            phase: i.phase,
+            systems: i.systems.names().map(str::to_owned).collect(),
+            resolved_at: i.resolved_at,
+            ended_at: i.verified_at.or(i.closed_at),
+            updates,
+        }
+    }
+
+    /// Its state in Statuspage's words.
+    pub fn state(&self) -> IncidentState {
+        IncidentState::of(self.status, self.phase)
+    }
+
+    /// Whether players still see it as going on.
+    pub fn unresolved(&self) -> bool {
+        self.state() != IncidentState::Resolved
+    }
+
+    /// Its impact.
+    pub fn impact(&self) -> Impact {
+        Impact::of(self.severity)
+    }
+
+    /// Its public name, from what the alert said (the title is internal).
+    pub fn name(&self) -> String {
+        if self.systems.is_empty() {
+            "Problems with our services".to_owned()
+        } else {
+            format!("Problems with {}", self.systems.join(", "))
+        }
+    }
+
+    fn started(&self) -> DateTime<Utc> {
+        self.updates.first().map_or(DateTime::UNIX_EPOCH, |u| u.at)
+    }
+
+    fn updated(&self) -> DateTime<Utc> {
+        self.updates.last().map_or(DateTime::UNIX_EPOCH, |u| u.at)
+    }
+
+    /// When players were told it was over: the all-clear, else the verification or close.
+    fn over_at(&self) -> Option<DateTime<Utc>> {
+        if self.unresolved() {
+            return None;
+        }
+        self.updates
+            .iter()
+            .rev()
+            .find(|u| u.kind == AnnouncementKind::AllClear)
+            .map(|u| u.at)
+            .or(self.ended_at)
+            .or(Some(self.updated()))
+    }
+
+    fn affects(&self, system: &str) -> bool {
+        self.systems.iter().any(|s| s.eq_ignore_ascii_case(system))
+    }
+
+    fn update_state(&self, kind: AnnouncementKind) -> IncidentState {
+        match kind {
+            AnnouncementKind::Alert => IncidentState::Investigating,
+            AnnouncementKind::AllClear => IncidentState::Resolved,
+            AnnouncementKind::Update => match self.state() {
+                IncidentState::Resolved => IncidentState::Identified,
+                s => s,
+            },
+        }
+    }
+}
+
+/// What a snapshot is built from.
+#[derive(Debug)]
+pub struct Inputs<'a> {
+    /// The page's name.
+    pub name: &'a str,
+    /// The page's public address.
+    pub url: &'a str,
+    /// The systems of `[systems] catalogue`.
+    pub catalogue: &'a [String],
+    /// When it is built.
+    pub now: DateTime<Utc>,
+    /// The public incidents, newest first.
+    pub incidents: &'a [PublicIncident],
+}
+
+/// One system's current state and its history.
+#[derive(Debug, Clone)]
+pub(super) struct SystemState {
+    pub name: String,
+    pub id: String,
+    pub impact: Impact,
+    /// Oldest day first: the worst impact of a public incident that day, if any.
+    pub days: Vec<(NaiveDate, Option<Impact>)>,
+}
+
+fn stable_id(kind: &str, name: &str) -> String {
+    format!(
+        "{:012x}",
+        fnv64(format!("{kind}:{}", name.to_lowercase()).as_bytes()) & 0xffff_ffff_ffff
+    )
+}
+
+/// The catalogue, then any other system an unresolved incident names.
+pub(super) fn systems(inputs: &Inputs<'_>) -> Vec<SystemState> {
+    let mut names: Vec<String> = inputs.catalogue.to_vec();
+    for i in inputs.incidents.iter().filter(|i| i.unresolved()) {
+        for s in &i.systems {
+            if !names.iter().any(|n| n.eq_ignore_ascii_case(s)) {
+                names.push(s.clone());
+            }
+        }
+    }
+    let today = inputs.now.date_naive();
+    names
+        .into_iter()
+        .map(|name| {
+            let impact = inputs
+                .incidents
+                .iter()
+                .filter(|i| i.unresolved() && i.affects(&name))
+                .map(PublicIncident::impact)
+                .max()
+                .unwrap_or(Impact::None);
+            let days = (0..HISTORY_DAYS)
+                .rev()
+                .map(|back| {
+                    let day = today - TimeDelta::days(back);
+                    let worst = inputs
+                        .incidents
+                        .iter()
+                        .filter(|i| i.affects(&name))
+                        .filter(|i| {
+                            let from = i.started().date_naive();
+                            let to = i.over_at().unwrap_or(inputs.now).date_naive();
+                            from <= day && day <= to
+                        })
+                        .map(PublicIncident::impact)
+                        .max();
+                    (day, worst)
+                })
+                .collect();
+            SystemState {
+                id: stable_id("component", &name),
+                name,
+                impact,
+                days,
+            }
+        })
+        .collect()
+}
+
+/// The worst impact among unresolved incidents.
+pub(super) fn overall(incidents: &[PublicIncident]) -> Impact {
+    incidents
+        .iter()
+        .filter(|i| i.unresolved())
+        .map(PublicIncident::impact)
+        .max()
+        .unwrap_or(Impact::None)
+}
+
+fn json(value: &impl serde::Serialize) -> anyhow::Result<Resource> {
+    let body = serde_json::to_vec(value).context("serialising the status JSON")?;
+    Ok(Resource::new(body, "application/json"))
+}
+
+/// Renders every route.
+pub fn build(inputs: &Inputs<'_>, templates: &PageTemplates) -> anyhow::Result<Snapshot> {
+    let url = inputs.url.trim_end_matches('/');
+    let systems = systems(inputs);
+    let impact = overall(inputs.incidents);
+    let page_id = stable_id("page", url);
+    let updated = inputs
+        .incidents
+        .iter()
+        .map(PublicIncident::updated)
+        .max()
+        .unwrap_or(DateTime::UNIX_EPOCH);
+    let page = sp::Page {
+        id: page_id.clone(),
+        name: inputs.name.to_owned(),
+        url: url.to_owned(),
+        time_zone: "Etc/UTC",
+        updated_at: iso(updated),
+    };
+    let status = sp::PageStatus {
+        indicator: impact.as_str(),
+        description: impact.description(),
+    };
+    let component = |s: &SystemState, position: usize| sp::Component {
+        id: s.id.clone(),
+        name: s.name.clone(),
+        status: s.impact.component_status(),
+        created_at: iso(DateTime::UNIX_EPOCH),
+        updated_at: iso(updated),
+        position,
+        description: None,
+        showcase: true,
+        start_date: None,
+        group_id: None,
+        page_id: page_id.clone(),
+        group: false,
+        only_show_if_degraded: false,
+    };
+    let components: Vec<sp::Component> = systems
+        .iter()
+        .enumerate()
+        .map(|(n, s)| component(s, n + 1))
+        .collect();
+    let incidents: Vec<sp::Incident> = inputs
+        .incidents
+        .iter()
+        .map(|i| {
+            let id = i.number.to_string();
+            let mut updates: Vec<sp::IncidentUpdate> = i
+                .updates
+                .iter()
+                .map(|u| sp::IncidentUpdate {
+                    id: u.id.to_string(),
+                    status: i.update_state(u.kind).as_str(),
+                    body: u.text.clone(),
+                    incident_id: id.clone(),
+                    created_at: iso(u.at),
+                    updated_at: iso(u.at),
+                    display_at: iso(u.at),
+                    affected_components: None,
+                    deliver_notifications: true,
+                    custom_tweet: None,
+                    tweet_id: None,
+                })
+                .collect();
+            updates.reverse();
+            let monitoring_at = match i.state() {
+                IncidentState::Monitoring | IncidentState::Resolved => i.resolved_at.map(iso),
+                _ => None,
+            };
+            sp::Incident {
+                name: i.name(),
+                status: i.state().as_str(),
+                created_at: iso(i.started()),
+                updated_at: iso(i.updated()),
+                monitoring_at,
+                resolved_at: i.over_at().map(iso),
+                impact: i.impact().as_str(),
+                shortlink: format!("{url}/incidents/{id}"),
+                started_at: iso(i.started()),
+                page_id: page_id.clone(),
+                incident_updates: updates,
+                components: systems
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, s)| i.affects(&s.name))
+                    .map(|(n, s)| component(s, n + 1))
+                    .collect(),
+                id,
+            }
+        })
+        .collect();
+    let unresolved: Vec<sp::Incident> = inputs
+        .incidents
+        .iter()
+        .zip(&incidents)
+        .filter(|(i, _)| i.unresolved())
+        .map(|(_, j)| j.clone())
+        .collect();
+
+    let mut routes = HashMap::new();
+    routes.insert(
+        "/api/v2/status.json".to_owned(),
+        json(&sp::StatusDoc {
+            page: &page,
+            status: &status,
+        })?,
+    );
+    routes.insert(
+        "/api/v2/summary.json".to_owned(),
+        json(&sp::SummaryDoc {
+            page: &page,
+            components: &components,
+            incidents: &unresolved,
+            scheduled_maintenances: [],
+            status: &status,
+        })?,
+    );
+    routes.insert(
+        "/api/v2/components.json".to_owned(),
+        json(&sp::ComponentsDoc {
+            page: &page,
+            components: &components,
+        })?,
+    );
+    routes.insert(
+        "/api/v2/incidents.json".to_owned(),
+        json(&sp::IncidentsDoc {
+            page: &page,
+            incidents: &incidents,
+        })?,
+    );
+    routes.insert(
+        "/api/v2/incidents/unresolved.json".to_owned(),
+        json(&sp::IncidentsDoc {
+            page: &page,
+            incidents: &unresolved,
+        })?,
+    );
+    let html = "text/html; charset=utf-8";
+    let view = page::page_view(inputs, &systems, impact);
+    routes.insert(
+        "/".to_owned(),
+        Resource::new(templates.render_page(&view)?, html),
+    );
+    for incident in inputs.incidents {
+        let view = page::incident_view(inputs, incident);
+        routes.insert(
+            format!("/incidents/{}", incident.number),
+            Resource::new(templates.render_incident(&view)?, html),
+        );
+    }
+    routes.insert(
+        "/history.atom".to_owned(),
+        Resource::new(
+            atom::feed(inputs, updated),
+            "application/atom+xml; charset=utf-8",
+        ),
+    );
+    Ok(Snapshot::new(routes))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn incident(number: u32, severity: Severity, status: Status, days_ago: i64) -> PublicIncident {
+        let now = Utc::now();
+        PublicIncident {
+            number,
+            severity,
+            status,
+            phase: Phase::Triage,
+            systems: vec!["login".into()],
+            resolved_at: None,
+            ended_at: None,
+            updates: vec![PublicUpdate {
+                id: i64::from(number),
+                kind: AnnouncementKind::Alert,
+                at: now - TimeDelta::days(days_ago),
+                text: "🚨".into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn systems_take_the_worst_open_impact_and_the_strip_marks_each_day() {
+        let now = Utc::now();
+        let incidents = [
+            incident(2, Severity::P1, Status::Open, 0),
+            incident(1, Severity::P0, Status::Closed, 3),
+        ];
+        let catalogue = ["Login".to_owned(), "Store".to_owned()];
+        let inputs = Inputs {
+            name: "S",
+            url: "https://s.example/",
+            catalogue: &catalogue,
+            now,
+            incidents: &incidents,
+        };
+        let systems = systems(&inputs);
+        assert_eq!(
+            systems[0].impact,
+            Impact::Major,
+            "matched case-insensitively"
+        );
+        assert_eq!(systems[1].impact, Impact::None);
+        let days = &systems[0].days;
+        assert_eq!(days.len(), 90);
+        assert_eq!(days[89].1, Some(Impact::Major));
+        assert_eq!(days[86].1, Some(Impact::Critical));
+        assert_eq!(days[85].1, None);
+        assert_eq!(overall(&incidents), Impact::Major);
+    }
+}
