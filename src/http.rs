@@ -5,6 +5,7 @@
 //!   later issues. It shares nothing with the private router, so exposing it never exposes
 //!   metrics or readiness.
 
+mod hooks;
 mod ready;
 
 use std::net::SocketAddr;
@@ -19,6 +20,7 @@ use axum::Router;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
+pub use hooks::{same_secret, Hooks, MAX_BODY};
 pub use ready::{readiness, Check, Readiness, LATE_AFTER};
 
 use crate::app::App;
@@ -79,7 +81,7 @@ impl Listeners {
     pub fn serve(self, state: HttpState) -> JoinSet<()> {
         let mut tasks = JoinSet::new();
         if let Some(listener) = self.private {
-            let router = private_router(state);
+            let router = private_router(state.clone());
             tasks.spawn(async move {
                 if let Err(e) = axum::serve(listener, router).await {
                     tracing::error!(error = %e, "the private HTTP listener stopped");
@@ -87,7 +89,7 @@ impl Listeners {
             });
         }
         if let Some(listener) = self.public {
-            let router = public_router();
+            let router = public_router(state.app.clone());
             tasks.spawn(async move {
                 if let Err(e) = axum::serve(listener, router).await {
                     tracing::error!(error = %e, "the public HTTP listener stopped");
@@ -107,9 +109,9 @@ pub fn private_router(state: HttpState) -> Router {
         .with_state(state)
 }
 
-/// The public router: nothing yet but 404s. The status page and webhooks land here.
-pub fn public_router() -> Router {
-    Router::new().fallback(|| async { (StatusCode::NOT_FOUND, "not found\n") })
+/// The public router: the alert webhooks (`POST /hooks/<source>`); 404 for anything else.
+pub fn public_router(app: App) -> Router {
+    hooks::routes(Hooks::new(app)).fallback(|| async { (StatusCode::NOT_FOUND, "not found\n") })
 }
 
 async fn livez() -> &'static str {

@@ -56,6 +56,9 @@ pub struct Metrics {
     pub time_to_command: Histogram,
     /// Detection to verified fix, by severity: mean time to resolve.
     pub time_to_resolve: Histogram,
+    /// Webhook deliveries, by source and outcome (stored, unauthorized, too_large, bad_shape,
+    /// rate_limited, error).
+    pub webhooks: Counter,
 }
 
 impl Default for Metrics {
@@ -149,6 +152,11 @@ impl Metrics {
                 "Time from detecting an incident to its verified fix, by severity (MTTR).",
                 &["severity"],
                 INCIDENT_BUCKETS,
+            ),
+            webhooks: r.counter(
+                "incident_bot_webhooks_total",
+                "Alert webhook deliveries, by source and outcome (stored, unauthorized, too_large, bad_shape, rate_limited, error).",
+                &["source", "outcome"],
             ),
             registry: r,
         };

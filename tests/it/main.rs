@@ -13,6 +13,7 @@ mod fake_discord;
 mod faults;
 mod health;
 mod help;
+mod intake;
 mod lifecycle;
 mod logs;
 mod markup;
