@@ -3,8 +3,12 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{App, AppError, Button, ButtonStyle, Clicked, Effect};
-use crate::domain::{AlertBatch, AlertStatus, IncidentNumber, Severity};
+use super::declare::{declare_as, ChannelCounts};
+use super::{team, App, AppError, Button, ButtonStyle, Clicked, Effect};
+use crate::domain::{
+    Action, Actor, AlertBatch, AlertStatus, Declaration, EntryKind, FreeText, IncidentKind,
+    IncidentNumber, IncidentTitle, InteractionId, Severity, Systems, TimelineEntry,
+};
 use crate::render::{relative, timestamp, Markup};
 use crate::store::{AlertCard, NewCard, NewJob, Tx};
 
@@ -33,6 +37,7 @@ pub async fn receive(app: &App, batch: &AlertBatch) -> Result<Received, AppError
     let existing = tx
         .alert_card_of_group(batch.source, &batch.group_key, since)
         .await?;
+    let was_resolved = existing.as_ref().is_some_and(|c| c.resolved_at.is_some());
     let (card, new_card) = match existing {
         Some(card) => (card.id, false),
         None => {
@@ -53,6 +58,14 @@ pub async fn receive(app: &App, batch: &AlertBatch) -> Result<Received, AppError
                 .map(|a| a.started_at)
                 .min()
                 .unwrap_or(now);
+            // While an incident of that system is being worked, its alerts join it.
+            let attach_to = match system {
+                Some(system) => {
+                    tx.open_incident_with_system(app.settings.discord.guild_id, system)
+                        .await?
+                }
+                None => None,
+            };
             let id = tx
                 .insert_alert_card(&NewCard {
                     source: batch.source,
@@ -62,7 +75,7 @@ pub async fn receive(app: &App, batch: &AlertBatch) -> Result<Received, AppError
                     link: batch.link.as_deref(),
                     started_at,
                     now,
-                    incident: None,
+                    incident: attach_to,
                 })
                 .await?;
             (id, true)
@@ -102,7 +115,53 @@ pub async fn receive(app: &App, batch: &AlertBatch) -> Result<Received, AppError
         .alert_card(card)
         .await?
         .ok_or_else(|| anyhow::anyhow!("alert card {card} vanished"))?;
-    queue_card(&mut tx, &stored, now).await?;
+    // A card posted, or not yet attached to an incident, shows the news; an alert that joined
+    // an incident on arrival is told in that incident's channel instead.
+    if stored.message.is_some() || stored.incident.is_none() {
+        queue_card(&mut tx, &stored, now).await?;
+    }
+    if let Some(incident) = stored.incident {
+        let origin = format!(
+            "alert:{}:{}:{}:{}",
+            stored.id,
+            stored.count,
+            stored.firing,
+            stored.last_seen.timestamp_millis()
+        );
+        let mut outbox = super::Outbox::new(&origin, incident, now);
+        if new_card {
+            tx.append_timeline(incident, &[alert_entry(&stored)])
+                .await?;
+            let line = Markup::raw("🔔 **Alert joined this incident:** ")
+                .text_then(&stored.title)
+                .raw_then(&format!(" ({}, since ", stored.source.display()))
+                .push(relative(stored.started_at))
+                .raw_then(")");
+            outbox.say_here(line.as_str().to_owned(), vec![]);
+        } else if stored.resolved_at.is_some() && !was_resolved {
+            let text = format!(
+                "Alert resolved: {} ({} says it is over: a hint for the verify step, not an all-clear)",
+                stored.title,
+                stored.source.display()
+            );
+            let entry = TimelineEntry {
+                at: now,
+                actor: None,
+                kind: EntryKind::Bot,
+                text,
+                source_message: None,
+            };
+            tx.append_timeline(incident, &[entry]).await?;
+            let line = Markup::raw("🔕 **Alert resolved:** ")
+                .text_then(&stored.title)
+                .raw_then(&format!(
+                    " ({} says it is over). Check it yourself before you resolve the incident.",
+                    stored.source.display()
+                ));
+            outbox.say_here(line.as_str().to_owned(), vec![]);
+        }
+        outbox.flush_here(&mut tx).await?;
+    }
     tx.commit().await?;
     app.waker.wake();
     Ok(Received {
@@ -214,4 +273,116 @@ pub async fn card_view_now(app: &App, card: &AlertCard) -> Result<Clicked, AppEr
         None => None,
     };
     Ok(card_view(card, number))
+}
+
+/// The timeline entry an alert's card gives the incident declared from it: what fired, when.
+pub(super) fn alert_entry(card: &AlertCard) -> TimelineEntry {
+    let mut text = format!(
+        "Alert from {}: {} ({} seen, first at {})",
+        card.source.display(),
+        card.title,
+        card.count,
+        card.started_at.format("%Y-%m-%d %H:%M:%S UTC"),
+    );
+    if let Some(link) = &card.link {
+        text.push_str(&format!(" {link}"));
+    }
+    TimelineEntry {
+        at: card.started_at,
+        actor: None,
+        kind: EntryKind::Bot,
+        text,
+        source_message: None,
+    }
+}
+
+/// What a card's button is about: `<card>` or `<card>:<severity>`.
+pub fn card_of(about: &str) -> Result<(i64, Option<Severity>), AppError> {
+    let (card, severity) = match about.split_once(':') {
+        Some((card, severity)) => (card, Some(severity)),
+        None => (about, None),
+    };
+    let card = card
+        .parse::<i64>()
+        .map_err(|_| AppError::user("That button belongs to no alert."))?;
+    let severity = severity
+        .map(Severity::parse)
+        .transpose()
+        .map_err(|_| AppError::user("That button names no severity."))?;
+    Ok((card, severity))
+}
+
+async fn load(app: &App, id: i64) -> Result<AlertCard, AppError> {
+    app.db
+        .alert_card(id)
+        .await?
+        .ok_or_else(|| AppError::user("That alert is no longer known to the bot."))
+}
+
+/// **Declare P…** on a card: declares an incident whose detection is the alert's start, whose
+/// systems are the card's, and whose timeline begins with the alert. Answers with the card as
+/// it now reads.
+pub async fn declare_from_card(
+    app: &App,
+    actor: &Actor,
+    card: i64,
+    severity: Severity,
+    interaction: InteractionId,
+    counts: ChannelCounts,
+) -> Result<Clicked, AppError> {
+    actor.may(Action::Declare, &team(app), None)?;
+    let card = load(app, card).await?;
+    if card.dismissed.is_some() {
+        return Err(AppError::user(
+            "This alert was dismissed as not real; declare with /incident declare if it is.",
+        ));
+    }
+    let title = IncidentTitle::parse(card.title.chars().take(100).collect::<String>().trim())
+        .or_else(|_| IncidentTitle::parse(&format!("{} alert", card.source.display())))?;
+    let systems = card
+        .system
+        .as_deref()
+        .map(Systems::parse)
+        .transpose()?
+        .unwrap_or_default();
+    let declaration = Declaration {
+        title,
+        severity,
+        kind: IncidentKind::Availability,
+        systems,
+        summary: None,
+        declared_by: actor.user,
+        eta: None,
+        detected_at: Some(card.started_at),
+    };
+    let declared = declare_as(app, actor, declaration, interaction, counts, Some(&card)).await?;
+    let card = load(app, card.id).await?;
+    Ok(card_view(&card, Some(declared.record.number)))
+}
+
+/// **Not real** on a card, once the form says why: records who dismissed it and why.
+pub async fn dismiss_card(
+    app: &App,
+    actor: &Actor,
+    card: i64,
+    why: &str,
+) -> Result<Clicked, AppError> {
+    actor.may(Action::Declare, &team(app), None)?;
+    let why = FreeText::parse(why)?;
+    let mut tx = app.db.begin().await?;
+    let current = tx
+        .alert_card(card)
+        .await?
+        .ok_or_else(|| AppError::user("That alert is no longer known to the bot."))?;
+    if current.incident.is_some() {
+        return Err(AppError::user(
+            "This alert is already an incident: close the incident instead.",
+        ));
+    }
+    tx.alert_card_dismissed(card, actor.user, why.as_str())
+        .await?;
+    tx.commit().await?;
+    tracing::info!(card, "alert dismissed as not real");
+    let card = load(app, card).await?;
+    card_view_now(app, &card).await
 }

@@ -36,7 +36,10 @@ pub use declare::{
     declare, ChannelCounts, DeclareArgs, Declared, CATEGORY_CHANNEL_BUDGET, GUILD_CHANNEL_BUDGET,
 };
 pub use effects::{kinds, Effect, MeetingCall, Outbox, Said, Target, TextFile};
-pub use intake::{card_view, receive, Received, DECLARE_BUTTON, DISMISS_BUTTON};
+pub use intake::{
+    card_of, card_view, declare_from_card, dismiss_card, receive, Received, DECLARE_BUTTON,
+    DISMISS_BUTTON,
+};
 pub use lifecycle::{answer_fix_check, change, ChangeArgs, Changed, FixAnswer};
 pub use notes::{note_message, NotedMessage};
 pub use perform::{Performer, PUBLISH_BUDGET};

@@ -207,6 +207,24 @@ impl Tx {
         row.map(card).transpose()
     }
 
+    /// The newest incident of `guild` being worked (open, not resolved) that lists `system`.
+    pub async fn open_incident_with_system(
+        &mut self,
+        guild: crate::domain::GuildId,
+        system: &str,
+    ) -> Result<Option<IncidentId>, sqlx::Error> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT id FROM incidents WHERE guild_id = ? AND status = 'open' AND id IN \
+             (SELECT incident_id FROM incident_systems WHERE name_key = ?) \
+             ORDER BY number DESC LIMIT 1",
+        )
+        .bind(to_db_id(guild.get()))
+        .bind(system.to_lowercase())
+        .fetch_optional(&mut *self.inner)
+        .await?;
+        Ok(row.map(|(id,)| IncidentId(id)))
+    }
+
     /// Adds a card with no alerts yet; returns its id.
     #[tracing::instrument(skip_all)]
     pub async fn insert_alert_card(&mut self, c: &NewCard<'_>) -> Result<i64, sqlx::Error> {

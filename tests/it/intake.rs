@@ -10,7 +10,7 @@ use incident_bot::clock::ManualClock;
 use crate::support::bot::{spawn_bot_on, spawn_bot_with, world, TestBot, STEP};
 use crate::support::fake_discord::FakeDiscord;
 use crate::support::http;
-use crate::support::story::button_labels;
+use crate::support::story::{button_labels, press};
 
 const TOKEN: &str = "am-secret-token-for-tests";
 const FIRING: &str = include_str!("../fixtures/alertmanager_firing.json");
@@ -234,4 +234,148 @@ async fn a_source_without_its_secret_is_off() {
     let res = deliver(&bot, FIRING.as_bytes()).await;
     assert_eq!(res.status, 404);
     assert_eq!(http::get(bot.public, "/metrics").await.status, 404);
+}
+
+#[tokio::test]
+async fn declare_p1_on_a_card_opens_the_incident_detected_when_the_alert_began() {
+    let fake = world::fake().start().await;
+    let bot = spawn_bot_with(&fake, with_intake).await;
+    assert_eq!(deliver(&bot, FIRING.as_bytes()).await.status, 200);
+    card_lines(&fake, "the card", |l| l.contains("LoginErrors")).await;
+
+    let (click, card) = press(&fake, world::RESPONDER, world::LOG, "Declare P1").await;
+    assert_eq!(click.ack().await.kind, 7, "the card itself changes");
+    let after = fake.message(card.id).expect("the card");
+    assert!(
+        fake.seen(&after, Utc::now()).contains("Incident: #1"),
+        "{}",
+        after.content
+    );
+    assert!(
+        button_labels(&after).is_empty(),
+        "a declared card asks nothing more"
+    );
+
+    let stored = bot.app.db.alert_cards().await.expect("cards");
+    let incident = stored[0].incident.expect("the card names its incident");
+    let record = bot
+        .app
+        .db
+        .incident(incident)
+        .await
+        .expect("db")
+        .expect("the incident");
+    let i = &record.incident;
+    assert_eq!(i.severity.to_string(), "P1");
+    assert_eq!(
+        i.detected_at.to_rfc3339(),
+        "2026-11-30T14:02:00+00:00",
+        "the alert's startsAt"
+    );
+    assert_eq!(i.systems.display(), "Login");
+    assert_eq!(i.title.as_str(), "LoginErrors: Login error rate above 5%");
+    let timeline = bot.app.db.timeline(incident).await.expect("timeline");
+    assert!(
+        timeline[0]
+            .text
+            .starts_with("Alert from Alertmanager: LoginErrors"),
+        "{timeline:#?}"
+    );
+    // Its channel opens and pages as any P1 does.
+    fake.wait_for("the incident channel", STEP, |f| {
+        f.channels().iter().any(|c| c.name.starts_with("inc-1"))
+    })
+    .await;
+
+    // Alertmanager says it is over: the card says so, and the incident's timeline gets a hint
+    // for the verify step (the incident itself stays open).
+    let resolved = FIRING
+        .replace(
+            "\"status\": \"firing\",\n      \"labels\"",
+            "\"status\": \"resolved\",\n      \"labels\"",
+        )
+        .replace("0001-01-01T00:00:00Z", "2026-11-30T14:30:00Z");
+    assert_eq!(deliver(&bot, resolved.as_bytes()).await.status, 200);
+    card_lines(&fake, "the resolved card", |l| {
+        l.contains("Alert resolved") && l.contains("Incident: #1")
+    })
+    .await;
+    let timeline = bot.app.db.timeline(incident).await.expect("timeline");
+    assert!(
+        timeline
+            .iter()
+            .any(|e| e.text.starts_with("Alert resolved: LoginErrors")),
+        "{timeline:#?}"
+    );
+    let record = bot
+        .app
+        .db
+        .incident(incident)
+        .await
+        .expect("db")
+        .expect("the incident");
+    assert_eq!(
+        record.incident.status,
+        incident_bot::domain::Status::Open,
+        "never an automatic all-clear"
+    );
+
+    // Another alert of the same system while the incident is worked joins it: a line in its
+    // channel and a timeline entry, not a new card.
+    let other = FIRING
+        .replace("LoginErrors", "LoginLatency")
+        .replace("c2a6e4f0b1d93e57", "d00d");
+    assert_eq!(deliver(&bot, other.as_bytes()).await.status, 200);
+    let channel = record.channel_id.expect("the incident's channel");
+    let channel = serenity::all::ChannelId::new(channel.get());
+    fake.wait_for("the alert line", STEP, |f| {
+        f.seen_in(channel, Utc::now())
+            .iter()
+            .any(|l| l.contains("Alert joined this incident: LoginLatency"))
+    })
+    .await;
+    let cards = fake
+        .messages(world::LOG)
+        .into_iter()
+        .filter(|m| m.content.contains("LoginLatency"))
+        .count();
+    assert_eq!(
+        cards, 0,
+        "no new card for an alert of an incident being worked"
+    );
+    let timeline = bot.app.db.timeline(incident).await.expect("timeline");
+    assert!(
+        timeline
+            .iter()
+            .any(|e| e.text.starts_with("Alert from Alertmanager: LoginLatency")),
+        "{timeline:#?}"
+    );
+}
+
+#[tokio::test]
+async fn not_real_asks_why_and_records_who_said_so() {
+    let fake = world::fake().start().await;
+    let bot = spawn_bot_with(&fake, with_intake).await;
+    assert_eq!(deliver(&bot, FIRING.as_bytes()).await.status, 200);
+    card_lines(&fake, "the card", |l| l.contains("LoginErrors")).await;
+
+    let (click, card) = press(&fake, world::RESPONDER, world::LOG, "Not real").await;
+    let modal = click.modal().await;
+    let custom_id = modal["custom_id"].as_str().expect("an id").to_owned();
+    let answered = fake
+        .modal_submit(world::RESPONDER, &custom_id)
+        .field("why", "A load test on staging")
+        .send()
+        .await;
+    assert_eq!(answered.ack().await.kind, 7);
+    let after = fake.message(card.id).expect("the card");
+    let seen = fake.seen(&after, Utc::now());
+    assert!(seen.contains("Not real, said"), "{seen}");
+    assert!(seen.contains("A load test on staging"), "{seen}");
+    assert!(button_labels(&after).is_empty());
+    let stored = &bot.app.db.alert_cards().await.expect("cards")[0];
+    let (by, why) = stored.dismissed.clone().expect("dismissed");
+    assert_eq!(by.get(), world::RESPONDER.get());
+    assert_eq!(why, "A load test on staging");
+    assert_eq!(stored.incident, None);
 }
