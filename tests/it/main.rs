@@ -3,6 +3,7 @@
 mod support;
 
 mod access;
+mod alertmanager;
 mod bot_connects;
 mod checklists;
 mod cli;
