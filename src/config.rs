@@ -338,11 +338,23 @@ fn system_rules<'de, D: serde::Deserializer<'de>>(d: D) -> Result<SystemRules, D
 pub struct IntakeSecrets {
     /// `INCIDENT_BOT_ALERTMANAGER_TOKEN`: the bearer token Alertmanager sends.
     pub alertmanager: Option<SecretString>,
+    /// `INCIDENT_BOT_SENTRY_SECRET`: the integration's client secret (signs each body).
+    pub sentry: Option<SecretString>,
+    /// `INCIDENT_BOT_CLOUDFLARE_SECRET`: the webhook's secret (`cf-webhook-auth`).
+    pub cloudflare: Option<SecretString>,
+    /// `INCIDENT_BOT_GRAFANA_SECRET`: the contact point's HMAC secret (or bearer credentials).
+    pub grafana: Option<SecretString>,
 }
 
 impl IntakeSecrets {
     /// The variable of the Alertmanager token.
     pub const ALERTMANAGER_VAR: &'static str = "INCIDENT_BOT_ALERTMANAGER_TOKEN";
+    /// The variable of the Sentry client secret.
+    pub const SENTRY_VAR: &'static str = "INCIDENT_BOT_SENTRY_SECRET";
+    /// The variable of the Cloudflare webhook secret.
+    pub const CLOUDFLARE_VAR: &'static str = "INCIDENT_BOT_CLOUDFLARE_SECRET";
+    /// The variable of the Grafana secret.
+    pub const GRAFANA_VAR: &'static str = "INCIDENT_BOT_GRAFANA_SECRET";
 
     /// Reads the secrets that are set (and not blank).
     pub fn from_env() -> Self {
@@ -355,16 +367,22 @@ impl IntakeSecrets {
         };
         Self {
             alertmanager: read(Self::ALERTMANAGER_VAR),
+            sentry: read(Self::SENTRY_VAR),
+            cloudflare: read(Self::CLOUDFLARE_VAR),
+            grafana: read(Self::GRAFANA_VAR),
         }
     }
 
     /// The secret of `source`, when that source is on.
     pub fn of(&self, source: crate::domain::AlertSource) -> Option<&str> {
-        match source {
-            crate::domain::AlertSource::Alertmanager => {
-                self.alertmanager.as_ref().map(|s| s.expose_secret())
-            }
-        }
+        use crate::domain::AlertSource;
+        let secret = match source {
+            AlertSource::Alertmanager => &self.alertmanager,
+            AlertSource::Sentry => &self.sentry,
+            AlertSource::Cloudflare => &self.cloudflare,
+            AlertSource::Grafana => &self.grafana,
+        };
+        secret.as_ref().map(|s| s.expose_secret())
     }
 }
 

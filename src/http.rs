@@ -20,7 +20,7 @@ use axum::Router;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
-pub use hooks::{same_secret, Hooks, MAX_BODY};
+pub use hooks::{same_secret, signed, Hooks, MAX_BODY};
 pub use ready::{readiness, Check, Readiness, LATE_AFTER};
 
 use crate::app::App;

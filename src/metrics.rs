@@ -56,8 +56,8 @@ pub struct Metrics {
     pub time_to_command: Histogram,
     /// Detection to verified fix, by severity: mean time to resolve.
     pub time_to_resolve: Histogram,
-    /// Webhook deliveries, by source and outcome (stored, unauthorized, too_large, bad_shape,
-    /// rate_limited, error).
+    /// Webhook deliveries, by source and outcome (stored, ignored, unauthorized, too_large,
+    /// bad_shape, rate_limited, error).
     pub webhooks: Counter,
 }
 
@@ -155,7 +155,7 @@ impl Metrics {
             ),
             webhooks: r.counter(
                 "incident_bot_webhooks_total",
-                "Alert webhook deliveries, by source and outcome (stored, unauthorized, too_large, bad_shape, rate_limited, error).",
+                "Alert webhook deliveries, by source and outcome (stored, ignored, unauthorized, too_large, bad_shape, rate_limited, error).",
                 &["source", "outcome"],
             ),
             registry: r,

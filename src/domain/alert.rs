@@ -11,16 +11,30 @@ use serde::Deserialize;
 pub enum AlertSource {
     /// Prometheus Alertmanager's webhook receiver.
     Alertmanager,
+    /// Sentry's integration platform webhooks (issue and metric alerts).
+    Sentry,
+    /// Cloudflare notifications to a generic webhook.
+    Cloudflare,
+    /// Grafana alerting's webhook contact point.
+    Grafana,
 }
 
 impl AlertSource {
     /// Every source.
-    pub const ALL: [Self; 1] = [Self::Alertmanager];
+    pub const ALL: [Self; 4] = [
+        Self::Alertmanager,
+        Self::Sentry,
+        Self::Cloudflare,
+        Self::Grafana,
+    ];
 
     /// Its name in the store, the metrics and the URL (`/hooks/<name>`).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Alertmanager => "alertmanager",
+            Self::Sentry => "sentry",
+            Self::Cloudflare => "cloudflare",
+            Self::Grafana => "grafana",
         }
     }
 
@@ -33,6 +47,9 @@ impl AlertSource {
     pub fn display(self) -> &'static str {
         match self {
             Self::Alertmanager => "Alertmanager",
+            Self::Sentry => "Sentry",
+            Self::Cloudflare => "Cloudflare",
+            Self::Grafana => "Grafana",
         }
     }
 }
@@ -181,14 +198,29 @@ fn am_title(labels: &BTreeMap<String, String>, annotations: &BTreeMap<String, St
 
 /// Parses an Alertmanager webhook body (`version: "4"`).
 pub fn parse_alertmanager(body: &[u8]) -> Result<AlertBatch, ShapeError> {
+    parse_am_envelope(body, AlertSource::Alertmanager, "4")
+}
+
+/// Parses a Grafana alerting webhook body: Alertmanager's envelope at `version: "1"`, with
+/// `orgId`, `title`, `state` and `message` besides.
+pub fn parse_grafana(body: &[u8]) -> Result<AlertBatch, ShapeError> {
+    parse_am_envelope(body, AlertSource::Grafana, "1")
+}
+
+fn parse_am_envelope(
+    body: &[u8],
+    source: AlertSource,
+    version: &str,
+) -> Result<AlertBatch, ShapeError> {
+    let name = source.display();
     let m: AmMessage = serde_json::from_slice(body).map_err(|e| {
         ShapeError(format!(
-            "not an Alertmanager webhook message (version 4): {e}"
+            "not a {name} webhook message (version {version}): {e}"
         ))
     })?;
-    if m.version != "4" {
+    if m.version != version {
         return Err(ShapeError(format!(
-            "Alertmanager webhook version `{}`; this bot reads version 4",
+            "{name} webhook version `{}`; this bot reads version {version}",
             clip(&m.version)
         )));
     }
@@ -227,7 +259,7 @@ pub fn parse_alertmanager(body: &[u8]) -> Result<AlertBatch, ShapeError> {
         alerts[0].title.clone()
     };
     Ok(AlertBatch {
-        source: AlertSource::Alertmanager,
+        source,
         group_key: clip(&m.group_key),
         title,
         link: alerts
@@ -237,6 +269,252 @@ pub fn parse_alertmanager(body: &[u8]) -> Result<AlertBatch, ShapeError> {
         labels: m.common_labels,
         alerts,
     })
+}
+
+#[derive(Deserialize)]
+struct SentryBody {
+    #[serde(default)]
+    action: String,
+    data: serde_json::Value,
+}
+
+fn text_at<'a>(v: &'a serde_json::Value, path: &[&str]) -> Option<&'a str> {
+    let mut v = v;
+    for p in path {
+        v = v.get(p)?;
+    }
+    v.as_str()
+}
+
+/// An id Sentry sends as a string or a number.
+fn id_at(v: &serde_json::Value, path: &[&str]) -> Option<String> {
+    let mut v = v;
+    for p in path {
+        v = v.get(p)?;
+    }
+    match v {
+        serde_json::Value::String(s) if !s.is_empty() => Some(clip(s)),
+        serde_json::Value::Number(n) => Some(n.to_string()),
+        _ => None,
+    }
+}
+
+fn tags(v: Option<&serde_json::Value>) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for tag in v.and_then(|t| t.as_array()).into_iter().flatten() {
+        let pair = tag
+            .as_array()
+            .and_then(|p| Some((p.first()?.as_str()?, p.get(1)?.as_str()?)))
+            .or_else(|| Some((tag.get("key")?.as_str()?, tag.get("value")?.as_str()?)));
+        if let Some((k, v)) = pair {
+            out.insert(clip(k), clip(v));
+        }
+    }
+    out
+}
+
+fn missing(source: AlertSource, what: &str) -> ShapeError {
+    ShapeError(format!("a {} webhook without {what}", source.display()))
+}
+
+/// Parses a Sentry webhook by its `Sentry-Hook-Resource`: `event_alert` and `metric_alert`
+/// (critical, warning, resolved) and `issue` (resolved) are alerts; `installation` and the
+/// other issue actions are acknowledged and ignored (`None`). Each Sentry issue is one group.
+pub fn parse_sentry(
+    resource: &str,
+    body: &[u8],
+    now: DateTime<Utc>,
+) -> Result<Option<AlertBatch>, ShapeError> {
+    let source = AlertSource::Sentry;
+    let b: SentryBody = serde_json::from_slice(body)
+        .map_err(|e| ShapeError(format!("not a Sentry webhook body: {e}")))?;
+    let when = |v: Option<&str>| {
+        v.and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map_or(now, |t| t.with_timezone(&Utc))
+    };
+    match resource {
+        "installation" => Ok(None),
+        "event_alert" => {
+            let event = b.data.get("event").ok_or_else(|| missing(source, "data.event"))?;
+            let issue = id_at(event, &["issue_id"]).ok_or_else(|| missing(source, "data.event.issue_id"))?;
+            let title = clip(text_at(event, &["title"]).unwrap_or("Sentry issue"));
+            let rule = text_at(&b.data, &["triggered_rule"]);
+            let occurrence = id_at(event, &["event_id"]).unwrap_or_else(|| now.to_rfc3339());
+            let started_at = when(text_at(event, &["datetime"]));
+            let labels = tags(event.get("tags"));
+            let link = text_at(event, &["web_url"]).and_then(link);
+            Ok(Some(AlertBatch {
+                source,
+                group_key: format!("issue:{issue}"),
+                title: match rule {
+                    Some(rule) => clip(&format!("{title} ({rule})")),
+                    None => title.clone(),
+                },
+                link: link.clone(),
+                labels: labels.clone(),
+                alerts: vec![AlertEvent {
+                    dedup_key: format!("issue:{issue}"),
+                    occurrence,
+                    status: AlertStatus::Firing,
+                    title,
+                    started_at,
+                    labels,
+                    link,
+                }],
+            }))
+        }
+        "metric_alert" => {
+            let status = match b.action.as_str() {
+                "critical" | "warning" => AlertStatus::Firing,
+                "resolved" => AlertStatus::Resolved,
+                other => {
+                    return Err(ShapeError(format!(
+                        "metric_alert action `{}`: Sentry sends critical, warning or resolved",
+                        clip(other)
+                    )))
+                }
+            };
+            let alert = b.data.get("metric_alert").ok_or_else(|| missing(source, "data.metric_alert"))?;
+            let rule = id_at(alert, &["alert_rule", "id"])
+                .or_else(|| id_at(alert, &["id"]))
+                .ok_or_else(|| missing(source, "data.metric_alert.id"))?;
+            let title = clip(
+                text_at(alert, &["alert_rule", "name"])
+                    .or_else(|| text_at(alert, &["title"]))
+                    .or_else(|| text_at(&b.data, &["description_title"]))
+                    .unwrap_or("Sentry metric alert"),
+            );
+            let occurrence = id_at(alert, &["id"]).unwrap_or_else(|| rule.clone());
+            let started_at = when(text_at(alert, &["date_started"]).or_else(|| text_at(alert, &["date_detected"])));
+            let link = text_at(&b.data, &["web_url"]).and_then(link);
+            Ok(Some(AlertBatch {
+                source,
+                group_key: format!("metric:{rule}"),
+                title: title.clone(),
+                link: link.clone(),
+                labels: BTreeMap::new(),
+                alerts: vec![AlertEvent {
+                    dedup_key: format!("metric:{rule}"),
+                    occurrence,
+                    status,
+                    title,
+                    started_at,
+                    labels: BTreeMap::new(),
+                    link,
+                }],
+            }))
+        }
+        "issue" => {
+            if b.action != "resolved" {
+                return Ok(None);
+            }
+            let issue = b.data.get("issue").ok_or_else(|| missing(source, "data.issue"))?;
+            let id = id_at(issue, &["id"]).ok_or_else(|| missing(source, "data.issue.id"))?;
+            let title = clip(text_at(issue, &["title"]).unwrap_or("Sentry issue"));
+            let link = text_at(issue, &["web_url"]).or_else(|| text_at(issue, &["permalink"])).and_then(link);
+            Ok(Some(AlertBatch {
+                source,
+                group_key: format!("issue:{id}"),
+                title: title.clone(),
+                link: link.clone(),
+                labels: BTreeMap::new(),
+                alerts: vec![AlertEvent {
+                    dedup_key: format!("issue:{id}"),
+                    occurrence: String::new(),
+                    status: AlertStatus::Resolved,
+                    title,
+                    started_at: when(text_at(issue, &["firstSeen"])),
+                    labels: BTreeMap::new(),
+                    link,
+                }],
+            }))
+        }
+        other => Err(ShapeError(format!(
+            "Sentry-Hook-Resource `{}`: this bot reads event_alert, metric_alert, issue and installation",
+            clip(other)
+        ))),
+    }
+}
+
+#[derive(Deserialize)]
+struct CloudflareBody {
+    name: Option<String>,
+    text: Option<String>,
+    #[serde(default)]
+    data: serde_json::Value,
+    ts: Option<i64>,
+    alert_type: Option<String>,
+    alert_correlation_id: Option<String>,
+    alert_event: Option<String>,
+    account_id: Option<String>,
+}
+
+/// Parses a Cloudflare notification to a generic webhook. The test message Cloudflare sends
+/// when the webhook is saved (only `text`) is acknowledged and ignored (`None`).
+pub fn parse_cloudflare(body: &[u8], now: DateTime<Utc>) -> Result<Option<AlertBatch>, ShapeError> {
+    let source = AlertSource::Cloudflare;
+    let b: CloudflareBody = serde_json::from_slice(body)
+        .map_err(|e| ShapeError(format!("not a Cloudflare notification: {e}")))?;
+    let Some(alert_type) = b.alert_type.filter(|t| !t.is_empty()) else {
+        if b.text.is_some() && b.name.is_none() {
+            return Ok(None);
+        }
+        return Err(missing(source, "alert_type"));
+    };
+    let status = match b.alert_event.as_deref() {
+        None | Some("ALERT_STATE_EVENT_START") => AlertStatus::Firing,
+        Some("ALERT_STATE_EVENT_END") => AlertStatus::Resolved,
+        Some(other) => {
+            return Err(ShapeError(format!(
+                "alert_event `{}`: Cloudflare sends ALERT_STATE_EVENT_START or _END",
+                clip(other)
+            )))
+        }
+    };
+    let name = clip(b.name.as_deref().unwrap_or(&alert_type));
+    let text = b.text.as_deref().map(str::trim).filter(|t| !t.is_empty());
+    let title = match text {
+        Some(text) => clip(&format!("{name}: {}", text.lines().next().unwrap_or(text))),
+        None => name.clone(),
+    };
+    let key = b
+        .alert_correlation_id
+        .filter(|c| !c.is_empty())
+        .map_or_else(|| format!("{alert_type}:{name}"), |c| clip(&c));
+    let started_at =
+        b.ts.and_then(|ts| DateTime::from_timestamp(ts, 0))
+            .unwrap_or(now);
+    let mut labels = BTreeMap::new();
+    labels.insert("alert_type".to_owned(), clip(&alert_type));
+    if let Some(obj) = b.data.as_object() {
+        for (k, v) in obj {
+            if let Some(v) = v.as_str() {
+                labels.insert(clip(k), clip(v));
+            }
+        }
+    }
+    let link = Some(match b.account_id {
+        Some(account) if account.chars().all(|c| c.is_ascii_alphanumeric()) => {
+            format!("https://dash.cloudflare.com/{account}/notifications")
+        }
+        _ => "https://dash.cloudflare.com/".to_owned(),
+    });
+    Ok(Some(AlertBatch {
+        source,
+        group_key: key.clone(),
+        title: title.clone(),
+        link: link.clone(),
+        labels: labels.clone(),
+        alerts: vec![AlertEvent {
+            dedup_key: key,
+            occurrence: started_at.to_rfc3339(),
+            status,
+            title,
+            started_at,
+            labels,
+            link,
+        }],
+    }))
 }
 
 /// `[intake.systems]`: a system name and the `label=value` pairs that name it.

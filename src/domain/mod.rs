@@ -17,7 +17,8 @@ mod timeline;
 mod when;
 
 pub use alert::{
-    parse_alertmanager, AlertBatch, AlertEvent, AlertSource, AlertStatus, ShapeError, SystemRules,
+    parse_alertmanager, parse_cloudflare, parse_grafana, parse_sentry, AlertBatch, AlertEvent,
+    AlertSource, AlertStatus, ShapeError, SystemRules,
 };
 pub use auth::{Action, Actor, Candidate, NotAllowed, TeamRoles};
 pub use checklist::{

@@ -17,8 +17,12 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
 
+use chrono::{DateTime, Utc};
+use hmac::{Hmac, KeyInit, Mac};
+use sha2::Sha256;
+
 use crate::app::App;
-use crate::domain::{AlertSource, ShapeError};
+use crate::domain::{AlertBatch, AlertSource, ShapeError};
 
 /// The largest body a webhook may send.
 pub const MAX_BODY: usize = 1024 * 1024;
@@ -85,6 +89,9 @@ impl Hooks {
 pub fn routes(hooks: Hooks) -> Router {
     Router::new()
         .route("/hooks/alertmanager", post(alertmanager))
+        .route("/hooks/sentry", post(sentry))
+        .route("/hooks/cloudflare", post(cloudflare))
+        .route("/hooks/grafana", post(grafana))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(hooks)
 }
@@ -112,22 +119,23 @@ fn bearer(headers: &HeaderMap) -> Option<&[u8]> {
     scheme.eq_ignore_ascii_case(b"bearer ").then_some(token)
 }
 
-async fn alertmanager(
-    State(hooks): State<Hooks>,
+type BodyResult = Result<Bytes, axum::extract::rejection::BytesRejection>;
+
+/// How long a signed Grafana timestamp stays good: older (or later) signatures are replays.
+const SIGNATURE_TOLERANCE_SECS: i64 = 300;
+
+/// The checks every source shares, then `verify` (the source's secret) and `parse`.
+async fn hook(
+    hooks: Hooks,
+    source: AlertSource,
     headers: HeaderMap,
-    body: Result<Bytes, axum::extract::rejection::BytesRejection>,
+    body: BodyResult,
+    verify: impl FnOnce(&HeaderMap, &[u8], &str, DateTime<Utc>) -> bool,
+    parse: impl FnOnce(&HeaderMap, &[u8], DateTime<Utc>) -> Result<Option<AlertBatch>, ShapeError>,
 ) -> Response {
-    let source = AlertSource::Alertmanager;
     let Some(secret) = hooks.app.settings.intake.secrets.of(source) else {
         return plain(StatusCode::NOT_FOUND, "not found\n");
     };
-    if !bearer(&headers).is_some_and(|t| same_secret(t, secret.as_bytes())) {
-        hooks.count(source, "unauthorized");
-        return plain(
-            StatusCode::UNAUTHORIZED,
-            "missing or wrong bearer token: set Alertmanager's http_config.authorization.credentials to INCIDENT_BOT_ALERTMANAGER_TOKEN\n",
-        );
-    }
     let body = match body {
         Ok(body) => body,
         Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
@@ -136,6 +144,14 @@ async fn alertmanager(
         }
         Err(e) => return (e.status(), e.body_text()).into_response(),
     };
+    let now = hooks.app.clock.now();
+    if !verify(&headers, &body, secret, now) {
+        hooks.count(source, "unauthorized");
+        return plain(
+            StatusCode::UNAUTHORIZED,
+            "missing or wrong signature or token: see the README for this source's settings\n",
+        );
+    }
     if let Err(wait) = hooks.take(source) {
         hooks.count(source, "rate_limited");
         return (
@@ -145,15 +161,126 @@ async fn alertmanager(
         )
             .into_response();
     }
-    let batch = match crate::domain::parse_alertmanager(&body) {
-        Ok(batch) => batch,
+    match parse(&headers, &body, now) {
+        Ok(Some(batch)) => store(&hooks, &batch).await,
+        Ok(None) => {
+            hooks.count(source, "ignored");
+            plain(StatusCode::OK, "ignored\n")
+        }
         Err(e) => {
             hooks.shape_refused(source, &e);
             hooks.count(source, "bad_shape");
-            return (StatusCode::UNPROCESSABLE_ENTITY, format!("{e}\n")).into_response();
+            (StatusCode::UNPROCESSABLE_ENTITY, format!("{e}\n")).into_response()
         }
+    }
+}
+
+fn header_text<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
+    headers
+        .get(name)
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+}
+
+/// Whether `signature` (hex) is the HMAC-SHA256 of `parts` under `secret`, checked in
+/// constant time.
+pub fn signed(secret: &str, parts: &[&[u8]], signature: &str) -> bool {
+    let Ok(expected) = hex::decode(signature.trim()) else {
+        return false;
     };
-    store(&hooks, &batch).await
+    let Ok(mut mac) = Hmac::<Sha256>::new_from_slice(secret.as_bytes()) else {
+        return false;
+    };
+    for part in parts {
+        mac.update(part);
+    }
+    mac.verify_slice(&expected).is_ok()
+}
+
+async fn alertmanager(
+    State(hooks): State<Hooks>,
+    headers: HeaderMap,
+    body: BodyResult,
+) -> Response {
+    hook(
+        hooks,
+        AlertSource::Alertmanager,
+        headers,
+        body,
+        |headers, _, secret, _| bearer(headers).is_some_and(|t| same_secret(t, secret.as_bytes())),
+        |_, body, _| crate::domain::parse_alertmanager(body).map(Some),
+    )
+    .await
+}
+
+async fn sentry(State(hooks): State<Hooks>, headers: HeaderMap, body: BodyResult) -> Response {
+    hook(
+        hooks,
+        AlertSource::Sentry,
+        headers,
+        body,
+        |headers, body, secret, _| {
+            header_text(headers, "sentry-hook-signature")
+                .is_some_and(|sig| signed(secret, &[body], sig))
+        },
+        |headers, body, now| {
+            let resource = header_text(headers, "sentry-hook-resource").unwrap_or_default();
+            crate::domain::parse_sentry(resource, body, now)
+        },
+    )
+    .await
+}
+
+async fn cloudflare(State(hooks): State<Hooks>, headers: HeaderMap, body: BodyResult) -> Response {
+    hook(
+        hooks,
+        AlertSource::Cloudflare,
+        headers,
+        body,
+        |headers, _, secret, _| {
+            headers
+                .get("cf-webhook-auth")
+                .is_some_and(|v| same_secret(v.as_bytes(), secret.as_bytes()))
+        },
+        |_, body, now| crate::domain::parse_cloudflare(body, now),
+    )
+    .await
+}
+
+/// Grafana: an HMAC in `X-Grafana-Alerting-Signature` (over `timestamp:body` when
+/// `X-Grafana-Alerting-Timestamp` is sent, refused when that time is more than 5 minutes off),
+/// or the same secret as the contact point's bearer credentials.
+fn grafana_verified(headers: &HeaderMap, body: &[u8], secret: &str, now: DateTime<Utc>) -> bool {
+    if bearer(headers).is_some_and(|t| same_secret(t, secret.as_bytes())) {
+        return true;
+    }
+    let Some(signature) = header_text(headers, "x-grafana-alerting-signature") else {
+        return false;
+    };
+    match header_text(headers, "x-grafana-alerting-timestamp") {
+        Some(ts) => {
+            let Ok(n) = ts.parse::<i64>() else {
+                return false;
+            };
+            // Seconds, or milliseconds from senders that use them.
+            let secs = if n > 100_000_000_000 { n / 1000 } else { n };
+            (now.timestamp() - secs).abs() <= SIGNATURE_TOLERANCE_SECS
+                && signed(secret, &[ts.as_bytes(), b":", body], signature)
+        }
+        None => signed(secret, &[body], signature),
+    }
+}
+
+async fn grafana(State(hooks): State<Hooks>, headers: HeaderMap, body: BodyResult) -> Response {
+    hook(
+        hooks,
+        AlertSource::Grafana,
+        headers,
+        body,
+        grafana_verified,
+        |_, body, _| crate::domain::parse_grafana(body).map(Some),
+    )
+    .await
 }
 
 async fn store(hooks: &Hooks, batch: &crate::domain::AlertBatch) -> Response {
@@ -170,5 +297,38 @@ async fn store(hooks: &Hooks, batch: &crate::domain::AlertBatch) -> Response {
                 "could not store the alert; send it again\n",
             )
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn signatures_are_hmac_sha256_in_hex_as_rfc_4231_computes_them() {
+        // RFC 4231, test case 2.
+        let mac = "5bdcc146bf60754e6a042426089575c75a003f089d2739839dec58b964ec3843";
+        assert!(signed("Jefe", &[b"what do ya want for nothing?"], mac));
+        assert!(signed("Jefe", &[b"what do ya want ", b"for nothing?"], mac));
+        assert!(!signed("Jefe", &[b"what do ya want for nothing!"], mac));
+        assert!(!signed("jefe", &[b"what do ya want for nothing?"], mac));
+        assert!(!signed(
+            "Jefe",
+            &[b"what do ya want for nothing?"],
+            "not hex"
+        ));
+        assert!(!signed(
+            "Jefe",
+            &[b"what do ya want for nothing?"],
+            &mac[..62]
+        ));
+    }
+
+    #[test]
+    fn secrets_compare_equal_only_when_equal() {
+        assert!(same_secret(b"abc", b"abc"));
+        assert!(!same_secret(b"abd", b"abc"));
+        assert!(!same_secret(b"ab", b"abc"));
+        assert!(!same_secret(b"", b"abc"));
     }
 }

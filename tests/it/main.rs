@@ -15,6 +15,7 @@ mod faults;
 mod health;
 mod help;
 mod intake;
+mod intake_sources;
 mod lifecycle;
 mod logs;
 mod markup;
