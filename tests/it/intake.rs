@@ -7,7 +7,7 @@ use serde_json::{json, Value};
 
 use incident_bot::clock::ManualClock;
 
-use crate::support::bot::{spawn_bot_on, spawn_bot_with, world, TestBot, STEP};
+use crate::support::bot::{spawn_bot_in, spawn_bot_on, spawn_bot_with, world, TestBot, STEP};
 use crate::support::fake_discord::FakeDiscord;
 use crate::support::http;
 use crate::support::story::{button_labels, press};
@@ -378,4 +378,44 @@ async fn not_real_asks_why_and_records_who_said_so() {
     assert_eq!(by.get(), world::RESPONDER.get());
     assert_eq!(why, "A load test on staging");
     assert_eq!(stored.incident, None);
+}
+
+#[tokio::test]
+async fn a_card_still_declares_after_the_bot_restarted_between_the_alert_and_the_press() {
+    let fake = world::fake().start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let first = spawn_bot_in(&fake, dir.path(), with_intake).await;
+    assert_eq!(deliver(&first, FIRING.as_bytes()).await.status, 200);
+    card_lines(&fake, "the card", |l| l.contains("LoginErrors")).await;
+    first.stop().await;
+
+    let bot = spawn_bot_in(&fake, dir.path(), with_intake).await;
+    let (click, card) = press(&fake, world::RESPONDER, world::LOG, "Declare P2").await;
+    assert_eq!(click.ack().await.kind, 7);
+    let after = fake.message(card.id).expect("the card");
+    assert!(
+        fake.seen(&after, Utc::now()).contains("Incident: #1"),
+        "{}",
+        after.content
+    );
+    let stored = bot.app.db.alert_cards().await.expect("cards");
+    let record = bot
+        .app
+        .db
+        .incident(stored[0].incident.expect("declared"))
+        .await
+        .expect("db")
+        .expect("the incident");
+    assert_eq!(
+        record.incident.detected_at.to_rfc3339(),
+        "2026-11-30T14:02:00+00:00"
+    );
+    // The alert repeated after the restart edits the same card.
+    assert_eq!(deliver(&bot, &group_of(1, "firing")).await.status, 200);
+    let posted = fake
+        .messages(world::LOG)
+        .into_iter()
+        .filter(|m| m.content.contains("(Alertmanager)"))
+        .count();
+    assert_eq!(posted, 1);
 }

@@ -7,7 +7,9 @@ use incident_bot::clock::Clock as _;
 use incident_bot::config::Settings;
 use sha2::Sha256;
 
-use crate::support::bot::{spawn_bot_with, world, TestBot, STEP};
+use incident_bot::clock::ManualClock;
+
+use crate::support::bot::{spawn_bot_on, spawn_bot_with, world, TestBot, STEP};
 use crate::support::http;
 
 const SENTRY: &str = "sentry-client-secret";
@@ -266,4 +268,28 @@ async fn grafana_alerts_are_signed_over_timestamp_and_body_and_old_signatures_ar
     )
     .await;
     assert_eq!(res.status, 422, "{}", res.body);
+}
+
+#[tokio::test]
+async fn three_hundred_sentry_posts_in_a_minute_store_the_first_120_and_refuse_the_rest_whole() {
+    let fake = world::fake().start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    // A stopped clock at the start of a minute: all 300 fall in one minute of the limit.
+    let minute = Utc::now().timestamp().div_euclid(60) * 60;
+    let start = chrono::DateTime::from_timestamp(minute, 0).expect("a time");
+    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(start), with_sources).await;
+    assert_eq!(bot.app.settings.intake.rate_per_minute, 120, "the default");
+    let template = String::from_utf8(fixture("sentry_event_alert.json")).expect("utf-8");
+    let mut answers = Vec::new();
+    for n in 0..300 {
+        let body = template
+            .replace("1170820242", &format!("9{n:04}"))
+            .into_bytes();
+        let res = sentry(&bot, "event_alert", &body, &hmac_hex(SENTRY, &body)).await;
+        answers.push(res.status);
+    }
+    assert!(answers[..120].iter().all(|s| *s == 200), "{answers:?}");
+    assert!(answers[120..].iter().all(|s| *s == 429), "{answers:?}");
+    assert_eq!(bot.app.db.alert_count().await.expect("count"), 120);
+    assert_eq!(bot.app.db.alert_cards().await.expect("cards").len(), 120);
 }
