@@ -22,7 +22,7 @@ use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use crate::domain::{
-    ChannelId, Checklists, GuildId, PhaseBudgets, PostmortemPolicy, RoleId, Severity,
+    ChannelId, Checklists, GuildId, PhaseBudgets, PostmortemPolicy, RoleId, Severity, SystemRules,
 };
 
 pub use duration::MAX_DURATION;
@@ -69,6 +69,8 @@ pub struct Settings {
     pub jobs: JobSettings,
     /// The HTTP listeners.
     pub http: HttpSettings,
+    /// The alert webhooks.
+    pub intake: IntakeSettings,
     /// How the bot logs.
     pub log: LogSettings,
 }
@@ -95,6 +97,9 @@ pub struct ChannelSettings {
     pub archive_category: ChannelId,
     /// The internal log channel, if any.
     pub log: Option<ChannelId>,
+    /// Where alert triage cards go; the log channel when unset.
+    #[serde(default)]
+    pub alerts: Option<ChannelId>,
 }
 
 /// `[roles]`
@@ -308,6 +313,92 @@ pub struct HttpSettings {
     /// The public listener (the status page, feeds and webhooks); `None` when off.
     #[serde(deserialize_with = "listen::optional")]
     pub public_listen: Option<SocketAddr>,
+}
+
+/// `[intake]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct IntakeSettings {
+    /// Repeats of one alert within this window update its card.
+    #[serde(deserialize_with = "duration::positive")]
+    pub dedup_window: Duration,
+    /// Requests each source may make a minute.
+    pub rate_per_minute: u32,
+    /// `[intake.systems]`: the system an alert is about, from its labels.
+    #[serde(deserialize_with = "system_rules")]
+    pub systems: SystemRules,
+    /// Each source's secret, from the environment only.
+    #[serde(skip)]
+    pub secrets: IntakeSecrets,
+}
+
+fn system_rules<'de, D: serde::Deserializer<'de>>(d: D) -> Result<SystemRules, D::Error> {
+    let raw = std::collections::BTreeMap::<String, Vec<String>>::deserialize(d)?;
+    SystemRules::parse(&raw).map_err(serde::de::Error::custom)
+}
+
+/// The webhook secrets. Read only from the environment, never printed.
+#[derive(Clone, Default)]
+pub struct IntakeSecrets {
+    /// `INCIDENT_BOT_ALERTMANAGER_TOKEN`: the bearer token Alertmanager sends.
+    pub alertmanager: Option<SecretString>,
+    /// `INCIDENT_BOT_SENTRY_SECRET`: the integration's client secret (signs each body).
+    pub sentry: Option<SecretString>,
+    /// `INCIDENT_BOT_CLOUDFLARE_SECRET`: the webhook's secret (`cf-webhook-auth`).
+    pub cloudflare: Option<SecretString>,
+    /// `INCIDENT_BOT_GRAFANA_SECRET`: the contact point's HMAC secret (or bearer credentials).
+    pub grafana: Option<SecretString>,
+}
+
+impl IntakeSecrets {
+    /// The variable of the Alertmanager token.
+    pub const ALERTMANAGER_VAR: &'static str = "INCIDENT_BOT_ALERTMANAGER_TOKEN";
+    /// The variable of the Sentry client secret.
+    pub const SENTRY_VAR: &'static str = "INCIDENT_BOT_SENTRY_SECRET";
+    /// The variable of the Cloudflare webhook secret.
+    pub const CLOUDFLARE_VAR: &'static str = "INCIDENT_BOT_CLOUDFLARE_SECRET";
+    /// The variable of the Grafana secret.
+    pub const GRAFANA_VAR: &'static str = "INCIDENT_BOT_GRAFANA_SECRET";
+
+    /// Reads the secrets that are set (and not blank).
+    pub fn from_env() -> Self {
+        let read = |var: &str| {
+            std::env::var(var)
+                .ok()
+                .map(|v| v.trim().to_owned())
+                .filter(|v| !v.is_empty())
+                .map(SecretString::from)
+        };
+        Self {
+            alertmanager: read(Self::ALERTMANAGER_VAR),
+            sentry: read(Self::SENTRY_VAR),
+            cloudflare: read(Self::CLOUDFLARE_VAR),
+            grafana: read(Self::GRAFANA_VAR),
+        }
+    }
+
+    /// The secret of `source`, when that source is on.
+    pub fn of(&self, source: crate::domain::AlertSource) -> Option<&str> {
+        use crate::domain::AlertSource;
+        let secret = match source {
+            AlertSource::Alertmanager => &self.alertmanager,
+            AlertSource::Sentry => &self.sentry,
+            AlertSource::Cloudflare => &self.cloudflare,
+            AlertSource::Grafana => &self.grafana,
+        };
+        secret.as_ref().map(|s| s.expose_secret())
+    }
+}
+
+impl fmt::Debug for IntakeSecrets {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("IntakeSecrets")
+            .field(
+                "alertmanager",
+                &self.alertmanager.as_ref().map(|_| "[redacted]"),
+            )
+            .finish()
+    }
 }
 
 /// `[log]`

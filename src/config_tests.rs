@@ -317,7 +317,12 @@ fn every_setting_is_documented_in_the_defaults() {
         .expect("defaults and ids");
     let mut sections = vec![String::new()];
     let mut checked = 0;
+    // Tables whose keys are the operator's own names (systems), not settings.
+    const FREE_FORM: &[&str] = &["intake.systems"];
     while let Some(table) = sections.pop() {
+        if FREE_FORM.contains(&table.as_str()) {
+            continue;
+        }
         let path: Vec<String> = table
             .split('.')
             .filter(|s| !s.is_empty())

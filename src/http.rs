@@ -5,6 +5,7 @@
 //!   later issues. It shares nothing with the private router, so exposing it never exposes
 //!   metrics or readiness.
 
+mod hooks;
 mod ready;
 
 use std::net::SocketAddr;
@@ -19,6 +20,7 @@ use axum::Router;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
+pub use hooks::{same_secret, signed, Hooks, MAX_BODY};
 pub use ready::{readiness, Check, Readiness, LATE_AFTER};
 
 use crate::app::App;
@@ -87,11 +89,7 @@ impl Listeners {
             });
         }
         if let Some(listener) = self.public {
-            let router = if state.app.settings.status.page {
-                public_router(state.app.clone())
-            } else {
-                Router::new().fallback(not_found)
-            };
+            let router = public_router(state.app.clone());
             tasks.spawn(async move {
                 if let Err(e) = axum::serve(listener, router).await {
                     tracing::error!(error = %e, "the public HTTP listener stopped");
@@ -115,16 +113,27 @@ async fn not_found() -> Response {
     (StatusCode::NOT_FOUND, "not found\n").into_response()
 }
 
-/// The public router: the status page, its incident pages, the Statuspage v2 JSON and the
+/// The public router: the alert webhooks (`POST /hooks/<source>`) and, unless
+/// `[status] page = false`, the status page, its incident pages, the Statuspage v2 JSON and the
 /// Atom feed, all answered from the snapshot in memory; anything else is 404.
 pub fn public_router(app: App) -> Router {
+    let hooks = hooks::routes(Hooks::new(app.clone()));
+    let router = if app.settings.status.page {
+        status_router(app).merge(hooks)
+    } else {
+        hooks
+    };
+    router.fallback(not_found)
+}
+
+/// The status page's routes.
+fn status_router(app: App) -> Router {
     let page = get(status_route);
     Router::new()
         .route("/", page.clone())
         .route("/incidents/{number}", page.clone())
         .route("/api/v2/{*rest}", page.clone())
         .route("/history.atom", page)
-        .fallback(not_found)
         .with_state(app)
 }
 

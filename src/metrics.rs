@@ -60,6 +60,9 @@ pub struct Metrics {
     pub status_rebuilds: Counter,
     /// Status page requests, by route (page, incident, api, atom, other) and answer (200, 304, 404).
     pub status_requests: Counter,
+    /// Webhook deliveries, by source and outcome (stored, ignored, unauthorized, too_large,
+    /// bad_shape, rate_limited, error).
+    pub webhooks: Counter,
 }
 
 impl Default for Metrics {
@@ -163,6 +166,11 @@ impl Metrics {
                 "Time from detecting an incident to its verified fix, by severity (MTTR).",
                 &["severity"],
                 INCIDENT_BUCKETS,
+            ),
+            webhooks: r.counter(
+                "incident_bot_webhooks_total",
+                "Alert webhook deliveries, by source and outcome (stored, ignored, unauthorized, too_large, bad_shape, rate_limited, error).",
+                &["source", "outcome"],
             ),
             registry: r,
         };

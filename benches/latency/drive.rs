@@ -158,7 +158,10 @@ pub async fn resolve(fake: &FakeDiscord, channel: ChannelId) -> Shot {
         "resolve",
         // The verification window would keep close waiting an hour: the bench times the
         // resolve that ends the work at once.
-        &[("root_cause", "A bad deploy, rolled back"), ("all_clear", "now")],
+        &[
+            ("root_cause", "A bad deploy, rolled back"),
+            ("all_clear", "now"),
+        ],
     )
     .await;
     assert!(shot.text().contains("Resolved"), "{:?}", shot.answer);

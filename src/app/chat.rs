@@ -222,6 +222,15 @@ pub trait Chat: Send + Sync + 'static {
     /// Posts a message.
     fn post<'a>(&'a self, message: &'a Outgoing) -> BoxFuture<'a, Result<MessageId, ChatError>>;
 
+    /// Replaces the text and buttons of one of the bot's messages (an alert's triage card).
+    fn edit<'a>(
+        &'a self,
+        channel: ChannelId,
+        message: MessageId,
+        content: &'a str,
+        buttons: &'a [Button],
+    ) -> BoxFuture<'a, Result<(), ChatError>>;
+
     /// Pins a message.
     fn pin(&self, channel: ChannelId, message: MessageId) -> BoxFuture<'_, Result<(), ChatError>>;
 
@@ -357,6 +366,19 @@ impl Chat for TimedChat {
 
     fn post<'a>(&'a self, message: &'a Outgoing) -> BoxFuture<'a, Result<MessageId, ChatError>> {
         Box::pin(self.bounded("a post", self.inner.post(message)))
+    }
+
+    fn edit<'a>(
+        &'a self,
+        channel: ChannelId,
+        message: MessageId,
+        content: &'a str,
+        buttons: &'a [Button],
+    ) -> BoxFuture<'a, Result<(), ChatError>> {
+        Box::pin(self.bounded(
+            "an edit",
+            self.inner.edit(channel, message, content, buttons),
+        ))
     }
 
     fn pin(&self, channel: ChannelId, message: MessageId) -> BoxFuture<'_, Result<(), ChatError>> {

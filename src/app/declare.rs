@@ -10,7 +10,7 @@ use crate::domain::{
     InteractionId, Severity, Systems,
 };
 use crate::render::{eta, role_pings, Markup, ServiceAlert, ETA_UNKNOWN};
-use crate::store::{AnnouncementKind, IncidentRecord, NewIncident};
+use crate::store::{AlertCard, AnnouncementKind, IncidentRecord, NewIncident};
 
 /// Channels a guild may hold before the bot refuses to open more (Discord's limit is 500).
 pub const GUILD_CHANNEL_BUDGET: usize = 480;
@@ -79,6 +79,19 @@ pub async fn declare(
         // Known to an alert intake; a person declaring says it with /incident edit.
         detected_at: None,
     };
+    declare_as(app, actor, declaration, interaction, counts, None).await
+}
+
+/// Declares `declaration` for `actor`, once per `interaction`; `card`, when it comes from an
+/// alert's triage card, puts the alert first on the timeline and marks the card declared.
+pub(super) async fn declare_as(
+    app: &App,
+    actor: &Actor,
+    declaration: Declaration,
+    interaction: InteractionId,
+    counts: ChannelCounts,
+    card: Option<&AlertCard>,
+) -> Result<Declared, AppError> {
     if counts.guild >= GUILD_CHANNEL_BUDGET || counts.category >= CATEGORY_CHANNEL_BUDGET {
         return Err(AppError::user(format!(
             "The server has {} channels and the incident category {}; the bot stops at {GUILD_CHANNEL_BUDGET} and \
@@ -91,6 +104,17 @@ pub async fn declare(
     let (incident, entry) = Incident::declare(declaration, now);
     let guild = app.settings.discord.guild_id;
     let mut tx = app.db.begin().await?;
+    if let Some(card) = card {
+        // Two people pressing Declare at once: the first one declares.
+        let current = tx.alert_card(card.id).await?;
+        if let Some(id) = current.and_then(|c| c.incident) {
+            let number = tx.incident(id).await?.map(|r| r.number.to_string());
+            return Err(AppError::user(format!(
+                "This alert is already incident #{}: work it in its channel.",
+                number.unwrap_or_default()
+            )));
+        }
+    }
     let inserted = tx
         .insert_incident(NewIncident {
             guild_id: guild,
@@ -115,7 +139,14 @@ pub async fn declare(
         }
         Err(e) => return Err(e.into()),
     };
-    tx.append_timeline(record.id, &[entry]).await?;
+    let mut entries = Vec::new();
+    if let Some(card) = card {
+        entries.push(super::intake::alert_entry(card));
+        tx.alert_card_incident(card.id, record.id, Some(actor.user))
+            .await?;
+    }
+    entries.push(entry);
+    tx.append_timeline(record.id, &entries).await?;
     audit(
         &mut tx,
         app,

@@ -111,6 +111,12 @@ pub enum Effect {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         notice: Option<MeetingCall>,
     },
+    /// Posts an alert's triage card in `[channels] alerts` (or the log channel), or edits it
+    /// to how it stands when the job runs.
+    AlertCard {
+        /// The card.
+        card: i64,
+    },
 }
 
 /// The call to the review meeting: who is asked, and what changed.
@@ -176,6 +182,8 @@ pub mod kinds {
     pub const RELABEL: &str = "relabel";
     /// [`super::Effect::SyncMeeting`].
     pub const SYNC_MEETING: &str = "sync_meeting";
+    /// [`super::Effect::AlertCard`].
+    pub const ALERT_CARD: &str = "alert_card";
 }
 
 impl Effect {
@@ -198,6 +206,7 @@ impl Effect {
             Self::PostmortemReminder { .. } => kinds::POSTMORTEM_REMINDER,
             Self::PostmortemOverdue { .. } => kinds::POSTMORTEM_OVERDUE,
             Self::SyncMeeting { .. } => kinds::SYNC_MEETING,
+            Self::AlertCard { .. } => kinds::ALERT_CARD,
         }
     }
 }
@@ -207,7 +216,10 @@ impl Effect {
     /// all when that channel could not be opened.
     pub fn needs_incident_channel(&self) -> bool {
         match self {
-            Self::OpenChannel | Self::Announce { .. } | Self::Publish { .. } => false,
+            Self::OpenChannel
+            | Self::Announce { .. }
+            | Self::Publish { .. }
+            | Self::AlertCard { .. } => false,
             Self::Post { to, .. } => *to == Target::IncidentChannel,
             Self::SyncMeeting { notice } => notice.is_some(),
             Self::PostIntro

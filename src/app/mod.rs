@@ -10,6 +10,7 @@ mod checklists;
 mod declare;
 mod effects;
 mod facts;
+mod intake;
 mod lifecycle;
 mod meeting;
 mod notes;
@@ -36,6 +37,10 @@ pub use declare::{
     declare, ChannelCounts, DeclareArgs, Declared, CATEGORY_CHANNEL_BUDGET, GUILD_CHANNEL_BUDGET,
 };
 pub use effects::{kinds, Effect, MeetingCall, Outbox, Said, Target, TextFile};
+pub use intake::{
+    card_of, card_view, declare_from_card, dismiss_card, receive, Received, DECLARE_BUTTON,
+    DISMISS_BUTTON,
+};
 pub use lifecycle::{answer_fix_check, change, ChangeArgs, Changed, FixAnswer};
 pub use notes::{note_message, NotedMessage};
 pub use perform::{Performer, PUBLISH_BUDGET};

@@ -32,6 +32,8 @@ pub struct Performer {
     pub(super) relabeling: Mutex<()>,
     /// Meeting events are looked up, then created: one at a time, or two could both find none.
     pub(super) meetings: Mutex<()>,
+    /// A card is posted once, then edited: one at a time, or two could both post it.
+    cards: Mutex<()>,
 }
 
 impl From<ChatError> for JobError {
@@ -70,6 +72,7 @@ impl Performer {
             publishing: Mutex::new(()),
             relabeling: Mutex::new(()),
             meetings: Mutex::new(()),
+            cards: Mutex::new(()),
         }
     }
 
@@ -232,6 +235,50 @@ impl Performer {
         Ok(())
     }
 
+    /// Posts the card, or edits it to how it stands now.
+    async fn alert_card(&self, id: i64) -> Result<(), JobError> {
+        let _one_at_a_time = self.cards.lock().await;
+        let card = self
+            .app
+            .db
+            .alert_card(id)
+            .await
+            .map_err(internal)?
+            .ok_or_else(|| JobError::Fatal(format!("alert card {id} does not exist")))?;
+        let view = super::intake::card_view_now(&self.app, &card)
+            .await
+            .map_err(internal)?;
+        if let Some((channel, message)) = card.message {
+            self.chat
+                .edit(channel, message, &view.content, &view.buttons)
+                .await?;
+            return Ok(());
+        }
+        let channels = &self.app.settings.channels;
+        let channel = channels.alerts.or(channels.log).ok_or_else(|| {
+            JobError::Fatal(
+                "no channel for alert cards: set [channels] alerts (or [channels] log)".into(),
+            )
+        })?;
+        let message = Outgoing {
+            channel,
+            content: view.content,
+            ping_roles: vec![],
+            ping_users: vec![],
+            // One card, one message: a retry gets back the one already posted.
+            nonce: format!("card{id}"),
+            attachment: None,
+            buttons: view.buttons,
+        };
+        let posted = self.chat.post(&message).await?;
+        let mut tx = self.app.db.begin().await.map_err(internal)?;
+        tx.alert_card_posted(id, channel, posted)
+            .await
+            .map_err(internal)?;
+        tx.commit().await.map_err(internal)?;
+        Ok(())
+    }
+
     async fn archive(&self, job: &Job, summary: String) -> Result<(), JobError> {
         let record = self.incident(job).await?;
         let channel = self.channel_of(&record).await?;
@@ -293,6 +340,7 @@ impl JobHandler for Performer {
                 Effect::MakePrivate => self.make_private(job).await,
                 Effect::Relabel => self.relabel(job).await,
                 Effect::SyncMeeting { notice } => self.sync_meeting(job, notice).await,
+                Effect::AlertCard { card } => self.alert_card(card).await,
                 reminder => self.remind(job, reminder).await,
             }
         })

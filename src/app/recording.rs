@@ -4,7 +4,8 @@
 use std::sync::{Mutex, PoisonError};
 
 use super::{
-    ChannelLabel, Chat, ChatError, ExistingChannel, Meeting, NewChannel, NewMeeting, Outgoing,
+    Button, ChannelLabel, Chat, ChatError, ExistingChannel, Meeting, NewChannel, NewMeeting,
+    Outgoing,
 };
 use crate::clock::BoxFuture;
 use crate::domain::{ChannelId, EventId, EventStatus, MeetingPlace, MessageId, PlaceKind, RoleId};
@@ -16,6 +17,8 @@ pub struct Recorded {
     pub channels: Vec<NewChannel>,
     /// Messages posted, with the id each got.
     pub posts: Vec<(MessageId, Outgoing)>,
+    /// Messages edited, with their new text, in order.
+    pub edits: Vec<(MessageId, String)>,
     /// Messages pinned.
     pub pins: Vec<MessageId>,
     /// Messages published.
@@ -149,6 +152,19 @@ impl Chat for RecordingChat {
                 r.posts.push((m, message.clone()));
                 Ok(m)
             })
+        })
+    }
+
+    fn edit<'a>(
+        &'a self,
+        _channel: ChannelId,
+        message: MessageId,
+        content: &'a str,
+        _buttons: &'a [Button],
+    ) -> BoxFuture<'a, Result<(), ChatError>> {
+        Box::pin(async move {
+            self.with(|r| r.edits.push((message, content.to_owned())));
+            Ok(())
         })
     }
 

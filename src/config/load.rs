@@ -133,6 +133,7 @@ impl Settings {
         // After the rules on what the operator wrote (a bad role id is named once, not again
         // in every list it would fill), before the warnings about who is woken.
         role_defaults(&mut settings, |key| sources.is_set(key));
+        settings.intake.secrets = super::IntakeSecrets::from_env();
         found
             .warnings
             .extend(rules::warnings(&settings).into_iter().map(blame));

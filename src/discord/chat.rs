@@ -346,6 +346,33 @@ impl Chat for SerenityChat {
         })
     }
 
+    fn edit<'a>(
+        &'a self,
+        channel: ChannelId,
+        message: MessageId,
+        content: &'a str,
+        buttons: &'a [crate::app::Button],
+    ) -> BoxFuture<'a, Result<(), ChatError>> {
+        Box::pin(async move {
+            let id = serenity::MessageId::new(message.get());
+            let builder = serenity::EditMessage::new()
+                .content(content)
+                .allowed_mentions(CreateAllowedMentions::new())
+                .components(button_rows(buttons));
+            self.rest(
+                "PATCH",
+                route::MESSAGE,
+                ch(channel).edit_message(&*self.http, id, builder),
+            )
+            .await
+            .map(|_| ())
+            .map_err(denied(
+                format!("edit a message in <#{channel}>"),
+                "View Channel and Send Messages",
+            ))
+        })
+    }
+
     fn pin(&self, channel: ChannelId, message: MessageId) -> BoxFuture<'_, Result<(), ChatError>> {
         Box::pin(async move {
             let id = serenity::MessageId::new(message.get());

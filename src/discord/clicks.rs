@@ -10,7 +10,7 @@ use super::chat::button_rows;
 use super::metered::{metered, route};
 use super::{error_chain, reply, Data, Error};
 use crate::app::{self, AppError, Clicked, FixAnswer};
-use crate::domain::{Actor, FreeText, IncidentId, RoleId, UserId};
+use crate::domain::{Actor, FreeText, IncidentId, InteractionId, RoleId, UserId};
 use crate::metrics::Outcome;
 
 /// Routes a click to its use case and answers it. Clicks on buttons of other bots' or older
@@ -46,6 +46,36 @@ pub(super) async fn on_click(
             Ok(click) => app::tick(app, &actor, click).await,
             Err(e) => Err(e),
         },
+        app::DECLARE_BUTTON => match app::card_of(about) {
+            Ok((card, Some(severity))) => {
+                let interaction = InteractionId::new(click.id.get())
+                    .ok_or_else(|| anyhow::anyhow!("interaction id 0"))?;
+                let counts = channel_counts(ctx, data).await?;
+                app::declare_from_card(app, &actor, card, severity, interaction, counts).await
+            }
+            Ok((_, None)) => Err(AppError::user("That button names no severity.")),
+            Err(e) => Err(e),
+        },
+        // A modal must be the first answer to the click: it cannot follow a defer.
+        app::DISMISS_BUTTON => {
+            let modal = serenity::CreateModal::new(&click.data.custom_id, "Not a real incident")
+                .components(vec![serenity::CreateActionRow::InputText(
+                    serenity::CreateInputText::new(
+                        serenity::InputTextStyle::Paragraph,
+                        "Why is this alert not real?",
+                        WHY_NOT_REAL,
+                    )
+                    .placeholder("A load test on staging; the check is being fixed")
+                    .max_length(u16::try_from(FreeText::MAX).unwrap_or(u16::MAX))
+                    .required(true),
+                )]);
+            let answer =
+                click.create_response(ctx, serenity::CreateInteractionResponse::Modal(modal));
+            metered(metrics, "POST", route::CALLBACK, answer).await?;
+            metrics.ack.observe(&[], received.elapsed().as_secs_f64());
+            metrics.command(&label, Outcome::Ok);
+            return Ok(());
+        }
         // A modal must be the first answer to the click: it cannot follow a defer.
         app::FIX_FAILED_BUTTON => {
             let modal = serenity::CreateModal::new(&click.data.custom_id, "The fix did not hold")
@@ -105,6 +135,42 @@ fn outcome_of(result: &Result<Clicked, AppError>) -> Outcome {
 /// The text input of the "It did not hold" modal.
 const WHAT_FAILED: &str = "what";
 
+/// The text input of the "Not real" modal.
+const WHY_NOT_REAL: &str = "why";
+
+/// How full the guild and the incident category are, from the cache (REST if not cached).
+async fn channel_counts(ctx: &serenity::Context, data: &Data) -> Result<app::ChannelCounts, Error> {
+    let settings = &data.app.settings;
+    let category = serenity::ChannelId::new(settings.channels.incident_category.get());
+    let guild = serenity::GuildId::new(settings.discord.guild_id.get());
+    let count = |channels: &mut dyn Iterator<Item = &serenity::GuildChannel>| {
+        let mut counts = app::ChannelCounts {
+            guild: 0,
+            category: 0,
+        };
+        for c in channels {
+            counts.guild += 1;
+            counts.category += usize::from(c.parent_id == Some(category));
+        }
+        counts
+    };
+    if let Some(counts) = ctx
+        .cache
+        .guild(guild)
+        .map(|g| count(&mut g.channels.values()))
+    {
+        return Ok(counts);
+    }
+    let channels = metered(
+        &data.app.metrics,
+        "GET",
+        route::GUILD_CHANNELS,
+        guild.channels(ctx),
+    )
+    .await?;
+    Ok(count(&mut channels.values()))
+}
+
 /// Routes a modal's submission to its use case; the modal's custom id is its button's.
 pub(super) async fn on_modal(
     ctx: &serenity::Context,
@@ -128,6 +194,13 @@ pub(super) async fn on_modal(
     let actor = member_actor(&submit.user, submit.member.as_ref())?;
     let origin = format!("ix:{}", submit.id);
     let result = match (prefix, incident(about)) {
+        (app::DISMISS_BUTTON, _) => match app::card_of(about) {
+            Ok((card, _)) => {
+                let why = typed(submit, WHY_NOT_REAL);
+                app::dismiss_card(&data.app, &actor, card, &why).await
+            }
+            Err(e) => Err(e),
+        },
         (app::FIX_FAILED_BUTTON, Ok(id)) => {
             let what = typed(submit, WHAT_FAILED);
             app::answer_fix_check(&data.app, &actor, id, FixAnswer::DidNotHold(what), &origin).await

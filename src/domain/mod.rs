@@ -1,5 +1,6 @@
 //! The incident domain: pure types and rules, with no I/O and nothing of Discord's.
 
+mod alert;
 mod auth;
 mod checklist;
 mod facts;
@@ -15,6 +16,10 @@ mod text;
 mod timeline;
 mod when;
 
+pub use alert::{
+    parse_alertmanager, parse_cloudflare, parse_grafana, parse_sentry, AlertBatch, AlertEvent,
+    AlertSource, AlertStatus, ShapeError, SystemRules,
+};
 pub use auth::{Action, Actor, Candidate, NotAllowed, TeamRoles};
 pub use checklist::{
     steps, ChecklistItem, Checklists, Step, StepGroup, StepId, StepIdError, StepLabel, StepText,

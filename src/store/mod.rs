@@ -10,6 +10,7 @@ macro_rules! sql {
     };
 }
 
+mod alerts;
 mod announcements;
 mod audit;
 mod channels;
@@ -31,6 +32,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{ConnectOptions, Connection, Sqlite, SqlitePool, Transaction};
 use tokio::sync::{Mutex, MutexGuard, OwnedMutexGuard};
 
+pub use alerts::{AlertCard, NewCard, StoredAlert};
 pub use announcements::{Announcement, AnnouncementKind, PublishSlots};
 pub use audit::AuditEntry;
 pub use channels::RELABEL_WINDOW;

@@ -3,6 +3,7 @@
 mod support;
 
 mod access;
+mod alertmanager;
 mod bot_connects;
 mod checklists;
 mod cli;
@@ -13,6 +14,8 @@ mod fake_discord;
 mod faults;
 mod health;
 mod help;
+mod intake;
+mod intake_sources;
 mod lifecycle;
 mod logs;
 mod markup;

@@ -51,6 +51,33 @@ pub async fn get_with(addr: SocketAddr, path: &str, headers: &[(&str, &str)]) ->
     stream.write_all(request.as_bytes()).await.expect("send");
     let mut raw = Vec::new();
     stream.read_to_end(&mut raw).await.expect("read");
+    parse(raw)
+}
+
+/// `POST path` on `addr` with `headers` (`("authorization", "Bearer x")`) and a JSON `body`,
+/// as a webhook sender does. A server that answers before reading a large body is fine: the
+/// answer is read even when the rest of the body could not be sent.
+pub async fn post(addr: SocketAddr, path: &str, headers: &[(&str, &str)], body: &[u8]) -> Response {
+    let mut stream = TcpStream::connect(addr)
+        .await
+        .unwrap_or_else(|e| panic!("connect to {addr}: {e}"));
+    let mut request = format!(
+        "POST {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\
+         Content-Type: application/json\r\nContent-Length: {}\r\n",
+        body.len()
+    );
+    for (name, value) in headers {
+        request.push_str(&format!("{name}: {value}\r\n"));
+    }
+    request.push_str("\r\n");
+    stream.write_all(request.as_bytes()).await.expect("send");
+    let _ = stream.write_all(body).await;
+    let mut raw = Vec::new();
+    let _ = stream.read_to_end(&mut raw).await;
+    parse(raw)
+}
+
+fn parse(raw: Vec<u8>) -> Response {
     let text = String::from_utf8(raw).expect("a UTF-8 answer");
     let (head, body) = text.split_once("\r\n\r\n").expect("headers end");
     let mut lines = head.lines();
