@@ -158,6 +158,7 @@ async fn public_declare(app: &incident_bot::app::App, n: u64, system: &str) -> a
         app,
         &actor,
         DeclareArgs {
+            detected_at: None,
             title: format!("Bench incident {n}"),
             severity: Severity::P0,
             kind: IncidentKind::Availability,

@@ -1,6 +1,7 @@
 //! Declaring an incident: the record, its timeline, and the jobs that open its channel and,
 //! when the severity says so, alert the players.
 
+use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::App;
@@ -41,6 +42,8 @@ pub struct DeclareArgs {
     pub summary: Option<String>,
     /// When players can expect a fix: a duration (`45m`) or words.
     pub eta: Option<String>,
+    /// When the problem was first seen, if earlier than now: a player's report's time.
+    pub detected_at: Option<DateTime<Utc>>,
 }
 
 /// The outcome.
@@ -76,8 +79,8 @@ pub async fn declare(
         summary: args.summary.as_deref().map(FreeText::parse).transpose()?,
         declared_by: actor.user,
         eta: args.eta.as_deref().map(EtaInput::parse).transpose()?,
-        // Known to an alert intake; a person declaring says it with /incident edit.
-        detected_at: None,
+        // A player's report knows it; a person declaring says it with /incident edit.
+        detected_at: args.detected_at,
     };
     declare_as(app, actor, declaration, interaction, counts, None).await
 }

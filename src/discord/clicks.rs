@@ -7,10 +7,13 @@ use std::time::Instant;
 use poise::serenity_prelude as serenity;
 
 use super::chat::button_rows;
+use super::commands::report::{self, REPORT_FORM};
 use super::metered::{metered, route};
 use super::{error_chain, reply, Data, Error};
-use crate::app::{self, AppError, Clicked, FixAnswer};
-use crate::domain::{Actor, FreeText, IncidentId, InteractionId, RoleId, UserId};
+use crate::app::{self, AppError, Clicked, DeclareArgs, FixAnswer};
+use crate::domain::{
+    Actor, FreeText, IncidentId, IncidentKind, InteractionId, RoleId, Severity, UserId,
+};
 use crate::metrics::Outcome;
 
 /// Routes a click to its use case and answers it. Clicks on buttons of other bots' or older
@@ -101,7 +104,11 @@ pub(super) async fn on_click(
         )),
     };
     let outcome = outcome_of(&result);
-    let response = response(result, click.id.get(), &click.data.custom_id);
+    let response = response(
+        result.map(Answer::Edit),
+        click.id.get(),
+        &click.data.custom_id,
+    );
     metered(
         metrics,
         "POST",
@@ -123,8 +130,57 @@ fn restarting() -> serenity::CreateInteractionResponse {
     )
 }
 
-/// How a click's use case ended, as the commands metric counts it.
-fn outcome_of(result: &Result<Clicked, AppError>) -> Outcome {
+/// What an interaction's answer is: the message it came from, edited, or a message only its
+/// author sees.
+enum Answer {
+    Edit(Clicked),
+    Say(String),
+}
+
+/// A player's message reported as an incident, from the submitted report form: declared with
+/// the report's time as its detection time. Returns the answer to the responder.
+async fn report(
+    ctx: &serenity::Context,
+    data: &Data,
+    actor: &Actor,
+    submit: &serenity::ModalInteraction,
+    about: &str,
+) -> Result<String, AppError> {
+    let reported = about
+        .split_once(':')
+        .and_then(|(_, message)| message.parse::<u64>().ok())
+        .filter(|id| *id != 0)
+        .map(serenity::MessageId::new)
+        .ok_or_else(|| AppError::user("That form belongs to no message."))?;
+    let severity = Severity::parse(&typed(submit, report::field::SEVERITY))
+        .map_err(|e| AppError::user(e.to_string()))?;
+    let optional = |id| Some(typed(submit, id)).filter(|t| !t.trim().is_empty());
+    let args = DeclareArgs {
+        title: typed(submit, report::field::TITLE),
+        severity,
+        kind: IncidentKind::Availability,
+        systems: optional(report::field::SYSTEMS),
+        summary: optional(report::field::SUMMARY),
+        eta: None,
+        detected_at: Some(*reported.created_at()),
+    };
+    let interaction = InteractionId::new(submit.id.get())
+        .ok_or_else(|| AppError::user("Discord sent an interaction id of 0."))?;
+    let app = &data.app;
+    let counts = super::commands::counts(ctx, app)
+        .await
+        .map_err(AppError::Internal)?;
+    let declared = app::declare(app, actor, args, interaction, counts).await?;
+    let record = declared.record;
+    Ok(format!(
+        "Incident #{} declared ({}) from the report, detected when it was posted. Its channel \
+         opens under <#{}> in a moment.",
+        record.number, record.incident.severity, app.settings.channels.incident_category
+    ))
+}
+
+/// How a use case behind a click or a form ended, as the commands metric counts it.
+fn outcome_of<T>(result: &Result<T, AppError>) -> Outcome {
     match result {
         Ok(_) => Outcome::Ok,
         Err(AppError::User(_)) => Outcome::Refused,
@@ -193,6 +249,25 @@ pub(super) async fn on_modal(
     }
     let actor = member_actor(&submit.user, submit.member.as_ref())?;
     let origin = format!("ix:{}", submit.id);
+    if prefix == REPORT_FORM {
+        let result = report(ctx, data, &actor, submit, about).await;
+        let outcome = outcome_of(&result);
+        let response = response(
+            result.map(Answer::Say),
+            submit.id.get(),
+            &submit.data.custom_id,
+        );
+        metered(
+            metrics,
+            "POST",
+            route::CALLBACK,
+            submit.create_response(ctx, response),
+        )
+        .await?;
+        metrics.ack.observe(&[], received.elapsed().as_secs_f64());
+        metrics.command(&label, outcome);
+        return Ok(());
+    }
     let result = match (prefix, incident(about)) {
         (app::DISMISS_BUTTON, _) => match app::card_of(about) {
             Ok((card, _)) => {
@@ -211,7 +286,11 @@ pub(super) async fn on_modal(
         )),
     };
     let outcome = outcome_of(&result);
-    let response = response(result, submit.id.get(), &submit.data.custom_id);
+    let response = response(
+        result.map(Answer::Edit),
+        submit.id.get(),
+        &submit.data.custom_id,
+    );
     metered(
         metrics,
         "POST",
@@ -267,7 +346,7 @@ fn member_actor(user: &serenity::User, member: Option<&serenity::Member>) -> Res
 /// The answer to a click or a submitted form: the message it came from, edited, or a refusal
 /// only its author sees.
 fn response(
-    result: Result<Clicked, AppError>,
+    result: Result<Answer, AppError>,
     interaction: u64,
     custom_id: &str,
 ) -> serenity::CreateInteractionResponse {
@@ -276,7 +355,13 @@ fn response(
     };
     let quiet = serenity::CreateAllowedMentions::new;
     match result {
-        Ok(Clicked { content, buttons }) => Response::UpdateMessage(
+        Ok(Answer::Say(text)) => Response::Message(
+            Message::new()
+                .content(crate::render::cap(&text, crate::render::MESSAGE_LIMIT))
+                .ephemeral(true)
+                .allowed_mentions(quiet()),
+        ),
+        Ok(Answer::Edit(Clicked { content, buttons })) => Response::UpdateMessage(
             Message::new()
                 .content(content)
                 .components(button_rows(&buttons))

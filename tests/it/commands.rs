@@ -358,6 +358,7 @@ async fn declaring_twice_with_one_interaction_opens_one_incident() {
         roles: vec![RoleId::new(world::RESPONDER_ROLE.get()).expect("id")],
     };
     let args = DeclareArgs {
+        detected_at: None,
         title: "Login down".into(),
         severity: Severity::P1,
         kind: IncidentKind::Availability,

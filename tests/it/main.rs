@@ -24,6 +24,7 @@ mod metrics;
 mod postmortem;
 mod queue;
 mod reminders;
+mod report;
 mod setup;
 mod shutdown;
 mod status_page;

@@ -131,6 +131,7 @@ impl World {
         kind: IncidentKind,
     ) -> IncidentRecord {
         let args = DeclareArgs {
+            detected_at: None,
             title: "Login down".into(),
             severity,
             kind,

@@ -82,10 +82,18 @@ fn candidate(ctx: Context<'_>, user: &serenity::User) -> Result<Candidate, AppEr
 
 /// How full the guild and the incident category are, from the cache (REST if not cached).
 async fn channel_counts(ctx: Context<'_>) -> Result<ChannelCounts, Error> {
-    let category =
-        serenity::ChannelId::new(ctx.data().app.settings.channels.incident_category.get());
-    let guild = serenity::GuildId::new(ctx.data().app.settings.discord.guild_id.get());
-    let cached = ctx.cache().guild(guild).map(|g| ChannelCounts {
+    counts(ctx.serenity_context(), &ctx.data().app).await
+}
+
+/// How full the guild and the incident category are, from the cache (REST if not cached), for
+/// any interaction that declares.
+pub(crate) async fn counts(
+    ctx: &serenity::Context,
+    app: &crate::app::App,
+) -> Result<ChannelCounts, Error> {
+    let category = serenity::ChannelId::new(app.settings.channels.incident_category.get());
+    let guild = serenity::GuildId::new(app.settings.discord.guild_id.get());
+    let cached = ctx.cache.guild(guild).map(|g| ChannelCounts {
         guild: g.channels.len(),
         category: g
             .channels
@@ -97,7 +105,7 @@ async fn channel_counts(ctx: Context<'_>) -> Result<ChannelCounts, Error> {
         return Ok(counts);
     }
     let channels = super::super::metered::metered(
-        &ctx.data().app.metrics,
+        &app.metrics,
         "GET",
         super::super::metered::route::GUILD_CHANNELS,
         guild.channels(ctx),
@@ -133,6 +141,7 @@ pub async fn declare(
     let interaction =
         InteractionId::new(ctx.id()).ok_or_else(|| anyhow::anyhow!("interaction id 0"))?;
     let args = DeclareArgs {
+        detected_at: None,
         title,
         severity: severity.into(),
         kind: kind

@@ -4,7 +4,10 @@ mod choices;
 mod incident;
 mod ping;
 mod postmortem;
+pub(crate) mod report;
 mod timeline;
+
+pub(crate) use incident::counts;
 
 use super::{Data, Error};
 
@@ -15,6 +18,7 @@ pub fn all() -> Vec<poise::Command<Data, Error>> {
         postmortem::postmortem(),
         ping::ping(),
         timeline::add_to_timeline(),
+        report::report_as_incident(),
     ]
 }
 
