@@ -377,9 +377,10 @@ async fn run() -> anyhow::Result<()> {
     writeln!(
         s,
         "\nThe burst's declarations run on the bot's runtime (the same process), each one a \
-         transaction plus a snapshot rebuild that reads every public incident (the page grows \
-         by one incident each time); wrk and the server share the machine's 2 CPUs, so the \
-         numbers are a floor for a dedicated host."
+         transaction that asks for a snapshot rebuild; rebuilds (each reads every public \
+         incident, and the page grows by one incident each time) are at most one per \
+         `MIN_REBUILD_GAP` (250 ms), changes in between folded into the next; wrk and the \
+         server share the machine's 2 CPUs, so the numbers are a floor for a dedicated host."
     )?;
     println!("{s}");
     if quick {

@@ -164,10 +164,17 @@ pub async fn keep_fresh(app: App, templates: Arc<PageTemplates>) {
                 );
             }
         }
+        // At most one rebuild per gap: changes during it are folded into the next one, so a
+        // burst of declarations does not spend the CPU that serves the page (players' caches
+        // keep an answer 15 s anyway).
+        tokio::time::sleep(MIN_REBUILD_GAP).await;
         // Also once an hour without a change, so that the history strip moves on a day.
         let _ = tokio::time::timeout(REFRESH_EVERY, app.status.wait_changed()).await;
     }
 }
+
+/// The shortest time between two rebuilds.
+pub const MIN_REBUILD_GAP: std::time::Duration = std::time::Duration::from_millis(250);
 
 /// The longest a snapshot stays without a rebuild: the day strip must move at midnight.
 pub const REFRESH_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
