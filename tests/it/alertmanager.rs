@@ -45,7 +45,7 @@ fn binary() -> &'static str {
     }
     panic!(
         "Alertmanager is not installed: install Debian's `prometheus-alertmanager` package \
-         (.ci/run does it); this test never skips"
+         (tests/run does it); this test never skips"
     );
 }
 

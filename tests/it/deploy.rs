@@ -31,7 +31,7 @@ fn verify_unit(binary: &str) -> (Option<i32>, String) {
         .unwrap_or_else(|e| {
             panic!(
                 "cannot run systemd-analyze ({e}): install Debian's `systemd` package \
-                 (.ci/run does it)"
+                 (tests/run does it)"
             )
         });
     let said = format!(
@@ -183,8 +183,8 @@ fn the_readme_starts_with_the_one_token_command_and_documents_deploying() {
         .expect("a first command");
     assert_eq!(first, "DISCORD_TOKEN=… cargo run --release");
     assert!(
-        readme.contains("\ncargo test\n"),
-        "the test command is kept"
+        readme.contains("\ntests/run\n") && read(".ci/run").contains("\ntests/run\n"),
+        "the README's test command is the one CI runs"
     );
     assert!(readme.contains("\n## Deploying\n"));
     for shipped in [
@@ -203,8 +203,8 @@ fn the_readme_starts_with_the_one_token_command_and_documents_deploying() {
 }
 
 #[test]
-fn ci_installs_the_tools_the_tests_run() {
-    let ci = read(".ci/run");
+fn the_test_command_installs_the_tools_the_tests_run() {
+    let ci = read("tests/run");
     for tool in ["\"promtool:prometheus\"", "\"systemd-analyze:systemd\""] {
         assert!(ci.contains(tool), "{tool}");
     }

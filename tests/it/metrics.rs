@@ -32,7 +32,7 @@ pub fn promtool(text: &str) -> (Option<i32>, String) {
         .unwrap_or_else(|e| {
             panic!(
                 "cannot run promtool ({e}): install Debian's `prometheus` package \
-                 (`apt-get install prometheus`; .ci/run does it)"
+                 (`apt-get install prometheus`; tests/run does it)"
             )
         });
     child

@@ -539,7 +539,7 @@ async fn page_false_turns_the_status_page_off() {
     }
 }
 
-/// Debian's chromium: the test fails when it is missing (`.ci/run` installs it).
+/// Debian's chromium: the test fails when it is missing (`tests/run` installs it).
 const CHROMIUM: &str = "/usr/bin/chromium";
 
 /// Runs headless Chromium on `url` with `what` (`--dump-dom` or `--screenshot=…`) and a fresh
@@ -581,13 +581,13 @@ async fn chromium(url: String, what: Vec<String>) -> String {
 }
 
 /// Scans `url` with axe-core in the same Chromium (tests/axe/scan.mjs, through playwright-core);
-/// fails on any serious or critical finding. Needs `npm ci --prefix tests/axe` (.ci/run does).
+/// fails on any serious or critical finding. Needs `npm ci --prefix tests/axe` (tests/run does).
 async fn axe(url: String) {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/axe");
     assert!(
         dir.join("node_modules/axe-core").is_dir()
             && dir.join("node_modules/playwright-core").is_dir(),
-        "axe-core and playwright-core are missing: run `npm ci --prefix tests/axe` (.ci/run does)"
+        "axe-core and playwright-core are missing: run `npm ci --prefix tests/axe` (tests/run does)"
     );
     let out = tokio::task::spawn_blocking(move || {
         std::process::Command::new("node")
@@ -595,7 +595,7 @@ async fn axe(url: String) {
             .arg(&url)
             .env("CHROMIUM", CHROMIUM)
             .output()
-            .expect("node runs (Debian's nodejs; .ci/run installs it)")
+            .expect("node runs (Debian's nodejs; tests/run installs it)")
     })
     .await
     .expect("the scan's task");
