@@ -23,19 +23,11 @@ pub(super) async fn on_click(
     click: &serenity::ComponentInteraction,
     data: &Data,
 ) -> Result<(), Error> {
-    let received = Instant::now();
-    let (prefix, about) = click
-        .data
-        .custom_id
-        .split_once(':')
-        .unwrap_or((click.data.custom_id.as_str(), ""));
-    let metrics = &data.app.metrics;
-    let label = format!("button {prefix}");
+    let (prefix, about) = split(&click.data.custom_id);
+    let arrival = Arrival::new(data, format!("button {prefix}"));
     if data.app.shutdown.is_triggered() {
         let answer = click.create_response(ctx, restarting());
-        metered(metrics, "POST", route::CALLBACK, answer).await?;
-        metrics.command(&label, Outcome::Restarting);
-        return Ok(());
+        return arrival.answered(Outcome::Restarting, answer).await;
     }
     let actor = member_actor(&click.user, click.member.as_ref())?;
     let app = &data.app;
@@ -53,7 +45,7 @@ pub(super) async fn on_click(
             Ok((card, Some(severity))) => {
                 let interaction = InteractionId::new(click.id.get())
                     .ok_or_else(|| anyhow::anyhow!("interaction id 0"))?;
-                let counts = channel_counts(ctx, data).await?;
+                let counts = super::commands::counts(ctx, &data.app).await?;
                 app::declare_from_card(app, &actor, card, severity, interaction, counts).await
             }
             Ok((_, None)) => Err(AppError::user("That button names no severity.")),
@@ -61,42 +53,30 @@ pub(super) async fn on_click(
         },
         // A modal must be the first answer to the click: it cannot follow a defer.
         app::DISMISS_BUTTON => {
-            let modal = serenity::CreateModal::new(&click.data.custom_id, "Not a real incident")
-                .components(vec![serenity::CreateActionRow::InputText(
-                    serenity::CreateInputText::new(
-                        serenity::InputTextStyle::Paragraph,
-                        "Why is this alert not real?",
-                        WHY_NOT_REAL,
-                    )
-                    .placeholder("A load test on staging; the check is being fixed")
-                    .max_length(u16::try_from(FreeText::MAX).unwrap_or(u16::MAX))
-                    .required(true),
-                )]);
+            let modal = question(
+                &click.data.custom_id,
+                "Not a real incident",
+                "Why is this alert not real?",
+                WHY_NOT_REAL,
+                "A load test on staging; the check is being fixed",
+            );
             let answer =
                 click.create_response(ctx, serenity::CreateInteractionResponse::Modal(modal));
-            metered(metrics, "POST", route::CALLBACK, answer).await?;
-            metrics.ack.observe(&[], received.elapsed().as_secs_f64());
-            metrics.command(&label, Outcome::Ok);
+            arrival.answered(Outcome::Ok, answer).await?;
             return Ok(());
         }
         // A modal must be the first answer to the click: it cannot follow a defer.
         app::FIX_FAILED_BUTTON => {
-            let modal = serenity::CreateModal::new(&click.data.custom_id, "The fix did not hold")
-                .components(vec![serenity::CreateActionRow::InputText(
-                    serenity::CreateInputText::new(
-                        serenity::InputTextStyle::Paragraph,
-                        "What is still wrong?",
-                        WHAT_FAILED,
-                    )
-                    .placeholder("Error rates are back up on the login service")
-                    .max_length(u16::try_from(FreeText::MAX).unwrap_or(u16::MAX))
-                    .required(true),
-                )]);
+            let modal = question(
+                &click.data.custom_id,
+                "The fix did not hold",
+                "What is still wrong?",
+                WHAT_FAILED,
+                "Error rates are back up on the login service",
+            );
             let answer =
                 click.create_response(ctx, serenity::CreateInteractionResponse::Modal(modal));
-            metered(metrics, "POST", route::CALLBACK, answer).await?;
-            metrics.ack.observe(&[], received.elapsed().as_secs_f64());
-            metrics.command(&label, Outcome::Ok);
+            arrival.answered(Outcome::Ok, answer).await?;
             return Ok(());
         }
         _ => Err(AppError::user(
@@ -109,16 +89,65 @@ pub(super) async fn on_click(
         click.id.get(),
         &click.data.custom_id,
     );
-    metered(
-        metrics,
-        "POST",
-        route::CALLBACK,
-        click.create_response(ctx, response),
-    )
-    .await?;
-    metrics.ack.observe(&[], received.elapsed().as_secs_f64());
-    metrics.command(&label, outcome);
+    arrival
+        .answered(outcome, click.create_response(ctx, response))
+        .await?;
     Ok(())
+}
+
+/// A form of one required question with a paragraph to answer in, as long as typed text may be.
+fn question(
+    custom_id: &str,
+    title: &str,
+    label: &str,
+    input: &str,
+    placeholder: &str,
+) -> serenity::CreateModal {
+    let answer = serenity::CreateInputText::new(serenity::InputTextStyle::Paragraph, label, input)
+        .placeholder(placeholder)
+        .max_length(u16::try_from(FreeText::MAX).unwrap_or(u16::MAX))
+        .required(true);
+    serenity::CreateModal::new(custom_id, title)
+        .components(vec![serenity::CreateActionRow::InputText(answer)])
+}
+
+/// `<prefix>:<what it is about>`, the parts of a button's or a form's custom id.
+fn split(custom_id: &str) -> (&str, &str) {
+    custom_id.split_once(':').unwrap_or((custom_id, ""))
+}
+
+/// A click or a form as it arrived: when, and how the commands metric names it.
+struct Arrival<'a> {
+    received: Instant,
+    label: String,
+    metrics: &'a crate::metrics::Metrics,
+}
+
+impl<'a> Arrival<'a> {
+    fn new(data: &'a Data, label: String) -> Self {
+        Self {
+            received: Instant::now(),
+            label,
+            metrics: &data.app.metrics,
+        }
+    }
+
+    /// Sends the answer `call` and counts it: the callback by route, the time to answer
+    /// (unless the bot was restarting and did nothing), and the outcome.
+    async fn answered(
+        &self,
+        outcome: Outcome,
+        call: impl std::future::Future<Output = Result<(), serenity::Error>>,
+    ) -> Result<(), Error> {
+        metered(self.metrics, "POST", route::CALLBACK, call).await?;
+        if !matches!(outcome, Outcome::Restarting) {
+            self.metrics
+                .ack
+                .observe(&[], self.received.elapsed().as_secs_f64());
+        }
+        self.metrics.command(&self.label, outcome);
+        Ok(())
+    }
 }
 
 /// The answer while the bot shuts down: nothing was done, try again shortly.
@@ -194,58 +223,17 @@ const WHAT_FAILED: &str = "what";
 /// The text input of the "Not real" modal.
 const WHY_NOT_REAL: &str = "why";
 
-/// How full the guild and the incident category are, from the cache (REST if not cached).
-async fn channel_counts(ctx: &serenity::Context, data: &Data) -> Result<app::ChannelCounts, Error> {
-    let settings = &data.app.settings;
-    let category = serenity::ChannelId::new(settings.channels.incident_category.get());
-    let guild = serenity::GuildId::new(settings.discord.guild_id.get());
-    let count = |channels: &mut dyn Iterator<Item = &serenity::GuildChannel>| {
-        let mut counts = app::ChannelCounts {
-            guild: 0,
-            category: 0,
-        };
-        for c in channels {
-            counts.guild += 1;
-            counts.category += usize::from(c.parent_id == Some(category));
-        }
-        counts
-    };
-    if let Some(counts) = ctx
-        .cache
-        .guild(guild)
-        .map(|g| count(&mut g.channels.values()))
-    {
-        return Ok(counts);
-    }
-    let channels = metered(
-        &data.app.metrics,
-        "GET",
-        route::GUILD_CHANNELS,
-        guild.channels(ctx),
-    )
-    .await?;
-    Ok(count(&mut channels.values()))
-}
-
 /// Routes a modal's submission to its use case; the modal's custom id is its button's.
 pub(super) async fn on_modal(
     ctx: &serenity::Context,
     submit: &serenity::ModalInteraction,
     data: &Data,
 ) -> Result<(), Error> {
-    let received = Instant::now();
-    let (prefix, about) = submit
-        .data
-        .custom_id
-        .split_once(':')
-        .unwrap_or((submit.data.custom_id.as_str(), ""));
-    let metrics = &data.app.metrics;
-    let label = format!("form {prefix}");
+    let (prefix, about) = split(&submit.data.custom_id);
+    let arrival = Arrival::new(data, format!("form {prefix}"));
     if data.app.shutdown.is_triggered() {
         let answer = submit.create_response(ctx, restarting());
-        metered(metrics, "POST", route::CALLBACK, answer).await?;
-        metrics.command(&label, Outcome::Restarting);
-        return Ok(());
+        return arrival.answered(Outcome::Restarting, answer).await;
     }
     let actor = member_actor(&submit.user, submit.member.as_ref())?;
     let origin = format!("ix:{}", submit.id);
@@ -257,15 +245,9 @@ pub(super) async fn on_modal(
             submit.id.get(),
             &submit.data.custom_id,
         );
-        metered(
-            metrics,
-            "POST",
-            route::CALLBACK,
-            submit.create_response(ctx, response),
-        )
-        .await?;
-        metrics.ack.observe(&[], received.elapsed().as_secs_f64());
-        metrics.command(&label, outcome);
+        arrival
+            .answered(outcome, submit.create_response(ctx, response))
+            .await?;
         return Ok(());
     }
     let result = match (prefix, incident(about)) {
@@ -291,15 +273,9 @@ pub(super) async fn on_modal(
         submit.id.get(),
         &submit.data.custom_id,
     );
-    metered(
-        metrics,
-        "POST",
-        route::CALLBACK,
-        submit.create_response(ctx, response),
-    )
-    .await?;
-    metrics.ack.observe(&[], received.elapsed().as_secs_f64());
-    metrics.command(&label, outcome);
+    arrival
+        .answered(outcome, submit.create_response(ctx, response))
+        .await?;
     Ok(())
 }
 
