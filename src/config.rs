@@ -120,8 +120,35 @@ pub struct RoleSettings {
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DatabaseSettings {
-    /// The SQLite file.
+    /// The SQLite file, unless `url` is set.
     pub path: PathBuf,
+    /// A PostgreSQL server's database (`postgres://user:password@host/db`): when set, the bot
+    /// keeps everything there instead of in `path`.
+    #[serde(default)]
+    pub url: Option<DatabaseUrl>,
+}
+
+/// A database URL, which may hold a password: shown (`Debug`, logs) without it.
+#[derive(Clone, Deserialize)]
+#[serde(transparent)]
+pub struct DatabaseUrl(String);
+
+impl DatabaseUrl {
+    /// The whole URL, password included, to connect with.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+
+    /// The URL without its password, for logs and messages.
+    pub fn redacted(&self) -> String {
+        crate::store::redacted_url(&self.0)
+    }
+}
+
+impl fmt::Debug for DatabaseUrl {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.redacted())
+    }
 }
 
 /// `[severity.P0]` … `[severity.P3]`

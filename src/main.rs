@@ -12,7 +12,6 @@ use incident_bot::render::{TemplateName, Templates};
 use incident_bot::setup::Failed;
 use incident_bot::shutdown::Shutdown;
 use incident_bot::startup::{preflight, Application, Preflight};
-use incident_bot::store::{Db, MIGRATOR};
 
 /// Runs a game studio's incident response on Discord.
 #[derive(Debug, Parser)]
@@ -279,13 +278,20 @@ fn check(config: Option<&Path>) -> ExitCode {
 
 async fn migrate(config: Option<&Path>) -> anyhow::Result<()> {
     let settings = Settings::load(config)?;
-    let path = &settings.database.path;
-    let db = Db::open(path)
-        .await
-        .with_context(|| format!("cannot open the database {}", path.display()))?;
+    let db = incident_bot::app::open_database(&settings.database).await?;
     db.close().await;
-    let latest = MIGRATOR.iter().map(|m| m.version).max().unwrap_or_default();
-    println!("ok: {} is at schema version {latest}", path.display());
+    let latest = db
+        .backend()
+        .migrator()
+        .iter()
+        .map(|m| m.version)
+        .max()
+        .unwrap_or_default();
+    let name = match &settings.database.url {
+        Some(url) => url.redacted(),
+        None => settings.database.path.display().to_string(),
+    };
+    println!("ok: {name} is at schema version {latest}");
     Ok(())
 }
 

@@ -46,7 +46,7 @@ pub use notes::{note_message, NotedMessage};
 pub use perform::{Performer, PUBLISH_BUDGET};
 pub use postmortem::{postmortem, PostmortemArgs};
 pub use reminders::{FIX_FAILED_BUTTON, FIX_HELD_BUTTON};
-pub use state::{App, AppEvent};
+pub use state::{open_database, App, AppEvent};
 pub use status::{help, status, StatusReply};
 
 use crate::domain::{Actor, GuildId, IncidentId, TeamRoles};

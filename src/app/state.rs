@@ -92,14 +92,7 @@ impl App {
                 list.join("\n")
             )
         })?;
-        let path = settings.database.path.clone();
-        let db = Db::open(&path).await.with_context(|| {
-            format!(
-                "cannot write to the database {}: it is read-only, its folder is missing or not writable, or the disk is full. \
-                 Fix that (or point [database] path elsewhere), then start again",
-                path.display()
-            )
-        })?;
+        let db = open_database(&settings.database).await?;
         Ok(Self {
             settings: Arc::new(settings),
             db,
@@ -111,5 +104,33 @@ impl App {
             shutdown: Shutdown::new(),
             status: crate::status::StatusBoard::default(),
         })
+    }
+}
+
+/// Opens the database `[database]` names: the PostgreSQL one of `url` when set, else the SQLite
+/// file of `path`. A failure names it (never with the URL's password).
+pub async fn open_database(settings: &crate::config::DatabaseSettings) -> anyhow::Result<Db> {
+    match &settings.url {
+        Some(url) => {
+            tracing::info!(database = %url.redacted(), "using PostgreSQL");
+            Db::connect_postgres(url.expose()).await.with_context(|| {
+                format!(
+                    "cannot use the PostgreSQL database {}: check that the server is up and \
+                     reachable, that the user and password are right and that the user may \
+                     create tables there, then start again",
+                    url.redacted()
+                )
+            })
+        }
+        None => {
+            let path = &settings.path;
+            Db::open(path).await.with_context(|| {
+                format!(
+                    "cannot write to the database {}: it is read-only, its folder is missing or not writable, or the disk is full. \
+                     Fix that (or point [database] path elsewhere), then start again",
+                    path.display()
+                )
+            })
+        }
     }
 }

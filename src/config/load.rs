@@ -130,6 +130,14 @@ impl Settings {
                 })
                 .map(blame),
         );
+        if settings.database.url.is_some() && sources.is_set("database.path") {
+            found.problems.push((
+                sources.locate("database.url"),
+                "[database] sets both path (an SQLite file) and url (a PostgreSQL database): \
+                 keep the one the bot should use and remove the other"
+                    .to_owned(),
+            ));
+        }
         // After the rules on what the operator wrote (a bad role id is named once, not again
         // in every list it would fill), before the warnings about who is woken.
         role_defaults(&mut settings, |key| sources.is_set(key));

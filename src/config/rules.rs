@@ -80,6 +80,18 @@ fn urls(s: &Settings, out: &mut Vec<Finding>) {
             format!("`status.url`: `{}` is not an http(s) URL", s.status.url),
         ));
     }
+    if let Some(url) = &s.database.url {
+        if !(url.expose().starts_with("postgres://") || url.expose().starts_with("postgresql://")) {
+            out.push(finding(
+                &["database.url"],
+                format!(
+                    "`database.url`: `{}` is not a PostgreSQL URL: write it as \
+                     postgres://user:password@host/database (for SQLite, set `database.path` instead)",
+                    url.redacted()
+                ),
+            ));
+        }
+    }
     if let Some(base) = s.discord.api_base.as_deref().filter(|b| !http(b)) {
         out.push(finding(
             &["discord.api_base"],

@@ -150,7 +150,7 @@ impl Db {
     #[tracing::instrument(skip_all)]
     pub async fn alert_card(&self, id: i64) -> Result<Option<AlertCard>, sqlx::Error> {
         let row: Option<CardRow> =
-            sqlx::query_as(sql!("SELECT {CARD_COLUMNS} FROM alert_cards WHERE id = ?"))
+            sqlx::query_as(sql!("SELECT {CARD_COLUMNS} FROM alert_cards WHERE id = $1"))
                 .bind(id)
                 .fetch_optional(&self.pool)
                 .await?;
@@ -179,11 +179,13 @@ impl Db {
 impl Tx {
     /// One card, in this transaction.
     pub async fn alert_card(&mut self, id: i64) -> Result<Option<AlertCard>, sqlx::Error> {
-        let row: Option<CardRow> =
-            sqlx::query_as(sql!("SELECT {CARD_COLUMNS} FROM alert_cards WHERE id = ?"))
-                .bind(id)
-                .fetch_optional(&mut *self.inner)
-                .await?;
+        let lock = self.backend.for_update();
+        let row: Option<CardRow> = sqlx::query_as(sql!(
+            "SELECT {CARD_COLUMNS} FROM alert_cards WHERE id = $1{lock}"
+        ))
+        .bind(id)
+        .fetch_optional(&mut *self.inner)
+        .await?;
         row.map(card).transpose()
     }
 
@@ -196,8 +198,8 @@ impl Tx {
         since: DateTime<Utc>,
     ) -> Result<Option<AlertCard>, sqlx::Error> {
         let row: Option<CardRow> = sqlx::query_as(sql!(
-            "SELECT {CARD_COLUMNS} FROM alert_cards WHERE source = ? AND group_key = ? \
-             AND last_seen >= ? ORDER BY id DESC LIMIT 1"
+            "SELECT {CARD_COLUMNS} FROM alert_cards WHERE source = $1 AND group_key = $2 \
+             AND last_seen >= $3 ORDER BY id DESC LIMIT 1"
         ))
         .bind(source.as_str())
         .bind(group_key)
@@ -214,8 +216,8 @@ impl Tx {
         system: &str,
     ) -> Result<Option<IncidentId>, sqlx::Error> {
         let row: Option<(i64,)> = sqlx::query_as(
-            "SELECT id FROM incidents WHERE guild_id = ? AND status = 'open' AND id IN \
-             (SELECT incident_id FROM incident_systems WHERE name_key = ?) \
+            "SELECT id FROM incidents WHERE guild_id = $1 AND status = 'open' AND id IN \
+             (SELECT incident_id FROM incident_systems WHERE name_key = $2) \
              ORDER BY number DESC LIMIT 1",
         )
         .bind(to_db_id(guild.get()))
@@ -231,7 +233,7 @@ impl Tx {
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO alert_cards (source, group_key, title, system, link, started_at, \
              first_seen, last_seen, count, firing, incident_id) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, 0, 0, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, 0, $9) RETURNING id",
         )
         .bind(c.source.as_str())
         .bind(c.group_key)
@@ -254,7 +256,7 @@ impl Tx {
         key: &str,
     ) -> Result<Option<StoredAlert>, sqlx::Error> {
         let row: Option<(i64, String, String)> = sqlx::query_as(
-            "SELECT id, occurrence, status FROM alerts WHERE card_id = ? AND dedup_key = ?",
+            "SELECT id, occurrence, status FROM alerts WHERE card_id = $1 AND dedup_key = $2",
         )
         .bind(card)
         .bind(key)
@@ -284,7 +286,7 @@ impl Tx {
     ) -> Result<(), sqlx::Error> {
         sqlx::query(
             "INSERT INTO alerts (card_id, dedup_key, occurrence, status, title, started_at, \
-             last_seen, count) VALUES (?, ?, ?, ?, ?, ?, ?, 1)",
+             last_seen, count) VALUES ($1, $2, $3, $4, $5, $6, $7, 1)",
         )
         .bind(card)
         .bind(key)
@@ -308,8 +310,8 @@ impl Tx {
         now: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "UPDATE alerts SET occurrence = ?, status = ?, last_seen = ?, \
-             count = count + ? WHERE id = ?",
+            "UPDATE alerts SET occurrence = $1, status = $2, last_seen = $3, \
+             count = count + $4 WHERE id = $5",
         )
         .bind(occurrence)
         .bind(state.as_str())
@@ -330,11 +332,11 @@ impl Tx {
         now: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "UPDATE alert_cards SET count = count + ?, last_seen = ?, \
+            "UPDATE alert_cards SET count = count + $1, last_seen = $2, \
              firing = (SELECT COUNT(*) FROM alerts WHERE card_id = alert_cards.id AND status = 'firing'), \
              resolved_at = CASE WHEN (SELECT COUNT(*) FROM alerts WHERE card_id = alert_cards.id \
-                 AND status = 'firing') = 0 THEN COALESCE(resolved_at, ?) ELSE NULL END \
-             WHERE id = ?",
+                 AND status = 'firing') = 0 THEN COALESCE(resolved_at, $3) ELSE NULL END \
+             WHERE id = $4",
         )
         .bind(i(new))
         .bind(to_millis(now))
@@ -352,7 +354,7 @@ impl Tx {
         channel: ChannelId,
         message: MessageId,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE alert_cards SET channel_id = ?, message_id = ? WHERE id = ?")
+        sqlx::query("UPDATE alert_cards SET channel_id = $1, message_id = $2 WHERE id = $3")
             .bind(to_db_id(channel.get()))
             .bind(to_db_id(message.get()))
             .bind(card)
@@ -368,7 +370,7 @@ impl Tx {
         incident: IncidentId,
         by: Option<UserId>,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE alert_cards SET incident_id = ?, declared_by = ? WHERE id = ?")
+        sqlx::query("UPDATE alert_cards SET incident_id = $1, declared_by = $2 WHERE id = $3")
             .bind(incident.0)
             .bind(by.map(|u| to_db_id(u.get())))
             .bind(card)
@@ -384,12 +386,14 @@ impl Tx {
         by: UserId,
         reason: &str,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE alert_cards SET dismissed_by = ?, dismissed_reason = ? WHERE id = ?")
-            .bind(to_db_id(by.get()))
-            .bind(reason)
-            .bind(card)
-            .execute(&mut *self.inner)
-            .await?;
+        sqlx::query(
+            "UPDATE alert_cards SET dismissed_by = $1, dismissed_reason = $2 WHERE id = $3",
+        )
+        .bind(to_db_id(by.get()))
+        .bind(reason)
+        .bind(card)
+        .execute(&mut *self.inner)
+        .await?;
         Ok(())
     }
 }

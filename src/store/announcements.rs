@@ -75,7 +75,7 @@ type Row = (
     String,
     i64,
     Option<i64>,
-    bool,
+    i64,
     Option<i64>,
     Option<i64>,
     Option<i64>,
@@ -92,7 +92,7 @@ fn from_row(
             .ok_or_else(|| corrupt(format!("announcement kind {kind}")))?,
         channel_id: convert::channel_id(channel)?,
         message_id: message.map(convert::message_id).transpose()?,
-        publish,
+        publish: publish != 0,
         posted_at: from_millis_opt(posted)?,
         published_at: from_millis_opt(published)?,
         withdrawn_at: from_millis_opt(withdrawn)?,
@@ -115,12 +115,12 @@ impl Tx {
         at: DateTime<Utc>,
     ) -> Result<i64, sqlx::Error> {
         let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO announcements (incident_id, kind, channel_id, publish, content, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO announcements (incident_id, kind, channel_id, publish, content, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
         )
         .bind(incident.0)
         .bind(kind.as_str())
         .bind(to_db_id(channel.get()))
-        .bind(publish)
+        .bind(i64::from(publish))
         .bind(content)
         .bind(to_millis(at))
         .fetch_one(&mut *self.inner)
@@ -136,7 +136,7 @@ impl Tx {
         kind: AnnouncementKind,
     ) -> Result<Vec<Announcement>, sqlx::Error> {
         let rows: Vec<Row> = sqlx::query_as(sql!(
-            "{SELECT} WHERE incident_id = ? AND kind = ? AND withdrawn_at IS NULL ORDER BY id"
+            "{SELECT} WHERE incident_id = $1 AND kind = $2 AND withdrawn_at IS NULL ORDER BY id"
         ))
         .bind(incident.0)
         .bind(kind.as_str())
@@ -154,8 +154,8 @@ impl Tx {
         at: DateTime<Utc>,
     ) -> Result<u64, sqlx::Error> {
         Ok(sqlx::query(
-            "UPDATE announcements SET withdrawn_at = ? \
-             WHERE incident_id = ? AND message_id IS NULL AND withdrawn_at IS NULL",
+            "UPDATE announcements SET withdrawn_at = $1 \
+             WHERE incident_id = $2 AND message_id IS NULL AND withdrawn_at IS NULL",
         )
         .bind(to_millis(at))
         .bind(incident.0)
@@ -176,8 +176,8 @@ impl Tx {
         let since = to_millis(now - chrono::TimeDelta::hours(1));
         let (taken, oldest): (i64, Option<i64>) = sqlx::query_as(
             "SELECT COUNT(*), MIN(COALESCE(published_at, created_at)) FROM announcements \
-             WHERE channel_id = ? AND publish = 1 AND withdrawn_at IS NULL \
-             AND (published_at >= ? OR (published_at IS NULL AND created_at >= ?))",
+             WHERE channel_id = $1 AND publish = 1 AND withdrawn_at IS NULL \
+             AND (published_at >= $2 OR (published_at IS NULL AND created_at >= $3))",
         )
         .bind(to_db_id(channel.get()))
         .bind(since)
@@ -200,7 +200,7 @@ impl Tx {
         message: MessageId,
         at: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE announcements SET message_id = ?, posted_at = ? WHERE id = ?")
+        sqlx::query("UPDATE announcements SET message_id = $1, posted_at = $2 WHERE id = $3")
             .bind(to_db_id(message.get()))
             .bind(to_millis(at))
             .bind(id)
@@ -215,7 +215,7 @@ impl Tx {
         id: i64,
         at: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE announcements SET published_at = ? WHERE id = ?")
+        sqlx::query("UPDATE announcements SET published_at = $1 WHERE id = $2")
             .bind(to_millis(at))
             .bind(id)
             .execute(&mut *self.inner)
@@ -227,7 +227,7 @@ impl Tx {
 impl Db {
     /// One announcement.
     pub async fn announcement(&self, id: i64) -> Result<Option<Announcement>, sqlx::Error> {
-        let row: Option<Row> = sqlx::query_as(sql!("{SELECT} WHERE id = ?"))
+        let row: Option<Row> = sqlx::query_as(sql!("{SELECT} WHERE id = $1"))
             .bind(id)
             .fetch_optional(&self.pool)
             .await?;
@@ -240,7 +240,7 @@ impl Db {
         &self,
         incident: IncidentId,
     ) -> Result<Vec<Announcement>, sqlx::Error> {
-        let rows: Vec<Row> = sqlx::query_as(sql!("{SELECT} WHERE incident_id = ? ORDER BY id"))
+        let rows: Vec<Row> = sqlx::query_as(sql!("{SELECT} WHERE incident_id = $1 ORDER BY id"))
             .bind(incident.0)
             .fetch_all(&self.pool)
             .await?;
@@ -255,7 +255,7 @@ impl Db {
         since: DateTime<Utc>,
     ) -> Result<u32, sqlx::Error> {
         let (n,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM announcements WHERE channel_id = ? AND published_at >= ?",
+            "SELECT COUNT(*) FROM announcements WHERE channel_id = $1 AND published_at >= $2",
         )
         .bind(to_db_id(channel.get()))
         .bind(to_millis(since))
@@ -272,7 +272,7 @@ impl Db {
         since: DateTime<Utc>,
     ) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
         let (at,): (Option<i64>,) =
-            sqlx::query_as("SELECT MIN(published_at) FROM announcements WHERE channel_id = ? AND published_at >= ?")
+            sqlx::query_as("SELECT MIN(published_at) FROM announcements WHERE channel_id = $1 AND published_at >= $2")
                 .bind(to_db_id(channel.get()))
                 .bind(to_millis(since))
                 .fetch_one(&self.pool)

@@ -29,7 +29,7 @@ impl Tx {
     #[tracing::instrument(skip_all)]
     pub async fn audit(&mut self, e: &AuditEntry) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "INSERT INTO audit_log (at, guild_id, actor_id, incident_id, action, detail) VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO audit_log (at, guild_id, actor_id, incident_id, action, detail) VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(to_millis(e.at))
         .bind(to_db_id(e.guild_id.get()))
@@ -48,7 +48,7 @@ impl Db {
     #[tracing::instrument(skip_all)]
     pub async fn audit_actions(&self, incident: IncidentId) -> Result<Vec<String>, sqlx::Error> {
         let rows: Vec<(String,)> =
-            sqlx::query_as("SELECT action FROM audit_log WHERE incident_id = ? ORDER BY at, id")
+            sqlx::query_as("SELECT action FROM audit_log WHERE incident_id = $1 ORDER BY at, id")
                 .bind(incident.0)
                 .fetch_all(&self.pool)
                 .await?;

@@ -19,7 +19,7 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<Vec<DateTime<Utc>>, sqlx::Error> {
         let rows: Vec<(i64,)> = sqlx::query_as(
-            "SELECT at FROM channel_relabels WHERE channel_id = ? AND at > ? ORDER BY at",
+            "SELECT at FROM channel_relabels WHERE channel_id = $1 AND at > $2 ORDER BY at",
         )
         .bind(to_db_id(channel.get()))
         .bind(to_millis(now - RELABEL_WINDOW))
@@ -36,11 +36,11 @@ impl Db {
         at: DateTime<Utc>,
     ) -> Result<(), sqlx::Error> {
         let mut tx = self.begin().await?;
-        sqlx::query("DELETE FROM channel_relabels WHERE at <= ?")
+        sqlx::query("DELETE FROM channel_relabels WHERE at <= $1")
             .bind(to_millis(at - RELABEL_WINDOW))
             .execute(&mut *tx.inner)
             .await?;
-        sqlx::query("INSERT INTO channel_relabels (channel_id, at) VALUES (?, ?)")
+        sqlx::query("INSERT INTO channel_relabels (channel_id, at) VALUES ($1, $2)")
             .bind(to_db_id(channel.get()))
             .bind(to_millis(at))
             .execute(&mut *tx.inner)

@@ -26,7 +26,7 @@ impl Tx {
     pub async fn tick(&mut self, incident: IncidentId, tick: &Tick) -> Result<bool, sqlx::Error> {
         let done = sqlx::query(
             "INSERT INTO checklist_ticks (incident_id, phase, step, body, ticked_by, ticked_at) \
-             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
         )
         .bind(incident.0)
         .bind(i64::from(tick.phase.number()))
@@ -48,7 +48,7 @@ impl Tx {
         step: &StepId,
     ) -> Result<bool, sqlx::Error> {
         let done = sqlx::query(
-            "DELETE FROM checklist_ticks WHERE incident_id = ? AND phase = ? AND step = ?",
+            "DELETE FROM checklist_ticks WHERE incident_id = $1 AND phase = $2 AND step = $3",
         )
         .bind(incident.0)
         .bind(i64::from(phase.number()))
@@ -67,7 +67,7 @@ impl Tx {
         step: &StepId,
     ) -> Result<Option<Tick>, sqlx::Error> {
         let row: Option<Row> = sqlx::query_as(sql!(
-            "{SELECT} WHERE incident_id = ? AND phase = ? AND step = ?"
+            "{SELECT} WHERE incident_id = $1 AND phase = $2 AND step = $3"
         ))
         .bind(incident.0)
         .bind(i64::from(phase.number()))
@@ -81,7 +81,7 @@ impl Tx {
     #[tracing::instrument(skip_all)]
     pub async fn ticks(&mut self, incident: IncidentId) -> Result<Vec<Tick>, sqlx::Error> {
         let rows: Vec<Row> = sqlx::query_as(sql!(
-            "{SELECT} WHERE incident_id = ? ORDER BY ticked_at, phase, step"
+            "{SELECT} WHERE incident_id = $1 ORDER BY ticked_at, phase, step"
         ))
         .bind(incident.0)
         .fetch_all(&mut *self.inner)
@@ -95,7 +95,7 @@ impl Db {
     #[tracing::instrument(skip_all)]
     pub async fn ticks(&self, incident: IncidentId) -> Result<Vec<Tick>, sqlx::Error> {
         let rows: Vec<Row> = sqlx::query_as(sql!(
-            "{SELECT} WHERE incident_id = ? ORDER BY ticked_at, phase, step"
+            "{SELECT} WHERE incident_id = $1 ORDER BY ticked_at, phase, step"
         ))
         .bind(incident.0)
         .fetch_all(&self.pool)

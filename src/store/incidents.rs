@@ -1,7 +1,7 @@
 //! Incidents: the row, its systems, its phase history and its role holders.
 
 use chrono::{DateTime, Utc};
-use sqlx::{FromRow, SqliteConnection};
+use sqlx::{AnyConnection, FromRow};
 
 use super::convert::{self, from_millis, from_millis_opt, to_db_id, to_millis};
 use super::{corrupt, Db, Tx};
@@ -98,19 +98,20 @@ fn eta_of(at: Option<i64>, text: Option<String>) -> Result<Option<Eta>, sqlx::Er
 /// The filter of [`Db::unclosed_incidents`]. The unary `+` keeps SQLite from walking the
 /// `(guild_id, number)` index for the order, which reads every closed incident of the guild
 /// (3.7 ms with 10,000 of them); the `incidents_open` index finds the few open ones instead.
-const UNCLOSED: &str = "WHERE guild_id = ? AND status IN ('open', 'resolved') ORDER BY +number";
+const UNCLOSED: &str = "WHERE guild_id = $1 AND status IN ('open', 'resolved') ORDER BY +number";
 
-async fn hydrate(conn: &mut SqliteConnection, row: Row) -> Result<IncidentRecord, sqlx::Error> {
-    let systems: Vec<(String,)> =
-        sqlx::query_as("SELECT name FROM incident_systems WHERE incident_id = ? ORDER BY position")
-            .bind(row.id)
-            .fetch_all(&mut *conn)
-            .await?;
+async fn hydrate(conn: &mut AnyConnection, row: Row) -> Result<IncidentRecord, sqlx::Error> {
+    let systems: Vec<(String,)> = sqlx::query_as(
+        "SELECT name FROM incident_systems WHERE incident_id = $1 ORDER BY position",
+    )
+    .bind(row.id)
+    .fetch_all(&mut *conn)
+    .await?;
     // Stored text is taken as written: see `IncidentTitle::from_stored`.
     let systems = Systems::from_stored(systems.into_iter().map(|(n,)| n));
 
     let spans: Vec<(i64, i64, Option<i64>)> = sqlx::query_as(
-        "SELECT phase, started_at, ended_at FROM incident_phase_spans WHERE incident_id = ? \
+        "SELECT phase, started_at, ended_at FROM incident_phase_spans WHERE incident_id = $1 \
          ORDER BY position",
     )
     .bind(row.id)
@@ -128,7 +129,7 @@ async fn hydrate(conn: &mut SqliteConnection, row: Row) -> Result<IncidentRecord
         .collect::<Result<Vec<_>, sqlx::Error>>()?;
 
     let holders: Vec<(String, i64)> =
-        sqlx::query_as("SELECT role, user_id FROM role_assignments WHERE incident_id = ?")
+        sqlx::query_as("SELECT role, user_id FROM role_assignments WHERE incident_id = $1")
             .bind(row.id)
             .fetch_all(&mut *conn)
             .await?;
@@ -179,11 +180,12 @@ pub(super) fn phase_of(n: i64) -> Result<Phase, sqlx::Error> {
 }
 
 async fn load_one(
-    conn: &mut SqliteConnection,
+    conn: &mut AnyConnection,
     filter: &str,
     key: i64,
+    lock: &str,
 ) -> Result<Option<IncidentRecord>, sqlx::Error> {
-    let row: Option<Row> = sqlx::query_as(sql!("{SELECT} WHERE {filter} = ?"))
+    let row: Option<Row> = sqlx::query_as(sql!("{SELECT} WHERE {filter} = $1{lock}"))
         .bind(key)
         .fetch_optional(&mut *conn)
         .await?;
@@ -198,7 +200,7 @@ impl Db {
     #[tracing::instrument(skip_all)]
     pub async fn incident(&self, id: IncidentId) -> Result<Option<IncidentRecord>, sqlx::Error> {
         let mut conn = self.pool.acquire().await?;
-        load_one(&mut conn, "id", id.0).await
+        load_one(&mut conn, "id", id.0, "").await
     }
 
     /// The incident whose channel this is.
@@ -208,7 +210,7 @@ impl Db {
         channel: ChannelId,
     ) -> Result<Option<IncidentRecord>, sqlx::Error> {
         let mut conn = self.pool.acquire().await?;
-        load_one(&mut conn, "channel_id", to_db_id(channel.get())).await
+        load_one(&mut conn, "channel_id", to_db_id(channel.get()), "").await
     }
 
     /// The incident declared by that interaction, if it was already handled.
@@ -218,7 +220,7 @@ impl Db {
         interaction: InteractionId,
     ) -> Result<Option<IncidentRecord>, sqlx::Error> {
         let mut conn = self.pool.acquire().await?;
-        load_one(&mut conn, "interaction_id", to_db_id(interaction.get())).await
+        load_one(&mut conn, "interaction_id", to_db_id(interaction.get()), "").await
     }
 
     /// Every incident of the guild that is not closed, oldest first.
@@ -250,8 +252,8 @@ impl Db {
     ) -> Result<Vec<IncidentRecord>, sqlx::Error> {
         let mut conn = self.pool.acquire().await?;
         let rows: Vec<Row> = sqlx::query_as(sql!(
-            "{SELECT} WHERE guild_id = ? AND kind = 'availability' \
-             AND (status != 'closed' OR last_change_at >= ?) \
+            "{SELECT} WHERE guild_id = $1 AND kind = 'availability' \
+             AND (status != 'closed' OR last_change_at >= $2) \
              AND EXISTS (SELECT 1 FROM announcements a WHERE a.incident_id = incidents.id \
                  AND a.posted_at IS NOT NULL AND a.withdrawn_at IS NULL) \
              ORDER BY number DESC"
@@ -277,7 +279,7 @@ impl Db {
         let rows: Vec<(String, i64)> = sqlx::query_as(
             // Open means not over yet: being worked, or a fix being verified (stored as
             // resolved without `verified_at`, see `status_column`).
-            "SELECT severity, COUNT(*) FROM incidents WHERE guild_id = ? \
+            "SELECT severity, COUNT(*) FROM incidents WHERE guild_id = $1 \
              AND (status = 'open' OR (status = 'resolved' AND verified_at IS NULL)) \
              GROUP BY severity",
         )
@@ -306,8 +308,8 @@ impl Db {
         let mut conn = self.pool.acquire().await?;
         for name in systems.names() {
             let rows: Vec<Row> = sqlx::query_as(sql!(
-                "{SELECT} WHERE guild_id = ? AND declared_at >= ? AND declared_at < ? AND id IN \
-                 (SELECT incident_id FROM incident_systems WHERE name_key = ?)"
+                "{SELECT} WHERE guild_id = $1 AND declared_at >= $2 AND declared_at < $3 AND id IN \
+                 (SELECT incident_id FROM incident_systems WHERE name_key = $4)"
             ))
             .bind(to_db_id(guild.get()))
             .bind(to_millis(since))
@@ -335,7 +337,10 @@ impl Db {
 }
 
 impl Tx {
-    /// Inserts a declared incident, giving it the guild's next number.
+    /// Inserts a declared incident, giving it the guild's next number: the guild's counter row
+    /// is raised and read in one statement, which holds its lock until the commit, so two
+    /// processes declaring at once get two numbers (and a declare rolled back gives its number
+    /// back).
     #[tracing::instrument(skip_all)]
     pub async fn insert_incident(
         &mut self,
@@ -343,15 +348,18 @@ impl Tx {
     ) -> Result<IncidentRecord, sqlx::Error> {
         let i = new.incident;
         let guild = to_db_id(new.guild_id.get());
-        let (number,): (i64,) =
-            sqlx::query_as("SELECT COALESCE(MAX(number), 0) + 1 FROM incidents WHERE guild_id = ?")
-                .bind(guild)
-                .fetch_one(&mut *self.inner)
-                .await?;
+        let (number,): (i64,) = sqlx::query_as(
+            "INSERT INTO incident_counters (guild_id, last_number) VALUES ($1, 1) \
+             ON CONFLICT (guild_id) DO UPDATE SET last_number = incident_counters.last_number + 1 \
+             RETURNING last_number",
+        )
+        .bind(guild)
+        .fetch_one(&mut *self.inner)
+        .await?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO incidents (guild_id, number, title, summary, kind, severity, phase, status, \
              declared_by, declared_at, last_change_at, interaction_id) \
-             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
         )
         .bind(guild)
         .bind(number)
@@ -379,22 +387,24 @@ impl Tx {
         Ok(record)
     }
 
-    /// Reads an incident inside this transaction, for read-modify-write without lost updates.
+    /// Reads an incident inside this transaction, for read-modify-write without lost updates
+    /// (on PostgreSQL its row stays locked until the commit).
     pub async fn incident(
         &mut self,
         id: IncidentId,
     ) -> Result<Option<IncidentRecord>, sqlx::Error> {
-        load_one(&mut self.inner, "id", id.0).await
+        let lock = self.backend.for_update();
+        load_one(&mut self.inner, "id", id.0, lock).await
     }
 
     /// Replaces the incident's systems with `systems`, in their order.
     async fn write_systems(&mut self, id: i64, systems: &Systems) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM incident_systems WHERE incident_id = ?")
+        sqlx::query("DELETE FROM incident_systems WHERE incident_id = $1")
             .bind(id)
             .execute(&mut *self.inner)
             .await?;
         for (position, name) in systems.names().enumerate() {
-            sqlx::query("INSERT INTO incident_systems (incident_id, position, name, name_key) VALUES (?, ?, ?, ?)")
+            sqlx::query("INSERT INTO incident_systems (incident_id, position, name, name_key) VALUES ($1, $2, $3, $4)")
                 .bind(id)
                 .bind(i64::try_from(position).unwrap_or(i64::MAX))
                 .bind(name)
@@ -415,10 +425,10 @@ impl Tx {
             None => (None, None),
         };
         sqlx::query(
-            "UPDATE incidents SET title = ?, kind = ?, detected_at = ?, eta_at = ?, eta_text = ?, \
-             summary = ?, severity = ?, phase = ?, status = ?, last_update = ?, \
-             last_update_at = ?, root_cause = ?, compensation = ?, resolved_at = ?, verified_at = ?, \
-             closed_at = ?, last_change_at = ?, channel_id = ? WHERE id = ?",
+            "UPDATE incidents SET title = $1, kind = $2, detected_at = $3, eta_at = $4, eta_text = $5, \
+             summary = $6, severity = $7, phase = $8, status = $9, last_update = $10, \
+             last_update_at = $11, root_cause = $12, compensation = $13, resolved_at = $14, verified_at = $15, \
+             closed_at = $16, last_change_at = $17, channel_id = $18 WHERE id = $19",
         )
         .bind(i.title.as_str())
         .bind(i.kind.as_str())
@@ -445,7 +455,7 @@ impl Tx {
         for (position, span) in i.phases.iter().enumerate() {
             sqlx::query(
                 "INSERT INTO incident_phase_spans (incident_id, position, phase, started_at, ended_at) \
-                 VALUES (?, ?, ?, ?, ?) \
+                 VALUES ($1, $2, $3, $4, $5) \
                  ON CONFLICT (incident_id, position) DO UPDATE SET ended_at = excluded.ended_at",
             )
             .bind(rec.id.0)
@@ -459,9 +469,9 @@ impl Tx {
         for role in IncidentRole::ALL {
             if let Some(user) = i.roles.get(role) {
                 sqlx::query(
-                    "INSERT INTO role_assignments (incident_id, role, user_id, assigned_at) VALUES (?, ?, ?, ?) \
+                    "INSERT INTO role_assignments (incident_id, role, user_id, assigned_at) VALUES ($1, $2, $3, $4) \
                      ON CONFLICT (incident_id, role) DO UPDATE SET user_id = excluded.user_id, \
-                     assigned_at = excluded.assigned_at WHERE user_id <> excluded.user_id",
+                     assigned_at = excluded.assigned_at WHERE role_assignments.user_id <> excluded.user_id",
                 )
                 .bind(rec.id.0)
                 .bind(role.key())
@@ -472,7 +482,7 @@ impl Tx {
             }
         }
         let stored: Vec<(String,)> = sqlx::query_as(
-            "SELECT name FROM incident_systems WHERE incident_id = ? ORDER BY position",
+            "SELECT name FROM incident_systems WHERE incident_id = $1 ORDER BY position",
         )
         .bind(rec.id.0)
         .fetch_all(&mut *self.inner)

@@ -4,7 +4,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::Value;
 
 use super::convert::{from_millis, from_millis_opt, to_millis};
-use super::{corrupt, Db, Tx};
+use super::{corrupt, Backend, Db, Tx};
 use crate::domain::IncidentId;
 
 /// A job's row id. Also the nonce of the Discord message it posts.
@@ -114,7 +114,7 @@ impl Tx {
     ) -> Result<Option<JobId>, sqlx::Error> {
         let id: Option<(i64,)> = sqlx::query_as(
             "INSERT INTO jobs (kind, payload, incident_id, idempotency_key, due_at, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
+             VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
         )
         .bind(&job.kind)
         .bind(job.payload.to_string())
@@ -138,7 +138,7 @@ impl Tx {
         let mut n = 0;
         for kind in kinds {
             n += sqlx::query(sql!(
-                "UPDATE jobs SET cancelled_at = ? WHERE incident_id = ? AND kind = ? AND {PENDING}"
+                "UPDATE jobs SET cancelled_at = $1 WHERE incident_id = $2 AND kind = $3 AND {PENDING}"
             ))
             .bind(to_millis(now))
             .bind(incident.0)
@@ -152,7 +152,7 @@ impl Tx {
 
     /// Marks a job done.
     pub async fn finish_job(&mut self, id: JobId, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE jobs SET done_at = ?, claimed_until = NULL WHERE id = ?")
+        sqlx::query("UPDATE jobs SET done_at = $1, claimed_until = NULL WHERE id = $2")
             .bind(to_millis(now))
             .bind(id.0)
             .execute(&mut *self.inner)
@@ -175,17 +175,23 @@ impl Db {
         reason: &str,
     ) -> Result<Claimed, sqlx::Error> {
         let mut tx = self.begin().await?;
+        // On PostgreSQL other processes claim at the same time: each takes rows no other claim
+        // holds locked, instead of waiting for them and then claiming them again.
+        let skip_locked = match self.backend {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE SKIP LOCKED",
+        };
         // One statement for both, so a loop turn costs no more than before.
         let rows: Vec<Row> = sqlx::query_as(sql!(
             "UPDATE jobs SET \
-             claimed_until = CASE WHEN attempts >= ?1 THEN NULL ELSE ?2 END, \
-             failed_at = CASE WHEN attempts >= ?1 THEN ?3 END, \
-             last_error = CASE WHEN attempts >= ?1 \
-              THEN ?4 || COALESCE(' The last error: ' || last_error, '') ELSE last_error END, \
-             attempts = CASE WHEN attempts >= ?1 THEN attempts ELSE attempts + 1 END \
+             claimed_until = CASE WHEN attempts >= $1 THEN NULL ELSE $2 END, \
+             failed_at = CASE WHEN attempts >= $1 THEN $3 END, \
+             last_error = CASE WHEN attempts >= $1 \
+              THEN $4 || COALESCE(' The last error: ' || last_error, '') ELSE last_error END, \
+             attempts = CASE WHEN attempts >= $1 THEN attempts ELSE attempts + 1 END \
              WHERE id IN \
-             (SELECT id FROM jobs WHERE {PENDING} AND due_at <= ?3 \
-              AND (claimed_until IS NULL OR claimed_until <= ?3) ORDER BY due_at, id LIMIT ?5) \
+             (SELECT id FROM jobs WHERE {PENDING} AND due_at <= $3 \
+              AND (claimed_until IS NULL OR claimed_until <= $3) ORDER BY due_at, id LIMIT $5{skip_locked}) \
              RETURNING {COLUMNS}"
         ))
         .bind(i64::from(max_attempts))
@@ -224,7 +230,7 @@ impl Db {
             "SELECT \
              (SELECT due_at FROM jobs WHERE {PENDING} AND claimed_until IS NULL \
               ORDER BY due_at, id LIMIT 1), \
-             (SELECT MIN(claimed_until) FROM jobs WHERE {PENDING} AND due_at <= ? \
+             (SELECT MIN(claimed_until) FROM jobs WHERE {PENDING} AND due_at <= $1 \
               AND claimed_until IS NOT NULL)"
         ))
         .bind(to_millis(now))
@@ -240,7 +246,12 @@ impl Db {
 
     /// Releases every claim: called at start, when no job of ours can be running, so that what
     /// a dead process had claimed runs again now instead of when its lease would have expired.
+    /// Not on PostgreSQL, where other processes may be running the jobs they claimed: there an
+    /// expired lease is the only way back, and this releases nothing.
     pub async fn release_claims(&self) -> Result<u64, sqlx::Error> {
+        if self.backend == Backend::Postgres {
+            return Ok(0);
+        }
         let _writer = self.writer().await;
         let done = sqlx::query(sql!(
             "UPDATE jobs SET claimed_until = NULL WHERE {PENDING} AND claimed_until IS NOT NULL"
@@ -266,7 +277,7 @@ impl Db {
     ) -> Result<(), sqlx::Error> {
         let _writer = self.writer().await;
         sqlx::query(
-            "UPDATE jobs SET last_error = ?, due_at = ?, claimed_until = NULL WHERE id = ?",
+            "UPDATE jobs SET last_error = $1, due_at = $2, claimed_until = NULL WHERE id = $3",
         )
         .bind(error)
         .bind(to_millis(retry_at))
@@ -279,7 +290,7 @@ impl Db {
     /// Puts a job off until `due` without counting the attempt that found it too early.
     pub async fn defer_job(&self, id: JobId, due: DateTime<Utc>) -> Result<(), sqlx::Error> {
         let _writer = self.writer().await;
-        sqlx::query("UPDATE jobs SET due_at = ?, attempts = MAX(attempts - 1, 0), claimed_until = NULL WHERE id = ?")
+        sqlx::query("UPDATE jobs SET due_at = $1, attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, claimed_until = NULL WHERE id = $2")
             .bind(to_millis(due))
             .bind(id.0)
             .execute(&self.pool)
@@ -296,7 +307,7 @@ impl Db {
     ) -> Result<(), sqlx::Error> {
         let _writer = self.writer().await;
         sqlx::query(
-            "UPDATE jobs SET last_error = ?, failed_at = ?, claimed_until = NULL WHERE id = ?",
+            "UPDATE jobs SET last_error = $1, failed_at = $2, claimed_until = NULL WHERE id = $3",
         )
         .bind(error)
         .bind(to_millis(now))
@@ -318,8 +329,8 @@ impl Db {
         let mut n = 0;
         for id in ids {
             n += sqlx::query(sql!(
-                "UPDATE jobs SET last_error = ?, failed_at = ?, claimed_until = NULL \
-                 WHERE id = ? AND {PENDING}"
+                "UPDATE jobs SET last_error = $1, failed_at = $2, claimed_until = NULL \
+                 WHERE id = $3 AND {PENDING}"
             ))
             .bind(reason)
             .bind(to_millis(now))
@@ -340,7 +351,7 @@ impl Db {
         kind: &str,
     ) -> Result<Option<String>, sqlx::Error> {
         let row: Option<(Option<String>,)> = sqlx::query_as(
-            "SELECT last_error FROM jobs WHERE incident_id = ? AND kind = ? \
+            "SELECT last_error FROM jobs WHERE incident_id = $1 AND kind = $2 \
              AND failed_at IS NOT NULL ORDER BY id DESC LIMIT 1",
         )
         .bind(incident.0)
@@ -353,7 +364,7 @@ impl Db {
     /// Every job of an incident (or of none), oldest first: for status, tests and the fault suite.
     pub async fn jobs_of(&self, incident: Option<IncidentId>) -> Result<Vec<Job>, sqlx::Error> {
         let rows: Vec<Row> = sqlx::query_as(sql!(
-            "SELECT {COLUMNS} FROM jobs WHERE incident_id IS ? ORDER BY id"
+            "SELECT {COLUMNS} FROM jobs WHERE incident_id IS NOT DISTINCT FROM $1 ORDER BY id"
         ))
         .bind(incident.map(|i| i.0))
         .fetch_all(&self.pool)
@@ -363,11 +374,12 @@ impl Db {
 
     /// The job with that idempotency key.
     pub async fn job_by_key(&self, key: &str) -> Result<Option<Job>, sqlx::Error> {
-        let row: Option<Row> =
-            sqlx::query_as(sql!("SELECT {COLUMNS} FROM jobs WHERE idempotency_key = ?"))
-                .bind(key)
-                .fetch_optional(&self.pool)
-                .await?;
+        let row: Option<Row> = sqlx::query_as(sql!(
+            "SELECT {COLUMNS} FROM jobs WHERE idempotency_key = $1"
+        ))
+        .bind(key)
+        .fetch_optional(&self.pool)
+        .await?;
         row.map(from_row).transpose()
     }
 
@@ -375,7 +387,7 @@ impl Db {
     /// Zero once the queue has caught up.
     pub async fn due_jobs(&self, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
         let (n,): (i64,) = sqlx::query_as(sql!(
-            "SELECT COUNT(*) FROM jobs WHERE {PENDING} AND due_at <= ?"
+            "SELECT COUNT(*) FROM jobs WHERE {PENDING} AND due_at <= $1"
         ))
         .bind(to_millis(now))
         .fetch_one(&self.pool)
@@ -416,7 +428,7 @@ impl Db {
     #[tracing::instrument(skip_all)]
     pub async fn job_counts(&self, now: DateTime<Utc>) -> Result<Vec<JobCount>, sqlx::Error> {
         let rows: Vec<(String, i64, i64)> = sqlx::query_as(sql!(
-            "SELECT kind, COUNT(*), COALESCE(SUM(due_at <= ?), 0) FROM jobs WHERE {PENDING} \
+            "SELECT kind, COUNT(*), COUNT(CASE WHEN due_at <= $1 THEN 1 END) FROM jobs WHERE {PENDING} \
              GROUP BY kind ORDER BY kind"
         ))
         .bind(to_millis(now))
@@ -440,8 +452,8 @@ impl Db {
         now: DateTime<Utc>,
     ) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
         let (due,): (Option<i64>,) = sqlx::query_as(sql!(
-            "SELECT MIN(due_at) FROM jobs WHERE {PENDING} AND due_at <= ?1 \
-             AND (claimed_until IS NULL OR claimed_until <= ?1)"
+            "SELECT MIN(due_at) FROM jobs WHERE {PENDING} AND due_at <= $1 \
+             AND (claimed_until IS NULL OR claimed_until <= $1)"
         ))
         .bind(to_millis(now))
         .fetch_one(&self.pool)

@@ -5,7 +5,7 @@ use super::Db;
 impl Db {
     /// The value stored under `key`.
     pub async fn meta(&self, key: &str) -> Result<Option<String>, sqlx::Error> {
-        let row: Option<(String,)> = sqlx::query_as("SELECT value FROM meta WHERE key = ?")
+        let row: Option<(String,)> = sqlx::query_as("SELECT value FROM meta WHERE key = $1")
             .bind(key)
             .fetch_optional(&self.pool)
             .await?;
@@ -15,7 +15,7 @@ impl Db {
     /// Stores `value` under `key`.
     pub async fn set_meta(&self, key: &str, value: &str) -> Result<(), sqlx::Error> {
         let _writer = self.writer().await;
-        sqlx::query("INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
+        sqlx::query("INSERT INTO meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value")
             .bind(key)
             .bind(value)
             .execute(&self.pool)

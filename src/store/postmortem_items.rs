@@ -43,7 +43,7 @@ impl Tx {
     ) -> Result<(), sqlx::Error> {
         sqlx::query(
             "INSERT INTO postmortem_actions (incident_id, kind, body, owner_id, created_by, created_at) \
-             VALUES (?, ?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5, $6)",
         )
         .bind(incident.0)
         .bind(item.kind.map(ActionKind::as_str))
@@ -65,7 +65,7 @@ impl Tx {
     ) -> Result<(), sqlx::Error> {
         sqlx::query(
             "INSERT INTO postmortem_lessons (incident_id, kind, body, created_by, created_at) \
-             VALUES (?, ?, ?, ?, ?)",
+             VALUES ($1, $2, $3, $4, $5)",
         )
         .bind(incident.0)
         .bind(lesson.kind.as_str())
@@ -84,7 +84,7 @@ impl Db {
     pub async fn actions(&self, incident: IncidentId) -> Result<Vec<ActionItem>, sqlx::Error> {
         let rows: Vec<(Option<String>, String, Option<i64>, i64)> = sqlx::query_as(
             "SELECT kind, body, owner_id, created_at FROM postmortem_actions \
-             WHERE incident_id = ? ORDER BY id",
+             WHERE incident_id = $1 ORDER BY id",
         )
         .bind(incident.0)
         .fetch_all(&self.pool)
@@ -110,7 +110,7 @@ impl Db {
     pub async fn lessons(&self, incident: IncidentId) -> Result<Vec<Lesson>, sqlx::Error> {
         let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
             "SELECT kind, body, created_by, created_at FROM postmortem_lessons \
-             WHERE incident_id = ? ORDER BY id",
+             WHERE incident_id = $1 ORDER BY id",
         )
         .bind(incident.0)
         .fetch_all(&self.pool)

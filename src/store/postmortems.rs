@@ -58,9 +58,9 @@ impl Tx {
     ) -> Result<(), sqlx::Error> {
         // A reopened incident that is resolved again gets a new deadline, unless it is done.
         sqlx::query(
-            "INSERT INTO postmortems (incident_id, reason, due_at) VALUES (?, ?, ?) \
+            "INSERT INTO postmortems (incident_id, reason, due_at) VALUES ($1, $2, $3) \
              ON CONFLICT (incident_id) DO UPDATE SET reason = excluded.reason, \
-             due_at = excluded.due_at WHERE done_at IS NULL",
+             due_at = excluded.due_at WHERE postmortems.done_at IS NULL",
         )
         .bind(incident.0)
         .bind(reason)
@@ -80,7 +80,7 @@ impl Tx {
         by: UserId,
     ) -> Result<bool, sqlx::Error> {
         let done = sqlx::query(
-            "INSERT INTO postmortems (incident_id, reason, due_at, started_by) VALUES (?, ?, ?, ?) \
+            "INSERT INTO postmortems (incident_id, reason, due_at, started_by) VALUES ($1, $2, $3, $4) \
              ON CONFLICT DO NOTHING",
         )
         .bind(incident.0)
@@ -99,7 +99,7 @@ impl Tx {
         incident: IncidentId,
         event: Option<EventId>,
     ) -> Result<(), sqlx::Error> {
-        sqlx::query("UPDATE postmortems SET meeting_event_id = ? WHERE incident_id = ?")
+        sqlx::query("UPDATE postmortems SET meeting_event_id = $1 WHERE incident_id = $2")
             .bind(event.map(|e| to_db_id(e.get())))
             .bind(incident.0)
             .execute(&mut *self.inner)
@@ -111,8 +111,8 @@ impl Tx {
     #[tracing::instrument(skip_all)]
     pub async fn save_postmortem(&mut self, p: &Postmortem) -> Result<(), sqlx::Error> {
         sqlx::query(
-            "UPDATE postmortems SET meeting_at = ?, users_affected = ?, downtime_minutes = ?, revenue = ?, \
-             done_at = ?, link = ? WHERE incident_id = ?",
+            "UPDATE postmortems SET meeting_at = $1, users_affected = $2, downtime_minutes = $3, revenue = $4, \
+             done_at = $5, link = $6 WHERE incident_id = $7",
         )
         .bind(p.meeting_at.map(to_millis))
         .bind(p.users_affected)
@@ -129,7 +129,7 @@ impl Tx {
 
 const SELECT_POSTMORTEM: &str = "SELECT incident_id, reason, due_at, meeting_at, users_affected, downtime_minutes, revenue, done_at, link, \
      meeting_event_id, started_by \
-     FROM postmortems WHERE incident_id = ?";
+     FROM postmortems WHERE incident_id = $1";
 
 fn postmortem_from_row(row: Row) -> Result<Postmortem, sqlx::Error> {
     let (id, reason, due, meeting, users, downtime, revenue, done, link, event, started_by) = row;
@@ -156,7 +156,8 @@ impl Tx {
         &mut self,
         incident: IncidentId,
     ) -> Result<Option<Postmortem>, sqlx::Error> {
-        let row: Option<Row> = sqlx::query_as(SELECT_POSTMORTEM)
+        let lock = self.backend.for_update();
+        let row: Option<Row> = sqlx::query_as(sql!("{SELECT_POSTMORTEM}{lock}"))
             .bind(incident.0)
             .fetch_optional(&mut *self.inner)
             .await?;

@@ -368,15 +368,15 @@ async fn an_incident_stored_with_a_character_parsing_now_refuses_still_loads_and
     let soft = |s: &str| s.replace('-', "\u{00AD}");
     for (sql, value) in [
         (
-            "UPDATE incidents SET title = ? WHERE id = ?",
+            "UPDATE incidents SET title = $1 WHERE id = $2",
             soft("Log-in down"),
         ),
         (
-            "UPDATE incidents SET summary = ? WHERE id = ?",
+            "UPDATE incidents SET summary = $1 WHERE id = $2",
             soft("play-ers cannot log in"),
         ),
         (
-            "UPDATE incident_systems SET name = ? WHERE incident_id = ? AND position = 0",
+            "UPDATE incident_systems SET name = $1 WHERE incident_id = $2 AND position = 0",
             soft("Log-in"),
         ),
     ] {

@@ -20,7 +20,7 @@ impl Tx {
         for e in entries {
             let done = sqlx::query(
                 "INSERT INTO timeline (incident_id, at, actor_id, kind, body, source_message_id) \
-                 VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (incident_id, source_message_id) DO NOTHING",
+                 VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (incident_id, source_message_id) DO NOTHING",
             )
             .bind(incident.0)
             .bind(to_millis(e.at))
@@ -48,7 +48,7 @@ impl Tx {
         text: &str,
     ) -> Result<bool, sqlx::Error> {
         let done = sqlx::query(
-            "UPDATE timeline SET body = ? WHERE incident_id = ? AND source_message_id = ? AND body = ?",
+            "UPDATE timeline SET body = $1 WHERE incident_id = $2 AND source_message_id = $3 AND body = $4",
         )
         .bind(text)
         .bind(incident.0)
@@ -63,7 +63,7 @@ impl Tx {
 impl Tx {
     /// How many entries an incident's timeline has, inside this transaction.
     pub async fn timeline_len(&mut self, incident: IncidentId) -> Result<usize, sqlx::Error> {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM timeline WHERE incident_id = ?")
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM timeline WHERE incident_id = $1")
             .bind(incident.0)
             .fetch_one(&mut *self.inner)
             .await?;
@@ -72,7 +72,7 @@ impl Tx {
 }
 
 const SELECT_TIMELINE: &str = "SELECT at, actor_id, kind, body, source_message_id FROM timeline \
-     WHERE incident_id = ? ORDER BY at, id";
+     WHERE incident_id = $1 ORDER BY at, id";
 
 fn entries(rows: Vec<Row>) -> Result<Vec<TimelineEntry>, sqlx::Error> {
     rows.into_iter()
