@@ -1,10 +1,88 @@
-//! Tests of the repository against a fresh database each.
+//! Tests of the repository against a fresh database each, on both backends: every test of
+//! `on_both!` runs once on an in-memory SQLite database and once on a new PostgreSQL database
+//! of the server `INCIDENT_BOT_TEST_POSTGRES` names (`tests/run` starts one).
 
 use chrono::{TimeDelta, TimeZone, Utc};
 use serde_json::json;
 
+use sqlx::any::AnyPoolOptions;
+use sqlx::sqlite::SqliteConnectOptions;
+use sqlx::ConnectOptions;
+
 use super::*;
 use crate::domain::*;
+
+/// The variable naming the PostgreSQL server the tests create their databases on.
+pub(crate) const TEST_POSTGRES: &str = "INCIDENT_BOT_TEST_POSTGRES";
+
+/// The URL of a new, empty PostgreSQL database for one test. Panics (the test fails, never
+/// skips) when no server is given.
+pub(crate) async fn postgres_url() -> String {
+    let server = std::env::var(TEST_POSTGRES).unwrap_or_else(|_| {
+        panic!(
+            "{TEST_POSTGRES} is not set: run the tests with tests/run, which starts a throwaway \
+             PostgreSQL, or set it to a server whose user may create databases \
+             (postgres://postgres@127.0.0.1:5432/postgres)"
+        )
+    });
+    fresh_postgres_database(&server, "store_test")
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot create a test database on {}: {e}",
+                redacted_url(&server)
+            )
+        })
+}
+
+/// A fresh PostgreSQL database for one test, migrated.
+pub(crate) async fn postgres() -> Db {
+    let url = postgres_url().await;
+    Db::connect_postgres(&url)
+        .await
+        .expect("connect to the test database")
+}
+
+/// A fresh in-memory SQLite database for one test.
+async fn sqlite() -> Db {
+    Db::open_in_memory().await.expect("db")
+}
+
+/// Runs each of the named `async fn(Db)` tests once per backend: `NAME::sqlite` and
+/// `NAME::postgres`.
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test]
+                async fn sqlite() {
+                    super::$name(super::sqlite().await).await;
+                }
+
+                #[tokio::test]
+                async fn postgres() {
+                    super::$name(super::postgres().await).await;
+                }
+            }
+        )*
+    };
+}
+
+on_both!(
+    incidents_are_numbered_per_guild_and_round_trip_whole,
+    a_noted_message_is_added_to_the_timeline_once,
+    a_step_is_ticked_once_read_back_whole_and_unticked,
+    earlier_incidents_are_found_by_shared_system_case_insensitively,
+    a_job_with_an_existing_idempotency_key_is_not_added_again,
+    due_jobs_are_claimed_oldest_first_and_not_twice_while_leased,
+    a_claimed_job_is_due_again_when_its_lease_runs_out,
+    a_job_that_used_every_attempt_unrecorded_is_given_up_at_its_next_claim,
+    an_incident_stored_with_a_character_parsing_now_refuses_still_loads_and_can_be_worked,
+    due_jobs_count_claimed_and_waiting_ones_and_failed_ones_are_counted_apart,
+    corrected_facts_and_the_last_eta_round_trip_and_the_recurrence_rule_sees_new_systems,
+    verifying_resolved_and_a_reopened_phase_four_round_trip,
+    an_optional_postmortem_its_meeting_event_action_kinds_and_lessons_round_trip,
+);
 
 fn t0() -> chrono::DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0)
@@ -54,9 +132,7 @@ fn job(key: &str, due: chrono::DateTime<Utc>) -> NewJob {
     }
 }
 
-#[tokio::test]
-async fn incidents_are_numbered_per_guild_and_round_trip_whole() {
-    let db = Db::open_in_memory().await.expect("db");
+async fn incidents_are_numbered_per_guild_and_round_trip_whole(db: Db) {
     let first = insert(&db, &declared("Login down", "Login, Store")).await;
     let mut second = insert(&db, &declared("Store slow", "Store")).await;
     assert_eq!((first.number.0, second.number.0), (1, 2));
@@ -96,9 +172,7 @@ async fn incidents_are_numbered_per_guild_and_round_trip_whole() {
     assert_eq!(by_channel.map(|r| r.id), Some(second.id));
 }
 
-#[tokio::test]
-async fn a_noted_message_is_added_to_the_timeline_once() {
-    let db = Db::open_in_memory().await.expect("db");
+async fn a_noted_message_is_added_to_the_timeline_once(db: Db) {
     let rec = insert(&db, &declared("Login down", "Login")).await;
     let entry = TimelineEntry {
         source_message: MessageId::new(42),
@@ -124,9 +198,7 @@ async fn a_noted_message_is_added_to_the_timeline_once() {
     assert_eq!(db.timeline(rec.id).await.expect("timeline").len(), 1);
 }
 
-#[tokio::test]
-async fn a_step_is_ticked_once_read_back_whole_and_unticked() {
-    let db = Db::open_in_memory().await.expect("db");
+async fn a_step_is_ticked_once_read_back_whole_and_unticked(db: Db) {
     let rec = insert(&db, &declared("Login down", "Login")).await;
     let step = StepId::parse("rollback").expect("id");
     let tick = Tick {
@@ -175,9 +247,7 @@ async fn a_step_is_ticked_once_read_back_whole_and_unticked() {
     assert!(db.ticks(rec.id).await.expect("ticks").is_empty());
 }
 
-#[tokio::test]
-async fn earlier_incidents_are_found_by_shared_system_case_insensitively() {
-    let db = Db::open_in_memory().await.expect("db");
+async fn earlier_incidents_are_found_by_shared_system_case_insensitively(db: Db) {
     insert(&db, &declared("Login down", "LOGIN")).await;
     insert(&db, &declared("Store down", "Store")).await;
     let found = db
@@ -192,9 +262,7 @@ async fn earlier_incidents_are_found_by_shared_system_case_insensitively() {
     assert_eq!(found.iter().map(|e| e.number).collect::<Vec<_>>(), [1]);
 }
 
-#[tokio::test]
-async fn a_job_with_an_existing_idempotency_key_is_not_added_again() {
-    let db = Db::open_in_memory().await.expect("db");
+async fn a_job_with_an_existing_idempotency_key_is_not_added_again(db: Db) {
     let mut tx = db.begin().await.expect("begin");
     assert!(tx
         .enqueue(&job("a", t0()), t0())
@@ -210,9 +278,7 @@ async fn a_job_with_an_existing_idempotency_key_is_not_added_again() {
     assert_eq!(db.pending_jobs().await.expect("count"), 1);
 }
 
-#[tokio::test]
-async fn due_jobs_are_claimed_oldest_first_and_not_twice_while_leased() {
-    let db = Db::open_in_memory().await.expect("db");
+async fn due_jobs_are_claimed_oldest_first_and_not_twice_while_leased(db: Db) {
     let mut tx = db.begin().await.expect("begin");
     tx.enqueue(&job("late", t0() + TimeDelta::seconds(2)), t0())
         .await
@@ -245,20 +311,23 @@ async fn due_jobs_are_claimed_oldest_first_and_not_twice_while_leased() {
         "the leases run out before the future job is due"
     );
 
-    // A restart releases the dead process's claims, so the jobs run again at once.
-    assert_eq!(db.release_claims().await.expect("release"), 2);
+    // On SQLite a restart releases the dead process's claims, so the jobs run again at once.
+    // On PostgreSQL other processes may be running them: only their leases bring them back.
+    let (released, reclaimed) = match db.backend() {
+        Backend::Sqlite => (2, 2),
+        Backend::Postgres => (0, 0),
+    };
+    assert_eq!(db.release_claims().await.expect("release"), released);
     assert_eq!(
         db.claim_due_jobs(now, TimeDelta::minutes(1), 10, 10, "")
             .await
             .expect("reclaim")
             .len(),
-        2
+        reclaimed
     );
 }
 
-#[tokio::test]
-async fn a_claimed_job_is_due_again_when_its_lease_runs_out() {
-    let db = Db::open_in_memory().await.expect("db");
+async fn a_claimed_job_is_due_again_when_its_lease_runs_out(db: Db) {
     let mut tx = db.begin().await.expect("begin");
     tx.enqueue(&job("stuck", t0()), t0())
         .await
@@ -288,9 +357,7 @@ async fn a_claimed_job_is_due_again_when_its_lease_runs_out() {
     );
 }
 
-#[tokio::test]
-async fn a_job_that_used_every_attempt_unrecorded_is_given_up_at_its_next_claim() {
-    let db = Db::open_in_memory().await.expect("db");
+async fn a_job_that_used_every_attempt_unrecorded_is_given_up_at_its_next_claim(db: Db) {
     let mut tx = db.begin().await.expect("begin");
     tx.enqueue(&job("dies", t0()), t0()).await.expect("enqueue");
     tx.commit().await.expect("commit");
@@ -359,10 +426,10 @@ async fn a_file_database_runs_in_wal_mode_with_foreign_keys_on() {
     assert_eq!((mode.as_str(), fk, sync), ("wal", 1, 2));
 }
 
-#[tokio::test]
-async fn an_incident_stored_with_a_character_parsing_now_refuses_still_loads_and_can_be_worked() {
+async fn an_incident_stored_with_a_character_parsing_now_refuses_still_loads_and_can_be_worked(
+    db: Db,
+) {
     // An older version accepted the soft hyphen in every text; this one refuses it when typed.
-    let db = Db::open_in_memory().await.expect("db");
     let rec = insert(&db, &declared("Login down", "Login, Store")).await;
     insert(&db, &declared("Store slow", "Store")).await;
     let soft = |s: &str| s.replace('-', "\u{00AD}");
@@ -432,9 +499,7 @@ async fn an_incident_stored_with_a_character_parsing_now_refuses_still_loads_and
     assert_eq!(reloaded, worked);
 }
 
-#[tokio::test]
-async fn due_jobs_count_claimed_and_waiting_ones_and_failed_ones_are_counted_apart() {
-    let db = Db::open_in_memory().await.expect("db");
+async fn due_jobs_count_claimed_and_waiting_ones_and_failed_ones_are_counted_apart(db: Db) {
     let mut tx = db.begin().await.expect("begin");
     for (key, due) in [
         ("running", t0()),
@@ -475,9 +540,9 @@ async fn due_jobs_count_claimed_and_waiting_ones_and_failed_ones_are_counted_apa
     assert_eq!(db.pending_jobs().await.expect("pending"), 3);
 }
 
-#[tokio::test]
-async fn corrected_facts_and_the_last_eta_round_trip_and_the_recurrence_rule_sees_new_systems() {
-    let db = Db::open_in_memory().await.expect("db");
+async fn corrected_facts_and_the_last_eta_round_trip_and_the_recurrence_rule_sees_new_systems(
+    db: Db,
+) {
     let mut rec = insert(&db, &declared("Login down", "Login")).await;
     let at = t0() + TimeDelta::minutes(10);
     rec.incident
@@ -537,9 +602,7 @@ async fn corrected_facts_and_the_last_eta_round_trip_and_the_recurrence_rule_see
     assert_eq!(earlier.len(), 1, "the corrected systems are matched");
 }
 
-#[tokio::test]
-async fn verifying_resolved_and_a_reopened_phase_four_round_trip() {
-    let db = Db::open_in_memory().await.expect("db");
+async fn verifying_resolved_and_a_reopened_phase_four_round_trip(db: Db) {
     let mut rec = insert(&db, &declared("Login down", "Login")).await;
     let who = UserId::new(5).expect("u");
     let text = |t: &str| FreeText::parse(t).expect("text");
@@ -593,9 +656,7 @@ async fn verifying_resolved_and_a_reopened_phase_four_round_trip() {
     assert_eq!(db.unclosed_incidents(guild()).await.expect("list").len(), 1);
 }
 
-#[tokio::test]
-async fn an_optional_postmortem_its_meeting_event_action_kinds_and_lessons_round_trip() {
-    let db = Db::open_in_memory().await.expect("db");
+async fn an_optional_postmortem_its_meeting_event_action_kinds_and_lessons_round_trip(db: Db) {
     let record = insert(&db, &declared("Slow store", "Store")).await;
     let rhea = UserId::new(5).expect("id");
     let due = t0() + TimeDelta::hours(48);
@@ -643,4 +704,178 @@ async fn an_optional_postmortem_its_meeting_event_action_kinds_and_lessons_round
     assert_eq!(db.lessons(record.id).await.expect("lessons"), [lesson]);
     assert_eq!(in_tx, db.timeline(record.id).await.expect("timeline"));
     assert!(in_tx.contains(&entry));
+}
+
+/// A SQLite file and a PostgreSQL database, each opened twice: two processes on one database.
+async fn twice() -> Vec<(Db, Db, Option<tempfile::TempDir>)> {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("bot.db");
+    let sqlite = (
+        Db::open(&path).await.expect("first"),
+        Db::open(&path).await.expect("second"),
+        Some(dir),
+    );
+    let url = postgres_url().await;
+    let postgres = (
+        Db::connect_postgres(&url).await.expect("first"),
+        Db::connect_postgres(&url).await.expect("second"),
+        None,
+    );
+    vec![sqlite, postgres]
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_processes_declaring_at_once_get_distinct_numbers_in_order() {
+    for (a, b, _dir) in twice().await {
+        let mut tasks = Vec::new();
+        for i in 0..20 {
+            let db = if i % 2 == 0 { a.clone() } else { b.clone() };
+            tasks.push(tokio::spawn(async move {
+                insert(&db, &declared("Login down", "Login")).await.number.0
+            }));
+        }
+        let mut numbers = Vec::new();
+        for task in tasks {
+            numbers.push(task.await.expect("declare"));
+        }
+        numbers.sort_unstable();
+        assert_eq!(
+            numbers,
+            (1..=20).collect::<Vec<u32>>(),
+            "on {:?}",
+            a.backend()
+        );
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn two_processes_claiming_at_once_never_take_one_job_twice() {
+    for (a, b, _dir) in twice().await {
+        let mut tx = a.begin().await.expect("begin");
+        for i in 0..200 {
+            tx.enqueue(&job(&format!("job-{i}"), t0()), t0())
+                .await
+                .expect("enqueue");
+        }
+        tx.commit().await.expect("commit");
+        let now = t0() + TimeDelta::seconds(1);
+        let worker = |db: Db| {
+            tokio::spawn(async move {
+                let mut ids = Vec::new();
+                loop {
+                    let claimed = db
+                        .claim_due_jobs(now, TimeDelta::minutes(5), 7, 10, "")
+                        .await
+                        .expect("claim");
+                    if claimed.is_empty() {
+                        return ids;
+                    }
+                    ids.extend(claimed.jobs.iter().map(|j| j.id));
+                }
+            })
+        };
+        let (one, two) = (worker(a.clone()), worker(b.clone()));
+        let (one, two) = (one.await.expect("one"), two.await.expect("two"));
+        let mut all: Vec<JobId> = one.iter().chain(&two).copied().collect();
+        all.sort_unstable_by_key(|id| id.0);
+        let total = all.len();
+        all.dedup();
+        assert_eq!(
+            (total, all.len()),
+            (200, 200),
+            "on {:?}: every job claimed once",
+            a.backend()
+        );
+    }
+}
+
+#[tokio::test]
+async fn numbering_goes_on_after_the_highest_number_of_a_database_from_before_the_counters() {
+    sqlx::any::install_default_drivers();
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("bot.db");
+    let sqlite_url = SqliteConnectOptions::new()
+        .filename(&path)
+        .create_if_missing(true)
+        .to_url_lossy()
+        .to_string();
+    let postgres_url = postgres_url().await;
+    for url in [sqlite_url, postgres_url] {
+        let pool = AnyPoolOptions::new()
+            .max_connections(1)
+            .connect(&url)
+            .await
+            .expect("connect");
+        let postgres = url.starts_with("postgres");
+        let backend = if postgres {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        };
+        // The schema before the counters, with incidents 1 and 7.
+        backend
+            .migrator()
+            .run_to(20261130000600, &pool)
+            .await
+            .expect("migrate to before the counters");
+        for number in [1_i64, 7] {
+            sqlx::query(
+                "INSERT INTO incidents (guild_id, number, title, kind, severity, phase, status, \
+                 declared_by, declared_at, last_change_at) \
+                 VALUES ($1, $2, 'Old', 'availability', 'P2', 1, 'open', 5, 0, 0)",
+            )
+            .bind(to_db_id(guild().get()))
+            .bind(number)
+            .execute(&pool)
+            .await
+            .expect("an old incident");
+        }
+        pool.close().await;
+        let db = if postgres {
+            Db::connect_postgres(&url).await.expect("upgrade")
+        } else {
+            Db::open(&path).await.expect("upgrade")
+        };
+        let rec = insert(&db, &declared("Login down", "Login")).await;
+        assert_eq!(rec.number.0, 8, "on {backend:?}");
+    }
+}
+
+#[tokio::test]
+async fn both_backends_have_the_same_migrations_and_the_same_columns() {
+    let versions = |m: &sqlx::migrate::Migrator| {
+        m.iter()
+            .map(|m| (m.version, m.description.to_string()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        versions(&MIGRATOR),
+        versions(&PG_MIGRATOR),
+        "migrations/sqlite and migrations/postgres should have the same files"
+    );
+
+    let sqlite = sqlite().await;
+    let mut lite: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT m.name, p.name, p.type FROM sqlite_master m JOIN pragma_table_info(m.name) p \
+         WHERE m.type = 'table' AND m.name NOT LIKE 'sqlite_%' AND m.name != '_sqlx_migrations'",
+    )
+    .fetch_all(&sqlite.pool)
+    .await
+    .expect("sqlite columns");
+    let pg = postgres().await;
+    let mut post: Vec<(String, String, String)> = sqlx::query_as(
+        "SELECT table_name::text, column_name::text, \
+         CASE data_type WHEN 'bigint' THEN 'INTEGER' ELSE upper(data_type::text) END \
+         FROM information_schema.columns \
+         WHERE table_schema = 'public' AND table_name != '_sqlx_migrations'",
+    )
+    .fetch_all(&pg.pool)
+    .await
+    .expect("postgres columns");
+    lite.sort();
+    post.sort();
+    assert_eq!(
+        lite, post,
+        "the two schemas should have the same tables and columns"
+    );
 }
