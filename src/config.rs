@@ -134,6 +134,11 @@ pub struct DatabaseSettings {
 pub struct DatabaseUrl(String);
 
 impl DatabaseUrl {
+    /// Wraps a URL.
+    pub fn new(url: String) -> Self {
+        Self(url)
+    }
+
     /// The whole URL, password included, to connect with.
     pub fn expose(&self) -> &str {
         &self.0

@@ -8,9 +8,37 @@ use incident_bot::config::Settings;
 use incident_bot::domain::{ChannelId, IncidentId, Status};
 use incident_bot::store::Job;
 
-use crate::support::bot::{spawn_bot_with, world, TestBot, STEP};
+use crate::support::bot::{spawn_bot_on_db, world, TestBot, TestDb, STEP};
 use crate::support::fake_discord::{FakeDiscord, Fault};
 use crate::support::story::{declare, run, shows};
+
+/// Runs each of the named `async fn(TestDb)` tests once per database: `NAME::sqlite` and
+/// `NAME::postgres` (the job queue works the same on both).
+macro_rules! on_both_databases {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test]
+                async fn sqlite() {
+                    super::$name(super::TestDb::Sqlite).await;
+                }
+
+                #[tokio::test]
+                async fn postgres() {
+                    super::$name(super::TestDb::Postgres).await;
+                }
+            }
+        )*
+    };
+}
+
+on_both_databases!(
+    a_discord_call_that_hangs_is_abandoned_after_the_timeout_and_retried_without_doubling,
+    declaring_opens_the_channel_and_posts_and_pins_the_intro_in_one_job,
+    an_intro_whose_pin_failed_is_pinned_on_the_retry_and_posted_once,
+    a_channel_discord_refuses_to_open_gives_up_the_work_that_needs_it_and_says_what_to_do_once,
+    an_intro_discord_refuses_in_a_channel_that_opened_is_reported_as_such_and_the_rest_goes_on,
+);
 
 fn count(fake: &FakeDiscord, channel: serenity::all::ChannelId, needle: &str) -> usize {
     fake.messages(channel)
@@ -51,10 +79,11 @@ async fn settled(bot: &TestBot, incident: IncidentId) -> Vec<Job> {
     }
 }
 
-#[tokio::test]
-async fn a_discord_call_that_hangs_is_abandoned_after_the_timeout_and_retried_without_doubling() {
+async fn a_discord_call_that_hangs_is_abandoned_after_the_timeout_and_retried_without_doubling(
+    db: TestDb,
+) {
     let fake = world::fake().start().await;
-    let bot = spawn_bot_with(&fake, |s: &mut Settings| {
+    let bot = spawn_bot_on_db(&fake, db, |s: &mut Settings| {
         s.jobs.discord_timeout = Duration::from_millis(500);
     })
     .await;
@@ -91,10 +120,9 @@ async fn a_discord_call_that_hangs_is_abandoned_after_the_timeout_and_retried_wi
     );
 }
 
-#[tokio::test]
-async fn declaring_opens_the_channel_and_posts_and_pins_the_intro_in_one_job() {
+async fn declaring_opens_the_channel_and_posts_and_pins_the_intro_in_one_job(db: TestDb) {
     let fake = world::fake().start().await;
-    let bot = spawn_bot_with(&fake, |_| {}).await;
+    let bot = spawn_bot_on_db(&fake, db, |_| {}).await;
     let channel = declare(
         &fake,
         world::RESPONDER,
@@ -120,10 +148,9 @@ async fn declaring_opens_the_channel_and_posts_and_pins_the_intro_in_one_job() {
     assert_eq!(count(&fake, world::LOG, "declared by"), 1, "the log line");
 }
 
-#[tokio::test]
-async fn an_intro_whose_pin_failed_is_pinned_on_the_retry_and_posted_once() {
+async fn an_intro_whose_pin_failed_is_pinned_on_the_retry_and_posted_once(db: TestDb) {
     let fake = world::fake().start().await;
-    let bot = spawn_bot_with(&fake, |_| {}).await;
+    let bot = spawn_bot_on_db(&fake, db, |_| {}).await;
     fake.fail_next(
         "PUT",
         "/channels/{channel_id}/pins/{message_id}",
@@ -157,11 +184,11 @@ async fn an_intro_whose_pin_failed_is_pinned_on_the_retry_and_posted_once() {
     );
 }
 
-#[tokio::test]
 async fn a_channel_discord_refuses_to_open_gives_up_the_work_that_needs_it_and_says_what_to_do_once(
+    db: TestDb,
 ) {
     let fake = world::fake().start().await;
-    let bot = spawn_bot_with(&fake, |_| {}).await;
+    let bot = spawn_bot_on_db(&fake, db, |_| {}).await;
     // The bot has lost Manage Channels.
     fake.fail_for(
         "POST",
@@ -242,11 +269,11 @@ async fn a_channel_discord_refuses_to_open_gives_up_the_work_that_needs_it_and_s
     assert_eq!(count(&fake, world::LOG, "Gave up"), 0, "told once");
 }
 
-#[tokio::test]
 async fn an_intro_discord_refuses_in_a_channel_that_opened_is_reported_as_such_and_the_rest_goes_on(
+    db: TestDb,
 ) {
     let fake = world::fake().start().await;
-    let bot = spawn_bot_with(&fake, |_| {}).await;
+    let bot = spawn_bot_on_db(&fake, db, |_| {}).await;
     // The bot may not pin (Pin Messages was taken away).
     fake.fail_next(
         "PUT",

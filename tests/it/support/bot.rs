@@ -221,6 +221,59 @@ pub async fn spawn_bot_with(fake: &FakeDiscord, tweak: impl FnOnce(&mut Settings
     bot
 }
 
+/// Which database a test bot keeps its state in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestDb {
+    /// A fresh SQLite file in the test's directory (what `spawn_bot` uses).
+    Sqlite,
+    /// A fresh database on the PostgreSQL server `INCIDENT_BOT_TEST_POSTGRES` names.
+    Postgres,
+}
+
+/// The variable naming the PostgreSQL server tests create their databases on (`tests/run`
+/// starts a throwaway one and sets it).
+pub const TEST_POSTGRES: &str = "INCIDENT_BOT_TEST_POSTGRES";
+
+/// The URL of a new, empty database on the test PostgreSQL server. Panics (the test fails,
+/// never skips) when no server is given.
+pub async fn fresh_postgres_url() -> String {
+    let server = std::env::var(TEST_POSTGRES).unwrap_or_else(|_| {
+        panic!(
+            "{TEST_POSTGRES} is not set: run the tests with tests/run, which starts a throwaway \
+             PostgreSQL, or set it to a server whose user may create databases \
+             (postgres://postgres@127.0.0.1:5432/postgres)"
+        )
+    });
+    incident_bot::store::fresh_postgres_database(&server, "it_test")
+        .await
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot create a test database on {}: {e}",
+                incident_bot::store::redacted_url(&server)
+            )
+        })
+}
+
+/// Starts the bot against `fake` on a fresh database of kind `db`, letting the test adjust
+/// the settings first.
+pub async fn spawn_bot_on_db(
+    fake: &FakeDiscord,
+    db: TestDb,
+    tweak: impl FnOnce(&mut Settings),
+) -> TestBot {
+    let url = match db {
+        TestDb::Sqlite => None,
+        TestDb::Postgres => Some(fresh_postgres_url().await),
+    };
+    spawn_bot_with(fake, move |s| {
+        if let Some(url) = url {
+            s.database.url = Some(incident_bot::config::DatabaseUrl::new(url));
+        }
+        tweak(s);
+    })
+    .await
+}
+
 /// Starts the bot against `fake` with its config and database in `dir`, which the test keeps,
 /// so that a second bot can start on the same database (a restart).
 pub async fn spawn_bot_in(
