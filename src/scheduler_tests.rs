@@ -58,6 +58,37 @@ impl Recorder {
     }
 }
 
+/// Runs each of the named `async fn(Db)` tests once per backend: `NAME::sqlite` on an in-memory
+/// database, `NAME::postgres` on a fresh database of the test PostgreSQL server.
+macro_rules! on_both {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[tokio::test]
+                async fn sqlite() {
+                    super::$name(super::Db::open_in_memory().await.expect("db")).await;
+                }
+
+                #[tokio::test]
+                async fn postgres() {
+                    super::$name(crate::store::tests::postgres().await).await;
+                }
+            }
+        )*
+    };
+}
+
+on_both!(
+    due_jobs_run_in_the_order_they_fell_due,
+    a_job_is_not_run_before_it_is_due,
+    a_failing_job_is_retried_with_backoff_and_its_error_recorded,
+    a_job_that_keeps_failing_is_given_up_and_reported,
+    a_job_that_panics_every_time_is_given_up_after_max_attempts_and_reported_once,
+    an_idle_scheduler_wakes_at_once_when_a_job_is_added,
+    a_job_whose_outcome_was_never_recorded_runs_again_when_its_lease_runs_out,
+    a_job_scheduled_twice_under_one_key_runs_once,
+);
+
 fn t0() -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0)
         .single()
@@ -130,9 +161,7 @@ async fn until(h: &Harness, what: &str, cond: impl Fn(&Harness) -> bool) {
     }
 }
 
-#[tokio::test]
-async fn due_jobs_run_in_the_order_they_fell_due() {
-    let db = Db::open_in_memory().await.expect("db");
+async fn due_jobs_run_in_the_order_they_fell_due(db: Db) {
     enqueue(&db, "third", t0() + TimeDelta::seconds(3)).await;
     enqueue(&db, "first", t0() + TimeDelta::seconds(1)).await;
     enqueue(&db, "second", t0() + TimeDelta::seconds(2)).await;
@@ -142,9 +171,7 @@ async fn due_jobs_run_in_the_order_they_fell_due() {
     assert_eq!(h.recorder.performed(), ["first", "second", "third"]);
 }
 
-#[tokio::test]
-async fn a_job_is_not_run_before_it_is_due() {
-    let db = Db::open_in_memory().await.expect("db");
+async fn a_job_is_not_run_before_it_is_due(db: Db) {
     enqueue(&db, "later", t0() + TimeDelta::minutes(10)).await;
     let h = start(db, Recorder::default(), 2).await;
     h.clock.advance(TimeDelta::minutes(9));
@@ -154,9 +181,7 @@ async fn a_job_is_not_run_before_it_is_due() {
     until(&h, "the job", |h| h.recorder.performed() == ["later"]).await;
 }
 
-#[tokio::test]
-async fn a_failing_job_is_retried_with_backoff_and_its_error_recorded() {
-    let db = Db::open_in_memory().await.expect("db");
+async fn a_failing_job_is_retried_with_backoff_and_its_error_recorded(db: Db) {
     enqueue(&db, "flaky", t0()).await;
     let h = start(
         db,
@@ -189,9 +214,7 @@ async fn a_failing_job_is_retried_with_backoff_and_its_error_recorded() {
     assert!(job.finished_at.is_some());
 }
 
-#[tokio::test]
-async fn a_job_that_keeps_failing_is_given_up_and_reported() {
-    let db = Db::open_in_memory().await.expect("db");
+async fn a_job_that_keeps_failing_is_given_up_and_reported(db: Db) {
     enqueue(&db, "doomed", t0()).await;
     let h = start(
         db,
@@ -219,9 +242,7 @@ async fn a_job_that_keeps_failing_is_given_up_and_reported() {
     assert_eq!(h.db.pending_jobs().await.expect("count"), 0);
 }
 
-#[tokio::test]
-async fn a_job_that_panics_every_time_is_given_up_after_max_attempts_and_reported_once() {
-    let db = Db::open_in_memory().await.expect("db");
+async fn a_job_that_panics_every_time_is_given_up_after_max_attempts_and_reported_once(db: Db) {
     enqueue(&db, "panics", t0()).await;
     let h = start(
         db,
@@ -259,9 +280,7 @@ async fn a_job_that_panics_every_time_is_given_up_after_max_attempts_and_reporte
     assert_eq!(h.db.pending_jobs().await.expect("count"), 0);
 }
 
-#[tokio::test]
-async fn an_idle_scheduler_wakes_at_once_when_a_job_is_added() {
-    let db = Db::open_in_memory().await.expect("db");
+async fn an_idle_scheduler_wakes_at_once_when_a_job_is_added(db: Db) {
     let h = start(db, Recorder::default(), 1).await;
     tokio::time::sleep(Duration::from_millis(100)).await;
     enqueue(&h.db, "now", h.clock.now()).await;
@@ -269,6 +288,8 @@ async fn an_idle_scheduler_wakes_at_once_when_a_job_is_added() {
     until(&h, "the new job", |h| h.recorder.performed() == ["now"]).await;
 }
 
+/// SQLite only: on PostgreSQL other processes may be running what they claimed, so a start
+/// releases nothing and only the lease brings a job back (the test below).
 #[tokio::test]
 async fn jobs_claimed_by_a_dead_process_run_after_restart() {
     let db = Db::open_in_memory().await.expect("db");
@@ -286,9 +307,7 @@ async fn jobs_claimed_by_a_dead_process_run_after_restart() {
     .await;
 }
 
-#[tokio::test]
-async fn a_job_whose_outcome_was_never_recorded_runs_again_when_its_lease_runs_out() {
-    let db = Db::open_in_memory().await.expect("db");
+async fn a_job_whose_outcome_was_never_recorded_runs_again_when_its_lease_runs_out(db: Db) {
     enqueue(&db, "marker", t0()).await;
     let h = start(db, Recorder::default(), 1).await;
     // The marker shows the loop is past its start, where it releases every claim.
@@ -312,9 +331,7 @@ async fn a_job_whose_outcome_was_never_recorded_runs_again_when_its_lease_runs_o
     .await;
 }
 
-#[tokio::test]
-async fn a_job_scheduled_twice_under_one_key_runs_once() {
-    let db = Db::open_in_memory().await.expect("db");
+async fn a_job_scheduled_twice_under_one_key_runs_once(db: Db) {
     enqueue(&db, "once", t0()).await;
     enqueue(&db, "once", t0()).await;
     enqueue(&db, "marker", t0() + TimeDelta::seconds(1)).await;

@@ -272,4 +272,4 @@ fn corrupt(what: impl Into<String>) -> sqlx::Error {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
