@@ -414,3 +414,60 @@ fn a_severity_definition_too_long_for_its_choice_is_refused_at_its_line() {
         Ok(())
     });
 }
+
+#[test]
+fn a_database_url_selects_postgresql_and_is_never_shown_with_its_password() {
+    Jail::expect_with(|jail| {
+        let s = load_in(
+            jail,
+            &format!(
+                "{IDS}\n[database]\nurl = \"postgres://bot:hunter2@db.example.com:5432/incidents\"\n"
+            ),
+        )
+        .map_err(|e| e.to_string())?;
+        let url = s.database.url.as_ref().expect("the url is read");
+        assert_eq!(
+            url.expose(),
+            "postgres://bot:hunter2@db.example.com:5432/incidents"
+        );
+        let shown = format!("{:?} {}", s.database, url.redacted());
+        assert!(!shown.contains("hunter2"), "{shown}");
+        assert!(shown.contains("db.example.com:5432/incidents"), "{shown}");
+        Ok(())
+    });
+}
+
+#[test]
+fn a_database_with_both_a_path_and_a_url_is_refused_with_a_sentence() {
+    Jail::expect_with(|jail| {
+        let err = load_in(
+            jail,
+            &format!(
+                "{IDS}\n[database]\npath = \"bot.db\"\nurl = \"postgres://bot:hunter2@db/incidents\"\n"
+            ),
+        )
+        .expect_err("both");
+        let text = err.to_string();
+        assert!(text.contains("both path"), "{text}");
+        assert!(text.contains("remove the other"), "{text}");
+        assert!(text.contains("bot.toml"), "{text}");
+        assert!(!text.contains("hunter2"), "{text}");
+        Ok(())
+    });
+}
+
+#[test]
+fn a_database_url_that_is_not_postgresql_is_refused() {
+    Jail::expect_with(|jail| {
+        let err = load_in(
+            jail,
+            &format!("{IDS}\n[database]\nurl = \"mysql://bot:hunter2@db/incidents\"\n"),
+        )
+        .expect_err("not postgres");
+        let text = err.to_string();
+        assert!(text.contains("database.url"), "{text}");
+        assert!(text.contains("postgres://"), "{text}");
+        assert!(!text.contains("hunter2"), "{text}");
+        Ok(())
+    });
+}
