@@ -38,8 +38,16 @@ enum Command {
     Setup,
     /// Validates the configuration and the templates, listing every problem.
     Check,
-    /// Creates or upgrades the database, then exits.
-    Migrate,
+    /// Creates or upgrades the database, then exits. With --from and --to, copies a SQLite
+    /// database into a PostgreSQL one instead.
+    Migrate {
+        /// The SQLite database to copy: sqlite:PATH.
+        #[arg(long, requires = "to", value_name = "sqlite:PATH")]
+        from: Option<String>,
+        /// The PostgreSQL database to copy it into: postgres://user:password@host/database.
+        #[arg(long, requires = "from", value_name = "postgres://…")]
+        to: Option<String>,
+    },
     /// Prints a template's message exactly as it is sent to Discord.
     Render {
         /// The template: service_alert, all_clear, status_update, intro, checklist,
@@ -81,7 +89,13 @@ fn main() -> ExitCode {
             Err(e) => Err(Failed::Error(e)),
         },
         Command::Check => return check(config.map(Path::to_path_buf).or_else(default).as_deref()),
-        Command::Migrate => runtime()
+        Command::Migrate {
+            from: Some(from),
+            to: Some(to),
+        } => runtime()
+            .and_then(|rt| rt.block_on(copy_database(&from, &to)))
+            .map_err(Failed::Error),
+        Command::Migrate { .. } => runtime()
             .and_then(|rt| rt.block_on(migrate(config)))
             .map_err(Failed::Error),
         Command::Render { template, set } => render(config, &template, &set).map_err(Failed::Error),
@@ -292,6 +306,54 @@ async fn migrate(config: Option<&Path>) -> anyhow::Result<()> {
         None => settings.database.path.display().to_string(),
     };
     println!("ok: {name} is at schema version {latest}");
+    Ok(())
+}
+
+/// `migrate --from sqlite:PATH --to postgres://…`: copies every table, then says what it copied.
+async fn copy_database(from: &str, to: &str) -> anyhow::Result<()> {
+    let Some(path) = from
+        .strip_prefix("sqlite://")
+        .or_else(|| from.strip_prefix("sqlite:"))
+    else {
+        anyhow::bail!("--from {from}: name the SQLite database as sqlite:PATH");
+    };
+    let path = Path::new(path);
+    if !path.is_file() {
+        anyhow::bail!(
+            "--from {from}: there is no SQLite database at {}; check the path",
+            path.display()
+        );
+    }
+    let shown = incident_bot::store::redacted_url(to);
+    if !(to.starts_with("postgres://") || to.starts_with("postgresql://")) {
+        anyhow::bail!(
+            "--to {shown}: name the PostgreSQL database as postgres://user:password@host/database"
+        );
+    }
+    let source = incident_bot::store::Db::open(path)
+        .await
+        .with_context(|| format!("cannot open the SQLite database {}", path.display()))?;
+    let target = incident_bot::store::Db::connect_postgres(to)
+        .await
+        .with_context(|| format!("cannot use the PostgreSQL database {shown}"))?;
+    let copied = source.copy_into(&target).await.with_context(|| {
+        format!(
+            "the copy of {} into {shown} failed; nothing was written there",
+            path.display()
+        )
+    })?;
+    source.close().await;
+    target.close().await;
+    for table in &copied {
+        println!(
+            "{:<22} {:>8} row(s), {:>8} copied now, {:>8} in the target",
+            table.table, table.source, table.written, table.target
+        );
+    }
+    println!(
+        "ok: {} is copied into {shown}; every table has as many rows in both",
+        path.display()
+    );
     Ok(())
 }
 

@@ -879,3 +879,170 @@ async fn both_backends_have_the_same_migrations_and_the_same_columns() {
         "the two schemas should have the same tables and columns"
     );
 }
+
+#[tokio::test]
+async fn a_sqlite_database_is_copied_into_postgresql_whole_and_a_second_copy_adds_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let source = Db::open(&dir.path().join("bot.db")).await.expect("sqlite");
+    // A little of everything: incidents with systems, phases and roles, a timeline, jobs
+    // (one of them done), an announcement, a post-mortem with its items, audit, a relabel
+    // and an alert card with its alert.
+    an_optional_postmortem_its_meeting_event_action_kinds_and_lessons_round_trip(source.clone())
+        .await;
+    let mut second = insert(&source, &declared("Login down", "Login, Store")).await;
+    second
+        .incident
+        .apply(
+            Command::Assign {
+                role: IncidentRole::Commander,
+                user: UserId::new(7).expect("u"),
+            },
+            UserId::new(5).expect("u"),
+            t0(),
+        )
+        .expect("assign");
+    let mut tx = source.begin().await.expect("tx");
+    tx.save_incident(&second).await.expect("save");
+    tx.enqueue(&job("due", t0()), t0()).await.expect("job");
+    let done = tx
+        .enqueue(&job("done", t0()), t0())
+        .await
+        .expect("job")
+        .expect("new");
+    tx.finish_job(done, t0()).await.expect("finish");
+    tx.insert_announcement(
+        second.id,
+        AnnouncementKind::Alert,
+        ChannelId::new(77).expect("c"),
+        true,
+        "🚨 Login is down",
+        t0(),
+    )
+    .await
+    .expect("announcement");
+    tx.audit(&AuditEntry {
+        at: t0(),
+        guild_id: guild(),
+        actor: UserId::new(5),
+        incident: Some(second.id),
+        action: "declare".into(),
+        detail: json!({"severity": "P1"}),
+    })
+    .await
+    .expect("audit");
+    let card = tx
+        .insert_alert_card(&NewCard {
+            source: AlertSource::parse("alertmanager").expect("source"),
+            group_key: "g",
+            title: "Login errors",
+            system: Some("Login"),
+            link: None,
+            started_at: t0(),
+            now: t0(),
+            incident: Some(second.id),
+        })
+        .await
+        .expect("card");
+    tx.insert_alert(
+        card,
+        "k",
+        "o",
+        AlertStatus::Firing,
+        "Login errors",
+        t0(),
+        t0(),
+    )
+    .await
+    .expect("alert");
+    tx.commit().await.expect("commit");
+    source
+        .record_relabel(ChannelId::new(77).expect("c"), t0())
+        .await
+        .expect("relabel");
+
+    let target = postgres().await;
+    let first = source.copy_into(&target).await.expect("copy");
+    let count = |table: &str| {
+        first
+            .iter()
+            .find(|c| c.table == table)
+            .map(|c| (c.source, c.written, c.target))
+    };
+    assert_eq!(count("incidents"), Some((2, 2, 2)));
+    assert_eq!(count("jobs"), Some((2, 2, 2)));
+    assert_eq!(count("alerts"), Some((1, 1, 1)));
+    assert_eq!(count("channel_relabels"), Some((1, 1, 1)));
+    assert!(first.iter().all(|c| c.source == c.target), "{first:?}");
+
+    // What the bot reads back is the same on both.
+    for id in [IncidentId(1), second.id] {
+        assert_eq!(
+            target.incident(id).await.expect("pg"),
+            source.incident(id).await.expect("sqlite")
+        );
+        assert_eq!(
+            target.timeline(id).await.expect("pg"),
+            source.timeline(id).await.expect("sqlite")
+        );
+    }
+    assert_eq!(
+        target.jobs_of(None).await.expect("pg"),
+        source.jobs_of(None).await.expect("sqlite"),
+        "jobs keep their due times, attempts and outcomes"
+    );
+    assert_eq!(
+        target.alert_cards().await.expect("pg"),
+        source.alert_cards().await.expect("sqlite")
+    );
+    assert_eq!(
+        target.audit_actions(second.id).await.expect("pg"),
+        ["declare"]
+    );
+
+    // Again: nothing is written twice.
+    let again = source.copy_into(&target).await.expect("second copy");
+    assert!(
+        again
+            .iter()
+            .all(|c| c.source == c.target && (c.written == 0 || c.table == "channel_relabels")),
+        "{again:?}"
+    );
+
+    // The target goes on numbering and counting ids after the copied rows.
+    let third = insert(&target, &declared("Store slow", "Store")).await;
+    assert_eq!(third.number.0, 3);
+    assert!(third.id.0 > second.id.0);
+}
+
+#[tokio::test]
+async fn a_copy_into_a_database_holding_other_incidents_is_refused_and_writes_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let source = Db::open(&dir.path().join("bot.db")).await.expect("sqlite");
+    insert(&source, &declared("Login down", "Login")).await;
+    let target = postgres().await;
+    insert(&target, &declared("Store slow", "Store")).await;
+    insert(&target, &declared("Chat lag", "Chat")).await;
+    let err = source.copy_into(&target).await.expect_err("refused");
+    assert!(
+        matches!(
+            err,
+            CopyError::Mismatch {
+                table: "incidents",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(
+        err.to_string().contains("copy into an empty database"),
+        "{err}"
+    );
+    assert_eq!(
+        target
+            .unclosed_incidents(guild())
+            .await
+            .expect("read")
+            .len(),
+        2
+    );
+}

@@ -402,3 +402,65 @@ async fn migrate_creates_the_database() {
         Some(incident_bot::store::MIGRATOR.iter().count())
     );
 }
+
+#[tokio::test]
+async fn migrate_copies_a_sqlite_database_into_postgresql_and_a_second_run_copies_nothing() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("bot.db");
+    let source = incident_bot::store::Db::open(&db).await.expect("sqlite");
+    let mut tx = source.begin().await.expect("tx");
+    for key in ["a", "b", "c"] {
+        tx.enqueue(
+            &incident_bot::store::NewJob {
+                kind: "test".into(),
+                payload: serde_json::json!({ "key": key }),
+                incident: None,
+                idempotency_key: key.into(),
+                due_at: chrono::Utc::now(),
+            },
+            chrono::Utc::now(),
+        )
+        .await
+        .expect("job");
+    }
+    tx.commit().await.expect("commit");
+    source.close().await;
+    // A password the output must not show.
+    let url = crate::support::bot::fresh_postgres_url().await.replacen(
+        "postgres@",
+        "postgres:hunter2@",
+        1,
+    );
+    let from = format!("sqlite:{}", db.display());
+    for (run, copied) in [(1, "3 copied now"), (2, "0 copied now")] {
+        let out = bot(&["migrate", "--from", &from, "--to", &url]);
+        let text = stdout(&out);
+        assert!(out.status.success(), "run {run}: {}{text}", stderr(&out));
+        let jobs = text
+            .lines()
+            .find(|l| l.starts_with("jobs "))
+            .unwrap_or_else(|| panic!("run {run}: no line for jobs in {text}"));
+        assert!(jobs.contains(copied), "run {run}: {jobs}");
+        assert!(jobs.contains("3 in the target"), "run {run}: {jobs}");
+        assert!(text.contains("ok: "), "{text}");
+        assert!(!text.contains("hunter2"), "{text}");
+    }
+}
+
+#[test]
+fn migrate_refuses_a_source_that_is_not_there_and_names_it() {
+    let out = bot(&[
+        "migrate",
+        "--from",
+        "sqlite:/nonexistent/bot.db",
+        "--to",
+        "postgres://bot:hunter2@127.0.0.1:1/incidents",
+    ]);
+    let err = stderr(&out);
+    assert!(!out.status.success());
+    assert!(
+        err.contains("no SQLite database at /nonexistent/bot.db"),
+        "{err}"
+    );
+    assert!(!err.contains("hunter2"), "{err}");
+}
