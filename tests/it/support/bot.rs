@@ -230,6 +230,10 @@ pub enum TestDb {
     Postgres,
 }
 
+/// Set to `postgres`, every test bot keeps its state in a fresh PostgreSQL database instead of
+/// its SQLite file (`tests/run` runs the suite once each way).
+pub const TEST_BACKEND: &str = "INCIDENT_BOT_TEST_BACKEND";
+
 /// The variable naming the PostgreSQL server tests create their databases on (`tests/run`
 /// starts a throwaway one and sets it).
 pub const TEST_POSTGRES: &str = "INCIDENT_BOT_TEST_POSTGRES";
@@ -295,6 +299,19 @@ pub async fn spawn_bot_on(
     let path = dir.join("bot.toml");
     std::fs::write(&path, config_toml(fake, &dir.join("bot.db"))).expect("write config");
     let mut settings = Settings::load(Some(&path)).expect("test config loads");
+    if std::env::var(TEST_BACKEND).is_ok_and(|b| b == "postgres") {
+        // One database per directory, so that a restart in `dir` finds the same one.
+        let saved = dir.join("postgres-url");
+        let url = match std::fs::read_to_string(&saved) {
+            Ok(url) => url,
+            Err(_) => {
+                let url = fresh_postgres_url().await;
+                std::fs::write(&saved, &url).expect("note the database");
+                url
+            }
+        };
+        settings.database.url = Some(incident_bot::config::DatabaseUrl::new(url));
+    }
     tweak(&mut settings);
     let token = DiscordToken::new(fake.token().to_owned());
     let unknown = UnknownEvents::default();
