@@ -4,6 +4,9 @@
 //! "Job queue (scheduler)" section of `bench/RESULTS.md`.
 //!
 //! `cargo bench --bench scheduler`; `BENCH_IDLE_SECS` sets the idle window (default 60 s).
+//! With `BENCH_POSTGRES=postgres://user@host/db` (a server whose user may create databases) it
+//! runs on a fresh PostgreSQL database there instead, and writes the "Job queue on PostgreSQL
+//! (scheduler)" section.
 
 mod support;
 
@@ -107,9 +110,20 @@ impl JobHandler for Recorder {
 async fn run(counts: &Counts, idle_window: Duration) -> anyhow::Result<()> {
     let started = Instant::now();
     let dir = tempfile::tempdir().context("cannot create a temp dir")?;
-    let db = Db::open(&dir.path().join("bench.db"))
-        .await
-        .context("cannot open the database")?;
+    let db = match std::env::var("BENCH_POSTGRES") {
+        Ok(server) => {
+            let url = incident_bot::store::fresh_postgres_database(&server, "bench")
+                .await
+                .context("cannot create a database on BENCH_POSTGRES")?;
+            Db::connect_postgres(&url)
+                .await
+                .context("cannot open the database")?
+        }
+        Err(_) => Db::open(&dir.path().join("bench.db"))
+            .await
+            .context("cannot open the database")?,
+    };
+    let backend = db.backend();
 
     let t = Instant::now();
     let backlog_due = Utc::now() + TimeDelta::days(1);
@@ -167,6 +181,7 @@ async fn run(counts: &Counts, idle_window: Duration) -> anyhow::Result<()> {
     db.close().await;
 
     let results = Results {
+        backend,
         backlog_fill,
         due_insert,
         due,
@@ -181,7 +196,7 @@ async fn run(counts: &Counts, idle_window: Duration) -> anyhow::Result<()> {
     let section = table::section(&results, &Machine::detect(repo), started.elapsed());
     println!("\n{section}");
     let path = repo.join("bench/RESULTS.md");
-    report::write_section(&path, table::HEADING, &section)
+    report::write_section(&path, table::heading(backend), &section)
         .with_context(|| format!("cannot write {}", path.display()))?;
     println!("written to {}", path.display());
     Ok(())

@@ -63,11 +63,6 @@ impl Snapshot {
     pub fn transaction_bounds(self) -> u64 {
         2 * (self.claims + self.performs)
     }
-
-    /// Every statement the queue sent to SQLite: the logged ones plus the transaction bounds.
-    pub fn total_statements(self) -> u64 {
-        self.statements + self.transaction_bounds()
-    }
 }
 
 impl Counts {

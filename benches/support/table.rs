@@ -6,12 +6,20 @@ use super::counter::Snapshot;
 use super::report::Machine;
 use super::stats::{Lateness, Ms};
 use crate::{BACKLOG, BACKLOG_BATCH, CONCURRENCY, DUE_BATCH, DUE_SPREAD};
+use incident_bot::store::Backend;
 
-/// The heading of the section this bench owns in `bench/RESULTS.md`.
-pub const HEADING: &str = "## Job queue (scheduler)";
+/// The heading of the section this bench owns in `bench/RESULTS.md`, one per backend.
+pub fn heading(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "## Job queue (scheduler)",
+        Backend::Postgres => "## Job queue on PostgreSQL (scheduler)",
+    }
+}
 
 /// Everything measured, for the table.
 pub struct Results {
+    /// The database it ran on.
+    pub backend: Backend,
     /// How long inserting the backlog took.
     pub backlog_fill: Duration,
     /// How long inserting the due jobs took.
@@ -46,7 +54,19 @@ pub fn section(r: &Results, machine: &Machine, took: Duration) -> String {
     };
     let idle_secs = r.idle_window.as_secs_f64();
     let per_min = |n: u64| n as f64 * 60.0 / idle_secs;
-    let total = r.idle.total_statements();
+    let postgres = r.backend == Backend::Postgres;
+    // sqlx-sqlite logs neither BEGIN IMMEDIATE nor COMMIT; sqlx-postgres logs COMMIT but
+    // queues BEGIN without an event.
+    let unlogged = |s: &super::counter::Snapshot| {
+        if postgres {
+            s.transaction_bounds() / 2
+        } else {
+            s.transaction_bounds()
+        }
+    };
+    let bounds = unlogged(&r.idle);
+    let total = r.idle.statements + bounds;
+    let due_total = r.due_phase.statements + unlogged(&r.due_phase);
     let seen = if r.idle_statements.is_empty() {
         "none".to_owned()
     } else {
@@ -55,12 +75,17 @@ pub fn section(r: &Results, machine: &Machine, took: Duration) -> String {
     let worst_p99 = r.due.p99.max(r.wake_from_due.p99);
     let met = |ok: bool| if ok { "met" } else { "**NOT met**" };
 
-    let mut s = format!("{HEADING}\n\n");
+    let mut s = format!("{}\n\n", heading(r.backend));
     s += &format!(
         "`cargo bench --bench scheduler` (`benches/scheduler.rs`), release build; {machine}.\n\n"
     );
+    let database = if postgres {
+        "A fresh PostgreSQL database (`BENCH_POSTGRES`'s server, through `Db::connect_postgres`)"
+    } else {
+        "A fresh SQLite file (WAL, synchronous FULL, as `Db::open` opens it)"
+    };
     s += &format!(
-        "A fresh SQLite file (WAL, synchronous FULL, as `Db::open` opens it) holds {BACKLOG} \
+        "{database} holds {BACKLOG} \
          pending jobs due in a day, inserted in {:.1} s ({BACKLOG_BATCH} per transaction). The \
          real `Scheduler` runs on `SystemClock` with concurrency {CONCURRENCY}; its handler only \
          notes when each job starts, so the numbers are the queue's own. Lateness is the \
@@ -97,12 +122,13 @@ pub fn section(r: &Results, machine: &Machine, took: Duration) -> String {
         r.idle.statements,
         per_min(r.idle.statements)
     );
-    s += &format!(
-        "| `BEGIN IMMEDIATE` + `COMMIT`, 2 per `claim_due_jobs` or `perform` span \
-         (sqlx logs neither) | {} | {:.2} |\n",
-        r.idle.transaction_bounds(),
-        per_min(r.idle.transaction_bounds())
-    );
+    let bounds_row = if postgres {
+        "`BEGIN`, 1 per `claim_due_jobs` or `perform` span (sqlx logs `COMMIT`, not `BEGIN`)"
+    } else {
+        "`BEGIN IMMEDIATE` + `COMMIT`, 2 per `claim_due_jobs` or `perform` span \
+         (sqlx logs neither)"
+    };
+    s += &format!("| {bounds_row} | {} | {:.2} |\n", bounds, per_min(bounds));
     s += &format!(
         "| **all SQL statements** | **{total}** | **{:.2}** |\n",
         per_min(total)
@@ -124,19 +150,23 @@ pub fn section(r: &Results, machine: &Machine, took: Duration) -> String {
         met(per_min(total) <= 1.0),
         per_min(total)
     );
+    let bounds_note = if postgres {
+        "It adds the `BEGIN` that sqlx-postgres sends without an event (it logs the `COMMIT`): \
+         one per `claim_due_jobs` span and one per `perform` span."
+    } else {
+        "It adds the `BEGIN IMMEDIATE` and `COMMIT` that sqlx-sqlite runs without an event: two \
+         per `claim_due_jobs` span (the claim's transaction) and two per `perform` span (the \
+         `finish_job` transaction of a job that succeeds)."
+    };
     s += &format!(
         "How statements are counted: a tracing-subscriber layer counts the events sqlx emits \
          for every statement it runs (target `sqlx::query`, DEBUG; `Db::open` keeps sqlx's \
-         default log settings), and adds the `BEGIN IMMEDIATE` and `COMMIT` that sqlx-sqlite \
-         runs without an event: two per `claim_due_jobs` span (the claim's transaction) and two \
-         per `perform` span (the `finish_job` transaction of a job that succeeds). The counter \
+         default log settings). {bounds_note} The counter \
          is live: while the {} due jobs ran it saw {} statements (the bench's own INSERTs \
          among them) in {} loop turns. The loop sleeps until the next due job but at most \
          10 min (`MAX_SLEEP`), so over a long idle period expect one turn (4 statements) per \
          10 min; a shorter window may see none.\n\n",
-        r.due_phase.performs,
-        r.due_phase.total_statements(),
-        r.due_phase.claims
+        r.due_phase.performs, due_total, r.due_phase.claims
     );
     s += &format!(
         "Bench run time: {:.0} s (idle window {:.0} s; set `BENCH_IDLE_SECS` to change it).\n",
