@@ -333,6 +333,10 @@ pub struct JobSettings {
     /// How long a job waits for one Discord call before it counts as failed and is retried.
     #[serde(deserialize_with = "duration::positive")]
     pub discord_timeout: Duration,
+    /// How long a claim on a job holds: a job claimed by a process that died runs again once
+    /// its lease is over (on PostgreSQL with several replicas, the only way back).
+    #[serde(deserialize_with = "duration::positive")]
+    pub lease: Duration,
 }
 
 /// `[http]`

@@ -27,9 +27,23 @@ use crate::app::App;
 use crate::clock::BoxFuture;
 use crate::config::HttpSettings;
 
-/// Whether the gateway session is ready, asked at each readiness check and scrape. The
-/// Discord adapter builds it over serenity's shard manager.
-pub type GatewayProbe = Arc<dyn Fn() -> BoxFuture<'static, bool> + Send + Sync>;
+/// The gateway as this process sees it, asked at each readiness check and scrape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GatewayState {
+    /// The session is ready; `replica` when this process is the owner among replicas.
+    Connected {
+        /// Whether other replicas stand by.
+        replica: bool,
+    },
+    /// This process runs the gateway and is connecting or reconnecting.
+    Connecting,
+    /// Another replica owns the gateway; this one serves HTTP and works the queue.
+    Standby,
+}
+
+/// Reads the [`GatewayState`]. The Discord adapter builds it over serenity's shard manager and
+/// this replica's role.
+pub type GatewayProbe = Arc<dyn Fn() -> BoxFuture<'static, GatewayState> + Send + Sync>;
 
 /// What the handlers read.
 #[derive(Clone)]
@@ -227,7 +241,10 @@ async fn metrics(State(state): State<HttpState>) -> Response {
 pub async fn collect(state: &HttpState) {
     let app = &state.app;
     let m = &app.metrics;
-    m.set_gateway_connected((state.gateway)().await);
+    m.set_gateway_connected(matches!(
+        (state.gateway)().await,
+        GatewayState::Connected { .. }
+    ));
     match app.db.job_counts(app.clock.now()).await {
         Ok(counts) => {
             let pending: Vec<(Vec<String>, f64)> = counts

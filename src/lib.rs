@@ -9,6 +9,7 @@ pub mod domain;
 pub mod http;
 pub mod metrics;
 pub mod render;
+pub mod replica;
 pub mod scheduler;
 pub mod setup;
 pub mod shutdown;

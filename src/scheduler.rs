@@ -115,7 +115,7 @@ pub struct Scheduler {
 /// stopped and their claims released, so they run again at once after the restart.
 pub const DRAIN: Duration = Duration::from_secs(10);
 
-/// How long a claim holds before another worker may take the job.
+/// How long a claim holds before another worker may take the job, unless `[jobs] lease` says.
 pub const LEASE: TimeDelta = TimeDelta::minutes(5);
 
 /// Why a job that used every attempt without an outcome is given up at its next claim.
@@ -145,6 +145,12 @@ impl Scheduler {
             metrics: Metrics::default(),
             shutdown: Shutdown::default(),
         }
+    }
+
+    /// Claims jobs for `lease` instead of [`LEASE`].
+    pub fn with_lease(mut self, lease: TimeDelta) -> Self {
+        self.lease = lease;
+        self
     }
 
     /// Records lateness, completions and failures in `metrics`.

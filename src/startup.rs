@@ -15,6 +15,7 @@ use crate::config::{load_render_settings, DiscordToken, Loaded, Settings};
 use crate::discord;
 use crate::http::{HttpState, Listeners};
 use crate::render::Templates;
+use crate::replica::{self, GatewayRole};
 use crate::scheduler::{RetryPolicy, Scheduler, DRAIN};
 use crate::status::PageTemplates;
 
@@ -67,6 +68,7 @@ impl Application {
             JOB_WORKERS,
         )
         .with_waker(app.waker.clone())
+        .with_lease(crate::config::delta(app.settings.jobs.lease))
         .with_metrics(app.metrics.clone())
         .with_shutdown(app.shutdown.clone());
         Ok(Self {
@@ -115,9 +117,10 @@ impl Application {
             pages,
         } = self;
         let shards = client.shard_manager.clone();
+        let role = GatewayRole::default();
         let mut servers = listeners.serve(HttpState {
             app: app.clone(),
-            gateway: discord::gateway_probe(shards.clone()),
+            gateway: discord::gateway_probe(shards.clone(), role.clone()),
         });
         if let Some(pages) = pages {
             servers.spawn(crate::status::keep_fresh(app.clone(), pages));
@@ -129,8 +132,28 @@ impl Application {
                 tracing::warn!("commands still running after {DRAIN:?}: stopping anyway");
             }
         };
+        // On PostgreSQL, replicas may share the database: only the holder of the gateway lock
+        // connects (two sessions would both receive every command); the others stand by.
+        let url = app.settings.database.url.clone();
+        let gateway = async {
+            let Some(url) = url else {
+                return client.start().await.map_err(connection_failed);
+            };
+            let me = replica::name();
+            let Some(lock) = replica::take_gateway(&app, url.expose(), &role, &me).await else {
+                // Told to stop while standing by: the queue's drain ends the run.
+                return std::future::pending().await;
+            };
+            tokio::select! {
+                outcome = client.start() => outcome.map_err(connection_failed),
+                why = replica::watch(lock) => Err(anyhow::anyhow!(
+                    "lost the gateway lock ({why}): stopping so that another replica takes the \
+                     gateway over; start this one again to stand by"
+                )),
+            }
+        };
         let outcome = tokio::select! {
-            outcome = client.start() => outcome.context("the Discord connection failed"),
+            outcome = gateway => outcome,
             ((), ()) = async { tokio::join!(scheduler.run(), commands) } => {
                 tracing::info!("drained: closing the gateway and the database");
                 Ok(())
@@ -141,6 +164,11 @@ impl Application {
         app.db.close().await;
         outcome
     }
+}
+
+/// Why the gateway connection ended, worded for the person starting the bot.
+fn connection_failed(e: serenity::Error) -> anyhow::Error {
+    anyhow::Error::new(e).context("the Discord connection failed")
 }
 
 /// What `incident-bot check` reports and `incident-bot run` refuses to start on: every problem

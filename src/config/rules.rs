@@ -180,10 +180,10 @@ fn durations(s: &Settings, out: &mut Vec<Finding>) {
         ));
     }
     // A call still hanging when the lease runs out would run twice at once.
-    let lease = crate::scheduler::LEASE.to_std().unwrap_or_default();
+    let lease = s.jobs.lease;
     if s.jobs.discord_timeout >= lease {
         out.push(finding(
-            &["jobs.discord_timeout"],
+            &["jobs.discord_timeout", "jobs.lease"],
             format!(
                 "`jobs.discord_timeout`: {} is not shorter than a job's lease ({})",
                 humantime::format_duration(s.jobs.discord_timeout),

@@ -179,17 +179,33 @@ async fn on_event(
     Ok(())
 }
 
-/// Whether the gateway session is ready, read from serenity's shard manager: every shard it
-/// runs has reached the Connected stage (READY or RESUMED received).
-pub fn gateway_probe(shards: Arc<serenity::ShardManager>) -> crate::http::GatewayProbe {
+/// The gateway as this process sees it: standing by while another replica owns it, else ready
+/// when every shard serenity runs has reached the Connected stage (READY or RESUMED received).
+pub fn gateway_probe(
+    shards: Arc<serenity::ShardManager>,
+    role: crate::replica::GatewayRole,
+) -> crate::http::GatewayProbe {
+    use crate::http::GatewayState;
+    use crate::replica::Role;
     Arc::new(move || {
         let shards = shards.clone();
+        let role = role.get();
         Box::pin(async move {
+            if role == Role::Standby {
+                return GatewayState::Standby;
+            }
             let runners = shards.runners.lock().await;
-            !runners.is_empty()
+            let ready = !runners.is_empty()
                 && runners
                     .values()
-                    .all(|r| r.stage == serenity::ConnectionStage::Connected)
+                    .all(|r| r.stage == serenity::ConnectionStage::Connected);
+            if ready {
+                GatewayState::Connected {
+                    replica: role == Role::Owner,
+                }
+            } else {
+                GatewayState::Connecting
+            }
         })
     })
 }

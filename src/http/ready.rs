@@ -6,7 +6,7 @@ use std::time::Duration;
 use chrono::TimeDelta;
 use serde::Serialize;
 
-use super::GatewayProbe;
+use super::{GatewayProbe, GatewayState};
 use crate::app::App;
 
 /// A due job waiting longer than this makes the bot not ready: the queue is stuck or starved.
@@ -62,10 +62,27 @@ pub async fn readiness(app: &App, gateway: &GatewayProbe) -> Readiness {
             "the database did not take a write within {DB_TIMEOUT:?}"
         )),
     };
-    let gateway = if gateway().await {
-        Ok("the session is ready".to_owned())
-    } else {
-        Err("the gateway session is not ready (connecting, or reconnecting)".to_owned())
+    let gateway = match gateway().await {
+        GatewayState::Connected { replica: false } => Ok("the session is ready".to_owned()),
+        GatewayState::Connected { replica: true } => {
+            Ok("the session is ready: this replica owns the gateway".to_owned())
+        }
+        GatewayState::Connecting => {
+            Err("the gateway session is not ready (connecting, or reconnecting)".to_owned())
+        }
+        GatewayState::Standby => {
+            let owner = app
+                .db
+                .meta(crate::replica::OWNER_KEY)
+                .await
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| "another replica".to_owned());
+            Ok(format!(
+                "standing by: {owner} owns the gateway; this replica serves HTTP and works \
+                 the job queue, and takes the gateway over if the owner goes"
+            ))
+        }
     };
     let now = app.clock.now();
     let jobs = match app.db.oldest_waiting_job(now).await {
@@ -147,7 +164,15 @@ mod tests {
     }
 
     fn probe(ready: bool) -> GatewayProbe {
-        Arc::new(move || Box::pin(async move { ready }))
+        Arc::new(move || {
+            Box::pin(async move {
+                if ready {
+                    GatewayState::Connected { replica: false }
+                } else {
+                    GatewayState::Connecting
+                }
+            })
+        })
     }
 
     #[tokio::test]

@@ -24,6 +24,7 @@ mod metrics;
 mod postmortem;
 mod queue;
 mod reminders;
+mod replicas;
 mod report;
 mod setup;
 mod shutdown;

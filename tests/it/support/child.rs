@@ -33,22 +33,8 @@ impl ChildBot {
         args: &[&str],
         env: &[(&str, &str)],
     ) -> Self {
-        let log = dir.join(format!("bot-{}.log", fake.identifies().len()));
-        let out = std::fs::File::create(&log).expect("log file");
         let identifies = fake.identifies().len();
-        let child = Command::new(env!("CARGO_BIN_EXE_incident-bot"))
-            .args(args)
-            .current_dir(dir)
-            .env("DISCORD_TOKEN", fake.token())
-            .env("RUST_LOG", "warn")
-            .env_remove("INCIDENT_BOT_CONFIG")
-            .envs(env.iter().copied())
-            .stdin(Stdio::null())
-            .stdout(out.try_clone().expect("log file"))
-            .stderr(out)
-            .spawn()
-            .expect("the bot binary starts");
-        let bot = Self { child, log };
+        let bot = Self::spawn(fake, dir, args, env);
         let identified = tokio::time::timeout(
             STEP,
             fake.wait_for("the child bot to identify", STEP * 2, |f| {
@@ -61,19 +47,35 @@ impl ChildBot {
             "the child bot never identified; its log:\n{}",
             bot.log()
         );
-        fake.wait_for("the commands", STEP, |f| {
-            f.command_names(true).iter().any(|n| n == "ping")
-        })
-        .await;
-        // It answers only once its framework is set up: then it is fully up.
-        let ping = fake
-            .slash(world::PLAYER)
-            .in_channel(world::GENERAL)
-            .command("ping")
-            .send()
-            .await;
-        ping.ack().await;
+        wait_until_answering(fake).await;
         bot
+    }
+
+    /// Starts the binary with `args`, `DISCORD_TOKEN` and `env`, in `dir`, without waiting for
+    /// anything. Its log is a new file in `dir`.
+    pub fn spawn(fake: &FakeDiscord, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Self {
+        static SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+        let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let log = dir.join(format!("bot-{}-{n}.log", fake.identifies().len()));
+        let out = std::fs::File::create(&log).expect("log file");
+        let child = Command::new(env!("CARGO_BIN_EXE_incident-bot"))
+            .args(args)
+            .current_dir(dir)
+            .env("DISCORD_TOKEN", fake.token())
+            .env("RUST_LOG", "warn")
+            .env_remove("INCIDENT_BOT_CONFIG")
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(out.try_clone().expect("log file"))
+            .stderr(out)
+            .spawn()
+            .expect("the bot binary starts");
+        Self { child, log }
+    }
+
+    /// The process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
     }
 
     /// Sends the process a signal by name (`TERM`, `INT`), as systemd or Ctrl-C would.
@@ -136,4 +138,20 @@ impl Drop for ChildBot {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// Waits until the bot that owns the gateway has registered its commands and answers `/ping`:
+/// only then is its framework set up and the bot fully up.
+pub async fn wait_until_answering(fake: &FakeDiscord) {
+    fake.wait_for("the commands", STEP, |f| {
+        f.command_names(true).iter().any(|n| n == "ping")
+    })
+    .await;
+    let ping = fake
+        .slash(world::PLAYER)
+        .in_channel(world::GENERAL)
+        .command("ping")
+        .send()
+        .await;
+    ping.ack().await;
 }

@@ -1,0 +1,85 @@
+//! Which replica owns the Discord gateway: the one holding a PostgreSQL session-level advisory
+//! lock on a connection of its own. When that process dies its connection drops, PostgreSQL
+//! frees the lock, and the next replica to ask takes it.
+//!
+//! A dead owner's lock is only freed once PostgreSQL notices the session is gone: at once when
+//! the process is killed (its kernel closes the socket), but after a power loss or a network
+//! partition only by TCP keepalive, two hours by default. The lock connection therefore asks the
+//! server for short keepalives and a user timeout, so that a silent owner loses the lock within
+//! about [`SERVER_GIVES_UP_AFTER`], and the owner itself checks the connection every few seconds
+//! and closes its gateway the moment a check fails (see `startup`).
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{ConnectOptions, Connection, PgConnection};
+
+use crate::domain::GuildId;
+
+/// How long the server waits on a silent lock connection before dropping it (and the lock):
+/// keepalive after 10 s idle, then 3 probes 5 s apart; unacknowledged data for 25 s.
+pub const SERVER_GIVES_UP_AFTER: Duration = Duration::from_secs(25);
+
+/// The key of the gateway lock in PostgreSQL's advisory lock space: a fixed class, so that a
+/// bot of another server sharing the database takes its own lock.
+const LOCK_CLASS: i32 = 0x1b07_6a7e;
+
+/// The gateway lock's own connection.
+#[derive(Debug)]
+pub struct GatewayLock {
+    conn: PgConnection,
+    /// The second key: the guild's low 32 bits.
+    guild: u32,
+}
+
+impl GatewayLock {
+    /// Opens the lock's connection to `url`, with keepalives that let the server notice a
+    /// silent owner within [`SERVER_GIVES_UP_AFTER`]. Takes nothing yet.
+    pub async fn connect(url: &str, guild: GuildId) -> Result<Self, sqlx::Error> {
+        let options = PgConnectOptions::from_str(url)?
+            .application_name("incident-bot gateway lock")
+            .options([
+                ("tcp_keepalives_idle", "10"),
+                ("tcp_keepalives_interval", "5"),
+                ("tcp_keepalives_count", "3"),
+                ("tcp_user_timeout", "25000"),
+            ])
+            .disable_statement_logging();
+        let conn = options.connect().await?;
+        // The low 32 bits of the guild id: a collision between two servers sharing one
+        // database would only make one wait for the other's owner.
+        let low = u32::try_from(guild.get() & u64::from(u32::MAX)).unwrap_or_default();
+        Ok(Self { conn, guild: low })
+    }
+
+    /// Takes the lock if nobody holds it; true when this connection holds it now.
+    pub async fn try_take(&mut self) -> Result<bool, sqlx::Error> {
+        let (taken,): (bool,) = sqlx::query_as("SELECT pg_try_advisory_lock($1, $2)")
+            .bind(LOCK_CLASS)
+            .bind(i32::from_ne_bytes(self.guild.to_ne_bytes()))
+            .fetch_one(&mut self.conn)
+            .await?;
+        Ok(taken)
+    }
+
+    /// Whether this connection still holds the lock: an error means the connection is gone,
+    /// and with it the lock.
+    pub async fn held(&mut self) -> Result<bool, sqlx::Error> {
+        let (held,): (bool,) = sqlx::query_as(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' \
+             AND pid = pg_backend_pid() AND granted AND classid::int8 = $1 \
+             AND objid::int8 = $2 AND objsubid = 2)",
+        )
+        .bind(i64::from(LOCK_CLASS))
+        .bind(i64::from(self.guild))
+        .fetch_one(&mut self.conn)
+        .await?;
+        Ok(held)
+    }
+
+    /// Gives the lock up and closes the connection.
+    pub async fn release(self) -> Result<(), sqlx::Error> {
+        self.conn.close().await
+    }
+}
