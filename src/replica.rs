@@ -143,3 +143,34 @@ pub async fn watch(mut lock: GatewayLock) -> String {
         }
     }
 }
+
+/// Wakes this replica's job queue whenever another one commits a job (LISTEN/NOTIFY on the
+/// database at `url`), and once after each reconnection, when notices may have been missed.
+/// Runs until dropped.
+pub async fn wake_on_notices(url: String, waker: crate::scheduler::Waker) {
+    let mut notices: Option<crate::store::JobNotices> = None;
+    loop {
+        let listening = match notices.as_mut() {
+            Some(n) => n,
+            None => match crate::store::JobNotices::listen(&url).await {
+                Ok(n) => {
+                    // Whatever was queued while nobody listened is looked at now.
+                    waker.wake();
+                    notices.insert(n)
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "cannot listen for other replicas' jobs; trying again");
+                    tokio::time::sleep(TAKE_EVERY).await;
+                    continue;
+                }
+            },
+        };
+        match listening.next().await {
+            Ok(_) => waker.wake(),
+            Err(e) => {
+                tracing::warn!(error = %e, "lost the job notices; listening again");
+                notices = None;
+            }
+        }
+    }
+}

@@ -351,3 +351,24 @@ fn backoff_doubles_up_to_the_cap() {
     let waits: Vec<_> = (1..=5).map(|a| p.backoff(a).as_secs()).collect();
     assert_eq!(waits, [2, 4, 8, 10, 10]);
 }
+
+/// PostgreSQL only: a job committed by another replica (another `Db` on the same database)
+/// wakes this one's idle queue through LISTEN/NOTIFY, without any in-process wake.
+#[tokio::test]
+async fn a_job_queued_by_another_replica_wakes_this_idle_queue() {
+    let url = crate::store::tests::postgres_url().await;
+    let here = Db::connect_postgres(&url).await.expect("db");
+    let there = Db::connect_postgres(&url)
+        .await
+        .expect("another replica's db");
+    let h = start(here, Recorder::default(), 1).await;
+    let listener = tokio::spawn(crate::replica::wake_on_notices(url, h.waker.clone()));
+    // Idle: nothing due, so it sleeps for minutes unless told.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    enqueue(&there, "from the other replica", h.clock.now()).await;
+    until(&h, "the other replica's job", |h| {
+        h.recorder.performed() == ["from the other replica"]
+    })
+    .await;
+    listener.abort();
+}

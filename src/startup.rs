@@ -125,6 +125,12 @@ impl Application {
         if let Some(pages) = pages {
             servers.spawn(crate::status::keep_fresh(app.clone(), pages));
         }
+        if let Some(url) = &app.settings.database.url {
+            servers.spawn(replica::wake_on_notices(
+                url.expose().to_owned(),
+                app.waker.clone(),
+            ));
+        }
         let shutdown = app.shutdown.clone();
         let commands = async {
             shutdown.triggered().await;

@@ -124,6 +124,13 @@ impl Tx {
         .bind(to_millis(now))
         .fetch_optional(&mut *self.inner)
         .await?;
+        if id.is_some() && self.backend == Backend::Postgres {
+            // Delivered at commit, once per transaction: every replica's queue wakes.
+            sqlx::query("SELECT pg_notify($1, '')")
+                .bind(super::JOBS_CHANNEL)
+                .execute(&mut *self.inner)
+                .await?;
+        }
         Ok(id.map(|(id,)| JobId(id)))
     }
 
