@@ -327,6 +327,10 @@ pub struct IntakeSettings {
     /// `[intake.systems]`: the system an alert is about, from its labels.
     #[serde(deserialize_with = "system_rules")]
     pub systems: SystemRules,
+    /// `[[intake.auto_declare]]`: alerts that declare an incident without a press. None by
+    /// default.
+    #[serde(default, deserialize_with = "auto_declare_rules")]
+    pub auto_declare: crate::domain::AutoDeclareRules,
     /// Each source's secret, from the environment only.
     #[serde(skip)]
     pub secrets: IntakeSecrets,
@@ -335,6 +339,28 @@ pub struct IntakeSettings {
 fn system_rules<'de, D: serde::Deserializer<'de>>(d: D) -> Result<SystemRules, D::Error> {
     let raw = std::collections::BTreeMap::<String, Vec<String>>::deserialize(d)?;
     SystemRules::parse(&raw).map_err(serde::de::Error::custom)
+}
+
+/// One `[[intake.auto_declare]]` table as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AutoDeclareTable {
+    source: String,
+    #[serde(default)]
+    labels: Vec<String>,
+    severity: String,
+}
+
+fn auto_declare_rules<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<crate::domain::AutoDeclareRules, D::Error> {
+    let tables = Vec::<AutoDeclareTable>::deserialize(d)?;
+    tables
+        .iter()
+        .map(|t| crate::domain::AutoDeclare::parse(&t.source, &t.labels, &t.severity))
+        .collect::<Result<Vec<_>, _>>()
+        .map(crate::domain::AutoDeclareRules::new)
+        .map_err(serde::de::Error::custom)
 }
 
 /// The webhook secrets. Read only from the environment, never printed.

@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use poise::serenity_prelude as serenity;
 
-use super::chat::button_rows;
+use super::chat::component_rows;
 use super::commands::report::{self, REPORT_FORM};
 use super::metered::{metered, route};
 use super::{error_chain, reply, Data, Error};
@@ -50,6 +50,13 @@ pub(super) async fn on_click(
             }
             Ok((_, None)) => Err(AppError::user("That button names no severity.")),
             Err(e) => Err(e),
+        },
+        app::ATTACH_MENU => match (app::card_of(about), &click.data.kind) {
+            (Ok((card, None)), serenity::ComponentInteractionDataKind::StringSelect { values }) => {
+                app::attach_card(app, &actor, card, values).await
+            }
+            (Err(e), _) => Err(e),
+            _ => Err(AppError::user("Pick an incident from the menu.")),
         },
         // A modal must be the first answer to the click: it cannot follow a defer.
         app::DISMISS_BUTTON => {
@@ -337,10 +344,14 @@ fn response(
                 .ephemeral(true)
                 .allowed_mentions(quiet()),
         ),
-        Ok(Answer::Edit(Clicked { content, buttons })) => Response::UpdateMessage(
+        Ok(Answer::Edit(Clicked {
+            content,
+            buttons,
+            menu,
+        })) => Response::UpdateMessage(
             Message::new()
                 .content(content)
-                .components(button_rows(&buttons))
+                .components(component_rows(&buttons, menu.as_ref()))
                 .allowed_mentions(quiet()),
         ),
         Err(AppError::User(e)) => Response::Message(

@@ -2,6 +2,7 @@
 
 mod alert;
 mod auth;
+mod auto_declare;
 mod checklist;
 mod facts;
 mod ids;
@@ -21,6 +22,7 @@ pub use alert::{
     AlertSource, AlertStatus, ShapeError, SystemRules,
 };
 pub use auth::{Action, Actor, Candidate, NotAllowed, TeamRoles};
+pub use auto_declare::{AutoDeclare, AutoDeclareRules};
 pub use checklist::{
     steps, ChecklistItem, Checklists, Step, StepGroup, StepId, StepIdError, StepLabel, StepText,
     Tick,

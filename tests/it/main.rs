@@ -29,4 +29,5 @@ mod setup;
 mod shutdown;
 mod status_page;
 mod transcripts;
+mod triage;
 mod wake;
