@@ -130,7 +130,7 @@ impl Application {
             }
         };
         let outcome = tokio::select! {
-            outcome = client.start() => outcome.context("the Discord connection failed"),
+            outcome = client.start() => outcome.map_err(connection_failed),
             ((), ()) = async { tokio::join!(scheduler.run(), commands) } => {
                 tracing::info!("drained: closing the gateway and the database");
                 Ok(())
@@ -140,6 +140,20 @@ impl Application {
         servers.abort_all();
         app.db.close().await;
         outcome
+    }
+}
+
+/// Why the gateway connection ended, worded for the person starting the bot.
+fn connection_failed(e: serenity::Error) -> anyhow::Error {
+    use serenity::gateway::GatewayError;
+    match e {
+        serenity::Error::Gateway(GatewayError::DisallowedGatewayIntents) => anyhow::anyhow!(
+            "Discord refused the Message Content intent that [intake] reports_channel needs to \
+             read players' words. Turn it on in the developer portal (your app → Bot → \
+             Privileged Gateway Intents → Message Content Intent), or remove reports_channel \
+             from the config, then start again"
+        ),
+        other => anyhow::Error::new(other).context("the Discord connection failed"),
     }
 }
 

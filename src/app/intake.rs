@@ -44,11 +44,9 @@ pub async fn receive(app: &App, batch: &AlertBatch) -> Result<Received, AppError
     let (card, new_card) = match existing {
         Some(card) => (card.id, false),
         None => {
-            let system = app
-                .settings
-                .intake
-                .systems
-                .system_of(&batch.labels)
+            let system = batch
+                .named_system()
+                .or_else(|| app.settings.intake.systems.system_of(&batch.labels))
                 .or_else(|| {
                     batch
                         .alerts
@@ -623,4 +621,33 @@ pub async fn attach_card(
     tracing::info!(card, incident = target.number.0, "alert attached");
     let card = load(app, card).await?;
     card_view_now(app, &card).await
+}
+
+/// A message in `[intake] reports_channel`: counted for each system it names when a player (no
+/// team role) wrote it; enough players naming one system within the window post a triage card,
+/// and later mentions join that card.
+pub async fn player_said(
+    app: &App,
+    message: &crate::domain::PlayerMessage,
+    roles: &[crate::domain::RoleId],
+) -> Result<Vec<Received>, AppError> {
+    let team = team(app);
+    if roles
+        .iter()
+        .any(|r| [team.responder, team.commander, team.security].contains(r))
+    {
+        return Ok(Vec::new());
+    }
+    let intake = &app.settings.intake;
+    let systems: Vec<&str> = intake.systems.names().collect();
+    let batches = app
+        .reports
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .observe(message, &systems, intake.report_threshold());
+    let mut received = Vec::new();
+    for batch in &batches {
+        received.push(receive(app, batch).await?);
+    }
+    Ok(received)
 }

@@ -39,8 +39,8 @@ pub use declare::{
 };
 pub use effects::{kinds, Effect, MeetingCall, Outbox, Said, Target, TextFile};
 pub use intake::{
-    attach_card, card_of, card_view, declare_from_card, dismiss_card, receive, Received,
-    ATTACH_MENU, DECLARE_BUTTON, DISMISS_BUTTON,
+    attach_card, card_of, card_view, declare_from_card, dismiss_card, player_said, receive,
+    Received, ATTACH_MENU, DECLARE_BUTTON, DISMISS_BUTTON,
 };
 pub use lifecycle::{answer_fix_check, change, ChangeArgs, Changed, FixAnswer};
 pub use notes::{note_message, NotedMessage};

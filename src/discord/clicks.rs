@@ -11,9 +11,7 @@ use super::commands::report::{self, REPORT_FORM};
 use super::metered::{metered, route};
 use super::{error_chain, reply, Data, Error};
 use crate::app::{self, AppError, Clicked, DeclareArgs, FixAnswer};
-use crate::domain::{
-    Actor, FreeText, IncidentId, IncidentKind, InteractionId, RoleId, Severity, UserId,
-};
+use crate::domain::{Actor, FreeText, IncidentId, IncidentKind, InteractionId, Severity, UserId};
 use crate::metrics::Outcome;
 
 /// Routes a click to its use case and answers it. Clicks on buttons of other bots' or older
@@ -313,12 +311,7 @@ fn incident(about: &str) -> Result<IncidentId, AppError> {
 /// The person who clicked or submitted, with their roles.
 fn member_actor(user: &serenity::User, member: Option<&serenity::Member>) -> Result<Actor, Error> {
     let roles = member
-        .map(|m| {
-            m.roles
-                .iter()
-                .filter_map(|r| RoleId::new(r.get()))
-                .collect()
-        })
+        .map(|m| super::role_ids(&m.roles))
         .unwrap_or_default();
     Ok(Actor {
         user: UserId::new(user.id.get()).ok_or_else(|| anyhow::anyhow!("user id 0"))?,

@@ -25,6 +25,7 @@ mod postmortem;
 mod queue;
 mod reminders;
 mod report;
+mod reports_channel;
 mod setup;
 mod shutdown;
 mod status_page;
