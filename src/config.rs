@@ -363,14 +363,72 @@ pub struct IntakeSettings {
     /// `[intake.systems]`: the system an alert is about, from its labels.
     #[serde(deserialize_with = "system_rules")]
     pub systems: SystemRules,
+    /// `[[intake.auto_declare]]`: alerts that declare an incident without a press. None by
+    /// default.
+    #[serde(default, deserialize_with = "auto_declare_rules")]
+    pub auto_declare: crate::domain::AutoDeclareRules,
+    /// A channel where players report problems: enough players naming one system there make
+    /// a triage card. Off when unset; on, it needs the privileged Message Content intent.
+    #[serde(default)]
+    pub reports_channel: Option<ChannelId>,
+    /// Distinct players naming one system that make a card.
+    #[serde(default = "default_reports_players")]
+    pub reports_players: usize,
+    /// Within this long.
+    #[serde(
+        default = "default_reports_window",
+        deserialize_with = "duration::positive"
+    )]
+    pub reports_window: Duration,
     /// Each source's secret, from the environment only.
     #[serde(skip)]
     pub secrets: IntakeSecrets,
 }
 
+fn default_reports_players() -> usize {
+    5
+}
+
+fn default_reports_window() -> Duration {
+    Duration::from_secs(5 * 60)
+}
+
+impl IntakeSettings {
+    /// How many players within how long make a card from the reports channel.
+    pub fn report_threshold(&self) -> crate::domain::ReportThreshold {
+        crate::domain::ReportThreshold {
+            players: self.reports_players.max(1),
+            within: delta(self.reports_window),
+            follow_for: delta(self.dedup_window),
+        }
+    }
+}
+
 fn system_rules<'de, D: serde::Deserializer<'de>>(d: D) -> Result<SystemRules, D::Error> {
     let raw = std::collections::BTreeMap::<String, Vec<String>>::deserialize(d)?;
     SystemRules::parse(&raw).map_err(serde::de::Error::custom)
+}
+
+/// One `[[intake.auto_declare]]` table as written.
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AutoDeclareTable {
+    source: String,
+    #[serde(default)]
+    labels: Vec<String>,
+    severity: String,
+}
+
+fn auto_declare_rules<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<crate::domain::AutoDeclareRules, D::Error> {
+    let tables = Vec::<AutoDeclareTable>::deserialize(d)?;
+    tables
+        .iter()
+        .map(|t| crate::domain::AutoDeclare::parse(&t.source, &t.labels, &t.severity))
+        .collect::<Result<Vec<_>, _>>()
+        .map(crate::domain::AutoDeclareRules::new)
+        .map_err(serde::de::Error::custom)
 }
 
 /// The webhook secrets. Read only from the environment, never printed.
@@ -421,6 +479,7 @@ impl IntakeSecrets {
             AlertSource::Sentry => &self.sentry,
             AlertSource::Cloudflare => &self.cloudflare,
             AlertSource::Grafana => &self.grafana,
+            AlertSource::Players => return None,
         };
         secret.as_ref().map(|s| s.expose_secret())
     }

@@ -319,8 +319,19 @@ fn every_setting_is_documented_in_the_defaults() {
     let mut checked = 0;
     // Tables whose keys are the operator's own names (systems), not settings.
     const FREE_FORM: &[&str] = &["intake.systems"];
+    // Arrays of tables with no entry by default: their keys are in the commented example.
+    const EXAMPLES_ONLY: &[&str] = &["intake.auto_declare"];
     while let Some(table) = sections.pop() {
         if FREE_FORM.contains(&table.as_str()) {
+            continue;
+        }
+        if EXAMPLES_ONLY.contains(&table.as_str()) {
+            for key in ["source =", "labels =", "severity ="] {
+                assert!(
+                    section_of(&format!("[{table}]")).contains(&format!("# {key}")),
+                    "`{table}` {key} is not in the example"
+                );
+            }
             continue;
         }
         let path: Vec<String> = table
@@ -468,6 +479,30 @@ fn a_database_url_that_is_not_postgresql_is_refused() {
         assert!(text.contains("database.url"), "{text}");
         assert!(text.contains("postgres://"), "{text}");
         assert!(!text.contains("hunter2"), "{text}");
+        Ok(())
+    });
+}
+
+#[test]
+fn auto_declare_rules_and_the_reports_channel_are_read_and_bad_rules_say_what_to_write() {
+    Jail::expect_with(|jail| {
+        let s = load_in(jail, IDS).map_err(|e| e.to_string())?;
+        assert!(s.intake.auto_declare.is_empty(), "no rule by default");
+        assert_eq!(s.intake.reports_channel, None, "off by default");
+        assert_eq!(s.intake.reports_players, 5);
+        let rules = "\n[intake]\nreports_channel = \"555\"\n\n[[intake.auto_declare]]\n\
+                     source = \"alertmanager\"\nlabels = [\"severity=page\"]\nseverity = \"P1\"\n";
+        let s = load_in(jail, &format!("{IDS}{rules}")).map_err(|e| e.to_string())?;
+        assert!(!s.intake.auto_declare.is_empty());
+        assert_eq!(s.intake.reports_channel.map(|c| c.get()), Some(555));
+        let bad = "\n[[intake.auto_declare]]\nsource = \"pagerduty\"\nseverity = \"P1\"\n";
+        let err = load_in(jail, &format!("{IDS}{bad}"))
+            .expect_err("unknown source")
+            .to_string();
+        assert!(
+            err.contains("source `pagerduty` is not a source; write one of alertmanager"),
+            "{err}"
+        );
         Ok(())
     });
 }

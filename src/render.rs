@@ -63,11 +63,13 @@ pub enum TemplateName {
     Help,
     /// The post-mortem's review meeting, pinging its participants.
     Meeting,
+    /// An alert's triage card, in the alerts channel.
+    AlertCard,
 }
 
 impl TemplateName {
     /// Every template.
-    pub const ALL: [TemplateName; 14] = [
+    pub const ALL: [TemplateName; 15] = [
         Self::ServiceAlert,
         Self::AllClear,
         Self::StatusUpdate,
@@ -82,6 +84,7 @@ impl TemplateName {
         Self::FactsChanged,
         Self::Help,
         Self::Meeting,
+        Self::AlertCard,
     ];
 
     /// The name, which is also the file stem.
@@ -101,6 +104,7 @@ impl TemplateName {
             Self::FactsChanged => "facts_changed",
             Self::Help => "help",
             Self::Meeting => "meeting",
+            Self::AlertCard => "alert_card",
         }
     }
 
@@ -125,6 +129,7 @@ impl TemplateName {
             Self::FactsChanged => include_str!("../templates/facts_changed.hbs"),
             Self::Help => include_str!("../templates/help.hbs"),
             Self::Meeting => include_str!("../templates/meeting.hbs"),
+            Self::AlertCard => include_str!("../templates/alert_card.hbs"),
         }
     }
 
@@ -150,6 +155,7 @@ impl TemplateName {
             Self::FactsChanged => serde_json::to_value(FactsChanged::sample()),
             Self::Help => serde_json::to_value(Help::sample()),
             Self::Meeting => serde_json::to_value(MeetingNotice::sample()),
+            Self::AlertCard => serde_json::to_value(AlertCardView::sample()),
         };
         v.unwrap_or_default()
     }

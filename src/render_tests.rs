@@ -609,3 +609,61 @@ fn the_incident_list_links_each_channel_or_says_there_are_none() {
         .expect("render");
     assert_eq!(none, "No open incidents.");
 }
+
+#[test]
+fn an_alert_card_shows_what_fired_escaped_and_the_answers_left() {
+    let open = AlertCardView {
+        resolved: false,
+        title: "HighErrorRate: **5xx** on <@&1>".into(),
+        source: "Alertmanager".into(),
+        system: None,
+        since: Markup::raw("<t:0:f> (<t:0:R>)"),
+        count: 1,
+        once: true,
+        firing: 1,
+        last_seen: Markup::raw("<t:60:R>"),
+        resolved_at: None,
+        link: Some(Markup::raw("<https://prometheus.example/graph>")),
+        incident: None,
+        dismissed_by: None,
+        dismissed_why: None,
+        attachable: true,
+    };
+    let text = templates()
+        .render(TemplateName::AlertCard, &open)
+        .expect("render");
+    assert_eq!(
+        text,
+        "🔔 **Alert:** HighErrorRate: \\*\\*5xx\\*\\* on \\<@&1> (Alertmanager)\n\
+         **System:** not mapped (see `[intake.systems]`)\n\
+         **Since:** <t:0:f> (<t:0:R>)\n\
+         **Seen:** 1 time, 1 firing now, last <t:60:R>\n\
+         **Source:** <https://prometheus.example/graph>\n\
+         Declare it, attach it to an incident being worked, or say it is not real."
+    );
+    let dismissed = AlertCardView {
+        resolved: true,
+        system: Some("Login".into()),
+        count: 3,
+        once: false,
+        firing: 0,
+        resolved_at: Some(Markup::raw("<t:120:f>")),
+        link: None,
+        dismissed_by: Some(Markup::raw("<@7>")),
+        dismissed_why: Some("a _load_ test".into()),
+        attachable: false,
+        ..open
+    };
+    let text = templates()
+        .render(TemplateName::AlertCard, &dismissed)
+        .expect("render");
+    assert_eq!(
+        text,
+        "✅ **Alert resolved:** HighErrorRate: \\*\\*5xx\\*\\* on \\<@&1> (Alertmanager)\n\
+         **System:** Login\n\
+         **Since:** <t:0:f> (<t:0:R>)\n\
+         **Seen:** 3 times, 0 firing now, last <t:60:R>\n\
+         **Resolved:** <t:120:f>\n\
+         **Not real**, said <@7>: a \\_load\\_ test"
+    );
+}

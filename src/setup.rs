@@ -65,6 +65,7 @@ pub async fn run(config: Option<&Path>, token: &DiscordToken) -> Result<Done, Fa
         incident_category: settings.channels.incident_category,
         archive_category: settings.channels.archive_category,
         log: settings.channels.log,
+        alerts: settings.channels.alerts,
         responder: settings.roles.responder,
         commander: settings.roles.commander,
         security: settings.roles.security,

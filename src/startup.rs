@@ -174,7 +174,16 @@ impl Application {
 
 /// Why the gateway connection ended, worded for the person starting the bot.
 fn connection_failed(e: serenity::Error) -> anyhow::Error {
-    anyhow::Error::new(e).context("the Discord connection failed")
+    use serenity::gateway::GatewayError;
+    match e {
+        serenity::Error::Gateway(GatewayError::DisallowedGatewayIntents) => anyhow::anyhow!(
+            "Discord refused the Message Content intent that [intake] reports_channel needs to \
+             read players' words. Turn it on in the developer portal (your app → Bot → \
+             Privileged Gateway Intents → Message Content Intent), or remove reports_channel \
+             from the config, then start again"
+        ),
+        other => anyhow::Error::new(other).context("the Discord connection failed"),
+    }
 }
 
 /// What `incident-bot check` reports and `incident-bot run` refuses to start on: every problem

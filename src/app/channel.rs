@@ -203,6 +203,7 @@ impl Performer {
                 nonce: nonce(job, 1),
                 attachment: None,
                 buttons: checklist.buttons,
+                menu: None,
             };
             self.chat.post(&post).await?;
         }

@@ -118,6 +118,8 @@ pub struct Outgoing {
     pub attachment: Option<Attachment>,
     /// Buttons under the message, in order; Discord lays them out five to a row, 25 at most.
     pub buttons: Vec<Button>,
+    /// A menu of choices under the buttons, on a row of its own.
+    pub menu: Option<Menu>,
 }
 
 /// A button people click to answer the bot.
@@ -146,13 +148,39 @@ pub enum ButtonStyle {
     Danger,
 }
 
-/// What a clicked message becomes: its new text and the buttons left under it.
+/// A menu people pick one choice from (Discord's string select), under a message's buttons.
 #[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Menu {
+    /// What the bot recognises the choice by: `<prefix>:<what it is about>`, at most 100
+    /// characters.
+    pub custom_id: String,
+    /// What the closed menu says, at most 150 characters.
+    pub placeholder: String,
+    /// The choices, in order: 1 to [`MAX_CHOICES`].
+    pub choices: Vec<Choice>,
+}
+
+/// One choice of a [`Menu`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Choice {
+    /// What the bot receives when it is picked, at most 100 characters.
+    pub value: String,
+    /// What it says, at most 100 characters.
+    pub label: String,
+}
+
+/// Discord's limit on a select menu's options.
+pub const MAX_CHOICES: usize = 25;
+
+/// What a clicked message becomes: its new text and the buttons left under it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Clicked {
     /// The message's new text, rendered and escaped.
     pub content: String,
     /// The buttons it keeps (none when the question is answered).
     pub buttons: Vec<Button>,
+    /// The menu it keeps, if any.
+    pub menu: Option<Menu>,
 }
 
 /// Discord's limits on message buttons: five to a row, five rows.
@@ -219,16 +247,25 @@ pub trait Chat: Send + Sync + 'static {
         channel: &'a NewChannel,
     ) -> BoxFuture<'a, Result<ChannelId, ChatError>>;
 
+    /// The bot's own user: who declared an incident an `[[intake.auto_declare]]` rule declared.
+    fn bot_user(&self) -> BoxFuture<'_, Result<UserId, ChatError>>;
+
+    /// The guild's channels, and how many of them are in `category`.
+    fn channel_counts(
+        &self,
+        category: ChannelId,
+    ) -> BoxFuture<'_, Result<super::ChannelCounts, ChatError>>;
+
     /// Posts a message.
     fn post<'a>(&'a self, message: &'a Outgoing) -> BoxFuture<'a, Result<MessageId, ChatError>>;
 
-    /// Replaces the text and buttons of one of the bot's messages (an alert's triage card).
+    /// Replaces the text, buttons and menu of one of the bot's messages (an alert's triage
+    /// card).
     fn edit<'a>(
         &'a self,
         channel: ChannelId,
         message: MessageId,
-        content: &'a str,
-        buttons: &'a [Button],
+        view: &'a Clicked,
     ) -> BoxFuture<'a, Result<(), ChatError>>;
 
     /// Pins a message.
@@ -364,6 +401,17 @@ impl Chat for TimedChat {
         Box::pin(self.bounded("a channel creation", self.inner.create_channel(channel)))
     }
 
+    fn bot_user(&self) -> BoxFuture<'_, Result<UserId, ChatError>> {
+        Box::pin(self.bounded("reading the bot's user", self.inner.bot_user()))
+    }
+
+    fn channel_counts(
+        &self,
+        category: ChannelId,
+    ) -> BoxFuture<'_, Result<super::ChannelCounts, ChatError>> {
+        Box::pin(self.bounded("counting channels", self.inner.channel_counts(category)))
+    }
+
     fn post<'a>(&'a self, message: &'a Outgoing) -> BoxFuture<'a, Result<MessageId, ChatError>> {
         Box::pin(self.bounded("a post", self.inner.post(message)))
     }
@@ -372,13 +420,9 @@ impl Chat for TimedChat {
         &'a self,
         channel: ChannelId,
         message: MessageId,
-        content: &'a str,
-        buttons: &'a [Button],
+        view: &'a Clicked,
     ) -> BoxFuture<'a, Result<(), ChatError>> {
-        Box::pin(self.bounded(
-            "an edit",
-            self.inner.edit(channel, message, content, buttons),
-        ))
+        Box::pin(self.bounded("an edit", self.inner.edit(channel, message, view)))
     }
 
     fn pin(&self, channel: ChannelId, message: MessageId) -> BoxFuture<'_, Result<(), ChatError>> {

@@ -201,6 +201,7 @@ pub async fn tick(app: &App, actor: &Actor, click: CheckClick) -> Result<Clicked
     Ok(Clicked {
         content: m.content,
         buttons: m.buttons,
+        menu: None,
     })
 }
 

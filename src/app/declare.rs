@@ -82,18 +82,29 @@ pub async fn declare(
         // A player's report knows it; a person declaring says it with /incident edit.
         detected_at: args.detected_at,
     };
-    declare_as(app, actor, declaration, interaction, counts, None).await
+    declare_as(app, actor, declaration, Some(interaction), counts, None).await
 }
 
-/// Declares `declaration` for `actor`, once per `interaction`; `card`, when it comes from an
-/// alert's triage card, puts the alert first on the timeline and marks the card declared.
+/// An alert's triage card a declaration comes from, and the `[[intake.auto_declare]]` rule
+/// that declared it, if no person did.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct FromCard<'a> {
+    /// The card.
+    pub card: &'a AlertCard,
+    /// The rule, as people read it.
+    pub rule: Option<&'a str>,
+}
+
+/// Declares `declaration` for `actor`, once per `interaction` (a rule's declaration has none);
+/// `from`, when it comes from an alert's triage card, puts the alert first on the timeline and
+/// marks the card declared.
 pub(super) async fn declare_as(
     app: &App,
     actor: &Actor,
     declaration: Declaration,
-    interaction: InteractionId,
+    interaction: Option<InteractionId>,
     counts: ChannelCounts,
-    card: Option<&AlertCard>,
+    from: Option<FromCard<'_>>,
 ) -> Result<Declared, AppError> {
     if counts.guild >= GUILD_CHANNEL_BUDGET || counts.category >= CATEGORY_CHANNEL_BUDGET {
         return Err(AppError::user(format!(
@@ -107,7 +118,7 @@ pub(super) async fn declare_as(
     let (incident, entry) = Incident::declare(declaration, now);
     let guild = app.settings.discord.guild_id;
     let mut tx = app.db.begin().await?;
-    if let Some(card) = card {
+    if let Some(FromCard { card, .. }) = from {
         // Two people pressing Declare at once: the first one declares.
         let current = tx.alert_card(card.id).await?;
         if let Some(id) = current.and_then(|c| c.incident) {
@@ -121,14 +132,14 @@ pub(super) async fn declare_as(
     let inserted = tx
         .insert_incident(NewIncident {
             guild_id: guild,
-            interaction_id: Some(interaction),
+            interaction_id: interaction,
             incident: &incident,
         })
         .await;
-    let record = match inserted {
-        Ok(record) => record,
+    let record = match (inserted, interaction) {
+        (Ok(record), _) => record,
         // The same interaction, delivered twice at once: the other delivery won.
-        Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+        (Err(sqlx::Error::Database(e)), Some(interaction)) if e.is_unique_violation() => {
             drop(tx);
             let record = app
                 .db
@@ -140,15 +151,32 @@ pub(super) async fn declare_as(
                 already: true,
             });
         }
-        Err(e) => return Err(e.into()),
+        (Err(e), _) => return Err(e.into()),
     };
     let mut entries = Vec::new();
-    if let Some(card) = card {
+    if let Some(FromCard { card, .. }) = from {
         entries.push(super::intake::alert_entry(card));
         tx.alert_card_incident(card.id, record.id, Some(actor.user))
             .await?;
     }
     entries.push(entry);
+    if let Some(FromCard {
+        card,
+        rule: Some(rule),
+    }) = from
+    {
+        entries.push(crate::domain::TimelineEntry {
+            at: now,
+            actor: None,
+            kind: crate::domain::EntryKind::Bot,
+            text: format!("Declared automatically by the rule [[intake.auto_declare]] {rule}"),
+            source_message: None,
+        });
+        // Nobody pressed a button: a job edits the card to say which incident it is.
+        if let Some(declared) = tx.alert_card(card.id).await? {
+            super::intake::queue_card(&mut tx, &declared, now).await?;
+        }
+    }
     tx.append_timeline(record.id, &entries).await?;
     audit(
         &mut tx,
@@ -168,6 +196,7 @@ pub(super) async fn declare_as(
     if config.announce && incident.kind == IncidentKind::Availability {
         queue_alert(app, &mut tx, &mut outbox, &record).await?;
     }
+    super::intake::refresh_menus(app, &mut tx, &format!("declared:{}", record.id), now).await?;
     tx.commit().await?;
     app.waker.wake();
     app.status.changed();

@@ -117,6 +117,16 @@ pub enum Effect {
         /// The card.
         card: i64,
     },
+    /// Declares an incident from an alert's card, as an `[[intake.auto_declare]]` rule says:
+    /// unless someone declared it, attached it or dismissed it first.
+    AutoDeclare {
+        /// The card.
+        card: i64,
+        /// The severity the rule declares.
+        severity: crate::domain::Severity,
+        /// The rule, as people read it.
+        rule: String,
+    },
 }
 
 /// The call to the review meeting: who is asked, and what changed.
@@ -184,6 +194,8 @@ pub mod kinds {
     pub const SYNC_MEETING: &str = "sync_meeting";
     /// [`super::Effect::AlertCard`].
     pub const ALERT_CARD: &str = "alert_card";
+    /// [`super::Effect::AutoDeclare`].
+    pub const AUTO_DECLARE: &str = "auto_declare";
 }
 
 impl Effect {
@@ -207,6 +219,7 @@ impl Effect {
             Self::PostmortemOverdue { .. } => kinds::POSTMORTEM_OVERDUE,
             Self::SyncMeeting { .. } => kinds::SYNC_MEETING,
             Self::AlertCard { .. } => kinds::ALERT_CARD,
+            Self::AutoDeclare { .. } => kinds::AUTO_DECLARE,
         }
     }
 }
@@ -219,7 +232,8 @@ impl Effect {
             Self::OpenChannel
             | Self::Announce { .. }
             | Self::Publish { .. }
-            | Self::AlertCard { .. } => false,
+            | Self::AlertCard { .. }
+            | Self::AutoDeclare { .. } => false,
             Self::Post { to, .. } => *to == Target::IncidentChannel,
             Self::SyncMeeting { notice } => notice.is_some(),
             Self::PostIntro

@@ -3,19 +3,22 @@
 
 use chrono::{DateTime, Utc};
 
-use super::declare::{declare_as, ChannelCounts};
-use super::{team, App, AppError, Button, ButtonStyle, Clicked, Effect};
+use super::declare::{declare_as, ChannelCounts, FromCard};
+use super::{team, App, AppError, Button, ButtonStyle, Choice, Clicked, Effect, Menu, MAX_CHOICES};
 use crate::domain::{
-    Action, Actor, AlertBatch, AlertStatus, Declaration, EntryKind, FreeText, IncidentKind,
-    IncidentNumber, IncidentTitle, InteractionId, Severity, Systems, TimelineEntry,
+    Action, Actor, AlertBatch, AlertStatus, Declaration, EntryKind, FreeText, Incident,
+    IncidentKind, IncidentNumber, IncidentTitle, InteractionId, Severity, Status, Systems,
+    TimelineEntry,
 };
-use crate::render::{relative, timestamp, Markup};
-use crate::store::{AlertCard, NewCard, NewJob, Tx};
+use crate::render::{mention, relative, timestamp, AlertCardView, Markup, TemplateName};
+use crate::store::{AlertCard, IncidentRecord, NewCard, NewJob, Tx};
 
 /// The prefix of a card's Declare buttons: `alert_declare:<card>:<severity>`.
 pub const DECLARE_BUTTON: &str = "alert_declare";
 /// The prefix of a card's Not real button (and its form): `alert_dismiss:<card>`.
 pub const DISMISS_BUTTON: &str = "alert_dismiss";
+/// The prefix of a card's attach menu: `alert_attach:<card>`; its values are incident numbers.
+pub const ATTACH_MENU: &str = "alert_attach";
 
 /// What a delivery did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -41,11 +44,9 @@ pub async fn receive(app: &App, batch: &AlertBatch) -> Result<Received, AppError
     let (card, new_card) = match existing {
         Some(card) => (card.id, false),
         None => {
-            let system = app
-                .settings
-                .intake
-                .systems
-                .system_of(&batch.labels)
+            let system = batch
+                .named_system()
+                .or_else(|| app.settings.intake.systems.system_of(&batch.labels))
                 .or_else(|| {
                     batch
                         .alerts
@@ -119,6 +120,24 @@ pub async fn receive(app: &App, batch: &AlertBatch) -> Result<Received, AppError
     // an incident on arrival is told in that incident's channel instead.
     if stored.message.is_some() || stored.incident.is_none() {
         queue_card(&mut tx, &stored, now).await?;
+    }
+    if new_card && stored.incident.is_none() {
+        if let Some(rule) = app.settings.intake.auto_declare.matching(batch) {
+            let effect = Effect::AutoDeclare {
+                card,
+                severity: rule.severity,
+                rule: rule.describe(),
+            };
+            let job = NewJob {
+                kind: effect.kind().to_owned(),
+                payload: serde_json::to_value(&effect)
+                    .map_err(|e| anyhow::anyhow!("auto-declare job: {e}"))?,
+                incident: None,
+                idempotency_key: format!("auto_declare:{card}"),
+                due_at: now,
+            };
+            tx.enqueue(&job, now).await?;
+        }
     }
     if let Some(incident) = stored.incident {
         let origin = format!(
@@ -198,48 +217,36 @@ pub(super) async fn queue_card(
     Ok(())
 }
 
-/// A card's text and buttons as they stand: what fired, where, since when, how often, and the
-/// answers left to give.
-pub fn card_view(card: &AlertCard, incident: Option<IncidentNumber>) -> Clicked {
-    let mut text = Markup::raw(if card.resolved_at.is_some() {
-        "✅ **Alert resolved:** "
-    } else {
-        "🔔 **Alert:** "
-    })
-    .text_then(&card.title)
-    .raw_then(&format!(" ({})", card.source.display()));
-    text = text.raw_then("\n**System:** ").text_then(
-        card.system
-            .as_deref()
-            .unwrap_or("not mapped (see [intake.systems])"),
-    );
-    text = text
-        .raw_then("\n**Since:** ")
-        .push(timestamp(card.started_at))
-        .raw_then(" (")
-        .push(relative(card.started_at))
-        .raw_then(")");
-    let times = if card.count == 1 { "time" } else { "times" };
-    text = text
-        .raw_then(&format!(
-            "\n**Seen:** {} {times}, {} firing now, last ",
-            card.count, card.firing
-        ))
-        .push(relative(card.last_seen));
-    if let Some(at) = card.resolved_at {
-        text = text.raw_then("\n**Resolved:** ").push(timestamp(at));
-    }
-    if let Some(link) = &card.link {
-        text = text.raw_then(&format!("\n**Source:** <{link}>"));
-    }
-    if let Some(number) = incident {
-        text = text.raw_then(&format!("\n**Incident:** #{number}"));
-    }
-    if let Some((user, why)) = &card.dismissed {
-        text = text
-            .raw_then(&format!("\n**Not real**, said <@{user}>: "))
-            .text_then(why);
-    }
+/// A card's text, buttons and attach menu as they stand: what fired, where, since when, how
+/// often, and the answers left to give.
+pub fn card_view(
+    app: &App,
+    card: &AlertCard,
+    incident: Option<IncidentNumber>,
+    attach_to: Vec<Choice>,
+) -> Result<Clicked, AppError> {
+    let view = AlertCardView {
+        resolved: card.resolved_at.is_some(),
+        title: card.title.clone(),
+        source: card.source.display().to_owned(),
+        system: card.system.clone(),
+        since: timestamp(card.started_at)
+            .raw_then(" (")
+            .push(relative(card.started_at))
+            .raw_then(")"),
+        count: card.count,
+        once: card.count == 1,
+        firing: card.firing,
+        last_seen: relative(card.last_seen),
+        resolved_at: card.resolved_at.map(timestamp),
+        // Checked at parse time: http(s), no spaces or angle brackets. `<…>` stops the embed.
+        link: card.link.as_ref().map(|l| Markup::raw(format!("<{l}>"))),
+        incident: incident.map(|n| Markup::raw(format!("#{n}"))),
+        dismissed_by: card.dismissed.as_ref().map(|(user, _)| mention(*user)),
+        dismissed_why: card.dismissed.as_ref().map(|(_, why)| why.clone()),
+        attachable: !attach_to.is_empty(),
+    };
+    let content = super::render(app, TemplateName::AlertCard, &view)?;
     let open = card.incident.is_none() && card.dismissed.is_none();
     let mut buttons = Vec::new();
     if open {
@@ -260,19 +267,119 @@ pub fn card_view(card: &AlertCard, incident: Option<IncidentNumber>) -> Clicked 
             style: ButtonStyle::Secondary,
         });
     }
-    Clicked {
-        content: crate::render::cap(text.as_str(), crate::render::MESSAGE_LIMIT),
+    let menu = (open && !attach_to.is_empty()).then(|| Menu {
+        custom_id: format!("{ATTACH_MENU}:{}", card.id),
+        placeholder: "Attach to incident #…".to_owned(),
+        choices: attach_to,
+    });
+    Ok(Clicked {
+        content,
         buttons,
-    }
+        menu,
+    })
 }
 
-/// The card's view with its incident's number, read from the store.
+/// The card's view with its incident's number and the incidents it may join, read from the
+/// store.
 pub async fn card_view_now(app: &App, card: &AlertCard) -> Result<Clicked, AppError> {
     let number = match card.incident {
         Some(id) => app.db.incident(id).await?.map(|r| r.number),
         None => None,
     };
-    Ok(card_view(card, number))
+    let choices = if card.incident.is_none() && card.dismissed.is_none() {
+        let worked = being_worked(app).await?;
+        attach_choices(card, worked)
+    } else {
+        Vec::new()
+    };
+    card_view(app, card, number, choices)
+}
+
+/// The incidents an alert may join: open, or fixed and being verified.
+async fn being_worked(app: &App) -> Result<Vec<IncidentRecord>, AppError> {
+    let mut records = app
+        .db
+        .unclosed_incidents(app.settings.discord.guild_id)
+        .await?;
+    records.retain(|r| worked(r.incident.status));
+    Ok(records)
+}
+
+/// Whether an incident in `status` is being worked, so that alerts may join it.
+fn worked(status: Status) -> bool {
+    matches!(status, Status::Open | Status::Verifying)
+}
+
+/// The attach menu's choices: the incidents that list the card's system first, then the
+/// newest. A security incident is named by number only: the alerts channel is not private.
+fn attach_choices(card: &AlertCard, mut worked: Vec<IncidentRecord>) -> Vec<Choice> {
+    let lists_system = |r: &IncidentRecord| {
+        card.system.as_deref().is_some_and(|system| {
+            r.incident
+                .systems
+                .names()
+                .any(|n| n.eq_ignore_ascii_case(system))
+        })
+    };
+    worked.sort_by_key(|r| (!lists_system(r), std::cmp::Reverse(r.number)));
+    worked
+        .iter()
+        .take(MAX_CHOICES)
+        .map(|r| {
+            let i = &r.incident;
+            let label = match i.kind {
+                IncidentKind::Security => {
+                    format!("#{} {} security incident (private)", r.number, i.severity)
+                }
+                IncidentKind::Availability => {
+                    format!(
+                        "#{} {} {} ({})",
+                        r.number,
+                        i.severity,
+                        i.title,
+                        i.systems.display()
+                    )
+                }
+            };
+            Choice {
+                value: r.number.to_string(),
+                label: label.chars().take(100).collect(),
+            }
+        })
+        .collect()
+}
+
+/// Whether a change to an incident changes how it is offered on cards' attach menus.
+pub(super) fn changes_menus(before: &Incident, after: &Incident) -> bool {
+    worked(before.status) != worked(after.status)
+        || (worked(after.status)
+            && (before.title != after.title
+                || before.kind != after.kind
+                || before.severity != after.severity
+                || before.systems != after.systems))
+}
+
+/// Queues an edit of every card still waiting for an answer, so that its attach menu lists the
+/// incidents being worked now. `why` keys the edits: one per change.
+pub(super) async fn refresh_menus(
+    app: &App,
+    tx: &mut Tx,
+    why: &str,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let since = now - crate::config::delta(app.settings.intake.dedup_window);
+    for card in tx.undecided_cards(since).await? {
+        let effect = Effect::AlertCard { card: card.id };
+        let job = NewJob {
+            kind: effect.kind().to_owned(),
+            payload: serde_json::to_value(&effect).map_err(|e| sqlx::Error::Encode(e.into()))?,
+            incident: None,
+            idempotency_key: format!("alert_card_menu:{}:{why}", card.id),
+            due_at: now,
+        };
+        tx.enqueue(&job, now).await?;
+    }
+    Ok(())
 }
 
 /// The timeline entry an alert's card gives the incident declared from it: what fired, when.
@@ -319,6 +426,76 @@ async fn load(app: &App, id: i64) -> Result<AlertCard, AppError> {
         .ok_or_else(|| AppError::user("That alert is no longer known to the bot."))
 }
 
+/// The incident a card declares: titled as the alert, of the card's system, detected when the
+/// alert began.
+fn declaration_of(
+    card: &AlertCard,
+    severity: Severity,
+    by: crate::domain::UserId,
+) -> Result<Declaration, AppError> {
+    let title = IncidentTitle::parse(card.title.chars().take(100).collect::<String>().trim())
+        .or_else(|_| IncidentTitle::parse(&format!("{} alert", card.source.display())))?;
+    let systems = card
+        .system
+        .as_deref()
+        .map(Systems::parse)
+        .transpose()?
+        .unwrap_or_default();
+    Ok(Declaration {
+        title,
+        severity,
+        kind: IncidentKind::Availability,
+        systems,
+        summary: None,
+        declared_by: by,
+        eta: None,
+        detected_at: Some(card.started_at),
+    })
+}
+
+/// An `[[intake.auto_declare]]` rule's job: declares the card's incident as the bot, unless
+/// someone declared, attached or dismissed it first. Pages per severity as any declaration.
+pub async fn auto_declare(
+    app: &App,
+    card: i64,
+    severity: Severity,
+    rule: &str,
+    bot: crate::domain::UserId,
+    counts: ChannelCounts,
+) -> Result<(), AppError> {
+    let card = load(app, card).await?;
+    if card.incident.is_some() || card.dismissed.is_some() {
+        tracing::info!(
+            card = card.id,
+            "auto-declare skipped: the card was answered first"
+        );
+        return Ok(());
+    }
+    let actor = Actor {
+        user: bot,
+        roles: vec![],
+    };
+    let declaration = declaration_of(&card, severity, bot)?;
+    let from = FromCard {
+        card: &card,
+        rule: Some(rule),
+    };
+    match declare_as(app, &actor, declaration, None, counts, Some(from)).await {
+        Ok(declared) => {
+            tracing::info!(
+                card = card.id,
+                incident = declared.record.number.0,
+                rule,
+                "auto-declared"
+            );
+            Ok(())
+        }
+        // Someone pressed Declare while the job ran: theirs stands.
+        Err(AppError::User(_)) if load(app, card.id).await?.incident.is_some() => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 /// **Declare P…** on a card: declares an incident whose detection is the alert's start, whose
 /// systems are the card's, and whose timeline begins with the alert. Answers with the card as
 /// it now reads.
@@ -337,27 +514,22 @@ pub async fn declare_from_card(
             "This alert was dismissed as not real; declare with /incident declare if it is.",
         ));
     }
-    let title = IncidentTitle::parse(card.title.chars().take(100).collect::<String>().trim())
-        .or_else(|_| IncidentTitle::parse(&format!("{} alert", card.source.display())))?;
-    let systems = card
-        .system
-        .as_deref()
-        .map(Systems::parse)
-        .transpose()?
-        .unwrap_or_default();
-    let declaration = Declaration {
-        title,
-        severity,
-        kind: IncidentKind::Availability,
-        systems,
-        summary: None,
-        declared_by: actor.user,
-        eta: None,
-        detected_at: Some(card.started_at),
+    let declaration = declaration_of(&card, severity, actor.user)?;
+    let from = FromCard {
+        card: &card,
+        rule: None,
     };
-    let declared = declare_as(app, actor, declaration, interaction, counts, Some(&card)).await?;
+    declare_as(
+        app,
+        actor,
+        declaration,
+        Some(interaction),
+        counts,
+        Some(from),
+    )
+    .await?;
     let card = load(app, card.id).await?;
-    Ok(card_view(&card, Some(declared.record.number)))
+    card_view_now(app, &card).await
 }
 
 /// **Not real** on a card, once the form says why: records who dismissed it and why.
@@ -385,4 +557,97 @@ pub async fn dismiss_card(
     tracing::info!(card, "alert dismissed as not real");
     let card = load(app, card).await?;
     card_view_now(app, &card).await
+}
+
+/// A choice in a card's attach menu: the card joins the incident being worked that was
+/// picked, whose timeline gets the alert and whose channel is told.
+pub async fn attach_card(
+    app: &App,
+    actor: &Actor,
+    card: i64,
+    picked: &[String],
+) -> Result<Clicked, AppError> {
+    actor.may(Action::Declare, &team(app), None)?;
+    let number = picked
+        .first()
+        .and_then(|v| v.parse::<u64>().ok())
+        .ok_or_else(|| AppError::user("Pick an incident from the menu."))?;
+    let target = being_worked(app)
+        .await?
+        .into_iter()
+        .find(|r| u64::from(r.number.0) == number)
+        .ok_or_else(|| {
+            AppError::user(format!(
+                "Incident #{number} is no longer being worked. Pick another, or declare a new one."
+            ))
+        })?;
+    let now = app.clock.now();
+    let mut tx = app.db.begin().await?;
+    let current = tx
+        .alert_card(card)
+        .await?
+        .ok_or_else(|| AppError::user("That alert is no longer known to the bot."))?;
+    if let Some(id) = current.incident {
+        let joined = tx.incident(id).await?.map(|r| r.number.to_string());
+        return Err(AppError::user(format!(
+            "This alert is already with incident #{}.",
+            joined.unwrap_or_default()
+        )));
+    }
+    if current.dismissed.is_some() {
+        return Err(AppError::user(
+            "This alert was dismissed as not real; declare with /incident declare if it is.",
+        ));
+    }
+    tx.alert_card_incident(card, target.id, None).await?;
+    let mut entry = alert_entry(&current);
+    entry.actor = Some(actor.user);
+    entry.at = now;
+    entry.text = format!("Attached by hand: {}", entry.text);
+    tx.append_timeline(target.id, &[entry]).await?;
+    let origin = format!("attach:{card}");
+    let mut outbox = super::Outbox::new(&origin, target.id, now);
+    let line = Markup::raw("🔔 **Alert attached** by ")
+        .push(mention(actor.user))
+        .raw_then(": ")
+        .text_then(&current.title)
+        .raw_then(&format!(" ({}, since ", current.source.display()))
+        .push(relative(current.started_at))
+        .raw_then(")");
+    outbox.say_here(line.as_str().to_owned(), vec![]);
+    outbox.flush_here(&mut tx).await?;
+    tx.commit().await?;
+    app.waker.wake();
+    tracing::info!(card, incident = target.number.0, "alert attached");
+    let card = load(app, card).await?;
+    card_view_now(app, &card).await
+}
+
+/// A message in `[intake] reports_channel`: counted for each system it names when a player (no
+/// team role) wrote it; enough players naming one system within the window post a triage card,
+/// and later mentions join that card.
+pub async fn player_said(
+    app: &App,
+    message: &crate::domain::PlayerMessage,
+    roles: &[crate::domain::RoleId],
+) -> Result<Vec<Received>, AppError> {
+    let team = team(app);
+    if roles
+        .iter()
+        .any(|r| [team.responder, team.commander, team.security].contains(r))
+    {
+        return Ok(Vec::new());
+    }
+    let intake = &app.settings.intake;
+    let systems: Vec<&str> = intake.systems.names().collect();
+    let batches = app
+        .reports
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .observe(message, &systems, intake.report_threshold());
+    let mut received = Vec::new();
+    for batch in &batches {
+        received.push(receive(app, batch).await?);
+    }
+    Ok(received)
 }

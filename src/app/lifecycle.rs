@@ -143,6 +143,7 @@ pub async fn answer_fix_check(
             )
         },
         buttons: vec![],
+        menu: None,
     })
 }
 
@@ -230,6 +231,9 @@ async fn change_incident(
             reply.push(' ');
             reply.push_str(&said);
         }
+    }
+    if super::intake::changes_menus(&before, &record.incident) {
+        super::intake::refresh_menus(app, &mut tx, origin, now).await?;
     }
     outbox.flush_here(&mut tx).await?;
     tx.commit().await?;

@@ -320,6 +320,7 @@ impl Performer {
             nonce: job.id.0.to_string(),
             attachment: None,
             buttons: vec![],
+            menu: None,
         };
         Ok(self.chat.post(&message).await?)
     }

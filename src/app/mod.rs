@@ -29,8 +29,9 @@ use serde_json::Value;
 
 pub use channel::{channel_name, channel_state, channel_topic, ChannelState};
 pub use chat::{
-    readable_error, Attachment, Button, ButtonStyle, ChannelLabel, Chat, ChatError, Clicked,
-    ExistingChannel, Meeting, NewChannel, NewMeeting, Outgoing, TimedChat, MAX_BUTTONS,
+    readable_error, Attachment, Button, ButtonStyle, ChannelLabel, Chat, ChatError, Choice,
+    Clicked, ExistingChannel, Meeting, Menu, NewChannel, NewMeeting, Outgoing, TimedChat,
+    MAX_BUTTONS, MAX_CHOICES,
 };
 pub use checklists::{tick, CheckClick, CHECK_BUTTON};
 pub use declare::{
@@ -38,8 +39,8 @@ pub use declare::{
 };
 pub use effects::{kinds, Effect, MeetingCall, Outbox, Said, Target, TextFile};
 pub use intake::{
-    card_of, card_view, declare_from_card, dismiss_card, receive, Received, DECLARE_BUTTON,
-    DISMISS_BUTTON,
+    attach_card, card_of, card_view, declare_from_card, dismiss_card, player_said, receive,
+    Received, ATTACH_MENU, DECLARE_BUTTON, DISMISS_BUTTON,
 };
 pub use lifecycle::{answer_fix_check, change, ChangeArgs, Changed, FixAnswer};
 pub use notes::{note_message, NotedMessage};

@@ -7,7 +7,7 @@ use std::sync::Arc;
 use chrono::TimeDelta;
 use tokio::sync::Mutex;
 
-use super::App;
+use super::{App, AppError};
 use super::{Attachment, Chat, ChatError, Effect, Outbox, Outgoing, Target, TimedChat};
 use crate::clock::BoxFuture;
 use crate::domain::ChannelId;
@@ -143,6 +143,7 @@ impl Performer {
             nonce: job.id.0.to_string(),
             attachment: None,
             buttons: vec![],
+            menu: None,
         };
         Ok(self.chat.post(&message).await?)
     }
@@ -229,6 +230,7 @@ impl Performer {
                 nonce: nonce(job, n),
                 attachment: None,
                 buttons: m.buttons,
+                menu: None,
             };
             self.chat.post(&message).await?;
         }
@@ -249,9 +251,7 @@ impl Performer {
             .await
             .map_err(internal)?;
         if let Some((channel, message)) = card.message {
-            self.chat
-                .edit(channel, message, &view.content, &view.buttons)
-                .await?;
+            self.chat.edit(channel, message, &view).await?;
             return Ok(());
         }
         let channels = &self.app.settings.channels;
@@ -269,6 +269,7 @@ impl Performer {
             nonce: format!("card{id}"),
             attachment: None,
             buttons: view.buttons,
+            menu: view.menu,
         };
         let posted = self.chat.post(&message).await?;
         let mut tx = self.app.db.begin().await.map_err(internal)?;
@@ -277,6 +278,26 @@ impl Performer {
             .map_err(internal)?;
         tx.commit().await.map_err(internal)?;
         Ok(())
+    }
+
+    async fn auto_declare(
+        &self,
+        card: i64,
+        severity: crate::domain::Severity,
+        rule: &str,
+    ) -> Result<(), JobError> {
+        let bot = self.chat.bot_user().await?;
+        let counts = self
+            .chat
+            .channel_counts(self.app.settings.channels.incident_category)
+            .await?;
+        match super::intake::auto_declare(&self.app, card, severity, rule, bot, counts).await {
+            Ok(()) => Ok(()),
+            // Refused as a person would be (too many channels): retrying will not help; the log
+            // channel is told why.
+            Err(AppError::User(why)) => Err(JobError::Fatal(why.to_string())),
+            Err(AppError::Internal(e)) => Err(internal(e)),
+        }
     }
 
     async fn archive(&self, job: &Job, summary: String) -> Result<(), JobError> {
@@ -322,6 +343,7 @@ impl JobHandler for Performer {
                             bytes: f.text.into_bytes(),
                         }),
                         buttons,
+                        menu: None,
                     };
                     self.chat
                         .post(&message)
@@ -341,6 +363,11 @@ impl JobHandler for Performer {
                 Effect::Relabel => self.relabel(job).await,
                 Effect::SyncMeeting { notice } => self.sync_meeting(job, notice).await,
                 Effect::AlertCard { card } => self.alert_card(card).await,
+                Effect::AutoDeclare {
+                    card,
+                    severity,
+                    rule,
+                } => self.auto_declare(card, severity, &rule).await,
                 reminder => self.remind(job, reminder).await,
             }
         })
@@ -394,6 +421,7 @@ impl Performer {
             nonce: format!("g{}", job.id.0),
             attachment: None,
             buttons: vec![],
+            menu: None,
         };
         if let Err(e) = self.chat.post(&message).await {
             tracing::error!(error = %e, kind = %job.kind, "could not report a failed job in the log channel");

@@ -4,11 +4,13 @@
 use std::sync::{Mutex, PoisonError};
 
 use super::{
-    Button, ChannelLabel, Chat, ChatError, ExistingChannel, Meeting, NewChannel, NewMeeting,
+    ChannelLabel, Chat, ChatError, Clicked, ExistingChannel, Meeting, NewChannel, NewMeeting,
     Outgoing,
 };
 use crate::clock::BoxFuture;
-use crate::domain::{ChannelId, EventId, EventStatus, MeetingPlace, MessageId, PlaceKind, RoleId};
+use crate::domain::{
+    ChannelId, EventId, EventStatus, MeetingPlace, MessageId, PlaceKind, RoleId, UserId,
+};
 
 /// Everything asked of the recording chat, in order.
 #[derive(Debug, Default, Clone)]
@@ -56,6 +58,9 @@ impl RecordingChat {
         1000 + (r.channels.len() + r.posts.len()) as u64
     }
 }
+
+/// The bot's own user id, as this chat answers it.
+pub const RECORDING_BOT: u64 = 999;
 
 fn id<T>(n: u64, make: fn(u64) -> Option<T>) -> Result<T, ChatError> {
     make(n).ok_or_else(|| ChatError::Refused("id 0".into()))
@@ -144,6 +149,22 @@ impl Chat for RecordingChat {
         })
     }
 
+    fn bot_user(&self) -> BoxFuture<'_, Result<UserId, ChatError>> {
+        Box::pin(async move { id(RECORDING_BOT, UserId::new) })
+    }
+
+    fn channel_counts(
+        &self,
+        category: ChannelId,
+    ) -> BoxFuture<'_, Result<super::ChannelCounts, ChatError>> {
+        Box::pin(async move {
+            Ok(self.with(|r| super::ChannelCounts {
+                guild: r.channels.len(),
+                category: r.channels.iter().filter(|c| c.category == category).count(),
+            }))
+        })
+    }
+
     fn post<'a>(&'a self, message: &'a Outgoing) -> BoxFuture<'a, Result<MessageId, ChatError>> {
         Box::pin(async move {
             self.with(|r| {
@@ -159,11 +180,10 @@ impl Chat for RecordingChat {
         &'a self,
         _channel: ChannelId,
         message: MessageId,
-        content: &'a str,
-        _buttons: &'a [Button],
+        view: &'a Clicked,
     ) -> BoxFuture<'a, Result<(), ChatError>> {
         Box::pin(async move {
-            self.with(|r| r.edits.push((message, content.to_owned())));
+            self.with(|r| r.edits.push((message, view.content.clone())));
             Ok(())
         })
     }

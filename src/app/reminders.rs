@@ -368,6 +368,7 @@ impl Performer {
             nonce: job.id.0.to_string(),
             attachment: None,
             buttons: post.buttons,
+            menu: None,
         };
         self.chat.post(&message).await?;
         if let Some(follow_up) = post.follow_up {

@@ -33,6 +33,8 @@ pub struct App {
     pub shutdown: Shutdown,
     /// The public status page's snapshot; told after each committed change players may see.
     pub status: crate::status::StatusBoard,
+    /// Players' recent mentions of each system in `[intake] reports_channel`.
+    pub reports: Arc<std::sync::Mutex<crate::domain::ReportWatch>>,
 }
 
 /// Something the job queue did that a waiting command may want to tell its user.
@@ -103,6 +105,7 @@ impl App {
             metrics: Metrics::new(),
             shutdown: Shutdown::new(),
             status: crate::status::StatusBoard::default(),
+            reports: Default::default(),
         })
     }
 }

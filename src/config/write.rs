@@ -27,6 +27,8 @@ pub struct ServerIds {
     pub archive_category: ChannelId,
     /// `[channels] log`.
     pub log: ChannelId,
+    /// `[channels] alerts`.
+    pub alerts: ChannelId,
     /// `[roles] responder`.
     pub responder: RoleId,
     /// `[roles] commander`.
@@ -39,7 +41,7 @@ pub struct ServerIds {
 
 impl ServerIds {
     /// Each key, dotted, with its id and the comment a new file gives it.
-    fn entries(&self) -> [(&'static str, &'static str, u64, &'static str); 9] {
+    fn entries(&self) -> [(&'static str, &'static str, u64, &'static str); 10] {
         [
             ("discord", "guild_id", self.guild.get(), "The server."),
             (
@@ -65,6 +67,12 @@ impl ServerIds {
                 "log",
                 self.log.get(),
                 "#incident-log: one line per declared incident and failed job (responders only).",
+            ),
+            (
+                "channels",
+                "alerts",
+                self.alerts.get(),
+                "#alerts: triage cards of alerts from monitoring (responders only).",
             ),
             (
                 "roles",
@@ -102,7 +110,9 @@ fn fresh(ids: &ServerIds, server: &str) -> String {
          #   incident-bot check --config <this file>\n\
          # Every other setting, with its default and meaning, is in config/default.toml; copy\n\
          # into this file only what you change. The token is never written here: it stays in\n\
-         # DISCORD_TOKEN.\n",
+         # DISCORD_TOKEN. Optional: [intake] reports_channel makes a triage card when many\n\
+         # players name one system there; it needs the privileged Message Content intent,\n\
+         # turned on in the developer portal (your app → Bot) before you set it.\n",
         server.replace(['\n', '\r'], " ")
     );
     let mut section = "";
@@ -199,6 +209,8 @@ pub struct SetupChannels {
     pub archive_category: Option<ChannelId>,
     /// `log`.
     pub log: Option<ChannelId>,
+    /// `alerts`.
+    pub alerts: Option<ChannelId>,
 }
 
 /// `[roles]`, each optional.
@@ -264,6 +276,7 @@ mod tests {
             incident_category: c(11),
             archive_category: c(12),
             log: c(13),
+            alerts: c(14),
             responder: r(20),
             commander: r(21),
             security: r(22),

@@ -68,6 +68,20 @@ impl SerenityChat {
 }
 
 impl SerenityChat {
+    /// Every channel of the guild.
+    async fn guild_channels(
+        &self,
+    ) -> Result<std::collections::HashMap<serenity::ChannelId, serenity::GuildChannel>, ChatError>
+    {
+        self.rest(
+            "GET",
+            route::GUILD_CHANNELS,
+            self.guild.channels(&*self.http),
+        )
+        .await
+        .map_err(classify)
+    }
+
     /// The overwrites of a channel private to `role`: hidden from `@everyone`, open to the role,
     /// and managed by the bot.
     async fn private_overwrites(
@@ -183,14 +197,7 @@ impl Chat for SerenityChat {
         name: &'a str,
     ) -> BoxFuture<'a, Result<Option<ExistingChannel>, ChatError>> {
         Box::pin(async move {
-            let channels = self
-                .rest(
-                    "GET",
-                    route::GUILD_CHANNELS,
-                    self.guild.channels(&*self.http),
-                )
-                .await
-                .map_err(classify)?;
+            let channels = self.guild_channels().await?;
             let Some(found) = channels
                 .values()
                 .find(|c| c.parent_id == Some(ch(category)) && c.name == name)
@@ -313,6 +320,31 @@ impl Chat for SerenityChat {
         })
     }
 
+    fn bot_user(&self) -> BoxFuture<'_, Result<UserId, ChatError>> {
+        Box::pin(async move {
+            let me = self.me().await?;
+            UserId::new(me.get())
+                .ok_or_else(|| ChatError::Refused("Discord returned user id 0".into()))
+        })
+    }
+
+    fn channel_counts(
+        &self,
+        category: ChannelId,
+    ) -> BoxFuture<'_, Result<crate::app::ChannelCounts, ChatError>> {
+        Box::pin(async move {
+            let category = serenity::ChannelId::new(category.get());
+            let channels = self.guild_channels().await?;
+            Ok(crate::app::ChannelCounts {
+                guild: channels.len(),
+                category: channels
+                    .values()
+                    .filter(|c| c.parent_id == Some(category))
+                    .count(),
+            })
+        })
+    }
+
     fn post<'a>(&'a self, m: &'a Outgoing) -> BoxFuture<'a, Result<MessageId, ChatError>> {
         Box::pin(async move {
             let mentions = CreateAllowedMentions::new()
@@ -323,8 +355,8 @@ impl Chat for SerenityChat {
                 .allowed_mentions(mentions)
                 .nonce(Nonce::String(m.nonce.clone()))
                 .enforce_nonce(true);
-            if !m.buttons.is_empty() {
-                builder = builder.components(button_rows(&m.buttons));
+            if !m.buttons.is_empty() || m.menu.is_some() {
+                builder = builder.components(component_rows(&m.buttons, m.menu.as_ref()));
             }
             if let Some(file) = &m.attachment {
                 builder =
@@ -350,15 +382,14 @@ impl Chat for SerenityChat {
         &'a self,
         channel: ChannelId,
         message: MessageId,
-        content: &'a str,
-        buttons: &'a [crate::app::Button],
+        view: &'a crate::app::Clicked,
     ) -> BoxFuture<'a, Result<(), ChatError>> {
         Box::pin(async move {
             let id = serenity::MessageId::new(message.get());
             let builder = serenity::EditMessage::new()
-                .content(content)
+                .content(&view.content)
                 .allowed_mentions(CreateAllowedMentions::new())
-                .components(button_rows(buttons));
+                .components(component_rows(&view.buttons, view.menu.as_ref()));
             self.rest(
                 "PATCH",
                 route::MESSAGE,
@@ -691,10 +722,13 @@ fn meeting(e: &serenity::ScheduledEvent) -> Option<Meeting> {
     })
 }
 
-/// Buttons laid out as Discord wants them: five to a row.
-pub(crate) fn button_rows(buttons: &[crate::app::Button]) -> Vec<serenity::CreateActionRow> {
+/// Buttons laid out as Discord wants them, five to a row, then the menu on a row of its own.
+pub(crate) fn component_rows(
+    buttons: &[crate::app::Button],
+    menu: Option<&crate::app::Menu>,
+) -> Vec<serenity::CreateActionRow> {
     use crate::app::ButtonStyle;
-    buttons
+    let mut rows: Vec<_> = buttons
         .chunks(5)
         .map(|row| {
             serenity::CreateActionRow::Buttons(
@@ -712,5 +746,19 @@ pub(crate) fn button_rows(buttons: &[crate::app::Button]) -> Vec<serenity::Creat
                     .collect(),
             )
         })
-        .collect()
+        .collect();
+    if let Some(menu) = menu.filter(|m| !m.choices.is_empty()) {
+        let options = menu
+            .choices
+            .iter()
+            .map(|c| serenity::CreateSelectMenuOption::new(&c.label, &c.value))
+            .collect();
+        let select = serenity::CreateSelectMenu::new(
+            &menu.custom_id,
+            serenity::CreateSelectMenuKind::String { options },
+        )
+        .placeholder(&menu.placeholder);
+        rows.push(serenity::CreateActionRow::SelectMenu(select));
+    }
+    rows
 }

@@ -6,14 +6,12 @@ use std::time::Instant;
 
 use poise::serenity_prelude as serenity;
 
-use super::chat::button_rows;
+use super::chat::component_rows;
 use super::commands::report::{self, REPORT_FORM};
 use super::metered::{metered, route};
 use super::{error_chain, reply, Data, Error};
 use crate::app::{self, AppError, Clicked, DeclareArgs, FixAnswer};
-use crate::domain::{
-    Actor, FreeText, IncidentId, IncidentKind, InteractionId, RoleId, Severity, UserId,
-};
+use crate::domain::{Actor, FreeText, IncidentId, IncidentKind, InteractionId, Severity, UserId};
 use crate::metrics::Outcome;
 
 /// Routes a click to its use case and answers it. Clicks on buttons of other bots' or older
@@ -50,6 +48,13 @@ pub(super) async fn on_click(
             }
             Ok((_, None)) => Err(AppError::user("That button names no severity.")),
             Err(e) => Err(e),
+        },
+        app::ATTACH_MENU => match (app::card_of(about), &click.data.kind) {
+            (Ok((card, None)), serenity::ComponentInteractionDataKind::StringSelect { values }) => {
+                app::attach_card(app, &actor, card, values).await
+            }
+            (Err(e), _) => Err(e),
+            _ => Err(AppError::user("Pick an incident from the menu.")),
         },
         // A modal must be the first answer to the click: it cannot follow a defer.
         app::DISMISS_BUTTON => {
@@ -306,12 +311,7 @@ fn incident(about: &str) -> Result<IncidentId, AppError> {
 /// The person who clicked or submitted, with their roles.
 fn member_actor(user: &serenity::User, member: Option<&serenity::Member>) -> Result<Actor, Error> {
     let roles = member
-        .map(|m| {
-            m.roles
-                .iter()
-                .filter_map(|r| RoleId::new(r.get()))
-                .collect()
-        })
+        .map(|m| super::role_ids(&m.roles))
         .unwrap_or_default();
     Ok(Actor {
         user: UserId::new(user.id.get()).ok_or_else(|| anyhow::anyhow!("user id 0"))?,
@@ -337,10 +337,14 @@ fn response(
                 .ephemeral(true)
                 .allowed_mentions(quiet()),
         ),
-        Ok(Answer::Edit(Clicked { content, buttons })) => Response::UpdateMessage(
+        Ok(Answer::Edit(Clicked {
+            content,
+            buttons,
+            menu,
+        })) => Response::UpdateMessage(
             Message::new()
                 .content(content)
-                .components(button_rows(&buttons))
+                .components(component_rows(&buttons, menu.as_ref()))
                 .allowed_mentions(quiet()),
         ),
         Err(AppError::User(e)) => Response::Message(

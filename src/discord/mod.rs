@@ -43,9 +43,16 @@ pub type Context<'a> = poise::Context<'a, Data, Error>;
 /// The emoji that adds a message to the timeline.
 pub const TIMELINE_EMOJI: &str = "📌";
 
-/// The gateway intents the bot needs: guild events and reactions (📌 adds to the timeline).
-pub fn intents() -> serenity::GatewayIntents {
-    serenity::GatewayIntents::GUILDS | serenity::GatewayIntents::GUILD_MESSAGE_REACTIONS
+/// The gateway intents the bot needs: guild events and reactions (📌 adds to the timeline);
+/// with `[intake] reports_channel` set, also guild messages and their words (the privileged
+/// Message Content intent, which the developer portal must allow).
+pub fn intents(settings: &crate::config::Settings) -> serenity::GatewayIntents {
+    let base = serenity::GatewayIntents::GUILDS | serenity::GatewayIntents::GUILD_MESSAGE_REACTIONS;
+    if settings.intake.reports_channel.is_some() {
+        base | serenity::GatewayIntents::GUILD_MESSAGES | serenity::GatewayIntents::MESSAGE_CONTENT
+    } else {
+        base
+    }
 }
 
 /// serenity's Http client, pointed at `discord.api_base` when set. serenity ignores a proxy
@@ -75,6 +82,7 @@ pub fn performer(app: &App, http: Arc<serenity::Http>) -> Arc<Performer> {
 /// add their own raw event handlers before `start()`.
 pub fn client_builder(app: App, http: serenity::Http) -> serenity::ClientBuilder {
     let guild = serenity::GuildId::new(app.settings.discord.guild_id.get());
+    let app_settings = Arc::clone(&app.settings);
     let framework = poise::Framework::builder()
         .options(poise::FrameworkOptions {
             commands: commands::all_for(&app.settings.severity),
@@ -106,7 +114,7 @@ pub fn client_builder(app: App, http: serenity::Http) -> serenity::ClientBuilder
     let mut cache = serenity::cache::Settings::default();
     // The bot reads incidents from its database, not from cached messages.
     cache.max_messages = 0;
-    serenity::ClientBuilder::new_with_http(http, intents())
+    serenity::ClientBuilder::new_with_http(http, intents(&app_settings))
         .cache_settings(cache)
         .framework(framework)
 }
@@ -168,6 +176,7 @@ async fn on_event(
                 tracing::warn!(error = %error_chain(&e), "could not add a 📌 message to the timeline");
             }
         }
+        serenity::FullEvent::Message { new_message } => player_message(new_message, data).await,
         serenity::FullEvent::InteractionCreate {
             interaction: serenity::Interaction::Component(click),
         } => clicks::on_click(ctx, click, data).await?,
@@ -208,6 +217,48 @@ pub fn gateway_probe(
             }
         })
     })
+}
+
+/// A member's roles as the domain knows them.
+fn role_ids(roles: &[serenity::RoleId]) -> Vec<RoleId> {
+    roles.iter().filter_map(|r| RoleId::new(r.get())).collect()
+}
+
+/// A message in the reports channel, counted when a player wrote it. Other channels, bots and
+/// messages of other guilds are not read.
+async fn player_message(message: &serenity::Message, data: &Data) {
+    let app = &data.app;
+    let Some(reports) = app.settings.intake.reports_channel else {
+        return;
+    };
+    let guild = app.settings.discord.guild_id;
+    if message.channel_id.get() != reports.get()
+        || message.author.bot
+        || message.guild_id.map(|g| g.get()) != Some(guild.get())
+    {
+        return;
+    }
+    let (Some(author), Some(id)) = (
+        UserId::new(message.author.id.get()),
+        MessageId::new(message.id.get()),
+    ) else {
+        return;
+    };
+    let roles = message
+        .member
+        .as_ref()
+        .map(|m| role_ids(&m.roles))
+        .unwrap_or_default();
+    let said = crate::domain::PlayerMessage {
+        author,
+        id,
+        at: *message.timestamp,
+        text: message.content.clone(),
+        link: format!("https://discord.com/channels/{guild}/{reports}/{id}"),
+    };
+    if let Err(e) = app::player_said(app, &said, &roles).await {
+        tracing::warn!(error = %e, "could not count a player's report");
+    }
 }
 
 async fn note_reaction(

@@ -1,6 +1,6 @@
 //! One-token set-up on Discord: find the server the bot was invited to, check it may manage
-//! channels and roles, then find by id or by name what the bot needs (two categories, the log
-//! and status channels, four roles) and create only what is missing.
+//! channels and roles, then find by id or by name what the bot needs (two categories, the log,
+//! alerts and status channels, four roles) and create only what is missing.
 
 mod create;
 
@@ -51,6 +51,8 @@ pub mod names {
     pub const ARCHIVE: &str = "Incident archive";
     /// The responders' private log channel.
     pub const LOG: &str = "incident-log";
+    /// Where alerts' triage cards go.
+    pub const ALERT_CARDS: &str = "alerts";
     /// The players' announcement channel.
     pub const STATUS: &str = "status";
     /// Members who declare and work incidents.
@@ -173,6 +175,8 @@ pub struct Known {
     pub archive_category: Option<ChannelId>,
     /// `[channels] log`.
     pub log: Option<ChannelId>,
+    /// `[channels] alerts`.
+    pub alerts: Option<ChannelId>,
     /// `[roles] responder`.
     pub responder: Option<RoleId>,
     /// `[roles] commander`.
@@ -251,6 +255,7 @@ pub async fn set_up(http: &Http, known: &Known) -> Result<Report, SetupError> {
         .await?;
     let archive_category = run.category(known.archive_category, names::ARCHIVE).await?;
     let log = run.log(known.log, &[responder, commander]).await?;
+    let alerts = run.alerts(known.alerts, &[responder, commander]).await?;
     let announcements = run.status(known.announcements, community).await?;
     let id = |what: &str, raw: u64| {
         ChannelId::new(raw)
@@ -267,6 +272,7 @@ pub async fn set_up(http: &Http, known: &Known) -> Result<Report, SetupError> {
         incident_category: id("channel", incident_category.get())?,
         archive_category: id("channel", archive_category.get())?,
         log: id("channel", log.get())?,
+        alerts: id("channel", alerts.get())?,
         responder: role(responder)?,
         commander: role(commander)?,
         security: role(security)?,

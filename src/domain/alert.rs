@@ -17,24 +17,28 @@ pub enum AlertSource {
     Cloudflare,
     /// Grafana alerting's webhook contact point.
     Grafana,
+    /// Players naming a system in `[intake] reports_channel`.
+    Players,
 }
 
 impl AlertSource {
     /// Every source.
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::Alertmanager,
         Self::Sentry,
         Self::Cloudflare,
         Self::Grafana,
+        Self::Players,
     ];
 
-    /// Its name in the store, the metrics and the URL (`/hooks/<name>`).
+    /// Its name in the store, the metrics and the URL (`/hooks/<name>`; players have none).
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Alertmanager => "alertmanager",
             Self::Sentry => "sentry",
             Self::Cloudflare => "cloudflare",
             Self::Grafana => "grafana",
+            Self::Players => "players",
         }
     }
 
@@ -50,6 +54,7 @@ impl AlertSource {
             Self::Sentry => "Sentry",
             Self::Cloudflare => "Cloudflare",
             Self::Grafana => "Grafana",
+            Self::Players => "player reports",
         }
     }
 }
@@ -107,6 +112,15 @@ pub struct AlertBatch {
     pub labels: BTreeMap<String, String>,
     /// Its alerts, at least one.
     pub alerts: Vec<AlertEvent>,
+}
+
+impl AlertBatch {
+    /// The system the source names itself: players' reports are counted per system.
+    pub fn named_system(&self) -> Option<&str> {
+        (self.source == AlertSource::Players)
+            .then(|| self.labels.get("system").map(String::as_str))
+            .flatten()
+    }
 }
 
 /// Why a delivery was refused: it is not the shape the source documents.
@@ -522,6 +536,11 @@ pub fn parse_cloudflare(body: &[u8], now: DateTime<Utc>) -> Result<Option<AlertB
 pub struct SystemRules(Vec<(String, Vec<(String, String)>)>);
 
 impl SystemRules {
+    /// The systems the rules name, in order.
+    pub fn names(&self) -> impl Iterator<Item = &str> {
+        self.0.iter().map(|(system, _)| system.as_str())
+    }
+
     /// Parses `{"Login" = ["service=auth", "job=login"]}`; a rule without `=` is refused.
     pub fn parse(rules: &BTreeMap<String, Vec<String>>) -> Result<Self, String> {
         let mut out = Vec::new();

@@ -2,6 +2,7 @@
 
 mod alert;
 mod auth;
+mod auto_declare;
 mod checklist;
 mod facts;
 mod ids;
@@ -10,6 +11,7 @@ mod incident;
 mod meeting;
 mod phase;
 mod postmortem;
+mod reports;
 mod role;
 mod severity;
 mod text;
@@ -21,6 +23,7 @@ pub use alert::{
     AlertSource, AlertStatus, ShapeError, SystemRules,
 };
 pub use auth::{Action, Actor, Candidate, NotAllowed, TeamRoles};
+pub use auto_declare::{AutoDeclare, AutoDeclareRules};
 pub use checklist::{
     steps, ChecklistItem, Checklists, Step, StepGroup, StepId, StepIdError, StepLabel, StepText,
     Tick,
@@ -42,6 +45,7 @@ pub use meeting::{
 };
 pub use phase::{Phase, PhaseBudgets, PhaseParseError};
 pub use postmortem::{EarlierIncident, PostmortemDecision, PostmortemPolicy};
+pub use reports::{mentions, PlayerMessage, ReportThreshold, ReportWatch};
 pub use role::{IncidentRole, RoleParseError, Roles};
 pub use severity::{IncidentKind, KindParseError, Severity, SeverityParseError};
 pub use text::{

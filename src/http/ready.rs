@@ -160,6 +160,7 @@ mod tests {
             metrics: crate::metrics::Metrics::new(),
             shutdown: crate::shutdown::Shutdown::new(),
             status: crate::status::StatusBoard::default(),
+            reports: Default::default(),
         }
     }
 

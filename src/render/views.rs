@@ -276,6 +276,41 @@ pub fn full_date(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
+/// `alert_card.hbs`: an alert's triage card, in the alerts channel.
+#[derive(Debug, Clone, Serialize)]
+pub struct AlertCardView {
+    /// Whether every alert of the card has resolved.
+    pub resolved: bool,
+    /// What fired, as the source names it.
+    pub title: String,
+    /// The source ("Alertmanager").
+    pub source: String,
+    /// The system it maps to, if a rule names one.
+    pub system: Option<String>,
+    /// When the first alert began: a time and how long ago.
+    pub since: Markup,
+    /// Occurrences received.
+    pub count: u64,
+    /// Whether that is exactly one.
+    pub once: bool,
+    /// Alerts firing now.
+    pub firing: u64,
+    /// When the bot last heard of it.
+    pub last_seen: Markup,
+    /// When every alert resolved.
+    pub resolved_at: Option<Markup>,
+    /// A link to the source, unfurled by nobody.
+    pub link: Option<Markup>,
+    /// The incident it became or joined: `#12`.
+    pub incident: Option<Markup>,
+    /// Who said it is not real.
+    pub dismissed_by: Option<Markup>,
+    /// Why.
+    pub dismissed_why: Option<String>,
+    /// Whether incidents being worked are offered to attach it to.
+    pub attachable: bool,
+}
+
 // Samples: every field filled, used at start to prove each template renders in strict mode.
 impl ServiceAlert {
     pub(crate) fn sample() -> Self {
@@ -611,6 +646,28 @@ impl FactsChanged {
                 },
             ],
             follows: Some(Markup::raw("The channel is renamed to match.")),
+        }
+    }
+}
+
+impl AlertCardView {
+    pub(crate) fn sample() -> Self {
+        Self {
+            resolved: false,
+            title: "HighErrorRate: 5xx above 5% on login".into(),
+            source: "Alertmanager".into(),
+            system: Some("Login".into()),
+            since: Markup::raw("<t:0:f> (<t:0:R>)"),
+            count: 3,
+            once: false,
+            firing: 2,
+            last_seen: Markup::raw("<t:60:R>"),
+            resolved_at: Some(Markup::raw("<t:120:f>")),
+            link: Some(Markup::raw("<https://grafana.example/alerting>")),
+            incident: Some(Markup::raw("#12")),
+            dismissed_by: Some(Markup::raw("<@1>")),
+            dismissed_why: Some("a load test".into()),
+            attachable: true,
         }
     }
 }

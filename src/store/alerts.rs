@@ -189,6 +189,23 @@ impl Tx {
         row.map(card).transpose()
     }
 
+    /// The posted cards nobody has answered yet (no incident, not dismissed) last seen at or
+    /// after `since`, newest first: their attach menus change when incidents open or close.
+    pub async fn undecided_cards(
+        &mut self,
+        since: DateTime<Utc>,
+    ) -> Result<Vec<AlertCard>, sqlx::Error> {
+        let rows: Vec<CardRow> = sqlx::query_as(sql!(
+            "SELECT {CARD_COLUMNS} FROM alert_cards WHERE incident_id IS NULL \
+             AND dismissed_by IS NULL AND message_id IS NOT NULL AND last_seen >= $1 \
+             ORDER BY id DESC LIMIT 50"
+        ))
+        .bind(to_millis(since))
+        .fetch_all(&mut *self.inner)
+        .await?;
+        rows.into_iter().map(card).collect()
+    }
+
     /// The newest card of `group_key` last seen at or after `since`.
     #[tracing::instrument(skip_all)]
     pub async fn alert_card_of_group(

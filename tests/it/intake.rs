@@ -13,9 +13,9 @@ use crate::support::http;
 use crate::support::story::{button_labels, press};
 
 const TOKEN: &str = "am-secret-token-for-tests";
-const FIRING: &str = include_str!("../fixtures/alertmanager_firing.json");
+pub(crate) const FIRING: &str = include_str!("../fixtures/alertmanager_firing.json");
 
-fn with_intake(s: &mut Settings) {
+pub(crate) fn with_intake(s: &mut Settings) {
     s.intake.secrets.alertmanager = Some(secrecy::SecretString::from(TOKEN));
     let mut rules = std::collections::BTreeMap::new();
     rules.insert("Login".to_owned(), vec!["service=auth".to_owned()]);
@@ -26,7 +26,7 @@ fn auth() -> String {
     format!("Bearer {TOKEN}")
 }
 
-async fn deliver(bot: &TestBot, body: &[u8]) -> http::Response {
+pub(crate) async fn deliver(bot: &TestBot, body: &[u8]) -> http::Response {
     http::post(
         bot.public,
         "/hooks/alertmanager",
@@ -52,7 +52,11 @@ fn group_of(alerts: usize, status: &str) -> Vec<u8> {
     serde_json::to_vec(&body).expect("json")
 }
 
-async fn card_lines(fake: &FakeDiscord, what: &str, accept: impl Fn(&str) -> bool) -> String {
+pub(crate) async fn card_lines(
+    fake: &FakeDiscord,
+    what: &str,
+    accept: impl Fn(&str) -> bool,
+) -> String {
     fake.wait_for(what, STEP, |f| {
         f.seen_in(world::LOG, Utc::now()).iter().any(|l| accept(l))
     })

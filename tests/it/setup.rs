@@ -100,14 +100,22 @@ async fn setup_on_an_empty_server_creates_everything_once_and_the_config_passes_
         .channel_named("Incident archive")
         .expect("Incident archive");
     let log = fake.channel_named("incident-log").expect("#incident-log");
+    let alerts = fake.channel_named("alerts").expect("#alerts");
     let status = fake.channel_named("status").expect("#status");
     assert_eq!(
-        (incidents.kind, archive.kind, log.kind, status.kind),
-        (4, 4, 0, 5)
+        (
+            incidents.kind,
+            archive.kind,
+            log.kind,
+            alerts.kind,
+            status.kind
+        ),
+        (4, 4, 0, 0, 5)
     );
     assert_eq!(s.channels.incident_category.get(), incidents.id.get());
     assert_eq!(s.channels.archive_category.get(), archive.id.get());
     assert_eq!(s.channels.log.map(|c| c.get()), Some(log.id.get()));
+    assert_eq!(s.channels.alerts.map(|c| c.get()), Some(alerts.id.get()));
     assert_eq!(s.channels.announcements.get(), status.id.get());
     assert_eq!(s.discord.guild_id.get(), fake.guild_id().get());
     for (name, id) in [
@@ -124,6 +132,11 @@ async fn setup_on_an_empty_server_creates_everything_once_and_the_config_passes_
     // and may not write there.
     assert!(!fake.can_see(PLAYER, log.id));
     assert!(fake.can_send(fake.bot_id(), log.id));
+    assert!(
+        !fake.can_see(PLAYER, alerts.id),
+        "triage cards are for responders"
+    );
+    assert!(fake.can_send(fake.bot_id(), alerts.id));
     assert!(fake.can_see(PLAYER, status.id) && !fake.can_send(PLAYER, status.id));
     assert!(fake.can_send(fake.bot_id(), status.id));
 
@@ -167,7 +180,10 @@ async fn setup_keeps_what_the_server_has_and_creates_the_rest() {
         .iter()
         .filter_map(|r| r.body.as_ref()?["name"].as_str().map(str::to_owned))
         .collect();
-    assert_eq!(created, ["Incident archive", "incident-log", "status"]);
+    assert_eq!(
+        created,
+        ["Incident archive", "incident-log", "alerts", "status"]
+    );
     assert_eq!(
         fake.requests_to("POST", "/guilds/{guild_id}/roles").len(),
         3
@@ -273,7 +289,7 @@ async fn the_readmes_first_command_sets_up_the_server_and_runs() {
     assert!(dir.path().join(SETUP_FILE).exists(), "{}", first.log());
     assert!(first.log().contains("Set up \"Studio\""), "{}", first.log());
     let made = creations(&fake);
-    assert_eq!(made, 8, "two categories, two channels, four roles");
+    assert_eq!(made, 9, "two categories, three channels, four roles");
     first.signal("TERM");
     assert!(first.wait_exit(Duration::from_secs(20)).await.success());
 

@@ -111,6 +111,7 @@ impl World {
             metrics: crate::metrics::Metrics::new(),
             shutdown: crate::shutdown::Shutdown::new(),
             status: crate::status::StatusBoard::default(),
+            reports: Default::default(),
         };
         let chat = Arc::new(RecordingChat::default());
         let performer = Performer::new(app.clone(), chat.clone());

@@ -121,8 +121,32 @@ impl Run<'_> {
         configured: Option<ChannelId>,
         team: &[serenity::RoleId],
     ) -> Result<serenity::ChannelId, SetupError> {
+        let topic =
+            "What incident-bot did: one line per declared incident, and every job it gave up.";
+        self.team_channel(configured, names::LOG, topic, team).await
+    }
+
+    /// `#alerts`: the triage cards of alerts from monitoring, for `team` and the bot.
+    pub(super) async fn alerts(
+        &mut self,
+        configured: Option<ChannelId>,
+        team: &[serenity::RoleId],
+    ) -> Result<serenity::ChannelId, SetupError> {
+        let topic = "Alerts from monitoring and players' reports: declare, attach or dismiss each.";
+        self.team_channel(configured, names::ALERT_CARDS, topic, team)
+            .await
+    }
+
+    /// A text channel hidden from `@everyone`, open to `team` and the bot.
+    async fn team_channel(
+        &mut self,
+        configured: Option<ChannelId>,
+        name: &str,
+        topic: &str,
+        team: &[serenity::RoleId],
+    ) -> Result<serenity::ChannelId, SetupError> {
         let text = [ChannelType::Text, ChannelType::News];
-        if let Some(found) = self.find(configured, names::LOG, &text) {
+        if let Some(found) = self.find(configured, name, &text) {
             let line = format!("found #{} ({})", found.name, found.id);
             let id = found.id;
             self.lines.push(line);
@@ -146,11 +170,9 @@ impl Run<'_> {
             read | Permissions::SEND_MESSAGES,
             Permissions::empty(),
         ));
-        let builder = CreateChannel::new(names::LOG)
+        let builder = CreateChannel::new(name)
             .kind(ChannelType::Text)
-            .topic(
-                "What incident-bot did: one line per declared incident, and every job it gave up.",
-            )
+            .topic(topic)
             .permissions(overwrites)
             .audit_log_reason("incident-bot setup");
         let created = self.create(builder).await?;

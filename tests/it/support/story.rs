@@ -342,7 +342,8 @@ pub fn button_labels(message: &FakeMessage) -> Vec<String> {
         .collect()
 }
 
-fn buttons(message: &FakeMessage) -> Vec<Value> {
+/// The buttons of a message, as Discord stores them.
+pub fn buttons(message: &FakeMessage) -> Vec<Value> {
     message
         .components
         .iter()

@@ -63,6 +63,31 @@ fn component_errors(body: &Value) -> Vec<(String, Value)> {
     let mut ids = std::collections::HashSet::new();
     for (r, row) in rows.iter().enumerate() {
         let children = row["components"].as_array().map_or(&[][..], Vec::as_slice);
+        // "An Action Row can contain up to 5 buttons or a single select component."
+        let selects = children
+            .iter()
+            .filter(|c| matches!(c["type"].as_u64(), Some(3 | 5..=8)))
+            .count();
+        if row["type"] == 1 && selects > 0 && children.len() > 1 {
+            errors.push((
+                format!("/components/{r}/components"),
+                json!({ "code": "COMPONENT_LAYOUT_WIDTH_EXCEEDED",
+                    "message": "The specified component exceeds the maximum width" }),
+            ));
+        }
+        for (c, child) in children.iter().enumerate() {
+            let values = child["options"].as_array().map_or(&[][..], Vec::as_slice);
+            let mut seen = std::collections::HashSet::new();
+            for (o, option) in values.iter().enumerate() {
+                if !seen.insert(option["value"].to_string()) {
+                    errors.push((
+                        format!("/components/{r}/components/{c}/options/{o}/value"),
+                        json!({ "code": "SELECT_COMPONENT_OPTION_VALUE_DUPLICATED",
+                            "message": "Select component option value must be unique" }),
+                    ));
+                }
+            }
+        }
         if row["type"] == 1 && children.len() > MAX_ROW_BUTTONS {
             errors.push((
                 format!("/components/{r}/components"),
