@@ -27,6 +27,7 @@ mod convert;
 mod copy;
 mod incidents;
 mod jobs;
+mod locks;
 mod meta;
 mod postgres;
 mod postmortem_items;
@@ -51,6 +52,7 @@ pub use convert::{from_db_id, from_millis, to_db_id, to_millis};
 pub use copy::{CopyError, TableCopy};
 pub use incidents::{IncidentRecord, NewIncident};
 pub use jobs::{Claimed, Job, JobCount, JobId, NewJob};
+pub use locks::NamedLock;
 pub use postgres::{fresh_postgres_database, redacted_url};
 pub use postmortem_items::{ActionItem, Lesson};
 pub use postmortems::Postmortem;
@@ -111,6 +113,8 @@ pub struct Db {
     /// migrate`). PostgreSQL does not use it: it locks rows, not the database, and other
     /// processes write to it too, which no in-process lock could order.
     writer: Arc<Mutex<()>>,
+    /// The named locks of [`Db::lock_named`], on SQLite.
+    locks: locks::LocalLocks,
 }
 
 /// One transaction: all the writes of one use case, committed together or not at all.
@@ -197,6 +201,7 @@ impl Db {
             pool,
             backend,
             writer: Arc::new(Mutex::new(())),
+            locks: locks::LocalLocks::default(),
         };
         db.probe_write().await?;
         Ok(db)

@@ -1046,3 +1046,35 @@ async fn a_copy_into_a_database_holding_other_incidents_is_refused_and_writes_no
         2
     );
 }
+
+#[tokio::test]
+async fn a_named_lock_has_one_holder_across_processes_and_is_free_again_once_dropped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sqlite = Db::open(&dir.path().join("bot.db")).await.expect("sqlite");
+    let url = postgres_url().await;
+    // On SQLite one process serves the file: its handles share the locks. On PostgreSQL two
+    // connections to the database stand for two processes.
+    let pairs = [
+        (sqlite.clone(), sqlite),
+        (
+            Db::connect_postgres(&url).await.expect("first"),
+            Db::connect_postgres(&url).await.expect("second"),
+        ),
+    ];
+    for (a, b) in pairs {
+        let backend = a.backend();
+        let held = a.lock_named("publish").await.expect("lock");
+        assert!(
+            b.try_lock_named("publish").await.expect("try").is_none(),
+            "on {backend:?}: a second holder while the first holds it"
+        );
+        let other = b.try_lock_named("rename").await.expect("try");
+        assert!(other.is_some(), "on {backend:?}: another name is free");
+        drop(held);
+        let again = b.try_lock_named("publish").await.expect("try");
+        assert!(again.is_some(), "on {backend:?}: free once dropped");
+        drop(again);
+        // And waiting for it works once it is free.
+        drop(b.lock_named("publish").await.expect("lock"));
+    }
+}
