@@ -423,7 +423,11 @@ async fn a_file_database_runs_in_wal_mode_with_foreign_keys_on() {
         .fetch_one(&db.pool)
         .await
         .expect("pragma");
-    assert_eq!((mode.as_str(), fk, sync), ("wal", 1, 2));
+    let (busy,): (i64,) = sqlx::query_as("PRAGMA busy_timeout")
+        .fetch_one(&db.pool)
+        .await
+        .expect("pragma");
+    assert_eq!((mode.as_str(), fk, sync, busy), ("wal", 1, 2, 10_000));
 }
 
 async fn an_incident_stored_with_a_character_parsing_now_refuses_still_loads_and_can_be_worked(
