@@ -15,15 +15,26 @@ use super::{Backend, Db};
 /// The in-process locks of a SQLite [`Db`], one per name asked for.
 pub(super) type LocalLocks = Arc<std::sync::Mutex<HashMap<String, Arc<Mutex<()>>>>>;
 
-/// A held named lock: released when dropped.
+/// A held named lock. [`NamedLock::release`] frees it at once; dropping it frees it too, on
+/// PostgreSQL a moment later (when the dropped transaction's rollback reaches the server).
 #[must_use = "the lock is released as soon as this is dropped"]
 pub struct NamedLock {
-    _held: Held,
+    held: Held,
 }
 
 enum Held {
     Local(#[expect(dead_code, reason = "held for its Drop")] OwnedMutexGuard<()>),
-    Postgres(#[expect(dead_code, reason = "held for its Drop")] Transaction<'static, Any>),
+    Postgres(Transaction<'static, Any>),
+}
+
+impl NamedLock {
+    /// Frees the lock now: the next holder may take it as soon as this returns.
+    pub async fn release(self) -> Result<(), sqlx::Error> {
+        match self.held {
+            Held::Local(_) => Ok(()),
+            Held::Postgres(tx) => tx.rollback().await,
+        }
+    }
 }
 
 impl std::fmt::Debug for NamedLock {
@@ -53,7 +64,7 @@ impl Db {
                 Held::Postgres(tx)
             }
         };
-        Ok(NamedLock { _held: held })
+        Ok(NamedLock { held })
     }
 
     /// The lock `name` if nobody holds it now; `None` when somebody does.
@@ -76,6 +87,6 @@ impl Db {
                 Held::Postgres(tx)
             }
         };
-        Ok(Some(NamedLock { _held: held }))
+        Ok(Some(NamedLock { held }))
     }
 }
