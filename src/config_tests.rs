@@ -506,3 +506,30 @@ fn auto_declare_rules_and_the_reports_channel_are_read_and_bad_rules_say_what_to
         Ok(())
     });
 }
+
+#[test]
+fn a_database_url_with_the_path_set_to_nothing_as_the_unit_does_is_accepted() {
+    Jail::expect_with(|jail| {
+        // The systemd unit and the image set INCIDENT_BOT__DATABASE__PATH; its env file clears
+        // it and gives the url.
+        jail.set_env("INCIDENT_BOT__DATABASE__PATH", "");
+        jail.set_env(
+            "INCIDENT_BOT__DATABASE__URL",
+            "postgres://bot:hunter2@db.example.com/incidents",
+        );
+        let s = load_in(jail, IDS).map_err(|e| e.to_string())?;
+        assert!(s.database.url.is_some());
+        Ok(())
+    });
+}
+
+#[test]
+fn an_empty_database_path_without_a_url_is_refused() {
+    Jail::expect_with(|jail| {
+        jail.set_env("INCIDENT_BOT__DATABASE__PATH", "");
+        let err = load_in(jail, IDS).expect_err("no database");
+        let text = err.to_string();
+        assert!(text.contains("`database.path` is empty"), "{text}");
+        Ok(())
+    });
+}

@@ -130,11 +130,17 @@ impl Settings {
                 })
                 .map(blame),
         );
-        if settings.database.url.is_some() && sources.is_set("database.path") {
+        // An empty path is no path: how the systemd unit's and the image's
+        // INCIDENT_BOT__DATABASE__PATH is cleared to use a url.
+        let path_set =
+            sources.is_set("database.path") && !settings.database.path.as_os_str().is_empty();
+        if settings.database.url.is_some() && path_set {
             found.problems.push((
                 sources.locate("database.url"),
                 "[database] sets both path (an SQLite file) and url (a PostgreSQL database): \
-                 keep the one the bot should use and remove the other"
+                 keep the one the bot should use and remove the other (where \
+                 INCIDENT_BOT__DATABASE__PATH is set for you, as by the systemd unit and the \
+                 container image, set it to nothing)"
                     .to_owned(),
             ));
         }

@@ -80,6 +80,14 @@ fn urls(s: &Settings, out: &mut Vec<Finding>) {
             format!("`status.url`: `{}` is not an http(s) URL", s.status.url),
         ));
     }
+    if s.database.url.is_none() && s.database.path.as_os_str().is_empty() {
+        out.push(finding(
+            &["database.path"],
+            "`database.path` is empty: name the SQLite file, or set `database.url` to use \
+             PostgreSQL"
+                .into(),
+        ));
+    }
     if let Some(url) = &s.database.url {
         if !(url.expose().starts_with("postgres://") || url.expose().starts_with("postgresql://")) {
             out.push(finding(

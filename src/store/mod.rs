@@ -28,6 +28,7 @@ mod copy;
 mod gateway;
 mod incidents;
 mod jobs;
+mod locks;
 mod meta;
 mod notices;
 mod postgres;
@@ -54,6 +55,7 @@ pub use copy::{CopyError, TableCopy};
 pub use gateway::{GatewayLock, SERVER_GIVES_UP_AFTER};
 pub use incidents::{IncidentRecord, NewIncident};
 pub use jobs::{Claimed, Job, JobCount, JobId, NewJob};
+pub use locks::NamedLock;
 pub use notices::{JobNotices, JOBS_CHANNEL};
 pub use postgres::{fresh_postgres_database, redacted_url};
 pub use postmortem_items::{ActionItem, Lesson};
@@ -115,6 +117,8 @@ pub struct Db {
     /// migrate`). PostgreSQL does not use it: it locks rows, not the database, and other
     /// processes write to it too, which no in-process lock could order.
     writer: Arc<Mutex<()>>,
+    /// The named locks of [`Db::lock_named`], on SQLite.
+    locks: locks::LocalLocks,
 }
 
 /// One transaction: all the writes of one use case, committed together or not at all.
@@ -201,6 +205,7 @@ impl Db {
             pool,
             backend,
             writer: Arc::new(Mutex::new(())),
+            locks: locks::LocalLocks::default(),
         };
         db.probe_write().await?;
         Ok(db)

@@ -61,3 +61,26 @@ pub async fn fresh_postgres_database(
     url.set_path(&format!("/{name}"));
     Ok(url.to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::redacted_url;
+
+    #[test]
+    fn a_url_is_shown_without_its_password_or_its_query() {
+        assert_eq!(
+            redacted_url(
+                "postgres://bot:hunter2@db.example.com:5432/incidents?password=x&sslmode=require"
+            ),
+            "postgres://bot:***@db.example.com:5432/incidents"
+        );
+        assert_eq!(
+            redacted_url("postgres://bot@db/incidents"),
+            "postgres://bot@db/incidents"
+        );
+        assert_eq!(
+            redacted_url("not a url hunter2"),
+            "(an unreadable database URL)"
+        );
+    }
+}

@@ -423,7 +423,11 @@ async fn a_file_database_runs_in_wal_mode_with_foreign_keys_on() {
         .fetch_one(&db.pool)
         .await
         .expect("pragma");
-    assert_eq!((mode.as_str(), fk, sync), ("wal", 1, 2));
+    let (busy,): (i64,) = sqlx::query_as("PRAGMA busy_timeout")
+        .fetch_one(&db.pool)
+        .await
+        .expect("pragma");
+    assert_eq!((mode.as_str(), fk, sync, busy), ("wal", 1, 2, 10_000));
 }
 
 async fn an_incident_stored_with_a_character_parsing_now_refuses_still_loads_and_can_be_worked(
@@ -1045,4 +1049,36 @@ async fn a_copy_into_a_database_holding_other_incidents_is_refused_and_writes_no
             .len(),
         2
     );
+}
+
+#[tokio::test]
+async fn a_named_lock_has_one_holder_across_processes_and_is_free_again_once_dropped() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let sqlite = Db::open(&dir.path().join("bot.db")).await.expect("sqlite");
+    let url = postgres_url().await;
+    // On SQLite one process serves the file: its handles share the locks. On PostgreSQL two
+    // connections to the database stand for two processes.
+    let pairs = [
+        (sqlite.clone(), sqlite),
+        (
+            Db::connect_postgres(&url).await.expect("first"),
+            Db::connect_postgres(&url).await.expect("second"),
+        ),
+    ];
+    for (a, b) in pairs {
+        let backend = a.backend();
+        let held = a.lock_named("publish").await.expect("lock");
+        assert!(
+            b.try_lock_named("publish").await.expect("try").is_none(),
+            "on {backend:?}: a second holder while the first holds it"
+        );
+        let other = b.try_lock_named("rename").await.expect("try");
+        assert!(other.is_some(), "on {backend:?}: another name is free");
+        held.release().await.expect("release");
+        let again = b.try_lock_named("publish").await.expect("try");
+        assert!(again.is_some(), "on {backend:?}: free once released");
+        // Dropped rather than released, it is freed too: waiting for it ends.
+        drop(again);
+        drop(b.lock_named("publish").await.expect("lock"));
+    }
 }
