@@ -37,6 +37,10 @@ pub async fn receive(app: &App, batch: &AlertBatch) -> Result<Received, AppError
     let now = app.clock.now();
     let since = now - crate::config::delta(app.settings.intake.dedup_window);
     let mut tx = app.db.begin().await?;
+    // Two deliveries of one group at once (two replicas, or two webhook requests) would both
+    // find no card and post two: one at a time per group.
+    let group = format!("alert_group:{}:{}", batch.source.as_str(), batch.group_key);
+    tx.lock_named(&group).await?;
     let existing = tx
         .alert_card_of_group(batch.source, &batch.group_key, since)
         .await?;

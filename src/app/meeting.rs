@@ -178,7 +178,7 @@ impl Performer {
         job: &Job,
         call: Option<MeetingCall>,
     ) -> Result<(), JobError> {
-        let _one_at_a_time = self.meetings.lock().await;
+        let _one_at_a_time = self.one_at_a_time(super::perform::locks::MEETINGS).await?;
         let record = self.incident(job).await?;
         let pm = self
             .app

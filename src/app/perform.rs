@@ -5,7 +5,6 @@
 use std::sync::Arc;
 
 use chrono::TimeDelta;
-use tokio::sync::Mutex;
 
 use super::{App, AppError};
 use super::{Attachment, Chat, ChatError, Effect, Outbox, Outgoing, Target, TimedChat};
@@ -25,15 +24,20 @@ pub const PUBLISH_BUDGET: u32 = 8;
 pub struct Performer {
     pub(super) app: App,
     pub(super) chat: Arc<dyn Chat>,
+}
+
+/// The named locks of the check-then-act sections of jobs. They hold across every process
+/// sharing the database (replicas on PostgreSQL), not only across this one's workers.
+pub(super) mod locks {
     /// Publishing checks the hourly budget, then publishes: one at a time, or two could both
     /// see the last free slot.
-    publishing: Mutex<()>,
+    pub const PUBLISH: &str = "publish";
     /// Renames check Discord's limit, then rename: one at a time, for the same reason.
-    pub(super) relabeling: Mutex<()>,
+    pub const RELABEL: &str = "relabel";
     /// Meeting events are looked up, then created: one at a time, or two could both find none.
-    pub(super) meetings: Mutex<()>,
+    pub const MEETINGS: &str = "meetings";
     /// A card is posted once, then edited: one at a time, or two could both post it.
-    cards: Mutex<()>,
+    pub const CARDS: &str = "alert_cards";
 }
 
 impl From<ChatError> for JobError {
@@ -69,11 +73,15 @@ impl Performer {
         Self {
             app,
             chat: Arc::new(TimedChat::new(chat, timeout)),
-            publishing: Mutex::new(()),
-            relabeling: Mutex::new(()),
-            meetings: Mutex::new(()),
-            cards: Mutex::new(()),
         }
+    }
+
+    /// Holds the named lock `name` until the returned value is dropped.
+    pub(super) async fn one_at_a_time(
+        &self,
+        name: &str,
+    ) -> Result<crate::store::NamedLock, JobError> {
+        self.app.db.lock_named(name).await.map_err(internal)
     }
 
     async fn announcement(&self, id: i64) -> Result<crate::store::Announcement, JobError> {
@@ -181,7 +189,7 @@ impl Performer {
     }
 
     async fn publish(&self, announcement: i64) -> Result<(), JobError> {
-        let _one_at_a_time = self.publishing.lock().await;
+        let _one_at_a_time = self.one_at_a_time(locks::PUBLISH).await?;
         let a = self.announcement(announcement).await?;
         if a.published_at.is_some() || self.withdrawn(&a).await? {
             return Ok(());
@@ -239,7 +247,7 @@ impl Performer {
 
     /// Posts the card, or edits it to how it stands now.
     async fn alert_card(&self, id: i64) -> Result<(), JobError> {
-        let _one_at_a_time = self.cards.lock().await;
+        let _one_at_a_time = self.one_at_a_time(locks::CARDS).await?;
         let card = self
             .app
             .db

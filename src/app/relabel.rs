@@ -37,7 +37,7 @@ impl Performer {
             topic: Some(channel_topic(&record)),
         };
         // One at a time: two relabels could both see the window's last free change.
-        let _one_at_a_time = self.relabeling.lock().await;
+        let _one_at_a_time = self.one_at_a_time(super::perform::locks::RELABEL).await?;
         if self.chat.channel_label(channel).await? == wanted {
             return Ok(());
         }

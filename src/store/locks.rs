@@ -90,3 +90,18 @@ impl Db {
         Ok(Some(NamedLock { held }))
     }
 }
+
+impl super::Tx {
+    /// Holds the lock `name` until this transaction ends, on the transaction's own connection
+    /// (no second connection waits meanwhile). On SQLite the transaction already excludes every
+    /// other writer, so there is nothing more to take.
+    pub async fn lock_named(&mut self, name: &str) -> Result<(), sqlx::Error> {
+        if self.backend == Backend::Postgres {
+            sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
+                .bind(name)
+                .execute(&mut *self.inner)
+                .await?;
+        }
+        Ok(())
+    }
+}

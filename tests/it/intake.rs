@@ -423,3 +423,34 @@ async fn a_card_still_declares_after_the_bot_restarted_between_the_alert_and_the
         .count();
     assert_eq!(posted, 1);
 }
+
+#[tokio::test]
+async fn ten_deliveries_of_one_new_group_at_once_make_one_card() {
+    let fake = world::fake().start().await;
+    let bot = spawn_bot_with(&fake, with_intake).await;
+    let public = bot.public;
+    let deliveries: Vec<_> = (0..10)
+        .map(|_| {
+            tokio::spawn(async move {
+                let auth = auth();
+                http::post(
+                    public,
+                    "/hooks/alertmanager",
+                    &[("authorization", &auth)],
+                    FIRING.as_bytes(),
+                )
+                .await
+            })
+        })
+        .collect();
+    for delivery in deliveries {
+        let res = delivery.await.expect("the delivery ran");
+        assert_eq!(res.status, 200, "{}", res.body);
+    }
+    let cards = bot.app.db.alert_cards().await.expect("cards");
+    assert_eq!(cards.len(), 1, "one group, one card: {cards:#?}");
+    assert_eq!(
+        cards[0].count, 1,
+        "the same firing ten times is one occurrence"
+    );
+}
