@@ -169,3 +169,146 @@ async fn the_standby_owns_the_gateway_within_seconds_of_a_kill_and_nothing_is_do
     }
     drop(b);
 }
+
+/// A small deterministic generator for the kill points, seeded from the clock (printed, so a
+/// failing run can be read).
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self
+            .0
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (self.0 >> 33) % n.max(1)
+    }
+}
+
+#[tokio::test]
+async fn ten_kills_of_the_owner_at_random_points_lose_and_double_nothing() {
+    let fake = world::fake().start().await;
+    let url = fresh_postgres_url().await;
+    let seed = u64::try_from(
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map_or(0, |d| d.as_nanos() % 1_000_000_007),
+    )
+    .unwrap_or(7);
+    eprintln!("kill points seed: {seed}");
+    let mut rng = Lcg(seed);
+    let info = [("RUST_LOG", "info")];
+    let mut dirs = Vec::new();
+    let mut start = |fake: &FakeDiscord| {
+        let dir = tempfile::tempdir().expect("dir");
+        let config = replica_config(fake, dir.path(), &url, free_port());
+        let bot = ChildBot::spawn(fake, dir.path(), &["run", "--config", &config], &info);
+        dirs.push(dir);
+        bot
+    };
+    let mut owner = start(&fake);
+    fake.wait_for("the first owner", Duration::from_secs(20), |f| {
+        f.identifies().len() == 1
+    })
+    .await;
+    wait_until_answering(&fake).await;
+    let mut standby = start(&fake);
+    standby
+        .wait_for_log("standing by: another replica owns the gateway")
+        .await;
+
+    let mut answered = 0;
+    let mut failovers = Vec::new();
+    for round in 0..10 {
+        // A declare or two, and the owner killed at a random moment during the last one.
+        let before_kill = 1 + rng.below(2);
+        for n in 0..before_kill {
+            let title = format!("Round {round} declare {n}");
+            let handle = crate::support::story::incident(
+                &fake,
+                world::RESPONDER,
+                world::GENERAL,
+                "declare",
+                &[("title", &title), ("severity", "P3")],
+            )
+            .await;
+            if n + 1 == before_kill {
+                tokio::time::sleep(Duration::from_millis(rng.below(400))).await;
+                break;
+            }
+            if tokio::time::timeout(Duration::from_secs(5), handle.reply())
+                .await
+                .is_ok()
+            {
+                answered += 1;
+            }
+        }
+        let identified = fake.identifies().len();
+        owner.kill9();
+        let killed = Instant::now();
+        fake.wait_for("the standby to identify", Duration::from_secs(15), |f| {
+            f.identifies().len() > identified
+        })
+        .await;
+        wait_until_answering(&fake).await;
+        failovers.push(killed.elapsed());
+        // The standby is the owner now; a fresh process stands by in its place.
+        owner = standby;
+        standby = start(&fake);
+        standby
+            .wait_for_log("standing by: another replica owns the gateway")
+            .await;
+    }
+    failovers.sort();
+    eprintln!(
+        "failover over 10 kills: p50 {:?}, max {:?}",
+        failovers[failovers.len() / 2],
+        failovers[failovers.len() - 1]
+    );
+    assert!(
+        failovers.iter().all(|f| *f < Duration::from_secs(10)),
+        "{failovers:?}"
+    );
+
+    // Every declare that was committed has one channel, and no channel is there twice;
+    // every one answered was committed.
+    let db = incident_bot::store::Db::connect_postgres(&url)
+        .await
+        .expect("the test database");
+    let guild = incident_bot::domain::GuildId::new(fake.guild_id().get()).expect("guild");
+    let incidents = db.unclosed_incidents(guild).await.expect("incidents");
+    assert!(
+        incidents.len() >= answered,
+        "{} < {answered}",
+        incidents.len()
+    );
+    fake.wait_for("a channel per incident", Duration::from_secs(30), |f| {
+        f.channels_under(world::INCIDENTS).len() >= incidents.len()
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    let channels = fake.channels_under(world::INCIDENTS);
+    assert_eq!(channels.len(), incidents.len(), "one channel per incident");
+    for record in &incidents {
+        let prefix = format!("inc-{}-", record.number);
+        let named: Vec<_> = channels
+            .iter()
+            .filter(|c| c.name.starts_with(&prefix))
+            .collect();
+        assert_eq!(named.len(), 1, "incident #{}: {named:?}", record.number);
+        let mut contents: Vec<String> = fake
+            .messages(named[0].id)
+            .into_iter()
+            .map(|m| m.content)
+            .collect();
+        let all = contents.len();
+        contents.sort();
+        contents.dedup();
+        assert_eq!(
+            contents.len(),
+            all,
+            "a message posted twice in #{}",
+            named[0].name
+        );
+    }
+    drop((owner, standby, dirs));
+}
