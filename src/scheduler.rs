@@ -6,6 +6,7 @@
 //! handlers make retries harmless (Discord message nonces, look-before-create). After a restart
 //! the claims of the dead process are released, so whatever was due or in flight runs again.
 
+use std::collections::HashSet;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -17,7 +18,7 @@ use crate::clock::{BoxFuture, SharedClock};
 use crate::config::{delta, JobSettings};
 use crate::metrics::Metrics;
 use crate::shutdown::Shutdown;
-use crate::store::{Db, Job};
+use crate::store::{Db, Job, JobId};
 
 /// Why a job did not complete.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -115,8 +116,10 @@ pub struct Scheduler {
 /// stopped and their claims released, so they run again at once after the restart.
 pub const DRAIN: Duration = Duration::from_secs(10);
 
-/// How long a claim holds before another worker may take the job, unless `[jobs] lease` says.
-pub const LEASE: TimeDelta = TimeDelta::minutes(5);
+/// How long a claim holds before another worker may take the job, unless `[jobs] lease` says:
+/// how soon the jobs of a process that died run again where no restart releases them
+/// (PostgreSQL). A running job renews its claim, so a long job is never taken twice.
+pub const LEASE: TimeDelta = TimeDelta::seconds(30);
 
 /// Why a job that used every attempt without an outcome is given up at its next claim.
 const NO_OUTCOME: &str = "no attempt finished: each one panicked, hung past its lease, or \
@@ -187,12 +190,17 @@ impl Scheduler {
             Err(e) => tracing::error!(error = %e, "could not release old job claims"),
         }
         let slots = Arc::new(Semaphore::new(self.concurrency));
-        let mut running = JoinSet::new();
+        // Each task returns its job's id; `mine` holds the ids of this process's claims still
+        // running, released at shutdown (other replicas' claims are not this one's to release).
+        let mut running: JoinSet<JobId> = JoinSet::new();
+        let mut mine: HashSet<JobId> = HashSet::new();
         loop {
             if self.shutdown.is_triggered() {
                 break;
             }
-            while running.try_join_next().is_some() {}
+            while let Some(done) = running.try_join_next() {
+                finished(&mut mine, done);
+            }
             let free = u32::try_from(slots.available_permits()).unwrap_or(u32::MAX);
             let mut claimed_all = false;
             if free > 0 {
@@ -213,9 +221,11 @@ impl Scheduler {
                             tracing::error!(job = job.id.0, kind = %job.kind, "job given up: no attempt finished");
                             self.metrics.jobs_failed.inc(&[&job.kind]);
                             let handler = self.handler.clone();
+                            mine.insert(job.id);
                             running.spawn(async move {
                                 let error = job.last_error.clone().unwrap_or_default();
                                 handler.gave_up(&job, &error).await;
+                                job.id
                             });
                         }
                         let now = self.clock.now();
@@ -225,9 +235,12 @@ impl Scheduler {
                                 return;
                             };
                             let worker = self.worker();
+                            mine.insert(job.id);
                             running.spawn(async move {
+                                let id = job.id;
                                 worker.perform(job).await;
                                 drop(permit);
+                                id
                             });
                         }
                     }
@@ -241,7 +254,7 @@ impl Scheduler {
             if claimed_all {
                 // More may be due: come back as soon as a slot frees.
                 tokio::select! {
-                    _ = running.join_next() => {}
+                    Some(done) = running.join_next() => finished(&mut mine, done),
                     () = self.shutdown.triggered() => {}
                 }
                 continue;
@@ -266,29 +279,36 @@ impl Scheduler {
             tokio::select! {
                 () = sleep => {}
                 () = self.waker.0.notified() => {}
-                Some(_) = running.join_next(), if !running.is_empty() => {}
+                Some(done) = running.join_next(), if !running.is_empty() => {
+                    finished(&mut mine, done);
+                }
                 () = self.shutdown.triggered() => {}
             }
         }
-        self.drain(running).await;
+        self.drain(running, mine).await;
     }
 
     /// Lets the jobs in flight finish for up to [`DRAIN`], stops the others, and releases every
     /// claim so that what was stopped runs again at once after the restart.
-    async fn drain(&self, mut running: JoinSet<()>) {
+    async fn drain(&self, mut running: JoinSet<JobId>, mut mine: HashSet<JobId>) {
         let in_flight = running.len();
-        let finished = tokio::time::timeout(DRAIN, async {
-            while running.join_next().await.is_some() {}
+        let finished_all = tokio::time::timeout(DRAIN, async {
+            while let Some(done) = running.join_next().await {
+                finished(&mut mine, done);
+            }
         })
         .await;
-        if finished.is_err() {
+        if finished_all.is_err() {
             tracing::warn!(
                 jobs = running.len(),
                 "jobs still running after {DRAIN:?}: stopped; they run again after the restart"
             );
             running.shutdown().await;
         }
-        match self.db.release_claims().await {
+        // What this process stopped runs again at once, here after the restart or on another
+        // replica now; other replicas' claims are theirs.
+        let stopped: Vec<JobId> = mine.into_iter().collect();
+        match self.db.release_jobs(&stopped).await {
             Ok(released) => {
                 tracing::info!(in_flight, released, "job queue stopped");
             }
@@ -303,7 +323,16 @@ impl Scheduler {
             handler: self.handler.clone(),
             policy: self.policy,
             metrics: self.metrics.clone(),
+            lease: self.lease,
         }
+    }
+}
+
+/// Forgets a finished task's job; a task that panicked is forgotten by nobody, so its claim is
+/// released at shutdown (it would come back with its lease anyway).
+fn finished(mine: &mut HashSet<JobId>, done: Result<JobId, tokio::task::JoinError>) {
+    if let Ok(id) = done {
+        mine.remove(&id);
     }
 }
 
@@ -314,12 +343,35 @@ struct Worker {
     handler: Arc<dyn JobHandler>,
     policy: RetryPolicy,
     metrics: Metrics,
+    lease: TimeDelta,
 }
 
 impl Worker {
     #[tracing::instrument(skip_all, fields(job = job.id.0, kind = %job.kind, attempt = job.attempts))]
     async fn perform(self, job: Job) {
-        let outcome = self.handler.perform(&job).await;
+        // A job that runs longer than a third of its lease renews it, so that a short lease
+        // (how soon a dead process's jobs come back) never lets a second worker start a job
+        // that is still running.
+        let renew = async {
+            let every = (self.lease / 3)
+                .to_std()
+                .unwrap_or(Duration::from_secs(10))
+                .max(Duration::from_millis(100));
+            loop {
+                tokio::time::sleep(every).await;
+                if let Err(e) = self
+                    .db
+                    .renew_claim(job.id, self.clock.now() + self.lease)
+                    .await
+                {
+                    tracing::warn!(error = %e, "could not renew a job's claim");
+                }
+            }
+        };
+        let outcome = tokio::select! {
+            outcome = self.handler.perform(&job) => outcome,
+            never = renew => never,
+        };
         let now = self.clock.now();
         let written = match outcome {
             Ok(()) => {

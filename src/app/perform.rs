@@ -216,7 +216,20 @@ impl Performer {
                 .unwrap_or(now);
             return Err(JobError::NotYet(first + TimeDelta::hours(1)));
         }
-        self.chat.publish(a.channel_id, message).await?;
+        // The slot is taken before Discord is asked: a crash after the crosspost and before it
+        // is recorded must not let another publish take the same slot. The retry finds the
+        // message crossposted already and records it.
+        self.app
+            .db
+            .publish_started(announcement, now)
+            .await
+            .map_err(internal)?;
+        if let Err(e) = self.chat.publish(a.channel_id, message).await {
+            if let Err(undo) = self.app.db.publish_failed(announcement).await {
+                tracing::warn!(error = %undo, "could not give a publish slot back");
+            }
+            return Err(e.into());
+        }
         let mut tx = self.app.db.begin().await.map_err(internal)?;
         tx.announcement_published(announcement, self.app.clock.now())
             .await

@@ -247,7 +247,36 @@ impl Db {
         rows.into_iter().map(from_row).collect()
     }
 
-    /// How many announcements were published in `channel` since `since` (the publish budget).
+    /// Takes a slot of the publish budget for `id` before Discord is asked: from now it counts
+    /// as published for the budget, whatever happens to the process.
+    pub async fn publish_started(&self, id: i64, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "UPDATE announcements SET publish_started_at = $1 \
+             WHERE id = $2 AND publish_started_at IS NULL",
+        )
+        .bind(to_millis(at))
+        .bind(id)
+        .execute(&mut *tx.inner)
+        .await?;
+        tx.commit().await
+    }
+
+    /// Gives the slot back after Discord refused the publish (it will be tried again).
+    pub async fn publish_failed(&self, id: i64) -> Result<(), sqlx::Error> {
+        let mut tx = self.begin().await?;
+        sqlx::query(
+            "UPDATE announcements SET publish_started_at = NULL \
+             WHERE id = $1 AND published_at IS NULL",
+        )
+        .bind(id)
+        .execute(&mut *tx.inner)
+        .await?;
+        tx.commit().await
+    }
+
+    /// How many announcements were published in `channel` since `since`, or began to be (the
+    /// publish budget).
     #[tracing::instrument(skip_all)]
     pub async fn publishes_since(
         &self,
@@ -255,7 +284,8 @@ impl Db {
         since: DateTime<Utc>,
     ) -> Result<u32, sqlx::Error> {
         let (n,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM announcements WHERE channel_id = $1 AND published_at >= $2",
+            "SELECT COUNT(*) FROM announcements WHERE channel_id = $1 \
+             AND COALESCE(published_at, publish_started_at) >= $2",
         )
         .bind(to_db_id(channel.get()))
         .bind(to_millis(since))
@@ -271,12 +301,14 @@ impl Db {
         channel: ChannelId,
         since: DateTime<Utc>,
     ) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
-        let (at,): (Option<i64>,) =
-            sqlx::query_as("SELECT MIN(published_at) FROM announcements WHERE channel_id = $1 AND published_at >= $2")
-                .bind(to_db_id(channel.get()))
-                .bind(to_millis(since))
-                .fetch_one(&self.pool)
-                .await?;
+        let (at,): (Option<i64>,) = sqlx::query_as(
+            "SELECT MIN(COALESCE(published_at, publish_started_at)) FROM announcements \
+                 WHERE channel_id = $1 AND COALESCE(published_at, publish_started_at) >= $2",
+        )
+        .bind(to_db_id(channel.get()))
+        .bind(to_millis(since))
+        .fetch_one(&self.pool)
+        .await?;
         at.map(from_millis).transpose()
     }
 }

@@ -268,6 +268,49 @@ impl Db {
         Ok(done.rows_affected())
     }
 
+    /// Extends the claim on a running job to `until`; a finished job is left alone.
+    pub async fn renew_claim(&self, id: JobId, until: DateTime<Utc>) -> Result<(), sqlx::Error> {
+        let _writer = self.writer().await;
+        sqlx::query(sql!(
+            "UPDATE jobs SET claimed_until = $2 WHERE id = $1 AND {PENDING} \
+             AND claimed_until IS NOT NULL"
+        ))
+        .bind(id.0)
+        .bind(to_millis(until))
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Jobs claimed and not finished: running now, or left by a process that died (until
+    /// their lease runs out, or a restart on SQLite).
+    pub async fn claimed_job_count(&self) -> Result<u64, sqlx::Error> {
+        let (n,): (i64,) = sqlx::query_as(sql!(
+            "SELECT COUNT(*) FROM jobs WHERE {PENDING} AND claimed_until IS NOT NULL"
+        ))
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+
+    /// Releases the claims on `ids` that are still pending: jobs this process stopped, which
+    /// then run again at once. Returns how many were released.
+    pub async fn release_jobs(&self, ids: &[JobId]) -> Result<u64, sqlx::Error> {
+        let mut released = 0;
+        for id in ids {
+            let _writer = self.writer().await;
+            released += sqlx::query(sql!(
+                "UPDATE jobs SET claimed_until = NULL WHERE id = $1 AND {PENDING} \
+                 AND claimed_until IS NOT NULL"
+            ))
+            .bind(id.0)
+            .execute(&self.pool)
+            .await?
+            .rows_affected();
+        }
+        Ok(released)
+    }
+
     /// Marks a job done outside any other transaction.
     pub async fn finish_job(&self, id: JobId, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
         let mut tx = self.begin().await?;

@@ -7,7 +7,7 @@ use std::time::Duration;
 use incident_bot::domain::{ChannelId, Status};
 use incident_bot::store::{Db, IncidentRecord};
 
-use crate::support::bot::{world, STEP};
+use crate::support::bot::{open_test_database, world, STEP};
 use crate::support::child::ChildBot;
 use crate::support::fake_discord::{FakeDiscord, Fault};
 use crate::support::story::incident;
@@ -279,9 +279,7 @@ async fn sigkill_mid_burst_twenty_times_loses_no_acknowledged_declare_and_posts_
         }
         bot = ChildBot::start(&fake, dir.path(), &env).await;
     }
-    let db = Db::open(&dir.path().join("bot.db"))
-        .await
-        .expect("open the bot's database");
+    let db = open_test_database(dir.path()).await;
     assert_nothing_lost_or_doubled(&fake, &db, &acked, &bot.log()).await;
     assert!(
         acked.len() >= 20,

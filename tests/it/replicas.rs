@@ -6,7 +6,7 @@ use std::net::TcpListener;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use crate::support::bot::{config_toml, fresh_postgres_url, world};
+use crate::support::bot::{config_toml, fresh_postgres_url, with_database_url, world};
 use crate::support::child::{wait_until_answering, ChildBot};
 use crate::support::fake_discord::FakeDiscord;
 use crate::support::http;
@@ -23,10 +23,9 @@ fn free_port() -> u16 {
 /// Writes a replica's config in `dir`: the test world, PostgreSQL at `url`, the private
 /// listener on `port`, and short leases (the only way back for a killed replica's jobs).
 fn replica_config(fake: &FakeDiscord, dir: &Path, url: &str, port: u16) -> String {
-    let base = config_toml(fake, &dir.join("unused.db"));
+    let base = with_database_url(&config_toml(fake, &dir.join("unused.db")), url);
     let mut lines: Vec<String> = base
         .lines()
-        .filter(|l| !l.starts_with("path = "))
         .map(|l| {
             if l.starts_with("listen = ") {
                 format!("listen = \"127.0.0.1:{port}\"")
@@ -35,11 +34,6 @@ fn replica_config(fake: &FakeDiscord, dir: &Path, url: &str, port: u16) -> Strin
             }
         })
         .collect();
-    let at = lines
-        .iter()
-        .position(|l| l == "[database]")
-        .expect("a [database] table");
-    lines.insert(at + 1, format!("url = \"{url}\""));
     let jobs = lines
         .iter()
         .position(|l| l == "[jobs]")

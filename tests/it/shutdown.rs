@@ -5,9 +5,8 @@ use std::path::Path;
 use std::time::Duration;
 
 use incident_bot::discord::RESTARTING;
-use incident_bot::store::Db;
 
-use crate::support::bot::{world, STEP};
+use crate::support::bot::{open_test_database, world, STEP};
 use crate::support::child::ChildBot;
 use crate::support::fake_discord::{FakeDiscord, Fault};
 use crate::support::story::incident;
@@ -16,22 +15,12 @@ const PIN: &str = "/channels/{channel_id}/pins/{message_id}";
 const BURST: usize = 6;
 
 /// Claims the queue still holds: pending jobs with a lease.
-async fn leased(db: &Path) -> i64 {
-    use sqlx::ConnectOptions as _;
-    let mut conn = sqlx::sqlite::SqliteConnectOptions::new()
-        .filename(db)
-        .read_only(true)
-        .connect()
+async fn leased(dir: &Path) -> u64 {
+    open_test_database(dir)
         .await
-        .expect("the database opens");
-    let (n,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM jobs WHERE claimed_until IS NOT NULL \
-         AND done_at IS NULL AND failed_at IS NULL AND cancelled_at IS NULL",
-    )
-    .fetch_one(&mut conn)
-    .await
-    .expect("count");
-    n
+        .claimed_job_count()
+        .await
+        .expect("count the claimed jobs")
 }
 
 /// Every incident channel of the burst, with its one pinned intro.
@@ -51,6 +40,8 @@ async fn sigterm_mid_burst_exits_0_and_the_restart_finishes_everything_once() {
     let dir = tempfile::tempdir().expect("tempdir");
     let env = [
         ("INCIDENT_BOT__JOBS__DISCORD_TIMEOUT", "60s"),
+        // The lease must outlast a call; a running job renews it anyway.
+        ("INCIDENT_BOT__JOBS__LEASE", "5m"),
         ("RUST_LOG", "warn,incident_bot=info"),
     ];
     let mut bot = ChildBot::start(&fake, dir.path(), &env).await;
@@ -95,9 +86,8 @@ async fn sigterm_mid_burst_exits_0_and_the_restart_finishes_everything_once() {
     let log = bot.log();
     assert!(status.success(), "exit {status:?}; log:\n{log}");
     assert!(!log.contains('\u{1b}'), "no colour codes in a file: {log}");
-    let db = dir.path().join("bot.db");
     assert_eq!(
-        leased(&db).await,
+        leased(dir.path()).await,
         0,
         "every claim was released on the way out"
     );
@@ -112,7 +102,7 @@ async fn sigterm_mid_burst_exits_0_and_the_restart_finishes_everything_once() {
     let bot = ChildBot::start(&fake, dir.path(), &env).await;
     fake.wait_for("every channel with its pinned intro", STEP * 3, burst_done)
         .await;
-    let store = Db::open(&db).await.expect("open");
+    let store = open_test_database(dir.path()).await;
     let incidents = store
         .unclosed_incidents(incident_bot::domain::GuildId::new(fake.guild_id().get()).expect("id"))
         .await

@@ -103,6 +103,53 @@ pub mod world {
     const MEETING_ROOM: u64 = fake_discord::VIEW_CHANNEL | fake_discord::CONNECT;
 }
 
+/// The PostgreSQL database of the bot of `dir` when the suite runs on PostgreSQL
+/// ([`TEST_BACKEND`]): one per directory, so that a restart in `dir` finds the same one.
+/// `None` on SQLite, where the bot's database is `dir/bot.db`.
+pub async fn test_database_url(dir: &std::path::Path) -> Option<String> {
+    if !std::env::var(TEST_BACKEND).is_ok_and(|b| b == "postgres") {
+        return None;
+    }
+    let saved = dir.join("postgres-url");
+    Some(match std::fs::read_to_string(&saved) {
+        Ok(url) => url,
+        Err(_) => {
+            let url = fresh_postgres_url().await;
+            std::fs::write(&saved, &url).expect("note the database");
+            url
+        }
+    })
+}
+
+/// The database of the bot of `dir`, opened as a second client: its PostgreSQL database in the
+/// PostgreSQL pass, else `dir/bot.db`.
+pub async fn open_test_database(dir: &std::path::Path) -> incident_bot::store::Db {
+    match std::fs::read_to_string(dir.join("postgres-url")) {
+        Ok(url) => incident_bot::store::Db::connect_postgres(&url)
+            .await
+            .expect("the bot's PostgreSQL database opens"),
+        Err(_) => incident_bot::store::Db::open(&dir.join("bot.db"))
+            .await
+            .expect("the bot's database opens"),
+    }
+}
+
+/// `config` (a [`config_toml`]) keeping its state in the PostgreSQL database `url` instead of
+/// the SQLite file.
+pub fn with_database_url(config: &str, url: &str) -> String {
+    config
+        .lines()
+        .map(|l| {
+            if l.starts_with("path = ") {
+                format!("url = \"{url}\"")
+            } else {
+                l.to_owned()
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// The config a test bot starts with: the standard guild's ids, the fake as the API base.
 pub fn config_toml(fake: &FakeDiscord, db: &std::path::Path) -> String {
     use world::{
@@ -299,17 +346,7 @@ pub async fn spawn_bot_on(
     let path = dir.join("bot.toml");
     std::fs::write(&path, config_toml(fake, &dir.join("bot.db"))).expect("write config");
     let mut settings = Settings::load(Some(&path)).expect("test config loads");
-    if std::env::var(TEST_BACKEND).is_ok_and(|b| b == "postgres") {
-        // One database per directory, so that a restart in `dir` finds the same one.
-        let saved = dir.join("postgres-url");
-        let url = match std::fs::read_to_string(&saved) {
-            Ok(url) => url,
-            Err(_) => {
-                let url = fresh_postgres_url().await;
-                std::fs::write(&saved, &url).expect("note the database");
-                url
-            }
-        };
+    if let Some(url) = test_database_url(dir).await {
         settings.database.url = Some(incident_bot::config::DatabaseUrl::new(url));
     }
     tweak(&mut settings);

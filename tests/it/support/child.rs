@@ -4,7 +4,7 @@
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use super::bot::{config_toml, world, STEP};
+use super::bot::{config_toml, test_database_url, with_database_url, world, STEP};
 use super::fake_discord::FakeDiscord;
 
 /// A running `incident-bot run` process.
@@ -19,7 +19,12 @@ impl ChildBot {
     pub async fn start(fake: &FakeDiscord, dir: &Path, env: &[(&str, &str)]) -> Self {
         let config = dir.join("bot.toml");
         if !config.exists() {
-            std::fs::write(&config, config_toml(fake, &dir.join("bot.db"))).expect("write config");
+            let mut text = config_toml(fake, &dir.join("bot.db"));
+            // In the PostgreSQL pass the crash tests run on PostgreSQL too.
+            if let Some(url) = test_database_url(dir).await {
+                text = with_database_url(&text, &url);
+            }
+            std::fs::write(&config, text).expect("write config");
         }
         let config = config.to_str().expect("a UTF-8 path").to_owned();
         Self::start_with(fake, dir, &["run", "--config", &config], env).await
