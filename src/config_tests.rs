@@ -124,11 +124,18 @@ fn a_discord_timeout_not_shorter_than_the_job_lease_is_refused() {
     Jail::expect_with(|jail| {
         let s = load_in(jail, IDS).map_err(|e| e.to_string())?;
         assert_eq!(s.jobs.discord_timeout, Duration::from_secs(10));
-        let err = load_in(jail, &format!("{IDS}\n[jobs]\ndiscord_timeout = \"5m\"\n"))
+        assert_eq!(s.jobs.lease, Duration::from_secs(30));
+        let err = load_in(jail, &format!("{IDS}\n[jobs]\ndiscord_timeout = \"30s\"\n"))
             .expect_err("as long as the lease");
         let text = err.to_string();
         assert!(text.contains("jobs.discord_timeout"), "{text}");
-        assert!(text.contains("lease (5m)"), "{text}");
+        assert!(text.contains("lease (30s)"), "{text}");
+        // A longer call is fine with a longer lease.
+        load_in(
+            jail,
+            &format!("{IDS}\n[jobs]\ndiscord_timeout = \"1m\"\nlease = \"5m\"\n"),
+        )
+        .map_err(|e| e.to_string())?;
         Ok(())
     });
 }
