@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use crate::support::bot::{config_toml, fresh_postgres_url, with_database_url, world};
 use crate::support::child::{wait_until_answering, ChildBot};
-use crate::support::fake_discord::FakeDiscord;
+use crate::support::fake_discord::{FakeChannel, FakeDiscord};
 use crate::support::http;
 use crate::support::story::run;
 
@@ -43,6 +43,24 @@ fn replica_config(fake: &FakeDiscord, dir: &Path, url: &str, port: u16) -> Strin
     let path = dir.join("bot.toml");
     std::fs::write(&path, lines.join("\n")).expect("write config");
     path.to_str().expect("UTF-8").to_owned()
+}
+
+/// Asserts that no message of `channel` was posted twice (a job performed twice would).
+fn assert_no_message_twice(fake: &FakeDiscord, channel: &FakeChannel) {
+    let mut contents: Vec<String> = fake
+        .messages(channel.id)
+        .into_iter()
+        .map(|m| m.content)
+        .collect();
+    let all = contents.len();
+    contents.sort();
+    contents.dedup();
+    assert_eq!(
+        contents.len(),
+        all,
+        "a message posted twice in #{}",
+        channel.name
+    );
 }
 
 async fn readyz(port: u16) -> String {
@@ -146,20 +164,7 @@ async fn the_standby_owns_the_gateway_within_seconds_of_a_kill_and_nothing_is_do
     }
     // Each intro was posted once: no message twice in any incident channel.
     for channel in fake.channels_under(world::INCIDENTS) {
-        let mut contents: Vec<String> = fake
-            .messages(channel.id)
-            .into_iter()
-            .map(|m| m.content)
-            .collect();
-        let all = contents.len();
-        contents.sort();
-        contents.dedup();
-        assert_eq!(
-            contents.len(),
-            all,
-            "a message posted twice in #{}",
-            channel.name
-        );
+        assert_no_message_twice(&fake, &channel);
     }
     drop(b);
 }
@@ -289,20 +294,7 @@ async fn ten_kills_of_the_owner_at_random_points_lose_and_double_nothing() {
             .filter(|c| c.name.starts_with(&prefix))
             .collect();
         assert_eq!(named.len(), 1, "incident #{}: {named:?}", record.number);
-        let mut contents: Vec<String> = fake
-            .messages(named[0].id)
-            .into_iter()
-            .map(|m| m.content)
-            .collect();
-        let all = contents.len();
-        contents.sort();
-        contents.dedup();
-        assert_eq!(
-            contents.len(),
-            all,
-            "a message posted twice in #{}",
-            named[0].name
-        );
+        assert_no_message_twice(&fake, named[0]);
     }
     drop((owner, standby, dirs));
 }
