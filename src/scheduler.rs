@@ -6,7 +6,7 @@
 //! handlers make retries harmless (Discord message nonces, look-before-create). After a restart
 //! the claims of the dead process are released, so whatever was due or in flight runs again.
 
-use std::collections::HashSet;
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -192,13 +192,13 @@ impl Scheduler {
         let slots = Arc::new(Semaphore::new(self.concurrency));
         // Each task returns its job's id; `mine` holds the ids of this process's claims still
         // running, released at shutdown (other replicas' claims are not this one's to release).
-        let mut running: JoinSet<JobId> = JoinSet::new();
-        let mut mine: HashSet<JobId> = HashSet::new();
+        let mut running: JoinSet<()> = JoinSet::new();
+        let mut mine: HashMap<tokio::task::Id, JobId> = HashMap::new();
         loop {
             if self.shutdown.is_triggered() {
                 break;
             }
-            while let Some(done) = running.try_join_next() {
+            while let Some(done) = running.try_join_next_with_id() {
                 finished(&mut mine, done);
             }
             let free = u32::try_from(slots.available_permits()).unwrap_or(u32::MAX);
@@ -221,12 +221,12 @@ impl Scheduler {
                             tracing::error!(job = job.id.0, kind = %job.kind, "job given up: no attempt finished");
                             self.metrics.jobs_failed.inc(&[&job.kind]);
                             let handler = self.handler.clone();
-                            mine.insert(job.id);
-                            running.spawn(async move {
+                            let id = job.id;
+                            let task = running.spawn(async move {
                                 let error = job.last_error.clone().unwrap_or_default();
                                 handler.gave_up(&job, &error).await;
-                                job.id
                             });
+                            mine.insert(task.id(), id);
                         }
                         let now = self.clock.now();
                         for job in claimed.jobs {
@@ -235,13 +235,12 @@ impl Scheduler {
                                 return;
                             };
                             let worker = self.worker();
-                            mine.insert(job.id);
-                            running.spawn(async move {
-                                let id = job.id;
+                            let id = job.id;
+                            let task = running.spawn(async move {
                                 worker.perform(job).await;
                                 drop(permit);
-                                id
                             });
+                            mine.insert(task.id(), id);
                         }
                     }
                     Err(e) => {
@@ -254,7 +253,7 @@ impl Scheduler {
             if claimed_all {
                 // More may be due: come back as soon as a slot frees.
                 tokio::select! {
-                    Some(done) = running.join_next() => finished(&mut mine, done),
+                    Some(done) = running.join_next_with_id() => finished(&mut mine, done),
                     () = self.shutdown.triggered() => {}
                 }
                 continue;
@@ -279,7 +278,7 @@ impl Scheduler {
             tokio::select! {
                 () = sleep => {}
                 () = self.waker.0.notified() => {}
-                Some(done) = running.join_next(), if !running.is_empty() => {
+                Some(done) = running.join_next_with_id(), if !running.is_empty() => {
                     finished(&mut mine, done);
                 }
                 () = self.shutdown.triggered() => {}
@@ -290,10 +289,10 @@ impl Scheduler {
 
     /// Lets the jobs in flight finish for up to [`DRAIN`], stops the others, and releases every
     /// claim so that what was stopped runs again at once after the restart.
-    async fn drain(&self, mut running: JoinSet<JobId>, mut mine: HashSet<JobId>) {
+    async fn drain(&self, mut running: JoinSet<()>, mut mine: HashMap<tokio::task::Id, JobId>) {
         let in_flight = running.len();
         let finished_all = tokio::time::timeout(DRAIN, async {
-            while let Some(done) = running.join_next().await {
+            while let Some(done) = running.join_next_with_id().await {
                 finished(&mut mine, done);
             }
         })
@@ -307,7 +306,7 @@ impl Scheduler {
         }
         // What this process stopped runs again at once, here after the restart or on another
         // replica now; other replicas' claims are theirs.
-        let stopped: Vec<JobId> = mine.into_iter().collect();
+        let stopped: Vec<JobId> = mine.into_values().collect();
         match self.db.release_jobs(&stopped).await {
             Ok(released) => {
                 tracing::info!(in_flight, released, "job queue stopped");
@@ -328,12 +327,17 @@ impl Scheduler {
     }
 }
 
-/// Forgets a finished task's job; a task that panicked is forgotten by nobody, so its claim is
-/// released at shutdown (it would come back with its lease anyway).
-fn finished(mine: &mut HashSet<JobId>, done: Result<JobId, tokio::task::JoinError>) {
-    if let Ok(id) = done {
-        mine.remove(&id);
-    }
+/// Forgets a task's job once the task ended, however it ended (a panicked job's claim comes
+/// back with its lease; releasing it later could free another replica's claim on it).
+fn finished(
+    mine: &mut HashMap<tokio::task::Id, JobId>,
+    done: Result<(tokio::task::Id, ()), tokio::task::JoinError>,
+) {
+    let task = match done {
+        Ok((task, ())) => task,
+        Err(e) => e.id(),
+    };
+    mine.remove(&task);
 }
 
 /// What one spawned job needs.

@@ -119,8 +119,14 @@ pub(super) async fn declare_as(
     let guild = app.settings.discord.guild_id;
     let mut tx = app.db.begin().await?;
     if let Some(FromCard { card, .. }) = from {
-        // Two people pressing Declare at once: the first one declares.
+        // Two people pressing Declare at once: the first one declares. Read under the
+        // transaction's lock: someone may have dismissed it meanwhile.
         let current = tx.alert_card(card.id).await?;
+        if current.as_ref().is_some_and(|c| c.dismissed.is_some()) {
+            return Err(AppError::user(
+                "This alert was dismissed as not real; declare with /incident declare if it is.",
+            ));
+        }
         if let Some(id) = current.and_then(|c| c.incident) {
             let number = tx.incident(id).await?.map(|r| r.number.to_string());
             return Err(AppError::user(format!(

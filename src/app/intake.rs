@@ -587,6 +587,13 @@ pub async fn attach_card(
         })?;
     let now = app.clock.now();
     let mut tx = app.db.begin().await?;
+    // Read again under the transaction's lock: it may have closed since the menu was read.
+    let still = tx.incident(target.id).await?;
+    if !still.is_some_and(|r| worked(r.incident.status)) {
+        return Err(AppError::user(format!(
+            "Incident #{number} is no longer being worked. Pick another, or declare a new one."
+        )));
+    }
     let current = tx
         .alert_card(card)
         .await?
@@ -651,7 +658,18 @@ pub async fn player_said(
         .observe(message, &systems, intake.report_threshold());
     let mut received = Vec::new();
     for batch in &batches {
-        received.push(receive(app, batch).await?);
+        match receive(app, batch).await {
+            Ok(r) => received.push(r),
+            Err(e) => {
+                if let Some(system) = batch.named_system() {
+                    app.reports
+                        .lock()
+                        .unwrap_or_else(std::sync::PoisonError::into_inner)
+                        .forget_card(system);
+                }
+                return Err(e);
+            }
+        }
     }
     Ok(received)
 }

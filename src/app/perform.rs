@@ -36,8 +36,9 @@ pub(super) mod locks {
     pub const RELABEL: &str = "relabel";
     /// Meeting events are looked up, then created: one at a time, or two could both find none.
     pub const MEETINGS: &str = "meetings";
-    /// A card is posted once, then edited: one at a time, or two could both post it.
-    pub const CARDS: &str = "alert_cards";
+    /// A card is posted once, then edited: one job at a time per card (`alert_card:<id>`), or
+    /// two could both post it.
+    pub const CARDS: &str = "alert_card";
 }
 
 impl From<ChatError> for JobError {
@@ -199,13 +200,15 @@ impl Performer {
             .ok_or_else(|| JobError::retry("the announcement is not posted yet"))?;
         let now = self.app.clock.now();
         let since = now - TimeDelta::hours(1);
-        if self
-            .app
-            .db
-            .publishes_since(a.channel_id, since)
-            .await
-            .map_err(internal)?
-            >= PUBLISH_BUDGET
+        // An attempt that began before a crash holds its slot already: no second count.
+        if a.publish_started_at.is_none()
+            && self
+                .app
+                .db
+                .publishes_since(a.channel_id, since)
+                .await
+                .map_err(internal)?
+                >= PUBLISH_BUDGET
         {
             let first = self
                 .app
@@ -225,8 +228,12 @@ impl Performer {
             .await
             .map_err(internal)?;
         if let Err(e) = self.chat.publish(a.channel_id, message).await {
-            if let Err(undo) = self.app.db.publish_failed(announcement).await {
-                tracing::warn!(error = %undo, "could not give a publish slot back");
+            // Refused, Discord did nothing: the slot goes back. Unanswered (a timeout), it may
+            // have published: the slot stays taken, and the retry looks first.
+            if !matches!(e, ChatError::Unavailable { .. }) {
+                if let Err(undo) = self.app.db.publish_failed(announcement).await {
+                    tracing::warn!(error = %undo, "could not give a publish slot back");
+                }
             }
             return Err(e.into());
         }
@@ -260,7 +267,9 @@ impl Performer {
 
     /// Posts the card, or edits it to how it stands now.
     async fn alert_card(&self, id: i64) -> Result<(), JobError> {
-        let _one_at_a_time = self.one_at_a_time(locks::CARDS).await?;
+        let _one_at_a_time = self
+            .one_at_a_time(&format!("{}:{id}", locks::CARDS))
+            .await?;
         let card = self
             .app
             .db

@@ -101,6 +101,16 @@ impl ReportWatch {
     }
 }
 
+impl ReportWatch {
+    /// Forgets that `system` made a card: storing the card failed, so the next mention that
+    /// meets the threshold offers every counted message again.
+    pub fn forget_card(&mut self, system: &str) {
+        if let Some(m) = self.systems.get_mut(&system.to_lowercase()) {
+            m.carded_at = None;
+        }
+    }
+}
+
 /// One delivery of player messages about `system`: the card's group is the system.
 fn batch(system: &str, messages: &[PlayerMessage], title: Option<String>) -> AlertBatch {
     let labels: BTreeMap<String, String> = [("system".to_owned(), system.to_owned())].into();
@@ -191,6 +201,24 @@ mod tests {
         assert_eq!(more.len(), 1);
         assert_eq!(more[0].alerts.len(), 1);
         assert_eq!(more[0].group_key, "players:login");
+    }
+
+    #[test]
+    fn a_card_that_could_not_be_stored_is_offered_again_with_every_message() {
+        let mut watch = ReportWatch::default();
+        let systems = ["Login"];
+        for (id, author) in [(1, 10), (2, 11), (3, 12)] {
+            watch.observe(&said(id, author, 0, "login down"), &systems, THREE_IN_FIVE);
+        }
+        watch.forget_card("LOGIN");
+        let again = watch.observe(&said(4, 13, 1, "login?"), &systems, THREE_IN_FIVE);
+        assert_eq!(again.len(), 1);
+        assert_eq!(again[0].title, "4 players mention Login in 5 min");
+        assert_eq!(
+            again[0].alerts.len(),
+            4,
+            "the messages of the lost card too"
+        );
     }
 
     #[test]

@@ -71,11 +71,10 @@ pub async fn readiness(app: &App, gateway: &GatewayProbe) -> Readiness {
             Err("the gateway session is not ready (connecting, or reconnecting)".to_owned())
         }
         GatewayState::Standby => {
-            let owner = app
-                .db
-                .meta(crate::replica::OWNER_KEY)
+            let owner = tokio::time::timeout(DB_TIMEOUT, app.db.meta(crate::replica::OWNER_KEY))
                 .await
                 .ok()
+                .and_then(Result::ok)
                 .flatten()
                 .unwrap_or_else(|| "another replica".to_owned());
             Ok(format!(

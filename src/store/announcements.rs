@@ -67,6 +67,8 @@ pub struct Announcement {
     pub withdrawn_at: Option<DateTime<Utc>>,
     /// The text that went (or goes) to the channel; `None` for rows older than the column.
     pub content: Option<String>,
+    /// When a publish of it began: its slot of the hourly budget is taken from then.
+    pub publish_started_at: Option<DateTime<Utc>>,
 }
 
 type Row = (
@@ -80,10 +82,11 @@ type Row = (
     Option<i64>,
     Option<i64>,
     Option<String>,
+    Option<i64>,
 );
 
 fn from_row(
-    (id, incident, kind, channel, message, publish, posted, published, withdrawn, content): Row,
+    (id, incident, kind, channel, message, publish, posted, published, withdrawn, content, started): Row,
 ) -> Result<Announcement, sqlx::Error> {
     Ok(Announcement {
         id,
@@ -97,10 +100,12 @@ fn from_row(
         published_at: from_millis_opt(published)?,
         withdrawn_at: from_millis_opt(withdrawn)?,
         content,
+        publish_started_at: from_millis_opt(started)?,
     })
 }
 
-const SELECT: &str = "SELECT id, incident_id, kind, channel_id, message_id, publish, posted_at, published_at, withdrawn_at, content FROM announcements";
+const SELECT: &str = "SELECT id, incident_id, kind, channel_id, message_id, publish, posted_at, \
+    published_at, withdrawn_at, content, publish_started_at FROM announcements";
 
 impl Tx {
     /// Records that an announcement is to be posted; returns its id.
