@@ -40,6 +40,15 @@ fn replica_config(fake: &FakeDiscord, dir: &Path, url: &str, port: u16) -> Strin
         .expect("a [jobs] table");
     lines.insert(jobs + 1, "lease = \"3s\"".to_owned());
     lines.insert(jobs + 2, "discord_timeout = \"2s\"".to_owned());
+    // A P1 that nobody takes command of escalates after 4 s: a reminder to fire exactly once,
+    // whichever replica's queue is alive then.
+    let p1 = lines
+        .iter()
+        .position(|l| l == "[severity.P1]")
+        .expect("a [severity.P1] table");
+    lines.insert(p1 + 1, "commander_timeout = \"4s\"".to_owned());
+    lines.push("[escalation]".to_owned());
+    lines.push("max_repeats = 1".to_owned());
     let path = dir.join("bot.toml");
     std::fs::write(&path, lines.join("\n")).expect("write config");
     path.to_str().expect("UTF-8").to_owned()
@@ -61,6 +70,20 @@ fn assert_no_message_twice(fake: &FakeDiscord, channel: &FakeChannel) {
         "a message posted twice in #{}",
         channel.name
     );
+}
+
+/// The jobs a replica performed, from its `/metrics`.
+async fn jobs_done(port: u16) -> f64 {
+    let text = http::get(
+        format!("127.0.0.1:{port}").parse().expect("addr"),
+        "/metrics",
+    )
+    .await
+    .body;
+    text.lines()
+        .filter(|l| l.starts_with("incident_bot_jobs_done_total"))
+        .filter_map(|l| l.rsplit(' ').next()?.parse::<f64>().ok())
+        .sum()
 }
 
 async fn readyz(port: u16) -> String {
@@ -107,6 +130,10 @@ async fn the_standby_owns_the_gateway_within_seconds_of_a_kill_and_nothing_is_do
     let mut failover = None;
     for n in 1..=6 {
         if n == 4 {
+            assert!(
+                jobs_done(port_a).await > 0.0,
+                "the owner performed jobs before it was killed"
+            );
             a.kill9();
             let killed = Instant::now();
             // Commands go to the new owner's session once it has one.
@@ -118,12 +145,14 @@ async fn the_standby_owns_the_gateway_within_seconds_of_a_kill_and_nothing_is_do
             failover = Some(killed.elapsed());
         }
         let title = format!("Burst {n}");
+        // The first is a P1 whose escalation falls due after the kill.
+        let severity = if n == 1 { "P1" } else { "P2" };
         let answer = run(
             &fake,
             world::RESPONDER,
             world::GENERAL,
             "declare",
-            &[("title", &title), ("severity", "P2")],
+            &[("title", &title), ("severity", severity)],
         )
         .await;
         assert!(answer.contains("declared"), "{answer}");
@@ -138,6 +167,26 @@ async fn the_standby_owns_the_gateway_within_seconds_of_a_kill_and_nothing_is_do
     assert_eq!(fake.identifies().len(), 2, "the standby connected once");
     let owner = readyz(port_b).await;
     assert!(owner.contains("this replica owns the gateway"), "{owner}");
+    assert!(
+        jobs_done(port_b).await > 0.0,
+        "the replica that stood by performed jobs"
+    );
+
+    // The P1's escalation (due 4 s after it was declared, around the kill) fired once.
+    let escalations = |f: &FakeDiscord| {
+        f.channels_under(world::INCIDENTS)
+            .into_iter()
+            .filter(|c| c.name.starts_with("inc-1-"))
+            .flat_map(|c| f.messages(c.id))
+            .filter(|m| f.pings(m.id).roles.contains(&world::COMMANDER_ROLE))
+            .count()
+    };
+    fake.wait_for("the P1's escalation", Duration::from_secs(20), |f| {
+        escalations(f) >= 1
+    })
+    .await;
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    assert_eq!(escalations(&fake), 1, "the reminder fired once");
 
     // Every acknowledged declare opened exactly one channel, numbered once, whoever did it.
     fake.wait_for("six incident channels", Duration::from_secs(20), |f| {
