@@ -383,14 +383,27 @@ impl<'a> Outbox<'a> {
         due: DateTime<Utc>,
         key: String,
     ) -> Result<(), sqlx::Error> {
-        let job = NewJob {
-            kind: effect.kind().to_owned(),
-            payload: serde_json::to_value(&effect).map_err(|e| sqlx::Error::Encode(e.into()))?,
-            incident: Some(self.incident),
-            idempotency_key: key,
-            due_at: due,
-        };
-        tx.enqueue(&job, self.now).await?;
-        Ok(())
+        enqueue(tx, &effect, Some(self.incident), key, due, self.now).await
     }
+}
+
+/// Queues `effect` as a job due at `due` under `key` (a key that exists already adds nothing),
+/// about `incident` when it has one: the one way an effect becomes a job.
+pub(super) async fn enqueue(
+    tx: &mut Tx,
+    effect: &Effect,
+    incident: Option<IncidentId>,
+    key: String,
+    due: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<(), sqlx::Error> {
+    let job = NewJob {
+        kind: effect.kind().to_owned(),
+        payload: serde_json::to_value(effect).map_err(|e| sqlx::Error::Encode(e.into()))?,
+        incident,
+        idempotency_key: key,
+        due_at: due,
+    };
+    tx.enqueue(&job, now).await?;
+    Ok(())
 }

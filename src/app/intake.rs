@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 
 use super::declare::{declare_as, ChannelCounts, FromCard};
+use super::effects::enqueue;
 use super::{team, App, AppError, Button, ButtonStyle, Choice, Clicked, Effect, Menu, MAX_CHOICES};
 use crate::domain::{
     Action, Actor, AlertBatch, AlertStatus, Declaration, EntryKind, FreeText, Incident,
@@ -11,7 +12,7 @@ use crate::domain::{
     TimelineEntry,
 };
 use crate::render::{mention, relative, timestamp, AlertCardView, Markup, TemplateName};
-use crate::store::{AlertCard, IncidentRecord, NewCard, NewJob, Tx};
+use crate::store::{AlertCard, IncidentRecord, NewCard, Tx};
 
 /// The prefix of a card's Declare buttons: `alert_declare:<card>:<severity>`.
 pub const DECLARE_BUTTON: &str = "alert_declare";
@@ -132,15 +133,15 @@ pub async fn receive(app: &App, batch: &AlertBatch) -> Result<Received, AppError
                 severity: rule.severity,
                 rule: rule.describe(),
             };
-            let job = NewJob {
-                kind: effect.kind().to_owned(),
-                payload: serde_json::to_value(&effect)
-                    .map_err(|e| anyhow::anyhow!("auto-declare job: {e}"))?,
-                incident: None,
-                idempotency_key: format!("auto_declare:{card}"),
-                due_at: now,
-            };
-            tx.enqueue(&job, now).await?;
+            enqueue(
+                &mut tx,
+                &effect,
+                None,
+                format!("auto_declare:{card}"),
+                now,
+                now,
+            )
+            .await?;
         }
     }
     if let Some(incident) = stored.incident {
@@ -201,24 +202,24 @@ pub(super) async fn queue_card(
     card: &AlertCard,
     now: DateTime<Utc>,
 ) -> Result<(), sqlx::Error> {
-    let effect = Effect::AlertCard { card: card.id };
-    let job = NewJob {
-        kind: effect.kind().to_owned(),
-        payload: serde_json::to_value(&effect).map_err(|e| sqlx::Error::Encode(e.into()))?,
-        incident: None,
-        idempotency_key: format!(
-            "alert_card:{}:{}:{}:{}:{}:{}",
-            card.id,
-            card.count,
-            card.firing,
-            card.last_seen.timestamp_millis(),
-            card.incident.map_or(0, |i| i.0),
-            u8::from(card.dismissed.is_some()),
-        ),
-        due_at: now,
-    };
-    tx.enqueue(&job, now).await?;
-    Ok(())
+    let key = format!(
+        "alert_card:{}:{}:{}:{}:{}:{}",
+        card.id,
+        card.count,
+        card.firing,
+        card.last_seen.timestamp_millis(),
+        card.incident.map_or(0, |i| i.0),
+        u8::from(card.dismissed.is_some()),
+    );
+    enqueue(
+        tx,
+        &Effect::AlertCard { card: card.id },
+        None,
+        key,
+        now,
+        now,
+    )
+    .await
 }
 
 /// A card's text, buttons and attach menu as they stand: what fired, where, since when, how
@@ -373,15 +374,16 @@ pub(super) async fn refresh_menus(
 ) -> Result<(), sqlx::Error> {
     let since = now - crate::config::delta(app.settings.intake.dedup_window);
     for card in tx.undecided_cards(since).await? {
-        let effect = Effect::AlertCard { card: card.id };
-        let job = NewJob {
-            kind: effect.kind().to_owned(),
-            payload: serde_json::to_value(&effect).map_err(|e| sqlx::Error::Encode(e.into()))?,
-            incident: None,
-            idempotency_key: format!("alert_card_menu:{}:{why}", card.id),
-            due_at: now,
-        };
-        tx.enqueue(&job, now).await?;
+        let key = format!("alert_card_menu:{}:{why}", card.id);
+        enqueue(
+            tx,
+            &Effect::AlertCard { card: card.id },
+            None,
+            key,
+            now,
+            now,
+        )
+        .await?;
     }
     Ok(())
 }

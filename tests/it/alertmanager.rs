@@ -11,6 +11,7 @@ use incident_bot::config::Settings;
 use serde_json::json;
 
 use crate::support::bot::{spawn_bot_with, world, STEP};
+use crate::support::chance::free_port;
 use crate::support::http;
 use crate::support::story::press;
 
@@ -47,11 +48,6 @@ fn binary() -> &'static str {
         "Alertmanager is not installed: install Debian's `prometheus-alertmanager` package \
          (tests/run does it); this test never skips"
     );
-}
-
-fn free_port() -> u16 {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").expect("a free port");
-    listener.local_addr().expect("its address").port()
 }
 
 async fn start_alertmanager(webhook: std::net::SocketAddr) -> Alertmanager {

@@ -8,33 +8,10 @@ use incident_bot::domain::{ChannelId, Status};
 use incident_bot::store::{Db, IncidentRecord};
 
 use crate::support::bot::{open_test_database, world, STEP};
+use crate::support::chance::{seed, Lcg};
 use crate::support::child::ChildBot;
 use crate::support::fake_discord::{FakeDiscord, Fault};
 use crate::support::story::incident;
-
-/// A small deterministic generator, seeded per run and printed, so a failure can be replayed.
-struct Lcg(u64);
-
-impl Lcg {
-    fn next(&mut self, below: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6364136223846793005)
-            .wrapping_add(1442695040888963407);
-        (self.0 >> 33) % below.max(1)
-    }
-}
-
-fn seed() -> u64 {
-    std::env::var("INCIDENT_BOT_FAULT_SEED")
-        .ok()
-        .and_then(|s| s.parse().ok())
-        .unwrap_or_else(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map_or(7, |d| d.as_nanos() as u64)
-        })
-}
 
 /// The reminders a fault story (declares and resolves, nobody assigned, no phase moved, no
 /// update) leaves waiting for an incident once every side effect is done, by kind: none of

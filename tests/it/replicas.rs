@@ -2,23 +2,15 @@
 //! stands by (serving HTTP and working the job queue) and takes the gateway over within seconds
 //! when the owner is killed, with nothing done twice.
 
-use std::net::TcpListener;
 use std::path::Path;
 use std::time::{Duration, Instant};
 
 use crate::support::bot::{config_toml, fresh_postgres_url, with_database_url, world};
+use crate::support::chance::{free_port, seed, Lcg};
 use crate::support::child::{wait_until_answering, ChildBot};
 use crate::support::fake_discord::{FakeChannel, FakeDiscord};
 use crate::support::http;
 use crate::support::story::run;
-
-/// A port free on loopback now, for a replica's private listener.
-fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .expect("a free port")
-}
 
 /// Writes a replica's config in `dir`: the test world, PostgreSQL at `url`, the private
 /// listener on `port`, and short leases (the only way back for a killed replica's jobs).
@@ -218,32 +210,12 @@ async fn the_standby_owns_the_gateway_within_seconds_of_a_kill_and_nothing_is_do
     drop(b);
 }
 
-/// A small deterministic generator for the kill points, seeded from the clock (printed, so a
-/// failing run can be read).
-struct Lcg(u64);
-
-impl Lcg {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 = self
-            .0
-            .wrapping_mul(6_364_136_223_846_793_005)
-            .wrapping_add(1_442_695_040_888_963_407);
-        (self.0 >> 33) % n.max(1)
-    }
-}
-
 #[tokio::test]
 async fn ten_kills_of_the_owner_at_random_points_lose_and_double_nothing() {
     let fake = world::fake().start().await;
     let url = fresh_postgres_url().await;
-    let seed = u64::try_from(
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map_or(0, |d| d.as_nanos() % 1_000_000_007),
-    )
-    .unwrap_or(7);
-    eprintln!("kill points seed: {seed}");
-    let mut rng = Lcg(seed);
+    let mut rng = Lcg(seed());
+    eprintln!("kill points seed: {}", rng.0);
     let info = [("RUST_LOG", "info")];
     let mut dirs = Vec::new();
     let mut start = |fake: &FakeDiscord| {
@@ -268,7 +240,7 @@ async fn ten_kills_of_the_owner_at_random_points_lose_and_double_nothing() {
     let mut failovers = Vec::new();
     for round in 0..10 {
         // A declare or two, and the owner killed at a random moment during the last one.
-        let before_kill = 1 + rng.below(2);
+        let before_kill = 1 + rng.next(2);
         for n in 0..before_kill {
             let title = format!("Round {round} declare {n}");
             let handle = crate::support::story::incident(
@@ -280,7 +252,7 @@ async fn ten_kills_of_the_owner_at_random_points_lose_and_double_nothing() {
             )
             .await;
             if n + 1 == before_kill {
-                tokio::time::sleep(Duration::from_millis(rng.below(400))).await;
+                tokio::time::sleep(Duration::from_millis(rng.next(400))).await;
                 break;
             }
             if tokio::time::timeout(Duration::from_secs(5), handle.reply())

@@ -1,6 +1,7 @@
 //! Shared test helpers: the fake Discord and the bot harness.
 
 pub mod bot;
+pub mod chance;
 pub mod child;
 pub mod fake_discord;
 pub mod http;
