@@ -578,6 +578,25 @@ impl Settings {
             due_after: delta(self.postmortem.due_after),
         }
     }
+
+    /// The roles that work incidents, and so may read every availability incident's channel:
+    /// responders, commanders, the security role, and every role a severity pages or escalates
+    /// to (a ping in a channel its people cannot read would wake nobody). Players are never
+    /// among them.
+    pub fn staff_roles(&self) -> Vec<RoleId> {
+        let mut roles = vec![
+            self.roles.responder,
+            self.roles.commander,
+            self.roles.security,
+        ];
+        for severity in Severity::ALL {
+            let s = self.severity.get(severity);
+            roles.extend(s.page.iter().chain(&s.escalate_to).copied());
+        }
+        let mut seen = std::collections::HashSet::new();
+        roles.retain(|r| seen.insert(*r));
+        roles
+    }
 }
 
 /// Converts a configured duration to chrono's, saturating at chrono's range.

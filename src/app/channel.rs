@@ -5,7 +5,10 @@
 //! be opened for good, every job that needs it is given up at once, and people are told once.
 
 use super::perform::{internal, nonce, NO_CHANNEL};
-use super::{App, AppError, AppEvent, Effect, NewChannel, Outbox, Outgoing, Performer, Target};
+use super::{
+    App, AppError, AppEvent, ChannelAccess, Effect, NewChannel, Outbox, Outgoing, Performer, Target,
+};
+use crate::config::Settings;
 use crate::domain::{ChannelId, IncidentId, IncidentKind, Phase};
 use crate::render::{role_pings, Intro, TemplateName};
 use crate::scheduler::JobError;
@@ -78,15 +81,19 @@ impl Performer {
     async fn find_or_create(&self, record: &IncidentRecord) -> Result<Opened, JobError> {
         let s = &self.app.settings;
         let private = record.incident.kind == IncidentKind::Security;
+        let access = channel_access(s, record);
         let name = channel_name(record);
         let category = s.channels.incident_category;
         Ok(match self.chat.find_channel(category, &name).await? {
-            // A private channel is adopted only once it is private: someone may have made a
-            // `sec-N` by hand, or opened up the one the bot made.
-            Some(existing) if private && !existing.is_private_to(s.roles.security) => {
-                self.chat
-                    .make_private(existing.id, s.roles.security)
-                    .await?;
+            // A channel is adopted only once nobody else can read it: someone may have made an
+            // `inc-N-…` or `sec-N` by hand, or opened up the one the bot made. An availability
+            // channel may have people added since; a private one only its declarer.
+            Some(existing)
+                if !existing.hidden_from_everyone
+                    || !existing.bot_allowed
+                    || (private && !existing.admits_only(&access)) =>
+            {
+                self.chat.restrict(existing.id, &access).await?;
                 Opened {
                     channel: existing.id,
                     created: false,
@@ -103,7 +110,7 @@ impl Performer {
                     name,
                     category,
                     topic: channel_topic(record),
-                    private_to: private.then_some(s.roles.security),
+                    access,
                 };
                 Opened {
                     channel: self.chat.create_channel(&spec).await?,
@@ -134,10 +141,14 @@ impl Performer {
         if let Some(log) = s.channels.log {
             let mut lines = Vec::new();
             if opened.exposed {
+                let (who, only) = if record.incident.kind == IncidentKind::Security {
+                    (format!("<@&{}>", s.roles.security), "that role")
+                } else {
+                    ("the team".to_owned(), "the team")
+                };
                 lines.push(format!(
-                    "⚠️ <#{channel}> already existed and more than <@&{}> could see it. I replaced its \
-                     permissions: only that role and I can see it now. Check who read it before.",
-                    s.roles.security
+                    "⚠️ <#{channel}> already existed and more than {who} could see it. I replaced its \
+                     permissions: only {only} and I can see it now. Check who read it before."
                 ));
             }
             let i = &record.incident;
@@ -298,6 +309,22 @@ pub fn channel_topic(record: &IncidentRecord) -> String {
             record.incident.severity,
             crate::render::discord_escape(record.incident.title.as_str())
         )
+    }
+}
+
+/// Who may read an incident's channel: the staff roles for an availability incident; for a
+/// security one the security role, and whoever declared it (it is their incident, with or
+/// without the role). Players never.
+pub fn channel_access(settings: &Settings, record: &IncidentRecord) -> ChannelAccess {
+    match record.incident.kind {
+        IncidentKind::Availability => ChannelAccess {
+            roles: settings.staff_roles(),
+            members: vec![],
+        },
+        IncidentKind::Security => ChannelAccess {
+            roles: vec![settings.roles.security],
+            members: vec![record.incident.declared_by],
+        },
     }
 }
 

@@ -53,8 +53,17 @@ pub struct NewChannel {
     pub category: ChannelId,
     /// Its topic.
     pub topic: String,
-    /// For a private channel: the one role that may see it (besides the bot).
-    pub private_to: Option<RoleId>,
+    /// Who may read it besides the bot. Never `@everyone`, whatever its category says.
+    pub access: ChannelAccess,
+}
+
+/// Who may read a channel the bot opens, besides the bot: `@everyone` is always denied.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ChannelAccess {
+    /// The roles allowed to read and write in it.
+    pub roles: Vec<RoleId>,
+    /// The members allowed to read and write in it, whatever their roles.
+    pub members: Vec<UserId>,
 }
 
 /// A channel that exists already, with who its permission overwrites let view it.
@@ -73,12 +82,15 @@ pub struct ExistingChannel {
 }
 
 impl ExistingChannel {
-    /// Whether only `role` and the bot may view it, as a channel the bot opened privately.
-    pub fn is_private_to(&self, role: RoleId) -> bool {
+    /// Whether nobody but `access` and the bot may view it, as a channel the bot opened.
+    pub fn admits_only(&self, access: &ChannelAccess) -> bool {
         self.hidden_from_everyone
-            && self.roles_allowed == [role]
-            && self.members_allowed.is_empty()
             && self.bot_allowed
+            && self.roles_allowed.iter().all(|r| access.roles.contains(r))
+            && self
+                .members_allowed
+                .iter()
+                .all(|m| access.members.contains(m))
     }
 }
 
@@ -222,13 +234,13 @@ pub trait Chat: Send + Sync + 'static {
         name: &'a str,
     ) -> BoxFuture<'a, Result<Option<ExistingChannel>, ChatError>>;
 
-    /// Makes a channel private to `role` and the bot, replacing its permission overwrites with
-    /// those a private channel is opened with.
-    fn make_private(
-        &self,
+    /// Lets only `access` and the bot read a channel, replacing its permission overwrites with
+    /// those the bot opens a channel with.
+    fn restrict<'a>(
+        &'a self,
         channel: ChannelId,
-        role: RoleId,
-    ) -> BoxFuture<'_, Result<(), ChatError>>;
+        access: &'a ChannelAccess,
+    ) -> BoxFuture<'a, Result<(), ChatError>>;
 
     /// The name and topic a channel has now.
     fn channel_label(&self, channel: ChannelId) -> BoxFuture<'_, Result<ChannelLabel, ChatError>>;
@@ -368,15 +380,12 @@ impl Chat for TimedChat {
         Box::pin(self.bounded("a channel lookup", self.inner.find_channel(category, name)))
     }
 
-    fn make_private(
-        &self,
+    fn restrict<'a>(
+        &'a self,
         channel: ChannelId,
-        role: RoleId,
-    ) -> BoxFuture<'_, Result<(), ChatError>> {
-        Box::pin(self.bounded(
-            "a permission change",
-            self.inner.make_private(channel, role),
-        ))
+        access: &'a ChannelAccess,
+    ) -> BoxFuture<'a, Result<(), ChatError>> {
+        Box::pin(self.bounded("a permission change", self.inner.restrict(channel, access)))
     }
 
     fn channel_label(&self, channel: ChannelId) -> BoxFuture<'_, Result<ChannelLabel, ChatError>> {

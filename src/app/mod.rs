@@ -29,8 +29,8 @@ use serde_json::Value;
 
 pub use channel::{channel_name, channel_state, channel_topic, ChannelState};
 pub use chat::{
-    readable_error, Attachment, Button, ButtonStyle, ChannelLabel, Chat, ChatError, Choice,
-    Clicked, ExistingChannel, Meeting, Menu, NewChannel, NewMeeting, Outgoing, TimedChat,
+    readable_error, Attachment, Button, ButtonStyle, ChannelAccess, ChannelLabel, Chat, ChatError,
+    Choice, Clicked, ExistingChannel, Meeting, Menu, NewChannel, NewMeeting, Outgoing, TimedChat,
     MAX_BUTTONS, MAX_CHOICES,
 };
 pub use checklists::{tick, CheckClick, CHECK_BUTTON};

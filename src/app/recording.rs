@@ -4,13 +4,11 @@
 use std::sync::{Mutex, PoisonError};
 
 use super::{
-    ChannelLabel, Chat, ChatError, Clicked, ExistingChannel, Meeting, NewChannel, NewMeeting,
-    Outgoing,
+    ChannelAccess, ChannelLabel, Chat, ChatError, Clicked, ExistingChannel, Meeting, NewChannel,
+    NewMeeting, Outgoing,
 };
 use crate::clock::BoxFuture;
-use crate::domain::{
-    ChannelId, EventId, EventStatus, MeetingPlace, MessageId, PlaceKind, RoleId, UserId,
-};
+use crate::domain::{ChannelId, EventId, EventStatus, MeetingPlace, MessageId, PlaceKind, UserId};
 
 /// Everything asked of the recording chat, in order.
 #[derive(Debug, Default, Clone)]
@@ -27,8 +25,8 @@ pub struct Recorded {
     pub published: Vec<MessageId>,
     /// Channels archived.
     pub archived: Vec<ChannelId>,
-    /// Channels made private, with the role.
-    pub made_private: Vec<(ChannelId, RoleId)>,
+    /// Channels whose overwrites were replaced, with who may read them now.
+    pub restricted: Vec<(ChannelId, ChannelAccess)>,
     /// Channels renamed, with their new name and topic.
     pub relabeled: Vec<(ChannelId, ChannelLabel)>,
     /// Scheduled Events created (ids count up from 9000), as they stand now.
@@ -82,9 +80,9 @@ impl Chat for RecordingChat {
                     .map(|i| {
                         Ok(ExistingChannel {
                             id: id(1000 + i as u64, ChannelId::new)?,
-                            hidden_from_everyone: r.channels[i].private_to.is_some(),
-                            roles_allowed: r.channels[i].private_to.into_iter().collect(),
-                            members_allowed: vec![],
+                            hidden_from_everyone: true,
+                            roles_allowed: r.channels[i].access.roles.clone(),
+                            members_allowed: r.channels[i].access.members.clone(),
                             bot_allowed: true,
                         })
                     })
@@ -93,13 +91,13 @@ impl Chat for RecordingChat {
         })
     }
 
-    fn make_private(
-        &self,
+    fn restrict<'a>(
+        &'a self,
         channel: ChannelId,
-        role: RoleId,
-    ) -> BoxFuture<'_, Result<(), ChatError>> {
+        access: &'a ChannelAccess,
+    ) -> BoxFuture<'a, Result<(), ChatError>> {
         Box::pin(async move {
-            self.with(|r| r.made_private.push((channel, role)));
+            self.with(|r| r.restricted.push((channel, access.clone())));
             Ok(())
         })
     }

@@ -22,9 +22,13 @@ impl Performer {
             return Ok(());
         }
         let channel = self.channel_of(&record).await?;
-        self.chat
-            .make_private(channel, self.app.settings.roles.security)
-            .await?;
+        // Only the role: whoever declared it as an availability incident was told they lose
+        // sight of it without the role.
+        let access = super::ChannelAccess {
+            roles: vec![self.app.settings.roles.security],
+            members: vec![],
+        };
+        self.chat.restrict(channel, &access).await?;
         Ok(())
     }
 

@@ -12,7 +12,8 @@ use tokio::sync::OnceCell;
 
 use super::metered::{metered, route};
 use crate::app::{
-    ChannelLabel, Chat, ChatError, ExistingChannel, Meeting, NewChannel, NewMeeting, Outgoing,
+    ChannelAccess, ChannelLabel, Chat, ChatError, ExistingChannel, Meeting, NewChannel, NewMeeting,
+    Outgoing,
 };
 use crate::clock::BoxFuture;
 use crate::domain::{
@@ -82,32 +83,46 @@ impl SerenityChat {
         .map_err(classify)
     }
 
-    /// The overwrites of a channel private to `role`: hidden from `@everyone`, open to the role,
+    /// The overwrites of a channel the bot opens: hidden from `@everyone`, open to `access`,
     /// and managed by the bot.
-    async fn private_overwrites(
+    async fn overwrites(
         &self,
-        role: RoleId,
+        access: &ChannelAccess,
     ) -> Result<Vec<PermissionOverwrite>, ChatError> {
         let see = Permissions::VIEW_CHANNEL
             | Permissions::SEND_MESSAGES
             | Permissions::READ_MESSAGE_HISTORY;
-        Ok(vec![
-            PermissionOverwrite {
-                allow: Permissions::empty(),
-                deny: Permissions::VIEW_CHANNEL,
-                kind: PermissionOverwriteType::Role(serenity::RoleId::new(self.guild.get())),
-            },
-            PermissionOverwrite {
-                allow: see,
-                deny: Permissions::empty(),
-                kind: PermissionOverwriteType::Role(serenity::RoleId::new(role.get())),
-            },
-            PermissionOverwrite {
-                allow: see | Permissions::MANAGE_CHANNELS | pin_messages(),
-                deny: Permissions::empty(),
-                kind: PermissionOverwriteType::Member(self.me().await?),
-            },
-        ])
+        let me = self.me().await?;
+        let mut overwrites = vec![PermissionOverwrite {
+            allow: Permissions::empty(),
+            deny: Permissions::VIEW_CHANNEL,
+            kind: PermissionOverwriteType::Role(serenity::RoleId::new(self.guild.get())),
+        }];
+        overwrites.extend(access.roles.iter().map(|role| PermissionOverwrite {
+            allow: see,
+            deny: Permissions::empty(),
+            kind: PermissionOverwriteType::Role(serenity::RoleId::new(role.get())),
+        }));
+        overwrites.extend(
+            access
+                .members
+                .iter()
+                .map(|m| serenity::UserId::new(m.get()))
+                .filter(|m| *m != me)
+                .map(|m| PermissionOverwrite {
+                    allow: see,
+                    deny: Permissions::empty(),
+                    kind: PermissionOverwriteType::Member(m),
+                }),
+        );
+        // Only what `@everyone`'s deny took away: the rest (Manage Channels, Pin Messages) the
+        // bot has from its role, and Discord refuses an overwrite that grants what the bot lacks.
+        overwrites.push(PermissionOverwrite {
+            allow: see,
+            deny: Permissions::empty(),
+            kind: PermissionOverwriteType::Member(me),
+        });
+        Ok(overwrites)
     }
 }
 
@@ -173,12 +188,6 @@ fn denied(what: String, needs: &'static str) -> impl FnOnce(serenity::Error) -> 
         }
         classify(e)
     }
-}
-
-/// Pin Messages (1 << 51), which serenity 0.12 has no name for. Since February 2026 it alone
-/// allows pinning; Manage Messages no longer does.
-fn pin_messages() -> Permissions {
-    Permissions::from_bits_retain(1 << 51)
 }
 
 /// What a locked channel denies.
@@ -281,13 +290,12 @@ impl Chat for SerenityChat {
         spec: &'a NewChannel,
     ) -> BoxFuture<'a, Result<ChannelId, ChatError>> {
         Box::pin(async move {
-            let mut builder = CreateChannel::new(&spec.name)
+            // Every incident channel carries its own overwrites, whatever its category says.
+            let builder = CreateChannel::new(&spec.name)
                 .kind(ChannelType::Text)
                 .category(ch(spec.category))
-                .topic(&spec.topic);
-            if let Some(role) = spec.private_to {
-                builder = builder.permissions(self.private_overwrites(role).await?);
-            }
+                .topic(&spec.topic)
+                .permissions(self.overwrites(&spec.access).await?);
             let channel = self
                 .rest(
                     "POST",
@@ -303,18 +311,18 @@ impl Chat for SerenityChat {
         })
     }
 
-    fn make_private(
-        &self,
+    fn restrict<'a>(
+        &'a self,
         channel: ChannelId,
-        role: RoleId,
-    ) -> BoxFuture<'_, Result<(), ChatError>> {
+        access: &'a ChannelAccess,
+    ) -> BoxFuture<'a, Result<(), ChatError>> {
         Box::pin(async move {
-            let edit = EditChannel::new().permissions(self.private_overwrites(role).await?);
+            let edit = EditChannel::new().permissions(self.overwrites(access).await?);
             self.rest("PATCH", route::CHANNEL, ch(channel).edit(&*self.http, edit))
                 .await
                 .map(|_| ())
                 .map_err(denied(
-                    format!("make <#{channel}> private"),
+                    format!("hide <#{channel}> from everyone but its people"),
                     "View Channel, Manage Channels and Manage Roles",
                 ))
         })

@@ -104,6 +104,7 @@ pub fn client_builder(app: App, http: serenity::Http) -> serenity::ClientBuilder
             Box::pin(async move {
                 tracing::info!(user = %ready.user.name, "connected to Discord");
                 register_if_changed(ctx, &app, &framework.options().commands, guild).await?;
+                setup::warn_if_exposed(&ctx.http, &app.settings).await;
                 Ok(Data {
                     app,
                     connected_once: AtomicBool::new(false),

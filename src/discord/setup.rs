@@ -85,6 +85,13 @@ pub enum Blocked {
         /// The URL that invites it there.
         invite: String,
     },
+    /// A team channel set-up would adopt can be read by everyone.
+    Exposed {
+        /// Its name.
+        channel: String,
+        /// Its id.
+        id: u64,
+    },
     /// The bot may not manage channels or roles there.
     MissingPermissions {
         /// The server's name.
@@ -118,6 +125,13 @@ impl fmt::Display for Blocked {
             Blocked::NotInServer { guild, invite } => write!(
                 f,
                 "the bot is not in the configured server {guild}: invite it there with {invite}"
+            ),
+            Blocked::Exposed { channel, id } => write!(
+                f,
+                "everyone can read #{channel} ({id}), which would hold the team's alerts and \
+                 incident log: in its permissions, deny View Channel to @everyone and allow it to \
+                 Responder and Incident Commander (or rename it, and set-up makes a new one), \
+                 then run this again"
             ),
             Blocked::MissingPermissions {
                 server,
@@ -250,10 +264,13 @@ pub async fn set_up(http: &Http, known: &Known) -> Result<Report, SetupError> {
     let commander = run.role(known.commander, names::COMMANDER).await?;
     let security = run.role(known.security, names::SECURITY).await?;
     let player_alerts = run.role(known.player_alerts, names::ALERTS).await?;
+    let team = [responder, commander, security];
     let incident_category = run
-        .category(known.incident_category, names::INCIDENTS)
+        .category(known.incident_category, names::INCIDENTS, &team)
         .await?;
-    let archive_category = run.category(known.archive_category, names::ARCHIVE).await?;
+    let archive_category = run
+        .category(known.archive_category, names::ARCHIVE, &team)
+        .await?;
     let log = run.log(known.log, &[responder, commander]).await?;
     let alerts = run.alerts(known.alerts, &[responder, commander]).await?;
     let announcements = run.status(known.announcements, community).await?;
@@ -285,6 +302,70 @@ pub async fn set_up(http: &Http, known: &Known) -> Result<Report, SetupError> {
         created: run.created,
         notes: run.notes,
     })
+}
+
+/// Whether `@everyone` may view `channel` of `guild`: its role has View Channel (`roles` holds
+/// it) and no overwrite of the channel takes it away, or one gives it.
+pub(crate) fn everyone_can_view(
+    guild: serenity::GuildId,
+    roles: &[serenity::Role],
+    channel: &serenity::GuildChannel,
+) -> bool {
+    use serenity::{PermissionOverwriteType, Permissions};
+    let everyone = serenity::RoleId::new(guild.get());
+    let own = channel
+        .permission_overwrites
+        .iter()
+        .find(|o| o.kind == PermissionOverwriteType::Role(everyone));
+    if own.is_some_and(|o| o.allow.contains(Permissions::VIEW_CHANNEL)) {
+        return true;
+    }
+    if own.is_some_and(|o| o.deny.contains(Permissions::VIEW_CHANNEL)) {
+        return false;
+    }
+    roles
+        .iter()
+        .find(|r| r.id == everyone)
+        .is_some_and(|r| r.permissions.contains(Permissions::VIEW_CHANNEL))
+}
+
+/// Warns, at start, about each team place of `settings` that everyone can read: the incident
+/// categories, the log and `#alerts`. Incident channels carry their own overwrites, but what
+/// people make by hand under a public category, the log's lines and the triage cards would be
+/// public. Says what to change; a failed look is only logged.
+pub async fn warn_if_exposed(http: &Http, settings: &crate::config::Settings) {
+    let guild = serenity::GuildId::new(settings.discord.guild_id.get());
+    let (roles, channels) =
+        match tokio::try_join!(http.get_guild_roles(guild), http.get_channels(guild)) {
+            Ok(both) => both,
+            Err(e) => {
+                let error = super::error_chain(&anyhow::Error::new(e));
+                tracing::warn!(%error, "could not check who can read the team's channels");
+                return;
+            }
+        };
+    let c = &settings.channels;
+    let places = [
+        ("[channels] incident_category", Some(c.incident_category)),
+        ("[channels] archive_category", Some(c.archive_category)),
+        ("[channels] log", c.log),
+        ("[channels] alerts", c.alerts),
+    ];
+    for (key, id) in places {
+        let Some(id) = id else { continue };
+        let Some(channel) = channels.iter().find(|ch| ch.id.get() == id.get()) else {
+            continue;
+        };
+        if everyone_can_view(guild, &roles, channel) {
+            tracing::warn!(
+                channel = %channel.name,
+                key,
+                "everyone can read {} ({key}): in its permissions, deny View Channel to \
+                 @everyone and allow it to the team's roles",
+                channel.name
+            );
+        }
+    }
 }
 
 #[cfg(test)]

@@ -7,7 +7,8 @@ use incident_bot::domain::IncidentId;
 use serenity::all::{ChannelId, UserId};
 
 use crate::support::bot::{spawn_bot, world, STEP};
-use crate::support::fake_discord::{FakeDiscord, DEFAULT_BOT};
+use crate::support::child::ChildBot;
+use crate::support::fake_discord::{self, FakeDiscord, DEFAULT_BOT};
 use crate::support::story::{declare, run, run_pm, shows};
 
 /// Declares a security P0 as the security engineer, and an availability P2 as a responder.
@@ -200,6 +201,7 @@ async fn an_existing_public_sec_channel_is_made_private_before_it_is_used_and_th
     let squatted = ChannelId::new(1_100_000_000_000_000_150);
     let fake = world::fake()
         .text_channel_in(squatted, "sec-1", world::INCIDENTS)
+        .everyone_overwrite(squatted, fake_discord::VIEW_CHANNEL, 0)
         .start()
         .await;
     let _bot = spawn_bot(&fake).await;
@@ -256,6 +258,7 @@ async fn a_private_sec_channel_that_exists_already_is_adopted_as_it_is() {
     let existing = ChannelId::new(1_100_000_000_000_000_151);
     let fake = world::fake()
         .text_channel_in(existing, "sec-1", world::INCIDENTS)
+        .no_overwrites(existing)
         .everyone_overwrite(existing, 0, 1 << 10)
         .role_overwrite(existing, world::SECURITY_ROLE, 1 << 10, 0)
         // As the bot opens one: it keeps its own access.
@@ -467,4 +470,108 @@ async fn a_missing_permission_is_reported_once_in_the_log_with_what_to_grant() {
         .count();
     assert_eq!(reports, 1);
     fake.take_violations();
+}
+
+#[tokio::test]
+async fn an_incident_channel_is_staff_only_even_under_a_category_players_can_read() {
+    // A category someone opened up: the channel must not inherit that.
+    let fake = world::fake()
+        .everyone_overwrite(world::INCIDENTS, fake_discord::VIEW_CHANNEL, 0)
+        .start()
+        .await;
+    let _bot = spawn_bot(&fake).await;
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Store slow"), ("severity", "P2")],
+    )
+    .await;
+    let mut who = fake.who_can_see(channel.id);
+    who.sort();
+    let mut staff = vec![world::RESPONDER, world::COMMANDER, world::SECURITY];
+    staff.sort();
+    assert_eq!(who, staff, "the team reads it, players do not");
+    assert!(fake.can_send(world::RESPONDER, channel.id));
+}
+
+#[tokio::test]
+async fn a_responder_without_the_security_role_keeps_the_breach_they_declared() {
+    let fake = world::fake().start().await;
+    let _bot = spawn_bot(&fake).await;
+    let sec = declare(
+        &fake,
+        world::RESPONDER,
+        &[
+            ("title", "Odd admin logins"),
+            ("severity", "P1"),
+            ("kind", "security"),
+        ],
+    )
+    .await;
+    let mut who = fake.who_can_see(sec.id);
+    who.sort();
+    let mut expected = vec![world::RESPONDER, world::SECURITY];
+    expected.sort();
+    assert_eq!(who, expected, "it is their incident; nobody else's");
+    assert!(fake.can_send(world::RESPONDER, sec.id));
+}
+
+#[tokio::test]
+async fn an_existing_inc_channel_players_can_read_is_closed_to_them_and_the_log_says_so() {
+    let squatted = ChannelId::new(1_100_000_000_000_000_151);
+    let fake = world::fake()
+        .text_channel_in(squatted, "inc-1-store-slow", world::INCIDENTS)
+        .everyone_overwrite(squatted, fake_discord::VIEW_CHANNEL, 0)
+        .start()
+        .await;
+    let _bot = spawn_bot(&fake).await;
+    assert!(
+        fake.can_see(world::PLAYER, squatted),
+        "public to begin with"
+    );
+    let answer = run(
+        &fake,
+        world::RESPONDER,
+        world::GENERAL,
+        "declare",
+        &[("title", "Store slow"), ("severity", "P2")],
+    )
+    .await;
+    assert!(
+        answer.contains(&format!("<#{squatted}>")),
+        "adopted: {answer}"
+    );
+    let warning = shows(&fake, world::LOG, "the warning", |m| {
+        m.content.starts_with("⚠️")
+    })
+    .await;
+    assert!(!fake.can_see(world::PLAYER, squatted), "closed to players");
+    assert!(fake.can_see(world::RESPONDER, squatted));
+    assert_eq!(
+        fake.seen(&warning, chrono::Utc::now()),
+        "⚠️ #inc-1-store-slow already existed and more than the team could see it. I replaced \
+         its permissions: only the team and I can see it now. Check who read it before."
+    );
+}
+
+#[tokio::test]
+async fn the_bot_warns_at_start_when_players_can_read_the_incident_category() {
+    let fake = world::fake()
+        .everyone_overwrite(world::INCIDENTS, fake_discord::VIEW_CHANNEL, 0)
+        .start()
+        .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut bot = ChildBot::start(&fake, dir.path(), &[("RUST_LOG", "warn")]).await;
+    bot.wait_for_log(
+        "everyone can read Incidents ([channels] incident_category): in its permissions, deny \
+         View Channel to @everyone and allow it to the team's roles",
+    )
+    .await;
+    bot.signal("INT");
+    bot.wait_exit(Duration::from_secs(20)).await;
+    assert!(
+        !bot.log().contains("everyone can read Archive"),
+        "the archive is the team's: {}",
+        bot.log()
+    );
 }

@@ -128,6 +128,30 @@ async fn setup_on_an_empty_server_creates_everything_once_and_the_config_passes_
         assert_eq!(permissions, 0, "{name} has no extra permissions");
         assert_eq!(id.map(|r| r.get()), Some(role.get()), "{name}");
     }
+    // Incident channels and everything made under the categories are the team's: players do
+    // not see the categories, the team's roles and the bot do.
+    for category in [&incidents, &archive] {
+        assert!(!fake.can_see(PLAYER, category.id), "{}", category.name);
+        assert!(
+            fake.can_see(fake.bot_id(), category.id),
+            "{}",
+            category.name
+        );
+        let mut allowed: Vec<u64> = category
+            .overwrites
+            .iter()
+            .filter(|o| o.kind == 0 && o.allow & VIEW_CHANNEL != 0)
+            .map(|o| o.id)
+            .collect();
+        allowed.sort_unstable();
+        let mut team = vec![
+            s.roles.responder.get(),
+            s.roles.commander.get(),
+            s.roles.security.get(),
+        ];
+        team.sort_unstable();
+        assert_eq!(allowed, team, "{}", category.name);
+    }
     // The log is for responders: players do not see it; the bot does. Players read #status
     // and may not write there.
     assert!(!fake.can_see(PLAYER, log.id));
@@ -190,6 +214,51 @@ async fn setup_keeps_what_the_server_has_and_creates_the_rest() {
     );
     let said = text(&out.stdout);
     assert!(said.contains("found the category incidents"), "{said}");
+    assert!(
+        said.contains("Everyone can see the category incidents: in its permissions, deny View Channel to @everyone"),
+        "a category players can read is said, with what to change: {said}"
+    );
+}
+
+#[tokio::test]
+async fn setup_refuses_to_adopt_an_alerts_channel_players_can_read_and_says_what_to_change() {
+    let alerts = ChannelId::new(1_100_000_000_000_000_501);
+    let fake = empty_server().text_channel(alerts, "alerts").start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = bot(&fake, dir.path(), &["setup"]).await;
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{err}");
+    assert!(
+        err.contains(&format!(
+            "everyone can read #alerts ({alerts}), which would hold the team's alerts and \
+             incident log: in its permissions, deny View Channel to @everyone"
+        )),
+        "{err}"
+    );
+    assert!(!dir.path().join(SETUP_FILE).exists(), "nothing written");
+}
+
+#[tokio::test]
+async fn setup_adopts_an_alerts_channel_hidden_from_players() {
+    let alerts = ChannelId::new(1_100_000_000_000_000_501);
+    let fake = empty_server()
+        .text_channel(alerts, "alerts")
+        .everyone_overwrite(alerts, 0, VIEW_CHANNEL)
+        .member_overwrite(
+            alerts,
+            UserId::new(crate::support::fake_discord::DEFAULT_BOT),
+            VIEW_CHANNEL | SEND_MESSAGES,
+            0,
+        )
+        .start()
+        .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = bot(&fake, dir.path(), &["setup"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        written(dir.path()).channels.alerts.map(|c| c.get()),
+        Some(alerts.get())
+    );
 }
 
 #[tokio::test]

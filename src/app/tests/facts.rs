@@ -208,7 +208,7 @@ async fn turning_security_withdraws_what_was_still_to_go_to_players() {
         1,
         "only the alert of the declare: {to_players:?}"
     );
-    assert_eq!(r.made_private.len(), 1);
+    assert_eq!(r.restricted.len(), 1);
     assert_eq!(
         r.relabeled.last().map(|(_, l)| l.name.as_str()),
         Some("sec-1")
@@ -273,7 +273,7 @@ async fn turning_back_to_availability_needs_the_security_role() {
     let reply = w.change(&sana, &record, back()).await.expect("turned back");
     assert!(reply.contains("stays private"), "{reply}");
     let r = w.recorded();
-    assert!(r.made_private.is_empty(), "nothing is opened up or closed");
+    assert!(r.restricted.is_empty(), "nothing is opened up or closed");
     assert_eq!(
         r.relabeled.last().map(|(_, l)| l.name.as_str()),
         Some("inc-1-login-down")

@@ -70,8 +70,12 @@ async fn a_security_incident_announces_nothing_from_declare_to_close() {
     let record = w.declare(&sana, Severity::P0, IncidentKind::Security).await;
     assert_eq!(w.recorded().channels[0].name, "sec-1");
     assert_eq!(
-        w.recorded().channels[0].private_to,
-        Some(RoleId::new(22).expect("id"))
+        w.recorded().channels[0].access,
+        crate::app::ChannelAccess {
+            roles: vec![RoleId::new(22).expect("id")],
+            members: vec![user(6)],
+        },
+        "only the security role and the one who declared it read a security incident"
     );
     w.assign(&sana, &record, IncidentRole::Commander, &sana)
         .await

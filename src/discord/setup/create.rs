@@ -8,7 +8,7 @@ use serenity::{
 };
 
 use super::names;
-use super::SetupError;
+use super::{Blocked, SetupError};
 use crate::domain::{ChannelId, RoleId};
 
 /// One set-up pass over a server, with what it has.
@@ -84,27 +84,72 @@ impl Run<'_> {
         Ok(channel)
     }
 
-    /// A category, found or created.
+    /// A category, found or created hidden from `@everyone` and open to `team` and the bot.
+    /// One found that players can read is kept, with a note: incident channels carry their own
+    /// overwrites, but people browsing the server see what the category holds.
     pub(super) async fn category(
         &mut self,
         configured: Option<ChannelId>,
         name: &str,
+        team: &[serenity::RoleId],
     ) -> Result<serenity::ChannelId, SetupError> {
         if let Some(found) = self.find(configured, name, &[ChannelType::Category]) {
             let line = format!("found the category {} ({})", found.name, found.id);
-            let id = found.id;
+            let (id, open) = (found.id, self.everyone_can_view(found));
+            let found_name = found.name.clone();
             self.lines.push(line);
+            if open {
+                self.notes.push(format!(
+                    "Everyone can see the category {found_name}: in its permissions, deny View \
+                     Channel to @everyone and allow it to Responder, Incident Commander and \
+                     Security. Incident channels carry their own permissions, but channels \
+                     made there by hand would be public."
+                ));
+            }
             return Ok(id);
         }
         let builder = CreateChannel::new(name)
             .kind(ChannelType::Category)
+            .permissions(self.staff_overwrites(team, Permissions::empty()))
             .audit_log_reason("incident-bot setup");
         let created = self.create(builder).await?;
         self.lines.push(format!(
-            "created the category {} ({})",
+            "created the category {} ({}), hidden from everyone but the team",
             created.name, created.id
         ));
         Ok(created.id)
+    }
+
+    /// Whether `@everyone` may view `channel`.
+    fn everyone_can_view(&self, channel: &GuildChannel) -> bool {
+        super::everyone_can_view(self.guild, &self.roles, channel)
+    }
+
+    /// Hidden from `@everyone`; `team` and the bot read it, and the bot also gets `bot_extra`.
+    fn staff_overwrites(
+        &self,
+        team: &[serenity::RoleId],
+        bot_extra: Permissions,
+    ) -> Vec<PermissionOverwrite> {
+        let read = Permissions::VIEW_CHANNEL | Permissions::READ_MESSAGE_HISTORY;
+        let mut overwrites = vec![Self::overwrite(
+            PermissionOverwriteType::Role(serenity::RoleId::new(self.guild.get())),
+            Permissions::empty(),
+            Permissions::VIEW_CHANNEL,
+        )];
+        for role in team {
+            overwrites.push(Self::overwrite(
+                PermissionOverwriteType::Role(*role),
+                read,
+                Permissions::empty(),
+            ));
+        }
+        overwrites.push(Self::overwrite(
+            PermissionOverwriteType::Member(self.me),
+            read | bot_extra,
+            Permissions::empty(),
+        ));
+        overwrites
     }
 
     fn overwrite(
@@ -147,29 +192,18 @@ impl Run<'_> {
     ) -> Result<serenity::ChannelId, SetupError> {
         let text = [ChannelType::Text, ChannelType::News];
         if let Some(found) = self.find(configured, name, &text) {
+            if self.everyone_can_view(found) {
+                return Err(SetupError::Blocked(Blocked::Exposed {
+                    channel: found.name.clone(),
+                    id: found.id.get(),
+                }));
+            }
             let line = format!("found #{} ({})", found.name, found.id);
             let id = found.id;
             self.lines.push(line);
             return Ok(id);
         }
-        let read = Permissions::VIEW_CHANNEL | Permissions::READ_MESSAGE_HISTORY;
-        let mut overwrites = vec![Self::overwrite(
-            PermissionOverwriteType::Role(serenity::RoleId::new(self.guild.get())),
-            Permissions::empty(),
-            Permissions::VIEW_CHANNEL,
-        )];
-        for role in team {
-            overwrites.push(Self::overwrite(
-                PermissionOverwriteType::Role(*role),
-                read,
-                Permissions::empty(),
-            ));
-        }
-        overwrites.push(Self::overwrite(
-            PermissionOverwriteType::Member(self.me),
-            read | Permissions::SEND_MESSAGES,
-            Permissions::empty(),
-        ));
+        let overwrites = self.staff_overwrites(team, Permissions::SEND_MESSAGES);
         let builder = CreateChannel::new(name)
             .kind(ChannelType::Text)
             .topic(topic)

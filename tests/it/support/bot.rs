@@ -71,7 +71,7 @@ pub mod world {
     /// A fake Discord holding the standard guild, with the bot invited as the README says
     /// (not owning the guild, so Discord's permission checks apply to it).
     pub fn fake() -> FakeDiscordBuilder {
-        FakeDiscord::builder()
+        let world = FakeDiscord::builder()
             .bot_permissions(BOT_INVITE)
             .role(RESPONDER_ROLE, "responders", 0)
             .role(COMMANDER_ROLE, "commanders", 0)
@@ -84,7 +84,11 @@ pub mod world {
             .announcement_channel(ANNOUNCEMENTS, "announcements")
             .category(INCIDENTS, "Incidents")
             .category(ARCHIVE, "Archive")
-            .text_channel(LOG, "incident-log")
+            .text_channel(LOG, "incident-log");
+        // As set-up makes them: players never read incident channels or the log.
+        [INCIDENTS, ARCHIVE, LOG]
+            .into_iter()
+            .fold(world, staff_only)
             .text_channel(GENERAL, "general")
             .voice_channel(MEETINGS, "post-mortems")
             .everyone_overwrite(MEETINGS, 0, fake_discord::VIEW_CHANNEL)
@@ -94,6 +98,18 @@ pub mod world {
             .everyone_overwrite(SECURITY_MEETINGS, 0, fake_discord::VIEW_CHANNEL)
             .role_overwrite(SECURITY_MEETINGS, SECURITY_ROLE, MEETING_ROOM, 0)
             .member_overwrite(SECURITY_MEETINGS, BOT, MEETING_ROOM, 0)
+    }
+
+    /// `channel` hidden from `@everyone` and open to the team's roles and the bot, as set-up
+    /// makes the incident categories and the log.
+    pub fn staff_only(world: FakeDiscordBuilder, channel: ChannelId) -> FakeDiscordBuilder {
+        let read = fake_discord::VIEW_CHANNEL | fake_discord::READ_MESSAGE_HISTORY;
+        world
+            .everyone_overwrite(channel, 0, fake_discord::VIEW_CHANNEL)
+            .role_overwrite(channel, RESPONDER_ROLE, read, 0)
+            .role_overwrite(channel, COMMANDER_ROLE, read, 0)
+            .role_overwrite(channel, SECURITY_ROLE, read, 0)
+            .member_overwrite(channel, BOT, read | fake_discord::SEND_MESSAGES, 0)
     }
 
     /// The bot's own user.

@@ -38,6 +38,15 @@ impl FakeDiscordBuilder {
         self.channel(id, 0, name, Some(category))
     }
 
+    /// Drops every permission overwrite of a channel already added (one made by hand, not
+    /// synced with its category).
+    pub fn no_overwrites(mut self, channel: ChannelId) -> Self {
+        if let Some(c) = self.channels.iter_mut().find(|c| c.id == channel) {
+            c.overwrites.clear();
+        }
+        self
+    }
+
     /// A category (type 4).
     pub fn category(self, id: ChannelId, name: &str) -> Self {
         self.channel(id, 4, name, None)
