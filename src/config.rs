@@ -65,6 +65,8 @@ pub struct Settings {
     pub templates: TemplateSettings,
     /// The public status page.
     pub status: StatusSettings,
+    /// What players read.
+    pub players: PlayersSettings,
     /// The durable job queue.
     pub jobs: JobSettings,
     /// The HTTP listeners.
@@ -304,6 +306,15 @@ pub struct SystemsSettings {
 pub struct TemplateSettings {
     /// A folder of `.hbs` files overriding the built-in templates.
     pub dir: Option<PathBuf>,
+}
+
+/// `[players]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PlayersSettings {
+    /// The hosts whose web addresses stay links in what players read; none listed means the
+    /// status page's host alone.
+    pub link_hosts: Vec<String>,
 }
 
 /// `[status]`
@@ -577,6 +588,15 @@ impl Settings {
             recurrence_window: delta(self.postmortem.recurrence_window),
             due_after: delta(self.postmortem.due_after),
         }
+    }
+
+    /// The hosts whose web addresses stay links in what players read: `[players] link_hosts`,
+    /// or the status page's host.
+    pub fn player_link_hosts(&self) -> Vec<String> {
+        if !self.players.link_hosts.is_empty() {
+            return self.players.link_hosts.clone();
+        }
+        vec![crate::domain::host_of(&self.status.url)]
     }
 
     /// The roles that work incidents, and so may read every availability incident's channel:

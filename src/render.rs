@@ -25,7 +25,7 @@ pub use checklist::{
     Checklist, ChecklistCount, ChecklistReport, ChecklistReportStep, ChecklistStep,
     ChecklistSummary,
 };
-pub use escape::{cap, discord_escape, MESSAGE_LIMIT};
+pub use escape::{cap, discord_escape, unlink_for_players, MESSAGE_LIMIT};
 pub use help::{Help, HelpPhase, HelpSeverity};
 pub use markup::Markup;
 pub use meeting_views::*;

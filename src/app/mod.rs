@@ -180,7 +180,10 @@ pub(crate) async fn post_announcement<V: serde::Serialize>(
         AnnouncementKind::Update => TemplateName::StatusUpdate,
         AnnouncementKind::AllClear => TemplateName::AllClear,
     };
-    let content = render(app, template, view)?;
+    let content = crate::render::unlink_for_players(
+        &render(app, template, view)?,
+        &app.settings.player_link_hosts(),
+    );
     let channel = app.settings.channels.announcements;
     let announcement = tx
         .insert_announcement(incident, kind, channel, publish, &content, app.clock.now())

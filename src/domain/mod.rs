@@ -16,6 +16,7 @@ mod role;
 mod severity;
 mod text;
 mod timeline;
+mod web;
 mod when;
 
 pub use alert::{
@@ -52,4 +53,5 @@ pub use text::{
     parse_field, FreeText, IncidentTitle, ShortText, SystemName, Systems, SystemsError, TextError,
 };
 pub use timeline::{EntryKind, TimelineEntry};
+pub use web::{host_of, web_address};
 pub use when::{parse_when, WhenError};

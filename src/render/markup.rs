@@ -138,7 +138,7 @@ mod tests {
         let m = Markup::raw("Post-mortem for ").text_then("[status](https://x.example) <@&1>");
         assert_eq!(
             printed(&m),
-            "Post-mortem for \\[status\\]\\(https://x.example\\) \\<@&1>"
+            "Post-mortem for \\[status\\]\\(<https://x.example>\\) \\<@&1>"
         );
     }
 

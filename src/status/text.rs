@@ -68,24 +68,32 @@ fn timestamps(line: &str) -> String {
     out
 }
 
-/// Undoes `render::discord_escape`: a backslash before a markdown character goes, and the
-/// zero-width space that defuses `@everyone` goes.
+/// Undoes `render::discord_escape`: a backslash before a markdown character goes, the
+/// zero-width space that defuses `@everyone` goes, and a web address loses the brackets that
+/// kept Discord from previewing it.
 fn unescape(line: &str) -> String {
     let mut out = String::with_capacity(line.len());
-    let mut chars = line.chars().peekable();
-    while let Some(c) = chars.next() {
-        if c == '\\' {
-            if let Some(&next) = chars.peek() {
-                if "\\*_~`|<[]()#->".contains(next) {
-                    out.push(next);
-                    chars.next();
-                    continue;
-                }
-            }
+    let mut rest = line;
+    while let Some(c) = rest.chars().next() {
+        let next = rest[c.len_utf8()..].chars().next();
+        if c == '\\' && next.is_some_and(|n| "\\*_~`|<[]()#->:@".contains(n)) {
+            out.extend(next);
+            rest = &rest[1 + next.map_or(0, char::len_utf8)..];
+            continue;
+        }
+        let bracketed = rest.strip_prefix('<').and_then(|inner| {
+            let url = crate::domain::web_address(inner)?;
+            inner[url.len()..].starts_with('>').then_some(url)
+        });
+        if let Some(url) = bracketed {
+            out.push_str(url);
+            rest = &rest[url.len() + 2..];
+            continue;
         }
         if c != '\u{200B}' {
             out.push(c);
         }
+        rest = &rest[c.len_utf8()..];
     }
     out
 }
@@ -109,5 +117,17 @@ mod tests {
             "ETA: 2023-11-14 22:13 UTC"
         );
         assert_eq!(plain("at \\<t:1:f>"), "at <t:1:f>");
+    }
+
+    #[test]
+    fn web_addresses_read_as_typed_linked_or_not() {
+        let posted = crate::render::unlink_for_players(
+            &discord_escape("at https://evil.example/a_b or https://status.example/x"),
+            &["status.example".to_owned()],
+        );
+        assert_eq!(
+            plain(&posted),
+            "at https://evil.example/a_b or https://status.example/x"
+        );
     }
 }

@@ -320,7 +320,7 @@ fn render_prints_the_plans_service_alert() {
     );
     assert!(text.contains("ETA: 30 minutes\n"), "{text}");
     assert!(
-        text.contains("Status updates: https://status.loh.game"),
+        text.contains("Status updates: <https://status.loh.game>"),
         "{text}"
     );
 }

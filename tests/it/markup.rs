@@ -52,3 +52,65 @@ async fn a_system_name_with_a_masked_link_stays_text_in_the_postmortem_notice() 
     );
     assert!(fake.pings(notice.id).nobody());
 }
+
+#[tokio::test]
+async fn a_typed_web_address_reaches_players_as_text_and_stays_a_link_for_the_team() {
+    let fake = world::fake().start().await;
+    let _bot = spawn_bot(&fake).await;
+    let channel = declare(
+        &fake,
+        world::COMMANDER,
+        &[
+            ("title", "Login down"),
+            ("severity", "P0"),
+            ("systems", "Login"),
+        ],
+    )
+    .await
+    .id;
+    let phish = "https://evil.example/reset_password";
+    run(
+        &fake,
+        world::COMMANDER,
+        channel,
+        "update",
+        &[
+            ("message", &format!("Reset yours at {phish} now")),
+            ("public", "true"),
+        ],
+    )
+    .await;
+    let (to_players, text) = shows_seen(
+        &fake,
+        world::ANNOUNCEMENTS,
+        "the public update",
+        Utc::now(),
+        |text| text.contains("Reset yours"),
+    )
+    .await;
+    assert!(
+        text.contains(&format!("Reset yours at {phish} now")),
+        "as typed: {text}"
+    );
+    let links = fake.links(&to_players);
+    assert!(
+        links.iter().all(|(url, _)| !url.contains("evil.example")),
+        "players get nothing to click: {links:?}"
+    );
+    assert!(
+        links
+            .iter()
+            .any(|(url, _)| url.starts_with("https://status.")),
+        "the status page stays a link: {links:?} in {}",
+        to_players.content
+    );
+    let (in_channel, _) = shows_seen(&fake, channel, "the update", Utc::now(), |text| {
+        text.contains("Reset yours")
+    })
+    .await;
+    assert_eq!(
+        fake.links(&in_channel),
+        [(phish.to_owned(), false)],
+        "the team can follow it, without a preview"
+    );
+}

@@ -5,7 +5,7 @@
 //! `view.rs`. Line rules (quote, heading, subtext, list) apply at the start of a line; inline
 //! rules are tried at every position in this order: escape, `<...>` forms (mentions, timestamps,
 //! emoji, command mentions, `<https://…>`), code block, code span, `@everyone`/`@here`, masked
-//! link, then the delimited styles.
+//! link, then the delimited styles; a bare `https://…` is tried first (simple-markdown's `url`).
 
 use super::markdown_tags::{code_block, code_span, masked_link, tag};
 
@@ -22,6 +22,14 @@ pub enum Node {
     Styled(Style, Vec<Node>),
     /// A masked link `[text](https://…)`: only its text shows.
     Link(Vec<Node>),
+    /// A web address the client links: bare `https://…` (with a preview of the page below the
+    /// message) or in `<https://…>` (without one). Shows as the address.
+    Url {
+        /// The address.
+        url: String,
+        /// Whether the client shows a preview (an embed) of it.
+        preview: bool,
+    },
     /// `<@id>` or `<@!id>`.
     User(u64),
     /// `<@&id>`.
@@ -176,6 +184,16 @@ fn numbered(s: &str) -> Option<String> {
 fn inline_rule(s: &str, prev: Option<char>) -> Option<(Vec<Node>, usize)> {
     let one = |node: Node, used: usize| Some((vec![node], used));
     let first = s.chars().next()?;
+    if let Some(url) = bare_url(s) {
+        let used = url.len();
+        return one(
+            Node::Url {
+                url: url.to_owned(),
+                preview: true,
+            },
+            used,
+        );
+    }
     if first == '\\' {
         let escaped = s[1..].chars().next()?;
         if !escaped.is_ascii_alphanumeric() && !escaped.is_whitespace() {
@@ -210,6 +228,20 @@ fn inline_rule(s: &str, prev: Option<char>) -> Option<(Vec<Node>, usize)> {
         }
     }
     styled(s, prev)
+}
+
+/// simple-markdown's `url` rule, `^(https?:\/\/[^\s<]+[^<.,:;"')\]\s])`: a bare web address
+/// anywhere in text (its `text` rule stops before `word:` so that this rule is tried mid-word),
+/// lower-case scheme only, ending before a space or `<` and not on sentence punctuation.
+fn bare_url(s: &str) -> Option<&str> {
+    let scheme = ["https://", "http://"]
+        .into_iter()
+        .find(|p| s.starts_with(p))?;
+    let end = s
+        .find(|c: char| c.is_whitespace() || c == '<')
+        .unwrap_or(s.len());
+    let url = s[..end].trim_end_matches(['<', '.', ',', ':', ';', '"', '\'', ')', ']']);
+    (url.len() > scheme.len() + 1).then_some(url)
 }
 
 /// The delimited styles, in simple-markdown's order: `**`, `__`, `*`, `_`, `~~`, `||`.

@@ -51,7 +51,10 @@ pub fn tag(s: &str) -> Option<(Node, usize)> {
     } else if (inner.starts_with("https://") || inner.starts_with("http://"))
         && !inner.contains(char::is_whitespace)
     {
-        Node::Text(inner.to_owned())
+        Node::Url {
+            url: inner.to_owned(),
+            preview: false,
+        }
     } else {
         return None;
     };

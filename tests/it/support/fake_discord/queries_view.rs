@@ -16,6 +16,12 @@ impl FakeDiscord {
         render(&message.content, &names, now)
     }
 
+    /// The web addresses `message` links, each with whether Discord previews it below the
+    /// message: what a reader could click.
+    pub fn links(&self, message: &FakeMessage) -> Vec<(String, bool)> {
+        super::view::links(&message.content)
+    }
+
     /// Every message everyone sees in `channel` at `now`, oldest first, each as
     /// `author-name: text`, followed by `[embed: title]`, `[file: name]` and
     /// `[button: label]` for what it carries; a pin notice reads

@@ -10,7 +10,7 @@
 //! - `<@id>`/`<@!id>` show `@name` (`@unknown-user` for nobody the guild knows), `<@&id>`
 //!   `@role` (`@deleted-role`), `<#id>` `#channel` (`#unknown`); `@everyone`/`@here` as typed;
 //! - `<t:…>` as in `view_time`, in UTC; custom emoji as `:name:`; `</cmd:id>` as `/cmd`;
-//!   `<https://…>` as the bare URL;
+//!   a web address, bare or in `<https://…>`, as the address (`links` lists what is clickable);
 //! - masked links `[text](https://…)` show `text`;
 //! - headings (`# `, `## `, `### `) and subtext (`-# `) show their text alone; a quote line
 //!   (`> `, or every line after `>>> `) shows `│ ` before its text; a list item (`- `, `* `)
@@ -103,7 +103,9 @@ fn write(nodes: &[Node], names: &Names, now: DateTime<Utc>, out: &mut String) {
     };
     for node in nodes {
         match node {
-            Node::Text(text) | Node::Code(text) => out.push_str(text),
+            Node::Text(text) | Node::Code(text) | Node::Url { url: text, .. } => {
+                out.push_str(text);
+            }
             Node::Line(start) => out.push_str(&line_start(start)),
             Node::Styled(_, inner) | Node::Link(inner) => write(inner, names, now, out),
             Node::User(id) => {
@@ -137,6 +139,23 @@ fn line_start(start: &LineStart) -> String {
         LineStart::Bullet(indent) => format!("{}• ", " ".repeat(*indent)),
         LineStart::Numbered(number) => format!("{number}. "),
     }
+}
+
+/// The web addresses a message's content links, each with whether the client previews it:
+/// what a reader could click. Masked links are not among them (they show their text).
+pub fn links(content: &str) -> Vec<(String, bool)> {
+    fn walk(nodes: &[Node], found: &mut Vec<(String, bool)>) {
+        for node in nodes {
+            match node {
+                Node::Url { url, preview } => found.push((url.clone(), *preview)),
+                Node::Styled(_, inner) | Node::Link(inner) => walk(inner, found),
+                _ => {}
+            }
+        }
+    }
+    let mut found = Vec::new();
+    walk(&parse(content), &mut found);
+    found
 }
 
 /// The users and roles a message's content mentions, in order of appearance and without

@@ -218,3 +218,43 @@ fn a_mention_in_bold_or_a_quote_still_pings() {
 
     assert_eq!(pings.users.len() + pings.roles.len(), 2, "{pings:?}");
 }
+
+#[test]
+fn a_bare_web_address_is_a_link_with_a_preview_and_one_in_brackets_has_none() {
+    use super::view::links;
+    assert_eq!(
+        links("go to https://evil.example/a_b, now"),
+        [("https://evil.example/a_b".to_owned(), true)]
+    );
+    assert_eq!(
+        seen("go to https://evil.example/a_b, now"),
+        "go to https://evil.example/a_b, now"
+    );
+    assert_eq!(
+        links("see <https://status.example>"),
+        [("https://status.example".to_owned(), false)]
+    );
+    assert_eq!(
+        links("x\\<https://evil.example>"),
+        [("https://evil.example>".to_owned(), true)],
+        "an escaped bracket leaves the address bare: still a link"
+    );
+    assert_eq!(
+        links("wordhttps://evil.example"),
+        [("https://evil.example".to_owned(), true)]
+    );
+}
+
+#[test]
+fn an_escaped_colon_after_the_scheme_leaves_the_address_as_text() {
+    use super::view::links;
+    assert!(links("https\\://evil.example/a").is_empty());
+    assert_eq!(
+        seen("https\\://evil.example/a\\_b"),
+        "https://evil.example/a_b"
+    );
+    assert!(
+        links("HTTPS://evil.example").is_empty(),
+        "the client's rule is lower case"
+    );
+}
