@@ -5,7 +5,6 @@
 use std::path::{Path, PathBuf};
 
 use anyhow::Context as _;
-use poise::serenity_prelude as serenity;
 
 use crate::config::{write_server_ids, DiscordToken, SetupSettings};
 use crate::discord::setup::{set_up, Blocked, Known, Report, SetupError};
@@ -43,6 +42,9 @@ pub fn default_config() -> anyhow::Result<PathBuf> {
     Ok(settings.setup_file())
 }
 
+/// How long set-up waits for one answer from Discord.
+const SETUP_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Sets the server up and writes the ids to `config` (or, without one, to the file next to
 /// the database).
 pub async fn run(config: Option<&Path>, token: &DiscordToken) -> Result<Done, Failed> {
@@ -52,13 +54,8 @@ pub async fn run(config: Option<&Path>, token: &DiscordToken) -> Result<Done, Fa
     };
     // A second run reads the ids the first one wrote, so a renamed channel is kept.
     let settings = SetupSettings::load(Some(&path)).map_err(|e| anyhow::anyhow!("{e}"))?;
-    let mut builder = serenity::HttpBuilder::new(token.expose());
-    if let Some(base) = &settings.discord.api_base {
-        builder = builder
-            .proxy(base.trim_end_matches('/'))
-            .ratelimiter_disabled(true);
-    }
-    let http = builder.build();
+    let http =
+        crate::discord::http_with(token, settings.discord.api_base.as_deref(), SETUP_TIMEOUT)?;
     let known = Known {
         guild: settings.discord.guild_id,
         announcements: settings.channels.announcements,

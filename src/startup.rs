@@ -55,7 +55,7 @@ impl Application {
         let app = App::build(settings, clock).await?;
         let client = extend(discord::client_builder(
             app.clone(),
-            discord::http(&app, token),
+            discord::http(&app, token)?,
         ))
         .await
         .context("cannot build the Discord client")?;

@@ -14,6 +14,7 @@ pub mod setup;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
+use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use poise::serenity_prelude as serenity;
 
@@ -58,14 +59,36 @@ pub fn intents(settings: &crate::config::Settings) -> serenity::GatewayIntents {
 /// serenity's Http client, pointed at `discord.api_base` when set. serenity ignores a proxy
 /// unless its own rate limiter is off, so the proxy (or fake) must enforce limits itself, and
 /// the job queue retries 429s.
-pub fn http(app: &App, token: &DiscordToken) -> serenity::Http {
-    let mut builder = serenity::HttpBuilder::new(token.expose());
-    if let Some(base) = &app.settings.discord.api_base {
+pub fn http(app: &App, token: &DiscordToken) -> anyhow::Result<serenity::Http> {
+    http_with(
+        token,
+        app.settings.discord.api_base.as_deref(),
+        app.settings.jobs.discord_timeout,
+    )
+}
+
+/// serenity's Http client for `token`, pointed at `api_base` when given, each call (a job's, an
+/// answer to a command, registering commands, set-up's) abandoned after `timeout`: Discord
+/// that stops answering must not hold a command or the start-up forever.
+pub fn http_with(
+    token: &DiscordToken,
+    api_base: Option<&str>,
+    timeout: std::time::Duration,
+) -> anyhow::Result<serenity::Http> {
+    // As serenity builds its own (rustls), plus the timeouts.
+    let client = reqwest::Client::builder()
+        .use_rustls_tls()
+        .connect_timeout(timeout)
+        .timeout(timeout)
+        .build()
+        .context("the HTTP client for Discord could not be built")?;
+    let mut builder = serenity::HttpBuilder::new(token.expose()).client(client);
+    if let Some(base) = api_base {
         builder = builder
             .proxy(base.trim_end_matches('/'))
             .ratelimiter_disabled(true);
     }
-    builder.build()
+    Ok(builder.build())
 }
 
 /// The job handler of the running bot: the use cases' effects, performed over `http`.

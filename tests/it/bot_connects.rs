@@ -32,7 +32,8 @@ async fn a_request_that_breaks_the_spec_is_refused_and_recorded() {
     let http = incident_bot::discord::http(
         &bot.app,
         &incident_bot::config::DiscordToken::new(fake.token().to_owned()),
-    );
+    )
+    .expect("an HTTP client");
     // serenity's builders refuse some mistakes themselves; its raw calls send what they are given.
     let sent = http
         .send_message(world::GENERAL, vec![], &json!({"content": 5}))

@@ -691,3 +691,35 @@ async fn a_failed_interaction_callback_is_logged_without_the_interaction_token()
         "both callbacks failed, so nothing was acknowledged"
     );
 }
+
+#[tokio::test]
+async fn every_discord_call_of_the_bot_gives_up_when_discord_does_not_answer() {
+    let fake = world::fake().start().await;
+    let bot = crate::support::bot::spawn_bot_with(&fake, |s| {
+        s.jobs.discord_timeout = Duration::from_secs(1);
+    })
+    .await;
+    // The client the bot answers commands, registers them and counts channels with (the one
+    // `startup` hands serenity and poise), not only its jobs' calls.
+    let http = incident_bot::discord::http(
+        &bot.app,
+        &incident_bot::config::DiscordToken::new(fake.token().to_owned()),
+    )
+    .expect("an HTTP client");
+    fake.fail_next(
+        "GET",
+        "/guilds/{guild_id}/channels",
+        1,
+        Fault::Delayed(Duration::from_secs(120)),
+    );
+    let call = http.get_channels(serenity::all::GuildId::new(fake.guild_id().get()));
+    let outcome = tokio::time::timeout(STEP, call).await;
+    let Ok(result) = outcome else {
+        panic!("the call still waited for Discord after {STEP:?}");
+    };
+    let error = result.expect_err("Discord never answered");
+    assert!(
+        matches!(&error, serenity::Error::Http(serenity::all::HttpError::Request(e)) if e.is_timeout()),
+        "a timeout: {error}"
+    );
+}

@@ -224,10 +224,10 @@ async fn an_update_reminder_performed_twice_schedules_its_next_reminder_once() {
         .find(|j| j.kind == "update_due")
         .expect("the update reminder");
     tokio::time::sleep(Duration::from_millis(1100)).await;
-    let http = Arc::new(incident_bot::discord::http(
-        &bot.app,
-        &DiscordToken::new(fake.token().to_owned()),
-    ));
+    let http = Arc::new(
+        incident_bot::discord::http(&bot.app, &DiscordToken::new(fake.token().to_owned()))
+            .expect("an HTTP client"),
+    );
     let performer = incident_bot::discord::performer(&bot.app, http);
     performer.perform(&job).await.expect("first attempt");
     tokio::time::sleep(Duration::from_millis(20)).await;
@@ -808,10 +808,10 @@ async fn a_job_retried_after_discord_accepted_its_message_does_not_post_twice() 
         .find(|j| j.idempotency_key.starts_with("test:crash"))
         .expect("the probe job");
     // The same job performed twice, as after a crash between Discord's answer and marking it done.
-    let http = Arc::new(incident_bot::discord::http(
-        &bot.app,
-        &DiscordToken::new(fake.token().to_owned()),
-    ));
+    let http = Arc::new(
+        incident_bot::discord::http(&bot.app, &DiscordToken::new(fake.token().to_owned()))
+            .expect("an HTTP client"),
+    );
     let performer = incident_bot::discord::performer(&bot.app, http);
     performer.perform(&job).await.expect("first attempt");
     performer.perform(&job).await.expect("the retry");
