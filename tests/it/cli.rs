@@ -277,6 +277,55 @@ fn check_refuses_an_override_that_writes_triple_braces() {
 }
 
 #[test]
+fn check_and_run_refuse_status_page_templates_that_loop_or_print_the_page_name_raw() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let templates = dir.path().join("templates");
+    std::fs::create_dir(&templates).expect("mkdir");
+    std::fs::write(
+        templates.join("status_page.hbs"),
+        "<title>{{~{name}~}}</title>\n{{> status_incident}}",
+    )
+    .expect("write");
+    std::fs::write(
+        templates.join("status_incident.hbs"),
+        "{{#with incident}}{{name}}{{/with}}\n{{> status_page}}",
+    )
+    .expect("write");
+    let path = example_as(dir.path(), |t| {
+        format!(
+            "{}\n[templates]\ndir = {:?}\n",
+            t.replace(
+                "[status]\n",
+                "[status]\nname = \"<img src=x onerror=alert(1)>\"\n"
+            ),
+            templates.display().to_string()
+        )
+    });
+    let page = templates.join("status_page.hbs").display().to_string();
+    for args in [
+        vec!["check", "--config", &path],
+        vec!["run", "--config", &path],
+    ] {
+        let out = bot_with_env(&args, &[("DISCORD_TOKEN", "not-a-token")]);
+        let err = stderr(&out);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{args:?}: a signal is a crash: {err}"
+        );
+        assert!(
+            err.contains(&format!("{page}:1: `name` is written unescaped")),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.contains(&format!("{page}:2: templates include each other in a loop")),
+            "{args:?}: {err}"
+        );
+        assert!(!stdout(&out).contains("ok:"), "{args:?}");
+    }
+}
+
+#[test]
 fn run_refuses_to_start_on_the_same_problems_listing_them_all() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = example_as(dir.path(), |t| {
