@@ -179,6 +179,9 @@ pub fn write_server_ids(path: &Path, ids: &ServerIds, server: &str) -> anyhow::R
 /// where the process may set them, since the operator chose who reads it.
 fn write_whole(path: &Path, text: &str) -> std::io::Result<()> {
     use std::io::Write as _;
+    // A link stays a link: the file it names is the one replaced.
+    let target = std::fs::canonicalize(path).ok();
+    let path = target.as_deref().unwrap_or(path);
     let dir = match path.parent() {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
@@ -401,6 +404,18 @@ mod tests {
             .map(|e| e.expect("entry").file_name())
             .collect();
         assert_eq!(left, [SETUP_FILE], "no temp file is left behind");
+
+        // A config reached through a link is replaced where the link points.
+        let link = dir.path().join("link.toml");
+        std::os::unix::fs::symlink(&path, &link).expect("symlink");
+        assert!(write_server_ids(&link, &ids(), "Studio").expect("through the link"));
+        assert!(std::fs::symlink_metadata(&link)
+            .expect("metadata")
+            .file_type()
+            .is_symlink());
+        assert!(std::fs::read_to_string(&path)
+            .expect("read")
+            .contains("log = \"13\""));
     }
 
     #[test]
