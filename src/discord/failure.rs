@@ -129,7 +129,8 @@ async fn unexpected(error: FrameworkError<'_, Data, Error>) -> Result<(), Error>
     match error.ctx() {
         Some(ctx) => reply::apologise(ctx, &anyhow::anyhow!(what)).await,
         None => {
-            tracing::error!(error = %what, "the command framework could not handle an event");
+            // An interaction or message no command of this version knows, mostly.
+            tracing::warn!(error = %what, "the command framework could not handle an event");
             Ok(())
         }
     }
