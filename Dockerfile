@@ -2,7 +2,13 @@
 #
 #   docker build -t incident-bot .
 #   docker run -d --name incident-bot -e DISCORD_TOKEN=… -v incident-bot:/data \
-#     -p 127.0.0.1:8080:8080 incident-bot
+#     -p 127.0.0.1:8080:8080 -p 127.0.0.1:8081:8081 incident-bot
+#
+# 8080 is the private listener (/livez, /readyz, /metrics). It listens on 0.0.0.0 inside the
+# container only so that Docker can publish it: publish it on the host's loopback alone
+# (-p 127.0.0.1:8080:8080), never on a public address (-p 8080:8080 opens it on every address
+# of the host, past the host's firewall rules). 8081 is the public listener (the status page
+# and the alert webhooks): publish it where your reverse proxy reaches it.
 #
 # The database and the config that setup writes live on the /data volume. `docker stop` sends
 # SIGTERM: the bot finishes the work in flight (up to 10 s) and exits 0.

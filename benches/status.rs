@@ -206,7 +206,7 @@ async fn run() -> anyhow::Result<()> {
     std::fs::write(&path, config(&dir.path().join("bot.db")))?;
     let settings = Settings::load(Some(&path)).map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let app = incident_bot::app::App::build(settings, Arc::new(SystemClock)).await?;
-    let templates = Arc::new(PageTemplates::load(None)?);
+    let templates = Arc::new(PageTemplates::load(None).map_err(|e| anyhow::anyhow!("{e:?}"))?);
     tokio::spawn(keep_fresh(app.clone(), templates));
     // The page as it reads during a typical outage: three public incidents.
     for (n, system) in [(1, "Login"), (2, "Matchmaking"), (3, "Store")] {

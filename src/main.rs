@@ -44,8 +44,10 @@ enum Command {
         /// The SQLite database to copy: sqlite:PATH.
         #[arg(long, requires = "to", value_name = "sqlite:PATH")]
         from: Option<String>,
-        /// The PostgreSQL database to copy it into: postgres://user:password@host/database.
-        #[arg(long, requires = "from", value_name = "postgres://…")]
+        /// The PostgreSQL database to copy it into: postgres://user@host/database, without a
+        /// password (a command line is readable by every user of the machine): the password
+        /// is read from PGPASSWORD, or from ~/.pgpass, as psql does.
+        #[arg(long, requires = "from", value_name = "postgres://user@host/database")]
         to: Option<String>,
     },
     /// Prints a template's message exactly as it is sent to Discord.
@@ -327,7 +329,15 @@ async fn copy_database(from: &str, to: &str) -> anyhow::Result<()> {
     let shown = incident_bot::store::redacted_url(to);
     if !(to.starts_with("postgres://") || to.starts_with("postgresql://")) {
         anyhow::bail!(
-            "--to {shown}: name the PostgreSQL database as postgres://user:password@host/database"
+            "--to {shown}: name the PostgreSQL database as postgres://user@host/database"
+        );
+    }
+    if url::Url::parse(to).is_ok_and(|u| u.password().is_some()) {
+        anyhow::bail!(
+            "--to {shown}: the URL carries a password, which every user of this machine can \
+             read in the process list (and your shell keeps in its history): leave it out \
+             (postgres://user@host/database) and put the password in the PGPASSWORD \
+             environment variable (or in ~/.pgpass), as for psql"
         );
     }
     let source = incident_bot::store::Db::open(path)

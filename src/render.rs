@@ -30,6 +30,7 @@ pub use help::{Help, HelpPhase, HelpSeverity};
 pub use markup::Markup;
 pub use meeting_views::*;
 pub use scan::unescaped;
+pub(crate) use scan::{include_loops, refuse_unescaped};
 pub use views::*;
 
 /// A template the bot uses, by the name of its file (`service_alert.hbs`).

@@ -46,9 +46,14 @@ impl Application {
         let policy = RetryPolicy::from(&settings.jobs);
         let listeners = Listeners::bind(&settings.http).await?;
         let pages = if settings.status.page && settings.http.public_listen.is_some() {
-            Some(Arc::new(PageTemplates::load(
-                settings.templates.dir.as_deref(),
-            )?))
+            let pages = PageTemplates::load(settings.templates.dir.as_deref()).map_err(|list| {
+                let list: Vec<String> = list.iter().map(ToString::to_string).collect();
+                anyhow::anyhow!(
+                    "the status page templates have problems:\n  - {}",
+                    list.join("\n  - ")
+                )
+            })?;
+            Some(Arc::new(pages))
         } else {
             None
         };
@@ -213,6 +218,10 @@ pub fn preflight(config: Option<&Path>) -> Preflight {
         }
     };
     if let Err(list) = Templates::load(template_dir.as_deref()) {
+        problems.extend(list.iter().map(ToString::to_string));
+    }
+    // Checked whether or not the page is served: `run` loads them as soon as it is.
+    if let Err(list) = PageTemplates::load(template_dir.as_deref()) {
         problems.extend(list.iter().map(ToString::to_string));
     }
     Preflight {

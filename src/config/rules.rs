@@ -29,6 +29,8 @@ pub(super) fn problems(s: &Settings) -> Vec<Finding> {
     roles(s, &mut out);
     definitions(s, &mut out);
     checklists(s, &mut out);
+    exposure(s, &mut out);
+    intake(s, &mut out);
     out
 }
 
@@ -209,6 +211,8 @@ fn channel_ids(s: &Settings) -> Vec<(&'static str, u64)> {
         ("channels.incident_category", Some(c.incident_category)),
         ("channels.archive_category", Some(c.archive_category)),
         ("channels.log", c.log),
+        ("channels.alerts", c.alerts),
+        ("intake.reports_channel", s.intake.reports_channel),
         ("postmortem.meeting_channel", s.postmortem.meeting_channel),
         (
             "postmortem.security_meeting_channel",
@@ -248,7 +252,7 @@ fn channels(s: &Settings, out: &mut Vec<Finding>) {
             ));
         }
         for &(other, other_id) in &channels[..i] {
-            if id == other_id {
+            if id == other_id && !may_share(key, other) {
                 out.push(finding(
                     &[key, other],
                     format!(
@@ -268,6 +272,82 @@ fn channels(s: &Settings, out: &mut Vec<Finding>) {
                     ),
                 ));
             }
+        }
+    }
+}
+
+/// Pairs of keys that may name one channel: triage cards may go to the log channel (where
+/// they go when `channels.alerts` is unset). A private channel named as the announcement
+/// channel is reported by [`exposure`], with what it would show players.
+fn may_share(a: &str, b: &str) -> bool {
+    let pair = |x: &str, y: &str| (a == x && b == y) || (a == y && b == x);
+    pair("channels.alerts", "channels.log")
+        || pair("channels.alerts", "channels.announcements")
+        || pair("intake.reports_channel", "channels.announcements")
+}
+
+/// Channels that must never be the one players read: what the bot posts there is internal.
+fn exposure(s: &Settings, out: &mut Vec<Finding>) {
+    let announcements = s.channels.announcements.get();
+    if s.channels.alerts.map(|c| c.get()) == Some(announcements) {
+        out.push(finding(
+            &["channels.alerts", "channels.announcements"],
+            format!(
+                "`channels.alerts` is the announcement channel ({announcements}): every \
+                 alert's triage card (what monitoring saw, the buttons to declare) would be \
+                 posted where players read; give the id of a channel only responders can view, \
+                 or leave it out to post the cards in `channels.log`"
+            ),
+        ));
+    }
+    if s.intake.reports_channel.map(|c| c.get()) == Some(announcements) {
+        out.push(finding(
+            &["intake.reports_channel", "channels.announcements"],
+            format!(
+                "`intake.reports_channel` is the announcement channel ({announcements}): \
+                 the bot would count its own alerts and updates as players' reports and \
+                 players could not post there; give the id of the channel where players \
+                 report problems (#support, say), or leave it out"
+            ),
+        ));
+    }
+}
+
+/// The webhook and report settings that would let too little, or anyone, through.
+fn intake(s: &Settings, out: &mut Vec<Finding>) {
+    let intake = &s.intake;
+    if intake.rate_per_minute == 0 {
+        out.push(finding(
+            &["intake.rate_per_minute"],
+            "`intake.rate_per_minute` is 0, which answers every alert webhook 429 and \
+             drops every alert: give the requests each source may make a minute (120 by \
+             default); to turn a source off, unset its secret instead"
+                .into(),
+        ));
+    }
+    if intake.reports_players == 0 {
+        out.push(finding(
+            &["intake.reports_players"],
+            "`intake.reports_players` is 0, so one player's message would make a triage \
+             card: give how many distinct players must name a system (5 by default); to \
+             stop reading the reports channel, leave `intake.reports_channel` out instead"
+                .into(),
+        ));
+    }
+    for (i, rule) in intake.auto_declare.iter().enumerate() {
+        let severity = rule.severity;
+        if rule.source == crate::domain::AlertSource::Players && s.severity.get(severity).announce {
+            let key = format!("intake.auto_declare.{i}.severity");
+            out.push(Finding {
+                keys: vec![key, format!("severity.{severity}.announce")],
+                message: format!(
+                    "`[[intake.auto_declare]]` rule {i} declares a {severity} from players' \
+                     reports, and a {severity} is announced to players and pages on-call \
+                     (`[severity.{severity}] announce = true`): a handful of player accounts \
+                     could publish a 🚨 alert; make the rule declare a severity that is not \
+                     announced, or remove it and let a responder press Declare on the card"
+                ),
+            });
         }
     }
 }

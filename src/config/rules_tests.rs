@@ -310,3 +310,111 @@ fn a_checklist_that_would_not_fit_one_message_or_its_buttons_is_refused() {
         Ok(())
     });
 }
+
+#[test]
+fn the_alerts_or_reports_channel_named_as_the_announcement_channel_is_refused() {
+    Jail::expect_with(|jail| {
+        let body = IDS.replace(
+            "archive_category = \"100000000000000012\"\n",
+            "archive_category = \"100000000000000012\"\nlog = \"100000000000000013\"\n\
+             alerts = \"100000000000000010\"\n\
+             [intake]\nreports_channel = \"100000000000000010\"\n",
+        );
+        let err = load_in(jail, &body).expect_err("players would read internal posts");
+        let text = err.to_string();
+        assert!(
+            text.contains(
+                "bot.toml:9: `channels.alerts` is the announcement channel (100000000000000010)"
+            ) && text.contains("give the id of a channel only responders can view"),
+            "{text}"
+        );
+        assert!(
+            text.contains("bot.toml:11: `intake.reports_channel` is the announcement channel")
+                && text.contains("give the id of the channel where players report problems"),
+            "{text}"
+        );
+        // Both are one channel as well: the cards would show in the reports channel.
+        assert!(
+            text.contains("`intake.reports_channel` is the same channel as `channels.alerts`"),
+            "{text}"
+        );
+        assert_eq!(err.problems.len(), 3, "{text}");
+
+        // The reports channel is the players': the log's lines would show there.
+        let body = IDS.replace(
+            "archive_category = \"100000000000000012\"\n",
+            "archive_category = \"100000000000000012\"\nlog = \"100000000000000013\"\n\
+             [intake]\nreports_channel = \"100000000000000013\"\n",
+        );
+        let err = load_in(jail, &body).expect_err("shared with the log");
+        assert!(
+            err.to_string().contains(
+                "`intake.reports_channel` is the same channel as `channels.log` (100000000000000013)"
+            ),
+            "{err}"
+        );
+
+        // Triage cards in the log channel is what happens when alerts is unset: allowed.
+        let body = IDS.replace(
+            "archive_category = \"100000000000000012\"\n",
+            "archive_category = \"100000000000000012\"\nlog = \"100000000000000013\"\n\
+             alerts = \"100000000000000013\"\n",
+        );
+        load_in(jail, &body).map_err(|e| e.to_string())?;
+        Ok(())
+    });
+}
+
+#[test]
+fn a_zero_webhook_rate_or_zero_reporting_players_is_refused_with_what_to_do() {
+    Jail::expect_with(|jail| {
+        let body = format!("{IDS}[intake]\nrate_per_minute = 0\nreports_players = 0\n");
+        let err = load_in(jail, &body).expect_err("zeros");
+        let text = err.to_string();
+        assert!(
+            text.contains("bot.toml:13: `intake.rate_per_minute` is 0")
+                && text.contains("to turn a source off, unset its secret instead"),
+            "{text}"
+        );
+        assert!(
+            text.contains("bot.toml:14: `intake.reports_players` is 0, so one player's message")
+                && text.contains("(5 by default)"),
+            "{text}"
+        );
+        assert_eq!(err.problems.len(), 2, "{text}");
+        Ok(())
+    });
+}
+
+#[test]
+fn players_reports_may_not_declare_a_severity_that_is_announced_to_players() {
+    Jail::expect_with(|jail| {
+        let rule = |source: &str, severity: &str| {
+            format!(
+                "{IDS}[[intake.auto_declare]]\nsource = \"alertmanager\"\nseverity = \"P0\"\n\
+                 [[intake.auto_declare]]\nsource = \"{source}\"\nlabels = [\"system=Login\"]\n\
+                 severity = \"{severity}\"\n"
+            )
+        };
+        let err = load_in(jail, &rule("players", "P0")).expect_err("players page and announce");
+        let text = err.to_string();
+        assert!(
+            text.contains(
+                "bot.toml:18: `[[intake.auto_declare]]` rule 1 declares a P0 from players' reports"
+            ) && text.contains("a handful of player accounts could publish a 🚨 alert")
+                && text.contains("press Declare on the card"),
+            "{text}"
+        );
+        assert_eq!(err.problems.len(), 1, "{text}");
+
+        // Announcing P2 makes it as dangerous.
+        let announced = format!("{}[severity.P2]\nannounce = true\n", rule("players", "P2"));
+        let err = load_in(jail, &announced).expect_err("P2 announced");
+        assert!(err.to_string().contains("rule 1 declares a P2"), "{err}");
+
+        // Monitoring may declare a P0; players an unannounced severity.
+        load_in(jail, &rule("players", "P2")).map_err(|e| e.to_string())?;
+        load_in(jail, &rule("grafana", "P0")).map_err(|e| e.to_string())?;
+        Ok(())
+    });
+}

@@ -99,7 +99,9 @@ impl FileDoc {
                 At::Item(item) => item
                     .as_table_like()
                     .and_then(|t| child(t, seg))
-                    .or_else(|| item.as_array().and_then(|a| element(a, seg))),
+                    .or_else(|| item.as_array().and_then(|a| element(a, seg)))
+                    .or_else(|| item.as_array_of_tables().and_then(|a| table(a, seg))),
+                At::Table(table) => child(table, seg),
                 At::Value(value) => value
                     .as_inline_table()
                     .and_then(|t| child(t, seg))
@@ -119,6 +121,7 @@ impl FileDoc {
 #[derive(Clone, Copy)]
 enum At<'a> {
     Item(&'a Item),
+    Table(&'a toml_edit::Table),
     Value(&'a Value),
 }
 
@@ -133,6 +136,12 @@ fn child<'a>(table: &'a dyn TableLike, key: &str) -> Option<(Option<usize>, At<'
 fn element<'a>(array: &'a toml_edit::Array, index: &str) -> Option<(Option<usize>, At<'a>)> {
     let value = array.get(index.parse().ok()?)?;
     Some((value.span().map(|s| s.start), At::Value(value)))
+}
+
+/// One `[[table]]` of an array of tables, by index: its line is its header's.
+fn table<'a>(tables: &'a toml_edit::ArrayOfTables, index: &str) -> Option<(Option<usize>, At<'a>)> {
+    let item = tables.iter().nth(index.parse().ok()?)?;
+    Some((item.span().map(|s| s.start), At::Table(item)))
 }
 
 /// The 1-based line of a byte offset.

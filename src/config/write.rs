@@ -135,7 +135,7 @@ pub fn write_server_ids(path: &Path, ids: &ServerIds, server: &str) -> anyhow::R
             std::fs::create_dir_all(dir)
                 .with_context(|| format!("cannot create the folder {}", dir.display()))?;
         }
-        std::fs::write(path, fresh(ids, server))
+        write_whole(path, &fresh(ids, server))
             .with_context(|| format!("cannot write {}", path.display()))?;
         return Ok(true);
     }
@@ -166,10 +166,60 @@ pub fn write_server_ids(path: &Path, ids: &ServerIds, server: &str) -> anyhow::R
         }
     }
     if changed {
-        std::fs::write(path, doc.to_string())
+        write_whole(path, &doc.to_string())
             .with_context(|| format!("cannot write {}", path.display()))?;
     }
     Ok(changed)
+}
+
+/// Writes `text` to `path` whole or not at all: into a new file beside it, flushed to disk,
+/// then renamed over it, so a crash or a full disk never leaves half a config (which `run`
+/// would refuse) and a reader never sees one. A new file is readable by its owner only
+/// (0600, whatever the umask); a file that was there keeps its mode, and its owner and group
+/// where the process may set them, since the operator chose who reads it.
+fn write_whole(path: &Path, text: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    // A link stays a link: the file it names is the one replaced.
+    let target = std::fs::canonicalize(path).ok();
+    let path = target.as_deref().unwrap_or(path);
+    let dir = match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
+    let before = std::fs::metadata(path).ok();
+    let result = (|| {
+        // A temp file left by a process of the same id that died is stale.
+        let _ = std::fs::remove_file(&temp);
+        let mut file = crate::store::private_file(&temp)?;
+        #[cfg(unix)]
+        if let Some(before) = &before {
+            use std::os::unix::fs::{MetadataExt as _, PermissionsExt as _};
+            file.set_permissions(std::fs::Permissions::from_mode(before.mode() & 0o7777))?;
+            // Only root may give a file away; anyone else keeps the file as theirs.
+            let _ = std::os::unix::fs::fchown(&file, Some(before.uid()), Some(before.gid()));
+        }
+        #[cfg(not(unix))]
+        let _ = &before;
+        file.write_all(text.as_bytes())?;
+        file.sync_all()?;
+        drop(file);
+        std::fs::rename(&temp, path)
+    })();
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temp);
+    }
+    result?;
+    // The rename is durable once the folder's entry is on disk; some systems cannot sync a
+    // folder, and the file itself is already whole.
+    if let Ok(folder) = std::fs::File::open(dir) {
+        let _ = folder.sync_all();
+    }
+    Ok(())
 }
 
 /// What set-up reads before the server is known: where Discord is, any ids already configured,
@@ -307,6 +357,65 @@ mod tests {
         );
         assert!(text.contains("responder = \"20\""), "{text}");
         assert!(text.contains("[discord]\nguild_id = \"1\""), "{text}");
+    }
+
+    #[cfg(unix)]
+    fn mode(path: &Path) -> u32 {
+        use std::os::unix::fs::PermissionsExt as _;
+        std::fs::metadata(path)
+            .expect("metadata")
+            .permissions()
+            .mode()
+            & 0o777
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_new_file_is_the_owners_alone_and_every_write_replaces_it_whole() {
+        use std::os::unix::fs::MetadataExt as _;
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join(SETUP_FILE);
+        assert!(write_server_ids(&path, &ids(), "Studio").expect("write"));
+        assert_eq!(
+            mode(&path),
+            0o600,
+            "a new file is readable by its owner only"
+        );
+
+        // An edit goes through a new file renamed over the old one, and keeps the mode the
+        // operator gave it.
+        std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o640))
+            .expect("chmod");
+        let inode = std::fs::metadata(&path).expect("metadata").ino();
+        let mut other = ids();
+        other.log = ChannelId::new(99).expect("id");
+        assert!(write_server_ids(&path, &other, "Studio").expect("edit"));
+        assert_ne!(
+            std::fs::metadata(&path).expect("metadata").ino(),
+            inode,
+            "replaced by a rename, not rewritten in place"
+        );
+        assert_eq!(mode(&path), 0o640);
+        assert!(std::fs::read_to_string(&path)
+            .expect("read")
+            .contains("log = \"99\""));
+        let left: Vec<_> = std::fs::read_dir(dir.path())
+            .expect("list")
+            .map(|e| e.expect("entry").file_name())
+            .collect();
+        assert_eq!(left, [SETUP_FILE], "no temp file is left behind");
+
+        // A config reached through a link is replaced where the link points.
+        let link = dir.path().join("link.toml");
+        std::os::unix::fs::symlink(&path, &link).expect("symlink");
+        assert!(write_server_ids(&link, &ids(), "Studio").expect("through the link"));
+        assert!(std::fs::symlink_metadata(&link)
+            .expect("metadata")
+            .file_type()
+            .is_symlink());
+        assert!(std::fs::read_to_string(&path)
+            .expect("read")
+            .contains("log = \"13\""));
     }
 
     #[test]

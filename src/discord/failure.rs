@@ -3,7 +3,7 @@
 
 use poise::FrameworkError;
 
-use super::{error_chain, invocation, reply, Context, Data, Error};
+use super::{error_chain, invocation, redact, reply, Context, Data, Error};
 use crate::metrics::Outcome;
 
 /// The answer while the bot is shutting down: it takes no new work, and will be back shortly.
@@ -103,12 +103,35 @@ pub async fn on_error(error: FrameworkError<'_, Data, Error>) {
             tracing::debug!(command = %ctx.command().qualified_name, "command refused by a check");
             Ok(())
         }
-        other => poise::builtins::on_error(other).await.map_err(Into::into),
+        // A check that failed to run (its answer did not go through, say): poise's handler
+        // would log the error's Display, which for reqwest's is the URL with the interaction's
+        // token in it.
+        FrameworkError::CommandCheckFailed {
+            error: Some(error),
+            ctx,
+            ..
+        } => reply::apologise(ctx, &error).await,
+        other => unexpected(other).await,
     };
     if let Err(why) = sent {
         tracing::warn!(error = %error_chain(&why), "could not tell the user their command failed");
     }
     if let Some((ctx, fallback)) = counted {
         invocation::finish(ctx, fallback).await;
+    }
+}
+
+/// Every other framework error, none of which poise's own handler is given: logged redacted
+/// (poise's words for each name the command, never the cause), and the person who ran the
+/// command, if any, told that nothing was done, with an error id.
+async fn unexpected(error: FrameworkError<'_, Data, Error>) -> Result<(), Error> {
+    let what = redact(&error.to_string());
+    match error.ctx() {
+        Some(ctx) => reply::apologise(ctx, &anyhow::anyhow!(what)).await,
+        None => {
+            // An interaction or message no command of this version knows, mostly.
+            tracing::warn!(error = %what, "the command framework could not handle an event");
+            Ok(())
+        }
     }
 }

@@ -94,6 +94,11 @@ impl AutoDeclareRules {
             })
     }
 
+    /// The rules, in order.
+    pub fn iter(&self) -> impl Iterator<Item = &AutoDeclare> {
+        self.0.iter()
+    }
+
     /// Whether there is no rule.
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()

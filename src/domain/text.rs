@@ -62,15 +62,37 @@ const FORMAT: [(char, char); 21] = [
 ];
 
 /// Not Cf, yet shown as nothing, so a title or a name made of them looks blank or like another:
-/// the combining grapheme joiner, the Hangul fillers, and the unassigned rest of the tag block
-/// (ignorable by default, so refused with the block before a version assigns them).
-const BLANK: [(char, char); 6] = [
+/// the combining grapheme joiner, the Hangul fillers, the Khmer inherent vowels, the Mongolian
+/// free variation selectors, the line and paragraph separators (a line break that is not a
+/// newline), the blank Braille pattern, and the unassigned code points that Unicode reserves as
+/// ignorable by default (refused before a version assigns them). With [`FORMAT`] and
+/// [`VARIATION`] this covers every Default_Ignorable_Code_Point of DerivedCoreProperties.txt
+/// (Unicode 15.1/16.0).
+const BLANK: [(char, char); 15] = [
     ('\u{034F}', '\u{034F}'),   // combining grapheme joiner
     ('\u{115F}', '\u{1160}'),   // Hangul choseong and jungseong fillers
+    ('\u{17B4}', '\u{17B5}'),   // Khmer vowel inherent AQ and AA
+    ('\u{180B}', '\u{180D}'),   // Mongolian free variation selectors one to three
+    ('\u{180F}', '\u{180F}'),   // Mongolian free variation selector four
+    ('\u{2028}', '\u{2029}'),   // line separator, paragraph separator
+    ('\u{2065}', '\u{2065}'),   // unassigned, among the invisible operators
+    ('\u{2800}', '\u{2800}'),   // Braille pattern blank
     ('\u{3164}', '\u{3164}'),   // Hangul filler
     ('\u{FFA0}', '\u{FFA0}'),   // halfwidth Hangul filler
+    ('\u{FFF0}', '\u{FFF8}'),   // unassigned, before the interlinear annotations
     ('\u{E0000}', '\u{E0000}'), // tag block, unassigned
     ('\u{E0002}', '\u{E001F}'), // tag block, unassigned
+    ('\u{E0080}', '\u{E00FF}'), // unassigned, after the tag block
+    ('\u{E01F0}', '\u{E0FFF}'), // unassigned, after the variation selectors supplement
+];
+
+/// The variation selectors: invisible, and a run of them after one character can carry a
+/// hidden message. Only the emoji and text presentation selectors (U+FE0F, U+FE0E) have a use
+/// in what people type (`❤️` is U+2764 U+FE0F), and only right after the symbol they style;
+/// see [`selector_allowed`].
+const VARIATION: [(char, char); 2] = [
+    ('\u{FE00}', '\u{FE0F}'),   // variation selectors 1 to 16
+    ('\u{E0100}', '\u{E01EF}'), // variation selectors supplement, 17 to 256
 ];
 
 /// Whether `c` lies in one of `ranges` (sorted, inclusive, not overlapping).
@@ -97,7 +119,20 @@ fn is_hidden(c: char, allow_newline: bool) -> bool {
     c.is_control() || in_ranges(&FORMAT, c) || in_ranges(&BLANK, c)
 }
 
-/// Parses one field: trims, refuses empty, hidden characters and text over `max` characters.
+/// Whether `c`, coming after `before`, is not a variation selector, or is the emoji or text
+/// presentation selector right after a symbol: not after a letter (no letter has an emoji
+/// form), white space, another selector, or at the start.
+fn selector_allowed(c: char, before: Option<char>) -> bool {
+    if !in_ranges(&VARIATION, c) {
+        return true;
+    }
+    matches!(c, '\u{FE0E}' | '\u{FE0F}')
+        && before
+            .is_some_and(|b| !b.is_alphabetic() && !b.is_whitespace() && !in_ranges(&VARIATION, b))
+}
+
+/// Parses one field: trims, refuses empty, hidden characters (a variation selector other than
+/// an emoji's) and text over `max` characters.
 pub fn parse_field(
     field: &'static str,
     input: &str,
@@ -108,11 +143,15 @@ pub fn parse_field(
     if text.is_empty() {
         return Err(TextError::Empty { field });
     }
-    if let Some(c) = text.chars().find(|&c| is_hidden(c, allow_newline)) {
-        return Err(TextError::Hidden {
-            field,
-            code: format!("U+{:04X}", u32::from(c)),
-        });
+    let mut before = None;
+    for c in text.chars() {
+        if is_hidden(c, allow_newline) || !selector_allowed(c, before) {
+            return Err(TextError::Hidden {
+                field,
+                code: format!("U+{:04X}", u32::from(c)),
+            });
+        }
+        before = Some(c);
     }
     let len = text.chars().count();
     if len > max {

@@ -172,7 +172,7 @@ fn the_other_format_characters_outside_the_bmp_and_in_arabic_and_syriac_are_refu
 
 #[test]
 fn the_format_table_is_sorted_and_holds_the_170_code_points_of_cf() {
-    for table in [&FORMAT[..], &BLANK[..]] {
+    for table in [&FORMAT[..], &BLANK[..], &VARIATION[..]] {
         assert!(table.iter().all(|(first, last)| first <= last), "{table:?}");
         assert!(
             table.windows(2).all(|w| w[0].1 < w[1].0),
@@ -187,6 +187,95 @@ fn the_format_table_is_sorted_and_holds_the_170_code_points_of_cf() {
         cf, 170,
         "DerivedGeneralCategory 15.1/16.0 lists 170 Cf code points"
     );
+}
+
+#[test]
+fn line_and_paragraph_separators_are_refused_even_where_newlines_are_not() {
+    for c in ['\u{2028}', '\u{2029}'] {
+        refused_everywhere(c);
+    }
+    assert!(matches!(
+        FreeText::parse("line one\u{2028}line two"),
+        Err(TextError::Hidden { code, .. }) if code == "U+2028"
+    ));
+}
+
+#[test]
+fn the_variation_selectors_are_refused_but_an_emojis_own() {
+    for c in ('\u{FE00}'..='\u{FE0D}').chain('\u{E0100}'..='\u{E01EF}') {
+        refused_everywhere(c);
+    }
+    // The presentation selectors after a letter, at the start, after a space or in a run: no
+    // emoji is styled, so they only hide something.
+    for c in ['\u{FE0E}', '\u{FE0F}'] {
+        refused_everywhere(c);
+        let code = format!("U+{:04X}", u32::from(c));
+        for input in [
+            format!("{c}Login down"),
+            format!("Login {c}down"),
+            format!("Server ❤{c}{c} back"),
+            format!("Server ❤\u{FE0F}{c} back"),
+        ] {
+            let err = IncidentTitle::parse(&input).expect_err(&input);
+            assert!(
+                err.to_string()
+                    .contains(&format!("hidden character ({code})")),
+                "{input:?}: {err}"
+            );
+        }
+    }
+    let err = IncidentTitle::parse("Login ❤\u{E0100} down").expect_err("a supplement selector");
+    assert!(err.to_string().contains("(U+E0100)"), "{err}");
+    // What the emoji picker types stays typeable: a symbol, a digit keycap, a text style.
+    for ok in [
+        "Server ❤\u{FE0F} back",
+        "⚠\u{FE0F} Login down",
+        "1\u{FE0F}\u{20E3} shard",
+        "☀\u{FE0E}",
+    ] {
+        assert_eq!(
+            IncidentTitle::parse(ok).map(String::from),
+            Ok(ok.to_owned()),
+            "{ok:?}"
+        );
+    }
+}
+
+#[test]
+fn the_khmer_inherent_vowels_and_mongolian_free_variation_selectors_are_refused() {
+    for c in [
+        '\u{17B4}', '\u{17B5}', '\u{180B}', '\u{180C}', '\u{180D}', '\u{180E}', '\u{180F}',
+    ] {
+        refused_everywhere(c);
+    }
+}
+
+#[test]
+fn the_blank_braille_pattern_is_refused_and_other_braille_is_not() {
+    refused_everywhere('\u{2800}');
+    assert!(matches!(
+        IncidentTitle::parse("\u{2800}\u{2800}"),
+        Err(TextError::Hidden { .. })
+    ));
+    assert_eq!(
+        IncidentTitle::parse("\u{2801} Braille").map(String::from),
+        Ok("\u{2801} Braille".to_owned())
+    );
+}
+
+#[test]
+fn the_unassigned_default_ignorable_code_points_are_refused() {
+    for c in [
+        '\u{2065}',
+        '\u{FFF0}',
+        '\u{FFF8}',
+        '\u{E0080}',
+        '\u{E00FF}',
+        '\u{E01F0}',
+        '\u{E0FFF}',
+    ] {
+        refused_everywhere(c);
+    }
 }
 
 #[test]

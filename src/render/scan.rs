@@ -68,7 +68,7 @@ pub fn unescaped(template: &Template) -> Vec<(Option<usize>, String)> {
 /// A problem for each place `template`, read from `file`, writes a value unescaped. Overrides
 /// may not: escaping is to be decided by each value's type (what the bot built or what a
 /// person typed), not by the template.
-pub(super) fn refuse_unescaped(file: &str, template: &Template) -> Vec<TemplateProblem> {
+pub(crate) fn refuse_unescaped(file: &str, template: &Template) -> Vec<TemplateProblem> {
     unescaped(template)
         .into_iter()
         .map(|(line, name)| TemplateProblem {
@@ -129,7 +129,7 @@ fn includes(
 
 /// The include loops among the templates, and the templates that must not be rendered.
 #[derive(Debug, Default)]
-pub(super) struct Loops {
+pub(crate) struct Loops {
     /// One problem per loop, naming each file in it; one per partial named at render time.
     pub problems: Vec<TemplateProblem>,
     /// The templates in a loop, or including one: rendering them would never end.
@@ -138,7 +138,7 @@ pub(super) struct Loops {
 
 /// Finds every loop of includes among `templates` (name, file, parsed). Inline partials count
 /// by name, wherever they are defined, since handlebars looks them up by name alone.
-pub(super) fn include_loops(templates: &[(&str, String, &Template)]) -> Loops {
+pub(crate) fn include_loops(templates: &[(&str, String, &Template)]) -> Loops {
     let mut edges = Vec::new();
     let mut dynamic = Vec::new();
     for (name, file, t) in templates {

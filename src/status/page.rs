@@ -4,11 +4,13 @@ use std::path::Path;
 
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
+use handlebars::template::Template;
 use handlebars::Handlebars;
 use serde::Serialize;
 
 use super::build::{overall, Inputs, PublicIncident, SystemState};
 use super::statuspage::{iso, Impact};
+use crate::render::{include_loops, refuse_unescaped, TemplateProblem};
 use crate::store::AnnouncementKind;
 
 /// The page templates, by file stem: overridable from `[templates] dir` like the messages.
@@ -202,37 +204,89 @@ fn builtin(name: &str) -> &'static str {
 
 impl PageTemplates {
     /// The built-in page templates, each replaced by `dir/<name>.hbs` when that file exists.
-    /// A template printing a value with `{{{ }}}` is refused: every value is text.
-    pub fn load(dir: Option<&Path>) -> anyhow::Result<Self> {
-        let mut registry = Handlebars::new();
-        registry.set_strict_mode(true);
+    /// Every problem is reported, each naming its file and line: a template that does not
+    /// parse, one that prints a value unescaped (in any spelling handlebars reads as one:
+    /// `{{{…}}}`, `{{~{…}~}}`, `{{&…}}`, inside blocks and inline partials too), includes
+    /// that form a loop (found before anything renders: rendering one would recurse until the
+    /// stack overflows), and a template that does not render a full view.
+    pub fn load(dir: Option<&Path>) -> Result<Self, Vec<TemplateProblem>> {
+        let mut problems = Vec::new();
+        let mut parsed = Vec::new();
         for name in PAGE_TEMPLATES {
             let custom = dir.map(|d| d.join(format!("{name}.hbs")));
             let (source, file) = match custom.filter(|p| p.exists()) {
-                Some(path) => (
-                    std::fs::read_to_string(&path)
-                        .with_context(|| format!("cannot read {}", path.display()))?,
-                    path.display().to_string(),
-                ),
+                Some(path) => match std::fs::read_to_string(&path) {
+                    Ok(source) => (source, path.display().to_string()),
+                    Err(e) => {
+                        problems.push(TemplateProblem {
+                            file: path.display().to_string(),
+                            line: None,
+                            reason: format!("cannot read it: {e}"),
+                        });
+                        continue;
+                    }
+                },
                 None => (builtin(name).to_owned(), format!("built-in {name}")),
             };
-            if source.contains("{{{") || source.contains("{{&") {
-                anyhow::bail!(
-                    "{file}: prints a value unescaped ({{{{{{ }}}}}} or {{{{& }}}}): write {{{{ }}}} instead"
-                );
+            // handlebars' own parser, so that what it would print raw is what is refused.
+            match Template::compile(&source) {
+                Ok(template) => {
+                    problems.extend(refuse_unescaped(&file, &template));
+                    parsed.push((name, file, template));
+                }
+                Err(e) => problems.push(TemplateProblem {
+                    file,
+                    line: e.pos().map(|(line, _)| line),
+                    reason: e.reason().to_string(),
+                }),
             }
-            registry
-                .register_template_string(name, source)
-                .with_context(|| format!("{file} does not parse"))?;
+        }
+        let graph: Vec<(&str, String, &Template)> = parsed
+            .iter()
+            .map(|(name, file, t)| (*name, file.clone(), t))
+            .collect();
+        problems.extend(include_loops(&graph).problems);
+        if !problems.is_empty() {
+            return Err(problems);
+        }
+        let mut registry = Handlebars::new();
+        registry.set_strict_mode(true);
+        let mut files = Vec::new();
+        for (name, file, template) in parsed {
+            registry.register_template(name, template);
+            files.push((name, file));
         }
         let templates = Self { registry };
-        templates
-            .render_page(&PageView::sample())
-            .context("the status page template does not render")?;
-        templates
-            .render_incident(&IncidentPageView::sample())
-            .context("the incident page template does not render")?;
-        Ok(templates)
+        let file_of = |name: &str| {
+            files
+                .iter()
+                .find(|(n, _)| *n == name)
+                .map(|(_, f)| f.clone())
+                .unwrap_or_default()
+        };
+        let rendered = [
+            ("status_page", templates.render_page(&PageView::sample())),
+            (
+                "status_incident",
+                templates.render_incident(&IncidentPageView::sample()),
+            ),
+        ];
+        for (name, result) in rendered {
+            if let Err(e) = result {
+                problems.push(TemplateProblem {
+                    file: file_of(name),
+                    line: e
+                        .downcast_ref::<handlebars::RenderError>()
+                        .and_then(|e| e.line_no),
+                    reason: format!("{e:#}"),
+                });
+            }
+        }
+        if problems.is_empty() {
+            Ok(templates)
+        } else {
+            Err(problems)
+        }
     }
 
     /// Renders `/`.
@@ -324,11 +378,93 @@ mod tests {
         assert!(one.contains("technical difficulties with Login"), "{one}");
     }
 
-    #[test]
-    fn an_override_printing_raw_values_is_refused() {
+    /// The problems of loading the page templates with `files` as overrides.
+    fn problems_with(files: &[(&str, &str)]) -> Vec<String> {
         let dir = tempfile::tempdir().expect("tempdir");
-        std::fs::write(dir.path().join("status_page.hbs"), "{{{name}}}").expect("write");
-        let err = PageTemplates::load(Some(dir.path())).expect_err("refused");
-        assert!(err.to_string().contains("status_page.hbs"), "{err}");
+        for (name, body) in files {
+            std::fs::write(dir.path().join(name), body).expect("write");
+        }
+        match PageTemplates::load(Some(dir.path())) {
+            Ok(_) => Vec::new(),
+            Err(list) => list.iter().map(ToString::to_string).collect(),
+        }
+    }
+
+    #[test]
+    fn an_override_printing_a_value_raw_in_any_spelling_is_refused_at_its_line() {
+        for (body, line) in [
+            ("{{{name}}}", 1),
+            ("<h1>\n{{~{name}~}}</h1>", 2),
+            ("{{~{ name }}}", 1),
+            ("{{&name}}", 1),
+            ("{{~&name~}}", 1),
+            (
+                "{{#each systems}}\n{{#if name}}{{else}}{{{name}}}{{/if}}{{/each}}",
+                2,
+            ),
+            ("{{#*inline \"x\"}}{{{name}}}{{/inline}}{{> x}}", 1),
+            ("{{#> missing}}\n\n{{{name}}}{{/missing}}", 3),
+        ] {
+            let problems = problems_with(&[("status_page.hbs", body)]);
+            assert_eq!(problems.len(), 1, "{body:?}: {problems:?}");
+            assert!(
+                problems[0].contains(&format!(
+                    "status_page.hbs:{line}: `name` is written unescaped"
+                )),
+                "{body:?}: {problems:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn escaped_values_and_raw_blocks_of_template_text_are_accepted() {
+        // A raw block prints its own text as written, never a value: not a way around escaping.
+        let problems = problems_with(&[(
+            "status_page.hbs",
+            "{{name}} {{{{raw}}}}{{{name}}}{{{{/raw}}}} \\{{{name}}}",
+        )]);
+        assert!(problems.is_empty(), "{problems:?}");
+    }
+
+    #[test]
+    fn page_templates_including_each_other_in_a_loop_are_refused_before_rendering() {
+        let problems = problems_with(&[("status_page.hbs", "{{name}}\n{{> status_page}}")]);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].contains("status_page.hbs:2: templates include each other in a loop"),
+            "{problems:?}"
+        );
+        let problems = problems_with(&[
+            ("status_page.hbs", "{{> status_incident}}"),
+            (
+                "status_incident.hbs",
+                "{{#with incident}}{{/with}}{{> status_page}}",
+            ),
+        ]);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].contains("status_incident.hbs:1) includes `status_page`"),
+            "{problems:?}"
+        );
+    }
+
+    #[test]
+    fn a_page_template_that_does_not_parse_or_render_is_named() {
+        let problems = problems_with(&[
+            ("status_page.hbs", "{{#if name}}\nopen"),
+            ("status_incident.hbs", "{{nosuchfield}}"),
+        ]);
+        assert_eq!(
+            problems.len(),
+            1,
+            "parse problems stop before rendering: {problems:?}"
+        );
+        assert!(problems[0].contains("status_page.hbs"), "{problems:?}");
+        let problems = problems_with(&[("status_incident.hbs", "{{nosuchfield}}")]);
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert!(
+            problems[0].contains("status_incident.hbs:1: ") && problems[0].contains("nosuchfield"),
+            "{problems:?}"
+        );
     }
 }

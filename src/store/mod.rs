@@ -130,10 +130,18 @@ pub struct Tx {
 }
 
 impl Db {
-    /// Opens (creating if needed) the SQLite file at `path` and runs the migrations.
+    /// Opens (creating if needed, readable by its owner only) the SQLite file at `path` and runs
+    /// the migrations.
     #[tracing::instrument(skip_all, fields(path = %path.display()))]
     pub async fn open(path: &Path) -> Result<Self, sqlx::Error> {
         sqlx::any::install_default_drivers();
+        // Incidents (security ones too) and who worked them: the owner's alone. SQLite gives
+        // the -wal and -shm files it creates beside it the database file's mode.
+        match private_file(path) {
+            Ok(_) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
+            Err(e) => return Err(sqlx::Error::Io(e)),
+        }
         let url = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
@@ -275,6 +283,23 @@ impl Tx {
     pub async fn commit(self) -> Result<(), sqlx::Error> {
         self.inner.commit().await
     }
+}
+
+/// Creates `path`, which must not exist, readable and writable by its owner only: the mode is
+/// given at creation and set again, so a umask can neither widen nor narrow it.
+pub fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt as _, PermissionsExt as _};
+        options.mode(0o600);
+        let file = options.open(path)?;
+        file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
+        Ok(file)
+    }
+    #[cfg(not(unix))]
+    options.open(path)
 }
 
 /// An error for a row that holds what the code cannot read (a bad enum name, a zero id).

@@ -1082,3 +1082,33 @@ async fn a_named_lock_has_one_holder_across_processes_and_is_free_again_once_dro
         drop(b.lock_named("publish").await.expect("lock"));
     }
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_new_database_file_and_its_wal_and_shm_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt as _;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("bot.db");
+    let db = Db::open(&path).await.expect("open");
+    // A write, so that the write-ahead log and its index exist.
+    db.set_meta("probe", "x").await.expect("write");
+    let mode = |name: &str| {
+        let file = dir.path().join(name);
+        std::fs::metadata(&file)
+            .unwrap_or_else(|e| panic!("{name}: {e}"))
+            .permissions()
+            .mode()
+            & 0o777
+    };
+    for name in ["bot.db", "bot.db-wal", "bot.db-shm"] {
+        assert_eq!(mode(name), 0o600, "{name}: {:o}", mode(name));
+    }
+    db.close().await;
+    // An existing file opens as it is.
+    let again = Db::open(&path).await.expect("reopen");
+    assert_eq!(
+        again.meta("probe").await.expect("read").as_deref(),
+        Some("x")
+    );
+    again.close().await;
+}

@@ -277,6 +277,56 @@ fn check_refuses_an_override_that_writes_triple_braces() {
 }
 
 #[test]
+fn check_and_run_refuse_status_page_templates_that_loop_or_print_the_page_name_raw() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let templates = dir.path().join("templates");
+    std::fs::create_dir(&templates).expect("mkdir");
+    std::fs::write(
+        templates.join("status_page.hbs"),
+        "<title>{{~{name}~}}</title>\n{{> status_incident}}",
+    )
+    .expect("write");
+    std::fs::write(
+        templates.join("status_incident.hbs"),
+        "{{#with incident}}{{name}}{{/with}}\n{{> status_page}}",
+    )
+    .expect("write");
+    let path = example_as(dir.path(), |t| {
+        format!(
+            "{}\n[templates]\ndir = {:?}\n",
+            t.replace(
+                "[status]\n",
+                "[status]\nname = \"<img src=x onerror=alert(1)>\"\n"
+            ),
+            templates.display().to_string()
+        )
+    });
+    let page = templates.join("status_page.hbs").display().to_string();
+    for args in [
+        vec!["check", "--config", &path],
+        vec!["run", "--config", &path],
+    ] {
+        let out = bot_with_env(&args, &[("DISCORD_TOKEN", "not-a-token")]);
+        let err = stderr(&out);
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "{args:?}: a signal is a crash: {err}"
+        );
+        assert!(
+            err.contains(&format!("{page}:1: `name` is written unescaped")),
+            "{args:?}: {err}"
+        );
+        assert!(
+            err.contains("templates include each other in a loop")
+                && err.contains(&format!("({page}:2) includes `status_incident`")),
+            "{args:?}: {err}"
+        );
+        assert!(!stdout(&out).contains("ok:"), "{args:?}");
+    }
+}
+
+#[test]
 fn run_refuses_to_start_on_the_same_problems_listing_them_all() {
     let dir = tempfile::tempdir().expect("tempdir");
     let path = example_as(dir.path(), |t| {
@@ -425,15 +475,18 @@ async fn migrate_copies_a_sqlite_database_into_postgresql_and_a_second_run_copie
     }
     tx.commit().await.expect("commit");
     source.close().await;
-    // A password the output must not show.
-    let url = crate::support::bot::fresh_postgres_url().await.replacen(
-        "postgres@",
-        "postgres:hunter2@",
-        1,
-    );
+    // The password comes from the environment, as for psql; the output never shows it.
+    let mut url = url::Url::parse(&crate::support::bot::fresh_postgres_url().await)
+        .expect("the test server's URL");
+    let password = url.password().unwrap_or("hunter2").to_owned();
+    url.set_password(None).expect("a URL with a user");
+    let url = url.to_string();
     let from = format!("sqlite:{}", db.display());
     for (run, copied) in [(1, "3 copied now"), (2, "0 copied now")] {
-        let out = bot(&["migrate", "--from", &from, "--to", &url]);
+        let out = bot_with_env(
+            &["migrate", "--from", &from, "--to", &url],
+            &[("PGPASSWORD", &password)],
+        );
         let text = stdout(&out);
         assert!(out.status.success(), "run {run}: {}{text}", stderr(&out));
         let jobs = text
@@ -443,7 +496,29 @@ async fn migrate_copies_a_sqlite_database_into_postgresql_and_a_second_run_copie
         assert!(jobs.contains(copied), "run {run}: {jobs}");
         assert!(jobs.contains("3 in the target"), "run {run}: {jobs}");
         assert!(text.contains("ok: "), "{text}");
-        assert!(!text.contains("hunter2"), "{text}");
+        assert!(!text.contains(&password), "{text}");
+    }
+}
+
+#[test]
+fn migrate_refuses_a_password_on_the_command_line_and_says_to_use_pgpassword() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("bot.db");
+    std::fs::write(&db, "").expect("an (empty) SQLite file");
+    let from = format!("sqlite:{}", db.display());
+    for to in [
+        "postgres://bot:hunter2@127.0.0.1:1/incidents",
+        "postgresql://bot:hunter2@db.internal/incidents?sslmode=require",
+    ] {
+        let out = bot(&["migrate", "--from", &from, "--to", to]);
+        let err = stderr(&out);
+        assert_eq!(out.status.code(), Some(1), "{to}: {err}");
+        assert!(
+            err.contains("the URL carries a password")
+                && err.contains("put the password in the PGPASSWORD environment variable"),
+            "{to}: {err}"
+        );
+        assert!(!err.contains("hunter2"), "{err}");
     }
 }
 
@@ -454,7 +529,7 @@ fn migrate_refuses_a_source_that_is_not_there_and_names_it() {
         "--from",
         "sqlite:/nonexistent/bot.db",
         "--to",
-        "postgres://bot:hunter2@127.0.0.1:1/incidents",
+        "postgres://bot@127.0.0.1:1/incidents",
     ]);
     let err = stderr(&out);
     assert!(!out.status.success());

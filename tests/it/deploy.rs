@@ -210,3 +210,159 @@ fn the_test_command_installs_the_tools_the_tests_run() {
     }
     assert!(ci.contains("apt-get install -y -q --no-install-recommends"));
 }
+
+/// The port a listen address (`0.0.0.0:9090`) is on.
+fn port_of(addr: &str) -> Option<u16> {
+    addr.split_whitespace()
+        .next()?
+        .trim_matches('"')
+        .rsplit(':')
+        .next()
+        .and_then(|p| p.parse().ok())
+}
+
+/// The private listener's ports in a compose file: each `INCIDENT_BOT__HTTP__LISTEN` it sets,
+/// or the image's (the Dockerfile's) when it sets none.
+fn private_ports(compose: &str) -> Vec<u16> {
+    let listen = |text: &str| -> Vec<u16> {
+        text.lines()
+            .filter_map(|l| {
+                let (_, value) = l.split_once("INCIDENT_BOT__HTTP__LISTEN")?;
+                port_of(value.trim_start_matches([':', '=', ' ']))
+            })
+            .collect()
+    };
+    let ports = listen(compose);
+    if ports.is_empty() {
+        listen(&read("Dockerfile"))
+    } else {
+        ports
+    }
+}
+
+/// A published port in the short syntax (`[HOST_IP:][HOST_PORT:]CONTAINER_PORT[/PROTO]`): the
+/// host address it is opened on (`None`: every address) and the container port.
+fn published(entry: &str) -> (Option<String>, Option<u16>) {
+    let entry = entry.trim().trim_matches(['"', '\'']);
+    let entry = entry.split('/').next().unwrap_or(entry);
+    let (ip, rest) = match entry.strip_prefix('[') {
+        Some(v6) => match v6.split_once("]:") {
+            Some((ip, rest)) => (Some(ip.to_owned()), rest.to_owned()),
+            None => (None, entry.to_owned()),
+        },
+        None => {
+            let parts: Vec<&str> = entry.split(':').collect();
+            match parts.as_slice() {
+                [ip, host, container] => (Some((*ip).to_owned()), format!("{host}:{container}")),
+                _ => (None, entry.to_owned()),
+            }
+        }
+    };
+    (ip, rest.rsplit(':').next().and_then(|p| p.parse().ok()))
+}
+
+/// Every entry of a `ports:` list in `compose` that publishes a private port on an address
+/// other than the host's loopback, and every entry this reader cannot judge (the long syntax).
+fn private_ports_exposed(compose: &str) -> Vec<String> {
+    let private = private_ports(compose);
+    let mut bad = Vec::new();
+    let mut list_indent = None;
+    for line in compose.lines() {
+        let indent = line.len() - line.trim_start().len();
+        let text = line.trim();
+        if text.is_empty() || text.starts_with('#') {
+            continue;
+        }
+        if text == "ports:" {
+            list_indent = Some(indent);
+            continue;
+        }
+        match list_indent {
+            Some(at) if indent > at || (indent == at && text.starts_with("- ")) => {}
+            _ => {
+                list_indent = None;
+                continue;
+            }
+        }
+        let Some(entry) = text.strip_prefix("- ") else {
+            bad.push(format!("{text} (write ports in the short syntax)"));
+            continue;
+        };
+        let (ip, container) = published(entry);
+        match container {
+            Some(port) if private.contains(&port) => {
+                let loopback = ip
+                    .as_deref()
+                    .and_then(|ip| ip.parse::<std::net::IpAddr>().ok())
+                    .is_some_and(|ip| ip.is_loopback());
+                if !loopback {
+                    bad.push(entry.to_owned());
+                }
+            }
+            Some(_) => {}
+            None => bad.push(format!("{entry} (not a port mapping this test reads)")),
+        }
+    }
+    bad
+}
+
+#[test]
+fn no_compose_file_publishes_the_private_listener_beyond_the_hosts_loopback() {
+    // The reader finds what it must: a bare, an all-addresses and a public mapping of the
+    // private port, and the long syntax it cannot judge; loopback and the public port pass.
+    let sample = "services:\n  bot:\n    environment:\n      INCIDENT_BOT__HTTP__LISTEN: 0.0.0.0:9090\n\
+                  \x20     INCIDENT_BOT__HTTP__PUBLIC_LISTEN: 0.0.0.0:8080\n    ports:\n\
+                  \x20     - \"9090:9090\"\n      - 0.0.0.0:9091:9090\n      - \"203.0.113.5:9090:9090/tcp\"\n\
+                  \x20     - 9090\n      - \"127.0.0.1:9090:9090\"\n      - \"[::1]:9092:9090\"\n\
+                  \x20     - \"8080:8080\"\n      - target: 9090\n        published: 9090\n\
+                  \x20   volumes:\n      - data:/data\n";
+    assert_eq!(
+        private_ports_exposed(sample),
+        [
+            "\"9090:9090\"",
+            "0.0.0.0:9091:9090",
+            "\"203.0.113.5:9090:9090/tcp\"",
+            "9090",
+            "target: 9090 (not a port mapping this test reads)",
+            "published: 9090 (write ports in the short syntax)",
+        ]
+    );
+
+    let mut checked = 0;
+    for entry in std::fs::read_dir(repo("deploy")).expect("deploy/") {
+        let path = entry.expect("entry").path();
+        let name = path.display().to_string();
+        if !(name.ends_with(".yml") || name.ends_with(".yaml")) {
+            continue;
+        }
+        let text = std::fs::read_to_string(&path).expect("read");
+        let exposed = private_ports_exposed(&text);
+        assert!(
+            exposed.is_empty(),
+            "{name} publishes the private listener (/metrics, /readyz) beyond the host's \
+             loopback: {exposed:?}; publish it as \"127.0.0.1:PORT:PORT\""
+        );
+        checked += text.matches("127.0.0.1:").count();
+    }
+    assert!(
+        checked > 0,
+        "the replicas sample publishes its private ports on loopback"
+    );
+
+    // The commands the Dockerfile and the README give publish it on loopback too (prose that
+    // warns against `-p 8080:8080` is not a `-p` word of a command).
+    let private = private_ports("");
+    for file in ["Dockerfile", "README.md"] {
+        let text = read(file);
+        let words: Vec<&str> = text.split_whitespace().collect();
+        let mut seen = 0;
+        for pair in words.windows(2).filter(|w| w[0] == "-p") {
+            let (ip, container) = published(pair[1]);
+            if container.is_some_and(|p| private.contains(&p)) {
+                assert_eq!(ip.as_deref(), Some("127.0.0.1"), "{file}: -p {}", pair[1]);
+                seen += 1;
+            }
+        }
+        assert!(seen > 0, "{file} shows how to publish the private listener");
+    }
+}

@@ -4,6 +4,7 @@ use std::time::Duration;
 
 use crate::support::bot::world;
 use crate::support::child::ChildBot;
+use crate::support::fake_discord::Fault;
 use crate::support::story::declare;
 
 #[tokio::test]
@@ -61,5 +62,51 @@ async fn json_logs_are_one_object_a_line_with_the_span_fields() {
     assert!(
         !log.contains(fake.token()),
         "the token never reaches a log line"
+    );
+}
+
+#[tokio::test]
+async fn a_command_check_that_fails_to_answer_is_logged_without_the_interaction_token() {
+    let fake = world::fake().start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bot = ChildBot::start(&fake, dir.path(), &[]).await;
+    // The check refuses an option the command does not have; its answer meets a dropped
+    // connection, whose reqwest error prints the URL with the interaction's token in it.
+    fake.fail_next(
+        "POST",
+        "/interactions/{interaction_id}/{interaction_token}/callback",
+        1,
+        Fault::Disconnect,
+    );
+    let stale = fake
+        .slash(world::RESPONDER)
+        .in_channel(world::GENERAL)
+        .command("incident")
+        .sub("declare")
+        .opt_str("title", "Login down")
+        .opt_int("severity", 2)
+        .opt_str("colour", "red")
+        .send_from_stale_client()
+        .await;
+
+    // Whoever logs the failure names the callback's path.
+    let log = bot
+        .wait_for_log(&format!("/interactions/{}/", stale.id))
+        .await;
+    crate::support::child::assert_no_tokens(&log, &fake, &stale.token);
+    let error_id = format!("E{:x}", stale.id.get());
+    assert!(
+        log.lines().any(|l| l.contains("command failed")
+            && l.contains(&error_id)
+            && l.contains(&format!("/interactions/{}/[redacted]/callback", stale.id))),
+        "logged once, redacted, with the error id:\n{log}"
+    );
+    // The person is told, on the second try of the callback, that nothing was done.
+    let reply = stale.reply().await;
+    assert_eq!(reply.flags & 64, 64, "ephemeral: {}", reply.content);
+    assert!(
+        reply.content.contains("nothing was changed") && reply.content.contains(&error_id),
+        "{}",
+        reply.content
     );
 }

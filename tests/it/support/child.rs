@@ -160,3 +160,15 @@ pub async fn wait_until_answering(fake: &FakeDiscord) {
         .await;
     ping.ack().await;
 }
+
+/// Asserts that `log` holds neither the bot's token nor `interaction_token`.
+pub fn assert_no_tokens(log: &str, fake: &FakeDiscord, interaction_token: &str) {
+    assert!(
+        !log.contains(interaction_token),
+        "the interaction token reached the log:\n{log}"
+    );
+    assert!(
+        !log.contains(fake.token()),
+        "the bot token reached the log:\n{log}"
+    );
+}
