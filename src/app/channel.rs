@@ -257,7 +257,8 @@ impl Performer {
         let number = record.map_or_else(|| incident.to_string(), |r| r.number.to_string());
         let content = format!(
             "⚠️ I could not open the channel for incident #{number}: {}. Fix the permission or make \
-             room, then declare again; incident #{number} stays open, without a channel.",
+             room, then declare again; incident #{number} stays open, without a channel: work or \
+             close it from here with incident:{number} on any /incident command.",
             super::readable_error(error.trim_end_matches('.'))
         );
         self.report(log, job, content).await;

@@ -60,41 +60,105 @@ fn needed(command: &Command) -> Action {
     }
 }
 
-/// Loads the incident whose channel this is, or says where to go instead, naming only the
-/// incidents `actor` may see (and none to people outside the response team).
+/// Where a command about one incident runs: a channel, and the incident's number when typed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Place {
+    /// The channel it runs in.
+    pub channel: ChannelId,
+    /// `incident:` as typed, for a command run from the log channel.
+    pub incident: Option<u32>,
+}
+
+impl From<ChannelId> for Place {
+    fn from(channel: ChannelId) -> Self {
+        Self {
+            channel,
+            incident: None,
+        }
+    }
+}
+
+/// Loads the incident whose channel this is, or, from the log channel, the one numbered in
+/// `incident:` (so an incident whose channel never opened can still be worked and closed); or
+/// says where to go instead, naming only the incidents `actor` may see (and none to people
+/// outside the response team).
 pub(super) async fn incident_here(
     app: &App,
     actor: &Actor,
-    channel: ChannelId,
+    place: impl Into<Place>,
 ) -> Result<IncidentRecord, AppError> {
-    if let Some(record) = app.db.incident_by_channel(channel).await? {
-        return Ok(record);
+    let place = place.into();
+    if let Some(record) = app.db.incident_by_channel(place.channel).await? {
+        return match place.incident {
+            Some(n) if n != record.number.0 => Err(AppError::user(format!(
+                "This is incident #{}'s channel: leave out incident:{n}, or run it from the log \
+                 channel.",
+                record.number
+            ))),
+            _ => Ok(record),
+        };
+    }
+    let log = app.settings.channels.log;
+    if let Some(number) = place.incident {
+        if log != Some(place.channel) {
+            return Err(AppError::user(match log {
+                Some(log) => format!("incident: works from <#{log}> only; elsewhere, run the command in the incident's channel."),
+                None => "incident: works from the log channel, and none is configured ([channels] log): run the command in the incident's channel.".to_owned(),
+            }));
+        }
+        let found = app
+            .db
+            .incident_by_number(app.settings.discord.guild_id, number)
+            .await?;
+        let visible = super::status::visible_unclosed(app, actor).await?;
+        return match found {
+            Some(record) if actor.can_see(&record.incident, &super::team(app)) => Ok(record),
+            // Someone who may not see it learns nothing of it, not even that it exists.
+            _ if visible.is_empty() => Err(AppError::user(format!(
+                "No incident #{number} you can see."
+            ))),
+            _ => Err(AppError::user(format!(
+                "No incident #{number} you can see. Open ones: {}.",
+                visible
+                    .iter()
+                    .map(|r| format!("#{}", r.number))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ))),
+        };
     }
     let open = super::status::visible_unclosed(app, actor).await?;
     let list: Vec<String> = open
         .iter()
-        .filter_map(|r| r.channel_id.map(|c| format!("<#{c}> (#{})", r.number)))
+        .map(|r| match r.channel_id {
+            Some(c) => format!("<#{c}> (#{})", r.number),
+            None => format!("#{} (no channel)", r.number),
+        })
         .collect();
+    let from_log = match log {
+        Some(log) => format!(", or from <#{log}> with incident:<number>"),
+        None => String::new(),
+    };
     Err(AppError::user(if list.is_empty() {
         "This is not an incident channel, and no incident you can see is open. Declare one with /incident declare.".to_owned()
     } else {
         format!(
-            "This is not an incident channel. Run the command in the incident's channel: {}.",
+            "This is not an incident channel. Run the command in the incident's channel{from_log}: {}.",
             list.join(", ")
         )
     }))
 }
 
-/// Applies `args` to the incident of `channel`, for `actor`. `origin` makes its jobs idempotent.
+/// Applies `args` to the incident of `place`, for `actor`. `origin` makes its jobs idempotent.
 #[tracing::instrument(skip_all, fields(origin = origin))]
 pub async fn change(
     app: &App,
     actor: &Actor,
-    channel: ChannelId,
+    place: impl Into<Place>,
     origin: &str,
     args: ChangeArgs,
 ) -> Result<Changed, AppError> {
-    let found = incident_here(app, actor, channel).await?;
+    let found = incident_here(app, actor, place).await?;
     change_incident(app, actor, found, origin, args).await
 }
 

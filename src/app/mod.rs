@@ -42,7 +42,7 @@ pub use intake::{
     attach_card, card_of, card_view, declare_from_card, dismiss_card, player_said, receive,
     Received, ATTACH_MENU, DECLARE_BUTTON, DISMISS_BUTTON,
 };
-pub use lifecycle::{answer_fix_check, change, ChangeArgs, Changed, FixAnswer};
+pub use lifecycle::{answer_fix_check, change, ChangeArgs, Changed, FixAnswer, Place};
 pub use notes::{note_message, NotedMessage};
 pub use perform::{Performer, PUBLISH_BUDGET};
 pub use postmortem::{postmortem, PostmortemArgs};

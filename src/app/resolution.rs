@@ -151,7 +151,12 @@ pub(super) async fn closed(
         })?;
     outbox.push(tx, Effect::Archive { summary }).await?;
     debug_assert_eq!(i.status, Status::Closed);
-    Ok("Closed. The channel is being archived and locked.".to_owned())
+    Ok(if record.channel_id.is_some() {
+        "Closed. The channel is being archived and locked."
+    } else {
+        "Closed. It never had a channel, so there is nothing to archive."
+    }
+    .to_owned())
 }
 
 /// Queues the ✅ all-clear when players heard of the incident (an alert or a public update).

@@ -1,9 +1,9 @@
 //! `/incident status`: one incident in its channel, the open ones the asker may see elsewhere.
 
 use super::App;
-use super::{team, AppError};
+use super::{team, AppError, Place};
 use crate::config::delta;
-use crate::domain::{Actor, ChannelId, NotAllowed, Status};
+use crate::domain::{Actor, NotAllowed, Status};
 use crate::render::{IncidentLine, IncidentList, Markup, StatusView, TemplateName};
 use crate::store::IncidentRecord;
 
@@ -14,12 +14,22 @@ pub struct StatusReply {
     pub text: String,
 }
 
-/// The status of the incident of `channel` (whoever can read the channel may ask), or else the
-/// unclosed incidents `actor` may see: none at all for people outside the response team, and
-/// security incidents only for the security role and the incident's own members.
+/// The status of the incident of `place`'s channel (whoever can read the channel may ask), or of
+/// the one numbered in `incident:` from the log channel, or else the unclosed incidents `actor`
+/// may see: none at all for people outside the response team, and security incidents only for
+/// the security role and the incident's own members.
 #[tracing::instrument(skip_all)]
-pub async fn status(app: &App, actor: &Actor, channel: ChannelId) -> Result<StatusReply, AppError> {
-    let text = match app.db.incident_by_channel(channel).await? {
+pub async fn status(
+    app: &App,
+    actor: &Actor,
+    place: impl Into<Place>,
+) -> Result<StatusReply, AppError> {
+    let place = place.into();
+    let found = match place.incident {
+        Some(_) => Some(super::lifecycle::incident_here(app, actor, place).await?),
+        None => app.db.incident_by_channel(place.channel).await?,
+    };
+    let text = match found {
         Some(r) => {
             let mut view =
                 StatusView::new(r.number, &r.incident, &app.phase_budgets(), app.clock.now());

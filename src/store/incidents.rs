@@ -213,6 +213,25 @@ impl Db {
         load_one(&mut conn, "channel_id", to_db_id(channel.get()), "").await
     }
 
+    /// The incident of `guild` with that number.
+    #[tracing::instrument(skip_all)]
+    pub async fn incident_by_number(
+        &self,
+        guild: GuildId,
+        number: u32,
+    ) -> Result<Option<IncidentRecord>, sqlx::Error> {
+        let mut conn = self.pool.acquire().await?;
+        let row: Option<Row> = sqlx::query_as(sql!("{SELECT} WHERE guild_id = $1 AND number = $2"))
+            .bind(to_db_id(guild.get()))
+            .bind(i64::from(number))
+            .fetch_optional(&mut *conn)
+            .await?;
+        match row {
+            Some(row) => hydrate(&mut conn, row).await.map(Some),
+            None => Ok(None),
+        }
+    }
+
     /// The incident declared by that interaction, if it was already handled.
     #[tracing::instrument(skip_all)]
     pub async fn incident_by_interaction(

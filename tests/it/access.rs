@@ -78,7 +78,9 @@ async fn the_wrong_channel_hint_names_only_incidents_the_person_may_see() {
     assert_eq!(
         responder,
         format!(
-            "⛔ This is not an incident channel. Run the command in the incident's channel: <#{store}> (#2)."
+            "⛔ This is not an incident channel. Run the command in the incident's channel, or \
+             from <#{}> with incident:<number>: <#{store}> (#2).",
+            world::LOG
         )
     );
     let security = run(
@@ -574,4 +576,132 @@ async fn the_bot_warns_at_start_when_players_can_read_the_incident_category() {
         "the archive is the team's: {}",
         bot.log()
     );
+}
+
+#[tokio::test]
+async fn an_incident_whose_channel_never_opened_is_worked_and_closed_from_the_log_channel() {
+    let fake = world::fake().start().await;
+    let _bot = spawn_bot(&fake).await;
+    // The bot has lost Manage Channels: the channel never opens.
+    fake.fail_for(
+        "POST",
+        "/guilds/{guild_id}/channels",
+        Duration::from_secs(600),
+        fake_discord::Fault::Forbidden,
+    );
+    let answer = run(
+        &fake,
+        world::COMMANDER,
+        world::GENERAL,
+        "declare",
+        &[("title", "Login down"), ("severity", "P2")],
+    )
+    .await;
+    assert!(answer.contains("could not open its channel"), "{answer}");
+    let told = shows(&fake, world::LOG, "the log line", |m| {
+        m.content.contains("I could not open the channel")
+    })
+    .await;
+    assert!(
+        told.content.contains("close it from here with incident:1"),
+        "{}",
+        told.content
+    );
+
+    // Elsewhere, the hint says where it can be worked.
+    let hint = run(
+        &fake,
+        world::COMMANDER,
+        world::GENERAL,
+        "note",
+        &[("text", "x")],
+    )
+    .await;
+    assert_eq!(
+        hint,
+        format!(
+            "⛔ This is not an incident channel. Run the command in the incident's channel, or \
+             from <#{}> with incident:<number>: #1 (no channel).",
+            world::LOG
+        )
+    );
+    let elsewhere = run(
+        &fake,
+        world::COMMANDER,
+        world::GENERAL,
+        "note",
+        &[("text", "x"), ("incident", "1")],
+    )
+    .await;
+    assert!(elsewhere.contains("works from <#"), "{elsewhere}");
+
+    // From the log channel, by number.
+    let status = run(
+        &fake,
+        world::COMMANDER,
+        world::LOG,
+        "status",
+        &[("incident", "1")],
+    )
+    .await;
+    assert!(status.contains("Login down"), "{status}");
+    let resolved = run(
+        &fake,
+        world::COMMANDER,
+        world::LOG,
+        "resolve",
+        &[
+            ("root_cause", "cache"),
+            ("all_clear", "now"),
+            ("incident", "1"),
+        ],
+    )
+    .await;
+    assert!(!resolved.contains("not an incident channel"), "{resolved}");
+    let closed = run(
+        &fake,
+        world::COMMANDER,
+        world::LOG,
+        "close",
+        &[("incident", "1")],
+    )
+    .await;
+    assert_eq!(
+        closed,
+        "Closed. It never had a channel, so there is nothing to archive."
+    );
+    let none = run(
+        &fake,
+        world::COMMANDER,
+        world::LOG,
+        "status",
+        &[("incident", "7")],
+    )
+    .await;
+    assert_eq!(none, "⛔ No incident #7 you can see.");
+}
+
+#[tokio::test]
+async fn a_security_incident_is_not_worked_by_number_by_someone_who_may_not_see_it() {
+    let fake = world::fake().start().await;
+    let _bot = spawn_bot(&fake).await;
+    declare(
+        &fake,
+        world::SECURITY,
+        &[
+            ("title", "Leaked admin key"),
+            ("severity", "P1"),
+            ("kind", "security"),
+        ],
+    )
+    .await;
+    let refused = run(
+        &fake,
+        world::COMMANDER,
+        world::LOG,
+        "note",
+        &[("text", "peek"), ("incident", "1")],
+    )
+    .await;
+    assert_eq!(refused, "⛔ No incident #1 you can see.");
 }

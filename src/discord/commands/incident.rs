@@ -29,13 +29,18 @@ pub async fn incident(_ctx: Context<'_>) -> Result<(), Error> {
     Ok(())
 }
 
-fn here(ctx: Context<'_>) -> Result<ChannelId, Error> {
-    ChannelId::new(ctx.channel_id().get()).ok_or_else(|| anyhow::anyhow!("channel id 0"))
+/// Where the command runs, with `incident:` as typed.
+fn here(ctx: Context<'_>, incident: Option<u32>) -> Result<app::Place, Error> {
+    let channel =
+        ChannelId::new(ctx.channel_id().get()).ok_or_else(|| anyhow::anyhow!("channel id 0"))?;
+    Ok(app::Place { channel, incident })
 }
 
-/// Runs a change in this channel's incident and answers with its outcome.
+/// Runs a change in this channel's incident (or, from the log channel, the one numbered
+/// `incident`) and answers with its outcome.
 async fn change(
     ctx: Context<'_>,
+    incident: Option<u32>,
     parse: impl FnOnce() -> Result<ChangeArgs, AppError>,
 ) -> Result<(), Error> {
     super::super::reply::defer(ctx).await?;
@@ -43,7 +48,7 @@ async fn change(
     let result = match parse() {
         Ok(args) => {
             let origin = format!("ix:{}", ctx.id());
-            app::change(&ctx.data().app, &actor, here(ctx)?, &origin, args)
+            app::change(&ctx.data().app, &actor, here(ctx, incident)?, &origin, args)
                 .await
                 .map(|c| c.reply)
         }
@@ -218,8 +223,11 @@ pub async fn severity(
     ctx: Context<'_>,
     #[description = "The new severity"] level: SeverityChoice,
     #[description = "Why"] reason: Option<String>,
+    #[description = "Its number, from the log channel"]
+    #[min = 1]
+    incident: Option<u32>,
 ) -> Result<(), Error> {
-    change(ctx, || {
+    change(ctx, incident, || {
         let reason = reason.as_deref().map(ShortText::parse).transpose();
         Ok(ChangeArgs::from(Command::ChangeSeverity {
             to: level.into(),
@@ -234,8 +242,11 @@ pub async fn severity(
 pub async fn phase(
     ctx: Context<'_>,
     #[description = "The phase to move to"] to: PhaseChoice,
+    #[description = "Its number, from the log channel"]
+    #[min = 1]
+    incident: Option<u32>,
 ) -> Result<(), Error> {
-    change(ctx, || {
+    change(ctx, incident, || {
         Ok(ChangeArgs::from(Command::AdvancePhase { to: to.into() }))
     })
     .await
@@ -247,8 +258,11 @@ pub async fn assign(
     ctx: Context<'_>,
     #[description = "The role"] role: RoleChoice,
     #[description = "Who takes it"] user: serenity::User,
+    #[description = "Its number, from the log channel"]
+    #[min = 1]
+    incident: Option<u32>,
 ) -> Result<(), Error> {
-    change(ctx, || {
+    change(ctx, incident, || {
         let assignee = candidate(ctx, &user)?;
         Ok(ChangeArgs {
             command: Command::Assign {
@@ -271,8 +285,11 @@ pub async fn update(
     #[description = "Also publish to following servers (commanders; 8 an hour)"] publish: Option<
         bool,
     >,
+    #[description = "Its number, from the log channel"]
+    #[min = 1]
+    incident: Option<u32>,
 ) -> Result<(), Error> {
-    change(ctx, || {
+    change(ctx, incident, || {
         let eta = eta.as_deref().map(EtaInput::parse).transpose()?;
         let message = FreeText::parse(&message)?;
         Ok(ChangeArgs::from(Command::Update {
@@ -290,8 +307,11 @@ pub async fn update(
 pub async fn announce(
     ctx: Context<'_>,
     #[description = "Fix expected in: 45m, 2h, or words"] eta: Option<String>,
+    #[description = "Its number, from the log channel"]
+    #[min = 1]
+    incident: Option<u32>,
 ) -> Result<(), Error> {
-    change(ctx, || {
+    change(ctx, incident, || {
         let eta = eta.as_deref().map(EtaInput::parse).transpose()?;
         Ok(ChangeArgs::from(Command::Announce { eta }))
     })
@@ -310,8 +330,11 @@ pub async fn edit(
     #[description = "When it began: 25m ago, 08:40 UTC, 2026-11-30 08:40"] detected_at: Option<
         String,
     >,
+    #[description = "Its number, from the log channel"]
+    #[min = 1]
+    incident: Option<u32>,
 ) -> Result<(), Error> {
-    change(ctx, || {
+    change(ctx, incident, || {
         Ok(ChangeArgs::from(Command::Edit {
             title: title.as_deref().map(IncidentTitle::parse).transpose()?,
             systems: systems.as_deref().map(Systems::parse).transpose()?,
@@ -327,8 +350,11 @@ pub async fn edit(
 pub async fn kind(
     ctx: Context<'_>,
     #[description = "Back to availability needs the security role"] to: KindChoice,
+    #[description = "Its number, from the log channel"]
+    #[min = 1]
+    incident: Option<u32>,
 ) -> Result<(), Error> {
-    change(ctx, || {
+    change(ctx, incident, || {
         Ok(ChangeArgs::from(Command::ChangeKind { to: to.into() }))
     })
     .await
@@ -336,8 +362,14 @@ pub async fn kind(
 
 /// Add a note to this incident's timeline.
 #[poise::command(slash_command, guild_only)]
-pub async fn note(ctx: Context<'_>, #[description = "The note"] text: String) -> Result<(), Error> {
-    change(ctx, || {
+pub async fn note(
+    ctx: Context<'_>,
+    #[description = "The note"] text: String,
+    #[description = "Its number, from the log channel"]
+    #[min = 1]
+    incident: Option<u32>,
+) -> Result<(), Error> {
+    change(ctx, incident, || {
         Ok(ChangeArgs::from(Command::Note {
             text: FreeText::parse(&text)?,
         }))
@@ -347,10 +379,15 @@ pub async fn note(ctx: Context<'_>, #[description = "The note"] text: String) ->
 
 /// Show this incident's status, or the open incidents when run elsewhere.
 #[poise::command(slash_command, guild_only)]
-pub async fn status(ctx: Context<'_>) -> Result<(), Error> {
+pub async fn status(
+    ctx: Context<'_>,
+    #[description = "Its number, from the log channel"]
+    #[min = 1]
+    incident: Option<u32>,
+) -> Result<(), Error> {
     super::super::reply::defer(ctx).await?;
     let actor = actor(ctx).await?;
-    let result = app::status(&ctx.data().app, &actor, here(ctx)?)
+    let result = app::status(&ctx.data().app, &actor, here(ctx, incident)?)
         .await
         .map(|s| s.text);
     outcome(ctx, result).await
@@ -363,8 +400,11 @@ pub async fn resolve(
     #[description = "The root cause, in brief (players see it)"] root_cause: String,
     #[description = "What players get for their trouble, if anything"] compensation: Option<String>,
     #[description = "When players get the all-clear"] all_clear: Option<AllClearChoice>,
+    #[description = "Its number, from the log channel"]
+    #[min = 1]
+    incident: Option<u32>,
 ) -> Result<(), Error> {
-    change(ctx, || {
+    change(ctx, incident, || {
         let root_cause = FreeText::parse(&root_cause)?;
         let compensation = compensation.as_deref().map(FreeText::parse).transpose()?;
         Ok(ChangeArgs::from(Command::Resolve {
@@ -381,8 +421,11 @@ pub async fn resolve(
 pub async fn reopen(
     ctx: Context<'_>,
     #[description = "What is wrong again"] reason: String,
+    #[description = "Its number, from the log channel"]
+    #[min = 1]
+    incident: Option<u32>,
 ) -> Result<(), Error> {
-    change(ctx, || {
+    change(ctx, incident, || {
         Ok(ChangeArgs::from(Command::Reopen {
             reason: FreeText::parse(&reason)?,
         }))
@@ -392,8 +435,13 @@ pub async fn reopen(
 
 /// Archive and lock this resolved incident's channel (commanders).
 #[poise::command(slash_command, guild_only)]
-pub async fn close(ctx: Context<'_>) -> Result<(), Error> {
-    change(ctx, || Ok(ChangeArgs::from(Command::Close))).await
+pub async fn close(
+    ctx: Context<'_>,
+    #[description = "Its number, from the log channel"]
+    #[min = 1]
+    incident: Option<u32>,
+) -> Result<(), Error> {
+    change(ctx, incident, || Ok(ChangeArgs::from(Command::Close))).await
 }
 
 /// What each severity means, the phases, and the commands, on one page.

@@ -55,7 +55,7 @@ pub async fn incident(
     for (name, value) in opts {
         let def = option_def(fake, sub, name);
         b = match def["type"].as_u64() {
-            Some(4) if def["choices"].is_array() => {
+            Some(4) if def["choices"].as_array().is_some_and(|c| !c.is_empty()) => {
                 let choices = def["choices"].as_array().cloned().unwrap_or_default();
                 let choice = choices
                     .iter()
