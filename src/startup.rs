@@ -31,6 +31,8 @@ pub struct Application {
     scheduler: Scheduler,
     listeners: Listeners,
     pages: Option<Arc<PageTemplates>>,
+    /// On SQLite, this process's hold on the database file, for as long as it runs.
+    db_lock: Option<crate::store::DatabaseLock>,
 }
 
 impl Application {
@@ -44,6 +46,11 @@ impl Application {
         extend: impl FnOnce(serenity::ClientBuilder) -> serenity::ClientBuilder,
     ) -> anyhow::Result<Self> {
         let policy = RetryPolicy::from(&settings.jobs);
+        // Before anything else: a second process on the file must not even release the claims.
+        let db_lock = match settings.database.url {
+            Some(_) => None,
+            None => Some(crate::store::lock_database(&settings.database.path)?),
+        };
         let listeners = Listeners::bind(&settings.http).await?;
         let pages = if settings.status.page && settings.http.public_listen.is_some() {
             let pages = PageTemplates::load(settings.templates.dir.as_deref()).map_err(|list| {
@@ -82,6 +89,7 @@ impl Application {
             scheduler,
             listeners,
             pages,
+            db_lock,
         })
     }
 
@@ -120,6 +128,7 @@ impl Application {
             scheduler,
             listeners,
             pages,
+            db_lock,
         } = self;
         let shards = client.shard_manager.clone();
         let role = GatewayRole::default();
@@ -173,6 +182,7 @@ impl Application {
         shards.shutdown_all().await;
         servers.abort_all();
         app.db.close().await;
+        drop(db_lock);
         outcome
     }
 }

@@ -68,18 +68,20 @@ pub fn http(app: &App, token: &DiscordToken) -> anyhow::Result<serenity::Http> {
 }
 
 /// serenity's Http client for `token`, pointed at `api_base` when given, each call (a job's, an
-/// answer to a command, registering commands, set-up's) abandoned after `timeout`: Discord
+/// answer to a command, registering commands, set-up's) abandoned a second after `timeout`: Discord
 /// that stops answering must not hold a command or the start-up forever.
 pub fn http_with(
     token: &DiscordToken,
     api_base: Option<&str>,
     timeout: std::time::Duration,
 ) -> anyhow::Result<serenity::Http> {
-    // As serenity builds its own (rustls), plus the timeouts.
+    // As serenity builds its own (rustls), plus the timeouts: a second over `timeout`, so that
+    // a job's own bound (TimedChat, the same `timeout`) speaks first where there is one.
+    let backstop = timeout + std::time::Duration::from_secs(1);
     let client = reqwest::Client::builder()
         .use_rustls_tls()
-        .connect_timeout(timeout)
-        .timeout(timeout)
+        .connect_timeout(backstop)
+        .timeout(backstop)
         .build()
         .context("the HTTP client for Discord could not be built")?;
     let mut builder = serenity::HttpBuilder::new(token.expose()).client(client);

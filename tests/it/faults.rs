@@ -699,10 +699,11 @@ async fn every_discord_call_of_the_bot_gives_up_when_discord_does_not_answer() {
         &incident_bot::config::DiscordToken::new(fake.token().to_owned()),
     )
     .expect("an HTTP client");
-    fake.fail_next(
+    // Every such call for a while (the bot's own start-up reads the channels too).
+    fake.fail_for(
         "GET",
         "/guilds/{guild_id}/channels",
-        1,
+        Duration::from_secs(600),
         Fault::Delayed(Duration::from_secs(120)),
     );
     let call = http.get_channels(serenity::all::GuildId::new(fake.guild_id().get()));
@@ -715,4 +716,43 @@ async fn every_discord_call_of_the_bot_gives_up_when_discord_does_not_answer() {
         matches!(&error, serenity::Error::Http(serenity::all::HttpError::Request(e)) if e.is_timeout()),
         "a timeout: {error}"
     );
+}
+
+#[tokio::test]
+async fn a_second_run_on_the_same_sqlite_file_refuses_to_start_and_names_the_first() {
+    let fake = world::fake().start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    // SQLite on both passes: this is about the file.
+    let config = dir.path().join("bot.toml");
+    std::fs::write(
+        &config,
+        crate::support::bot::config_toml(&fake, &dir.path().join("bot.db")),
+    )
+    .expect("config");
+    let mut first = ChildBot::start(&fake, dir.path(), &[]).await;
+    let identifies = fake.identifies().len();
+    let config = config.to_str().expect("UTF-8").to_owned();
+    let mut second = ChildBot::spawn(&fake, dir.path(), &["run", "--config", &config], &[]);
+    let status = second.wait_exit(STEP).await;
+    assert!(!status.success(), "{status:?}");
+    let log = second.log();
+    assert!(
+        log.contains(&format!(
+            "another incident-bot (pid {}) is running on the database {}",
+            first.pid(),
+            dir.path().join("bot.db").display()
+        )),
+        "{log}"
+    );
+    assert_eq!(fake.identifies().len(), identifies, "one gateway session");
+    // The first goes on as before.
+    let channel = crate::support::story::declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Login down"), ("severity", "P2")],
+    )
+    .await;
+    assert!(channel.name.starts_with("inc-1"));
+    first.signal("TERM");
+    assert!(first.wait_exit(STEP * 2).await.success());
 }
