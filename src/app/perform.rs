@@ -302,11 +302,9 @@ impl Performer {
             menu: view.menu,
         };
         let posted = self.chat.post(&message).await?;
-        let mut tx = self.app.db.begin().await.map_err(internal)?;
-        tx.alert_card_posted(id, channel, posted)
+        super::intake::card_posted(&self.app, &card, channel, posted)
             .await
             .map_err(internal)?;
-        tx.commit().await.map_err(internal)?;
         Ok(())
     }
 

@@ -226,22 +226,25 @@ impl Tx {
         row.map(card).transpose()
     }
 
-    /// The newest incident of `guild` being worked (open, not resolved) that lists `system`.
-    pub async fn open_incident_with_system(
+    /// The incidents of `guild` and `kind` being worked (open, not resolved) that list
+    /// `system`, newest first.
+    pub async fn open_incidents_with_system(
         &mut self,
         guild: crate::domain::GuildId,
         system: &str,
-    ) -> Result<Option<IncidentId>, sqlx::Error> {
-        let row: Option<(i64,)> = sqlx::query_as(
-            "SELECT id FROM incidents WHERE guild_id = $1 AND status = 'open' AND id IN \
-             (SELECT incident_id FROM incident_systems WHERE name_key = $2) \
-             ORDER BY number DESC LIMIT 1",
+        kind: crate::domain::IncidentKind,
+    ) -> Result<Vec<IncidentId>, sqlx::Error> {
+        let rows: Vec<(i64,)> = sqlx::query_as(
+            "SELECT id FROM incidents WHERE guild_id = $1 AND status = 'open' AND kind = $2 \
+             AND id IN (SELECT incident_id FROM incident_systems WHERE name_key = $3) \
+             ORDER BY number DESC",
         )
         .bind(to_db_id(guild.get()))
+        .bind(kind.as_str())
         .bind(system.to_lowercase())
-        .fetch_optional(&mut *self.inner)
+        .fetch_all(&mut *self.inner)
         .await?;
-        Ok(row.map(|(id,)| IncidentId(id)))
+        Ok(rows.into_iter().map(|(id,)| IncidentId(id)).collect())
     }
 
     /// Adds a card with no alerts yet; returns its id.
