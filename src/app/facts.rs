@@ -107,7 +107,7 @@ pub(super) async fn update_to_players(
         app,
         tx,
         outbox,
-        record.id,
+        record,
         AnnouncementKind::Update,
         &view,
         vec![],

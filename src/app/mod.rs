@@ -149,13 +149,13 @@ pub(crate) async fn announce<V: serde::Serialize>(
     app: &App,
     tx: &mut Tx,
     outbox: &mut Outbox<'_>,
-    incident: IncidentId,
+    record: &crate::store::IncidentRecord,
     kind: crate::store::AnnouncementKind,
     view: &V,
     ping_roles: Vec<crate::domain::RoleId>,
 ) -> Result<(), AppError> {
     let publish = kind != crate::store::AnnouncementKind::Update;
-    post_announcement(app, tx, outbox, incident, kind, view, ping_roles, publish).await
+    post_announcement(app, tx, outbox, record, kind, view, ping_roles, publish).await
 }
 
 /// Queues a player announcement, published (crossposted) when `publish` says so.
@@ -167,7 +167,7 @@ pub(crate) async fn post_announcement<V: serde::Serialize>(
     app: &App,
     tx: &mut Tx,
     outbox: &mut Outbox<'_>,
-    incident: IncidentId,
+    record: &crate::store::IncidentRecord,
     kind: crate::store::AnnouncementKind,
     view: &V,
     ping_roles: Vec<crate::domain::RoleId>,
@@ -181,9 +181,18 @@ pub(crate) async fn post_announcement<V: serde::Serialize>(
         AnnouncementKind::AllClear => TemplateName::AllClear,
     };
     let content = render(app, template, view)?;
-    let channel = app.settings.channels.announcements;
+    // The facts it tells are kept with it: the status page shows what players were told.
     let announcement = tx
-        .insert_announcement(incident, kind, channel, publish, &content, app.clock.now())
+        .insert_announcement(&crate::store::NewAnnouncement {
+            incident: record.id,
+            kind,
+            channel: app.settings.channels.announcements,
+            publish,
+            content: &content,
+            systems: &record.incident.systems,
+            severity: record.incident.severity,
+            at: app.clock.now(),
+        })
         .await?;
     outbox
         .push(
