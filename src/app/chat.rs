@@ -203,7 +203,7 @@ pub struct NewMeeting {
 }
 
 /// A Scheduled Event the bot created.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Meeting {
     /// Its id.
     pub id: EventId,
@@ -211,6 +211,10 @@ pub struct Meeting {
     pub status: EventStatus,
     /// When it starts.
     pub start: DateTime<Utc>,
+    /// Its name, as everyone who can view its channel reads it.
+    pub name: String,
+    /// The channel it is held in.
+    pub channel: Option<ChannelId>,
 }
 
 /// What the bot does on Discord.
@@ -324,6 +328,9 @@ pub trait Chat: Send + Sync + 'static {
         id: EventId,
         status: EventStatus,
     ) -> BoxFuture<'_, Result<(), ChatError>>;
+
+    /// The guild roles `user` holds now, or `None` when they are not a member.
+    fn member_roles(&self, user: UserId) -> BoxFuture<'_, Result<Option<Vec<RoleId>>, ChatError>>;
 }
 
 /// The [`Chat`] jobs use: every call is bounded by a timeout, so a request Discord never
@@ -495,5 +502,9 @@ impl Chat for TimedChat {
         status: EventStatus,
     ) -> BoxFuture<'_, Result<(), ChatError>> {
         Box::pin(self.bounded("an event change", self.inner.set_meeting_status(id, status)))
+    }
+
+    fn member_roles(&self, user: UserId) -> BoxFuture<'_, Result<Option<Vec<RoleId>>, ChatError>> {
+        Box::pin(self.bounded("reading a member", self.inner.member_roles(user)))
     }
 }

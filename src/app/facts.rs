@@ -274,6 +274,7 @@ pub(super) async fn kind_changed(
     let security = app.settings.roles.security;
     let who = mention(actor.user);
     let name = super::channel_name(record);
+    super::meeting::kind_changed(tx, outbox, record).await?;
     Ok(match i.kind {
         IncidentKind::Security => {
             tx.cancel_jobs(record.id, &[kinds::ANNOUNCE, kinds::PUBLISH], now)

@@ -39,6 +39,7 @@ pub struct Recorded {
 #[derive(Debug, Default)]
 pub struct RecordingChat {
     recorded: Mutex<Recorded>,
+    members: Mutex<std::collections::HashMap<UserId, Vec<RoleId>>>,
 }
 
 impl RecordingChat {
@@ -48,6 +49,14 @@ impl RecordingChat {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// Makes `user` a member of the guild with `roles` (anyone else is not a member).
+    pub fn member(&self, user: UserId, roles: &[RoleId]) {
+        self.members
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(user, roles.to_vec());
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Recorded) -> T) -> T {
@@ -252,6 +261,8 @@ impl Chat for RecordingChat {
                         id: *id,
                         status: *s,
                         start: m.start,
+                        name: m.name.clone(),
+                        channel: Some(m.channel),
                     })
             }))
         })
@@ -267,6 +278,8 @@ impl Chat for RecordingChat {
                         id: *id,
                         status: *s,
                         start: m.start,
+                        name: m.name.clone(),
+                        channel: Some(m.channel),
                     })
             }))
         })
@@ -312,6 +325,17 @@ impl Chat for RecordingChat {
                 *s = status;
                 Ok(())
             })
+        })
+    }
+
+    fn member_roles(&self, user: UserId) -> BoxFuture<'_, Result<Option<Vec<RoleId>>, ChatError>> {
+        Box::pin(async move {
+            Ok(self
+                .members
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(&user)
+                .cloned())
         })
     }
 }

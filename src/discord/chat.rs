@@ -642,6 +642,7 @@ impl Chat for SerenityChat {
     ) -> BoxFuture<'a, Result<(), ChatError>> {
         Box::pin(async move {
             let edit = serenity::EditScheduledEvent::new()
+                .channel_id(ch(m.channel))
                 .name(&m.name)
                 .description(&m.description)
                 .start_time(stamp(m.start)?)
@@ -684,6 +685,29 @@ impl Chat for SerenityChat {
                 ))
         })
     }
+
+    fn member_roles(&self, user: UserId) -> BoxFuture<'_, Result<Option<Vec<RoleId>>, ChatError>> {
+        Box::pin(async move {
+            let call = self
+                .guild
+                .member(&*self.http, serenity::UserId::new(user.get()));
+            match self.rest("GET", route::GUILD_MEMBER, call).await {
+                Ok(m) => Ok(Some(
+                    m.roles
+                        .iter()
+                        .filter_map(|r| RoleId::new(r.get()))
+                        .collect(),
+                )),
+                // 10007 Unknown Member: they left the guild.
+                Err(serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(r)))
+                    if r.error.code == 10007 =>
+                {
+                    Ok(None)
+                }
+                Err(e) => Err(classify(e)),
+            }
+        })
+    }
 }
 
 fn event(id: EventId) -> serenity::ScheduledEventId {
@@ -719,6 +743,8 @@ fn meeting(e: &serenity::ScheduledEvent) -> Option<Meeting> {
         id: EventId::new(e.id.get())?,
         status,
         start: chrono::DateTime::from_timestamp(e.start_time.unix_timestamp(), 0)?,
+        name: e.name.clone(),
+        channel: e.channel_id.and_then(|c| ChannelId::new(c.get())),
     })
 }
 
