@@ -202,6 +202,16 @@ pub struct NewMeeting {
     pub end: DateTime<Utc>,
 }
 
+/// A member of the guild, as the guild knows them now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuildMember {
+    /// Their roles.
+    pub roles: Vec<RoleId>,
+    /// The name people see: their server nickname, else their display name, else their
+    /// username. Typed by them: text, never markup.
+    pub name: String,
+}
+
 /// A Scheduled Event the bot created.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Meeting {
@@ -329,8 +339,9 @@ pub trait Chat: Send + Sync + 'static {
         status: EventStatus,
     ) -> BoxFuture<'_, Result<(), ChatError>>;
 
-    /// The guild roles `user` holds now, or `None` when they are not a member.
-    fn member_roles(&self, user: UserId) -> BoxFuture<'_, Result<Option<Vec<RoleId>>, ChatError>>;
+    /// `user` as a member of the guild now (their roles and the name people see), or `None`
+    /// when they are not a member.
+    fn member(&self, user: UserId) -> BoxFuture<'_, Result<Option<GuildMember>, ChatError>>;
 }
 
 /// The [`Chat`] jobs use: every call is bounded by a timeout, so a request Discord never
@@ -504,7 +515,7 @@ impl Chat for TimedChat {
         Box::pin(self.bounded("an event change", self.inner.set_meeting_status(id, status)))
     }
 
-    fn member_roles(&self, user: UserId) -> BoxFuture<'_, Result<Option<Vec<RoleId>>, ChatError>> {
-        Box::pin(self.bounded("reading a member", self.inner.member_roles(user)))
+    fn member(&self, user: UserId) -> BoxFuture<'_, Result<Option<GuildMember>, ChatError>> {
+        Box::pin(self.bounded("reading a member", self.inner.member(user)))
     }
 }

@@ -298,8 +298,8 @@ impl Performer {
         let extra = &self.app.settings.postmortem.participants;
         let mut staff = Vec::new();
         for user in users {
-            if let Some(roles) = self.chat.member_roles(*user).await? {
-                if is_staff(&roles, &team, extra) {
+            if let Some(member) = self.chat.member(*user).await? {
+                if is_staff(&member.roles, &team, extra) {
                     staff.push(*user);
                 }
             }

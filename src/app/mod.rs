@@ -16,6 +16,7 @@ mod meeting;
 mod notes;
 mod perform;
 mod postmortem;
+mod postmortem_draft;
 mod postmortem_start;
 #[cfg(test)]
 mod recording;
@@ -30,8 +31,8 @@ use serde_json::Value;
 pub use channel::{channel_name, channel_state, channel_topic, ChannelState};
 pub use chat::{
     readable_error, Attachment, Button, ButtonStyle, ChannelLabel, Chat, ChatError, Choice,
-    Clicked, ExistingChannel, Meeting, Menu, NewChannel, NewMeeting, Outgoing, TimedChat,
-    MAX_BUTTONS, MAX_CHOICES,
+    Clicked, ExistingChannel, GuildMember, Meeting, Menu, NewChannel, NewMeeting, Outgoing,
+    TimedChat, MAX_BUTTONS, MAX_CHOICES,
 };
 pub use checklists::{tick, CheckClick, CHECK_BUTTON};
 pub use declare::{

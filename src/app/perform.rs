@@ -390,6 +390,7 @@ impl JobHandler for Performer {
                 Effect::MakePrivate => self.make_private(job).await,
                 Effect::Relabel => self.relabel(job).await,
                 Effect::SyncMeeting { notice } => self.sync_meeting(job, notice).await,
+                Effect::PostDraft => self.post_draft(job).await,
                 Effect::AlertCard { card } => self.alert_card(card).await,
                 Effect::AutoDeclare {
                     card,

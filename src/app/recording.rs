@@ -4,8 +4,8 @@
 use std::sync::{Mutex, PoisonError};
 
 use super::{
-    ChannelLabel, Chat, ChatError, Clicked, ExistingChannel, Meeting, NewChannel, NewMeeting,
-    Outgoing,
+    ChannelLabel, Chat, ChatError, Clicked, ExistingChannel, GuildMember, Meeting, NewChannel,
+    NewMeeting, Outgoing,
 };
 use crate::clock::BoxFuture;
 use crate::domain::{
@@ -39,7 +39,7 @@ pub struct Recorded {
 #[derive(Debug, Default)]
 pub struct RecordingChat {
     recorded: Mutex<Recorded>,
-    members: Mutex<std::collections::HashMap<UserId, Vec<RoleId>>>,
+    members: Mutex<std::collections::HashMap<UserId, GuildMember>>,
 }
 
 impl RecordingChat {
@@ -51,12 +51,17 @@ impl RecordingChat {
             .clone()
     }
 
-    /// Makes `user` a member of the guild with `roles` (anyone else is not a member).
-    pub fn member(&self, user: UserId, roles: &[RoleId]) {
+    /// Makes `user` a member of the guild with `roles`, named `user<id>` (anyone else is not
+    /// a member).
+    pub fn add_member(&self, user: UserId, roles: &[RoleId]) {
+        let member = GuildMember {
+            roles: roles.to_vec(),
+            name: format!("user{user}"),
+        };
         self.members
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
-            .insert(user, roles.to_vec());
+            .insert(user, member);
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Recorded) -> T) -> T {
@@ -328,7 +333,7 @@ impl Chat for RecordingChat {
         })
     }
 
-    fn member_roles(&self, user: UserId) -> BoxFuture<'_, Result<Option<Vec<RoleId>>, ChatError>> {
+    fn member(&self, user: UserId) -> BoxFuture<'_, Result<Option<GuildMember>, ChatError>> {
         Box::pin(async move {
             Ok(self
                 .members

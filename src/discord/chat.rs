@@ -12,7 +12,8 @@ use tokio::sync::OnceCell;
 
 use super::metered::{metered, route};
 use crate::app::{
-    ChannelLabel, Chat, ChatError, ExistingChannel, Meeting, NewChannel, NewMeeting, Outgoing,
+    ChannelLabel, Chat, ChatError, ExistingChannel, GuildMember, Meeting, NewChannel, NewMeeting,
+    Outgoing,
 };
 use crate::clock::BoxFuture;
 use crate::domain::{
@@ -686,18 +687,20 @@ impl Chat for SerenityChat {
         })
     }
 
-    fn member_roles(&self, user: UserId) -> BoxFuture<'_, Result<Option<Vec<RoleId>>, ChatError>> {
+    fn member(&self, user: UserId) -> BoxFuture<'_, Result<Option<GuildMember>, ChatError>> {
         Box::pin(async move {
             let call = self
                 .guild
                 .member(&*self.http, serenity::UserId::new(user.get()));
             match self.rest("GET", route::GUILD_MEMBER, call).await {
-                Ok(m) => Ok(Some(
-                    m.roles
+                Ok(m) => Ok(Some(GuildMember {
+                    roles: m
+                        .roles
                         .iter()
                         .filter_map(|r| RoleId::new(r.get()))
                         .collect(),
-                )),
+                    name: m.display_name().to_owned(),
+                })),
                 // 10007 Unknown Member: they left the guild.
                 Err(serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(r)))
                     if r.error.code == 10007 =>

@@ -161,7 +161,7 @@ impl World {
 
     /// Makes `who` a member of the guild the chat knows, with their roles.
     pub fn member(&self, who: &Actor) {
-        self.chat.member(who.user, &who.roles);
+        self.chat.add_member(who.user, &who.roles);
     }
 
     /// Applies a change in the incident's channel as `by`, performing what it queued.
