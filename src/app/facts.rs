@@ -280,6 +280,8 @@ pub(super) async fn kind_changed(
             tx.cancel_jobs(record.id, &[kinds::ANNOUNCE, kinds::PUBLISH], now)
                 .await?;
             let withdrawn = tx.withdraw_unposted_announcements(record.id, now).await?;
+            // Alerts that joined it on arrival never had a card: their next firing makes one.
+            tx.detach_unposted_cards(record.id).await?;
             outbox.push(tx, Effect::MakePrivate).await?;
             outbox.push(tx, Effect::Relabel).await?;
             let withdrawn = match withdrawn {

@@ -399,6 +399,23 @@ impl Tx {
         Ok(())
     }
 
+    /// Detaches from `incident` the cards that joined it on arrival and were never posted
+    /// (it became a security incident, which alerts never join): their next delivery posts a
+    /// card in the alerts channel. Returns how many.
+    pub async fn detach_unposted_cards(
+        &mut self,
+        incident: IncidentId,
+    ) -> Result<u64, sqlx::Error> {
+        Ok(sqlx::query(
+            "UPDATE alert_cards SET incident_id = NULL \
+             WHERE incident_id = $1 AND message_id IS NULL AND declared_by IS NULL",
+        )
+        .bind(incident.0)
+        .execute(&mut *self.inner)
+        .await?
+        .rows_affected())
+    }
+
     /// Records who dismissed a card as not real, and why.
     pub async fn alert_card_dismissed(
         &mut self,

@@ -395,3 +395,54 @@ async fn attach_menus_never_offer_a_security_incident_and_attaching_to_one_is_re
         );
     }
 }
+
+#[tokio::test]
+async fn alerts_that_joined_an_incident_turned_security_make_a_card_when_they_fire_again() {
+    let fake = world::fake().start().await;
+    let bot = spawn_bot_with(&fake, with_intake).await;
+    let channel = declare(
+        &fake,
+        world::COMMANDER,
+        &[
+            ("title", "Login errors"),
+            ("severity", "P1"),
+            ("systems", "Login"),
+        ],
+    )
+    .await;
+    assert_eq!(deliver(&bot, FIRING.as_bytes()).await.status, 200);
+    shows(&fake, channel.id, "the alert joining", |m| {
+        m.content.contains("Alert joined this incident")
+    })
+    .await;
+
+    crate::support::story::run(
+        &fake,
+        world::COMMANDER,
+        channel.id,
+        "kind",
+        &[("to", "security")],
+    )
+    .await;
+    assert_eq!(
+        bot.app.db.alert_cards().await.expect("cards")[0].incident,
+        None,
+        "a security incident holds no alerts"
+    );
+    // The same group fires again: now everyone who reads the alerts channel learns of it.
+    assert_eq!(deliver(&bot, FIRING.as_bytes()).await.status, 200);
+    let card = card_lines(&fake, "the card", |l| l.contains("LoginErrors")).await;
+    assert!(
+        card.contains("Declare it, or say it is not real."),
+        "{card}"
+    );
+    assert!(!card.contains("Incident"), "{card}");
+    shows_seen(
+        &fake,
+        channel.id,
+        "the line in the security channel",
+        Utc::now(),
+        |t| t.contains("An alert about Login fired"),
+    )
+    .await;
+}
