@@ -325,7 +325,7 @@ pub trait Chat: Send + Sync + 'static {
         meeting: &'a NewMeeting,
     ) -> BoxFuture<'a, Result<EventId, ChatError>>;
 
-    /// Moves the event `id` to the time, name and description of `meeting`.
+    /// Moves the event `id` to the time, name, description and channel of `meeting`.
     fn move_meeting<'a>(
         &'a self,
         id: EventId,
