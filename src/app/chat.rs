@@ -214,8 +214,18 @@ pub struct NewMeeting {
     pub end: DateTime<Utc>,
 }
 
+/// A member of the guild, as the guild knows them now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GuildMember {
+    /// Their roles.
+    pub roles: Vec<RoleId>,
+    /// The name people see: their server nickname, else their display name, else their
+    /// username. Typed by them: text, never markup.
+    pub name: String,
+}
+
 /// A Scheduled Event the bot created.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Meeting {
     /// Its id.
     pub id: EventId,
@@ -223,6 +233,10 @@ pub struct Meeting {
     pub status: EventStatus,
     /// When it starts.
     pub start: DateTime<Utc>,
+    /// Its name, as everyone who can view its channel reads it.
+    pub name: String,
+    /// The channel it is held in.
+    pub channel: Option<ChannelId>,
 }
 
 /// What the bot does on Discord.
@@ -323,7 +337,7 @@ pub trait Chat: Send + Sync + 'static {
         meeting: &'a NewMeeting,
     ) -> BoxFuture<'a, Result<EventId, ChatError>>;
 
-    /// Moves the event `id` to the time, name and description of `meeting`.
+    /// Moves the event `id` to the time, name, description and channel of `meeting`.
     fn move_meeting<'a>(
         &'a self,
         id: EventId,
@@ -336,6 +350,10 @@ pub trait Chat: Send + Sync + 'static {
         id: EventId,
         status: EventStatus,
     ) -> BoxFuture<'_, Result<(), ChatError>>;
+
+    /// `user` as a member of the guild now (their roles and the name people see), or `None`
+    /// when they are not a member.
+    fn member(&self, user: UserId) -> BoxFuture<'_, Result<Option<GuildMember>, ChatError>>;
 }
 
 /// The [`Chat`] jobs use: every call is bounded by a timeout, so a request Discord never
@@ -504,5 +522,9 @@ impl Chat for TimedChat {
         status: EventStatus,
     ) -> BoxFuture<'_, Result<(), ChatError>> {
         Box::pin(self.bounded("an event change", self.inner.set_meeting_status(id, status)))
+    }
+
+    fn member(&self, user: UserId) -> BoxFuture<'_, Result<Option<GuildMember>, ChatError>> {
+        Box::pin(self.bounded("reading a member", self.inner.member(user)))
     }
 }

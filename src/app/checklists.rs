@@ -299,9 +299,14 @@ pub(crate) fn summaries(app: &App, i: &Incident, ticks: &[Tick]) -> Vec<Checklis
         .collect()
 }
 
-/// Each phase's checklist for the post-mortem draft, step by step: who ticked it and when, or
-/// whether it was skipped (its phase is over) or is not done yet.
-pub(crate) fn reports(app: &App, i: &Incident, ticks: &[Tick]) -> Vec<ChecklistReport> {
+/// Each phase's checklist for the post-mortem draft, step by step: who ticked it (written by
+/// `person`) and when, or whether it was skipped (its phase is over) or is not done yet.
+pub(crate) fn reports(
+    app: &App,
+    i: &Incident,
+    ticks: &[Tick],
+    person: &dyn Fn(crate::domain::UserId) -> crate::render::Markup,
+) -> Vec<ChecklistReport> {
     so_far(app, i, ticks)
         .iter()
         .map(|p| {
@@ -316,7 +321,7 @@ pub(crate) fn reports(app: &App, i: &Incident, ticks: &[Tick]) -> Vec<ChecklistR
                     .iter()
                     .map(|s| ChecklistReportStep {
                         text: s.text().to_owned(),
-                        done_by: s.tick.map(|t| mention(t.by)),
+                        done_by: s.tick.map(|t| person(t.by)),
                         done_at: s.tick.map(|t| full_date(t.at)),
                         state: match (s.tick, over) {
                             (Some(_), _) => "done",

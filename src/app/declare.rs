@@ -241,7 +241,7 @@ pub(super) async fn queue_alert(
         app,
         tx,
         outbox,
-        record.id,
+        record,
         AnnouncementKind::Alert,
         &view,
         ping_roles,

@@ -111,6 +111,9 @@ pub enum Effect {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         notice: Option<MeetingCall>,
     },
+    /// Renders the post-mortem draft as it stands, people by name, and posts it as a file in
+    /// the incident channel.
+    PostDraft,
     /// Posts an alert's triage card in `[channels] alerts` (or the log channel), or edits it
     /// to how it stands when the job runs.
     AlertCard {
@@ -218,6 +221,7 @@ impl Effect {
             Self::PostmortemReminder { .. } => kinds::POSTMORTEM_REMINDER,
             Self::PostmortemOverdue { .. } => kinds::POSTMORTEM_OVERDUE,
             Self::SyncMeeting { .. } => kinds::SYNC_MEETING,
+            Self::PostDraft => "post_draft",
             Self::AlertCard { .. } => kinds::ALERT_CARD,
             Self::AutoDeclare { .. } => kinds::AUTO_DECLARE,
         }
@@ -240,6 +244,7 @@ impl Effect {
             | Self::MakePrivate
             | Self::Relabel
             | Self::PostInOrder { .. }
+            | Self::PostDraft
             | Self::Archive { .. }
             | Self::EscalateCommander { .. }
             | Self::UpdateDue

@@ -107,7 +107,7 @@ pub(super) async fn update_to_players(
         app,
         tx,
         outbox,
-        record.id,
+        record,
         AnnouncementKind::Update,
         &view,
         vec![],
@@ -274,11 +274,14 @@ pub(super) async fn kind_changed(
     let security = app.settings.roles.security;
     let who = mention(actor.user);
     let name = super::channel_name(record);
+    super::meeting::kind_changed(tx, outbox, record).await?;
     Ok(match i.kind {
         IncidentKind::Security => {
             tx.cancel_jobs(record.id, &[kinds::ANNOUNCE, kinds::PUBLISH], now)
                 .await?;
             let withdrawn = tx.withdraw_unposted_announcements(record.id, now).await?;
+            // Alerts that joined it on arrival never had a card: their next firing makes one.
+            tx.detach_unposted_cards(record.id).await?;
             outbox.push(tx, Effect::MakePrivate).await?;
             outbox.push(tx, Effect::Relabel).await?;
             let withdrawn = match withdrawn {

@@ -7,9 +7,9 @@ use super::declare::{declare_as, ChannelCounts, FromCard};
 use super::effects::enqueue;
 use super::{team, App, AppError, Button, ButtonStyle, Choice, Clicked, Effect, Menu, MAX_CHOICES};
 use crate::domain::{
-    Action, Actor, AlertBatch, AlertStatus, Declaration, EntryKind, FreeText, Incident,
-    IncidentKind, IncidentNumber, IncidentTitle, InteractionId, Severity, Status, Systems,
-    TimelineEntry,
+    Action, Actor, AlertBatch, AlertStatus, ChannelId, Declaration, EntryKind, FreeText, Incident,
+    IncidentKind, IncidentNumber, IncidentTitle, InteractionId, MessageId, Severity, Status,
+    Systems, TimelineEntry,
 };
 use crate::render::{mention, relative, timestamp, AlertCardView, Markup, TemplateName};
 use crate::store::{AlertCard, IncidentRecord, NewCard, Tx};
@@ -64,12 +64,19 @@ pub async fn receive(app: &App, batch: &AlertBatch) -> Result<Received, AppError
                 .map(|a| a.started_at)
                 .min()
                 .unwrap_or(now);
-            // While an incident of that system is being worked, its alerts join it.
+            // While an availability incident of that system is being worked, its alerts join
+            // it. Never a security one: its card stays in the alerts channel for everyone, and
+            // the security channel is told once the card is posted (`card_posted`).
             let attach_to = match system {
-                Some(system) => {
-                    tx.open_incident_with_system(app.settings.discord.guild_id, system)
-                        .await?
-                }
+                Some(system) => tx
+                    .open_incidents_with_system(
+                        app.settings.discord.guild_id,
+                        system,
+                        IncidentKind::Availability,
+                    )
+                    .await?
+                    .into_iter()
+                    .next(),
                 None => None,
             };
             let id = tx
@@ -222,6 +229,46 @@ pub(super) async fn queue_card(
     .await
 }
 
+/// Records where `card` was first posted and tells each security incident being worked that
+/// lists the card's system, in its private channel and pinging nobody, that an alert about it
+/// fired, with a link to the card: the card itself says nothing of them.
+pub(super) async fn card_posted(
+    app: &App,
+    card: &AlertCard,
+    channel: ChannelId,
+    message: MessageId,
+) -> Result<(), AppError> {
+    let now = app.clock.now();
+    let mut tx = app.db.begin().await?;
+    tx.alert_card_posted(card.id, channel, message).await?;
+    let guild = app.settings.discord.guild_id;
+    let secret = match card.system.as_deref() {
+        Some(system) => {
+            tx.open_incidents_with_system(guild, system, IncidentKind::Security)
+                .await?
+        }
+        None => Vec::new(),
+    };
+    for incident in secret {
+        let origin = format!("alert_seen:{}:{incident}", card.id);
+        let mut outbox = super::Outbox::new(&origin, incident, now);
+        let line = Markup::raw("🔔 **An alert about ")
+            .text_then(card.system.as_deref().unwrap_or_default())
+            .raw_then(" fired:** ")
+            .text_then(&card.title)
+            .raw_then(&format!(
+                " ({}). Its card in <#{channel}> says nothing of this incident: \
+                 https://discord.com/channels/{guild}/{channel}/{message}",
+                card.source.display()
+            ));
+        outbox.say_here(line.as_str().to_owned(), vec![]);
+        outbox.flush_here(&mut tx).await?;
+    }
+    tx.commit().await?;
+    app.waker.wake();
+    Ok(())
+}
+
 /// A card's text, buttons and attach menu as they stand: what fired, where, since when, how
 /// often, and the answers left to give.
 pub fn card_view(
@@ -300,7 +347,7 @@ pub async fn card_view_now(app: &App, card: &AlertCard) -> Result<Clicked, AppEr
     card_view(app, card, number, choices)
 }
 
-/// The incidents an alert may join: open, or fixed and being verified.
+/// The incidents being worked: open, or fixed and being verified.
 async fn being_worked(app: &App) -> Result<Vec<IncidentRecord>, AppError> {
     let mut records = app
         .db
@@ -315,8 +362,8 @@ fn worked(status: Status) -> bool {
     matches!(status, Status::Open | Status::Verifying)
 }
 
-/// The attach menu's choices: the incidents that list the card's system first, then the
-/// newest. A security incident is named by number only: the alerts channel is not private.
+/// The attach menu's choices (availability incidents only): the incidents that list the card's
+/// system first, then the newest.
 fn attach_choices(card: &AlertCard, mut worked: Vec<IncidentRecord>) -> Vec<Choice> {
     let lists_system = |r: &IncidentRecord| {
         card.system.as_deref().is_some_and(|system| {
@@ -330,22 +377,16 @@ fn attach_choices(card: &AlertCard, mut worked: Vec<IncidentRecord>) -> Vec<Choi
     worked
         .iter()
         .take(MAX_CHOICES)
+        .filter(|r| r.incident.kind == IncidentKind::Availability)
         .map(|r| {
             let i = &r.incident;
-            let label = match i.kind {
-                IncidentKind::Security => {
-                    format!("#{} {} security incident (private)", r.number, i.severity)
-                }
-                IncidentKind::Availability => {
-                    format!(
-                        "#{} {} {} ({})",
-                        r.number,
-                        i.severity,
-                        i.title,
-                        i.systems.display()
-                    )
-                }
-            };
+            let label = format!(
+                "#{} {} {} ({})",
+                r.number,
+                i.severity,
+                i.title,
+                i.systems.display()
+            );
             Choice {
                 value: r.number.to_string(),
                 label: label.chars().take(100).collect(),
@@ -578,24 +619,22 @@ pub async fn attach_card(
         .first()
         .and_then(|v| v.parse::<u64>().ok())
         .ok_or_else(|| AppError::user("Pick an incident from the menu."))?;
+    let gone = || not_worked(number);
     let target = being_worked(app)
         .await?
         .into_iter()
         .find(|r| u64::from(r.number.0) == number)
-        .ok_or_else(|| {
-            AppError::user(format!(
-                "Incident #{number} is no longer being worked. Pick another, or declare a new one."
-            ))
-        })?;
+        .ok_or_else(gone)?;
     let now = app.clock.now();
     let mut tx = app.db.begin().await?;
-    // Read again under the transaction's lock: it may have closed since the menu was read.
-    let still = tx.incident(target.id).await?;
-    if !still.is_some_and(|r| worked(r.incident.status)) {
-        return Err(AppError::user(format!(
-            "Incident #{number} is no longer being worked. Pick another, or declare a new one."
-        )));
-    }
+    // Read again under the transaction's lock: it may have closed, or become a security
+    // incident, since the menu was read.
+    let still = tx
+        .incident(target.id)
+        .await?
+        .filter(|r| worked(r.incident.status))
+        .ok_or_else(gone)?;
+    may_attach_to(app, actor, &still)?;
     let current = tx
         .alert_card(card)
         .await?
@@ -634,6 +673,31 @@ pub async fn attach_card(
     tracing::info!(card, incident = target.number.0, "alert attached");
     let card = load(app, card).await?;
     card_view_now(app, &card).await
+}
+
+/// The refusal of a pick that is not (or no longer) an incident being worked.
+fn not_worked(number: impl std::fmt::Display) -> AppError {
+    AppError::user(format!(
+        "Incident #{number} is no longer being worked. Pick another, or declare a new one."
+    ))
+}
+
+/// Whether `actor` may attach a card to `record`: only to an availability incident, since the
+/// card (in a channel every responder reads) then names it. Someone who may not know that a
+/// security incident exists is told what a closed incident would tell them.
+fn may_attach_to(app: &App, actor: &Actor, record: &IncidentRecord) -> Result<(), AppError> {
+    let number = record.number;
+    if !actor.can_see(&record.incident, &team(app)) {
+        return Err(not_worked(number));
+    }
+    if record.incident.kind == IncidentKind::Security {
+        return Err(AppError::user(format!(
+            "Incident #{number} is a security incident: a card in the alerts channel is never \
+             attached to it, since everyone there would read the link. Its channel is told of \
+             alerts about its systems; declare this one, or say it is not real."
+        )));
+    }
+    Ok(())
 }
 
 /// A message in `[intake] reports_channel`: counted for each system it names when a player (no

@@ -14,8 +14,8 @@ use super::{team, App, AppError, ChatError, Effect, MeetingCall, Outbox, Outgoin
 use super::{Meeting, NewMeeting, Performer};
 use crate::config::delta;
 use crate::domain::{
-    meeting_time, parse_when, participants, Action, Actor, ChannelId, EventId, EventStatus,
-    Incident, IncidentKind, MeetingError, MessageId,
+    is_staff, meeting_time, parse_when, participants, Action, Actor, ChannelId, EventId,
+    EventStatus, Incident, IncidentKind, MeetingError, MessageId, UserId,
 };
 use crate::render::{
     cap, full_date, mention, relative, timestamp, Markup, MeetingNotice, TemplateName,
@@ -227,17 +227,21 @@ impl Performer {
         known: Option<Meeting>,
     ) -> Result<Held, JobError> {
         let settings = &self.app.settings;
+        let security = record.incident.kind == IncidentKind::Security;
         let channel = match meeting_channel(&self.app, &record.incident) {
             Ok(c) => c,
-            Err(why) => return Ok(Err(why)),
+            Err(why) => {
+                self.call_off_if(security, known).await?;
+                return Ok(Err(why));
+            }
         };
         let place = match self.chat.meeting_place(channel).await {
             Ok(p) => p,
             Err(e @ ChatError::Unavailable { .. }) => return Err(e.into()),
             Err(e) => return Ok(Err(refusal(&e))),
         };
-        let security = record.incident.kind == IncidentKind::Security;
         if let Err(why) = place.check(channel, security.then_some(settings.roles.security)) {
+            self.call_off_if(security, known).await?;
             return Ok(Err(Markup::raw(why.to_string())));
         }
         let (name, description) = event_text(record);
@@ -252,7 +256,11 @@ impl Performer {
         let outcome = match known.filter(|m| m.status.ending().is_some()) {
             // A meeting under way is not moved.
             Some(m) if m.status == EventStatus::Active => Ok(m.id),
-            Some(m) if m.start == at => Ok(m.id),
+            // Moved, renamed or taken to another channel (an incident that became a security
+            // one): the event is edited in place.
+            Some(m) if m.start == at && m.name == spec.name && m.channel == Some(channel) => {
+                Ok(m.id)
+            }
             Some(m) => self.chat.move_meeting(m.id, &spec).await.map(|()| m.id),
             None if at <= self.app.clock.now() => {
                 return Ok(Err(Markup::raw(
@@ -268,6 +276,37 @@ impl Performer {
         }
     }
 
+    /// Ends the event `known` of a security incident that has nowhere private to meet: its name
+    /// and channel were chosen for an availability incident, and people the security channel
+    /// excludes can see it.
+    async fn call_off_if(&self, security: bool, known: Option<Meeting>) -> Result<(), JobError> {
+        let Some(m) = known.filter(|_| security) else {
+            return Ok(());
+        };
+        if let Some(end) = m.status.ending() {
+            self.chat.set_meeting_status(m.id, end).await?;
+        }
+        Ok(())
+    }
+
+    /// The people of `users` who are staff now (a team role, or a `[postmortem] participants`
+    /// role): the timeline lists the authors of pinned messages too, who may be players.
+    /// Asked through the port when the call is made, since only the guild knows a member's
+    /// roles, and they change.
+    async fn staff(&self, users: &[UserId]) -> Result<Vec<UserId>, JobError> {
+        let team = team(&self.app);
+        let extra = &self.app.settings.postmortem.participants;
+        let mut staff = Vec::new();
+        for user in users {
+            if let Some(member) = self.chat.member(*user).await? {
+                if is_staff(&member.roles, &team, extra) {
+                    staff.push(*user);
+                }
+            }
+        }
+        Ok(staff)
+    }
+
     /// Posts the call to the meeting in the incident channel, pinging the participants.
     async fn call(
         &self,
@@ -279,8 +318,8 @@ impl Performer {
         call: MeetingCall,
     ) -> Result<MessageId, JobError> {
         let guild = self.app.settings.discord.guild_id;
-        let mentions: Vec<String> = call
-            .users
+        let users = self.staff(&call.users).await?;
+        let mentions: Vec<String> = users
             .iter()
             .map(|u| mention(*u).to_string())
             .chain(call.roles.iter().map(|r| format!("<@&{r}>")))
@@ -316,7 +355,7 @@ impl Performer {
             channel: self.channel_of(record).await?,
             content,
             ping_roles: call.roles,
-            ping_users: call.users,
+            ping_users: users,
             nonce: job.id.0.to_string(),
             attachment: None,
             buttons: vec![],
@@ -324,6 +363,27 @@ impl Performer {
         };
         Ok(self.chat.post(&message).await?)
     }
+}
+
+/// Queues a sync of the meeting's event after the incident's kind changed, when a meeting is
+/// set and not done: its name, description and channel follow the kind (a security incident's
+/// event says only its number and meets in `[postmortem] security_meeting_channel`, or is
+/// called off).
+pub(super) async fn kind_changed(
+    tx: &mut Tx,
+    outbox: &mut Outbox<'_>,
+    record: &IncidentRecord,
+) -> Result<(), sqlx::Error> {
+    let pending = tx
+        .postmortem(record.id)
+        .await?
+        .is_some_and(|pm| pm.meeting_at.is_some() && pm.done_at.is_none());
+    if pending {
+        outbox
+            .push(tx, Effect::SyncMeeting { notice: None })
+            .await?;
+    }
+    Ok(())
 }
 
 /// Queues the end of the meeting's event (completed if it ran, canceled if it never started),

@@ -16,6 +16,7 @@ mod meeting;
 mod notes;
 mod perform;
 mod postmortem;
+mod postmortem_draft;
 mod postmortem_start;
 #[cfg(test)]
 mod recording;
@@ -30,8 +31,8 @@ use serde_json::Value;
 pub use channel::{channel_name, channel_state, channel_topic, ChannelState};
 pub use chat::{
     readable_error, Attachment, Button, ButtonStyle, ChannelAccess, ChannelLabel, Chat, ChatError,
-    Choice, Clicked, ExistingChannel, Meeting, Menu, NewChannel, NewMeeting, Outgoing, TimedChat,
-    MAX_BUTTONS, MAX_CHOICES,
+    Choice, Clicked, ExistingChannel, GuildMember, Meeting, Menu, NewChannel, NewMeeting, Outgoing,
+    TimedChat, MAX_BUTTONS, MAX_CHOICES,
 };
 pub use checklists::{tick, CheckClick, CHECK_BUTTON};
 pub use declare::{
@@ -149,13 +150,13 @@ pub(crate) async fn announce<V: serde::Serialize>(
     app: &App,
     tx: &mut Tx,
     outbox: &mut Outbox<'_>,
-    incident: IncidentId,
+    record: &crate::store::IncidentRecord,
     kind: crate::store::AnnouncementKind,
     view: &V,
     ping_roles: Vec<crate::domain::RoleId>,
 ) -> Result<(), AppError> {
     let publish = kind != crate::store::AnnouncementKind::Update;
-    post_announcement(app, tx, outbox, incident, kind, view, ping_roles, publish).await
+    post_announcement(app, tx, outbox, record, kind, view, ping_roles, publish).await
 }
 
 /// Queues a player announcement, published (crossposted) when `publish` says so.
@@ -167,7 +168,7 @@ pub(crate) async fn post_announcement<V: serde::Serialize>(
     app: &App,
     tx: &mut Tx,
     outbox: &mut Outbox<'_>,
-    incident: IncidentId,
+    record: &crate::store::IncidentRecord,
     kind: crate::store::AnnouncementKind,
     view: &V,
     ping_roles: Vec<crate::domain::RoleId>,
@@ -184,9 +185,18 @@ pub(crate) async fn post_announcement<V: serde::Serialize>(
         &render(app, template, view)?,
         &app.settings.player_link_hosts(),
     );
-    let channel = app.settings.channels.announcements;
+    // The facts it tells are kept with it: the status page shows what players were told.
     let announcement = tx
-        .insert_announcement(incident, kind, channel, publish, &content, app.clock.now())
+        .insert_announcement(&crate::store::NewAnnouncement {
+            incident: record.id,
+            kind,
+            channel: app.settings.channels.announcements,
+            publish,
+            content: &content,
+            systems: &record.incident.systems,
+            severity: record.incident.severity,
+            at: app.clock.now(),
+        })
         .await?;
     outbox
         .push(

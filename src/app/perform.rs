@@ -302,11 +302,9 @@ impl Performer {
             menu: view.menu,
         };
         let posted = self.chat.post(&message).await?;
-        let mut tx = self.app.db.begin().await.map_err(internal)?;
-        tx.alert_card_posted(id, channel, posted)
+        super::intake::card_posted(&self.app, &card, channel, posted)
             .await
             .map_err(internal)?;
-        tx.commit().await.map_err(internal)?;
         Ok(())
     }
 
@@ -392,6 +390,7 @@ impl JobHandler for Performer {
                 Effect::MakePrivate => self.make_private(job).await,
                 Effect::Relabel => self.relabel(job).await,
                 Effect::SyncMeeting { notice } => self.sync_meeting(job, notice).await,
+                Effect::PostDraft => self.post_draft(job).await,
                 Effect::AlertCard { card } => self.alert_card(card).await,
                 Effect::AutoDeclare {
                     card,

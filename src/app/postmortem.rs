@@ -5,15 +5,12 @@ use serde_json::json;
 
 use super::lifecycle::incident_here;
 use super::App;
-use super::{audit, reminders, team, AppError, Effect, Outbox, Target, TextFile};
+use super::{audit, reminders, team, AppError, Effect, Outbox};
 use crate::domain::{
     self, parse_field, Action, ActionKind, Actor, ChannelId, EarlierIncident, EntryKind, FreeText,
     LessonKind, PostmortemDecision, ShortText, TimelineEntry, UserId,
 };
-use crate::render::{
-    full_date, human, mention, timestamp, ActionGroups, ActionLine, Lessons, Markup, Notice,
-    PhaseLine, PostmortemDraft, TemplateName, TimelineLine,
-};
+use crate::render::{mention, timestamp, Markup, Notice, TemplateName};
 use crate::store::{ActionItem, IncidentRecord, Lesson, Tx};
 
 /// `/postmortem …`, as parsed at the edge.
@@ -304,125 +301,21 @@ pub async fn postmortem(
     Ok(reply)
 }
 
-/// Renders the draft from everything recorded, and queues it as a file in the channel.
+/// `/postmortem draft`: queues the job that renders the draft as it stands then, naming people
+/// as the guild knows them, and posts it as a file in the channel.
 async fn draft(
     app: &App,
     record: &IncidentRecord,
     origin: &str,
     now: DateTime<Utc>,
 ) -> Result<String, AppError> {
-    let i = &record.incident;
-    let pm = app.db.postmortem(record.id).await?;
-    let timeline = app.db.timeline(record.id).await?;
-    let actions = app.db.actions(record.id).await?;
-    let ticks = app.db.ticks(record.id).await?;
-    let end = i.verified_at.unwrap_or(now);
-    let view = PostmortemDraft {
-        number: record.number.0,
-        title: i.title.to_string(),
-        severity: i.severity.to_string(),
-        kind: i.kind.to_string(),
-        systems: i.systems.display(),
-        declared_at: full_date(i.declared_at),
-        detected_at: full_date(i.detected_at),
-        detected_earlier: i.detected_at < i.declared_at,
-        resolved_at: i
-            .verified_at
-            .map_or_else(|| "not yet resolved".to_owned(), full_date),
-        time_to_resolve: human(end - i.detected_at),
-        due_at: pm
-            .as_ref()
-            .map_or_else(|| "not required".to_owned(), |p| full_date(p.due_at)),
-        meeting_at: pm.as_ref().and_then(|p| p.meeting_at).map(full_date),
-        summary: i.summary.as_ref().map(ToString::to_string),
-        users_affected: pm.as_ref().and_then(|p| p.users_affected),
-        downtime: pm
-            .as_ref()
-            .and_then(|p| p.downtime_minutes)
-            // A row from before the bound may hold any number: never panic on it.
-            .map(|m| {
-                chrono::TimeDelta::try_minutes(m).map_or_else(|| format!("{m} minutes"), human)
-            }),
-        revenue: pm.as_ref().and_then(|p| p.revenue.clone()),
-        timeline: timeline
-            .iter()
-            .map(|e| TimelineLine {
-                at: full_date(e.at),
-                actor: e.actor.map_or_else(|| Markup::raw("bot"), mention),
-                text: if e.kind == EntryKind::RoleAssigned {
-                    // Built by the domain from mentions and a role's name only.
-                    Markup::raw(e.text.clone())
-                } else {
-                    Markup::text(&e.text)
-                },
-            })
-            .collect(),
-        phases: i
-            .phases
-            .iter()
-            .map(|s| PhaseLine {
-                title: s.phase.to_string(),
-                duration: human(s.ended_at.unwrap_or(now) - s.started_at),
-            })
-            .collect(),
-        checklists: super::checklists::reports(app, i, &ticks),
-        root_cause: i.root_cause.as_ref().map(ToString::to_string),
-        actions: action_groups(&actions),
-        lessons: lessons(&app.db.lessons(record.id).await?),
-    };
-    let text = super::render(app, TemplateName::Postmortem, &view)?;
-    let filename = format!("postmortem-incident-{}.md", record.number);
     let mut tx = app.db.begin().await?;
     let mut outbox = Outbox::new(origin, record.id, now);
-    let content = format!("📝 Post-mortem draft for incident #{}: fill in the 5 whys, the action items and the lessons learned.", record.number);
-    outbox
-        .push(
-            &mut tx,
-            Effect::Post {
-                to: Target::IncidentChannel,
-                content,
-                ping_roles: vec![],
-                file: Some(TextFile {
-                    filename: filename.clone(),
-                    text,
-                }),
-                buttons: vec![],
-            },
-        )
-        .await?;
+    outbox.push(&mut tx, Effect::PostDraft).await?;
     tx.commit().await?;
     app.waker.wake();
     Ok(format!(
-        "The draft `{filename}` is being posted in this channel."
+        "The draft `{}` is being posted in this channel.",
+        super::postmortem_draft::filename(record)
     ))
-}
-
-/// The action items under the plan's three headings.
-fn action_groups(items: &[ActionItem]) -> ActionGroups {
-    let mut groups = ActionGroups::default();
-    for a in items {
-        let line = ActionLine {
-            text: a.text.clone(),
-            owner: a.owner.map(mention),
-        };
-        match a.kind {
-            Some(ActionKind::Fix) => groups.fixes.push(line),
-            Some(ActionKind::Prevent) => groups.prevent.push(line),
-            Some(ActionKind::Process) => groups.process.push(line),
-            None => groups.unsorted.push(line),
-        }
-    }
-    groups
-}
-
-/// The lessons learned, in their two halves.
-fn lessons(items: &[Lesson]) -> Lessons {
-    let mut lessons = Lessons::default();
-    for l in items {
-        match l.kind {
-            LessonKind::WentWell => lessons.went_well.push(l.text.clone()),
-            LessonKind::WentBadly => lessons.went_badly.push(l.text.clone()),
-        }
-    }
-    lessons
 }

@@ -4,11 +4,13 @@
 use std::sync::{Mutex, PoisonError};
 
 use super::{
-    ChannelAccess, ChannelLabel, Chat, ChatError, Clicked, ExistingChannel, Meeting, NewChannel,
-    NewMeeting, Outgoing,
+    ChannelAccess, ChannelLabel, Chat, ChatError, Clicked, ExistingChannel, GuildMember, Meeting,
+    NewChannel, NewMeeting, Outgoing,
 };
 use crate::clock::BoxFuture;
-use crate::domain::{ChannelId, EventId, EventStatus, MeetingPlace, MessageId, PlaceKind, UserId};
+use crate::domain::{
+    ChannelId, EventId, EventStatus, MeetingPlace, MessageId, PlaceKind, RoleId, UserId,
+};
 
 /// Everything asked of the recording chat, in order.
 #[derive(Debug, Default, Clone)]
@@ -37,6 +39,7 @@ pub struct Recorded {
 #[derive(Debug, Default)]
 pub struct RecordingChat {
     recorded: Mutex<Recorded>,
+    members: Mutex<std::collections::HashMap<UserId, GuildMember>>,
 }
 
 impl RecordingChat {
@@ -46,6 +49,19 @@ impl RecordingChat {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .clone()
+    }
+
+    /// Makes `user` a member of the guild with `roles`, named `user<id>` (anyone else is not
+    /// a member).
+    pub fn add_member(&self, user: UserId, roles: &[RoleId]) {
+        let member = GuildMember {
+            roles: roles.to_vec(),
+            name: format!("user{user}"),
+        };
+        self.members
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(user, member);
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Recorded) -> T) -> T {
@@ -250,6 +266,8 @@ impl Chat for RecordingChat {
                         id: *id,
                         status: *s,
                         start: m.start,
+                        name: m.name.clone(),
+                        channel: Some(m.channel),
                     })
             }))
         })
@@ -265,6 +283,8 @@ impl Chat for RecordingChat {
                         id: *id,
                         status: *s,
                         start: m.start,
+                        name: m.name.clone(),
+                        channel: Some(m.channel),
                     })
             }))
         })
@@ -310,6 +330,17 @@ impl Chat for RecordingChat {
                 *s = status;
                 Ok(())
             })
+        })
+    }
+
+    fn member(&self, user: UserId) -> BoxFuture<'_, Result<Option<GuildMember>, ChatError>> {
+        Box::pin(async move {
+            Ok(self
+                .members
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .get(&user)
+                .cloned())
         })
     }
 }

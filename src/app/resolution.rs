@@ -192,7 +192,7 @@ async fn all_clear(
         app,
         tx,
         outbox,
-        record.id,
+        record,
         AnnouncementKind::AllClear,
         &view,
         vec![],

@@ -12,8 +12,8 @@ use tokio::sync::OnceCell;
 
 use super::metered::{metered, route};
 use crate::app::{
-    ChannelAccess, ChannelLabel, Chat, ChatError, ExistingChannel, Meeting, NewChannel, NewMeeting,
-    Outgoing,
+    ChannelAccess, ChannelLabel, Chat, ChatError, ExistingChannel, GuildMember, Meeting,
+    NewChannel, NewMeeting, Outgoing,
 };
 use crate::clock::BoxFuture;
 use crate::domain::{
@@ -650,6 +650,7 @@ impl Chat for SerenityChat {
     ) -> BoxFuture<'a, Result<(), ChatError>> {
         Box::pin(async move {
             let edit = serenity::EditScheduledEvent::new()
+                .channel_id(ch(m.channel))
                 .name(&m.name)
                 .description(&m.description)
                 .start_time(stamp(m.start)?)
@@ -692,6 +693,31 @@ impl Chat for SerenityChat {
                 ))
         })
     }
+
+    fn member(&self, user: UserId) -> BoxFuture<'_, Result<Option<GuildMember>, ChatError>> {
+        Box::pin(async move {
+            let call = self
+                .guild
+                .member(&*self.http, serenity::UserId::new(user.get()));
+            match self.rest("GET", route::GUILD_MEMBER, call).await {
+                Ok(m) => Ok(Some(GuildMember {
+                    roles: m
+                        .roles
+                        .iter()
+                        .filter_map(|r| RoleId::new(r.get()))
+                        .collect(),
+                    name: m.display_name().to_owned(),
+                })),
+                // 10007 Unknown Member: they left the guild.
+                Err(serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(r)))
+                    if r.error.code == 10007 =>
+                {
+                    Ok(None)
+                }
+                Err(e) => Err(classify(e)),
+            }
+        })
+    }
 }
 
 fn event(id: EventId) -> serenity::ScheduledEventId {
@@ -727,6 +753,8 @@ fn meeting(e: &serenity::ScheduledEvent) -> Option<Meeting> {
         id: EventId::new(e.id.get())?,
         status,
         start: chrono::DateTime::from_timestamp(e.start_time.unix_timestamp(), 0)?,
+        name: e.name.clone(),
+        channel: e.channel_id.and_then(|c| ChannelId::new(c.get())),
     })
 }
 

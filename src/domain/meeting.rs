@@ -4,7 +4,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{RoleId, TimelineEntry, UserId};
+use super::{RoleId, TeamRoles, TimelineEntry, UserId};
 
 /// The plan's three groups of action items.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -207,6 +207,14 @@ pub fn participants(timeline: &[TimelineEntry]) -> Vec<UserId> {
     people
 }
 
+/// Whether a member with `roles` is staff, who may be called to a review meeting: a team role
+/// (responder, commander, security) or one of the `[postmortem] participants` roles.
+pub fn is_staff(roles: &[RoleId], team: &TeamRoles, participants: &[RoleId]) -> bool {
+    roles.iter().any(|r| {
+        [team.responder, team.commander, team.security].contains(r) || participants.contains(r)
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use chrono::{TimeDelta, TimeZone};
@@ -279,6 +287,22 @@ mod tests {
         );
         let security_only = place(PlaceKind::Voice, true, vec![security]);
         assert_eq!(security_only.check(channel, Some(security)), Ok(()));
+    }
+
+    #[test]
+    fn staff_hold_a_team_role_or_a_participants_role_and_players_neither() {
+        let r = |n| id(n, RoleId::new);
+        let team = TeamRoles {
+            responder: r(1),
+            commander: r(2),
+            security: r(3),
+        };
+        let leads = [r(4)];
+        for roles in [[r(1)], [r(2)], [r(3)], [r(4)]] {
+            assert!(is_staff(&roles, &team, &leads), "{roles:?}");
+        }
+        assert!(!is_staff(&[r(9)], &team, &leads), "a player's role");
+        assert!(!is_staff(&[], &team, &leads), "no role at all");
     }
 
     #[test]

@@ -41,8 +41,8 @@ pub use impact::{
 };
 pub use incident::{Command, Declaration, Incident, PhaseSpan, Status, TransitionError};
 pub use meeting::{
-    meeting_time, participants, ActionKind, EventStatus, LessonKind, MeetingError, MeetingPlace,
-    PlaceError, PlaceKind,
+    is_staff, meeting_time, participants, ActionKind, EventStatus, LessonKind, MeetingError,
+    MeetingPlace, PlaceError, PlaceKind,
 };
 pub use phase::{Phase, PhaseBudgets, PhaseParseError};
 pub use postmortem::{EarlierIncident, PostmortemDecision, PostmortemPolicy};

@@ -68,7 +68,12 @@ pub(super) fn feed(inputs: &Inputs<'_>, updated: DateTime<Utc>) -> String {
              <link rel=\"alternate\" type=\"text/html\" href=\"{link}\"/>\n\
              <content type=\"text\">{content}</content>\n</entry>\n",
             id = xml(&format!("{link}#update-{}", update.id)),
-            title = xml(&format!("{}: {}", kind_words(update.kind), incident.name())),
+            // Each entry as it was announced: the systems it named then.
+            title = xml(&format!(
+                "{}: {}",
+                kind_words(update.kind),
+                super::build::public_name(&update.systems)
+            )),
             at = iso(update.at),
             link = xml(&link),
             content = xml(&update.text),

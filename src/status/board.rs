@@ -124,14 +124,15 @@ pub async fn rebuild(app: &App, templates: &PageTemplates) -> anyhow::Result<Sna
                     kind: a.kind,
                     at: a.posted_at?,
                     text: super::text::plain(a.content.as_deref()?),
+                    systems: a.systems.names().map(str::to_owned).collect(),
+                    severity: a.severity,
                 })
             })
             .collect::<Vec<_>>();
         // Announcements posted before their text was stored have nothing to show.
-        if updates.is_empty() {
-            continue;
+        if let Some(incident) = PublicIncident::from_record(&record, updates) {
+            incidents.push(incident);
         }
-        incidents.push(PublicIncident::from_record(&record, updates));
     }
     let settings = &app.settings;
     build(

@@ -26,10 +26,24 @@ pub struct PublicUpdate {
     pub at: DateTime<Utc>,
     /// Its text, as players read it.
     pub text: String,
+    /// The systems it told players were affected.
+    pub systems: Vec<String>,
+    /// The severity it was made at.
+    pub severity: Severity,
+}
+
+/// The public name of an incident said to affect `systems`.
+pub(super) fn public_name(systems: &[String]) -> String {
+    if systems.is_empty() {
+        "Problems with our services".to_owned()
+    } else {
+        format!("Problems with {}", systems.join(", "))
+    }
 }
 
 /// What players may know of an incident. Built only from the public parts of the record: no
-/// title, summary, note, timeline or person.
+/// title, summary, note, timeline or person; its systems and severity are those of the last
+/// announcement, never the record's current ones (a correction nobody announced is not public).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct PublicIncident {
     /// Its number: the stable id and the page's address.
@@ -40,7 +54,7 @@ pub struct PublicIncident {
     pub status: Status,
     /// Its phase.
     pub phase: Phase,
-    /// The affected systems, as the alert named them.
+    /// The affected systems, as the last announcement named them.
     pub systems: Vec<String>,
     /// When the fix was applied, if it was.
     pub resolved_at: Option<DateTime<Utc>>,
@@ -51,19 +65,21 @@ pub struct PublicIncident {
 }
 
 impl PublicIncident {
-    /// Takes the public parts of `record`.
-    pub fn from_record(record: &IncidentRecord, updates: Vec<PublicUpdate>) -> Self {
+    /// Takes the public parts of `record`, and what its last announcement of `updates` said
+    /// (`None` when there is none: nothing to show).
+    pub fn from_record(record: &IncidentRecord, updates: Vec<PublicUpdate>) -> Option<Self> {
         let i = &record.incident;
-        Self {
+        let told = updates.last()?;
+        Some(Self {
             number: record.number.0,
-            severity: i.severity,
+            severity: told.severity,
             status: i.status,
             phase: i.phase,
-            systems: i.systems.names().map(str::to_owned).collect(),
+            systems: told.systems.clone(),
             resolved_at: i.resolved_at,
             ended_at: i.verified_at.or(i.closed_at),
             updates,
-        }
+        })
     }
 
     /// Its state in Statuspage's words.
@@ -81,13 +97,9 @@ impl PublicIncident {
         Impact::of(self.severity)
     }
 
-    /// Its public name, from what the alert said (the title is internal).
+    /// Its public name, from what the last announcement said (the title is internal).
     pub fn name(&self) -> String {
-        if self.systems.is_empty() {
-            "Problems with our services".to_owned()
-        } else {
-            format!("Problems with {}", self.systems.join(", "))
-        }
+        public_name(&self.systems)
     }
 
     fn started(&self) -> DateTime<Utc> {
@@ -405,6 +417,8 @@ mod tests {
                 kind: AnnouncementKind::Alert,
                 at: now - TimeDelta::days(days_ago),
                 text: "🚨".into(),
+                systems: vec!["login".into()],
+                severity,
             }],
         }
     }

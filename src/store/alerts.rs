@@ -226,22 +226,25 @@ impl Tx {
         row.map(card).transpose()
     }
 
-    /// The newest incident of `guild` being worked (open, not resolved) that lists `system`.
-    pub async fn open_incident_with_system(
+    /// The incidents of `guild` and `kind` being worked (open, not resolved) that list
+    /// `system`, newest first.
+    pub async fn open_incidents_with_system(
         &mut self,
         guild: crate::domain::GuildId,
         system: &str,
-    ) -> Result<Option<IncidentId>, sqlx::Error> {
-        let row: Option<(i64,)> = sqlx::query_as(
-            "SELECT id FROM incidents WHERE guild_id = $1 AND status = 'open' AND id IN \
-             (SELECT incident_id FROM incident_systems WHERE name_key = $2) \
-             ORDER BY number DESC LIMIT 1",
+        kind: crate::domain::IncidentKind,
+    ) -> Result<Vec<IncidentId>, sqlx::Error> {
+        let rows: Vec<(i64,)> = sqlx::query_as(
+            "SELECT id FROM incidents WHERE guild_id = $1 AND status = 'open' AND kind = $2 \
+             AND id IN (SELECT incident_id FROM incident_systems WHERE name_key = $3) \
+             ORDER BY number DESC",
         )
         .bind(to_db_id(guild.get()))
+        .bind(kind.as_str())
         .bind(system.to_lowercase())
-        .fetch_optional(&mut *self.inner)
+        .fetch_all(&mut *self.inner)
         .await?;
-        Ok(row.map(|(id,)| IncidentId(id)))
+        Ok(rows.into_iter().map(|(id,)| IncidentId(id)).collect())
     }
 
     /// Adds a card with no alerts yet; returns its id.
@@ -394,6 +397,23 @@ impl Tx {
             .execute(&mut *self.inner)
             .await?;
         Ok(())
+    }
+
+    /// Detaches from `incident` the cards that joined it on arrival and were never posted
+    /// (it became a security incident, which alerts never join): their next delivery posts a
+    /// card in the alerts channel. Returns how many.
+    pub async fn detach_unposted_cards(
+        &mut self,
+        incident: IncidentId,
+    ) -> Result<u64, sqlx::Error> {
+        Ok(sqlx::query(
+            "UPDATE alert_cards SET incident_id = NULL \
+             WHERE incident_id = $1 AND message_id IS NULL AND declared_by IS NULL",
+        )
+        .bind(incident.0)
+        .execute(&mut *self.inner)
+        .await?
+        .rows_affected())
     }
 
     /// Records who dismissed a card as not real, and why.

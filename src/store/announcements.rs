@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 
 use super::convert::{self, from_millis, from_millis_opt, to_db_id, to_millis};
 use super::{corrupt, Db, Tx};
-use crate::domain::{ChannelId, IncidentId, MessageId};
+use crate::domain::{ChannelId, IncidentId, MessageId, Severity, Systems};
 
 /// The sort of post players see.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -69,6 +69,31 @@ pub struct Announcement {
     pub content: Option<String>,
     /// When a publish of it began: its slot of the hourly budget is taken from then.
     pub publish_started_at: Option<DateTime<Utc>>,
+    /// The incident's systems when it was made: what players were told is affected.
+    pub systems: Systems,
+    /// The incident's severity when it was made.
+    pub severity: Severity,
+}
+
+/// An announcement to record: what goes to players, and the facts it tells them.
+#[derive(Debug, Clone)]
+pub struct NewAnnouncement<'a> {
+    /// The incident.
+    pub incident: IncidentId,
+    /// Which post.
+    pub kind: AnnouncementKind,
+    /// Where it goes.
+    pub channel: ChannelId,
+    /// Whether it should be published.
+    pub publish: bool,
+    /// Its text.
+    pub content: &'a str,
+    /// The incident's systems as it tells them.
+    pub systems: &'a Systems,
+    /// The incident's severity as it stands.
+    pub severity: Severity,
+    /// Now.
+    pub at: DateTime<Utc>,
 }
 
 type Row = (
@@ -83,11 +108,29 @@ type Row = (
     Option<i64>,
     Option<String>,
     Option<i64>,
+    String,
+    String,
 );
 
 fn from_row(
-    (id, incident, kind, channel, message, publish, posted, published, withdrawn, content, started): Row,
+    (
+        id,
+        incident,
+        kind,
+        channel,
+        message,
+        publish,
+        posted,
+        published,
+        withdrawn,
+        content,
+        started,
+        systems,
+        severity,
+    ): Row,
 ) -> Result<Announcement, sqlx::Error> {
+    let systems: Vec<String> = serde_json::from_str(&systems)
+        .map_err(|e| corrupt(format!("announcement {id} systems: {e}")))?;
     Ok(Announcement {
         id,
         incident: IncidentId(incident),
@@ -101,33 +144,35 @@ fn from_row(
         withdrawn_at: from_millis_opt(withdrawn)?,
         content,
         publish_started_at: from_millis_opt(started)?,
+        systems: Systems::from_stored(systems),
+        severity: Severity::parse(&severity).map_err(|e| corrupt(e.to_string()))?,
     })
 }
 
 const SELECT: &str = "SELECT id, incident_id, kind, channel_id, message_id, publish, posted_at, \
-    published_at, withdrawn_at, content, publish_started_at FROM announcements";
+    published_at, withdrawn_at, content, publish_started_at, systems, severity FROM announcements";
 
 impl Tx {
-    /// Records that an announcement is to be posted; returns its id.
+    /// Records that an announcement is to be posted, with the facts it tells; returns its id.
     #[tracing::instrument(skip_all)]
     pub async fn insert_announcement(
         &mut self,
-        incident: IncidentId,
-        kind: AnnouncementKind,
-        channel: ChannelId,
-        publish: bool,
-        content: &str,
-        at: DateTime<Utc>,
+        a: &NewAnnouncement<'_>,
     ) -> Result<i64, sqlx::Error> {
+        let systems: Vec<&str> = a.systems.names().collect();
+        let systems = serde_json::to_string(&systems).map_err(|e| sqlx::Error::Encode(e.into()))?;
         let (id,): (i64,) = sqlx::query_as(
-            "INSERT INTO announcements (incident_id, kind, channel_id, publish, content, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            "INSERT INTO announcements (incident_id, kind, channel_id, publish, content, \
+             systems, severity, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
         )
-        .bind(incident.0)
-        .bind(kind.as_str())
-        .bind(to_db_id(channel.get()))
-        .bind(i64::from(publish))
-        .bind(content)
-        .bind(to_millis(at))
+        .bind(a.incident.0)
+        .bind(a.kind.as_str())
+        .bind(to_db_id(a.channel.get()))
+        .bind(i64::from(a.publish))
+        .bind(a.content)
+        .bind(systems)
+        .bind(a.severity.as_str())
+        .bind(to_millis(a.at))
         .fetch_one(&mut *self.inner)
         .await?;
         Ok(id)

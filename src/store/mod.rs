@@ -48,7 +48,7 @@ use sqlx::{Any, AnyPool, ConnectOptions, Connection, Executor, Transaction};
 use tokio::sync::{Mutex, MutexGuard, OwnedMutexGuard};
 
 pub use alerts::{AlertCard, NewCard, StoredAlert};
-pub use announcements::{Announcement, AnnouncementKind, PublishSlots};
+pub use announcements::{Announcement, AnnouncementKind, NewAnnouncement, PublishSlots};
 pub use audit::AuditEntry;
 pub use channels::RELABEL_WINDOW;
 pub use convert::{from_db_id, from_millis, to_db_id, to_millis};

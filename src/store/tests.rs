@@ -82,6 +82,7 @@ on_both!(
     corrected_facts_and_the_last_eta_round_trip_and_the_recurrence_rule_sees_new_systems,
     verifying_resolved_and_a_reopened_phase_four_round_trip,
     an_optional_postmortem_its_meeting_event_action_kinds_and_lessons_round_trip,
+    an_announcement_keeps_the_facts_it_told_and_older_rows_take_the_incident_s,
 );
 
 fn t0() -> chrono::DateTime<Utc> {
@@ -914,14 +915,16 @@ async fn a_sqlite_database_is_copied_into_postgresql_whole_and_a_second_copy_add
         .expect("job")
         .expect("new");
     tx.finish_job(done, t0()).await.expect("finish");
-    tx.insert_announcement(
-        second.id,
-        AnnouncementKind::Alert,
-        ChannelId::new(77).expect("c"),
-        true,
-        "🚨 Login is down",
-        t0(),
-    )
+    tx.insert_announcement(&super::NewAnnouncement {
+        incident: second.id,
+        kind: AnnouncementKind::Alert,
+        channel: ChannelId::new(77).expect("c"),
+        publish: true,
+        content: "🚨 Login is down",
+        systems: &second.incident.systems,
+        severity: second.incident.severity,
+        at: t0(),
+    })
     .await
     .expect("announcement");
     tx.audit(&AuditEntry {
@@ -1111,4 +1114,53 @@ async fn a_new_database_file_and_its_wal_and_shm_are_readable_by_their_owner_onl
         Some("x")
     );
     again.close().await;
+}
+
+/// The facts an announcement told stay as they were when it was made; the migration that added
+/// them gives rows from before it the incident's systems and severity.
+async fn an_announcement_keeps_the_facts_it_told_and_older_rows_take_the_incident_s(db: Db) {
+    let incident = declared("Login down", "Login, Store");
+    let rec = insert(&db, &incident).await;
+    let told = Systems::parse("Login").expect("systems");
+    let mut tx = db.begin().await.expect("tx");
+    let id = tx
+        .insert_announcement(&NewAnnouncement {
+            incident: rec.id,
+            kind: AnnouncementKind::Alert,
+            channel: ChannelId::new(77).expect("c"),
+            publish: true,
+            content: "🚨 Login is down",
+            systems: &told,
+            severity: Severity::P0,
+            at: t0(),
+        })
+        .await
+        .expect("announcement");
+    tx.commit().await.expect("commit");
+    let read = db.announcement(id).await.expect("read").expect("there");
+    assert_eq!(read.systems, told);
+    assert_eq!(read.severity, Severity::P0);
+
+    // As if the row were older than the columns: drop them and run the migration again.
+    sqlx::raw_sql("ALTER TABLE announcements DROP COLUMN systems")
+        .execute(&db.pool)
+        .await
+        .expect("drop");
+    sqlx::raw_sql("ALTER TABLE announcements DROP COLUMN severity")
+        .execute(&db.pool)
+        .await
+        .expect("drop");
+    let migration = db
+        .backend
+        .migrator()
+        .iter()
+        .find(|m| m.description.contains("store announced facts"))
+        .expect("the migration");
+    sqlx::raw_sql(migration.sql.clone())
+        .execute(&db.pool)
+        .await
+        .expect("migrate");
+    let read = db.announcement(id).await.expect("read").expect("there");
+    assert_eq!(read.systems, incident.systems, "the incident's, in order");
+    assert_eq!(read.severity, Severity::P1);
 }

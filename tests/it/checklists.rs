@@ -324,14 +324,15 @@ async fn status_counts_ticks_and_the_summary_and_the_draft_say_who_did_what_and_
         .nth(1)
         .and_then(|rest| rest.split("\n\n").next())
         .unwrap_or_else(|| panic!("no checklist section in:\n{draft}"));
-    let (rhea, cole) = (world::RESPONDER, world::COMMANDER);
+    // A file shows people by name, never as `<@id>`.
+    let (rhea, cole) = ("rhea", "cole");
     assert_eq!(
         section,
         format!(
             "- Phase 1: Detection & Triage: 3 of 5 done
-  - [x] Alert received: via Sentry, Cloudflare Monitoring or user reports: <@{rhea}>, 2026-11-30 09:00 UTC
-  - [x] Verify the issue is real: <@{cole}>, 2026-11-30 09:00 UTC
-  - [x] Determine severity \\(P0-P3\\): <@{rhea}>, 2026-11-30 09:00 UTC
+  - [x] Alert received: via Sentry, Cloudflare Monitoring or user reports: {rhea}, 2026-11-30 09:00 UTC
+  - [x] Verify the issue is real: {cole}, 2026-11-30 09:00 UTC
+  - [x] Determine severity \\(P0-P3\\): {rhea}, 2026-11-30 09:00 UTC
   - [ ] Identify affected systems (skipped)
   - [ ] Declare the incident: create the incident channel/ticket (skipped)
 - Phase 2: Containment: not entered, its steps skipped
@@ -347,7 +348,7 @@ async fn status_counts_ticks_and_the_summary_and_the_draft_say_who_did_what_and_
   - [ ] Identify the trigger (skipped)
   - [ ] Assess the impact scope (skipped)
 - Phase 4: Resolution: 1 of 6 done
-  - [x] Deploy a hotfix \\(bypass CI for P0\\): <@{cole}>, 2026-11-30 09:00 UTC
+  - [x] Deploy a hotfix \\(bypass CI for P0\\): {cole}, 2026-11-30 09:00 UTC
   - [ ] Roll back if a recent deployment caused the issue (skipped)
   - [ ] Restore from backup if data is corrupted (skipped)
   - [ ] Run smoke tests (skipped)

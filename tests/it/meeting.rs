@@ -601,23 +601,21 @@ async fn action_items_and_lessons_fill_the_drafts_headings() {
     .await;
     let text = String::from_utf8(post.attachments[0].bytes.clone()).expect("utf-8");
     let tail = &text[text.find("## Action items").expect("the section")..];
+    // People by name: a file cannot show a mention.
     assert_eq!(
         tail,
-        format!(
-            "## Action items\n\n\
+        "## Action items\n\n\
              Immediate fixes (done):\n\
              - [x] Renewed the certificate\n\n\
              Preventive measures (TODO):\n\
-             - [ ] Alert 14 days before certificates expire (owner: {sana})\n\n\
+             - [ ] Alert 14 days before certificates expire (owner: sana)\n\n\
              Process improvements (TODO):\n\
-             - [ ] Add expiry dates to the on-call checklist (owner: <@{}>)\n\n\
+             - [ ] Add expiry dates to the on-call checklist (owner: rhea)\n\n\
              ## Lessons learned\n\n\
              What went well:\n\
              - The rollback took \\*\\*two\\*\\* minutes\n\n\
              What didn't:\n\
-             - Nobody owned the certificate",
-            world::RESPONDER
-        )
+             - Nobody owned the certificate"
     );
 }
 
@@ -696,4 +694,121 @@ async fn an_optional_postmortem_is_started_by_hand_once_and_only_after_resolve()
         "{scheduled}"
     );
     event_where(&fake, "the event", |_| true).await;
+}
+
+#[tokio::test]
+async fn the_call_pings_staff_only_never_a_player_whose_pinned_message_is_on_the_timeline() {
+    let fake = world_with_leads().start().await;
+    let (bot, _dir) = start(&fake, |_| {}).await;
+    let channel = resolved_p0(&fake, "Login down", "availability").await;
+    // A player's message and a team lead's, both put on the timeline with 📌 by Rhea.
+    let pat = fake.user_says(world::PLAYER, channel.id, "Still cannot log in from Brazil");
+    let lena = fake.user_says(LENA, channel.id, "Support has 40 tickets about it");
+    fake.react(world::RESPONDER, pat, "📌").await;
+    fake.react(world::RESPONDER, lena, "📌").await;
+    let record = bot
+        .app
+        .db
+        .incident_by_channel(incident_bot::domain::ChannelId::new(channel.id.get()).expect("id"))
+        .await
+        .expect("db")
+        .expect("the incident");
+    let authors = |timeline: &[incident_bot::domain::TimelineEntry]| {
+        timeline
+            .iter()
+            .filter_map(|e| e.actor.map(|u| u.get()))
+            .collect::<Vec<_>>()
+    };
+    let deadline = tokio::time::Instant::now() + STEP;
+    while !{
+        let on = authors(&bot.app.db.timeline(record.id).await.expect("timeline"));
+        on.contains(&world::PLAYER.get()) && on.contains(&LENA.get())
+    } {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "the pins never landed"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+
+    run_pm(
+        &fake,
+        world::RESPONDER,
+        channel.id,
+        "schedule",
+        &[("when", "tomorrow 15:00")],
+    )
+    .await;
+
+    let (message, text) = call(&fake, &bot, channel.id, 1).await;
+    assert!(
+        text.starts_with("@rhea @cole @sana @lena @team-leads\n📅"),
+        "{text}"
+    );
+    let pings = fake.pings(message.id);
+    assert_eq!(
+        pings.users,
+        [world::RESPONDER, world::COMMANDER, world::SECURITY, LENA],
+        "staff, and a member of a participants role; never the player"
+    );
+    assert!(!pings.users.contains(&world::PLAYER));
+}
+
+/// A P0 about a breach, its meeting set for tomorrow 15:00, then turned into a security
+/// incident by Cole; returns the event as it was first made.
+async fn meeting_then_security(fake: &FakeDiscord) -> FakeEvent {
+    let channel = resolved_p0(fake, "Payments breach via admin panel", "availability").await;
+    run_pm(
+        fake,
+        world::RESPONDER,
+        channel.id,
+        "schedule",
+        &[("when", "tomorrow 15:00")],
+    )
+    .await;
+    let first = event_where(fake, "the event", |e| e.name.contains("breach")).await;
+    run(
+        fake,
+        world::COMMANDER,
+        channel.id,
+        "kind",
+        &[("to", "security")],
+    )
+    .await;
+    first
+}
+
+#[tokio::test]
+async fn a_meeting_of_an_incident_turned_security_is_renamed_and_moved_to_the_security_channel() {
+    let fake = world_with_leads().start().await;
+    let (_bot, _dir) = start(&fake, |_| {}).await;
+    let first = meeting_then_security(&fake).await;
+
+    let event = event_where(&fake, "the event renamed and moved", |e| {
+        e.name == "Post-mortem: incident #1"
+    })
+    .await;
+    assert_eq!(event.id, first.id, "the same event, edited");
+    assert_eq!(event.channel_id, Some(world::SECURITY_MEETINGS));
+    assert_eq!(event.status, 1, "still scheduled");
+    assert!(
+        !event.description.unwrap_or_default().contains("breach"),
+        "the description says only the number"
+    );
+    for outsider in [world::PLAYER, world::RESPONDER, LENA] {
+        assert!(
+            fake.events_seen_by(outsider).is_empty(),
+            "{outsider} sees it"
+        );
+    }
+}
+
+#[tokio::test]
+async fn a_meeting_of_an_incident_turned_security_is_called_off_without_a_security_channel() {
+    let fake = world_with_leads().start().await;
+    let (_bot, _dir) = start(&fake, |s| s.postmortem.security_meeting_channel = None).await;
+    let first = meeting_then_security(&fake).await;
+
+    let event = event_where(&fake, "the event canceled", |e| e.status == 4).await;
+    assert_eq!(event.id, first.id);
 }

@@ -689,3 +689,126 @@ async fn chromium_shows_the_outage_then_all_systems_operational() {
     axe(url).await;
     assert!(std::fs::metadata(&clear).is_ok_and(|m| m.len() > 0));
 }
+
+/// The JSON components of `doc` that are not operational, as (name, status).
+fn troubled(doc: &serde_json::Value) -> Vec<(String, String)> {
+    doc["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|c| c["status"] != "operational")
+        .map(|c| {
+            let text = |k: &str| c[k].as_str().unwrap_or_default().to_owned();
+            (text("name"), text("status"))
+        })
+        .collect()
+}
+
+/// The name of incident `id` in the summary `doc`.
+fn incident_name(doc: &serde_json::Value, id: &str) -> String {
+    doc["incidents"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|i| i["id"] == id)
+        .and_then(|i| i["name"].as_str())
+        .unwrap_or_default()
+        .to_owned()
+}
+
+#[tokio::test]
+async fn an_edit_nobody_announced_changes_nothing_public_until_the_next_public_update() {
+    let fake = world::fake().start().await;
+    let bot = spawn_bot_with(&fake, |_| {}).await;
+    fake.wait_for("the commands", STEP, |f| !f.commands().is_empty())
+        .await;
+    let here = declare(
+        &fake,
+        world::RESPONDER,
+        &[
+            ("title", "Login down"),
+            ("severity", "P0"),
+            ("systems", "Login"),
+        ],
+    )
+    .await
+    .id;
+    until(bot.public, "/api/v2/summary.json", "the alert", |r| {
+        incident_name(&r.json(), "1") == "Problems with Login"
+    })
+    .await;
+
+    // An internal correction that names a host: nothing was announced.
+    let edited = run(
+        &fake,
+        world::RESPONDER,
+        here,
+        "edit",
+        &[("systems", "Login, payments-db-primary (10.0.3.7)")],
+    )
+    .await;
+    assert!(edited.contains("Corrected: systems."), "{edited}");
+    // A later public change (another incident's alert) rebuilds the page after the edit.
+    declare(
+        &fake,
+        world::RESPONDER,
+        &[
+            ("title", "Store down"),
+            ("severity", "P0"),
+            ("systems", "Store"),
+        ],
+    )
+    .await;
+    let summary = until(bot.public, "/api/v2/summary.json", "incident #2", |r| {
+        incident_name(&r.json(), "2") == "Problems with Store"
+    })
+    .await
+    .json();
+    assert_eq!(incident_name(&summary, "1"), "Problems with Login");
+    assert_eq!(
+        troubled(&summary),
+        vec![
+            ("Login".to_owned(), "major_outage".to_owned()),
+            ("Store".to_owned(), "major_outage".to_owned()),
+        ]
+    );
+    let everywhere = [
+        "/",
+        "/incidents/1",
+        "/history.atom",
+        "/api/v2/incidents.json",
+        "/api/v2/components.json",
+    ];
+    for route in everywhere {
+        let body = http::get(bot.public, route).await.body;
+        assert!(!body.contains("payments-db"), "{route}: {body}");
+        assert!(!body.contains("10.0.3.7"), "{route}: {body}");
+    }
+
+    // A public update tells players the systems as they are now.
+    answer(
+        &fake,
+        world::RESPONDER,
+        here,
+        "update",
+        &[("message", "Payments are affected too"), ("public", "true")],
+    )
+    .await;
+    let named = "Problems with Login, payments-db-primary (10.0.3.7)";
+    let summary = until(bot.public, "/api/v2/summary.json", "the update", |r| {
+        incident_name(&r.json(), "1") == named
+    })
+    .await
+    .json();
+    assert!(
+        troubled(&summary).contains(&(
+            "payments-db-primary (10.0.3.7)".to_owned(),
+            "major_outage".to_owned()
+        )),
+        "{summary}"
+    );
+    let one = http::get(bot.public, "/incidents/1").await.body;
+    assert!(one.contains(named), "{one}");
+    let page = http::get(bot.public, "/").await.body;
+    assert!(page.contains("payments-db-primary (10.0.3.7)"), "{page}");
+}

@@ -8,8 +8,8 @@ use serde_json::Value;
 
 use crate::intake::{card_lines, deliver, with_intake, FIRING};
 use crate::support::bot::{spawn_bot_with, world, STEP};
-use crate::support::fake_discord::{FakeDiscord, FakeMessage};
-use crate::support::story::{button_labels, buttons, declare, shows};
+use crate::support::fake_discord::{FakeChannel, FakeDiscord, FakeMessage};
+use crate::support::story::{button_labels, buttons, declare, shows, shows_seen};
 
 /// The card in the log channel (the alerts channel is unset in these tests).
 fn the_card(fake: &FakeDiscord) -> FakeMessage {
@@ -49,6 +49,19 @@ fn menus(message: &FakeMessage) -> Vec<(String, Vec<(String, String)>)> {
     out
 }
 
+/// Asserts that the card's one menu offers #1 "Database replica lag" alone; returns its id.
+fn offers_only_the_replica_lag(message: &FakeMessage) -> String {
+    let offered = menus(message);
+    assert_eq!(
+        offered[0].1,
+        vec![(
+            "1".to_owned(),
+            "#1 P2 Database replica lag (Database)".to_owned()
+        )]
+    );
+    offered[0].0.clone()
+}
+
 #[tokio::test]
 async fn a_card_offers_the_incidents_being_worked_and_attaching_one_joins_its_timeline() {
     let fake = world::fake().start().await;
@@ -84,15 +97,7 @@ async fn a_card_offers_the_incidents_being_worked_and_attaching_one_joins_its_ti
         "{card}"
     );
     let message = the_card(&fake);
-    let offered = menus(&message);
-    assert_eq!(
-        offered[0].1,
-        vec![(
-            "1".to_owned(),
-            "#1 P2 Database replica lag (Database)".to_owned()
-        )]
-    );
-    let custom_id = offered[0].0.clone();
+    let custom_id = offers_only_the_replica_lag(&message);
 
     // A stale choice (an incident closed meanwhile) is refused to the chooser alone.
     let stale = fake
@@ -264,4 +269,180 @@ async fn two_people_pressing_declare_at_once_open_one_incident() {
         .await
         .expect("db");
     assert_eq!(open.len(), 1);
+}
+
+/// Declares a P0 security incident about Login as Sana; returns its channel.
+async fn security_incident_about_login(fake: &FakeDiscord) -> FakeChannel {
+    declare(
+        fake,
+        world::SECURITY,
+        &[
+            ("title", "Stolen session tokens"),
+            ("severity", "P0"),
+            ("kind", "security"),
+            ("systems", "Login"),
+        ],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn an_alert_about_a_system_of_a_security_incident_is_a_plain_card_and_only_its_channel_is_told(
+) {
+    let fake = world::fake().start().await;
+    let bot = spawn_bot_with(&fake, with_intake).await;
+    let sec = security_incident_about_login(&fake).await;
+
+    assert_eq!(deliver(&bot, FIRING.as_bytes()).await.status, 200);
+    // A card as any other: nothing joined, nothing attached, nothing said of the incident.
+    let card = card_lines(&fake, "the card", |l| l.contains("LoginErrors")).await;
+    assert!(card.contains("System: Login"), "{card}");
+    assert!(
+        card.contains("Declare it, or say it is not real."),
+        "{card}"
+    );
+    for hint in ["Incident", "#1", "sec-", "security", "Stolen"] {
+        assert!(!card.contains(hint), "{hint} in {card}");
+    }
+    let message = the_card(&fake);
+    assert!(menus(&message).is_empty(), "nothing to attach to");
+    assert_eq!(
+        bot.app.db.alert_cards().await.expect("cards")[0].incident,
+        None
+    );
+
+    // The security channel hears of it, pinging nobody, with the way to the card.
+    let (line, seen) = shows_seen(&fake, sec.id, "the alert line", Utc::now(), |t| {
+        t.contains("An alert about Login fired")
+    })
+    .await;
+    assert_eq!(
+        seen,
+        format!(
+            "🔔 An alert about Login fired: LoginErrors: Login error rate above 5% \
+             (Alertmanager). Its card in #incident-log says nothing of this incident: \
+             https://discord.com/channels/{}/{}/{}",
+            bot.app.settings.discord.guild_id,
+            world::LOG,
+            message.id
+        )
+    );
+    assert!(fake.pings(line.id).nobody());
+}
+
+#[tokio::test]
+async fn attach_menus_never_offer_a_security_incident_and_attaching_to_one_is_refused() {
+    let fake = world::fake().start().await;
+    let bot = spawn_bot_with(&fake, with_intake).await;
+    declare(
+        &fake,
+        world::COMMANDER,
+        &[
+            ("title", "Database replica lag"),
+            ("severity", "P2"),
+            ("systems", "Database"),
+        ],
+    )
+    .await;
+    security_incident_about_login(&fake).await;
+
+    assert_eq!(deliver(&bot, FIRING.as_bytes()).await.status, 200);
+    card_lines(&fake, "the card with its menu", |l| {
+        l.contains("LoginErrors") && l.contains("[select: Attach to incident #…]")
+    })
+    .await;
+    let message = the_card(&fake);
+    let custom_id = offers_only_the_replica_lag(&message);
+
+    // A pick of #2 (a menu made before it became a security incident, or a forged one) is
+    // refused: to Rhea as if it were closed, to Sana with the reason.
+    for (who, told) in [
+        (
+            world::RESPONDER,
+            "⛔ Incident #2 is no longer being worked. Pick another, or declare a new one.",
+        ),
+        (
+            world::SECURITY,
+            "⛔ Incident #2 is a security incident: a card in the alerts channel is never \
+             attached to it, since everyone there would read the link. Its channel is told of \
+             alerts about its systems; declare this one, or say it is not real.",
+        ),
+    ] {
+        let pick = fake
+            .button(who, message.id, &custom_id)
+            .select(&["2"])
+            .send()
+            .await;
+        let refusal = pick.reply().await;
+        assert_eq!(refusal.flags & 64, 64, "only the presser sees it");
+        assert_eq!(fake.seen(&refusal, Utc::now()), told);
+    }
+    let stored = &bot.app.db.alert_cards().await.expect("cards")[0];
+    assert_eq!(stored.incident, None, "nothing attached");
+    let open = bot
+        .app
+        .db
+        .unclosed_incidents(bot.app.settings.discord.guild_id)
+        .await
+        .expect("db");
+    for record in open {
+        let timeline = bot.app.db.timeline(record.id).await.expect("timeline");
+        assert!(
+            timeline
+                .iter()
+                .all(|e| !e.text.starts_with("Attached by hand")),
+            "{timeline:#?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn alerts_that_joined_an_incident_turned_security_make_a_card_when_they_fire_again() {
+    let fake = world::fake().start().await;
+    let bot = spawn_bot_with(&fake, with_intake).await;
+    let channel = declare(
+        &fake,
+        world::COMMANDER,
+        &[
+            ("title", "Login errors"),
+            ("severity", "P1"),
+            ("systems", "Login"),
+        ],
+    )
+    .await;
+    assert_eq!(deliver(&bot, FIRING.as_bytes()).await.status, 200);
+    shows(&fake, channel.id, "the alert joining", |m| {
+        m.content.contains("Alert joined this incident")
+    })
+    .await;
+
+    crate::support::story::run(
+        &fake,
+        world::COMMANDER,
+        channel.id,
+        "kind",
+        &[("to", "security")],
+    )
+    .await;
+    assert_eq!(
+        bot.app.db.alert_cards().await.expect("cards")[0].incident,
+        None,
+        "a security incident holds no alerts"
+    );
+    // The same group fires again: now everyone who reads the alerts channel learns of it.
+    assert_eq!(deliver(&bot, FIRING.as_bytes()).await.status, 200);
+    let card = card_lines(&fake, "the card", |l| l.contains("LoginErrors")).await;
+    assert!(
+        card.contains("Declare it, or say it is not real."),
+        "{card}"
+    );
+    assert!(!card.contains("Incident"), "{card}");
+    shows_seen(
+        &fake,
+        channel.id,
+        "the line in the security channel",
+        Utc::now(),
+        |t| t.contains("An alert about Login fired"),
+    )
+    .await;
 }

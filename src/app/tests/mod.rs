@@ -146,6 +146,7 @@ impl World {
             guild: 5,
             category: 0,
         };
+        self.member(by);
         let declared = super::declare(&self.app, by, args, interaction, counts)
             .await
             .expect("declared");
@@ -156,6 +157,11 @@ impl World {
             .await
             .expect("read")
             .expect("the incident")
+    }
+
+    /// Makes `who` a member of the guild the chat knows, with their roles.
+    pub fn member(&self, who: &Actor) {
+        self.chat.add_member(who.user, &who.roles);
     }
 
     /// Applies a change in the incident's channel as `by`, performing what it queued.
@@ -172,6 +178,7 @@ impl World {
             .changes
             .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let origin = format!("test:{n}");
+        self.member(by);
         let changed = super::change(&self.app, by, channel, &origin, args).await?;
         self.run_due().await;
         Ok(changed.reply)
