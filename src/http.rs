@@ -52,6 +52,8 @@ pub struct HttpState {
     pub app: App,
     /// The gateway's state.
     pub gateway: GatewayProbe,
+    /// The runtime's heartbeat, for `/livez`.
+    pub heartbeat: crate::watchdog::Heartbeat,
 }
 
 /// The listeners, bound but not yet serving, so that a port taken is found at start and a
@@ -210,8 +212,19 @@ async fn status_route(
         .into_response()
 }
 
-async fn livez() -> &'static str {
-    "ok\n"
+/// Live while the runtime's heartbeat ticks: a process whose tasks stopped running (a blocked
+/// worker, a busy loop) answers 503, so that an orchestrator restarts it.
+async fn livez(State(state): State<HttpState>) -> Response {
+    let silent = state.heartbeat.silent_for(std::time::Instant::now());
+    if silent <= crate::watchdog::STUCK_AFTER {
+        (StatusCode::OK, "ok\n").into_response()
+    } else {
+        let body = format!(
+            "stuck: the runtime has not run its heartbeat for {} s\n",
+            silent.as_secs()
+        );
+        (StatusCode::SERVICE_UNAVAILABLE, body).into_response()
+    }
 }
 
 async fn readyz(State(state): State<HttpState>) -> Response {

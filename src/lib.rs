@@ -16,3 +16,4 @@ pub mod shutdown;
 pub mod startup;
 pub mod status;
 pub mod store;
+pub mod watchdog;

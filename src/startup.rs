@@ -132,10 +132,17 @@ impl Application {
         } = self;
         let shards = client.shard_manager.clone();
         let role = GatewayRole::default();
+        let heartbeat = crate::watchdog::Heartbeat::default();
+        heartbeat.tick_at(std::time::Instant::now());
         let mut servers = listeners.serve(HttpState {
             app: app.clone(),
             gateway: discord::gateway_probe(shards.clone(), role.clone()),
+            heartbeat: heartbeat.clone(),
         });
+        servers.spawn(crate::watchdog::beat(heartbeat));
+        // Under systemd (Type=notify): started. A standby replica is started too: it serves
+        // HTTP and works the queue while it waits for the gateway.
+        crate::watchdog::notify("READY=1");
         if let Some(pages) = pages {
             servers.spawn(crate::status::keep_fresh(app.clone(), pages));
         }
@@ -148,6 +155,7 @@ impl Application {
         let shutdown = app.shutdown.clone();
         let commands = async {
             shutdown.triggered().await;
+            crate::watchdog::notify("STOPPING=1");
             if tokio::time::timeout(DRAIN, shutdown.idle()).await.is_err() {
                 tracing::warn!("commands still running after {DRAIN:?}: stopping anyway");
             }

@@ -62,6 +62,20 @@ fn the_systemd_unit_passes_systemd_analyze_verify_with_the_built_binary() {
 }
 
 #[test]
+fn the_unit_restarts_a_hung_bot_through_the_watchdog_and_allows_enough_descriptors() {
+    let unit = read("deploy/incident-bot.service");
+    let lines: Vec<&str> = unit.lines().map(str::trim).collect();
+    for line in [
+        "Type=notify",
+        "NotifyAccess=main",
+        "WatchdogSec=30s",
+        "LimitNOFILE=65536",
+    ] {
+        assert!(lines.contains(&line), "the unit lacks {line}");
+    }
+}
+
+#[test]
 fn systemd_analyze_refuses_the_unit_when_its_binary_does_not_exist() {
     let (code, said) = verify_unit("/nonexistent/incident-bot");
     assert_ne!(code, Some(0), "{said}");

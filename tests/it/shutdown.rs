@@ -139,3 +139,44 @@ async fn sigterm_mid_burst_exits_0_and_the_restart_finishes_everything_once() {
     store.close().await;
     drop(bot);
 }
+
+#[tokio::test]
+async fn under_systemd_the_bot_says_ready_pets_the_watchdog_and_says_stopping() {
+    let fake = world::fake().start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let socket_path = dir.path().join("notify.sock");
+    let socket = tokio::net::UnixDatagram::bind(&socket_path).expect("bind the notify socket");
+    let socket_env = socket_path.to_str().expect("UTF-8").to_owned();
+    let mut bot = ChildBot::start(
+        &fake,
+        dir.path(),
+        &[("NOTIFY_SOCKET", &socket_env), ("WATCHDOG_USEC", "2000000")],
+    )
+    .await;
+    let mut said = Vec::new();
+    let mut buf = [0u8; 256];
+    let heard = |said: &[String], what: &str| said.iter().filter(|s| *s == what).count();
+    tokio::time::timeout(STEP * 2, async {
+        while heard(&said, "WATCHDOG=1") < 2 {
+            let n = socket.recv(&mut buf).await.expect("a datagram");
+            said.push(String::from_utf8_lossy(&buf[..n]).into_owned());
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("the watchdog was not fed twice: {said:?}"));
+    assert_eq!(
+        said.first().map(String::as_str),
+        Some("READY=1"),
+        "{said:?}"
+    );
+    bot.signal("TERM");
+    tokio::time::timeout(STEP * 2, async {
+        while heard(&said, "STOPPING=1") == 0 {
+            let n = socket.recv(&mut buf).await.expect("a datagram");
+            said.push(String::from_utf8_lossy(&buf[..n]).into_owned());
+        }
+    })
+    .await
+    .unwrap_or_else(|_| panic!("STOPPING=1 never came: {said:?}\n{}", bot.log()));
+    assert!(bot.wait_exit(STEP * 2).await.success());
+}
