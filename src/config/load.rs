@@ -148,6 +148,14 @@ impl Settings {
         // in every list it would fill), before the warnings about who is woken.
         role_defaults(&mut settings, |key| sources.is_set(key));
         settings.intake.secrets = super::IntakeSecrets::from_env();
+        found.problems.extend(
+            settings
+                .intake
+                .secrets
+                .too_short()
+                .into_iter()
+                .map(|(var, problem)| (Origin::Env(var.to_owned()), problem)),
+        );
         found
             .warnings
             .extend(rules::warnings(&settings).into_iter().map(blame));

@@ -25,6 +25,7 @@ mod channels;
 mod checklists;
 mod convert;
 mod copy;
+mod deliveries;
 mod gateway;
 mod incidents;
 mod jobs;
