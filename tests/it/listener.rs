@@ -77,8 +77,13 @@ async fn five_hundred_half_sent_requests_are_closed_by_the_header_timeout_while_
 
     // 500 clients that start a request and never finish its headers.
     let mut idle = Vec::new();
-    for _ in 0..500 {
-        let mut stream = TcpStream::connect(public).await.expect("connect");
+    for n in 0..500 {
+        let mut stream = TcpStream::connect(public).await.unwrap_or_else(|e| {
+            panic!(
+                "client {n} cannot connect ({e}); the bot's log:\n{}",
+                bot.log()
+            )
+        });
         stream
             .write_all(b"POST /hooks/alertmanager HTTP/1.1\r\nHost: bot\r\nContent-Le")
             .await
