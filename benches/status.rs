@@ -217,7 +217,9 @@ async fn run() -> anyhow::Result<()> {
     // Served as the bot serves it: its connection limits, timeouts and headers included.
     let router = incident_bot::http::public_router(app.clone());
     let limits = incident_bot::http::Limits::of(&app.settings.http);
-    tokio::spawn(incident_bot::http::serve(listener, router, limits, "public"));
+    tokio::spawn(incident_bot::http::serve(
+        listener, router, limits, "public",
+    ));
     let bot_url = |p: &str| format!("http://{bot}{p}");
     eprintln!("bot on {bot}");
     wait_http(&bot_url("/")).await?;

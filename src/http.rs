@@ -200,17 +200,20 @@ async fn status_route(
         (header::ETAG, resource.etag.clone()),
         (header::CACHE_CONTROL, STATUS_CACHE_CONTROL.to_owned()),
     ];
-    if fresh {
+    let mut response = if fresh {
         app.metrics.status_requests.inc(&[label, "304"]);
-        return (StatusCode::NOT_MODIFIED, common).into_response();
-    }
-    app.metrics.status_requests.inc(&[label, "200"]);
-    let mut response = (
-        common,
-        [(header::CONTENT_TYPE, resource.content_type)],
-        resource.body.clone(),
-    )
-        .into_response();
+        (StatusCode::NOT_MODIFIED, common).into_response()
+    } else {
+        app.metrics.status_requests.inc(&[label, "200"]);
+        (
+            common,
+            [(header::CONTENT_TYPE, resource.content_type)],
+            resource.body.clone(),
+        )
+            .into_response()
+    };
+    // On a 304 too: a browser updates the cached page's headers from it, and the default
+    // policy would leave the cached page unstyled.
     if let Some(policy) = resource
         .policy
         .as_deref()

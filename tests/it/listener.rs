@@ -250,6 +250,11 @@ async fn every_public_answer_carries_security_headers_and_the_page_admits_only_i
         "{policy} admits the page's style {}",
         hashes[0]
     );
+    // A revalidated page keeps its own policy: browsers take a 304's headers into the cache.
+    let etag = page.header("etag").expect("an ETag");
+    let again = http::get_with(bot.public, "/", &[("if-none-match", etag)]).await;
+    assert_eq!(again.status, 304);
+    assert_eq!(again.header("content-security-policy"), Some(policy));
     for path in ["/api/v2/status.json", "/history.atom", "/nowhere"] {
         assert_hardened(&http::get(bot.public, path).await);
     }
