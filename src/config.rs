@@ -377,7 +377,8 @@ pub struct IntakeSettings {
     pub dedup_window: Duration,
     /// Requests each source may make a minute.
     pub rate_per_minute: u32,
-    /// Requests with a missing or wrong secret each client address may make a minute.
+    /// Requests with a missing or wrong secret, or replaying a delivery, each client address
+    /// may make a minute.
     pub unauthenticated_per_minute: u32,
     /// How old a signed delivery may be: older ones are refused, and the digest of each one
     /// taken is kept this long, so a replay is answered "duplicate" and changes nothing.

@@ -219,6 +219,9 @@ fn too_many(wait: u64, text: &'static str) -> Response {
         .into_response()
 }
 
+/// The answer past `[intake] unauthenticated_per_minute`.
+const LIMITED: &str = "too many refused or repeated requests from this address this minute\n";
+
 /// A request to one source's webhook.
 struct Delivery {
     source: AlertSource,
@@ -259,15 +262,11 @@ async fn hook(
         Err(e) => return (e.status(), e.body_text()).into_response(),
     };
     let now = hooks.app.clock.now();
+    let client = super::client_address(peer, &headers, &hooks.app.settings.http.trusted_proxies);
     let Some(proof) = verify(&headers, &body, secret, now) else {
-        let client =
-            super::client_address(peer, &headers, &hooks.app.settings.http.trusted_proxies);
         if let Err(wait) = hooks.refused(client) {
             hooks.count(source, "unauthorized_limited");
-            return too_many(
-                wait,
-                "too many requests with a missing or wrong signature or token from this address this minute\n",
-            );
+            return too_many(wait, LIMITED);
         }
         hooks.count(source, "unauthorized");
         return plain(
@@ -275,19 +274,28 @@ async fn hook(
             "missing or wrong signature or token: see the README for this source's settings\n",
         );
     };
-    if let Err(wait) = hooks.take(source) {
-        hooks.count(source, "rate_limited");
-        return too_many(wait, "too many requests from this source this minute\n");
-    }
+    // Replays are answered before the source's budget is taken, so that captured requests
+    // sent again never spend the real sender's minute; they count with the refused ones.
     let digest = match proof {
         Proof::Secret => None,
         Proof::Signed { digest, at } => {
             if let Some(refused) = replayed(&hooks, source, &digest, at, now).await {
+                if refused.status().is_server_error() {
+                    return refused;
+                }
+                if let Err(wait) = hooks.refused(client) {
+                    hooks.count(source, "unauthorized_limited");
+                    return too_many(wait, LIMITED);
+                }
                 return refused;
             }
             Some(digest)
         }
     };
+    if let Err(wait) = hooks.take(source) {
+        hooks.count(source, "rate_limited");
+        return too_many(wait, "too many requests from this source this minute\n");
+    }
     let answer = match parse(&headers, &body, now) {
         Ok(Some(batch)) => store(&hooks, &batch).await,
         Ok(None) => {
