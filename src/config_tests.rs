@@ -592,3 +592,29 @@ fn the_listener_limits_and_trusted_proxies_are_read_and_a_bad_proxy_is_named() {
         Ok(())
     });
 }
+
+#[test]
+fn allowing_grafana_without_a_timestamp_is_warned_about_at_its_line() {
+    Jail::expect_with(|jail| {
+        jail.set_env(
+            "INCIDENT_BOT_GRAFANA_SECRET",
+            "0123456789abcdef0123456789abcdef",
+        );
+        jail.create_file(
+            "bot.toml",
+            &format!("{IDS}\n[intake.grafana]\nallow_untimestamped = true\n"),
+        )?;
+        let loaded = Settings::check(Some(Path::new("bot.toml"))).map_err(|e| e.to_string())?;
+        let warning = loaded
+            .warnings
+            .iter()
+            .find(|w| w.contains("allow_untimestamped"))
+            .expect("a warning");
+        assert!(warning.starts_with("bot.toml:14:"), "{warning}");
+        assert!(
+            warning.contains("X-Grafana-Alerting-Timestamp"),
+            "{warning}"
+        );
+        Ok(())
+    });
+}
