@@ -106,6 +106,7 @@ async fn five_hundred_half_sent_requests_are_closed_by_the_header_timeout_while_
         .await
         .expect("/readyz answers while the public listener is held");
     assert_eq!(ready.status, 200, "{}", ready.body);
+    let started = std::time::Instant::now();
     let delivered = tokio::time::timeout(
         STEP,
         http::post(
@@ -118,6 +119,7 @@ async fn five_hundred_half_sent_requests_are_closed_by_the_header_timeout_while_
     .await
     .expect("a webhook is answered");
     assert_eq!(delivered.status, 200, "{}", delivered.body);
+    println!("the webhook was answered after {:?}", started.elapsed());
     declare(
         &fake,
         world::RESPONDER,
