@@ -214,12 +214,12 @@ async fn run() -> anyhow::Result<()> {
     }
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let bot = listener.local_addr()?;
+    // Served as the bot serves it: its connection limits, timeouts and headers included.
     let router = incident_bot::http::public_router(app.clone());
-    tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, router).await {
-            eprintln!("the bot's listener stopped: {e}");
-        }
-    });
+    let limits = incident_bot::http::Limits::of(&app.settings.http);
+    tokio::spawn(incident_bot::http::serve(
+        listener, router, limits, "public",
+    ));
     let bot_url = |p: &str| format!("http://{bot}{p}");
     eprintln!("bot on {bot}");
     wait_http(&bot_url("/")).await?;

@@ -23,7 +23,7 @@ use serde_json::{json, Value};
 use support::bot::{spawn_bot_with, world};
 use support::http;
 
-const TOKEN: &str = "bench-token";
+const TOKEN: &str = "bench-token-0123456789abcdef0123456789";
 const ALERTS: usize = 1000;
 const ROUNDS: usize = 100;
 const SENDERS: usize = 4;

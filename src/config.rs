@@ -360,6 +360,23 @@ pub struct HttpSettings {
     /// The public listener (the status page, feeds and webhooks); `None` when off.
     #[serde(deserialize_with = "listen::optional")]
     pub public_listen: Option<SocketAddr>,
+    /// How long a client may take to send a request's headers (and how long an idle
+    /// connection stays open) before the connection is closed.
+    #[serde(deserialize_with = "duration::positive")]
+    pub header_timeout: Duration,
+    /// How long a client may take to send a request's body: past it, 408.
+    #[serde(deserialize_with = "duration::positive")]
+    pub body_timeout: Duration,
+    /// How long a whole request may take, body and answer included: past it, 408.
+    #[serde(deserialize_with = "duration::positive")]
+    pub request_timeout: Duration,
+    /// Connections each listener holds open at once; more wait in the kernel's queue.
+    #[serde(deserialize_with = "listen::positive_count")]
+    pub max_connections: usize,
+    /// The reverse proxies whose `Forwarded` / `X-Forwarded-For` name the client (IPs or
+    /// networks); from any other peer these headers are ignored.
+    #[serde(deserialize_with = "listen::networks")]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// `[intake]`
@@ -371,6 +388,15 @@ pub struct IntakeSettings {
     pub dedup_window: Duration,
     /// Requests each source may make a minute.
     pub rate_per_minute: u32,
+    /// Requests with a missing or wrong secret, or replaying a delivery, each client address
+    /// may make a minute.
+    pub unauthenticated_per_minute: u32,
+    /// How old a signed delivery may be: older ones are refused, and the digest of each one
+    /// taken is kept this long, so a replay is answered "duplicate" and changes nothing.
+    #[serde(deserialize_with = "duration::positive")]
+    pub replay_window: Duration,
+    /// `[intake.grafana]`.
+    pub grafana: GrafanaSettings,
     /// `[intake.systems]`: the system an alert is about, from its labels.
     #[serde(deserialize_with = "system_rules")]
     pub systems: SystemRules,
@@ -394,6 +420,15 @@ pub struct IntakeSettings {
     /// Each source's secret, from the environment only.
     #[serde(skip)]
     pub secrets: IntakeSecrets,
+}
+
+/// `[intake.grafana]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GrafanaSettings {
+    /// Whether deliveries without a signed timestamp (a signature over the body alone, or the
+    /// secret as bearer credentials) are taken: such a captured request can be sent again.
+    pub allow_untimestamped: bool,
 }
 
 fn default_reports_players() -> usize {
@@ -480,6 +515,36 @@ impl IntakeSecrets {
             cloudflare: read(Self::CLOUDFLARE_VAR),
             grafana: read(Self::GRAFANA_VAR),
         }
+    }
+
+    /// The shortest secret taken: a shorter one could be guessed, or found by trying.
+    pub const MIN_LEN: usize = 32;
+
+    /// A sentence for each secret that is set but shorter than [`Self::MIN_LEN`] bytes, with
+    /// the variable it is in (the value is never shown).
+    pub fn too_short(&self) -> Vec<(&'static str, String)> {
+        [
+            (Self::ALERTMANAGER_VAR, &self.alertmanager),
+            (Self::SENTRY_VAR, &self.sentry),
+            (Self::CLOUDFLARE_VAR, &self.cloudflare),
+            (Self::GRAFANA_VAR, &self.grafana),
+        ]
+        .into_iter()
+        .filter_map(|(var, secret)| {
+            let len = secret.as_ref()?.expose_secret().len();
+            (len < Self::MIN_LEN).then(|| {
+                (
+                    var,
+                    format!(
+                        "the webhook secret is {len} bytes long; it must be at least {} bytes, \
+                         or it can be guessed: make one with `openssl rand -hex 32` and set it \
+                         both here and at the sender",
+                        Self::MIN_LEN
+                    ),
+                )
+            })
+        })
+        .collect()
     }
 
     /// The secret of `source`, when that source is on.

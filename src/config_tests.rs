@@ -540,3 +540,81 @@ fn an_empty_database_path_without_a_url_is_refused() {
         Ok(())
     });
 }
+
+#[test]
+fn a_webhook_secret_shorter_than_32_bytes_is_refused_with_how_to_make_one() {
+    Jail::expect_with(|jail| {
+        jail.set_env("INCIDENT_BOT_SENTRY_SECRET", "short-secret");
+        jail.set_env(
+            "INCIDENT_BOT_GRAFANA_SECRET",
+            "0123456789abcdef0123456789abcdef",
+        );
+        let err = load_in(jail, IDS).expect_err("a short secret");
+        assert_eq!(err.problems.len(), 1, "{err}");
+        let problem = &err.problems[0];
+        assert!(
+            problem.starts_with("environment variable INCIDENT_BOT_SENTRY_SECRET"),
+            "{problem}"
+        );
+        assert!(problem.contains("12 bytes"), "{problem}");
+        assert!(problem.contains("openssl rand -hex 32"), "{problem}");
+        assert!(
+            !problem.contains("short-secret"),
+            "never the value: {problem}"
+        );
+        jail.set_env(
+            "INCIDENT_BOT_SENTRY_SECRET",
+            "fedcba9876543210fedcba9876543210",
+        );
+        let s = load_in(jail, IDS).map_err(|e| e.to_string())?;
+        assert!(s.intake.secrets.sentry.is_some());
+        Ok(())
+    });
+}
+
+#[test]
+fn the_listener_limits_and_trusted_proxies_are_read_and_a_bad_proxy_is_named() {
+    Jail::expect_with(|jail| {
+        let s = load_in(jail, IDS).map_err(|e| e.to_string())?;
+        assert_eq!(s.http.max_connections, 512);
+        assert_eq!(s.http.header_timeout, Duration::from_secs(10));
+        assert!(s.http.trusted_proxies.is_empty());
+        assert_eq!(s.intake.replay_window, Duration::from_secs(3600));
+        assert!(!s.intake.grafana.allow_untimestamped);
+        let err = load_in(
+            jail,
+            &format!("{IDS}\n[http]\ntrusted_proxies = [\"10.0.0.0/8\", \"proxy.local\"]\nmax_connections = 0\n"),
+        )
+        .expect_err("a name and a zero");
+        let text = err.to_string();
+        assert!(text.contains("proxy.local"), "{text}");
+        assert!(text.contains("at least 1"), "{text}");
+        Ok(())
+    });
+}
+
+#[test]
+fn allowing_grafana_without_a_timestamp_is_warned_about_at_its_line() {
+    Jail::expect_with(|jail| {
+        jail.set_env(
+            "INCIDENT_BOT_GRAFANA_SECRET",
+            "0123456789abcdef0123456789abcdef",
+        );
+        jail.create_file(
+            "bot.toml",
+            &format!("{IDS}\n[intake.grafana]\nallow_untimestamped = true\n"),
+        )?;
+        let loaded = Settings::check(Some(Path::new("bot.toml"))).map_err(|e| e.to_string())?;
+        let warning = loaded
+            .warnings
+            .iter()
+            .find(|w| w.contains("allow_untimestamped"))
+            .expect("a warning");
+        assert!(warning.starts_with("bot.toml:14:"), "{warning}");
+        assert!(
+            warning.contains("X-Grafana-Alerting-Timestamp"),
+            "{warning}"
+        );
+        Ok(())
+    });
+}

@@ -5,8 +5,10 @@
 //!   later issues. It shares nothing with the private router, so exposing it never exposes
 //!   metrics or readiness.
 
+mod headers;
 mod hooks;
 mod ready;
+mod serve;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -20,8 +22,10 @@ use axum::Router;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
+pub use headers::page_policy;
 pub use hooks::{same_secret, signed, Hooks, MAX_BODY};
 pub use ready::{readiness, Check, Readiness, LATE_AFTER};
+pub use serve::{client_address, limited, serve, Limits};
 
 use crate::app::App;
 use crate::clock::BoxFuture;
@@ -93,36 +97,32 @@ impl Listeners {
         self.public.as_ref().and_then(|l| l.local_addr().ok())
     }
 
-    /// Serves both until the returned tasks are aborted.
+    /// Serves both until the returned tasks are aborted, each within `[http]`'s limits;
+    /// aborting a task closes its connections.
     pub fn serve(self, state: HttpState) -> JoinSet<()> {
+        let limits = Limits::of(&state.app.settings.http);
         let mut tasks = JoinSet::new();
         if let Some(listener) = self.private {
             let router = private_router(state.clone());
-            tasks.spawn(async move {
-                if let Err(e) = axum::serve(listener, router).await {
-                    tracing::error!(error = %e, "the private HTTP listener stopped");
-                }
-            });
+            tasks.spawn(serve(listener, router, limits, "private"));
         }
         if let Some(listener) = self.public {
             let router = public_router(state.app.clone());
-            tasks.spawn(async move {
-                if let Err(e) = axum::serve(listener, router).await {
-                    tracing::error!(error = %e, "the public HTTP listener stopped");
-                }
-            });
+            tasks.spawn(serve(listener, router, limits, "public"));
         }
         tasks
     }
 }
 
-/// `/livez`, `/readyz` and `/metrics`.
+/// `/livez`, `/readyz` and `/metrics`, within `[http]`'s request limits.
 pub fn private_router(state: HttpState) -> Router {
-    Router::new()
+    let limits = Limits::of(&state.app.settings.http);
+    let router = Router::new()
         .route("/livez", get(livez))
         .route("/readyz", get(readyz))
         .route("/metrics", get(metrics))
-        .with_state(state)
+        .with_state(state);
+    limited(router, limits)
 }
 
 async fn not_found() -> Response {
@@ -131,15 +131,18 @@ async fn not_found() -> Response {
 
 /// The public router: the alert webhooks (`POST /hooks/<source>`) and, unless
 /// `[status] page = false`, the status page, its incident pages, the Statuspage v2 JSON and the
-/// Atom feed, all answered from the snapshot in memory; anything else is 404.
+/// Atom feed, all answered from the snapshot in memory; anything else is 404. Within
+/// `[http]`'s request limits; the webhooks need the peer's [`axum::extract::ConnectInfo`],
+/// which [`serve`] gives every request.
 pub fn public_router(app: App) -> Router {
+    let limits = Limits::of(&app.settings.http);
     let hooks = hooks::routes(Hooks::new(app.clone()));
     let router = if app.settings.status.page {
         status_router(app).merge(hooks)
     } else {
         hooks
     };
-    router.fallback(not_found)
+    limited(router.fallback(not_found).layer(headers::layers()), limits)
 }
 
 /// The status page's routes.
@@ -199,17 +202,30 @@ async fn status_route(
         (header::ETAG, resource.etag.clone()),
         (header::CACHE_CONTROL, STATUS_CACHE_CONTROL.to_owned()),
     ];
-    if fresh {
+    let mut response = if fresh {
         app.metrics.status_requests.inc(&[label, "304"]);
-        return (StatusCode::NOT_MODIFIED, common).into_response();
+        (StatusCode::NOT_MODIFIED, common).into_response()
+    } else {
+        app.metrics.status_requests.inc(&[label, "200"]);
+        (
+            common,
+            [(header::CONTENT_TYPE, resource.content_type)],
+            resource.body.clone(),
+        )
+            .into_response()
+    };
+    // On a 304 too: a browser updates the cached page's headers from it, and the default
+    // policy would leave the cached page unstyled.
+    if let Some(policy) = resource
+        .policy
+        .as_deref()
+        .and_then(|p| header::HeaderValue::from_str(p).ok())
+    {
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, policy);
     }
-    app.metrics.status_requests.inc(&[label, "200"]);
-    (
-        common,
-        [(header::CONTENT_TYPE, resource.content_type)],
-        resource.body.clone(),
-    )
-        .into_response()
+    response
 }
 
 /// Live while the runtime's heartbeat ticks: a process whose tasks stopped running (a blocked

@@ -60,8 +60,9 @@ pub struct Metrics {
     pub status_rebuilds: Counter,
     /// Status page requests, by route (page, incident, api, atom, other) and answer (200, 304, 404).
     pub status_requests: Counter,
-    /// Webhook deliveries, by source and outcome (stored, ignored, unauthorized, too_large,
-    /// bad_shape, rate_limited, error).
+    /// Webhook deliveries, by source and outcome (stored, ignored, unauthorized,
+    /// unauthorized_limited, too_large, timed_out, bad_shape, rate_limited, stale, duplicate,
+    /// error).
     pub webhooks: Counter,
 }
 
@@ -169,7 +170,7 @@ impl Metrics {
             ),
             webhooks: r.counter(
                 "incident_bot_webhooks_total",
-                "Alert webhook deliveries, by source and outcome (stored, ignored, unauthorized, too_large, bad_shape, rate_limited, error).",
+                "Alert webhook deliveries, by source and outcome (stored, ignored, unauthorized, unauthorized_limited, too_large, timed_out, bad_shape, rate_limited, stale, duplicate, error).",
                 &["source", "outcome"],
             ),
             registry: r,

@@ -148,9 +148,28 @@ impl Settings {
         // in every list it would fill), before the warnings about who is woken.
         role_defaults(&mut settings, |key| sources.is_set(key));
         settings.intake.secrets = super::IntakeSecrets::from_env();
+        found.problems.extend(
+            settings
+                .intake
+                .secrets
+                .too_short()
+                .into_iter()
+                .map(|(var, problem)| (Origin::Env(var.to_owned()), problem)),
+        );
         found
             .warnings
             .extend(rules::warnings(&settings).into_iter().map(blame));
+        if settings.intake.grafana.allow_untimestamped && settings.intake.secrets.grafana.is_some()
+        {
+            found.warnings.push((
+                sources.locate("intake.grafana.allow_untimestamped"),
+                "[intake.grafana] allow_untimestamped is true: a Grafana delivery signed without \
+                 its timestamp (or sent with the secret as bearer credentials) is taken, and \
+                 anyone who captures one can send it again at any time; set the contact point's \
+                 Timestamp header to X-Grafana-Alerting-Timestamp and remove this key"
+                    .to_owned(),
+            ));
+        }
         found.finish(Some(settings))
     }
 }

@@ -450,6 +450,32 @@ pub fn parse_sentry(
     }
 }
 
+/// The time a Sentry body says it was sent about, which its signature covers (Sentry signs the
+/// body alone; its `Sentry-Hook-Timestamp` header is not signed): an issue alert's event
+/// `datetime`, the latest of a metric alert's dates. `None` for a body that carries none
+/// (installation, issue).
+pub fn sentry_signed_at(resource: &str, body: &[u8]) -> Option<DateTime<Utc>> {
+    let b: SentryBody = serde_json::from_slice(body).ok()?;
+    let at = |v: &serde_json::Value, path: &[&str]| {
+        text_at(v, path)
+            .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&Utc))
+    };
+    match resource {
+        "event_alert" => at(&b.data, &["event", "datetime"]),
+        "metric_alert" => [
+            "date_closed",
+            "date_detected",
+            "date_started",
+            "date_created",
+        ]
+        .into_iter()
+        .filter_map(|field| at(&b.data, &["metric_alert", field]))
+        .max(),
+        _ => None,
+    }
+}
+
 #[derive(Deserialize)]
 struct CloudflareBody {
     name: Option<String>,

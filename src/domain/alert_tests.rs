@@ -73,3 +73,24 @@ fn system_rules_name_the_first_system_whose_label_matches() {
     config.insert("Bad".to_owned(), vec!["nothing".to_owned()]);
     assert!(SystemRules::parse(&config).is_err());
 }
+
+#[test]
+fn a_sentry_body_is_dated_by_the_times_its_signature_covers() {
+    let event = include_bytes!("../../tests/fixtures/sentry_event_alert.json");
+    assert_eq!(
+        sentry_signed_at("event_alert", event).map(|t| t.to_rfc3339()),
+        Some("2026-11-30T14:05:12.391+00:00".to_owned())
+    );
+    let metric = include_bytes!("../../tests/fixtures/sentry_metric_alert.json");
+    assert_eq!(
+        sentry_signed_at("metric_alert", metric).map(|t| t.to_rfc3339()),
+        Some("2026-11-30T14:00:00+00:00".to_owned())
+    );
+    let closed = br#"{"action":"resolved","data":{"metric_alert":{"date_detected":"2026-11-30T14:00:00Z","date_closed":"2026-11-30T16:00:00Z"}}}"#;
+    assert_eq!(
+        sentry_signed_at("metric_alert", closed).map(|t| t.to_rfc3339()),
+        Some("2026-11-30T16:00:00+00:00".to_owned())
+    );
+    let install = include_bytes!("../../tests/fixtures/sentry_installation.json");
+    assert_eq!(sentry_signed_at("installation", install), None);
+}

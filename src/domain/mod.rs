@@ -20,8 +20,8 @@ mod web;
 mod when;
 
 pub use alert::{
-    parse_alertmanager, parse_cloudflare, parse_grafana, parse_sentry, AlertBatch, AlertEvent,
-    AlertSource, AlertStatus, ShapeError, SystemRules,
+    parse_alertmanager, parse_cloudflare, parse_grafana, parse_sentry, sentry_signed_at,
+    AlertBatch, AlertEvent, AlertSource, AlertStatus, ShapeError, SystemRules,
 };
 pub use auth::{Action, Actor, Candidate, NotAllowed, TeamRoles};
 pub use auto_declare::{AutoDeclare, AutoDeclareRules};

@@ -20,6 +20,8 @@ pub struct Resource {
     pub etag: String,
     /// Its media type.
     pub content_type: &'static str,
+    /// An HTML page's `Content-Security-Policy`, admitting its inline style by hash.
+    pub policy: Option<String>,
 }
 
 impl Resource {
@@ -28,6 +30,9 @@ impl Resource {
         let body = body.into();
         Self {
             etag: format!("\"{:016x}\"", fnv64(&body)),
+            policy: content_type
+                .starts_with("text/html")
+                .then(|| crate::http::page_policy(&body)),
             body,
             content_type,
         }

@@ -27,6 +27,7 @@ const TABLES: &[(&str, bool)] = &[
     ("channel_relabels", false),
     ("alert_cards", true),
     ("alerts", true),
+    ("webhook_deliveries", true),
 ];
 
 /// The tables whose `id` PostgreSQL numbers itself (an identity column): after rows are copied

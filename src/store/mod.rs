@@ -25,6 +25,7 @@ mod channels;
 mod checklists;
 mod convert;
 mod copy;
+mod deliveries;
 mod file_lock;
 mod gateway;
 mod incidents;

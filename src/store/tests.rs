@@ -1164,3 +1164,40 @@ async fn an_announcement_keeps_the_facts_it_told_and_older_rows_take_the_inciden
     assert_eq!(read.systems, incident.systems, "the incident's, in order");
     assert_eq!(read.severity, Severity::P1);
 }
+
+on_both!(a_delivery_digest_is_seen_until_it_expires_and_then_forgotten);
+
+async fn a_delivery_digest_is_seen_until_it_expires_and_then_forgotten(db: Db) {
+    use crate::domain::AlertSource;
+    let (now, hour) = (t0(), chrono::TimeDelta::hours(1));
+    assert!(!db
+        .delivery_seen(AlertSource::Sentry, "ab12", now)
+        .await
+        .expect("read"));
+    db.remember_delivery(AlertSource::Sentry, "ab12", now, now + hour)
+        .await
+        .expect("remember");
+    // Again, as two replicas taking one delivery at once would: one row.
+    db.remember_delivery(AlertSource::Sentry, "ab12", now, now + hour)
+        .await
+        .expect("remember again");
+    assert!(db
+        .delivery_seen(AlertSource::Sentry, "ab12", now)
+        .await
+        .expect("read"));
+    assert!(!db
+        .delivery_seen(AlertSource::Grafana, "ab12", now)
+        .await
+        .expect("read"));
+    let later = now + hour;
+    assert!(!db
+        .delivery_seen(AlertSource::Sentry, "ab12", later)
+        .await
+        .expect("read"));
+    assert_eq!(db.delivery_count().await.expect("count"), 1);
+    // The next one taken forgets those whose time is over.
+    db.remember_delivery(AlertSource::Grafana, "cd34", later, later + hour)
+        .await
+        .expect("remember");
+    assert_eq!(db.delivery_count().await.expect("count"), 1);
+}

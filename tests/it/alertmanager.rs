@@ -15,7 +15,7 @@ use crate::support::chance::free_port;
 use crate::support::http;
 use crate::support::story::press;
 
-const TOKEN: &str = "the-alertmanager-bearer-token";
+const TOKEN: &str = "the-alertmanager-bearer-token-0123456789";
 
 /// Alertmanager, stopped (and its files removed) when dropped.
 struct Alertmanager {

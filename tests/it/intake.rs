@@ -12,7 +12,7 @@ use crate::support::fake_discord::FakeDiscord;
 use crate::support::http;
 use crate::support::story::{button_labels, press};
 
-const TOKEN: &str = "am-secret-token-for-tests";
+const TOKEN: &str = "am-secret-token-for-tests-0123456789abcdef";
 pub(crate) const FIRING: &str = include_str!("../fixtures/alertmanager_firing.json");
 
 pub(crate) fn with_intake(s: &mut Settings) {

@@ -17,6 +17,7 @@ mod help;
 mod intake;
 mod intake_sources;
 mod lifecycle;
+mod listener;
 mod logs;
 mod markup;
 mod meeting;

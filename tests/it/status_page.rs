@@ -562,6 +562,8 @@ async fn chromium(url: String, what: Vec<String>) -> String {
                 "--disable-sync",
                 "--no-proxy-server",
                 "--window-size=412,915",
+                // Console messages on stderr: a Content-Security-Policy violation shows there.
+                "--enable-logging=stderr",
             ])
             .arg(format!("--user-data-dir={}", profile.path().display()))
             .args(&what)
@@ -573,6 +575,11 @@ async fn chromium(url: String, what: Vec<String>) -> String {
             "chromium failed ({}): {}",
             out.status,
             String::from_utf8_lossy(&out.stderr)
+        );
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            !stderr.contains("Content Security Policy"),
+            "the page broke its own policy (its style would not apply): {stderr}"
         );
         String::from_utf8(out.stdout).expect("UTF-8 DOM")
     })

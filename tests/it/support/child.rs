@@ -59,11 +59,54 @@ impl ChildBot {
     /// Starts the binary with `args`, `DISCORD_TOKEN` and `env`, in `dir`, without waiting for
     /// anything. Its log is a new file in `dir`.
     pub fn spawn(fake: &FakeDiscord, dir: &Path, args: &[&str], env: &[(&str, &str)]) -> Self {
+        Self::spawn_in(fake, dir, args, env, None)
+    }
+
+    /// Starts the binary with the standard test config in `dir` and `env`, allowed at most
+    /// `nofile` open descriptors (`ulimit -n`, as systemd's LimitNOFILE= would), and waits
+    /// until it answers `/ping`.
+    pub async fn start_limited(
+        fake: &FakeDiscord,
+        dir: &Path,
+        env: &[(&str, &str)],
+        nofile: u32,
+    ) -> Self {
+        let config = dir.join("bot.toml");
+        std::fs::write(&config, config_toml(fake, &dir.join("bot.db"))).expect("write config");
+        let config = config.to_str().expect("a UTF-8 path").to_owned();
+        let args = ["run", "--config", &config];
+        let bot = Self::spawn_in(fake, dir, &args, env, Some(nofile));
+        wait_until_answering(fake).await;
+        bot
+    }
+
+    fn spawn_in(
+        fake: &FakeDiscord,
+        dir: &Path,
+        args: &[&str],
+        env: &[(&str, &str)],
+        nofile: Option<u32>,
+    ) -> Self {
         static SEQ: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
         let n = SEQ.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let log = dir.join(format!("bot-{}-{n}.log", fake.identifies().len()));
         let out = std::fs::File::create(&log).expect("log file");
-        let child = Command::new(env!("CARGO_BIN_EXE_incident-bot"))
+        let binary = env!("CARGO_BIN_EXE_incident-bot");
+        let mut command = match nofile {
+            None => Command::new(binary),
+            Some(n) => {
+                // The shell lowers its limit and becomes the bot: the pid is the bot's.
+                let mut sh = Command::new("sh");
+                sh.args([
+                    "-c",
+                    "ulimit -n \"$0\" && exec \"$@\"",
+                    &n.to_string(),
+                    binary,
+                ]);
+                sh
+            }
+        };
+        let child = command
             .args(args)
             .current_dir(dir)
             .env("DISCORD_TOKEN", fake.token())

@@ -1,0 +1,200 @@
+//! Serving a listener connection by connection, with the limits `axum::serve` cannot set: a
+//! header-read timeout (hyper needs a timer for it, which `axum::serve` does not give it), a
+//! cap on open connections, and request and body timeouts and a body limit around the router.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{ConnectInfo, Request};
+use axum::http::StatusCode;
+use axum::Router;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use tokio::net::TcpListener;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use tower::ServiceExt as _;
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::timeout::{RequestBodyTimeoutLayer, TimeoutLayer};
+
+use super::MAX_BODY;
+use crate::config::HttpSettings;
+
+/// The limits of one listener.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    /// How long a client may take to send a request's headers, or stay idle between requests.
+    pub header_timeout: Duration,
+    /// How long a client may take to send a body.
+    pub body_timeout: Duration,
+    /// How long a whole request may take.
+    pub request_timeout: Duration,
+    /// Connections open at once.
+    pub max_connections: usize,
+}
+
+impl Limits {
+    /// The limits `[http]` sets.
+    pub fn of(settings: &HttpSettings) -> Self {
+        Self {
+            header_timeout: settings.header_timeout,
+            body_timeout: settings.body_timeout,
+            request_timeout: settings.request_timeout,
+            max_connections: settings.max_connections,
+        }
+    }
+}
+
+/// `router` within the request and body timeouts (408) and the body limit (413).
+pub fn limited(router: Router, limits: Limits) -> Router {
+    router
+        .layer(RequestBodyLimitLayer::new(MAX_BODY))
+        .layer(RequestBodyTimeoutLayer::new(limits.body_timeout))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            limits.request_timeout,
+        ))
+}
+
+/// How long to pause accepting after an error such as "too many open files", so that the loop
+/// does not spin while descriptors are short.
+const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
+
+/// Serves `router` on `listener` until the task is aborted; aborting it closes every
+/// connection it holds. Each request carries the peer's address as [`ConnectInfo`].
+pub async fn serve(listener: TcpListener, router: Router, limits: Limits, name: &'static str) {
+    let slots = Arc::new(Semaphore::new(limits.max_connections));
+    let mut builder = hyper::server::conn::http1::Builder::new();
+    builder
+        .timer(TokioTimer::new())
+        .header_read_timeout(limits.header_timeout);
+    let mut connections = JoinSet::new();
+    loop {
+        // A slot first: past the cap, connections wait in the kernel's queue and cost this
+        // process no descriptor.
+        let Ok(slot) = slots.clone().acquire_owned().await else {
+            return;
+        };
+        while connections.try_join_next().is_some() {}
+        let (stream, peer) = match listener.accept().await {
+            Ok(accepted) => accepted,
+            Err(e) => {
+                tracing::warn!(listener = name, error = %e, "could not accept a connection");
+                tokio::time::sleep(ACCEPT_PAUSE).await;
+                continue;
+            }
+        };
+        let router = router.clone();
+        let service = hyper::service::service_fn(move |mut request: Request<_>| {
+            request.extensions_mut().insert(ConnectInfo(peer));
+            router.clone().oneshot(request.map(axum::body::Body::new))
+        });
+        let connection = builder.serve_connection(TokioIo::new(stream), service);
+        connections.spawn(async move {
+            if let Err(e) = connection.await {
+                tracing::debug!(listener = name, error = %e, "a connection ended with an error");
+            }
+            drop(slot);
+        });
+    }
+}
+
+/// The address a request came from: the TCP peer, or, when the peer is one of `trusted`
+/// proxies, the client its `Forwarded` (or else `X-Forwarded-For`) header names last.
+pub fn client_address(
+    peer: SocketAddr,
+    headers: &axum::http::HeaderMap,
+    trusted: &[ipnet::IpNet],
+) -> std::net::IpAddr {
+    let peer = peer.ip().to_canonical();
+    if !trusted.iter().any(|net| net.contains(&peer)) {
+        return peer;
+    }
+    forwarded(headers)
+        .or_else(|| x_forwarded_for(headers))
+        .unwrap_or(peer)
+}
+
+/// The last `for=` of the `Forwarded` headers (RFC 7239): the one the trusted proxy added.
+fn forwarded(headers: &axum::http::HeaderMap) -> Option<std::net::IpAddr> {
+    let last = headers
+        .get_all(axum::http::header::FORWARDED)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .filter_map(|element| {
+            element.split(';').find_map(|pair| {
+                let (key, value) = pair.split_once('=')?;
+                key.trim()
+                    .eq_ignore_ascii_case("for")
+                    .then(|| value.trim().trim_matches('"').to_owned())
+            })
+        })
+        .next_back()?;
+    // `for="[2001:db8::1]:4711"`, `for=192.0.2.60:80`, `for=192.0.2.60`.
+    let host = match last.strip_prefix('[') {
+        Some(rest) => rest.split(']').next().unwrap_or_default(),
+        None => last.rsplit_once(':').map_or(last.as_str(), |(h, _)| h),
+    };
+    host.parse().ok()
+}
+
+/// The last address of the `X-Forwarded-For` headers.
+fn x_forwarded_for(headers: &axum::http::HeaderMap) -> Option<std::net::IpAddr> {
+    headers
+        .get_all("x-forwarded-for")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .next_back()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderMap;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        let mut h = HeaderMap::new();
+        for (k, v) in pairs {
+            h.append(*k, v.parse().expect("a header value"));
+        }
+        h
+    }
+
+    #[test]
+    fn forwarded_headers_are_believed_only_from_a_trusted_proxy() {
+        let proxy: SocketAddr = "10.0.0.5:40000".parse().expect("addr");
+        let stranger: SocketAddr = "203.0.113.9:40000".parse().expect("addr");
+        let trusted = ["10.0.0.0/8".parse().expect("net")];
+        let h = headers(&[("x-forwarded-for", "198.51.100.1, 192.0.2.7")]);
+        assert_eq!(client_address(proxy, &h, &trusted).to_string(), "192.0.2.7");
+        assert_eq!(
+            client_address(stranger, &h, &trusted).to_string(),
+            "203.0.113.9"
+        );
+        assert_eq!(client_address(proxy, &h, &[]).to_string(), "10.0.0.5");
+        let h = headers(&[
+            (
+                "forwarded",
+                "for=198.51.100.1;proto=https, for=\"[2001:db8::1]:4711\"",
+            ),
+            ("x-forwarded-for", "192.0.2.7"),
+        ]);
+        assert_eq!(
+            client_address(proxy, &h, &trusted).to_string(),
+            "2001:db8::1"
+        );
+        let h = headers(&[("forwarded", "for=192.0.2.60:80")]);
+        assert_eq!(
+            client_address(proxy, &h, &trusted).to_string(),
+            "192.0.2.60"
+        );
+        // Nothing readable: the proxy itself.
+        let h = headers(&[("x-forwarded-for", "unknown")]);
+        assert_eq!(client_address(proxy, &h, &trusted).to_string(), "10.0.0.5");
+    }
+}
