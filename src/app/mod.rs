@@ -68,6 +68,10 @@ pub enum AppError {
     /// Something broke; nothing was written. Logged with an error id.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
+    /// The database is not answering (down, restarting, out of connections); nothing was
+    /// written, and the same request will work once it answers again.
+    #[error("the database is not answering: {0:#}")]
+    Unavailable(anyhow::Error),
 }
 
 impl AppError {
@@ -118,7 +122,11 @@ impl From<crate::domain::TransitionError> for AppError {
 
 impl From<sqlx::Error> for AppError {
     fn from(e: sqlx::Error) -> Self {
-        Self::Internal(anyhow::Error::new(e).context("database"))
+        if crate::store::is_unavailable(&e) {
+            Self::Unavailable(anyhow::Error::new(e).context("database"))
+        } else {
+            Self::Internal(anyhow::Error::new(e).context("database"))
+        }
     }
 }
 

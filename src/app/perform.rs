@@ -324,7 +324,7 @@ impl Performer {
             // Refused as a person would be (too many channels): retrying will not help; the log
             // channel is told why.
             Err(AppError::User(why)) => Err(JobError::Fatal(why.to_string())),
-            Err(AppError::Internal(e)) => Err(internal(e)),
+            Err(AppError::Internal(e) | AppError::Unavailable(e)) => Err(internal(e)),
         }
     }
 

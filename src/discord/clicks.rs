@@ -218,7 +218,7 @@ fn outcome_of<T>(result: &Result<T, AppError>) -> Outcome {
     match result {
         Ok(_) => Outcome::Ok,
         Err(AppError::User(_)) => Outcome::Refused,
-        Err(AppError::Internal(_)) => Outcome::Error,
+        Err(AppError::Internal(_) | AppError::Unavailable(_)) => Outcome::Error,
     }
 }
 
@@ -353,6 +353,15 @@ fn response(
                 .ephemeral(true)
                 .allowed_mentions(quiet()),
         ),
+        Err(AppError::Unavailable(e)) => {
+            tracing::warn!(button = %custom_id, error = %error_chain(&e), "button met the database down");
+            Response::Message(
+                Message::new()
+                    .content(reply::UNAVAILABLE)
+                    .ephemeral(true)
+                    .allowed_mentions(quiet()),
+            )
+        }
         Err(AppError::Internal(e)) => {
             let id = reply::error_id(interaction);
             tracing::error!(

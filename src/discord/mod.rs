@@ -21,6 +21,7 @@ use poise::serenity_prelude as serenity;
 pub use chat::SerenityChat;
 pub use failure::RESTARTING;
 pub use redact::{error_chain, redact, REDACTED};
+pub use reply::UNAVAILABLE;
 
 use crate::app::App;
 use crate::app::{self, AppError, NotedMessage, Performer};
@@ -326,6 +327,6 @@ async fn note_reaction(
             tracing::info!(reason = %e, "📌 not added to the timeline");
             Ok(())
         }
-        Err(AppError::Internal(e)) => Err(e),
+        Err(AppError::Internal(e) | AppError::Unavailable(e)) => Err(e),
     }
 }

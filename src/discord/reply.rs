@@ -64,8 +64,21 @@ pub async fn outcome(ctx: Context<'_>, result: Result<String, AppError>) -> Resu
             say(ctx, format!("⛔ {e}")).await
         }
         Err(AppError::Internal(e)) => apologise(ctx, &e).await,
+        Err(AppError::Unavailable(e)) => {
+            invocation::set_outcome(ctx, Outcome::Error).await;
+            tracing::warn!(
+                command = %ctx.command().qualified_name,
+                error = %super::error_chain(&e),
+                "command met the database down"
+            );
+            say(ctx, UNAVAILABLE.to_owned()).await
+        }
     }
 }
+
+/// What a person hears while the database is not answering.
+pub const UNAVAILABLE: &str =
+    "⏳ The database is not answering right now, so nothing was changed. Try again in a moment.";
 
 /// Logs an internal error under a new error id and gives the user that id.
 pub async fn apologise(ctx: Context<'_>, error: &anyhow::Error) -> Result<(), Error> {

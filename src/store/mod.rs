@@ -37,6 +37,7 @@ mod postgres;
 mod postmortem_items;
 mod postmortems;
 mod timeline;
+mod unavailable;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -63,6 +64,7 @@ pub use notices::{JobNotices, JOBS_CHANNEL};
 pub use postgres::{fresh_postgres_database, redacted_url};
 pub use postmortem_items::{ActionItem, Lesson};
 pub use postmortems::Postmortem;
+pub use unavailable::is_unavailable;
 
 /// The settings of every SQLite connection, run when it opens: the `Any` driver connects by URL,
 /// which carries none of them. WAL lets readers go on while one writes; `synchronous = FULL`
@@ -106,6 +108,10 @@ impl Backend {
         }
     }
 }
+
+/// How long a PostgreSQL request waits for a connection: while the server is down or
+/// restarting, a command hears "try again in a moment" within Discord's 3 s instead of waiting.
+pub const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The database handle.
 #[derive(Debug, Clone)]
@@ -185,7 +191,7 @@ impl Db {
         let pool = AnyPoolOptions::new()
             .max_connections(8)
             .min_connections(1)
-            .acquire_timeout(Duration::from_secs(10))
+            .acquire_timeout(ACQUIRE_TIMEOUT)
             .connect_with(options)
             .await?;
         Self::ready(pool, Backend::Postgres).await

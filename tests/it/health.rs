@@ -84,3 +84,81 @@ async fn readyz_names_the_gateway_while_it_reconnects_and_the_reconnect_is_count
         "{metrics}"
     );
 }
+
+/// Turns connections to the bot's PostgreSQL database away (`on = false`) and ends those its
+/// pool and listener hold, as a server going down would; the gateway lock's own connection is
+/// spared, as it would be by a short outage its keepalives ride out.
+async fn database_answers(bot: &crate::support::bot::TestBot, on: bool) {
+    use sqlx::{Connection as _, Executor as _};
+    let url = bot
+        .app
+        .settings
+        .database
+        .url
+        .as_ref()
+        .expect("a PostgreSQL bot")
+        .expose()
+        .to_owned();
+    let name = url.rsplit('/').next().expect("a database name").to_owned();
+    let server = std::env::var(crate::support::bot::TEST_POSTGRES).expect("the test server");
+    let mut admin = sqlx::PgConnection::connect(&server).await.expect("admin");
+    admin
+        .execute(sqlx::AssertSqlSafe(format!(
+            "ALTER DATABASE {name} ALLOW_CONNECTIONS {on}"
+        )))
+        .await
+        .expect("alter");
+    if !on {
+        sqlx::query(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE datname = $1 AND pid <> pg_backend_pid() \
+             AND pid NOT IN (SELECT pid FROM pg_locks WHERE locktype = 'advisory' AND granted)",
+        )
+        .bind(&name)
+        .execute(&mut admin)
+        .await
+        .expect("terminate");
+    }
+    admin.close().await.expect("close");
+}
+
+#[tokio::test]
+async fn while_the_database_is_down_commands_say_try_again_and_the_bot_recovers_by_itself() {
+    let fake = world::fake().start().await;
+    let bot =
+        crate::support::bot::spawn_bot_on_db(&fake, crate::support::bot::TestDb::Postgres, |_| {})
+            .await;
+    database_answers(&bot, false).await;
+    let answer = crate::support::story::run(
+        &fake,
+        world::RESPONDER,
+        world::GENERAL,
+        "declare",
+        &[("title", "Login down"), ("severity", "P2")],
+    )
+    .await;
+    assert_eq!(
+        answer,
+        incident_bot::discord::UNAVAILABLE,
+        "a clear word, no error id"
+    );
+    let down = readyz_until(bot.http, "the database failing", |r| {
+        r.status == 503 && r.body.contains("\"database\"")
+    })
+    .await;
+    assert!(down.body.contains("failing"), "{}", down.body);
+
+    database_answers(&bot, true).await;
+    readyz_until(bot.http, "ready again", |r| r.status == 200).await;
+    let channel = crate::support::story::declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Login down"), ("severity", "P2")],
+    )
+    .await;
+    assert!(
+        channel.name.starts_with("inc-1-"),
+        "nothing half-written before: {}",
+        channel.name
+    );
+}
