@@ -26,6 +26,7 @@ mod postmortem;
 mod queue;
 mod reminders;
 mod replicas;
+mod replicas_public;
 mod report;
 mod reports_channel;
 mod setup;

@@ -14,7 +14,7 @@ use crate::support::story::run;
 
 /// Writes a replica's config in `dir`: the test world, PostgreSQL at `url`, the private
 /// listener on `port`, and short leases (the only way back for a killed replica's jobs).
-fn replica_config(fake: &FakeDiscord, dir: &Path, url: &str, port: u16) -> String {
+pub(super) fn replica_config(fake: &FakeDiscord, dir: &Path, url: &str, port: u16) -> String {
     let base = with_database_url(&config_toml(fake, &dir.join("unused.db")), url);
     let mut lines: Vec<String> = base
         .lines()
@@ -47,7 +47,7 @@ fn replica_config(fake: &FakeDiscord, dir: &Path, url: &str, port: u16) -> Strin
 }
 
 /// Asserts that no message of `channel` was posted twice (a job performed twice would).
-fn assert_no_message_twice(fake: &FakeDiscord, channel: &FakeChannel) {
+pub(super) fn assert_no_message_twice(fake: &FakeDiscord, channel: &FakeChannel) {
     let mut contents: Vec<String> = fake
         .messages(channel.id)
         .into_iter()

@@ -1,0 +1,148 @@
+//! The public side of a failover: the owner killed at random points while P0 alerts and
+//! published public updates go out. Each announcement reaches players once, is published at
+//! most once, and the hourly publish budget is never exceeded, whichever replica ran its job.
+
+use std::time::Duration;
+
+use incident_bot::domain::GuildId;
+
+use crate::replicas::{assert_no_message_twice, replica_config};
+use crate::support::bot::{fresh_postgres_url, world};
+use crate::support::chance::{free_port, seed, Lcg};
+use crate::support::child::{wait_until_answering, ChildBot};
+use crate::support::fake_discord::FakeDiscord;
+use crate::support::story::incident;
+
+#[tokio::test]
+async fn ten_kills_during_alerts_and_published_updates_post_and_publish_each_once() {
+    let fake = world::fake().start().await;
+    let url = fresh_postgres_url().await;
+    let mut rng = Lcg(seed());
+    eprintln!("kill points seed: {}", rng.0);
+    let info = [("RUST_LOG", "info")];
+    let mut dirs = Vec::new();
+    let mut start = |fake: &FakeDiscord| {
+        let dir = tempfile::tempdir().expect("dir");
+        let config = replica_config(fake, dir.path(), &url, free_port());
+        let bot = ChildBot::spawn(fake, dir.path(), &["run", "--config", &config], &info);
+        dirs.push(dir);
+        bot
+    };
+    let mut owner = start(&fake);
+    fake.wait_for("the first owner", Duration::from_secs(20), |f| {
+        f.identifies().len() == 1
+    })
+    .await;
+    wait_until_answering(&fake).await;
+    let mut standby = start(&fake);
+    standby
+        .wait_for_log("standing by: another replica owns the gateway")
+        .await;
+
+    for round in 0..10 {
+        // A P0 (its alert published at once), then the owner killed at a random moment.
+        let title = format!("Round {round}");
+        let system = format!("Sys{round}");
+        let _declare = incident(
+            &fake,
+            world::COMMANDER,
+            world::GENERAL,
+            "declare",
+            &[("title", &title), ("severity", "P0"), ("systems", &system)],
+        )
+        .await;
+        tokio::time::sleep(Duration::from_millis(rng.next(600))).await;
+        let identified = fake.identifies().len();
+        owner.kill9();
+        fake.wait_for("the standby to identify", Duration::from_secs(15), |f| {
+            f.identifies().len() > identified
+        })
+        .await;
+        wait_until_answering(&fake).await;
+        owner = standby;
+        standby = start(&fake);
+        // A published public update in that incident's channel, if the declare was committed:
+        // its jobs run while the next round's kill may come.
+        let suffix = format!("-round-{round}");
+        let channel = tokio::time::timeout(
+            Duration::from_secs(15),
+            fake.wait_for("the round's channel", Duration::from_secs(15), |f| {
+                f.channels_under(world::INCIDENTS)
+                    .iter()
+                    .any(|c| c.name.ends_with(&suffix))
+            }),
+        )
+        .await
+        .ok()
+        .and_then(|()| {
+            fake.channels_under(world::INCIDENTS)
+                .into_iter()
+                .find(|c| c.name.ends_with(&suffix))
+        });
+        if let Some(channel) = channel {
+            let message = format!("Round {round}: rolling back");
+            let _update = incident(
+                &fake,
+                world::COMMANDER,
+                channel.id,
+                "update",
+                &[
+                    ("message", &message),
+                    ("public", "true"),
+                    ("publish", "true"),
+                ],
+            )
+            .await;
+        }
+        standby
+            .wait_for_log("standing by: another replica owns the gateway")
+            .await;
+    }
+
+    // Every announcement committed is posted exactly once, and published at most once, within
+    // the budget.
+    let db = incident_bot::store::Db::connect_postgres(&url)
+        .await
+        .expect("the test database");
+    let guild = GuildId::new(fake.guild_id().get()).expect("guild");
+    let incidents = db.unclosed_incidents(guild).await.expect("incidents");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(60);
+    let announcements = loop {
+        let mut all = Vec::new();
+        for record in &incidents {
+            all.extend(db.announcements(record.id).await.expect("announcements"));
+        }
+        if all.iter().all(|a| a.message_id.is_some()) || tokio::time::Instant::now() > deadline {
+            break all;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(
+        announcements.iter().all(|a| a.message_id.is_some()),
+        "every announcement posted: {announcements:#?}"
+    );
+    let posted = fake.messages(world::ANNOUNCEMENTS);
+    assert_eq!(
+        posted.len(),
+        announcements.len(),
+        "one post per announcement, none twice"
+    );
+    let players = fake
+        .channel(world::ANNOUNCEMENTS)
+        .expect("the announcement channel");
+    assert_no_message_twice(&fake, &players);
+    let published = fake.crossposted(world::ANNOUNCEMENTS);
+    eprintln!(
+        "{} incidents, {} announcements, {} published",
+        incidents.len(),
+        announcements.len(),
+        published.len()
+    );
+    assert!(
+        published.len() <= usize::try_from(incident_bot::app::PUBLISH_BUDGET).unwrap_or(8),
+        "the publish budget of the hour: {} published",
+        published.len()
+    );
+    assert!(!published.is_empty(), "alerts were published");
+    drop((owner, standby, dirs));
+}
