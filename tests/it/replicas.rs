@@ -558,3 +558,107 @@ async fn a_declare_the_owner_answers_links_the_channel_the_other_replica_opened(
     );
     drop(replicas);
 }
+
+/// How long each of `n` declares took from the command to its answer (every answer links the
+/// channel).
+async fn declare_times(fake: &FakeDiscord, n: usize, severity: &str) -> Vec<Duration> {
+    let mut times = Vec::new();
+    for i in 0..n {
+        let title = format!("Measured {severity} {i}");
+        let sent = Instant::now();
+        let answer = run(
+            fake,
+            world::RESPONDER,
+            world::GENERAL,
+            "declare",
+            &[("title", &title), ("severity", severity)],
+        )
+        .await;
+        times.push(sent.elapsed());
+        assert!(answer.contains("Work it in"), "{answer}");
+    }
+    times
+}
+
+/// The p50 and p99 of `times`, for a line of `bench/RESULTS.md`.
+fn percentiles(mut times: Vec<Duration>) -> String {
+    times.sort();
+    let at = |q: f64| times[((times.len() - 1) as f64 * q).round() as usize];
+    format!(
+        "p50 {:.0} ms, p99 {:.0} ms (n = {})",
+        at(0.5).as_secs_f64() * 1000.0,
+        at(0.99).as_secs_f64() * 1000.0,
+        times.len()
+    )
+}
+
+/// Not a check: the numbers of `bench/RESULTS.md`'s "Replicas (agreement)" section. Run with
+/// `cargo test --test it replicas::measured -- --ignored --nocapture` on PostgreSQL.
+#[tokio::test]
+#[ignore = "a measurement, printed with --nocapture"]
+async fn measured_declare_answers_and_status_lag_on_one_and_two_replicas() {
+    const N: usize = 20;
+    let url = fresh_postgres_url().await;
+    let fake = world::fake().start().await;
+    let dir = tempfile::tempdir().expect("dir");
+    let config = agreeing_config(&fake, dir.path(), &url, (free_port(), free_port()), 4);
+    let one = ChildBot::start_with(&fake, dir.path(), &["run", "--config", &config], &[]).await;
+    let alone = declare_times(&fake, N, "P2").await;
+    drop(one);
+
+    let fake = world::fake().start().await;
+    let url = fresh_postgres_url().await;
+    // The owner performs no job: every channel is opened, and every alert posted, by the other.
+    let replicas = pair(&fake, &url, 0).await;
+    let across = declare_times(&fake, N, "P2").await;
+    // Each alert's lag: from the first replica's page showing it to the other's.
+    let mut lags = Vec::new();
+    for n in 0..N / 2 {
+        let title = format!("Alert {n}");
+        run(
+            &fake,
+            world::RESPONDER,
+            world::GENERAL,
+            "declare",
+            &[("title", &title), ("severity", "P0"), ("systems", "Login")],
+        )
+        .await;
+        let number = (N + n + 1).to_string();
+        let mut first_seen: [Option<Instant>; 2] = [None, None];
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while first_seen.iter().any(Option::is_none) {
+            for (i, port) in replicas.public.iter().enumerate() {
+                if first_seen[i].is_some() {
+                    continue;
+                }
+                let addr = format!("127.0.0.1:{port}").parse().expect("addr");
+                let summary = http::get(addr, "/api/v2/summary.json").await.json();
+                if shown(&summary).contains(&number) {
+                    first_seen[i] = Some(Instant::now());
+                }
+            }
+            assert!(
+                Instant::now() < deadline,
+                "alert {number} never shown on both"
+            );
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        let [Some(a), Some(b)] = first_seen else {
+            unreachable!("both seen")
+        };
+        lags.push(if a > b { a - b } else { b - a });
+    }
+    println!(
+        "declare answered, one replica (it opens the channel): {}",
+        percentiles(alone)
+    );
+    println!(
+        "declare answered by the owner, the other replica opens the channel: {}",
+        percentiles(across)
+    );
+    println!(
+        "status page lag between the two replicas: {}",
+        percentiles(lags)
+    );
+    drop(replicas);
+}
