@@ -16,34 +16,40 @@ use crate::support::story::run;
 /// listener on `port`, and short leases (the only way back for a killed replica's jobs).
 fn replica_config(fake: &FakeDiscord, dir: &Path, url: &str, port: u16) -> String {
     let base = with_database_url(&config_toml(fake, &dir.join("unused.db")), url);
-    let mut lines: Vec<String> = base
-        .lines()
-        .map(|l| {
-            if l.starts_with("listen = ") {
-                format!("listen = \"127.0.0.1:{port}\"")
-            } else {
-                l.to_owned()
-            }
-        })
-        .collect();
-    let jobs = lines
-        .iter()
-        .position(|l| l == "[jobs]")
-        .expect("a [jobs] table");
-    lines.insert(jobs + 1, "lease = \"3s\"".to_owned());
-    lines.insert(jobs + 2, "discord_timeout = \"2s\"".to_owned());
+    let mut lines: Vec<String> = base.lines().map(str::to_owned).collect();
+    set_line(
+        &mut lines,
+        "listen = ",
+        format!("listen = \"127.0.0.1:{port}\""),
+    );
+    insert_under(&mut lines, "[jobs]", "lease = \"3s\"");
+    insert_under(&mut lines, "[jobs]", "discord_timeout = \"2s\"");
     // A P1 that nobody takes command of escalates after 4 s: a reminder to fire exactly once,
     // whichever replica's queue is alive then.
-    let p1 = lines
-        .iter()
-        .position(|l| l == "[severity.P1]")
-        .expect("a [severity.P1] table");
-    lines.insert(p1 + 1, "commander_timeout = \"4s\"".to_owned());
+    insert_under(&mut lines, "[severity.P1]", "commander_timeout = \"4s\"");
     lines.push("[escalation]".to_owned());
     lines.push("max_repeats = 1".to_owned());
     let path = dir.join("bot.toml");
     std::fs::write(&path, lines.join("\n")).expect("write config");
     path.to_str().expect("UTF-8").to_owned()
+}
+
+/// Replaces the line that starts with `start` by `line`.
+fn set_line(lines: &mut [String], start: &str, line: String) {
+    let at = lines
+        .iter()
+        .position(|l| l.starts_with(start))
+        .unwrap_or_else(|| panic!("a line {start:?}"));
+    lines[at] = line;
+}
+
+/// Inserts `line` right under the table header `table`.
+fn insert_under(lines: &mut Vec<String>, table: &str, line: &str) {
+    let at = lines
+        .iter()
+        .position(|l| l == table)
+        .unwrap_or_else(|| panic!("a {table} table"));
+    lines.insert(at + 1, line.to_owned());
 }
 
 /// Asserts that no message of `channel` was posted twice (a job performed twice would).
@@ -334,19 +340,14 @@ fn agreeing_config(
     let mut lines: Vec<String> = std::fs::read_to_string(&path)
         .expect("the config")
         .lines()
-        .map(|l| {
-            if l.starts_with("public_listen = ") {
-                format!("public_listen = \"127.0.0.1:{public}\"")
-            } else {
-                l.to_owned()
-            }
-        })
+        .map(str::to_owned)
         .collect();
-    let jobs = lines
-        .iter()
-        .position(|l| l == "[jobs]")
-        .expect("a [jobs] table");
-    lines.insert(jobs + 1, format!("workers = {workers}"));
+    set_line(
+        &mut lines,
+        "public_listen = ",
+        format!("public_listen = \"127.0.0.1:{public}\""),
+    );
+    insert_under(&mut lines, "[jobs]", &format!("workers = {workers}"));
     lines.push("[status]".to_owned());
     lines.push("rebuild_every = \"1h\"".to_owned());
     std::fs::write(&path, lines.join("\n")).expect("write config");
