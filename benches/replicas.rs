@@ -81,7 +81,7 @@ async fn run(label: &'static str, dbs: Vec<Db>, url: Option<&str>) -> anyhow::Re
         if let Some(url) = url {
             tasks.push(tokio::spawn(incident_bot::replica::wake_on_notices(
                 url.to_owned(),
-                waker,
+                waker.into(),
             )));
         }
         tasks.push(tokio::spawn(scheduler.run()));

@@ -327,6 +327,9 @@ pub struct StatusSettings {
     pub page: bool,
     /// The page's name.
     pub name: String,
+    /// The longest the page goes without a rebuild (it is rebuilt after each public change).
+    #[serde(deserialize_with = "duration::positive")]
+    pub rebuild_every: Duration,
 }
 
 /// `[jobs]`
@@ -348,6 +351,9 @@ pub struct JobSettings {
     /// its lease is over (on PostgreSQL with several replicas, the only way back).
     #[serde(deserialize_with = "duration::positive")]
     pub lease: Duration,
+    /// How many jobs this process performs at once; 0 (replicas on PostgreSQL only) leaves the
+    /// queue to the other replicas.
+    pub workers: usize,
 }
 
 /// `[http]`

@@ -120,6 +120,20 @@ fn missing_ids_and_cross_key_mistakes_are_all_reported() {
 }
 
 #[test]
+fn no_job_workers_is_refused_on_sqlite_where_no_replica_would_work_the_queue() {
+    Jail::expect_with(|jail| {
+        let s = load_in(jail, IDS).map_err(|e| e.to_string())?;
+        assert_eq!(s.jobs.workers, 4);
+        assert_eq!(s.status.rebuild_every, Duration::from_secs(15));
+        let err = load_in(jail, &format!("{IDS}\n[jobs]\nworkers = 0\n"))
+            .expect_err("nobody works the queue");
+        let text = err.to_string();
+        assert!(text.contains("`jobs.workers`: 0 performs no job"), "{text}");
+        Ok(())
+    });
+}
+
+#[test]
 fn a_discord_timeout_not_shorter_than_the_job_lease_is_refused() {
     Jail::expect_with(|jail| {
         let s = load_in(jail, IDS).map_err(|e| e.to_string())?;

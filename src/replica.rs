@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::app::App;
-use crate::store::GatewayLock;
+use crate::store::{GatewayLock, Notice, Notices};
 
 /// How often a standby asks for the gateway lock.
 pub const TAKE_EVERY: Duration = Duration::from_secs(1);
@@ -144,31 +144,97 @@ pub async fn watch(mut lock: GatewayLock) -> String {
     }
 }
 
-/// Wakes this replica's job queue whenever another one commits a job (LISTEN/NOTIFY on the
-/// database at `url`), and once after each reconnection, when notices may have been missed.
-/// Runs until dropped.
-pub async fn wake_on_notices(url: String, waker: crate::scheduler::Waker) {
-    let mut notices: Option<crate::store::JobNotices> = None;
+/// What a replica keeps in step with the others through notices: its job queue, and (in a
+/// running bot) its status page and the events commands wait for.
+#[derive(Debug, Clone)]
+pub struct Listeners {
+    /// Woken when a job was queued.
+    pub waker: crate::scheduler::Waker,
+    /// Told when a public change was committed.
+    pub status: Option<crate::status::StatusBoard>,
+    /// Where the job queue's events from other replicas are sent again.
+    pub events: Option<tokio::sync::broadcast::Sender<crate::app::AppEvent>>,
+}
+
+impl From<crate::scheduler::Waker> for Listeners {
+    fn from(waker: crate::scheduler::Waker) -> Self {
+        Self {
+            waker,
+            status: None,
+            events: None,
+        }
+    }
+}
+
+impl From<&App> for Listeners {
+    fn from(app: &App) -> Self {
+        Self {
+            waker: app.waker.clone(),
+            status: Some(app.status.clone()),
+            events: Some(app.events.clone()),
+        }
+    }
+}
+
+impl Listeners {
+    /// Acts on one notice.
+    fn hear(&self, notice: Notice) {
+        match notice {
+            Notice::Jobs => self.waker.wake(),
+            Notice::Public => {
+                if let Some(status) = &self.status {
+                    status.changed();
+                }
+            }
+            Notice::Event(payload) => match crate::app::AppEvent::from_notice(&payload) {
+                Some(event) => {
+                    if let Some(events) = &self.events {
+                        // Nobody waiting is fine.
+                        let _ = events.send(event);
+                    }
+                }
+                None => tracing::warn!(payload, "ignored a notice this version does not know"),
+            },
+            // Whatever was said while nobody listened is looked at now: the queue, and the
+            // page rebuilt. A waiting declare reads the database when its wait ends.
+            Notice::Missed => self.look_again(),
+        }
+    }
+
+    fn look_again(&self) {
+        self.waker.wake();
+        if let Some(status) = &self.status {
+            status.changed();
+        }
+    }
+}
+
+/// Keeps this replica in step with the others (LISTEN/NOTIFY on the database at `url`, one
+/// connection for every channel): wakes the job queue whenever another one commits a job,
+/// rebuilds the status page whenever one commits a public change, and sends the events other
+/// replicas' jobs announce on this one's `events`. After each reconnection, when notices may
+/// have been missed, it looks again (queue and page). Runs until dropped.
+pub async fn wake_on_notices(url: String, to: Listeners) {
+    let mut notices: Option<Notices> = None;
     loop {
         let listening = match notices.as_mut() {
             Some(n) => n,
-            None => match crate::store::JobNotices::listen(&url).await {
+            None => match Notices::listen(&url).await {
                 Ok(n) => {
-                    // Whatever was queued while nobody listened is looked at now.
-                    waker.wake();
+                    to.look_again();
                     notices.insert(n)
                 }
                 Err(e) => {
-                    tracing::warn!(error = %e, "cannot listen for other replicas' jobs; trying again");
+                    tracing::warn!(error = %e, "cannot listen for other replicas' notices; trying again");
                     tokio::time::sleep(TAKE_EVERY).await;
                     continue;
                 }
             },
         };
         match listening.next().await {
-            Ok(_) => waker.wake(),
+            Ok(notice) => to.hear(notice),
             Err(e) => {
-                tracing::warn!(error = %e, "lost the job notices; listening again");
+                tracing::warn!(error = %e, "lost the other replicas' notices; listening again");
                 notices = None;
             }
         }

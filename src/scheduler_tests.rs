@@ -362,7 +362,7 @@ async fn a_job_queued_by_another_replica_wakes_this_idle_queue() {
         .await
         .expect("another replica's db");
     let h = start(here, Recorder::default(), 1).await;
-    let listener = tokio::spawn(crate::replica::wake_on_notices(url, h.waker.clone()));
+    let listener = tokio::spawn(crate::replica::wake_on_notices(url, h.waker.clone().into()));
     // Idle: nothing due, so it sleeps for minutes unless told.
     tokio::time::sleep(Duration::from_millis(300)).await;
     enqueue(&there, "from the other replica", h.clock.now()).await;

@@ -19,8 +19,8 @@ use crate::replica::{self, GatewayRole};
 use crate::scheduler::{RetryPolicy, Scheduler, DRAIN};
 use crate::status::PageTemplates;
 
-/// Jobs performed at once: enough to post to several channels in parallel, few enough to stay
-/// well inside Discord's per-route rate limits.
+/// Jobs performed at once by default (`[jobs] workers`): enough to post to several channels in
+/// parallel, few enough to stay well inside Discord's per-route rate limits.
 pub const JOB_WORKERS: usize = 4;
 
 /// The bot, built and not yet running.
@@ -77,7 +77,7 @@ impl Application {
             app.clock.clone(),
             handler,
             policy,
-            JOB_WORKERS,
+            app.settings.jobs.workers.max(1),
         )
         .with_waker(app.waker.clone())
         .with_lease(crate::config::delta(app.settings.jobs.lease))
@@ -149,7 +149,7 @@ impl Application {
         if let Some(url) = &app.settings.database.url {
             servers.spawn(replica::wake_on_notices(
                 url.expose().to_owned(),
-                app.waker.clone(),
+                (&app).into(),
             ));
         }
         let shutdown = app.shutdown.clone();
@@ -180,9 +180,17 @@ impl Application {
                 )),
             }
         };
+        // `[jobs] workers = 0` (replicas only): the other replicas work the queue.
+        let queue = async {
+            if app.settings.jobs.workers == 0 {
+                shutdown.triggered().await;
+            } else {
+                scheduler.run().await;
+            }
+        };
         let outcome = tokio::select! {
             outcome = gateway => outcome,
-            ((), ()) = async { tokio::join!(scheduler.run(), commands) } => {
+            ((), ()) = async { tokio::join!(queue, commands) } => {
                 tracing::info!("drained: closing the gateway and the database");
                 Ok(())
             }

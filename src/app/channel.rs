@@ -172,12 +172,15 @@ impl Performer {
                 outbox.push(&mut tx, post).await.map_err(internal)?;
             }
         }
-        tx.commit().await.map_err(internal)?;
-        self.app.waker.wake();
-        let _ = self.app.events.send(AppEvent::ChannelOpened {
+        // The declare may wait on another replica: it hears of the channel at commit.
+        let opened = AppEvent::ChannelOpened {
             incident: record.id,
             channel,
-        });
+        };
+        tx.tell_replicas(&opened.notice()).await.map_err(internal)?;
+        tx.commit().await.map_err(internal)?;
+        self.app.waker.wake();
+        let _ = self.app.events.send(opened);
         Ok(())
     }
 
@@ -247,10 +250,15 @@ impl Performer {
             // Each of them gives up by itself when it next runs (see `channel_of`).
             tracing::error!(error = %e, "could not give up the jobs that need the channel");
         }
-        let _ = self.app.events.send(AppEvent::ChannelFailed {
+        let failed = AppEvent::ChannelFailed {
             incident,
             reason: error.to_owned(),
-        });
+        };
+        // The declare may wait on another replica; it reads the database when its wait ends.
+        if let Err(e) = self.app.db.tell_replicas(&failed.notice()).await {
+            tracing::warn!(error = %e, "could not tell the other replicas the channel failed");
+        }
+        let _ = self.app.events.send(failed);
         let Some(log) = self.app.settings.channels.log else {
             return true;
         };

@@ -203,6 +203,7 @@ pub(super) async fn declare_as(
         queue_alert(app, &mut tx, &mut outbox, &record).await?;
     }
     super::intake::refresh_menus(app, &mut tx, &format!("declared:{}", record.id), now).await?;
+    tx.public_changed().await?;
     tx.commit().await?;
     app.waker.wake();
     app.status.changed();

@@ -300,6 +300,7 @@ async fn change_incident(
         super::intake::refresh_menus(app, &mut tx, origin, now).await?;
     }
     outbox.flush_here(&mut tx).await?;
+    tx.public_changed().await?;
     tx.commit().await?;
     app.waker.wake();
     app.status.changed();

@@ -183,6 +183,8 @@ impl Performer {
                 .await
                 .map_err(internal)?;
         }
+        // Every replica's status page shows it (this one's at once, below).
+        tx.public_changed().await.map_err(internal)?;
         tx.commit().await.map_err(internal)?;
         self.app.waker.wake();
         self.app.status.changed();

@@ -37,8 +37,12 @@ pub struct App {
     pub reports: Arc<std::sync::Mutex<crate::domain::ReportWatch>>,
 }
 
-/// Something the job queue did that a waiting command may want to tell its user.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Something the job queue did that a waiting command may want to tell its user. On
+/// PostgreSQL the replica that did it also tells the others ([`AppEvent::notice`]), whose
+/// listener sends it on their own `events` ([`AppEvent::from_notice`]): the command may be
+/// waiting on any replica. A waiter may so see an event twice, and takes the first.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
 pub enum AppEvent {
     /// An incident's channel is open.
     ChannelOpened {
@@ -54,6 +58,29 @@ pub enum AppEvent {
         /// Why, as Discord said it.
         reason: String,
     },
+}
+
+/// The longest reason a [`AppEvent::ChannelFailed`] notice carries, in characters: notices
+/// are small (PostgreSQL caps them at 8000 bytes), and Discord's reasons are short.
+const NOTICE_REASON_CHARS: usize = 300;
+
+impl AppEvent {
+    /// This event as a notice's payload, for the other replicas: JSON of a few dozen bytes.
+    pub fn notice(&self) -> String {
+        let small = match self {
+            Self::ChannelFailed { incident, reason } => Self::ChannelFailed {
+                incident: *incident,
+                reason: reason.chars().take(NOTICE_REASON_CHARS).collect(),
+            },
+            other => other.clone(),
+        };
+        serde_json::to_string(&small).unwrap_or_default()
+    }
+
+    /// The event a notice's payload carries, if it is one.
+    pub fn from_notice(payload: &str) -> Option<Self> {
+        serde_json::from_str(payload).ok()
+    }
 }
 
 impl std::fmt::Debug for dyn crate::clock::Clock {
@@ -135,5 +162,34 @@ pub async fn open_database(settings: &crate::config::DatabaseSettings) -> anyhow
                 )
             })
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::AppEvent;
+    use crate::domain::{ChannelId, IncidentId};
+
+    #[test]
+    fn an_event_survives_the_trip_through_a_notice_and_a_long_reason_is_cut() {
+        let opened = AppEvent::ChannelOpened {
+            incident: IncidentId(7),
+            channel: ChannelId::new(1_234_567_890_123).expect("an id"),
+        };
+        assert_eq!(AppEvent::from_notice(&opened.notice()), Some(opened));
+        let failed = AppEvent::ChannelFailed {
+            incident: IncidentId(7),
+            reason: "x".repeat(10_000),
+        };
+        let payload = failed.notice();
+        assert!(payload.len() < 1000, "{}", payload.len());
+        assert!(matches!(
+            AppEvent::from_notice(&payload),
+            Some(AppEvent::ChannelFailed {
+                incident: IncidentId(7),
+                ..
+            })
+        ));
+        assert_eq!(AppEvent::from_notice("{\"event\":\"unknown\"}"), None);
     }
 }

@@ -189,6 +189,24 @@ fn durations(s: &Settings, out: &mut Vec<Finding>) {
             "`jobs.retry_base` must not be longer than `jobs.retry_max`".into(),
         ));
     }
+    if s.jobs.workers == 0 && s.database.url.is_none() {
+        out.push(finding(
+            &["jobs.workers"],
+            "`jobs.workers`: 0 performs no job, and on SQLite no other process would: set it to \
+             1 or more, or use a PostgreSQL database shared with replicas that work the queue"
+                .into(),
+        ));
+    }
+    if s.jobs.workers > 64 {
+        out.push(finding(
+            &["jobs.workers"],
+            format!(
+                "`jobs.workers`: {} is more than 64: set 64 or fewer (more would only wait on \
+                 the database and Discord's rate limits)",
+                s.jobs.workers
+            ),
+        ));
+    }
     // A call still hanging when the lease runs out would run twice at once.
     let lease = s.jobs.lease;
     if s.jobs.discord_timeout >= lease {

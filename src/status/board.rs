@@ -152,9 +152,10 @@ pub async fn rebuild(app: &App, templates: &PageTemplates) -> anyhow::Result<Sna
     )
 }
 
-/// Builds the first snapshot, then rebuilds after every public change (and at least hourly)
-/// until aborted. A failed
-/// rebuild is logged and counted, and the last good snapshot stays.
+/// Builds the first snapshot, then rebuilds after every public change (on PostgreSQL, any
+/// replica's: see `replica::wake_on_notices`) and at least every `[status] rebuild_every`
+/// (the fallback when a notice was missed, and the day strip's move at midnight) until
+/// aborted. A failed rebuild is logged and counted, and the last good snapshot stays.
 pub async fn keep_fresh(app: App, templates: Arc<PageTemplates>) {
     loop {
         match rebuild(&app, &templates).await {
@@ -174,13 +175,12 @@ pub async fn keep_fresh(app: App, templates: Arc<PageTemplates>) {
         // burst of declarations does not spend the CPU that serves the page (players' caches
         // keep an answer 15 s anyway).
         tokio::time::sleep(MIN_REBUILD_GAP).await;
-        // Also once an hour without a change, so that the history strip moves on a day.
-        let _ = tokio::time::timeout(REFRESH_EVERY, app.status.wait_changed()).await;
+        // Also without a change: a replica that missed a notice catches up, and the history
+        // strip moves on a day.
+        let every = app.settings.status.rebuild_every;
+        let _ = tokio::time::timeout(every, app.status.wait_changed()).await;
     }
 }
 
 /// The shortest time between two rebuilds.
 pub const MIN_REBUILD_GAP: std::time::Duration = std::time::Duration::from_millis(250);
-
-/// The longest a snapshot stays without a rebuild: the day strip must move at midnight.
-pub const REFRESH_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);

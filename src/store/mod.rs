@@ -60,7 +60,7 @@ pub use gateway::{GatewayLock, SERVER_GIVES_UP_AFTER};
 pub use incidents::{IncidentRecord, NewIncident};
 pub use jobs::{Claimed, Job, JobCount, JobId, NewJob};
 pub use locks::NamedLock;
-pub use notices::{JobNotices, JOBS_CHANNEL};
+pub use notices::{Notice, Notices, EVENTS_CHANNEL, JOBS_CHANNEL, PUBLIC_CHANNEL};
 pub use postgres::{fresh_postgres_database, redacted_url};
 pub use postmortem_items::{ActionItem, Lesson};
 pub use postmortems::Postmortem;
