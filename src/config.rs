@@ -379,10 +379,22 @@ pub struct HttpSettings {
     /// Connections each listener holds open at once; more wait in the kernel's queue.
     #[serde(deserialize_with = "listen::positive_count")]
     pub max_connections: usize,
-    /// The reverse proxies whose `Forwarded` / `X-Forwarded-For` name the client (IPs or
-    /// networks); from any other peer these headers are ignored.
+    /// The reverse proxies whose forwarding header names the client (IPs or networks); from
+    /// any other peer it is ignored.
     #[serde(deserialize_with = "listen::networks")]
     pub trusted_proxies: Vec<ipnet::IpNet>,
+    /// The one header those proxies set: the other is the client's own, and ignored.
+    pub forwarded_header: ForwardedHeader,
+}
+
+/// Which header a trusted proxy names the client in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum ForwardedHeader {
+    /// `X-Forwarded-For` (nginx's `$proxy_add_x_forwarded_for`, most load balancers).
+    XForwardedFor,
+    /// `Forwarded` (RFC 7239).
+    Forwarded,
 }
 
 /// `[intake]`

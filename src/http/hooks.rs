@@ -262,7 +262,9 @@ async fn hook(
         Err(e) => return (e.status(), e.body_text()).into_response(),
     };
     let now = hooks.app.clock.now();
-    let client = super::client_address(peer, &headers, &hooks.app.settings.http.trusted_proxies);
+    let http = &hooks.app.settings.http;
+    let client =
+        super::client_address(peer, &headers, &http.trusted_proxies, http.forwarded_header);
     let Some(proof) = verify(&headers, &body, secret, now) else {
         if let Err(wait) = hooks.refused(client) {
             hooks.count(source, "unauthorized_limited");

@@ -99,25 +99,40 @@ pub async fn serve(listener: TcpListener, router: Router, limits: Limits, name: 
     }
 }
 
-/// The address a request came from: the TCP peer, or, when the peer is one of `trusted`
-/// proxies, the client its `Forwarded` (or else `X-Forwarded-For`) header names last.
+/// The client's address: the TCP peer, or, when the peer is one of `trusted` (the reverse
+/// proxies), the address the proxies' `header` names: its entries read right to left, past
+/// those of trusted proxies, since a proxy appends what it saw and a client can only put
+/// entries in front. The other forwarding header is the client's own and never read.
 pub fn client_address(
     peer: SocketAddr,
     headers: &axum::http::HeaderMap,
     trusted: &[ipnet::IpNet],
+    header: crate::config::ForwardedHeader,
 ) -> std::net::IpAddr {
     let peer = peer.ip().to_canonical();
-    if !trusted.iter().any(|net| net.contains(&peer)) {
+    let is_trusted = |ip: &std::net::IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
         return peer;
     }
-    forwarded(headers)
-        .or_else(|| x_forwarded_for(headers))
-        .unwrap_or(peer)
+    let entries = match header {
+        crate::config::ForwardedHeader::XForwardedFor => x_forwarded_for(headers),
+        crate::config::ForwardedHeader::Forwarded => forwarded(headers),
+    };
+    let mut client = peer;
+    for entry in entries.into_iter().rev() {
+        // An entry that does not read as an address ends the walk: nothing before it is known.
+        let Some(ip) = entry else { break };
+        client = ip.to_canonical();
+        if !is_trusted(&client) {
+            break;
+        }
+    }
+    client
 }
 
-/// The last `for=` of the `Forwarded` headers (RFC 7239): the one the trusted proxy added.
-fn forwarded(headers: &axum::http::HeaderMap) -> Option<std::net::IpAddr> {
-    let last = headers
+/// The `for=` addresses of the `Forwarded` headers (RFC 7239), in order.
+fn forwarded(headers: &axum::http::HeaderMap) -> Vec<Option<std::net::IpAddr>> {
+    headers
         .get_all(axum::http::header::FORWARDED)
         .iter()
         .filter_map(|v| v.to_str().ok())
@@ -130,26 +145,26 @@ fn forwarded(headers: &axum::http::HeaderMap) -> Option<std::net::IpAddr> {
                     .then(|| value.trim().trim_matches('"').to_owned())
             })
         })
-        .next_back()?;
-    // `for="[2001:db8::1]:4711"`, `for=192.0.2.60:80`, `for=192.0.2.60`.
-    let host = match last.strip_prefix('[') {
-        Some(rest) => rest.split(']').next().unwrap_or_default(),
-        None => last.rsplit_once(':').map_or(last.as_str(), |(h, _)| h),
-    };
-    host.parse().ok()
+        .map(|node| {
+            // `for="[2001:db8::1]:4711"`, `for=192.0.2.60:80`, `for=192.0.2.60`.
+            let host = match node.strip_prefix('[') {
+                Some(rest) => rest.split(']').next().unwrap_or_default(),
+                None => node.rsplit_once(':').map_or(node.as_str(), |(h, _)| h),
+            };
+            host.parse().ok()
+        })
+        .collect()
 }
 
-/// The last address of the `X-Forwarded-For` headers.
-fn x_forwarded_for(headers: &axum::http::HeaderMap) -> Option<std::net::IpAddr> {
+/// The addresses of the `X-Forwarded-For` headers, in order.
+fn x_forwarded_for(headers: &axum::http::HeaderMap) -> Vec<Option<std::net::IpAddr>> {
     headers
         .get_all("x-forwarded-for")
         .iter()
         .filter_map(|v| v.to_str().ok())
         .flat_map(|v| v.split(','))
-        .next_back()?
-        .trim()
-        .parse()
-        .ok()
+        .map(|entry| entry.trim().parse().ok())
+        .collect()
 }
 
 #[cfg(test)]
@@ -167,16 +182,26 @@ mod tests {
 
     #[test]
     fn forwarded_headers_are_believed_only_from_a_trusted_proxy() {
+        use crate::config::ForwardedHeader::{Forwarded, XForwardedFor};
         let proxy: SocketAddr = "10.0.0.5:40000".parse().expect("addr");
         let stranger: SocketAddr = "203.0.113.9:40000".parse().expect("addr");
         let trusted = ["10.0.0.0/8".parse().expect("net")];
+        let at = |peer, h: &HeaderMap, trusted: &[ipnet::IpNet], which| {
+            client_address(peer, h, trusted, which).to_string()
+        };
         let h = headers(&[("x-forwarded-for", "198.51.100.1, 192.0.2.7")]);
-        assert_eq!(client_address(proxy, &h, &trusted).to_string(), "192.0.2.7");
-        assert_eq!(
-            client_address(stranger, &h, &trusted).to_string(),
-            "203.0.113.9"
-        );
-        assert_eq!(client_address(proxy, &h, &[]).to_string(), "10.0.0.5");
+        assert_eq!(at(proxy, &h, &trusted, XForwardedFor), "192.0.2.7");
+        assert_eq!(at(stranger, &h, &trusted, XForwardedFor), "203.0.113.9");
+        assert_eq!(at(proxy, &h, &[], XForwardedFor), "10.0.0.5");
+        // A chain of trusted proxies: the first address outside them.
+        let h = headers(&[("x-forwarded-for", "198.51.100.1, 192.0.2.7, 10.1.2.3")]);
+        assert_eq!(at(proxy, &h, &trusted, XForwardedFor), "192.0.2.7");
+        // The client's own Forwarded header is not read when the proxy sets X-Forwarded-For,
+        // so a new made-up address each time counts as the same client.
+        for made_up in ["for=1.2.3.4", "for=1.2.3.5"] {
+            let h = headers(&[("forwarded", made_up), ("x-forwarded-for", "192.0.2.7")]);
+            assert_eq!(at(proxy, &h, &trusted, XForwardedFor), "192.0.2.7");
+        }
         let h = headers(&[
             (
                 "forwarded",
@@ -184,17 +209,11 @@ mod tests {
             ),
             ("x-forwarded-for", "192.0.2.7"),
         ]);
-        assert_eq!(
-            client_address(proxy, &h, &trusted).to_string(),
-            "2001:db8::1"
-        );
+        assert_eq!(at(proxy, &h, &trusted, Forwarded), "2001:db8::1");
         let h = headers(&[("forwarded", "for=192.0.2.60:80")]);
-        assert_eq!(
-            client_address(proxy, &h, &trusted).to_string(),
-            "192.0.2.60"
-        );
+        assert_eq!(at(proxy, &h, &trusted, Forwarded), "192.0.2.60");
         // Nothing readable: the proxy itself.
         let h = headers(&[("x-forwarded-for", "unknown")]);
-        assert_eq!(client_address(proxy, &h, &trusted).to_string(), "10.0.0.5");
+        assert_eq!(at(proxy, &h, &trusted, XForwardedFor), "10.0.0.5");
     }
 }
