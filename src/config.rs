@@ -697,7 +697,8 @@ impl Settings {
             roles.extend(s.page.iter().chain(&s.escalate_to).copied());
         }
         let mut seen = std::collections::HashSet::new();
-        roles.retain(|r| seen.insert(*r));
+        // Never the players' opt-in role, whatever a list says (`check` refuses it there).
+        roles.retain(|r| Some(*r) != self.roles.player_alerts && seen.insert(*r));
         roles
     }
 }

@@ -142,7 +142,8 @@ pub fn public_router(app: App) -> Router {
     } else {
         hooks
     };
-    limited(router.fallback(not_found).layer(headers::layers()), limits)
+    // The headers go on outside the limits, so a 408 or 413 carries them too.
+    limited(router.fallback(not_found), limits).layer(headers::layers())
 }
 
 /// The status page's routes.

@@ -80,19 +80,14 @@ impl Performer {
 
     async fn find_or_create(&self, record: &IncidentRecord) -> Result<Opened, JobError> {
         let s = &self.app.settings;
-        let private = record.incident.kind == IncidentKind::Security;
         let access = channel_access(s, record);
         let name = channel_name(record);
         let category = s.channels.incident_category;
         Ok(match self.chat.find_channel(category, &name).await? {
             // A channel is adopted only once nobody else can read it: someone may have made an
-            // `inc-N-…` or `sec-N` by hand, or opened up the one the bot made. An availability
-            // channel may have people added since; a private one only its declarer.
-            Some(existing)
-                if !existing.hidden_from_everyone
-                    || !existing.bot_allowed
-                    || (private && !existing.admits_only(&access)) =>
-            {
+            // `inc-N-…` or `sec-N` by hand (open to a "Member" role, say), or opened up the one
+            // the bot made.
+            Some(existing) if !existing.admits_only(&access) => {
                 self.chat.restrict(existing.id, &access).await?;
                 Opened {
                     channel: existing.id,

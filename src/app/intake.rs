@@ -376,8 +376,8 @@ fn attach_choices(card: &AlertCard, mut worked: Vec<IncidentRecord>) -> Vec<Choi
     worked.sort_by_key(|r| (!lists_system(r), std::cmp::Reverse(r.number)));
     worked
         .iter()
-        .take(MAX_CHOICES)
         .filter(|r| r.incident.kind == IncidentKind::Availability)
+        .take(MAX_CHOICES)
         .map(|r| {
             let i = &r.incident;
             let label = format!(

@@ -418,6 +418,19 @@ fn roles(s: &Settings, out: &mut Vec<Finding>) {
         &s.postmortem.participants,
     ));
     for (key, ids) in lists {
+        let players = s.roles.player_alerts;
+        if players.is_some_and(|p| ids.contains(&p)) && key != "postmortem.participants" {
+            // Roles pinged in incident channels read every availability incident's channel.
+            out.push(finding(
+                &[&key, "roles.player_alerts"],
+                format!(
+                    "`{key}` lists `roles.player_alerts`, the players' opt-in role: incident \
+                     channels open to the roles they ping, so players would read every \
+                     incident's channel; players hear of an incident through the service alert \
+                     (`[severity.*] announce`), so take the role out of `{key}`"
+                ),
+            ));
+        }
         if ids.iter().any(|r| r.get() == guild) {
             out.push(finding(
                 &[&key, "discord.guild_id"],

@@ -418,3 +418,21 @@ fn players_reports_may_not_declare_a_severity_that_is_announced_to_players() {
         Ok(())
     });
 }
+
+#[test]
+fn the_players_role_in_a_severitys_page_list_is_refused_and_never_reads_incident_channels() {
+    Jail::expect_with(|jail| {
+        let body = format!(
+            "{IDS}player_alerts = \"100000000000000029\"\n[severity.P0]\npage = [\"100000000000000029\"]\n"
+        );
+        let err = load_in(jail, &body).expect_err("players paged into incident channels");
+        let text = err.to_string();
+        assert!(
+            text.contains(
+                "`severity.P0.page` lists `roles.player_alerts`, the players' opt-in role"
+            ),
+            "{text}"
+        );
+        Ok(())
+    });
+}

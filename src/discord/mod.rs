@@ -129,7 +129,17 @@ pub fn client_builder(app: App, http: serenity::Http) -> serenity::ClientBuilder
         .setup(move |ctx, ready, framework| {
             Box::pin(async move {
                 tracing::info!(user = %ready.user.name, "connected to Discord");
-                register_if_changed(ctx, &app, &framework.options().commands, guild).await?;
+                // A registration that fails (Discord slow or down) must not leave the bot deaf:
+                // the commands registered last time still arrive, and the next start tries again
+                // (the definitions are remembered only once registered).
+                if let Err(e) =
+                    register_if_changed(ctx, &app, &framework.options().commands, guild).await
+                {
+                    tracing::error!(
+                        error = %error_chain(&e),
+                        "could not register the commands; serving those registered before"
+                    );
+                }
                 setup::warn_if_exposed(&ctx.http, &app.settings).await;
                 Ok(Data {
                     app,

@@ -78,7 +78,8 @@ pub async fn outcome(ctx: Context<'_>, result: Result<String, AppError>) -> Resu
 
 /// What a person hears while the database is not answering.
 pub const UNAVAILABLE: &str =
-    "⏳ The database is not answering right now, so nothing was changed. Try again in a moment.";
+    "⏳ The database is not answering right now. Try again in a moment (if you see the change \
+     after all, it went through before the database stopped answering).";
 
 /// Logs an internal error under a new error id and gives the user that id.
 pub async fn apologise(ctx: Context<'_>, error: &anyhow::Error) -> Result<(), Error> {

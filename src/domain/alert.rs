@@ -463,15 +463,10 @@ pub fn sentry_signed_at(resource: &str, body: &[u8]) -> Option<DateTime<Utc>> {
     };
     match resource {
         "event_alert" => at(&b.data, &["event", "datetime"]),
-        "metric_alert" => [
-            "date_closed",
-            "date_detected",
-            "date_started",
-            "date_created",
-        ]
-        .into_iter()
-        .filter_map(|field| at(&b.data, &["metric_alert", field]))
-        .max(),
+        // A metric alert's dates are its Sentry incident's, set when it opened: one that turns
+        // critical or resolves hours later carries only old ones. Only a closed one is dated
+        // by its close; the rest are guarded by their digest alone.
+        "metric_alert" => at(&b.data, &["metric_alert", "date_closed"]),
         _ => None,
     }
 }
