@@ -60,6 +60,10 @@ pub fn limited(router: Router, limits: Limits) -> Router {
 /// does not spin while descriptors are short.
 const ACCEPT_PAUSE: Duration = Duration::from_millis(100);
 
+/// How long one connection is served before it is asked to close (a reverse proxy's
+/// keep-alive connection simply opens another).
+const CONNECTION_LIFE: Duration = Duration::from_secs(60);
+
 /// Serves `router` on `listener` until the task is aborted; aborting it closes every
 /// connection it holds. Each request carries the peer's address as [`ConnectInfo`].
 pub async fn serve(listener: TcpListener, router: Router, limits: Limits, name: &'static str) {
@@ -90,8 +94,20 @@ pub async fn serve(listener: TcpListener, router: Router, limits: Limits, name: 
             router.clone().oneshot(request.map(axum::body::Body::new))
         });
         let connection = builder.serve_connection(TokioIo::new(stream), service);
+        let last_answer = limits.request_timeout;
         connections.spawn(async move {
-            if let Err(e) = connection.await {
+            let mut connection = std::pin::pin!(connection);
+            // A client that never reads its answer would hold its slot for ever: the header
+            // timeout runs only while a request is awaited. After CONNECTION_LIFE the connection
+            // finishes what it serves and closes; a hard stop follows if that takes too long.
+            let outcome = tokio::select! {
+                outcome = connection.as_mut() => Some(outcome),
+                () = tokio::time::sleep(CONNECTION_LIFE) => {
+                    connection.as_mut().graceful_shutdown();
+                    tokio::time::timeout(last_answer, connection.as_mut()).await.ok()
+                }
+            };
+            if let Some(Err(e)) = outcome {
                 tracing::debug!(listener = name, error = %e, "a connection ended with an error");
             }
             drop(slot);
