@@ -313,7 +313,11 @@ async fn hook(
     if let (Some(digest), true) = (digest, answer.status().is_success()) {
         // After the delivery is stored, so that a crash in between never loses it: at worst
         // that one delivery could be taken twice.
-        let until = now + crate::config::delta(hooks.app.settings.intake.replay_window);
+        // Kept past the window by the tolerance for a timestamp signed ahead of our clock, so
+        // a short replay_window leaves no gap for a delivery dated in the future.
+        let until = now
+            + crate::config::delta(hooks.app.settings.intake.replay_window)
+            + chrono::TimeDelta::seconds(SIGNATURE_TOLERANCE_SECS);
         if let Err(e) = hooks
             .app
             .db
