@@ -633,7 +633,14 @@ async fn an_incident_whose_channel_never_opened_is_worked_and_closed_from_the_lo
         &[("text", "x"), ("incident", "1")],
     )
     .await;
-    assert!(elsewhere.contains("works from <#"), "{elsewhere}");
+    assert_eq!(
+        elsewhere,
+        format!(
+            "⛔ incident: works from <#{}> only; elsewhere, run the command in the incident's \
+             channel.",
+            world::LOG
+        )
+    );
 
     // From the log channel, by number.
     let status = run(
@@ -657,7 +664,10 @@ async fn an_incident_whose_channel_never_opened_is_worked_and_closed_from_the_lo
         ],
     )
     .await;
-    assert!(!resolved.contains("not an incident channel"), "{resolved}");
+    assert!(
+        !resolved.starts_with('⛔'),
+        "resolved by number: {resolved}"
+    );
     let closed = run(
         &fake,
         world::COMMANDER,
