@@ -69,6 +69,8 @@ pub struct Settings {
     pub players: PlayersSettings,
     /// The durable job queue.
     pub jobs: JobSettings,
+    /// Replicas sharing one PostgreSQL database.
+    pub replicas: ReplicaSettings,
     /// The HTTP listeners.
     pub http: HttpSettings,
     /// The alert webhooks.
@@ -346,6 +348,16 @@ pub struct JobSettings {
     pub discord_timeout: Duration,
     /// How long a claim on a job holds: a job claimed by a process that died runs again once
     /// its lease is over (on PostgreSQL with several replicas, the only way back).
+    #[serde(deserialize_with = "duration::positive")]
+    pub lease: Duration,
+}
+
+/// `[replicas]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplicaSettings {
+    /// How long the gateway's owner may go without renewing its lease before a standby takes
+    /// the gateway over (PostgreSQL only).
     #[serde(deserialize_with = "duration::positive")]
     pub lease: Duration,
 }
