@@ -226,12 +226,12 @@ impl World {
             }
             for job in jobs.jobs {
                 match self.performer.perform(&job).await {
-                    Ok(()) => self
+                    Ok(()) => assert!(self
                         .app
                         .db
                         .finish_job(&job, self.clock.now())
                         .await
-                        .expect("finish"),
+                        .expect("finish")),
                     // A budget is spent: the job waits, as the queue would have it.
                     Err(crate::scheduler::JobError::NotYet(due)) => {
                         self.app.db.defer_job(&job, due).await.expect("defer");
