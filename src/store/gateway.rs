@@ -73,21 +73,6 @@ impl GatewayLock {
         Ok(taken)
     }
 
-    /// Whether this connection still holds the lock: an error means the connection is gone,
-    /// and with it the lock.
-    pub async fn held(&mut self) -> Result<bool, sqlx::Error> {
-        let (held,): (bool,) = sqlx::query_as(
-            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' \
-             AND pid = pg_backend_pid() AND granted AND classid::int8 = $1 \
-             AND objid::int8 = $2 AND objsubid = 2)",
-        )
-        .bind(i64::from(LOCK_CLASS))
-        .bind(i64::from(self.guild))
-        .fetch_one(&mut self.conn)
-        .await?;
-        Ok(held)
-    }
-
     /// Records this connection as the lease's holder, named `me`, once it holds the lock: a new
     /// epoch, renewed now. Returns the epoch. The lock is proof enough that the previous holder's
     /// connection is gone (it died, or a standby ended it), so no wait for its lease to run out.
