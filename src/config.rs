@@ -69,6 +69,8 @@ pub struct Settings {
     pub players: PlayersSettings,
     /// The durable job queue.
     pub jobs: JobSettings,
+    /// Replicas sharing one PostgreSQL database.
+    pub replicas: ReplicaSettings,
     /// The HTTP listeners.
     pub http: HttpSettings,
     /// The alert webhooks.
@@ -354,6 +356,16 @@ pub struct JobSettings {
     /// How many jobs this process performs at once; 0 (replicas on PostgreSQL only) leaves the
     /// queue to the other replicas.
     pub workers: usize,
+}
+
+/// `[replicas]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplicaSettings {
+    /// How long the gateway's owner may go without renewing its lease before a standby takes
+    /// the gateway over (PostgreSQL only).
+    #[serde(deserialize_with = "duration::positive")]
+    pub lease: Duration,
 }
 
 /// `[http]`

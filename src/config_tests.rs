@@ -155,6 +155,22 @@ fn a_discord_timeout_not_shorter_than_the_job_lease_is_refused() {
 }
 
 #[test]
+fn a_gateway_lease_too_short_for_its_renewals_is_refused() {
+    Jail::expect_with(|jail| {
+        let s = load_in(jail, IDS).map_err(|e| e.to_string())?;
+        assert_eq!(s.replicas.lease, Duration::from_secs(15));
+        let err = load_in(jail, &format!("{IDS}\n[replicas]\nlease = \"2s\"\n"))
+            .expect_err("shorter than a renewal and its timeout");
+        let text = err.to_string();
+        assert!(text.contains("`replicas.lease`: 2s is too short"), "{text}");
+        assert!(text.contains("set it to 5s or more"), "{text}");
+        load_in(jail, &format!("{IDS}\n[replicas]\nlease = \"5s\"\n"))
+            .map_err(|e| e.to_string())?;
+        Ok(())
+    });
+}
+
+#[test]
 fn a_missing_config_file_says_so() {
     let err = Settings::load(Some(Path::new("/nonexistent/bot.toml"))).expect_err("missing");
     assert!(

@@ -1,23 +1,35 @@
 //! Several replicas on one PostgreSQL database. Every replica serves HTTP and works the job
 //! queue; exactly one owns the Discord gateway (slash commands and reactions arrive there): the
-//! one holding the gateway lock ([`GatewayLock`]). A standby asks for the lock every
-//! [`TAKE_EVERY`]; the owner checks its lock connection every [`CHECK_EVERY`] and stops at once
-//! when a check fails, so two owners never overlap for long. On SQLite there is one process and
-//! it owns the gateway without asking.
+//! one holding the gateway lock ([`GatewayLock`]) and its lease. A standby asks for the lock
+//! every [`TAKE_EVERY`], and when the owner has not renewed its lease for `[replicas] lease` (it
+//! hangs: the lock alone never lets go of a live connection) ends the owner's lock connection
+//! and takes the gateway with a new epoch. The owner renews its lease every [`RENEW_EVERY`],
+//! acts on what the gateway delivers only while its lease surely holds ([`Fence`]), and stops at
+//! once when a renewal fails, so two owners never act at once. On SQLite there is one process
+//! and it owns the gateway without asking.
 
 use std::sync::atomic::{AtomicU8, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
+
+use tokio::time::Instant;
 
 use crate::app::App;
 use crate::store::{GatewayLock, Notice, Notices};
 
 /// How often a standby asks for the gateway lock.
 pub const TAKE_EVERY: Duration = Duration::from_secs(1);
-/// How often the owner checks that it still holds the lock.
-pub const CHECK_EVERY: Duration = Duration::from_secs(2);
-/// How long a check may take before the owner counts the lock as lost.
-pub const CHECK_TIMEOUT: Duration = Duration::from_secs(3);
+/// How often the owner renews its lease.
+pub const RENEW_EVERY: Duration = Duration::from_secs(1);
+/// How long a renewal may take before the owner counts the lease as lost.
+pub const RENEW_TIMEOUT: Duration = Duration::from_secs(2);
+/// The shortest `[replicas] lease`: a renewal and its timeout, and as long again for a loaded
+/// machine.
+pub const MIN_LEASE: Duration = Duration::from_secs(5);
+/// How much sooner than the database the owner counts its lease as run out: the database's
+/// clock starts the lease when the renewal arrives, the owner's when it sends it, and the two
+/// may run at slightly different rates.
+const MARGIN: Duration = Duration::from_secs(1);
 /// Where the owner writes who it is, for the standbys' `/readyz`.
 pub const OWNER_KEY: &str = "gateway_owner";
 
@@ -56,6 +68,45 @@ impl GatewayRole {
     }
 }
 
+/// Whether this process may act on what its gateway session delivers. Open for good on SQLite
+/// (one process); among replicas, open only until the owner's lease may have run out by its own
+/// monotonic clock, which keeps counting while the process is stopped: an owner that wakes from
+/// a hang finds it shut, and does nothing before its session is closed.
+#[derive(Debug, Clone, Default)]
+pub struct Fence(Arc<Mutex<Option<Instant>>>);
+
+impl Fence {
+    /// Whether the gateway's events may be acted on now.
+    pub fn holds(&self) -> bool {
+        match *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+        {
+            None => true,
+            Some(until) => Instant::now() < until,
+        }
+    }
+
+    fn hold_until(&self, until: Instant) {
+        *self
+            .0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(until);
+    }
+
+    fn shut(&self) {
+        self.hold_until(Instant::now());
+    }
+}
+
+/// The gateway, held: the lock's connection and the lease's epoch.
+#[derive(Debug)]
+pub struct Held {
+    lock: GatewayLock,
+    epoch: i64,
+}
+
 /// How this replica is named in logs and in `/readyz`: `INCIDENT_BOT_REPLICA`, or the host
 /// name and process id.
 pub fn name() -> String {
@@ -75,37 +126,44 @@ pub fn name() -> String {
     format!("{host} (pid {})", std::process::id())
 }
 
-/// Waits until this replica holds the gateway lock of the database at `url`, as a standby
-/// meanwhile. Returns `None` when the bot is told to stop first. A database that cannot be
-/// reached is asked again, every [`TAKE_EVERY`].
+/// Waits until this replica holds the gateway lock of the database at `url` and its lease, as a
+/// standby meanwhile, ending the owner's lock connection when its lease has run out. Returns
+/// `None` when the bot is told to stop first. A database that cannot be reached is asked again,
+/// every [`TAKE_EVERY`]. `fence` opens once the lease is taken.
 pub async fn take_gateway(
     app: &App,
     url: &str,
     role: &GatewayRole,
+    fence: &Fence,
     me: &str,
-) -> Option<GatewayLock> {
+) -> Option<Held> {
     role.set(Role::Standby);
+    fence.shut();
     let guild = app.settings.discord.guild_id;
+    let lease = app.settings.replicas.lease;
     let mut lock: Option<GatewayLock> = None;
     let mut told = false;
-    loop {
+    let held = loop {
+        let asked = Instant::now();
         let attempt = match lock.as_mut() {
-            Some(held) => held.try_take().await,
+            Some(lock) => take(lock, lease, me).await,
             None => match GatewayLock::connect(url, guild).await {
-                Ok(fresh) => {
-                    let held = lock.insert(fresh);
-                    held.try_take().await
-                }
+                Ok(fresh) => take(lock.insert(fresh), lease, me).await,
                 Err(e) => Err(e),
             },
         };
         match attempt {
-            Ok(true) => break,
-            Ok(false) if !told => {
+            Ok(Some(epoch)) => {
+                fence.hold_until(asked + lease.saturating_sub(MARGIN));
+                if let Some(lock) = lock.take() {
+                    break Held { lock, epoch };
+                }
+            }
+            Ok(None) if !told => {
                 tracing::info!("standing by: another replica owns the gateway");
                 told = true;
             }
-            Ok(false) => {}
+            Ok(None) => {}
             Err(e) => {
                 tracing::warn!(error = %e, "could not ask for the gateway lock; asking again");
                 lock = None;
@@ -115,7 +173,7 @@ pub async fn take_gateway(
             () = tokio::time::sleep(TAKE_EVERY) => {}
             () = app.shutdown.triggered() => return None,
         }
-    }
+    };
     role.set(Role::Owner);
     let since = app.clock.now().format("%Y-%m-%d %H:%M:%S UTC");
     if let Err(e) = app
@@ -125,22 +183,54 @@ pub async fn take_gateway(
     {
         tracing::warn!(error = %e, "could not record this replica as the gateway's owner");
     }
-    tracing::info!(replica = me, "this replica owns the gateway now");
-    lock
+    tracing::info!(
+        replica = me,
+        epoch = held.epoch,
+        "this replica owns the gateway now"
+    );
+    Some(held)
 }
 
-/// Returns why the lock is lost, as soon as a check fails or takes longer than
-/// [`CHECK_TIMEOUT`]: the caller must close the gateway then, since another replica may take
-/// the lock.
-pub async fn watch(mut lock: GatewayLock) -> String {
+/// One turn of a standby: the lock and a new lease epoch when the lock is free; else, when the
+/// owner's lease has run out, ends its lock connection, so that the next turn finds it free.
+async fn take(
+    lock: &mut GatewayLock,
+    lease: Duration,
+    me: &str,
+) -> Result<Option<i64>, sqlx::Error> {
+    if lock.try_take().await? {
+        return lock.take_lease(me).await.map(Some);
+    }
+    if let Some(owner) = lock.end_stale_holder(lease).await? {
+        tracing::warn!(
+            %owner,
+            "the gateway's owner has not renewed its lease for {}: ended its lock connection \
+             to take the gateway over",
+            humantime::format_duration(lease)
+        );
+    }
+    Ok(None)
+}
+
+/// Renews the lease every [`RENEW_EVERY`] and returns why it is lost, as soon as a renewal
+/// fails or takes longer than [`RENEW_TIMEOUT`], with `fence` shut: the caller must close the
+/// gateway then, since another replica may take it over.
+pub async fn watch(held: Held, lease: Duration, fence: &Fence) -> String {
+    let Held { mut lock, epoch } = held;
     loop {
-        tokio::time::sleep(CHECK_EVERY).await;
-        match tokio::time::timeout(CHECK_TIMEOUT, lock.held()).await {
-            Ok(Ok(true)) => {}
-            Ok(Ok(false)) => return "the database no longer lists it".to_owned(),
-            Ok(Err(e)) => return format!("its connection failed: {e}"),
-            Err(_) => return format!("its connection did not answer within {CHECK_TIMEOUT:?}"),
-        }
+        tokio::time::sleep(RENEW_EVERY).await;
+        let asked = Instant::now();
+        let why = match tokio::time::timeout(RENEW_TIMEOUT, lock.renew_lease(epoch)).await {
+            Ok(Ok(true)) => {
+                fence.hold_until(asked + lease.saturating_sub(MARGIN));
+                continue;
+            }
+            Ok(Ok(false)) => format!("another replica took the gateway over from epoch {epoch}"),
+            Ok(Err(e)) => format!("its connection failed: {e}"),
+            Err(_) => format!("its connection did not answer within {RENEW_TIMEOUT:?}"),
+        };
+        fence.shut();
+        return why;
     }
 }
 

@@ -203,6 +203,8 @@ impl Scheduler {
             }
             let free = u32::try_from(slots.available_permits()).unwrap_or(u32::MAX);
             let mut claimed_all = false;
+            // No claim of this turn's lasts longer than from here.
+            let asked = tokio::time::Instant::now();
             if free > 0 {
                 match self
                     .db
@@ -237,7 +239,7 @@ impl Scheduler {
                             let worker = self.worker();
                             let id = job.id;
                             let task = running.spawn(async move {
-                                worker.perform(job).await;
+                                worker.perform(job, asked).await;
                                 drop(permit);
                             });
                             mine.insert(task.id(), id);
@@ -351,58 +353,88 @@ struct Worker {
 }
 
 impl Worker {
+    /// Performs `job`, claimed at `asked`, renewing its claim every third of the lease. Stops
+    /// the job (drops it mid-way, records nothing) as soon as the claim may have run out: a
+    /// renewal failed, found the claim taken by another worker, or did not come back before the
+    /// claim's end (the process hung, or the database stalled, longer than the lease).
     #[tracing::instrument(skip_all, fields(job = job.id.0, kind = %job.kind, attempt = job.attempts))]
-    async fn perform(self, job: Job) {
-        // A job that runs longer than a third of its lease renews it, so that a short lease
-        // (how soon a dead process's jobs come back) never lets a second worker start a job
-        // that is still running.
+    async fn perform(self, job: Job, asked: tokio::time::Instant) {
+        let lease = self.lease.to_std().unwrap_or(Duration::from_secs(30));
+        let every = (lease / 3).max(Duration::from_millis(100));
+        // Until when the claim surely holds, by this process's monotonic clock (which keeps
+        // counting while the process is stopped): half a renewal short of the lease.
+        let mut holds_until = asked + lease.saturating_sub(every / 2);
         let renew = async {
-            let every = (self.lease / 3)
-                .to_std()
-                .unwrap_or(Duration::from_secs(10))
-                .max(Duration::from_millis(100));
             loop {
-                tokio::time::sleep(every).await;
-                if let Err(e) = self
-                    .db
-                    .renew_claim(job.id, self.clock.now() + self.lease)
-                    .await
-                {
-                    tracing::warn!(error = %e, "could not renew a job's claim");
+                tokio::select! {
+                    biased;
+                    () = tokio::time::sleep_until(holds_until) => {
+                        return "its claim ran out before it could be renewed".to_owned();
+                    }
+                    () = tokio::time::sleep(every) => {}
+                }
+                let renewing = tokio::time::Instant::now();
+                let renewed = tokio::time::timeout_at(
+                    holds_until,
+                    self.db.renew_claim(&job, self.clock.now() + self.lease),
+                )
+                .await;
+                match renewed {
+                    Ok(Ok(true)) => holds_until = renewing + lease.saturating_sub(every / 2),
+                    Ok(Ok(false)) => return "another worker has claimed it since".to_owned(),
+                    Ok(Err(e)) => return format!("its claim could not be renewed: {e}"),
+                    Err(_) => {
+                        return "its claim could not be renewed before it ran out".to_owned();
+                    }
                 }
             }
         };
+        // The renewal first: a job whose claim has run out is not polled again.
         let outcome = tokio::select! {
+            biased;
+            why = renew => {
+                tracing::warn!(
+                    reason = %why,
+                    "job stopped: it may be another worker's now, and runs again if nobody \
+                     records an outcome"
+                );
+                return;
+            }
             outcome = self.handler.perform(&job) => outcome,
-            never = renew => never,
         };
         let now = self.clock.now();
         let written = match outcome {
             Ok(()) => {
                 self.metrics.jobs_done.inc(&[&job.kind]);
-                self.db.finish_job(job.id, now).await
+                self.db.finish_job(&job, now).await
             }
             Err(JobError::NotYet(at)) => {
                 tracing::info!(%at, "job deferred");
-                self.db.defer_job(job.id, at).await
+                self.db.defer_job(&job, at).await
             }
             Err(JobError::Retry { error, after }) if job.attempts < self.policy.max_attempts => {
                 let wait = after.unwrap_or_else(|| self.policy.backoff(job.attempts));
                 let at: DateTime<Utc> = now + delta(wait);
                 tracing::warn!(%error, retry_in = ?wait, "job failed; will retry");
-                self.db.retry_job(job.id, &error, at).await
+                self.db.retry_job(&job, &error, at).await
             }
             Err(JobError::Retry { error, .. } | JobError::Fatal(error)) => {
                 tracing::error!(%error, "job given up");
                 self.metrics.jobs_failed.inc(&[&job.kind]);
-                let written = self.db.fail_job(job.id, &error, now).await;
-                self.handler.gave_up(&job, &error).await;
+                let written = self.db.fail_job(&job, &error, now).await;
+                if matches!(written, Ok(true)) {
+                    self.handler.gave_up(&job, &error).await;
+                }
                 written
             }
         };
-        if let Err(e) = written {
+        match written {
+            Ok(true) => {}
+            Ok(false) => {
+                tracing::warn!("job outcome not recorded: another worker claimed the job since");
+            }
             // The lease expires and the job runs again: at least once, never lost.
-            tracing::error!(error = %e, "could not record the job's outcome");
+            Err(e) => tracing::error!(error = %e, "could not record the job's outcome"),
         }
         // No wake here: the loop learns that a job ended from its `JoinSet`. A wake would also
         // be kept for the loop's next wait and cost it a turn of SQL for nothing.

@@ -87,6 +87,7 @@ on_both!(
     an_idle_scheduler_wakes_at_once_when_a_job_is_added,
     a_job_whose_outcome_was_never_recorded_runs_again_when_its_lease_runs_out,
     a_job_scheduled_twice_under_one_key_runs_once,
+    a_worker_whose_claim_was_taken_over_stops_and_records_nothing,
 );
 
 fn t0() -> DateTime<Utc> {
@@ -371,4 +372,78 @@ async fn a_job_queued_by_another_replica_wakes_this_idle_queue() {
     })
     .await;
     listener.abort();
+}
+
+/// Starts the job and then waits (as a hung call would) until dropped, saying so.
+#[derive(Default)]
+struct Stuck {
+    started: Notify,
+    dropped: Arc<Notify>,
+}
+
+struct SaysDropped(Arc<Notify>);
+
+impl Drop for SaysDropped {
+    fn drop(&mut self) {
+        self.0.notify_one();
+    }
+}
+
+impl JobHandler for Stuck {
+    fn perform<'a>(&'a self, _job: &'a Job) -> BoxFuture<'a, Result<(), JobError>> {
+        let guard = SaysDropped(self.dropped.clone());
+        Box::pin(async move {
+            let _guard = guard;
+            self.started.notify_one();
+            std::future::pending::<()>().await;
+            Ok(())
+        })
+    }
+}
+
+async fn a_worker_whose_claim_was_taken_over_stops_and_records_nothing(db: Db) {
+    enqueue(&db, "once", t0()).await;
+    let lease = TimeDelta::milliseconds(600);
+    // Worker A claims the job and hangs in it.
+    let stuck = Arc::new(Stuck::default());
+    let a = Scheduler::new(
+        db.clone(),
+        Arc::new(ManualClock::new(t0())),
+        stuck.clone(),
+        POLICY,
+        1,
+    )
+    .with_lease(lease);
+    let a = tokio::spawn(a.run());
+    tokio::time::timeout(Duration::from_secs(10), stuck.started.notified())
+        .await
+        .expect("worker A starts the job");
+    // Worker B's clock is past A's claim (A stalled longer than its lease): B takes it over.
+    let recorder = Arc::new(Recorder::default());
+    let b = Scheduler::new(
+        db.clone(),
+        Arc::new(ManualClock::new(t0() + TimeDelta::minutes(1))),
+        recorder.clone(),
+        POLICY,
+        1,
+    )
+    .with_lease(TimeDelta::minutes(5));
+    let b = tokio::spawn(b.run());
+    // A learns at its next renewal that the job is B's, and drops it mid-way.
+    tokio::time::timeout(Duration::from_secs(10), stuck.dropped.notified())
+        .await
+        .expect("worker A stops the job it no longer holds");
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while recorder.performed().is_empty() {
+        assert!(tokio::time::Instant::now() < deadline, "B performs the job");
+        let _ = tokio::time::timeout(Duration::from_millis(50), recorder.notify.notified()).await;
+    }
+    assert_eq!(recorder.performed(), vec!["once".to_owned()]);
+    let job = db.job_by_key("once").await.expect("read").expect("the job");
+    assert!(
+        job.finished_at.is_some(),
+        "B's outcome is the job's: {job:?}"
+    );
+    a.abort();
+    b.abort();
 }

@@ -15,7 +15,7 @@ use crate::config::{load_render_settings, DiscordToken, Loaded, Settings};
 use crate::discord;
 use crate::http::{HttpState, Listeners};
 use crate::render::Templates;
-use crate::replica::{self, GatewayRole};
+use crate::replica::{self, Fence, GatewayRole};
 use crate::scheduler::{RetryPolicy, Scheduler, DRAIN};
 use crate::status::PageTemplates;
 
@@ -33,6 +33,8 @@ pub struct Application {
     pages: Option<Arc<PageTemplates>>,
     /// On SQLite, this process's hold on the database file, for as long as it runs.
     db_lock: Option<crate::store::DatabaseLock>,
+    /// Whether the gateway's events may be acted on: among replicas, while the lease holds.
+    fence: Fence,
 }
 
 impl Application {
@@ -65,9 +67,11 @@ impl Application {
             None
         };
         let app = App::build(settings, clock).await?;
+        let fence = Fence::default();
         let client = extend(discord::client_builder(
             app.clone(),
             discord::http(&app, token)?,
+            fence.clone(),
         ))
         .await
         .context("cannot build the Discord client")?;
@@ -90,6 +94,7 @@ impl Application {
             listeners,
             pages,
             db_lock,
+            fence,
         })
     }
 
@@ -129,6 +134,7 @@ impl Application {
             listeners,
             pages,
             db_lock,
+            fence,
         } = self;
         let shards = client.shard_manager.clone();
         let role = GatewayRole::default();
@@ -168,16 +174,19 @@ impl Application {
                 return client.start().await.map_err(connection_failed);
             };
             let me = replica::name();
-            let Some(lock) = replica::take_gateway(&app, url.expose(), &role, &me).await else {
+            let Some(held) = replica::take_gateway(&app, url.expose(), &role, &fence, &me).await
+            else {
                 // Told to stop while standing by: the queue's drain ends the run.
                 return std::future::pending().await;
             };
             tokio::select! {
                 outcome = client.start() => outcome.map_err(connection_failed),
-                why = replica::watch(lock) => Err(anyhow::anyhow!(
-                    "lost the gateway lock ({why}): stopping so that another replica takes the \
-                     gateway over; start this one again to stand by"
-                )),
+                why = replica::watch(held, app.settings.replicas.lease, &fence) => {
+                    Err(anyhow::anyhow!(
+                        "lost the gateway lock ({why}): stopping so that another replica takes \
+                         the gateway over; start this one again to stand by"
+                    ))
+                }
             }
         };
         // `[jobs] workers = 0` (replicas only): the other replicas work the queue.

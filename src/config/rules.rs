@@ -207,6 +207,22 @@ fn durations(s: &Settings, out: &mut Vec<Finding>) {
             ),
         ));
     }
+    // The owner renews every second and each renewal may take two: a shorter lease would be
+    // lost by an owner doing nothing wrong.
+    let min = crate::replica::MIN_LEASE;
+    if s.replicas.lease < min {
+        out.push(finding(
+            &["replicas.lease"],
+            format!(
+                "`replicas.lease`: {} is too short: the owner renews it every {} and a renewal \
+                 may take {}; set it to {} or more",
+                humantime::format_duration(s.replicas.lease),
+                humantime::format_duration(crate::replica::RENEW_EVERY),
+                humantime::format_duration(crate::replica::RENEW_TIMEOUT),
+                humantime::format_duration(min)
+            ),
+        ));
+    }
     // A call still hanging when the lease runs out would run twice at once.
     let lease = s.jobs.lease;
     if s.jobs.discord_timeout >= lease {

@@ -10,6 +10,11 @@ use crate::metrics::Outcome;
 pub const RESTARTING: &str =
     "⏳ The bot is restarting: try again in a few seconds. Nothing was changed.";
 
+/// The answer from a replica whose lease on the gateway may have run out (it hung, or lost the
+/// database): another replica takes the gateway over, or has already.
+pub const HANDING_OVER: &str =
+    "⏳ The bot is moving to another server: try again in a few seconds. Nothing was changed.";
+
 /// The advice when Discord sent options the bot's definition of the command does not have.
 const STALE: &str = "Discord may be showing an old version of this command: reload Discord \
     (Ctrl+R, or restart the app) and run it again. Nothing was changed.";
@@ -20,6 +25,14 @@ pub async fn command_check(ctx: Context<'_>) -> Result<bool, Error> {
     invocation::begin(ctx).await;
     let autocomplete = matches!(ctx, poise::Context::Application(a)
         if a.interaction_type == poise::CommandInteractionType::Autocomplete);
+    if !ctx.data().fence.holds() {
+        // Fenced: act on nothing, since another replica may be acting on the gateway now.
+        if !autocomplete {
+            invocation::set_outcome(ctx, Outcome::Restarting).await;
+            reply::say(ctx, HANDING_OVER).await?;
+        }
+        return Ok(false);
+    }
     if ctx.data().app.shutdown.is_triggered() && !autocomplete {
         invocation::set_outcome(ctx, Outcome::Restarting).await;
         reply::say(ctx, RESTARTING).await?;

@@ -34,6 +34,8 @@ pub struct Data {
     pub app: App,
     /// Whether a gateway session was ready before, so that the next READY is a reconnect.
     connected_once: AtomicBool,
+    /// Whether this process may act on what the gateway delivers (its lease holds).
+    pub fence: crate::replica::Fence,
 }
 
 /// The error type of poise commands.
@@ -105,8 +107,13 @@ pub fn performer(app: &App, http: Arc<serenity::Http>) -> Arc<Performer> {
 }
 
 /// The client builder with the poise framework installed. Returned unstarted, so that tests can
-/// add their own raw event handlers before `start()`.
-pub fn client_builder(app: App, http: serenity::Http) -> serenity::ClientBuilder {
+/// add their own raw event handlers before `start()`. Commands and events are acted on only
+/// while `fence` holds.
+pub fn client_builder(
+    app: App,
+    http: serenity::Http,
+    fence: crate::replica::Fence,
+) -> serenity::ClientBuilder {
     let guild = serenity::GuildId::new(app.settings.discord.guild_id.get());
     let app_settings = Arc::clone(&app.settings);
     let framework = poise::Framework::builder()
@@ -144,6 +151,7 @@ pub fn client_builder(app: App, http: serenity::Http) -> serenity::ClientBuilder
                 Ok(Data {
                     app,
                     connected_once: AtomicBool::new(false),
+                    fence,
                 })
             })
         })
@@ -200,6 +208,14 @@ async fn on_event(
     event: &serenity::FullEvent,
     data: &Data,
 ) -> Result<(), Error> {
+    if !data.fence.holds() {
+        // Another replica may own the gateway by now: this one does nothing until it stops.
+        tracing::info!(
+            event = event.snake_case_name(),
+            "ignored a gateway event: this replica's lease on the gateway may have run out"
+        );
+        return Ok(());
+    }
     match event {
         // The first READY is the start; every later one is a session begun again.
         serenity::FullEvent::Ready { .. } if data.connected_once.swap(true, Ordering::Relaxed) => {

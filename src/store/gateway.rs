@@ -8,6 +8,13 @@
 //! server for short keepalives and a user timeout, so that a silent owner loses the lock within
 //! about [`SERVER_GIVES_UP_AFTER`], and the owner itself checks the connection every few seconds
 //! and closes its gateway the moment a check fails (see `startup`).
+//!
+//! A *hung* owner (stopped, its VM paused, its disk frozen) keeps its connection, since its
+//! kernel still answers keepalives, and with it the lock. So the owner also holds a lease, a row
+//! of `gateway_leases` it renews every second over the lock connection, timed by the database's
+//! clock so that replicas with skewed clocks agree. A standby that finds the lease not renewed
+//! for `[replicas] lease` ends the holder's lock connection (`pg_terminate_backend`), which frees
+//! the lock; taking the gateway bumps the lease's epoch, and the old owner's next renewal fails.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -24,6 +31,9 @@ pub const SERVER_GIVES_UP_AFTER: Duration = Duration::from_secs(25);
 /// The key of the gateway lock in PostgreSQL's advisory lock space: a fixed class, so that a
 /// bot of another server sharing the database takes its own lock.
 const LOCK_CLASS: i32 = 0x1b07_6a7e;
+
+/// The database's clock, in milliseconds since 1970: the one clock every replica reads alike.
+const DB_NOW: &str = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
 
 /// The gateway lock's own connection.
 #[derive(Debug)]
@@ -63,19 +73,60 @@ impl GatewayLock {
         Ok(taken)
     }
 
-    /// Whether this connection still holds the lock: an error means the connection is gone,
-    /// and with it the lock.
-    pub async fn held(&mut self) -> Result<bool, sqlx::Error> {
-        let (held,): (bool,) = sqlx::query_as(
-            "SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' \
-             AND pid = pg_backend_pid() AND granted AND classid::int8 = $1 \
-             AND objid::int8 = $2 AND objsubid = 2)",
-        )
-        .bind(i64::from(LOCK_CLASS))
+    /// Records this connection as the lease's holder, named `me`, once it holds the lock: a new
+    /// epoch, renewed now. Returns the epoch. The lock is proof enough that the previous holder's
+    /// connection is gone (it died, or a standby ended it), so no wait for its lease to run out.
+    pub async fn take_lease(&mut self, me: &str) -> Result<i64, sqlx::Error> {
+        let (epoch,): (i64,) = sqlx::query_as(sql!(
+            "INSERT INTO gateway_leases (lock_key, epoch, holder, holder_pid, renewed_at) \
+             VALUES ($1, 1, $2, pg_backend_pid(), {DB_NOW}) \
+             ON CONFLICT (lock_key) DO UPDATE SET epoch = gateway_leases.epoch + 1, \
+             holder = EXCLUDED.holder, holder_pid = EXCLUDED.holder_pid, \
+             renewed_at = EXCLUDED.renewed_at \
+             RETURNING epoch"
+        ))
         .bind(i64::from(self.guild))
+        .bind(me)
         .fetch_one(&mut self.conn)
         .await?;
-        Ok(held)
+        Ok(epoch)
+    }
+
+    /// Renews the lease of `epoch`: false when it is no longer this connection's (another
+    /// replica took the gateway over), and an error when the connection is gone.
+    pub async fn renew_lease(&mut self, epoch: i64) -> Result<bool, sqlx::Error> {
+        let done = sqlx::query(sql!(
+            "UPDATE gateway_leases SET renewed_at = {DB_NOW} \
+             WHERE lock_key = $1 AND epoch = $2 AND holder_pid = pg_backend_pid()"
+        ))
+        .bind(i64::from(self.guild))
+        .bind(epoch)
+        .execute(&mut self.conn)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// When the lease has not been renewed for `lease` by the database's clock, ends the
+    /// connection that holds the lock (the hung owner's), so that the lock is free to take, and
+    /// returns the name the holder gave. `None` when the lease is fresh, or nobody holds the lock.
+    pub async fn end_stale_holder(
+        &mut self,
+        lease: std::time::Duration,
+    ) -> Result<Option<String>, sqlx::Error> {
+        let millis = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
+        let ended: Option<(String, bool)> = sqlx::query_as(sql!(
+            "SELECT g.holder, pg_terminate_backend(l.pid) \
+             FROM gateway_leases g JOIN pg_locks l ON l.locktype = 'advisory' AND l.granted \
+             AND l.classid::int8 = $2 AND l.objid::int8 = g.lock_key AND l.objsubid = 2 \
+             WHERE g.lock_key = $1 AND g.renewed_at < {DB_NOW} - $3 \
+             AND l.pid <> pg_backend_pid() LIMIT 1"
+        ))
+        .bind(i64::from(self.guild))
+        .bind(i64::from(LOCK_CLASS))
+        .bind(millis)
+        .fetch_optional(&mut self.conn)
+        .await?;
+        Ok(ended.filter(|(_, ended)| *ended).map(|(holder, _)| holder))
     }
 
     /// Gives the lock up and closes the connection.

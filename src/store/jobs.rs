@@ -47,6 +47,9 @@ pub struct Job {
     pub last_error: Option<String>,
     /// When it was done, failed or cancelled, if it was.
     pub finished_at: Option<DateTime<Utc>>,
+    /// The token of its last claim: its outcome is written, and its claim renewed, only while
+    /// the job still carries it (no other worker has claimed it since).
+    pub claim_token: Option<i64>,
 }
 
 /// What one claim returned.
@@ -71,9 +74,12 @@ impl Claimed {
 }
 
 const PENDING: &str = "done_at IS NULL AND failed_at IS NULL AND cancelled_at IS NULL";
+/// The job (`$1`) is pending and still carries the claim token `$3`: nobody claimed it since.
+const OURS: &str = "done_at IS NULL AND failed_at IS NULL AND cancelled_at IS NULL \
+    AND claimed_until IS NOT NULL AND claim_token = $3";
 const COLUMNS: &str =
     "id, kind, payload, incident_id, idempotency_key, due_at, attempts, last_error, \
-    COALESCE(done_at, failed_at, cancelled_at)";
+    COALESCE(done_at, failed_at, cancelled_at), claim_token";
 
 type Row = (
     i64,
@@ -85,10 +91,11 @@ type Row = (
     i64,
     Option<String>,
     Option<i64>,
+    Option<i64>,
 );
 
 fn from_row(
-    (id, kind, payload, incident, key, due, attempts, last_error, finished): Row,
+    (id, kind, payload, incident, key, due, attempts, last_error, finished, token): Row,
 ) -> Result<Job, sqlx::Error> {
     Ok(Job {
         id: JobId(id),
@@ -101,6 +108,7 @@ fn from_row(
         attempts: u32::try_from(attempts).unwrap_or(u32::MAX),
         last_error,
         finished_at: from_millis_opt(finished)?,
+        claim_token: token,
     })
 }
 
@@ -188,10 +196,16 @@ impl Db {
             Backend::Sqlite => "",
             Backend::Postgres => " FOR UPDATE SKIP LOCKED",
         };
+        // A new token for each claim, drawn per row.
+        let token = match self.backend {
+            Backend::Sqlite => "random()",
+            Backend::Postgres => "floor(random() * 9007199254740991)::bigint",
+        };
         // One statement for both, so a loop turn costs no more than before.
         let rows: Vec<Row> = sqlx::query_as(sql!(
             "UPDATE jobs SET \
              claimed_until = CASE WHEN attempts >= $1 THEN NULL ELSE $2 END, \
+             claim_token = CASE WHEN attempts >= $1 THEN NULL ELSE {token} END, \
              failed_at = CASE WHEN attempts >= $1 THEN $3 END, \
              last_error = CASE WHEN attempts >= $1 \
               THEN $4 || COALESCE(' The last error: ' || last_error, '') ELSE last_error END, \
@@ -268,18 +282,19 @@ impl Db {
         Ok(done.rows_affected())
     }
 
-    /// Extends the claim on a running job to `until`; a finished job is left alone.
-    pub async fn renew_claim(&self, id: JobId, until: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    /// Extends the claim on a running job to `until`. False when the claim is no longer the
+    /// job's: it was finished, released, or claimed by another worker since; the worker stops.
+    pub async fn renew_claim(&self, job: &Job, until: DateTime<Utc>) -> Result<bool, sqlx::Error> {
         let _writer = self.writer().await;
-        sqlx::query(sql!(
-            "UPDATE jobs SET claimed_until = $2 WHERE id = $1 AND {PENDING} \
-             AND claimed_until IS NOT NULL"
+        let done = sqlx::query(sql!(
+            "UPDATE jobs SET claimed_until = $2 WHERE id = $1 AND {OURS}"
         ))
-        .bind(id.0)
+        .bind(job.id.0)
         .bind(to_millis(until))
+        .bind(job.claim_token)
         .execute(&self.pool)
         .await?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 
     /// Jobs claimed and not finished: running now, or left by a process that died (until
@@ -311,60 +326,78 @@ impl Db {
         Ok(released)
     }
 
-    /// Marks a job done outside any other transaction.
-    pub async fn finish_job(&self, id: JobId, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
-        let mut tx = self.begin().await?;
-        tx.finish_job(id, now).await?;
-        tx.commit().await
+    /// Marks a claimed job done. Each outcome below is written only while the job still carries
+    /// this claim's token, and says whether it was: a worker whose claim was taken over writes
+    /// nothing.
+    pub async fn finish_job(&self, job: &Job, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+        let _writer = self.writer().await;
+        let done = sqlx::query(sql!(
+            "UPDATE jobs SET done_at = $2, claimed_until = NULL WHERE id = $1 AND {OURS}"
+        ))
+        .bind(job.id.0)
+        .bind(to_millis(now))
+        .bind(job.claim_token)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Records a failed attempt; the job runs again at `retry_at`.
     pub async fn retry_job(
         &self,
-        id: JobId,
+        job: &Job,
         error: &str,
         retry_at: DateTime<Utc>,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<bool, sqlx::Error> {
         let _writer = self.writer().await;
-        sqlx::query(
-            "UPDATE jobs SET last_error = $1, due_at = $2, claimed_until = NULL WHERE id = $3",
-        )
-        .bind(error)
+        let done = sqlx::query(sql!(
+            "UPDATE jobs SET last_error = $4, due_at = $2, claimed_until = NULL \
+             WHERE id = $1 AND {OURS}"
+        ))
+        .bind(job.id.0)
         .bind(to_millis(retry_at))
-        .bind(id.0)
+        .bind(job.claim_token)
+        .bind(error)
         .execute(&self.pool)
         .await?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 
     /// Puts a job off until `due` without counting the attempt that found it too early.
-    pub async fn defer_job(&self, id: JobId, due: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    pub async fn defer_job(&self, job: &Job, due: DateTime<Utc>) -> Result<bool, sqlx::Error> {
         let _writer = self.writer().await;
-        sqlx::query("UPDATE jobs SET due_at = $1, attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, claimed_until = NULL WHERE id = $2")
-            .bind(to_millis(due))
-            .bind(id.0)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        let done = sqlx::query(sql!(
+            "UPDATE jobs SET due_at = $2, \
+             attempts = CASE WHEN attempts > 0 THEN attempts - 1 ELSE 0 END, \
+             claimed_until = NULL WHERE id = $1 AND {OURS}"
+        ))
+        .bind(job.id.0)
+        .bind(to_millis(due))
+        .bind(job.claim_token)
+        .execute(&self.pool)
+        .await?;
+        Ok(done.rows_affected() == 1)
     }
 
     /// Gives a job up for good.
     pub async fn fail_job(
         &self,
-        id: JobId,
+        job: &Job,
         error: &str,
         now: DateTime<Utc>,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<bool, sqlx::Error> {
         let _writer = self.writer().await;
-        sqlx::query(
-            "UPDATE jobs SET last_error = $1, failed_at = $2, claimed_until = NULL WHERE id = $3",
-        )
-        .bind(error)
+        let done = sqlx::query(sql!(
+            "UPDATE jobs SET last_error = $4, failed_at = $2, claimed_until = NULL \
+             WHERE id = $1 AND {OURS}"
+        ))
+        .bind(job.id.0)
         .bind(to_millis(now))
-        .bind(id.0)
+        .bind(job.claim_token)
+        .bind(error)
         .execute(&self.pool)
         .await?;
-        Ok(())
+        Ok(done.rows_affected() == 1)
     }
 
     /// Gives up the pending ones of `ids` for good, with `reason`; returns how many.

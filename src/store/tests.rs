@@ -369,7 +369,7 @@ async fn a_job_that_used_every_attempt_unrecorded_is_given_up_at_its_next_claim(
         .claim_due_jobs(t0(), lease, 10, 2, "never finished.")
         .await
         .expect("claim");
-    db.retry_job(first.jobs[0].id, "flaky", t0())
+    db.retry_job(&first.jobs[0], "flaky", t0())
         .await
         .expect("record");
     let second = db
@@ -524,8 +524,8 @@ async fn due_jobs_count_claimed_and_waiting_ones_and_failed_ones_are_counted_apa
         .jobs;
     for j in &claimed {
         match j.idempotency_key.as_str() {
-            "done" => db.finish_job(j.id, now).await.expect("finish"),
-            "doomed" => db.fail_job(j.id, "gone", now).await.expect("fail"),
+            "done" => assert!(db.finish_job(j, now).await.expect("finish")),
+            "doomed" => assert!(db.fail_job(j, "gone", now).await.expect("fail")),
             _ => {}
         }
     }

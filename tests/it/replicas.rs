@@ -24,6 +24,9 @@ pub(super) fn replica_config(fake: &FakeDiscord, dir: &Path, url: &str, port: u1
     );
     insert_under(&mut lines, "[jobs]", "lease = \"3s\"");
     insert_under(&mut lines, "[jobs]", "discord_timeout = \"2s\"");
+    // A hung owner is replaced once its gateway lease has gone 5 s unrenewed.
+    lines.push("[replicas]".to_owned());
+    lines.push("lease = \"5s\"".to_owned());
     // A P1 that nobody takes command of escalates after 4 s: a reminder to fire exactly once,
     // whichever replica's queue is alive then.
     insert_under(&mut lines, "[severity.P1]", "commander_timeout = \"4s\"");
@@ -662,4 +665,86 @@ async fn measured_declare_answers_and_status_lag_on_one_and_two_replicas() {
         percentiles(lags)
     );
     drop(replicas);
+}
+
+#[tokio::test]
+async fn a_hung_owner_is_replaced_and_closes_its_session_when_it_wakes_with_nothing_done_twice() {
+    let fake = world::fake().start().await;
+    let url = fresh_postgres_url().await;
+    let (one, two) = (
+        tempfile::tempdir().expect("dir"),
+        tempfile::tempdir().expect("dir"),
+    );
+    let config_a = replica_config(&fake, one.path(), &url, free_port());
+    let config_b = replica_config(&fake, two.path(), &url, free_port());
+    let info = [("RUST_LOG", "info")];
+    let mut a =
+        ChildBot::start_with(&fake, one.path(), &["run", "--config", &config_a], &info).await;
+    let b = ChildBot::spawn(&fake, two.path(), &["run", "--config", &config_b], &info);
+    b.wait_for_log("standing by: another replica owns the gateway")
+        .await;
+    let answer = run(
+        &fake,
+        world::RESPONDER,
+        world::GENERAL,
+        "declare",
+        &[("title", "Before the hang"), ("severity", "P2")],
+    )
+    .await;
+    assert!(answer.contains("declared"), "{answer}");
+
+    // The owner hangs: its kernel keeps its connections, and with them its advisory lock.
+    a.signal("STOP");
+    let stopped = Instant::now();
+    fake.wait_for("the standby to identify", Duration::from_secs(40), |f| {
+        f.identifies().len() == 2
+    })
+    .await;
+    wait_until_answering(&fake).await;
+    let answer = run(
+        &fake,
+        world::RESPONDER,
+        world::GENERAL,
+        "declare",
+        &[("title", "During the hang"), ("severity", "P2")],
+    )
+    .await;
+    assert!(answer.contains("declared"), "{answer}");
+    let failover = stopped.elapsed();
+    eprintln!("failover: SIGSTOP of the owner to the next command answered in {failover:?}");
+    assert!(
+        failover < Duration::from_secs(25),
+        "the standby answered {failover:?} after the hang began"
+    );
+    b.wait_for_log("has not renewed its lease").await;
+
+    // The hung owner wakes, finds its lease gone, and stops without a second session.
+    a.signal("CONT");
+    let status = a.wait_exit(Duration::from_secs(20)).await;
+    assert!(!status.success(), "the woken owner exits non-zero");
+    assert!(a.log().contains("lost the gateway lock"), "{}", a.log());
+    assert_eq!(
+        fake.identifies().len(),
+        2,
+        "no new session from the woken owner"
+    );
+    let answer = run(
+        &fake,
+        world::RESPONDER,
+        world::GENERAL,
+        "declare",
+        &[("title", "After the wake"), ("severity", "P2")],
+    )
+    .await;
+    assert!(answer.contains("declared"), "{answer}");
+    fake.wait_for("three incident channels", Duration::from_secs(30), |f| {
+        f.channels_under(world::INCIDENTS).len() >= 3
+    })
+    .await;
+    let channels = fake.channels_under(world::INCIDENTS);
+    assert_eq!(channels.len(), 3, "one channel per incident: {channels:?}");
+    for channel in &channels {
+        assert_no_message_twice(&fake, channel);
+    }
+    drop(b);
 }

@@ -226,15 +226,15 @@ impl World {
             }
             for job in jobs.jobs {
                 match self.performer.perform(&job).await {
-                    Ok(()) => self
+                    Ok(()) => assert!(self
                         .app
                         .db
-                        .finish_job(job.id, self.clock.now())
+                        .finish_job(&job, self.clock.now())
                         .await
-                        .expect("finish"),
+                        .expect("finish")),
                     // A budget is spent: the job waits, as the queue would have it.
                     Err(crate::scheduler::JobError::NotYet(due)) => {
-                        self.app.db.defer_job(job.id, due).await.expect("defer");
+                        self.app.db.defer_job(&job, due).await.expect("defer");
                     }
                     Err(e) => panic!("{} failed: {e:?}", job.kind),
                 }
