@@ -53,5 +53,5 @@ pub use text::{
     parse_field, FreeText, IncidentTitle, ShortText, SystemName, Systems, SystemsError, TextError,
 };
 pub use timeline::{EntryKind, TimelineEntry};
-pub use web::{host_of, web_address};
+pub use web::{bracketed_web_address, host_of, web_address};
 pub use when::{parse_when, WhenError};

@@ -16,6 +16,14 @@ pub fn web_address(text: &str) -> Option<&str> {
     (url.len() > scheme.len()).then_some(url)
 }
 
+/// The web address in `<…>` that `text` starts with, as Discord's client links it without a
+/// preview: the address alone, without its brackets.
+pub fn bracketed_web_address(text: &str) -> Option<&str> {
+    let inner = text.strip_prefix('<')?;
+    let url = web_address(inner)?;
+    inner[url.len()..].starts_with('>').then_some(url)
+}
+
 /// The host a web address names, in lower case: what sits between `//` and the path, less any
 /// user name before `@` and port after `:`.
 pub fn host_of(url: &str) -> String {

@@ -1,6 +1,6 @@
 //! Discord's escaping: user text shows as typed, never as markdown or a mention.
 
-use crate::domain::{host_of, web_address};
+use crate::domain::{bracketed_web_address, host_of, web_address};
 
 /// Discord's limit on a message's content, in characters.
 pub const MESSAGE_LIMIT: usize = 2000;
@@ -25,11 +25,7 @@ pub fn discord_escape(text: &str) -> String {
         }
         if c == '@' && (rest.starts_with("@everyone") || rest.starts_with("@here")) {
             out.push_str("@\u{200B}");
-        } else if matches!(
-            c,
-            '\\' | '*' | '_' | '~' | '`' | '|' | '<' | '[' | ']' | '(' | ')'
-        ) || (line_start && matches!(c, '#' | '-' | '>'))
-        {
+        } else if is_markdown(c) || (line_start && matches!(c, '#' | '-' | '>')) {
             out.push('\\');
             out.push(c);
         } else {
@@ -55,11 +51,7 @@ pub fn unlink_for_players(text: &str, allowed: &[String]) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     let mut rest = text;
     while let Some(c) = rest.chars().next() {
-        let bracketed = rest.strip_prefix('<').and_then(|inner| {
-            let url = web_address(inner)?;
-            inner[url.len()..].starts_with('>').then_some(url)
-        });
-        if let Some(url) = bracketed {
+        if let Some(url) = bracketed_web_address(rest) {
             if allowed(url) {
                 out.push_str(&rest[..url.len() + 2]);
             } else {
@@ -97,15 +89,20 @@ fn defang(url: &str) -> String {
 fn discord_escape_text(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
     for c in text.chars() {
-        if matches!(
-            c,
-            '\\' | '*' | '_' | '~' | '`' | '|' | '<' | '[' | ']' | '(' | ')' | '@'
-        ) {
+        if is_markdown(c) || c == '@' {
             out.push('\\');
         }
         out.push(c);
     }
     out
+}
+
+/// Characters that are markdown (or start a mention) wherever they stand.
+fn is_markdown(c: char) -> bool {
+    matches!(
+        c,
+        '\\' | '*' | '_' | '~' | '`' | '|' | '<' | '[' | ']' | '(' | ')'
+    )
 }
 
 /// Cuts `text` to at most `max` characters, ending with `…` when it was cut, never leaving a

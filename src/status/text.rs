@@ -81,11 +81,7 @@ fn unescape(line: &str) -> String {
             rest = &rest[1 + next.map_or(0, char::len_utf8)..];
             continue;
         }
-        let bracketed = rest.strip_prefix('<').and_then(|inner| {
-            let url = crate::domain::web_address(inner)?;
-            inner[url.len()..].starts_with('>').then_some(url)
-        });
-        if let Some(url) = bracketed {
+        if let Some(url) = crate::domain::bracketed_web_address(rest) {
             out.push_str(url);
             rest = &rest[url.len() + 2..];
             continue;

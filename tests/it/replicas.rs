@@ -55,6 +55,76 @@ fn insert_under(lines: &mut Vec<String>, table: &str, line: &str) {
     lines.insert(at + 1, line.to_owned());
 }
 
+/// Replica processes on one PostgreSQL database, each in a directory of its own kept for the
+/// test: one owns the gateway, the other stands by.
+pub(super) struct Replicas<'a> {
+    fake: &'a FakeDiscord,
+    url: String,
+    dirs: Vec<tempfile::TempDir>,
+    /// The replica that owns the gateway.
+    pub(super) owner: ChildBot,
+    /// The replica standing by.
+    pub(super) standby: ChildBot,
+}
+
+impl<'a> Replicas<'a> {
+    fn spawn(fake: &FakeDiscord, url: &str, dirs: &mut Vec<tempfile::TempDir>) -> ChildBot {
+        let dir = tempfile::tempdir().expect("dir");
+        let config = replica_config(fake, dir.path(), url, free_port());
+        let info = [("RUST_LOG", "info")];
+        let bot = ChildBot::spawn(fake, dir.path(), &["run", "--config", &config], &info);
+        dirs.push(dir);
+        bot
+    }
+
+    /// The first owner, answering commands, and a standby standing by.
+    pub(super) async fn start(fake: &'a FakeDiscord, url: String) -> Self {
+        let mut dirs = Vec::new();
+        let owner = Self::spawn(fake, &url, &mut dirs);
+        fake.wait_for("the first owner", Duration::from_secs(20), |f| {
+            f.identifies().len() == 1
+        })
+        .await;
+        wait_until_answering(fake).await;
+        let standby = Self::spawn(fake, &url, &mut dirs);
+        let replicas = Self {
+            fake,
+            url,
+            dirs,
+            owner,
+            standby,
+        };
+        replicas.standby_ready().await;
+        replicas
+    }
+
+    /// Waits until the standby says it stands by.
+    pub(super) async fn standby_ready(&self) {
+        self.standby
+            .wait_for_log("standing by: another replica owns the gateway")
+            .await;
+    }
+
+    /// Kills the owner with SIGKILL and returns, with the time it took, once the standby owns
+    /// the gateway and answers; a fresh process is started to stand by in its place (wait for
+    /// it with [`Replicas::standby_ready`]).
+    pub(super) async fn kill_owner(&mut self) -> Duration {
+        let identified = self.fake.identifies().len();
+        self.owner.kill9();
+        let killed = Instant::now();
+        self.fake
+            .wait_for("the standby to identify", Duration::from_secs(15), |f| {
+                f.identifies().len() > identified
+            })
+            .await;
+        wait_until_answering(self.fake).await;
+        let elapsed = killed.elapsed();
+        let fresh = Self::spawn(self.fake, &self.url, &mut self.dirs);
+        self.owner = std::mem::replace(&mut self.standby, fresh);
+        elapsed
+    }
+}
+
 /// Asserts that no message of `channel` was posted twice (a job performed twice would).
 pub(super) fn assert_no_message_twice(fake: &FakeDiscord, channel: &FakeChannel) {
     let mut contents: Vec<String> = fake
@@ -225,25 +295,7 @@ async fn ten_kills_of_the_owner_at_random_points_lose_and_double_nothing() {
     let url = fresh_postgres_url().await;
     let mut rng = Lcg(seed());
     eprintln!("kill points seed: {}", rng.0);
-    let info = [("RUST_LOG", "info")];
-    let mut dirs = Vec::new();
-    let mut start = |fake: &FakeDiscord| {
-        let dir = tempfile::tempdir().expect("dir");
-        let config = replica_config(fake, dir.path(), &url, free_port());
-        let bot = ChildBot::spawn(fake, dir.path(), &["run", "--config", &config], &info);
-        dirs.push(dir);
-        bot
-    };
-    let mut owner = start(&fake);
-    fake.wait_for("the first owner", Duration::from_secs(20), |f| {
-        f.identifies().len() == 1
-    })
-    .await;
-    wait_until_answering(&fake).await;
-    let mut standby = start(&fake);
-    standby
-        .wait_for_log("standing by: another replica owns the gateway")
-        .await;
+    let mut replicas = Replicas::start(&fake, url.clone()).await;
 
     let mut answered = 0;
     let mut failovers = Vec::new();
@@ -271,21 +323,8 @@ async fn ten_kills_of_the_owner_at_random_points_lose_and_double_nothing() {
                 answered += 1;
             }
         }
-        let identified = fake.identifies().len();
-        owner.kill9();
-        let killed = Instant::now();
-        fake.wait_for("the standby to identify", Duration::from_secs(15), |f| {
-            f.identifies().len() > identified
-        })
-        .await;
-        wait_until_answering(&fake).await;
-        failovers.push(killed.elapsed());
-        // The standby is the owner now; a fresh process stands by in its place.
-        owner = standby;
-        standby = start(&fake);
-        standby
-            .wait_for_log("standing by: another replica owns the gateway")
-            .await;
+        failovers.push(replicas.kill_owner().await);
+        replicas.standby_ready().await;
     }
     failovers.sort();
     eprintln!(
@@ -326,7 +365,7 @@ async fn ten_kills_of_the_owner_at_random_points_lose_and_double_nothing() {
         assert_eq!(named.len(), 1, "incident #{}: {named:?}", record.number);
         assert_no_message_twice(&fake, named[0]);
     }
-    drop((owner, standby, dirs));
+    drop(replicas);
 }
 
 /// A replica's config as [`replica_config`] writes it, plus its public listener on `public`,

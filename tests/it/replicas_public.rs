@@ -6,10 +6,9 @@ use std::time::Duration;
 
 use incident_bot::domain::GuildId;
 
-use crate::replicas::{assert_no_message_twice, replica_config};
+use crate::replicas::{assert_no_message_twice, Replicas};
 use crate::support::bot::{fresh_postgres_url, world};
-use crate::support::chance::{free_port, seed, Lcg};
-use crate::support::child::{wait_until_answering, ChildBot};
+use crate::support::chance::{seed, Lcg};
 use crate::support::fake_discord::FakeDiscord;
 use crate::support::story::incident;
 
@@ -19,25 +18,7 @@ async fn ten_kills_during_alerts_and_published_updates_post_and_publish_each_onc
     let url = fresh_postgres_url().await;
     let mut rng = Lcg(seed());
     eprintln!("kill points seed: {}", rng.0);
-    let info = [("RUST_LOG", "info")];
-    let mut dirs = Vec::new();
-    let mut start = |fake: &FakeDiscord| {
-        let dir = tempfile::tempdir().expect("dir");
-        let config = replica_config(fake, dir.path(), &url, free_port());
-        let bot = ChildBot::spawn(fake, dir.path(), &["run", "--config", &config], &info);
-        dirs.push(dir);
-        bot
-    };
-    let mut owner = start(&fake);
-    fake.wait_for("the first owner", Duration::from_secs(20), |f| {
-        f.identifies().len() == 1
-    })
-    .await;
-    wait_until_answering(&fake).await;
-    let mut standby = start(&fake);
-    standby
-        .wait_for_log("standing by: another replica owns the gateway")
-        .await;
+    let mut replicas = Replicas::start(&fake, url.clone()).await;
 
     for round in 0..10 {
         // A P0 (its alert published at once), then the owner killed at a random moment.
@@ -52,15 +33,7 @@ async fn ten_kills_during_alerts_and_published_updates_post_and_publish_each_onc
         )
         .await;
         tokio::time::sleep(Duration::from_millis(rng.next(600))).await;
-        let identified = fake.identifies().len();
-        owner.kill9();
-        fake.wait_for("the standby to identify", Duration::from_secs(15), |f| {
-            f.identifies().len() > identified
-        })
-        .await;
-        wait_until_answering(&fake).await;
-        owner = standby;
-        standby = start(&fake);
+        replicas.kill_owner().await;
         // A published public update in that incident's channel, if the declare was committed:
         // its jobs run while the next round's kill may come.
         let suffix = format!("-round-{round}");
@@ -91,9 +64,7 @@ async fn ten_kills_during_alerts_and_published_updates_post_and_publish_each_onc
             )
             .await;
         }
-        standby
-            .wait_for_log("standing by: another replica owns the gateway")
-            .await;
+        replicas.standby_ready().await;
     }
 
     // Every announcement committed is posted exactly once, and published at most once, within
@@ -141,5 +112,5 @@ async fn ten_kills_during_alerts_and_published_updates_post_and_publish_each_onc
         published.len()
     );
     assert!(!published.is_empty(), "alerts were published");
-    drop((owner, standby, dirs));
+    drop(replicas);
 }
