@@ -215,7 +215,7 @@ async fn run() -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let bot = listener.local_addr()?;
     // Served as the bot serves it: its connection limits, timeouts and headers included.
-    let router = incident_bot::http::public_router(app.clone());
+    let router = incident_bot::http::public_router(app.clone(), None);
     let limits = incident_bot::http::Limits::of(&app.settings.http);
     tokio::spawn(incident_bot::http::serve(
         listener, router, limits, "public",

@@ -397,6 +397,8 @@ pub struct HttpSettings {
     pub trusted_proxies: Vec<ipnet::IpNet>,
     /// The one header those proxies set: the other is the client's own, and ignored.
     pub forwarded_header: ForwardedHeader,
+    /// Serve Discord's HTTP interactions at `POST /interactions` on the public listener.
+    pub interactions: bool,
 }
 
 /// Which header a trusted proxy names the client in.

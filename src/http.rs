@@ -58,6 +58,8 @@ pub struct HttpState {
     pub gateway: GatewayProbe,
     /// The runtime's heartbeat, for `/livez`.
     pub heartbeat: crate::watchdog::Heartbeat,
+    /// `POST /interactions`, when `[http] interactions` is on: served on the public listener.
+    pub interactions: Option<Router>,
 }
 
 /// The listeners, bound but not yet serving, so that a port taken is found at start and a
@@ -107,7 +109,7 @@ impl Listeners {
             tasks.spawn(serve(listener, router, limits, "private"));
         }
         if let Some(listener) = self.public {
-            let router = public_router(state.app.clone());
+            let router = public_router(state.app.clone(), state.interactions.clone());
             tasks.spawn(serve(listener, router, limits, "public"));
         }
         tasks
@@ -129,14 +131,18 @@ async fn not_found() -> Response {
     (StatusCode::NOT_FOUND, "not found\n").into_response()
 }
 
-/// The public router: the alert webhooks (`POST /hooks/<source>`) and, unless
+/// The public router: the alert webhooks (`POST /hooks/<source>`), Discord's `POST /interactions`
+/// when given, and, unless
 /// `[status] page = false`, the status page, its incident pages, the Statuspage v2 JSON and the
 /// Atom feed, all answered from the snapshot in memory; anything else is 404. Within
 /// `[http]`'s request limits; the webhooks need the peer's [`axum::extract::ConnectInfo`],
 /// which [`serve`] gives every request.
-pub fn public_router(app: App) -> Router {
+pub fn public_router(app: App, interactions: Option<Router>) -> Router {
     let limits = Limits::of(&app.settings.http);
-    let hooks = hooks::routes(Hooks::new(app.clone()));
+    let mut hooks = hooks::routes(Hooks::new(app.clone()));
+    if let Some(interactions) = interactions {
+        hooks = hooks.merge(interactions);
+    }
     let router = if app.settings.status.page {
         status_router(app).merge(hooks)
     } else {

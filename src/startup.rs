@@ -35,6 +35,8 @@ pub struct Application {
     db_lock: Option<crate::store::DatabaseLock>,
     /// Whether the gateway's events may be acted on: among replicas, while the lease holds.
     fence: Fence,
+    /// `POST /interactions`, when `[http] interactions` is on.
+    interactions: Option<axum::Router>,
 }
 
 impl Application {
@@ -68,13 +70,23 @@ impl Application {
         };
         let app = App::build(settings, clock).await?;
         let fence = Fence::default();
+        let data = discord::Data::new(app.clone(), fence.clone());
         let client = extend(discord::client_builder(
-            app.clone(),
+            Arc::clone(&data),
             discord::http(&app, token)?,
-            fence.clone(),
         ))
         .await
         .context("cannot build the Discord client")?;
+        let interactions = if app.settings.http.interactions {
+            let verifier = discord::endpoint::public_key(&client.http).await?;
+            let reach = discord::Reach {
+                http: client.http.clone(),
+                cache: Some(client.cache.clone()),
+            };
+            Some(discord::endpoint::router(data, reach, verifier))
+        } else {
+            None
+        };
         let handler = discord::performer(&app, client.http.clone());
         let scheduler = Scheduler::new(
             app.db.clone(),
@@ -95,6 +107,7 @@ impl Application {
             pages,
             db_lock,
             fence,
+            interactions,
         })
     }
 
@@ -135,6 +148,7 @@ impl Application {
             pages,
             db_lock,
             fence,
+            interactions,
         } = self;
         let shards = client.shard_manager.clone();
         let role = GatewayRole::default();
@@ -144,6 +158,7 @@ impl Application {
             app: app.clone(),
             gateway: discord::gateway_probe(shards.clone(), role.clone()),
             heartbeat: heartbeat.clone(),
+            interactions,
         });
         servers.spawn(crate::watchdog::beat(heartbeat));
         // Under systemd (Type=notify): started. A standby replica is started too: it serves

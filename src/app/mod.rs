@@ -241,4 +241,4 @@ async fn audit(
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

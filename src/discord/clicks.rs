@@ -6,10 +6,11 @@ use std::time::Instant;
 
 use poise::serenity_prelude as serenity;
 
+use super::ask::{error_id, Reach, UNAVAILABLE};
 use super::chat::component_rows;
 use super::commands::report::{self, REPORT_FORM};
 use super::metered::{metered, route};
-use super::{error_chain, reply, Data, Error};
+use super::{error_chain, Data, Error};
 use crate::app::{self, AppError, Clicked, DeclareArgs, FixAnswer};
 use crate::domain::{Actor, FreeText, IncidentId, IncidentKind, InteractionId, Severity, UserId};
 use crate::metrics::Outcome;
@@ -17,14 +18,14 @@ use crate::metrics::Outcome;
 /// Routes a click to its use case and answers it. Clicks on buttons of other bots' or older
 /// versions' messages are told the button no longer works.
 pub(super) async fn on_click(
-    ctx: &serenity::Context,
+    reach: &Reach,
     click: &serenity::ComponentInteraction,
     data: &Data,
 ) -> Result<(), Error> {
     let (prefix, about) = split(&click.data.custom_id);
     let arrival = Arrival::new(data, format!("button {prefix}"));
     if data.app.shutdown.is_triggered() {
-        let answer = click.create_response(ctx, restarting());
+        let answer = click.create_response(reach, restarting());
         return arrival.answered(Outcome::Restarting, answer).await;
     }
     let actor = member_actor(&click.user, click.member.as_ref())?;
@@ -43,7 +44,7 @@ pub(super) async fn on_click(
             Ok((card, Some(severity))) => {
                 let interaction = InteractionId::new(click.id.get())
                     .ok_or_else(|| anyhow::anyhow!("interaction id 0"))?;
-                let counts = super::commands::counts(ctx, &data.app).await?;
+                let counts = super::commands::counts(reach, &data.app).await?;
                 app::declare_from_card(app, &actor, card, severity, interaction, counts).await
             }
             Ok((_, None)) => Err(AppError::user("That button names no severity.")),
@@ -66,7 +67,7 @@ pub(super) async fn on_click(
                 "A load test on staging; the check is being fixed",
             );
             let answer =
-                click.create_response(ctx, serenity::CreateInteractionResponse::Modal(modal));
+                click.create_response(reach, serenity::CreateInteractionResponse::Modal(modal));
             arrival.answered(Outcome::Ok, answer).await?;
             return Ok(());
         }
@@ -80,7 +81,7 @@ pub(super) async fn on_click(
                 "Error rates are back up on the login service",
             );
             let answer =
-                click.create_response(ctx, serenity::CreateInteractionResponse::Modal(modal));
+                click.create_response(reach, serenity::CreateInteractionResponse::Modal(modal));
             arrival.answered(Outcome::Ok, answer).await?;
             return Ok(());
         }
@@ -95,7 +96,7 @@ pub(super) async fn on_click(
         &click.data.custom_id,
     );
     arrival
-        .answered(outcome, click.create_response(ctx, response))
+        .answered(outcome, click.create_response(reach, response))
         .await?;
     Ok(())
 }
@@ -174,7 +175,7 @@ enum Answer {
 /// A player's message reported as an incident, from the submitted report form: declared with
 /// the report's time as its detection time. Returns the answer to the responder.
 async fn report(
-    ctx: &serenity::Context,
+    reach: &Reach,
     data: &Data,
     actor: &Actor,
     submit: &serenity::ModalInteraction,
@@ -201,7 +202,7 @@ async fn report(
     let interaction = InteractionId::new(submit.id.get())
         .ok_or_else(|| AppError::user("Discord sent an interaction id of 0."))?;
     let app = &data.app;
-    let counts = super::commands::counts(ctx, app)
+    let counts = super::commands::counts(reach, app)
         .await
         .map_err(AppError::Internal)?;
     let declared = app::declare(app, actor, args, interaction, counts).await?;
@@ -230,20 +231,20 @@ const WHY_NOT_REAL: &str = "why";
 
 /// Routes a modal's submission to its use case; the modal's custom id is its button's.
 pub(super) async fn on_modal(
-    ctx: &serenity::Context,
+    reach: &Reach,
     submit: &serenity::ModalInteraction,
     data: &Data,
 ) -> Result<(), Error> {
     let (prefix, about) = split(&submit.data.custom_id);
     let arrival = Arrival::new(data, format!("form {prefix}"));
     if data.app.shutdown.is_triggered() {
-        let answer = submit.create_response(ctx, restarting());
+        let answer = submit.create_response(reach, restarting());
         return arrival.answered(Outcome::Restarting, answer).await;
     }
     let actor = member_actor(&submit.user, submit.member.as_ref())?;
     let origin = format!("ix:{}", submit.id);
     if prefix == REPORT_FORM {
-        let result = report(ctx, data, &actor, submit, about).await;
+        let result = report(reach, data, &actor, submit, about).await;
         let outcome = outcome_of(&result);
         let response = response(
             result.map(Answer::Say),
@@ -251,7 +252,7 @@ pub(super) async fn on_modal(
             &submit.data.custom_id,
         );
         arrival
-            .answered(outcome, submit.create_response(ctx, response))
+            .answered(outcome, submit.create_response(reach, response))
             .await?;
         return Ok(());
     }
@@ -279,7 +280,7 @@ pub(super) async fn on_modal(
         &submit.data.custom_id,
     );
     arrival
-        .answered(outcome, submit.create_response(ctx, response))
+        .answered(outcome, submit.create_response(reach, response))
         .await?;
     Ok(())
 }
@@ -357,13 +358,13 @@ fn response(
             tracing::warn!(button = %custom_id, error = %error_chain(&e), "button met the database down");
             Response::Message(
                 Message::new()
-                    .content(reply::UNAVAILABLE)
+                    .content(UNAVAILABLE)
                     .ephemeral(true)
                     .allowed_mentions(quiet()),
             )
         }
         Err(AppError::Internal(e)) => {
-            let id = reply::error_id(interaction);
+            let id = error_id(interaction);
             tracing::error!(
                 error_id = %id,
                 button = %custom_id,

@@ -1,34 +1,34 @@
 //! The Discord adapter: the serenity/poise client, its commands and events, and the `Chat` port
 //! over serenity's Http. Thin: rules live in `app/`, SQL in `store/`.
 
+mod ask;
 mod chat;
 mod clicks;
 mod commands;
-mod failure;
-mod invocation;
+pub mod endpoint;
+mod events;
 mod metered;
 mod redact;
-mod reply;
 pub mod setup;
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
 
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use poise::serenity_prelude as serenity;
 
+pub use ask::{Reach, UNAVAILABLE};
 pub use chat::SerenityChat;
-pub use failure::RESTARTING;
+pub use commands::{Via, RESTARTING};
 pub use redact::{error_chain, redact, REDACTED};
-pub use reply::UNAVAILABLE;
 
 use crate::app::App;
 use crate::app::{self, AppError, NotedMessage, Performer};
 use crate::config::DiscordToken;
 use crate::domain::{Actor, ChannelId, MessageId, RoleId, UserId};
 
-/// What every poise command receives.
+/// What every command, click and gateway event is handled with.
 pub struct Data {
     /// The application.
     pub app: App,
@@ -38,11 +38,19 @@ pub struct Data {
     pub fence: crate::replica::Fence,
 }
 
-/// The error type of poise commands.
-pub type Error = anyhow::Error;
+impl Data {
+    /// The handlers' state for `app`, acting on gateway events while `fence` holds.
+    pub fn new(app: App, fence: crate::replica::Fence) -> Arc<Self> {
+        Arc::new(Self {
+            app,
+            connected_once: AtomicBool::new(false),
+            fence,
+        })
+    }
+}
 
-/// A poise command context.
-pub type Context<'a> = poise::Context<'a, Data, Error>;
+/// The error type of the handlers.
+pub type Error = anyhow::Error;
 
 /// The emoji that adds a message to the timeline.
 pub const TIMELINE_EMOJI: &str = "📌";
@@ -106,87 +114,39 @@ pub fn performer(app: &App, http: Arc<serenity::Http>) -> Arc<Performer> {
     Arc::new(Performer::new(app.clone(), chat))
 }
 
-/// The client builder with the poise framework installed. Returned unstarted, so that tests can
-/// add their own raw event handlers before `start()`. Commands and events are acted on only
-/// while `fence` holds.
-pub fn client_builder(
-    app: App,
-    http: serenity::Http,
-    fence: crate::replica::Fence,
-) -> serenity::ClientBuilder {
-    let guild = serenity::GuildId::new(app.settings.discord.guild_id.get());
-    let app_settings = Arc::clone(&app.settings);
-    let framework = poise::Framework::builder()
-        .options(poise::FrameworkOptions {
-            commands: commands::all_for(&app.settings.severity),
-            // No reply of the bot pings anyone unless a message lists roles explicitly.
-            allowed_mentions: Some(serenity::CreateAllowedMentions::new()),
-            command_check: Some(|ctx| Box::pin(failure::command_check(ctx))),
-            post_command: |ctx| Box::pin(invocation::finish(ctx, crate::metrics::Outcome::Ok)),
-            on_error: |error| Box::pin(failure::on_error(error)),
-            event_handler: |framework, event| {
-                Box::pin(on_event(
-                    framework.serenity_context,
-                    event,
-                    framework.user_data,
-                ))
-            },
-            ..Default::default()
-        })
-        .setup(move |ctx, ready, framework| {
-            Box::pin(async move {
-                tracing::info!(user = %ready.user.name, "connected to Discord");
-                // A registration that fails (Discord slow or down) must not leave the bot deaf:
-                // the commands registered last time still arrive, and the next start tries again
-                // (the definitions are remembered only once registered).
-                if let Err(e) =
-                    register_if_changed(ctx, &app, &framework.options().commands, guild).await
-                {
-                    tracing::error!(
-                        error = %error_chain(&e),
-                        "could not register the commands; serving those registered before"
-                    );
-                }
-                setup::warn_if_exposed(&ctx.http, &app.settings).await;
-                Ok(Data {
-                    app,
-                    connected_once: AtomicBool::new(false),
-                    fence,
-                })
-            })
-        })
-        .build();
+/// The client builder with the bot's event handler installed. Returned unstarted, so that
+/// tests can add their own raw event handlers before `start()`. Gateway events are acted on only
+/// while `data.fence` holds.
+pub fn client_builder(data: Arc<Data>, http: serenity::Http) -> serenity::ClientBuilder {
+    let intents = intents(&data.app.settings);
     let mut cache = serenity::cache::Settings::default();
     // The bot reads incidents from its database, not from cached messages.
     cache.max_messages = 0;
-    serenity::ClientBuilder::new_with_http(http, intents(&app_settings))
+    serenity::ClientBuilder::new_with_http(http, intents)
         .cache_settings(cache)
-        .framework(framework)
+        .event_handler(events::Events::new(data))
 }
 
 /// Registers the commands in the guild, unless the same definitions were registered before.
-async fn register_if_changed(
-    ctx: &serenity::Context,
-    app: &App,
-    commands: &[poise::Command<Data, Error>],
-    guild: serenity::GuildId,
-) -> Result<(), Error> {
-    let definitions = poise::builtins::create_application_commands(commands);
+async fn register_if_changed(http: &serenity::Http, app: &App) -> Result<(), Error> {
+    let guild = serenity::GuildId::new(app.settings.discord.guild_id.get());
+    let definitions = commands::definitions(&app.settings.severity);
     let json = serde_json::to_string(&definitions)?;
     let key = format!("registered_commands:{guild}");
     if app.db.meta(&key).await?.as_deref() == Some(json.as_str()) {
         tracing::info!("commands unchanged since last start; not registering");
         return Ok(());
     }
+    let count = definitions.len();
     metered::metered(
         &app.metrics,
         "PUT",
         metered::route::GUILD_COMMANDS,
-        guild.set_commands(ctx, definitions),
+        guild.set_commands(http, definitions),
     )
     .await?;
     app.db.set_meta(&key, &json).await?;
-    tracing::info!(count = commands.len(), "registered commands in the guild");
+    tracing::info!(count, "registered commands in the guild");
     Ok(())
 }
 
@@ -201,44 +161,6 @@ pub(crate) fn noted(message: &serenity::Message) -> Result<NotedMessage, AppErro
         at,
         content: message.content.clone(),
     })
-}
-
-async fn on_event(
-    ctx: &serenity::Context,
-    event: &serenity::FullEvent,
-    data: &Data,
-) -> Result<(), Error> {
-    if !data.fence.holds() {
-        // Another replica may own the gateway by now: this one does nothing until it stops.
-        tracing::info!(
-            event = event.snake_case_name(),
-            "ignored a gateway event: this replica's lease on the gateway may have run out"
-        );
-        return Ok(());
-    }
-    match event {
-        // The first READY is the start; every later one is a session begun again.
-        serenity::FullEvent::Ready { .. } if data.connected_once.swap(true, Ordering::Relaxed) => {
-            data.app.metrics.gateway_reconnects.inc(&[]);
-        }
-        serenity::FullEvent::Resume { .. } => data.app.metrics.gateway_reconnects.inc(&[]),
-        serenity::FullEvent::ReactionAdd { add_reaction }
-            if add_reaction.emoji.unicode_eq(TIMELINE_EMOJI) =>
-        {
-            if let Err(e) = note_reaction(ctx, add_reaction, data).await {
-                tracing::warn!(error = %error_chain(&e), "could not add a 📌 message to the timeline");
-            }
-        }
-        serenity::FullEvent::Message { new_message } => player_message(new_message, data).await,
-        serenity::FullEvent::InteractionCreate {
-            interaction: serenity::Interaction::Component(click),
-        } => clicks::on_click(ctx, click, data).await?,
-        serenity::FullEvent::InteractionCreate {
-            interaction: serenity::Interaction::Modal(submit),
-        } => clicks::on_modal(ctx, submit, data).await?,
-        _ => {}
-    }
-    Ok(())
 }
 
 /// The gateway as this process sees it: standing by while another replica owns it, else ready

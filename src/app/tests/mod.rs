@@ -72,7 +72,7 @@ pub(super) fn t0() -> DateTime<Utc> {
         .expect("a valid time")
 }
 
-fn settings() -> Settings {
+pub(crate) fn settings() -> Settings {
     let mut loaded = None;
     figment::Jail::expect_with(|jail| {
         jail.create_file("bot.toml", CONFIG)?;

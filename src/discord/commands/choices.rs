@@ -1,142 +1,66 @@
-//! The closed sets shown to Discord as choices, each converted to its domain type once.
+//! The closed sets shown to Discord as choices: each choice is sent as its index into the
+//! names, and converted to its domain value once, through the matching array.
 
-use super::super::Context;
-use crate::domain::{IncidentKind, IncidentRole, Phase, Severity};
+use crate::domain::{ActionKind, IncidentKind, IncidentRole, LessonKind, Phase};
 
-/// Severity, as a choice.
-#[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
-pub enum SeverityChoice {
-    /// Critical.
-    P0,
-    /// Major.
-    P1,
-    /// Moderate.
-    P2,
-    /// Minor.
-    P3,
-}
+/// Incident kinds, as Discord shows them.
+pub const KIND_NAMES: &[&str] = &["availability", "security"];
+/// Incident kinds, in the order of [`KIND_NAMES`].
+pub const KINDS: [IncidentKind; 2] = [IncidentKind::Availability, IncidentKind::Security];
 
-impl From<SeverityChoice> for Severity {
-    fn from(c: SeverityChoice) -> Self {
-        match c {
-            SeverityChoice::P0 => Self::P0,
-            SeverityChoice::P1 => Self::P1,
-            SeverityChoice::P2 => Self::P2,
-            SeverityChoice::P3 => Self::P3,
-        }
-    }
-}
+/// Phases, as Discord shows them.
+pub const PHASE_NAMES: &[&str] = &[
+    "triage",
+    "containment",
+    "investigation",
+    "resolution",
+    "recovery",
+];
+/// Phases, in the order of [`PHASE_NAMES`].
+pub const PHASES: [Phase; 5] = [
+    Phase::Triage,
+    Phase::Containment,
+    Phase::Investigation,
+    Phase::Resolution,
+    Phase::Recovery,
+];
 
-/// When players get the ✅ all-clear after `/incident resolve`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, poise::ChoiceParameter)]
-pub enum AllClearChoice {
-    /// After the verification window, once the commander confirms the fix held.
-    #[name = "after the fix is verified"]
-    Verified,
-    /// At once, for an incident that is obviously over.
-    #[name = "now"]
-    Now,
-}
+/// Incident roles, as Discord shows them.
+pub const ROLE_NAMES: &[&str] = &["commander", "comms", "scribe"];
+/// Incident roles, in the order of [`ROLE_NAMES`].
+pub const ROLES: [IncidentRole; 3] = [
+    IncidentRole::Commander,
+    IncidentRole::Comms,
+    IncidentRole::Scribe,
+];
 
-/// Incident kind, as a choice.
-#[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
-pub enum KindChoice {
-    /// Something is down or slow.
-    #[name = "availability"]
-    Availability,
-    /// A breach or an attack.
-    #[name = "security"]
-    Security,
-}
+/// When players get the ✅ all-clear after `/incident resolve`: after the verification window,
+/// once the commander confirms the fix held, or at once, for an incident obviously over.
+pub const ALL_CLEAR_NAMES: &[&str] = &["after the fix is verified", "now"];
 
-impl From<KindChoice> for IncidentKind {
-    fn from(c: KindChoice) -> Self {
-        match c {
-            KindChoice::Availability => Self::Availability,
-            KindChoice::Security => Self::Security,
-        }
-    }
-}
+/// The plan's three groups of action items, as Discord shows them.
+pub const ACTION_NAMES: &[&str] = &["fix", "prevent", "process"];
+/// Action item kinds, in the order of [`ACTION_NAMES`].
+pub const ACTIONS: [ActionKind; 3] = [ActionKind::Fix, ActionKind::Prevent, ActionKind::Process];
 
-/// Phase, as a choice.
-#[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
-pub enum PhaseChoice {
-    /// 1.
-    #[name = "triage"]
-    Triage,
-    /// 2.
-    #[name = "containment"]
-    Containment,
-    /// 3.
-    #[name = "investigation"]
-    Investigation,
-    /// 4.
-    #[name = "resolution"]
-    Resolution,
-    /// 5.
-    #[name = "recovery"]
-    Recovery,
-}
-
-impl From<PhaseChoice> for Phase {
-    fn from(c: PhaseChoice) -> Self {
-        match c {
-            PhaseChoice::Triage => Self::Triage,
-            PhaseChoice::Containment => Self::Containment,
-            PhaseChoice::Investigation => Self::Investigation,
-            PhaseChoice::Resolution => Self::Resolution,
-            PhaseChoice::Recovery => Self::Recovery,
-        }
-    }
-}
-
-/// Incident role, as a choice.
-#[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
-pub enum RoleChoice {
-    /// Incident commander.
-    #[name = "commander"]
-    Commander,
-    /// Communications lead.
-    #[name = "comms"]
-    Comms,
-    /// Scribe.
-    #[name = "scribe"]
-    Scribe,
-}
-
-impl From<RoleChoice> for IncidentRole {
-    fn from(c: RoleChoice) -> Self {
-        match c {
-            RoleChoice::Commander => Self::Commander,
-            RoleChoice::Comms => Self::Comms,
-            RoleChoice::Scribe => Self::Scribe,
-        }
-    }
-}
+/// The halves of "Lessons learned", as Discord shows them.
+pub const LESSON_NAMES: &[&str] = &["went_well", "went_badly"];
+/// Lesson kinds, in the order of [`LESSON_NAMES`].
+pub const LESSONS: [LessonKind; 2] = [LessonKind::WentWell, LessonKind::WentBadly];
 
 /// Completes the last system of a comma-separated list from the configured catalogue.
-pub async fn autocomplete_systems(
-    ctx: Context<'_>,
-    partial: &str,
-) -> poise::serenity_prelude::CreateAutocompleteResponse {
+pub fn complete_systems(catalogue: &[String], partial: &str) -> Vec<String> {
     let (done, last) = match partial.rsplit_once(',') {
         Some((done, last)) => (format!("{}, ", done.trim()), last.trim()),
         None => (String::new(), partial.trim()),
     };
     let last = last.to_lowercase();
-    let choices = ctx
-        .data()
-        .app
-        .settings
-        .systems
-        .catalogue
+    catalogue
         .iter()
         .filter(|s| s.to_lowercase().starts_with(&last))
         .filter(|s| !done.to_lowercase().contains(&s.to_lowercase()))
         .take(25)
         .map(|s| format!("{done}{s}"))
         .filter(|s| s.chars().count() <= 100)
-        .map(poise::serenity_prelude::AutocompleteChoice::from)
-        .collect();
-    poise::serenity_prelude::CreateAutocompleteResponse::new().set_choices(choices)
+        .collect()
 }

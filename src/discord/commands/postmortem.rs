@@ -1,158 +1,142 @@
 //! `/postmortem …`: start, draft, impact, action items, lessons, the review meeting, done.
 
-use poise::serenity_prelude as serenity;
-
-use super::super::reply::{actor, outcome};
-use super::super::{Context, Error};
+use super::super::ask::Ask;
+use super::super::Error;
+use super::choices::{ACTIONS, ACTION_NAMES, LESSONS, LESSON_NAMES};
+use super::spec::{BoxFuture, Group, Kind, Options, Param, Spec};
 use crate::app::{self, PostmortemArgs};
-use crate::domain::{ActionKind, ChannelId, LessonKind, UserId};
+use crate::domain::{ChannelId, UserId};
 
-/// The post-mortem of this incident: the plan requires one for every P0 and a recurring P1.
-#[poise::command(
-    slash_command,
-    guild_only,
-    subcommands("start", "draft", "impact", "action", "lesson", "schedule", "done"),
-    subcommand_required
-)]
-pub async fn postmortem(_ctx: Context<'_>) -> Result<(), Error> {
-    Ok(())
+/// The top-level command.
+pub const GROUP: Group = Group {
+    command: "postmortem",
+    description:
+        "The post-mortem of this incident: the plan requires one for every P0 and a recurring P1.",
+};
+
+/// `/postmortem …`, in the order Discord lists them.
+pub const SPECS: &[Spec] = &[
+    Spec::sub(GROUP.command,
+            "start",
+            "Start a post-mortem the plan does not require (a P1 that did not recur, a P2, a P3).",
+            &[],
+            start,
+        ),
+    Spec::sub(GROUP.command,
+            "draft",
+            "Post the post-mortem draft, filled from the timeline, as a Markdown file.",
+            &[],
+            draft,
+        ),
+    Spec::sub(GROUP.command,
+            "impact",
+            "Record the impact: users affected, downtime, revenue.",
+            &[
+                Param::optional("users", Kind::Int { min: 0, max: 10_000_000_000 }, "How many users were affected"),
+                Param::optional("downtime_minutes", Kind::Int { min: 0, max: 525_600 }, "How many minutes of downtime (at most a year)"),
+                Param::optional("revenue", Kind::Text, "The revenue impact, e.g. $1,200"),
+            ],
+            impact,
+        ),
+    Spec::sub(GROUP.command,
+            "action",
+            "Add an action item: an immediate fix (done), a preventive measure or a process improvement.",
+            &[
+                Param::required("kind", Kind::Choice(ACTION_NAMES), "fix: done already; prevent, process: to do, with an owner"),
+                Param::required("text", Kind::Text, "What is to be done, or what was done"),
+                Param::optional("owner", Kind::User, "Who owns it (to do: you, unless you name someone)"),
+            ],
+            action,
+        ),
+    Spec::sub(GROUP.command,
+            "lesson",
+            "Add a lesson learned: what went well or what didn't.",
+            &[
+                Param::required("kind", Kind::Choice(LESSON_NAMES), "What went well, or what went badly"),
+                Param::required("text", Kind::Text, "The lesson"),
+            ],
+            lesson,
+        ),
+    Spec::sub(GROUP.command,
+            "schedule",
+            "Set or move the review meeting: a Discord event, and a call to everyone involved.",
+            &[
+                Param::required("when", Kind::Text, "When, e.g. tomorrow 15:00 (UTC)"),
+                Param::optional("after_deadline", Kind::Bool, "Commanders: allow a time after the post-mortem's deadline"),
+            ],
+            schedule,
+        ),
+    Spec::sub(GROUP.command,
+            "done",
+            "Mark the post-mortem done, stop its reminders and end its meeting's event.",
+            &[Param::required("link", Kind::Text, "Where it is written up")],
+            done,
+        ),
+];
+
+async fn run(ask: &Ask<'_>, args: PostmortemArgs) -> Result<(), Error> {
+    ask.defer().await?;
+    let actor = ask.actor()?;
+    let channel = ChannelId::new(ask.interaction.channel_id.get())
+        .ok_or_else(|| anyhow::anyhow!("channel id 0"))?;
+    let origin = format!("ix:{}", ask.id());
+    let result = app::postmortem(ask.app(), &actor, channel, &origin, args).await;
+    ask.outcome(result).await
 }
 
-async fn run(ctx: Context<'_>, args: PostmortemArgs) -> Result<(), Error> {
-    super::super::reply::defer(ctx).await?;
-    let actor = actor(ctx).await?;
-    let channel =
-        ChannelId::new(ctx.channel_id().get()).ok_or_else(|| anyhow::anyhow!("channel id 0"))?;
-    let origin = format!("ix:{}", ctx.id());
-    let result = app::postmortem(&ctx.data().app, &actor, channel, &origin, args).await;
-    outcome(ctx, result).await
+fn start<'a>(ask: &'a Ask<'a>, _: Options<'a>) -> BoxFuture<'a, Result<(), Error>> {
+    Box::pin(run(ask, PostmortemArgs::Start))
 }
 
-/// Start a post-mortem the plan does not require (a P1 that did not recur, a P2, a P3).
-#[poise::command(slash_command, guild_only)]
-pub async fn start(ctx: Context<'_>) -> Result<(), Error> {
-    run(ctx, PostmortemArgs::Start).await
+fn draft<'a>(ask: &'a Ask<'a>, _: Options<'a>) -> BoxFuture<'a, Result<(), Error>> {
+    Box::pin(run(ask, PostmortemArgs::Draft))
 }
 
-/// Post the post-mortem draft, filled from the timeline, as a Markdown file.
-#[poise::command(slash_command, guild_only)]
-pub async fn draft(ctx: Context<'_>) -> Result<(), Error> {
-    run(ctx, PostmortemArgs::Draft).await
+fn impact<'a>(ask: &'a Ask<'a>, o: Options<'a>) -> BoxFuture<'a, Result<(), Error>> {
+    Box::pin(async move {
+        let args = PostmortemArgs::Impact {
+            users: o.int("users")?,
+            downtime_minutes: o.int("downtime_minutes")?,
+            revenue: o.text("revenue")?,
+        };
+        run(ask, args).await
+    })
 }
 
-/// Record the impact: users affected, downtime, revenue.
-#[poise::command(slash_command, guild_only)]
-pub async fn impact(
-    ctx: Context<'_>,
-    #[description = "How many users were affected"]
-    #[min = 0]
-    #[max = 10_000_000_000_i64]
-    users: Option<i64>,
-    #[description = "How many minutes of downtime (at most a year)"]
-    #[min = 0]
-    #[max = 525_600]
-    downtime_minutes: Option<i64>,
-    #[description = "The revenue impact, e.g. $1,200"] revenue: Option<String>,
-) -> Result<(), Error> {
-    run(
-        ctx,
-        PostmortemArgs::Impact {
-            users,
-            downtime_minutes,
-            revenue,
-        },
-    )
-    .await
+fn action<'a>(ask: &'a Ask<'a>, o: Options<'a>) -> BoxFuture<'a, Result<(), Error>> {
+    Box::pin(async move {
+        let args = PostmortemArgs::Action {
+            kind: o.need_choice("kind", &ACTIONS)?,
+            text: o.need_text("text")?,
+            owner: o.user("owner")?.and_then(|(u, _)| UserId::new(u.id.get())),
+        };
+        run(ask, args).await
+    })
 }
 
-/// The plan's three groups of action items, as a choice.
-#[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
-pub enum ActionChoice {
-    /// Immediate fix, done already.
-    #[name = "fix"]
-    Fix,
-    /// Preventive measure, to do.
-    #[name = "prevent"]
-    Prevent,
-    /// Process improvement, to do.
-    #[name = "process"]
-    Process,
+fn lesson<'a>(ask: &'a Ask<'a>, o: Options<'a>) -> BoxFuture<'a, Result<(), Error>> {
+    Box::pin(async move {
+        let args = PostmortemArgs::Lesson {
+            kind: o.need_choice("kind", &LESSONS)?,
+            text: o.need_text("text")?,
+        };
+        run(ask, args).await
+    })
 }
 
-impl From<ActionChoice> for ActionKind {
-    fn from(c: ActionChoice) -> Self {
-        match c {
-            ActionChoice::Fix => Self::Fix,
-            ActionChoice::Prevent => Self::Prevent,
-            ActionChoice::Process => Self::Process,
-        }
-    }
+fn schedule<'a>(ask: &'a Ask<'a>, o: Options<'a>) -> BoxFuture<'a, Result<(), Error>> {
+    Box::pin(async move {
+        let args = PostmortemArgs::Schedule {
+            when: o.need_text("when")?,
+            after_deadline: o.flag("after_deadline")?.unwrap_or(false),
+        };
+        run(ask, args).await
+    })
 }
 
-/// Add an action item: an immediate fix (done), a preventive measure or a process improvement.
-#[poise::command(slash_command, guild_only)]
-pub async fn action(
-    ctx: Context<'_>,
-    #[description = "fix: done already; prevent, process: to do, with an owner"] kind: ActionChoice,
-    #[description = "What is to be done, or what was done"] text: String,
-    #[description = "Who owns it (to do: you, unless you name someone)"] owner: Option<
-        serenity::User,
-    >,
-) -> Result<(), Error> {
-    let owner = owner.and_then(|u| UserId::new(u.id.get()));
-    let kind = kind.into();
-    run(ctx, PostmortemArgs::Action { kind, text, owner }).await
-}
-
-/// The halves of "Lessons learned", as a choice.
-#[derive(Debug, Clone, Copy, poise::ChoiceParameter)]
-pub enum LessonChoice {
-    /// What went well.
-    #[name = "went_well"]
-    WentWell,
-    /// What didn't.
-    #[name = "went_badly"]
-    WentBadly,
-}
-
-/// Add a lesson learned: what went well or what didn't.
-#[poise::command(slash_command, guild_only)]
-pub async fn lesson(
-    ctx: Context<'_>,
-    #[description = "What went well, or what went badly"] kind: LessonChoice,
-    #[description = "The lesson"] text: String,
-) -> Result<(), Error> {
-    let kind = match kind {
-        LessonChoice::WentWell => LessonKind::WentWell,
-        LessonChoice::WentBadly => LessonKind::WentBadly,
-    };
-    run(ctx, PostmortemArgs::Lesson { kind, text }).await
-}
-
-/// Set or move the review meeting: a Discord event, and a call to everyone involved.
-#[poise::command(slash_command, guild_only)]
-pub async fn schedule(
-    ctx: Context<'_>,
-    #[description = "When, e.g. tomorrow 15:00 (UTC)"] when: String,
-    #[description = "Commanders: allow a time after the post-mortem's deadline"]
-    after_deadline: Option<bool>,
-) -> Result<(), Error> {
-    let after_deadline = after_deadline.unwrap_or(false);
-    run(
-        ctx,
-        PostmortemArgs::Schedule {
-            when,
-            after_deadline,
-        },
-    )
-    .await
-}
-
-/// Mark the post-mortem done, stop its reminders and end its meeting's event.
-#[poise::command(slash_command, guild_only)]
-pub async fn done(
-    ctx: Context<'_>,
-    #[description = "Where it is written up"] link: String,
-) -> Result<(), Error> {
-    run(ctx, PostmortemArgs::Done { link }).await
+fn done<'a>(ask: &'a Ask<'a>, o: Options<'a>) -> BoxFuture<'a, Result<(), Error>> {
+    Box::pin(async move {
+        let link = o.need_text("link")?;
+        run(ask, PostmortemArgs::Done { link }).await
+    })
 }

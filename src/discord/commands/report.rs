@@ -4,8 +4,9 @@
 
 use poise::serenity_prelude as serenity;
 
-use super::super::metered::{metered, route};
-use super::super::{Context, Error};
+use super::super::ask::Ask;
+use super::super::Error;
+use super::spec::{BoxFuture, Invoked, Options, Spec};
 use crate::domain::{FreeText, IncidentTitle};
 
 /// The custom id prefix of the report form: `report:<channel>:<message>`.
@@ -23,13 +24,32 @@ pub mod field {
     pub const SUMMARY: &str = "summary";
 }
 
+/// The message menu's "Report as incident".
+pub const SPEC: Spec = Spec {
+    command: "Report as incident",
+    sub: None,
+    invoked: Invoked::MessageMenu,
+    description: "",
+    params: &[],
+    run: report_as_incident,
+};
+
+/// The message a context-menu command was run on.
+pub(super) fn target<'a>(ask: &'a Ask<'a>) -> Result<&'a serenity::Message, Error> {
+    match ask.interaction.data.target() {
+        Some(serenity::ResolvedTarget::Message(message)) => Ok(message),
+        _ => Err(super::spec::Mismatch("message").into()),
+    }
+}
+
 /// Opens a form to declare an incident from a player's message, prefilled with its words. The
 /// form is the first answer to the command: a modal cannot follow a defer.
-#[poise::command(context_menu_command = "Report as incident", guild_only)]
-pub async fn report_as_incident(ctx: Context<'_>, message: serenity::Message) -> Result<(), Error> {
-    let poise::Context::Application(app_ctx) = ctx else {
-        return Ok(());
-    };
+fn report_as_incident<'a>(ask: &'a Ask<'a>, _: Options<'a>) -> BoxFuture<'a, Result<(), Error>> {
+    Box::pin(async move { ask.modal(form(target(ask)?)).await })
+}
+
+/// The report form for `message`.
+fn form(message: &serenity::Message) -> serenity::CreateModal {
     let words = message.content.trim();
     let title: String = words
         .lines()
@@ -68,7 +88,7 @@ pub async fn report_as_incident(ctx: Context<'_>, message: serenity::Message) ->
             .placeholder("Login, Matchmaking"),
         summary_input,
     ];
-    let modal = serenity::CreateModal::new(
+    serenity::CreateModal::new(
         format!("{REPORT_FORM}:{}:{}", message.channel_id, message.id),
         "Report as incident",
     )
@@ -76,13 +96,5 @@ pub async fn report_as_incident(ctx: Context<'_>, message: serenity::Message) ->
         rows.into_iter()
             .map(serenity::CreateActionRow::InputText)
             .collect(),
-    );
-    let answer = app_ctx
-        .interaction
-        .create_response(ctx, serenity::CreateInteractionResponse::Modal(modal));
-    metered(&ctx.data().app.metrics, "POST", route::CALLBACK, answer).await?;
-    app_ctx
-        .has_sent_initial_response
-        .store(true, std::sync::atomic::Ordering::SeqCst);
-    Ok(())
+    )
 }

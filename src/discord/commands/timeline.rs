@@ -1,27 +1,36 @@
 //! The message context-menu command "Add to timeline".
 
-use poise::serenity_prelude as serenity;
-
-use super::super::reply::{actor, outcome};
-use super::super::{noted, Context, Error};
+use super::super::ask::Ask;
+use super::super::{noted, Error};
+use super::spec::{BoxFuture, Invoked, Options, Spec};
 use crate::app;
 
+/// The message menu's "Add to timeline".
+pub const SPEC: Spec = Spec {
+    command: "Add to timeline",
+    sub: None,
+    invoked: Invoked::MessageMenu,
+    description: "",
+    params: &[],
+    run: add_to_timeline,
+};
+
 /// Adds the message to its incident's timeline, with its author and original time.
-#[poise::command(context_menu_command = "Add to timeline", guild_only)]
-pub async fn add_to_timeline(ctx: Context<'_>, message: serenity::Message) -> Result<(), Error> {
-    super::super::reply::defer(ctx).await?;
-    let actor = actor(ctx).await?;
-    let result = match noted(&message) {
-        Ok(m) => app::note_message(&ctx.data().app, &actor, m)
-            .await
-            .map(|added| {
+fn add_to_timeline<'a>(ask: &'a Ask<'a>, _: Options<'a>) -> BoxFuture<'a, Result<(), Error>> {
+    Box::pin(async move {
+        let message = super::report::target(ask)?;
+        ask.defer().await?;
+        let actor = ask.actor()?;
+        let result = match noted(message) {
+            Ok(m) => app::note_message(ask.app(), &actor, m).await.map(|added| {
                 if added {
                     "Added to the timeline.".to_owned()
                 } else {
                     "That message is on the timeline already.".to_owned()
                 }
             }),
-        Err(e) => Err(e),
-    };
-    outcome(ctx, result).await
+            Err(e) => Err(e),
+        };
+        ask.outcome(result).await
+    })
 }
