@@ -58,115 +58,126 @@ pub fn parse_sentry(
     body: &[u8],
     now: DateTime<Utc>,
 ) -> Result<Option<AlertBatch>, ShapeError> {
-    let source = AlertSource::Sentry;
     let b: SentryBody = serde_json::from_slice(body)
         .map_err(|e| ShapeError(format!("not a Sentry webhook body: {e}")))?;
-    let when = |v: Option<&str>| {
-        v.and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-            .map_or(now, |t| t.with_timezone(&Utc))
-    };
     match resource {
         "installation" => Ok(None),
-        "event_alert" => {
-            let event = b.data.get("event").ok_or_else(|| missing(source, "data.event"))?;
-            let issue = id_at(event, &["issue_id"]).ok_or_else(|| missing(source, "data.event.issue_id"))?;
-            let title = clip(text_at(event, &["title"]).unwrap_or("Sentry issue"));
-            let rule = text_at(&b.data, &["triggered_rule"]);
-            let occurrence = id_at(event, &["event_id"]).unwrap_or_else(|| now.to_rfc3339());
-            let started_at = when(text_at(event, &["datetime"]));
-            let labels = tags(event.get("tags"));
-            let link = text_at(event, &["web_url"]).and_then(link);
-            Ok(Some(AlertBatch {
-                source,
-                group_key: format!("issue:{issue}"),
-                title: match rule {
-                    Some(rule) => clip(&format!("{title} ({rule})")),
-                    None => title.clone(),
-                },
-                link: link.clone(),
-                labels: labels.clone(),
-                alerts: vec![AlertEvent {
-                    dedup_key: format!("issue:{issue}"),
-                    occurrence,
-                    status: AlertStatus::Firing,
-                    title,
-                    started_at,
-                    labels,
-                    link,
-                }],
-            }))
-        }
-        "metric_alert" => {
-            let status = match b.action.as_str() {
-                "critical" | "warning" => AlertStatus::Firing,
-                "resolved" => AlertStatus::Resolved,
-                other => {
-                    return Err(ShapeError(format!(
-                        "metric_alert action `{}`: Sentry sends critical, warning or resolved",
-                        clip(other)
-                    )))
-                }
-            };
-            let alert = b.data.get("metric_alert").ok_or_else(|| missing(source, "data.metric_alert"))?;
-            let rule = id_at(alert, &["alert_rule", "id"])
-                .or_else(|| id_at(alert, &["id"]))
-                .ok_or_else(|| missing(source, "data.metric_alert.id"))?;
-            let title = clip(
-                text_at(alert, &["alert_rule", "name"])
-                    .or_else(|| text_at(alert, &["title"]))
-                    .or_else(|| text_at(&b.data, &["description_title"]))
-                    .unwrap_or("Sentry metric alert"),
-            );
-            let occurrence = id_at(alert, &["id"]).unwrap_or_else(|| rule.clone());
-            let started_at = when(text_at(alert, &["date_started"]).or_else(|| text_at(alert, &["date_detected"])));
-            let link = text_at(&b.data, &["web_url"]).and_then(link);
-            Ok(Some(AlertBatch {
-                source,
-                group_key: format!("metric:{rule}"),
-                title: title.clone(),
-                link: link.clone(),
-                labels: BTreeMap::new(),
-                alerts: vec![AlertEvent {
-                    dedup_key: format!("metric:{rule}"),
-                    occurrence,
-                    status,
-                    title,
-                    started_at,
-                    labels: BTreeMap::new(),
-                    link,
-                }],
-            }))
-        }
-        "issue" => {
-            if b.action != "resolved" {
-                return Ok(None);
-            }
-            let issue = b.data.get("issue").ok_or_else(|| missing(source, "data.issue"))?;
-            let id = id_at(issue, &["id"]).ok_or_else(|| missing(source, "data.issue.id"))?;
-            let title = clip(text_at(issue, &["title"]).unwrap_or("Sentry issue"));
-            let link = text_at(issue, &["web_url"]).or_else(|| text_at(issue, &["permalink"])).and_then(link);
-            Ok(Some(AlertBatch {
-                source,
-                group_key: format!("issue:{id}"),
-                title: title.clone(),
-                link: link.clone(),
-                labels: BTreeMap::new(),
-                alerts: vec![AlertEvent {
-                    dedup_key: format!("issue:{id}"),
-                    occurrence: String::new(),
-                    status: AlertStatus::Resolved,
-                    title,
-                    started_at: when(text_at(issue, &["firstSeen"])),
-                    labels: BTreeMap::new(),
-                    link,
-                }],
-            }))
-        }
+        "event_alert" => event_alert(&b, now).map(Some),
+        "metric_alert" => metric_alert(&b, now).map(Some),
+        "issue" => issue(&b, now),
         other => Err(ShapeError(format!(
             "Sentry-Hook-Resource `{}`: this bot reads event_alert, metric_alert, issue and installation",
             clip(other)
         ))),
     }
+}
+
+const SOURCE: AlertSource = AlertSource::Sentry;
+
+/// The time `v` names, or `now` when it names none.
+fn when(v: Option<&str>, now: DateTime<Utc>) -> DateTime<Utc> {
+    v.and_then(|t| DateTime::parse_from_rfc3339(t).ok())
+        .map_or(now, |t| t.with_timezone(&Utc))
+}
+
+/// A group of one alert, keyed by the alert's own key: a Sentry issue or metric rule.
+fn one_alert(title: String, alert: AlertEvent) -> AlertBatch {
+    AlertBatch {
+        source: SOURCE,
+        group_key: alert.dedup_key.clone(),
+        title,
+        link: alert.link.clone(),
+        labels: alert.labels.clone(),
+        alerts: vec![alert],
+    }
+}
+
+/// An issue alert: an event of an issue matched an alert rule (firing).
+fn event_alert(b: &SentryBody, now: DateTime<Utc>) -> Result<AlertBatch, ShapeError> {
+    let event = b
+        .data
+        .get("event")
+        .ok_or_else(|| missing(SOURCE, "data.event"))?;
+    let issue =
+        id_at(event, &["issue_id"]).ok_or_else(|| missing(SOURCE, "data.event.issue_id"))?;
+    let title = clip(text_at(event, &["title"]).unwrap_or("Sentry issue"));
+    let group_title = match text_at(&b.data, &["triggered_rule"]) {
+        Some(rule) => clip(&format!("{title} ({rule})")),
+        None => title.clone(),
+    };
+    let alert = AlertEvent {
+        dedup_key: format!("issue:{issue}"),
+        occurrence: id_at(event, &["event_id"]).unwrap_or_else(|| now.to_rfc3339()),
+        status: AlertStatus::Firing,
+        title,
+        started_at: when(text_at(event, &["datetime"]), now),
+        labels: tags(event.get("tags")),
+        link: text_at(event, &["web_url"]).and_then(link),
+    };
+    Ok(one_alert(group_title, alert))
+}
+
+/// A metric alert turned critical or warning (firing) or resolved.
+fn metric_alert(b: &SentryBody, now: DateTime<Utc>) -> Result<AlertBatch, ShapeError> {
+    let status = match b.action.as_str() {
+        "critical" | "warning" => AlertStatus::Firing,
+        "resolved" => AlertStatus::Resolved,
+        other => {
+            return Err(ShapeError(format!(
+                "metric_alert action `{}`: Sentry sends critical, warning or resolved",
+                clip(other)
+            )))
+        }
+    };
+    let alert = b
+        .data
+        .get("metric_alert")
+        .ok_or_else(|| missing(SOURCE, "data.metric_alert"))?;
+    let rule = id_at(alert, &["alert_rule", "id"])
+        .or_else(|| id_at(alert, &["id"]))
+        .ok_or_else(|| missing(SOURCE, "data.metric_alert.id"))?;
+    let title = clip(
+        text_at(alert, &["alert_rule", "name"])
+            .or_else(|| text_at(alert, &["title"]))
+            .or_else(|| text_at(&b.data, &["description_title"]))
+            .unwrap_or("Sentry metric alert"),
+    );
+    let started = text_at(alert, &["date_started"]).or_else(|| text_at(alert, &["date_detected"]));
+    let event = AlertEvent {
+        dedup_key: format!("metric:{rule}"),
+        occurrence: id_at(alert, &["id"]).unwrap_or_else(|| rule.clone()),
+        status,
+        title: title.clone(),
+        started_at: when(started, now),
+        labels: BTreeMap::new(),
+        link: text_at(&b.data, &["web_url"]).and_then(link),
+    };
+    Ok(one_alert(title, event))
+}
+
+/// An issue resolved (an alert); its other actions are ignored (`None`).
+fn issue(b: &SentryBody, now: DateTime<Utc>) -> Result<Option<AlertBatch>, ShapeError> {
+    if b.action != "resolved" {
+        return Ok(None);
+    }
+    let issue = b
+        .data
+        .get("issue")
+        .ok_or_else(|| missing(SOURCE, "data.issue"))?;
+    let id = id_at(issue, &["id"]).ok_or_else(|| missing(SOURCE, "data.issue.id"))?;
+    let title = clip(text_at(issue, &["title"]).unwrap_or("Sentry issue"));
+    let alert = AlertEvent {
+        dedup_key: format!("issue:{id}"),
+        occurrence: String::new(),
+        status: AlertStatus::Resolved,
+        title: title.clone(),
+        started_at: when(text_at(issue, &["firstSeen"]), now),
+        labels: BTreeMap::new(),
+        link: text_at(issue, &["web_url"])
+            .or_else(|| text_at(issue, &["permalink"]))
+            .and_then(link),
+    };
+    Ok(Some(one_alert(title, alert)))
 }
 
 /// The time a Sentry body says it was sent about, which its signature covers (Sentry signs the
