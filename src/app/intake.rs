@@ -7,9 +7,9 @@ use super::declare::{declare_as, ChannelCounts, FromCard};
 use super::effects::enqueue;
 use super::{team, App, AppError, Button, ButtonStyle, Choice, Clicked, Effect, Menu, MAX_CHOICES};
 use crate::domain::{
-    Action, Actor, AlertBatch, AlertStatus, ChannelId, Declaration, EntryKind, FreeText, Incident,
-    IncidentKind, IncidentNumber, IncidentTitle, InteractionId, MessageId, Severity, Status,
-    Systems, TimelineEntry,
+    Action, Actor, AlertBatch, AlertEvent, AlertStatus, ChannelId, Declaration, EntryKind,
+    FreeText, Incident, IncidentId, IncidentKind, IncidentNumber, IncidentTitle, InteractionId,
+    MessageId, Severity, Status, Systems, TimelineEntry,
 };
 use crate::render::{mention, relative, timestamp, AlertCardView, Markup, TemplateName};
 use crate::store::{AlertCard, IncidentRecord, NewCard, Tx};
@@ -48,80 +48,11 @@ pub async fn receive(app: &App, batch: &AlertBatch) -> Result<Received, AppError
     let was_resolved = existing.as_ref().is_some_and(|c| c.resolved_at.is_some());
     let (card, new_card) = match existing {
         Some(card) => (card.id, false),
-        None => {
-            let system = batch
-                .named_system()
-                .or_else(|| app.settings.intake.systems.system_of(&batch.labels))
-                .or_else(|| {
-                    batch
-                        .alerts
-                        .iter()
-                        .find_map(|a| app.settings.intake.systems.system_of(&a.labels))
-                });
-            let started_at = batch
-                .alerts
-                .iter()
-                .map(|a| a.started_at)
-                .min()
-                .unwrap_or(now);
-            // While an availability incident of that system is being worked, its alerts join
-            // it. Never a security one: its card stays in the alerts channel for everyone, and
-            // the security channel is told once the card is posted (`card_posted`).
-            let attach_to = match system {
-                Some(system) => tx
-                    .open_incidents_with_system(
-                        app.settings.discord.guild_id,
-                        system,
-                        IncidentKind::Availability,
-                    )
-                    .await?
-                    .into_iter()
-                    .next(),
-                None => None,
-            };
-            let id = tx
-                .insert_alert_card(&NewCard {
-                    source: batch.source,
-                    group_key: &batch.group_key,
-                    title: &batch.title,
-                    system,
-                    link: batch.link.as_deref(),
-                    started_at,
-                    now,
-                    incident: attach_to,
-                })
-                .await?;
-            (id, true)
-        }
+        None => (open_card(app, &mut tx, batch, now).await?, true),
     };
     let mut new_occurrences = 0;
     for alert in &batch.alerts {
-        let firing = alert.status == AlertStatus::Firing;
-        match tx.alert_of_card(card, &alert.dedup_key).await? {
-            None => {
-                tx.insert_alert(
-                    card,
-                    &alert.dedup_key,
-                    &alert.occurrence,
-                    alert.status,
-                    &alert.title,
-                    alert.started_at,
-                    now,
-                )
-                .await?;
-                new_occurrences += u64::from(firing);
-            }
-            Some(stored) => {
-                // The same firing sent again (Alertmanager repeats its groups) is no new
-                // occurrence; a new start, or firing after resolved, is.
-                let again = firing
-                    && (stored.occurrence != alert.occurrence
-                        || stored.status == AlertStatus::Resolved);
-                tx.update_alert(stored.id, &alert.occurrence, alert.status, again, now)
-                    .await?;
-                new_occurrences += u64::from(again);
-            }
-        }
+        new_occurrences += u64::from(record_alert(&mut tx, card, alert, now).await?);
     }
     tx.refresh_alert_card(card, new_occurrences, now).await?;
     let stored = tx
@@ -134,22 +65,7 @@ pub async fn receive(app: &App, batch: &AlertBatch) -> Result<Received, AppError
         queue_card(&mut tx, &stored, now).await?;
     }
     if new_card && stored.incident.is_none() {
-        if let Some(rule) = app.settings.intake.auto_declare.matching(batch) {
-            let effect = Effect::AutoDeclare {
-                card,
-                severity: rule.severity,
-                rule: rule.describe(),
-            };
-            enqueue(
-                &mut tx,
-                &effect,
-                None,
-                format!("auto_declare:{card}"),
-                now,
-                now,
-            )
-            .await?;
-        }
+        queue_auto_declare(app, &mut tx, batch, card, now).await?;
     }
     if let Some(incident) = stored.incident {
         let origin = format!(
@@ -161,35 +77,9 @@ pub async fn receive(app: &App, batch: &AlertBatch) -> Result<Received, AppError
         );
         let mut outbox = super::Outbox::new(&origin, incident, now);
         if new_card {
-            tx.append_timeline(incident, &[alert_entry(&stored)])
-                .await?;
-            let line = Markup::raw("🔔 **Alert joined this incident:** ")
-                .text_then(&stored.title)
-                .raw_then(&format!(" ({}, since ", stored.source.display()))
-                .push(relative(stored.started_at))
-                .raw_then(")");
-            outbox.say_here(line.as_str().to_owned(), vec![]);
+            alert_joined(&mut tx, &mut outbox, &stored, incident).await?;
         } else if stored.resolved_at.is_some() && !was_resolved {
-            let text = format!(
-                "Alert resolved: {} ({} says it is over: a hint for the verify step, not an all-clear)",
-                stored.title,
-                stored.source.display()
-            );
-            let entry = TimelineEntry {
-                at: now,
-                actor: None,
-                kind: EntryKind::Bot,
-                text,
-                source_message: None,
-            };
-            tx.append_timeline(incident, &[entry]).await?;
-            let line = Markup::raw("🔕 **Alert resolved:** ")
-                .text_then(&stored.title)
-                .raw_then(&format!(
-                    " ({} says it is over). Check it yourself before you resolve the incident.",
-                    stored.source.display()
-                ));
-            outbox.say_here(line.as_str().to_owned(), vec![]);
+            alert_resolved(&mut tx, &mut outbox, &stored, incident, now).await?;
         }
         outbox.flush_here(&mut tx).await?;
     }
@@ -200,6 +90,163 @@ pub async fn receive(app: &App, batch: &AlertBatch) -> Result<Received, AppError
         new_card,
         new_occurrences,
     })
+}
+
+/// Stores the card of a group seen for the first time (within the dedup window): its system
+/// from the rules, and the availability incident of that system being worked, if any.
+async fn open_card(
+    app: &App,
+    tx: &mut Tx,
+    batch: &AlertBatch,
+    now: DateTime<Utc>,
+) -> Result<i64, AppError> {
+    let system = batch
+        .named_system()
+        .or_else(|| app.settings.intake.systems.system_of(&batch.labels))
+        .or_else(|| {
+            batch
+                .alerts
+                .iter()
+                .find_map(|a| app.settings.intake.systems.system_of(&a.labels))
+        });
+    let started_at = batch
+        .alerts
+        .iter()
+        .map(|a| a.started_at)
+        .min()
+        .unwrap_or(now);
+    // While an availability incident of that system is being worked, its alerts join
+    // it. Never a security one: its card stays in the alerts channel for everyone, and
+    // the security channel is told once the card is posted (`card_posted`).
+    let attach_to = match system {
+        Some(system) => tx
+            .open_incidents_with_system(
+                app.settings.discord.guild_id,
+                system,
+                IncidentKind::Availability,
+            )
+            .await?
+            .into_iter()
+            .next(),
+        None => None,
+    };
+    let id = tx
+        .insert_alert_card(&NewCard {
+            source: batch.source,
+            group_key: &batch.group_key,
+            title: &batch.title,
+            system,
+            link: batch.link.as_deref(),
+            started_at,
+            now,
+            incident: attach_to,
+        })
+        .await?;
+    Ok(id)
+}
+
+/// Stores one alert of a delivery on `card`; whether it is a new occurrence (a new alert, or
+/// one firing again).
+async fn record_alert(
+    tx: &mut Tx,
+    card: i64,
+    alert: &AlertEvent,
+    now: DateTime<Utc>,
+) -> Result<bool, AppError> {
+    let firing = alert.status == AlertStatus::Firing;
+    match tx.alert_of_card(card, &alert.dedup_key).await? {
+        None => {
+            tx.insert_alert(
+                card,
+                &alert.dedup_key,
+                &alert.occurrence,
+                alert.status,
+                &alert.title,
+                alert.started_at,
+                now,
+            )
+            .await?;
+            Ok(firing)
+        }
+        Some(stored) => {
+            // The same firing sent again (Alertmanager repeats its groups) is no new
+            // occurrence; a new start, or firing after resolved, is.
+            let again = firing
+                && (stored.occurrence != alert.occurrence
+                    || stored.status == AlertStatus::Resolved);
+            tx.update_alert(stored.id, &alert.occurrence, alert.status, again, now)
+                .await?;
+            Ok(again)
+        }
+    }
+}
+
+/// Queues the declaring of a new card that an `[[intake.auto_declare]]` rule matches.
+async fn queue_auto_declare(
+    app: &App,
+    tx: &mut Tx,
+    batch: &AlertBatch,
+    card: i64,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    if let Some(rule) = app.settings.intake.auto_declare.matching(batch) {
+        let effect = Effect::AutoDeclare {
+            card,
+            severity: rule.severity,
+            rule: rule.describe(),
+        };
+        enqueue(tx, &effect, None, format!("auto_declare:{card}"), now, now).await?;
+    }
+    Ok(())
+}
+
+/// A new card that joined `incident` on arrival: its timeline and channel are told.
+async fn alert_joined(
+    tx: &mut Tx,
+    outbox: &mut super::Outbox<'_>,
+    stored: &AlertCard,
+    incident: IncidentId,
+) -> Result<(), AppError> {
+    tx.append_timeline(incident, &[alert_entry(stored)]).await?;
+    let line = Markup::raw("🔔 **Alert joined this incident:** ")
+        .text_then(&stored.title)
+        .raw_then(&format!(" ({}, since ", stored.source.display()))
+        .push(relative(stored.started_at))
+        .raw_then(")");
+    outbox.say_here(line.as_str().to_owned(), vec![]);
+    Ok(())
+}
+
+/// A card of `incident` its source now says is over: a hint for the verify step, told in its
+/// timeline and channel.
+async fn alert_resolved(
+    tx: &mut Tx,
+    outbox: &mut super::Outbox<'_>,
+    stored: &AlertCard,
+    incident: IncidentId,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let text = format!(
+        "Alert resolved: {} ({} says it is over: a hint for the verify step, not an all-clear)",
+        stored.title,
+        stored.source.display()
+    );
+    let entry = TimelineEntry {
+        at: now,
+        actor: None,
+        kind: EntryKind::Bot,
+        text,
+        source_message: None,
+    };
+    tx.append_timeline(incident, &[entry]).await?;
+    let line = Markup::raw("🔕 **Alert resolved:** ")
+        .text_then(&stored.title)
+        .raw_then(&format!(
+            " ({} says it is over). Check it yourself before you resolve the incident.",
+            stored.source.display()
+        ));
+    outbox.say_here(line.as_str().to_owned(), vec![]);
+    Ok(())
 }
 
 /// Queues the job that posts `card`, or edits it to how it stands when the job runs. Keyed by

@@ -19,10 +19,7 @@ mod timeline;
 mod web;
 mod when;
 
-pub use alert::{
-    parse_alertmanager, parse_cloudflare, parse_grafana, parse_sentry, sentry_signed_at,
-    AlertBatch, AlertEvent, AlertSource, AlertStatus, ShapeError, SystemRules,
-};
+pub use alert::{AlertBatch, AlertEvent, AlertSource, AlertStatus, SystemRules};
 pub use auth::{Action, Actor, Candidate, NotAllowed, TeamRoles};
 pub use auto_declare::{AutoDeclare, AutoDeclareRules};
 pub use checklist::{

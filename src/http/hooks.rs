@@ -10,6 +10,8 @@
 //! signed bytes taken within it are answered "duplicate". Nothing is stored for any of these.
 //! A good delivery is stored in one transaction and answered at once; its Discord card is a job.
 
+mod sources;
+
 use std::collections::{HashMap, HashSet};
 use std::net::{IpAddr, SocketAddr};
 use std::sync::{Arc, Mutex, PoisonError};
@@ -26,7 +28,8 @@ use hmac::{Hmac, KeyInit, Mac};
 use sha2::{Digest as _, Sha256};
 
 use crate::app::App;
-use crate::domain::{AlertBatch, AlertSource, ShapeError};
+use crate::domain::{AlertBatch, AlertSource};
+use sources::ShapeError;
 
 /// The largest body a webhook may send.
 pub const MAX_BODY: usize = 1024 * 1024;
@@ -416,20 +419,20 @@ async fn receive_hook(
     match source {
         AlertSource::Alertmanager => {
             hook(hooks, delivery, bearer_proof, |_, body, _| {
-                crate::domain::parse_alertmanager(body).map(Some)
+                sources::parse_alertmanager(body).map(Some)
             })
             .await
         }
         AlertSource::Sentry => {
             hook(hooks, delivery, sentry_verified, |headers, body, now| {
                 let resource = header_text(headers, "sentry-hook-resource").unwrap_or_default();
-                crate::domain::parse_sentry(resource, body, now)
+                sources::parse_sentry(resource, body, now)
             })
             .await
         }
         AlertSource::Cloudflare => {
             hook(hooks, delivery, cloudflare_verified, |_, body, now| {
-                crate::domain::parse_cloudflare(body, now)
+                sources::parse_cloudflare(body, now)
             })
             .await
         }
@@ -440,7 +443,7 @@ async fn receive_hook(
                 |headers, body, secret, now| {
                     grafana_verified(headers, body, secret, now, untimestamped)
                 },
-                |_, body, _| crate::domain::parse_grafana(body).map(Some),
+                |_, body, _| sources::parse_grafana(body).map(Some),
             )
             .await
         }
@@ -471,7 +474,7 @@ fn sentry_verified(
     let resource = header_text(headers, "sentry-hook-resource").unwrap_or_default();
     Some(Proof::signed(
         &[body],
-        crate::domain::sentry_signed_at(resource, body),
+        sources::sentry_signed_at(resource, body),
     ))
 }
 

@@ -241,140 +241,19 @@ pub fn build(inputs: &Inputs<'_>, templates: &PageTemplates) -> anyhow::Result<S
     let url = inputs.url.trim_end_matches('/');
     let systems = systems(inputs);
     let impact = overall(inputs.incidents);
-    let page_id = stable_id("page", url);
     let updated = inputs
         .incidents
         .iter()
         .map(PublicIncident::updated)
         .max()
         .unwrap_or(DateTime::UNIX_EPOCH);
-    let page = sp::Page {
-        id: page_id.clone(),
-        name: inputs.name.to_owned(),
-        url: url.to_owned(),
-        time_zone: "Etc/UTC",
-        updated_at: iso(updated),
+    let docs = Docs {
+        url,
+        page_id: stable_id("page", url),
+        updated,
+        systems: &systems,
     };
-    let status = sp::PageStatus {
-        indicator: impact.as_str(),
-        description: impact.description(),
-    };
-    let component = |s: &SystemState, position: usize| sp::Component {
-        id: s.id.clone(),
-        name: s.name.clone(),
-        status: s.impact.component_status(),
-        created_at: iso(DateTime::UNIX_EPOCH),
-        updated_at: iso(updated),
-        position,
-        description: None,
-        showcase: true,
-        start_date: None,
-        group_id: None,
-        page_id: page_id.clone(),
-        group: false,
-        only_show_if_degraded: false,
-    };
-    let components: Vec<sp::Component> = systems
-        .iter()
-        .enumerate()
-        .map(|(n, s)| component(s, n + 1))
-        .collect();
-    let incidents: Vec<sp::Incident> = inputs
-        .incidents
-        .iter()
-        .map(|i| {
-            let id = i.number.to_string();
-            let mut updates: Vec<sp::IncidentUpdate> = i
-                .updates
-                .iter()
-                .map(|u| sp::IncidentUpdate {
-                    id: u.id.to_string(),
-                    status: i.update_state(u.kind).as_str(),
-                    body: u.text.clone(),
-                    incident_id: id.clone(),
-                    created_at: iso(u.at),
-                    updated_at: iso(u.at),
-                    display_at: iso(u.at),
-                    affected_components: None,
-                    deliver_notifications: true,
-                    custom_tweet: None,
-                    tweet_id: None,
-                })
-                .collect();
-            updates.reverse();
-            let monitoring_at = match i.state() {
-                IncidentState::Monitoring | IncidentState::Resolved => i.resolved_at.map(iso),
-                _ => None,
-            };
-            sp::Incident {
-                name: i.name(),
-                status: i.state().as_str(),
-                created_at: iso(i.started()),
-                updated_at: iso(i.updated()),
-                monitoring_at,
-                resolved_at: i.over_at().map(iso),
-                impact: i.impact().as_str(),
-                shortlink: format!("{url}/incidents/{id}"),
-                started_at: iso(i.started()),
-                page_id: page_id.clone(),
-                incident_updates: updates,
-                components: systems
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, s)| i.affects(&s.name))
-                    .map(|(n, s)| component(s, n + 1))
-                    .collect(),
-                id,
-            }
-        })
-        .collect();
-    let unresolved: Vec<sp::Incident> = inputs
-        .incidents
-        .iter()
-        .zip(&incidents)
-        .filter(|(i, _)| i.unresolved())
-        .map(|(_, j)| j.clone())
-        .collect();
-
-    let mut routes = HashMap::new();
-    routes.insert(
-        "/api/v2/status.json".to_owned(),
-        json(&sp::StatusDoc {
-            page: &page,
-            status: &status,
-        })?,
-    );
-    routes.insert(
-        "/api/v2/summary.json".to_owned(),
-        json(&sp::SummaryDoc {
-            page: &page,
-            components: &components,
-            incidents: &unresolved,
-            scheduled_maintenances: [],
-            status: &status,
-        })?,
-    );
-    routes.insert(
-        "/api/v2/components.json".to_owned(),
-        json(&sp::ComponentsDoc {
-            page: &page,
-            components: &components,
-        })?,
-    );
-    routes.insert(
-        "/api/v2/incidents.json".to_owned(),
-        json(&sp::IncidentsDoc {
-            page: &page,
-            incidents: &incidents,
-        })?,
-    );
-    routes.insert(
-        "/api/v2/incidents/unresolved.json".to_owned(),
-        json(&sp::IncidentsDoc {
-            page: &page,
-            incidents: &unresolved,
-        })?,
-    );
+    let mut routes = api_routes(inputs, &docs, impact)?;
     let html = "text/html; charset=utf-8";
     let view = page::page_view(inputs, &systems, impact);
     routes.insert(
@@ -396,6 +275,162 @@ pub fn build(inputs: &Inputs<'_>, templates: &PageTemplates) -> anyhow::Result<S
         ),
     );
     Ok(Snapshot::new(routes))
+}
+
+/// What the Statuspage documents of one build share.
+struct Docs<'a> {
+    /// The page's address, without a trailing slash.
+    url: &'a str,
+    page_id: String,
+    /// When a public incident last changed.
+    updated: DateTime<Utc>,
+    systems: &'a [SystemState],
+}
+
+impl Docs<'_> {
+    /// A system as the component at `position` (from 1).
+    fn component(&self, s: &SystemState, position: usize) -> sp::Component {
+        sp::Component {
+            id: s.id.clone(),
+            name: s.name.clone(),
+            status: s.impact.component_status(),
+            created_at: iso(DateTime::UNIX_EPOCH),
+            updated_at: iso(self.updated),
+            position,
+            description: None,
+            showcase: true,
+            start_date: None,
+            group_id: None,
+            page_id: self.page_id.clone(),
+            group: false,
+            only_show_if_degraded: false,
+        }
+    }
+
+    /// An incident, its updates newest first, with the components it affects.
+    fn incident(&self, i: &PublicIncident) -> sp::Incident {
+        let id = i.number.to_string();
+        let mut updates: Vec<sp::IncidentUpdate> =
+            i.updates.iter().map(|u| update(i, u, &id)).collect();
+        updates.reverse();
+        let monitoring_at = match i.state() {
+            IncidentState::Monitoring | IncidentState::Resolved => i.resolved_at.map(iso),
+            _ => None,
+        };
+        sp::Incident {
+            name: i.name(),
+            status: i.state().as_str(),
+            created_at: iso(i.started()),
+            updated_at: iso(i.updated()),
+            monitoring_at,
+            resolved_at: i.over_at().map(iso),
+            impact: i.impact().as_str(),
+            shortlink: format!("{}/incidents/{id}", self.url),
+            started_at: iso(i.started()),
+            page_id: self.page_id.clone(),
+            incident_updates: updates,
+            components: self
+                .systems
+                .iter()
+                .enumerate()
+                .filter(|(_, s)| i.affects(&s.name))
+                .map(|(n, s)| self.component(s, n + 1))
+                .collect(),
+            id,
+        }
+    }
+}
+
+/// One announcement of `i` as an incident update.
+fn update(i: &PublicIncident, u: &PublicUpdate, incident_id: &str) -> sp::IncidentUpdate {
+    sp::IncidentUpdate {
+        id: u.id.to_string(),
+        status: i.update_state(u.kind).as_str(),
+        body: u.text.clone(),
+        incident_id: incident_id.to_owned(),
+        created_at: iso(u.at),
+        updated_at: iso(u.at),
+        display_at: iso(u.at),
+        affected_components: None,
+        deliver_notifications: true,
+        custom_tweet: None,
+        tweet_id: None,
+    }
+}
+
+/// The Statuspage v2 routes (`/api/v2/*.json`).
+fn api_routes(
+    inputs: &Inputs<'_>,
+    docs: &Docs<'_>,
+    impact: Impact,
+) -> anyhow::Result<HashMap<String, Resource>> {
+    let page = sp::Page {
+        id: docs.page_id.clone(),
+        name: inputs.name.to_owned(),
+        url: docs.url.to_owned(),
+        time_zone: "Etc/UTC",
+        updated_at: iso(docs.updated),
+    };
+    let status = sp::PageStatus {
+        indicator: impact.as_str(),
+        description: impact.description(),
+    };
+    let components: Vec<sp::Component> = docs
+        .systems
+        .iter()
+        .enumerate()
+        .map(|(n, s)| docs.component(s, n + 1))
+        .collect();
+    let incidents: Vec<sp::Incident> = inputs.incidents.iter().map(|i| docs.incident(i)).collect();
+    let unresolved: Vec<sp::Incident> = inputs
+        .incidents
+        .iter()
+        .zip(&incidents)
+        .filter(|(i, _)| i.unresolved())
+        .map(|(_, j)| j.clone())
+        .collect();
+    let summary = sp::SummaryDoc {
+        page: &page,
+        components: &components,
+        incidents: &unresolved,
+        scheduled_maintenances: [],
+        status: &status,
+    };
+    let routes = [
+        (
+            "/api/v2/status.json",
+            json(&sp::StatusDoc {
+                page: &page,
+                status: &status,
+            })?,
+        ),
+        ("/api/v2/summary.json", json(&summary)?),
+        (
+            "/api/v2/components.json",
+            json(&sp::ComponentsDoc {
+                page: &page,
+                components: &components,
+            })?,
+        ),
+        (
+            "/api/v2/incidents.json",
+            json(&sp::IncidentsDoc {
+                page: &page,
+                incidents: &incidents,
+            })?,
+        ),
+        (
+            "/api/v2/incidents/unresolved.json",
+            json(&sp::IncidentsDoc {
+                page: &page,
+                incidents: &unresolved,
+            })?,
+        ),
+    ];
+    Ok(routes
+        .into_iter()
+        .map(|(route, doc)| (route.to_owned(), doc))
+        .collect())
 }
 
 #[cfg(test)]
