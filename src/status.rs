@@ -6,9 +6,9 @@
 //! committed public change the snapshot is rebuilt once (HTML, JSON, Atom, with their ETags)
 //! and swapped in; requests are answered from memory, with no database read.
 //!
-//! The Statuspage v2 mapping (documented in the README): phases 1–3 `investigating`, phases
-//! 4–5 `identified`, a fix being verified `monitoring`, verified (or closed) `resolved`; P0
-//! `critical`, P1 `major`, P2 `minor`, P3 `none`.
+//! The Statuspage v2 mapping (documented in docs/status-page.md): phases 1–3 `investigating`,
+//! phases 4–5 `identified`, a fix being verified `monitoring`, verified (or closed)
+//! `resolved`; P0 `critical`, P1 `major`, P2 `minor`, P3 `none`.
 
 mod atom;
 mod board;

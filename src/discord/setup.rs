@@ -14,10 +14,10 @@ use create::Run;
 use crate::config::ServerIds;
 use crate::domain::{ChannelId, GuildId, RoleId};
 
-/// The permissions README's "Setting up" lists, as the invite URL's `permissions` integer:
-/// View Channels, Manage Channels, Manage Roles, Send Messages, Embed Links, Attach Files, Read
-/// Message History, Mention Everyone, Pin Messages, Add Reactions, Connect and Create Events
-/// (the post-mortem meeting).
+/// The permissions docs/setup-and-configuration.md lists, as the invite URL's `permissions`
+/// integer: View Channels, Manage Channels, Manage Roles, Send Messages, Embed Links, Attach
+/// Files, Read Message History, Mention Everyone, Pin Messages, Add Reactions, Connect and
+/// Create Events (the post-mortem meeting).
 pub const INVITE_PERMISSIONS: u64 = (1 << 4)
     | (1 << 6)
     | (1 << 10)

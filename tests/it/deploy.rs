@@ -363,10 +363,10 @@ fn no_compose_file_publishes_the_private_listener_beyond_the_hosts_loopback() {
         "the replicas sample publishes its private ports on loopback"
     );
 
-    // The commands the Dockerfile and the README give publish it on loopback too (prose that
-    // warns against `-p 8080:8080` is not a `-p` word of a command).
+    // The commands the Dockerfile, the README and the operating manual give publish it on
+    // loopback too (prose that warns against `-p 8080:8080` is not a `-p` word of a command).
     let private = private_ports("");
-    for file in ["Dockerfile", "README.md"] {
+    for file in ["Dockerfile", "README.md", "docs/operating.md"] {
         let text = read(file);
         let words: Vec<&str> = text.split_whitespace().collect();
         let mut seen = 0;

@@ -9,6 +9,7 @@ mod checklists;
 mod cli;
 mod commands;
 mod deploy;
+mod docs;
 mod facts;
 mod fake_discord;
 mod faults;

@@ -52,9 +52,10 @@ pub mod world {
     /// A player with no team role.
     pub const PLAYER: UserId = UserId::new(1_100_000_000_000_000_303);
 
-    /// The permissions README.md ("Setting up", step 2) asks the bot to be invited with: View
-    /// Channels, Manage Channels, Manage Roles, Send Messages, Embed Links, Attach Files, Read
-    /// Message History, Mention Everyone, Pin Messages, Add Reactions, Create Events and Connect.
+    /// The permissions docs/setup-and-configuration.md (step 2) asks the bot to be invited
+    /// with: View Channels, Manage Channels, Manage Roles, Send Messages, Embed Links, Attach
+    /// Files, Read Message History, Mention Everyone, Pin Messages, Add Reactions, Create Events
+    /// and Connect.
     pub const BOT_INVITE: u64 = fake_discord::CREATE_EVENTS
         | fake_discord::CONNECT
         | fake_discord::VIEW_CHANNEL

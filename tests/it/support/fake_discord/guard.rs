@@ -14,7 +14,7 @@
 //! (50001 Missing access, 50013 lack of permissions).
 //!
 //! Pinning needs PIN_MESSAGES: the change log says MANAGE_MESSAGES stopped sufficing on
-//! 23 February 2026, and the README's invite list asks for Pin Messages.
+//! 23 February 2026, and the invite list (docs/setup-and-configuration.md) asks for Pin Messages.
 
 use serde_json::{json, Value};
 
