@@ -78,7 +78,7 @@ impl Application {
         .await
         .context("cannot build the Discord client")?;
         let interactions = if app.settings.http.interactions {
-            let verifier = discord::endpoint::public_key(&client.http).await?;
+            let verifier = discord::endpoint::public_key(&client.http, &app).await?;
             let reach = discord::Reach {
                 http: client.http.clone(),
                 cache: Some(client.cache.clone()),

@@ -11,6 +11,7 @@ mod declare;
 mod effects;
 mod facts;
 mod intake;
+pub mod interactions;
 mod lifecycle;
 mod meeting;
 mod notes;

@@ -131,8 +131,17 @@ fn definitions(s: &Settings, out: &mut Vec<Finding>) {
     }
 }
 
-/// The two listeners cannot share an address (port 0 picks a free port for each).
+/// The two listeners cannot share an address (port 0 picks a free port for each), and
+/// Discord's interactions need the public one.
 fn listeners(s: &Settings, out: &mut Vec<Finding>) {
+    if s.http.interactions && s.http.public_listen.is_none() {
+        out.push(finding(
+            &["http.interactions", "http.public_listen"],
+            "`http.interactions` is on but `http.public_listen` is off: Discord posts \
+             interactions to the public listener's /interactions; give it an address"
+                .to_owned(),
+        ));
+    }
     if let (Some(private), Some(public)) = (s.http.listen, s.http.public_listen) {
         if private == public && private.port() != 0 {
             out.push(finding(

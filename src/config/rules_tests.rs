@@ -436,3 +436,18 @@ fn the_players_role_in_a_severitys_page_list_is_refused_and_never_reads_incident
         Ok(())
     });
 }
+
+#[test]
+fn interactions_without_the_public_listener_are_refused() {
+    Jail::expect_with(|jail| {
+        let body = format!("{IDS}[http]\npublic_listen = \"off\"\ninteractions = true\n");
+        let err = load_in(jail, &body).expect_err("no listener for /interactions");
+        let text = err.to_string();
+        assert!(
+            text.contains("`http.interactions` is on but `http.public_listen` is off"),
+            "{text}"
+        );
+        assert_eq!(err.problems.len(), 1, "{text}");
+        Ok(())
+    });
+}

@@ -20,7 +20,7 @@ use serenity::interactions_endpoint::Verifier;
 use super::ask::Reach;
 use super::commands::{self, Via};
 use super::{clicks, error_chain, Data};
-use crate::app::App;
+use crate::app::{interactions, App};
 
 /// The environment variable holding the application's public key (developer portal → General
 /// Information → Public Key), 64 hex digits. Without it the key is read from Discord at start.
@@ -66,12 +66,17 @@ pub fn verifier(hex: &str) -> anyhow::Result<Verifier> {
     Verifier::try_new(bytes).map_err(|e| anyhow::anyhow!("{PUBLIC_KEY_VAR} is not usable: {e}"))
 }
 
-/// The application's public key: from [`PUBLIC_KEY_VAR`], else as Discord gives it.
-pub async fn public_key(http: &serenity::Http) -> anyhow::Result<Verifier> {
+/// The application's public key: from [`PUBLIC_KEY_VAR`], else as Discord gives it. Also
+/// records where the portal sends interactions, for `/readyz`.
+pub async fn public_key(http: &serenity::Http, app: &App) -> anyhow::Result<Verifier> {
+    let info = http.get_current_application_info().await;
+    if let Ok(info) = &info {
+        record_portal(app, info).await;
+    }
     if let Ok(hex) = std::env::var(PUBLIC_KEY_VAR) {
         return verifier(&hex);
     }
-    let info = http.get_current_application_info().await.map_err(|e| {
+    let info = info.map_err(|e| {
         anyhow::anyhow!(
             "[http] interactions is on, but the application's public key could not be read \
              from Discord ({}); set {PUBLIC_KEY_VAR} to it (developer portal → General \
@@ -80,6 +85,29 @@ pub async fn public_key(http: &serenity::Http) -> anyhow::Result<Verifier> {
         )
     })?;
     verifier(&info.verify_key)
+}
+
+/// Remembers the portal's Interactions Endpoint URL (for `/readyz` on every replica), and
+/// warns when it and `[http] interactions` disagree.
+async fn record_portal(app: &App, info: &serenity::CurrentApplicationInfo) {
+    let portal = info.interactions_endpoint_url.clone().unwrap_or_default();
+    if let Err(e) = app.db.set_meta(interactions::PORTAL_URL_KEY, &portal).await {
+        tracing::warn!(error = %e, "could not record the portal's Interactions Endpoint URL");
+    }
+    if let Some(problem) = interactions::disagreement(app.settings.http.interactions, &portal) {
+        tracing::warn!("{problem}");
+    }
+}
+
+/// At every gateway start: reads where the portal sends interactions, records it and warns
+/// when it and `[http] interactions` disagree.
+pub async fn check_portal(http: &serenity::Http, app: &App) {
+    match http.get_current_application_info().await {
+        Ok(info) => record_portal(app, &info).await,
+        Err(e) => {
+            tracing::debug!(error = %error_chain(&e.into()), "could not read the application");
+        }
+    }
 }
 
 /// What `POST /interactions` needs.
@@ -140,45 +168,4 @@ async fn receive(State(ep): State<Arc<Endpoint>>, headers: HeaderMap, body: Byte
     let ep = Arc::clone(&ep);
     tokio::spawn(async move { handle(&ep.data, &ep.reach, interaction, Via::Http).await });
     StatusCode::ACCEPTED.into_response()
-}
-
-/// Where Discord sends interactions, as the developer portal says, when it can be read.
-pub async fn portal_url(http: &serenity::Http) -> Option<String> {
-    match http.get_current_application_info().await {
-        Ok(info) => Some(info.interactions_endpoint_url.unwrap_or_default()),
-        Err(e) => {
-            tracing::debug!(error = %error_chain(&e.into()), "could not read the application");
-            None
-        }
-    }
-}
-
-/// What is wrong when `[http] interactions` and the portal's Interactions Endpoint URL
-/// disagree, in words for the operator; `None` when they agree.
-pub fn disagreement(serving: bool, portal: &str) -> Option<String> {
-    match (serving, portal.trim().is_empty()) {
-        (false, false) => Some(format!(
-            "the developer portal sends interactions to {portal}, so none arrive over the \
-             gateway, but [http] interactions is off here: turn it on on every replica (or \
-             clear the Interactions Endpoint URL in the portal)"
-        )),
-        (true, true) => Some(
-            "[http] interactions is on but the developer portal has no Interactions Endpoint \
-             URL: commands still arrive over the gateway only, and a dead gateway owner costs \
-             commands until another takes over. Set the URL to this listener's \
-             https://…/interactions"
-                .to_owned(),
-        ),
-        _ => None,
-    }
-}
-
-/// Warns at start when the portal and `[http] interactions` disagree.
-pub async fn warn_if_portal_disagrees(http: &serenity::Http, app: &App) {
-    let Some(portal) = portal_url(http).await else {
-        return;
-    };
-    if let Some(problem) = disagreement(app.settings.http.interactions, &portal) {
-        tracing::warn!("{problem}");
-    }
 }

@@ -40,6 +40,8 @@ impl Events {
 impl serenity::EventHandler for Events {
     async fn ready(&self, ctx: serenity::Context, ready: serenity::Ready) {
         let app = &self.data.app;
+        // The portal's setting may have changed while the session was down.
+        super::endpoint::check_portal(&ctx.http, app).await;
         // The first READY is the start; every later one is a session begun again.
         if self.data.connected_once.swap(true, Ordering::Relaxed) {
             app.metrics.gateway_reconnects.inc(&[]);
@@ -56,7 +58,6 @@ impl serenity::EventHandler for Events {
             );
         }
         super::setup::warn_if_exposed(&ctx.http, &app.settings).await;
-        super::endpoint::warn_if_portal_disagrees(&ctx.http, app).await;
     }
 
     async fn resume(&self, _: serenity::Context, _: serenity::ResumedEvent) {

@@ -104,6 +104,7 @@ pub async fn readiness(app: &App, gateway: &GatewayProbe) -> Readiness {
     let checks = vec![
         check("database", database),
         check("gateway", gateway),
+        check("interactions", interactions(app).await),
         check("jobs", jobs),
         check("shutdown", shutdown),
     ];
@@ -112,6 +113,31 @@ pub async fn readiness(app: &App, gateway: &GatewayProbe) -> Readiness {
         ready: failing.is_empty(),
         failing,
         checks,
+    }
+}
+
+/// Where interactions arrive, and whether this replica and the developer portal agree: a URL
+/// set in the portal that this replica does not serve means no command reaches it.
+async fn interactions(app: &App) -> Result<String, String> {
+    use crate::app::interactions::{disagreement, PORTAL_URL_KEY};
+    let serving = app.settings.http.interactions;
+    let portal = tokio::time::timeout(DB_TIMEOUT, app.db.meta(PORTAL_URL_KEY))
+        .await
+        .ok()
+        .and_then(Result::ok)
+        .flatten();
+    let Some(portal) = portal else {
+        return Ok(if serving {
+            "serving POST /interactions (the portal's setting not read yet)".to_owned()
+        } else {
+            "over the gateway (the portal's setting not read yet)".to_owned()
+        });
+    };
+    match disagreement(serving, &portal) {
+        Some(d) if d.is_fatal() => Err(d.to_string()),
+        Some(d) => Ok(d.to_string()),
+        None if serving => Ok(format!("over HTTP: the portal sends them to {portal}")),
+        None => Ok("over the gateway".to_owned()),
     }
 }
 

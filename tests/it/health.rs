@@ -43,7 +43,10 @@ async fn readyz_is_ok_when_every_check_passes_and_livez_always() {
         .iter()
         .filter_map(|c| c["name"].as_str())
         .collect();
-    assert_eq!(names, ["database", "gateway", "jobs", "shutdown"]);
+    assert_eq!(
+        names,
+        ["database", "gateway", "interactions", "jobs", "shutdown"]
+    );
     assert_eq!(http::get(bot.http, "/nothing").await.status, 404);
 }
 

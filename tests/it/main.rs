@@ -17,6 +17,7 @@ mod health;
 mod help;
 mod intake;
 mod intake_sources;
+mod interactions_endpoint;
 mod lifecycle;
 mod listener;
 mod logs;

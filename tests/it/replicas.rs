@@ -38,7 +38,7 @@ pub(super) fn replica_config(fake: &FakeDiscord, dir: &Path, url: &str, port: u1
 }
 
 /// Replaces the line that starts with `start` by `line`.
-fn set_line(lines: &mut [String], start: &str, line: String) {
+pub(super) fn set_line(lines: &mut [String], start: &str, line: String) {
     let at = lines
         .iter()
         .position(|l| l.starts_with(start))
@@ -47,7 +47,7 @@ fn set_line(lines: &mut [String], start: &str, line: String) {
 }
 
 /// Inserts `line` right under the table header `table`.
-fn insert_under(lines: &mut Vec<String>, table: &str, line: &str) {
+pub(super) fn insert_under(lines: &mut Vec<String>, table: &str, line: &str) {
     let at = lines
         .iter()
         .position(|l| l == table)

@@ -150,15 +150,20 @@ pub fn preview(shared: &Shared, out: &Outgoing) -> Value {
     shared.read(|s| build(shared, s, snowflake(&shared.clock), "preview-token", out))
 }
 
-/// Waits for the bot's session, records the interaction (the 3 s clock starts now) and sends it.
+/// Records the interaction (the 3 s clock starts now) and sends it: to the developer portal's
+/// Interactions Endpoint URL when one is saved, else over the bot's gateway session (waited
+/// for).
 pub async fn send(shared: &Arc<Shared>, out: Outgoing) -> InteractionHandle {
-    super::wait::wait_until(
-        shared,
-        "an identified gateway session",
-        std::time::Duration::from_secs(10),
-        |_| shared.gateway.ready_intents(),
-    )
-    .await;
+    let over_http = !shared.portal.urls().is_empty();
+    if !over_http {
+        super::wait::wait_until(
+            shared,
+            "an identified gateway session",
+            std::time::Duration::from_secs(10),
+            |_| shared.gateway.ready_intents(),
+        )
+        .await;
+    }
     let id = snowflake(&shared.clock);
     let token = format!("fake-interaction-token-{id}-{}", "x".repeat(120));
     let payload = shared.write(|s| {
@@ -179,6 +184,10 @@ pub async fn send(shared: &Arc<Shared>, out: Outgoing) -> InteractionHandle {
         );
         payload
     });
-    gateway::dispatch(shared, "INTERACTION_CREATE", payload, 0).await;
+    if over_http {
+        super::portal::deliver(shared, id, &payload).await;
+    } else {
+        gateway::dispatch(shared, "INTERACTION_CREATE", payload, 0).await;
+    }
     InteractionHandle::new(Arc::clone(shared), InteractionId::new(id), token)
 }

@@ -32,6 +32,7 @@ mod markdown;
 mod markdown_tags;
 mod mentions;
 mod permissions;
+mod portal;
 mod queries;
 mod queries_view;
 mod reply;
@@ -76,6 +77,7 @@ pub use permissions::{
     MANAGE_CHANNELS, MANAGE_EVENTS, MANAGE_MESSAGES, MANAGE_ROLES, MENTION_EVERYONE, MOVE_MEMBERS,
     MUTE_MEMBERS, PIN_MESSAGES, READ_MESSAGE_HISTORY, SEND_MESSAGES, VIEW_CHANNEL,
 };
+pub use portal::Delivery;
 pub use setup::{
     FakeDiscordBuilder, DEFAULT_BOT, DEFAULT_BOT_ROLE, DEFAULT_EVERYONE, DEFAULT_GUILD,
     DEFAULT_OWNER,

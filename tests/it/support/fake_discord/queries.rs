@@ -240,6 +240,38 @@ impl FakeDiscord {
             .collect()
     }
 
+    /// Every interaction POSTed to the Interactions Endpoint URL, with its answer.
+    pub fn deliveries(&self) -> Vec<super::portal::Delivery> {
+        self.shared.portal.deliveries()
+    }
+
+    /// The application's public key (hex), as the portal shows it.
+    pub fn verify_key(&self) -> String {
+        self.shared.portal.verify_key()
+    }
+
+    /// The signature Discord would send for `timestamp` and `body` (hex).
+    pub fn sign(&self, timestamp: &str, body: &[u8]) -> String {
+        self.shared.portal.sign(timestamp, body)
+    }
+
+    /// Saves the Interactions Endpoint URL in the developer portal (several: a load balancer
+    /// over replicas), after the portal's checks; from then on interactions go there.
+    pub async fn set_interactions_url(&self, urls: Vec<String>) -> Result<(), String> {
+        super::portal::save(&self.shared, urls).await
+    }
+
+    /// Saves the Interactions Endpoint URL without the portal's checks, as if another
+    /// deployment had passed them: for a bot that does not serve it.
+    pub fn set_interactions_url_unchecked(&self, urls: Vec<String>) {
+        self.shared.portal.save(urls);
+    }
+
+    /// Clears the Interactions Endpoint URL: interactions go over the gateway again.
+    pub fn clear_interactions_url(&self) {
+        super::portal::clear(&self.shared);
+    }
+
     /// The IDENTIFY frames received so far (`["d"]["token"]`, `["d"]["intents"]`, ...).
     pub fn identifies(&self) -> Vec<Value> {
         self.shared.read(|s| s.identifies.clone())

@@ -258,7 +258,8 @@ pub fn application(shared: &Shared) -> Value {
         "description": "",
         "bot_public": false,
         "bot_require_code_grant": false,
-        "verify_key": "0".repeat(64),
+        "verify_key": shared.portal.verify_key(),
+        "interactions_endpoint_url": shared.portal.urls().first(),
         // GATEWAY_MESSAGE_CONTENT_LIMITED (1 << 19): the portal switch of a bot in under 100
         // servers.
         "flags": if shared.config.message_content_intent { 1 << 19 } else { 0 },

@@ -44,6 +44,8 @@ pub struct Shared {
     pub clock: Clock,
     /// Gateway sessions and switches.
     pub gateway: GatewayHub,
+    /// The developer portal's Interactions Endpoint URL and the application's key pair.
+    pub portal: super::portal::Portal,
     state: Mutex<State>,
     changed: watch::Sender<u64>,
 }
@@ -55,6 +57,7 @@ impl Shared {
             config,
             clock: Clock::new(),
             gateway: GatewayHub::default(),
+            portal: super::portal::Portal::new(),
             state: Mutex::new(state),
             changed: watch::Sender::new(0),
         }

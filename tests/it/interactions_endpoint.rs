@@ -1,0 +1,266 @@
+//! Discord's HTTP interactions: with the portal's Interactions Endpoint URL set, commands reach
+//! `POST /interactions` (signed with the application's Ed25519 key) instead of the gateway, the
+//! same handler answers them, and with two replicas behind a load balancer a killed gateway
+//! owner costs no command.
+
+use std::time::{Duration, Instant};
+
+use crate::replicas::{insert_under, replica_config, set_line};
+use crate::support::bot::{fresh_postgres_url, spawn_bot_with, world};
+use crate::support::chance::free_port;
+use crate::support::child::{wait_until_answering, ChildBot};
+use crate::support::fake_discord::FakeDiscord;
+use crate::support::story;
+
+/// POSTs `body` to the bot's endpoint with these signature headers; returns status and body.
+async fn post(url: &str, body: &str, headers: &[(&str, String)]) -> (u16, String) {
+    let client = reqwest::Client::builder()
+        .no_proxy()
+        .build()
+        .expect("a client");
+    let mut request = client.post(url).body(body.to_owned());
+    for (name, value) in headers {
+        request = request.header(*name, value);
+    }
+    let answer = request.send().await.expect("the endpoint answers");
+    let status = answer.status().as_u16();
+    (status, answer.text().await.unwrap_or_default())
+}
+
+fn ping_json(fake: &FakeDiscord) -> String {
+    serde_json::json!({
+        "id": "1234567890123",
+        "application_id": fake.application_id().to_string(),
+        "type": 1,
+        "token": "a-token",
+        "version": 1,
+    })
+    .to_string()
+}
+
+fn signed(
+    fake: &FakeDiscord,
+    at: chrono::DateTime<chrono::Utc>,
+    body: &str,
+) -> Vec<(&'static str, String)> {
+    let timestamp = at.timestamp().to_string();
+    vec![
+        (
+            "x-signature-ed25519",
+            fake.sign(&timestamp, body.as_bytes()),
+        ),
+        ("x-signature-timestamp", timestamp),
+    ]
+}
+
+#[tokio::test]
+async fn the_endpoint_answers_a_signed_ping_and_refuses_bad_signatures_and_stale_timestamps() {
+    let fake = world::fake().start().await;
+    let bot = spawn_bot_with(&fake, |s| s.http.interactions = true).await;
+    let url = format!("http://{}/interactions", bot.public);
+    let body = ping_json(&fake);
+    let now = chrono::Utc::now();
+
+    assert_eq!(
+        post(&url, &body, &signed(&fake, now, &body)).await,
+        (200, r#"{"type":1}"#.to_owned()),
+        "a signed PING gets a PONG"
+    );
+    let (status, why) = post(&url, &body, &[]).await;
+    assert_eq!((status, why.trim()), (401, "missing signature"));
+    let mut forged = signed(&fake, now, "other bytes");
+    forged[1].1 = now.timestamp().to_string();
+    let (status, why) = post(&url, &body, &forged).await;
+    assert_eq!((status, why.trim()), (401, "bad signature"));
+    // Signed by Discord, ten minutes ago: a replay.
+    let old = now - chrono::TimeDelta::minutes(10);
+    let (status, why) = post(&url, &body, &signed(&fake, old, &body)).await;
+    assert_eq!((status, why.trim()), (401, "stale timestamp"));
+    // Signed, but the signature covers another timestamp than the one sent.
+    let mut moved = signed(&fake, now, &body);
+    moved[1].1 = (now.timestamp() + 1).to_string();
+    assert_eq!(post(&url, &body, &moved).await.0, 401);
+}
+
+#[tokio::test]
+async fn the_portal_refuses_the_url_of_a_bot_that_does_not_serve_interactions() {
+    let fake = world::fake().start().await;
+    let bot = spawn_bot_with(&fake, |_| {}).await;
+    let url = format!("http://{}/interactions", bot.public);
+    let refused = fake.set_interactions_url(vec![url]).await;
+    assert!(
+        refused.as_ref().is_err_and(|e| e.contains("404")),
+        "{refused:?}"
+    );
+}
+
+#[tokio::test]
+async fn a_declare_over_http_opens_its_channel_and_answers_as_over_the_gateway() {
+    let fake = world::fake().start().await;
+    let bot = spawn_bot_with(&fake, |s| s.http.interactions = true).await;
+    let url = format!("http://{}/interactions", bot.public);
+    fake.set_interactions_url(vec![url.clone()])
+        .await
+        .expect("the portal saves the URL after its checks");
+
+    let channel = story::declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Login down"), ("severity", "P1")],
+    )
+    .await;
+    assert!(channel.name.starts_with("inc-1-"), "{}", channel.name);
+    let deliveries = fake.deliveries();
+    assert!(!deliveries.is_empty());
+    assert!(
+        deliveries
+            .iter()
+            .all(|d| d.url == url && d.status == Some(202)),
+        "every interaction went to the endpoint and was taken with 202: {deliveries:?}"
+    );
+
+    // A click is a delivery too: the checklist's first step, ticked over HTTP.
+    let before = deliveries.len();
+    let ping = fake
+        .slash(world::RESPONDER)
+        .in_channel(world::GENERAL)
+        .command("ping")
+        .send()
+        .await;
+    let reply = ping.reply().await;
+    assert_eq!(reply.content, "ok");
+    assert_eq!(reply.flags & 64, 64, "only the person sees it");
+    assert_eq!(fake.deliveries().len(), before + 1);
+}
+
+/// Commands sent one after another for `span`, each waited for up to 3 s: how many were
+/// answered in time, and the slowest answer.
+async fn commands_for(fake: &FakeDiscord, span: Duration) -> (usize, usize, Duration) {
+    let started = Instant::now();
+    let (mut sent, mut answered, mut slowest) = (0, 0, Duration::ZERO);
+    while started.elapsed() < span {
+        let at = Instant::now();
+        let ping = fake
+            .slash(world::RESPONDER)
+            .in_channel(world::GENERAL)
+            .command("ping")
+            .send()
+            .await;
+        sent += 1;
+        if tokio::time::timeout(Duration::from_secs(3), ping.ack())
+            .await
+            .is_ok()
+        {
+            answered += 1;
+            slowest = slowest.max(at.elapsed());
+        } else {
+            let delivery = fake
+                .deliveries()
+                .into_iter()
+                .find(|d| d.interaction == ping.id.get());
+            println!("unanswered: {delivery:?}");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    (sent, answered, slowest)
+}
+
+/// A replica's config with its public listener on `public` and `/interactions` served.
+fn http_replica(fake: &FakeDiscord, dir: &std::path::Path, url: &str, public: u16) -> String {
+    let path = replica_config(fake, dir, url, free_port());
+    let text = std::fs::read_to_string(&path).expect("config");
+    let mut lines: Vec<String> = text.lines().map(str::to_owned).collect();
+    set_line(
+        &mut lines,
+        "public_listen = ",
+        format!("public_listen = \"127.0.0.1:{public}\""),
+    );
+    insert_under(&mut lines, "[http]", "interactions = true");
+    std::fs::write(&path, lines.join("\n")).expect("write config");
+    path
+}
+
+#[tokio::test]
+async fn commands_over_http_are_answered_while_the_gateway_owner_is_killed() {
+    let fake = world::fake().start().await;
+    let url = fresh_postgres_url().await;
+    let (one, two) = (
+        tempfile::tempdir().expect("dir"),
+        tempfile::tempdir().expect("dir"),
+    );
+    let (public_a, public_b) = (free_port(), free_port());
+    let config_a = http_replica(&fake, one.path(), &url, public_a);
+    let config_b = http_replica(&fake, two.path(), &url, public_b);
+    let info = [("RUST_LOG", "info")];
+    let mut owner =
+        ChildBot::start_with(&fake, one.path(), &["run", "--config", &config_a], &info).await;
+    let standby = ChildBot::spawn(&fake, two.path(), &["run", "--config", &config_b], &info);
+    standby
+        .wait_for_log("standing by: another replica owns the gateway")
+        .await;
+    wait_until_answering(&fake).await;
+    // The load balancer: the owner first, the standby when the owner refuses connections.
+    let endpoints = [public_a, public_b].map(|p| format!("http://127.0.0.1:{p}/interactions"));
+    fake.set_interactions_url(endpoints.to_vec())
+        .await
+        .expect("both replicas pass the portal's checks");
+
+    let identified = fake.identifies().len();
+    owner.kill9();
+    // Commands straight after the kill, while no replica has the gateway.
+    let (sent, answered, slowest) = commands_for(&fake, Duration::from_secs(4)).await;
+    let took_over = fake.identifies().len() > identified;
+    println!(
+        "HTTP interactions during a failover: {answered} of {sent} answered within 3 s, the \
+         slowest in {slowest:?} (gateway taken over by then: {took_over})"
+    );
+    assert_eq!(answered, sent, "every command answered during the failover");
+    assert!(
+        fake.deliveries()
+            .iter()
+            .rev()
+            .take(sent)
+            .all(|d| d.url == endpoints[1] && d.status == Some(202)),
+        "the standby took them"
+    );
+    drop(standby);
+}
+
+#[tokio::test]
+async fn readyz_fails_while_the_portal_sends_interactions_this_replica_does_not_serve() {
+    let fake = world::fake().start().await;
+    let bot = spawn_bot_with(&fake, |_| {}).await;
+    let ready = crate::support::http::get(bot.http, "/readyz").await;
+    assert_eq!(ready.status, 200, "{}", ready.body);
+    // Someone sets the portal's URL to another deployment; the next session reads it.
+    let elsewhere = format!("http://127.0.0.1:{}/interactions", free_port());
+    fake.set_interactions_url_unchecked(vec![elsewhere.clone()]);
+    fake.drop_gateway();
+    let started = Instant::now();
+    let body = loop {
+        let ready = crate::support::http::get(bot.http, "/readyz").await;
+        if ready.status == 503 && ready.json()["failing"] == serde_json::json!(["interactions"]) {
+            break ready.json();
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(20),
+            "readyz never named the portal: {}",
+            ready.body
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert_eq!(
+        body["failing"],
+        serde_json::json!(["interactions"]),
+        "{body}"
+    );
+    let detail = body["checks"]
+        .as_array()
+        .and_then(|c| c.iter().find(|c| c["name"] == "interactions"))
+        .map(|c| c["detail"].to_string())
+        .unwrap_or_default();
+    assert!(
+        detail.contains(&elsewhere) && detail.contains("[http] interactions is off"),
+        "{detail}"
+    );
+}
