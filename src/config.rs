@@ -358,6 +358,14 @@ pub struct JobSettings {
     pub workers: usize,
 }
 
+/// How often the gateway's owner renews its lease.
+pub const RENEW_EVERY: Duration = Duration::from_secs(1);
+/// How long a renewal may take before the owner counts the lease as lost.
+pub const RENEW_TIMEOUT: Duration = Duration::from_secs(2);
+/// The shortest `[replicas] lease`: a renewal and its timeout, and as long again for a loaded
+/// machine.
+pub const MIN_LEASE: Duration = Duration::from_secs(5);
+
 /// `[replicas]`
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]

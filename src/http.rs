@@ -11,7 +11,6 @@ mod ready;
 mod serve;
 
 use std::net::SocketAddr;
-use std::sync::Arc;
 
 use anyhow::Context as _;
 use axum::extract::State;
@@ -22,32 +21,15 @@ use axum::Router;
 use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 
-pub use headers::page_policy;
+pub use crate::status::page_policy;
 pub use hooks::{same_secret, signed, Hooks, MAX_BODY};
 pub use ready::{readiness, Check, Readiness, LATE_AFTER};
 pub use serve::{client_address, limited, serve, Limits};
 
 use crate::app::App;
-use crate::clock::BoxFuture;
 use crate::config::HttpSettings;
 
-/// The gateway as this process sees it, asked at each readiness check and scrape.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum GatewayState {
-    /// The session is ready; `replica` when this process is the owner among replicas.
-    Connected {
-        /// Whether other replicas stand by.
-        replica: bool,
-    },
-    /// This process runs the gateway and is connecting or reconnecting.
-    Connecting,
-    /// Another replica owns the gateway; this one serves HTTP and works the queue.
-    Standby,
-}
-
-/// Reads the [`GatewayState`]. The Discord adapter builds it over serenity's shard manager and
-/// this replica's role.
-pub type GatewayProbe = Arc<dyn Fn() -> BoxFuture<'static, GatewayState> + Send + Sync>;
+pub use crate::replica::{GatewayProbe, GatewayState};
 
 /// What the handlers read.
 #[derive(Clone)]

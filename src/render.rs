@@ -33,6 +33,10 @@ pub use scan::unescaped;
 pub(crate) use scan::{include_loops, refuse_unescaped};
 pub use views::*;
 
+/// The status page's templates, by file stem: rendered by `status`, overridable from
+/// `[templates] dir` like the messages, and never rendered as messages.
+pub const PAGE_TEMPLATES: [&str; 2] = ["status_page", "status_incident"];
+
 /// A template the bot uses, by the name of its file (`service_alert.hbs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum TemplateName {
@@ -336,7 +340,7 @@ fn load_overrides(
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or_default();
-        if crate::status::PAGE_TEMPLATES.contains(&stem) {
+        if PAGE_TEMPLATES.contains(&stem) {
             // The status page's templates, loaded by `status::PageTemplates`.
             continue;
         }

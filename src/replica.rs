@@ -17,15 +17,28 @@ use tokio::time::Instant;
 use crate::app::App;
 use crate::store::{GatewayLock, Notice, Notices};
 
+/// The gateway as this process sees it, asked at each readiness check and scrape.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum GatewayState {
+    /// The session is ready; `replica` when this process is the owner among replicas.
+    Connected {
+        /// Whether other replicas stand by.
+        replica: bool,
+    },
+    /// This process runs the gateway and is connecting or reconnecting.
+    Connecting,
+    /// Another replica owns the gateway; this one serves HTTP and works the queue.
+    Standby,
+}
+
+/// Reads the [`GatewayState`]. The Discord adapter builds it over serenity's shard manager and
+/// this replica's role.
+pub type GatewayProbe =
+    std::sync::Arc<dyn Fn() -> crate::clock::BoxFuture<'static, GatewayState> + Send + Sync>;
+
 /// How often a standby asks for the gateway lock.
 pub const TAKE_EVERY: Duration = Duration::from_secs(1);
-/// How often the owner renews its lease.
-pub const RENEW_EVERY: Duration = Duration::from_secs(1);
-/// How long a renewal may take before the owner counts the lease as lost.
-pub const RENEW_TIMEOUT: Duration = Duration::from_secs(2);
-/// The shortest `[replicas] lease`: a renewal and its timeout, and as long again for a loaded
-/// machine.
-pub const MIN_LEASE: Duration = Duration::from_secs(5);
+pub use crate::config::{MIN_LEASE, RENEW_EVERY, RENEW_TIMEOUT};
 /// How much sooner than the database the owner counts its lease as run out: the database's
 /// clock starts the lease when the renewal arrives, the owner's when it sends it, and the two
 /// may run at slightly different rates.

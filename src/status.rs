@@ -14,11 +14,13 @@ mod atom;
 mod board;
 mod build;
 mod page;
+mod policy;
 mod statuspage;
 mod text;
 
 pub use board::{keep_fresh, rebuild, Resource, Snapshot, StatusBoard};
 pub use build::{build, Inputs, PublicIncident, PublicUpdate, HISTORY_DAYS};
 pub use page::{PageTemplates, PAGE_TEMPLATES};
+pub use policy::page_policy;
 pub use statuspage::{Impact, IncidentState};
 pub use text::plain;

@@ -218,7 +218,7 @@ fn durations(s: &Settings, out: &mut Vec<Finding>) {
     }
     // The owner renews every second and each renewal may take two: a shorter lease would be
     // lost by an owner doing nothing wrong.
-    let min = crate::replica::MIN_LEASE;
+    let min = super::MIN_LEASE;
     if s.replicas.lease < min {
         out.push(finding(
             &["replicas.lease"],
@@ -226,8 +226,8 @@ fn durations(s: &Settings, out: &mut Vec<Finding>) {
                 "`replicas.lease`: {} is too short: the owner renews it every {} and a renewal \
                  may take {}; set it to {} or more",
                 humantime::format_duration(s.replicas.lease),
-                humantime::format_duration(crate::replica::RENEW_EVERY),
-                humantime::format_duration(crate::replica::RENEW_TIMEOUT),
+                humantime::format_duration(super::RENEW_EVERY),
+                humantime::format_duration(super::RENEW_TIMEOUT),
                 humantime::format_duration(min)
             ),
         ));

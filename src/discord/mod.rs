@@ -168,8 +168,8 @@ pub(crate) fn noted(message: &serenity::Message) -> Result<NotedMessage, AppErro
 pub fn gateway_probe(
     shards: Arc<serenity::ShardManager>,
     role: crate::replica::GatewayRole,
-) -> crate::http::GatewayProbe {
-    use crate::http::GatewayState;
+) -> crate::replica::GatewayProbe {
+    use crate::replica::GatewayState;
     use crate::replica::Role;
     Arc::new(move || {
         let shards = shards.clone();

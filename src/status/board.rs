@@ -32,7 +32,7 @@ impl Resource {
             etag: format!("\"{:016x}\"", fnv64(&body)),
             policy: content_type
                 .starts_with("text/html")
-                .then(|| crate::http::page_policy(&body)),
+                .then(|| super::policy::page_policy(&body)),
             body,
             content_type,
         }

@@ -13,8 +13,7 @@ use super::statuspage::{iso, Impact};
 use crate::render::{include_loops, refuse_unescaped, TemplateProblem};
 use crate::store::AnnouncementKind;
 
-/// The page templates, by file stem: overridable from `[templates] dir` like the messages.
-pub const PAGE_TEMPLATES: [&str; 2] = ["status_page", "status_incident"];
+pub use crate::render::PAGE_TEMPLATES;
 
 /// The status page's templates, with handlebars' HTML escaping (every value is text).
 #[derive(Debug)]
