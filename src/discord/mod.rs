@@ -7,7 +7,6 @@ mod commands;
 mod failure;
 mod invocation;
 mod metered;
-mod redact;
 mod reply;
 pub mod setup;
 
@@ -18,9 +17,9 @@ use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use poise::serenity_prelude as serenity;
 
+pub use crate::redact::{error_chain, redact, REDACTED};
 pub use chat::SerenityChat;
 pub use failure::RESTARTING;
-pub use redact::{error_chain, redact, REDACTED};
 pub use reply::UNAVAILABLE;
 
 use crate::app::App;

@@ -211,7 +211,7 @@ pub async fn declare(
         ChannelState::Failed(reason) => format!(
             "{head} But I could not open its channel: {}. Fix the permission or make room, \
              then declare again.",
-            app::readable_error(reason.trim_end_matches('.'))
+            app::readable_reason(&reason)
         ),
     };
     say(ctx, text).await
