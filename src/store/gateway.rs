@@ -109,7 +109,8 @@ impl GatewayLock {
 
     /// When the lease has not been renewed for `lease` by the database's clock, ends the
     /// connection that holds the lock (the hung owner's), so that the lock is free to take, and
-    /// returns the name the holder gave. `None` when the lease is fresh, or nobody holds the lock.
+    /// returns the name the holder gave. Only a holder in this database: `pg_locks` lists the
+    /// whole server's, and another database's bot for the same guild has the same keys. `None` when the lease is fresh, or nobody holds the lock.
     pub async fn end_stale_holder(
         &mut self,
         lease: std::time::Duration,
@@ -118,6 +119,7 @@ impl GatewayLock {
         let ended: Option<(String, bool)> = sqlx::query_as(sql!(
             "SELECT g.holder, pg_terminate_backend(l.pid) \
              FROM gateway_leases g JOIN pg_locks l ON l.locktype = 'advisory' AND l.granted \
+             AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
              AND l.classid::int8 = $2 AND l.objid::int8 = g.lock_key AND l.objsubid = 2 \
              WHERE g.lock_key = $1 AND g.renewed_at < {DB_NOW} - $3 \
              AND l.pid <> pg_backend_pid() LIMIT 1"

@@ -841,6 +841,43 @@ async fn two_processes_declaring_at_once_get_distinct_numbers_in_order() {
     }
 }
 
+/// Two bots on one PostgreSQL server (staging and production, or two tests), each with its own
+/// database, for the same guild: a standby of one that finds its lease stale must not end the
+/// other's owner, whose lock has the same keys in the server-wide `pg_locks`.
+#[tokio::test]
+async fn a_stale_lease_ends_only_a_holder_in_its_own_database() {
+    let (here, there) = (postgres_url().await, postgres_url().await);
+    let here_db = Db::connect_postgres(&here).await.expect("here");
+    Db::connect_postgres(&there).await.expect("there");
+    let mut owner = GatewayLock::connect(&there, guild())
+        .await
+        .expect("connect");
+    assert!(owner.try_take().await.expect("take"));
+    let epoch = owner.take_lease("there").await.expect("lease");
+    // Here, the owner died long ago and its lock went with it.
+    sqlx::query(
+        "INSERT INTO gateway_leases (lock_key, epoch, holder, holder_pid, renewed_at) \
+         VALUES ($1, 1, 'gone', 0, 0)",
+    )
+    .bind(i64::try_from(guild().get()).expect("small"))
+    .execute(&here_db.pool)
+    .await
+    .expect("a stale lease");
+    let mut standby = GatewayLock::connect(&here, guild()).await.expect("connect");
+    let ended = standby
+        .end_stale_holder(std::time::Duration::from_secs(1))
+        .await
+        .expect("look");
+    assert_eq!(ended, None, "nobody holds the lock here");
+    assert!(
+        owner
+            .renew_lease(epoch)
+            .await
+            .expect("the other owner keeps its connection"),
+        "and its lease"
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn two_processes_claiming_at_once_never_take_one_job_twice() {
     for (a, b, _dir) in twice().await {
