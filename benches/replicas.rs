@@ -19,7 +19,7 @@ use anyhow::{ensure, Context as _};
 use chrono::Utc;
 use incident_bot::clock::{BoxFuture, SystemClock};
 use incident_bot::scheduler::{JobError, JobHandler, RetryPolicy, Scheduler};
-use incident_bot::store::{Db, Job, NewJob};
+use incident_bot::store::{Db, Job, JobFailure, NewJob};
 use serde_json::json;
 
 /// Jobs per run.
@@ -52,7 +52,7 @@ impl JobHandler for Counter {
         })
     }
 
-    fn gave_up<'a>(&'a self, _job: &'a Job, _error: &'a str) -> BoxFuture<'a, ()> {
+    fn gave_up<'a>(&'a self, _job: &'a Job, _why: &'a JobFailure) -> BoxFuture<'a, ()> {
         Box::pin(async {})
     }
 }

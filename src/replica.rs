@@ -210,7 +210,7 @@ async fn take(
     lock: &mut GatewayLock,
     lease: Duration,
     me: &str,
-) -> Result<Option<i64>, sqlx::Error> {
+) -> Result<Option<i64>, crate::store::Error> {
     if lock.try_take().await? {
         return lock.take_lease(me).await.map(Some);
     }

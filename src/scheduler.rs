@@ -17,22 +17,26 @@ use tokio::task::JoinSet;
 use crate::clock::{BoxFuture, SharedClock};
 use crate::config::{delta, JobSettings};
 use crate::metrics::Metrics;
+use crate::redact::error_chain;
 use crate::shutdown::Shutdown;
-use crate::store::{Db, Job, JobId};
+use crate::store::{Db, Job, JobFailure, JobId};
 
 /// Why a job did not complete.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug)]
 pub enum JobError {
-    /// A passing failure (a 429, a 5xx, a timeout): try again, after `after` if the other side
-    /// said how long to wait.
+    /// A passing failure (a 429, a 5xx, a timeout, the database): try again, after `after` if
+    /// the other side said how long to wait.
     Retry {
-        /// What went wrong.
-        error: String,
+        /// What went wrong, with its causes.
+        error: anyhow::Error,
         /// How long the other side asked us to wait.
         after: Option<Duration>,
     },
     /// A failure that no retry can fix: give the job up now.
-    Fatal(String),
+    Fatal(anyhow::Error),
+    /// Refused for lack of a permission: give the job up now, and tell people the bot's own
+    /// sentence saying what to grant.
+    Forbidden(String),
     /// Not a failure: the job may not run before this time (a budget is spent). It runs again
     /// then, and this attempt does not count.
     NotYet(DateTime<Utc>),
@@ -40,11 +44,28 @@ pub enum JobError {
 
 impl JobError {
     /// A passing failure with no advice on when to retry.
-    pub fn retry(error: impl ToString) -> Self {
+    pub fn retry(error: impl Into<anyhow::Error>) -> Self {
         Self::Retry {
-            error: error.to_string(),
+            error: error.into(),
             after: None,
         }
+    }
+
+    /// A passing failure saying `why`, with no advice on when to retry.
+    pub fn retry_because(why: impl std::fmt::Display + Send + Sync + 'static) -> Self {
+        Self::retry(anyhow::Error::msg(why.to_string()))
+    }
+
+    /// A failure no retry can fix, saying `why`.
+    pub fn fatal(why: impl std::fmt::Display) -> Self {
+        Self::Fatal(anyhow::Error::msg(why.to_string()))
+    }
+}
+
+/// A database failure is passing: the job runs again, and `last_error` keeps what it said.
+impl From<crate::store::Error> for JobError {
+    fn from(e: crate::store::Error) -> Self {
+        Self::retry(anyhow::Error::new(e).context("database"))
     }
 }
 
@@ -54,7 +75,7 @@ pub trait JobHandler: Send + Sync + 'static {
     fn perform<'a>(&'a self, job: &'a Job) -> BoxFuture<'a, Result<(), JobError>>;
 
     /// Told once when a job is given up, to report it where people will see it.
-    fn gave_up<'a>(&'a self, _job: &'a Job, _error: &'a str) -> BoxFuture<'a, ()> {
+    fn gave_up<'a>(&'a self, _job: &'a Job, _why: &'a JobFailure) -> BoxFuture<'a, ()> {
         Box::pin(async {})
     }
 }
@@ -225,8 +246,9 @@ impl Scheduler {
                             let handler = self.handler.clone();
                             let id = job.id;
                             let task = running.spawn(async move {
-                                let error = job.last_error.clone().unwrap_or_default();
-                                handler.gave_up(&job, &error).await;
+                                let why =
+                                    JobFailure::Error(job.last_error.clone().unwrap_or_default());
+                                handler.gave_up(&job, &why).await;
                             });
                             mine.insert(task.id(), id);
                         }
@@ -415,17 +437,17 @@ impl Worker {
             Err(JobError::Retry { error, after }) if job.attempts < self.policy.max_attempts => {
                 let wait = after.unwrap_or_else(|| self.policy.backoff(job.attempts));
                 let at: DateTime<Utc> = now + delta(wait);
+                let error = error_chain(&error);
                 tracing::warn!(%error, retry_in = ?wait, "job failed; will retry");
                 self.db.retry_job(&job, &error, at).await
             }
             Err(JobError::Retry { error, .. } | JobError::Fatal(error)) => {
-                tracing::error!(%error, "job given up");
-                self.metrics.jobs_failed.inc(&[&job.kind]);
-                let written = self.db.fail_job(&job, &error, now).await;
-                if matches!(written, Ok(true)) {
-                    self.handler.gave_up(&job, &error).await;
-                }
-                written
+                self.give_up(&job, JobFailure::Error(error_chain(&error)), now)
+                    .await
+            }
+            Err(JobError::Forbidden(sentence)) => {
+                self.give_up(&job, JobFailure::Forbidden(sentence), now)
+                    .await
             }
         };
         match written {
@@ -438,6 +460,22 @@ impl Worker {
         }
         // No wake here: the loop learns that a job ended from its `JoinSet`. A wake would also
         // be kept for the loop's next wait and cost it a turn of SQL for nothing.
+    }
+
+    /// Gives `job` up for `why`, and tells the handler once it is recorded.
+    async fn give_up(
+        &self,
+        job: &Job,
+        why: JobFailure,
+        now: DateTime<Utc>,
+    ) -> Result<bool, crate::store::Error> {
+        tracing::error!(error = %why, "job given up");
+        self.metrics.jobs_failed.inc(&[&job.kind]);
+        let written = self.db.fail_job(job, &why, now).await;
+        if matches!(written, Ok(true)) {
+            self.handler.gave_up(job, &why).await;
+        }
+        written
     }
 }
 

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::*;
 use crate::clock::{Clock, ManualClock};
-use crate::store::NewJob;
+use crate::store::{JobFailure, NewJob};
 
 /// Records what it performed; fails a job's first `fail_times` attempts, or panics on every
 /// attempt.
@@ -15,7 +15,11 @@ use crate::store::NewJob;
 struct Recorder {
     performed: Mutex<Vec<String>>,
     gave_up: Mutex<Vec<String>>,
+    /// Why each job given up was, as the handler was told.
+    why: Mutex<Vec<JobFailure>>,
     fail_times: u32,
+    /// What every attempt fails with, instead of succeeding.
+    fails_with: Option<fn() -> JobError>,
     panics: bool,
     attempts: Mutex<Vec<u32>>,
     notify: Notify,
@@ -31,7 +35,11 @@ impl JobHandler for Recorder {
             }
             if job.attempts <= self.fail_times {
                 self.notify.notify_waiters();
-                return Err(JobError::retry(format!("boom {}", job.attempts)));
+                return Err(JobError::retry_because(format!("boom {}", job.attempts)));
+            }
+            if let Some(error) = self.fails_with {
+                self.notify.notify_waiters();
+                return Err(error());
             }
             self.performed
                 .lock()
@@ -42,8 +50,9 @@ impl JobHandler for Recorder {
         })
     }
 
-    fn gave_up<'a>(&'a self, job: &'a Job, _error: &'a str) -> BoxFuture<'a, ()> {
+    fn gave_up<'a>(&'a self, job: &'a Job, why: &'a JobFailure) -> BoxFuture<'a, ()> {
         Box::pin(async move {
+            self.why.lock().expect("lock").push(why.clone());
             self.gave_up
                 .lock()
                 .expect("lock")
@@ -83,6 +92,8 @@ on_both!(
     a_job_is_not_run_before_it_is_due,
     a_failing_job_is_retried_with_backoff_and_its_error_recorded,
     a_job_that_keeps_failing_is_given_up_and_reported,
+    a_given_up_job_keeps_its_whole_cause_chain_without_secrets,
+    a_job_refused_for_a_permission_is_given_up_as_forbidden,
     a_job_that_panics_every_time_is_given_up_after_max_attempts_and_reported_once,
     an_idle_scheduler_wakes_at_once_when_a_job_is_added,
     a_job_whose_outcome_was_never_recorded_runs_again_when_its_lease_runs_out,
@@ -241,6 +252,69 @@ async fn a_job_that_keeps_failing_is_given_up_and_reported(db: Db) {
             .expect("exists");
     assert_eq!(job.attempts, POLICY.max_attempts);
     assert_eq!(h.db.pending_jobs().await.expect("count"), 0);
+}
+
+/// Runs the job `key`, whose every attempt fails with `error`, until it is given up.
+async fn given_up(db: Db, key: &str, error: fn() -> JobError) -> Harness {
+    enqueue(&db, key, t0()).await;
+    let h = start(
+        db,
+        Recorder {
+            fails_with: Some(error),
+            ..Recorder::default()
+        },
+        1,
+    )
+    .await;
+    until(&h, "the give-up", |h| {
+        !h.recorder.gave_up.lock().expect("lock").is_empty()
+    })
+    .await;
+    h
+}
+
+async fn a_given_up_job_keeps_its_whole_cause_chain_without_secrets(db: Db) {
+    const TOKEN: &str = "aW50ZXJhY3Rpb246MTIzNDU2Nzg5MDEyMzQ1Njc4OjE2OTg.dGVzdC10b2tlbi1f_x-y";
+    fn chained() -> JobError {
+        let root =
+            anyhow::anyhow!("error sending request for url (/interactions/7/{TOKEN}/callback)");
+        JobError::Fatal(
+            root.context("Error while sending HTTP request.")
+                .context("could not post"),
+        )
+    }
+    let h = given_up(db, "chained", chained).await;
+    let want = "could not post: Error while sending HTTP request.: \
+        error sending request for url (/interactions/7/[redacted]/callback)";
+    let job =
+        h.db.job_by_key("chained")
+            .await
+            .expect("read")
+            .expect("exists");
+    assert_eq!(job.last_error.as_deref(), Some(want));
+    assert_eq!(
+        *h.recorder.why.lock().expect("lock"),
+        [JobFailure::Error(want.to_owned())]
+    );
+}
+
+async fn a_job_refused_for_a_permission_is_given_up_as_forbidden(db: Db) {
+    fn forbidden() -> JobError {
+        JobError::Forbidden("I need **Manage Channels** in <#42>.".into())
+    }
+    let h = given_up(db, "forbidden", forbidden).await;
+    assert_eq!(
+        *h.recorder.why.lock().expect("lock"),
+        [JobFailure::Forbidden(
+            "I need **Manage Channels** in <#42>.".into()
+        )]
+    );
+    let job =
+        h.db.job_by_key("forbidden")
+            .await
+            .expect("read")
+            .expect("exists");
+    assert_eq!(job.attempts, 1, "no retry for a missing permission");
 }
 
 async fn a_job_that_panics_every_time_is_given_up_after_max_attempts_and_reported_once(db: Db) {

@@ -4,7 +4,7 @@
 //! id as a nonce, and on a retry the pins are looked at before pinning. When the channel cannot
 //! be opened for good, every job that needs it is given up at once, and people are told once.
 
-use super::perform::{internal, nonce, NO_CHANNEL};
+use super::perform::{nonce, NO_CHANNEL};
 use super::{
     App, AppError, AppEvent, ChannelAccess, Effect, NewChannel, Outbox, Outgoing, Performer, Target,
 };
@@ -12,7 +12,7 @@ use crate::config::Settings;
 use crate::domain::{ChannelId, IncidentId, IncidentKind, Phase};
 use crate::render::{role_pings, Intro, TemplateName};
 use crate::scheduler::JobError;
-use crate::store::{IncidentRecord, Job};
+use crate::store::{IncidentRecord, Job, JobFailure};
 
 /// Where an incident's channel stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -21,8 +21,8 @@ pub enum ChannelState {
     Open(ChannelId),
     /// Its job is still trying.
     Opening,
-    /// It could not be opened, for this reason (as Discord said it).
-    Failed(String),
+    /// It could not be opened, for this reason.
+    Failed(JobFailure),
 }
 
 /// Where the channel of `incident` stands: for a declare that stopped waiting for it.
@@ -129,8 +129,8 @@ impl Performer {
         let mut record = record.clone();
         record.channel_id = Some(channel);
         let now = self.app.clock.now();
-        let mut tx = self.app.db.begin().await.map_err(internal)?;
-        tx.save_incident(&record).await.map_err(internal)?;
+        let mut tx = self.app.db.begin().await?;
+        tx.save_incident(&record).await?;
         let origin = format!("job:{}", job.id.0);
         let mut outbox = Outbox::new(&origin, record.id, now);
         if let Some(log) = s.channels.log {
@@ -164,7 +164,7 @@ impl Performer {
                     file: None,
                     buttons: vec![],
                 };
-                outbox.push(&mut tx, post).await.map_err(internal)?;
+                outbox.push(&mut tx, post).await?;
             }
         }
         // The declare may wait on another replica: it hears of the channel at commit.
@@ -172,8 +172,8 @@ impl Performer {
             incident: record.id,
             channel,
         };
-        tx.tell_replicas(&opened.notice()).await.map_err(internal)?;
-        tx.commit().await.map_err(internal)?;
+        tx.tell_replicas(&opened.notice()).await?;
+        tx.commit().await?;
         self.app.waker.wake();
         let _ = self.app.events.send(opened);
         Ok(())
@@ -198,11 +198,11 @@ impl Performer {
             .app
             .templates
             .render(TemplateName::Intro, &view)
-            .map_err(|e| JobError::Fatal(e.to_string()))?;
+            .map_err(|e| JobError::Fatal(e.into()))?;
         let message = self.post(job, channel, content, page).await?;
-        let ticks = self.app.db.ticks(record.id).await.map_err(internal)?;
+        let ticks = self.app.db.ticks(record.id).await?;
         let checklist = super::checklists::message(&self.app, record, Phase::Triage, &ticks)
-            .map_err(|e| JobError::Fatal(e.to_string()))?;
+            .map_err(|e| JobError::Fatal(e.into()))?;
         if checklist.has_steps {
             let post = Outgoing {
                 channel,
@@ -229,7 +229,7 @@ impl Performer {
     /// that needs the channel, tells the log channel once what to do, and tells a declare still
     /// waiting for the channel. Returns false, and does nothing, when the channel was recorded
     /// (only its intro failed): that is reported as any other job.
-    pub(super) async fn channel_failed(&self, job: &Job, error: &str) -> bool {
+    pub(super) async fn channel_failed(&self, job: &Job, error: &JobFailure) -> bool {
         let Some(incident) = job.incident else {
             return false;
         };
@@ -247,7 +247,7 @@ impl Performer {
         }
         let failed = AppEvent::ChannelFailed {
             incident,
-            reason: error.to_owned(),
+            reason: error.clone(),
         };
         // The declare may wait on another replica; it reads the database when its wait ends.
         if let Err(e) = self.app.db.tell_replicas(&failed.notice()).await {
@@ -262,7 +262,7 @@ impl Performer {
             "⚠️ I could not open the channel for incident #{number}: {}. Fix the permission or make \
              room, then declare again; incident #{number} stays open, without a channel: work or \
              close it from here with incident:{number} on any /incident command.",
-            super::readable_error(error.trim_end_matches('.'))
+            super::readable_reason(error)
         );
         self.report(log, job, content).await;
         true
@@ -271,8 +271,8 @@ impl Performer {
     async fn give_up_channel_work(
         &self,
         incident: IncidentId,
-        error: &str,
-    ) -> Result<(), sqlx::Error> {
+        error: &JobFailure,
+    ) -> Result<(), crate::store::Error> {
         let doomed: Vec<_> = self
             .app
             .db

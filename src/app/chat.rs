@@ -11,6 +11,7 @@ use crate::clock::BoxFuture;
 use crate::domain::{
     ChannelId, EventId, EventStatus, MeetingPlace, MessageId, PlaceKind, RoleId, UserId,
 };
+use crate::store::JobFailure;
 
 /// Why a call to Discord failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -27,20 +28,26 @@ pub enum ChatError {
     #[error("Discord refused the request: {0}")]
     Refused(String),
     /// Refused for lack of a permission: a sentence the bot built saying what to grant.
-    #[error("{FORBIDDEN}{0}")]
+    #[error("{0}")]
     Forbidden(String),
 }
 
-/// How a refusal for lack of permission begins, so that the report of a job given up shows the
-/// bot's own sentence (with its channel links) rather than escaping it like Discord's text.
-pub const FORBIDDEN: &str = "🔒 ";
+/// Why a job was given up, as people should read it: the bot's own sentence about a missing
+/// permission as written (its channel links work), anything else, which may quote Discord, as
+/// text.
+pub fn readable_error(failure: &JobFailure) -> String {
+    readable(failure, failure.text())
+}
 
-/// A job's error as people should read it: the bot's own sentence about a missing permission
-/// as written (its channel links work), anything else, which may quote Discord, as text.
-pub fn readable_error(error: &str) -> String {
-    match error.strip_prefix(FORBIDDEN) {
-        Some(sentence) => sentence.to_owned(),
-        None => crate::render::discord_escape(error),
+/// [`readable_error`] without its closing period, for a sentence that goes on after it.
+pub fn readable_reason(failure: &JobFailure) -> String {
+    readable(failure, failure.text().trim_end_matches('.'))
+}
+
+fn readable(failure: &JobFailure, text: &str) -> String {
+    match failure {
+        JobFailure::Forbidden(_) => text.to_owned(),
+        JobFailure::Error(_) => crate::render::discord_escape(text),
     }
 }
 

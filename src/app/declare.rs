@@ -145,7 +145,7 @@ pub(super) async fn declare_as(
     let record = match (inserted, interaction) {
         (Ok(record), _) => record,
         // The same interaction, delivered twice at once: the other delivery won.
-        (Err(sqlx::Error::Database(e)), Some(interaction)) if e.is_unique_violation() => {
+        (Err(crate::store::Error::Duplicate(_)), Some(interaction)) => {
             drop(tx);
             let record = app
                 .db

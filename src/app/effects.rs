@@ -299,7 +299,7 @@ impl<'a> Outbox<'a> {
     /// every role any part pings; parts that together pass Discord's 2000 characters go as
     /// messages of their own. A checklist from [`Outbox::checklist_here`] follows in the
     /// same job.
-    pub async fn flush_here(&mut self, tx: &mut Tx) -> Result<(), sqlx::Error> {
+    pub async fn flush_here(&mut self, tx: &mut Tx) -> Result<(), crate::store::Error> {
         let parts = std::mem::take(&mut self.here);
         let total: usize = parts.iter().map(|(c, _)| c.chars().count() + 2).sum();
         let posts = if total <= crate::render::MESSAGE_LIMIT {
@@ -348,7 +348,7 @@ impl<'a> Outbox<'a> {
     }
 
     /// Queues `effect` to run at once.
-    pub async fn push(&mut self, tx: &mut Tx, effect: Effect) -> Result<(), sqlx::Error> {
+    pub async fn push(&mut self, tx: &mut Tx, effect: Effect) -> Result<(), crate::store::Error> {
         let due = self.now;
         self.push_at(tx, effect, due).await
     }
@@ -359,7 +359,7 @@ impl<'a> Outbox<'a> {
         tx: &mut Tx,
         effect: Effect,
         due: DateTime<Utc>,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<(), crate::store::Error> {
         self.next += 1;
         let key = format!("{}:{}:{}", self.origin, self.next, effect.kind());
         self.push_keyed(tx, effect, due, key).await
@@ -375,7 +375,7 @@ impl<'a> Outbox<'a> {
         effect: Effect,
         due: DateTime<Utc>,
         about: &str,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<(), crate::store::Error> {
         let key = format!("inc:{}:{about}@{}", self.incident, self.origin);
         self.push_keyed(tx, effect, due, key).await
     }
@@ -387,7 +387,7 @@ impl<'a> Outbox<'a> {
         effect: Effect,
         due: DateTime<Utc>,
         key: String,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<(), crate::store::Error> {
         enqueue(tx, &effect, Some(self.incident), key, due, self.now).await
     }
 }
@@ -401,10 +401,10 @@ pub(super) async fn enqueue(
     key: String,
     due: DateTime<Utc>,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), crate::store::Error> {
     let job = NewJob {
         kind: effect.kind().to_owned(),
-        payload: serde_json::to_value(effect).map_err(|e| sqlx::Error::Encode(e.into()))?,
+        payload: serde_json::to_value(effect).map_err(crate::store::Error::other)?,
         incident,
         idempotency_key: key,
         due_at: due,

@@ -255,7 +255,7 @@ pub(super) async fn queue_card(
     tx: &mut Tx,
     card: &AlertCard,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), crate::store::Error> {
     let key = format!(
         "alert_card:{}:{}:{}:{}:{}:{}",
         card.id,
@@ -459,7 +459,7 @@ pub(super) async fn refresh_menus(
     tx: &mut Tx,
     why: &str,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), crate::store::Error> {
     let since = now - crate::config::delta(app.settings.intake.dedup_window);
     for card in tx.undecided_cards(since).await? {
         let key = format!("alert_card_menu:{}:{why}", card.id);

@@ -9,7 +9,6 @@
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 
-use super::perform::internal;
 use super::{team, App, AppError, ChatError, Effect, MeetingCall, Outbox, Outgoing};
 use super::{Meeting, NewMeeting, Performer};
 use crate::config::delta;
@@ -184,9 +183,8 @@ impl Performer {
             .app
             .db
             .postmortem(record.id)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| JobError::Fatal("the incident has no post-mortem".into()))?;
+            .await?
+            .ok_or_else(|| JobError::fatal("the incident has no post-mortem"))?;
         let known = match pm.meeting_event {
             Some(id) => self.chat.meeting(id).await?,
             None => self.chat.find_meeting(&marker(&record)).await?,
@@ -205,11 +203,9 @@ impl Performer {
         let held = self.hold(&record, at, known).await?;
         if let Ok((event, _)) = &held {
             if pm.meeting_event != Some(*event) {
-                let mut tx = self.app.db.begin().await.map_err(internal)?;
-                tx.set_meeting_event(record.id, Some(*event))
-                    .await
-                    .map_err(internal)?;
-                tx.commit().await.map_err(internal)?;
+                let mut tx = self.app.db.begin().await?;
+                tx.set_meeting_event(record.id, Some(*event)).await?;
+                tx.commit().await?;
             }
         }
         if let Some(call) = call {
@@ -350,7 +346,7 @@ impl Performer {
             }),
         };
         let content = super::render(&self.app, TemplateName::Meeting, &view)
-            .map_err(|e| JobError::Fatal(e.to_string()))?;
+            .map_err(|e| JobError::Fatal(e.into()))?;
         let message = Outgoing {
             channel: self.channel_of(record).await?,
             content,
@@ -373,7 +369,7 @@ pub(super) async fn kind_changed(
     tx: &mut Tx,
     outbox: &mut Outbox<'_>,
     record: &IncidentRecord,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), crate::store::Error> {
     let pending = tx
         .postmortem(record.id)
         .await?
@@ -392,7 +388,7 @@ pub(super) async fn end_meeting(
     tx: &mut Tx,
     outbox: &mut Outbox<'_>,
     pm: &Postmortem,
-) -> Result<bool, sqlx::Error> {
+) -> Result<bool, crate::store::Error> {
     if pm.meeting_at.is_none() {
         return Ok(false);
     }

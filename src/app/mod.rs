@@ -31,9 +31,9 @@ use serde_json::Value;
 
 pub use channel::{channel_name, channel_state, channel_topic, ChannelState};
 pub use chat::{
-    readable_error, Attachment, Button, ButtonStyle, ChannelAccess, ChannelLabel, Chat, ChatError,
-    Choice, Clicked, ExistingChannel, GuildMember, Meeting, Menu, NewChannel, NewMeeting, Outgoing,
-    TimedChat, MAX_BUTTONS, MAX_CHOICES,
+    readable_error, readable_reason, Attachment, Button, ButtonStyle, ChannelAccess, ChannelLabel,
+    Chat, ChatError, Choice, Clicked, ExistingChannel, GuildMember, Meeting, Menu, NewChannel,
+    NewMeeting, Outgoing, TimedChat, MAX_BUTTONS, MAX_CHOICES,
 };
 pub use checklists::{tick, CheckClick, CHECK_BUTTON};
 pub use declare::{
@@ -121,12 +121,16 @@ impl From<crate::domain::TransitionError> for AppError {
     }
 }
 
-impl From<sqlx::Error> for AppError {
-    fn from(e: sqlx::Error) -> Self {
-        if crate::store::is_unavailable(&e) {
-            Self::Unavailable(anyhow::Error::new(e).context("database"))
+/// The database not answering is [`AppError::Unavailable`] (try again in a moment); any other
+/// store failure is internal. Either keeps the store's error as its source.
+impl From<crate::store::Error> for AppError {
+    fn from(e: crate::store::Error) -> Self {
+        let busy = matches!(e, crate::store::Error::Busy(_));
+        let e = anyhow::Error::new(e).context("database");
+        if busy {
+            Self::Unavailable(e)
         } else {
-            Self::Internal(anyhow::Error::new(e).context("database"))
+            Self::Internal(e)
         }
     }
 }
@@ -229,7 +233,7 @@ async fn audit(
     incident: IncidentId,
     action: &str,
     detail: Value,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), crate::store::Error> {
     tx.audit(&AuditEntry {
         at: app.clock.now(),
         guild_id: guild,

@@ -11,7 +11,7 @@ use super::{Attachment, Chat, ChatError, Effect, Outbox, Outgoing, Target, Timed
 use crate::clock::BoxFuture;
 use crate::domain::ChannelId;
 use crate::scheduler::{JobError, JobHandler};
-use crate::store::{IncidentRecord, Job};
+use crate::store::{IncidentRecord, Job, JobFailure};
 
 /// How a job that needs the incident's channel is given up when the channel could not be
 /// opened: with this, then why.
@@ -45,11 +45,22 @@ impl From<ChatError> for JobError {
     fn from(e: ChatError) -> Self {
         match e {
             ChatError::Unavailable { message, after } => JobError::Retry {
-                error: message,
+                error: anyhow::Error::msg(message),
                 after,
             },
-            ChatError::Refused(message) => JobError::Fatal(message),
-            forbidden @ ChatError::Forbidden(_) => JobError::Fatal(forbidden.to_string()),
+            ChatError::Refused(message) => JobError::Fatal(anyhow::Error::msg(message)),
+            ChatError::Forbidden(sentence) => JobError::Forbidden(sentence),
+        }
+    }
+}
+
+/// A use case a job runs: refused as a person would be (too many channels), retrying will not
+/// help, and the log channel is told why; anything else is passing, its cause chain kept.
+impl From<AppError> for JobError {
+    fn from(e: AppError) -> Self {
+        match e {
+            AppError::User(why) => JobError::Fatal(why.into()),
+            AppError::Internal(e) | AppError::Unavailable(e) => JobError::retry(e),
         }
     }
 }
@@ -61,10 +72,6 @@ pub(super) fn nonce(job: &Job, n: usize) -> String {
     } else {
         format!("{}.{n}", job.id.0)
     }
-}
-
-pub(super) fn internal(e: impl std::fmt::Display) -> JobError {
-    JobError::retry(e)
 }
 
 impl Performer {
@@ -82,16 +89,15 @@ impl Performer {
         &self,
         name: &str,
     ) -> Result<crate::store::NamedLock, JobError> {
-        self.app.db.lock_named(name).await.map_err(internal)
+        Ok(self.app.db.lock_named(name).await?)
     }
 
     async fn announcement(&self, id: i64) -> Result<crate::store::Announcement, JobError> {
         self.app
             .db
             .announcement(id)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| JobError::Fatal(format!("announcement {id} does not exist")))
+            .await?
+            .ok_or_else(|| JobError::fatal(format!("announcement {id} does not exist")))
     }
 
     /// Whether an announcement must not go out (any more): withdrawn, or its incident became a
@@ -100,20 +106,19 @@ impl Performer {
         if a.withdrawn_at.is_some() {
             return Ok(true);
         }
-        let record = self.app.db.incident(a.incident).await.map_err(internal)?;
+        let record = self.app.db.incident(a.incident).await?;
         Ok(record.is_some_and(|r| r.incident.kind == crate::domain::IncidentKind::Security))
     }
 
     pub(super) async fn incident(&self, job: &Job) -> Result<IncidentRecord, JobError> {
         let id = job
             .incident
-            .ok_or_else(|| JobError::Fatal("the job names no incident".into()))?;
+            .ok_or_else(|| JobError::fatal("the job names no incident"))?;
         self.app
             .db
             .incident(id)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| JobError::Fatal(format!("incident {id} does not exist")))
+            .await?
+            .ok_or_else(|| JobError::fatal(format!("incident {id} does not exist")))
     }
 
     pub(super) async fn channel_of(&self, record: &IncidentRecord) -> Result<ChannelId, JobError> {
@@ -125,10 +130,9 @@ impl Performer {
             .app
             .db
             .job_failure(record.id, Effect::OpenChannel.kind())
-            .await
-            .map_err(internal)?
+            .await?
         {
-            return Err(JobError::Fatal(format!("{NO_CHANNEL}: {why}")));
+            return Err(JobError::fatal(format!("{NO_CHANNEL}: {why}")));
         }
         // Its channel job runs first; until it has, this one waits its turn without spending
         // attempts (a long Discord outage delays the channel, it must not fail the reminders).
@@ -171,21 +175,18 @@ impl Performer {
         let message = self.post(job, a.channel_id, content, ping_roles).await?;
         let publish = a.publish && self.chat.is_announcement_channel(a.channel_id).await?;
         let now = self.app.clock.now();
-        let mut tx = self.app.db.begin().await.map_err(internal)?;
-        tx.announcement_posted(announcement, message, now)
-            .await
-            .map_err(internal)?;
+        let mut tx = self.app.db.begin().await?;
+        tx.announcement_posted(announcement, message, now).await?;
         if publish {
             let origin = format!("job:{}", job.id.0);
             let mut outbox = Outbox::new(&origin, a.incident, now);
             outbox
                 .push(&mut tx, Effect::Publish { announcement })
-                .await
-                .map_err(internal)?;
+                .await?;
         }
         // Every replica's status page shows it (this one's at once, below).
-        tx.public_changed().await.map_err(internal)?;
-        tx.commit().await.map_err(internal)?;
+        tx.public_changed().await?;
+        tx.commit().await?;
         self.app.waker.wake();
         self.app.status.changed();
         Ok(())
@@ -199,36 +200,25 @@ impl Performer {
         }
         let message = a
             .message_id
-            .ok_or_else(|| JobError::retry("the announcement is not posted yet"))?;
+            .ok_or_else(|| JobError::retry_because("the announcement is not posted yet"))?;
         let now = self.app.clock.now();
         let since = now - TimeDelta::hours(1);
         // An attempt that began before a crash holds its slot already: no second count.
         if a.publish_started_at.is_none()
-            && self
-                .app
-                .db
-                .publishes_since(a.channel_id, since)
-                .await
-                .map_err(internal)?
-                >= PUBLISH_BUDGET
+            && self.app.db.publishes_since(a.channel_id, since).await? >= PUBLISH_BUDGET
         {
             let first = self
                 .app
                 .db
                 .first_publish_since(a.channel_id, since)
-                .await
-                .map_err(internal)?
+                .await?
                 .unwrap_or(now);
             return Err(JobError::NotYet(first + TimeDelta::hours(1)));
         }
         // The slot is taken before Discord is asked: a crash after the crosspost and before it
         // is recorded must not let another publish take the same slot. The retry finds the
         // message crossposted already and records it.
-        self.app
-            .db
-            .publish_started(announcement, now)
-            .await
-            .map_err(internal)?;
+        self.app.db.publish_started(announcement, now).await?;
         if let Err(e) = self.chat.publish(a.channel_id, message).await {
             // Refused, Discord did nothing: the slot goes back. Unanswered (a timeout), it may
             // have published: the slot stays taken, and the retry looks first.
@@ -239,11 +229,10 @@ impl Performer {
             }
             return Err(e.into());
         }
-        let mut tx = self.app.db.begin().await.map_err(internal)?;
+        let mut tx = self.app.db.begin().await?;
         tx.announcement_published(announcement, self.app.clock.now())
-            .await
-            .map_err(internal)?;
-        tx.commit().await.map_err(internal)?;
+            .await?;
+        tx.commit().await?;
         Ok(())
     }
 
@@ -276,21 +265,16 @@ impl Performer {
             .app
             .db
             .alert_card(id)
-            .await
-            .map_err(internal)?
-            .ok_or_else(|| JobError::Fatal(format!("alert card {id} does not exist")))?;
-        let view = super::intake::card_view_now(&self.app, &card)
-            .await
-            .map_err(internal)?;
+            .await?
+            .ok_or_else(|| JobError::fatal(format!("alert card {id} does not exist")))?;
+        let view = super::intake::card_view_now(&self.app, &card).await?;
         if let Some((channel, message)) = card.message {
             self.chat.edit(channel, message, &view).await?;
             return Ok(());
         }
         let channels = &self.app.settings.channels;
         let channel = channels.alerts.or(channels.log).ok_or_else(|| {
-            JobError::Fatal(
-                "no channel for alert cards: set [channels] alerts (or [channels] log)".into(),
-            )
+            JobError::fatal("no channel for alert cards: set [channels] alerts (or [channels] log)")
         })?;
         let message = Outgoing {
             channel,
@@ -304,9 +288,7 @@ impl Performer {
             menu: view.menu,
         };
         let posted = self.chat.post(&message).await?;
-        super::intake::card_posted(&self.app, &card, channel, posted)
-            .await
-            .map_err(internal)?;
+        super::intake::card_posted(&self.app, &card, channel, posted).await?;
         Ok(())
     }
 
@@ -321,13 +303,8 @@ impl Performer {
             .chat
             .channel_counts(self.app.settings.channels.incident_category)
             .await?;
-        match super::intake::auto_declare(&self.app, card, severity, rule, bot, counts).await {
-            Ok(()) => Ok(()),
-            // Refused as a person would be (too many channels): retrying will not help; the log
-            // channel is told why.
-            Err(AppError::User(why)) => Err(JobError::Fatal(why.to_string())),
-            Err(AppError::Internal(e) | AppError::Unavailable(e)) => Err(internal(e)),
-        }
+        super::intake::auto_declare(&self.app, card, severity, rule, bot, counts).await?;
+        Ok(())
     }
 
     async fn archive(&self, job: &Job, summary: String) -> Result<(), JobError> {
@@ -345,7 +322,7 @@ impl JobHandler for Performer {
     fn perform<'a>(&'a self, job: &'a Job) -> BoxFuture<'a, Result<(), JobError>> {
         Box::pin(async move {
             let effect: Effect = serde_json::from_value(job.payload.clone())
-                .map_err(|e| JobError::Fatal(format!("unreadable {} job: {e}", job.kind)))?;
+                .map_err(|e| JobError::fatal(format!("unreadable {} job: {e}", job.kind)))?;
             match effect {
                 Effect::OpenChannel => self.open_channel(job).await,
                 Effect::PostIntro => self.post_intro(job).await,
@@ -404,12 +381,12 @@ impl JobHandler for Performer {
         })
     }
 
-    fn gave_up<'a>(&'a self, job: &'a Job, error: &'a str) -> BoxFuture<'a, ()> {
+    fn gave_up<'a>(&'a self, job: &'a Job, error: &'a JobFailure) -> BoxFuture<'a, ()> {
         Box::pin(async move {
             if job.kind == Effect::OpenChannel.kind() && self.channel_failed(job, error).await {
                 return;
             }
-            if error.starts_with(NO_CHANNEL) {
+            if error.text().starts_with(NO_CHANNEL) {
                 // Told once, when the channel job was given up.
                 return;
             }
@@ -425,7 +402,7 @@ impl JobHandler for Performer {
             };
             // A missing permission says what to grant, and retrying never helped it: no count.
             let reason = super::readable_error(error);
-            let content = if error.starts_with(super::chat::FORBIDDEN) {
+            let content = if matches!(error, JobFailure::Forbidden(_)) {
                 format!("⚠️ {reason} (a `{}` job{incident})", job.kind)
             } else {
                 format!(

@@ -7,7 +7,6 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
-use super::perform::internal;
 use super::{App, AppError, Attachment, Outgoing, Performer};
 use crate::domain::{ActionKind, EntryKind, LessonKind, TimelineEntry, UserId};
 use crate::render::{
@@ -32,7 +31,7 @@ struct Sources {
 }
 
 impl Sources {
-    async fn read(app: &App, record: &IncidentRecord) -> Result<Self, sqlx::Error> {
+    async fn read(app: &App, record: &IncidentRecord) -> Result<Self, crate::store::Error> {
         let id = record.id;
         Ok(Self {
             pm: app.db.postmortem(id).await?,
@@ -217,7 +216,7 @@ impl Performer {
     pub(super) async fn post_draft(&self, job: &crate::store::Job) -> Result<(), JobError> {
         let record = self.incident(job).await?;
         let channel = self.channel_of(&record).await?;
-        let sources = Sources::read(&self.app, &record).await.map_err(internal)?;
+        let sources = Sources::read(&self.app, &record).await?;
         let mut names = HashMap::new();
         for user in sources.people() {
             let member = self.chat.member(user).await?;
@@ -230,7 +229,7 @@ impl Performer {
             &Names(names),
             self.app.clock.now(),
         )
-        .map_err(|e| JobError::Fatal(e.to_string()))?;
+        .map_err(|e| JobError::Fatal(e.into()))?;
         let message = Outgoing {
             channel,
             content: format!(

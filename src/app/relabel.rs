@@ -3,7 +3,6 @@
 //! jobs; a rename waits out Discord's limit of two per channel in 10 minutes instead of being
 //! refused, and reads the facts when it runs, so that two quick edits rename once.
 
-use super::perform::internal;
 use super::{channel_name, channel_topic, ChannelLabel, Performer};
 use crate::domain::IncidentKind;
 use crate::scheduler::JobError;
@@ -46,22 +45,13 @@ impl Performer {
             return Ok(());
         }
         let now = self.app.clock.now();
-        let recent = self
-            .app
-            .db
-            .relabels_since(channel, now)
-            .await
-            .map_err(internal)?;
+        let recent = self.app.db.relabels_since(channel, now).await?;
         if recent.len() >= RELABELS_PER_WINDOW {
             let oldest = recent.first().copied().unwrap_or(now);
             return Err(JobError::NotYet(oldest + RELABEL_WINDOW));
         }
         self.chat.relabel_channel(channel, &wanted).await?;
-        self.app
-            .db
-            .record_relabel(channel, now)
-            .await
-            .map_err(internal)?;
+        self.app.db.record_relabel(channel, now).await?;
         Ok(())
     }
 }

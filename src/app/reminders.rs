@@ -6,7 +6,6 @@
 use chrono::{DateTime, Utc};
 
 use super::effects::kinds;
-use super::perform::internal;
 use super::App;
 use super::{Button, ButtonStyle, Effect, Outbox, Outgoing, Performer};
 use crate::config::delta;
@@ -29,7 +28,7 @@ pub(super) async fn on_declare(
     outbox: &mut Outbox<'_>,
     record: &IncidentRecord,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), crate::store::Error> {
     schedule_escalation(app, tx, outbox, record, 1, now).await?;
     schedule_update_due(app, tx, outbox, record, now).await?;
     schedule_nudge(app, tx, outbox, record).await
@@ -42,7 +41,7 @@ async fn schedule_escalation(
     record: &IncidentRecord,
     attempt: u32,
     from: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), crate::store::Error> {
     let Some(timeout) = app
         .settings
         .severity
@@ -68,7 +67,7 @@ async fn schedule_update_due(
     outbox: &mut Outbox<'_>,
     record: &IncidentRecord,
     from: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), crate::store::Error> {
     let Some(every) = app
         .settings
         .severity
@@ -87,7 +86,7 @@ async fn schedule_nudge(
     tx: &mut Tx,
     outbox: &mut Outbox<'_>,
     record: &IncidentRecord,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), crate::store::Error> {
     let phase = record.incident.phase;
     schedule_nudge_round(app, tx, outbox, record, phase, 1).await
 }
@@ -101,7 +100,7 @@ async fn schedule_nudge_round(
     record: &IncidentRecord,
     phase: Phase,
     round: u32,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), crate::store::Error> {
     let i = &record.incident;
     let Some(offset) = app.phase_budgets().deadline_offset(phase) else {
         return Ok(());
@@ -125,7 +124,7 @@ pub(super) async fn on_change(
     record: &IncidentRecord,
     command: &Command,
     now: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), crate::store::Error> {
     let id = record.id;
     let i = &record.incident;
     match command {
@@ -221,7 +220,7 @@ async fn schedule_fix_check(
     tx: &mut Tx,
     outbox: &mut Outbox<'_>,
     from: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), crate::store::Error> {
     let at = from + delta(app.settings.resolution.verify_after);
     outbox
         .push_reminder(tx, Effect::VerifyFix, at, "verify_fix")
@@ -234,7 +233,7 @@ pub(super) async fn schedule_postmortem(
     tx: &mut Tx,
     outbox: &mut Outbox<'_>,
     due: DateTime<Utc>,
-) -> Result<(), sqlx::Error> {
+) -> Result<(), crate::store::Error> {
     for before in &app.settings.postmortem.remind_before {
         let about = format!("pm_remind:{}", before.as_secs());
         outbox
@@ -335,7 +334,7 @@ impl Recipient {
         let content = app
             .templates
             .render(TemplateName::Reminder, &view)
-            .map_err(|e| JobError::Fatal(e.to_string()))?;
+            .map_err(|e| JobError::Fatal(e.into()))?;
         let mut ping_roles = self.roles;
         for role in extra_roles {
             if !ping_roles.contains(&role) {
@@ -511,7 +510,7 @@ impl Performer {
                 to.post(app, view, vec![], Some(FollowUp::VerifyAgain), buttons)?
             }
             Effect::PostmortemReminder { .. } | Effect::PostmortemOverdue { .. } => {
-                let Some(pm) = app.db.postmortem(record.id).await.map_err(internal)? else {
+                let Some(pm) = app.db.postmortem(record.id).await? else {
                     return Ok(None);
                 };
                 if pm.done_at.is_some() {
@@ -560,7 +559,7 @@ impl Performer {
                 }
             }
             other => {
-                return Err(JobError::Fatal(format!(
+                return Err(JobError::fatal(format!(
                     "{} is not a reminder",
                     other.kind()
                 )))
@@ -577,7 +576,7 @@ impl Performer {
         now: DateTime<Utc>,
     ) -> Result<(), JobError> {
         let app = &self.app;
-        let mut tx = app.db.begin().await.map_err(internal)?;
+        let mut tx = app.db.begin().await?;
         let origin = format!("job:{}", job.id.0);
         let mut outbox = Outbox::new(&origin, record.id, now);
         match follow_up {
@@ -598,9 +597,8 @@ impl Performer {
                     .push_reminder(&mut tx, Effect::PostmortemOverdue { round }, at, &about)
                     .await
             }
-        }
-        .map_err(internal)?;
-        tx.commit().await.map_err(internal)?;
+        }?;
+        tx.commit().await?;
         app.waker.wake();
         Ok(())
     }

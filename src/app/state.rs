@@ -55,8 +55,8 @@ pub enum AppEvent {
     ChannelFailed {
         /// The incident.
         incident: crate::domain::IncidentId,
-        /// Why, as Discord said it.
-        reason: String,
+        /// Why.
+        reason: crate::store::JobFailure,
     },
 }
 
@@ -70,7 +70,7 @@ impl AppEvent {
         let small = match self {
             Self::ChannelFailed { incident, reason } => Self::ChannelFailed {
                 incident: *incident,
-                reason: reason.chars().take(NOTICE_REASON_CHARS).collect(),
+                reason: cut(reason),
             },
             other => other.clone(),
         };
@@ -80,6 +80,16 @@ impl AppEvent {
     /// The event a notice's payload carries, if it is one.
     pub fn from_notice(payload: &str) -> Option<Self> {
         serde_json::from_str(payload).ok()
+    }
+}
+
+/// `reason` with at most [`NOTICE_REASON_CHARS`] characters of text.
+fn cut(reason: &crate::store::JobFailure) -> crate::store::JobFailure {
+    use crate::store::JobFailure;
+    let text = reason.text().chars().take(NOTICE_REASON_CHARS).collect();
+    match reason {
+        JobFailure::Forbidden(_) => JobFailure::Forbidden(text),
+        JobFailure::Error(_) => JobFailure::Error(text),
     }
 }
 
@@ -179,7 +189,7 @@ mod tests {
         assert_eq!(AppEvent::from_notice(&opened.notice()), Some(opened));
         let failed = AppEvent::ChannelFailed {
             incident: IncidentId(7),
-            reason: "x".repeat(10_000),
+            reason: crate::store::JobFailure::Error("x".repeat(10_000)),
         };
         let payload = failed.notice();
         assert!(payload.len() < 1000, "{}", payload.len());

@@ -8,7 +8,6 @@ mod commands;
 pub mod endpoint;
 mod events;
 mod metered;
-mod redact;
 pub mod setup;
 
 use std::sync::atomic::AtomicBool;
@@ -18,10 +17,10 @@ use anyhow::Context as _;
 use chrono::{DateTime, Utc};
 use poise::serenity_prelude as serenity;
 
+pub use crate::redact::{error_chain, redact, REDACTED};
 pub use ask::{Reach, UNAVAILABLE};
 pub use chat::SerenityChat;
 pub use commands::{Via, RESTARTING};
-pub use redact::{error_chain, redact, REDACTED};
 
 use crate::app::App;
 use crate::app::{self, AppError, NotedMessage, Performer};

@@ -2,7 +2,10 @@
 
 use chrono::{DateTime, Utc};
 
-use super::convert::{from_millis, from_millis_opt, to_db_id, to_millis};
+use super::{
+    convert::{from_millis, from_millis_opt, to_db_id, to_millis},
+    Error,
+};
 use super::{corrupt, Db, Tx};
 use crate::domain::{AlertSource, AlertStatus, ChannelId, IncidentId, MessageId, UserId};
 
@@ -98,7 +101,7 @@ struct CardRow {
     dismissed_reason: Option<String>,
 }
 
-fn card(row: CardRow) -> Result<AlertCard, sqlx::Error> {
+fn card(row: CardRow) -> Result<AlertCard, Error> {
     let message = match (row.channel_id, row.message_id) {
         (Some(c), Some(m)) => Some((
             super::convert::channel_id(c)?,
@@ -133,7 +136,7 @@ fn card(row: CardRow) -> Result<AlertCard, sqlx::Error> {
     })
 }
 
-fn status(text: &str) -> Result<AlertStatus, sqlx::Error> {
+fn status(text: &str) -> Result<AlertStatus, Error> {
     match text {
         "firing" => Ok(AlertStatus::Firing),
         "resolved" => Ok(AlertStatus::Resolved),
@@ -148,7 +151,7 @@ fn i(n: u64) -> i64 {
 impl Db {
     /// One card.
     #[tracing::instrument(skip_all)]
-    pub async fn alert_card(&self, id: i64) -> Result<Option<AlertCard>, sqlx::Error> {
+    pub async fn alert_card(&self, id: i64) -> Result<Option<AlertCard>, Error> {
         let row: Option<CardRow> =
             sqlx::query_as(sql!("SELECT {CARD_COLUMNS} FROM alert_cards WHERE id = $1"))
                 .bind(id)
@@ -159,7 +162,7 @@ impl Db {
 
     /// Every card, oldest first.
     #[tracing::instrument(skip_all)]
-    pub async fn alert_cards(&self) -> Result<Vec<AlertCard>, sqlx::Error> {
+    pub async fn alert_cards(&self) -> Result<Vec<AlertCard>, Error> {
         let rows: Vec<CardRow> =
             sqlx::query_as(sql!("SELECT {CARD_COLUMNS} FROM alert_cards ORDER BY id"))
                 .fetch_all(&self.pool)
@@ -168,7 +171,7 @@ impl Db {
     }
 
     /// How many alerts are stored.
-    pub async fn alert_count(&self) -> Result<u64, sqlx::Error> {
+    pub async fn alert_count(&self) -> Result<u64, Error> {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM alerts")
             .fetch_one(&self.pool)
             .await?;
@@ -178,7 +181,7 @@ impl Db {
 
 impl Tx {
     /// One card, in this transaction.
-    pub async fn alert_card(&mut self, id: i64) -> Result<Option<AlertCard>, sqlx::Error> {
+    pub async fn alert_card(&mut self, id: i64) -> Result<Option<AlertCard>, Error> {
         let lock = self.backend.for_update();
         let row: Option<CardRow> = sqlx::query_as(sql!(
             "SELECT {CARD_COLUMNS} FROM alert_cards WHERE id = $1{lock}"
@@ -191,10 +194,7 @@ impl Tx {
 
     /// The posted cards nobody has answered yet (no incident, not dismissed) last seen at or
     /// after `since`, newest first: their attach menus change when incidents open or close.
-    pub async fn undecided_cards(
-        &mut self,
-        since: DateTime<Utc>,
-    ) -> Result<Vec<AlertCard>, sqlx::Error> {
+    pub async fn undecided_cards(&mut self, since: DateTime<Utc>) -> Result<Vec<AlertCard>, Error> {
         let rows: Vec<CardRow> = sqlx::query_as(sql!(
             "SELECT {CARD_COLUMNS} FROM alert_cards WHERE incident_id IS NULL \
              AND dismissed_by IS NULL AND message_id IS NOT NULL AND last_seen >= $1 \
@@ -213,7 +213,7 @@ impl Tx {
         source: AlertSource,
         group_key: &str,
         since: DateTime<Utc>,
-    ) -> Result<Option<AlertCard>, sqlx::Error> {
+    ) -> Result<Option<AlertCard>, Error> {
         let row: Option<CardRow> = sqlx::query_as(sql!(
             "SELECT {CARD_COLUMNS} FROM alert_cards WHERE source = $1 AND group_key = $2 \
              AND last_seen >= $3 ORDER BY id DESC LIMIT 1"
@@ -233,7 +233,7 @@ impl Tx {
         guild: crate::domain::GuildId,
         system: &str,
         kind: crate::domain::IncidentKind,
-    ) -> Result<Vec<IncidentId>, sqlx::Error> {
+    ) -> Result<Vec<IncidentId>, Error> {
         let rows: Vec<(i64,)> = sqlx::query_as(
             "SELECT id FROM incidents WHERE guild_id = $1 AND status = 'open' AND kind = $2 \
              AND id IN (SELECT incident_id FROM incident_systems WHERE name_key = $3) \
@@ -249,7 +249,7 @@ impl Tx {
 
     /// Adds a card with no alerts yet; returns its id.
     #[tracing::instrument(skip_all)]
-    pub async fn insert_alert_card(&mut self, c: &NewCard<'_>) -> Result<i64, sqlx::Error> {
+    pub async fn insert_alert_card(&mut self, c: &NewCard<'_>) -> Result<i64, Error> {
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO alert_cards (source, group_key, title, system, link, started_at, \
              first_seen, last_seen, count, firing, incident_id) \
@@ -274,7 +274,7 @@ impl Tx {
         &mut self,
         card: i64,
         key: &str,
-    ) -> Result<Option<StoredAlert>, sqlx::Error> {
+    ) -> Result<Option<StoredAlert>, Error> {
         let row: Option<(i64, String, String)> = sqlx::query_as(
             "SELECT id, occurrence, status FROM alerts WHERE card_id = $1 AND dedup_key = $2",
         )
@@ -303,7 +303,7 @@ impl Tx {
         title: &str,
         started_at: DateTime<Utc>,
         now: DateTime<Utc>,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<(), Error> {
         sqlx::query(
             "INSERT INTO alerts (card_id, dedup_key, occurrence, status, title, started_at, \
              last_seen, count) VALUES ($1, $2, $3, $4, $5, $6, $7, 1)",
@@ -328,7 +328,7 @@ impl Tx {
         state: AlertStatus,
         again: bool,
         now: DateTime<Utc>,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<(), Error> {
         sqlx::query(
             "UPDATE alerts SET occurrence = $1, status = $2, last_seen = $3, \
              count = count + $4 WHERE id = $5",
@@ -350,7 +350,7 @@ impl Tx {
         card: i64,
         new: u64,
         now: DateTime<Utc>,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<(), Error> {
         sqlx::query(
             "UPDATE alert_cards SET count = count + $1, last_seen = $2, \
              firing = (SELECT COUNT(*) FROM alerts WHERE card_id = alert_cards.id AND status = 'firing'), \
@@ -373,7 +373,7 @@ impl Tx {
         card: i64,
         channel: ChannelId,
         message: MessageId,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<(), Error> {
         sqlx::query("UPDATE alert_cards SET channel_id = $1, message_id = $2 WHERE id = $3")
             .bind(to_db_id(channel.get()))
             .bind(to_db_id(message.get()))
@@ -389,7 +389,7 @@ impl Tx {
         card: i64,
         incident: IncidentId,
         by: Option<UserId>,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<(), Error> {
         sqlx::query("UPDATE alert_cards SET incident_id = $1, declared_by = $2 WHERE id = $3")
             .bind(incident.0)
             .bind(by.map(|u| to_db_id(u.get())))
@@ -402,10 +402,7 @@ impl Tx {
     /// Detaches from `incident` the cards that joined it on arrival and were never posted
     /// (it became a security incident, which alerts never join): their next delivery posts a
     /// card in the alerts channel. Returns how many.
-    pub async fn detach_unposted_cards(
-        &mut self,
-        incident: IncidentId,
-    ) -> Result<u64, sqlx::Error> {
+    pub async fn detach_unposted_cards(&mut self, incident: IncidentId) -> Result<u64, Error> {
         Ok(sqlx::query(
             "UPDATE alert_cards SET incident_id = NULL \
              WHERE incident_id = $1 AND message_id IS NULL AND declared_by IS NULL",
@@ -422,7 +419,7 @@ impl Tx {
         card: i64,
         by: UserId,
         reason: &str,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<(), Error> {
         sqlx::query(
             "UPDATE alert_cards SET dismissed_by = $1, dismissed_reason = $2 WHERE id = $3",
         )

@@ -3,7 +3,10 @@
 
 use chrono::{DateTime, Utc};
 
-use super::convert::{self, from_millis, from_millis_opt, to_db_id, to_millis};
+use super::{
+    convert::{self, from_millis, from_millis_opt, to_db_id, to_millis},
+    Error,
+};
 use super::{corrupt, Db, Tx};
 use crate::domain::{ChannelId, IncidentId, MessageId, Severity, Systems};
 
@@ -128,7 +131,7 @@ fn from_row(
         systems,
         severity,
     ): Row,
-) -> Result<Announcement, sqlx::Error> {
+) -> Result<Announcement, Error> {
     let systems: Vec<String> = serde_json::from_str(&systems)
         .map_err(|e| corrupt(format!("announcement {id} systems: {e}")))?;
     Ok(Announcement {
@@ -155,12 +158,9 @@ const SELECT: &str = "SELECT id, incident_id, kind, channel_id, message_id, publ
 impl Tx {
     /// Records that an announcement is to be posted, with the facts it tells; returns its id.
     #[tracing::instrument(skip_all)]
-    pub async fn insert_announcement(
-        &mut self,
-        a: &NewAnnouncement<'_>,
-    ) -> Result<i64, sqlx::Error> {
+    pub async fn insert_announcement(&mut self, a: &NewAnnouncement<'_>) -> Result<i64, Error> {
         let systems: Vec<&str> = a.systems.names().collect();
-        let systems = serde_json::to_string(&systems).map_err(|e| sqlx::Error::Encode(e.into()))?;
+        let systems = serde_json::to_string(&systems).map_err(Error::other)?;
         let (id,): (i64,) = sqlx::query_as(
             "INSERT INTO announcements (incident_id, kind, channel_id, publish, content, \
              systems, severity, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -184,7 +184,7 @@ impl Tx {
         &mut self,
         incident: IncidentId,
         kind: AnnouncementKind,
-    ) -> Result<Vec<Announcement>, sqlx::Error> {
+    ) -> Result<Vec<Announcement>, Error> {
         let rows: Vec<Row> = sqlx::query_as(sql!(
             "{SELECT} WHERE incident_id = $1 AND kind = $2 AND withdrawn_at IS NULL ORDER BY id"
         ))
@@ -202,7 +202,7 @@ impl Tx {
         &mut self,
         incident: IncidentId,
         at: DateTime<Utc>,
-    ) -> Result<u64, sqlx::Error> {
+    ) -> Result<u64, Error> {
         Ok(sqlx::query(
             "UPDATE announcements SET withdrawn_at = $1 \
              WHERE incident_id = $2 AND message_id IS NULL AND withdrawn_at IS NULL",
@@ -222,7 +222,7 @@ impl Tx {
         &mut self,
         channel: ChannelId,
         now: DateTime<Utc>,
-    ) -> Result<PublishSlots, sqlx::Error> {
+    ) -> Result<PublishSlots, Error> {
         let since = to_millis(now - chrono::TimeDelta::hours(1));
         let (taken, oldest): (i64, Option<i64>) = sqlx::query_as(
             "SELECT COUNT(*), MIN(COALESCE(published_at, created_at)) FROM announcements \
@@ -249,7 +249,7 @@ impl Tx {
         id: i64,
         message: MessageId,
         at: DateTime<Utc>,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<(), Error> {
         sqlx::query("UPDATE announcements SET message_id = $1, posted_at = $2 WHERE id = $3")
             .bind(to_db_id(message.get()))
             .bind(to_millis(at))
@@ -264,7 +264,7 @@ impl Tx {
         &mut self,
         id: i64,
         at: DateTime<Utc>,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<(), Error> {
         sqlx::query("UPDATE announcements SET published_at = $1 WHERE id = $2")
             .bind(to_millis(at))
             .bind(id)
@@ -276,7 +276,7 @@ impl Tx {
 
 impl Db {
     /// One announcement.
-    pub async fn announcement(&self, id: i64) -> Result<Option<Announcement>, sqlx::Error> {
+    pub async fn announcement(&self, id: i64) -> Result<Option<Announcement>, Error> {
         let row: Option<Row> = sqlx::query_as(sql!("{SELECT} WHERE id = $1"))
             .bind(id)
             .fetch_optional(&self.pool)
@@ -286,10 +286,7 @@ impl Db {
 
     /// Every announcement of an incident, in order.
     #[tracing::instrument(skip_all)]
-    pub async fn announcements(
-        &self,
-        incident: IncidentId,
-    ) -> Result<Vec<Announcement>, sqlx::Error> {
+    pub async fn announcements(&self, incident: IncidentId) -> Result<Vec<Announcement>, Error> {
         let rows: Vec<Row> = sqlx::query_as(sql!("{SELECT} WHERE incident_id = $1 ORDER BY id"))
             .bind(incident.0)
             .fetch_all(&self.pool)
@@ -299,7 +296,7 @@ impl Db {
 
     /// Takes a slot of the publish budget for `id` before Discord is asked: from now it counts
     /// as published for the budget, whatever happens to the process.
-    pub async fn publish_started(&self, id: i64, at: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    pub async fn publish_started(&self, id: i64, at: DateTime<Utc>) -> Result<(), Error> {
         let mut tx = self.begin().await?;
         sqlx::query(
             "UPDATE announcements SET publish_started_at = $1 \
@@ -313,7 +310,7 @@ impl Db {
     }
 
     /// Gives the slot back after Discord refused the publish (it will be tried again).
-    pub async fn publish_failed(&self, id: i64) -> Result<(), sqlx::Error> {
+    pub async fn publish_failed(&self, id: i64) -> Result<(), Error> {
         let mut tx = self.begin().await?;
         sqlx::query(
             "UPDATE announcements SET publish_started_at = NULL \
@@ -332,7 +329,7 @@ impl Db {
         &self,
         channel: ChannelId,
         since: DateTime<Utc>,
-    ) -> Result<u32, sqlx::Error> {
+    ) -> Result<u32, Error> {
         let (n,): (i64,) = sqlx::query_as(
             "SELECT COUNT(*) FROM announcements WHERE channel_id = $1 \
              AND COALESCE(published_at, publish_started_at) >= $2",
@@ -350,7 +347,7 @@ impl Db {
         &self,
         channel: ChannelId,
         since: DateTime<Utc>,
-    ) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    ) -> Result<Option<DateTime<Utc>>, Error> {
         let (at,): (Option<i64>,) = sqlx::query_as(
             "SELECT MIN(COALESCE(published_at, publish_started_at)) FROM announcements \
                  WHERE channel_id = $1 AND COALESCE(published_at, publish_started_at) >= $2",

@@ -3,7 +3,10 @@
 use chrono::{DateTime, Utc};
 use serde_json::Value;
 
-use super::convert::{to_db_id, to_millis};
+use super::{
+    convert::{to_db_id, to_millis},
+    Error,
+};
 use super::{Db, Tx};
 use crate::domain::{GuildId, IncidentId, UserId};
 
@@ -27,7 +30,7 @@ pub struct AuditEntry {
 impl Tx {
     /// Records an action.
     #[tracing::instrument(skip_all)]
-    pub async fn audit(&mut self, e: &AuditEntry) -> Result<(), sqlx::Error> {
+    pub async fn audit(&mut self, e: &AuditEntry) -> Result<(), Error> {
         sqlx::query(
             "INSERT INTO audit_log (at, guild_id, actor_id, incident_id, action, detail) VALUES ($1, $2, $3, $4, $5, $6)",
         )
@@ -46,7 +49,7 @@ impl Tx {
 impl Db {
     /// The actions recorded for an incident, oldest first.
     #[tracing::instrument(skip_all)]
-    pub async fn audit_actions(&self, incident: IncidentId) -> Result<Vec<String>, sqlx::Error> {
+    pub async fn audit_actions(&self, incident: IncidentId) -> Result<Vec<String>, Error> {
         let rows: Vec<(String,)> =
             sqlx::query_as("SELECT action FROM audit_log WHERE incident_id = $1 ORDER BY at, id")
                 .bind(incident.0)

@@ -3,8 +3,11 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::convert::{from_millis, to_db_id, to_millis};
 use super::Db;
+use super::{
+    convert::{from_millis, to_db_id, to_millis},
+    Error,
+};
 use crate::domain::ChannelId;
 
 /// Discord's window for channel name and topic changes.
@@ -17,7 +20,7 @@ impl Db {
         &self,
         channel: ChannelId,
         now: DateTime<Utc>,
-    ) -> Result<Vec<DateTime<Utc>>, sqlx::Error> {
+    ) -> Result<Vec<DateTime<Utc>>, Error> {
         let rows: Vec<(i64,)> = sqlx::query_as(
             "SELECT at FROM channel_relabels WHERE channel_id = $1 AND at > $2 ORDER BY at",
         )
@@ -30,11 +33,7 @@ impl Db {
 
     /// Records a relabel of `channel` at `at`, and forgets those that left the window.
     #[tracing::instrument(skip_all)]
-    pub async fn record_relabel(
-        &self,
-        channel: ChannelId,
-        at: DateTime<Utc>,
-    ) -> Result<(), sqlx::Error> {
+    pub async fn record_relabel(&self, channel: ChannelId, at: DateTime<Utc>) -> Result<(), Error> {
         let mut tx = self.begin().await?;
         sqlx::query("DELETE FROM channel_relabels WHERE at <= $1")
             .bind(to_millis(at - RELABEL_WINDOW))

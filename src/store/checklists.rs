@@ -1,7 +1,10 @@
 //! Checklist ticks: which steps of which phase people ticked, by whom and when.
 
-use super::convert::{self, from_millis, to_db_id, to_millis};
 use super::incidents::phase_of;
+use super::{
+    convert::{self, from_millis, to_db_id, to_millis},
+    Error,
+};
 use super::{Db, Tx};
 use crate::domain::{IncidentId, Phase, StepId, Tick};
 
@@ -10,7 +13,7 @@ type Row = (i64, String, String, i64, i64);
 
 const SELECT: &str = "SELECT phase, step, body, ticked_by, ticked_at FROM checklist_ticks";
 
-fn tick_from_row((phase, step, text, by, at): Row) -> Result<Tick, sqlx::Error> {
+fn tick_from_row((phase, step, text, by, at): Row) -> Result<Tick, Error> {
     Ok(Tick {
         phase: phase_of(phase)?,
         step: StepId::from_stored(step),
@@ -23,7 +26,7 @@ fn tick_from_row((phase, step, text, by, at): Row) -> Result<Tick, sqlx::Error> 
 impl Tx {
     /// Records a tick; a step ticked already keeps its first tick. Returns whether it was new.
     #[tracing::instrument(skip_all)]
-    pub async fn tick(&mut self, incident: IncidentId, tick: &Tick) -> Result<bool, sqlx::Error> {
+    pub async fn tick(&mut self, incident: IncidentId, tick: &Tick) -> Result<bool, Error> {
         let done = sqlx::query(
             "INSERT INTO checklist_ticks (incident_id, phase, step, body, ticked_by, ticked_at) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT DO NOTHING",
@@ -46,7 +49,7 @@ impl Tx {
         incident: IncidentId,
         phase: Phase,
         step: &StepId,
-    ) -> Result<bool, sqlx::Error> {
+    ) -> Result<bool, Error> {
         let done = sqlx::query(
             "DELETE FROM checklist_ticks WHERE incident_id = $1 AND phase = $2 AND step = $3",
         )
@@ -65,7 +68,7 @@ impl Tx {
         incident: IncidentId,
         phase: Phase,
         step: &StepId,
-    ) -> Result<Option<Tick>, sqlx::Error> {
+    ) -> Result<Option<Tick>, Error> {
         let row: Option<Row> = sqlx::query_as(sql!(
             "{SELECT} WHERE incident_id = $1 AND phase = $2 AND step = $3"
         ))
@@ -79,7 +82,7 @@ impl Tx {
 
     /// Every tick of an incident, read inside this transaction, oldest first.
     #[tracing::instrument(skip_all)]
-    pub async fn ticks(&mut self, incident: IncidentId) -> Result<Vec<Tick>, sqlx::Error> {
+    pub async fn ticks(&mut self, incident: IncidentId) -> Result<Vec<Tick>, Error> {
         let rows: Vec<Row> = sqlx::query_as(sql!(
             "{SELECT} WHERE incident_id = $1 ORDER BY ticked_at, phase, step"
         ))
@@ -93,7 +96,7 @@ impl Tx {
 impl Db {
     /// Every tick of an incident, oldest first.
     #[tracing::instrument(skip_all)]
-    pub async fn ticks(&self, incident: IncidentId) -> Result<Vec<Tick>, sqlx::Error> {
+    pub async fn ticks(&self, incident: IncidentId) -> Result<Vec<Tick>, Error> {
         let rows: Vec<Row> = sqlx::query_as(sql!(
             "{SELECT} WHERE incident_id = $1 ORDER BY ticked_at, phase, step"
         ))

@@ -3,6 +3,8 @@
 
 use chrono::{DateTime, Utc};
 
+use super::Error;
+
 /// Stores a snowflake in an i64 column, bit for bit, so that every u64 round-trips.
 pub fn to_db_id(raw: u64) -> i64 {
     i64::from_ne_bytes(raw.to_ne_bytes())
@@ -19,13 +21,13 @@ pub fn to_millis(at: DateTime<Utc>) -> i64 {
 }
 
 /// Reads a time stored as Unix milliseconds.
-pub fn from_millis(ms: i64) -> Result<DateTime<Utc>, sqlx::Error> {
+pub fn from_millis(ms: i64) -> Result<DateTime<Utc>, Error> {
     DateTime::from_timestamp_millis(ms)
         .ok_or_else(|| super::corrupt(format!("time {ms} is out of range")))
 }
 
 /// Reads an optional time.
-pub fn from_millis_opt(ms: Option<i64>) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+pub fn from_millis_opt(ms: Option<i64>) -> Result<Option<DateTime<Utc>>, Error> {
     ms.map(from_millis).transpose()
 }
 
@@ -33,7 +35,7 @@ macro_rules! id_codec {
     ($($fn_name:ident => $ty:ident),* $(,)?) => {
         $(
             /// Reads a stored id of this type; zero means the row is corrupt.
-            pub fn $fn_name(stored: i64) -> Result<crate::domain::$ty, sqlx::Error> {
+            pub fn $fn_name(stored: i64) -> Result<crate::domain::$ty, Error> {
                 crate::domain::$ty::new(from_db_id(stored))
                     .ok_or_else(|| super::corrupt(concat!("a zero ", stringify!($ty))))
             }

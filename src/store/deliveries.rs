@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::Db;
+use super::{Db, Error};
 use crate::domain::AlertSource;
 
 impl Db {
@@ -14,7 +14,7 @@ impl Db {
         source: AlertSource,
         digest: &str,
         now: DateTime<Utc>,
-    ) -> Result<bool, sqlx::Error> {
+    ) -> Result<bool, Error> {
         let row: Option<(i64,)> = sqlx::query_as(
             "SELECT 1 FROM webhook_deliveries WHERE source = $1 AND digest = $2 AND expires_at > $3",
         )
@@ -35,7 +35,7 @@ impl Db {
         digest: &str,
         now: DateTime<Utc>,
         until: DateTime<Utc>,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<(), Error> {
         let mut tx = self.begin().await?;
         sqlx::query("DELETE FROM webhook_deliveries WHERE expires_at <= $1")
             .bind(now.timestamp_millis())
@@ -57,7 +57,7 @@ impl Db {
     }
 
     /// How many delivery digests are remembered, expired or not.
-    pub async fn delivery_count(&self) -> Result<u64, sqlx::Error> {
+    pub async fn delivery_count(&self) -> Result<u64, Error> {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM webhook_deliveries")
             .fetch_one(&self.pool)
             .await?;

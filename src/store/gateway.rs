@@ -22,6 +22,7 @@ use std::time::Duration;
 use sqlx::postgres::PgConnectOptions;
 use sqlx::{ConnectOptions, Connection, PgConnection};
 
+use super::Error;
 use crate::domain::GuildId;
 
 /// How long the server waits on a silent lock connection before dropping it (and the lock):
@@ -46,7 +47,7 @@ pub struct GatewayLock {
 impl GatewayLock {
     /// Opens the lock's connection to `url`, with keepalives that let the server notice a
     /// silent owner within [`SERVER_GIVES_UP_AFTER`]. Takes nothing yet.
-    pub async fn connect(url: &str, guild: GuildId) -> Result<Self, sqlx::Error> {
+    pub async fn connect(url: &str, guild: GuildId) -> Result<Self, Error> {
         let options = PgConnectOptions::from_str(url)?
             .application_name("incident-bot gateway lock")
             .options([
@@ -64,7 +65,7 @@ impl GatewayLock {
     }
 
     /// Takes the lock if nobody holds it; true when this connection holds it now.
-    pub async fn try_take(&mut self) -> Result<bool, sqlx::Error> {
+    pub async fn try_take(&mut self) -> Result<bool, Error> {
         let (taken,): (bool,) = sqlx::query_as("SELECT pg_try_advisory_lock($1, $2)")
             .bind(LOCK_CLASS)
             .bind(i32::from_ne_bytes(self.guild.to_ne_bytes()))
@@ -76,7 +77,7 @@ impl GatewayLock {
     /// Records this connection as the lease's holder, named `me`, once it holds the lock: a new
     /// epoch, renewed now. Returns the epoch. The lock is proof enough that the previous holder's
     /// connection is gone (it died, or a standby ended it), so no wait for its lease to run out.
-    pub async fn take_lease(&mut self, me: &str) -> Result<i64, sqlx::Error> {
+    pub async fn take_lease(&mut self, me: &str) -> Result<i64, Error> {
         let (epoch,): (i64,) = sqlx::query_as(sql!(
             "INSERT INTO gateway_leases (lock_key, epoch, holder, holder_pid, renewed_at) \
              VALUES ($1, 1, $2, pg_backend_pid(), {DB_NOW}) \
@@ -94,7 +95,7 @@ impl GatewayLock {
 
     /// Renews the lease of `epoch`: false when it is no longer this connection's (another
     /// replica took the gateway over), and an error when the connection is gone.
-    pub async fn renew_lease(&mut self, epoch: i64) -> Result<bool, sqlx::Error> {
+    pub async fn renew_lease(&mut self, epoch: i64) -> Result<bool, Error> {
         let done = sqlx::query(sql!(
             "UPDATE gateway_leases SET renewed_at = {DB_NOW} \
              WHERE lock_key = $1 AND epoch = $2 AND holder_pid = pg_backend_pid()"
@@ -108,15 +109,17 @@ impl GatewayLock {
 
     /// When the lease has not been renewed for `lease` by the database's clock, ends the
     /// connection that holds the lock (the hung owner's), so that the lock is free to take, and
-    /// returns the name the holder gave. `None` when the lease is fresh, or nobody holds the lock.
+    /// returns the name the holder gave. Only a holder in this database: `pg_locks` lists the
+    /// whole server's, and another database's bot for the same guild has the same keys. `None` when the lease is fresh, or nobody holds the lock.
     pub async fn end_stale_holder(
         &mut self,
         lease: std::time::Duration,
-    ) -> Result<Option<String>, sqlx::Error> {
+    ) -> Result<Option<String>, Error> {
         let millis = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
         let ended: Option<(String, bool)> = sqlx::query_as(sql!(
             "SELECT g.holder, pg_terminate_backend(l.pid) \
              FROM gateway_leases g JOIN pg_locks l ON l.locktype = 'advisory' AND l.granted \
+             AND l.database = (SELECT oid FROM pg_database WHERE datname = current_database()) \
              AND l.classid::int8 = $2 AND l.objid::int8 = g.lock_key AND l.objsubid = 2 \
              WHERE g.lock_key = $1 AND g.renewed_at < {DB_NOW} - $3 \
              AND l.pid <> pg_backend_pid() LIMIT 1"
@@ -130,7 +133,7 @@ impl GatewayLock {
     }
 
     /// Gives the lock up and closes the connection.
-    pub async fn release(self) -> Result<(), sqlx::Error> {
-        self.conn.close().await
+    pub async fn release(self) -> Result<(), Error> {
+        Ok(self.conn.close().await?)
     }
 }

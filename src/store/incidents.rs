@@ -3,7 +3,10 @@
 use chrono::{DateTime, Utc};
 use sqlx::{AnyConnection, FromRow};
 
-use super::convert::{self, from_millis, from_millis_opt, to_db_id, to_millis};
+use super::{
+    convert::{self, from_millis, from_millis_opt, to_db_id, to_millis},
+    Error,
+};
 use super::{corrupt, Db, Tx};
 use crate::domain::{
     ChannelId, EarlierIncident, Eta, FreeText, GuildId, Incident, IncidentId, IncidentKind,
@@ -74,7 +77,7 @@ fn status_column(status: Status) -> &'static str {
 }
 
 /// The status a row stands for: see [`status_column`].
-fn status_of(row: &Row) -> Result<Status, sqlx::Error> {
+fn status_of(row: &Row) -> Result<Status, Error> {
     match Status::parse(&row.status) {
         Some(Status::Resolved) if row.verified_at.is_none() => Ok(Status::Verifying),
         Some(Status::Verifying) | None => Err(corrupt(format!("status {}", row.status))),
@@ -87,7 +90,7 @@ const SELECT: &str = "SELECT id, guild_id, number, title, summary, kind, severit
     resolved_at, verified_at, closed_at, last_change_at, detected_at, eta_at, eta_text FROM incidents";
 
 /// The stored ETA: a time wins over words (only one is ever written).
-fn eta_of(at: Option<i64>, text: Option<String>) -> Result<Option<Eta>, sqlx::Error> {
+fn eta_of(at: Option<i64>, text: Option<String>) -> Result<Option<Eta>, Error> {
     Ok(match (from_millis_opt(at)?, text) {
         (Some(at), _) => Some(Eta::At(at)),
         (None, Some(text)) => Some(Eta::Text(ShortText::from_stored(text))),
@@ -100,7 +103,7 @@ fn eta_of(at: Option<i64>, text: Option<String>) -> Result<Option<Eta>, sqlx::Er
 /// (3.7 ms with 10,000 of them); the `incidents_open` index finds the few open ones instead.
 const UNCLOSED: &str = "WHERE guild_id = $1 AND status IN ('open', 'resolved') ORDER BY +number";
 
-async fn hydrate(conn: &mut AnyConnection, row: Row) -> Result<IncidentRecord, sqlx::Error> {
+async fn hydrate(conn: &mut AnyConnection, row: Row) -> Result<IncidentRecord, Error> {
     let systems: Vec<(String,)> = sqlx::query_as(
         "SELECT name FROM incident_systems WHERE incident_id = $1 ORDER BY position",
     )
@@ -126,7 +129,7 @@ async fn hydrate(conn: &mut AnyConnection, row: Row) -> Result<IncidentRecord, s
                 ended_at: from_millis_opt(ended)?,
             })
         })
-        .collect::<Result<Vec<_>, sqlx::Error>>()?;
+        .collect::<Result<Vec<_>, Error>>()?;
 
     let holders: Vec<(String, i64)> =
         sqlx::query_as("SELECT role, user_id FROM role_assignments WHERE incident_id = $1")
@@ -172,7 +175,7 @@ async fn hydrate(conn: &mut AnyConnection, row: Row) -> Result<IncidentRecord, s
     })
 }
 
-pub(super) fn phase_of(n: i64) -> Result<Phase, sqlx::Error> {
+pub(super) fn phase_of(n: i64) -> Result<Phase, Error> {
     u8::try_from(n)
         .ok()
         .and_then(Phase::from_number)
@@ -184,7 +187,7 @@ async fn load_one(
     filter: &str,
     key: i64,
     lock: &str,
-) -> Result<Option<IncidentRecord>, sqlx::Error> {
+) -> Result<Option<IncidentRecord>, Error> {
     let row: Option<Row> = sqlx::query_as(sql!("{SELECT} WHERE {filter} = $1{lock}"))
         .bind(key)
         .fetch_optional(&mut *conn)
@@ -198,7 +201,7 @@ async fn load_one(
 impl Db {
     /// The incident with that row id.
     #[tracing::instrument(skip_all)]
-    pub async fn incident(&self, id: IncidentId) -> Result<Option<IncidentRecord>, sqlx::Error> {
+    pub async fn incident(&self, id: IncidentId) -> Result<Option<IncidentRecord>, Error> {
         let mut conn = self.pool.acquire().await?;
         load_one(&mut conn, "id", id.0, "").await
     }
@@ -208,7 +211,7 @@ impl Db {
     pub async fn incident_by_channel(
         &self,
         channel: ChannelId,
-    ) -> Result<Option<IncidentRecord>, sqlx::Error> {
+    ) -> Result<Option<IncidentRecord>, Error> {
         let mut conn = self.pool.acquire().await?;
         load_one(&mut conn, "channel_id", to_db_id(channel.get()), "").await
     }
@@ -219,7 +222,7 @@ impl Db {
         &self,
         guild: GuildId,
         number: u32,
-    ) -> Result<Option<IncidentRecord>, sqlx::Error> {
+    ) -> Result<Option<IncidentRecord>, Error> {
         let mut conn = self.pool.acquire().await?;
         let row: Option<Row> = sqlx::query_as(sql!("{SELECT} WHERE guild_id = $1 AND number = $2"))
             .bind(to_db_id(guild.get()))
@@ -237,17 +240,14 @@ impl Db {
     pub async fn incident_by_interaction(
         &self,
         interaction: InteractionId,
-    ) -> Result<Option<IncidentRecord>, sqlx::Error> {
+    ) -> Result<Option<IncidentRecord>, Error> {
         let mut conn = self.pool.acquire().await?;
         load_one(&mut conn, "interaction_id", to_db_id(interaction.get()), "").await
     }
 
     /// Every incident of the guild that is not closed, oldest first.
     #[tracing::instrument(skip_all)]
-    pub async fn unclosed_incidents(
-        &self,
-        guild: GuildId,
-    ) -> Result<Vec<IncidentRecord>, sqlx::Error> {
+    pub async fn unclosed_incidents(&self, guild: GuildId) -> Result<Vec<IncidentRecord>, Error> {
         let mut conn = self.pool.acquire().await?;
         let rows: Vec<Row> = sqlx::query_as(sql!("{SELECT} {UNCLOSED}"))
             .bind(to_db_id(guild.get()))
@@ -268,7 +268,7 @@ impl Db {
         &self,
         guild: GuildId,
         since: DateTime<Utc>,
-    ) -> Result<Vec<IncidentRecord>, sqlx::Error> {
+    ) -> Result<Vec<IncidentRecord>, Error> {
         let mut conn = self.pool.acquire().await?;
         let rows: Vec<Row> = sqlx::query_as(sql!(
             "{SELECT} WHERE guild_id = $1 AND kind = 'availability' \
@@ -294,7 +294,7 @@ impl Db {
     pub async fn open_incidents_by_severity(
         &self,
         guild: GuildId,
-    ) -> Result<Vec<(Severity, u64)>, sqlx::Error> {
+    ) -> Result<Vec<(Severity, u64)>, Error> {
         let rows: Vec<(String, i64)> = sqlx::query_as(
             // Open means not over yet: being worked, or a fix being verified (stored as
             // resolved without `verified_at`, see `status_column`).
@@ -322,7 +322,7 @@ impl Db {
         systems: &Systems,
         since: DateTime<Utc>,
         before: DateTime<Utc>,
-    ) -> Result<Vec<EarlierIncident>, sqlx::Error> {
+    ) -> Result<Vec<EarlierIncident>, Error> {
         let mut out = Vec::new();
         let mut conn = self.pool.acquire().await?;
         for name in systems.names() {
@@ -361,10 +361,7 @@ impl Tx {
     /// processes declaring at once get two numbers (and a declare rolled back gives its number
     /// back).
     #[tracing::instrument(skip_all)]
-    pub async fn insert_incident(
-        &mut self,
-        new: NewIncident<'_>,
-    ) -> Result<IncidentRecord, sqlx::Error> {
+    pub async fn insert_incident(&mut self, new: NewIncident<'_>) -> Result<IncidentRecord, Error> {
         let i = new.incident;
         let guild = to_db_id(new.guild_id.get());
         let (number,): (i64,) = sqlx::query_as(
@@ -408,16 +405,13 @@ impl Tx {
 
     /// Reads an incident inside this transaction, for read-modify-write without lost updates
     /// (on PostgreSQL its row stays locked until the commit).
-    pub async fn incident(
-        &mut self,
-        id: IncidentId,
-    ) -> Result<Option<IncidentRecord>, sqlx::Error> {
+    pub async fn incident(&mut self, id: IncidentId) -> Result<Option<IncidentRecord>, Error> {
         let lock = self.backend.for_update();
         load_one(&mut self.inner, "id", id.0, lock).await
     }
 
     /// Replaces the incident's systems with `systems`, in their order.
-    async fn write_systems(&mut self, id: i64, systems: &Systems) -> Result<(), sqlx::Error> {
+    async fn write_systems(&mut self, id: i64, systems: &Systems) -> Result<(), Error> {
         sqlx::query("DELETE FROM incident_systems WHERE incident_id = $1")
             .bind(id)
             .execute(&mut *self.inner)
@@ -436,7 +430,7 @@ impl Tx {
 
     /// Writes back every field a command can change: the facts, state, phases and role holders.
     #[tracing::instrument(skip_all)]
-    pub async fn save_incident(&mut self, rec: &IncidentRecord) -> Result<(), sqlx::Error> {
+    pub async fn save_incident(&mut self, rec: &IncidentRecord) -> Result<(), Error> {
         let i = &rec.incident;
         let (eta_at, eta_text) = match &i.eta {
             Some(Eta::At(at)) => (Some(to_millis(*at)), None),

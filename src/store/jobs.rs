@@ -3,7 +3,10 @@
 use chrono::{DateTime, TimeDelta, Utc};
 use serde_json::Value;
 
-use super::convert::{from_millis, from_millis_opt, to_millis};
+use super::{
+    convert::{from_millis, from_millis_opt, to_millis},
+    Error,
+};
 use super::{corrupt, Backend, Db, Tx};
 use crate::domain::IncidentId;
 
@@ -52,6 +55,41 @@ pub struct Job {
     pub claim_token: Option<i64>,
 }
 
+/// Why a job was given up, as `last_error` and `forbidden` keep it and people are told.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum JobFailure {
+    /// Refused for lack of a permission: the bot's own sentence saying what to grant, shown as
+    /// written (its channel links work). No retry would help: given up at the first attempt.
+    Forbidden(String),
+    /// Anything else, with its causes: text that may quote Discord, escaped where people read it.
+    Error(String),
+}
+
+impl JobFailure {
+    /// The text, without what kind of failure it is.
+    pub fn text(&self) -> &str {
+        match self {
+            Self::Forbidden(text) | Self::Error(text) => text,
+        }
+    }
+
+    /// Read back from `last_error` and `forbidden`.
+    fn from_row(text: String, forbidden: bool) -> Self {
+        if forbidden {
+            Self::Forbidden(text)
+        } else {
+            Self::Error(text)
+        }
+    }
+}
+
+impl std::fmt::Display for JobFailure {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.text())
+    }
+}
+
 /// What one claim returned.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct Claimed {
@@ -96,7 +134,7 @@ type Row = (
 
 fn from_row(
     (id, kind, payload, incident, key, due, attempts, last_error, finished, token): Row,
-) -> Result<Job, sqlx::Error> {
+) -> Result<Job, Error> {
     Ok(Job {
         id: JobId(id),
         kind,
@@ -119,7 +157,7 @@ impl Tx {
         &mut self,
         job: &NewJob,
         now: DateTime<Utc>,
-    ) -> Result<Option<JobId>, sqlx::Error> {
+    ) -> Result<Option<JobId>, Error> {
         let id: Option<(i64,)> = sqlx::query_as(
             "INSERT INTO jobs (kind, payload, incident_id, idempotency_key, due_at, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (idempotency_key) DO NOTHING RETURNING id",
@@ -149,7 +187,7 @@ impl Tx {
         incident: IncidentId,
         kinds: &[&str],
         now: DateTime<Utc>,
-    ) -> Result<u64, sqlx::Error> {
+    ) -> Result<u64, Error> {
         let mut n = 0;
         for kind in kinds {
             n += sqlx::query(sql!(
@@ -166,7 +204,7 @@ impl Tx {
     }
 
     /// Marks a job done.
-    pub async fn finish_job(&mut self, id: JobId, now: DateTime<Utc>) -> Result<(), sqlx::Error> {
+    pub async fn finish_job(&mut self, id: JobId, now: DateTime<Utc>) -> Result<(), Error> {
         sqlx::query("UPDATE jobs SET done_at = $1, claimed_until = NULL WHERE id = $2")
             .bind(to_millis(now))
             .bind(id.0)
@@ -188,7 +226,7 @@ impl Db {
         limit: u32,
         max_attempts: u32,
         reason: &str,
-    ) -> Result<Claimed, sqlx::Error> {
+    ) -> Result<Claimed, Error> {
         let mut tx = self.begin().await?;
         // On PostgreSQL other processes claim at the same time: each takes rows no other claim
         // holds locked, instead of waiting for them and then claiming them again.
@@ -241,10 +279,7 @@ impl Db {
     /// The time the next job falls due, if any: an unclaimed job at its `due_at`, a claimed one
     /// when its lease runs out (its worker may never record an outcome, and then it runs again).
     #[tracing::instrument(skip_all)]
-    pub async fn next_due_at(
-        &self,
-        now: DateTime<Utc>,
-    ) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    pub async fn next_due_at(&self, now: DateTime<Utc>) -> Result<Option<DateTime<Utc>>, Error> {
         // A job is claimed only once due, so every claimed row has `due_at <= now`: bounding
         // the second scan by that keeps both on the pending index, and short.
         let (unclaimed, leased): (Option<i64>, Option<i64>) = sqlx::query_as(sql!(
@@ -269,7 +304,7 @@ impl Db {
     /// a dead process had claimed runs again now instead of when its lease would have expired.
     /// Not on PostgreSQL, where other processes may be running the jobs they claimed: there an
     /// expired lease is the only way back, and this releases nothing.
-    pub async fn release_claims(&self) -> Result<u64, sqlx::Error> {
+    pub async fn release_claims(&self) -> Result<u64, Error> {
         if self.backend == Backend::Postgres {
             return Ok(0);
         }
@@ -284,7 +319,7 @@ impl Db {
 
     /// Extends the claim on a running job to `until`. False when the claim is no longer the
     /// job's: it was finished, released, or claimed by another worker since; the worker stops.
-    pub async fn renew_claim(&self, job: &Job, until: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    pub async fn renew_claim(&self, job: &Job, until: DateTime<Utc>) -> Result<bool, Error> {
         let _writer = self.writer().await;
         let done = sqlx::query(sql!(
             "UPDATE jobs SET claimed_until = $2 WHERE id = $1 AND {OURS}"
@@ -299,7 +334,7 @@ impl Db {
 
     /// Jobs claimed and not finished: running now, or left by a process that died (until
     /// their lease runs out, or a restart on SQLite).
-    pub async fn claimed_job_count(&self) -> Result<u64, sqlx::Error> {
+    pub async fn claimed_job_count(&self) -> Result<u64, Error> {
         let (n,): (i64,) = sqlx::query_as(sql!(
             "SELECT COUNT(*) FROM jobs WHERE {PENDING} AND claimed_until IS NOT NULL"
         ))
@@ -310,7 +345,7 @@ impl Db {
 
     /// Releases the claims on `ids` that are still pending: jobs this process stopped, which
     /// then run again at once. Returns how many were released.
-    pub async fn release_jobs(&self, ids: &[JobId]) -> Result<u64, sqlx::Error> {
+    pub async fn release_jobs(&self, ids: &[JobId]) -> Result<u64, Error> {
         let mut released = 0;
         for id in ids {
             let _writer = self.writer().await;
@@ -329,7 +364,7 @@ impl Db {
     /// Marks a claimed job done. Each outcome below is written only while the job still carries
     /// this claim's token, and says whether it was: a worker whose claim was taken over writes
     /// nothing.
-    pub async fn finish_job(&self, job: &Job, now: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    pub async fn finish_job(&self, job: &Job, now: DateTime<Utc>) -> Result<bool, Error> {
         let _writer = self.writer().await;
         let done = sqlx::query(sql!(
             "UPDATE jobs SET done_at = $2, claimed_until = NULL WHERE id = $1 AND {OURS}"
@@ -348,7 +383,7 @@ impl Db {
         job: &Job,
         error: &str,
         retry_at: DateTime<Utc>,
-    ) -> Result<bool, sqlx::Error> {
+    ) -> Result<bool, Error> {
         let _writer = self.writer().await;
         let done = sqlx::query(sql!(
             "UPDATE jobs SET last_error = $4, due_at = $2, claimed_until = NULL \
@@ -364,7 +399,7 @@ impl Db {
     }
 
     /// Puts a job off until `due` without counting the attempt that found it too early.
-    pub async fn defer_job(&self, job: &Job, due: DateTime<Utc>) -> Result<bool, sqlx::Error> {
+    pub async fn defer_job(&self, job: &Job, due: DateTime<Utc>) -> Result<bool, Error> {
         let _writer = self.writer().await;
         let done = sqlx::query(sql!(
             "UPDATE jobs SET due_at = $2, \
@@ -383,18 +418,19 @@ impl Db {
     pub async fn fail_job(
         &self,
         job: &Job,
-        error: &str,
+        error: &JobFailure,
         now: DateTime<Utc>,
-    ) -> Result<bool, sqlx::Error> {
+    ) -> Result<bool, Error> {
         let _writer = self.writer().await;
         let done = sqlx::query(sql!(
-            "UPDATE jobs SET last_error = $4, failed_at = $2, claimed_until = NULL \
-             WHERE id = $1 AND {OURS}"
+            "UPDATE jobs SET last_error = $4, forbidden = $5, failed_at = $2, \
+             claimed_until = NULL WHERE id = $1 AND {OURS}"
         ))
         .bind(job.id.0)
         .bind(to_millis(now))
         .bind(job.claim_token)
-        .bind(error)
+        .bind(error.text())
+        .bind(i64::from(matches!(error, JobFailure::Forbidden(_))))
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
@@ -407,7 +443,7 @@ impl Db {
         ids: &[JobId],
         reason: &str,
         now: DateTime<Utc>,
-    ) -> Result<u64, sqlx::Error> {
+    ) -> Result<u64, Error> {
         let mut tx = self.begin().await?;
         let mut n = 0;
         for id in ids {
@@ -432,20 +468,23 @@ impl Db {
         &self,
         incident: IncidentId,
         kind: &str,
-    ) -> Result<Option<String>, sqlx::Error> {
-        let row: Option<(Option<String>,)> = sqlx::query_as(
-            "SELECT last_error FROM jobs WHERE incident_id = $1 AND kind = $2 \
+    ) -> Result<Option<JobFailure>, Error> {
+        let row: Option<(Option<String>, i64)> = sqlx::query_as(
+            "SELECT last_error, forbidden FROM jobs WHERE incident_id = $1 AND kind = $2 \
              AND failed_at IS NOT NULL ORDER BY id DESC LIMIT 1",
         )
         .bind(incident.0)
         .bind(kind)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|(error,)| error.unwrap_or_else(|| "no reason was recorded".to_owned())))
+        Ok(row.map(|(error, forbidden)| {
+            let text = error.unwrap_or_else(|| "no reason was recorded".to_owned());
+            JobFailure::from_row(text, forbidden != 0)
+        }))
     }
 
     /// Every job of an incident (or of none), oldest first: for status, tests and the fault suite.
-    pub async fn jobs_of(&self, incident: Option<IncidentId>) -> Result<Vec<Job>, sqlx::Error> {
+    pub async fn jobs_of(&self, incident: Option<IncidentId>) -> Result<Vec<Job>, Error> {
         let rows: Vec<Row> = sqlx::query_as(sql!(
             "SELECT {COLUMNS} FROM jobs WHERE incident_id IS NOT DISTINCT FROM $1 ORDER BY id"
         ))
@@ -456,7 +495,7 @@ impl Db {
     }
 
     /// The job with that idempotency key.
-    pub async fn job_by_key(&self, key: &str) -> Result<Option<Job>, sqlx::Error> {
+    pub async fn job_by_key(&self, key: &str) -> Result<Option<Job>, Error> {
         let row: Option<Row> = sqlx::query_as(sql!(
             "SELECT {COLUMNS} FROM jobs WHERE idempotency_key = $1"
         ))
@@ -468,7 +507,7 @@ impl Db {
 
     /// How many pending jobs are due at `now`: claimed and running, or waiting for a worker.
     /// Zero once the queue has caught up.
-    pub async fn due_jobs(&self, now: DateTime<Utc>) -> Result<u64, sqlx::Error> {
+    pub async fn due_jobs(&self, now: DateTime<Utc>) -> Result<u64, Error> {
         let (n,): (i64,) = sqlx::query_as(sql!(
             "SELECT COUNT(*) FROM jobs WHERE {PENDING} AND due_at <= $1"
         ))
@@ -479,7 +518,7 @@ impl Db {
     }
 
     /// How many jobs were given up after their last attempt.
-    pub async fn failed_jobs(&self) -> Result<u64, sqlx::Error> {
+    pub async fn failed_jobs(&self) -> Result<u64, Error> {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM jobs WHERE failed_at IS NOT NULL")
             .fetch_one(&self.pool)
             .await?;
@@ -487,7 +526,7 @@ impl Db {
     }
 
     /// How many jobs are pending (not done, failed or cancelled).
-    pub async fn pending_jobs(&self) -> Result<u64, sqlx::Error> {
+    pub async fn pending_jobs(&self) -> Result<u64, Error> {
         let (n,): (i64,) = sqlx::query_as(sql!("SELECT COUNT(*) FROM jobs WHERE {PENDING}"))
             .fetch_one(&self.pool)
             .await?;
@@ -509,7 +548,7 @@ pub struct JobCount {
 impl Db {
     /// Pending jobs by kind, and how many of each are due at `now`.
     #[tracing::instrument(skip_all)]
-    pub async fn job_counts(&self, now: DateTime<Utc>) -> Result<Vec<JobCount>, sqlx::Error> {
+    pub async fn job_counts(&self, now: DateTime<Utc>) -> Result<Vec<JobCount>, Error> {
         let rows: Vec<(String, i64, i64)> = sqlx::query_as(sql!(
             "SELECT kind, COUNT(*), COUNT(CASE WHEN due_at <= $1 THEN 1 END) FROM jobs WHERE {PENDING} \
              GROUP BY kind ORDER BY kind"
@@ -533,7 +572,7 @@ impl Db {
     pub async fn oldest_waiting_job(
         &self,
         now: DateTime<Utc>,
-    ) -> Result<Option<DateTime<Utc>>, sqlx::Error> {
+    ) -> Result<Option<DateTime<Utc>>, Error> {
         let (due,): (Option<i64>,) = sqlx::query_as(sql!(
             "SELECT MIN(due_at) FROM jobs WHERE {PENDING} AND due_at <= $1 \
              AND (claimed_until IS NULL OR claimed_until <= $1)"
@@ -545,7 +584,7 @@ impl Db {
     }
 
     /// Answers a write, as readiness asks: the same one-row write as the check at start.
-    pub async fn ping_write(&self) -> Result<(), sqlx::Error> {
+    pub async fn ping_write(&self) -> Result<(), Error> {
         self.probe_write().await
     }
 }

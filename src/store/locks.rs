@@ -10,7 +10,7 @@ use std::sync::{Arc, PoisonError};
 use sqlx::{Any, Transaction};
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-use super::{Backend, Db};
+use super::{Backend, Db, Error};
 
 /// The in-process locks of a SQLite [`Db`], one per name asked for.
 pub(super) type LocalLocks = Arc<std::sync::Mutex<HashMap<String, Arc<Mutex<()>>>>>;
@@ -29,10 +29,10 @@ enum Held {
 
 impl NamedLock {
     /// Frees the lock now: the next holder may take it as soon as this returns.
-    pub async fn release(self) -> Result<(), sqlx::Error> {
+    pub async fn release(self) -> Result<(), Error> {
         match self.held {
             Held::Local(_) => Ok(()),
-            Held::Postgres(tx) => tx.rollback().await,
+            Held::Postgres(tx) => Ok(tx.rollback().await?),
         }
     }
 }
@@ -52,7 +52,7 @@ impl Db {
     /// Waits for the lock `name`, then holds it until the returned value is dropped. On
     /// PostgreSQL it holds one of the pool's connections meanwhile.
     #[tracing::instrument(skip(self))]
-    pub async fn lock_named(&self, name: &str) -> Result<NamedLock, sqlx::Error> {
+    pub async fn lock_named(&self, name: &str) -> Result<NamedLock, Error> {
         let held = match self.backend {
             Backend::Sqlite => Held::Local(self.local_lock(name).lock_owned().await),
             Backend::Postgres => {
@@ -68,7 +68,7 @@ impl Db {
     }
 
     /// The lock `name` if nobody holds it now; `None` when somebody does.
-    pub async fn try_lock_named(&self, name: &str) -> Result<Option<NamedLock>, sqlx::Error> {
+    pub async fn try_lock_named(&self, name: &str) -> Result<Option<NamedLock>, Error> {
         let held = match self.backend {
             Backend::Sqlite => match self.local_lock(name).try_lock_owned() {
                 Ok(guard) => Held::Local(guard),
@@ -95,7 +95,7 @@ impl super::Tx {
     /// Holds the lock `name` until this transaction ends, on the transaction's own connection
     /// (no second connection waits meanwhile). On SQLite the transaction already excludes every
     /// other writer, so there is nothing more to take.
-    pub async fn lock_named(&mut self, name: &str) -> Result<(), sqlx::Error> {
+    pub async fn lock_named(&mut self, name: &str) -> Result<(), Error> {
         if self.backend == Backend::Postgres {
             sqlx::query("SELECT pg_advisory_xact_lock(hashtextextended($1, 0))")
                 .bind(name)

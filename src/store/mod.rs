@@ -26,6 +26,7 @@ mod checklists;
 mod convert;
 mod copy;
 mod deliveries;
+mod error;
 mod file_lock;
 mod gateway;
 mod incidents;
@@ -37,7 +38,6 @@ mod postgres;
 mod postmortem_items;
 mod postmortems;
 mod timeline;
-mod unavailable;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -55,16 +55,16 @@ pub use audit::AuditEntry;
 pub use channels::RELABEL_WINDOW;
 pub use convert::{from_db_id, from_millis, to_db_id, to_millis};
 pub use copy::{CopyError, TableCopy};
+pub use error::Error;
 pub use file_lock::{lock_database, lock_path, DatabaseLock, DatabaseLockError};
 pub use gateway::{GatewayLock, SERVER_GIVES_UP_AFTER};
 pub use incidents::{IncidentRecord, NewIncident};
-pub use jobs::{Claimed, Job, JobCount, JobId, NewJob};
+pub use jobs::{Claimed, Job, JobCount, JobFailure, JobId, NewJob};
 pub use locks::NamedLock;
 pub use notices::{Notice, Notices, EVENTS_CHANNEL, JOBS_CHANNEL, PUBLIC_CHANNEL};
 pub use postgres::{fresh_postgres_database, redacted_url};
 pub use postmortem_items::{ActionItem, Lesson};
 pub use postmortems::Postmortem;
-pub use unavailable::is_unavailable;
 
 /// The settings of every SQLite connection, run when it opens: the `Any` driver connects by URL,
 /// which carries none of them. WAL lets readers go on while one writes; `synchronous = FULL`
@@ -142,14 +142,14 @@ impl Db {
     /// Opens (creating if needed, readable by its owner only) the SQLite file at `path` and runs
     /// the migrations.
     #[tracing::instrument(skip_all, fields(path = %path.display()))]
-    pub async fn open(path: &Path) -> Result<Self, sqlx::Error> {
+    pub async fn open(path: &Path) -> Result<Self, Error> {
         sqlx::any::install_default_drivers();
         // Incidents (security ones too) and who worked them: the owner's alone. SQLite gives
         // the -wal and -shm files it creates beside it the database file's mode.
         match private_file(path) {
             Ok(_) => {}
             Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {}
-            Err(e) => return Err(sqlx::Error::Io(e)),
+            Err(e) => return Err(sqlx::Error::Io(e).into()),
         }
         let url = SqliteConnectOptions::new()
             .filename(path)
@@ -167,7 +167,7 @@ impl Db {
     }
 
     /// A fresh private in-memory SQLite database on one connection, for tests.
-    pub async fn open_in_memory() -> Result<Self, sqlx::Error> {
+    pub async fn open_in_memory() -> Result<Self, Error> {
         sqlx::any::install_default_drivers();
         let options = AnyConnectOptions::from_str("sqlite::memory:")?;
         Self::connect_sqlite(options, 1).await
@@ -176,7 +176,7 @@ impl Db {
     /// Connects to the PostgreSQL database at `url` (`postgres://user:password@host/db`) and
     /// runs its migrations.
     #[tracing::instrument(skip_all, fields(url = %redacted_url(url)))]
-    pub async fn connect_postgres(url: &str) -> Result<Self, sqlx::Error> {
+    pub async fn connect_postgres(url: &str) -> Result<Self, Error> {
         sqlx::any::install_default_drivers();
         let options = AnyConnectOptions::from_str(url)?;
         if !matches!(options.database_url.scheme(), "postgres" | "postgresql") {
@@ -186,7 +186,8 @@ impl Db {
                     redacted_url(url)
                 )
                 .into(),
-            ));
+            )
+            .into());
         }
         let pool = AnyPoolOptions::new()
             .max_connections(8)
@@ -197,7 +198,7 @@ impl Db {
         Self::ready(pool, Backend::Postgres).await
     }
 
-    async fn connect_sqlite(options: AnyConnectOptions, max: u32) -> Result<Self, sqlx::Error> {
+    async fn connect_sqlite(options: AnyConnectOptions, max: u32) -> Result<Self, Error> {
         let pool = AnyPoolOptions::new()
             .max_connections(max)
             .min_connections(1)
@@ -216,7 +217,7 @@ impl Db {
     }
 
     /// Runs the migrations and checks that the database takes a write.
-    async fn ready(pool: AnyPool, backend: Backend) -> Result<Self, sqlx::Error> {
+    async fn ready(pool: AnyPool, backend: Backend) -> Result<Self, Error> {
         backend.migrator().run(&pool).await?;
         let db = Self {
             pool,
@@ -235,7 +236,7 @@ impl Db {
 
     /// Writes one row and keeps it, so that a read-only file or a full disk is found at start
     /// rather than by the first responder.
-    async fn probe_write(&self) -> Result<(), sqlx::Error> {
+    async fn probe_write(&self) -> Result<(), Error> {
         let _writer = self.writer().await;
         sqlx::query(
             "INSERT INTO meta (key, value) VALUES ('write_probe', $1) \
@@ -248,7 +249,7 @@ impl Db {
     }
 
     /// Begins a write transaction.
-    pub async fn begin(&self) -> Result<Tx, sqlx::Error> {
+    pub async fn begin(&self) -> Result<Tx, Error> {
         let (inner, writer) = match self.backend {
             Backend::Sqlite => {
                 // The turn first, then a connection: waiting writers hold none of the pool's.
@@ -273,7 +274,7 @@ impl Db {
     }
 
     /// Runs the migrations (already done by `open`; for the `migrate` command's report).
-    pub async fn migrate(&self) -> Result<(), sqlx::Error> {
+    pub async fn migrate(&self) -> Result<(), Error> {
         self.backend
             .migrator()
             .run(&self.pool)
@@ -289,8 +290,8 @@ impl Db {
 
 impl Tx {
     /// Commits every write of this transaction.
-    pub async fn commit(self) -> Result<(), sqlx::Error> {
-        self.inner.commit().await
+    pub async fn commit(self) -> Result<(), Error> {
+        Ok(self.inner.commit().await?)
     }
 }
 
@@ -312,8 +313,8 @@ pub fn private_file(path: &Path) -> std::io::Result<std::fs::File> {
 }
 
 /// An error for a row that holds what the code cannot read (a bad enum name, a zero id).
-fn corrupt(what: impl Into<String>) -> sqlx::Error {
-    sqlx::Error::Decode(what.into().into())
+fn corrupt(what: impl Into<String>) -> Error {
+    Error::other(what.into())
 }
 
 #[cfg(test)]

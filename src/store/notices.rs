@@ -13,7 +13,7 @@
 
 use sqlx::postgres::PgListener;
 
-use super::{Backend, Db, Tx};
+use super::{Backend, Db, Error, Tx};
 
 /// The channel a committed job is announced on.
 pub const JOBS_CHANNEL: &str = "incident_bot_jobs";
@@ -44,7 +44,7 @@ pub struct Notices(PgListener);
 
 impl Notices {
     /// Connects to `url` and listens on every channel.
-    pub async fn listen(url: &str) -> Result<Self, sqlx::Error> {
+    pub async fn listen(url: &str) -> Result<Self, Error> {
         let mut listener = PgListener::connect(url).await?;
         listener
             .listen_all([JOBS_CHANNEL, PUBLIC_CHANNEL, EVENTS_CHANNEL])
@@ -53,7 +53,7 @@ impl Notices {
     }
 
     /// Waits for the next notice.
-    pub async fn next(&mut self) -> Result<Notice, sqlx::Error> {
+    pub async fn next(&mut self) -> Result<Notice, Error> {
         let Some(notice) = self.0.try_recv().await? else {
             return Ok(Notice::Missed);
         };
@@ -76,7 +76,7 @@ fn bounded(payload: &str) -> &str {
 
 impl Tx {
     /// Tells every replica, at commit, that a change players may see was committed.
-    pub async fn public_changed(&mut self) -> Result<(), sqlx::Error> {
+    pub async fn public_changed(&mut self) -> Result<(), Error> {
         if self.backend == Backend::Postgres {
             sqlx::query("SELECT pg_notify($1, '')")
                 .bind(PUBLIC_CHANNEL)
@@ -88,7 +88,7 @@ impl Tx {
 
     /// Tells every replica, at commit, the job queue's event `payload` (cut to
     /// [`MAX_PAYLOAD`] bytes).
-    pub async fn tell_replicas(&mut self, payload: &str) -> Result<(), sqlx::Error> {
+    pub async fn tell_replicas(&mut self, payload: &str) -> Result<(), Error> {
         if self.backend == Backend::Postgres {
             sqlx::query("SELECT pg_notify($1, $2)")
                 .bind(EVENTS_CHANNEL)
@@ -103,7 +103,7 @@ impl Tx {
 impl Db {
     /// Tells every replica the job queue's event `payload` now, outside any transaction (cut
     /// to [`MAX_PAYLOAD`] bytes).
-    pub async fn tell_replicas(&self, payload: &str) -> Result<(), sqlx::Error> {
+    pub async fn tell_replicas(&self, payload: &str) -> Result<(), Error> {
         if self.backend == Backend::Postgres {
             sqlx::query("SELECT pg_notify($1, $2)")
                 .bind(EVENTS_CHANNEL)

@@ -6,6 +6,8 @@ use std::sync::atomic::{AtomicU32, Ordering};
 use sqlx::any::AnyConnectOptions;
 use sqlx::{ConnectOptions, Connection, Executor};
 
+use super::Error;
+
 /// `url` without its password (and without its query, which may carry one): what logs and
 /// messages may show. An unreadable URL is shown as `(an unreadable database URL)`.
 pub fn redacted_url(url: &str) -> String {
@@ -25,10 +27,7 @@ pub fn redacted_url(url: &str) -> String {
 /// Creates a new, empty database on the PostgreSQL server of `server_url` (whose user may
 /// create databases) and returns the URL of the new one: `prefix`, the process id and a counter
 /// make its name unique, so that each test gets a database of its own.
-pub async fn fresh_postgres_database(
-    server_url: &str,
-    prefix: &str,
-) -> Result<String, sqlx::Error> {
+pub async fn fresh_postgres_database(server_url: &str, prefix: &str) -> Result<String, Error> {
     static SEQ: AtomicU32 = AtomicU32::new(0);
     sqlx::any::install_default_drivers();
     let name = format!(
@@ -43,12 +42,13 @@ pub async fn fresh_postgres_database(
         return Err(sqlx::Error::Configuration(
             format!("{name} is not a plain database name: use lower-case letters, digits and _")
                 .into(),
-        ));
+        )
+        .into());
     }
     let options = AnyConnectOptions::from_url(
         &server_url
             .parse()
-            .map_err(|e: url::ParseError| sqlx::Error::Configuration(e.into()))?,
+            .map_err(|e: url::ParseError| Error::other(e))?,
     )?;
     let mut conn = options.connect().await?;
     // The name is checked above to be plain: no quoting can go wrong.
@@ -57,7 +57,7 @@ pub async fn fresh_postgres_database(
     conn.close().await?;
     let mut url: url::Url = server_url
         .parse()
-        .map_err(|e: url::ParseError| sqlx::Error::Configuration(e.into()))?;
+        .map_err(|e: url::ParseError| Error::other(e))?;
     url.set_path(&format!("/{name}"));
     Ok(url.to_string())
 }

@@ -2,7 +2,10 @@
 
 use chrono::{DateTime, Utc};
 
-use super::convert::{self, from_millis, to_db_id, to_millis};
+use super::{
+    convert::{self, from_millis, to_db_id, to_millis},
+    Error,
+};
 use super::{corrupt, Db, Tx};
 use crate::domain::{ActionKind, IncidentId, LessonKind, UserId};
 
@@ -40,7 +43,7 @@ impl Tx {
         incident: IncidentId,
         item: &ActionItem,
         by: UserId,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<(), Error> {
         sqlx::query(
             "INSERT INTO postmortem_actions (incident_id, kind, body, owner_id, created_by, created_at) \
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -58,11 +61,7 @@ impl Tx {
 
     /// Adds a lesson learned.
     #[tracing::instrument(skip_all)]
-    pub async fn add_lesson(
-        &mut self,
-        incident: IncidentId,
-        lesson: &Lesson,
-    ) -> Result<(), sqlx::Error> {
+    pub async fn add_lesson(&mut self, incident: IncidentId, lesson: &Lesson) -> Result<(), Error> {
         sqlx::query(
             "INSERT INTO postmortem_lessons (incident_id, kind, body, created_by, created_at) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -81,7 +80,7 @@ impl Tx {
 impl Db {
     /// The action items of an incident's post-mortem, oldest first.
     #[tracing::instrument(skip_all)]
-    pub async fn actions(&self, incident: IncidentId) -> Result<Vec<ActionItem>, sqlx::Error> {
+    pub async fn actions(&self, incident: IncidentId) -> Result<Vec<ActionItem>, Error> {
         let rows: Vec<(Option<String>, String, Option<i64>, i64)> = sqlx::query_as(
             "SELECT kind, body, owner_id, created_at FROM postmortem_actions \
              WHERE incident_id = $1 ORDER BY id",
@@ -107,7 +106,7 @@ impl Db {
 
     /// The lessons learned of an incident's post-mortem, oldest first.
     #[tracing::instrument(skip_all)]
-    pub async fn lessons(&self, incident: IncidentId) -> Result<Vec<Lesson>, sqlx::Error> {
+    pub async fn lessons(&self, incident: IncidentId) -> Result<Vec<Lesson>, Error> {
         let rows: Vec<(String, String, i64, i64)> = sqlx::query_as(
             "SELECT kind, body, created_by, created_at FROM postmortem_lessons \
              WHERE incident_id = $1 ORDER BY id",

@@ -2,7 +2,10 @@
 
 use chrono::{DateTime, Utc};
 
-use super::convert::{self, from_millis, from_millis_opt, to_db_id, to_millis};
+use super::{
+    convert::{self, from_millis, from_millis_opt, to_db_id, to_millis},
+    Error,
+};
 use super::{Db, Tx};
 use crate::domain::{EventId, IncidentId, UserId};
 
@@ -55,7 +58,7 @@ impl Tx {
         incident: IncidentId,
         reason: &str,
         due_at: DateTime<Utc>,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<(), Error> {
         // A reopened incident that is resolved again gets a new deadline, unless it is done.
         sqlx::query(
             "INSERT INTO postmortems (incident_id, reason, due_at) VALUES ($1, $2, $3) \
@@ -78,7 +81,7 @@ impl Tx {
         reason: &str,
         due_at: DateTime<Utc>,
         by: UserId,
-    ) -> Result<bool, sqlx::Error> {
+    ) -> Result<bool, Error> {
         let done = sqlx::query(
             "INSERT INTO postmortems (incident_id, reason, due_at, started_by) VALUES ($1, $2, $3, $4) \
              ON CONFLICT DO NOTHING",
@@ -98,7 +101,7 @@ impl Tx {
         &mut self,
         incident: IncidentId,
         event: Option<EventId>,
-    ) -> Result<(), sqlx::Error> {
+    ) -> Result<(), Error> {
         sqlx::query("UPDATE postmortems SET meeting_event_id = $1 WHERE incident_id = $2")
             .bind(event.map(|e| to_db_id(e.get())))
             .bind(incident.0)
@@ -109,7 +112,7 @@ impl Tx {
 
     /// Writes back the editable fields of a post-mortem.
     #[tracing::instrument(skip_all)]
-    pub async fn save_postmortem(&mut self, p: &Postmortem) -> Result<(), sqlx::Error> {
+    pub async fn save_postmortem(&mut self, p: &Postmortem) -> Result<(), Error> {
         sqlx::query(
             "UPDATE postmortems SET meeting_at = $1, users_affected = $2, downtime_minutes = $3, revenue = $4, \
              done_at = $5, link = $6 WHERE incident_id = $7",
@@ -131,7 +134,7 @@ const SELECT_POSTMORTEM: &str = "SELECT incident_id, reason, due_at, meeting_at,
      meeting_event_id, started_by \
      FROM postmortems WHERE incident_id = $1";
 
-fn postmortem_from_row(row: Row) -> Result<Postmortem, sqlx::Error> {
+fn postmortem_from_row(row: Row) -> Result<Postmortem, Error> {
     let (id, reason, due, meeting, users, downtime, revenue, done, link, event, started_by) = row;
     Ok(Postmortem {
         incident: IncidentId(id),
@@ -152,10 +155,7 @@ impl Tx {
     /// The post-mortem of an incident, read inside this transaction so that a read-modify-write
     /// cannot lose a concurrent change.
     #[tracing::instrument(skip_all)]
-    pub async fn postmortem(
-        &mut self,
-        incident: IncidentId,
-    ) -> Result<Option<Postmortem>, sqlx::Error> {
+    pub async fn postmortem(&mut self, incident: IncidentId) -> Result<Option<Postmortem>, Error> {
         let lock = self.backend.for_update();
         let row: Option<Row> = sqlx::query_as(sql!("{SELECT_POSTMORTEM}{lock}"))
             .bind(incident.0)
@@ -168,10 +168,7 @@ impl Tx {
 impl Db {
     /// The post-mortem of an incident, if one is required.
     #[tracing::instrument(skip_all)]
-    pub async fn postmortem(
-        &self,
-        incident: IncidentId,
-    ) -> Result<Option<Postmortem>, sqlx::Error> {
+    pub async fn postmortem(&self, incident: IncidentId) -> Result<Option<Postmortem>, Error> {
         let row: Option<Row> = sqlx::query_as(SELECT_POSTMORTEM)
             .bind(incident.0)
             .fetch_optional(&self.pool)

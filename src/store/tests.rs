@@ -83,6 +83,8 @@ on_both!(
     verifying_resolved_and_a_reopened_phase_four_round_trip,
     an_optional_postmortem_its_meeting_event_action_kinds_and_lessons_round_trip,
     an_announcement_keeps_the_facts_it_told_and_older_rows_take_the_incident_s,
+    a_second_declare_of_one_interaction_is_a_duplicate,
+    why_a_job_was_given_up_reads_back_as_it_was_recorded,
 );
 
 fn t0() -> chrono::DateTime<Utc> {
@@ -123,6 +125,21 @@ async fn insert(db: &Db, incident: &Incident) -> IncidentRecord {
     rec
 }
 
+/// Runs the migration whose description says `what` once more, as on a database whose rows are
+/// older than it.
+async fn run_again(db: &Db, what: &str) {
+    let migration = db
+        .backend
+        .migrator()
+        .iter()
+        .find(|m| m.description.contains(what))
+        .expect("the migration");
+    sqlx::raw_sql(migration.sql.clone())
+        .execute(&db.pool)
+        .await
+        .expect("migrate");
+}
+
 fn job(key: &str, due: chrono::DateTime<Utc>) -> NewJob {
     NewJob {
         kind: "test".into(),
@@ -131,6 +148,74 @@ fn job(key: &str, due: chrono::DateTime<Utc>) -> NewJob {
         idempotency_key: key.into(),
         due_at: due,
     }
+}
+
+async fn a_second_declare_of_one_interaction_is_a_duplicate(db: Db) {
+    let incident = declared("Login down", "Login");
+    let new = NewIncident {
+        guild_id: guild(),
+        interaction_id: InteractionId::new(77),
+        incident: &incident,
+    };
+    let mut tx = db.begin().await.expect("begin");
+    tx.insert_incident(new.clone()).await.expect("the first");
+    tx.commit().await.expect("commit");
+    let mut tx = db.begin().await.expect("begin");
+    let second = tx.insert_incident(new).await;
+    assert!(matches!(second, Err(Error::Duplicate(_))), "{second:?}");
+}
+
+async fn why_a_job_was_given_up_reads_back_as_it_was_recorded(db: Db) {
+    let rec = insert(&db, &declared("Login down", "Login")).await;
+    let mut tx = db.begin().await.expect("begin");
+    for kind in ["open_channel", "post"] {
+        let mut new = job(kind, t0());
+        new.kind = kind.into();
+        new.incident = Some(rec.id);
+        tx.enqueue(&new, t0()).await.expect("enqueue");
+    }
+    tx.commit().await.expect("commit");
+    let claimed = db
+        .claim_due_jobs(t0(), TimeDelta::minutes(1), 10, 10, "")
+        .await
+        .expect("claim")
+        .jobs;
+    let forbidden = JobFailure::Forbidden("I need **Manage Channels** in <#42>.".into());
+    let error = JobFailure::Error("🔒 is how Discord's text began".into());
+    for j in &claimed {
+        let why = if j.kind == "open_channel" {
+            &forbidden
+        } else {
+            &error
+        };
+        assert!(db.fail_job(j, why, t0()).await.expect("fail"));
+    }
+    assert_eq!(
+        db.job_failure(rec.id, "open_channel").await.expect("read"),
+        Some(forbidden.clone())
+    );
+    assert_eq!(
+        db.job_failure(rec.id, "post").await.expect("read"),
+        Some(error),
+        "Discord's text is never taken for the bot's own sentence"
+    );
+    assert_eq!(db.job_failure(rec.id, "absent").await.expect("read"), None);
+
+    // A row from before the column, marked the old way, reads back the same once migrated.
+    sqlx::raw_sql("ALTER TABLE jobs DROP COLUMN forbidden")
+        .execute(&db.pool)
+        .await
+        .expect("drop");
+    sqlx::query("UPDATE jobs SET last_error = $1 WHERE kind = 'open_channel'")
+        .bind(format!("🔒 {}", forbidden.text()))
+        .execute(&db.pool)
+        .await
+        .expect("an old row");
+    run_again(&db, "mark jobs failed for a permission").await;
+    assert_eq!(
+        db.job_failure(rec.id, "open_channel").await.expect("read"),
+        Some(forbidden)
+    );
 }
 
 async fn incidents_are_numbered_per_guild_and_round_trip_whole(db: Db) {
@@ -525,7 +610,10 @@ async fn due_jobs_count_claimed_and_waiting_ones_and_failed_ones_are_counted_apa
     for j in &claimed {
         match j.idempotency_key.as_str() {
             "done" => assert!(db.finish_job(j, now).await.expect("finish")),
-            "doomed" => assert!(db.fail_job(j, "gone", now).await.expect("fail")),
+            "doomed" => assert!(db
+                .fail_job(j, &JobFailure::Error("gone".into()), now)
+                .await
+                .expect("fail")),
             _ => {}
         }
     }
@@ -751,6 +839,43 @@ async fn two_processes_declaring_at_once_get_distinct_numbers_in_order() {
             a.backend()
         );
     }
+}
+
+/// Two bots on one PostgreSQL server (staging and production, or two tests), each with its own
+/// database, for the same guild: a standby of one that finds its lease stale must not end the
+/// other's owner, whose lock has the same keys in the server-wide `pg_locks`.
+#[tokio::test]
+async fn a_stale_lease_ends_only_a_holder_in_its_own_database() {
+    let (here, there) = (postgres_url().await, postgres_url().await);
+    let here_db = Db::connect_postgres(&here).await.expect("here");
+    Db::connect_postgres(&there).await.expect("there");
+    let mut owner = GatewayLock::connect(&there, guild())
+        .await
+        .expect("connect");
+    assert!(owner.try_take().await.expect("take"));
+    let epoch = owner.take_lease("there").await.expect("lease");
+    // Here, the owner died long ago and its lock went with it.
+    sqlx::query(
+        "INSERT INTO gateway_leases (lock_key, epoch, holder, holder_pid, renewed_at) \
+         VALUES ($1, 1, 'gone', 0, 0)",
+    )
+    .bind(i64::try_from(guild().get()).expect("small"))
+    .execute(&here_db.pool)
+    .await
+    .expect("a stale lease");
+    let mut standby = GatewayLock::connect(&here, guild()).await.expect("connect");
+    let ended = standby
+        .end_stale_holder(std::time::Duration::from_secs(1))
+        .await
+        .expect("look");
+    assert_eq!(ended, None, "nobody holds the lock here");
+    assert!(
+        owner
+            .renew_lease(epoch)
+            .await
+            .expect("the other owner keeps its connection"),
+        "and its lease"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -1150,16 +1275,7 @@ async fn an_announcement_keeps_the_facts_it_told_and_older_rows_take_the_inciden
         .execute(&db.pool)
         .await
         .expect("drop");
-    let migration = db
-        .backend
-        .migrator()
-        .iter()
-        .find(|m| m.description.contains("store announced facts"))
-        .expect("the migration");
-    sqlx::raw_sql(migration.sql.clone())
-        .execute(&db.pool)
-        .await
-        .expect("migrate");
+    run_again(&db, "store announced facts").await;
     let read = db.announcement(id).await.expect("read").expect("there");
     assert_eq!(read.systems, incident.systems, "the incident's, in order");
     assert_eq!(read.severity, Severity::P1);

@@ -1,6 +1,9 @@
 //! Timeline entries of an incident.
 
-use super::convert::{self, from_millis, to_db_id, to_millis};
+use super::{
+    convert::{self, from_millis, to_db_id, to_millis},
+    Error,
+};
 use super::{corrupt, Db, Tx};
 use crate::domain::{EntryKind, IncidentId, TimelineEntry};
 
@@ -15,7 +18,7 @@ impl Tx {
         &mut self,
         incident: IncidentId,
         entries: &[TimelineEntry],
-    ) -> Result<u64, sqlx::Error> {
+    ) -> Result<u64, Error> {
         let mut added = 0;
         for e in entries {
             let done = sqlx::query(
@@ -46,7 +49,7 @@ impl Tx {
         message: crate::domain::MessageId,
         was: &str,
         text: &str,
-    ) -> Result<bool, sqlx::Error> {
+    ) -> Result<bool, Error> {
         let done = sqlx::query(
             "UPDATE timeline SET body = $1 WHERE incident_id = $2 AND source_message_id = $3 AND body = $4",
         )
@@ -62,7 +65,7 @@ impl Tx {
 
 impl Tx {
     /// How many entries an incident's timeline has, inside this transaction.
-    pub async fn timeline_len(&mut self, incident: IncidentId) -> Result<usize, sqlx::Error> {
+    pub async fn timeline_len(&mut self, incident: IncidentId) -> Result<usize, Error> {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM timeline WHERE incident_id = $1")
             .bind(incident.0)
             .fetch_one(&mut *self.inner)
@@ -74,7 +77,7 @@ impl Tx {
 const SELECT_TIMELINE: &str = "SELECT at, actor_id, kind, body, source_message_id FROM timeline \
      WHERE incident_id = $1 ORDER BY at, id";
 
-fn entries(rows: Vec<Row>) -> Result<Vec<TimelineEntry>, sqlx::Error> {
+fn entries(rows: Vec<Row>) -> Result<Vec<TimelineEntry>, Error> {
     rows.into_iter()
         .map(|(at, actor, kind, text, source)| {
             Ok(TimelineEntry {
@@ -92,10 +95,7 @@ fn entries(rows: Vec<Row>) -> Result<Vec<TimelineEntry>, sqlx::Error> {
 impl Tx {
     /// The whole timeline of an incident, in time order, read inside this transaction.
     #[tracing::instrument(skip_all)]
-    pub async fn timeline(
-        &mut self,
-        incident: IncidentId,
-    ) -> Result<Vec<TimelineEntry>, sqlx::Error> {
+    pub async fn timeline(&mut self, incident: IncidentId) -> Result<Vec<TimelineEntry>, Error> {
         let rows: Vec<Row> = sqlx::query_as(SELECT_TIMELINE)
             .bind(incident.0)
             .fetch_all(&mut *self.inner)
@@ -107,7 +107,7 @@ impl Tx {
 impl Db {
     /// The whole timeline of an incident, in time order.
     #[tracing::instrument(skip_all)]
-    pub async fn timeline(&self, incident: IncidentId) -> Result<Vec<TimelineEntry>, sqlx::Error> {
+    pub async fn timeline(&self, incident: IncidentId) -> Result<Vec<TimelineEntry>, Error> {
         let rows: Vec<Row> = sqlx::query_as(SELECT_TIMELINE)
             .bind(incident.0)
             .fetch_all(&self.pool)

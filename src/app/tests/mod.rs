@@ -6,6 +6,7 @@
 )]
 
 mod checklists;
+mod errors;
 mod facts;
 mod meeting;
 mod reminders;

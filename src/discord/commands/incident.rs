@@ -286,7 +286,7 @@ async fn declare_with(ask: &Ask<'_>, args: DeclareArgs) -> Result<(), Error> {
         ChannelState::Failed(reason) => format!(
             "{head} But I could not open its channel: {}. Fix the permission or make room, \
              then declare again.",
-            app::readable_error(reason.trim_end_matches('.'))
+            app::readable_reason(&reason)
         ),
     };
     ask.say(text).await

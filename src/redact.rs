@@ -1,7 +1,9 @@
-//! Keeps Discord's secrets out of the log. An interaction's token is part of every REST path
-//! that answers it (`/interactions/{id}/{token}/callback`, `/webhooks/{app_id}/{token}/…`), and
-//! reqwest's errors print the URL they failed on; whoever reads the log could answer, edit or
-//! delete the interaction's messages for 15 minutes.
+//! Keeps Discord's secrets out of the log and out of the job table. An interaction's token is
+//! part of every REST path that answers it (`/interactions/{id}/{token}/callback`,
+//! `/webhooks/{app_id}/{token}/…`), and reqwest's errors print the URL they failed on; whoever
+//! reads the log (or a job's `last_error`) could answer, edit or delete the interaction's
+//! messages for 15 minutes. Its own module, beside the layers, so that the job queue and the
+//! Discord adapter both use it without one depending on the other.
 
 /// What a secret is replaced with.
 pub const REDACTED: &str = "[redacted]";
