@@ -187,7 +187,7 @@ async fn public_declare(app: &incident_bot::app::App, n: u64, system: &str) -> a
         .await?;
     }
     tx.commit().await?;
-    app.status.changed();
+    app.public.changed();
     Ok(())
 }
 
@@ -207,7 +207,8 @@ async fn run() -> anyhow::Result<()> {
     let settings = Settings::load(Some(&path)).map_err(|e| anyhow::anyhow!("{e:?}"))?;
     let app = incident_bot::app::App::build(settings, Arc::new(SystemClock)).await?;
     let templates = Arc::new(PageTemplates::load(None).map_err(|e| anyhow::anyhow!("{e:?}"))?);
-    tokio::spawn(keep_fresh(app.clone(), templates));
+    let board = incident_bot::status::StatusBoard::default();
+    tokio::spawn(keep_fresh(app.clone(), templates, board.clone()));
     // The page as it reads during a typical outage: three public incidents.
     for (n, system) in [(1, "Login"), (2, "Matchmaking"), (3, "Store")] {
         public_declare(&app, n, system).await?;
@@ -215,7 +216,7 @@ async fn run() -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
     let bot = listener.local_addr()?;
     // Served as the bot serves it: its connection limits, timeouts and headers included.
-    let router = incident_bot::http::public_router(app.clone(), None);
+    let router = incident_bot::http::public_router(app.clone(), board.clone(), None);
     let limits = incident_bot::http::Limits::of(&app.settings.http);
     tokio::spawn(incident_bot::http::serve(
         listener, router, limits, "public",
@@ -225,8 +226,7 @@ async fn run() -> anyhow::Result<()> {
     wait_http(&bot_url("/")).await?;
     eprintln!("bot answers");
     for _ in 0..200 {
-        if app
-            .status
+        if board
             .current()
             .get("/")
             .is_some_and(|r| String::from_utf8_lossy(&r.body).contains("Store"))
@@ -239,7 +239,7 @@ async fn run() -> anyhow::Result<()> {
     // The same bytes, as static files for nginx.
     let www = dir.path().join("www");
     std::fs::create_dir_all(www.join("api/v2"))?;
-    let snapshot = app.status.current();
+    let snapshot = board.current();
     let page = snapshot.get("/").context("/")?;
     let summary = snapshot.get("/api/v2/summary.json").context("summary")?;
     std::fs::write(www.join("index.html"), &page.body)?;

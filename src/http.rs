@@ -40,6 +40,8 @@ pub struct HttpState {
     pub gateway: GatewayProbe,
     /// The runtime's heartbeat, for `/livez`.
     pub heartbeat: crate::watchdog::Heartbeat,
+    /// The status page's snapshot, served by the public listener.
+    pub board: crate::status::StatusBoard,
     /// `POST /interactions`, when `[http] interactions` is on: served on the public listener.
     pub interactions: Option<Router>,
 }
@@ -91,7 +93,11 @@ impl Listeners {
             tasks.spawn(serve(listener, router, limits, "private"));
         }
         if let Some(listener) = self.public {
-            let router = public_router(state.app.clone(), state.interactions.clone());
+            let router = public_router(
+                state.app.clone(),
+                state.board.clone(),
+                state.interactions.clone(),
+            );
             tasks.spawn(serve(listener, router, limits, "public"));
         }
         tasks
@@ -119,14 +125,18 @@ async fn not_found() -> Response {
 /// Atom feed, all answered from the snapshot in memory; anything else is 404. Within
 /// `[http]`'s request limits; the webhooks need the peer's [`axum::extract::ConnectInfo`],
 /// which [`serve`] gives every request.
-pub fn public_router(app: App, interactions: Option<Router>) -> Router {
+pub fn public_router(
+    app: App,
+    board: crate::status::StatusBoard,
+    interactions: Option<Router>,
+) -> Router {
     let limits = Limits::of(&app.settings.http);
     let mut hooks = hooks::routes(Hooks::new(app.clone()));
     if let Some(interactions) = interactions {
         hooks = hooks.merge(interactions);
     }
     let router = if app.settings.status.page {
-        status_router(app).merge(hooks)
+        status_router(app, board).merge(hooks)
     } else {
         hooks
     };
@@ -135,14 +145,14 @@ pub fn public_router(app: App, interactions: Option<Router>) -> Router {
 }
 
 /// The status page's routes.
-fn status_router(app: App) -> Router {
+fn status_router(app: App, board: crate::status::StatusBoard) -> Router {
     let page = get(status_route);
     Router::new()
         .route("/", page.clone())
         .route("/incidents/{number}", page.clone())
         .route("/api/v2/{*rest}", page.clone())
         .route("/history.atom", page)
-        .with_state(app)
+        .with_state((app, board))
 }
 
 /// How long players' browsers and proxies may reuse an answer.
@@ -171,13 +181,13 @@ fn matches_etag(if_none_match: &str, etag: &str) -> bool {
 }
 
 async fn status_route(
-    State(app): State<App>,
+    State((app, board)): State<(App, crate::status::StatusBoard)>,
     uri: axum::http::Uri,
     headers: axum::http::HeaderMap,
 ) -> Response {
     let path = uri.path();
     let label = route_label(path);
-    let snapshot = app.status.current();
+    let snapshot = board.current();
     let Some(resource) = snapshot.get(path) else {
         app.metrics.status_requests.inc(&[label, "404"]);
         return not_found().await;

@@ -254,7 +254,7 @@ pub struct Listeners {
     /// Woken when a job was queued.
     pub waker: crate::scheduler::Waker,
     /// Told when a public change was committed.
-    pub status: Option<crate::status::StatusBoard>,
+    pub status: Option<crate::app::PublicChanges>,
     /// Where the job queue's events from other replicas are sent again.
     pub events: Option<tokio::sync::broadcast::Sender<crate::app::AppEvent>>,
 }
@@ -273,7 +273,7 @@ impl From<&App> for Listeners {
     fn from(app: &App) -> Self {
         Self {
             waker: app.waker.clone(),
-            status: Some(app.status.clone()),
+            status: Some(app.public.clone()),
             events: Some(app.events.clone()),
         }
     }

@@ -154,7 +154,9 @@ impl Application {
         let role = GatewayRole::default();
         let heartbeat = crate::watchdog::Heartbeat::default();
         heartbeat.tick_at(std::time::Instant::now());
+        let board = crate::status::StatusBoard::default();
         let mut servers = listeners.serve(HttpState {
+            board: board.clone(),
             app: app.clone(),
             gateway: discord::gateway_probe(shards.clone(), role.clone()),
             heartbeat: heartbeat.clone(),
@@ -165,7 +167,7 @@ impl Application {
         // HTTP and works the queue while it waits for the gateway.
         crate::watchdog::notify("READY=1");
         if let Some(pages) = pages {
-            servers.spawn(crate::status::keep_fresh(app.clone(), pages));
+            servers.spawn(crate::status::keep_fresh(app.clone(), pages, board));
         }
         if let Some(url) = &app.settings.database.url {
             servers.spawn(replica::wake_on_notices(

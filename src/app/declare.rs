@@ -206,7 +206,7 @@ pub(super) async fn declare_as(
     tx.public_changed().await?;
     tx.commit().await?;
     app.waker.wake();
-    app.status.changed();
+    app.public.changed();
     tracing::info!(incident = record.number.0, severity = %incident.severity, "declared");
     Ok(Declared {
         record,

@@ -303,7 +303,7 @@ async fn change_incident(
     tx.public_changed().await?;
     tx.commit().await?;
     app.waker.wake();
-    app.status.changed();
+    app.public.changed();
     app.metrics.incident_changed(&before, &record.incident, now);
     Ok(Changed { record, reply })
 }

@@ -19,6 +19,7 @@ mod perform;
 mod postmortem;
 mod postmortem_draft;
 mod postmortem_start;
+mod public;
 #[cfg(test)]
 mod recording;
 mod relabel;
@@ -48,6 +49,7 @@ pub use lifecycle::{answer_fix_check, change, ChangeArgs, Changed, FixAnswer, Pl
 pub use notes::{note_message, NotedMessage};
 pub use perform::{Performer, PUBLISH_BUDGET};
 pub use postmortem::{postmortem, PostmortemArgs};
+pub use public::PublicChanges;
 pub use reminders::{FIX_FAILED_BUTTON, FIX_HELD_BUTTON};
 pub use state::{open_database, App, AppEvent};
 pub use status::{help, status, StatusReply};

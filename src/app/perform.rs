@@ -188,7 +188,7 @@ impl Performer {
         tx.public_changed().await?;
         tx.commit().await?;
         self.app.waker.wake();
-        self.app.status.changed();
+        self.app.public.changed();
         Ok(())
     }
 

@@ -31,8 +31,8 @@ pub struct App {
     pub metrics: Metrics,
     /// The stop signal: once given, commands answer "restarting" and the queue drains.
     pub shutdown: Shutdown,
-    /// The public status page's snapshot; told after each committed change players may see.
-    pub status: crate::status::StatusBoard,
+    /// Told after each committed change players may see (the status page rebuilds on it).
+    pub public: super::PublicChanges,
     /// Players' recent mentions of each system in `[intake] reports_channel`.
     pub reports: Arc<std::sync::Mutex<crate::domain::ReportWatch>>,
 }
@@ -141,7 +141,7 @@ impl App {
             events: tokio::sync::broadcast::channel(64).0,
             metrics: Metrics::new(),
             shutdown: Shutdown::new(),
-            status: crate::status::StatusBoard::default(),
+            public: super::PublicChanges::default(),
             reports: Default::default(),
         })
     }

@@ -184,7 +184,7 @@ mod tests {
             events: tokio::sync::broadcast::channel(8).0,
             metrics: crate::metrics::Metrics::new(),
             shutdown: crate::shutdown::Shutdown::new(),
-            status: crate::status::StatusBoard::default(),
+            public: crate::app::PublicChanges::default(),
             reports: Default::default(),
         }
     }

@@ -5,7 +5,6 @@ use std::sync::{Arc, RwLock};
 
 use anyhow::Context as _;
 use axum::body::Bytes;
-use tokio::sync::Notify;
 
 use super::build::{build, Inputs, PublicIncident, PublicUpdate, HISTORY_DAYS};
 use super::page::PageTemplates;
@@ -69,11 +68,10 @@ impl Snapshot {
     }
 }
 
-/// The current snapshot, and the signal that a public change was committed.
+/// The current snapshot: swapped in by [`keep_fresh`], read by the public listener.
 #[derive(Debug, Clone, Default)]
 pub struct StatusBoard {
     current: Arc<RwLock<Arc<Snapshot>>>,
-    changed: Arc<Notify>,
 }
 
 impl StatusBoard {
@@ -92,16 +90,6 @@ impl StatusBoard {
             Ok(mut guard) => *guard = snapshot,
             Err(poisoned) => *poisoned.into_inner() = snapshot,
         }
-    }
-
-    /// Says that a change players may see was committed. Changes that come while a rebuild
-    /// runs are folded into one more rebuild.
-    pub fn changed(&self) {
-        self.changed.notify_one();
-    }
-
-    async fn wait_changed(&self) {
-        self.changed.notified().await;
     }
 }
 
@@ -156,11 +144,11 @@ pub async fn rebuild(app: &App, templates: &PageTemplates) -> anyhow::Result<Sna
 /// replica's: see `replica::wake_on_notices`) and at least every `[status] rebuild_every`
 /// (the fallback when a notice was missed, and the day strip's move at midnight) until
 /// aborted. A failed rebuild is logged and counted, and the last good snapshot stays.
-pub async fn keep_fresh(app: App, templates: Arc<PageTemplates>) {
+pub async fn keep_fresh(app: App, templates: Arc<PageTemplates>, board: StatusBoard) {
     loop {
         match rebuild(&app, &templates).await {
             Ok(snapshot) => {
-                app.status.swap(snapshot);
+                board.swap(snapshot);
                 app.metrics.status_rebuilds.inc(&["ok"]);
             }
             Err(e) => {
@@ -178,7 +166,8 @@ pub async fn keep_fresh(app: App, templates: Arc<PageTemplates>) {
         // Also without a change: a replica that missed a notice catches up, and the history
         // strip moves on a day.
         let every = app.settings.status.rebuild_every;
-        let _ = tokio::time::timeout(every, app.status.wait_changed()).await;
+        // Changes that come while a rebuild runs are folded into one more rebuild.
+        let _ = tokio::time::timeout(every, app.public.next()).await;
     }
 }
 

@@ -18,6 +18,7 @@ mod help;
 mod intake;
 mod intake_sources;
 mod interactions_endpoint;
+mod layers;
 mod lifecycle;
 mod listener;
 mod logs;

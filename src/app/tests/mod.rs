@@ -111,7 +111,7 @@ impl World {
             events: tokio::sync::broadcast::channel(8).0,
             metrics: crate::metrics::Metrics::new(),
             shutdown: crate::shutdown::Shutdown::new(),
-            status: crate::status::StatusBoard::default(),
+            public: crate::app::PublicChanges::default(),
             reports: Default::default(),
         };
         let chat = Arc::new(RecordingChat::default());

@@ -1,0 +1,114 @@
+//! The layering rules of ARCHITECTURE.md, read from the source: no import cycle between
+//! top-level modules, SQL's crate only in `store/`, and a domain that imports nothing else of
+//! ours. A change that breaks one fails here, not in a reviewer's memory.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+/// Every production source file under `src/` (tests excluded), with its text up to its test
+/// module.
+fn sources() -> Vec<(String, String)> {
+    fn walk(dir: &Path, out: &mut Vec<(String, String)>) {
+        for entry in std::fs::read_dir(dir).expect("src/ reads") {
+            let path = entry.expect("an entry").path();
+            let name = path.to_string_lossy().into_owned();
+            if path.is_dir() {
+                if !name.ends_with("/tests") {
+                    walk(&path, out);
+                }
+            } else if name.ends_with(".rs")
+                && !name.ends_with("_tests.rs")
+                && !name.ends_with("/tests.rs")
+            {
+                let text = std::fs::read_to_string(&path).expect("a source file");
+                let production = text
+                    .split("#[cfg(test)]")
+                    .next()
+                    .unwrap_or_default()
+                    .to_owned();
+                out.push((name, production));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(Path::new("src"), &mut out);
+    out
+}
+
+/// `src/app/state.rs` → `app`.
+fn top(path: &str) -> String {
+    let rest = path.trim_start_matches("src/");
+    let first = rest.split('/').next().unwrap_or(rest);
+    first.trim_end_matches(".rs").to_owned()
+}
+
+/// The top-level modules each one names through `crate::`.
+fn graph() -> BTreeMap<String, BTreeSet<String>> {
+    let mut graph: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    for (path, text) in sources() {
+        let from = top(&path);
+        if from == "lib" || from == "main" {
+            continue;
+        }
+        let uses = graph.entry(from.clone()).or_default();
+        for piece in text.split("crate::").skip(1) {
+            let name: String = piece
+                .chars()
+                .take_while(|c| c.is_ascii_lowercase() || *c == '_')
+                .collect();
+            if !name.is_empty() && name != from {
+                uses.insert(name);
+            }
+        }
+    }
+    graph
+}
+
+#[test]
+fn no_top_level_module_reaches_itself_through_its_imports() {
+    let graph = graph();
+    for start in graph.keys() {
+        let mut seen = BTreeSet::new();
+        let mut todo: Vec<&String> = graph[start].iter().collect();
+        let mut path = Vec::new();
+        while let Some(next) = todo.pop() {
+            if next == start {
+                path.push(next.clone());
+                break;
+            }
+            if seen.insert(next.clone()) {
+                todo.extend(graph.get(next).into_iter().flatten());
+            }
+        }
+        assert!(
+            path.is_empty(),
+            "`{start}` reaches itself through its imports ({:?}): a cycle between top-level \
+             modules; the graph: {graph:#?}",
+            graph[start]
+        );
+    }
+}
+
+#[test]
+fn sqlx_is_named_only_in_the_store_and_the_domain_only_names_itself() {
+    for (path, text) in sources() {
+        let module = top(&path);
+        if module != "store" && module != "main" {
+            assert!(
+                !text.contains("sqlx::"),
+                "{path} names sqlx: SQL lives in store/"
+            );
+        }
+        if module == "domain" {
+            let others: Vec<&str> = text
+                .split("crate::")
+                .skip(1)
+                .filter(|p| !p.starts_with("domain"))
+                .collect();
+            assert!(
+                others.is_empty(),
+                "{path}: the domain is pure, it imports {others:?}"
+            );
+        }
+    }
+}
