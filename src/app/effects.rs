@@ -1,5 +1,5 @@
 //! Effects: the Discord side effects a use case causes, stored as jobs in the same transaction
-//! as the state change, and performed by [`super::perform`].
+//! as the state change, and performed by [`super::jobs`].
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};

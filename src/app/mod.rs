@@ -4,29 +4,21 @@
 //! timeline entries, its audit entry and the jobs for every side effect in one transaction.
 //! Nothing here knows serenity: Discord is reached through the [`Chat`] port, by jobs.
 
-mod channel;
-mod chat;
-mod checklists;
-mod declare;
+mod context;
 mod effects;
-mod facts;
+mod incident;
 mod intake;
 pub mod interactions;
-mod lifecycle;
-mod meeting;
-mod notes;
-mod perform;
+mod jobs;
+mod ports;
 mod postmortem;
-mod postmortem_draft;
-mod postmortem_start;
-mod public;
+
+// The features' modules by their short names, for the use cases that call across features.
+use incident::{channel, checklists, declare, lifecycle, notes, reminders, summary};
 #[cfg(test)]
-mod recording;
-mod relabel;
-mod reminders;
-mod resolution;
-mod state;
-mod status;
+use ports::recording;
+use ports::{chat, public};
+use postmortem::{meeting, workflow};
 
 use serde_json::Value;
 
@@ -37,6 +29,7 @@ pub use chat::{
     NewMeeting, Outgoing, TimedChat, MAX_BUTTONS, MAX_CHOICES,
 };
 pub use checklists::{tick, CheckClick, CHECK_BUTTON};
+pub use context::{open_database, App, AppEvent};
 pub use declare::{
     declare, ChannelCounts, DeclareArgs, Declared, CATEGORY_CHANNEL_BUDGET, GUILD_CHANNEL_BUDGET,
 };
@@ -45,14 +38,13 @@ pub use intake::{
     attach_card, card_of, card_view, declare_from_card, dismiss_card, player_said, receive,
     Received, ATTACH_MENU, DECLARE_BUTTON, DISMISS_BUTTON,
 };
+pub use jobs::{Performer, PUBLISH_BUDGET};
 pub use lifecycle::{answer_fix_check, change, ChangeArgs, Changed, FixAnswer, Place};
 pub use notes::{note_message, NotedMessage};
-pub use perform::{Performer, PUBLISH_BUDGET};
-pub use postmortem::{postmortem, PostmortemArgs};
 pub use public::PublicChanges;
 pub use reminders::{FIX_FAILED_BUTTON, FIX_HELD_BUTTON};
-pub use state::{open_database, App, AppEvent};
-pub use status::{help, status, StatusReply};
+pub use summary::{help, status, StatusReply};
+pub use workflow::{postmortem, PostmortemArgs};
 
 use crate::domain::{Actor, GuildId, IncidentId, TeamRoles};
 use crate::store::{AuditEntry, Tx};

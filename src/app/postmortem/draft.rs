@@ -17,7 +17,7 @@ use crate::scheduler::JobError;
 use crate::store::{ActionItem, IncidentRecord, Lesson};
 
 /// The draft's file name.
-pub(super) fn filename(record: &IncidentRecord) -> String {
+pub(in crate::app) fn filename(record: &IncidentRecord) -> String {
     format!("postmortem-incident-{}.md", record.number)
 }
 
@@ -213,7 +213,7 @@ fn lessons(items: &[Lesson]) -> Lessons {
 impl Performer {
     /// Performs [`super::Effect::PostDraft`]: renders the draft as it stands, names read
     /// through the port, and posts it as a file in the incident channel.
-    pub(super) async fn post_draft(&self, job: &crate::store::Job) -> Result<(), JobError> {
+    pub(in crate::app) async fn post_draft(&self, job: &crate::store::Job) -> Result<(), JobError> {
         let record = self.incident(job).await?;
         let channel = self.channel_of(&record).await?;
         let sources = Sources::read(&self.app, &record).await?;

@@ -22,7 +22,7 @@ pub const FIX_HELD_BUTTON: &str = "verify_fix";
 pub const FIX_FAILED_BUTTON: &str = "fix_failed";
 
 /// Schedules the reminders a new incident needs.
-pub(super) async fn on_declare(
+pub(in crate::app) async fn on_declare(
     app: &App,
     tx: &mut Tx,
     outbox: &mut Outbox<'_>,
@@ -116,7 +116,7 @@ async fn schedule_nudge_round(
 }
 
 /// Reschedules and cancels reminders after `command` changed the incident from `before`.
-pub(super) async fn on_change(
+pub(in crate::app) async fn on_change(
     app: &App,
     tx: &mut Tx,
     outbox: &mut Outbox<'_>,
@@ -228,7 +228,7 @@ async fn schedule_fix_check(
 }
 
 /// Schedules the post-mortem's reminders and its overdue escalation.
-pub(super) async fn schedule_postmortem(
+pub(in crate::app) async fn schedule_postmortem(
     app: &App,
     tx: &mut Tx,
     outbox: &mut Outbox<'_>,
@@ -353,7 +353,7 @@ impl Recipient {
 
 impl Performer {
     /// Performs a reminder job, if the incident still calls for it.
-    pub(super) async fn remind(&self, job: &Job, effect: Effect) -> Result<(), JobError> {
+    pub(in crate::app) async fn remind(&self, job: &Job, effect: Effect) -> Result<(), JobError> {
         let record = self.incident(job).await?;
         let Some(post) = self.reminder(&record, effect).await? else {
             return Ok(());

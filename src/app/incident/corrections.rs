@@ -15,7 +15,7 @@ use crate::store::{AnnouncementKind, IncidentRecord, PublishSlots, Tx};
 
 /// What was decided before the command was applied, for what it shows people.
 #[derive(Debug, Clone, Copy, Default)]
-pub(super) struct Prepared {
+pub(in crate::app) struct Prepared {
     /// A publish asked for and refused: the hourly budget, as it stood.
     pub publish_refused: Option<PublishSlots>,
 }
@@ -24,7 +24,7 @@ pub(super) struct Prepared {
 /// and the domain does not: an alert that went out already (for an incident that may still have
 /// one: the domain's own refusals come first), a publish budget that is spent (the update then
 /// goes out unpublished, and the timeline says so).
-pub(super) async fn prepare(
+pub(in crate::app) async fn prepare(
     app: &App,
     tx: &mut Tx,
     record: &IncidentRecord,
@@ -82,7 +82,7 @@ fn standing_eta(i: &Incident, now: DateTime<Utc>) -> Option<Markup> {
 
 /// The update just applied to `record`, for players: posted in the announcement channel, and
 /// published when asked and the budget allows. Returns the reply.
-pub(super) async fn update_to_players(
+pub(in crate::app) async fn update_to_players(
     app: &App,
     tx: &mut Tx,
     outbox: &mut Outbox<'_>,
@@ -137,7 +137,7 @@ pub(super) async fn update_to_players(
 }
 
 /// `/incident announce`: queues the 🚨 alert. Returns the reply.
-pub(super) async fn announced(
+pub(in crate::app) async fn announced(
     app: &App,
     tx: &mut Tx,
     outbox: &mut Outbox<'_>,
@@ -163,7 +163,7 @@ pub(super) async fn announced(
 
 /// `/incident edit`: says what changed, renames the channel when its name follows the title.
 /// Returns the reply.
-pub(super) async fn edited(
+pub(in crate::app) async fn edited(
     app: &App,
     tx: &mut Tx,
     outbox: &mut Outbox<'_>,
@@ -262,7 +262,7 @@ fn systems(s: &Systems) -> Markup {
 /// `/incident kind`: a security incident's channel is made private and renamed, and what was
 /// still to go to players is withdrawn; an availability one again keeps its channel as it is,
 /// private, and is renamed. Returns the reply.
-pub(super) async fn kind_changed(
+pub(in crate::app) async fn kind_changed(
     app: &App,
     tx: &mut Tx,
     outbox: &mut Outbox<'_>,

@@ -15,7 +15,7 @@ impl Performer {
     /// Makes the channel of an incident that became a security one private to the security
     /// role. Nothing to do if it became an availability one again meanwhile: the channel stays
     /// as it is, private or not, until people open it up.
-    pub(super) async fn make_private(&self, job: &Job) -> Result<(), JobError> {
+    pub(in crate::app) async fn make_private(&self, job: &Job) -> Result<(), JobError> {
         let record = self.incident(job).await?;
         if record.incident.kind != IncidentKind::Security {
             return Ok(());
@@ -32,7 +32,7 @@ impl Performer {
     }
 
     /// Renames the channel and rewrites its topic to match the incident as it is now.
-    pub(super) async fn relabel(&self, job: &Job) -> Result<(), JobError> {
+    pub(in crate::app) async fn relabel(&self, job: &Job) -> Result<(), JobError> {
         let record = self.incident(job).await?;
         let channel = self.channel_of(&record).await?;
         let wanted = ChannelLabel {
@@ -40,7 +40,7 @@ impl Performer {
             topic: Some(channel_topic(&record)),
         };
         // One at a time: two relabels could both see the window's last free change.
-        let _one_at_a_time = self.one_at_a_time(super::perform::locks::RELABEL).await?;
+        let _one_at_a_time = self.one_at_a_time(super::jobs::locks::RELABEL).await?;
         if self.chat.channel_label(channel).await? == wanted {
             return Ok(());
         }

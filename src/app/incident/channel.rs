@@ -4,7 +4,7 @@
 //! id as a nonce, and on a retry the pins are looked at before pinning. When the channel cannot
 //! be opened for good, every job that needs it is given up at once, and people are told once.
 
-use super::perform::{nonce, NO_CHANNEL};
+use super::jobs::{nonce, NO_CHANNEL};
 use super::{
     App, AppError, AppEvent, ChannelAccess, Effect, NewChannel, Outbox, Outgoing, Performer, Target,
 };
@@ -53,7 +53,7 @@ struct Opened {
 
 impl Performer {
     /// Opens the incident's channel and posts and pins its intro, in one job.
-    pub(super) async fn open_channel(&self, job: &Job) -> Result<(), JobError> {
+    pub(in crate::app) async fn open_channel(&self, job: &Job) -> Result<(), JobError> {
         let record = self.incident(job).await?;
         if let Some(channel) = record.channel_id {
             // A retry after the channel was recorded: only the intro may be missing.
@@ -72,7 +72,7 @@ impl Performer {
 
     /// Posts and pins the intro of a channel opened by an earlier job: a job queued by a
     /// version of the bot that opened channels and posted intros in two jobs.
-    pub(super) async fn post_intro(&self, job: &Job) -> Result<(), JobError> {
+    pub(in crate::app) async fn post_intro(&self, job: &Job) -> Result<(), JobError> {
         let record = self.incident(job).await?;
         let channel = self.channel_of(&record).await?;
         self.intro(job, &record, channel, false).await
@@ -229,7 +229,7 @@ impl Performer {
     /// that needs the channel, tells the log channel once what to do, and tells a declare still
     /// waiting for the channel. Returns false, and does nothing, when the channel was recorded
     /// (only its intro failed): that is reported as any other job.
-    pub(super) async fn channel_failed(&self, job: &Job, error: &JobFailure) -> bool {
+    pub(in crate::app) async fn channel_failed(&self, job: &Job, error: &JobFailure) -> bool {
         let Some(incident) = job.incident else {
             return false;
         };

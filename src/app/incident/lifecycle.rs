@@ -1,15 +1,13 @@
 //! Changing an incident from its channel: severity, phase, roles, updates, notes, resolve and
 //! close. One function, so every change is authorized, audited and queued the same way; what
-//! the end of the work shows people is in `resolution`, the corrected facts in `facts`.
+//! the end of the work shows people is in `resolution`, the corrected facts in `corrections`.
 
 use serde_json::json;
 
+use super::corrections::{self, Prepared};
 use super::declare::queue_alert;
-use super::facts::{self, Prepared};
 use super::App;
-use super::{
-    audit, checklists, postmortem, reminders, resolution, team, AppError, Clicked, Outbox,
-};
+use super::{audit, checklists, reminders, resolution, team, workflow, AppError, Clicked, Outbox};
 use crate::domain::{
     Action, Actor, Candidate, ChannelId, Command, FreeText, IncidentId, IncidentKind, Phase, Status,
 };
@@ -82,7 +80,7 @@ impl From<ChannelId> for Place {
 /// `incident:` (so an incident whose channel never opened can still be worked and closed); or
 /// says where to go instead, naming only the incidents `actor` may see (and none to people
 /// outside the response team).
-pub(super) async fn incident_here(
+pub(in crate::app) async fn incident_here(
     app: &App,
     actor: &Actor,
     place: impl Into<Place>,
@@ -110,7 +108,7 @@ pub(super) async fn incident_here(
             .db
             .incident_by_number(app.settings.discord.guild_id, number)
             .await?;
-        let visible = super::status::visible_unclosed(app, actor).await?;
+        let visible = super::summary::visible_unclosed(app, actor).await?;
         return match found {
             Some(record) if actor.can_see(&record.incident, &super::team(app)) => Ok(record),
             // Someone who may not see it learns nothing of it, not even that it exists.
@@ -127,7 +125,7 @@ pub(super) async fn incident_here(
             ))),
         };
     }
-    let open = super::status::visible_unclosed(app, actor).await?;
+    let open = super::summary::visible_unclosed(app, actor).await?;
     let list: Vec<String> = open
         .iter()
         .map(|r| match r.channel_id {
@@ -246,7 +244,7 @@ async fn change_incident(
         .ok_or_else(|| anyhow::anyhow!("incident {} vanished", found.id))?;
     // Authorize again on what the transaction sees: command may have changed hands meanwhile.
     authorize(app, actor, &record, &args)?;
-    let prepared = facts::prepare(app, &mut tx, &record, &mut args.command, now).await?;
+    let prepared = corrections::prepare(app, &mut tx, &record, &mut args.command, now).await?;
     let before = record.incident.clone();
     let entries = record
         .incident
@@ -289,8 +287,7 @@ async fn change_incident(
     // The post-mortem clock starts when the fix held, not when it went in.
     let recovered = record.incident.status == Status::Resolved && before.status != Status::Resolved;
     if let (true, Some(earlier)) = (recovered, earlier) {
-        let said =
-            postmortem::on_resolve(app, &mut tx, &mut outbox, &record, &earlier, now).await?;
+        let said = workflow::on_resolve(app, &mut tx, &mut outbox, &record, &earlier, now).await?;
         if !said.is_empty() {
             reply.push(' ');
             reply.push_str(&said);
@@ -348,7 +345,7 @@ fn command_name(c: &Command) -> &'static str {
 }
 
 /// A notice in the incident channel: an icon, a headline the bot built, typed text under it.
-pub(super) fn notice(
+pub(in crate::app) fn notice(
     app: &App,
     ping_roles: &[crate::domain::RoleId],
     icon: &str,
@@ -459,15 +456,16 @@ async fn effects(
             let text = notice(app, &[], "📣", headline, Some(message.to_string()))?;
             outbox.say_here(text, vec![]);
             if *public || *publish {
-                facts::update_to_players(app, tx, outbox, record, *publish, prepared, now).await?
+                corrections::update_to_players(app, tx, outbox, record, *publish, prepared, now)
+                    .await?
             } else {
                 "Update posted.".to_owned()
             }
         }
-        Command::Announce { .. } => facts::announced(app, tx, outbox, actor, record).await?,
-        Command::Edit { .. } => facts::edited(app, tx, outbox, actor, before, record).await?,
+        Command::Announce { .. } => corrections::announced(app, tx, outbox, actor, record).await?,
+        Command::Edit { .. } => corrections::edited(app, tx, outbox, actor, before, record).await?,
         Command::ChangeKind { .. } => {
-            facts::kind_changed(app, tx, outbox, actor, record, now).await?
+            corrections::kind_changed(app, tx, outbox, actor, record, now).await?
         }
         Command::Note { .. } => "Added to the timeline.".to_owned(),
         Command::Resolve {

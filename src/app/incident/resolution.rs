@@ -12,7 +12,7 @@ use crate::store::{AnnouncementKind, IncidentRecord, Tx};
 
 /// `/incident resolve` without `all_clear:now`: the fix is in and is being verified; players
 /// hear nothing yet. Returns the answer to the commander.
-pub(super) async fn fix_applied(
+pub(in crate::app) async fn fix_applied(
     app: &App,
     tx: &mut Tx,
     outbox: &mut Outbox<'_>,
@@ -49,7 +49,7 @@ pub(super) async fn fix_applied(
 
 /// The fix held (`held`), or `/incident resolve all_clear:now`: recovery begins, with its
 /// checklist and, if players heard of the incident, the all-clear.
-pub(super) async fn recovered(
+pub(in crate::app) async fn recovered(
     app: &App,
     tx: &mut Tx,
     outbox: &mut Outbox<'_>,
@@ -82,7 +82,7 @@ pub(super) async fn recovered(
 
 /// The fix did not hold, or the problem is back: work resumes in phase 4. Reminds the one who
 /// reopened that players who had the all-clear should hear it is back.
-pub(super) async fn reopened(
+pub(in crate::app) async fn reopened(
     app: &App,
     tx: &mut Tx,
     outbox: &mut Outbox<'_>,
@@ -117,7 +117,7 @@ pub(super) async fn reopened(
 }
 
 /// `/incident close`: the summary goes with the archive job.
-pub(super) async fn closed(
+pub(in crate::app) async fn closed(
     app: &App,
     tx: &mut Tx,
     outbox: &mut Outbox<'_>,

@@ -23,7 +23,7 @@ use crate::scheduler::JobError;
 use crate::store::{IncidentRecord, Job, Postmortem, Tx};
 
 /// What `/postmortem schedule` did: the answer, the timeline's words and the audit's detail.
-pub(super) struct Scheduled {
+pub(in crate::app) struct Scheduled {
     /// The answer to the person who ran it.
     pub reply: String,
     /// The timeline entry (read in the draft, a file: a written date).
@@ -39,7 +39,7 @@ pub(super) struct Scheduled {
     clippy::too_many_arguments,
     reason = "one use case step, all of it needed"
 )]
-pub(super) async fn schedule(
+pub(in crate::app) async fn schedule(
     app: &App,
     tx: &mut Tx,
     outbox: &mut Outbox<'_>,
@@ -172,12 +172,12 @@ type Held = Result<(EventId, ChannelId), Markup>;
 
 impl Performer {
     /// Performs [`Effect::SyncMeeting`].
-    pub(super) async fn sync_meeting(
+    pub(in crate::app) async fn sync_meeting(
         &self,
         job: &Job,
         call: Option<MeetingCall>,
     ) -> Result<(), JobError> {
-        let _one_at_a_time = self.one_at_a_time(super::perform::locks::MEETINGS).await?;
+        let _one_at_a_time = self.one_at_a_time(super::jobs::locks::MEETINGS).await?;
         let record = self.incident(job).await?;
         let pm = self
             .app
@@ -365,7 +365,7 @@ impl Performer {
 /// set and not done: its name, description and channel follow the kind (a security incident's
 /// event says only its number and meets in `[postmortem] security_meeting_channel`, or is
 /// called off).
-pub(super) async fn kind_changed(
+pub(in crate::app) async fn kind_changed(
     tx: &mut Tx,
     outbox: &mut Outbox<'_>,
     record: &IncidentRecord,
@@ -384,7 +384,7 @@ pub(super) async fn kind_changed(
 
 /// Queues the end of the meeting's event (completed if it ran, canceled if it never started),
 /// when a meeting was set.
-pub(super) async fn end_meeting(
+pub(in crate::app) async fn end_meeting(
     tx: &mut Tx,
     outbox: &mut Outbox<'_>,
     pm: &Postmortem,

@@ -68,7 +68,7 @@ pub async fn status(
 
 /// The unclosed incidents `actor` may know of; refused outright for people outside the team,
 /// so a player learns nothing, not even how many there are.
-pub(super) async fn visible_unclosed(
+pub(in crate::app) async fn visible_unclosed(
     app: &App,
     actor: &Actor,
 ) -> Result<Vec<IncidentRecord>, AppError> {

@@ -11,7 +11,7 @@ use crate::store::{IncidentRecord, Postmortem};
 
 /// Starts an optional post-mortem of `record`, due `[postmortem] due_after` from now, with the
 /// same reminders as a required one. Refused before resolve, and when one exists already.
-pub(super) async fn start(
+pub(in crate::app) async fn start(
     app: &App,
     actor: &Actor,
     record: &IncidentRecord,

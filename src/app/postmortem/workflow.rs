@@ -61,7 +61,7 @@ pub enum PostmortemArgs {
 
 /// Decides at resolve whether a post-mortem is required, says why in the channel, and if so
 /// records it and schedules its reminders. Returns a sentence for the resolver.
-pub(super) async fn on_resolve(
+pub(in crate::app) async fn on_resolve(
     app: &App,
     tx: &mut Tx,
     outbox: &mut Outbox<'_>,
@@ -121,7 +121,7 @@ pub async fn postmortem(
     match args {
         PostmortemArgs::Draft => return draft(app, &record, origin, now).await,
         PostmortemArgs::Start => {
-            return super::postmortem_start::start(app, actor, &record, origin, now).await
+            return super::start::start(app, actor, &record, origin, now).await
         }
         _ => {}
     }
@@ -316,6 +316,6 @@ async fn draft(
     app.waker.wake();
     Ok(format!(
         "The draft `{}` is being posted in this channel.",
-        super::postmortem_draft::filename(record)
+        super::draft::filename(record)
     ))
 }

@@ -88,7 +88,7 @@ pub async fn declare(
 /// An alert's triage card a declaration comes from, and the `[[intake.auto_declare]]` rule
 /// that declared it, if no person did.
 #[derive(Debug, Clone, Copy)]
-pub(super) struct FromCard<'a> {
+pub(in crate::app) struct FromCard<'a> {
     /// The card.
     pub card: &'a AlertCard,
     /// The rule, as people read it.
@@ -98,7 +98,7 @@ pub(super) struct FromCard<'a> {
 /// Declares `declaration` for `actor`, once per `interaction` (a rule's declaration has none);
 /// `from`, when it comes from an alert's triage card, puts the alert first on the timeline and
 /// marks the card declared.
-pub(super) async fn declare_as(
+pub(in crate::app) async fn declare_as(
     app: &App,
     actor: &Actor,
     declaration: Declaration,
@@ -215,7 +215,7 @@ pub(super) async fn declare_as(
 }
 
 /// Queues the 🚨 service alert for players, pinging the opt-in role on a P0.
-pub(super) async fn queue_alert(
+pub(in crate::app) async fn queue_alert(
     app: &App,
     tx: &mut crate::store::Tx,
     outbox: &mut Outbox<'_>,

@@ -1,0 +1,16 @@
+//! Working an incident: declaring it, changing it from its channel (severity, phase, roles,
+//! updates, notes, corrections, resolve, close), its checklists and summary, and the jobs that
+//! keep its channel and reminders in step.
+
+use super::*;
+
+pub(super) mod channel;
+pub(super) mod checklists;
+pub(super) mod corrections;
+pub(super) mod declare;
+pub(super) mod lifecycle;
+pub(super) mod notes;
+pub(super) mod relabel;
+pub(super) mod reminders;
+pub(super) mod resolution;
+pub(super) mod summary;
