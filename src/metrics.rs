@@ -3,26 +3,18 @@
 //! gateway), the job queue, and once per committed incident change; never by `domain/`.
 //!
 //! Names carry the `incident_bot_` prefix and base units (seconds), and counters end in
-//! `_total`, as `promtool check metrics` wants them.
+//! `_total`, as `promtool check metrics` wants them. `metrics/families.rs` is the table of
+//! names, help texts and labels; the `prometheus` crate keeps the values and writes the text.
 
+mod families;
 mod registry;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-pub use registry::{Counter, Gauge, Histogram, Registry};
+pub use registry::{Counter, Family, Gauge, Histogram, Registry};
 
 use crate::domain::{Incident, Severity};
-
-/// Buckets for the interaction acknowledgement, around Discord's 3 s deadline.
-const ACK_BUCKETS: &[f64] = &[0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0];
-/// Buckets for how late a job started, from "on time" to "the bot was down for hours".
-const LATENESS_BUCKETS: &[f64] = &[
-    0.01, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 300.0, 900.0, 3600.0,
-];
-/// Buckets for incident durations: a minute to three days.
-const INCIDENT_BUCKETS: &[f64] = &[
-    60.0, 120.0, 300.0, 600.0, 900.0, 1800.0, 3600.0, 7200.0, 14400.0, 28800.0, 86400.0, 259_200.0,
-];
+use families as f;
 
 /// The bot's metrics. Cheap to clone: every clone records into the same registry.
 #[derive(Debug, Clone)]
@@ -77,118 +69,48 @@ impl Metrics {
     /// first event (so that a rate over them is defined from the first scrape).
     pub fn new() -> Self {
         let r = Registry::default();
-        let build = r.gauge(
-            "incident_bot_build_info",
-            "The running version; always 1.",
-            &["version"],
-        );
-        build.set(&[env!("CARGO_PKG_VERSION")], 1.0);
+        r.gauge(&f::BUILD_INFO)
+            .set(&[env!("CARGO_PKG_VERSION")], 1.0);
         let m = Self {
-            commands: r.counter(
-                "incident_bot_commands_total",
-                "Commands handled, by command and outcome (ok, refused, error, invalid, restarting).",
-                &["command", "outcome"],
-            ),
-            ack: r.histogram(
-                "incident_bot_interaction_ack_seconds",
-                "Time from receiving an interaction to Discord accepting its first answer (Discord allows 3 s).",
-                &[],
-                ACK_BUCKETS,
-            ),
-            discord_requests: r.counter(
-                "incident_bot_discord_requests_total",
-                "Discord REST requests, by method, route template and status class (2xx, 4xx, 5xx, or error when no answer came).",
-                &["method", "route", "status"],
-            ),
-            discord_rate_limited: r.counter(
-                "incident_bot_discord_rate_limited_total",
-                "Discord REST requests answered 429 Too Many Requests, by method and route template.",
-                &["method", "route"],
-            ),
-            gateway_connected: r.gauge(
-                "incident_bot_gateway_connected",
-                "1 while the gateway session is ready, else 0.",
-                &[],
-            ),
-            gateway_reconnects: r.counter(
-                "incident_bot_gateway_reconnects_total",
-                "Gateway sessions started again after the first one (identified again or resumed).",
-                &[],
-            ),
-            jobs_pending: r.gauge(
-                "incident_bot_jobs_pending",
-                "Jobs not yet done, failed or cancelled, by kind.",
-                &["kind"],
-            ),
-            jobs_due: r.gauge(
-                "incident_bot_jobs_due",
-                "Pending jobs whose time has come: running, or waiting for a worker.",
-                &[],
-            ),
-            job_lateness: r.histogram(
-                "incident_bot_job_lateness_seconds",
-                "How long after its due time a job was started.",
-                &[],
-                LATENESS_BUCKETS,
-            ),
-            jobs_failed: r.counter(
-                "incident_bot_jobs_failed_total",
-                "Jobs given up after their last attempt, by kind.",
-                &["kind"],
-            ),
-            jobs_done: r.counter(
-                "incident_bot_jobs_done_total",
-                "Jobs performed, by kind.",
-                &["kind"],
-            ),
-            status_rebuilds: r.counter(
-                "incident_bot_status_rebuilds_total",
-                "Status page snapshots built after a public change, by outcome (ok, failed).",
-                &["outcome"],
-            ),
-            status_requests: r.counter(
-                "incident_bot_status_requests_total",
-                "Status page requests on the public listener, by route (page, incident, api, atom, other) and status code.",
-                &["route", "code"],
-            ),
-            incidents_open: r.gauge(
-                "incident_bot_incidents_open",
-                "Incidents being worked (not yet resolved), by severity.",
-                &["severity"],
-            ),
-            time_to_command: r.histogram(
-                "incident_bot_time_to_command_seconds",
-                "Time from declaring an incident to its first commander, by severity (MTTA).",
-                &["severity"],
-                INCIDENT_BUCKETS,
-            ),
-            time_to_resolve: r.histogram(
-                "incident_bot_time_to_resolve_seconds",
-                "Time from detecting an incident to its verified fix, by severity (MTTR).",
-                &["severity"],
-                INCIDENT_BUCKETS,
-            ),
-            webhooks: r.counter(
-                "incident_bot_webhooks_total",
-                "Alert webhook deliveries, by source and outcome (stored, ignored, unauthorized, unauthorized_limited, too_large, timed_out, bad_shape, rate_limited, stale, duplicate, error).",
-                &["source", "outcome"],
-            ),
+            commands: r.counter(&f::COMMANDS),
+            ack: r.histogram(&f::ACK, f::ACK_BUCKETS),
+            discord_requests: r.counter(&f::DISCORD_REQUESTS),
+            discord_rate_limited: r.counter(&f::DISCORD_RATE_LIMITED),
+            gateway_connected: r.gauge(&f::GATEWAY_CONNECTED),
+            gateway_reconnects: r.counter(&f::GATEWAY_RECONNECTS),
+            jobs_pending: r.gauge(&f::JOBS_PENDING),
+            jobs_due: r.gauge(&f::JOBS_DUE),
+            job_lateness: r.histogram(&f::JOB_LATENESS, f::LATENESS_BUCKETS),
+            jobs_failed: r.counter(&f::JOBS_FAILED),
+            jobs_done: r.counter(&f::JOBS_DONE),
+            status_rebuilds: r.counter(&f::STATUS_REBUILDS),
+            status_requests: r.counter(&f::STATUS_REQUESTS),
+            incidents_open: r.gauge(&f::INCIDENTS_OPEN),
+            time_to_command: r.histogram(&f::TIME_TO_COMMAND, f::INCIDENT_BUCKETS),
+            time_to_resolve: r.histogram(&f::TIME_TO_RESOLVE, f::INCIDENT_BUCKETS),
+            webhooks: r.counter(&f::WEBHOOKS),
             registry: r,
         };
-        m.gateway_connected.set(&[], 0.0);
-        m.gateway_reconnects.touch(&[]);
-        m.jobs_due.set(&[], 0.0);
-        m.ack.touch(&[]);
-        m.job_lateness.touch(&[]);
-        for s in Severity::ALL {
-            m.incidents_open.set(&[s.as_str()], 0.0);
-            m.time_to_command.touch(&[s.as_str()]);
-            m.time_to_resolve.touch(&[s.as_str()]);
-        }
+        m.touch_before_first_event();
         m
     }
 
-    /// Every metric in the Prometheus text format.
+    /// Creates the series a rate or a ratio is taken over, at zero, so that they are defined
+    /// from the first scrape.
+    fn touch_before_first_event(&self) {
+        self.gateway_connected.set(&[], 0.0);
+        self.gateway_reconnects.touch(&[]);
+        self.jobs_due.set(&[], 0.0);
+        self.ack.touch(&[]);
+        self.job_lateness.touch(&[]);
+        for s in Severity::ALL {
+            self.incidents_open.set(&[s.as_str()], 0.0);
+            self.time_to_command.touch(&[s.as_str()]);
+            self.time_to_resolve.touch(&[s.as_str()]);
+        }
+    }
+
+    /// Every family with a series, in the Prometheus text format.
     pub fn render(&self) -> String {
         self.registry.render()
     }
@@ -297,14 +219,25 @@ mod tests {
     }
 
     #[test]
-    fn every_family_has_help_and_type_and_the_prefix() {
-        let text = Metrics::new().render();
+    fn every_family_has_help_type_and_the_prefix_once_it_has_a_series() {
+        let m = Metrics::new();
+        let fresh = m.render();
+        assert!(!fresh.contains("incident_bot_commands_total"), "{fresh}");
+        m.command("ping", Outcome::Ok);
+        m.discord_request("GET", "/users/@me", Some(429));
+        m.jobs_pending.set(&["post"], 1.0);
+        m.jobs_failed.inc(&["post"]);
+        m.jobs_done.inc(&["post"]);
+        m.status_rebuilds.inc(&["ok"]);
+        m.status_requests.inc(&["page", "200"]);
+        m.webhooks.inc(&["sentry", "stored"]);
+        let text = m.render();
         let names: Vec<&str> = text
             .lines()
             .filter_map(|l| l.strip_prefix("# TYPE "))
             .filter_map(|l| l.split(' ').next())
             .collect();
-        assert!(names.len() >= 14, "{text}");
+        assert_eq!(names.len(), 18, "{text}");
         for name in names {
             assert!(name.starts_with("incident_bot_"), "{name}");
             assert!(text.contains(&format!("# HELP {name} ")), "{name}");

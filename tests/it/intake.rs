@@ -225,7 +225,7 @@ async fn bad_senders_are_refused_and_nothing_is_stored() {
     let metrics = http::get(bot.http, "/metrics").await.body;
     assert!(
         metrics.contains(
-            "incident_bot_webhooks_total{source=\"alertmanager\",outcome=\"rate_limited\"} 2"
+            "incident_bot_webhooks_total{outcome=\"rate_limited\",source=\"alertmanager\"} 2"
         ),
         "{metrics}"
     );
