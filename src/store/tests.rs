@@ -1,6 +1,7 @@
 //! Tests of the repository against a fresh database each, on both backends: every test of
 //! `on_both!` runs once on an in-memory SQLite database and once on a new PostgreSQL database
-//! of the server `INCIDENT_BOT_TEST_POSTGRES` names (`tests/run` starts one).
+//! of the server `INCIDENT_BOT_TEST_POSTGRES` names (`tests/run` starts one), else of a throwaway
+//! one started for the test process.
 
 use chrono::{TimeDelta, TimeZone, Utc};
 use serde_json::json;
@@ -12,19 +13,15 @@ use sqlx::ConnectOptions;
 use super::*;
 use crate::domain::*;
 
-/// The variable naming the PostgreSQL server the tests create their databases on.
-pub(crate) const TEST_POSTGRES: &str = "INCIDENT_BOT_TEST_POSTGRES";
+// The server: the one `INCIDENT_BOT_TEST_POSTGRES` names, else a throwaway one started for
+// this test process. One file for the lib's tests and the `it` suite.
+#[path = "../../tests/it/support/postgres.rs"]
+mod test_server;
 
 /// The URL of a new, empty PostgreSQL database for one test. Panics (the test fails, never
-/// skips) when no server is given.
+/// skips) when there is no server and none can be started.
 pub(crate) async fn postgres_url() -> String {
-    let server = std::env::var(TEST_POSTGRES).unwrap_or_else(|_| {
-        panic!(
-            "{TEST_POSTGRES} is not set: run the tests with tests/run, which starts a throwaway \
-             PostgreSQL, or set it to a server whose user may create databases \
-             (postgres://postgres@127.0.0.1:5432/postgres)"
-        )
-    });
+    let server = test_server::server_url();
     fresh_postgres_database(&server, "store_test")
         .await
         .unwrap_or_else(|e| {

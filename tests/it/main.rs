@@ -32,6 +32,7 @@ mod reports_channel;
 mod setup;
 mod shutdown;
 mod status_page;
+mod throwaway_postgres;
 mod transcripts;
 mod triage;
 mod wake;

@@ -297,20 +297,11 @@ pub enum TestDb {
 /// its SQLite file (`tests/run` runs the suite once each way).
 pub const TEST_BACKEND: &str = "INCIDENT_BOT_TEST_BACKEND";
 
-/// The variable naming the PostgreSQL server tests create their databases on (`tests/run`
-/// starts a throwaway one and sets it).
-pub const TEST_POSTGRES: &str = "INCIDENT_BOT_TEST_POSTGRES";
-
-/// The URL of a new, empty database on the test PostgreSQL server. Panics (the test fails,
-/// never skips) when no server is given.
+/// The URL of a new, empty database on the test PostgreSQL server ([`super::postgres::server_url`]:
+/// the one `INCIDENT_BOT_TEST_POSTGRES` names, else a throwaway one). Panics (the test fails,
+/// never skips) when there is none.
 pub async fn fresh_postgres_url() -> String {
-    let server = std::env::var(TEST_POSTGRES).unwrap_or_else(|_| {
-        panic!(
-            "{TEST_POSTGRES} is not set: run the tests with tests/run, which starts a throwaway \
-             PostgreSQL, or set it to a server whose user may create databases \
-             (postgres://postgres@127.0.0.1:5432/postgres)"
-        )
-    });
+    let server = super::postgres::server_url();
     incident_bot::store::fresh_postgres_database(&server, "it_test")
         .await
         .unwrap_or_else(|e| {
