@@ -4,25 +4,20 @@
 
 use std::time::Duration;
 
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use incident_bot::clock::{Clock, ManualClock};
 use incident_bot::domain::IncidentKind;
 
 use crate::support::bot::{spawn_bot_on, world, TestBot, STEP};
 use crate::support::fake_discord::FakeDiscord;
 use crate::support::story::{answer, declare, run, run_pm, shows, shows_seen};
+use crate::support::time::T0;
 
 /// 09:00 sharp: the bot's clock starts here and runs.
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0)
-        .single()
-        .expect("a valid time")
-}
-
 async fn start() -> (FakeDiscord, TestBot, tempfile::TempDir) {
     let fake = world::fake().start().await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::running(t0()), |_| {}).await;
+    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::running(T0), |_| {}).await;
     (fake, bot, dir)
 }
 

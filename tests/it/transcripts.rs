@@ -3,19 +3,14 @@
 //! own answers, rendered as Discord shows them (escapes consumed, mentions as names,
 //! timestamps as dates), on a stopped clock so that every time in them is stable.
 
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use incident_bot::clock::ManualClock;
 use serenity::all::{ChannelId, UserId};
 
 use crate::support::bot::{spawn_bot_on, world, TestBot, STEP};
 use crate::support::fake_discord::FakeDiscord;
 use crate::support::story::{answer_fix_check, incident, press, shows, FixCheck};
-
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0)
-        .single()
-        .expect("a valid time")
-}
+use crate::support::time::T0;
 
 /// A story being told: the fake, the bot, and every answer people got, as they read it.
 struct Story<'a> {
@@ -185,7 +180,7 @@ async fn settle(bot: &TestBot) {
 async fn the_p0_story_as_players_and_responders_read_it() {
     let fake = world::fake().start().await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(t0()), |_| {}).await;
+    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(T0), |_| {}).await;
     let mut story = Story::new(&fake, &bot);
     let (rhea, cole, sana) = (world::RESPONDER, world::COMMANDER, world::SECURITY);
 
@@ -328,7 +323,7 @@ async fn the_p0_story_as_players_and_responders_read_it() {
 async fn the_security_story_as_the_security_team_reads_it_and_nobody_else_does() {
     let fake = world::fake().start().await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(t0()), |_| {}).await;
+    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(T0), |_| {}).await;
     let mut story = Story::new(&fake, &bot);
     let (rhea, sana) = (world::RESPONDER, world::SECURITY);
 
@@ -422,7 +417,7 @@ fn assert_reads_clean(fake: &FakeDiscord, now: DateTime<Utc>) -> usize {
 async fn every_kind_of_message_reads_as_meant_with_no_raw_markup() {
     let fake = world::fake().start().await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(t0()), |_| {}).await;
+    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(T0), |_| {}).await;
     let mut story = Story::new(&fake, &bot);
     let (rhea, cole) = (world::RESPONDER, world::COMMANDER);
     story

@@ -14,7 +14,7 @@ mod rights;
 use std::path::Path;
 use std::sync::Arc;
 
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use chrono::TimeDelta;
 
 use super::recording::{Recorded, RecordingChat};
 use super::{App, ChangeArgs, ChannelCounts, DeclareArgs, Performer};
@@ -27,6 +27,7 @@ use crate::domain::{
 use crate::render::Templates;
 use crate::scheduler::{JobHandler, Waker};
 use crate::store::{Db, IncidentRecord};
+use crate::test_time::T0;
 
 pub(super) const RESPONDER_ROLE: u64 = 20;
 pub(super) const COMMANDER_ROLE: u64 = 21;
@@ -66,12 +67,6 @@ pub(super) struct World {
     changes: std::sync::atomic::AtomicU64,
 }
 
-pub(super) fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 30, 12, 0, 0)
-        .single()
-        .expect("a valid time")
-}
-
 fn settings() -> Settings {
     let mut loaded = None;
     figment::Jail::expect_with(|jail| {
@@ -100,7 +95,7 @@ pub(super) fn actor(id: u64, roles: &[u64]) -> Actor {
 
 impl World {
     pub async fn new() -> Self {
-        let clock = ManualClock::new(t0());
+        let clock = ManualClock::new(T0);
         let app = App {
             settings: Arc::new(settings()),
             db: Db::open_in_memory().await.expect("db"),

@@ -7,3 +7,4 @@ pub mod fake_discord;
 pub mod http;
 pub mod postgres;
 pub mod story;
+pub mod time;
