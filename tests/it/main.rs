@@ -10,7 +10,7 @@ mod cli;
 mod commands;
 mod deploy;
 mod facts;
-mod fake_discord;
+mod fake_discord_checks;
 mod faults;
 mod health;
 mod help;
