@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use incident_bot::app::App;
-use incident_bot::clock::ManualClock;
+use incident_bot::clock::{Clock, ManualClock};
 use incident_bot::config::{DiscordToken, Settings};
 use incident_bot::startup::Application;
 use serenity::all::{ChannelId, Context, Event, RawEventHandler, RoleId, UserId};
@@ -247,6 +247,11 @@ pub struct TestBot {
 }
 
 impl TestBot {
+    /// Waits until the job queue has caught up at the bot's clock (see [`settle`]).
+    pub async fn settle(&self) {
+        settle(&self.app.db, || self.clock.now(), STEP).await;
+    }
+
     /// Stops the bot as a crash would: the client and the job queue end mid-flight, and the
     /// database is left as it is.
     pub async fn stop(mut self) {
@@ -268,6 +273,30 @@ impl Drop for TestBot {
             unknown.is_empty(),
             "the client could not parse these gateway events: {unknown:#?}"
         );
+    }
+}
+
+/// Waits until no job in `db` is due at `now()`, claimed and running or waiting for a worker:
+/// what the last step queued, and what that queued in turn, has run, and nothing more happens
+/// until the clock moves on (a retry's backoff, a reminder) or someone acts. This is how a test
+/// shows that something did not happen, instead of sleeping. Panics after `timeout`.
+pub async fn settle(
+    db: &incident_bot::store::Db,
+    now: impl Fn() -> chrono::DateTime<Utc>,
+    timeout: Duration,
+) {
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        let due = db.due_jobs(now()).await.expect("db");
+        if due == 0 {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{due} jobs still due after {timeout:?}"
+        );
+        // The queue says nothing when it is done: asking it often is the wait.
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
 
