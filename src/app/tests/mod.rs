@@ -5,9 +5,12 @@
     reason = "figment::Jail's closures must return figment::Error, which is large"
 )]
 
+mod change;
 mod checklists;
+mod declare;
 mod facts;
 mod meeting;
+mod postmortem;
 mod reminders;
 mod rights;
 
@@ -17,7 +20,7 @@ use std::sync::Arc;
 use chrono::TimeDelta;
 
 use super::recording::{Recorded, RecordingChat};
-use super::{App, ChangeArgs, ChannelCounts, DeclareArgs, Performer};
+use super::{App, ChangeArgs, ChannelCounts, DeclareArgs, Performer, PostmortemArgs};
 use crate::clock::{Clock, ManualClock};
 use crate::config::Settings;
 use crate::domain::{
@@ -238,7 +241,49 @@ impl World {
         panic!("jobs kept queueing jobs");
     }
 
+    /// The incident as it is stored now.
+    pub async fn reload(&self, record: &IncidentRecord) -> IncidentRecord {
+        self.app
+            .db
+            .incident(record.id)
+            .await
+            .expect("read")
+            .expect("the incident")
+    }
+
     pub fn recorded(&self) -> Recorded {
         self.chat.recorded()
     }
+}
+
+/// A resolved P0 whose commander is Rhea.
+pub(super) async fn resolved(w: &World, rhea: &Actor) -> IncidentRecord {
+    let record = w
+        .declare(rhea, Severity::P0, IncidentKind::Availability)
+        .await;
+    w.assign(rhea, &record, IncidentRole::Commander, rhea)
+        .await
+        .expect("taken");
+    let resolve = ChangeArgs::from(Command::Resolve {
+        root_cause: crate::domain::FreeText::parse("a bad deploy").expect("text"),
+        compensation: None,
+        all_clear_now: true,
+    });
+    w.change(rhea, &record, resolve).await.expect("resolved");
+    w.reload(&record).await
+}
+
+/// Runs `/postmortem` in the incident's channel as `by`, performing what it queued.
+pub(super) async fn pm(
+    w: &World,
+    by: &Actor,
+    record: &IncidentRecord,
+    origin: &str,
+    args: PostmortemArgs,
+) {
+    let channel = record.channel_id.expect("a channel");
+    super::postmortem(&w.app, by, channel, origin, args)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    w.run_due().await;
 }
