@@ -9,6 +9,7 @@ mod change;
 mod checklists;
 mod declare;
 mod facts;
+mod intake;
 mod meeting;
 mod postmortem;
 mod reminders;
