@@ -18,3 +18,8 @@ pub mod startup;
 pub mod status;
 pub mod store;
 pub mod watchdog;
+
+// The moment tests on a stopped clock start at: one `T0`, shared with the `it` suite.
+#[cfg(test)]
+#[path = "../tests/it/support/time.rs"]
+pub(crate) mod test_time;

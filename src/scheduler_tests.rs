@@ -2,12 +2,12 @@
 
 use std::sync::Mutex;
 
-use chrono::TimeZone;
 use serde_json::json;
 
 use super::*;
 use crate::clock::{Clock, ManualClock};
 use crate::store::{JobFailure, NewJob};
+use crate::test_time::T0;
 
 /// Records what it performed; fails a job's first `fail_times` attempts, or panics on every
 /// attempt.
@@ -101,12 +101,6 @@ on_both!(
     a_worker_whose_claim_was_taken_over_stops_and_records_nothing,
 );
 
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0)
-        .single()
-        .expect("valid")
-}
-
 const POLICY: RetryPolicy = RetryPolicy {
     max_attempts: 3,
     base: Duration::from_secs(2),
@@ -128,7 +122,7 @@ impl Drop for Harness {
 }
 
 async fn start(db: Db, recorder: Recorder, concurrency: usize) -> Harness {
-    let clock = ManualClock::new(t0());
+    let clock = ManualClock::new(T0);
     let recorder = Arc::new(recorder);
     let scheduler = Scheduler::new(
         db.clone(),
@@ -157,7 +151,7 @@ async fn enqueue(db: &Db, key: &str, due: DateTime<Utc>) {
         due_at: due,
     };
     let mut tx = db.begin().await.expect("begin");
-    tx.enqueue(&job, t0()).await.expect("enqueue");
+    tx.enqueue(&job, T0).await.expect("enqueue");
     tx.commit().await.expect("commit");
 }
 
@@ -174,9 +168,9 @@ async fn until(h: &Harness, what: &str, cond: impl Fn(&Harness) -> bool) {
 }
 
 async fn due_jobs_run_in_the_order_they_fell_due(db: Db) {
-    enqueue(&db, "third", t0() + TimeDelta::seconds(3)).await;
-    enqueue(&db, "first", t0() + TimeDelta::seconds(1)).await;
-    enqueue(&db, "second", t0() + TimeDelta::seconds(2)).await;
+    enqueue(&db, "third", T0 + TimeDelta::seconds(3)).await;
+    enqueue(&db, "first", T0 + TimeDelta::seconds(1)).await;
+    enqueue(&db, "second", T0 + TimeDelta::seconds(2)).await;
     let h = start(db, Recorder::default(), 1).await;
     h.clock.advance(TimeDelta::seconds(5));
     until(&h, "three jobs", |h| h.recorder.performed().len() == 3).await;
@@ -184,7 +178,7 @@ async fn due_jobs_run_in_the_order_they_fell_due(db: Db) {
 }
 
 async fn a_job_is_not_run_before_it_is_due(db: Db) {
-    enqueue(&db, "later", t0() + TimeDelta::minutes(10)).await;
+    enqueue(&db, "later", T0 + TimeDelta::minutes(10)).await;
     let h = start(db, Recorder::default(), 2).await;
     h.clock.advance(TimeDelta::minutes(9));
     tokio::time::sleep(Duration::from_millis(200)).await;
@@ -194,7 +188,7 @@ async fn a_job_is_not_run_before_it_is_due(db: Db) {
 }
 
 async fn a_failing_job_is_retried_with_backoff_and_its_error_recorded(db: Db) {
-    enqueue(&db, "flaky", t0()).await;
+    enqueue(&db, "flaky", T0).await;
     let h = start(
         db,
         Recorder {
@@ -227,7 +221,7 @@ async fn a_failing_job_is_retried_with_backoff_and_its_error_recorded(db: Db) {
 }
 
 async fn a_job_that_keeps_failing_is_given_up_and_reported(db: Db) {
-    enqueue(&db, "doomed", t0()).await;
+    enqueue(&db, "doomed", T0).await;
     let h = start(
         db,
         Recorder {
@@ -256,7 +250,7 @@ async fn a_job_that_keeps_failing_is_given_up_and_reported(db: Db) {
 
 /// Runs the job `key`, whose every attempt fails with `error`, until it is given up.
 async fn given_up(db: Db, key: &str, error: fn() -> JobError) -> Harness {
-    enqueue(&db, key, t0()).await;
+    enqueue(&db, key, T0).await;
     let h = start(
         db,
         Recorder {
@@ -318,7 +312,7 @@ async fn a_job_refused_for_a_permission_is_given_up_as_forbidden(db: Db) {
 }
 
 async fn a_job_that_panics_every_time_is_given_up_after_max_attempts_and_reported_once(db: Db) {
-    enqueue(&db, "panics", t0()).await;
+    enqueue(&db, "panics", T0).await;
     let h = start(
         db,
         Recorder {
@@ -368,10 +362,10 @@ async fn an_idle_scheduler_wakes_at_once_when_a_job_is_added(db: Db) {
 #[tokio::test]
 async fn jobs_claimed_by_a_dead_process_run_after_restart() {
     let db = Db::open_in_memory().await.expect("db");
-    enqueue(&db, "orphan", t0()).await;
+    enqueue(&db, "orphan", T0).await;
     // A process claims it, then dies before finishing: its lease would hold for minutes.
     let claimed = db
-        .claim_due_jobs(t0(), TimeDelta::minutes(5), 10, POLICY.max_attempts, "")
+        .claim_due_jobs(T0, TimeDelta::minutes(5), 10, POLICY.max_attempts, "")
         .await
         .expect("claim");
     assert_eq!(claimed.jobs.len(), 1);
@@ -383,7 +377,7 @@ async fn jobs_claimed_by_a_dead_process_run_after_restart() {
 }
 
 async fn a_job_whose_outcome_was_never_recorded_runs_again_when_its_lease_runs_out(db: Db) {
-    enqueue(&db, "marker", t0()).await;
+    enqueue(&db, "marker", T0).await;
     let h = start(db, Recorder::default(), 1).await;
     // The marker shows the loop is past its start, where it releases every claim.
     until(&h, "the marker", |h| h.recorder.performed() == ["marker"]).await;
@@ -407,9 +401,9 @@ async fn a_job_whose_outcome_was_never_recorded_runs_again_when_its_lease_runs_o
 }
 
 async fn a_job_scheduled_twice_under_one_key_runs_once(db: Db) {
-    enqueue(&db, "once", t0()).await;
-    enqueue(&db, "once", t0()).await;
-    enqueue(&db, "marker", t0() + TimeDelta::seconds(1)).await;
+    enqueue(&db, "once", T0).await;
+    enqueue(&db, "once", T0).await;
+    enqueue(&db, "marker", T0 + TimeDelta::seconds(1)).await;
     let h = start(db, Recorder::default(), 1).await;
     h.clock.advance(TimeDelta::seconds(2));
     until(&h, "both jobs", |h| h.recorder.performed().len() == 2).await;
@@ -476,13 +470,13 @@ impl JobHandler for Stuck {
 }
 
 async fn a_worker_whose_claim_was_taken_over_stops_and_records_nothing(db: Db) {
-    enqueue(&db, "once", t0()).await;
+    enqueue(&db, "once", T0).await;
     let lease = TimeDelta::milliseconds(600);
     // Worker A claims the job and hangs in it.
     let stuck = Arc::new(Stuck::default());
     let a = Scheduler::new(
         db.clone(),
-        Arc::new(ManualClock::new(t0())),
+        Arc::new(ManualClock::new(T0)),
         stuck.clone(),
         POLICY,
         1,
@@ -496,7 +490,7 @@ async fn a_worker_whose_claim_was_taken_over_stops_and_records_nothing(db: Db) {
     let recorder = Arc::new(Recorder::default());
     let b = Scheduler::new(
         db.clone(),
-        Arc::new(ManualClock::new(t0() + TimeDelta::minutes(1))),
+        Arc::new(ManualClock::new(T0 + TimeDelta::minutes(1))),
         recorder.clone(),
         POLICY,
         1,

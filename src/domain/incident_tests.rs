@@ -1,18 +1,12 @@
 //! Tests of the incident lifecycle, including property tests over random command sequences.
 
-use chrono::{TimeZone, Utc};
 use proptest::prelude::*;
 
 use super::*;
+use crate::test_time::T0;
 
 fn user(n: u64) -> UserId {
     UserId::new(n).expect("non-zero")
-}
-
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0)
-        .single()
-        .expect("valid time")
 }
 
 fn declared() -> Incident {
@@ -26,7 +20,7 @@ fn declared() -> Incident {
         eta: None,
         detected_at: None,
     };
-    Incident::declare(d, t0()).0
+    Incident::declare(d, T0).0
 }
 
 fn text(s: &str) -> FreeText {
@@ -38,13 +32,13 @@ fn a_declared_incident_starts_open_in_triage() {
     let i = declared();
     assert_eq!(i.phase, Phase::Triage);
     assert_eq!(i.status, Status::Open);
-    assert_eq!(i.phase_started_at(), t0());
+    assert_eq!(i.phase_started_at(), T0);
 }
 
 #[test]
 fn going_back_a_phase_is_refused_with_the_reason() {
     let mut i = declared();
-    let later = t0() + TimeDelta::minutes(3);
+    let later = T0 + TimeDelta::minutes(3);
     i.apply(
         Command::AdvancePhase {
             to: Phase::Investigation,
@@ -73,7 +67,7 @@ fn going_back_a_phase_is_refused_with_the_reason() {
 fn close_is_refused_before_resolve_and_nothing_is_accepted_after_close() {
     let mut i = declared();
     assert_eq!(
-        i.apply(Command::Close, user(1), t0()),
+        i.apply(Command::Close, user(1), T0),
         Err(TransitionError::NotResolved)
     );
     i.apply(
@@ -83,21 +77,21 @@ fn close_is_refused_before_resolve_and_nothing_is_accepted_after_close() {
             all_clear_now: false,
         },
         user(1),
-        t0() + TimeDelta::hours(1),
+        T0 + TimeDelta::hours(1),
     )
     .expect("resolve");
     assert_eq!(
-        i.apply(Command::Close, user(1), t0() + TimeDelta::hours(1)),
+        i.apply(Command::Close, user(1), T0 + TimeDelta::hours(1)),
         Err(TransitionError::NotVerified)
     );
-    i.apply(Command::FixHeld, user(1), t0() + TimeDelta::hours(2))
+    i.apply(Command::FixHeld, user(1), T0 + TimeDelta::hours(2))
         .expect("held");
     assert_eq!(i.phase, Phase::Recovery);
     assert_eq!(i.time_to_resolve(), Some(TimeDelta::hours(2)));
-    i.apply(Command::Close, user(1), t0() + TimeDelta::hours(3))
+    i.apply(Command::Close, user(1), T0 + TimeDelta::hours(3))
         .expect("close");
     assert_eq!(
-        i.apply(Command::Note { text: text("late") }, user(1), t0()),
+        i.apply(Command::Note { text: text("late") }, user(1), T0),
         Err(TransitionError::Closed)
     );
 }
@@ -112,7 +106,7 @@ fn raising_severity_says_raised_and_keeps_the_reason() {
                 reason: Some(ShortText::parse("all regions").expect("reason")),
             },
             user(2),
-            t0(),
+            T0,
         )
         .expect("raise");
     assert_eq!(
@@ -129,10 +123,10 @@ fn a_clock_that_steps_back_does_not_reorder_the_timeline() {
         .apply(
             Command::Note { text: text("n") },
             user(1),
-            t0() - TimeDelta::minutes(5),
+            T0 - TimeDelta::minutes(5),
         )
         .expect("note");
-    assert_eq!(e[0].at, t0());
+    assert_eq!(e[0].at, T0);
 }
 
 fn arb_command() -> impl Strategy<Value = Command> {
@@ -182,7 +176,7 @@ proptest! {
     ) {
         let mut i = declared();
         let mut timeline = vec![];
-        let mut now = t0();
+        let mut now = T0;
         for (command, step) in steps {
             now += TimeDelta::seconds(step);
             let before = i.clone();
@@ -235,7 +229,7 @@ fn a_security_incident_refuses_a_public_update_and_changes_nothing() {
                 eta: None,
             },
             user(1),
-            t0(),
+            T0,
         )
         .expect_err("never announced");
     assert_eq!(err, TransitionError::SecurityNeverAnnounced);
@@ -249,7 +243,7 @@ fn a_security_incident_refuses_a_public_update_and_changes_nothing() {
                 eta: None,
             },
             user(1),
-            t0(),
+            T0,
         )
         .is_ok_and(|e| e.len() == 1));
 }
@@ -266,25 +260,25 @@ fn resolve(all_clear_now: bool) -> Command {
 fn resolve_starts_verifying_in_phase_four_and_players_wait_for_the_fix_to_hold() {
     let mut i = declared();
     let entries = i
-        .apply(resolve(false), user(1), t0() + TimeDelta::minutes(40))
+        .apply(resolve(false), user(1), T0 + TimeDelta::minutes(40))
         .expect("resolve");
     assert_eq!(i.status, Status::Verifying);
     assert_eq!(i.phase, Phase::Resolution);
     assert_eq!(i.time_to_resolve(), None, "not resolved until it held");
     assert_eq!(entries[0].text, "Fix applied. Root cause: bad deploy");
     assert_eq!(
-        i.apply(resolve(false), user(1), t0()),
+        i.apply(resolve(false), user(1), T0),
         Err(TransitionError::AlreadyVerifying)
     );
     let held = i
-        .apply(Command::FixHeld, user(2), t0() + TimeDelta::minutes(100))
+        .apply(Command::FixHeld, user(2), T0 + TimeDelta::minutes(100))
         .expect("held");
     assert_eq!(held[0].kind, EntryKind::Verified);
     assert_eq!(i.status, Status::Resolved);
     assert_eq!(i.phase, Phase::Recovery);
-    assert_eq!(i.verified_at, Some(t0() + TimeDelta::minutes(100)));
+    assert_eq!(i.verified_at, Some(T0 + TimeDelta::minutes(100)));
     assert_eq!(
-        i.apply(Command::FixHeld, user(2), t0()),
+        i.apply(Command::FixHeld, user(2), T0),
         Err(TransitionError::AlreadyResolved)
     );
 }
@@ -293,7 +287,7 @@ fn resolve_starts_verifying_in_phase_four_and_players_wait_for_the_fix_to_hold()
 fn all_clear_now_skips_the_verification_and_says_so_on_the_timeline() {
     let mut i = declared();
     let entries = i
-        .apply(resolve(true), user(1), t0() + TimeDelta::minutes(10))
+        .apply(resolve(true), user(1), T0 + TimeDelta::minutes(10))
         .expect("resolve");
     assert_eq!(i.status, Status::Resolved);
     assert_eq!(i.phase, Phase::Recovery);
@@ -306,21 +300,21 @@ fn all_clear_now_skips_the_verification_and_says_so_on_the_timeline() {
 fn a_fix_that_did_not_hold_goes_back_to_phase_four_and_a_later_reopen_too() {
     let mut i = declared();
     assert_eq!(
-        i.apply(Command::FixHeld, user(1), t0()),
+        i.apply(Command::FixHeld, user(1), T0),
         Err(TransitionError::NotVerifying)
     );
     assert_eq!(
-        i.apply(Command::Reopen { reason: text("x") }, user(1), t0()),
+        i.apply(Command::Reopen { reason: text("x") }, user(1), T0),
         Err(TransitionError::NotReopenable)
     );
-    i.apply(resolve(false), user(1), t0()).expect("resolve");
+    i.apply(resolve(false), user(1), T0).expect("resolve");
     let e = i
         .apply(
             Command::Reopen {
                 reason: text("errors are back"),
             },
             user(1),
-            t0() + TimeDelta::minutes(30),
+            T0 + TimeDelta::minutes(30),
         )
         .expect("reopen");
     assert_eq!(
@@ -330,16 +324,16 @@ fn a_fix_that_did_not_hold_goes_back_to_phase_four_and_a_later_reopen_too() {
     assert_eq!((i.status, i.phase), (Status::Open, Phase::Resolution));
     assert_eq!(i.resolved_at, None);
     // Fixed for real, all-clear, then it comes back: recovery gives way to resolution again.
-    i.apply(resolve(false), user(1), t0() + TimeDelta::hours(1))
+    i.apply(resolve(false), user(1), T0 + TimeDelta::hours(1))
         .expect("resolve");
-    i.apply(Command::FixHeld, user(1), t0() + TimeDelta::hours(2))
+    i.apply(Command::FixHeld, user(1), T0 + TimeDelta::hours(2))
         .expect("held");
     i.apply(
         Command::Reopen {
             reason: text("login fails again"),
         },
         user(1),
-        t0() + TimeDelta::hours(3),
+        T0 + TimeDelta::hours(3),
     )
     .expect("reopen");
     assert_eq!((i.status, i.phase), (Status::Open, Phase::Resolution));
@@ -360,7 +354,7 @@ fn a_fix_that_did_not_hold_goes_back_to_phase_four_and_a_later_reopen_too() {
                 to: Phase::Resolution
             },
             user(1),
-            t0()
+            T0
         ),
         Err(TransitionError::PhaseNotForward {
             current: Phase::Resolution,
@@ -381,7 +375,7 @@ fn edit() -> Command {
 #[test]
 fn an_edit_writes_one_entry_per_fact_that_changed() {
     let mut i = declared();
-    let later = t0() + TimeDelta::minutes(10);
+    let later = T0 + TimeDelta::minutes(10);
     let entries = i
         .apply(
             Command::Edit {
@@ -401,16 +395,16 @@ fn an_edit_writes_one_entry_per_fact_that_changed() {
             "Title changed from \"Login down\" to \"Login and shop down\"",
             "Systems changed from Login to Login, Shop",
             "Summary changed to: Players get 503",
-            "Start of the problem changed from 2026-11-26 12:00 UTC to 2026-11-26 11:45 UTC",
+            "Start of the problem changed from 2026-11-30 09:00 UTC to 2026-11-30 08:45 UTC",
         ]
     );
     assert!(entries
         .iter()
         .all(|e| e.kind == EntryKind::Edited && e.actor == Some(user(2))));
     assert_eq!(i.title.as_str(), "Login and shop down");
-    assert_eq!(i.detected_at, t0() - TimeDelta::minutes(15));
+    assert_eq!(i.detected_at, T0 - TimeDelta::minutes(15));
     // The declaration stays what it was; the time to resolve counts from the start.
-    assert_eq!(i.declared_at, t0());
+    assert_eq!(i.declared_at, T0);
     i.apply(
         Command::Resolve {
             root_cause: text("cert"),
@@ -418,7 +412,7 @@ fn an_edit_writes_one_entry_per_fact_that_changed() {
             all_clear_now: true,
         },
         user(2),
-        t0() + TimeDelta::minutes(45),
+        T0 + TimeDelta::minutes(45),
     )
     .expect("resolved");
     assert_eq!(i.time_to_resolve(), Some(TimeDelta::minutes(60)));
@@ -428,7 +422,7 @@ fn an_edit_writes_one_entry_per_fact_that_changed() {
 fn an_edit_of_nothing_or_to_the_same_facts_is_refused() {
     let mut i = declared();
     assert_eq!(
-        i.apply(edit(), user(1), t0()),
+        i.apply(edit(), user(1), T0),
         Err(TransitionError::NothingToEdit)
     );
     let same = Command::Edit {
@@ -439,7 +433,7 @@ fn an_edit_of_nothing_or_to_the_same_facts_is_refused() {
     };
     let before = i.clone();
     assert_eq!(
-        i.apply(same, user(1), t0()),
+        i.apply(same, user(1), T0),
         Err(TransitionError::NothingChanged)
     );
     assert_eq!(i, before);
@@ -448,7 +442,7 @@ fn an_edit_of_nothing_or_to_the_same_facts_is_refused() {
 #[test]
 fn a_start_after_the_declaration_in_the_future_or_a_month_before_is_refused() {
     let mut i = declared();
-    let now = t0() + TimeDelta::minutes(30);
+    let now = T0 + TimeDelta::minutes(30);
     let at = |since| Command::Edit {
         title: None,
         systems: None,
@@ -465,7 +459,7 @@ fn a_start_after_the_declaration_in_the_future_or_a_month_before_is_refused() {
         .expect_err("future");
     assert_eq!(
         future,
-        TransitionError::DetectedInFuture("2026-11-26 12:31 UTC".into())
+        TransitionError::DetectedInFuture("2026-11-30 09:31 UTC".into())
     );
     let after = i
         .apply(at(SinceInput::Ago(TimeDelta::minutes(10))), user(1), now)
@@ -473,17 +467,17 @@ fn a_start_after_the_declaration_in_the_future_or_a_month_before_is_refused() {
     assert!(
         after
             .to_string()
-            .contains("(2026-11-26 12:00 UTC), and 2026-11-26 12:20 UTC is after that"),
+            .contains("(2026-11-30 09:00 UTC), and 2026-11-30 09:20 UTC is after that"),
         "{after}"
     );
     assert!(after.to_string().contains("`2026-11-29 23:50`"), "{after}");
     let early = i
-        .apply(at(SinceInput::At(t0() - TimeDelta::days(31))), user(1), now)
+        .apply(at(SinceInput::At(T0 - TimeDelta::days(31))), user(1), now)
         .expect_err("a month before");
     assert!(matches!(early, TransitionError::DetectedTooEarly(_)));
     assert_eq!(i, before, "a refused start changed the incident");
     assert!(i
-        .apply(at(SinceInput::At(t0())), user(1), now)
+        .apply(at(SinceInput::At(T0)), user(1), now)
         .is_err_and(|e| e == TransitionError::NothingChanged));
     assert!(i
         .apply(at(SinceInput::Ago(TimeDelta::minutes(31))), user(1), now)
@@ -500,11 +494,11 @@ fn an_eta_given_at_declare_or_in_an_update_is_the_last_one_kept() {
         summary: None,
         declared_by: user(1),
         eta: Some(EtaInput::In(TimeDelta::minutes(45))),
-        detected_at: Some(t0() - TimeDelta::minutes(5)),
+        detected_at: Some(T0 - TimeDelta::minutes(5)),
     };
-    let (mut i, _) = Incident::declare(d, t0());
-    assert_eq!(i.eta, Some(Eta::At(t0() + TimeDelta::minutes(45))));
-    assert_eq!(i.detected_at, t0() - TimeDelta::minutes(5));
+    let (mut i, _) = Incident::declare(d, T0);
+    assert_eq!(i.eta, Some(Eta::At(T0 + TimeDelta::minutes(45))));
+    assert_eq!(i.detected_at, T0 - TimeDelta::minutes(5));
     let words = ShortText::parse("after the patch").expect("text");
     let entries = i
         .apply(
@@ -515,7 +509,7 @@ fn an_eta_given_at_declare_or_in_an_update_is_the_last_one_kept() {
                 eta: Some(EtaInput::Text(words.clone())),
             },
             user(1),
-            t0(),
+            T0,
         )
         .expect("update");
     assert_eq!(
@@ -531,7 +525,7 @@ fn an_eta_given_at_declare_or_in_an_update_is_the_last_one_kept() {
             eta: None,
         },
         user(1),
-        t0(),
+        T0,
     )
     .expect("update");
     assert_eq!(
@@ -550,11 +544,11 @@ fn publishing_an_update_tells_players_and_is_refused_for_a_security_incident() {
         publish: true,
         eta: None,
     };
-    let entries = i.apply(published.clone(), user(1), t0()).expect("update");
+    let entries = i.apply(published.clone(), user(1), T0).expect("update");
     assert_eq!(entries[0].text, "Published update: Back up");
     i.kind = IncidentKind::Security;
     assert_eq!(
-        i.apply(published, user(1), t0()),
+        i.apply(published, user(1), T0),
         Err(TransitionError::SecurityNeverAnnounced)
     );
 }
@@ -568,20 +562,20 @@ fn the_alert_on_request_is_refused_for_security_and_once_fixed() {
                 eta: Some(EtaInput::In(TimeDelta::hours(2))),
             },
             user(1),
-            t0(),
+            T0,
         )
         .expect("announced");
     assert_eq!(
         entries[0].text,
-        "Service alert posted for players (ETA: 2026-11-26 14:00 UTC)"
+        "Service alert posted for players (ETA: 2026-11-30 11:00 UTC)"
     );
     assert_eq!(entries[0].kind, EntryKind::Announced);
-    assert_eq!(i.eta, Some(Eta::At(t0() + TimeDelta::hours(2))));
+    assert_eq!(i.eta, Some(Eta::At(T0 + TimeDelta::hours(2))));
 
     let mut sec = declared();
     sec.kind = IncidentKind::Security;
     let err = sec
-        .apply(Command::Announce { eta: None }, user(1), t0())
+        .apply(Command::Announce { eta: None }, user(1), T0)
         .expect_err("security");
     assert_eq!(err, TransitionError::SecurityNotAlerted);
     assert!(
@@ -597,11 +591,11 @@ fn the_alert_on_request_is_refused_for_security_and_once_fixed() {
             all_clear_now: false,
         },
         user(1),
-        t0(),
+        T0,
     )
     .expect("resolved");
     assert_eq!(
-        i.apply(Command::Announce { eta: None }, user(1), t0()),
+        i.apply(Command::Announce { eta: None }, user(1), T0),
         Err(TransitionError::AlertAfterFix)
     );
 }
@@ -615,7 +609,7 @@ fn the_kind_changes_both_ways_and_not_to_itself() {
                 to: IncidentKind::Availability
             },
             user(1),
-            t0()
+            T0
         ),
         Err(TransitionError::SameKind(IncidentKind::Availability))
     );
@@ -629,7 +623,7 @@ fn the_kind_changes_both_ways_and_not_to_itself() {
                 to: IncidentKind::Security,
             },
             user(1),
-            t0(),
+            T0,
         )
         .expect("to security");
     assert_eq!(entries[0].kind, EntryKind::KindChanged);
@@ -639,7 +633,7 @@ fn the_kind_changes_both_ways_and_not_to_itself() {
             to: IncidentKind::Availability,
         },
         user(1),
-        t0(),
+        T0,
     )
     .expect("back");
     assert_eq!(i.kind, IncidentKind::Availability);

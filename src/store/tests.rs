@@ -1,8 +1,9 @@
 //! Tests of the repository against a fresh database each, on both backends: every test of
 //! `on_both!` runs once on an in-memory SQLite database and once on a new PostgreSQL database
-//! of the server `INCIDENT_BOT_TEST_POSTGRES` names (`tests/run` starts one).
+//! of the server `INCIDENT_BOT_TEST_POSTGRES` names (`tests/run` starts one), else of a throwaway
+//! one started for the test process.
 
-use chrono::{TimeDelta, TimeZone, Utc};
+use chrono::{TimeDelta, Utc};
 use serde_json::json;
 
 use sqlx::any::AnyPoolOptions;
@@ -11,20 +12,17 @@ use sqlx::ConnectOptions;
 
 use super::*;
 use crate::domain::*;
+use crate::test_time::T0;
 
-/// The variable naming the PostgreSQL server the tests create their databases on.
-pub(crate) const TEST_POSTGRES: &str = "INCIDENT_BOT_TEST_POSTGRES";
+// The server: the one `INCIDENT_BOT_TEST_POSTGRES` names, else a throwaway one started for
+// this test process. One file for the lib's tests and the `it` suite.
+#[path = "../../tests/it/support/postgres.rs"]
+mod test_server;
 
 /// The URL of a new, empty PostgreSQL database for one test. Panics (the test fails, never
-/// skips) when no server is given.
+/// skips) when there is no server and none can be started.
 pub(crate) async fn postgres_url() -> String {
-    let server = std::env::var(TEST_POSTGRES).unwrap_or_else(|_| {
-        panic!(
-            "{TEST_POSTGRES} is not set: run the tests with tests/run, which starts a throwaway \
-             PostgreSQL, or set it to a server whose user may create databases \
-             (postgres://postgres@127.0.0.1:5432/postgres)"
-        )
-    });
+    let server = test_server::server_url();
     fresh_postgres_database(&server, "store_test")
         .await
         .unwrap_or_else(|e| {
@@ -87,12 +85,6 @@ on_both!(
     why_a_job_was_given_up_reads_back_as_it_was_recorded,
 );
 
-fn t0() -> chrono::DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 26, 12, 0, 0)
-        .single()
-        .expect("valid")
-}
-
 fn guild() -> GuildId {
     GuildId::new(10).expect("non-zero")
 }
@@ -108,7 +100,7 @@ fn declared(title: &str, systems: &str) -> Incident {
         eta: None,
         detected_at: None,
     };
-    Incident::declare(d, t0()).0
+    Incident::declare(d, T0).0
 }
 
 async fn insert(db: &Db, incident: &Incident) -> IncidentRecord {
@@ -169,14 +161,14 @@ async fn why_a_job_was_given_up_reads_back_as_it_was_recorded(db: Db) {
     let rec = insert(&db, &declared("Login down", "Login")).await;
     let mut tx = db.begin().await.expect("begin");
     for kind in ["open_channel", "post"] {
-        let mut new = job(kind, t0());
+        let mut new = job(kind, T0);
         new.kind = kind.into();
         new.incident = Some(rec.id);
-        tx.enqueue(&new, t0()).await.expect("enqueue");
+        tx.enqueue(&new, T0).await.expect("enqueue");
     }
     tx.commit().await.expect("commit");
     let claimed = db
-        .claim_due_jobs(t0(), TimeDelta::minutes(1), 10, 10, "")
+        .claim_due_jobs(T0, TimeDelta::minutes(1), 10, 10, "")
         .await
         .expect("claim")
         .jobs;
@@ -188,7 +180,7 @@ async fn why_a_job_was_given_up_reads_back_as_it_was_recorded(db: Db) {
         } else {
             &error
         };
-        assert!(db.fail_job(j, why, t0()).await.expect("fail"));
+        assert!(db.fail_job(j, why, T0).await.expect("fail"));
     }
     assert_eq!(
         db.job_failure(rec.id, "open_channel").await.expect("read"),
@@ -231,7 +223,7 @@ async fn incidents_are_numbered_per_guild_and_round_trip_whole(db: Db) {
                 user: UserId::new(7).expect("u"),
             },
             UserId::new(5).expect("u"),
-            t0(),
+            T0,
         )
         .expect("assign");
     second
@@ -241,7 +233,7 @@ async fn incidents_are_numbered_per_guild_and_round_trip_whole(db: Db) {
                 to: Phase::Containment,
             },
             UserId::new(5).expect("u"),
-            t0() + TimeDelta::minutes(4),
+            T0 + TimeDelta::minutes(4),
         )
         .expect("advance");
     second.channel_id = ChannelId::new(99);
@@ -264,7 +256,7 @@ async fn a_noted_message_is_added_to_the_timeline_once(db: Db) {
         source_message: MessageId::new(42),
         ..TimelineEntry::by(
             UserId::new(5).expect("u"),
-            t0(),
+            T0,
             EntryKind::Note,
             "look at this",
         )
@@ -292,7 +284,7 @@ async fn a_step_is_ticked_once_read_back_whole_and_unticked(db: Db) {
         step: step.clone(),
         text: "Roll back if a recent deployment caused the issue".into(),
         by: UserId::new(7).expect("u"),
-        at: t0(),
+        at: T0,
     };
     let mut tx = db.begin().await.expect("begin");
     assert!(tx.tick(rec.id, &tick).await.expect("first"));
@@ -340,8 +332,8 @@ async fn earlier_incidents_are_found_by_shared_system_case_insensitively(db: Db)
         .earlier_incidents(
             guild(),
             &Systems::parse("login").expect("s"),
-            t0() - TimeDelta::days(1),
-            t0() + TimeDelta::days(1),
+            T0 - TimeDelta::days(1),
+            T0 + TimeDelta::days(1),
         )
         .await
         .expect("query");
@@ -351,12 +343,12 @@ async fn earlier_incidents_are_found_by_shared_system_case_insensitively(db: Db)
 async fn a_job_with_an_existing_idempotency_key_is_not_added_again(db: Db) {
     let mut tx = db.begin().await.expect("begin");
     assert!(tx
-        .enqueue(&job("a", t0()), t0())
+        .enqueue(&job("a", T0), T0)
         .await
         .expect("first")
         .is_some());
     assert!(tx
-        .enqueue(&job("a", t0()), t0())
+        .enqueue(&job("a", T0), T0)
         .await
         .expect("second")
         .is_none());
@@ -366,18 +358,18 @@ async fn a_job_with_an_existing_idempotency_key_is_not_added_again(db: Db) {
 
 async fn due_jobs_are_claimed_oldest_first_and_not_twice_while_leased(db: Db) {
     let mut tx = db.begin().await.expect("begin");
-    tx.enqueue(&job("late", t0() + TimeDelta::seconds(2)), t0())
+    tx.enqueue(&job("late", T0 + TimeDelta::seconds(2)), T0)
         .await
         .expect("enqueue");
-    tx.enqueue(&job("early", t0() + TimeDelta::seconds(1)), t0())
+    tx.enqueue(&job("early", T0 + TimeDelta::seconds(1)), T0)
         .await
         .expect("enqueue");
-    tx.enqueue(&job("future", t0() + TimeDelta::hours(1)), t0())
+    tx.enqueue(&job("future", T0 + TimeDelta::hours(1)), T0)
         .await
         .expect("enqueue");
     tx.commit().await.expect("commit");
 
-    let now = t0() + TimeDelta::seconds(5);
+    let now = T0 + TimeDelta::seconds(5);
     let claimed = db
         .claim_due_jobs(now, TimeDelta::minutes(1), 10, 10, "")
         .await
@@ -415,54 +407,49 @@ async fn due_jobs_are_claimed_oldest_first_and_not_twice_while_leased(db: Db) {
 
 async fn a_claimed_job_is_due_again_when_its_lease_runs_out(db: Db) {
     let mut tx = db.begin().await.expect("begin");
-    tx.enqueue(&job("stuck", t0()), t0())
-        .await
-        .expect("enqueue");
-    tx.enqueue(&job("tomorrow", t0() + TimeDelta::days(1)), t0())
+    tx.enqueue(&job("stuck", T0), T0).await.expect("enqueue");
+    tx.enqueue(&job("tomorrow", T0 + TimeDelta::days(1)), T0)
         .await
         .expect("enqueue");
     tx.commit().await.expect("commit");
     let lease = TimeDelta::minutes(5);
     let claimed = db
-        .claim_due_jobs(t0(), lease, 10, 10, "")
+        .claim_due_jobs(T0, lease, 10, 10, "")
         .await
         .expect("claim");
     assert_eq!(claimed.jobs.len(), 1);
 
     // Its worker never records an outcome: the loop must still wake when the lease runs out.
+    assert_eq!(db.next_due_at(T0).await.expect("next"), Some(T0 + lease));
     assert_eq!(
-        db.next_due_at(t0()).await.expect("next"),
-        Some(t0() + lease)
-    );
-    assert_eq!(
-        db.next_due_at(t0() + TimeDelta::hours(1))
+        db.next_due_at(T0 + TimeDelta::hours(1))
             .await
             .expect("next, the lease long expired"),
-        Some(t0() + lease),
+        Some(T0 + lease),
         "an expired lease is due at once"
     );
 }
 
 async fn a_job_that_used_every_attempt_unrecorded_is_given_up_at_its_next_claim(db: Db) {
     let mut tx = db.begin().await.expect("begin");
-    tx.enqueue(&job("dies", t0()), t0()).await.expect("enqueue");
+    tx.enqueue(&job("dies", T0), T0).await.expect("enqueue");
     tx.commit().await.expect("commit");
     let lease = TimeDelta::minutes(5);
     // The first attempt fails and is retried; the second is claimed and never records an
     // outcome (it panicked), so its lease just runs out.
     let first = db
-        .claim_due_jobs(t0(), lease, 10, 2, "never finished.")
+        .claim_due_jobs(T0, lease, 10, 2, "never finished.")
         .await
         .expect("claim");
-    db.retry_job(&first.jobs[0], "flaky", t0())
+    db.retry_job(&first.jobs[0], "flaky", T0)
         .await
         .expect("record");
     let second = db
-        .claim_due_jobs(t0(), lease, 10, 2, "never finished.")
+        .claim_due_jobs(T0, lease, 10, 2, "never finished.")
         .await
         .expect("claim");
     assert_eq!(second.jobs[0].attempts, 2);
-    let now = t0() + lease;
+    let now = T0 + lease;
     let claimed = db
         .claim_due_jobs(now, lease, 10, 2, "never finished.")
         .await
@@ -563,8 +550,8 @@ async fn an_incident_stored_with_a_character_parsing_now_refuses_still_loads_and
         .earlier_incidents(
             guild(),
             &Systems::parse("Store").expect("s"),
-            t0() - TimeDelta::days(1),
-            t0() + TimeDelta::days(1),
+            T0 - TimeDelta::days(1),
+            T0 + TimeDelta::days(1),
         )
         .await
         .expect("recurrence");
@@ -579,7 +566,7 @@ async fn an_incident_stored_with_a_character_parsing_now_refuses_still_loads_and
                 text: FreeText::parse("still here").expect("note"),
             },
             UserId::new(5).expect("u"),
-            t0() + TimeDelta::minutes(1),
+            T0 + TimeDelta::minutes(1),
         )
         .expect("note");
     let mut tx = db.begin().await.expect("begin");
@@ -592,18 +579,18 @@ async fn an_incident_stored_with_a_character_parsing_now_refuses_still_loads_and
 async fn due_jobs_count_claimed_and_waiting_ones_and_failed_ones_are_counted_apart(db: Db) {
     let mut tx = db.begin().await.expect("begin");
     for (key, due) in [
-        ("running", t0()),
-        ("waiting", t0() + TimeDelta::seconds(1)),
-        ("done", t0()),
-        ("doomed", t0()),
-        ("later", t0() + TimeDelta::hours(1)),
+        ("running", T0),
+        ("waiting", T0 + TimeDelta::seconds(1)),
+        ("done", T0),
+        ("doomed", T0),
+        ("later", T0 + TimeDelta::hours(1)),
     ] {
-        tx.enqueue(&job(key, due), t0()).await.expect("enqueue");
+        tx.enqueue(&job(key, due), T0).await.expect("enqueue");
     }
     tx.commit().await.expect("commit");
-    let now = t0() + TimeDelta::seconds(5);
+    let now = T0 + TimeDelta::seconds(5);
     let claimed = db
-        .claim_due_jobs(t0(), TimeDelta::minutes(1), 10, 10, "")
+        .claim_due_jobs(T0, TimeDelta::minutes(1), 10, 10, "")
         .await
         .expect("claim")
         .jobs;
@@ -624,9 +611,7 @@ async fn due_jobs_count_claimed_and_waiting_ones_and_failed_ones_are_counted_apa
         "running and waiting"
     );
     assert_eq!(
-        db.due_jobs(t0() - TimeDelta::seconds(1))
-            .await
-            .expect("due"),
+        db.due_jobs(T0 - TimeDelta::seconds(1)).await.expect("due"),
         0
     );
     assert_eq!(db.failed_jobs().await.expect("failed"), 1);
@@ -637,7 +622,7 @@ async fn corrected_facts_and_the_last_eta_round_trip_and_the_recurrence_rule_see
     db: Db,
 ) {
     let mut rec = insert(&db, &declared("Login down", "Login")).await;
-    let at = t0() + TimeDelta::minutes(10);
+    let at = T0 + TimeDelta::minutes(10);
     rec.incident
         .apply(
             Command::Edit {
@@ -682,14 +667,14 @@ async fn corrected_facts_and_the_last_eta_round_trip_and_the_recurrence_rule_see
         assert_eq!(back, rec);
     }
     let back = db.incident(rec.id).await.expect("read").expect("found");
-    assert_eq!(back.incident.detected_at, t0() - TimeDelta::minutes(10));
+    assert_eq!(back.incident.detected_at, T0 - TimeDelta::minutes(10));
     assert_eq!(
         back.incident.eta,
         Some(Eta::Text(ShortText::parse("after the patch").expect("t")))
     );
     let store = Systems::parse("store").expect("systems");
     let earlier = db
-        .earlier_incidents(guild(), &store, t0() - TimeDelta::days(1), at)
+        .earlier_incidents(guild(), &store, T0 - TimeDelta::days(1), at)
         .await
         .expect("read");
     assert_eq!(earlier.len(), 1, "the corrected systems are matched");
@@ -726,7 +711,7 @@ async fn verifying_resolved_and_a_reopened_phase_four_round_trip(db: Db) {
     ];
     for (minutes, (command, status)) in (1..).zip(steps) {
         rec.incident
-            .apply(command, who, t0() + TimeDelta::minutes(minutes))
+            .apply(command, who, T0 + TimeDelta::minutes(minutes))
             .expect("applies");
         let mut tx = db.begin().await.expect("begin");
         tx.save_incident(&rec).await.expect("save");
@@ -752,7 +737,7 @@ async fn verifying_resolved_and_a_reopened_phase_four_round_trip(db: Db) {
 async fn an_optional_postmortem_its_meeting_event_action_kinds_and_lessons_round_trip(db: Db) {
     let record = insert(&db, &declared("Slow store", "Store")).await;
     let rhea = UserId::new(5).expect("id");
-    let due = t0() + TimeDelta::hours(48);
+    let due = T0 + TimeDelta::hours(48);
     let mut tx = db.begin().await.expect("tx");
     assert!(tx
         .start_postmortem(record.id, "optional", due, rhea)
@@ -772,17 +757,17 @@ async fn an_optional_postmortem_its_meeting_event_action_kinds_and_lessons_round
         kind: Some(ActionKind::Fix),
         text: "Cache warmed".into(),
         owner: None,
-        created_at: t0(),
+        created_at: T0,
     };
     tx.add_action(record.id, &fix, rhea).await.expect("action");
     let lesson = Lesson {
         kind: LessonKind::WentBadly,
         text: "No cache alarm".into(),
         by: rhea,
-        created_at: t0(),
+        created_at: T0,
     };
     tx.add_lesson(record.id, &lesson).await.expect("lesson");
-    let entry = TimelineEntry::by(rhea, t0(), EntryKind::Note, "noted");
+    let entry = TimelineEntry::by(rhea, T0, EntryKind::Note, "noted");
     tx.append_timeline(record.id, std::slice::from_ref(&entry))
         .await
         .expect("note");
@@ -883,12 +868,12 @@ async fn two_processes_claiming_at_once_never_take_one_job_twice() {
     for (a, b, _dir) in twice().await {
         let mut tx = a.begin().await.expect("begin");
         for i in 0..200 {
-            tx.enqueue(&job(&format!("job-{i}"), t0()), t0())
+            tx.enqueue(&job(&format!("job-{i}"), T0), T0)
                 .await
                 .expect("enqueue");
         }
         tx.commit().await.expect("commit");
-        let now = t0() + TimeDelta::seconds(1);
+        let now = T0 + TimeDelta::seconds(1);
         let worker = |db: Db| {
             tokio::spawn(async move {
                 let mut ids = Vec::new();
@@ -1028,18 +1013,18 @@ async fn a_sqlite_database_is_copied_into_postgresql_whole_and_a_second_copy_add
                 user: UserId::new(7).expect("u"),
             },
             UserId::new(5).expect("u"),
-            t0(),
+            T0,
         )
         .expect("assign");
     let mut tx = source.begin().await.expect("tx");
     tx.save_incident(&second).await.expect("save");
-    tx.enqueue(&job("due", t0()), t0()).await.expect("job");
+    tx.enqueue(&job("due", T0), T0).await.expect("job");
     let done = tx
-        .enqueue(&job("done", t0()), t0())
+        .enqueue(&job("done", T0), T0)
         .await
         .expect("job")
         .expect("new");
-    tx.finish_job(done, t0()).await.expect("finish");
+    tx.finish_job(done, T0).await.expect("finish");
     tx.insert_announcement(&super::NewAnnouncement {
         incident: second.id,
         kind: AnnouncementKind::Alert,
@@ -1048,12 +1033,12 @@ async fn a_sqlite_database_is_copied_into_postgresql_whole_and_a_second_copy_add
         content: "🚨 Login is down",
         systems: &second.incident.systems,
         severity: second.incident.severity,
-        at: t0(),
+        at: T0,
     })
     .await
     .expect("announcement");
     tx.audit(&AuditEntry {
-        at: t0(),
+        at: T0,
         guild_id: guild(),
         actor: UserId::new(5),
         incident: Some(second.id),
@@ -1069,26 +1054,18 @@ async fn a_sqlite_database_is_copied_into_postgresql_whole_and_a_second_copy_add
             title: "Login errors",
             system: Some("Login"),
             link: None,
-            started_at: t0(),
-            now: t0(),
+            started_at: T0,
+            now: T0,
             incident: Some(second.id),
         })
         .await
         .expect("card");
-    tx.insert_alert(
-        card,
-        "k",
-        "o",
-        AlertStatus::Firing,
-        "Login errors",
-        t0(),
-        t0(),
-    )
-    .await
-    .expect("alert");
+    tx.insert_alert(card, "k", "o", AlertStatus::Firing, "Login errors", T0, T0)
+        .await
+        .expect("alert");
     tx.commit().await.expect("commit");
     source
-        .record_relabel(ChannelId::new(77).expect("c"), t0())
+        .record_relabel(ChannelId::new(77).expect("c"), T0)
         .await
         .expect("relabel");
 
@@ -1257,7 +1234,7 @@ async fn an_announcement_keeps_the_facts_it_told_and_older_rows_take_the_inciden
             content: "🚨 Login is down",
             systems: &told,
             severity: Severity::P0,
-            at: t0(),
+            at: T0,
         })
         .await
         .expect("announcement");
@@ -1285,7 +1262,7 @@ on_both!(a_delivery_digest_is_seen_until_it_expires_and_then_forgotten);
 
 async fn a_delivery_digest_is_seen_until_it_expires_and_then_forgotten(db: Db) {
     use crate::domain::AlertSource;
-    let (now, hour) = (t0(), chrono::TimeDelta::hours(1));
+    let (now, hour) = (T0, chrono::TimeDelta::hours(1));
     assert!(!db
         .delivery_seen(AlertSource::Sentry, "ab12", now)
         .await

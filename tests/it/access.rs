@@ -159,7 +159,7 @@ async fn a_security_incident_refuses_public_updates_and_never_sends_an_all_clear
             .is_some_and(|c| c.parent_id == Some(world::ARCHIVE))
     })
     .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    bot.settle().await;
 
     assert!(
         fake.messages(world::ANNOUNCEMENTS).is_empty(),
@@ -438,7 +438,7 @@ async fn a_missing_permission_is_reported_once_in_the_log_with_what_to_grant() {
         .bot_permissions(world::BOT_INVITE & !PIN_MESSAGES)
         .start()
         .await;
-    let _bot = spawn_bot(&fake).await;
+    let bot = spawn_bot(&fake).await;
     let channel = declare(
         &fake,
         world::RESPONDER,
@@ -459,7 +459,10 @@ async fn a_missing_permission_is_reported_once_in_the_log_with_what_to_grant() {
         )
     );
     assert!(fake.pings(report.id).nobody());
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Past any retry's backoff (at most `retry_max`, 1 s, in the test config), then until
+    // the queue has caught up: a retried pin would be there by now.
+    bot.clock.advance(chrono::TimeDelta::seconds(1));
+    bot.settle().await;
     assert_eq!(
         fake.count("PUT", "/channels/{channel_id}/pins/{message_id}"),
         1,

@@ -39,7 +39,7 @@ async fn a_request_that_breaks_the_spec_is_refused_and_recorded() {
         .send_message(world::GENERAL, vec![], &json!({"content": 5}))
         .await;
     assert_eq!(
-        crate::fake_discord::discord_error(sent),
+        crate::fake_discord_checks::discord_error(sent),
         (400, 50035),
         "Discord refuses a number as content"
     );

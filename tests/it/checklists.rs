@@ -2,7 +2,6 @@
 //! the timeline; undone by who ticked it or a commander; counted in status, and reported in
 //! the close summary and the post-mortem draft.
 
-use chrono::{DateTime, TimeZone, Utc};
 use incident_bot::clock::ManualClock;
 use incident_bot::config::Settings;
 use incident_bot::domain::{
@@ -15,16 +14,11 @@ use crate::support::fake_discord::{FakeDiscord, FakeMessage};
 use crate::support::story::{
     answer, answer_pm, button_labels, declare, press, run, shows, shows_seen,
 };
-
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0)
-        .single()
-        .expect("a valid time")
-}
+use crate::support::time::T0;
 
 /// A bot on a stopped clock at 09:00, so every time it writes reads the same.
 async fn bot(fake: &FakeDiscord, dir: &std::path::Path) -> TestBot {
-    spawn_bot_on(fake, dir, ManualClock::new(t0()), |_| {}).await
+    spawn_bot_on(fake, dir, ManualClock::new(T0), |_| {}).await
 }
 
 async fn incident_id(bot: &TestBot, channel: SerenityChannel) -> IncidentId {
@@ -89,7 +83,7 @@ async fn pressing_a_step_shows_everyone_who_did_it_and_when_pings_nobody_and_goe
     )
     .await;
     let checklist = triage(&fake, channel.id).await;
-    assert_eq!(fake.seen(&checklist, t0()), triage_reads(&[]));
+    assert_eq!(fake.seen(&checklist, T0), triage_reads(&[]));
     assert_eq!(
         button_labels(&checklist),
         [
@@ -111,7 +105,7 @@ async fn pressing_a_step_shows_everyone_who_did_it_and_when_pings_nobody_and_goe
 
     assert_eq!(click.ack().await.kind, 7, "the checklist itself changes");
     let after = fake.message(checklist.id).expect("the checklist");
-    assert_eq!(fake.seen(&after, t0()), triage_reads(&[(1, "rhea")]));
+    assert_eq!(fake.seen(&after, T0), triage_reads(&[(1, "rhea")]));
     assert_eq!(
         button_labels(&after),
         [
@@ -136,7 +130,7 @@ async fn pressing_a_step_shows_everyone_who_did_it_and_when_pings_nobody_and_goe
         "Ticked “Verify the issue is real” (Phase 1: Detection & Triage)"
     );
     assert_eq!(entry.actor.map(|u| u.get()), Some(world::RESPONDER.get()));
-    assert_eq!(entry.at, t0());
+    assert_eq!(entry.at, T0);
     assert_eq!(
         bot.app.db.audit_actions(id).await.expect("audit"),
         ["declare", "tick"]
@@ -168,7 +162,7 @@ async fn a_tick_is_undone_by_who_made_it_or_a_commander_and_others_are_told_who_
     let answer = refused.reply().await;
     assert_eq!(answer.flags & 64, 64, "only the presser sees it");
     assert_eq!(
-        fake.seen(&answer, t0()),
+        fake.seen(&answer, T0),
         "⛔ @rhea ticked this step. Only they, this incident's commander or a member with the \
          @commanders role can undo it: ask them to press it."
     );
@@ -178,20 +172,20 @@ async fn a_tick_is_undone_by_who_made_it_or_a_commander_and_others_are_told_who_
         fake.pings(answer.id)
     );
     let still = fake.message(checklist.id).expect("the checklist");
-    assert_eq!(fake.seen(&still, t0()), triage_reads(&[(0, "rhea")]));
+    assert_eq!(fake.seen(&still, T0), triage_reads(&[(0, "rhea")]));
 
     // A commander may undo anyone's tick; the presser may undo their own.
     let (undo, _) = press(&fake, world::COMMANDER, channel.id, "✓ Alert received").await;
     assert_eq!(undo.ack().await.kind, 7);
     let after = fake.message(checklist.id).expect("the checklist");
-    assert_eq!(fake.seen(&after, t0()), triage_reads(&[]));
+    assert_eq!(fake.seen(&after, T0), triage_reads(&[]));
     assert_eq!(button_labels(&after)[0], "Alert received");
     let (again, _) = press(&fake, world::SECURITY, channel.id, "Alert received").await;
     again.ack().await;
     let (own, _) = press(&fake, world::SECURITY, channel.id, "✓ Alert received").await;
     assert_eq!(own.ack().await.kind, 7);
     assert_eq!(
-        fake.seen(&fake.message(checklist.id).expect("it"), t0()),
+        fake.seen(&fake.message(checklist.id).expect("it"), T0),
         triage_reads(&[])
     );
 
@@ -234,7 +228,7 @@ async fn players_cannot_tick_and_a_closed_incident_takes_no_more_ticks() {
     let (player, _) = press(&fake, world::PLAYER, channel.id, "Alert received").await;
     assert_eq!(player.ack().await.kind, 4);
     assert_eq!(
-        fake.seen(&player.reply().await, t0()),
+        fake.seen(&player.reply().await, T0),
         "⛔ To work on an incident you need the @responders role. Ask a commander if you should have it."
     );
 
@@ -250,11 +244,11 @@ async fn players_cannot_tick_and_a_closed_incident_takes_no_more_ticks() {
     let (late, _) = press(&fake, world::RESPONDER, channel.id, "Alert received").await;
     assert_eq!(late.ack().await.kind, 4);
     assert_eq!(
-        fake.seen(&late.reply().await, t0()),
+        fake.seen(&late.reply().await, T0),
         "⛔ This incident is closed: declare a new one if the problem is back."
     );
     assert_eq!(
-        fake.seen(&fake.message(checklist.id).expect("it"), t0()),
+        fake.seen(&fake.message(checklist.id).expect("it"), T0),
         triage_reads(&[])
     );
     let id = incident_id(&bot, channel.id).await;
@@ -300,7 +294,7 @@ async fn status_counts_ticks_and_the_summary_and_the_draft_say_who_did_what_and_
         .await;
 
     let status = answer(&fake, world::RESPONDER, here, "status", &[]).await;
-    let status = fake.seen(&status, t0());
+    let status = fake.seen(&status, T0);
     assert!(
         status.ends_with(
             "\nChecklists: Detection & Triage 3/5 · Containment 0/3 · Investigation 0/7 · Resolution 1/6"
@@ -365,7 +359,7 @@ async fn status_counts_ticks_and_the_summary_and_the_draft_say_who_did_what_and_
     );
 
     run(&fake, world::COMMANDER, here, "close", &[]).await;
-    let (summary, text) = shows_seen(&fake, here, "the close summary", t0(), |t| {
+    let (summary, text) = shows_seen(&fake, here, "the close summary", T0, |t| {
         t.contains("closed: Login down")
     })
     .await;
@@ -407,7 +401,7 @@ fn step(id: &str, label: &str, text: &str) -> ChecklistItem {
 async fn a_tick_survives_a_restart_with_the_checklist_reworded_and_reordered() {
     let fake = world::fake().start().await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let clock = ManualClock::new(t0());
+    let clock = ManualClock::new(T0);
     let first = spawn_bot_on(&fake, dir.path(), clock.clone(), |_| {}).await;
     let channel = declare(
         &fake,
@@ -442,7 +436,7 @@ async fn a_tick_survives_a_restart_with_the_checklist_reworded_and_reordered() {
 
     let after = fake.message(checklist.id).expect("the checklist");
     assert_eq!(
-        fake.seen(&after, t0()),
+        fake.seen(&after, T0),
         "Phase 1: Detection & Triage, due November 30, 2026 at 09:05 (in 5 minutes)
 ✅ Confirm the issue with a second source (@rhea, November 30, 2026 at 09:00)
 ✅ Alert received (@cole, November 30, 2026 at 09:00)"
@@ -465,7 +459,7 @@ async fn a_checklist_of_25_steps_is_five_rows_of_five_buttons_that_discord_accep
             })
             .collect();
     };
-    let _bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(t0()), many).await;
+    let _bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(T0), many).await;
     let channel = declare(
         &fake,
         world::RESPONDER,

@@ -309,7 +309,7 @@ async fn no_text_a_user_typed_pings_anyone() {
 #[tokio::test]
 async fn a_security_incident_is_private_and_never_reaches_players() {
     let fake = world::fake().start().await;
-    let _bot = spawn_bot(&fake).await;
+    let bot = spawn_bot(&fake).await;
     let channel = declare(
         &fake,
         world::SECURITY,
@@ -331,7 +331,7 @@ async fn a_security_incident_is_private_and_never_reaches_players() {
         m.content.contains("Rotate credentials") || m.content.contains("Incident #1")
     })
     .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    bot.settle().await;
     assert!(
         fake.messages(world::ANNOUNCEMENTS).is_empty(),
         "security incidents never announce"
@@ -383,14 +383,14 @@ async fn declaring_twice_with_one_interaction_opens_one_incident() {
         f.channels_under(world::INCIDENTS).len() == 1
     })
     .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    bot.settle().await;
     assert_eq!(fake.channels_under(world::INCIDENTS).len(), 1);
 }
 
 #[tokio::test]
 async fn a_rate_limited_channel_creation_still_ends_with_exactly_one_channel_and_intro() {
     let fake = world::fake().start().await;
-    let _bot = spawn_bot(&fake).await;
+    let bot = spawn_bot(&fake).await;
     fake.wait_for("the bot to be ready", STEP, |f| !f.commands().is_empty())
         .await;
     fake.fail_next(
@@ -415,7 +415,10 @@ async fn a_rate_limited_channel_creation_still_ends_with_exactly_one_channel_and
         m.content.contains("**Incident #1")
     })
     .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    // Past any retry's backoff (at most `retry_max`, 1 s, in the test config), then until
+    // the queue has caught up: a second channel or intro would be there by now.
+    bot.clock.advance(chrono::TimeDelta::seconds(1));
+    bot.settle().await;
     assert_eq!(fake.channels_under(world::INCIDENTS).len(), 1);
     let intros = fake
         .messages(channel.id)
@@ -428,7 +431,7 @@ async fn a_rate_limited_channel_creation_still_ends_with_exactly_one_channel_and
 #[tokio::test]
 async fn raising_severity_pages_the_new_level_and_sends_the_alert_once() {
     let fake = world::fake().start().await;
-    let _bot = spawn_bot(&fake).await;
+    let bot = spawn_bot(&fake).await;
     let channel = declare(
         &fake,
         world::RESPONDER,
@@ -473,7 +476,7 @@ async fn raising_severity_pages_the_new_level_and_sends_the_alert_once() {
         &[("level", "P0")],
     )
     .await;
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    bot.settle().await;
     assert_eq!(
         fake.messages(world::ANNOUNCEMENTS).len(),
         1,
@@ -640,7 +643,7 @@ async fn alerts_beyond_eight_an_hour_are_posted_at_once_and_published_later() {
         f.crossposted(world::ANNOUNCEMENTS).len() == 8
     })
     .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    bot.settle().await;
     assert_eq!(
         fake.crossposted(world::ANNOUNCEMENTS).len(),
         8,

@@ -471,7 +471,7 @@ async fn twelve_p0s_in_an_hour_post_every_alert_at_once_and_publish_at_most_eigh
         f.messages(world::ANNOUNCEMENTS).len() == 12
     })
     .await;
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    bot.settle().await;
     assert_eq!(fake.crossposted(world::ANNOUNCEMENTS).len(), 8);
     let guild = incident_bot::domain::GuildId::new(fake.guild_id().get()).expect("id");
     let mut queued = Vec::new();

@@ -103,7 +103,7 @@ async fn database_answers(bot: &crate::support::bot::TestBot, on: bool) {
         .expose()
         .to_owned();
     let name = url.rsplit('/').next().expect("a database name").to_owned();
-    let server = std::env::var(crate::support::bot::TEST_POSTGRES).expect("the test server");
+    let server = crate::support::postgres::server_url();
     let mut admin = sqlx::PgConnection::connect(&server).await.expect("admin");
     admin
         .execute(sqlx::AssertSqlSafe(format!(

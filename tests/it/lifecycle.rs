@@ -1,6 +1,6 @@
 //! The whole incident lifecycle through slash commands, asserting what people would see.
 
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use chrono::TimeDelta;
 use incident_bot::clock::{Clock, ManualClock};
 use incident_bot::domain::Status;
 
@@ -8,15 +8,10 @@ use crate::support::bot::{spawn_bot_on, world, STEP};
 use crate::support::story::{
     answer, answer_fix_check, assert_reads, declare, shows_seen, FixCheck,
 };
+use crate::support::time::T0;
 
 /// 09:00 sharp: the bot's clock starts here and runs, so that within the test every date
 /// it writes reads "November 30, 2026 at 09:00".
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0)
-        .single()
-        .expect("a valid time")
-}
-
 /// A phase's checklist as a person reads it, nothing ticked yet: its steps, and the headings
 /// (lines without a box) they sit under.
 fn unticked(lines: &[&str]) -> String {
@@ -43,7 +38,7 @@ fn labels(m: &crate::support::fake_discord::FakeMessage) -> Vec<String> {
 async fn a_p0_goes_from_declare_through_every_phase_to_a_verified_fix_and_close() {
     let fake = world::fake().start().await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::running(t0()), |_| {}).await;
+    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::running(T0), |_| {}).await;
     let now = || bot.clock.now();
     fake.wait_for("the commands to be registered", STEP, |f| {
         !f.commands().is_empty()
@@ -445,7 +440,7 @@ async fn a_p0_goes_from_declare_through_every_phase_to_a_verified_fix_and_close(
 async fn a_problem_back_after_the_all_clear_is_reopened_and_players_hear_it_from_the_commander() {
     let fake = world::fake().start().await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::running(t0()), |_| {}).await;
+    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::running(T0), |_| {}).await;
     let now = || bot.clock.now();
     let channel = declare(
         &fake,

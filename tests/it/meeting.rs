@@ -15,6 +15,7 @@ use crate::support::fake_discord::{
     FakeChannel, FakeDiscord, FakeEvent, FakeMessage, Fault, CREATE_EVENTS,
 };
 use crate::support::story::{answer_pm, declare, run, run_pm, shows, shows_seen};
+use crate::support::time::T0;
 
 /// The team leads, asked to every meeting by `[postmortem] participants`.
 const LEADS: RoleId = RoleId::new(1_100_000_000_000_000_210);
@@ -24,12 +25,6 @@ const LENA: UserId = UserId::new(1_100_000_000_000_000_310);
 const LOUNGE: ChannelId = ChannelId::new(1_100_000_000_000_000_120);
 
 /// 09:00 sharp on a Monday; the bot's clock starts here and runs.
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0)
-        .single()
-        .expect("a valid time")
-}
-
 fn at(day: u32, hour: u32) -> DateTime<Utc> {
     Utc.with_ymd_and_hms(2026, 12, day, hour, 0, 0)
         .single()
@@ -49,7 +44,7 @@ async fn start(
     tweak: impl FnOnce(&mut Settings),
 ) -> (TestBot, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let bot = spawn_bot_on(fake, dir.path(), ManualClock::running(t0()), |s| {
+    let bot = spawn_bot_on(fake, dir.path(), ManualClock::running(T0), |s| {
         s.postmortem.participants =
             vec![incident_bot::domain::RoleId::new(LEADS.get()).expect("a role id")];
         tweak(s);

@@ -4,14 +4,14 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use incident_bot::app::{Effect, Outbox, Target};
 use incident_bot::clock::Clock;
 use incident_bot::config::{DiscordToken, Settings};
 use incident_bot::domain::{ChannelId, IncidentId, Phase, Status};
 use incident_bot::scheduler::JobHandler;
 
-use crate::support::bot::{spawn_bot_in, spawn_bot_with, world, TestBot, STEP};
+use crate::support::bot::{spawn_bot_in, spawn_bot_on, spawn_bot_with, world, TestBot, STEP};
 use crate::support::fake_discord::FakeDiscord;
 use crate::support::story::{
     answer, answer_fix_check, answer_pm, assert_reads, button_labelled, declare, run, shows_seen,
@@ -117,7 +117,10 @@ Next step: take it with /incident assign role:commander",
         "@cole is now incident commander."
     );
     let after = count(&fake, bot.clock.now(), channel.id, escalation);
-    tokio::time::sleep(secs(2)).await;
+    // Past the next escalation's time (`commander_timeout` is 1 s), then until the queue has
+    // caught up: one still planned would have fired.
+    bot.clock.advance(TimeDelta::seconds(2));
+    bot.settle().await;
     assert_eq!(
         count(&fake, bot.clock.now(), channel.id, escalation),
         after,
@@ -144,7 +147,10 @@ async fn escalation_repeats_only_up_to_its_bound() {
         count(f, bot.clock.now(), channel.id, escalation) == 2
     })
     .await;
-    tokio::time::sleep(Duration::from_millis(1200)).await;
+    // Past a third escalation's time (300 ms after the second), then until the queue has
+    // caught up.
+    bot.clock.advance(TimeDelta::milliseconds(1200));
+    bot.settle().await;
     assert_eq!(count(&fake, bot.clock.now(), channel.id, escalation), 2);
 }
 
@@ -223,14 +229,14 @@ async fn an_update_reminder_performed_twice_schedules_its_next_reminder_once() {
         .into_iter()
         .find(|j| j.kind == "update_due")
         .expect("the update reminder");
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    bot.clock.advance(TimeDelta::milliseconds(1100));
     let http = Arc::new(
         incident_bot::discord::http(&bot.app, &DiscordToken::new(fake.token().to_owned()))
             .expect("an HTTP client"),
     );
     let performer = incident_bot::discord::performer(&bot.app, http);
     performer.perform(&job).await.expect("first attempt");
-    tokio::time::sleep(Duration::from_millis(20)).await;
+    bot.clock.advance(TimeDelta::milliseconds(20));
     performer.perform(&job).await.expect("the retry");
     let next: Vec<_> = bot
         .app
@@ -279,7 +285,7 @@ Next step: post one with /incident update (add public:true to tell players)",
 
     // The reminder queued the next one a cadence after itself; an update half a cadence
     // later moves it to a cadence after the update, and only that one waits.
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    bot.clock.advance(TimeDelta::milliseconds(500));
     let updated = answer(
         &fake,
         world::RESPONDER,
@@ -695,13 +701,15 @@ async fn a_reminder_due_while_the_bot_was_down_arrives_once_after_restart_then_t
     let clock = first.clock.clone();
     first.stop().await;
 
-    tokio::time::sleep(secs(3)).await;
+    // Time passes while it is down: both reminders fall due. The second bot starts on the
+    // same clock, as a restart would find the time.
+    clock.advance(TimeDelta::seconds(3));
     assert_eq!(
         count(&fake, clock.now(), channel.id, "post-mortem of incident #1"),
         0,
         "nothing fires while the bot is down"
     );
-    let second = spawn_bot_in(&fake, dir.path(), short).await;
+    let second = spawn_bot_on(&fake, dir.path(), clock.clone(), short).await;
     // No commander: the P0's page roles are woken, and told why.
     let nobody = "Nobody is commander of this incident, so this goes to the on-call responders.";
     let (reminder, text) = shows_seen(
@@ -755,7 +763,7 @@ Next step: draft it with /postmortem draft, then /postmortem done link:<url>",
     let pings = fake.pings(overdue.id);
     assert_eq!(pings.roles, [world::RESPONDER_ROLE, world::COMMANDER_ROLE]);
     assert!(pings.users.is_empty() && !pings.everyone, "{pings:?}");
-    tokio::time::sleep(Duration::from_millis(500)).await;
+    second.settle().await;
     let now = second.clock.now();
     assert_eq!(
         count(&fake, now, channel.id, "post-mortem of incident #1 is due"),

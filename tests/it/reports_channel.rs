@@ -42,6 +42,8 @@ async fn three_players_naming_login_within_minutes_make_one_card_that_later_repo
     );
     fake.user_says(ANNA, world::GENERAL, "my loginserver mod crashed");
     fake.user_says(ANNA, world::GENERAL, "LOGIN down??");
+    // Kept a sleep: the bot counts reports in memory as gateway events arrive, each handled
+    // on its own task, and a message that makes no card leaves no trace to wait on.
     tokio::time::sleep(Duration::from_millis(300)).await;
     assert!(
         bot.app.db.alert_cards().await.expect("cards").is_empty(),

@@ -4,18 +4,13 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use chrono::TimeDelta;
 use incident_bot::clock::{Clock, ManualClock};
 
 use crate::support::bot::{spawn_bot_on, spawn_bot_with, world, STEP};
 use crate::support::http::{self, Response};
 use crate::support::story::{answer, answer_fix_check, declare, run, shows_seen, FixCheck};
-
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0)
-        .single()
-        .expect("a valid time")
-}
+use crate::support::time::T0;
 
 /// Every route the page serves once incident #`n` is public.
 fn routes(n: u32) -> Vec<String> {
@@ -268,7 +263,7 @@ async fn only_what_players_were_told_is_served_on_any_route_and_markup_is_escape
 async fn a_p0_turns_the_json_critical_then_the_verified_all_clear_resolves_it() {
     let fake = world::fake().start().await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::running(t0()), |_| {}).await;
+    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::running(T0), |_| {}).await;
     fake.wait_for("the commands", STEP, |f| !f.commands().is_empty())
         .await;
 
@@ -623,7 +618,7 @@ async fn axe(url: String) {
 async fn chromium_shows_the_outage_then_all_systems_operational() {
     let fake = world::fake().start().await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::running(t0()), |_| {}).await;
+    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::running(T0), |_| {}).await;
     fake.wait_for("the commands", STEP, |f| !f.commands().is_empty())
         .await;
     let here = declare(

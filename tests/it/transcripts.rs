@@ -3,19 +3,14 @@
 //! own answers, rendered as Discord shows them (escapes consumed, mentions as names,
 //! timestamps as dates), on a stopped clock so that every time in them is stable.
 
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
 use incident_bot::clock::ManualClock;
 use serenity::all::{ChannelId, UserId};
 
 use crate::support::bot::{spawn_bot_on, world, TestBot, STEP};
 use crate::support::fake_discord::FakeDiscord;
 use crate::support::story::{answer_fix_check, incident, press, shows, FixCheck};
-
-fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 30, 9, 0, 0)
-        .single()
-        .expect("a valid time")
-}
+use crate::support::time::T0;
 
 /// A story being told: the fake, the bot, and every answer people got, as they read it.
 struct Story<'a> {
@@ -44,7 +39,7 @@ impl<'a> Story<'a> {
 
     /// The channel the story's declare opened, once its work is done.
     async fn incident_channel(&self) -> ChannelId {
-        settle(self.bot).await;
+        self.bot.settle().await;
         self.fake
             .channels_under(world::INCIDENTS)
             .first()
@@ -58,7 +53,7 @@ impl<'a> Story<'a> {
         let reply = handle.reply().await;
         self.keep(who, &format!("/incident {sub}"), opts, &reply);
         // What the command queued is posted before the next step, so the order is the story's.
-        settle(self.bot).await;
+        self.bot.settle().await;
     }
 
     /// Runs `/postmortem sub` with string options and keeps the answer.
@@ -77,7 +72,7 @@ impl<'a> Story<'a> {
         }
         let reply = b.send().await.reply().await;
         self.keep(who, &format!("/postmortem {sub}"), opts, &reply);
-        settle(self.bot).await;
+        self.bot.settle().await;
     }
 
     /// Presses a checklist button; a refusal, which only the presser sees, is kept as an answer.
@@ -92,7 +87,7 @@ impl<'a> Story<'a> {
                 seen.replace('\n', "\n    ")
             ));
         }
-        settle(self.bot).await;
+        self.bot.settle().await;
     }
 
     fn keep(
@@ -133,7 +128,7 @@ impl<'a> Story<'a> {
     /// Answers the fix check.
     async fn fix_check(&mut self, who: UserId, at: ChannelId, answer: FixCheck<'_>) {
         answer_fix_check(self.fake, who, at, answer, self.now()).await;
-        settle(self.bot).await;
+        self.bot.settle().await;
     }
 
     /// Moves the clock, then waits until `channel` shows a message containing `needle`.
@@ -164,28 +159,11 @@ impl<'a> Story<'a> {
     }
 }
 
-async fn settle(bot: &TestBot) {
-    // Every job the last step queued has run (and what it queued in turn) once nothing is due.
-    use incident_bot::clock::Clock;
-    let deadline = tokio::time::Instant::now() + STEP;
-    loop {
-        let due = bot.app.db.due_jobs(bot.clock.now()).await.expect("db");
-        if due == 0 {
-            return;
-        }
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "{due} jobs still due"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
-}
-
 #[tokio::test]
 async fn the_p0_story_as_players_and_responders_read_it() {
     let fake = world::fake().start().await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(t0()), |_| {}).await;
+    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(T0), |_| {}).await;
     let mut story = Story::new(&fake, &bot);
     let (rhea, cole, sana) = (world::RESPONDER, world::COMMANDER, world::SECURITY);
 
@@ -253,7 +231,7 @@ async fn the_p0_story_as_players_and_responders_read_it() {
             &[("text", "Rollback of `auth-7` started")],
         )
         .await;
-    settle(&bot).await;
+    bot.settle().await;
     // Twenty minutes without an update: the comms lead is reminded.
     story
         .later(TimeDelta::minutes(21), channel, "No update for")
@@ -269,7 +247,7 @@ async fn the_p0_story_as_players_and_responders_read_it() {
             ],
         )
         .await;
-    settle(&bot).await;
+    bot.settle().await;
     // The verification window: the verify steps are ticked as they are done.
     story.press(rhea, channel, "Smoke tests run").await;
     story.press(sana, channel, "User reports resolved").await;
@@ -312,7 +290,7 @@ async fn the_p0_story_as_players_and_responders_read_it() {
             .is_some_and(|c| c.parent_id == Some(world::ARCHIVE))
     })
     .await;
-    settle(&bot).await;
+    bot.settle().await;
 
     insta::assert_snapshot!(
         "p0_story",
@@ -328,7 +306,7 @@ async fn the_p0_story_as_players_and_responders_read_it() {
 async fn the_security_story_as_the_security_team_reads_it_and_nobody_else_does() {
     let fake = world::fake().start().await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(t0()), |_| {}).await;
+    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(T0), |_| {}).await;
     let mut story = Story::new(&fake, &bot);
     let (rhea, sana) = (world::RESPONDER, world::SECURITY);
 
@@ -384,7 +362,7 @@ async fn the_security_story_as_the_security_team_reads_it_and_nobody_else_does()
             .is_some_and(|c| c.parent_id == Some(world::ARCHIVE))
     })
     .await;
-    settle(&bot).await;
+    bot.settle().await;
 
     insta::assert_snapshot!(
         "security_story",
@@ -422,7 +400,7 @@ fn assert_reads_clean(fake: &FakeDiscord, now: DateTime<Utc>) -> usize {
 async fn every_kind_of_message_reads_as_meant_with_no_raw_markup() {
     let fake = world::fake().start().await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(t0()), |_| {}).await;
+    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(T0), |_| {}).await;
     let mut story = Story::new(&fake, &bot);
     let (rhea, cole) = (world::RESPONDER, world::COMMANDER);
     story
@@ -451,7 +429,7 @@ async fn every_kind_of_message_reads_as_meant_with_no_raw_markup() {
     story
         .later(TimeDelta::minutes(10), channel, "No update for")
         .await;
-    settle(&bot).await;
+    bot.settle().await;
     // Refusals and errors, each answered to its asker.
     story
         .incident(world::PLAYER, world::GENERAL, "status", &[])
@@ -552,7 +530,7 @@ async fn every_kind_of_message_reads_as_meant_with_no_raw_markup() {
             &[("root_cause", "An expired certificate")],
         )
         .await;
-    settle(&bot).await;
+    bot.settle().await;
     // A second incident turns security and back.
     story
         .incident(
@@ -562,7 +540,7 @@ async fn every_kind_of_message_reads_as_meant_with_no_raw_markup() {
             &[("title", "Odd logins"), ("severity", "P2"), ("eta", "2h")],
         )
         .await;
-    settle(&bot).await;
+    bot.settle().await;
     let second = fake
         .channel_named("inc-2-odd-logins")
         .map(|c| c.id)
@@ -579,7 +557,7 @@ async fn every_kind_of_message_reads_as_meant_with_no_raw_markup() {
     story
         .incident(world::SECURITY, second, "announce", &[])
         .await;
-    settle(&bot).await;
+    bot.settle().await;
     // The fix check: it did not hold, then a second fix did.
     story
         .later(TimeDelta::hours(1), channel, "did it hold?")
@@ -616,7 +594,7 @@ async fn every_kind_of_message_reads_as_meant_with_no_raw_markup() {
         )
         .await;
     story.incident(cole, channel, "close", &[]).await;
-    settle(&bot).await;
+    bot.settle().await;
 
     let read = assert_reads_clean(&fake, story.now());
     assert!(read > 40, "only {read} messages were read");

@@ -223,7 +223,7 @@ async fn an_auto_declare_rule_declares_the_alert_without_a_press() {
 
     // The same alert again is the same card and the same incident.
     assert_eq!(deliver(&bot, FIRING.as_bytes()).await.status, 200);
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    bot.settle().await;
     assert_eq!(bot.app.db.alert_cards().await.expect("cards").len(), 1);
     assert_eq!(fake.channels_under(world::INCIDENTS).len(), 1);
 }
@@ -260,7 +260,7 @@ async fn two_people_pressing_declare_at_once_open_one_incident() {
         !f.channels_under(world::INCIDENTS).is_empty()
     })
     .await;
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    bot.settle().await;
     assert_eq!(fake.channels_under(world::INCIDENTS).len(), 1);
     let open = bot
         .app

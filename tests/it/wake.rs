@@ -1,8 +1,6 @@
 //! Who gets woken: a reminder pings the person it is for and only them; with nobody in that
 //! role it pages the severity's roles and says so; a second overrun of a phase escalates.
 
-use std::time::Duration;
-
 use chrono::TimeDelta;
 use incident_bot::clock::Clock;
 use serenity::all::{ChannelId, UserId};
@@ -134,6 +132,6 @@ async fn a_phase_overrun_pings_the_commander_and_its_second_overrun_escalates() 
     assert_eq!(second.roles, [world::COMMANDER_ROLE], "escalate_to of P1");
     assert!(!second.everyone);
     bot.clock.advance(TimeDelta::hours(1));
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    bot.settle().await;
     assert_eq!(nudges(&fake).len(), 2, "two rounds, no more");
 }

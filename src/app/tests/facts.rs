@@ -131,7 +131,7 @@ async fn the_alert_goes_out_once_with_the_eta_and_says_where_it_is_after() {
         .await
         .expect("announced");
     assert_eq!(reply, "The service alert is going out to players in <#10>.");
-    let eta = (t0() + TimeDelta::minutes(45)).timestamp();
+    let eta = (T0 + TimeDelta::minutes(45)).timestamp();
     let r = w.recorded();
     let (message, alert) = r
         .posts
@@ -362,8 +362,8 @@ async fn an_earlier_start_moves_the_phase_deadline_and_the_nudge_with_it() {
     assert!(
         said.contains(&format!(
             "Detected: <t:{}:f> → <t:{}:f>",
-            t0().timestamp(),
-            (t0() - TimeDelta::minutes(2)).timestamp()
+            T0.timestamp(),
+            (T0 - TimeDelta::minutes(2)).timestamp()
         )),
         "{said}"
     );

@@ -2,38 +2,8 @@
 //! often its job runs, moved in place, ended by `/postmortem done`.
 
 use super::*;
-use crate::app::{postmortem, PostmortemArgs};
+use crate::app::PostmortemArgs;
 use crate::domain::EventStatus;
-
-/// A resolved P0 whose commander is Rhea.
-async fn resolved(w: &World, rhea: &Actor) -> IncidentRecord {
-    let record = w
-        .declare(rhea, Severity::P0, IncidentKind::Availability)
-        .await;
-    w.assign(rhea, &record, IncidentRole::Commander, rhea)
-        .await
-        .expect("taken");
-    let resolve = ChangeArgs::from(Command::Resolve {
-        root_cause: crate::domain::FreeText::parse("a bad deploy").expect("text"),
-        compensation: None,
-        all_clear_now: true,
-    });
-    w.change(rhea, &record, resolve).await.expect("resolved");
-    w.app
-        .db
-        .incident(record.id)
-        .await
-        .expect("read")
-        .expect("the incident")
-}
-
-async fn pm(w: &World, by: &Actor, record: &IncidentRecord, origin: &str, args: PostmortemArgs) {
-    let channel = record.channel_id.expect("a channel");
-    postmortem(&w.app, by, channel, origin, args)
-        .await
-        .unwrap_or_else(|e| panic!("{e}"));
-    w.run_due().await;
-}
 
 fn schedule(when: &str) -> PostmortemArgs {
     PostmortemArgs::Schedule {

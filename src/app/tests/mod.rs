@@ -5,20 +5,24 @@
     reason = "figment::Jail's closures must return figment::Error, which is large"
 )]
 
+mod change;
 mod checklists;
+mod declare;
 mod errors;
 mod facts;
+mod intake;
 mod meeting;
+mod postmortem;
 mod reminders;
 mod rights;
 
 use std::path::Path;
 use std::sync::Arc;
 
-use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use chrono::TimeDelta;
 
 use super::recording::{Recorded, RecordingChat};
-use super::{App, ChangeArgs, ChannelCounts, DeclareArgs, Performer};
+use super::{App, ChangeArgs, ChannelCounts, DeclareArgs, Performer, PostmortemArgs};
 use crate::clock::{Clock, ManualClock};
 use crate::config::Settings;
 use crate::domain::{
@@ -28,6 +32,7 @@ use crate::domain::{
 use crate::render::Templates;
 use crate::scheduler::{JobHandler, Waker};
 use crate::store::{Db, IncidentRecord};
+use crate::test_time::T0;
 
 pub(super) const RESPONDER_ROLE: u64 = 20;
 pub(super) const COMMANDER_ROLE: u64 = 21;
@@ -67,12 +72,6 @@ pub(super) struct World {
     changes: std::sync::atomic::AtomicU64,
 }
 
-pub(super) fn t0() -> DateTime<Utc> {
-    Utc.with_ymd_and_hms(2026, 11, 30, 12, 0, 0)
-        .single()
-        .expect("a valid time")
-}
-
 pub(crate) fn settings() -> Settings {
     let mut loaded = None;
     figment::Jail::expect_with(|jail| {
@@ -101,7 +100,7 @@ pub(super) fn actor(id: u64, roles: &[u64]) -> Actor {
 
 impl World {
     pub async fn new() -> Self {
-        let clock = ManualClock::new(t0());
+        let clock = ManualClock::new(T0);
         let app = App {
             settings: Arc::new(settings()),
             db: Db::open_in_memory().await.expect("db"),
@@ -244,7 +243,49 @@ impl World {
         panic!("jobs kept queueing jobs");
     }
 
+    /// The incident as it is stored now.
+    pub async fn reload(&self, record: &IncidentRecord) -> IncidentRecord {
+        self.app
+            .db
+            .incident(record.id)
+            .await
+            .expect("read")
+            .expect("the incident")
+    }
+
     pub fn recorded(&self) -> Recorded {
         self.chat.recorded()
     }
+}
+
+/// A resolved P0 whose commander is Rhea.
+pub(super) async fn resolved(w: &World, rhea: &Actor) -> IncidentRecord {
+    let record = w
+        .declare(rhea, Severity::P0, IncidentKind::Availability)
+        .await;
+    w.assign(rhea, &record, IncidentRole::Commander, rhea)
+        .await
+        .expect("taken");
+    let resolve = ChangeArgs::from(Command::Resolve {
+        root_cause: crate::domain::FreeText::parse("a bad deploy").expect("text"),
+        compensation: None,
+        all_clear_now: true,
+    });
+    w.change(rhea, &record, resolve).await.expect("resolved");
+    w.reload(&record).await
+}
+
+/// Runs `/postmortem` in the incident's channel as `by`, performing what it queued.
+pub(super) async fn pm(
+    w: &World,
+    by: &Actor,
+    record: &IncidentRecord,
+    origin: &str,
+    args: PostmortemArgs,
+) {
+    let channel = record.channel_id.expect("a channel");
+    super::postmortem(&w.app, by, channel, origin, args)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"));
+    w.run_due().await;
 }

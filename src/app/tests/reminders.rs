@@ -6,18 +6,7 @@ use super::*;
 async fn the_postmortem_reminder_pings_the_commander_only() {
     let w = World::new().await;
     let rhea = actor(5, &[RESPONDER_ROLE]);
-    let record = w
-        .declare(&rhea, Severity::P0, IncidentKind::Availability)
-        .await;
-    w.assign(&rhea, &record, IncidentRole::Commander, &rhea)
-        .await
-        .expect("taken");
-    let resolve = ChangeArgs::from(Command::Resolve {
-        root_cause: crate::domain::FreeText::parse("a bad deploy").expect("text"),
-        compensation: None,
-        all_clear_now: true,
-    });
-    w.change(&rhea, &record, resolve).await.expect("resolved");
+    resolved(&w, &rhea).await;
     let before = w.recorded().posts.len();
     // The first reminder comes 24 h before the 48 h deadline.
     w.advance(TimeDelta::hours(25)).await;

@@ -30,13 +30,7 @@ async fn a_refused_seizure_of_command_writes_and_posts_nothing() {
         timeline,
         "nothing written"
     );
-    let now = w
-        .app
-        .db
-        .incident(record.id)
-        .await
-        .expect("read")
-        .expect("incident");
+    let now = w.reload(&record).await;
     assert_eq!(now.incident.roles.commander, Some(rhea.user));
 }
 

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use chrono::Utc;
 use incident_bot::app::App;
-use incident_bot::clock::ManualClock;
+use incident_bot::clock::{Clock, ManualClock};
 use incident_bot::config::{DiscordToken, Settings};
 use incident_bot::startup::Application;
 use serenity::all::{ChannelId, Context, Event, RawEventHandler, RoleId, UserId};
@@ -248,6 +248,11 @@ pub struct TestBot {
 }
 
 impl TestBot {
+    /// Waits until the job queue has caught up at the bot's clock (see [`settle`]).
+    pub async fn settle(&self) {
+        settle(&self.app.db, || self.clock.now(), STEP).await;
+    }
+
     /// Stops the bot as a crash would: the client and the job queue end mid-flight, and the
     /// database is left as it is.
     pub async fn stop(mut self) {
@@ -269,6 +274,30 @@ impl Drop for TestBot {
             unknown.is_empty(),
             "the client could not parse these gateway events: {unknown:#?}"
         );
+    }
+}
+
+/// Waits until no job in `db` is due at `now()`, claimed and running or waiting for a worker:
+/// what the last step queued, and what that queued in turn, has run, and nothing more happens
+/// until the clock moves on (a retry's backoff, a reminder) or someone acts. This is how a test
+/// shows that something did not happen, instead of sleeping. Panics after `timeout`.
+pub async fn settle(
+    db: &incident_bot::store::Db,
+    now: impl Fn() -> chrono::DateTime<Utc>,
+    timeout: Duration,
+) {
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        let due = db.due_jobs(now()).await.expect("db");
+        if due == 0 {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "{due} jobs still due after {timeout:?}"
+        );
+        // The queue says nothing when it is done: asking it often is the wait.
+        tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }
 
@@ -298,20 +327,11 @@ pub enum TestDb {
 /// its SQLite file (`tests/run` runs the suite once each way).
 pub const TEST_BACKEND: &str = "INCIDENT_BOT_TEST_BACKEND";
 
-/// The variable naming the PostgreSQL server tests create their databases on (`tests/run`
-/// starts a throwaway one and sets it).
-pub const TEST_POSTGRES: &str = "INCIDENT_BOT_TEST_POSTGRES";
-
-/// The URL of a new, empty database on the test PostgreSQL server. Panics (the test fails,
-/// never skips) when no server is given.
+/// The URL of a new, empty database on the test PostgreSQL server ([`super::postgres::server_url`]:
+/// the one `INCIDENT_BOT_TEST_POSTGRES` names, else a throwaway one). Panics (the test fails,
+/// never skips) when there is none.
 pub async fn fresh_postgres_url() -> String {
-    let server = std::env::var(TEST_POSTGRES).unwrap_or_else(|_| {
-        panic!(
-            "{TEST_POSTGRES} is not set: run the tests with tests/run, which starts a throwaway \
-             PostgreSQL, or set it to a server whose user may create databases \
-             (postgres://postgres@127.0.0.1:5432/postgres)"
-        )
-    });
+    let server = super::postgres::server_url();
     incident_bot::store::fresh_postgres_database(&server, "it_test")
         .await
         .unwrap_or_else(|e| {
