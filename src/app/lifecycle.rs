@@ -12,8 +12,8 @@ use super::{
     audit, checklists, postmortem, reminders, resolution, team, AppError, Clicked, Outbox,
 };
 use crate::domain::{
-    Action, Actor, Candidate, ChannelId, Command, FreeText, IncidentId, IncidentKind, IncidentRole,
-    Phase, Severity, ShortText, Status, UserId,
+    Action, Actor, Candidate, ChannelId, Command, EarlierIncident, FreeText, IncidentId,
+    IncidentKind, IncidentRole, Phase, Severity, ShortText, Status, UserId,
 };
 use crate::render::{mention, role_pings, timestamp, Markup, Notice, TemplateName};
 use crate::store::{AnnouncementKind, IncidentRecord, Tx};
@@ -224,22 +224,7 @@ async fn change_incident(
     authorize(app, actor, &found, &args)?;
     let now = app.clock.now();
     // Read before writing: the recurrence rule looks at earlier incidents.
-    let earlier = match &args.command {
-        Command::Resolve {
-            all_clear_now: true,
-            ..
-        }
-        | Command::FixHeld => {
-            let i = &found.incident;
-            let since = i.declared_at - app.settings.postmortem_policy().recurrence_window;
-            Some(
-                app.db
-                    .earlier_incidents(found.guild_id, &i.systems, since, i.declared_at)
-                    .await?,
-            )
-        }
-        _ => None,
-    };
+    let earlier = earlier_for(app, &found, &args.command).await?;
     let mut tx = app.db.begin().await?;
     // Re-read inside the transaction: a concurrent change must not be lost.
     let mut record = tx
@@ -249,23 +234,7 @@ async fn change_incident(
     // Authorize again on what the transaction sees: command may have changed hands meanwhile.
     authorize(app, actor, &record, &args)?;
     let prepared = facts::prepare(app, &mut tx, &record, &mut args.command, now).await?;
-    let before = record.incident.clone();
-    let entries = record
-        .incident
-        .apply(args.command.clone(), actor.user, now)?;
-    tx.save_incident(&record).await?;
-    tx.append_timeline(record.id, &entries).await?;
-    let action = command_name(&args.command);
-    audit(
-        &mut tx,
-        app,
-        record.guild_id,
-        actor,
-        record.id,
-        action,
-        json!({ "timeline": entries.iter().map(|e| &e.text).collect::<Vec<_>>() }),
-    )
-    .await?;
+    let before = write_change(app, &mut tx, actor, &mut record, &args.command, now).await?;
     let mut outbox = Outbox::new(origin, record.id, now);
     let mut reply = effects(
         app,
@@ -308,6 +277,59 @@ async fn change_incident(
     app.status.changed();
     app.metrics.incident_changed(&before, &record.incident, now);
     Ok(Changed { record, reply })
+}
+
+/// Applies `command` to `record` and writes it with its timeline and audit entries. Returns
+/// the incident as it was before.
+async fn write_change(
+    app: &App,
+    tx: &mut Tx,
+    actor: &Actor,
+    record: &mut IncidentRecord,
+    command: &Command,
+    now: DateTime<Utc>,
+) -> Result<crate::domain::Incident, AppError> {
+    let before = record.incident.clone();
+    let entries = record.incident.apply(command.clone(), actor.user, now)?;
+    tx.save_incident(record).await?;
+    tx.append_timeline(record.id, &entries).await?;
+    let action = command_name(command);
+    audit(
+        tx,
+        app,
+        record.guild_id,
+        actor,
+        record.id,
+        action,
+        json!({ "timeline": entries.iter().map(|e| &e.text).collect::<Vec<_>>() }),
+    )
+    .await?;
+    Ok(before)
+}
+
+/// The incidents before `found` on its systems, which the recurrence rule looks at, for a
+/// command that may end the work (`None` for the others).
+async fn earlier_for(
+    app: &App,
+    found: &IncidentRecord,
+    command: &Command,
+) -> Result<Option<Vec<EarlierIncident>>, AppError> {
+    Ok(match command {
+        Command::Resolve {
+            all_clear_now: true,
+            ..
+        }
+        | Command::FixHeld => {
+            let i = &found.incident;
+            let since = i.declared_at - app.settings.postmortem_policy().recurrence_window;
+            Some(
+                app.db
+                    .earlier_incidents(found.guild_id, &i.systems, since, i.declared_at)
+                    .await?,
+            )
+        }
+        _ => None,
+    })
 }
 
 /// Whether `actor` may apply `args` to `record`: the right the command needs, and for an
