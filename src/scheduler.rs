@@ -228,50 +228,13 @@ impl Scheduler {
             let asked = tokio::time::Instant::now();
             if free > 0 {
                 match self
-                    .db
-                    .claim_due_jobs(
-                        self.clock.now(),
-                        self.lease,
-                        free,
-                        self.policy.max_attempts,
-                        NO_OUTCOME,
-                    )
+                    .claim(&slots, &mut running, &mut mine, free, asked)
                     .await
                 {
-                    Ok(claimed) => {
-                        claimed_all = u32::try_from(claimed.len()).unwrap_or(u32::MAX) == free;
-                        for job in claimed.exhausted {
-                            tracing::error!(job = job.id.0, kind = %job.kind, "job given up: no attempt finished");
-                            self.metrics.jobs_failed.inc(&[&job.kind]);
-                            let handler = self.handler.clone();
-                            let id = job.id;
-                            let task = running.spawn(async move {
-                                let why =
-                                    JobFailure::Error(job.last_error.clone().unwrap_or_default());
-                                handler.gave_up(&job, &why).await;
-                            });
-                            mine.insert(task.id(), id);
-                        }
-                        let now = self.clock.now();
-                        for job in claimed.jobs {
-                            self.metrics.job_started(job.due_at, now);
-                            let Ok(permit) = slots.clone().acquire_owned().await else {
-                                return;
-                            };
-                            let worker = self.worker();
-                            let id = job.id;
-                            let task = running.spawn(async move {
-                                worker.perform(job, asked).await;
-                                drop(permit);
-                            });
-                            mine.insert(task.id(), id);
-                        }
-                    }
-                    Err(e) => {
-                        tracing::error!(error = %e, "could not claim due jobs; retrying in 1 s");
-                        tokio::time::sleep(Duration::from_secs(1)).await;
-                        continue;
-                    }
+                    Claim::All => claimed_all = true,
+                    Claim::Partial => {}
+                    Claim::Failed => continue,
+                    Claim::Closed => return,
                 }
             }
             if claimed_all {
@@ -282,33 +245,100 @@ impl Scheduler {
                 }
                 continue;
             }
-            let wake_at = match self.db.next_due_at(self.clock.now()).await {
-                Ok(next) => next,
-                Err(e) => {
-                    tracing::error!(error = %e, "could not read the next due job");
-                    Some(self.clock.now() + TimeDelta::seconds(1))
-                }
-            };
-            let sleep = async {
-                match wake_at {
-                    Some(at) => {
-                        self.clock
-                            .sleep_until(at.min(self.clock.now() + MAX_SLEEP))
-                            .await
-                    }
-                    None => std::future::pending().await,
-                }
-            };
-            tokio::select! {
-                () = sleep => {}
-                () = self.waker.0.notified() => {}
-                Some(done) = running.join_next_with_id(), if !running.is_empty() => {
-                    finished(&mut mine, done);
-                }
-                () = self.shutdown.triggered() => {}
-            }
+            self.wait(&mut running, &mut mine).await;
         }
         self.drain(running, mine).await;
+    }
+
+    /// Claims up to `free` due jobs, asked at `asked`, and spawns them into `running`: those
+    /// out of attempts to be reported given up, the others to be performed in a slot.
+    async fn claim(
+        &self,
+        slots: &Arc<Semaphore>,
+        running: &mut JoinSet<()>,
+        mine: &mut HashMap<tokio::task::Id, JobId>,
+        free: u32,
+        asked: tokio::time::Instant,
+    ) -> Claim {
+        match self
+            .db
+            .claim_due_jobs(
+                self.clock.now(),
+                self.lease,
+                free,
+                self.policy.max_attempts,
+                NO_OUTCOME,
+            )
+            .await
+        {
+            Ok(claimed) => {
+                let claimed_all = u32::try_from(claimed.len()).unwrap_or(u32::MAX) == free;
+                for job in claimed.exhausted {
+                    tracing::error!(job = job.id.0, kind = %job.kind, "job given up: no attempt finished");
+                    self.metrics.jobs_failed.inc(&[&job.kind]);
+                    let handler = self.handler.clone();
+                    let id = job.id;
+                    let task = running.spawn(async move {
+                        let why = JobFailure::Error(job.last_error.clone().unwrap_or_default());
+                        handler.gave_up(&job, &why).await;
+                    });
+                    mine.insert(task.id(), id);
+                }
+                let now = self.clock.now();
+                for job in claimed.jobs {
+                    self.metrics.job_started(job.due_at, now);
+                    let Ok(permit) = slots.clone().acquire_owned().await else {
+                        return Claim::Closed;
+                    };
+                    let worker = self.worker();
+                    let id = job.id;
+                    let task = running.spawn(async move {
+                        worker.perform(job, asked).await;
+                        drop(permit);
+                    });
+                    mine.insert(task.id(), id);
+                }
+                if claimed_all {
+                    Claim::All
+                } else {
+                    Claim::Partial
+                }
+            }
+            Err(e) => {
+                tracing::error!(error = %e, "could not claim due jobs; retrying in 1 s");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                Claim::Failed
+            }
+        }
+    }
+
+    /// Waits for the next due job, a wake, a job's end or the shutdown, whichever comes first.
+    async fn wait(&self, running: &mut JoinSet<()>, mine: &mut HashMap<tokio::task::Id, JobId>) {
+        let wake_at = match self.db.next_due_at(self.clock.now()).await {
+            Ok(next) => next,
+            Err(e) => {
+                tracing::error!(error = %e, "could not read the next due job");
+                Some(self.clock.now() + TimeDelta::seconds(1))
+            }
+        };
+        let sleep = async {
+            match wake_at {
+                Some(at) => {
+                    self.clock
+                        .sleep_until(at.min(self.clock.now() + MAX_SLEEP))
+                        .await
+                }
+                None => std::future::pending().await,
+            }
+        };
+        tokio::select! {
+            () = sleep => {}
+            () = self.waker.0.notified() => {}
+            Some(done) = running.join_next_with_id(), if !running.is_empty() => {
+                finished(mine, done);
+            }
+            () = self.shutdown.triggered() => {}
+        }
     }
 
     /// Lets the jobs in flight finish for up to [`DRAIN`], stops the others, and releases every
@@ -351,6 +381,18 @@ impl Scheduler {
     }
 }
 
+/// What one turn's claim came to.
+enum Claim {
+    /// Every free slot got a job: more may be due.
+    All,
+    /// Fewer jobs than free slots were due.
+    Partial,
+    /// The database failed; the turn starts again after a pause.
+    Failed,
+    /// The slots are closed: the scheduler stops at once.
+    Closed,
+}
+
 /// Forgets a task's job once the task ended, however it ended (a panicked job's claim comes
 /// back with its lease; releasing it later could free another replica's claim on it).
 fn finished(
@@ -381,36 +423,7 @@ impl Worker {
     /// claim's end (the process hung, or the database stalled, longer than the lease).
     #[tracing::instrument(skip_all, fields(job = job.id.0, kind = %job.kind, attempt = job.attempts))]
     async fn perform(self, job: Job, asked: tokio::time::Instant) {
-        let lease = self.lease.to_std().unwrap_or(Duration::from_secs(30));
-        let every = (lease / 3).max(Duration::from_millis(100));
-        // Until when the claim surely holds, by this process's monotonic clock (which keeps
-        // counting while the process is stopped): half a renewal short of the lease.
-        let mut holds_until = asked + lease.saturating_sub(every / 2);
-        let renew = async {
-            loop {
-                tokio::select! {
-                    biased;
-                    () = tokio::time::sleep_until(holds_until) => {
-                        return "its claim ran out before it could be renewed".to_owned();
-                    }
-                    () = tokio::time::sleep(every) => {}
-                }
-                let renewing = tokio::time::Instant::now();
-                let renewed = tokio::time::timeout_at(
-                    holds_until,
-                    self.db.renew_claim(&job, self.clock.now() + self.lease),
-                )
-                .await;
-                match renewed {
-                    Ok(Ok(true)) => holds_until = renewing + lease.saturating_sub(every / 2),
-                    Ok(Ok(false)) => return "another worker has claimed it since".to_owned(),
-                    Ok(Err(e)) => return format!("its claim could not be renewed: {e}"),
-                    Err(_) => {
-                        return "its claim could not be renewed before it ran out".to_owned();
-                    }
-                }
-            }
-        };
+        let renew = self.keep_claim(&job, asked);
         // The renewal first: a job whose claim has run out is not polled again.
         let outcome = tokio::select! {
             biased;
@@ -476,6 +489,39 @@ impl Worker {
             self.handler.gave_up(job, &why).await;
         }
         written
+    }
+
+    /// Renews `job`'s claim, taken at `asked`, every third of the lease, and returns why it
+    /// stopped once the claim may have run out.
+    async fn keep_claim(&self, job: &Job, asked: tokio::time::Instant) -> String {
+        let lease = self.lease.to_std().unwrap_or(Duration::from_secs(30));
+        let every = (lease / 3).max(Duration::from_millis(100));
+        // Until when the claim surely holds, by this process's monotonic clock (which keeps
+        // counting while the process is stopped): half a renewal short of the lease.
+        let mut holds_until = asked + lease.saturating_sub(every / 2);
+        loop {
+            tokio::select! {
+                biased;
+                () = tokio::time::sleep_until(holds_until) => {
+                    return "its claim ran out before it could be renewed".to_owned();
+                }
+                () = tokio::time::sleep(every) => {}
+            }
+            let renewing = tokio::time::Instant::now();
+            let renewed = tokio::time::timeout_at(
+                holds_until,
+                self.db.renew_claim(job, self.clock.now() + self.lease),
+            )
+            .await;
+            match renewed {
+                Ok(Ok(true)) => holds_until = renewing + lease.saturating_sub(every / 2),
+                Ok(Ok(false)) => return "another worker has claimed it since".to_owned(),
+                Ok(Err(e)) => return format!("its claim could not be renewed: {e}"),
+                Err(_) => {
+                    return "its claim could not be renewed before it ran out".to_owned();
+                }
+            }
+        }
     }
 }
 

@@ -183,29 +183,7 @@ impl Application {
                 tracing::warn!("commands still running after {DRAIN:?}: stopping anyway");
             }
         };
-        // On PostgreSQL, replicas may share the database: only the holder of the gateway lock
-        // connects (two sessions would both receive every command); the others stand by.
-        let url = app.settings.database.url.clone();
-        let gateway = async {
-            let Some(url) = url else {
-                return client.start().await.map_err(connection_failed);
-            };
-            let me = replica::name();
-            let Some(held) = replica::take_gateway(&app, url.expose(), &role, &fence, &me).await
-            else {
-                // Told to stop while standing by: the queue's drain ends the run.
-                return std::future::pending().await;
-            };
-            tokio::select! {
-                outcome = client.start() => outcome.map_err(connection_failed),
-                why = replica::watch(held, app.settings.replicas.lease, &fence) => {
-                    Err(anyhow::anyhow!(
-                        "lost the gateway lock ({why}): stopping so that another replica takes \
-                         the gateway over; start this one again to stand by"
-                    ))
-                }
-            }
-        };
+        let gateway = run_gateway(&app, &mut client, &role, &fence);
         // `[jobs] workers = 0` (replicas only): the other replicas work the queue.
         let queue = async {
             if app.settings.jobs.workers == 0 {
@@ -226,6 +204,34 @@ impl Application {
         app.db.close().await;
         drop(db_lock);
         outcome
+    }
+}
+
+/// Runs the gateway until it stops. On PostgreSQL, replicas may share the database: only the
+/// holder of the gateway lock connects (two sessions would both receive every command); the
+/// others stand by.
+async fn run_gateway(
+    app: &App,
+    client: &mut serenity::Client,
+    role: &GatewayRole,
+    fence: &Fence,
+) -> anyhow::Result<()> {
+    let Some(url) = app.settings.database.url.clone() else {
+        return client.start().await.map_err(connection_failed);
+    };
+    let me = replica::name();
+    let Some(held) = replica::take_gateway(app, url.expose(), role, fence, &me).await else {
+        // Told to stop while standing by: the queue's drain ends the run.
+        return std::future::pending().await;
+    };
+    tokio::select! {
+        outcome = client.start() => outcome.map_err(connection_failed),
+        why = replica::watch(held, app.settings.replicas.lease, fence) => {
+            Err(anyhow::anyhow!(
+                "lost the gateway lock ({why}): stopping so that another replica takes \
+                 the gateway over; start this one again to stand by"
+            ))
+        }
     }
 }
 

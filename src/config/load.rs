@@ -74,32 +74,8 @@ impl Settings {
             file: None,
             env: vars,
         };
-        let mut fig = Figment::from(Toml::string(DEFAULT_TOML));
-        if let Some(path) = file {
-            let text = match read_file(path) {
-                Ok(text) => text,
-                Err(problem) => {
-                    found.problems.push((Origin::Defaults, problem));
-                    return found.finish(None);
-                }
-            };
-            match FileDoc::parse(path, text.clone()) {
-                Ok(doc) => sources.file = Some(doc),
-                Err(problem) => {
-                    found.problems.push(problem);
-                    return found.finish(None);
-                }
-            }
-            fig = fig.merge(Toml::string(&text));
-        }
-        let data: Value = match fig.merge(env::provider()).extract() {
-            Ok(data) => data,
-            Err(e) => {
-                found
-                    .problems
-                    .extend(e.into_iter().map(|e| (Origin::Defaults, e.to_string())));
-                return found.finish(None);
-            }
+        let Some(data) = merged(file, &mut found, &mut sources) else {
+            return found.finish(None);
         };
         let extracted = extract::extract(data, &defaults(), &sources);
         found.problems.extend(extracted.problems);
@@ -159,19 +135,58 @@ impl Settings {
         found
             .warnings
             .extend(rules::warnings(&settings).into_iter().map(blame));
-        if settings.intake.grafana.allow_untimestamped && settings.intake.secrets.grafana.is_some()
-        {
-            found.warnings.push((
-                sources.locate("intake.grafana.allow_untimestamped"),
-                "[intake.grafana] allow_untimestamped is true: a Grafana delivery signed without \
-                 its timestamp (or sent with the secret as bearer credentials) is taken, and \
-                 anyone who captures one can send it again at any time; set the contact point's \
-                 Timestamp header to X-Grafana-Alerting-Timestamp and remove this key"
-                    .to_owned(),
-            ));
-        }
+        found
+            .warnings
+            .extend(untimestamped_grafana(&settings, &sources));
         found.finish(Some(settings))
     }
+}
+
+/// The defaults merged with `file` (kept in `sources`, to place keys) and the environment; or
+/// `None`, with why in `found`, when the file cannot be read or parsed or the merge fails.
+fn merged(file: Option<&Path>, found: &mut Findings, sources: &mut Sources) -> Option<Value> {
+    let mut fig = Figment::from(Toml::string(DEFAULT_TOML));
+    if let Some(path) = file {
+        let text = match read_file(path) {
+            Ok(text) => text,
+            Err(problem) => {
+                found.problems.push((Origin::Defaults, problem));
+                return None;
+            }
+        };
+        match FileDoc::parse(path, text.clone()) {
+            Ok(doc) => sources.file = Some(doc),
+            Err(problem) => {
+                found.problems.push(problem);
+                return None;
+            }
+        }
+        fig = fig.merge(Toml::string(&text));
+    }
+    match fig.merge(env::provider()).extract() {
+        Ok(data) => Some(data),
+        Err(e) => {
+            found
+                .problems
+                .extend(e.into_iter().map(|e| (Origin::Defaults, e.to_string())));
+            None
+        }
+    }
+}
+
+/// The warning for Grafana deliveries taken without their timestamp, when they are.
+fn untimestamped_grafana(settings: &Settings, sources: &Sources) -> Option<(Origin, String)> {
+    if settings.intake.grafana.allow_untimestamped && settings.intake.secrets.grafana.is_some() {
+        return Some((
+            sources.locate("intake.grafana.allow_untimestamped"),
+            "[intake.grafana] allow_untimestamped is true: a Grafana delivery signed without \
+             its timestamp (or sent with the secret as bearer credentials) is taken, and \
+             anyone who captures one can send it again at any time; set the contact point's \
+             Timestamp header to X-Grafana-Alerting-Timestamp and remove this key"
+                .to_owned(),
+        ));
+    }
+    None
 }
 
 /// Who is woken when the operator named nobody: a minimal config that sets only `[roles]`

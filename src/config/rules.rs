@@ -155,13 +155,14 @@ fn listeners(s: &Settings, out: &mut Vec<Finding>) {
     }
 }
 
-fn durations(s: &Settings, out: &mut Vec<Finding>) {
+/// The finding when the phases' budgets do not end one after the other.
+fn phases_out_of_order(s: &Settings) -> Option<Finding> {
     let p = &s.phases;
     if !(p.triage < p.containment
         && p.containment < p.investigation
         && p.investigation < p.resolution)
     {
-        out.push(finding(
+        return Some(finding(
             &[
                 "phases.triage",
                 "phases.containment",
@@ -173,6 +174,11 @@ fn durations(s: &Settings, out: &mut Vec<Finding>) {
                 .into(),
         ));
     }
+    None
+}
+
+fn durations(s: &Settings, out: &mut Vec<Finding>) {
+    out.extend(phases_out_of_order(s));
     let pm = &s.postmortem;
     for (i, before) in pm.remind_before.iter().enumerate() {
         if *before >= pm.due_after {

@@ -242,6 +242,9 @@ pub enum TransitionError {
     },
 }
 
+/// What a command says happened, before it is stamped with who and when.
+type Said = Vec<(EntryKind, String)>;
+
 /// A change a responder asks of an incident. Each one yields timeline entries or an error.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Command {
@@ -397,91 +400,17 @@ impl Incident {
         }
         // A clock that steps back must not reorder the timeline.
         let now = now.max(self.last_change_at);
-        let entry = |kind, text: String| TimelineEntry::by(actor, now, kind, text);
-        let entries = match command {
-            Command::ChangeSeverity { to, reason } => {
-                if to == self.severity {
-                    return Err(TransitionError::SameSeverity(to));
-                }
-                let verb = if to.is_more_severe_than(self.severity) {
-                    "Raised"
-                } else {
-                    "Lowered"
-                };
-                let why = reason.map(|r| format!(": {r}")).unwrap_or_default();
-                let text = format!("{verb} severity from {} to {to}{why}", self.severity);
-                self.severity = to;
-                vec![entry(EntryKind::SeverityChanged, text)]
-            }
-            Command::AdvancePhase { to } => {
-                if self.status != Status::Open {
-                    return Err(TransitionError::PhaseAfterResolve);
-                }
-                if to <= self.phase {
-                    return Err(TransitionError::PhaseNotForward {
-                        current: self.phase,
-                        requested: to,
-                    });
-                }
-                if to == Phase::Recovery {
-                    return Err(TransitionError::RecoveryNeedsResolve);
-                }
-                let text = format!("Moved from {} to {to}", self.phase);
-                self.enter_phase(to, now);
-                vec![entry(EntryKind::PhaseChanged, text)]
-            }
-            Command::Assign { role, user } => {
-                if self.roles.get(role) == Some(user) {
-                    return Err(TransitionError::AlreadyAssigned { role, user });
-                }
-                let before = self.roles.get(role);
-                self.roles.set(role, user);
-                let mut text = format!("<@{user}> is now {}", role.title().to_lowercase());
-                if let Some(before) = before {
-                    text.push_str(&format!(", taking over from <@{before}>"));
-                }
-                vec![entry(EntryKind::RoleAssigned, text)]
-            }
+        let said = match command {
+            Command::ChangeSeverity { to, reason } => self.change_severity(to, reason)?,
+            Command::AdvancePhase { to } => self.advance_phase(to, now)?,
+            Command::Assign { role, user } => self.assign(role, user)?,
             Command::Update {
                 message,
                 public,
                 publish,
                 eta,
-            } => {
-                let public = public || publish;
-                if public && self.kind == IncidentKind::Security {
-                    return Err(TransitionError::SecurityNeverAnnounced);
-                }
-                let prefix = match (public, publish) {
-                    (_, true) => "Published update",
-                    (true, false) => "Public update",
-                    (false, false) => "Update",
-                };
-                let mut text = format!("{prefix}: {message}");
-                if let Some(eta) = eta {
-                    let eta = eta.at(now);
-                    text.push_str(&format!(" (ETA: {})", eta.written()));
-                    self.eta = Some(eta);
-                }
-                self.last_update = Some(message);
-                self.last_update_at = Some(now);
-                vec![entry(EntryKind::Update, text)]
-            }
-            Command::Announce { eta } => {
-                if self.kind == IncidentKind::Security {
-                    return Err(TransitionError::SecurityNotAlerted);
-                }
-                if self.status != Status::Open {
-                    return Err(TransitionError::AlertAfterFix);
-                }
-                let mut text = "Service alert posted for players".to_owned();
-                if let Some(eta) = eta {
-                    let eta = eta.at(now);
-                    text.push_str(&format!(" (ETA: {})", eta.written()));
-                    self.eta = Some(eta);
-                }
-                vec![entry(EntryKind::Announced, text)]
-            }
+            } => self.update(message, public, publish, eta, now)?,
+            Command::Announce { eta } => self.announce(eta, now)?,
             Command::Edit {
                 title,
                 systems,
@@ -490,105 +419,228 @@ impl Incident {
             } => self
                 .edit(title, systems, summary, detected_at, now)?
                 .into_iter()
-                .map(|text| entry(EntryKind::Edited, text))
+                .map(|text| (EntryKind::Edited, text))
                 .collect(),
-            Command::ChangeKind { to } => {
-                if to == self.kind {
-                    return Err(TransitionError::SameKind(to));
-                }
-                self.kind = to;
-                let text = match to {
-                    IncidentKind::Security => {
-                        "Turned into a security incident: the channel becomes private and nothing more goes to players"
-                    }
-                    IncidentKind::Availability => {
-                        "Turned back into an availability incident; the channel stays private"
-                    }
-                };
-                vec![entry(EntryKind::KindChanged, text.to_owned())]
-            }
-            Command::Note { text } => vec![entry(EntryKind::Note, text.to_string())],
+            Command::ChangeKind { to } => self.change_kind(to)?,
+            Command::Note { text } => vec![(EntryKind::Note, text.to_string())],
             Command::Resolve {
                 root_cause,
                 compensation,
                 all_clear_now,
-            } => {
-                match self.status {
-                    Status::Open => {}
-                    Status::Verifying => return Err(TransitionError::AlreadyVerifying),
-                    Status::Resolved | Status::Closed => {
-                        return Err(TransitionError::AlreadyResolved)
-                    }
-                }
-                let mut text = format!("Fix applied. Root cause: {root_cause}");
-                if let Some(c) = &compensation {
-                    text.push_str(&format!(". Compensation: {c}"));
-                }
-                self.resolved_at = Some(now);
-                self.root_cause = Some(root_cause);
-                self.compensation = compensation;
-                let mut entries = vec![entry(EntryKind::Resolved, text)];
-                if all_clear_now {
-                    entries.push(entry(
-                        EntryKind::Verified,
-                        "All-clear given at once (all_clear:now), without the verification window"
-                            .to_owned(),
-                    ));
-                    self.recover(now);
-                } else {
-                    self.status = Status::Verifying;
-                    self.enter_phase(Phase::Resolution, now);
-                }
-                entries
-            }
-            Command::FixHeld => {
-                match self.status {
-                    Status::Verifying => {}
-                    Status::Open => return Err(TransitionError::NotVerifying),
-                    Status::Resolved | Status::Closed => {
-                        return Err(TransitionError::AlreadyResolved)
-                    }
-                }
-                self.recover(now);
-                vec![entry(
-                    EntryKind::Verified,
-                    "Fix verified: it held. Recovery & Communication begins".to_owned(),
-                )]
-            }
-            Command::Reopen { reason } => {
-                if self.status == Status::Open {
-                    return Err(TransitionError::NotReopenable);
-                }
-                let what = if self.status == Status::Verifying {
-                    "The fix did not hold"
-                } else {
-                    "Reopened after the all-clear"
-                };
-                self.status = Status::Open;
-                self.resolved_at = None;
-                self.verified_at = None;
-                self.enter_phase(Phase::Resolution, now);
-                vec![entry(
-                    EntryKind::Reopened,
-                    format!("{what}: {reason}. Back to {}", Phase::Resolution),
-                )]
-            }
-            Command::Close => {
-                match self.status {
-                    Status::Resolved => {}
-                    Status::Verifying => return Err(TransitionError::NotVerified),
-                    Status::Open | Status::Closed => return Err(TransitionError::NotResolved),
-                }
-                self.status = Status::Closed;
-                self.closed_at = Some(now);
-                if let Some(span) = self.phases.last_mut() {
-                    span.ended_at = Some(now);
-                }
-                vec![entry(EntryKind::Closed, "Closed and archived".to_owned())]
-            }
+            } => self.resolve(root_cause, compensation, all_clear_now, now)?,
+            Command::FixHeld => self.fix_held(now)?,
+            Command::Reopen { reason } => self.reopen(reason, now)?,
+            Command::Close => self.close(now)?,
         };
         self.last_change_at = now;
+        Ok(said
+            .into_iter()
+            .map(|(kind, text)| TimelineEntry::by(actor, now, kind, text))
+            .collect())
+    }
+
+    /// Raises or lowers the severity.
+    fn change_severity(
+        &mut self,
+        to: Severity,
+        reason: Option<ShortText>,
+    ) -> Result<Said, TransitionError> {
+        if to == self.severity {
+            return Err(TransitionError::SameSeverity(to));
+        }
+        let verb = if to.is_more_severe_than(self.severity) {
+            "Raised"
+        } else {
+            "Lowered"
+        };
+        let why = reason.map(|r| format!(": {r}")).unwrap_or_default();
+        let text = format!("{verb} severity from {} to {to}{why}", self.severity);
+        self.severity = to;
+        Ok(vec![(EntryKind::SeverityChanged, text)])
+    }
+
+    /// Moves to a later phase, short of recovery (which only the fix's check reaches).
+    fn advance_phase(&mut self, to: Phase, now: DateTime<Utc>) -> Result<Said, TransitionError> {
+        if self.status != Status::Open {
+            return Err(TransitionError::PhaseAfterResolve);
+        }
+        if to <= self.phase {
+            return Err(TransitionError::PhaseNotForward {
+                current: self.phase,
+                requested: to,
+            });
+        }
+        if to == Phase::Recovery {
+            return Err(TransitionError::RecoveryNeedsResolve);
+        }
+        let text = format!("Moved from {} to {to}", self.phase);
+        self.enter_phase(to, now);
+        Ok(vec![(EntryKind::PhaseChanged, text)])
+    }
+
+    /// Gives `role` to `user`.
+    fn assign(&mut self, role: IncidentRole, user: UserId) -> Result<Said, TransitionError> {
+        if self.roles.get(role) == Some(user) {
+            return Err(TransitionError::AlreadyAssigned { role, user });
+        }
+        let before = self.roles.get(role);
+        self.roles.set(role, user);
+        let mut text = format!("<@{user}> is now {}", role.title().to_lowercase());
+        if let Some(before) = before {
+            text.push_str(&format!(", taking over from <@{before}>"));
+        }
+        Ok(vec![(EntryKind::RoleAssigned, text)])
+    }
+
+    /// Records a status update, public or not, with a new ETA if given.
+    fn update(
+        &mut self,
+        message: FreeText,
+        public: bool,
+        publish: bool,
+        eta: Option<EtaInput>,
+        now: DateTime<Utc>,
+    ) -> Result<Said, TransitionError> {
+        let public = public || publish;
+        if public && self.kind == IncidentKind::Security {
+            return Err(TransitionError::SecurityNeverAnnounced);
+        }
+        let prefix = match (public, publish) {
+            (_, true) => "Published update",
+            (true, false) => "Public update",
+            (false, false) => "Update",
+        };
+        let mut text = format!("{prefix}: {message}");
+        if let Some(eta) = eta {
+            let eta = eta.at(now);
+            text.push_str(&format!(" (ETA: {})", eta.written()));
+            self.eta = Some(eta);
+        }
+        self.last_update = Some(message);
+        self.last_update_at = Some(now);
+        Ok(vec![(EntryKind::Update, text)])
+    }
+
+    /// Records the service alert for players.
+    fn announce(
+        &mut self,
+        eta: Option<EtaInput>,
+        now: DateTime<Utc>,
+    ) -> Result<Said, TransitionError> {
+        if self.kind == IncidentKind::Security {
+            return Err(TransitionError::SecurityNotAlerted);
+        }
+        if self.status != Status::Open {
+            return Err(TransitionError::AlertAfterFix);
+        }
+        let mut text = "Service alert posted for players".to_owned();
+        if let Some(eta) = eta {
+            let eta = eta.at(now);
+            text.push_str(&format!(" (ETA: {})", eta.written()));
+            self.eta = Some(eta);
+        }
+        Ok(vec![(EntryKind::Announced, text)])
+    }
+
+    /// Turns an availability incident into a security one, or back.
+    fn change_kind(&mut self, to: IncidentKind) -> Result<Said, TransitionError> {
+        if to == self.kind {
+            return Err(TransitionError::SameKind(to));
+        }
+        self.kind = to;
+        let text = match to {
+            IncidentKind::Security => {
+                "Turned into a security incident: the channel becomes private and nothing more goes to players"
+            }
+            IncidentKind::Availability => {
+                "Turned back into an availability incident; the channel stays private"
+            }
+        };
+        Ok(vec![(EntryKind::KindChanged, text.to_owned())])
+    }
+
+    /// Records the fix: verification begins, or with `all_clear_now` recovery at once.
+    fn resolve(
+        &mut self,
+        root_cause: FreeText,
+        compensation: Option<FreeText>,
+        all_clear_now: bool,
+        now: DateTime<Utc>,
+    ) -> Result<Said, TransitionError> {
+        match self.status {
+            Status::Open => {}
+            Status::Verifying => return Err(TransitionError::AlreadyVerifying),
+            Status::Resolved | Status::Closed => return Err(TransitionError::AlreadyResolved),
+        }
+        let mut text = format!("Fix applied. Root cause: {root_cause}");
+        if let Some(c) = &compensation {
+            text.push_str(&format!(". Compensation: {c}"));
+        }
+        self.resolved_at = Some(now);
+        self.root_cause = Some(root_cause);
+        self.compensation = compensation;
+        let mut entries = vec![(EntryKind::Resolved, text)];
+        if all_clear_now {
+            entries.push((
+                EntryKind::Verified,
+                "All-clear given at once (all_clear:now), without the verification window"
+                    .to_owned(),
+            ));
+            self.recover(now);
+        } else {
+            self.status = Status::Verifying;
+            self.enter_phase(Phase::Resolution, now);
+        }
         Ok(entries)
+    }
+
+    /// The fix held: recovery and communication begin.
+    fn fix_held(&mut self, now: DateTime<Utc>) -> Result<Said, TransitionError> {
+        match self.status {
+            Status::Verifying => {}
+            Status::Open => return Err(TransitionError::NotVerifying),
+            Status::Resolved | Status::Closed => return Err(TransitionError::AlreadyResolved),
+        }
+        self.recover(now);
+        Ok(vec![(
+            EntryKind::Verified,
+            "Fix verified: it held. Recovery & Communication begins".to_owned(),
+        )])
+    }
+
+    /// The fix did not hold, or the problem is back: work resumes in phase 4.
+    fn reopen(&mut self, reason: FreeText, now: DateTime<Utc>) -> Result<Said, TransitionError> {
+        if self.status == Status::Open {
+            return Err(TransitionError::NotReopenable);
+        }
+        let what = if self.status == Status::Verifying {
+            "The fix did not hold"
+        } else {
+            "Reopened after the all-clear"
+        };
+        self.status = Status::Open;
+        self.resolved_at = None;
+        self.verified_at = None;
+        self.enter_phase(Phase::Resolution, now);
+        Ok(vec![(
+            EntryKind::Reopened,
+            format!("{what}: {reason}. Back to {}", Phase::Resolution),
+        )])
+    }
+
+    /// Archives a resolved incident.
+    fn close(&mut self, now: DateTime<Utc>) -> Result<Said, TransitionError> {
+        match self.status {
+            Status::Resolved => {}
+            Status::Verifying => return Err(TransitionError::NotVerified),
+            Status::Open | Status::Closed => return Err(TransitionError::NotResolved),
+        }
+        self.status = Status::Closed;
+        self.closed_at = Some(now);
+        if let Some(span) = self.phases.last_mut() {
+            span.ended_at = Some(now);
+        }
+        Ok(vec![(EntryKind::Closed, "Closed and archived".to_owned())])
     }
 
     /// Applies an edit; returns a sentence per fact that changed.

@@ -251,18 +251,7 @@ async fn hook(
     };
     let body = match body {
         Ok(body) => body,
-        Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-            hooks.count(source, "too_large");
-            return plain(StatusCode::PAYLOAD_TOO_LARGE, "the body is over 1 MiB\n");
-        }
-        Err(e) if timed_out(&e) => {
-            hooks.count(source, "timed_out");
-            return plain(
-                StatusCode::REQUEST_TIMEOUT,
-                "the body came too slowly: send it whole\n",
-            );
-        }
-        Err(e) => return (e.status(), e.body_text()).into_response(),
+        Err(e) => return refused_body(&hooks, source, &e),
     };
     let now = hooks.app.clock.now();
     let http = &hooks.app.settings.http;
@@ -316,21 +305,46 @@ async fn hook(
     if let (Some(digest), true) = (digest, answer.status().is_success()) {
         // After the delivery is stored, so that a crash in between never loses it: at worst
         // that one delivery could be taken twice.
-        // Kept past the window by the tolerance for a timestamp signed ahead of our clock, so
-        // a short replay_window leaves no gap for a delivery dated in the future.
-        let until = now
-            + crate::config::delta(hooks.app.settings.intake.replay_window)
-            + chrono::TimeDelta::seconds(SIGNATURE_TOLERANCE_SECS);
-        if let Err(e) = hooks
-            .app
-            .db
-            .remember_delivery(source, &digest, now, until)
-            .await
-        {
-            tracing::warn!(source = source.as_str(), error = %e, "could not remember a delivery's digest");
-        }
+        remember(&hooks, source, &digest, now).await;
     }
     answer
+}
+
+/// The answer to a body that could not be read: over the limit, too slow, or otherwise refused.
+fn refused_body(
+    hooks: &Hooks,
+    source: AlertSource,
+    e: &axum::extract::rejection::BytesRejection,
+) -> Response {
+    if e.status() == StatusCode::PAYLOAD_TOO_LARGE {
+        hooks.count(source, "too_large");
+        plain(StatusCode::PAYLOAD_TOO_LARGE, "the body is over 1 MiB\n")
+    } else if timed_out(e) {
+        hooks.count(source, "timed_out");
+        plain(
+            StatusCode::REQUEST_TIMEOUT,
+            "the body came too slowly: send it whole\n",
+        )
+    } else {
+        (e.status(), e.body_text()).into_response()
+    }
+}
+
+/// Remembers a signed delivery's `digest` until it can no longer be replayed.
+async fn remember(hooks: &Hooks, source: AlertSource, digest: &str, now: DateTime<Utc>) {
+    // Kept past the window by the tolerance for a timestamp signed ahead of our clock, so
+    // a short replay_window leaves no gap for a delivery dated in the future.
+    let until = now
+        + crate::config::delta(hooks.app.settings.intake.replay_window)
+        + chrono::TimeDelta::seconds(SIGNATURE_TOLERANCE_SECS);
+    if let Err(e) = hooks
+        .app
+        .db
+        .remember_delivery(source, digest, now, until)
+        .await
+    {
+        tracing::warn!(source = source.as_str(), error = %e, "could not remember a delivery's digest");
+    }
 }
 
 /// The answer to a signed delivery that must not be taken: one dated before

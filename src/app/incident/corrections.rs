@@ -172,6 +172,48 @@ pub(in crate::app) async fn edited(
     record: &IncidentRecord,
 ) -> Result<String, AppError> {
     let i = &record.incident;
+    let (changes, names) = fact_changes(before, i);
+    let renamed = super::channel_name(record);
+    let rename = record.channel_id.is_some()
+        && i.kind == IncidentKind::Availability
+        && i.title != before.title;
+    if rename {
+        outbox.push(tx, Effect::Relabel).await?;
+    }
+    let follows = rename.then(|| {
+        Markup::raw("This channel is renamed ")
+            .text_then(&format!("#{renamed}"))
+            .raw_then(" to match.")
+    });
+    let budgets = (i.detected_at != before.detected_at).then(|| {
+        Markup::raw(format!(
+            "Phase deadlines now count from {}.",
+            timestamp(i.detected_at)
+        ))
+    });
+    let follows = match (follows, budgets) {
+        (Some(a), Some(b)) => Some(a.raw_then(" ").push(b)),
+        (a, b) => a.or(b),
+    };
+    let view = FactsChanged {
+        by: mention(actor.user),
+        changes,
+        follows,
+    };
+    outbox.say_here(
+        super::render(app, TemplateName::FactsChanged, &view)?,
+        vec![],
+    );
+    let mut reply = format!("Corrected: {}.", names.join(", "));
+    if rename {
+        reply.push_str(&format!(" The channel is being renamed #{renamed}."));
+    }
+    Ok(reply)
+}
+
+/// What `/incident edit` changed between `before` and `i`: each fact's before and after, and
+/// the names of the facts for the reply.
+fn fact_changes(before: &Incident, i: &Incident) -> (Vec<FactChange>, Vec<&'static str>) {
     let mut changes = Vec::new();
     let mut names = Vec::new();
     if i.title != before.title {
@@ -212,42 +254,7 @@ pub(in crate::app) async fn edited(
             after: timestamp(i.detected_at),
         });
     }
-    let renamed = super::channel_name(record);
-    let rename = record.channel_id.is_some()
-        && i.kind == IncidentKind::Availability
-        && i.title != before.title;
-    if rename {
-        outbox.push(tx, Effect::Relabel).await?;
-    }
-    let follows = rename.then(|| {
-        Markup::raw("This channel is renamed ")
-            .text_then(&format!("#{renamed}"))
-            .raw_then(" to match.")
-    });
-    let budgets = (i.detected_at != before.detected_at).then(|| {
-        Markup::raw(format!(
-            "Phase deadlines now count from {}.",
-            timestamp(i.detected_at)
-        ))
-    });
-    let follows = match (follows, budgets) {
-        (Some(a), Some(b)) => Some(a.raw_then(" ").push(b)),
-        (a, b) => a.or(b),
-    };
-    let view = FactsChanged {
-        by: mention(actor.user),
-        changes,
-        follows,
-    };
-    outbox.say_here(
-        super::render(app, TemplateName::FactsChanged, &view)?,
-        vec![],
-    );
-    let mut reply = format!("Corrected: {}.", names.join(", "));
-    if rename {
-        reply.push_str(&format!(" The channel is being renamed #{renamed}."));
-    }
-    Ok(reply)
+    (changes, names)
 }
 
 /// Systems as people read them, `none` for none.
@@ -270,89 +277,111 @@ pub(in crate::app) async fn kind_changed(
     record: &IncidentRecord,
     now: DateTime<Utc>,
 ) -> Result<String, AppError> {
+    super::meeting::kind_changed(tx, outbox, record).await?;
+    match record.incident.kind {
+        IncidentKind::Security => turned_security(app, tx, outbox, actor, record, now).await,
+        IncidentKind::Availability => turned_availability(app, tx, outbox, actor, record).await,
+    }
+}
+
+/// Turned into a security incident: the channel is made private and renamed, what was still to
+/// go to players is withdrawn, the security role is paged and the log told.
+async fn turned_security(
+    app: &App,
+    tx: &mut Tx,
+    outbox: &mut Outbox<'_>,
+    actor: &Actor,
+    record: &IncidentRecord,
+    now: DateTime<Utc>,
+) -> Result<String, AppError> {
     let i = &record.incident;
     let security = app.settings.roles.security;
     let who = mention(actor.user);
     let name = super::channel_name(record);
-    super::meeting::kind_changed(tx, outbox, record).await?;
-    Ok(match i.kind {
-        IncidentKind::Security => {
-            tx.cancel_jobs(record.id, &[kinds::ANNOUNCE, kinds::PUBLISH], now)
-                .await?;
-            let withdrawn = tx.withdraw_unposted_announcements(record.id, now).await?;
-            // Alerts that joined it on arrival never had a card: their next firing makes one.
-            tx.detach_unposted_cards(record.id).await?;
-            outbox.push(tx, Effect::MakePrivate).await?;
-            outbox.push(tx, Effect::Relabel).await?;
-            let withdrawn = match withdrawn {
-                0 => String::new(),
-                1 => " The announcement still waiting to go out was withdrawn.".to_owned(),
-                n => format!(" The {n} announcements still waiting to go out were withdrawn."),
-            };
-            // Paged as a security incident is at declare: its channel is theirs now.
-            let page = app.page_roles(i.kind, i.severity);
-            notice(
-                app,
-                outbox,
-                "🔒",
-                Markup::raw(format!("Now a security incident, by {who}")),
-                Some(format!(
-                    "This channel becomes private to the security role and is renamed {name}; \
-                     nothing more about it goes to players, and it gets no all-clear.{withdrawn}"
-                )),
-                page,
-            )?;
-            if let Some(log) = app.settings.channels.log {
-                let post = Effect::Post {
-                    to: Target::Channel(log),
-                    content: format!(
-                        "🔒 #{} is now a security incident, by {who}{}",
-                        record.number,
-                        record
-                            .channel_id
-                            .map(|c| format!(" → <#{c}>"))
-                            .unwrap_or_default()
-                    ),
-                    ping_roles: vec![],
-                    file: None,
-                    buttons: vec![],
-                };
-                outbox.push(tx, post).await?;
-            }
-            let mut reply = format!(
-                "Incident #{} is now a security incident: its channel becomes private to <@&{security}> \
-                 and is renamed #{name}; nothing more goes to players.{withdrawn}",
-                record.number
-            );
-            if !actor.roles.contains(&security) {
-                reply.push_str(&format!(
-                    " You will not see the channel any more without the <@&{security}> role."
-                ));
-            }
-            reply
-        }
-        IncidentKind::Availability => {
-            outbox.push(tx, Effect::Relabel).await?;
-            notice(
-                app,
-                outbox,
-                "🔓",
-                Markup::raw(format!("An availability incident again, by {who}")),
-                Some(format!(
-                    "This channel is renamed {name} and stays private: open it to the team by \
-                     hand if they should see it. Players have been told nothing; \
-                     /incident announce posts the service alert."
-                )),
-                vec![],
-            )?;
-            format!(
-                "Incident #{} is an availability incident again and its channel is renamed #{name}. \
-                 The channel stays private until you open it up. Players have been told nothing: \
-                 /incident announce posts the service alert.",
-                record.number
-            )
-        }
-    })
+    tx.cancel_jobs(record.id, &[kinds::ANNOUNCE, kinds::PUBLISH], now)
+        .await?;
+    let withdrawn = tx.withdraw_unposted_announcements(record.id, now).await?;
+    // Alerts that joined it on arrival never had a card: their next firing makes one.
+    tx.detach_unposted_cards(record.id).await?;
+    outbox.push(tx, Effect::MakePrivate).await?;
+    outbox.push(tx, Effect::Relabel).await?;
+    let withdrawn = match withdrawn {
+        0 => String::new(),
+        1 => " The announcement still waiting to go out was withdrawn.".to_owned(),
+        n => format!(" The {n} announcements still waiting to go out were withdrawn."),
+    };
+    // Paged as a security incident is at declare: its channel is theirs now.
+    let page = app.page_roles(i.kind, i.severity);
+    notice(
+        app,
+        outbox,
+        "🔒",
+        Markup::raw(format!("Now a security incident, by {who}")),
+        Some(format!(
+            "This channel becomes private to the security role and is renamed {name}; \
+             nothing more about it goes to players, and it gets no all-clear.{withdrawn}"
+        )),
+        page,
+    )?;
+    if let Some(log) = app.settings.channels.log {
+        let post = Effect::Post {
+            to: Target::Channel(log),
+            content: format!(
+                "🔒 #{} is now a security incident, by {who}{}",
+                record.number,
+                record
+                    .channel_id
+                    .map(|c| format!(" → <#{c}>"))
+                    .unwrap_or_default()
+            ),
+            ping_roles: vec![],
+            file: None,
+            buttons: vec![],
+        };
+        outbox.push(tx, post).await?;
+    }
+    let mut reply = format!(
+        "Incident #{} is now a security incident: its channel becomes private to <@&{security}> \
+         and is renamed #{name}; nothing more goes to players.{withdrawn}",
+        record.number
+    );
+    if !actor.roles.contains(&security) {
+        reply.push_str(&format!(
+            " You will not see the channel any more without the <@&{security}> role."
+        ));
+    }
+    Ok(reply)
+}
+
+/// Turned back into an availability incident: the channel is renamed and stays private.
+async fn turned_availability(
+    app: &App,
+    tx: &mut Tx,
+    outbox: &mut Outbox<'_>,
+    actor: &Actor,
+    record: &IncidentRecord,
+) -> Result<String, AppError> {
+    let who = mention(actor.user);
+    let name = super::channel_name(record);
+    outbox.push(tx, Effect::Relabel).await?;
+    notice(
+        app,
+        outbox,
+        "🔓",
+        Markup::raw(format!("An availability incident again, by {who}")),
+        Some(format!(
+            "This channel is renamed {name} and stays private: open it to the team by \
+             hand if they should see it. Players have been told nothing; \
+             /incident announce posts the service alert."
+        )),
+        vec![],
+    )?;
+    Ok(format!(
+        "Incident #{} is an availability incident again and its channel is renamed #{name}. \
+         The channel stays private until you open it up. Players have been told nothing: \
+         /incident announce posts the service alert.",
+        record.number
+    ))
 }
 
 /// Adds a notice to what this change says in the channel, pinging `ping`.

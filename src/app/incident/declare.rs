@@ -8,10 +8,10 @@ use super::App;
 use super::{audit, team, AppError, Effect, Outbox};
 use crate::domain::{
     Action, Actor, Declaration, EtaInput, FreeText, Incident, IncidentKind, IncidentTitle,
-    InteractionId, Severity, Systems,
+    InteractionId, Severity, Systems, TimelineEntry,
 };
 use crate::render::{eta, role_pings, Markup, ServiceAlert, ETA_UNKNOWN};
-use crate::store::{AlertCard, AnnouncementKind, IncidentRecord, NewIncident};
+use crate::store::{AlertCard, AnnouncementKind, IncidentRecord, NewIncident, Tx};
 
 /// Channels a guild may hold before the bot refuses to open more (Discord's limit is 500).
 pub const GUILD_CHANNEL_BUDGET: usize = 480;
@@ -106,34 +106,13 @@ pub(in crate::app) async fn declare_as(
     counts: ChannelCounts,
     from: Option<FromCard<'_>>,
 ) -> Result<Declared, AppError> {
-    if counts.guild >= GUILD_CHANNEL_BUDGET || counts.category >= CATEGORY_CHANNEL_BUDGET {
-        return Err(AppError::user(format!(
-            "The server has {} channels and the incident category {}; the bot stops at {GUILD_CHANNEL_BUDGET} and \
-             {CATEGORY_CHANNEL_BUDGET} to stay inside Discord's limits. Close resolved incidents with /incident close \
-             (it archives their channels), or delete old archived channels, then declare again.",
-            counts.guild, counts.category
-        )));
-    }
+    within_channel_budget(counts)?;
     let now = app.clock.now();
     let (incident, entry) = Incident::declare(declaration, now);
     let guild = app.settings.discord.guild_id;
     let mut tx = app.db.begin().await?;
     if let Some(FromCard { card, .. }) = from {
-        // Two people pressing Declare at once: the first one declares. Read under the
-        // transaction's lock: someone may have dismissed it meanwhile.
-        let current = tx.alert_card(card.id).await?;
-        if current.as_ref().is_some_and(|c| c.dismissed.is_some()) {
-            return Err(AppError::user(
-                "This alert was dismissed as not real; declare with /incident declare if it is.",
-            ));
-        }
-        if let Some(id) = current.and_then(|c| c.incident) {
-            let number = tx.incident(id).await?.map(|r| r.number.to_string());
-            return Err(AppError::user(format!(
-                "This alert is already incident #{}: work it in its channel.",
-                number.unwrap_or_default()
-            )));
-        }
+        card_undecided(&mut tx, card).await?;
     }
     let inserted = tx
         .insert_incident(NewIncident {
@@ -159,30 +138,7 @@ pub(in crate::app) async fn declare_as(
         }
         (Err(e), _) => return Err(e.into()),
     };
-    let mut entries = Vec::new();
-    if let Some(FromCard { card, .. }) = from {
-        entries.push(super::intake::alert_entry(card));
-        tx.alert_card_incident(card.id, record.id, Some(actor.user))
-            .await?;
-    }
-    entries.push(entry);
-    if let Some(FromCard {
-        card,
-        rule: Some(rule),
-    }) = from
-    {
-        entries.push(crate::domain::TimelineEntry {
-            at: now,
-            actor: None,
-            kind: crate::domain::EntryKind::Bot,
-            text: format!("Declared automatically by the rule [[intake.auto_declare]] {rule}"),
-            source_message: None,
-        });
-        // Nobody pressed a button: a job edits the card to say which incident it is.
-        if let Some(declared) = tx.alert_card(card.id).await? {
-            super::intake::queue_card(&mut tx, &declared, now).await?;
-        }
-    }
+    let entries = opening_entries(&mut tx, actor, &record, entry, from, now).await?;
     tx.append_timeline(record.id, &entries).await?;
     audit(
         &mut tx,
@@ -212,6 +168,77 @@ pub(in crate::app) async fn declare_as(
         record,
         already: false,
     })
+}
+
+/// Refuses a declaration once the guild or the incident category holds as many channels as the
+/// bot allows itself, to stay inside Discord's limits.
+fn within_channel_budget(counts: ChannelCounts) -> Result<(), AppError> {
+    if counts.guild >= GUILD_CHANNEL_BUDGET || counts.category >= CATEGORY_CHANNEL_BUDGET {
+        return Err(AppError::user(format!(
+            "The server has {} channels and the incident category {}; the bot stops at {GUILD_CHANNEL_BUDGET} and \
+             {CATEGORY_CHANNEL_BUDGET} to stay inside Discord's limits. Close resolved incidents with /incident close \
+             (it archives their channels), or delete old archived channels, then declare again.",
+            counts.guild, counts.category
+        )));
+    }
+    Ok(())
+}
+
+/// Refuses to declare from an alert's card that someone dismissed or declared meanwhile.
+async fn card_undecided(tx: &mut Tx, card: &AlertCard) -> Result<(), AppError> {
+    // Two people pressing Declare at once: the first one declares. Read under the
+    // transaction's lock: someone may have dismissed it meanwhile.
+    let current = tx.alert_card(card.id).await?;
+    if current.as_ref().is_some_and(|c| c.dismissed.is_some()) {
+        return Err(AppError::user(
+            "This alert was dismissed as not real; declare with /incident declare if it is.",
+        ));
+    }
+    if let Some(id) = current.and_then(|c| c.incident) {
+        let number = tx.incident(id).await?.map(|r| r.number.to_string());
+        return Err(AppError::user(format!(
+            "This alert is already incident #{}: work it in its channel.",
+            number.unwrap_or_default()
+        )));
+    }
+    Ok(())
+}
+
+/// The new incident's first timeline entries: the alert it comes from, the declaration
+/// `entry`, and the `[[intake.auto_declare]]` rule that declared it; marks the card declared.
+async fn opening_entries(
+    tx: &mut Tx,
+    actor: &Actor,
+    record: &IncidentRecord,
+    entry: TimelineEntry,
+    from: Option<FromCard<'_>>,
+    now: DateTime<Utc>,
+) -> Result<Vec<TimelineEntry>, AppError> {
+    let mut entries = Vec::new();
+    if let Some(FromCard { card, .. }) = from {
+        entries.push(super::intake::alert_entry(card));
+        tx.alert_card_incident(card.id, record.id, Some(actor.user))
+            .await?;
+    }
+    entries.push(entry);
+    if let Some(FromCard {
+        card,
+        rule: Some(rule),
+    }) = from
+    {
+        entries.push(crate::domain::TimelineEntry {
+            at: now,
+            actor: None,
+            kind: crate::domain::EntryKind::Bot,
+            text: format!("Declared automatically by the rule [[intake.auto_declare]] {rule}"),
+            source_message: None,
+        });
+        // Nobody pressed a button: a job edits the card to say which incident it is.
+        if let Some(declared) = tx.alert_card(card.id).await? {
+            super::intake::queue_card(tx, &declared, now).await?;
+        }
+    }
+    Ok(entries)
 }
 
 /// Queues the 🚨 service alert for players, pinging the opt-in role on a P0.

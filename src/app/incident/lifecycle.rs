@@ -2,6 +2,7 @@
 //! close. One function, so every change is authorized, audited and queued the same way; what
 //! the end of the work shows people is in `resolution`, the corrected facts in `corrections`.
 
+use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::corrections::{self, Prepared};
@@ -9,7 +10,8 @@ use super::declare::queue_alert;
 use super::App;
 use super::{audit, checklists, reminders, resolution, team, workflow, AppError, Clicked, Outbox};
 use crate::domain::{
-    Action, Actor, Candidate, ChannelId, Command, FreeText, IncidentId, IncidentKind, Phase, Status,
+    Action, Actor, Candidate, ChannelId, Command, EarlierIncident, FreeText, IncidentId,
+    IncidentKind, IncidentRole, Phase, Severity, ShortText, Status, UserId,
 };
 use crate::render::{mention, role_pings, timestamp, Markup, Notice, TemplateName};
 use crate::store::{AnnouncementKind, IncidentRecord, Tx};
@@ -220,22 +222,7 @@ async fn change_incident(
     authorize(app, actor, &found, &args)?;
     let now = app.clock.now();
     // Read before writing: the recurrence rule looks at earlier incidents.
-    let earlier = match &args.command {
-        Command::Resolve {
-            all_clear_now: true,
-            ..
-        }
-        | Command::FixHeld => {
-            let i = &found.incident;
-            let since = i.declared_at - app.settings.postmortem_policy().recurrence_window;
-            Some(
-                app.db
-                    .earlier_incidents(found.guild_id, &i.systems, since, i.declared_at)
-                    .await?,
-            )
-        }
-        _ => None,
-    };
+    let earlier = earlier_for(app, &found, &args.command).await?;
     let mut tx = app.db.begin().await?;
     // Re-read inside the transaction: a concurrent change must not be lost.
     let mut record = tx
@@ -245,23 +232,7 @@ async fn change_incident(
     // Authorize again on what the transaction sees: command may have changed hands meanwhile.
     authorize(app, actor, &record, &args)?;
     let prepared = corrections::prepare(app, &mut tx, &record, &mut args.command, now).await?;
-    let before = record.incident.clone();
-    let entries = record
-        .incident
-        .apply(args.command.clone(), actor.user, now)?;
-    tx.save_incident(&record).await?;
-    tx.append_timeline(record.id, &entries).await?;
-    let action = command_name(&args.command);
-    audit(
-        &mut tx,
-        app,
-        record.guild_id,
-        actor,
-        record.id,
-        action,
-        json!({ "timeline": entries.iter().map(|e| &e.text).collect::<Vec<_>>() }),
-    )
-    .await?;
+    let before = write_change(app, &mut tx, actor, &mut record, &args.command, now).await?;
     let mut outbox = Outbox::new(origin, record.id, now);
     let mut reply = effects(
         app,
@@ -303,6 +274,59 @@ async fn change_incident(
     app.public.changed();
     app.metrics.incident_changed(&before, &record.incident, now);
     Ok(Changed { record, reply })
+}
+
+/// Applies `command` to `record` and writes it with its timeline and audit entries. Returns
+/// the incident as it was before.
+async fn write_change(
+    app: &App,
+    tx: &mut Tx,
+    actor: &Actor,
+    record: &mut IncidentRecord,
+    command: &Command,
+    now: DateTime<Utc>,
+) -> Result<crate::domain::Incident, AppError> {
+    let before = record.incident.clone();
+    let entries = record.incident.apply(command.clone(), actor.user, now)?;
+    tx.save_incident(record).await?;
+    tx.append_timeline(record.id, &entries).await?;
+    let action = command_name(command);
+    audit(
+        tx,
+        app,
+        record.guild_id,
+        actor,
+        record.id,
+        action,
+        json!({ "timeline": entries.iter().map(|e| &e.text).collect::<Vec<_>>() }),
+    )
+    .await?;
+    Ok(before)
+}
+
+/// The incidents before `found` on its systems, which the recurrence rule looks at, for a
+/// command that may end the work (`None` for the others).
+async fn earlier_for(
+    app: &App,
+    found: &IncidentRecord,
+    command: &Command,
+) -> Result<Option<Vec<EarlierIncident>>, AppError> {
+    Ok(match command {
+        Command::Resolve {
+            all_clear_now: true,
+            ..
+        }
+        | Command::FixHeld => {
+            let i = &found.incident;
+            let since = i.declared_at - app.settings.postmortem_policy().recurrence_window;
+            Some(
+                app.db
+                    .earlier_incidents(found.guild_id, &i.systems, since, i.declared_at)
+                    .await?,
+            )
+        }
+        _ => None,
+    })
 }
 
 /// Whether `actor` may apply `args` to `record`: the right the command needs, and for an
@@ -376,91 +400,28 @@ async fn effects(
     args: &ChangeArgs,
     prepared: Prepared,
 ) -> Result<String, AppError> {
-    let i = &record.incident;
     let now = app.clock.now();
     let who = mention(actor.user);
+    let shown = Shown {
+        app,
+        who: &who,
+        before,
+        record,
+    };
     Ok(match &args.command {
         Command::ChangeSeverity { to, reason } => {
-            let raised = to.is_more_severe_than(before.severity);
-            let ping = if raised {
-                app.page_roles(i.kind, *to)
-            } else {
-                vec![]
-            };
-            let verb = if raised { "raised" } else { "lowered" };
-            let text = notice(
-                app,
-                &ping,
-                if raised { "⬆️" } else { "⬇️" },
-                Markup::raw(format!(
-                    "Severity {verb} from {} to {to} by {who}",
-                    before.severity
-                )),
-                reason.as_ref().map(ToString::to_string),
-            )?;
-            outbox.say_here(text, ping);
-            let alerted = !tx
-                .announcements_of(record.id, AnnouncementKind::Alert)
-                .await?
-                .is_empty();
-            if raised
-                && app.settings.severity.get(*to).announce
-                && i.kind == IncidentKind::Availability
-                && !alerted
-            {
-                queue_alert(app, tx, outbox, record).await?;
-                format!("Severity is now {to}. The service alert is going out to players.")
-            } else {
-                format!("Severity is now {to}.")
-            }
+            shown.severity_changed(tx, outbox, *to, reason).await?
         }
-        Command::AdvancePhase { to } => {
-            outbox.say_here(
-                format!("➡️ Moved to phase {} by {who}", to.number()),
-                vec![],
-            );
-            checklists::say(app, tx, outbox, record, *to).await?;
-            format!("Moved to {to}.")
-        }
-        Command::Assign { role, user } => {
-            let title = role.title().to_lowercase();
-            let headline = match before.roles.get(*role) {
-                Some(previous) => Markup::raw(format!(
-                    "{} handed over from {} to {} by {who}",
-                    role.title(),
-                    mention(previous),
-                    mention(*user)
-                )),
-                None => Markup::raw(format!(
-                    "{} is now {title} (assigned by {who})",
-                    mention(*user)
-                )),
-            };
-            let text = notice(app, &[], "👤", headline, None)?;
-            outbox.say_here(text, vec![]);
-            format!("{} is now {title}.", mention(*user))
-        }
+        Command::AdvancePhase { to } => shown.phase_advanced(tx, outbox, *to).await?,
+        Command::Assign { role, user } => shown.assigned(outbox, *role, *user)?,
         Command::Update {
             message,
             public,
             publish,
             eta,
         } => {
-            let headline = Markup::raw(format!("Update from {who}"));
-            let headline = match (eta, &i.eta) {
-                (Some(_), Some(given)) => {
-                    headline.raw_then(" · ETA ").push(crate::render::eta(given))
-                }
-                _ => headline,
-            };
-            let text = notice(app, &[], "📣", headline, Some(message.to_string()))?;
-            outbox.say_here(text, vec![]);
-            if *public || *publish {
-                corrections::update_to_players(app, tx, outbox, record, *publish, prepared, now)
-                    .await?
-            } else {
-                "Update posted.".to_owned()
-            }
+            let update = (message, *public, *publish, eta.is_some());
+            shown.updated(tx, outbox, update, prepared, now).await?
         }
         Command::Announce { .. } => corrections::announced(app, tx, outbox, actor, record).await?,
         Command::Edit { .. } => corrections::edited(app, tx, outbox, actor, before, record).await?,
@@ -482,4 +443,141 @@ async fn effects(
         }
         Command::Close => resolution::closed(app, tx, outbox, record).await?,
     })
+}
+
+/// One change to show people: who made it, and the incident before and after.
+#[derive(Clone, Copy)]
+struct Shown<'a> {
+    app: &'a App,
+    who: &'a Markup,
+    before: &'a crate::domain::Incident,
+    record: &'a IncidentRecord,
+}
+
+impl Shown<'_> {
+    /// A severity change: says so, pinging the page roles when raised, and queues the service
+    /// alert when the new level announces and none went out yet.
+    async fn severity_changed(
+        self,
+        tx: &mut Tx,
+        outbox: &mut Outbox<'_>,
+        to: Severity,
+        reason: &Option<ShortText>,
+    ) -> Result<String, AppError> {
+        let Self {
+            app,
+            who,
+            before,
+            record,
+        } = self;
+        let i = &record.incident;
+        let raised = to.is_more_severe_than(before.severity);
+        let ping = if raised {
+            app.page_roles(i.kind, to)
+        } else {
+            vec![]
+        };
+        let verb = if raised { "raised" } else { "lowered" };
+        let text = notice(
+            app,
+            &ping,
+            if raised { "⬆️" } else { "⬇️" },
+            Markup::raw(format!(
+                "Severity {verb} from {} to {to} by {who}",
+                before.severity
+            )),
+            reason.as_ref().map(ToString::to_string),
+        )?;
+        outbox.say_here(text, ping);
+        let alerted = !tx
+            .announcements_of(record.id, AnnouncementKind::Alert)
+            .await?
+            .is_empty();
+        Ok(
+            if raised
+                && app.settings.severity.get(to).announce
+                && i.kind == IncidentKind::Availability
+                && !alerted
+            {
+                queue_alert(app, tx, outbox, record).await?;
+                format!("Severity is now {to}. The service alert is going out to players.")
+            } else {
+                format!("Severity is now {to}.")
+            },
+        )
+    }
+
+    /// A phase change: says so, with the new phase's checklist.
+    async fn phase_advanced(
+        self,
+        tx: &mut Tx,
+        outbox: &mut Outbox<'_>,
+        to: Phase,
+    ) -> Result<String, AppError> {
+        let Self {
+            app, who, record, ..
+        } = self;
+        outbox.say_here(
+            format!("➡️ Moved to phase {} by {who}", to.number()),
+            vec![],
+        );
+        checklists::say(app, tx, outbox, record, to).await?;
+        Ok(format!("Moved to {to}."))
+    }
+
+    /// A role given or handed over.
+    fn assigned(
+        self,
+        outbox: &mut Outbox<'_>,
+        role: IncidentRole,
+        user: UserId,
+    ) -> Result<String, AppError> {
+        let Self {
+            app, who, before, ..
+        } = self;
+        let title = role.title().to_lowercase();
+        let headline = match before.roles.get(role) {
+            Some(previous) => Markup::raw(format!(
+                "{} handed over from {} to {} by {who}",
+                role.title(),
+                mention(previous),
+                mention(user)
+            )),
+            None => Markup::raw(format!(
+                "{} is now {title} (assigned by {who})",
+                mention(user)
+            )),
+        };
+        let text = notice(app, &[], "👤", headline, None)?;
+        outbox.say_here(text, vec![]);
+        Ok(format!("{} is now {title}.", mention(user)))
+    }
+
+    /// A status update: says it in the channel, and to players when public. `update` is the
+    /// message, whether it is public, whether it is published, and whether it gave an ETA.
+    async fn updated(
+        self,
+        tx: &mut Tx,
+        outbox: &mut Outbox<'_>,
+        (message, public, publish, eta): (&FreeText, bool, bool, bool),
+        prepared: Prepared,
+        now: DateTime<Utc>,
+    ) -> Result<String, AppError> {
+        let Self {
+            app, who, record, ..
+        } = self;
+        let i = &record.incident;
+        let headline = Markup::raw(format!("Update from {who}"));
+        let headline = match (eta, &i.eta) {
+            (true, Some(given)) => headline.raw_then(" · ETA ").push(crate::render::eta(given)),
+            _ => headline,
+        };
+        let text = notice(app, &[], "📣", headline, Some(message.to_string()))?;
+        outbox.say_here(text, vec![]);
+        Ok(if public || publish {
+            corrections::update_to_players(app, tx, outbox, record, publish, prepared, now).await?
+        } else {
+            "Update posted.".to_owned()
+        })
+    }
 }

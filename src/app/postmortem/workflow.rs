@@ -11,7 +11,7 @@ use crate::domain::{
     LessonKind, PostmortemDecision, ShortText, TimelineEntry, UserId,
 };
 use crate::render::{mention, timestamp, Markup, Notice, TemplateName};
-use crate::store::{ActionItem, IncidentRecord, Lesson, Tx};
+use crate::store::{ActionItem, IncidentRecord, Lesson, Postmortem, Tx};
 
 /// `/postmortem …`, as parsed at the edge.
 #[derive(Debug, Clone)]
@@ -118,187 +118,331 @@ pub async fn postmortem(
     let record = incident_here(app, actor, channel).await?;
     actor.may(Action::Work, &team(app), record.incident.roles.commander)?;
     let now = app.clock.now();
+    let tracked = || Tracked::open(app, actor, &record, origin, now);
     match args {
-        PostmortemArgs::Draft => return draft(app, &record, origin, now).await,
-        PostmortemArgs::Start => {
-            return super::start::start(app, actor, &record, origin, now).await
-        }
-        _ => {}
-    }
-    let no_postmortem = || {
-        AppError::user(format!(
-            "Incident #{} has no post-mortem to track: one is required for every P0 and a recurring P1, decided at resolve. Start one anyway with `/postmortem start`; `/postmortem draft` works without one.",
-            record.number
-        ))
-    };
-    // Read, change and write the record in one transaction: `done` and `impact` at the same
-    // time must not undo each other.
-    let mut tx = app.db.begin().await?;
-    let mut pm = tx.postmortem(record.id).await?.ok_or_else(no_postmortem)?;
-    let mut outbox = Outbox::new(origin, record.id, now);
-    let mut note = None;
-    let mut detail = json!({});
-    let (action, reply) = match args {
-        PostmortemArgs::Draft | PostmortemArgs::Start => unreachable!("handled above"),
+        PostmortemArgs::Draft => draft(app, &record, origin, now).await,
+        PostmortemArgs::Start => super::start::start(app, actor, &record, origin, now).await,
         PostmortemArgs::Impact {
             users,
             downtime_minutes,
             revenue,
-        } => {
-            if users.is_none() && downtime_minutes.is_none() && revenue.is_none() {
-                return Err(AppError::user(
-                    "Give at least one of users, downtime_minutes or revenue.",
-                ));
-            }
-            let users = users.map(domain::users_affected).transpose()?;
-            let downtime = downtime_minutes.map(domain::downtime_minutes).transpose()?;
-            let revenue = revenue.as_deref().map(ShortText::parse).transpose()?;
-            pm.users_affected = users.or(pm.users_affected);
-            pm.downtime_minutes = downtime.or(pm.downtime_minutes);
-            pm.revenue = revenue.map(String::from).or(pm.revenue);
-            tx.save_postmortem(&pm).await?;
-            (
-                "postmortem_impact",
-                "Impact recorded; it goes into the draft.".to_owned(),
-            )
-        }
+        } => impact(tracked().await?, users, downtime_minutes, revenue).await,
         PostmortemArgs::Action { kind, text, owner } => {
-            let text = FreeText::parse(&text)?;
-            // A TODO without an owner is nobody's: it is the asker's unless they name one.
-            let owner = match kind {
-                ActionKind::Fix => owner,
-                ActionKind::Prevent | ActionKind::Process => Some(owner.unwrap_or(actor.user)),
-            };
-            tx.add_action(
-                record.id,
-                &ActionItem {
-                    kind: Some(kind),
-                    text: text.to_string(),
-                    owner,
-                    created_at: now,
-                },
-                actor.user,
-            )
-            .await?;
-            detail = json!({ "kind": kind.as_str() });
-            note = Some(format!(
-                "Post-mortem: Action item added under \"{}\"",
-                kind.heading()
-            ));
-            let reply = match (kind, owner) {
-                (ActionKind::Fix, _) => {
-                    format!("Recorded under \"{}\" in the draft.", kind.heading())
-                }
-                (_, Some(o)) if o == actor.user => format!(
-                    "Added under \"{}\", owned by you (name someone else with `owner`).",
-                    kind.heading()
-                ),
-                (_, o) => format!(
-                    "Added under \"{}\", owned by {}.",
-                    kind.heading(),
-                    o.map_or_else(|| Markup::raw("nobody"), mention)
-                ),
-            };
-            ("postmortem_action", reply)
+            add_action(tracked().await?, kind, text, owner).await
         }
-        PostmortemArgs::Lesson { kind, text } => {
-            let text = FreeText::parse(&text)?;
-            tx.add_lesson(
-                record.id,
-                &Lesson {
-                    kind,
-                    text: text.to_string(),
-                    by: actor.user,
-                    created_at: now,
-                },
-            )
-            .await?;
-            let half = match kind {
-                LessonKind::WentWell => "What went well",
-                LessonKind::WentBadly => "What didn't",
-            };
-            detail = json!({ "kind": kind.as_str() });
-            note = Some(format!(
-                "Post-mortem: Lesson learned added under \"{half}\""
-            ));
-            (
-                "postmortem_lesson",
-                format!("Added to \"Lessons learned\" under \"{half}\" in the draft."),
-            )
-        }
+        PostmortemArgs::Lesson { kind, text } => add_lesson(tracked().await?, kind, text).await,
         PostmortemArgs::Schedule {
             when,
             after_deadline,
-        } => {
-            let done = super::meeting::schedule(
-                app,
-                &mut tx,
-                &mut outbox,
-                actor,
-                &record,
-                &mut pm,
-                &when,
-                after_deadline,
-                now,
-            )
-            .await?;
-            note = Some(done.note);
-            detail = done.detail;
-            ("postmortem_schedule", done.reply)
-        }
-        PostmortemArgs::Done { link } => {
-            let link = parse_field("The link", &link, 500, false)?;
-            if !(link.starts_with("https://") || link.starts_with("http://"))
-                || link.contains(char::is_whitespace)
-            {
-                return Err(AppError::user("The link must be a web address, such as https://wiki.example.com/postmortems/42."));
-            }
-            pm.done_at = Some(now);
-            pm.link = Some(link);
-            tx.save_postmortem(&pm).await?;
-            tx.cancel_jobs(
-                record.id,
-                &[
-                    super::kinds::POSTMORTEM_REMINDER,
-                    super::kinds::POSTMORTEM_OVERDUE,
-                ],
-                now,
-            )
-            .await?;
-            let meeting = super::meeting::end_meeting(&mut tx, &mut outbox, &pm).await?;
-            note = Some("Post-mortem: Marked done".to_owned());
-            (
-                "postmortem_done",
-                if meeting {
-                    "Post-mortem marked done; its reminders are cancelled, and the meeting's \
-                     event is ended (completed if it ran, canceled if it never started)."
-                } else {
-                    "Post-mortem marked done; its reminders are cancelled."
-                }
-                .to_owned(),
-            )
-        }
-    };
-    let entry = TimelineEntry::by(
-        actor.user,
-        now,
-        EntryKind::Note,
-        note.unwrap_or_else(|| format!("Post-mortem: {}", reply.trim_end_matches('.'))),
-    );
-    tx.append_timeline(record.id, &[entry]).await?;
-    audit(
-        &mut tx,
-        app,
-        record.guild_id,
+        } => schedule(tracked().await?, when, after_deadline).await,
+        PostmortemArgs::Done { link } => done(tracked().await?, link).await,
+    }
+}
+
+/// A `/postmortem …` run that changes the post-mortem the incident tracks. It reads, changes
+/// and writes the record in one transaction: `done` and `impact` at the same time must not undo
+/// each other.
+struct Tracked<'a> {
+    app: &'a App,
+    actor: &'a Actor,
+    record: &'a IncidentRecord,
+    now: DateTime<Utc>,
+    tx: Tx,
+    pm: Postmortem,
+    outbox: Outbox<'a>,
+}
+
+/// What a change to the post-mortem did: for the audit log, the timeline and the reply.
+struct Recorded {
+    /// The audit log's action.
+    action: &'static str,
+    /// The answer to whoever ran the command.
+    reply: String,
+    /// The timeline's note; without one, the reply says it.
+    note: Option<String>,
+    /// The audit log's detail.
+    detail: serde_json::Value,
+}
+
+impl<'a> Tracked<'a> {
+    /// Begins the transaction and reads the post-mortem, refusing when there is none.
+    async fn open(
+        app: &'a App,
+        actor: &'a Actor,
+        record: &'a IncidentRecord,
+        origin: &'a str,
+        now: DateTime<Utc>,
+    ) -> Result<Self, AppError> {
+        let no_postmortem = || {
+            AppError::user(format!(
+                "Incident #{} has no post-mortem to track: one is required for every P0 and a recurring P1, decided at resolve. Start one anyway with `/postmortem start`; `/postmortem draft` works without one.",
+                record.number
+            ))
+        };
+        let mut tx = app.db.begin().await?;
+        let pm = tx.postmortem(record.id).await?.ok_or_else(no_postmortem)?;
+        let outbox = Outbox::new(origin, record.id, now);
+        Ok(Self {
+            app,
+            actor,
+            record,
+            now,
+            tx,
+            pm,
+            outbox,
+        })
+    }
+
+    /// Notes the change in the timeline and the audit log, commits, and returns the reply.
+    async fn close(self, done: Recorded) -> Result<String, AppError> {
+        let Self {
+            app,
+            actor,
+            record,
+            now,
+            mut tx,
+            ..
+        } = self;
+        let Recorded {
+            action,
+            reply,
+            note,
+            detail,
+        } = done;
+        let entry = TimelineEntry::by(
+            actor.user,
+            now,
+            EntryKind::Note,
+            note.unwrap_or_else(|| format!("Post-mortem: {}", reply.trim_end_matches('.'))),
+        );
+        tx.append_timeline(record.id, &[entry]).await?;
+        audit(
+            &mut tx,
+            app,
+            record.guild_id,
+            actor,
+            record.id,
+            action,
+            detail,
+        )
+        .await?;
+        tx.commit().await?;
+        app.waker.wake();
+        Ok(reply)
+    }
+}
+
+/// `/postmortem impact`: records the users affected, the downtime and the revenue impact.
+async fn impact(
+    mut t: Tracked<'_>,
+    users: Option<i64>,
+    downtime_minutes: Option<i64>,
+    revenue: Option<String>,
+) -> Result<String, AppError> {
+    let Tracked { tx, pm, .. } = &mut t;
+    if users.is_none() && downtime_minutes.is_none() && revenue.is_none() {
+        return Err(AppError::user(
+            "Give at least one of users, downtime_minutes or revenue.",
+        ));
+    }
+    let users = users.map(domain::users_affected).transpose()?;
+    let downtime = downtime_minutes.map(domain::downtime_minutes).transpose()?;
+    let revenue = revenue.as_deref().map(ShortText::parse).transpose()?;
+    pm.users_affected = users.or(pm.users_affected);
+    pm.downtime_minutes = downtime.or(pm.downtime_minutes);
+    pm.revenue = revenue.map(String::from).or(pm.revenue.take());
+    tx.save_postmortem(pm).await?;
+    t.close(Recorded {
+        action: "postmortem_impact",
+        reply: "Impact recorded; it goes into the draft.".to_owned(),
+        note: None,
+        detail: json!({}),
+    })
+    .await
+}
+
+/// `/postmortem action`: adds an action item, owned by the asker unless they name someone.
+async fn add_action(
+    mut t: Tracked<'_>,
+    kind: ActionKind,
+    text: String,
+    owner: Option<UserId>,
+) -> Result<String, AppError> {
+    let Tracked {
         actor,
+        record,
+        now,
+        tx,
+        ..
+    } = &mut t;
+    let (actor, now) = (*actor, *now);
+    let text = FreeText::parse(&text)?;
+    // A TODO without an owner is nobody's: it is the asker's unless they name one.
+    let owner = match kind {
+        ActionKind::Fix => owner,
+        ActionKind::Prevent | ActionKind::Process => Some(owner.unwrap_or(actor.user)),
+    };
+    tx.add_action(
         record.id,
-        action,
-        detail,
+        &ActionItem {
+            kind: Some(kind),
+            text: text.to_string(),
+            owner,
+            created_at: now,
+        },
+        actor.user,
     )
     .await?;
-    tx.commit().await?;
-    app.waker.wake();
-    Ok(reply)
+    let detail = json!({ "kind": kind.as_str() });
+    let note = Some(format!(
+        "Post-mortem: Action item added under \"{}\"",
+        kind.heading()
+    ));
+    let reply = match (kind, owner) {
+        (ActionKind::Fix, _) => {
+            format!("Recorded under \"{}\" in the draft.", kind.heading())
+        }
+        (_, Some(o)) if o == actor.user => format!(
+            "Added under \"{}\", owned by you (name someone else with `owner`).",
+            kind.heading()
+        ),
+        (_, o) => format!(
+            "Added under \"{}\", owned by {}.",
+            kind.heading(),
+            o.map_or_else(|| Markup::raw("nobody"), mention)
+        ),
+    };
+    t.close(Recorded {
+        action: "postmortem_action",
+        reply,
+        note,
+        detail,
+    })
+    .await
+}
+
+/// `/postmortem lesson`: adds a lesson learned, under what went well or what didn't.
+async fn add_lesson(
+    mut t: Tracked<'_>,
+    kind: LessonKind,
+    text: String,
+) -> Result<String, AppError> {
+    let Tracked {
+        actor,
+        record,
+        now,
+        tx,
+        ..
+    } = &mut t;
+    let text = FreeText::parse(&text)?;
+    tx.add_lesson(
+        record.id,
+        &Lesson {
+            kind,
+            text: text.to_string(),
+            by: actor.user,
+            created_at: *now,
+        },
+    )
+    .await?;
+    let half = match kind {
+        LessonKind::WentWell => "What went well",
+        LessonKind::WentBadly => "What didn't",
+    };
+    let detail = json!({ "kind": kind.as_str() });
+    let note = Some(format!(
+        "Post-mortem: Lesson learned added under \"{half}\""
+    ));
+    t.close(Recorded {
+        action: "postmortem_lesson",
+        reply: format!("Added to \"Lessons learned\" under \"{half}\" in the draft."),
+        note,
+        detail,
+    })
+    .await
+}
+
+/// `/postmortem schedule`: sets or moves the review meeting.
+async fn schedule(
+    mut t: Tracked<'_>,
+    when: String,
+    after_deadline: bool,
+) -> Result<String, AppError> {
+    let Tracked {
+        app,
+        actor,
+        record,
+        now,
+        tx,
+        pm,
+        outbox,
+    } = &mut t;
+    let done = super::meeting::schedule(
+        app,
+        tx,
+        outbox,
+        actor,
+        record,
+        pm,
+        &when,
+        after_deadline,
+        *now,
+    )
+    .await?;
+    t.close(Recorded {
+        action: "postmortem_schedule",
+        reply: done.reply,
+        note: Some(done.note),
+        detail: done.detail,
+    })
+    .await
+}
+
+/// `/postmortem done`: marks the post-mortem done, cancels its reminders and ends its meeting.
+async fn done(mut t: Tracked<'_>, link: String) -> Result<String, AppError> {
+    let Tracked {
+        record,
+        now,
+        tx,
+        pm,
+        outbox,
+        ..
+    } = &mut t;
+    let now = *now;
+    let link = parse_field("The link", &link, 500, false)?;
+    if !(link.starts_with("https://") || link.starts_with("http://"))
+        || link.contains(char::is_whitespace)
+    {
+        return Err(AppError::user(
+            "The link must be a web address, such as https://wiki.example.com/postmortems/42.",
+        ));
+    }
+    pm.done_at = Some(now);
+    pm.link = Some(link);
+    tx.save_postmortem(pm).await?;
+    tx.cancel_jobs(
+        record.id,
+        &[
+            super::kinds::POSTMORTEM_REMINDER,
+            super::kinds::POSTMORTEM_OVERDUE,
+        ],
+        now,
+    )
+    .await?;
+    let meeting = super::meeting::end_meeting(tx, outbox, pm).await?;
+    t.close(Recorded {
+        action: "postmortem_done",
+        reply: if meeting {
+            "Post-mortem marked done; its reminders are cancelled, and the meeting's \
+             event is ended (completed if it ran, canceled if it never started)."
+        } else {
+            "Post-mortem marked done; its reminders are cancelled."
+        }
+        .to_owned(),
+        note: Some("Post-mortem: Marked done".to_owned()),
+        detail: json!({}),
+    })
+    .await
 }
 
 /// `/postmortem draft`: queues the job that renders the draft as it stands then, naming people
