@@ -28,6 +28,12 @@ pub(super) async fn on_click(
         let answer = click.create_response(reach, restarting());
         return arrival.answered(Outcome::Restarting, answer).await;
     }
+    // A form must be the first answer to the click: it cannot follow a defer.
+    if let Some(modal) = form_for(prefix, &click.data.custom_id) {
+        let answer =
+            click.create_response(reach, serenity::CreateInteractionResponse::Modal(modal));
+        return arrival.answered(Outcome::Ok, answer).await;
+    }
     let actor = member_actor(&click.user, click.member.as_ref())?;
     let app = &data.app;
     let origin = format!("ix:{}", click.id);
@@ -57,34 +63,6 @@ pub(super) async fn on_click(
             (Err(e), _) => Err(e),
             _ => Err(AppError::user("Pick an incident from the menu.")),
         },
-        // A modal must be the first answer to the click: it cannot follow a defer.
-        app::DISMISS_BUTTON => {
-            let modal = question(
-                &click.data.custom_id,
-                "Not a real incident",
-                "Why is this alert not real?",
-                WHY_NOT_REAL,
-                "A load test on staging; the check is being fixed",
-            );
-            let answer =
-                click.create_response(reach, serenity::CreateInteractionResponse::Modal(modal));
-            arrival.answered(Outcome::Ok, answer).await?;
-            return Ok(());
-        }
-        // A modal must be the first answer to the click: it cannot follow a defer.
-        app::FIX_FAILED_BUTTON => {
-            let modal = question(
-                &click.data.custom_id,
-                "The fix did not hold",
-                "What is still wrong?",
-                WHAT_FAILED,
-                "Error rates are back up on the login service",
-            );
-            let answer =
-                click.create_response(reach, serenity::CreateInteractionResponse::Modal(modal));
-            arrival.answered(Outcome::Ok, answer).await?;
-            return Ok(());
-        }
         _ => Err(AppError::user(
             "This button no longer does anything. Run /incident status for what to do now.",
         )),
@@ -99,6 +77,27 @@ pub(super) async fn on_click(
         .answered(outcome, click.create_response(reach, response))
         .await?;
     Ok(())
+}
+
+/// The form a button asks its question in, for the buttons that ask one.
+fn form_for(prefix: &str, custom_id: &str) -> Option<serenity::CreateModal> {
+    match prefix {
+        app::DISMISS_BUTTON => Some(question(
+            custom_id,
+            "Not a real incident",
+            "Why is this alert not real?",
+            WHY_NOT_REAL,
+            "A load test on staging; the check is being fixed",
+        )),
+        app::FIX_FAILED_BUTTON => Some(question(
+            custom_id,
+            "The fix did not hold",
+            "What is still wrong?",
+            WHAT_FAILED,
+            "Error rates are back up on the login service",
+        )),
+        _ => None,
+    }
 }
 
 /// A form of one required question with a paragraph to answer in, as long as typed text may be.

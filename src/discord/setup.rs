@@ -201,12 +201,13 @@ pub struct Known {
     pub player_alerts: Option<RoleId>,
 }
 
-/// Picks the server, checks the bot's permissions there, then finds or creates each thing.
-pub async fn set_up(http: &Http, known: &Known) -> Result<Report, SetupError> {
-    let application = http.get_current_application_info().await?.id.get();
-    let me = http.get_current_user().await?.id;
-    let guilds = http.get_guilds(None, Some(200)).await?;
-    let guild = match (known.guild, guilds.as_slice()) {
+/// The server to set up: the one named, or the only one the bot is in.
+fn pick_guild<'a>(
+    known: &Known,
+    guilds: &'a [serenity::GuildInfo],
+    application: u64,
+) -> Result<&'a serenity::GuildInfo, SetupError> {
+    match (known.guild, guilds) {
         (Some(id), _) => guilds
             .iter()
             .find(|g| g.id.get() == id.get())
@@ -215,22 +216,22 @@ pub async fn set_up(http: &Http, known: &Known) -> Result<Report, SetupError> {
                     guild: id.get(),
                     invite: invite_url(application, Some(id.get())),
                 })
-            })?,
-        (None, []) => {
-            return Err(SetupError::Blocked(Blocked::NoServer {
-                invite: invite_url(application, None),
-            }))
-        }
-        (None, [one]) => one,
-        (None, several) => {
-            return Err(SetupError::Blocked(Blocked::SeveralServers {
-                servers: several
-                    .iter()
-                    .map(|g| (g.name.clone(), g.id.get()))
-                    .collect(),
-            }))
-        }
-    };
+            }),
+        (None, []) => Err(SetupError::Blocked(Blocked::NoServer {
+            invite: invite_url(application, None),
+        })),
+        (None, [one]) => Ok(one),
+        (None, several) => Err(SetupError::Blocked(Blocked::SeveralServers {
+            servers: several
+                .iter()
+                .map(|g| (g.name.clone(), g.id.get()))
+                .collect(),
+        })),
+    }
+}
+
+/// Refuses a server where the bot may not create channels and roles, naming what to grant.
+fn may_set_up(guild: &serenity::GuildInfo, application: u64) -> Result<(), SetupError> {
     let mut missing = Vec::new();
     let all = guild.owner || guild.permissions.administrator();
     if !all && !guild.permissions.manage_channels() {
@@ -246,6 +247,16 @@ pub async fn set_up(http: &Http, known: &Known) -> Result<Report, SetupError> {
             invite: invite_url(application, Some(guild.id.get())),
         }));
     }
+    Ok(())
+}
+
+/// Picks the server, checks the bot's permissions there, then finds or creates each thing.
+pub async fn set_up(http: &Http, known: &Known) -> Result<Report, SetupError> {
+    let application = http.get_current_application_info().await?.id.get();
+    let me = http.get_current_user().await?.id;
+    let guilds = http.get_guilds(None, Some(200)).await?;
+    let guild = pick_guild(known, &guilds, application)?;
+    may_set_up(guild, application)?;
     let community = guild
         .features
         .iter()

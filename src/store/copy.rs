@@ -97,63 +97,7 @@ impl Db {
         let mut target = to.pool.begin().await?;
         let mut out = Vec::with_capacity(TABLES.len());
         for &(table, keyed) in TABLES {
-            // Every column of the schema is an integer or text: read (and bind, NULLs too) each
-            // as its declared type, which PostgreSQL checks.
-            let columns: Vec<(String, String)> =
-                sqlx::query_as("SELECT name, upper(type) FROM pragma_table_info($1) ORDER BY cid")
-                    .bind(table)
-                    .fetch_all(&mut *source)
-                    .await?;
-            let names: Vec<&str> = columns.iter().map(|(n, _)| n.as_str()).collect();
-            let integer: Vec<bool> = columns.iter().map(|(_, t)| t == "INTEGER").collect();
-            let list = names.join(", ");
-            let params: Vec<String> = (1..=names.len()).map(|i| format!("${i}")).collect();
-            let params = params.join(", ");
-            let conflict = if keyed {
-                " ON CONFLICT DO NOTHING"
-            } else {
-                sqlx::query(sql!("DELETE FROM {table}"))
-                    .execute(&mut *target)
-                    .await?;
-                ""
-            };
-            let insert = format!("INSERT INTO {table} ({list}) VALUES ({params}){conflict}");
-            let mut written = 0;
-            let rows = sqlx::query(sql!("SELECT {list} FROM {table} ORDER BY rowid"))
-                .fetch_all(&mut *source)
-                .await?;
-            for row in rows {
-                let mut query = sqlx::query(sqlx::AssertSqlSafe(insert.clone()));
-                for (i, &is_integer) in integer.iter().enumerate() {
-                    query = if is_integer {
-                        query.bind(row.try_get::<Option<i64>, _>(i)?)
-                    } else {
-                        query.bind(row.try_get::<Option<String>, _>(i)?)
-                    };
-                }
-                written += query.execute(&mut *target).await?.rows_affected();
-            }
-            if NUMBERED.contains(&table) {
-                sqlx::query(sql!(
-                    "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
-                     COALESCE(MAX(id), 0) + 1, false) FROM {table}"
-                ))
-                .execute(&mut *target)
-                .await?;
-            }
-            let (source_count,): (i64,) = sqlx::query_as(sql!("SELECT COUNT(*) FROM {table}"))
-                .fetch_one(&mut *source)
-                .await?;
-            let (target_count,): (i64,) = sqlx::query_as(sql!("SELECT COUNT(*) FROM {table}"))
-                .fetch_one(&mut *target)
-                .await?;
-            let count = |n: i64| u64::try_from(n).unwrap_or(0);
-            out.push(TableCopy {
-                table,
-                source: count(source_count),
-                written,
-                target: count(target_count),
-            });
+            out.push(copy_table(&mut source, &mut target, table, keyed).await?);
         }
         if let Some(bad) = out.iter().find(|c| c.source != c.target) {
             // Nothing is committed: the target is left as it was.
@@ -167,4 +111,70 @@ impl Db {
         source.commit().await?;
         Ok(out)
     }
+}
+
+/// Copies one table's rows from `source` to `target`, and counts them on both sides.
+async fn copy_table(
+    source: &mut sqlx::AnyConnection,
+    target: &mut sqlx::AnyConnection,
+    table: &'static str,
+    keyed: bool,
+) -> Result<TableCopy, CopyError> {
+    // Every column of the schema is an integer or text: read (and bind, NULLs too) each
+    // as its declared type, which PostgreSQL checks.
+    let columns: Vec<(String, String)> =
+        sqlx::query_as("SELECT name, upper(type) FROM pragma_table_info($1) ORDER BY cid")
+            .bind(table)
+            .fetch_all(&mut *source)
+            .await?;
+    let names: Vec<&str> = columns.iter().map(|(n, _)| n.as_str()).collect();
+    let integer: Vec<bool> = columns.iter().map(|(_, t)| t == "INTEGER").collect();
+    let list = names.join(", ");
+    let params: Vec<String> = (1..=names.len()).map(|i| format!("${i}")).collect();
+    let params = params.join(", ");
+    let conflict = if keyed {
+        " ON CONFLICT DO NOTHING"
+    } else {
+        sqlx::query(sql!("DELETE FROM {table}"))
+            .execute(&mut *target)
+            .await?;
+        ""
+    };
+    let insert = format!("INSERT INTO {table} ({list}) VALUES ({params}){conflict}");
+    let mut written = 0;
+    let rows = sqlx::query(sql!("SELECT {list} FROM {table} ORDER BY rowid"))
+        .fetch_all(&mut *source)
+        .await?;
+    for row in rows {
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(insert.clone()));
+        for (i, &is_integer) in integer.iter().enumerate() {
+            query = if is_integer {
+                query.bind(row.try_get::<Option<i64>, _>(i)?)
+            } else {
+                query.bind(row.try_get::<Option<String>, _>(i)?)
+            };
+        }
+        written += query.execute(&mut *target).await?.rows_affected();
+    }
+    if NUMBERED.contains(&table) {
+        sqlx::query(sql!(
+            "SELECT setval(pg_get_serial_sequence('{table}', 'id'), \
+                 COALESCE(MAX(id), 0) + 1, false) FROM {table}"
+        ))
+        .execute(&mut *target)
+        .await?;
+    }
+    let (source_count,): (i64,) = sqlx::query_as(sql!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(&mut *source)
+        .await?;
+    let (target_count,): (i64,) = sqlx::query_as(sql!("SELECT COUNT(*) FROM {table}"))
+        .fetch_one(&mut *target)
+        .await?;
+    let count = |n: i64| u64::try_from(n).unwrap_or(0);
+    Ok(TableCopy {
+        table,
+        source: count(source_count),
+        written,
+        target: count(target_count),
+    })
 }
