@@ -119,8 +119,26 @@ async fn a_declare_over_http_opens_its_channel_and_answers_as_over_the_gateway()
         "every interaction went to the endpoint and was taken with 202: {deliveries:?}"
     );
 
-    // A click is a delivery too: the checklist's first step, ticked over HTTP.
-    let before = deliveries.len();
+    // A click is a delivery too: the checklist's first step, ticked over HTTP by the same
+    // handler, redraws the checklist.
+    let checklist = fake
+        .messages(channel.id)
+        .into_iter()
+        .find(|m| !story::button_labels(m).is_empty())
+        .expect("the phase-1 checklist, with its buttons");
+    let step = story::button_labels(&checklist)[0].clone();
+    let (click, _) = story::press(&fake, world::RESPONDER, channel.id, &step).await;
+    click.ack().await;
+    let redrawn = fake
+        .messages(channel.id)
+        .into_iter()
+        .find(|m| m.id == checklist.id)
+        .expect("the checklist is still there");
+    assert_ne!(
+        redrawn.content, checklist.content,
+        "the tick shows on the checklist"
+    );
+    let before = fake.deliveries().len();
     let ping = fake
         .slash(world::RESPONDER)
         .in_channel(world::GENERAL)
