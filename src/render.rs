@@ -12,6 +12,7 @@ mod escape;
 mod help;
 mod markup;
 mod meeting_views;
+mod reminder_views;
 mod scan;
 mod views;
 
@@ -29,6 +30,7 @@ pub use escape::{cap, discord_escape, unlink_for_players, MESSAGE_LIMIT};
 pub use help::{Help, HelpPhase, HelpSeverity};
 pub use markup::Markup;
 pub use meeting_views::*;
+pub use reminder_views::*;
 pub use scan::unescaped;
 pub(crate) use scan::{include_loops, refuse_unescaped};
 pub use views::*;

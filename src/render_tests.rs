@@ -352,12 +352,45 @@ fn the_status_counts_each_phases_ticked_steps() {
 
 #[test]
 fn a_reminder_pings_then_says_what_and_the_next_step() {
+    let view = Reminder {
+        ping: Some(Markup::raw("<@&1>")),
+        escalate: Reminder::sample().escalate,
+        ..Reminder::default()
+    };
     let text = templates()
-        .render(TemplateName::Reminder, &Reminder::sample())
+        .render(TemplateName::Reminder, &view)
         .expect("render");
     assert_eq!(
         text,
-        "<@&1> ⏰ **Nobody has taken command**\nIncident #1\nNext step: Assign a commander"
+        "<@&1> ⏰ **Nobody has taken command of this P0 incident after 10m**\n\
+         An incident without a commander drifts.\n\
+         Next step: take it with `/incident assign role:commander`"
+    );
+}
+
+#[test]
+fn a_reminder_nobody_holds_says_who_gets_it_and_escapes_typed_text() {
+    let view = Reminder {
+        nobody: Some(NobodyHolds {
+            role: "commander".into(),
+            paged: false,
+        }),
+        postmortem_due: Some(PostmortemDueReminder {
+            number: 3,
+            due_at: Markup::raw("<t:0:f>"),
+            reason: "<@&9> **Login** recurred".into(),
+        }),
+        ..Reminder::default()
+    };
+    let text = templates()
+        .render(TemplateName::Reminder, &view)
+        .expect("render");
+    assert_eq!(
+        text,
+        "⏰ **The post-mortem of incident #3 is due <t:0:f>**\n\
+         \\<@&9> \\*\\*Login\\*\\* recurred. Nobody is commander of this incident, \
+         and no role is paged for its severity.\n\
+         Next step: draft it with `/postmortem draft`"
     );
 }
 

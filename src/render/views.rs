@@ -188,19 +188,6 @@ pub struct CloseSummary {
     pub timeline_len: usize,
 }
 
-/// `reminder.hbs`: reminders, nudges and escalations.
-#[derive(Debug, Clone, Serialize)]
-pub struct Reminder {
-    /// The roles or users pinged, built by the bot.
-    pub ping: Option<Markup>,
-    /// The first line.
-    pub headline: Markup,
-    /// What it is about.
-    pub body: Markup,
-    /// The next step, if any.
-    pub next_step: Option<Markup>,
-}
-
 /// One timeline line of the post-mortem draft.
 #[derive(Debug, Clone, Serialize)]
 pub struct TimelineLine {
@@ -380,17 +367,6 @@ impl CloseSummary {
             checklists: vec![super::ChecklistSummary::sample()],
             steps_left_out: true,
             timeline_len: 3,
-        }
-    }
-}
-
-impl Reminder {
-    pub(crate) fn sample() -> Self {
-        Self {
-            ping: Some(Markup::raw("<@&1>")),
-            headline: Markup::raw("Nobody has taken command"),
-            body: Markup::raw("Incident #1"),
-            next_step: Some(Markup::raw("Assign a commander")),
         }
     }
 }
