@@ -552,28 +552,31 @@ fn an_override_folder_replaces_a_template_and_a_broken_one_names_file_and_line()
 #[test]
 fn a_notice_pings_first_and_escapes_its_body() {
     let view = Notice {
-        body: Some("**all** regions <@&9> [status](https://evil.example)".into()),
-        ..Notice::sample()
+        ping: Some(Markup::raw("<@&1>")),
+        ..Notice::from(SeverityChanged {
+            raised: true,
+            from: "P2".into(),
+            to: "P0".into(),
+            by: Markup::raw("<@1>"),
+            reason: Some("**all** regions <@&9> [status](https://evil.example)".into()),
+        })
     };
     let text = templates()
         .render(TemplateName::Notice, &view)
         .expect("render");
     assert_eq!(
         text,
-        "<@&1> ⬆️ **Severity raised to P0 by <@1>**\n\\*\\*all\\*\\* regions \\<@&9> \\[status\\]\\(<https://evil.example>\\)"
+        "<@&1> ⬆️ **Severity raised from P2 to P0 by <@1>**\n\\*\\*all\\*\\* regions \\<@&9> \\[status\\]\\(<https://evil.example>\\)"
     );
 }
 
 #[test]
 fn user_text_inside_a_bot_headline_is_escaped_and_the_bot_markup_is_not() {
     // System names typed at declare reach the post-mortem notice's headline.
-    let view = Notice {
-        ping: None,
-        icon: "📝".into(),
-        headline: Markup::raw("No post-mortem required: no earlier P0/P1 on ")
-            .text_then("[status](https://evil.example), <@&9>"),
-        body: None,
-    };
+    let view = Notice::from(PostmortemDecided {
+        due_at: None,
+        reason: "no earlier P0/P1 on [status](https://evil.example), <@&9>".into(),
+    });
     let text = templates()
         .render(TemplateName::Notice, &view)
         .expect("render");
@@ -584,9 +587,26 @@ fn user_text_inside_a_bot_headline_is_escaped_and_the_bot_markup_is_not() {
 }
 
 #[test]
+fn a_security_notice_counts_the_announcements_it_withdrew() {
+    let secured = |withdrawn| {
+        let view = Notice::from(NowSecurity {
+            by: Markup::raw("<@1>"),
+            name: "sec-4".into(),
+            withdrawn,
+        });
+        templates()
+            .render(TemplateName::Notice, &view)
+            .expect("render")
+    };
+    assert!(secured(0).ends_with("gets no all-clear."), "{}", secured(0));
+    assert!(secured(1).ends_with(" The announcement still waiting to go out was withdrawn."));
+    assert!(secured(3).ends_with(" The 3 announcements still waiting to go out were withdrawn."));
+}
+
+#[test]
 fn an_override_printing_bot_markup_with_triple_braces_is_refused_at_load() {
     let dir = tempfile::tempdir().expect("dir");
-    std::fs::write(dir.path().join("notice.hbs"), "{{icon}} {{{headline}}}\n").expect("write");
+    std::fs::write(dir.path().join("notice.hbs"), "{{{ping}}}\n").expect("write");
     let problems = Templates::load(Some(dir.path())).expect_err("refused");
     assert!(
         problems

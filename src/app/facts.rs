@@ -8,8 +8,8 @@ use super::effects::kinds;
 use super::{App, AppError, Effect, Outbox, Target, PUBLISH_BUDGET};
 use crate::domain::{Actor, Command, Incident, IncidentKind, Status, Systems};
 use crate::render::{
-    eta, mention, relative, role_pings, timestamp, FactChange, FactsChanged, Markup, Notice,
-    StatusUpdate, TemplateName,
+    eta, mention, relative, timestamp, AlertSent, FactChange, FactsChanged, Markup, Notice,
+    NowAvailability, NowSecurity, StatusUpdate, TemplateName,
 };
 use crate::store::{AnnouncementKind, IncidentRecord, PublishSlots, Tx};
 
@@ -146,15 +146,11 @@ pub(super) async fn announced(
 ) -> Result<String, AppError> {
     queue_alert(app, tx, outbox, record).await?;
     let i = &record.incident;
-    let headline = Markup::raw(format!(
-        "Service alert sent to players by {}",
-        mention(actor.user)
-    ));
-    let headline = match standing_eta(i, app.clock.now()) {
-        Some(e) => headline.raw_then(", ETA ").push(e),
-        None => headline,
+    let sent = AlertSent {
+        by: mention(actor.user),
+        eta: standing_eta(i, app.clock.now()),
     };
-    notice(app, outbox, "🚨", headline, None, vec![])?;
+    notice(app, outbox, Notice::from(sent), vec![])?;
     Ok(format!(
         "The service alert is going out to players in <#{}>.",
         app.settings.channels.announcements
@@ -284,6 +280,11 @@ pub(super) async fn kind_changed(
             tx.detach_unposted_cards(record.id).await?;
             outbox.push(tx, Effect::MakePrivate).await?;
             outbox.push(tx, Effect::Relabel).await?;
+            let secured = NowSecurity {
+                by: who.clone(),
+                name: name.to_string(),
+                withdrawn,
+            };
             let withdrawn = match withdrawn {
                 0 => String::new(),
                 1 => " The announcement still waiting to go out was withdrawn.".to_owned(),
@@ -291,17 +292,7 @@ pub(super) async fn kind_changed(
             };
             // Paged as a security incident is at declare: its channel is theirs now.
             let page = app.page_roles(i.kind, i.severity);
-            notice(
-                app,
-                outbox,
-                "🔒",
-                Markup::raw(format!("Now a security incident, by {who}")),
-                Some(format!(
-                    "This channel becomes private to the security role and is renamed {name}; \
-                     nothing more about it goes to players, and it gets no all-clear.{withdrawn}"
-                )),
-                page,
-            )?;
+            notice(app, outbox, Notice::from(secured), page)?;
             if let Some(log) = app.settings.channels.log {
                 let post = Effect::Post {
                     to: Target::Channel(log),
@@ -333,18 +324,11 @@ pub(super) async fn kind_changed(
         }
         IncidentKind::Availability => {
             outbox.push(tx, Effect::Relabel).await?;
-            notice(
-                app,
-                outbox,
-                "🔓",
-                Markup::raw(format!("An availability incident again, by {who}")),
-                Some(format!(
-                    "This channel is renamed {name} and stays private: open it to the team by \
-                     hand if they should see it. Players have been told nothing; \
-                     /incident announce posts the service alert."
-                )),
-                vec![],
-            )?;
+            let again = NowAvailability {
+                by: who.clone(),
+                name: name.to_string(),
+            };
+            notice(app, outbox, Notice::from(again), vec![])?;
             format!(
                 "Incident #{} is an availability incident again and its channel is renamed #{name}. \
                  The channel stays private until you open it up. Players have been told nothing: \
@@ -359,17 +343,9 @@ pub(super) async fn kind_changed(
 fn notice(
     app: &App,
     outbox: &mut Outbox<'_>,
-    icon: &str,
-    headline: Markup,
-    body: Option<String>,
+    view: Notice,
     ping: Vec<crate::domain::RoleId>,
 ) -> Result<(), AppError> {
-    let view = Notice {
-        ping: role_pings(&ping),
-        icon: icon.to_owned(),
-        headline,
-        body,
-    };
-    outbox.say_here(super::render(app, TemplateName::Notice, &view)?, ping);
+    outbox.say_here(super::lifecycle::notice(app, &ping, view)?, ping);
     Ok(())
 }

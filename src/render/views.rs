@@ -407,19 +407,6 @@ impl PostmortemDraft {
     }
 }
 
-/// `notice.hbs`: a line in an incident channel.
-#[derive(Debug, Clone, Serialize)]
-pub struct Notice {
-    /// The roles pinged, built by the bot.
-    pub ping: Option<Markup>,
-    /// An emoji.
-    pub icon: String,
-    /// The first line: bot markup, with any user text in it added by [`Markup::text_then`].
-    pub headline: Markup,
-    /// User text, if any.
-    pub body: Option<String>,
-}
-
 /// `status.hbs`: one incident's status.
 #[derive(Debug, Clone, Serialize)]
 pub struct StatusView {
@@ -527,17 +514,6 @@ pub struct IncidentLine {
 pub struct IncidentList {
     /// The incidents.
     pub incidents: Vec<IncidentLine>,
-}
-
-impl Notice {
-    pub(crate) fn sample() -> Self {
-        Self {
-            ping: Some(Markup::raw("<@&1>")),
-            icon: "⬆️".into(),
-            headline: Markup::raw("Severity raised to P0 by <@1>"),
-            body: Some("all regions".into()),
-        }
-    }
 }
 
 impl StatusView {
