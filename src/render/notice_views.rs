@@ -34,6 +34,14 @@ pub struct Notice {
     pub postmortem_decided: Option<PostmortemDecided>,
     /// `/postmortem start` for an incident the plan does not require one for.
     pub postmortem_started: Option<PostmortemStarted>,
+    /// An alert joined the incident on arrival.
+    pub alert_joined: Option<AlertNews>,
+    /// An alert of the incident resolved at its source.
+    pub alert_resolved: Option<AlertNews>,
+    /// An alert was attached by hand.
+    pub alert_attached: Option<AlertNews>,
+    /// An alert about a system of this security incident fired; its card does not say so.
+    pub alert_seen: Option<AlertSeen>,
 }
 
 /// The severity changed.
@@ -170,6 +178,34 @@ pub struct PostmortemStarted {
     pub severity: String,
 }
 
+/// An alert, as an incident channel is told of it.
+#[derive(Debug, Clone, Serialize)]
+pub struct AlertNews {
+    /// What fired, as the source names it.
+    pub title: String,
+    /// The source: `Alertmanager`.
+    pub source: String,
+    /// Since when (a relative timestamp tag).
+    pub since: Markup,
+    /// Who attached it by hand (a mention), if someone did.
+    pub by: Option<Markup>,
+}
+
+/// An alert about a system of a security incident, whose card is elsewhere.
+#[derive(Debug, Clone, Serialize)]
+pub struct AlertSeen {
+    /// The system, as configured.
+    pub system: String,
+    /// What fired, as the source names it.
+    pub title: String,
+    /// The source: `Alertmanager`.
+    pub source: String,
+    /// The alerts channel (a channel mention).
+    pub channel: Markup,
+    /// The card's message link.
+    pub card: Markup,
+}
+
 impl Notice {
     /// Every kind at once, so that loading proves each block of the template renders.
     pub(crate) fn sample() -> Self {
@@ -238,6 +274,27 @@ impl Notice {
                 due_at: at(),
                 severity: "P2".into(),
             }),
+            alert_joined: Some(AlertNews::sample()),
+            alert_resolved: Some(AlertNews::sample()),
+            alert_attached: Some(AlertNews::sample()),
+            alert_seen: Some(AlertSeen {
+                system: "Login".into(),
+                title: "HighErrorRate".into(),
+                source: "Alertmanager".into(),
+                channel: Markup::raw("<#3>"),
+                card: Markup::raw("https://discord.com/channels/1/3/4"),
+            }),
+        }
+    }
+}
+
+impl AlertNews {
+    fn sample() -> Self {
+        Self {
+            title: "HighErrorRate".into(),
+            source: "Alertmanager".into(),
+            since: Markup::raw("<t:0:R>"),
+            by: Some(Markup::raw("<@1>")),
         }
     }
 }
@@ -269,4 +326,5 @@ notice_kinds! {
     NowAvailability => now_availability,
     PostmortemDecided => postmortem_decided,
     PostmortemStarted => postmortem_started,
+    AlertSeen => alert_seen,
 }
