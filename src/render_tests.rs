@@ -351,6 +351,48 @@ fn the_status_counts_each_phases_ticked_steps() {
 }
 
 #[test]
+fn every_built_in_template_keeps_the_rules_an_override_must() {
+    // Overrides are refused when they print a value raw or include in a loop; the built-in
+    // templates they are copied from keep the same rules.
+    for t in TemplateName::ALL {
+        let mut registry = handlebars::Handlebars::new();
+        registry
+            .register_template_string(t.name(), t.builtin())
+            .expect("parses");
+        let parsed = registry.get_template(t.name()).expect("registered");
+        assert!(
+            refuse_unescaped(t.name(), parsed).is_empty(),
+            "{} prints a value raw",
+            t.name()
+        );
+        let loops = include_loops(&[(t.name(), t.name().to_owned(), parsed)]);
+        assert!(
+            loops.problems.is_empty(),
+            "{}: {:?}",
+            t.name(),
+            loops.problems
+        );
+    }
+}
+
+#[test]
+fn a_template_with_a_block_per_kind_is_proved_and_previewed_one_kind_at_a_time() {
+    let templates = templates();
+    let reminders = templates
+        .render_samples(TemplateName::Reminder)
+        .expect("render");
+    assert_eq!(reminders.len(), 6, "{reminders:#?}");
+    assert!(reminders.iter().all(|r| r.matches("⏰").count() == 1));
+    let notices = templates
+        .render_samples(TemplateName::Notice)
+        .expect("render");
+    assert_eq!(notices.len(), 16, "{notices:#?}");
+    assert!(notices
+        .iter()
+        .all(|n| n.starts_with("<@&1> ") && n.len() > 20));
+}
+
+#[test]
 fn a_reminder_pings_then_says_what_and_the_next_step() {
     let view = Reminder {
         ping: Some(Markup::raw("<@&1>")),
