@@ -185,7 +185,8 @@ fn corrected_facts_read_before_and_after_with_typed_text_escaped() {
                 after: Markup::raw("<t:60:f>"),
             },
         ],
-        follows: None,
+        renamed_to: None,
+        deadlines_from: None,
     };
     let text = templates()
         .render(TemplateName::FactsChanged, &view)
@@ -200,7 +201,10 @@ fn corrected_facts_read_before_and_after_with_typed_text_escaped() {
         .render(TemplateName::FactsChanged, &FactsChanged::sample())
         .expect("render");
     assert!(
-        sample.ends_with("Detected: <t:0:f> → <t:60:f>\nThe channel is renamed to match."),
+        sample.ends_with(
+            "Detected: <t:0:f> → <t:60:f>\nThis channel is renamed \\#inc-1-login-and-shop-down \
+             to match. Phase deadlines now count from <t:60:f>."
+        ),
         "{sample}"
     );
 }

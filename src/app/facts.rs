@@ -215,25 +215,11 @@ pub(super) async fn edited(
     if rename {
         outbox.push(tx, Effect::Relabel).await?;
     }
-    let follows = rename.then(|| {
-        Markup::raw("This channel is renamed ")
-            .text_then(&format!("#{renamed}"))
-            .raw_then(" to match.")
-    });
-    let budgets = (i.detected_at != before.detected_at).then(|| {
-        Markup::raw(format!(
-            "Phase deadlines now count from {}.",
-            timestamp(i.detected_at)
-        ))
-    });
-    let follows = match (follows, budgets) {
-        (Some(a), Some(b)) => Some(a.raw_then(" ").push(b)),
-        (a, b) => a.or(b),
-    };
     let view = FactsChanged {
         by: mention(actor.user),
         changes,
-        follows,
+        renamed_to: rename.then(|| format!("#{renamed}")),
+        deadlines_from: (i.detected_at != before.detected_at).then(|| timestamp(i.detected_at)),
     };
     outbox.say_here(
         super::render(app, TemplateName::FactsChanged, &view)?,

@@ -577,8 +577,10 @@ pub struct FactsChanged {
     pub by: Markup,
     /// Each fact that changed.
     pub changes: Vec<FactChange>,
-    /// What follows from it, in the bot's words, if anything (the channel's new name).
-    pub follows: Option<Markup>,
+    /// The channel's new name (`#inc-12-login`), when it follows the title.
+    pub renamed_to: Option<String>,
+    /// When the phase deadlines count from now (a timestamp tag), when detection moved.
+    pub deadlines_from: Option<Markup>,
 }
 
 impl FactsChanged {
@@ -597,7 +599,8 @@ impl FactsChanged {
                     after: Markup::raw("<t:60:f>"),
                 },
             ],
-            follows: Some(Markup::raw("The channel is renamed to match.")),
+            renamed_to: Some("#inc-1-login-and-shop-down".into()),
+            deadlines_from: Some(Markup::raw("<t:60:f>")),
         }
     }
 }
