@@ -176,13 +176,13 @@ fn corrected_facts_read_before_and_after_with_typed_text_escaped() {
         changes: vec![
             FactChange {
                 what: "Title".into(),
-                before: Markup::text("Login down"),
-                after: Markup::text("Login *and* shop <@&1>"),
+                before: Some(Markup::text("Login down")),
+                after: Some(Markup::text("Login *and* shop <@&1>")),
             },
             FactChange {
                 what: "Detected".into(),
-                before: Markup::raw("<t:0:f>"),
-                after: Markup::raw("<t:60:f>"),
+                before: Some(Markup::raw("<t:0:f>")),
+                after: Some(Markup::raw("<t:60:f>")),
             },
         ],
         renamed_to: None,
@@ -390,7 +390,7 @@ fn a_template_with_a_block_per_kind_is_proved_and_previewed_one_kind_at_a_time()
     let notices = templates
         .render_samples(TemplateName::Notice)
         .expect("render");
-    assert_eq!(notices.len(), 16, "{notices:#?}");
+    assert_eq!(notices.len(), 17, "{notices:#?}");
     assert!(notices
         .iter()
         .all(|n| n.starts_with("<@&1> ") && n.len() > 20));

@@ -8,8 +8,8 @@ use super::effects::kinds;
 use super::{App, AppError, Effect, Outbox, Target, PUBLISH_BUDGET};
 use crate::domain::{Actor, Command, Incident, IncidentKind, Status, Systems};
 use crate::render::{
-    eta, mention, relative, timestamp, AlertSent, FactChange, FactsChanged, Markup, Notice,
-    NowAvailability, NowSecurity, StatusUpdate, TemplateName,
+    eta, mention, relative, timestamp, AlertSent, FactChange, FactsChanged, LoggedSecurity, Markup,
+    Notice, NowAvailability, NowSecurity, StatusUpdate, TemplateName,
 };
 use crate::store::{AnnouncementKind, IncidentRecord, PublishSlots, Tx};
 
@@ -174,8 +174,8 @@ pub(super) async fn edited(
         names.push("title");
         changes.push(FactChange {
             what: "Title".to_owned(),
-            before: Markup::text(before.title.as_str()),
-            after: Markup::text(i.title.as_str()),
+            before: Some(Markup::text(before.title.as_str())),
+            after: Some(Markup::text(i.title.as_str())),
         });
     }
     if i.systems != before.systems {
@@ -190,22 +190,16 @@ pub(super) async fn edited(
         names.push("summary");
         changes.push(FactChange {
             what: "Summary".to_owned(),
-            before: before
-                .summary
-                .as_ref()
-                .map_or_else(|| Markup::raw("none"), |s| Markup::text(s.as_str())),
-            after: i
-                .summary
-                .as_ref()
-                .map_or_else(|| Markup::raw("none"), |s| Markup::text(s.as_str())),
+            before: before.summary.as_ref().map(|s| Markup::text(s.as_str())),
+            after: i.summary.as_ref().map(|s| Markup::text(s.as_str())),
         });
     }
     if i.detected_at != before.detected_at {
         names.push("detection time");
         changes.push(FactChange {
             what: "Detected".to_owned(),
-            before: timestamp(before.detected_at),
-            after: timestamp(i.detected_at),
+            before: Some(timestamp(before.detected_at)),
+            after: Some(timestamp(i.detected_at)),
         });
     }
     let renamed = super::channel_name(record);
@@ -232,13 +226,9 @@ pub(super) async fn edited(
     Ok(reply)
 }
 
-/// Systems as people read them, `none` for none.
-fn systems(s: &Systems) -> Markup {
-    if s.is_empty() {
-        Markup::raw("none")
-    } else {
-        Markup::text(&s.display())
-    }
+/// Systems as people read them; none for none.
+fn systems(s: &Systems) -> Option<Markup> {
+    (!s.is_empty()).then(|| Markup::text(&s.display()))
 }
 
 /// `/incident kind`: a security incident's channel is made private and renamed, and what was
@@ -282,14 +272,15 @@ pub(super) async fn kind_changed(
             if let Some(log) = app.settings.channels.log {
                 let post = Effect::Post {
                     to: Target::Channel(log),
-                    content: format!(
-                        "🔒 #{} is now a security incident, by {who}{}",
-                        record.number,
-                        record
-                            .channel_id
-                            .map(|c| format!(" → <#{c}>"))
-                            .unwrap_or_default()
-                    ),
+                    content: super::lifecycle::notice(
+                        app,
+                        &[],
+                        Notice::from(LoggedSecurity {
+                            number: record.number.0,
+                            by: who.clone(),
+                            channel: record.channel_id.map(|c| Markup::raw(format!("<#{c}>"))),
+                        }),
+                    )?,
                     ping_roles: vec![],
                     file: None,
                     buttons: vec![],

@@ -42,6 +42,19 @@ pub struct Notice {
     pub alert_attached: Option<AlertNews>,
     /// An alert about a system of this security incident fired; its card does not say so.
     pub alert_seen: Option<AlertSeen>,
+    /// In the log channel: an incident became a security one.
+    pub logged_security: Option<LoggedSecurity>,
+}
+
+/// The log channel's line about an incident that became a security one.
+#[derive(Debug, Clone, Serialize)]
+pub struct LoggedSecurity {
+    /// The incident number.
+    pub number: u32,
+    /// Who (a mention).
+    pub by: Markup,
+    /// Its channel (a channel mention), if it has one.
+    pub channel: Option<Markup>,
 }
 
 /// The severity changed.
@@ -284,6 +297,11 @@ impl Notice {
                 channel: Markup::raw("<#3>"),
                 card: Markup::raw("https://discord.com/channels/1/3/4"),
             }),
+            logged_security: Some(LoggedSecurity {
+                number: 1,
+                by: by(),
+                channel: Some(Markup::raw("<#3>")),
+            }),
         }
     }
 }
@@ -327,4 +345,5 @@ notice_kinds! {
     PostmortemDecided => postmortem_decided,
     PostmortemStarted => postmortem_started,
     AlertSeen => alert_seen,
+    LoggedSecurity => logged_security,
 }

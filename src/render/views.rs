@@ -495,8 +495,8 @@ impl StatusView {
 /// One line of `incident_list.hbs`.
 #[derive(Debug, Clone, Serialize)]
 pub struct IncidentLine {
-    /// A channel mention, or `(opening)`.
-    pub channel: Markup,
+    /// A channel mention, or none while the channel is being opened.
+    pub channel: Option<Markup>,
     /// The number.
     pub number: u32,
     /// `P0`.
@@ -548,7 +548,7 @@ impl IncidentList {
     pub(crate) fn sample() -> Self {
         Self {
             incidents: vec![IncidentLine {
-                channel: Markup::raw("<#1>"),
+                channel: Some(Markup::raw("<#1>")),
                 number: 1,
                 severity: "P0".into(),
                 title: "Login down".into(),
@@ -564,10 +564,10 @@ impl IncidentList {
 pub struct FactChange {
     /// Which fact: `Title`, `Systems`, `Summary`, `Detected`.
     pub what: String,
-    /// What it was: text escaped by [`Markup::text`], or a timestamp tag.
-    pub before: Markup,
+    /// What it was: text escaped by [`Markup::text`], or a timestamp tag; none when empty.
+    pub before: Option<Markup>,
     /// What it is now.
-    pub after: Markup,
+    pub after: Option<Markup>,
 }
 
 /// `facts_changed.hbs`: the facts of an incident corrected by `/incident edit`.
@@ -590,13 +590,13 @@ impl FactsChanged {
             changes: vec![
                 FactChange {
                     what: "Title".into(),
-                    before: Markup::text("Login down"),
-                    after: Markup::text("Login and shop down"),
+                    before: Some(Markup::text("Login down")),
+                    after: None,
                 },
                 FactChange {
                     what: "Detected".into(),
-                    before: Markup::raw("<t:0:f>"),
-                    after: Markup::raw("<t:60:f>"),
+                    before: Some(Markup::raw("<t:0:f>")),
+                    after: Some(Markup::raw("<t:60:f>")),
                 },
             ],
             renamed_to: Some("#inc-1-login-and-shop-down".into()),
