@@ -50,14 +50,19 @@ enum Command {
         #[arg(long, requires = "from", value_name = "postgres://user@host/database")]
         to: Option<String>,
     },
-    /// Prints a template's message exactly as it is sent to Discord.
+    /// Prints a template's message as it is sent to Discord: its sample (every field filled),
+    /// or the values given with --set.
     Render {
-        /// The template: service_alert, all_clear, status_update, intro, checklist,
-        /// close_summary, reminder or postmortem.
-        template: String,
-        /// A value for the template, as key=value; repeat for each.
+        /// The template; `--list` names them all.
+        #[arg(required_unless_present = "list")]
+        template: Option<String>,
+        /// A value for the template, as key=value; repeat for each. Without any, the
+        /// template's sample is rendered.
         #[arg(long = "set", value_name = "KEY=VALUE")]
         set: Vec<String>,
+        /// Lists every template, with what it is for.
+        #[arg(long, conflicts_with_all = ["template", "set"])]
+        list: bool,
     },
 }
 
@@ -100,7 +105,15 @@ fn main() -> ExitCode {
         Command::Migrate { .. } => runtime()
             .and_then(|rt| rt.block_on(migrate(config)))
             .map_err(Failed::Error),
-        Command::Render { template, set } => render(config, &template, &set).map_err(Failed::Error),
+        Command::Render {
+            template: Some(template),
+            set,
+            ..
+        } => render(config, &template, &set).map_err(Failed::Error),
+        Command::Render { .. } => {
+            list_templates();
+            Ok(())
+        }
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -367,6 +380,13 @@ async fn copy_database(from: &str, to: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// `render --list`: every template a message is rendered from, with what it is for.
+fn list_templates() {
+    for t in TemplateName::ALL {
+        println!("{:<14} {}", t.name(), t.about());
+    }
+}
+
 fn render(config: Option<&Path>, template: &str, set: &[String]) -> anyhow::Result<()> {
     let name = TemplateName::parse(template).with_context(|| {
         let names: Vec<_> = TemplateName::ALL.iter().map(|t| t.name()).collect();
@@ -380,6 +400,11 @@ fn render(config: Option<&Path>, template: &str, set: &[String]) -> anyhow::Resu
         let list: Vec<String> = problems.iter().map(ToString::to_string).collect();
         anyhow::anyhow!("the templates have problems:\n  - {}", list.join("\n  - "))
     })?;
+    if set.is_empty() {
+        let texts = loaded.render_samples(name).map_err(anyhow::Error::new)?;
+        println!("{}", texts.join("\n\n"));
+        return Ok(());
+    }
     let mut view = serde_json::Map::new();
     view.insert("status_url".into(), status.url.into());
     for pair in set {

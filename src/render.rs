@@ -12,6 +12,8 @@ mod escape;
 mod help;
 mod markup;
 mod meeting_views;
+mod notice_views;
+mod reminder_views;
 mod scan;
 mod views;
 
@@ -29,6 +31,8 @@ pub use escape::{cap, discord_escape, unlink_for_players, MESSAGE_LIMIT};
 pub use help::{Help, HelpPhase, HelpSeverity};
 pub use markup::Markup;
 pub use meeting_views::*;
+pub use notice_views::*;
+pub use reminder_views::*;
 pub use scan::unescaped;
 pub(crate) use scan::{include_loops, refuse_unescaped};
 pub use views::*;
@@ -113,6 +117,33 @@ impl TemplateName {
         }
     }
 
+    /// What it is, in one line, for `incident-bot render --list`.
+    pub fn about(self) -> &'static str {
+        match self {
+            Self::ServiceAlert => "the plan's 🚨 service alert, for players",
+            Self::AllClear => "the plan's ✅ all-clear, for players",
+            Self::StatusUpdate => "a status update, for players",
+            Self::Intro => "the pinned intro of an incident channel",
+            Self::Checklist => "a phase's checklist with its deadline",
+            Self::CloseSummary => "the summary posted at close",
+            Self::Reminder => {
+                "reminders: no commander, update due, phase over budget, did the fix hold, \
+                 post-mortem due or overdue"
+            }
+            Self::Postmortem => "the post-mortem draft, a Markdown document",
+            Self::Notice => {
+                "what changed, in an incident channel: severity, phase, roles, updates, \
+                 resolve, reopen, kind, post-mortem, alerts"
+            }
+            Self::Status => "/incident status in an incident channel",
+            Self::IncidentList => "/incident status elsewhere: the open incidents",
+            Self::FactsChanged => "the facts corrected by /incident edit",
+            Self::Help => "/incident help: severities, phases and commands",
+            Self::Meeting => "the post-mortem's review meeting, pinging its participants",
+            Self::AlertCard => "an alert's triage card, in the alerts channel",
+        }
+    }
+
     /// Looks a template up by name.
     pub fn parse(name: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|t| t.name() == name)
@@ -163,6 +194,31 @@ impl TemplateName {
             Self::AlertCard => serde_json::to_value(AlertCardView::sample()),
         };
         v.unwrap_or_default()
+    }
+
+    /// The views to preview and to prove at start: the sample, or, for the templates with
+    /// one block per kind, one view per kind (the sample's `common` fields and that kind).
+    fn samples(self) -> Vec<serde_json::Value> {
+        let common: &[&str] = match self {
+            Self::Reminder => &["ping", "nobody"],
+            Self::Notice => &["ping"],
+            _ => return vec![self.sample()],
+        };
+        let serde_json::Value::Object(all) = self.sample() else {
+            return vec![self.sample()];
+        };
+        let kinds = all.keys().filter(|k| !common.contains(&k.as_str()));
+        kinds
+            .map(|kind| {
+                let mut one = all.clone();
+                for (key, value) in &mut one {
+                    if key != kind && !common.contains(&key.as_str()) {
+                        *value = serde_json::Value::Null;
+                    }
+                }
+                serde_json::Value::Object(one)
+            })
+            .collect()
     }
 }
 
@@ -249,19 +305,24 @@ impl Templates {
                 continue;
             }
             let file = || origin.get(t.name()).cloned().unwrap_or_default();
-            match registry.render(t.name(), &t.sample()) {
-                Err(e) => problems.push(TemplateProblem {
-                    file: file(),
-                    line: e.line_no,
-                    reason: e.reason().to_string(),
-                }),
-                Ok(text) if markup::leaked(&text) => problems.push(TemplateProblem {
-                    file: file(),
-                    line: None,
-                    reason: RenderError::TripleBraces { name: t.name() }.to_string(),
-                }),
-                Ok(_) => {}
-            }
+            // The first problem of a template is enough: its other samples would repeat it.
+            let problem =
+                t.samples()
+                    .iter()
+                    .find_map(|sample| match registry.render(t.name(), sample) {
+                        Err(e) => Some(TemplateProblem {
+                            file: file(),
+                            line: e.line_no,
+                            reason: e.reason().to_string(),
+                        }),
+                        Ok(text) if markup::leaked(&text) => Some(TemplateProblem {
+                            file: file(),
+                            line: None,
+                            reason: RenderError::TripleBraces { name: t.name() }.to_string(),
+                        }),
+                        Ok(_) => None,
+                    });
+            problems.extend(problem);
         }
         if problems.is_empty() {
             Ok(Self { registry })
@@ -292,6 +353,15 @@ impl Templates {
         } else {
             text
         })
+    }
+
+    /// Renders a template's samples, as `incident-bot render NAME` previews them: one
+    /// message, or one per kind for the templates with a block per kind.
+    pub fn render_samples(&self, name: TemplateName) -> Result<Vec<String>, RenderError> {
+        name.samples()
+            .iter()
+            .map(|v| self.render(name, v))
+            .collect()
     }
 
     /// Renders a template from loose JSON, as `incident-bot render --set` does.

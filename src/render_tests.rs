@@ -176,16 +176,17 @@ fn corrected_facts_read_before_and_after_with_typed_text_escaped() {
         changes: vec![
             FactChange {
                 what: "Title".into(),
-                before: Markup::text("Login down"),
-                after: Markup::text("Login *and* shop <@&1>"),
+                before: Some(Markup::text("Login down")),
+                after: Some(Markup::text("Login *and* shop <@&1>")),
             },
             FactChange {
                 what: "Detected".into(),
-                before: Markup::raw("<t:0:f>"),
-                after: Markup::raw("<t:60:f>"),
+                before: Some(Markup::raw("<t:0:f>")),
+                after: Some(Markup::raw("<t:60:f>")),
             },
         ],
-        follows: None,
+        renamed_to: None,
+        deadlines_from: None,
     };
     let text = templates()
         .render(TemplateName::FactsChanged, &view)
@@ -200,7 +201,10 @@ fn corrected_facts_read_before_and_after_with_typed_text_escaped() {
         .render(TemplateName::FactsChanged, &FactsChanged::sample())
         .expect("render");
     assert!(
-        sample.ends_with("Detected: <t:0:f> → <t:60:f>\nThe channel is renamed to match."),
+        sample.ends_with(
+            "Detected: <t:0:f> → <t:60:f>\nThis channel is renamed \\#inc-1-login-and-shop-down \
+             to match. Phase deadlines now count from <t:60:f>."
+        ),
         "{sample}"
     );
 }
@@ -351,13 +355,88 @@ fn the_status_counts_each_phases_ticked_steps() {
 }
 
 #[test]
+fn every_built_in_template_keeps_the_rules_an_override_must() {
+    // Overrides are refused when they print a value raw or include in a loop; the built-in
+    // templates they are copied from keep the same rules.
+    for t in TemplateName::ALL {
+        let mut registry = handlebars::Handlebars::new();
+        registry
+            .register_template_string(t.name(), t.builtin())
+            .expect("parses");
+        let parsed = registry.get_template(t.name()).expect("registered");
+        assert!(
+            refuse_unescaped(t.name(), parsed).is_empty(),
+            "{} prints a value raw",
+            t.name()
+        );
+        let loops = include_loops(&[(t.name(), t.name().to_owned(), parsed)]);
+        assert!(
+            loops.problems.is_empty(),
+            "{}: {:?}",
+            t.name(),
+            loops.problems
+        );
+    }
+}
+
+#[test]
+fn a_template_with_a_block_per_kind_is_proved_and_previewed_one_kind_at_a_time() {
+    let templates = templates();
+    let reminders = templates
+        .render_samples(TemplateName::Reminder)
+        .expect("render");
+    assert_eq!(reminders.len(), 6, "{reminders:#?}");
+    assert!(reminders.iter().all(|r| r.matches("⏰").count() == 1));
+    let notices = templates
+        .render_samples(TemplateName::Notice)
+        .expect("render");
+    assert_eq!(notices.len(), 17, "{notices:#?}");
+    assert!(notices
+        .iter()
+        .all(|n| n.starts_with("<@&1> ") && n.len() > 20));
+}
+
+#[test]
 fn a_reminder_pings_then_says_what_and_the_next_step() {
+    let view = Reminder {
+        ping: Some(Markup::raw("<@&1>")),
+        escalate: Reminder::sample().escalate,
+        ..Reminder::default()
+    };
     let text = templates()
-        .render(TemplateName::Reminder, &Reminder::sample())
+        .render(TemplateName::Reminder, &view)
         .expect("render");
     assert_eq!(
         text,
-        "<@&1> ⏰ **Nobody has taken command**\nIncident #1\nNext step: Assign a commander"
+        "<@&1> ⏰ **Nobody has taken command of this P0 incident after 10m**\n\
+         An incident without a commander drifts.\n\
+         Next step: take it with `/incident assign role:commander`"
+    );
+}
+
+#[test]
+fn a_reminder_nobody_holds_says_who_gets_it_and_escapes_typed_text() {
+    let view = Reminder {
+        nobody: Some(NobodyHolds {
+            role: "commander".into(),
+            paged: false,
+        }),
+        postmortem_due: Some(PostmortemDueReminder {
+            number: 3,
+            due_at: Markup::raw("<t:0:f>"),
+            reason: "<@&9> **Login** recurred".into(),
+        }),
+        ..Reminder::default()
+    };
+    let text = templates()
+        .render(TemplateName::Reminder, &view)
+        .expect("render");
+    assert_eq!(
+        text,
+        "⏰ **The post-mortem of incident #3 is due <t:0:f>**\n\
+         \\<@&9> \\*\\*Login\\*\\* recurred. Nobody is commander of this incident, \
+         and no role is paged for its severity.\n\
+         Next step: draft it with `/postmortem draft`"
     );
 }
 
@@ -519,28 +598,31 @@ fn an_override_folder_replaces_a_template_and_a_broken_one_names_file_and_line()
 #[test]
 fn a_notice_pings_first_and_escapes_its_body() {
     let view = Notice {
-        body: Some("**all** regions <@&9> [status](https://evil.example)".into()),
-        ..Notice::sample()
+        ping: Some(Markup::raw("<@&1>")),
+        ..Notice::from(SeverityChanged {
+            raised: true,
+            from: "P2".into(),
+            to: "P0".into(),
+            by: Markup::raw("<@1>"),
+            reason: Some("**all** regions <@&9> [status](https://evil.example)".into()),
+        })
     };
     let text = templates()
         .render(TemplateName::Notice, &view)
         .expect("render");
     assert_eq!(
         text,
-        "<@&1> ⬆️ **Severity raised to P0 by <@1>**\n\\*\\*all\\*\\* regions \\<@&9> \\[status\\]\\(<https://evil.example>\\)"
+        "<@&1> ⬆️ **Severity raised from P2 to P0 by <@1>**\n\\*\\*all\\*\\* regions \\<@&9> \\[status\\]\\(<https://evil.example>\\)"
     );
 }
 
 #[test]
 fn user_text_inside_a_bot_headline_is_escaped_and_the_bot_markup_is_not() {
     // System names typed at declare reach the post-mortem notice's headline.
-    let view = Notice {
-        ping: None,
-        icon: "📝".into(),
-        headline: Markup::raw("No post-mortem required: no earlier P0/P1 on ")
-            .text_then("[status](https://evil.example), <@&9>"),
-        body: None,
-    };
+    let view = Notice::from(PostmortemDecided {
+        due_at: None,
+        reason: "no earlier P0/P1 on [status](https://evil.example), <@&9>".into(),
+    });
     let text = templates()
         .render(TemplateName::Notice, &view)
         .expect("render");
@@ -551,9 +633,26 @@ fn user_text_inside_a_bot_headline_is_escaped_and_the_bot_markup_is_not() {
 }
 
 #[test]
+fn a_security_notice_counts_the_announcements_it_withdrew() {
+    let secured = |withdrawn| {
+        let view = Notice::from(NowSecurity {
+            by: Markup::raw("<@1>"),
+            name: "sec-4".into(),
+            withdrawn,
+        });
+        templates()
+            .render(TemplateName::Notice, &view)
+            .expect("render")
+    };
+    assert!(secured(0).ends_with("gets no all-clear."), "{}", secured(0));
+    assert!(secured(1).ends_with(" The announcement still waiting to go out was withdrawn."));
+    assert!(secured(3).ends_with(" The 3 announcements still waiting to go out were withdrawn."));
+}
+
+#[test]
 fn an_override_printing_bot_markup_with_triple_braces_is_refused_at_load() {
     let dir = tempfile::tempdir().expect("dir");
-    std::fs::write(dir.path().join("notice.hbs"), "{{icon}} {{{headline}}}\n").expect("write");
+    std::fs::write(dir.path().join("notice.hbs"), "{{{ping}}}\n").expect("write");
     let problems = Templates::load(Some(dir.path())).expect_err("refused");
     assert!(
         problems

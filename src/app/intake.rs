@@ -11,7 +11,9 @@ use crate::domain::{
     FreeText, Incident, IncidentId, IncidentKind, IncidentNumber, IncidentTitle, InteractionId,
     MessageId, Severity, Status, Systems, TimelineEntry,
 };
-use crate::render::{mention, relative, timestamp, AlertCardView, Markup, TemplateName};
+use crate::render::{
+    mention, relative, timestamp, AlertCardView, AlertNews, AlertSeen, Markup, Notice, TemplateName,
+};
 use crate::store::{AlertCard, IncidentRecord, NewCard, Tx};
 
 /// The prefix of a card's Declare buttons: `alert_declare:<card>:<severity>`.
@@ -77,9 +79,9 @@ pub async fn receive(app: &App, batch: &AlertBatch) -> Result<Received, AppError
         );
         let mut outbox = super::Outbox::new(&origin, incident, now);
         if new_card {
-            alert_joined(&mut tx, &mut outbox, &stored, incident).await?;
+            alert_joined(app, &mut tx, &mut outbox, &stored, incident).await?;
         } else if stored.resolved_at.is_some() && !was_resolved {
-            alert_resolved(&mut tx, &mut outbox, &stored, incident, now).await?;
+            alert_resolved(app, &mut tx, &mut outbox, &stored, incident, now).await?;
         }
         outbox.flush_here(&mut tx).await?;
     }
@@ -202,24 +204,25 @@ async fn queue_auto_declare(
 
 /// A new card that joined `incident` on arrival: its timeline and channel are told.
 async fn alert_joined(
+    app: &App,
     tx: &mut Tx,
     outbox: &mut super::Outbox<'_>,
     stored: &AlertCard,
     incident: IncidentId,
 ) -> Result<(), AppError> {
     tx.append_timeline(incident, &[alert_entry(stored)]).await?;
-    let line = Markup::raw("🔔 **Alert joined this incident:** ")
-        .text_then(&stored.title)
-        .raw_then(&format!(" ({}, since ", stored.source.display()))
-        .push(relative(stored.started_at))
-        .raw_then(")");
-    outbox.say_here(line.as_str().to_owned(), vec![]);
+    let view = Notice {
+        alert_joined: Some(news(stored, None)),
+        ..Notice::default()
+    };
+    outbox.say_here(super::render(app, TemplateName::Notice, &view)?, vec![]);
     Ok(())
 }
 
 /// A card of `incident` its source now says is over: a hint for the verify step, told in its
 /// timeline and channel.
 async fn alert_resolved(
+    app: &App,
     tx: &mut Tx,
     outbox: &mut super::Outbox<'_>,
     stored: &AlertCard,
@@ -239,14 +242,22 @@ async fn alert_resolved(
         source_message: None,
     };
     tx.append_timeline(incident, &[entry]).await?;
-    let line = Markup::raw("🔕 **Alert resolved:** ")
-        .text_then(&stored.title)
-        .raw_then(&format!(
-            " ({} says it is over). Check it yourself before you resolve the incident.",
-            stored.source.display()
-        ));
-    outbox.say_here(line.as_str().to_owned(), vec![]);
+    let view = Notice {
+        alert_resolved: Some(news(stored, None)),
+        ..Notice::default()
+    };
+    outbox.say_here(super::render(app, TemplateName::Notice, &view)?, vec![]);
     Ok(())
+}
+
+/// `card` as an incident channel is told of it, attached by `by` if by hand.
+fn news(card: &AlertCard, by: Option<Markup>) -> AlertNews {
+    AlertNews {
+        title: card.title.clone(),
+        source: card.source.display().to_owned(),
+        since: relative(card.started_at),
+        by,
+    }
 }
 
 /// Queues the job that posts `card`, or edits it to how it stands when the job runs. Keyed by
@@ -299,16 +310,17 @@ pub(super) async fn card_posted(
     for incident in secret {
         let origin = format!("alert_seen:{}:{incident}", card.id);
         let mut outbox = super::Outbox::new(&origin, incident, now);
-        let line = Markup::raw("🔔 **An alert about ")
-            .text_then(card.system.as_deref().unwrap_or_default())
-            .raw_then(" fired:** ")
-            .text_then(&card.title)
-            .raw_then(&format!(
-                " ({}). Its card in <#{channel}> says nothing of this incident: \
-                 https://discord.com/channels/{guild}/{channel}/{message}",
-                card.source.display()
-            ));
-        outbox.say_here(line.as_str().to_owned(), vec![]);
+        let seen = AlertSeen {
+            system: card.system.clone().unwrap_or_default(),
+            title: card.title.clone(),
+            source: card.source.display().to_owned(),
+            channel: Markup::raw(format!("<#{channel}>")),
+            card: Markup::raw(format!(
+                "https://discord.com/channels/{guild}/{channel}/{message}"
+            )),
+        };
+        let line = super::render(app, TemplateName::Notice, &Notice::from(seen))?;
+        outbox.say_here(line, vec![]);
         outbox.flush_here(&mut tx).await?;
     }
     tx.commit().await?;
@@ -706,14 +718,11 @@ pub async fn attach_card(
     tx.append_timeline(target.id, &[entry]).await?;
     let origin = format!("attach:{card}");
     let mut outbox = super::Outbox::new(&origin, target.id, now);
-    let line = Markup::raw("🔔 **Alert attached** by ")
-        .push(mention(actor.user))
-        .raw_then(": ")
-        .text_then(&current.title)
-        .raw_then(&format!(" ({}, since ", current.source.display()))
-        .push(relative(current.started_at))
-        .raw_then(")");
-    outbox.say_here(line.as_str().to_owned(), vec![]);
+    let view = Notice {
+        alert_attached: Some(news(&current, Some(mention(actor.user)))),
+        ..Notice::default()
+    };
+    outbox.say_here(super::render(app, TemplateName::Notice, &view)?, vec![]);
     outbox.flush_here(&mut tx).await?;
     tx.commit().await?;
     app.waker.wake();

@@ -14,11 +14,29 @@ pub struct MeetingNotice {
     /// When: Discord timestamps.
     pub at: Markup,
     /// Where and the event's link, when there is an event.
-    pub event: Option<Markup>,
-    /// Why there is no event, when there is none.
+    pub event: Option<MeetingEvent>,
+    /// Why there is no event, when there is none: the bot's reason, or Discord's refusal.
     pub no_event: Option<Markup>,
-    /// That it is after the deadline, and who allowed it.
-    pub late: Option<Markup>,
+    /// Set when it is after the deadline.
+    pub late: Option<MeetingLate>,
+}
+
+/// The Discord event of a review meeting.
+#[derive(Debug, Clone, Serialize)]
+pub struct MeetingEvent {
+    /// The voice channel (a channel mention).
+    pub channel: Markup,
+    /// The event's link.
+    pub link: Markup,
+}
+
+/// A review meeting after the post-mortem's deadline.
+#[derive(Debug, Clone, Serialize)]
+pub struct MeetingLate {
+    /// The deadline (a timestamp tag).
+    pub due_at: Markup,
+    /// Who allowed it (a mention).
+    pub allowed_by: Markup,
 }
 
 /// The draft's action items, under the plan's three headings.
@@ -49,11 +67,15 @@ impl MeetingNotice {
             ping: Some(Markup::raw("<@1> <@&2>")),
             moved: false,
             at: Markup::raw("<t:1764255600:F> (<t:1764255600:R>)"),
-            event: Some(Markup::raw("in <#3>: https://discord.com/events/4/5")),
-            no_event: None,
-            late: Some(Markup::raw(
-                "After the post-mortem's deadline, <t:1764255600:F>: allowed by <@1>.",
-            )),
+            event: Some(MeetingEvent {
+                channel: Markup::raw("<#3>"),
+                link: Markup::raw("https://discord.com/events/4/5"),
+            }),
+            no_event: Some(Markup::raw("`[postmortem] meeting_channel` is not set")),
+            late: Some(MeetingLate {
+                due_at: Markup::raw("<t:1764255600:F>"),
+                allowed_by: Markup::raw("<@1>"),
+            }),
         }
     }
 }

@@ -188,19 +188,6 @@ pub struct CloseSummary {
     pub timeline_len: usize,
 }
 
-/// `reminder.hbs`: reminders, nudges and escalations.
-#[derive(Debug, Clone, Serialize)]
-pub struct Reminder {
-    /// The roles or users pinged, built by the bot.
-    pub ping: Option<Markup>,
-    /// The first line.
-    pub headline: Markup,
-    /// What it is about.
-    pub body: Markup,
-    /// The next step, if any.
-    pub next_step: Option<Markup>,
-}
-
 /// One timeline line of the post-mortem draft.
 #[derive(Debug, Clone, Serialize)]
 pub struct TimelineLine {
@@ -384,17 +371,6 @@ impl CloseSummary {
     }
 }
 
-impl Reminder {
-    pub(crate) fn sample() -> Self {
-        Self {
-            ping: Some(Markup::raw("<@&1>")),
-            headline: Markup::raw("Nobody has taken command"),
-            body: Markup::raw("Incident #1"),
-            next_step: Some(Markup::raw("Assign a commander")),
-        }
-    }
-}
-
 impl PostmortemDraft {
     pub(crate) fn sample() -> Self {
         Self {
@@ -429,19 +405,6 @@ impl PostmortemDraft {
             lessons: Lessons::sample(),
         }
     }
-}
-
-/// `notice.hbs`: a line in an incident channel.
-#[derive(Debug, Clone, Serialize)]
-pub struct Notice {
-    /// The roles pinged, built by the bot.
-    pub ping: Option<Markup>,
-    /// An emoji.
-    pub icon: String,
-    /// The first line: bot markup, with any user text in it added by [`Markup::text_then`].
-    pub headline: Markup,
-    /// User text, if any.
-    pub body: Option<String>,
 }
 
 /// `status.hbs`: one incident's status.
@@ -532,8 +495,8 @@ impl StatusView {
 /// One line of `incident_list.hbs`.
 #[derive(Debug, Clone, Serialize)]
 pub struct IncidentLine {
-    /// A channel mention, or `(opening)`.
-    pub channel: Markup,
+    /// A channel mention, or none while the channel is being opened.
+    pub channel: Option<Markup>,
     /// The number.
     pub number: u32,
     /// `P0`.
@@ -551,17 +514,6 @@ pub struct IncidentLine {
 pub struct IncidentList {
     /// The incidents.
     pub incidents: Vec<IncidentLine>,
-}
-
-impl Notice {
-    pub(crate) fn sample() -> Self {
-        Self {
-            ping: Some(Markup::raw("<@&1>")),
-            icon: "⬆️".into(),
-            headline: Markup::raw("Severity raised to P0 by <@1>"),
-            body: Some("all regions".into()),
-        }
-    }
 }
 
 impl StatusView {
@@ -596,7 +548,7 @@ impl IncidentList {
     pub(crate) fn sample() -> Self {
         Self {
             incidents: vec![IncidentLine {
-                channel: Markup::raw("<#1>"),
+                channel: Some(Markup::raw("<#1>")),
                 number: 1,
                 severity: "P0".into(),
                 title: "Login down".into(),
@@ -612,10 +564,10 @@ impl IncidentList {
 pub struct FactChange {
     /// Which fact: `Title`, `Systems`, `Summary`, `Detected`.
     pub what: String,
-    /// What it was: text escaped by [`Markup::text`], or a timestamp tag.
-    pub before: Markup,
+    /// What it was: text escaped by [`Markup::text`], or a timestamp tag; none when empty.
+    pub before: Option<Markup>,
     /// What it is now.
-    pub after: Markup,
+    pub after: Option<Markup>,
 }
 
 /// `facts_changed.hbs`: the facts of an incident corrected by `/incident edit`.
@@ -625,8 +577,10 @@ pub struct FactsChanged {
     pub by: Markup,
     /// Each fact that changed.
     pub changes: Vec<FactChange>,
-    /// What follows from it, in the bot's words, if anything (the channel's new name).
-    pub follows: Option<Markup>,
+    /// The channel's new name (`#inc-12-login`), when it follows the title.
+    pub renamed_to: Option<String>,
+    /// When the phase deadlines count from now (a timestamp tag), when detection moved.
+    pub deadlines_from: Option<Markup>,
 }
 
 impl FactsChanged {
@@ -636,16 +590,17 @@ impl FactsChanged {
             changes: vec![
                 FactChange {
                     what: "Title".into(),
-                    before: Markup::text("Login down"),
-                    after: Markup::text("Login and shop down"),
+                    before: Some(Markup::text("Login down")),
+                    after: None,
                 },
                 FactChange {
                     what: "Detected".into(),
-                    before: Markup::raw("<t:0:f>"),
-                    after: Markup::raw("<t:60:f>"),
+                    before: Some(Markup::raw("<t:0:f>")),
+                    after: Some(Markup::raw("<t:60:f>")),
                 },
             ],
-            follows: Some(Markup::raw("The channel is renamed to match.")),
+            renamed_to: Some("#inc-1-login-and-shop-down".into()),
+            deadlines_from: Some(Markup::raw("<t:60:f>")),
         }
     }
 }

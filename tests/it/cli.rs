@@ -394,6 +394,40 @@ fn render_defangs_mentions_and_markdown_in_user_text() {
 }
 
 #[test]
+fn render_list_names_every_template_and_each_renders_its_sample() {
+    let out = bot(&["render", "--list"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let list = stdout(&out);
+    let names: Vec<&str> = list
+        .lines()
+        .filter_map(|l| l.split_whitespace().next())
+        .collect();
+    assert_eq!(names.len(), 15, "{list}");
+    for name in names {
+        let out = bot(&["render", name]);
+        assert!(out.status.success(), "{name}: {}", stderr(&out));
+        assert!(!stdout(&out).trim().is_empty(), "{name} printed nothing");
+    }
+}
+
+#[test]
+fn render_without_values_previews_every_kind_of_reminder() {
+    let out = bot(&["render", "reminder"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    for headline in [
+        "Nobody has taken command of this P0 incident after 10m",
+        "No update for 32m",
+        "is over its budget by 5m",
+        "did it hold?",
+        "is due <t:172800:f>",
+        "is overdue by 2h",
+    ] {
+        assert!(text.contains(headline), "{headline} missing from:\n{text}");
+    }
+}
+
+#[test]
 fn render_names_a_missing_value_and_an_unknown_template() {
     let out = bot(&["render", "service_alert", "--set", "eta=soon"]);
     assert!(!out.status.success());

@@ -8,8 +8,8 @@ use super::effects::kinds;
 use super::{App, AppError, Effect, Outbox, Target, PUBLISH_BUDGET};
 use crate::domain::{Actor, Command, Incident, IncidentKind, Status, Systems};
 use crate::render::{
-    eta, mention, relative, role_pings, timestamp, FactChange, FactsChanged, Markup, Notice,
-    StatusUpdate, TemplateName,
+    eta, mention, relative, timestamp, AlertSent, FactChange, FactsChanged, LoggedSecurity, Markup,
+    Notice, NowAvailability, NowSecurity, StatusUpdate, TemplateName,
 };
 use crate::store::{AnnouncementKind, IncidentRecord, PublishSlots, Tx};
 
@@ -146,15 +146,11 @@ pub(in crate::app) async fn announced(
 ) -> Result<String, AppError> {
     queue_alert(app, tx, outbox, record).await?;
     let i = &record.incident;
-    let headline = Markup::raw(format!(
-        "Service alert sent to players by {}",
-        mention(actor.user)
-    ));
-    let headline = match standing_eta(i, app.clock.now()) {
-        Some(e) => headline.raw_then(", ETA ").push(e),
-        None => headline,
+    let sent = AlertSent {
+        by: mention(actor.user),
+        eta: standing_eta(i, app.clock.now()),
     };
-    notice(app, outbox, "🚨", headline, None, vec![])?;
+    notice(app, outbox, Notice::from(sent), vec![])?;
     Ok(format!(
         "The service alert is going out to players in <#{}>.",
         app.settings.channels.announcements
@@ -180,25 +176,11 @@ pub(in crate::app) async fn edited(
     if rename {
         outbox.push(tx, Effect::Relabel).await?;
     }
-    let follows = rename.then(|| {
-        Markup::raw("This channel is renamed ")
-            .text_then(&format!("#{renamed}"))
-            .raw_then(" to match.")
-    });
-    let budgets = (i.detected_at != before.detected_at).then(|| {
-        Markup::raw(format!(
-            "Phase deadlines now count from {}.",
-            timestamp(i.detected_at)
-        ))
-    });
-    let follows = match (follows, budgets) {
-        (Some(a), Some(b)) => Some(a.raw_then(" ").push(b)),
-        (a, b) => a.or(b),
-    };
     let view = FactsChanged {
         by: mention(actor.user),
         changes,
-        follows,
+        renamed_to: rename.then(|| format!("#{renamed}")),
+        deadlines_from: (i.detected_at != before.detected_at).then(|| timestamp(i.detected_at)),
     };
     outbox.say_here(
         super::render(app, TemplateName::FactsChanged, &view)?,
@@ -220,8 +202,8 @@ fn fact_changes(before: &Incident, i: &Incident) -> (Vec<FactChange>, Vec<&'stat
         names.push("title");
         changes.push(FactChange {
             what: "Title".to_owned(),
-            before: Markup::text(before.title.as_str()),
-            after: Markup::text(i.title.as_str()),
+            before: Some(Markup::text(before.title.as_str())),
+            after: Some(Markup::text(i.title.as_str())),
         });
     }
     if i.systems != before.systems {
@@ -236,34 +218,24 @@ fn fact_changes(before: &Incident, i: &Incident) -> (Vec<FactChange>, Vec<&'stat
         names.push("summary");
         changes.push(FactChange {
             what: "Summary".to_owned(),
-            before: before
-                .summary
-                .as_ref()
-                .map_or_else(|| Markup::raw("none"), |s| Markup::text(s.as_str())),
-            after: i
-                .summary
-                .as_ref()
-                .map_or_else(|| Markup::raw("none"), |s| Markup::text(s.as_str())),
+            before: before.summary.as_ref().map(|s| Markup::text(s.as_str())),
+            after: i.summary.as_ref().map(|s| Markup::text(s.as_str())),
         });
     }
     if i.detected_at != before.detected_at {
         names.push("detection time");
         changes.push(FactChange {
             what: "Detected".to_owned(),
-            before: timestamp(before.detected_at),
-            after: timestamp(i.detected_at),
+            before: Some(timestamp(before.detected_at)),
+            after: Some(timestamp(i.detected_at)),
         });
     }
     (changes, names)
 }
 
-/// Systems as people read them, `none` for none.
-fn systems(s: &Systems) -> Markup {
-    if s.is_empty() {
-        Markup::raw("none")
-    } else {
-        Markup::text(&s.display())
-    }
+/// Systems as people read them; none for none.
+fn systems(s: &Systems) -> Option<Markup> {
+    (!s.is_empty()).then(|| Markup::text(&s.display()))
 }
 
 /// `/incident kind`: a security incident's channel is made private and renamed, and what was
@@ -305,6 +277,11 @@ async fn turned_security(
     tx.detach_unposted_cards(record.id).await?;
     outbox.push(tx, Effect::MakePrivate).await?;
     outbox.push(tx, Effect::Relabel).await?;
+    let secured = NowSecurity {
+        by: who.clone(),
+        name: name.to_string(),
+        withdrawn,
+    };
     let withdrawn = match withdrawn {
         0 => String::new(),
         1 => " The announcement still waiting to go out was withdrawn.".to_owned(),
@@ -312,28 +289,19 @@ async fn turned_security(
     };
     // Paged as a security incident is at declare: its channel is theirs now.
     let page = app.page_roles(i.kind, i.severity);
-    notice(
-        app,
-        outbox,
-        "🔒",
-        Markup::raw(format!("Now a security incident, by {who}")),
-        Some(format!(
-            "This channel becomes private to the security role and is renamed {name}; \
-             nothing more about it goes to players, and it gets no all-clear.{withdrawn}"
-        )),
-        page,
-    )?;
+    notice(app, outbox, Notice::from(secured), page)?;
     if let Some(log) = app.settings.channels.log {
         let post = Effect::Post {
             to: Target::Channel(log),
-            content: format!(
-                "🔒 #{} is now a security incident, by {who}{}",
-                record.number,
-                record
-                    .channel_id
-                    .map(|c| format!(" → <#{c}>"))
-                    .unwrap_or_default()
-            ),
+            content: super::lifecycle::notice(
+                app,
+                &[],
+                Notice::from(LoggedSecurity {
+                    number: record.number.0,
+                    by: who.clone(),
+                    channel: record.channel_id.map(|c| Markup::raw(format!("<#{c}>"))),
+                }),
+            )?,
             ping_roles: vec![],
             file: None,
             buttons: vec![],
@@ -364,18 +332,11 @@ async fn turned_availability(
     let who = mention(actor.user);
     let name = super::channel_name(record);
     outbox.push(tx, Effect::Relabel).await?;
-    notice(
-        app,
-        outbox,
-        "🔓",
-        Markup::raw(format!("An availability incident again, by {who}")),
-        Some(format!(
-            "This channel is renamed {name} and stays private: open it to the team by \
-             hand if they should see it. Players have been told nothing; \
-             /incident announce posts the service alert."
-        )),
-        vec![],
-    )?;
+    let again = NowAvailability {
+        by: who.clone(),
+        name: name.to_string(),
+    };
+    notice(app, outbox, Notice::from(again), vec![])?;
     Ok(format!(
         "Incident #{} is an availability incident again and its channel is renamed #{name}. \
          The channel stays private until you open it up. Players have been told nothing: \
@@ -388,17 +349,9 @@ async fn turned_availability(
 fn notice(
     app: &App,
     outbox: &mut Outbox<'_>,
-    icon: &str,
-    headline: Markup,
-    body: Option<String>,
+    view: Notice,
     ping: Vec<crate::domain::RoleId>,
 ) -> Result<(), AppError> {
-    let view = Notice {
-        ping: role_pings(&ping),
-        icon: icon.to_owned(),
-        headline,
-        body,
-    };
-    outbox.say_here(super::render(app, TemplateName::Notice, &view)?, ping);
+    outbox.say_here(super::lifecycle::notice(app, &ping, view)?, ping);
     Ok(())
 }

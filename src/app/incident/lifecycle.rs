@@ -13,7 +13,10 @@ use crate::domain::{
     Action, Actor, Candidate, ChannelId, Command, EarlierIncident, FreeText, IncidentId,
     IncidentKind, IncidentRole, Phase, Severity, ShortText, Status, UserId,
 };
-use crate::render::{mention, role_pings, timestamp, Markup, Notice, TemplateName};
+use crate::render::{
+    mention, role_pings, timestamp, Notice, PhaseMoved, RoleAssigned, SeverityChanged,
+    TemplateName, UpdatePosted,
+};
 use crate::store::{AnnouncementKind, IncidentRecord, Tx};
 
 /// A change, as parsed at the edge.
@@ -368,19 +371,15 @@ fn command_name(c: &Command) -> &'static str {
     }
 }
 
-/// A notice in the incident channel: an icon, a headline the bot built, typed text under it.
+/// A notice in the incident channel, pinging `ping_roles`: `view` says which.
 pub(in crate::app) fn notice(
     app: &App,
     ping_roles: &[crate::domain::RoleId],
-    icon: &str,
-    headline: Markup,
-    body: Option<String>,
+    view: Notice,
 ) -> Result<String, AppError> {
     let view = Notice {
         ping: role_pings(ping_roles),
-        icon: icon.to_owned(),
-        headline,
-        body,
+        ..view
     };
     super::render(app, TemplateName::Notice, &view)
 }
@@ -477,17 +476,14 @@ impl Shown<'_> {
         } else {
             vec![]
         };
-        let verb = if raised { "raised" } else { "lowered" };
-        let text = notice(
-            app,
-            &ping,
-            if raised { "⬆️" } else { "⬇️" },
-            Markup::raw(format!(
-                "Severity {verb} from {} to {to} by {who}",
-                before.severity
-            )),
-            reason.as_ref().map(ToString::to_string),
-        )?;
+        let changed = SeverityChanged {
+            raised,
+            from: before.severity.to_string(),
+            to: to.to_string(),
+            by: who.clone(),
+            reason: reason.as_ref().map(ToString::to_string),
+        };
+        let text = notice(app, &ping, Notice::from(changed))?;
         outbox.say_here(text, ping);
         let alerted = !tx
             .announcements_of(record.id, AnnouncementKind::Alert)
@@ -517,10 +513,11 @@ impl Shown<'_> {
         let Self {
             app, who, record, ..
         } = self;
-        outbox.say_here(
-            format!("➡️ Moved to phase {} by {who}", to.number()),
-            vec![],
-        );
+        let moved = PhaseMoved {
+            number: to.number(),
+            by: who.clone(),
+        };
+        outbox.say_here(notice(app, &[], Notice::from(moved))?, vec![]);
         checklists::say(app, tx, outbox, record, to).await?;
         Ok(format!("Moved to {to}."))
     }
@@ -536,19 +533,14 @@ impl Shown<'_> {
             app, who, before, ..
         } = self;
         let title = role.title().to_lowercase();
-        let headline = match before.roles.get(role) {
-            Some(previous) => Markup::raw(format!(
-                "{} handed over from {} to {} by {who}",
-                role.title(),
-                mention(previous),
-                mention(user)
-            )),
-            None => Markup::raw(format!(
-                "{} is now {title} (assigned by {who})",
-                mention(user)
-            )),
+        let assigned = RoleAssigned {
+            role: role.title().to_owned(),
+            role_lower: title.clone(),
+            previous: before.roles.get(role).map(mention),
+            user: mention(user),
+            by: who.clone(),
         };
-        let text = notice(app, &[], "👤", headline, None)?;
+        let text = notice(app, &[], Notice::from(assigned))?;
         outbox.say_here(text, vec![]);
         Ok(format!("{} is now {title}.", mention(user)))
     }
@@ -567,12 +559,12 @@ impl Shown<'_> {
             app, who, record, ..
         } = self;
         let i = &record.incident;
-        let headline = Markup::raw(format!("Update from {who}"));
-        let headline = match (eta, &i.eta) {
-            (true, Some(given)) => headline.raw_then(" · ETA ").push(crate::render::eta(given)),
-            _ => headline,
+        let update = UpdatePosted {
+            by: who.clone(),
+            eta: i.eta.as_ref().filter(|_| eta).map(crate::render::eta),
+            message: message.to_string(),
         };
-        let text = notice(app, &[], "📣", headline, Some(message.to_string()))?;
+        let text = notice(app, &[], Notice::from(update))?;
         outbox.say_here(text, vec![]);
         Ok(if public || publish {
             corrections::update_to_players(app, tx, outbox, record, publish, prepared, now).await?

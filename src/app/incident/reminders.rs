@@ -11,9 +11,13 @@ use super::{Button, ButtonStyle, Effect, Outbox, Outgoing, Performer};
 use crate::config::delta;
 use crate::domain::{Command, Incident, Status};
 use crate::domain::{Phase, RoleId, UserId};
-use crate::render::{human, mention, role_pings, Markup, Reminder, TemplateName};
+use crate::render::{
+    human, mention, role_pings, timestamp, EscalateReminder, Markup, NobodyHolds, NudgeReminder,
+    PostmortemDueReminder, PostmortemOverdueReminder, Reminder, TemplateName, UpdateDueReminder,
+    VerifyFixReminder,
+};
 use crate::scheduler::JobError;
-use crate::store::{IncidentRecord, Job, Tx};
+use crate::store::{IncidentRecord, Job, Postmortem, Tx};
 
 /// The button custom id prefix of "The fix held" (the name predates the second button).
 pub const FIX_HELD_BUTTON: &str = "verify_fix";
@@ -272,11 +276,11 @@ struct ReminderPost {
 }
 
 /// Who a reminder is for: the holder of an incident role, or, when nobody holds it, the
-/// severity's page roles, with a line saying so.
+/// severity's page roles, and the reminder says so.
 struct Recipient {
     users: Vec<UserId>,
     roles: Vec<RoleId>,
-    note: Option<Markup>,
+    nobody: Option<NobodyHolds>,
 }
 
 impl Recipient {
@@ -285,21 +289,18 @@ impl Recipient {
             Some(user) => Self {
                 users: vec![user],
                 roles: vec![],
-                note: None,
+                nobody: None,
             },
             None => {
                 let roles = app.page_roles(i.kind, i.severity);
-                let note = if roles.is_empty() {
-                    format!(
-                        "Nobody is {role} of this incident, and no role is paged for its severity."
-                    )
-                } else {
-                    format!("Nobody is {role} of this incident, so this goes to the on-call responders.")
+                let nobody = NobodyHolds {
+                    role: role.to_owned(),
+                    paged: !roles.is_empty(),
                 };
                 Self {
                     users: vec![],
                     roles,
-                    note: Some(Markup::raw(note)),
+                    nobody: Some(nobody),
                 }
             }
         }
@@ -315,11 +316,13 @@ impl Recipient {
         (!line.is_empty()).then(|| Markup::raw(line.join(" ")))
     }
 
-    /// `body`, followed by the note when the reminder fell back to the page roles.
-    fn body(&self, body: Markup) -> Markup {
-        match &self.note {
-            Some(note) => body.raw_then(" ").push(note.clone()),
-            None => body,
+    /// The reminder's view: who it pings (`extra` roles too) and whether it says nobody
+    /// holds the role; the caller sets its kind.
+    fn view(&self, extra: &[RoleId]) -> Reminder {
+        Reminder {
+            ping: self.ping(extra),
+            nobody: self.nobody.clone(),
+            ..Reminder::default()
         }
     }
 
@@ -383,132 +386,13 @@ impl Performer {
         record: &IncidentRecord,
         effect: Effect,
     ) -> Result<Option<ReminderPost>, JobError> {
-        let i = &record.incident;
         let app = &self.app;
         let now = app.clock.now();
-        let open = i.status == Status::Open;
-        let commander = || Recipient::of(app, i, i.roles.commander, "commander");
-        let post = match effect {
-            Effect::EscalateCommander { attempt } => {
-                if !open || i.roles.commander.is_some() {
-                    return Ok(None);
-                }
-                let roles = app.settings.severity.get(i.severity).escalate_to.clone();
-                let view = Reminder {
-                    ping: role_pings(&roles),
-                    headline: Markup::raw(format!(
-                        "Nobody has taken command of this {} incident after {}",
-                        i.severity,
-                        human(now - i.declared_at)
-                    )),
-                    body: Markup::raw("An incident without a commander drifts."),
-                    next_step: Some(Markup::raw(
-                        "take it with `/incident assign role:commander`",
-                    )),
-                };
-                let next = (attempt < app.settings.escalation.max_repeats).then_some(attempt + 1);
-                let nobody = Recipient {
-                    users: vec![],
-                    roles,
-                    note: None,
-                };
-                nobody.post(app, view, vec![], next.map(FollowUp::Escalate), vec![])?
-            }
-            Effect::UpdateDue => {
-                let Some(every) = app.settings.severity.get(i.severity).update_every else {
-                    return Ok(None);
-                };
-                let quiet_since = i.last_update_at.unwrap_or(i.declared_at);
-                if !open || now - quiet_since < delta(every) - chrono::TimeDelta::seconds(1) {
-                    return Ok(None);
-                }
-                let to = Recipient::of(
-                    app,
-                    i,
-                    i.roles.comms.or(i.roles.commander),
-                    "comms lead or commander",
-                );
-                let view = Reminder {
-                    ping: to.ping(&[]),
-                    headline: Markup::raw(format!("No update for {}", human(now - quiet_since))),
-                    body: to.body(Markup::raw(format!(
-                        "The {} cadence is an update every {}.",
-                        i.severity,
-                        human(delta(every))
-                    ))),
-                    next_step: Some(Markup::raw(
-                        "post one with `/incident update` (add `public:true` to tell players)",
-                    )),
-                };
-                to.post(app, view, vec![], Some(FollowUp::UpdateDue), vec![])?
-            }
-            Effect::PhaseNudge { phase, round } => {
-                if !open || i.phase != phase {
-                    return Ok(None);
-                }
-                let Some(offset) = app.phase_budgets().deadline_offset(phase) else {
-                    return Ok(None);
-                };
-                let over = now - (i.detected_at + offset);
-                let next = phase
-                    .next()
-                    .and_then(|p| app.settings.checklists.first(p, i.kind, i.severity))
-                    .map_or_else(
-                        || Markup::raw("resolve with `/incident resolve`"),
-                        |step| Markup::text(step.text.as_str()),
-                    );
-                let to = commander();
-                // The second overrun of the same phase goes up the chain, as command does.
-                let escalate = if round >= 2 {
-                    app.settings.severity.get(i.severity).escalate_to.clone()
-                } else {
-                    vec![]
-                };
-                let view = Reminder {
-                    ping: to.ping(&escalate),
-                    headline: Markup::raw(format!("{phase} is over its budget by {}", human(over))),
-                    body: to.body(Markup::raw(format!(
-                        "The plan gives it until {} after detection.",
-                        human(offset)
-                    ))),
-                    next_step: Some(next),
-                };
-                let again = (round < 2).then_some(FollowUp::Nudge(phase, round + 1));
-                to.post(app, view, escalate, again, vec![])?
-            }
-            Effect::VerifyFix => {
-                if i.status != Status::Verifying {
-                    return Ok(None);
-                }
-                let to = commander();
-                let since = i.resolved_at.map_or_else(String::new, |at| human(now - at));
-                let view = Reminder {
-                    ping: to.ping(&[]),
-                    headline: Markup::raw(format!("The fix went in {since} ago: did it hold?")),
-                    body: to.body(Markup::raw(
-                        "Smoke tests pass, error rates have been normal for the window, and \
-                         user reports have stopped?",
-                    )),
-                    next_step: Some(Markup::raw(format!(
-                        "press The fix held to give players the all-clear, or It did not hold \
-                         to go back to phase 4; I ask again in {} otherwise",
-                        human(delta(app.settings.resolution.verify_after))
-                    ))),
-                };
-                let buttons = vec![
-                    Button {
-                        custom_id: format!("{FIX_HELD_BUTTON}:{}", record.id),
-                        label: "The fix held".to_owned(),
-                        style: ButtonStyle::Success,
-                    },
-                    Button {
-                        custom_id: format!("{FIX_FAILED_BUTTON}:{}", record.id),
-                        label: "It did not hold".to_owned(),
-                        style: ButtonStyle::Danger,
-                    },
-                ];
-                to.post(app, view, vec![], Some(FollowUp::VerifyAgain), buttons)?
-            }
+        match effect {
+            Effect::EscalateCommander { attempt } => escalate(app, record, attempt, now),
+            Effect::UpdateDue => update_due(app, record, now),
+            Effect::PhaseNudge { phase, round } => nudge(app, record, phase, round, now),
+            Effect::VerifyFix => verify_fix(app, record, now),
             Effect::PostmortemReminder { .. } | Effect::PostmortemOverdue { .. } => {
                 let Some(pm) = app.db.postmortem(record.id).await? else {
                     return Ok(None);
@@ -516,56 +400,18 @@ impl Performer {
                 if pm.done_at.is_some() {
                     return Ok(None);
                 }
-                let to = commander();
-                if let Effect::PostmortemOverdue { round } = effect {
-                    let escalate = app.settings.postmortem.escalate_to.clone();
-                    let view = Reminder {
-                        ping: to.ping(&escalate),
-                        headline: Markup::raw(format!(
-                            "The post-mortem of incident #{} is overdue by {}",
-                            record.number,
-                            human(now - pm.due_at)
-                        )),
-                        body: to.body(Markup::raw(format!(
-                            "It was due {}.",
-                            crate::render::timestamp(pm.due_at)
-                        ))),
-                        next_step: Some(Markup::raw(
-                            "draft it with `/postmortem draft`, then `/postmortem done link:<url>`",
-                        )),
-                    };
-                    to.post(
-                        app,
-                        view,
-                        escalate,
-                        Some(FollowUp::Overdue(round + 1)),
-                        vec![],
-                    )?
-                } else {
-                    let view = Reminder {
-                        ping: to.ping(&[]),
-                        // The date, not "in 4 hours": a relative time reads "is due 2 days
-                        // ago" to whoever scrolls back, or when the bot was down past it.
-                        headline: Markup::raw(format!(
-                            "The post-mortem of incident #{} is due {}",
-                            record.number,
-                            crate::render::timestamp(pm.due_at)
-                        )),
-                        // The reason names systems people typed: it goes in as text.
-                        body: to.body(Markup::text(&pm.reason).raw_then(".")),
-                        next_step: Some(Markup::raw("draft it with `/postmortem draft`")),
-                    };
-                    to.post(app, view, vec![], None, vec![])?
+                match effect {
+                    Effect::PostmortemOverdue { round } => {
+                        postmortem_overdue(app, record, &pm, round, now).map(Some)
+                    }
+                    _ => postmortem_due(app, record, &pm).map(Some),
                 }
             }
-            other => {
-                return Err(JobError::fatal(format!(
-                    "{} is not a reminder",
-                    other.kind()
-                )))
-            }
-        };
-        Ok(Some(post))
+            other => Err(JobError::fatal(format!(
+                "{} is not a reminder",
+                other.kind()
+            ))),
+        }
     }
 
     async fn follow_up(
@@ -602,6 +448,183 @@ impl Performer {
         app.waker.wake();
         Ok(())
     }
+}
+
+/// Nobody has taken command: the severity's escalation roles are told, up to
+/// `[escalation] max_repeats` times.
+fn escalate(
+    app: &App,
+    record: &IncidentRecord,
+    attempt: u32,
+    now: DateTime<Utc>,
+) -> Result<Option<ReminderPost>, JobError> {
+    let i = &record.incident;
+    if i.status != Status::Open || i.roles.commander.is_some() {
+        return Ok(None);
+    }
+    let roles = app.settings.severity.get(i.severity).escalate_to.clone();
+    let nobody = Recipient {
+        users: vec![],
+        roles,
+        nobody: None,
+    };
+    let view = Reminder {
+        escalate: Some(EscalateReminder {
+            severity: i.severity.to_string(),
+            after: human(now - i.declared_at),
+        }),
+        ..nobody.view(&[])
+    };
+    let next = (attempt < app.settings.escalation.max_repeats).then_some(attempt + 1);
+    nobody
+        .post(app, view, vec![], next.map(FollowUp::Escalate), vec![])
+        .map(Some)
+}
+
+/// The severity's update cadence ran out: the comms lead (or commander) is asked for one.
+fn update_due(
+    app: &App,
+    record: &IncidentRecord,
+    now: DateTime<Utc>,
+) -> Result<Option<ReminderPost>, JobError> {
+    let i = &record.incident;
+    let Some(every) = app.settings.severity.get(i.severity).update_every else {
+        return Ok(None);
+    };
+    let quiet_since = i.last_update_at.unwrap_or(i.declared_at);
+    if i.status != Status::Open || now - quiet_since < delta(every) - chrono::TimeDelta::seconds(1)
+    {
+        return Ok(None);
+    }
+    let holder = i.roles.comms.or(i.roles.commander);
+    let to = Recipient::of(app, i, holder, "comms lead or commander");
+    let view = Reminder {
+        update_due: Some(UpdateDueReminder {
+            quiet_for: human(now - quiet_since),
+            severity: i.severity.to_string(),
+            every: human(delta(every)),
+        }),
+        ..to.view(&[])
+    };
+    to.post(app, view, vec![], Some(FollowUp::UpdateDue), vec![])
+        .map(Some)
+}
+
+/// `phase` ran over its budget: the commander is nudged, and the second time the severity's
+/// escalation roles too, as for command.
+fn nudge(
+    app: &App,
+    record: &IncidentRecord,
+    phase: Phase,
+    round: u32,
+    now: DateTime<Utc>,
+) -> Result<Option<ReminderPost>, JobError> {
+    let i = &record.incident;
+    if i.status != Status::Open || i.phase != phase {
+        return Ok(None);
+    }
+    let Some(offset) = app.phase_budgets().deadline_offset(phase) else {
+        return Ok(None);
+    };
+    let next_step = phase
+        .next()
+        .and_then(|p| app.settings.checklists.first(p, i.kind, i.severity))
+        .map(|step| step.text.to_string());
+    let to = Recipient::of(app, i, i.roles.commander, "commander");
+    let escalate = if round >= 2 {
+        app.settings.severity.get(i.severity).escalate_to.clone()
+    } else {
+        vec![]
+    };
+    let view = Reminder {
+        nudge: Some(NudgeReminder {
+            phase: phase.to_string(),
+            over: human(now - (i.detected_at + offset)),
+            budget: human(offset),
+            next_checklist_step: next_step,
+        }),
+        ..to.view(&escalate)
+    };
+    let again = (round < 2).then_some(FollowUp::Nudge(phase, round + 1));
+    to.post(app, view, escalate, again, vec![]).map(Some)
+}
+
+/// The verification window is over: the commander is asked whether the fix held, with a
+/// button for each answer, and asked again while nobody answers.
+fn verify_fix(
+    app: &App,
+    record: &IncidentRecord,
+    now: DateTime<Utc>,
+) -> Result<Option<ReminderPost>, JobError> {
+    let i = &record.incident;
+    if i.status != Status::Verifying {
+        return Ok(None);
+    }
+    let to = Recipient::of(app, i, i.roles.commander, "commander");
+    let view = Reminder {
+        verify_fix: Some(VerifyFixReminder {
+            since: i.resolved_at.map_or_else(String::new, |at| human(now - at)),
+            ask_again_in: human(delta(app.settings.resolution.verify_after)),
+        }),
+        ..to.view(&[])
+    };
+    let buttons = vec![
+        Button {
+            custom_id: format!("{FIX_HELD_BUTTON}:{}", record.id),
+            label: "The fix held".to_owned(),
+            style: ButtonStyle::Success,
+        },
+        Button {
+            custom_id: format!("{FIX_FAILED_BUTTON}:{}", record.id),
+            label: "It did not hold".to_owned(),
+            style: ButtonStyle::Danger,
+        },
+    ];
+    to.post(app, view, vec![], Some(FollowUp::VerifyAgain), buttons)
+        .map(Some)
+}
+
+/// The post-mortem is due soon: the commander is reminded of the date and the reason.
+fn postmortem_due(
+    app: &App,
+    record: &IncidentRecord,
+    pm: &Postmortem,
+) -> Result<ReminderPost, JobError> {
+    let i = &record.incident;
+    let to = Recipient::of(app, i, i.roles.commander, "commander");
+    let view = Reminder {
+        postmortem_due: Some(PostmortemDueReminder {
+            number: record.number.0,
+            due_at: timestamp(pm.due_at),
+            reason: pm.reason.clone(),
+        }),
+        ..to.view(&[])
+    };
+    to.post(app, view, vec![], None, vec![])
+}
+
+/// The post-mortem is overdue: the commander and `[postmortem] escalate_to` are told, again
+/// every `overdue_every`.
+fn postmortem_overdue(
+    app: &App,
+    record: &IncidentRecord,
+    pm: &Postmortem,
+    round: u32,
+    now: DateTime<Utc>,
+) -> Result<ReminderPost, JobError> {
+    let i = &record.incident;
+    let to = Recipient::of(app, i, i.roles.commander, "commander");
+    let escalate = app.settings.postmortem.escalate_to.clone();
+    let view = Reminder {
+        postmortem_overdue: Some(PostmortemOverdueReminder {
+            number: record.number.0,
+            over: human(now - pm.due_at),
+            due_at: timestamp(pm.due_at),
+        }),
+        ..to.view(&escalate)
+    };
+    let next = Some(FollowUp::Overdue(round + 1));
+    to.post(app, view, escalate, next, vec![])
 }
 
 /// What a reminder schedules after it fired.

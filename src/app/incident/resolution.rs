@@ -6,7 +6,8 @@ use super::{checklists, App, AppError, Effect, Outbox};
 use crate::config::delta;
 use crate::domain::{FreeText, IncidentKind, Phase, Status};
 use crate::render::{
-    human, mention, timestamp, AllClear, CloseSummary, Markup, PhaseLine, TemplateName,
+    human, mention, timestamp, AllClear, CloseSummary, FixApplied, Markup, Notice, PhaseLine,
+    Reopened, Resolved, TemplateName,
 };
 use crate::store::{AnnouncementKind, IncidentRecord, Tx};
 
@@ -23,16 +24,12 @@ pub(in crate::app) async fn fix_applied(
     let i = &record.incident;
     let until =
         i.resolved_at.unwrap_or(i.last_change_at) + delta(app.settings.resolution.verify_after);
-    let text = notice(
-        app,
-        &[],
-        "🛠️",
-        Markup::raw(format!(
-            "Fix applied by {who}: verifying it until {} before players are told",
-            timestamp(until)
-        )),
-        Some(format!("Root cause: {root_cause}")),
-    )?;
+    let applied = FixApplied {
+        by: who.clone(),
+        until: timestamp(until),
+        root_cause: root_cause.to_string(),
+    };
+    let text = notice(app, &[], Notice::from(applied))?;
     outbox.say_here(text, vec![]);
     checklists::say(app, tx, outbox, record, i.phase).await?;
     let asked = i.roles.commander.map_or_else(
@@ -59,18 +56,15 @@ pub(in crate::app) async fn recovered(
 ) -> Result<String, AppError> {
     let i = &record.incident;
     let ttr = i.time_to_resolve().map(human).unwrap_or_default();
-    let (headline, body) = if held {
-        (
-            format!("The fix held, confirmed by {who}: resolved after {ttr}"),
-            None,
-        )
-    } else {
-        (
-            format!("Resolved by {who} after {ttr}, without a verification window"),
-            i.root_cause.as_ref().map(|r| format!("Root cause: {r}")),
-        )
+    let resolved = Resolved {
+        by: who.clone(),
+        after: ttr.clone(),
+        held,
+        root_cause: (!held)
+            .then(|| i.root_cause.as_ref().map(ToString::to_string))
+            .flatten(),
     };
-    let text = notice(app, &[], "✅", Markup::raw(headline), body)?;
+    let text = notice(app, &[], Notice::from(resolved))?;
     outbox.say_here(text, vec![]);
     checklists::say(app, tx, outbox, record, i.phase).await?;
     Ok(if all_clear(app, tx, outbox, record).await? {
@@ -90,15 +84,12 @@ pub(in crate::app) async fn reopened(
     record: &IncidentRecord,
     reason: &FreeText,
 ) -> Result<String, AppError> {
-    let text = notice(
-        app,
-        &[],
-        "🔁",
-        Markup::raw(format!("Reopened by {who}: back to {}", Phase::Resolution)),
-        Some(format!(
-            "{reason}. Run /incident resolve again when a new fix is in."
-        )),
-    )?;
+    let reopened = Reopened {
+        by: who.clone(),
+        phase: Phase::Resolution.to_string(),
+        reason: reason.to_string(),
+    };
+    let text = notice(app, &[], Notice::from(reopened))?;
     outbox.say_here(text, vec![]);
     checklists::say(app, tx, outbox, record, record.incident.phase).await?;
     let told = !tx

@@ -48,10 +48,7 @@ pub async fn status(
                 incidents: open
                     .iter()
                     .map(|r| IncidentLine {
-                        channel: r.channel_id.map_or_else(
-                            || Markup::raw("(channel opening)"),
-                            |c| Markup::raw(format!("<#{c}>")),
-                        ),
+                        channel: r.channel_id.map(|c| Markup::raw(format!("<#{c}>"))),
                         number: r.number.0,
                         severity: r.incident.severity.to_string(),
                         title: r.incident.title.to_string(),

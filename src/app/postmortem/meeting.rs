@@ -17,7 +17,8 @@ use crate::domain::{
     EventStatus, Incident, IncidentKind, MeetingError, MessageId, UserId,
 };
 use crate::render::{
-    cap, full_date, mention, relative, timestamp, Markup, MeetingNotice, TemplateName,
+    cap, full_date, mention, relative, timestamp, Markup, MeetingEvent, MeetingLate, MeetingNotice,
+    TemplateName,
 };
 use crate::scheduler::JobError;
 use crate::store::{IncidentRecord, Job, Postmortem, Tx};
@@ -322,9 +323,10 @@ impl Performer {
             .collect();
         let (event, no_event) = match held {
             Ok((id, channel)) => (
-                Some(Markup::raw(format!(
-                    "in <#{channel}>: https://discord.com/events/{guild}/{id}"
-                ))),
+                Some(MeetingEvent {
+                    channel: Markup::raw(format!("<#{channel}>")),
+                    link: Markup::raw(format!("https://discord.com/events/{guild}/{id}")),
+                }),
                 None,
             ),
             Err(why) => (None, Some(why)),
@@ -337,12 +339,9 @@ impl Performer {
                 .raw_then(")"),
             event,
             no_event,
-            late: call.late_by.map(|by| {
-                Markup::raw(format!(
-                    "After the post-mortem's deadline, {}: allowed by {}.",
-                    timestamp(pm.due_at),
-                    mention(by)
-                ))
+            late: call.late_by.map(|by| MeetingLate {
+                due_at: timestamp(pm.due_at),
+                allowed_by: mention(by),
             }),
         };
         let content = super::render(&self.app, TemplateName::Meeting, &view)

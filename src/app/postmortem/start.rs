@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::{audit, reminders, App, AppError, Outbox};
 use crate::domain::{Actor, EntryKind, Status, TimelineEntry};
-use crate::render::{discord_escape, mention, timestamp, Markup, Notice, TemplateName};
+use crate::render::{discord_escape, mention, timestamp, Notice, PostmortemStarted, TemplateName};
 use crate::store::{IncidentRecord, Postmortem};
 
 /// Starts an optional post-mortem of `record`, due `[postmortem] due_after` from now, with the
@@ -39,20 +39,11 @@ pub(in crate::app) async fn start(
         .await?;
     let mut outbox = Outbox::new(origin, record.id, now);
     reminders::schedule_postmortem(app, &mut tx, &mut outbox, due).await?;
-    let view = Notice {
-        ping: None,
-        icon: "📝".to_owned(),
-        headline: Markup::raw(format!(
-            "Post-mortem started by {}, due {}",
-            mention(actor.user),
-            timestamp(due)
-        )),
-        body: Some(format!(
-            "The plan does not require one for this {}; it gets one anyway. Fill it with \
-             /postmortem impact, action and lesson, and meet with /postmortem schedule.",
-            i.severity
-        )),
-    };
+    let view = Notice::from(PostmortemStarted {
+        by: mention(actor.user),
+        due_at: timestamp(due),
+        severity: i.severity.to_string(),
+    });
     outbox.say_here(super::render(app, TemplateName::Notice, &view)?, vec![]);
     outbox.flush_here(&mut tx).await?;
     let entry = TimelineEntry::by(

@@ -10,7 +10,7 @@ use crate::domain::{
     self, parse_field, Action, ActionKind, Actor, ChannelId, EarlierIncident, EntryKind, FreeText,
     LessonKind, PostmortemDecision, ShortText, TimelineEntry, UserId,
 };
-use crate::render::{mention, timestamp, Markup, Notice, TemplateName};
+use crate::render::{mention, timestamp, Markup, Notice, PostmortemDecided, TemplateName};
 use crate::store::{ActionItem, IncidentRecord, Lesson, Postmortem, Tx};
 
 /// `/postmortem …`, as parsed at the edge.
@@ -77,31 +77,27 @@ pub(in crate::app) async fn on_resolve(
         now,
         earlier,
     );
-    let (headline, reply) = match &decision {
+    let (decided, reply) = match &decision {
         PostmortemDecision::Required { reason, due_at } => {
             tx.insert_postmortem(record.id, reason, *due_at).await?;
             reminders::schedule_postmortem(app, tx, outbox, *due_at).await?;
             (
-                // The reason names the systems people typed: it goes in as text.
-                Markup::raw(format!(
-                    "Post-mortem required, due {}: ",
-                    timestamp(*due_at)
-                ))
-                .text_then(reason),
+                PostmortemDecided {
+                    due_at: Some(timestamp(*due_at)),
+                    reason: reason.clone(),
+                },
                 format!("A post-mortem is due {}.", timestamp(*due_at)),
             )
         }
         PostmortemDecision::NotRequired { reason } => (
-            Markup::raw("No post-mortem required: ").text_then(reason),
+            PostmortemDecided {
+                due_at: None,
+                reason: reason.clone(),
+            },
             String::new(),
         ),
     };
-    let view = Notice {
-        ping: None,
-        icon: "📝".to_owned(),
-        headline,
-        body: None,
-    };
+    let view = Notice::from(decided);
     outbox.say_here(super::render(app, TemplateName::Notice, &view)?, vec![]);
     Ok(reply)
 }
