@@ -193,8 +193,19 @@ pub async fn declare(
             match waited {
                 Some(state) => state,
                 // It may have opened, or failed, between the declare and the subscription's
-                // first read.
-                None => app::channel_state(app, record.id).await?,
+                // first read. The incident exists either way: a database that stopped answering
+                // meanwhile must not make the answer say nothing was changed.
+                None => match app::channel_state(app, record.id).await {
+                    Ok(state) => state,
+                    Err(e) => {
+                        tracing::warn!(
+                            incident = %record.number,
+                            error = %e,
+                            "could not read the declared incident's channel"
+                        );
+                        ChannelState::Opening
+                    }
+                },
             }
         }
     };
