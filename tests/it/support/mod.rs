@@ -5,4 +5,5 @@ pub mod chance;
 pub mod child;
 pub mod fake_discord;
 pub mod http;
+pub mod postgres;
 pub mod story;
