@@ -6,8 +6,8 @@
 //! and takes the gateway with a new epoch. The owner renews its lease every [`RENEW_EVERY`],
 //! acts on what the gateway delivers only while its lease surely holds ([`Fence`]), and stops
 //! once it is not sure any more, so two owners never act at once. A renewal that fails (the
-//! database restarting) is tried again on a new connection while the lease lasts: a short
-//! outage costs no failover. On SQLite there is one process and it owns the gateway without
+//! database restarting) suspends the owner's acting, and is tried again on a new connection
+//! while the lease lasts: a short outage costs no failover. On SQLite there is one process and it owns the gateway without
 //! asking.
 
 use std::sync::atomic::{AtomicU8, Ordering};
@@ -74,28 +74,56 @@ impl GatewayRole {
 /// Whether this process may act on what its gateway session delivers. Open for good on SQLite
 /// (one process); among replicas, open only until the owner's lease may have run out by its own
 /// monotonic clock, which keeps counting while the process is stopped: an owner that wakes from
-/// a hang finds it shut, and does nothing before its session is closed.
+/// a hang finds it shut, and does nothing before its session is closed. Suspended, too, while a
+/// renewal has failed and the owner is taking its lease back: the lease may not be its own any
+/// more, so it acts on nothing until it knows.
 #[derive(Debug, Clone, Default)]
-pub struct Fence(Arc<Mutex<Option<Instant>>>);
+pub struct Fence(Arc<Mutex<FenceState>>);
+
+#[derive(Debug, Default)]
+struct FenceState {
+    /// When the lease may run out; `None` on SQLite.
+    until: Option<Instant>,
+    /// A renewal failed and the lease is not confirmed yet.
+    suspended: bool,
+}
 
 impl Fence {
-    /// Whether the gateway's events may be acted on now.
-    pub fn holds(&self) -> bool {
-        match *self
-            .0
+    fn state(&self) -> std::sync::MutexGuard<'_, FenceState> {
+        self.0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-        {
-            None => true,
-            Some(until) => Instant::now() < until,
-        }
+    }
+
+    /// Whether the gateway's events may be acted on now.
+    pub fn holds(&self) -> bool {
+        let state = self.state();
+        !state.suspended && state.until.is_none_or(|until| Instant::now() < until)
+    }
+
+    /// Whether the gateway is shut only while the owner takes its lease back after the
+    /// database stopped answering (rather than for a lease run out or taken over).
+    pub fn suspended(&self) -> bool {
+        let state = self.state();
+        state.suspended && state.until.is_none_or(|until| Instant::now() < until)
+    }
+
+    /// Whether the lease may still be this process's by its own clock.
+    fn lease_left(&self) -> bool {
+        self.state()
+            .until
+            .is_none_or(|until| Instant::now() < until)
     }
 
     fn hold_until(&self, until: Instant) {
-        *self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(until);
+        *self.state() = FenceState {
+            until: Some(until),
+            suspended: false,
+        };
+    }
+
+    fn suspend(&self) {
+        self.state().suspended = true;
     }
 
     fn shut(&self) {
@@ -231,9 +259,10 @@ async fn take(
 /// Renews the lease every [`RENEW_EVERY`] and returns why it is lost, with `fence` shut: the
 /// caller must close the gateway then, since another replica may take it over. A renewal that
 /// fails or takes longer than [`RENEW_TIMEOUT`] (the database restarting, a connection cut)
-/// loses the lease only once it has run out by this process's clock: until then the gateway
-/// stays open, and each turn connects again, takes the lock and resumes the lease. Another
-/// replica taking the lease over loses it at once.
+/// suspends `fence` (its lock connection is gone, so a standby may take the lock): the gateway
+/// stays open but acts on nothing, and each turn connects again, takes the lock and resumes the
+/// lease, which opens `fence` again. The lease is lost once another replica has taken it over,
+/// or once it has run out by this process's clock.
 pub async fn watch(held: Held, lease: Duration, fence: &Fence) -> String {
     let Held {
         lock,
@@ -261,8 +290,9 @@ pub async fn watch(held: Held, lease: Duration, fence: &Fence) -> String {
                 return format!("another replica took the gateway over from epoch {epoch}");
             }
             Err(why) => {
+                fence.suspend();
                 lock = None;
-                if !fence.holds() {
+                if !fence.lease_left() {
                     fence.shut();
                     return format!(
                         "its connection failed ({why}) and the lease ran out before it came back"
@@ -272,8 +302,8 @@ pub async fn watch(held: Held, lease: Duration, fence: &Fence) -> String {
                     tracing::warn!(
                         epoch,
                         error = %why,
-                        "could not renew the gateway lease: keeping the gateway while the lease \
-                         lasts, and connecting again"
+                        "could not renew the gateway lease: acting on nothing and connecting \
+                         again, while the lease lasts"
                     );
                 }
             }

@@ -25,11 +25,19 @@ pub async fn command_check(ctx: Context<'_>) -> Result<bool, Error> {
     invocation::begin(ctx).await;
     let autocomplete = matches!(ctx, poise::Context::Application(a)
         if a.interaction_type == poise::CommandInteractionType::Autocomplete);
-    if !ctx.data().fence.holds() {
-        // Fenced: act on nothing, since another replica may be acting on the gateway now.
+    let fence = &ctx.data().fence;
+    if !fence.holds() {
+        // Fenced: act on nothing, since another replica may be acting on the gateway now, or
+        // may be about to while this one takes its lease back from a database that stopped
+        // answering.
         if !autocomplete {
-            invocation::set_outcome(ctx, Outcome::Restarting).await;
-            reply::say(ctx, HANDING_OVER).await?;
+            if fence.suspended() {
+                invocation::set_outcome(ctx, Outcome::Error).await;
+                reply::say(ctx, reply::UNAVAILABLE).await?;
+            } else {
+                invocation::set_outcome(ctx, Outcome::Restarting).await;
+                reply::say(ctx, HANDING_OVER).await?;
+            }
         }
         return Ok(false);
     }

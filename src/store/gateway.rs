@@ -17,9 +17,10 @@
 //! the lock; taking the gateway bumps the lease's epoch, and the old owner's next renewal fails.
 //!
 //! A server restart ends every connection, the owner's lock connection too, while the owner
-//! lives: the owner keeps its gateway while its lease lasts, reconnects, takes the lock again
-//! and resumes its lease ([`GatewayLock::resume_lease`]). A standby that finds the lock free
-//! after a restart takes the lease only once it has run out.
+//! lives: the owner keeps its gateway session (acting on nothing) while its lease lasts,
+//! reconnects, takes the lock again and resumes its lease ([`GatewayLock::resume_lease`]). A
+//! standby that finds the lock free after a restart takes the lease only once it has run out;
+//! one that finds it free otherwise takes it at once, and the owner's resumption then fails.
 
 use std::str::FromStr;
 use std::time::Duration;
