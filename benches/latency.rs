@@ -6,6 +6,10 @@
 //!
 //! `cargo bench --bench latency` (about 14 minutes); `BENCH_QUICK=1` for a short run while
 //! iterating (about 200 commands per phase; printed only, its numbers are not the benchmark's).
+//! On PostgreSQL, as the integration tests' PostgreSQL pass runs: `INCIDENT_BOT_TEST_BACKEND=
+//! postgres INCIDENT_BOT_TEST_POSTGRES=postgres://user@host/db` (a server whose user may create
+//! databases; `tests/run`'s throwaway one will do); every bot gets a fresh database there, and
+//! the run writes its own section, "Command latency on PostgreSQL".
 
 #[path = "../tests/it/support/mod.rs"]
 #[allow(
@@ -60,7 +64,7 @@ use crate::logs::Logs;
 use crate::proxy::TimingProxy;
 use crate::scale::Bench;
 use crate::spans::Spans;
-use crate::table::Results;
+use crate::table::{Backend, Results};
 
 /// How much each phase does.
 struct Size {
@@ -133,6 +137,8 @@ fn main() {
 
 async fn run(size: Size, logs: Logs, spans: Spans) {
     let started = Instant::now();
+    let backend = Backend::from_env();
+    eprintln!("[latency] the bots keep their state in {}", backend.name());
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
 
     let mut phases = Phases::start();
@@ -238,6 +244,7 @@ async fn run(size: Size, logs: Logs, spans: Spans) {
         .collect();
     let results = Results {
         mode: size.mode,
+        backend,
         machine: report::Machine::detect(repo).to_string(),
         runtime: started.elapsed(),
         mix,
@@ -265,10 +272,10 @@ async fn run(size: Size, logs: Logs, spans: Spans) {
         // A quick run's numbers are not the benchmark's: keep the last full run's section.
         eprintln!("[latency] quick run: {} left as it was", path.display());
     } else {
-        report::write_section(&path, table::HEADING, &section).expect("write bench/RESULTS.md");
+        let heading = table::heading(backend);
+        report::write_section(&path, heading, &section).expect("write bench/RESULTS.md");
         eprintln!(
-            "[latency] wrote the \"{}\" section of {}",
-            table::HEADING,
+            "[latency] wrote the \"{heading}\" section of {}",
             path.display()
         );
     }

@@ -4,9 +4,11 @@
 //! every [`TAKE_EVERY`], and when the owner has not renewed its lease for `[replicas] lease` (it
 //! hangs: the lock alone never lets go of a live connection) ends the owner's lock connection
 //! and takes the gateway with a new epoch. The owner renews its lease every [`RENEW_EVERY`],
-//! acts on what the gateway delivers only while its lease surely holds ([`Fence`]), and stops at
-//! once when a renewal fails, so two owners never act at once. On SQLite there is one process
-//! and it owns the gateway without asking.
+//! acts on what the gateway delivers only while its lease surely holds ([`Fence`]), and stops
+//! once it is not sure any more, so two owners never act at once. A renewal that fails (the
+//! database restarting) suspends the owner's acting, and is tried again on a new connection
+//! while the lease lasts: a short outage costs no failover. On SQLite there is one process and it owns the gateway without
+//! asking.
 
 use std::sync::atomic::{AtomicU8, Ordering};
 use std::sync::{Arc, Mutex};
@@ -15,6 +17,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 use crate::app::App;
+use crate::domain::GuildId;
 use crate::store::{GatewayLock, Notice, Notices};
 
 /// The gateway as this process sees it, asked at each readiness check and scrape.
@@ -84,28 +87,56 @@ impl GatewayRole {
 /// Whether this process may act on what its gateway session delivers. Open for good on SQLite
 /// (one process); among replicas, open only until the owner's lease may have run out by its own
 /// monotonic clock, which keeps counting while the process is stopped: an owner that wakes from
-/// a hang finds it shut, and does nothing before its session is closed.
+/// a hang finds it shut, and does nothing before its session is closed. Suspended, too, while a
+/// renewal has failed and the owner is taking its lease back: the lease may not be its own any
+/// more, so it acts on nothing until it knows.
 #[derive(Debug, Clone, Default)]
-pub struct Fence(Arc<Mutex<Option<Instant>>>);
+pub struct Fence(Arc<Mutex<FenceState>>);
+
+#[derive(Debug, Default)]
+struct FenceState {
+    /// When the lease may run out; `None` on SQLite.
+    until: Option<Instant>,
+    /// A renewal failed and the lease is not confirmed yet.
+    suspended: bool,
+}
 
 impl Fence {
-    /// Whether the gateway's events may be acted on now.
-    pub fn holds(&self) -> bool {
-        match *self
-            .0
+    fn state(&self) -> std::sync::MutexGuard<'_, FenceState> {
+        self.0
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-        {
-            None => true,
-            Some(until) => Instant::now() < until,
-        }
+    }
+
+    /// Whether the gateway's events may be acted on now.
+    pub fn holds(&self) -> bool {
+        let state = self.state();
+        !state.suspended && state.until.is_none_or(|until| Instant::now() < until)
+    }
+
+    /// Whether the gateway is shut only while the owner takes its lease back after the
+    /// database stopped answering (rather than for a lease run out or taken over).
+    pub fn suspended(&self) -> bool {
+        let state = self.state();
+        state.suspended && state.until.is_none_or(|until| Instant::now() < until)
+    }
+
+    /// Whether the lease may still be this process's by its own clock.
+    fn lease_left(&self) -> bool {
+        self.state()
+            .until
+            .is_none_or(|until| Instant::now() < until)
     }
 
     fn hold_until(&self, until: Instant) {
-        *self
-            .0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some(until);
+        *self.state() = FenceState {
+            until: Some(until),
+            suspended: false,
+        };
+    }
+
+    fn suspend(&self) {
+        self.state().suspended = true;
     }
 
     fn shut(&self) {
@@ -113,11 +144,14 @@ impl Fence {
     }
 }
 
-/// The gateway, held: the lock's connection and the lease's epoch.
+/// The gateway, held: the lock's connection, the lease's epoch, and where to take the lock
+/// again should its connection be lost.
 #[derive(Debug)]
 pub struct Held {
     lock: GatewayLock,
     epoch: i64,
+    url: String,
+    guild: GuildId,
 }
 
 /// How this replica is named in logs and in `/readyz`: `INCIDENT_BOT_REPLICA`, or the host
@@ -169,7 +203,12 @@ pub async fn take_gateway(
             Ok(Some(epoch)) => {
                 fence.hold_until(asked + lease.saturating_sub(MARGIN));
                 if let Some(lock) = lock.take() {
-                    break Held { lock, epoch };
+                    break Held {
+                        lock,
+                        epoch,
+                        url: url.to_owned(),
+                        guild,
+                    };
                 }
             }
             Ok(None) if !told => {
@@ -204,15 +243,20 @@ pub async fn take_gateway(
     Some(held)
 }
 
-/// One turn of a standby: the lock and a new lease epoch when the lock is free; else, when the
-/// owner's lease has run out, ends its lock connection, so that the next turn finds it free.
+/// One turn of a standby: the lock and a new lease epoch when the lock is free (and the lease
+/// is not kept for an owner a server restart cut off); else, when the owner's lease has run out,
+/// ends its lock connection, so that the next turn finds it free.
 async fn take(
     lock: &mut GatewayLock,
     lease: Duration,
     me: &str,
 ) -> Result<Option<i64>, crate::store::Error> {
     if lock.try_take().await? {
-        return lock.take_lease(me).await.map(Some);
+        let epoch = lock.take_lease(me, lease).await?;
+        if epoch.is_none() {
+            lock.give_back().await?;
+        }
+        return Ok(epoch);
     }
     if let Some(owner) = lock.end_stale_holder(lease).await? {
         tracing::warn!(
@@ -225,26 +269,85 @@ async fn take(
     Ok(None)
 }
 
-/// Renews the lease every [`RENEW_EVERY`] and returns why it is lost, as soon as a renewal
-/// fails or takes longer than [`RENEW_TIMEOUT`], with `fence` shut: the caller must close the
-/// gateway then, since another replica may take it over.
+/// Renews the lease every [`RENEW_EVERY`] and returns why it is lost, with `fence` shut: the
+/// caller must close the gateway then, since another replica may take it over. A renewal that
+/// fails or takes longer than [`RENEW_TIMEOUT`] (the database restarting, a connection cut)
+/// suspends `fence` (its lock connection is gone, so a standby may take the lock): the gateway
+/// stays open but acts on nothing, and each turn connects again, takes the lock and resumes the
+/// lease, which opens `fence` again. The lease is lost once another replica has taken it over,
+/// or once it has run out by this process's clock.
 pub async fn watch(held: Held, lease: Duration, fence: &Fence) -> String {
-    let Held { mut lock, epoch } = held;
+    let Held {
+        lock,
+        epoch,
+        url,
+        guild,
+    } = held;
+    let mut lock = Some(lock);
+    let mut cut_off = false;
     loop {
         tokio::time::sleep(RENEW_EVERY).await;
         let asked = Instant::now();
-        let why = match tokio::time::timeout(RENEW_TIMEOUT, lock.renew_lease(epoch)).await {
-            Ok(Ok(true)) => {
+        let renewal = tokio::time::timeout(RENEW_TIMEOUT, renew(&mut lock, &url, guild, epoch))
+            .await
+            .unwrap_or_else(|_| Err(format!("no answer within {RENEW_TIMEOUT:?}")));
+        match renewal {
+            Ok(true) => {
                 fence.hold_until(asked + lease.saturating_sub(MARGIN));
-                continue;
+                if std::mem::take(&mut cut_off) {
+                    tracing::info!(epoch, "the gateway lease is renewed again");
+                }
             }
-            Ok(Ok(false)) => format!("another replica took the gateway over from epoch {epoch}"),
-            Ok(Err(e)) => format!("its connection failed: {e}"),
-            Err(_) => format!("its connection did not answer within {RENEW_TIMEOUT:?}"),
-        };
-        fence.shut();
-        return why;
+            Ok(false) => {
+                fence.shut();
+                return format!("another replica took the gateway over from epoch {epoch}");
+            }
+            Err(why) => {
+                fence.suspend();
+                lock = None;
+                if !fence.lease_left() {
+                    fence.shut();
+                    return format!(
+                        "its connection failed ({why}) and the lease ran out before it came back"
+                    );
+                }
+                if !std::mem::replace(&mut cut_off, true) {
+                    tracing::warn!(
+                        epoch,
+                        error = %why,
+                        "could not renew the gateway lease: acting on nothing and connecting \
+                         again, while the lease lasts"
+                    );
+                }
+            }
+        }
     }
+}
+
+/// One renewal of the lease of `epoch`: over `lock`'s connection, or, when it was lost, over a
+/// new one that takes the lock and resumes the lease. Ok(false) when another replica holds the
+/// lease now; an error (a sentence) when the database cannot tell yet.
+async fn renew(
+    lock: &mut Option<GatewayLock>,
+    url: &str,
+    guild: GuildId,
+    epoch: i64,
+) -> Result<bool, String> {
+    if let Some(held) = lock.as_mut() {
+        return held.renew_lease(epoch).await.map_err(|e| e.to_string());
+    }
+    let mut fresh = GatewayLock::connect(url, guild)
+        .await
+        .map_err(|e| e.to_string())?;
+    // A standby may hold the lock for a moment, finding the lease still this replica's.
+    if !fresh.try_take().await.map_err(|e| e.to_string())? {
+        return Err("another connection holds the gateway lock".to_owned());
+    }
+    let resumed = fresh.resume_lease(epoch).await.map_err(|e| e.to_string())?;
+    if resumed {
+        *lock = Some(fresh);
+    }
+    Ok(resumed)
 }
 
 /// What a replica keeps in step with the others through notices: its job queue, and (in a

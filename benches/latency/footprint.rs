@@ -5,7 +5,6 @@ use std::path::Path;
 use std::sync::Arc;
 
 use incident_bot::domain::GuildId;
-use incident_bot::store::Db;
 
 use crate::support::child::ChildBot;
 use crate::support::fake_discord::FakeDiscord;
@@ -61,9 +60,10 @@ impl Child {
     /// Seeds the database in `dir` (which must exist), then starts the binary there against
     /// `fake`.
     pub async fn start(fake: &Arc<FakeDiscord>, dir: &Path, seeded: usize) -> Self {
-        let db = Db::open(&dir.join("bot.db"))
-            .await
-            .expect("open the child's database");
+        // The child's database: `dir/bot.db`, or on PostgreSQL the one `ChildBot::start`
+        // will find noted in `dir`.
+        let _ = crate::support::bot::test_database_url(dir).await;
+        let db = crate::support::bot::open_test_database(dir).await;
         let guild = GuildId::new(fake.guild_id().get()).expect("a real guild id");
         crate::seed::closed_incidents(&db, guild, seeded)
             .await

@@ -30,13 +30,17 @@ pub struct Line {
 pub struct Logs(Arc<Mutex<Vec<Line>>>);
 
 /// SQLite's words for a writer that found the database taken: SQLITE_BUSY (5), SQLITE_LOCKED
-/// (6) and their extended codes, as sqlx prints them.
-const BUSY_MARKERS: [&str; 5] = [
+/// (6) and their extended codes, as sqlx prints them; and PostgreSQL's for a lock conflict
+/// (deadlock 40P01, serialization failure 40001, lock timeout 55P03).
+const BUSY_MARKERS: [&str; 8] = [
     "database is locked",
     "database table is locked",
     "(code: 5)",
     "(code: 6)",
     "SQLITE_BUSY",
+    "deadlock detected",
+    "could not serialize access",
+    "canceling statement due to lock timeout",
 ];
 
 impl Logs {
@@ -72,7 +76,7 @@ impl Logs {
 }
 
 impl Line {
-    /// Whether the line reports SQLite busy or locked.
+    /// Whether the line reports SQLite busy or locked, or a PostgreSQL lock conflict.
     pub fn is_busy(&self) -> bool {
         let lower = self.text.to_lowercase();
         BUSY_MARKERS

@@ -12,13 +12,50 @@ use crate::mix::Mix;
 use crate::scale::Side;
 use crate::stats::{ms, ratio, times, Summary};
 
-/// The heading of the section this bench owns in `bench/RESULTS.md`.
-pub const HEADING: &str = "## Command latency";
+/// The heading of the section this bench owns in `bench/RESULTS.md` on `backend`: SQLite's
+/// keeps the name it always had.
+pub fn heading(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Sqlite => "## Command latency",
+        Backend::Postgres => "## Command latency on PostgreSQL",
+    }
+}
+
+/// The database the bots of a run keep their state in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    /// A SQLite file per bot (the default).
+    Sqlite,
+    /// A fresh database per bot on `INCIDENT_BOT_TEST_POSTGRES`'s server
+    /// (`INCIDENT_BOT_TEST_BACKEND=postgres`, as the integration tests' PostgreSQL pass).
+    Postgres,
+}
+
+impl Backend {
+    /// `INCIDENT_BOT_TEST_BACKEND`'s choice.
+    pub fn from_env() -> Self {
+        if std::env::var("INCIDENT_BOT_TEST_BACKEND").is_ok_and(|b| b == "postgres") {
+            Self::Postgres
+        } else {
+            Self::Sqlite
+        }
+    }
+
+    /// Its name in the tables.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Sqlite => "SQLite",
+            Self::Postgres => "PostgreSQL",
+        }
+    }
+}
 
 /// Everything one run measured.
 pub struct Results {
     /// `full` or `quick (BENCH_QUICK=1)`.
     pub mode: &'static str,
+    /// Where the bots kept their state.
+    pub backend: Backend,
     /// The machine, date and commit line.
     pub machine: String,
     /// Wall time of the whole run.
@@ -31,7 +68,7 @@ pub struct Results {
     pub crowd_shape: (usize, usize),
     /// Callbacks the fake refused as later than 3 s, in the concurrency run.
     pub crowd_late: usize,
-    /// SQLite busy/locked lines the bots logged: in the concurrency run, in the whole run.
+    /// Busy/locked (SQLite) or lock-conflict (PostgreSQL) lines the bots logged: in the concurrency run, in the whole run.
     pub busy: (usize, usize),
     /// WARN/ERROR lines the bot logged in the concurrency run.
     pub crowd_warnings: Vec<String>,
@@ -133,13 +170,27 @@ impl Results {
         let mut out = String::new();
         let commands = self.mix.shots.len();
         let incident_commands = self.mix.shots.iter().filter(|s| s.kind != "ping").count();
-        let _ = writeln!(out, "{HEADING}\n");
+        let _ = writeln!(out, "{}\n", heading(self.backend));
+        let command = match self.backend {
+            Backend::Sqlite => "cargo bench --bench latency",
+            Backend::Postgres => {
+                "INCIDENT_BOT_TEST_BACKEND=postgres INCIDENT_BOT_TEST_POSTGRES=postgres://… \
+                 cargo bench --bench latency"
+            }
+        };
+        let database = match self.backend {
+            Backend::Sqlite => "SQLite database",
+            Backend::Postgres => {
+                "a fresh PostgreSQL database per bot on a local server (127.0.0.1, the same 2 \
+                 CPUs)"
+            }
+        };
         let _ = writeln!(
             out,
-            "Measured {}. `cargo bench --bench latency`, {} run, {:.0} s in all. The release \
-             build of the bot (config, SQLite database, templates, serenity/poise client, job \
-             queue) runs in the bench process against the fake Discord on 127.0.0.1, one tokio \
-             runtime with a worker per CPU. Milliseconds throughout.\n",
+            "Measured {}. `{command}`, {} run, {:.0} s in all. The release build of the bot \
+             (config, {database}, templates, serenity/poise client, job queue) runs in the bench \
+             process against the fake Discord on 127.0.0.1, one tokio runtime with a worker per \
+             CPU. Milliseconds throughout.\n",
             self.machine,
             self.mode,
             self.runtime.as_secs_f64()

@@ -10,6 +10,16 @@ use crate::table::{
 };
 
 impl Results {
+    /// What the busy count counts, on this run's backend.
+    fn busy_words(&self) -> &'static str {
+        match self.backend {
+            crate::table::Backend::Sqlite => "SQLite busy or locked errors in the bot's log",
+            crate::table::Backend::Postgres => {
+                "PostgreSQL lock conflicts (deadlock, serialization, lock timeout) in the bot's log"
+            }
+        }
+    }
+
     pub(crate) fn render_crowd(&self, out: &mut String) {
         let c = &self.crowd;
         let (responders, incidents) = self.crowd_shape;
@@ -37,11 +47,7 @@ impl Results {
         );
         header(out, &["count", "value", "target"]);
         let rows: [(&str, usize, &str); 10] = [
-            (
-                "SQLite busy or locked errors in the bot's log",
-                self.busy.0,
-                "0",
-            ),
+            (self.busy_words(), self.busy.0, "0"),
             ("the same, over the whole run (every bot)", self.busy.1, "0"),
             (
                 "lost timeline entries (answered as added, not on the timeline)",
@@ -256,7 +262,7 @@ impl Results {
                 bot.p99 <= BOT_TARGET,
             ),
             (
-                "SQLite busy/locked = 0 (concurrency)".into(),
+                format!("{} = 0 (concurrency)", self.busy_words()),
                 format!("{} (whole run: {})", self.busy.0, self.busy.1),
                 self.busy.0 == 0 && self.busy.1 == 0,
             ),
@@ -365,8 +371,9 @@ waiting, so the bot-side figure is an upper bound. The bot's `#[tracing::instrum
 timed in that run only (a tracing layer switched on for it), to show where the bot's time goes.
 - **SQLite busy/locked**: the bench installs a tracing layer (WARN and above) and counts lines \
 of the bot whose text (the error chain the bot logs for a failed command or job) mentions \
-`database is locked`, `database table is locked`, `(code: 5)`, `(code: 6)` or `SQLITE_BUSY`; \
-\"Something went wrong\" answers are counted too.
+`database is locked`, `database table is locked`, `(code: 5)`, `(code: 6)` or `SQLITE_BUSY`, \
+and on PostgreSQL `deadlock detected`, `could not serialize access` or `canceling statement due \
+to lock timeout`; \"Something went wrong\" answers are counted too.
 - **Lost / duplicated**: every note and update text is unique; after the run, each incident's \
 timeline (`Db::timeline`) is read and every text counted: a success answer with no entry is \
 lost, a text present twice is duplicated.

@@ -15,6 +15,12 @@
 //! clock so that replicas with skewed clocks agree. A standby that finds the lease not renewed
 //! for `[replicas] lease` ends the holder's lock connection (`pg_terminate_backend`), which frees
 //! the lock; taking the gateway bumps the lease's epoch, and the old owner's next renewal fails.
+//!
+//! A server restart ends every connection, the owner's lock connection too, while the owner
+//! lives: the owner keeps its gateway session (acting on nothing) while its lease lasts,
+//! reconnects, takes the lock again and resumes its lease ([`GatewayLock::resume_lease`]). A
+//! standby that finds the lock free after a restart takes the lease only once it has run out;
+//! one that finds it free otherwise takes it at once, and the owner's resumption then fails.
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -35,6 +41,9 @@ const LOCK_CLASS: i32 = 0x1b07_6a7e;
 
 /// The database's clock, in milliseconds since 1970: the one clock every replica reads alike.
 const DB_NOW: &str = "(extract(epoch FROM clock_timestamp()) * 1000)::bigint";
+
+/// When the server last started, on the same scale as [`DB_NOW`].
+const SERVER_STARTED: &str = "(extract(epoch FROM pg_postmaster_start_time()) * 1000)::bigint";
 
 /// The gateway lock's own connection.
 #[derive(Debug)]
@@ -76,21 +85,59 @@ impl GatewayLock {
 
     /// Records this connection as the lease's holder, named `me`, once it holds the lock: a new
     /// epoch, renewed now. Returns the epoch. The lock is proof enough that the previous holder's
-    /// connection is gone (it died, or a standby ended it), so no wait for its lease to run out.
-    pub async fn take_lease(&mut self, me: &str) -> Result<i64, Error> {
-        let (epoch,): (i64,) = sqlx::query_as(sql!(
+    /// connection is gone (it died, or a standby ended it), so no wait for its lease to run out,
+    /// unless the server started after the lease's last renewal: then a restart ended every
+    /// connection, the holder may be alive and reconnecting ([`GatewayLock::resume_lease`]), and
+    /// the lease is taken only once it has not been renewed for `lease`. `None` when it is not
+    /// taken: give the lock back then ([`GatewayLock::give_back`]).
+    pub async fn take_lease(
+        &mut self,
+        me: &str,
+        lease: std::time::Duration,
+    ) -> Result<Option<i64>, Error> {
+        let millis = i64::try_from(lease.as_millis()).unwrap_or(i64::MAX);
+        let epoch: Option<(i64,)> = sqlx::query_as(sql!(
             "INSERT INTO gateway_leases (lock_key, epoch, holder, holder_pid, renewed_at) \
              VALUES ($1, 1, $2, pg_backend_pid(), {DB_NOW}) \
              ON CONFLICT (lock_key) DO UPDATE SET epoch = gateway_leases.epoch + 1, \
              holder = EXCLUDED.holder, holder_pid = EXCLUDED.holder_pid, \
              renewed_at = EXCLUDED.renewed_at \
+             WHERE gateway_leases.renewed_at >= {SERVER_STARTED} \
+             OR gateway_leases.renewed_at < {DB_NOW} - $3 \
              RETURNING epoch"
         ))
         .bind(i64::from(self.guild))
         .bind(me)
-        .fetch_one(&mut self.conn)
+        .bind(millis)
+        .fetch_optional(&mut self.conn)
         .await?;
-        Ok(epoch)
+        Ok(epoch.map(|(e,)| e))
+    }
+
+    /// Takes the lease of `epoch` back on this connection, which holds the lock, after the
+    /// holder's lock connection was lost (the server restarted): true when the lease is still
+    /// `epoch`'s, false when another replica took the gateway over meanwhile.
+    pub async fn resume_lease(&mut self, epoch: i64) -> Result<bool, Error> {
+        let done = sqlx::query(sql!(
+            "UPDATE gateway_leases SET renewed_at = {DB_NOW}, holder_pid = pg_backend_pid() \
+             WHERE lock_key = $1 AND epoch = $2"
+        ))
+        .bind(i64::from(self.guild))
+        .bind(epoch)
+        .execute(&mut self.conn)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Gives the lock back, keeping the connection, after [`GatewayLock::take_lease`] found the
+    /// lease still its holder's.
+    pub async fn give_back(&mut self) -> Result<(), Error> {
+        sqlx::query("SELECT pg_advisory_unlock($1, $2)")
+            .bind(LOCK_CLASS)
+            .bind(i32::from_ne_bytes(self.guild.to_ne_bytes()))
+            .execute(&mut self.conn)
+            .await?;
+        Ok(())
     }
 
     /// Renews the lease of `epoch`: false when it is no longer this connection's (another

@@ -838,7 +838,11 @@ async fn a_stale_lease_ends_only_a_holder_in_its_own_database() {
         .await
         .expect("connect");
     assert!(owner.try_take().await.expect("take"));
-    let epoch = owner.take_lease("there").await.expect("lease");
+    let epoch = owner
+        .take_lease("there", std::time::Duration::from_secs(15))
+        .await
+        .expect("lease")
+        .expect("a fresh lease is taken");
     // Here, the owner died long ago and its lock went with it.
     sqlx::query(
         "INSERT INTO gateway_leases (lock_key, epoch, holder, holder_pid, renewed_at) \

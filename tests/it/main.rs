@@ -29,6 +29,8 @@ mod postmortem;
 mod queue;
 mod reminders;
 mod replicas;
+mod replicas_failover;
+mod replicas_outage;
 mod replicas_public;
 mod report;
 mod reports_channel;

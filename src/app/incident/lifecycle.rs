@@ -14,7 +14,7 @@ use crate::domain::{
     IncidentKind, IncidentRole, Phase, Severity, ShortText, Status, UserId,
 };
 use crate::render::{
-    mention, role_pings, timestamp, Notice, PhaseMoved, RoleAssigned, SeverityChanged,
+    mention, role_pings, timestamp, Markup, Notice, PhaseMoved, RoleAssigned, SeverityChanged,
     TemplateName, UpdatePosted,
 };
 use crate::store::{AnnouncementKind, IncidentRecord, Tx};

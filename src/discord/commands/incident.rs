@@ -323,7 +323,19 @@ async fn channel_opened(
     match waited {
         Some(state) => Ok(state),
         // It may have opened, or failed, between the declare and the subscription's first read.
-        None => Ok(app::channel_state(app, incident).await?),
+        // The incident exists either way: a database that stopped answering meanwhile must not
+        // make the answer say nothing was changed.
+        None => Ok(match app::channel_state(app, incident).await {
+            Ok(state) => state,
+            Err(e) => {
+                tracing::warn!(
+                    incident = incident.0,
+                    error = %e,
+                    "could not read the declared incident's channel"
+                );
+                ChannelState::Opening
+            }
+        }),
     }
 }
 

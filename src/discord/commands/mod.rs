@@ -115,8 +115,13 @@ async fn refuse_unknown(ask: &Ask<'_>) -> Result<(), Error> {
 /// an option it cannot read is answered as a stale client. Any other failure is returned, for
 /// an apology.
 async fn guarded(ask: &Ask<'_>, spec: &Spec, options: Options<'_>, via: Via) -> Result<(), Error> {
-    if via == Via::Gateway && !ask.data.fence.holds() {
-        // Fenced: act on nothing, since another replica may be acting on the gateway now.
+    let fence = &ask.data.fence;
+    if via == Via::Gateway && !fence.holds() {
+        // Fenced: act on nothing, since another replica may be acting on the gateway now, or may
+        // be about to while this one takes its lease back from a database that stopped answering.
+        if fence.suspended() {
+            return ask.refuse(Outcome::Error, super::ask::UNAVAILABLE).await;
+        }
         return ask.refuse(Outcome::Restarting, HANDING_OVER).await;
     }
     if ask.app().shutdown.is_triggered() {

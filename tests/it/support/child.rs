@@ -152,6 +152,11 @@ impl ChildBot {
         }
     }
 
+    /// Whether the process is still running (it has not exited, for whatever reason).
+    pub fn running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
     /// Kills the process with SIGKILL: no shutdown, no flush, mid-whatever.
     pub fn kill9(&mut self) {
         self.child.kill().expect("SIGKILL the bot");

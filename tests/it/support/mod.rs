@@ -5,6 +5,7 @@ pub mod chance;
 pub mod child;
 pub mod fake_discord;
 pub mod http;
+pub mod own_postgres;
 pub mod postgres;
 pub mod story;
 pub mod time;
