@@ -282,3 +282,82 @@ async fn readyz_fails_while_the_portal_sends_interactions_this_replica_does_not_
         "{detail}"
     );
 }
+
+/// Times from sending to the answer of `/ping`s sent 100 ms apart for `span`, read 4 s after
+/// the last (Discord gives up after 3 s): `None` for one never answered. A command sent while the
+/// fake has no ready session waits for one before it is sent (Discord would fail it at once),
+/// and one sent to a session that has died unnoticed is lost, as on Discord.
+async fn answer_times(fake: &FakeDiscord, span: Duration) -> Vec<Option<Duration>> {
+    let started = Instant::now();
+    let mut sent = Vec::new();
+    while started.elapsed() < span {
+        let at = Instant::now();
+        let ping = fake
+            .slash(world::RESPONDER)
+            .in_channel(world::GENERAL)
+            .command("ping")
+            .send()
+            .await;
+        sent.push((at, ping));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    tokio::time::sleep(Duration::from_secs(4)).await;
+    sent.iter()
+        .map(|(at, ping)| ping.record().ack.map(|ack| ack.at.duration_since(*at)))
+        .collect()
+}
+
+/// Not a check: the figures of `bench/RESULTS.md`'s "Commands during a failover" section. Run
+/// with `cargo test --test it measured_commands -- --ignored --nocapture`.
+#[tokio::test]
+#[ignore = "a measurement, printed with --nocapture"]
+async fn measured_commands_during_a_kill_over_the_gateway_and_over_http() {
+    for over_http in [false, true] {
+        let fake = world::fake().start().await;
+        let url = fresh_postgres_url().await;
+        let (one, two) = (
+            tempfile::tempdir().expect("dir"),
+            tempfile::tempdir().expect("dir"),
+        );
+        let (public_a, public_b) = (free_port(), free_port());
+        let config_a = http_replica(&fake, one.path(), &url, public_a);
+        let config_b = http_replica(&fake, two.path(), &url, public_b);
+        let info = [("RUST_LOG", "info")];
+        let mut owner =
+            ChildBot::start_with(&fake, one.path(), &["run", "--config", &config_a], &info).await;
+        let standby = ChildBot::spawn(&fake, two.path(), &["run", "--config", &config_b], &info);
+        standby
+            .wait_for_log("standing by: another replica owns the gateway")
+            .await;
+        wait_until_answering(&fake).await;
+        if over_http {
+            let endpoints =
+                [public_a, public_b].map(|p| format!("http://127.0.0.1:{p}/interactions"));
+            fake.set_interactions_url(endpoints.to_vec())
+                .await
+                .expect("the portal saves the URLs");
+        }
+        owner.kill9();
+        let all = answer_times(&fake, Duration::from_secs(4)).await;
+        let mut times: Vec<Duration> = all.iter().flatten().copied().collect();
+        times.sort();
+        let lost = all.iter().filter(|t| t.is_none()).count();
+        let late = times
+            .iter()
+            .filter(|t| **t > Duration::from_secs(3))
+            .count();
+        let mode = if over_http {
+            "HTTP interactions"
+        } else {
+            "gateway"
+        };
+        println!(
+            "{mode}: {} commands in the 4 s after the kill, {lost} never answered, {late} \
+             answered after 3 s; of those answered p50 {:?}, max {:?}",
+            all.len(),
+            times.get(times.len() / 2).copied().unwrap_or_default(),
+            times.last().copied().unwrap_or_default()
+        );
+        drop(standby);
+    }
+}
