@@ -287,6 +287,13 @@ impl Notice {
                 due_at: at(),
                 severity: "P2".into(),
             }),
+            ..Self::alert_samples()
+        }
+    }
+
+    /// A sample of every kind about alerts, for [`Notice::sample`].
+    fn alert_samples() -> Self {
+        Self {
             alert_joined: Some(AlertNews::sample()),
             alert_resolved: Some(AlertNews::sample()),
             alert_attached: Some(AlertNews::sample()),
@@ -299,9 +306,10 @@ impl Notice {
             }),
             logged_security: Some(LoggedSecurity {
                 number: 1,
-                by: by(),
+                by: Markup::raw("<@1>"),
                 channel: Some(Markup::raw("<#3>")),
             }),
+            ..Self::default()
         }
     }
 }

@@ -21,12 +21,7 @@ fn sources() -> Vec<(String, String)> {
                 && !name.ends_with("/tests.rs")
             {
                 let text = std::fs::read_to_string(&path).expect("a source file");
-                let production = text
-                    .split("#[cfg(test)]")
-                    .next()
-                    .unwrap_or_default()
-                    .to_owned();
-                out.push((name, production));
+                out.push((name, production(&text)));
             }
         }
     }
@@ -35,7 +30,28 @@ fn sources() -> Vec<(String, String)> {
     out
 }
 
-/// `src/app/state.rs` → `app`.
+/// `text` up to its test module: a `#[cfg(test)]` whose item is a `mod` (other test-only items,
+/// such as an import, are kept).
+fn production(text: &str) -> String {
+    let lines: Vec<&str> = text.lines().collect();
+    let mut end = lines.len();
+    for (i, line) in lines.iter().enumerate() {
+        if line.trim() != "#[cfg(test)]" {
+            continue;
+        }
+        let item = lines[i + 1..]
+            .iter()
+            .find(|l| !l.trim_start().starts_with("#["))
+            .map_or("", |l| l.trim_start());
+        if item.starts_with("mod ") || item.starts_with("pub(crate) mod ") {
+            end = i;
+            break;
+        }
+    }
+    lines[..end].join("\n")
+}
+
+/// `src/app/context.rs` → `app`.
 fn top(path: &str) -> String {
     let rest = path.trim_start_matches("src/");
     let first = rest.split('/').next().unwrap_or(rest);
@@ -87,6 +103,64 @@ fn no_top_level_module_reaches_itself_through_its_imports() {
             graph[start]
         );
     }
+}
+
+/// The production functions longer than `limit` lines, from `fn` to the brace that closes it,
+/// as `(lines, file, name)`.
+fn longer_than(limit: usize) -> Vec<(usize, String, String)> {
+    let mut long = Vec::new();
+    for (path, text) in sources() {
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, line) in lines.iter().enumerate() {
+            let Some(at) = line.find("fn ") else { continue };
+            let head = line[..at].trim();
+            let words = [
+                "",
+                "pub",
+                "async",
+                "const",
+                "unsafe",
+                "pub(crate)",
+                "pub(super)",
+            ];
+            let is_fn = head
+                .split_whitespace()
+                .all(|w| words.contains(&w) || w.starts_with("pub(in"));
+            if !is_fn || line.trim_start().starts_with("//") {
+                continue;
+            }
+            let indent = &line[..line.len() - line.trim_start().len()];
+            // A declaration without a body (a trait's) ends with `;` before any `{`.
+            let opening = lines[i..]
+                .iter()
+                .position(|l| l.contains('{') || l.trim_end().ends_with(';'));
+            if opening.is_none_or(|o| !lines[i + o].contains('{')) {
+                continue;
+            }
+            let close = format!("{indent}}}");
+            if let Some(len) = lines[i + 1..].iter().position(|l| *l == close) {
+                let name: String = line[at + 3..]
+                    .chars()
+                    .take_while(|c| c.is_alphanumeric() || *c == '_')
+                    .collect();
+                if len + 2 > limit {
+                    long.push((len + 2, path.clone(), name));
+                }
+            }
+        }
+    }
+    long
+}
+
+#[test]
+fn no_production_function_is_over_80_lines() {
+    let long = longer_than(80);
+    assert!(
+        long.is_empty(),
+        "split these into named parts (one function per case): {long:?}"
+    );
+    // The counter counts: the longest function of the crate is found at a lower limit.
+    assert!(!longer_than(40).is_empty());
 }
 
 #[test]

@@ -150,22 +150,7 @@ pub(in crate::app) async fn on_change(
             tx.cancel_jobs(id, &[kinds::PHASE_NUDGE], now).await?;
             schedule_nudge(app, tx, outbox, record).await?;
         }
-        Command::ChangeSeverity { .. } => {
-            // The new level has its own cadence and timeout.
-            tx.cancel_jobs(id, &[kinds::UPDATE_DUE, kinds::ESCALATE], now)
-                .await?;
-            schedule_update_due(
-                app,
-                tx,
-                outbox,
-                record,
-                i.last_update_at.unwrap_or(now).max(now),
-            )
-            .await?;
-            if i.roles.commander.is_none() {
-                schedule_escalation(app, tx, outbox, record, 1, now).await?;
-            }
-        }
+        Command::ChangeSeverity { .. } => severity_changed(app, tx, outbox, record, now).await?,
         Command::Resolve { all_clear_now, .. } => {
             tx.cancel_jobs(
                 id,
@@ -180,25 +165,7 @@ pub(in crate::app) async fn on_change(
         Command::FixHeld => {
             tx.cancel_jobs(id, &[kinds::VERIFY_FIX], now).await?;
         }
-        Command::Reopen { .. } => {
-            // Work resumes: the fix check and the post-mortem clock stop, the cadence and the
-            // phase budget run again.
-            tx.cancel_jobs(
-                id,
-                &[
-                    kinds::VERIFY_FIX,
-                    kinds::POSTMORTEM_REMINDER,
-                    kinds::POSTMORTEM_OVERDUE,
-                ],
-                now,
-            )
-            .await?;
-            schedule_update_due(app, tx, outbox, record, now).await?;
-            schedule_nudge(app, tx, outbox, record).await?;
-            if i.roles.commander.is_none() {
-                schedule_escalation(app, tx, outbox, record, 1, now).await?;
-            }
-        }
+        Command::Reopen { .. } => reopened(app, tx, outbox, record, now).await?,
         Command::Close => {
             // Nothing is asked of a closed incident, the fix check included.
             tx.cancel_jobs(
@@ -214,6 +181,48 @@ pub(in crate::app) async fn on_change(
             .await?;
         }
         _ => {}
+    }
+    Ok(())
+}
+
+/// The new level has its own cadence and timeout.
+async fn severity_changed(
+    app: &App,
+    tx: &mut Tx,
+    outbox: &mut Outbox<'_>,
+    record: &IncidentRecord,
+    now: DateTime<Utc>,
+) -> Result<(), crate::store::Error> {
+    let i = &record.incident;
+    tx.cancel_jobs(record.id, &[kinds::UPDATE_DUE, kinds::ESCALATE], now)
+        .await?;
+    let from = i.last_update_at.unwrap_or(now).max(now);
+    schedule_update_due(app, tx, outbox, record, from).await?;
+    if i.roles.commander.is_none() {
+        schedule_escalation(app, tx, outbox, record, 1, now).await?;
+    }
+    Ok(())
+}
+
+/// Work resumes: the fix check and the post-mortem clock stop, the cadence and the phase
+/// budget run again.
+async fn reopened(
+    app: &App,
+    tx: &mut Tx,
+    outbox: &mut Outbox<'_>,
+    record: &IncidentRecord,
+    now: DateTime<Utc>,
+) -> Result<(), crate::store::Error> {
+    let stopped = [
+        kinds::VERIFY_FIX,
+        kinds::POSTMORTEM_REMINDER,
+        kinds::POSTMORTEM_OVERDUE,
+    ];
+    tx.cancel_jobs(record.id, &stopped, now).await?;
+    schedule_update_due(app, tx, outbox, record, now).await?;
+    schedule_nudge(app, tx, outbox, record).await?;
+    if record.incident.roles.commander.is_none() {
+        schedule_escalation(app, tx, outbox, record, 1, now).await?;
     }
     Ok(())
 }
