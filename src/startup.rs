@@ -7,7 +7,7 @@ use std::path::Path;
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use poise::serenity_prelude as serenity;
+use serenity::all as serenity;
 
 use crate::app::App;
 use crate::clock::SharedClock;

@@ -89,7 +89,6 @@ impl Line {
         self.target.starts_with("incident_bot")
             || self.target.starts_with("sqlx")
             || self.target.starts_with("serenity")
-            || self.target.starts_with("poise")
     }
 }
 

@@ -188,7 +188,7 @@ impl Results {
         let _ = writeln!(
             out,
             "Measured {}. `{command}`, {} run, {:.0} s in all. The release build of the bot \
-             (config, {database}, templates, serenity/poise client, job queue) runs in the bench \
+             (config, {database}, templates, serenity client, job queue) runs in the bench \
              process against the fake Discord on 127.0.0.1, one tokio runtime with a worker per \
              CPU. Milliseconds throughout.\n",
             self.machine,
@@ -213,7 +213,7 @@ impl Results {
             out,
             "### Ack latency: INTERACTION_CREATE dispatched → callback received\n\n\
              {commands} commands one at a time: {incident_commands} `/incident` commands, each \
-             after a `/ping` (the floor: a bare poise command that answers \"ok\" at once, on \
+             after a `/ping` (the floor: a bare command that answers \"ok\" at once, on \
              the same client and fake), working {} incidents from declare to close.\n",
             self.acks("declare").len()
         );

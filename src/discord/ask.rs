@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use poise::serenity_prelude as serenity;
+use serenity::all as serenity;
 
 use super::metered::{metered, route};
 use super::{Data, Error};

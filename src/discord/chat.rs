@@ -3,7 +3,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use poise::serenity_prelude as serenity;
+use serenity::all as serenity;
 use serenity::{
     ChannelType, CreateAllowedMentions, CreateAttachment, CreateChannel, CreateMessage,
     EditChannel, Http, Nonce, PermissionOverwrite, PermissionOverwriteType, Permissions,

@@ -4,7 +4,7 @@
 
 use std::time::Instant;
 
-use poise::serenity_prelude as serenity;
+use serenity::all as serenity;
 
 use super::ask::{error_id, Reach, UNAVAILABLE};
 use super::chat::component_rows;

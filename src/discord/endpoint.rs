@@ -14,7 +14,7 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
-use poise::serenity_prelude as serenity;
+use serenity::all as serenity;
 use serenity::interactions_endpoint::Verifier;
 
 use super::ask::Reach;

@@ -5,7 +5,7 @@
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
-use poise::serenity_prelude as serenity;
+use serenity::all as serenity;
 
 use super::ask::Reach;
 use super::{error_chain, Data, TIMELINE_EMOJI};

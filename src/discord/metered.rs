@@ -8,7 +8,7 @@
 
 use std::future::Future;
 
-use poise::serenity_prelude as serenity;
+use serenity::all as serenity;
 
 use crate::metrics::Metrics;
 

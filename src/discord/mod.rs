@@ -1,4 +1,4 @@
-//! The Discord adapter: the serenity/poise client, its commands and events, and the `Chat` port
+//! The Discord adapter: the serenity client, its commands and events, and the `Chat` port
 //! over serenity's Http. Thin: rules live in `app/`, SQL in `store/`.
 
 mod ask;
@@ -15,7 +15,7 @@ use std::sync::Arc;
 
 use anyhow::Context as _;
 use chrono::{DateTime, Utc};
-use poise::serenity_prelude as serenity;
+use serenity::all as serenity;
 
 pub use crate::redact::{error_chain, redact, REDACTED};
 pub use ask::{Reach, UNAVAILABLE};

@@ -6,7 +6,7 @@ mod create;
 
 use std::fmt;
 
-use poise::serenity_prelude as serenity;
+use serenity::all as serenity;
 use serenity::Http;
 
 use create::Run;

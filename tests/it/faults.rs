@@ -693,7 +693,7 @@ async fn every_discord_call_of_the_bot_gives_up_when_discord_does_not_answer() {
     })
     .await;
     // The client the bot answers commands, registers them and counts channels with (the one
-    // `startup` hands serenity and poise), not only its jobs' calls.
+    // `startup` hands serenity), not only its jobs' calls.
     let http = incident_bot::discord::http(
         &bot.app,
         &incident_bot::config::DiscordToken::new(fake.token().to_owned()),

@@ -13,7 +13,7 @@ async fn json_logs_are_one_object_a_line_with_the_span_fields() {
     let dir = tempfile::tempdir().expect("tempdir");
     let env = [
         ("INCIDENT_BOT__LOG__FORMAT", "json"),
-        ("RUST_LOG", "info,serenity=warn,poise=warn"),
+        ("RUST_LOG", "info,serenity=warn"),
     ];
     let mut bot = ChildBot::start(&fake, dir.path(), &env).await;
     declare(

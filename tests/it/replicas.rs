@@ -269,9 +269,12 @@ async fn the_standby_owns_the_gateway_within_seconds_of_a_kill_and_nothing_is_do
     let mut failover = None;
     for n in 1..=6 {
         if n == 4 {
+            // Both replicas work the queue, and which one claims a job is a race: on a loaded
+            // machine the standby may have taken all of them, so the kill lands mid-way through
+            // the replicas' work, not always the owner's.
             assert!(
-                jobs_done(port_a).await > 0.0,
-                "the owner performed jobs before it was killed"
+                jobs_done(port_a).await + jobs_done(port_b).await > 0.0,
+                "the replicas performed jobs before the owner was killed"
             );
             a.kill9();
             let killed = Instant::now();

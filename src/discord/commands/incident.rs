@@ -3,7 +3,7 @@
 
 use std::time::Duration;
 
-use poise::serenity_prelude as serenity;
+use serenity::all as serenity;
 
 use super::super::ask::Ask;
 use super::super::Error;

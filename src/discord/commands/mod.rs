@@ -11,7 +11,7 @@ mod timeline;
 
 pub(crate) use incident::counts;
 
-use poise::serenity_prelude as serenity;
+use serenity::all as serenity;
 
 use super::ask::{Ask, Reach};
 use super::metered::{metered, route};

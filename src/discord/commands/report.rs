@@ -2,7 +2,7 @@
 //! (in #support, say) into an incident. A context-menu target carries its words without the
 //! Message Content intent, so the form opens prefilled with them.
 
-use poise::serenity_prelude as serenity;
+use serenity::all as serenity;
 
 use super::super::ask::Ask;
 use super::super::Error;

@@ -5,7 +5,7 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use poise::serenity_prelude as serenity;
+use serenity::all as serenity;
 
 use super::super::ask::Ask;
 use super::super::Error;

@@ -1,7 +1,7 @@
 //! Finding each thing set-up needs by its configured id or by name, and creating it when it
 //! is missing: roles with no permissions, the categories, `#incident-log` and `#status`.
 
-use poise::serenity_prelude as serenity;
+use serenity::all as serenity;
 use serenity::{
     ChannelType, CreateChannel, EditRole, GuildChannel, Http, PermissionOverwrite,
     PermissionOverwriteType, Permissions,

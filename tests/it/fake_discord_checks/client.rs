@@ -1,4 +1,4 @@
-//! A real serenity (and poise) client runs against the fake over real sockets.
+//! A real serenity client runs against the fake over real sockets.
 
 use std::time::Duration;
 
@@ -86,54 +86,6 @@ async fn a_serenity_client_identifies_receives_a_slash_command_and_answers_it() 
         assert!(!matches!(parse_dispatch(&name, payload), Event::Unknown(_)));
     }
     stop(client);
-}
-
-#[poise::command(slash_command)]
-async fn pong(ctx: poise::Context<'_, (), anyhow::Error>) -> Result<(), anyhow::Error> {
-    ctx.say("pong from poise").await?;
-    Ok(())
-}
-
-#[tokio::test]
-async fn a_poise_framework_registers_its_commands_in_the_guild_and_answers_them() {
-    // Arrange
-    let fake = studio().start().await;
-    let guild = fake.guild_id();
-    let framework = poise::Framework::builder()
-        .options(poise::FrameworkOptions {
-            commands: vec![pong()],
-            ..Default::default()
-        })
-        .setup(move |ctx, _ready, framework| {
-            Box::pin(async move {
-                poise::builtins::register_in_guild(ctx, &framework.options().commands, guild)
-                    .await?;
-                Ok(())
-            })
-        })
-        .build();
-    let mut client = fake
-        .client_builder(GatewayIntents::GUILDS)
-        .framework(framework)
-        .await
-        .expect("build");
-    assert_eq!(*client.ws_url.lock().await, fake.gateway_url());
-    let task = tokio::spawn(async move {
-        let _ = client.start().await;
-    });
-    let route = "/applications/{application_id}/guilds/{guild_id}/commands";
-    fake.wait_for_request("PUT", route, 0, Duration::from_secs(10))
-        .await;
-
-    // Act
-    let interaction = fake.slash(ALICE).command("pong").send().await;
-    let reply = interaction.reply().await;
-
-    // Assert
-    assert_eq!(reply.content, "pong from poise");
-    assert_eq!(fake.command_names(true), vec!["pong"]);
-    assert_eq!(fake.count("PUT", route), 1);
-    stop(task);
 }
 
 #[tokio::test]

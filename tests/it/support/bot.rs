@@ -1,4 +1,4 @@
-//! `spawn_bot`: the real bot (config, database, templates, serenity/poise client, job queue)
+//! `spawn_bot`: the real bot (config, database, templates, serenity client, job queue)
 //! connected to a fake Discord, with a standard guild that tests share.
 
 use std::sync::{Arc, Mutex};
