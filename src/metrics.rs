@@ -56,6 +56,9 @@ pub struct Metrics {
     /// unauthorized_limited, too_large, timed_out, bad_shape, rate_limited, stale, duplicate,
     /// error).
     pub webhooks: Counter,
+    /// Requests to `POST /interactions`, by outcome (accepted, ping, unsigned, bad_signature,
+    /// stale, unreadable): a wrong public key shows as bad_signature.
+    pub interactions_http: Counter,
 }
 
 impl Default for Metrics {
@@ -89,6 +92,7 @@ impl Metrics {
             time_to_command: r.histogram(&f::TIME_TO_COMMAND, f::INCIDENT_BUCKETS),
             time_to_resolve: r.histogram(&f::TIME_TO_RESOLVE, f::INCIDENT_BUCKETS),
             webhooks: r.counter(&f::WEBHOOKS),
+            interactions_http: r.counter(&f::INTERACTIONS_HTTP),
             registry: r,
         };
         m.touch_before_first_event();
@@ -231,13 +235,14 @@ mod tests {
         m.status_rebuilds.inc(&["ok"]);
         m.status_requests.inc(&["page", "200"]);
         m.webhooks.inc(&["sentry", "stored"]);
+        m.interactions_http.inc(&["accepted"]);
         let text = m.render();
         let names: Vec<&str> = text
             .lines()
             .filter_map(|l| l.strip_prefix("# TYPE "))
             .filter_map(|l| l.split(' ').next())
             .collect();
-        assert_eq!(names.len(), 18, "{text}");
+        assert_eq!(names.len(), 19, "{text}");
         for name in names {
             assert!(name.starts_with("incident_bot_"), "{name}");
             assert!(text.contains(&format!("# HELP {name} ")), "{name}");

@@ -129,8 +129,16 @@ pub fn router(data: Arc<Data>, reach: Reach, verifier: Verifier) -> Router {
         .with_state(endpoint)
 }
 
-fn refuse(status: StatusCode, why: &'static str) -> Response {
-    (status, format!("{why}\n")).into_response()
+impl Endpoint {
+    /// Counts a request by `outcome` and refuses it with `status`, saying `why`.
+    fn refuse(&self, outcome: &str, status: StatusCode, why: &'static str) -> Response {
+        self.count(outcome);
+        (status, format!("{why}\n")).into_response()
+    }
+
+    fn count(&self, outcome: &str) {
+        self.data.app.metrics.interactions_http.inc(&[outcome]);
+    }
 }
 
 /// Checks the signature and its timestamp, answers PING, and hands the rest over.
@@ -140,10 +148,10 @@ async fn receive(State(ep): State<Arc<Endpoint>>, headers: HeaderMap, body: Byte
         header("x-signature-ed25519"),
         header("x-signature-timestamp"),
     ) else {
-        return refuse(StatusCode::UNAUTHORIZED, "missing signature");
+        return ep.refuse("unsigned", StatusCode::UNAUTHORIZED, "missing signature");
     };
     if ep.verifier.verify(signature, timestamp, &body).is_err() {
-        return refuse(StatusCode::UNAUTHORIZED, "bad signature");
+        return ep.refuse("bad_signature", StatusCode::UNAUTHORIZED, "bad signature");
     }
     let now = ep.data.app.clock.now();
     let fresh = timestamp
@@ -152,18 +160,24 @@ async fn receive(State(ep): State<Arc<Endpoint>>, headers: HeaderMap, body: Byte
         .and_then(|s| chrono::DateTime::from_timestamp(s, 0))
         .is_some_and(|at| (now - at).abs() <= MAX_SKEW);
     if !fresh {
-        return refuse(StatusCode::UNAUTHORIZED, "stale timestamp");
+        return ep.refuse("stale", StatusCode::UNAUTHORIZED, "stale timestamp");
     }
     let interaction: serenity::Interaction = match serde_json::from_slice(&body) {
         Ok(i) => i,
         Err(e) => {
             tracing::warn!(error = %e, "Discord sent an interaction this version cannot read");
-            return refuse(StatusCode::BAD_REQUEST, "unreadable interaction");
+            return ep.refuse(
+                "unreadable",
+                StatusCode::BAD_REQUEST,
+                "unreadable interaction",
+            );
         }
     };
     if let serenity::Interaction::Ping(_) = interaction {
+        ep.count("ping");
         return axum::Json(serde_json::json!({ "type": 1 })).into_response();
     }
+    ep.count("accepted");
     // Answered through the callback endpoint, as over the gateway; the request ends now.
     let ep = Arc::clone(&ep);
     tokio::spawn(async move { handle(&ep.data, &ep.reach, interaction, Via::Http).await });

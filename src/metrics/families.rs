@@ -105,6 +105,12 @@ pub(super) const TIME_TO_RESOLVE: Family = Family {
     labels: &["severity"],
 };
 
+pub(super) const INTERACTIONS_HTTP: Family = Family {
+    name: "incident_bot_interactions_http_total",
+    help: "Requests to POST /interactions, by outcome (accepted, ping, unsigned, bad_signature, stale, unreadable).",
+    labels: &["outcome"],
+};
+
 pub(super) const WEBHOOKS: Family = Family {
     name: "incident_bot_webhooks_total",
     help: "Alert webhook deliveries, by source and outcome (stored, ignored, unauthorized, unauthorized_limited, too_large, timed_out, bad_shape, rate_limited, stale, duplicate, error).",

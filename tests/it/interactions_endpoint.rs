@@ -80,6 +80,18 @@ async fn the_endpoint_answers_a_signed_ping_and_refuses_bad_signatures_and_stale
     let mut moved = signed(&fake, now, &body);
     moved[1].1 = (now.timestamp() + 1).to_string();
     assert_eq!(post(&url, &body, &moved).await.0, 401);
+
+    // What an operator sees: a wrong public key would show as bad_signature.
+    let metrics = crate::support::http::get(bot.http, "/metrics").await.body;
+    for (outcome, n) in [
+        ("ping", 1),
+        ("unsigned", 1),
+        ("bad_signature", 2),
+        ("stale", 1),
+    ] {
+        let line = format!("incident_bot_interactions_http_total{{outcome=\"{outcome}\"}} {n}");
+        assert!(metrics.contains(&line), "{line} in:\n{metrics}");
+    }
 }
 
 #[tokio::test]
@@ -121,6 +133,12 @@ async fn a_declare_over_http_opens_its_channel_and_answers_as_over_the_gateway()
 
     // A click is a delivery too: the checklist's first step, ticked over HTTP by the same
     // handler, redraws the checklist.
+    let has_buttons =
+        |m: &crate::support::fake_discord::FakeMessage| !story::button_labels(m).is_empty();
+    fake.wait_for("the phase-1 checklist", Duration::from_secs(10), |f| {
+        f.messages(channel.id).iter().any(has_buttons)
+    })
+    .await;
     let checklist = fake
         .messages(channel.id)
         .into_iter()
