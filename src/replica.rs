@@ -412,6 +412,10 @@ impl Listeners {
         if let Some(status) = &self.status {
             status.changed();
         }
+        if let Some(events) = &self.events {
+            // A declare waiting for its channel reads where it stands now.
+            let _ = events.send(crate::app::AppEvent::LookAgain);
+        }
     }
 }
 
@@ -444,5 +448,26 @@ pub async fn wake_on_notices(url: String, to: Listeners) {
                 notices = None;
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// After its listening connection came back, a replica cannot know what it missed: a
+    /// declare waiting for its channel is told to look in the database, not left to time out.
+    #[test]
+    fn missed_notices_tell_waiting_commands_to_look_again() {
+        let (events, mut heard) = tokio::sync::broadcast::channel(4);
+        let listeners = Listeners {
+            waker: crate::scheduler::Waker::default(),
+            status: None,
+            events: Some(events),
+        };
+        listeners.hear(Notice::Missed);
+        assert_eq!(heard.try_recv().ok(), Some(crate::app::AppEvent::LookAgain));
+        listeners.hear(Notice::Jobs);
+        assert!(heard.try_recv().is_err(), "a queued job is not an event");
     }
 }

@@ -58,6 +58,9 @@ pub enum AppEvent {
         /// Why.
         reason: crate::store::JobFailure,
     },
+    /// The other replicas' notices may have been missed (this replica's listening connection
+    /// was down): whoever waits on an event looks in the database instead. Never a notice.
+    LookAgain,
 }
 
 /// The longest reason a [`AppEvent::ChannelFailed`] notice carries, in characters: notices

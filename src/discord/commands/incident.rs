@@ -310,7 +310,14 @@ async fn channel_opened(
                     incident: i,
                     reason,
                 }) if i == incident => return Some(ChannelState::Failed(reason)),
-                Ok(_) | Err(RecvError::Lagged(_)) => {}
+                // Events may have been missed (another replica's notice, or a lag): look.
+                Ok(AppEvent::LookAgain) | Err(RecvError::Lagged(_)) => {
+                    match app::channel_state(app, incident).await {
+                        Ok(ChannelState::Opening) | Err(_) => {}
+                        Ok(state) => return Some(state),
+                    }
+                }
+                Ok(_) => {}
                 Err(RecvError::Closed) => return None,
             }
         }
