@@ -7,6 +7,7 @@
 //! value is written with `{{…}}`; `{{{…}}}` is refused, and templates may not include one
 //! another in a loop.
 
+mod answer_views;
 mod checklist;
 mod escape;
 mod help;
@@ -23,6 +24,7 @@ use std::path::Path;
 use handlebars::Handlebars;
 use serde::Serialize;
 
+pub use answer_views::*;
 pub use checklist::{
     Checklist, ChecklistCount, ChecklistReport, ChecklistReportStep, ChecklistStep,
     ChecklistSummary,
@@ -74,11 +76,13 @@ pub enum TemplateName {
     Meeting,
     /// An alert's triage card, in the alerts channel.
     AlertCard,
+    /// What a command answers the person who ran it.
+    Answer,
 }
 
 impl TemplateName {
     /// Every template.
-    pub const ALL: [TemplateName; 15] = [
+    pub const ALL: [TemplateName; 16] = [
         Self::ServiceAlert,
         Self::AllClear,
         Self::StatusUpdate,
@@ -94,6 +98,7 @@ impl TemplateName {
         Self::Help,
         Self::Meeting,
         Self::AlertCard,
+        Self::Answer,
     ];
 
     /// The name, which is also the file stem.
@@ -114,6 +119,7 @@ impl TemplateName {
             Self::Help => "help",
             Self::Meeting => "meeting",
             Self::AlertCard => "alert_card",
+            Self::Answer => "answer",
         }
     }
 
@@ -141,6 +147,10 @@ impl TemplateName {
             Self::Help => "/incident help: severities, phases and commands",
             Self::Meeting => "the post-mortem's review meeting, pinging its participants",
             Self::AlertCard => "an alert's triage card, in the alerts channel",
+            Self::Answer => {
+                "what a command answers the one who ran it: declare, severity, phase, role, \
+                 update, announce, timeline, edit, kind, resolve, reopen, close, post-mortem"
+            }
         }
     }
 
@@ -166,6 +176,7 @@ impl TemplateName {
             Self::Help => include_str!("../templates/help.hbs"),
             Self::Meeting => include_str!("../templates/meeting.hbs"),
             Self::AlertCard => include_str!("../templates/alert_card.hbs"),
+            Self::Answer => include_str!("../templates/answer.hbs"),
         }
     }
 
@@ -192,6 +203,7 @@ impl TemplateName {
             Self::Help => serde_json::to_value(Help::sample()),
             Self::Meeting => serde_json::to_value(MeetingNotice::sample()),
             Self::AlertCard => serde_json::to_value(AlertCardView::sample()),
+            Self::Answer => serde_json::to_value(Answer::sample()),
         };
         v.unwrap_or_default()
     }
@@ -202,6 +214,7 @@ impl TemplateName {
         let common: &[&str] = match self {
             Self::Reminder => &["ping", "nobody"],
             Self::Notice => &["ping"],
+            Self::Answer => &[],
             _ => return vec![self.sample()],
         };
         let serde_json::Value::Object(all) = self.sample() else {

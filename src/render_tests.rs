@@ -397,6 +397,91 @@ fn a_template_with_a_block_per_kind_is_proved_and_previewed_one_kind_at_a_time()
 }
 
 #[test]
+fn an_answer_is_previewed_one_kind_at_a_time_each_one_sentence_or_more() {
+    let answers = templates()
+        .render_samples(TemplateName::Answer)
+        .expect("render");
+    assert_eq!(answers.len(), 22, "{answers:#?}");
+    assert!(answers
+        .iter()
+        .all(|a| a.ends_with('.') && !a.contains('\n')));
+}
+
+#[test]
+fn an_answer_says_what_changed_with_the_bots_markup_as_built() {
+    let render = |view: Answer| {
+        templates()
+            .render(TemplateName::Answer, &view)
+            .expect("render")
+    };
+    let update = |refused, published| {
+        render(Answer::from(UpdateAnswer {
+            players: Some(ToPlayers {
+                channel: Markup::raw("<#2>"),
+                budget: 8,
+                published,
+                refused,
+            }),
+        }))
+    };
+    assert_eq!(
+        update(Some(PublishRefused { frees: None }), None),
+        "Update posted here and to <#2>, but **not published**: the 8 publishes an hour that \
+         <#2> allows are taken. Players in this server see it; servers following the channel \
+         do not."
+    );
+    assert_eq!(
+        update(None, Some(Published { left: 0 })),
+        "Update posted here and to <#2>, and published: 0 of 8 publishes left this hour."
+    );
+    assert_eq!(update(None, None), "Update posted here and to <#2>.");
+    let security = |withdrawn, member| {
+        render(Answer::from(SecurityAnswer {
+            number: 4,
+            role: Markup::raw("<@&5>"),
+            name: "sec-4".into(),
+            withdrawn,
+            member,
+        }))
+    };
+    assert_eq!(
+        security(0, true),
+        "Incident #4 is now a security incident: its channel becomes private to <@&5> and is \
+         renamed #sec-4; nothing more goes to players."
+    );
+    assert!(security(1, false).ends_with(
+        "players. The announcement still waiting to go out was withdrawn. You will not see the \
+         channel any more without the <@&5> role."
+    ));
+    assert!(
+        security(3, true).ends_with(" The 3 announcements still waiting to go out were withdrawn.")
+    );
+    let fix = render(Answer::from(FixRecordedAnswer {
+        until: Markup::raw("<t:0:f>"),
+        commander: None,
+    }));
+    assert!(fix.starts_with("Fix recorded. Verifying until <t:0:f>: then I ask the on-call"));
+    let declared = |more: DeclareAnswer| render(Answer::from(more));
+    let new = || DeclareAnswer::new(4, crate::domain::Severity::P1);
+    assert_eq!(
+        declared(DeclareAnswer {
+            from_report: Some(Markup::raw("<#7>")),
+            ..new()
+        }),
+        "Incident #4 declared (P1) from the report, detected when it was posted. Its channel \
+         opens under <#7> in a moment."
+    );
+    assert_eq!(
+        declared(DeclareAnswer {
+            failed: Some(Markup::raw("Missing Access (50001)")),
+            ..new()
+        }),
+        "Incident #4 declared (P1). But I could not open its channel: Missing Access (50001). \
+         Fix the permission or make room, then declare again."
+    );
+}
+
+#[test]
 fn a_reminder_pings_then_says_what_and_the_next_step() {
     let view = Reminder {
         ping: Some(Markup::raw("<@&1>")),

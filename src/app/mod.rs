@@ -150,6 +150,14 @@ pub(crate) fn render<V: serde::Serialize>(
         .map_err(anyhow::Error::new)?)
 }
 
+/// The answer to the person who ran a command, from `answer.hbs`: `kind` says which.
+pub(crate) fn answer(
+    app: &App,
+    kind: impl Into<crate::render::Answer>,
+) -> Result<String, AppError> {
+    render(app, crate::render::TemplateName::Answer, &kind.into())
+}
+
 /// Queues a player announcement: renders it, records it, and queues its post (and its publish,
 /// except for status updates, which are not published to keep the hourly publish budget for
 /// alerts and all-clears).

@@ -206,11 +206,12 @@ async fn report(
         .map_err(AppError::Internal)?;
     let declared = app::declare(app, actor, args, interaction, counts).await?;
     let record = declared.record;
-    Ok(format!(
-        "Incident #{} declared ({}) from the report, detected when it was posted. Its channel \
-         opens under <#{}> in a moment.",
-        record.number, record.incident.severity, app.settings.channels.incident_category
-    ))
+    let category = app.settings.channels.incident_category;
+    let answer = crate::render::DeclareAnswer {
+        from_report: Some(crate::render::channel_link(category)),
+        ..crate::render::DeclareAnswer::new(record.number.0, record.incident.severity)
+    };
+    app::answer(app, answer)
 }
 
 /// How a use case behind a click or a form ended, as the commands metric counts it.

@@ -7,7 +7,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 
 use super::{ActionGroups, Lessons, Markup};
-use crate::domain::{Eta, Incident, IncidentNumber, PhaseBudgets, RoleId, UserId};
+use crate::domain::{ChannelId, Eta, Incident, IncidentNumber, PhaseBudgets, RoleId, UserId};
 
 /// A Discord timestamp tag, shown in each reader's own time zone: `<t:1700000000:f>`.
 pub fn timestamp(at: DateTime<Utc>) -> Markup {
@@ -34,6 +34,16 @@ pub const ETA_UNKNOWN: &str = "to be confirmed; we will post updates as we learn
 /// A user mention (shown as the name; pings only if `allowed_mentions` lets it).
 pub fn mention(user: UserId) -> Markup {
     Markup::raw(format!("<@{user}>"))
+}
+
+/// A channel link: `<#123>`.
+pub fn channel_link(channel: ChannelId) -> Markup {
+    Markup::raw(format!("<#{channel}>"))
+}
+
+/// A role mention, shown as the role's name: `<@&123>`.
+pub fn role_mention(role: RoleId) -> Markup {
+    Markup::raw(format!("<@&{role}>"))
 }
 
 /// Role mentions for a ping, space-separated; `None` when there are none.

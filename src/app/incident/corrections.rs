@@ -8,8 +8,10 @@ use super::effects::kinds;
 use super::{App, AppError, Effect, Outbox, Target, PUBLISH_BUDGET};
 use crate::domain::{Actor, Command, Incident, IncidentKind, Status, Systems};
 use crate::render::{
-    eta, mention, relative, timestamp, AlertSent, FactChange, FactsChanged, LoggedSecurity, Markup,
-    Notice, NowAvailability, NowSecurity, StatusUpdate, TemplateName,
+    channel_link, eta, mention, relative, role_mention, timestamp, AlertSent, AnnounceAnswer,
+    AvailabilityAnswer, EditAnswer, FactChange, FactsChanged, LoggedSecurity, Markup, Notice,
+    NowAvailability, NowSecurity, PublishRefused, Published, SecurityAnswer, StatusUpdate,
+    TemplateName, ToPlayers, UpdateAnswer,
 };
 use crate::store::{AnnouncementKind, IncidentRecord, PublishSlots, Tx};
 
@@ -114,26 +116,23 @@ pub(in crate::app) async fn update_to_players(
         publish,
     )
     .await?;
-    Ok(if let Some(slots) = prepared.publish_refused {
-        let frees = slots
-            .frees_at
-            .map(|at| format!(" The next one frees up {}.", relative(at)))
-            .unwrap_or_default();
-        format!(
-            "Update posted here and to <#{channel}>, but **not published**: the {PUBLISH_BUDGET} \
-             publishes an hour that <#{channel}> allows are taken. Players in this server see it; \
-             servers following the channel do not.{frees}"
-        )
+    let mut players = ToPlayers {
+        channel: channel_link(channel),
+        budget: PUBLISH_BUDGET,
+        published: None,
+        refused: None,
+    };
+    if let Some(slots) = prepared.publish_refused {
+        players.refused = Some(PublishRefused {
+            frees: slots.frees_at.map(relative),
+        });
     } else if publish {
         let slots = tx.publish_slots_taken(channel, now).await?;
         let left = PUBLISH_BUDGET.saturating_sub(slots.taken);
-        format!(
-            "Update posted here and to <#{channel}>, and published: {left} of {PUBLISH_BUDGET} \
-             publishes left this hour."
-        )
-    } else {
-        format!("Update posted here and to <#{channel}>.")
-    })
+        players.published = Some(Published { left });
+    }
+    let players = Some(players);
+    super::answer(app, UpdateAnswer { players })
 }
 
 /// `/incident announce`: queues the 🚨 alert. Returns the reply.
@@ -151,10 +150,8 @@ pub(in crate::app) async fn announced(
         eta: standing_eta(i, app.clock.now()),
     };
     notice(app, outbox, Notice::from(sent), vec![])?;
-    Ok(format!(
-        "The service alert is going out to players in <#{}>.",
-        app.settings.channels.announcements
-    ))
+    let channel = channel_link(app.settings.channels.announcements);
+    super::answer(app, AnnounceAnswer { channel })
 }
 
 /// `/incident edit`: says what changed, renames the channel when its name follows the title.
@@ -186,11 +183,11 @@ pub(in crate::app) async fn edited(
         super::render(app, TemplateName::FactsChanged, &view)?,
         vec![],
     );
-    let mut reply = format!("Corrected: {}.", names.join(", "));
-    if rename {
-        reply.push_str(&format!(" The channel is being renamed #{renamed}."));
-    }
-    Ok(reply)
+    let corrected = EditAnswer {
+        facts: names.join(", "),
+        renamed: rename.then_some(renamed),
+    };
+    super::answer(app, corrected)
 }
 
 /// What `/incident edit` changed between `before` and `i`: each fact's before and after, and
@@ -282,11 +279,6 @@ async fn turned_security(
         name: name.to_string(),
         withdrawn,
     };
-    let withdrawn = match withdrawn {
-        0 => String::new(),
-        1 => " The announcement still waiting to go out was withdrawn.".to_owned(),
-        n => format!(" The {n} announcements still waiting to go out were withdrawn."),
-    };
     // Paged as a security incident is at declare: its channel is theirs now.
     let page = app.page_roles(i.kind, i.severity);
     notice(app, outbox, Notice::from(secured), page)?;
@@ -308,17 +300,14 @@ async fn turned_security(
         };
         outbox.push(tx, post).await?;
     }
-    let mut reply = format!(
-        "Incident #{} is now a security incident: its channel becomes private to <@&{security}> \
-         and is renamed #{name}; nothing more goes to players.{withdrawn}",
-        record.number
-    );
-    if !actor.roles.contains(&security) {
-        reply.push_str(&format!(
-            " You will not see the channel any more without the <@&{security}> role."
-        ));
-    }
-    Ok(reply)
+    let answer = SecurityAnswer {
+        number: record.number.0,
+        role: role_mention(security),
+        name: name.to_string(),
+        withdrawn,
+        member: actor.roles.contains(&security),
+    };
+    super::answer(app, answer)
 }
 
 /// Turned back into an availability incident: the channel is renamed and stays private.
@@ -337,12 +326,11 @@ async fn turned_availability(
         name: name.to_string(),
     };
     notice(app, outbox, Notice::from(again), vec![])?;
-    Ok(format!(
-        "Incident #{} is an availability incident again and its channel is renamed #{name}. \
-         The channel stays private until you open it up. Players have been told nothing: \
-         /incident announce posts the service alert.",
-        record.number
-    ))
+    let answer = AvailabilityAnswer {
+        number: record.number.0,
+        name: name.to_string(),
+    };
+    super::answer(app, answer)
 }
 
 /// Adds a notice to what this change says in the channel, pinging `ping`.

@@ -8,14 +8,17 @@ use serde_json::json;
 use super::corrections::{self, Prepared};
 use super::declare::queue_alert;
 use super::App;
-use super::{audit, checklists, reminders, resolution, team, workflow, AppError, Clicked, Outbox};
+use super::{
+    answer, audit, checklists, reminders, resolution, team, workflow, AppError, Clicked, Outbox,
+};
 use crate::domain::{
     Action, Actor, Candidate, ChannelId, Command, EarlierIncident, FreeText, IncidentId,
     IncidentKind, IncidentRole, Phase, Severity, ShortText, Status, UserId,
 };
 use crate::render::{
-    mention, role_pings, timestamp, Markup, Notice, PhaseMoved, RoleAssigned, SeverityChanged,
-    TemplateName, UpdatePosted,
+    mention, role_pings, timestamp, AssignAnswer, Markup, Notice, PhaseAnswer, PhaseMoved,
+    RoleAssigned, SeverityAnswer, SeverityChanged, TemplateName, TimelineAnswer, UpdateAnswer,
+    UpdatePosted,
 };
 use crate::store::{AnnouncementKind, IncidentRecord, Tx};
 
@@ -427,7 +430,7 @@ async fn effects(
         Command::ChangeKind { .. } => {
             corrections::kind_changed(app, tx, outbox, actor, record, now).await?
         }
-        Command::Note { .. } => "Added to the timeline.".to_owned(),
+        Command::Note { .. } => answer(app, TimelineAnswer { already: false })?,
         Command::Resolve {
             root_cause,
             all_clear_now: false,
@@ -489,18 +492,15 @@ impl Shown<'_> {
             .announcements_of(record.id, AnnouncementKind::Alert)
             .await?
             .is_empty();
-        Ok(
-            if raised
-                && app.settings.severity.get(to).announce
-                && i.kind == IncidentKind::Availability
-                && !alerted
-            {
-                queue_alert(app, tx, outbox, record).await?;
-                format!("Severity is now {to}. The service alert is going out to players.")
-            } else {
-                format!("Severity is now {to}.")
-            },
-        )
+        let alert = raised
+            && app.settings.severity.get(to).announce
+            && i.kind == IncidentKind::Availability
+            && !alerted;
+        if alert {
+            queue_alert(app, tx, outbox, record).await?;
+        }
+        let to = to.to_string();
+        answer(app, SeverityAnswer { to, alert })
     }
 
     /// A phase change: says so, with the new phase's checklist.
@@ -519,7 +519,7 @@ impl Shown<'_> {
         };
         outbox.say_here(notice(app, &[], Notice::from(moved))?, vec![]);
         checklists::say(app, tx, outbox, record, to).await?;
-        Ok(format!("Moved to {to}."))
+        answer(app, PhaseAnswer { to: to.to_string() })
     }
 
     /// A role given or handed over.
@@ -542,7 +542,8 @@ impl Shown<'_> {
         };
         let text = notice(app, &[], Notice::from(assigned))?;
         outbox.say_here(text, vec![]);
-        Ok(format!("{} is now {title}.", mention(user)))
+        let user = mention(user);
+        answer(app, AssignAnswer { user, role: title })
     }
 
     /// A status update: says it in the channel, and to players when public. `update` is the
@@ -569,7 +570,7 @@ impl Shown<'_> {
         Ok(if public || publish {
             corrections::update_to_players(app, tx, outbox, record, publish, prepared, now).await?
         } else {
-            "Update posted.".to_owned()
+            answer(app, UpdateAnswer { players: None })?
         })
     }
 }

@@ -6,8 +6,9 @@ use super::{checklists, App, AppError, Effect, Outbox};
 use crate::config::delta;
 use crate::domain::{FreeText, IncidentKind, Phase, Status};
 use crate::render::{
-    human, mention, timestamp, AllClear, CloseSummary, FixApplied, Markup, Notice, PhaseLine,
-    Reopened, Resolved, TemplateName,
+    channel_link, human, mention, timestamp, AllClear, CloseAnswer, CloseSummary, FixApplied,
+    FixRecordedAnswer, Markup, Notice, PhaseLine, ReopenAnswer, Reopened, ResolveAnswer, Resolved,
+    TemplateName,
 };
 use crate::store::{AnnouncementKind, IncidentRecord, Tx};
 
@@ -32,16 +33,11 @@ pub(in crate::app) async fn fix_applied(
     let text = notice(app, &[], Notice::from(applied))?;
     outbox.say_here(text, vec![]);
     checklists::say(app, tx, outbox, record, i.phase).await?;
-    let asked = i.roles.commander.map_or_else(
-        || "the on-call responders".to_owned(),
-        |c| mention(c).to_string(),
-    );
-    Ok(format!(
-        "Fix recorded. Verifying until {}: then I ask {asked} whether it held, and the \
-         all-clear goes to players once it has. For an incident that is obviously over, \
-         resolve with all_clear:now instead.",
-        timestamp(until)
-    ))
+    let fix = FixRecordedAnswer {
+        until: timestamp(until),
+        commander: i.roles.commander.map(mention),
+    };
+    super::answer(app, fix)
 }
 
 /// The fix held (`held`), or `/incident resolve all_clear:now`: recovery begins, with its
@@ -67,11 +63,14 @@ pub(in crate::app) async fn recovered(
     let text = notice(app, &[], Notice::from(resolved))?;
     outbox.say_here(text, vec![]);
     checklists::say(app, tx, outbox, record, i.phase).await?;
-    Ok(if all_clear(app, tx, outbox, record).await? {
-        format!("Resolved after {ttr}. The all-clear is going out to players.")
-    } else {
-        format!("Resolved after {ttr}.")
-    })
+    let all_clear = all_clear(app, tx, outbox, record).await?;
+    super::answer(
+        app,
+        ResolveAnswer {
+            after: ttr,
+            all_clear,
+        },
+    )
 }
 
 /// The fix did not hold, or the problem is back: work resumes in phase 4. Reminds the one who
@@ -96,15 +95,8 @@ pub(in crate::app) async fn reopened(
         .announcements_of(record.id, AnnouncementKind::AllClear)
         .await?
         .is_empty();
-    Ok(if told {
-        format!(
-            "Reopened. Players were given the all-clear in <#{}>: tell them the problem is \
-             back with /incident update public:true.",
-            app.settings.channels.announcements
-        )
-    } else {
-        "Reopened: back to phase 4. Players were not told it was fixed.".to_owned()
-    })
+    let told_in = told.then(|| channel_link(app.settings.channels.announcements));
+    super::answer(app, ReopenAnswer { told_in })
 }
 
 /// `/incident close`: the summary goes with the archive job.
@@ -142,12 +134,8 @@ pub(in crate::app) async fn closed(
         })?;
     outbox.push(tx, Effect::Archive { summary }).await?;
     debug_assert_eq!(i.status, Status::Closed);
-    Ok(if record.channel_id.is_some() {
-        "Closed. The channel is being archived and locked."
-    } else {
-        "Closed. It never had a channel, so there is nothing to archive."
-    }
-    .to_owned())
+    let archived = record.channel_id.is_some();
+    super::answer(app, CloseAnswer { archived })
 }
 
 /// Queues the ✅ all-clear when players heard of the incident (an alert or a public update).

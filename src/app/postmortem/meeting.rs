@@ -17,8 +17,8 @@ use crate::domain::{
     EventStatus, Incident, IncidentKind, MeetingError, MessageId, UserId,
 };
 use crate::render::{
-    cap, full_date, mention, relative, timestamp, Markup, MeetingEvent, MeetingLate, MeetingNotice,
-    TemplateName,
+    cap, channel_link, full_date, mention, relative, timestamp, Markup, MeetingAnswer,
+    MeetingEvent, MeetingLate, MeetingNotice, TemplateName,
 };
 use crate::scheduler::JobError;
 use crate::store::{IncidentRecord, Job, Postmortem, Tx};
@@ -86,16 +86,15 @@ pub(in crate::app) async fn schedule(
         .push(tx, Effect::SyncMeeting { notice: Some(call) })
         .await?;
     let verb = if moved { "moved to" } else { "set for" };
-    let event = match meeting_channel(app, &record.incident) {
-        Ok(channel) if moved => format!("Its event in <#{channel}> is being moved"),
-        Ok(channel) => format!("Its event is being created in <#{channel}>"),
-        Err(why) => format!("No Discord event: {why}"),
+    let channel = meeting_channel(app, &record.incident);
+    let answer = MeetingAnswer {
+        at: timestamp(at),
+        moved,
+        channel: channel.as_ref().ok().map(|c| channel_link(*c)),
+        no_event: channel.err(),
     };
     Ok(Scheduled {
-        reply: format!(
-            "Review meeting {verb} {}. {event}; the participants are pinged in this channel.",
-            timestamp(at)
-        ),
+        reply: super::answer(app, answer)?,
         note: format!(
             "Post-mortem: Review meeting {verb} {}{}",
             full_date(at),

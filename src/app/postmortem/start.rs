@@ -6,7 +6,10 @@ use serde_json::json;
 
 use super::{audit, reminders, App, AppError, Outbox};
 use crate::domain::{Actor, EntryKind, Status, TimelineEntry};
-use crate::render::{discord_escape, mention, timestamp, Notice, PostmortemStarted, TemplateName};
+use crate::render::{
+    discord_escape, mention, timestamp, Answer, Notice, PostmortemDue, PostmortemStarted,
+    TemplateName,
+};
 use crate::store::{IncidentRecord, Postmortem};
 
 /// Starts an optional post-mortem of `record`, due `[postmortem] due_after` from now, with the
@@ -65,10 +68,13 @@ pub(in crate::app) async fn start(
     .await?;
     tx.commit().await?;
     app.waker.wake();
-    Ok(format!(
-        "Post-mortem started; it is due {}. The reminders are set.",
-        timestamp(due)
-    ))
+    let started = Answer {
+        postmortem_started: Some(PostmortemDue {
+            due_at: timestamp(due),
+        }),
+        ..Answer::default()
+    };
+    super::answer(app, started)
 }
 
 /// Why a second post-mortem is refused: the one there is, and what to do with it.

@@ -10,7 +10,10 @@ use crate::domain::{
     self, parse_field, Action, ActionKind, Actor, ChannelId, EarlierIncident, EntryKind, FreeText,
     LessonKind, PostmortemDecision, ShortText, TimelineEntry, UserId,
 };
-use crate::render::{mention, timestamp, Markup, Notice, PostmortemDecided, TemplateName};
+use crate::render::{
+    mention, timestamp, ActionAnswer, Answer, DoneAnswer, DraftAnswer, ImpactAnswer, LessonAnswer,
+    Markup, Notice, PostmortemDecided, PostmortemDue, TemplateName,
+};
 use crate::store::{ActionItem, IncidentRecord, Lesson, Postmortem, Tx};
 
 /// `/postmortem …`, as parsed at the edge.
@@ -86,7 +89,15 @@ pub(in crate::app) async fn on_resolve(
                     due_at: Some(timestamp(*due_at)),
                     reason: reason.clone(),
                 },
-                format!("A post-mortem is due {}.", timestamp(*due_at)),
+                super::answer(
+                    app,
+                    Answer {
+                        postmortem_due: Some(PostmortemDue {
+                            due_at: timestamp(*due_at),
+                        }),
+                        ..Answer::default()
+                    },
+                )?,
             )
         }
         PostmortemDecision::NotRequired { reason } => (
@@ -241,6 +252,11 @@ async fn impact(
             "Give at least one of users, downtime_minutes or revenue.",
         ));
     }
+    let given = ImpactAnswer {
+        users,
+        downtime_minutes,
+        revenue: revenue.clone(),
+    };
     let users = users.map(domain::users_affected).transpose()?;
     let downtime = downtime_minutes.map(domain::downtime_minutes).transpose()?;
     let revenue = revenue.as_deref().map(ShortText::parse).transpose()?;
@@ -248,9 +264,10 @@ async fn impact(
     pm.downtime_minutes = downtime.or(pm.downtime_minutes);
     pm.revenue = revenue.map(String::from).or(pm.revenue.take());
     tx.save_postmortem(pm).await?;
+    let reply = super::answer(t.app, given)?;
     t.close(Recorded {
         action: "postmortem_impact",
-        reply: "Impact recorded; it goes into the draft.".to_owned(),
+        reply,
         note: None,
         detail: json!({}),
     })
@@ -294,20 +311,13 @@ async fn add_action(
         "Post-mortem: Action item added under \"{}\"",
         kind.heading()
     ));
-    let reply = match (kind, owner) {
-        (ActionKind::Fix, _) => {
-            format!("Recorded under \"{}\" in the draft.", kind.heading())
-        }
-        (_, Some(o)) if o == actor.user => format!(
-            "Added under \"{}\", owned by you (name someone else with `owner`).",
-            kind.heading()
-        ),
-        (_, o) => format!(
-            "Added under \"{}\", owned by {}.",
-            kind.heading(),
-            o.map_or_else(|| Markup::raw("nobody"), mention)
-        ),
+    let added = ActionAnswer {
+        heading: Markup::raw(kind.heading()),
+        fix: kind == ActionKind::Fix,
+        yours: owner == Some(actor.user),
+        owner: owner.map(mention),
     };
+    let reply = super::answer(t.app, added)?;
     t.close(Recorded {
         action: "postmortem_action",
         reply,
@@ -349,9 +359,10 @@ async fn add_lesson(
     let note = Some(format!(
         "Post-mortem: Lesson learned added under \"{half}\""
     ));
+    let reply = super::answer(t.app, LessonAnswer { half: half.into() })?;
     t.close(Recorded {
         action: "postmortem_lesson",
-        reply: format!("Added to \"Lessons learned\" under \"{half}\" in the draft."),
+        reply,
         note,
         detail,
     })
@@ -426,15 +437,13 @@ async fn done(mut t: Tracked<'_>, link: String) -> Result<String, AppError> {
     )
     .await?;
     let meeting = super::meeting::end_meeting(tx, outbox, pm).await?;
+    let ended = DoneAnswer {
+        meeting_ended: meeting,
+    };
+    let reply = super::answer(t.app, ended)?;
     t.close(Recorded {
         action: "postmortem_done",
-        reply: if meeting {
-            "Post-mortem marked done; its reminders are cancelled, and the meeting's \
-             event is ended (completed if it ran, canceled if it never started)."
-        } else {
-            "Post-mortem marked done; its reminders are cancelled."
-        }
-        .to_owned(),
+        reply,
         note: Some("Post-mortem: Marked done".to_owned()),
         detail: json!({}),
     })
@@ -454,8 +463,6 @@ async fn draft(
     outbox.push(&mut tx, Effect::PostDraft).await?;
     tx.commit().await?;
     app.waker.wake();
-    Ok(format!(
-        "The draft `{}` is being posted in this channel.",
-        super::draft::filename(record)
-    ))
+    let file = super::draft::filename(record);
+    super::answer(app, DraftAnswer { file })
 }

@@ -273,23 +273,19 @@ async fn declare_with(ask: &Ask<'_>, args: DeclareArgs) -> Result<(), Error> {
         Some(c) => ChannelState::Open(c),
         None => channel_opened(app, record.id, opened).await?,
     };
-    let head = format!(
-        "Incident #{} declared ({}).",
-        record.number, record.incident.severity
-    );
-    let text = match state {
-        ChannelState::Open(c) => format!("{head} Work it in <#{c}>."),
-        ChannelState::Opening => format!(
-            "{head} Discord is slow: its channel will appear under <#{}> shortly.",
-            app.settings.channels.incident_category
-        ),
-        ChannelState::Failed(reason) => format!(
-            "{head} But I could not open its channel: {}. Fix the permission or make room, \
-             then declare again.",
-            app::readable_reason(&reason)
-        ),
-    };
-    ask.say(text).await
+    use crate::render::{channel_link, DeclareAnswer, Markup};
+    let mut answer = DeclareAnswer::new(record.number.0, record.incident.severity);
+    match state {
+        ChannelState::Open(c) => answer.channel = Some(channel_link(c)),
+        ChannelState::Opening => {
+            answer.opening_under = Some(channel_link(app.settings.channels.incident_category));
+        }
+        // Escaped where it needs to be, as the reason's kind says.
+        ChannelState::Failed(reason) => {
+            answer.failed = Some(Markup::raw(app::readable_reason(&reason)));
+        }
+    }
+    ask.outcome(app::answer(app, answer)).await
 }
 
 /// Waits up to 10 s for the channel of `incident` to open or fail, as announced on `opened`.

@@ -22,13 +22,12 @@ fn add_to_timeline<'a>(ask: &'a Ask<'a>, _: Options<'a>) -> BoxFuture<'a, Result
         ask.defer().await?;
         let actor = ask.actor()?;
         let result = match noted(message) {
-            Ok(m) => app::note_message(ask.app(), &actor, m).await.map(|added| {
-                if added {
-                    "Added to the timeline.".to_owned()
-                } else {
-                    "That message is on the timeline already.".to_owned()
-                }
-            }),
+            Ok(m) => app::note_message(ask.app(), &actor, m)
+                .await
+                .and_then(|added| {
+                    let already = !added;
+                    app::answer(ask.app(), crate::render::TimelineAnswer { already })
+                }),
             Err(e) => Err(e),
         };
         ask.outcome(result).await
