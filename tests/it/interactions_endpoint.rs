@@ -216,33 +216,56 @@ fn http_replica(fake: &FakeDiscord, dir: &std::path::Path, url: &str, public: u1
     path
 }
 
+/// Two replicas serving `/interactions` on one fresh PostgreSQL database: the owner answering
+/// over the gateway, the standby standing by. Returns them, their endpoints (the owner's first,
+/// as a load balancer tries them) and the directories they run in.
+struct HttpReplicas {
+    owner: ChildBot,
+    _standby: ChildBot,
+    endpoints: [String; 2],
+    _dirs: [tempfile::TempDir; 2],
+}
+
+impl HttpReplicas {
+    async fn start(fake: &FakeDiscord) -> Self {
+        let url = fresh_postgres_url().await;
+        let dirs = [
+            tempfile::tempdir().expect("dir"),
+            tempfile::tempdir().expect("dir"),
+        ];
+        let publics = [free_port(), free_port()];
+        let config_a = http_replica(fake, dirs[0].path(), &url, publics[0]);
+        let config_b = http_replica(fake, dirs[1].path(), &url, publics[1]);
+        let info = [("RUST_LOG", "info")];
+        let run_a = ["run", "--config", &config_a];
+        let owner = ChildBot::start_with(fake, dirs[0].path(), &run_a, &info).await;
+        let run_b = ["run", "--config", &config_b];
+        let standby = ChildBot::spawn(fake, dirs[1].path(), &run_b, &info);
+        standby
+            .wait_for_log("standing by: another replica owns the gateway")
+            .await;
+        wait_until_answering(fake).await;
+        Self {
+            owner,
+            _standby: standby,
+            endpoints: publics.map(|p| format!("http://127.0.0.1:{p}/interactions")),
+            _dirs: dirs,
+        }
+    }
+}
+
 #[tokio::test]
 async fn commands_over_http_are_answered_while_the_gateway_owner_is_killed() {
     let fake = world::fake().start().await;
-    let url = fresh_postgres_url().await;
-    let (one, two) = (
-        tempfile::tempdir().expect("dir"),
-        tempfile::tempdir().expect("dir"),
-    );
-    let (public_a, public_b) = (free_port(), free_port());
-    let config_a = http_replica(&fake, one.path(), &url, public_a);
-    let config_b = http_replica(&fake, two.path(), &url, public_b);
-    let info = [("RUST_LOG", "info")];
-    let mut owner =
-        ChildBot::start_with(&fake, one.path(), &["run", "--config", &config_a], &info).await;
-    let standby = ChildBot::spawn(&fake, two.path(), &["run", "--config", &config_b], &info);
-    standby
-        .wait_for_log("standing by: another replica owns the gateway")
-        .await;
-    wait_until_answering(&fake).await;
+    let mut replicas = HttpReplicas::start(&fake).await;
+    let endpoints = replicas.endpoints.clone();
     // The load balancer: the owner first, the standby when the owner refuses connections.
-    let endpoints = [public_a, public_b].map(|p| format!("http://127.0.0.1:{p}/interactions"));
     fake.set_interactions_url(endpoints.to_vec())
         .await
         .expect("both replicas pass the portal's checks");
 
     let identified = fake.identifies().len();
-    owner.kill9();
+    replicas.owner.kill9();
     // Commands straight after the kill, while no replica has the gateway.
     let (sent, answered, slowest) = commands_for(&fake, Duration::from_secs(4)).await;
     let took_over = fake.identifies().len() > identified;
@@ -259,7 +282,7 @@ async fn commands_over_http_are_answered_while_the_gateway_owner_is_killed() {
             .all(|d| d.url == endpoints[1] && d.status == Some(202)),
         "the standby took them"
     );
-    drop(standby);
+    drop(replicas);
 }
 
 #[tokio::test]
@@ -332,30 +355,13 @@ async fn answer_times(fake: &FakeDiscord, span: Duration) -> Vec<Option<Duration
 async fn measured_commands_during_a_kill_over_the_gateway_and_over_http() {
     for over_http in [false, true] {
         let fake = world::fake().start().await;
-        let url = fresh_postgres_url().await;
-        let (one, two) = (
-            tempfile::tempdir().expect("dir"),
-            tempfile::tempdir().expect("dir"),
-        );
-        let (public_a, public_b) = (free_port(), free_port());
-        let config_a = http_replica(&fake, one.path(), &url, public_a);
-        let config_b = http_replica(&fake, two.path(), &url, public_b);
-        let info = [("RUST_LOG", "info")];
-        let mut owner =
-            ChildBot::start_with(&fake, one.path(), &["run", "--config", &config_a], &info).await;
-        let standby = ChildBot::spawn(&fake, two.path(), &["run", "--config", &config_b], &info);
-        standby
-            .wait_for_log("standing by: another replica owns the gateway")
-            .await;
-        wait_until_answering(&fake).await;
+        let mut replicas = HttpReplicas::start(&fake).await;
         if over_http {
-            let endpoints =
-                [public_a, public_b].map(|p| format!("http://127.0.0.1:{p}/interactions"));
-            fake.set_interactions_url(endpoints.to_vec())
+            fake.set_interactions_url(replicas.endpoints.to_vec())
                 .await
                 .expect("the portal saves the URLs");
         }
-        owner.kill9();
+        replicas.owner.kill9();
         let all = answer_times(&fake, Duration::from_secs(4)).await;
         let mut times: Vec<Duration> = all.iter().flatten().copied().collect();
         times.sort();
@@ -376,6 +382,6 @@ async fn measured_commands_during_a_kill_over_the_gateway_and_over_http() {
             times.get(times.len() / 2).copied().unwrap_or_default(),
             times.last().copied().unwrap_or_default()
         );
-        drop(standby);
+        drop(replicas);
     }
 }
