@@ -100,6 +100,28 @@ impl Performer {
             .ok_or_else(|| JobError::fatal(format!("announcement {id} does not exist")))
     }
 
+    /// Whether an earlier announcement of the same incident, to the same channel, is still
+    /// going out: not posted, not withdrawn, and no announcement job of the incident given up
+    /// (one that failed for good must not hold the others back).
+    async fn earlier_waiting(&self, a: &crate::store::Announcement) -> Result<bool, JobError> {
+        let all = self.app.db.announcements(a.incident).await?;
+        let waiting = all.iter().any(|e| {
+            e.id < a.id
+                && e.channel_id == a.channel_id
+                && e.message_id.is_none()
+                && e.withdrawn_at.is_none()
+        });
+        if !waiting {
+            return Ok(false);
+        }
+        let given_up = self
+            .app
+            .db
+            .job_failure(a.incident, super::kinds::ANNOUNCE)
+            .await?;
+        Ok(given_up.is_none())
+    }
+
     /// Whether an announcement must not go out (any more): withdrawn, or its incident became a
     /// security one while its job was already running.
     async fn withdrawn(&self, a: &crate::store::Announcement) -> Result<bool, JobError> {
@@ -172,9 +194,19 @@ impl Performer {
         if a.message_id.is_some() || self.withdrawn(&a).await? {
             return Ok(());
         }
+        if self.earlier_waiting(&a).await? {
+            // Players read an incident's announcements in the order they were made: an update
+            // never overtakes the alert still going out.
+            return Err(JobError::NotYet(
+                self.app.clock.now() + TimeDelta::seconds(1),
+            ));
+        }
         let message = self.post(job, a.channel_id, content, ping_roles).await?;
-        let publish = a.publish && self.chat.is_announcement_channel(a.channel_id).await?;
+        // When players saw it: before the channel is looked at, so that two announcements
+        // posted one after the other are recorded in that order (the feed and the page sort
+        // by it).
         let now = self.app.clock.now();
+        let publish = a.publish && self.chat.is_announcement_channel(a.channel_id).await?;
         let mut tx = self.app.db.begin().await?;
         tx.announcement_posted(announcement, message, now).await?;
         if publish {
