@@ -310,17 +310,23 @@ impl Performer {
         })?;
         let message = Outgoing {
             channel,
-            content: view.content,
+            content: view.content.clone(),
             ping_roles: vec![],
             ping_users: vec![],
             // One card, one message: a retry gets back the one already posted.
             nonce: format!("card{id}"),
             attachment: None,
-            buttons: view.buttons,
-            menu: view.menu,
+            buttons: view.buttons.clone(),
+            menu: view.menu.clone(),
         };
         let posted = self.chat.post(&message).await?;
         super::intake::card_posted(&self.app, &card, channel, posted).await?;
+        // An incident declared or closed between the view and the record queued no edit of
+        // this card (it had no message yet): its menu is brought up to date now.
+        let fresh = super::intake::card_view_now(&self.app, &card).await?;
+        if fresh != view {
+            self.chat.edit(channel, posted, &fresh).await?;
+        }
         Ok(())
     }
 

@@ -40,11 +40,12 @@ impl Events {
 impl serenity::EventHandler for Events {
     async fn ready(&self, ctx: serenity::Context, ready: serenity::Ready) {
         let app = &self.data.app;
-        // The portal's setting may have changed while the session was down.
-        super::endpoint::check_portal(&ctx.http, app).await;
-        // The first READY is the start; every later one is a session begun again.
+        // The first READY is the start; every later one is a session begun again (counted
+        // first: the session is ready, whatever the portal check below takes).
         if self.data.connected_once.swap(true, Ordering::Relaxed) {
             app.metrics.gateway_reconnects.inc(&[]);
+            // The portal's setting may have changed while the session was down.
+            super::endpoint::check_portal(&ctx.http, app).await;
             return;
         }
         tracing::info!(user = %ready.user.name, "connected to Discord");
@@ -58,6 +59,7 @@ impl serenity::EventHandler for Events {
             );
         }
         super::setup::warn_if_exposed(&ctx.http, &app.settings).await;
+        super::endpoint::check_portal(&ctx.http, app).await;
     }
 
     async fn resume(&self, _: serenity::Context, _: serenity::ResumedEvent) {
