@@ -198,7 +198,18 @@ async fn severity_changed(
         .await?;
     let from = i.last_update_at.unwrap_or(now).max(now);
     schedule_update_due(app, tx, outbox, record, from).await?;
-    if i.roles.commander.is_none() {
+    escalate_if_nobody_commands(app, tx, outbox, record, now).await
+}
+
+/// Escalation starts again from its first round while nobody holds command.
+async fn escalate_if_nobody_commands(
+    app: &App,
+    tx: &mut Tx,
+    outbox: &mut Outbox<'_>,
+    record: &IncidentRecord,
+    now: DateTime<Utc>,
+) -> Result<(), crate::store::Error> {
+    if record.incident.roles.commander.is_none() {
         schedule_escalation(app, tx, outbox, record, 1, now).await?;
     }
     Ok(())
@@ -221,10 +232,7 @@ async fn reopened(
     tx.cancel_jobs(record.id, &stopped, now).await?;
     schedule_update_due(app, tx, outbox, record, now).await?;
     schedule_nudge(app, tx, outbox, record).await?;
-    if record.incident.roles.commander.is_none() {
-        schedule_escalation(app, tx, outbox, record, 1, now).await?;
-    }
-    Ok(())
+    escalate_if_nobody_commands(app, tx, outbox, record, now).await
 }
 
 /// Asks whether the fix held once the verification window is over.
