@@ -517,6 +517,16 @@ fn auto_declare_rules<'de, D: serde::Deserializer<'de>>(
         .map_err(serde::de::Error::custom)
 }
 
+/// The secret in the environment variable `var`, when it is set and not blank: how every
+/// secret is read (webhook secrets, outside services' tokens), never from the config file.
+pub fn secret_from_env(var: &str) -> Option<SecretString> {
+    std::env::var(var)
+        .ok()
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .map(SecretString::from)
+}
+
 /// The webhook secrets. Read only from the environment, never printed.
 #[derive(Clone, Default)]
 pub struct IntakeSecrets {
@@ -542,13 +552,7 @@ impl IntakeSecrets {
 
     /// Reads the secrets that are set (and not blank).
     pub fn from_env() -> Self {
-        let read = |var: &str| {
-            std::env::var(var)
-                .ok()
-                .map(|v| v.trim().to_owned())
-                .filter(|v| !v.is_empty())
-                .map(SecretString::from)
-        };
+        let read = secret_from_env;
         Self {
             alertmanager: read(Self::ALERTMANAGER_VAR),
             sentry: read(Self::SENTRY_VAR),

@@ -8,6 +8,7 @@ pub mod discord;
 pub mod domain;
 pub mod http;
 pub mod metrics;
+pub mod outbound;
 pub mod redact;
 pub mod render;
 pub mod replica;

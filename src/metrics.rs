@@ -59,6 +59,10 @@ pub struct Metrics {
     /// Requests to `POST /interactions`, by outcome (accepted, ping, unsigned, bad_signature,
     /// stale, unreadable): a wrong public key shows as bad_signature.
     pub interactions_http: Counter,
+    /// Calls to outside services, by service and outcome.
+    pub outbound_requests: Counter,
+    /// How long calls to outside services took, by service.
+    pub outbound_seconds: Histogram,
 }
 
 impl Default for Metrics {
@@ -93,6 +97,8 @@ impl Metrics {
             time_to_resolve: r.histogram(&f::TIME_TO_RESOLVE, f::INCIDENT_BUCKETS),
             webhooks: r.counter(&f::WEBHOOKS),
             interactions_http: r.counter(&f::INTERACTIONS_HTTP),
+            outbound_requests: r.counter(&f::OUTBOUND_REQUESTS),
+            outbound_seconds: r.histogram(&f::OUTBOUND_SECONDS, f::OUTBOUND_BUCKETS),
             registry: r,
         };
         m.touch_before_first_event();

@@ -117,6 +117,23 @@ pub(super) const WEBHOOKS: Family = Family {
     labels: &["source", "outcome"],
 };
 
+pub(super) const OUTBOUND_REQUESTS: Family = Family {
+    name: "incident_bot_outbound_requests_total",
+    help: "Calls to outside services (pagerduty, ntfy, github, ...), by service and outcome (ok, rate_limited, unavailable, unauthorized, refused).",
+    labels: &["service", "outcome"],
+};
+
+pub(super) const OUTBOUND_SECONDS: Family = Family {
+    name: "incident_bot_outbound_request_seconds",
+    help:
+        "Time from sending a call to an outside service to its answer (or its timeout), by service.",
+    labels: &["service"],
+};
+
+/// Buckets for calls to outside services: a fast API to a timeout.
+pub(super) const OUTBOUND_BUCKETS: &[f64] =
+    &[0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0];
+
 /// Buckets for the interaction acknowledgement, around Discord's 3 s deadline.
 pub(super) const ACK_BUCKETS: &[f64] = &[0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0];
 /// Buckets for how late a job started, from "on time" to "the bot was down for hours".

@@ -25,6 +25,7 @@ mod logs;
 mod markup;
 mod meeting;
 mod metrics;
+mod outbound;
 mod postmortem;
 mod queue;
 mod reminders;

@@ -1,10 +1,6 @@
 //! Validation against the spec's schemas, the two documented exceptions, and Discord's error shape.
 
-use std::collections::BTreeSet;
-use std::sync::{Arc, PoisonError};
-
 use jsonschema::error::ValidationErrorKind;
-use jsonschema::{Draft, Validator};
 use serde_json::{json, Map, Value};
 
 use super::spec::{RouteMatch, Spec};
@@ -28,7 +24,7 @@ impl Spec {
         query: &[(String, String)],
     ) -> Option<Value> {
         let mut errors = Map::new();
-        for param in self.parameters(method, &route.template) {
+        for param in self.api.parameters(method, &route.template) {
             let (Some(name), Some(place)) = (param["name"].as_str(), param["in"].as_str()) else {
                 continue;
             };
@@ -42,7 +38,7 @@ impl Spec {
             };
             let Some(raw) = raw else { continue };
             let schema = &param["schema"];
-            let value = coerce_query_value(self.resolve(schema), &raw);
+            let value = coerce_query_value(self.api.resolve(schema), &raw);
             let key = format!("param {method} {} {name}", route.template);
             if let Err(field_errors) = self.validate_with(&key, schema, &value) {
                 let list = field_errors.into_iter().map(|(_, e)| e).collect::<Vec<_>>();
@@ -55,7 +51,9 @@ impl Spec {
     /// Validates a JSON body against the operation's `application/json` schema (the multipart
     /// form's `payload_json` is validated against the same schema).
     pub fn check_body(&self, method: &str, template: &str, body: &Value) -> Option<Value> {
-        let request_body = self.resolve(&self.operation(method, template)["requestBody"]);
+        let request_body = self
+            .api
+            .resolve(&self.api.operation(method, template)["requestBody"]);
         let schema = &request_body["content"]["application/json"]["schema"];
         if schema.is_null() {
             return None;
@@ -66,72 +64,14 @@ impl Spec {
             .map(|errs| nest_errors(&errs))
     }
 
-    /// Runs the cached validator for `key`, building it on first use.
+    /// Runs the cached validator for `key`, Discord's way of naming each error.
     fn validate_with(
         &self,
         key: &str,
         schema: &Value,
         instance: &Value,
     ) -> Result<(), Vec<(String, Value)>> {
-        let cell = {
-            let mut map = self
-                .validators
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner);
-            Arc::clone(map.entry(key.to_owned()).or_default())
-        };
-        let validator = cell.get_or_init(|| self.build_validator(schema));
-        let validator = match validator {
-            Ok(v) => v,
-            Err(why) => panic!("fake Discord could not compile the spec schema for {key}: {why}"),
-        };
-        let errors: Vec<(String, Value)> =
-            validator.iter_errors(instance).map(discord_error).collect();
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(errors)
-        }
-    }
-
-    /// Builds a validator for one schema, carrying only the components it reaches: compiling the
-    /// whole document for every operation would cost seconds in a debug build.
-    fn build_validator(&self, schema: &Value) -> Result<Validator, String> {
-        let mut wanted = BTreeSet::new();
-        self.collect_refs(schema, &mut wanted);
-        let mut schemas = Map::new();
-        for name in wanted {
-            schemas.insert(
-                name.clone(),
-                self.doc["components"]["schemas"][&name].clone(),
-            );
-        }
-        let root = json!({ "allOf": [schema], "components": { "schemas": schemas } });
-        jsonschema::options()
-            .with_draft(Draft::Draft202012)
-            .should_validate_formats(true)
-            .build(&root)
-            .map_err(|e| e.to_string())
-    }
-
-    /// Adds every component schema reachable from `value` to `seen`.
-    fn collect_refs(&self, value: &Value, seen: &mut BTreeSet<String>) {
-        match value {
-            Value::Object(map) => {
-                if let Some(name) = map
-                    .get("$ref")
-                    .and_then(Value::as_str)
-                    .and_then(|r| r.strip_prefix("#/components/schemas/"))
-                {
-                    if seen.insert(name.to_owned()) {
-                        self.collect_refs(&self.doc["components"]["schemas"][name], seen);
-                    }
-                }
-                map.values().for_each(|v| self.collect_refs(v, seen));
-            }
-            Value::Array(items) => items.iter().for_each(|v| self.collect_refs(v, seen)),
-            _ => {}
-        }
+        self.api.validate_with(key, schema, instance, discord_error)
     }
 }
 
