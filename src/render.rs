@@ -14,6 +14,7 @@ mod help;
 mod markup;
 mod meeting_views;
 mod notice_views;
+mod page_views;
 mod reminder_views;
 mod scan;
 mod views;
@@ -34,6 +35,7 @@ pub use help::{Help, HelpPhase, HelpSeverity};
 pub use markup::Markup;
 pub use meeting_views::*;
 pub use notice_views::*;
+pub use page_views::*;
 pub use reminder_views::*;
 pub use scan::unescaped;
 pub(crate) use scan::{include_loops, refuse_unescaped};
@@ -78,11 +80,13 @@ pub enum TemplateName {
     AlertCard,
     /// What a command answers the person who ran it.
     Answer,
+    /// A page outside Discord (PagerDuty, ntfy), and an acknowledgement coming back.
+    Page,
 }
 
 impl TemplateName {
     /// Every template.
-    pub const ALL: [TemplateName; 16] = [
+    pub const ALL: [TemplateName; 17] = [
         Self::ServiceAlert,
         Self::AllClear,
         Self::StatusUpdate,
@@ -99,6 +103,7 @@ impl TemplateName {
         Self::Meeting,
         Self::AlertCard,
         Self::Answer,
+        Self::Page,
     ];
 
     /// The name, which is also the file stem.
@@ -120,6 +125,7 @@ impl TemplateName {
             Self::Meeting => "meeting",
             Self::AlertCard => "alert_card",
             Self::Answer => "answer",
+            Self::Page => "page",
         }
     }
 
@@ -151,6 +157,10 @@ impl TemplateName {
                 "what a command answers the one who ran it: declare, severity, phase, role, \
                  update, announce, timeline, edit, kind, resolve, reopen, close, post-mortem"
             }
+            Self::Page => {
+                "a page outside Discord (PagerDuty's summary, ntfy's title, message and \
+                 all-clear), and an acknowledgement in PagerDuty"
+            }
         }
     }
 
@@ -177,6 +187,7 @@ impl TemplateName {
             Self::Meeting => include_str!("../templates/meeting.hbs"),
             Self::AlertCard => include_str!("../templates/alert_card.hbs"),
             Self::Answer => include_str!("../templates/answer.hbs"),
+            Self::Page => include_str!("../templates/page.hbs"),
         }
     }
 
@@ -204,6 +215,7 @@ impl TemplateName {
             Self::Meeting => serde_json::to_value(MeetingNotice::sample()),
             Self::AlertCard => serde_json::to_value(AlertCardView::sample()),
             Self::Answer => serde_json::to_value(Answer::sample()),
+            Self::Page => serde_json::to_value(PageView::sample()),
         };
         v.unwrap_or_default()
     }
@@ -214,7 +226,7 @@ impl TemplateName {
         let common: &[&str] = match self {
             Self::Reminder => &["ping", "nobody"],
             Self::Notice => &["ping"],
-            Self::Answer => &[],
+            Self::Answer | Self::Page => &[],
             _ => return vec![self.sample()],
         };
         let serde_json::Value::Object(all) = self.sample() else {

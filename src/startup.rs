@@ -68,7 +68,9 @@ impl Application {
         } else {
             None
         };
-        let app = App::build(settings, clock).await?;
+        let mut app = App::build(settings, clock).await?;
+        let outbound = crate::outbound::Outbound::new(app.metrics.clone())?;
+        app.pagers = crate::outbound::pagers(&app.settings.page_out, &outbound);
         let fence = Fence::default();
         let data = discord::Data::new(app.clone(), fence.clone());
         let client = extend(discord::client_builder(

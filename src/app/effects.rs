@@ -130,6 +130,16 @@ pub enum Effect {
         /// The rule, as people read it.
         rule: String,
     },
+    /// Pages on-call outside Discord through `service`: `action` on the incident's page of
+    /// `round` (its key), so a retry never pages twice.
+    Page {
+        /// PagerDuty or ntfy.
+        service: crate::config::PageService,
+        /// Trigger, acknowledge or resolve.
+        action: super::PageAction,
+        /// The page's round.
+        round: u32,
+    },
 }
 
 /// The call to the review meeting: who is asked, and what changed.
@@ -199,6 +209,8 @@ pub mod kinds {
     pub const ALERT_CARD: &str = "alert_card";
     /// [`super::Effect::AutoDeclare`].
     pub const AUTO_DECLARE: &str = "auto_declare";
+    /// [`super::Effect::Page`].
+    pub const PAGE: &str = "page";
 }
 
 impl Effect {
@@ -224,6 +236,7 @@ impl Effect {
             Self::PostDraft => "post_draft",
             Self::AlertCard { .. } => kinds::ALERT_CARD,
             Self::AutoDeclare { .. } => kinds::AUTO_DECLARE,
+            Self::Page { .. } => kinds::PAGE,
         }
     }
 }
@@ -237,7 +250,8 @@ impl Effect {
             | Self::Announce { .. }
             | Self::Publish { .. }
             | Self::AlertCard { .. }
-            | Self::AutoDeclare { .. } => false,
+            | Self::AutoDeclare { .. }
+            | Self::Page { .. } => false,
             Self::Post { to, .. } => *to == Target::IncidentChannel,
             Self::SyncMeeting { notice } => notice.is_some(),
             Self::PostIntro

@@ -414,6 +414,11 @@ impl JobHandler for Performer {
                     severity,
                     rule,
                 } => self.auto_declare(card, severity, &rule).await,
+                Effect::Page {
+                    service,
+                    action,
+                    round,
+                } => super::paging::perform(self, job, service, action, round).await,
                 reminder => self.remind(job, reminder).await,
             }
         })

@@ -124,6 +124,13 @@ impl Settings {
         // in every list it would fill), before the warnings about who is woken.
         role_defaults(&mut settings, |key| sources.is_set(key));
         settings.intake.secrets = super::IntakeSecrets::from_env();
+        settings.page_out.read_secrets();
+        for (key, problem) in super::page_out::problems(&settings.page_out) {
+            found.problems.push((sources.locate(key), problem));
+        }
+        for (key, warning) in super::page_out::warnings(&settings.page_out) {
+            found.warnings.push((sources.locate(key), warning));
+        }
         found.problems.extend(
             settings
                 .intake

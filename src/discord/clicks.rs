@@ -42,6 +42,10 @@ pub(super) async fn on_click(
             Ok(id) => app::answer_fix_check(app, &actor, id, FixAnswer::Held, &origin).await,
             Err(e) => Err(e),
         },
+        app::TAKE_COMMAND_BUTTON => match incident(about) {
+            Ok(id) => app::take_command(app, &actor, id, &origin).await,
+            Err(e) => Err(e),
+        },
         app::CHECK_BUTTON => match app::CheckClick::parse(about) {
             Ok(click) => app::tick(app, &actor, click).await,
             Err(e) => Err(e),

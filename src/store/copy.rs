@@ -28,6 +28,7 @@ const TABLES: &[(&str, bool)] = &[
     ("alert_cards", true),
     ("alerts", true),
     ("webhook_deliveries", true),
+    ("incident_pages", true),
 ];
 
 /// The tables whose `id` PostgreSQL numbers itself (an identity column): after rows are copied

@@ -26,6 +26,7 @@ mod markup;
 mod meeting;
 mod metrics;
 mod outbound;
+mod paging;
 mod postmortem;
 mod queue;
 mod reminders;
