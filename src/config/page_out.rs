@@ -318,3 +318,7 @@ pub(super) fn warnings(s: &PageOutSettings) -> Vec<(&'static str, String)> {
     }
     out
 }
+
+#[cfg(test)]
+#[path = "page_out_tests.rs"]
+mod tests;
