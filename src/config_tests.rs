@@ -361,7 +361,10 @@ fn every_setting_is_documented_in_the_defaults() {
     // Sections that are off unless written: their keys are in the commented example.
     const OFF_BY_DEFAULT: &[(&str, &[&str])] = &[
         ("page_out.pagerduty", &["api_base", "timeout", "users"]),
-        ("page_out.ntfy", &["url", "topic", "security_topic", "timeout"]),
+        (
+            "page_out.ntfy",
+            &["url", "topic", "security_topic", "timeout"],
+        ),
     ];
     while let Some(table) = sections.pop() {
         if FREE_FORM.contains(&table.as_str()) {

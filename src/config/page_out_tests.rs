@@ -14,7 +14,8 @@ use super::super::Settings;
 use super::{PageService, PagerDutySecrets};
 use crate::domain::Severity;
 
-const PAGERDUTY: &str = "\n[page_out.pagerduty]\ntimeout = \"5s\"\nusers = { PLH1HKV = \"100000000000000030\" }\n";
+const PAGERDUTY: &str =
+    "\n[page_out.pagerduty]\ntimeout = \"5s\"\nusers = { PLH1HKV = \"100000000000000030\" }\n";
 const NTFY: &str = "\n[page_out.ntfy]\nurl = \"https://ntfy.example.com\"\ntopic = \"oncall\"\n";
 const KEY: &str = "0123456789abcdef0123456789abcdef";
 
@@ -43,7 +44,9 @@ fn secrets_written_in_the_file_are_refused_with_their_variable() {
         let body = format!(
             "{IDS}{PAGERDUTY}routing_key = \"{KEY}\"\nwebhook_secret = \"s\"\n{NTFY}token = \"tk_x\"\n"
         );
-        let text = load_in(jail, &body).expect_err("secrets in the file").to_string();
+        let text = load_in(jail, &body)
+            .expect_err("secrets in the file")
+            .to_string();
         for var in [
             PagerDutySecrets::ROUTING_KEY_VAR,
             PagerDutySecrets::WEBHOOK_SECRET_VAR,
@@ -93,7 +96,8 @@ fn p0_and_p1_page_every_configured_service_unless_a_severity_says_otherwise() {
         assert!(services(Severity::P2).is_empty());
         let bad = format!("{IDS}{NTFY}\n[severity.P0]\npage_out = [\"pager\"]\n");
         assert!(load_in(jail, &bad).is_err(), "an unknown service");
-        let topic = format!("{IDS}\n[page_out.ntfy]\nurl = \"https://ntfy.sh\"\ntopic = \"on call\"\n");
+        let topic =
+            format!("{IDS}\n[page_out.ntfy]\nurl = \"https://ntfy.sh\"\ntopic = \"on call\"\n");
         let text = load_in(jail, &topic).expect_err("a bad topic").to_string();
         assert!(text.contains("page_out.ntfy.topic"), "{text}");
         Ok(())

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 
 use super::convert::{from_millis, to_millis};
-use super::{Error, Tx};
+use super::{Db, Error, Tx};
 use crate::domain::IncidentId;
 
 /// Where an incident's page stands.
@@ -31,6 +31,21 @@ fn services_of(text: &str) -> Vec<String> {
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
         .collect()
+}
+
+impl Db {
+    /// Whether someone acknowledged `incident`'s open page in PagerDuty.
+    #[tracing::instrument(skip_all)]
+    pub async fn page_acknowledged(&self, incident: IncidentId) -> Result<bool, Error> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT 1 FROM incident_pages WHERE incident_id = $1 AND resolved = 0 \
+             AND acknowledged_at IS NOT NULL",
+        )
+        .bind(incident.0)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.is_some())
+    }
 }
 
 impl Tx {

@@ -442,3 +442,44 @@ async fn a_page_pagerduty_throttles_is_tried_again_thirty_seconds_on() {
     until("the trigger tried again", || p.pd.alerts().len() == 1).await;
     assert_eq!(p.pd.service.received().len(), 2);
 }
+
+#[tokio::test]
+async fn escalation_inside_discord_stops_once_someone_acknowledged_in_pagerduty() {
+    let fake = world::fake().start().await;
+    let p = spawn(&fake, |s| {
+        s.severity.p0.commander_timeout = Some(std::time::Duration::from_secs(300));
+    })
+    .await;
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Login down"), ("severity", "P0")],
+    )
+    .await;
+    until("the trigger", || p.pd.events().len() == 1).await;
+    let escalation = "Nobody has taken command";
+    let escalations = |fake: &FakeDiscord| {
+        fake.messages(channel.id)
+            .iter()
+            .filter(|m| m.content.contains(escalation))
+            .count()
+    };
+    // Unanswered, the first escalation comes at the timeout.
+    p.bot.clock.advance(TimeDelta::minutes(6));
+    fake.wait_for("the first escalation", STEP, |f| escalations(f) == 1)
+        .await;
+    let body = acknowledgement(&p, &the_key(&p), "ack-1");
+    assert_eq!(
+        deliver(&p, &body, &sign(&body, WEBHOOK_SECRET))
+            .await
+            .status,
+        200
+    );
+    p.bot.settle().await;
+    // Acknowledged: the next rounds never come.
+    for _ in 0..3 {
+        p.bot.clock.advance(TimeDelta::minutes(6));
+        p.bot.settle().await;
+    }
+    assert_eq!(escalations(&fake), 1, "escalation stopped");
+}
