@@ -193,11 +193,14 @@ async fn raised(
             start(app, tx, outbox, record, state.as_ref(), now).await?;
             return Ok(());
         }
-        Some(_) if to == Severity::P0 => match start(app, tx, outbox, record, open, now).await? {
-            Some(round) => format!(
-                "Raised to {to} while on-call was paged outside Discord: paged anew under a \
+        Some(old) if to == Severity::P0 => match start(app, tx, outbox, record, open, now).await? {
+            Some(round) => {
+                superseded(tx, outbox, record.id, old, now).await?;
+                format!(
+                    "Raised to {to} while on-call was paged outside Discord: paged anew under a \
                  new key (page {round})"
-            ),
+                )
+            }
             None => return Ok(()),
         },
         Some(_) => format!(
@@ -213,6 +216,31 @@ async fn raised(
     };
     tx.append_timeline(record.id, &[entry]).await?;
     Ok(())
+}
+
+/// Resolves the PagerDuty alert of a page made anew, so that it does not stay open beside the
+/// new one. ntfy has nothing to close, and its on-call reads the new message.
+async fn superseded(
+    tx: &mut Tx,
+    outbox: &mut Outbox<'_>,
+    incident: IncidentId,
+    old: &PageState,
+    now: DateTime<Utc>,
+) -> Result<(), AppError> {
+    let services: Vec<PageService> = services_named(&old.services)
+        .into_iter()
+        .filter(|s| *s == PageService::PagerDuty)
+        .collect();
+    queue(
+        tx,
+        outbox,
+        incident,
+        &services,
+        PageAction::Resolve,
+        old.round,
+        now,
+    )
+    .await
 }
 
 fn render(app: &App, view: &PageView) -> Result<String, JobError> {

@@ -27,6 +27,7 @@ mod meeting;
 mod metrics;
 mod outbound;
 mod paging;
+mod paging_faults;
 mod postmortem;
 mod queue;
 mod reminders;

@@ -9,6 +9,7 @@ pub mod fake_service;
 pub mod http;
 pub mod openapi;
 pub mod own_postgres;
+pub mod paging;
 pub mod postgres;
 pub mod story;
 pub mod time;
