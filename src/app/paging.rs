@@ -187,6 +187,10 @@ async fn raised(
     to: Severity,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
+    // The fix held already: nobody is woken for an incident that is over.
+    if matches!(record.incident.status, Status::Resolved | Status::Closed) {
+        return Ok(());
+    }
     let open = state.as_ref().filter(|s| !s.resolved);
     let text = match open {
         None => {
