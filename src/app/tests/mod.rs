@@ -12,6 +12,7 @@ mod errors;
 mod facts;
 mod intake;
 mod meeting;
+mod paging;
 mod postmortem;
 mod reminders;
 mod rights;
@@ -100,9 +101,14 @@ pub(super) fn actor(id: u64, roles: &[u64]) -> Actor {
 
 impl World {
     pub async fn new() -> Self {
+        Self::with(settings(), crate::app::Pagers::default()).await
+    }
+
+    /// A world on `settings`, paging outside Discord through `pagers`.
+    pub async fn with(settings: Settings, pagers: crate::app::Pagers) -> Self {
         let clock = ManualClock::new(T0);
         let app = App {
-            settings: Arc::new(settings()),
+            settings: Arc::new(settings),
             db: Db::open_in_memory().await.expect("db"),
             templates: Arc::new(Templates::load(None).expect("templates")),
             clock: Arc::new(clock.clone()),
@@ -112,7 +118,7 @@ impl World {
             shutdown: crate::shutdown::Shutdown::new(),
             public: crate::app::PublicChanges::default(),
             reports: Default::default(),
-            pagers: Default::default(),
+            pagers,
         };
         let chat = Arc::new(RecordingChat::default());
         let performer = Performer::new(app.clone(), chat.clone());
