@@ -226,7 +226,10 @@ async fn a_rise_to_p0_and_a_reopen_after_the_fix_page_anew_under_new_keys() {
         &[("title", "Store slow"), ("severity", "P1")],
     )
     .await;
-    until("the P1 page", || p.pd.events().len() == 1).await;
+    until("the P1 page", || {
+        p.pd.events().len() == 1 && p.ntfy.published().len() == 1
+    })
+    .await;
     assert_eq!(p.pd.events()[0]["payload"]["severity"], "error");
     assert_eq!(p.ntfy.published()[0].priority, "4");
     let first = the_key(&p);
