@@ -14,6 +14,7 @@ mod help;
 mod markup;
 mod meeting_views;
 mod notice_views;
+mod refusal_views;
 mod reminder_views;
 mod scan;
 mod views;
@@ -34,6 +35,7 @@ pub use help::{Help, HelpPhase, HelpSeverity};
 pub use markup::Markup;
 pub use meeting_views::*;
 pub use notice_views::*;
+pub use refusal_views::RefusalView;
 pub use reminder_views::*;
 pub use scan::unescaped;
 pub(crate) use scan::{include_loops, refuse_unescaped};
@@ -78,11 +80,13 @@ pub enum TemplateName {
     AlertCard,
     /// What a command answers the person who ran it.
     Answer,
+    /// Why a command, a button or a form did nothing.
+    Refusal,
 }
 
 impl TemplateName {
     /// Every template.
-    pub const ALL: [TemplateName; 16] = [
+    pub const ALL: [TemplateName; 17] = [
         Self::ServiceAlert,
         Self::AllClear,
         Self::StatusUpdate,
@@ -99,6 +103,7 @@ impl TemplateName {
         Self::Meeting,
         Self::AlertCard,
         Self::Answer,
+        Self::Refusal,
     ];
 
     /// The name, which is also the file stem.
@@ -120,6 +125,7 @@ impl TemplateName {
             Self::Meeting => "meeting",
             Self::AlertCard => "alert_card",
             Self::Answer => "answer",
+            Self::Refusal => "refusal",
         }
     }
 
@@ -151,6 +157,10 @@ impl TemplateName {
                 "what a command answers the one who ran it: declare, severity, phase, role, \
                  update, announce, timeline, edit, kind, resolve, reopen, close, post-mortem"
             }
+            Self::Refusal => {
+                "why a command, button or form did nothing: refusals, the database not \
+                 answering, an error id"
+            }
         }
     }
 
@@ -177,6 +187,7 @@ impl TemplateName {
             Self::Meeting => include_str!("../templates/meeting.hbs"),
             Self::AlertCard => include_str!("../templates/alert_card.hbs"),
             Self::Answer => include_str!("../templates/answer.hbs"),
+            Self::Refusal => include_str!("../templates/refusal.hbs"),
         }
     }
 
@@ -204,6 +215,7 @@ impl TemplateName {
             Self::Meeting => serde_json::to_value(MeetingNotice::sample()),
             Self::AlertCard => serde_json::to_value(AlertCardView::sample()),
             Self::Answer => serde_json::to_value(Answer::sample()),
+            Self::Refusal => serde_json::to_value(RefusalView::samples().first()),
         };
         v.unwrap_or_default()
     }
@@ -212,6 +224,12 @@ impl TemplateName {
     /// one block per kind, one view per kind (the sample's `common` fields and that kind).
     fn samples(self) -> Vec<serde_json::Value> {
         let common: &[&str] = match self {
+            Self::Refusal => {
+                return RefusalView::samples()
+                    .iter()
+                    .map(|v| serde_json::to_value(v).unwrap_or_default())
+                    .collect()
+            }
             Self::Reminder => &["ping", "nobody"],
             Self::Notice => &["ping"],
             Self::Answer => &[],
@@ -366,6 +384,17 @@ impl Templates {
         } else {
             text
         })
+    }
+
+    /// Renders `refusal` for the person who asked.
+    pub fn refusal(&self, refusal: &crate::domain::Refusal) -> Result<String, RenderError> {
+        self.render(TemplateName::Refusal, &RefusalView::from(refusal))
+    }
+
+    /// Renders `refusal` as the log channel reads it, in a line about a job that gave up:
+    /// without the ⛔ a person who asked sees.
+    pub fn refusal_in_log(&self, refusal: &crate::domain::Refusal) -> Result<String, RenderError> {
+        self.render(TemplateName::Refusal, &RefusalView::in_log(refusal))
     }
 
     /// Renders a template's samples, as `incident-bot render NAME` previews them: one

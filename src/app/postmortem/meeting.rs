@@ -14,7 +14,7 @@ use super::{Meeting, NewMeeting, Performer};
 use crate::config::delta;
 use crate::domain::{
     is_staff, meeting_time, parse_when, participants, Action, Actor, ChannelId, EventId,
-    EventStatus, Incident, IncidentKind, MeetingError, MessageId, UserId,
+    EventStatus, Incident, IncidentKind, MeetingError, MessageId, Refusal, UserId,
 };
 use crate::render::{
     cap, channel_link, full_date, mention, relative, timestamp, Markup, MeetingAnswer,
@@ -59,13 +59,9 @@ pub(in crate::app) async fn schedule(
     if late {
         actor
             .may(Action::Command, &team(app), record.incident.roles.commander)
-            .map_err(|_| {
-                AppError::user(format!(
-                    "Only a member with the <@&{}> role or this incident's commander can set the \
-                     meeting after the post-mortem's deadline, {}. Pick a time before it.",
-                    app.settings.roles.commander,
-                    timestamp(pm.due_at)
-                ))
+            .map_err(|_| Refusal::LateMeeting {
+                commander_role: app.settings.roles.commander,
+                due: pm.due_at.timestamp(),
             })?;
     }
     let moved = pm.meeting_at.is_some();
