@@ -11,6 +11,7 @@ mod answer_views;
 mod checklist;
 mod escape;
 mod help;
+mod log_views;
 mod markup;
 mod meeting_views;
 mod notice_views;
@@ -32,6 +33,7 @@ pub use checklist::{
 };
 pub use escape::{cap, discord_escape, unlink_for_players, MESSAGE_LIMIT};
 pub use help::{Help, HelpPhase, HelpSeverity};
+pub use log_views::*;
 pub use markup::Markup;
 pub use meeting_views::*;
 pub use notice_views::*;
@@ -82,11 +84,13 @@ pub enum TemplateName {
     Answer,
     /// Why a command, a button or a form did nothing.
     Refusal,
+    /// What the bot tells responders in the log channel.
+    Log,
 }
 
 impl TemplateName {
     /// Every template.
-    pub const ALL: [TemplateName; 17] = [
+    pub const ALL: [TemplateName; 18] = [
         Self::ServiceAlert,
         Self::AllClear,
         Self::StatusUpdate,
@@ -104,6 +108,7 @@ impl TemplateName {
         Self::AlertCard,
         Self::Answer,
         Self::Refusal,
+        Self::Log,
     ];
 
     /// The name, which is also the file stem.
@@ -126,6 +131,7 @@ impl TemplateName {
             Self::AlertCard => "alert_card",
             Self::Answer => "answer",
             Self::Refusal => "refusal",
+            Self::Log => "log",
         }
     }
 
@@ -161,6 +167,10 @@ impl TemplateName {
                 "why a command, button or form did nothing: refusals, the database not \
                  answering, an error id"
             }
+            Self::Log => {
+                "the log channel: an incident declared, a channel that could not open or was \
+                 exposed, a job that gave up"
+            }
         }
     }
 
@@ -188,6 +198,7 @@ impl TemplateName {
             Self::AlertCard => include_str!("../templates/alert_card.hbs"),
             Self::Answer => include_str!("../templates/answer.hbs"),
             Self::Refusal => include_str!("../templates/refusal.hbs"),
+            Self::Log => include_str!("../templates/log.hbs"),
         }
     }
 
@@ -216,6 +227,7 @@ impl TemplateName {
             Self::AlertCard => serde_json::to_value(AlertCardView::sample()),
             Self::Answer => serde_json::to_value(Answer::sample()),
             Self::Refusal => serde_json::to_value(RefusalView::samples().first()),
+            Self::Log => serde_json::to_value(LogPost::sample()),
         };
         v.unwrap_or_default()
     }
@@ -232,7 +244,7 @@ impl TemplateName {
             }
             Self::Reminder => &["ping", "nobody"],
             Self::Notice => &["ping"],
-            Self::Answer => &[],
+            Self::Answer | Self::Log => &[],
             _ => return vec![self.sample()],
         };
         let serde_json::Value::Object(all) = self.sample() else {

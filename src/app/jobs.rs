@@ -10,7 +10,7 @@ use super::{App, AppError};
 use super::{Attachment, Chat, ChatError, Effect, Outbox, Outgoing, Target, TimedChat};
 use crate::clock::BoxFuture;
 use crate::domain::ChannelId;
-use crate::render::Templates;
+use crate::render::{JobFailedLog, LogPost, Markup, TemplateName, Templates};
 use crate::scheduler::{JobError, JobHandler};
 use crate::store::{IncidentRecord, Job, JobFailure};
 
@@ -444,29 +444,36 @@ impl JobHandler for Performer {
             };
             let incident = match job.incident {
                 Some(id) => match self.app.db.incident(id).await {
-                    Ok(Some(r)) => format!(" for incident #{}", r.number),
-                    _ => String::new(),
+                    Ok(Some(r)) => Some(r.number.0),
+                    _ => None,
                 },
-                None => String::new(),
+                None => None,
             };
-            // A missing permission says what to grant, and retrying never helped it: no count.
-            let reason = super::readable_error(error);
-            let content = if matches!(error, JobFailure::Forbidden(_)) {
-                format!("⚠️ {reason} (a `{}` job{incident})", job.kind)
-            } else {
-                format!(
-                    "⚠️ Gave up on a `{}` job{incident} after {} attempt{}: {reason}",
-                    job.kind,
-                    job.attempts,
-                    if job.attempts == 1 { "" } else { "s" },
-                )
+            let post = LogPost {
+                job_failed: Some(JobFailedLog {
+                    kind: Markup::raw(job.kind.as_str()),
+                    incident,
+                    attempts: job.attempts,
+                    reason: Markup::raw(super::readable_error(error)),
+                    // A missing permission says what to grant, and retrying never helped it.
+                    forbidden: matches!(error, JobFailure::Forbidden(_)),
+                }),
+                ..LogPost::default()
             };
-            self.report(log, job, content).await;
+            self.report_post(log, job, &post).await;
         })
     }
 }
 
 impl Performer {
+    /// Tells the log channel `post`, worded by `log.hbs`, about `job` (see [`Self::report`]).
+    pub(super) async fn report_post(&self, log: ChannelId, job: &Job, post: &LogPost) {
+        match self.app.templates.render(TemplateName::Log, post) {
+            Ok(content) => self.report(log, job, content).await,
+            Err(e) => tracing::error!(error = %e, kind = %job.kind, "could not word a log post"),
+        }
+    }
+
     /// Tells the log channel that `job` failed, once (its nonce is the job's), pinging nobody.
     /// A report that cannot be posted is only logged: the job's failure is already recorded.
     pub(super) async fn report(&self, log: ChannelId, job: &Job, content: String) {
