@@ -86,11 +86,13 @@ pub enum TemplateName {
     Refusal,
     /// What the bot tells responders in the log channel.
     Log,
+    /// Why a review meeting has no Discord event; included by `meeting` and `answer`.
+    NoEvent,
 }
 
 impl TemplateName {
     /// Every template.
-    pub const ALL: [TemplateName; 18] = [
+    pub const ALL: [TemplateName; 19] = [
         Self::ServiceAlert,
         Self::AllClear,
         Self::StatusUpdate,
@@ -109,6 +111,7 @@ impl TemplateName {
         Self::Answer,
         Self::Refusal,
         Self::Log,
+        Self::NoEvent,
     ];
 
     /// The name, which is also the file stem.
@@ -132,6 +135,7 @@ impl TemplateName {
             Self::Answer => "answer",
             Self::Refusal => "refusal",
             Self::Log => "log",
+            Self::NoEvent => "no_event",
         }
     }
 
@@ -171,6 +175,9 @@ impl TemplateName {
                 "the log channel: an incident declared, a channel that could not open or was \
                  exposed, a job that gave up"
             }
+            Self::NoEvent => {
+                "why a review meeting has no Discord event (part of meeting and answer)"
+            }
         }
     }
 
@@ -199,6 +206,7 @@ impl TemplateName {
             Self::Answer => include_str!("../templates/answer.hbs"),
             Self::Refusal => include_str!("../templates/refusal.hbs"),
             Self::Log => include_str!("../templates/log.hbs"),
+            Self::NoEvent => include_str!("../templates/no_event.hbs"),
         }
     }
 
@@ -228,6 +236,7 @@ impl TemplateName {
             Self::Answer => serde_json::to_value(Answer::sample()),
             Self::Refusal => serde_json::to_value(RefusalView::samples().first()),
             Self::Log => serde_json::to_value(LogPost::sample()),
+            Self::NoEvent => serde_json::to_value(NoEvent::ChannelUnset),
         };
         v.unwrap_or_default()
     }
@@ -236,6 +245,12 @@ impl TemplateName {
     /// one block per kind, one view per kind (the sample's `common` fields and that kind).
     fn samples(self) -> Vec<serde_json::Value> {
         let common: &[&str] = match self {
+            Self::NoEvent => {
+                return NoEvent::samples()
+                    .iter()
+                    .map(|v| serde_json::to_value(v).unwrap_or_default())
+                    .collect()
+            }
             Self::Refusal => {
                 return RefusalView::samples()
                     .iter()
