@@ -106,6 +106,7 @@ pub fn samples() -> Vec<Refusal> {
         given: 600_000,
     }));
     all.extend(own());
+    all.extend(own_about_incidents());
     all
 }
 
@@ -184,7 +185,7 @@ fn texts() -> Vec<TextError> {
     ]
 }
 
-/// The bot's own refusals, not the domain's.
+/// The bot's own refusals about buttons, forms and alerts.
 fn own() -> Vec<Refusal> {
     let n = IncidentNumber(12);
     vec![
@@ -208,6 +209,13 @@ fn own() -> Vec<Refusal> {
         Refusal::AlertDeclared { number: Some(n) },
         Refusal::NotWorked { number: 12 },
         Refusal::CardToSecurity { number: n },
+    ]
+}
+
+/// The bot's own refusals about incidents and post-mortems, and its answers while unwell.
+fn own_about_incidents() -> Vec<Refusal> {
+    let n = IncidentNumber(12);
+    vec![
         Refusal::TimelineFinal,
         Refusal::TooManyChannels {
             guild: 480,
