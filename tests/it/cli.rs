@@ -408,7 +408,11 @@ fn render_list_names_every_template_and_each_renders_its_sample() {
         .filter_map(|e| e.ok())
         .filter(|e| e.path().extension().is_some_and(|x| x == "hbs"))
         .filter(|e| !e.file_name().to_string_lossy().starts_with("status_page"))
-        .filter(|e| !e.file_name().to_string_lossy().starts_with("status_incident"))
+        .filter(|e| {
+            !e.file_name()
+                .to_string_lossy()
+                .starts_with("status_incident")
+        })
         .count();
     assert_eq!(names.len(), messages, "{list}");
     assert_eq!(messages, 19, "{list}");

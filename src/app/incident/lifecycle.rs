@@ -16,9 +16,9 @@ use crate::domain::{
     IncidentKind, IncidentRole, Named, Phase, Refusal, Severity, ShortText, Status, UserId,
 };
 use crate::render::{
-    mention, role_pings, timestamp, AssignAnswer, Markup, Notice, PhaseAnswer, PhaseMoved,
-    RoleAssigned, SeverityAnswer, SeverityChanged, TemplateName, TimelineAnswer, UpdateAnswer,
-    UpdatePosted,
+    mention, role_pings, timestamp, AssignAnswer, BackIn, FixAnswered, Markup, Notice, PhaseAnswer,
+    PhaseMoved, RoleAssigned, SeverityAnswer, SeverityChanged, TemplateName, TimelineAnswer,
+    UpdateAnswer, UpdatePosted,
 };
 use crate::store::{AnnouncementKind, IncidentRecord, Tx};
 
@@ -179,19 +179,20 @@ pub async fn answer_fix_check(
         },
     };
     let changed = change_incident(app, actor, found, origin, command.into()).await?;
-    let now = timestamp(app.clock.now());
-    let who = mention(actor.user);
     // The question stays readable with its answer under it.
+    let view = Notice {
+        fix_answered: Some(FixAnswered {
+            by: mention(actor.user),
+            at: timestamp(app.clock.now()),
+            back: (!held).then(|| BackIn {
+                number: changed.record.number.0,
+                phase: Phase::Resolution.to_string(),
+            }),
+        }),
+        ..Notice::default()
+    };
     Ok(Clicked {
-        content: if held {
-            format!("⏰ Did the fix hold? ✅ Yes, said {who} at {now}.")
-        } else {
-            format!(
-                "⏰ Did the fix hold? 🔁 No, said {who} at {now}: incident #{} is back in {}.",
-                changed.record.number,
-                Phase::Resolution
-            )
-        },
+        content: super::render(app, TemplateName::Notice, &view)?,
         buttons: vec![],
         menu: None,
     })
