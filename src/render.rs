@@ -11,10 +11,12 @@ mod answer_views;
 mod checklist;
 mod escape;
 mod help;
+mod log_views;
 mod markup;
 mod meeting_views;
 mod notice_views;
 mod page_views;
+mod refusal_views;
 mod reminder_views;
 mod scan;
 mod views;
@@ -32,10 +34,12 @@ pub use checklist::{
 };
 pub use escape::{cap, discord_escape, unlink_for_players, MESSAGE_LIMIT};
 pub use help::{Help, HelpPhase, HelpSeverity};
+pub use log_views::*;
 pub use markup::Markup;
 pub use meeting_views::*;
 pub use notice_views::*;
 pub use page_views::*;
+pub use refusal_views::RefusalView;
 pub use reminder_views::*;
 pub use scan::unescaped;
 pub(crate) use scan::{include_loops, refuse_unescaped};
@@ -82,11 +86,17 @@ pub enum TemplateName {
     Answer,
     /// A page outside Discord (PagerDuty, ntfy), and an acknowledgement coming back.
     Page,
+    /// Why a command, a button or a form did nothing.
+    Refusal,
+    /// What the bot tells responders in the log channel.
+    Log,
+    /// Why a review meeting has no Discord event; included by `meeting` and `answer`.
+    NoEvent,
 }
 
 impl TemplateName {
     /// Every template.
-    pub const ALL: [TemplateName; 17] = [
+    pub const ALL: &[TemplateName] = &[
         Self::ServiceAlert,
         Self::AllClear,
         Self::StatusUpdate,
@@ -104,6 +114,9 @@ impl TemplateName {
         Self::AlertCard,
         Self::Answer,
         Self::Page,
+        Self::Refusal,
+        Self::Log,
+        Self::NoEvent,
     ];
 
     /// The name, which is also the file stem.
@@ -126,6 +139,9 @@ impl TemplateName {
             Self::AlertCard => "alert_card",
             Self::Answer => "answer",
             Self::Page => "page",
+            Self::Refusal => "refusal",
+            Self::Log => "log",
+            Self::NoEvent => "no_event",
         }
     }
 
@@ -161,12 +177,23 @@ impl TemplateName {
                 "a page outside Discord (PagerDuty's summary, ntfy's title, message and \
                  all-clear), and an acknowledgement in PagerDuty"
             }
+            Self::Refusal => {
+                "why a command, button or form did nothing: refusals, the database not \
+                 answering, an error id"
+            }
+            Self::Log => {
+                "the log channel: an incident declared, a channel that could not open or was \
+                 exposed, a job that gave up"
+            }
+            Self::NoEvent => {
+                "why a review meeting has no Discord event (part of meeting and answer)"
+            }
         }
     }
 
     /// Looks a template up by name.
     pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.name() == name)
+        Self::ALL.iter().copied().find(|t| t.name() == name)
     }
 
     fn builtin(self) -> &'static str {
@@ -188,6 +215,9 @@ impl TemplateName {
             Self::AlertCard => include_str!("../templates/alert_card.hbs"),
             Self::Answer => include_str!("../templates/answer.hbs"),
             Self::Page => include_str!("../templates/page.hbs"),
+            Self::Refusal => include_str!("../templates/refusal.hbs"),
+            Self::Log => include_str!("../templates/log.hbs"),
+            Self::NoEvent => include_str!("../templates/no_event.hbs"),
         }
     }
 
@@ -216,6 +246,9 @@ impl TemplateName {
             Self::AlertCard => serde_json::to_value(AlertCardView::sample()),
             Self::Answer => serde_json::to_value(Answer::sample()),
             Self::Page => serde_json::to_value(PageView::sample()),
+            Self::Refusal => serde_json::to_value(RefusalView::samples().first()),
+            Self::Log => serde_json::to_value(LogPost::sample()),
+            Self::NoEvent => serde_json::to_value(NoEvent::ChannelUnset),
         };
         v.unwrap_or_default()
     }
@@ -224,9 +257,21 @@ impl TemplateName {
     /// one block per kind, one view per kind (the sample's `common` fields and that kind).
     fn samples(self) -> Vec<serde_json::Value> {
         let common: &[&str] = match self {
+            Self::NoEvent => {
+                return NoEvent::samples()
+                    .iter()
+                    .map(|v| serde_json::to_value(v).unwrap_or_default())
+                    .collect()
+            }
+            Self::Refusal => {
+                return RefusalView::samples()
+                    .iter()
+                    .map(|v| serde_json::to_value(v).unwrap_or_default())
+                    .collect()
+            }
             Self::Reminder => &["ping", "nobody"],
             Self::Notice => &["ping"],
-            Self::Answer | Self::Page => &[],
+            Self::Answer | Self::Page | Self::Log => &[],
             _ => return vec![self.sample()],
         };
         let serde_json::Value::Object(all) = self.sample() else {
@@ -378,6 +423,17 @@ impl Templates {
         } else {
             text
         })
+    }
+
+    /// Renders `refusal` for the person who asked.
+    pub fn refusal(&self, refusal: &crate::domain::Refusal) -> Result<String, RenderError> {
+        self.render(TemplateName::Refusal, &RefusalView::from(refusal))
+    }
+
+    /// Renders `refusal` as the log channel reads it, in a line about a job that gave up:
+    /// without the ⛔ a person who asked sees.
+    pub fn refusal_in_log(&self, refusal: &crate::domain::Refusal) -> Result<String, RenderError> {
+        self.render(TemplateName::Refusal, &RefusalView::in_log(refusal))
     }
 
     /// Renders a template's samples, as `incident-bot render NAME` previews them: one

@@ -51,20 +51,16 @@ pub use reminders::{FIX_FAILED_BUTTON, FIX_HELD_BUTTON};
 pub use summary::{help, status, StatusReply};
 pub use workflow::{postmortem, PostmortemArgs};
 
-use crate::domain::{Actor, GuildId, IncidentId, TeamRoles};
+use crate::domain::{Actor, GuildId, IncidentId, Refusal, TeamRoles};
 use crate::store::{AuditEntry, Tx};
-
-/// A refusal the person who asked should read: what is wrong and what to do instead.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct UserError(pub String);
 
 /// Why a use case did not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    /// The request was refused; nothing was written.
+    /// The request was refused; nothing was written. The reason is rendered with
+    /// `refusal.hbs` for the person who asked.
     #[error(transparent)]
-    User(#[from] UserError),
+    User(#[from] Refusal),
     /// Something broke; nothing was written. Logged with an error id.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -74,19 +70,12 @@ pub enum AppError {
     Unavailable(anyhow::Error),
 }
 
-impl AppError {
-    /// A refusal with this message.
-    pub fn user(message: impl Into<String>) -> Self {
-        Self::User(UserError(message.into()))
-    }
-}
-
-/// Domain refusals whose message is already a sentence for the person who asked.
+/// Domain refusals, carried as they are: the template words each.
 macro_rules! refusals {
     ($($error:ty),+) => {$(
         impl From<$error> for AppError {
             fn from(e: $error) -> Self {
-                Self::user(e.to_string())
+                Self::User(e.into())
             }
         }
     )+};
@@ -99,26 +88,10 @@ refusals!(
     crate::domain::WhenError,
     crate::domain::EtaError,
     crate::domain::SinceError,
-    crate::domain::MeetingError
+    crate::domain::MeetingError,
+    crate::domain::OutOfRange,
+    crate::domain::TransitionError
 );
-
-impl From<crate::domain::OutOfRange> for AppError {
-    fn from(e: crate::domain::OutOfRange) -> Self {
-        Self::user(format!("{e}."))
-    }
-}
-
-impl From<crate::domain::TransitionError> for AppError {
-    fn from(e: crate::domain::TransitionError) -> Self {
-        let text = e.to_string();
-        let mut chars = text.chars();
-        let first: String = chars
-            .next()
-            .map(|c| c.to_uppercase().collect())
-            .unwrap_or_default();
-        Self::user(format!("{first}{}.", chars.as_str()))
-    }
-}
 
 /// The database not answering is [`AppError::Unavailable`] (try again in a moment); any other
 /// store failure is internal. Either keeps the store's error as its source.

@@ -87,6 +87,18 @@ pub(super) fn user(n: u64) -> UserId {
     UserId::new(n).expect("non-zero")
 }
 
+/// What the person who asked reads for `err`: a refusal as `refusal.hbs` words it (without
+/// its ⛔), anything else as it describes itself.
+fn said(err: &super::AppError) -> String {
+    match err {
+        super::AppError::User(why) => Templates::load(None)
+            .map_err(|p| format!("{p:?}"))
+            .and_then(|t| t.refusal_in_log(why).map_err(|e| e.to_string()))
+            .unwrap_or_else(|e| e),
+        other => other.to_string(),
+    }
+}
+
 fn role(n: u64) -> RoleId {
     RoleId::new(n).expect("non-zero")
 }

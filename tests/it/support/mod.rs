@@ -13,3 +13,12 @@ pub mod paging;
 pub mod postgres;
 pub mod story;
 pub mod time;
+
+/// What a person reads while the database is not answering (`refusal.hbs`, `unavailable`).
+pub const UNAVAILABLE: &str =
+    "⏳ The database is not answering right now. Try again in a moment (if you see the change \
+     after all, it went through before the database stopped answering).";
+
+/// What a person reads while the bot shuts down (`refusal.hbs`, `restarting`).
+pub const RESTARTING: &str =
+    "⏳ The bot is restarting: try again in a few seconds. Nothing was changed.";
