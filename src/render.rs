@@ -11,6 +11,7 @@ mod answer_views;
 mod checklist;
 mod escape;
 mod help;
+mod maintenance_views;
 mod markup;
 mod meeting_views;
 mod notice_views;
@@ -31,6 +32,7 @@ pub use checklist::{
 };
 pub use escape::{cap, discord_escape, unlink_for_players, MESSAGE_LIMIT};
 pub use help::{Help, HelpPhase, HelpSeverity};
+pub use maintenance_views::*;
 pub use markup::Markup;
 pub use meeting_views::*;
 pub use notice_views::*;
@@ -78,11 +80,15 @@ pub enum TemplateName {
     AlertCard,
     /// What a command answers the person who ran it.
     Answer,
+    /// A 🛠️ maintenance window, for players.
+    Maintenance,
+    /// Maintenance windows for the staff: answers, the list, the reminder.
+    MaintenanceStaff,
 }
 
 impl TemplateName {
     /// Every template.
-    pub const ALL: [TemplateName; 16] = [
+    pub const ALL: [TemplateName; 18] = [
         Self::ServiceAlert,
         Self::AllClear,
         Self::StatusUpdate,
@@ -99,6 +105,8 @@ impl TemplateName {
         Self::Meeting,
         Self::AlertCard,
         Self::Answer,
+        Self::Maintenance,
+        Self::MaintenanceStaff,
     ];
 
     /// The name, which is also the file stem.
@@ -120,6 +128,8 @@ impl TemplateName {
             Self::Meeting => "meeting",
             Self::AlertCard => "alert_card",
             Self::Answer => "answer",
+            Self::Maintenance => "maintenance",
+            Self::MaintenanceStaff => "maintenance_staff",
         }
     }
 
@@ -151,6 +161,13 @@ impl TemplateName {
                 "what a command answers the one who ran it: declare, severity, phase, role, \
                  update, announce, timeline, edit, kind, resolve, reopen, close, post-mortem"
             }
+            Self::Maintenance => {
+                "a 🛠️ maintenance window, for players: scheduled, moved, started, extended, \
+                 ended, cancelled"
+            }
+            Self::MaintenanceStaff => {
+                "maintenance for the staff: what /maintenance did, its list, the reminder"
+            }
         }
     }
 
@@ -177,6 +194,8 @@ impl TemplateName {
             Self::Meeting => include_str!("../templates/meeting.hbs"),
             Self::AlertCard => include_str!("../templates/alert_card.hbs"),
             Self::Answer => include_str!("../templates/answer.hbs"),
+            Self::Maintenance => include_str!("../templates/maintenance.hbs"),
+            Self::MaintenanceStaff => include_str!("../templates/maintenance_staff.hbs"),
         }
     }
 
@@ -204,6 +223,8 @@ impl TemplateName {
             Self::Meeting => serde_json::to_value(MeetingNotice::sample()),
             Self::AlertCard => serde_json::to_value(AlertCardView::sample()),
             Self::Answer => serde_json::to_value(Answer::sample()),
+            Self::Maintenance => serde_json::to_value(MaintenanceNotice::sample()),
+            Self::MaintenanceStaff => serde_json::to_value(MaintenanceStaff::sample()),
         };
         v.unwrap_or_default()
     }
@@ -214,7 +235,7 @@ impl TemplateName {
         let common: &[&str] = match self {
             Self::Reminder => &["ping", "nobody"],
             Self::Notice => &["ping"],
-            Self::Answer => &[],
+            Self::Answer | Self::MaintenanceStaff => &[],
             _ => return vec![self.sample()],
         };
         let serde_json::Value::Object(all) = self.sample() else {

@@ -10,6 +10,7 @@ mod incident;
 mod intake;
 pub mod interactions;
 mod jobs;
+mod maintenance;
 mod ports;
 mod postmortem;
 
@@ -26,7 +27,7 @@ pub use channel::{channel_name, channel_state, channel_topic, ChannelState};
 pub use chat::{
     readable_error, readable_reason, Attachment, Button, ButtonStyle, ChannelAccess, ChannelLabel,
     Chat, ChatError, Choice, Clicked, ExistingChannel, GuildMember, Meeting, Menu, NewChannel,
-    NewMeeting, Outgoing, TimedChat, MAX_BUTTONS, MAX_CHOICES,
+    NewExternalEvent, NewMeeting, Outgoing, TimedChat, MAX_BUTTONS, MAX_CHOICES,
 };
 pub use checklists::{tick, CheckClick, CHECK_BUTTON};
 pub use context::{open_database, App, AppEvent};
@@ -40,6 +41,9 @@ pub use intake::{
 };
 pub use jobs::{Performer, PUBLISH_BUDGET};
 pub use lifecycle::{answer_fix_check, change, ChangeArgs, Changed, FixAnswer, Place};
+pub use maintenance::{
+    event_changed, maintenance, maintenance_click, MaintenanceArgs, MAINTENANCE_BUTTON,
+};
 pub use notes::{note_message, NotedMessage};
 pub use public::PublicChanges;
 pub use reminders::{FIX_FAILED_BUTTON, FIX_HELD_BUTTON};
@@ -94,7 +98,8 @@ refusals!(
     crate::domain::WhenError,
     crate::domain::EtaError,
     crate::domain::SinceError,
-    crate::domain::MeetingError
+    crate::domain::MeetingError,
+    crate::domain::MaintenanceError
 );
 
 impl From<crate::domain::OutOfRange> for AppError {

@@ -281,6 +281,7 @@ fn role_ids(s: &Settings) -> Vec<(&'static str, u64)> {
         ("roles.commander", Some(r.commander)),
         ("roles.security", Some(r.security)),
         ("roles.player_alerts", r.player_alerts),
+        ("roles.maintenance", r.maintenance),
     ]
     .into_iter()
     .filter_map(|(k, id)| id.map(|id| (k, id.get())))

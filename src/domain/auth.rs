@@ -6,6 +6,7 @@
 //! | responders (responder or commander role) | declare; work an incident (updates, notes, phases, comms lead and scribe, post-mortem details); **take** command when nobody holds it |
 //! | the incident's commander, or the commander role | change severity, resolve, close; tell players on purpose (alert, published update); **hand over** command |
 //! | the security role | turn a security incident back into an availability one |
+//! | the commander role, the `[roles] maintenance` role, or the incident's commander | open, move, extend, end or cancel a maintenance window |
 //! | responders | tick a checklist step; undo their own tick |
 //! | the incident's commander, or the commander role | undo anyone's tick |
 //! | the security role, or the incident's own members | see a security incident in lists |
@@ -218,6 +219,28 @@ impl Actor {
                 what: "turn a security incident back into an availability one",
                 or_incident_commander: false,
             },
+        })
+    }
+
+    /// Whether this person may open, move, extend or end a maintenance window: the commander
+    /// role, the `[roles] maintenance` role when set, or the commander of the incident the
+    /// window is for.
+    pub fn may_maintain(
+        &self,
+        team: &TeamRoles,
+        maintenance: Option<RoleId>,
+        incident_commander: Option<UserId>,
+    ) -> Result<(), NotAllowed> {
+        let allowed = self.has(team.commander)
+            || maintenance.is_some_and(|r| self.has(r))
+            || incident_commander == Some(self.user);
+        if allowed {
+            return Ok(());
+        }
+        Err(NotAllowed::MissingRole {
+            needed: maintenance.unwrap_or(team.commander),
+            what: "open, move or end a maintenance window",
+            or_incident_commander: incident_commander.is_some(),
         })
     }
 

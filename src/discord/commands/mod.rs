@@ -3,6 +3,7 @@
 
 mod choices;
 mod incident;
+mod maintenance;
 mod ping;
 mod postmortem;
 pub(crate) mod report;
@@ -32,11 +33,12 @@ pub const HANDING_OVER: &str =
 const STALE: &str = "Discord may be showing an old version of this command: reload Discord \
     (Ctrl+R, or restart the app) and run it again. Nothing was changed.";
 
-/// Every command: `/incident …`, `/postmortem …`, `/ping`, and the message menu's "Add to
+/// Every command: `/incident …`, `/postmortem …`, `/maintenance …`, `/ping`, and the message menu's "Add to
 /// timeline" and "Report as incident". Adding one: its file, its handler, and a line here.
 pub fn table() -> Vec<Spec> {
     let mut all = incident::SPECS.to_vec();
     all.extend_from_slice(postmortem::SPECS);
+    all.extend_from_slice(maintenance::SPECS);
     all.extend([ping::SPEC, timeline::SPEC, report::SPEC]);
     all
 }
@@ -46,7 +48,11 @@ pub fn table() -> Vec<Spec> {
 /// description, and a tired responder picks better with the definition in front of them. A
 /// choice is still sent as its index.
 pub fn definitions(severity: &crate::config::SeverityTable) -> Vec<serenity::CreateCommand> {
-    spec::definitions(&table(), &[incident::GROUP, postmortem::GROUP], severity)
+    spec::definitions(
+        &table(),
+        &[incident::GROUP, postmortem::GROUP, maintenance::GROUP],
+        severity,
+    )
 }
 
 /// Whether this replica may act on the interaction: a gateway one only while its lease holds
