@@ -5,7 +5,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use super::{allowed, audit, line, on_timeline, queue_sync, queue_times};
 use crate::app::{render, App, AppError};
 use crate::domain::{
-    parse_when, window_length, window_message, window_title, Actor, ChannelId, EventId,
+    parse_when, window_length, window_message, window_title, Actor, ChannelId, EventId, IncidentId,
     IncidentKind, MaintenanceError, Systems, Window, WindowStatus,
 };
 use crate::render::{full_date, MaintenanceDone, MaintenanceStaff, Stage, TemplateName};
@@ -78,6 +78,11 @@ pub async fn maintenance(
         return list(app, actor, interest).await;
     }
     let now = app.clock.now();
+    // Found before the transaction: a read outside it would wait for it on SQLite.
+    let incident = match &args {
+        MaintenanceArgs::Start { incident, .. } => incident_for(app, channel, *incident).await?,
+        _ => None,
+    };
     let mut tx = app.db.begin().await?;
     let (w, stage) = match args {
         MaintenanceArgs::Schedule {
@@ -111,9 +116,13 @@ pub async fn maintenance(
             systems,
             duration,
             message,
-            incident,
+            ..
         } => {
-            let record = incident_for(app, &mut tx, channel, incident).await?;
+            // Read again in the transaction: its kind decides whether a window may open.
+            let record = match incident {
+                Some(id) => tx.incident(id).await?,
+                None => None,
+            };
             let systems = parse_systems(&systems)?;
             let w = unplanned(app, actor, record.as_ref(), systems, &duration, message)?;
             (insert(app, &mut tx, w, origin).await?, "started")
@@ -239,10 +248,9 @@ fn unplanned(
 /// The incident numbered `number`, else the incident of `channel`, if any.
 async fn incident_for(
     app: &App,
-    tx: &mut Tx,
     channel: ChannelId,
     number: Option<u32>,
-) -> Result<Option<IncidentRecord>, AppError> {
+) -> Result<Option<IncidentId>, AppError> {
     let guild = app.settings.discord.guild_id;
     let found = match number {
         Some(n) => app.db.incident_by_number(guild, n).await?.ok_or_else(|| {
@@ -255,8 +263,7 @@ async fn incident_for(
             None => return Ok(None),
         },
     };
-    // Read again in the transaction: its kind decides whether a window may be opened.
-    Ok(tx.incident(found.id).await?)
+    Ok(Some(found.id))
 }
 
 /// Records a new window and queues its event, its post and its times.

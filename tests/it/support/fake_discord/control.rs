@@ -62,8 +62,11 @@ impl FakeDiscord {
 
     /// Moves the fake's clock forward (interaction deadlines, token lifetime, rename and
     /// crosspost windows, nonce memory, timestamps); real time keeps running on top.
+    /// EXTERNAL scheduled events whose time came start or complete, as on Discord.
     pub fn advance(&self, by: Duration) {
         self.shared.clock.advance(by);
+        self.shared
+            .write(|s| super::events_control::run_external_events(&self.shared, s));
         self.shared.notify();
     }
 
