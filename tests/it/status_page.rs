@@ -31,7 +31,7 @@ fn routes(n: u32) -> Vec<String> {
 }
 
 /// Polls `path` until `accept` takes the answer; panics with the last one after [`STEP`].
-async fn until(
+pub(crate) async fn until(
     addr: SocketAddr,
     path: &str,
     what: &str,
