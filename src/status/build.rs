@@ -408,23 +408,7 @@ fn api_routes(
         .filter(|(i, _)| i.unresolved())
         .map(|(_, j)| j.clone())
         .collect();
-    let windows: Vec<sp::Maintenance> = inputs
-        .maintenances
-        .iter()
-        .map(|w| maintenance::statuspage(docs, w))
-        .collect();
-    let pick = |keep: fn(&PublicWindow) -> bool| -> Vec<sp::Maintenance> {
-        inputs
-            .maintenances
-            .iter()
-            .zip(&windows)
-            .filter(|(w, _)| keep(w))
-            .map(|(_, m)| m.clone())
-            .collect()
-    };
-    let (upcoming, active) = (pick(PublicWindow::upcoming), pick(PublicWindow::running));
-    // The summary lists what is ahead or under way, as Statuspage's does.
-    let current = pick(|w| w.upcoming() || w.running());
+    let (current, mut routes) = maintenance_routes(inputs, docs, &page)?;
     let summary = sp::SummaryDoc {
         page: &page,
         components: &components,
@@ -432,13 +416,7 @@ fn api_routes(
         scheduled_maintenances: &current,
         status: &status,
     };
-    let windows_doc = |list: &[sp::Maintenance]| {
-        json(&sp::MaintenancesDoc {
-            page: &page,
-            scheduled_maintenances: list,
-        })
-    };
-    let routes = [
+    let fixed = [
         (
             "/api/v2/status.json",
             json(&sp::StatusDoc {
@@ -468,23 +446,51 @@ fn api_routes(
                 incidents: &unresolved,
             })?,
         ),
-        (
-            "/api/v2/scheduled-maintenances.json",
-            windows_doc(&windows)?,
-        ),
-        (
-            "/api/v2/scheduled-maintenances/upcoming.json",
-            windows_doc(&upcoming)?,
-        ),
-        (
-            "/api/v2/scheduled-maintenances/active.json",
-            windows_doc(&active)?,
-        ),
     ];
-    Ok(routes
-        .into_iter()
-        .map(|(route, doc)| (route.to_owned(), doc))
-        .collect())
+    routes.extend(
+        fixed
+            .into_iter()
+            .map(|(route, doc)| (route.to_owned(), doc)),
+    );
+    Ok(routes)
+}
+
+/// The windows ahead or under way (the summary's), and the scheduled-maintenances routes:
+/// every window players were told of, the upcoming ones and the active ones.
+fn maintenance_routes(
+    inputs: &Inputs<'_>,
+    docs: &Docs<'_>,
+    page: &sp::Page,
+) -> anyhow::Result<(Vec<sp::Maintenance>, HashMap<String, Resource>)> {
+    let windows: Vec<sp::Maintenance> = inputs
+        .maintenances
+        .iter()
+        .map(|w| maintenance::statuspage(docs, w))
+        .collect();
+    let pick = |keep: fn(&PublicWindow) -> bool| -> Vec<sp::Maintenance> {
+        inputs
+            .maintenances
+            .iter()
+            .zip(&windows)
+            .filter(|(w, _)| keep(w))
+            .map(|(_, m)| m.clone())
+            .collect()
+    };
+    let doc = |list: &[sp::Maintenance]| {
+        json(&sp::MaintenancesDoc {
+            page,
+            scheduled_maintenances: list,
+        })
+    };
+    let mut routes = HashMap::new();
+    let base = "/api/v2/scheduled-maintenances";
+    routes.insert(format!("{base}.json"), doc(&windows)?);
+    let upcoming = pick(PublicWindow::upcoming);
+    routes.insert(format!("{base}/upcoming.json"), doc(&upcoming)?);
+    let active = pick(PublicWindow::running);
+    routes.insert(format!("{base}/active.json"), doc(&active)?);
+    // The summary lists what is ahead or under way, as Statuspage's does.
+    Ok((pick(|w| w.upcoming() || w.running()), routes))
 }
 
 #[cfg(test)]
