@@ -312,3 +312,28 @@ async fn the_containment_step_starts_maintenance_after_a_confirmation_and_recove
     let again = maintenance_click(&w.app, &cole, &off, "ix:23").await;
     assert!(again.is_err(), "nothing left to end");
 }
+
+#[tokio::test]
+async fn an_event_made_but_never_recorded_is_found_again_by_its_marker_not_made_twice() {
+    let w = World::new().await;
+    let cole = actor(6, &[COMMANDER_ROLE]);
+    run(&w, &cole, "ix:1", schedule("today 15:00", "2h"))
+        .await
+        .expect("scheduled");
+    // The bot died after Discord made the event and before it was recorded.
+    let mut tx = w.app.db.begin().await.expect("tx");
+    let mut lost = tx.window(1).await.expect("read").expect("the window");
+    lost.event = None;
+    tx.save_window(&lost).await.expect("forget");
+    tx.commit().await.expect("commit");
+    let moved = MaintenanceArgs::Move {
+        start: "today 16:00".into(),
+        duration: None,
+    };
+    run(&w, &cole, "ix:2", moved).await.expect("moved");
+    let events = w.recorded().external;
+    assert_eq!(events.len(), 1, "adopted, not made again: {events:?}");
+    let found = w.app.db.window(1).await.expect("read").expect("the window");
+    assert_eq!(found.event, Some(events[0].0));
+    assert_eq!(events[0].1.start.format("%H:%M").to_string(), "16:00");
+}
