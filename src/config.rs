@@ -63,6 +63,8 @@ pub struct Settings {
     pub resolution: ResolutionSettings,
     /// The post-mortem rules.
     pub postmortem: PostmortemSettings,
+    /// Maintenance windows.
+    pub maintenance: MaintenanceSettings,
     /// The catalogue of affected systems.
     pub systems: SystemsSettings,
     /// Template overrides.
@@ -125,6 +127,23 @@ pub struct RoleSettings {
     pub security: RoleId,
     /// Players who opted in to P0 alert pings.
     pub player_alerts: Option<RoleId>,
+    /// May open, move, extend and end maintenance windows (commanders may too).
+    #[serde(default)]
+    pub maintenance: Option<RoleId>,
+}
+
+/// `[maintenance]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaintenanceSettings {
+    /// How long before a scheduled window starts the staff are reminded in the log channel;
+    /// `None` never reminds.
+    #[serde(deserialize_with = "duration::optional_positive")]
+    pub remind_before: Option<Duration>,
+    /// How long the window that a checklist's "Enable maintenance mode" starts is expected to
+    /// last (`/maintenance extend` pushes it back).
+    #[serde(deserialize_with = "duration::positive")]
+    pub default_length: Duration,
 }
 
 /// `[database]`

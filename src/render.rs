@@ -12,6 +12,7 @@ mod checklist;
 mod escape;
 mod help;
 mod log_views;
+mod maintenance_views;
 mod markup;
 mod meeting_views;
 mod notice_views;
@@ -35,6 +36,7 @@ pub use checklist::{
 pub use escape::{cap, discord_escape, unlink_for_players, MESSAGE_LIMIT};
 pub use help::{Help, HelpPhase, HelpSeverity};
 pub use log_views::*;
+pub use maintenance_views::*;
 pub use markup::Markup;
 pub use meeting_views::*;
 pub use notice_views::*;
@@ -92,6 +94,10 @@ pub enum TemplateName {
     Log,
     /// Why a review meeting has no Discord event; included by `meeting` and `answer`.
     NoEvent,
+    /// A 🛠️ maintenance window, for players.
+    Maintenance,
+    /// Maintenance windows for the staff: answers, the list, the reminder.
+    MaintenanceStaff,
 }
 
 impl TemplateName {
@@ -117,6 +123,8 @@ impl TemplateName {
         Self::Refusal,
         Self::Log,
         Self::NoEvent,
+        Self::Maintenance,
+        Self::MaintenanceStaff,
     ];
 
     /// The name, which is also the file stem.
@@ -142,6 +150,8 @@ impl TemplateName {
             Self::Refusal => "refusal",
             Self::Log => "log",
             Self::NoEvent => "no_event",
+            Self::Maintenance => "maintenance",
+            Self::MaintenanceStaff => "maintenance_staff",
         }
     }
 
@@ -188,6 +198,13 @@ impl TemplateName {
             Self::NoEvent => {
                 "why a review meeting has no Discord event (part of meeting and answer)"
             }
+            Self::Maintenance => {
+                "a 🛠️ maintenance window, for players: scheduled, moved, started, extended, \
+                 ended, cancelled"
+            }
+            Self::MaintenanceStaff => {
+                "maintenance for the staff: what /maintenance did, its list, the reminder"
+            }
         }
     }
 
@@ -218,6 +235,8 @@ impl TemplateName {
             Self::Refusal => include_str!("../templates/refusal.hbs"),
             Self::Log => include_str!("../templates/log.hbs"),
             Self::NoEvent => include_str!("../templates/no_event.hbs"),
+            Self::Maintenance => include_str!("../templates/maintenance.hbs"),
+            Self::MaintenanceStaff => include_str!("../templates/maintenance_staff.hbs"),
         }
     }
 
@@ -249,6 +268,8 @@ impl TemplateName {
             Self::Refusal => serde_json::to_value(RefusalView::samples().first()),
             Self::Log => serde_json::to_value(LogPost::sample()),
             Self::NoEvent => serde_json::to_value(NoEvent::ChannelUnset),
+            Self::Maintenance => serde_json::to_value(MaintenanceNotice::sample()),
+            Self::MaintenanceStaff => serde_json::to_value(MaintenanceStaff::sample()),
         };
         v.unwrap_or_default()
     }
@@ -271,7 +292,7 @@ impl TemplateName {
             }
             Self::Reminder => &["ping", "nobody"],
             Self::Notice => &["ping"],
-            Self::Answer | Self::Page | Self::Log => &[],
+            Self::Answer | Self::Page | Self::Log | Self::MaintenanceStaff => &[],
             _ => return vec![self.sample()],
         };
         let serde_json::Value::Object(all) = self.sample() else {

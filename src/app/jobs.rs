@@ -430,6 +430,14 @@ impl JobHandler for Performer {
                     action,
                     round,
                 } => super::paging::perform(self, job, service, action, round).await,
+                Effect::SyncWindow { window, stage } => self.sync_window(job, window, stage).await,
+                Effect::AnnounceWindow { window, stage } => {
+                    self.announce_window(job, window, &stage).await
+                }
+                Effect::WindowDue { window } => self.window_due(job, window).await,
+                Effect::WindowReminder { window, start } => {
+                    self.remind_window(job, window, start).await
+                }
                 reminder => self.remind(job, reminder).await,
             }
         })

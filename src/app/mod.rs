@@ -10,6 +10,7 @@ mod incident;
 mod intake;
 pub mod interactions;
 mod jobs;
+mod maintenance;
 mod paging;
 mod ports;
 mod postmortem;
@@ -27,7 +28,7 @@ pub use channel::{channel_name, channel_state, channel_topic, ChannelState};
 pub use chat::{
     readable_error, readable_reason, Attachment, Button, ButtonStyle, ChannelAccess, ChannelLabel,
     Chat, ChatError, Choice, Clicked, ExistingChannel, GuildMember, Meeting, Menu, NewChannel,
-    NewMeeting, Outgoing, TimedChat, MAX_BUTTONS, MAX_CHOICES,
+    NewExternalEvent, NewMeeting, Outgoing, TimedChat, MAX_BUTTONS, MAX_CHOICES,
 };
 pub use checklists::{tick, CheckClick, CHECK_BUTTON};
 pub use context::{open_database, App, AppEvent};
@@ -41,6 +42,9 @@ pub use intake::{
 };
 pub use jobs::{Performer, PUBLISH_BUDGET};
 pub use lifecycle::{answer_fix_check, change, ChangeArgs, Changed, FixAnswer, Place};
+pub use maintenance::{
+    event_changed, maintenance, maintenance_click, MaintenanceArgs, MAINTENANCE_BUTTON,
+};
 pub use notes::{note_message, NotedMessage};
 pub use paging::{
     acknowledged, page_key, take_command, AckOutcome, Acknowledged, TAKE_COMMAND_BUTTON,
@@ -90,7 +94,8 @@ refusals!(
     crate::domain::SinceError,
     crate::domain::MeetingError,
     crate::domain::OutOfRange,
-    crate::domain::TransitionError
+    crate::domain::TransitionError,
+    crate::domain::MaintenanceError
 );
 
 /// The database not answering is [`AppError::Unavailable`] (try again in a moment); any other

@@ -451,3 +451,24 @@ fn interactions_without_the_public_listener_are_refused() {
         Ok(())
     });
 }
+
+#[test]
+fn a_status_url_too_long_for_an_event_and_a_checklist_window_out_of_bounds_are_refused() {
+    Jail::expect_with(|jail| {
+        let long = format!("https://status.example.com/{}", "a".repeat(80));
+        let body =
+            format!("{IDS}[status]\nurl = \"{long}\"\n[maintenance]\ndefault_length = \"8d\"\n");
+        let err = load_in(jail, &body).expect_err("refused");
+        let text = err.to_string();
+        assert!(
+            text.contains("`status.url` is 107 characters: a maintenance window's Discord event"),
+            "{text}"
+        );
+        assert!(
+            text.contains("`maintenance.default_length` must be from 5 minutes to 7 days"),
+            "{text}"
+        );
+        assert_eq!(err.problems.len(), 2, "{text}");
+        Ok(())
+    });
+}

@@ -54,11 +54,14 @@ pub type Error = anyhow::Error;
 /// The emoji that adds a message to the timeline.
 pub const TIMELINE_EMOJI: &str = "📌";
 
-/// The gateway intents the bot needs: guild events and reactions (📌 adds to the timeline);
+/// The gateway intents the bot needs: guild events, reactions (📌 adds to the timeline) and
+/// scheduled events (a maintenance window follows its event, which Discord starts and ends);
 /// with `[intake] reports_channel` set, also guild messages and their words (the privileged
 /// Message Content intent, which the developer portal must allow).
 pub fn intents(settings: &crate::config::Settings) -> serenity::GatewayIntents {
-    let base = serenity::GatewayIntents::GUILDS | serenity::GatewayIntents::GUILD_MESSAGE_REACTIONS;
+    let base = serenity::GatewayIntents::GUILDS
+        | serenity::GatewayIntents::GUILD_MESSAGE_REACTIONS
+        | serenity::GatewayIntents::GUILD_SCHEDULED_EVENTS;
     if settings.intake.reports_channel.is_some() {
         base | serenity::GatewayIntents::GUILD_MESSAGES | serenity::GatewayIntents::MESSAGE_CONTENT
     } else {

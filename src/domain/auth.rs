@@ -6,6 +6,7 @@
 //! | responders (responder or commander role) | declare; work an incident (updates, notes, phases, comms lead and scribe, post-mortem details); **take** command when nobody holds it |
 //! | the incident's commander, or the commander role | change severity, resolve, close; tell players on purpose (alert, published update); **hand over** command |
 //! | the security role | turn a security incident back into an availability one |
+//! | the commander role, the `[roles] maintenance` role, or the incident's commander | open, move, extend, end or cancel a maintenance window |
 //! | responders | tick a checklist step; undo their own tick |
 //! | the incident's commander, or the commander role | undo anyone's tick |
 //! | the security role, or the incident's own members | see a security incident in lists |
@@ -31,6 +32,8 @@ pub enum Action {
     Announce,
     /// Turn a security incident back into an availability one.
     Declassify,
+    /// Open, move or end a maintenance window.
+    Maintain,
 }
 
 /// The person asking, as the guild knows them.
@@ -121,6 +124,7 @@ impl fmt::Display for NotAllowed {
                     Action::Command => "change severity, resolve or close an incident",
                     Action::Announce => "tell players with the service alert or a published update",
                     Action::Declassify => "turn a security incident back into an availability one",
+                    Action::Maintain => "open, move or end a maintenance window",
                 };
                 write!(f, "To {what} you need the <@&{needed}> role")?;
                 if *or_incident_commander {
@@ -195,7 +199,7 @@ impl Actor {
         let commander = self.has(team.commander) || incident_commander == Some(self.user);
         let allowed = match action {
             Action::Declare | Action::Work => self.is_responder(team) || commander,
-            Action::Command | Action::Announce => commander,
+            Action::Command | Action::Announce | Action::Maintain => commander,
             Action::Declassify => self.has(team.security),
         };
         if allowed {
@@ -212,7 +216,7 @@ impl Actor {
                 action,
                 or_incident_commander: false,
             },
-            Action::Command => NotAllowed::MissingRole {
+            Action::Command | Action::Maintain => NotAllowed::MissingRole {
                 needed: team.commander,
                 action,
                 or_incident_commander: true,
@@ -227,6 +231,28 @@ impl Actor {
                 action,
                 or_incident_commander: false,
             },
+        })
+    }
+
+    /// Whether this person may open, move, extend or end a maintenance window: the commander
+    /// role, the `[roles] maintenance` role when set, or the commander of the incident the
+    /// window is for.
+    pub fn may_maintain(
+        &self,
+        team: &TeamRoles,
+        maintenance: Option<RoleId>,
+        incident_commander: Option<UserId>,
+    ) -> Result<(), NotAllowed> {
+        let allowed = self.has(team.commander)
+            || maintenance.is_some_and(|r| self.has(r))
+            || incident_commander == Some(self.user);
+        if allowed {
+            return Ok(());
+        }
+        Err(NotAllowed::MissingRole {
+            needed: maintenance.unwrap_or(team.commander),
+            action: Action::Maintain,
+            or_incident_commander: incident_commander.is_some(),
         })
     }
 

@@ -8,6 +8,7 @@ mod facts;
 mod ids;
 mod impact;
 mod incident;
+mod maintenance;
 mod meeting;
 mod phase;
 mod postmortem;
@@ -38,6 +39,10 @@ pub use impact::{
     downtime_minutes, users_affected, OutOfRange, MAX_DOWNTIME_MINUTES, MAX_USERS_AFFECTED,
 };
 pub use incident::{Command, Declaration, Incident, PhaseSpan, Status, TransitionError};
+pub use maintenance::{
+    window_length, window_message, window_title, MaintenanceError, Window, WindowMessage,
+    WindowStatus, WindowTitle, MAX_WINDOW, MIN_WINDOW,
+};
 pub use meeting::{
     is_staff, meeting_time, participants, ActionKind, EventStatus, LessonKind, MeetingError,
     MeetingPlace, PlaceError, PlaceKind,

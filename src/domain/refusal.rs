@@ -6,8 +6,8 @@
 use serde::{Serialize, Serializer};
 
 use super::{
-    ChannelId, EtaError, IncidentNumber, MeetingError, NotAllowed, OutOfRange, RoleId, SinceError,
-    SystemsError, TextError, TransitionError, UserId, WhenError,
+    ChannelId, EtaError, IncidentNumber, MaintenanceError, MeetingError, NotAllowed, OutOfRange,
+    RoleId, SinceError, SystemsError, TextError, TransitionError, UserId, WhenError,
 };
 
 /// Text a person typed, carried in a refusal: the template shows it as typed (escaped).
@@ -56,6 +56,8 @@ pub enum Refusal {
     Since(SinceError),
     /// A meeting time is refused.
     Meeting(MeetingError),
+    /// A maintenance window refused.
+    Maintenance(crate::domain::MaintenanceError),
     /// A number is out of its range.
     OutOfRange(OutOfRange),
     /// A severity typed in a form is not one.
@@ -152,6 +154,8 @@ pub enum Refusal {
     IncidentGone,
     /// The step of a checklist button is no longer on its checklist.
     StepGone,
+    /// "End maintenance" in an incident with no window under way.
+    NoMaintenanceUnderWay,
     /// The service alert went out, or is going out, already.
     AlertAlreadySent {
         /// The channel it goes to.
@@ -261,5 +265,6 @@ from_domain!(
     EtaError => Eta,
     SinceError => Since,
     MeetingError => Meeting,
+    MaintenanceError => Maintenance,
     OutOfRange => OutOfRange
 );

@@ -6,6 +6,7 @@ use serde::Serialize;
 use serde_json::Value;
 
 use super::{discord_escape, Markup};
+use crate::domain::MaintenanceError;
 use crate::domain::{
     Action, ChannelId, EtaError, IncidentKind, IncidentNumber, IncidentRole, MeetingError, Named,
     NotAllowed, OutOfRange, Phase, Refusal, RoleId, Severity, SinceError, SystemsError, TextError,
@@ -99,6 +100,19 @@ pub fn samples() -> Vec<Refusal> {
         due: 1_800_000_000,
     }));
     all.push(Refusal::Meeting(MeetingError::Done));
+    for e in [
+        MaintenanceError::Duration,
+        MaintenanceError::Length,
+        MaintenanceError::NoSystems,
+        MaintenanceError::NoneScheduled,
+        MaintenanceError::NoneRunning,
+        MaintenanceError::Security,
+    ] {
+        all.push(Refusal::Maintenance(e));
+    }
+    all.push(Refusal::Maintenance(MaintenanceError::Text(
+        crate::domain::TextError::Empty { field: "title" },
+    )));
     all.push(Refusal::OutOfRange(OutOfRange {
         field: "downtime_minutes",
         max: 525_600,
@@ -246,6 +260,7 @@ fn own_about_incidents() -> Vec<Refusal> {
         },
         Refusal::IncidentGone,
         Refusal::StepGone,
+        Refusal::NoMaintenanceUnderWay,
         Refusal::AlertAlreadySent {
             channel: channel(4),
             link: Some("https://discord.com/channels/1/4/9".into()),

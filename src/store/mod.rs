@@ -32,6 +32,7 @@ mod gateway;
 mod incidents;
 mod jobs;
 mod locks;
+mod maintenance;
 mod meta;
 mod notices;
 mod pages;

@@ -22,6 +22,7 @@ mod layers;
 mod lifecycle;
 mod listener;
 mod logs;
+mod maintenance;
 mod markup;
 mod meeting;
 mod metrics;

@@ -44,7 +44,10 @@ pub(crate) fn message(
     let content = app.templates.render(TemplateName::Checklist, &view)?;
     let buttons = shown
         .iter()
-        .filter_map(|s| button(record.id, phase, s))
+        .flat_map(|s| {
+            let action = crate::app::maintenance::step_button(record, phase, s);
+            button(record.id, phase, s).into_iter().chain(action)
+        })
         .take(MAX_BUTTONS)
         .collect();
     Ok(ChecklistMessage {
@@ -154,23 +157,15 @@ pub async fn tick(app: &App, actor: &Actor, click: CheckClick) -> Result<Clicked
             ("untick", format!("Unticked “{}” ({phase})", done.text))
         }
         None => {
-            let item = app
-                .settings
-                .checklists
-                .list(phase, i.kind)
-                .iter()
-                .find(|item| item.id == step)
-                .ok_or(Refusal::StepGone)?;
-            let text = item.text.to_string();
-            let done = Tick {
-                phase,
-                step: step.clone(),
-                text: text.clone(),
-                by: actor.user,
-                at: now,
-            };
-            tx.tick(record.id, &done).await?;
-            ("tick", format!("Ticked “{text}” ({phase})"))
+            tick_step(app, &mut tx, actor, &record, phase, &step).await?;
+            let ticks = tx.ticks(record.id).await?;
+            let m = message(app, &record, phase, &ticks).map_err(anyhow::Error::new)?;
+            tx.commit().await?;
+            return Ok(Clicked {
+                content: m.content,
+                buttons: m.buttons,
+                menu: None,
+            });
         }
     };
     let entry = TimelineEntry::by(actor.user, now, EntryKind::Checklist, text);
@@ -194,6 +189,41 @@ pub async fn tick(app: &App, actor: &Actor, click: CheckClick) -> Result<Clicked
         buttons: m.buttons,
         menu: None,
     })
+}
+
+/// Ticks `step` of `phase` for `actor` (it is not ticked yet), with its timeline and audit
+/// entries.
+pub(crate) async fn tick_step(
+    app: &App,
+    tx: &mut Tx,
+    actor: &Actor,
+    record: &IncidentRecord,
+    phase: Phase,
+    step: &StepId,
+) -> Result<(), AppError> {
+    let now = app.clock.now();
+    let item = app
+        .settings
+        .checklists
+        .list(phase, record.incident.kind)
+        .iter()
+        .find(|item| item.id == *step)
+        .ok_or(Refusal::StepGone)?;
+    let text = item.text.to_string();
+    let done = Tick {
+        phase,
+        step: step.clone(),
+        text: text.clone(),
+        by: actor.user,
+        at: now,
+    };
+    tx.tick(record.id, &done).await?;
+    let said = format!("Ticked “{text}” ({phase})");
+    let entry = TimelineEntry::by(actor.user, now, EntryKind::Checklist, said);
+    tx.append_timeline(record.id, &[entry]).await?;
+    let detail = json!({ "phase": phase.key(), "step": step.as_str() });
+    audit(tx, app, record.guild_id, actor, record.id, "tick", detail).await?;
+    Ok(())
 }
 
 /// One phase's steps for a summary: the phase and its steps as shown.

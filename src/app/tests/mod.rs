@@ -11,6 +11,7 @@ mod declare;
 mod errors;
 mod facts;
 mod intake;
+mod maintenance;
 mod meeting;
 mod paging;
 mod postmortem;

@@ -3,6 +3,7 @@
 
 mod choices;
 mod incident;
+mod maintenance;
 mod ping;
 mod postmortem;
 pub(crate) mod report;
@@ -20,11 +21,12 @@ use crate::domain::Refusal;
 use crate::metrics::Outcome;
 use spec::{Mismatch, Options, Spec};
 
-/// Every command: `/incident …`, `/postmortem …`, `/ping`, and the message menu's "Add to
+/// Every command: `/incident …`, `/postmortem …`, `/maintenance …`, `/ping`, and the message menu's "Add to
 /// timeline" and "Report as incident". Adding one: its file, its handler, and a line here.
 pub fn table() -> Vec<Spec> {
     let mut all = incident::SPECS.to_vec();
     all.extend_from_slice(postmortem::SPECS);
+    all.extend_from_slice(maintenance::SPECS);
     all.extend([ping::SPEC, timeline::SPEC, report::SPEC]);
     all
 }
@@ -34,7 +36,11 @@ pub fn table() -> Vec<Spec> {
 /// description, and a tired responder picks better with the definition in front of them. A
 /// choice is still sent as its index.
 pub fn definitions(severity: &crate::config::SeverityTable) -> Vec<serenity::CreateCommand> {
-    spec::definitions(&table(), &[incident::GROUP, postmortem::GROUP], severity)
+    spec::definitions(
+        &table(),
+        &[incident::GROUP, postmortem::GROUP, maintenance::GROUP],
+        severity,
+    )
 }
 
 /// Whether this replica may act on the interaction: a gateway one only while its lease holds
