@@ -7,6 +7,8 @@
 //! value is written with `{{…}}`; `{{{…}}}` is refused, and templates may not include one
 //! another in a loop.
 
+pub mod action_body;
+mod action_views;
 mod answer_views;
 mod checklist;
 mod escape;
@@ -24,6 +26,7 @@ use std::path::Path;
 use handlebars::Handlebars;
 use serde::Serialize;
 
+pub use action_views::*;
 pub use answer_views::*;
 pub use checklist::{
     Checklist, ChecklistCount, ChecklistReport, ChecklistReportStep, ChecklistStep,
@@ -78,11 +81,13 @@ pub enum TemplateName {
     AlertCard,
     /// What a command answers the person who ran it.
     Answer,
+    /// A runbook action: its confirmation, its result, the question when it is unknown.
+    Action,
 }
 
 impl TemplateName {
     /// Every template.
-    pub const ALL: [TemplateName; 16] = [
+    pub const ALL: [TemplateName; 17] = [
         Self::ServiceAlert,
         Self::AllClear,
         Self::StatusUpdate,
@@ -99,6 +104,7 @@ impl TemplateName {
         Self::Meeting,
         Self::AlertCard,
         Self::Answer,
+        Self::Action,
     ];
 
     /// The name, which is also the file stem.
@@ -120,6 +126,7 @@ impl TemplateName {
             Self::Meeting => "meeting",
             Self::AlertCard => "alert_card",
             Self::Answer => "answer",
+            Self::Action => "action",
         }
     }
 
@@ -151,6 +158,9 @@ impl TemplateName {
                 "what a command answers the one who ran it: declare, severity, phase, role, \
                  update, announce, timeline, edit, kind, resolve, reopen, close, post-mortem"
             }
+            Self::Action => {
+                "a runbook action: run it?, queued, its result, did it run? and its answer"
+            }
         }
     }
 
@@ -177,6 +187,7 @@ impl TemplateName {
             Self::Meeting => include_str!("../templates/meeting.hbs"),
             Self::AlertCard => include_str!("../templates/alert_card.hbs"),
             Self::Answer => include_str!("../templates/answer.hbs"),
+            Self::Action => include_str!("../templates/action.hbs"),
         }
     }
 
@@ -204,6 +215,7 @@ impl TemplateName {
             Self::Meeting => serde_json::to_value(MeetingNotice::sample()),
             Self::AlertCard => serde_json::to_value(AlertCardView::sample()),
             Self::Answer => serde_json::to_value(Answer::sample()),
+            Self::Action => serde_json::to_value(ActionNotice::sample()),
         };
         v.unwrap_or_default()
     }
@@ -214,7 +226,7 @@ impl TemplateName {
         let common: &[&str] = match self {
             Self::Reminder => &["ping", "nobody"],
             Self::Notice => &["ping"],
-            Self::Answer => &[],
+            Self::Answer | Self::Action => &[],
             _ => return vec![self.sample()],
         };
         let serde_json::Value::Object(all) = self.sample() else {

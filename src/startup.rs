@@ -68,7 +68,14 @@ impl Application {
         } else {
             None
         };
-        let app = App::build(settings, clock).await?;
+        let mut app = App::build(settings, clock).await?;
+        // Runbook actions go out through the shared client of outside services.
+        if !app.settings.actions.is_empty() {
+            let outbound = crate::outbound::Outbound::new(app.metrics.clone())?;
+            app.actions = Some(Arc::new(crate::outbound::actions::ActionClient::new(
+                outbound,
+            )));
+        }
         let fence = Fence::default();
         let data = discord::Data::new(app.clone(), fence.clone());
         let client = extend(discord::client_builder(

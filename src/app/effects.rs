@@ -120,6 +120,12 @@ pub enum Effect {
         /// The card.
         card: i64,
     },
+    /// Sends one run of a runbook action (`[[actions]]`) and records what came back; asks the
+    /// channel instead when an earlier attempt may have sent it.
+    RunAction {
+        /// The run (`action_runs`).
+        run: i64,
+    },
     /// Declares an incident from an alert's card, as an `[[intake.auto_declare]]` rule says:
     /// unless someone declared it, attached it or dismissed it first.
     AutoDeclare {
@@ -199,6 +205,8 @@ pub mod kinds {
     pub const ALERT_CARD: &str = "alert_card";
     /// [`super::Effect::AutoDeclare`].
     pub const AUTO_DECLARE: &str = "auto_declare";
+    /// [`super::Effect::RunAction`].
+    pub const RUN_ACTION: &str = "run_action";
 }
 
 impl Effect {
@@ -224,6 +232,7 @@ impl Effect {
             Self::PostDraft => "post_draft",
             Self::AlertCard { .. } => kinds::ALERT_CARD,
             Self::AutoDeclare { .. } => kinds::AUTO_DECLARE,
+            Self::RunAction { .. } => kinds::RUN_ACTION,
         }
     }
 }
@@ -237,7 +246,8 @@ impl Effect {
             | Self::Announce { .. }
             | Self::Publish { .. }
             | Self::AlertCard { .. }
-            | Self::AutoDeclare { .. } => false,
+            | Self::AutoDeclare { .. }
+            | Self::RunAction { .. } => false,
             Self::Post { to, .. } => *to == Target::IncidentChannel,
             Self::SyncMeeting { notice } => notice.is_some(),
             Self::PostIntro

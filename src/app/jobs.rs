@@ -414,6 +414,7 @@ impl JobHandler for Performer {
                     severity,
                     rule,
                 } => self.auto_declare(card, severity, &rule).await,
+                Effect::RunAction { run } => self.run_action(job, run).await,
                 reminder => self.remind(job, reminder).await,
             }
         })

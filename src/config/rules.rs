@@ -31,6 +31,7 @@ pub(super) fn problems(s: &Settings) -> Vec<Finding> {
     checklists(s, &mut out);
     exposure(s, &mut out);
     intake(s, &mut out);
+    super::action_rules::actions(s, &mut out);
     out
 }
 

@@ -42,10 +42,22 @@ pub(super) async fn on_click(
             Ok(id) => app::answer_fix_check(app, &actor, id, FixAnswer::Held, &origin).await,
             Err(e) => Err(e),
         },
-        app::CHECK_BUTTON => match app::CheckClick::parse(about) {
-            Ok(click) => app::tick(app, &actor, click).await,
-            Err(e) => Err(e),
-        },
+        app::CHECK_BUTTON
+        | app::RUN_BUTTON
+        | app::RAN_BUTTON
+        | app::AGAIN_BUTTON => {
+            let name = super::commands::display_name(
+                &click.user,
+                click.member.as_ref().and_then(|m| m.nick.as_deref()),
+            );
+            let result = action_click(app, &actor, &name, prefix, about, &origin).await;
+            let outcome = outcome_of(&result);
+            let response = response(result, click.id.get(), &click.data.custom_id);
+            arrival
+                .answered(outcome, click.create_response(reach, response))
+                .await?;
+            return Ok(());
+        }
         app::DECLARE_BUTTON => match app::card_of(about) {
             Ok((card, Some(severity))) => {
                 let interaction = InteractionId::new(click.id.get())
@@ -77,6 +89,36 @@ pub(super) async fn on_click(
         .answered(outcome, click.create_response(reach, response))
         .await?;
     Ok(())
+}
+
+/// A press on a checklist step (which may ask for its runbook action), "Run it" under an
+/// action's confirmation, or "It ran" / "Run again" under the question of an unknown outcome.
+async fn action_click(
+    app: &app::App,
+    actor: &Actor,
+    name: &str,
+    prefix: &str,
+    about: &str,
+    origin: &str,
+) -> Result<Answer, AppError> {
+    match prefix {
+        app::CHECK_BUTTON => {
+            let click = app::CheckClick::parse(about)?;
+            Ok(match app::press_step(app, actor, name, click, origin).await? {
+                app::StepPress::Ticked(clicked) => Answer::Edit(clicked),
+                app::StepPress::Asked(app::RunAsked::Confirm { content, buttons }) => {
+                    Answer::Ask(content, buttons)
+                }
+                app::StepPress::Asked(app::RunAsked::Queued(text)) => Answer::Say(text),
+            })
+        }
+        app::RUN_BUTTON => app::confirm_run(app, actor, name, about, origin)
+            .await
+            .map(Answer::Edit),
+        ran => app::answer_unknown(app, actor, about, ran == app::RAN_BUTTON, origin)
+            .await
+            .map(Answer::Edit),
+    }
 }
 
 /// The form a button asks its question in, for the buttons that ask one.
@@ -169,6 +211,8 @@ fn restarting() -> serenity::CreateInteractionResponse {
 enum Answer {
     Edit(Clicked),
     Say(String),
+    /// A question with its buttons, only its author sees it.
+    Ask(String, Vec<app::Button>),
 }
 
 /// A player's message reported as an incident, from the submitted report form: declared with
@@ -335,6 +379,13 @@ fn response(
         Ok(Answer::Say(text)) => Response::Message(
             Message::new()
                 .content(crate::render::cap(&text, crate::render::MESSAGE_LIMIT))
+                .ephemeral(true)
+                .allowed_mentions(quiet()),
+        ),
+        Ok(Answer::Ask(text, buttons)) => Response::Message(
+            Message::new()
+                .content(crate::render::cap(&text, crate::render::MESSAGE_LIMIT))
+                .components(component_rows(&buttons, None))
                 .ephemeral(true)
                 .allowed_mentions(quiet()),
         ),

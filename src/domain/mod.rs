@@ -13,6 +13,7 @@ mod phase;
 mod postmortem;
 mod reports;
 mod role;
+mod runbook;
 mod severity;
 mod text;
 mod timeline;
@@ -44,6 +45,9 @@ pub use meeting::{
 pub use phase::{Phase, PhaseBudgets, PhaseParseError};
 pub use postmortem::{EarlierIncident, PostmortemDecision, PostmortemPolicy};
 pub use reports::{mentions, PlayerMessage, ReportThreshold, ReportWatch};
+pub use runbook::{
+    ActionId, EnvSecret, RunState, Runners, RunbookAction, Shape, MAX_ACTION_TIMEOUT,
+};
 pub use role::{IncidentRole, RoleParseError, Roles};
 pub use severity::{IncidentKind, KindParseError, Severity, SeverityParseError};
 pub use text::{
