@@ -5,6 +5,7 @@
     reason = "figment::Jail's closures must return figment::Error, which is large"
 )]
 
+mod actions;
 mod change;
 mod checklists;
 mod declare;
@@ -100,8 +101,13 @@ pub(super) fn actor(id: u64, roles: &[u64]) -> Actor {
 
 impl World {
     pub async fn new() -> Self {
+        Self::with(|_| {}).await
+    }
+
+    /// A world whose app `tweak` changed first (its settings, its ports).
+    pub async fn with(tweak: impl FnOnce(&mut App)) -> Self {
         let clock = ManualClock::new(T0);
-        let app = App {
+        let mut app = App {
             settings: Arc::new(settings()),
             db: Db::open_in_memory().await.expect("db"),
             templates: Arc::new(Templates::load(None).expect("templates")),
@@ -114,6 +120,7 @@ impl World {
             reports: Default::default(),
             actions: None,
         };
+        tweak(&mut app);
         let chat = Arc::new(RecordingChat::default());
         let performer = Performer::new(app.clone(), chat.clone());
         Self {
