@@ -43,6 +43,7 @@ pub(crate) fn display_name(
 fn run<'a>(ask: &'a Ask<'a>, o: Options<'a>) -> BoxFuture<'a, Result<(), Error>> {
     Box::pin(async move {
         let id = o.need_text("action")?;
+        ask.defer().await?;
         let place = ask.place(o.incident()?)?;
         let actor = ask.actor()?;
         let nick = ask.interaction.member.as_ref().and_then(|m| m.nick.as_deref());
