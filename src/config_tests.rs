@@ -358,8 +358,22 @@ fn every_setting_is_documented_in_the_defaults() {
     const FREE_FORM: &[&str] = &["intake.systems"];
     // Arrays of tables with no entry by default: their keys are in the commented example.
     const EXAMPLES_ONLY: &[(&str, &[&str])] = &[
-        ("intake.auto_declare", &["source =", "labels =", "severity ="]),
-        ("actions", &["id =", "label =", "kind =", "who =", "confirm =", "kinds =", "timeout ="]),
+        (
+            "intake.auto_declare",
+            &["source =", "labels =", "severity ="],
+        ),
+        (
+            "actions",
+            &[
+                "id =",
+                "label =",
+                "kind =",
+                "who =",
+                "confirm =",
+                "kinds =",
+                "timeout =",
+            ],
+        ),
     ];
     while let Some(table) = sections.pop() {
         if FREE_FORM.contains(&table.as_str()) {

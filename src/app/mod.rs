@@ -27,7 +27,6 @@ pub use actions::{
     answer_unknown, confirm_run, press_step, request_run, run_action, runnable, RunAsked,
     StepPress, AGAIN_BUTTON, RAN_BUTTON, RUN_BUTTON,
 };
-pub use ports::actions::{ActionCall, ActionOutcome, ActionRunner};
 pub use channel::{channel_name, channel_state, channel_topic, ChannelState};
 pub use chat::{
     readable_error, readable_reason, Attachment, Button, ButtonStyle, ChannelAccess, ChannelLabel,
@@ -47,6 +46,7 @@ pub use intake::{
 pub use jobs::{Performer, PUBLISH_BUDGET};
 pub use lifecycle::{answer_fix_check, change, ChangeArgs, Changed, FixAnswer, Place};
 pub use notes::{note_message, NotedMessage};
+pub use ports::actions::{ActionCall, ActionOutcome, ActionRunner};
 pub use public::PublicChanges;
 pub use reminders::{FIX_FAILED_BUTTON, FIX_HELD_BUTTON};
 pub use summary::{help, status, StatusReply};

@@ -22,11 +22,22 @@ pub(super) fn actions(s: &Settings, out: &mut Vec<Finding>) {
     let mut ids = HashSet::new();
     for (i, a) in s.actions.iter().enumerate() {
         if !ids.insert(a.id.as_str()) {
-            out.push(at(i, "id", format!("`actions[{i}].id`: `{}` names two actions: give each its own", a.id)));
+            out.push(at(
+                i,
+                "id",
+                format!(
+                    "`actions[{i}].id`: `{}` names two actions: give each its own",
+                    a.id
+                ),
+            ));
         }
         let n = a.label.trim().chars().count();
         if n == 0 || n > 80 {
-            out.push(at(i, "label", format!("`actions[{i}].label` is {n} characters: write 1 to 80")));
+            out.push(at(
+                i,
+                "label",
+                format!("`actions[{i}].label` is {n} characters: write 1 to 80"),
+            ));
         }
         if a.kinds.is_empty() {
             out.push(at(i, "kinds", format!("`actions[{i}].kinds` is empty, so `{}` could never run: list availability and/or security", a.id)));
@@ -58,7 +69,11 @@ fn shape(i: usize, a: &RunbookAction) -> Vec<Finding> {
     };
     for (key, set) in need {
         if !set {
-            out.push(at(i, key, format!("`actions[{i}]` (`{}`) needs `{key}`", a.id)));
+            out.push(at(
+                i,
+                key,
+                format!("`actions[{i}]` (`{}`) needs `{key}`", a.id),
+            ));
         }
     }
     for (key, url) in [("url", &a.url), ("api_base", &a.api_base)] {
@@ -68,7 +83,11 @@ fn shape(i: usize, a: &RunbookAction) -> Vec<Finding> {
     }
     if let Some(m) = &a.method {
         if reqwest::Method::from_bytes(m.as_bytes()).is_err() || m.to_ascii_uppercase() != *m {
-            out.push(at(i, "method", format!("`actions[{i}].method`: `{m}` is not an HTTP method such as POST")));
+            out.push(at(
+                i,
+                "method",
+                format!("`actions[{i}].method`: `{m}` is not an HTTP method such as POST"),
+            ));
         }
     }
     out
@@ -81,9 +100,11 @@ pub(super) fn insecure(url: &str) -> Option<String> {
         return Some(format!("`{url}` is not a URL"));
     };
     if !parsed.username().is_empty() || parsed.password().is_some() {
-        return Some("the URL carries a user or password: put a credential in a header, as \
+        return Some(
+            "the URL carries a user or password: put a credential in a header, as \
                      `env:NAME`"
-            .into());
+                .into(),
+        );
     }
     let loopback = match parsed.host() {
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
@@ -106,8 +127,7 @@ pub(super) fn insecure(url: &str) -> Option<String> {
 fn secrets(i: usize, a: &RunbookAction) -> Vec<Finding> {
     let mut out = Vec::new();
     for (name, value) in &a.headers {
-        let inline = !value.starts_with("env:")
-            || crate::domain::EnvSecret::parse(value).is_err();
+        let inline = !value.starts_with("env:") || crate::domain::EnvSecret::parse(value).is_err();
         if RunbookAction::is_credential_header(name) && inline {
             out.push(at(
                 i,
@@ -120,7 +140,10 @@ fn secrets(i: usize, a: &RunbookAction) -> Vec<Finding> {
         }
     }
     if let Some(url) = a.url.as_deref().and_then(|u| url::Url::parse(u).ok()) {
-        if url.query_pairs().any(|(k, _)| RunbookAction::is_credential_header(&k)) {
+        if url
+            .query_pairs()
+            .any(|(k, _)| RunbookAction::is_credential_header(&k))
+        {
             out.push(at(i, "url", format!("`actions[{i}].url` carries a credential in its query: send it in a header, as `env:NAME`")));
         }
     }
@@ -156,23 +179,27 @@ fn bindings(s: &Settings, out: &mut Vec<Finding>) {
             let Some(id) = &item.action else { continue };
             let key = format!("checklists.{name}.{n}.action");
             let found = s.actions.iter().find(|a| &a.id == id);
-            let message = match found {
-                None => {
-                    let known: Vec<&str> = s.actions.iter().map(|a| a.id.as_str()).collect();
-                    Some(format!(
+            let message =
+                match found {
+                    None => {
+                        let known: Vec<&str> = s.actions.iter().map(|a| a.id.as_str()).collect();
+                        Some(format!(
                         "`checklists.{name}[{n}].action`: no [[actions]] entry has the id `{id}` \
                          (known: {}): add it, or fix the name",
                         if known.is_empty() { "none".to_owned() } else { known.join(", ") }
                     ))
-                }
-                Some(a) if kinds.iter().any(|k| !a.runs_in(*k)) => Some(format!(
+                    }
+                    Some(a) if kinds.iter().any(|k| !a.runs_in(*k)) => Some(format!(
                     "`checklists.{name}[{n}].action`: `{id}` does not run in the incidents this \
                      list is for: add their kind to its `kinds`"
                 )),
-                Some(_) => None,
-            };
+                    Some(_) => None,
+                };
             if let Some(message) = message {
-                out.push(Finding { keys: vec![key], message });
+                out.push(Finding {
+                    keys: vec![key],
+                    message,
+                });
             }
         }
     }

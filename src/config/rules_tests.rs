@@ -492,7 +492,10 @@ inputs = {{ who = "{{{{by}}}}", where = "{{{{incident.nowhere}}}}" }}
         ] {
             assert!(text.contains(expected), "{expected}\n{text}");
         }
-        assert!(!text.contains("hunter2"), "the secret is never repeated: {text}");
+        assert!(
+            !text.contains("hunter2"),
+            "the secret is never repeated: {text}"
+        );
         assert_eq!(err.problems.len(), 5, "{text}");
         Ok(())
     });
@@ -508,7 +511,10 @@ fn a_token_written_inline_is_refused_where_it_is_written_and_loopback_http_is_al
         );
         let err = load_in(jail, &body).expect_err("refused");
         let text = err.to_string();
-        assert!(text.contains("a secret is never written in the config file"), "{text}");
+        assert!(
+            text.contains("a secret is never written in the config file"),
+            "{text}"
+        );
         assert!(!text.contains("glptt-abc123"), "{text}");
         assert_eq!(err.problems.len(), 1, "{text}");
         let fixed = body.replace("glptt-abc123", "env:INCIDENT_BOT_GITLAB_TRIGGER");

@@ -42,10 +42,7 @@ pub(super) async fn on_click(
             Ok(id) => app::answer_fix_check(app, &actor, id, FixAnswer::Held, &origin).await,
             Err(e) => Err(e),
         },
-        app::CHECK_BUTTON
-        | app::RUN_BUTTON
-        | app::RAN_BUTTON
-        | app::AGAIN_BUTTON => {
+        app::CHECK_BUTTON | app::RUN_BUTTON | app::RAN_BUTTON | app::AGAIN_BUTTON => {
             let name = super::commands::display_name(
                 &click.user,
                 click.member.as_ref().and_then(|m| m.nick.as_deref()),
@@ -104,13 +101,15 @@ async fn action_click(
     match prefix {
         app::CHECK_BUTTON => {
             let click = app::CheckClick::parse(about)?;
-            Ok(match app::press_step(app, actor, name, click, origin).await? {
-                app::StepPress::Ticked(clicked) => Answer::Edit(clicked),
-                app::StepPress::Asked(app::RunAsked::Confirm { content, buttons }) => {
-                    Answer::Ask(content, buttons)
-                }
-                app::StepPress::Asked(app::RunAsked::Queued(text)) => Answer::Say(text),
-            })
+            Ok(
+                match app::press_step(app, actor, name, click, origin).await? {
+                    app::StepPress::Ticked(clicked) => Answer::Edit(clicked),
+                    app::StepPress::Asked(app::RunAsked::Confirm { content, buttons }) => {
+                        Answer::Ask(content, buttons)
+                    }
+                    app::StepPress::Asked(app::RunAsked::Queued(text)) => Answer::Say(text),
+                },
+            )
         }
         app::RUN_BUTTON => app::confirm_run(app, actor, name, about, origin)
             .await

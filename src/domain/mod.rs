@@ -45,10 +45,10 @@ pub use meeting::{
 pub use phase::{Phase, PhaseBudgets, PhaseParseError};
 pub use postmortem::{EarlierIncident, PostmortemDecision, PostmortemPolicy};
 pub use reports::{mentions, PlayerMessage, ReportThreshold, ReportWatch};
-pub use runbook::{
-    ActionId, EnvSecret, RunState, Runners, RunbookAction, Shape, MAX_ACTION_TIMEOUT,
-};
 pub use role::{IncidentRole, RoleParseError, Roles};
+pub use runbook::{
+    ActionId, EnvSecret, RunState, RunbookAction, Runners, Shape, MAX_ACTION_TIMEOUT,
+};
 pub use severity::{IncidentKind, KindParseError, Severity, SeverityParseError};
 pub use text::{
     parse_field, FreeText, IncidentTitle, ShortText, SystemName, Systems, SystemsError, TextError,

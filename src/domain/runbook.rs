@@ -20,12 +20,14 @@ pub struct ActionId(String);
 impl ActionId {
     /// Parses an id, or says what one looks like.
     pub fn parse(text: &str) -> Result<Self, String> {
-        StepId::parse(text).map(|s| Self(s.as_str().to_owned())).map_err(|_| {
-            format!(
-                "`{text}` is not an action id: use 1 to 32 lowercase letters, digits and \
+        StepId::parse(text)
+            .map(|s| Self(s.as_str().to_owned()))
+            .map_err(|_| {
+                format!(
+                    "`{text}` is not an action id: use 1 to 32 lowercase letters, digits and \
                  dashes, such as `snapshot-db`"
-            )
-        })
+                )
+            })
     }
 
     /// An id read back from the store, as it was written.
@@ -76,9 +78,11 @@ impl EnvSecret {
         if fits {
             Ok(Self(name.to_owned()))
         } else {
-            Err("a secret is never written in the config file: write `env:NAME` and put the \
+            Err(
+                "a secret is never written in the config file: write `env:NAME` and put the \
                  value in the environment variable NAME"
-                .to_owned())
+                    .to_owned(),
+            )
         }
     }
 
@@ -232,9 +236,17 @@ impl RunbookAction {
     /// The headers whose values carry a credential by their name: they must be `env:NAME`.
     pub fn is_credential_header(name: &str) -> bool {
         let name = name.to_ascii_lowercase();
-        ["auth", "token", "secret", "key", "cookie", "password", "signature"]
-            .iter()
-            .any(|w| name.contains(w))
+        [
+            "auth",
+            "token",
+            "secret",
+            "key",
+            "cookie",
+            "password",
+            "signature",
+        ]
+        .iter()
+        .any(|w| name.contains(w))
     }
 }
 
@@ -292,7 +304,10 @@ mod tests {
 
     #[test]
     fn a_secret_is_only_a_variables_name() {
-        assert_eq!(EnvSecret::parse("env:OPS_TOKEN").map(|s| s.0), Ok("OPS_TOKEN".into()));
+        assert_eq!(
+            EnvSecret::parse("env:OPS_TOKEN").map(|s| s.0),
+            Ok("OPS_TOKEN".into())
+        );
         assert!(EnvSecret::parse("Bearer abc123").is_err());
         assert!(EnvSecret::parse("env:").is_err());
         assert!(EnvSecret::parse("env:lower").is_err());

@@ -100,9 +100,11 @@ fn registry(json: bool) -> Handlebars<'static> {
 /// Renders a JSON body template; the result is parsed, so only JSON comes out.
 pub fn render_json_body(template: &str, facts: &ActionFacts) -> Result<Value, String> {
     if template.contains("{{{") {
-        return Err("the body prints a value with {{{ }}}, which is not escaped for JSON: \
+        return Err(
+            "the body prints a value with {{{ }}}, which is not escaped for JSON: \
                     write {{ }} (inside quotes) or {{json …}}"
-            .into());
+                .into(),
+        );
     }
     let text = registry(true)
         .render_template(template, facts)

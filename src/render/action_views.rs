@@ -58,8 +58,8 @@ pub struct ActionFinished {
     pub duration: String,
     /// The text of the step ticked by its success.
     pub ticked: Option<String>,
-    /// The answer's first 200 characters, redacted (escaped as text people did not write).
-    pub snippet: Option<String>,
+    /// The answer's first 200 characters, redacted, in a code span (see [`code_span`]).
+    pub snippet: Option<Markup>,
 }
 
 /// Sent, and no answer came.
@@ -88,6 +88,17 @@ pub struct ActionAnswered {
     pub at: Markup,
 }
 
+/// `text` as an inline code span: what an outside service answered shows as it came, with no
+/// markdown, link or mention in it taking effect (a backtick in it, which would end the span,
+/// becomes a quote).
+pub fn code_span(text: &str) -> Markup {
+    let text = text.replace('`', "'");
+    Markup::raw(format!(
+        "`{}`",
+        if text.trim().is_empty() { "…" } else { &text }
+    ))
+}
+
 impl ActionNotice {
     /// Every kind filled, for the render tests and `incident-bot render action`.
     pub fn sample() -> Self {
@@ -110,7 +121,7 @@ impl ActionNotice {
                 status: Some(202),
                 duration: "1.2s".into(),
                 ticked: Some("Take database snapshots before changes".into()),
-                snippet: Some("{\"snapshot\": \"db-2026-12-06\"}".into()),
+                snippet: Some(code_span("{\"snapshot\": \"db-2026-12-06\"}")),
             }),
             unknown: Some(ActionUnknown {
                 label: label.clone(),

@@ -40,7 +40,12 @@ pub async fn press_step(
         .iter()
         .find(|i| i.id == click.step)
         .and_then(|i| i.action.clone());
-    let ticked = app.db.ticks(record.id).await?.iter().any(|t| t.phase == click.phase && t.step == click.step);
+    let ticked = app
+        .db
+        .ticks(record.id)
+        .await?
+        .iter()
+        .any(|t| t.phase == click.phase && t.step == click.step);
     let Some(id) = bound.filter(|_| !ticked) else {
         return tick(app, actor, click).await.map(StepPress::Ticked);
     };
@@ -65,7 +70,10 @@ pub async fn confirm_run(
 ) -> Result<Clicked, AppError> {
     let stale = || AppError::user("This button no longer does anything. Run /incident run again.");
     let (incident_id, action) = about.split_once(':').ok_or_else(stale)?;
-    let incident_id = incident_id.parse::<i64>().map(IncidentId).map_err(|_| stale())?;
+    let incident_id = incident_id
+        .parse::<i64>()
+        .map(IncidentId)
+        .map_err(|_| stale())?;
     let action = ActionId::parse(action).map_err(|_| stale())?;
     let record = incident(app, incident_id).await?;
     let content = run_action(app, actor, name, &record, &action, origin).await?;
@@ -93,21 +101,35 @@ pub async fn answer_unknown(
     let action = find(app, run.action.as_str())?;
     allowed(app, actor, &record, action)?;
     let now = app.clock.now();
-    let to = if ran { RunState::Succeeded } else { RunState::Queued };
+    let to = if ran {
+        RunState::Succeeded
+    } else {
+        RunState::Queued
+    };
     let mut tx = app.db.begin().await?;
     if !tx.move_action_run(id, RunState::Unknown, to).await? {
-        return Err(AppError::user("Someone answered this already: see the timeline."));
+        return Err(AppError::user(
+            "Someone answered this already: see the timeline.",
+        ));
     }
     let text = if ran {
         for (phase, item) in super::bound_steps(app, record.incident.kind, &action.id) {
-            let done = Tick { phase, step: item.id.clone(), text: item.text.to_string(), by: actor.user, at: now };
+            let done = Tick {
+                phase,
+                step: item.id.clone(),
+                text: item.text.to_string(),
+                by: actor.user,
+                at: now,
+            };
             tx.tick(record.id, &done).await?;
         }
         format!("Said “{}” ran (run {})", action.label, run.key)
     } else {
         let key = format!("action_run:{id}@{origin}");
         let mut outbox = Outbox::new(origin, record.id, now);
-        outbox.push_keyed(&mut tx, Effect::RunAction { run: id }, now, key).await?;
+        outbox
+            .push_keyed(&mut tx, Effect::RunAction { run: id }, now, key)
+            .await?;
         format!("Sent “{}” again (run {})", action.label, run.key)
     };
     let entry = TimelineEntry::by(actor.user, now, EntryKind::Action, text);

@@ -11,8 +11,8 @@ use serde_json::json;
 
 use super::{audit, team, App, AppError, Button, ButtonStyle, Effect, Outbox, Place};
 use crate::domain::{
-    Action, ActionId, Actor, ChecklistItem, EntryKind, IncidentKind, Phase, RunbookAction,
-    Shape, Status, TimelineEntry,
+    Action, ActionId, Actor, ChecklistItem, EntryKind, IncidentKind, Phase, RunbookAction, Shape,
+    Status, TimelineEntry,
 };
 use crate::render::{ActionConfirm, ActionNotice, ActionQueued, TemplateName};
 use crate::store::{IncidentRecord, NewActionRun};
@@ -52,7 +52,10 @@ pub(crate) fn find<'a>(app: &'a App, id: &str) -> Result<&'a RunbookAction, AppE
                 "No runbook action is configured: add one under [[actions]] (see docs/actions.md)."
                     .to_owned()
             } else {
-                format!("There is no action `{id}`. The actions are: {}.", known.join(", "))
+                format!(
+                    "There is no action `{id}`. The actions are: {}.",
+                    known.join(", ")
+                )
             })
         })
 }
@@ -66,7 +69,9 @@ pub(crate) fn allowed(
 ) -> Result<(), AppError> {
     let i = &record.incident;
     if i.status == Status::Closed {
-        return Err(AppError::user("This incident is closed: actions run only in open incidents."));
+        return Err(AppError::user(
+            "This incident is closed: actions run only in open incidents.",
+        ));
     }
     if !action.runs_in(i.kind) {
         let kind = match i.kind {
@@ -88,7 +93,11 @@ pub(crate) fn allowed(
 
 /// The actions `actor` may run in an incident of `kind` (every kind when unknown), as
 /// `(id, label)`: what `/incident run` completes.
-pub fn runnable<'a>(app: &'a App, actor: &Actor, kind: Option<IncidentKind>) -> Vec<(&'a str, &'a str)> {
+pub fn runnable<'a>(
+    app: &'a App,
+    actor: &Actor,
+    kind: Option<IncidentKind>,
+) -> Vec<(&'a str, &'a str)> {
     let team = team(app);
     app.settings
         .actions
@@ -161,10 +170,8 @@ pub async fn request_run(
     let action = find(app, id)?;
     allowed(app, actor, &record, action)?;
     if action.confirm {
-        return confirmation(app, &record, action).map(|(content, buttons)| RunAsked::Confirm {
-            content,
-            buttons,
-        });
+        return confirmation(app, &record, action)
+            .map(|(content, buttons)| RunAsked::Confirm { content, buttons });
     }
     let queued = run_action(app, actor, name, &record, &action.id, origin).await?;
     Ok(RunAsked::Queued(queued))
@@ -226,7 +233,16 @@ pub async fn run_action(
     let entry = TimelineEntry::by(actor.user, now, EntryKind::Action, text);
     tx.append_timeline(record.id, &[entry]).await?;
     let detail = json!({ "action": action.id.as_str(), "run": run.key });
-    audit(&mut tx, app, record.guild_id, actor, record.id, "run_action", detail).await?;
+    audit(
+        &mut tx,
+        app,
+        record.guild_id,
+        actor,
+        record.id,
+        "run_action",
+        detail,
+    )
+    .await?;
     let mut outbox = Outbox::new(origin, record.id, now);
     let key = format!("action_run:{}", run.id);
     outbox

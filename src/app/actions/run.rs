@@ -65,14 +65,19 @@ impl Performer {
             RunState::Succeeded | RunState::Failed | RunState::Unknown => return Ok(()),
         }
         if !app.db.start_action_run(id, app.clock.now()).await? {
-            return Err(JobError::retry_because("the run changed while it was being taken"));
+            return Err(JobError::retry_because(
+                "the run changed while it was being taken",
+            ));
         }
         let record = self.incident(job).await?;
         let action = app.settings.actions.iter().find(|a| a.id == run.action);
         let started = Instant::now();
         let outcome = match (action, &app.actions) {
             (Some(action), Some(runner)) => {
-                let call = ActionCall { action, facts: facts(&record, &run) };
+                let call = ActionCall {
+                    action,
+                    facts: facts(&record, &run),
+                };
                 runner.run(&call).await
             }
             (None, _) => ActionOutcome::Failed {
@@ -88,13 +93,22 @@ impl Performer {
         let (ok, status, what) = match outcome {
             ActionOutcome::Later { after, what } => {
                 app.db.requeue_action_run(id).await?;
-                return Err(JobError::Retry { after, error: anyhow::Error::msg(what) });
+                return Err(JobError::Retry {
+                    after,
+                    error: anyhow::Error::msg(what),
+                });
             }
             ActionOutcome::Unknown { what } => return self.action_unknown(job, &run, &what).await,
             ActionOutcome::Done { status, snippet } => (true, Some(status), snippet),
             ActionOutcome::Failed { status, what } => (false, status, what),
         };
-        let done = Finished { ok, status, what, took, action };
+        let done = Finished {
+            ok,
+            status,
+            what,
+            took,
+            action,
+        };
         self.action_finished(job, &record, &run, done).await
     }
 
@@ -108,29 +122,49 @@ impl Performer {
     ) -> Result<(), JobError> {
         let app = &self.app;
         let now = app.clock.now();
-        let state = if done.ok { RunState::Succeeded } else { RunState::Failed };
-        let label = done.action.map_or_else(|| run.action.to_string(), |a| a.label.clone());
+        let state = if done.ok {
+            RunState::Succeeded
+        } else {
+            RunState::Failed
+        };
+        let label = done
+            .action
+            .map_or_else(|| run.action.to_string(), |a| a.label.clone());
         let mut tx = app.db.begin().await?;
-        if !tx.finish_action_run(run.id, state, done.status, &done.what, now).await? {
+        if !tx
+            .finish_action_run(run.id, state, done.status, &done.what, now)
+            .await?
+        {
             return Ok(());
         }
         let mut ticked = None;
         if done.ok {
             for (phase, item) in bound_steps(app, record.incident.kind, &run.action) {
-                let tick = Tick { phase, step: item.id.clone(), text: item.text.to_string(), by: run.by, at: now };
+                let tick = Tick {
+                    phase,
+                    step: item.id.clone(),
+                    text: item.text.to_string(),
+                    by: run.by,
+                    at: now,
+                };
                 if tx.tick(record.id, &tick).await? {
                     ticked.get_or_insert_with(|| item.text.to_string());
                 }
             }
         }
-        let status = done.status.map_or_else(|| "not sent".to_owned(), |s| format!("HTTP {s}"));
+        let status = done
+            .status
+            .map_or_else(|| "not sent".to_owned(), |s| format!("HTTP {s}"));
         let duration = format!("{:.1}s", done.took.as_secs_f64());
         let verb = if done.ok { "ran" } else { "failed" };
         let mut text = format!("“{label}” {verb}: {status} after {duration}");
         if !done.ok && !done.what.is_empty() {
             text.push_str(&format!(": {}", done.what));
         }
-        let entry = TimelineEntry { actor: None, ..TimelineEntry::by(run.by, now, EntryKind::Action, text) };
+        let entry = TimelineEntry {
+            actor: None,
+            ..TimelineEntry::by(run.by, now, EntryKind::Action, text)
+        };
         tx.append_timeline(record.id, &[entry]).await?;
         let view = ActionNotice {
             finished: Some(ActionFinished {
@@ -140,12 +174,15 @@ impl Performer {
                 status: done.status,
                 duration,
                 ticked,
-                snippet: Some(done.what).filter(|w| !w.is_empty()),
+                snippet: Some(done.what)
+                    .filter(|w| !w.is_empty())
+                    .map(|w| crate::render::code_span(&w)),
             }),
             ..ActionNotice::default()
         };
         let content = crate::app::render(app, TemplateName::Action, &view)?;
-        self.say_about_run(&mut tx, job, record, content, vec![]).await?;
+        self.say_about_run(&mut tx, job, record, content, vec![])
+            .await?;
         tx.commit().await?;
         app.waker.wake();
         Ok(())
@@ -159,11 +196,17 @@ impl Performer {
         let action = app.settings.actions.iter().find(|a| a.id == run.action);
         let label = action.map_or_else(|| run.action.to_string(), |a| a.label.clone());
         let mut tx = app.db.begin().await?;
-        if !tx.finish_action_run(run.id, RunState::Unknown, None, what, now).await? {
+        if !tx
+            .finish_action_run(run.id, RunState::Unknown, None, what, now)
+            .await?
+        {
             return Ok(());
         }
         let text = format!("“{label}” was sent and no answer came ({what}): asked whether it ran");
-        let entry = TimelineEntry { actor: None, ..TimelineEntry::by(run.by, now, EntryKind::Action, text) };
+        let entry = TimelineEntry {
+            actor: None,
+            ..TimelineEntry::by(run.by, now, EntryKind::Action, text)
+        };
         tx.append_timeline(record.id, &[entry]).await?;
         let view = ActionNotice {
             unknown: Some(ActionUnknown {
@@ -176,7 +219,8 @@ impl Performer {
         };
         let content = crate::app::render(app, TemplateName::Action, &view)?;
         let buttons = question_buttons(run.id);
-        self.say_about_run(&mut tx, job, &record, content, buttons).await?;
+        self.say_about_run(&mut tx, job, &record, content, buttons)
+            .await?;
         tx.commit().await?;
         app.waker.wake();
         Ok(())
@@ -192,7 +236,13 @@ impl Performer {
     ) -> Result<(), JobError> {
         let origin = format!("job:{}", job.id.0);
         let mut outbox = Outbox::new(&origin, record.id, self.app.clock.now());
-        let post = Effect::Post { to: Target::IncidentChannel, content, ping_roles: vec![], file: None, buttons };
+        let post = Effect::Post {
+            to: Target::IncidentChannel,
+            content,
+            ping_roles: vec![],
+            file: None,
+            buttons,
+        };
         outbox.push(tx, post).await?;
         Ok(())
     }

@@ -23,11 +23,18 @@ struct Target {
 impl ActionRunner for Target {
     fn run<'a>(&'a self, call: &'a ActionCall<'a>) -> BoxFuture<'a, ActionOutcome> {
         Box::pin(async move {
-            self.keys.lock().expect("keys").push(call.facts.run_id.clone());
-            self.answers.lock().expect("answers").pop_front().unwrap_or(ActionOutcome::Done {
-                status: 204,
-                snippet: String::new(),
-            })
+            self.keys
+                .lock()
+                .expect("keys")
+                .push(call.facts.run_id.clone());
+            self.answers
+                .lock()
+                .expect("answers")
+                .pop_front()
+                .unwrap_or(ActionOutcome::Done {
+                    status: 204,
+                    snippet: String::new(),
+                })
         })
     }
 }
@@ -73,31 +80,85 @@ async fn a_run_found_sending_after_a_crash_asks_the_channel_and_sends_again_only
     let target = Arc::new(Target::default());
     let w = world(&target, false, "responders").await;
     let rhea = actor(5, &[RESPONDER_ROLE]);
-    let record = w.declare(&rhea, Severity::P1, IncidentKind::Availability).await;
+    let record = w
+        .declare(&rhea, Severity::P1, IncidentKind::Availability)
+        .await;
     run_action(&w.app, &rhea, "Rhea", &record, &snapshot_id(), "ix:77")
         .await
         .expect("queued");
-    let run = w.app.db.action_runs(record.id).await.expect("runs").remove(0);
-    assert_eq!(run.state, RunState::Queued, "recorded before anything is sent");
+    let run = w
+        .app
+        .db
+        .action_runs(record.id)
+        .await
+        .expect("runs")
+        .remove(0);
+    assert_eq!(
+        run.state,
+        RunState::Queued,
+        "recorded before anything is sent"
+    );
     // An attempt took it for sending, then the process died before any answer was recorded.
-    assert!(w.app.db.start_action_run(run.id, w.clock.now()).await.expect("take"));
+    assert!(w
+        .app
+        .db
+        .start_action_run(run.id, w.clock.now())
+        .await
+        .expect("take"));
     w.run_due().await;
 
-    assert!(target.keys.lock().expect("keys").is_empty(), "not sent again on its own");
-    let run = w.app.db.action_run(run.id).await.expect("read").expect("the run");
+    assert!(
+        target.keys.lock().expect("keys").is_empty(),
+        "not sent again on its own"
+    );
+    let run = w
+        .app
+        .db
+        .action_run(run.id)
+        .await
+        .expect("read")
+        .expect("the run");
     assert_eq!(run.state, RunState::Unknown);
     let posts = w.recorded().posts;
     let (_, question) = posts.last().expect("the question");
-    assert!(question.content.contains("Did “Snapshot the database” run?"), "{}", question.content);
-    let ids: Vec<&str> = question.buttons.iter().map(|b| b.custom_id.as_str()).collect();
-    assert_eq!(ids, [format!("{RAN_BUTTON}:{}", run.id), format!("{AGAIN_BUTTON}:{}", run.id)]);
+    assert!(
+        question
+            .content
+            .contains("Did “Snapshot the database” run?"),
+        "{}",
+        question.content
+    );
+    let ids: Vec<&str> = question
+        .buttons
+        .iter()
+        .map(|b| b.custom_id.as_str())
+        .collect();
+    assert_eq!(
+        ids,
+        [
+            format!("{RAN_BUTTON}:{}", run.id),
+            format!("{AGAIN_BUTTON}:{}", run.id)
+        ]
+    );
 
-    answer_unknown(&w.app, &rhea, &run.id.to_string(), false, "ix:78").await.expect("again");
+    answer_unknown(&w.app, &rhea, &run.id.to_string(), false, "ix:78")
+        .await
+        .expect("again");
     let twice = answer_unknown(&w.app, &rhea, &run.id.to_string(), true, "ix:79").await;
     assert!(twice.is_err(), "only the first answer counts");
     w.run_due().await;
-    assert_eq!(*target.keys.lock().expect("keys"), [run.key.clone()], "the same run id");
-    let run = w.app.db.action_run(run.id).await.expect("read").expect("the run");
+    assert_eq!(
+        *target.keys.lock().expect("keys"),
+        [run.key.clone()],
+        "the same run id"
+    );
+    let run = w
+        .app
+        .db
+        .action_run(run.id)
+        .await
+        .expect("read")
+        .expect("the run");
     assert_eq!(run.state, RunState::Succeeded);
     assert_eq!(run.attempts, 2);
 }
@@ -105,28 +166,47 @@ async fn a_run_found_sending_after_a_crash_asks_the_channel_and_sends_again_only
 #[tokio::test]
 async fn a_success_ticks_the_bound_step_and_a_failure_says_what_came_back() {
     let target = Arc::new(Target::default());
-    target.answers.lock().expect("answers").push_back(ActionOutcome::Failed {
-        status: Some(500),
-        what: "database on fire".into(),
-    });
+    target
+        .answers
+        .lock()
+        .expect("answers")
+        .push_back(ActionOutcome::Failed {
+            status: Some(500),
+            what: "database on fire".into(),
+        });
     let w = world(&target, false, "responders").await;
     let rhea = actor(5, &[RESPONDER_ROLE]);
-    let record = w.declare(&rhea, Severity::P1, IncidentKind::Availability).await;
+    let record = w
+        .declare(&rhea, Severity::P1, IncidentKind::Availability)
+        .await;
 
-    run_action(&w.app, &rhea, "Rhea", &record, &snapshot_id(), "ix:1").await.expect("queued");
+    run_action(&w.app, &rhea, "Rhea", &record, &snapshot_id(), "ix:1")
+        .await
+        .expect("queued");
     w.run_due().await;
     let said = w.recorded().posts.last().expect("a post").1.content.clone();
-    assert!(said.contains("failed") && said.contains("HTTP 500"), "{said}");
+    assert!(
+        said.contains("failed") && said.contains("HTTP 500"),
+        "{said}"
+    );
     assert!(said.contains("database on fire"), "{said}");
     assert!(w.app.db.ticks(record.id).await.expect("ticks").is_empty());
 
-    run_action(&w.app, &rhea, "Rhea", &record, &snapshot_id(), "ix:2").await.expect("queued");
+    run_action(&w.app, &rhea, "Rhea", &record, &snapshot_id(), "ix:2")
+        .await
+        .expect("queued");
     w.run_due().await;
     let ticks = w.app.db.ticks(record.id).await.expect("ticks");
     assert_eq!(ticks.len(), 1);
-    assert_eq!((ticks[0].phase, ticks[0].step.as_str()), (Phase::Triage, "snapshot"));
+    assert_eq!(
+        (ticks[0].phase, ticks[0].step.as_str()),
+        (Phase::Triage, "snapshot")
+    );
     let runs = w.app.db.action_runs(record.id).await.expect("runs");
-    assert_eq!(runs.iter().map(|r| r.state).collect::<Vec<_>>(), [RunState::Failed, RunState::Succeeded]);
+    assert_eq!(
+        runs.iter().map(|r| r.state).collect::<Vec<_>>(),
+        [RunState::Failed, RunState::Succeeded]
+    );
     assert_ne!(runs[0].key, runs[1].key, "a new run has a key of its own");
     let timeline = w.app.db.timeline(record.id).await.expect("timeline");
     let actions: Vec<&str> = timeline
@@ -135,7 +215,10 @@ async fn a_success_ticks_the_bound_step_and_a_failure_says_what_came_back() {
         .map(|e| e.text.as_str())
         .collect();
     assert_eq!(actions.len(), 4, "{actions:?}");
-    assert!(actions[1].starts_with("“Snapshot the database” failed: HTTP 500"), "{actions:?}");
+    assert!(
+        actions[1].starts_with("“Snapshot the database” failed: HTTP 500"),
+        "{actions:?}"
+    );
 }
 
 #[tokio::test]
@@ -144,22 +227,49 @@ async fn pressing_a_bound_step_asks_first_and_only_permitted_people_may_run_it()
     let w = world(&target, true, "commanders").await;
     let rhea = actor(5, &[RESPONDER_ROLE]);
     let cole = actor(6, &[COMMANDER_ROLE]);
-    let record = w.declare(&rhea, Severity::P1, IncidentKind::Availability).await;
+    let record = w
+        .declare(&rhea, Severity::P1, IncidentKind::Availability)
+        .await;
     let click = || CheckClick {
         incident: record.id,
         phase: Phase::Triage,
         step: StepId::parse("snapshot").expect("id"),
     };
-    assert!(press_step(&w.app, &rhea, "Rhea", click(), "ix:1").await.is_err(), "commanders only");
+    assert!(
+        press_step(&w.app, &rhea, "Rhea", click(), "ix:1")
+            .await
+            .is_err(),
+        "commanders only"
+    );
     assert!(runnable(&w.app, &rhea, Some(IncidentKind::Availability)).is_empty());
-    assert_eq!(runnable(&w.app, &cole, Some(IncidentKind::Availability)).len(), 1);
+    assert_eq!(
+        runnable(&w.app, &cole, Some(IncidentKind::Availability)).len(),
+        1
+    );
     assert!(runnable(&w.app, &cole, Some(IncidentKind::Security)).is_empty());
-    match press_step(&w.app, &cole, "Cole", click(), "ix:2").await.expect("asks") {
+    match press_step(&w.app, &cole, "Cole", click(), "ix:2")
+        .await
+        .expect("asks")
+    {
         StepPress::Asked(RunAsked::Confirm { content, buttons }) => {
-            assert!(content.contains("Run “Snapshot the database” for incident #1?"), "{content}");
-            assert_eq!(buttons[0].custom_id, format!("run:{}:snapshot-db", record.id));
+            assert!(
+                content.contains("Run “Snapshot the database” for incident #1?"),
+                "{content}"
+            );
+            assert_eq!(
+                buttons[0].custom_id,
+                format!("run:{}:snapshot-db", record.id)
+            );
         }
         other => panic!("a confirmation first: {other:?}"),
     }
-    assert!(w.app.db.action_runs(record.id).await.expect("runs").is_empty(), "nothing yet");
+    assert!(
+        w.app
+            .db
+            .action_runs(record.id)
+            .await
+            .expect("runs")
+            .is_empty(),
+        "nothing yet"
+    );
 }

@@ -31,10 +31,7 @@ pub const SPEC: Spec = Spec::sub(
 
 /// The name a person goes by in the server: their nickname, display name or username (what an
 /// action's body says as `by`).
-pub(crate) fn display_name(
-    user: &serenity::User,
-    nick: Option<&str>,
-) -> String {
+pub(crate) fn display_name(user: &serenity::User, nick: Option<&str>) -> String {
     nick.map(str::to_owned)
         .or_else(|| user.global_name.clone())
         .unwrap_or_else(|| user.name.clone())
@@ -46,12 +43,18 @@ fn run<'a>(ask: &'a Ask<'a>, o: Options<'a>) -> BoxFuture<'a, Result<(), Error>>
         ask.defer().await?;
         let place = ask.place(o.incident()?)?;
         let actor = ask.actor()?;
-        let nick = ask.interaction.member.as_ref().and_then(|m| m.nick.as_deref());
+        let nick = ask
+            .interaction
+            .member
+            .as_ref()
+            .and_then(|m| m.nick.as_deref());
         let name = display_name(&ask.interaction.user, nick);
         let origin = format!("ix:{}", ask.id());
         let asked = app::request_run(ask.app(), &actor, &name, place, id.trim(), &origin).await;
         match asked {
-            Ok(RunAsked::Confirm { content, buttons }) => ask.say_with_buttons(content, &buttons).await,
+            Ok(RunAsked::Confirm { content, buttons }) => {
+                ask.say_with_buttons(content, &buttons).await
+            }
             Ok(RunAsked::Queued(text)) => ask.say(text).await,
             Err(e) => ask.outcome(Err(e)).await,
         }
@@ -71,7 +74,12 @@ pub async fn complete(
     let roles = interaction
         .member
         .as_ref()
-        .map(|m| m.roles.iter().filter_map(|r| RoleId::new(r.get())).collect())
+        .map(|m| {
+            m.roles
+                .iter()
+                .filter_map(|r| RoleId::new(r.get()))
+                .collect()
+        })
         .unwrap_or_default();
     let actor = Actor { user, roles };
     let kind = match ChannelId::new(interaction.channel_id.get()) {

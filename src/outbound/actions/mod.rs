@@ -46,7 +46,10 @@ impl ActionRunner for ActionClient {
                 Ok(p) => p,
                 Err(not_sent) => return not_sent,
             };
-            let sent = self.outbound.send(service, call.action.timeout, request).await;
+            let sent = self
+                .outbound
+                .send(service, call.action.timeout, request)
+                .await;
             outcome(sent)
         })
     }
@@ -59,11 +62,15 @@ fn outcome(sent: Result<super::Answer, CallError>) -> ActionOutcome {
             status: answer.status,
             snippet: answer.snippet(),
         },
-        Err(CallError::Unauthorized { status, message, .. }) => ActionOutcome::Failed {
+        Err(CallError::Unauthorized {
+            status, message, ..
+        }) => ActionOutcome::Failed {
             status: Some(status),
             what: message,
         },
-        Err(CallError::Refused { status, message, .. }) => ActionOutcome::Failed {
+        Err(CallError::Refused {
+            status, message, ..
+        }) => ActionOutcome::Failed {
             status: (status > 0).then_some(status),
             what: message,
         },
@@ -88,7 +95,10 @@ fn unanswered(message: String) -> ActionOutcome {
         .split_once(": ")
         .and_then(|(head, _)| head.parse::<u16>().ok());
     if let Some(status) = status {
-        let what = message.split_once(": ").map_or("", |(_, rest)| rest).to_owned();
+        let what = message
+            .split_once(": ")
+            .map_or("", |(_, rest)| rest)
+            .to_owned();
         return ActionOutcome::Failed {
             status: Some(status),
             what,
@@ -118,10 +128,8 @@ fn secret(secret: &EnvSecret) -> Result<SecretString, ActionOutcome> {
 fn header_value(value: &str) -> Result<String, ActionOutcome> {
     match value.strip_prefix("env:") {
         Some(_) => {
-            let named = EnvSecret::parse(value).map_err(|what| ActionOutcome::Failed {
-                status: None,
-                what,
-            })?;
+            let named = EnvSecret::parse(value)
+                .map_err(|what| ActionOutcome::Failed { status: None, what })?;
             Ok(secret(&named)?.expose_secret().to_owned())
         }
         None => Ok(value.to_owned()),
@@ -147,7 +155,10 @@ mod tests {
             message: "no answer within 2s".into(),
             after: None,
         };
-        assert!(matches!(outcome(Err(timeout)), ActionOutcome::Unknown { .. }));
+        assert!(matches!(
+            outcome(Err(timeout)),
+            ActionOutcome::Unknown { .. }
+        ));
         let answered = CallError::Unavailable {
             service: "webhook",
             message: "500: database on fire".into(),

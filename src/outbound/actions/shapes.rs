@@ -104,9 +104,21 @@ pub(super) fn github(out: &Outbound, call: &ActionCall<'_>) -> Result<Prepared, 
     };
     let (owner, repo) = (field(&a.owner, "owner")?, field(&a.repo, "repo")?);
     let workflow = field(&a.workflow, "workflow")?;
-    let token = secret(a.token.as_ref().ok_or_else(|| not_sent("the action has no `token`"))?)?;
+    let token = secret(
+        a.token
+            .as_ref()
+            .ok_or_else(|| not_sent("the action has no `token`"))?,
+    )?;
     let base = url(a.api_base.as_deref(), GITHUB_API)?;
-    let path = ["repos", &owner, &repo, "actions", "workflows", &workflow, "dispatches"];
+    let path = [
+        "repos",
+        &owner,
+        &repo,
+        "actions",
+        "workflows",
+        &workflow,
+        "dispatches",
+    ];
     let target = endpoint(&base, &path).map_err(|e| not_sent(e.to_string()))?;
     let body = json!({
         "ref": field(&a.git_ref, "ref")?,
@@ -136,7 +148,11 @@ pub(super) fn gitlab(out: &Outbound, call: &ActionCall<'_>) -> Result<Prepared, 
         .git_ref
         .clone()
         .ok_or_else(|| not_sent("the action has no `ref`"))?;
-    let token = secret(a.token.as_ref().ok_or_else(|| not_sent("the action has no `token`"))?)?;
+    let token = secret(
+        a.token
+            .as_ref()
+            .ok_or_else(|| not_sent("the action has no `token`"))?,
+    )?;
     let base = url(a.api_base.as_deref(), GITLAB_API)?;
     let target = endpoint(&base, &["projects", &project, "trigger", "pipeline"])
         .map_err(|e| not_sent(e.to_string()))?;
