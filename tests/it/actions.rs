@@ -495,3 +495,58 @@ async fn an_answer_lost_after_the_target_acted_is_asked_about_and_run_again_send
         "{texts:?}"
     );
 }
+
+#[tokio::test]
+async fn the_action_option_completes_only_what_the_person_may_run_in_this_incident() {
+    let fake = world::fake().start().await;
+    let ops = target().await;
+    let url = format!("{}hooks/x", ops.url());
+    let snapshot =
+        action(json!({ "id": "snapshot-db", "label": "Snapshot the database", "url": url }));
+    let failover = action(
+        json!({ "id": "failover", "label": "Fail over the database", "url": url, "who": "commanders" }),
+    );
+    let rotate = action(
+        json!({ "id": "rotate-keys", "label": "Rotate API keys", "url": url, "kinds": ["security"] }),
+    );
+    let _bot = bot(&fake, vec![snapshot, failover, rotate]).await;
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Login down"), ("severity", "P1")],
+    )
+    .await;
+    let offered = |user| {
+        let fake = &fake;
+        async move {
+            let handle = fake
+                .autocomplete(user)
+                .in_channel(channel.id)
+                .command("incident")
+                .sub("run")
+                .focused("action", "")
+                .send()
+                .await;
+            let choices = handle.choices().await;
+            choices
+                .iter()
+                .map(|c| {
+                    format!(
+                        "{}={}",
+                        c["name"].as_str().unwrap_or(""),
+                        c["value"].as_str().unwrap_or("")
+                    )
+                })
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(
+        offered(world::RESPONDER).await,
+        ["Snapshot the database=snapshot-db"]
+    );
+    assert_eq!(
+        offered(world::COMMANDER).await,
+        ["Snapshot the database=snapshot-db", "Fail over the database=failover"],
+        "commanders may run both; a security-only action is not offered in an availability incident"
+    );
+}
