@@ -148,8 +148,8 @@ pub struct RunbookAction {
     /// Whether a press asks "are you sure?" first.
     #[serde(default = "yes")]
     pub confirm: bool,
-    /// The incident kinds it may run in.
-    #[serde(default = "every_kind")]
+    /// The incident kinds it may run in (availability incidents only by default).
+    #[serde(default = "availability_only")]
     pub kinds: Vec<IncidentKind>,
     /// How long to wait for an answer before its outcome is unknown.
     #[serde(default = "ten_seconds", deserialize_with = "duration")]
@@ -202,8 +202,10 @@ fn yes() -> bool {
     true
 }
 
-fn every_kind() -> Vec<IncidentKind> {
-    vec![IncidentKind::Availability, IncidentKind::Security]
+/// Availability incidents only, unless the action says otherwise: a security incident
+/// reaches an outside system only where the config names it on purpose.
+fn availability_only() -> Vec<IncidentKind> {
+    vec![IncidentKind::Availability]
 }
 
 fn ten_seconds() -> Duration {

@@ -18,7 +18,7 @@ use crate::support::fake_discord::{FakeDiscord, FakeMessage};
 use crate::support::fake_github_actions::{FakeGithubActions, Workflow};
 use crate::support::fake_gitlab::FakeGitlab;
 use crate::support::fake_service::{Canned, FakeService, Fault, Recorded};
-use crate::support::story::{button_labelled, declare, press, run, shows};
+use crate::support::story::{button_labelled, button_labels, declare, press, run, shows};
 
 fn action(v: Value) -> RunbookAction {
     serde_json::from_value(v).expect("an action")
@@ -178,6 +178,11 @@ async fn pressing_a_bound_step_asks_first_then_dispatches_the_github_workflow_an
     )
     .await;
 
+    // The checklist is posted right after the intro: wait for its button.
+    shows(&fake, channel.id, "the triage checklist", |m| {
+        button_labels(m).iter().any(|l| l == "DB snapshot")
+    })
+    .await;
     let (click, _) = press(&fake, world::RESPONDER, channel.id, "DB snapshot").await;
     assert_eq!(
         click.ack().await.kind,

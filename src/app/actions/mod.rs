@@ -12,10 +12,10 @@ use serde_json::json;
 use super::{audit, team, App, AppError, Button, ButtonStyle, Effect, Outbox, Place};
 use crate::domain::{
     Action, ActionId, Actor, ChecklistItem, EntryKind, IncidentKind, Phase, RunbookAction, Shape,
-    Status, TimelineEntry,
+    Status, TimelineEntry, UserId,
 };
 use crate::render::{ActionConfirm, ActionNotice, ActionQueued, TemplateName};
-use crate::store::{IncidentRecord, NewActionRun};
+use crate::store::{ActionRun, IncidentRecord, NewActionRun, Tx};
 
 pub use answers::{answer_unknown, confirm_run, press_step, StepPress};
 
@@ -205,9 +205,8 @@ pub(crate) fn confirmation(
 }
 
 /// Records a run of `action` for `actor` in `record`'s incident and queues it, in one
-/// transaction; returns the answer saying so. `name` is what the body's `by` says. The one way
-/// a run starts: a use case that runs an action on its own (a maintenance window's hook) calls
-/// this too.
+/// transaction, after checking `actor` may; returns the answer saying so. `name` is what the
+/// body's `by` says.
 pub async fn run_action(
     app: &App,
     actor: &Actor,
@@ -220,18 +219,8 @@ pub async fn run_action(
     allowed(app, actor, record, action)?;
     let now = app.clock.now();
     let mut tx = app.db.begin().await?;
-    let run = tx
-        .insert_action_run(&NewActionRun {
-            incident: record.id,
-            action: &action.id,
-            by: actor.user,
-            by_name: name,
-            at: now,
-        })
-        .await?;
-    let text = format!("Ran “{}” (run {})", action.label, run.key);
-    let entry = TimelineEntry::by(actor.user, now, EntryKind::Action, text);
-    tx.append_timeline(record.id, &[entry]).await?;
+    let mut outbox = Outbox::new(origin, record.id, now);
+    let run = queue_run(app, &mut tx, &mut outbox, record, action, actor.user, name).await?;
     let detail = json!({ "action": action.id.as_str(), "run": run.key });
     audit(
         &mut tx,
@@ -243,11 +232,6 @@ pub async fn run_action(
         detail,
     )
     .await?;
-    let mut outbox = Outbox::new(origin, record.id, now);
-    let key = format!("action_run:{}", run.id);
-    outbox
-        .push_keyed(&mut tx, Effect::RunAction { run: run.id }, now, key)
-        .await?;
     tx.commit().await?;
     app.waker.wake();
     let view = ActionNotice {
@@ -258,4 +242,36 @@ pub async fn run_action(
         ..ActionNotice::default()
     };
     super::render(app, TemplateName::Action, &view)
+}
+
+/// Records a run of `action` in `tx` (on the timeline, as asked by `by`) and queues its job in
+/// `outbox`: the one way a run starts. A use case that runs an action as part of its own
+/// change (a maintenance window's hook, say) calls this inside its transaction, with the
+/// rights it checked itself.
+pub(crate) async fn queue_run(
+    app: &App,
+    tx: &mut Tx,
+    outbox: &mut Outbox<'_>,
+    record: &IncidentRecord,
+    action: &RunbookAction,
+    by: UserId,
+    name: &str,
+) -> Result<ActionRun, AppError> {
+    let now = app.clock.now();
+    let new = NewActionRun {
+        incident: record.id,
+        action: &action.id,
+        by,
+        by_name: name,
+        at: now,
+    };
+    let run = tx.insert_action_run(&new).await?;
+    let text = format!("Ran “{}” (run {})", action.label, run.key);
+    let entry = TimelineEntry::by(by, now, EntryKind::Action, text);
+    tx.append_timeline(record.id, &[entry]).await?;
+    let key = format!("action_run:{}", run.id);
+    outbox
+        .push_keyed(tx, Effect::RunAction { run: run.id }, now, key)
+        .await?;
+    Ok(run)
 }
