@@ -47,7 +47,8 @@ pub(super) async fn on_click(
                 &click.user,
                 click.member.as_ref().and_then(|m| m.nick.as_deref()),
             );
-            let result = action_click(app, &actor, &name, prefix, about, &origin).await;
+            let shown = shown_ticked(click);
+            let result = action_click(app, &actor, &name, (prefix, about, shown), &origin).await;
             let outcome = outcome_of(&result);
             let response = response(result, click.id.get(), &click.data.custom_id);
             arrival
@@ -94,15 +95,14 @@ async fn action_click(
     app: &app::App,
     actor: &Actor,
     name: &str,
-    prefix: &str,
-    about: &str,
+    (prefix, about, shown_ticked): (&str, &str, bool),
     origin: &str,
 ) -> Result<Answer, AppError> {
     match prefix {
         app::CHECK_BUTTON => {
             let click = app::CheckClick::parse(about)?;
             Ok(
-                match app::press_step(app, actor, name, click, origin).await? {
+                match app::press_step(app, actor, name, click, shown_ticked, origin).await? {
                     app::StepPress::Ticked(clicked) => Answer::Edit(clicked),
                     app::StepPress::Asked(app::RunAsked::Confirm { content, buttons }) => {
                         Answer::Ask(content, buttons)
@@ -118,6 +118,22 @@ async fn action_click(
             .await
             .map(Answer::Edit),
     }
+}
+
+/// Whether the pressed button showed its step ticked (`✓ …`) on the message the person saw.
+fn shown_ticked(click: &serenity::ComponentInteraction) -> bool {
+    let pressed = |b: &serenity::Button| matches!(&b.data, serenity::ButtonKind::NonLink { custom_id, .. } if *custom_id == click.data.custom_id);
+    click
+        .message
+        .components
+        .iter()
+        .flat_map(|row| &row.components)
+        .any(|c| match c {
+            serenity::ActionRowComponent::Button(b) => {
+                pressed(b) && b.label.as_deref().is_some_and(|l| l.starts_with('✓'))
+            }
+            _ => false,
+        })
 }
 
 /// The form a button asks its question in, for the buttons that ask one.

@@ -238,6 +238,17 @@ async fn pressing_a_bound_step_asks_first_then_dispatches_the_github_workflow_an
         ticks.iter().map(|t| t.step.as_str()).collect::<Vec<_>>(),
         ["snapshot"]
     );
+
+    // The checklist was drawn before the action ticked its step: a press on it redraws it,
+    // and neither runs the action again nor undoes a tick nobody saw.
+    let (again, _) = press(&fake, world::RESPONDER, channel.id, "DB snapshot").await;
+    assert_eq!(again.ack().await.kind, 7);
+    shows(&fake, channel.id, "the redrawn checklist", |m| {
+        button_labels(m).iter().any(|l| l == "✓ DB snapshot")
+    })
+    .await;
+    assert_eq!(bot.app.db.ticks(id).await.expect("ticks").len(), 1);
+    assert_eq!(github.dispatched().len(), 1);
 }
 
 #[tokio::test]

@@ -25,11 +25,15 @@ async fn incident(app: &App, id: IncidentId) -> Result<IncidentRecord, AppError>
 
 /// A press on a checklist step: a step bound to an action and not ticked yet asks for its
 /// action (a confirmation first when it says so); any other press ticks or unticks, as always.
+/// `shown_ticked` is whether the button showed the step ticked: an action's success ticks its
+/// step without redrawing the checklist, and a press on that stale button only redraws it
+/// (it must not undo a tick the person never saw).
 pub async fn press_step(
     app: &App,
     actor: &Actor,
     name: &str,
     click: CheckClick,
+    shown_ticked: bool,
     origin: &str,
 ) -> Result<StepPress, AppError> {
     let record = incident(app, click.incident).await?;
@@ -46,6 +50,16 @@ pub async fn press_step(
         .await?
         .iter()
         .any(|t| t.phase == click.phase && t.step == click.step);
+    if bound.is_some() && ticked && !shown_ticked {
+        let ticks = app.db.ticks(record.id).await?;
+        let m = crate::app::checklists::message(app, &record, click.phase, &ticks)
+            .map_err(anyhow::Error::new)?;
+        return Ok(StepPress::Ticked(Clicked {
+            content: m.content,
+            buttons: m.buttons,
+            menu: None,
+        }));
+    }
     let Some(id) = bound.filter(|_| !ticked) else {
         return tick(app, actor, click).await.map(StepPress::Ticked);
     };

@@ -233,7 +233,7 @@ async fn pressing_a_bound_step_asks_first_and_only_permitted_people_may_run_it()
         step: StepId::parse("snapshot").expect("id"),
     };
     assert!(
-        press_step(&w.app, &rhea, "Rhea", click(), "ix:1")
+        press_step(&w.app, &rhea, "Rhea", click(), false, "ix:1")
             .await
             .is_err(),
         "commanders only"
@@ -244,7 +244,7 @@ async fn pressing_a_bound_step_asks_first_and_only_permitted_people_may_run_it()
         1
     );
     assert!(runnable(&w.app, &cole, Some(IncidentKind::Security)).is_empty());
-    match press_step(&w.app, &cole, "Cole", click(), "ix:2")
+    match press_step(&w.app, &cole, "Cole", click(), false, "ix:2")
         .await
         .expect("asks")
     {
