@@ -49,6 +49,34 @@ pub(super) fn actions(s: &Settings, out: &mut Vec<Finding>) {
     bindings(s, out);
 }
 
+/// What works but fails when it runs: a secret's variable not set in this environment (it
+/// may be set only where the bot runs, so this is a warning).
+pub(super) fn unset_secrets(s: &Settings, out: &mut Vec<Finding>) {
+    for (i, a) in s.actions.iter().enumerate() {
+        let mut named: Vec<(&str, String)> = Vec::new();
+        for (key, secret) in [("token", &a.token), ("secret", &a.secret)] {
+            named.extend(secret.as_ref().map(|e| (key, e.var().to_owned())));
+        }
+        for value in a.headers.values() {
+            let parsed = crate::domain::EnvSecret::parse(value).ok();
+            named.extend(parsed.map(|e| ("headers", e.var().to_owned())));
+        }
+        for (key, var) in named {
+            if super::secret_from_env(&var).is_none() {
+                out.push(at(
+                    i,
+                    key,
+                    format!(
+                        "`actions[{i}]` (`{}`) reads the environment variable {var}, which is not \
+                         set here: the action fails until it is",
+                        a.id
+                    ),
+                ));
+            }
+        }
+    }
+}
+
 /// The keys each shape needs, and only an https URL unless it stays on this machine.
 fn shape(i: usize, a: &RunbookAction) -> Vec<Finding> {
     let mut out = Vec::new();

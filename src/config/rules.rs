@@ -63,6 +63,7 @@ pub(super) fn warnings(s: &Settings) -> Vec<Finding> {
         )),
         Some(_) => {}
     }
+    super::action_rules::unset_secrets(s, &mut out);
     if s.postmortem.meeting_channel.is_none() {
         out.push(finding(
             &["postmortem.meeting_channel"],

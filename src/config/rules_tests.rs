@@ -523,3 +523,28 @@ fn a_token_written_inline_is_refused_where_it_is_written_and_loopback_http_is_al
         Ok(())
     });
 }
+
+#[test]
+fn an_action_whose_secret_is_not_in_the_environment_is_a_warning_naming_the_variable() {
+    Jail::expect_with(|jail| {
+        jail.set_env("INCIDENT_BOT_TEST_SET_TOKEN", "x");
+        let body = format!(
+            "{IDS}{MEETING}\n[[actions]]\nid = \"smoke\"\nlabel = \"Smoke tests\"\n\
+             url = \"https://ops.example.com/smoke\"\nheaders = {{ Authorization = \"env:INCIDENT_BOT_TEST_SET_TOKEN\" }}\n\
+             secret = \"env:INCIDENT_BOT_TEST_UNSET_SECRET\"\n"
+        );
+        jail.create_file("bot.toml", &body)?;
+        let loaded = Settings::check(Some(Path::new("bot.toml"))).map_err(|e| e.to_string())?;
+        let warnings: Vec<&String> = loaded
+            .warnings
+            .iter()
+            .filter(|w| w.contains("actions"))
+            .collect();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].contains("INCIDENT_BOT_TEST_UNSET_SECRET, which is not set here"),
+            "{warnings:?}"
+        );
+        Ok(())
+    });
+}

@@ -146,6 +146,8 @@ async fn a_signed_webhook_carries_its_run_id_a_verifiable_signature_and_a_hostil
         result.content
     );
     assert!(fake.pings(result.id).nobody());
+    let counted = bot.app.metrics.outbound_requests.get(&["webhook", "ok"]);
+    assert_eq!(counted, 1.0, "metered per service and outcome");
 }
 
 #[tokio::test]
@@ -386,6 +388,12 @@ async fn a_500_is_reported_with_what_came_back_and_not_sent_again() {
         1,
         "a failure is said, not retried behind people's backs"
     );
+    let counted = bot
+        .app
+        .metrics
+        .outbound_requests
+        .get(&["webhook", "unavailable"]);
+    assert_eq!(counted, 1.0);
     let id = incident(&bot, channel.id).await;
     assert!(
         bot.app.db.ticks(id).await.expect("ticks").is_empty(),
