@@ -8,6 +8,7 @@ mod env;
 mod extract;
 mod listen;
 mod load;
+mod page_out;
 mod rules;
 mod source;
 mod suggest;
@@ -28,6 +29,9 @@ use crate::domain::{
 
 pub use duration::MAX_DURATION;
 pub use load::{load_render_settings, log_format};
+pub use page_out::{
+    NtfySettings, PageOutSettings, PageService, PagerDutySecrets, PagerDutySettings,
+};
 pub use write::{write_server_ids, ServerIds, SetupSettings, SETUP_FILE};
 
 /// The defaults, documented key by key, compiled into the binary.
@@ -81,6 +85,9 @@ pub struct Settings {
     /// Runbook actions: the HTTP calls a checklist step or `/incident run` performs.
     #[serde(default)]
     pub actions: Vec<crate::domain::RunbookAction>,
+    /// Paging on-call outside Discord: PagerDuty, ntfy.
+    #[serde(default)]
+    pub page_out: PageOutSettings,
 }
 
 /// `[discord]`
@@ -226,6 +233,10 @@ pub struct SeveritySettings {
     /// Remind the comms lead when no update came within this time; `None` never reminds.
     #[serde(deserialize_with = "duration::optional_positive")]
     pub update_every: Option<Duration>,
+    /// The services outside Discord that page on-call (`["pagerduty", "ntfy"]`); left out,
+    /// every configured one for P0 and P1, none below.
+    #[serde(default)]
+    pub page_out: Option<Vec<PageService>>,
 }
 
 /// `[phases]`: when each phase should be over, from detection (the declaration unless corrected).

@@ -16,6 +16,7 @@ mod help;
 mod markup;
 mod meeting_views;
 mod notice_views;
+mod page_views;
 mod reminder_views;
 mod scan;
 mod views;
@@ -37,6 +38,7 @@ pub use help::{Help, HelpPhase, HelpSeverity};
 pub use markup::Markup;
 pub use meeting_views::*;
 pub use notice_views::*;
+pub use page_views::*;
 pub use reminder_views::*;
 pub use scan::unescaped;
 pub(crate) use scan::{include_loops, refuse_unescaped};
@@ -83,11 +85,13 @@ pub enum TemplateName {
     Answer,
     /// A runbook action: its confirmation, its result, the question when it is unknown.
     Action,
+    /// A page outside Discord (PagerDuty, ntfy), and an acknowledgement coming back.
+    Page,
 }
 
 impl TemplateName {
     /// Every template.
-    pub const ALL: [TemplateName; 17] = [
+    pub const ALL: [TemplateName; 18] = [
         Self::ServiceAlert,
         Self::AllClear,
         Self::StatusUpdate,
@@ -105,6 +109,7 @@ impl TemplateName {
         Self::AlertCard,
         Self::Answer,
         Self::Action,
+        Self::Page,
     ];
 
     /// The name, which is also the file stem.
@@ -127,6 +132,7 @@ impl TemplateName {
             Self::AlertCard => "alert_card",
             Self::Answer => "answer",
             Self::Action => "action",
+            Self::Page => "page",
         }
     }
 
@@ -161,6 +167,10 @@ impl TemplateName {
             Self::Action => {
                 "a runbook action: run it?, queued, its result, did it run? and its answer"
             }
+            Self::Page => {
+                "a page outside Discord (PagerDuty's summary, ntfy's title, message and \
+                 all-clear), and an acknowledgement in PagerDuty"
+            }
         }
     }
 
@@ -188,6 +198,7 @@ impl TemplateName {
             Self::AlertCard => include_str!("../templates/alert_card.hbs"),
             Self::Answer => include_str!("../templates/answer.hbs"),
             Self::Action => include_str!("../templates/action.hbs"),
+            Self::Page => include_str!("../templates/page.hbs"),
         }
     }
 
@@ -216,6 +227,7 @@ impl TemplateName {
             Self::AlertCard => serde_json::to_value(AlertCardView::sample()),
             Self::Answer => serde_json::to_value(Answer::sample()),
             Self::Action => serde_json::to_value(ActionNotice::sample()),
+            Self::Page => serde_json::to_value(PageView::sample()),
         };
         v.unwrap_or_default()
     }
@@ -226,7 +238,7 @@ impl TemplateName {
         let common: &[&str] = match self {
             Self::Reminder => &["ping", "nobody"],
             Self::Notice => &["ping"],
-            Self::Answer | Self::Action => &[],
+            Self::Answer | Self::Action | Self::Page => &[],
             _ => return vec![self.sample()],
         };
         let serde_json::Value::Object(all) = self.sample() else {

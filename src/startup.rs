@@ -69,11 +69,12 @@ impl Application {
             None
         };
         let mut app = App::build(settings, clock).await?;
-        // Runbook actions go out through the shared client of outside services.
+        let outbound = crate::outbound::Outbound::new(app.metrics.clone())?;
+        app.pagers = crate::outbound::pagers(&app.settings.page_out, &outbound);
+        // Runbook actions go out through the same shared client of outside services.
         if !app.settings.actions.is_empty() {
-            let outbound = crate::outbound::Outbound::new(app.metrics.clone())?;
             app.actions = Some(Arc::new(crate::outbound::actions::ActionClient::new(
-                outbound,
+                outbound.clone(),
             )));
         }
         let fence = Fence::default();

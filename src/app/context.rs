@@ -37,6 +37,8 @@ pub struct App {
     pub reports: Arc<std::sync::Mutex<crate::domain::ReportWatch>>,
     /// Sends runbook actions (`[[actions]]`); `None` when none is configured.
     pub actions: Option<Arc<dyn super::ports::actions::ActionRunner>>,
+    /// The services that page on-call outside Discord (none until `startup` sets them).
+    pub pagers: super::Pagers,
 }
 
 /// Something the job queue did that a waiting command may want to tell its user. On
@@ -149,6 +151,7 @@ impl App {
             public: super::PublicChanges::default(),
             reports: Default::default(),
             actions: None,
+            pagers: super::Pagers::default(),
         })
     }
 }

@@ -136,6 +136,16 @@ pub enum Effect {
         /// The rule, as people read it.
         rule: String,
     },
+    /// Pages on-call outside Discord through `service`: `action` on the incident's page of
+    /// `round` (its key), so a retry never pages twice.
+    Page {
+        /// PagerDuty or ntfy.
+        service: crate::config::PageService,
+        /// Trigger, acknowledge or resolve.
+        action: super::PageAction,
+        /// The page's round.
+        round: u32,
+    },
 }
 
 /// The call to the review meeting: who is asked, and what changed.
@@ -207,6 +217,8 @@ pub mod kinds {
     pub const AUTO_DECLARE: &str = "auto_declare";
     /// [`super::Effect::RunAction`].
     pub const RUN_ACTION: &str = "run_action";
+    /// [`super::Effect::Page`].
+    pub const PAGE: &str = "page";
 }
 
 impl Effect {
@@ -233,6 +245,7 @@ impl Effect {
             Self::AlertCard { .. } => kinds::ALERT_CARD,
             Self::AutoDeclare { .. } => kinds::AUTO_DECLARE,
             Self::RunAction { .. } => kinds::RUN_ACTION,
+            Self::Page { .. } => kinds::PAGE,
         }
     }
 }
@@ -247,7 +260,8 @@ impl Effect {
             | Self::Publish { .. }
             | Self::AlertCard { .. }
             | Self::AutoDeclare { .. }
-            | Self::RunAction { .. } => false,
+            | Self::RunAction { .. }
+            | Self::Page { .. } => false,
             Self::Post { to, .. } => *to == Target::IncidentChannel,
             Self::SyncMeeting { notice } => notice.is_some(),
             Self::PostIntro

@@ -415,6 +415,11 @@ impl JobHandler for Performer {
                     rule,
                 } => self.auto_declare(card, severity, &rule).await,
                 Effect::RunAction { run } => self.run_action(job, run).await,
+                Effect::Page {
+                    service,
+                    action,
+                    round,
+                } => super::paging::perform(self, job, service, action, round).await,
                 reminder => self.remind(job, reminder).await,
             }
         })

@@ -11,6 +11,7 @@ mod incident;
 mod intake;
 pub mod interactions;
 mod jobs;
+mod paging;
 mod ports;
 mod postmortem;
 
@@ -46,7 +47,11 @@ pub use intake::{
 pub use jobs::{Performer, PUBLISH_BUDGET};
 pub use lifecycle::{answer_fix_check, change, ChangeArgs, Changed, FixAnswer, Place};
 pub use notes::{note_message, NotedMessage};
+pub use paging::{
+    acknowledged, page_key, take_command, AckOutcome, Acknowledged, TAKE_COMMAND_BUTTON,
+};
 pub use ports::actions::{ActionCall, ActionOutcome, ActionRunner};
+pub use ports::pager::{Page, PageAction, PageLink, Pager, Pagers};
 pub use public::PublicChanges;
 pub use reminders::{FIX_FAILED_BUTTON, FIX_HELD_BUTTON};
 pub use summary::{help, status, StatusReply};

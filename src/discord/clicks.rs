@@ -56,6 +56,10 @@ pub(super) async fn on_click(
                 .await?;
             return Ok(());
         }
+        app::TAKE_COMMAND_BUTTON => match incident(about) {
+            Ok(id) => app::take_command(app, &actor, id, &origin).await,
+            Err(e) => Err(e),
+        },
         app::DECLARE_BUTTON => match app::card_of(about) {
             Ok((card, Some(severity))) => {
                 let interaction = InteractionId::new(click.id.get())

@@ -29,6 +29,7 @@ const TABLES: &[(&str, bool)] = &[
     ("alerts", true),
     ("webhook_deliveries", true),
     ("action_runs", true),
+    ("incident_pages", true),
 ];
 
 /// The tables whose `id` PostgreSQL numbers itself (an identity column): after rows are copied

@@ -218,7 +218,7 @@ pub async fn answer_fix_check(
 }
 
 /// Applies `args` to the incident `found`, for `actor`.
-async fn change_incident(
+pub(in crate::app) async fn change_incident(
     app: &App,
     actor: &Actor,
     found: IncidentRecord,
@@ -252,6 +252,16 @@ async fn change_incident(
     )
     .await?;
     reminders::on_change(
+        app,
+        &mut tx,
+        &mut outbox,
+        &before,
+        &record,
+        &args.command,
+        now,
+    )
+    .await?;
+    crate::app::paging::on_change(
         app,
         &mut tx,
         &mut outbox,

@@ -6,6 +6,7 @@ use super::*;
 
 pub(super) mod actions;
 pub(super) mod chat;
+pub(super) mod pager;
 pub(super) mod public;
 #[cfg(test)]
 pub(super) mod recording;

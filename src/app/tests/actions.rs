@@ -53,21 +53,25 @@ fn snapshot(confirm: bool, who: &str) -> RunbookAction {
 
 async fn world(target: &Arc<Target>, confirm: bool, who: &str) -> World {
     let target = Arc::clone(target);
-    World::with(move |app| {
-        let mut settings = (*app.settings).clone();
-        settings.actions = vec![snapshot(confirm, who)];
-        settings.checklists.triage.push(ChecklistItem {
-            id: StepId::parse("snapshot").expect("id"),
-            label: crate::domain::StepLabel::parse("DB snapshot").expect("label"),
-            text: crate::domain::StepText::parse("Take database snapshots before changes")
-                .expect("text"),
-            group: None,
-            severities: None,
-            action: Some(ActionId::parse("snapshot-db").expect("id")),
-        });
-        app.settings = Arc::new(settings);
-        app.actions = Some(target);
-    })
+    World::tweaked(
+        super::settings(),
+        crate::app::Pagers::default(),
+        move |app| {
+            let mut settings = (*app.settings).clone();
+            settings.actions = vec![snapshot(confirm, who)];
+            settings.checklists.triage.push(ChecklistItem {
+                id: StepId::parse("snapshot").expect("id"),
+                label: crate::domain::StepLabel::parse("DB snapshot").expect("label"),
+                text: crate::domain::StepText::parse("Take database snapshots before changes")
+                    .expect("text"),
+                group: None,
+                severities: None,
+                action: Some(ActionId::parse("snapshot-db").expect("id")),
+            });
+            app.settings = Arc::new(settings);
+            app.actions = Some(target);
+        },
+    )
     .await
 }
 

@@ -13,6 +13,7 @@ mod errors;
 mod facts;
 mod intake;
 mod meeting;
+mod paging;
 mod postmortem;
 mod reminders;
 mod rights;
@@ -101,14 +102,23 @@ pub(super) fn actor(id: u64, roles: &[u64]) -> Actor {
 
 impl World {
     pub async fn new() -> Self {
-        Self::with(|_| {}).await
+        Self::with(settings(), crate::app::Pagers::default()).await
+    }
+
+    /// A world on `settings`, paging outside Discord through `pagers`.
+    pub async fn with(settings: Settings, pagers: crate::app::Pagers) -> Self {
+        Self::tweaked(settings, pagers, |_| {}).await
     }
 
     /// A world whose app `tweak` changed first (its settings, its ports).
-    pub async fn with(tweak: impl FnOnce(&mut App)) -> Self {
+    pub async fn tweaked(
+        settings: Settings,
+        pagers: crate::app::Pagers,
+        tweak: impl FnOnce(&mut App),
+    ) -> Self {
         let clock = ManualClock::new(T0);
         let mut app = App {
-            settings: Arc::new(settings()),
+            settings: Arc::new(settings),
             db: Db::open_in_memory().await.expect("db"),
             templates: Arc::new(Templates::load(None).expect("templates")),
             clock: Arc::new(clock.clone()),
@@ -119,6 +129,7 @@ impl World {
             public: crate::app::PublicChanges::default(),
             reports: Default::default(),
             actions: None,
+            pagers,
         };
         tweak(&mut app);
         let chat = Arc::new(RecordingChat::default());
