@@ -2,6 +2,7 @@
 //! `INCIDENT_BOT__SECTION__KEY` environment variables; validated once, at load, with every
 //! problem named at its line of the file or by its variable.
 
+mod action_rules;
 mod duration;
 mod env;
 mod extract;
@@ -83,6 +84,9 @@ pub struct Settings {
     pub intake: IntakeSettings,
     /// How the bot logs.
     pub log: LogSettings,
+    /// Runbook actions: the HTTP calls a checklist step or `/incident run` performs.
+    #[serde(default)]
+    pub actions: Vec<crate::domain::RunbookAction>,
     /// Paging on-call outside Discord: PagerDuty, ntfy.
     #[serde(default)]
     pub page_out: PageOutSettings,

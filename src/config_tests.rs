@@ -357,7 +357,24 @@ fn every_setting_is_documented_in_the_defaults() {
     // Tables whose keys are the operator's own names (systems), not settings.
     const FREE_FORM: &[&str] = &["intake.systems"];
     // Arrays of tables with no entry by default: their keys are in the commented example.
-    const EXAMPLES_ONLY: &[&str] = &["intake.auto_declare"];
+    const EXAMPLES_ONLY: &[(&str, &[&str])] = &[
+        (
+            "intake.auto_declare",
+            &["source =", "labels =", "severity ="],
+        ),
+        (
+            "actions",
+            &[
+                "id =",
+                "label =",
+                "kind =",
+                "who =",
+                "confirm =",
+                "kinds =",
+                "timeout =",
+            ],
+        ),
+    ];
     // Sections that are off unless written: their keys are in the commented example.
     const OFF_BY_DEFAULT: &[(&str, &[&str])] = &[
         ("page_out.pagerduty", &["api_base", "timeout", "users"]),
@@ -379,8 +396,8 @@ fn every_setting_is_documented_in_the_defaults() {
             }
             continue;
         }
-        if EXAMPLES_ONLY.contains(&table.as_str()) {
-            for key in ["source =", "labels =", "severity ="] {
+        if let Some((_, keys)) = EXAMPLES_ONLY.iter().find(|(t, _)| *t == table) {
+            for key in *keys {
                 assert!(
                     section_of(&format!("[{table}]")).contains(&format!("# {key}")),
                     "`{table}` {key} is not in the example"

@@ -7,6 +7,8 @@
 //! value is written with `{{…}}`; `{{{…}}}` is refused, and templates may not include one
 //! another in a loop.
 
+pub mod action_body;
+mod action_views;
 mod answer_views;
 mod checklist;
 mod escape;
@@ -28,6 +30,7 @@ use std::path::Path;
 use handlebars::Handlebars;
 use serde::Serialize;
 
+pub use action_views::*;
 pub use answer_views::*;
 pub use checklist::{
     Checklist, ChecklistCount, ChecklistReport, ChecklistReportStep, ChecklistStep,
@@ -86,6 +89,8 @@ pub enum TemplateName {
     AlertCard,
     /// What a command answers the person who ran it.
     Answer,
+    /// A runbook action: its confirmation, its result, the question when it is unknown.
+    Action,
     /// A page outside Discord (PagerDuty, ntfy), and an acknowledgement coming back.
     Page,
     /// Why a command, a button or a form did nothing.
@@ -119,6 +124,7 @@ impl TemplateName {
         Self::Meeting,
         Self::AlertCard,
         Self::Answer,
+        Self::Action,
         Self::Page,
         Self::Refusal,
         Self::Log,
@@ -146,6 +152,7 @@ impl TemplateName {
             Self::Meeting => "meeting",
             Self::AlertCard => "alert_card",
             Self::Answer => "answer",
+            Self::Action => "action",
             Self::Page => "page",
             Self::Refusal => "refusal",
             Self::Log => "log",
@@ -182,6 +189,9 @@ impl TemplateName {
             Self::Answer => {
                 "what a command answers the one who ran it: declare, severity, phase, role, \
                  update, announce, timeline, edit, kind, resolve, reopen, close, post-mortem"
+            }
+            Self::Action => {
+                "a runbook action: run it?, queued, its result, did it run? and its answer"
             }
             Self::Page => {
                 "a page outside Discord (PagerDuty's summary, ntfy's title, message and \
@@ -231,6 +241,7 @@ impl TemplateName {
             Self::Meeting => include_str!("../templates/meeting.hbs"),
             Self::AlertCard => include_str!("../templates/alert_card.hbs"),
             Self::Answer => include_str!("../templates/answer.hbs"),
+            Self::Action => include_str!("../templates/action.hbs"),
             Self::Page => include_str!("../templates/page.hbs"),
             Self::Refusal => include_str!("../templates/refusal.hbs"),
             Self::Log => include_str!("../templates/log.hbs"),
@@ -264,6 +275,7 @@ impl TemplateName {
             Self::Meeting => serde_json::to_value(MeetingNotice::sample()),
             Self::AlertCard => serde_json::to_value(AlertCardView::sample()),
             Self::Answer => serde_json::to_value(Answer::sample()),
+            Self::Action => serde_json::to_value(ActionNotice::sample()),
             Self::Page => serde_json::to_value(PageView::sample()),
             Self::Refusal => serde_json::to_value(RefusalView::samples().first()),
             Self::Log => serde_json::to_value(LogPost::sample()),
@@ -292,7 +304,7 @@ impl TemplateName {
             }
             Self::Reminder => &["ping", "nobody"],
             Self::Notice => &["ping"],
-            Self::Answer | Self::Page | Self::Log | Self::MaintenanceStaff => &[],
+            Self::Answer | Self::Action | Self::Page | Self::Log | Self::MaintenanceStaff => &[],
             _ => return vec![self.sample()],
         };
         let serde_json::Value::Object(all) = self.sample() else {

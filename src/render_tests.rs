@@ -870,3 +870,47 @@ fn an_alert_card_shows_what_fired_escaped_and_the_answers_left() {
          **Not real**, said <@7>: a \\_load\\_ test"
     );
 }
+
+#[test]
+fn an_actions_result_quotes_what_came_back_in_a_code_span_and_a_failure_says_its_status() {
+    let finished = |ok: bool, status: Option<u16>, snippet: &str| ActionNotice {
+        finished: Some(ActionFinished {
+            ok,
+            label: "Snapshot **the** database".into(),
+            by: Markup::raw("<@1>"),
+            status,
+            duration: "0.4s".into(),
+            ticked: ok.then(|| "Take database snapshots before changes".to_owned()),
+            snippet: Some(code_span(snippet)),
+        }),
+        ..ActionNotice::default()
+    };
+    let t = templates();
+    let ok = t
+        .render(
+            TemplateName::Action,
+            &finished(true, Some(202), r#"{"id": 7}"#),
+        )
+        .expect("render");
+    assert_eq!(
+        ok,
+        "✅ **“Snapshot \\*\\*the\\*\\* database” ran**, asked by <@1>: HTTP 202 after 0.4s, step \
+         “Take database snapshots before changes” ticked.\nIt answered: `{\"id\": 7}`"
+    );
+    let hostile = "boom `@everyone` [x](https://evil.example)";
+    let failed = t
+        .render(TemplateName::Action, &finished(false, Some(500), hostile))
+        .expect("render");
+    assert!(failed.starts_with("❌ **“Snapshot \\*\\*the\\*\\* database” failed**, asked by <@1>: HTTP 500 after 0.4s.\n"), "{failed}");
+    assert!(
+        failed.ends_with("What came back: `boom '@everyone' [x](https://evil.example)`"),
+        "one code span, which a backtick cannot end: {failed}"
+    );
+    let not_sent = t
+        .render(
+            TemplateName::Action,
+            &finished(false, None, "INCIDENT_BOT_X is not set"),
+        )
+        .expect("render");
+    assert!(not_sent.contains(": not sent after 0.4s."), "{not_sent}");
+}

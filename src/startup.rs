@@ -71,6 +71,12 @@ impl Application {
         let mut app = App::build(settings, clock).await?;
         let outbound = crate::outbound::Outbound::new(app.metrics.clone())?;
         app.pagers = crate::outbound::pagers(&app.settings.page_out, &outbound);
+        // Runbook actions go out through the same shared client of outside services.
+        if !app.settings.actions.is_empty() {
+            app.actions = Some(Arc::new(crate::outbound::actions::ActionClient::new(
+                outbound.clone(),
+            )));
+        }
         let fence = Fence::default();
         let data = discord::Data::new(app.clone(), fence.clone());
         let client = extend(discord::client_builder(

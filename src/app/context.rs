@@ -35,6 +35,8 @@ pub struct App {
     pub public: super::PublicChanges,
     /// Players' recent mentions of each system in `[intake] reports_channel`.
     pub reports: Arc<std::sync::Mutex<crate::domain::ReportWatch>>,
+    /// Sends runbook actions (`[[actions]]`); `None` when none is configured.
+    pub actions: Option<Arc<dyn super::ports::actions::ActionRunner>>,
     /// The services that page on-call outside Discord (none until `startup` sets them).
     pub pagers: super::Pagers,
 }
@@ -148,6 +150,7 @@ impl App {
             shutdown: Shutdown::new(),
             public: super::PublicChanges::default(),
             reports: Default::default(),
+            actions: None,
             pagers: super::Pagers::default(),
         })
     }

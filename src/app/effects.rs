@@ -151,6 +151,12 @@ pub enum Effect {
         /// The start it was queued for (Unix seconds): a moved window's old reminder is void.
         start: i64,
     },
+    /// Sends one run of a runbook action (`[[actions]]`) and records what came back; asks the
+    /// channel instead when an earlier attempt may have sent it.
+    RunAction {
+        /// The run (`action_runs`).
+        run: i64,
+    },
     /// Declares an incident from an alert's card, as an `[[intake.auto_declare]]` rule says:
     /// unless someone declared it, attached it or dismissed it first.
     AutoDeclare {
@@ -240,6 +246,8 @@ pub mod kinds {
     pub const ALERT_CARD: &str = "alert_card";
     /// [`super::Effect::AutoDeclare`].
     pub const AUTO_DECLARE: &str = "auto_declare";
+    /// [`super::Effect::RunAction`].
+    pub const RUN_ACTION: &str = "run_action";
     /// [`super::Effect::Page`].
     pub const PAGE: &str = "page";
     /// [`super::Effect::SyncWindow`].
@@ -275,6 +283,7 @@ impl Effect {
             Self::PostDraft => "post_draft",
             Self::AlertCard { .. } => kinds::ALERT_CARD,
             Self::AutoDeclare { .. } => kinds::AUTO_DECLARE,
+            Self::RunAction { .. } => kinds::RUN_ACTION,
             Self::Page { .. } => kinds::PAGE,
             Self::SyncWindow { .. } => kinds::SYNC_WINDOW,
             Self::AnnounceWindow { .. } => kinds::ANNOUNCE_WINDOW,
@@ -298,7 +307,8 @@ impl Effect {
             | Self::SyncWindow { .. }
             | Self::AnnounceWindow { .. }
             | Self::WindowDue { .. }
-            | Self::WindowReminder { .. } => false,
+            | Self::WindowReminder { .. }
+            | Self::RunAction { .. } => false,
             Self::Post { to, .. } => *to == Target::IncidentChannel,
             Self::SyncMeeting { notice } => notice.is_some(),
             Self::PostIntro

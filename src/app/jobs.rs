@@ -425,6 +425,7 @@ impl JobHandler for Performer {
                     severity,
                     rule,
                 } => self.auto_declare(card, severity, &rule).await,
+                Effect::RunAction { run } => self.run_action(job, run).await,
                 Effect::Page {
                     service,
                     action,

@@ -4,6 +4,7 @@
 //! timeline entries, its audit entry and the jobs for every side effect in one transaction.
 //! Nothing here knows serenity: Discord is reached through the [`Chat`] port, by jobs.
 
+mod actions;
 mod context;
 mod effects;
 mod incident;
@@ -24,6 +25,10 @@ use postmortem::{meeting, workflow};
 
 use serde_json::Value;
 
+pub use actions::{
+    answer_unknown, confirm_run, press_step, request_run, run_action, runnable, RunAsked,
+    StepPress, AGAIN_BUTTON, RAN_BUTTON, RUN_BUTTON,
+};
 pub use channel::{channel_name, channel_state, channel_topic, ChannelState};
 pub use chat::{
     readable_error, readable_reason, Attachment, Button, ButtonStyle, ChannelAccess, ChannelLabel,
@@ -49,6 +54,7 @@ pub use notes::{note_message, NotedMessage};
 pub use paging::{
     acknowledged, page_key, take_command, AckOutcome, Acknowledged, TAKE_COMMAND_BUTTON,
 };
+pub use ports::actions::{ActionCall, ActionOutcome, ActionRunner};
 pub use ports::pager::{Page, PageAction, PageLink, Pager, Pagers};
 pub use public::PublicChanges;
 pub use reminders::{FIX_FAILED_BUTTON, FIX_HELD_BUTTON};

@@ -32,6 +32,7 @@ pub(super) fn problems(s: &Settings) -> Vec<Finding> {
     exposure(s, &mut out);
     intake(s, &mut out);
     maintenance(s, &mut out);
+    super::action_rules::actions(s, &mut out);
     out
 }
 
@@ -63,6 +64,7 @@ pub(super) fn warnings(s: &Settings) -> Vec<Finding> {
         )),
         Some(_) => {}
     }
+    super::action_rules::unset_secrets(s, &mut out);
     if s.postmortem.meeting_channel.is_none() {
         out.push(finding(
             &["postmortem.meeting_channel"],

@@ -160,6 +160,41 @@ impl<'a> Ask<'a> {
         Ok(())
     }
 
+    /// Sends `text` with `buttons` under it, visible only to the user who ran the command: a
+    /// question such as a runbook action's "Run it?". The first answer, or a follow-up.
+    pub async fn say_with_buttons(
+        &self,
+        text: impl Into<String>,
+        buttons: &[crate::app::Button],
+    ) -> Result<(), Error> {
+        let text = crate::render::cap(&text.into(), crate::render::MESSAGE_LIMIT);
+        let rows = super::chat::component_rows(buttons, None);
+        let quiet = serenity::CreateAllowedMentions::new();
+        let metrics = &self.data.app.metrics;
+        if self.first() {
+            let message = serenity::CreateInteractionResponseMessage::new()
+                .content(text)
+                .components(rows)
+                .ephemeral(true)
+                .allowed_mentions(quiet);
+            let call = self.interaction.create_response(
+                self.reach,
+                serenity::CreateInteractionResponse::Message(message),
+            );
+            metered(metrics, "POST", route::CALLBACK, call).await?;
+            self.acked();
+        } else {
+            let message = serenity::CreateInteractionResponseFollowup::new()
+                .content(text)
+                .components(rows)
+                .ephemeral(true)
+                .allowed_mentions(quiet);
+            let call = self.interaction.create_followup(self.reach, message);
+            metered(metrics, "POST", route::FOLLOWUP, call).await?;
+        }
+        Ok(())
+    }
+
     /// Opens `modal`: it must be the first answer (a modal cannot follow a defer).
     pub async fn modal(&self, modal: serenity::CreateModal) -> Result<(), Error> {
         let call = self.interaction.create_response(

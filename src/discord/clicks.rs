@@ -44,12 +44,22 @@ pub(super) async fn on_click(
             Ok(id) => app::answer_fix_check(app, &actor, id, FixAnswer::Held, &origin).await,
             Err(e) => Err(e),
         },
+        app::CHECK_BUTTON | app::RUN_BUTTON | app::RAN_BUTTON | app::AGAIN_BUTTON => {
+            let name = super::commands::display_name(
+                &click.user,
+                click.member.as_ref().and_then(|m| m.nick.as_deref()),
+            );
+            let shown = shown_ticked(click);
+            let result = action_click(app, &actor, &name, (prefix, about, shown), &origin).await;
+            let outcome = outcome_of(&result);
+            let response = response(data, result, click.id.get(), &click.data.custom_id)?;
+            arrival
+                .answered(outcome, click.create_response(reach, response))
+                .await?;
+            return Ok(());
+        }
         app::TAKE_COMMAND_BUTTON => match incident(about) {
             Ok(id) => app::take_command(app, &actor, id, &origin).await,
-            Err(e) => Err(e),
-        },
-        app::CHECK_BUTTON => match app::CheckClick::parse(about) {
-            Ok(click) => app::tick(app, &actor, click).await,
             Err(e) => Err(e),
         },
         app::MAINTENANCE_BUTTON => app::maintenance_click(app, &actor, about, &origin).await,
@@ -83,6 +93,53 @@ pub(super) async fn on_click(
         .answered(outcome, click.create_response(reach, response))
         .await?;
     Ok(())
+}
+
+/// A press on a checklist step (which may ask for its runbook action), "Run it" under an
+/// action's confirmation, or "It ran" / "Run again" under the question of an unknown outcome.
+async fn action_click(
+    app: &app::App,
+    actor: &Actor,
+    name: &str,
+    (prefix, about, shown_ticked): (&str, &str, bool),
+    origin: &str,
+) -> Result<Answer, AppError> {
+    match prefix {
+        app::CHECK_BUTTON => {
+            let click = app::CheckClick::parse(about)?;
+            Ok(
+                match app::press_step(app, actor, name, click, shown_ticked, origin).await? {
+                    app::StepPress::Ticked(clicked) => Answer::Edit(clicked),
+                    app::StepPress::Asked(app::RunAsked::Confirm { content, buttons }) => {
+                        Answer::Ask(content, buttons)
+                    }
+                    app::StepPress::Asked(app::RunAsked::Queued(text)) => Answer::Say(text),
+                },
+            )
+        }
+        app::RUN_BUTTON => app::confirm_run(app, actor, name, about, origin)
+            .await
+            .map(Answer::Edit),
+        ran => app::answer_unknown(app, actor, about, ran == app::RAN_BUTTON, origin)
+            .await
+            .map(Answer::Edit),
+    }
+}
+
+/// Whether the pressed button showed its step ticked (`✓ …`) on the message the person saw.
+fn shown_ticked(click: &serenity::ComponentInteraction) -> bool {
+    let pressed = |b: &serenity::Button| matches!(&b.data, serenity::ButtonKind::NonLink { custom_id, .. } if *custom_id == click.data.custom_id);
+    click
+        .message
+        .components
+        .iter()
+        .flat_map(|row| &row.components)
+        .any(|c| match c {
+            serenity::ActionRowComponent::Button(b) => {
+                pressed(b) && b.label.as_deref().is_some_and(|l| l.starts_with('✓'))
+            }
+            _ => false,
+        })
 }
 
 /// The form a button asks its question in, for the buttons that ask one.
@@ -176,6 +233,8 @@ fn restarting(data: &Data) -> Result<serenity::CreateInteractionResponse, Error>
 enum Answer {
     Edit(Clicked),
     Say(String),
+    /// A question with its buttons, only its author sees it.
+    Ask(String, Vec<app::Button>),
 }
 
 /// A player's message reported as an incident, from the submitted report form: declared with
@@ -343,6 +402,15 @@ fn response(
             return Ok(Response::Message(
                 Message::new()
                     .content(crate::render::cap(&text, crate::render::MESSAGE_LIMIT))
+                    .ephemeral(true)
+                    .allowed_mentions(quiet()),
+            ))
+        }
+        Ok(Answer::Ask(text, buttons)) => {
+            return Ok(Response::Message(
+                Message::new()
+                    .content(crate::render::cap(&text, crate::render::MESSAGE_LIMIT))
+                    .components(component_rows(&buttons, None))
                     .ephemeral(true)
                     .allowed_mentions(quiet()),
             ))

@@ -15,6 +15,7 @@ mod postmortem;
 mod refusal;
 mod reports;
 mod role;
+mod runbook;
 mod severity;
 mod text;
 mod timeline;
@@ -52,6 +53,9 @@ pub use postmortem::{EarlierIncident, PostmortemDecision, PostmortemPolicy};
 pub use refusal::{Named, Refusal, Typed};
 pub use reports::{mentions, PlayerMessage, ReportThreshold, ReportWatch};
 pub use role::{IncidentRole, RoleParseError, Roles};
+pub use runbook::{
+    ActionId, EnvSecret, RunState, RunbookAction, Runners, Shape, MAX_ACTION_TIMEOUT,
+};
 pub use severity::{IncidentKind, KindParseError, Severity, SeverityParseError};
 pub use text::{
     parse_field, FreeText, IncidentTitle, ShortText, SystemName, Systems, SystemsError, TextError,

@@ -154,6 +154,24 @@ pub enum Refusal {
     IncidentGone,
     /// The step of a checklist button is no longer on its checklist.
     StepGone,
+    /// Someone answered the question of this button already.
+    AnsweredAlready,
+    /// `/incident run` named an action that is not configured.
+    NoSuchAction {
+        /// What was typed.
+        typed: String,
+        /// The configured action ids.
+        known: Vec<String>,
+    },
+    /// Actions run only in open incidents.
+    ActionInClosedIncident,
+    /// The action's `kinds` leave this incident's kind out.
+    ActionNotForKind {
+        /// The action's label, from the config.
+        label: String,
+        /// Whether the incident is a security one (else availability).
+        security: bool,
+    },
     /// "End maintenance" in an incident with no window under way.
     NoMaintenanceUnderWay,
     /// The service alert went out, or is going out, already.

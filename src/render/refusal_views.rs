@@ -121,6 +121,7 @@ pub fn samples() -> Vec<Refusal> {
     }));
     all.extend(own());
     all.extend(own_about_incidents());
+    all.extend(own_about_actions_and_windows());
     all
 }
 
@@ -227,6 +228,26 @@ fn own() -> Vec<Refusal> {
 }
 
 /// The bot's own refusals about incidents and post-mortems, and its answers while unwell.
+fn own_about_actions_and_windows() -> Vec<Refusal> {
+    vec![
+        Refusal::NoMaintenanceUnderWay,
+        Refusal::AnsweredAlready,
+        Refusal::NoSuchAction {
+            typed: "snapshot".into(),
+            known: vec!["snapshot-db".into(), "smoke".into()],
+        },
+        Refusal::NoSuchAction {
+            typed: "snapshot".into(),
+            known: vec![],
+        },
+        Refusal::ActionInClosedIncident,
+        Refusal::ActionNotForKind {
+            label: "Snapshot the database".into(),
+            security: true,
+        },
+    ]
+}
+
 fn own_about_incidents() -> Vec<Refusal> {
     let n = IncidentNumber(12);
     vec![
@@ -260,7 +281,6 @@ fn own_about_incidents() -> Vec<Refusal> {
         },
         Refusal::IncidentGone,
         Refusal::StepGone,
-        Refusal::NoMaintenanceUnderWay,
         Refusal::AlertAlreadySent {
             channel: channel(4),
             link: Some("https://discord.com/channels/1/4/9".into()),

@@ -28,6 +28,7 @@ const TABLES: &[(&str, bool)] = &[
     ("alert_cards", true),
     ("alerts", true),
     ("webhook_deliveries", true),
+    ("action_runs", true),
     ("incident_pages", true),
 ];
 
@@ -43,6 +44,7 @@ const NUMBERED: &[&str] = &[
     "audit_log",
     "alert_cards",
     "alerts",
+    "action_runs",
 ];
 
 /// What one table's copy did.

@@ -18,6 +18,7 @@ macro_rules! sql {
     };
 }
 
+mod action_runs;
 mod alerts;
 mod announcements;
 mod audit;
@@ -51,6 +52,7 @@ use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{Any, AnyPool, ConnectOptions, Connection, Executor, Transaction};
 use tokio::sync::{Mutex, MutexGuard, OwnedMutexGuard};
 
+pub use action_runs::{ActionRun, NewActionRun};
 pub use alerts::{AlertCard, NewCard, StoredAlert};
 pub use announcements::{Announcement, AnnouncementKind, NewAnnouncement, PublishSlots};
 pub use audit::AuditEntry;

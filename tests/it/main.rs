@@ -3,6 +3,7 @@
 mod support;
 
 mod access;
+mod actions;
 mod alertmanager;
 mod bot_connects;
 mod checklists;

@@ -4,6 +4,7 @@
 
 use super::*;
 
+pub(super) mod actions;
 pub(super) mod chat;
 pub(super) mod pager;
 pub(super) mod public;

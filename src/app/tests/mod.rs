@@ -5,6 +5,7 @@
     reason = "figment::Jail's closures must return figment::Error, which is large"
 )]
 
+mod actions;
 mod change;
 mod checklists;
 mod declare;
@@ -119,8 +120,17 @@ impl World {
 
     /// A world on `settings`, paging outside Discord through `pagers`.
     pub async fn with(settings: Settings, pagers: crate::app::Pagers) -> Self {
+        Self::tweaked(settings, pagers, |_| {}).await
+    }
+
+    /// A world whose app `tweak` changed first (its settings, its ports).
+    pub async fn tweaked(
+        settings: Settings,
+        pagers: crate::app::Pagers,
+        tweak: impl FnOnce(&mut App),
+    ) -> Self {
         let clock = ManualClock::new(T0);
-        let app = App {
+        let mut app = App {
             settings: Arc::new(settings),
             db: Db::open_in_memory().await.expect("db"),
             templates: Arc::new(Templates::load(None).expect("templates")),
@@ -131,8 +141,10 @@ impl World {
             shutdown: crate::shutdown::Shutdown::new(),
             public: crate::app::PublicChanges::default(),
             reports: Default::default(),
+            actions: None,
             pagers,
         };
+        tweak(&mut app);
         let chat = Arc::new(RecordingChat::default());
         let performer = Performer::new(app.clone(), chat.clone());
         Self {

@@ -7,10 +7,12 @@ mod maintenance;
 mod ping;
 mod postmortem;
 pub(crate) mod report;
+mod run;
 pub(crate) mod spec;
 mod timeline;
 
 pub(crate) use incident::counts;
+pub(crate) use run::display_name;
 
 use serenity::all as serenity;
 
@@ -25,6 +27,7 @@ use spec::{Mismatch, Options, Spec};
 /// timeline" and "Report as incident". Adding one: its file, its handler, and a line here.
 pub fn table() -> Vec<Spec> {
     let mut all = incident::SPECS.to_vec();
+    all.push(run::SPEC);
     all.extend_from_slice(postmortem::SPECS);
     all.extend_from_slice(maintenance::SPECS);
     all.extend([ping::SPEC, timeline::SPEC, report::SPEC]);
@@ -144,7 +147,8 @@ async fn guarded(ask: &Ask<'_>, spec: &Spec, options: Options<'_>, via: Via) -> 
     }
 }
 
-/// Answers an autocomplete request: the systems catalogue for a systems option, nothing else.
+/// Answers an autocomplete request: the systems catalogue for a systems option, the actions
+/// the person may run for an action option, nothing else.
 pub async fn complete(data: &Data, reach: &Reach, interaction: &serenity::CommandInteraction) {
     let table = table();
     let top = interaction.data.options();
@@ -153,17 +157,16 @@ pub async fn complete(data: &Data, reach: &Reach, interaction: &serenity::Comman
         (Some((spec, _)), Some(focused)) => match spec.param(focused.name).map(|p| p.kind) {
             Some(spec::Kind::Systems) => {
                 choices::complete_systems(&data.app.settings.systems.catalogue, focused.value)
+                    .into_iter()
+                    .map(serenity::AutocompleteChoice::from)
+                    .collect()
             }
+            Some(spec::Kind::Action) => run::complete(&data.app, interaction, focused.value).await,
             _ => Vec::new(),
         },
         _ => Vec::new(),
     };
-    let response = serenity::CreateAutocompleteResponse::new().set_choices(
-        choices
-            .into_iter()
-            .map(serenity::AutocompleteChoice::from)
-            .collect(),
-    );
+    let response = serenity::CreateAutocompleteResponse::new().set_choices(choices);
     let call = interaction.create_response(
         reach,
         serenity::CreateInteractionResponse::Autocomplete(response),

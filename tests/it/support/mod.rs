@@ -4,6 +4,8 @@ pub mod bot;
 pub mod chance;
 pub mod child;
 pub mod fake_discord;
+pub mod fake_github_actions;
+pub mod fake_gitlab;
 pub mod fake_paging;
 pub mod fake_service;
 pub mod http;
