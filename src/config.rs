@@ -8,6 +8,7 @@ mod extract;
 mod listen;
 mod load;
 mod rules;
+mod social;
 mod source;
 mod suggest;
 mod write;
@@ -27,6 +28,10 @@ use crate::domain::{
 
 pub use duration::MAX_DURATION;
 pub use load::{load_render_settings, log_format};
+pub use social::{
+    BlueskySettings, MastodonSettings, SocialSettings, XKeys, XSettings, BLUESKY_PASSWORD_VAR,
+    MASTODON_TOKEN_VAR, X_VARS,
+};
 pub use write::{write_server_ids, ServerIds, SetupSettings, SETUP_FILE};
 
 /// The defaults, documented key by key, compiled into the binary.
@@ -77,6 +82,9 @@ pub struct Settings {
     pub intake: IntakeSettings,
     /// How the bot logs.
     pub log: LogSettings,
+    /// The social networks players' announcements are also posted to (none by default).
+    #[serde(default)]
+    pub social: SocialSettings,
 }
 
 /// `[discord]`

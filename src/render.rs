@@ -16,6 +16,7 @@ mod meeting_views;
 mod notice_views;
 mod reminder_views;
 mod scan;
+mod social_views;
 mod views;
 
 use std::collections::{HashMap, HashSet};
@@ -37,6 +38,7 @@ pub use notice_views::*;
 pub use reminder_views::*;
 pub use scan::unescaped;
 pub(crate) use scan::{include_loops, refuse_unescaped};
+pub use social_views::{NetworkCount, SocialCancelled, SocialPostView};
 pub use views::*;
 
 /// The status page's templates, by file stem: rendered by `status`, overridable from
@@ -78,11 +80,19 @@ pub enum TemplateName {
     AlertCard,
     /// What a command answers the person who ran it.
     Answer,
+    /// A player announcement as a Mastodon post.
+    SocialMastodon,
+    /// A player announcement as a Bluesky post.
+    SocialBluesky,
+    /// A player announcement as a post on X.
+    SocialX,
+    /// What a turn to security did to the social posts, in the incident channel.
+    SocialCancelled,
 }
 
 impl TemplateName {
     /// Every template.
-    pub const ALL: [TemplateName; 16] = [
+    pub const ALL: [TemplateName; 20] = [
         Self::ServiceAlert,
         Self::AllClear,
         Self::StatusUpdate,
@@ -99,6 +109,10 @@ impl TemplateName {
         Self::Meeting,
         Self::AlertCard,
         Self::Answer,
+        Self::SocialMastodon,
+        Self::SocialBluesky,
+        Self::SocialX,
+        Self::SocialCancelled,
     ];
 
     /// The name, which is also the file stem.
@@ -120,6 +134,10 @@ impl TemplateName {
             Self::Meeting => "meeting",
             Self::AlertCard => "alert_card",
             Self::Answer => "answer",
+            Self::SocialMastodon => "social/mastodon",
+            Self::SocialBluesky => "social/bluesky",
+            Self::SocialX => "social/x",
+            Self::SocialCancelled => "social_cancelled",
         }
     }
 
@@ -151,6 +169,12 @@ impl TemplateName {
                 "what a command answers the one who ran it: declare, severity, phase, role, \
                  update, announce, timeline, edit, kind, resolve, reopen, close, post-mortem"
             }
+            Self::SocialMastodon => "a player announcement as a Mastodon post",
+            Self::SocialBluesky => "a player announcement as a Bluesky post",
+            Self::SocialX => "a player announcement as a post on X",
+            Self::SocialCancelled => {
+                "which social posts a turn to security cancelled, and which went out already"
+            }
         }
     }
 
@@ -177,12 +201,29 @@ impl TemplateName {
             Self::Meeting => include_str!("../templates/meeting.hbs"),
             Self::AlertCard => include_str!("../templates/alert_card.hbs"),
             Self::Answer => include_str!("../templates/answer.hbs"),
+            Self::SocialMastodon => include_str!("../templates/social/mastodon.hbs"),
+            Self::SocialBluesky => include_str!("../templates/social/bluesky.hbs"),
+            Self::SocialX => include_str!("../templates/social/x.hbs"),
+            Self::SocialCancelled => include_str!("../templates/social_cancelled.hbs"),
         }
     }
 
     /// Whether the output is a Discord message (capped at 2000 characters) or a document.
     fn is_message(self) -> bool {
-        self != Self::Postmortem
+        // A social post is cut to its network's length when it is sent, not to Discord's.
+        !matches!(
+            self,
+            Self::Postmortem | Self::SocialMastodon | Self::SocialBluesky | Self::SocialX
+        )
+    }
+
+    /// The template of a network's posts.
+    pub fn social(network: crate::domain::Network) -> Self {
+        match network {
+            crate::domain::Network::Mastodon => Self::SocialMastodon,
+            crate::domain::Network::Bluesky => Self::SocialBluesky,
+            crate::domain::Network::X => Self::SocialX,
+        }
     }
 
     /// A view with every field filled, to prove at start that the template renders.
@@ -204,6 +245,10 @@ impl TemplateName {
             Self::Meeting => serde_json::to_value(MeetingNotice::sample()),
             Self::AlertCard => serde_json::to_value(AlertCardView::sample()),
             Self::Answer => serde_json::to_value(Answer::sample()),
+            Self::SocialMastodon | Self::SocialBluesky | Self::SocialX => {
+                serde_json::to_value(SocialPostView::sample())
+            }
+            Self::SocialCancelled => serde_json::to_value(SocialCancelled::sample()),
         };
         v.unwrap_or_default()
     }

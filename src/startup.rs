@@ -68,7 +68,8 @@ impl Application {
         } else {
             None
         };
-        let app = App::build(settings, clock).await?;
+        let mut app = App::build(settings, clock).await?;
+        app.social = social_networks(&app)?;
         let fence = Fence::default();
         let data = discord::Data::new(app.clone(), fence.clone());
         let client = extend(discord::client_builder(
@@ -287,4 +288,27 @@ pub fn preflight(config: Option<&Path>) -> Preflight {
         problems,
         warnings,
     }
+}
+
+/// The social networks `[social]` configures, each with its secret (`check` refused a
+/// configured network without one), sharing one client of outside services.
+fn social_networks(app: &App) -> anyhow::Result<Vec<Arc<dyn crate::app::Social>>> {
+    let social = &app.settings.social;
+    let mut out = Vec::new();
+    if social.mastodon.is_none() && social.bluesky.is_none() && social.x.is_none() {
+        return Ok(out);
+    }
+    let outbound = crate::outbound::Outbound::new(app.metrics.clone())?;
+    if let Some(m) = &social.mastodon {
+        if let Some(token) = m.token.clone() {
+            let clock = app.clock.clone();
+            out.push(crate::outbound::mastodon::Mastodon::new(
+                outbound.clone(),
+                m,
+                token,
+                clock,
+            ));
+        }
+    }
+    Ok(out)
 }

@@ -35,6 +35,9 @@ pub struct App {
     pub public: super::PublicChanges,
     /// Players' recent mentions of each system in `[intake] reports_channel`.
     pub reports: Arc<std::sync::Mutex<crate::domain::ReportWatch>>,
+    /// The social networks players' announcements are posted to (none when none is
+    /// configured): set by `startup` from `[social]`.
+    pub social: Vec<Arc<dyn super::Social>>,
 }
 
 /// Something the job queue did that a waiting command may want to tell its user. On
@@ -146,6 +149,7 @@ impl App {
             shutdown: Shutdown::new(),
             public: super::PublicChanges::default(),
             reports: Default::default(),
+            social: Vec::new(),
         })
     }
 }

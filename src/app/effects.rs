@@ -130,6 +130,11 @@ pub enum Effect {
         /// The rule, as people read it.
         rule: String,
     },
+    /// Posts a player announcement on one social network, in its incident's thread there.
+    SocialPost {
+        /// The `social_posts` row.
+        post: i64,
+    },
 }
 
 /// The call to the review meeting: who is asked, and what changed.
@@ -224,6 +229,7 @@ impl Effect {
             Self::PostDraft => "post_draft",
             Self::AlertCard { .. } => kinds::ALERT_CARD,
             Self::AutoDeclare { .. } => kinds::AUTO_DECLARE,
+            Self::SocialPost { .. } => super::social::SOCIAL_POST,
         }
     }
 }
@@ -237,7 +243,8 @@ impl Effect {
             | Self::Announce { .. }
             | Self::Publish { .. }
             | Self::AlertCard { .. }
-            | Self::AutoDeclare { .. } => false,
+            | Self::AutoDeclare { .. }
+            | Self::SocialPost { .. } => false,
             Self::Post { to, .. } => *to == Target::IncidentChannel,
             Self::SyncMeeting { notice } => notice.is_some(),
             Self::PostIntro

@@ -414,6 +414,7 @@ impl JobHandler for Performer {
                     severity,
                     rule,
                 } => self.auto_declare(card, severity, &rule).await,
+                Effect::SocialPost { post } => self.social_post(post).await,
                 reminder => self.remind(job, reminder).await,
             }
         })

@@ -12,6 +12,7 @@ pub mod interactions;
 mod jobs;
 mod ports;
 mod postmortem;
+mod social;
 
 // The features' modules by their short names, for the use cases that call across features.
 use incident::{channel, checklists, declare, lifecycle, notes, reminders, summary};
@@ -41,8 +42,10 @@ pub use intake::{
 pub use jobs::{Performer, PUBLISH_BUDGET};
 pub use lifecycle::{answer_fix_check, change, ChangeArgs, Changed, FixAnswer, Place};
 pub use notes::{note_message, NotedMessage};
+pub use ports::social::{Draft, Sessions, Social, Thread};
 pub use public::PublicChanges;
 pub use reminders::{FIX_FAILED_BUTTON, FIX_HELD_BUTTON};
+pub use social::{status_link, x_cap_reached, DbSessions, SOCIAL_POST};
 pub use summary::{help, status, StatusReply};
 pub use workflow::{postmortem, PostmortemArgs};
 
@@ -213,6 +216,8 @@ pub(crate) async fn post_announcement<V: serde::Serialize>(
             at: app.clock.now(),
         })
         .await?;
+    // Every public message reaches the social networks from here, whatever its kind.
+    social::queue_posts(app, tx, outbox, record, announcement, kind, &content).await?;
     outbox
         .push(
             tx,

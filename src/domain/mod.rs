@@ -14,6 +14,7 @@ mod postmortem;
 mod reports;
 mod role;
 mod severity;
+mod social;
 mod text;
 mod timeline;
 mod web;
@@ -46,6 +47,7 @@ pub use postmortem::{EarlierIncident, PostmortemDecision, PostmortemPolicy};
 pub use reports::{mentions, PlayerMessage, ReportThreshold, ReportWatch};
 pub use role::{IncidentRole, RoleParseError, Roles};
 pub use severity::{IncidentKind, KindParseError, Severity, SeverityParseError};
+pub use social::{fit, graphemes, inert, plain_from_discord, shorten, Network};
 pub use text::{
     parse_field, FreeText, IncidentTitle, ShortText, SystemName, Systems, SystemsError, TextError,
 };

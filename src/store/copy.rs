@@ -28,6 +28,8 @@ const TABLES: &[(&str, bool)] = &[
     ("alert_cards", true),
     ("alerts", true),
     ("webhook_deliveries", true),
+    ("social_posts", true),
+    ("social_sessions", true),
 ];
 
 /// The tables whose `id` PostgreSQL numbers itself (an identity column): after rows are copied
@@ -42,6 +44,7 @@ const NUMBERED: &[&str] = &[
     "audit_log",
     "alert_cards",
     "alerts",
+    "social_posts",
 ];
 
 /// What one table's copy did.

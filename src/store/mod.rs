@@ -37,6 +37,7 @@ mod notices;
 mod postgres;
 mod postmortem_items;
 mod postmortems;
+mod social_posts;
 mod timeline;
 
 use std::path::Path;
@@ -65,6 +66,7 @@ pub use notices::{Notice, Notices, EVENTS_CHANNEL, JOBS_CHANNEL, PUBLIC_CHANNEL}
 pub use postgres::{fresh_postgres_database, redacted_url};
 pub use postmortem_items::{ActionItem, Lesson};
 pub use postmortems::Postmortem;
+pub use social_posts::{NewSocialPost, RemotePost, SocialPost};
 
 /// The settings of every SQLite connection, run when it opens: the `Any` driver connects by URL,
 /// which carries none of them. WAL lets readers go on while one writes; `synchronous = FULL`

@@ -270,6 +270,7 @@ async fn turned_security(
     tx.cancel_jobs(record.id, &[kinds::ANNOUNCE, kinds::PUBLISH], now)
         .await?;
     let withdrawn = tx.withdraw_unposted_announcements(record.id, now).await?;
+    crate::app::social::cancel_posts(app, tx, outbox, record, now).await?;
     // Alerts that joined it on arrival never had a card: their next firing makes one.
     tx.detach_unposted_cards(record.id).await?;
     outbox.push(tx, Effect::MakePrivate).await?;

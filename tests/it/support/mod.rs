@@ -4,6 +4,7 @@ pub mod bot;
 pub mod chance;
 pub mod child;
 pub mod fake_discord;
+pub mod fake_mastodon;
 pub mod fake_service;
 pub mod http;
 pub mod openapi;
