@@ -126,7 +126,12 @@ pub(super) async fn cancel_posts(
     if posts.is_empty() {
         return Ok(());
     }
-    let cancelled = posts.iter().filter(|p| p.cancelled_at == Some(now)).count() as u64;
+    // Stored to the millisecond: the ones cancelled now, not by an earlier turn to security.
+    let now_ms = now.timestamp_millis();
+    let cancelled = posts
+        .iter()
+        .filter(|p| p.cancelled_at.map(|t| t.timestamp_millis()) == Some(now_ms))
+        .count() as u64;
     let went_out: Vec<NetworkCount> = Network::ALL
         .into_iter()
         .filter_map(|n| {

@@ -37,6 +37,7 @@ mod report;
 mod reports_channel;
 mod setup;
 mod shutdown;
+mod social;
 mod social_mastodon;
 mod status_page;
 mod throwaway_postgres;

@@ -270,7 +270,6 @@ async fn turned_security(
     tx.cancel_jobs(record.id, &[kinds::ANNOUNCE, kinds::PUBLISH], now)
         .await?;
     let withdrawn = tx.withdraw_unposted_announcements(record.id, now).await?;
-    crate::app::social::cancel_posts(app, tx, outbox, record, now).await?;
     // Alerts that joined it on arrival never had a card: their next firing makes one.
     tx.detach_unposted_cards(record.id).await?;
     outbox.push(tx, Effect::MakePrivate).await?;
@@ -283,6 +282,7 @@ async fn turned_security(
     // Paged as a security incident is at declare: its channel is theirs now.
     let page = app.page_roles(i.kind, i.severity);
     notice(app, outbox, Notice::from(secured), page)?;
+    crate::app::social::cancel_posts(app, tx, outbox, record, now).await?;
     if let Some(log) = app.settings.channels.log {
         let post = Effect::Post {
             to: Target::Channel(log),
