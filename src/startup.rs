@@ -310,5 +310,17 @@ fn social_networks(app: &App) -> anyhow::Result<Vec<Arc<dyn crate::app::Social>>
             ));
         }
     }
+    if let Some(b) = &social.bluesky {
+        if let Some(password) = b.app_password.clone() {
+            let sessions = Arc::new(crate::app::DbSessions::new(app));
+            out.push(crate::outbound::bluesky::Bluesky::new(
+                outbound.clone(),
+                b,
+                password,
+                app.clock.clone(),
+                sessions,
+            ));
+        }
+    }
     Ok(out)
 }

@@ -38,6 +38,7 @@ mod reports_channel;
 mod setup;
 mod shutdown;
 mod social;
+mod social_bluesky;
 mod social_mastodon;
 mod status_page;
 mod throwaway_postgres;

@@ -3,10 +3,12 @@
 pub mod bot;
 pub mod chance;
 pub mod child;
+pub mod fake_bluesky;
 pub mod fake_discord;
 pub mod fake_mastodon;
 pub mod fake_service;
 pub mod http;
+pub mod lexicon;
 pub mod openapi;
 pub mod own_postgres;
 pub mod postgres;
