@@ -322,5 +322,15 @@ fn social_networks(app: &App) -> anyhow::Result<Vec<Arc<dyn crate::app::Social>>
             ));
         }
     }
+    if let Some(x) = &social.x {
+        if let Some(keys) = x.keys.clone() {
+            out.push(crate::outbound::x::X::new(
+                outbound.clone(),
+                x,
+                keys,
+                app.clock.clone(),
+            ));
+        }
+    }
     Ok(out)
 }

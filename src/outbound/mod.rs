@@ -13,6 +13,7 @@ mod answer;
 pub mod bluesky;
 pub mod mastodon;
 mod wait;
+pub mod x;
 
 use std::time::{Duration, Instant};
 

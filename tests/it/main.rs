@@ -40,6 +40,7 @@ mod shutdown;
 mod social;
 mod social_bluesky;
 mod social_mastodon;
+mod social_x;
 mod status_page;
 mod throwaway_postgres;
 mod transcripts;

@@ -7,6 +7,7 @@ pub mod fake_bluesky;
 pub mod fake_discord;
 pub mod fake_mastodon;
 pub mod fake_service;
+pub mod fake_x;
 pub mod http;
 pub mod lexicon;
 pub mod openapi;
