@@ -302,7 +302,7 @@ fn social_networks(app: &App) -> anyhow::Result<Vec<Arc<dyn crate::app::Social>>
     if let Some(m) = &social.mastodon {
         if let Some(token) = m.token.clone() {
             let clock = app.clock.clone();
-            out.push(crate::outbound::mastodon::Mastodon::new(
+            out.push(crate::outbound::mastodon::Mastodon::social(
                 outbound.clone(),
                 m,
                 token,
@@ -313,7 +313,7 @@ fn social_networks(app: &App) -> anyhow::Result<Vec<Arc<dyn crate::app::Social>>
     if let Some(b) = &social.bluesky {
         if let Some(password) = b.app_password.clone() {
             let sessions = Arc::new(crate::app::DbSessions::new(app));
-            out.push(crate::outbound::bluesky::Bluesky::new(
+            out.push(crate::outbound::bluesky::Bluesky::social(
                 outbound.clone(),
                 b,
                 password,
@@ -324,7 +324,7 @@ fn social_networks(app: &App) -> anyhow::Result<Vec<Arc<dyn crate::app::Social>>
     }
     if let Some(x) = &social.x {
         if let Some(keys) = x.keys.clone() {
-            out.push(crate::outbound::x::X::new(
+            out.push(crate::outbound::x::X::social(
                 outbound.clone(),
                 x,
                 keys,

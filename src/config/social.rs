@@ -34,8 +34,8 @@ pub struct MastodonSettings {
     /// The severities whose announcements are posted.
     #[serde(default = "all_severities", deserialize_with = "severities")]
     pub severities: Vec<Severity>,
-    /// `INCIDENT_BOT_MASTODON_TOKEN`: an access token with the `write:statuses` and
-    /// `read:accounts` scopes. Never in the file.
+    /// `INCIDENT_BOT_MASTODON_TOKEN`: an access token with the `write:statuses`,
+    /// `read:accounts` and `read:statuses` scopes. Never in the file.
     #[serde(skip)]
     pub token: Option<SecretString>,
 }

@@ -119,7 +119,7 @@ pub fn plain_from_discord(content: &str, site: &str) -> String {
         }
     }
     out.lines()
-        .filter(|l| !l.trim().is_empty() && !(l.contains(site) && !site.is_empty()))
+        .filter(|l| !l.trim().is_empty() && (site.is_empty() || !l.contains(site)))
         .collect::<Vec<_>>()
         .join("\n")
 }

@@ -146,7 +146,7 @@ async fn a_post_of_emoji_and_combining_marks_is_cut_to_300_graphemes() {
     let (body, link) = text.rsplit_once('\n').expect("the link line");
     assert!(link.ends_with("/incidents/1"));
     let before = body.trim_end_matches('…');
-    let last = before.graphemes(true).last().expect("text");
+    let last = before.graphemes(true).next_back().expect("text");
     assert!(
         ["🇫🇷", "👍🏽", "e\u{301}", "a\u{308}\u{301}"].contains(&last),
         "cut inside a cluster: {last:?}"

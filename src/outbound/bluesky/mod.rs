@@ -43,7 +43,7 @@ pub struct Bluesky {
 impl Bluesky {
     /// The account `settings.handle` on its PDS, logging in with `password` when no stored
     /// session works.
-    pub fn new(
+    pub fn social(
         outbound: Outbound,
         settings: &crate::config::BlueskySettings,
         password: SecretString,

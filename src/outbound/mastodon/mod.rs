@@ -51,7 +51,7 @@ struct Limits {
 
 impl Mastodon {
     /// The account of `token` on `settings.instance`.
-    pub fn new(
+    pub fn social(
         outbound: Outbound,
         settings: &crate::config::MastodonSettings,
         token: SecretString,

@@ -71,7 +71,7 @@ struct Me {
 
 impl X {
     /// The account of `keys`, as `settings` says.
-    pub fn new(
+    pub fn social(
         outbound: Outbound,
         settings: &crate::config::XSettings,
         keys: XKeys,

@@ -114,7 +114,7 @@ impl Lexicons {
             "string" => string(schema, value, at, out),
             "integer" => {
                 let min = schema["minimum"].as_i64().unwrap_or(i64::MIN);
-                if !value.as_i64().is_some_and(|n| n >= min) {
+                if value.as_i64().is_none_or(|n| n < min) {
                     out.push(format!("{at}: {value} is not an integer ≥ {min}"));
                 }
             }
