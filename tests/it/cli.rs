@@ -402,7 +402,11 @@ fn render_list_names_every_template_and_each_renders_its_sample() {
         .lines()
         .filter_map(|l| l.split_whitespace().next())
         .collect();
-    assert_eq!(names.len(), 16, "{list}");
+    assert_eq!(
+        names.len(),
+        incident_bot::render::TemplateName::ALL.len(),
+        "{list}"
+    );
     for name in names {
         let out = bot(&["render", name]);
         assert!(out.status.success(), "{name}: {}", stderr(&out));
