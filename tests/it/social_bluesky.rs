@@ -11,12 +11,11 @@ use incident_bot::domain::Severity;
 use serde_json::json;
 use unicode_segmentation::UnicodeSegmentation;
 
-use crate::social_mastodon::until;
-use crate::support::bot::{spawn_bot_on, spawn_bot_with, world, TestBot, STEP};
+use crate::social_mastodon::{p0, until, update};
+use crate::support::bot::{spawn_bot_on, spawn_bot_with, world, STEP};
 use crate::support::fake_bluesky::{FakeBluesky, APP_PASSWORD, HANDLE};
-use crate::support::fake_discord::FakeDiscord;
 use crate::support::fake_service::{Canned, Fault};
-use crate::support::story::{declare, run};
+use crate::support::story::run;
 
 /// `[social.bluesky]` on `fake` with `password`, answering within `timeout`.
 pub fn on_bluesky(
@@ -35,34 +34,6 @@ pub fn on_bluesky(
             app_password: Some(password.into()),
         });
     }
-}
-
-async fn p0(discord: &FakeDiscord, bot: &TestBot) -> serenity::all::ChannelId {
-    let channel = declare(
-        discord,
-        world::RESPONDER,
-        &[
-            ("title", "Login down"),
-            ("severity", "P0"),
-            ("systems", "Login"),
-        ],
-    )
-    .await
-    .id;
-    bot.settle().await;
-    channel
-}
-
-async fn update(discord: &FakeDiscord, channel: serenity::all::ChannelId, message: &str) {
-    let answer = run(
-        discord,
-        world::COMMANDER,
-        channel,
-        "update",
-        &[("message", message), ("public", "true")],
-    )
-    .await;
-    assert!(answer.starts_with("Update posted"), "{answer}");
 }
 
 fn strong(record: &crate::support::fake_bluesky::Record) -> serde_json::Value {

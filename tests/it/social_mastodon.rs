@@ -44,7 +44,7 @@ pub async fn until(what: &str, check: impl Fn() -> bool) {
 }
 
 /// Declares a P0 on Login and returns its channel, once the alert's post is out.
-async fn p0(discord: &FakeDiscord, bot: &TestBot) -> serenity::all::ChannelId {
+pub async fn p0(discord: &FakeDiscord, bot: &TestBot) -> serenity::all::ChannelId {
     let channel = declare(
         discord,
         world::RESPONDER,
@@ -60,7 +60,8 @@ async fn p0(discord: &FakeDiscord, bot: &TestBot) -> serenity::all::ChannelId {
     channel
 }
 
-async fn update(discord: &FakeDiscord, channel: serenity::all::ChannelId, message: &str) {
+/// Posts a public update in `channel` as the commander.
+pub async fn update(discord: &FakeDiscord, channel: serenity::all::ChannelId, message: &str) {
     let answer = run(
         discord,
         world::COMMANDER,

@@ -10,12 +10,11 @@ use incident_bot::config::{Settings, XKeys, XSettings};
 use incident_bot::domain::Severity;
 use serde_json::json;
 
-use crate::social_mastodon::until;
-use crate::support::bot::{spawn_bot_with, world, TestBot, STEP};
-use crate::support::fake_discord::FakeDiscord;
+use crate::social_mastodon::{p0, until, update};
+use crate::support::bot::{spawn_bot_with, world, STEP};
 use crate::support::fake_service::{Canned, Fault};
 use crate::support::fake_x::{FakeX, KEYS};
-use crate::support::story::{declare, run};
+use crate::support::story::run;
 
 /// `[social.x]` on `fake`: whether it links and replies, its cap, its timeout.
 pub fn on_x(
@@ -42,34 +41,6 @@ pub fn on_x(
             }),
         });
     }
-}
-
-async fn p0(discord: &FakeDiscord, bot: &TestBot) -> serenity::all::ChannelId {
-    let channel = declare(
-        discord,
-        world::RESPONDER,
-        &[
-            ("title", "Login down"),
-            ("severity", "P0"),
-            ("systems", "Login"),
-        ],
-    )
-    .await
-    .id;
-    bot.settle().await;
-    channel
-}
-
-async fn update(discord: &FakeDiscord, channel: serenity::all::ChannelId, message: &str) {
-    let answer = run(
-        discord,
-        world::COMMANDER,
-        channel,
-        "update",
-        &[("message", message), ("public", "true")],
-    )
-    .await;
-    assert!(answer.starts_with("Update posted"), "{answer}");
 }
 
 #[tokio::test]
