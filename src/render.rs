@@ -458,6 +458,11 @@ fn load_overrides(
         }
     };
     let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    // The social posts' templates are in `social/`, as they are named (`social/mastodon`).
+    let social = dir.join("social");
+    if let Ok(more) = std::fs::read_dir(&social) {
+        paths.extend(more.filter_map(|e| e.ok().map(|e| e.path())));
+    }
     paths.sort();
     for path in paths
         .into_iter()
@@ -468,6 +473,12 @@ fn load_overrides(
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or_default();
+        let nested = format!("social/{stem}");
+        let stem = if path.parent() == Some(social.as_path()) {
+            nested.as_str()
+        } else {
+            stem
+        };
         if PAGE_TEMPLATES.contains(&stem) {
             // The status page's templates, loaded by `status::PageTemplates`.
             continue;

@@ -851,3 +851,28 @@ fn an_alert_card_shows_what_fired_escaped_and_the_answers_left() {
          **Not real**, said <@7>: a \\_load\\_ test"
     );
 }
+
+#[test]
+fn a_social_post_is_plain_text_and_its_override_lives_in_the_social_folder() {
+    let view = SocialPostView {
+        kind: "update".into(),
+        severity: "P1".into(),
+        text: Markup::raw("Back at *10:00* <soon>"),
+    };
+    let text = templates()
+        .render(TemplateName::SocialMastodon, &view)
+        .expect("render");
+    assert_eq!(text, "Back at *10:00* <soon>", "no Discord escapes");
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("social")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("social").join("bluesky.hbs"),
+        "{{#if (eq kind \"update\")}}[{{severity}}] {{/if}}{{text}}",
+    )
+    .expect("write");
+    let t = Templates::load(Some(dir.path())).expect("override loads");
+    let text = t
+        .render(TemplateName::SocialBluesky, &view)
+        .expect("render");
+    assert_eq!(text, "[P1] Back at *10:00* <soon>");
+}
