@@ -7,6 +7,7 @@ mod env;
 mod extract;
 mod listen;
 mod load;
+mod page_out;
 mod rules;
 mod social;
 mod source;
@@ -28,6 +29,9 @@ use crate::domain::{
 
 pub use duration::MAX_DURATION;
 pub use load::{load_render_settings, log_format};
+pub use page_out::{
+    NtfySettings, PageOutSettings, PageService, PagerDutySecrets, PagerDutySettings,
+};
 pub use social::{
     BlueskySettings, MastodonSettings, SocialSettings, XKeys, XSettings, BLUESKY_PASSWORD_VAR,
     MASTODON_TOKEN_VAR, X_VARS,
@@ -85,6 +89,9 @@ pub struct Settings {
     /// The social networks players' announcements are also posted to (none by default).
     #[serde(default)]
     pub social: SocialSettings,
+    /// Paging on-call outside Discord: PagerDuty, ntfy.
+    #[serde(default)]
+    pub page_out: PageOutSettings,
 }
 
 /// `[discord]`
@@ -230,6 +237,10 @@ pub struct SeveritySettings {
     /// Remind the comms lead when no update came within this time; `None` never reminds.
     #[serde(deserialize_with = "duration::optional_positive")]
     pub update_every: Option<Duration>,
+    /// The services outside Discord that page on-call (`["pagerduty", "ntfy"]`); left out,
+    /// every configured one for P0 and P1, none below.
+    #[serde(default)]
+    pub page_out: Option<Vec<PageService>>,
 }
 
 /// `[phases]`: when each phase should be over, from detection (the declaration unless corrected).

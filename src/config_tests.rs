@@ -358,8 +358,25 @@ fn every_setting_is_documented_in_the_defaults() {
     const FREE_FORM: &[&str] = &["intake.systems"];
     // Arrays of tables with no entry by default: their keys are in the commented example.
     const EXAMPLES_ONLY: &[&str] = &["intake.auto_declare"];
+    // Sections that are off unless written: their keys are in the commented example.
+    const OFF_BY_DEFAULT: &[(&str, &[&str])] = &[
+        ("page_out.pagerduty", &["api_base", "timeout", "users"]),
+        (
+            "page_out.ntfy",
+            &["url", "topic", "security_topic", "timeout"],
+        ),
+    ];
     while let Some(table) = sections.pop() {
         if FREE_FORM.contains(&table.as_str()) {
+            continue;
+        }
+        if let Some((_, keys)) = OFF_BY_DEFAULT.iter().find(|(t, _)| *t == table) {
+            for key in *keys {
+                assert!(
+                    section_of(&table).contains(&format!("# {key} =")),
+                    "`{table}.{key}` is not in the example"
+                );
+            }
             continue;
         }
         if EXAMPLES_ONLY.contains(&table.as_str()) {

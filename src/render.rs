@@ -11,9 +11,12 @@ mod answer_views;
 mod checklist;
 mod escape;
 mod help;
+mod log_views;
 mod markup;
 mod meeting_views;
 mod notice_views;
+mod page_views;
+mod refusal_views;
 mod reminder_views;
 mod scan;
 mod social_views;
@@ -32,9 +35,12 @@ pub use checklist::{
 };
 pub use escape::{cap, discord_escape, unlink_for_players, MESSAGE_LIMIT};
 pub use help::{Help, HelpPhase, HelpSeverity};
+pub use log_views::*;
 pub use markup::Markup;
 pub use meeting_views::*;
 pub use notice_views::*;
+pub use page_views::*;
+pub use refusal_views::RefusalView;
 pub use reminder_views::*;
 pub use scan::unescaped;
 pub(crate) use scan::{include_loops, refuse_unescaped};
@@ -88,11 +94,19 @@ pub enum TemplateName {
     SocialX,
     /// What a turn to security did to the social posts, in the incident channel.
     SocialCancelled,
+    /// A page outside Discord (PagerDuty, ntfy), and an acknowledgement coming back.
+    Page,
+    /// Why a command, a button or a form did nothing.
+    Refusal,
+    /// What the bot tells responders in the log channel.
+    Log,
+    /// Why a review meeting has no Discord event; included by `meeting` and `answer`.
+    NoEvent,
 }
 
 impl TemplateName {
     /// Every template.
-    pub const ALL: [TemplateName; 20] = [
+    pub const ALL: &[TemplateName] = &[
         Self::ServiceAlert,
         Self::AllClear,
         Self::StatusUpdate,
@@ -113,6 +127,10 @@ impl TemplateName {
         Self::SocialBluesky,
         Self::SocialX,
         Self::SocialCancelled,
+        Self::Page,
+        Self::Refusal,
+        Self::Log,
+        Self::NoEvent,
     ];
 
     /// The name, which is also the file stem.
@@ -138,6 +156,10 @@ impl TemplateName {
             Self::SocialBluesky => "social/bluesky",
             Self::SocialX => "social/x",
             Self::SocialCancelled => "social_cancelled",
+            Self::Page => "page",
+            Self::Refusal => "refusal",
+            Self::Log => "log",
+            Self::NoEvent => "no_event",
         }
     }
 
@@ -175,12 +197,27 @@ impl TemplateName {
             Self::SocialCancelled => {
                 "which social posts a turn to security cancelled, and which went out already"
             }
+            Self::Page => {
+                "a page outside Discord (PagerDuty's summary, ntfy's title, message and \
+                 all-clear), and an acknowledgement in PagerDuty"
+            }
+            Self::Refusal => {
+                "why a command, button or form did nothing: refusals, the database not \
+                 answering, an error id"
+            }
+            Self::Log => {
+                "the log channel: an incident declared, a channel that could not open or was \
+                 exposed, a job that gave up"
+            }
+            Self::NoEvent => {
+                "why a review meeting has no Discord event (part of meeting and answer)"
+            }
         }
     }
 
     /// Looks a template up by name.
     pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.name() == name)
+        Self::ALL.iter().copied().find(|t| t.name() == name)
     }
 
     fn builtin(self) -> &'static str {
@@ -205,6 +242,10 @@ impl TemplateName {
             Self::SocialBluesky => include_str!("../templates/social/bluesky.hbs"),
             Self::SocialX => include_str!("../templates/social/x.hbs"),
             Self::SocialCancelled => include_str!("../templates/social_cancelled.hbs"),
+            Self::Page => include_str!("../templates/page.hbs"),
+            Self::Refusal => include_str!("../templates/refusal.hbs"),
+            Self::Log => include_str!("../templates/log.hbs"),
+            Self::NoEvent => include_str!("../templates/no_event.hbs"),
         }
     }
 
@@ -249,6 +290,10 @@ impl TemplateName {
                 serde_json::to_value(SocialPostView::sample())
             }
             Self::SocialCancelled => serde_json::to_value(SocialCancelled::sample()),
+            Self::Page => serde_json::to_value(PageView::sample()),
+            Self::Refusal => serde_json::to_value(RefusalView::samples().first()),
+            Self::Log => serde_json::to_value(LogPost::sample()),
+            Self::NoEvent => serde_json::to_value(NoEvent::ChannelUnset),
         };
         v.unwrap_or_default()
     }
@@ -257,9 +302,21 @@ impl TemplateName {
     /// one block per kind, one view per kind (the sample's `common` fields and that kind).
     fn samples(self) -> Vec<serde_json::Value> {
         let common: &[&str] = match self {
+            Self::NoEvent => {
+                return NoEvent::samples()
+                    .iter()
+                    .map(|v| serde_json::to_value(v).unwrap_or_default())
+                    .collect()
+            }
+            Self::Refusal => {
+                return RefusalView::samples()
+                    .iter()
+                    .map(|v| serde_json::to_value(v).unwrap_or_default())
+                    .collect()
+            }
             Self::Reminder => &["ping", "nobody"],
             Self::Notice => &["ping"],
-            Self::Answer => &[],
+            Self::Answer | Self::Page | Self::Log => &[],
             _ => return vec![self.sample()],
         };
         let serde_json::Value::Object(all) = self.sample() else {
@@ -411,6 +468,17 @@ impl Templates {
         } else {
             text
         })
+    }
+
+    /// Renders `refusal` for the person who asked.
+    pub fn refusal(&self, refusal: &crate::domain::Refusal) -> Result<String, RenderError> {
+        self.render(TemplateName::Refusal, &RefusalView::from(refusal))
+    }
+
+    /// Renders `refusal` as the log channel reads it, in a line about a job that gave up:
+    /// without the ⛔ a person who asked sees.
+    pub fn refusal_in_log(&self, refusal: &crate::domain::Refusal) -> Result<String, RenderError> {
+        self.render(TemplateName::Refusal, &RefusalView::in_log(refusal))
     }
 
     /// Renders a template's samples, as `incident-bot render NAME` previews them: one

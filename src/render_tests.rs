@@ -390,7 +390,7 @@ fn a_template_with_a_block_per_kind_is_proved_and_previewed_one_kind_at_a_time()
     let notices = templates
         .render_samples(TemplateName::Notice)
         .expect("render");
-    assert_eq!(notices.len(), 17, "{notices:#?}");
+    assert_eq!(notices.len(), 18, "{notices:#?}");
     assert!(notices
         .iter()
         .all(|n| n.starts_with("<@&1> ") && n.len() > 20));
@@ -611,7 +611,7 @@ fn the_meeting_notice_pings_first_and_says_where_and_why_late() {
         ping: None,
         moved: true,
         event: None,
-        no_event: Some(Markup::raw("[postmortem] meeting_channel is not set")),
+        no_event: Some(NoEvent::ChannelUnset),
         late: None,
         ..MeetingNotice::sample()
     };
@@ -623,9 +623,28 @@ fn the_meeting_notice_pings_first_and_says_where_and_why_late() {
         "{text}"
     );
     assert!(
-        text.contains("\nNo Discord event: [postmortem] meeting\\_channel is not set.\n")
-            || text.contains("\nNo Discord event: [postmortem] meeting_channel is not set.\n"),
+        text.contains(
+            "\nNo Discord event: `[postmortem] meeting_channel` is not set; ask whoever runs the \
+             bot to name a voice channel players cannot view.\n"
+        ),
         "{text}"
+    );
+}
+
+#[test]
+fn why_a_meeting_has_no_event_is_one_clause_for_each_reason() {
+    let t = templates();
+    let texts = t.render_samples(TemplateName::NoEvent).expect("render");
+    assert_eq!(texts.len(), NoEvent::samples().len());
+    for text in &texts {
+        assert!(text.len() > 12 && !text.ends_with('.'), "{text:?}");
+    }
+    let public = NoEvent::Public {
+        channel: channel_link(crate::domain::ChannelId::new(3).expect("id")),
+    };
+    assert_eq!(
+        t.render(TemplateName::NoEvent, &public).expect("render"),
+        "players can see <#3> and so any event in it: deny View Channel to @everyone there"
     );
 }
 

@@ -69,6 +69,8 @@ impl Application {
             None
         };
         let mut app = App::build(settings, clock).await?;
+        let outbound = crate::outbound::Outbound::new(app.metrics.clone())?;
+        app.pagers = crate::outbound::pagers(&app.settings.page_out, &outbound);
         app.social = social_networks(&app)?;
         let fence = Fence::default();
         let data = discord::Data::new(app.clone(), fence.clone());

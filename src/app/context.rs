@@ -38,6 +38,8 @@ pub struct App {
     /// The social networks players' announcements are posted to (none when none is
     /// configured): set by `startup` from `[social]`.
     pub social: Vec<Arc<dyn super::Social>>,
+    /// The services that page on-call outside Discord (none until `startup` sets them).
+    pub pagers: super::Pagers,
 }
 
 /// Something the job queue did that a waiting command may want to tell its user. On
@@ -150,6 +152,7 @@ impl App {
             public: super::PublicChanges::default(),
             reports: Default::default(),
             social: Vec::new(),
+            pagers: super::Pagers::default(),
         })
     }
 }

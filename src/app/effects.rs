@@ -135,6 +135,16 @@ pub enum Effect {
         /// The `social_posts` row.
         post: i64,
     },
+    /// Pages on-call outside Discord through `service`: `action` on the incident's page of
+    /// `round` (its key), so a retry never pages twice.
+    Page {
+        /// PagerDuty or ntfy.
+        service: crate::config::PageService,
+        /// Trigger, acknowledge or resolve.
+        action: super::PageAction,
+        /// The page's round.
+        round: u32,
+    },
 }
 
 /// The call to the review meeting: who is asked, and what changed.
@@ -204,6 +214,8 @@ pub mod kinds {
     pub const ALERT_CARD: &str = "alert_card";
     /// [`super::Effect::AutoDeclare`].
     pub const AUTO_DECLARE: &str = "auto_declare";
+    /// [`super::Effect::Page`].
+    pub const PAGE: &str = "page";
 }
 
 impl Effect {
@@ -230,6 +242,7 @@ impl Effect {
             Self::AlertCard { .. } => kinds::ALERT_CARD,
             Self::AutoDeclare { .. } => kinds::AUTO_DECLARE,
             Self::SocialPost { .. } => super::social::SOCIAL_POST,
+            Self::Page { .. } => kinds::PAGE,
         }
     }
 }
@@ -244,7 +257,8 @@ impl Effect {
             | Self::Publish { .. }
             | Self::AlertCard { .. }
             | Self::AutoDeclare { .. }
-            | Self::SocialPost { .. } => false,
+            | Self::SocialPost { .. }
+            | Self::Page { .. } => false,
             Self::Post { to, .. } => *to == Target::IncidentChannel,
             Self::SyncMeeting { notice } => notice.is_some(),
             Self::PostIntro

@@ -167,7 +167,10 @@ fn month_start(now: DateTime<Utc>) -> DateTime<Utc> {
 }
 
 /// Whether X's monthly cap is reached at `now`: the posts made this month, and the cap.
-pub async fn x_cap_reached(app: &App, now: DateTime<Utc>) -> Result<Option<u32>, AppError> {
+pub async fn x_cap_reached(
+    app: &App,
+    now: DateTime<Utc>,
+) -> Result<Option<u32>, crate::store::Error> {
     let Some(x) = &app.settings.social.x else {
         return Ok(None);
     };

@@ -127,6 +127,7 @@ impl Settings {
         for (key, problem) in settings.social.read_secrets() {
             found.problems.push((sources.locate(key), problem));
         }
+        page_out(&mut settings.page_out, &mut found, &sources);
         found.problems.extend(
             settings
                 .intake
@@ -174,6 +175,17 @@ fn merged(file: Option<&Path>, found: &mut Findings, sources: &mut Sources) -> O
                 .extend(e.into_iter().map(|e| (Origin::Defaults, e.to_string())));
             None
         }
+    }
+}
+
+/// Reads `[page_out]`'s secrets from the environment, and names what is wrong or missing.
+fn page_out(settings: &mut super::PageOutSettings, found: &mut Findings, sources: &Sources) {
+    settings.read_secrets();
+    for (key, problem) in super::page_out::problems(settings) {
+        found.problems.push((sources.locate(key), problem));
+    }
+    for (key, warning) in super::page_out::warnings(settings) {
+        found.warnings.push((sources.locate(key), warning));
     }
 }
 

@@ -18,7 +18,8 @@ use std::fmt;
 use super::{Incident, IncidentKind, IncidentRole, RoleId, UserId};
 
 /// Something a person asks the bot to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Action {
     /// Declare an incident.
     Declare,
@@ -64,14 +65,15 @@ pub struct TeamRoles {
 }
 
 /// A refusal, saying what would allow it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum NotAllowed {
     /// The asker lacks a role.
     MissingRole {
         /// The role that would allow it.
         needed: RoleId,
-        /// What was asked, in words.
-        what: &'static str,
+        /// What was asked.
+        action: Action,
         /// Whether the incident's own commander could do it too.
         or_incident_commander: bool,
     },
@@ -110,9 +112,16 @@ impl fmt::Display for NotAllowed {
         match self {
             Self::MissingRole {
                 needed,
-                what,
+                action,
                 or_incident_commander,
             } => {
+                let what = match action {
+                    Action::Declare => "declare an incident",
+                    Action::Work => "work on an incident",
+                    Action::Command => "change severity, resolve or close an incident",
+                    Action::Announce => "tell players with the service alert or a published update",
+                    Action::Declassify => "turn a security incident back into an availability one",
+                };
                 write!(f, "To {what} you need the <@&{needed}> role")?;
                 if *or_incident_commander {
                     f.write_str(" or to be this incident's commander")?;
@@ -195,27 +204,27 @@ impl Actor {
         Err(match action {
             Action::Declare => NotAllowed::MissingRole {
                 needed: team.responder,
-                what: "declare an incident",
+                action,
                 or_incident_commander: false,
             },
             Action::Work => NotAllowed::MissingRole {
                 needed: team.responder,
-                what: "work on an incident",
+                action,
                 or_incident_commander: false,
             },
             Action::Command => NotAllowed::MissingRole {
                 needed: team.commander,
-                what: "change severity, resolve or close an incident",
+                action,
                 or_incident_commander: true,
             },
             Action::Announce => NotAllowed::MissingRole {
                 needed: team.commander,
-                what: "tell players with the service alert or a published update",
+                action,
                 or_incident_commander: true,
             },
             Action::Declassify => NotAllowed::MissingRole {
                 needed: team.security,
-                what: "turn a security incident back into an availability one",
+                action,
                 or_incident_commander: false,
             },
         })

@@ -11,6 +11,7 @@ mod incident;
 mod meeting;
 mod phase;
 mod postmortem;
+mod refusal;
 mod reports;
 mod role;
 mod severity;
@@ -44,6 +45,7 @@ pub use meeting::{
 };
 pub use phase::{Phase, PhaseBudgets, PhaseParseError};
 pub use postmortem::{EarlierIncident, PostmortemDecision, PostmortemPolicy};
+pub use refusal::{Named, Refusal, Typed};
 pub use reports::{mentions, PlayerMessage, ReportThreshold, ReportWatch};
 pub use role::{IncidentRole, RoleParseError, Roles};
 pub use severity::{IncidentKind, KindParseError, Severity, SeverityParseError};

@@ -10,6 +10,7 @@
 //! signed bytes taken within it are answered "duplicate". Nothing is stored for any of these.
 //! A good delivery is stored in one transaction and answered at once; its Discord card is a job.
 
+mod pagerduty;
 mod sources;
 
 use std::collections::{HashMap, HashSet};
@@ -168,6 +169,7 @@ impl Hooks {
 /// The webhook routes.
 pub fn routes(hooks: Hooks) -> Router {
     Router::new()
+        .route("/hooks/pagerduty", post(pagerduty::receive))
         .route("/hooks/{source}", post(receive_hook))
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .with_state(hooks)

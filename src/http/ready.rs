@@ -187,6 +187,7 @@ mod tests {
             public: crate::app::PublicChanges::default(),
             reports: Default::default(),
             social: Vec::new(),
+            pagers: Default::default(),
         }
     }
 

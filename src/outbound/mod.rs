@@ -12,6 +12,8 @@
 mod answer;
 pub mod bluesky;
 pub mod mastodon;
+pub mod ntfy;
+pub mod pagerduty;
 mod wait;
 pub mod x;
 
@@ -83,6 +85,25 @@ impl Outbound {
         let response = request.send().await.map_err(CallError::unreachable)?;
         Answer::read(response).await
     }
+}
+
+/// The pagers `[page_out]` configures, on `outbound`.
+pub fn pagers(
+    settings: &crate::config::PageOutSettings,
+    outbound: &Outbound,
+) -> crate::app::Pagers {
+    let mut pagers = crate::app::Pagers::default();
+    if let Some(pd) = &settings.pagerduty {
+        let pager = pagerduty::PagerDuty::new(outbound.clone(), pd.clone());
+        pagers.pagerduty = Some(std::sync::Arc::new(pager));
+    }
+    if let Some(ntfy) = &settings.ntfy {
+        pagers.ntfy = Some(std::sync::Arc::new(ntfy::Ntfy::new(
+            outbound.clone(),
+            ntfy.clone(),
+        )));
+    }
+    pagers
 }
 
 /// `base` with `segments` appended as path segments, each percent-encoded: how every adapter

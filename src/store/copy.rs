@@ -30,6 +30,7 @@ const TABLES: &[(&str, bool)] = &[
     ("webhook_deliveries", true),
     ("social_posts", true),
     ("social_sessions", true),
+    ("incident_pages", true),
 ];
 
 /// The tables whose `id` PostgreSQL numbers itself (an identity column): after rows are copied

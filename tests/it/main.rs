@@ -26,6 +26,8 @@ mod markup;
 mod meeting;
 mod metrics;
 mod outbound;
+mod paging;
+mod paging_faults;
 mod postmortem;
 mod queue;
 mod reminders;

@@ -8,8 +8,8 @@ use serde_json::json;
 
 use super::{audit, team, App, AppError, Button, ButtonStyle, Clicked, Outbox, MAX_BUTTONS};
 use crate::domain::{
-    steps, Action, Actor, EntryKind, Incident, IncidentId, Phase, Status, Step, StepId, Tick,
-    TimelineEntry, TransitionError,
+    steps, Action, Actor, EntryKind, Incident, IncidentId, Phase, Refusal, Status, Step, StepId,
+    Tick, TimelineEntry, TransitionError,
 };
 use crate::render::{
     full_date, mention, ChecklistCount, ChecklistReport, ChecklistReportStep, ChecklistSummary,
@@ -103,11 +103,7 @@ pub struct CheckClick {
 impl CheckClick {
     /// Reads what follows `check:` in a button's custom id: `<incident>:<phase>:<step>`.
     pub fn parse(about: &str) -> Result<Self, AppError> {
-        let stale = || {
-            AppError::user(
-                "This button no longer does anything. Run /incident status for what to do now.",
-            )
-        };
+        let stale = || AppError::User(Refusal::StaleButton);
         let mut parts = about.splitn(3, ':');
         let incident = parts
             .next()
@@ -145,7 +141,7 @@ pub async fn tick(app: &App, actor: &Actor, click: CheckClick) -> Result<Clicked
     let record = tx
         .incident(incident)
         .await?
-        .ok_or_else(|| AppError::user("That button belongs to no incident."))?;
+        .ok_or(Refusal::ButtonWithoutIncident)?;
     let i = &record.incident;
     actor.may(Action::Work, &team, i.roles.commander)?;
     if i.status == Status::Closed {
@@ -164,12 +160,7 @@ pub async fn tick(app: &App, actor: &Actor, click: CheckClick) -> Result<Clicked
                 .list(phase, i.kind)
                 .iter()
                 .find(|item| item.id == step)
-                .ok_or_else(|| {
-                    AppError::user(
-                        "This step is no longer on the checklist, so there is nothing to tick. \
-                         Run /incident status for what to do now.",
-                    )
-                })?;
+                .ok_or(Refusal::StepGone)?;
             let text = item.text.to_string();
             let done = Tick {
                 phase,

@@ -406,6 +406,10 @@ impl Performer {
         let app = &self.app;
         let now = app.clock.now();
         match effect {
+            // Someone answered the page in PagerDuty: Discord stops escalating.
+            Effect::EscalateCommander { .. } if app.db.page_acknowledged(record.id).await? => {
+                Ok(None)
+            }
             Effect::EscalateCommander { attempt } => escalate(app, record, attempt, now),
             Effect::UpdateDue => update_due(app, record, now),
             Effect::PhaseNudge { phase, round } => nudge(app, record, phase, round, now),

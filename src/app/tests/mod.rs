@@ -12,6 +12,7 @@ mod errors;
 mod facts;
 mod intake;
 mod meeting;
+mod paging;
 mod postmortem;
 mod reminders;
 mod rights;
@@ -86,6 +87,18 @@ pub(super) fn user(n: u64) -> UserId {
     UserId::new(n).expect("non-zero")
 }
 
+/// What the person who asked reads for `err`: a refusal as `refusal.hbs` words it (without
+/// its ⛔), anything else as it describes itself.
+fn said(err: &super::AppError) -> String {
+    match err {
+        super::AppError::User(why) => Templates::load(None)
+            .map_err(|p| format!("{p:?}"))
+            .and_then(|t| t.refusal_in_log(why).map_err(|e| e.to_string()))
+            .unwrap_or_else(|e| e),
+        other => other.to_string(),
+    }
+}
+
 fn role(n: u64) -> RoleId {
     RoleId::new(n).expect("non-zero")
 }
@@ -100,9 +113,14 @@ pub(super) fn actor(id: u64, roles: &[u64]) -> Actor {
 
 impl World {
     pub async fn new() -> Self {
+        Self::with(settings(), crate::app::Pagers::default()).await
+    }
+
+    /// A world on `settings`, paging outside Discord through `pagers`.
+    pub async fn with(settings: Settings, pagers: crate::app::Pagers) -> Self {
         let clock = ManualClock::new(T0);
         let app = App {
-            settings: Arc::new(settings()),
+            settings: Arc::new(settings),
             db: Db::open_in_memory().await.expect("db"),
             templates: Arc::new(Templates::load(None).expect("templates")),
             clock: Arc::new(clock.clone()),
@@ -113,6 +131,7 @@ impl World {
             public: crate::app::PublicChanges::default(),
             reports: Default::default(),
             social: Vec::new(),
+            pagers,
         };
         let chat = Arc::new(RecordingChat::default());
         let performer = Performer::new(app.clone(), chat.clone());
