@@ -10,6 +10,7 @@ mod listen;
 mod load;
 mod page_out;
 mod rules;
+mod social;
 mod source;
 mod suggest;
 mod write;
@@ -31,6 +32,10 @@ pub use duration::MAX_DURATION;
 pub use load::{load_render_settings, log_format};
 pub use page_out::{
     NtfySettings, PageOutSettings, PageService, PagerDutySecrets, PagerDutySettings,
+};
+pub use social::{
+    BlueskySettings, MastodonSettings, SocialSettings, XKeys, XSettings, BLUESKY_PASSWORD_VAR,
+    MASTODON_TOKEN_VAR, X_VARS,
 };
 pub use write::{write_server_ids, ServerIds, SetupSettings, SETUP_FILE};
 
@@ -87,6 +92,9 @@ pub struct Settings {
     /// Runbook actions: the HTTP calls a checklist step or `/incident run` performs.
     #[serde(default)]
     pub actions: Vec<crate::domain::RunbookAction>,
+    /// The social networks players' announcements are also posted to (none by default).
+    #[serde(default)]
+    pub social: SocialSettings,
     /// Paging on-call outside Discord: PagerDuty, ntfy.
     #[serde(default)]
     pub page_out: PageOutSettings,

@@ -22,6 +22,7 @@ mod page_views;
 mod refusal_views;
 mod reminder_views;
 mod scan;
+mod social_views;
 mod views;
 
 use std::collections::{HashMap, HashSet};
@@ -48,6 +49,7 @@ pub use refusal_views::RefusalView;
 pub use reminder_views::*;
 pub use scan::unescaped;
 pub(crate) use scan::{include_loops, refuse_unescaped};
+pub use social_views::{NetworkCount, SocialCancelled, SocialPostView};
 pub use views::*;
 
 /// The status page's templates, by file stem: rendered by `status`, overridable from
@@ -91,6 +93,14 @@ pub enum TemplateName {
     Answer,
     /// A runbook action: its confirmation, its result, the question when it is unknown.
     Action,
+    /// A player announcement as a Mastodon post.
+    SocialMastodon,
+    /// A player announcement as a Bluesky post.
+    SocialBluesky,
+    /// A player announcement as a post on X.
+    SocialX,
+    /// What a turn to security did to the social posts, in the incident channel.
+    SocialCancelled,
     /// A page outside Discord (PagerDuty, ntfy), and an acknowledgement coming back.
     Page,
     /// Why a command, a button or a form did nothing.
@@ -125,6 +135,10 @@ impl TemplateName {
         Self::AlertCard,
         Self::Answer,
         Self::Action,
+        Self::SocialMastodon,
+        Self::SocialBluesky,
+        Self::SocialX,
+        Self::SocialCancelled,
         Self::Page,
         Self::Refusal,
         Self::Log,
@@ -153,6 +167,10 @@ impl TemplateName {
             Self::AlertCard => "alert_card",
             Self::Answer => "answer",
             Self::Action => "action",
+            Self::SocialMastodon => "social/mastodon",
+            Self::SocialBluesky => "social/bluesky",
+            Self::SocialX => "social/x",
+            Self::SocialCancelled => "social_cancelled",
             Self::Page => "page",
             Self::Refusal => "refusal",
             Self::Log => "log",
@@ -192,6 +210,12 @@ impl TemplateName {
             }
             Self::Action => {
                 "a runbook action: run it?, queued, its result, did it run? and its answer"
+            }
+            Self::SocialMastodon => "a player announcement as a Mastodon post",
+            Self::SocialBluesky => "a player announcement as a Bluesky post",
+            Self::SocialX => "a player announcement as a post on X",
+            Self::SocialCancelled => {
+                "which social posts a turn to security cancelled, and which went out already"
             }
             Self::Page => {
                 "a page outside Discord (PagerDuty's summary, ntfy's title, message and \
@@ -242,6 +266,10 @@ impl TemplateName {
             Self::AlertCard => include_str!("../templates/alert_card.hbs"),
             Self::Answer => include_str!("../templates/answer.hbs"),
             Self::Action => include_str!("../templates/action.hbs"),
+            Self::SocialMastodon => include_str!("../templates/social/mastodon.hbs"),
+            Self::SocialBluesky => include_str!("../templates/social/bluesky.hbs"),
+            Self::SocialX => include_str!("../templates/social/x.hbs"),
+            Self::SocialCancelled => include_str!("../templates/social_cancelled.hbs"),
             Self::Page => include_str!("../templates/page.hbs"),
             Self::Refusal => include_str!("../templates/refusal.hbs"),
             Self::Log => include_str!("../templates/log.hbs"),
@@ -253,7 +281,20 @@ impl TemplateName {
 
     /// Whether the output is a Discord message (capped at 2000 characters) or a document.
     fn is_message(self) -> bool {
-        self != Self::Postmortem
+        // A social post is cut to its network's length when it is sent, not to Discord's.
+        !matches!(
+            self,
+            Self::Postmortem | Self::SocialMastodon | Self::SocialBluesky | Self::SocialX
+        )
+    }
+
+    /// The template of a network's posts.
+    pub fn social(network: crate::domain::Network) -> Self {
+        match network {
+            crate::domain::Network::Mastodon => Self::SocialMastodon,
+            crate::domain::Network::Bluesky => Self::SocialBluesky,
+            crate::domain::Network::X => Self::SocialX,
+        }
     }
 
     /// A view with every field filled, to prove at start that the template renders.
@@ -276,6 +317,10 @@ impl TemplateName {
             Self::AlertCard => serde_json::to_value(AlertCardView::sample()),
             Self::Answer => serde_json::to_value(Answer::sample()),
             Self::Action => serde_json::to_value(ActionNotice::sample()),
+            Self::SocialMastodon | Self::SocialBluesky | Self::SocialX => {
+                serde_json::to_value(SocialPostView::sample())
+            }
+            Self::SocialCancelled => serde_json::to_value(SocialCancelled::sample()),
             Self::Page => serde_json::to_value(PageView::sample()),
             Self::Refusal => serde_json::to_value(RefusalView::samples().first()),
             Self::Log => serde_json::to_value(LogPost::sample()),
@@ -514,6 +559,11 @@ fn load_overrides(
         }
     };
     let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    // The social posts' templates are in `social/`, as they are named (`social/mastodon`).
+    let social = dir.join("social");
+    if let Ok(more) = std::fs::read_dir(&social) {
+        paths.extend(more.filter_map(|e| e.ok().map(|e| e.path())));
+    }
     paths.sort();
     for path in paths
         .into_iter()
@@ -524,6 +574,12 @@ fn load_overrides(
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or_default();
+        let nested = format!("social/{stem}");
+        let stem = if path.parent() == Some(social.as_path()) {
+            nested.as_str()
+        } else {
+            stem
+        };
         if PAGE_TEMPLATES.contains(&stem) {
             // The status page's templates, loaded by `status::PageTemplates`.
             continue;

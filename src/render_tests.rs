@@ -914,3 +914,28 @@ fn an_actions_result_quotes_what_came_back_in_a_code_span_and_a_failure_says_its
         .expect("render");
     assert!(not_sent.contains(": not sent after 0.4s."), "{not_sent}");
 }
+
+#[test]
+fn a_social_post_is_plain_text_and_its_override_lives_in_the_social_folder() {
+    let view = SocialPostView {
+        kind: "update".into(),
+        severity: "P1".into(),
+        text: Markup::raw("Back at *10:00* <soon>"),
+    };
+    let text = templates()
+        .render(TemplateName::SocialMastodon, &view)
+        .expect("render");
+    assert_eq!(text, "Back at *10:00* <soon>", "no Discord escapes");
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("social")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("social").join("bluesky.hbs"),
+        "{{#if (eq kind \"update\")}}[{{severity}}] {{/if}}{{text}}",
+    )
+    .expect("write");
+    let t = Templates::load(Some(dir.path())).expect("override loads");
+    let text = t
+        .render(TemplateName::SocialBluesky, &view)
+        .expect("render");
+    assert_eq!(text, "[P1] Back at *10:00* <soon>");
+}

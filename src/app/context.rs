@@ -37,6 +37,9 @@ pub struct App {
     pub reports: Arc<std::sync::Mutex<crate::domain::ReportWatch>>,
     /// Sends runbook actions (`[[actions]]`); `None` when none is configured.
     pub actions: Option<Arc<dyn super::ports::actions::ActionRunner>>,
+    /// The social networks players' announcements are posted to (none when none is
+    /// configured): set by `startup` from `[social]`.
+    pub social: Vec<Arc<dyn super::Social>>,
     /// The services that page on-call outside Discord (none until `startup` sets them).
     pub pagers: super::Pagers,
 }
@@ -151,6 +154,7 @@ impl App {
             public: super::PublicChanges::default(),
             reports: Default::default(),
             actions: None,
+            social: Vec::new(),
             pagers: super::Pagers::default(),
         })
     }

@@ -167,6 +167,11 @@ pub enum Effect {
         /// The rule, as people read it.
         rule: String,
     },
+    /// Posts a player announcement on one social network, in its incident's thread there.
+    SocialPost {
+        /// The `social_posts` row.
+        post: i64,
+    },
     /// Pages on-call outside Discord through `service`: `action` on the incident's page of
     /// `round` (its key), so a retry never pages twice.
     Page {
@@ -284,6 +289,7 @@ impl Effect {
             Self::AlertCard { .. } => kinds::ALERT_CARD,
             Self::AutoDeclare { .. } => kinds::AUTO_DECLARE,
             Self::RunAction { .. } => kinds::RUN_ACTION,
+            Self::SocialPost { .. } => super::social::SOCIAL_POST,
             Self::Page { .. } => kinds::PAGE,
             Self::SyncWindow { .. } => kinds::SYNC_WINDOW,
             Self::AnnounceWindow { .. } => kinds::ANNOUNCE_WINDOW,
@@ -308,7 +314,8 @@ impl Effect {
             | Self::AnnounceWindow { .. }
             | Self::WindowDue { .. }
             | Self::WindowReminder { .. }
-            | Self::RunAction { .. } => false,
+            | Self::RunAction { .. }
+            | Self::SocialPost { .. } => false,
             Self::Post { to, .. } => *to == Target::IncidentChannel,
             Self::SyncMeeting { notice } => notice.is_some(),
             Self::PostIntro

@@ -15,6 +15,7 @@ mod maintenance;
 mod paging;
 mod ports;
 mod postmortem;
+mod social;
 
 // The features' modules by their short names, for the use cases that call across features.
 use incident::{channel, checklists, declare, lifecycle, notes, reminders, summary};
@@ -56,8 +57,10 @@ pub use paging::{
 };
 pub use ports::actions::{ActionCall, ActionOutcome, ActionRunner};
 pub use ports::pager::{Page, PageAction, PageLink, Pager, Pagers};
+pub use ports::social::{Draft, Sessions, Social, Thread};
 pub use public::PublicChanges;
 pub use reminders::{FIX_FAILED_BUTTON, FIX_HELD_BUTTON};
+pub use social::{status_link, x_cap_reached, DbSessions, SOCIAL_POST};
 pub use summary::{help, status, StatusReply};
 pub use workflow::{postmortem, PostmortemArgs};
 
@@ -202,6 +205,8 @@ pub(crate) async fn post_announcement<V: serde::Serialize>(
             at: app.clock.now(),
         })
         .await?;
+    // Every public message reaches the social networks from here, whatever its kind.
+    social::queue_posts(app, tx, outbox, record, announcement, kind, &content).await?;
     outbox
         .push(
             tx,

@@ -17,6 +17,7 @@ mod reports;
 mod role;
 mod runbook;
 mod severity;
+mod social;
 mod text;
 mod timeline;
 mod web;
@@ -57,6 +58,7 @@ pub use runbook::{
     ActionId, EnvSecret, RunState, RunbookAction, Runners, Shape, MAX_ACTION_TIMEOUT,
 };
 pub use severity::{IncidentKind, KindParseError, Severity, SeverityParseError};
+pub use social::{fit, graphemes, inert, plain_from_discord, shorten, Network};
 pub use text::{
     parse_field, FreeText, IncidentTitle, ShortText, SystemName, Systems, SystemsError, TextError,
 };

@@ -187,6 +187,7 @@ mod tests {
             public: crate::app::PublicChanges::default(),
             reports: Default::default(),
             actions: None,
+            social: Vec::new(),
             pagers: Default::default(),
         }
     }

@@ -11,9 +11,12 @@
 
 pub mod actions;
 mod answer;
+pub mod bluesky;
+pub mod mastodon;
 pub mod ntfy;
 pub mod pagerduty;
 mod wait;
+pub mod x;
 
 use std::time::{Duration, Instant};
 

@@ -29,6 +29,8 @@ const TABLES: &[(&str, bool)] = &[
     ("alerts", true),
     ("webhook_deliveries", true),
     ("action_runs", true),
+    ("social_posts", true),
+    ("social_sessions", true),
     ("incident_pages", true),
 ];
 
@@ -45,6 +47,7 @@ const NUMBERED: &[&str] = &[
     "alert_cards",
     "alerts",
     "action_runs",
+    "social_posts",
 ];
 
 /// What one table's copy did.

@@ -40,6 +40,7 @@ mod pages;
 mod postgres;
 mod postmortem_items;
 mod postmortems;
+mod social_posts;
 mod timeline;
 
 use std::path::Path;
@@ -70,6 +71,7 @@ pub use pages::PageState;
 pub use postgres::{fresh_postgres_database, redacted_url};
 pub use postmortem_items::{ActionItem, Lesson};
 pub use postmortems::Postmortem;
+pub use social_posts::{NewSocialPost, RemotePost, SocialPost};
 
 /// The settings of every SQLite connection, run when it opens: the `Any` driver connects by URL,
 /// which carries none of them. WAL lets readers go on while one writes; `synchronous = FULL`

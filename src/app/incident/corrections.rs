@@ -281,6 +281,7 @@ async fn turned_security(
     // Paged as a security incident is at declare: its channel is theirs now.
     let page = app.page_roles(i.kind, i.severity);
     notice(app, outbox, Notice::from(secured), page)?;
+    crate::app::social::cancel_posts(app, tx, outbox, record, now).await?;
     if let Some(log) = app.settings.channels.log {
         let post = Effect::Post {
             to: Target::Channel(log),

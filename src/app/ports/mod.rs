@@ -1,5 +1,5 @@
 //! What the use cases need from outside, owned here and implemented by the adapters: the
-//! `Chat` port (Discord), `PublicChanges` (whoever shows players anything), and the recording
+//! `Chat` port (Discord), `PublicChanges` (whoever shows players anything), `Social` (Mastodon, Bluesky, X), and the recording
 //! double of `Chat` for tests.
 
 use super::*;
@@ -10,3 +10,4 @@ pub(super) mod pager;
 pub(super) mod public;
 #[cfg(test)]
 pub(super) mod recording;
+pub(super) mod social;

@@ -142,6 +142,7 @@ impl World {
             public: crate::app::PublicChanges::default(),
             reports: Default::default(),
             actions: None,
+            social: Vec::new(),
             pagers,
         };
         tweak(&mut app);

@@ -3,12 +3,16 @@
 pub mod bot;
 pub mod chance;
 pub mod child;
+pub mod fake_bluesky;
 pub mod fake_discord;
 pub mod fake_github_actions;
 pub mod fake_gitlab;
+pub mod fake_mastodon;
 pub mod fake_paging;
 pub mod fake_service;
+pub mod fake_x;
 pub mod http;
+pub mod lexicon;
 pub mod openapi;
 pub mod own_postgres;
 pub mod paging;
