@@ -2,6 +2,7 @@
 //! `INCIDENT_BOT__SECTION__KEY` environment variables; validated once, at load, with every
 //! problem named at its line of the file or by its variable.
 
+mod cloudflare;
 mod duration;
 mod env;
 mod extract;
@@ -25,6 +26,7 @@ use crate::domain::{
     ChannelId, Checklists, GuildId, PhaseBudgets, PostmortemPolicy, RoleId, Severity, SystemRules,
 };
 
+pub use cloudflare::{CloudflareSettings, WafMode, CLOUDFLARE_TOKEN_VAR};
 pub use duration::MAX_DURATION;
 pub use load::{load_render_settings, log_format};
 pub use write::{write_server_ids, ServerIds, SetupSettings, SETUP_FILE};
@@ -77,6 +79,8 @@ pub struct Settings {
     pub intake: IntakeSettings,
     /// How the bot logs.
     pub log: LogSettings,
+    /// Cloudflare's WAF, for `/incident block`.
+    pub cloudflare: CloudflareSettings,
 }
 
 /// `[discord]`

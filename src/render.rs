@@ -8,6 +8,7 @@
 //! another in a loop.
 
 mod answer_views;
+mod containment_views;
 mod checklist;
 mod escape;
 mod help;
@@ -25,6 +26,7 @@ use handlebars::Handlebars;
 use serde::Serialize;
 
 pub use answer_views::*;
+pub use containment_views::*;
 pub use checklist::{
     Checklist, ChecklistCount, ChecklistReport, ChecklistReportStep, ChecklistStep,
     ChecklistSummary,

@@ -68,7 +68,12 @@ impl Application {
         } else {
             None
         };
-        let app = App::build(settings, clock).await?;
+        let mut app = App::build(settings, clock).await?;
+        let outbound = crate::outbound::Outbound::new(app.metrics.clone())?;
+        app.waf = crate::outbound::cloudflare::Cloudflare::from_settings(
+            &app.settings.cloudflare,
+            outbound,
+        );
         let fence = Fence::default();
         let data = discord::Data::new(app.clone(), fence.clone());
         let client = extend(discord::client_builder(

@@ -130,6 +130,20 @@ pub enum Effect {
         /// The rule, as people read it.
         rule: String,
     },
+    /// Blocks at the WAF the rows of `waf_blocks` not blocked yet (each looked up before it is
+    /// created, so a retry after a lost answer adopts it), then tells the incident channel.
+    WafBlock {
+        /// The `waf_blocks` rows.
+        blocks: Vec<i64>,
+    },
+    /// Lifts at the WAF the blocks asked to be lifted, then tells the incident channel.
+    WafUnblock {
+        /// The `waf_blocks` rows.
+        blocks: Vec<i64>,
+        /// Queued at `until`: first marks those still in force as lifted by their time.
+        #[serde(default)]
+        expired: bool,
+    },
 }
 
 /// The call to the review meeting: who is asked, and what changed.
@@ -199,6 +213,10 @@ pub mod kinds {
     pub const ALERT_CARD: &str = "alert_card";
     /// [`super::Effect::AutoDeclare`].
     pub const AUTO_DECLARE: &str = "auto_declare";
+    /// [`super::Effect::WafBlock`].
+    pub const WAF_BLOCK: &str = "waf_block";
+    /// [`super::Effect::WafUnblock`].
+    pub const WAF_UNBLOCK: &str = "waf_unblock";
 }
 
 impl Effect {
@@ -224,6 +242,8 @@ impl Effect {
             Self::PostDraft => "post_draft",
             Self::AlertCard { .. } => kinds::ALERT_CARD,
             Self::AutoDeclare { .. } => kinds::AUTO_DECLARE,
+            Self::WafBlock { .. } => kinds::WAF_BLOCK,
+            Self::WafUnblock { .. } => kinds::WAF_UNBLOCK,
         }
     }
 }
@@ -237,7 +257,10 @@ impl Effect {
             | Self::Announce { .. }
             | Self::Publish { .. }
             | Self::AlertCard { .. }
-            | Self::AutoDeclare { .. } => false,
+            | Self::AutoDeclare { .. }
+            // The WAF acts whether or not the channel opened; they tell it when it exists.
+            | Self::WafBlock { .. }
+            | Self::WafUnblock { .. } => false,
             Self::Post { to, .. } => *to == Target::IncidentChannel,
             Self::SyncMeeting { notice } => notice.is_some(),
             Self::PostIntro

@@ -414,6 +414,10 @@ impl JobHandler for Performer {
                     severity,
                     rule,
                 } => self.auto_declare(card, severity, &rule).await,
+                Effect::WafBlock { blocks } => self.waf_block(job, &blocks).await,
+                Effect::WafUnblock { blocks, expired } => {
+                    self.waf_unblock(job, &blocks, expired).await
+                }
                 reminder => self.remind(job, reminder).await,
             }
         })

@@ -82,6 +82,8 @@ impl Settings {
         let Some(mut settings) = extracted.settings else {
             return found.finish(None);
         };
+        // Before the rules: they say when a configured service has no token.
+        settings.cloudflare.token = super::secret_from_env(super::CLOUDFLARE_TOKEN_VAR);
         // A rule about a key that already has a problem would judge its stand-in.
         let related = |a: &str, b: &str| {
             a == b || a.starts_with(&format!("{b}.")) || b.starts_with(&format!("{a}."))

@@ -16,6 +16,7 @@ mod role;
 mod severity;
 mod text;
 mod timeline;
+mod waf;
 mod web;
 mod when;
 
@@ -50,5 +51,6 @@ pub use text::{
     parse_field, FreeText, IncidentTitle, ShortText, SystemName, Systems, SystemsError, TextError,
 };
 pub use timeline::{EntryKind, TimelineEntry};
+pub use waf::{parse_target, parse_targets, BlockTarget, TargetError, MAX_TARGETS};
 pub use web::{bracketed_web_address, host_of, web_address};
 pub use when::{parse_when, WhenError};

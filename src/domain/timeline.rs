@@ -39,6 +39,9 @@ pub enum EntryKind {
     KindChanged,
     /// The service alert was posted on request.
     Announced,
+    /// A containment action on a system outside the channel: a WAF block or unblock, a
+    /// Discord lockdown or unlock.
+    Containment,
 }
 
 impl EntryKind {
@@ -60,6 +63,7 @@ impl EntryKind {
             Self::Edited => "edited",
             Self::KindChanged => "kind_changed",
             Self::Announced => "announced",
+            Self::Containment => "containment",
         }
     }
 
@@ -81,6 +85,7 @@ impl EntryKind {
             Self::Edited,
             Self::KindChanged,
             Self::Announced,
+            Self::Containment,
         ]
         .into_iter()
         .find(|k| k.as_str() == text)

@@ -44,6 +44,14 @@ pub struct Notice {
     pub alert_seen: Option<AlertSeen>,
     /// In the log channel: an incident became a security one.
     pub logged_security: Option<LoggedSecurity>,
+    /// `/incident block`: the WAF blocks these now.
+    pub waf_blocked: Option<super::WafBlocked>,
+    /// `/incident unblock`, or a block's `until`: the WAF no longer blocks these.
+    pub waf_unblocked: Option<super::WafUnblocked>,
+    /// `/incident lockdown`.
+    pub lockdown_set: Option<super::LockdownSet>,
+    /// `/incident unlock`.
+    pub lockdown_lifted: Option<super::LockdownLifted>,
 }
 
 /// The log channel's line about an incident that became a security one.
@@ -309,7 +317,7 @@ impl Notice {
                 by: Markup::raw("<@1>"),
                 channel: Some(Markup::raw("<#3>")),
             }),
-            ..Self::default()
+            ..Self::containment_samples()
         }
     }
 }

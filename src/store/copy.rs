@@ -28,6 +28,7 @@ const TABLES: &[(&str, bool)] = &[
     ("alert_cards", true),
     ("alerts", true),
     ("webhook_deliveries", true),
+    ("waf_blocks", true),
 ];
 
 /// The tables whose `id` PostgreSQL numbers itself (an identity column): after rows are copied
@@ -42,6 +43,7 @@ const NUMBERED: &[&str] = &[
     "audit_log",
     "alert_cards",
     "alerts",
+    "waf_blocks",
 ];
 
 /// What one table's copy did.

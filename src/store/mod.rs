@@ -38,6 +38,7 @@ mod postgres;
 mod postmortem_items;
 mod postmortems;
 mod timeline;
+mod waf_blocks;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -65,6 +66,7 @@ pub use notices::{Notice, Notices, EVENTS_CHANNEL, JOBS_CHANNEL, PUBLIC_CHANNEL}
 pub use postgres::{fresh_postgres_database, redacted_url};
 pub use postmortem_items::{ActionItem, Lesson};
 pub use postmortems::Postmortem;
+pub use waf_blocks::{NewBlock, WafBlock};
 
 /// The settings of every SQLite connection, run when it opens: the `Any` driver connects by URL,
 /// which carries none of them. WAL lets readers go on while one writes; `synchronous = FULL`

@@ -41,4 +41,5 @@ mod status_page;
 mod throwaway_postgres;
 mod transcripts;
 mod triage;
+mod waf;
 mod wake;

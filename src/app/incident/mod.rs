@@ -14,3 +14,5 @@ pub(super) mod relabel;
 pub(super) mod reminders;
 pub(super) mod resolution;
 pub(super) mod summary;
+pub(super) mod waf;
+pub(super) mod waf_jobs;

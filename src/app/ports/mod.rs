@@ -8,3 +8,4 @@ pub(super) mod chat;
 pub(super) mod public;
 #[cfg(test)]
 pub(super) mod recording;
+pub(super) mod waf;

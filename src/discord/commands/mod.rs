@@ -2,6 +2,7 @@
 //! way Discord delivered the interaction (the gateway, or `POST /interactions`).
 
 mod choices;
+mod containment;
 mod incident;
 mod ping;
 mod postmortem;
@@ -36,6 +37,7 @@ const STALE: &str = "Discord may be showing an old version of this command: relo
 /// timeline" and "Report as incident". Adding one: its file, its handler, and a line here.
 pub fn table() -> Vec<Spec> {
     let mut all = incident::SPECS.to_vec();
+    all.extend_from_slice(containment::SPECS);
     all.extend_from_slice(postmortem::SPECS);
     all.extend([ping::SPEC, timeline::SPEC, report::SPEC]);
     all

@@ -2,6 +2,7 @@
 
 pub mod bot;
 pub mod chance;
+pub mod fake_cloudflare;
 pub mod child;
 pub mod fake_discord;
 pub mod fake_service;

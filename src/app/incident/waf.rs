@@ -1,0 +1,194 @@
+//! `/incident block` and `/incident unblock`: the plan's "Block malicious IPs via WAF", in a
+//! security incident. A use case records each address or range and queues the job that puts
+//! it in place at the WAF (`waf_jobs`); `until` queues the unblock that lifts it.
+
+use chrono::{DateTime, Utc};
+use serde_json::json;
+
+use super::lifecycle::{incident_here, Place};
+use super::{answer, audit, team, AppError, App, Effect, Outbox};
+use crate::domain::{
+    parse_duration, parse_targets, parse_when, Action, Actor, IncidentKind, ShortText, Status,
+};
+use crate::render::{timestamp, WafAnswer};
+use crate::store::{IncidentRecord, NewBlock};
+
+/// `/incident block`, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct BlockArgs {
+    /// Addresses and ranges, separated by commas, spaces or new lines (the option and the
+    /// attached file's text, joined).
+    pub targets: String,
+    /// Why, if said.
+    pub note: Option<String>,
+    /// How long (`24h`) or until when (`tomorrow 09:00`), if not until unblocked.
+    pub until: Option<String>,
+}
+
+/// The longest a block may last by itself: a month (it can always be lifted sooner).
+const MAX_UNTIL_DAYS: i64 = 31;
+
+/// Where a block runs, and the checks every WAF command makes: a security incident, not
+/// closed, blocks configured, and the right to work it.
+async fn security_incident(
+    app: &App,
+    actor: &Actor,
+    place: Place,
+) -> Result<IncidentRecord, AppError> {
+    let record = incident_here(app, actor, place).await?;
+    actor.may(Action::Work, &team(app), record.incident.roles.commander)?;
+    if app.waf.is_none() {
+        return Err(AppError::user(
+            "Blocking at the WAF is off: an operator sets [cloudflare] zone_id (or account_id) \
+             and INCIDENT_BOT_CLOUDFLARE_API_TOKEN to turn it on. Block by hand meanwhile.",
+        ));
+    }
+    if record.incident.kind != IncidentKind::Security {
+        return Err(AppError::user(
+            "Blocks are for security incidents: make this one with /incident kind \
+             to:security first.",
+        ));
+    }
+    if record.incident.status == Status::Closed {
+        return Err(AppError::user(
+            "This incident is closed: block from an open security incident.",
+        ));
+    }
+    Ok(record)
+}
+
+/// When a block lifts by itself: after a duration, or at a time.
+fn parse_until(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, AppError> {
+    let at = match parse_duration(text) {
+        Some(d) => now + d,
+        None => parse_when(text, now).map_err(|e| {
+            AppError::user(format!(
+                "{e} For until, give a duration such as 24h, or a time such as tomorrow 09:00."
+            ))
+        })?,
+    };
+    if at <= now || at > now + chrono::TimeDelta::days(MAX_UNTIL_DAYS) {
+        return Err(AppError::user(format!(
+            "until must be in the future and at most {MAX_UNTIL_DAYS} days away; leave it out \
+             to block until /incident unblock."
+        )));
+    }
+    Ok(at)
+}
+
+/// Blocks the addresses and ranges of `args` at the WAF for `actor`, in the incident of
+/// `place`. Returns the answer; the channel is told when the WAF confirms.
+#[tracing::instrument(skip_all, fields(origin = origin))]
+pub async fn block(
+    app: &App,
+    actor: &Actor,
+    place: Place,
+    origin: &str,
+    args: BlockArgs,
+) -> Result<String, AppError> {
+    let record = security_incident(app, actor, place).await?;
+    let targets = parse_targets(&args.targets, &app.settings.cloudflare.never_block)
+        .map_err(|e| AppError::user(e.0))?;
+    let note = args
+        .note
+        .as_deref()
+        .map(ShortText::parse)
+        .transpose()?
+        .map(|n| n.to_string());
+    let now = app.clock.now();
+    let until = args.until.as_deref().map(|u| parse_until(u, now)).transpose()?;
+    let existing = app.db.waf_blocks(record.id).await?;
+    let (already, fresh): (Vec<_>, Vec<_>) = targets.into_iter().partition(|t| {
+        existing
+            .iter()
+            .any(|b| b.in_force() && b.asked.target == *t)
+    });
+    if fresh.is_empty() {
+        return Err(AppError::user(
+            "Those are all blocked in this incident already. /incident unblock lifts them.",
+        ));
+    }
+    let mut tx = app.db.begin().await?;
+    let mut ids = Vec::with_capacity(fresh.len());
+    for target in &fresh {
+        let block = NewBlock {
+            target: *target,
+            note: note.clone(),
+            by: actor.user,
+            at: now,
+            until,
+        };
+        ids.push(tx.add_waf_block(record.id, &block).await?);
+    }
+    let mut outbox = Outbox::new(origin, record.id, now);
+    outbox
+        .push(&mut tx, Effect::WafBlock { blocks: ids.clone() })
+        .await?;
+    if let Some(at) = until {
+        let effect = Effect::WafUnblock {
+            blocks: ids.clone(),
+            expired: true,
+        };
+        outbox.push_at(&mut tx, effect, at).await?;
+    }
+    let targets: Vec<String> = fresh.iter().map(ToString::to_string).collect();
+    let detail = json!({ "targets": targets, "until": until.map(|u| u.to_rfc3339()) });
+    audit(&mut tx, app, record.guild_id, actor, record.id, "waf_block", detail).await?;
+    tx.commit().await?;
+    app.waker.wake();
+    answer(
+        app,
+        WafAnswer {
+            unblock: false,
+            count: fresh.len(),
+            already: already.len(),
+            until: until.map(timestamp),
+        },
+    )
+}
+
+/// Lifts every block of the incident of `place` still in force, for `actor`.
+#[tracing::instrument(skip_all, fields(origin = origin))]
+pub async fn unblock(
+    app: &App,
+    actor: &Actor,
+    place: Place,
+    origin: &str,
+) -> Result<String, AppError> {
+    let record = security_incident(app, actor, place).await?;
+    let ids: Vec<i64> = app
+        .db
+        .waf_blocks(record.id)
+        .await?
+        .into_iter()
+        .filter(|b| b.in_force())
+        .map(|b| b.id)
+        .collect();
+    let now = app.clock.now();
+    let mut tx = app.db.begin().await?;
+    let marked = tx.ask_waf_unblock(&ids, Some(actor.user), now).await?;
+    if marked.is_empty() {
+        return Err(AppError::user(
+            "Nothing is blocked in this incident. /incident block blocks addresses.",
+        ));
+    }
+    let mut outbox = Outbox::new(origin, record.id, now);
+    let effect = Effect::WafUnblock {
+        blocks: marked.clone(),
+        expired: false,
+    };
+    outbox.push(&mut tx, effect).await?;
+    let detail = json!({ "blocks": marked });
+    audit(&mut tx, app, record.guild_id, actor, record.id, "waf_unblock", detail).await?;
+    tx.commit().await?;
+    app.waker.wake();
+    answer(
+        app,
+        WafAnswer {
+            unblock: true,
+            count: marked.len(),
+            already: 0,
+            until: None,
+        },
+    )
+}

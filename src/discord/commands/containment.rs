@@ -1,0 +1,76 @@
+//! `/incident block`, `/incident unblock`, `/incident lockdown`, `/incident unlock`: the
+//! containment steps that act outside the channel (the WAF, the server itself), in a security
+//! incident. Each reads its options and calls its use case; the rules live in `app/`.
+
+use super::super::ask::Ask;
+use super::super::Error;
+use super::incident::GROUP;
+use super::spec::{BoxFuture, Kind, Options, Param, Spec};
+use crate::app::{self, AppError};
+
+const INCIDENT: Param = Param::optional(
+    "incident",
+    Kind::Int {
+        min: 1,
+        max: u32::MAX as u64,
+    },
+    "Its number, from the log channel",
+);
+
+/// The containment subcommands of `/incident`, after the others.
+pub const SPECS: &[Spec] = &[
+    Spec::sub(GROUP.command,
+            "block",
+            "Block IPs or ranges at the WAF (Cloudflare), in a security incident.",
+            &[
+                Param::required("targets", Kind::Text, "IPs and ranges (v4 /16 /24, v6 /32 /48 /64), comma- or space-separated"),
+                Param::optional("note", Kind::Text, "Why, for the WAF's rule and the timeline"),
+                Param::optional("until", Kind::Text, "Lift by itself after 24h, or at a time: tomorrow 09:00"),
+                INCIDENT,
+            ],
+            block,
+        ),
+    Spec::sub(GROUP.command,
+            "unblock",
+            "Lift every WAF block of this incident.",
+            &[INCIDENT],
+            unblock,
+        ),
+];
+
+/// Defers, runs `work` for the person asking with this interaction as the origin of its
+/// jobs, and answers with its outcome.
+async fn run<'a, F, Fut>(ask: &'a Ask<'a>, incident: Option<u32>, work: F) -> Result<(), Error>
+where
+    F: FnOnce(app::Place, crate::domain::Actor, String) -> Fut,
+    Fut: std::future::Future<Output = Result<String, AppError>> + Send + 'a,
+{
+    ask.defer().await?;
+    let actor = ask.actor()?;
+    let origin = format!("ix:{}", ask.id());
+    let result = work(ask.place(incident)?, actor, origin).await;
+    ask.outcome(result).await
+}
+
+fn block<'a>(ask: &'a Ask<'a>, o: Options<'a>) -> BoxFuture<'a, Result<(), Error>> {
+    Box::pin(async move {
+        let args = app::BlockArgs {
+            targets: o.need_text("targets")?,
+            note: o.text("note")?,
+            until: o.text("until")?,
+        };
+        run(ask, o.incident()?, |place, actor, origin| async move {
+            app::block(ask.app(), &actor, place, &origin, args).await
+        })
+        .await
+    })
+}
+
+fn unblock<'a>(ask: &'a Ask<'a>, o: Options<'a>) -> BoxFuture<'a, Result<(), Error>> {
+    Box::pin(async move {
+        run(ask, o.incident()?, |place, actor, origin| async move {
+            app::unblock(ask.app(), &actor, place, &origin).await
+        })
+        .await
+    })
+}
