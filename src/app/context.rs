@@ -37,6 +37,9 @@ pub struct App {
     pub reports: Arc<std::sync::Mutex<crate::domain::ReportWatch>>,
     /// The WAF `/incident block` reaches (`[cloudflare]`); `None` when not configured.
     pub waf: Option<Arc<dyn super::Waf>>,
+    /// What a lockdown changes on the server; set on the job queue's copy by
+    /// `discord::performer`, `None` elsewhere (commands only queue jobs).
+    pub guard: Option<Arc<dyn super::ServerGuard>>,
 }
 
 /// Something the job queue did that a waiting command may want to tell its user. On
@@ -149,6 +152,7 @@ impl App {
             public: super::PublicChanges::default(),
             reports: Default::default(),
             waf: None,
+            guard: None,
         })
     }
 }

@@ -144,6 +144,22 @@ pub enum Effect {
         #[serde(default)]
         expired: bool,
     },
+    /// Puts a lockdown in place: the guild's pauses, then each channel's slow-mode, each
+    /// with what was there before recorded first; then tells the incident channel.
+    Lockdown {
+        /// The `lockdowns` row.
+        lockdown: i64,
+    },
+    /// Sets a lockdown's pauses again before Discord's 24 hours lapse, while it holds.
+    LockdownRearm {
+        /// The `lockdowns` row.
+        lockdown: i64,
+    },
+    /// Lifts a lockdown: what was there before is put back; then tells the incident channel.
+    Unlock {
+        /// The `lockdowns` row.
+        lockdown: i64,
+    },
 }
 
 /// The call to the review meeting: who is asked, and what changed.
@@ -217,6 +233,12 @@ pub mod kinds {
     pub const WAF_BLOCK: &str = "waf_block";
     /// [`super::Effect::WafUnblock`].
     pub const WAF_UNBLOCK: &str = "waf_unblock";
+    /// [`super::Effect::Lockdown`].
+    pub const LOCKDOWN: &str = "lockdown";
+    /// [`super::Effect::LockdownRearm`].
+    pub const LOCKDOWN_REARM: &str = "lockdown_rearm";
+    /// [`super::Effect::Unlock`].
+    pub const UNLOCK: &str = "unlock";
 }
 
 impl Effect {
@@ -244,6 +266,9 @@ impl Effect {
             Self::AutoDeclare { .. } => kinds::AUTO_DECLARE,
             Self::WafBlock { .. } => kinds::WAF_BLOCK,
             Self::WafUnblock { .. } => kinds::WAF_UNBLOCK,
+            Self::Lockdown { .. } => kinds::LOCKDOWN,
+            Self::LockdownRearm { .. } => kinds::LOCKDOWN_REARM,
+            Self::Unlock { .. } => kinds::UNLOCK,
         }
     }
 }
@@ -260,7 +285,10 @@ impl Effect {
             | Self::AutoDeclare { .. }
             // The WAF acts whether or not the channel opened; they tell it when it exists.
             | Self::WafBlock { .. }
-            | Self::WafUnblock { .. } => false,
+            | Self::WafUnblock { .. }
+            | Self::Lockdown { .. }
+            | Self::LockdownRearm { .. }
+            | Self::Unlock { .. } => false,
             Self::Post { to, .. } => *to == Target::IncidentChannel,
             Self::SyncMeeting { notice } => notice.is_some(),
             Self::PostIntro

@@ -418,6 +418,9 @@ impl JobHandler for Performer {
                 Effect::WafUnblock { blocks, expired } => {
                     self.waf_unblock(job, &blocks, expired).await
                 }
+                Effect::Lockdown { lockdown } => self.lock_down(job, lockdown).await,
+                Effect::LockdownRearm { lockdown } => self.rearm(job, lockdown).await,
+                Effect::Unlock { lockdown } => self.unlock(job, lockdown).await,
                 reminder => self.remind(job, reminder).await,
             }
         })

@@ -14,7 +14,9 @@ mod ports;
 mod postmortem;
 
 // The features' modules by their short names, for the use cases that call across features.
-use incident::{channel, checklists, declare, lifecycle, notes, reminders, summary, waf};
+use incident::{
+    channel, checklists, declare, lifecycle, lockdown, notes, reminders, summary, waf,
+};
 #[cfg(test)]
 use ports::recording;
 use ports::{chat, public};
@@ -44,7 +46,9 @@ pub use notes::{note_message, NotedMessage};
 pub use public::PublicChanges;
 pub use reminders::{FIX_FAILED_BUTTON, FIX_HELD_BUTTON};
 pub use summary::{help, status, StatusReply};
+pub use ports::lockdown::{Pauses, ServerGuard, MAX_PAUSE};
 pub use ports::waf::{BlockRequest, Waf};
+pub use lockdown::{lockdown, unlock, LockdownArgs};
 pub use waf::{block, unblock, BlockArgs};
 pub use workflow::{postmortem, PostmortemArgs};
 

@@ -8,6 +8,7 @@ mod facts;
 mod ids;
 mod impact;
 mod incident;
+mod lockdown;
 mod meeting;
 mod phase;
 mod postmortem;
@@ -38,6 +39,9 @@ pub use impact::{
     downtime_minutes, users_affected, OutOfRange, MAX_DOWNTIME_MINUTES, MAX_USERS_AFFECTED,
 };
 pub use incident::{Command, Declaration, Incident, PhaseSpan, Status, TransitionError};
+pub use lockdown::{
+    parse_channels, parse_slowmode, LockdownError, MAX_CHANNELS, MAX_SLOWMODE_SECS,
+};
 pub use meeting::{
     is_staff, meeting_time, participants, ActionKind, EventStatus, LessonKind, MeetingError,
     MeetingPlace, PlaceError, PlaceKind,

@@ -187,6 +187,7 @@ mod tests {
             public: crate::app::PublicChanges::default(),
             reports: Default::default(),
             waf: None,
+            guard: None,
         }
     }
 

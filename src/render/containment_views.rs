@@ -73,11 +73,51 @@ pub struct LockdownLifted {
     pub channels: Vec<Markup>,
 }
 
+/// At the resolve or the fix held: the lockdown is still in place.
+#[derive(Debug, Clone, Serialize)]
+pub struct LockdownStill {
+    /// Who locked the server down (a mention).
+    pub by: Markup,
+}
+
 /// The answer to `/incident lockdown` or `/incident unlock`.
 #[derive(Debug, Clone, Serialize)]
 pub struct LockdownAnswer {
     /// It lifts the lockdown, rather than setting it.
     pub unlock: bool,
+}
+
+/// One WAF block, in the post-mortem draft.
+#[derive(Debug, Clone, Serialize)]
+pub struct ContainmentLine {
+    /// The address or range.
+    pub target: String,
+    /// The WAF: `Cloudflare`.
+    pub service: String,
+    /// Who asked (a name).
+    pub by: Markup,
+    /// When it was asked, a full date.
+    pub at: String,
+    /// Why, as typed.
+    pub note: Option<String>,
+    /// When it was lifted, a full date; `None` while it blocks (or never took).
+    pub lifted_at: Option<String>,
+    /// Whether the WAF confirmed it.
+    pub confirmed: bool,
+}
+
+impl ContainmentLine {
+    pub(super) fn sample() -> Self {
+        Self {
+            target: "198.51.100.0/24".into(),
+            service: "Cloudflare".into(),
+            by: Markup::raw("Sana"),
+            at: "2026-11-26 12:10 UTC".into(),
+            note: Some("credential stuffing".into()),
+            lifted_at: Some("2026-11-27 12:10 UTC".into()),
+            confirmed: true,
+        }
+    }
 }
 
 impl Notice {
@@ -104,6 +144,7 @@ impl Notice {
                 slowmode: Some("30s".into()),
                 channels: vec![Markup::raw("<#5>")],
             }),
+            lockdown_still: Some(LockdownStill { by: by() }),
             lockdown_lifted: Some(LockdownLifted {
                 by: by(),
                 invites: true,
@@ -145,5 +186,5 @@ macro_rules! kinds {
 }
 
 kinds! { Notice: WafBlocked => waf_blocked, WafUnblocked => waf_unblocked,
-LockdownSet => lockdown_set, LockdownLifted => lockdown_lifted }
+LockdownSet => lockdown_set, LockdownLifted => lockdown_lifted, LockdownStill => lockdown_still }
 kinds! { Answer: WafAnswer => waf, LockdownAnswer => lockdown }

@@ -52,6 +52,8 @@ pub struct Notice {
     pub lockdown_set: Option<super::LockdownSet>,
     /// `/incident unlock`.
     pub lockdown_lifted: Option<super::LockdownLifted>,
+    /// At the resolve or the fix held, while the server is still locked down.
+    pub lockdown_still: Option<super::LockdownStill>,
 }
 
 /// The log channel's line about an incident that became a security one.

@@ -29,6 +29,8 @@ const TABLES: &[(&str, bool)] = &[
     ("alerts", true),
     ("webhook_deliveries", true),
     ("waf_blocks", true),
+    ("lockdowns", true),
+    ("lockdown_channels", true),
 ];
 
 /// The tables whose `id` PostgreSQL numbers itself (an identity column): after rows are copied
@@ -44,6 +46,7 @@ const NUMBERED: &[&str] = &[
     "alert_cards",
     "alerts",
     "waf_blocks",
+    "lockdowns",
 ];
 
 /// What one table's copy did.

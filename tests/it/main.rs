@@ -20,6 +20,7 @@ mod intake_sources;
 mod interactions_endpoint;
 mod layers;
 mod lifecycle;
+mod lockdown;
 mod listener;
 mod logs;
 mod markup;

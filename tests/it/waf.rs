@@ -210,7 +210,7 @@ async fn a_block_with_until_lifts_itself_when_its_time_is_up() {
 }
 
 #[tokio::test]
-async fn a_list_block_waits_for_its_bulk_operation_and_a_pending_one_is_a_429() {
+async fn a_list_block_waits_for_its_bulk_operation_and_waits_out_a_429_while_one_is_pending() {
     let fake = world::fake().start().await;
     let cf = FakeCloudflare::start().await;
     let base = cloudflare(&cf);
@@ -223,7 +223,13 @@ async fn a_list_block_waits_for_its_bulk_operation_and_a_pending_one_is_a_429() 
     })
     .await;
 
+    // Another bulk operation of the account is pending when the first item is written.
+    cf.fault(Fault::Pass);
+    cf.fault(Fault::Answer(
+        refused(429, 10045, "a bulk operation is already pending").with_header("retry-after", "1"),
+    ));
     block(&fake, channel, &[("targets", "198.51.100.7 2001:db8::1")]).await;
+    advance_until(&bot, || cf.items().len() == 2).await;
     shows(&fake, channel, "the block", |m| m.content.contains("Blocked at")).await;
     let items = cf.items();
     assert_eq!(items.len(), 2, "{items:?}");

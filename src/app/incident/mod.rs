@@ -9,6 +9,8 @@ pub(super) mod checklists;
 pub(super) mod corrections;
 pub(super) mod declare;
 pub(super) mod lifecycle;
+pub(super) mod lockdown;
+pub(super) mod lockdown_jobs;
 pub(super) mod notes;
 pub(super) mod relabel;
 pub(super) mod reminders;

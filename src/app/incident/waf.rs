@@ -28,37 +28,44 @@ pub struct BlockArgs {
 /// The longest a block may last by itself: a month (it can always be lifted sooner).
 const MAX_UNTIL_DAYS: i64 = 31;
 
-/// Where a block runs, and the checks every WAF command makes: a security incident, not
-/// closed, blocks configured, and the right to work it.
-async fn security_incident(
-    app: &App,
-    actor: &Actor,
-    place: Place,
-) -> Result<IncidentRecord, AppError> {
-    let record = incident_here(app, actor, place).await?;
-    actor.may(Action::Work, &team(app), record.incident.roles.commander)?;
+/// Where a block runs, and the checks every WAF command makes: blocks configured, and those of
+/// [`security_incident`].
+async fn waf_incident(app: &App, actor: &Actor, place: Place) -> Result<IncidentRecord, AppError> {
     if app.waf.is_none() {
         return Err(AppError::user(
             "Blocking at the WAF is off: an operator sets [cloudflare] zone_id (or account_id) \
              and INCIDENT_BOT_CLOUDFLARE_API_TOKEN to turn it on. Block by hand meanwhile.",
         ));
     }
+    security_incident(app, actor, place).await
+}
+
+/// The incident of `place`, for a containment command: a security incident, not closed, that
+/// `actor` may work.
+pub(super) async fn security_incident(
+    app: &App,
+    actor: &Actor,
+    place: Place,
+) -> Result<IncidentRecord, AppError> {
+    let record = incident_here(app, actor, place).await?;
+    actor.may(Action::Work, &team(app), record.incident.roles.commander)?;
     if record.incident.kind != IncidentKind::Security {
         return Err(AppError::user(
-            "Blocks are for security incidents: make this one with /incident kind \
-             to:security first.",
+            "This is for security incidents: make this one with /incident kind to:security \
+             first.",
         ));
     }
     if record.incident.status == Status::Closed {
         return Err(AppError::user(
-            "This incident is closed: block from an open security incident.",
+            "This incident is closed: run this from an open security incident.",
         ));
     }
     Ok(record)
 }
 
-/// When a block lifts by itself: after a duration, or at a time.
-fn parse_until(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, AppError> {
+/// When a block (or a lockdown) lifts by itself: after a duration, or at a time, at most
+/// [`MAX_UNTIL_DAYS`] ahead.
+pub(super) fn parse_until(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, AppError> {
     let at = match parse_duration(text) {
         Some(d) => now + d,
         None => parse_when(text, now).map_err(|e| {
@@ -86,7 +93,7 @@ pub async fn block(
     origin: &str,
     args: BlockArgs,
 ) -> Result<String, AppError> {
-    let record = security_incident(app, actor, place).await?;
+    let record = waf_incident(app, actor, place).await?;
     let targets = parse_targets(&args.targets, &app.settings.cloudflare.never_block)
         .map_err(|e| AppError::user(e.0))?;
     let note = args
@@ -155,7 +162,7 @@ pub async fn unblock(
     place: Place,
     origin: &str,
 ) -> Result<String, AppError> {
-    let record = security_incident(app, actor, place).await?;
+    let record = waf_incident(app, actor, place).await?;
     let ids: Vec<i64> = app
         .db
         .waf_blocks(record.id)

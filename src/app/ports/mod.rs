@@ -5,6 +5,7 @@
 use super::*;
 
 pub(super) mod chat;
+pub(super) mod lockdown;
 pub(super) mod public;
 #[cfg(test)]
 pub(super) mod recording;

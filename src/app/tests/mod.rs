@@ -113,6 +113,7 @@ impl World {
             public: crate::app::PublicChanges::default(),
             reports: Default::default(),
             waf: None,
+            guard: None,
         };
         let chat = Arc::new(RecordingChat::default());
         let performer = Performer::new(app.clone(), chat.clone());

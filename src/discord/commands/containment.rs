@@ -36,6 +36,25 @@ pub const SPECS: &[Spec] = &[
             &[INCIDENT],
             unblock,
         ),
+    Spec::sub(GROUP.command,
+            "lockdown",
+            "Pause invites and DMs, or slow channels down, in a security incident (raids).",
+            &[
+                Param::optional("invites", Kind::Bool, "Pause invites to the server"),
+                Param::optional("dms", Kind::Bool, "Pause DMs between members who are not friends"),
+                Param::optional("slowmode", Kind::Text, "Slow-mode for the channels: 30s, 5m (at most 6h)"),
+                Param::optional("channels", Kind::Text, "The channels to slow down: type # and pick each"),
+                Param::optional("until", Kind::Text, "How long the pauses hold: 24h (default), 48h, or a time"),
+                INCIDENT,
+            ],
+            lockdown,
+        ),
+    Spec::sub(GROUP.command,
+            "unlock",
+            "Lift this incident's lockdown: what was there before comes back.",
+            &[INCIDENT],
+            unlock,
+        ),
 ];
 
 /// Defers, runs `work` for the person asking with this interaction as the origin of its
@@ -70,6 +89,31 @@ fn unblock<'a>(ask: &'a Ask<'a>, o: Options<'a>) -> BoxFuture<'a, Result<(), Err
     Box::pin(async move {
         run(ask, o.incident()?, |place, actor, origin| async move {
             app::unblock(ask.app(), &actor, place, &origin).await
+        })
+        .await
+    })
+}
+
+fn lockdown<'a>(ask: &'a Ask<'a>, o: Options<'a>) -> BoxFuture<'a, Result<(), Error>> {
+    Box::pin(async move {
+        let args = app::LockdownArgs {
+            invites: o.flag("invites")?.unwrap_or(false),
+            dms: o.flag("dms")?.unwrap_or(false),
+            slowmode: o.text("slowmode")?,
+            channels: o.text("channels")?,
+            until: o.text("until")?,
+        };
+        run(ask, o.incident()?, |place, actor, origin| async move {
+            app::lockdown(ask.app(), &actor, place, &origin, args).await
+        })
+        .await
+    })
+}
+
+fn unlock<'a>(ask: &'a Ask<'a>, o: Options<'a>) -> BoxFuture<'a, Result<(), Error>> {
+    Box::pin(async move {
+        run(ask, o.incident()?, |place, actor, origin| async move {
+            app::unlock(ask.app(), &actor, place, &origin).await
         })
         .await
     })

@@ -307,6 +307,8 @@ pub struct State {
     pub identifies: Vec<Value>,
     /// RESUME attempts received.
     pub resumes: usize,
+    /// The guild's incidents data (paused invites and DMs, Discord's raid signals).
+    pub incidents: super::rest_incidents::FakeIncidents,
     /// Heartbeats received.
     pub heartbeats: usize,
 }

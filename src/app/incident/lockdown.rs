@@ -1,0 +1,170 @@
+//! `/incident lockdown` and `/incident unlock` (raids and compromised accounts): the guild's
+//! invites and DMs paused through Discord's incident actions, and slow-mode on named channels,
+//! each part recorded with what was there before so that unlock puts it back. The use cases
+//! record and queue; `lockdown_jobs` changes the server.
+
+use serde_json::json;
+
+use super::lifecycle::Place;
+use super::waf::{parse_until, security_incident};
+use super::{answer, audit, AppError, App, Effect, Outbox};
+use crate::domain::{parse_channels, parse_slowmode, Actor, Command, IncidentId};
+use crate::render::{LockdownAnswer, LockdownStill, Notice, TemplateName};
+use crate::store::NewLockdown;
+
+/// `/incident lockdown`, as typed.
+#[derive(Debug, Clone, Default)]
+pub struct LockdownArgs {
+    /// Pause invites.
+    pub invites: bool,
+    /// Pause DMs between members who are not friends.
+    pub dms: bool,
+    /// The slow-mode to set (`30s`).
+    pub slowmode: Option<String>,
+    /// The channels to set it on, as mentions.
+    pub channels: Option<String>,
+    /// How long (`48h`) or until when; 24 hours when not said.
+    pub until: Option<String>,
+}
+
+/// The lockdown's parts, refused with what to type when they do not make one.
+fn parse(args: &LockdownArgs) -> Result<(Option<u16>, Vec<crate::domain::ChannelId>), AppError> {
+    let slowmode = args.slowmode.as_deref().map(parse_slowmode).transpose();
+    let channels = args.channels.as_deref().map(parse_channels).transpose();
+    let refused = |e: crate::domain::LockdownError| AppError::user(e.0);
+    let (slowmode, channels) = (
+        slowmode.map_err(refused)?,
+        channels.map_err(refused)?.unwrap_or_default(),
+    );
+    if slowmode.is_some() != !channels.is_empty() {
+        return Err(AppError::user(
+            "slowmode and channels go together: give both (slowmode:30s channels:#general), \
+             or neither.",
+        ));
+    }
+    if !args.invites && !args.dms && slowmode.is_none() {
+        return Err(AppError::user(
+            "Say what to lock: invites:True, dms:True, and/or slowmode with channels.",
+        ));
+    }
+    Ok((slowmode, channels))
+}
+
+/// Locks the server down for `actor`, in the security incident of `place`.
+#[tracing::instrument(skip_all, fields(origin = origin))]
+pub async fn lockdown(
+    app: &App,
+    actor: &Actor,
+    place: Place,
+    origin: &str,
+    args: LockdownArgs,
+) -> Result<String, AppError> {
+    let record = security_incident(app, actor, place).await?;
+    let (slowmode, channels) = parse(&args)?;
+    let now = app.clock.now();
+    let until = match args.until.as_deref() {
+        Some(text) => parse_until(text, now)?,
+        None => now + crate::app::MAX_PAUSE,
+    };
+    if in_force(app, record.id).await? {
+        return Err(AppError::user(
+            "This incident's lockdown is in place already: /incident unlock lifts it, then lock \
+             down again with what you want now.",
+        ));
+    }
+    let asked = NewLockdown {
+        by: actor.user,
+        at: now,
+        invites_until: args.invites.then_some(until),
+        dms_until: args.dms.then_some(until),
+        slowmode,
+        channels,
+    };
+    let mut tx = app.db.begin().await?;
+    let id = tx.add_lockdown(record.id, &asked).await?;
+    let mut outbox = Outbox::new(origin, record.id, now);
+    outbox.push(&mut tx, Effect::Lockdown { lockdown: id }).await?;
+    let detail = json!({ "lockdown": id, "invites": args.invites, "dms": args.dms,
+        "slowmode": slowmode, "channels": asked.channels.len() });
+    audit(&mut tx, app, record.guild_id, actor, record.id, "lockdown", detail).await?;
+    tx.commit().await?;
+    app.waker.wake();
+    answer(app, LockdownAnswer { unlock: false })
+}
+
+/// Lifts the lockdowns of the incident of `place` still in force, for `actor`.
+#[tracing::instrument(skip_all, fields(origin = origin))]
+pub async fn unlock(
+    app: &App,
+    actor: &Actor,
+    place: Place,
+    origin: &str,
+) -> Result<String, AppError> {
+    let record = security_incident(app, actor, place).await?;
+    let now = app.clock.now();
+    let mut tx = app.db.begin().await?;
+    let mut outbox = Outbox::new(origin, record.id, now);
+    let mut lifted = Vec::new();
+    for l in app.db.lockdowns(record.id).await? {
+        if tx.ask_unlock(l.id, actor.user, now).await? {
+            outbox.push(&mut tx, Effect::Unlock { lockdown: l.id }).await?;
+            lifted.push(l.id);
+        }
+    }
+    if lifted.is_empty() {
+        return Err(AppError::user(
+            "This incident has no lockdown in place. /incident lockdown sets one.",
+        ));
+    }
+    let detail = json!({ "lockdowns": lifted });
+    audit(&mut tx, app, record.guild_id, actor, record.id, "unlock", detail).await?;
+    tx.commit().await?;
+    app.waker.wake();
+    answer(app, LockdownAnswer { unlock: true })
+}
+
+/// Whether a lockdown of `incident` is in place (or being put in place).
+pub(in crate::app) async fn in_force(app: &App, incident: IncidentId) -> Result<bool, AppError> {
+    Ok(app
+        .db
+        .lockdowns(incident)
+        .await?
+        .iter()
+        .any(crate::store::Lockdown::in_force))
+}
+
+/// Close refuses while a lockdown holds: the server would stay locked with nobody watching.
+pub(in crate::app) async fn refuse_close_while_locked(
+    app: &App,
+    incident: IncidentId,
+    command: &Command,
+) -> Result<(), AppError> {
+    if matches!(command, Command::Close) && in_force(app, incident).await? {
+        return Err(AppError::user(
+            "The server is still locked down for this incident: lift it with /incident unlock \
+             first, then close.",
+        ));
+    }
+    Ok(())
+}
+
+/// At the resolve and when the fix held, a lockdown still in place is pointed out: the
+/// all-clear is the moment to lift it.
+pub(in crate::app) async fn remind_at_all_clear(
+    app: &App,
+    outbox: &mut Outbox<'_>,
+    incident: IncidentId,
+    command: &Command,
+) -> Result<(), AppError> {
+    if !matches!(command, Command::Resolve { .. } | Command::FixHeld) {
+        return Ok(());
+    }
+    let lockdowns = app.db.lockdowns(incident).await?;
+    if let Some(l) = lockdowns.iter().find(|l| l.in_force()) {
+        let notice = Notice::from(LockdownStill {
+            by: crate::render::mention(l.asked.by),
+        });
+        outbox.say_here(super::render(app, TemplateName::Notice, &notice)?, vec![]);
+    }
+    Ok(())
+}
