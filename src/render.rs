@@ -8,8 +8,8 @@
 //! another in a loop.
 
 mod answer_views;
-mod containment_views;
 mod checklist;
+mod containment_views;
 mod escape;
 mod help;
 mod markup;
@@ -26,11 +26,11 @@ use handlebars::Handlebars;
 use serde::Serialize;
 
 pub use answer_views::*;
-pub use containment_views::*;
 pub use checklist::{
     Checklist, ChecklistCount, ChecklistReport, ChecklistReportStep, ChecklistStep,
     ChecklistSummary,
 };
+pub use containment_views::*;
 pub use escape::{cap, discord_escape, unlink_for_players, MESSAGE_LIMIT};
 pub use help::{Help, HelpPhase, HelpSeverity};
 pub use markup::Markup;

@@ -14,9 +14,7 @@ mod ports;
 mod postmortem;
 
 // The features' modules by their short names, for the use cases that call across features.
-use incident::{
-    channel, checklists, declare, lifecycle, lockdown, notes, reminders, summary, waf,
-};
+use incident::{channel, checklists, declare, lifecycle, lockdown, notes, reminders, summary, waf};
 #[cfg(test)]
 use ports::recording;
 use ports::{chat, public};
@@ -42,13 +40,13 @@ pub use intake::{
 };
 pub use jobs::{Performer, PUBLISH_BUDGET};
 pub use lifecycle::{answer_fix_check, change, ChangeArgs, Changed, FixAnswer, Place};
+pub use lockdown::{lockdown, unlock, LockdownArgs};
 pub use notes::{note_message, NotedMessage};
+pub use ports::lockdown::{Pauses, ServerGuard, MAX_PAUSE};
+pub use ports::waf::{BlockRequest, Waf};
 pub use public::PublicChanges;
 pub use reminders::{FIX_FAILED_BUTTON, FIX_HELD_BUTTON};
 pub use summary::{help, status, StatusReply};
-pub use ports::lockdown::{Pauses, ServerGuard, MAX_PAUSE};
-pub use ports::waf::{BlockRequest, Waf};
-pub use lockdown::{lockdown, unlock, LockdownArgs};
 pub use waf::{block, unblock, BlockArgs};
 pub use workflow::{postmortem, PostmortemArgs};
 

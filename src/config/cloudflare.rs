@@ -77,7 +77,11 @@ pub(super) fn problems(c: &CloudflareSettings) -> Vec<(Vec<&'static str>, String
                 .to_owned(),
         )),
         WafMode::List if c.account_id.is_none() || c.list_id.is_none() => out.push((
-            vec!["cloudflare.mode", "cloudflare.account_id", "cloudflare.list_id"],
+            vec![
+                "cloudflare.mode",
+                "cloudflare.account_id",
+                "cloudflare.list_id",
+            ],
             "[cloudflare] mode = \"list\" needs account_id and list_id (the custom IP list, \
              from Manage Account → Configurations → Lists)"
                 .to_owned(),

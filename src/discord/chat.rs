@@ -176,7 +176,10 @@ pub(super) fn classify(e: serenity::Error) -> ChatError {
 /// A refusal for lack of permission (403 with Discord's 50001 Missing Access or 50013 Missing
 /// Permissions) said as what to do: no retry fixes it, a server admin does. Anything else is
 /// sorted by [`classify`].
-pub(super) fn denied(what: String, needs: &'static str) -> impl FnOnce(serenity::Error) -> ChatError {
+pub(super) fn denied(
+    what: String,
+    needs: &'static str,
+) -> impl FnOnce(serenity::Error) -> ChatError {
     move |e| {
         if let serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(r)) = &e {
             if r.status_code.as_u16() == 403 && matches!(r.error.code, 50001 | 50013) {

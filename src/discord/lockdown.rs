@@ -92,7 +92,8 @@ impl ServerGuard for SerenityGuard {
                 &self.metrics,
                 "GET",
                 super::metered::route::CHANNEL,
-                self.http.get_channel(serenity::ChannelId::new(channel.get())),
+                self.http
+                    .get_channel(serenity::ChannelId::new(channel.get())),
             )
             .await
             .map_err(denied(format!("read <#{channel}>"), "View Channel"))?;
@@ -103,7 +104,11 @@ impl ServerGuard for SerenityGuard {
         })
     }
 
-    fn set_slowmode(&self, channel: ChannelId, seconds: u16) -> BoxFuture<'_, Result<(), ChatError>> {
+    fn set_slowmode(
+        &self,
+        channel: ChannelId,
+        seconds: u16,
+    ) -> BoxFuture<'_, Result<(), ChatError>> {
         Box::pin(async move {
             let body = json!({ "rate_limit_per_user": seconds });
             metered(
@@ -118,7 +123,10 @@ impl ServerGuard for SerenityGuard {
             )
             .await
             .map(|_| ())
-            .map_err(denied(format!("set slow-mode in <#{channel}>"), "Manage Channels"))
+            .map_err(denied(
+                format!("set slow-mode in <#{channel}>"),
+                "Manage Channels",
+            ))
         })
     }
 }

@@ -129,13 +129,16 @@ pub fn parse_target(word: &str, never: &[IpNet]) -> Result<BlockTarget, TargetEr
 /// The shape of a target, as an IP access rule takes it.
 fn shape(word: &str) -> Result<BlockTarget, TargetError> {
     let Some((_, len)) = word.split_once('/') else {
-        return word.parse::<IpAddr>().map(BlockTarget::Address).map_err(|_| {
-            TargetError(format!(
-                "`{}` is not an IP address: write 203.0.113.7, 2001:db8::1 or a range such as \
+        return word
+            .parse::<IpAddr>()
+            .map(BlockTarget::Address)
+            .map_err(|_| {
+                TargetError(format!(
+                    "`{}` is not an IP address: write 203.0.113.7, 2001:db8::1 or a range such as \
                  198.51.100.0/24.",
-                shown(word)
-            ))
-        });
+                    shown(word)
+                ))
+            });
     };
     let net: IpNet = word.parse().map_err(|_| {
         TargetError(format!(

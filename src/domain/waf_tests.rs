@@ -14,7 +14,12 @@ fn single_addresses_and_the_ranges_access_rules_take_are_accepted_once_each() {
     let shown: Vec<String> = targets.iter().map(ToString::to_string).collect();
     assert_eq!(
         shown,
-        ["198.51.100.7", "2001:db8::1", "198.51.0.0/16", "2001:db8:1::/48"]
+        [
+            "198.51.100.7",
+            "2001:db8::1",
+            "198.51.0.0/16",
+            "2001:db8:1::/48"
+        ]
     );
     assert!(targets[1].is_v6() && !targets[1].is_range());
     assert!(targets[2].is_range());

@@ -62,7 +62,7 @@ pub use file_lock::{lock_database, lock_path, DatabaseLock, DatabaseLockError};
 pub use gateway::{GatewayLock, SERVER_GIVES_UP_AFTER};
 pub use incidents::{IncidentRecord, NewIncident};
 pub use jobs::{Claimed, Job, JobCount, JobFailure, JobId, NewJob};
-pub use lockdowns::{LockedChannel, Lockdown, NewLockdown};
+pub use lockdowns::{Lockdown, LockedChannel, NewLockdown};
 pub use locks::NamedLock;
 pub use notices::{Notice, Notices, EVENTS_CHANNEL, JOBS_CHANNEL, PUBLIC_CHANNEL};
 pub use postgres::{fresh_postgres_database, redacted_url};

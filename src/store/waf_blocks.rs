@@ -186,13 +186,11 @@ impl Db {
     /// The blocks of an incident, in the order they were asked.
     #[tracing::instrument(skip_all)]
     pub async fn waf_blocks(&self, incident: IncidentId) -> Result<Vec<WafBlock>, Error> {
-        let rows: Vec<Row> = sqlx::query_as(concat!(
-            columns!(),
-            "WHERE incident_id = $1 ORDER BY id"
-        ))
-        .bind(incident.0)
-        .fetch_all(&self.pool)
-        .await?;
+        let rows: Vec<Row> =
+            sqlx::query_as(concat!(columns!(), "WHERE incident_id = $1 ORDER BY id"))
+                .bind(incident.0)
+                .fetch_all(&self.pool)
+                .await?;
         rows.into_iter().map(read).collect()
     }
 
@@ -201,11 +199,10 @@ impl Db {
     pub async fn waf_blocks_of(&self, ids: &[i64]) -> Result<Vec<WafBlock>, Error> {
         let mut out = Vec::new();
         for id in ids {
-            let row: Option<Row> =
-                sqlx::query_as(concat!(columns!(), "WHERE id = $1"))
-                    .bind(*id)
-                    .fetch_optional(&self.pool)
-                    .await?;
+            let row: Option<Row> = sqlx::query_as(concat!(columns!(), "WHERE id = $1"))
+                .bind(*id)
+                .fetch_optional(&self.pool)
+                .await?;
             if let Some(row) = row {
                 out.push(read(row)?);
             }

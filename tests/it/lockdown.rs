@@ -37,8 +37,9 @@ async fn a_lockdown_pauses_invites_keeps_the_dms_pause_set_before_and_unlock_put
     let (bot, channel) = raid(&fake).await;
     // A moderator paused DMs for two hours in the client before the incident.
     // Discord keeps whole seconds.
-    let before = chrono::DateTime::from_timestamp((Utc::now() + TimeDelta::hours(2)).timestamp(), 0)
-        .expect("a time");
+    let before =
+        chrono::DateTime::from_timestamp((Utc::now() + TimeDelta::hours(2)).timestamp(), 0)
+            .expect("a time");
     fake.set_incidents(|i| i.dms_disabled_until = Some(before));
 
     let answer = run(
@@ -46,25 +47,57 @@ async fn a_lockdown_pauses_invites_keeps_the_dms_pause_set_before_and_unlock_put
         world::SECURITY,
         channel,
         "lockdown",
-        &[("invites", "true"), ("slowmode", "30s"), ("channels", &general())],
+        &[
+            ("invites", "true"),
+            ("slowmode", "30s"),
+            ("channels", &general()),
+        ],
     )
     .await;
     assert!(answer.contains("Locking the server down"), "{answer}");
-    let said = shows(&fake, channel, "the lockdown", |m| m.content.contains("Server lockdown")).await;
-    assert!(said.content.contains("Invites paused until"), "{}", said.content);
+    let said = shows(&fake, channel, "the lockdown", |m| {
+        m.content.contains("Server lockdown")
+    })
+    .await;
+    assert!(
+        said.content.contains("Invites paused until"),
+        "{}",
+        said.content
+    );
     let data = fake.incidents();
     let until = data.invites_disabled_until.expect("invites paused");
     assert!(until > Utc::now() + TimeDelta::hours(23), "{until}");
-    assert_eq!(data.dms_disabled_until, Some(before), "the other pause is sent as it was");
-    assert_eq!(fake.channel(world::GENERAL).expect("general").rate_limit_per_user, 30);
+    assert_eq!(
+        data.dms_disabled_until,
+        Some(before),
+        "the other pause is sent as it was"
+    );
+    assert_eq!(
+        fake.channel(world::GENERAL)
+            .expect("general")
+            .rate_limit_per_user,
+        30
+    );
 
     run(&fake, world::SECURITY, channel, "unlock", &[]).await;
-    shows(&fake, channel, "the unlock", |m| m.content.contains("Lockdown lifted")).await;
+    shows(&fake, channel, "the unlock", |m| {
+        m.content.contains("Lockdown lifted")
+    })
+    .await;
     bot.settle().await;
     let data = fake.incidents();
     assert_eq!(data.invites_disabled_until, None);
-    assert_eq!(data.dms_disabled_until, Some(before), "the moderator's pause is still there");
-    assert_eq!(fake.channel(world::GENERAL).expect("general").rate_limit_per_user, 0);
+    assert_eq!(
+        data.dms_disabled_until,
+        Some(before),
+        "the moderator's pause is still there"
+    );
+    assert_eq!(
+        fake.channel(world::GENERAL)
+            .expect("general")
+            .rate_limit_per_user,
+        0
+    );
     fake.assert_no_violations();
 }
 
@@ -76,9 +109,23 @@ async fn without_manage_server_a_lockdown_says_once_what_to_grant() {
         .await;
     let (bot, channel) = raid(&fake).await;
 
-    run(&fake, world::SECURITY, channel, "lockdown", &[("dms", "true")]).await;
-    let told = shows(&fake, world::LOG, "the refusal", |m| m.content.contains("Manage Server")).await;
-    assert!(told.content.contains("pause invites and DMs"), "{}", told.content);
+    run(
+        &fake,
+        world::SECURITY,
+        channel,
+        "lockdown",
+        &[("dms", "true")],
+    )
+    .await;
+    let told = shows(&fake, world::LOG, "the refusal", |m| {
+        m.content.contains("Manage Server")
+    })
+    .await;
+    assert!(
+        told.content.contains("pause invites and DMs"),
+        "{}",
+        told.content
+    );
     bot.settle().await;
     assert_eq!(fake.incidents().dms_disabled_until, None);
     let puts = fake
@@ -94,20 +141,43 @@ async fn without_manage_server_a_lockdown_says_once_what_to_grant() {
 async fn the_resolve_points_at_the_lockdown_and_close_refuses_while_it_holds() {
     let fake = world::fake().start().await;
     let (bot, channel) = raid(&fake).await;
-    run(&fake, world::SECURITY, channel, "lockdown", &[("invites", "true")]).await;
-    shows(&fake, channel, "the lockdown", |m| m.content.contains("Server lockdown")).await;
+    run(
+        &fake,
+        world::SECURITY,
+        channel,
+        "lockdown",
+        &[("invites", "true")],
+    )
+    .await;
+    shows(&fake, channel, "the lockdown", |m| {
+        m.content.contains("Server lockdown")
+    })
+    .await;
     let me = format!("<@{}>", world::SECURITY);
-    run(&fake, world::SECURITY, channel, "assign", &[("role", "commander"), ("user", &me)]).await;
+    run(
+        &fake,
+        world::SECURITY,
+        channel,
+        "assign",
+        &[("role", "commander"), ("user", &me)],
+    )
+    .await;
 
     run(
         &fake,
         world::SECURITY,
         channel,
         "resolve",
-        &[("root_cause", "Spam bots joined through a leaked invite"), ("all_clear", "now")],
+        &[
+            ("root_cause", "Spam bots joined through a leaked invite"),
+            ("all_clear", "now"),
+        ],
     )
     .await;
-    shows(&fake, channel, "the reminder", |m| m.content.contains("still locked down")).await;
+    shows(&fake, channel, "the reminder", |m| {
+        m.content.contains("still locked down")
+    })
+    .await;
     let refused = run(&fake, world::SECURITY, channel, "close", &[]).await;
     assert!(refused.contains("/incident unlock"), "{refused}");
     run(&fake, world::SECURITY, channel, "unlock", &[]).await;
@@ -129,10 +199,23 @@ async fn a_pause_longer_than_a_day_is_rearmed_before_it_lapses() {
     )
     .await
     .id;
-    run(&fake, world::SECURITY, channel, "lockdown", &[("invites", "true"), ("until", "48h")]).await;
-    shows(&fake, channel, "the lockdown", |m| m.content.contains("Server lockdown")).await;
+    run(
+        &fake,
+        world::SECURITY,
+        channel,
+        "lockdown",
+        &[("invites", "true"), ("until", "48h")],
+    )
+    .await;
+    shows(&fake, channel, "the lockdown", |m| {
+        m.content.contains("Server lockdown")
+    })
+    .await;
     let first = fake.incidents().invites_disabled_until.expect("paused");
-    assert!(first < Utc::now() + TimeDelta::hours(25), "at most Discord's 24 h: {first}");
+    assert!(
+        first < Utc::now() + TimeDelta::hours(25),
+        "at most Discord's 24 h: {first}"
+    );
 
     // 23 hours on, on both clocks: the pause is set again, a day ahead of then.
     fake.advance(Duration::from_secs(23 * 3600));

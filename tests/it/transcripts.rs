@@ -631,7 +631,12 @@ async fn the_containment_story_lockdown_block_unblock_unlock_as_the_security_tea
         .await;
     let channel = story.incident_channel().await;
     story
-        .incident(sana, channel, "assign", &[("role", "commander"), ("user", &sana_at)])
+        .incident(
+            sana,
+            channel,
+            "assign",
+            &[("role", "commander"), ("user", &sana_at)],
+        )
         .await;
     story
         .incident(

@@ -65,26 +65,43 @@ async fn a_block_is_one_cloudflare_rule_per_address_until_unblock_lifts_them() {
     )
     .await;
     assert!(answer.contains("Blocking 3"), "{answer}");
-    let said = shows(&fake, channel, "the block", |m| m.content.contains("Blocked at")).await;
+    let said = shows(&fake, channel, "the block", |m| {
+        m.content.contains("Blocked at")
+    })
+    .await;
     assert!(said.content.contains("198.51.100.7"), "{}", said.content);
-    assert!(said.content.contains("stuffing from a botnet"), "{}", said.content);
+    assert!(
+        said.content.contains("stuffing from a botnet"),
+        "{}",
+        said.content
+    );
     let rules = cf.rules();
     assert_eq!(rules.len(), 3, "{rules:?}");
     let kinds: Vec<&str> = rules.iter().map(|r| r.target.as_str()).collect();
     assert_eq!(kinds, ["ip", "ip_range", "ip_range"]);
-    assert!(rules.iter().all(|r| r.mode == "block" && r.scope == format!("zones/{ZONE}")));
+    assert!(rules
+        .iter()
+        .all(|r| r.mode == "block" && r.scope == format!("zones/{ZONE}")));
     assert!(
-        rules.iter().all(|r| r.notes.starts_with("incident-bot: incident #1")),
+        rules
+            .iter()
+            .all(|r| r.notes.starts_with("incident-bot: incident #1")),
         "each rule's note names the incident: {rules:?}"
     );
 
     // The same address again is left alone.
     let again = block(&fake, channel, &[("targets", "198.51.100.7")]).await;
-    assert!(again.contains("blocked in this incident already"), "{again}");
+    assert!(
+        again.contains("blocked in this incident already"),
+        "{again}"
+    );
 
     let lifted = run(&fake, world::SECURITY, channel, "unblock", &[]).await;
     assert!(lifted.contains("Lifting 3"), "{lifted}");
-    shows(&fake, channel, "the unblock", |m| m.content.contains("Unblocked at")).await;
+    shows(&fake, channel, "the unblock", |m| {
+        m.content.contains("Unblocked at")
+    })
+    .await;
     bot.settle().await;
     assert!(cf.rules().is_empty(), "{:?}", cf.rules());
     let timeline = bot
@@ -111,7 +128,10 @@ async fn a_private_or_own_range_is_refused_saying_why_and_nothing_reaches_cloudf
     let (_bot, channel) = security_incident(&fake, cloudflare(&cf)).await;
 
     let private = block(&fake, channel, &[("targets", "198.51.100.7 10.0.0.0/16")]).await;
-    assert!(private.contains("10.0.0.0/16 is a private address"), "{private}");
+    assert!(
+        private.contains("10.0.0.0/16 is a private address"),
+        "{private}"
+    );
     let own = block(&fake, channel, &[("targets", "203.0.113.9")]).await;
     assert!(own.contains("never_block"), "{own}");
     let narrow = block(&fake, channel, &[("targets", "198.51.100.0/25")]).await;
@@ -129,7 +149,14 @@ async fn blocks_are_refused_outside_a_security_incident_and_when_cloudflare_is_o
         &[("title", "Login slow"), ("severity", "P2")],
     )
     .await;
-    let off = run(&fake, world::COMMANDER, channel.id, "block", &[("targets", "198.51.100.7")]).await;
+    let off = run(
+        &fake,
+        world::COMMANDER,
+        channel.id,
+        "block",
+        &[("targets", "198.51.100.7")],
+    )
+    .await;
     assert!(off.contains("[cloudflare]"), "{off}");
 }
 
@@ -145,9 +172,17 @@ async fn a_refused_token_is_said_once_as_the_permission_to_grant() {
         m.content.contains("INCIDENT_BOT_CLOUDFLARE_API_TOKEN")
     })
     .await;
-    assert!(told.content.contains("Zone → Firewall Services → Edit"), "{}", told.content);
+    assert!(
+        told.content.contains("Zone → Firewall Services → Edit"),
+        "{}",
+        told.content
+    );
     bot.settle().await;
-    assert_eq!(cf.service.received().len(), 1, "a refused token is not retried");
+    assert_eq!(
+        cf.service.received().len(),
+        1,
+        "a refused token is not retried"
+    );
     assert!(cf.rules().is_empty());
 }
 
@@ -162,9 +197,21 @@ async fn a_rate_limit_is_waited_out_and_the_block_then_goes_in() {
 
     block(&fake, channel, &[("targets", "198.51.100.7")]).await;
     advance_until(&bot, || cf.rules().len() == 1).await;
-    shows(&fake, channel, "the block", |m| m.content.contains("Blocked at")).await;
-    let methods: Vec<String> = cf.service.received().iter().map(|r| r.method.clone()).collect();
-    assert_eq!(methods, ["GET", "GET", "POST"], "the rate-limited lookup was tried again");
+    shows(&fake, channel, "the block", |m| {
+        m.content.contains("Blocked at")
+    })
+    .await;
+    let methods: Vec<String> = cf
+        .service
+        .received()
+        .iter()
+        .map(|r| r.method.clone())
+        .collect();
+    assert_eq!(
+        methods,
+        ["GET", "GET", "POST"],
+        "the rate-limited lookup was tried again"
+    );
 }
 
 #[tokio::test]
@@ -178,14 +225,29 @@ async fn a_lost_answer_is_found_again_and_makes_no_second_rule() {
 
     block(&fake, channel, &[("targets", "198.51.100.7")]).await;
     advance_until(&bot, || cf.service.received().len() >= 3).await;
-    shows(&fake, channel, "the block", |m| m.content.contains("Blocked at")).await;
+    shows(&fake, channel, "the block", |m| {
+        m.content.contains("Blocked at")
+    })
+    .await;
     let rules = cf.rules();
     assert_eq!(rules.len(), 1, "one rule, not two: {rules:?}");
-    let methods: Vec<String> = cf.service.received().iter().map(|r| r.method.clone()).collect();
-    assert_eq!(methods, ["GET", "POST", "GET"], "the retry looked it up and adopted it");
+    let methods: Vec<String> = cf
+        .service
+        .received()
+        .iter()
+        .map(|r| r.method.clone())
+        .collect();
+    assert_eq!(
+        methods,
+        ["GET", "POST", "GET"],
+        "the retry looked it up and adopted it"
+    );
     // Unblock deletes that rule: its id was recorded from the lookup.
     run(&fake, world::SECURITY, channel, "unblock", &[]).await;
-    shows(&fake, channel, "the unblock", |m| m.content.contains("Unblocked at")).await;
+    shows(&fake, channel, "the unblock", |m| {
+        m.content.contains("Unblocked at")
+    })
+    .await;
     assert!(cf.rules().is_empty());
 }
 
@@ -195,8 +257,16 @@ async fn a_block_with_until_lifts_itself_when_its_time_is_up() {
     let cf = FakeCloudflare::start().await;
     let (bot, channel) = security_incident(&fake, cloudflare(&cf)).await;
 
-    block(&fake, channel, &[("targets", "198.51.100.7"), ("until", "2h")]).await;
-    shows(&fake, channel, "the block", |m| m.content.contains("Blocked at")).await;
+    block(
+        &fake,
+        channel,
+        &[("targets", "198.51.100.7"), ("until", "2h")],
+    )
+    .await;
+    shows(&fake, channel, "the block", |m| {
+        m.content.contains("Blocked at")
+    })
+    .await;
     bot.clock.advance(TimeDelta::minutes(119));
     bot.settle().await;
     assert_eq!(cf.rules().len(), 1, "still blocked before its time");
@@ -205,7 +275,11 @@ async fn a_block_with_until_lifts_itself_when_its_time_is_up() {
         m.content.contains("Unblocked at")
     })
     .await;
-    assert!(lifted.content.contains("its time was up"), "{}", lifted.content);
+    assert!(
+        lifted.content.contains("its time was up"),
+        "{}",
+        lifted.content
+    );
     assert!(cf.rules().is_empty());
 }
 
@@ -230,12 +304,20 @@ async fn a_list_block_waits_for_its_bulk_operation_and_waits_out_a_429_while_one
     ));
     block(&fake, channel, &[("targets", "198.51.100.7 2001:db8::1")]).await;
     advance_until(&bot, || cf.items().len() == 2).await;
-    shows(&fake, channel, "the block", |m| m.content.contains("Blocked at")).await;
+    shows(&fake, channel, "the block", |m| {
+        m.content.contains("Blocked at")
+    })
+    .await;
     let items = cf.items();
     assert_eq!(items.len(), 2, "{items:?}");
-    assert!(items.iter().all(|i| i.comment.as_deref().is_some_and(|c| c.contains("#1"))));
+    assert!(items
+        .iter()
+        .all(|i| i.comment.as_deref().is_some_and(|c| c.contains("#1"))));
     run(&fake, world::SECURITY, channel, "unblock", &[]).await;
-    shows(&fake, channel, "the unblock", |m| m.content.contains("Unblocked at")).await;
+    shows(&fake, channel, "the unblock", |m| {
+        m.content.contains("Unblocked at")
+    })
+    .await;
     bot.settle().await;
     assert!(cf.items().is_empty(), "{:?}", cf.items());
     assert_eq!(cf.violations(), Vec::<String>::new());
@@ -246,7 +328,10 @@ async fn a_list_block_waits_for_its_bulk_operation_and_waits_out_a_429_while_one
 async fn advance_until(bot: &TestBot, done: impl Fn() -> bool) {
     let deadline = tokio::time::Instant::now() + STEP;
     while !done() {
-        assert!(tokio::time::Instant::now() < deadline, "not within {STEP:?}");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "not within {STEP:?}"
+        );
         bot.clock.advance(TimeDelta::seconds(10));
         tokio::time::sleep(Duration::from_millis(20)).await;
     }

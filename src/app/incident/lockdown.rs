@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::lifecycle::Place;
 use super::waf::{parse_until, security_incident};
-use super::{answer, audit, AppError, App, Effect, Outbox};
+use super::{answer, audit, App, AppError, Effect, Outbox};
 use crate::domain::{parse_channels, parse_slowmode, Actor, Command, IncidentId};
 use crate::render::{LockdownAnswer, LockdownStill, Notice, TemplateName};
 use crate::store::NewLockdown;
@@ -83,10 +83,21 @@ pub async fn lockdown(
     let mut tx = app.db.begin().await?;
     let id = tx.add_lockdown(record.id, &asked).await?;
     let mut outbox = Outbox::new(origin, record.id, now);
-    outbox.push(&mut tx, Effect::Lockdown { lockdown: id }).await?;
+    outbox
+        .push(&mut tx, Effect::Lockdown { lockdown: id })
+        .await?;
     let detail = json!({ "lockdown": id, "invites": args.invites, "dms": args.dms,
         "slowmode": slowmode, "channels": asked.channels.len() });
-    audit(&mut tx, app, record.guild_id, actor, record.id, "lockdown", detail).await?;
+    audit(
+        &mut tx,
+        app,
+        record.guild_id,
+        actor,
+        record.id,
+        "lockdown",
+        detail,
+    )
+    .await?;
     tx.commit().await?;
     app.waker.wake();
     answer(app, LockdownAnswer { unlock: false })
@@ -107,7 +118,9 @@ pub async fn unlock(
     let mut lifted = Vec::new();
     for l in app.db.lockdowns(record.id).await? {
         if tx.ask_unlock(l.id, actor.user, now).await? {
-            outbox.push(&mut tx, Effect::Unlock { lockdown: l.id }).await?;
+            outbox
+                .push(&mut tx, Effect::Unlock { lockdown: l.id })
+                .await?;
             lifted.push(l.id);
         }
     }
@@ -117,7 +130,16 @@ pub async fn unlock(
         ));
     }
     let detail = json!({ "lockdowns": lifted });
-    audit(&mut tx, app, record.guild_id, actor, record.id, "unlock", detail).await?;
+    audit(
+        &mut tx,
+        app,
+        record.guild_id,
+        actor,
+        record.id,
+        "unlock",
+        detail,
+    )
+    .await?;
     tx.commit().await?;
     app.waker.wake();
     answer(app, LockdownAnswer { unlock: true })

@@ -21,7 +21,11 @@ const REARM_AHEAD: TimeDelta = TimeDelta::hours(1);
 
 /// The pause to send for one field: the lockdown's end, capped at Discord's 24 h, while it
 /// holds; the field as it is now when the lockdown does not pause it.
-fn pause(asked: Option<DateTime<Utc>>, now: DateTime<Utc>, current: Option<DateTime<Utc>>) -> Option<DateTime<Utc>> {
+fn pause(
+    asked: Option<DateTime<Utc>>,
+    now: DateTime<Utc>,
+    current: Option<DateTime<Utc>>,
+) -> Option<DateTime<Utc>> {
     match asked {
         Some(until) if until > now => Some(until.min(now + MAX_PAUSE)),
         Some(_) => None,
@@ -104,7 +108,8 @@ impl Performer {
             tx.commit().await?;
         }
         let mut tx = self.app.db.begin().await?;
-        tx.set_lockdown_time(id, false, self.app.clock.now()).await?;
+        tx.set_lockdown_time(id, false, self.app.clock.now())
+            .await?;
         tx.commit().await?;
         let mut text = "Locked the server down:".to_owned();
         if let Some(until) = l.asked.invites_until {
@@ -114,13 +119,18 @@ impl Performer {
             text.push_str(&format!(" DMs paused until {};", full_date(until)));
         }
         if !l.channels.is_empty() {
-            text.push_str(&format!(" slow-mode {seconds}s in {} channel(s);", l.channels.len()));
+            text.push_str(&format!(
+                " slow-mode {seconds}s in {} channel(s);",
+                l.channels.len()
+            ));
         }
         let view = LockdownSet {
             by: mention(l.asked.by),
             invites_until: l.asked.invites_until.map(timestamp),
             dms_until: l.asked.dms_until.map(timestamp),
-            slowmode: l.asked.slowmode.map(|s| humantime::format_duration(std::time::Duration::from_secs(s.into())).to_string()),
+            slowmode: l.asked.slowmode.map(|s| {
+                humantime::format_duration(std::time::Duration::from_secs(s.into())).to_string()
+            }),
             channels: l.channels.iter().map(|c| channel_link(c.channel)).collect(),
         };
         let text = text.trim_end_matches(';').to_owned();
@@ -158,8 +168,16 @@ impl Performer {
             // A pause someone had set before the lockdown comes back, if it still runs.
             let back = |was: Option<DateTime<Utc>>| was.filter(|t| *t > now);
             let want = Pauses {
-                invites_until: if paused.0 { back(inv) } else { current.invites_until },
-                dms_until: if paused.1 { back(dms) } else { current.dms_until },
+                invites_until: if paused.0 {
+                    back(inv)
+                } else {
+                    current.invites_until
+                },
+                dms_until: if paused.1 {
+                    back(dms)
+                } else {
+                    current.dms_until
+                },
             };
             guard.set_pauses(&want).await?;
         }

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::lifecycle::{incident_here, Place};
-use super::{answer, audit, team, AppError, App, Effect, Outbox};
+use super::{answer, audit, team, App, AppError, Effect, Outbox};
 use crate::domain::{
     parse_duration, parse_targets, parse_when, Action, Actor, IncidentKind, ShortText, Status,
 };
@@ -103,7 +103,11 @@ pub async fn block(
         .transpose()?
         .map(|n| n.to_string());
     let now = app.clock.now();
-    let until = args.until.as_deref().map(|u| parse_until(u, now)).transpose()?;
+    let until = args
+        .until
+        .as_deref()
+        .map(|u| parse_until(u, now))
+        .transpose()?;
     let existing = app.db.waf_blocks(record.id).await?;
     let (already, fresh): (Vec<_>, Vec<_>) = targets.into_iter().partition(|t| {
         existing
@@ -129,7 +133,12 @@ pub async fn block(
     }
     let mut outbox = Outbox::new(origin, record.id, now);
     outbox
-        .push(&mut tx, Effect::WafBlock { blocks: ids.clone() })
+        .push(
+            &mut tx,
+            Effect::WafBlock {
+                blocks: ids.clone(),
+            },
+        )
         .await?;
     if let Some(at) = until {
         let effect = Effect::WafUnblock {
@@ -140,7 +149,16 @@ pub async fn block(
     }
     let targets: Vec<String> = fresh.iter().map(ToString::to_string).collect();
     let detail = json!({ "targets": targets, "until": until.map(|u| u.to_rfc3339()) });
-    audit(&mut tx, app, record.guild_id, actor, record.id, "waf_block", detail).await?;
+    audit(
+        &mut tx,
+        app,
+        record.guild_id,
+        actor,
+        record.id,
+        "waf_block",
+        detail,
+    )
+    .await?;
     tx.commit().await?;
     app.waker.wake();
     answer(
@@ -186,7 +204,16 @@ pub async fn unblock(
     };
     outbox.push(&mut tx, effect).await?;
     let detail = json!({ "blocks": marked });
-    audit(&mut tx, app, record.guild_id, actor, record.id, "waf_unblock", detail).await?;
+    audit(
+        &mut tx,
+        app,
+        record.guild_id,
+        actor,
+        record.id,
+        "waf_unblock",
+        detail,
+    )
+    .await?;
     tx.commit().await?;
     app.waker.wake();
     answer(

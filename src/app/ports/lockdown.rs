@@ -34,5 +34,9 @@ pub trait ServerGuard: Send + Sync + std::fmt::Debug + 'static {
     fn slowmode(&self, channel: ChannelId) -> BoxFuture<'_, Result<u16, ChatError>>;
 
     /// Sets a channel's slow-mode, in seconds (0 lifts it). Needs Manage Channels.
-    fn set_slowmode(&self, channel: ChannelId, seconds: u16) -> BoxFuture<'_, Result<(), ChatError>>;
+    fn set_slowmode(
+        &self,
+        channel: ChannelId,
+        seconds: u16,
+    ) -> BoxFuture<'_, Result<(), ChatError>>;
 }

@@ -19,42 +19,74 @@ const INCIDENT: Param = Param::optional(
 
 /// The containment subcommands of `/incident`, after the others.
 pub const SPECS: &[Spec] = &[
-    Spec::sub(GROUP.command,
-            "block",
-            "Block IPs or ranges at the WAF (Cloudflare), in a security incident.",
-            &[
-                Param::required("targets", Kind::Text, "IPs and ranges (v4 /16 /24, v6 /32 /48 /64), comma- or space-separated"),
-                Param::optional("note", Kind::Text, "Why, for the WAF's rule and the timeline"),
-                Param::optional("until", Kind::Text, "Lift by itself after 24h, or at a time: tomorrow 09:00"),
-                INCIDENT,
-            ],
-            block,
-        ),
-    Spec::sub(GROUP.command,
-            "unblock",
-            "Lift every WAF block of this incident.",
-            &[INCIDENT],
-            unblock,
-        ),
-    Spec::sub(GROUP.command,
-            "lockdown",
-            "Pause invites and DMs, or slow channels down, in a security incident (raids).",
-            &[
-                Param::optional("invites", Kind::Bool, "Pause invites to the server"),
-                Param::optional("dms", Kind::Bool, "Pause DMs between members who are not friends"),
-                Param::optional("slowmode", Kind::Text, "Slow-mode for the channels: 30s, 5m (at most 6h)"),
-                Param::optional("channels", Kind::Text, "The channels to slow down: type # and pick each"),
-                Param::optional("until", Kind::Text, "How long the pauses hold: 24h (default), 48h, or a time"),
-                INCIDENT,
-            ],
-            lockdown,
-        ),
-    Spec::sub(GROUP.command,
-            "unlock",
-            "Lift this incident's lockdown: what was there before comes back.",
-            &[INCIDENT],
-            unlock,
-        ),
+    Spec::sub(
+        GROUP.command,
+        "block",
+        "Block IPs or ranges at the WAF (Cloudflare), in a security incident.",
+        &[
+            Param::required(
+                "targets",
+                Kind::Text,
+                "IPs and ranges (v4 /16 /24, v6 /32 /48 /64), comma- or space-separated",
+            ),
+            Param::optional(
+                "note",
+                Kind::Text,
+                "Why, for the WAF's rule and the timeline",
+            ),
+            Param::optional(
+                "until",
+                Kind::Text,
+                "Lift by itself after 24h, or at a time: tomorrow 09:00",
+            ),
+            INCIDENT,
+        ],
+        block,
+    ),
+    Spec::sub(
+        GROUP.command,
+        "unblock",
+        "Lift every WAF block of this incident.",
+        &[INCIDENT],
+        unblock,
+    ),
+    Spec::sub(
+        GROUP.command,
+        "lockdown",
+        "Pause invites and DMs, or slow channels down, in a security incident (raids).",
+        &[
+            Param::optional("invites", Kind::Bool, "Pause invites to the server"),
+            Param::optional(
+                "dms",
+                Kind::Bool,
+                "Pause DMs between members who are not friends",
+            ),
+            Param::optional(
+                "slowmode",
+                Kind::Text,
+                "Slow-mode for the channels: 30s, 5m (at most 6h)",
+            ),
+            Param::optional(
+                "channels",
+                Kind::Text,
+                "The channels to slow down: type # and pick each",
+            ),
+            Param::optional(
+                "until",
+                Kind::Text,
+                "How long the pauses hold: 24h (default), 48h, or a time",
+            ),
+            INCIDENT,
+        ],
+        lockdown,
+    ),
+    Spec::sub(
+        GROUP.command,
+        "unlock",
+        "Lift this incident's lockdown: what was there before comes back.",
+        &[INCIDENT],
+        unlock,
+    ),
 ];
 
 /// Defers, runs `work` for the person asking with this interaction as the origin of its

@@ -36,7 +36,11 @@ impl Cloudflare {
     }
 
     /// The rule blocking `target` whose notes are `note`, if there is one.
-    async fn find_rule(&self, target: &BlockTarget, note: &str) -> Result<Option<String>, JobError> {
+    async fn find_rule(
+        &self,
+        target: &BlockTarget,
+        note: &str,
+    ) -> Result<Option<String>, JobError> {
         let value = target.to_string();
         let mut url = self.rules_url(None)?;
         url.query_pairs_mut()

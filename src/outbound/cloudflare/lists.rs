@@ -37,7 +37,11 @@ impl Cloudflare {
     }
 
     /// The item of `target` whose comment is `note`, if the list has one.
-    async fn find_item(&self, target: &BlockTarget, note: &str) -> Result<Option<String>, JobError> {
+    async fn find_item(
+        &self,
+        target: &BlockTarget,
+        note: &str,
+    ) -> Result<Option<String>, JobError> {
         let value = target.to_string();
         let mut url = self.items_url()?;
         url.query_pairs_mut().append_pair("search", &value);
@@ -52,7 +56,14 @@ impl Cloudflare {
     /// Waits for the bulk operation `id` to finish; one still running is a retry (which looks
     /// the item up again before writing).
     async fn settle(&self, id: &str) -> Result<(), JobError> {
-        let url = self.url(&["accounts", self.account()?, "rules", "lists", "bulk_operations", id])?;
+        let url = self.url(&[
+            "accounts",
+            self.account()?,
+            "rules",
+            "lists",
+            "bulk_operations",
+            id,
+        ])?;
         for _ in 0..POLLS {
             let answer = self.call(Method::GET, url.clone(), None).await?;
             let state: OperationState = wire::result(&answer)?;
@@ -79,7 +90,9 @@ impl Cloudflare {
             return Ok(id);
         }
         let body = json!([{ "ip": request.target.to_string(), "comment": request.note }]);
-        let answer = self.call(Method::POST, self.items_url()?, Some(body)).await?;
+        let answer = self
+            .call(Method::POST, self.items_url()?, Some(body))
+            .await?;
         let operation: Operation = wire::result(&answer)?;
         self.settle(&operation.operation_id).await?;
         self.find_item(&request.target, &request.note)

@@ -82,13 +82,17 @@ impl Cloudflare {
     /// once; a 4xx quotes Cloudflare's own errors; the rest retries.
     fn fault(&self, e: CallError) -> JobError {
         match e {
-            CallError::Unauthorized { status, message, .. } => JobError::Forbidden(format!(
+            CallError::Unauthorized {
+                status, message, ..
+            } => JobError::Forbidden(format!(
                 "Cloudflare refused the API token in {CLOUDFLARE_TOKEN_VAR} ({status}: {}): give \
                  it {}, then block again.",
                 wire::errors_of(&message),
                 self.permission()
             )),
-            CallError::Refused { status, message, .. } => JobError::fatal(format!(
+            CallError::Refused {
+                status, message, ..
+            } => JobError::fatal(format!(
                 "Cloudflare refused the request ({status}): {}",
                 wire::errors_of(&message)
             )),

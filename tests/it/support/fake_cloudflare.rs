@@ -153,7 +153,11 @@ fn respond(api: &OpenApi, state: &mut State, r: &Recorded) -> Canned {
     if r.header("authorization") != Some(&format!("Bearer {TOKEN}")) {
         return refused(401, 10000, "Authentication error");
     }
-    let body = if r.body.is_empty() { Value::Null } else { r.json() };
+    let body = if r.body.is_empty() {
+        Value::Null
+    } else {
+        r.json()
+    };
     let route = match api.check_json(&r.method, &r.path, &body) {
         Ok(route) => route,
         Err(problems) => {
@@ -178,11 +182,19 @@ fn respond(api: &OpenApi, state: &mut State, r: &Recorded) -> Canned {
         .filter_map(|p| p["name"].as_str().map(str::to_owned))
         .collect();
     if let Some((k, _)) = query.iter().find(|(k, _)| !declared.contains(k)) {
-        let said = format!("{} {}: unknown query parameter {k}", r.method, route.template);
+        let said = format!(
+            "{} {}: unknown query parameter {k}",
+            r.method, route.template
+        );
         state.violations.push(said.clone());
         return refused(400, 10026, &said);
     }
-    let q = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let q = |name: &str| {
+        query
+            .iter()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.clone())
+    };
     let p = |name: &str| route.params.get(name).cloned().unwrap_or_default();
     let scope = if route.template.starts_with("/zones") {
         format!("zones/{}", p("zone_id"))
@@ -204,7 +216,11 @@ fn respond(api: &OpenApi, state: &mut State, r: &Recorded) -> Canned {
         ("POST", t) if t.ends_with("/access_rules/rules") => create_rule(state, scope, &body),
         ("DELETE", _) if route.template.contains("/access_rules/rules/") => {
             let id = p("rule_id");
-            match state.rules.iter().position(|rule| rule.id == id && rule.scope == scope) {
+            match state
+                .rules
+                .iter()
+                .position(|rule| rule.id == id && rule.scope == scope)
+            {
                 Some(at) => {
                     state.rules.remove(at);
                     ok(json!({ "id": id }))
@@ -240,12 +256,24 @@ fn create_rule(state: &mut State, scope: String, body: &Value) -> Canned {
             .split_once('/')
             .and_then(|(_, l)| l.parse().ok())
             .unwrap_or(0);
-        let allowed: &[u8] = if value.contains(':') { &[32, 48, 64] } else { &[16, 24] };
+        let allowed: &[u8] = if value.contains(':') {
+            &[32, 48, 64]
+        } else {
+            &[16, 24]
+        };
         if !allowed.contains(&len) {
-            return refused(400, 10014, "firewallaccessrules.api.validation_error: invalid CIDR range");
+            return refused(
+                400,
+                10014,
+                "firewallaccessrules.api.validation_error: invalid CIDR range",
+            );
         }
     }
-    if state.rules.iter().any(|r| r.scope == scope && r.value == value) {
+    if state
+        .rules
+        .iter()
+        .any(|r| r.scope == scope && r.value == value)
+    {
         return refused(400, 10009, "firewallaccessrules.api.duplicate_of_existing");
     }
     let rule = Rule {
@@ -305,8 +333,12 @@ fn lists(
         return ok(Value::Array(found));
     }
     if state.operations.values().any(|o| !o.done) {
-        return refused(429, 10045, "a bulk operation is already pending for this account")
-            .with_header("retry-after", "1");
+        return refused(
+            429,
+            10045,
+            "a bulk operation is already pending for this account",
+        )
+        .with_header("retry-after", "1");
     }
     let mut op = Operation {
         add: Vec::new(),

@@ -2,8 +2,8 @@
 
 pub mod bot;
 pub mod chance;
-pub mod fake_cloudflare;
 pub mod child;
+pub mod fake_cloudflare;
 pub mod fake_discord;
 pub mod fake_service;
 pub mod http;
