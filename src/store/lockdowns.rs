@@ -39,6 +39,12 @@ pub struct LockedChannel {
     pub restored_at: Option<DateTime<Utc>>,
 }
 
+/// The guild's pauses before a lockdown: invites, DMs (each `None` when not paused).
+pub type PausesBefore = (Option<DateTime<Utc>>, Option<DateTime<Utc>>);
+
+/// A slowed channel's row: channel, previous, set, restored.
+type ChannelRow = (i64, Option<i64>, Option<i64>, Option<i64>);
+
 /// A stored lockdown and where it stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lockdown {
@@ -49,7 +55,7 @@ pub struct Lockdown {
     /// What was asked (its `channels` empty: see [`Lockdown::channels`]).
     pub asked: NewLockdown,
     /// The guild's pauses before it (invites, DMs), once read.
-    pub before: Option<(Option<DateTime<Utc>>, Option<DateTime<Utc>>)>,
+    pub before: Option<PausesBefore>,
     /// When it was in place.
     pub set_at: Option<DateTime<Utc>>,
     /// When it was asked to be lifted, and by whom.
@@ -295,7 +301,7 @@ impl Db {
     }
 
     async fn locked_channels(&self, id: i64) -> Result<Vec<LockedChannel>, Error> {
-        let rows: Vec<(i64, Option<i64>, Option<i64>, Option<i64>)> = sqlx::query_as(
+        let rows: Vec<ChannelRow> = sqlx::query_as(
             "SELECT channel_id, previous, set_at, restored_at FROM lockdown_channels \
              WHERE lockdown_id = $1 ORDER BY channel_id",
         )

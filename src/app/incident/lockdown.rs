@@ -36,7 +36,7 @@ fn parse(args: &LockdownArgs) -> Result<(Option<u16>, Vec<crate::domain::Channel
         slowmode.map_err(refused)?,
         channels.map_err(refused)?.unwrap_or_default(),
     );
-    if slowmode.is_some() != !channels.is_empty() {
+    if slowmode.is_some() == channels.is_empty() {
         return Err(AppError::user(
             "slowmode and channels go together: give both (slowmode:30s channels:#general), \
              or neither.",
