@@ -272,6 +272,13 @@ pub async fn set_up(http: &Http, known: &Known) -> Result<Report, SetupError> {
         notes: Vec::new(),
         created: 0,
     };
+    if !(guild.owner || guild.permissions.administrator() || guild.permissions.manage_guild()) {
+        run.notes.push(format!(
+            "The bot lacks Manage Server, so /incident lockdown cannot pause invites or DMs: \
+             grant it to the bot's role, or invite it again with {}",
+            invite_url(application, Some(guild.id.get()))
+        ));
+    }
     let responder = run.role(known.responder, names::RESPONDER).await?;
     let commander = run.role(known.commander, names::COMMANDER).await?;
     let security = run.role(known.security, names::SECURITY).await?;

@@ -12,7 +12,7 @@ use crate::support::bot::{spawn_bot_with, world, TestBot, STEP};
 use crate::support::fake_cloudflare::{refused, FakeCloudflare, ACCOUNT, LIST, TOKEN, ZONE};
 use crate::support::fake_discord::FakeDiscord;
 use crate::support::fake_service::Fault;
-use crate::support::story::{declare, run, shows};
+use crate::support::story::{declare, run, run_pm, shows};
 
 /// `[cloudflare]` pointed at `cf`, with access rules in its zone.
 pub fn cloudflare(cf: &FakeCloudflare) -> impl FnOnce(&mut Settings) {
@@ -119,6 +119,17 @@ async fn a_block_is_one_cloudflare_rule_per_address_until_unblock_lifts_them() {
     assert!(containment[0].starts_with("Blocked at Cloudflare: 198.51.100.7"));
     assert!(containment[1].starts_with("Unblocked at Cloudflare"));
     assert_eq!(cf.violations(), Vec::<String>::new());
+
+    // The post-mortem draft lists each block and when it was lifted.
+    run_pm(&fake, world::SECURITY, channel, "draft", &[]).await;
+    let post = shows(&fake, channel, "the draft", |m| !m.attachments.is_empty()).await;
+    let draft = String::from_utf8(post.attachments[0].bytes.clone()).expect("utf-8");
+    assert!(draft.contains("Blocked at the WAF:"), "{draft}");
+    assert!(
+        draft.contains("- 198.51.100.7 at Cloudflare, by ")
+            && draft.contains("(stuffing from a botnet); lifted "),
+        "{draft}"
+    );
 }
 
 #[tokio::test]
@@ -335,4 +346,28 @@ async fn advance_until(bot: &TestBot, done: impl Fn() -> bool) {
         bot.clock.advance(TimeDelta::seconds(10));
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+}
+
+#[tokio::test]
+async fn a_list_too_long_to_type_comes_as_an_attached_text_file() {
+    let fake = world::fake().start().await;
+    let cf = FakeCloudflare::start().await;
+    let (_bot, channel) = security_incident(&fake, cloudflare(&cf)).await;
+    // 120 addresses: more than a string option's 6,000 characters would hold comfortably.
+    let list: String = (1..=120).map(|n| format!("198.51.100.{n}\n")).collect();
+
+    let handle = fake
+        .slash(world::SECURITY)
+        .in_channel(channel)
+        .command("incident")
+        .sub("block")
+        .opt_attachment("file", "attackers.txt", &list)
+        .opt_str("targets", "2001:db8::1")
+        .send()
+        .await;
+    let answer = handle.reply().await.content;
+    assert!(answer.contains("Blocking 121"), "{answer}");
+    fake.wait_for("every rule", STEP, |_| cf.rules().len() == 121)
+        .await;
+    assert_eq!(cf.violations(), Vec::<String>::new());
 }

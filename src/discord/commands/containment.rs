@@ -2,6 +2,8 @@
 //! containment steps that act outside the channel (the WAF, the server itself), in a security
 //! incident. Each reads its options and calls its use case; the rules live in `app/`.
 
+use serenity::all as serenity;
+
 use super::super::ask::Ask;
 use super::super::Error;
 use super::incident::GROUP;
@@ -24,10 +26,15 @@ pub const SPECS: &[Spec] = &[
         "block",
         "Block IPs or ranges at the WAF (Cloudflare), in a security incident.",
         &[
-            Param::required(
+            Param::optional(
                 "targets",
                 Kind::Text,
                 "IPs and ranges (v4 /16 /24, v6 /32 /48 /64), comma- or space-separated",
+            ),
+            Param::optional(
+                "file",
+                Kind::Attachment,
+                "A text file of IPs and ranges, for a list too long to type",
             ),
             Param::optional(
                 "note",
@@ -103,14 +110,51 @@ where
     ask.outcome(result).await
 }
 
+/// The most of an attached list read: some thousands of addresses.
+const MAX_FILE: u32 = 64 * 1024;
+
+/// The text of an attached list of addresses.
+async fn read_list(file: &serenity::Attachment) -> Result<String, AppError> {
+    if file.size > MAX_FILE {
+        return Err(AppError::user(format!(
+            "That file is {} KB; a list of addresses to block is at most {} KB: split it.",
+            file.size / 1024,
+            MAX_FILE / 1024
+        )));
+    }
+    let bytes = async {
+        reqwest::Client::new()
+            .get(&file.url)
+            .timeout(std::time::Duration::from_secs(10))
+            .send()
+            .await?
+            .error_for_status()?
+            .bytes()
+            .await
+    }
+    .await
+    .map_err(|e| anyhow::anyhow!("could not read the attached list: {}", e.without_url()))?;
+    String::from_utf8(bytes.to_vec()).map_err(|_| {
+        AppError::user("That file is not text: attach a plain text list of addresses.")
+    })
+}
+
 fn block<'a>(ask: &'a Ask<'a>, o: Options<'a>) -> BoxFuture<'a, Result<(), Error>> {
     Box::pin(async move {
-        let args = app::BlockArgs {
-            targets: o.need_text("targets")?,
-            note: o.text("note")?,
-            until: o.text("until")?,
-        };
+        let typed = o.text("targets")?.unwrap_or_default();
+        let file = o.attachment("file")?.cloned();
+        let (note, until) = (o.text("note")?, o.text("until")?);
         run(ask, o.incident()?, |place, actor, origin| async move {
+            let mut targets = typed;
+            if let Some(file) = file {
+                targets.push('\n');
+                targets.push_str(&read_list(&file).await?);
+            }
+            let args = app::BlockArgs {
+                targets,
+                note,
+                until,
+            };
             app::block(ask.app(), &actor, place, &origin, args).await
         })
         .await
