@@ -120,45 +120,17 @@ pub async fn block(
         ));
     }
     let mut tx = app.db.begin().await?;
-    let mut ids = Vec::with_capacity(fresh.len());
-    for target in &fresh {
-        let block = NewBlock {
+    let asked: Vec<NewBlock> = fresh
+        .iter()
+        .map(|target| NewBlock {
             target: *target,
             note: note.clone(),
             by: actor.user,
             at: now,
             until,
-        };
-        ids.push(tx.add_waf_block(record.id, &block).await?);
-    }
-    let mut outbox = Outbox::new(origin, record.id, now);
-    outbox
-        .push(
-            &mut tx,
-            Effect::WafBlock {
-                blocks: ids.clone(),
-            },
-        )
-        .await?;
-    if let Some(at) = until {
-        let effect = Effect::WafUnblock {
-            blocks: ids.clone(),
-            expired: true,
-        };
-        outbox.push_at(&mut tx, effect, at).await?;
-    }
-    let targets: Vec<String> = fresh.iter().map(ToString::to_string).collect();
-    let detail = json!({ "targets": targets, "until": until.map(|u| u.to_rfc3339()) });
-    audit(
-        &mut tx,
-        app,
-        record.guild_id,
-        actor,
-        record.id,
-        "waf_block",
-        detail,
-    )
-    .await?;
+        })
+        .collect();
+    queue_blocks(app, &mut tx, &record, actor, origin, &asked).await?;
     tx.commit().await?;
     app.waker.wake();
     answer(
@@ -170,6 +142,49 @@ pub async fn block(
             until: until.map(timestamp),
         },
     )
+}
+
+/// Records the blocks `asked` and queues the job that puts them in place, and the one that
+/// lifts them at their `until`; audited as one.
+async fn queue_blocks(
+    app: &App,
+    tx: &mut crate::store::Tx,
+    record: &IncidentRecord,
+    actor: &Actor,
+    origin: &str,
+    asked: &[NewBlock],
+) -> Result<(), AppError> {
+    let mut ids = Vec::with_capacity(asked.len());
+    for block in asked {
+        ids.push(tx.add_waf_block(record.id, block).await?);
+    }
+    let now = app.clock.now();
+    let mut outbox = Outbox::new(origin, record.id, now);
+    let effect = Effect::WafBlock {
+        blocks: ids.clone(),
+    };
+    outbox.push(tx, effect).await?;
+    let until = asked.first().and_then(|b| b.until);
+    if let Some(at) = until {
+        let effect = Effect::WafUnblock {
+            blocks: ids,
+            expired: true,
+        };
+        outbox.push_at(tx, effect, at).await?;
+    }
+    let targets: Vec<String> = asked.iter().map(|b| b.target.to_string()).collect();
+    let detail = json!({ "targets": targets, "until": until.map(|u| u.to_rfc3339()) });
+    audit(
+        tx,
+        app,
+        record.guild_id,
+        actor,
+        record.id,
+        "waf_block",
+        detail,
+    )
+    .await?;
+    Ok(())
 }
 
 /// Lifts every block of the incident of `place` still in force, for `actor`.
