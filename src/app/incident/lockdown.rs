@@ -8,7 +8,7 @@ use serde_json::json;
 use super::lifecycle::Place;
 use super::waf::{parse_until, security_incident};
 use super::{answer, audit, App, AppError, Effect, Outbox};
-use crate::domain::{parse_channels, parse_slowmode, Actor, Command, IncidentId};
+use crate::domain::{parse_channels, parse_slowmode, Actor, Command, IncidentId, UserId};
 use crate::render::{LockdownAnswer, LockdownStill, Notice, TemplateName};
 use crate::store::NewLockdown;
 
@@ -113,10 +113,12 @@ pub async fn unlock(
 ) -> Result<String, AppError> {
     let record = security_incident(app, actor, place).await?;
     let now = app.clock.now();
+    // Read before the transaction: it holds the connection until it commits.
+    let lockdowns = app.db.lockdowns(record.id).await?;
     let mut tx = app.db.begin().await?;
     let mut outbox = Outbox::new(origin, record.id, now);
     let mut lifted = Vec::new();
-    for l in app.db.lockdowns(record.id).await? {
+    for l in lockdowns {
         if tx.ask_unlock(l.id, actor.user, now).await? {
             outbox
                 .push(&mut tx, Effect::Unlock { lockdown: l.id })
@@ -155,36 +157,39 @@ pub(in crate::app) async fn in_force(app: &App, incident: IncidentId) -> Result<
         .any(crate::store::Lockdown::in_force))
 }
 
-/// Close refuses while a lockdown holds: the server would stay locked with nobody watching.
-pub(in crate::app) async fn refuse_close_while_locked(
+/// Who locked the server down for `incident`, while a lockdown holds; and the refusal of a
+/// close then: the server would stay locked with nobody watching. Read before the change's
+/// transaction.
+pub(in crate::app) async fn holder(
     app: &App,
     incident: IncidentId,
     command: &Command,
-) -> Result<(), AppError> {
-    if matches!(command, Command::Close) && in_force(app, incident).await? {
+) -> Result<Option<UserId>, AppError> {
+    let lockdowns = app.db.lockdowns(incident).await?;
+    let by = lockdowns.iter().find(|l| l.in_force()).map(|l| l.asked.by);
+    if by.is_some() && matches!(command, Command::Close) {
         return Err(AppError::user(
             "The server is still locked down for this incident: lift it with /incident unlock \
              first, then close.",
         ));
     }
-    Ok(())
+    Ok(by)
 }
 
-/// At the resolve and when the fix held, a lockdown still in place is pointed out: the
-/// all-clear is the moment to lift it.
-pub(in crate::app) async fn remind_at_all_clear(
+/// At the resolve and when the fix held, a lockdown still in place (by `holder`) is pointed
+/// out: the all-clear is the moment to lift it.
+pub(in crate::app) fn remind_at_all_clear(
     app: &App,
     outbox: &mut Outbox<'_>,
-    incident: IncidentId,
+    holder: Option<UserId>,
     command: &Command,
 ) -> Result<(), AppError> {
-    if !matches!(command, Command::Resolve { .. } | Command::FixHeld) {
+    let Some(by) = holder else {
         return Ok(());
-    }
-    let lockdowns = app.db.lockdowns(incident).await?;
-    if let Some(l) = lockdowns.iter().find(|l| l.in_force()) {
+    };
+    if matches!(command, Command::Resolve { .. } | Command::FixHeld) {
         let notice = Notice::from(LockdownStill {
-            by: crate::render::mention(l.asked.by),
+            by: crate::render::mention(by),
         });
         outbox.say_here(super::render(app, TemplateName::Notice, &notice)?, vec![]);
     }
