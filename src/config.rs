@@ -3,6 +3,7 @@
 //! problem named at its line of the file or by its variable.
 
 mod action_rules;
+mod cloudflare;
 mod duration;
 mod env;
 mod extract;
@@ -28,6 +29,7 @@ use crate::domain::{
     ChannelId, Checklists, GuildId, PhaseBudgets, PostmortemPolicy, RoleId, Severity, SystemRules,
 };
 
+pub use cloudflare::{CloudflareSettings, WafMode, CLOUDFLARE_TOKEN_VAR};
 pub use duration::MAX_DURATION;
 pub use load::{load_render_settings, log_format};
 pub use page_out::{
@@ -98,6 +100,8 @@ pub struct Settings {
     /// Paging on-call outside Discord: PagerDuty, ntfy.
     #[serde(default)]
     pub page_out: PageOutSettings,
+    /// Cloudflare's WAF, for `/incident block`.
+    pub cloudflare: CloudflareSettings,
 }
 
 /// `[discord]`

@@ -11,6 +11,7 @@ pub mod action_body;
 mod action_views;
 mod answer_views;
 mod checklist;
+mod containment_views;
 mod escape;
 mod help;
 mod log_views;
@@ -37,6 +38,7 @@ pub use checklist::{
     Checklist, ChecklistCount, ChecklistReport, ChecklistReportStep, ChecklistStep,
     ChecklistSummary,
 };
+pub use containment_views::*;
 pub use escape::{cap, discord_escape, unlink_for_players, MESSAGE_LIMIT};
 pub use help::{Help, HelpPhase, HelpSeverity};
 pub use log_views::*;

@@ -78,6 +78,10 @@ impl Application {
             )));
         }
         app.social = social_networks(&app)?;
+        app.waf = crate::outbound::cloudflare::Cloudflare::from_settings(
+            &app.settings.cloudflare,
+            outbound.clone(),
+        );
         let fence = Fence::default();
         let data = discord::Data::new(app.clone(), fence.clone());
         let client = extend(discord::client_builder(

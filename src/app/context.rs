@@ -42,6 +42,11 @@ pub struct App {
     pub social: Vec<Arc<dyn super::Social>>,
     /// The services that page on-call outside Discord (none until `startup` sets them).
     pub pagers: super::Pagers,
+    /// The WAF `/incident block` reaches (`[cloudflare]`); `None` when not configured.
+    pub waf: Option<Arc<dyn super::Waf>>,
+    /// What a lockdown changes on the server; set on the job queue's copy by
+    /// `discord::performer`, `None` elsewhere (commands only queue jobs).
+    pub guard: Option<Arc<dyn super::ServerGuard>>,
 }
 
 /// Something the job queue did that a waiting command may want to tell its user. On
@@ -156,6 +161,8 @@ impl App {
             actions: None,
             social: Vec::new(),
             pagers: super::Pagers::default(),
+            waf: None,
+            guard: None,
         })
     }
 }

@@ -182,6 +182,36 @@ pub enum Effect {
         /// The page's round.
         round: u32,
     },
+    /// Blocks at the WAF the rows of `waf_blocks` not blocked yet (each looked up before it is
+    /// created, so a retry after a lost answer adopts it), then tells the incident channel.
+    WafBlock {
+        /// The `waf_blocks` rows.
+        blocks: Vec<i64>,
+    },
+    /// Lifts at the WAF the blocks asked to be lifted, then tells the incident channel.
+    WafUnblock {
+        /// The `waf_blocks` rows.
+        blocks: Vec<i64>,
+        /// Queued at `until`: first marks those still in force as lifted by their time.
+        #[serde(default)]
+        expired: bool,
+    },
+    /// Puts a lockdown in place: the guild's pauses, then each channel's slow-mode, each
+    /// with what was there before recorded first; then tells the incident channel.
+    Lockdown {
+        /// The `lockdowns` row.
+        lockdown: i64,
+    },
+    /// Sets a lockdown's pauses again before Discord's 24 hours lapse, while it holds.
+    LockdownRearm {
+        /// The `lockdowns` row.
+        lockdown: i64,
+    },
+    /// Lifts a lockdown: what was there before is put back; then tells the incident channel.
+    Unlock {
+        /// The `lockdowns` row.
+        lockdown: i64,
+    },
 }
 
 /// The call to the review meeting: who is asked, and what changed.
@@ -263,6 +293,16 @@ pub mod kinds {
     pub const WINDOW_DUE: &str = "window_due";
     /// [`super::Effect::WindowReminder`].
     pub const WINDOW_REMINDER: &str = "window_reminder";
+    /// [`super::Effect::WafBlock`].
+    pub const WAF_BLOCK: &str = "waf_block";
+    /// [`super::Effect::WafUnblock`].
+    pub const WAF_UNBLOCK: &str = "waf_unblock";
+    /// [`super::Effect::Lockdown`].
+    pub const LOCKDOWN: &str = "lockdown";
+    /// [`super::Effect::LockdownRearm`].
+    pub const LOCKDOWN_REARM: &str = "lockdown_rearm";
+    /// [`super::Effect::Unlock`].
+    pub const UNLOCK: &str = "unlock";
 }
 
 impl Effect {
@@ -295,6 +335,11 @@ impl Effect {
             Self::AnnounceWindow { .. } => kinds::ANNOUNCE_WINDOW,
             Self::WindowDue { .. } => kinds::WINDOW_DUE,
             Self::WindowReminder { .. } => kinds::WINDOW_REMINDER,
+            Self::WafBlock { .. } => kinds::WAF_BLOCK,
+            Self::WafUnblock { .. } => kinds::WAF_UNBLOCK,
+            Self::Lockdown { .. } => kinds::LOCKDOWN,
+            Self::LockdownRearm { .. } => kinds::LOCKDOWN_REARM,
+            Self::Unlock { .. } => kinds::UNLOCK,
         }
     }
 }
@@ -315,7 +360,13 @@ impl Effect {
             | Self::WindowDue { .. }
             | Self::WindowReminder { .. }
             | Self::RunAction { .. }
-            | Self::SocialPost { .. } => false,
+            | Self::SocialPost { .. }
+            // The WAF acts whether or not the channel opened; they tell it when it exists.
+            | Self::WafBlock { .. }
+            | Self::WafUnblock { .. }
+            | Self::Lockdown { .. }
+            | Self::LockdownRearm { .. }
+            | Self::Unlock { .. } => false,
             Self::Post { to, .. } => *to == Target::IncidentChannel,
             Self::SyncMeeting { notice } => notice.is_some(),
             Self::PostIntro

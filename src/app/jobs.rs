@@ -367,6 +367,44 @@ impl Performer {
     }
 }
 
+impl Performer {
+    /// [`Effect::Post`]: one message, where it says, with its file and buttons.
+    async fn post_effect(&self, job: &Job, post: Effect) -> Result<(), JobError> {
+        let Effect::Post {
+            to,
+            content,
+            ping_roles,
+            file,
+            buttons,
+        } = post
+        else {
+            return Err(JobError::fatal("not a post"));
+        };
+        let channel = match to {
+            Target::Channel(c) => c,
+            Target::IncidentChannel => self.channel_of(&self.incident(job).await?).await?,
+        };
+        let message = Outgoing {
+            channel,
+            content,
+            ping_roles,
+            ping_users: vec![],
+            nonce: job.id.0.to_string(),
+            attachment: file.map(|f| Attachment {
+                filename: f.filename,
+                bytes: f.text.into_bytes(),
+            }),
+            buttons,
+            menu: None,
+        };
+        self.chat
+            .post(&message)
+            .await
+            .map(|_| ())
+            .map_err(Into::into)
+    }
+}
+
 impl JobHandler for Performer {
     fn perform<'a>(&'a self, job: &'a Job) -> BoxFuture<'a, Result<(), JobError>> {
         Box::pin(async move {
@@ -375,38 +413,7 @@ impl JobHandler for Performer {
             match effect {
                 Effect::OpenChannel => self.open_channel(job).await,
                 Effect::PostIntro => self.post_intro(job).await,
-                Effect::Post {
-                    to,
-                    content,
-                    ping_roles,
-                    file,
-                    buttons,
-                } => {
-                    let channel = match to {
-                        Target::Channel(c) => c,
-                        Target::IncidentChannel => {
-                            self.channel_of(&self.incident(job).await?).await?
-                        }
-                    };
-                    let message = Outgoing {
-                        channel,
-                        content,
-                        ping_roles,
-                        ping_users: vec![],
-                        nonce: job.id.0.to_string(),
-                        attachment: file.map(|f| Attachment {
-                            filename: f.filename,
-                            bytes: f.text.into_bytes(),
-                        }),
-                        buttons,
-                        menu: None,
-                    };
-                    self.chat
-                        .post(&message)
-                        .await
-                        .map(|_| ())
-                        .map_err(Into::into)
-                }
+                post @ Effect::Post { .. } => self.post_effect(job, post).await,
                 Effect::PostInOrder { messages } => self.post_in_order(job, messages).await,
                 Effect::Announce {
                     announcement,
@@ -440,6 +447,13 @@ impl JobHandler for Performer {
                 Effect::WindowReminder { window, start } => {
                     self.remind_window(job, window, start).await
                 }
+                Effect::WafBlock { blocks } => self.waf_block(job, &blocks).await,
+                Effect::WafUnblock { blocks, expired } => {
+                    self.waf_unblock(job, &blocks, expired).await
+                }
+                Effect::Lockdown { lockdown } => self.lock_down(job, lockdown).await,
+                Effect::LockdownRearm { lockdown } => self.rearm(job, lockdown).await,
+                Effect::Unlock { lockdown } => self.unlock(job, lockdown).await,
                 reminder => self.remind(job, reminder).await,
             }
         })

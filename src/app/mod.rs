@@ -18,7 +18,7 @@ mod postmortem;
 mod social;
 
 // The features' modules by their short names, for the use cases that call across features.
-use incident::{channel, checklists, declare, lifecycle, notes, reminders, summary};
+use incident::{channel, checklists, declare, lifecycle, lockdown, notes, reminders, summary, waf};
 #[cfg(test)]
 use ports::recording;
 use ports::{chat, public};
@@ -48,6 +48,7 @@ pub use intake::{
 };
 pub use jobs::{Performer, PUBLISH_BUDGET};
 pub use lifecycle::{answer_fix_check, change, ChangeArgs, Changed, FixAnswer, Place};
+pub use lockdown::{lockdown, unlock, LockdownArgs};
 pub use maintenance::{
     event_changed, maintenance, maintenance_click, MaintenanceArgs, MAINTENANCE_BUTTON,
 };
@@ -56,12 +57,15 @@ pub use paging::{
     acknowledged, page_key, take_command, AckOutcome, Acknowledged, TAKE_COMMAND_BUTTON,
 };
 pub use ports::actions::{ActionCall, ActionOutcome, ActionRunner};
+pub use ports::lockdown::{Pauses, ServerGuard, MAX_PAUSE};
 pub use ports::pager::{Page, PageAction, PageLink, Pager, Pagers};
 pub use ports::social::{Draft, Sessions, Social, Thread};
+pub use ports::waf::{BlockRequest, Waf};
 pub use public::PublicChanges;
 pub use reminders::{FIX_FAILED_BUTTON, FIX_HELD_BUTTON};
 pub use social::{status_link, x_cap_reached, DbSessions, SOCIAL_POST};
 pub use summary::{help, status, StatusReply};
+pub use waf::{block, unblock, BlockArgs};
 pub use workflow::{postmortem, PostmortemArgs};
 
 use crate::domain::{Actor, GuildId, IncidentId, Refusal, TeamRoles};

@@ -82,6 +82,8 @@ impl Settings {
         let Some(mut settings) = extracted.settings else {
             return found.finish(None);
         };
+        // Before the rules: they say when a configured service has no token.
+        settings.cloudflare.token = super::secret_from_env(super::CLOUDFLARE_TOKEN_VAR);
         // A rule about a key that already has a problem would judge its stand-in.
         let related = |a: &str, b: &str| {
             a == b || a.starts_with(&format!("{b}.")) || b.starts_with(&format!("{a}."))
@@ -106,20 +108,7 @@ impl Settings {
                 })
                 .map(blame),
         );
-        // An empty path is no path: how the systemd unit's and the image's
-        // INCIDENT_BOT__DATABASE__PATH is cleared to use a url.
-        let path_set =
-            sources.is_set("database.path") && !settings.database.path.as_os_str().is_empty();
-        if settings.database.url.is_some() && path_set {
-            found.problems.push((
-                sources.locate("database.url"),
-                "[database] sets both path (an SQLite file) and url (a PostgreSQL database): \
-                 keep the one the bot should use and remove the other (where \
-                 INCIDENT_BOT__DATABASE__PATH is set for you, as by the systemd unit and the \
-                 container image, set it to nothing)"
-                    .to_owned(),
-            ));
-        }
+        both_databases(&settings, &sources, &mut found);
         // After the rules on what the operator wrote (a bad role id is named once, not again
         // in every list it would fill), before the warnings about who is woken.
         role_defaults(&mut settings, |key| sources.is_set(key));
@@ -268,4 +257,21 @@ pub fn log_format(file: Option<&Path>) -> LogFormat {
         .extract_inner::<LogSettings>("log")
         .map(|log| log.format)
         .unwrap_or_default()
+}
+
+/// Refuses `[database]` with both a path and a url. An empty path is no path: how the systemd
+/// unit's and the image's INCIDENT_BOT__DATABASE__PATH is cleared to use a url.
+fn both_databases(settings: &Settings, sources: &Sources, found: &mut Findings) {
+    let path_set =
+        sources.is_set("database.path") && !settings.database.path.as_os_str().is_empty();
+    if settings.database.url.is_some() && path_set {
+        found.problems.push((
+            sources.locate("database.url"),
+            "[database] sets both path (an SQLite file) and url (a PostgreSQL database): \
+             keep the one the bot should use and remove the other (where \
+             INCIDENT_BOT__DATABASE__PATH is set for you, as by the systemd unit and the \
+             container image, set it to nothing)"
+                .to_owned(),
+        ));
+    }
 }

@@ -33,12 +33,20 @@ pub(super) fn problems(s: &Settings) -> Vec<Finding> {
     intake(s, &mut out);
     maintenance(s, &mut out);
     super::action_rules::actions(s, &mut out);
+    out.extend(
+        super::cloudflare::problems(&s.cloudflare)
+            .into_iter()
+            .map(|(keys, message)| finding(&keys, message)),
+    );
     out
 }
 
 /// What works but is probably not meant.
 pub(super) fn warnings(s: &Settings) -> Vec<Finding> {
-    let mut out = Vec::new();
+    let mut out: Vec<Finding> = super::cloudflare::warnings(&s.cloudflare)
+        .into_iter()
+        .map(|(keys, message)| finding(&keys, message))
+        .collect();
     let p0 = &s.severity.p0;
     if p0.page.is_empty() {
         out.push(finding(

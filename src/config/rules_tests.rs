@@ -569,3 +569,50 @@ fn an_action_whose_secret_is_not_in_the_environment_is_a_warning_naming_the_vari
         Ok(())
     });
 }
+
+#[test]
+fn cloudflare_without_its_token_is_refused_naming_the_variable_and_a_token_in_the_file_too() {
+    Jail::expect_with(|jail| {
+        let on =
+            format!("{IDS}{MEETING}[cloudflare]\nzone_id = \"023e105f4ecef8ad9ca31a8372d0c353\"\n");
+        let err = load_in(jail, &on).expect_err("no token");
+        assert!(
+            err.to_string()
+                .contains("INCIDENT_BOT_CLOUDFLARE_API_TOKEN is not set"),
+            "{err}"
+        );
+        let inline = format!("{on}api_token = \"secret\"\n");
+        let err = load_in(jail, &inline).expect_err("a token in the file");
+        assert!(err.to_string().contains("api_token"), "{err}");
+        jail.set_env("INCIDENT_BOT_CLOUDFLARE_API_TOKEN", "cf-token");
+        let s = load_in(jail, &on).map_err(|e| e.to_string())?;
+        assert!(s.cloudflare.configured() && s.cloudflare.token.is_some());
+        Ok(())
+    });
+}
+
+#[test]
+fn a_cloudflare_list_needs_its_account_and_list_and_is_warned_about_its_waf_rule() {
+    Jail::expect_with(|jail| {
+        jail.set_env("INCIDENT_BOT_CLOUDFLARE_API_TOKEN", "cf-token");
+        let list = format!(
+            "{IDS}{MEETING}[cloudflare]\naccount_id = \"01a7362d577a6c3019a474fd6f485823\"\nmode = \"list\"\n"
+        );
+        let err = load_in(jail, &list).expect_err("no list_id");
+        assert!(
+            err.to_string().contains("needs account_id and list_id"),
+            "{err}"
+        );
+        jail.create_file(
+            "bot.toml",
+            &format!("{list}list_id = \"2c0fc9fa937b11eaa1b71c4d701ab86e\"\n"),
+        )?;
+        let loaded = Settings::check(Some(Path::new("bot.toml"))).map_err(|e| e.to_string())?;
+        assert!(
+            loaded.warnings.iter().any(|w| w.contains("ip.src in $")),
+            "{:?}",
+            loaded.warnings
+        );
+        Ok(())
+    });
+}

@@ -137,7 +137,7 @@ fn ours(id: serenity::ChannelId) -> Result<ChannelId, ChatError> {
 
 /// Sorts serenity's errors into passing ones (retry) and refusals. Never includes the URL: for
 /// interaction webhooks it holds the interaction token.
-fn classify(e: serenity::Error) -> ChatError {
+pub(super) fn classify(e: serenity::Error) -> ChatError {
     use serenity::{Error, HttpError};
     match e {
         Error::Http(HttpError::UnsuccessfulRequest(r)) => {
@@ -176,7 +176,10 @@ fn classify(e: serenity::Error) -> ChatError {
 /// A refusal for lack of permission (403 with Discord's 50001 Missing Access or 50013 Missing
 /// Permissions) said as what to do: no retry fixes it, a server admin does. Anything else is
 /// sorted by [`classify`].
-fn denied(what: String, needs: &'static str) -> impl FnOnce(serenity::Error) -> ChatError {
+pub(super) fn denied(
+    what: String,
+    needs: &'static str,
+) -> impl FnOnce(serenity::Error) -> ChatError {
     move |e| {
         if let serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(r)) = &e {
             if r.status_code.as_u16() == 403 && matches!(r.error.code, 50001 | 50013) {

@@ -7,6 +7,7 @@ mod clicks;
 mod commands;
 pub mod endpoint;
 mod events;
+mod lockdown;
 mod metered;
 pub mod setup;
 
@@ -109,11 +110,18 @@ pub fn http_with(
 /// The job handler of the running bot: the use cases' effects, performed over `http`.
 pub fn performer(app: &App, http: Arc<serenity::Http>) -> Arc<Performer> {
     let chat = Arc::new(SerenityChat::new(
-        http,
+        Arc::clone(&http),
         app.settings.discord.guild_id,
         app.metrics.clone(),
     ));
-    Arc::new(Performer::new(app.clone(), chat))
+    // Only jobs change the server in a lockdown: the queue's copy of the App holds the guard.
+    let mut app = app.clone();
+    app.guard = Some(Arc::new(lockdown::SerenityGuard::new(
+        http,
+        app.settings.discord.guild_id,
+        app.metrics.clone(),
+    )));
+    Arc::new(Performer::new(app, chat))
 }
 
 /// The client builder with the bot's event handler installed. Returned unstarted, so that

@@ -15,10 +15,11 @@ use crate::config::ServerIds;
 use crate::domain::{ChannelId, GuildId, RoleId};
 
 /// The permissions docs/setup-and-configuration.md lists, as the invite URL's `permissions`
-/// integer: View Channels, Manage Channels, Manage Roles, Send Messages, Embed Links, Attach
-/// Files, Read Message History, Mention Everyone, Pin Messages, Add Reactions, Connect and
-/// Create Events (the post-mortem meeting).
+/// integer: View Channels, Manage Channels, Manage Server (a lockdown's incident actions),
+/// Manage Roles, Send Messages, Embed Links, Attach Files, Read Message History, Mention
+/// Everyone, Pin Messages, Add Reactions, Connect and Create Events (the post-mortem meeting).
 pub const INVITE_PERMISSIONS: u64 = (1 << 4)
+    | (1 << 5)
     | (1 << 6)
     | (1 << 10)
     | (1 << 11)
@@ -271,6 +272,13 @@ pub async fn set_up(http: &Http, known: &Known) -> Result<Report, SetupError> {
         notes: Vec::new(),
         created: 0,
     };
+    if !(guild.owner || guild.permissions.administrator() || guild.permissions.manage_guild()) {
+        run.notes.push(format!(
+            "The bot lacks Manage Server, so /incident lockdown cannot pause invites or DMs: \
+             grant it to the bot's role, or invite it again with {}",
+            invite_url(application, Some(guild.id.get()))
+        ));
+    }
     let responder = run.role(known.responder, names::RESPONDER).await?;
     let commander = run.role(known.commander, names::COMMANDER).await?;
     let security = run.role(known.security, names::SECURITY).await?;
@@ -385,11 +393,11 @@ mod tests {
 
     #[test]
     fn the_invite_url_asks_for_both_scopes_and_the_listed_permissions() {
-        assert_eq!(INVITE_PERMISSIONS, 2_269_392_269_462_608);
+        assert_eq!(INVITE_PERMISSIONS, 2_269_392_269_462_640);
         assert_eq!(
             invite_url(7, Some(9)),
             "https://discord.com/oauth2/authorize?client_id=7&scope=bot%20applications.commands\
-             &permissions=2269392269462608&guild_id=9&disable_guild_select=true"
+             &permissions=2269392269462640&guild_id=9&disable_guild_select=true"
         );
     }
 }

@@ -8,6 +8,7 @@ mod facts;
 mod ids;
 mod impact;
 mod incident;
+mod lockdown;
 mod maintenance;
 mod meeting;
 mod phase;
@@ -20,6 +21,7 @@ mod severity;
 mod social;
 mod text;
 mod timeline;
+mod waf;
 mod web;
 mod when;
 
@@ -41,6 +43,9 @@ pub use impact::{
     downtime_minutes, users_affected, OutOfRange, MAX_DOWNTIME_MINUTES, MAX_USERS_AFFECTED,
 };
 pub use incident::{Command, Declaration, Incident, PhaseSpan, Status, TransitionError};
+pub use lockdown::{
+    parse_channels, parse_slowmode, LockdownError, MAX_CHANNELS, MAX_SLOWMODE_SECS,
+};
 pub use maintenance::{
     window_length, window_message, window_title, MaintenanceError, Window, WindowMessage,
     WindowStatus, WindowTitle, MAX_WINDOW, MIN_WINDOW,
@@ -63,5 +68,6 @@ pub use text::{
     parse_field, FreeText, IncidentTitle, ShortText, SystemName, Systems, SystemsError, TextError,
 };
 pub use timeline::{EntryKind, TimelineEntry};
+pub use waf::{parse_target, parse_targets, BlockTarget, TargetError, MAX_TARGETS};
 pub use web::{bracketed_web_address, host_of, web_address};
 pub use when::{parse_when, WhenError};

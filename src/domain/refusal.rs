@@ -172,6 +172,52 @@ pub enum Refusal {
         /// Whether the incident is a security one (else availability).
         security: bool,
     },
+    /// `slowmode` without `channels`, or the reverse.
+    SlowmodeNeedsChannels,
+    /// A lockdown that locks nothing.
+    NothingToLock,
+    /// The incident's lockdown is in place already.
+    LockdownInPlace,
+    /// `/incident unlock` with no lockdown in place.
+    NoLockdown,
+    /// Close while the server is still locked down.
+    StillLockedDown,
+    /// A lockdown option refused by the domain (its sentence).
+    Lockdown {
+        /// What the domain said.
+        said: String,
+    },
+    /// `/incident block` while `[cloudflare]` is not set up.
+    WafOff,
+    /// A containment command outside a security incident.
+    SecurityOnly,
+    /// A containment command in a closed incident.
+    ContainmentClosed,
+    /// `until` that is no time.
+    Until(crate::domain::WhenError),
+    /// `until` in the past or too far ahead.
+    UntilOutOfRange {
+        /// The most days ahead.
+        max_days: i64,
+    },
+    /// Targets refused by the domain (its sentence).
+    Targets {
+        /// What the domain said.
+        said: String,
+    },
+    /// The attached list of addresses is too large.
+    ListTooLarge {
+        /// Its size, in KB.
+        kb: u32,
+        /// The most taken, in KB.
+        max_kb: u32,
+    },
+    /// The attached list is not text.
+    ListNotText,
+    /// Every target is blocked already.
+    AllBlockedAlready,
+    /// `/incident unblock` with nothing blocked.
+    NothingBlocked,
     /// "End maintenance" in an incident with no window under way.
     NoMaintenanceUnderWay,
     /// The service alert went out, or is going out, already.

@@ -41,6 +41,9 @@ pub enum EntryKind {
     Announced,
     /// A runbook action was run, or what came back from it.
     Action,
+    /// A containment action on a system outside the channel: a WAF block or unblock, a
+    /// Discord lockdown or unlock.
+    Containment,
 }
 
 impl EntryKind {
@@ -63,6 +66,7 @@ impl EntryKind {
             Self::KindChanged => "kind_changed",
             Self::Announced => "announced",
             Self::Action => "action",
+            Self::Containment => "containment",
         }
     }
 
@@ -85,6 +89,7 @@ impl EntryKind {
             Self::KindChanged,
             Self::Announced,
             Self::Action,
+            Self::Containment,
         ]
         .into_iter()
         .find(|k| k.as_str() == text)

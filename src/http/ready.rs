@@ -189,6 +189,8 @@ mod tests {
             actions: None,
             social: Vec::new(),
             pagers: Default::default(),
+            waf: None,
+            guard: None,
         }
     }
 

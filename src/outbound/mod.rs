@@ -12,6 +12,7 @@
 pub mod actions;
 mod answer;
 pub mod bluesky;
+pub mod cloudflare;
 pub mod mastodon;
 pub mod ntfy;
 pub mod pagerduty;

@@ -53,6 +53,10 @@ pub struct Answer {
     pub draft: Option<DraftAnswer>,
     /// `/postmortem done`.
     pub postmortem_done: Option<DoneAnswer>,
+    /// `/incident block`, `/incident unblock`.
+    pub waf: Option<super::WafAnswer>,
+    /// `/incident lockdown`, `/incident unlock`.
+    pub lockdown: Option<super::LockdownAnswer>,
 }
 
 /// An incident was declared.
@@ -393,7 +397,7 @@ impl Answer {
             postmortem_done: Some(DoneAnswer {
                 meeting_ended: true,
             }),
-            ..Self::default()
+            ..Self::containment_samples()
         }
     }
 }

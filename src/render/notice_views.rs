@@ -46,6 +46,16 @@ pub struct Notice {
     pub logged_security: Option<LoggedSecurity>,
     /// The fix check, once someone answered it: the question with its answer under it.
     pub fix_answered: Option<FixAnswered>,
+    /// `/incident block`: the WAF blocks these now.
+    pub waf_blocked: Option<super::WafBlocked>,
+    /// `/incident unblock`, or a block's `until`: the WAF no longer blocks these.
+    pub waf_unblocked: Option<super::WafUnblocked>,
+    /// `/incident lockdown`.
+    pub lockdown_set: Option<super::LockdownSet>,
+    /// `/incident unlock`.
+    pub lockdown_lifted: Option<super::LockdownLifted>,
+    /// At the resolve or the fix held, while the server is still locked down.
+    pub lockdown_still: Option<super::LockdownStill>,
 }
 
 /// Someone answered "did the fix hold?".
@@ -339,7 +349,7 @@ impl Notice {
                     phase: "Phase 4: Resolution".into(),
                 }),
             }),
-            ..Self::default()
+            ..Self::containment_samples()
         }
     }
 }

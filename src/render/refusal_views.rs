@@ -232,6 +232,26 @@ fn own_about_actions_and_windows() -> Vec<Refusal> {
     vec![
         Refusal::NoMaintenanceUnderWay,
         Refusal::AnsweredAlready,
+        Refusal::SlowmodeNeedsChannels,
+        Refusal::NothingToLock,
+        Refusal::LockdownInPlace,
+        Refusal::NoLockdown,
+        Refusal::StillLockedDown,
+        Refusal::Lockdown {
+            said: "`#general` is not a channel of this server.".into(),
+        },
+        Refusal::WafOff,
+        Refusal::SecurityOnly,
+        Refusal::ContainmentClosed,
+        Refusal::UntilOutOfRange { max_days: 30 },
+        Refusal::Until(crate::domain::WhenError::Unreadable("soonish".into())),
+        Refusal::Targets {
+            said: "10.0.0.1 is a private address: block public addresses only.".into(),
+        },
+        Refusal::AllBlockedAlready,
+        Refusal::ListTooLarge { kb: 80, max_kb: 64 },
+        Refusal::ListNotText,
+        Refusal::NothingBlocked,
         Refusal::NoSuchAction {
             typed: "snapshot".into(),
             known: vec!["snapshot-db".into(), "smoke".into()],

@@ -266,6 +266,8 @@ pub struct PostmortemDraft {
     pub actions: ActionGroups,
     /// Lessons learned.
     pub lessons: Lessons,
+    /// What was blocked at the WAF (and, once the lockdown is stored, locked down), in order.
+    pub containment: Vec<super::ContainmentLine>,
 }
 
 /// A full UTC date for documents: `2026-11-26 12:00 UTC`.
@@ -413,6 +415,7 @@ impl PostmortemDraft {
             root_cause: Some("a bad deploy".into()),
             actions: ActionGroups::sample(),
             lessons: Lessons::sample(),
+            containment: vec![super::ContainmentLine::sample()],
         }
     }
 }

@@ -32,6 +32,9 @@ const TABLES: &[(&str, bool)] = &[
     ("social_posts", true),
     ("social_sessions", true),
     ("incident_pages", true),
+    ("waf_blocks", true),
+    ("lockdowns", true),
+    ("lockdown_channels", true),
 ];
 
 /// The tables whose `id` PostgreSQL numbers itself (an identity column): after rows are copied
@@ -48,6 +51,8 @@ const NUMBERED: &[&str] = &[
     "alerts",
     "action_runs",
     "social_posts",
+    "waf_blocks",
+    "lockdowns",
 ];
 
 /// What one table's copy did.

@@ -32,6 +32,7 @@ mod file_lock;
 mod gateway;
 mod incidents;
 mod jobs;
+mod lockdowns;
 mod locks;
 mod maintenance;
 mod meta;
@@ -42,6 +43,7 @@ mod postmortem_items;
 mod postmortems;
 mod social_posts;
 mod timeline;
+mod waf_blocks;
 
 use std::path::Path;
 use std::str::FromStr;
@@ -65,6 +67,7 @@ pub use file_lock::{lock_database, lock_path, DatabaseLock, DatabaseLockError};
 pub use gateway::{GatewayLock, SERVER_GIVES_UP_AFTER};
 pub use incidents::{IncidentRecord, NewIncident};
 pub use jobs::{Claimed, Job, JobCount, JobFailure, JobId, NewJob};
+pub use lockdowns::{Lockdown, LockedChannel, NewLockdown};
 pub use locks::NamedLock;
 pub use notices::{Notice, Notices, EVENTS_CHANNEL, JOBS_CHANNEL, PUBLIC_CHANNEL};
 pub use pages::PageState;
@@ -72,6 +75,7 @@ pub use postgres::{fresh_postgres_database, redacted_url};
 pub use postmortem_items::{ActionItem, Lesson};
 pub use postmortems::Postmortem;
 pub use social_posts::{NewSocialPost, RemotePost, SocialPost};
+pub use waf_blocks::{NewBlock, WafBlock};
 
 /// The settings of every SQLite connection, run when it opens: the `Any` driver connects by URL,
 /// which carries none of them. WAL lets readers go on while one writes; `synchronous = FULL`

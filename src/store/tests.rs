@@ -83,6 +83,8 @@ on_both!(
     an_announcement_keeps_the_facts_it_told_and_older_rows_take_the_incident_s,
     a_second_declare_of_one_interaction_is_a_duplicate,
     why_a_job_was_given_up_reads_back_as_it_was_recorded,
+    a_waf_block_keeps_its_entry_and_is_lifted_once,
+    a_lockdown_keeps_what_was_there_before_and_is_lifted_once,
 );
 
 fn guild() -> GuildId {
@@ -1344,4 +1346,80 @@ async fn a_maintenance_window_round_trips_whole_and_is_found_by_its_event(db: Db
     tx.commit().await.expect("commit");
     assert!(db.open_windows().await.expect("open").is_empty());
     assert_eq!(db.public_windows(T0).await.expect("public"), vec![done]);
+}
+
+async fn a_waf_block_keeps_its_entry_and_is_lifted_once(db: Db) {
+    let rec = insert(&db, &declared("Stuffing", "Login")).await;
+    let by = UserId::new(5).expect("user");
+    let block = crate::store::NewBlock {
+        target: BlockTarget::from_stored("2001:db8:1::/48").expect("a range"),
+        note: Some("botnet".into()),
+        by,
+        at: T0,
+        until: Some(T0 + TimeDelta::hours(2)),
+    };
+    let mut tx = db.begin().await.expect("begin");
+    let id = tx.add_waf_block(rec.id, &block).await.expect("add");
+    tx.set_waf_entry(id, "abc123").await.expect("entry");
+    tx.set_waf_blocked(id, T0).await.expect("blocked");
+    assert_eq!(
+        tx.ask_waf_unblock(&[id], None, T0).await.expect("ask"),
+        [id]
+    );
+    assert!(tx
+        .ask_waf_unblock(&[id], Some(by), T0)
+        .await
+        .expect("again")
+        .is_empty());
+    tx.commit().await.expect("commit");
+    let read = db.waf_blocks(rec.id).await.expect("read");
+    assert_eq!(read.len(), 1);
+    assert_eq!(read[0].asked, block);
+    assert_eq!(read[0].entry_id.as_deref(), Some("abc123"));
+    assert_eq!(
+        read[0].unblocked_by, None,
+        "lifted by its time, not by a person"
+    );
+    assert!(!read[0].in_force());
+    assert_eq!(db.waf_blocks_of(&[id]).await.expect("of"), read);
+}
+
+async fn a_lockdown_keeps_what_was_there_before_and_is_lifted_once(db: Db) {
+    let rec = insert(&db, &declared("Raid", "Login")).await;
+    let by = UserId::new(5).expect("user");
+    let channel = ChannelId::new(77).expect("channel");
+    let asked = crate::store::NewLockdown {
+        by,
+        at: T0,
+        invites_until: Some(T0 + TimeDelta::hours(48)),
+        dms_until: None,
+        slowmode: Some(30),
+        channels: vec![channel],
+    };
+    let mut tx = db.begin().await.expect("begin");
+    let id = tx.add_lockdown(rec.id, &asked).await.expect("add");
+    tx.set_lockdown_before(id, None, Some(T0 + TimeDelta::hours(1)))
+        .await
+        .expect("before");
+    tx.set_lockdown_before(id, Some(T0), None)
+        .await
+        .expect("not twice");
+    tx.set_channel_previous(id, channel, 5)
+        .await
+        .expect("previous");
+    tx.set_channel_time(id, channel, false, T0)
+        .await
+        .expect("slowed");
+    tx.set_lockdown_time(id, false, T0).await.expect("set");
+    assert!(tx.ask_unlock(id, by, T0).await.expect("ask"));
+    assert!(!tx.ask_unlock(id, by, T0).await.expect("again"));
+    tx.commit().await.expect("commit");
+    let l = db.lockdown(id).await.expect("read").expect("there");
+    assert_eq!(l.asked.invites_until, asked.invites_until);
+    assert_eq!(l.asked.slowmode, Some(30));
+    assert_eq!(l.before, Some((None, Some(T0 + TimeDelta::hours(1)))));
+    assert_eq!(l.channels[0].previous, Some(5));
+    assert_eq!(l.lift_asked, Some((T0, by)));
+    assert!(!l.in_force());
+    assert_eq!(db.lockdowns(rec.id).await.expect("all"), vec![l]);
 }

@@ -309,7 +309,7 @@ async fn setup_without_manage_roles_gives_the_invite_url_that_grants_it() {
     assert!(err.contains("lacks Manage Roles in Studio"), "{err}");
     assert!(
         err.contains(&format!(
-            "https://discord.com/oauth2/authorize?client_id={}&scope=bot%20applications.commands&permissions=2269392269462608&guild_id={}",
+            "https://discord.com/oauth2/authorize?client_id={}&scope=bot%20applications.commands&permissions=2269392269462640&guild_id={}",
             fake.application_id(),
             fake.guild_id()
         )),

@@ -649,3 +649,107 @@ async fn every_kind_of_message_reads_as_meant_with_no_raw_markup() {
     let read = assert_reads_clean(&fake, story.now());
     assert!(read > 40, "only {read} messages were read");
 }
+
+#[tokio::test]
+async fn the_containment_story_lockdown_block_unblock_unlock_as_the_security_team_reads_it() {
+    let fake = world::fake().start().await;
+    let cf = crate::support::fake_cloudflare::FakeCloudflare::start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bot = spawn_bot_on(
+        &fake,
+        dir.path(),
+        ManualClock::new(T0),
+        crate::waf::cloudflare(&cf),
+    )
+    .await;
+    let mut story = Story::new(&fake, &bot);
+    let sana = world::SECURITY;
+    let sana_at = format!("<@{sana}>");
+    let general = format!("<#{}>", world::GENERAL);
+
+    story
+        .incident(
+            sana,
+            world::GENERAL,
+            "declare",
+            &[
+                ("title", "Raid and credential stuffing"),
+                ("severity", "P1"),
+                ("kind", "security"),
+            ],
+        )
+        .await;
+    let channel = story.incident_channel().await;
+    story
+        .incident(
+            sana,
+            channel,
+            "assign",
+            &[("role", "commander"), ("user", &sana_at)],
+        )
+        .await;
+    story
+        .incident(
+            sana,
+            channel,
+            "lockdown",
+            &[
+                ("invites", "true"),
+                ("dms", "true"),
+                ("slowmode", "30s"),
+                ("channels", &general),
+            ],
+        )
+        .await;
+    story
+        .incident(
+            sana,
+            channel,
+            "block",
+            &[
+                ("targets", "198.51.100.7, 2001:db8:1::/48 10.0.0.1"),
+                ("note", "credential stuffing"),
+            ],
+        )
+        .await;
+    story
+        .incident(
+            sana,
+            channel,
+            "block",
+            &[
+                ("targets", "198.51.100.7, 2001:db8:1::/48"),
+                ("note", "credential stuffing"),
+                ("until", "24h"),
+            ],
+        )
+        .await;
+    story
+        .incident(
+            sana,
+            channel,
+            "resolve",
+            &[
+                ("root_cause", "A leaked invite link and reused passwords"),
+                ("all_clear", "now"),
+            ],
+        )
+        .await;
+    story.incident(sana, channel, "close", &[]).await;
+    story.incident(sana, channel, "unblock", &[]).await;
+    story.incident(sana, channel, "unlock", &[]).await;
+    story.incident(sana, channel, "close", &[]).await;
+    fake.wait_for("the archive", STEP, |f| {
+        f.channel(channel)
+            .is_some_and(|c| c.parent_id == Some(world::ARCHIVE))
+    })
+    .await;
+    bot.settle().await;
+    assert!(cf.rules().is_empty(), "{:?}", cf.rules());
+    assert_eq!(cf.violations(), Vec::<String>::new());
+
+    insta::assert_snapshot!(
+        "containment_story",
+        story.transcript(&[("sec-1", channel), ("incident-log", world::LOG)])
+    );
+}

@@ -207,6 +207,7 @@ pub(in crate::app) async fn change_incident(
     mut args: ChangeArgs,
 ) -> Result<Changed, AppError> {
     authorize(app, actor, &found, &args)?;
+    let locked_by = super::lockdown::holder(app, found.id, &args.command).await?;
     let now = app.clock.now();
     // Read before writing: the recurrence rule looks at earlier incidents.
     let earlier = earlier_for(app, &found, &args.command).await?;
@@ -252,6 +253,7 @@ pub(in crate::app) async fn change_incident(
         now,
     )
     .await?;
+    super::lockdown::remind_at_all_clear(app, &mut outbox, locked_by, &args.command)?;
     // The post-mortem clock starts when the fix held, not when it went in.
     let recovered = record.incident.status == Status::Resolved && before.status != Status::Resolved;
     if let (true, Some(earlier)) = (recovered, earlier) {

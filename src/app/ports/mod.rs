@@ -6,8 +6,10 @@ use super::*;
 
 pub(super) mod actions;
 pub(super) mod chat;
+pub(super) mod lockdown;
 pub(super) mod pager;
 pub(super) mod public;
 #[cfg(test)]
 pub(super) mod recording;
 pub(super) mod social;
+pub(super) mod waf;

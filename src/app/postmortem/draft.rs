@@ -28,6 +28,7 @@ struct Sources {
     actions: Vec<ActionItem>,
     ticks: Vec<crate::domain::Tick>,
     lessons: Vec<Lesson>,
+    blocks: Vec<crate::store::WafBlock>,
 }
 
 impl Sources {
@@ -39,6 +40,7 @@ impl Sources {
             actions: app.db.actions(id).await?,
             ticks: app.db.ticks(id).await?,
             lessons: app.db.lessons(id).await?,
+            blocks: app.db.waf_blocks(id).await?,
         })
     }
 
@@ -57,7 +59,8 @@ impl Sources {
             .filter_map(|e| e.actor)
             .chain(role_entries)
             .chain(self.actions.iter().filter_map(|a| a.owner))
-            .chain(self.ticks.iter().map(|t| t.by));
+            .chain(self.ticks.iter().map(|t| t.by))
+            .chain(self.blocks.iter().map(|b| b.asked.by));
         for user in all {
             if !people.contains(&user) {
                 people.push(user);
@@ -176,8 +179,30 @@ fn render(
         root_cause: i.root_cause.as_ref().map(ToString::to_string),
         actions: action_groups(&s.actions, names),
         lessons: lessons(&s.lessons),
+        containment: containment(app, &s.blocks, names),
     };
     super::render(app, TemplateName::Postmortem, &view)
+}
+
+/// The WAF blocks, as the draft lists them.
+fn containment(
+    app: &App,
+    blocks: &[crate::store::WafBlock],
+    names: &Names,
+) -> Vec<crate::render::ContainmentLine> {
+    let service = app.waf.as_ref().map_or("the WAF", |w| w.name());
+    blocks
+        .iter()
+        .map(|b| crate::render::ContainmentLine {
+            target: b.asked.target.to_string(),
+            service: service.to_owned(),
+            by: names.person(b.asked.by),
+            at: full_date(b.asked.at),
+            note: b.asked.note.clone(),
+            lifted_at: b.unblocked_at.map(full_date),
+            confirmed: b.blocked_at.is_some(),
+        })
+        .collect()
 }
 
 /// The action items under the plan's three headings.

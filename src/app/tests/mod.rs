@@ -144,6 +144,8 @@ impl World {
             actions: None,
             social: Vec::new(),
             pagers,
+            waf: None,
+            guard: None,
         };
         tweak(&mut app);
         let chat = Arc::new(RecordingChat::default());

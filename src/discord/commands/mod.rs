@@ -2,6 +2,7 @@
 //! way Discord delivered the interaction (the gateway, or `POST /interactions`).
 
 mod choices;
+mod containment;
 mod incident;
 mod maintenance;
 mod ping;
@@ -28,6 +29,7 @@ use spec::{Mismatch, Options, Spec};
 pub fn table() -> Vec<Spec> {
     let mut all = incident::SPECS.to_vec();
     all.push(run::SPEC);
+    all.extend_from_slice(containment::SPECS);
     all.extend_from_slice(postmortem::SPECS);
     all.extend_from_slice(maintenance::SPECS);
     all.extend([ping::SPEC, timeline::SPEC, report::SPEC]);

@@ -14,7 +14,7 @@ use crate::domain::{Actor, ChannelId, RoleId, UserId};
 pub const SPEC: Spec = Spec::sub(
     super::incident::GROUP.command,
     "run",
-    "Run a runbook action (snapshot, scale up, smoke tests) in this incident.",
+    "Run a runbook action in this incident.",
     &[
         Param::required("action", Kind::Action, "The action: start typing its name"),
         Param::optional(

@@ -37,6 +37,8 @@ pub enum Kind {
     Severity,
     /// A runbook action's id, completed from those the person may run.
     Action,
+    /// A file the person attaches.
+    Attachment,
 }
 
 /// One option of a command.
@@ -83,6 +85,7 @@ impl Param {
             Kind::Int { min, max } => option(T::Integer).min_int_value(min).max_int_value(max),
             Kind::Bool => option(T::Boolean),
             Kind::User => option(T::User),
+            Kind::Attachment => option(T::Attachment),
             Kind::Choice(names) => names
                 .iter()
                 .zip(0..)
@@ -303,6 +306,18 @@ impl<'a> Options<'a> {
         match self.value(name) {
             None => Ok(None),
             Some(serenity::ResolvedValue::User(user, member)) => Ok(Some((*user, *member))),
+            Some(_) => Err(Mismatch(name)),
+        }
+    }
+
+    /// A file option, as Discord resolved it, if given.
+    pub fn attachment(
+        &self,
+        name: &'static str,
+    ) -> Result<Option<&'a serenity::Attachment>, Mismatch> {
+        match self.value(name) {
+            None => Ok(None),
+            Some(serenity::ResolvedValue::Attachment(file)) => Ok(Some(*file)),
             Some(_) => Err(Mismatch(name)),
         }
     }

@@ -60,6 +60,7 @@ pub mod world {
         | fake_discord::CONNECT
         | fake_discord::VIEW_CHANNEL
         | fake_discord::MANAGE_CHANNELS
+        | fake_discord::MANAGE_GUILD
         | fake_discord::MANAGE_ROLES
         | fake_discord::SEND_MESSAGES
         | fake_discord::EMBED_LINKS

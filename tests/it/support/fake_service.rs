@@ -103,6 +103,9 @@ pub enum Fault {
     LoseAnswer,
     /// Act after this delay, then answer.
     Stall(Duration),
+    /// No fault: act and answer as usual. Queued before another fault, it lets that one meet
+    /// a later request (a lookup passes, then the create's answer is lost).
+    Pass,
 }
 
 /// What the service answers a request with.

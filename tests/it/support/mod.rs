@@ -4,6 +4,7 @@ pub mod bot;
 pub mod chance;
 pub mod child;
 pub mod fake_bluesky;
+pub mod fake_cloudflare;
 pub mod fake_discord;
 pub mod fake_github_actions;
 pub mod fake_gitlab;

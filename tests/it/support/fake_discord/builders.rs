@@ -121,6 +121,20 @@ impl SlashBuilder {
         self.opt(name, 7, json!(channel.to_string()))
     }
 
+    /// A file option (type 11): the file is kept by the fake, which serves it at the
+    /// resolved attachment's `url`, as Discord's CDN does.
+    pub fn opt_attachment(mut self, name: &str, filename: &str, text: &str) -> Self {
+        let id = super::state::snowflake(&self.shared.clock);
+        let path = format!("/attachments/{id}/{filename}");
+        let url = format!("{}{path}", self.shared.rest_base());
+        self.shared
+            .write(|s| s.uploads.insert(path, text.as_bytes().to_vec()));
+        let json = json!({ "id": id.to_string(), "filename": filename, "size": text.len(),
+            "url": url, "proxy_url": url, "content_type": "text/plain; charset=utf-8" });
+        resolved_entry(&mut self.resolved, "attachments").insert(id.to_string(), json);
+        self.opt(name, 11, json!(id.to_string()))
+    }
+
     /// A role option (type 8), resolved.
     pub fn opt_role(mut self, name: &str, role: RoleId) -> Self {
         let json = self.shared.read(|s| {

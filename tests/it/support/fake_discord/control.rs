@@ -75,6 +75,18 @@ impl FakeDiscord {
         self.shared.notify();
     }
 
+    /// The guild's incidents data as it stands.
+    pub fn incidents(&self) -> super::FakeIncidents {
+        self.shared.read(|s| s.incidents)
+    }
+
+    /// Changes the guild's incidents data as Discord would on its own (a raid detected, a
+    /// pause set by a moderator in the client).
+    pub fn set_incidents(&self, change: impl FnOnce(&mut super::FakeIncidents)) {
+        self.shared.write(|s| change(&mut s.incidents));
+        self.shared.notify();
+    }
+
     /// The violations recorded so far (left in place).
     pub fn violations(&self) -> Vec<Violation> {
         self.shared.read(|s| s.violations.clone())

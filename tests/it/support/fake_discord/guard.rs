@@ -20,8 +20,8 @@ use serde_json::{json, Value};
 
 use super::permissions::{
     base_permissions, channel_permissions, ADD_REACTIONS, ATTACH_FILES, CONNECT, CREATE_EVENTS,
-    EMBED_LINKS, MANAGE_CHANNELS, MANAGE_EVENTS, MANAGE_MESSAGES, MANAGE_ROLES, MOVE_MEMBERS,
-    MUTE_MEMBERS, PIN_MESSAGES, READ_MESSAGE_HISTORY, SEND_MESSAGES, VIEW_CHANNEL,
+    EMBED_LINKS, MANAGE_CHANNELS, MANAGE_EVENTS, MANAGE_GUILD, MANAGE_MESSAGES, MANAGE_ROLES,
+    MOVE_MEMBERS, MUTE_MEMBERS, PIN_MESSAGES, READ_MESSAGE_HISTORY, SEND_MESSAGES, VIEW_CHANNEL,
 };
 use super::reply::Reply;
 use super::rest::Ctx;
@@ -67,6 +67,10 @@ pub fn check(shared: &Shared, ctx: &Ctx) -> Option<Reply> {
         ("POST", "/guilds/{guild_id}/roles") => create_role(shared, s, &ctx.body),
         ("PATCH", "/guilds/{guild_id}/channels") => {
             (bot_base(shared, s) & MANAGE_CHANNELS == 0).then(missing_permissions)
+        }
+        // guild.mdx, Modify Guild Incident Actions: "Requires the MANAGE_GUILD permission."
+        ("PUT", "/guilds/{guild_id}/incident-actions") => {
+            (bot_base(shared, s) & MANAGE_GUILD == 0).then(missing_permissions)
         }
         (_, template) if template.starts_with("/guilds/{guild_id}/scheduled-events") => {
             scheduled_event(shared, s, ctx)

@@ -40,6 +40,7 @@ mod rest;
 mod rest_channels;
 mod rest_events;
 mod rest_guild;
+mod rest_incidents;
 mod rest_interactions;
 mod rest_messages;
 mod rest_meta;
@@ -74,10 +75,11 @@ pub use handle::InteractionHandle;
 pub use mentions::Pings;
 pub use permissions::{
     ADD_REACTIONS, ADMINISTRATOR, ATTACH_FILES, CONNECT, CREATE_EVENTS, EMBED_LINKS,
-    MANAGE_CHANNELS, MANAGE_EVENTS, MANAGE_MESSAGES, MANAGE_ROLES, MENTION_EVERYONE, MOVE_MEMBERS,
-    MUTE_MEMBERS, PIN_MESSAGES, READ_MESSAGE_HISTORY, SEND_MESSAGES, VIEW_CHANNEL,
+    MANAGE_CHANNELS, MANAGE_EVENTS, MANAGE_GUILD, MANAGE_MESSAGES, MANAGE_ROLES, MENTION_EVERYONE,
+    MOVE_MEMBERS, MUTE_MEMBERS, PIN_MESSAGES, READ_MESSAGE_HISTORY, SEND_MESSAGES, VIEW_CHANNEL,
 };
 pub use portal::Delivery;
+pub use rest_incidents::FakeIncidents;
 pub use setup::{
     FakeDiscordBuilder, DEFAULT_BOT, DEFAULT_BOT_ROLE, DEFAULT_EVERYONE, DEFAULT_GUILD,
     DEFAULT_OWNER,

@@ -6,6 +6,8 @@ use super::state::{FakeChannel, FakeMember, State};
 pub const ADMINISTRATOR: u64 = 1 << 3;
 /// MANAGE_CHANNELS: create, edit and delete channels.
 pub const MANAGE_CHANNELS: u64 = 1 << 4;
+/// MANAGE_GUILD (Manage Server): the guild's settings, its incident actions among them.
+pub const MANAGE_GUILD: u64 = 1 << 5;
 /// ADD_REACTIONS: react with an emoji nobody has used on the message yet.
 pub const ADD_REACTIONS: u64 = 1 << 6;
 /// CONNECT: join a voice or stage channel (and hold an event in it).

@@ -74,6 +74,13 @@ pub async fn handle(
     let (parts, body) = request.into_parts();
     let method = parts.method.as_str().to_uppercase();
     let full_path = parts.uri.path().to_owned();
+    // The CDN: files attached to command options.
+    if method == "GET" && full_path.starts_with("/attachments/") {
+        return match shared.read(|s| s.uploads.get(&full_path).cloned()) {
+            Some(bytes) => bytes.into_response(),
+            None => axum::http::StatusCode::NOT_FOUND.into_response(),
+        };
+    }
     let query = parse_query(parts.uri.query().unwrap_or(""));
     let header = |name: &str| {
         parts

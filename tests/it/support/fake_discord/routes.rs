@@ -41,6 +41,9 @@ pub fn dispatch(shared: &Shared, ctx: &Ctx) -> Reply {
             "/applications/{application_id}/guilds/{guild_id}/commands/{command_id}",
         ) => meta::one_command(shared, ctx),
         ("GET", "/guilds/{guild_id}") => guild::get_guild(shared, ctx),
+        ("PUT", "/guilds/{guild_id}/incident-actions") => {
+            super::rest_incidents::incident_actions(shared, ctx)
+        }
         ("GET", "/guilds/{guild_id}/roles") => guild::list_roles(shared, ctx),
         ("POST", "/guilds/{guild_id}/roles") => guild::create_role(shared, ctx),
         ("GET", "/guilds/{guild_id}/members") => guild::list_members(shared, ctx),

@@ -201,6 +201,7 @@ pub fn guild(shared: &Shared, state: &State) -> Value {
         "rules_channel_id": null,
         "public_updates_channel_id": null,
         "safety_alerts_channel_id": null,
+        "incidents_data": state.incidents.to_json(),
         "max_members": 500_000,
         "vanity_url_code": null,
         "premium_tier": 0,

@@ -309,6 +309,10 @@ pub struct State {
     pub identifies: Vec<Value>,
     /// RESUME attempts received.
     pub resumes: usize,
+    /// Files attached to command options, by the path the fake serves them at.
+    pub uploads: HashMap<String, Vec<u8>>,
+    /// The guild's incidents data (paused invites and DMs, Discord's raid signals).
+    pub incidents: super::rest_incidents::FakeIncidents,
     /// Heartbeats received.
     pub heartbeats: usize,
 }
