@@ -135,6 +135,10 @@ pub async fn rebuild(app: &App, templates: &PageTemplates) -> anyhow::Result<Sna
             catalogue: &settings.systems.catalogue,
             now,
             incidents: &incidents,
+            // No maintenance windows are kept yet: the feed's `maintenances` is empty until
+            // a window list feeds it here.
+            maintenances: &[],
+            game: &settings.status.game,
         },
         templates,
     )

@@ -7,8 +7,10 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
 use super::atom;
 use super::board::{fnv64, Resource, Snapshot};
+use super::game::{self, PublicMaintenance};
 use super::page::{self, PageTemplates};
 use super::statuspage::{self as sp, iso, Impact, IncidentState};
+use crate::config::GameStatusSettings;
 use crate::domain::{Phase, Severity, Status};
 use crate::store::{AnnouncementKind, IncidentRecord};
 
@@ -102,16 +104,16 @@ impl PublicIncident {
         public_name(&self.systems)
     }
 
-    fn started(&self) -> DateTime<Utc> {
+    pub(super) fn started(&self) -> DateTime<Utc> {
         self.updates.first().map_or(DateTime::UNIX_EPOCH, |u| u.at)
     }
 
-    fn updated(&self) -> DateTime<Utc> {
+    pub(super) fn updated(&self) -> DateTime<Utc> {
         self.updates.last().map_or(DateTime::UNIX_EPOCH, |u| u.at)
     }
 
     /// When players were told it was over: the all-clear, else the verification or close.
-    fn over_at(&self) -> Option<DateTime<Utc>> {
+    pub(super) fn over_at(&self) -> Option<DateTime<Utc>> {
         if self.unresolved() {
             return None;
         }
@@ -153,6 +155,10 @@ pub struct Inputs<'a> {
     pub now: DateTime<Utc>,
     /// The public incidents, newest first.
     pub incidents: &'a [PublicIncident],
+    /// The maintenances players were told of, newest first.
+    pub maintenances: &'a [PublicMaintenance],
+    /// `[status.game]`.
+    pub game: &'a GameStatusSettings,
 }
 
 /// One system's current state and its history.
@@ -254,6 +260,10 @@ pub fn build(inputs: &Inputs<'_>, templates: &PageTemplates) -> anyhow::Result<S
         systems: &systems,
     };
     let mut routes = api_routes(inputs, &docs, impact)?;
+    routes.insert(
+        "/game-status.json".to_owned(),
+        json(&game::feed(inputs, &docs.page_id))?,
+    );
     let html = "text/html; charset=utf-8";
     let view = page::page_view(inputs, &systems, impact);
     routes.insert(
@@ -472,6 +482,16 @@ mod tests {
             catalogue: &catalogue,
             now,
             incidents: &incidents,
+            maintenances: &[],
+            game: &GameStatusSettings {
+                platforms: vec!["windows".into()],
+                severity: crate::config::GameSeverities {
+                    p0: crate::config::GameSeverity::Critical,
+                    p1: crate::config::GameSeverity::Critical,
+                    p2: crate::config::GameSeverity::Warning,
+                    p3: crate::config::GameSeverity::Info,
+                },
+            },
         };
         let systems = systems(&inputs);
         assert_eq!(
