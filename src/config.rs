@@ -2,6 +2,7 @@
 //! `INCIDENT_BOT__SECTION__KEY` environment variables; validated once, at load, with every
 //! problem named at its line of the file or by its variable.
 
+mod action_rules;
 mod duration;
 mod env;
 mod extract;
@@ -9,6 +10,7 @@ mod listen;
 mod load;
 mod page_out;
 mod rules;
+mod social;
 mod source;
 mod suggest;
 mod write;
@@ -30,6 +32,10 @@ pub use duration::MAX_DURATION;
 pub use load::{load_render_settings, log_format};
 pub use page_out::{
     NtfySettings, PageOutSettings, PageService, PagerDutySecrets, PagerDutySettings,
+};
+pub use social::{
+    BlueskySettings, MastodonSettings, SocialSettings, XKeys, XSettings, BLUESKY_PASSWORD_VAR,
+    MASTODON_TOKEN_VAR, X_VARS,
 };
 pub use write::{write_server_ids, ServerIds, SetupSettings, SETUP_FILE};
 
@@ -63,6 +69,8 @@ pub struct Settings {
     pub resolution: ResolutionSettings,
     /// The post-mortem rules.
     pub postmortem: PostmortemSettings,
+    /// Maintenance windows.
+    pub maintenance: MaintenanceSettings,
     /// The catalogue of affected systems.
     pub systems: SystemsSettings,
     /// Template overrides.
@@ -81,6 +89,12 @@ pub struct Settings {
     pub intake: IntakeSettings,
     /// How the bot logs.
     pub log: LogSettings,
+    /// Runbook actions: the HTTP calls a checklist step or `/incident run` performs.
+    #[serde(default)]
+    pub actions: Vec<crate::domain::RunbookAction>,
+    /// The social networks players' announcements are also posted to (none by default).
+    #[serde(default)]
+    pub social: SocialSettings,
     /// Paging on-call outside Discord: PagerDuty, ntfy.
     #[serde(default)]
     pub page_out: PageOutSettings,
@@ -125,6 +139,23 @@ pub struct RoleSettings {
     pub security: RoleId,
     /// Players who opted in to P0 alert pings.
     pub player_alerts: Option<RoleId>,
+    /// May open, move, extend and end maintenance windows (commanders may too).
+    #[serde(default)]
+    pub maintenance: Option<RoleId>,
+}
+
+/// `[maintenance]`
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MaintenanceSettings {
+    /// How long before a scheduled window starts the staff are reminded in the log channel;
+    /// `None` never reminds.
+    #[serde(deserialize_with = "duration::optional_positive")]
+    pub remind_before: Option<Duration>,
+    /// How long the window that a checklist's "Enable maintenance mode" starts is expected to
+    /// last (`/maintenance extend` pushes it back).
+    #[serde(deserialize_with = "duration::positive")]
+    pub default_length: Duration,
 }
 
 /// `[database]`

@@ -357,7 +357,24 @@ fn every_setting_is_documented_in_the_defaults() {
     // Tables whose keys are the operator's own names (systems), not settings.
     const FREE_FORM: &[&str] = &["intake.systems"];
     // Arrays of tables with no entry by default: their keys are in the commented example.
-    const EXAMPLES_ONLY: &[&str] = &["intake.auto_declare"];
+    const EXAMPLES_ONLY: &[(&str, &[&str])] = &[
+        (
+            "intake.auto_declare",
+            &["source =", "labels =", "severity ="],
+        ),
+        (
+            "actions",
+            &[
+                "id =",
+                "label =",
+                "kind =",
+                "who =",
+                "confirm =",
+                "kinds =",
+                "timeout =",
+            ],
+        ),
+    ];
     // Sections that are off unless written: their keys are in the commented example.
     const OFF_BY_DEFAULT: &[(&str, &[&str])] = &[
         ("page_out.pagerduty", &["api_base", "timeout", "users"]),
@@ -379,8 +396,8 @@ fn every_setting_is_documented_in_the_defaults() {
             }
             continue;
         }
-        if EXAMPLES_ONLY.contains(&table.as_str()) {
-            for key in ["source =", "labels =", "severity ="] {
+        if let Some((_, keys)) = EXAMPLES_ONLY.iter().find(|(t, _)| *t == table) {
+            for key in *keys {
                 assert!(
                     section_of(&format!("[{table}]")).contains(&format!("# {key}")),
                     "`{table}` {key} is not in the example"
@@ -662,6 +679,35 @@ fn allowing_grafana_without_a_timestamp_is_warned_about_at_its_line() {
             warning.contains("X-Grafana-Alerting-Timestamp"),
             "{warning}"
         );
+        Ok(())
+    });
+}
+
+#[test]
+fn a_social_network_needs_its_secret_from_the_environment_never_the_file() {
+    Jail::expect_with(|jail| {
+        let mastodon = format!("{IDS}\n[social.mastodon]\ninstance = \"https://mastodon.example\"\nseverities = [\"P0\"]\n");
+        let err = load_in(jail, &mastodon).expect_err("no token");
+        let text = err.to_string();
+        assert!(
+            text.contains("INCIDENT_BOT_MASTODON_TOKEN is not set"),
+            "{text}"
+        );
+        jail.set_env("INCIDENT_BOT_MASTODON_TOKEN", "a-token");
+        let s = load_in(jail, &mastodon).map_err(|e| e.to_string())?;
+        let m = s.social.mastodon.expect("configured");
+        assert!(m.token.is_some());
+        assert_eq!(m.severities, vec![Severity::P0]);
+        let in_file = format!("{mastodon}token = \"a-token\"\n");
+        let err = load_in(jail, &in_file).expect_err("a secret in the file");
+        assert!(err.to_string().contains("token"), "{err}");
+        let x = format!("{IDS}\n[social.x]\n");
+        let err = load_in(jail, &x).expect_err("no keys");
+        assert!(
+            err.to_string().contains("INCIDENT_BOT_X_CONSUMER_KEY"),
+            "{err}"
+        );
+        assert!(s.social.bluesky.is_none() && s.social.x.is_none());
         Ok(())
     });
 }

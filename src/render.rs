@@ -7,16 +7,22 @@
 //! value is written with `{{…}}`; `{{{…}}}` is refused, and templates may not include one
 //! another in a loop.
 
+pub mod action_body;
+mod action_views;
 mod answer_views;
 mod checklist;
 mod escape;
 mod help;
+mod log_views;
+mod maintenance_views;
 mod markup;
 mod meeting_views;
 mod notice_views;
 mod page_views;
+mod refusal_views;
 mod reminder_views;
 mod scan;
+mod social_views;
 mod views;
 
 use std::collections::{HashMap, HashSet};
@@ -25,6 +31,7 @@ use std::path::Path;
 use handlebars::Handlebars;
 use serde::Serialize;
 
+pub use action_views::*;
 pub use answer_views::*;
 pub use checklist::{
     Checklist, ChecklistCount, ChecklistReport, ChecklistReportStep, ChecklistStep,
@@ -32,13 +39,17 @@ pub use checklist::{
 };
 pub use escape::{cap, discord_escape, unlink_for_players, MESSAGE_LIMIT};
 pub use help::{Help, HelpPhase, HelpSeverity};
+pub use log_views::*;
+pub use maintenance_views::*;
 pub use markup::Markup;
 pub use meeting_views::*;
 pub use notice_views::*;
 pub use page_views::*;
+pub use refusal_views::RefusalView;
 pub use reminder_views::*;
 pub use scan::unescaped;
 pub(crate) use scan::{include_loops, refuse_unescaped};
+pub use social_views::{NetworkCount, SocialCancelled, SocialPostView};
 pub use views::*;
 
 /// The status page's templates, by file stem: rendered by `status`, overridable from
@@ -80,13 +91,33 @@ pub enum TemplateName {
     AlertCard,
     /// What a command answers the person who ran it.
     Answer,
+    /// A runbook action: its confirmation, its result, the question when it is unknown.
+    Action,
+    /// A player announcement as a Mastodon post.
+    SocialMastodon,
+    /// A player announcement as a Bluesky post.
+    SocialBluesky,
+    /// A player announcement as a post on X.
+    SocialX,
+    /// What a turn to security did to the social posts, in the incident channel.
+    SocialCancelled,
     /// A page outside Discord (PagerDuty, ntfy), and an acknowledgement coming back.
     Page,
+    /// Why a command, a button or a form did nothing.
+    Refusal,
+    /// What the bot tells responders in the log channel.
+    Log,
+    /// Why a review meeting has no Discord event; included by `meeting` and `answer`.
+    NoEvent,
+    /// A 🛠️ maintenance window, for players.
+    Maintenance,
+    /// Maintenance windows for the staff: answers, the list, the reminder.
+    MaintenanceStaff,
 }
 
 impl TemplateName {
     /// Every template.
-    pub const ALL: [TemplateName; 17] = [
+    pub const ALL: &[TemplateName] = &[
         Self::ServiceAlert,
         Self::AllClear,
         Self::StatusUpdate,
@@ -103,7 +134,17 @@ impl TemplateName {
         Self::Meeting,
         Self::AlertCard,
         Self::Answer,
+        Self::Action,
+        Self::SocialMastodon,
+        Self::SocialBluesky,
+        Self::SocialX,
+        Self::SocialCancelled,
         Self::Page,
+        Self::Refusal,
+        Self::Log,
+        Self::NoEvent,
+        Self::Maintenance,
+        Self::MaintenanceStaff,
     ];
 
     /// The name, which is also the file stem.
@@ -125,7 +166,17 @@ impl TemplateName {
             Self::Meeting => "meeting",
             Self::AlertCard => "alert_card",
             Self::Answer => "answer",
+            Self::Action => "action",
+            Self::SocialMastodon => "social/mastodon",
+            Self::SocialBluesky => "social/bluesky",
+            Self::SocialX => "social/x",
+            Self::SocialCancelled => "social_cancelled",
             Self::Page => "page",
+            Self::Refusal => "refusal",
+            Self::Log => "log",
+            Self::NoEvent => "no_event",
+            Self::Maintenance => "maintenance",
+            Self::MaintenanceStaff => "maintenance_staff",
         }
     }
 
@@ -157,16 +208,43 @@ impl TemplateName {
                 "what a command answers the one who ran it: declare, severity, phase, role, \
                  update, announce, timeline, edit, kind, resolve, reopen, close, post-mortem"
             }
+            Self::Action => {
+                "a runbook action: run it?, queued, its result, did it run? and its answer"
+            }
+            Self::SocialMastodon => "a player announcement as a Mastodon post",
+            Self::SocialBluesky => "a player announcement as a Bluesky post",
+            Self::SocialX => "a player announcement as a post on X",
+            Self::SocialCancelled => {
+                "which social posts a turn to security cancelled, and which went out already"
+            }
             Self::Page => {
                 "a page outside Discord (PagerDuty's summary, ntfy's title, message and \
                  all-clear), and an acknowledgement in PagerDuty"
+            }
+            Self::Refusal => {
+                "why a command, button or form did nothing: refusals, the database not \
+                 answering, an error id"
+            }
+            Self::Log => {
+                "the log channel: an incident declared, a channel that could not open or was \
+                 exposed, a job that gave up"
+            }
+            Self::NoEvent => {
+                "why a review meeting has no Discord event (part of meeting and answer)"
+            }
+            Self::Maintenance => {
+                "a 🛠️ maintenance window, for players: scheduled, moved, started, extended, \
+                 ended, cancelled"
+            }
+            Self::MaintenanceStaff => {
+                "maintenance for the staff: what /maintenance did, its list, the reminder"
             }
         }
     }
 
     /// Looks a template up by name.
     pub fn parse(name: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|t| t.name() == name)
+        Self::ALL.iter().copied().find(|t| t.name() == name)
     }
 
     fn builtin(self) -> &'static str {
@@ -187,13 +265,36 @@ impl TemplateName {
             Self::Meeting => include_str!("../templates/meeting.hbs"),
             Self::AlertCard => include_str!("../templates/alert_card.hbs"),
             Self::Answer => include_str!("../templates/answer.hbs"),
+            Self::Action => include_str!("../templates/action.hbs"),
+            Self::SocialMastodon => include_str!("../templates/social/mastodon.hbs"),
+            Self::SocialBluesky => include_str!("../templates/social/bluesky.hbs"),
+            Self::SocialX => include_str!("../templates/social/x.hbs"),
+            Self::SocialCancelled => include_str!("../templates/social_cancelled.hbs"),
             Self::Page => include_str!("../templates/page.hbs"),
+            Self::Refusal => include_str!("../templates/refusal.hbs"),
+            Self::Log => include_str!("../templates/log.hbs"),
+            Self::NoEvent => include_str!("../templates/no_event.hbs"),
+            Self::Maintenance => include_str!("../templates/maintenance.hbs"),
+            Self::MaintenanceStaff => include_str!("../templates/maintenance_staff.hbs"),
         }
     }
 
     /// Whether the output is a Discord message (capped at 2000 characters) or a document.
     fn is_message(self) -> bool {
-        self != Self::Postmortem
+        // A social post is cut to its network's length when it is sent, not to Discord's.
+        !matches!(
+            self,
+            Self::Postmortem | Self::SocialMastodon | Self::SocialBluesky | Self::SocialX
+        )
+    }
+
+    /// The template of a network's posts.
+    pub fn social(network: crate::domain::Network) -> Self {
+        match network {
+            crate::domain::Network::Mastodon => Self::SocialMastodon,
+            crate::domain::Network::Bluesky => Self::SocialBluesky,
+            crate::domain::Network::X => Self::SocialX,
+        }
     }
 
     /// A view with every field filled, to prove at start that the template renders.
@@ -215,7 +316,17 @@ impl TemplateName {
             Self::Meeting => serde_json::to_value(MeetingNotice::sample()),
             Self::AlertCard => serde_json::to_value(AlertCardView::sample()),
             Self::Answer => serde_json::to_value(Answer::sample()),
+            Self::Action => serde_json::to_value(ActionNotice::sample()),
+            Self::SocialMastodon | Self::SocialBluesky | Self::SocialX => {
+                serde_json::to_value(SocialPostView::sample())
+            }
+            Self::SocialCancelled => serde_json::to_value(SocialCancelled::sample()),
             Self::Page => serde_json::to_value(PageView::sample()),
+            Self::Refusal => serde_json::to_value(RefusalView::samples().first()),
+            Self::Log => serde_json::to_value(LogPost::sample()),
+            Self::NoEvent => serde_json::to_value(NoEvent::ChannelUnset),
+            Self::Maintenance => serde_json::to_value(MaintenanceNotice::sample()),
+            Self::MaintenanceStaff => serde_json::to_value(MaintenanceStaff::sample()),
         };
         v.unwrap_or_default()
     }
@@ -224,9 +335,21 @@ impl TemplateName {
     /// one block per kind, one view per kind (the sample's `common` fields and that kind).
     fn samples(self) -> Vec<serde_json::Value> {
         let common: &[&str] = match self {
+            Self::NoEvent => {
+                return NoEvent::samples()
+                    .iter()
+                    .map(|v| serde_json::to_value(v).unwrap_or_default())
+                    .collect()
+            }
+            Self::Refusal => {
+                return RefusalView::samples()
+                    .iter()
+                    .map(|v| serde_json::to_value(v).unwrap_or_default())
+                    .collect()
+            }
             Self::Reminder => &["ping", "nobody"],
             Self::Notice => &["ping"],
-            Self::Answer | Self::Page => &[],
+            Self::Answer | Self::Action | Self::Page | Self::Log | Self::MaintenanceStaff => &[],
             _ => return vec![self.sample()],
         };
         let serde_json::Value::Object(all) = self.sample() else {
@@ -380,6 +503,17 @@ impl Templates {
         })
     }
 
+    /// Renders `refusal` for the person who asked.
+    pub fn refusal(&self, refusal: &crate::domain::Refusal) -> Result<String, RenderError> {
+        self.render(TemplateName::Refusal, &RefusalView::from(refusal))
+    }
+
+    /// Renders `refusal` as the log channel reads it, in a line about a job that gave up:
+    /// without the ⛔ a person who asked sees.
+    pub fn refusal_in_log(&self, refusal: &crate::domain::Refusal) -> Result<String, RenderError> {
+        self.render(TemplateName::Refusal, &RefusalView::in_log(refusal))
+    }
+
     /// Renders a template's samples, as `incident-bot render NAME` previews them: one
     /// message, or one per kind for the templates with a block per kind.
     pub fn render_samples(&self, name: TemplateName) -> Result<Vec<String>, RenderError> {
@@ -425,6 +559,11 @@ fn load_overrides(
         }
     };
     let mut paths: Vec<_> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
+    // The social posts' templates are in `social/`, as they are named (`social/mastodon`).
+    let social = dir.join("social");
+    if let Ok(more) = std::fs::read_dir(&social) {
+        paths.extend(more.filter_map(|e| e.ok().map(|e| e.path())));
+    }
     paths.sort();
     for path in paths
         .into_iter()
@@ -435,6 +574,12 @@ fn load_overrides(
             .file_stem()
             .and_then(|s| s.to_str())
             .unwrap_or_default();
+        let nested = format!("social/{stem}");
+        let stem = if path.parent() == Some(social.as_path()) {
+            nested.as_str()
+        } else {
+            stem
+        };
         if PAGE_TEMPLATES.contains(&stem) {
             // The status page's templates, loaded by `status::PageTemplates`.
             continue;

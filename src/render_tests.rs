@@ -390,7 +390,7 @@ fn a_template_with_a_block_per_kind_is_proved_and_previewed_one_kind_at_a_time()
     let notices = templates
         .render_samples(TemplateName::Notice)
         .expect("render");
-    assert_eq!(notices.len(), 17, "{notices:#?}");
+    assert_eq!(notices.len(), 18, "{notices:#?}");
     assert!(notices
         .iter()
         .all(|n| n.starts_with("<@&1> ") && n.len() > 20));
@@ -611,7 +611,7 @@ fn the_meeting_notice_pings_first_and_says_where_and_why_late() {
         ping: None,
         moved: true,
         event: None,
-        no_event: Some(Markup::raw("[postmortem] meeting_channel is not set")),
+        no_event: Some(NoEvent::ChannelUnset),
         late: None,
         ..MeetingNotice::sample()
     };
@@ -623,9 +623,28 @@ fn the_meeting_notice_pings_first_and_says_where_and_why_late() {
         "{text}"
     );
     assert!(
-        text.contains("\nNo Discord event: [postmortem] meeting\\_channel is not set.\n")
-            || text.contains("\nNo Discord event: [postmortem] meeting_channel is not set.\n"),
+        text.contains(
+            "\nNo Discord event: `[postmortem] meeting_channel` is not set; ask whoever runs the \
+             bot to name a voice channel players cannot view.\n"
+        ),
         "{text}"
+    );
+}
+
+#[test]
+fn why_a_meeting_has_no_event_is_one_clause_for_each_reason() {
+    let t = templates();
+    let texts = t.render_samples(TemplateName::NoEvent).expect("render");
+    assert_eq!(texts.len(), NoEvent::samples().len());
+    for text in &texts {
+        assert!(text.len() > 12 && !text.ends_with('.'), "{text:?}");
+    }
+    let public = NoEvent::Public {
+        channel: channel_link(crate::domain::ChannelId::new(3).expect("id")),
+    };
+    assert_eq!(
+        t.render(TemplateName::NoEvent, &public).expect("render"),
+        "players can see <#3> and so any event in it: deny View Channel to @everyone there"
     );
 }
 
@@ -850,4 +869,73 @@ fn an_alert_card_shows_what_fired_escaped_and_the_answers_left() {
          **Resolved:** <t:120:f>\n\
          **Not real**, said <@7>: a \\_load\\_ test"
     );
+}
+
+#[test]
+fn an_actions_result_quotes_what_came_back_in_a_code_span_and_a_failure_says_its_status() {
+    let finished = |ok: bool, status: Option<u16>, snippet: &str| ActionNotice {
+        finished: Some(ActionFinished {
+            ok,
+            label: "Snapshot **the** database".into(),
+            by: Markup::raw("<@1>"),
+            status,
+            duration: "0.4s".into(),
+            ticked: ok.then(|| "Take database snapshots before changes".to_owned()),
+            snippet: Some(code_span(snippet)),
+        }),
+        ..ActionNotice::default()
+    };
+    let t = templates();
+    let ok = t
+        .render(
+            TemplateName::Action,
+            &finished(true, Some(202), r#"{"id": 7}"#),
+        )
+        .expect("render");
+    assert_eq!(
+        ok,
+        "✅ **“Snapshot \\*\\*the\\*\\* database” ran**, asked by <@1>: HTTP 202 after 0.4s, step \
+         “Take database snapshots before changes” ticked.\nIt answered: `{\"id\": 7}`"
+    );
+    let hostile = "boom `@everyone` [x](https://evil.example)";
+    let failed = t
+        .render(TemplateName::Action, &finished(false, Some(500), hostile))
+        .expect("render");
+    assert!(failed.starts_with("❌ **“Snapshot \\*\\*the\\*\\* database” failed**, asked by <@1>: HTTP 500 after 0.4s.\n"), "{failed}");
+    assert!(
+        failed.ends_with("What came back: `boom '@everyone' [x](https://evil.example)`"),
+        "one code span, which a backtick cannot end: {failed}"
+    );
+    let not_sent = t
+        .render(
+            TemplateName::Action,
+            &finished(false, None, "INCIDENT_BOT_X is not set"),
+        )
+        .expect("render");
+    assert!(not_sent.contains(": not sent after 0.4s."), "{not_sent}");
+}
+
+#[test]
+fn a_social_post_is_plain_text_and_its_override_lives_in_the_social_folder() {
+    let view = SocialPostView {
+        kind: "update".into(),
+        severity: "P1".into(),
+        text: Markup::raw("Back at *10:00* <soon>"),
+    };
+    let text = templates()
+        .render(TemplateName::SocialMastodon, &view)
+        .expect("render");
+    assert_eq!(text, "Back at *10:00* <soon>", "no Discord escapes");
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::create_dir(dir.path().join("social")).expect("mkdir");
+    std::fs::write(
+        dir.path().join("social").join("bluesky.hbs"),
+        "{{#if (eq kind \"update\")}}[{{severity}}] {{/if}}{{text}}",
+    )
+    .expect("write");
+    let t = Templates::load(Some(dir.path())).expect("override loads");
+    let text = t
+        .render(TemplateName::SocialBluesky, &view)
+        .expect("render");
+    assert_eq!(text, "[P1] Back at *10:00* <soon>");
 }

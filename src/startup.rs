@@ -71,6 +71,13 @@ impl Application {
         let mut app = App::build(settings, clock).await?;
         let outbound = crate::outbound::Outbound::new(app.metrics.clone())?;
         app.pagers = crate::outbound::pagers(&app.settings.page_out, &outbound);
+        // Runbook actions go out through the same shared client of outside services.
+        if !app.settings.actions.is_empty() {
+            app.actions = Some(Arc::new(crate::outbound::actions::ActionClient::new(
+                outbound.clone(),
+            )));
+        }
+        app.social = social_networks(&app)?;
         let fence = Fence::default();
         let data = discord::Data::new(app.clone(), fence.clone());
         let client = extend(discord::client_builder(
@@ -289,4 +296,49 @@ pub fn preflight(config: Option<&Path>) -> Preflight {
         problems,
         warnings,
     }
+}
+
+/// The social networks `[social]` configures, each with its secret (`check` refused a
+/// configured network without one), sharing one client of outside services.
+fn social_networks(app: &App) -> anyhow::Result<Vec<Arc<dyn crate::app::Social>>> {
+    let social = &app.settings.social;
+    let mut out = Vec::new();
+    if social.mastodon.is_none() && social.bluesky.is_none() && social.x.is_none() {
+        return Ok(out);
+    }
+    let outbound = crate::outbound::Outbound::new(app.metrics.clone())?;
+    if let Some(m) = &social.mastodon {
+        if let Some(token) = m.token.clone() {
+            let clock = app.clock.clone();
+            out.push(crate::outbound::mastodon::Mastodon::social(
+                outbound.clone(),
+                m,
+                token,
+                clock,
+            ));
+        }
+    }
+    if let Some(b) = &social.bluesky {
+        if let Some(password) = b.app_password.clone() {
+            let sessions = Arc::new(crate::app::DbSessions::new(app));
+            out.push(crate::outbound::bluesky::Bluesky::social(
+                outbound.clone(),
+                b,
+                password,
+                app.clock.clone(),
+                sessions,
+            ));
+        }
+    }
+    if let Some(x) = &social.x {
+        if let Some(keys) = x.keys.clone() {
+            out.push(crate::outbound::x::X::social(
+                outbound.clone(),
+                x,
+                keys,
+                app.clock.clone(),
+            ));
+        }
+    }
+    Ok(out)
 }

@@ -14,6 +14,7 @@ mod atom;
 mod board;
 mod build;
 mod game;
+mod maintenance;
 mod page;
 mod policy;
 mod statuspage;
@@ -21,7 +22,8 @@ mod text;
 
 pub use board::{keep_fresh, rebuild, Resource, Snapshot, StatusBoard};
 pub use build::{build, Inputs, PublicIncident, PublicUpdate, HISTORY_DAYS};
-pub use game::{MaintenanceStatus, PublicMaintenance, KEEP_AFTER_OVER, SEED_LOCALE};
+pub use game::{MaintenanceStatus, KEEP_AFTER_OVER, SEED_LOCALE};
+pub use maintenance::PublicWindow;
 pub use page::{PageTemplates, PAGE_TEMPLATES};
 pub use policy::page_policy;
 pub use statuspage::{Impact, IncidentState};

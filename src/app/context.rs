@@ -35,6 +35,11 @@ pub struct App {
     pub public: super::PublicChanges,
     /// Players' recent mentions of each system in `[intake] reports_channel`.
     pub reports: Arc<std::sync::Mutex<crate::domain::ReportWatch>>,
+    /// Sends runbook actions (`[[actions]]`); `None` when none is configured.
+    pub actions: Option<Arc<dyn super::ports::actions::ActionRunner>>,
+    /// The social networks players' announcements are posted to (none when none is
+    /// configured): set by `startup` from `[social]`.
+    pub social: Vec<Arc<dyn super::Social>>,
     /// The services that page on-call outside Discord (none until `startup` sets them).
     pub pagers: super::Pagers,
 }
@@ -148,6 +153,8 @@ impl App {
             shutdown: Shutdown::new(),
             public: super::PublicChanges::default(),
             reports: Default::default(),
+            actions: None,
+            social: Vec::new(),
             pagers: super::Pagers::default(),
         })
     }

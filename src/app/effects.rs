@@ -120,6 +120,43 @@ pub enum Effect {
         /// The card.
         card: i64,
     },
+    /// Makes a maintenance window's Discord event (EXTERNAL) match the record: creates it (or
+    /// adopts the one a lost run created), edits it, or ends it; then queues the post of
+    /// `stage` to players.
+    SyncWindow {
+        /// The window.
+        window: i64,
+        /// What players are told after (`scheduled`, `moved`, `started`, `extended`, `ended`,
+        /// `cancelled`), if anything.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        stage: Option<String>,
+    },
+    /// Tells players of a maintenance window's `stage` (🛠️), in the announcement channel.
+    AnnounceWindow {
+        /// The window.
+        window: i64,
+        /// Which moment.
+        stage: String,
+    },
+    /// At a window's start or end: makes sure it moved on (Discord's update may have been
+    /// missed while the bot was down), by the clock when Discord is late.
+    WindowDue {
+        /// The window.
+        window: i64,
+    },
+    /// Reminds the staff that a window starts soon.
+    WindowReminder {
+        /// The window.
+        window: i64,
+        /// The start it was queued for (Unix seconds): a moved window's old reminder is void.
+        start: i64,
+    },
+    /// Sends one run of a runbook action (`[[actions]]`) and records what came back; asks the
+    /// channel instead when an earlier attempt may have sent it.
+    RunAction {
+        /// The run (`action_runs`).
+        run: i64,
+    },
     /// Declares an incident from an alert's card, as an `[[intake.auto_declare]]` rule says:
     /// unless someone declared it, attached it or dismissed it first.
     AutoDeclare {
@@ -129,6 +166,11 @@ pub enum Effect {
         severity: crate::domain::Severity,
         /// The rule, as people read it.
         rule: String,
+    },
+    /// Posts a player announcement on one social network, in its incident's thread there.
+    SocialPost {
+        /// The `social_posts` row.
+        post: i64,
     },
     /// Pages on-call outside Discord through `service`: `action` on the incident's page of
     /// `round` (its key), so a retry never pages twice.
@@ -209,8 +251,18 @@ pub mod kinds {
     pub const ALERT_CARD: &str = "alert_card";
     /// [`super::Effect::AutoDeclare`].
     pub const AUTO_DECLARE: &str = "auto_declare";
+    /// [`super::Effect::RunAction`].
+    pub const RUN_ACTION: &str = "run_action";
     /// [`super::Effect::Page`].
     pub const PAGE: &str = "page";
+    /// [`super::Effect::SyncWindow`].
+    pub const SYNC_WINDOW: &str = "sync_window";
+    /// [`super::Effect::AnnounceWindow`].
+    pub const ANNOUNCE_WINDOW: &str = "announce_window";
+    /// [`super::Effect::WindowDue`].
+    pub const WINDOW_DUE: &str = "window_due";
+    /// [`super::Effect::WindowReminder`].
+    pub const WINDOW_REMINDER: &str = "window_reminder";
 }
 
 impl Effect {
@@ -236,7 +288,13 @@ impl Effect {
             Self::PostDraft => "post_draft",
             Self::AlertCard { .. } => kinds::ALERT_CARD,
             Self::AutoDeclare { .. } => kinds::AUTO_DECLARE,
+            Self::RunAction { .. } => kinds::RUN_ACTION,
+            Self::SocialPost { .. } => super::social::SOCIAL_POST,
             Self::Page { .. } => kinds::PAGE,
+            Self::SyncWindow { .. } => kinds::SYNC_WINDOW,
+            Self::AnnounceWindow { .. } => kinds::ANNOUNCE_WINDOW,
+            Self::WindowDue { .. } => kinds::WINDOW_DUE,
+            Self::WindowReminder { .. } => kinds::WINDOW_REMINDER,
         }
     }
 }
@@ -251,7 +309,13 @@ impl Effect {
             | Self::Publish { .. }
             | Self::AlertCard { .. }
             | Self::AutoDeclare { .. }
-            | Self::Page { .. } => false,
+            | Self::Page { .. }
+            | Self::SyncWindow { .. }
+            | Self::AnnounceWindow { .. }
+            | Self::WindowDue { .. }
+            | Self::WindowReminder { .. }
+            | Self::RunAction { .. }
+            | Self::SocialPost { .. } => false,
             Self::Post { to, .. } => *to == Target::IncidentChannel,
             Self::SyncMeeting { notice } => notice.is_some(),
             Self::PostIntro

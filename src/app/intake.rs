@@ -9,7 +9,7 @@ use super::{team, App, AppError, Button, ButtonStyle, Choice, Clicked, Effect, M
 use crate::domain::{
     Action, Actor, AlertBatch, AlertEvent, AlertStatus, ChannelId, Declaration, EntryKind,
     FreeText, Incident, IncidentId, IncidentKind, IncidentNumber, IncidentTitle, InteractionId,
-    MessageId, Severity, Status, Systems, TimelineEntry,
+    MessageId, Refusal, Severity, Status, Systems, TimelineEntry,
 };
 use crate::render::{
     mention, relative, timestamp, AlertCardView, AlertNews, AlertSeen, Markup, Notice, TemplateName,
@@ -517,11 +517,11 @@ pub fn card_of(about: &str) -> Result<(i64, Option<Severity>), AppError> {
     };
     let card = card
         .parse::<i64>()
-        .map_err(|_| AppError::user("That button belongs to no alert."))?;
+        .map_err(|_| Refusal::ButtonWithoutAlert)?;
     let severity = severity
         .map(Severity::parse)
         .transpose()
-        .map_err(|_| AppError::user("That button names no severity."))?;
+        .map_err(|_| Refusal::ButtonWithoutSeverity)?;
     Ok((card, severity))
 }
 
@@ -529,7 +529,7 @@ async fn load(app: &App, id: i64) -> Result<AlertCard, AppError> {
     app.db
         .alert_card(id)
         .await?
-        .ok_or_else(|| AppError::user("That alert is no longer known to the bot."))
+        .ok_or(AppError::User(Refusal::AlertUnknown))
 }
 
 /// The incident a card declares: titled as the alert, of the card's system, detected when the
@@ -616,9 +616,7 @@ pub async fn declare_from_card(
     actor.may(Action::Declare, &team(app), None)?;
     let card = load(app, card).await?;
     if card.dismissed.is_some() {
-        return Err(AppError::user(
-            "This alert was dismissed as not real; declare with /incident declare if it is.",
-        ));
+        return Err(Refusal::AlertDismissed.into());
     }
     let declaration = declaration_of(&card, severity, actor.user)?;
     let from = FromCard {
@@ -648,14 +646,9 @@ pub async fn dismiss_card(
     actor.may(Action::Declare, &team(app), None)?;
     let why = FreeText::parse(why)?;
     let mut tx = app.db.begin().await?;
-    let current = tx
-        .alert_card(card)
-        .await?
-        .ok_or_else(|| AppError::user("That alert is no longer known to the bot."))?;
+    let current = tx.alert_card(card).await?.ok_or(Refusal::AlertUnknown)?;
     if current.incident.is_some() {
-        return Err(AppError::user(
-            "This alert is already an incident: close the incident instead.",
-        ));
+        return Err(Refusal::AlertIsIncident.into());
     }
     tx.alert_card_dismissed(card, actor.user, why.as_str())
         .await?;
@@ -677,7 +670,7 @@ pub async fn attach_card(
     let number = picked
         .first()
         .and_then(|v| v.parse::<u64>().ok())
-        .ok_or_else(|| AppError::user("Pick an incident from the menu."))?;
+        .ok_or(Refusal::PickAnIncident)?;
     let gone = || not_worked(number);
     let target = being_worked(app)
         .await?
@@ -694,21 +687,13 @@ pub async fn attach_card(
         .filter(|r| worked(r.incident.status))
         .ok_or_else(gone)?;
     may_attach_to(app, actor, &still)?;
-    let current = tx
-        .alert_card(card)
-        .await?
-        .ok_or_else(|| AppError::user("That alert is no longer known to the bot."))?;
+    let current = tx.alert_card(card).await?.ok_or(Refusal::AlertUnknown)?;
     if let Some(id) = current.incident {
-        let joined = tx.incident(id).await?.map(|r| r.number.to_string());
-        return Err(AppError::user(format!(
-            "This alert is already with incident #{}.",
-            joined.unwrap_or_default()
-        )));
+        let number = tx.incident(id).await?.map(|r| r.number);
+        return Err(Refusal::AlertWithIncident { number }.into());
     }
     if current.dismissed.is_some() {
-        return Err(AppError::user(
-            "This alert was dismissed as not real; declare with /incident declare if it is.",
-        ));
+        return Err(Refusal::AlertDismissed.into());
     }
     tx.alert_card_incident(card, target.id, None).await?;
     let mut entry = alert_entry(&current);
@@ -732,10 +717,8 @@ pub async fn attach_card(
 }
 
 /// The refusal of a pick that is not (or no longer) an incident being worked.
-fn not_worked(number: impl std::fmt::Display) -> AppError {
-    AppError::user(format!(
-        "Incident #{number} is no longer being worked. Pick another, or declare a new one."
-    ))
+fn not_worked(number: u64) -> AppError {
+    Refusal::NotWorked { number }.into()
 }
 
 /// Whether `actor` may attach a card to `record`: only to an availability incident, since the
@@ -744,14 +727,10 @@ fn not_worked(number: impl std::fmt::Display) -> AppError {
 fn may_attach_to(app: &App, actor: &Actor, record: &IncidentRecord) -> Result<(), AppError> {
     let number = record.number;
     if !actor.can_see(&record.incident, &team(app)) {
-        return Err(not_worked(number));
+        return Err(not_worked(number.0.into()));
     }
     if record.incident.kind == IncidentKind::Security {
-        return Err(AppError::user(format!(
-            "Incident #{number} is a security incident: a card in the alerts channel is never \
-             attached to it, since everyone there would read the link. Its channel is told of \
-             alerts about its systems; declare this one, or say it is not real."
-        )));
+        return Err(Refusal::CardToSecurity { number }.into());
     }
     Ok(())
 }

@@ -10,6 +10,7 @@ use super::{App, AppError};
 use super::{Attachment, Chat, ChatError, Effect, Outbox, Outgoing, Target, TimedChat};
 use crate::clock::BoxFuture;
 use crate::domain::ChannelId;
+use crate::render::{JobFailedLog, LogPost, Markup, TemplateName, Templates};
 use crate::scheduler::{JobError, JobHandler};
 use crate::store::{IncidentRecord, Job, JobFailure};
 
@@ -54,14 +55,16 @@ impl From<ChatError> for JobError {
     }
 }
 
-/// A use case a job runs: refused as a person would be (too many channels), retrying will not
-/// help, and the log channel is told why; anything else is passing, its cause chain kept.
-impl From<AppError> for JobError {
-    fn from(e: AppError) -> Self {
-        match e {
-            AppError::User(why) => JobError::Fatal(why.into()),
-            AppError::Internal(e) | AppError::Unavailable(e) => JobError::retry(e),
-        }
+/// A use case a job ran failed. Refused as a person would be (too many channels): retrying
+/// will not help, and the log channel is told why, worded by `refusal.hbs`. Anything else is
+/// passing, its cause chain kept.
+pub(super) fn use_case_failed(templates: &Templates, e: AppError) -> JobError {
+    match e {
+        AppError::User(why) => match templates.refusal_in_log(&why) {
+            Ok(text) => JobError::Fatal(anyhow::Error::msg(text)),
+            Err(e) => JobError::Fatal(anyhow::Error::new(e).context(why)),
+        },
+        AppError::Internal(e) | AppError::Unavailable(e) => JobError::retry(e),
     }
 }
 
@@ -299,7 +302,9 @@ impl Performer {
             .alert_card(id)
             .await?
             .ok_or_else(|| JobError::fatal(format!("alert card {id} does not exist")))?;
-        let view = super::intake::card_view_now(&self.app, &card).await?;
+        let view = super::intake::card_view_now(&self.app, &card)
+            .await
+            .map_err(|e| use_case_failed(&self.app.templates, e))?;
         if let Some((channel, message)) = card.message {
             self.chat.edit(channel, message, &view).await?;
             return Ok(());
@@ -320,10 +325,14 @@ impl Performer {
             menu: view.menu.clone(),
         };
         let posted = self.chat.post(&message).await?;
-        super::intake::card_posted(&self.app, &card, channel, posted).await?;
+        super::intake::card_posted(&self.app, &card, channel, posted)
+            .await
+            .map_err(|e| use_case_failed(&self.app.templates, e))?;
         // An incident declared or closed between the view and the record queued no edit of
         // this card (it had no message yet): its menu is brought up to date now.
-        let fresh = super::intake::card_view_now(&self.app, &card).await?;
+        let fresh = super::intake::card_view_now(&self.app, &card)
+            .await
+            .map_err(|e| use_case_failed(&self.app.templates, e))?;
         if fresh != view {
             self.chat.edit(channel, posted, &fresh).await?;
         }
@@ -341,7 +350,9 @@ impl Performer {
             .chat
             .channel_counts(self.app.settings.channels.incident_category)
             .await?;
-        super::intake::auto_declare(&self.app, card, severity, rule, bot, counts).await?;
+        super::intake::auto_declare(&self.app, card, severity, rule, bot, counts)
+            .await
+            .map_err(|e| use_case_failed(&self.app.templates, e))?;
         Ok(())
     }
 
@@ -414,11 +425,21 @@ impl JobHandler for Performer {
                     severity,
                     rule,
                 } => self.auto_declare(card, severity, &rule).await,
+                Effect::RunAction { run } => self.run_action(job, run).await,
+                Effect::SocialPost { post } => self.social_post(post).await,
                 Effect::Page {
                     service,
                     action,
                     round,
                 } => super::paging::perform(self, job, service, action, round).await,
+                Effect::SyncWindow { window, stage } => self.sync_window(job, window, stage).await,
+                Effect::AnnounceWindow { window, stage } => {
+                    self.announce_window(job, window, &stage).await
+                }
+                Effect::WindowDue { window } => self.window_due(job, window).await,
+                Effect::WindowReminder { window, start } => {
+                    self.remind_window(job, window, start).await
+                }
                 reminder => self.remind(job, reminder).await,
             }
         })
@@ -438,29 +459,36 @@ impl JobHandler for Performer {
             };
             let incident = match job.incident {
                 Some(id) => match self.app.db.incident(id).await {
-                    Ok(Some(r)) => format!(" for incident #{}", r.number),
-                    _ => String::new(),
+                    Ok(Some(r)) => Some(r.number.0),
+                    _ => None,
                 },
-                None => String::new(),
+                None => None,
             };
-            // A missing permission says what to grant, and retrying never helped it: no count.
-            let reason = super::readable_error(error);
-            let content = if matches!(error, JobFailure::Forbidden(_)) {
-                format!("⚠️ {reason} (a `{}` job{incident})", job.kind)
-            } else {
-                format!(
-                    "⚠️ Gave up on a `{}` job{incident} after {} attempt{}: {reason}",
-                    job.kind,
-                    job.attempts,
-                    if job.attempts == 1 { "" } else { "s" },
-                )
+            let post = LogPost {
+                job_failed: Some(JobFailedLog {
+                    kind: Markup::raw(job.kind.as_str()),
+                    incident,
+                    attempts: job.attempts,
+                    reason: Markup::raw(super::readable_error(error)),
+                    // A missing permission says what to grant, and retrying never helped it.
+                    forbidden: matches!(error, JobFailure::Forbidden(_)),
+                }),
+                ..LogPost::default()
             };
-            self.report(log, job, content).await;
+            self.report_post(log, job, &post).await;
         })
     }
 }
 
 impl Performer {
+    /// Tells the log channel `post`, worded by `log.hbs`, about `job` (see [`Self::report`]).
+    pub(super) async fn report_post(&self, log: ChannelId, job: &Job, post: &LogPost) {
+        match self.app.templates.render(TemplateName::Log, post) {
+            Ok(content) => self.report(log, job, content).await,
+            Err(e) => tracing::error!(error = %e, kind = %job.kind, "could not word a log post"),
+        }
+    }
+
     /// Tells the log channel that `job` failed, once (its nonce is the job's), pinging nobody.
     /// A report that cannot be posted is only logged: the job's failure is already recorded.
     pub(super) async fn report(&self, log: ChannelId, job: &Job, content: String) {

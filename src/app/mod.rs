@@ -4,15 +4,18 @@
 //! timeline entries, its audit entry and the jobs for every side effect in one transaction.
 //! Nothing here knows serenity: Discord is reached through the [`Chat`] port, by jobs.
 
+mod actions;
 mod context;
 mod effects;
 mod incident;
 mod intake;
 pub mod interactions;
 mod jobs;
+mod maintenance;
 mod paging;
 mod ports;
 mod postmortem;
+mod social;
 
 // The features' modules by their short names, for the use cases that call across features.
 use incident::{channel, checklists, declare, lifecycle, notes, reminders, summary};
@@ -23,11 +26,15 @@ use postmortem::{meeting, workflow};
 
 use serde_json::Value;
 
+pub use actions::{
+    answer_unknown, confirm_run, press_step, request_run, run_action, runnable, RunAsked,
+    StepPress, AGAIN_BUTTON, RAN_BUTTON, RUN_BUTTON,
+};
 pub use channel::{channel_name, channel_state, channel_topic, ChannelState};
 pub use chat::{
     readable_error, readable_reason, Attachment, Button, ButtonStyle, ChannelAccess, ChannelLabel,
     Chat, ChatError, Choice, Clicked, ExistingChannel, GuildMember, Meeting, Menu, NewChannel,
-    NewMeeting, Outgoing, TimedChat, MAX_BUTTONS, MAX_CHOICES,
+    NewExternalEvent, NewMeeting, Outgoing, TimedChat, MAX_BUTTONS, MAX_CHOICES,
 };
 pub use checklists::{tick, CheckClick, CHECK_BUTTON};
 pub use context::{open_database, App, AppEvent};
@@ -41,30 +48,32 @@ pub use intake::{
 };
 pub use jobs::{Performer, PUBLISH_BUDGET};
 pub use lifecycle::{answer_fix_check, change, ChangeArgs, Changed, FixAnswer, Place};
+pub use maintenance::{
+    event_changed, maintenance, maintenance_click, MaintenanceArgs, MAINTENANCE_BUTTON,
+};
 pub use notes::{note_message, NotedMessage};
 pub use paging::{
     acknowledged, page_key, take_command, AckOutcome, Acknowledged, TAKE_COMMAND_BUTTON,
 };
+pub use ports::actions::{ActionCall, ActionOutcome, ActionRunner};
 pub use ports::pager::{Page, PageAction, PageLink, Pager, Pagers};
+pub use ports::social::{Draft, Sessions, Social, Thread};
 pub use public::PublicChanges;
 pub use reminders::{FIX_FAILED_BUTTON, FIX_HELD_BUTTON};
+pub use social::{status_link, x_cap_reached, DbSessions, SOCIAL_POST};
 pub use summary::{help, status, StatusReply};
 pub use workflow::{postmortem, PostmortemArgs};
 
-use crate::domain::{Actor, GuildId, IncidentId, TeamRoles};
+use crate::domain::{Actor, GuildId, IncidentId, Refusal, TeamRoles};
 use crate::store::{AuditEntry, Tx};
-
-/// A refusal the person who asked should read: what is wrong and what to do instead.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub struct UserError(pub String);
 
 /// Why a use case did not happen.
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
-    /// The request was refused; nothing was written.
+    /// The request was refused; nothing was written. The reason is rendered with
+    /// `refusal.hbs` for the person who asked.
     #[error(transparent)]
-    User(#[from] UserError),
+    User(#[from] Refusal),
     /// Something broke; nothing was written. Logged with an error id.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -74,19 +83,12 @@ pub enum AppError {
     Unavailable(anyhow::Error),
 }
 
-impl AppError {
-    /// A refusal with this message.
-    pub fn user(message: impl Into<String>) -> Self {
-        Self::User(UserError(message.into()))
-    }
-}
-
-/// Domain refusals whose message is already a sentence for the person who asked.
+/// Domain refusals, carried as they are: the template words each.
 macro_rules! refusals {
     ($($error:ty),+) => {$(
         impl From<$error> for AppError {
             fn from(e: $error) -> Self {
-                Self::user(e.to_string())
+                Self::User(e.into())
             }
         }
     )+};
@@ -99,26 +101,11 @@ refusals!(
     crate::domain::WhenError,
     crate::domain::EtaError,
     crate::domain::SinceError,
-    crate::domain::MeetingError
+    crate::domain::MeetingError,
+    crate::domain::OutOfRange,
+    crate::domain::TransitionError,
+    crate::domain::MaintenanceError
 );
-
-impl From<crate::domain::OutOfRange> for AppError {
-    fn from(e: crate::domain::OutOfRange) -> Self {
-        Self::user(format!("{e}."))
-    }
-}
-
-impl From<crate::domain::TransitionError> for AppError {
-    fn from(e: crate::domain::TransitionError) -> Self {
-        let text = e.to_string();
-        let mut chars = text.chars();
-        let first: String = chars
-            .next()
-            .map(|c| c.to_uppercase().collect())
-            .unwrap_or_default();
-        Self::user(format!("{first}{}.", chars.as_str()))
-    }
-}
 
 /// The database not answering is [`AppError::Unavailable`] (try again in a moment); any other
 /// store failure is internal. Either keeps the store's error as its source.
@@ -218,6 +205,8 @@ pub(crate) async fn post_announcement<V: serde::Serialize>(
             at: app.clock.now(),
         })
         .await?;
+    // Every public message reaches the social networks from here, whatever its kind.
+    social::queue_posts(app, tx, outbox, record, announcement, kind, &content).await?;
     outbox
         .push(
             tx,

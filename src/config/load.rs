@@ -124,6 +124,9 @@ impl Settings {
         // in every list it would fill), before the warnings about who is woken.
         role_defaults(&mut settings, |key| sources.is_set(key));
         settings.intake.secrets = super::IntakeSecrets::from_env();
+        for (key, problem) in settings.social.read_secrets() {
+            found.problems.push((sources.locate(key), problem));
+        }
         page_out(&mut settings.page_out, &mut found, &sources);
         found.problems.extend(
             settings

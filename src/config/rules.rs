@@ -31,6 +31,8 @@ pub(super) fn problems(s: &Settings) -> Vec<Finding> {
     checklists(s, &mut out);
     exposure(s, &mut out);
     intake(s, &mut out);
+    maintenance(s, &mut out);
+    super::action_rules::actions(s, &mut out);
     out
 }
 
@@ -62,6 +64,7 @@ pub(super) fn warnings(s: &Settings) -> Vec<Finding> {
         )),
         Some(_) => {}
     }
+    super::action_rules::unset_secrets(s, &mut out);
     if s.postmortem.meeting_channel.is_none() {
         out.push(finding(
             &["postmortem.meeting_channel"],
@@ -106,6 +109,31 @@ fn urls(s: &Settings, out: &mut Vec<Finding>) {
         out.push(finding(
             &["discord.api_base"],
             format!("`discord.api_base`: `{base}` is not an http(s) URL"),
+        ));
+    }
+}
+
+/// A maintenance window's event is located at `[status] url`, which Discord takes up to 100
+/// characters; the checklist's window lasts as long as a typed one may.
+fn maintenance(s: &Settings, out: &mut Vec<Finding>) {
+    let length = s.status.url.chars().count();
+    if length > 100 {
+        out.push(finding(
+            &["status.url"],
+            format!(
+                "`status.url` is {length} characters: a maintenance window's Discord event \
+                 shows it as its location, which takes at most 100; give a shorter address"
+            ),
+        ));
+    }
+    let (min, max) = (crate::domain::MIN_WINDOW, crate::domain::MAX_WINDOW);
+    let wanted = super::delta(s.maintenance.default_length);
+    if wanted < min || wanted > max {
+        out.push(finding(
+            &["maintenance.default_length"],
+            "`maintenance.default_length` must be from 5 minutes to 7 days, as a typed \
+             `/maintenance start duration` is"
+                .into(),
         ));
     }
 }
@@ -281,6 +309,7 @@ fn role_ids(s: &Settings) -> Vec<(&'static str, u64)> {
         ("roles.commander", Some(r.commander)),
         ("roles.security", Some(r.security)),
         ("roles.player_alerts", r.player_alerts),
+        ("roles.maintenance", r.maintenance),
     ]
     .into_iter()
     .filter_map(|(k, id)| id.map(|id| (k, id.get())))

@@ -451,3 +451,121 @@ fn interactions_without_the_public_listener_are_refused() {
         Ok(())
     });
 }
+
+#[test]
+fn a_status_url_too_long_for_an_event_and_a_checklist_window_out_of_bounds_are_refused() {
+    Jail::expect_with(|jail| {
+        let long = format!("https://status.example.com/{}", "a".repeat(80));
+        let body =
+            format!("{IDS}[status]\nurl = \"{long}\"\n[maintenance]\ndefault_length = \"8d\"\n");
+        let err = load_in(jail, &body).expect_err("refused");
+        let text = err.to_string();
+        assert!(
+            text.contains("`status.url` is 107 characters: a maintenance window's Discord event"),
+            "{text}"
+        );
+        assert!(
+            text.contains("`maintenance.default_length` must be from 5 minutes to 7 days"),
+            "{text}"
+        );
+        assert_eq!(err.problems.len(), 2, "{text}");
+        Ok(())
+    });
+}
+
+#[test]
+fn an_action_with_an_inline_secret_plain_http_an_unknown_binding_or_a_broken_body_is_refused() {
+    Jail::expect_with(|jail| {
+        let body = format!(
+            r#"{IDS}{MEETING}
+[checklists]
+triage = [
+  {{ id = "snap", label = "Snapshot", text = "Take a snapshot", action = "snapshot-dbb" }},
+]
+
+[[actions]]
+id = "snapshot-db"
+label = "Snapshot the database"
+url = "http://ops.example.com/snap"
+headers = {{ Authorization = "Bearer hunter2", Content-Type = "application/json" }}
+body = '{{"title": {{{{incident.title}}}}}}'
+
+[[actions]]
+id = "smoke"
+label = "Smoke tests"
+kind = "github_workflow"
+owner = "studio"
+repo = "ops"
+workflow = "smoke.yml"
+ref = "main"
+token = "env:INCIDENT_BOT_TEST_GITHUB_TOKEN"
+inputs = {{ who = "{{{{by}}}}", where = "{{{{incident.nowhere}}}}" }}
+"#
+        );
+        let err = load_in(jail, &body).expect_err("refused");
+        let text = err.to_string();
+        for expected in [
+            "`actions[0].url`: `http://ops.example.com/snap` is plain http:// to another machine",
+            "`actions[0].headers.Authorization` holds a secret written in the file: write `env:NAME`",
+            "`actions[0].body`: the body is not JSON once rendered",
+            "`actions[1].inputs.where`",
+            "`checklists.triage[0].action`: no [[actions]] entry has the id `snapshot-dbb`",
+        ] {
+            assert!(text.contains(expected), "{expected}\n{text}");
+        }
+        assert!(
+            !text.contains("hunter2"),
+            "the secret is never repeated: {text}"
+        );
+        assert_eq!(err.problems.len(), 5, "{text}");
+        Ok(())
+    });
+}
+
+#[test]
+fn a_token_written_inline_is_refused_where_it_is_written_and_loopback_http_is_allowed() {
+    Jail::expect_with(|jail| {
+        let body = format!(
+            "{IDS}{MEETING}\n[[actions]]\nid = \"scale\"\nlabel = \"Scale up\"\nkind = \"gitlab_pipeline\"\n\
+             project = \"studio/ops\"\nref = \"main\"\ntoken = \"glptt-abc123\"\n\
+             api_base = \"http://127.0.0.1:9000/api/v4\"\n"
+        );
+        let err = load_in(jail, &body).expect_err("refused");
+        let text = err.to_string();
+        assert!(
+            text.contains("a secret is never written in the config file"),
+            "{text}"
+        );
+        assert!(!text.contains("glptt-abc123"), "{text}");
+        assert_eq!(err.problems.len(), 1, "{text}");
+        let fixed = body.replace("glptt-abc123", "env:INCIDENT_BOT_GITLAB_TRIGGER");
+        let loaded = load_in(jail, &fixed).expect("a loopback base URL and an env token are fine");
+        assert_eq!(loaded.actions.len(), 1);
+        Ok(())
+    });
+}
+
+#[test]
+fn an_action_whose_secret_is_not_in_the_environment_is_a_warning_naming_the_variable() {
+    Jail::expect_with(|jail| {
+        jail.set_env("INCIDENT_BOT_TEST_SET_TOKEN", "x");
+        let body = format!(
+            "{IDS}{MEETING}\n[[actions]]\nid = \"smoke\"\nlabel = \"Smoke tests\"\n\
+             url = \"https://ops.example.com/smoke\"\nheaders = {{ Authorization = \"env:INCIDENT_BOT_TEST_SET_TOKEN\" }}\n\
+             secret = \"env:INCIDENT_BOT_TEST_UNSET_SECRET\"\n"
+        );
+        jail.create_file("bot.toml", &body)?;
+        let loaded = Settings::check(Some(Path::new("bot.toml"))).map_err(|e| e.to_string())?;
+        let warnings: Vec<&String> = loaded
+            .warnings
+            .iter()
+            .filter(|w| w.contains("actions"))
+            .collect();
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].contains("INCIDENT_BOT_TEST_UNSET_SECRET, which is not set here"),
+            "{warnings:?}"
+        );
+        Ok(())
+    });
+}

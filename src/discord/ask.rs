@@ -13,7 +13,7 @@ use serenity::all as serenity;
 use super::metered::{metered, route};
 use super::{Data, Error};
 use crate::app::{AppError, Place};
-use crate::domain::{Actor, ChannelId, RoleId, UserId};
+use crate::domain::{Actor, ChannelId, Refusal, RoleId, UserId};
 use crate::metrics::Outcome;
 use crate::shutdown::Busy;
 
@@ -36,11 +36,6 @@ impl serenity::CacheHttp for Reach {
         self.cache.as_ref()
     }
 }
-
-/// What the person hears while the database is not answering.
-pub const UNAVAILABLE: &str =
-    "⏳ The database is not answering right now. Try again in a moment (if you see the change \
-     after all, it went through before the database stopped answering).";
 
 /// A command interaction and its answers so far.
 pub struct Ask<'a> {
@@ -165,6 +160,41 @@ impl<'a> Ask<'a> {
         Ok(())
     }
 
+    /// Sends `text` with `buttons` under it, visible only to the user who ran the command: a
+    /// question such as a runbook action's "Run it?". The first answer, or a follow-up.
+    pub async fn say_with_buttons(
+        &self,
+        text: impl Into<String>,
+        buttons: &[crate::app::Button],
+    ) -> Result<(), Error> {
+        let text = crate::render::cap(&text.into(), crate::render::MESSAGE_LIMIT);
+        let rows = super::chat::component_rows(buttons, None);
+        let quiet = serenity::CreateAllowedMentions::new();
+        let metrics = &self.data.app.metrics;
+        if self.first() {
+            let message = serenity::CreateInteractionResponseMessage::new()
+                .content(text)
+                .components(rows)
+                .ephemeral(true)
+                .allowed_mentions(quiet);
+            let call = self.interaction.create_response(
+                self.reach,
+                serenity::CreateInteractionResponse::Message(message),
+            );
+            metered(metrics, "POST", route::CALLBACK, call).await?;
+            self.acked();
+        } else {
+            let message = serenity::CreateInteractionResponseFollowup::new()
+                .content(text)
+                .components(rows)
+                .ephemeral(true)
+                .allowed_mentions(quiet);
+            let call = self.interaction.create_followup(self.reach, message);
+            metered(metrics, "POST", route::FOLLOWUP, call).await?;
+        }
+        Ok(())
+    }
+
     /// Opens `modal`: it must be the first answer (a modal cannot follow a defer).
     pub async fn modal(&self, modal: serenity::CreateModal) -> Result<(), Error> {
         let call = self.interaction.create_response(
@@ -180,7 +210,7 @@ impl<'a> Ask<'a> {
     pub async fn outcome(&self, result: Result<String, AppError>) -> Result<(), Error> {
         match result {
             Ok(text) => self.say(text).await,
-            Err(AppError::User(e)) => self.refuse(Outcome::Refused, format!("⛔ {e}")).await,
+            Err(AppError::User(why)) => self.refuse(Outcome::Refused, &why).await,
             Err(AppError::Internal(e)) => self.apologise(&e).await,
             Err(AppError::Unavailable(e)) => {
                 tracing::warn!(
@@ -188,14 +218,15 @@ impl<'a> Ask<'a> {
                     error = %super::error_chain(&e),
                     "command met the database down"
                 );
-                self.refuse(Outcome::Error, UNAVAILABLE).await
+                self.refuse(Outcome::Error, &Refusal::Unavailable).await
             }
         }
     }
 
-    /// Answers `text` and counts the command as ended with `outcome`.
-    pub async fn refuse(&self, outcome: Outcome, text: impl Into<String>) -> Result<(), Error> {
+    /// Answers `why`, worded by `refusal.hbs`, and counts the command as ended with `outcome`.
+    pub async fn refuse(&self, outcome: Outcome, why: &Refusal) -> Result<(), Error> {
         self.set_outcome(outcome);
+        let text = self.app().templates.refusal(why)?;
         self.say(text).await
     }
 
@@ -209,11 +240,11 @@ impl<'a> Ask<'a> {
             error = %super::error_chain(error),
             "command failed"
         );
-        self.say(format!(
-            "Something went wrong on our side and nothing was changed. Error id: `{id}` (give \
-             it to whoever runs the bot)."
-        ))
-        .await
+        let text = self
+            .app()
+            .templates
+            .refusal(&Refusal::Broke { error_id: id })?;
+        self.say(text).await
     }
 
     /// Records how the command ended, for [`Ask::finish`].

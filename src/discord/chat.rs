@@ -13,7 +13,7 @@ use tokio::sync::OnceCell;
 use super::metered::{metered, route};
 use crate::app::{
     ChannelAccess, ChannelLabel, Chat, ChatError, ExistingChannel, GuildMember, Meeting,
-    NewChannel, NewMeeting, Outgoing,
+    NewChannel, NewExternalEvent, NewMeeting, Outgoing,
 };
 use crate::clock::BoxFuture;
 use crate::domain::{
@@ -718,6 +718,90 @@ impl Chat for SerenityChat {
             }
         })
     }
+
+    fn create_external_event<'a>(
+        &'a self,
+        e: &'a NewExternalEvent,
+    ) -> BoxFuture<'a, Result<EventId, ChatError>> {
+        Box::pin(self.create_external(e))
+    }
+
+    fn edit_external_event<'a>(
+        &'a self,
+        id: EventId,
+        e: &'a NewExternalEvent,
+        with_start: bool,
+    ) -> BoxFuture<'a, Result<(), ChatError>> {
+        Box::pin(self.edit_external(id, e, with_start))
+    }
+
+    fn event_interest(&self) -> BoxFuture<'_, Result<Vec<(EventId, u64)>, ChatError>> {
+        Box::pin(self.interest())
+    }
+}
+
+impl SerenityChat {
+    async fn create_external(&self, e: &NewExternalEvent) -> Result<EventId, ChatError> {
+        let builder = serenity::CreateScheduledEvent::new(
+            serenity::ScheduledEventType::External,
+            &e.name,
+            stamp(e.start)?,
+        )
+        .end_time(stamp(e.end)?)
+        .location(&e.location)
+        .description(&e.description);
+        let call = self.guild.create_scheduled_event(&*self.http, builder);
+        let created = self
+            .rest("POST", route::GUILD_EVENTS, call)
+            .await
+            .map_err(denied(
+                "create the maintenance window's event".to_owned(),
+                "Create Events",
+            ))?;
+        EventId::new(created.id.get())
+            .ok_or_else(|| ChatError::Refused("Discord returned event id 0".into()))
+    }
+
+    async fn edit_external(
+        &self,
+        id: EventId,
+        e: &NewExternalEvent,
+        with_start: bool,
+    ) -> Result<(), ChatError> {
+        let mut edit = serenity::EditScheduledEvent::new()
+            .name(&e.name)
+            .description(&e.description)
+            .location(&e.location)
+            .end_time(stamp(e.end)?);
+        if with_start {
+            edit = edit.start_time(stamp(e.start)?);
+        }
+        let call = self
+            .guild
+            .edit_scheduled_event(&*self.http, event(id), edit);
+        self.rest("PATCH", route::GUILD_EVENT, call)
+            .await
+            .map(|_| ())
+            .map_err(denied(
+                "change the maintenance window's event".to_owned(),
+                "Create Events",
+            ))
+    }
+
+    async fn interest(&self) -> Result<Vec<(EventId, u64)>, ChatError> {
+        let events = self
+            .rest(
+                "GET",
+                route::GUILD_EVENTS,
+                self.guild.scheduled_events(&*self.http, true),
+            )
+            .await
+            .map_err(classify)?;
+        Ok(events
+            .iter()
+            .filter_map(|e| Some((EventId::new(e.id.get())?, e.user_count.unwrap_or(0))))
+            .collect())
+    }
 }
 
 fn event(id: EventId) -> serenity::ScheduledEventId {
@@ -738,6 +822,12 @@ fn event_rights(place: PlaceKind) -> &'static str {
 fn stamp(at: chrono::DateTime<chrono::Utc>) -> Result<serenity::Timestamp, ChatError> {
     serenity::Timestamp::from_unix_timestamp(at.timestamp())
         .map_err(|e| ChatError::Refused(format!("time out of range: {e}")))
+}
+
+/// An event's id and status as the port speaks of them; `None` for a status serenity does
+/// not know.
+pub(crate) fn event_status(e: &serenity::ScheduledEvent) -> Option<(EventId, EventStatus)> {
+    meeting(e).map(|m| (m.id, m.status))
 }
 
 /// An event as the port speaks of it; `None` for a status serenity does not know.

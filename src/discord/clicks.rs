@@ -6,13 +6,15 @@ use std::time::Instant;
 
 use serenity::all as serenity;
 
-use super::ask::{error_id, Reach, UNAVAILABLE};
+use super::ask::{error_id, Reach};
 use super::chat::component_rows;
 use super::commands::report::{self, REPORT_FORM};
 use super::metered::{metered, route};
 use super::{error_chain, Data, Error};
 use crate::app::{self, AppError, Clicked, DeclareArgs, FixAnswer};
-use crate::domain::{Actor, FreeText, IncidentId, IncidentKind, InteractionId, Severity, UserId};
+use crate::domain::{
+    Actor, FreeText, IncidentId, IncidentKind, InteractionId, Refusal, Severity, Typed, UserId,
+};
 use crate::metrics::Outcome;
 
 /// Routes a click to its use case and answers it. Clicks on buttons of other bots' or older
@@ -25,7 +27,7 @@ pub(super) async fn on_click(
     let (prefix, about) = split(&click.data.custom_id);
     let arrival = Arrival::new(data, format!("button {prefix}"));
     if data.app.shutdown.is_triggered() {
-        let answer = click.create_response(reach, restarting());
+        let answer = click.create_response(reach, restarting(data)?);
         return arrival.answered(Outcome::Restarting, answer).await;
     }
     // A form must be the first answer to the click: it cannot follow a defer.
@@ -42,14 +44,25 @@ pub(super) async fn on_click(
             Ok(id) => app::answer_fix_check(app, &actor, id, FixAnswer::Held, &origin).await,
             Err(e) => Err(e),
         },
+        app::CHECK_BUTTON | app::RUN_BUTTON | app::RAN_BUTTON | app::AGAIN_BUTTON => {
+            let name = super::commands::display_name(
+                &click.user,
+                click.member.as_ref().and_then(|m| m.nick.as_deref()),
+            );
+            let shown = shown_ticked(click);
+            let result = action_click(app, &actor, &name, (prefix, about, shown), &origin).await;
+            let outcome = outcome_of(&result);
+            let response = response(data, result, click.id.get(), &click.data.custom_id)?;
+            arrival
+                .answered(outcome, click.create_response(reach, response))
+                .await?;
+            return Ok(());
+        }
         app::TAKE_COMMAND_BUTTON => match incident(about) {
             Ok(id) => app::take_command(app, &actor, id, &origin).await,
             Err(e) => Err(e),
         },
-        app::CHECK_BUTTON => match app::CheckClick::parse(about) {
-            Ok(click) => app::tick(app, &actor, click).await,
-            Err(e) => Err(e),
-        },
+        app::MAINTENANCE_BUTTON => app::maintenance_click(app, &actor, about, &origin).await,
         app::DECLARE_BUTTON => match app::card_of(about) {
             Ok((card, Some(severity))) => {
                 let interaction = InteractionId::new(click.id.get())
@@ -57,7 +70,7 @@ pub(super) async fn on_click(
                 let counts = super::commands::counts(reach, &data.app).await?;
                 app::declare_from_card(app, &actor, card, severity, interaction, counts).await
             }
-            Ok((_, None)) => Err(AppError::user("That button names no severity.")),
+            Ok((_, None)) => Err(Refusal::ButtonWithoutSeverity.into()),
             Err(e) => Err(e),
         },
         app::ATTACH_MENU => match (app::card_of(about), &click.data.kind) {
@@ -65,22 +78,68 @@ pub(super) async fn on_click(
                 app::attach_card(app, &actor, card, values).await
             }
             (Err(e), _) => Err(e),
-            _ => Err(AppError::user("Pick an incident from the menu.")),
+            _ => Err(Refusal::PickAnIncident.into()),
         },
-        _ => Err(AppError::user(
-            "This button no longer does anything. Run /incident status for what to do now.",
-        )),
+        _ => Err(Refusal::StaleButton.into()),
     };
     let outcome = outcome_of(&result);
     let response = response(
+        data,
         result.map(Answer::Edit),
         click.id.get(),
         &click.data.custom_id,
-    );
+    )?;
     arrival
         .answered(outcome, click.create_response(reach, response))
         .await?;
     Ok(())
+}
+
+/// A press on a checklist step (which may ask for its runbook action), "Run it" under an
+/// action's confirmation, or "It ran" / "Run again" under the question of an unknown outcome.
+async fn action_click(
+    app: &app::App,
+    actor: &Actor,
+    name: &str,
+    (prefix, about, shown_ticked): (&str, &str, bool),
+    origin: &str,
+) -> Result<Answer, AppError> {
+    match prefix {
+        app::CHECK_BUTTON => {
+            let click = app::CheckClick::parse(about)?;
+            Ok(
+                match app::press_step(app, actor, name, click, shown_ticked, origin).await? {
+                    app::StepPress::Ticked(clicked) => Answer::Edit(clicked),
+                    app::StepPress::Asked(app::RunAsked::Confirm { content, buttons }) => {
+                        Answer::Ask(content, buttons)
+                    }
+                    app::StepPress::Asked(app::RunAsked::Queued(text)) => Answer::Say(text),
+                },
+            )
+        }
+        app::RUN_BUTTON => app::confirm_run(app, actor, name, about, origin)
+            .await
+            .map(Answer::Edit),
+        ran => app::answer_unknown(app, actor, about, ran == app::RAN_BUTTON, origin)
+            .await
+            .map(Answer::Edit),
+    }
+}
+
+/// Whether the pressed button showed its step ticked (`✓ …`) on the message the person saw.
+fn shown_ticked(click: &serenity::ComponentInteraction) -> bool {
+    let pressed = |b: &serenity::Button| matches!(&b.data, serenity::ButtonKind::NonLink { custom_id, .. } if *custom_id == click.data.custom_id);
+    click
+        .message
+        .components
+        .iter()
+        .flat_map(|row| &row.components)
+        .any(|c| match c {
+            serenity::ActionRowComponent::Button(b) => {
+                pressed(b) && b.label.as_deref().is_some_and(|l| l.starts_with('✓'))
+            }
+            _ => false,
+        })
 }
 
 /// The form a button asks its question in, for the buttons that ask one.
@@ -160,12 +219,13 @@ impl<'a> Arrival<'a> {
 }
 
 /// The answer while the bot shuts down: nothing was done, try again shortly.
-fn restarting() -> serenity::CreateInteractionResponse {
-    serenity::CreateInteractionResponse::Message(
+fn restarting(data: &Data) -> Result<serenity::CreateInteractionResponse, Error> {
+    let text = data.app.templates.refusal(&Refusal::Restarting)?;
+    Ok(serenity::CreateInteractionResponse::Message(
         serenity::CreateInteractionResponseMessage::new()
-            .content(super::RESTARTING)
+            .content(text)
             .ephemeral(true),
-    )
+    ))
 }
 
 /// What an interaction's answer is: the message it came from, edited, or a message only its
@@ -173,6 +233,8 @@ fn restarting() -> serenity::CreateInteractionResponse {
 enum Answer {
     Edit(Clicked),
     Say(String),
+    /// A question with its buttons, only its author sees it.
+    Ask(String, Vec<app::Button>),
 }
 
 /// A player's message reported as an incident, from the submitted report form: declared with
@@ -189,9 +251,9 @@ async fn report(
         .and_then(|(_, message)| message.parse::<u64>().ok())
         .filter(|id| *id != 0)
         .map(serenity::MessageId::new)
-        .ok_or_else(|| AppError::user("That form belongs to no message."))?;
+        .ok_or(Refusal::FormWithoutMessage)?;
     let severity = Severity::parse(&typed(submit, report::field::SEVERITY))
-        .map_err(|e| AppError::user(e.to_string()))?;
+        .map_err(|e| Refusal::NotASeverity { typed: Typed(e.0) })?;
     let optional = |id| Some(typed(submit, id)).filter(|t| !t.trim().is_empty());
     let args = DeclareArgs {
         title: typed(submit, report::field::TITLE),
@@ -202,8 +264,7 @@ async fn report(
         eta: None,
         detected_at: Some(*reported.created_at()),
     };
-    let interaction = InteractionId::new(submit.id.get())
-        .ok_or_else(|| AppError::user("Discord sent an interaction id of 0."))?;
+    let interaction = InteractionId::new(submit.id.get()).ok_or(Refusal::ZeroInteractionId)?;
     let app = &data.app;
     let counts = super::commands::counts(reach, app)
         .await
@@ -242,7 +303,7 @@ pub(super) async fn on_modal(
     let (prefix, about) = split(&submit.data.custom_id);
     let arrival = Arrival::new(data, format!("form {prefix}"));
     if data.app.shutdown.is_triggered() {
-        let answer = submit.create_response(reach, restarting());
+        let answer = submit.create_response(reach, restarting(data)?);
         return arrival.answered(Outcome::Restarting, answer).await;
     }
     let actor = member_actor(&submit.user, submit.member.as_ref())?;
@@ -251,10 +312,11 @@ pub(super) async fn on_modal(
         let result = report(reach, data, &actor, submit, about).await;
         let outcome = outcome_of(&result);
         let response = response(
+            data,
             result.map(Answer::Say),
             submit.id.get(),
             &submit.data.custom_id,
-        );
+        )?;
         arrival
             .answered(outcome, submit.create_response(reach, response))
             .await?;
@@ -273,16 +335,15 @@ pub(super) async fn on_modal(
             app::answer_fix_check(&data.app, &actor, id, FixAnswer::DidNotHold(what), &origin).await
         }
         (_, Err(e)) => Err(e),
-        _ => Err(AppError::user(
-            "This form no longer does anything. Run /incident status for what to do now.",
-        )),
+        _ => Err(Refusal::StaleForm.into()),
     };
     let outcome = outcome_of(&result);
     let response = response(
+        data,
         result.map(Answer::Edit),
         submit.id.get(),
         &submit.data.custom_id,
-    );
+    )?;
     arrival
         .answered(outcome, submit.create_response(reach, response))
         .await?;
@@ -310,7 +371,7 @@ fn incident(about: &str) -> Result<IncidentId, AppError> {
     about
         .parse::<i64>()
         .map(IncidentId)
-        .map_err(|_| AppError::user("That button belongs to no incident."))
+        .map_err(|_| AppError::User(Refusal::ButtonWithoutIncident))
 }
 
 /// The person who clicked or submitted, with their roles.
@@ -325,47 +386,51 @@ fn member_actor(user: &serenity::User, member: Option<&serenity::Member>) -> Res
 }
 
 /// The answer to a click or a submitted form: the message it came from, edited, or a refusal
-/// only its author sees.
+/// only its author sees, worded by `refusal.hbs`.
 fn response(
+    data: &Data,
     result: Result<Answer, AppError>,
     interaction: u64,
     custom_id: &str,
-) -> serenity::CreateInteractionResponse {
+) -> Result<serenity::CreateInteractionResponse, Error> {
     use serenity::{
         CreateInteractionResponse as Response, CreateInteractionResponseMessage as Message,
     };
     let quiet = serenity::CreateAllowedMentions::new;
-    match result {
-        Ok(Answer::Say(text)) => Response::Message(
-            Message::new()
-                .content(crate::render::cap(&text, crate::render::MESSAGE_LIMIT))
-                .ephemeral(true)
-                .allowed_mentions(quiet()),
-        ),
+    let why = match result {
+        Ok(Answer::Say(text)) => {
+            return Ok(Response::Message(
+                Message::new()
+                    .content(crate::render::cap(&text, crate::render::MESSAGE_LIMIT))
+                    .ephemeral(true)
+                    .allowed_mentions(quiet()),
+            ))
+        }
+        Ok(Answer::Ask(text, buttons)) => {
+            return Ok(Response::Message(
+                Message::new()
+                    .content(crate::render::cap(&text, crate::render::MESSAGE_LIMIT))
+                    .components(component_rows(&buttons, None))
+                    .ephemeral(true)
+                    .allowed_mentions(quiet()),
+            ))
+        }
         Ok(Answer::Edit(Clicked {
             content,
             buttons,
             menu,
-        })) => Response::UpdateMessage(
-            Message::new()
-                .content(content)
-                .components(component_rows(&buttons, menu.as_ref()))
-                .allowed_mentions(quiet()),
-        ),
-        Err(AppError::User(e)) => Response::Message(
-            Message::new()
-                .content(format!("⛔ {e}"))
-                .ephemeral(true)
-                .allowed_mentions(quiet()),
-        ),
+        })) => {
+            return Ok(Response::UpdateMessage(
+                Message::new()
+                    .content(content)
+                    .components(component_rows(&buttons, menu.as_ref()))
+                    .allowed_mentions(quiet()),
+            ))
+        }
+        Err(AppError::User(why)) => why,
         Err(AppError::Unavailable(e)) => {
             tracing::warn!(button = %custom_id, error = %error_chain(&e), "button met the database down");
-            Response::Message(
-                Message::new()
-                    .content(UNAVAILABLE)
-                    .ephemeral(true)
-                    .allowed_mentions(quiet()),
-            )
+            Refusal::Unavailable
         }
         Err(AppError::Internal(e)) => {
             let id = error_id(interaction);
@@ -375,14 +440,13 @@ fn response(
                 error = %error_chain(&e),
                 "button failed"
             );
-            Response::Message(
-                Message::new()
-                    .content(format!(
-                        "Something went wrong and nothing was recorded. Error id: `{id}`."
-                    ))
-                    .ephemeral(true)
-                    .allowed_mentions(quiet()),
-            )
+            Refusal::ClickBroke { error_id: id }
         }
-    }
+    };
+    Ok(Response::Message(
+        Message::new()
+            .content(data.app.templates.refusal(&why)?)
+            .ephemeral(true)
+            .allowed_mentions(quiet()),
+    ))
 }

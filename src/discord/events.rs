@@ -1,6 +1,6 @@
 //! What the gateway delivers: the first READY registers the commands; interactions go to the
-//! same handler as `POST /interactions`; 📌 reactions and the reports channel's messages go to
-//! their use cases. Nothing is acted on while this replica's gateway lease may have run out.
+//! same handler as `POST /interactions`; 📌 reactions, the reports channel's messages and
+//! scheduled events' changes (maintenance windows) go to their use cases. Nothing is acted on while this replica's gateway lease may have run out.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -83,6 +83,24 @@ impl serenity::EventHandler for Events {
             if let Err(e) = super::note_reaction(&ctx, &reaction, &self.data).await {
                 tracing::warn!(error = %error_chain(&e), "could not add a 📌 message to the timeline");
             }
+        }
+    }
+
+    /// Discord starts and completes a maintenance window's EXTERNAL event itself at its
+    /// times (or someone ends or cancels it in the client): the window follows.
+    async fn guild_scheduled_event_update(
+        &self,
+        _: serenity::Context,
+        event: serenity::ScheduledEvent,
+    ) {
+        if !self.may_act("guild_scheduled_event_update") {
+            return;
+        }
+        let Some((id, status)) = super::chat::event_status(&event) else {
+            return;
+        };
+        if let Err(e) = crate::app::event_changed(&self.data.app, id, status).await {
+            tracing::warn!(error = %e, "could not follow a scheduled event's change");
         }
     }
 

@@ -18,14 +18,14 @@ use chrono::{DateTime, Utc};
 use serenity::all as serenity;
 
 pub use crate::redact::{error_chain, redact, REDACTED};
-pub use ask::{Reach, UNAVAILABLE};
+pub use ask::Reach;
 pub use chat::SerenityChat;
-pub use commands::{Via, RESTARTING};
+pub use commands::Via;
 
 use crate::app::App;
 use crate::app::{self, AppError, NotedMessage, Performer};
 use crate::config::DiscordToken;
-use crate::domain::{Actor, ChannelId, MessageId, RoleId, UserId};
+use crate::domain::{Actor, ChannelId, MessageId, Refusal, RoleId, UserId};
 
 /// What every command, click and gateway event is handled with.
 pub struct Data {
@@ -54,11 +54,14 @@ pub type Error = anyhow::Error;
 /// The emoji that adds a message to the timeline.
 pub const TIMELINE_EMOJI: &str = "📌";
 
-/// The gateway intents the bot needs: guild events and reactions (📌 adds to the timeline);
+/// The gateway intents the bot needs: guild events, reactions (📌 adds to the timeline) and
+/// scheduled events (a maintenance window follows its event, which Discord starts and ends);
 /// with `[intake] reports_channel` set, also guild messages and their words (the privileged
 /// Message Content intent, which the developer portal must allow).
 pub fn intents(settings: &crate::config::Settings) -> serenity::GatewayIntents {
-    let base = serenity::GatewayIntents::GUILDS | serenity::GatewayIntents::GUILD_MESSAGE_REACTIONS;
+    let base = serenity::GatewayIntents::GUILDS
+        | serenity::GatewayIntents::GUILD_MESSAGE_REACTIONS
+        | serenity::GatewayIntents::GUILD_SCHEDULED_EVENTS;
     if settings.intake.reports_channel.is_some() {
         base | serenity::GatewayIntents::GUILD_MESSAGES | serenity::GatewayIntents::MESSAGE_CONTENT
     } else {
@@ -151,7 +154,7 @@ async fn register_if_changed(http: &serenity::Http, app: &App) -> Result<(), Err
 
 /// The parts of a Discord message the timeline keeps.
 pub(crate) fn noted(message: &serenity::Message) -> Result<NotedMessage, AppError> {
-    let bad = || AppError::user("Discord sent a message with an id of 0.");
+    let bad = || AppError::User(Refusal::ZeroMessageId);
     let at: DateTime<Utc> = *message.timestamp;
     Ok(NotedMessage {
         id: MessageId::new(message.id.get()).ok_or_else(bad)?,

@@ -6,6 +6,7 @@
 //! | responders (responder or commander role) | declare; work an incident (updates, notes, phases, comms lead and scribe, post-mortem details); **take** command when nobody holds it |
 //! | the incident's commander, or the commander role | change severity, resolve, close; tell players on purpose (alert, published update); **hand over** command |
 //! | the security role | turn a security incident back into an availability one |
+//! | the commander role, the `[roles] maintenance` role, or the incident's commander | open, move, extend, end or cancel a maintenance window |
 //! | responders | tick a checklist step; undo their own tick |
 //! | the incident's commander, or the commander role | undo anyone's tick |
 //! | the security role, or the incident's own members | see a security incident in lists |
@@ -18,7 +19,8 @@ use std::fmt;
 use super::{Incident, IncidentKind, IncidentRole, RoleId, UserId};
 
 /// Something a person asks the bot to do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Action {
     /// Declare an incident.
     Declare,
@@ -30,6 +32,8 @@ pub enum Action {
     Announce,
     /// Turn a security incident back into an availability one.
     Declassify,
+    /// Open, move or end a maintenance window.
+    Maintain,
 }
 
 /// The person asking, as the guild knows them.
@@ -64,14 +68,15 @@ pub struct TeamRoles {
 }
 
 /// A refusal, saying what would allow it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum NotAllowed {
     /// The asker lacks a role.
     MissingRole {
         /// The role that would allow it.
         needed: RoleId,
-        /// What was asked, in words.
-        what: &'static str,
+        /// What was asked.
+        action: Action,
         /// Whether the incident's own commander could do it too.
         or_incident_commander: bool,
     },
@@ -110,9 +115,17 @@ impl fmt::Display for NotAllowed {
         match self {
             Self::MissingRole {
                 needed,
-                what,
+                action,
                 or_incident_commander,
             } => {
+                let what = match action {
+                    Action::Declare => "declare an incident",
+                    Action::Work => "work on an incident",
+                    Action::Command => "change severity, resolve or close an incident",
+                    Action::Announce => "tell players with the service alert or a published update",
+                    Action::Declassify => "turn a security incident back into an availability one",
+                    Action::Maintain => "open, move or end a maintenance window",
+                };
                 write!(f, "To {what} you need the <@&{needed}> role")?;
                 if *or_incident_commander {
                     f.write_str(" or to be this incident's commander")?;
@@ -186,7 +199,7 @@ impl Actor {
         let commander = self.has(team.commander) || incident_commander == Some(self.user);
         let allowed = match action {
             Action::Declare | Action::Work => self.is_responder(team) || commander,
-            Action::Command | Action::Announce => commander,
+            Action::Command | Action::Announce | Action::Maintain => commander,
             Action::Declassify => self.has(team.security),
         };
         if allowed {
@@ -195,29 +208,51 @@ impl Actor {
         Err(match action {
             Action::Declare => NotAllowed::MissingRole {
                 needed: team.responder,
-                what: "declare an incident",
+                action,
                 or_incident_commander: false,
             },
             Action::Work => NotAllowed::MissingRole {
                 needed: team.responder,
-                what: "work on an incident",
+                action,
                 or_incident_commander: false,
             },
-            Action::Command => NotAllowed::MissingRole {
+            Action::Command | Action::Maintain => NotAllowed::MissingRole {
                 needed: team.commander,
-                what: "change severity, resolve or close an incident",
+                action,
                 or_incident_commander: true,
             },
             Action::Announce => NotAllowed::MissingRole {
                 needed: team.commander,
-                what: "tell players with the service alert or a published update",
+                action,
                 or_incident_commander: true,
             },
             Action::Declassify => NotAllowed::MissingRole {
                 needed: team.security,
-                what: "turn a security incident back into an availability one",
+                action,
                 or_incident_commander: false,
             },
+        })
+    }
+
+    /// Whether this person may open, move, extend or end a maintenance window: the commander
+    /// role, the `[roles] maintenance` role when set, or the commander of the incident the
+    /// window is for.
+    pub fn may_maintain(
+        &self,
+        team: &TeamRoles,
+        maintenance: Option<RoleId>,
+        incident_commander: Option<UserId>,
+    ) -> Result<(), NotAllowed> {
+        let allowed = self.has(team.commander)
+            || maintenance.is_some_and(|r| self.has(r))
+            || incident_commander == Some(self.user);
+        if allowed {
+            return Ok(());
+        }
+        Err(NotAllowed::MissingRole {
+            needed: maintenance.unwrap_or(team.commander),
+            action: Action::Maintain,
+            or_incident_commander: incident_commander.is_some(),
         })
     }
 

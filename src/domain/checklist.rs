@@ -102,6 +102,9 @@ pub struct ChecklistItem {
     /// The severities it is shown for; every severity when left out.
     #[serde(default)]
     pub severities: Option<Vec<Severity>>,
+    /// The runbook action (`[[actions]]`) its button runs, if any: a success ticks it.
+    #[serde(default)]
+    pub action: Option<super::ActionId>,
 }
 
 impl ChecklistItem {

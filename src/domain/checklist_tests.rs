@@ -11,6 +11,7 @@ fn item(id: &str, severities: Option<Vec<Severity>>) -> ChecklistItem {
         text: StepText::parse(&format!("Do {id}")).expect("a text"),
         group: None,
         severities,
+        action: None,
     }
 }
 

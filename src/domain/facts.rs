@@ -32,7 +32,8 @@ pub enum Eta {
 }
 
 /// Why an ETA was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum EtaError {
     /// A duration of nothing.
     #[error("An ETA of no time at all is now: give a duration such as `45m` or `2h`, or words such as `shortly`")]
@@ -42,6 +43,7 @@ pub enum EtaError {
     TooFar,
     /// The text is not acceptable.
     #[error("{0}")]
+    #[serde(untagged)]
     Text(TextError),
 }
 
@@ -109,7 +111,8 @@ pub enum SinceInput {
 }
 
 /// Why a start time was not understood.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum SinceError {
     /// Not a time we understand.
     // The text is not echoed: it was typed by a person and would be read as markup.

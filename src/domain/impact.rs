@@ -7,7 +7,7 @@ pub const MAX_USERS_AFFECTED: i64 = 10_000_000_000;
 pub const MAX_DOWNTIME_MINUTES: i64 = 525_600;
 
 /// A number outside its range.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, thiserror::Error)]
 #[error("{field} must be a whole number from 0 to {max} ({meaning}); you gave {given}")]
 pub struct OutOfRange {
     /// The option's name.

@@ -122,7 +122,8 @@ pub struct Incident {
 }
 
 /// Why a command cannot apply to an incident in its current state.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum TransitionError {
     /// The incident is closed.
     #[error("this incident is closed: declare a new one if the problem is back")]
@@ -163,8 +164,10 @@ pub enum TransitionError {
     )]
     PhaseNotForward {
         /// The current phase.
+        #[serde(serialize_with = "super::refusal::shown")]
         current: Phase,
         /// The phase asked for.
+        #[serde(serialize_with = "super::refusal::shown")]
         requested: Phase,
     },
     /// Recovery is reached by resolving.
@@ -236,6 +239,7 @@ pub enum TransitionError {
     #[error("<@{user}> is already the {role}", role = .role.title().to_lowercase())]
     AlreadyAssigned {
         /// The role.
+        #[serde(serialize_with = "role_words")]
         role: IncidentRole,
         /// Its holder.
         user: UserId,
@@ -741,6 +745,11 @@ fn written(at: DateTime<Utc>) -> String {
 }
 
 /// `an availability` or `a security`.
+/// A role as a sentence names it: `incident commander`.
+fn role_words<S: serde::Serializer>(role: &IncidentRole, s: S) -> Result<S::Ok, S::Error> {
+    s.collect_str(&role.title().to_lowercase())
+}
+
 fn article(kind: IncidentKind) -> String {
     match kind {
         IncidentKind::Availability => format!("an {kind}"),

@@ -166,7 +166,8 @@ impl MeetingPlace {
 }
 
 /// Why a meeting time is refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, thiserror::Error)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum MeetingError {
     /// After the post-mortem's deadline, and nobody allowed it.
     #[error("That is after the post-mortem's deadline, <t:{due}:F>. Pick an earlier time, or a commander can allow it with `after_deadline:True`")]

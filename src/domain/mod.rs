@@ -8,12 +8,16 @@ mod facts;
 mod ids;
 mod impact;
 mod incident;
+mod maintenance;
 mod meeting;
 mod phase;
 mod postmortem;
+mod refusal;
 mod reports;
 mod role;
+mod runbook;
 mod severity;
+mod social;
 mod text;
 mod timeline;
 mod web;
@@ -37,15 +41,24 @@ pub use impact::{
     downtime_minutes, users_affected, OutOfRange, MAX_DOWNTIME_MINUTES, MAX_USERS_AFFECTED,
 };
 pub use incident::{Command, Declaration, Incident, PhaseSpan, Status, TransitionError};
+pub use maintenance::{
+    window_length, window_message, window_title, MaintenanceError, Window, WindowMessage,
+    WindowStatus, WindowTitle, MAX_WINDOW, MIN_WINDOW,
+};
 pub use meeting::{
     is_staff, meeting_time, participants, ActionKind, EventStatus, LessonKind, MeetingError,
     MeetingPlace, PlaceError, PlaceKind,
 };
 pub use phase::{Phase, PhaseBudgets, PhaseParseError};
 pub use postmortem::{EarlierIncident, PostmortemDecision, PostmortemPolicy};
+pub use refusal::{Named, Refusal, Typed};
 pub use reports::{mentions, PlayerMessage, ReportThreshold, ReportWatch};
 pub use role::{IncidentRole, RoleParseError, Roles};
+pub use runbook::{
+    ActionId, EnvSecret, RunState, RunbookAction, Runners, Shape, MAX_ACTION_TIMEOUT,
+};
 pub use severity::{IncidentKind, KindParseError, Severity, SeverityParseError};
+pub use social::{fit, graphemes, inert, plain_from_discord, shorten, Network};
 pub use text::{
     parse_field, FreeText, IncidentTitle, ShortText, SystemName, Systems, SystemsError, TextError,
 };

@@ -5,7 +5,8 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 /// Why a piece of text was refused. The message names the field and says what to do.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum TextError {
     /// Nothing but white space.
     #[error("{field} is empty: write a few words")]
@@ -238,14 +239,16 @@ bounded_text!(
 pub struct Systems(Vec<SystemName>);
 
 /// Why a list of systems was refused.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, thiserror::Error)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum SystemsError {
-    /// One of the names is bad.
-    #[error(transparent)]
-    Name(#[from] TextError),
     /// Too many names.
     #[error("{0} systems listed; at most {max} fit: name the main ones", max = Systems::MAX)]
     TooMany(usize),
+    /// One of the names is bad.
+    #[error(transparent)]
+    #[serde(untagged)]
+    Name(#[from] TextError),
 }
 
 impl Systems {

@@ -39,6 +39,8 @@ pub enum EntryKind {
     KindChanged,
     /// The service alert was posted on request.
     Announced,
+    /// A runbook action was run, or what came back from it.
+    Action,
 }
 
 impl EntryKind {
@@ -60,6 +62,7 @@ impl EntryKind {
             Self::Edited => "edited",
             Self::KindChanged => "kind_changed",
             Self::Announced => "announced",
+            Self::Action => "action",
         }
     }
 
@@ -81,6 +84,7 @@ impl EntryKind {
             Self::Edited,
             Self::KindChanged,
             Self::Announced,
+            Self::Action,
         ]
         .into_iter()
         .find(|k| k.as_str() == text)

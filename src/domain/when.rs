@@ -3,7 +3,8 @@
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, Utc};
 
 /// Why a text is not a meeting time.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, thiserror::Error)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum WhenError {
     /// Not a time we understand.
     // The text is not echoed: it was typed by a person and would be read as markup.

@@ -186,6 +186,8 @@ mod tests {
             shutdown: crate::shutdown::Shutdown::new(),
             public: crate::app::PublicChanges::default(),
             reports: Default::default(),
+            actions: None,
+            social: Vec::new(),
             pagers: Default::default(),
         }
     }

@@ -9,10 +9,14 @@
 //! understands: a 429 or a 5xx or a timeout is retried (after the service's reset, when it
 //! says one), a 401/403 is a credential to fix, any other 4xx is a fault to report.
 
+pub mod actions;
 mod answer;
+pub mod bluesky;
+pub mod mastodon;
 pub mod ntfy;
 pub mod pagerduty;
 mod wait;
+pub mod x;
 
 use std::time::{Duration, Instant};
 

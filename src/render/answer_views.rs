@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-use super::Markup;
+use super::{Markup, NoEvent};
 use crate::domain::Severity;
 
 /// `answer.hbs`: the reply to whoever ran a command. Exactly one kind is set.
@@ -273,7 +273,7 @@ pub struct MeetingAnswer {
     /// The channel its Discord event is in (a channel mention), when it has one.
     pub channel: Option<Markup>,
     /// Why it has no Discord event, when it has none (the bot's words, with code spans).
-    pub no_event: Option<Markup>,
+    pub no_event: Option<NoEvent>,
 }
 
 /// The draft is being posted.

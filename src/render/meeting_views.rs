@@ -16,9 +16,60 @@ pub struct MeetingNotice {
     /// Where and the event's link, when there is an event.
     pub event: Option<MeetingEvent>,
     /// Why there is no event, when there is none: the bot's reason, or Discord's refusal.
-    pub no_event: Option<Markup>,
+    pub no_event: Option<NoEvent>,
     /// Set when it is after the deadline.
     pub late: Option<MeetingLate>,
+}
+
+/// Why a review meeting has no Discord event, worded by `no_event.hbs` (which `meeting.hbs`
+/// and `answer.hbs` include).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum NoEvent {
+    /// A security incident, and `[postmortem] security_meeting_channel` is not set.
+    SecurityChannelUnset,
+    /// `[postmortem] meeting_channel` is not set.
+    ChannelUnset,
+    /// The channel is not a voice or stage channel.
+    NotVoice {
+        /// The channel (a channel link).
+        channel: Markup,
+    },
+    /// Players can see the channel, and so the event.
+    Public {
+        /// The channel (a channel link).
+        channel: Markup,
+    },
+    /// Roles other than the security role can see the channel of a security incident's meeting.
+    NotSecurityOnly {
+        /// The channel (a channel link).
+        channel: Markup,
+    },
+    /// The meeting's time passed before the event could be created.
+    TimePassed,
+    /// Discord refused: the bot's sentence about a missing permission, or Discord's words.
+    Refused {
+        /// Why, escaped where it needs to be, without a closing period.
+        why: Markup,
+    },
+}
+
+impl NoEvent {
+    /// Every reason, to prove at start that each one renders.
+    pub(crate) fn samples() -> Vec<Self> {
+        let channel = || Markup::raw("<#3>");
+        vec![
+            Self::SecurityChannelUnset,
+            Self::ChannelUnset,
+            Self::NotVoice { channel: channel() },
+            Self::Public { channel: channel() },
+            Self::NotSecurityOnly { channel: channel() },
+            Self::TimePassed,
+            Self::Refused {
+                why: Markup::raw("I need **Create Events** in <#3>"),
+            },
+        ]
+    }
 }
 
 /// The Discord event of a review meeting.
@@ -71,7 +122,7 @@ impl MeetingNotice {
                 channel: Markup::raw("<#3>"),
                 link: Markup::raw("https://discord.com/events/4/5"),
             }),
-            no_event: Some(Markup::raw("`[postmortem] meeting_channel` is not set")),
+            no_event: Some(NoEvent::ChannelUnset),
             late: Some(MeetingLate {
                 due_at: Markup::raw("<t:1764255600:F>"),
                 allowed_by: Markup::raw("<@1>"),

@@ -44,6 +44,28 @@ pub struct Notice {
     pub alert_seen: Option<AlertSeen>,
     /// In the log channel: an incident became a security one.
     pub logged_security: Option<LoggedSecurity>,
+    /// The fix check, once someone answered it: the question with its answer under it.
+    pub fix_answered: Option<FixAnswered>,
+}
+
+/// Someone answered "did the fix hold?".
+#[derive(Debug, Clone, Serialize)]
+pub struct FixAnswered {
+    /// Who answered (a mention).
+    pub by: Markup,
+    /// When (a timestamp tag).
+    pub at: Markup,
+    /// It did not hold: the incident is back in a phase, when so.
+    pub back: Option<BackIn>,
+}
+
+/// An incident back at work after a fix that did not hold.
+#[derive(Debug, Clone, Serialize)]
+pub struct BackIn {
+    /// The incident number.
+    pub number: u32,
+    /// The phase it is back in: `Phase 4: Resolution`.
+    pub phase: String,
 }
 
 /// The log channel's line about an incident that became a security one.
@@ -308,6 +330,14 @@ impl Notice {
                 number: 1,
                 by: Markup::raw("<@1>"),
                 channel: Some(Markup::raw("<#3>")),
+            }),
+            fix_answered: Some(FixAnswered {
+                by: Markup::raw("<@1>"),
+                at: Markup::raw("<t:0:f>"),
+                back: Some(BackIn {
+                    number: 1,
+                    phase: "Phase 4: Resolution".into(),
+                }),
             }),
             ..Self::default()
         }

@@ -462,6 +462,8 @@ pub struct StatusView {
     pub last_update_at: Option<Markup>,
     /// How far each phase's checklist is.
     pub checklists: Vec<super::ChecklistCount>,
+    /// X's monthly cap of posts, when it is reached: players' posts are skipped there.
+    pub x_cap: Option<u32>,
 }
 
 impl StatusView {
@@ -498,6 +500,7 @@ impl StatusView {
             last_update: i.last_update.as_ref().map(ToString::to_string),
             last_update_at: i.last_update_at.map(relative),
             checklists: Vec::new(),
+            x_cap: None,
         }
     }
 }
@@ -550,6 +553,7 @@ impl StatusView {
             last_update: Some("Rolling back".into()),
             last_update_at: Some(Markup::raw("<t:0:R>")),
             checklists: vec![super::ChecklistCount::sample()],
+            x_cap: None,
         }
     }
 }

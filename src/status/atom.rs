@@ -1,10 +1,12 @@
-//! `/history.atom`: every public update as an Atom (RFC 4287) entry, newest first.
+//! `/history.atom`: every public update and maintenance window's moment as an Atom (RFC 4287)
+//! entry, newest first.
 
 use std::fmt::Write as _;
 
 use chrono::{DateTime, Utc};
 
 use super::build::Inputs;
+use super::maintenance::PublicWindow;
 use super::statuspage::iso;
 use crate::store::AnnouncementKind;
 
@@ -36,6 +38,47 @@ fn kind_words(kind: AnnouncementKind) -> &'static str {
     }
 }
 
+/// One entry of the feed.
+struct Entry {
+    id: String,
+    title: String,
+    at: DateTime<Utc>,
+    /// Orders entries of the same instant.
+    order: i64,
+    link: String,
+    content: String,
+}
+
+/// A maintenance window's moments players saw, as entries.
+fn window_entries(url: &str, w: &PublicWindow) -> Vec<Entry> {
+    let link = format!("{url}/#maintenance-{}", w.id);
+    w.moments()
+        .into_iter()
+        .map(|(status, at)| {
+            let words = match status {
+                "scheduled" => "Scheduled maintenance",
+                "in_progress" => "Maintenance in progress",
+                _ => "Maintenance completed",
+            };
+            Entry {
+                id: format!("{link}-{status}"),
+                title: format!("{words}: {}", w.title),
+                at,
+                order: w.id,
+                link: link.clone(),
+                content: format!(
+                    "{} ({}), {} to {}. {}",
+                    w.title,
+                    w.systems.join(", "),
+                    w.start.format("%Y-%m-%d %H:%M UTC"),
+                    w.end.format("%Y-%m-%d %H:%M UTC"),
+                    w.body()
+                ),
+            }
+        })
+        .collect()
+}
+
 /// The feed document.
 pub(super) fn feed(inputs: &Inputs<'_>, updated: DateTime<Utc>) -> String {
     let url = inputs.url.trim_end_matches('/');
@@ -53,30 +96,46 @@ pub(super) fn feed(inputs: &Inputs<'_>, updated: DateTime<Utc>) -> String {
         updated = iso(updated),
         url_attr = xml(url),
     );
-    let mut entries: Vec<_> = inputs
+    let mut entries: Vec<Entry> = inputs
         .incidents
         .iter()
         .flat_map(|i| i.updates.iter().map(move |u| (i, u)))
+        .map(|(incident, update)| {
+            let link = format!("{url}/incidents/{}", incident.number);
+            Entry {
+                id: format!("{link}#update-{}", update.id),
+                // Each entry as it was announced: the systems it named then.
+                title: format!(
+                    "{}: {}",
+                    kind_words(update.kind),
+                    super::build::public_name(&update.systems)
+                ),
+                at: update.at,
+                order: update.id,
+                link,
+                content: update.text.clone(),
+            }
+        })
         .collect();
-    entries.sort_by(|a, b| b.1.at.cmp(&a.1.at).then(b.1.id.cmp(&a.1.id)));
-    for (incident, update) in entries {
-        let link = format!("{url}/incidents/{}", incident.number);
+    entries.extend(
+        inputs
+            .maintenances
+            .iter()
+            .flat_map(|w| window_entries(url, w)),
+    );
+    entries.sort_by(|a, b| b.at.cmp(&a.at).then(b.order.cmp(&a.order)));
+    for e in entries {
         let _ = write!(
             out,
             "<entry>\n<id>{id}</id>\n<title>{title}</title>\n<updated>{at}</updated>\n\
              <published>{at}</published>\n\
              <link rel=\"alternate\" type=\"text/html\" href=\"{link}\"/>\n\
              <content type=\"text\">{content}</content>\n</entry>\n",
-            id = xml(&format!("{link}#update-{}", update.id)),
-            // Each entry as it was announced: the systems it named then.
-            title = xml(&format!(
-                "{}: {}",
-                kind_words(update.kind),
-                super::build::public_name(&update.systems)
-            )),
-            at = iso(update.at),
-            link = xml(&link),
-            content = xml(&update.text),
+            id = xml(&e.id),
+            title = xml(&e.title),
+            at = iso(e.at),
+            link = xml(&e.link),
+            content = xml(&e.content),
         );
     }
     out.push_str("</feed>\n");

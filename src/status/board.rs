@@ -127,6 +127,14 @@ pub async fn rebuild(app: &App, templates: &PageTemplates) -> anyhow::Result<Sna
             incidents.push(incident);
         }
     }
+    let maintenances: Vec<super::PublicWindow> = app
+        .db
+        .public_windows(since)
+        .await
+        .context("reading the maintenance windows")?
+        .iter()
+        .map(super::PublicWindow::from_window)
+        .collect();
     let settings = &app.settings;
     build(
         &Inputs {
@@ -135,9 +143,7 @@ pub async fn rebuild(app: &App, templates: &PageTemplates) -> anyhow::Result<Sna
             catalogue: &settings.systems.catalogue,
             now,
             incidents: &incidents,
-            // No maintenance windows are kept yet: the feed's `maintenances` is empty until
-            // a window list feeds it here.
-            maintenances: &[],
+            maintenances: &maintenances,
             game: &settings.status.game,
         },
         templates,

@@ -7,7 +7,8 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
 use super::atom;
 use super::board::{fnv64, Resource, Snapshot};
-use super::game::{self, PublicMaintenance};
+use super::game;
+use super::maintenance::{self, PublicWindow};
 use super::page::{self, PageTemplates};
 use super::statuspage::{self as sp, iso, Impact, IncidentState};
 use crate::config::GameStatusSettings;
@@ -155,8 +156,8 @@ pub struct Inputs<'a> {
     pub now: DateTime<Utc>,
     /// The public incidents, newest first.
     pub incidents: &'a [PublicIncident],
-    /// The maintenances players were told of, newest first.
-    pub maintenances: &'a [PublicMaintenance],
+    /// The maintenance windows players were told of, soonest first.
+    pub maintenances: &'a [PublicWindow],
     /// `[status.game]`.
     pub game: &'a GameStatusSettings,
 }
@@ -167,6 +168,8 @@ pub(super) struct SystemState {
     pub name: String,
     pub id: String,
     pub impact: Impact,
+    /// Whether a maintenance window under way holds it.
+    pub maintenance: bool,
     /// Oldest day first: the worst impact of a public incident that day, if any.
     pub days: Vec<(NaiveDate, Option<Impact>)>,
 }
@@ -178,11 +181,14 @@ fn stable_id(kind: &str, name: &str) -> String {
     )
 }
 
-/// The catalogue, then any other system an unresolved incident names.
+/// The catalogue, then any other system an unresolved incident or a window under way names.
 pub(super) fn systems(inputs: &Inputs<'_>) -> Vec<SystemState> {
     let mut names: Vec<String> = inputs.catalogue.to_vec();
-    for i in inputs.incidents.iter().filter(|i| i.unresolved()) {
-        for s in &i.systems {
+    let open = inputs.incidents.iter().filter(|i| i.unresolved());
+    let named = open.map(|i| &i.systems);
+    let held = inputs.maintenances.iter().filter(|w| w.running());
+    for systems in named.chain(held.map(|w| &w.systems)) {
+        for s in systems {
             if !names.iter().any(|n| n.eq_ignore_ascii_case(s)) {
                 names.push(s.clone());
             }
@@ -219,6 +225,7 @@ pub(super) fn systems(inputs: &Inputs<'_>) -> Vec<SystemState> {
                 .collect();
             SystemState {
                 id: stable_id("component", &name),
+                maintenance: inputs.maintenances.iter().any(|w| w.holds(&name)),
                 name,
                 impact,
                 days,
@@ -247,10 +254,12 @@ pub fn build(inputs: &Inputs<'_>, templates: &PageTemplates) -> anyhow::Result<S
     let url = inputs.url.trim_end_matches('/');
     let systems = systems(inputs);
     let impact = overall(inputs.incidents);
+    let windows = inputs.maintenances.iter().map(PublicWindow::updated);
     let updated = inputs
         .incidents
         .iter()
         .map(PublicIncident::updated)
+        .chain(windows)
         .max()
         .unwrap_or(DateTime::UNIX_EPOCH);
     let docs = Docs {
@@ -288,10 +297,10 @@ pub fn build(inputs: &Inputs<'_>, templates: &PageTemplates) -> anyhow::Result<S
 }
 
 /// What the Statuspage documents of one build share.
-struct Docs<'a> {
+pub(super) struct Docs<'a> {
     /// The page's address, without a trailing slash.
-    url: &'a str,
-    page_id: String,
+    pub url: &'a str,
+    pub page_id: String,
     /// When a public incident last changed.
     updated: DateTime<Utc>,
     systems: &'a [SystemState],
@@ -303,7 +312,11 @@ impl Docs<'_> {
         sp::Component {
             id: s.id.clone(),
             name: s.name.clone(),
-            status: s.impact.component_status(),
+            status: if s.maintenance {
+                "under_maintenance"
+            } else {
+                s.impact.component_status()
+            },
             created_at: iso(DateTime::UNIX_EPOCH),
             updated_at: iso(self.updated),
             position,
@@ -315,6 +328,16 @@ impl Docs<'_> {
             group: false,
             only_show_if_degraded: false,
         }
+    }
+
+    /// The components of `systems`, in the page's order.
+    pub fn components_of(&self, systems: &[String]) -> Vec<sp::Component> {
+        self.systems
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| systems.iter().any(|n| n.eq_ignore_ascii_case(&s.name)))
+            .map(|(n, s)| self.component(s, n + 1))
+            .collect()
     }
 
     /// An incident, its updates newest first, with the components it affects.
@@ -339,13 +362,7 @@ impl Docs<'_> {
             started_at: iso(i.started()),
             page_id: self.page_id.clone(),
             incident_updates: updates,
-            components: self
-                .systems
-                .iter()
-                .enumerate()
-                .filter(|(_, s)| i.affects(&s.name))
-                .map(|(n, s)| self.component(s, n + 1))
-                .collect(),
+            components: self.components_of(&i.systems),
             id,
         }
     }
@@ -399,14 +416,15 @@ fn api_routes(
         .filter(|(i, _)| i.unresolved())
         .map(|(_, j)| j.clone())
         .collect();
+    let (current, mut routes) = maintenance_routes(inputs, docs, &page)?;
     let summary = sp::SummaryDoc {
         page: &page,
         components: &components,
         incidents: &unresolved,
-        scheduled_maintenances: [],
+        scheduled_maintenances: &current,
         status: &status,
     };
-    let routes = [
+    let fixed = [
         (
             "/api/v2/status.json",
             json(&sp::StatusDoc {
@@ -437,10 +455,50 @@ fn api_routes(
             })?,
         ),
     ];
-    Ok(routes
-        .into_iter()
-        .map(|(route, doc)| (route.to_owned(), doc))
-        .collect())
+    routes.extend(
+        fixed
+            .into_iter()
+            .map(|(route, doc)| (route.to_owned(), doc)),
+    );
+    Ok(routes)
+}
+
+/// The windows ahead or under way (the summary's), and the scheduled-maintenances routes:
+/// every window players were told of, the upcoming ones and the active ones.
+fn maintenance_routes(
+    inputs: &Inputs<'_>,
+    docs: &Docs<'_>,
+    page: &sp::Page,
+) -> anyhow::Result<(Vec<sp::Maintenance>, HashMap<String, Resource>)> {
+    let windows: Vec<sp::Maintenance> = inputs
+        .maintenances
+        .iter()
+        .map(|w| maintenance::statuspage(docs, w))
+        .collect();
+    let pick = |keep: fn(&PublicWindow) -> bool| -> Vec<sp::Maintenance> {
+        inputs
+            .maintenances
+            .iter()
+            .zip(&windows)
+            .filter(|(w, _)| keep(w))
+            .map(|(_, m)| m.clone())
+            .collect()
+    };
+    let doc = |list: &[sp::Maintenance]| {
+        json(&sp::MaintenancesDoc {
+            page,
+            scheduled_maintenances: list,
+        })
+    };
+    let mut routes = HashMap::new();
+    let base = "/api/v2/scheduled-maintenances";
+    routes.insert(format!("{base}.json"), doc(&windows)?);
+    let upcoming = pick(PublicWindow::upcoming);
+    routes.insert(format!("{base}/upcoming.json"), doc(&upcoming)?);
+    let active = pick(PublicWindow::running);
+    routes.insert(format!("{base}/active.json"), doc(&active)?);
+    // The summary lists what is ahead or under way, as Statuspage's does.
+    Ok((pick(|w| w.upcoming() || w.running()), routes))
 }
 
 #[cfg(test)]

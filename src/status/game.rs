@@ -9,8 +9,10 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 
 use super::build::{Inputs, PublicIncident};
+use super::maintenance::PublicWindow;
 use super::statuspage::iso;
 use crate::config::GameSeverity;
+use crate::domain::WindowStatus;
 
 /// The locale of the seed's English text, as Discord writes it: every announcement has it.
 pub const SEED_LOCALE: &str = "en-US";
@@ -32,19 +34,6 @@ pub enum MaintenanceStatus {
     InProgress,
     /// Over.
     Complete,
-}
-
-/// One maintenance as players were told of it: what a list of maintenance windows feeds.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PublicMaintenance {
-    /// A stable id.
-    pub id: i64,
-    /// Its progress.
-    pub status: MaintenanceStatus,
-    /// Its public title.
-    pub title: String,
-    /// What players were told of it, oldest first: (id, when, text).
-    pub notices: Vec<(i64, DateTime<Utc>, String)>,
 }
 
 /// Text in one locale.
@@ -131,26 +120,30 @@ fn incident(inputs: &Inputs<'_>, i: &PublicIncident) -> Status {
     }
 }
 
-fn maintenance(inputs: &Inputs<'_>, m: &PublicMaintenance) -> Status {
-    let first = m.notices.first().map_or(DateTime::UNIX_EPOCH, |n| n.1);
-    let last = m.notices.last().map_or(first, |n| n.1);
-    Status {
-        id: m.id,
-        maintenance_status: Some(m.status),
+fn maintenance(inputs: &Inputs<'_>, w: &PublicWindow) -> Option<Status> {
+    let (status, archive_at) = match w.status {
+        WindowStatus::Scheduled => (MaintenanceStatus::Scheduled, None),
+        WindowStatus::InProgress => (MaintenanceStatus::InProgress, None),
+        WindowStatus::Completed => {
+            let over = w.ended_at.unwrap_or(w.end) + KEEP_AFTER_OVER;
+            (inputs.now < over).then_some((MaintenanceStatus::Complete, Some(iso(over))))?
+        }
+        // Called off: a client has nothing to show.
+        WindowStatus::Cancelled => return None,
+    };
+    let told = w.message.clone().unwrap_or_else(|| w.title.clone());
+    Some(Status {
+        id: w.id,
+        maintenance_status: Some(status),
         incident_severity: None,
-        titles: seed(m.title.clone()),
-        updates: m
-            .notices
-            .iter()
-            .rev()
-            .map(|(id, at, text)| update(*id, *at, text))
-            .collect(),
+        titles: seed(w.title.clone()),
+        updates: vec![update(w.id, w.created_at, &told)],
         platforms: inputs.game.platforms.clone(),
         flags: Vec::new(),
-        created_at: iso(first),
-        updated_at: iso(last),
-        archive_at: None,
-    }
+        created_at: iso(w.created_at),
+        updated_at: iso(w.updated()),
+        archive_at,
+    })
 }
 
 /// The feed: ongoing incidents, and those told over within [`KEEP_AFTER_OVER`], newest first.
@@ -166,7 +159,7 @@ pub(super) fn feed(inputs: &Inputs<'_>, page_id: &str) -> GameStatus {
         maintenances: inputs
             .maintenances
             .iter()
-            .map(|m| maintenance(inputs, m))
+            .filter_map(|w| maintenance(inputs, w))
             .collect(),
         incidents: inputs
             .incidents
@@ -236,12 +229,22 @@ mod tests {
                 vec![alert(10, now - hour * 3), clear(11, now - hour * 2)],
             ),
         ];
-        let maintenances = [PublicMaintenance {
-            id: 7,
-            status: MaintenanceStatus::InProgress,
+        let window = |id, status| PublicWindow {
+            id,
             title: "Patch 1.2".into(),
-            notices: vec![(70, now, "🛠️ Patch 1.2 is being deployed".into())],
-        }];
+            systems: vec!["Login".into()],
+            message: Some("Patch 1.2 is being deployed".into()),
+            created_at: now - hour,
+            start: now - hour / 2,
+            end: now + hour,
+            status,
+            started_at: Some(now - hour / 2),
+            ended_at: None,
+        };
+        let maintenances = [
+            window(7, WindowStatus::InProgress),
+            window(8, WindowStatus::Cancelled),
+        ];
         let game = GameStatusSettings {
             platforms: vec!["windows".into(), "ps5".into()],
             severity: GameSeverities {
@@ -281,7 +284,16 @@ mod tests {
             "newest first"
         );
         assert!(listed[1]["archive_at"].is_string(), "{doc}");
+        assert_eq!(
+            doc["maintenances"].as_array().map(Vec::len),
+            Some(1),
+            "not the called-off one"
+        );
         let m = &doc["maintenances"][0];
+        assert_eq!(
+            m["updates"][0]["translations"][0]["content"],
+            "Patch 1.2 is being deployed"
+        );
         assert_eq!(m["maintenance_status"], "in_progress");
         assert_eq!(m["incident_severity"], serde_json::Value::Null);
     }

@@ -67,6 +67,18 @@ struct IncidentView {
     updates: Vec<UpdateView>,
 }
 
+/// A maintenance window ahead or under way.
+#[derive(Debug, Clone, Serialize)]
+struct WindowView {
+    id: i64,
+    title: String,
+    systems: String,
+    state: &'static str,
+    start: TimeView,
+    end: TimeView,
+    message: Option<String>,
+}
+
 /// `/`.
 #[derive(Debug, Clone, Serialize)]
 pub struct PageView {
@@ -76,6 +88,7 @@ pub struct PageView {
     built: TimeView,
     systems: Vec<SystemView>,
     open: Vec<IncidentView>,
+    maintenance: Vec<WindowView>,
     past: Vec<IncidentView>,
     days: i64,
 }
@@ -157,8 +170,16 @@ pub(super) fn page_view(inputs: &Inputs<'_>, systems: &[SystemState], impact: Im
             .iter()
             .map(|s| SystemView {
                 name: s.name.clone(),
-                status: s.impact.component_status(),
-                words: s.impact.component_words(),
+                status: if s.maintenance {
+                    "under_maintenance"
+                } else {
+                    s.impact.component_status()
+                },
+                words: if s.maintenance {
+                    "Under maintenance"
+                } else {
+                    s.impact.component_words()
+                },
                 days: s
                     .days
                     .iter()
@@ -172,6 +193,20 @@ pub(super) fn page_view(inputs: &Inputs<'_>, systems: &[SystemState], impact: Im
             .iter()
             .filter(|i| i.unresolved())
             .map(incident)
+            .collect(),
+        maintenance: inputs
+            .maintenances
+            .iter()
+            .filter(|w| w.upcoming() || w.running())
+            .map(|w| WindowView {
+                id: w.id,
+                title: w.title.clone(),
+                systems: w.systems.join(", "),
+                state: super::maintenance::words(w.status),
+                start: time(w.start),
+                end: time(w.end),
+                message: w.message.clone(),
+            })
             .collect(),
         past: inputs
             .incidents
@@ -333,6 +368,15 @@ impl PageView {
                 history: "Incidents on 1 of the last 1 days.".into(),
             }],
             open: vec![sample_incident()],
+            maintenance: vec![WindowView {
+                id: 1,
+                title: "Database upgrade".into(),
+                systems: "Login".into(),
+                state: "Scheduled",
+                start: time(DateTime::UNIX_EPOCH),
+                end: time(DateTime::UNIX_EPOCH),
+                message: Some("Faster servers.".into()),
+            }],
             past: vec![sample_incident()],
             days: 1,
         }

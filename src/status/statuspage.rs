@@ -41,7 +41,8 @@ impl Impact {
         }
     }
 
-    /// A component's status while an incident of this impact affects it.
+    /// A component's status while an incident of this impact affects it (a maintenance
+    /// window under way says `under_maintenance` instead).
     pub fn component_status(self) -> &'static str {
         match self {
             Self::None => "operational",
@@ -202,6 +203,34 @@ pub struct Incident {
     pub components: Vec<Component>,
 }
 
+/// One scheduled maintenance: an incident's fields, with its window and impact
+/// `maintenance`; its status `scheduled`, `in_progress` or `completed`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Maintenance {
+    pub id: String,
+    pub name: String,
+    pub status: &'static str,
+    pub created_at: String,
+    pub updated_at: String,
+    pub monitoring_at: Option<String>,
+    pub resolved_at: Option<String>,
+    pub impact: &'static str,
+    pub shortlink: String,
+    pub started_at: String,
+    pub page_id: String,
+    pub incident_updates: Vec<IncidentUpdate>,
+    pub components: Vec<Component>,
+    pub scheduled_for: String,
+    pub scheduled_until: String,
+}
+
+/// `/api/v2/scheduled-maintenances.json`, `…/upcoming.json` and `…/active.json`.
+#[derive(Debug, Serialize)]
+pub struct MaintenancesDoc<'a> {
+    pub page: &'a Page,
+    pub scheduled_maintenances: &'a [Maintenance],
+}
+
 /// `/api/v2/status.json`.
 #[derive(Debug, Serialize)]
 pub struct StatusDoc<'a> {
@@ -215,7 +244,7 @@ pub struct SummaryDoc<'a> {
     pub page: &'a Page,
     pub components: &'a [Component],
     pub incidents: &'a [Incident],
-    pub scheduled_maintenances: [(); 0],
+    pub scheduled_maintenances: &'a [Maintenance],
     pub status: &'a PageStatus,
 }
 

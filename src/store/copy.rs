@@ -28,6 +28,9 @@ const TABLES: &[(&str, bool)] = &[
     ("alert_cards", true),
     ("alerts", true),
     ("webhook_deliveries", true),
+    ("action_runs", true),
+    ("social_posts", true),
+    ("social_sessions", true),
     ("incident_pages", true),
 ];
 
@@ -43,6 +46,8 @@ const NUMBERED: &[&str] = &[
     "audit_log",
     "alert_cards",
     "alerts",
+    "action_runs",
+    "social_posts",
 ];
 
 /// What one table's copy did.

@@ -18,6 +18,7 @@ macro_rules! sql {
     };
 }
 
+mod action_runs;
 mod alerts;
 mod announcements;
 mod audit;
@@ -32,12 +33,14 @@ mod gateway;
 mod incidents;
 mod jobs;
 mod locks;
+mod maintenance;
 mod meta;
 mod notices;
 mod pages;
 mod postgres;
 mod postmortem_items;
 mod postmortems;
+mod social_posts;
 mod timeline;
 
 use std::path::Path;
@@ -50,6 +53,7 @@ use sqlx::sqlite::SqliteConnectOptions;
 use sqlx::{Any, AnyPool, ConnectOptions, Connection, Executor, Transaction};
 use tokio::sync::{Mutex, MutexGuard, OwnedMutexGuard};
 
+pub use action_runs::{ActionRun, NewActionRun};
 pub use alerts::{AlertCard, NewCard, StoredAlert};
 pub use announcements::{Announcement, AnnouncementKind, NewAnnouncement, PublishSlots};
 pub use audit::AuditEntry;
@@ -67,6 +71,7 @@ pub use pages::PageState;
 pub use postgres::{fresh_postgres_database, redacted_url};
 pub use postmortem_items::{ActionItem, Lesson};
 pub use postmortems::Postmortem;
+pub use social_posts::{NewSocialPost, RemotePost, SocialPost};
 
 /// The settings of every SQLite connection, run when it opens: the `Any` driver connects by URL,
 /// which carries none of them. WAL lets readers go on while one writes; `synchronous = FULL`

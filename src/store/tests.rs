@@ -1298,3 +1298,50 @@ async fn a_delivery_digest_is_seen_until_it_expires_and_then_forgotten(db: Db) {
         .expect("remember");
     assert_eq!(db.delivery_count().await.expect("count"), 1);
 }
+
+on_both!(a_maintenance_window_round_trips_whole_and_is_found_by_its_event);
+
+async fn a_maintenance_window_round_trips_whole_and_is_found_by_its_event(db: Db) {
+    let mut w = Window {
+        id: 0,
+        title: WindowTitle::parse("Database upgrade").expect("title"),
+        systems: Systems::parse("Login, Store").expect("systems"),
+        message: Some(WindowMessage::parse("Faster\nservers").expect("message")),
+        start: T0 + TimeDelta::hours(2),
+        end: T0 + TimeDelta::hours(3),
+        status: WindowStatus::Scheduled,
+        incident: None,
+        event: None,
+        // The highest bit set: the id round-trips through the signed column.
+        created_by: UserId::new(u64::MAX).expect("user"),
+        created_at: T0,
+        started_at: None,
+        ended_at: None,
+    };
+    let mut tx = db.begin().await.expect("begin");
+    w.id = tx.insert_window(&w).await.expect("insert");
+    tx.commit().await.expect("commit");
+    assert_eq!(db.window(w.id).await.expect("read"), Some(w.clone()));
+
+    let event = EventId::new(u64::MAX - 1).expect("event");
+    let mut tx = db.begin().await.expect("begin");
+    let mut stored = tx.window(w.id).await.expect("read").expect("the window");
+    stored.event = Some(event);
+    assert!(stored.begin(T0 + TimeDelta::hours(2)));
+    tx.save_window(&stored).await.expect("save");
+    tx.commit().await.expect("commit");
+    let mut tx = db.begin().await.expect("begin");
+    let found = tx.window_of_event(event).await.expect("read");
+    tx.commit().await.expect("commit");
+    assert_eq!(found, Some(stored.clone()));
+    assert_eq!(db.open_windows().await.expect("open"), vec![stored.clone()]);
+
+    // A cancelled window is not public; a completed one is, for the history.
+    let mut tx = db.begin().await.expect("begin");
+    let mut done = stored.clone();
+    assert!(done.finish(T0 + TimeDelta::hours(3)));
+    tx.save_window(&done).await.expect("save");
+    tx.commit().await.expect("commit");
+    assert!(db.open_windows().await.expect("open").is_empty());
+    assert_eq!(db.public_windows(T0).await.expect("public"), vec![done]);
+}

@@ -394,6 +394,7 @@ fn step(id: &str, label: &str, text: &str) -> ChecklistItem {
         text: StepText::parse(text).expect("text"),
         group: None,
         severities: None,
+        action: None,
     }
 }
 

@@ -540,10 +540,10 @@ async fn when_the_database_goes_away_commands_say_try_again_and_the_bot_stays_up
         &[("message", "still here?")],
     )
     .await;
-    assert_eq!(answer, incident_bot::discord::UNAVAILABLE);
+    assert_eq!(answer, crate::support::UNAVAILABLE);
     let status =
         crate::support::story::run(&fake, world::RESPONDER, world::GENERAL, "status", &[]).await;
-    assert_eq!(status, incident_bot::discord::UNAVAILABLE);
+    assert_eq!(status, crate::support::UNAVAILABLE);
     let ping = fake
         .slash(world::PLAYER)
         .in_channel(world::GENERAL)

@@ -142,7 +142,7 @@ async fn while_the_database_is_down_commands_say_try_again_and_the_bot_recovers_
     .await;
     assert_eq!(
         answer,
-        incident_bot::discord::UNAVAILABLE,
+        crate::support::UNAVAILABLE,
         "a clear word, no error id"
     );
     let down = readyz_until(bot.http, "the database failing", |r| {

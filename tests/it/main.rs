@@ -3,6 +3,7 @@
 mod support;
 
 mod access;
+mod actions;
 mod alertmanager;
 mod bot_connects;
 mod checklists;
@@ -23,6 +24,7 @@ mod layers;
 mod lifecycle;
 mod listener;
 mod logs;
+mod maintenance;
 mod markup;
 mod meeting;
 mod metrics;
@@ -40,6 +42,10 @@ mod report;
 mod reports_channel;
 mod setup;
 mod shutdown;
+mod social;
+mod social_bluesky;
+mod social_mastodon;
+mod social_x;
 mod status_page;
 mod throwaway_postgres;
 mod transcripts;

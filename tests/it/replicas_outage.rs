@@ -166,7 +166,7 @@ async fn a_database_restart_mid_burst_says_try_again_within_3s_and_loses_nothing
     // Every command was answered: done, or, while the server was down and until the owner
     // has its lease back, the clear word within Discord's 3 s (a command still waiting for a
     // connection when the server came back is done); never an error id, never silence.
-    let unavailable = incident_bot::discord::UNAVAILABLE;
+    let unavailable = crate::support::UNAVAILABLE;
     for a in &answers {
         eprintln!(
             "{} (sent while down: {}): {:?}",

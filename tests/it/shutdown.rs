@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::time::Duration;
 
-use incident_bot::discord::RESTARTING;
+use crate::support::RESTARTING;
 
 use crate::support::bot::{open_test_database, world, STEP};
 use crate::support::child::ChildBot;

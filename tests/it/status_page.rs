@@ -32,7 +32,7 @@ fn routes(n: u32) -> Vec<String> {
 }
 
 /// Polls `path` until `accept` takes the answer; panics with the last one after [`STEP`].
-async fn until(
+pub(crate) async fn until(
     addr: SocketAddr,
     path: &str,
     what: &str,
@@ -55,13 +55,14 @@ async fn until(
 }
 
 /// The Statuspage v2 schema in tests/fixtures, pointed at one document's definition.
-fn check_shape(route: &str, body: &serde_json::Value) {
+pub(crate) fn check_shape(route: &str, body: &serde_json::Value) {
     let text = include_str!("../fixtures/statuspage-v2.schema.json");
     let mut schema: serde_json::Value = serde_json::from_str(text).expect("the schema parses");
     let def = match route {
         "/api/v2/status.json" => "status.json",
         "/api/v2/summary.json" => "summary.json",
         "/api/v2/components.json" => "components.json",
+        r if r.starts_with("/api/v2/scheduled-maintenances") => "scheduled-maintenances.json",
         _ => "incidents.json",
     };
     schema["$ref"] = serde_json::Value::String(format!("#/$defs/{def}"));

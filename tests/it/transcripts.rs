@@ -75,6 +75,22 @@ impl<'a> Story<'a> {
         self.bot.settle().await;
     }
 
+    /// Runs `/maintenance sub` with string options and keeps the answer.
+    async fn maintenance(&mut self, who: UserId, at: ChannelId, sub: &str, opts: &[(&str, &str)]) {
+        let mut b = self
+            .fake
+            .slash(who)
+            .in_channel(at)
+            .command("maintenance")
+            .sub(sub);
+        for (k, v) in opts {
+            b = b.opt_str(k, v);
+        }
+        let reply = b.send().await.reply().await;
+        self.keep(who, &format!("/maintenance {sub}"), opts, &reply);
+        self.bot.settle().await;
+    }
+
     /// Presses a checklist button; a refusal, which only the presser sees, is kept as an answer.
     async fn press(&mut self, who: UserId, at: ChannelId, label: &str) {
         let (handle, _) = press(self.fake, who, at, label).await;
@@ -221,7 +237,24 @@ async fn the_p0_story_as_players_and_responders_read_it() {
     story.press(sana, channel, "Traffic redirected").await;
     // Only who ticked a step, or a commander, can undo the tick.
     story.press(rhea, channel, "✓ Traffic redirected").await;
-    story.press(rhea, channel, "Maintenance mode on").await;
+    // Maintenance mode from the checklist: a confirmation first, then players are told (🛠️)
+    // and the status page shows Login under maintenance.
+    story.press(cole, channel, "🛠️ Start maintenance…").await;
+    story
+        .press(cole, channel, "Confirm: players told, Login down 60m")
+        .await;
+    let under = |r: &crate::support::http::Response| r.body.contains("\"under_maintenance\"");
+    crate::status_page::until(
+        bot.public,
+        "/api/v2/components.json",
+        "Login under maintenance",
+        under,
+    )
+    .await;
+    crate::status_page::until(bot.public, "/", "the page", |r| {
+        r.body.contains("Under maintenance")
+    })
+    .await;
     story.incident(cole, channel, "status", &[]).await;
     story
         .incident(
@@ -230,6 +263,9 @@ async fn the_p0_story_as_players_and_responders_read_it() {
             "note",
             &[("text", "Rollback of `auth-7` started")],
         )
+        .await;
+    story
+        .maintenance(cole, channel, "extend", &[("by", "2h")])
         .await;
     bot.settle().await;
     // Twenty minutes without an update: the comms lead is reminded.
@@ -257,6 +293,13 @@ async fn the_p0_story_as_players_and_responders_read_it() {
         .await;
     story.press(rhea, channel, "Error rates watched").await;
     story.fix_check(cole, channel, FixCheck::Held).await;
+    // Recovery: maintenance mode off, and players told.
+    story.press(cole, channel, "🛠️ End maintenance…").await;
+    story
+        .press(cole, channel, "Confirm: end maintenance, players told")
+        .await;
+    let back = |r: &crate::support::http::Response| !r.body.contains("\"under_maintenance\"");
+    crate::status_page::until(bot.public, "/api/v2/components.json", "Login back", back).await;
     story
         .postmortem(
             cole,
@@ -579,6 +622,13 @@ async fn every_kind_of_message_reads_as_meant_with_no_raw_markup() {
         .await;
     story.bot.clock.advance(TimeDelta::hours(1));
     story.fix_check(cole, channel, FixCheck::Held).await;
+    // Recovery: maintenance mode off, and players told.
+    story.press(cole, channel, "🛠️ End maintenance…").await;
+    story
+        .press(cole, channel, "Confirm: end maintenance, players told")
+        .await;
+    let back = |r: &crate::support::http::Response| !r.body.contains("\"under_maintenance\"");
+    crate::status_page::until(bot.public, "/api/v2/components.json", "Login back", back).await;
     // The post-mortem's reminders and its overdue escalation.
     story.later(TimeDelta::hours(24), channel, "is due").await;
     story

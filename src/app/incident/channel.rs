@@ -10,7 +10,10 @@ use super::{
 };
 use crate::config::Settings;
 use crate::domain::{ChannelId, IncidentId, IncidentKind, Phase};
-use crate::render::{role_pings, Intro, TemplateName};
+use crate::render::{
+    channel_link, mention, role_mention, role_pings, ChannelFailedLog, DeclaredLog, ExposedLog,
+    Intro, LogPost, Markup, TemplateName,
+};
 use crate::scheduler::JobError;
 use crate::store::{IncidentRecord, Job, JobFailure};
 
@@ -134,29 +137,34 @@ impl Performer {
         let origin = format!("job:{}", job.id.0);
         let mut outbox = Outbox::new(&origin, record.id, now);
         if let Some(log) = s.channels.log {
-            let mut lines = Vec::new();
-            if opened.exposed {
-                let (who, only) = if record.incident.kind == IncidentKind::Security {
-                    (format!("<@&{}>", s.roles.security), "that role")
-                } else {
-                    ("the team".to_owned(), "the team")
-                };
-                lines.push(format!(
-                    "⚠️ <#{channel}> already existed and more than {who} could see it. I replaced its \
-                     permissions: only {only} and I can see it now. Check who read it before."
-                ));
-            }
             let i = &record.incident;
-            let title = if i.kind == IncidentKind::Security {
-                "security incident".to_owned()
-            } else {
-                crate::render::discord_escape(i.title.as_str())
-            };
-            lines.push(format!(
-                "🚨 #{} **{}** declared by <@{}>: {title} → <#{channel}>",
-                record.number, i.severity, i.declared_by
-            ));
-            for content in lines {
+            let security = i.kind == IncidentKind::Security;
+            let mut posts = Vec::new();
+            if opened.exposed {
+                posts.push(LogPost {
+                    exposed: Some(ExposedLog {
+                        channel: channel_link(channel),
+                        security_role: security.then(|| role_mention(s.roles.security)),
+                    }),
+                    ..LogPost::default()
+                });
+            }
+            posts.push(LogPost {
+                declared: Some(DeclaredLog {
+                    number: record.number.0,
+                    severity: i.severity.to_string(),
+                    by: mention(i.declared_by),
+                    title: (!security).then(|| i.title.as_str().to_owned()),
+                    channel: channel_link(channel),
+                }),
+                ..LogPost::default()
+            });
+            for post in posts {
+                let content = self
+                    .app
+                    .templates
+                    .render(TemplateName::Log, &post)
+                    .map_err(JobError::fatal)?;
                 let post = Effect::Post {
                     to: Target::Channel(log),
                     content,
@@ -258,13 +266,14 @@ impl Performer {
             return true;
         };
         let number = record.map_or_else(|| incident.to_string(), |r| r.number.to_string());
-        let content = format!(
-            "⚠️ I could not open the channel for incident #{number}: {}. Fix the permission or make \
-             room, then declare again; incident #{number} stays open, without a channel: work or \
-             close it from here with incident:{number} on any /incident command.",
-            super::readable_reason(error)
-        );
-        self.report(log, job, content).await;
+        let post = LogPost {
+            channel_failed: Some(ChannelFailedLog {
+                number,
+                reason: Markup::raw(super::readable_reason(error)),
+            }),
+            ..LogPost::default()
+        };
+        self.report_post(log, job, &post).await;
         true
     }
 

@@ -8,8 +8,8 @@ use serde_json::json;
 
 use super::{audit, team, App, AppError, Button, ButtonStyle, Clicked, Outbox, MAX_BUTTONS};
 use crate::domain::{
-    steps, Action, Actor, EntryKind, Incident, IncidentId, Phase, Status, Step, StepId, Tick,
-    TimelineEntry, TransitionError,
+    steps, Action, Actor, EntryKind, Incident, IncidentId, Phase, Refusal, Status, Step, StepId,
+    Tick, TimelineEntry, TransitionError,
 };
 use crate::render::{
     full_date, mention, ChecklistCount, ChecklistReport, ChecklistReportStep, ChecklistSummary,
@@ -44,7 +44,10 @@ pub(crate) fn message(
     let content = app.templates.render(TemplateName::Checklist, &view)?;
     let buttons = shown
         .iter()
-        .filter_map(|s| button(record.id, phase, s))
+        .flat_map(|s| {
+            let action = crate::app::maintenance::step_button(record, phase, s);
+            button(record.id, phase, s).into_iter().chain(action)
+        })
         .take(MAX_BUTTONS)
         .collect();
     Ok(ChecklistMessage {
@@ -103,11 +106,7 @@ pub struct CheckClick {
 impl CheckClick {
     /// Reads what follows `check:` in a button's custom id: `<incident>:<phase>:<step>`.
     pub fn parse(about: &str) -> Result<Self, AppError> {
-        let stale = || {
-            AppError::user(
-                "This button no longer does anything. Run /incident status for what to do now.",
-            )
-        };
+        let stale = || AppError::User(Refusal::StaleButton);
         let mut parts = about.splitn(3, ':');
         let incident = parts
             .next()
@@ -145,7 +144,7 @@ pub async fn tick(app: &App, actor: &Actor, click: CheckClick) -> Result<Clicked
     let record = tx
         .incident(incident)
         .await?
-        .ok_or_else(|| AppError::user("That button belongs to no incident."))?;
+        .ok_or(Refusal::ButtonWithoutIncident)?;
     let i = &record.incident;
     actor.may(Action::Work, &team, i.roles.commander)?;
     if i.status == Status::Closed {
@@ -158,28 +157,15 @@ pub async fn tick(app: &App, actor: &Actor, click: CheckClick) -> Result<Clicked
             ("untick", format!("Unticked “{}” ({phase})", done.text))
         }
         None => {
-            let item = app
-                .settings
-                .checklists
-                .list(phase, i.kind)
-                .iter()
-                .find(|item| item.id == step)
-                .ok_or_else(|| {
-                    AppError::user(
-                        "This step is no longer on the checklist, so there is nothing to tick. \
-                         Run /incident status for what to do now.",
-                    )
-                })?;
-            let text = item.text.to_string();
-            let done = Tick {
-                phase,
-                step: step.clone(),
-                text: text.clone(),
-                by: actor.user,
-                at: now,
-            };
-            tx.tick(record.id, &done).await?;
-            ("tick", format!("Ticked “{text}” ({phase})"))
+            tick_step(app, &mut tx, actor, &record, phase, &step).await?;
+            let ticks = tx.ticks(record.id).await?;
+            let m = message(app, &record, phase, &ticks).map_err(anyhow::Error::new)?;
+            tx.commit().await?;
+            return Ok(Clicked {
+                content: m.content,
+                buttons: m.buttons,
+                menu: None,
+            });
         }
     };
     let entry = TimelineEntry::by(actor.user, now, EntryKind::Checklist, text);
@@ -203,6 +189,41 @@ pub async fn tick(app: &App, actor: &Actor, click: CheckClick) -> Result<Clicked
         buttons: m.buttons,
         menu: None,
     })
+}
+
+/// Ticks `step` of `phase` for `actor` (it is not ticked yet), with its timeline and audit
+/// entries.
+pub(crate) async fn tick_step(
+    app: &App,
+    tx: &mut Tx,
+    actor: &Actor,
+    record: &IncidentRecord,
+    phase: Phase,
+    step: &StepId,
+) -> Result<(), AppError> {
+    let now = app.clock.now();
+    let item = app
+        .settings
+        .checklists
+        .list(phase, record.incident.kind)
+        .iter()
+        .find(|item| item.id == *step)
+        .ok_or(Refusal::StepGone)?;
+    let text = item.text.to_string();
+    let done = Tick {
+        phase,
+        step: step.clone(),
+        text: text.clone(),
+        by: actor.user,
+        at: now,
+    };
+    tx.tick(record.id, &done).await?;
+    let said = format!("Ticked “{text}” ({phase})");
+    let entry = TimelineEntry::by(actor.user, now, EntryKind::Checklist, said);
+    tx.append_timeline(record.id, &[entry]).await?;
+    let detail = json!({ "phase": phase.key(), "step": step.as_str() });
+    audit(tx, app, record.guild_id, actor, record.id, "tick", detail).await?;
+    Ok(())
 }
 
 /// One phase's steps for a summary: the phase and its steps as shown.

@@ -6,7 +6,7 @@ use chrono::{DateTime, Utc};
 use super::declare::queue_alert;
 use super::effects::kinds;
 use super::{App, AppError, Effect, Outbox, Target, PUBLISH_BUDGET};
-use crate::domain::{Actor, Command, Incident, IncidentKind, Status, Systems};
+use crate::domain::{Actor, Command, Incident, IncidentKind, Refusal, Status, Systems};
 use crate::render::{
     channel_link, eta, mention, relative, role_mention, timestamp, AlertSent, AnnounceAnswer,
     AvailabilityAnswer, EditAnswer, FactChange, FactsChanged, LoggedSecurity, Markup, Notice,
@@ -42,18 +42,17 @@ pub(in crate::app) async fn prepare(
                 .announcements_of(record.id, AnnouncementKind::Alert)
                 .await?;
             if let Some(alert) = alerts.first() {
-                return Err(AppError::user(match alert.message_id {
-                    Some(message) => format!(
-                        "The service alert went out already: https://discord.com/channels/{}/{}/{message}. \
-                         Tell players what changed with /incident update public:true.",
+                let link = alert.message_id.map(|message| {
+                    format!(
+                        "https://discord.com/channels/{}/{}/{message}",
                         record.guild_id, alert.channel_id
-                    ),
-                    None => format!(
-                        "The service alert is already on its way to <#{}>. Tell players what \
-                         changed with /incident update public:true.",
-                        alert.channel_id
-                    ),
-                }));
+                    )
+                });
+                return Err(Refusal::AlertAlreadySent {
+                    channel: alert.channel_id,
+                    link,
+                }
+                .into());
             }
             Ok(Prepared::default())
         }
@@ -282,6 +281,7 @@ async fn turned_security(
     // Paged as a security incident is at declare: its channel is theirs now.
     let page = app.page_roles(i.kind, i.severity);
     notice(app, outbox, Notice::from(secured), page)?;
+    crate::app::social::cancel_posts(app, tx, outbox, record, now).await?;
     if let Some(log) = app.settings.channels.log {
         let post = Effect::Post {
             to: Target::Channel(log),

@@ -8,7 +8,7 @@ use super::App;
 use super::{audit, team, AppError, Effect, Outbox};
 use crate::domain::{
     Action, Actor, Declaration, EtaInput, FreeText, Incident, IncidentKind, IncidentTitle,
-    InteractionId, Severity, Systems, TimelineEntry,
+    InteractionId, Refusal, Severity, Systems, TimelineEntry,
 };
 use crate::render::{eta, role_pings, Markup, ServiceAlert, ETA_UNKNOWN};
 use crate::store::{AlertCard, AnnouncementKind, IncidentRecord, NewIncident, Tx};
@@ -175,12 +175,13 @@ pub(in crate::app) async fn declare_as(
 /// bot allows itself, to stay inside Discord's limits.
 fn within_channel_budget(counts: ChannelCounts) -> Result<(), AppError> {
     if counts.guild >= GUILD_CHANNEL_BUDGET || counts.category >= CATEGORY_CHANNEL_BUDGET {
-        return Err(AppError::user(format!(
-            "The server has {} channels and the incident category {}; the bot stops at {GUILD_CHANNEL_BUDGET} and \
-             {CATEGORY_CHANNEL_BUDGET} to stay inside Discord's limits. Close resolved incidents with /incident close \
-             (it archives their channels), or delete old archived channels, then declare again.",
-            counts.guild, counts.category
-        )));
+        return Err(Refusal::TooManyChannels {
+            guild: counts.guild,
+            category: counts.category,
+            guild_budget: GUILD_CHANNEL_BUDGET,
+            category_budget: CATEGORY_CHANNEL_BUDGET,
+        }
+        .into());
     }
     Ok(())
 }
@@ -191,16 +192,11 @@ async fn card_undecided(tx: &mut Tx, card: &AlertCard) -> Result<(), AppError> {
     // transaction's lock: someone may have dismissed it meanwhile.
     let current = tx.alert_card(card.id).await?;
     if current.as_ref().is_some_and(|c| c.dismissed.is_some()) {
-        return Err(AppError::user(
-            "This alert was dismissed as not real; declare with /incident declare if it is.",
-        ));
+        return Err(Refusal::AlertDismissed.into());
     }
     if let Some(id) = current.and_then(|c| c.incident) {
-        let number = tx.incident(id).await?.map(|r| r.number.to_string());
-        return Err(AppError::user(format!(
-            "This alert is already incident #{}: work it in its channel.",
-            number.unwrap_or_default()
-        )));
+        let number = tx.incident(id).await?.map(|r| r.number);
+        return Err(Refusal::AlertDeclared { number }.into());
     }
     Ok(())
 }

@@ -13,12 +13,12 @@ use super::{
 };
 use crate::domain::{
     Action, Actor, Candidate, ChannelId, Command, EarlierIncident, FreeText, IncidentId,
-    IncidentKind, IncidentRole, Phase, Severity, ShortText, Status, UserId,
+    IncidentKind, IncidentRole, Named, Phase, Refusal, Severity, ShortText, Status, UserId,
 };
 use crate::render::{
-    mention, role_pings, timestamp, AssignAnswer, Markup, Notice, PhaseAnswer, PhaseMoved,
-    RoleAssigned, SeverityAnswer, SeverityChanged, TemplateName, TimelineAnswer, UpdateAnswer,
-    UpdatePosted,
+    mention, role_pings, timestamp, AssignAnswer, BackIn, FixAnswered, Markup, Notice, PhaseAnswer,
+    PhaseMoved, RoleAssigned, SeverityAnswer, SeverityChanged, TemplateName, TimelineAnswer,
+    UpdateAnswer, UpdatePosted,
 };
 use crate::store::{AnnouncementKind, IncidentRecord, Tx};
 
@@ -96,21 +96,18 @@ pub(in crate::app) async fn incident_here(
     let place = place.into();
     if let Some(record) = app.db.incident_by_channel(place.channel).await? {
         return match place.incident {
-            Some(n) if n != record.number.0 => Err(AppError::user(format!(
-                "This is incident #{}'s channel: leave out incident:{n}, or run it from the log \
-                 channel.",
-                record.number
-            ))),
+            Some(typed) if typed != record.number.0 => Err(Refusal::OtherIncidentsChannel {
+                here: record.number,
+                typed,
+            }
+            .into()),
             _ => Ok(record),
         };
     }
     let log = app.settings.channels.log;
     if let Some(number) = place.incident {
         if log != Some(place.channel) {
-            return Err(AppError::user(match log {
-                Some(log) => format!("incident: works from <#{log}> only; elsewhere, run the command in the incident's channel."),
-                None => "incident: works from the log channel, and none is configured ([channels] log): run the command in the incident's channel.".to_owned(),
-            }));
+            return Err(Refusal::IncidentOptionOutsideLog { log }.into());
         }
         let found = app
             .db
@@ -120,39 +117,22 @@ pub(in crate::app) async fn incident_here(
         return match found {
             Some(record) if actor.can_see(&record.incident, &super::team(app)) => Ok(record),
             // Someone who may not see it learns nothing of it, not even that it exists.
-            _ if visible.is_empty() => Err(AppError::user(format!(
-                "No incident #{number} you can see."
-            ))),
-            _ => Err(AppError::user(format!(
-                "No incident #{number} you can see. Open ones: {}.",
-                visible
-                    .iter()
-                    .map(|r| format!("#{}", r.number))
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ))),
+            _ => Err(Refusal::NoSuchIncident {
+                number,
+                open: visible.iter().map(|r| r.number).collect(),
+            }
+            .into()),
         };
     }
     let open = super::summary::visible_unclosed(app, actor).await?;
-    let list: Vec<String> = open
+    let open = open
         .iter()
-        .map(|r| match r.channel_id {
-            Some(c) => format!("<#{c}> (#{})", r.number),
-            None => format!("#{} (no channel)", r.number),
+        .map(|r| Named {
+            number: r.number,
+            channel: r.channel_id,
         })
         .collect();
-    let from_log = match log {
-        Some(log) => format!(", or from <#{log}> with incident:<number>"),
-        None => String::new(),
-    };
-    Err(AppError::user(if list.is_empty() {
-        "This is not an incident channel, and no incident you can see is open. Declare one with /incident declare.".to_owned()
-    } else {
-        format!(
-            "This is not an incident channel. Run the command in the incident's channel{from_log}: {}.",
-            list.join(", ")
-        )
-    }))
+    Err(Refusal::NotAnIncidentChannel { open, log }.into())
 }
 
 /// Applies `args` to the incident of `place`, for `actor`. `origin` makes its jobs idempotent.
@@ -190,7 +170,7 @@ pub async fn answer_fix_check(
         .db
         .incident(incident)
         .await?
-        .ok_or_else(|| AppError::user("That incident no longer exists."))?;
+        .ok_or(Refusal::IncidentGone)?;
     let held = answer == FixAnswer::Held;
     let command = match answer {
         FixAnswer::Held => Command::FixHeld,
@@ -199,19 +179,20 @@ pub async fn answer_fix_check(
         },
     };
     let changed = change_incident(app, actor, found, origin, command.into()).await?;
-    let now = timestamp(app.clock.now());
-    let who = mention(actor.user);
     // The question stays readable with its answer under it.
+    let view = Notice {
+        fix_answered: Some(FixAnswered {
+            by: mention(actor.user),
+            at: timestamp(app.clock.now()),
+            back: (!held).then(|| BackIn {
+                number: changed.record.number.0,
+                phase: Phase::Resolution.to_string(),
+            }),
+        }),
+        ..Notice::default()
+    };
     Ok(Clicked {
-        content: if held {
-            format!("⏰ Did the fix hold? ✅ Yes, said {who} at {now}.")
-        } else {
-            format!(
-                "⏰ Did the fix hold? 🔁 No, said {who} at {now}: incident #{} is back in {}.",
-                changed.record.number,
-                Phase::Resolution
-            )
-        },
+        content: super::render(app, TemplateName::Notice, &view)?,
         buttons: vec![],
         menu: None,
     })

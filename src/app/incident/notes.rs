@@ -8,8 +8,8 @@ use super::lifecycle::incident_here;
 use super::App;
 use super::{audit, team, AppError, Outbox};
 use crate::domain::{
-    parse_field, Action, Actor, ChannelId, EntryKind, FreeText, MessageId, Status, TimelineEntry,
-    UserId,
+    parse_field, Action, Actor, ChannelId, EntryKind, FreeText, MessageId, Refusal, Status,
+    TimelineEntry, UserId,
 };
 use crate::render::mention;
 
@@ -38,9 +38,7 @@ pub async fn note_message(
     let record = incident_here(app, actor, message.channel).await?;
     actor.may(Action::Work, &team(app), record.incident.roles.commander)?;
     if record.incident.status == Status::Closed {
-        return Err(AppError::user(
-            "This incident is closed: its timeline is final.",
-        ));
+        return Err(Refusal::TimelineFinal.into());
     }
     // Without the privileged Message Content intent Discord hides the words of other people's
     // messages from a 📌 reaction (a context-menu command carries them). An empty message

@@ -40,6 +40,7 @@ pub async fn status(
             }
             let ticks = app.db.ticks(r.id).await?;
             view.checklists = super::checklists::counts(app, &r.incident, &ticks);
+            view.x_cap = crate::app::x_cap_reached(app, app.clock.now()).await?;
             super::render(app, TemplateName::Status, &view)?
         }
         None => {

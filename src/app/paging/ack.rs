@@ -130,7 +130,7 @@ pub async fn take_command(
         .db
         .incident(incident)
         .await?
-        .ok_or_else(|| AppError::user("That incident no longer exists."))?;
+        .ok_or(crate::domain::Refusal::IncidentGone)?;
     let args = crate::app::ChangeArgs {
         command: Command::Assign {
             role: IncidentRole::Commander,

@@ -221,6 +221,22 @@ pub struct NewMeeting {
     pub end: DateTime<Utc>,
 }
 
+/// A maintenance window as a Discord Scheduled Event of entity type EXTERNAL: Discord starts
+/// and completes it itself at its times.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewExternalEvent {
+    /// The event's name (1–100 characters).
+    pub name: String,
+    /// Its description (at most 1000 characters), ending with the marker that finds it again.
+    pub description: String,
+    /// Its location: the status page's address (1–100 characters).
+    pub location: String,
+    /// When it starts.
+    pub start: DateTime<Utc>,
+    /// When it ends.
+    pub end: DateTime<Utc>,
+}
+
 /// A member of the guild, as the guild knows them now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct GuildMember {
@@ -361,6 +377,24 @@ pub trait Chat: Send + Sync + 'static {
     /// `user` as a member of the guild now (their roles and the name people see), or `None`
     /// when they are not a member.
     fn member(&self, user: UserId) -> BoxFuture<'_, Result<Option<GuildMember>, ChatError>>;
+
+    /// Creates an EXTERNAL Scheduled Event.
+    fn create_external_event<'a>(
+        &'a self,
+        event: &'a NewExternalEvent,
+    ) -> BoxFuture<'a, Result<EventId, ChatError>>;
+
+    /// Edits the EXTERNAL event `id` to `event`: its name, description, location and end, and
+    /// its start when `with_start` (Discord refuses to move the start of a running event).
+    fn edit_external_event<'a>(
+        &'a self,
+        id: EventId,
+        event: &'a NewExternalEvent,
+        with_start: bool,
+    ) -> BoxFuture<'a, Result<(), ChatError>>;
+
+    /// How many members marked each of the guild's events as interesting.
+    fn event_interest(&self) -> BoxFuture<'_, Result<Vec<(EventId, u64)>, ChatError>>;
 }
 
 /// The [`Chat`] jobs use: every call is bounded by a timeout, so a request Discord never
@@ -533,5 +567,28 @@ impl Chat for TimedChat {
 
     fn member(&self, user: UserId) -> BoxFuture<'_, Result<Option<GuildMember>, ChatError>> {
         Box::pin(self.bounded("reading a member", self.inner.member(user)))
+    }
+
+    fn create_external_event<'a>(
+        &'a self,
+        event: &'a NewExternalEvent,
+    ) -> BoxFuture<'a, Result<EventId, ChatError>> {
+        Box::pin(self.bounded("an event creation", self.inner.create_external_event(event)))
+    }
+
+    fn edit_external_event<'a>(
+        &'a self,
+        id: EventId,
+        event: &'a NewExternalEvent,
+        with_start: bool,
+    ) -> BoxFuture<'a, Result<(), ChatError>> {
+        Box::pin(self.bounded(
+            "an event change",
+            self.inner.edit_external_event(id, event, with_start),
+        ))
+    }
+
+    fn event_interest(&self) -> BoxFuture<'_, Result<Vec<(EventId, u64)>, ChatError>> {
+        Box::pin(self.bounded("an event lookup", self.inner.event_interest()))
     }
 }

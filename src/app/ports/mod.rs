@@ -1,11 +1,13 @@
 //! What the use cases need from outside, owned here and implemented by the adapters: the
-//! `Chat` port (Discord), `PublicChanges` (whoever shows players anything), and the recording
+//! `Chat` port (Discord), `PublicChanges` (whoever shows players anything), `Social` (Mastodon, Bluesky, X), and the recording
 //! double of `Chat` for tests.
 
 use super::*;
 
+pub(super) mod actions;
 pub(super) mod chat;
 pub(super) mod pager;
 pub(super) mod public;
 #[cfg(test)]
 pub(super) mod recording;
+pub(super) mod social;

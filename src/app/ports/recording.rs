@@ -5,7 +5,7 @@ use std::sync::{Mutex, PoisonError};
 
 use super::{
     ChannelAccess, ChannelLabel, Chat, ChatError, Clicked, ExistingChannel, GuildMember, Meeting,
-    NewChannel, NewMeeting, Outgoing,
+    NewChannel, NewExternalEvent, NewMeeting, Outgoing,
 };
 use crate::clock::BoxFuture;
 use crate::domain::{
@@ -33,6 +33,19 @@ pub struct Recorded {
     pub relabeled: Vec<(ChannelId, ChannelLabel)>,
     /// Scheduled Events created (ids count up from 9000), as they stand now.
     pub events: Vec<(EventId, NewMeeting, EventStatus)>,
+    /// EXTERNAL Scheduled Events created (ids count up from 9500), as they stand now.
+    pub external: Vec<(EventId, NewExternalEvent, EventStatus)>,
+}
+
+/// An external event as the port reads it back.
+fn external_meeting((id, e, s): &(EventId, NewExternalEvent, EventStatus)) -> Meeting {
+    Meeting {
+        id: *id,
+        status: *s,
+        start: e.start,
+        name: e.name.clone(),
+        channel: None,
+    }
 }
 
 /// A [`Chat`] that records and always succeeds; channel and message ids count up from 1000.
@@ -269,6 +282,14 @@ impl Chat for RecordingChat {
                         name: m.name.clone(),
                         channel: Some(m.channel),
                     })
+                    .or_else(|| {
+                        r.external
+                            .iter()
+                            .find(|(_, e, s)| {
+                                e.description.contains(marker) && s.ending().is_some()
+                            })
+                            .map(external_meeting)
+                    })
             }))
         })
     }
@@ -285,6 +306,12 @@ impl Chat for RecordingChat {
                         start: m.start,
                         name: m.name.clone(),
                         channel: Some(m.channel),
+                    })
+                    .or_else(|| {
+                        r.external
+                            .iter()
+                            .find(|(e, _, _)| *e == id)
+                            .map(external_meeting)
                     })
             }))
         })
@@ -325,8 +352,18 @@ impl Chat for RecordingChat {
     ) -> BoxFuture<'_, Result<(), ChatError>> {
         Box::pin(async move {
             self.with(|r| {
-                let found = r.events.iter_mut().find(|(e, _, _)| *e == event);
-                let (_, _, s) = found.ok_or_else(|| ChatError::Refused("unknown event".into()))?;
+                let found = r
+                    .events
+                    .iter_mut()
+                    .find(|(e, _, _)| *e == event)
+                    .map(|(_, _, s)| s)
+                    .or_else(|| {
+                        r.external
+                            .iter_mut()
+                            .find(|(e, _, _)| *e == event)
+                            .map(|(_, _, s)| s)
+                    });
+                let s = found.ok_or_else(|| ChatError::Refused("unknown event".into()))?;
                 *s = status;
                 Ok(())
             })
@@ -342,5 +379,45 @@ impl Chat for RecordingChat {
                 .get(&user)
                 .cloned())
         })
+    }
+
+    fn create_external_event<'a>(
+        &'a self,
+        event: &'a NewExternalEvent,
+    ) -> BoxFuture<'a, Result<EventId, ChatError>> {
+        Box::pin(async move {
+            self.with(|r| {
+                let e = id(9500 + r.external.len() as u64, EventId::new)?;
+                r.external.push((e, event.clone(), EventStatus::Scheduled));
+                Ok(e)
+            })
+        })
+    }
+
+    fn edit_external_event<'a>(
+        &'a self,
+        id: EventId,
+        event: &'a NewExternalEvent,
+        with_start: bool,
+    ) -> BoxFuture<'a, Result<(), ChatError>> {
+        Box::pin(async move {
+            self.with(|r| {
+                let found = r.external.iter_mut().find(|(e, _, _)| *e == id);
+                let (_, e, _) = found.ok_or_else(|| ChatError::Refused("unknown event".into()))?;
+                let start = if with_start { event.start } else { e.start };
+                *e = NewExternalEvent {
+                    start,
+                    ..event.clone()
+                };
+                Ok(())
+            })
+        })
+    }
+
+    /// Nobody marks interest in a recorded event.
+    fn event_interest(&self) -> BoxFuture<'_, Result<Vec<(EventId, u64)>, ChatError>> {
+        Box::pin(
+            async move { Ok(self.with(|r| r.external.iter().map(|(e, _, _)| (*e, 0)).collect())) },
+        )
     }
 }

@@ -14,11 +14,11 @@ use super::{Meeting, NewMeeting, Performer};
 use crate::config::delta;
 use crate::domain::{
     is_staff, meeting_time, parse_when, participants, Action, Actor, ChannelId, EventId,
-    EventStatus, Incident, IncidentKind, MeetingError, MessageId, UserId,
+    EventStatus, Incident, IncidentKind, MeetingError, MessageId, PlaceError, Refusal, UserId,
 };
 use crate::render::{
     cap, channel_link, full_date, mention, relative, timestamp, Markup, MeetingAnswer,
-    MeetingEvent, MeetingLate, MeetingNotice, TemplateName,
+    MeetingEvent, MeetingLate, MeetingNotice, NoEvent, TemplateName,
 };
 use crate::scheduler::JobError;
 use crate::store::{IncidentRecord, Job, Postmortem, Tx};
@@ -59,13 +59,9 @@ pub(in crate::app) async fn schedule(
     if late {
         actor
             .may(Action::Command, &team(app), record.incident.roles.commander)
-            .map_err(|_| {
-                AppError::user(format!(
-                    "Only a member with the <@&{}> role or this incident's commander can set the \
-                     meeting after the post-mortem's deadline, {}. Pick a time before it.",
-                    app.settings.roles.commander,
-                    timestamp(pm.due_at)
-                ))
+            .map_err(|_| Refusal::LateMeeting {
+                commander_role: app.settings.roles.commander,
+                due: pm.due_at.timestamp(),
             })?;
     }
     let moved = pm.meeting_at.is_some();
@@ -110,21 +106,13 @@ pub(in crate::app) async fn schedule(
 
 /// The channel the meeting of `incident` is held in, or why it has none: security incidents use
 /// their own channel (an event shows its name to everyone who can view its channel).
-fn meeting_channel(app: &App, incident: &Incident) -> Result<ChannelId, Markup> {
+fn meeting_channel(app: &App, incident: &Incident) -> Result<ChannelId, NoEvent> {
     let pm = &app.settings.postmortem;
     match incident.kind {
-        IncidentKind::Security => pm.security_meeting_channel.ok_or_else(|| {
-            Markup::raw(
-                "security incidents meet in `[postmortem] security_meeting_channel`, a voice \
-                 channel only the security role can view, which is not set",
-            )
-        }),
-        IncidentKind::Availability => pm.meeting_channel.ok_or_else(|| {
-            Markup::raw(
-                "`[postmortem] meeting_channel` is not set; ask whoever runs the bot to name a \
-                 voice channel players cannot view",
-            )
-        }),
+        IncidentKind::Security => pm
+            .security_meeting_channel
+            .ok_or(NoEvent::SecurityChannelUnset),
+        IncidentKind::Availability => pm.meeting_channel.ok_or(NoEvent::ChannelUnset),
     }
 }
 
@@ -160,15 +148,31 @@ fn event_text(record: &IncidentRecord) -> (String, String) {
 
 /// A refusal from Discord as the notice says it: the bot's own sentence about a missing
 /// permission as written (its links work), anything else, which quotes Discord, as text.
-fn refusal(e: &ChatError) -> Markup {
-    match e {
+fn refusal(e: &ChatError) -> NoEvent {
+    let why = match e {
         ChatError::Forbidden(sentence) => Markup::raw(sentence.trim_end_matches('.')),
         other => Markup::text(&other.to_string()),
+    };
+    NoEvent::Refused { why }
+}
+
+/// Why no event can be held in a channel.
+fn unfit(why: PlaceError) -> NoEvent {
+    match why {
+        PlaceError::NotVoice(c) => NoEvent::NotVoice {
+            channel: channel_link(c),
+        },
+        PlaceError::Public(c) => NoEvent::Public {
+            channel: channel_link(c),
+        },
+        PlaceError::NotSecurityOnly(c) => NoEvent::NotSecurityOnly {
+            channel: channel_link(c),
+        },
     }
 }
 
 /// Where the meeting is held: its event and channel, or why there is no event.
-type Held = Result<(EventId, ChannelId), Markup>;
+type Held = Result<(EventId, ChannelId), NoEvent>;
 
 impl Performer {
     /// Performs [`Effect::SyncMeeting`].
@@ -238,7 +242,7 @@ impl Performer {
         };
         if let Err(why) = place.check(channel, security.then_some(settings.roles.security)) {
             self.call_off_if(security, known).await?;
-            return Ok(Err(Markup::raw(why.to_string())));
+            return Ok(Err(unfit(why)));
         }
         let (name, description) = event_text(record);
         let spec = NewMeeting {
@@ -258,11 +262,7 @@ impl Performer {
                 Ok(m.id)
             }
             Some(m) => self.chat.move_meeting(m.id, &spec).await.map(|()| m.id),
-            None if at <= self.app.clock.now() => {
-                return Ok(Err(Markup::raw(
-                    "its time passed before the event could be created",
-                )))
-            }
+            None if at <= self.app.clock.now() => return Ok(Err(NoEvent::TimePassed)),
             None => self.chat.create_meeting(&spec).await,
         };
         match outcome {

@@ -5,10 +5,9 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::{audit, reminders, App, AppError, Outbox};
-use crate::domain::{Actor, EntryKind, Status, TimelineEntry};
+use crate::domain::{Actor, EntryKind, Refusal, Status, TimelineEntry, Typed};
 use crate::render::{
-    discord_escape, mention, timestamp, Answer, Notice, PostmortemDue, PostmortemStarted,
-    TemplateName,
+    mention, timestamp, Answer, Notice, PostmortemDue, PostmortemStarted, TemplateName,
 };
 use crate::store::{IncidentRecord, Postmortem};
 
@@ -23,11 +22,10 @@ pub(in crate::app) async fn start(
 ) -> Result<String, AppError> {
     let i = &record.incident;
     if !matches!(i.status, Status::Resolved | Status::Closed) {
-        return Err(AppError::user(format!(
-            "Incident #{} is not resolved yet: a post-mortem looks back on a resolved incident. \
-             Start it once `/incident resolve` is done and the fix held.",
-            record.number
-        )));
+        return Err(Refusal::PostmortemBeforeResolve {
+            number: record.number,
+        }
+        .into());
     }
     let due = now + app.settings.postmortem_policy().due_after;
     let reason = format!(
@@ -36,7 +34,7 @@ pub(in crate::app) async fn start(
     );
     let mut tx = app.db.begin().await?;
     if let Some(existing) = tx.postmortem(record.id).await? {
-        return Err(AppError::user(exists(record, &existing)));
+        return Err(exists(record, &existing).into());
     }
     tx.start_postmortem(record.id, &reason, due, actor.user)
         .await?;
@@ -78,23 +76,13 @@ pub(in crate::app) async fn start(
 }
 
 /// Why a second post-mortem is refused: the one there is, and what to do with it.
-fn exists(record: &IncidentRecord, pm: &Postmortem) -> String {
-    let why = match pm.started_by {
-        Some(by) => format!("started by {}", mention(by)),
+fn exists(record: &IncidentRecord, pm: &Postmortem) -> Refusal {
+    Refusal::PostmortemExists {
+        number: record.number,
+        started_by: pm.started_by,
         // The policy's reason names systems people typed.
-        None => discord_escape(&pm.reason),
-    };
-    match pm.done_at {
-        Some(done) => format!(
-            "Incident #{} already has a post-mortem ({why}), marked done {}.",
-            record.number,
-            timestamp(done)
-        ),
-        None => format!(
-            "Incident #{} already has a post-mortem ({why}), due {}: carry on with \
-             `/postmortem draft`, `schedule`, `action` and `lesson`.",
-            record.number,
-            timestamp(pm.due_at)
-        ),
+        reason: pm.started_by.is_none().then(|| Typed(pm.reason.clone())),
+        done: pm.done_at.map(|at| at.timestamp()),
+        due: pm.due_at.timestamp(),
     }
 }

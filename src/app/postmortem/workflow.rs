@@ -8,7 +8,7 @@ use super::App;
 use super::{audit, reminders, team, AppError, Effect, Outbox};
 use crate::domain::{
     self, parse_field, Action, ActionKind, Actor, ChannelId, EarlierIncident, EntryKind, FreeText,
-    LessonKind, PostmortemDecision, ShortText, TimelineEntry, UserId,
+    LessonKind, PostmortemDecision, Refusal, ShortText, TimelineEntry, UserId,
 };
 use crate::render::{
     mention, timestamp, ActionAnswer, Answer, DoneAnswer, DraftAnswer, ImpactAnswer, LessonAnswer,
@@ -180,14 +180,11 @@ impl<'a> Tracked<'a> {
         origin: &'a str,
         now: DateTime<Utc>,
     ) -> Result<Self, AppError> {
-        let no_postmortem = || {
-            AppError::user(format!(
-                "Incident #{} has no post-mortem to track: one is required for every P0 and a recurring P1, decided at resolve. Start one anyway with `/postmortem start`; `/postmortem draft` works without one.",
-                record.number
-            ))
+        let no_postmortem = Refusal::NoPostmortem {
+            number: record.number,
         };
         let mut tx = app.db.begin().await?;
-        let pm = tx.postmortem(record.id).await?.ok_or_else(no_postmortem)?;
+        let pm = tx.postmortem(record.id).await?.ok_or(no_postmortem)?;
         let outbox = Outbox::new(origin, record.id, now);
         Ok(Self {
             app,
@@ -248,9 +245,7 @@ async fn impact(
 ) -> Result<String, AppError> {
     let Tracked { tx, pm, .. } = &mut t;
     if users.is_none() && downtime_minutes.is_none() && revenue.is_none() {
-        return Err(AppError::user(
-            "Give at least one of users, downtime_minutes or revenue.",
-        ));
+        return Err(Refusal::NoImpactGiven.into());
     }
     let given = ImpactAnswer {
         users,
@@ -420,9 +415,7 @@ async fn done(mut t: Tracked<'_>, link: String) -> Result<String, AppError> {
     if !(link.starts_with("https://") || link.starts_with("http://"))
         || link.contains(char::is_whitespace)
     {
-        return Err(AppError::user(
-            "The link must be a web address, such as https://wiki.example.com/postmortems/42.",
-        ));
+        return Err(Refusal::LinkNotWeb.into());
     }
     pm.done_at = Some(now);
     pm.link = Some(link);

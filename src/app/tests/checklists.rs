@@ -102,8 +102,7 @@ async fn a_press_on_a_step_no_longer_listed_or_a_stale_button_writes_nothing() {
         .await
         .expect_err("not listed");
     assert!(
-        err.to_string()
-            .starts_with("This step is no longer on the checklist"),
+        super::said(&err).starts_with("This step is no longer on the checklist"),
         "{err}"
     );
     for stale in [
@@ -114,8 +113,7 @@ async fn a_press_on_a_step_no_longer_listed_or_a_stale_button_writes_nothing() {
     ] {
         let err = CheckClick::parse(stale).expect_err(stale);
         assert!(
-            err.to_string()
-                .starts_with("This button no longer does anything"),
+            super::said(&err).starts_with("This button no longer does anything"),
             "{err}"
         );
     }

@@ -142,7 +142,7 @@ async fn refused(args: DeclareArgs, counts: ChannelCounts) -> String {
         0,
         "nothing queued"
     );
-    err.to_string()
+    super::said(&err)
 }
 
 #[tokio::test]

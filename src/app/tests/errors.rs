@@ -1,7 +1,10 @@
 //! How failures turn into what the person who asked, and the job queue, act on: the database
 //! not answering is "try again in a moment", anything else an error with its causes kept.
 
-use crate::app::{AppError, ChatError, UserError};
+use crate::app::jobs::use_case_failed;
+use crate::app::{AppError, ChatError};
+use crate::domain::Refusal;
+use crate::render::Templates;
 use crate::scheduler::JobError;
 use crate::store;
 
@@ -48,14 +51,24 @@ fn a_store_failure_in_a_job_is_retried_with_its_cause_chain() {
 
 #[test]
 fn a_use_case_failing_in_a_job_is_final_when_refused_and_retried_with_its_chain_otherwise() {
-    let refusal = AppError::User(UserError("Too many channels.".into()));
-    let JobError::Fatal(why) = JobError::from(refusal) else {
+    let templates = Templates::load(None).expect("the built-in templates load");
+    let refusal = AppError::User(Refusal::TooManyChannels {
+        guild: 480,
+        category: 12,
+        guild_budget: 480,
+        category_budget: 45,
+    });
+    let JobError::Fatal(why) = use_case_failed(&templates, refusal) else {
         panic!("not final");
     };
-    assert_eq!(why.to_string(), "Too many channels.");
+    assert!(
+        why.to_string()
+            .starts_with("The server has 480 channels and the incident category 12;"),
+        "worded by refusal.hbs, without the ⛔ of an answer: {why}"
+    );
 
     let broken = AppError::from(store::Error::other(refused()));
-    let JobError::Retry { error, .. } = JobError::from(broken) else {
+    let JobError::Retry { error, .. } = use_case_failed(&templates, broken) else {
         panic!("not a retry");
     };
     assert_eq!(format!("{error:#}"), "database: connection refused");

@@ -101,7 +101,7 @@ async fn only_a_commander_publishes_or_sends_the_alert() {
             .await
             .expect_err("not a commander");
         assert!(
-            err.to_string().contains(
+            super::said(&err).contains(
                 "To tell players with the service alert or a published update you need the <@&21> role"
             ),
             "{err}"
@@ -152,7 +152,7 @@ async fn the_alert_goes_out_once_with_the_eta_and_says_where_it_is_after() {
         .await
         .expect_err("once");
     assert_eq!(
-        err.to_string(),
+        super::said(&err),
         format!(
             "The service alert went out already: https://discord.com/channels/1/10/{message}. \
              Tell players what changed with /incident update public:true."
@@ -230,7 +230,7 @@ async fn turning_security_withdraws_what_was_still_to_go_to_players() {
         .await
         .expect_err("refused");
     assert!(
-        err.to_string().starts_with(
+        super::said(&err).starts_with(
             "Security incidents are never announced to players, so no alert was posted"
         ),
         "{err}"
@@ -265,7 +265,7 @@ async fn turning_back_to_availability_needs_the_security_role() {
     };
     let err = w.change(&cole, &record, back()).await.expect_err("refused");
     assert!(
-        err.to_string().starts_with(
+        super::said(&err).starts_with(
             "To turn a security incident back into an availability one you need the <@&22> role."
         ),
         "{err}"

@@ -5,12 +5,14 @@
     reason = "figment::Jail's closures must return figment::Error, which is large"
 )]
 
+mod actions;
 mod change;
 mod checklists;
 mod declare;
 mod errors;
 mod facts;
 mod intake;
+mod maintenance;
 mod meeting;
 mod paging;
 mod postmortem;
@@ -87,6 +89,18 @@ pub(super) fn user(n: u64) -> UserId {
     UserId::new(n).expect("non-zero")
 }
 
+/// What the person who asked reads for `err`: a refusal as `refusal.hbs` words it (without
+/// its ⛔), anything else as it describes itself.
+fn said(err: &super::AppError) -> String {
+    match err {
+        super::AppError::User(why) => Templates::load(None)
+            .map_err(|p| format!("{p:?}"))
+            .and_then(|t| t.refusal_in_log(why).map_err(|e| e.to_string()))
+            .unwrap_or_else(|e| e),
+        other => other.to_string(),
+    }
+}
+
 fn role(n: u64) -> RoleId {
     RoleId::new(n).expect("non-zero")
 }
@@ -106,8 +120,17 @@ impl World {
 
     /// A world on `settings`, paging outside Discord through `pagers`.
     pub async fn with(settings: Settings, pagers: crate::app::Pagers) -> Self {
+        Self::tweaked(settings, pagers, |_| {}).await
+    }
+
+    /// A world whose app `tweak` changed first (its settings, its ports).
+    pub async fn tweaked(
+        settings: Settings,
+        pagers: crate::app::Pagers,
+        tweak: impl FnOnce(&mut App),
+    ) -> Self {
         let clock = ManualClock::new(T0);
-        let app = App {
+        let mut app = App {
             settings: Arc::new(settings),
             db: Db::open_in_memory().await.expect("db"),
             templates: Arc::new(Templates::load(None).expect("templates")),
@@ -118,8 +141,11 @@ impl World {
             shutdown: crate::shutdown::Shutdown::new(),
             public: crate::app::PublicChanges::default(),
             reports: Default::default(),
+            actions: None,
+            social: Vec::new(),
             pagers,
         };
+        tweak(&mut app);
         let chat = Arc::new(RecordingChat::default());
         let performer = Performer::new(app.clone(), chat.clone());
         Self {

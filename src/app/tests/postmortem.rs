@@ -82,7 +82,7 @@ async fn a_link_that_is_not_a_web_address_is_refused() {
         .await
         .expect_err("refused");
 
-    assert!(err.to_string().contains("must be a web address"), "{err}");
+    assert!(super::said(&err).contains("must be a web address"), "{err}");
     let saved = saved(&w, &record).await;
     assert_eq!(saved.done_at, None);
 }

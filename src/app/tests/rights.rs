@@ -21,7 +21,7 @@ async fn a_refused_seizure_of_command_writes_and_posts_nothing() {
         .await
         .expect_err("refused");
     assert!(
-        err.to_string().contains("is this incident's commander"),
+        super::said(&err).contains("is this incident's commander"),
         "{err}"
     );
     assert_eq!(w.recorded().posts.len(), posts, "nothing posted");

@@ -12,8 +12,8 @@ use super::spec::{BoxFuture, Group, Kind, Options, Param, Spec};
 use crate::app::{self, AppError, ChangeArgs, ChannelCounts, DeclareArgs};
 use crate::app::{AppEvent, ChannelState};
 use crate::domain::{
-    Candidate, Command, EtaInput, FreeText, IncidentKind, IncidentTitle, InteractionId, RoleId,
-    Severity, ShortText, SinceInput, Systems, UserId,
+    Candidate, Command, EtaInput, FreeText, IncidentKind, IncidentTitle, InteractionId, Refusal,
+    RoleId, Severity, ShortText, SinceInput, Systems, UserId,
 };
 
 /// The top-level command.
@@ -180,8 +180,7 @@ fn candidate(
     user: &serenity::User,
     member: Option<&serenity::PartialMember>,
 ) -> Result<Candidate, AppError> {
-    let id =
-        UserId::new(user.id.get()).ok_or_else(|| AppError::user("That user id is not valid."))?;
+    let id = UserId::new(user.id.get()).ok_or(Refusal::BadUserId)?;
     let roles = member
         .map(|m| {
             m.roles

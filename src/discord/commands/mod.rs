@@ -3,40 +3,33 @@
 
 mod choices;
 mod incident;
+mod maintenance;
 mod ping;
 mod postmortem;
 pub(crate) mod report;
+mod run;
 pub(crate) mod spec;
 mod timeline;
 
 pub(crate) use incident::counts;
+pub(crate) use run::display_name;
 
 use serenity::all as serenity;
 
 use super::ask::{Ask, Reach};
 use super::metered::{metered, route};
 use super::{Data, Error};
+use crate::domain::Refusal;
 use crate::metrics::Outcome;
 use spec::{Mismatch, Options, Spec};
 
-/// The answer while the bot is shutting down: it takes no new work, and will be back shortly.
-pub const RESTARTING: &str =
-    "⏳ The bot is restarting: try again in a few seconds. Nothing was changed.";
-
-/// The answer from a replica whose lease on the gateway may have run out (it hung, or lost the
-/// database): another replica takes the gateway over, or has already.
-pub const HANDING_OVER: &str =
-    "⏳ The bot is moving to another server: try again in a few seconds. Nothing was changed.";
-
-/// The advice when Discord sent a command or options the bot's definitions do not have.
-const STALE: &str = "Discord may be showing an old version of this command: reload Discord \
-    (Ctrl+R, or restart the app) and run it again. Nothing was changed.";
-
-/// Every command: `/incident …`, `/postmortem …`, `/ping`, and the message menu's "Add to
+/// Every command: `/incident …`, `/postmortem …`, `/maintenance …`, `/ping`, and the message menu's "Add to
 /// timeline" and "Report as incident". Adding one: its file, its handler, and a line here.
 pub fn table() -> Vec<Spec> {
     let mut all = incident::SPECS.to_vec();
+    all.push(run::SPEC);
     all.extend_from_slice(postmortem::SPECS);
+    all.extend_from_slice(maintenance::SPECS);
     all.extend([ping::SPEC, timeline::SPEC, report::SPEC]);
     all
 }
@@ -46,7 +39,11 @@ pub fn table() -> Vec<Spec> {
 /// description, and a tired responder picks better with the definition in front of them. A
 /// choice is still sent as its index.
 pub fn definitions(severity: &crate::config::SeverityTable) -> Vec<serenity::CreateCommand> {
-    spec::definitions(&table(), &[incident::GROUP, postmortem::GROUP], severity)
+    spec::definitions(
+        &table(),
+        &[incident::GROUP, postmortem::GROUP, maintenance::GROUP],
+        severity,
+    )
 }
 
 /// Whether this replica may act on the interaction: a gateway one only while its lease holds
@@ -106,8 +103,9 @@ pub async fn run(data: &Data, reach: &Reach, interaction: &serenity::CommandInte
 
 /// A command this version does not define.
 async fn refuse_unknown(ask: &Ask<'_>) -> Result<(), Error> {
-    let text = format!("⛔ This bot has no command `{}`. {STALE}", ask.name);
-    ask.refuse(Outcome::Invalid, text).await
+    let name = ask.name.clone();
+    ask.refuse(Outcome::Invalid, &Refusal::UnknownCommand { name })
+        .await
 }
 
 /// The checks every command passes first, then the command. It refuses new work while the bot
@@ -120,36 +118,37 @@ async fn guarded(ask: &Ask<'_>, spec: &Spec, options: Options<'_>, via: Via) -> 
         // Fenced: act on nothing, since another replica may be acting on the gateway now, or may
         // be about to while this one takes its lease back from a database that stopped answering.
         if fence.suspended() {
-            return ask.refuse(Outcome::Error, super::ask::UNAVAILABLE).await;
+            return ask.refuse(Outcome::Error, &Refusal::Unavailable).await;
         }
-        return ask.refuse(Outcome::Restarting, HANDING_OVER).await;
+        return ask.refuse(Outcome::Restarting, &Refusal::HandingOver).await;
     }
     if ask.app().shutdown.is_triggered() {
-        return ask.refuse(Outcome::Restarting, RESTARTING).await;
+        return ask.refuse(Outcome::Restarting, &Refusal::Restarting).await;
     }
     let unknown = options.unknown();
     if !unknown.is_empty() {
-        let list: Vec<String> = unknown.iter().map(|n| format!("`{n}`")).collect();
-        let text = format!(
-            "⛔ `/{}` has no option {}. {STALE}",
-            ask.name,
-            list.join(", ")
-        );
-        return ask.refuse(Outcome::Invalid, text).await;
+        let why = Refusal::UnknownOptions {
+            command: ask.name.clone(),
+            options: unknown.iter().map(|n| n.to_string()).collect(),
+        };
+        return ask.refuse(Outcome::Invalid, &why).await;
     }
     match (spec.run)(ask, options).await {
         Ok(()) => Ok(()),
         Err(e) => match e.downcast_ref::<Mismatch>() {
-            Some(m) => {
-                let text = format!("⛔ An option could not be read: {m}. {STALE}");
-                ask.refuse(Outcome::Invalid, text).await
+            Some(Mismatch(option)) => {
+                let why = Refusal::UnreadableOption {
+                    option: option.to_string(),
+                };
+                ask.refuse(Outcome::Invalid, &why).await
             }
             None => Err(e),
         },
     }
 }
 
-/// Answers an autocomplete request: the systems catalogue for a systems option, nothing else.
+/// Answers an autocomplete request: the systems catalogue for a systems option, the actions
+/// the person may run for an action option, nothing else.
 pub async fn complete(data: &Data, reach: &Reach, interaction: &serenity::CommandInteraction) {
     let table = table();
     let top = interaction.data.options();
@@ -158,17 +157,16 @@ pub async fn complete(data: &Data, reach: &Reach, interaction: &serenity::Comman
         (Some((spec, _)), Some(focused)) => match spec.param(focused.name).map(|p| p.kind) {
             Some(spec::Kind::Systems) => {
                 choices::complete_systems(&data.app.settings.systems.catalogue, focused.value)
+                    .into_iter()
+                    .map(serenity::AutocompleteChoice::from)
+                    .collect()
             }
+            Some(spec::Kind::Action) => run::complete(&data.app, interaction, focused.value).await,
             _ => Vec::new(),
         },
         _ => Vec::new(),
     };
-    let response = serenity::CreateAutocompleteResponse::new().set_choices(
-        choices
-            .into_iter()
-            .map(serenity::AutocompleteChoice::from)
-            .collect(),
-    );
+    let response = serenity::CreateAutocompleteResponse::new().set_choices(choices);
     let call = interaction.create_response(
         reach,
         serenity::CreateInteractionResponse::Autocomplete(response),

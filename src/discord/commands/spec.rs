@@ -35,6 +35,8 @@ pub enum Kind {
     Choice(&'static [&'static str]),
     /// P0 … P3, shown with each one's definition, sent as its index.
     Severity,
+    /// A runbook action's id, completed from those the person may run.
+    Action,
 }
 
 /// One option of a command.
@@ -77,7 +79,7 @@ impl Param {
         let option = |t| serenity::CreateCommandOption::new(t, self.name, description);
         let option = match kind {
             Kind::Text => option(T::String),
-            Kind::Systems => option(T::String).set_autocomplete(true),
+            Kind::Systems | Kind::Action => option(T::String).set_autocomplete(true),
             Kind::Int { min, max } => option(T::Integer).min_int_value(min).max_int_value(max),
             Kind::Bool => option(T::Boolean),
             Kind::User => option(T::User),

@@ -60,10 +60,18 @@ impl FakeDiscord {
             .store(mute, Ordering::Relaxed);
     }
 
+    /// The fake's wall clock now: the time Discord goes by (timestamps, scheduled events).
+    pub fn now(&self) -> chrono::DateTime<chrono::Utc> {
+        self.shared.clock.wall()
+    }
+
     /// Moves the fake's clock forward (interaction deadlines, token lifetime, rename and
     /// crosspost windows, nonce memory, timestamps); real time keeps running on top.
+    /// EXTERNAL scheduled events whose time came start or complete, as on Discord.
     pub fn advance(&self, by: Duration) {
         self.shared.clock.advance(by);
+        self.shared
+            .write(|s| super::events_control::run_external_events(&self.shared, s));
         self.shared.notify();
     }
 

@@ -24,6 +24,9 @@ pub const GUILDS: u64 = 1;
 pub const GUILD_MESSAGES: u64 = 1 << 9;
 /// Intent GUILD_MESSAGE_REACTIONS: reaction add/remove in guilds.
 pub const GUILD_MESSAGE_REACTIONS: u64 = 1 << 10;
+/// Intent GUILD_SCHEDULED_EVENTS: scheduled events created, updated, deleted, and members'
+/// interest in them.
+pub const GUILD_SCHEDULED_EVENTS: u64 = 1 << 16;
 /// Intent MESSAGE_CONTENT (privileged): message content of other users' messages.
 pub const MESSAGE_CONTENT: u64 = 1 << 15;
 

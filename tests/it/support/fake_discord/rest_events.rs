@@ -3,12 +3,14 @@
 //! its kind; an external one needs no channel, an end time and a 1–100 character location; the
 //! end comes after the start; at most 100 SCHEDULED or ACTIVE events per guild (30038); status
 //! moves only SCHEDULED → ACTIVE → COMPLETED and SCHEDULED → CANCELED, and a finished event
-//! cannot be updated at all (180000).
+//! cannot be updated at all (180000). Every change is told to the bot as
+//! GUILD_SCHEDULED_EVENT_UPDATE (with the GUILD_SCHEDULED_EVENTS intent).
 
 use chrono::{DateTime, Utc};
 use serde_json::{json, Value};
 use serenity::all::ChannelId;
 
+use super::gateway::{notify_bot, GUILD_SCHEDULED_EVENTS};
 use super::reply::Reply;
 use super::rest::Ctx;
 use super::rest_guild::wrong_guild;
@@ -123,16 +125,24 @@ fn check_place(s: &State, e: &FakeEvent) -> Option<Reply> {
     None
 }
 
-/// `GET /guilds/{guild_id}/scheduled-events`.
+/// `GET /guilds/{guild_id}/scheduled-events`, with each event's interested count when
+/// `with_user_count=true`.
 pub fn list(shared: &Shared, ctx: &Ctx) -> Reply {
     if let Some(reply) = wrong_guild(shared, ctx) {
         return reply;
     }
+    let counts = ctx.query("with_user_count") == Some("true");
     shared.read(|s| {
         let list = s
             .scheduled_events
             .values()
-            .map(|e| event_json(shared, s, e))
+            .map(|e| {
+                let mut json = event_json(shared, s, e);
+                if counts {
+                    json["user_count"] = json!(e.interested);
+                }
+                json
+            })
             .collect();
         Reply::ok(list)
     })
@@ -177,6 +187,7 @@ pub fn create(shared: &Shared, ctx: &Ctx) -> Reply {
         start,
         end: time(&body["scheduled_end_time"]),
         status: SCHEDULED,
+        interested: 0,
     };
     if event.name.is_empty() {
         return invalid(
@@ -289,6 +300,14 @@ pub fn update(shared: &Shared, ctx: &Ctx) -> Reply {
         }
         let json = event_json(shared, s, &next);
         s.scheduled_events.insert(next.id, next);
+        // Discord tells the guild of every change, the bot's own included.
+        notify_bot(
+            shared,
+            s,
+            "GUILD_SCHEDULED_EVENT_UPDATE",
+            json.clone(),
+            GUILD_SCHEDULED_EVENTS,
+        );
         Reply::ok(json)
     })
 }

@@ -175,6 +175,8 @@ pub struct FakeEvent {
     pub end: Option<DateTime<Utc>>,
     /// 1 scheduled, 2 active, 3 completed, 4 canceled.
     pub status: u8,
+    /// How many members marked it Interested.
+    pub interested: u64,
 }
 
 /// What kind of interaction was dispatched.

@@ -1,0 +1,229 @@
+//! Runs of runbook actions: recorded before the call goes out, moved to `sending` by a
+//! compare-and-set just before it does, and finished with what came back. A run found in
+//! `sending` by a job was sent by an attempt that never recorded its answer.
+
+use chrono::{DateTime, Utc};
+
+use super::convert::{self, from_millis, from_millis_opt, to_db_id, to_millis};
+use super::{Db, Error, Tx};
+use crate::domain::{ActionId, IncidentId, RunState, UserId};
+
+/// One run.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ActionRun {
+    /// Its row.
+    pub id: i64,
+    /// The incident it ran for.
+    pub incident: IncidentId,
+    /// The action.
+    pub action: ActionId,
+    /// The idempotency key sent with it, the same on every attempt.
+    pub key: String,
+    /// Who asked for it.
+    pub by: UserId,
+    /// Their display name when they asked (what the body's `by` says).
+    pub by_name: String,
+    /// Where it stands.
+    pub state: RunState,
+    /// How many times it was sent.
+    pub attempts: i64,
+    /// When it was asked for.
+    pub created_at: DateTime<Utc>,
+    /// When it was last sent.
+    pub started_at: Option<DateTime<Utc>>,
+    /// When its outcome was recorded.
+    pub finished_at: Option<DateTime<Utc>>,
+    /// The status the target answered, if it answered.
+    pub status: Option<u16>,
+    /// The first characters of the answer (redacted), or why it failed.
+    pub snippet: Option<String>,
+}
+
+/// A run to record.
+#[derive(Debug, Clone)]
+pub struct NewActionRun<'a> {
+    /// The incident.
+    pub incident: IncidentId,
+    /// The action.
+    pub action: &'a ActionId,
+    /// Who asked.
+    pub by: UserId,
+    /// Their display name.
+    pub by_name: &'a str,
+    /// When.
+    pub at: DateTime<Utc>,
+}
+
+type Row = (
+    i64,
+    i64,
+    String,
+    String,
+    i64,
+    String,
+    String,
+    i64,
+    i64,
+    Option<i64>,
+    Option<i64>,
+    Option<i64>,
+    Option<String>,
+);
+
+const SELECT: &str = "SELECT id, incident_id, action_id, run_key, requested_by, requested_name, \
+     state, attempts, created_at, started_at, finished_at, status, snippet FROM action_runs";
+
+fn from_row(r: Row) -> Result<ActionRun, Error> {
+    let (id, incident, action, key, by, by_name, state, attempts, created, started, finished) =
+        (r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10);
+    Ok(ActionRun {
+        id,
+        incident: IncidentId(incident),
+        action: ActionId::from_stored(action),
+        key,
+        by: convert::user_id(by)?,
+        by_name,
+        state: RunState::parse(&state)
+            .ok_or_else(|| super::corrupt(format!("action run state `{state}`")))?,
+        attempts,
+        created_at: from_millis(created)?,
+        started_at: from_millis_opt(started)?,
+        finished_at: from_millis_opt(finished)?,
+        status: r.11.and_then(|s| u16::try_from(s).ok()),
+        snippet: r.12,
+    })
+}
+
+impl Tx {
+    /// Records a run, queued, with a key of its own (`ib-<incident>-<action>-<n>`).
+    #[tracing::instrument(skip_all)]
+    pub async fn insert_action_run(&mut self, run: &NewActionRun<'_>) -> Result<ActionRun, Error> {
+        let (earlier,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM action_runs WHERE incident_id = $1 AND action_id = $2",
+        )
+        .bind(run.incident.0)
+        .bind(run.action.as_str())
+        .fetch_one(&mut *self.inner)
+        .await?;
+        let key = format!("ib-{}-{}-{}", run.incident.0, run.action, earlier + 1);
+        let (id,): (i64,) = sqlx::query_as(
+            "INSERT INTO action_runs (incident_id, action_id, run_key, requested_by, \
+             requested_name, state, attempts, created_at) \
+             VALUES ($1, $2, $3, $4, $5, 'queued', 0, $6) RETURNING id",
+        )
+        .bind(run.incident.0)
+        .bind(run.action.as_str())
+        .bind(&key)
+        .bind(to_db_id(run.by.get()))
+        .bind(run.by_name)
+        .bind(to_millis(run.at))
+        .fetch_one(&mut *self.inner)
+        .await?;
+        self.action_run(id)
+            .await?
+            .ok_or_else(|| super::corrupt("the action run just written"))
+    }
+
+    /// One run, read inside this transaction.
+    #[tracing::instrument(skip_all)]
+    pub async fn action_run(&mut self, id: i64) -> Result<Option<ActionRun>, Error> {
+        let row: Option<Row> = sqlx::query_as(sql!("{SELECT} WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&mut *self.inner)
+            .await?;
+        row.map(from_row).transpose()
+    }
+
+    /// Moves a run from `from` to `to`; returns whether it was in `from` (so two answers to
+    /// the same question cannot both act).
+    #[tracing::instrument(skip_all)]
+    pub async fn move_action_run(
+        &mut self,
+        id: i64,
+        from: RunState,
+        to: RunState,
+    ) -> Result<bool, Error> {
+        let done = sqlx::query("UPDATE action_runs SET state = $3 WHERE id = $1 AND state = $2")
+            .bind(id)
+            .bind(from.key())
+            .bind(to.key())
+            .execute(&mut *self.inner)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Records a run's outcome, if it is still `sending`; returns whether it was.
+    #[tracing::instrument(skip_all)]
+    pub async fn finish_action_run(
+        &mut self,
+        id: i64,
+        state: RunState,
+        status: Option<u16>,
+        snippet: &str,
+        at: DateTime<Utc>,
+    ) -> Result<bool, Error> {
+        let done = sqlx::query(
+            "UPDATE action_runs SET state = $2, status = $3, snippet = $4, finished_at = $5 \
+             WHERE id = $1 AND state = 'sending'",
+        )
+        .bind(id)
+        .bind(state.key())
+        .bind(status.map(i64::from))
+        .bind(snippet)
+        .bind(to_millis(at))
+        .execute(&mut *self.inner)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
+impl Db {
+    /// One run.
+    #[tracing::instrument(skip_all)]
+    pub async fn action_run(&self, id: i64) -> Result<Option<ActionRun>, Error> {
+        let row: Option<Row> = sqlx::query_as(sql!("{SELECT} WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.map(from_row).transpose()
+    }
+
+    /// Every run of an incident, oldest first.
+    #[tracing::instrument(skip_all)]
+    pub async fn action_runs(&self, incident: IncidentId) -> Result<Vec<ActionRun>, Error> {
+        let rows: Vec<Row> = sqlx::query_as(sql!("{SELECT} WHERE incident_id = $1 ORDER BY id"))
+            .bind(incident.0)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.into_iter().map(from_row).collect()
+    }
+
+    /// Takes a queued run for sending: `sending`, one more attempt, started now. Returns false
+    /// when it was not queued (an earlier attempt took it, and may have sent it).
+    #[tracing::instrument(skip_all)]
+    pub async fn start_action_run(&self, id: i64, at: DateTime<Utc>) -> Result<bool, Error> {
+        let mut tx = self.begin().await?;
+        let done = sqlx::query(
+            "UPDATE action_runs SET state = 'sending', attempts = attempts + 1, started_at = $2 \
+             WHERE id = $1 AND state = 'queued'",
+        )
+        .bind(id)
+        .bind(to_millis(at))
+        .execute(&mut *tx.inner)
+        .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Gives a run taken for sending back to the queue: the target said it did nothing (a 429
+    /// with a time to come back), so the retry may send it.
+    #[tracing::instrument(skip_all)]
+    pub async fn requeue_action_run(&self, id: i64) -> Result<bool, Error> {
+        let mut tx = self.begin().await?;
+        let moved = tx
+            .move_action_run(id, RunState::Sending, RunState::Queued)
+            .await?;
+        tx.commit().await?;
+        Ok(moved)
+    }
+}
