@@ -191,6 +191,9 @@ async fn public_declare(app: &incident_bot::app::App, n: u64, system: &str) -> a
     Ok(())
 }
 
+/// The routes measured: the page, the widgets' JSON and the game client's feed.
+const ROUTES: [&str; 3] = ["/", "/api/v2/summary.json", "/game-status.json"];
+
 fn main() -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -242,9 +245,11 @@ async fn run() -> anyhow::Result<()> {
     let snapshot = board.current();
     let page = snapshot.get("/").context("/")?;
     let summary = snapshot.get("/api/v2/summary.json").context("summary")?;
+    let game = snapshot.get("/game-status.json").context("game status")?;
     std::fs::write(www.join("index.html"), &page.body)?;
     std::fs::write(www.join("api/v2/summary.json"), &summary.body)?;
-    let sizes = (page.body.len(), summary.body.len());
+    std::fs::write(www.join("game-status.json"), &game.body)?;
+    let sizes = (page.body.len(), summary.body.len(), game.body.len());
     let port = free_port()?;
     let mut nginx_child = nginx(dir.path(), port)?;
     let nginx_url = |p: &str| format!("http://127.0.0.1:{port}{p}");
@@ -253,7 +258,7 @@ async fn run() -> anyhow::Result<()> {
     eprintln!("nginx answers");
 
     let mut rows = Vec::new();
-    for route in ["/", "/api/v2/summary.json"] {
+    for route in ROUTES {
         let mut bot_runs = Vec::new();
         let mut nginx_runs = Vec::new();
         for _ in 0..2 {
@@ -268,7 +273,7 @@ async fn run() -> anyhow::Result<()> {
     // The bot again while declarations stream in: every commit swaps in a new snapshot.
     let mut burst_rows = Vec::new();
     let mut n = 100;
-    for route in ["/", "/api/v2/summary.json"] {
+    for route in ROUTES {
         let stop = Arc::new(AtomicBool::new(false));
         let declared = Arc::new(AtomicU64::new(0));
         let burst = {
@@ -313,9 +318,9 @@ async fn run() -> anyhow::Result<()> {
         "`wrk -t2 -c64 -d{secs}s --latency` on 127.0.0.1, on the same 2 CPUs as the server it loads. \
          The bot's public router (axum, from the in-memory snapshot) runs on a multi-threaded \
          tokio runtime in the bench process; nginx (Debian's, 2 workers, `access_log off`, \
-         `etag on`) serves the same bytes from files ({} B page, {} B summary). Runs alternate \
-         bot, nginx, bot, nginx. Three announced P0 incidents are on the page.\n",
-        sizes.0, sizes.1
+         `etag on`) serves the same bytes from files ({} B page, {} B summary, {} B game status). \
+         Runs alternate bot, nginx, bot, nginx. Three announced P0 incidents are on the page.\n",
+        sizes.0, sizes.1, sizes.2
     )?;
     writeln!(
         s,

@@ -378,6 +378,60 @@ pub struct StatusSettings {
     /// The longest the page goes without a rebuild (it is rebuilt after each public change).
     #[serde(deserialize_with = "duration::positive")]
     pub rebuild_every: Duration,
+    /// `[status.game]`: the in-game status feed.
+    pub game: GameStatusSettings,
+}
+
+/// `[status.game]`: `/game-status.json`, the feed a game client polls for its banner.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GameStatusSettings {
+    /// The platforms an incident is shown on (the feed's `platforms`, e.g. `"windows"`).
+    pub platforms: Vec<String>,
+    /// The in-game severity of each incident severity.
+    pub severity: GameSeverities,
+}
+
+/// `[status.game.severity]`: P0–P3 to the feed's `incident_severity`.
+#[derive(Debug, Clone, Copy, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct GameSeverities {
+    /// P0's.
+    #[serde(rename = "P0")]
+    pub p0: GameSeverity,
+    /// P1's.
+    #[serde(rename = "P1")]
+    pub p1: GameSeverity,
+    /// P2's.
+    #[serde(rename = "P2")]
+    pub p2: GameSeverity,
+    /// P3's.
+    #[serde(rename = "P3")]
+    pub p3: GameSeverity,
+}
+
+impl GameSeverities {
+    /// The in-game severity of `severity`.
+    pub fn of(&self, severity: Severity) -> GameSeverity {
+        match severity {
+            Severity::P0 => self.p0,
+            Severity::P1 => self.p1,
+            Severity::P2 => self.p2,
+            Severity::P3 => self.p3,
+        }
+    }
+}
+
+/// An incident's severity as a game client shows it (Riot's `incident_severity`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum GameSeverity {
+    /// A notice.
+    Info,
+    /// Some players are affected.
+    Warning,
+    /// The game is down for many.
+    Critical,
 }
 
 /// `[jobs]`

@@ -121,8 +121,8 @@ async fn not_found() -> Response {
 
 /// The public router: the alert webhooks (`POST /hooks/<source>`), Discord's `POST /interactions`
 /// when given, and, unless
-/// `[status] page = false`, the status page, its incident pages, the Statuspage v2 JSON and the
-/// Atom feed, all answered from the snapshot in memory; anything else is 404. Within
+/// `[status] page = false`, the status page, its incident pages, the Statuspage v2 JSON, the
+/// in-game status JSON and the Atom feed, all answered from the snapshot in memory; anything else is 404. Within
 /// `[http]`'s request limits; the webhooks need the peer's [`axum::extract::ConnectInfo`],
 /// which [`serve`] gives every request.
 pub fn public_router(
@@ -151,7 +151,8 @@ fn status_router(app: App, board: crate::status::StatusBoard) -> Router {
         .route("/", page.clone())
         .route("/incidents/{number}", page.clone())
         .route("/api/v2/{*rest}", page.clone())
-        .route("/history.atom", page)
+        .route("/history.atom", page.clone())
+        .route("/game-status.json", page)
         .with_state((app, board))
 }
 
@@ -167,6 +168,8 @@ fn route_label(path: &str) -> &'static str {
         "api"
     } else if path == "/history.atom" {
         "atom"
+    } else if path == "/game-status.json" {
+        "game"
     } else {
         "other"
     }

@@ -13,6 +13,7 @@
 mod atom;
 mod board;
 mod build;
+mod game;
 mod maintenance;
 mod page;
 mod policy;
@@ -21,6 +22,7 @@ mod text;
 
 pub use board::{keep_fresh, rebuild, Resource, Snapshot, StatusBoard};
 pub use build::{build, Inputs, PublicIncident, PublicUpdate, HISTORY_DAYS};
+pub use game::{MaintenanceStatus, KEEP_AFTER_OVER, SEED_LOCALE};
 pub use maintenance::PublicWindow;
 pub use page::{PageTemplates, PAGE_TEMPLATES};
 pub use policy::page_policy;

@@ -144,6 +144,7 @@ pub async fn rebuild(app: &App, templates: &PageTemplates) -> anyhow::Result<Sna
             now,
             incidents: &incidents,
             maintenances: &maintenances,
+            game: &settings.status.game,
         },
         templates,
     )

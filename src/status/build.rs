@@ -7,9 +7,11 @@ use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 
 use super::atom;
 use super::board::{fnv64, Resource, Snapshot};
+use super::game;
 use super::maintenance::{self, PublicWindow};
 use super::page::{self, PageTemplates};
 use super::statuspage::{self as sp, iso, Impact, IncidentState};
+use crate::config::GameStatusSettings;
 use crate::domain::{Phase, Severity, Status};
 use crate::store::{AnnouncementKind, IncidentRecord};
 
@@ -103,16 +105,16 @@ impl PublicIncident {
         public_name(&self.systems)
     }
 
-    fn started(&self) -> DateTime<Utc> {
+    pub(super) fn started(&self) -> DateTime<Utc> {
         self.updates.first().map_or(DateTime::UNIX_EPOCH, |u| u.at)
     }
 
-    fn updated(&self) -> DateTime<Utc> {
+    pub(super) fn updated(&self) -> DateTime<Utc> {
         self.updates.last().map_or(DateTime::UNIX_EPOCH, |u| u.at)
     }
 
     /// When players were told it was over: the all-clear, else the verification or close.
-    fn over_at(&self) -> Option<DateTime<Utc>> {
+    pub(super) fn over_at(&self) -> Option<DateTime<Utc>> {
         if self.unresolved() {
             return None;
         }
@@ -156,6 +158,8 @@ pub struct Inputs<'a> {
     pub incidents: &'a [PublicIncident],
     /// The maintenance windows players were told of, soonest first.
     pub maintenances: &'a [PublicWindow],
+    /// `[status.game]`.
+    pub game: &'a GameStatusSettings,
 }
 
 /// One system's current state and its history.
@@ -265,6 +269,10 @@ pub fn build(inputs: &Inputs<'_>, templates: &PageTemplates) -> anyhow::Result<S
         systems: &systems,
     };
     let mut routes = api_routes(inputs, &docs, impact)?;
+    routes.insert(
+        "/game-status.json".to_owned(),
+        json(&game::feed(inputs, &docs.page_id))?,
+    );
     let html = "text/html; charset=utf-8";
     let view = page::page_view(inputs, &systems, impact);
     routes.insert(
@@ -533,6 +541,15 @@ mod tests {
             now,
             incidents: &incidents,
             maintenances: &[],
+            game: &GameStatusSettings {
+                platforms: vec!["windows".into()],
+                severity: crate::config::GameSeverities {
+                    p0: crate::config::GameSeverity::Critical,
+                    p1: crate::config::GameSeverity::Critical,
+                    p2: crate::config::GameSeverity::Warning,
+                    p3: crate::config::GameSeverity::Info,
+                },
+            },
         };
         let systems = systems(&inputs);
         assert_eq!(

@@ -14,6 +14,7 @@ mod docs;
 mod facts;
 mod fake_discord_checks;
 mod faults;
+mod game_status;
 mod health;
 mod help;
 mod intake;

@@ -22,6 +22,7 @@ fn routes(n: u32) -> Vec<String> {
         "/api/v2/incidents.json",
         "/api/v2/incidents/unresolved.json",
         "/history.atom",
+        "/game-status.json",
     ]
     .into_iter()
     .map(str::to_owned)
@@ -414,7 +415,12 @@ async fn a_p0_turns_the_json_critical_then_the_verified_all_clear_resolves_it() 
 async fn answers_carry_an_etag_and_a_match_is_answered_304() {
     let fake = world::fake().start().await;
     let bot = spawn_bot_with(&fake, |_| {}).await;
-    for route in ["/", "/api/v2/summary.json", "/history.atom"] {
+    for route in [
+        "/",
+        "/api/v2/summary.json",
+        "/history.atom",
+        "/game-status.json",
+    ] {
         let first = until(bot.public, route, "the page", |r| r.status == 200).await;
         assert_eq!(first.header("cache-control"), Some("public, max-age=15"));
         let etag = first.header("etag").expect("an ETag").to_owned();
