@@ -7,6 +7,7 @@ mod env;
 mod extract;
 mod listen;
 mod load;
+mod metrics_source;
 mod rules;
 mod source;
 mod suggest;
@@ -27,6 +28,7 @@ use crate::domain::{
 
 pub use duration::MAX_DURATION;
 pub use load::{load_render_settings, log_format};
+pub use metrics_source::{PrometheusSettings, SystemSettings};
 pub use write::{write_server_ids, ServerIds, SetupSettings, SETUP_FILE};
 
 /// The defaults, documented key by key, compiled into the binary.
@@ -77,6 +79,8 @@ pub struct Settings {
     pub intake: IntakeSettings,
     /// How the bot logs.
     pub log: LogSettings,
+    /// Where the error rates of the fix check are read.
+    pub prometheus: PrometheusSettings,
 }
 
 /// `[discord]`
@@ -257,6 +261,9 @@ pub struct ResolutionSettings {
     /// When to ask for confirmation that the fix held.
     #[serde(deserialize_with = "duration::positive")]
     pub verify_after: Duration,
+    /// How often the error rate is read through the verification window.
+    #[serde(deserialize_with = "duration::positive")]
+    pub check_every: Duration,
 }
 
 /// `[postmortem]`
@@ -294,12 +301,15 @@ pub struct PostmortemSettings {
     pub meeting_length: Duration,
 }
 
-/// `[systems]`
+/// `[systems]`. Not `deny_unknown_fields`: serde cannot with a flattened map. Every key but
+/// `catalogue` is a system's table, whose own keys are checked.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct SystemsSettings {
     /// The systems offered by autocomplete.
     pub catalogue: Vec<String>,
+    /// `[systems.<name>]`: what the bot reads about each system.
+    #[serde(flatten)]
+    pub each: std::collections::BTreeMap<String, SystemSettings>,
 }
 
 /// `[templates]`

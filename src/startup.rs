@@ -68,7 +68,8 @@ impl Application {
         } else {
             None
         };
-        let app = App::build(settings, clock).await?;
+        let mut app = App::build(settings, clock).await?;
+        app.metrics_source = metrics_source(&app)?;
         let fence = Fence::default();
         let data = discord::Data::new(app.clone(), fence.clone());
         let client = extend(discord::client_builder(
@@ -287,4 +288,12 @@ pub fn preflight(config: Option<&Path>) -> Preflight {
         problems,
         warnings,
     }
+}
+
+/// The `[prometheus]` server error rates are read from, when one is configured.
+fn metrics_source(app: &App) -> anyhow::Result<Option<Arc<dyn crate::app::MetricsSource>>> {
+    let outbound = crate::outbound::Outbound::new(app.metrics.clone())?;
+    let source =
+        crate::outbound::prometheus::Prometheus::from_settings(outbound, &app.settings.prometheus)?;
+    Ok(source.map(|p| Arc::new(p) as Arc<dyn crate::app::MetricsSource>))
 }

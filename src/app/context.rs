@@ -35,6 +35,8 @@ pub struct App {
     pub public: super::PublicChanges,
     /// Players' recent mentions of each system in `[intake] reports_channel`.
     pub reports: Arc<std::sync::Mutex<crate::domain::ReportWatch>>,
+    /// Where error rates are read (`[prometheus]`); `None` when not configured.
+    pub metrics_source: Option<Arc<dyn super::MetricsSource>>,
 }
 
 /// Something the job queue did that a waiting command may want to tell its user. On
@@ -146,6 +148,7 @@ impl App {
             shutdown: Shutdown::new(),
             public: super::PublicChanges::default(),
             reports: Default::default(),
+            metrics_source: None,
         })
     }
 }

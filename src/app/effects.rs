@@ -93,6 +93,18 @@ pub enum Effect {
     },
     /// Asks the channel to confirm the fix held, an hour after resolve.
     VerifyFix,
+    /// Reads the error rates of the incident's systems at resolve (now, and an hour before
+    /// detection) and says them in the channel.
+    ErrorRatesAtFix,
+    /// Reads the error rates through the verification window: a rate over its threshold is
+    /// said at once, pinging the commander; then the next reading is queued.
+    WatchErrorRates {
+        /// The systems that were over their threshold at the last reading (said already).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        above: Vec<String>,
+    },
+    /// Posts the error-rate chart of each system, after the fix check's verdict.
+    ErrorRateCharts,
     /// Reminds the commander that the post-mortem is due soon.
     PostmortemReminder {
         /// How long before the deadline this reminder is.
@@ -199,6 +211,8 @@ pub mod kinds {
     pub const ALERT_CARD: &str = "alert_card";
     /// [`super::Effect::AutoDeclare`].
     pub const AUTO_DECLARE: &str = "auto_declare";
+    /// [`super::Effect::WatchErrorRates`].
+    pub const WATCH_ERROR_RATES: &str = "watch_error_rates";
 }
 
 impl Effect {
@@ -224,6 +238,9 @@ impl Effect {
             Self::PostDraft => "post_draft",
             Self::AlertCard { .. } => kinds::ALERT_CARD,
             Self::AutoDeclare { .. } => kinds::AUTO_DECLARE,
+            Self::ErrorRatesAtFix => "error_rates_at_fix",
+            Self::WatchErrorRates { .. } => kinds::WATCH_ERROR_RATES,
+            Self::ErrorRateCharts => "error_rate_charts",
         }
     }
 }
@@ -250,6 +267,9 @@ impl Effect {
             | Self::UpdateDue
             | Self::PhaseNudge { .. }
             | Self::VerifyFix
+            | Self::ErrorRatesAtFix
+            | Self::WatchErrorRates { .. }
+            | Self::ErrorRateCharts
             | Self::PostmortemReminder { .. }
             | Self::PostmortemOverdue { .. } => true,
         }

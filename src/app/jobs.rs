@@ -414,6 +414,9 @@ impl JobHandler for Performer {
                     severity,
                     rule,
                 } => self.auto_declare(card, severity, &rule).await,
+                Effect::ErrorRatesAtFix => self.error_rates_at_fix(job).await,
+                Effect::WatchErrorRates { above } => self.watch_error_rates(job, above).await,
+                Effect::ErrorRateCharts => self.error_rate_charts(job).await,
                 reminder => self.remind(job, reminder).await,
             }
         })

@@ -41,6 +41,7 @@ pub use intake::{
 pub use jobs::{Performer, PUBLISH_BUDGET};
 pub use lifecycle::{answer_fix_check, change, ChangeArgs, Changed, FixAnswer, Place};
 pub use notes::{note_message, NotedMessage};
+pub use ports::metrics_source::{MetricsError, MetricsSource, Series};
 pub use public::PublicChanges;
 pub use reminders::{FIX_FAILED_BUTTON, FIX_HELD_BUTTON};
 pub use summary::{help, status, StatusReply};

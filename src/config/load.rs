@@ -124,6 +124,7 @@ impl Settings {
         // in every list it would fill), before the warnings about who is woken.
         role_defaults(&mut settings, |key| sources.is_set(key));
         settings.intake.secrets = super::IntakeSecrets::from_env();
+        settings.prometheus.token = super::secret_from_env(super::PrometheusSettings::TOKEN_VAR);
         found.problems.extend(
             settings
                 .intake

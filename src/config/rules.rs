@@ -31,6 +31,7 @@ pub(super) fn problems(s: &Settings) -> Vec<Finding> {
     checklists(s, &mut out);
     exposure(s, &mut out);
     intake(s, &mut out);
+    super::metrics_source::rules(s, &mut out);
     out
 }
 
@@ -71,6 +72,7 @@ pub(super) fn warnings(s: &Settings) -> Vec<Finding> {
                 .into(),
         ));
     }
+    super::metrics_source::warnings(s, &mut out);
     out
 }
 

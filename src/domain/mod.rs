@@ -4,6 +4,7 @@ mod alert;
 mod auth;
 mod auto_declare;
 mod checklist;
+mod error_rate;
 mod facts;
 mod ids;
 mod impact;
@@ -26,6 +27,7 @@ pub use checklist::{
     steps, ChecklistItem, Checklists, Step, StepGroup, StepId, StepIdError, StepLabel, StepText,
     Tick,
 };
+pub use error_rate::{check_query, over, percent, Sample, Verdict};
 pub use facts::{
     parse_duration, Eta, EtaError, EtaInput, SinceError, SinceInput, MAX_DETECTED_BEFORE, MAX_ETA,
 };

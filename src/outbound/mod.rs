@@ -10,6 +10,7 @@
 //! says one), a 401/403 is a credential to fix, any other 4xx is a fault to report.
 
 mod answer;
+pub mod prometheus;
 mod wait;
 
 use std::time::{Duration, Instant};

@@ -44,6 +44,10 @@ pub struct Notice {
     pub alert_seen: Option<AlertSeen>,
     /// In the log channel: an incident became a security one.
     pub logged_security: Option<LoggedSecurity>,
+    /// After resolve: the error rates now and before the incident.
+    pub rates_at_resolve: Option<super::RatesAtResolve>,
+    /// The caption of an error-rate chart.
+    pub rate_chart: Option<super::RateChartCaption>,
 }
 
 /// The log channel's line about an incident that became a security one.
@@ -309,6 +313,10 @@ impl Notice {
                 by: Markup::raw("<@1>"),
                 channel: Some(Markup::raw("<#3>")),
             }),
+            rates_at_resolve: Some(super::RatesAtResolve::sample()),
+            rate_chart: Some(super::RateChartCaption {
+                system: "Login".into(),
+            }),
             ..Self::default()
         }
     }
@@ -354,4 +362,11 @@ notice_kinds! {
     PostmortemStarted => postmortem_started,
     AlertSeen => alert_seen,
     LoggedSecurity => logged_security,
+}
+
+use super::{RateChartCaption, RatesAtResolve};
+
+notice_kinds! {
+    RatesAtResolve => rates_at_resolve,
+    RateChartCaption => rate_chart,
 }

@@ -5,6 +5,7 @@
 use super::*;
 
 pub(super) mod chat;
+pub(super) mod metrics_source;
 pub(super) mod public;
 #[cfg(test)]
 pub(super) mod recording;
