@@ -10,6 +10,7 @@ mod cli;
 mod commands;
 mod deploy;
 mod docs;
+mod error_rate;
 mod facts;
 mod fake_discord_checks;
 mod faults;

@@ -83,16 +83,26 @@ async fn schedule_watch(
 }
 
 /// After the fix check is posted: queues its charts, when its incident has rates to draw.
+/// Once per fix: a fix check asked again while nobody answers gives its verdict again, but
+/// the charts are not posted again.
 pub(in crate::app) async fn queue_charts(
     app: &App,
     tx: &mut Tx,
     outbox: &mut Outbox<'_>,
     record: &IncidentRecord,
+    now: DateTime<Utc>,
 ) -> Result<(), crate::store::Error> {
     if watched(app, &record.incident).is_none() {
         return Ok(());
     }
-    outbox.push(tx, Effect::ErrorRateCharts).await
+    let fix = record
+        .incident
+        .resolved_at
+        .map_or(0, |at| at.timestamp_millis());
+    let key = format!("inc:{}:error_rate_charts:{fix}", record.id);
+    outbox
+        .push_keyed(tx, Effect::ErrorRateCharts, now, key)
+        .await
 }
 
 /// The fix check's verdict lines, or why the rates could not be read.

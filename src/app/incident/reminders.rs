@@ -464,7 +464,7 @@ impl Performer {
             }
             FollowUp::VerifyAgain => {
                 schedule_fix_check(app, &mut tx, &mut outbox, now).await?;
-                super::error_rates::queue_charts(app, &mut tx, &mut outbox, record).await
+                super::error_rates::queue_charts(app, &mut tx, &mut outbox, record, now).await
             }
             FollowUp::Overdue(round) => {
                 let at = now + delta(app.settings.postmortem.overdue_every);

@@ -9,5 +9,6 @@ pub mod http;
 pub mod openapi;
 pub mod own_postgres;
 pub mod postgres;
+pub mod prometheus;
 pub mod story;
 pub mod time;
