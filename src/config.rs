@@ -28,7 +28,7 @@ use crate::domain::{
 
 pub use duration::MAX_DURATION;
 pub use load::{load_render_settings, log_format};
-pub use metrics_source::{PrometheusSettings, SystemSettings};
+pub use metrics_source::{LinkSettings, PrometheusSettings, SystemSettings, MAX_LINKS};
 pub use write::{write_server_ids, ServerIds, SetupSettings, SETUP_FILE};
 
 /// The defaults, documented key by key, compiled into the binary.

@@ -288,6 +288,9 @@ pub struct Outbox<'a> {
     here: Vec<(String, Vec<RoleId>)>,
     /// The checklist the change opens, posted right after what it says.
     checklist: Option<(String, Vec<Button>)>,
+    /// Evidence links the checklist opens, in a message of their own right after it (a
+    /// checklist's edits rebuild its own buttons, which would drop them).
+    evidence: Option<(String, Vec<Button>)>,
 }
 
 impl<'a> Outbox<'a> {
@@ -300,6 +303,7 @@ impl<'a> Outbox<'a> {
             next: 0,
             here: Vec::new(),
             checklist: None,
+            evidence: None,
         }
     }
 
@@ -313,6 +317,11 @@ impl<'a> Outbox<'a> {
     /// replaces the first: one change opens one phase.
     pub fn checklist_here(&mut self, content: String, buttons: Vec<Button>) {
         self.checklist = Some((content, buttons));
+    }
+
+    /// Posts evidence links, as link buttons, right after the checklist of this change.
+    pub fn evidence_here(&mut self, content: String, buttons: Vec<Button>) {
+        self.evidence = Some((content, buttons));
     }
 
     /// Queues what [`Outbox::say_here`] collected: one message, its parts in order, pinging
@@ -352,6 +361,13 @@ impl<'a> Outbox<'a> {
                 ping_roles: vec![],
                 buttons,
             });
+            if let Some((content, buttons)) = self.evidence.take() {
+                messages.push(Said {
+                    content,
+                    ping_roles: vec![],
+                    buttons,
+                });
+            }
             return self.push(tx, Effect::PostInOrder { messages }).await;
         }
         for (content, ping_roles) in posts {

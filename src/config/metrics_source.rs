@@ -40,9 +40,75 @@ pub struct SystemSettings {
     /// The rate under which the system is good.
     #[serde(default)]
     pub good_below: Option<f64>,
+    /// Evidence: Sentry's issues of the system (a URL template, see [`crate::domain::fill_link`]).
+    #[serde(default)]
+    pub sentry: Option<String>,
+    /// Evidence: Cloudflare's analytics of its zone.
+    #[serde(default)]
+    pub cloudflare: Option<String>,
+    /// Evidence: its server logs (a Grafana Explore or Kibana URL).
+    #[serde(default)]
+    pub logs: Option<String>,
+    /// Evidence: its database query logs.
+    #[serde(default)]
+    pub db_logs: Option<String>,
+    /// Evidence: any other links, `[[systems.<name>.links]]`.
+    #[serde(default)]
+    pub links: Vec<LinkSettings>,
+}
+
+/// `[[systems.<name>.links]]`: one evidence link.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LinkSettings {
+    /// Its button's label.
+    pub label: String,
+    /// Its URL template.
+    pub url: String,
+}
+
+/// The most evidence links of one system: one message's buttons.
+pub const MAX_LINKS: usize = 25;
+
+impl SystemSettings {
+    /// Its evidence links, each with the key it came from, in the order they are shown.
+    pub fn link_templates(&self) -> Vec<(String, crate::domain::LinkTemplate)> {
+        let named = [
+            ("sentry", "Sentry", &self.sentry),
+            ("cloudflare", "Cloudflare analytics", &self.cloudflare),
+            ("logs", "Logs", &self.logs),
+            ("db_logs", "DB query logs", &self.db_logs),
+        ];
+        let mut out: Vec<_> = named
+            .into_iter()
+            .filter_map(|(key, label, url)| {
+                let url = url.clone()?;
+                let label = label.to_owned();
+                Some((key.to_owned(), crate::domain::LinkTemplate { label, url }))
+            })
+            .collect();
+        out.extend(self.links.iter().enumerate().map(|(i, l)| {
+            let template = crate::domain::LinkTemplate {
+                label: l.label.clone(),
+                url: l.url.clone(),
+            };
+            (format!("links[{i}]"), template)
+        }));
+        out
+    }
 }
 
 impl super::Settings {
+    /// The evidence link templates of `system` (names match without regard to case).
+    pub fn evidence_of(&self, system: &str) -> Vec<crate::domain::LinkTemplate> {
+        self.systems
+            .each
+            .iter()
+            .find(|(name, _)| name.eq_ignore_ascii_case(system))
+            .map(|(_, each)| each.link_templates().into_iter().map(|(_, t)| t).collect())
+            .unwrap_or_default()
+    }
+
     /// The error-rate query and threshold of `system`, when it has both and a Prometheus
     /// server is configured.
     /// Names match without regard to case, as people type them.
@@ -76,6 +142,7 @@ pub(super) fn rules(s: &super::Settings, out: &mut Vec<super::rules::Finding>) {
     }
     for (name, system) in &s.systems.each {
         let key = |k: &str| format!("systems.{name}.{k}");
+        links(name, system, out);
         if let Some(query) = &system.error_rate {
             if let Err(why) = crate::domain::check_query(query) {
                 out.push(finding(
@@ -108,6 +175,35 @@ pub(super) fn rules(s: &super::Settings, out: &mut Vec<super::rules::Finding>) {
             )),
             _ => {}
         }
+    }
+}
+
+/// `check`'s rules on a system's evidence links: each gives an https URL once filled, and
+/// they fit one message's buttons.
+fn links(name: &str, system: &SystemSettings, out: &mut Vec<super::rules::Finding>) {
+    let templates = system.link_templates();
+    let now = chrono::Utc::now();
+    for (key, template) in &templates {
+        let filled = crate::domain::fill_link(template, name, now, now);
+        if let Err(why) = filled {
+            out.push(super::rules::Finding {
+                keys: vec![format!("systems.{name}.{key}")],
+                message: format!(
+                    "`systems.{name}.{key}`: {why}; evidence links open in people's browsers: \
+                     give an https URL"
+                ),
+            });
+        }
+    }
+    if templates.len() > MAX_LINKS {
+        out.push(super::rules::Finding {
+            keys: vec![format!("systems.{name}.links")],
+            message: format!(
+                "[systems.{name}] has {} evidence links: a message holds at most {MAX_LINKS} \
+                 buttons; keep the ones people open",
+                templates.len()
+            ),
+        });
     }
 }
 

@@ -5,6 +5,7 @@ mod auth;
 mod auto_declare;
 mod checklist;
 mod error_rate;
+mod evidence;
 mod facts;
 mod ids;
 mod impact;
@@ -28,6 +29,7 @@ pub use checklist::{
     Tick,
 };
 pub use error_rate::{check_query, over, percent, Sample, Verdict};
+pub use evidence::{fill as fill_link, EvidenceLink, LinkTemplate, PLACEHOLDERS};
 pub use facts::{
     parse_duration, Eta, EtaError, EtaInput, SinceError, SinceInput, MAX_DETECTED_BEFORE, MAX_ETA,
 };

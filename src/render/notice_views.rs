@@ -48,6 +48,8 @@ pub struct Notice {
     pub rates_at_resolve: Option<super::RatesAtResolve>,
     /// The caption of an error-rate chart.
     pub rate_chart: Option<super::RateChartCaption>,
+    /// Phase 3's evidence links.
+    pub evidence: Option<super::EvidenceView>,
 }
 
 /// The log channel's line about an incident that became a security one.
@@ -317,6 +319,11 @@ impl Notice {
             rate_chart: Some(super::RateChartCaption {
                 system: "Login".into(),
             }),
+            evidence: Some(super::EvidenceView {
+                systems: "Login".into(),
+                from: Markup::raw("<t:0:f>"),
+                to: Markup::raw("<t:900:f>"),
+            }),
             ..Self::default()
         }
     }
@@ -364,9 +371,10 @@ notice_kinds! {
     LoggedSecurity => logged_security,
 }
 
-use super::{RateChartCaption, RatesAtResolve};
+use super::{EvidenceView, RateChartCaption, RatesAtResolve};
 
 notice_kinds! {
+    EvidenceView => evidence,
     RatesAtResolve => rates_at_resolve,
     RateChartCaption => rate_chart,
 }

@@ -67,6 +67,18 @@ pub struct RateChartCaption {
     pub system: String,
 }
 
+/// The evidence message under phase 3's checklist: its link buttons open each source over
+/// this time range.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvidenceView {
+    /// The incident's systems.
+    pub systems: String,
+    /// From (a timestamp tag): 15 min before detection.
+    pub from: super::Markup,
+    /// To (a timestamp tag): when the message was posted.
+    pub to: super::Markup,
+}
+
 impl RatesAtResolve {
     pub(crate) fn sample() -> Self {
         Self {

@@ -36,6 +36,7 @@ fn with_rate(
             SystemSettings {
                 error_rate: Some(query),
                 good_below: Some(0.01),
+                ..SystemSettings::default()
             },
         );
     }

@@ -11,6 +11,7 @@ mod commands;
 mod deploy;
 mod docs;
 mod error_rate;
+mod evidence;
 mod facts;
 mod fake_discord_checks;
 mod faults;

@@ -9,6 +9,7 @@ pub(super) mod checklists;
 pub(super) mod corrections;
 pub(super) mod declare;
 pub(super) mod error_rates;
+pub(super) mod evidence;
 pub(super) mod lifecycle;
 pub(super) mod notes;
 pub(super) mod relabel;
