@@ -297,3 +297,38 @@ fn metrics_source(app: &App) -> anyhow::Result<Option<Arc<dyn crate::app::Metric
         crate::outbound::prometheus::Prometheus::from_settings(outbound, &app.settings.prometheus)?;
     Ok(source.map(|p| Arc::new(p) as Arc<dyn crate::app::MetricsSource>))
 }
+
+/// `incident-bot check --online`: asks the outside services what only they can say. Each
+/// system's error-rate query goes to Prometheus' `/api/v1/query`: one it refuses (its PromQL
+/// parser is the only full one) is a problem, named with Prometheus' own words; a server that
+/// does not answer is a warning. Returns the problems and the warnings.
+pub async fn check_online(settings: &Settings) -> (Vec<String>, Vec<String>) {
+    let (mut problems, mut warnings) = (Vec::new(), Vec::new());
+    let source = crate::outbound::Outbound::new(crate::metrics::Metrics::new()).and_then(|o| {
+        crate::outbound::prometheus::Prometheus::from_settings(o, &settings.prometheus)
+    });
+    let source = match source {
+        Ok(Some(source)) => source,
+        Ok(None) => return (problems, warnings),
+        Err(e) => {
+            problems.push(format!("{e:#}"));
+            return (problems, warnings);
+        }
+    };
+    let now = chrono::Utc::now();
+    for (name, system) in &settings.systems.each {
+        let Some(query) = &system.error_rate else {
+            continue;
+        };
+        match crate::app::MetricsSource::at(&source, query, now).await {
+            Ok(_) => {}
+            Err(crate::app::MetricsError::Refused(why)) => {
+                problems.push(format!("`systems.{name}.error_rate`: {why}"));
+            }
+            Err(crate::app::MetricsError::Unavailable(why)) => warnings.push(format!(
+                "`systems.{name}.error_rate` was not checked online: {why}"
+            )),
+        }
+    }
+    (problems, warnings)
+}

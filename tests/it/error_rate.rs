@@ -364,3 +364,90 @@ async fn a_query_prometheus_refuses_is_named_at_resolve_and_in_the_fix_check() {
     );
     button_labelled(&ask, "The fix held");
 }
+
+/// `incident-bot check` (with `extra`) on the shipped example with `toml` appended: its exit
+/// code and what it printed on stderr.
+fn check_with(toml: &str, extra: &[&str]) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let example =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/config/example.toml"))
+            .expect("read");
+    let path = dir.path().join("my.toml");
+    std::fs::write(&path, format!("{example}\n{toml}")).expect("write");
+    let mut args = vec!["check", "--config", path.to_str().expect("utf-8")];
+    args.extend(extra);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_incident-bot"))
+        .args(&args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .env_remove("INCIDENT_BOT_CONFIG")
+        .env("NO_PROXY", "127.0.0.1,localhost")
+        .output()
+        .expect("the binary runs");
+    (
+        out.status.code(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+#[test]
+fn check_refuses_a_query_that_does_not_parse_a_lone_threshold_and_a_link_that_is_not_https() {
+    let (code, err) = check_with(
+        r#"
+[prometheus]
+url = "http://127.0.0.1:9090"
+
+[systems.Login]
+error_rate = 'sum(rate(http_requests_total{code=~"5.."}[1m])'
+good_below = 0.01
+logs = "http://grafana.internal/explore?from={from_ms}"
+
+[systems.Store]
+good_below = 2.0
+"#,
+        &[],
+    );
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("`systems.Login.error_rate` does not parse as PromQL: `(` is never closed"),
+        "{err}"
+    );
+    assert!(
+        err.contains("`systems.Login.logs`: `http://grafana.internal/explore?from={from_ms}` is not an https URL"),
+        "{err}"
+    );
+    assert!(
+        err.contains("[systems.Store] has a good_below but no error_rate"),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn check_online_asks_prometheus_and_names_the_query_it_refuses() {
+    let exporter = Exporter::start(0).await;
+    let prometheus = Prometheus::start(&exporter).await;
+    let config = format!(
+        r#"
+[prometheus]
+url = "{}"
+
+[systems.Login]
+error_rate = '{LOGIN_ERROR_RATE}'
+good_below = 0.01
+
+[systems.Store]
+error_rate = 'sum(rate(http_requests_total{{code=~"5.."}}[1x]))'
+good_below = 0.01
+"#,
+        prometheus.url()
+    );
+    let (code, err) = check_with(&config, &[]);
+    assert_eq!(code, Some(0), "offline, the brackets pair: {err}");
+    let (code, err) = check_with(&config, &["--online"]);
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("`systems.Store.error_rate`: Prometheus refused the query (400): ")
+            && err.contains("parse error"),
+        "{err}"
+    );
+    assert!(!err.contains("systems.Login"), "{err}");
+}
