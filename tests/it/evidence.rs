@@ -6,7 +6,7 @@ use incident_bot::clock::Clock as _;
 use incident_bot::config::{LinkSettings, Settings, SystemSettings};
 
 use crate::support::bot::{spawn_bot_with, world, STEP};
-use crate::support::story::{buttons, declare, press, run, shows};
+use crate::support::story::{buttons, declare, press, run, run_pm, shows};
 
 const SENTRY: &str = "https://sentry.io/organizations/loh/issues/?project=4&start={from}&end={to}";
 const LOKI: &str = r#"https://grafana.loh.game/explore?left={"datasource":"loki","queries":[{"expr":"{filename=~\"/var/log/loh-backend/.*\"}"}],"range":{"from":"{from_ms}","to":"{to_ms}"}}"#;
@@ -117,4 +117,20 @@ async fn the_investigation_checklist_is_followed_by_link_buttons_over_the_incide
             .is_some_and(|m| buttons(&m).len() == 3)
     })
     .await;
+
+    // The post-mortem draft lists them under the timeline.
+    run_pm(&fake, world::COMMANDER, channel.id, "draft", &[]).await;
+    let post = shows(&fake, channel.id, "the draft", |m| {
+        !m.attachments.is_empty()
+    })
+    .await;
+    let draft = String::from_utf8(post.attachments[0].bytes.clone()).expect("utf-8");
+    assert!(
+        draft.contains("Evidence, from 15 minutes before detection:\n- Sentry: <https://sentry.io/organizations/loh/issues/?project=4&start="),
+        "{draft}"
+    );
+    assert!(
+        draft.contains("\n- Login dashboard: <https://grafana.loh.game/d/login?from="),
+        "{draft}"
+    );
 }

@@ -164,6 +164,7 @@ fn render(
                 },
             })
             .collect(),
+        evidence: evidence_lines(app, record),
         phases: i
             .phases
             .iter()
@@ -178,6 +179,17 @@ fn render(
         lessons: lessons(&s.lessons),
     };
     super::render(app, TemplateName::Postmortem, &view)
+}
+
+/// The incident's evidence links, as the draft lists them under the timeline.
+fn evidence_lines(app: &App, record: &IncidentRecord) -> Vec<crate::render::EvidenceLine> {
+    crate::app::incident::evidence::links(app, record)
+        .into_iter()
+        .map(|l| crate::render::EvidenceLine {
+            label: l.label,
+            url: Markup::raw(format!("<{}>", l.url)),
+        })
+        .collect()
 }
 
 /// The action items under the plan's three headings.
