@@ -180,18 +180,22 @@ mod tests {
         (samples, detected)
     }
 
-    #[test]
-    fn the_plot_puts_detection_at_zero_and_the_fix_and_threshold_where_they_were() {
-        let (samples, detected) = story();
-        let chart = RateChart {
+    /// The chart of `story`: fixed 20 minutes after detection, drawn an hour after it.
+    fn chart_of(samples: &[Sample], detected: DateTime<Utc>) -> RateChart<'_> {
+        RateChart {
             title: "Login error rate",
-            samples: &samples,
+            samples,
             good_below: 0.01,
             detected_at: detected,
             fixed_at: Some(detected + TimeDelta::minutes(20)),
             to: detected + TimeDelta::minutes(60),
-        };
-        let plot = chart.plot();
+        }
+    }
+
+    #[test]
+    fn the_plot_puts_detection_at_zero_and_the_fix_and_threshold_where_they_were() {
+        let (samples, detected) = story();
+        let plot = chart_of(&samples, detected).plot();
         assert_eq!(plot.points.len(), 121);
         assert_eq!(plot.points[0], (-60.0, 0.2));
         assert_eq!(plot.points[60], (0.0, 14.000000000000002));
@@ -204,15 +208,7 @@ mod tests {
     #[test]
     fn the_chart_is_a_png_of_its_size_with_several_colours() {
         let (samples, detected) = story();
-        let chart = RateChart {
-            title: "Login error rate",
-            samples: &samples,
-            good_below: 0.01,
-            detected_at: detected,
-            fixed_at: Some(detected + TimeDelta::minutes(20)),
-            to: detected + TimeDelta::minutes(60),
-        };
-        let png = error_rate_png(&chart).expect("png");
+        let png = error_rate_png(&chart_of(&samples, detected)).expect("png");
         let image = image::load_from_memory(&png).expect("a PNG").to_rgb8();
         assert_eq!(image.dimensions(), (WIDTH, HEIGHT));
         let colours: std::collections::HashSet<[u8; 3]> = image.pixels().map(|p| p.0).collect();
