@@ -19,6 +19,8 @@ COPY Cargo.toml Cargo.lock ./
 COPY src ./src
 COPY migrations ./migrations
 COPY templates ./templates
+# The chart font, compiled into the binary (include_bytes!).
+COPY assets ./assets
 COPY config ./config
 COPY benches ./benches
 RUN cargo build --release --locked --bin incident-bot

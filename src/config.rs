@@ -9,6 +9,7 @@ mod env;
 mod extract;
 mod listen;
 mod load;
+mod metrics_source;
 mod page_out;
 mod rules;
 mod social;
@@ -32,6 +33,7 @@ use crate::domain::{
 pub use cloudflare::{CloudflareSettings, WafMode, CLOUDFLARE_TOKEN_VAR};
 pub use duration::MAX_DURATION;
 pub use load::{load_render_settings, log_format};
+pub use metrics_source::{LinkSettings, PrometheusSettings, SystemSettings, MAX_LINKS};
 pub use page_out::{
     NtfySettings, PageOutSettings, PageService, PagerDutySecrets, PagerDutySettings,
 };
@@ -102,6 +104,8 @@ pub struct Settings {
     pub page_out: PageOutSettings,
     /// Cloudflare's WAF, for `/incident block`.
     pub cloudflare: CloudflareSettings,
+    /// Where the error rates of the fix check are read.
+    pub prometheus: PrometheusSettings,
 }
 
 /// `[discord]`
@@ -303,6 +307,9 @@ pub struct ResolutionSettings {
     /// When to ask for confirmation that the fix held.
     #[serde(deserialize_with = "duration::positive")]
     pub verify_after: Duration,
+    /// How often the error rate is read through the verification window.
+    #[serde(deserialize_with = "duration::positive")]
+    pub check_every: Duration,
 }
 
 /// `[postmortem]`
@@ -340,12 +347,15 @@ pub struct PostmortemSettings {
     pub meeting_length: Duration,
 }
 
-/// `[systems]`
+/// `[systems]`. Not `deny_unknown_fields`: serde cannot with a flattened map. Every key but
+/// `catalogue` is a system's table, whose own keys are checked.
 #[derive(Debug, Clone, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct SystemsSettings {
     /// The systems offered by autocomplete.
     pub catalogue: Vec<String>,
+    /// `[systems.<name>]`: what the bot reads about each system.
+    #[serde(flatten)]
+    pub each: std::collections::BTreeMap<String, SystemSettings>,
 }
 
 /// `[templates]`

@@ -2,6 +2,7 @@
 //! post-mortem. See `README.md` for what it does and `ARCHITECTURE.md` for how it is built.
 
 pub mod app;
+pub mod chart;
 pub mod clock;
 pub mod config;
 pub mod discord;

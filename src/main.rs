@@ -37,7 +37,12 @@ enum Command {
     /// channels and roles the bot needs, writes their ids to the config file, then exits.
     Setup,
     /// Validates the configuration and the templates, listing every problem.
-    Check,
+    Check {
+        /// Also asks the outside services what only they can say: whether Prometheus takes
+        /// each system's error-rate query.
+        #[arg(long)]
+        online: bool,
+    },
     /// Creates or upgrades the database, then exits. With --from and --to, copies a SQLite
     /// database into a PostgreSQL one instead.
     Migrate {
@@ -95,7 +100,12 @@ fn main() -> ExitCode {
             Ok(rt) => rt.block_on(setup(config)),
             Err(e) => Err(Failed::Error(e)),
         },
-        Command::Check => return check(config.map(Path::to_path_buf).or_else(default).as_deref()),
+        Command::Check { online } => {
+            return check(
+                config.map(Path::to_path_buf).or_else(default).as_deref(),
+                online,
+            )
+        }
         Command::Migrate {
             from: Some(from),
             to: Some(to),
@@ -269,12 +279,22 @@ async fn run(config: Option<&Path>) -> Result<(), Failed> {
     Ok(bot.run_until_stopped().await?)
 }
 
-fn check(config: Option<&Path>) -> ExitCode {
+fn check(config: Option<&Path>, online: bool) -> ExitCode {
     let Preflight {
         mut problems,
-        warnings,
-        ..
+        mut warnings,
+        settings,
     } = preflight(config);
+    if let Some(settings) = settings.filter(|_| online) {
+        match runtime() {
+            Ok(rt) => {
+                let (more, also) = rt.block_on(incident_bot::startup::check_online(&settings));
+                problems.extend(more);
+                warnings.extend(also);
+            }
+            Err(e) => problems.push(format!("{e:#}")),
+        }
+    }
     if config.is_none() && !problems.is_empty() {
         problems.push(
             "no config file was given: pass yours with --config FILE (see config/example.toml)"

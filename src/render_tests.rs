@@ -385,12 +385,12 @@ fn a_template_with_a_block_per_kind_is_proved_and_previewed_one_kind_at_a_time()
     let reminders = templates
         .render_samples(TemplateName::Reminder)
         .expect("render");
-    assert_eq!(reminders.len(), 6, "{reminders:#?}");
+    assert_eq!(reminders.len(), 7, "{reminders:#?}");
     assert!(reminders.iter().all(|r| r.matches("⏰").count() == 1));
     let notices = templates
         .render_samples(TemplateName::Notice)
         .expect("render");
-    assert_eq!(notices.len(), 23, "{notices:#?}");
+    assert_eq!(notices.len(), 26, "{notices:#?}");
     assert!(notices
         .iter()
         .all(|n| n.starts_with("<@&1> ") && n.len() > 20));

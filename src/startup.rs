@@ -39,6 +39,24 @@ pub struct Application {
     interactions: Option<axum::Router>,
 }
 
+/// Sets the ports of the outside services that are configured, all on one shared client.
+fn connect_outside(app: &mut App) -> anyhow::Result<()> {
+    let outbound = crate::outbound::Outbound::new(app.metrics.clone())?;
+    app.pagers = crate::outbound::pagers(&app.settings.page_out, &outbound);
+    if !app.settings.actions.is_empty() {
+        app.actions = Some(Arc::new(crate::outbound::actions::ActionClient::new(
+            outbound.clone(),
+        )));
+    }
+    app.social = social_networks(app)?;
+    app.waf = crate::outbound::cloudflare::Cloudflare::from_settings(
+        &app.settings.cloudflare,
+        outbound.clone(),
+    );
+    app.metrics_source = metrics_source(app)?;
+    Ok(())
+}
+
 impl Application {
     /// Builds the bot from `settings`: the database, the templates, the Discord client (with
     /// `extend` applied to its builder, where tests add event handlers), the job queue, and the
@@ -69,19 +87,7 @@ impl Application {
             None
         };
         let mut app = App::build(settings, clock).await?;
-        let outbound = crate::outbound::Outbound::new(app.metrics.clone())?;
-        app.pagers = crate::outbound::pagers(&app.settings.page_out, &outbound);
-        // Runbook actions go out through the same shared client of outside services.
-        if !app.settings.actions.is_empty() {
-            app.actions = Some(Arc::new(crate::outbound::actions::ActionClient::new(
-                outbound.clone(),
-            )));
-        }
-        app.social = social_networks(&app)?;
-        app.waf = crate::outbound::cloudflare::Cloudflare::from_settings(
-            &app.settings.cloudflare,
-            outbound.clone(),
-        );
+        connect_outside(&mut app)?;
         let fence = Fence::default();
         let data = discord::Data::new(app.clone(), fence.clone());
         let client = extend(discord::client_builder(
@@ -345,4 +351,47 @@ fn social_networks(app: &App) -> anyhow::Result<Vec<Arc<dyn crate::app::Social>>
         }
     }
     Ok(out)
+}
+
+/// The `[prometheus]` server error rates are read from, when one is configured.
+fn metrics_source(app: &App) -> anyhow::Result<Option<Arc<dyn crate::app::MetricsSource>>> {
+    let outbound = crate::outbound::Outbound::new(app.metrics.clone())?;
+    let source =
+        crate::outbound::prometheus::Prometheus::from_settings(outbound, &app.settings.prometheus)?;
+    Ok(source.map(|p| Arc::new(p) as Arc<dyn crate::app::MetricsSource>))
+}
+
+/// `incident-bot check --online`: asks the outside services what only they can say. Each
+/// system's error-rate query goes to Prometheus' `/api/v1/query`: one it refuses (its PromQL
+/// parser is the only full one) is a problem, named with Prometheus' own words; a server that
+/// does not answer is a warning. Returns the problems and the warnings.
+pub async fn check_online(settings: &Settings) -> (Vec<String>, Vec<String>) {
+    let (mut problems, mut warnings) = (Vec::new(), Vec::new());
+    let source = crate::outbound::Outbound::new(crate::metrics::Metrics::new()).and_then(|o| {
+        crate::outbound::prometheus::Prometheus::from_settings(o, &settings.prometheus)
+    });
+    let source = match source {
+        Ok(Some(source)) => source,
+        Ok(None) => return (problems, warnings),
+        Err(e) => {
+            problems.push(format!("{e:#}"));
+            return (problems, warnings);
+        }
+    };
+    let now = chrono::Utc::now();
+    for (name, system) in &settings.systems.each {
+        let Some(query) = &system.error_rate else {
+            continue;
+        };
+        match crate::app::MetricsSource::at(&source, query, now).await {
+            Ok(_) => {}
+            Err(crate::app::MetricsError::Refused(why)) => {
+                problems.push(format!("`systems.{name}.error_rate`: {why}"));
+            }
+            Err(crate::app::MetricsError::Unavailable(why)) => warnings.push(format!(
+                "`systems.{name}.error_rate` was not checked online: {why}"
+            )),
+        }
+    }
+    (problems, warnings)
 }

@@ -47,6 +47,8 @@ pub struct App {
     /// What a lockdown changes on the server; set on the job queue's copy by
     /// `discord::performer`, `None` elsewhere (commands only queue jobs).
     pub guard: Option<Arc<dyn super::ServerGuard>>,
+    /// Where error rates are read (`[prometheus]`); `None` when not configured.
+    pub metrics_source: Option<Arc<dyn super::MetricsSource>>,
 }
 
 /// Something the job queue did that a waiting command may want to tell its user. On
@@ -163,6 +165,7 @@ impl App {
             pagers: super::Pagers::default(),
             waf: None,
             guard: None,
+            metrics_source: None,
         })
     }
 }

@@ -93,6 +93,18 @@ pub enum Effect {
     },
     /// Asks the channel to confirm the fix held, an hour after resolve.
     VerifyFix,
+    /// Reads the error rates of the incident's systems at resolve (now, and an hour before
+    /// detection) and says them in the channel.
+    ErrorRatesAtFix,
+    /// Reads the error rates through the verification window: a rate over its threshold is
+    /// said at once, pinging the commander; then the next reading is queued.
+    WatchErrorRates {
+        /// The systems that were over their threshold at the last reading (said already).
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        above: Vec<String>,
+    },
+    /// Posts the error-rate chart of each system, after the fix check's verdict.
+    ErrorRateCharts,
     /// Reminds the commander that the post-mortem is due soon.
     PostmortemReminder {
         /// How long before the deadline this reminder is.
@@ -303,6 +315,8 @@ pub mod kinds {
     pub const LOCKDOWN_REARM: &str = "lockdown_rearm";
     /// [`super::Effect::Unlock`].
     pub const UNLOCK: &str = "unlock";
+    /// [`super::Effect::WatchErrorRates`].
+    pub const WATCH_ERROR_RATES: &str = "watch_error_rates";
 }
 
 impl Effect {
@@ -340,6 +354,9 @@ impl Effect {
             Self::Lockdown { .. } => kinds::LOCKDOWN,
             Self::LockdownRearm { .. } => kinds::LOCKDOWN_REARM,
             Self::Unlock { .. } => kinds::UNLOCK,
+            Self::ErrorRatesAtFix => "error_rates_at_fix",
+            Self::WatchErrorRates { .. } => kinds::WATCH_ERROR_RATES,
+            Self::ErrorRateCharts => "error_rate_charts",
         }
     }
 }
@@ -379,6 +396,9 @@ impl Effect {
             | Self::UpdateDue
             | Self::PhaseNudge { .. }
             | Self::VerifyFix
+            | Self::ErrorRatesAtFix
+            | Self::WatchErrorRates { .. }
+            | Self::ErrorRateCharts
             | Self::PostmortemReminder { .. }
             | Self::PostmortemOverdue { .. } => true,
         }
@@ -397,6 +417,9 @@ pub struct Outbox<'a> {
     here: Vec<(String, Vec<RoleId>)>,
     /// The checklist the change opens, posted right after what it says.
     checklist: Option<(String, Vec<Button>)>,
+    /// Evidence links the checklist opens, in a message of their own right after it (a
+    /// checklist's edits rebuild its own buttons, which would drop them).
+    evidence: Option<(String, Vec<Button>)>,
 }
 
 impl<'a> Outbox<'a> {
@@ -409,6 +432,7 @@ impl<'a> Outbox<'a> {
             next: 0,
             here: Vec::new(),
             checklist: None,
+            evidence: None,
         }
     }
 
@@ -422,6 +446,11 @@ impl<'a> Outbox<'a> {
     /// replaces the first: one change opens one phase.
     pub fn checklist_here(&mut self, content: String, buttons: Vec<Button>) {
         self.checklist = Some((content, buttons));
+    }
+
+    /// Posts evidence links, as link buttons, right after the checklist of this change.
+    pub fn evidence_here(&mut self, content: String, buttons: Vec<Button>) {
+        self.evidence = Some((content, buttons));
     }
 
     /// Queues what [`Outbox::say_here`] collected: one message, its parts in order, pinging
@@ -461,6 +490,13 @@ impl<'a> Outbox<'a> {
                 ping_roles: vec![],
                 buttons,
             });
+            if let Some((content, buttons)) = self.evidence.take() {
+                messages.push(Said {
+                    content,
+                    ping_roles: vec![],
+                    buttons,
+                });
+            }
             return self.push(tx, Effect::PostInOrder { messages }).await;
         }
         for (content, ping_roles) in posts {

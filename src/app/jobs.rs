@@ -454,6 +454,9 @@ impl JobHandler for Performer {
                 Effect::Lockdown { lockdown } => self.lock_down(job, lockdown).await,
                 Effect::LockdownRearm { lockdown } => self.rearm(job, lockdown).await,
                 Effect::Unlock { lockdown } => self.unlock(job, lockdown).await,
+                Effect::ErrorRatesAtFix => self.error_rates_at_fix(job).await,
+                Effect::WatchErrorRates { above } => self.watch_error_rates(job, above).await,
+                Effect::ErrorRateCharts => self.error_rate_charts(job).await,
                 reminder => self.remind(job, reminder).await,
             }
         })

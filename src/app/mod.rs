@@ -58,6 +58,7 @@ pub use paging::{
 };
 pub use ports::actions::{ActionCall, ActionOutcome, ActionRunner};
 pub use ports::lockdown::{Pauses, ServerGuard, MAX_PAUSE};
+pub use ports::metrics_source::{MetricsError, MetricsSource, Series};
 pub use ports::pager::{Page, PageAction, PageLink, Pager, Pagers};
 pub use ports::social::{Draft, Sessions, Social, Thread};
 pub use ports::waf::{BlockRequest, Waf};

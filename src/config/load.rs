@@ -117,6 +117,7 @@ impl Settings {
             found.problems.push((sources.locate(key), problem));
         }
         page_out(&mut settings.page_out, &mut found, &sources);
+        settings.prometheus.token = super::secret_from_env(super::PrometheusSettings::TOKEN_VAR);
         found.problems.extend(
             settings
                 .intake

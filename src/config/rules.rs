@@ -38,6 +38,7 @@ pub(super) fn problems(s: &Settings) -> Vec<Finding> {
             .into_iter()
             .map(|(keys, message)| finding(&keys, message)),
     );
+    super::metrics_source::rules(s, &mut out);
     out
 }
 
@@ -82,6 +83,7 @@ pub(super) fn warnings(s: &Settings) -> Vec<Finding> {
                 .into(),
         ));
     }
+    super::metrics_source::warnings(s, &mut out);
     out
 }
 

@@ -863,14 +863,19 @@ pub(crate) fn component_rows(
             serenity::CreateActionRow::Buttons(
                 row.iter()
                     .map(|b| {
+                        let style = match b.style {
+                            ButtonStyle::Primary => serenity::ButtonStyle::Primary,
+                            ButtonStyle::Secondary => serenity::ButtonStyle::Secondary,
+                            ButtonStyle::Success => serenity::ButtonStyle::Success,
+                            ButtonStyle::Danger => serenity::ButtonStyle::Danger,
+                            ButtonStyle::Link => {
+                                return serenity::CreateButton::new_link(&b.custom_id)
+                                    .label(&b.label);
+                            }
+                        };
                         serenity::CreateButton::new(&b.custom_id)
                             .label(&b.label)
-                            .style(match b.style {
-                                ButtonStyle::Primary => serenity::ButtonStyle::Primary,
-                                ButtonStyle::Secondary => serenity::ButtonStyle::Secondary,
-                                ButtonStyle::Success => serenity::ButtonStyle::Success,
-                                ButtonStyle::Danger => serenity::ButtonStyle::Danger,
-                            })
+                            .style(style)
                     })
                     .collect(),
             )

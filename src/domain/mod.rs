@@ -4,6 +4,8 @@ mod alert;
 mod auth;
 mod auto_declare;
 mod checklist;
+mod error_rate;
+mod evidence;
 mod facts;
 mod ids;
 mod impact;
@@ -32,6 +34,8 @@ pub use checklist::{
     steps, ChecklistItem, Checklists, Step, StepGroup, StepId, StepIdError, StepLabel, StepText,
     Tick,
 };
+pub use error_rate::{check_query, over, percent, Sample, Verdict};
+pub use evidence::{fill as fill_link, EvidenceLink, LinkTemplate, PLACEHOLDERS};
 pub use facts::{
     parse_duration, Eta, EtaError, EtaInput, SinceError, SinceInput, MAX_DETECTED_BEFORE, MAX_ETA,
 };

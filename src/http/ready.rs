@@ -191,6 +191,7 @@ mod tests {
             pagers: Default::default(),
             waf: None,
             guard: None,
+            metrics_source: None,
         }
     }
 

@@ -16,6 +16,7 @@ pub mod cloudflare;
 pub mod mastodon;
 pub mod ntfy;
 pub mod pagerduty;
+pub mod prometheus;
 mod wait;
 pub mod x;
 

@@ -56,6 +56,12 @@ pub struct Notice {
     pub lockdown_lifted: Option<super::LockdownLifted>,
     /// At the resolve or the fix held, while the server is still locked down.
     pub lockdown_still: Option<super::LockdownStill>,
+    /// After resolve: the error rates now and before the incident.
+    pub rates_at_resolve: Option<super::RatesAtResolve>,
+    /// The caption of an error-rate chart.
+    pub rate_chart: Option<super::RateChartCaption>,
+    /// Phase 3's evidence links.
+    pub evidence: Option<super::EvidenceView>,
 }
 
 /// Someone answered "did the fix hold?".
@@ -349,6 +355,15 @@ impl Notice {
                     phase: "Phase 4: Resolution".into(),
                 }),
             }),
+            rates_at_resolve: Some(super::RatesAtResolve::sample()),
+            rate_chart: Some(super::RateChartCaption {
+                system: "Login".into(),
+            }),
+            evidence: Some(super::EvidenceView {
+                systems: "Login".into(),
+                from: Markup::raw("<t:0:f>"),
+                to: Markup::raw("<t:900:f>"),
+            }),
             ..Self::containment_samples()
         }
     }
@@ -394,4 +409,12 @@ notice_kinds! {
     PostmortemStarted => postmortem_started,
     AlertSeen => alert_seen,
     LoggedSecurity => logged_security,
+}
+
+use super::{EvidenceView, RateChartCaption, RatesAtResolve};
+
+notice_kinds! {
+    EvidenceView => evidence,
+    RatesAtResolve => rates_at_resolve,
+    RateChartCaption => rate_chart,
 }

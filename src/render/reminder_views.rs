@@ -20,6 +20,8 @@ pub struct Reminder {
     pub nudge: Option<NudgeReminder>,
     /// Did the fix hold?
     pub verify_fix: Option<VerifyFixReminder>,
+    /// An error rate crossed its threshold while the fix is verified.
+    pub rate_over: Option<super::RateOverReminder>,
     /// The post-mortem is due soon.
     pub postmortem_due: Option<PostmortemDueReminder>,
     /// The post-mortem is overdue.
@@ -75,6 +77,10 @@ pub struct VerifyFixReminder {
     pub since: String,
     /// When the bot asks again if nobody answers: `1h`.
     pub ask_again_in: String,
+    /// The error rates over the window, one verdict per system.
+    pub rates: Vec<super::RateVerdict>,
+    /// Why the error rates could not be read, if they could not.
+    pub unread: Option<String>,
 }
 
 /// The post-mortem is due soon.
@@ -127,7 +133,10 @@ impl Reminder {
             verify_fix: Some(VerifyFixReminder {
                 since: "1h".into(),
                 ask_again_in: "1h".into(),
+                rates: vec![super::RateVerdict::sample()],
+                unread: Some("Prometheus is unavailable".into()),
             }),
+            rate_over: Some(super::RateOverReminder::sample()),
             postmortem_due: Some(PostmortemDueReminder {
                 number: 1,
                 due_at: Markup::raw("<t:172800:f>"),

@@ -210,6 +210,16 @@ pub struct TimelineLine {
     pub text: Markup,
 }
 
+/// One evidence link of the post-mortem draft.
+#[derive(Debug, Clone, Serialize)]
+pub struct EvidenceLine {
+    /// Its label, as configured.
+    pub label: String,
+    /// The URL in angle brackets: built and encoded by the URL library, so it holds no space
+    /// and no `>`.
+    pub url: Markup,
+}
+
 /// One action item of the post-mortem draft.
 #[derive(Debug, Clone, Serialize)]
 pub struct ActionLine {
@@ -256,6 +266,8 @@ pub struct PostmortemDraft {
     pub revenue: Option<String>,
     /// The whole timeline.
     pub timeline: Vec<TimelineLine>,
+    /// The evidence links of the incident's systems, over its time.
+    pub evidence: Vec<EvidenceLine>,
     /// Each phase's duration.
     pub phases: Vec<PhaseLine>,
     /// Each phase's checklist, step by step.
@@ -406,6 +418,10 @@ impl PostmortemDraft {
                 at: "2026-11-26 12:00 UTC".into(),
                 actor: Markup::raw("<@1>"),
                 text: Markup::text("Declared"),
+            }],
+            evidence: vec![EvidenceLine {
+                label: "Sentry".into(),
+                url: Markup::raw("<https://sentry.io/organizations/loh/issues/?project=4>"),
             }],
             phases: vec![PhaseLine {
                 title: "Phase 1: Detection & Triage".into(),

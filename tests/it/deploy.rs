@@ -140,6 +140,8 @@ fn the_dockerfile_builds_this_crates_binary_runs_it_unprivileged_and_keeps_data_
         "src",
         "migrations",
         "templates",
+        // The chart font (`include_bytes!` in src/chart).
+        "assets",
         "config",
         "benches",
     ] {

@@ -11,6 +11,8 @@ mod cli;
 mod commands;
 mod deploy;
 mod docs;
+mod error_rate;
+mod evidence;
 mod facts;
 mod fake_discord_checks;
 mod faults;

@@ -88,6 +88,9 @@ pub(crate) async fn say(
     let m = message(app, record, phase, &ticks).map_err(anyhow::Error::new)?;
     if m.has_steps {
         outbox.checklist_here(m.content, m.buttons);
+        if phase == Phase::Investigation {
+            super::evidence::say(app, outbox, record)?;
+        }
     }
     Ok(())
 }

@@ -8,6 +8,8 @@ pub(super) mod channel;
 pub(super) mod checklists;
 pub(super) mod corrections;
 pub(super) mod declare;
+pub(super) mod error_rates;
+pub(super) mod evidence;
 pub(super) mod lifecycle;
 pub(super) mod lockdown;
 pub(super) mod lockdown_jobs;

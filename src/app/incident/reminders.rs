@@ -160,10 +160,12 @@ pub(in crate::app) async fn on_change(
             .await?;
             if !all_clear_now {
                 schedule_fix_check(app, tx, outbox, now).await?;
+                super::error_rates::on_fix(app, tx, outbox, record, now).await?;
             }
         }
         Command::FixHeld => {
-            tx.cancel_jobs(id, &[kinds::VERIFY_FIX], now).await?;
+            tx.cancel_jobs(id, &[kinds::VERIFY_FIX, kinds::WATCH_ERROR_RATES], now)
+                .await?;
         }
         Command::Reopen { .. } => reopened(app, tx, outbox, record, now).await?,
         Command::Close => {
@@ -175,6 +177,7 @@ pub(in crate::app) async fn on_change(
                     kinds::UPDATE_DUE,
                     kinds::PHASE_NUDGE,
                     kinds::VERIFY_FIX,
+                    kinds::WATCH_ERROR_RATES,
                 ],
                 now,
             )
@@ -226,6 +229,7 @@ async fn reopened(
 ) -> Result<(), crate::store::Error> {
     let stopped = [
         kinds::VERIFY_FIX,
+        kinds::WATCH_ERROR_RATES,
         kinds::POSTMORTEM_REMINDER,
         kinds::POSTMORTEM_OVERDUE,
     ];
@@ -294,14 +298,17 @@ struct ReminderPost {
 
 /// Who a reminder is for: the holder of an incident role, or, when nobody holds it, the
 /// severity's page roles, and the reminder says so.
-struct Recipient {
-    users: Vec<UserId>,
-    roles: Vec<RoleId>,
+pub(in crate::app) struct Recipient {
+    /// The people pinged.
+    pub users: Vec<UserId>,
+    /// The roles pinged.
+    pub roles: Vec<RoleId>,
     nobody: Option<NobodyHolds>,
 }
 
 impl Recipient {
-    fn of(app: &App, i: &Incident, holder: Option<UserId>, role: &str) -> Self {
+    /// The holder of `role`, or the severity's page roles when nobody holds it.
+    pub(in crate::app) fn of(app: &App, i: &Incident, holder: Option<UserId>, role: &str) -> Self {
         match holder {
             Some(user) => Self {
                 users: vec![user],
@@ -335,7 +342,7 @@ impl Recipient {
 
     /// The reminder's view: who it pings (`extra` roles too) and whether it says nobody
     /// holds the role; the caller sets its kind.
-    fn view(&self, extra: &[RoleId]) -> Reminder {
+    pub(in crate::app) fn view(&self, extra: &[RoleId]) -> Reminder {
         Reminder {
             ping: self.ping(extra),
             nobody: self.nobody.clone(),
@@ -413,7 +420,10 @@ impl Performer {
             Effect::EscalateCommander { attempt } => escalate(app, record, attempt, now),
             Effect::UpdateDue => update_due(app, record, now),
             Effect::PhaseNudge { phase, round } => nudge(app, record, phase, round, now),
-            Effect::VerifyFix => verify_fix(app, record, now),
+            Effect::VerifyFix => {
+                let rates = super::error_rates::verdicts(app, record, now).await;
+                verify_fix(app, record, now, rates)
+            }
             Effect::PostmortemReminder { .. } | Effect::PostmortemOverdue { .. } => {
                 let Some(pm) = app.db.postmortem(record.id).await? else {
                     return Ok(None);
@@ -456,7 +466,10 @@ impl Performer {
             FollowUp::Nudge(phase, round) => {
                 schedule_nudge_round(app, &mut tx, &mut outbox, record, phase, round).await
             }
-            FollowUp::VerifyAgain => schedule_fix_check(app, &mut tx, &mut outbox, now).await,
+            FollowUp::VerifyAgain => {
+                schedule_fix_check(app, &mut tx, &mut outbox, now).await?;
+                super::error_rates::queue_charts(app, &mut tx, &mut outbox, record, now).await
+            }
             FollowUp::Overdue(round) => {
                 let at = now + delta(app.settings.postmortem.overdue_every);
                 let about = format!("pm_overdue:{round}");
@@ -571,11 +584,13 @@ fn nudge(
 }
 
 /// The verification window is over: the commander is asked whether the fix held, with a
-/// button for each answer, and asked again while nobody answers.
+/// button for each answer (under the error rates' verdict, when there are rates), and asked
+/// again while nobody answers.
 fn verify_fix(
     app: &App,
     record: &IncidentRecord,
     now: DateTime<Utc>,
+    rates: super::error_rates::FixRates,
 ) -> Result<Option<ReminderPost>, JobError> {
     let i = &record.incident;
     if i.status != Status::Verifying {
@@ -586,6 +601,8 @@ fn verify_fix(
         verify_fix: Some(VerifyFixReminder {
             since: i.resolved_at.map_or_else(String::new, |at| human(now - at)),
             ask_again_in: human(delta(app.settings.resolution.verify_after)),
+            rates: rates.rates,
+            unread: rates.unread,
         }),
         ..to.view(&[])
     };

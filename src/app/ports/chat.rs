@@ -165,6 +165,9 @@ pub enum ButtonStyle {
     Success,
     /// A bad outcome or an undo (red).
     Danger,
+    /// A link (Discord's style 5): it opens the URL in the button's `custom_id` and sends the
+    /// bot nothing, so it has no custom id on the wire.
+    Link,
 }
 
 /// A menu people pick one choice from (Discord's string select), under a message's buttons.

@@ -7,6 +7,7 @@ use super::*;
 pub(super) mod actions;
 pub(super) mod chat;
 pub(super) mod lockdown;
+pub(super) mod metrics_source;
 pub(super) mod pager;
 pub(super) mod public;
 #[cfg(test)]

@@ -167,6 +167,7 @@ fn render(
                 },
             })
             .collect(),
+        evidence: evidence_lines(app, record),
         phases: i
             .phases
             .iter()
@@ -201,6 +202,17 @@ fn containment(
             note: b.asked.note.clone(),
             lifted_at: b.unblocked_at.map(full_date),
             confirmed: b.blocked_at.is_some(),
+        })
+        .collect()
+}
+
+/// The incident's evidence links, as the draft lists them under the timeline.
+fn evidence_lines(app: &App, record: &IncidentRecord) -> Vec<crate::render::EvidenceLine> {
+    crate::app::incident::evidence::links(app, record)
+        .into_iter()
+        .map(|l| crate::render::EvidenceLine {
+            label: l.label,
+            url: Markup::raw(format!("<{}>", l.url)),
         })
         .collect()
 }

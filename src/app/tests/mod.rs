@@ -146,6 +146,7 @@ impl World {
             pagers,
             waf: None,
             guard: None,
+            metrics_source: None,
         };
         tweak(&mut app);
         let chat = Arc::new(RecordingChat::default());

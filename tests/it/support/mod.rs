@@ -18,6 +18,7 @@ pub mod openapi;
 pub mod own_postgres;
 pub mod paging;
 pub mod postgres;
+pub mod prometheus;
 pub mod story;
 pub mod time;
 
