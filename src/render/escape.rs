@@ -42,11 +42,14 @@ pub fn discord_escape(text: &str) -> String {
 /// never reaches players as something to click. An address in `<…>` (how [`discord_escape`]
 /// keeps one) is taken out of its brackets and escaped; a bare one gets `\:` after its scheme,
 /// which Discord shows as `:` but does not link. Addresses on `allowed` hosts stay links,
-/// without a preview.
+/// without a preview; an entry of `allowed` may also be one whole address the bot built (a
+/// Discord event's link), which stays a link while the rest of its host does not.
 pub fn unlink_for_players(text: &str, allowed: &[String]) -> String {
     let allowed = |url: &str| {
         let host = host_of(url);
-        allowed.iter().any(|h| h.eq_ignore_ascii_case(&host))
+        allowed
+            .iter()
+            .any(|h| h.eq_ignore_ascii_case(&host) || h == url)
     };
     let mut out = String::with_capacity(text.len() + 8);
     let mut rest = text;
@@ -123,6 +126,16 @@ pub fn cap(text: &str, max: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_address_the_bot_built_stays_a_link_and_others_on_its_host_do_not() {
+        let event = "https://discord.com/events/1/2".to_owned();
+        let text = "Event: https://discord.com/events/1/2 and https://discord.com/invite/evil";
+        assert_eq!(
+            unlink_for_players(text, &[event]),
+            "Event: <https://discord.com/events/1/2> and https\\://discord.com/invite/evil"
+        );
+    }
 
     #[test]
     fn mentions_and_markdown_are_defanged() {

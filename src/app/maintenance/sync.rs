@@ -151,6 +151,10 @@ impl Performer {
         }
         let settings = &self.app.settings;
         let guild = settings.discord.guild_id;
+        let event_link = w
+            .event
+            .filter(|_| !w.status.is_over())
+            .map(|e| format!("https://discord.com/events/{guild}/{e}"));
         let view = MaintenanceNotice {
             stage: Stage::named(stage),
             title: w.title.to_string(),
@@ -158,17 +162,15 @@ impl Performer {
             message: w.message.as_ref().map(ToString::to_string),
             start: Markup::raw(format!("<t:{}:F>", w.start.timestamp())),
             end: Markup::raw(format!("<t:{}:F>", w.end.timestamp())),
-            event: w
-                .event
-                .filter(|_| !w.status.is_over())
-                .map(|e| Markup::raw(format!("https://discord.com/events/{guild}/{e}"))),
+            event: event_link.clone().map(Markup::raw),
             status_url: settings.status.url.clone(),
         };
         let text = render(&self.app, TemplateName::Maintenance, &view)
             .map_err(|e| crate::app::jobs::use_case_failed(&self.app.templates, e))?;
-        // The event's link is the bot's own; every other address follows the players' rule.
+        // The event's link is the bot's own; every other address, a typed discord.com one
+        // included, follows the players' rule.
         let mut hosts = settings.player_link_hosts();
-        hosts.push("discord.com".to_owned());
+        hosts.extend(event_link);
         let content = unlink_for_players(&text, &hosts);
         self.post(job, settings.channels.announcements, content, vec![])
             .await?;
