@@ -283,8 +283,10 @@ Next step: post one with /incident update (add public:true to tell players)",
     assert_eq!(pings.roles, [world::RESPONDER_ROLE]);
     assert!(pings.users.is_empty() && !pings.everyone, "{pings:?}");
 
-    // The reminder queued the next one a cadence after itself; an update half a cadence
+    // The reminder queued the next one a cadence after itself (once its job has finished:
+    // its message shows before the job commits what it queues); an update half a cadence
     // later moves it to a cadence after the update, and only that one waits.
+    bot.settle().await;
     bot.clock.advance(TimeDelta::milliseconds(500));
     let updated = answer(
         &fake,
