@@ -456,7 +456,8 @@ impl JobHandler for Performer {
                 Effect::Unlock { lockdown } => self.unlock(job, lockdown).await,
                 Effect::ErrorRatesAtFix => self.error_rates_at_fix(job).await,
                 Effect::WatchErrorRates { above } => self.watch_error_rates(job, above).await,
-                Effect::ErrorRateCharts => self.error_rate_charts(job).await,
+                Effect::ErrorRateCharts { message } => self.error_rate_charts(job, message).await,
+                Effect::CameBack { news } => self.came_back(job, &news).await,
                 reminder => self.remind(job, reminder).await,
             }
         })
