@@ -70,7 +70,11 @@ async fn the_story_of_a_fix_that_did_not_hold_as_the_channel_reads_it() {
             &[("role", "commander"), ("user", &cole_at)],
         )
         .await;
-    bot.clock.advance(TimeDelta::minutes(21));
+    // Twenty-one minutes on: phase 1's nudge is posted before the resolve, which ends it.
+    story
+        .later(TimeDelta::minutes(21), channel, "is over its budget")
+        .await;
+    bot.settle().await;
     story
         .incident(
             cole,
