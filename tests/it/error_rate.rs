@@ -20,7 +20,7 @@ use crate::support::story::{answer_fix_check, button_labelled, declare, run, Fix
 /// How long a step that waits on scrapes and windows may take before the test fails.
 pub(crate) const PATIENCE: Duration = Duration::from_secs(60);
 
-fn with_rate(
+pub(crate) fn with_rate(
     url: String,
     query: &str,
     verify_after: u64,

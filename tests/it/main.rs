@@ -13,6 +13,7 @@ mod commands;
 mod deploy;
 mod docs;
 mod error_rate;
+mod error_rate_chart;
 mod evidence;
 mod facts;
 mod fake_discord_checks;
