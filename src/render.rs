@@ -25,6 +25,7 @@ mod refusal_views;
 mod reminder_views;
 mod scan;
 mod social_views;
+mod timeline_views;
 mod views;
 
 use std::collections::{HashMap, HashSet};
@@ -54,6 +55,7 @@ pub use reminder_views::*;
 pub use scan::unescaped;
 pub(crate) use scan::{include_loops, refuse_unescaped};
 pub use social_views::{NetworkCount, SocialCancelled, SocialPostView};
+pub use timeline_views::TimelineView;
 pub use views::*;
 
 /// The status page's templates, by file stem: rendered by `status`, overridable from
@@ -117,6 +119,8 @@ pub enum TemplateName {
     Maintenance,
     /// Maintenance windows for the staff: answers, the list, the reminder.
     MaintenanceStaff,
+    /// A timeline entry's words, stored as plain text.
+    Timeline,
 }
 
 impl TemplateName {
@@ -149,6 +153,7 @@ impl TemplateName {
         Self::NoEvent,
         Self::Maintenance,
         Self::MaintenanceStaff,
+        Self::Timeline,
     ];
 
     /// The name, which is also the file stem.
@@ -181,6 +186,7 @@ impl TemplateName {
             Self::NoEvent => "no_event",
             Self::Maintenance => "maintenance",
             Self::MaintenanceStaff => "maintenance_staff",
+            Self::Timeline => "timeline",
         }
     }
 
@@ -243,6 +249,10 @@ impl TemplateName {
             Self::MaintenanceStaff => {
                 "maintenance for the staff: what /maintenance did, its list, the reminder"
             }
+            Self::Timeline => {
+                "a timeline entry, stored as plain text: declared, severity, phase, role, \
+                 update, alert, kind, fix, reopen, close, corrections, note"
+            }
         }
     }
 
@@ -280,16 +290,24 @@ impl TemplateName {
             Self::NoEvent => include_str!("../templates/no_event.hbs"),
             Self::Maintenance => include_str!("../templates/maintenance.hbs"),
             Self::MaintenanceStaff => include_str!("../templates/maintenance_staff.hbs"),
+            Self::Timeline => include_str!("../templates/timeline.hbs"),
         }
     }
 
     /// Whether the output is a Discord message (capped at 2000 characters) or a document.
     fn is_message(self) -> bool {
         // A social post is cut to its network's length when it is sent, not to Discord's.
-        !matches!(
-            self,
-            Self::Postmortem | Self::SocialMastodon | Self::SocialBluesky | Self::SocialX
-        )
+        !self.is_plain()
+            && !matches!(
+                self,
+                Self::Postmortem | Self::SocialMastodon | Self::SocialBluesky | Self::SocialX
+            )
+    }
+
+    /// Whether the output is plain text, escaped wherever it is shown later (a timeline
+    /// entry): rendered without escaping, and holding no [`Markup`].
+    pub fn is_plain(self) -> bool {
+        matches!(self, Self::Timeline)
     }
 
     /// The template of a network's posts.
@@ -331,6 +349,7 @@ impl TemplateName {
             Self::NoEvent => serde_json::to_value(NoEvent::ChannelUnset),
             Self::Maintenance => serde_json::to_value(MaintenanceNotice::sample()),
             Self::MaintenanceStaff => serde_json::to_value(MaintenanceStaff::sample()),
+            Self::Timeline => serde_json::to_value(TimelineView::samples().first()),
         };
         v.unwrap_or_default()
     }
@@ -347,6 +366,12 @@ impl TemplateName {
             }
             Self::Refusal => {
                 return RefusalView::samples()
+                    .iter()
+                    .map(|v| serde_json::to_value(v).unwrap_or_default())
+                    .collect()
+            }
+            Self::Timeline => {
+                return TimelineView::samples()
                     .iter()
                     .map(|v| serde_json::to_value(v).unwrap_or_default())
                     .collect()
@@ -409,20 +434,66 @@ pub enum RenderError {
 /// The loaded templates. Parsed once at start; cheap to share behind an `Arc`.
 #[derive(Debug)]
 pub struct Templates {
-    registry: Handlebars<'static>,
+    registries: Registries,
+}
+
+/// Two registries, as handlebars escapes per registry: messages escape by type, plain text
+/// (see [`TemplateName::is_plain`]) not at all.
+#[derive(Debug)]
+struct Registries {
+    messages: Handlebars<'static>,
+    plain: Handlebars<'static>,
+}
+
+impl Registries {
+    fn new() -> Self {
+        let mut messages = Handlebars::new();
+        messages.set_strict_mode(true);
+        messages.register_escape_fn(markup::escape_by_type);
+        let mut plain = Handlebars::new();
+        plain.set_strict_mode(true);
+        plain.register_escape_fn(handlebars::no_escape);
+        Self { messages, plain }
+    }
+
+    /// The registry that holds `t`.
+    fn of(&self, t: TemplateName) -> &Handlebars<'static> {
+        if t.is_plain() {
+            &self.plain
+        } else {
+            &self.messages
+        }
+    }
+
+    fn of_mut(&mut self, t: TemplateName) -> &mut Handlebars<'static> {
+        if t.is_plain() {
+            &mut self.plain
+        } else {
+            &mut self.messages
+        }
+    }
+
+    fn render(
+        &self,
+        t: TemplateName,
+        view: &impl Serialize,
+    ) -> Result<String, handlebars::RenderError> {
+        self.of(t).render(t.name(), view)
+    }
 }
 
 impl Templates {
     /// Loads the built-in templates, then the overrides in `dir`. Every problem is reported,
     /// each naming the file and line.
     pub fn load(dir: Option<&Path>) -> Result<Self, Vec<TemplateProblem>> {
-        let mut registry = Handlebars::new();
-        registry.set_strict_mode(true);
-        registry.register_escape_fn(markup::escape_by_type);
+        let mut registry = Registries::new();
         let mut problems = Vec::new();
         let mut origin = HashMap::new();
         for t in TemplateName::ALL {
-            if let Err(e) = registry.register_template_string(t.name(), t.builtin()) {
+            if let Err(e) = registry
+                .of_mut(*t)
+                .register_template_string(t.name(), t.builtin())
+            {
                 problems.push(parse_problem(format!("built-in {}", t.name()), &e));
             }
             origin.insert(t.name(), format!("built-in {}", t.name()));
@@ -440,7 +511,10 @@ impl Templates {
             .iter()
             .filter_map(|t| {
                 let file = origin.get(t.name()).cloned().unwrap_or_default();
-                registry.get_template(t.name()).map(|p| (t.name(), file, p))
+                registry
+                    .of(*t)
+                    .get_template(t.name())
+                    .map(|p| (t.name(), file, p))
             })
             .collect();
         for (name, file, template) in &parsed {
@@ -458,26 +532,28 @@ impl Templates {
             }
             let file = || origin.get(t.name()).cloned().unwrap_or_default();
             // The first problem of a template is enough: its other samples would repeat it.
-            let problem =
-                t.samples()
-                    .iter()
-                    .find_map(|sample| match registry.render(t.name(), sample) {
-                        Err(e) => Some(TemplateProblem {
-                            file: file(),
-                            line: e.line_no,
-                            reason: e.reason().to_string(),
-                        }),
-                        Ok(text) if markup::leaked(&text) => Some(TemplateProblem {
-                            file: file(),
-                            line: None,
-                            reason: RenderError::TripleBraces { name: t.name() }.to_string(),
-                        }),
-                        Ok(_) => None,
-                    });
+            let problem = t
+                .samples()
+                .iter()
+                .find_map(|sample| match registry.render(*t, sample) {
+                    Err(e) => Some(TemplateProblem {
+                        file: file(),
+                        line: e.line_no,
+                        reason: e.reason().to_string(),
+                    }),
+                    Ok(text) if markup::leaked(&text) => Some(TemplateProblem {
+                        file: file(),
+                        line: None,
+                        reason: RenderError::TripleBraces { name: t.name() }.to_string(),
+                    }),
+                    Ok(_) => None,
+                });
             problems.extend(problem);
         }
         if problems.is_empty() {
-            Ok(Self { registry })
+            Ok(Self {
+                registries: registry,
+            })
         } else {
             Err(problems)
         }
@@ -490,8 +566,8 @@ impl Templates {
         view: &V,
     ) -> Result<String, RenderError> {
         let text =
-            self.registry
-                .render(name.name(), view)
+            self.registries
+                .render(name, view)
                 .map_err(|source| RenderError::Handlebars {
                     name: name.name(),
                     source,
@@ -516,6 +592,15 @@ impl Templates {
     /// without the ⛔ a person who asked sees.
     pub fn refusal_in_log(&self, refusal: &crate::domain::Refusal) -> Result<String, RenderError> {
         self.render(TemplateName::Refusal, &RefusalView::in_log(refusal))
+    }
+
+    /// The words of a timeline entry for `happened`, as stored.
+    pub fn timeline_entry(
+        &self,
+        happened: crate::domain::Happened,
+    ) -> Result<crate::domain::TimelineEntry, RenderError> {
+        let text = self.render(TemplateName::Timeline, &TimelineView::from(&happened.event))?;
+        Ok(crate::domain::TimelineEntry::worded(happened, text))
     }
 
     /// Renders a template's samples, as `incident-bot render NAME` previews them: one
@@ -546,7 +631,7 @@ fn parse_problem(file: String, e: &handlebars::TemplateError) -> TemplateProblem
 }
 
 fn load_overrides(
-    registry: &mut Handlebars<'static>,
+    registry: &mut Registries,
     dir: &Path,
     origin: &mut HashMap<&'static str, String>,
     overridden: &mut HashSet<&'static str>,
@@ -611,7 +696,10 @@ fn load_overrides(
                 continue;
             }
         };
-        match registry.register_template_string(t.name(), source) {
+        match registry
+            .of_mut(t)
+            .register_template_string(t.name(), source)
+        {
             Ok(()) => {
                 origin.insert(t.name(), file);
                 overridden.insert(t.name());

@@ -108,7 +108,11 @@ pub(in crate::app) async fn declare_as(
 ) -> Result<Declared, AppError> {
     within_channel_budget(counts)?;
     let now = app.clock.now();
-    let (incident, entry) = Incident::declare(declaration, now);
+    let (incident, happened) = Incident::declare(declaration, now);
+    let entry = app
+        .templates
+        .timeline_entry(happened)
+        .map_err(anyhow::Error::new)?;
     let guild = app.settings.discord.guild_id;
     let mut tx = app.db.begin().await?;
     if let Some(FromCard { card, .. }) = from {
