@@ -14,6 +14,7 @@ mod checklist;
 mod containment_views;
 mod escape;
 mod help;
+mod label_views;
 mod log_views;
 mod maintenance_views;
 mod markup;
@@ -43,6 +44,7 @@ pub use checklist::{
 pub use containment_views::*;
 pub use escape::{cap, discord_escape, unlink_for_players, MESSAGE_LIMIT};
 pub use help::{Help, HelpPhase, HelpSeverity};
+pub use label_views::Label;
 pub use log_views::*;
 pub use maintenance_views::*;
 pub use markup::Markup;
@@ -121,6 +123,8 @@ pub enum TemplateName {
     MaintenanceStaff,
     /// A timeline entry's words, stored as plain text.
     Timeline,
+    /// The words on buttons, menus and forms.
+    Labels,
 }
 
 impl TemplateName {
@@ -154,6 +158,7 @@ impl TemplateName {
         Self::Maintenance,
         Self::MaintenanceStaff,
         Self::Timeline,
+        Self::Labels,
     ];
 
     /// The name, which is also the file stem.
@@ -187,6 +192,7 @@ impl TemplateName {
             Self::Maintenance => "maintenance",
             Self::MaintenanceStaff => "maintenance_staff",
             Self::Timeline => "timeline",
+            Self::Labels => "labels",
         }
     }
 
@@ -253,6 +259,7 @@ impl TemplateName {
                 "a timeline entry, stored as plain text: declared, severity, phase, role, \
                  update, alert, kind, fix, reopen, close, corrections, note"
             }
+            Self::Labels => "the words on buttons, menus and forms (titles, questions, hints)",
         }
     }
 
@@ -291,6 +298,7 @@ impl TemplateName {
             Self::Maintenance => include_str!("../templates/maintenance.hbs"),
             Self::MaintenanceStaff => include_str!("../templates/maintenance_staff.hbs"),
             Self::Timeline => include_str!("../templates/timeline.hbs"),
+            Self::Labels => include_str!("../templates/labels.hbs"),
         }
     }
 
@@ -307,7 +315,7 @@ impl TemplateName {
     /// Whether the output is plain text, escaped wherever it is shown later (a timeline
     /// entry): rendered without escaping, and holding no [`Markup`].
     pub fn is_plain(self) -> bool {
-        matches!(self, Self::Timeline)
+        matches!(self, Self::Timeline | Self::Labels)
     }
 
     /// The template of a network's posts.
@@ -350,6 +358,7 @@ impl TemplateName {
             Self::Maintenance => serde_json::to_value(MaintenanceNotice::sample()),
             Self::MaintenanceStaff => serde_json::to_value(MaintenanceStaff::sample()),
             Self::Timeline => serde_json::to_value(TimelineView::samples().first()),
+            Self::Labels => serde_json::to_value(Label::samples().first()),
         };
         v.unwrap_or_default()
     }
@@ -372,6 +381,12 @@ impl TemplateName {
             }
             Self::Timeline => {
                 return TimelineView::samples()
+                    .iter()
+                    .map(|v| serde_json::to_value(v).unwrap_or_default())
+                    .collect()
+            }
+            Self::Labels => {
+                return Label::samples()
                     .iter()
                     .map(|v| serde_json::to_value(v).unwrap_or_default())
                     .collect()
@@ -601,6 +616,19 @@ impl Templates {
     ) -> Result<crate::domain::TimelineEntry, RenderError> {
         let text = self.render(TemplateName::Timeline, &TimelineView::from(&happened.event))?;
         Ok(crate::domain::TimelineEntry::worded(happened, text))
+    }
+
+    /// The words of a button, menu or form. Every case renders at start, so this cannot fail
+    /// with the templates loaded; were it to, the case's name stands in, and the error is logged.
+    pub fn label(&self, label: &Label) -> String {
+        self.render(TemplateName::Labels, label)
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "a label did not render");
+                serde_json::to_value(label)
+                    .ok()
+                    .and_then(|v| v.get("label").and_then(|l| l.as_str()).map(str::to_owned))
+                    .unwrap_or_default()
+            })
     }
 
     /// Renders a template's samples, as `incident-bot render NAME` previews them: one

@@ -12,7 +12,8 @@ use crate::domain::{
     MessageId, Refusal, Severity, Status, Systems, TimelineEntry,
 };
 use crate::render::{
-    mention, relative, timestamp, AlertCardView, AlertNews, AlertSeen, Markup, Notice, TemplateName,
+    mention, relative, timestamp, AlertCardView, AlertNews, AlertSeen, Label, Markup, Notice,
+    TemplateName,
 };
 use crate::store::{AlertCard, IncidentRecord, NewCard, Tx};
 
@@ -364,7 +365,9 @@ pub fn card_view(
         for severity in Severity::ALL {
             buttons.push(Button {
                 custom_id: format!("{DECLARE_BUTTON}:{}:{severity}", card.id),
-                label: format!("Declare {severity}"),
+                label: app.templates.label(&Label::Declare {
+                    severity: severity.to_string(),
+                }),
                 style: if severity == Severity::P0 {
                     ButtonStyle::Danger
                 } else {
@@ -374,13 +377,13 @@ pub fn card_view(
         }
         buttons.push(Button {
             custom_id: format!("{DISMISS_BUTTON}:{}", card.id),
-            label: "Not real".to_owned(),
+            label: app.templates.label(&Label::NotReal),
             style: ButtonStyle::Secondary,
         });
     }
     let menu = (open && !attach_to.is_empty()).then(|| Menu {
         custom_id: format!("{ATTACH_MENU}:{}", card.id),
-        placeholder: "Attach to incident #…".to_owned(),
+        placeholder: app.templates.label(&Label::AttachTo),
         choices: attach_to,
     });
     Ok(Clicked {

@@ -167,17 +167,21 @@ pub async fn answer_unknown(
 }
 
 /// The custom ids of the question's two buttons.
-pub(super) fn question_buttons(run: i64) -> Vec<crate::app::Button> {
+pub(super) fn question_buttons(
+    templates: &crate::render::Templates,
+    run: i64,
+) -> Vec<crate::app::Button> {
     use crate::app::{Button, ButtonStyle};
+    use crate::render::Label;
     vec![
         Button {
             custom_id: format!("{}:{run}", super::RAN_BUTTON),
-            label: "It ran".into(),
+            label: templates.label(&Label::ItRan),
             style: ButtonStyle::Success,
         },
         Button {
             custom_id: format!("{AGAIN_BUTTON}:{run}"),
-            label: "Run again".into(),
+            label: templates.label(&Label::RunAgain),
             style: ButtonStyle::Danger,
         },
     ]

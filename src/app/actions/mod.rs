@@ -188,7 +188,7 @@ pub(crate) fn confirmation(
     let content = super::render(app, TemplateName::Action, &view)?;
     let button = Button {
         custom_id: format!("{RUN_BUTTON}:{}:{}", record.id, action.id),
-        label: "Run it".into(),
+        label: app.templates.label(&crate::render::Label::RunIt),
         style: ButtonStyle::Primary,
     };
     Ok((content, vec![button]))

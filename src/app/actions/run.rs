@@ -220,7 +220,7 @@ impl Performer {
         };
         let content = crate::app::render(app, TemplateName::Action, &view)
             .map_err(|e| crate::app::jobs::use_case_failed(&app.templates, e))?;
-        let buttons = question_buttons(run.id);
+        let buttons = question_buttons(&app.templates, run.id);
         self.say_about_run(&mut tx, job, &record, content, buttons)
             .await?;
         tx.commit().await?;

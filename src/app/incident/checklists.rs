@@ -13,7 +13,7 @@ use crate::domain::{
 };
 use crate::render::{
     full_date, mention, ChecklistCount, ChecklistReport, ChecklistReportStep, ChecklistSummary,
-    RenderError, TemplateName,
+    Label, RenderError, TemplateName, Templates,
 };
 use crate::store::{IncidentRecord, Tx};
 
@@ -45,8 +45,10 @@ pub(crate) fn message(
     let buttons = shown
         .iter()
         .flat_map(|s| {
-            let action = crate::app::maintenance::step_button(record, phase, s);
-            button(record.id, phase, s).into_iter().chain(action)
+            let action = crate::app::maintenance::step_button(&app.templates, record, phase, s);
+            button(&app.templates, record.id, phase, s)
+                .into_iter()
+                .chain(action)
         })
         .take(MAX_BUTTONS)
         .collect();
@@ -57,16 +59,20 @@ pub(crate) fn message(
     })
 }
 
-fn button(incident: IncidentId, phase: Phase, step: &Step<'_>) -> Option<Button> {
+fn button(
+    templates: &Templates,
+    incident: IncidentId,
+    phase: Phase,
+    step: &Step<'_>,
+) -> Option<Button> {
     let label = step.label()?;
     let ticked = step.tick.is_some();
     Some(Button {
         custom_id: format!("{CHECK_BUTTON}:{incident}:{}:{}", phase.key(), step.id),
-        label: if ticked {
-            format!("✓ {label}")
-        } else {
-            label.to_owned()
-        },
+        label: templates.label(&Label::Step {
+            step: label.to_owned(),
+            ticked,
+        }),
         style: if ticked {
             ButtonStyle::Success
         } else {

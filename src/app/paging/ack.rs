@@ -88,7 +88,7 @@ pub async fn acknowledged(
     let buttons = if record.incident.roles.commander.is_none() {
         vec![Button {
             custom_id: format!("{}:{}", super::TAKE_COMMAND_BUTTON, incident.0),
-            label: "Take command".to_owned(),
+            label: app.templates.label(&crate::render::Label::TakeCommand),
             style: ButtonStyle::Primary,
         }]
     } else {
