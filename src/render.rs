@@ -57,7 +57,7 @@ pub use reminder_views::*;
 pub use scan::unescaped;
 pub(crate) use scan::{include_loops, refuse_unescaped};
 pub use social_views::{NetworkCount, SocialCancelled, SocialPostView};
-pub use timeline_views::TimelineView;
+pub use timeline_views::{ActionDid, TimelineView};
 pub use views::*;
 
 /// The status page's templates, by file stem: rendered by `status`, overridable from
@@ -616,6 +616,11 @@ impl Templates {
     ) -> Result<crate::domain::TimelineEntry, RenderError> {
         let text = self.render(TemplateName::Timeline, &TimelineView::from(&happened.event))?;
         Ok(crate::domain::TimelineEntry::worded(happened, text))
+    }
+
+    /// The words of a timeline entry the app writes itself, as stored.
+    pub fn timeline_text(&self, view: &TimelineView) -> Result<String, RenderError> {
+        self.render(TemplateName::Timeline, view)
     }
 
     /// The words of a button, menu or form. Every case renders at start, so this cannot fail

@@ -31,6 +31,16 @@ fn every_event_is_worded_in_one_line_as_the_timeline_always_stored_it() {
             "Summary changed to: Logins time out",
             "Start of the problem changed from 2026-03-14 09:05 UTC to 2026-03-14 08:05 UTC",
             "Paged the database team",
+            "Ticked “DB snapshot” (Phase 2: Containment)",
+            "Ran “Restart login” (run 7)",
+            "“Restart login” failed: HTTP 500 after 1.2s: upstream down",
+            "“Restart login” was sent and no answer came (timed out): asked whether it ran",
+            "Attached by hand: Alert from Sentry: Login 5xx (3 seen, first at 2026-03-14 \
+             09:05:00 UTC) https://sentry.example/1",
+            "Alert resolved: Login 5xx (Sentry says it is over: a hint for the verify step, not \
+             an all-clear)",
+            "Declared automatically by the rule [[intake.auto_declare]] login",
+            "Acknowledged in PagerDuty by rhea",
         ]
     );
 }

@@ -124,6 +124,88 @@ pub enum TimelineView {
         /// The note.
         text: String,
     },
+    /// A checklist step was ticked or unticked.
+    Ticked {
+        /// The step, as listed.
+        step: String,
+        /// `Phase 2: Containment`.
+        phase: String,
+        /// Ticked, or unticked.
+        ticked: bool,
+    },
+    /// A runbook action: run, said to have run, or sent again.
+    Action {
+        /// `ran`, `said_ran` or `sent_again`.
+        did: ActionDid,
+        /// The action's label.
+        label: String,
+        /// The run's key.
+        run: String,
+    },
+    /// What came back from a runbook action.
+    ActionFinished {
+        /// Whether it succeeded.
+        ok: bool,
+        /// The action's label.
+        label: String,
+        /// The HTTP status, if it was sent.
+        status: Option<u16>,
+        /// `1.2s`.
+        duration: String,
+        /// What came back, on a failure.
+        what: Option<String>,
+    },
+    /// A runbook action was sent and no answer came.
+    ActionUnknown {
+        /// The action's label.
+        label: String,
+        /// What went wrong.
+        what: String,
+    },
+    /// The alert an incident came from (or was attached to it by hand).
+    Alert {
+        /// Who sent it: `Sentry`.
+        source: String,
+        /// What fired.
+        title: String,
+        /// How often it was seen.
+        count: i64,
+        /// When first, a full UTC date with seconds.
+        first_at: String,
+        /// Its link, if any.
+        link: Option<String>,
+        /// Whether someone attached it by hand.
+        by_hand: bool,
+    },
+    /// An alert's source says it is over.
+    AlertResolved {
+        /// What fired.
+        title: String,
+        /// Who sent it.
+        source: String,
+    },
+    /// An auto-declare rule declared the incident.
+    AutoDeclared {
+        /// The rule's name.
+        rule: String,
+    },
+    /// Someone acknowledged the page in PagerDuty.
+    PageAcknowledged {
+        /// Who, as plain text.
+        by: String,
+    },
+}
+
+/// What happened to a runbook action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionDid {
+    /// Someone ran it.
+    Ran,
+    /// Someone said it ran.
+    SaidRan,
+    /// Someone sent it again.
+    SentAgain,
 }
 
 impl From<&TimelineEvent> for TimelineView {
@@ -230,11 +312,56 @@ impl TimelineView {
 
     /// One view per kind of event, for `render timeline` and the check at start.
     pub(crate) fn samples() -> Vec<Self> {
-        sample_events()
+        let mut all: Vec<Self> = sample_events()
             .unwrap_or_default()
             .iter()
             .map(Self::from)
-            .collect()
+            .collect();
+        all.extend(Self::app_samples());
+        all
+    }
+
+    /// The entries the app words without a domain event.
+    fn app_samples() -> Vec<Self> {
+        vec![
+            Self::Ticked {
+                step: "DB snapshot".into(),
+                phase: "Phase 2: Containment".into(),
+                ticked: true,
+            },
+            Self::Action {
+                did: ActionDid::Ran,
+                label: "Restart login".into(),
+                run: "7".into(),
+            },
+            Self::ActionFinished {
+                ok: false,
+                label: "Restart login".into(),
+                status: Some(500),
+                duration: "1.2s".into(),
+                what: Some("upstream down".into()),
+            },
+            Self::ActionUnknown {
+                label: "Restart login".into(),
+                what: "timed out".into(),
+            },
+            Self::Alert {
+                source: "Sentry".into(),
+                title: "Login 5xx".into(),
+                count: 3,
+                first_at: "2026-03-14 09:05:00 UTC".into(),
+                link: Some("https://sentry.example/1".into()),
+                by_hand: true,
+            },
+            Self::AlertResolved {
+                title: "Login 5xx".into(),
+                source: "Sentry".into(),
+            },
+            Self::AutoDeclared {
+                rule: "login".into(),
+            },
+            Self::PageAcknowledged { by: "rhea".into() },
+        ]
     }
 }
 

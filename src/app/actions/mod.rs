@@ -256,7 +256,12 @@ pub(crate) async fn queue_run(
         at: now,
     };
     let run = tx.insert_action_run(&new).await?;
-    let text = format!("Ran “{}” (run {})", action.label, run.key);
+    let text = crate::render::TimelineView::Action {
+        did: crate::render::ActionDid::Ran,
+        label: action.label.clone(),
+        run: run.key.clone(),
+    };
+    let text = super::render(app, TemplateName::Timeline, &text)?;
     let entry = TimelineEntry::by(by, now, EntryKind::Action, text);
     tx.append_timeline(record.id, &[entry]).await?;
     let key = format!("action_run:{}", run.id);

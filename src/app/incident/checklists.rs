@@ -13,7 +13,7 @@ use crate::domain::{
 };
 use crate::render::{
     full_date, mention, ChecklistCount, ChecklistReport, ChecklistReportStep, ChecklistSummary,
-    Label, RenderError, TemplateName, Templates,
+    Label, RenderError, TemplateName, Templates, TimelineView,
 };
 use crate::store::{IncidentRecord, Tx};
 
@@ -163,7 +163,15 @@ pub async fn tick(app: &App, actor: &Actor, click: CheckClick) -> Result<Clicked
         Some(done) => {
             actor.may_untick(done.by, &team, i.roles.commander)?;
             tx.untick(record.id, phase, &step).await?;
-            ("untick", format!("Unticked “{}” ({phase})", done.text))
+            let said = TimelineView::Ticked {
+                step: done.text,
+                phase: phase.to_string(),
+                ticked: false,
+            };
+            (
+                "untick",
+                crate::app::render(app, TemplateName::Timeline, &said)?,
+            )
         }
         None => {
             tick_step(app, &mut tx, actor, &record, phase, &step).await?;
@@ -227,7 +235,12 @@ pub(crate) async fn tick_step(
         at: now,
     };
     tx.tick(record.id, &done).await?;
-    let said = format!("Ticked “{text}” ({phase})");
+    let said = TimelineView::Ticked {
+        step: text,
+        phase: phase.to_string(),
+        ticked: true,
+    };
+    let said = crate::app::render(app, TemplateName::Timeline, &said)?;
     let entry = TimelineEntry::by(actor.user, now, EntryKind::Checklist, said);
     tx.append_timeline(record.id, &[entry]).await?;
     let detail = json!({ "phase": phase.key(), "step": step.as_str() });
