@@ -44,7 +44,7 @@ pub use checklist::{
 pub use containment_views::*;
 pub use escape::{cap, discord_escape, unlink_for_players, MESSAGE_LIMIT};
 pub use help::{Help, HelpPhase, HelpSeverity};
-pub use label_views::Label;
+pub use label_views::{Label, TopicView};
 pub use log_views::*;
 pub use maintenance_views::*;
 pub use markup::Markup;
@@ -125,6 +125,8 @@ pub enum TemplateName {
     Timeline,
     /// The words on buttons, menus and forms.
     Labels,
+    /// An incident channel's topic.
+    Topic,
 }
 
 impl TemplateName {
@@ -159,6 +161,7 @@ impl TemplateName {
         Self::MaintenanceStaff,
         Self::Timeline,
         Self::Labels,
+        Self::Topic,
     ];
 
     /// The name, which is also the file stem.
@@ -193,6 +196,7 @@ impl TemplateName {
             Self::MaintenanceStaff => "maintenance_staff",
             Self::Timeline => "timeline",
             Self::Labels => "labels",
+            Self::Topic => "topic",
         }
     }
 
@@ -260,6 +264,7 @@ impl TemplateName {
                  update, alert, kind, fix, reopen, close, corrections, note"
             }
             Self::Labels => "the words on buttons, menus and forms (titles, questions, hints)",
+            Self::Topic => "an incident channel's topic: number, severity and title",
         }
     }
 
@@ -299,6 +304,7 @@ impl TemplateName {
             Self::MaintenanceStaff => include_str!("../templates/maintenance_staff.hbs"),
             Self::Timeline => include_str!("../templates/timeline.hbs"),
             Self::Labels => include_str!("../templates/labels.hbs"),
+            Self::Topic => include_str!("../templates/topic.hbs"),
         }
     }
 
@@ -359,6 +365,7 @@ impl TemplateName {
             Self::MaintenanceStaff => serde_json::to_value(MaintenanceStaff::sample()),
             Self::Timeline => serde_json::to_value(TimelineView::samples().first()),
             Self::Labels => serde_json::to_value(Label::samples().first()),
+            Self::Topic => serde_json::to_value(TopicView::sample()),
         };
         v.unwrap_or_default()
     }

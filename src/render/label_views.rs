@@ -66,6 +66,28 @@ pub enum Label {
     ReportSystemsHint,
 }
 
+/// `topic.hbs`: an incident channel's topic (Discord renders markdown in it, so the title is
+/// escaped as in a message).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TopicView {
+    /// The incident's number.
+    pub number: u32,
+    /// `P1`.
+    pub severity: String,
+    /// The title; `None` for a security incident, whose topic says only that it is one.
+    pub title: Option<String>,
+}
+
+impl TopicView {
+    pub(crate) fn sample() -> Self {
+        Self {
+            number: 7,
+            severity: "P1".into(),
+            title: Some("Login **down**".into()),
+        }
+    }
+}
+
 impl Label {
     /// Every case, for `render labels` and the check at start.
     pub(crate) fn samples() -> Vec<Self> {
@@ -142,5 +164,15 @@ mod tests {
             ticked: true,
         };
         assert_eq!(templates.label(&step), "✓ **DB** snapshot");
+    }
+
+    #[test]
+    fn a_topic_escapes_the_title_and_a_security_one_names_none() {
+        let templates = Templates::load(None).expect("the built-in templates load");
+        let mut topic = TopicView::sample();
+        let said = |t: &TopicView| templates.render(TemplateName::Topic, t).expect("renders");
+        assert_eq!(said(&topic), "Incident #7 · P1 · Login \\*\\*down\\*\\*");
+        topic.title = None;
+        assert_eq!(said(&topic), "Incident #7: security, private");
     }
 }
