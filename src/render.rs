@@ -14,6 +14,7 @@ mod checklist;
 mod containment_views;
 mod escape;
 mod help;
+mod label_views;
 mod log_views;
 mod maintenance_views;
 mod markup;
@@ -25,6 +26,7 @@ mod refusal_views;
 mod reminder_views;
 mod scan;
 mod social_views;
+mod timeline_views;
 mod views;
 
 use std::collections::{HashMap, HashSet};
@@ -42,6 +44,7 @@ pub use checklist::{
 pub use containment_views::*;
 pub use escape::{cap, discord_escape, unlink_for_players, MESSAGE_LIMIT};
 pub use help::{Help, HelpPhase, HelpSeverity};
+pub use label_views::{Label, TopicView};
 pub use log_views::*;
 pub use maintenance_views::*;
 pub use markup::Markup;
@@ -54,6 +57,7 @@ pub use reminder_views::*;
 pub use scan::unescaped;
 pub(crate) use scan::{include_loops, refuse_unescaped};
 pub use social_views::{NetworkCount, SocialCancelled, SocialPostView};
+pub use timeline_views::{ActionDid, TimelineView};
 pub use views::*;
 
 /// The status page's templates, by file stem: rendered by `status`, overridable from
@@ -117,6 +121,12 @@ pub enum TemplateName {
     Maintenance,
     /// Maintenance windows for the staff: answers, the list, the reminder.
     MaintenanceStaff,
+    /// A timeline entry's words, stored as plain text.
+    Timeline,
+    /// The words on buttons, menus and forms.
+    Labels,
+    /// An incident channel's topic.
+    Topic,
 }
 
 impl TemplateName {
@@ -149,6 +159,9 @@ impl TemplateName {
         Self::NoEvent,
         Self::Maintenance,
         Self::MaintenanceStaff,
+        Self::Timeline,
+        Self::Labels,
+        Self::Topic,
     ];
 
     /// The name, which is also the file stem.
@@ -181,6 +194,9 @@ impl TemplateName {
             Self::NoEvent => "no_event",
             Self::Maintenance => "maintenance",
             Self::MaintenanceStaff => "maintenance_staff",
+            Self::Timeline => "timeline",
+            Self::Labels => "labels",
+            Self::Topic => "topic",
         }
     }
 
@@ -243,6 +259,12 @@ impl TemplateName {
             Self::MaintenanceStaff => {
                 "maintenance for the staff: what /maintenance did, its list, the reminder"
             }
+            Self::Timeline => {
+                "a timeline entry, stored as plain text: declared, severity, phase, role, \
+                 update, alert, kind, fix, reopen, close, corrections, note"
+            }
+            Self::Labels => "the words on buttons, menus and forms (titles, questions, hints)",
+            Self::Topic => "an incident channel's topic: number, severity and title",
         }
     }
 
@@ -280,16 +302,26 @@ impl TemplateName {
             Self::NoEvent => include_str!("../templates/no_event.hbs"),
             Self::Maintenance => include_str!("../templates/maintenance.hbs"),
             Self::MaintenanceStaff => include_str!("../templates/maintenance_staff.hbs"),
+            Self::Timeline => include_str!("../templates/timeline.hbs"),
+            Self::Labels => include_str!("../templates/labels.hbs"),
+            Self::Topic => include_str!("../templates/topic.hbs"),
         }
     }
 
     /// Whether the output is a Discord message (capped at 2000 characters) or a document.
     fn is_message(self) -> bool {
         // A social post is cut to its network's length when it is sent, not to Discord's.
-        !matches!(
-            self,
-            Self::Postmortem | Self::SocialMastodon | Self::SocialBluesky | Self::SocialX
-        )
+        !self.is_plain()
+            && !matches!(
+                self,
+                Self::Postmortem | Self::SocialMastodon | Self::SocialBluesky | Self::SocialX
+            )
+    }
+
+    /// Whether the output is plain text, escaped wherever it is shown later (a timeline
+    /// entry): rendered without escaping, and holding no [`Markup`].
+    pub fn is_plain(self) -> bool {
+        matches!(self, Self::Timeline | Self::Labels)
     }
 
     /// The template of a network's posts.
@@ -331,6 +363,9 @@ impl TemplateName {
             Self::NoEvent => serde_json::to_value(NoEvent::ChannelUnset),
             Self::Maintenance => serde_json::to_value(MaintenanceNotice::sample()),
             Self::MaintenanceStaff => serde_json::to_value(MaintenanceStaff::sample()),
+            Self::Timeline => serde_json::to_value(TimelineView::samples().first()),
+            Self::Labels => serde_json::to_value(Label::samples().first()),
+            Self::Topic => serde_json::to_value(TopicView::sample()),
         };
         v.unwrap_or_default()
     }
@@ -347,6 +382,18 @@ impl TemplateName {
             }
             Self::Refusal => {
                 return RefusalView::samples()
+                    .iter()
+                    .map(|v| serde_json::to_value(v).unwrap_or_default())
+                    .collect()
+            }
+            Self::Timeline => {
+                return TimelineView::samples()
+                    .iter()
+                    .map(|v| serde_json::to_value(v).unwrap_or_default())
+                    .collect()
+            }
+            Self::Labels => {
+                return Label::samples()
                     .iter()
                     .map(|v| serde_json::to_value(v).unwrap_or_default())
                     .collect()
@@ -409,20 +456,66 @@ pub enum RenderError {
 /// The loaded templates. Parsed once at start; cheap to share behind an `Arc`.
 #[derive(Debug)]
 pub struct Templates {
-    registry: Handlebars<'static>,
+    registries: Registries,
+}
+
+/// Two registries, as handlebars escapes per registry: messages escape by type, plain text
+/// (see [`TemplateName::is_plain`]) not at all.
+#[derive(Debug)]
+struct Registries {
+    messages: Handlebars<'static>,
+    plain: Handlebars<'static>,
+}
+
+impl Registries {
+    fn new() -> Self {
+        let mut messages = Handlebars::new();
+        messages.set_strict_mode(true);
+        messages.register_escape_fn(markup::escape_by_type);
+        let mut plain = Handlebars::new();
+        plain.set_strict_mode(true);
+        plain.register_escape_fn(handlebars::no_escape);
+        Self { messages, plain }
+    }
+
+    /// The registry that holds `t`.
+    fn of(&self, t: TemplateName) -> &Handlebars<'static> {
+        if t.is_plain() {
+            &self.plain
+        } else {
+            &self.messages
+        }
+    }
+
+    fn of_mut(&mut self, t: TemplateName) -> &mut Handlebars<'static> {
+        if t.is_plain() {
+            &mut self.plain
+        } else {
+            &mut self.messages
+        }
+    }
+
+    fn render(
+        &self,
+        t: TemplateName,
+        view: &impl Serialize,
+    ) -> Result<String, handlebars::RenderError> {
+        self.of(t).render(t.name(), view)
+    }
 }
 
 impl Templates {
     /// Loads the built-in templates, then the overrides in `dir`. Every problem is reported,
     /// each naming the file and line.
     pub fn load(dir: Option<&Path>) -> Result<Self, Vec<TemplateProblem>> {
-        let mut registry = Handlebars::new();
-        registry.set_strict_mode(true);
-        registry.register_escape_fn(markup::escape_by_type);
+        let mut registry = Registries::new();
         let mut problems = Vec::new();
         let mut origin = HashMap::new();
         for t in TemplateName::ALL {
-            if let Err(e) = registry.register_template_string(t.name(), t.builtin()) {
+            if let Err(e) = registry
+                .of_mut(*t)
+                .register_template_string(t.name(), t.builtin())
+            {
                 problems.push(parse_problem(format!("built-in {}", t.name()), &e));
             }
             origin.insert(t.name(), format!("built-in {}", t.name()));
@@ -440,7 +533,10 @@ impl Templates {
             .iter()
             .filter_map(|t| {
                 let file = origin.get(t.name()).cloned().unwrap_or_default();
-                registry.get_template(t.name()).map(|p| (t.name(), file, p))
+                registry
+                    .of(*t)
+                    .get_template(t.name())
+                    .map(|p| (t.name(), file, p))
             })
             .collect();
         for (name, file, template) in &parsed {
@@ -458,26 +554,28 @@ impl Templates {
             }
             let file = || origin.get(t.name()).cloned().unwrap_or_default();
             // The first problem of a template is enough: its other samples would repeat it.
-            let problem =
-                t.samples()
-                    .iter()
-                    .find_map(|sample| match registry.render(t.name(), sample) {
-                        Err(e) => Some(TemplateProblem {
-                            file: file(),
-                            line: e.line_no,
-                            reason: e.reason().to_string(),
-                        }),
-                        Ok(text) if markup::leaked(&text) => Some(TemplateProblem {
-                            file: file(),
-                            line: None,
-                            reason: RenderError::TripleBraces { name: t.name() }.to_string(),
-                        }),
-                        Ok(_) => None,
-                    });
+            let problem = t
+                .samples()
+                .iter()
+                .find_map(|sample| match registry.render(*t, sample) {
+                    Err(e) => Some(TemplateProblem {
+                        file: file(),
+                        line: e.line_no,
+                        reason: e.reason().to_string(),
+                    }),
+                    Ok(text) if markup::leaked(&text) => Some(TemplateProblem {
+                        file: file(),
+                        line: None,
+                        reason: RenderError::TripleBraces { name: t.name() }.to_string(),
+                    }),
+                    Ok(_) => None,
+                });
             problems.extend(problem);
         }
         if problems.is_empty() {
-            Ok(Self { registry })
+            Ok(Self {
+                registries: registry,
+            })
         } else {
             Err(problems)
         }
@@ -490,8 +588,8 @@ impl Templates {
         view: &V,
     ) -> Result<String, RenderError> {
         let text =
-            self.registry
-                .render(name.name(), view)
+            self.registries
+                .render(name, view)
                 .map_err(|source| RenderError::Handlebars {
                     name: name.name(),
                     source,
@@ -516,6 +614,33 @@ impl Templates {
     /// without the ⛔ a person who asked sees.
     pub fn refusal_in_log(&self, refusal: &crate::domain::Refusal) -> Result<String, RenderError> {
         self.render(TemplateName::Refusal, &RefusalView::in_log(refusal))
+    }
+
+    /// The words of a timeline entry for `happened`, as stored.
+    pub fn timeline_entry(
+        &self,
+        happened: crate::domain::Happened,
+    ) -> Result<crate::domain::TimelineEntry, RenderError> {
+        let text = self.render(TemplateName::Timeline, &TimelineView::from(&happened.event))?;
+        Ok(crate::domain::TimelineEntry::worded(happened, text))
+    }
+
+    /// The words of a timeline entry the app writes itself, as stored.
+    pub fn timeline_text(&self, view: &TimelineView) -> Result<String, RenderError> {
+        self.render(TemplateName::Timeline, view)
+    }
+
+    /// The words of a button, menu or form. Every case renders at start, so this cannot fail
+    /// with the templates loaded; were it to, the case's name stands in, and the error is logged.
+    pub fn label(&self, label: &Label) -> String {
+        self.render(TemplateName::Labels, label)
+            .unwrap_or_else(|e| {
+                tracing::error!(error = %e, "a label did not render");
+                serde_json::to_value(label)
+                    .ok()
+                    .and_then(|v| v.get("label").and_then(|l| l.as_str()).map(str::to_owned))
+                    .unwrap_or_default()
+            })
     }
 
     /// Renders a template's samples, as `incident-bot render NAME` previews them: one
@@ -546,7 +671,7 @@ fn parse_problem(file: String, e: &handlebars::TemplateError) -> TemplateProblem
 }
 
 fn load_overrides(
-    registry: &mut Handlebars<'static>,
+    registry: &mut Registries,
     dir: &Path,
     origin: &mut HashMap<&'static str, String>,
     overridden: &mut HashSet<&'static str>,
@@ -611,7 +736,10 @@ fn load_overrides(
                 continue;
             }
         };
-        match registry.register_template_string(t.name(), source) {
+        match registry
+            .of_mut(t)
+            .register_template_string(t.name(), source)
+        {
             Ok(()) => {
                 origin.insert(t.name(), file);
                 overridden.insert(t.name());

@@ -9,6 +9,7 @@ use incident_bot::domain::{
     ChannelId, Command, Declaration, FreeText, GuildId, Incident, IncidentKind, IncidentRole,
     IncidentTitle, Phase, Severity, Systems, UserId,
 };
+use incident_bot::render::Templates;
 use incident_bot::store::{AuditEntry, Db, NewIncident, NewJob};
 use serde_json::json;
 
@@ -31,6 +32,7 @@ pub async fn closed_incidents(db: &Db, guild: GuildId, count: usize) -> anyhow::
     let responder = UserId::new(1_100_000_000_000_000_300).context("id")?;
     let commander = UserId::new(1_100_000_000_000_000_301).context("id")?;
     let now = Utc::now();
+    let templates = Templates::load(None).map_err(|p| anyhow::anyhow!("templates: {p:?}"))?;
     let step = TimeDelta::days(SPAN_DAYS) / i32::try_from(count.max(1)).context("count")?;
     let mut done = 0;
     while done < count {
@@ -65,6 +67,10 @@ pub async fn closed_incidents(db: &Db, guild: GuildId, count: usize) -> anyhow::
             record.incident = incident;
             record.channel_id = ChannelId::new(CHANNEL_BASE + i as u64);
             tx.save_incident(&record).await?;
+            let entries = entries
+                .into_iter()
+                .map(|h| templates.timeline_entry(h))
+                .collect::<Result<Vec<_>, _>>()?;
             tx.append_timeline(record.id, &entries).await?;
             for (k, entry) in entries.iter().enumerate() {
                 let audit = AuditEntry {

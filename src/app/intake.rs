@@ -12,7 +12,8 @@ use crate::domain::{
     MessageId, Refusal, Severity, Status, Systems, TimelineEntry,
 };
 use crate::render::{
-    mention, relative, timestamp, AlertCardView, AlertNews, AlertSeen, Markup, Notice, TemplateName,
+    mention, relative, timestamp, AlertCardView, AlertNews, AlertSeen, Label, Markup, Notice,
+    TemplateName, TimelineView,
 };
 use crate::store::{AlertCard, IncidentRecord, NewCard, Tx};
 
@@ -213,7 +214,8 @@ async fn alert_joined(
     stored: &AlertCard,
     incident: IncidentId,
 ) -> Result<(), AppError> {
-    tx.append_timeline(incident, &[alert_entry(stored)]).await?;
+    tx.append_timeline(incident, &[alert_entry(app, stored, false)?])
+        .await?;
     let view = Notice {
         alert_joined: Some(news(stored, None)),
         ..Notice::default()
@@ -232,11 +234,11 @@ async fn alert_resolved(
     incident: IncidentId,
     now: DateTime<Utc>,
 ) -> Result<(), AppError> {
-    let text = format!(
-        "Alert resolved: {} ({} says it is over: a hint for the verify step, not an all-clear)",
-        stored.title,
-        stored.source.display()
-    );
+    let text = TimelineView::AlertResolved {
+        title: stored.title.to_string(),
+        source: stored.source.display().to_string(),
+    };
+    let text = super::render(app, TemplateName::Timeline, &text)?;
     let entry = TimelineEntry {
         at: now,
         actor: None,
@@ -367,7 +369,9 @@ pub fn card_view(
         for severity in Severity::ALL {
             buttons.push(Button {
                 custom_id: format!("{DECLARE_BUTTON}:{}:{severity}", card.id),
-                label: format!("Declare {severity}"),
+                label: app.templates.label(&Label::Declare {
+                    severity: severity.to_string(),
+                }),
                 style: if severity == Severity::P0 {
                     ButtonStyle::Danger
                 } else {
@@ -377,13 +381,13 @@ pub fn card_view(
         }
         buttons.push(Button {
             custom_id: format!("{DISMISS_BUTTON}:{}", card.id),
-            label: "Not real".to_owned(),
+            label: app.templates.label(&Label::NotReal),
             style: ButtonStyle::Secondary,
         });
     }
     let menu = (open && !attach_to.is_empty()).then(|| Menu {
         custom_id: format!("{ATTACH_MENU}:{}", card.id),
-        placeholder: "Attach to incident #…".to_owned(),
+        placeholder: app.templates.label(&Label::AttachTo),
         choices: attach_to,
     });
     Ok(Clicked {
@@ -491,25 +495,28 @@ pub(super) async fn refresh_menus(
     Ok(())
 }
 
-/// The timeline entry an alert's card gives the incident declared from it: what fired, when.
-pub(super) fn alert_entry(card: &AlertCard) -> TimelineEntry {
-    let mut text = format!(
-        "Alert from {}: {} ({} seen, first at {})",
-        card.source.display(),
-        card.title,
-        card.count,
-        card.started_at.format("%Y-%m-%d %H:%M:%S UTC"),
-    );
-    if let Some(link) = &card.link {
-        text.push_str(&format!(" {link}"));
-    }
-    TimelineEntry {
+/// The timeline entry an alert's card gives the incident declared from it (or, `by_hand`,
+/// attached to it): what fired, when.
+pub(super) fn alert_entry(
+    app: &App,
+    card: &AlertCard,
+    by_hand: bool,
+) -> Result<TimelineEntry, AppError> {
+    let text = TimelineView::Alert {
+        source: card.source.display().to_string(),
+        title: card.title.to_string(),
+        count: i64::try_from(card.count).unwrap_or(i64::MAX),
+        first_at: card.started_at.format("%Y-%m-%d %H:%M:%S UTC").to_string(),
+        link: card.link.as_ref().map(ToString::to_string),
+        by_hand,
+    };
+    Ok(TimelineEntry {
         at: card.started_at,
         actor: None,
         kind: EntryKind::Bot,
-        text,
+        text: super::render(app, TemplateName::Timeline, &text)?,
         source_message: None,
-    }
+    })
 }
 
 /// What a card's button is about: `<card>` or `<card>:<severity>`.
@@ -699,10 +706,9 @@ pub async fn attach_card(
         return Err(Refusal::AlertDismissed.into());
     }
     tx.alert_card_incident(card, target.id, None).await?;
-    let mut entry = alert_entry(&current);
+    let mut entry = alert_entry(app, &current, true)?;
     entry.actor = Some(actor.user);
     entry.at = now;
-    entry.text = format!("Attached by hand: {}", entry.text);
     tx.append_timeline(target.id, &[entry]).await?;
     let origin = format!("attach:{card}");
     let mut outbox = super::Outbox::new(&origin, target.id, now);

@@ -147,6 +147,19 @@ pub(crate) fn render<V: serde::Serialize>(
         .map_err(anyhow::Error::new)?)
 }
 
+/// Words what happened with `timeline.hbs`, as the timeline stores it; a template error is
+/// internal.
+pub(crate) fn worded(
+    app: &App,
+    happened: impl IntoIterator<Item = crate::domain::Happened>,
+) -> Result<Vec<crate::domain::TimelineEntry>, AppError> {
+    happened
+        .into_iter()
+        .map(|h| app.templates.timeline_entry(h))
+        .collect::<Result<_, _>>()
+        .map_err(|e| anyhow::Error::new(e).into())
+}
+
 /// The answer to the person who ran a command, from `answer.hbs`: `kind` says which.
 pub(crate) fn answer(
     app: &App,

@@ -16,6 +16,7 @@ use crate::domain::{
     Actor, FreeText, IncidentId, IncidentKind, InteractionId, Refusal, Severity, Typed, UserId,
 };
 use crate::metrics::Outcome;
+use crate::render::{Label, Templates};
 
 /// Routes a click to its use case and answers it. Clicks on buttons of other bots' or older
 /// versions' messages are told the button no longer works.
@@ -31,7 +32,7 @@ pub(super) async fn on_click(
         return arrival.answered(Outcome::Restarting, answer).await;
     }
     // A form must be the first answer to the click: it cannot follow a defer.
-    if let Some(modal) = form_for(prefix, &click.data.custom_id) {
+    if let Some(modal) = form_for(&data.app.templates, prefix, &click.data.custom_id) {
         let answer =
             click.create_response(reach, serenity::CreateInteractionResponse::Modal(modal));
         return arrival.answered(Outcome::Ok, answer).await;
@@ -172,24 +173,32 @@ fn shown_ticked(click: &serenity::ComponentInteraction) -> bool {
 }
 
 /// The form a button asks its question in, for the buttons that ask one.
-fn form_for(prefix: &str, custom_id: &str) -> Option<serenity::CreateModal> {
-    match prefix {
-        app::DISMISS_BUTTON => Some(question(
-            custom_id,
-            "Not a real incident",
-            "Why is this alert not real?",
-            WHY_NOT_REAL,
-            "A load test on staging; the check is being fixed",
-        )),
-        app::FIX_FAILED_BUTTON => Some(question(
-            custom_id,
-            "The fix did not hold",
-            "What is still wrong?",
-            WHAT_FAILED,
-            "Error rates are back up on the login service",
-        )),
-        _ => None,
-    }
+fn form_for(templates: &Templates, prefix: &str, custom_id: &str) -> Option<serenity::CreateModal> {
+    let [title, label, hint] = match prefix {
+        app::DISMISS_BUTTON => [
+            Label::NotRealTitle,
+            Label::NotRealQuestion,
+            Label::NotRealHint,
+        ],
+        app::FIX_FAILED_BUTTON => [
+            Label::FixFailedTitle,
+            Label::FixFailedQuestion,
+            Label::FixFailedHint,
+        ],
+        _ => return None,
+    };
+    let input = if prefix == app::DISMISS_BUTTON {
+        WHY_NOT_REAL
+    } else {
+        WHAT_FAILED
+    };
+    Some(question(
+        custom_id,
+        &templates.label(&title),
+        &templates.label(&label),
+        input,
+        &templates.label(&hint),
+    ))
 }
 
 /// A form of one required question with a paragraph to answer in, as long as typed text may be.

@@ -4,8 +4,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    EntryKind, Eta, EtaInput, FreeText, IncidentKind, IncidentRole, IncidentTitle, Phase, Roles,
-    Severity, ShortText, SinceInput, Systems, TimelineEntry, UserId, MAX_DETECTED_BEFORE,
+    Eta, EtaInput, FreeText, Happened, IncidentKind, IncidentRole, IncidentTitle, Phase, Roles,
+    Severity, ShortText, SinceInput, Systems, TimelineEvent, UserId, MAX_DETECTED_BEFORE,
 };
 
 /// Where an incident is in its life.
@@ -247,7 +247,7 @@ pub enum TransitionError {
 }
 
 /// What a command says happened, before it is stamped with who and when.
-type Said = Vec<(EntryKind, String)>;
+type Said = Vec<TimelineEvent>;
 
 /// A change a responder asks of an incident. Each one yields timeline entries or an error.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -330,19 +330,17 @@ pub enum Command {
 }
 
 impl Incident {
-    /// Declares an incident: it starts open, in triage, with one timeline entry.
-    pub fn declare(d: Declaration, now: DateTime<Utc>) -> (Self, TimelineEntry) {
-        let entry = TimelineEntry::by(
-            d.declared_by,
-            now,
-            EntryKind::Declared,
-            format!(
-                "Declared {} {} incident: {}",
-                d.severity,
-                d.kind,
-                d.title.as_str()
-            ),
-        );
+    /// Declares an incident: it starts open, in triage, with what its timeline records.
+    pub fn declare(d: Declaration, now: DateTime<Utc>) -> (Self, Happened) {
+        let entry = Happened {
+            at: now,
+            actor: d.declared_by,
+            event: TimelineEvent::Declared {
+                severity: d.severity,
+                kind: d.kind,
+                title: d.title.clone(),
+            },
+        };
         let incident = Self {
             title: d.title,
             summary: d.summary,
@@ -392,13 +390,13 @@ impl Incident {
     }
 
     /// Applies `command` by `actor` at `now`. On success the incident changed and the returned
-    /// entries say how; on error nothing changed.
+    /// events say how (the timeline template words them); on error nothing changed.
     pub fn apply(
         &mut self,
         command: Command,
         actor: UserId,
         now: DateTime<Utc>,
-    ) -> Result<Vec<TimelineEntry>, TransitionError> {
+    ) -> Result<Vec<Happened>, TransitionError> {
         if self.status == Status::Closed {
             return Err(TransitionError::Closed);
         }
@@ -420,13 +418,9 @@ impl Incident {
                 systems,
                 summary,
                 detected_at,
-            } => self
-                .edit(title, systems, summary, detected_at, now)?
-                .into_iter()
-                .map(|text| (EntryKind::Edited, text))
-                .collect(),
+            } => self.edit(title, systems, summary, detected_at, now)?,
             Command::ChangeKind { to } => self.change_kind(to)?,
-            Command::Note { text } => vec![(EntryKind::Note, text.to_string())],
+            Command::Note { text } => vec![TimelineEvent::Note { text }],
             Command::Resolve {
                 root_cause,
                 compensation,
@@ -439,7 +433,11 @@ impl Incident {
         self.last_change_at = now;
         Ok(said
             .into_iter()
-            .map(|(kind, text)| TimelineEntry::by(actor, now, kind, text))
+            .map(|event| Happened {
+                at: now,
+                actor,
+                event,
+            })
             .collect())
     }
 
@@ -452,15 +450,8 @@ impl Incident {
         if to == self.severity {
             return Err(TransitionError::SameSeverity(to));
         }
-        let verb = if to.is_more_severe_than(self.severity) {
-            "Raised"
-        } else {
-            "Lowered"
-        };
-        let why = reason.map(|r| format!(": {r}")).unwrap_or_default();
-        let text = format!("{verb} severity from {} to {to}{why}", self.severity);
-        self.severity = to;
-        Ok(vec![(EntryKind::SeverityChanged, text)])
+        let from = std::mem::replace(&mut self.severity, to);
+        Ok(vec![TimelineEvent::SeverityChanged { from, to, reason }])
     }
 
     /// Moves to a later phase, short of recovery (which only the fix's check reaches).
@@ -477,9 +468,9 @@ impl Incident {
         if to == Phase::Recovery {
             return Err(TransitionError::RecoveryNeedsResolve);
         }
-        let text = format!("Moved from {} to {to}", self.phase);
+        let from = self.phase;
         self.enter_phase(to, now);
-        Ok(vec![(EntryKind::PhaseChanged, text)])
+        Ok(vec![TimelineEvent::PhaseMoved { from, to }])
     }
 
     /// Gives `role` to `user`.
@@ -489,11 +480,7 @@ impl Incident {
         }
         let before = self.roles.get(role);
         self.roles.set(role, user);
-        let mut text = format!("<@{user}> is now {}", role.title().to_lowercase());
-        if let Some(before) = before {
-            text.push_str(&format!(", taking over from <@{before}>"));
-        }
-        Ok(vec![(EntryKind::RoleAssigned, text)])
+        Ok(vec![TimelineEvent::RoleAssigned { role, user, before }])
     }
 
     /// Records a status update, public or not, with a new ETA if given.
@@ -509,20 +496,18 @@ impl Incident {
         if public && self.kind == IncidentKind::Security {
             return Err(TransitionError::SecurityNeverAnnounced);
         }
-        let prefix = match (public, publish) {
-            (_, true) => "Published update",
-            (true, false) => "Public update",
-            (false, false) => "Update",
-        };
-        let mut text = format!("{prefix}: {message}");
-        if let Some(eta) = eta {
-            let eta = eta.at(now);
-            text.push_str(&format!(" (ETA: {})", eta.written()));
-            self.eta = Some(eta);
+        let eta = eta.map(|eta| eta.at(now));
+        if let Some(eta) = &eta {
+            self.eta = Some(eta.clone());
         }
-        self.last_update = Some(message);
+        self.last_update = Some(message.clone());
         self.last_update_at = Some(now);
-        Ok(vec![(EntryKind::Update, text)])
+        Ok(vec![TimelineEvent::Update {
+            message,
+            public,
+            published: publish,
+            eta,
+        }])
     }
 
     /// Records the service alert for players.
@@ -537,13 +522,11 @@ impl Incident {
         if self.status != Status::Open {
             return Err(TransitionError::AlertAfterFix);
         }
-        let mut text = "Service alert posted for players".to_owned();
-        if let Some(eta) = eta {
-            let eta = eta.at(now);
-            text.push_str(&format!(" (ETA: {})", eta.written()));
-            self.eta = Some(eta);
+        let eta: Option<Eta> = eta.map(|eta| eta.at(now));
+        if let Some(eta) = &eta {
+            self.eta = Some(eta.clone());
         }
-        Ok(vec![(EntryKind::Announced, text)])
+        Ok(vec![TimelineEvent::Announced { eta }])
     }
 
     /// Turns an availability incident into a security one, or back.
@@ -552,15 +535,7 @@ impl Incident {
             return Err(TransitionError::SameKind(to));
         }
         self.kind = to;
-        let text = match to {
-            IncidentKind::Security => {
-                "Turned into a security incident: the channel becomes private and nothing more goes to players"
-            }
-            IncidentKind::Availability => {
-                "Turned back into an availability incident; the channel stays private"
-            }
-        };
-        Ok(vec![(EntryKind::KindChanged, text.to_owned())])
+        Ok(vec![TimelineEvent::KindChanged { to }])
     }
 
     /// Records the fix: verification begins, or with `all_clear_now` recovery at once.
@@ -576,20 +551,15 @@ impl Incident {
             Status::Verifying => return Err(TransitionError::AlreadyVerifying),
             Status::Resolved | Status::Closed => return Err(TransitionError::AlreadyResolved),
         }
-        let mut text = format!("Fix applied. Root cause: {root_cause}");
-        if let Some(c) = &compensation {
-            text.push_str(&format!(". Compensation: {c}"));
-        }
         self.resolved_at = Some(now);
-        self.root_cause = Some(root_cause);
-        self.compensation = compensation;
-        let mut entries = vec![(EntryKind::Resolved, text)];
+        self.root_cause = Some(root_cause.clone());
+        self.compensation = compensation.clone();
+        let mut entries = vec![TimelineEvent::Resolved {
+            root_cause,
+            compensation,
+        }];
         if all_clear_now {
-            entries.push((
-                EntryKind::Verified,
-                "All-clear given at once (all_clear:now), without the verification window"
-                    .to_owned(),
-            ));
+            entries.push(TimelineEvent::AllClearAtOnce);
             self.recover(now);
         } else {
             self.status = Status::Verifying;
@@ -606,10 +576,7 @@ impl Incident {
             Status::Resolved | Status::Closed => return Err(TransitionError::AlreadyResolved),
         }
         self.recover(now);
-        Ok(vec![(
-            EntryKind::Verified,
-            "Fix verified: it held. Recovery & Communication begins".to_owned(),
-        )])
+        Ok(vec![TimelineEvent::FixHeld])
     }
 
     /// The fix did not hold, or the problem is back: work resumes in phase 4.
@@ -617,19 +584,16 @@ impl Incident {
         if self.status == Status::Open {
             return Err(TransitionError::NotReopenable);
         }
-        let what = if self.status == Status::Verifying {
-            "The fix did not hold"
-        } else {
-            "Reopened after the all-clear"
-        };
+        let after_all_clear = self.status != Status::Verifying;
         self.status = Status::Open;
         self.resolved_at = None;
         self.verified_at = None;
         self.enter_phase(Phase::Resolution, now);
-        Ok(vec![(
-            EntryKind::Reopened,
-            format!("{what}: {reason}. Back to {}", Phase::Resolution),
-        )])
+        Ok(vec![TimelineEvent::Reopened {
+            after_all_clear,
+            reason,
+            back_to: Phase::Resolution,
+        }])
     }
 
     /// Archives a resolved incident.
@@ -644,10 +608,10 @@ impl Incident {
         if let Some(span) = self.phases.last_mut() {
             span.ended_at = Some(now);
         }
-        Ok(vec![(EntryKind::Closed, "Closed and archived".to_owned())])
+        Ok(vec![TimelineEvent::Closed])
     }
 
-    /// Applies an edit; returns a sentence per fact that changed.
+    /// Applies an edit; returns an event per fact that changed.
     fn edit(
         &mut self,
         title: Option<IncidentTitle>,
@@ -655,7 +619,7 @@ impl Incident {
         summary: Option<FreeText>,
         detected_at: Option<SinceInput>,
         now: DateTime<Utc>,
-    ) -> Result<Vec<String>, TransitionError> {
+    ) -> Result<Said, TransitionError> {
         if title.is_none() && systems.is_none() && summary.is_none() && detected_at.is_none() {
             return Err(TransitionError::NothingToEdit);
         }
@@ -677,38 +641,20 @@ impl Incident {
         }
         let mut changes = Vec::new();
         if let Some(title) = title.filter(|t| *t != self.title) {
-            changes.push(format!(
-                "Title changed from \"{}\" to \"{title}\"",
-                self.title
-            ));
-            self.title = title;
+            let from = std::mem::replace(&mut self.title, title.clone());
+            changes.push(TimelineEvent::TitleChanged { from, to: title });
         }
         if let Some(systems) = systems.filter(|s| *s != self.systems) {
-            let list = |s: &Systems| {
-                if s.is_empty() {
-                    "none".to_owned()
-                } else {
-                    s.display()
-                }
-            };
-            changes.push(format!(
-                "Systems changed from {} to {}",
-                list(&self.systems),
-                list(&systems)
-            ));
-            self.systems = systems;
+            let from = std::mem::replace(&mut self.systems, systems.clone());
+            changes.push(TimelineEvent::SystemsChanged { from, to: systems });
         }
         if let Some(summary) = summary.filter(|s| Some(s) != self.summary.as_ref()) {
-            changes.push(format!("Summary changed to: {summary}"));
-            self.summary = Some(summary);
+            self.summary = Some(summary.clone());
+            changes.push(TimelineEvent::SummaryChanged { to: summary });
         }
         if let Some(at) = detected.filter(|at| *at != self.detected_at) {
-            changes.push(format!(
-                "Start of the problem changed from {} to {}",
-                written(self.detected_at),
-                written(at)
-            ));
-            self.detected_at = at;
+            let from = std::mem::replace(&mut self.detected_at, at);
+            changes.push(TimelineEvent::StartChanged { from, to: at });
         }
         if changes.is_empty() {
             return Err(TransitionError::NothingChanged);

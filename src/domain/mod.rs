@@ -71,7 +71,7 @@ pub use social::{fit, graphemes, inert, plain_from_discord, shorten, Network};
 pub use text::{
     parse_field, FreeText, IncidentTitle, ShortText, SystemName, Systems, SystemsError, TextError,
 };
-pub use timeline::{EntryKind, TimelineEntry};
+pub use timeline::{EntryKind, Happened, TimelineEntry, TimelineEvent};
 pub use waf::{parse_target, parse_targets, BlockTarget, TargetError, MAX_TARGETS};
 pub use web::{bracketed_web_address, host_of, web_address};
 pub use when::{parse_when, WhenError};

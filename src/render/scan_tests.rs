@@ -95,9 +95,9 @@ fn an_override_writing_a_value_unescaped_is_a_problem_at_its_line() {
 #[test]
 fn no_built_in_template_writes_a_value_unescaped() {
     // Escaping is decided by each value's type, so the built-ins need no triple braces either.
-    let registry = Templates::load(None).expect("built-ins load").registry;
+    let registries = Templates::load(None).expect("built-ins load").registries;
     for t in TemplateName::ALL {
-        let template = registry.get_template(t.name()).expect("built in");
+        let template = registries.of(*t).get_template(t.name()).expect("built in");
         let found: Vec<_> = unescaped(template)
             .into_iter()
             .map(|(_, name)| name)

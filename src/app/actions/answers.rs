@@ -6,7 +6,9 @@ use crate::app::{tick, App, AppError, CheckClick, Clicked, Effect, Outbox};
 use crate::domain::{
     ActionId, Actor, EntryKind, IncidentId, Refusal, RunState, Tick, TimelineEntry,
 };
-use crate::render::{mention, timestamp, ActionAnswered, ActionNotice, TemplateName};
+use crate::render::{
+    mention, timestamp, ActionAnswered, ActionDid, ActionNotice, TemplateName, TimelineView,
+};
 use crate::store::IncidentRecord;
 
 /// What a press on a checklist step did.
@@ -137,15 +139,21 @@ pub async fn answer_unknown(
             };
             tx.tick(record.id, &done).await?;
         }
-        format!("Said “{}” ran (run {})", action.label, run.key)
+        ActionDid::SaidRan
     } else {
         let key = format!("action_run:{id}@{origin}");
         let mut outbox = Outbox::new(origin, record.id, now);
         outbox
             .push_keyed(&mut tx, Effect::RunAction { run: id }, now, key)
             .await?;
-        format!("Sent “{}” again (run {})", action.label, run.key)
+        ActionDid::SentAgain
     };
+    let text = TimelineView::Action {
+        did: text,
+        label: action.label.clone(),
+        run: run.key.clone(),
+    };
+    let text = crate::app::render(app, TemplateName::Timeline, &text)?;
     let entry = TimelineEntry::by(actor.user, now, EntryKind::Action, text);
     tx.append_timeline(record.id, &[entry]).await?;
     tx.commit().await?;
@@ -167,17 +175,21 @@ pub async fn answer_unknown(
 }
 
 /// The custom ids of the question's two buttons.
-pub(super) fn question_buttons(run: i64) -> Vec<crate::app::Button> {
+pub(super) fn question_buttons(
+    templates: &crate::render::Templates,
+    run: i64,
+) -> Vec<crate::app::Button> {
     use crate::app::{Button, ButtonStyle};
+    use crate::render::Label;
     vec![
         Button {
             custom_id: format!("{}:{run}", super::RAN_BUTTON),
-            label: "It ran".into(),
+            label: templates.label(&Label::ItRan),
             style: ButtonStyle::Success,
         },
         Button {
             custom_id: format!("{AGAIN_BUTTON}:{run}"),
-            label: "Run again".into(),
+            label: templates.label(&Label::RunAgain),
             style: ButtonStyle::Danger,
         },
     ]

@@ -188,7 +188,7 @@ pub(crate) fn confirmation(
     let content = super::render(app, TemplateName::Action, &view)?;
     let button = Button {
         custom_id: format!("{RUN_BUTTON}:{}:{}", record.id, action.id),
-        label: "Run it".into(),
+        label: app.templates.label(&crate::render::Label::RunIt),
         style: ButtonStyle::Primary,
     };
     Ok((content, vec![button]))
@@ -256,7 +256,12 @@ pub(crate) async fn queue_run(
         at: now,
     };
     let run = tx.insert_action_run(&new).await?;
-    let text = format!("Ran “{}” (run {})", action.label, run.key);
+    let text = crate::render::TimelineView::Action {
+        did: crate::render::ActionDid::Ran,
+        label: action.label.clone(),
+        run: run.key.clone(),
+    };
+    let text = super::render(app, TemplateName::Timeline, &text)?;
     let entry = TimelineEntry::by(by, now, EntryKind::Action, text);
     tx.append_timeline(record.id, &[entry]).await?;
     let key = format!("action_run:{}", run.id);

@@ -11,7 +11,9 @@ use crate::app::ports::actions::{ActionCall, ActionOutcome};
 use crate::app::{Effect, Outbox, Target};
 use crate::domain::{EntryKind, RunState, RunbookAction, Tick, TimelineEntry};
 use crate::render::action_body::{ActionFacts, IncidentFacts};
-use crate::render::{mention, ActionFinished, ActionNotice, ActionUnknown, TemplateName};
+use crate::render::{
+    mention, ActionFinished, ActionNotice, ActionUnknown, TemplateName, TimelineView,
+};
 use crate::scheduler::JobError;
 use crate::store::{ActionRun, IncidentRecord, Job};
 
@@ -152,15 +154,16 @@ impl Performer {
                 }
             }
         }
-        let status = done
-            .status
-            .map_or_else(|| "not sent".to_owned(), |s| format!("HTTP {s}"));
         let duration = format!("{:.1}s", done.took.as_secs_f64());
-        let verb = if done.ok { "ran" } else { "failed" };
-        let mut text = format!("“{label}” {verb}: {status} after {duration}");
-        if !done.ok && !done.what.is_empty() {
-            text.push_str(&format!(": {}", done.what));
-        }
+        let text = TimelineView::ActionFinished {
+            ok: done.ok,
+            label: label.clone(),
+            status: done.status,
+            duration: duration.clone(),
+            what: Some(done.what.clone()).filter(|w| !w.is_empty()),
+        };
+        let text = crate::app::render(app, TemplateName::Timeline, &text)
+            .map_err(|e| crate::app::jobs::use_case_failed(&app.templates, e))?;
         let entry = TimelineEntry {
             actor: None,
             ..TimelineEntry::by(run.by, now, EntryKind::Action, text)
@@ -203,7 +206,12 @@ impl Performer {
         {
             return Ok(());
         }
-        let text = format!("“{label}” was sent and no answer came ({what}): asked whether it ran");
+        let text = TimelineView::ActionUnknown {
+            label: label.clone(),
+            what: what.to_owned(),
+        };
+        let text = crate::app::render(app, TemplateName::Timeline, &text)
+            .map_err(|e| crate::app::jobs::use_case_failed(&app.templates, e))?;
         let entry = TimelineEntry {
             actor: None,
             ..TimelineEntry::by(run.by, now, EntryKind::Action, text)
@@ -220,7 +228,7 @@ impl Performer {
         };
         let content = crate::app::render(app, TemplateName::Action, &view)
             .map_err(|e| crate::app::jobs::use_case_failed(&app.templates, e))?;
-        let buttons = question_buttons(run.id);
+        let buttons = question_buttons(&app.templates, run.id);
         self.say_about_run(&mut tx, job, &record, content, buttons)
             .await?;
         tx.commit().await?;

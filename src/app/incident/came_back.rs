@@ -167,7 +167,7 @@ impl Performer {
             attachment: None,
             buttons: vec![Button {
                 custom_id: format!("{FIX_FAILED_BUTTON}:{}", record.id),
-                label: "It did not hold".to_owned(),
+                label: self.app.templates.label(&crate::render::Label::FixFailed),
                 style: ButtonStyle::Danger,
             }],
             menu: None,

@@ -107,7 +107,7 @@ impl Performer {
                 let spec = NewChannel {
                     name,
                     category,
-                    topic: channel_topic(record),
+                    topic: channel_topic(&self.app, record)?,
                     access,
                 };
                 Opened {
@@ -311,18 +311,18 @@ impl Performer {
 
 /// The topic of an incident's channel: its number, severity and title, or for a security
 /// incident only that it is one.
-pub fn channel_topic(record: &IncidentRecord) -> String {
-    if record.incident.kind == IncidentKind::Security {
-        format!("Incident #{}: security, private", record.number)
-    } else {
-        // Discord renders markdown, links and mentions in a channel's topic.
-        format!(
-            "Incident #{} · {} · {}",
-            record.number,
-            record.incident.severity,
-            crate::render::discord_escape(record.incident.title.as_str())
-        )
-    }
+/// Worded in `topic.hbs`; a template error is the job's.
+pub fn channel_topic(app: &App, record: &IncidentRecord) -> Result<String, JobError> {
+    let security = record.incident.kind == IncidentKind::Security;
+    // Discord renders markdown, links and mentions in a channel's topic: the title is escaped.
+    let view = crate::render::TopicView {
+        number: record.number.0,
+        severity: record.incident.severity.to_string(),
+        title: (!security).then(|| record.incident.title.to_string()),
+    };
+    app.templates
+        .render(crate::render::TemplateName::Topic, &view)
+        .map_err(|e| super::jobs::use_case_failed(&app.templates, anyhow::Error::new(e).into()))
 }
 
 /// Who may read an incident's channel: the staff roles for an availability incident; for a

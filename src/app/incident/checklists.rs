@@ -13,7 +13,7 @@ use crate::domain::{
 };
 use crate::render::{
     full_date, mention, ChecklistCount, ChecklistReport, ChecklistReportStep, ChecklistSummary,
-    RenderError, TemplateName,
+    Label, RenderError, TemplateName, Templates, TimelineView,
 };
 use crate::store::{IncidentRecord, Tx};
 
@@ -45,8 +45,10 @@ pub(crate) fn message(
     let buttons = shown
         .iter()
         .flat_map(|s| {
-            let action = crate::app::maintenance::step_button(record, phase, s);
-            button(record.id, phase, s).into_iter().chain(action)
+            let action = crate::app::maintenance::step_button(&app.templates, record, phase, s);
+            button(&app.templates, record.id, phase, s)
+                .into_iter()
+                .chain(action)
         })
         .take(MAX_BUTTONS)
         .collect();
@@ -57,16 +59,20 @@ pub(crate) fn message(
     })
 }
 
-fn button(incident: IncidentId, phase: Phase, step: &Step<'_>) -> Option<Button> {
+fn button(
+    templates: &Templates,
+    incident: IncidentId,
+    phase: Phase,
+    step: &Step<'_>,
+) -> Option<Button> {
     let label = step.label()?;
     let ticked = step.tick.is_some();
     Some(Button {
         custom_id: format!("{CHECK_BUTTON}:{incident}:{}:{}", phase.key(), step.id),
-        label: if ticked {
-            format!("✓ {label}")
-        } else {
-            label.to_owned()
-        },
+        label: templates.label(&Label::Step {
+            step: label.to_owned(),
+            ticked,
+        }),
         style: if ticked {
             ButtonStyle::Success
         } else {
@@ -157,7 +163,15 @@ pub async fn tick(app: &App, actor: &Actor, click: CheckClick) -> Result<Clicked
         Some(done) => {
             actor.may_untick(done.by, &team, i.roles.commander)?;
             tx.untick(record.id, phase, &step).await?;
-            ("untick", format!("Unticked “{}” ({phase})", done.text))
+            let said = TimelineView::Ticked {
+                step: done.text,
+                phase: phase.to_string(),
+                ticked: false,
+            };
+            (
+                "untick",
+                crate::app::render(app, TemplateName::Timeline, &said)?,
+            )
         }
         None => {
             tick_step(app, &mut tx, actor, &record, phase, &step).await?;
@@ -221,7 +235,12 @@ pub(crate) async fn tick_step(
         at: now,
     };
     tx.tick(record.id, &done).await?;
-    let said = format!("Ticked “{text}” ({phase})");
+    let said = TimelineView::Ticked {
+        step: text,
+        phase: phase.to_string(),
+        ticked: true,
+    };
+    let said = crate::app::render(app, TemplateName::Timeline, &said)?;
     let entry = TimelineEntry::by(actor.user, now, EntryKind::Checklist, said);
     tx.append_timeline(record.id, &[entry]).await?;
     let detail = json!({ "phase": phase.key(), "step": step.as_str() });

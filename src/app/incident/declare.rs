@@ -110,7 +110,11 @@ pub(in crate::app) async fn declare_as(
     // A player's report knows when it was detected; nothing else declares with it.
     let reported = declaration.detected_at.is_some() && from.is_none();
     let now = app.clock.now();
-    let (incident, entry) = Incident::declare(declaration, now);
+    let (incident, happened) = Incident::declare(declaration, now);
+    let entry = app
+        .templates
+        .timeline_entry(happened)
+        .map_err(anyhow::Error::new)?;
     let guild = app.settings.discord.guild_id;
     let mut tx = app.db.begin().await?;
     if let Some(FromCard { card, .. }) = from {
@@ -140,7 +144,7 @@ pub(in crate::app) async fn declare_as(
         }
         (Err(e), _) => return Err(e.into()),
     };
-    let entries = opening_entries(&mut tx, actor, &record, entry, from, now).await?;
+    let entries = opening_entries(app, &mut tx, actor, &record, entry, from, now).await?;
     tx.append_timeline(record.id, &entries).await?;
     audit(
         &mut tx,
@@ -209,6 +213,7 @@ async fn card_undecided(tx: &mut Tx, card: &AlertCard) -> Result<(), AppError> {
 /// The new incident's first timeline entries: the alert it comes from, the declaration
 /// `entry`, and the `[[intake.auto_declare]]` rule that declared it; marks the card declared.
 async fn opening_entries(
+    app: &App,
     tx: &mut Tx,
     actor: &Actor,
     record: &IncidentRecord,
@@ -218,7 +223,7 @@ async fn opening_entries(
 ) -> Result<Vec<TimelineEntry>, AppError> {
     let mut entries = Vec::new();
     if let Some(FromCard { card, .. }) = from {
-        entries.push(super::intake::alert_entry(card));
+        entries.push(super::intake::alert_entry(app, card, false)?);
         tx.alert_card_incident(card.id, record.id, Some(actor.user))
             .await?;
     }
@@ -232,7 +237,13 @@ async fn opening_entries(
             at: now,
             actor: None,
             kind: crate::domain::EntryKind::Bot,
-            text: format!("Declared automatically by the rule [[intake.auto_declare]] {rule}"),
+            text: super::render(
+                app,
+                crate::render::TemplateName::Timeline,
+                &crate::render::TimelineView::AutoDeclared {
+                    rule: rule.to_string(),
+                },
+            )?,
             source_message: None,
         });
         // Nobody pressed a button: a job edits the card to say which incident it is.

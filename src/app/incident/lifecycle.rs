@@ -286,7 +286,8 @@ async fn write_change(
     now: DateTime<Utc>,
 ) -> Result<crate::domain::Incident, AppError> {
     let before = record.incident.clone();
-    let entries = record.incident.apply(command.clone(), actor.user, now)?;
+    let happened = record.incident.apply(command.clone(), actor.user, now)?;
+    let entries = super::worded(app, happened)?;
     tx.save_incident(record).await?;
     tx.append_timeline(record.id, &entries).await?;
     let action = command_name(command);

@@ -37,7 +37,7 @@ impl Performer {
         let channel = self.channel_of(&record).await?;
         let wanted = ChannelLabel {
             name: channel_name(&record),
-            topic: Some(channel_topic(&record)),
+            topic: Some(channel_topic(&self.app, &record)?),
         };
         // One at a time: two relabels could both see the window's last free change.
         let _one_at_a_time = self.one_at_a_time(super::jobs::locks::RELABEL).await?;

@@ -12,9 +12,9 @@ use crate::config::delta;
 use crate::domain::{Command, Incident, Status};
 use crate::domain::{MessageId, Phase, RoleId, UserId};
 use crate::render::{
-    human, mention, role_pings, timestamp, EscalateReminder, Markup, NobodyHolds, NudgeReminder,
-    PostmortemDueReminder, PostmortemOverdueReminder, Reminder, TemplateName, UpdateDueReminder,
-    VerifyFixReminder,
+    human, mention, role_pings, timestamp, EscalateReminder, Label, Markup, NobodyHolds,
+    NudgeReminder, PostmortemDueReminder, PostmortemOverdueReminder, Reminder, TemplateName,
+    UpdateDueReminder, VerifyFixReminder,
 };
 use crate::scheduler::JobError;
 use crate::store::{IncidentRecord, Job, Postmortem, Tx};
@@ -611,12 +611,12 @@ fn verify_fix(
     let buttons = vec![
         Button {
             custom_id: format!("{FIX_HELD_BUTTON}:{}", record.id),
-            label: "The fix held".to_owned(),
+            label: app.templates.label(&Label::FixHeld),
             style: ButtonStyle::Success,
         },
         Button {
             custom_id: format!("{FIX_FAILED_BUTTON}:{}", record.id),
-            label: "It did not hold".to_owned(),
+            label: app.templates.label(&Label::FixFailed),
             style: ButtonStyle::Danger,
         },
     ];

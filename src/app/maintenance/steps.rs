@@ -23,6 +23,7 @@ const OFF_STEP: &str = "maintenance-off";
 /// The action button beside `step` of `phase`, if it is a maintenance step not ticked yet
 /// (never for a security incident: a maintenance message is a public statement).
 pub(in crate::app) fn step_button(
+    templates: &crate::render::Templates,
     record: &IncidentRecord,
     phase: Phase,
     step: &Step<'_>,
@@ -30,14 +31,15 @@ pub(in crate::app) fn step_button(
     if step.tick.is_some() || record.incident.kind == IncidentKind::Security {
         return None;
     }
+    use crate::render::Label;
     let (which, label) = match (phase, step.id.as_str()) {
-        (Phase::Containment, ON_STEP) => ("on", "🛠️ Start maintenance…"),
-        (Phase::Recovery, OFF_STEP) => ("off", "🛠️ End maintenance…"),
+        (Phase::Containment, ON_STEP) => ("on", Label::StartMaintenance),
+        (Phase::Recovery, OFF_STEP) => ("off", Label::EndMaintenance),
         _ => return None,
     };
     Some(Button {
         custom_id: format!("{MAINTENANCE_BUTTON}:{}:{which}", record.id),
-        label: label.to_owned(),
+        label: templates.label(&label),
         style: ButtonStyle::Primary,
     })
 }

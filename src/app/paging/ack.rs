@@ -9,7 +9,7 @@ use crate::app::{kinds, App, AppError, Button, ButtonStyle, Clicked, Effect};
 use crate::domain::{
     Actor, Candidate, Command, EntryKind, IncidentId, IncidentRole, TimelineEntry, UserId,
 };
-use crate::render::{mention, Markup, PageAcknowledged, PageView, TemplateName};
+use crate::render::{mention, Markup, PageAcknowledged, PageView, TemplateName, TimelineView};
 
 /// An acknowledgement, as PagerDuty's webhook tells it (parsed at the edge).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,7 +69,13 @@ pub async fn acknowledged(
         at: ack.at,
         actor: member,
         kind: EntryKind::Bot,
-        text: format!("Acknowledged in PagerDuty by {}", who_plain(member, ack)),
+        text: crate::app::render(
+            app,
+            TemplateName::Timeline,
+            &TimelineView::PageAcknowledged {
+                by: who_plain(member, ack),
+            },
+        )?,
         source_message: None,
     };
     tx.append_timeline(incident, &[entry]).await?;
@@ -88,7 +94,7 @@ pub async fn acknowledged(
     let buttons = if record.incident.roles.commander.is_none() {
         vec![Button {
             custom_id: format!("{}:{}", super::TAKE_COMMAND_BUTTON, incident.0),
-            label: "Take command".to_owned(),
+            label: app.templates.label(&crate::render::Label::TakeCommand),
             style: ButtonStyle::Primary,
         }]
     } else {

@@ -8,6 +8,7 @@ use super::super::ask::Ask;
 use super::super::Error;
 use super::spec::{BoxFuture, Invoked, Options, Spec};
 use crate::domain::{FreeText, IncidentTitle};
+use crate::render::{Label, Templates};
 
 /// The custom id prefix of the report form: `report:<channel>:<message>`.
 pub const REPORT_FORM: &str = "report";
@@ -45,11 +46,15 @@ pub(super) fn target<'a>(ask: &'a Ask<'a>) -> Result<&'a serenity::Message, Erro
 /// Opens a form to declare an incident from a player's message, prefilled with its words. The
 /// form is the first answer to the command: a modal cannot follow a defer.
 fn report_as_incident<'a>(ask: &'a Ask<'a>, _: Options<'a>) -> BoxFuture<'a, Result<(), Error>> {
-    Box::pin(async move { ask.modal(form(target(ask)?)).await })
+    Box::pin(async move {
+        let form = form(&ask.data.app.templates, target(ask)?);
+        ask.modal(form).await
+    })
 }
 
 /// The report form for `message`.
-fn form(message: &serenity::Message) -> serenity::CreateModal {
+fn form(templates: &Templates, message: &serenity::Message) -> serenity::CreateModal {
+    let said = |label| templates.label(&label);
     let words = message.content.trim();
     let title: String = words
         .lines()
@@ -61,7 +66,7 @@ fn form(message: &serenity::Message) -> serenity::CreateModal {
     let summary: String = words.chars().take(FreeText::MAX).collect();
     let input = |id, label, style| serenity::CreateInputText::new(style, label, id);
     let short = serenity::InputTextStyle::Short;
-    let mut title_input = input(field::TITLE, "Title: what is broken, in a few words", short)
+    let mut title_input = input(field::TITLE, said(Label::ReportTitleField), short)
         .max_length(u16::try_from(IncidentTitle::MAX).unwrap_or(u16::MAX))
         .required(true);
     if !title.is_empty() {
@@ -69,7 +74,7 @@ fn form(message: &serenity::Message) -> serenity::CreateModal {
     }
     let mut summary_input = input(
         field::SUMMARY,
-        "What the report says",
+        said(Label::ReportSummaryField),
         serenity::InputTextStyle::Paragraph,
     )
     .max_length(u16::try_from(FreeText::MAX).unwrap_or(u16::MAX))
@@ -79,18 +84,18 @@ fn form(message: &serenity::Message) -> serenity::CreateModal {
     }
     let rows = vec![
         title_input,
-        input(field::SEVERITY, "Severity: P0, P1, P2 or P3", short)
+        input(field::SEVERITY, said(Label::ReportSeverityField), short)
             .value("P2")
             .min_length(2)
             .max_length(2),
-        input(field::SYSTEMS, "Affected systems, comma-separated", short)
+        input(field::SYSTEMS, said(Label::ReportSystemsField), short)
             .required(false)
-            .placeholder("Login, Matchmaking"),
+            .placeholder(said(Label::ReportSystemsHint)),
         summary_input,
     ];
     serenity::CreateModal::new(
         format!("{REPORT_FORM}:{}:{}", message.channel_id, message.id),
-        "Report as incident",
+        said(Label::ReportTitle),
     )
     .components(
         rows.into_iter()

@@ -1,0 +1,60 @@
+//! `timeline.hbs`: one sentence per event, as the timeline stored them when Rust built them,
+//! and what people typed left as typed (it is escaped where the entry is shown).
+
+use super::*;
+use crate::render::{TemplateName, Templates};
+
+#[test]
+fn every_event_is_worded_in_one_line_as_the_timeline_always_stored_it() {
+    let said = Templates::load(None)
+        .expect("the built-in templates load")
+        .render_samples(TemplateName::Timeline)
+        .expect("renders");
+    assert_eq!(
+        said,
+        [
+            "Declared P1 availability incident: Login down",
+            "Raised severity from P1 to P0: all regions",
+            "Moved from Phase 1: Detection & Triage to Phase 2: Containment",
+            "<@5> is now incident commander, taking over from <@6>",
+            "Public update: Rolled back the login deploy (ETA: 2026-03-14 12:05 UTC)",
+            "Service alert posted for players (ETA: 2026-03-14 12:05 UTC)",
+            "Turned into a security incident: the channel becomes private and nothing more \
+             goes to players",
+            "Fix applied. Root cause: bad deploy. Compensation: 500 gems",
+            "All-clear given at once (all_clear:now), without the verification window",
+            "Fix verified: it held. Recovery & Communication begins",
+            "The fix did not hold: errors again. Back to Phase 4: Resolution",
+            "Closed and archived",
+            "Title changed from \"Login down\" to \"Login slow\"",
+            "Systems changed from none to login, store",
+            "Summary changed to: Logins time out",
+            "Start of the problem changed from 2026-03-14 09:05 UTC to 2026-03-14 08:05 UTC",
+            "Paged the database team",
+            "Ticked “DB snapshot” (Phase 2: Containment)",
+            "Ran “Restart login” (run 7)",
+            "“Restart login” failed: HTTP 500 after 1.2s: upstream down",
+            "“Restart login” was sent and no answer came (timed out): asked whether it ran",
+            "Attached by hand: Alert from Sentry: Login 5xx (3 seen, first at 2026-03-14 \
+             09:05:00 UTC) https://sentry.example/1",
+            "Alert resolved: Login 5xx (Sentry says it is over: a hint for the verify step, not \
+             an all-clear)",
+            "Declared automatically by the rule [[intake.auto_declare]] login",
+            "Acknowledged in PagerDuty by rhea",
+        ]
+    );
+}
+
+#[test]
+fn typed_text_is_stored_as_typed_and_escaped_only_where_it_is_shown() {
+    let templates = Templates::load(None).expect("the built-in templates load");
+    let note = TimelineView::Note {
+        text: "**bold** <@&1> [x](https://x.example)".into(),
+    };
+    assert_eq!(
+        templates
+            .render(TemplateName::Timeline, &note)
+            .expect("renders"),
+        "**bold** <@&1> [x](https://x.example)"
+    );
+}

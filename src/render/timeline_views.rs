@@ -1,0 +1,446 @@
+//! `timeline.hbs`: the words of a timeline entry, from the event the domain returned. The
+//! output is plain text, stored as the entry's text and escaped wherever it is shown, so the
+//! template is rendered without escaping (what people typed is escaped later, once).
+
+use chrono::{DateTime, TimeZone, Utc};
+use serde::Serialize;
+
+use crate::domain::{
+    Eta, FreeText, IncidentKind, IncidentRole, IncidentTitle, Phase, Severity, ShortText, Systems,
+    TimelineEvent, UserId,
+};
+
+/// One timeline entry's facts, as the template reads them: `event` names the case.
+#[derive(Debug, Clone, Serialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum TimelineView {
+    /// The incident was declared.
+    Declared {
+        /// `P1`.
+        severity: String,
+        /// `availability` or `security`.
+        incident_kind: String,
+        /// The title.
+        title: String,
+    },
+    /// The severity changed.
+    SeverityChanged {
+        /// Whether it went up.
+        raised: bool,
+        /// The severity before.
+        from: String,
+        /// The severity now.
+        to: String,
+        /// Why, if said.
+        reason: Option<String>,
+    },
+    /// The phase moved forward.
+    PhaseMoved {
+        /// `Phase 2: Containment`.
+        from: String,
+        /// The phase now.
+        to: String,
+    },
+    /// Someone took a role.
+    RoleAssigned {
+        /// `<@1>`: the post-mortem resolves it to a name.
+        user: String,
+        /// `incident commander`.
+        role: String,
+        /// Who held it before, as a mention.
+        before: Option<String>,
+    },
+    /// A status update.
+    Update {
+        /// Whether players saw it.
+        public: bool,
+        /// Whether it was published to following servers too.
+        published: bool,
+        /// What it said.
+        message: String,
+        /// A new ETA, written out.
+        eta: Option<String>,
+    },
+    /// The service alert was posted.
+    Announced {
+        /// A new ETA, written out.
+        eta: Option<String>,
+    },
+    /// The kind changed.
+    KindChanged {
+        /// Whether it is a security incident now.
+        security: bool,
+    },
+    /// A fix was applied.
+    Resolved {
+        /// The root cause.
+        root_cause: String,
+        /// The compensation, if any.
+        compensation: Option<String>,
+    },
+    /// All-clear given with the fix.
+    AllClearAtOnce,
+    /// The fix held.
+    FixHeld,
+    /// The fix did not hold, or the problem came back.
+    Reopened {
+        /// Whether the all-clear had been given.
+        after_all_clear: bool,
+        /// Why.
+        reason: String,
+        /// The phase the work resumes in.
+        back_to: String,
+    },
+    /// Closed.
+    Closed,
+    /// The title was corrected.
+    TitleChanged {
+        /// Before.
+        from: String,
+        /// Now.
+        to: String,
+    },
+    /// The systems were corrected.
+    SystemsChanged {
+        /// Before; `None` for no system.
+        from: Option<String>,
+        /// Now; `None` for no system.
+        to: Option<String>,
+    },
+    /// The summary was corrected.
+    SummaryChanged {
+        /// Now.
+        to: String,
+    },
+    /// The start of the problem was corrected.
+    StartChanged {
+        /// Before, a full UTC date.
+        from: String,
+        /// Now.
+        to: String,
+    },
+    /// A note.
+    Note {
+        /// The note.
+        text: String,
+    },
+    /// A checklist step was ticked or unticked.
+    Ticked {
+        /// The step, as listed.
+        step: String,
+        /// `Phase 2: Containment`.
+        phase: String,
+        /// Ticked, or unticked.
+        ticked: bool,
+    },
+    /// A runbook action: run, said to have run, or sent again.
+    Action {
+        /// `ran`, `said_ran` or `sent_again`.
+        did: ActionDid,
+        /// The action's label.
+        label: String,
+        /// The run's key.
+        run: String,
+    },
+    /// What came back from a runbook action.
+    ActionFinished {
+        /// Whether it succeeded.
+        ok: bool,
+        /// The action's label.
+        label: String,
+        /// The HTTP status, if it was sent.
+        status: Option<u16>,
+        /// `1.2s`.
+        duration: String,
+        /// What came back, on a failure.
+        what: Option<String>,
+    },
+    /// A runbook action was sent and no answer came.
+    ActionUnknown {
+        /// The action's label.
+        label: String,
+        /// What went wrong.
+        what: String,
+    },
+    /// The alert an incident came from (or was attached to it by hand).
+    Alert {
+        /// Who sent it: `Sentry`.
+        source: String,
+        /// What fired.
+        title: String,
+        /// How often it was seen.
+        count: i64,
+        /// When first, a full UTC date with seconds.
+        first_at: String,
+        /// Its link, if any.
+        link: Option<String>,
+        /// Whether someone attached it by hand.
+        by_hand: bool,
+    },
+    /// An alert's source says it is over.
+    AlertResolved {
+        /// What fired.
+        title: String,
+        /// Who sent it.
+        source: String,
+    },
+    /// An auto-declare rule declared the incident.
+    AutoDeclared {
+        /// The rule's name.
+        rule: String,
+    },
+    /// Someone acknowledged the page in PagerDuty.
+    PageAcknowledged {
+        /// Who, as plain text.
+        by: String,
+    },
+}
+
+/// What happened to a runbook action.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ActionDid {
+    /// Someone ran it.
+    Ran,
+    /// Someone said it ran.
+    SaidRan,
+    /// Someone sent it again.
+    SentAgain,
+}
+
+impl From<&TimelineEvent> for TimelineView {
+    fn from(event: &TimelineEvent) -> Self {
+        use TimelineEvent as E;
+        match event {
+            E::Declared {
+                severity,
+                kind,
+                title,
+            } => Self::Declared {
+                severity: severity.to_string(),
+                incident_kind: kind.to_string(),
+                title: title.to_string(),
+            },
+            E::SeverityChanged { from, to, reason } => Self::SeverityChanged {
+                raised: to.is_more_severe_than(*from),
+                from: from.to_string(),
+                to: to.to_string(),
+                reason: reason.as_ref().map(ToString::to_string),
+            },
+            E::PhaseMoved { from, to } => Self::PhaseMoved {
+                from: from.to_string(),
+                to: to.to_string(),
+            },
+            E::RoleAssigned { role, user, before } => Self::RoleAssigned {
+                user: format!("<@{user}>"),
+                role: role.title().to_lowercase(),
+                before: before.map(|b| format!("<@{b}>")),
+            },
+            E::Update {
+                message,
+                public,
+                published,
+                eta,
+            } => Self::Update {
+                public: *public,
+                published: *published,
+                message: message.to_string(),
+                eta: eta.as_ref().map(Eta::written),
+            },
+            E::Announced { eta } => Self::Announced {
+                eta: eta.as_ref().map(Eta::written),
+            },
+            E::KindChanged { to } => Self::KindChanged {
+                security: *to == IncidentKind::Security,
+            },
+            other => Self::later(other),
+        }
+    }
+}
+
+impl TimelineView {
+    /// The events from the fix on, and the corrections.
+    fn later(event: &TimelineEvent) -> Self {
+        use TimelineEvent as E;
+        let systems = |s: &Systems| Some(s.display()).filter(|_| !s.is_empty());
+        match event {
+            E::Resolved {
+                root_cause,
+                compensation,
+            } => Self::Resolved {
+                root_cause: root_cause.to_string(),
+                compensation: compensation.as_ref().map(ToString::to_string),
+            },
+            E::AllClearAtOnce => Self::AllClearAtOnce,
+            E::FixHeld => Self::FixHeld,
+            E::Reopened {
+                after_all_clear,
+                reason,
+                back_to,
+            } => Self::Reopened {
+                after_all_clear: *after_all_clear,
+                reason: reason.to_string(),
+                back_to: back_to.to_string(),
+            },
+            E::Closed => Self::Closed,
+            E::TitleChanged { from, to } => Self::TitleChanged {
+                from: from.to_string(),
+                to: to.to_string(),
+            },
+            E::SystemsChanged { from, to } => Self::SystemsChanged {
+                from: systems(from),
+                to: systems(to),
+            },
+            E::SummaryChanged { to } => Self::SummaryChanged { to: to.to_string() },
+            E::StartChanged { from, to } => Self::StartChanged {
+                from: written(*from),
+                to: written(*to),
+            },
+            E::Note { text } => Self::Note {
+                text: text.to_string(),
+            },
+            // The earlier events are worded by `From`.
+            E::Declared { .. }
+            | E::SeverityChanged { .. }
+            | E::PhaseMoved { .. }
+            | E::RoleAssigned { .. }
+            | E::Update { .. }
+            | E::Announced { .. }
+            | E::KindChanged { .. } => Self::from(event),
+        }
+    }
+
+    /// One view per kind of event, for `render timeline` and the check at start.
+    pub(crate) fn samples() -> Vec<Self> {
+        let mut all: Vec<Self> = sample_events()
+            .unwrap_or_default()
+            .iter()
+            .map(Self::from)
+            .collect();
+        all.extend(Self::app_samples());
+        all
+    }
+
+    /// The entries the app words without a domain event.
+    fn app_samples() -> Vec<Self> {
+        vec![
+            Self::Ticked {
+                step: "DB snapshot".into(),
+                phase: "Phase 2: Containment".into(),
+                ticked: true,
+            },
+            Self::Action {
+                did: ActionDid::Ran,
+                label: "Restart login".into(),
+                run: "7".into(),
+            },
+            Self::ActionFinished {
+                ok: false,
+                label: "Restart login".into(),
+                status: Some(500),
+                duration: "1.2s".into(),
+                what: Some("upstream down".into()),
+            },
+            Self::ActionUnknown {
+                label: "Restart login".into(),
+                what: "timed out".into(),
+            },
+            Self::Alert {
+                source: "Sentry".into(),
+                title: "Login 5xx".into(),
+                count: 3,
+                first_at: "2026-03-14 09:05:00 UTC".into(),
+                link: Some("https://sentry.example/1".into()),
+                by_hand: true,
+            },
+            Self::AlertResolved {
+                title: "Login 5xx".into(),
+                source: "Sentry".into(),
+            },
+            Self::AutoDeclared {
+                rule: "login".into(),
+            },
+            Self::PageAcknowledged { by: "rhea".into() },
+        ]
+    }
+}
+
+/// A full UTC date, as the timeline writes one.
+fn written(at: DateTime<Utc>) -> String {
+    at.format("%Y-%m-%d %H:%M UTC").to_string()
+}
+
+/// Every kind of event, with made-up facts (`None` only if a sample stopped parsing, which
+/// the render tests catch).
+fn sample_events() -> Option<Vec<TimelineEvent>> {
+    use TimelineEvent as E;
+    let text = |s: &str| FreeText::parse(s).ok();
+    let title = |s: &str| IncidentTitle::parse(s).ok();
+    let at = |h| Utc.with_ymd_and_hms(2026, 3, 14, h, 5, 0).single();
+    let eta = at(12).map(Eta::At);
+    Some(vec![
+        E::Declared {
+            severity: Severity::P1,
+            kind: IncidentKind::Availability,
+            title: title("Login down")?,
+        },
+        E::SeverityChanged {
+            from: Severity::P1,
+            to: Severity::P0,
+            reason: ShortText::parse("all regions").ok(),
+        },
+        E::PhaseMoved {
+            from: Phase::Triage,
+            to: Phase::Containment,
+        },
+        E::RoleAssigned {
+            role: IncidentRole::Commander,
+            user: UserId::new(5)?,
+            before: UserId::new(6),
+        },
+        E::Update {
+            message: text("Rolled back the login deploy")?,
+            public: true,
+            published: false,
+            eta: eta.clone(),
+        },
+        E::Announced { eta },
+        E::KindChanged {
+            to: IncidentKind::Security,
+        },
+        E::Resolved {
+            root_cause: text("bad deploy")?,
+            compensation: text("500 gems"),
+        },
+        E::AllClearAtOnce,
+        E::FixHeld,
+        E::Reopened {
+            after_all_clear: false,
+            reason: text("errors again")?,
+            back_to: Phase::Resolution,
+        },
+        E::Closed,
+        E::TitleChanged {
+            from: title("Login down")?,
+            to: title("Login slow")?,
+        },
+        E::SystemsChanged {
+            from: Systems::default(),
+            to: Systems::parse("login, store").ok()?,
+        },
+        E::SummaryChanged {
+            to: text("Logins time out")?,
+        },
+        E::StartChanged {
+            from: at(9)?,
+            to: at(8)?,
+        },
+        E::Note {
+            text: text("Paged the database team")?,
+        },
+    ])
+}
+
+#[cfg(test)]
+#[path = "timeline_tests.rs"]
+mod tests;
