@@ -10,6 +10,7 @@ mod load;
 mod rules;
 mod source;
 mod suggest;
+pub mod tracker;
 mod write;
 
 use std::fmt;
@@ -77,6 +78,9 @@ pub struct Settings {
     pub intake: IntakeSettings,
     /// How the bot logs.
     pub log: LogSettings,
+    /// The issue tracker, when one is set up.
+    #[serde(default)]
+    pub tracker: Option<tracker::TrackerSettings>,
 }
 
 /// `[discord]`
@@ -222,6 +226,9 @@ pub struct SeveritySettings {
     /// Remind the comms lead when no update came within this time; `None` never reminds.
     #[serde(deserialize_with = "duration::optional_positive")]
     pub update_every: Option<Duration>,
+    /// Whether incidents of this severity get a ticket in the `[tracker]`.
+    #[serde(default)]
+    pub ticket: bool,
 }
 
 /// `[phases]`: when each phase should be over, from detection (the declaration unless corrected).

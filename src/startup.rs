@@ -68,7 +68,8 @@ impl Application {
         } else {
             None
         };
-        let app = App::build(settings, clock).await?;
+        let mut app = App::build(settings, clock).await?;
+        app.tracker = tracker(&app)?;
         let fence = Fence::default();
         let data = discord::Data::new(app.clone(), fence.clone());
         let client = extend(discord::client_builder(
@@ -287,4 +288,24 @@ pub fn preflight(config: Option<&Path>) -> Preflight {
         problems,
         warnings,
     }
+}
+
+/// The `[tracker]` adapter, when one is set up; its set-up (credentials, project, team) is
+/// checked in the background, and what is wrong is logged in a sentence.
+fn tracker(app: &App) -> anyhow::Result<Option<Arc<dyn crate::app::Tracker>>> {
+    let outbound = crate::outbound::Outbound::new(app.metrics.clone())?;
+    let tracker = crate::outbound::tracker(app.settings.tracker.as_ref(), &outbound)?;
+    if let Some(t) = tracker.clone() {
+        tokio::spawn(async move {
+            match t.check().await {
+                Ok(()) => tracing::info!(tracker = t.name(), "the tracker is set up"),
+                Err(e) => tracing::error!(
+                    tracker = t.name(),
+                    error = %e,
+                    "the tracker is not usable: no ticket will be opened until this is fixed"
+                ),
+            }
+        });
+    }
+    Ok(tracker)
 }

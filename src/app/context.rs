@@ -35,6 +35,8 @@ pub struct App {
     pub public: super::PublicChanges,
     /// Players' recent mentions of each system in `[intake] reports_channel`.
     pub reports: Arc<std::sync::Mutex<crate::domain::ReportWatch>>,
+    /// The issue tracker of `[tracker]`, when one is configured (set by `startup`).
+    pub tracker: Option<Arc<dyn super::Tracker>>,
 }
 
 /// Something the job queue did that a waiting command may want to tell its user. On
@@ -146,6 +148,7 @@ impl App {
             shutdown: Shutdown::new(),
             public: super::PublicChanges::default(),
             reports: Default::default(),
+            tracker: None,
         })
     }
 }

@@ -130,6 +130,18 @@ pub enum Effect {
         /// The rule, as people read it.
         rule: String,
     },
+    /// Keeps the incident's ticket in the `[tracker]` in step: opens it (or adopts the one a
+    /// lost answer opened, by its marker), comments, closes, reopens.
+    Ticket {
+        /// What to do.
+        step: super::TicketStep,
+    },
+    /// Opens the tracker issue of a post-mortem action item (or adopts the one a lost answer
+    /// opened).
+    ActionTicket {
+        /// The action item's row.
+        item: i64,
+    },
 }
 
 /// The call to the review meeting: who is asked, and what changed.
@@ -199,6 +211,10 @@ pub mod kinds {
     pub const ALERT_CARD: &str = "alert_card";
     /// [`super::Effect::AutoDeclare`].
     pub const AUTO_DECLARE: &str = "auto_declare";
+    /// [`super::Effect::Ticket`].
+    pub const TICKET: &str = "ticket";
+    /// [`super::Effect::ActionTicket`].
+    pub const ACTION_TICKET: &str = "action_ticket";
 }
 
 impl Effect {
@@ -224,6 +240,8 @@ impl Effect {
             Self::PostDraft => "post_draft",
             Self::AlertCard { .. } => kinds::ALERT_CARD,
             Self::AutoDeclare { .. } => kinds::AUTO_DECLARE,
+            Self::Ticket { .. } => kinds::TICKET,
+            Self::ActionTicket { .. } => kinds::ACTION_TICKET,
         }
     }
 }
@@ -237,7 +255,9 @@ impl Effect {
             | Self::Announce { .. }
             | Self::Publish { .. }
             | Self::AlertCard { .. }
-            | Self::AutoDeclare { .. } => false,
+            | Self::AutoDeclare { .. }
+            | Self::Ticket { .. }
+            | Self::ActionTicket { .. } => false,
             Self::Post { to, .. } => *to == Target::IncidentChannel,
             Self::SyncMeeting { notice } => notice.is_some(),
             Self::PostIntro

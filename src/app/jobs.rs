@@ -414,6 +414,8 @@ impl JobHandler for Performer {
                     severity,
                     rule,
                 } => self.auto_declare(card, severity, &rule).await,
+                Effect::Ticket { step } => self.ticket(job, step).await,
+                Effect::ActionTicket { item } => self.action_ticket(job, item).await,
                 reminder => self.remind(job, reminder).await,
             }
         })

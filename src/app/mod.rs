@@ -12,6 +12,7 @@ pub mod interactions;
 mod jobs;
 mod ports;
 mod postmortem;
+mod tickets;
 
 // The features' modules by their short names, for the use cases that call across features.
 use incident::{channel, checklists, declare, lifecycle, notes, reminders, summary};
@@ -42,6 +43,10 @@ pub use jobs::{Performer, PUBLISH_BUDGET};
 pub use lifecycle::{answer_fix_check, change, ChangeArgs, Changed, FixAnswer, Place};
 pub use notes::{note_message, NotedMessage};
 pub use public::PublicChanges;
+pub use tickets::{marker, TicketStep};
+pub use ports::tracker::{
+    NewTicket, Paragraph, Piece, Ticket, TicketKind, Tracker, TrackerError,
+};
 pub use reminders::{FIX_FAILED_BUTTON, FIX_HELD_BUTTON};
 pub use summary::{help, status, StatusReply};
 pub use workflow::{postmortem, PostmortemArgs};

@@ -132,6 +132,20 @@ impl Settings {
                 .into_iter()
                 .map(|(var, problem)| (Origin::Env(var.to_owned()), problem)),
         );
+        if let Some(tracker) = settings.tracker.as_mut() {
+            tracker.read_secrets();
+            found
+                .problems
+                .extend(tracker.missing_vars().into_iter().map(|var| {
+                    (
+                        Origin::Env(var.to_owned()),
+                        format!(
+                            "[tracker] is set up, but the environment variable {var} is not \
+                             set: set it (never in the config file), or remove [tracker]"
+                        ),
+                    )
+                }));
+        }
         found
             .warnings
             .extend(rules::warnings(&settings).into_iter().map(blame));

@@ -10,11 +10,18 @@
 //! says one), a 401/403 is a credential to fix, any other 4xx is a fault to report.
 
 mod answer;
+pub mod github;
+pub mod jira;
+pub mod linear;
+mod markdown;
+mod pace;
+mod trackers;
 mod wait;
 
 use std::time::{Duration, Instant};
 
-pub use answer::{Answer, CallError, SNIPPET_CHARS};
+pub use answer::{snippet as answer_snippet, Answer, CallError, SNIPPET_CHARS};
+pub use trackers::tracker;
 pub use wait::retry_after;
 
 use crate::metrics::Metrics;

@@ -44,6 +44,20 @@ pub struct Notice {
     pub alert_seen: Option<AlertSeen>,
     /// In the log channel: an incident became a security one.
     pub logged_security: Option<LoggedSecurity>,
+    /// The incident's ticket was opened in the issue tracker.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ticket_opened: Option<TicketOpened>,
+}
+
+/// The incident's ticket, opened in the issue tracker.
+#[derive(Debug, Clone, Serialize)]
+pub struct TicketOpened {
+    /// The tracker: GitHub, Jira, Linear.
+    pub tracker: String,
+    /// The ticket's key as the tracker shows it (a code span).
+    pub key: Markup,
+    /// Its address, built by the bot (`<https://…>`: no preview).
+    pub url: Markup,
 }
 
 /// The log channel's line about an incident that became a security one.
@@ -309,6 +323,11 @@ impl Notice {
                 by: Markup::raw("<@1>"),
                 channel: Some(Markup::raw("<#3>")),
             }),
+            ticket_opened: Some(TicketOpened {
+                tracker: "GitHub".into(),
+                key: Markup::raw("`studio/incidents#42`"),
+                url: Markup::raw("<https://github.com/studio/incidents/issues/42>"),
+            }),
             ..Self::default()
         }
     }
@@ -354,4 +373,5 @@ notice_kinds! {
     PostmortemStarted => postmortem_started,
     AlertSeen => alert_seen,
     LoggedSecurity => logged_security,
+    TicketOpened => ticket_opened,
 }

@@ -28,6 +28,7 @@ const TABLES: &[(&str, bool)] = &[
     ("alert_cards", true),
     ("alerts", true),
     ("webhook_deliveries", true),
+    ("tracker_tickets", false),
 ];
 
 /// The tables whose `id` PostgreSQL numbers itself (an identity column): after rows are copied

@@ -37,6 +37,7 @@ mod notices;
 mod postgres;
 mod postmortem_items;
 mod postmortems;
+mod tickets;
 mod timeline;
 
 use std::path::Path;
@@ -58,6 +59,7 @@ pub use copy::{CopyError, TableCopy};
 pub use error::Error;
 pub use file_lock::{lock_database, lock_path, DatabaseLock, DatabaseLockError};
 pub use gateway::{GatewayLock, SERVER_GIVES_UP_AFTER};
+pub use tickets::{ActionToExport, StoredTicket};
 pub use incidents::{IncidentRecord, NewIncident};
 pub use jobs::{Claimed, Job, JobCount, JobFailure, JobId, NewJob};
 pub use locks::NamedLock;

@@ -261,6 +261,8 @@ async fn change_incident(
         now,
     )
     .await?;
+    crate::app::tickets::on_change(app, &mut tx, &mut outbox, &before, &record, &args.command)
+        .await?;
     // The post-mortem clock starts when the fix held, not when it went in.
     let recovered = record.incident.status == Status::Resolved && before.status != Status::Resolved;
     if let (true, Some(earlier)) = (recovered, earlier) {

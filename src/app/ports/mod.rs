@@ -1,10 +1,11 @@
 //! What the use cases need from outside, owned here and implemented by the adapters: the
-//! `Chat` port (Discord), `PublicChanges` (whoever shows players anything), and the recording
+//! `Chat` port (Discord), the `Tracker` port (GitHub, Jira, Linear), `PublicChanges` (whoever shows players anything), and the recording
 //! double of `Chat` for tests.
 
 use super::*;
 
 pub(super) mod chat;
 pub(super) mod public;
+pub(super) mod tracker;
 #[cfg(test)]
 pub(super) mod recording;
