@@ -186,6 +186,7 @@ mod tests {
             shutdown: crate::shutdown::Shutdown::new(),
             public: crate::app::PublicChanges::default(),
             reports: Default::default(),
+            tracker: None,
         }
     }
 

@@ -39,6 +39,8 @@ mod setup;
 mod shutdown;
 mod status_page;
 mod throwaway_postgres;
+mod trackers;
+mod trackers_jira_linear;
 mod transcripts;
 mod triage;
 mod wake;

@@ -112,6 +112,7 @@ impl World {
             shutdown: crate::shutdown::Shutdown::new(),
             public: crate::app::PublicChanges::default(),
             reports: Default::default(),
+            tracker: None,
         };
         let chat = Arc::new(RecordingChat::default());
         let performer = Performer::new(app.clone(), chat.clone());

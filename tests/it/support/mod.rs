@@ -5,6 +5,8 @@ pub mod chance;
 pub mod child;
 pub mod fake_discord;
 pub mod fake_service;
+pub mod fake_trackers;
+pub mod graphql;
 pub mod http;
 pub mod openapi;
 pub mod own_postgres;
