@@ -42,13 +42,11 @@ pub use intake::{
 pub use jobs::{Performer, PUBLISH_BUDGET};
 pub use lifecycle::{answer_fix_check, change, ChangeArgs, Changed, FixAnswer, Place};
 pub use notes::{note_message, NotedMessage};
+pub use ports::tracker::{NewTicket, Paragraph, Piece, Ticket, TicketKind, Tracker, TrackerError};
 pub use public::PublicChanges;
-pub use tickets::{marker, TicketStep};
-pub use ports::tracker::{
-    NewTicket, Paragraph, Piece, Ticket, TicketKind, Tracker, TrackerError,
-};
 pub use reminders::{FIX_FAILED_BUTTON, FIX_HELD_BUTTON};
 pub use summary::{help, status, StatusReply};
+pub use tickets::{marker, TicketStep};
 pub use workflow::{postmortem, PostmortemArgs};
 
 use crate::domain::{Actor, GuildId, IncidentId, TeamRoles};

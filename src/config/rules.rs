@@ -32,10 +32,15 @@ pub(super) fn problems(s: &Settings) -> Vec<Finding> {
     exposure(s, &mut out);
     intake(s, &mut out);
     if let Some(tracker) = &s.tracker {
-        out.extend(tracker.problems().into_iter().map(|(key, message)| Finding {
-            keys: vec![key],
-            message,
-        }));
+        out.extend(
+            tracker
+                .problems()
+                .into_iter()
+                .map(|(key, message)| Finding {
+                    keys: vec![key],
+                    message,
+                }),
+        );
     }
     out
 }

@@ -166,7 +166,11 @@ impl TrackerSettings {
         for (written, key, var) in [
             (self.written_token.is_some(), "token", token_var),
             (self.written_key.is_some(), "key", token_var),
-            (self.written_email.is_some(), "email", email_var.unwrap_or(token_var)),
+            (
+                self.written_email.is_some(),
+                "email",
+                email_var.unwrap_or(token_var),
+            ),
         ] {
             if written {
                 out.push((
@@ -183,6 +187,36 @@ impl TrackerSettings {
                 format!("tracker.{target_key}"),
                 format!("`tracker.{target_key}` is missing: say where tickets go"),
             ));
+        }
+        if self.kind == TrackerKind::Linear {
+            for (key, value) in [
+                ("team", self.team.as_deref()),
+                ("security_project", self.security_project.as_deref()),
+            ] {
+                if value.is_some_and(|v| !is_uuid(v)) {
+                    out.push((
+                        format!("tracker.{key}"),
+                        format!(
+                            "`tracker.{key}` must be the team's id, a UUID such as \
+                             9cfb482a-81e3-4154-b5b9-2c805e70a02d, not its key (ENG): copy it \
+                             from the team's settings or Linear's API"
+                        ),
+                    ));
+                }
+            }
+        }
+        if self.kind == TrackerKind::Jira {
+            for (key, value) in [
+                ("project", self.project.as_deref()),
+                ("security_project", self.security_project.as_deref()),
+            ] {
+                if value.is_some_and(|v| !is_jira_key(v)) {
+                    out.push((
+                        format!("tracker.{key}"),
+                        format!("`tracker.{key}` must be a Jira project key, such as OPS"),
+                    ));
+                }
+            }
         }
         if self.kind == TrackerKind::Github {
             for (key, value) in [
@@ -204,8 +238,9 @@ impl TrackerSettings {
                  https://studio.atlassian.net"
                     .into(),
             )),
-            (Some(base), _) if !(base.starts_with("https://") || base.starts_with("http://"))
-                || url::Url::parse(base).is_err() =>
+            (Some(base), _)
+                if !(base.starts_with("https://") || base.starts_with("http://"))
+                    || url::Url::parse(base).is_err() =>
             {
                 out.push((
                     "tracker.api_base".into(),
@@ -228,4 +263,20 @@ fn is_repository(text: &str) -> bool {
         })
     };
     ok(parts.next()) && ok(parts.next()) && parts.next().is_none()
+}
+
+/// A UUID as Linear writes ids: 8-4-4-4-12 hex digits.
+fn is_uuid(text: &str) -> bool {
+    let parts: Vec<&str> = text.split('-').collect();
+    parts.iter().map(|p| p.len()).eq([8, 4, 4, 4, 12])
+        && parts
+            .iter()
+            .all(|p| p.chars().all(|c| c.is_ascii_hexdigit()))
+}
+
+/// A Jira project key: a capital letter, then capitals, digits or `_`.
+fn is_jira_key(text: &str) -> bool {
+    let mut chars = text.chars();
+    chars.next().is_some_and(|c| c.is_ascii_uppercase())
+        && chars.all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
 }

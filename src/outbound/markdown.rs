@@ -15,7 +15,9 @@ pub fn render(paragraphs: &[Paragraph]) -> String {
 fn piece(piece: &Piece) -> String {
     match piece {
         Piece::Text(text) => escape(text),
-        Piece::Link { text, url } => format!("[{}](<{}>)", escape(text), url.replace(['<', '>', ' '], "")),
+        Piece::Link { text, url } => {
+            format!("[{}](<{}>)", escape(text), url.replace(['<', '>', ' '], ""))
+        }
     }
 }
 

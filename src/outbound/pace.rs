@@ -30,7 +30,10 @@ impl Pace {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         let longest = self.budgets.iter().map(|b| b.1).max().unwrap_or_default();
-        while sent.front().is_some_and(|t| now.duration_since(*t) >= longest) {
+        while sent
+            .front()
+            .is_some_and(|t| now.duration_since(*t) >= longest)
+        {
             sent.pop_front();
         }
         for &(count, window) in &self.budgets {
@@ -58,6 +61,9 @@ mod tests {
         assert!(pace.take().is_ok());
         assert!(pace.take().is_ok());
         let wait = pace.take().expect_err("the third waits");
-        assert!(wait > Duration::from_secs(50) && wait <= Duration::from_secs(60), "{wait:?}");
+        assert!(
+            wait > Duration::from_secs(50) && wait <= Duration::from_secs(60),
+            "{wait:?}"
+        );
     }
 }

@@ -18,7 +18,10 @@ pub fn tracker(
     };
     let missing = s.missing_vars();
     if !missing.is_empty() {
-        anyhow::bail!("[tracker] needs the environment variable(s) {}", missing.join(", "));
+        anyhow::bail!(
+            "[tracker] needs the environment variable(s) {}",
+            missing.join(", ")
+        );
     }
     let base = s
         .base()

@@ -59,7 +59,6 @@ pub use copy::{CopyError, TableCopy};
 pub use error::Error;
 pub use file_lock::{lock_database, lock_path, DatabaseLock, DatabaseLockError};
 pub use gateway::{GatewayLock, SERVER_GIVES_UP_AFTER};
-pub use tickets::{ActionToExport, StoredTicket};
 pub use incidents::{IncidentRecord, NewIncident};
 pub use jobs::{Claimed, Job, JobCount, JobFailure, JobId, NewJob};
 pub use locks::NamedLock;
@@ -67,6 +66,7 @@ pub use notices::{Notice, Notices, EVENTS_CHANNEL, JOBS_CHANNEL, PUBLIC_CHANNEL}
 pub use postgres::{fresh_postgres_database, redacted_url};
 pub use postmortem_items::{ActionItem, Lesson};
 pub use postmortems::Postmortem;
+pub use tickets::{ActionToExport, StoredTicket};
 
 /// The settings of every SQLite connection, run when it opens: the `Any` driver connects by URL,
 /// which carries none of them. WAL lets readers go on while one writes; `synchronous = FULL`

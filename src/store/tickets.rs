@@ -51,7 +51,10 @@ impl Db {
 
     /// Every ticket of `incident`, by item.
     #[tracing::instrument(skip_all)]
-    pub async fn tickets(&self, incident: IncidentId) -> Result<Vec<(String, StoredTicket)>, Error> {
+    pub async fn tickets(
+        &self,
+        incident: IncidentId,
+    ) -> Result<Vec<(String, StoredTicket)>, Error> {
         let rows: Vec<(String, String, String)> = sqlx::query_as(
             "SELECT item, ticket_key, url FROM tracker_tickets WHERE incident_id = $1 ORDER BY item",
         )
@@ -101,7 +104,9 @@ impl Db {
                 id,
                 incident: IncidentId(incident),
                 kind: kind
-                    .map(|k| ActionKind::parse(&k).ok_or_else(|| corrupt(format!("action kind {k}"))))
+                    .map(|k| {
+                        ActionKind::parse(&k).ok_or_else(|| corrupt(format!("action kind {k}")))
+                    })
                     .transpose()?,
                 text,
                 owner: owner.map(convert::user_id).transpose()?,
@@ -121,6 +126,23 @@ impl Db {
         .fetch_all(&self.pool)
         .await?;
         Ok(ids.into_iter().map(|(id,)| id).collect())
+    }
+}
+
+impl Db {
+    /// The ticket address of each action item of `incident`, in the order of
+    /// [`Db::actions`] (`None` where it has none).
+    #[tracing::instrument(skip_all)]
+    pub async fn action_tickets(&self, incident: IncidentId) -> Result<Vec<Option<String>>, Error> {
+        let rows: Vec<(Option<String>,)> = sqlx::query_as(
+            "SELECT t.url FROM postmortem_actions a LEFT JOIN tracker_tickets t \
+             ON t.incident_id = a.incident_id AND t.item = 'action:' || CAST(a.id AS TEXT) \
+             WHERE a.incident_id = $1 ORDER BY a.id",
+        )
+        .bind(incident.0)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(url,)| url).collect())
     }
 }
 

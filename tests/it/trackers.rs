@@ -17,7 +17,11 @@ const OPEN: Repo = Repo {
     private: false,
 };
 
-fn github(fake: &FakeGitHub, token: &str, extra: serde_json::Value) -> impl FnOnce(&mut incident_bot::config::Settings) {
+fn github(
+    fake: &FakeGitHub,
+    token: &str,
+    extra: serde_json::Value,
+) -> impl FnOnce(&mut incident_bot::config::Settings) {
     let mut tracker = settings("github", &fake.service.url(), extra);
     tracker.secrets.token = Some(secrecy::SecretString::from(token.to_owned()));
     move |s| s.tracker = Some(tracker)
@@ -33,7 +37,11 @@ async fn a_p0_gets_a_github_issue_that_follows_it_to_close_and_its_action_items_
     let channel = declare(
         &fake,
         world::RESPONDER,
-        &[("title", "Login down"), ("severity", "P1"), ("systems", "Login")],
+        &[
+            ("title", "Login down"),
+            ("severity", "P1"),
+            ("systems", "Login"),
+        ],
     )
     .await;
     wait_until("the issue", || gh.issues().len() == 1).await;
@@ -41,49 +49,116 @@ async fn a_p0_gets_a_github_issue_that_follows_it_to_close_and_its_action_items_
     assert_eq!(issue.title, "Incident #1: Login down");
     assert_eq!(issue.labels, ["severity:P1", "system:Login"]);
     assert!(
-        issue.body.contains(&format!("(<https://discord.com/channels/{}/{}>)", fake.guild_id(), channel.id)),
+        issue.body.contains(&format!(
+            "(<https://discord.com/channels/{}/{}>)",
+            fake.guild_id(),
+            channel.id
+        )),
         "the body links the channel: {}",
         issue.body
     );
-    assert!(issue.body.contains("/incidents/1>)"), "and the status page: {}", issue.body);
-    assert!(issue.body.ends_with("<!-- incident-bot:inc-1:ticket -->"), "{}", issue.body);
-    let line = shows(&fake, channel.id, "the ticket's link", |m| m.content.contains("Tracked in GitHub")).await;
     assert!(
-        line.content.contains("<https://github.com/studio/incidents/issues/1>"),
+        issue.body.contains("/incidents/1>)"),
+        "and the status page: {}",
+        issue.body
+    );
+    assert!(
+        issue.body.ends_with("<!-- incident-bot:inc-1:ticket -->"),
+        "{}",
+        issue.body
+    );
+    let line = shows(&fake, channel.id, "the ticket's link", |m| {
+        m.content.contains("Tracked in GitHub")
+    })
+    .await;
+    assert!(
+        line.content
+            .contains("<https://github.com/studio/incidents/issues/1>"),
         "{}",
         line.content
     );
 
-    run(&fake, world::COMMANDER, channel.id, "severity", &[("level", "P0"), ("reason", "All regions")]).await;
-    wait_until("the severity comment", || gh.issues()[0].comments.len() == 1).await;
-    assert_eq!(gh.issues()[0].comments[0], "Severity changed from P1 to P0\\.\n\nWhy\\: All regions");
+    run(
+        &fake,
+        world::COMMANDER,
+        channel.id,
+        "severity",
+        &[("level", "P0"), ("reason", "All regions")],
+    )
+    .await;
+    wait_until("the severity comment", || {
+        gh.issues()[0].comments.len() == 1
+    })
+    .await;
+    assert_eq!(
+        gh.issues()[0].comments[0],
+        "Severity changed from P1 to P0\\.\n\nWhy\\: All regions"
+    );
 
     run(
         &fake,
         world::COMMANDER,
         channel.id,
         "resolve",
-        &[("root_cause", "An expired certificate"), ("all_clear", "now")],
+        &[
+            ("root_cause", "An expired certificate"),
+            ("all_clear", "now"),
+        ],
     )
     .await;
-    wait_until("the resolution comment", || gh.issues()[0].comments.len() == 2).await;
+    wait_until("the resolution comment", || {
+        gh.issues()[0].comments.len() == 2
+    })
+    .await;
     assert!(gh.issues()[0].comments[1].contains("Root cause\\: An expired certificate"));
 
     let owner = format!("<@{}>", world::RESPONDER);
-    for text in ["Alert on certificate expiry", "Renew certificates from a runbook"] {
-        let kind = if text.starts_with("Alert") { "prevent" } else { "process" };
-        run_pm(&fake, world::COMMANDER, channel.id, "action", &[("kind", kind), ("text", text), ("owner", &owner)]).await;
+    for text in [
+        "Alert on certificate expiry",
+        "Renew certificates from a runbook",
+    ] {
+        let kind = if text.starts_with("Alert") {
+            "prevent"
+        } else {
+            "process"
+        };
+        run_pm(
+            &fake,
+            world::COMMANDER,
+            channel.id,
+            "action",
+            &[("kind", kind), ("text", text), ("owner", &owner)],
+        )
+        .await;
     }
-    run_pm(&fake, world::COMMANDER, channel.id, "action", &[("kind", "fix"), ("text", "Renewed it")]).await;
+    run_pm(
+        &fake,
+        world::COMMANDER,
+        channel.id,
+        "action",
+        &[("kind", "fix"), ("text", "Renewed it")],
+    )
+    .await;
     wait_until("two action items", || gh.issues().len() == 3).await;
     let items: Vec<_> = gh.issues()[1..].to_vec();
     assert_eq!(items[0].title, "Alert on certificate expiry");
     assert_eq!(items[0].assignees, ["octocat"]);
     assert_eq!(items[0].labels, ["postmortem", "action:prevent"]);
     assert_eq!(items[1].title, "Renew certificates from a runbook");
-    assert!(items[1].body.contains("incident \\#1\\: Login down"), "{}", items[1].body);
+    assert!(
+        items[1].body.contains("incident \\#1\\: Login down"),
+        "{}",
+        items[1].body
+    );
 
-    let done = run_pm(&fake, world::COMMANDER, channel.id, "done", &[("link", "https://wiki.example.com/pm/1")]).await;
+    let done = run_pm(
+        &fake,
+        world::COMMANDER,
+        channel.id,
+        "done",
+        &[("link", "https://wiki.example.com/pm/1")],
+    )
+    .await;
     assert!(!done.contains("no ticket"), "{done}");
 
     let closed = answer(&fake, world::COMMANDER, channel.id, "close", &[]).await;
@@ -91,7 +166,11 @@ async fn a_p0_gets_a_github_issue_that_follows_it_to_close_and_its_action_items_
     wait_until("the issue closed", || !gh.issues()[0].open).await;
     let summary = gh.issues()[0].comments.last().cloned().unwrap_or_default();
     assert!(summary.starts_with("Closed\\. Severity P0"), "{summary}");
-    assert_eq!(gh.issues().len(), 3, "one issue per incident and per action item");
+    assert_eq!(
+        gh.issues().len(),
+        3,
+        "one issue per incident and per action item"
+    );
     assert_eq!(gh.violations(), Vec::<String>::new());
 }
 
@@ -99,14 +178,30 @@ async fn a_p0_gets_a_github_issue_that_follows_it_to_close_and_its_action_items_
 async fn a_lost_answer_to_the_create_finds_the_issue_it_made_instead_of_making_a_second() {
     let gh = FakeGitHub::start(&[(REPO, OPEN)]).await;
     // The check at start goes first; then the create acts and its answer is lost.
-    gh.service.fault(Fault::Answer(Canned::json(200, &json!({ "has_issues": true, "private": false }))));
+    gh.service.fault(Fault::Answer(Canned::json(
+        200,
+        &json!({ "has_issues": true, "private": false }),
+    )));
     gh.service.fault(Fault::LoseAnswer);
     let fake = world::fake().start().await;
     let _bot = spawn_bot_with(&fake, github(&gh, TOKEN, json!({ "repository": REPO }))).await;
-    let channel = declare(&fake, world::RESPONDER, &[("title", "Store down"), ("severity", "P0")]).await;
-    shows(&fake, channel.id, "the ticket's link", |m| m.content.contains("Tracked in GitHub")).await;
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Store down"), ("severity", "P0")],
+    )
+    .await;
+    shows(&fake, channel.id, "the ticket's link", |m| {
+        m.content.contains("Tracked in GitHub")
+    })
+    .await;
     assert_eq!(gh.issues().len(), 1, "one issue, not two");
-    let listed = gh.service.received().iter().filter(|r| r.method == "GET" && r.path.ends_with("/issues")).count();
+    let listed = gh
+        .service
+        .received()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.ends_with("/issues"))
+        .count();
     assert_eq!(listed, 1, "the retry looked for the marker once");
     assert_eq!(gh.violations(), Vec::<String>::new());
 }
@@ -114,31 +209,61 @@ async fn a_lost_answer_to_the_create_finds_the_issue_it_made_instead_of_making_a
 #[tokio::test]
 async fn a_secondary_rate_limit_is_waited_out_and_then_the_issue_is_opened() {
     let gh = FakeGitHub::start(&[(REPO, OPEN)]).await;
-    gh.service.fault(Fault::Answer(Canned::json(200, &json!({ "has_issues": true, "private": false }))));
+    gh.service.fault(Fault::Answer(Canned::json(
+        200,
+        &json!({ "has_issues": true, "private": false }),
+    )));
     gh.service.fault(Fault::Answer(
-        Canned::json(403, &json!({ "message": "You have exceeded a secondary rate limit" }))
-            .with_header("retry-after", "1"),
+        Canned::json(
+            403,
+            &json!({ "message": "You have exceeded a secondary rate limit" }),
+        )
+        .with_header("retry-after", "1"),
     ));
     let fake = world::fake().start().await;
     let _bot = spawn_bot_with(&fake, github(&gh, TOKEN, json!({ "repository": REPO }))).await;
-    let channel = declare(&fake, world::RESPONDER, &[("title", "Store down"), ("severity", "P0")]).await;
-    shows(&fake, channel.id, "the ticket's link", |m| m.content.contains("Tracked in GitHub")).await;
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Store down"), ("severity", "P0")],
+    )
+    .await;
+    shows(&fake, channel.id, "the ticket's link", |m| {
+        m.content.contains("Tracked in GitHub")
+    })
+    .await;
     assert_eq!(gh.issues().len(), 1);
-    let posts = gh.service.received().iter().filter(|r| r.method == "POST").count();
+    let posts = gh
+        .service
+        .received()
+        .iter()
+        .filter(|r| r.method == "POST")
+        .count();
     assert_eq!(posts, 2, "the refused create, then the one after the reset");
 }
 
 #[tokio::test]
 async fn a_429_is_retried_until_github_takes_the_issue() {
     let gh = FakeGitHub::start(&[(REPO, OPEN)]).await;
-    gh.service.fault(Fault::Answer(Canned::json(200, &json!({ "has_issues": true, "private": false }))));
+    gh.service.fault(Fault::Answer(Canned::json(
+        200,
+        &json!({ "has_issues": true, "private": false }),
+    )));
     gh.service.fault(Fault::Answer(
         Canned::json(429, &json!({ "message": "slow down" })).with_header("retry-after", "1"),
     ));
     let fake = world::fake().start().await;
     let _bot = spawn_bot_with(&fake, github(&gh, TOKEN, json!({ "repository": REPO }))).await;
-    let channel = declare(&fake, world::RESPONDER, &[("title", "Store down"), ("severity", "P1")]).await;
-    shows(&fake, channel.id, "the ticket's link", |m| m.content.contains("Tracked in GitHub")).await;
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Store down"), ("severity", "P1")],
+    )
+    .await;
+    shows(&fake, channel.id, "the ticket's link", |m| {
+        m.content.contains("Tracked in GitHub")
+    })
+    .await;
     assert_eq!(gh.issues().len(), 1);
 }
 
@@ -147,8 +272,16 @@ async fn a_429_is_retried_until_github_takes_the_issue() {
 async fn given_up(gh: &FakeGitHub, token: &str, repo: &str) -> String {
     let fake = world::fake().start().await;
     let _bot = spawn_bot_with(&fake, github(gh, token, json!({ "repository": repo }))).await;
-    declare(&fake, world::RESPONDER, &[("title", "Store down"), ("severity", "P0")]).await;
-    let report = shows(&fake, world::LOG, "the given-up ticket job", |m| m.content.contains("`ticket` job")).await;
+    declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Store down"), ("severity", "P0")],
+    )
+    .await;
+    let report = shows(&fake, world::LOG, "the given-up ticket job", |m| {
+        m.content.contains("`ticket` job")
+    })
+    .await;
     assert!(gh.issues().is_empty(), "nothing was made");
     // As a person reads it: Discord's escapes gone.
     report.content.replace('\\', "")
@@ -178,7 +311,10 @@ async fn issues_turned_off_in_the_repository_are_reported_with_how_to_turn_them_
     };
     let gh = FakeGitHub::start(&[(REPO, off)]).await;
     let report = given_up(&gh, TOKEN, REPO).await;
-    assert!(report.contains("issues are turned off in studio/incidents"), "{report}");
+    assert!(
+        report.contains("issues are turned off in studio/incidents"),
+        "{report}"
+    );
 }
 
 #[tokio::test]
@@ -189,14 +325,30 @@ async fn a_security_incident_sends_nothing_without_a_private_repository() {
     let sec = declare(
         &fake,
         world::SECURITY,
-        &[("title", "Leaked admin key"), ("severity", "P0"), ("kind", "security")],
+        &[
+            ("title", "Leaked admin key"),
+            ("severity", "P0"),
+            ("kind", "security"),
+        ],
     )
     .await;
     let fixed = [("root_cause", "A leaked key"), ("all_clear", "now")];
     run(&fake, world::SECURITY, sec.id, "resolve", &fixed).await;
-    run_pm(&fake, world::SECURITY, sec.id, "action", &[("kind", "prevent"), ("text", "Rotate keys")]).await;
+    run_pm(
+        &fake,
+        world::SECURITY,
+        sec.id,
+        "action",
+        &[("kind", "prevent"), ("text", "Rotate keys")],
+    )
+    .await;
     // A later availability incident's issue shows the queue has run past the security one.
-    declare(&fake, world::RESPONDER, &[("title", "Store down"), ("severity", "P0")]).await;
+    declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Store down"), ("severity", "P0")],
+    )
+    .await;
     wait_until("the availability issue", || gh.issues().len() == 1).await;
     assert_eq!(gh.issues()[0].title, "Incident #2: Store down");
     let touched: Vec<String> = gh
@@ -207,7 +359,9 @@ async fn a_security_incident_sends_nothing_without_a_private_repository() {
         .map(|r| r.text())
         .collect();
     assert!(
-        touched.iter().all(|b| !b.contains("Leaked") && !b.contains("Rotate") && !b.contains("inc-1")),
+        touched
+            .iter()
+            .all(|b| !b.contains("Leaked") && !b.contains("Rotate") && !b.contains("inc-1")),
         "nothing of the security incident reached GitHub: {touched:?}"
     );
 }
@@ -225,28 +379,64 @@ async fn a_security_incident_goes_to_the_private_repository_when_one_is_named() 
     declare(
         &fake,
         world::SECURITY,
-        &[("title", "Leaked admin key"), ("severity", "P0"), ("kind", "security")],
+        &[
+            ("title", "Leaked admin key"),
+            ("severity", "P0"),
+            ("kind", "security"),
+        ],
     )
     .await;
     wait_until("the private issue", || gh.issues().len() == 1).await;
     assert_eq!(gh.issues()[0].project, "studio/security");
-    assert!(!gh.issues()[0].body.contains("/incidents/1"), "no status page link");
+    assert!(
+        !gh.issues()[0].body.contains("/incidents/1"),
+        "no status page link"
+    );
 }
 
 #[tokio::test]
 async fn done_refuses_while_an_action_item_has_no_ticket_unless_told() {
     let gh = FakeGitHub::start(&[(REPO, OPEN)]).await;
     let fake = world::fake().start().await;
-    let _bot = spawn_bot_with(&fake, github(&gh, "ghp_wrong", json!({ "repository": REPO }))).await;
-    let channel = declare(&fake, world::RESPONDER, &[("title", "Store slow"), ("severity", "P3")]).await;
+    let _bot = spawn_bot_with(
+        &fake,
+        github(&gh, "ghp_wrong", json!({ "repository": REPO })),
+    )
+    .await;
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Store slow"), ("severity", "P3")],
+    )
+    .await;
     let fixed = [("root_cause", "A cold cache"), ("all_clear", "now")];
     run(&fake, world::COMMANDER, channel.id, "resolve", &fixed).await;
     run_pm(&fake, world::RESPONDER, channel.id, "start", &[]).await;
-    run_pm(&fake, world::RESPONDER, channel.id, "action", &[("kind", "prevent"), ("text", "Cache the store")]).await;
-    shows(&fake, world::LOG, "the given-up export", |m| m.content.contains("`action_ticket` job")).await;
+    run_pm(
+        &fake,
+        world::RESPONDER,
+        channel.id,
+        "action",
+        &[("kind", "prevent"), ("text", "Cache the store")],
+    )
+    .await;
+    shows(&fake, world::LOG, "the given-up export", |m| {
+        m.content.contains("`action_ticket` job")
+    })
+    .await;
     let link = ("link", "https://wiki.example.com/pm/1");
     let refused = run_pm(&fake, world::RESPONDER, channel.id, "done", &[link]).await;
-    assert!(refused.contains("1 action item(s) have no ticket"), "{refused}");
-    let done = run_pm(&fake, world::RESPONDER, channel.id, "done", &[link, ("without_tickets", "true")]).await;
+    assert!(
+        refused.contains("1 action item(s) have no ticket"),
+        "{refused}"
+    );
+    let done = run_pm(
+        &fake,
+        world::RESPONDER,
+        channel.id,
+        "done",
+        &[link, ("without_tickets", "true")],
+    )
+    .await;
     assert!(!done.contains("no ticket"), "{done}");
 }

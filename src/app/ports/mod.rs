@@ -6,6 +6,6 @@ use super::*;
 
 pub(super) mod chat;
 pub(super) mod public;
-pub(super) mod tracker;
 #[cfg(test)]
 pub(super) mod recording;
+pub(super) mod tracker;

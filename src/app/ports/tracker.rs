@@ -102,13 +102,21 @@ pub trait Tracker: Send + Sync + std::fmt::Debug {
 
     /// The ticket whose text carries `marker`, if there is one: how a retry finds what a lost
     /// answer created.
-    fn find(&self, marker: &str, private: bool) -> BoxFuture<'_, Result<Option<Ticket>, TrackerError>>;
+    fn find(
+        &self,
+        marker: &str,
+        private: bool,
+    ) -> BoxFuture<'_, Result<Option<Ticket>, TrackerError>>;
 
     /// Opens a ticket (an incident's, or an action item's).
     fn open(&self, ticket: &NewTicket) -> BoxFuture<'_, Result<Ticket, TrackerError>>;
 
     /// Adds a comment.
-    fn comment(&self, ticket: &Ticket, text: &[Paragraph]) -> BoxFuture<'_, Result<(), TrackerError>>;
+    fn comment(
+        &self,
+        ticket: &Ticket,
+        text: &[Paragraph],
+    ) -> BoxFuture<'_, Result<(), TrackerError>>;
 
     /// Closes the ticket (as done).
     fn close(&self, ticket: &Ticket) -> BoxFuture<'_, Result<(), TrackerError>>;

@@ -28,6 +28,8 @@ struct Sources {
     actions: Vec<ActionItem>,
     ticks: Vec<crate::domain::Tick>,
     lessons: Vec<Lesson>,
+    /// Each action item's ticket in the tracker, in the order of `actions`.
+    tickets: Vec<Option<String>>,
 }
 
 impl Sources {
@@ -39,6 +41,7 @@ impl Sources {
             actions: app.db.actions(id).await?,
             ticks: app.db.ticks(id).await?,
             lessons: app.db.lessons(id).await?,
+            tickets: app.db.action_tickets(id).await?,
         })
     }
 
@@ -174,19 +177,24 @@ fn render(
             .collect(),
         checklists: super::checklists::reports(app, i, &s.ticks, &|u| names.person(u)),
         root_cause: i.root_cause.as_ref().map(ToString::to_string),
-        actions: action_groups(&s.actions, names),
+        actions: action_groups(&s.actions, &s.tickets, names),
         lessons: lessons(&s.lessons),
     };
     super::render(app, TemplateName::Postmortem, &view)
 }
 
 /// The action items under the plan's three headings.
-fn action_groups(items: &[ActionItem], names: &Names) -> ActionGroups {
+fn action_groups(items: &[ActionItem], tickets: &[Option<String>], names: &Names) -> ActionGroups {
     let mut groups = ActionGroups::default();
-    for a in items {
+    for (i, a) in items.iter().enumerate() {
+        let ticket = tickets.get(i).cloned().flatten();
         let line = ActionLine {
             text: a.text.clone(),
             owner: a.owner.map(|u| names.person(u)),
+            // Only an address that parses is printed as one.
+            ticket: ticket
+                .and_then(|t| url::Url::parse(&t).ok())
+                .map(|u| Markup::raw(u.to_string())),
         };
         match a.kind {
             Some(ActionKind::Fix) => groups.fixes.push(line),

@@ -125,7 +125,12 @@ async fn queue(
     now: chrono::DateTime<chrono::Utc>,
 ) -> Result<(), AppError> {
     let effect = Effect::Ticket { step };
-    if matches!(effect, Effect::Ticket { step: TicketStep::Open }) {
+    if matches!(
+        effect,
+        Effect::Ticket {
+            step: TicketStep::Open
+        }
+    ) {
         let key = format!("inc:{}:ticket:open", record.id);
         outbox.push_keyed(tx, effect, now, key).await?;
     } else {

@@ -49,12 +49,19 @@ impl Performer {
     /// first), and gives up when the opening was given up.
     async fn incident_ticket(&self, record: &IncidentRecord) -> Result<Ticket, JobError> {
         if let Some(t) = self.app.db.ticket(record.id, TICKET_ITEM).await? {
-            return Ok(Ticket { key: t.key, url: t.url });
+            return Ok(Ticket {
+                key: t.key,
+                url: t.url,
+            });
         }
         if let Some(why) = self.app.db.job_failure(record.id, "ticket").await? {
-            return Err(JobError::fatal(format!("the ticket could not be opened: {why}")));
+            return Err(JobError::fatal(format!(
+                "the ticket could not be opened: {why}"
+            )));
         }
-        Err(JobError::NotYet(self.app.clock.now() + TimeDelta::seconds(2)))
+        Err(JobError::NotYet(
+            self.app.clock.now() + TimeDelta::seconds(2),
+        ))
     }
 
     async fn open_ticket(
@@ -80,7 +87,10 @@ impl Performer {
             url: ticket.url.clone(),
         };
         let now = self.app.clock.now();
-        self.app.db.record_ticket(record.id, TICKET_ITEM, &stored, now).await?;
+        self.app
+            .db
+            .record_ticket(record.id, TICKET_ITEM, &stored, now)
+            .await?;
         let view = Notice::from(TicketOpened {
             tracker: tracker.name().to_owned(),
             key: Markup::text(&ticket.key),
@@ -197,7 +207,10 @@ impl Performer {
             url: ticket.url,
         };
         let now = self.app.clock.now();
-        self.app.db.record_ticket(record.id, &key, &stored, now).await?;
+        self.app
+            .db
+            .record_ticket(record.id, &key, &stored, now)
+            .await?;
         Ok(())
     }
 

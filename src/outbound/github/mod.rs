@@ -62,7 +62,9 @@ impl GitHub {
     fn repository(&self, private: bool) -> Result<&str, TrackerError> {
         if private {
             self.private.as_deref().ok_or_else(|| {
-                TrackerError::Refused("no private repository: set [tracker] security_project".into())
+                TrackerError::Refused(
+                    "no private repository: set [tracker] security_project".into(),
+                )
             })
         } else {
             Ok(&self.repository)
@@ -71,7 +73,10 @@ impl GitHub {
 
     fn url(&self, repository: &str, rest: &[&str]) -> Result<url::Url, TrackerError> {
         let (owner, name) = repository.split_once('/').unwrap_or((repository, ""));
-        let segments: Vec<&str> = ["repos", owner, name].into_iter().chain(rest.iter().copied()).collect();
+        let segments: Vec<&str> = ["repos", owner, name]
+            .into_iter()
+            .chain(rest.iter().copied())
+            .collect();
         endpoint(&self.base, &segments).map_err(|e| self.refused(e, repository))
     }
 
@@ -152,11 +157,16 @@ impl GitHub {
             .ok_or_else(|| TrackerError::Refused(format!("`{}` is not a GitHub issue", ticket.key)))
     }
 
-    async fn set_state(&self, ticket: &Ticket, state: wire::StateChange) -> Result<(), TrackerError> {
+    async fn set_state(
+        &self,
+        ticket: &Ticket,
+        state: wire::StateChange,
+    ) -> Result<(), TrackerError> {
         let (repository, number) = Self::parts(ticket)?;
         let url = self.url(repository, &["issues", number])?;
         let body = serde_json::to_value(state).map_err(|e| TrackerError::Refused(e.to_string()))?;
-        self.send(Method::PATCH, url, Some(body), repository).await?;
+        self.send(Method::PATCH, url, Some(body), repository)
+            .await?;
         Ok(())
     }
 
@@ -236,7 +246,11 @@ impl Tracker for GitHub {
         self.private.is_some()
     }
 
-    fn find(&self, marker: &str, private: bool) -> BoxFuture<'_, Result<Option<Ticket>, TrackerError>> {
+    fn find(
+        &self,
+        marker: &str,
+        private: bool,
+    ) -> BoxFuture<'_, Result<Option<Ticket>, TrackerError>> {
         let marker = marker.to_owned();
         Box::pin(async move { self.find_in(&marker, private).await })
     }
@@ -246,7 +260,11 @@ impl Tracker for GitHub {
         Box::pin(async move { self.open_in(&ticket).await })
     }
 
-    fn comment(&self, ticket: &Ticket, text: &[Paragraph]) -> BoxFuture<'_, Result<(), TrackerError>> {
+    fn comment(
+        &self,
+        ticket: &Ticket,
+        text: &[Paragraph],
+    ) -> BoxFuture<'_, Result<(), TrackerError>> {
         let (ticket, text) = (ticket.clone(), text.to_vec());
         Box::pin(async move { self.comment_on(&ticket, &text).await })
     }

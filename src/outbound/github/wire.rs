@@ -25,7 +25,11 @@ impl From<&NewTicket> for NewIssue {
             // GitHub's titles are plain text: nothing to escape, but one line.
             title: t.title.replace(['\n', '\r'], " "),
             body,
-            labels: t.labels.iter().map(|l| l.chars().take(50).collect()).collect(),
+            labels: t
+                .labels
+                .iter()
+                .map(|l| l.chars().take(50).collect())
+                .collect(),
             assignees: t.assignee.iter().cloned().collect(),
         }
     }

@@ -85,7 +85,11 @@ fn paragraph(pieces: &[Piece]) -> Block {
                 marks: vec![],
             }),
             Piece::Link { text, url } => Some(Inline::Text {
-                text: if text.is_empty() { url.clone() } else { text.clone() },
+                text: if text.is_empty() {
+                    url.clone()
+                } else {
+                    text.clone()
+                },
                 marks: vec![Mark::Link {
                     attrs: LinkAttrs { href: url.clone() },
                 }],
@@ -94,4 +98,3 @@ fn paragraph(pieces: &[Piece]) -> Block {
         .collect();
     Block::Paragraph { content }
 }
-

@@ -41,7 +41,13 @@ pub struct Jira {
 /// A Jira label: no spaces.
 fn label(text: &str) -> String {
     text.chars()
-        .map(|c| if c.is_whitespace() || c == ':' { '-' } else { c })
+        .map(|c| {
+            if c.is_whitespace() || c == ':' {
+                '-'
+            } else {
+                c
+            }
+        })
         .take(255)
         .collect()
 }
@@ -84,7 +90,10 @@ impl Jira {
         segments: &[&str],
         body: Option<&B>,
     ) -> Result<super::Answer, TrackerError> {
-        let path: Vec<&str> = ["rest", "api", "3"].into_iter().chain(segments.iter().copied()).collect();
+        let path: Vec<&str> = ["rest", "api", "3"]
+            .into_iter()
+            .chain(segments.iter().copied())
+            .collect();
         let url = endpoint(&self.site, &path).map_err(|e| self.refused(e))?;
         let mut request = self
             .outbound
@@ -165,13 +174,21 @@ impl Jira {
                 project: wire::ProjectKey {
                     key: project.to_owned(),
                 },
-                summary: ticket.title.replace(['\n', '\r'], " ").chars().take(255).collect(),
+                summary: ticket
+                    .title
+                    .replace(['\n', '\r'], " ")
+                    .chars()
+                    .take(255)
+                    .collect(),
                 issuetype: wire::IssueType {
                     name: self.issue_type.clone(),
                 },
                 description: adf::Doc::of(&ticket.body),
                 labels,
-                assignee: ticket.assignee.clone().map(|account_id| wire::Account { account_id }),
+                assignee: ticket
+                    .assignee
+                    .clone()
+                    .map(|account_id| wire::Account { account_id }),
             },
         };
         let answer = self.send(Method::POST, &["issue"], Some(&issue)).await?;
@@ -183,8 +200,12 @@ impl Jira {
         let body = wire::NewComment {
             body: adf::Doc::of(text),
         };
-        self.send(Method::POST, &["issue", &ticket.key, "comment"], Some(&body))
-            .await?;
+        self.send(
+            Method::POST,
+            &["issue", &ticket.key, "comment"],
+            Some(&body),
+        )
+        .await?;
         Ok(())
     }
 
@@ -210,7 +231,8 @@ impl Jira {
 
     async fn check_all(&self) -> Result<(), TrackerError> {
         for project in std::iter::once(&self.project).chain(&self.private) {
-            self.send::<()>(Method::GET, &["project", project], None).await?;
+            self.send::<()>(Method::GET, &["project", project], None)
+                .await?;
         }
         Ok(())
     }
@@ -225,7 +247,11 @@ impl Tracker for Jira {
         self.private.is_some()
     }
 
-    fn find(&self, marker: &str, private: bool) -> BoxFuture<'_, Result<Option<Ticket>, TrackerError>> {
+    fn find(
+        &self,
+        marker: &str,
+        private: bool,
+    ) -> BoxFuture<'_, Result<Option<Ticket>, TrackerError>> {
         let marker = marker.to_owned();
         Box::pin(async move { self.find_in(&marker, private).await })
     }
@@ -235,7 +261,11 @@ impl Tracker for Jira {
         Box::pin(async move { self.open_in(&ticket).await })
     }
 
-    fn comment(&self, ticket: &Ticket, text: &[Paragraph]) -> BoxFuture<'_, Result<(), TrackerError>> {
+    fn comment(
+        &self,
+        ticket: &Ticket,
+        text: &[Paragraph],
+    ) -> BoxFuture<'_, Result<(), TrackerError>> {
         let (ticket, text) = (ticket.clone(), text.to_vec());
         Box::pin(async move { self.comment_on(&ticket, &text).await })
     }

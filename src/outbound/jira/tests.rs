@@ -7,7 +7,10 @@ use super::adf::Doc;
 use crate::app::Piece;
 
 fn schema() -> jsonschema::Validator {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/jira/adf-full.schema.json");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/jira/adf-full.schema.json"
+    );
     let text = std::fs::read_to_string(path).expect("the ADF schema fixture");
     let schema: Value = serde_json::from_str(&text).expect("JSON");
     jsonschema::options()
@@ -17,7 +20,10 @@ fn schema() -> jsonschema::Validator {
 }
 
 fn problems(doc: &Value) -> Vec<String> {
-    schema().iter_errors(doc).map(|e| format!("{}: {e}", e.instance_path())).collect()
+    schema()
+        .iter_errors(doc)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect()
 }
 
 #[test]
@@ -35,7 +41,10 @@ fn a_document_of_text_and_links_is_valid_adf_and_keeps_typed_text_as_text() {
     ]);
     let value = serde_json::to_value(&doc).expect("serializes");
     assert_eq!(problems(&value), Vec::<String>::new());
-    assert_eq!(value["content"][0]["content"][0]["text"], "Severity P0. {\"type\": \"x\"} <b>");
+    assert_eq!(
+        value["content"][0]["content"][0]["text"],
+        "Severity P0. {\"type\": \"x\"} <b>"
+    );
     assert_eq!(
         value["content"][1]["content"][1]["marks"][0],
         json!({ "type": "link", "attrs": { "href": "https://discord.com/channels/1/2" } })

@@ -118,7 +118,9 @@ impl Linear {
             .run(queries::FIND, json!({ "team": team, "marker": marker }))
             .await?;
         let nodes: Vec<IssueRef> = serde_json::from_value(data["issues"]["nodes"].clone())
-            .map_err(|e| TrackerError::Refused(format!("Linear's answer could not be read: {e}")))?;
+            .map_err(|e| {
+                TrackerError::Refused(format!("Linear's answer could not be read: {e}"))
+            })?;
         Ok(nodes.into_iter().next().map(ticket))
     }
 
@@ -133,24 +135,33 @@ impl Linear {
         if let Some(assignee) = &new.assignee {
             input["assigneeId"] = json!(assignee);
         }
-        let data = self.run(queries::ISSUE_CREATE, json!({ "input": input })).await?;
+        let data = self
+            .run(queries::ISSUE_CREATE, json!({ "input": input }))
+            .await?;
         let issue: IssueRef = serde_json::from_value(data["issueCreate"]["issue"].clone())
-            .map_err(|e| TrackerError::Refused(format!("Linear's answer could not be read: {e}")))?;
+            .map_err(|e| {
+                TrackerError::Refused(format!("Linear's answer could not be read: {e}"))
+            })?;
         Ok(ticket(issue))
     }
 
     async fn comment_on(&self, ticket: &Ticket, text: &[Paragraph]) -> Result<(), TrackerError> {
         let input = json!({ "issueId": ticket.key, "body": super::markdown::render(text) });
-        self.run(queries::COMMENT_CREATE, json!({ "input": input })).await?;
+        self.run(queries::COMMENT_CREATE, json!({ "input": input }))
+            .await?;
         Ok(())
     }
 
     /// Moves the issue to the team's first state of type `completed` (close) or `started`,
     /// else `unstarted` (reopen).
     async fn move_to(&self, ticket: &Ticket, kinds: &[&str]) -> Result<(), TrackerError> {
-        let data = self.run(queries::TEAM_STATES, json!({ "team": self.team })).await?;
+        let data = self
+            .run(queries::TEAM_STATES, json!({ "team": self.team }))
+            .await?;
         let states: Vec<State> = serde_json::from_value(data["team"]["states"]["nodes"].clone())
-            .map_err(|e| TrackerError::Refused(format!("Linear's answer could not be read: {e}")))?;
+            .map_err(|e| {
+                TrackerError::Refused(format!("Linear's answer could not be read: {e}"))
+            })?;
         let state = kinds
             .iter()
             .find_map(|k| states.iter().find(|s| s.kind == *k))
@@ -161,7 +172,12 @@ impl Linear {
     }
 
     async fn check_all(&self) -> Result<(), TrackerError> {
-        if self.key.expose_secret().to_ascii_lowercase().starts_with("bearer ") {
+        if self
+            .key
+            .expose_secret()
+            .to_ascii_lowercase()
+            .starts_with("bearer ")
+        {
             return Err(TrackerError::Refused(format!(
                 "{} starts with \"Bearer\": a personal API key is sent as it is; remove the prefix",
                 crate::config::tracker::LINEAR_KEY_VAR
@@ -236,7 +252,11 @@ impl Tracker for Linear {
         self.private.is_some()
     }
 
-    fn find(&self, marker: &str, private: bool) -> BoxFuture<'_, Result<Option<Ticket>, TrackerError>> {
+    fn find(
+        &self,
+        marker: &str,
+        private: bool,
+    ) -> BoxFuture<'_, Result<Option<Ticket>, TrackerError>> {
         let marker = marker.to_owned();
         Box::pin(async move { self.find_in(&marker, private).await })
     }
@@ -246,7 +266,11 @@ impl Tracker for Linear {
         Box::pin(async move { self.open_in(&ticket).await })
     }
 
-    fn comment(&self, ticket: &Ticket, text: &[Paragraph]) -> BoxFuture<'_, Result<(), TrackerError>> {
+    fn comment(
+        &self,
+        ticket: &Ticket,
+        text: &[Paragraph],
+    ) -> BoxFuture<'_, Result<(), TrackerError>> {
         let (ticket, text) = (ticket.clone(), text.to_vec());
         Box::pin(async move { self.comment_on(&ticket, &text).await })
     }

@@ -26,4 +26,11 @@ pub const FIND: &str = "query Find($team: ID!, $marker: String!) { \
 pub const CHECK: &str = "query Check($team: String!) { viewer { id } team(id: $team) { id key } }";
 
 /// Every document, for the schema test.
-pub const ALL: [&str; 6] = [ISSUE_CREATE, COMMENT_CREATE, ISSUE_UPDATE, TEAM_STATES, FIND, CHECK];
+pub const ALL: [&str; 6] = [
+    ISSUE_CREATE,
+    COMMENT_CREATE,
+    ISSUE_UPDATE,
+    TEAM_STATES,
+    FIND,
+    CHECK,
+];

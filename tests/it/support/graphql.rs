@@ -26,12 +26,10 @@ fn tokens(text: &str) -> Vec<String> {
     while let Some(c) = chars.next() {
         match c {
             c if c.is_whitespace() || c == ',' => {}
-            '#' => {
-                while chars.next_if(|c| *c != '\n').is_some() {}
-            }
+            '#' => while chars.next_if(|c| *c != '\n').is_some() {},
             '"' => {
                 let mut s = String::from("\"");
-                while let Some(c) = chars.next() {
+                for c in chars.by_ref() {
                     if c == '"' {
                         break;
                     }
@@ -41,7 +39,8 @@ fn tokens(text: &str) -> Vec<String> {
             }
             c if c.is_alphanumeric() || c == '_' || c == '$' || c == '-' => {
                 let mut s = c.to_string();
-                while let Some(c) = chars.next_if(|c| c.is_alphanumeric() || *c == '_' || *c == '.') {
+                while let Some(c) = chars.next_if(|c| c.is_alphanumeric() || *c == '_' || *c == '.')
+                {
                     s.push(c);
                 }
                 out.push(s);
@@ -202,7 +201,11 @@ impl Schema {
         while t[*i] != "}" {
             let key = t[*i].clone();
             *i += 2;
-            let inner = self.types.get(kind).and_then(|f| f.get(&key)).map(|f| f.kind.clone());
+            let inner = self
+                .types
+                .get(kind)
+                .and_then(|f| f.get(&key))
+                .map(|f| f.kind.clone());
             if inner.is_none() && !kind.is_empty() {
                 problems.push(format!("{kind} has no field {key}"));
             }

@@ -68,12 +68,17 @@ fn respond(shared: &Shared, repos: &BTreeMap<String, Repo>, r: &Recorded) -> Can
     if r.header("authorization") != Some(&format!("Bearer {TOKEN}")) {
         return error(401, "Bad credentials");
     }
-    let body = if r.body.is_empty() { Value::Null } else { r.json() };
+    let body = if r.body.is_empty() {
+        Value::Null
+    } else {
+        r.json()
+    };
     let route = match spec().check_json(&r.method, &r.path, &body) {
         Ok(route) => route,
         Err(problems) => {
             let mut b = books(shared);
-            b.violations.push(format!("{} {}: {problems:?}", r.method, r.path));
+            b.violations
+                .push(format!("{} {}: {problems:?}", r.method, r.path));
             return error(422, "Validation Failed");
         }
     };
@@ -114,11 +119,17 @@ fn respond(shared: &Shared, repos: &BTreeMap<String, Repo>, r: &Recorded) -> Can
             let Some(issue) = find(&mut b, &full, &param("issue_number")) else {
                 return error(404, "Not Found");
             };
-            issue.comments.push(body["body"].as_str().unwrap_or_default().to_owned());
-            Canned::json(201, &json!({ "id": issue.comments.len(), "body": body["body"] }))
+            issue
+                .comments
+                .push(body["body"].as_str().unwrap_or_default().to_owned());
+            Canned::json(
+                201,
+                &json!({ "id": issue.comments.len(), "body": body["body"] }),
+            )
         }
         (method, template) => {
-            b.violations.push(format!("the fake does not serve {method} {template}"));
+            b.violations
+                .push(format!("the fake does not serve {method} {template}"));
             error(404, "Not Found")
         }
     }
@@ -134,7 +145,11 @@ fn create(b: &mut Books, repo: &str, body: &Value) -> Canned {
     let number = b.issues.iter().filter(|i| i.project == repo).count() + 1;
     let strings = |v: &Value| -> Vec<String> {
         v.as_array()
-            .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     let issue = FakeIssue {

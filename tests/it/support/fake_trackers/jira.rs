@@ -25,9 +25,13 @@ fn spec() -> &'static OpenApi {
 fn adf() -> &'static jsonschema::Validator {
     static ADF: OnceLock<jsonschema::Validator> = OnceLock::new();
     ADF.get_or_init(|| {
-        let path = format!("{}/tests/fixtures/jira/adf-full.schema.json", env!("CARGO_MANIFEST_DIR"));
-        let schema: Value = serde_json::from_str(&std::fs::read_to_string(path).expect("ADF schema"))
-            .expect("JSON");
+        let path = format!(
+            "{}/tests/fixtures/jira/adf-full.schema.json",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let schema: Value =
+            serde_json::from_str(&std::fs::read_to_string(path).expect("ADF schema"))
+                .expect("JSON");
         jsonschema::options()
             .with_draft(jsonschema::Draft::Draft4)
             .build(&schema)
@@ -67,7 +71,10 @@ impl FakeJira {
 fn basic() -> String {
     use base64::Engine as _;
     let pair = format!("{EMAIL}:{TOKEN}");
-    format!("Basic {}", base64::engine::general_purpose::STANDARD.encode(pair))
+    format!(
+        "Basic {}",
+        base64::engine::general_purpose::STANDARD.encode(pair)
+    )
 }
 
 fn error(status: u16, message: &str) -> Canned {
@@ -78,19 +85,32 @@ fn respond(shared: &Shared, projects: &[String], r: &Recorded) -> Canned {
     if r.header("authorization") != Some(basic().as_str()) {
         return Canned::text(401, "Client must be authenticated to access this resource.");
     }
-    let body = if r.body.is_empty() { Value::Null } else { r.json() };
+    let body = if r.body.is_empty() {
+        Value::Null
+    } else {
+        r.json()
+    };
     let mut b = books(shared);
     let route = match spec().check_json(&r.method, &r.path, &body) {
         Ok(route) => route,
         Err(problems) => {
-            b.violations.push(format!("{} {}: {problems:?}", r.method, r.path));
+            b.violations
+                .push(format!("{} {}: {problems:?}", r.method, r.path));
             return error(400, "invalid request");
         }
     };
-    let key = route.params.get("issueIdOrKey").cloned().unwrap_or_default();
+    let key = route
+        .params
+        .get("issueIdOrKey")
+        .cloned()
+        .unwrap_or_default();
     match (r.method.as_str(), route.template.as_str()) {
         ("GET", "/rest/api/3/project/{projectIdOrKey}") => {
-            let project = route.params.get("projectIdOrKey").cloned().unwrap_or_default();
+            let project = route
+                .params
+                .get("projectIdOrKey")
+                .cloned()
+                .unwrap_or_default();
             if projects.contains(&project) {
                 Canned::json(200, &json!({ "key": project, "id": "10000" }))
             } else {
@@ -102,14 +122,20 @@ fn respond(shared: &Shared, projects: &[String], r: &Recorded) -> Canned {
         ("POST", "/rest/api/3/issue/{issueIdOrKey}/comment") => {
             check_adf(&mut b, "comment body", &body["body"]);
             let Some(issue) = b.issues.iter_mut().find(|i| i.key == key) else {
-                return error(404, "Issue does not exist or you do not have permission to see it.");
+                return error(
+                    404,
+                    "Issue does not exist or you do not have permission to see it.",
+                );
             };
             issue.comments.push(body["body"].to_string());
             Canned::json(201, &json!({ "id": "1", "body": body["body"] }))
         }
         ("GET", "/rest/api/3/issue/{issueIdOrKey}/transitions") => {
             let Some(issue) = b.issues.iter().find(|i| i.key == key) else {
-                return error(404, "Issue does not exist or you do not have permission to see it.");
+                return error(
+                    404,
+                    "Issue does not exist or you do not have permission to see it.",
+                );
             };
             // The workflow: To Do -> Done, and Done -> Reopened (in progress).
             let t = if issue.open {
@@ -121,7 +147,10 @@ fn respond(shared: &Shared, projects: &[String], r: &Recorded) -> Canned {
         }
         ("POST", "/rest/api/3/issue/{issueIdOrKey}/transitions") => {
             let Some(issue) = b.issues.iter_mut().find(|i| i.key == key) else {
-                return error(404, "Issue does not exist or you do not have permission to see it.");
+                return error(
+                    404,
+                    "Issue does not exist or you do not have permission to see it.",
+                );
             };
             match (issue.open, body["transition"]["id"].as_str()) {
                 (true, Some("31")) => issue.open = false,
@@ -131,31 +160,46 @@ fn respond(shared: &Shared, projects: &[String], r: &Recorded) -> Canned {
             Canned::text(204, "")
         }
         (method, template) => {
-            b.violations.push(format!("the fake does not serve {method} {template}"));
+            b.violations
+                .push(format!("the fake does not serve {method} {template}"));
             error(404, "not served")
         }
     }
 }
 
 fn check_adf(b: &mut Books, what: &str, doc: &Value) {
-    let problems: Vec<String> = adf().iter_errors(doc).map(|e| format!("{}: {e}", e.instance_path())).collect();
+    let problems: Vec<String> = adf()
+        .iter_errors(doc)
+        .map(|e| format!("{}: {e}", e.instance_path()))
+        .collect();
     if !problems.is_empty() {
-        b.violations.push(format!("{what} is not ADF: {problems:?}"));
+        b.violations
+            .push(format!("{what} is not ADF: {problems:?}"));
     }
 }
 
 fn create(b: &mut Books, projects: &[String], body: &Value) -> Canned {
     let fields = &body["fields"];
-    let project = fields["project"]["key"].as_str().unwrap_or_default().to_owned();
+    let project = fields["project"]["key"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     if !projects.contains(&project) {
-        return Canned::json(400, &json!({ "errorMessages": [], "errors": { "project": "valid project is required" } }));
+        return Canned::json(
+            400,
+            &json!({ "errorMessages": [], "errors": { "project": "valid project is required" } }),
+        );
     }
     check_adf(b, "description", &fields["description"]);
     let n = b.issues.iter().filter(|i| i.project == project).count() + 1;
     let key = format!("{project}-{n}");
     let strings = |v: &Value| -> Vec<String> {
         v.as_array()
-            .map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_owned)).collect())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_owned))
+                    .collect()
+            })
             .unwrap_or_default()
     };
     b.issues.push(FakeIssue {
@@ -164,11 +208,18 @@ fn create(b: &mut Books, projects: &[String], body: &Value) -> Canned {
         title: fields["summary"].as_str().unwrap_or_default().to_owned(),
         body: fields["description"].to_string(),
         labels: strings(&fields["labels"]),
-        assignees: fields["assignee"]["accountId"].as_str().map(str::to_owned).into_iter().collect(),
+        assignees: fields["assignee"]["accountId"]
+            .as_str()
+            .map(str::to_owned)
+            .into_iter()
+            .collect(),
         open: true,
         comments: vec![],
     });
-    Canned::json(201, &json!({ "id": "10001", "key": key, "self": "https://studio.atlassian.net/rest/api/3/issue/10001" }))
+    Canned::json(
+        201,
+        &json!({ "id": "10001", "key": key, "self": "https://studio.atlassian.net/rest/api/3/issue/10001" }),
+    )
 }
 
 /// The JQL the adapter sends: `project = "X" AND labels = "Y"`.
@@ -176,7 +227,10 @@ fn search(b: &Books, body: &Value) -> Canned {
     let jql = body["jql"].as_str().unwrap_or_default();
     let quoted: Vec<&str> = jql.split('"').skip(1).step_by(2).collect();
     let (Some(project), Some(label)) = (quoted.first(), quoted.get(1)) else {
-        return error(400, "the fake reads only project = \"X\" AND labels = \"Y\"");
+        return error(
+            400,
+            "the fake reads only project = \"X\" AND labels = \"Y\"",
+        );
     };
     let issues: Vec<Value> = b
         .issues

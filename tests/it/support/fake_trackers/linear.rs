@@ -61,7 +61,11 @@ fn respond(shared: &Shared, r: &Recorded) -> Canned {
         return Canned::text(404, "Not found");
     }
     if r.header("authorization") != Some(KEY) {
-        return graph_error(400, "Authentication required, not authenticated", "AUTHENTICATION_ERROR");
+        return graph_error(
+            400,
+            "Authentication required, not authenticated",
+            "AUTHENTICATION_ERROR",
+        );
     }
     let body = r.json();
     let query = body["query"].as_str().unwrap_or_default();
@@ -70,7 +74,11 @@ fn respond(shared: &Shared, r: &Recorded) -> Canned {
     let problems = schema().check(query, variables);
     if !problems.is_empty() {
         b.violations.push(format!("{query}: {problems:?}"));
-        return graph_error(400, "GraphQL validation failed", "GRAPHQL_VALIDATION_FAILED");
+        return graph_error(
+            400,
+            "GraphQL validation failed",
+            "GRAPHQL_VALIDATION_FAILED",
+        );
     }
     let team_of = |v: &Value| v.as_str() == Some(TEAM);
     if query.contains("issueCreate(") {
@@ -82,18 +90,34 @@ fn respond(shared: &Shared, r: &Recorded) -> Canned {
     }
     if query.contains("commentCreate(") {
         let input = &variables["input"];
-        let Some(issue) = b.issues.iter_mut().find(|i| Some(i.key.as_str()) == input["issueId"].as_str()) else {
+        let Some(issue) = b
+            .issues
+            .iter_mut()
+            .find(|i| Some(i.key.as_str()) == input["issueId"].as_str())
+        else {
             return graph_error(200, "Entity not found: Issue", "INVALID_INPUT");
         };
-        issue.comments.push(input["body"].as_str().unwrap_or_default().to_owned());
-        return Canned::json(200, &json!({ "data": { "commentCreate": { "success": true } } }));
+        issue
+            .comments
+            .push(input["body"].as_str().unwrap_or_default().to_owned());
+        return Canned::json(
+            200,
+            &json!({ "data": { "commentCreate": { "success": true } } }),
+        );
     }
     if query.contains("issueUpdate(") {
-        let Some(issue) = b.issues.iter_mut().find(|i| Some(i.key.as_str()) == variables["id"].as_str()) else {
+        let Some(issue) = b
+            .issues
+            .iter_mut()
+            .find(|i| Some(i.key.as_str()) == variables["id"].as_str())
+        else {
             return graph_error(200, "Entity not found: Issue", "INVALID_INPUT");
         };
         issue.open = variables["input"]["stateId"] != "state-done";
-        return Canned::json(200, &json!({ "data": { "issueUpdate": { "success": true } } }));
+        return Canned::json(
+            200,
+            &json!({ "data": { "issueUpdate": { "success": true } } }),
+        );
     }
     if query.contains("issues(") {
         let marker = variables["marker"].as_str().unwrap_or("\u{0}");
@@ -109,14 +133,19 @@ fn respond(shared: &Shared, r: &Recorded) -> Canned {
         if !team_of(&variables["team"]) {
             return graph_error(200, "Entity not found: Team", "INVALID_INPUT");
         }
-        let states = [("state-todo", "unstarted"), ("state-doing", "started"), ("state-done", "completed")]
-            .map(|(id, kind)| json!({ "id": id, "type": kind, "position": 0 }));
+        let states = [
+            ("state-todo", "unstarted"),
+            ("state-doing", "started"),
+            ("state-done", "completed"),
+        ]
+        .map(|(id, kind)| json!({ "id": id, "type": kind, "position": 0 }));
         return Canned::json(
             200,
             &json!({ "data": { "viewer": { "id": "user-bot" }, "team": { "id": TEAM, "key": "ENG", "states": { "nodes": states } } } }),
         );
     }
-    b.violations.push(format!("the fake does not serve {query}"));
+    b.violations
+        .push(format!("the fake does not serve {query}"));
     graph_error(400, "not served", "INVALID_INPUT")
 }
 
@@ -128,11 +157,16 @@ fn create(b: &mut Books, input: &Value) -> Canned {
         title: input["title"].as_str().unwrap_or_default().to_owned(),
         body: input["description"].as_str().unwrap_or_default().to_owned(),
         labels: vec![],
-        assignees: input["assigneeId"].as_str().map(str::to_owned).into_iter().collect(),
+        assignees: input["assigneeId"]
+            .as_str()
+            .map(str::to_owned)
+            .into_iter()
+            .collect(),
         open: true,
         comments: vec![],
     };
-    let answer = json!({ "data": { "issueCreate": { "success": true, "issue": issue_json(&issue) } } });
+    let answer =
+        json!({ "data": { "issueCreate": { "success": true, "issue": issue_json(&issue) } } });
     b.issues.push(issue);
     Canned::json(200, &answer)
 }
