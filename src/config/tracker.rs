@@ -160,10 +160,39 @@ impl TrackerSettings {
 
     /// What is wrong with the section: (key, sentence).
     pub fn problems(&self) -> Vec<(String, String)> {
-        let mut out = Vec::new();
-        let (target_key, default_base) = self.kind.target();
+        let mut out = self.written_secrets();
+        let (target_key, _) = self.kind.target();
+        if self.target().is_none_or(|t| t.trim().is_empty()) {
+            out.push((
+                format!("tracker.{target_key}"),
+                format!("`tracker.{target_key}` is missing: say where tickets go"),
+            ));
+        }
+        let (shape, valid): (&str, fn(&str) -> bool) = match self.kind {
+            TrackerKind::Github => ("must be written \"owner/name\"", is_repository),
+            TrackerKind::Jira => ("must be a Jira project key, such as OPS", is_jira_key),
+            TrackerKind::Linear => (
+                "must be the team's id, a UUID such as 9cfb482a-81e3-4154-b5b9-2c805e70a02d, \
+                 not its key (ENG): copy it from the team's settings or Linear's API",
+                is_uuid,
+            ),
+        };
+        for (key, value) in [
+            (target_key, self.target()),
+            ("security_project", self.security_project.as_deref()),
+        ] {
+            if value.is_some_and(|v| !v.trim().is_empty() && !valid(v)) {
+                out.push((format!("tracker.{key}"), format!("`tracker.{key}` {shape}")));
+            }
+        }
+        out.extend(self.base_problem());
+        out
+    }
+
+    /// Each secret written in the file, refused with the variable to use instead.
+    fn written_secrets(&self) -> Vec<(String, String)> {
         let (token_var, email_var) = self.kind.vars();
-        for (written, key, var) in [
+        [
             (self.written_token.is_some(), "token", token_var),
             (self.written_key.is_some(), "key", token_var),
             (
@@ -171,68 +200,25 @@ impl TrackerSettings {
                 "email",
                 email_var.unwrap_or(token_var),
             ),
-        ] {
-            if written {
-                out.push((
-                    format!("tracker.{key}"),
-                    format!(
-                        "`tracker.{key}` is a secret, and secrets are never read from the config \
-                         file: remove it and set the environment variable {var} instead"
-                    ),
-                ));
-            }
-        }
-        if self.target().is_none_or(|t| t.trim().is_empty()) {
-            out.push((
-                format!("tracker.{target_key}"),
-                format!("`tracker.{target_key}` is missing: say where tickets go"),
-            ));
-        }
-        if self.kind == TrackerKind::Linear {
-            for (key, value) in [
-                ("team", self.team.as_deref()),
-                ("security_project", self.security_project.as_deref()),
-            ] {
-                if value.is_some_and(|v| !is_uuid(v)) {
-                    out.push((
-                        format!("tracker.{key}"),
-                        format!(
-                            "`tracker.{key}` must be the team's id, a UUID such as \
-                             9cfb482a-81e3-4154-b5b9-2c805e70a02d, not its key (ENG): copy it \
-                             from the team's settings or Linear's API"
-                        ),
-                    ));
-                }
-            }
-        }
-        if self.kind == TrackerKind::Jira {
-            for (key, value) in [
-                ("project", self.project.as_deref()),
-                ("security_project", self.security_project.as_deref()),
-            ] {
-                if value.is_some_and(|v| !is_jira_key(v)) {
-                    out.push((
-                        format!("tracker.{key}"),
-                        format!("`tracker.{key}` must be a Jira project key, such as OPS"),
-                    ));
-                }
-            }
-        }
-        if self.kind == TrackerKind::Github {
-            for (key, value) in [
-                ("repository", self.repository.as_deref()),
-                ("security_project", self.security_project.as_deref()),
-            ] {
-                if value.is_some_and(|v| !is_repository(v)) {
-                    out.push((
-                        format!("tracker.{key}"),
-                        format!("`tracker.{key}` must be written \"owner/name\""),
-                    ));
-                }
-            }
-        }
-        match (&self.api_base, default_base) {
-            (None, None) => out.push((
+        ]
+        .into_iter()
+        .filter(|(written, _, _)| *written)
+        .map(|(_, key, var)| {
+            (
+                format!("tracker.{key}"),
+                format!(
+                    "`tracker.{key}` is a secret, and secrets are never read from the config \
+                     file: remove it and set the environment variable {var} instead"
+                ),
+            )
+        })
+        .collect()
+    }
+
+    /// A missing (Jira) or malformed `api_base`.
+    fn base_problem(&self) -> Option<(String, String)> {
+        match (&self.api_base, self.kind.target().1) {
+            (None, None) => Some((
                 "tracker.api_base".into(),
                 "`tracker.api_base` is missing: give your Jira site, such as \
                  https://studio.atlassian.net"
@@ -242,14 +228,13 @@ impl TrackerSettings {
                 if !(base.starts_with("https://") || base.starts_with("http://"))
                     || url::Url::parse(base).is_err() =>
             {
-                out.push((
+                Some((
                     "tracker.api_base".into(),
                     format!("`tracker.api_base`: `{base}` is not an http(s) URL"),
-                ));
+                ))
             }
-            _ => {}
+            _ => None,
         }
-        out
     }
 }
 
