@@ -40,6 +40,7 @@ mod shutdown;
 mod status_page;
 mod throwaway_postgres;
 mod trackers;
+mod trackers_faults;
 mod trackers_jira_linear;
 mod transcripts;
 mod triage;

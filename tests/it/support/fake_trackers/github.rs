@@ -177,3 +177,23 @@ fn issue_json(repo: &str, i: &FakeIssue) -> Value {
         "labels": i.labels.iter().map(|l| json!({ "name": l })).collect::<Vec<_>>(),
     })
 }
+
+/// The repository of the tests.
+pub const REPO: &str = "studio/incidents";
+
+/// A public repository with issues on.
+pub const OPEN: Repo = Repo {
+    has_issues: true,
+    private: false,
+};
+
+/// The bot's `[tracker]` on `fake` with `token` and `extra` keys, as a settings tweak.
+pub fn bot_settings(
+    fake: &FakeGitHub,
+    token: &str,
+    extra: Value,
+) -> impl FnOnce(&mut incident_bot::config::Settings) {
+    let mut tracker = super::settings("github", &fake.service.url(), extra);
+    tracker.secrets.token = Some(secrecy::SecretString::from(token.to_owned()));
+    move |s| s.tracker = Some(tracker)
+}
