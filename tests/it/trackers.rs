@@ -17,7 +17,7 @@ async fn a_p0_gets_a_github_issue_that_follows_it_to_close_and_its_action_items_
     let gh = FakeGitHub::start(&[(REPO, OPEN)]).await;
     let fake = world::fake().start().await;
     let users = json!({ "repository": REPO, "users": { world::RESPONDER.to_string(): "octocat" } });
-    let _bot = spawn_bot_with(&fake, github(&gh, TOKEN, users)).await;
+    let bot = spawn_bot_with(&fake, github(&gh, TOKEN, users)).await;
 
     let channel = declare(
         &fake,
@@ -75,9 +75,10 @@ async fn a_p0_gets_a_github_issue_that_follows_it_to_close_and_its_action_items_
         gh.issues()[0].comments.len() == 1
     })
     .await;
-    assert_eq!(
-        gh.issues()[0].comments[0],
-        "Severity changed from P1 to P0\\.\n\nWhy\\: All regions"
+    let comment = &gh.issues()[0].comments[0];
+    assert!(
+        comment.starts_with("Severity changed from P1 to P0\\.\n\nWhy\\: All regions\n\n<!-- incident-bot:inc-1:ticket:job-"),
+        "{comment}"
     );
 
     run(
@@ -136,6 +137,24 @@ async fn a_p0_gets_a_github_issue_that_follows_it_to_close_and_its_action_items_
         items[1].body
     );
 
+    // The bot records each ticket once GitHub answered: the draft then lists the links.
+    let incident = incident_bot::domain::IncidentId(1);
+    for _ in 0..500 {
+        if bot.app.db.tickets(incident).await.expect("tickets").len() == 3 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+    run_pm(&fake, world::COMMANDER, channel.id, "draft", &[]).await;
+    let draft = shows(&fake, channel.id, "the draft", |m| {
+        !m.attachments.is_empty()
+    })
+    .await;
+    let text = String::from_utf8(draft.attachments[0].bytes.clone()).expect("utf-8");
+    for link in ["issues/2", "issues/3"] {
+        let line = format!(") → https://github.com/studio/incidents/{link}\n");
+        assert!(text.contains(&line), "the draft links {link}: {text}");
+    }
     let done = run_pm(
         &fake,
         world::COMMANDER,
@@ -250,4 +269,60 @@ async fn a_429_is_retried_until_github_takes_the_issue() {
     })
     .await;
     assert_eq!(gh.issues().len(), 1);
+}
+
+#[tokio::test]
+async fn a_lost_answer_to_a_comment_finds_the_comment_instead_of_writing_it_twice() {
+    let gh = FakeGitHub::start(&[(REPO, OPEN)]).await;
+    let fake = world::fake().start().await;
+    let _bot = spawn_bot_with(&fake, github(&gh, TOKEN, json!({ "repository": REPO }))).await;
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Store down"), ("severity", "P1")],
+    )
+    .await;
+    shows(&fake, channel.id, "the ticket's link", |m| {
+        m.content.contains("Tracked in GitHub")
+    })
+    .await;
+    gh.service.fault(Fault::LoseAnswer);
+    run(
+        &fake,
+        world::COMMANDER,
+        channel.id,
+        "severity",
+        &[("level", "P0")],
+    )
+    .await;
+    wait_until("the retry's look at the comments", || {
+        gh.service
+            .received()
+            .iter()
+            .any(|r| r.method == "GET" && r.path.ends_with("/comments"))
+    })
+    .await;
+    // Time for a second comment to arrive, were one sent: the next step's comment follows it.
+    run(
+        &fake,
+        world::COMMANDER,
+        channel.id,
+        "resolve",
+        &[("root_cause", "A full disk"), ("all_clear", "now")],
+    )
+    .await;
+    wait_until("the resolution comment", || {
+        gh.issues()[0]
+            .comments
+            .iter()
+            .any(|c| c.contains("A full disk"))
+    })
+    .await;
+    let comments = gh.issues()[0].comments.clone();
+    assert_eq!(
+        comments.len(),
+        2,
+        "one severity comment, one resolution: {comments:?}"
+    );
+    assert_eq!(gh.violations(), Vec::<String>::new());
 }

@@ -111,12 +111,23 @@ pub trait Tracker: Send + Sync + std::fmt::Debug {
     /// Opens a ticket (an incident's, or an action item's).
     fn open(&self, ticket: &NewTicket) -> BoxFuture<'_, Result<Ticket, TrackerError>>;
 
-    /// Adds a comment.
+    /// Adds a comment carrying `marker` where the tracker can hide one.
     fn comment(
         &self,
         ticket: &Ticket,
         text: &[Paragraph],
+        marker: &str,
     ) -> BoxFuture<'_, Result<(), TrackerError>>;
+
+    /// Whether the ticket has a comment carrying `marker` (a retry's look before commenting
+    /// again). A tracker that cannot hide a marker says no.
+    fn has_comment(
+        &self,
+        _ticket: &Ticket,
+        _marker: &str,
+    ) -> BoxFuture<'_, Result<bool, TrackerError>> {
+        Box::pin(async { Ok(false) })
+    }
 
     /// Closes the ticket (as done).
     fn close(&self, ticket: &Ticket) -> BoxFuture<'_, Result<(), TrackerError>>;

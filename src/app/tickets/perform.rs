@@ -16,6 +16,20 @@ fn paragraphs(text: Vec<String>) -> Vec<Paragraph> {
     text.into_iter().map(|t| vec![Piece::Text(t)]).collect()
 }
 
+/// Comments `text` once per job: a retry after a lost answer looks for the job's marker first.
+async fn comment_once(
+    job: &Job,
+    tracker: &dyn Tracker,
+    ticket: &Ticket,
+    text: Vec<String>,
+    said: &str,
+) -> Result<(), JobError> {
+    if job.attempts > 1 && tracker.has_comment(ticket, said).await? {
+        return Ok(());
+    }
+    Ok(tracker.comment(ticket, &paragraphs(text), said).await?)
+}
+
 impl Performer {
     /// Performs a step of the incident's ticket.
     pub(in crate::app) async fn ticket(&self, job: &Job, step: TicketStep) -> Result<(), JobError> {
@@ -31,16 +45,18 @@ impl Performer {
             return self.open_ticket(job, tracker.as_ref(), &record).await;
         }
         let ticket = self.incident_ticket(&record).await?;
+        let said = format!("{}:job-{}", marker(record.number, TICKET_ITEM), job.id.0);
+        let t = tracker.as_ref();
         match step {
             TicketStep::Open => Ok(()),
-            TicketStep::Comment { text } => Ok(tracker.comment(&ticket, &paragraphs(text)).await?),
+            TicketStep::Comment { text } => comment_once(job, t, &ticket, text, &said).await,
             TicketStep::Close { summary } => {
-                tracker.comment(&ticket, &paragraphs(summary)).await?;
+                comment_once(job, t, &ticket, summary, &said).await?;
                 Ok(tracker.close(&ticket).await?)
             }
             TicketStep::Reopen { text } => {
                 tracker.reopen(&ticket).await?;
-                Ok(tracker.comment(&ticket, &paragraphs(text)).await?)
+                comment_once(job, t, &ticket, text, &said).await
             }
         }
     }

@@ -197,12 +197,35 @@ impl GitHub {
         Ok(Self::ticket(repository, issue))
     }
 
-    async fn comment_on(&self, ticket: &Ticket, text: &[Paragraph]) -> Result<(), TrackerError> {
+    async fn comment_on(
+        &self,
+        ticket: &Ticket,
+        text: &[Paragraph],
+        marker: &str,
+    ) -> Result<(), TrackerError> {
         let (repository, number) = Self::parts(ticket)?;
         let url = self.url(repository, &["issues", number, "comments"])?;
-        let body = serde_json::json!({ "body": super::markdown::render(text) });
+        let text = format!(
+            "{}\n\n{}",
+            super::markdown::render(text),
+            wire::hidden(marker)
+        );
+        let body = serde_json::json!({ "body": text });
         self.send(Method::POST, url, Some(body), repository).await?;
         Ok(())
+    }
+
+    async fn has_comment_on(&self, ticket: &Ticket, marker: &str) -> Result<bool, TrackerError> {
+        let (repository, number) = Self::parts(ticket)?;
+        let mut url = self.url(repository, &["issues", number, "comments"])?;
+        url.query_pairs_mut().append_pair("per_page", LOOK_BACK);
+        let answer = self.send(Method::GET, url, None, repository).await?;
+        let comments: Vec<wire::Comment> =
+            answer.json().map_err(|e| self.refused(e, repository))?;
+        let hidden = wire::hidden(marker);
+        Ok(comments
+            .iter()
+            .any(|c| c.body.as_deref().is_some_and(|b| b.contains(&hidden))))
     }
 
     async fn check_repository(&self, repository: &str) -> Result<(), TrackerError> {
@@ -264,9 +287,19 @@ impl Tracker for GitHub {
         &self,
         ticket: &Ticket,
         text: &[Paragraph],
+        marker: &str,
     ) -> BoxFuture<'_, Result<(), TrackerError>> {
-        let (ticket, text) = (ticket.clone(), text.to_vec());
-        Box::pin(async move { self.comment_on(&ticket, &text).await })
+        let (ticket, text, marker) = (ticket.clone(), text.to_vec(), marker.to_owned());
+        Box::pin(async move { self.comment_on(&ticket, &text, &marker).await })
+    }
+
+    fn has_comment(
+        &self,
+        ticket: &Ticket,
+        marker: &str,
+    ) -> BoxFuture<'_, Result<bool, TrackerError>> {
+        let (ticket, marker) = (ticket.clone(), marker.to_owned());
+        Box::pin(async move { self.has_comment_on(&ticket, &marker).await })
     }
 
     fn close(&self, ticket: &Ticket) -> BoxFuture<'_, Result<(), TrackerError>> {

@@ -73,6 +73,13 @@ pub(super) struct Issue {
     pub body: Option<String>,
 }
 
+/// A comment, as far as a retry reads it.
+#[derive(Debug, Deserialize)]
+pub(super) struct Comment {
+    #[serde(default)]
+    pub body: Option<String>,
+}
+
 /// A repository, as far as `check` reads it.
 #[derive(Debug, Deserialize)]
 pub(super) struct Repository {

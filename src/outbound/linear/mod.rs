@@ -270,6 +270,7 @@ impl Tracker for Linear {
         &self,
         ticket: &Ticket,
         text: &[Paragraph],
+        _marker: &str,
     ) -> BoxFuture<'_, Result<(), TrackerError>> {
         let (ticket, text) = (ticket.clone(), text.to_vec());
         Box::pin(async move { self.comment_on(&ticket, &text).await })

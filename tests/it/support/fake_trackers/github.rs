@@ -115,6 +115,18 @@ fn respond(shared: &Shared, repos: &BTreeMap<String, Repo>, r: &Recorded) -> Can
             let answer = issue_json(&full, issue);
             Canned::json(200, &answer)
         }
+        ("GET", "/repos/{owner}/{repo}/issues/{issue_number}/comments") => {
+            let Some(issue) = find(&mut b, &full, &param("issue_number")) else {
+                return error(404, "Not Found");
+            };
+            let list: Vec<Value> = issue
+                .comments
+                .iter()
+                .enumerate()
+                .map(|(n, c)| json!({ "id": n + 1, "body": c }))
+                .collect();
+            Canned::json(200, &Value::Array(list))
+        }
         ("POST", "/repos/{owner}/{repo}/issues/{issue_number}/comments") => {
             let Some(issue) = find(&mut b, &full, &param("issue_number")) else {
                 return error(404, "Not Found");
