@@ -9,6 +9,8 @@
 //! understands: a 429 or a 5xx or a timeout is retried (after the service's reset, when it
 //! says one), a 401/403 is a credential to fix, any other 4xx is a fault to report.
 
+#[macro_use]
+mod tracker_calls;
 mod answer;
 pub mod github;
 pub mod jira;

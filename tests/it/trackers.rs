@@ -210,65 +210,42 @@ async fn a_lost_answer_to_the_create_finds_the_issue_it_made_instead_of_making_a
     assert_eq!(gh.violations(), Vec::<String>::new());
 }
 
-#[tokio::test]
-async fn a_secondary_rate_limit_is_waited_out_and_then_the_issue_is_opened() {
+/// Declares a P0 while GitHub refuses the first create with `refusal`; returns the fake once
+/// the ticket's link is in the channel, and how many creates it received.
+async fn opened_after(refusal: Canned) -> (FakeGitHub, usize) {
     let gh = FakeGitHub::start(&[(REPO, OPEN)]).await;
-    gh.service.fault(Fault::Answer(Canned::json(
-        200,
-        &json!({ "has_issues": true, "private": false }),
-    )));
-    gh.service.fault(Fault::Answer(
-        Canned::json(
-            403,
-            &json!({ "message": "You have exceeded a secondary rate limit" }),
-        )
-        .with_header("retry-after", "1"),
-    ));
+    // The set-up check at start goes first.
+    let repo = json!({ "has_issues": true, "private": false });
+    gh.service.fault(Fault::Answer(Canned::json(200, &repo)));
+    gh.service.fault(Fault::Answer(refusal));
     let fake = world::fake().start().await;
     let _bot = spawn_bot_with(&fake, github(&gh, TOKEN, json!({ "repository": REPO }))).await;
-    let channel = declare(
-        &fake,
-        world::RESPONDER,
-        &[("title", "Store down"), ("severity", "P0")],
-    )
-    .await;
+    let opts = [("title", "Store down"), ("severity", "P0")];
+    let channel = declare(&fake, world::RESPONDER, &opts).await;
     shows(&fake, channel.id, "the ticket's link", |m| {
         m.content.contains("Tracked in GitHub")
     })
     .await;
+    let received = gh.service.received();
+    let posts = received.iter().filter(|r| r.method == "POST").count();
+    (gh, posts)
+}
+
+#[tokio::test]
+async fn a_secondary_rate_limit_is_waited_out_and_then_the_issue_is_opened() {
+    let limit = json!({ "message": "You have exceeded a secondary rate limit" });
+    let (gh, posts) = opened_after(Canned::json(403, &limit).with_header("retry-after", "1")).await;
     assert_eq!(gh.issues().len(), 1);
-    let posts = gh
-        .service
-        .received()
-        .iter()
-        .filter(|r| r.method == "POST")
-        .count();
     assert_eq!(posts, 2, "the refused create, then the one after the reset");
 }
 
 #[tokio::test]
 async fn a_429_is_retried_until_github_takes_the_issue() {
-    let gh = FakeGitHub::start(&[(REPO, OPEN)]).await;
-    gh.service.fault(Fault::Answer(Canned::json(
-        200,
-        &json!({ "has_issues": true, "private": false }),
-    )));
-    gh.service.fault(Fault::Answer(
-        Canned::json(429, &json!({ "message": "slow down" })).with_header("retry-after", "1"),
-    ));
-    let fake = world::fake().start().await;
-    let _bot = spawn_bot_with(&fake, github(&gh, TOKEN, json!({ "repository": REPO }))).await;
-    let channel = declare(
-        &fake,
-        world::RESPONDER,
-        &[("title", "Store down"), ("severity", "P1")],
-    )
-    .await;
-    shows(&fake, channel.id, "the ticket's link", |m| {
-        m.content.contains("Tracked in GitHub")
-    })
-    .await;
+    let reset = (chrono::Utc::now().timestamp() + 1).to_string();
+    let slow = Canned::json(429, &json!({ "message": "slow down" }));
+    let (gh, posts) = opened_after(slow.with_header("x-ratelimit-reset", &reset)).await;
     assert_eq!(gh.issues().len(), 1);
+    assert_eq!(posts, 2, "the refused create, then the one after the reset");
 }
 
 #[tokio::test]

@@ -265,33 +265,7 @@ impl Tracker for GitHub {
         "GitHub"
     }
 
-    fn has_private(&self) -> bool {
-        self.private.is_some()
-    }
-
-    fn find(
-        &self,
-        marker: &str,
-        private: bool,
-    ) -> BoxFuture<'_, Result<Option<Ticket>, TrackerError>> {
-        let marker = marker.to_owned();
-        Box::pin(async move { self.find_in(&marker, private).await })
-    }
-
-    fn open(&self, ticket: &NewTicket) -> BoxFuture<'_, Result<Ticket, TrackerError>> {
-        let ticket = ticket.clone();
-        Box::pin(async move { self.open_in(&ticket).await })
-    }
-
-    fn comment(
-        &self,
-        ticket: &Ticket,
-        text: &[Paragraph],
-        marker: &str,
-    ) -> BoxFuture<'_, Result<(), TrackerError>> {
-        let (ticket, text, marker) = (ticket.clone(), text.to_vec(), marker.to_owned());
-        Box::pin(async move { self.comment_on(&ticket, &text, &marker).await })
-    }
+    tracker_calls!();
 
     fn has_comment(
         &self,
@@ -310,9 +284,5 @@ impl Tracker for GitHub {
     fn reopen(&self, ticket: &Ticket) -> BoxFuture<'_, Result<(), TrackerError>> {
         let ticket = ticket.clone();
         Box::pin(async move { self.set_state(&ticket, wire::StateChange::open()).await })
-    }
-
-    fn check(&self) -> BoxFuture<'_, Result<(), TrackerError>> {
-        Box::pin(self.check_all())
     }
 }

@@ -196,7 +196,12 @@ impl Jira {
         Ok(self.ticket(created.key))
     }
 
-    async fn comment_on(&self, ticket: &Ticket, text: &[Paragraph]) -> Result<(), TrackerError> {
+    async fn comment_on(
+        &self,
+        ticket: &Ticket,
+        text: &[Paragraph],
+        _marker: &str,
+    ) -> Result<(), TrackerError> {
         let body = wire::NewComment {
             body: adf::Doc::of(text),
         };
@@ -243,33 +248,7 @@ impl Tracker for Jira {
         "Jira"
     }
 
-    fn has_private(&self) -> bool {
-        self.private.is_some()
-    }
-
-    fn find(
-        &self,
-        marker: &str,
-        private: bool,
-    ) -> BoxFuture<'_, Result<Option<Ticket>, TrackerError>> {
-        let marker = marker.to_owned();
-        Box::pin(async move { self.find_in(&marker, private).await })
-    }
-
-    fn open(&self, ticket: &NewTicket) -> BoxFuture<'_, Result<Ticket, TrackerError>> {
-        let ticket = ticket.clone();
-        Box::pin(async move { self.open_in(&ticket).await })
-    }
-
-    fn comment(
-        &self,
-        ticket: &Ticket,
-        text: &[Paragraph],
-        _marker: &str,
-    ) -> BoxFuture<'_, Result<(), TrackerError>> {
-        let (ticket, text) = (ticket.clone(), text.to_vec());
-        Box::pin(async move { self.comment_on(&ticket, &text).await })
-    }
+    tracker_calls!();
 
     fn close(&self, ticket: &Ticket) -> BoxFuture<'_, Result<(), TrackerError>> {
         let ticket = ticket.clone();
@@ -279,10 +258,6 @@ impl Tracker for Jira {
     fn reopen(&self, ticket: &Ticket) -> BoxFuture<'_, Result<(), TrackerError>> {
         let ticket = ticket.clone();
         Box::pin(async move { self.transition(&ticket, false).await })
-    }
-
-    fn check(&self) -> BoxFuture<'_, Result<(), TrackerError>> {
-        Box::pin(self.check_all())
     }
 }
 

@@ -145,7 +145,12 @@ impl Linear {
         Ok(ticket(issue))
     }
 
-    async fn comment_on(&self, ticket: &Ticket, text: &[Paragraph]) -> Result<(), TrackerError> {
+    async fn comment_on(
+        &self,
+        ticket: &Ticket,
+        text: &[Paragraph],
+        _marker: &str,
+    ) -> Result<(), TrackerError> {
         let input = json!({ "issueId": ticket.key, "body": super::markdown::render(text) });
         self.run(queries::COMMENT_CREATE, json!({ "input": input }))
             .await?;
@@ -248,33 +253,7 @@ impl Tracker for Linear {
         "Linear"
     }
 
-    fn has_private(&self) -> bool {
-        self.private.is_some()
-    }
-
-    fn find(
-        &self,
-        marker: &str,
-        private: bool,
-    ) -> BoxFuture<'_, Result<Option<Ticket>, TrackerError>> {
-        let marker = marker.to_owned();
-        Box::pin(async move { self.find_in(&marker, private).await })
-    }
-
-    fn open(&self, ticket: &NewTicket) -> BoxFuture<'_, Result<Ticket, TrackerError>> {
-        let ticket = ticket.clone();
-        Box::pin(async move { self.open_in(&ticket).await })
-    }
-
-    fn comment(
-        &self,
-        ticket: &Ticket,
-        text: &[Paragraph],
-        _marker: &str,
-    ) -> BoxFuture<'_, Result<(), TrackerError>> {
-        let (ticket, text) = (ticket.clone(), text.to_vec());
-        Box::pin(async move { self.comment_on(&ticket, &text).await })
-    }
+    tracker_calls!();
 
     fn close(&self, ticket: &Ticket) -> BoxFuture<'_, Result<(), TrackerError>> {
         let ticket = ticket.clone();
@@ -284,9 +263,5 @@ impl Tracker for Linear {
     fn reopen(&self, ticket: &Ticket) -> BoxFuture<'_, Result<(), TrackerError>> {
         let ticket = ticket.clone();
         Box::pin(async move { self.move_to(&ticket, &["started", "unstarted"]).await })
-    }
-
-    fn check(&self) -> BoxFuture<'_, Result<(), TrackerError>> {
-        Box::pin(self.check_all())
     }
 }
