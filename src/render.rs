@@ -25,6 +25,7 @@ mod refusal_views;
 mod reminder_views;
 mod scan;
 mod social_views;
+mod ticket_views;
 mod views;
 
 use std::collections::{HashMap, HashSet};
@@ -54,6 +55,7 @@ pub use reminder_views::*;
 pub use scan::unescaped;
 pub(crate) use scan::{include_loops, refuse_unescaped};
 pub use social_views::{NetworkCount, SocialCancelled, SocialPostView};
+pub use ticket_views::*;
 pub use views::*;
 
 /// The status page's templates, by file stem: rendered by `status`, overridable from

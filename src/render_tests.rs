@@ -390,7 +390,7 @@ fn a_template_with_a_block_per_kind_is_proved_and_previewed_one_kind_at_a_time()
     let notices = templates
         .render_samples(TemplateName::Notice)
         .expect("render");
-    assert_eq!(notices.len(), 26, "{notices:#?}");
+    assert_eq!(notices.len(), 27, "{notices:#?}");
     assert!(notices
         .iter()
         .all(|n| n.starts_with("<@&1> ") && n.len() > 20));
@@ -562,9 +562,9 @@ fn the_draft_sorts_action_items_under_the_plans_headings_and_fills_lessons_learn
         Immediate fixes (done):\n\
         - [x] Renewed the certificate (by <@2>)\n\n\
         Preventive measures (TODO):\n\
-        - [ ] Alert 14 days before certificates expire (owner: <@2>)\n\n\
+        - [ ] Alert 14 days before certificates expire (owner: <@2>) → https://github.com/studio/incidents/issues/43\n\n\
         Process improvements (TODO):\n\
-        - [ ] Add certificate expiry to the on-call checklist (owner: <@2>)\n\n\
+        - [ ] Add certificate expiry to the on-call checklist (owner: <@2>) → https://github.com/studio/incidents/issues/43\n\n\
         Not sorted (added before the three groups existed):\n\
         - [ ] Add a canary (owner: <@2>)\n\n\
         ## Lessons learned\n\n\

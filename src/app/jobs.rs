@@ -457,6 +457,8 @@ impl JobHandler for Performer {
                 Effect::ErrorRatesAtFix => self.error_rates_at_fix(job).await,
                 Effect::WatchErrorRates { above } => self.watch_error_rates(job, above).await,
                 Effect::ErrorRateCharts => self.error_rate_charts(job).await,
+                Effect::Ticket { step } => self.ticket(job, step).await,
+                Effect::ActionTicket { item } => self.action_ticket(job, item).await,
                 reminder => self.remind(job, reminder).await,
             }
         })

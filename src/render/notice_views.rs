@@ -62,6 +62,8 @@ pub struct Notice {
     pub rate_chart: Option<super::RateChartCaption>,
     /// Phase 3's evidence links.
     pub evidence: Option<super::EvidenceView>,
+    /// The incident's ticket was opened in the issue tracker.
+    pub ticket_opened: Option<TicketOpened>,
 }
 
 /// Someone answered "did the fix hold?".
@@ -364,6 +366,7 @@ impl Notice {
                 from: Markup::raw("<t:0:f>"),
                 to: Markup::raw("<t:900:f>"),
             }),
+            ticket_opened: Some(TicketOpened::sample()),
             ..Self::containment_samples()
         }
     }
@@ -411,10 +414,11 @@ notice_kinds! {
     LoggedSecurity => logged_security,
 }
 
-use super::{EvidenceView, RateChartCaption, RatesAtResolve};
+use super::{EvidenceView, RateChartCaption, RatesAtResolve, TicketOpened};
 
 notice_kinds! {
     EvidenceView => evidence,
     RatesAtResolve => rates_at_resolve,
     RateChartCaption => rate_chart,
+    TicketOpened => ticket_opened,
 }
