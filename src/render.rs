@@ -119,6 +119,8 @@ pub enum TemplateName {
     Maintenance,
     /// Maintenance windows for the staff: answers, the list, the reminder.
     MaintenanceStaff,
+    /// What the bot writes on an issue tracker's ticket: titles, bodies, comments.
+    Ticket,
 }
 
 impl TemplateName {
@@ -151,6 +153,7 @@ impl TemplateName {
         Self::NoEvent,
         Self::Maintenance,
         Self::MaintenanceStaff,
+        Self::Ticket,
     ];
 
     /// The name, which is also the file stem.
@@ -183,6 +186,7 @@ impl TemplateName {
             Self::NoEvent => "no_event",
             Self::Maintenance => "maintenance",
             Self::MaintenanceStaff => "maintenance_staff",
+            Self::Ticket => "ticket",
         }
     }
 
@@ -245,6 +249,10 @@ impl TemplateName {
             Self::MaintenanceStaff => {
                 "maintenance for the staff: what /maintenance did, its list, the reminder"
             }
+            Self::Ticket => {
+                "an issue tracker's ticket: the incident's title and body, its comments \
+                 (severity, resolved, closed, reopened), an action item's issue"
+            }
         }
     }
 
@@ -282,6 +290,7 @@ impl TemplateName {
             Self::NoEvent => include_str!("../templates/no_event.hbs"),
             Self::Maintenance => include_str!("../templates/maintenance.hbs"),
             Self::MaintenanceStaff => include_str!("../templates/maintenance_staff.hbs"),
+            Self::Ticket => include_str!("../templates/ticket.hbs"),
         }
     }
 
@@ -290,7 +299,11 @@ impl TemplateName {
         // A social post is cut to its network's length when it is sent, not to Discord's.
         !matches!(
             self,
-            Self::Postmortem | Self::SocialMastodon | Self::SocialBluesky | Self::SocialX
+            Self::Postmortem
+                | Self::SocialMastodon
+                | Self::SocialBluesky
+                | Self::SocialX
+                | Self::Ticket
         )
     }
 
@@ -333,6 +346,7 @@ impl TemplateName {
             Self::NoEvent => serde_json::to_value(NoEvent::ChannelUnset),
             Self::Maintenance => serde_json::to_value(MaintenanceNotice::sample()),
             Self::MaintenanceStaff => serde_json::to_value(MaintenanceStaff::sample()),
+            Self::Ticket => serde_json::to_value(TicketText::sample()),
         };
         v.unwrap_or_default()
     }
@@ -355,7 +369,12 @@ impl TemplateName {
             }
             Self::Reminder => &["ping", "nobody"],
             Self::Notice => &["ping"],
-            Self::Answer | Self::Action | Self::Page | Self::Log | Self::MaintenanceStaff => &[],
+            Self::Answer
+            | Self::Action
+            | Self::Page
+            | Self::Log
+            | Self::MaintenanceStaff
+            | Self::Ticket => &[],
             _ => return vec![self.sample()],
         };
         let serde_json::Value::Object(all) = self.sample() else {

@@ -939,3 +939,30 @@ fn a_social_post_is_plain_text_and_its_override_lives_in_the_social_folder() {
         .expect("render");
     assert_eq!(text, "[P1] Back at *10:00* <soon>");
 }
+
+#[test]
+fn a_tickets_texts_are_plain_lines_with_their_links_marked_for_the_tracker() {
+    let tickets = templates()
+        .render_samples(TemplateName::Ticket)
+        .expect("render");
+    assert_eq!(tickets.len(), 7, "{tickets:#?}");
+    assert!(tickets.contains(&"Incident #4: Login down".to_owned()));
+    let body = tickets
+        .iter()
+        .find(|t| t.starts_with("Severity P0."))
+        .expect("the body");
+    let link = crate::render::TicketLink::to(0);
+    assert!(
+        body.contains(&format!(
+            "Incident channel: {}#inc-4-login{}",
+            link.open.as_str(),
+            link.close.as_str()
+        )),
+        "{body:?}"
+    );
+    assert!(tickets.contains(
+        &"Preventive measure, from the post-mortem of incident #4: Login down\n\
+          Canary the login service"
+            .to_owned()
+    ));
+}

@@ -96,16 +96,16 @@ pub(super) async fn on_change(
             Some(TicketStep::Open)
         }
         Command::ChangeSeverity { reason, .. } if has_ticket => Some(TicketStep::Comment {
-            text: text::severity_changed(before.severity, record.incident.severity, reason),
+            text: text::severity_changed(app, before.severity, record.incident.severity, reason)?,
         }),
         Command::Resolve { root_cause, .. } if has_ticket => Some(TicketStep::Comment {
-            text: text::resolved(root_cause),
+            text: text::resolved(app, root_cause)?,
         }),
         Command::Close if has_ticket => Some(TicketStep::Close {
-            summary: text::closed(&record.incident),
+            summary: text::closed(app, &record.incident)?,
         }),
         Command::Reopen { reason } if has_ticket => Some(TicketStep::Reopen {
-            text: text::reopened(reason),
+            text: text::reopened(app, reason)?,
         }),
         _ => None,
     };

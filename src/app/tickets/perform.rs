@@ -3,8 +3,8 @@
 
 use chrono::TimeDelta;
 
-use super::{action_item, marker, reachable, TicketStep, TICKET_ITEM};
-use crate::app::jobs::Performer;
+use super::{action_item, marker, reachable, text, TicketStep, TICKET_ITEM};
+use crate::app::jobs::{use_case_failed, Performer};
 use crate::app::{Effect, NewTicket, Paragraph, Piece, Target, Ticket, TicketKind, Tracker};
 use crate::domain::{IncidentKind, UserId};
 use crate::render::{Markup, Notice, TemplateName, TicketOpened};
@@ -115,7 +115,7 @@ impl Performer {
                 .unwrap_or_else(|_| Markup::text(&ticket.url)),
         });
         let content = crate::app::render(&self.app, TemplateName::Notice, &view)
-            .map_err(|e| crate::app::jobs::use_case_failed(&self.app.templates, e))?;
+            .map_err(|e| use_case_failed(&self.app.templates, e))?;
         let mut tx = self.app.db.begin().await?;
         let origin = format!("job:{}", job.id.0);
         let mut outbox = crate::app::Outbox::new(&origin, record.id, now);
@@ -139,14 +139,14 @@ impl Performer {
         tracker: &dyn Tracker,
         marker: &str,
         private: bool,
-        ticket: impl FnOnce() -> NewTicket,
+        ticket: impl FnOnce() -> Result<NewTicket, JobError>,
     ) -> Result<Ticket, JobError> {
         if job.attempts > 1 {
             if let Some(found) = tracker.find(marker, private).await? {
                 return Ok(found);
             }
         }
-        Ok(tracker.open(&ticket()).await?)
+        Ok(tracker.open(&ticket()?).await?)
     }
 
     fn incident_ticket_text(
@@ -154,43 +154,27 @@ impl Performer {
         record: &IncidentRecord,
         channel: crate::domain::ChannelId,
         marker: String,
-    ) -> NewTicket {
+    ) -> Result<NewTicket, JobError> {
         let i = &record.incident;
         let mut labels = vec![format!("severity:{}", i.severity)];
         labels.extend(i.systems.names().map(|s| format!("system:{s}")));
         let guild = self.app.settings.discord.guild_id;
-        let mut body = vec![
-            vec![Piece::Text(format!("Severity {}.", i.severity))],
-            vec![
-                Piece::Text("Incident channel: ".into()),
-                Piece::Link {
-                    text: format!("#{}", crate::app::channel_name(record)),
-                    url: format!("https://discord.com/channels/{guild}/{channel}"),
-                },
-            ],
-        ];
-        if i.kind == IncidentKind::Availability {
+        let channel = format!("https://discord.com/channels/{guild}/{channel}");
+        // A security incident's ticket never points at the public page.
+        let status = (i.kind == IncidentKind::Availability).then(|| {
             let page = self.app.settings.status.url.trim_end_matches('/');
-            body.push(vec![
-                Piece::Text("Status page: ".into()),
-                Piece::Link {
-                    text: format!("incident #{}", record.number.0),
-                    url: format!("{page}/incidents/{}", record.number.0),
-                },
-            ]);
-        }
-        if let Some(summary) = &i.summary {
-            body.push(vec![Piece::Text(summary.to_string())]);
-        }
-        NewTicket {
+            format!("{page}/incidents/{}", record.number.0)
+        });
+        let failed = |e| use_case_failed(&self.app.templates, e);
+        Ok(NewTicket {
             kind: TicketKind::Incident,
-            title: format!("Incident #{}: {}", record.number.0, i.title),
-            body,
+            title: text::title(&self.app, record).map_err(failed)?,
+            body: text::body(&self.app, record, channel, status).map_err(failed)?,
             labels,
             marker,
             assignee: None,
             private: i.kind == IncidentKind::Security,
-        }
+        })
     }
 
     /// Opens the issue of an action item (or adopts the one a lost answer opened).
@@ -237,29 +221,24 @@ impl Performer {
         action: &crate::store::ActionToExport,
         marker: String,
         private: bool,
-    ) -> NewTicket {
-        let heading = action.kind.map_or("Action item", |k| k.heading());
+    ) -> Result<NewTicket, JobError> {
         let title: String = action.text.chars().take(200).collect();
         let owner = action.owner.and_then(|o| self.tracker_user(o));
         let mut labels = vec!["postmortem".to_owned()];
         if let Some(kind) = action.kind {
             labels.push(format!("action:{}", kind.as_str()));
         }
-        NewTicket {
+        let body = text::action(&self.app, record, action)
+            .map_err(|e| use_case_failed(&self.app.templates, e))?;
+        Ok(NewTicket {
             kind: TicketKind::ActionItem,
             title,
-            body: vec![
-                vec![Piece::Text(format!(
-                    "{heading}, from the post-mortem of incident #{}: {}",
-                    record.number.0, record.incident.title
-                ))],
-                vec![Piece::Text(action.text.clone())],
-            ],
+            body,
             labels,
             marker,
             assignee: owner,
             private,
-        }
+        })
     }
 
     /// The tracker's user for a Discord user, from `[tracker.users]`.
