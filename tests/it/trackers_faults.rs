@@ -171,7 +171,8 @@ async fn done_refuses_while_an_action_item_has_no_ticket_unless_told() {
     let link = ("link", "https://wiki.example.com/pm/1");
     let refused = run_pm(&fake, world::RESPONDER, channel.id, "done", &[link]).await;
     assert!(
-        refused.contains("1 action item(s) have no ticket"),
+        refused.contains("1 action item has no ticket in the tracker yet")
+            && refused.contains("`without_tickets:True`"),
         "{refused}"
     );
     let done = run_pm(
