@@ -311,3 +311,32 @@ async fn a_lost_answer_to_a_comment_finds_the_comment_instead_of_writing_it_twic
     );
     assert_eq!(gh.violations(), Vec::<String>::new());
 }
+
+#[tokio::test]
+async fn a_reopen_after_the_fix_keeps_the_issue_open_and_says_why_on_it() {
+    let gh = FakeGitHub::start(&[(REPO, OPEN)]).await;
+    let fake = world::fake().start().await;
+    let _bot = spawn_bot_with(&fake, github(&gh, TOKEN, json!({ "repository": REPO }))).await;
+    let opts = [("title", "Store slow"), ("severity", "P1")];
+    let channel = declare(&fake, world::RESPONDER, &opts).await;
+    wait_until("the issue", || gh.issues().len() == 1).await;
+    let fixed = [("root_cause", "A cold cache"), ("all_clear", "now")];
+    run(&fake, world::COMMANDER, channel.id, "resolve", &fixed).await;
+    wait_until("the resolution comment", || {
+        gh.issues()[0].comments.len() == 1
+    })
+    .await;
+    let why = [("reason", "Slow again at peak")];
+    run(&fake, world::COMMANDER, channel.id, "reopen", &why).await;
+    wait_until("the reopen comment", || gh.issues()[0].comments.len() == 2).await;
+    let issue = &gh.issues()[0];
+    assert!(
+        issue.comments[1]
+            .starts_with("Reopened\\: Slow again at peak\n\n<!-- incident-bot:inc-1:ticket:job-"),
+        "{:?}",
+        issue.comments
+    );
+    assert!(issue.open, "the issue stays open while the work goes on");
+    assert_eq!(gh.issues().len(), 1, "no second issue for the reopen");
+    assert_eq!(gh.violations(), Vec::<String>::new());
+}

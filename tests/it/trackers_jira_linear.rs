@@ -1,5 +1,5 @@
 //! The same story on Jira and Linear against their fakes: a ticket at declare, a comment for
-//! a severity change, closed at close, reopened on reopen; two action items exported; a lost
+//! a severity change, closed at close; two action items exported; a lost
 //! answer makes one ticket; a wrong credential is reported with the variable to fix.
 
 use serde_json::json;
@@ -12,7 +12,7 @@ use crate::support::fake_trackers::{settings, wait_until, FakeIssue};
 use crate::support::graphql::Schema;
 use crate::support::story::{declare, run, run_pm, shows};
 
-/// Declares a P1, raises it, resolves it, adds two action items, closes it and reopens it;
+/// Declares a P1, raises it, resolves it, adds two action items and closes it;
 /// `issues` reads the fake's issues.
 async fn story(
     fake: &crate::support::fake_discord::FakeDiscord,
