@@ -385,12 +385,12 @@ fn a_template_with_a_block_per_kind_is_proved_and_previewed_one_kind_at_a_time()
     let reminders = templates
         .render_samples(TemplateName::Reminder)
         .expect("render");
-    assert_eq!(reminders.len(), 7, "{reminders:#?}");
+    assert_eq!(reminders.len(), 8, "{reminders:#?}");
     assert!(reminders.iter().all(|r| r.matches("⏰").count() == 1));
     let notices = templates
         .render_samples(TemplateName::Notice)
         .expect("render");
-    assert_eq!(notices.len(), 27, "{notices:#?}");
+    assert_eq!(notices.len(), 26, "{notices:#?}");
     assert!(notices
         .iter()
         .all(|n| n.starts_with("<@&1> ") && n.len() > 20));
@@ -523,6 +523,51 @@ fn a_reminder_nobody_holds_says_who_gets_it_and_escapes_typed_text() {
          and no role is paged for its severity.\n\
          Next step: draft it with `/postmortem draft`"
     );
+}
+
+#[test]
+fn what_came_back_in_the_window_names_its_source_and_escapes_what_fired() {
+    let said = |came_back: CameBackReminder| {
+        let view = Reminder {
+            ping: Some(Markup::raw("<@5>")),
+            came_back: Some(came_back),
+            ..Reminder::default()
+        };
+        templates()
+            .render(TemplateName::Reminder, &view)
+            .expect("render")
+    };
+    let alert = CameBackReminder {
+        players: false,
+        report: None,
+        title: "<@&9> Login *5xx* high".into(),
+        ..CameBackReminder::sample()
+    };
+    assert_eq!(
+        said(alert),
+        "<@5> ⏰ **Alertmanager fired again for Login while the fix is verified**\n\
+         “\\<@&9> Login \\*5xx\\* high”, since <t:0:R>. The fix went in 12m ago: it may not \
+         have held.\n\
+         Next step: if it did not hold, press It did not hold to go back to phase 4; if it is \
+         something else, say so in this channel"
+    );
+    let players = CameBackReminder {
+        alert: None,
+        report: None,
+        title: "Players report Login".into(),
+        ..CameBackReminder::sample()
+    };
+    assert!(said(players)
+        .starts_with("<@5> ⏰ **Players report it again for Login while the fix is verified**"));
+    let report = CameBackReminder {
+        alert: None,
+        players: false,
+        system: None,
+        ..CameBackReminder::sample()
+    };
+    assert!(said(report).starts_with(
+        "<@5> ⏰ **A player's report was declared as incident #2 while the fix is verified**"
+    ));
 }
 
 #[test]

@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Button;
-use crate::domain::{ChannelId, IncidentId, Phase, RoleId, UserId};
+use crate::domain::{ChannelId, IncidentId, MessageId, Phase, RoleId, UserId};
 use crate::store::{NewJob, Tx};
 
 /// Where a message goes.
@@ -103,8 +103,21 @@ pub enum Effect {
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         above: Vec<String>,
     },
-    /// Posts the error-rate chart of each system, after the fix check's verdict.
-    ErrorRateCharts,
+    /// Draws the error-rate chart of each system and adds them to the fix check's message, by
+    /// an edit: the verdict never waits for a chart.
+    ErrorRateCharts {
+        /// The fix check's message. Rows queued before the charts were an edit have none, and
+        /// draw nothing.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        message: Option<MessageId>,
+    },
+    /// Something about the incident's system came back while its fix is verified: an alert
+    /// fired again, players reported it again, or a report was declared. The channel is told
+    /// at once, the commander pinged, with **It did not hold**.
+    CameBack {
+        /// What came back.
+        news: Recurrence,
+    },
     /// Reminds the commander that the post-mortem is due soon.
     PostmortemReminder {
         /// How long before the deadline this reminder is.
@@ -268,6 +281,39 @@ pub struct Said {
     pub buttons: Vec<Button>,
 }
 
+/// What came back during a fix's verification, as [`Effect::CameBack`] says it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Recurrence {
+    /// Who says so: `Alertmanager`, `Sentry`, `Players`, or the incident number of a report
+    /// declared as an incident of its own.
+    pub source: RecurrenceSource,
+    /// What fired, or the report's title, as its source wrote it.
+    pub title: String,
+    /// The system, when the source names one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub system: Option<String>,
+    /// When it began.
+    pub since: DateTime<Utc>,
+}
+
+/// Where a [`Recurrence`] came from.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "from", rename_all = "snake_case")]
+pub enum RecurrenceSource {
+    /// An alert from monitoring (`Alertmanager`, `Grafana`, `Sentry`, `Cloudflare`).
+    Alert {
+        /// The source, as people know it.
+        name: String,
+    },
+    /// Players naming the system in the reports channel.
+    Players,
+    /// A player's message reported as an incident (**Report as incident**).
+    Report {
+        /// The new incident's number.
+        number: u32,
+    },
+}
+
 /// A text file attached to a post.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct TextFile {
@@ -372,7 +418,8 @@ impl Effect {
             Self::Unlock { .. } => kinds::UNLOCK,
             Self::ErrorRatesAtFix => "error_rates_at_fix",
             Self::WatchErrorRates { .. } => kinds::WATCH_ERROR_RATES,
-            Self::ErrorRateCharts => "error_rate_charts",
+            Self::ErrorRateCharts { .. } => "error_rate_charts",
+            Self::CameBack { .. } => "came_back",
             Self::Ticket { .. } => kinds::TICKET,
             Self::ActionTicket { .. } => kinds::ACTION_TICKET,
         }
@@ -418,7 +465,8 @@ impl Effect {
             | Self::VerifyFix
             | Self::ErrorRatesAtFix
             | Self::WatchErrorRates { .. }
-            | Self::ErrorRateCharts
+            | Self::ErrorRateCharts { .. }
+            | Self::CameBack { .. }
             | Self::PostmortemReminder { .. }
             | Self::PostmortemOverdue { .. } => true,
         }

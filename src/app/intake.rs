@@ -85,6 +85,9 @@ pub async fn receive(app: &App, batch: &AlertBatch) -> Result<Received, AppError
         }
         outbox.flush_here(&mut tx).await?;
     }
+    if new_occurrences > 0 {
+        super::incident::came_back::alert_fired(app, &mut tx, &stored, was_resolved, now).await?;
+    }
     tx.commit().await?;
     app.waker.wake();
     Ok(Received {

@@ -415,6 +415,35 @@ impl Chat for SerenityChat {
         })
     }
 
+    fn attach<'a>(
+        &'a self,
+        channel: ChannelId,
+        message: MessageId,
+        files: &'a [crate::app::Attachment],
+    ) -> BoxFuture<'a, Result<(), ChatError>> {
+        Box::pin(async move {
+            let id = serenity::MessageId::new(message.get());
+            // The list names only the new files: any the message had are dropped, so a
+            // retried upload leaves one copy.
+            let mut list = serenity::EditAttachments::new();
+            for file in files {
+                list = list.add(CreateAttachment::bytes(file.bytes.clone(), &file.filename));
+            }
+            let builder = serenity::EditMessage::new().attachments(list);
+            self.rest(
+                "PATCH",
+                route::MESSAGE,
+                ch(channel).edit_message(&*self.http, id, builder),
+            )
+            .await
+            .map(|_| ())
+            .map_err(denied(
+                format!("attach files to a message in <#{channel}>"),
+                "View Channel, Send Messages and Attach Files",
+            ))
+        })
+    }
+
     fn pin(&self, channel: ChannelId, message: MessageId) -> BoxFuture<'_, Result<(), ChatError>> {
         Box::pin(async move {
             let id = serenity::MessageId::new(message.get());

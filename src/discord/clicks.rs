@@ -83,6 +83,11 @@ pub(super) async fn on_click(
         _ => Err(Refusal::StaleButton.into()),
     };
     let outcome = outcome_of(&result);
+    if let (Ok(clicked), Some(message)) = (&result, with_files(Some(&click.message))) {
+        let ack = click.create_response(reach, serenity::CreateInteractionResponse::Acknowledge);
+        arrival.answered(outcome, ack).await?;
+        return edit_keeping_files(reach, data, message, clicked).await;
+    }
     let response = response(
         data,
         result.map(Answer::Edit),
@@ -92,6 +97,30 @@ pub(super) async fn on_click(
     arrival
         .answered(outcome, click.create_response(reach, response))
         .await?;
+    Ok(())
+}
+
+/// `message`, when it carries files.
+fn with_files(message: Option<&serenity::Message>) -> Option<&serenity::Message> {
+    message.filter(|m| !m.attachments.is_empty())
+}
+
+/// Rewrites `message` as `clicked` says, leaving its files. An answer that updates the message
+/// (callback type 7) would drop them: serenity always sends its file list, empty, and Discord
+/// keeps only the files listed. So a message with files (a fix check with its charts) is
+/// acknowledged (type 6), then edited here.
+async fn edit_keeping_files(
+    reach: &Reach,
+    data: &Data,
+    message: &serenity::Message,
+    clicked: &Clicked,
+) -> Result<(), Error> {
+    let builder = serenity::EditMessage::new()
+        .content(&clicked.content)
+        .components(component_rows(&clicked.buttons, clicked.menu.as_ref()))
+        .allowed_mentions(serenity::CreateAllowedMentions::new());
+    let call = message.channel_id.edit_message(reach, message.id, builder);
+    metered(&data.app.metrics, "PATCH", route::MESSAGE, call).await?;
     Ok(())
 }
 
@@ -338,6 +367,11 @@ pub(super) async fn on_modal(
         _ => Err(Refusal::StaleForm.into()),
     };
     let outcome = outcome_of(&result);
+    if let (Ok(clicked), Some(message)) = (&result, with_files(submit.message.as_deref())) {
+        let ack = submit.create_response(reach, serenity::CreateInteractionResponse::Acknowledge);
+        arrival.answered(outcome, ack).await?;
+        return edit_keeping_files(reach, data, message, clicked).await;
+    }
     let response = response(
         data,
         result.map(Answer::Edit),

@@ -58,8 +58,6 @@ pub struct Notice {
     pub lockdown_still: Option<super::LockdownStill>,
     /// After resolve: the error rates now and before the incident.
     pub rates_at_resolve: Option<super::RatesAtResolve>,
-    /// The caption of an error-rate chart.
-    pub rate_chart: Option<super::RateChartCaption>,
     /// Phase 3's evidence links.
     pub evidence: Option<super::EvidenceView>,
     /// The incident's ticket was opened in the issue tracker.
@@ -358,9 +356,6 @@ impl Notice {
                 }),
             }),
             rates_at_resolve: Some(super::RatesAtResolve::sample()),
-            rate_chart: Some(super::RateChartCaption {
-                system: "Login".into(),
-            }),
             evidence: Some(super::EvidenceView {
                 systems: "Login".into(),
                 from: Markup::raw("<t:0:f>"),
@@ -414,11 +409,10 @@ notice_kinds! {
     LoggedSecurity => logged_security,
 }
 
-use super::{EvidenceView, RateChartCaption, RatesAtResolve, TicketOpened};
+use super::{EvidenceView, RatesAtResolve, TicketOpened};
 
 notice_kinds! {
     EvidenceView => evidence,
     RatesAtResolve => rates_at_resolve,
-    RateChartCaption => rate_chart,
     TicketOpened => ticket_opened,
 }

@@ -60,11 +60,23 @@ pub struct RateOverReminder {
     pub since: String,
 }
 
-/// The caption of an error-rate chart.
+/// Something about an incident's system came back while its fix is verified.
 #[derive(Debug, Clone, Serialize)]
-pub struct RateChartCaption {
-    /// The system, as configured.
-    pub system: String,
+pub struct CameBackReminder {
+    /// The monitoring source that fired again (`Alertmanager`), when it was an alert.
+    pub alert: Option<String>,
+    /// Whether players reported it again in the reports channel.
+    pub players: bool,
+    /// The number of the incident a player's report was declared as, when it was one.
+    pub report: Option<u32>,
+    /// What fired, or the report's title, as its source wrote it (escaped when rendered).
+    pub title: String,
+    /// The system, when the source names one.
+    pub system: Option<String>,
+    /// When it began (a relative timestamp tag).
+    pub began: super::Markup,
+    /// How long ago the fix went in: `12m`.
+    pub since: String,
 }
 
 /// The evidence message under phase 3's checklist: its link buttons open each source over
@@ -104,6 +116,20 @@ impl RateVerdict {
             threshold: "1 %".into(),
             peak: "14 %".into(),
             held: false,
+        }
+    }
+}
+
+impl CameBackReminder {
+    pub(crate) fn sample() -> Self {
+        Self {
+            alert: Some("Alertmanager".into()),
+            players: true,
+            report: Some(2),
+            title: "LoginErrors *high*".into(),
+            system: Some("Login".into()),
+            began: super::Markup::raw("<t:0:R>"),
+            since: "12m".into(),
         }
     }
 }

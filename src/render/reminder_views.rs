@@ -22,6 +22,8 @@ pub struct Reminder {
     pub verify_fix: Option<VerifyFixReminder>,
     /// An error rate crossed its threshold while the fix is verified.
     pub rate_over: Option<super::RateOverReminder>,
+    /// An alert fired again, or players reported it again, while the fix is verified.
+    pub came_back: Option<super::CameBackReminder>,
     /// The post-mortem is due soon.
     pub postmortem_due: Option<PostmortemDueReminder>,
     /// The post-mortem is overdue.
@@ -137,6 +139,7 @@ impl Reminder {
                 unread: Some("Prometheus is unavailable".into()),
             }),
             rate_over: Some(super::RateOverReminder::sample()),
+            came_back: Some(super::CameBackReminder::sample()),
             postmortem_due: Some(PostmortemDueReminder {
                 number: 1,
                 due_at: Markup::raw("<t:172800:f>"),

@@ -247,6 +247,35 @@ impl Tx {
         Ok(rows.into_iter().map(|(id,)| IncidentId(id)).collect())
     }
 
+    /// The availability incidents of `guild` whose fix is being verified (resolved, not yet
+    /// verified) that list `system` or are `attached` (a card's own incident), with when
+    /// their fix went in.
+    #[tracing::instrument(skip_all)]
+    pub async fn verifying_incidents_about(
+        &mut self,
+        guild: crate::domain::GuildId,
+        system: Option<&str>,
+        attached: Option<IncidentId>,
+    ) -> Result<Vec<(IncidentId, DateTime<Utc>)>, Error> {
+        let rows: Vec<(i64, Option<i64>)> = sqlx::query_as(
+            "SELECT id, resolved_at FROM incidents WHERE guild_id = $1 AND status = 'resolved' \
+             AND verified_at IS NULL AND kind = 'availability' AND (id = $2 \
+             OR id IN (SELECT incident_id FROM incident_systems WHERE name_key = $3)) \
+             ORDER BY number",
+        )
+        .bind(to_db_id(guild.get()))
+        .bind(attached.map_or(0, |i| i.0))
+        .bind(system.map(str::to_lowercase))
+        .fetch_all(&mut *self.inner)
+        .await?;
+        rows.into_iter()
+            .map(|(id, fixed)| {
+                let fixed = fixed.ok_or_else(|| corrupt(format!("incident {id} resolved_at")))?;
+                Ok((IncidentId(id), from_millis(fixed)?))
+            })
+            .collect()
+    }
+
     /// Adds a card with no alerts yet; returns its id.
     #[tracing::instrument(skip_all)]
     pub async fn insert_alert_card(&mut self, c: &NewCard<'_>) -> Result<i64, Error> {

@@ -721,6 +721,29 @@ async fn verifying_resolved_and_a_reopened_phase_four_round_trip(db: Db) {
         let loaded = db.incident(rec.id).await.expect("load").expect("row");
         assert_eq!(loaded.incident.status, status);
         assert_eq!(loaded.incident, rec.incident, "round trip whole");
+        // Found as being verified by its system (whatever the case) or as a card's incident.
+        let mut tx = db.begin().await.expect("begin");
+        let by_system = tx
+            .verifying_incidents_about(guild(), Some("LOGIN"), None)
+            .await
+            .expect("read");
+        let by_card = tx
+            .verifying_incidents_about(guild(), None, Some(rec.id))
+            .await
+            .expect("read");
+        let other = tx
+            .verifying_incidents_about(guild(), Some("Store"), None)
+            .await
+            .expect("read");
+        tx.commit().await.expect("commit");
+        let fixed = rec
+            .incident
+            .resolved_at
+            .filter(|_| status == Status::Verifying);
+        let expected: Vec<_> = fixed.map(|at| (rec.id, at)).into_iter().collect();
+        assert_eq!(by_system, expected, "{status:?}");
+        assert_eq!(by_card, expected, "{status:?}");
+        assert!(other.is_empty());
     }
     let phases: Vec<Phase> = rec.incident.phases.iter().map(|s| s.phase).collect();
     assert_eq!(

@@ -2,7 +2,7 @@
 //! (Debian's `prometheus`) scraping an exporter the test drives: the rate said at resolve, a
 //! rate that crosses its threshold said at once with the commander pinged and **It did not
 //! hold** offered (again when it falls and comes back), the fix check's verdict line and its
-//! chart, and the fix check falling back to its question when Prometheus stops or refuses the
+//! chart (added to the verdict's message by an edit), and the fix check falling back to its question when Prometheus stops or refuses the
 //! query. Windows are seconds long; nothing asserts how long anything took.
 
 use std::time::Duration;
@@ -18,9 +18,9 @@ use crate::support::prometheus::{Exporter, Prometheus, LOGIN_ERROR_RATE};
 use crate::support::story::{answer_fix_check, button_labelled, declare, run, FixCheck};
 
 /// How long a step that waits on scrapes and windows may take before the test fails.
-const PATIENCE: Duration = Duration::from_secs(60);
+pub(crate) const PATIENCE: Duration = Duration::from_secs(60);
 
-fn with_rate(
+pub(crate) fn with_rate(
     url: String,
     query: &str,
     verify_after: u64,
@@ -43,7 +43,7 @@ fn with_rate(
 }
 
 /// Waits until `channel` shows a message whose text satisfies `pred`; returns it and its text.
-async fn seen(
+pub(crate) async fn seen(
     fake: &FakeDiscord,
     bot: &TestBot,
     channel: ChannelId,
@@ -64,7 +64,7 @@ async fn seen(
 }
 
 /// Declares a Login incident of `severity` and resolves it; returns its channel.
-async fn declared_and_resolved(fake: &FakeDiscord, severity: &str) -> ChannelId {
+pub(crate) async fn declared_and_resolved(fake: &FakeDiscord, severity: &str) -> ChannelId {
     let channel = declare(
         fake,
         world::RESPONDER,
@@ -95,7 +95,7 @@ async fn declared_and_resolved(fake: &FakeDiscord, severity: &str) -> ChannelId 
     channel.id
 }
 
-async fn incident_of(bot: &TestBot, channel: ChannelId) -> IncidentId {
+pub(crate) async fn incident_of(bot: &TestBot, channel: ChannelId) -> IncidentId {
     let ours = incident_bot::domain::ChannelId::new(channel.get()).expect("id");
     bot.app
         .db
@@ -129,7 +129,11 @@ async fn wait_until_calm(bot: &TestBot, id: IncidentId) {
 
 /// Presses **It did not hold** under `message` as the commander and says what is wrong in the
 /// form it opens; returns what the message then reads.
-async fn did_not_hold(fake: &FakeDiscord, bot: &TestBot, message: &FakeMessage) -> String {
+pub(crate) async fn did_not_hold(
+    fake: &FakeDiscord,
+    bot: &TestBot,
+    message: &FakeMessage,
+) -> String {
     let custom_id = button_labelled(message, "It did not hold");
     let click = fake
         .button(world::COMMANDER, message.id, &custom_id)
@@ -153,7 +157,7 @@ async fn did_not_hold(fake: &FakeDiscord, bot: &TestBot, message: &FakeMessage) 
 }
 
 #[tokio::test]
-async fn the_fix_check_reads_the_rate_from_prometheus_and_gives_its_verdict_then_its_chart() {
+async fn the_fix_check_reads_the_rate_from_prometheus_and_gives_its_verdict_then_adds_its_chart() {
     let exporter = Exporter::start(20).await;
     let prometheus = Prometheus::start(&exporter).await;
     prometheus
@@ -199,23 +203,63 @@ async fn the_fix_check_reads_the_rate_from_prometheus_and_gives_its_verdict_then
     button_labelled(&ask, "The fix held");
     button_labelled(&ask, "It did not hold");
 
-    // The chart follows the verdict, in a message of its own.
-    let chart_of = |f: &FakeDiscord| {
-        f.messages(channel).into_iter().find(|m| {
+    // The verdict went out without the chart; the chart follows, added by an edit.
+    let messages = format!("/channels/{channel}/messages");
+    let posted = fake
+        .requests_to("POST", "/channels/{channel_id}/messages")
+        .into_iter()
+        .filter(|r| r.path == messages && r.status == 200)
+        .find(|r| {
+            r.body.as_ref().is_some_and(|b| {
+                b["content"]
+                    .as_str()
+                    .is_some_and(|c| c.contains("did it hold?"))
+            })
+        })
+        .expect("the fix check's post");
+    assert!(
+        posted.files.is_empty(),
+        "posted without the chart: {posted:?}"
+    );
+    let has_chart = |f: &FakeDiscord| {
+        f.message(ask.id).is_some_and(|m| {
             m.attachments
                 .iter()
                 .any(|a| a.filename == "error-rate-login.png")
         })
     };
-    fake.wait_for("the chart", PATIENCE, |f| chart_of(f).is_some())
-        .await;
-    let chart = chart_of(&fake).expect("the chart");
-    let caption = fake.seen(&chart, bot.clock.now());
-    assert!(chart.id > ask.id, "the verdict goes first");
-    assert!(
-        caption.contains("Login error rate from an hour before detection to now"),
-        "{caption}"
+    fake.wait_for("the chart", PATIENCE, has_chart).await;
+    let edits = fake.requests_to("PATCH", "/channels/{channel_id}/messages/{message_id}");
+    let edit = edits
+        .iter()
+        .find(|r| r.path == format!("{messages}/{}", ask.id))
+        .expect("the edit that adds the chart");
+    assert_eq!(edit.files.len(), 1, "{edit:?}");
+    assert_eq!(edit.files[0].0, "error-rate-login.png");
+    let chart = fake.message(ask.id).expect("the fix check");
+    assert_eq!(
+        chart.content, ask.content,
+        "the verdict's text is as it was"
     );
+    let lines = fake.seen_in(channel, bot.clock.now());
+    let after = lines
+        .iter()
+        .find(|l| l.contains("did it hold?"))
+        .expect("the fix check");
+    assert!(
+        after.contains("at the peak\n")
+            && after.contains(" [file: error-rate-login.png] [button: The fix held]"),
+        "{after}"
+    );
+    assert_eq!(
+        fake.messages(channel)
+            .iter()
+            .filter(|m| !m.attachments.is_empty())
+            .count(),
+        1,
+        "no message of its own"
+    );
+    button_labelled(&chart, "It did not hold");
     let png = &chart.attachments[0].bytes;
     let image = image::load_from_memory(png).expect("a PNG").to_rgb8();
     assert_eq!(image.dimensions(), (800, 400));

@@ -22,7 +22,7 @@ fn prefilled(form: &Value, id: &str) -> String {
 
 /// `user` opens the report form on `message` and submits it with `fields`; returns the form as
 /// opened and what the submitter reads.
-async fn report(
+pub(crate) async fn report(
     fake: &FakeDiscord,
     user: serenity::all::UserId,
     message: MessageId,

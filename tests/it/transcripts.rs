@@ -5,21 +5,25 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use incident_bot::clock::ManualClock;
+use incident_bot::config::Settings;
 use serenity::all::{ChannelId, UserId};
 
 use crate::support::bot::{spawn_bot_on, world, TestBot, STEP};
 use crate::support::fake_discord::FakeDiscord;
+use crate::support::prometheus::Prometheus;
 use crate::support::story::{answer_fix_check, incident, press, shows, FixCheck};
 use crate::support::time::T0;
 
 /// A story being told: the fake, the bot, and every answer people got, as they read it.
-struct Story<'a> {
+pub(crate) struct Story<'a> {
     fake: &'a FakeDiscord,
     bot: &'a TestBot,
     answers: Vec<String>,
+    /// Messages as they read at a moment of the story, before a later answer rewrote them.
+    moments: Vec<String>,
 }
 
-fn name(user: UserId) -> &'static str {
+pub(crate) fn name(user: UserId) -> &'static str {
     match user {
         u if u == world::RESPONDER => "rhea",
         u if u == world::COMMANDER => "cole",
@@ -29,16 +33,17 @@ fn name(user: UserId) -> &'static str {
 }
 
 impl<'a> Story<'a> {
-    fn new(fake: &'a FakeDiscord, bot: &'a TestBot) -> Self {
+    pub(crate) fn new(fake: &'a FakeDiscord, bot: &'a TestBot) -> Self {
         Self {
             fake,
             bot,
             answers: Vec::new(),
+            moments: Vec::new(),
         }
     }
 
     /// The channel the story's declare opened, once its work is done.
-    async fn incident_channel(&self) -> ChannelId {
+    pub(crate) async fn incident_channel(&self) -> ChannelId {
         self.bot.settle().await;
         self.fake
             .channels_under(world::INCIDENTS)
@@ -48,7 +53,13 @@ impl<'a> Story<'a> {
     }
 
     /// Runs `/incident sub` and keeps the answer as its user read it.
-    async fn incident(&mut self, who: UserId, at: ChannelId, sub: &str, opts: &[(&str, &str)]) {
+    pub(crate) async fn incident(
+        &mut self,
+        who: UserId,
+        at: ChannelId,
+        sub: &str,
+        opts: &[(&str, &str)],
+    ) {
         let handle = incident(self.fake, who, at, sub, opts).await;
         let reply = handle.reply().await;
         self.keep(who, &format!("/incident {sub}"), opts, &reply);
@@ -92,7 +103,7 @@ impl<'a> Story<'a> {
     }
 
     /// Presses a checklist button; a refusal, which only the presser sees, is kept as an answer.
-    async fn press(&mut self, who: UserId, at: ChannelId, label: &str) {
+    pub(crate) async fn press(&mut self, who: UserId, at: ChannelId, label: &str) {
         let (handle, _) = press(self.fake, who, at, label).await;
         if handle.ack().await.kind == 4 {
             let reply = handle.reply().await;
@@ -136,30 +147,58 @@ impl<'a> Story<'a> {
         ));
     }
 
-    fn now(&self) -> DateTime<Utc> {
+    pub(crate) fn now(&self) -> DateTime<Utc> {
         use incident_bot::clock::Clock;
         self.bot.clock.now()
     }
 
     /// Answers the fix check.
-    async fn fix_check(&mut self, who: UserId, at: ChannelId, answer: FixCheck<'_>) {
+    pub(crate) async fn fix_check(&mut self, who: UserId, at: ChannelId, answer: FixCheck<'_>) {
         answer_fix_check(self.fake, who, at, answer, self.now()).await;
         self.bot.settle().await;
     }
 
+    /// Keeps `channel`'s message containing `needle` as it reads now, once `ready` holds for
+    /// it: a question reads differently once answered.
+    pub(crate) async fn glimpse(
+        &mut self,
+        channel: ChannelId,
+        needle: &str,
+        ready: impl Fn(&crate::support::fake_discord::FakeMessage) -> bool,
+    ) {
+        shows(self.fake, channel, needle, |m| {
+            m.content.contains(needle) && ready(m)
+        })
+        .await;
+        let line = self
+            .fake
+            .seen_in(channel, self.now())
+            .into_iter()
+            .find(|l| l.contains(needle))
+            .expect("just seen");
+        let at = self.now().format("%H:%M");
+        self.moments.push(format!("at {at}\n{}", line.trim_end()));
+    }
+
     /// Moves the clock, then waits until `channel` shows a message containing `needle`.
-    async fn later(&self, by: TimeDelta, channel: ChannelId, needle: &str) {
+    pub(crate) async fn later(&self, by: TimeDelta, channel: ChannelId, needle: &str) {
         self.bot.clock.advance(by);
         shows(self.fake, channel, needle, |m| m.content.contains(needle)).await;
     }
 
     /// The whole transcript: every channel as everyone sees it, then each person's answers.
-    fn transcript(&self, channels: &[(&str, ChannelId)]) -> String {
+    pub(crate) fn transcript(&self, channels: &[(&str, ChannelId)]) -> String {
         let mut out = String::new();
         for (title, channel) in channels {
             out.push_str(&format!("### #{title}\n"));
             for line in self.fake.seen_in(*channel, self.now()) {
                 out.push_str(&format!("{}\n\n", line.trim_end()));
+            }
+        }
+        if !self.moments.is_empty() {
+            out.push_str("### messages as they read before they were answered\n");
+            for m in &self.moments {
+                out.push_str(&format!("{m}\n\n"));
             }
         }
         out.push_str("### answers only their asker sees\n");
@@ -175,11 +214,51 @@ impl<'a> Story<'a> {
     }
 }
 
+/// Login's error rate, the query the README shows, read from `url`; a fix check an hour on.
+pub(crate) fn with_login_rate(s: &mut Settings, url: String) {
+    s.prometheus.url = Some(url);
+    let login = s.systems.each.entry("Login".to_owned()).or_default();
+    login.error_rate = Some(
+        r#"sum(rate(http_requests_total{service="login",code=~"5.."}[1m])) / sum(rate(http_requests_total{service="login"}[1m]))"#
+            .to_owned(),
+    );
+    login.good_below = Some(0.01);
+}
+
+/// Login's evidence: its Sentry issues and its backend logs in Grafana Explore.
+fn with_login_links(s: &mut Settings) {
+    let login = s.systems.each.entry("Login".to_owned()).or_default();
+    login.sentry =
+        Some("https://sentry.io/organizations/loh/issues/?project=4&start={from}&end={to}".into());
+    login.logs = Some(
+        r#"https://grafana.loh.game/explore?left={"datasource":"loki","queries":[{"expr":"{filename=~\"/var/log/loh-backend/.*\"}"}],"range":{"from":"{from_ms}","to":"{to_ms}"}}"#
+            .into(),
+    );
+}
+
 #[tokio::test]
 async fn the_p0_story_as_players_and_responders_read_it() {
     let fake = world::fake().start().await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(T0), |_| {}).await;
+    // Login's errors: 0.2 % before, 20 % from detection until the fix lands 20 minutes on,
+    // then 0.1 %.
+    let prometheus =
+        Prometheus::with_history(T0 - TimeDelta::hours(2), T0 + TimeDelta::hours(2), |t| {
+            if t < T0 {
+                0.002
+            } else if t < T0 + TimeDelta::minutes(20) {
+                0.2
+            } else {
+                0.001
+            }
+        })
+        .await;
+    let url = prometheus.url();
+    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(T0), |s| {
+        with_login_rate(s, url);
+        with_login_links(s);
+    })
+    .await;
     let mut story = Story::new(&fake, &bot);
     let (rhea, cole, sana) = (world::RESPONDER, world::COMMANDER, world::SECURITY);
 
@@ -268,9 +347,14 @@ async fn the_p0_story_as_players_and_responders_read_it() {
         .maintenance(cole, channel, "extend", &[("by", "2h")])
         .await;
     bot.settle().await;
+    // Investigation: the checklist, then the evidence links over the incident's time.
+    bot.clock.advance(TimeDelta::minutes(10));
+    story
+        .incident(cole, channel, "phase", &[("to", "investigation")])
+        .await;
     // Twenty minutes without an update: the comms lead is reminded.
     story
-        .later(TimeDelta::minutes(21), channel, "No update for")
+        .later(TimeDelta::minutes(11), channel, "No update for")
         .await;
     story
         .incident(
@@ -290,6 +374,10 @@ async fn the_p0_story_as_players_and_responders_read_it() {
     // Players are told once the fix held: an hour on, the commander is asked.
     story
         .later(TimeDelta::hours(1), channel, "did it hold?")
+        .await;
+    // The verdict first; the chart follows on the same message.
+    story
+        .glimpse(channel, "did it hold?", |m| !m.attachments.is_empty())
         .await;
     story.press(rhea, channel, "Error rates watched").await;
     story.fix_check(cole, channel, FixCheck::Held).await;

@@ -107,6 +107,8 @@ pub(in crate::app) async fn declare_as(
     from: Option<FromCard<'_>>,
 ) -> Result<Declared, AppError> {
     within_channel_budget(counts)?;
+    // A player's report knows when it was detected; nothing else declares with it.
+    let reported = declaration.detected_at.is_some() && from.is_none();
     let now = app.clock.now();
     let (incident, entry) = Incident::declare(declaration, now);
     let guild = app.settings.discord.guild_id;
@@ -159,6 +161,9 @@ pub(in crate::app) async fn declare_as(
     let config = app.settings.severity.get(incident.severity);
     if config.announce && incident.kind == IncidentKind::Availability {
         queue_alert(app, &mut tx, &mut outbox, &record).await?;
+    }
+    if reported {
+        super::came_back::reported(app, &mut tx, &record, now).await?;
     }
     super::intake::refresh_menus(app, &mut tx, &format!("declared:{}", record.id), now).await?;
     tx.public_changed().await?;

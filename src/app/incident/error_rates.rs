@@ -2,8 +2,8 @@
 //! `MetricsSource`): said at resolve (now, and an hour before detection), read every
 //! `[resolution] check_every` with a rate over its threshold said at once (the commander
 //! pinged, **It did not hold** offered: people decide, not the bot), and a verdict line per
-//! system in the fix check, its chart following in a message of its own. A source that is
-//! down never holds the fix check back: it says so and asks as it does without one.
+//! system in the fix check, its chart added to that message by an edit once drawn. A source
+//! that is down never holds the fix check back: it says so and asks as it does without one.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -11,14 +11,13 @@ use std::time::Duration;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::lifecycle::notice;
-use super::reminders::{Recipient, FIX_FAILED_BUTTON};
+use super::reminders::Recipient;
 use super::Performer;
-use super::{App, Attachment, Button, ButtonStyle, Effect, MetricsSource, Outbox, Outgoing};
+use super::{App, Attachment, Effect, MetricsSource, Outbox};
 use crate::config::delta;
-use crate::domain::{over, percent, Incident, Status, Verdict};
+use crate::domain::{over, percent, Incident, MessageId, Status, Verdict};
 use crate::render::{
-    human, Notice, RateChartCaption, RateOverReminder, RateThen, RateVerdict, RatesAtResolve,
-    Reminder, TemplateName,
+    human, Notice, RateOverReminder, RateThen, RateVerdict, RatesAtResolve, Reminder,
 };
 use crate::scheduler::JobError;
 use crate::store::{IncidentRecord, Job, Tx};
@@ -82,14 +81,15 @@ async fn schedule_watch(
         .await
 }
 
-/// After the fix check is posted: queues its charts, when its incident has rates to draw.
-/// Once per fix: a fix check asked again while nobody answers gives its verdict again, but
-/// the charts are not posted again.
+/// After the fix check is posted as `message`: queues its charts, added to it by an edit,
+/// when its incident has rates to draw. Once per fix: a fix check asked again while nobody
+/// answers gives its verdict again, but the charts are not drawn again.
 pub(in crate::app) async fn queue_charts(
     app: &App,
     tx: &mut Tx,
     outbox: &mut Outbox<'_>,
     record: &IncidentRecord,
+    message: MessageId,
     now: DateTime<Utc>,
 ) -> Result<(), crate::store::Error> {
     if watched(app, &record.incident).is_none() {
@@ -101,7 +101,14 @@ pub(in crate::app) async fn queue_charts(
         .map_or(0, |at| at.timestamp_millis());
     let key = format!("inc:{}:error_rate_charts:{fix}", record.id);
     outbox
-        .push_keyed(tx, Effect::ErrorRateCharts, now, key)
+        .push_keyed(
+            tx,
+            Effect::ErrorRateCharts {
+                message: Some(message),
+            },
+            now,
+            key,
+        )
         .await
 }
 
@@ -270,41 +277,27 @@ impl Performer {
             }),
             ..to.view(&[])
         };
-        let content = self
-            .app
-            .templates
-            .render(TemplateName::Reminder, &view)
-            .map_err(|e| JobError::Fatal(e.into()))?;
-        let message = Outgoing {
-            channel: self.channel_of(record).await?,
-            content,
-            ping_roles: to.roles,
-            ping_users: to.users,
-            nonce: crate::app::jobs::nonce(job, n),
-            attachment: None,
-            buttons: vec![Button {
-                custom_id: format!("{FIX_FAILED_BUTTON}:{}", record.id),
-                label: "It did not hold".to_owned(),
-                style: ButtonStyle::Danger,
-            }],
-            menu: None,
-        };
-        self.chat.post(&message).await?;
-        Ok(())
+        self.say_did_not_hold(job, n, record, view, to).await
     }
 
-    /// Posts each system's chart, from an hour before detection to now, one message each.
-    /// A rate that cannot be read draws nothing: the fix check said so already.
-    pub(in crate::app) async fn error_rate_charts(&self, job: &Job) -> Result<(), JobError> {
+    /// Draws each system's chart, from an hour before detection to now, and adds them to the
+    /// fix check's `message` in one edit. A rate that cannot be read draws nothing: the fix
+    /// check said so already.
+    pub(in crate::app) async fn error_rate_charts(
+        &self,
+        job: &Job,
+        message: Option<MessageId>,
+    ) -> Result<(), JobError> {
         let record = self.incident(job).await?;
-        let Some((source, list)) = watched(&self.app, &record.incident) else {
+        let (Some(message), Some((source, list))) = (message, watched(&self.app, &record.incident))
+        else {
             return Ok(());
         };
         let i = &record.incident;
         let now = self.app.clock.now();
         let from = i.detected_at - TimeDelta::hours(1);
-        let channel = self.channel_of(&record).await?;
-        for (n, w) in list.into_iter().enumerate() {
+        let mut files = Vec::new();
+        for w in list {
             let Ok(series) = source
                 .range(&w.query, from, now, step_for(now - from, 300))
                 .await
@@ -326,25 +319,16 @@ impl Performer {
             .await
             .map_err(JobError::fatal)?
             .map_err(JobError::Fatal)?;
-            let caption = RateChartCaption {
-                system: w.system.clone(),
-            };
-            let message = Outgoing {
-                channel,
-                content: notice(&self.app, &[], Notice::from(caption))
-                    .map_err(|e| crate::app::jobs::use_case_failed(&self.app.templates, e))?,
-                ping_roles: vec![],
-                ping_users: vec![],
-                nonce: crate::app::jobs::nonce(job, n),
-                attachment: Some(Attachment {
-                    filename: file_name(&w.system),
-                    bytes: png,
-                }),
-                buttons: vec![],
-                menu: None,
-            };
-            self.chat.post(&message).await?;
+            files.push(Attachment {
+                filename: file_name(&w.system),
+                bytes: png,
+            });
         }
+        if files.is_empty() {
+            return Ok(());
+        }
+        let channel = self.channel_of(&record).await?;
+        self.chat.attach(channel, message, &files).await?;
         Ok(())
     }
 }

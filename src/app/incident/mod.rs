@@ -4,6 +4,7 @@
 
 use super::*;
 
+pub(super) mod came_back;
 pub(super) mod channel;
 pub(super) mod checklists;
 pub(super) mod corrections;

@@ -10,7 +10,7 @@ use super::App;
 use super::{Button, ButtonStyle, Effect, Outbox, Outgoing, Performer};
 use crate::config::delta;
 use crate::domain::{Command, Incident, Status};
-use crate::domain::{Phase, RoleId, UserId};
+use crate::domain::{MessageId, Phase, RoleId, UserId};
 use crate::render::{
     human, mention, role_pings, timestamp, EscalateReminder, Markup, NobodyHolds, NudgeReminder,
     PostmortemDueReminder, PostmortemOverdueReminder, Reminder, TemplateName, UpdateDueReminder,
@@ -396,9 +396,9 @@ impl Performer {
             buttons: post.buttons,
             menu: None,
         };
-        self.chat.post(&message).await?;
+        let posted = self.chat.post(&message).await?;
         if let Some(follow_up) = post.follow_up {
-            self.follow_up(job, &record, follow_up, self.app.clock.now())
+            self.follow_up(job, &record, follow_up, posted, self.app.clock.now())
                 .await?;
         }
         Ok(())
@@ -450,6 +450,7 @@ impl Performer {
         job: &Job,
         record: &IncidentRecord,
         follow_up: FollowUp,
+        posted: MessageId,
         now: DateTime<Utc>,
     ) -> Result<(), JobError> {
         let app = &self.app;
@@ -468,7 +469,8 @@ impl Performer {
             }
             FollowUp::VerifyAgain => {
                 schedule_fix_check(app, &mut tx, &mut outbox, now).await?;
-                super::error_rates::queue_charts(app, &mut tx, &mut outbox, record, now).await
+                super::error_rates::queue_charts(app, &mut tx, &mut outbox, record, posted, now)
+                    .await
             }
             FollowUp::Overdue(round) => {
                 let at = now + delta(app.settings.postmortem.overdue_every);

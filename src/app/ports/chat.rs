@@ -320,6 +320,16 @@ pub trait Chat: Send + Sync + 'static {
         view: &'a Clicked,
     ) -> BoxFuture<'a, Result<(), ChatError>>;
 
+    /// Sets the files of one of the bot's messages to `files`, leaving its text and buttons as
+    /// they are (a fix check's charts, drawn after its verdict was posted). Files it had
+    /// before are replaced, so doing it twice leaves the same message.
+    fn attach<'a>(
+        &'a self,
+        channel: ChannelId,
+        message: MessageId,
+        files: &'a [Attachment],
+    ) -> BoxFuture<'a, Result<(), ChatError>>;
+
     /// Pins a message.
     fn pin(&self, channel: ChannelId, message: MessageId) -> BoxFuture<'_, Result<(), ChatError>>;
 
@@ -494,6 +504,15 @@ impl Chat for TimedChat {
         view: &'a Clicked,
     ) -> BoxFuture<'a, Result<(), ChatError>> {
         Box::pin(self.bounded("an edit", self.inner.edit(channel, message, view)))
+    }
+
+    fn attach<'a>(
+        &'a self,
+        channel: ChannelId,
+        message: MessageId,
+        files: &'a [Attachment],
+    ) -> BoxFuture<'a, Result<(), ChatError>> {
+        Box::pin(self.bounded("an upload", self.inner.attach(channel, message, files)))
     }
 
     fn pin(&self, channel: ChannelId, message: MessageId) -> BoxFuture<'_, Result<(), ChatError>> {

@@ -21,6 +21,8 @@ pub struct Recorded {
     pub posts: Vec<(MessageId, Outgoing)>,
     /// Messages edited, with their new text, in order.
     pub edits: Vec<(MessageId, String)>,
+    /// Files set on a message after it was posted: their names.
+    pub attached: Vec<(MessageId, Vec<String>)>,
     /// Messages pinned.
     pub pins: Vec<MessageId>,
     /// Messages published.
@@ -211,6 +213,19 @@ impl Chat for RecordingChat {
     ) -> BoxFuture<'a, Result<(), ChatError>> {
         Box::pin(async move {
             self.with(|r| r.edits.push((message, view.content.clone())));
+            Ok(())
+        })
+    }
+
+    fn attach<'a>(
+        &'a self,
+        _channel: ChannelId,
+        message: MessageId,
+        files: &'a [super::Attachment],
+    ) -> BoxFuture<'a, Result<(), ChatError>> {
+        Box::pin(async move {
+            let names = files.iter().map(|f| f.filename.clone()).collect();
+            self.with(|r| r.attached.push((message, names)));
             Ok(())
         })
     }

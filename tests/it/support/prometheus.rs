@@ -1,13 +1,17 @@
 //! The real Prometheus server (Debian's `prometheus`) on loopback, scraping a small exporter
 //! the test drives: `http_requests_total{service="login",code}` counters that grow by 20
-//! requests every 50 ms, a share of them 500s as the test says. Fails loudly when Prometheus is
-//! not installed: tests/run installs it.
+//! requests every 50 ms, a share of them 500s as the test says. Or, for stories told on a
+//! stopped clock, Prometheus over a history written beforehand (`promtool tsdb
+//! create-blocks-from openmetrics`, as operators backfill). Fails loudly when Prometheus is not
+//! installed: tests/run installs it.
 
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
+
+use chrono::{DateTime, Utc};
 
 use super::chance::free_port;
 use super::http;
@@ -91,6 +95,56 @@ impl Prometheus {
              scrape_configs:\n  - job_name: login\n    static_configs:\n      - targets: ['{}']\n",
             exporter.addr
         );
+        Self::serve(dir, &config).await
+    }
+
+    /// Starts Prometheus over a Login history from `from` to `to`: 300 requests every 15 s,
+    /// the share `errors(t)` of them 500s. It scrapes nothing, so the history is all it has,
+    /// whatever the wall clock says.
+    pub async fn with_history(
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        errors: impl Fn(DateTime<Utc>) -> f64,
+    ) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let (mut ok, mut failed) = (0.0, 0.0);
+        let mut points = Vec::new();
+        let mut t = from;
+        while t <= to {
+            let bad = (300.0 * errors(t) * 10.0).round() / 10.0;
+            ok += 300.0 - bad;
+            failed += bad;
+            points.push((t.timestamp(), ok, failed));
+            t += chrono::TimeDelta::seconds(15);
+        }
+        let mut text = String::from("# TYPE http_requests_total counter\n");
+        for (code, pick) in [("200", 1), ("500", 2)] {
+            for (at, ok, failed) in &points {
+                let v = if pick == 1 { ok } else { failed };
+                text.push_str(&format!(
+                    "http_requests_total{{service=\"login\",code=\"{code}\"}} {v} {at}\n"
+                ));
+            }
+        }
+        text.push_str("# EOF\n");
+        let source = dir.path().join("history.om");
+        std::fs::write(&source, text).expect("write the history");
+        let out = Command::new("promtool")
+            .args(["tsdb", "create-blocks-from", "openmetrics"])
+            .arg(&source)
+            .arg(dir.path().join("data"))
+            .output()
+            .expect("promtool (Debian's `prometheus` package) runs");
+        assert!(
+            out.status.success(),
+            "promtool refused the history: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        Self::serve(dir, "global:\n  scrape_interval: 15s\n").await
+    }
+
+    /// Runs the server with `config` over `dir`'s `data`, and waits until it is ready.
+    async fn serve(dir: tempfile::TempDir, config: &str) -> Self {
         let config_path = dir.path().join("prometheus.yml");
         std::fs::write(&config_path, config).expect("write the config");
         let addr: SocketAddr = format!("127.0.0.1:{}", free_port()).parse().expect("addr");
@@ -102,6 +156,8 @@ impl Prometheus {
                 dir.path().join("data").display()
             ))
             .arg(format!("--web.listen-address={addr}"))
+            // A history written beforehand is kept whatever its age.
+            .arg("--storage.tsdb.retention.time=100y")
             .env_remove("HTTP_PROXY")
             .env_remove("HTTPS_PROXY")
             .env_remove("http_proxy")
