@@ -15,6 +15,7 @@ mod rules;
 mod social;
 mod source;
 mod suggest;
+pub mod tracker;
 mod write;
 
 use std::fmt;
@@ -106,6 +107,8 @@ pub struct Settings {
     pub cloudflare: CloudflareSettings,
     /// Where the error rates of the fix check are read.
     pub prometheus: PrometheusSettings,
+    /// The issue tracker, when one is set up.
+    pub tracker: Option<tracker::TrackerSettings>,
 }
 
 /// `[discord]`
@@ -272,6 +275,8 @@ pub struct SeveritySettings {
     /// every configured one for P0 and P1, none below.
     #[serde(default)]
     pub page_out: Option<Vec<PageService>>,
+    /// Whether incidents of this severity get a ticket in the `[tracker]`.
+    pub ticket: bool,
 }
 
 /// `[phases]`: when each phase should be over, from detection (the declaration unless corrected).

@@ -390,8 +390,32 @@ fn every_setting_is_documented_in_the_defaults() {
             &["url", "topic", "security_topic", "timeout"],
         ),
     ];
+    // Optional tables, off by default: each key is described in their commented block.
+    const OPTIONAL: &[(&str, &[&str])] = &[(
+        "tracker",
+        &[
+            "kind",
+            "repository",
+            "project",
+            "team",
+            "api_base",
+            "timeout",
+            "security_project",
+            "issue_type",
+            "users",
+        ],
+    )];
     while let Some(table) = sections.pop() {
         if FREE_FORM.contains(&table.as_str()) {
+            continue;
+        }
+        if let Some((_, keys)) = OPTIONAL.iter().find(|(t, _)| *t == table) {
+            for key in *keys {
+                assert!(
+                    DEFAULT_TOML.contains(&format!("#   {key}:")),
+                    "`{table}.{key}` is not described in config/default.toml"
+                );
+            }
             continue;
         }
         if let Some((_, keys)) = OFF_BY_DEFAULT.iter().find(|(t, _)| *t == table) {
@@ -715,6 +739,62 @@ fn a_social_network_needs_its_secret_from_the_environment_never_the_file() {
             "{err}"
         );
         assert!(s.social.bluesky.is_none() && s.social.x.is_none());
+        Ok(())
+    });
+}
+
+#[test]
+fn a_tracker_names_its_missing_variables_and_refuses_a_secret_written_in_the_file() {
+    Jail::expect_with(|jail| {
+        let github =
+            "[tracker]\nkind = \"github\"\nrepository = \"studio/incidents\"\ntoken = \"ghp_x\"\n";
+        let text = load_in(jail, &format!("{IDS}\n{github}"))
+            .expect_err("a token in the file")
+            .to_string();
+        assert!(
+            text.contains("`tracker.token` is a secret")
+                && text.contains("INCIDENT_BOT_GITHUB_TOKEN instead"),
+            "{text}"
+        );
+        assert!(
+            text.contains("environment variable INCIDENT_BOT_GITHUB_TOKEN is not set"),
+            "{text}"
+        );
+        let jira = "[tracker]\nkind = \"jira\"\nproject = \"OPS\"\n";
+        let text = load_in(jail, &format!("{IDS}\n{jira}"))
+            .expect_err("no site")
+            .to_string();
+        assert!(text.contains("`tracker.api_base` is missing"), "{text}");
+        assert!(
+            text.contains("INCIDENT_BOT_JIRA_EMAIL is not set"),
+            "{text}"
+        );
+        assert!(
+            text.contains("INCIDENT_BOT_JIRA_TOKEN is not set"),
+            "{text}"
+        );
+        jail.set_env("INCIDENT_BOT_LINEAR_KEY", "lin_api_x");
+        let linear = "[tracker]\nkind = \"linear\"\nteam = \"ENG\"\n";
+        let text = load_in(jail, &format!("{IDS}\n{linear}"))
+            .expect_err("a key, not an id")
+            .to_string();
+        assert!(
+            text.contains("`tracker.team` must be the team's id"),
+            "{text}"
+        );
+        let linear =
+            "[tracker]\nkind = \"linear\"\nteam = \"9cfb482a-81e3-4154-b5b9-2c805e70a02d\"\n";
+        let s = load_in(jail, &format!("{IDS}\n{linear}")).map_err(|e| e.to_string())?;
+        let tracker = s.tracker.expect("a tracker");
+        assert!(tracker.secrets.token.is_some());
+        assert_eq!(
+            tracker.base().map(|u| u.to_string()).as_deref(),
+            Some("https://api.linear.app/")
+        );
+        assert!(
+            s.severity.p1.ticket && !s.severity.p2.ticket,
+            "P0 and P1 by default"
+        );
         Ok(())
     });
 }

@@ -27,6 +27,7 @@ mod reminder_views;
 mod scan;
 mod social_views;
 mod timeline_views;
+mod ticket_views;
 mod views;
 
 use std::collections::{HashMap, HashSet};
@@ -58,6 +59,7 @@ pub use scan::unescaped;
 pub(crate) use scan::{include_loops, refuse_unescaped};
 pub use social_views::{NetworkCount, SocialCancelled, SocialPostView};
 pub use timeline_views::{ActionDid, TimelineView};
+pub use ticket_views::*;
 pub use views::*;
 
 /// The status page's templates, by file stem: rendered by `status`, overridable from
@@ -127,6 +129,8 @@ pub enum TemplateName {
     Labels,
     /// An incident channel's topic.
     Topic,
+    /// What the bot writes on an issue tracker's ticket: titles, bodies, comments.
+    Ticket,
 }
 
 impl TemplateName {
@@ -162,6 +166,7 @@ impl TemplateName {
         Self::Timeline,
         Self::Labels,
         Self::Topic,
+        Self::Ticket,
     ];
 
     /// The name, which is also the file stem.
@@ -197,6 +202,7 @@ impl TemplateName {
             Self::Timeline => "timeline",
             Self::Labels => "labels",
             Self::Topic => "topic",
+            Self::Ticket => "ticket",
         }
     }
 
@@ -265,6 +271,10 @@ impl TemplateName {
             }
             Self::Labels => "the words on buttons, menus and forms (titles, questions, hints)",
             Self::Topic => "an incident channel's topic: number, severity and title",
+            Self::Ticket => {
+                "an issue tracker's ticket: the incident's title and body, its comments \
+                 (severity, resolved, closed, reopened), an action item's issue"
+            }
         }
     }
 
@@ -305,6 +315,7 @@ impl TemplateName {
             Self::Timeline => include_str!("../templates/timeline.hbs"),
             Self::Labels => include_str!("../templates/labels.hbs"),
             Self::Topic => include_str!("../templates/topic.hbs"),
+            Self::Ticket => include_str!("../templates/ticket.hbs"),
         }
     }
 
@@ -314,7 +325,11 @@ impl TemplateName {
         !self.is_plain()
             && !matches!(
                 self,
-                Self::Postmortem | Self::SocialMastodon | Self::SocialBluesky | Self::SocialX
+                Self::Postmortem
+                    | Self::SocialMastodon
+                    | Self::SocialBluesky
+                    | Self::SocialX
+                    | Self::Ticket
             )
     }
 
@@ -366,6 +381,7 @@ impl TemplateName {
             Self::Timeline => serde_json::to_value(TimelineView::samples().first()),
             Self::Labels => serde_json::to_value(Label::samples().first()),
             Self::Topic => serde_json::to_value(TopicView::sample()),
+            Self::Ticket => serde_json::to_value(TicketText::sample()),
         };
         v.unwrap_or_default()
     }
@@ -400,7 +416,12 @@ impl TemplateName {
             }
             Self::Reminder => &["ping", "nobody"],
             Self::Notice => &["ping"],
-            Self::Answer | Self::Action | Self::Page | Self::Log | Self::MaintenanceStaff => &[],
+            Self::Answer
+            | Self::Action
+            | Self::Page
+            | Self::Log
+            | Self::MaintenanceStaff
+            | Self::Ticket => &[],
             _ => return vec![self.sample()],
         };
         let serde_json::Value::Object(all) = self.sample() else {

@@ -390,7 +390,7 @@ fn a_template_with_a_block_per_kind_is_proved_and_previewed_one_kind_at_a_time()
     let notices = templates
         .render_samples(TemplateName::Notice)
         .expect("render");
-    assert_eq!(notices.len(), 25, "{notices:#?}");
+    assert_eq!(notices.len(), 26, "{notices:#?}");
     assert!(notices
         .iter()
         .all(|n| n.starts_with("<@&1> ") && n.len() > 20));
@@ -607,9 +607,9 @@ fn the_draft_sorts_action_items_under_the_plans_headings_and_fills_lessons_learn
         Immediate fixes (done):\n\
         - [x] Renewed the certificate (by <@2>)\n\n\
         Preventive measures (TODO):\n\
-        - [ ] Alert 14 days before certificates expire (owner: <@2>)\n\n\
+        - [ ] Alert 14 days before certificates expire (owner: <@2>) → https://github.com/studio/incidents/issues/43\n\n\
         Process improvements (TODO):\n\
-        - [ ] Add certificate expiry to the on-call checklist (owner: <@2>)\n\n\
+        - [ ] Add certificate expiry to the on-call checklist (owner: <@2>) → https://github.com/studio/incidents/issues/43\n\n\
         Not sorted (added before the three groups existed):\n\
         - [ ] Add a canary (owner: <@2>)\n\n\
         ## Lessons learned\n\n\
@@ -983,4 +983,31 @@ fn a_social_post_is_plain_text_and_its_override_lives_in_the_social_folder() {
         .render(TemplateName::SocialBluesky, &view)
         .expect("render");
     assert_eq!(text, "[P1] Back at *10:00* <soon>");
+}
+
+#[test]
+fn a_tickets_texts_are_plain_lines_with_their_links_marked_for_the_tracker() {
+    let tickets = templates()
+        .render_samples(TemplateName::Ticket)
+        .expect("render");
+    assert_eq!(tickets.len(), 7, "{tickets:#?}");
+    assert!(tickets.contains(&"Incident #4: Login down".to_owned()));
+    let body = tickets
+        .iter()
+        .find(|t| t.starts_with("Severity P0."))
+        .expect("the body");
+    let link = crate::render::TicketLink::to(0);
+    assert!(
+        body.contains(&format!(
+            "Incident channel: {}#inc-4-login{}",
+            link.open.as_str(),
+            link.close.as_str()
+        )),
+        "{body:?}"
+    );
+    assert!(tickets.contains(
+        &"Preventive measure, from the post-mortem of incident #4: Login down\n\
+          Canary the login service"
+            .to_owned()
+    ));
 }

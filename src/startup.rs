@@ -54,6 +54,7 @@ fn connect_outside(app: &mut App) -> anyhow::Result<()> {
         outbound.clone(),
     );
     app.metrics_source = metrics_source(app)?;
+    app.tracker = tracker(app, &outbound)?;
     Ok(())
 }
 
@@ -394,4 +395,26 @@ pub async fn check_online(settings: &Settings) -> (Vec<String>, Vec<String>) {
         }
     }
     (problems, warnings)
+}
+
+/// The `[tracker]` adapter, when one is set up; its set-up (credentials, project, team) is
+/// checked in the background, and what is wrong is logged in a sentence.
+fn tracker(
+    app: &App,
+    outbound: &crate::outbound::Outbound,
+) -> anyhow::Result<Option<Arc<dyn crate::app::Tracker>>> {
+    let tracker = crate::outbound::tracker(app.settings.tracker.as_ref(), outbound)?;
+    if let Some(t) = tracker.clone() {
+        tokio::spawn(async move {
+            match t.check().await {
+                Ok(()) => tracing::info!(tracker = t.name(), "the tracker is set up"),
+                Err(e) => tracing::error!(
+                    tracker = t.name(),
+                    error = %e,
+                    "the tracker is not usable: no ticket will be opened until this is fixed"
+                ),
+            }
+        });
+    }
+    Ok(tracker)
 }

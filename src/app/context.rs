@@ -49,6 +49,8 @@ pub struct App {
     pub guard: Option<Arc<dyn super::ServerGuard>>,
     /// Where error rates are read (`[prometheus]`); `None` when not configured.
     pub metrics_source: Option<Arc<dyn super::MetricsSource>>,
+    /// The issue tracker of `[tracker]`, when one is configured (set by `startup`).
+    pub tracker: Option<Arc<dyn super::Tracker>>,
 }
 
 /// Something the job queue did that a waiting command may want to tell its user. On
@@ -166,6 +168,7 @@ impl App {
             waf: None,
             guard: None,
             metrics_source: None,
+            tracker: None,
         })
     }
 }

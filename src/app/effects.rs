@@ -237,6 +237,18 @@ pub enum Effect {
         /// The `lockdowns` row.
         lockdown: i64,
     },
+    /// Keeps the incident's ticket in the `[tracker]` in step: opens it (or adopts the one a
+    /// lost answer opened, by its marker), comments, closes, reopens.
+    Ticket {
+        /// What to do.
+        step: super::TicketStep,
+    },
+    /// Opens the tracker issue of a post-mortem action item (or adopts the one a lost answer
+    /// opened).
+    ActionTicket {
+        /// The action item's row.
+        item: i64,
+    },
 }
 
 /// The call to the review meeting: who is asked, and what changed.
@@ -363,6 +375,10 @@ pub mod kinds {
     pub const UNLOCK: &str = "unlock";
     /// [`super::Effect::WatchErrorRates`].
     pub const WATCH_ERROR_RATES: &str = "watch_error_rates";
+    /// [`super::Effect::Ticket`].
+    pub const TICKET: &str = "ticket";
+    /// [`super::Effect::ActionTicket`].
+    pub const ACTION_TICKET: &str = "action_ticket";
 }
 
 impl Effect {
@@ -404,6 +420,8 @@ impl Effect {
             Self::WatchErrorRates { .. } => kinds::WATCH_ERROR_RATES,
             Self::ErrorRateCharts { .. } => "error_rate_charts",
             Self::CameBack { .. } => "came_back",
+            Self::Ticket { .. } => kinds::TICKET,
+            Self::ActionTicket { .. } => kinds::ACTION_TICKET,
         }
     }
 }
@@ -430,7 +448,9 @@ impl Effect {
             | Self::WafUnblock { .. }
             | Self::Lockdown { .. }
             | Self::LockdownRearm { .. }
-            | Self::Unlock { .. } => false,
+            | Self::Unlock { .. }
+            | Self::Ticket { .. }
+            | Self::ActionTicket { .. } => false,
             Self::Post { to, .. } => *to == Target::IncidentChannel,
             Self::SyncMeeting { notice } => notice.is_some(),
             Self::PostIntro

@@ -458,6 +458,8 @@ impl JobHandler for Performer {
                 Effect::WatchErrorRates { above } => self.watch_error_rates(job, above).await,
                 Effect::ErrorRateCharts { message } => self.error_rate_charts(job, message).await,
                 Effect::CameBack { news } => self.came_back(job, &news).await,
+                Effect::Ticket { step } => self.ticket(job, step).await,
+                Effect::ActionTicket { item } => self.action_ticket(job, item).await,
                 reminder => self.remind(job, reminder).await,
             }
         })

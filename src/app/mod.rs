@@ -16,6 +16,7 @@ mod paging;
 mod ports;
 mod postmortem;
 mod social;
+mod tickets;
 
 // The features' modules by their short names, for the use cases that call across features.
 use incident::{channel, checklists, declare, lifecycle, lockdown, notes, reminders, summary, waf};
@@ -61,11 +62,13 @@ pub use ports::lockdown::{Pauses, ServerGuard, MAX_PAUSE};
 pub use ports::metrics_source::{MetricsError, MetricsSource, Series};
 pub use ports::pager::{Page, PageAction, PageLink, Pager, Pagers};
 pub use ports::social::{Draft, Sessions, Social, Thread};
+pub use ports::tracker::{NewTicket, Paragraph, Piece, Ticket, TicketKind, Tracker, TrackerError};
 pub use ports::waf::{BlockRequest, Waf};
 pub use public::PublicChanges;
 pub use reminders::{FIX_FAILED_BUTTON, FIX_HELD_BUTTON};
 pub use social::{status_link, x_cap_reached, DbSessions, SOCIAL_POST};
 pub use summary::{help, status, StatusReply};
+pub use tickets::{marker, TicketStep};
 pub use waf::{block, unblock, BlockArgs};
 pub use workflow::{postmortem, PostmortemArgs};
 

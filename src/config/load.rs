@@ -126,6 +126,7 @@ impl Settings {
                 .into_iter()
                 .map(|(var, problem)| (Origin::Env(var.to_owned()), problem)),
         );
+        found.problems.extend(tracker_vars(&mut settings));
         found
             .warnings
             .extend(rules::warnings(&settings).into_iter().map(blame));
@@ -177,6 +178,27 @@ fn page_out(settings: &mut super::PageOutSettings, found: &mut Findings, sources
     for (key, warning) in super::page_out::warnings(settings) {
         found.warnings.push((sources.locate(key), warning));
     }
+}
+
+/// Reads the `[tracker]`'s credentials from the environment, and names each one missing.
+fn tracker_vars(settings: &mut Settings) -> Vec<(Origin, String)> {
+    let Some(tracker) = settings.tracker.as_mut() else {
+        return vec![];
+    };
+    tracker.read_secrets();
+    tracker
+        .missing_vars()
+        .into_iter()
+        .map(|var| {
+            (
+                Origin::Env(var.to_owned()),
+                format!(
+                    "[tracker] is set up, but the environment variable {var} is not set: set it \
+                     (never in the config file), or remove [tracker]"
+                ),
+            )
+        })
+        .collect()
 }
 
 /// The warning for Grafana deliveries taken without their timestamp, when they are.

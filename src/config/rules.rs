@@ -39,6 +39,17 @@ pub(super) fn problems(s: &Settings) -> Vec<Finding> {
             .map(|(keys, message)| finding(&keys, message)),
     );
     super::metrics_source::rules(s, &mut out);
+    if let Some(tracker) = &s.tracker {
+        out.extend(
+            tracker
+                .problems()
+                .into_iter()
+                .map(|(key, message)| Finding {
+                    keys: vec![key],
+                    message,
+                }),
+        );
+    }
     out
 }
 

@@ -261,6 +261,11 @@ pub enum Refusal {
         /// The deadline, in Unix seconds.
         due: i64,
     },
+    /// `/postmortem done` while action items have no ticket in the tracker yet.
+    ActionsWithoutTicket {
+        /// How many have none.
+        missing: usize,
+    },
     /// A command this version of the bot does not define.
     UnknownCommand {
         /// Its name, as Discord sent it.

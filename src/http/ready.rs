@@ -192,6 +192,7 @@ mod tests {
             waf: None,
             guard: None,
             metrics_source: None,
+            tracker: None,
         }
     }
 

@@ -162,6 +162,16 @@ impl Answer {
         let message = self.snippet();
         match self.status {
             200..=299 => Ok(self),
+            // GitHub's secondary rate limits answer 403 with a reset: passing, not a credential.
+            403 if self.header("retry-after").is_some()
+                || self.header("x-ratelimit-remaining") == Some("0") =>
+            {
+                Err(CallError::Unavailable {
+                    service,
+                    after: super::retry_after(&self.headers, chrono::Utc::now()),
+                    message: format!("{}: {message}", self.status),
+                })
+            }
             401 | 403 => Err(CallError::Unauthorized {
                 service,
                 status: self.status,

@@ -10,19 +10,28 @@
 //! says one), a 401/403 is a credential to fix, any other 4xx is a fault to report.
 
 pub mod actions;
+#[macro_use]
+mod tracker_calls;
 mod answer;
 pub mod bluesky;
 pub mod cloudflare;
+pub mod github;
+pub mod jira;
+pub mod linear;
+mod markdown;
 pub mod mastodon;
 pub mod ntfy;
+mod pace;
 pub mod pagerduty;
 pub mod prometheus;
+mod trackers;
 mod wait;
 pub mod x;
 
 use std::time::{Duration, Instant};
 
-pub use answer::{Answer, CallError, SNIPPET_CHARS};
+pub use answer::{snippet as answer_snippet, Answer, CallError, SNIPPET_CHARS};
+pub use trackers::tracker;
 pub use wait::retry_after;
 
 use crate::metrics::Metrics;

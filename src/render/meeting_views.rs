@@ -136,6 +136,7 @@ impl ActionGroups {
         let line = |text: &str| ActionLine {
             text: text.into(),
             owner: Some(Markup::raw("<@2>")),
+            ticket: Some(Markup::raw("https://github.com/studio/incidents/issues/43")),
         };
         Self {
             fixes: vec![line("Renewed the certificate")],

@@ -60,6 +60,8 @@ pub struct Notice {
     pub rates_at_resolve: Option<super::RatesAtResolve>,
     /// Phase 3's evidence links.
     pub evidence: Option<super::EvidenceView>,
+    /// The incident's ticket was opened in the issue tracker.
+    pub ticket_opened: Option<TicketOpened>,
 }
 
 /// Someone answered "did the fix hold?".
@@ -359,6 +361,7 @@ impl Notice {
                 from: Markup::raw("<t:0:f>"),
                 to: Markup::raw("<t:900:f>"),
             }),
+            ticket_opened: Some(TicketOpened::sample()),
             ..Self::containment_samples()
         }
     }
@@ -406,9 +409,10 @@ notice_kinds! {
     LoggedSecurity => logged_security,
 }
 
-use super::{EvidenceView, RatesAtResolve};
+use super::{EvidenceView, RatesAtResolve, TicketOpened};
 
 notice_kinds! {
     EvidenceView => evidence,
     RatesAtResolve => rates_at_resolve,
+    TicketOpened => ticket_opened,
 }

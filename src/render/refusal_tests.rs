@@ -137,3 +137,15 @@ fn the_log_channel_reads_a_refusal_without_the_sign() {
         "This alert was dismissed as not real; declare with /incident declare if it is."
     );
 }
+
+#[test]
+fn postmortem_done_while_action_items_have_no_ticket_says_how_to_finish_anyway() {
+    for (missing, start) in [
+        (1, "⛔ 1 action item has no"),
+        (2, "⛔ 2 action items have no"),
+    ] {
+        let text = said(&Refusal::ActionsWithoutTicket { missing });
+        assert!(text.starts_with(start), "{text}");
+        assert!(text.contains("`without_tickets:True`"), "{text}");
+    }
+}

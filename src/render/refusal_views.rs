@@ -261,6 +261,7 @@ fn own_about_actions_and_windows() -> Vec<Refusal> {
             known: vec![],
         },
         Refusal::ActionInClosedIncident,
+        Refusal::ActionsWithoutTicket { missing: 2 },
         Refusal::ActionNotForKind {
             label: "Snapshot the database".into(),
             security: true,

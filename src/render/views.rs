@@ -227,6 +227,8 @@ pub struct ActionLine {
     pub text: String,
     /// Who owns it: a mention built by the bot.
     pub owner: Option<Markup>,
+    /// Its ticket in the issue tracker: an address the bot checked.
+    pub ticket: Option<Markup>,
 }
 
 /// `postmortem.hbs`: the draft, a Markdown document.

@@ -42,6 +42,7 @@ mod postgres;
 mod postmortem_items;
 mod postmortems;
 mod social_posts;
+mod tickets;
 mod timeline;
 mod waf_blocks;
 
@@ -75,6 +76,7 @@ pub use postgres::{fresh_postgres_database, redacted_url};
 pub use postmortem_items::{ActionItem, Lesson};
 pub use postmortems::Postmortem;
 pub use social_posts::{NewSocialPost, RemotePost, SocialPost};
+pub use tickets::{ActionToExport, StoredTicket};
 pub use waf_blocks::{NewBlock, WafBlock};
 
 /// The settings of every SQLite connection, run when it opens: the `Any` driver connects by URL,

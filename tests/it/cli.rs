@@ -587,3 +587,34 @@ fn migrate_refuses_a_source_that_is_not_there_and_names_it() {
     );
     assert!(!err.contains("hunter2"), "{err}");
 }
+
+#[test]
+fn check_names_each_missing_tracker_variable_and_refuses_a_token_in_the_file() {
+    let jira = "\n[tracker]\nkind = \"jira\"\nproject = \"OPS\"\napi_base = \"https://studio.atlassian.net\"\ntoken = \"written-here\"\n";
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = example_as(dir.path(), |t| format!("{t}{jira}"));
+    let out = bot(&["check", "--config", &path]);
+    let err = stderr(&out);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    for said in [
+        "`tracker.token` is a secret",
+        "INCIDENT_BOT_JIRA_EMAIL is not set",
+        "INCIDENT_BOT_JIRA_TOKEN is not set",
+    ] {
+        assert!(err.contains(said), "{said}: {err}");
+    }
+    assert!(
+        !err.contains("written-here"),
+        "the secret is not echoed: {err}"
+    );
+    let out = bot_with_env(
+        &["check", "--config", &path],
+        &[
+            ("INCIDENT_BOT_JIRA_EMAIL", "ops@studio.example"),
+            ("INCIDENT_BOT_JIRA_TOKEN", "a-token"),
+        ],
+    );
+    let err = stderr(&out);
+    assert!(!err.contains("JIRA_EMAIL is not set"), "{err}");
+    assert!(err.contains("`tracker.token` is a secret"), "{err}");
+}

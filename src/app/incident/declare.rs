@@ -161,6 +161,7 @@ pub(in crate::app) async fn declare_as(
     outbox.push(&mut tx, Effect::OpenChannel).await?;
     super::reminders::on_declare(app, &mut tx, &mut outbox, &record, now).await?;
     crate::app::paging::on_declare(app, &mut tx, &mut outbox, &record, now).await?;
+    crate::app::tickets::on_declare(app, &mut tx, &mut outbox, &record).await?;
     let config = app.settings.severity.get(incident.severity);
     if config.announce && incident.kind == IncidentKind::Availability {
         queue_alert(app, &mut tx, &mut outbox, &record).await?;

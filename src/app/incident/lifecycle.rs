@@ -254,6 +254,8 @@ pub(in crate::app) async fn change_incident(
     )
     .await?;
     super::lockdown::remind_at_all_clear(app, &mut outbox, locked_by, &args.command)?;
+    crate::app::tickets::on_change(app, &mut tx, &mut outbox, &before, &record, &args.command)
+        .await?;
     // The post-mortem clock starts when the fix held, not when it went in.
     let recovered = record.incident.status == Status::Resolved && before.status != Status::Resolved;
     if let (true, Some(earlier)) = (recovered, earlier) {

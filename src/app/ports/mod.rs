@@ -1,6 +1,7 @@
 //! What the use cases need from outside, owned here and implemented by the adapters: the
-//! `Chat` port (Discord), `PublicChanges` (whoever shows players anything), `Social` (Mastodon, Bluesky, X), and the recording
-//! double of `Chat` for tests.
+//! `Chat` port (Discord), the `Tracker` port (GitHub, Jira, Linear), `PublicChanges` (whoever
+//! shows players anything), `Social` (Mastodon, Bluesky, X), and the recording double of `Chat`
+//! for tests.
 
 use super::*;
 
@@ -13,4 +14,5 @@ pub(super) mod public;
 #[cfg(test)]
 pub(super) mod recording;
 pub(super) mod social;
+pub(super) mod tracker;
 pub(super) mod waf;

@@ -29,6 +29,8 @@ struct Sources {
     ticks: Vec<crate::domain::Tick>,
     lessons: Vec<Lesson>,
     blocks: Vec<crate::store::WafBlock>,
+    /// Each action item's ticket in the tracker, in the order of `actions`.
+    tickets: Vec<Option<String>>,
 }
 
 impl Sources {
@@ -41,6 +43,7 @@ impl Sources {
             ticks: app.db.ticks(id).await?,
             lessons: app.db.lessons(id).await?,
             blocks: app.db.waf_blocks(id).await?,
+            tickets: app.db.action_tickets(id).await?,
         })
     }
 
@@ -178,7 +181,7 @@ fn render(
             .collect(),
         checklists: super::checklists::reports(app, i, &s.ticks, &|u| names.person(u)),
         root_cause: i.root_cause.as_ref().map(ToString::to_string),
-        actions: action_groups(&s.actions, names),
+        actions: action_groups(&s.actions, &s.tickets, names),
         lessons: lessons(&s.lessons),
         containment: containment(app, &s.blocks, names),
     };
@@ -218,12 +221,17 @@ fn evidence_lines(app: &App, record: &IncidentRecord) -> Vec<crate::render::Evid
 }
 
 /// The action items under the plan's three headings.
-fn action_groups(items: &[ActionItem], names: &Names) -> ActionGroups {
+fn action_groups(items: &[ActionItem], tickets: &[Option<String>], names: &Names) -> ActionGroups {
     let mut groups = ActionGroups::default();
-    for a in items {
+    for (i, a) in items.iter().enumerate() {
+        let ticket = tickets.get(i).cloned().flatten();
         let line = ActionLine {
             text: a.text.clone(),
             owner: a.owner.map(|u| names.person(u)),
+            // Only an address that parses is printed as one.
+            ticket: ticket
+                .and_then(|t| url::Url::parse(&t).ok())
+                .map(|u| Markup::raw(u.to_string())),
         };
         match a.kind {
             Some(ActionKind::Fix) => groups.fixes.push(line),

@@ -59,6 +59,8 @@ pub enum PostmortemArgs {
     Done {
         /// Where it is written up.
         link: String,
+        /// Mark it done even while action items have no ticket in the tracker yet.
+        without_tickets: bool,
     },
 }
 
@@ -142,7 +144,16 @@ pub async fn postmortem(
             when,
             after_deadline,
         } => schedule(tracked().await?, when, after_deadline).await,
-        PostmortemArgs::Done { link } => done(tracked().await?, link).await,
+        PostmortemArgs::Done {
+            link,
+            without_tickets,
+        } => {
+            let missing = crate::app::tickets::actions_without_ticket(app, &record).await?;
+            if missing > 0 && !without_tickets {
+                return Err(AppError::User(Refusal::ActionsWithoutTicket { missing }));
+            }
+            done(tracked().await?, link).await
+        }
     }
 }
 
@@ -277,10 +288,12 @@ async fn add_action(
     owner: Option<UserId>,
 ) -> Result<String, AppError> {
     let Tracked {
+        app,
         actor,
         record,
         now,
         tx,
+        outbox,
         ..
     } = &mut t;
     let (actor, now) = (*actor, *now);
@@ -301,6 +314,7 @@ async fn add_action(
         actor.user,
     )
     .await?;
+    crate::app::tickets::on_action(app, tx, outbox, record, kind).await?;
     let detail = json!({ "kind": kind.as_str() });
     let note = Some(format!(
         "Post-mortem: Action item added under \"{}\"",

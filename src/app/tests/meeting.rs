@@ -51,6 +51,7 @@ async fn the_event_is_made_once_moved_in_place_found_again_when_its_id_was_lost_
 
     let done = PostmortemArgs::Done {
         link: "https://wiki.example.com/pm/1".into(),
+        without_tickets: false,
     };
     pm(&w, &rhea, &record, "ix:3", done).await;
     assert_eq!(w.recorded().events[0].2, EventStatus::Canceled);

@@ -147,6 +147,7 @@ impl World {
             waf: None,
             guard: None,
             metrics_source: None,
+            tracker: None,
         };
         tweak(&mut app);
         let chat = Arc::new(RecordingChat::default());

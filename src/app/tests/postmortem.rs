@@ -52,6 +52,7 @@ async fn done_records_the_link_and_ends_the_reminders() {
 
     let done = PostmortemArgs::Done {
         link: "https://wiki.example.com/pm/1".into(),
+        without_tickets: false,
     };
     pm(&w, &rhea, &record, "ix:1", done).await;
 
@@ -77,6 +78,7 @@ async fn a_link_that_is_not_a_web_address_is_refused() {
 
     let done = PostmortemArgs::Done {
         link: "wiki page 1".into(),
+        without_tickets: false,
     };
     let err = super::super::postmortem(&w.app, &rhea, channel, "ix:1", done)
         .await

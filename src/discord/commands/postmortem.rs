@@ -69,7 +69,10 @@ pub const SPECS: &[Spec] = &[
     Spec::sub(GROUP.command,
             "done",
             "Mark the post-mortem done, stop its reminders and end its meeting's event.",
-            &[Param::required("link", Kind::Text, "Where it is written up")],
+            &[
+                Param::required("link", Kind::Text, "Where it is written up"),
+                Param::optional("without_tickets", Kind::Bool, "Mark it done even while action items have no tracker ticket yet"),
+            ],
             done,
         ),
 ];
@@ -137,6 +140,14 @@ fn schedule<'a>(ask: &'a Ask<'a>, o: Options<'a>) -> BoxFuture<'a, Result<(), Er
 fn done<'a>(ask: &'a Ask<'a>, o: Options<'a>) -> BoxFuture<'a, Result<(), Error>> {
     Box::pin(async move {
         let link = o.need_text("link")?;
-        run(ask, PostmortemArgs::Done { link }).await
+        let without_tickets = o.flag("without_tickets")?.unwrap_or(false);
+        run(
+            ask,
+            PostmortemArgs::Done {
+                link,
+                without_tickets,
+            },
+        )
+        .await
     })
 }
