@@ -13,7 +13,7 @@ use crate::config::PageService;
 use crate::domain::{
     Command, EntryKind, IncidentId, IncidentKind, Severity, Status, TimelineEntry,
 };
-use crate::render::{Markup, PageDetails, PageTitle, PageView, TemplateName};
+use crate::render::{Markup, PageDetails, PageRaised, PageTitle, PageView, TemplateName};
 use crate::scheduler::JobError;
 use crate::store::{IncidentRecord, Job, PageState, Tx};
 
@@ -192,7 +192,7 @@ async fn raised(
         return Ok(());
     }
     let open = state.as_ref().filter(|s| !s.resolved);
-    let text = match open {
+    let anew = match open {
         None => {
             start(app, tx, outbox, record, state.as_ref(), now).await?;
             return Ok(());
@@ -200,17 +200,20 @@ async fn raised(
         Some(old) if to == Severity::P0 => match start(app, tx, outbox, record, open, now).await? {
             Some(round) => {
                 superseded(tx, outbox, record.id, old, now).await?;
-                format!(
-                    "Raised to {to} while on-call was paged outside Discord: paged anew under a \
-                 new key (page {round})"
-                )
+                Some(round)
             }
             None => return Ok(()),
         },
-        Some(_) => format!(
-            "Raised to {to} while on-call was paged outside Discord: the open page stays as it is"
-        ),
+        Some(_) => None,
     };
+    let view = PageView {
+        raised: Some(PageRaised {
+            to: to.to_string(),
+            anew,
+        }),
+        ..PageView::default()
+    };
+    let text = super::render(app, TemplateName::Page, &view)?;
     let entry = TimelineEntry {
         at: now,
         actor: None,
@@ -266,9 +269,13 @@ async fn links(
         Ok(channel) => {
             let href = format!("https://discord.com/channels/{}/{channel}", record.guild_id);
             if let Ok(href) = url::Url::parse(&href) {
+                let view = PageView {
+                    channel_link: Some(record.number.0),
+                    ..PageView::default()
+                };
                 out.push(PageLink {
                     href,
-                    text: format!("Incident #{} in Discord", record.number),
+                    text: render(app, &view)?,
                 });
             }
         }
@@ -283,9 +290,13 @@ async fn links(
     }
     if record.incident.kind == IncidentKind::Availability {
         if let Ok(href) = url::Url::parse(&app.settings.status.url) {
+            let view = PageView {
+                status_link: true,
+                ..PageView::default()
+            };
             out.push(PageLink {
                 href,
-                text: "Status page".to_owned(),
+                text: render(app, &view)?,
             });
         }
     }
@@ -299,6 +310,7 @@ fn page_of(
     action: PageAction,
     round: u32,
     links: Vec<PageLink>,
+    tried_before: bool,
 ) -> Result<super::Page, JobError> {
     let i = &record.incident;
     let security = i.kind == IncidentKind::Security;
@@ -338,6 +350,7 @@ fn page_of(
         severity: i.severity,
         security,
         links,
+        tried_before,
     })
 }
 
@@ -358,7 +371,7 @@ pub(super) async fn perform(
     })?;
     let record = performer.incident(job).await?;
     let links = links(performer, &record).await?;
-    let page = page_of(app, &record, action, round, links)?;
+    let page = page_of(app, &record, action, round, links, job.attempts > 1)?;
     pager.send(&page).await?;
     Ok(())
 }

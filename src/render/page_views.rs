@@ -18,6 +18,33 @@ pub struct PageView {
     pub acknowledged: Option<PageAcknowledged>,
     /// In place of the acknowledgement's button: who pressed **Take command**.
     pub took_command: Option<TookCommand>,
+    /// The timeline's entry of an acknowledgement in PagerDuty.
+    pub ack_entry: Option<PageAckEntry>,
+    /// The timeline's entry of a raise while on-call was paged.
+    pub raised: Option<PageRaised>,
+    /// The label of the button that offers command.
+    pub take_command_button: bool,
+    /// The text of the page's link to the incident channel: the incident's number.
+    pub channel_link: Option<u32>,
+    /// The text of the page's link to the status page.
+    pub status_link: bool,
+}
+
+/// The timeline's entry of an acknowledgement.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PageAckEntry {
+    /// Who: their Discord mention when mapped, else their PagerDuty name, escaped.
+    pub who: Markup,
+}
+
+/// A raise of the severity while on-call was paged outside Discord.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PageRaised {
+    /// The new severity.
+    pub to: String,
+    /// The round of the page made anew under a new key (a rise to P0); none when the open
+    /// page stays as it is.
+    pub anew: Option<u32>,
 }
 
 /// **Take command**, pressed.
@@ -88,6 +115,16 @@ impl PageView {
                 who: Markup::raw("<@1>"),
                 number: 4,
             }),
+            ack_entry: Some(PageAckEntry {
+                who: Markup::raw("<@1>"),
+            }),
+            raised: Some(PageRaised {
+                to: "P0".into(),
+                anew: Some(2),
+            }),
+            take_command_button: true,
+            channel_link: Some(4),
+            status_link: true,
         }
     }
 }

@@ -162,3 +162,64 @@ async fn a_page_pagerduty_throttles_is_tried_again_thirty_seconds_on() {
     until("the trigger tried again", || p.pd.alerts().len() == 1).await;
     assert_eq!(p.pd.service.received().len(), 2);
 }
+
+#[tokio::test]
+async fn an_ntfy_publish_whose_answer_was_lost_is_found_in_the_topic_and_not_published_again() {
+    let fake = world::fake().start().await;
+    let p = spawn(&fake, |_| {}).await;
+    p.ntfy.service.fault(Fault::LoseAnswer);
+    declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Login down"), ("severity", "P0")],
+    )
+    .await;
+    until("the lost publish", || p.ntfy.service.acted().len() == 1).await;
+    p.bot.settle().await;
+    p.bot.clock.advance(TimeDelta::minutes(10));
+    until("the retry", || p.ntfy.service.received().len() == 2).await;
+    p.bot.settle().await;
+    // The retry asked the topic's cache for the page's marker, found it, and stopped there.
+    let asked = &p.ntfy.service.received()[1];
+    assert_eq!((asked.method.as_str(), asked.path.as_str()), ("GET", "/oncall/json"));
+    assert!(
+        asked.query.contains("tags=incident-bot-1-1-trigger"),
+        "{}",
+        asked.query
+    );
+    assert_eq!(p.ntfy.published().len(), 1, "one buzz on the phone");
+    p.bot.clock.advance(TimeDelta::minutes(10));
+    p.bot.settle().await;
+    assert_eq!(p.ntfy.service.received().len(), 2, "the job is done");
+    assert!(p.ntfy.violations().is_empty(), "{:?}", p.ntfy.violations());
+}
+
+#[tokio::test]
+async fn an_ntfy_publish_that_never_went_out_is_published_on_retry() {
+    let fake = world::fake().start().await;
+    let p = spawn(&fake, |_| {}).await;
+    p.ntfy.service.fault(Fault::Answer(Canned::json(
+        503,
+        &serde_json::json!({ "code": 50301, "http": 503, "error": "service unavailable" }),
+    )));
+    declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Login down"), ("severity", "P0")],
+    )
+    .await;
+    until("the refused publish", || p.ntfy.service.received().len() == 1).await;
+    p.bot.settle().await;
+    assert!(p.ntfy.published().is_empty());
+    p.bot.clock.advance(TimeDelta::minutes(10));
+    until("the publish on retry", || p.ntfy.published().len() == 1).await;
+    let methods: Vec<String> = p
+        .ntfy
+        .service
+        .received()
+        .iter()
+        .map(|r| r.method.clone())
+        .collect();
+    assert_eq!(methods, ["POST", "GET", "POST"], "looked, found nothing, published");
+    assert!(p.ntfy.violations().is_empty(), "{:?}", p.ntfy.violations());
+}

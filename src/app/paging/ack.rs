@@ -9,7 +9,7 @@ use crate::app::{kinds, App, AppError, Button, ButtonStyle, Clicked, Effect};
 use crate::domain::{
     Actor, Candidate, Command, EntryKind, IncidentId, IncidentRole, TimelineEntry, UserId,
 };
-use crate::render::{mention, Markup, PageAcknowledged, PageView, TemplateName};
+use crate::render::{mention, Markup, PageAckEntry, PageAcknowledged, PageView, TemplateName};
 
 /// An acknowledgement, as PagerDuty's webhook tells it (parsed at the edge).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -65,11 +65,18 @@ pub async fn acknowledged(
     state.acknowledged_by = ack.user.clone();
     tx.save_page_state(incident, &state).await?;
     let member = mapped(app, ack);
+    let who = member.map_or_else(|| Markup::text(&ack.name), mention);
     let entry = TimelineEntry {
         at: ack.at,
         actor: member,
         kind: EntryKind::Bot,
-        text: format!("Acknowledged in PagerDuty by {}", who_plain(member, ack)),
+        text: words(
+            app,
+            PageView {
+                ack_entry: Some(PageAckEntry { who: who.clone() }),
+                ..PageView::default()
+            },
+        )?,
         source_message: None,
     };
     tx.append_timeline(incident, &[entry]).await?;
@@ -79,16 +86,22 @@ pub async fn acknowledged(
     let mut outbox = Outbox::new(&origin, incident, now);
     let view = PageView {
         acknowledged: Some(PageAcknowledged {
-            who: member.map_or_else(|| Markup::text(&ack.name), mention),
+            who,
             nobody_commands: record.incident.roles.commander.is_none(),
         }),
         ..PageView::default()
     };
-    let content = crate::app::render(app, TemplateName::Page, &view)?;
+    let content = words(app, view)?;
     let buttons = if record.incident.roles.commander.is_none() {
         vec![Button {
             custom_id: format!("{}:{}", super::TAKE_COMMAND_BUTTON, incident.0),
-            label: "Take command".to_owned(),
+            label: words(
+                app,
+                PageView {
+                    take_command_button: true,
+                    ..PageView::default()
+                },
+            )?,
             style: ButtonStyle::Primary,
         }]
     } else {
@@ -113,9 +126,9 @@ fn mapped(app: &App, ack: &Acknowledged) -> Option<UserId> {
     users.get(ack.user.as_deref()?).copied()
 }
 
-/// Who, on the timeline: the member's mention, else their PagerDuty name.
-fn who_plain(member: Option<UserId>, ack: &Acknowledged) -> String {
-    member.map_or_else(|| ack.name.clone(), |u| format!("<@{u}>"))
+/// `page.hbs` with `view`.
+fn words(app: &App, view: PageView) -> Result<String, AppError> {
+    crate::app::render(app, TemplateName::Page, &view)
 }
 
 /// **Take command**, pressed under an acknowledgement: the presser becomes the commander, as

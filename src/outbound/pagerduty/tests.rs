@@ -14,6 +14,7 @@ fn page(action: PageAction) -> Page {
             href: url::Url::parse("https://discord.com/channels/1/2").expect("a URL"),
             text: "Incident #4 in Discord".into(),
         }],
+        tried_before: false,
     }
 }
 
