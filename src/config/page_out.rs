@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use super::secret_from_env;
@@ -244,7 +244,32 @@ pub(super) fn problems(s: &PageOutSettings) -> Vec<(&'static str, String)> {
             ));
         }
     }
+    if let Some(pd) = &s.pagerduty {
+        let same = match (&pd.secrets.routing_key, &pd.secrets.security_routing_key) {
+            (Some(a), Some(b)) => a.expose_secret() == b.expose_secret(),
+            _ => false,
+        };
+        if same {
+            out.push((
+                "page_out.pagerduty",
+                format!(
+                    "{} is the same key as {}: security incidents would page the whole on-call; \
+                     set it to the Integration Key of the security on-call's own service",
+                    PagerDutySecrets::SECURITY_ROUTING_KEY_VAR,
+                    PagerDutySecrets::ROUTING_KEY_VAR
+                ),
+            ));
+        }
+    }
     if let Some(ntfy) = &s.ntfy {
+        if ntfy.security_topic.as_ref() == Some(&ntfy.topic) {
+            out.push((
+                "page_out.ntfy.security_topic",
+                "`page_out.ntfy.security_topic` is the same as `topic`: security incidents would \
+                 reach everyone on call; name the security on-call's own topic"
+                    .to_owned(),
+            ));
+        }
         if ntfy.token_in_file.is_some() {
             out.push(in_file("page_out.ntfy.token", NtfySettings::TOKEN_VAR));
         }

@@ -103,3 +103,21 @@ fn p0_and_p1_page_every_configured_service_unless_a_severity_says_otherwise() {
         Ok(())
     });
 }
+
+#[test]
+fn a_security_target_that_is_the_on_calls_own_is_refused() {
+    Jail::expect_with(|jail| {
+        jail.set_env(PagerDutySecrets::ROUTING_KEY_VAR, KEY);
+        jail.set_env(PagerDutySecrets::SECURITY_ROUTING_KEY_VAR, KEY);
+        let body = format!("{IDS}{PAGERDUTY}{NTFY}security_topic = \"oncall\"\n");
+        let text = load_in(jail, &body)
+            .expect_err("the same targets")
+            .to_string();
+        assert!(
+            text.contains(PagerDutySecrets::SECURITY_ROUTING_KEY_VAR),
+            "{text}"
+        );
+        assert!(text.contains("page_out.ntfy.security_topic"), "{text}");
+        Ok(())
+    });
+}
