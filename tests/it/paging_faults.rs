@@ -112,6 +112,25 @@ async fn a_replayed_acknowledgement_changes_nothing() {
         deliver(&p, &old, &sign(&old, WEBHOOK_SECRET)).await.status,
         400
     );
+    // Nor is one dated days ahead, which would be remembered only until then.
+    let mut ahead: Value = serde_json::from_slice(&body).expect("JSON");
+    ahead["event"]["id"] = "ack-ahead".into();
+    ahead["event"]["occurred_at"] = (p.bot.clock.now() + TimeDelta::days(2)).to_rfc3339().into();
+    let ahead = serde_json::to_vec(&ahead).expect("JSON");
+    assert_eq!(
+        deliver(&p, &ahead, &sign(&ahead, WEBHOOK_SECRET))
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        timeline(&p)
+            .await
+            .iter()
+            .filter(|t| t.starts_with("Acknowledged in PagerDuty"))
+            .count(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -139,28 +158,34 @@ async fn a_page_pagerduty_refuses_is_reported_not_retried() {
 }
 
 #[tokio::test]
-async fn a_page_pagerduty_throttles_is_tried_again_thirty_seconds_on() {
-    let fake = world::fake().start().await;
-    let p = spawn(&fake, |_| {}).await;
-    p.pd.service.fault(Fault::Answer(Canned::json(
-        429,
-        &serde_json::json!({ "status": "throttle event", "message": "Requests for this service are arriving too quickly. Please retry later." }),
-    )));
-    declare(
-        &fake,
-        world::RESPONDER,
-        &[("title", "Login down"), ("severity", "P0")],
-    )
-    .await;
-    until("the throttled trigger", || {
-        p.pd.service.received().len() == 1
-    })
-    .await;
-    p.bot.settle().await;
-    assert!(p.pd.alerts().is_empty());
-    p.bot.clock.advance(TimeDelta::seconds(31));
-    until("the trigger tried again", || p.pd.alerts().len() == 1).await;
-    assert_eq!(p.pd.service.received().len(), 2);
+async fn a_page_pagerduty_throttles_or_fails_is_tried_again_thirty_seconds_on() {
+    for (status, body) in [
+        (
+            429,
+            serde_json::json!({ "status": "throttle event", "message": "Requests for this service are arriving too quickly. Please retry later." }),
+        ),
+        (502, serde_json::json!({ "status": "error", "message": "Bad Gateway" })),
+    ] {
+        let fake = world::fake().start().await;
+        let p = spawn(&fake, |_| {}).await;
+        p.pd.service.fault(Fault::Answer(Canned::json(status, &body)));
+        declare(
+            &fake,
+            world::RESPONDER,
+            &[("title", "Login down"), ("severity", "P0")],
+        )
+        .await;
+        until("the refused trigger", || p.pd.service.received().len() == 1).await;
+        p.bot.settle().await;
+        assert!(p.pd.alerts().is_empty());
+        // No Retry-After: PagerDuty suggests some 30 s, not the queue's shorter backoff.
+        p.bot.clock.advance(TimeDelta::seconds(20));
+        p.bot.settle().await;
+        assert_eq!(p.pd.service.received().len(), 1, "{status}: not yet");
+        p.bot.clock.advance(TimeDelta::seconds(11));
+        until("the trigger tried again", || p.pd.alerts().len() == 1).await;
+        assert_eq!(p.pd.service.received().len(), 2, "{status}");
+    }
 }
 
 #[tokio::test]
