@@ -192,6 +192,7 @@ async fn raised(
         return Ok(());
     }
     let open = state.as_ref().filter(|s| !s.resolved);
+    let mut also = Vec::new();
     let anew = match open {
         None => {
             start(app, tx, outbox, record, state.as_ref(), now).await?;
@@ -204,12 +205,16 @@ async fn raised(
             }
             None => return Ok(()),
         },
-        Some(_) => None,
+        Some(old) => {
+            also = widen(app, tx, outbox, record, old, now).await?;
+            None
+        }
     };
     let view = PageView {
         raised: Some(PageRaised {
             to: to.to_string(),
             anew,
+            also: (!also.is_empty()).then(|| also.join(", ")),
         }),
         ..PageView::default()
     };
@@ -223,6 +228,31 @@ async fn raised(
     };
     tx.append_timeline(record.id, &[entry]).await?;
     Ok(())
+}
+
+/// The services the raised severity pages that the open page did not: paged now, in the open
+/// page's round. Their names, as the config spells them.
+async fn widen(
+    app: &App,
+    tx: &mut Tx,
+    outbox: &mut Outbox<'_>,
+    record: &IncidentRecord,
+    open: &PageState,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, AppError> {
+    let added: Vec<PageService> = services_for(app, record.incident.severity)
+        .into_iter()
+        .filter(|s| !open.services.iter().any(|n| n == s.as_str()))
+        .collect();
+    if added.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut state = open.clone();
+    state.services.extend(names(&added));
+    tx.save_page_state(record.id, &state).await?;
+    let round = state.round;
+    queue(tx, outbox, record.id, &added, PageAction::Trigger, round, now).await?;
+    Ok(names(&added))
 }
 
 /// Resolves the PagerDuty alert of a page made anew, so that it does not stay open beside the

@@ -45,6 +45,8 @@ pub struct PageRaised {
     /// The round of the page made anew under a new key (a rise to P0); none when the open
     /// page stays as it is.
     pub anew: Option<u32>,
+    /// The services the new severity pages that the open page did not, paged now.
+    pub also: Option<String>,
 }
 
 /// **Take command**, pressed.
@@ -121,6 +123,7 @@ impl PageView {
             raised: Some(PageRaised {
                 to: "P0".into(),
                 anew: Some(2),
+                also: Some("ntfy".into()),
             }),
             take_command_button: true,
             channel_link: Some(4),

@@ -370,3 +370,40 @@ async fn a_security_incident_pages_nobody_outside_discord_when_no_security_targe
     assert_eq!(p.pd.events()[0]["routing_key"], ROUTING_KEY);
     assert_eq!(p.ntfy.published()[0].topic, "oncall");
 }
+
+#[tokio::test]
+async fn a_raise_short_of_p0_is_said_on_the_timeline_keeps_the_open_page_and_pages_what_it_adds() {
+    let fake = world::fake().start().await;
+    let p = spawn(&fake, |s| {
+        s.severity.p2.page_out = Some(vec![incident_bot::config::PageService::PagerDuty]);
+    })
+    .await;
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Store slow"), ("severity", "P2")],
+    )
+    .await;
+    until("the P2 page", || p.pd.events().len() == 1).await;
+    answer(
+        &fake,
+        world::COMMANDER,
+        channel.id,
+        "severity",
+        &[("level", "P1"), ("reason", "more regions")],
+    )
+    .await;
+    // P1 pages ntfy too (the default): it is paged now, in the same round.
+    until("the ntfy page", || p.ntfy.published().len() == 1).await;
+    p.bot.settle().await;
+    let said = "Raised to P1 while on-call was paged outside Discord: the open page stays as it \
+                is, and ntfy is paged too";
+    assert!(
+        timeline(&p).await.iter().any(|t| t == said),
+        "{:?}",
+        timeline(&p).await
+    );
+    assert_eq!(p.pd.events().len(), 1, "no second PagerDuty event");
+    assert_eq!(p.ntfy.published()[0].priority, "4");
+    assert!(p.ntfy.published()[0].tags.ends_with("incident-bot-1-1-trigger"));
+}
