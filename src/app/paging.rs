@@ -251,7 +251,16 @@ async fn widen(
     state.services.extend(names(&added));
     tx.save_page_state(record.id, &state).await?;
     let round = state.round;
-    queue(tx, outbox, record.id, &added, PageAction::Trigger, round, now).await?;
+    queue(
+        tx,
+        outbox,
+        record.id,
+        &added,
+        PageAction::Trigger,
+        round,
+        now,
+    )
+    .await?;
     Ok(names(&added))
 }
 

@@ -146,7 +146,10 @@ fn documented_sections() -> String {
 fn every_paging_key_the_docs_show_is_one_check_knows() {
     Jail::expect_with(|jail| {
         jail.set_env(PagerDutySecrets::ROUTING_KEY_VAR, KEY);
-        jail.set_env(PagerDutySecrets::SECURITY_ROUTING_KEY_VAR, &KEY.replace('0', "1"));
+        jail.set_env(
+            PagerDutySecrets::SECURITY_ROUTING_KEY_VAR,
+            &KEY.replace('0', "1"),
+        );
         jail.set_env(PagerDutySecrets::WEBHOOK_SECRET_VAR, "whsec");
         jail.set_env(super::NtfySettings::TOKEN_VAR, "tk_x");
         let documented = documented_sections();

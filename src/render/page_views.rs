@@ -33,8 +33,9 @@ pub struct PageView {
 /// The timeline's entry of an acknowledgement.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct PageAckEntry {
-    /// Who: their Discord mention when mapped, else their PagerDuty name, escaped.
-    pub who: Markup,
+    /// Who: their Discord mention when mapped, else their PagerDuty name as given (the
+    /// timeline keeps plain text); none when PagerDuty named nobody.
+    pub who: Option<Markup>,
 }
 
 /// A raise of the severity while on-call was paged outside Discord.
@@ -86,8 +87,9 @@ pub struct PageDetails {
 /// An acknowledgement in PagerDuty.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct PageAcknowledged {
-    /// Who: their Discord mention when mapped, else their PagerDuty name, escaped.
-    pub who: Markup,
+    /// Who: their Discord mention when mapped, else their PagerDuty name, escaped; none when
+    /// PagerDuty named nobody.
+    pub who: Option<Markup>,
     /// Nobody holds command: they are offered it.
     pub nobody_commands: bool,
 }
@@ -110,7 +112,7 @@ impl PageView {
             }),
             all_clear: Some(title),
             acknowledged: Some(PageAcknowledged {
-                who: Markup::raw("<@1>"),
+                who: Some(Markup::raw("<@1>")),
                 nobody_commands: true,
             }),
             took_command: Some(TookCommand {
@@ -118,7 +120,7 @@ impl PageView {
                 number: 4,
             }),
             ack_entry: Some(PageAckEntry {
-                who: Markup::raw("<@1>"),
+                who: Some(Markup::raw("<@1>")),
             }),
             raised: Some(PageRaised {
                 to: "P0".into(),
@@ -129,5 +131,57 @@ impl PageView {
             channel_link: Some(4),
             status_link: true,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::{TemplateName, Templates};
+
+    fn page(view: &PageView) -> String {
+        Templates::load(None)
+            .expect("built-in templates load")
+            .render(TemplateName::Page, view)
+            .expect("page.hbs renders")
+    }
+
+    #[test]
+    fn an_acknowledgement_by_nobody_named_says_someone() {
+        let entry = |who| PageView {
+            ack_entry: Some(PageAckEntry { who }),
+            ..PageView::default()
+        };
+        assert_eq!(page(&entry(None)), "Acknowledged in PagerDuty by someone");
+        assert_eq!(
+            page(&entry(Some(Markup::raw("Dana **On-call**")))),
+            "Acknowledged in PagerDuty by Dana **On-call**"
+        );
+        let notice = page(&PageView {
+            acknowledged: Some(PageAcknowledged {
+                who: None,
+                nobody_commands: true,
+            }),
+            ..PageView::default()
+        });
+        assert!(notice.contains("by someone.**"), "{notice}");
+        assert!(notice.contains("yet: press **Take command**"), "{notice}");
+    }
+
+    #[test]
+    fn a_raise_says_whether_it_paged_anew_or_what_it_added() {
+        let raised = |anew, also: Option<&str>| {
+            page(&PageView {
+                raised: Some(PageRaised {
+                    to: "P0".into(),
+                    anew,
+                    also: also.map(str::to_owned),
+                }),
+                ..PageView::default()
+            })
+        };
+        assert!(raised(Some(2), None).ends_with("paged anew under a new key (page 2)"));
+        assert!(raised(None, None).ends_with("the open page stays as it is"));
+        assert!(raised(None, Some("ntfy")).ends_with("and ntfy is paged too"));
     }
 }

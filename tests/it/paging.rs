@@ -354,8 +354,14 @@ async fn a_security_incident_pages_nobody_outside_discord_when_no_security_targe
     p.bot.settle().await;
     p.bot.clock.advance(TimeDelta::minutes(1));
     p.bot.settle().await;
-    assert!(p.pd.service.received().is_empty(), "not the general on-call");
-    assert!(p.ntfy.service.received().is_empty(), "not the general topic");
+    assert!(
+        p.pd.service.received().is_empty(),
+        "not the general on-call"
+    );
+    assert!(
+        p.ntfy.service.received().is_empty(),
+        "not the general topic"
+    );
     // An availability incident still pages the on-call.
     declare(
         &fake,
@@ -405,5 +411,7 @@ async fn a_raise_short_of_p0_is_said_on_the_timeline_keeps_the_open_page_and_pag
     );
     assert_eq!(p.pd.events().len(), 1, "no second PagerDuty event");
     assert_eq!(p.ntfy.published()[0].priority, "4");
-    assert!(p.ntfy.published()[0].tags.ends_with("incident-bot-1-1-trigger"));
+    assert!(p.ntfy.published()[0]
+        .tags
+        .ends_with("incident-bot-1-1-trigger"));
 }

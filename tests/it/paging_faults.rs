@@ -164,11 +164,15 @@ async fn a_page_pagerduty_throttles_or_fails_is_tried_again_thirty_seconds_on() 
             429,
             serde_json::json!({ "status": "throttle event", "message": "Requests for this service are arriving too quickly. Please retry later." }),
         ),
-        (502, serde_json::json!({ "status": "error", "message": "Bad Gateway" })),
+        (
+            502,
+            serde_json::json!({ "status": "error", "message": "Bad Gateway" }),
+        ),
     ] {
         let fake = world::fake().start().await;
         let p = spawn(&fake, |_| {}).await;
-        p.pd.service.fault(Fault::Answer(Canned::json(status, &body)));
+        p.pd.service
+            .fault(Fault::Answer(Canned::json(status, &body)));
         declare(
             &fake,
             world::RESPONDER,
@@ -206,7 +210,10 @@ async fn an_ntfy_publish_whose_answer_was_lost_is_found_in_the_topic_and_not_pub
     p.bot.settle().await;
     // The retry asked the topic's cache for the page's marker, found it, and stopped there.
     let asked = &p.ntfy.service.received()[1];
-    assert_eq!((asked.method.as_str(), asked.path.as_str()), ("GET", "/oncall/json"));
+    assert_eq!(
+        (asked.method.as_str(), asked.path.as_str()),
+        ("GET", "/oncall/json")
+    );
     assert!(
         asked.query.contains("tags=incident-bot-1-1-trigger"),
         "{}",
@@ -233,7 +240,10 @@ async fn an_ntfy_publish_that_never_went_out_is_published_on_retry() {
         &[("title", "Login down"), ("severity", "P0")],
     )
     .await;
-    until("the refused publish", || p.ntfy.service.received().len() == 1).await;
+    until("the refused publish", || {
+        p.ntfy.service.received().len() == 1
+    })
+    .await;
     p.bot.settle().await;
     assert!(p.ntfy.published().is_empty());
     p.bot.clock.advance(TimeDelta::minutes(10));
@@ -245,6 +255,10 @@ async fn an_ntfy_publish_that_never_went_out_is_published_on_retry() {
         .iter()
         .map(|r| r.method.clone())
         .collect();
-    assert_eq!(methods, ["POST", "GET", "POST"], "looked, found nothing, published");
+    assert_eq!(
+        methods,
+        ["POST", "GET", "POST"],
+        "looked, found nothing, published"
+    );
     assert!(p.ntfy.violations().is_empty(), "{:?}", p.ntfy.violations());
 }

@@ -384,7 +384,13 @@ fn pages_sent(pd: &FakePagerDuty, ntfy: &FakeNtfy, channel: ChannelId) -> String
             .as_array()
             .into_iter()
             .flatten()
-            .map(|l| format!("{} <{}>", l["text"].as_str().unwrap_or_default(), l["href"].as_str().unwrap_or_default()))
+            .map(|l| {
+                format!(
+                    "{} <{}>",
+                    l["text"].as_str().unwrap_or_default(),
+                    l["href"].as_str().unwrap_or_default()
+                )
+            })
             .collect();
         out.push_str(&format!(
             "{} {}: {} [{}] {}\n\n",

@@ -22,8 +22,8 @@ pub struct Acknowledged {
     pub key: String,
     /// Who acknowledged: their PagerDuty user id, when a user did.
     pub user: Option<String>,
-    /// Their name in PagerDuty.
-    pub name: String,
+    /// Their name in PagerDuty, when the webhook gives one.
+    pub name: Option<String>,
 }
 
 /// What became of an acknowledgement.
@@ -65,7 +65,14 @@ pub async fn acknowledged(
     state.acknowledged_by = ack.user.clone();
     tx.save_page_state(incident, &state).await?;
     let member = mapped(app, ack);
-    let who = member.map_or_else(|| Markup::text(&ack.name), mention);
+    let who = member
+        .map(mention)
+        .or_else(|| ack.name.as_deref().map(Markup::text));
+    // The timeline keeps plain text (escaped where it is shown): the name goes as PagerDuty
+    // gave it.
+    let plain = member
+        .map(mention)
+        .or_else(|| ack.name.as_deref().map(Markup::raw));
     let entry = TimelineEntry {
         at: ack.at,
         actor: member,
@@ -73,7 +80,7 @@ pub async fn acknowledged(
         text: words(
             app,
             PageView {
-                ack_entry: Some(PageAckEntry { who: who.clone() }),
+                ack_entry: Some(PageAckEntry { who: plain }),
                 ..PageView::default()
             },
         )?,

@@ -77,15 +77,13 @@ fn parse(body: &[u8]) -> Result<Option<Acknowledged>, String> {
         .as_ref()
         .filter(|a| a.kind.as_deref() == Some("user_reference"))
         .and_then(|a| a.id.clone());
-    let name = agent
-        .and_then(|a| a.summary)
-        .unwrap_or_else(|| "someone".to_owned());
+    let name = agent.and_then(|a| a.summary);
     Ok(Some(Acknowledged {
         event: e.id,
         at: e.occurred_at,
         key,
         user,
-        name: name.chars().take(100).collect(),
+        name: name.map(|n| n.chars().take(100).collect()),
     }))
 }
 

@@ -155,7 +155,12 @@ pub struct FakeNtfy {
 fn check_request(api: &OpenApi, r: &Recorded) -> Result<String, Vec<String>> {
     let route = match api.lookup(&r.method, &r.path) {
         RouteLookup::Found(route) => route,
-        _ => return Err(vec![format!("no operation of ntfy's matches {} {}", r.method, r.path)]),
+        _ => {
+            return Err(vec![format!(
+                "no operation of ntfy's matches {} {}",
+                r.method, r.path
+            )])
+        }
     };
     let declared = api.parameters(&r.method, &route.template);
     let mut problems = Vec::new();
