@@ -148,7 +148,7 @@ fn every_paging_key_the_docs_show_is_one_check_knows() {
         jail.set_env(PagerDutySecrets::ROUTING_KEY_VAR, KEY);
         jail.set_env(
             PagerDutySecrets::SECURITY_ROUTING_KEY_VAR,
-            &KEY.replace('0', "1"),
+            KEY.replace('0', "1"),
         );
         jail.set_env(PagerDutySecrets::WEBHOOK_SECRET_VAR, "whsec");
         jail.set_env(super::NtfySettings::TOKEN_VAR, "tk_x");
