@@ -244,6 +244,36 @@ pub(super) fn problems(s: &PageOutSettings) -> Vec<(&'static str, String)> {
             ));
         }
     }
+    out.extend(shared_targets(s));
+    if let Some(ntfy) = &s.ntfy {
+        if ntfy.token_in_file.is_some() {
+            out.push(in_file("page_out.ntfy.token", NtfySettings::TOKEN_VAR));
+        }
+        for (key, topic) in [
+            ("page_out.ntfy.topic", Some(&ntfy.topic)),
+            ("page_out.ntfy.security_topic", ntfy.security_topic.as_ref()),
+        ] {
+            let Some(topic) = topic else { continue };
+            let ok = !topic.is_empty()
+                && topic.len() <= 64
+                && topic
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+            if !ok {
+                out.push((
+                    key,
+                    format!("`{key}` must be an ntfy topic: 1 to 64 letters, digits, `-` or `_`"),
+                ));
+            }
+        }
+    }
+    out
+}
+
+/// A security target that is the on-call's own (the same routing key, the same topic): security
+/// incidents would page everyone.
+fn shared_targets(s: &PageOutSettings) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
     if let Some(pd) = &s.pagerduty {
         let same = match (&pd.secrets.routing_key, &pd.secrets.security_routing_key) {
             (Some(a), Some(b)) => a.expose_secret() == b.expose_secret(),
@@ -269,26 +299,6 @@ pub(super) fn problems(s: &PageOutSettings) -> Vec<(&'static str, String)> {
                  reach everyone on call; name the security on-call's own topic"
                     .to_owned(),
             ));
-        }
-        if ntfy.token_in_file.is_some() {
-            out.push(in_file("page_out.ntfy.token", NtfySettings::TOKEN_VAR));
-        }
-        for (key, topic) in [
-            ("page_out.ntfy.topic", Some(&ntfy.topic)),
-            ("page_out.ntfy.security_topic", ntfy.security_topic.as_ref()),
-        ] {
-            let Some(topic) = topic else { continue };
-            let ok = !topic.is_empty()
-                && topic.len() <= 64
-                && topic
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
-            if !ok {
-                out.push((
-                    key,
-                    format!("`{key}` must be an ntfy topic: 1 to 64 letters, digits, `-` or `_`"),
-                ));
-            }
         }
     }
     out

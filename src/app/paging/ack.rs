@@ -91,6 +91,21 @@ pub async fn acknowledged(
     tx.cancel_jobs(incident, &[kinds::ESCALATE], now).await?;
     let origin = format!("pagerduty:{}", ack.event);
     let mut outbox = Outbox::new(&origin, incident, now);
+    let post = notice(app, incident, &record, who)?;
+    outbox.push(&mut tx, post).await?;
+    tx.commit().await?;
+    app.waker.wake();
+    Ok(AckOutcome::Taken)
+}
+
+/// The notice in the incident channel: who acknowledged, and **Take command** when nobody
+/// holds it.
+fn notice(
+    app: &App,
+    incident: IncidentId,
+    record: &crate::store::IncidentRecord,
+    who: Option<Markup>,
+) -> Result<Effect, AppError> {
     let view = PageView {
         acknowledged: Some(PageAcknowledged {
             who,
@@ -121,10 +136,7 @@ pub async fn acknowledged(
         file: None,
         buttons,
     };
-    outbox.push(&mut tx, post).await?;
-    tx.commit().await?;
-    app.waker.wake();
-    Ok(AckOutcome::Taken)
+    Ok(post)
 }
 
 /// The Discord member `[page_out.pagerduty] users` maps the acknowledging user to.
