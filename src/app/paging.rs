@@ -13,7 +13,7 @@ use crate::config::PageService;
 use crate::domain::{
     Command, EntryKind, IncidentId, IncidentKind, Severity, Status, TimelineEntry,
 };
-use crate::render::{Markup, PageDetails, PageTitle, PageView, TemplateName};
+use crate::render::{Markup, PageDetails, PageRaised, PageTitle, PageView, TemplateName};
 use crate::scheduler::JobError;
 use crate::store::{IncidentRecord, Job, PageState, Tx};
 
@@ -192,7 +192,8 @@ async fn raised(
         return Ok(());
     }
     let open = state.as_ref().filter(|s| !s.resolved);
-    let text = match open {
+    let mut also = Vec::new();
+    let anew = match open {
         None => {
             start(app, tx, outbox, record, state.as_ref(), now).await?;
             return Ok(());
@@ -200,17 +201,24 @@ async fn raised(
         Some(old) if to == Severity::P0 => match start(app, tx, outbox, record, open, now).await? {
             Some(round) => {
                 superseded(tx, outbox, record.id, old, now).await?;
-                format!(
-                    "Raised to {to} while on-call was paged outside Discord: paged anew under a \
-                 new key (page {round})"
-                )
+                Some(round)
             }
             None => return Ok(()),
         },
-        Some(_) => format!(
-            "Raised to {to} while on-call was paged outside Discord: the open page stays as it is"
-        ),
+        Some(old) => {
+            also = widen(app, tx, outbox, record, old, now).await?;
+            None
+        }
     };
+    let view = PageView {
+        raised: Some(PageRaised {
+            to: to.to_string(),
+            anew,
+            also: (!also.is_empty()).then(|| also.join(", ")),
+        }),
+        ..PageView::default()
+    };
+    let text = super::render(app, TemplateName::Page, &view)?;
     let entry = TimelineEntry {
         at: now,
         actor: None,
@@ -220,6 +228,40 @@ async fn raised(
     };
     tx.append_timeline(record.id, &[entry]).await?;
     Ok(())
+}
+
+/// The services the raised severity pages that the open page did not: paged now, in the open
+/// page's round. Their names, as the config spells them.
+async fn widen(
+    app: &App,
+    tx: &mut Tx,
+    outbox: &mut Outbox<'_>,
+    record: &IncidentRecord,
+    open: &PageState,
+    now: DateTime<Utc>,
+) -> Result<Vec<String>, AppError> {
+    let added: Vec<PageService> = services_for(app, record.incident.severity)
+        .into_iter()
+        .filter(|s| !open.services.iter().any(|n| n == s.as_str()))
+        .collect();
+    if added.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut state = open.clone();
+    state.services.extend(names(&added));
+    tx.save_page_state(record.id, &state).await?;
+    let round = state.round;
+    queue(
+        tx,
+        outbox,
+        record.id,
+        &added,
+        PageAction::Trigger,
+        round,
+        now,
+    )
+    .await?;
+    Ok(names(&added))
 }
 
 /// Resolves the PagerDuty alert of a page made anew, so that it does not stay open beside the
@@ -266,9 +308,13 @@ async fn links(
         Ok(channel) => {
             let href = format!("https://discord.com/channels/{}/{channel}", record.guild_id);
             if let Ok(href) = url::Url::parse(&href) {
+                let view = PageView {
+                    channel_link: Some(record.number.0),
+                    ..PageView::default()
+                };
                 out.push(PageLink {
                     href,
-                    text: format!("Incident #{} in Discord", record.number),
+                    text: render(app, &view)?,
                 });
             }
         }
@@ -283,9 +329,13 @@ async fn links(
     }
     if record.incident.kind == IncidentKind::Availability {
         if let Ok(href) = url::Url::parse(&app.settings.status.url) {
+            let view = PageView {
+                status_link: true,
+                ..PageView::default()
+            };
             out.push(PageLink {
                 href,
-                text: "Status page".to_owned(),
+                text: render(app, &view)?,
             });
         }
     }
@@ -299,6 +349,7 @@ fn page_of(
     action: PageAction,
     round: u32,
     links: Vec<PageLink>,
+    tried_before: bool,
 ) -> Result<super::Page, JobError> {
     let i = &record.incident;
     let security = i.kind == IncidentKind::Security;
@@ -338,6 +389,7 @@ fn page_of(
         severity: i.severity,
         security,
         links,
+        tried_before,
     })
 }
 
@@ -358,7 +410,7 @@ pub(super) async fn perform(
     })?;
     let record = performer.incident(job).await?;
     let links = links(performer, &record).await?;
-    let page = page_of(app, &record, action, round, links)?;
+    let page = page_of(app, &record, action, round, links, job.attempts > 1)?;
     pager.send(&page).await?;
     Ok(())
 }

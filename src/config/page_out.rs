@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::time::Duration;
 
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use serde::Deserialize;
 
 use super::secret_from_env;
@@ -244,6 +244,7 @@ pub(super) fn problems(s: &PageOutSettings) -> Vec<(&'static str, String)> {
             ));
         }
     }
+    out.extend(shared_targets(s));
     if let Some(ntfy) = &s.ntfy {
         if ntfy.token_in_file.is_some() {
             out.push(in_file("page_out.ntfy.token", NtfySettings::TOKEN_VAR));
@@ -264,6 +265,40 @@ pub(super) fn problems(s: &PageOutSettings) -> Vec<(&'static str, String)> {
                     format!("`{key}` must be an ntfy topic: 1 to 64 letters, digits, `-` or `_`"),
                 ));
             }
+        }
+    }
+    out
+}
+
+/// A security target that is the on-call's own (the same routing key, the same topic): security
+/// incidents would page everyone.
+fn shared_targets(s: &PageOutSettings) -> Vec<(&'static str, String)> {
+    let mut out = Vec::new();
+    if let Some(pd) = &s.pagerduty {
+        let same = match (&pd.secrets.routing_key, &pd.secrets.security_routing_key) {
+            (Some(a), Some(b)) => a.expose_secret() == b.expose_secret(),
+            _ => false,
+        };
+        if same {
+            out.push((
+                "page_out.pagerduty",
+                format!(
+                    "{} is the same key as {}: security incidents would page the whole on-call; \
+                     set it to the Integration Key of the security on-call's own service",
+                    PagerDutySecrets::SECURITY_ROUTING_KEY_VAR,
+                    PagerDutySecrets::ROUTING_KEY_VAR
+                ),
+            ));
+        }
+    }
+    if let Some(ntfy) = &s.ntfy {
+        if ntfy.security_topic.as_ref() == Some(&ntfy.topic) {
+            out.push((
+                "page_out.ntfy.security_topic",
+                "`page_out.ntfy.security_topic` is the same as `topic`: security incidents would \
+                 reach everyone on call; name the security on-call's own topic"
+                    .to_owned(),
+            ));
         }
     }
     out

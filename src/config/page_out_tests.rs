@@ -103,3 +103,66 @@ fn p0_and_p1_page_every_configured_service_unless_a_severity_says_otherwise() {
         Ok(())
     });
 }
+
+#[test]
+fn a_security_target_that_is_the_on_calls_own_is_refused() {
+    Jail::expect_with(|jail| {
+        jail.set_env(PagerDutySecrets::ROUTING_KEY_VAR, KEY);
+        jail.set_env(PagerDutySecrets::SECURITY_ROUTING_KEY_VAR, KEY);
+        let body = format!("{IDS}{PAGERDUTY}{NTFY}security_topic = \"oncall\"\n");
+        let text = load_in(jail, &body)
+            .expect_err("the same targets")
+            .to_string();
+        assert!(
+            text.contains(PagerDutySecrets::SECURITY_ROUTING_KEY_VAR),
+            "{text}"
+        );
+        assert!(text.contains("page_out.ntfy.security_topic"), "{text}");
+        Ok(())
+    });
+}
+
+/// The TOML blocks of docs/paging.md, their commented-out keys written in.
+fn documented_sections() -> String {
+    let mut out = String::new();
+    let mut inside = false;
+    for line in include_str!("../../docs/paging.md").lines() {
+        let line = line.trim();
+        if line.starts_with("```") {
+            inside = line == "```toml";
+            continue;
+        }
+        if inside {
+            let key = line.strip_prefix("# ").filter(|l| l.contains(" = "));
+            let line = key.unwrap_or(line);
+            out.push_str(line.split(" #").next().unwrap_or(line).trim_end());
+            out.push('\n');
+        }
+    }
+    out
+}
+
+#[test]
+fn every_paging_key_the_docs_show_is_one_check_knows() {
+    Jail::expect_with(|jail| {
+        jail.set_env(PagerDutySecrets::ROUTING_KEY_VAR, KEY);
+        jail.set_env(
+            PagerDutySecrets::SECURITY_ROUTING_KEY_VAR,
+            KEY.replace('0', "1"),
+        );
+        jail.set_env(PagerDutySecrets::WEBHOOK_SECRET_VAR, "whsec");
+        jail.set_env(super::NtfySettings::TOKEN_VAR, "tk_x");
+        let documented = documented_sections();
+        assert!(documented.contains("api_base = "), "{documented}");
+        jail.create_file("bot.toml", &format!("{IDS}\n{documented}"))?;
+        let loaded = Settings::check(Some(Path::new("bot.toml"))).map_err(|e| e.to_string())?;
+        let s = &loaded.settings;
+        let pd = s.page_out.pagerduty.as_ref().expect("documented");
+        assert_eq!(pd.api_base.as_str(), "https://events.pagerduty.com/");
+        let ntfy = s.page_out.ntfy.as_ref().expect("documented");
+        assert!(ntfy.security_topic.is_some());
+        let warnings = loaded.warnings.join("\n");
+        assert!(!warnings.contains("page_out"), "{warnings}");
+        Ok(())
+    });
+}

@@ -18,6 +18,36 @@ pub struct PageView {
     pub acknowledged: Option<PageAcknowledged>,
     /// In place of the acknowledgement's button: who pressed **Take command**.
     pub took_command: Option<TookCommand>,
+    /// The timeline's entry of an acknowledgement in PagerDuty.
+    pub ack_entry: Option<PageAckEntry>,
+    /// The timeline's entry of a raise while on-call was paged.
+    pub raised: Option<PageRaised>,
+    /// The label of the button that offers command.
+    pub take_command_button: bool,
+    /// The text of the page's link to the incident channel: the incident's number.
+    pub channel_link: Option<u32>,
+    /// The text of the page's link to the status page.
+    pub status_link: bool,
+}
+
+/// The timeline's entry of an acknowledgement.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PageAckEntry {
+    /// Who: their Discord mention when mapped, else their PagerDuty name as given (the
+    /// timeline keeps plain text); none when PagerDuty named nobody.
+    pub who: Option<Markup>,
+}
+
+/// A raise of the severity while on-call was paged outside Discord.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct PageRaised {
+    /// The new severity.
+    pub to: String,
+    /// The round of the page made anew under a new key (a rise to P0); none when the open
+    /// page stays as it is.
+    pub anew: Option<u32>,
+    /// The services the new severity pages that the open page did not, paged now.
+    pub also: Option<String>,
 }
 
 /// **Take command**, pressed.
@@ -57,8 +87,9 @@ pub struct PageDetails {
 /// An acknowledgement in PagerDuty.
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct PageAcknowledged {
-    /// Who: their Discord mention when mapped, else their PagerDuty name, escaped.
-    pub who: Markup,
+    /// Who: their Discord mention when mapped, else their PagerDuty name, escaped; none when
+    /// PagerDuty named nobody.
+    pub who: Option<Markup>,
     /// Nobody holds command: they are offered it.
     pub nobody_commands: bool,
 }
@@ -81,13 +112,76 @@ impl PageView {
             }),
             all_clear: Some(title),
             acknowledged: Some(PageAcknowledged {
-                who: Markup::raw("<@1>"),
+                who: Some(Markup::raw("<@1>")),
                 nobody_commands: true,
             }),
             took_command: Some(TookCommand {
                 who: Markup::raw("<@1>"),
                 number: 4,
             }),
+            ack_entry: Some(PageAckEntry {
+                who: Some(Markup::raw("<@1>")),
+            }),
+            raised: Some(PageRaised {
+                to: "P0".into(),
+                anew: Some(2),
+                also: Some("ntfy".into()),
+            }),
+            take_command_button: true,
+            channel_link: Some(4),
+            status_link: true,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::{TemplateName, Templates};
+
+    fn page(view: &PageView) -> String {
+        Templates::load(None)
+            .expect("built-in templates load")
+            .render(TemplateName::Page, view)
+            .expect("page.hbs renders")
+    }
+
+    #[test]
+    fn an_acknowledgement_by_nobody_named_says_someone() {
+        let entry = |who| PageView {
+            ack_entry: Some(PageAckEntry { who }),
+            ..PageView::default()
+        };
+        assert_eq!(page(&entry(None)), "Acknowledged in PagerDuty by someone");
+        assert_eq!(
+            page(&entry(Some(Markup::raw("Dana **On-call**")))),
+            "Acknowledged in PagerDuty by Dana **On-call**"
+        );
+        let notice = page(&PageView {
+            acknowledged: Some(PageAcknowledged {
+                who: None,
+                nobody_commands: true,
+            }),
+            ..PageView::default()
+        });
+        assert!(notice.contains("by someone.**"), "{notice}");
+        assert!(notice.contains("yet: press **Take command**"), "{notice}");
+    }
+
+    #[test]
+    fn a_raise_says_whether_it_paged_anew_or_what_it_added() {
+        let raised = |anew, also: Option<&str>| {
+            page(&PageView {
+                raised: Some(PageRaised {
+                    to: "P0".into(),
+                    anew,
+                    also: also.map(str::to_owned),
+                }),
+                ..PageView::default()
+            })
+        };
+        assert!(raised(Some(2), None).ends_with("paged anew under a new key (page 2)"));
+        assert!(raised(None, None).ends_with("the open page stays as it is"));
+        assert!(raised(None, Some("ntfy")).ends_with("and ntfy is paged too"));
     }
 }

@@ -189,11 +189,6 @@ pub enum TimelineView {
         /// The rule's name.
         rule: String,
     },
-    /// Someone acknowledged the page in PagerDuty.
-    PageAcknowledged {
-        /// Who, as plain text.
-        by: String,
-    },
 }
 
 /// What happened to a runbook action.
@@ -360,7 +355,6 @@ impl TimelineView {
             Self::AutoDeclared {
                 rule: "login".into(),
             },
-            Self::PageAcknowledged { by: "rhea".into() },
         ]
     }
 }

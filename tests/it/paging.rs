@@ -7,6 +7,7 @@ use incident_bot::domain::IncidentId;
 
 use crate::support::bot::{world, STEP};
 use crate::support::fake_discord::FakeDiscord;
+use crate::support::fake_paging::Published;
 use crate::support::paging::{
     acknowledgement, deliver, sign, spawn, the_key, timeline, until, ROUTING_KEY,
     SECURITY_ROUTING_KEY, WEBHOOK_SECRET,
@@ -140,7 +141,7 @@ async fn a_p0_pages_pagerduty_and_ntfy_once_hears_who_acknowledged_and_resolves_
 async fn a_security_incident_pages_the_security_on_call_and_says_nothing_of_the_breach() {
     let fake = world::fake().start().await;
     let p = spawn(&fake, |_| {}).await;
-    declare(
+    let channel = declare(
         &fake,
         world::SECURITY,
         &[
@@ -155,11 +156,42 @@ async fn a_security_incident_pages_the_security_on_call_and_says_nothing_of_the_
         p.pd.events().len() == 1 && p.ntfy.published().len() == 1
     })
     .await;
-    let trigger = &p.pd.events()[0];
-    assert_eq!(trigger["routing_key"], SECURITY_ROUTING_KEY);
-    assert_eq!(trigger["payload"]["summary"], "Security incident #1 (P0)");
-    assert_eq!(p.ntfy.published()[0].topic, "security-oncall");
-    assert_eq!(p.ntfy.published()[0].title, "Security incident #1 (P0)");
+    // Exactly what went out: the number, the severity and the private channel's link.
+    let link = format!(
+        "https://discord.com/channels/{}/{}",
+        fake.guild_id(),
+        channel.id
+    );
+    let key = the_key(&p);
+    assert_eq!(
+        p.pd.events(),
+        vec![serde_json::json!({
+            "routing_key": SECURITY_ROUTING_KEY,
+            "event_action": "trigger",
+            "dedup_key": key,
+            "payload": {
+                "summary": "Security incident #1 (P0)",
+                "severity": "critical",
+                "source": "incident-bot",
+            },
+            "client": "incident-bot",
+            "links": [{ "href": link, "text": "Incident #1 in Discord" }],
+        })]
+    );
+    assert_eq!(
+        p.ntfy.published(),
+        vec![Published {
+            topic: "security-oncall".into(),
+            title: "Security incident #1 (P0)".into(),
+            priority: "5".into(),
+            tags: format!("rotating_light,p0,{key}-trigger"),
+            click: Some(link),
+            message: "A P0 security incident was declared. Its details are only in its private \
+                      Discord channel."
+                .into(),
+        }]
+    );
+    assert_eq!(p.pd.alerts()[&key].routing_key, SECURITY_ROUTING_KEY);
     let everything: String =
         p.pd.service
             .received()
@@ -295,4 +327,91 @@ async fn a_rise_to_p0_and_a_reopen_after_the_fix_page_anew_under_new_keys() {
         p.pd.alerts().values().all(|a| a.triggers == 1),
         "each key triggered once"
     );
+}
+
+#[tokio::test]
+async fn a_security_incident_pages_nobody_outside_discord_when_no_security_target_is_set() {
+    let fake = world::fake().start().await;
+    let p = spawn(&fake, |s| {
+        if let Some(pd) = s.page_out.pagerduty.as_mut() {
+            pd.secrets.security_routing_key = None;
+        }
+        if let Some(ntfy) = s.page_out.ntfy.as_mut() {
+            ntfy.security_topic = None;
+        }
+    })
+    .await;
+    declare(
+        &fake,
+        world::SECURITY,
+        &[
+            ("title", "Leaked admin key"),
+            ("severity", "P0"),
+            ("kind", "security"),
+        ],
+    )
+    .await;
+    p.bot.settle().await;
+    p.bot.clock.advance(TimeDelta::minutes(1));
+    p.bot.settle().await;
+    assert!(
+        p.pd.service.received().is_empty(),
+        "not the general on-call"
+    );
+    assert!(
+        p.ntfy.service.received().is_empty(),
+        "not the general topic"
+    );
+    // An availability incident still pages the on-call.
+    declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Login down"), ("severity", "P0")],
+    )
+    .await;
+    until("the on-call's page", || {
+        p.pd.events().len() == 1 && p.ntfy.published().len() == 1
+    })
+    .await;
+    assert_eq!(p.pd.events()[0]["routing_key"], ROUTING_KEY);
+    assert_eq!(p.ntfy.published()[0].topic, "oncall");
+}
+
+#[tokio::test]
+async fn a_raise_short_of_p0_is_said_on_the_timeline_keeps_the_open_page_and_pages_what_it_adds() {
+    let fake = world::fake().start().await;
+    let p = spawn(&fake, |s| {
+        s.severity.p2.page_out = Some(vec![incident_bot::config::PageService::PagerDuty]);
+    })
+    .await;
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Store slow"), ("severity", "P2")],
+    )
+    .await;
+    until("the P2 page", || p.pd.events().len() == 1).await;
+    answer(
+        &fake,
+        world::COMMANDER,
+        channel.id,
+        "severity",
+        &[("level", "P1"), ("reason", "more regions")],
+    )
+    .await;
+    // P1 pages ntfy too (the default): it is paged now, in the same round.
+    until("the ntfy page", || p.ntfy.published().len() == 1).await;
+    p.bot.settle().await;
+    let said = "Raised to P1 while on-call was paged outside Discord: the open page stays as it \
+                is, and ntfy is paged too";
+    assert!(
+        timeline(&p).await.iter().any(|t| t == said),
+        "{:?}",
+        timeline(&p).await
+    );
+    assert_eq!(p.pd.events().len(), 1, "no second PagerDuty event");
+    assert_eq!(p.ntfy.published()[0].priority, "4");
+    assert!(p.ntfy.published()[0]
+        .tags
+        .ends_with("incident-bot-1-1-trigger"));
 }

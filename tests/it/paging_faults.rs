@@ -112,6 +112,25 @@ async fn a_replayed_acknowledgement_changes_nothing() {
         deliver(&p, &old, &sign(&old, WEBHOOK_SECRET)).await.status,
         400
     );
+    // Nor is one dated days ahead, which would be remembered only until then.
+    let mut ahead: Value = serde_json::from_slice(&body).expect("JSON");
+    ahead["event"]["id"] = "ack-ahead".into();
+    ahead["event"]["occurred_at"] = (p.bot.clock.now() + TimeDelta::days(2)).to_rfc3339().into();
+    let ahead = serde_json::to_vec(&ahead).expect("JSON");
+    assert_eq!(
+        deliver(&p, &ahead, &sign(&ahead, WEBHOOK_SECRET))
+            .await
+            .status,
+        400
+    );
+    assert_eq!(
+        timeline(&p)
+            .await
+            .iter()
+            .filter(|t| t.starts_with("Acknowledged in PagerDuty"))
+            .count(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -139,12 +158,81 @@ async fn a_page_pagerduty_refuses_is_reported_not_retried() {
 }
 
 #[tokio::test]
-async fn a_page_pagerduty_throttles_is_tried_again_thirty_seconds_on() {
+async fn a_page_pagerduty_throttles_or_fails_is_tried_again_thirty_seconds_on() {
+    for (status, body) in [
+        (
+            429,
+            serde_json::json!({ "status": "throttle event", "message": "Requests for this service are arriving too quickly. Please retry later." }),
+        ),
+        (
+            502,
+            serde_json::json!({ "status": "error", "message": "Bad Gateway" }),
+        ),
+    ] {
+        let fake = world::fake().start().await;
+        let p = spawn(&fake, |_| {}).await;
+        p.pd.service
+            .fault(Fault::Answer(Canned::json(status, &body)));
+        declare(
+            &fake,
+            world::RESPONDER,
+            &[("title", "Login down"), ("severity", "P0")],
+        )
+        .await;
+        until("the refused trigger", || p.pd.service.received().len() == 1).await;
+        p.bot.settle().await;
+        assert!(p.pd.alerts().is_empty());
+        // No Retry-After: PagerDuty suggests some 30 s, not the queue's shorter backoff.
+        p.bot.clock.advance(TimeDelta::seconds(20));
+        p.bot.settle().await;
+        assert_eq!(p.pd.service.received().len(), 1, "{status}: not yet");
+        p.bot.clock.advance(TimeDelta::seconds(11));
+        until("the trigger tried again", || p.pd.alerts().len() == 1).await;
+        assert_eq!(p.pd.service.received().len(), 2, "{status}");
+    }
+}
+
+#[tokio::test]
+async fn an_ntfy_publish_whose_answer_was_lost_is_found_in_the_topic_and_not_published_again() {
     let fake = world::fake().start().await;
     let p = spawn(&fake, |_| {}).await;
-    p.pd.service.fault(Fault::Answer(Canned::json(
-        429,
-        &serde_json::json!({ "status": "throttle event", "message": "Requests for this service are arriving too quickly. Please retry later." }),
+    p.ntfy.service.fault(Fault::LoseAnswer);
+    declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Login down"), ("severity", "P0")],
+    )
+    .await;
+    until("the lost publish", || p.ntfy.service.acted().len() == 1).await;
+    p.bot.settle().await;
+    p.bot.clock.advance(TimeDelta::minutes(10));
+    until("the retry", || p.ntfy.service.received().len() == 2).await;
+    p.bot.settle().await;
+    // The retry asked the topic's cache for the page's marker, found it, and stopped there.
+    let asked = &p.ntfy.service.received()[1];
+    assert_eq!(
+        (asked.method.as_str(), asked.path.as_str()),
+        ("GET", "/oncall/json")
+    );
+    assert!(
+        asked.query.contains("tags=incident-bot-1-1-trigger"),
+        "{}",
+        asked.query
+    );
+    assert_eq!(p.ntfy.published().len(), 1, "one buzz on the phone");
+    p.bot.clock.advance(TimeDelta::minutes(10));
+    p.bot.settle().await;
+    assert_eq!(p.ntfy.service.received().len(), 2, "the job is done");
+    assert!(p.ntfy.violations().is_empty(), "{:?}", p.ntfy.violations());
+}
+
+#[tokio::test]
+async fn an_ntfy_publish_that_never_went_out_is_published_on_retry() {
+    let fake = world::fake().start().await;
+    let p = spawn(&fake, |_| {}).await;
+    p.ntfy.service.fault(Fault::Answer(Canned::json(
+        503,
+        &serde_json::json!({ "code": 50301, "http": 503, "error": "service unavailable" }),
     )));
     declare(
         &fake,
@@ -152,13 +240,25 @@ async fn a_page_pagerduty_throttles_is_tried_again_thirty_seconds_on() {
         &[("title", "Login down"), ("severity", "P0")],
     )
     .await;
-    until("the throttled trigger", || {
-        p.pd.service.received().len() == 1
+    until("the refused publish", || {
+        p.ntfy.service.received().len() == 1
     })
     .await;
     p.bot.settle().await;
-    assert!(p.pd.alerts().is_empty());
-    p.bot.clock.advance(TimeDelta::seconds(31));
-    until("the trigger tried again", || p.pd.alerts().len() == 1).await;
-    assert_eq!(p.pd.service.received().len(), 2);
+    assert!(p.ntfy.published().is_empty());
+    p.bot.clock.advance(TimeDelta::minutes(10));
+    until("the publish on retry", || p.ntfy.published().len() == 1).await;
+    let methods: Vec<String> = p
+        .ntfy
+        .service
+        .received()
+        .iter()
+        .map(|r| r.method.clone())
+        .collect();
+    assert_eq!(
+        methods,
+        ["POST", "GET", "POST"],
+        "looked, found nothing, published"
+    );
+    assert!(p.ntfy.violations().is_empty(), "{:?}", p.ntfy.violations());
 }

@@ -11,6 +11,8 @@ use serenity::all::{ChannelId, UserId};
 use crate::support::bot::{spawn_bot_on, world, TestBot, STEP};
 use crate::support::fake_discord::FakeDiscord;
 use crate::support::prometheus::Prometheus;
+use crate::support::fake_paging::{FakeNtfy, FakePagerDuty};
+use crate::support::paging;
 use crate::support::story::{answer_fix_check, incident, press, shows, FixCheck};
 use crate::support::time::T0;
 
@@ -254,9 +256,14 @@ async fn the_p0_story_as_players_and_responders_read_it() {
         })
         .await;
     let url = prometheus.url();
+    // On-call is paged outside Discord too: a fake PagerDuty and a fake ntfy.
+    let pd = FakePagerDuty::start().await;
+    let ntfy = FakeNtfy::start(paging::NTFY_TOKEN).await;
+    let (pd_url, ntfy_url) = (pd.service.url(), ntfy.service.url());
     let bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(T0), |s| {
         with_login_rate(s, url);
         with_login_links(s);
+        paging::configure(s, &pd_url, &ntfy_url);
     })
     .await;
     let mut story = Story::new(&fake, &bot);
@@ -276,6 +283,12 @@ async fn the_p0_story_as_players_and_responders_read_it() {
         )
         .await;
     let channel = story.incident_channel().await;
+    // A page that ran before the channel was open waits 2 s for its link.
+    bot.clock.advance(TimeDelta::seconds(2));
+    paging::until("the page in PagerDuty and ntfy", || {
+        pd.events().len() == 1 && ntfy.published().len() == 1
+    })
+    .await;
     // Triage steps are ticked as they are done, by whoever did them.
     story.press(rhea, channel, "Alert received").await;
     story.press(rhea, channel, "Issue is real").await;
@@ -298,6 +311,13 @@ async fn the_p0_story_as_players_and_responders_read_it() {
             &[("role", "comms"), ("user", &sana_at)],
         )
         .await;
+    // The on-call engineer acknowledged the page in PagerDuty: the timeline names them.
+    let key = pd.alerts().keys().next().cloned().expect("the page's key");
+    let ack = paging::acknowledgement_at(story.now(), &key, "ack-1");
+    let signature = paging::sign(&ack, paging::WEBHOOK_SECRET);
+    let heard = paging::deliver_to(bot.public, &ack, &signature).await;
+    assert_eq!(heard.status, 200, "{}", heard.body);
+    bot.settle().await;
     story
         .incident(
             sana,
@@ -381,6 +401,10 @@ async fn the_p0_story_as_players_and_responders_read_it() {
         .await;
     story.press(rhea, channel, "Error rates watched").await;
     story.fix_check(cole, channel, FixCheck::Held).await;
+    paging::until("the page resolved and the all-clear published", || {
+        pd.alerts()[&key].status == "resolved" && ntfy.published().len() == 2
+    })
+    .await;
     // Recovery: maintenance mode off, and players told.
     story.press(cole, channel, "🛠️ End maintenance…").await;
     story
@@ -431,6 +455,51 @@ async fn the_p0_story_as_players_and_responders_read_it() {
             ("incident-log", world::LOG),
         ])
     );
+    assert_eq!(pd.alerts().len(), 1, "one page in PagerDuty");
+    assert_eq!(pd.alerts()[&key].triggers, 1, "triggered once");
+    assert!(pd.violations().is_empty(), "{:?}", pd.violations());
+    assert!(ntfy.violations().is_empty(), "{:?}", ntfy.violations());
+    insta::assert_snapshot!("p0_story_pages", pages_sent(&pd, &ntfy, channel));
+}
+
+/// What went out to PagerDuty and ntfy, one block a call, the incident channel's id named.
+fn pages_sent(pd: &FakePagerDuty, ntfy: &FakeNtfy, channel: ChannelId) -> String {
+    let mut out = String::from("### PagerDuty (Events API v2)\n");
+    for e in pd.events() {
+        let links: Vec<String> = e["links"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .map(|l| {
+                format!(
+                    "{} <{}>",
+                    l["text"].as_str().unwrap_or_default(),
+                    l["href"].as_str().unwrap_or_default()
+                )
+            })
+            .collect();
+        out.push_str(&format!(
+            "{} {}: {} [{}] {}\n\n",
+            e["event_action"].as_str().unwrap_or_default(),
+            e["dedup_key"].as_str().unwrap_or_default(),
+            e["payload"]["summary"].as_str().unwrap_or("-"),
+            e["payload"]["severity"].as_str().unwrap_or("-"),
+            links.join(", ")
+        ));
+    }
+    out.push_str("### ntfy\n");
+    for m in ntfy.published() {
+        out.push_str(&format!(
+            "to {} priority {} tags {} click <{}>\n  {}\n  {}\n\n",
+            m.topic,
+            m.priority,
+            m.tags,
+            m.click.unwrap_or_default(),
+            m.title,
+            m.message
+        ));
+    }
+    out.replace(&channel.to_string(), "<incident channel>")
 }
 
 #[tokio::test]

@@ -9,7 +9,7 @@ use crate::app::{kinds, App, AppError, Button, ButtonStyle, Clicked, Effect};
 use crate::domain::{
     Actor, Candidate, Command, EntryKind, IncidentId, IncidentRole, TimelineEntry, UserId,
 };
-use crate::render::{mention, Markup, PageAcknowledged, PageView, TemplateName, TimelineView};
+use crate::render::{mention, Markup, PageAckEntry, PageAcknowledged, PageView, TemplateName};
 
 /// An acknowledgement, as PagerDuty's webhook tells it (parsed at the edge).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -22,8 +22,8 @@ pub struct Acknowledged {
     pub key: String,
     /// Who acknowledged: their PagerDuty user id, when a user did.
     pub user: Option<String>,
-    /// Their name in PagerDuty.
-    pub name: String,
+    /// Their name in PagerDuty, when the webhook gives one.
+    pub name: Option<String>,
 }
 
 /// What became of an acknowledgement.
@@ -65,15 +65,23 @@ pub async fn acknowledged(
     state.acknowledged_by = ack.user.clone();
     tx.save_page_state(incident, &state).await?;
     let member = mapped(app, ack);
+    let who = member
+        .map(mention)
+        .or_else(|| ack.name.as_deref().map(Markup::text));
+    // The timeline keeps plain text (escaped where it is shown): the name goes as PagerDuty
+    // gave it.
+    let plain = member
+        .map(mention)
+        .or_else(|| ack.name.as_deref().map(Markup::raw));
     let entry = TimelineEntry {
         at: ack.at,
         actor: member,
         kind: EntryKind::Bot,
-        text: crate::app::render(
+        text: words(
             app,
-            TemplateName::Timeline,
-            &TimelineView::PageAcknowledged {
-                by: who_plain(member, ack),
+            PageView {
+                ack_entry: Some(PageAckEntry { who: plain }),
+                ..PageView::default()
             },
         )?,
         source_message: None,
@@ -83,14 +91,29 @@ pub async fn acknowledged(
     tx.cancel_jobs(incident, &[kinds::ESCALATE], now).await?;
     let origin = format!("pagerduty:{}", ack.event);
     let mut outbox = Outbox::new(&origin, incident, now);
+    let post = notice(app, incident, &record, who)?;
+    outbox.push(&mut tx, post).await?;
+    tx.commit().await?;
+    app.waker.wake();
+    Ok(AckOutcome::Taken)
+}
+
+/// The notice in the incident channel: who acknowledged, and **Take command** when nobody
+/// holds it.
+fn notice(
+    app: &App,
+    incident: IncidentId,
+    record: &crate::store::IncidentRecord,
+    who: Option<Markup>,
+) -> Result<Effect, AppError> {
     let view = PageView {
         acknowledged: Some(PageAcknowledged {
-            who: member.map_or_else(|| Markup::text(&ack.name), mention),
+            who,
             nobody_commands: record.incident.roles.commander.is_none(),
         }),
         ..PageView::default()
     };
-    let content = crate::app::render(app, TemplateName::Page, &view)?;
+    let content = words(app, view)?;
     let buttons = if record.incident.roles.commander.is_none() {
         vec![Button {
             custom_id: format!("{}:{}", super::TAKE_COMMAND_BUTTON, incident.0),
@@ -107,10 +130,7 @@ pub async fn acknowledged(
         file: None,
         buttons,
     };
-    outbox.push(&mut tx, post).await?;
-    tx.commit().await?;
-    app.waker.wake();
-    Ok(AckOutcome::Taken)
+    Ok(post)
 }
 
 /// The Discord member `[page_out.pagerduty] users` maps the acknowledging user to.
@@ -119,9 +139,9 @@ fn mapped(app: &App, ack: &Acknowledged) -> Option<UserId> {
     users.get(ack.user.as_deref()?).copied()
 }
 
-/// Who, on the timeline: the member's mention, else their PagerDuty name.
-fn who_plain(member: Option<UserId>, ack: &Acknowledged) -> String {
-    member.map_or_else(|| ack.name.clone(), |u| format!("<@{u}>"))
+/// `page.hbs` with `view`.
+fn words(app: &App, view: PageView) -> Result<String, AppError> {
+    crate::app::render(app, TemplateName::Page, &view)
 }
 
 /// **Take command**, pressed under an acknowledgement: the presser becomes the commander, as

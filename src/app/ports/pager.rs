@@ -48,6 +48,9 @@ pub struct Page {
     pub security: bool,
     /// The incident channel, then the status page.
     pub links: Vec<PageLink>,
+    /// An earlier attempt may have gone through unheard (its answer lost): a service without
+    /// an idempotency key looks for it before sending again.
+    pub tried_before: bool,
 }
 
 /// Paging on-call through one service.

@@ -94,7 +94,7 @@ async fn an_acknowledgement_is_taken_once_and_only_for_the_current_page() {
         at: w.clock.now(),
         key: crate::app::page_key(record.id, round),
         user: Some("PXYZ".into()),
-        name: "Dana **On-call**".into(),
+        name: Some("Dana **On-call**".into()),
     };
     let until = w.clock.now() + TimeDelta::hours(1);
     let taken = |a: Acknowledged| {

@@ -4,7 +4,8 @@
 //! signed: `X-PagerDuty-Signature` carries one or more `v1=<hex HMAC-SHA256>` (several while
 //! a secret rotates), and any that matches is enough; none is 401 and changes nothing. An
 //! event is taken once by its `event.id`, remembered while its `occurred_at` is within
-//! `[intake] replay_window`; an older one is refused as a replay (400).
+//! `[intake] replay_window`; an older one is refused as a replay (400), and so is one dated
+//! further ahead than that window.
 
 use std::net::SocketAddr;
 
@@ -76,15 +77,13 @@ fn parse(body: &[u8]) -> Result<Option<Acknowledged>, String> {
         .as_ref()
         .filter(|a| a.kind.as_deref() == Some("user_reference"))
         .and_then(|a| a.id.clone());
-    let name = agent
-        .and_then(|a| a.summary)
-        .unwrap_or_else(|| "someone".to_owned());
+    let name = agent.and_then(|a| a.summary);
     Ok(Some(Acknowledged {
         event: e.id,
         at: e.occurred_at,
         key,
         user,
-        name: name.chars().take(100).collect(),
+        name: name.map(|n| n.chars().take(100).collect()),
     }))
 }
 
@@ -150,6 +149,15 @@ async fn take(hooks: &Hooks, ack: &Acknowledged) -> Response {
     let count = |outcome: &str| app.metrics.webhooks.inc(&[SOURCE, outcome]);
     let now = app.clock.now();
     let window = crate::config::delta(app.settings.intake.replay_window);
+    // Bounded on both sides: an event from further ahead than the window would be remembered
+    // (and its replays refused) only until then, and would date the timeline in the future.
+    if ack.at > now + window {
+        count("stale");
+        return plain(
+            StatusCode::BAD_REQUEST,
+            "this event occurred further ahead than [intake] replay_window: check the clocks\n",
+        );
+    }
     if ack.at < now - window {
         count("stale");
         return plain(

@@ -5,9 +5,11 @@
 //! (`tests/fixtures/pagerduty/events-v2.openapi.json`); a body it refuses is answered 400 as
 //! PagerDuty does (`{status, message, errors}`) and recorded as a violation, so the test fails.
 //! A good event is answered 202 `{status, message, dedup_key}`: a trigger opens an alert under
-//! its dedup key (or adds to the open one), a resolve closes it. ntfy: `POST /<topic>` with the
-//! message as body and `Title`, `Priority`, `Tags`, `Click` headers (docs/publish.md in
-//! binwiederhier/ntfy); a token other than the one set is 401 as ntfy answers it.
+//! its dedup key (or adds to the open one), a resolve closes it. ntfy: every request is checked
+//! against ntfy's OpenAPI description (`tests/fixtures/ntfy/openapi-subset.json`): a publish is
+//! `POST /<topic>` with the message as body and `X-Title`, `X-Priority`, `X-Tags`, `X-Click`
+//! headers, and a poll `GET /<topic>/json?poll=true&since=all&tags=…` answers the cached messages
+//! carrying those tags; a token other than the one set is 401 as ntfy answers it.
 
 use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -15,7 +17,7 @@ use std::sync::{Arc, Mutex, PoisonError};
 use serde_json::{json, Value};
 
 use super::fake_service::{Canned, FakeService, Recorded};
-use super::openapi::OpenApi;
+use super::openapi::{OpenApi, RouteLookup};
 
 /// One PagerDuty alert, by dedup key.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -148,14 +150,68 @@ pub struct FakeNtfy {
     books: Arc<Mutex<NtfyBooks>>,
 }
 
-fn valid_priority(p: &str) -> bool {
-    matches!(
-        p,
-        "1" | "2" | "3" | "4" | "5" | "min" | "low" | "default" | "high" | "max" | "urgent"
-    )
+/// Checks a request's route, declared query parameters and the publish headers against ntfy's
+/// description; each problem as a sentence.
+fn check_request(api: &OpenApi, r: &Recorded) -> Result<String, Vec<String>> {
+    let route = match api.lookup(&r.method, &r.path) {
+        RouteLookup::Found(route) => route,
+        _ => {
+            return Err(vec![format!(
+                "no operation of ntfy's matches {} {}",
+                r.method, r.path
+            )])
+        }
+    };
+    let declared = api.parameters(&r.method, &route.template);
+    let mut problems = Vec::new();
+    for p in &declared {
+        let name = p["name"].as_str().unwrap_or_default();
+        let value = match p["in"].as_str() {
+            Some("path") => route.params.get(name).cloned(),
+            Some("header") => r.header(&name.to_ascii_lowercase()).map(str::to_owned),
+            Some("query") => query(r).remove(name),
+            _ => None,
+        };
+        let Some(value) = value else { continue };
+        // Headers and queries are text: a number or a boolean is checked as its JSON value.
+        let instance = serde_json::from_str::<Value>(&value)
+            .ok()
+            .filter(|v| !v.is_string())
+            .unwrap_or(Value::String(value.clone()));
+        let schema = api.resolve(&p["schema"]).clone();
+        let key = format!("{} {} {name}", r.method, route.template);
+        if let Err(errors) = api.validate_with(&key, &schema, &instance, |e| e.to_string()) {
+            problems.extend(errors.into_iter().map(|e| format!("{name}={value}: {e}")));
+        }
+    }
+    let names: Vec<String> = declared
+        .iter()
+        .filter_map(|p| p["name"].as_str().map(str::to_ascii_lowercase))
+        .collect();
+    for (name, _) in &r.headers {
+        if name.starts_with("x-") && !names.contains(name) {
+            problems.push(format!("header {name} is not one of ntfy's"));
+        }
+    }
+    for name in query(r).keys() {
+        if !names.contains(&name.to_ascii_lowercase()) {
+            problems.push(format!("query parameter {name} is not one of ntfy's"));
+        }
+    }
+    if problems.is_empty() {
+        Ok(route.template)
+    } else {
+        Err(problems)
+    }
 }
 
-fn answer_publish(token: &str, books: &Mutex<NtfyBooks>, r: &Recorded) -> Canned {
+fn query(r: &Recorded) -> BTreeMap<String, String> {
+    url::form_urlencoded::parse(r.query.as_bytes())
+        .into_owned()
+        .collect()
+}
+
+fn answer_ntfy(api: &OpenApi, token: &str, books: &Mutex<NtfyBooks>, r: &Recorded) -> Canned {
     let mut books = books.lock().unwrap_or_else(PoisonError::into_inner);
     if r.header("authorization") != Some(&format!("Bearer {token}")) {
         return Canned::json(
@@ -163,51 +219,85 @@ fn answer_publish(token: &str, books: &Mutex<NtfyBooks>, r: &Recorded) -> Canned
             &json!({ "code": 40101, "http": 401, "error": "unauthorized", "link": "https://ntfy.sh/docs/publish/#authentication" }),
         );
     }
+    let template = match check_request(api, r) {
+        Ok(template) => template,
+        Err(problems) => {
+            books.violations.extend(problems);
+            return Canned::json(
+                400,
+                &json!({ "code": 40000, "http": 400, "error": "invalid request" }),
+            );
+        }
+    };
+    if template == "/{topic}/json" {
+        return poll(&books, r);
+    }
     let topic = r.path.trim_start_matches('/').to_owned();
-    let mut problems = Vec::new();
-    if r.method != "POST" || topic.is_empty() || topic.contains('/') {
-        problems.push(format!("{} {} is not a publish", r.method, r.path));
-    }
-    let priority = r.header("priority").unwrap_or("3").to_owned();
-    if !valid_priority(&priority) {
-        problems.push(format!("Priority {priority} is not one of ntfy's"));
-    }
-    let click = r.header("click").map(str::to_owned);
-    if click
-        .as_deref()
-        .is_some_and(|c| url::Url::parse(c).is_err())
-    {
-        problems.push("Click is not a URL".into());
-    }
-    if !problems.is_empty() {
-        books.violations.extend(problems);
-        return Canned::json(
-            400,
-            &json!({ "code": 40000, "http": 400, "error": "invalid request" }),
-        );
-    }
     let message = r.text();
+    let tags = r.header("x-tags").unwrap_or_default().to_owned();
     books.published.push(Published {
         topic: topic.clone(),
-        title: r.header("title").unwrap_or_default().to_owned(),
-        priority: priority.clone(),
-        tags: r.header("tags").unwrap_or_default().to_owned(),
-        click,
+        title: r.header("x-title").unwrap_or_default().to_owned(),
+        priority: r.header("x-priority").unwrap_or("3").to_owned(),
+        tags: tags.clone(),
+        click: r.header("x-click").map(str::to_owned),
         message: message.clone(),
     });
-    Canned::json(
-        200,
-        &json!({ "id": format!("m{}", books.published.len()), "time": 1_796_000_000, "event": "message", "topic": topic, "message": message }),
-    )
+    Canned::json(200, &books.message(books.published.len() - 1))
+}
+
+/// `GET /<topic>/json?poll=true&since=all&tags=…`: the cached messages of the topic carrying
+/// every tag asked for, one JSON object a line, as ntfy answers a poll.
+fn poll(books: &NtfyBooks, r: &Recorded) -> Canned {
+    let q = query(r);
+    let topic = r
+        .path
+        .trim_start_matches('/')
+        .trim_end_matches("/json")
+        .to_owned();
+    let wanted: Vec<&str> = q
+        .get("tags")
+        .map(|t| t.split(',').collect())
+        .unwrap_or_default();
+    let since_all = q.get("since").map(String::as_str) == Some("all");
+    let mut lines = String::new();
+    for (n, p) in books.published.iter().enumerate() {
+        let tags: Vec<&str> = p.tags.split(',').collect();
+        if p.topic == topic && since_all && wanted.iter().all(|w| tags.contains(w)) {
+            lines.push_str(&format!("{}\n", books.message(n)));
+        }
+    }
+    let mut canned = Canned::text(200, &lines);
+    canned.headers = vec![("content-type".into(), "application/x-ndjson".into())];
+    canned
+}
+
+impl NtfyBooks {
+    /// Message `n` as ntfy's JSON tells it.
+    fn message(&self, n: usize) -> Value {
+        let p = &self.published[n];
+        let tags: Vec<&str> = p.tags.split(',').filter(|t| !t.is_empty()).collect();
+        json!({
+            "id": format!("m{}", n + 1),
+            "time": 1_796_000_000 + n,
+            "event": "message",
+            "topic": p.topic,
+            "title": p.title,
+            "message": p.message,
+            "priority": p.priority.parse::<u8>().unwrap_or(3),
+            "tags": tags,
+        })
+    }
 }
 
 impl FakeNtfy {
     /// Starts the fake, taking only `token`.
     pub async fn start(token: &str) -> Self {
+        let api = Arc::new(OpenApi::fixture("ntfy/openapi-subset.json"));
         let books = Arc::new(Mutex::new(NtfyBooks::default()));
         let shared = Arc::clone(&books);
         let token = token.to_owned();
-        let service = FakeService::start(move |r| answer_publish(&token, &shared, r)).await;
+        let service = FakeService::start(move |r| answer_ntfy(&api, &token, &shared, r)).await;
         Self { service, books }
     }
 

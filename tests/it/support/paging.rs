@@ -43,33 +43,7 @@ pub async fn spawn(fake: &FakeDiscord, tweak: impl FnOnce(&mut Settings)) -> Pag
     let dir = tempfile::tempdir().expect("tempdir");
     let (pd_url, ntfy_url) = (pd.service.url(), ntfy.service.url());
     let bot = spawn_bot_on(fake, dir.path(), ManualClock::running(Utc::now()), |s| {
-        let secret = |v: &str| Some(SecretString::from(v));
-        let mut users = std::collections::BTreeMap::new();
-        users.insert(
-            PD_USER.to_owned(),
-            incident_bot::domain::UserId::new(world::COMMANDER.get()).expect("an id"),
-        );
-        s.page_out.pagerduty = Some(PagerDutySettings {
-            api_base: url::Url::parse(&pd_url).expect("a URL"),
-            timeout: std::time::Duration::from_millis(500),
-            users,
-            routing_key: None,
-            security_routing_key: None,
-            webhook_secret: None,
-            secrets: PagerDutySecrets {
-                routing_key: secret(ROUTING_KEY),
-                security_routing_key: secret(SECURITY_ROUTING_KEY),
-                webhook_secret: secret(WEBHOOK_SECRET),
-            },
-        });
-        s.page_out.ntfy = Some(NtfySettings {
-            url: url::Url::parse(&ntfy_url).expect("a URL"),
-            topic: "oncall".into(),
-            security_topic: Some("security-oncall".into()),
-            timeout: std::time::Duration::from_millis(500),
-            token_in_file: None,
-            token: secret(NTFY_TOKEN),
-        });
+        configure(s, &pd_url, &ntfy_url);
         tweak(s);
     })
     .await;
@@ -79,6 +53,38 @@ pub async fn spawn(fake: &FakeDiscord, tweak: impl FnOnce(&mut Settings)) -> Pag
         ntfy,
         _dir: dir,
     }
+}
+
+/// Sets `[page_out]` to page the fake PagerDuty at `pd_url` and the fake ntfy at `ntfy_url`,
+/// with the secrets of the fixtures and [`PD_USER`] mapped to the commander.
+pub fn configure(s: &mut Settings, pd_url: &str, ntfy_url: &str) {
+    let secret = |v: &str| Some(SecretString::from(v));
+    let mut users = std::collections::BTreeMap::new();
+    users.insert(
+        PD_USER.to_owned(),
+        incident_bot::domain::UserId::new(world::COMMANDER.get()).expect("an id"),
+    );
+    s.page_out.pagerduty = Some(PagerDutySettings {
+        api_base: url::Url::parse(pd_url).expect("a URL"),
+        timeout: std::time::Duration::from_millis(500),
+        users,
+        routing_key: None,
+        security_routing_key: None,
+        webhook_secret: None,
+        secrets: PagerDutySecrets {
+            routing_key: secret(ROUTING_KEY),
+            security_routing_key: secret(SECURITY_ROUTING_KEY),
+            webhook_secret: secret(WEBHOOK_SECRET),
+        },
+    });
+    s.page_out.ntfy = Some(NtfySettings {
+        url: url::Url::parse(ntfy_url).expect("a URL"),
+        topic: "oncall".into(),
+        security_topic: Some("security-oncall".into()),
+        timeout: std::time::Duration::from_millis(500),
+        token_in_file: None,
+        token: secret(NTFY_TOKEN),
+    });
 }
 
 /// Waits until `cond` holds, failing the test after [`STEP`].
@@ -99,6 +105,11 @@ pub fn sign(body: &[u8], secret: &str) -> String {
 
 /// The fixture's acknowledgement of the page under `key`, as event `id`, at the bot's now.
 pub fn acknowledgement(p: &Paging, key: &str, id: &str) -> Vec<u8> {
+    acknowledgement_at(p.bot.clock.now(), key, id)
+}
+
+/// The fixture's acknowledgement of the page under `key`, as event `id`, occurred `at`.
+pub fn acknowledgement_at(at: chrono::DateTime<Utc>, key: &str, id: &str) -> Vec<u8> {
     let path = format!(
         "{}/tests/fixtures/pagerduty/webhook-v3-incident-acknowledged.json",
         env!("CARGO_MANIFEST_DIR")
@@ -106,15 +117,24 @@ pub fn acknowledgement(p: &Paging, key: &str, id: &str) -> Vec<u8> {
     let mut v: Value =
         serde_json::from_str(&std::fs::read_to_string(path).expect("the fixture")).expect("JSON");
     v["event"]["id"] = id.into();
-    v["event"]["occurred_at"] = p.bot.clock.now().to_rfc3339().into();
+    v["event"]["occurred_at"] = at.to_rfc3339().into();
     v["event"]["data"]["incident_key"] = key.into();
     serde_json::to_vec(&v).expect("JSON")
 }
 
 /// Posts `body` to `/hooks/pagerduty` with `signature`.
 pub async fn deliver(p: &Paging, body: &[u8], signature: &str) -> http::Response {
+    deliver_to(p.bot.public, body, signature).await
+}
+
+/// Posts `body` to `/hooks/pagerduty` of the public listener at `public` with `signature`.
+pub async fn deliver_to(
+    public: std::net::SocketAddr,
+    body: &[u8],
+    signature: &str,
+) -> http::Response {
     http::post(
-        p.bot.public,
+        public,
         "/hooks/pagerduty",
         &[("x-pagerduty-signature", signature)],
         body,
