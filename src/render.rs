@@ -10,6 +10,7 @@
 pub mod action_body;
 mod action_views;
 mod answer_views;
+mod chart_views;
 mod checklist;
 mod containment_views;
 mod escape;
@@ -35,6 +36,7 @@ use serde::Serialize;
 
 pub use action_views::*;
 pub use answer_views::*;
+pub use chart_views::{ChartView, CHART_WORDS};
 pub use checklist::{
     Checklist, ChecklistCount, ChecklistReport, ChecklistReportStep, ChecklistStep,
     ChecklistSummary,
@@ -117,6 +119,8 @@ pub enum TemplateName {
     Maintenance,
     /// Maintenance windows for the staff: answers, the list, the reminder.
     MaintenanceStaff,
+    /// The incident's timeline chart: its title and legend, its caption and button.
+    Chart,
 }
 
 impl TemplateName {
@@ -149,6 +153,7 @@ impl TemplateName {
         Self::NoEvent,
         Self::Maintenance,
         Self::MaintenanceStaff,
+        Self::Chart,
     ];
 
     /// The name, which is also the file stem.
@@ -181,6 +186,7 @@ impl TemplateName {
             Self::NoEvent => "no_event",
             Self::Maintenance => "maintenance",
             Self::MaintenanceStaff => "maintenance_staff",
+            Self::Chart => "chart",
         }
     }
 
@@ -243,6 +249,9 @@ impl TemplateName {
             Self::MaintenanceStaff => {
                 "maintenance for the staff: what /maintenance did, its list, the reminder"
             }
+            Self::Chart => {
+                "the timeline chart's words: title, axis, legend, its caption and its button"
+            }
         }
     }
 
@@ -280,6 +289,7 @@ impl TemplateName {
             Self::NoEvent => include_str!("../templates/no_event.hbs"),
             Self::Maintenance => include_str!("../templates/maintenance.hbs"),
             Self::MaintenanceStaff => include_str!("../templates/maintenance_staff.hbs"),
+            Self::Chart => include_str!("../templates/chart.hbs"),
         }
     }
 
@@ -331,6 +341,7 @@ impl TemplateName {
             Self::NoEvent => serde_json::to_value(NoEvent::ChannelUnset),
             Self::Maintenance => serde_json::to_value(MaintenanceNotice::sample()),
             Self::MaintenanceStaff => serde_json::to_value(MaintenanceStaff::sample()),
+            Self::Chart => serde_json::to_value(ChartView::samples().first()),
         };
         v.unwrap_or_default()
     }
@@ -341,6 +352,12 @@ impl TemplateName {
         let common: &[&str] = match self {
             Self::NoEvent => {
                 return NoEvent::samples()
+                    .iter()
+                    .map(|v| serde_json::to_value(v).unwrap_or_default())
+                    .collect()
+            }
+            Self::Chart => {
+                return ChartView::samples()
                     .iter()
                     .map(|v| serde_json::to_value(v).unwrap_or_default())
                     .collect()

@@ -105,6 +105,8 @@ pub enum Effect {
     },
     /// Posts the error-rate chart of each system, after the fix check's verdict.
     ErrorRateCharts,
+    /// Posts the incident's timeline chart (phases against budgets) in its channel.
+    TimelineChart,
     /// Reminds the commander that the post-mortem is due soon.
     PostmortemReminder {
         /// How long before the deadline this reminder is.
@@ -357,6 +359,7 @@ impl Effect {
             Self::ErrorRatesAtFix => "error_rates_at_fix",
             Self::WatchErrorRates { .. } => kinds::WATCH_ERROR_RATES,
             Self::ErrorRateCharts => "error_rate_charts",
+            Self::TimelineChart => "timeline_chart",
         }
     }
 }
@@ -399,6 +402,7 @@ impl Effect {
             | Self::ErrorRatesAtFix
             | Self::WatchErrorRates { .. }
             | Self::ErrorRateCharts
+            | Self::TimelineChart
             | Self::PostmortemReminder { .. }
             | Self::PostmortemOverdue { .. } => true,
         }

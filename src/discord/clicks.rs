@@ -58,6 +58,22 @@ pub(super) async fn on_click(
                 .await?;
             return Ok(());
         }
+        app::TIMELINE_CHART_BUTTON => {
+            let result = match incident(about) {
+                Ok(id) => app::timeline_chart_click(app, &actor, id, &origin).await,
+                Err(e) => Err(e),
+            };
+            let outcome = outcome_of(&result);
+            let response = response(
+                data,
+                result.map(Answer::Say),
+                click.id.get(),
+                &click.data.custom_id,
+            )?;
+            return arrival
+                .answered(outcome, click.create_response(reach, response))
+                .await;
+        }
         app::TAKE_COMMAND_BUTTON => match incident(about) {
             Ok(id) => app::take_command(app, &actor, id, &origin).await,
             Err(e) => Err(e),
