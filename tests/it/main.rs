@@ -6,6 +6,7 @@ mod access;
 mod actions;
 mod alertmanager;
 mod bot_connects;
+mod charts;
 mod checklists;
 mod cli;
 mod commands;
