@@ -260,6 +260,10 @@ fn main() {
     } else {
         "release build"
     };
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".to_owned());
     let section = format!(
         "{heading}\n\n`cargo bench --bench charts` (`benches/charts.rs`), {profile}; {machine}.\n\n\
          One error-rate chart of 480 samples (800 × 400 PNG, DejaVu Sans embedded), one incident \
@@ -267,11 +271,12 @@ fn main() {
          only if no chart came before it); three systems' \
          1 h ranges at 15 s steps read one after the other through the bot's own Prometheus \
          adapter from a local `prometheus` server holding two hours of counters. Targets: a chart \
-         under 50 ms, the three reads under 100 ms.\n\n\
+         under 50 ms, the three reads under 100 ms. Load average when it ran (1 min, from \
+         `/proc/loadavg`; other builds share the machine): {load}.\n\n\
          | what | value |\n| --- | ---: |\n\
          | first chart (registers the font) | {:.1} ms |\n\
          | one chart, p50 / max of 30 | {:.1} ms / {:.1} ms |\n\
-         | timeline chart (5 phases, 12 markers; 800 × 400), first / p50 / max of 30 | {:.1} ms / {:.1} ms / {:.1} ms |\n\
+         | timeline chart (5 phases, 13 markers; 800 × 400), first / p50 / max of 30 | {:.1} ms / {:.1} ms / {:.1} ms |\n\
          | uptime picture (6 systems × 90 days; 800 × 428), first / p50 / max of 30 | {:.1} ms / {:.1} ms / {:.1} ms |\n\
          | three 1 h reads at 15 s ({} points), p50 / max of 30 | {:.1} ms / {:.1} ms |\n",
         ms(first),

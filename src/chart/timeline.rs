@@ -232,6 +232,7 @@ fn draw<'a>(root: &Area<'a>, words: &TimelineWords, plot: &TimelinePlot) -> Resu
     chart
         .configure_mesh()
         .x_desc(words.axis.as_str())
+        .x_label_formatter(&|x| format!("{x:.0}"))
         .y_labels(0)
         .disable_y_mesh()
         .label_style((super::FAMILY, 13))
