@@ -1,4 +1,5 @@
-//! The fix check's costs: drawing one error-rate chart, and reading a 1 h range at 15 s steps
+//! The charts' costs: drawing one error-rate chart, one incident timeline chart and the status
+//! page's uptime picture, and reading a 1 h range at 15 s steps
 //! for three systems from a local Prometheus server (Debian's `prometheus`, started here on a
 //! temporary data directory that `promtool tsdb create-blocks-from openmetrics` fills with two
 //! hours of counters). Prints a table and keeps it in `bench/RESULTS.md`.
@@ -15,9 +16,12 @@ use std::time::{Duration, Instant};
 
 use chrono::{DateTime, TimeDelta, Utc};
 use incident_bot::app::MetricsSource;
-use incident_bot::chart::{error_rate_png, RateChart};
+use incident_bot::chart::{
+    error_rate_png, timeline_png, uptime_png, Marker, RateChart, TimelineStory, TimelineWords,
+    UptimeChart,
+};
 use incident_bot::config::PrometheusSettings;
-use incident_bot::domain::Sample;
+use incident_bot::domain::{PhaseBudgets, Sample};
 
 const SYSTEMS: [&str; 3] = ["login", "store", "matchmaking"];
 
@@ -70,6 +74,70 @@ fn bench_chart() -> (Duration, Duration, Duration) {
         percentile(&mut times, 50),
         percentile(&mut times, 100),
     )
+}
+
+/// First, p50 and max of 30 runs of `draw`.
+fn timed(draw: impl Fn() -> Vec<u8>) -> (Duration, Duration, Duration) {
+    let first = Instant::now();
+    std::hint::black_box(draw());
+    let first = first.elapsed();
+    let mut times: Vec<Duration> = (0..30)
+        .map(|_| {
+            let start = Instant::now();
+            std::hint::black_box(draw());
+            start.elapsed()
+        })
+        .collect();
+    (
+        first,
+        percentile(&mut times, 50),
+        percentile(&mut times, 100),
+    )
+}
+
+fn bench_timeline() -> (Duration, Duration, Duration) {
+    let now = Utc::now();
+    let (incident, timeline) =
+        incident_bot::chart::samples::incident(now - TimeDelta::hours(4)).expect("the story");
+    let updates: Vec<DateTime<Utc>> = (0..6)
+        .map(|n| now - TimeDelta::minutes(230 - 30 * n))
+        .collect();
+    let alerts = [now - TimeDelta::minutes(248)];
+    let story = TimelineStory {
+        incident: &incident,
+        timeline: &timeline,
+        public_updates: &updates,
+        alerts: &alerts,
+        budgets: PhaseBudgets::default(),
+        now,
+    };
+    let words = TimelineWords {
+        title: "Incident #4: phases against their budgets".into(),
+        axis: "minutes from detection".into(),
+        budget: "budget (from detection)".into(),
+        within: "within budget".into(),
+        over: "over budget".into(),
+        markers: Marker::ALL.map(|m| m.key().replace('_', " ")),
+    };
+    timed(|| timeline_png(&story, &words).expect("a chart"))
+}
+
+fn bench_uptime() -> (Duration, Duration, Duration) {
+    // Twice the sample's three systems: six strips, as the default catalogue has.
+    let mut rows = incident_bot::chart::samples::uptime_rows();
+    rows.extend(incident_bot::chart::samples::uptime_rows());
+    let chart = UptimeChart {
+        title: "Example Games status",
+        rows: &rows,
+        span: ("2026-09-08", "2026-12-06"),
+        legend: [
+            "Operational",
+            "Degraded performance",
+            "Partial outage",
+            "Major outage",
+        ],
+    };
+    timed(|| uptime_png(&chart).expect("a picture"))
 }
 
 /// OpenMetrics text of `http_requests_total` for the three systems over the last two hours.
@@ -180,6 +248,8 @@ async fn bench_reads(now: DateTime<Utc>) -> (Duration, Duration, usize) {
 
 fn main() {
     let (first, p50, max) = bench_chart();
+    let timeline = bench_timeline();
+    let uptime = bench_uptime();
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let (read_p50, read_max, points) = rt.block_on(bench_reads(Utc::now()));
     let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
@@ -190,19 +260,34 @@ fn main() {
     } else {
         "release build"
     };
+    let load = std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(str::to_owned))
+        .unwrap_or_else(|| "unknown".to_owned());
     let section = format!(
         "{heading}\n\n`cargo bench --bench charts` (`benches/charts.rs`), {profile}; {machine}.\n\n\
-         One error-rate chart of 480 samples (800 × 400 PNG, DejaVu Sans embedded); three systems' \
+         One error-rate chart of 480 samples (800 × 400 PNG, DejaVu Sans embedded), one incident \
+         timeline chart and the status page's uptime picture (the first of each pays for the font \
+         only if no chart came before it); three systems' \
          1 h ranges at 15 s steps read one after the other through the bot's own Prometheus \
          adapter from a local `prometheus` server holding two hours of counters. Targets: a chart \
-         under 50 ms, the three reads under 100 ms.\n\n\
+         under 50 ms, the three reads under 100 ms. Load average when it ran (1 min, from \
+         `/proc/loadavg`; other builds share the machine): {load}.\n\n\
          | what | value |\n| --- | ---: |\n\
          | first chart (registers the font) | {:.1} ms |\n\
          | one chart, p50 / max of 30 | {:.1} ms / {:.1} ms |\n\
+         | timeline chart (5 phases, 13 markers; 800 × 400), first / p50 / max of 30 | {:.1} ms / {:.1} ms / {:.1} ms |\n\
+         | uptime picture (6 systems × 90 days; 800 × 428), first / p50 / max of 30 | {:.1} ms / {:.1} ms / {:.1} ms |\n\
          | three 1 h reads at 15 s ({} points), p50 / max of 30 | {:.1} ms / {:.1} ms |\n",
         ms(first),
         ms(p50),
         ms(max),
+        ms(timeline.0),
+        ms(timeline.1),
+        ms(timeline.2),
+        ms(uptime.0),
+        ms(uptime.1),
+        ms(uptime.2),
         points,
         ms(read_p50),
         ms(read_max),

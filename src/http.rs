@@ -152,6 +152,7 @@ fn status_router(app: App, board: crate::status::StatusBoard) -> Router {
         .route("/incidents/{number}", page.clone())
         .route("/api/v2/{*rest}", page.clone())
         .route("/history.atom", page.clone())
+        .route("/uptime.png", page.clone())
         .route("/game-status.json", page)
         .with_state((app, board))
 }
@@ -170,6 +171,8 @@ fn route_label(path: &str) -> &'static str {
         "atom"
     } else if path == "/game-status.json" {
         "game"
+    } else if path == "/uptime.png" {
+        "uptime"
     } else {
         "other"
     }

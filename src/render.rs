@@ -10,6 +10,7 @@
 pub mod action_body;
 mod action_views;
 mod answer_views;
+mod chart_views;
 mod checklist;
 mod containment_views;
 mod escape;
@@ -38,6 +39,7 @@ use serde::Serialize;
 
 pub use action_views::*;
 pub use answer_views::*;
+pub use chart_views::{ChartView, CHART_WORDS};
 pub use checklist::{
     Checklist, ChecklistCount, ChecklistReport, ChecklistReportStep, ChecklistStep,
     ChecklistSummary,
@@ -131,6 +133,8 @@ pub enum TemplateName {
     Topic,
     /// What the bot writes on an issue tracker's ticket: titles, bodies, comments.
     Ticket,
+    /// The incident's timeline chart: its title and legend, its caption and button.
+    Chart,
 }
 
 impl TemplateName {
@@ -167,6 +171,7 @@ impl TemplateName {
         Self::Labels,
         Self::Topic,
         Self::Ticket,
+        Self::Chart,
     ];
 
     /// The name, which is also the file stem.
@@ -203,6 +208,7 @@ impl TemplateName {
             Self::Labels => "labels",
             Self::Topic => "topic",
             Self::Ticket => "ticket",
+            Self::Chart => "chart",
         }
     }
 
@@ -275,6 +281,9 @@ impl TemplateName {
                 "an issue tracker's ticket: the incident's title and body, its comments \
                  (severity, resolved, closed, reopened), an action item's issue"
             }
+            Self::Chart => {
+                "the timeline chart's words: title, axis, legend, its caption and its button"
+            }
         }
     }
 
@@ -316,6 +325,7 @@ impl TemplateName {
             Self::Labels => include_str!("../templates/labels.hbs"),
             Self::Topic => include_str!("../templates/topic.hbs"),
             Self::Ticket => include_str!("../templates/ticket.hbs"),
+            Self::Chart => include_str!("../templates/chart.hbs"),
         }
     }
 
@@ -382,6 +392,7 @@ impl TemplateName {
             Self::Labels => serde_json::to_value(Label::samples().first()),
             Self::Topic => serde_json::to_value(TopicView::sample()),
             Self::Ticket => serde_json::to_value(TicketText::sample()),
+            Self::Chart => serde_json::to_value(ChartView::samples().first()),
         };
         v.unwrap_or_default()
     }
@@ -392,6 +403,12 @@ impl TemplateName {
         let common: &[&str] = match self {
             Self::NoEvent => {
                 return NoEvent::samples()
+                    .iter()
+                    .map(|v| serde_json::to_value(v).unwrap_or_default())
+                    .collect()
+            }
+            Self::Chart => {
+                return ChartView::samples()
                     .iter()
                     .map(|v| serde_json::to_value(v).unwrap_or_default())
                     .collect()

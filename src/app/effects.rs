@@ -118,6 +118,8 @@ pub enum Effect {
         /// What came back.
         news: Recurrence,
     },
+    /// Posts the incident's timeline chart (phases against budgets) in its channel.
+    TimelineChart,
     /// Reminds the commander that the post-mortem is due soon.
     PostmortemReminder {
         /// How long before the deadline this reminder is.
@@ -422,6 +424,7 @@ impl Effect {
             Self::CameBack { .. } => "came_back",
             Self::Ticket { .. } => kinds::TICKET,
             Self::ActionTicket { .. } => kinds::ACTION_TICKET,
+            Self::TimelineChart => "timeline_chart",
         }
     }
 }
@@ -467,6 +470,7 @@ impl Effect {
             | Self::WatchErrorRates { .. }
             | Self::ErrorRateCharts { .. }
             | Self::CameBack { .. }
+            | Self::TimelineChart
             | Self::PostmortemReminder { .. }
             | Self::PostmortemOverdue { .. } => true,
         }

@@ -359,7 +359,22 @@ impl Performer {
     async fn archive(&self, job: &Job, summary: String) -> Result<(), JobError> {
         let record = self.incident(job).await?;
         let channel = self.channel_of(&record).await?;
-        self.post(job, channel, summary, vec![]).await?;
+        // The summary goes out without its chart rather than not at all.
+        let chart = super::incident::timeline_chart::attachment(&self.app, &record)
+            .await
+            .inspect_err(|e| tracing::warn!(error = %e, "could not draw the timeline chart"))
+            .ok();
+        let message = Outgoing {
+            channel,
+            content: summary,
+            ping_roles: vec![],
+            ping_users: vec![],
+            nonce: job.id.0.to_string(),
+            attachment: chart,
+            buttons: vec![],
+            menu: None,
+        };
+        self.chat.post(&message).await?;
         self.chat
             .archive(channel, self.app.settings.channels.archive_category)
             .await?;
@@ -460,6 +475,7 @@ impl JobHandler for Performer {
                 Effect::CameBack { news } => self.came_back(job, &news).await,
                 Effect::Ticket { step } => self.ticket(job, step).await,
                 Effect::ActionTicket { item } => self.action_ticket(job, item).await,
+                Effect::TimelineChart => self.timeline_chart(job).await,
                 reminder => self.remind(job, reminder).await,
             }
         })

@@ -19,6 +19,7 @@ mod social;
 mod tickets;
 
 // The features' modules by their short names, for the use cases that call across features.
+use incident::timeline_chart;
 use incident::{channel, checklists, declare, lifecycle, lockdown, notes, reminders, summary, waf};
 #[cfg(test)]
 use ports::recording;
@@ -69,6 +70,7 @@ pub use reminders::{FIX_FAILED_BUTTON, FIX_HELD_BUTTON};
 pub use social::{status_link, x_cap_reached, DbSessions, SOCIAL_POST};
 pub use summary::{help, status, StatusReply};
 pub use tickets::{marker, TicketStep};
+pub use timeline_chart::{timeline_chart_click, TIMELINE_CHART_BUTTON};
 pub use waf::{block, unblock, BlockArgs};
 pub use workflow::{postmortem, PostmortemArgs};
 

@@ -4,6 +4,7 @@
 use chrono::{DateTime, Utc};
 use plotters::prelude::*;
 
+use super::{minutes, Area, Failed};
 use crate::domain::Sample;
 
 /// The chart's size in pixels: wide enough for Discord's preview.
@@ -48,12 +49,6 @@ pub struct RatePlot {
     pub y: (f64, f64),
 }
 
-fn minutes(from: DateTime<Utc>, at: DateTime<Utc>) -> f64 {
-    #[expect(clippy::cast_precision_loss, reason = "minutes of a few days at most")]
-    let ms = (at - from).num_milliseconds() as f64;
-    ms / 60_000.0
-}
-
 impl RateChart<'_> {
     /// The series to draw.
     pub fn plot(&self) -> RatePlot {
@@ -83,20 +78,9 @@ impl RateChart<'_> {
 
 /// Draws `chart` as a PNG.
 pub fn error_rate_png(chart: &RateChart<'_>) -> anyhow::Result<Vec<u8>> {
-    super::register_font().map_err(anyhow::Error::msg)?;
     let plot = chart.plot();
-    let mut buffer = vec![0u8; (WIDTH * HEIGHT * 3) as usize];
-    {
-        let root = BitMapBackend::with_buffer(&mut buffer, (WIDTH, HEIGHT)).into_drawing_area();
-        draw(&root, chart.title, &plot).map_err(|e| anyhow::anyhow!("could not draw: {e}"))?;
-        root.present()
-            .map_err(|e| anyhow::anyhow!("could not draw: {e}"))?;
-    }
-    super::png(&buffer, WIDTH, HEIGHT)
+    super::draw_png(WIDTH, HEIGHT, |root| draw(root, chart.title, &plot))
 }
-
-type Area<'a> = DrawingArea<BitMapBackend<'a>, plotters::coord::Shift>;
-type Failed<'a> = DrawingAreaErrorKind<<BitMapBackend<'a> as DrawingBackend>::ErrorType>;
 
 fn draw<'a>(root: &Area<'a>, title: &str, plot: &RatePlot) -> Result<(), Failed<'a>> {
     root.fill(&WHITE)?;

@@ -40,6 +40,9 @@ pub(super) async fn on_click(
     let actor = member_actor(&click.user, click.member.as_ref())?;
     let app = &data.app;
     let origin = format!("ix:{}", click.id);
+    if prefix == app::TIMELINE_CHART_BUTTON {
+        return chart_click(reach, click, data, &arrival, (&actor, about, &origin)).await;
+    }
     let result = match prefix {
         app::FIX_HELD_BUTTON => match incident(about) {
             Ok(id) => app::answer_fix_check(app, &actor, id, FixAnswer::Held, &origin).await,
@@ -123,6 +126,31 @@ async fn edit_keeping_files(
     let call = message.channel_id.edit_message(reach, message.id, builder);
     metered(&data.app.metrics, "PATCH", route::MESSAGE, call).await?;
     Ok(())
+}
+
+/// A press on **Timeline chart** under `/incident status`: the chart is queued for the
+/// incident channel, and the one who pressed is told so where only they see it.
+async fn chart_click(
+    reach: &Reach,
+    click: &serenity::ComponentInteraction,
+    data: &Data,
+    arrival: &Arrival<'_>,
+    (actor, about, origin): (&Actor, &str, &str),
+) -> Result<(), Error> {
+    let result = match incident(about) {
+        Ok(id) => app::timeline_chart_click(&data.app, actor, id, origin).await,
+        Err(e) => Err(e),
+    };
+    let outcome = outcome_of(&result);
+    let response = response(
+        data,
+        result.map(Answer::Say),
+        click.id.get(),
+        &click.data.custom_id,
+    )?;
+    arrival
+        .answered(outcome, click.create_response(reach, response))
+        .await
 }
 
 /// A press on a checklist step (which may ask for its runbook action), "Run it" under an

@@ -287,6 +287,10 @@ pub fn build(inputs: &Inputs<'_>, templates: &PageTemplates) -> anyhow::Result<S
         );
     }
     routes.insert(
+        "/uptime.png".to_owned(),
+        Resource::new(uptime_png(inputs, &systems)?, "image/png"),
+    );
+    routes.insert(
         "/history.atom".to_owned(),
         Resource::new(
             atom::feed(inputs, updated),
@@ -294,6 +298,43 @@ pub fn build(inputs: &Inputs<'_>, templates: &PageTemplates) -> anyhow::Result<S
         ),
     );
     Ok(Snapshot::new(routes))
+}
+
+/// A day's level in the picture: the page's colours, `none` and a quiet day alike.
+fn level(impact: Option<Impact>) -> usize {
+    match impact {
+        None | Some(Impact::None) => 0,
+        Some(Impact::Minor) => 1,
+        Some(Impact::Major) => 2,
+        Some(Impact::Critical) => 3,
+    }
+}
+
+/// The history strips as a picture (`/uptime.png`), for embedding elsewhere: the same days and
+/// colours as the page, titled with the page's name.
+fn uptime_png(inputs: &Inputs<'_>, systems: &[SystemState]) -> anyhow::Result<Vec<u8>> {
+    let rows: Vec<crate::chart::UptimeRow> = systems
+        .iter()
+        .map(|s| crate::chart::UptimeRow {
+            name: s.name.clone(),
+            days: s.days.iter().map(|(_, i)| level(*i)).collect(),
+        })
+        .collect();
+    let day = |d: Option<&(NaiveDate, Option<Impact>)>| {
+        d.map(|(day, _)| day.to_string()).unwrap_or_default()
+    };
+    let days = systems
+        .first()
+        .map(|s| s.days.as_slice())
+        .unwrap_or_default();
+    let (first, last) = (day(days.first()), day(days.last()));
+    crate::chart::uptime_png(&crate::chart::UptimeChart {
+        title: inputs.name,
+        rows: &rows,
+        span: (&first, &last),
+        legend: [Impact::None, Impact::Minor, Impact::Major, Impact::Critical]
+            .map(Impact::component_words),
+    })
 }
 
 /// What the Statuspage documents of one build share.

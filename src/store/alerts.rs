@@ -170,6 +170,18 @@ impl Db {
         rows.into_iter().map(card).collect()
     }
 
+    /// The cards declared as `incident` or attached to it, oldest first.
+    #[tracing::instrument(skip_all)]
+    pub async fn alert_cards_of(&self, incident: IncidentId) -> Result<Vec<AlertCard>, Error> {
+        let rows: Vec<CardRow> = sqlx::query_as(sql!(
+            "SELECT {CARD_COLUMNS} FROM alert_cards WHERE incident_id = $1 ORDER BY id"
+        ))
+        .bind(incident.0)
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(card).collect()
+    }
+
     /// How many alerts are stored.
     pub async fn alert_count(&self) -> Result<u64, Error> {
         let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM alerts")

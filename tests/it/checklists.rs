@@ -311,7 +311,10 @@ async fn status_counts_ticks_and_the_summary_and_the_draft_say_who_did_what_and_
     )
     .await;
     answer_pm(&fake, world::COMMANDER, here, "draft", &[]).await;
-    let posted = shows(&fake, here, "the draft", |m| !m.attachments.is_empty()).await;
+    let posted = shows(&fake, here, "the draft", |m| {
+        m.attachments.iter().any(|a| a.filename.ends_with(".md"))
+    })
+    .await;
     let draft = String::from_utf8(posted.attachments[0].bytes.clone()).expect("UTF-8");
     let section = draft
         .split("Checklist steps:\n")

@@ -121,7 +121,7 @@ async fn the_investigation_checklist_is_followed_by_link_buttons_over_the_incide
     // The post-mortem draft lists them under the timeline.
     run_pm(&fake, world::COMMANDER, channel.id, "draft", &[]).await;
     let post = shows(&fake, channel.id, "the draft", |m| {
-        !m.attachments.is_empty()
+        m.attachments.iter().any(|a| a.filename.ends_with(".md"))
     })
     .await;
     let draft = String::from_utf8(post.attachments[0].bytes.clone()).expect("utf-8");

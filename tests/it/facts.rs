@@ -650,7 +650,7 @@ async fn the_post_mortem_counts_from_the_start_of_the_problem() {
     assert!(reply.starts_with("Resolved after 1h"), "{reply}");
     run_pm(&fake, world::COMMANDER, channel.id, "draft", &[]).await;
     let draft = shows(&fake, channel.id, "the draft", |m| {
-        !m.attachments.is_empty()
+        m.attachments.iter().any(|a| a.filename.ends_with(".md"))
     })
     .await;
     let text = String::from_utf8(draft.attachments[0].bytes.clone()).expect("utf-8");

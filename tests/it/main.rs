@@ -7,6 +7,7 @@ mod actions;
 mod alertmanager;
 mod bot_connects;
 mod came_back;
+mod charts;
 mod checklists;
 mod cli;
 mod commands;

@@ -102,7 +102,7 @@ async fn the_draft_is_posted_as_a_markdown_file_prefilled_from_the_incident() {
     let answer = run_pm(&fake, world::COMMANDER, channel.id, "draft", &[]).await;
     assert!(answer.contains("postmortem-incident-1.md"), "{answer}");
     let post = shows(&fake, channel.id, "the draft", |m| {
-        !m.attachments.is_empty()
+        m.attachments.iter().any(|a| a.filename.ends_with(".md"))
     })
     .await;
     assert_eq!(post.attachments[0].filename, "postmortem-incident-1.md");
@@ -276,7 +276,7 @@ async fn an_incident_that_needs_no_postmortem_says_so_but_can_still_be_drafted()
     let answer = run_pm(&fake, world::COMMANDER, channel.id, "draft", &[]).await;
     assert!(answer.contains("postmortem-incident-1.md"), "{answer}");
     let draft = shows(&fake, channel.id, "the draft", |m| {
-        !m.attachments.is_empty()
+        m.attachments.iter().any(|a| a.filename.ends_with(".md"))
     })
     .await;
     assert_eq!(draft.attachments[0].filename, "postmortem-incident-1.md");

@@ -122,7 +122,10 @@ async fn a_block_is_one_cloudflare_rule_per_address_until_unblock_lifts_them() {
 
     // The post-mortem draft lists each block and when it was lifted.
     run_pm(&fake, world::SECURITY, channel, "draft", &[]).await;
-    let post = shows(&fake, channel, "the draft", |m| !m.attachments.is_empty()).await;
+    let post = shows(&fake, channel, "the draft", |m| {
+        m.attachments.iter().any(|a| a.filename.ends_with(".md"))
+    })
+    .await;
     let draft = String::from_utf8(post.attachments[0].bytes.clone()).expect("utf-8");
     assert!(draft.contains("Blocked at the WAF:"), "{draft}");
     assert!(

@@ -19,5 +19,6 @@ pub(super) mod relabel;
 pub(super) mod reminders;
 pub(super) mod resolution;
 pub(super) mod summary;
+pub(super) mod timeline_chart;
 pub(super) mod waf;
 pub(super) mod waf_jobs;

@@ -12,6 +12,8 @@ use crate::store::IncidentRecord;
 pub struct StatusReply {
     /// The rendered text.
     pub text: String,
+    /// Buttons under it: **Timeline chart** for one incident.
+    pub buttons: Vec<crate::app::Button>,
 }
 
 /// The status of the incident of `place`'s channel (whoever can read the channel may ask), or of
@@ -29,8 +31,12 @@ pub async fn status(
         Some(_) => Some(super::lifecycle::incident_here(app, actor, place).await?),
         None => app.db.incident_by_channel(place.channel).await?,
     };
+    let mut buttons = Vec::new();
     let text = match found {
         Some(r) => {
+            if r.channel_id.is_some() {
+                buttons.push(super::timeline_chart::button(app, &r)?);
+            }
             let mut view =
                 StatusView::new(r.number, &r.incident, &app.phase_budgets(), app.clock.now());
             if r.incident.status == Status::Verifying {
@@ -61,7 +67,7 @@ pub async fn status(
             super::render(app, TemplateName::IncidentList, &view)?
         }
     };
-    Ok(StatusReply { text })
+    Ok(StatusReply { text, buttons })
 }
 
 /// The unclosed incidents `actor` may know of; refused outright for people outside the team,

@@ -293,7 +293,7 @@ impl Performer {
             menu: None,
         };
         self.chat.post(&message).await?;
-        Ok(())
+        self.post_timeline_chart(job, &record, channel, 1).await
     }
 }
 

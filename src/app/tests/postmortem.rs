@@ -38,7 +38,7 @@ async fn a_draft_is_posted_as_a_file_with_the_impact_recorded() {
         .posts
         .into_iter()
         .rev()
-        .find_map(|(_, m)| m.attachment)
+        .find_map(|(_, m)| m.attachment.filter(|a| a.filename.ends_with(".md")))
         .expect("the draft, as a file");
     let text = String::from_utf8_lossy(&draft.bytes).into_owned();
     assert!(text.contains("1200"), "{text}");

@@ -455,10 +455,12 @@ fn status<'a>(ask: &'a Ask<'a>, o: Options<'a>) -> BoxFuture<'a, Result<(), Erro
         let incident = o.incident()?;
         ask.defer().await?;
         let actor = ask.actor()?;
-        let result = app::status(ask.app(), &actor, ask.place(incident)?)
-            .await
-            .map(|s| s.text);
-        ask.outcome(result).await
+        match app::status(ask.app(), &actor, ask.place(incident)?).await {
+            Ok(reply) if !reply.buttons.is_empty() => {
+                ask.say_with_buttons(reply.text, &reply.buttons).await
+            }
+            result => ask.outcome(result.map(|s| s.text)).await,
+        }
     })
 }
 
