@@ -169,6 +169,13 @@ pub enum Effect {
         /// The run (`action_runs`).
         run: i64,
     },
+    /// Calls the game's maintenance hook (`[maintenance] hook`) once for a window's start or
+    /// end, as recorded in `maintenance_hook_runs`; says in the incident's channel (or the
+    /// log channel) when it failed.
+    MaintenanceHook {
+        /// The `maintenance_hook_runs` row.
+        run: i64,
+    },
     /// Declares an incident from an alert's card, as an `[[intake.auto_declare]]` rule says:
     /// unless someone declared it, attached it or dismissed it first.
     AutoDeclare {
@@ -315,6 +322,8 @@ pub mod kinds {
     pub const LOCKDOWN_REARM: &str = "lockdown_rearm";
     /// [`super::Effect::Unlock`].
     pub const UNLOCK: &str = "unlock";
+    /// [`super::Effect::MaintenanceHook`].
+    pub const MAINTENANCE_HOOK: &str = "maintenance_hook";
     /// [`super::Effect::WatchErrorRates`].
     pub const WATCH_ERROR_RATES: &str = "watch_error_rates";
 }
@@ -343,6 +352,7 @@ impl Effect {
             Self::AlertCard { .. } => kinds::ALERT_CARD,
             Self::AutoDeclare { .. } => kinds::AUTO_DECLARE,
             Self::RunAction { .. } => kinds::RUN_ACTION,
+            Self::MaintenanceHook { .. } => kinds::MAINTENANCE_HOOK,
             Self::SocialPost { .. } => super::social::SOCIAL_POST,
             Self::Page { .. } => kinds::PAGE,
             Self::SyncWindow { .. } => kinds::SYNC_WINDOW,
@@ -377,6 +387,7 @@ impl Effect {
             | Self::WindowDue { .. }
             | Self::WindowReminder { .. }
             | Self::RunAction { .. }
+            | Self::MaintenanceHook { .. }
             | Self::SocialPost { .. }
             // The WAF acts whether or not the channel opened; they tell it when it exists.
             | Self::WafBlock { .. }

@@ -28,6 +28,7 @@ mod listener;
 mod lockdown;
 mod logs;
 mod maintenance;
+mod maintenance_hook;
 mod markup;
 mod meeting;
 mod metrics;
