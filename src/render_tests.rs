@@ -939,3 +939,35 @@ fn a_social_post_is_plain_text_and_its_override_lives_in_the_social_folder() {
         .expect("render");
     assert_eq!(text, "[P1] Back at *10:00* <soon>");
 }
+
+#[test]
+fn a_failed_maintenance_hook_says_what_to_turn_by_hand_and_quotes_the_answer() {
+    let failed = |unknown: bool, title: &str| ActionNotice {
+        hook: Some(HookFailed {
+            on: false,
+            label: "Game maintenance mode".into(),
+            window: title.into(),
+            unknown,
+            status: (!unknown).then_some(503),
+            what: Some(code_span("down `@everyone`")),
+        }),
+        ..ActionNotice::default()
+    };
+    let t = templates();
+    let text = t
+        .render(TemplateName::Action, &failed(false, "DB *upgrade*"))
+        .expect("render");
+    assert_eq!(
+        text,
+        "❌ **The game's maintenance mode was not turned off**: “Game maintenance mode” failed for \
+         the window “DB \\*upgrade\\*” (HTTP 503). What came back: `down '@everyone'`. Turn it off \
+         by hand in the game's admin tools."
+    );
+    let asked = t
+        .render(TemplateName::Action, &failed(true, "DB"))
+        .expect("render");
+    assert!(
+        asked.starts_with("❓ **Did the game's maintenance mode turn off?**"),
+        "{asked}"
+    );
+}
