@@ -431,6 +431,8 @@ pub struct Outbox<'a> {
     /// Evidence links the checklist opens, in a message of their own right after it (a
     /// checklist's edits rebuild its own buttons, which would drop them).
     evidence: Option<(String, Vec<Button>)>,
+    /// A question with its buttons, in a message of its own after all of the above.
+    question: Option<(String, Vec<Button>)>,
 }
 
 impl<'a> Outbox<'a> {
@@ -444,7 +446,19 @@ impl<'a> Outbox<'a> {
             here: Vec::new(),
             checklist: None,
             evidence: None,
+            question: None,
         }
+    }
+
+    /// Posts a question with its buttons (a lockdown to lift at the all-clear) as a message of
+    /// its own, after what this change says and its checklist, in the same job.
+    pub fn question_here(&mut self, content: String, buttons: Vec<Button>) {
+        self.question = Some((content, buttons));
+    }
+
+    /// The incident these effects are for.
+    pub fn incident(&self) -> IncidentId {
+        self.incident
     }
 
     /// Adds a part to what this change says in the incident channel.
@@ -487,7 +501,7 @@ impl<'a> Outbox<'a> {
         } else {
             parts
         };
-        if let Some((content, buttons)) = self.checklist.take() {
+        if self.checklist.is_some() || self.question.is_some() {
             let mut messages: Vec<Said> = posts
                 .into_iter()
                 .map(|(content, ping_roles)| Said {
@@ -496,12 +510,17 @@ impl<'a> Outbox<'a> {
                     buttons: vec![],
                 })
                 .collect();
-            messages.push(Said {
-                content,
-                ping_roles: vec![],
-                buttons,
-            });
-            if let Some((content, buttons)) = self.evidence.take() {
+            if let Some(checklist) = self.checklist.take() {
+                let evidence = self.evidence.take();
+                for (content, buttons) in std::iter::once(checklist).chain(evidence) {
+                    messages.push(Said {
+                        content,
+                        ping_roles: vec![],
+                        buttons,
+                    });
+                }
+            }
+            if let Some((content, buttons)) = self.question.take() {
                 messages.push(Said {
                     content,
                     ping_roles: vec![],

@@ -48,7 +48,7 @@ pub use intake::{
 };
 pub use jobs::{Performer, PUBLISH_BUDGET};
 pub use lifecycle::{answer_fix_check, change, ChangeArgs, Changed, FixAnswer, Place};
-pub use lockdown::{lockdown, unlock, LockdownArgs};
+pub use lockdown::{lockdown, unlock, unlock_click, LockdownArgs, UNLOCK_BUTTON};
 pub use maintenance::{
     event_changed, maintenance, maintenance_click, MaintenanceArgs, MAINTENANCE_BUTTON,
 };

@@ -78,6 +78,9 @@ pub struct LockdownLifted {
 pub struct LockdownStill {
     /// Who locked the server down (a mention).
     pub by: Markup,
+    /// Who pressed "Lift the lockdown" under it (a mention), once someone did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lifting: Option<Markup>,
 }
 
 /// The answer to `/incident lockdown` or `/incident unlock`.
@@ -144,7 +147,10 @@ impl Notice {
                 slowmode: Some("30s".into()),
                 channels: vec![Markup::raw("<#5>")],
             }),
-            lockdown_still: Some(LockdownStill { by: by() }),
+            lockdown_still: Some(LockdownStill {
+                by: by(),
+                lifting: None,
+            }),
             lockdown_lifted: Some(LockdownLifted {
                 by: by(),
                 invites: true,
