@@ -713,7 +713,7 @@ impl IntakeSecrets {
             AlertSource::Sentry => &self.sentry,
             AlertSource::Cloudflare => &self.cloudflare,
             AlertSource::Grafana => &self.grafana,
-            AlertSource::Players => return None,
+            AlertSource::Players | AlertSource::Discord => return None,
         };
         secret.as_ref().map(|s| s.expose_secret())
     }

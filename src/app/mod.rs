@@ -15,6 +15,7 @@ mod maintenance;
 mod paging;
 mod ports;
 mod postmortem;
+mod signals;
 mod social;
 
 // The features' modules by their short names, for the use cases that call across features.
@@ -64,6 +65,7 @@ pub use ports::social::{Draft, Sessions, Social, Thread};
 pub use ports::waf::{BlockRequest, Waf};
 pub use public::PublicChanges;
 pub use reminders::{FIX_FAILED_BUTTON, FIX_HELD_BUTTON};
+pub use signals::discord_signal;
 pub use social::{status_link, x_cap_reached, DbSessions, SOCIAL_POST};
 pub use summary::{help, status, StatusReply};
 pub use waf::{block, unblock, BlockArgs};

@@ -83,6 +83,15 @@ pub struct LockdownStill {
     pub lifting: Option<Markup>,
 }
 
+/// The title of a triage card from Discord's own safety signals.
+#[derive(Debug, Clone, Serialize)]
+pub struct DiscordSignal {
+    /// `raid`, `dm_spam` or `automod`.
+    pub kind: String,
+    /// AutoMod's rule (its id).
+    pub rule: Option<String>,
+}
+
 /// The answer to `/incident lockdown` or `/incident unlock`.
 #[derive(Debug, Clone, Serialize)]
 pub struct LockdownAnswer {
@@ -157,6 +166,10 @@ impl Notice {
                 dms: true,
                 channels: vec![Markup::raw("<#5>")],
             }),
+            discord_signal: Some(DiscordSignal {
+                kind: "automod".into(),
+                rule: Some("1100000000000000900".into()),
+            }),
             ..Self::default()
         }
     }
@@ -192,5 +205,6 @@ macro_rules! kinds {
 }
 
 kinds! { Notice: WafBlocked => waf_blocked, WafUnblocked => waf_unblocked,
-LockdownSet => lockdown_set, LockdownLifted => lockdown_lifted, LockdownStill => lockdown_still }
+LockdownSet => lockdown_set, LockdownLifted => lockdown_lifted, LockdownStill => lockdown_still,
+DiscordSignal => discord_signal }
 kinds! { Answer: WafAnswer => waf, LockdownAnswer => lockdown }

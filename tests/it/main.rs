@@ -10,6 +10,7 @@ mod checklists;
 mod cli;
 mod commands;
 mod deploy;
+mod discord_signals;
 mod docs;
 mod error_rate;
 mod evidence;
