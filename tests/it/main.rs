@@ -56,4 +56,5 @@ mod throwaway_postgres;
 mod transcripts;
 mod triage;
 mod waf;
+mod waf_rule;
 mod wake;
