@@ -16,10 +16,10 @@ use crate::support::fake_discord::{FakeDiscord, FakeMessage};
 use crate::support::fake_service::{Canned, FakeService, Fault, Recorded};
 use crate::support::story::shows;
 
-const SECRET_VAR: &str = "INCIDENT_BOT_TEST_HOOK_SECRET";
+pub(crate) const SECRET_VAR: &str = "INCIDENT_BOT_TEST_HOOK_SECRET";
 
 /// The studio's action that turns the game's maintenance mode on and off.
-fn hook(url: &str) -> RunbookAction {
+pub(crate) fn hook(url: &str) -> RunbookAction {
     serde_json::from_value(json!({
         "id": "game-maintenance",
         "label": "Game maintenance mode",
@@ -63,7 +63,7 @@ async fn maintenance(fake: &FakeDiscord, user: UserId, sub: &str, opts: &[(&str,
 }
 
 /// What the target was sent as `maintenance`, in order.
-fn modes(target: &FakeService) -> Vec<String> {
+pub(crate) fn modes(target: &FakeService) -> Vec<String> {
     target
         .received()
         .iter()

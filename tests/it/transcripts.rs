@@ -179,7 +179,18 @@ impl<'a> Story<'a> {
 async fn the_p0_story_as_players_and_responders_read_it() {
     let fake = world::fake().start().await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(T0), |_| {}).await;
+    // The game's own maintenance mode: a hook the bot calls as windows start and end.
+    let game = crate::support::fake_service::FakeService::start(|_| {
+        crate::support::fake_service::Canned::json(200, &serde_json::json!({ "ok": true }))
+    })
+    .await;
+    let hook = crate::maintenance_hook::hook(&game.url());
+    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(T0), move |s| {
+        std::env::set_var(crate::maintenance_hook::SECRET_VAR, "game-admin-secret");
+        s.maintenance.hook = Some(hook.id.clone());
+        s.actions = vec![hook];
+    })
+    .await;
     let mut story = Story::new(&fake, &bot);
     let (rhea, cole, sana) = (world::RESPONDER, world::COMMANDER, world::SECURITY);
 
@@ -255,6 +266,12 @@ async fn the_p0_story_as_players_and_responders_read_it() {
         r.body.contains("Under maintenance")
     })
     .await;
+    bot.settle().await;
+    assert_eq!(
+        crate::maintenance_hook::modes(&game),
+        ["on"],
+        "the game's hook"
+    );
     story.incident(cole, channel, "status", &[]).await;
     story
         .incident(
@@ -300,6 +317,12 @@ async fn the_p0_story_as_players_and_responders_read_it() {
         .await;
     let back = |r: &crate::support::http::Response| !r.body.contains("\"under_maintenance\"");
     crate::status_page::until(bot.public, "/api/v2/components.json", "Login back", back).await;
+    bot.settle().await;
+    assert_eq!(
+        crate::maintenance_hook::modes(&game),
+        ["on", "off"],
+        "the game's hook"
+    );
     story
         .postmortem(
             cole,
