@@ -167,6 +167,10 @@ pub struct MaintenanceSettings {
     /// last (`/maintenance extend` pushes it back).
     #[serde(deserialize_with = "duration::positive")]
     pub default_length: Duration,
+    /// The runbook action (`[[actions]]` id) that turns the game's own maintenance mode on and
+    /// off: run with `maintenance = "on"` when a window starts and `"off"` when it ends.
+    #[serde(default)]
+    pub hook: Option<crate::domain::ActionId>,
 }
 
 /// `[database]`
@@ -714,7 +718,7 @@ impl IntakeSecrets {
             AlertSource::Sentry => &self.sentry,
             AlertSource::Cloudflare => &self.cloudflare,
             AlertSource::Grafana => &self.grafana,
-            AlertSource::Players => return None,
+            AlertSource::Players | AlertSource::Discord => return None,
         };
         secret.as_ref().map(|s| s.expose_secret())
     }

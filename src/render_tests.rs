@@ -390,7 +390,7 @@ fn a_template_with_a_block_per_kind_is_proved_and_previewed_one_kind_at_a_time()
     let notices = templates
         .render_samples(TemplateName::Notice)
         .expect("render");
-    assert_eq!(notices.len(), 26, "{notices:#?}");
+    assert_eq!(notices.len(), 27, "{notices:#?}");
     assert!(notices
         .iter()
         .all(|n| n.starts_with("<@&1> ") && n.len() > 20));
@@ -1010,4 +1010,36 @@ fn a_tickets_texts_are_plain_lines_with_their_links_marked_for_the_tracker() {
           Canary the login service"
             .to_owned()
     ));
+}
+
+#[test]
+fn a_failed_maintenance_hook_says_what_to_turn_by_hand_and_quotes_the_answer() {
+    let failed = |unknown: bool, title: &str| ActionNotice {
+        hook: Some(HookFailed {
+            on: false,
+            label: "Game maintenance mode".into(),
+            window: title.into(),
+            unknown,
+            status: (!unknown).then_some(503),
+            what: Some(code_span("down `@everyone`")),
+        }),
+        ..ActionNotice::default()
+    };
+    let t = templates();
+    let text = t
+        .render(TemplateName::Action, &failed(false, "DB *upgrade*"))
+        .expect("render");
+    assert_eq!(
+        text,
+        "❌ **The game's maintenance mode was not turned off**: “Game maintenance mode” failed for \
+         the window “DB \\*upgrade\\*” (HTTP 503). What came back: `down '@everyone'`. Turn it off \
+         by hand in the game's admin tools."
+    );
+    let asked = t
+        .render(TemplateName::Action, &failed(true, "DB"))
+        .expect("render");
+    assert!(
+        asked.starts_with("❓ **Did the game's maintenance mode turn off?**"),
+        "{asked}"
+    );
 }

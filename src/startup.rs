@@ -362,12 +362,38 @@ fn metrics_source(app: &App) -> anyhow::Result<Option<Arc<dyn crate::app::Metric
     Ok(source.map(|p| Arc::new(p) as Arc<dyn crate::app::MetricsSource>))
 }
 
+/// A custom list blocks nothing until a WAF custom rule uses it: Cloudflare is asked whether
+/// one does (a problem, saying what to create, when none does; a warning when it cannot say).
+async fn check_waf_rule(
+    settings: &Settings,
+    problems: &mut Vec<String>,
+    warnings: &mut Vec<String>,
+) {
+    let outbound = match crate::outbound::Outbound::new(crate::metrics::Metrics::new()) {
+        Ok(o) => o,
+        Err(e) => return problems.push(format!("{e:#}")),
+    };
+    let Some(cloudflare) =
+        crate::outbound::cloudflare::Cloudflare::for_check(&settings.cloudflare, outbound)
+    else {
+        return;
+    };
+    match cloudflare.list_unused().await {
+        Ok(None) => {}
+        Ok(Some(problem)) => problems.push(problem),
+        Err(why) => warnings.push(format!(
+            "[cloudflare] whether a WAF custom rule uses the list was not checked online: {why}"
+        )),
+    }
+}
+
 /// `incident-bot check --online`: asks the outside services what only they can say. Each
 /// system's error-rate query goes to Prometheus' `/api/v1/query`: one it refuses (its PromQL
 /// parser is the only full one) is a problem, named with Prometheus' own words; a server that
 /// does not answer is a warning. Returns the problems and the warnings.
 pub async fn check_online(settings: &Settings) -> (Vec<String>, Vec<String>) {
     let (mut problems, mut warnings) = (Vec::new(), Vec::new());
+    check_waf_rule(settings, &mut problems, &mut warnings).await;
     let source = crate::outbound::Outbound::new(crate::metrics::Metrics::new()).and_then(|o| {
         crate::outbound::prometheus::Prometheus::from_settings(o, &settings.prometheus)
     });

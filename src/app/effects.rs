@@ -184,6 +184,13 @@ pub enum Effect {
         /// The run (`action_runs`).
         run: i64,
     },
+    /// Calls the game's maintenance hook (`[maintenance] hook`) once for a window's start or
+    /// end, as recorded in `maintenance_hook_runs`; says in the incident's channel (or the
+    /// log channel) when it failed.
+    MaintenanceHook {
+        /// The `maintenance_hook_runs` row.
+        run: i64,
+    },
     /// Declares an incident from an alert's card, as an `[[intake.auto_declare]]` rule says:
     /// unless someone declared it, attached it or dismissed it first.
     AutoDeclare {
@@ -375,6 +382,8 @@ pub mod kinds {
     pub const LOCKDOWN_REARM: &str = "lockdown_rearm";
     /// [`super::Effect::Unlock`].
     pub const UNLOCK: &str = "unlock";
+    /// [`super::Effect::MaintenanceHook`].
+    pub const MAINTENANCE_HOOK: &str = "maintenance_hook";
     /// [`super::Effect::WatchErrorRates`].
     pub const WATCH_ERROR_RATES: &str = "watch_error_rates";
     /// [`super::Effect::Ticket`].
@@ -407,6 +416,7 @@ impl Effect {
             Self::AlertCard { .. } => kinds::ALERT_CARD,
             Self::AutoDeclare { .. } => kinds::AUTO_DECLARE,
             Self::RunAction { .. } => kinds::RUN_ACTION,
+            Self::MaintenanceHook { .. } => kinds::MAINTENANCE_HOOK,
             Self::SocialPost { .. } => super::social::SOCIAL_POST,
             Self::Page { .. } => kinds::PAGE,
             Self::SyncWindow { .. } => kinds::SYNC_WINDOW,
@@ -445,6 +455,7 @@ impl Effect {
             | Self::WindowDue { .. }
             | Self::WindowReminder { .. }
             | Self::RunAction { .. }
+            | Self::MaintenanceHook { .. }
             | Self::SocialPost { .. }
             // The WAF acts whether or not the channel opened; they tell it when it exists.
             | Self::WafBlock { .. }
@@ -492,6 +503,8 @@ pub struct Outbox<'a> {
     /// Evidence links the checklist opens, in a message of their own right after it (a
     /// checklist's edits rebuild its own buttons, which would drop them).
     evidence: Option<(String, Vec<Button>)>,
+    /// A question with its buttons, in a message of its own after all of the above.
+    question: Option<(String, Vec<Button>)>,
 }
 
 impl<'a> Outbox<'a> {
@@ -505,7 +518,19 @@ impl<'a> Outbox<'a> {
             here: Vec::new(),
             checklist: None,
             evidence: None,
+            question: None,
         }
+    }
+
+    /// Posts a question with its buttons (a lockdown to lift at the all-clear) as a message of
+    /// its own, after what this change says and its checklist, in the same job.
+    pub fn question_here(&mut self, content: String, buttons: Vec<Button>) {
+        self.question = Some((content, buttons));
+    }
+
+    /// The incident these effects are for.
+    pub fn incident(&self) -> IncidentId {
+        self.incident
     }
 
     /// Adds a part to what this change says in the incident channel.
@@ -548,7 +573,7 @@ impl<'a> Outbox<'a> {
         } else {
             parts
         };
-        if let Some((content, buttons)) = self.checklist.take() {
+        if self.checklist.is_some() || self.question.is_some() {
             let mut messages: Vec<Said> = posts
                 .into_iter()
                 .map(|(content, ping_roles)| Said {
@@ -557,12 +582,17 @@ impl<'a> Outbox<'a> {
                     buttons: vec![],
                 })
                 .collect();
-            messages.push(Said {
-                content,
-                ping_roles: vec![],
-                buttons,
-            });
-            if let Some((content, buttons)) = self.evidence.take() {
+            if let Some(checklist) = self.checklist.take() {
+                let evidence = self.evidence.take();
+                for (content, buttons) in std::iter::once(checklist).chain(evidence) {
+                    messages.push(Said {
+                        content,
+                        ping_roles: vec![],
+                        buttons,
+                    });
+                }
+            }
+            if let Some((content, buttons)) = self.question.take() {
                 messages.push(Said {
                     content,
                     ping_roles: vec![],

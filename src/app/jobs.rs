@@ -448,6 +448,7 @@ impl JobHandler for Performer {
                     rule,
                 } => self.auto_declare(card, severity, &rule).await,
                 Effect::RunAction { run } => self.run_action(job, run).await,
+                Effect::MaintenanceHook { run } => self.maintenance_hook(job, run).await,
                 Effect::SocialPost { post } => self.social_post(post).await,
                 Effect::Page {
                     service,

@@ -15,6 +15,7 @@ mod maintenance;
 mod paging;
 mod ports;
 mod postmortem;
+mod signals;
 mod social;
 mod tickets;
 
@@ -50,7 +51,7 @@ pub use intake::{
 };
 pub use jobs::{Performer, PUBLISH_BUDGET};
 pub use lifecycle::{answer_fix_check, change, ChangeArgs, Changed, FixAnswer, Place};
-pub use lockdown::{lockdown, unlock, LockdownArgs};
+pub use lockdown::{lockdown, unlock, unlock_click, LockdownArgs, UNLOCK_BUTTON};
 pub use maintenance::{
     event_changed, maintenance, maintenance_click, MaintenanceArgs, MAINTENANCE_BUTTON,
 };
@@ -67,6 +68,7 @@ pub use ports::tracker::{NewTicket, Paragraph, Piece, Ticket, TicketKind, Tracke
 pub use ports::waf::{BlockRequest, Waf};
 pub use public::PublicChanges;
 pub use reminders::{FIX_FAILED_BUTTON, FIX_HELD_BUTTON};
+pub use signals::discord_signal;
 pub use social::{status_link, x_cap_reached, DbSessions, SOCIAL_POST};
 pub use summary::{help, status, StatusReply};
 pub use tickets::{marker, TicketStep};

@@ -157,6 +157,23 @@ fn maintenance(s: &Settings, out: &mut Vec<Finding>) {
                 .into(),
         ));
     }
+    if let Some(hook) = &s.maintenance.hook {
+        if !s.actions.iter().any(|a| &a.id == hook) {
+            let known: Vec<&str> = s.actions.iter().map(|a| a.id.as_str()).collect();
+            out.push(finding(
+                &["maintenance.hook"],
+                format!(
+                    "`maintenance.hook` names the action `{hook}`, which `[[actions]]` does not \
+                     declare (declared: {}): name one of them, or declare it",
+                    if known.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
+            ));
+        }
+    }
 }
 
 /// The longest severity definition: `P0: ` and it fill a choice name of at most 100.

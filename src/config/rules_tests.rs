@@ -474,6 +474,24 @@ fn a_status_url_too_long_for_an_event_and_a_checklist_window_out_of_bounds_are_r
 }
 
 #[test]
+fn a_maintenance_hook_naming_an_action_not_declared_is_refused() {
+    Jail::expect_with(|jail| {
+        let body = format!("{IDS}[maintenance]\nhook = \"game-maintenance\"\n");
+        let err = load_in(jail, &body).expect_err("refused");
+        let text = err.to_string();
+        assert!(
+            text.contains(
+                "`maintenance.hook` names the action `game-maintenance`, which `[[actions]]` \
+                 does not declare (declared: none)"
+            ),
+            "{text}"
+        );
+        assert_eq!(err.problems.len(), 1, "{text}");
+        Ok(())
+    });
+}
+
+#[test]
 fn an_action_with_an_inline_secret_plain_http_an_unknown_binding_or_a_broken_body_is_refused() {
     Jail::expect_with(|jail| {
         let body = format!(

@@ -67,6 +67,7 @@ pub(super) async fn on_click(
             Err(e) => Err(e),
         },
         app::MAINTENANCE_BUTTON => app::maintenance_click(app, &actor, about, &origin).await,
+        app::UNLOCK_BUTTON => app::unlock_click(app, &actor, about, &origin).await,
         app::DECLARE_BUTTON => match app::card_of(about) {
             Ok((card, Some(severity))) => {
                 let interaction = InteractionId::new(click.id.get())

@@ -1,6 +1,7 @@
 //! What the gateway delivers: the first READY registers the commands; interactions go to the
 //! same handler as `POST /interactions`; 📌 reactions, the reports channel's messages and
-//! scheduled events' changes (maintenance windows) go to their use cases. Nothing is acted on while this replica's gateway lease may have run out.
+//! scheduled events' changes (maintenance windows) and Discord's safety signals (raids, DM
+//! spam, AutoMod) go to their use cases. Nothing is acted on while this replica's gateway lease may have run out.
 
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
@@ -101,6 +102,39 @@ impl serenity::EventHandler for Events {
         };
         if let Err(e) = crate::app::event_changed(&self.data.app, id, status).await {
             tracing::warn!(error = %e, "could not follow a scheduled event's change");
+        }
+    }
+
+    /// Discord's own raid and DM-spam detections arrive in the guild's `incidents_data`.
+    async fn guild_update(
+        &self,
+        _: serenity::Context,
+        _: Option<serenity::Guild>,
+        guild: serenity::PartialGuild,
+    ) {
+        if guild.id.get() != self.data.app.settings.discord.guild_id.get()
+            || !self.may_act("guild_update")
+        {
+            return;
+        }
+        for signal in super::signals::detections(guild.incidents_data.as_ref()) {
+            super::signals::take(&self.data.app, &signal).await;
+        }
+    }
+
+    /// AutoMod acted on a member: a triage card, one per rule within the dedup window.
+    async fn auto_moderation_action_execution(
+        &self,
+        _: serenity::Context,
+        execution: serenity::ActionExecution,
+    ) {
+        if execution.guild_id.get() != self.data.app.settings.discord.guild_id.get()
+            || !self.may_act("auto_moderation_action_execution")
+        {
+            return;
+        }
+        if let Some(signal) = super::signals::automod(&execution, self.data.app.clock.now()) {
+            super::signals::take(&self.data.app, &signal).await;
         }
     }
 

@@ -10,6 +10,7 @@ mod events;
 mod lockdown;
 mod metered;
 pub mod setup;
+mod signals;
 
 use std::sync::atomic::AtomicBool;
 use std::sync::Arc;
@@ -55,14 +56,17 @@ pub type Error = anyhow::Error;
 /// The emoji that adds a message to the timeline.
 pub const TIMELINE_EMOJI: &str = "📌";
 
-/// The gateway intents the bot needs: guild events, reactions (📌 adds to the timeline) and
-/// scheduled events (a maintenance window follows its event, which Discord starts and ends);
+/// The gateway intents the bot needs: guild events (Discord's raid and DM-spam detections
+/// come as guild updates), reactions (📌 adds to the timeline), scheduled events (a
+/// maintenance window follows its event, which Discord starts and ends) and AutoMod's actions
+/// (not privileged);
 /// with `[intake] reports_channel` set, also guild messages and their words (the privileged
 /// Message Content intent, which the developer portal must allow).
 pub fn intents(settings: &crate::config::Settings) -> serenity::GatewayIntents {
     let base = serenity::GatewayIntents::GUILDS
         | serenity::GatewayIntents::GUILD_MESSAGE_REACTIONS
-        | serenity::GatewayIntents::GUILD_SCHEDULED_EVENTS;
+        | serenity::GatewayIntents::GUILD_SCHEDULED_EVENTS
+        | serenity::GatewayIntents::AUTO_MODERATION_EXECUTION;
     if settings.intake.reports_channel.is_some() {
         base | serenity::GatewayIntents::GUILD_MESSAGES | serenity::GatewayIntents::MESSAGE_CONTENT
     } else {

@@ -19,16 +19,20 @@ pub enum AlertSource {
     Grafana,
     /// Players naming a system in `[intake] reports_channel`.
     Players,
+    /// Discord's own safety signals on the gateway: a raid or DM spam it detected
+    /// (`incidents_data`), and AutoMod's actions.
+    Discord,
 }
 
 impl AlertSource {
     /// Every source.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::Alertmanager,
         Self::Sentry,
         Self::Cloudflare,
         Self::Grafana,
         Self::Players,
+        Self::Discord,
     ];
 
     /// Its name in the store, the metrics and the URL (`/hooks/<name>`; players have none).
@@ -39,6 +43,7 @@ impl AlertSource {
             Self::Cloudflare => "cloudflare",
             Self::Grafana => "grafana",
             Self::Players => "players",
+            Self::Discord => "discord",
         }
     }
 
@@ -55,6 +60,7 @@ impl AlertSource {
             Self::Cloudflare => "Cloudflare",
             Self::Grafana => "Grafana",
             Self::Players => "player reports",
+            Self::Discord => "Discord",
         }
     }
 }

@@ -19,6 +19,7 @@ mod refusal;
 mod reports;
 mod role;
 mod runbook;
+mod safety;
 mod severity;
 mod social;
 mod text;
@@ -66,6 +67,7 @@ pub use role::{IncidentRole, RoleParseError, Roles};
 pub use runbook::{
     ActionId, EnvSecret, RunState, RunbookAction, Runners, Shape, MAX_ACTION_TIMEOUT,
 };
+pub use safety::SafetySignal;
 pub use severity::{IncidentKind, KindParseError, Severity, SeverityParseError};
 pub use social::{fit, graphemes, inert, plain_from_discord, shorten, Network};
 pub use text::{

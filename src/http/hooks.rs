@@ -463,8 +463,8 @@ async fn receive_hook(
             )
             .await
         }
-        // Players' reports come from Discord, never over HTTP.
-        AlertSource::Players => plain(StatusCode::NOT_FOUND, "not found\n"),
+        // Players' reports and Discord's own signals come from Discord, never over HTTP.
+        AlertSource::Players | AlertSource::Discord => plain(StatusCode::NOT_FOUND, "not found\n"),
     }
 }
 

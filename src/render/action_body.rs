@@ -22,6 +22,9 @@ pub struct ActionFacts {
     pub run_id: String,
     /// The action's id.
     pub action: String,
+    /// `on` or `off` when the bot runs it as `[maintenance] hook` (a window starts or ends),
+    /// else empty.
+    pub maintenance: String,
 }
 
 /// The incident, as an action's templates see it.
@@ -58,6 +61,7 @@ impl ActionFacts {
             by: nasty.into(),
             run_id: "inc-42-snapshot-db-1".into(),
             action: "snapshot-db".into(),
+            maintenance: "on".into(),
         }
     }
 }

@@ -19,6 +19,25 @@ pub struct ActionNotice {
     pub unknown: Option<ActionUnknown>,
     /// The question above, answered.
     pub answered: Option<ActionAnswered>,
+    /// The game's maintenance hook (`[maintenance] hook`) failed, or got no answer.
+    pub hook: Option<HookFailed>,
+}
+
+/// The game's maintenance hook did not say it worked.
+#[derive(Debug, Clone, Serialize)]
+pub struct HookFailed {
+    /// It was to turn maintenance mode on (else off).
+    pub on: bool,
+    /// The action's label.
+    pub label: String,
+    /// The window's title.
+    pub window: String,
+    /// Sent, and no answer came (else it failed).
+    pub unknown: bool,
+    /// The status the target answered, if it answered.
+    pub status: Option<u16>,
+    /// What came back, or why it was not sent, in a code span (see [`code_span`]).
+    pub what: Option<Markup>,
 }
 
 /// "Run it?"
@@ -134,6 +153,14 @@ impl ActionNotice {
                 label,
                 by: Markup::raw("<@100000000000000031>"),
                 at: Markup::raw("<t:1796029200:f>"),
+            }),
+            hook: Some(HookFailed {
+                on: true,
+                label: "Game maintenance mode".into(),
+                window: "Maintenance: Login, Matchmaking".into(),
+                unknown: false,
+                status: Some(500),
+                what: Some(code_span("{\"error\": \"admin API down\"}")),
             }),
         }
     }

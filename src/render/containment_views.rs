@@ -78,6 +78,18 @@ pub struct LockdownLifted {
 pub struct LockdownStill {
     /// Who locked the server down (a mention).
     pub by: Markup,
+    /// Who pressed "Lift the lockdown" under it (a mention), once someone did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub lifting: Option<Markup>,
+}
+
+/// The title of a triage card from Discord's own safety signals.
+#[derive(Debug, Clone, Serialize)]
+pub struct DiscordSignal {
+    /// `raid`, `dm_spam` or `automod`.
+    pub kind: String,
+    /// AutoMod's rule (its id).
+    pub rule: Option<String>,
 }
 
 /// The answer to `/incident lockdown` or `/incident unlock`.
@@ -144,12 +156,19 @@ impl Notice {
                 slowmode: Some("30s".into()),
                 channels: vec![Markup::raw("<#5>")],
             }),
-            lockdown_still: Some(LockdownStill { by: by() }),
+            lockdown_still: Some(LockdownStill {
+                by: by(),
+                lifting: None,
+            }),
             lockdown_lifted: Some(LockdownLifted {
                 by: by(),
                 invites: true,
                 dms: true,
                 channels: vec![Markup::raw("<#5>")],
+            }),
+            discord_signal: Some(DiscordSignal {
+                kind: "automod".into(),
+                rule: Some("1100000000000000900".into()),
             }),
             ..Self::default()
         }
@@ -186,5 +205,6 @@ macro_rules! kinds {
 }
 
 kinds! { Notice: WafBlocked => waf_blocked, WafUnblocked => waf_unblocked,
-LockdownSet => lockdown_set, LockdownLifted => lockdown_lifted, LockdownStill => lockdown_still }
+LockdownSet => lockdown_set, LockdownLifted => lockdown_lifted, LockdownStill => lockdown_still,
+DiscordSignal => discord_signal }
 kinds! { Answer: WafAnswer => waf, LockdownAnswer => lockdown }

@@ -56,6 +56,8 @@ pub struct Notice {
     pub lockdown_lifted: Option<super::LockdownLifted>,
     /// At the resolve or the fix held, while the server is still locked down.
     pub lockdown_still: Option<super::LockdownStill>,
+    /// A triage card's title from Discord's own safety signals.
+    pub discord_signal: Option<super::DiscordSignal>,
     /// After resolve: the error rates now and before the incident.
     pub rates_at_resolve: Option<super::RatesAtResolve>,
     /// Phase 3's evidence links.

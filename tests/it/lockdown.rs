@@ -1,7 +1,7 @@
 //! `/incident lockdown` and `/incident unlock` against the fake Discord's incident actions
 //! (Discord's spec, its 24-hour limit, Manage Server): both pauses always sent, a pause set
 //! before kept and put back, slow-mode restored, a missing permission said once, the all-clear
-//! reminded and close refused while the server is locked down.
+//! reminded (with a button that lifts it) and close refused while the server is locked down.
 
 use std::time::Duration;
 
@@ -10,7 +10,7 @@ use serenity::all::ChannelId;
 
 use crate::support::bot::{spawn_bot_on, spawn_bot_with, world, TestBot, STEP};
 use crate::support::fake_discord::{FakeDiscord, MANAGE_GUILD};
-use crate::support::story::{declare, run, shows};
+use crate::support::story::{button_labels, declare, press, run, shows};
 
 async fn raid(fake: &FakeDiscord) -> (TestBot, ChannelId) {
     let bot = spawn_bot_with(fake, |_| {}).await;
@@ -180,8 +180,28 @@ async fn the_resolve_points_at_the_lockdown_and_close_refuses_while_it_holds() {
     .await;
     let refused = run(&fake, world::SECURITY, channel, "close", &[]).await;
     assert!(refused.contains("/incident unlock"), "{refused}");
-    run(&fake, world::SECURITY, channel, "unlock", &[]).await;
+    assert!(
+        fake.incidents().invites_disabled_until.is_some(),
+        "a refused close changes nothing"
+    );
+
+    // The reminder's button lifts it, as /incident unlock would.
+    let (handle, _) = press(&fake, world::SECURITY, channel, "🔓 Lift the lockdown").await;
+    assert_eq!(
+        handle.ack().await.kind,
+        7,
+        "the reminder is edited in place"
+    );
     bot.settle().await;
+    let reminder = shows(&fake, channel, "the reminder answered", |m| {
+        m.content.contains("is lifting the lockdown")
+    })
+    .await;
+    assert!(button_labels(&reminder).is_empty(), "its button is gone");
+    shows(&fake, channel, "the lockdown lifted", |m| {
+        m.content.contains("Lockdown lifted by")
+    })
+    .await;
     let closed = run(&fake, world::SECURITY, channel, "close", &[]).await;
     assert!(!closed.contains("locked down"), "{closed}");
 }

@@ -260,10 +260,19 @@ async fn the_p0_story_as_players_and_responders_read_it() {
     let pd = FakePagerDuty::start().await;
     let ntfy = FakeNtfy::start(paging::NTFY_TOKEN).await;
     let (pd_url, ntfy_url) = (pd.service.url(), ntfy.service.url());
-    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(T0), |s| {
+    // The game's own maintenance mode: a hook the bot calls as windows start and end.
+    let game = crate::support::fake_service::FakeService::start(|_| {
+        crate::support::fake_service::Canned::json(200, &serde_json::json!({ "ok": true }))
+    })
+    .await;
+    let hook = crate::maintenance_hook::hook(&game.url());
+    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(T0), move |s| {
         with_login_rate(s, url);
         with_login_links(s);
         paging::configure(s, &pd_url, &ntfy_url);
+        std::env::set_var(crate::maintenance_hook::SECRET_VAR, "game-admin-secret");
+        s.maintenance.hook = Some(hook.id.clone());
+        s.actions = vec![hook];
     })
     .await;
     let mut story = Story::new(&fake, &bot);
@@ -354,6 +363,12 @@ async fn the_p0_story_as_players_and_responders_read_it() {
         r.body.contains("Under maintenance")
     })
     .await;
+    bot.settle().await;
+    assert_eq!(
+        crate::maintenance_hook::modes(&game),
+        ["on"],
+        "the game's hook"
+    );
     story.incident(cole, channel, "status", &[]).await;
     story
         .incident(
@@ -412,6 +427,12 @@ async fn the_p0_story_as_players_and_responders_read_it() {
         .await;
     let back = |r: &crate::support::http::Response| !r.body.contains("\"under_maintenance\"");
     crate::status_page::until(bot.public, "/api/v2/components.json", "Login back", back).await;
+    bot.settle().await;
+    assert_eq!(
+        crate::maintenance_hook::modes(&game),
+        ["on", "off"],
+        "the game's hook"
+    );
     story
         .postmortem(
             cole,

@@ -46,6 +46,7 @@ fn facts(record: &IncidentRecord, run: &ActionRun) -> ActionFacts {
         by: run.by_name.clone(),
         run_id: run.key.clone(),
         action: run.action.to_string(),
+        maintenance: String::new(),
     }
 }
 

@@ -7,7 +7,7 @@ use serde_json::json;
 
 use super::lifecycle::Place;
 use super::waf::{parse_until, security_incident};
-use super::{answer, audit, App, AppError, Effect, Outbox};
+use super::{answer, audit, App, AppError, Button, ButtonStyle, Clicked, Effect, Outbox};
 use crate::domain::Refusal;
 use crate::domain::{parse_channels, parse_slowmode, Actor, Command, IncidentId, UserId};
 use crate::render::{LockdownAnswer, LockdownStill, Notice, TemplateName};
@@ -178,8 +178,51 @@ pub(in crate::app) fn remind_at_all_clear(
     if matches!(command, Command::Resolve { .. } | Command::FixHeld) {
         let notice = Notice::from(LockdownStill {
             by: crate::render::mention(by),
+            lifting: None,
         });
-        outbox.say_here(super::render(app, TemplateName::Notice, &notice)?, vec![]);
+        let button = Button {
+            custom_id: format!("{UNLOCK_BUTTON}:{}", outbox.incident()),
+            label: "🔓 Lift the lockdown".into(),
+            style: ButtonStyle::Danger,
+        };
+        let content = super::render(app, TemplateName::Notice, &notice)?;
+        outbox.question_here(content, vec![button]);
     }
     Ok(())
+}
+
+/// The custom id prefix of "Lift the lockdown" under the all-clear's reminder:
+/// `unlock:<incident>`.
+pub const UNLOCK_BUTTON: &str = "unlock";
+
+/// A press on "Lift the lockdown" (`about`: the incident's id): `/incident unlock` for the
+/// presser, with the same rights; returns the reminder's new look, without its button.
+#[tracing::instrument(skip_all)]
+pub async fn unlock_click(
+    app: &App,
+    actor: &Actor,
+    about: &str,
+    origin: &str,
+) -> Result<Clicked, AppError> {
+    let stale = || AppError::from(Refusal::StaleButton);
+    let id = about.parse::<i64>().map(IncidentId).map_err(|_| stale())?;
+    let record = app.db.incident(id).await?.ok_or_else(stale)?;
+    let channel = record.channel_id.ok_or_else(stale)?;
+    let by = app
+        .db
+        .lockdowns(id)
+        .await?
+        .iter()
+        .find(|l| l.in_force())
+        .map(|l| l.asked.by);
+    unlock(app, actor, Place::from(channel), origin).await?;
+    let notice = Notice::from(LockdownStill {
+        by: crate::render::mention(by.unwrap_or(actor.user)),
+        lifting: Some(crate::render::mention(actor.user)),
+    });
+    Ok(Clicked {
+        content: super::render(app, TemplateName::Notice, &notice)?,
+        buttons: vec![],
+        menu: None,
+    })
 }

@@ -60,6 +60,11 @@ async fn apply(
         WindowStatus::Scheduled => return Ok(()),
     };
     tx.save_window(w).await?;
+    match next {
+        WindowStatus::InProgress => super::hook::queue_hook(app, tx, w, true).await?,
+        WindowStatus::Completed => super::hook::queue_hook(app, tx, w, false).await?,
+        _ => {}
+    }
     let effect = Effect::AnnounceWindow {
         window: w.id,
         stage: stage.to_owned(),

@@ -10,6 +10,7 @@
 
 mod commands;
 mod follow;
+mod hook;
 mod steps;
 mod sync;
 
@@ -115,6 +116,11 @@ async fn queue_sync(
         now,
     )
     .await?;
+    match stage {
+        "started" => hook::queue_hook(app, tx, w, true).await?,
+        "ended" => hook::queue_hook(app, tx, w, false).await?,
+        _ => {}
+    }
     // Every replica's status page shows the change.
     tx.public_changed().await
 }

@@ -8,6 +8,7 @@
 mod actions;
 mod change;
 mod checklists;
+mod containment;
 mod declare;
 mod errors;
 mod facts;

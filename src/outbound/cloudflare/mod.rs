@@ -5,6 +5,7 @@
 
 mod access_rules;
 mod lists;
+mod rulesets;
 mod wire;
 
 use std::sync::Arc;
@@ -51,6 +52,18 @@ impl Cloudflare {
             settings: settings.clone(),
             token,
         }))
+    }
+
+    /// The adapter itself, for `check --online` (`None` as [`Cloudflare::from_settings`]).
+    pub fn for_check(settings: &CloudflareSettings, client: Outbound) -> Option<Self> {
+        if !settings.configured() {
+            return None;
+        }
+        Some(Self {
+            client,
+            settings: settings.clone(),
+            token: settings.token.clone()?,
+        })
     }
 
     /// `segments` under `api_base`.

@@ -5,7 +5,8 @@
 //! query parameter it does not declare is answered 400 as Cloudflare would, and recorded as a
 //! violation the test fails on. It refuses a wrong token (10000), a range an access rule
 //! cannot hold, a duplicate rule, and a list write while another bulk operation is pending
-//! (429); list writes complete on the second poll of their operation.
+//! (429); list writes complete on the second poll of their operation. It also answers the
+//! list itself (its name) and the WAF custom rules' entry point, for `check --online`.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
@@ -23,6 +24,22 @@ pub const ZONE: &str = "023e105f4ecef8ad9ca31a8372d0c353";
 pub const ACCOUNT: &str = "01a7362d577a6c3019a474fd6f485823";
 /// The account's list.
 pub const LIST: &str = "2c0fc9fa937b11eaa1b71c4d701ab86e";
+/// Its name, as a rule's expression names it (`$incident_blocklist`).
+pub const LIST_NAME: &str = "incident_blocklist";
+
+/// A WAF custom rule, shaped as the entry point's rules are (`PhaseGetResponse`).
+pub fn custom_rule(expression: &str, action: &str, enabled: bool) -> Value {
+    json!({
+        "id": "3a03d665bac047339bb530ecb439a90d",
+        "ref": "3a03d665bac047339bb530ecb439a90d",
+        "version": "1",
+        "action": action,
+        "enabled": enabled,
+        "expression": expression,
+        "description": "Incident blocklist",
+        "last_updated": "2026-12-01T00:00:00Z",
+    })
+}
 
 /// An IP access rule the fake holds.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -68,6 +85,9 @@ struct State {
     operations: HashMap<String, Operation>,
     violations: Vec<String>,
     next: u64,
+    /// The WAF custom rules of each scope's `http_request_firewall_custom` entry point
+    /// (`zones/<id>`); a scope without one has no entry point (404).
+    custom_rules: HashMap<String, Vec<Value>>,
 }
 
 impl State {
@@ -116,6 +136,11 @@ impl FakeCloudflare {
     /// The list items it holds.
     pub fn items(&self) -> Vec<Item> {
         self.state().items.clone()
+    }
+
+    /// Sets the WAF custom rules of `scope` (`zones/<id>` or `accounts/<id>`).
+    pub fn set_custom_rules(&self, scope: &str, rules: Vec<Value>) {
+        self.state().custom_rules.insert(scope.to_owned(), rules);
     }
 
     /// Every request that broke the published definition: a test asserts there are none.
@@ -228,7 +253,38 @@ fn respond(api: &OpenApi, state: &mut State, r: &Recorded) -> Canned {
                 None => refused(404, 10001, "firewallaccessrules.api.not_found"),
             }
         }
+        ("GET", t) if t.ends_with("/entrypoint") => entrypoint(state, &scope, &p("ruleset_phase")),
+        ("GET", "/accounts/{account_id}/rules/lists/{list_id}") if p("list_id") == LIST => {
+            ok(json!({
+                "id": LIST, "name": LIST_NAME, "kind": "ip", "num_items": state.items.len(),
+                "num_referencing_filters": 0, "created_on": "2026-12-01T00:00:00Z",
+                "modified_on": "2026-12-01T00:00:00Z",
+            }))
+        }
+        ("GET", "/accounts/{account_id}/rules/lists/{list_id}") => {
+            refused(404, 10000, "list not found")
+        }
         _ => lists(state, &r.method, &route.template, &p, &q, &body),
+    }
+}
+
+/// A phase's entry point ruleset; only the custom rules' phase holds any here.
+fn entrypoint(state: &State, scope: &str, phase: &str) -> Canned {
+    match state.custom_rules.get(scope) {
+        Some(rules) if phase == "http_request_firewall_custom" => ok(json!({
+            "id": "2f2feab2026849078ba485f918791bdc",
+            "kind": if scope.starts_with("zones") { "zone" } else { "root" },
+            "last_updated": "2026-12-01T00:00:00Z",
+            "name": "default",
+            "phase": phase,
+            "rules": rules,
+            "version": "1",
+        })),
+        _ => refused(
+            404,
+            10003,
+            &format!("could not find entrypoint ruleset in the {phase} phase"),
+        ),
     }
 }
 

@@ -46,6 +46,7 @@ mod rest_messages;
 mod rest_meta;
 mod rest_pins;
 mod routes;
+mod safety;
 mod schema;
 mod setup;
 mod setup_channels;

@@ -77,6 +77,7 @@ pub fn incident_actions(shared: &Shared, ctx: &Ctx) -> Reply {
     let data = shared.write(|s| {
         s.incidents.invites_disabled_until = invites;
         s.incidents.dms_disabled_until = dms;
+        super::safety::guild_updated(shared, s);
         s.incidents
     });
     shared.notify();
