@@ -18,7 +18,9 @@ mod postmortem;
 mod social;
 
 // The features' modules by their short names, for the use cases that call across features.
-use incident::{channel, checklists, declare, lifecycle, lockdown, notes, reminders, summary, waf};
+use incident::{
+    channel, checklists, declare, flags, lifecycle, lockdown, notes, reminders, summary, waf,
+};
 #[cfg(test)]
 use ports::recording;
 use ports::{chat, public};
@@ -42,6 +44,7 @@ pub use declare::{
     declare, ChannelCounts, DeclareArgs, Declared, CATEGORY_CHANNEL_BUDGET, GUILD_CHANNEL_BUDGET,
 };
 pub use effects::{kinds, Effect, MeetingCall, Outbox, Said, Target, TextFile};
+pub use flags::{flag, FlagArgs};
 pub use intake::{
     attach_card, card_of, card_view, declare_from_card, dismiss_card, player_said, receive,
     Received, ATTACH_MENU, DECLARE_BUTTON, DISMISS_BUTTON,

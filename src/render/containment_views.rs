@@ -87,6 +87,28 @@ pub struct LockdownAnswer {
     pub unlock: bool,
 }
 
+/// `/incident flag`: a flag for the game client was set or cleared.
+#[derive(Debug, Clone, Serialize)]
+pub struct FlagChanged {
+    /// Who did it (a mention); `None` on the timeline, which names its actor itself.
+    pub by: Option<Markup>,
+    /// The flag, as a code span (`ranked_disabled`).
+    pub name: Markup,
+    /// Set, rather than cleared.
+    pub on: bool,
+}
+
+/// The answer to `/incident flag`.
+#[derive(Debug, Clone, Serialize)]
+pub struct FlagAnswer {
+    /// The flag, as a code span.
+    pub name: Markup,
+    /// Set, rather than cleared.
+    pub on: bool,
+    /// Players were told of the incident already, so the game feed shows it now.
+    pub public: bool,
+}
+
 /// One WAF block, in the post-mortem draft.
 #[derive(Debug, Clone, Serialize)]
 pub struct ContainmentLine {
@@ -151,6 +173,11 @@ impl Notice {
                 dms: true,
                 channels: vec![Markup::raw("<#5>")],
             }),
+            flag_changed: Some(FlagChanged {
+                by: Some(by()),
+                name: super::code_span("ranked_disabled"),
+                on: true,
+            }),
             ..Self::default()
         }
     }
@@ -167,6 +194,11 @@ impl Answer {
                 until: Some(Markup::raw("<t:0:f>")),
             }),
             lockdown: Some(LockdownAnswer { unlock: false }),
+            flag: Some(FlagAnswer {
+                name: super::code_span("ranked_disabled"),
+                on: true,
+                public: false,
+            }),
             ..Self::default()
         }
     }
@@ -187,4 +219,6 @@ macro_rules! kinds {
 
 kinds! { Notice: WafBlocked => waf_blocked, WafUnblocked => waf_unblocked,
 LockdownSet => lockdown_set, LockdownLifted => lockdown_lifted, LockdownStill => lockdown_still }
+kinds! { Notice: FlagChanged => flag_changed }
 kinds! { Answer: WafAnswer => waf, LockdownAnswer => lockdown }
+kinds! { Answer: FlagAnswer => flag }

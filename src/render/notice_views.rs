@@ -56,6 +56,8 @@ pub struct Notice {
     pub lockdown_lifted: Option<super::LockdownLifted>,
     /// At the resolve or the fix held, while the server is still locked down.
     pub lockdown_still: Option<super::LockdownStill>,
+    /// `/incident flag`: a flag for the game client set or cleared.
+    pub flag_changed: Option<super::FlagChanged>,
     /// After resolve: the error rates now and before the incident.
     pub rates_at_resolve: Option<super::RatesAtResolve>,
     /// The caption of an error-rate chart.

@@ -29,6 +29,7 @@ mod copy;
 mod deliveries;
 mod error;
 mod file_lock;
+mod flags;
 mod gateway;
 mod incidents;
 mod jobs;
