@@ -184,6 +184,11 @@ pub enum Effect {
         /// The `social_posts` row.
         post: i64,
     },
+    /// Posts a 🛠️ maintenance notice on one social network, in its window's thread there.
+    SocialNotice {
+        /// The `social_notices` row.
+        notice: i64,
+    },
     /// Pages on-call outside Discord through `service`: `action` on the incident's page of
     /// `round` (its key), so a retry never pages twice.
     Page {
@@ -344,6 +349,7 @@ impl Effect {
             Self::AutoDeclare { .. } => kinds::AUTO_DECLARE,
             Self::RunAction { .. } => kinds::RUN_ACTION,
             Self::SocialPost { .. } => super::social::SOCIAL_POST,
+            Self::SocialNotice { .. } => super::social_notices::SOCIAL_NOTICE,
             Self::Page { .. } => kinds::PAGE,
             Self::SyncWindow { .. } => kinds::SYNC_WINDOW,
             Self::AnnounceWindow { .. } => kinds::ANNOUNCE_WINDOW,
@@ -378,6 +384,7 @@ impl Effect {
             | Self::WindowReminder { .. }
             | Self::RunAction { .. }
             | Self::SocialPost { .. }
+            | Self::SocialNotice { .. }
             // The WAF acts whether or not the channel opened; they tell it when it exists.
             | Self::WafBlock { .. }
             | Self::WafUnblock { .. }

@@ -434,6 +434,7 @@ impl JobHandler for Performer {
                 } => self.auto_declare(card, severity, &rule).await,
                 Effect::RunAction { run } => self.run_action(job, run).await,
                 Effect::SocialPost { post } => self.social_post(post).await,
+                Effect::SocialNotice { notice } => self.social_notice(notice).await,
                 Effect::Page {
                     service,
                     action,

@@ -16,6 +16,7 @@ mod paging;
 mod ports;
 mod postmortem;
 mod social;
+mod social_notices;
 
 // The features' modules by their short names, for the use cases that call across features.
 use incident::{

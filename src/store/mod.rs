@@ -42,6 +42,7 @@ mod pages;
 mod postgres;
 mod postmortem_items;
 mod postmortems;
+mod social_notices;
 mod social_posts;
 mod timeline;
 mod waf_blocks;
@@ -75,6 +76,7 @@ pub use pages::PageState;
 pub use postgres::{fresh_postgres_database, redacted_url};
 pub use postmortem_items::{ActionItem, Lesson};
 pub use postmortems::Postmortem;
+pub use social_notices::{NewSocialNotice, SocialNotice};
 pub use social_posts::{NewSocialPost, RemotePost, SocialPost};
 pub use waf_blocks::{NewBlock, WafBlock};
 
