@@ -179,7 +179,8 @@ impl<'a> Story<'a> {
 async fn the_p0_story_as_players_and_responders_read_it() {
     let fake = world::fake().start().await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(T0), |_| {}).await;
+    let nets = crate::social::Networks::start().await;
+    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(T0), nets.configure()).await;
     let mut story = Story::new(&fake, &bot);
     let (rhea, cole, sana) = (world::RESPONDER, world::COMMANDER, world::SECURITY);
 
@@ -343,13 +344,24 @@ async fn the_p0_story_as_players_and_responders_read_it() {
             ("incident-log", world::LOG),
         ])
     );
+    // What players read in Discord, they read as one thread on each network too.
+    nets.assert_one_thread_each(&[
+        "🚨 Service Alert 🚨",
+        "📣 Status update on Login",
+        "🛠️ Maintenance under way",
+        "🛠️ Maintenance extended",
+        "✅ All Clear",
+        "🛠️ Maintenance complete",
+    ])
+    .await;
 }
 
 #[tokio::test]
 async fn the_security_story_as_the_security_team_reads_it_and_nobody_else_does() {
     let fake = world::fake().start().await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(T0), |_| {}).await;
+    let nets = crate::social::Networks::start().await;
+    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(T0), nets.configure()).await;
     let mut story = Story::new(&fake, &bot);
     let (rhea, sana) = (world::RESPONDER, world::SECURITY);
 
@@ -415,6 +427,8 @@ async fn the_security_story_as_the_security_team_reads_it_and_nobody_else_does()
             ("incident-log", world::LOG),
         ])
     );
+    // Nothing of it reaches any network.
+    nets.assert_untouched();
 }
 
 /// Every message anyone can see (channels and each person's own answers) rendered as Discord
