@@ -30,15 +30,16 @@ pub async fn flag(
     args: FlagArgs,
 ) -> Result<String, AppError> {
     let record = incident_here(app, actor, place).await?;
+    // Said first, to anyone who may see the incident: no right would make a flag reach players.
+    if record.incident.kind == IncidentKind::Security {
+        return Err(Refusal::FlagInSecurity.into());
+    }
     // What the game client turns off is told to players: the comms decision is the commander's.
     actor.may(
         Action::Announce,
         &team(app),
         record.incident.roles.commander,
     )?;
-    if record.incident.kind == IncidentKind::Security {
-        return Err(Refusal::FlagInSecurity.into());
-    }
     let flag = GameFlag::parse(&args.name, &app.settings.players.flags)?;
     let public = told_players(app, &record).await?;
     let now = app.clock.now();
