@@ -382,6 +382,9 @@ pub struct PlayersSettings {
     /// The hosts whose web addresses stay links in what players read; none listed means the
     /// status page's host alone.
     pub link_hosts: Vec<String>,
+    /// The flags `/incident flag` may set (`ranked_disabled`): names the game client acts on,
+    /// shown in `/game-status.json`.
+    pub flags: Vec<String>,
 }
 
 /// `[status]`

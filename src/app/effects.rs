@@ -206,6 +206,11 @@ pub enum Effect {
         /// The `social_posts` row.
         post: i64,
     },
+    /// Posts a 🛠️ maintenance notice on one social network, in its window's thread there.
+    SocialNotice {
+        /// The `social_notices` row.
+        notice: i64,
+    },
     /// Pages on-call outside Discord through `service`: `action` on the incident's page of
     /// `round` (its key), so a retry never pages twice.
     Page {
@@ -418,6 +423,7 @@ impl Effect {
             Self::RunAction { .. } => kinds::RUN_ACTION,
             Self::MaintenanceHook { .. } => kinds::MAINTENANCE_HOOK,
             Self::SocialPost { .. } => super::social::SOCIAL_POST,
+            Self::SocialNotice { .. } => super::social_notices::SOCIAL_NOTICE,
             Self::Page { .. } => kinds::PAGE,
             Self::SyncWindow { .. } => kinds::SYNC_WINDOW,
             Self::AnnounceWindow { .. } => kinds::ANNOUNCE_WINDOW,
@@ -457,6 +463,7 @@ impl Effect {
             | Self::RunAction { .. }
             | Self::MaintenanceHook { .. }
             | Self::SocialPost { .. }
+            | Self::SocialNotice { .. }
             // The WAF acts whether or not the channel opened; they tell it when it exists.
             | Self::WafBlock { .. }
             | Self::WafUnblock { .. }

@@ -450,6 +450,7 @@ impl JobHandler for Performer {
                 Effect::RunAction { run } => self.run_action(job, run).await,
                 Effect::MaintenanceHook { run } => self.maintenance_hook(job, run).await,
                 Effect::SocialPost { post } => self.social_post(post).await,
+                Effect::SocialNotice { notice } => self.social_notice(notice).await,
                 Effect::Page {
                     service,
                     action,

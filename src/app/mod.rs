@@ -18,10 +18,13 @@ mod postmortem;
 mod signals;
 mod social;
 mod tickets;
+mod social_notices;
 
 // The features' modules by their short names, for the use cases that call across features.
 use incident::timeline_chart;
-use incident::{channel, checklists, declare, lifecycle, lockdown, notes, reminders, summary, waf};
+use incident::{
+    channel, checklists, declare, flags, lifecycle, lockdown, notes, reminders, summary, waf,
+};
 #[cfg(test)]
 use ports::recording;
 use ports::{chat, public};
@@ -45,6 +48,7 @@ pub use declare::{
     declare, ChannelCounts, DeclareArgs, Declared, CATEGORY_CHANNEL_BUDGET, GUILD_CHANNEL_BUDGET,
 };
 pub use effects::{kinds, Effect, MeetingCall, Outbox, Said, Target, TextFile};
+pub use flags::{flag, FlagArgs};
 pub use intake::{
     attach_card, card_of, card_view, declare_from_card, dismiss_card, player_said, receive,
     Received, ATTACH_MENU, DECLARE_BUTTON, DISMISS_BUTTON,

@@ -12,7 +12,7 @@ use crate::clock::BoxFuture;
 use crate::domain::{IncidentKind, Network};
 use crate::render::{Markup, NetworkCount, SocialCancelled, SocialPostView, TemplateName};
 use crate::scheduler::JobError;
-use crate::store::{AnnouncementKind, IncidentRecord, NewSocialPost, SocialPost, Tx};
+use crate::store::{AnnouncementKind, IncidentRecord, NewSocialPost, RemotePost, SocialPost, Tx};
 
 /// The job kind of [`Effect::SocialPost`].
 pub const SOCIAL_POST: &str = "social_post";
@@ -101,6 +101,13 @@ fn post_key(network: Network, announcement: i64, now: DateTime<Utc>) -> String {
     }
 }
 
+/// A Bluesky record key (a TID) made now for item `item` of another kind than an
+/// announcement (a maintenance notice's job).
+pub(super) fn record_key(item: i64, now: DateTime<Utc>) -> String {
+    let micros = u64::try_from(now.timestamp_micros()).unwrap_or(0);
+    tid(micros, item.unsigned_abs() % 1024)
+}
+
 /// An AT Protocol TID: 53 bits of microseconds then 10 bits of clock id, in the sortable
 /// base32 alphabet, 13 characters.
 fn tid(micros: u64, clock_id: u64) -> String {
@@ -178,7 +185,12 @@ pub async fn x_cap_reached(
         .db
         .social_posts_since(Network::X, month_start(now))
         .await?;
-    Ok((made >= u64::from(x.monthly_cap)).then_some(x.monthly_cap))
+    // The maintenance notices count too.
+    let notices = app
+        .db
+        .social_notices_since(Network::X, month_start(now))
+        .await?;
+    Ok((made + notices >= u64::from(x.monthly_cap)).then_some(x.monthly_cap))
 }
 
 impl Performer {
@@ -221,12 +233,16 @@ impl Performer {
                 return Ok(());
             }
         }
-        let posted: Vec<&SocialPost> = before.into_iter().filter(|p| p.remote.is_some()).collect();
-        let thread = match (posted.first(), posted.last()) {
-            (Some(root), Some(parent)) => root.remote.clone().zip(parent.remote.clone()),
-            _ => None,
-        }
-        .map(|(root, parent)| Thread { root, parent });
+        let posted: Vec<(DateTime<Utc>, RemotePost)> = before
+            .into_iter()
+            .filter_map(|p| p.posted_at.zip(p.remote.clone()))
+            .collect();
+        let notices = self
+            .app
+            .db
+            .incident_notices(post.incident, post.network)
+            .await?;
+        let thread = incident_thread(posted, notices);
         let draft = Draft {
             key: post.key.clone(),
             body: post.body.clone(),
@@ -248,6 +264,22 @@ impl Performer {
         let record = self.app.db.incident(post.incident).await?;
         Ok(record.is_some_and(|r| r.incident.kind == IncidentKind::Security))
     }
+}
+
+/// An incident's thread on a network, from its announcements' posts (`posted`, oldest first)
+/// and its windows' maintenance notices: the alert's post is the root, and the newest of
+/// either the parent, so players read one thread in the order they were told.
+pub(super) fn incident_thread(
+    posted: Vec<(DateTime<Utc>, RemotePost)>,
+    notices: Vec<(DateTime<Utc>, RemotePost)>,
+) -> Option<Thread> {
+    let root = posted.first()?.1.clone();
+    let parent = posted
+        .into_iter()
+        .chain(notices)
+        .max_by_key(|(at, _)| *at)
+        .map(|(_, p)| p)?;
+    Some(Thread { root, parent })
 }
 
 /// The adapters' logins, kept in the database.

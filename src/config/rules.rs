@@ -32,6 +32,7 @@ pub(super) fn problems(s: &Settings) -> Vec<Finding> {
     exposure(s, &mut out);
     intake(s, &mut out);
     maintenance(s, &mut out);
+    player_flags(s, &mut out);
     super::action_rules::actions(s, &mut out);
     out.extend(
         super::cloudflare::problems(&s.cloudflare)
@@ -96,6 +97,26 @@ pub(super) fn warnings(s: &Settings) -> Vec<Finding> {
     }
     super::metrics_source::warnings(s, &mut out);
     out
+}
+
+fn player_flags(s: &Settings, out: &mut Vec<Finding>) {
+    let flags = &s.players.flags;
+    for (i, name) in flags.iter().enumerate() {
+        if !crate::domain::is_flag_name(name) {
+            out.push(finding(
+                &["players.flags"],
+                format!(
+                    "[players] flags lists {name:?}: write each flag as 1 to 40 lower-case \
+                     letters, digits and _, as the game client checks it (ranked_disabled)"
+                ),
+            ));
+        } else if flags[..i].contains(name) {
+            out.push(finding(
+                &["players.flags"],
+                format!("[players] flags lists {name:?} twice: keep one"),
+            ));
+        }
+    }
 }
 
 fn urls(s: &Settings, out: &mut Vec<Finding>) {

@@ -634,3 +634,24 @@ fn a_cloudflare_list_needs_its_account_and_list_and_is_warned_about_its_waf_rule
         Ok(())
     });
 }
+
+#[test]
+fn game_flags_must_be_lower_case_names_listed_once() {
+    Jail::expect_with(|jail| {
+        let body = format!(
+            "{IDS}[players]\nflags = [\"ranked_disabled\", \"Store off\", \"ranked_disabled\"]\n"
+        );
+        let err = load_in(jail, &body).expect_err("bad flags");
+        let text = err.to_string();
+        assert!(
+            text.contains("\"Store off\": write each flag as 1 to 40 lower-case"),
+            "{text}"
+        );
+        assert!(
+            text.contains("\"ranked_disabled\" twice: keep one"),
+            "{text}"
+        );
+        assert_eq!(err.problems.len(), 2, "{text}");
+        Ok(())
+    });
+}

@@ -7,6 +7,7 @@ mod checklist;
 mod error_rate;
 mod evidence;
 mod facts;
+mod flags;
 mod ids;
 mod impact;
 mod incident;
@@ -40,6 +41,7 @@ pub use evidence::{fill as fill_link, EvidenceLink, LinkTemplate, PLACEHOLDERS};
 pub use facts::{
     parse_duration, Eta, EtaError, EtaInput, SinceError, SinceInput, MAX_DETECTED_BEFORE, MAX_ETA,
 };
+pub use flags::{is_flag_name, GameFlag};
 pub use ids::{
     ChannelId, EventId, GuildId, IdParseError, IncidentId, IncidentNumber, InteractionId,
     MessageId, RoleId, UserId,

@@ -220,6 +220,22 @@ pub enum Refusal {
     NothingBlocked,
     /// "End maintenance" in an incident with no window under way.
     NoMaintenanceUnderWay,
+    /// `/incident flag` with a name `[players] flags` does not list.
+    UnknownFlag {
+        /// What was typed.
+        typed: Typed,
+        /// The configured flags.
+        allowed: Vec<String>,
+    },
+    /// `/incident flag` in a security incident, which players never see.
+    FlagInSecurity,
+    /// `/incident flag` that changes nothing: set already, or not set.
+    FlagUnchanged {
+        /// The flag.
+        name: String,
+        /// Whether it is set.
+        set: bool,
+    },
     /// The service alert went out, or is going out, already.
     AlertAlreadySent {
         /// The channel it goes to.

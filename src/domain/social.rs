@@ -95,8 +95,8 @@ pub fn inert(text: &str) -> String {
 }
 
 /// A player announcement as rendered for Discord, made plain text: role pings and other
-/// mentions left out, time tags written as UTC times, `<address>` brackets and backslash
-/// escapes taken away. An address Discord was told not to link (`https\://…`) stays unlinkable
+/// mentions left out, time tags written as UTC times, the bot's own `**bold**` markers,
+/// `<address>` brackets and backslash escapes taken away. An address Discord was told not to link (`https\://…`) stays unlinkable
 /// (`https:\u{200B}//…`), and lines that carry `site` (the status site: the post adds the
 /// incident's page itself) are left out.
 pub fn plain_from_discord(content: &str, site: &str) -> String {
@@ -108,6 +108,9 @@ pub fn plain_from_discord(content: &str, site: &str) -> String {
             rest = &rest[len..];
         } else if let Some(after) = rest.strip_prefix("\\://") {
             out.push_str(":\u{200B}//");
+            rest = after;
+        } else if let Some(after) = rest.strip_prefix("**") {
+            // The bot's bold (a 🛠️ notice's heading); typed asterisks are escaped, above.
             rest = after;
         } else if c == '\\' && rest.len() > 1 {
             let next = rest[1..].chars().next().unwrap_or('\\');
@@ -161,6 +164,14 @@ mod tests {
             plain,
             "🚨 Service Alert 🚨\nTrouble with Log*in _now_ until 2023-11-14 22:13 UTC.\n\
              Do not visit https:\u{200B}//evil.example/x@y"
+        );
+    }
+
+    #[test]
+    fn the_bots_bold_goes_and_typed_asterisks_stay() {
+        assert_eq!(
+            plain_from_discord("🛠️ **Maintenance under way**\nLog\\*\\*in", ""),
+            "🛠️ Maintenance under way\nLog**in"
         );
     }
 

@@ -57,6 +57,8 @@ pub struct Answer {
     pub waf: Option<super::WafAnswer>,
     /// `/incident lockdown`, `/incident unlock`.
     pub lockdown: Option<super::LockdownAnswer>,
+    /// `/incident flag`.
+    pub flag: Option<super::FlagAnswer>,
 }
 
 /// An incident was declared.

@@ -99,6 +99,28 @@ pub struct LockdownAnswer {
     pub unlock: bool,
 }
 
+/// `/incident flag`: a flag for the game client was set or cleared.
+#[derive(Debug, Clone, Serialize)]
+pub struct FlagChanged {
+    /// Who did it (a mention); `None` on the timeline, which names its actor itself.
+    pub by: Option<Markup>,
+    /// The flag, as a code span (`ranked_disabled`).
+    pub name: Markup,
+    /// Set, rather than cleared.
+    pub on: bool,
+}
+
+/// The answer to `/incident flag`.
+#[derive(Debug, Clone, Serialize)]
+pub struct FlagAnswer {
+    /// The flag, as a code span.
+    pub name: Markup,
+    /// Set, rather than cleared.
+    pub on: bool,
+    /// Players were told of the incident already, so the game feed shows it now.
+    pub public: bool,
+}
+
 /// One WAF block, in the post-mortem draft.
 #[derive(Debug, Clone, Serialize)]
 pub struct ContainmentLine {
@@ -170,6 +192,11 @@ impl Notice {
                 kind: "automod".into(),
                 rule: Some("1100000000000000900".into()),
             }),
+            flag_changed: Some(FlagChanged {
+                by: Some(by()),
+                name: super::code_span("ranked_disabled"),
+                on: true,
+            }),
             ..Self::default()
         }
     }
@@ -186,6 +213,11 @@ impl Answer {
                 until: Some(Markup::raw("<t:0:f>")),
             }),
             lockdown: Some(LockdownAnswer { unlock: false }),
+            flag: Some(FlagAnswer {
+                name: super::code_span("ranked_disabled"),
+                on: true,
+                public: false,
+            }),
             ..Self::default()
         }
     }
@@ -207,4 +239,6 @@ macro_rules! kinds {
 kinds! { Notice: WafBlocked => waf_blocked, WafUnblocked => waf_unblocked,
 LockdownSet => lockdown_set, LockdownLifted => lockdown_lifted, LockdownStill => lockdown_still,
 DiscordSignal => discord_signal }
+kinds! { Notice: FlagChanged => flag_changed }
 kinds! { Answer: WafAnswer => waf, LockdownAnswer => lockdown }
+kinds! { Answer: FlagAnswer => flag }

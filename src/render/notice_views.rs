@@ -58,6 +58,8 @@ pub struct Notice {
     pub lockdown_still: Option<super::LockdownStill>,
     /// A triage card's title from Discord's own safety signals.
     pub discord_signal: Option<super::DiscordSignal>,
+    /// `/incident flag`: a flag for the game client set or cleared.
+    pub flag_changed: Option<super::FlagChanged>,
     /// After resolve: the error rates now and before the incident.
     pub rates_at_resolve: Option<super::RatesAtResolve>,
     /// Phase 3's evidence links.

@@ -231,6 +231,19 @@ fn own() -> Vec<Refusal> {
 fn own_about_actions_and_windows() -> Vec<Refusal> {
     vec![
         Refusal::NoMaintenanceUnderWay,
+        Refusal::UnknownFlag {
+            typed: crate::domain::Typed("chat_disabled".into()),
+            allowed: vec!["ranked_disabled".into(), "store_disabled".into()],
+        },
+        Refusal::UnknownFlag {
+            typed: crate::domain::Typed("chat_disabled".into()),
+            allowed: vec![],
+        },
+        Refusal::FlagInSecurity,
+        Refusal::FlagUnchanged {
+            name: "ranked_disabled".into(),
+            set: true,
+        },
         Refusal::AnsweredAlready,
         Refusal::SlowmodeNeedsChannels,
         Refusal::NothingToLock,

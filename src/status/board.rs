@@ -123,7 +123,8 @@ pub async fn rebuild(app: &App, templates: &PageTemplates) -> anyhow::Result<Sna
             })
             .collect::<Vec<_>>();
         // Announcements posted before their text was stored have nothing to show.
-        if let Some(incident) = PublicIncident::from_record(&record, updates) {
+        if let Some(mut incident) = PublicIncident::from_record(&record, updates) {
+            incident.flags = app.db.flags(record.id).await.context("reading the flags")?;
             incidents.push(incident);
         }
     }

@@ -65,6 +65,8 @@ pub struct PublicIncident {
     pub ended_at: Option<DateTime<Utc>>,
     /// What players were told, oldest first; never empty for a listed incident.
     pub updates: Vec<PublicUpdate>,
+    /// The flags set with `/incident flag`, for the game client (`ranked_disabled`).
+    pub flags: Vec<String>,
 }
 
 impl PublicIncident {
@@ -82,6 +84,7 @@ impl PublicIncident {
             resolved_at: i.resolved_at,
             ended_at: i.verified_at.or(i.closed_at),
             updates,
+            flags: Vec::new(),
         })
     }
 
@@ -556,6 +559,7 @@ mod tests {
             systems: vec!["login".into()],
             resolved_at: None,
             ended_at: None,
+            flags: vec![],
             updates: vec![PublicUpdate {
                 id: i64::from(number),
                 kind: AnnouncementKind::Alert,

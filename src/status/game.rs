@@ -113,7 +113,12 @@ fn incident(inputs: &Inputs<'_>, i: &PublicIncident) -> Status {
         titles: seed(i.name()),
         updates,
         platforms: inputs.game.platforms.clone(),
-        flags: Vec::new(),
+        // A client turns things back on when players are told it is over.
+        flags: if i.over_at().is_none() {
+            i.flags.clone()
+        } else {
+            Vec::new()
+        },
         created_at: iso(i.started()),
         updated_at: iso(i.updated()),
         archive_at: i.over_at().map(|at| iso(at + KEEP_AFTER_OVER)),
@@ -199,6 +204,7 @@ mod tests {
             resolved_at: None,
             ended_at: None,
             updates,
+            flags: vec!["ranked_disabled".into()],
         }
     }
 
@@ -284,6 +290,12 @@ mod tests {
             "newest first"
         );
         assert!(listed[1]["archive_at"].is_string(), "{doc}");
+        assert_eq!(listed[0]["flags"], serde_json::json!(["ranked_disabled"]));
+        assert_eq!(
+            listed[1]["flags"],
+            serde_json::json!([]),
+            "players were told it is over: the client turns things back on"
+        );
         assert_eq!(
             doc["maintenances"].as_array().map(Vec::len),
             Some(1),

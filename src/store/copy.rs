@@ -36,6 +36,7 @@ const TABLES: &[(&str, bool)] = &[
     ("lockdowns", true),
     ("lockdown_channels", true),
     ("tracker_tickets", true),
+    ("incident_flags", true),
 ];
 
 /// The tables whose `id` PostgreSQL numbers itself (an identity column): after rows are copied

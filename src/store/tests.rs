@@ -85,6 +85,7 @@ on_both!(
     why_a_job_was_given_up_reads_back_as_it_was_recorded,
     a_waf_block_keeps_its_entry_and_is_lifted_once,
     a_lockdown_keeps_what_was_there_before_and_is_lifted_once,
+    a_flag_is_set_once_listed_and_cleared_once,
 );
 
 fn guild() -> GuildId {
@@ -1445,4 +1446,39 @@ async fn a_lockdown_keeps_what_was_there_before_and_is_lifted_once(db: Db) {
     assert_eq!(l.lift_asked, Some((T0, by)));
     assert!(!l.in_force());
     assert_eq!(db.lockdowns(rec.id).await.expect("all"), vec![l]);
+}
+
+async fn a_flag_is_set_once_listed_and_cleared_once(db: Db) {
+    let rec = insert(&db, &declared("Ranked down", "Ranked")).await;
+    let by = UserId::new(5).expect("user");
+    let mut tx = db.begin().await.expect("begin");
+    assert!(tx
+        .set_flag(rec.id, "store_disabled", by, T0)
+        .await
+        .expect("set"));
+    assert!(tx
+        .set_flag(rec.id, "ranked_disabled", by, T0 + TimeDelta::minutes(1))
+        .await
+        .expect("set"));
+    assert!(!tx
+        .set_flag(rec.id, "store_disabled", by, T0)
+        .await
+        .expect("again"));
+    tx.commit().await.expect("commit");
+    assert_eq!(
+        db.flags(rec.id).await.expect("flags"),
+        ["store_disabled", "ranked_disabled"],
+        "in the order they were set"
+    );
+    let mut tx = db.begin().await.expect("begin");
+    assert!(tx
+        .clear_flag(rec.id, "store_disabled")
+        .await
+        .expect("clear"));
+    assert!(!tx
+        .clear_flag(rec.id, "store_disabled")
+        .await
+        .expect("again"));
+    tx.commit().await.expect("commit");
+    assert_eq!(db.flags(rec.id).await.expect("flags"), ["ranked_disabled"]);
 }

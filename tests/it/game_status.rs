@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use crate::support::bot::{spawn_bot_with, world, STEP};
 use crate::support::http;
-use crate::support::story::{answer, declare};
+use crate::support::story::{answer, declare, run, shows};
 
 /// The answer once `accept` takes it; panics with the last one after [`STEP`].
 async fn feed_until(
@@ -109,4 +109,119 @@ async fn a_game_client_reads_only_the_public_p0_with_its_severity_platforms_and_
     for secret in ["SECRET", "Vault"] {
         assert!(!doc.to_string().contains(secret), "leaks {secret}: {doc}");
     }
+}
+
+#[tokio::test]
+async fn a_flag_set_by_the_commander_shows_in_the_feed_until_cleared_and_never_for_security() {
+    let fake = world::fake().start().await;
+    let bot = spawn_bot_with(&fake, |s| {
+        s.players.flags = vec!["ranked_disabled".into(), "store_disabled".into()];
+    })
+    .await;
+    fake.wait_for("the commands", STEP, |f| !f.commands().is_empty())
+        .await;
+    let p0 = declare(
+        &fake,
+        world::RESPONDER,
+        &[
+            ("title", "Ranked broken"),
+            ("severity", "P0"),
+            ("systems", "Ranked"),
+        ],
+    )
+    .await;
+    let refused = run(
+        &fake,
+        world::COMMANDER,
+        p0.id,
+        "flag",
+        &[("name", "chat_off")],
+    )
+    .await;
+    assert!(
+        refused.contains("There is no flag chat\\_off")
+            && refused.contains("`ranked_disabled`, `store_disabled`"),
+        "{refused}"
+    );
+    let set = run(
+        &fake,
+        world::COMMANDER,
+        p0.id,
+        "flag",
+        &[("name", "ranked_disabled")],
+    )
+    .await;
+    assert!(set.contains("`ranked_disabled` set."), "{set}");
+    let doc = feed_until(bot.public, |d| {
+        d["incidents"][0]["flags"] == serde_json::json!(["ranked_disabled"])
+    })
+    .await;
+    assert_eq!(schema_errors(&doc), Vec::<String>::new(), "{doc}");
+    shows(&fake, p0.id, "the flag notice", |m| {
+        m.content.contains("🚩 `ranked_disabled` set by")
+    })
+    .await;
+    let again = run(
+        &fake,
+        world::COMMANDER,
+        p0.id,
+        "flag",
+        &[("name", "ranked_disabled")],
+    )
+    .await;
+    assert!(again.contains("is set already"), "{again}");
+
+    let sec = declare(
+        &fake,
+        world::SECURITY,
+        &[
+            ("title", "Leak"),
+            ("severity", "P2"),
+            ("kind", "security"),
+            ("systems", "Store"),
+        ],
+    )
+    .await;
+    let refused = run(
+        &fake,
+        world::SECURITY,
+        sec.id,
+        "flag",
+        &[("name", "store_disabled")],
+    )
+    .await;
+    assert!(
+        refused.contains("players never hear of a security incident"),
+        "{refused}"
+    );
+
+    let cleared = run(
+        &fake,
+        world::COMMANDER,
+        p0.id,
+        "flag",
+        &[("name", "ranked_disabled"), ("on", "false")],
+    )
+    .await;
+    assert!(cleared.contains("`ranked_disabled` cleared"), "{cleared}");
+    feed_until(bot.public, |d| {
+        d["incidents"][0]["flags"] == serde_json::json!([])
+    })
+    .await;
+    let timeline = bot
+        .app
+        .db
+        .timeline(incident_bot::domain::IncidentId(1))
+        .await
+        .expect("timeline");
+    let flags: Vec<&str> = timeline
+        .iter()
+        .map(|e| e.text.as_str())
+        .filter(|t| t.contains("ranked_disabled"))
+        .collect();
+    assert_eq!(
+        flags.len(),
+        2,
+        "set and cleared, on the timeline: {flags:?}"
+    );
 }

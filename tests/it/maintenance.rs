@@ -42,8 +42,22 @@ async fn maintenance(
 
 /// A bot whose clock runs with the fake's, so that Discord and the bot agree on the time.
 async fn start(fake: &FakeDiscord) -> (TestBot, tempfile::TempDir) {
+    start_with(fake, |_| {}).await
+}
+
+/// [`start`], with `configure` applied to the settings.
+async fn start_with(
+    fake: &FakeDiscord,
+    configure: impl FnOnce(&mut incident_bot::config::Settings),
+) -> (TestBot, tempfile::TempDir) {
     let dir = tempfile::tempdir().expect("tempdir");
-    let bot = spawn_bot_on(fake, dir.path(), ManualClock::running(fake.now()), |_| {}).await;
+    let bot = spawn_bot_on(
+        fake,
+        dir.path(),
+        ManualClock::running(fake.now()),
+        configure,
+    )
+    .await;
     fake.wait_for("the commands", STEP, |f| !f.commands().is_empty())
         .await;
     (bot, dir)
@@ -102,7 +116,8 @@ fn login_status(components: &serde_json::Value) -> String {
 #[tokio::test]
 async fn a_scheduled_window_is_seen_by_players_end_to_end_as_discord_starts_and_completes_it() {
     let fake = world::fake().start().await;
-    let (bot, _dir) = start(&fake).await;
+    let nets = crate::social::Networks::start().await;
+    let (bot, _dir) = start_with(&fake, nets.configure()).await;
     let now = fake.now();
     // Two hours ahead, on the minute (times are typed to the minute).
     let at = (now + TimeDelta::hours(2)).with_second(0).expect("a time");
@@ -315,6 +330,13 @@ async fn a_scheduled_window_is_seen_by_players_end_to_end_as_discord_starts_and_
     let posts = fake.messages(world::ANNOUNCEMENTS);
     assert_eq!(posts.len(), 3, "each moment told once");
     fake.assert_no_violations();
+    // Players who follow the studio elsewhere read the window as one thread there.
+    nets.assert_one_thread_each(&[
+        "🛠️ Scheduled maintenance: Database upgrade",
+        "🛠️ Maintenance under way",
+        "🛠️ Maintenance complete",
+    ])
+    .await;
 }
 
 #[tokio::test]

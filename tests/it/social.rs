@@ -17,14 +17,15 @@ use crate::support::fake_x::FakeX;
 use crate::support::story::{declare, run};
 
 /// The three networks' fakes.
-struct Networks {
+pub(crate) struct Networks {
     mastodon: FakeMastodon,
     bluesky: FakeBluesky,
     x: FakeX,
 }
 
 impl Networks {
-    async fn start() -> Self {
+    /// Starts the three fakes.
+    pub(crate) async fn start() -> Self {
         Self {
             mastodon: FakeMastodon::start(500).await,
             bluesky: FakeBluesky::start().await,
@@ -33,7 +34,7 @@ impl Networks {
     }
 
     /// Every network configured, X with replies and the link.
-    fn configure(&self) -> impl FnOnce(&mut Settings) {
+    pub(crate) fn configure(&self) -> impl FnOnce(&mut Settings) {
         let (m, b, x) = (
             on_mastodon(&self.mastodon, STEP),
             on_bluesky(&self.bluesky, APP_PASSWORD, STEP),
@@ -44,6 +45,57 @@ impl Networks {
             b(s);
             x(s);
         }
+    }
+}
+
+impl Networks {
+    /// Waits until each network holds `firsts.len()` posts, then asserts they are one thread
+    /// each: the posts begin with `firsts` in order, and each answers the one before it.
+    pub(crate) async fn assert_one_thread_each(&self, firsts: &[&str]) {
+        let n = firsts.len();
+        until("every post on each network", || {
+            self.mastodon.statuses().len() >= n
+                && self.bluesky.records().len() >= n
+                && self.x.posts().len() >= n
+        })
+        .await;
+        let (m, b, x) = (
+            self.mastodon.statuses(),
+            self.bluesky.records(),
+            self.x.posts(),
+        );
+        assert_eq!((m.len(), b.len(), x.len()), (n, n, n), "no post more");
+        for (i, first) in firsts.iter().enumerate() {
+            assert!(m[i].text.starts_with(first), "{i}: {}", m[i].text);
+            assert!(b[i].text().starts_with(first), "{i}: {}", b[i].text());
+            assert!(x[i].text.starts_with(first), "{i}: {}", x[i].text);
+        }
+        for i in 1..n {
+            assert_eq!(m[i].in_reply_to_id.as_ref(), Some(&m[i - 1].id), "{i}");
+            assert_eq!(b[i].value["reply"]["parent"]["uri"], b[i - 1].uri.as_str());
+            assert_eq!(b[i].value["reply"]["root"]["uri"], b[0].uri.as_str());
+            assert_eq!(x[i].in_reply_to.as_ref(), Some(&x[i - 1].id), "{i}");
+        }
+        self.assert_clean();
+    }
+
+    /// Asserts no network was called at all.
+    pub(crate) fn assert_untouched(&self) {
+        assert!(
+            self.mastodon.service.received().is_empty(),
+            "Mastodon was called"
+        );
+        assert!(
+            self.bluesky.service.received().is_empty(),
+            "Bluesky was called"
+        );
+        assert!(self.x.service.received().is_empty(), "X was called");
+    }
+
+    fn assert_clean(&self) {
+        assert_eq!(self.mastodon.violations(), Vec::<String>::new());
+        assert_eq!(self.bluesky.violations(), Vec::<String>::new());
+        assert_eq!(self.x.violations(), Vec::<String>::new());
     }
 }
 

@@ -266,7 +266,11 @@ async fn the_p0_story_as_players_and_responders_read_it() {
     })
     .await;
     let hook = crate::maintenance_hook::hook(&game.url());
+    // Players read the same news on Mastodon, Bluesky and X.
+    let nets = crate::social::Networks::start().await;
+    let social = nets.configure();
     let bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(T0), move |s| {
+        social(s);
         with_login_rate(s, url);
         with_login_links(s);
         paging::configure(s, &pd_url, &ntfy_url);
@@ -476,6 +480,16 @@ async fn the_p0_story_as_players_and_responders_read_it() {
             ("incident-log", world::LOG),
         ])
     );
+    // What players read in Discord, they read as one thread on each network too.
+    nets.assert_one_thread_each(&[
+        "🚨 Service Alert 🚨",
+        "📣 Status update on Login",
+        "🛠️ Maintenance under way",
+        "🛠️ Maintenance extended",
+        "✅ All Clear",
+        "🛠️ Maintenance complete",
+    ])
+    .await;
     assert_eq!(pd.alerts().len(), 1, "one page in PagerDuty");
     assert_eq!(pd.alerts()[&key].triggers, 1, "triggered once");
     assert!(pd.violations().is_empty(), "{:?}", pd.violations());
@@ -527,7 +541,8 @@ fn pages_sent(pd: &FakePagerDuty, ntfy: &FakeNtfy, channel: ChannelId) -> String
 async fn the_security_story_as_the_security_team_reads_it_and_nobody_else_does() {
     let fake = world::fake().start().await;
     let dir = tempfile::tempdir().expect("tempdir");
-    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(T0), |_| {}).await;
+    let nets = crate::social::Networks::start().await;
+    let bot = spawn_bot_on(&fake, dir.path(), ManualClock::new(T0), nets.configure()).await;
     let mut story = Story::new(&fake, &bot);
     let (rhea, sana) = (world::RESPONDER, world::SECURITY);
 
@@ -593,6 +608,8 @@ async fn the_security_story_as_the_security_team_reads_it_and_nobody_else_does()
             ("incident-log", world::LOG),
         ])
     );
+    // Nothing of it reaches any network.
+    nets.assert_untouched();
 }
 
 /// Every message anyone can see (channels and each person's own answers) rendered as Discord

@@ -11,6 +11,7 @@ pub(super) mod corrections;
 pub(super) mod declare;
 pub(super) mod error_rates;
 pub(super) mod evidence;
+pub(super) mod flags;
 pub(super) mod lifecycle;
 pub(super) mod lockdown;
 pub(super) mod lockdown_jobs;

@@ -172,9 +172,16 @@ impl Performer {
         let mut hosts = settings.player_link_hosts();
         hosts.extend(event_link);
         let content = unlink_for_players(&text, &hosts);
-        self.post(job, settings.channels.announcements, content, vec![])
-            .await?;
-        Ok(())
+        self.post(
+            job,
+            settings.channels.announcements,
+            content.clone(),
+            vec![],
+        )
+        .await?;
+        // Players who follow the studio elsewhere read it too (the Discord post has a nonce,
+        // and the posts are recorded once per job: a retry doubles neither).
+        crate::app::social_notices::queue(&self.app, job, &w, &content).await
     }
 
     /// Performs [`Effect::WindowReminder`]: reminds the staff in the log channel before a

@@ -1,6 +1,7 @@
 //! `/incident block`, `/incident unblock`, `/incident lockdown`, `/incident unlock`: the
 //! containment steps that act outside the channel (the WAF, the server itself), in a security
-//! incident. Each reads its options and calls its use case; the rules live in `app/`.
+//! incident; and `/incident flag`, what the game client turns off in an availability
+//! one. Each reads its options and calls its use case; the rules live in `app/`.
 
 use serenity::all as serenity;
 
@@ -81,6 +82,17 @@ pub const SPECS: &[Spec] = &[
         "Lift this incident's lockdown.",
         &[INCIDENT],
         unlock,
+    ),
+    Spec::sub(
+        GROUP.command,
+        "flag",
+        "Set or clear a game-client flag.",
+        &[
+            Param::required("name", Kind::Text, "From [players] flags"),
+            // No `incident:`: /incident is near Discord's 4,000 characters a command.
+            Param::optional("on", Kind::Bool, "false clears it"),
+        ],
+        flag,
     ),
 ];
 
@@ -176,6 +188,19 @@ fn unlock<'a>(ask: &'a Ask<'a>, o: Options<'a>) -> BoxFuture<'a, Result<(), Erro
     Box::pin(async move {
         run(ask, o.incident()?, |place, actor, origin| async move {
             app::unlock(ask.app(), &actor, place, &origin).await
+        })
+        .await
+    })
+}
+
+fn flag<'a>(ask: &'a Ask<'a>, o: Options<'a>) -> BoxFuture<'a, Result<(), Error>> {
+    Box::pin(async move {
+        let args = app::FlagArgs {
+            name: o.need_text("name")?,
+            on: o.flag("on")?.unwrap_or(true),
+        };
+        run(ask, None, |place, actor, origin| async move {
+            app::flag(ask.app(), &actor, place, &origin, args).await
         })
         .await
     })
