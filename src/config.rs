@@ -373,6 +373,9 @@ pub struct PlayersSettings {
     /// The hosts whose web addresses stay links in what players read; none listed means the
     /// status page's host alone.
     pub link_hosts: Vec<String>,
+    /// The languages players read, as Discord's locale codes; the seed's English is always one.
+    #[serde(default)]
+    pub locales: Vec<crate::domain::Locale>,
 }
 
 /// `[status]`

@@ -14,6 +14,7 @@ mod checklist;
 mod containment_views;
 mod escape;
 mod help;
+pub mod locales;
 mod log_views;
 mod maintenance_views;
 mod markup;
@@ -410,6 +411,8 @@ pub enum RenderError {
 #[derive(Debug)]
 pub struct Templates {
     registry: Handlebars<'static>,
+    /// The commands' names and descriptions per locale.
+    commands: locales::CommandTexts,
 }
 
 impl Templates {
@@ -436,6 +439,7 @@ impl Templates {
                 &mut overridden,
             ));
         }
+        problems.extend(load_locales(&mut registry, dir));
         let parsed: Vec<_> = TemplateName::ALL
             .iter()
             .filter_map(|t| {
@@ -476,8 +480,10 @@ impl Templates {
                     });
             problems.extend(problem);
         }
+        let (commands, more) = locales::load_commands(dir);
+        problems.extend(more);
         if problems.is_empty() {
-            Ok(Self { registry })
+            Ok(Self { registry, commands })
         } else {
             Err(problems)
         }
@@ -505,6 +511,41 @@ impl Templates {
         } else {
             text
         })
+    }
+
+    /// Renders a player-facing message in `locale`: from its template in that locale, or the
+    /// English one when the locale has none.
+    pub fn render_in<V: Serialize>(
+        &self,
+        locale: crate::domain::Locale,
+        name: TemplateName,
+        view: &V,
+    ) -> Result<String, RenderError> {
+        let key = locales::key(locale, name);
+        if !self.registry.has_template(&key) {
+            return self.render(name, view);
+        }
+        let text = self
+            .registry
+            .render(&key, view)
+            .map_err(|source| RenderError::Handlebars {
+                name: name.name(),
+                source,
+            })?;
+        if markup::leaked(&text) {
+            return Err(RenderError::TripleBraces { name: name.name() });
+        }
+        Ok(cap(text.trim_end(), MESSAGE_LIMIT))
+    }
+
+    /// Whether `locale` has its own version of `name` (else players read the English one).
+    pub fn has_in(&self, locale: crate::domain::Locale, name: TemplateName) -> bool {
+        self.registry.has_template(&locales::key(locale, name))
+    }
+
+    /// The commands' names and descriptions per locale.
+    pub fn command_texts(&self) -> &locales::CommandTexts {
+        &self.commands
     }
 
     /// Renders `refusal` for the person who asked.
@@ -535,6 +576,38 @@ impl Templates {
     ) -> Result<String, RenderError> {
         self.render(name, view)
     }
+}
+
+/// Loads the player templates per locale, and proves each renders its English samples (strict
+/// mode finds a variable the view does not have only when rendering).
+fn load_locales(registry: &mut Handlebars<'static>, dir: Option<&Path>) -> Vec<TemplateProblem> {
+    let (mut problems, loaded) = locales::load_players(registry, dir);
+    for (key, file) in &loaded {
+        let Some(name) = locales::PLAYER_TEMPLATES
+            .into_iter()
+            .find(|t| key.ends_with(&format!("/{}", t.name())))
+        else {
+            continue;
+        };
+        if let Some(template) = registry.get_template(key) {
+            if !file.starts_with("built-in") {
+                problems.extend(scan::refuse_unescaped(file, template));
+            }
+        }
+        let problem = name
+            .samples()
+            .iter()
+            .find_map(|sample| match registry.render(key, sample) {
+                Err(e) => Some(TemplateProblem {
+                    file: file.clone(),
+                    line: e.line_no,
+                    reason: e.reason().to_string(),
+                }),
+                Ok(_) => None,
+            });
+        problems.extend(problem);
+    }
+    problems
 }
 
 fn parse_problem(file: String, e: &handlebars::TemplateError) -> TemplateProblem {

@@ -204,6 +204,7 @@ impl Performer {
                 self.app.clock.now() + TimeDelta::seconds(1),
             ));
         }
+        let content = self.in_guild_locale(&a, content).await?;
         let message = self.post(job, a.channel_id, content, ping_roles).await?;
         // When players saw it: before the channel is looked at, so that two announcements
         // posted one after the other are recorded in that order (the feed and the page sort
@@ -225,6 +226,24 @@ impl Performer {
         self.app.waker.wake();
         self.app.public.changed();
         Ok(())
+    }
+
+    /// `content` in the guild's preferred locale, when players read it and `a` has it.
+    async fn in_guild_locale(
+        &self,
+        a: &crate::store::Announcement,
+        content: String,
+    ) -> Result<String, JobError> {
+        if crate::domain::to_translate(&self.app.settings.players.locales).is_empty() {
+            return Ok(content);
+        }
+        let preferred = self.chat.preferred_locale().await?;
+        let translations = self.app.db.translations(a.id).await?;
+        Ok(super::players::for_guild(
+            preferred.as_deref(),
+            &translations,
+            content,
+        ))
     }
 
     async fn publish(&self, announcement: i64) -> Result<(), JobError> {

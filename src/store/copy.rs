@@ -35,6 +35,7 @@ const TABLES: &[(&str, bool)] = &[
     ("waf_blocks", true),
     ("lockdowns", true),
     ("lockdown_channels", true),
+    ("announcement_translations", true),
 ];
 
 /// The tables whose `id` PostgreSQL numbers itself (an identity column): after rows are copied

@@ -43,6 +43,7 @@ mod postmortem_items;
 mod postmortems;
 mod social_posts;
 mod timeline;
+mod translations;
 mod waf_blocks;
 
 use std::path::Path;

@@ -238,6 +238,7 @@ impl World {
                 roles: to.roles.clone(),
                 bot: false,
             }),
+            translations: Default::default(),
         };
         self.change(by, record, args).await
     }
