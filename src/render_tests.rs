@@ -401,7 +401,7 @@ fn an_answer_is_previewed_one_kind_at_a_time_each_one_sentence_or_more() {
     let answers = templates()
         .render_samples(TemplateName::Answer)
         .expect("render");
-    assert_eq!(answers.len(), 24, "{answers:#?}");
+    assert_eq!(answers.len(), 25, "{answers:#?}");
     assert!(answers
         .iter()
         .all(|a| a.ends_with('.') && !a.contains('\n')));
