@@ -169,6 +169,25 @@ fn load_locale_folder(
     problems
 }
 
+/// What `check` warns of for the `locales` players read: each player message a locale has no
+/// template for (players in it read the English one).
+pub fn missing(templates: &super::Templates, locales: &[Locale]) -> Vec<String> {
+    crate::domain::to_translate(locales)
+        .into_iter()
+        .flat_map(|l| PLAYER_TEMPLATES.into_iter().map(move |t| (l, t)))
+        .filter(|(l, t)| !templates.has_in(*l, *t))
+        .map(|(l, t)| {
+            format!(
+                "[players] locales lists `{l}`, but there is no templates/players/{l}/{}.hbs: \
+                 players reading {} get the English {} until one is added under [templates] dir",
+                t.name(),
+                l.language(),
+                t.name()
+            )
+        })
+        .collect()
+}
+
 /// The commands' texts: the built-in ones, each file of `<dir>/commands/` replacing its locale's.
 pub(super) fn load_commands(dir: Option<&Path>) -> (CommandTexts, Vec<TemplateProblem>) {
     let mut texts = CommandTexts::new();

@@ -53,7 +53,11 @@ async fn an_update_in_eight_languages_takes_two_forms_and_players_read_it_in_the
     let p0 = declare(
         &fake,
         world::RESPONDER,
-        &[("title", "Login down"), ("severity", "P0"), ("systems", "Login")],
+        &[
+            ("title", "Login down"),
+            ("severity", "P0"),
+            ("systems", "Login"),
+        ],
     )
     .await;
 
@@ -71,7 +75,11 @@ async fn an_update_in_eight_languages_takes_two_forms_and_players_read_it_in_the
     )
     .await;
     let first = opened.modal().await;
-    assert_eq!(fields(&first), ["de", "fr", "es-ES", "pt-BR", "it"], "{first}");
+    assert_eq!(
+        fields(&first),
+        ["de", "fr", "es-ES", "pt-BR", "it"],
+        "{first}"
+    );
     let id = first["custom_id"].as_str().expect("a form id").to_owned();
     let sent = fake
         .modal_submit(world::RESPONDER, &id)
@@ -80,8 +88,15 @@ async fn an_update_in_eight_languages_takes_two_forms_and_players_read_it_in_the
         .send()
         .await;
     let more = sent.reply().await;
-    assert!(fake.seen(&more, Utc::now()).contains("5 of 7 languages"), "{}", more.content);
-    assert!(fake.messages(world::ANNOUNCEMENTS).iter().all(|m| !m.content.contains("zurück")));
+    assert!(
+        fake.seen(&more, Utc::now()).contains("5 of 7 languages"),
+        "{}",
+        more.content
+    );
+    assert!(fake
+        .messages(world::ANNOUNCEMENTS)
+        .iter()
+        .all(|m| !m.content.contains("zurück")));
     let button = serde_json::to_string(&more.components).expect("components");
     let button_id = button
         .split("\"custom_id\":\"")
@@ -127,7 +142,9 @@ async fn an_update_in_eight_languages_takes_two_forms_and_players_read_it_in_the
         "typed text shows as typed, no bold: {shown:?}"
     );
     let doc = feed_until(bot.public, |d| {
-        d["incidents"][0]["updates"].as_array().is_some_and(|u| u.len() == 2)
+        d["incidents"][0]["updates"]
+            .as_array()
+            .is_some_and(|u| u.len() == 2)
     })
     .await;
     assert_eq!(schema_errors(&doc), Vec::<String>::new(), "{doc}");
@@ -141,10 +158,22 @@ async fn an_update_in_eight_languages_takes_two_forms_and_players_read_it_in_the
             .unwrap_or_default()
             .to_owned()
     };
-    assert!(text("en-US").contains("Rolling back the deploy"), "{newest}");
-    assert!(text("fr").contains("Nous annulons le déploiement"), "{newest}");
-    assert!(text("de").starts_with("📣 Statusmeldung zu Login"), "{newest}");
-    assert!(text("ja").contains("Rolling back the deploy"), "no Japanese typed: English text");
+    assert!(
+        text("en-US").contains("Rolling back the deploy"),
+        "{newest}"
+    );
+    assert!(
+        text("fr").contains("Nous annulons le déploiement"),
+        "{newest}"
+    );
+    assert!(
+        text("de").starts_with("📣 Statusmeldung zu Login"),
+        "{newest}"
+    );
+    assert!(
+        text("ja").contains("Rolling back the deploy"),
+        "no Japanese typed: English text"
+    );
 }
 
 async fn feed_until(addr: std::net::SocketAddr, accept: impl Fn(&Value) -> bool) -> Value {
@@ -203,7 +232,13 @@ async fn only_the_longest_localization_counts_and_unknown_locales_are_refused() 
         .expect("within the limits");
     let bad = serde_json::json!({ "name": "bad", "description": "x",
         "name_localizations": { "pt-br": "ruim", "de": "Groß" } });
-    let refused = fake.http().create_guild_command(fake.guild_id(), &bad).await;
-    assert!(refused.is_err(), "an unknown locale and a capital letter are refused");
+    let refused = fake
+        .http()
+        .create_guild_command(fake.guild_id(), &bad)
+        .await;
+    assert!(
+        refused.is_err(),
+        "an unknown locale and a capital letter are refused"
+    );
     assert_eq!(fake.expect_violations(1)[0].kind, "limit");
 }

@@ -89,7 +89,8 @@ impl FakeDiscord {
 
     /// Sets the guild's `preferred_locale`, as an admin does in Server Settings.
     pub fn set_preferred_locale(&self, locale: &str) {
-        self.shared.write(|s| s.preferred_locale = Some(locale.to_owned()));
+        self.shared
+            .write(|s| s.preferred_locale = Some(locale.to_owned()));
     }
 
     /// The violations recorded so far (left in place).
