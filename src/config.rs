@@ -9,6 +9,7 @@ mod env;
 mod extract;
 mod listen;
 mod load;
+mod locales;
 mod metrics_source;
 mod page_out;
 mod rules;
@@ -133,6 +134,10 @@ pub struct ChannelSettings {
     /// Where alert triage cards go; the log channel when unset.
     #[serde(default)]
     pub alerts: Option<ChannelId>,
+    /// `[channels.announcements_by_locale]`: a players' channel per language. Each announcement
+    /// is also posted in each of them, in its language.
+    #[serde(default)]
+    pub announcements_by_locale: std::collections::BTreeMap<crate::domain::Locale, ChannelId>,
 }
 
 /// `[roles]`

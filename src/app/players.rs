@@ -81,16 +81,29 @@ pub(crate) async fn post<V: serde::Serialize>(
     tx.insert_translations(announcement, &translated).await?;
     // Every public message reaches the social networks from here, whatever its kind.
     social::queue_posts(app, tx, outbox, record, announcement, post.kind, &content).await?;
+    // Each locale's own channel after the announcement channel, in the order of the config.
     outbox
         .push(
             tx,
             Effect::Announce {
                 announcement,
                 content,
-                ping_roles: post.ping_roles,
+                ping_roles: post.ping_roles.clone(),
             },
         )
         .await?;
+    for (locale, channel) in &app.settings.channels.announcements_by_locale {
+        if !translated.iter().any(|(l, _)| l == locale) {
+            continue;
+        }
+        let effect = Effect::AnnounceIn {
+            announcement,
+            locale: locale.code().to_owned(),
+            channel: *channel,
+            ping_roles: post.ping_roles.clone(),
+        };
+        outbox.push(tx, effect).await?;
+    }
     Ok(())
 }
 

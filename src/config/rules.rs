@@ -39,6 +39,7 @@ pub(super) fn problems(s: &Settings) -> Vec<Finding> {
             .map(|(keys, message)| finding(&keys, message)),
     );
     super::metrics_source::rules(s, &mut out);
+    super::locales::rules(s, &mut out);
     out
 }
 

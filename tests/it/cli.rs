@@ -591,7 +591,10 @@ fn migrate_refuses_a_source_that_is_not_there_and_names_it() {
 #[test]
 fn check_refuses_a_locale_discord_does_not_know_and_lists_those_it_does() {
     let (code, err, _) = check_example(|t| {
-        t.replace("locales = [\"en-US\", \"de\"]", "locales = [\"en-US\", \"pt-br\"]")
+        t.replace(
+            "locales = [\"en-US\", \"de\"]",
+            "locales = [\"en-US\", \"pt-br\"]",
+        )
     });
     assert_eq!(code, Some(1), "{err}");
     assert!(

@@ -242,3 +242,57 @@ async fn only_the_longest_localization_counts_and_unknown_locales_are_refused() 
     );
     assert_eq!(fake.expect_violations(1)[0].kind, "limit");
 }
+
+#[tokio::test]
+async fn a_locales_own_channel_gets_each_announcement_once_in_its_language() {
+    // Arrange: an English guild with a German players' channel.
+    let german = serenity::all::ChannelId::new(1_100_000_000_000_000_777);
+    let fake = world::fake()
+        .announcement_channel(german, "status-de")
+        .start()
+        .await;
+    let _bot = spawn_bot_with(&fake, |s| {
+        s.players.locales = locales();
+        let de = incident_bot::domain::Locale::parse("de").expect("de");
+        let id = incident_bot::domain::ChannelId::new(german.get()).expect("an id");
+        s.channels.announcements_by_locale.insert(de, id);
+    })
+    .await;
+    fake.wait_for("the commands", STEP, |f| !f.commands().is_empty())
+        .await;
+
+    // Act
+    declare(
+        &fake,
+        world::RESPONDER,
+        &[
+            ("title", "Login down"),
+            ("severity", "P0"),
+            ("systems", "Login"),
+        ],
+    )
+    .await;
+
+    // Assert: English where the guild reads English, German in the German channel, and
+    // the German post pings the opt-in role as the English one does.
+    fake.wait_for("the German alert", STEP, |f| !f.messages(german).is_empty())
+        .await;
+    let english = fake.messages(world::ANNOUNCEMENTS);
+    assert_eq!(english.len(), 1);
+    assert!(fake
+        .seen(&english[0], Utc::now())
+        .contains("🚨 Service Alert 🚨"));
+    let de = fake.messages(german);
+    assert_eq!(de.len(), 1, "posted once");
+    let shown = fake.seen(&de[0], Utc::now());
+    assert!(
+        shown.contains("🚨 Störungsmeldung 🚨") && shown.contains("Login"),
+        "{shown}"
+    );
+    assert!(
+        fake.pings(de[0].id)
+            .roles
+            .contains(&world::PLAYER_ALERTS_ROLE),
+        "{shown}"
+    );
+}
