@@ -174,6 +174,12 @@ async fn an_update_in_eight_languages_takes_two_forms_and_players_read_it_in_the
         text("ja").contains("Rolling back the deploy"),
         "no Japanese typed: English text"
     );
+    let atom = http::get(bot.public, "/history.atom").await.body;
+    assert!(
+        atom.contains("[fr]\n📣 Status update on Login\nNous annulons le déploiement"),
+        "{atom}"
+    );
+    assert!(atom.contains("[de]\n📣 Statusmeldung zu Login"), "{atom}");
 }
 
 async fn feed_until(addr: std::net::SocketAddr, accept: impl Fn(&Value) -> bool) -> Value {
