@@ -122,14 +122,12 @@ async fn an_update_in_eight_languages_takes_two_forms_and_players_read_it_in_the
 
     // Assert: the guild reads German, typed text escaped; the feed carries every language.
     assert!(done.content.contains("Update posted"), "{}", done.content);
-    let update = fake
-        .wait_for("the German update", STEP, |f| {
-            f.messages(world::ANNOUNCEMENTS)
-                .iter()
-                .any(|m| m.content.contains("Statusmeldung zu"))
-        })
-        .await;
-    let _ = update;
+    fake.wait_for("the German update", STEP, |f| {
+        f.messages(world::ANNOUNCEMENTS)
+            .iter()
+            .any(|m| m.content.contains("Statusmeldung zu"))
+    })
+    .await;
     let shown: Vec<String> = fake
         .messages(world::ANNOUNCEMENTS)
         .iter()

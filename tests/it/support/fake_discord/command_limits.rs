@@ -36,13 +36,16 @@ fn longest(item: &Value, field: &str) -> usize {
     chars(&item[field]).max(localized)
 }
 
+/// A field's own rule: records what is wrong with a value at a pointer.
+type FieldRule = dyn Fn(&mut Vec<(String, Value)>, String, &Value);
+
 /// Every localization of `item`'s `field` must be keyed by a locale and follow the field's rule.
 fn localizations(
     errors: &mut Vec<(String, Value)>,
     at: &str,
     item: &Value,
     field: &str,
-    check: &dyn Fn(&mut Vec<(String, Value)>, String, &Value),
+    check: &FieldRule,
 ) {
     let key = format!("{field}_localizations");
     for (locale, value) in item[&key].as_object().into_iter().flatten() {
