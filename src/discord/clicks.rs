@@ -32,14 +32,8 @@ pub(super) async fn on_click(
         return arrival.answered(Outcome::Restarting, answer).await;
     }
     if prefix == translations::MORE {
-        let next = translations::next_form(&data.drafts, about, click.user.id.get());
-        let answer = match next {
-            Some(modal) => serenity::CreateInteractionResponse::Modal(modal),
-            None => response(data, Err(Refusal::StaleForm.into()), click.id.get(), about)?,
-        };
-        return arrival
-            .answered(Outcome::Ok, click.create_response(reach, answer))
-            .await;
+        let answer = click.create_response(reach, more_languages(data, click, about)?);
+        return arrival.answered(Outcome::Ok, answer).await;
     }
     // A form must be the first answer to the click: it cannot follow a defer.
     if let Some(modal) = form_for(prefix, &click.data.custom_id) {
@@ -104,6 +98,18 @@ pub(super) async fn on_click(
         .answered(outcome, click.create_response(reach, response))
         .await?;
     Ok(())
+}
+
+/// **More languages**: the next translations form, the first answer to the click.
+fn more_languages(
+    data: &Data,
+    click: &serenity::ComponentInteraction,
+    about: &str,
+) -> Result<serenity::CreateInteractionResponse, Error> {
+    match translations::next_form(&data.drafts, about, click.user.id.get()) {
+        Some(modal) => Ok(serenity::CreateInteractionResponse::Modal(modal)),
+        None => response(data, Err(Refusal::StaleForm.into()), click.id.get(), about),
+    }
 }
 
 /// A press on a checklist step (which may ask for its runbook action), "Run it" under an

@@ -279,8 +279,10 @@ async fn a_locales_own_channel_gets_each_announcement_once_in_its_language() {
 
     // Assert: English where the guild reads English, German in the German channel, and
     // the German post pings the opt-in role as the English one does.
-    fake.wait_for("the German alert", STEP, |f| !f.messages(german).is_empty())
-        .await;
+    fake.wait_for("both alerts", STEP, |f| {
+        !f.messages(german).is_empty() && !f.messages(world::ANNOUNCEMENTS).is_empty()
+    })
+    .await;
     let english = fake.messages(world::ANNOUNCEMENTS);
     assert_eq!(english.len(), 1);
     assert!(fake
