@@ -9,6 +9,7 @@ mod env;
 mod extract;
 mod listen;
 mod load;
+mod locales;
 mod metrics_source;
 mod page_out;
 mod rules;
@@ -136,6 +137,10 @@ pub struct ChannelSettings {
     /// Where alert triage cards go; the log channel when unset.
     #[serde(default)]
     pub alerts: Option<ChannelId>,
+    /// `[channels.announcements_by_locale]`: a players' channel per language. Each announcement
+    /// is also posted in each of them, in its language.
+    #[serde(default)]
+    pub announcements_by_locale: std::collections::BTreeMap<crate::domain::Locale, ChannelId>,
 }
 
 /// `[roles]`
@@ -385,6 +390,9 @@ pub struct PlayersSettings {
     /// The flags `/incident flag` may set (`ranked_disabled`): names the game client acts on,
     /// shown in `/game-status.json`.
     pub flags: Vec<String>,
+    /// The languages players read, as Discord's locale codes; the seed's English is always one.
+    #[serde(default)]
+    pub locales: Vec<crate::domain::Locale>,
 }
 
 /// `[status]`

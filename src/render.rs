@@ -16,6 +16,7 @@ mod containment_views;
 mod escape;
 mod help;
 mod label_views;
+pub mod locales;
 mod log_views;
 mod maintenance_views;
 mod markup;
@@ -495,6 +496,8 @@ pub enum RenderError {
 #[derive(Debug)]
 pub struct Templates {
     registries: Registries,
+    /// The commands' names and descriptions per locale.
+    commands: locales::CommandTexts,
 }
 
 /// Two registries, as handlebars escapes per registry: messages escape by type, plain text
@@ -567,6 +570,7 @@ impl Templates {
                 &mut overridden,
             ));
         }
+        problems.extend(load_locales(&mut registry.messages, dir));
         let parsed: Vec<_> = TemplateName::ALL
             .iter()
             .filter_map(|t| {
@@ -610,9 +614,12 @@ impl Templates {
                 });
             problems.extend(problem);
         }
+        let (commands, more) = locales::load_commands(dir);
+        problems.extend(more);
         if problems.is_empty() {
             Ok(Self {
                 registries: registry,
+                commands,
             })
         } else {
             Err(problems)
@@ -641,6 +648,42 @@ impl Templates {
         } else {
             text
         })
+    }
+
+    /// Renders a player-facing message in `locale`: from its template in that locale, or the
+    /// English one when the locale has none.
+    pub fn render_in<V: Serialize>(
+        &self,
+        locale: crate::domain::Locale,
+        name: TemplateName,
+        view: &V,
+    ) -> Result<String, RenderError> {
+        let key = locales::key(locale, name);
+        if !self.registries.messages.has_template(&key) {
+            return self.render(name, view);
+        }
+        let text = self
+            .registries
+            .messages
+            .render(&key, view)
+            .map_err(|source| RenderError::Handlebars {
+                name: name.name(),
+                source,
+            })?;
+        if markup::leaked(&text) {
+            return Err(RenderError::TripleBraces { name: name.name() });
+        }
+        Ok(cap(text.trim_end(), MESSAGE_LIMIT))
+    }
+
+    /// Whether `locale` has its own version of `name` (else players read the English one).
+    pub fn has_in(&self, locale: crate::domain::Locale, name: TemplateName) -> bool {
+        self.registries.messages.has_template(&locales::key(locale, name))
+    }
+
+    /// The commands' names and descriptions per locale.
+    pub fn command_texts(&self) -> &locales::CommandTexts {
+        &self.commands
     }
 
     /// Renders `refusal` for the person who asked.
@@ -698,6 +741,38 @@ impl Templates {
     ) -> Result<String, RenderError> {
         self.render(name, view)
     }
+}
+
+/// Loads the player templates per locale, and proves each renders its English samples (strict
+/// mode finds a variable the view does not have only when rendering).
+fn load_locales(registry: &mut Handlebars<'static>, dir: Option<&Path>) -> Vec<TemplateProblem> {
+    let (mut problems, loaded) = locales::load_players(registry, dir);
+    for (key, file) in &loaded {
+        let Some(name) = locales::PLAYER_TEMPLATES
+            .into_iter()
+            .find(|t| key.ends_with(&format!("/{}", t.name())))
+        else {
+            continue;
+        };
+        if let Some(template) = registry.get_template(key) {
+            if !file.starts_with("built-in") {
+                problems.extend(scan::refuse_unescaped(file, template));
+            }
+        }
+        let problem = name
+            .samples()
+            .iter()
+            .find_map(|sample| match registry.render(key, sample) {
+                Err(e) => Some(TemplateProblem {
+                    file: file.clone(),
+                    line: e.line_no,
+                    reason: e.reason().to_string(),
+                }),
+                Ok(_) => None,
+            });
+        problems.extend(problem);
+    }
+    problems
 }
 
 fn parse_problem(file: String, e: &handlebars::TemplateError) -> TemplateProblem {

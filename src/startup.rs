@@ -284,7 +284,7 @@ pub struct Preflight {
 /// Validates the configuration (defaults < `config` < environment) and the templates it names,
 /// collecting every problem rather than stopping at the first.
 pub fn preflight(config: Option<&Path>) -> Preflight {
-    let (settings, mut problems, warnings, template_dir) = match Settings::check(config) {
+    let (settings, mut problems, mut warnings, template_dir) = match Settings::check(config) {
         Ok(Loaded { settings, warnings }) => {
             let dir = settings.templates.dir.clone();
             (Some(settings), Vec::new(), warnings, dir)
@@ -295,8 +295,15 @@ pub fn preflight(config: Option<&Path>) -> Preflight {
             (None, e.problems, e.warnings, dir)
         }
     };
-    if let Err(list) = Templates::load(template_dir.as_deref()) {
-        problems.extend(list.iter().map(ToString::to_string));
+    match Templates::load(template_dir.as_deref()) {
+        Err(list) => problems.extend(list.iter().map(ToString::to_string)),
+        Ok(templates) => {
+            let locales = settings.as_ref().map(|s| s.players.locales.as_slice());
+            warnings.extend(crate::render::locales::missing(
+                &templates,
+                locales.unwrap_or(&[]),
+            ));
+        }
     }
     // Checked whether or not the page is served: `run` loads them as soon as it is.
     if let Err(list) = PageTemplates::load(template_dir.as_deref()) {

@@ -59,6 +59,17 @@ pub enum Effect {
         /// The roles it pings (the opt-in player role on P0 alerts).
         ping_roles: Vec<RoleId>,
     },
+    /// Posts an announcement in a locale's own players' channel, in that locale.
+    AnnounceIn {
+        /// The announcement row.
+        announcement: i64,
+        /// The locale's code.
+        locale: String,
+        /// The locale's channel.
+        channel: ChannelId,
+        /// The roles it pings, as the announcement does.
+        ping_roles: Vec<RoleId>,
+    },
     /// Publishes an announcement, within the hourly budget.
     Publish {
         /// The announcement row.
@@ -355,6 +366,8 @@ pub mod kinds {
     pub const ANNOUNCE: &str = "announce";
     /// [`super::Effect::Publish`].
     pub const PUBLISH: &str = "publish";
+    /// [`super::Effect::AnnounceIn`].
+    pub const ANNOUNCE_IN: &str = "announce_in";
     /// [`super::Effect::MakePrivate`].
     pub const MAKE_PRIVATE: &str = "make_private";
     /// [`super::Effect::Relabel`].
@@ -407,6 +420,7 @@ impl Effect {
             Self::PostInOrder { .. } => "post_in_order",
             Self::Announce { .. } => kinds::ANNOUNCE,
             Self::Publish { .. } => kinds::PUBLISH,
+            Self::AnnounceIn { .. } => kinds::ANNOUNCE_IN,
             Self::Archive { .. } => "archive",
             Self::MakePrivate => kinds::MAKE_PRIVATE,
             Self::Relabel => kinds::RELABEL,
@@ -452,6 +466,7 @@ impl Effect {
         match self {
             Self::OpenChannel
             | Self::Announce { .. }
+            | Self::AnnounceIn { .. }
             | Self::Publish { .. }
             | Self::AlertCard { .. }
             | Self::AutoDeclare { .. }

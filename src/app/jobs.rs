@@ -204,6 +204,7 @@ impl Performer {
                 self.app.clock.now() + TimeDelta::seconds(1),
             ));
         }
+        let content = self.in_guild_locale(&a, content).await?;
         let message = self.post(job, a.channel_id, content, ping_roles).await?;
         // When players saw it: before the channel is looked at, so that two announcements
         // posted one after the other are recorded in that order (the feed and the page sort
@@ -225,6 +226,49 @@ impl Performer {
         self.app.waker.wake();
         self.app.public.changed();
         Ok(())
+    }
+
+    /// Posts announcement `id` in `locale`'s own channel, once: its message is recorded.
+    async fn announce_in(
+        &self,
+        job: &Job,
+        id: i64,
+        locale: &str,
+        (channel, ping_roles): (ChannelId, Vec<crate::domain::RoleId>),
+    ) -> Result<(), JobError> {
+        let a = self.announcement(id).await?;
+        if self.withdrawn(&a).await? {
+            return Ok(());
+        }
+        let Some((content, posted)) = self.app.db.translation_post(id, locale).await? else {
+            return Err(JobError::fatal(
+                "the announcement has no text in that locale",
+            ));
+        };
+        if posted {
+            return Ok(());
+        }
+        let message = self.post(job, channel, content, ping_roles).await?;
+        self.app.db.translation_posted(id, locale, message).await?;
+        Ok(())
+    }
+
+    /// `content` in the guild's preferred locale, when players read it and `a` has it.
+    async fn in_guild_locale(
+        &self,
+        a: &crate::store::Announcement,
+        content: String,
+    ) -> Result<String, JobError> {
+        if crate::domain::to_translate(&self.app.settings.players.locales).is_empty() {
+            return Ok(content);
+        }
+        let preferred = self.chat.preferred_locale().await?;
+        let translations = self.app.db.translations(a.id).await?;
+        Ok(super::players::for_guild(
+            preferred.as_deref(),
+            &translations,
+            content,
+        ))
     }
 
     async fn publish(&self, announcement: i64) -> Result<(), JobError> {
@@ -436,6 +480,15 @@ impl JobHandler for Performer {
                     ping_roles,
                 } => self.announce(job, announcement, content, ping_roles).await,
                 Effect::Publish { announcement } => self.publish(announcement).await,
+                Effect::AnnounceIn {
+                    announcement,
+                    locale,
+                    channel,
+                    ping_roles,
+                } => {
+                    let to = (channel, ping_roles);
+                    self.announce_in(job, announcement, &locale, to).await
+                }
                 Effect::Archive { summary } => self.archive(job, summary).await,
                 Effect::MakePrivate => self.make_private(job).await,
                 Effect::Relabel => self.relabel(job).await,

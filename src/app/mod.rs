@@ -13,6 +13,7 @@ pub mod interactions;
 mod jobs;
 mod maintenance;
 mod paging;
+pub(crate) mod players;
 mod ports;
 mod postmortem;
 mod signals;
@@ -210,43 +211,14 @@ pub(crate) async fn post_announcement<V: serde::Serialize>(
     ping_roles: Vec<crate::domain::RoleId>,
     publish: bool,
 ) -> Result<(), AppError> {
-    use crate::render::TemplateName;
-    use crate::store::AnnouncementKind;
-    let template = match kind {
-        AnnouncementKind::Alert => TemplateName::ServiceAlert,
-        AnnouncementKind::Update => TemplateName::StatusUpdate,
-        AnnouncementKind::AllClear => TemplateName::AllClear,
+    let post = players::ToPost {
+        kind,
+        view,
+        translated: Vec::new(),
+        ping_roles,
+        publish,
     };
-    let content = crate::render::unlink_for_players(
-        &render(app, template, view)?,
-        &app.settings.player_link_hosts(),
-    );
-    // The facts it tells are kept with it: the status page shows what players were told.
-    let announcement = tx
-        .insert_announcement(&crate::store::NewAnnouncement {
-            incident: record.id,
-            kind,
-            channel: app.settings.channels.announcements,
-            publish,
-            content: &content,
-            systems: &record.incident.systems,
-            severity: record.incident.severity,
-            at: app.clock.now(),
-        })
-        .await?;
-    // Every public message reaches the social networks from here, whatever its kind.
-    social::queue_posts(app, tx, outbox, record, announcement, kind, &content).await?;
-    outbox
-        .push(
-            tx,
-            Effect::Announce {
-                announcement,
-                content,
-                ping_roles,
-            },
-        )
-        .await?;
-    Ok(())
+    players::post(app, tx, outbox, record, post).await
 }
 
 /// Writes an audit entry in `tx`.

@@ -51,6 +51,7 @@ pub(super) fn problems(s: &Settings) -> Vec<Finding> {
                 }),
         );
     }
+    super::locales::rules(s, &mut out);
     out
 }
 

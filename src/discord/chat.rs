@@ -469,6 +469,20 @@ impl Chat for SerenityChat {
         })
     }
 
+    fn preferred_locale(&self) -> BoxFuture<'_, Result<Option<String>, ChatError>> {
+        Box::pin(async move {
+            let g = self
+                .rest(
+                    "GET",
+                    route::GUILD,
+                    self.guild.to_partial_guild(&*self.http),
+                )
+                .await
+                .map_err(classify)?;
+            Ok(Some(g.preferred_locale))
+        })
+    }
+
     fn is_announcement_channel(
         &self,
         channel: ChannelId,

@@ -9,6 +9,7 @@ use serenity::all as serenity;
 use super::ask::{error_id, Reach};
 use super::chat::component_rows;
 use super::commands::report::{self, REPORT_FORM};
+use super::commands::translations;
 use super::metered::{metered, route};
 use super::{error_chain, Data, Error};
 use crate::app::{self, AppError, Clicked, DeclareArgs, FixAnswer};
@@ -30,6 +31,10 @@ pub(super) async fn on_click(
     if data.app.shutdown.is_triggered() {
         let answer = click.create_response(reach, restarting(data)?);
         return arrival.answered(Outcome::Restarting, answer).await;
+    }
+    if prefix == translations::MORE {
+        let answer = click.create_response(reach, more_languages(data, click, about)?);
+        return arrival.answered(Outcome::Ok, answer).await;
     }
     // A form must be the first answer to the click: it cannot follow a defer.
     if let Some(modal) = form_for(&data.app.templates, prefix, &click.data.custom_id) {
@@ -152,6 +157,18 @@ async fn chart_click(
     arrival
         .answered(outcome, click.create_response(reach, response))
         .await
+}
+
+/// **More languages**: the next translations form, the first answer to the click.
+fn more_languages(
+    data: &Data,
+    click: &serenity::ComponentInteraction,
+    about: &str,
+) -> Result<serenity::CreateInteractionResponse, Error> {
+    match translations::next_form(&data.drafts, about, click.user.id.get()) {
+        Some(modal) => Ok(serenity::CreateInteractionResponse::Modal(modal)),
+        None => response(data, Err(Refusal::StaleForm.into()), click.id.get(), about),
+    }
 }
 
 /// A press on a checklist step (which may ask for its runbook action), "Run it" under an
@@ -375,6 +392,20 @@ pub(super) async fn on_modal(
     }
     let actor = member_actor(&submit.user, submit.member.as_ref())?;
     let origin = format!("ix:{}", submit.id);
+    if prefix == translations::FORM {
+        let typed = |id: &str| typed(submit, id);
+        let result = translations::sent(&data.app, &data.drafts, &actor, about, typed).await;
+        let result = result.map(|sent| match sent {
+            translations::Sent::More(text, buttons) => Answer::Ask(text, buttons),
+            translations::Sent::Done(text) => Answer::Say(text),
+        });
+        let outcome = outcome_of(&result);
+        let response = response(data, result, submit.id.get(), &submit.data.custom_id)?;
+        arrival
+            .answered(outcome, submit.create_response(reach, response))
+            .await?;
+        return Ok(());
+    }
     if prefix == REPORT_FORM {
         let result = report(reach, data, &actor, submit, about).await;
         let outcome = outcome_of(&result);

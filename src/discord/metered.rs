@@ -34,6 +34,8 @@ pub(crate) mod route {
     pub const GUILD_EVENT: &str = "/guilds/{guild_id}/scheduled-events/{guild_scheduled_event_id}";
     /// The bot's own user.
     pub const ME: &str = "/users/@me";
+    /// The guild itself (its preferred locale).
+    pub const GUILD: &str = "/guilds/{guild_id}";
     /// One member of the guild.
     pub const GUILD_MEMBER: &str = "/guilds/{guild_id}/members/{user_id}";
     /// Register the guild's commands.

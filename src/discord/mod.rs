@@ -37,6 +37,8 @@ pub struct Data {
     connected_once: AtomicBool,
     /// Whether this process may act on what the gateway delivers (its lease holds).
     pub fence: crate::replica::Fence,
+    /// Commands waiting for their translations forms.
+    pub drafts: commands::translations::Drafts,
 }
 
 impl Data {
@@ -46,6 +48,7 @@ impl Data {
             app,
             connected_once: AtomicBool::new(false),
             fence,
+            drafts: Default::default(),
         })
     }
 }
@@ -144,7 +147,8 @@ pub fn client_builder(data: Arc<Data>, http: serenity::Http) -> serenity::Client
 /// Registers the commands in the guild, unless the same definitions were registered before.
 async fn register_if_changed(http: &serenity::Http, app: &App) -> Result<(), Error> {
     let guild = serenity::GuildId::new(app.settings.discord.guild_id.get());
-    let definitions = commands::definitions(&app.settings.severity);
+    let texts = commands::configured_texts(app);
+    let definitions = commands::localized_definitions(&app.settings.severity, &texts);
     let json = serde_json::to_string(&definitions)?;
     let key = format!("registered_commands:{guild}");
     if app.db.meta(&key).await?.as_deref() == Some(json.as_str()) {

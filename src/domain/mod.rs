@@ -11,6 +11,7 @@ mod flags;
 mod ids;
 mod impact;
 mod incident;
+mod locale;
 mod lockdown;
 mod maintenance;
 mod meeting;
@@ -50,6 +51,7 @@ pub use impact::{
     downtime_minutes, users_affected, OutOfRange, MAX_DOWNTIME_MINUTES, MAX_USERS_AFFECTED,
 };
 pub use incident::{Command, Declaration, Incident, PhaseSpan, Status, TransitionError};
+pub use locale::{to_translate, Locale, Translations, UnknownLocale, DISCORD_LOCALES};
 pub use lockdown::{
     parse_channels, parse_slowmode, LockdownError, MAX_CHANNELS, MAX_SLOWMODE_SECS,
 };

@@ -21,6 +21,8 @@ pub struct Answer {
     pub update: Option<UpdateAnswer>,
     /// `/incident announce`.
     pub announced: Option<AnnounceAnswer>,
+    /// A translations form sent, more languages to go.
+    pub translations: Option<TranslationsAnswer>,
     /// `/incident note`, or a message added to the timeline.
     pub timeline: Option<TimelineAnswer>,
     /// `/incident edit`.
@@ -150,6 +152,15 @@ pub struct Published {
 pub struct PublishRefused {
     /// When the next publish frees up (a relative timestamp tag), if known.
     pub frees: Option<Markup>,
+}
+
+/// Some languages of a translations form are in; more forms follow.
+#[derive(Debug, Clone, Serialize)]
+pub struct TranslationsAnswer {
+    /// Languages given so far.
+    pub done: usize,
+    /// Languages asked for in all.
+    pub total: usize,
 }
 
 /// The service alert is queued.
@@ -326,6 +337,7 @@ impl Answer {
             announced: Some(AnnounceAnswer {
                 channel: Markup::raw("<#2>"),
             }),
+            translations: Some(TranslationsAnswer { done: 5, total: 7 }),
             timeline: Some(TimelineAnswer { already: false }),
             edited: Some(EditAnswer {
                 facts: "title, systems".into(),
@@ -425,6 +437,7 @@ answer_kinds! {
     AssignAnswer => assigned,
     UpdateAnswer => update,
     AnnounceAnswer => announced,
+    TranslationsAnswer => translations,
     TimelineAnswer => timeline,
     EditAnswer => edited,
     SecurityAnswer => now_security,

@@ -80,6 +80,16 @@ fn window_entries(url: &str, w: &PublicWindow) -> Vec<Entry> {
 }
 
 /// The feed document.
+/// An update's text, then its text in each of the players' other languages, each under its
+/// locale code: a feed reader shows the entry's one text, so every language is in it.
+fn with_translations(update: &super::PublicUpdate) -> String {
+    let mut text = update.text.clone();
+    for (locale, translated) in &update.translations {
+        text.push_str(&format!("\n\n[{locale}]\n{translated}"));
+    }
+    text
+}
+
 pub(super) fn feed(inputs: &Inputs<'_>, updated: DateTime<Utc>) -> String {
     let url = inputs.url.trim_end_matches('/');
     let mut out = String::new();
@@ -113,7 +123,7 @@ pub(super) fn feed(inputs: &Inputs<'_>, updated: DateTime<Utc>) -> String {
                 at: update.at,
                 order: update.id,
                 link,
-                content: update.text.clone(),
+                content: with_translations(update),
             }
         })
         .collect();

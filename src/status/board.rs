@@ -104,24 +104,36 @@ pub async fn rebuild(app: &App, templates: &PageTemplates) -> anyhow::Result<Sna
         .context("reading the public incidents")?;
     let mut incidents = Vec::with_capacity(records.len());
     for record in records {
-        let updates = app
+        let mut updates = Vec::new();
+        let told = app
             .db
             .announcements(record.id)
             .await
             .context("reading the announcements")?
             .into_iter()
-            .filter(|a| a.withdrawn_at.is_none())
-            .filter_map(|a| {
-                Some(PublicUpdate {
-                    id: a.id,
-                    kind: a.kind,
-                    at: a.posted_at?,
-                    text: super::text::plain(a.content.as_deref()?),
-                    systems: a.systems.names().map(str::to_owned).collect(),
-                    severity: a.severity,
-                })
-            })
-            .collect::<Vec<_>>();
+            .filter(|a| a.withdrawn_at.is_none());
+        for a in told {
+            let (Some(at), Some(content)) = (a.posted_at, a.content.as_deref()) else {
+                continue;
+            };
+            let translations = app
+                .db
+                .translations(a.id)
+                .await
+                .context("reading the translations")?
+                .into_iter()
+                .map(|(l, text)| (l, super::text::plain(&text)))
+                .collect();
+            updates.push(PublicUpdate {
+                id: a.id,
+                kind: a.kind,
+                at,
+                text: super::text::plain(content),
+                systems: a.systems.names().map(str::to_owned).collect(),
+                severity: a.severity,
+                translations,
+            });
+        }
         // Announcements posted before their text was stored have nothing to show.
         if let Some(mut incident) = PublicIncident::from_record(&record, updates) {
             incident.flags = app.db.flags(record.id).await.context("reading the flags")?;
@@ -146,6 +158,7 @@ pub async fn rebuild(app: &App, templates: &PageTemplates) -> anyhow::Result<Sna
             incidents: &incidents,
             maintenances: &maintenances,
             game: &settings.status.game,
+            locales: &settings.players.locales,
         },
         templates,
     )

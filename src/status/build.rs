@@ -33,6 +33,8 @@ pub struct PublicUpdate {
     pub systems: Vec<String>,
     /// The severity it was made at.
     pub severity: Severity,
+    /// Its text in the players' other languages (plain text), by locale.
+    pub translations: Vec<(crate::domain::Locale, String)>,
 }
 
 /// The public name of an incident said to affect `systems`.
@@ -163,6 +165,8 @@ pub struct Inputs<'a> {
     pub maintenances: &'a [PublicWindow],
     /// `[status.game]`.
     pub game: &'a GameStatusSettings,
+    /// `[players] locales`: the languages the feeds carry besides the seed's English.
+    pub locales: &'a [crate::domain::Locale],
 }
 
 /// One system's current state and its history.
@@ -567,6 +571,7 @@ mod tests {
                 text: "🚨".into(),
                 systems: vec!["login".into()],
                 severity,
+                translations: Vec::new(),
             }],
         }
     }
@@ -586,6 +591,7 @@ mod tests {
             now,
             incidents: &incidents,
             maintenances: &[],
+            locales: &[],
             game: &GameStatusSettings {
                 platforms: vec!["windows".into()],
                 severity: crate::config::GameSeverities {

@@ -12,7 +12,7 @@ use super::build::{Inputs, PublicIncident};
 use super::maintenance::PublicWindow;
 use super::statuspage::iso;
 use crate::config::GameSeverity;
-use crate::domain::WindowStatus;
+use crate::domain::{to_translate, Locale, WindowStatus};
 
 /// The locale of the seed's English text, as Discord writes it: every announcement has it.
 pub const SEED_LOCALE: &str = "en-US";
@@ -87,12 +87,17 @@ fn seed(content: String) -> Vec<Translation> {
     }]
 }
 
-fn update(id: i64, at: DateTime<Utc>, text: &str) -> Update {
+fn update(id: i64, at: DateTime<Utc>, text: &str, more: &[(Locale, String)]) -> Update {
+    let mut translations = seed(text.to_owned());
+    translations.extend(more.iter().map(|(l, content)| Translation {
+        locale: l.code(),
+        content: content.clone(),
+    }));
     Update {
         id,
         publish: true,
         publish_locations: PUBLISHED_IN,
-        translations: seed(text.to_owned()),
+        translations,
         created_at: iso(at),
         updated_at: iso(at),
     }
@@ -104,7 +109,7 @@ fn incident(inputs: &Inputs<'_>, i: &PublicIncident) -> Status {
         .updates
         .iter()
         .rev()
-        .map(|u| update(u.id, u.at, &u.text))
+        .map(|u| update(u.id, u.at, &u.text, &u.translations))
         .collect();
     Status {
         id: i64::from(i.number),
@@ -142,7 +147,7 @@ fn maintenance(inputs: &Inputs<'_>, w: &PublicWindow) -> Option<Status> {
         maintenance_status: Some(status),
         incident_severity: None,
         titles: seed(w.title.clone()),
-        updates: vec![update(w.id, w.created_at, &told)],
+        updates: vec![update(w.id, w.created_at, &told, &[])],
         platforms: inputs.game.platforms.clone(),
         flags: Vec::new(),
         created_at: iso(w.created_at),
@@ -160,7 +165,9 @@ pub(super) fn feed(inputs: &Inputs<'_>, page_id: &str) -> GameStatus {
     GameStatus {
         id: page_id.to_owned(),
         name: inputs.name.to_owned(),
-        locales: vec![SEED_LOCALE],
+        locales: std::iter::once(SEED_LOCALE)
+            .chain(to_translate(inputs.locales).into_iter().map(Locale::code))
+            .collect(),
         maintenances: inputs
             .maintenances
             .iter()
@@ -191,6 +198,7 @@ mod tests {
             text: text.into(),
             systems: vec!["Login".into()],
             severity: Severity::P2,
+            translations: Vec::new(),
         }
     }
 
@@ -265,6 +273,7 @@ mod tests {
             url: "https://s.example",
             catalogue: &[],
             now,
+            locales: &[],
             incidents: &incidents,
             maintenances: &maintenances,
             game: &game,

@@ -37,6 +37,7 @@ const TABLES: &[(&str, bool)] = &[
     ("lockdown_channels", true),
     ("tracker_tickets", true),
     ("incident_flags", true),
+    ("announcement_translations", true),
 ];
 
 /// The tables whose `id` PostgreSQL numbers itself (an identity column): after rows are copied

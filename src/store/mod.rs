@@ -47,6 +47,7 @@ mod social_notices;
 mod social_posts;
 mod tickets;
 mod timeline;
+mod translations;
 mod waf_blocks;
 
 use std::path::Path;

@@ -618,3 +618,36 @@ fn check_names_each_missing_tracker_variable_and_refuses_a_token_in_the_file() {
     assert!(!err.contains("JIRA_EMAIL is not set"), "{err}");
     assert!(err.contains("`tracker.token` is a secret"), "{err}");
 }
+
+#[test]
+fn check_refuses_a_locale_discord_does_not_know_and_lists_those_it_does() {
+    let (code, err, _) = check_example(|t| {
+        t.replace(
+            "locales = [\"en-US\", \"de\"]",
+            "locales = [\"en-US\", \"pt-br\"]",
+        )
+    });
+    assert_eq!(code, Some(1), "{err}");
+    assert!(
+        err.contains("`pt-br` is not one of Discord's locales"),
+        "{err}"
+    );
+    assert!(err.contains("pt-BR") && err.contains("es-419"), "{err}");
+}
+
+#[test]
+fn check_warns_that_a_locale_without_templates_reads_english() {
+    let (code, err, _) = check_example(|t| {
+        t.replace(
+            "locales = [\"en-US\", \"de\"]",
+            "locales = [\"de\", \"fr\"]",
+        )
+    });
+    assert_eq!(code, Some(0), "{err}");
+    assert!(
+        err.contains("no templates/players/fr/service_alert.hbs")
+            && err.contains("players reading French get the English"),
+        "{err}"
+    );
+    assert!(!err.contains("players/de/"), "German is built in: {err}");
+}

@@ -29,6 +29,7 @@ mod interactions_endpoint;
 mod layers;
 mod lifecycle;
 mod listener;
+mod locales;
 mod lockdown;
 mod logs;
 mod maintenance;

@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, Utc};
 
-use super::declare::queue_alert;
 use super::effects::kinds;
 use super::{App, AppError, Effect, Outbox, Target, PUBLISH_BUDGET};
 use crate::domain::{Actor, Command, Incident, IncidentKind, Refusal, Status, Systems};
@@ -88,7 +87,7 @@ pub(in crate::app) async fn update_to_players(
     tx: &mut Tx,
     outbox: &mut Outbox<'_>,
     record: &IncidentRecord,
-    publish: bool,
+    (publish, translations): (bool, &crate::domain::Translations),
     prepared: Prepared,
     now: DateTime<Utc>,
 ) -> Result<String, AppError> {
@@ -104,17 +103,27 @@ pub(in crate::app) async fn update_to_players(
         eta: standing_eta(i, now),
         status_url: app.settings.status.url.clone(),
     };
-    super::post_announcement(
-        app,
-        tx,
-        outbox,
-        record,
-        AnnouncementKind::Update,
-        &view,
-        vec![],
+    let translated = crate::domain::to_translate(&app.settings.players.locales)
+        .into_iter()
+        .filter_map(|l| {
+            let message = translations.get(l)?.to_string();
+            Some((
+                l,
+                StatusUpdate {
+                    message,
+                    ..view.clone()
+                },
+            ))
+        })
+        .collect();
+    let post = crate::app::players::ToPost {
+        kind: AnnouncementKind::Update,
+        view: &view,
+        translated,
+        ping_roles: vec![],
         publish,
-    )
-    .await?;
+    };
+    crate::app::players::post(app, tx, outbox, record, post).await?;
     let mut players = ToPlayers {
         channel: channel_link(channel),
         budget: PUBLISH_BUDGET,
@@ -139,10 +148,10 @@ pub(in crate::app) async fn announced(
     app: &App,
     tx: &mut Tx,
     outbox: &mut Outbox<'_>,
-    actor: &Actor,
+    (actor, translations): (&Actor, &crate::domain::Translations),
     record: &IncidentRecord,
 ) -> Result<String, AppError> {
-    queue_alert(app, tx, outbox, record).await?;
+    super::declare::queue_alert_in(app, tx, outbox, record, translations).await?;
     let i = &record.incident;
     let sent = AlertSent {
         by: mention(actor.user),

@@ -262,6 +262,18 @@ pub(in crate::app) async fn queue_alert(
     outbox: &mut Outbox<'_>,
     record: &IncidentRecord,
 ) -> Result<(), AppError> {
+    let none = crate::domain::Translations::default();
+    queue_alert_in(app, tx, outbox, record, &none).await
+}
+
+/// [`queue_alert`], with the affected systems as typed for players in their other languages.
+pub(in crate::app) async fn queue_alert_in(
+    app: &App,
+    tx: &mut crate::store::Tx,
+    outbox: &mut Outbox<'_>,
+    record: &IncidentRecord,
+    translations: &crate::domain::Translations,
+) -> Result<(), AppError> {
     let i = &record.incident;
     let ping_roles: Vec<_> = match (i.severity, app.settings.roles.player_alerts) {
         (Severity::P0, Some(role)) => vec![role],
@@ -279,15 +291,25 @@ pub(in crate::app) async fn queue_alert(
             .map_or_else(|| Markup::text(ETA_UNKNOWN), eta),
         status_url: app.settings.status.url.clone(),
     };
-    super::announce(
-        app,
-        tx,
-        outbox,
-        record,
-        AnnouncementKind::Alert,
-        &view,
+    let translated = crate::domain::to_translate(&app.settings.players.locales)
+        .into_iter()
+        .filter_map(|l| {
+            let system = translations.get(l)?.to_string();
+            Some((
+                l,
+                ServiceAlert {
+                    system,
+                    ..view.clone()
+                },
+            ))
+        })
+        .collect();
+    let post = crate::app::players::ToPost {
+        kind: AnnouncementKind::Alert,
+        view: &view,
+        translated,
         ping_roles,
-    )
-    .await?;
-    Ok(())
+        publish: true,
+    };
+    crate::app::players::post(app, tx, outbox, record, post).await
 }

@@ -29,6 +29,8 @@ pub struct ChangeArgs {
     pub command: Command,
     /// For an assignment: the person named, as the guild knows them.
     pub assignee: Option<Candidate>,
+    /// For an update or an announcement: the typed text in the players' other languages.
+    pub translations: crate::domain::Translations,
 }
 
 impl From<Command> for ChangeArgs {
@@ -37,6 +39,7 @@ impl From<Command> for ChangeArgs {
         Self {
             command,
             assignee: None,
+            translations: crate::domain::Translations::default(),
         }
     }
 }
@@ -401,6 +404,7 @@ async fn effects(
     let now = app.clock.now();
     let who = mention(actor.user);
     let shown = Shown {
+        translations: &args.translations,
         app,
         who: &who,
         before,
@@ -421,7 +425,10 @@ async fn effects(
             let update = (message, *public, *publish, eta.is_some());
             shown.updated(tx, outbox, update, prepared, now).await?
         }
-        Command::Announce { .. } => corrections::announced(app, tx, outbox, actor, record).await?,
+        Command::Announce { .. } => {
+            let asked = (actor, &args.translations);
+            corrections::announced(app, tx, outbox, asked, record).await?
+        }
         Command::Edit { .. } => corrections::edited(app, tx, outbox, actor, before, record).await?,
         Command::ChangeKind { .. } => {
             corrections::kind_changed(app, tx, outbox, actor, record, now).await?
@@ -450,6 +457,8 @@ struct Shown<'a> {
     who: &'a Markup,
     before: &'a crate::domain::Incident,
     record: &'a IncidentRecord,
+    /// What was typed for players in their other languages.
+    translations: &'a crate::domain::Translations,
 }
 
 impl Shown<'_> {
@@ -467,6 +476,7 @@ impl Shown<'_> {
             who,
             before,
             record,
+            ..
         } = self;
         let i = &record.incident;
         let raised = to.is_more_severe_than(before.severity);
@@ -564,7 +574,8 @@ impl Shown<'_> {
         let text = notice(app, &[], Notice::from(update))?;
         outbox.say_here(text, vec![]);
         Ok(if public || publish {
-            corrections::update_to_players(app, tx, outbox, record, publish, prepared, now).await?
+            let told = (publish, self.translations);
+            corrections::update_to_players(app, tx, outbox, record, told, prepared, now).await?
         } else {
             answer(app, UpdateAnswer { players: None })?
         })

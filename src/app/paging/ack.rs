@@ -167,6 +167,7 @@ pub async fn take_command(
             roles: actor.roles.clone(),
             bot: false,
         }),
+        translations: Default::default(),
     };
     let changed = crate::app::lifecycle::change_incident(app, actor, found, origin, args).await?;
     let view = PageView {

@@ -340,6 +340,12 @@ pub trait Chat: Send + Sync + 'static {
     fn is_announcement_channel(&self, channel: ChannelId)
         -> BoxFuture<'_, Result<bool, ChatError>>;
 
+    /// The guild's preferred locale (Discord's code, `en-US` by default), when known: the
+    /// language of the announcement channel.
+    fn preferred_locale(&self) -> BoxFuture<'_, Result<Option<String>, ChatError>> {
+        Box::pin(async { Ok(None) })
+    }
+
     /// Publishes (crossposts) a message of an announcement channel.
     fn publish(
         &self,
@@ -531,6 +537,10 @@ impl Chat for TimedChat {
             "a channel lookup",
             self.inner.is_announcement_channel(channel),
         ))
+    }
+
+    fn preferred_locale(&self) -> BoxFuture<'_, Result<Option<String>, ChatError>> {
+        Box::pin(self.bounded("a guild lookup", self.inner.preferred_locale()))
     }
 
     fn publish(

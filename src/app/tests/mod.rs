@@ -240,6 +240,7 @@ impl World {
                 roles: to.roles.clone(),
                 bot: false,
             }),
+            translations: Default::default(),
         };
         self.change(by, record, args).await
     }

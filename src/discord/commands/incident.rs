@@ -9,6 +9,7 @@ use super::super::ask::Ask;
 use super::super::Error;
 use super::choices::{ALL_CLEAR_NAMES, KINDS, KIND_NAMES, PHASES, PHASE_NAMES, ROLES, ROLE_NAMES};
 use super::spec::{BoxFuture, Group, Kind, Options, Param, Spec};
+use super::translations::{self, Asked, TRANSLATIONS};
 use crate::app::{self, AppError, ChangeArgs, ChannelCounts, DeclareArgs};
 use crate::app::{AppEvent, ChannelState};
 use crate::domain::{
@@ -82,6 +83,7 @@ pub const SPECS: &[Spec] = &[
                 ETA,
                 Param::optional("publish", Kind::Bool, "Also publish to following servers (commanders; 8 an hour)"),
                 INCIDENT,
+                TRANSLATIONS,
             ],
             update,
         ),
@@ -100,7 +102,7 @@ pub const SPECS: &[Spec] = &[
     Spec::sub(GROUP.command,
             "announce",
             "Send players the service alert (commanders).",
-            &[ETA, INCIDENT],
+            &[ETA, INCIDENT, TRANSLATIONS],
             announce,
         ),
     Spec::sub(GROUP.command,
@@ -375,6 +377,7 @@ fn assign<'a>(ask: &'a Ask<'a>, o: Options<'a>) -> BoxFuture<'a, Result<(), Erro
                     user: assignee.user,
                 },
                 assignee: Some(assignee),
+                translations: Default::default(),
             })
         })
         .await
@@ -387,6 +390,17 @@ fn update<'a>(ask: &'a Ask<'a>, o: Options<'a>) -> BoxFuture<'a, Result<(), Erro
         let public = o.flag("public")?.unwrap_or(false);
         let publish = o.flag("publish")?.unwrap_or(false);
         let eta = o.text("eta")?;
+        if o.flag("translations")?.unwrap_or(false) {
+            let asked = Asked::Update {
+                message: message.clone(),
+                public,
+                publish,
+                eta: eta.clone(),
+            };
+            if translations::open(ask, asked, o.incident()?).await? {
+                return Ok(());
+            }
+        }
         change(ask, o.incident()?, move || {
             let eta = eta.as_deref().map(EtaInput::parse).transpose()?;
             let message = FreeText::parse(&message)?;
@@ -404,6 +418,12 @@ fn update<'a>(ask: &'a Ask<'a>, o: Options<'a>) -> BoxFuture<'a, Result<(), Erro
 fn announce<'a>(ask: &'a Ask<'a>, o: Options<'a>) -> BoxFuture<'a, Result<(), Error>> {
     Box::pin(async move {
         let eta = o.text("eta")?;
+        if o.flag("translations")?.unwrap_or(false) {
+            let asked = Asked::Announce { eta: eta.clone() };
+            if translations::open(ask, asked, o.incident()?).await? {
+                return Ok(());
+            }
+        }
         change(ask, o.incident()?, move || {
             let eta = eta.as_deref().map(EtaInput::parse).transpose()?;
             Ok(ChangeArgs::from(Command::Announce { eta }))

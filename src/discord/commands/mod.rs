@@ -11,6 +11,7 @@ pub(crate) mod report;
 mod run;
 pub(crate) mod spec;
 mod timeline;
+pub(crate) mod translations;
 
 pub(crate) use incident::counts;
 pub(crate) use run::display_name;
@@ -40,12 +41,39 @@ pub fn table() -> Vec<Spec> {
 /// from `severity` (`P0: The game or login is down for everyone…`): choices have no
 /// description, and a tired responder picks better with the definition in front of them. A
 /// choice is still sent as its index.
+#[cfg(test)]
 pub fn definitions(severity: &crate::config::SeverityTable) -> Vec<serenity::CreateCommand> {
+    localized_definitions(severity, &[])
+}
+
+/// [`definitions`], with each command's names and descriptions in the locales of `texts`
+/// (`name_localizations` / `description_localizations`).
+pub fn localized_definitions(
+    severity: &crate::config::SeverityTable,
+    texts: spec::Localized<'_>,
+) -> Vec<serenity::CreateCommand> {
     spec::definitions(
         &table(),
         &[incident::GROUP, postmortem::GROUP, maintenance::GROUP],
         severity,
+        texts,
     )
+}
+
+/// The commands' texts `app`'s templates have for the locales players read.
+pub fn configured_texts(
+    app: &crate::app::App,
+) -> Vec<(
+    crate::domain::Locale,
+    &std::collections::BTreeMap<String, crate::render::locales::CommandText>,
+)> {
+    let texts = app.templates.command_texts();
+    app.settings
+        .players
+        .locales
+        .iter()
+        .filter_map(|l| texts.get(l).map(|t| (*l, t)))
+        .collect()
 }
 
 /// Whether this replica may act on the interaction: a gateway one only while its lease holds

@@ -11,6 +11,26 @@ use super::super::ask::Ask;
 use super::super::Error;
 use crate::config::SeverityTable;
 use crate::domain::Severity;
+use crate::render::locales::CommandText;
+
+/// Gives `$built` (a command or an option) its names and descriptions in each locale that
+/// has them for `path`.
+macro_rules! localize {
+    ($built:expr, $texts:expr, $path:expr) => {{
+        let mut built = $built;
+        for (locale, texts) in $texts {
+            if let Some(t) = texts.get($path) {
+                if let Some(name) = &t.name {
+                    built = built.name_localized(locale.code(), name);
+                }
+                if let Some(description) = &t.description {
+                    built = built.description_localized(locale.code(), description);
+                }
+            }
+        }
+        built
+    }};
+}
 
 /// A boxed future that may move between threads.
 pub type BoxFuture<'a, T> = Pin<Box<dyn Future<Output = T> + Send + 'a>>;
@@ -164,8 +184,18 @@ impl Spec {
         self.params.iter().find(|p| p.name == name)
     }
 
-    fn options(&self, severity: &SeverityTable) -> Vec<serenity::CreateCommandOption> {
-        self.params.iter().map(|p| p.build(severity)).collect()
+    fn options(
+        &self,
+        severity: &SeverityTable,
+        texts: Localized<'_>,
+    ) -> Vec<serenity::CreateCommandOption> {
+        self.params
+            .iter()
+            .map(|p| {
+                let path = format!("{} {}", self.name(), p.name);
+                localize!(p.build(severity), texts, &path)
+            })
+            .collect()
     }
 }
 
@@ -177,11 +207,18 @@ pub struct Group {
     pub description: &'static str,
 }
 
+/// The commands' texts in the configured locales, by English path (`incident update message`).
+pub type Localized<'a> = &'a [(
+    crate::domain::Locale,
+    &'a std::collections::BTreeMap<String, CommandText>,
+)];
+
 /// The definitions to register: one per top-level command, its subcommands in table order.
 pub fn definitions(
     specs: &[Spec],
     groups: &[Group],
     severity: &SeverityTable,
+    texts: Localized<'_>,
 ) -> Vec<serenity::CreateCommand> {
     let guild = vec![serenity::InteractionContext::Guild];
     let mut out = Vec::new();
@@ -192,11 +229,12 @@ pub fn definitions(
         }
         seen.push(spec.command);
         let command = serenity::CreateCommand::new(spec.command).contexts(guild.clone());
+        let command = localize!(command, texts, spec.command);
         let command = match (spec.invoked, spec.sub) {
             (Invoked::MessageMenu, _) => command.kind(serenity::CommandType::Message),
             (Invoked::Slash, None) => command
                 .description(spec.description)
-                .set_options(spec.options(severity)),
+                .set_options(spec.options(severity, texts)),
             (Invoked::Slash, Some(_)) => {
                 let description = groups
                     .iter()
@@ -212,8 +250,9 @@ pub fn definitions(
                             name,
                             s.description,
                         );
+                        let sub = localize!(sub, texts, &s.name());
                         Some(
-                            s.options(severity)
+                            s.options(severity, texts)
                                 .into_iter()
                                 .fold(sub, |o, p| o.add_sub_option(p)),
                         )

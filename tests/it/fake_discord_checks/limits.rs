@@ -192,13 +192,13 @@ fn option(n: usize, description: &str, choices: Value) -> Value {
 }
 
 #[tokio::test]
-async fn a_command_over_4000_characters_of_names_descriptions_and_choices_is_refused() {
-    // Arrange: eight options of 100-character descriptions with two 100+100 choices each,
-    // every part within its own limit, 4,000 and more together.
+async fn a_command_over_8000_characters_of_names_descriptions_and_choices_is_refused() {
+    // Arrange: seventeen options of 100-character descriptions with two 100+100 choices each,
+    // every part within its own limit, 8,000 and more together.
     let fake = studio().start().await;
     let choice =
         |c: char| json!({ "name": c.to_string().repeat(100), "value": c.to_string().repeat(100) });
-    let options: Vec<Value> = (0..8)
+    let options: Vec<Value> = (0..17)
         .map(|n| option(n, &"d".repeat(100), json!([choice('a'), choice('b')])))
         .collect();
     let big = json!({ "name": "big", "description": "Too big", "options": options });

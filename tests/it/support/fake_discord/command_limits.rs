@@ -1,27 +1,75 @@
 //! Discord's rules for registering application commands that its OpenAPI spec does not state:
 //! names of 1–32 lowercase characters, descriptions of 1–100, at most 25 options a level and
-//! 25 choices an option, choice names and string values of at most 100, and at most 4,000
-//! characters in all the names, descriptions and choice names and values of one command.
+//! 25 choices an option, choice names and string values of at most 100, and at most 8,000
+//! characters in all the names, descriptions and choice names and values of one command,
+//! counting only the longest localization of each field; localizations follow the rules of
+//! the field they localize, keyed by Discord's locales.
 
 use serde_json::{json, Value};
 
-/// What Discord counts toward a command's 4,000 characters.
-pub const MAX_COMMAND_SIZE: usize = 4000;
+/// What Discord counts toward a command's size. Discord's docs (discord/discord-api-docs,
+/// developers/interactions/application-commands.mdx, "Slash commands can have a maximum of 8000
+/// characters for combined name, description, and value properties for each command, its
+/// options (including subcommands and groups), and choices. When localization fields are
+/// present, only the longest localization for each field (including the default value) is
+/// counted towards the size limit.", commit c98d64bc233833839cf0d8d369e81b77f21ade60) raised
+/// it from the 4,000 this fake checked before.
+pub const MAX_COMMAND_SIZE: usize = 8000;
+
+/// Discord's locales (developers/reference.mdx "Locales", same commit).
+const LOCALES: [&str; 32] = [
+    "id", "da", "de", "en-GB", "en-US", "es-ES", "es-419", "fr", "hr", "it", "lt", "hu", "nl",
+    "no", "pl", "pt-BR", "ro", "fi", "sv-SE", "vi", "tr", "cs", "el", "bg", "ru", "uk", "hi", "th",
+    "zh-CN", "ja", "zh-TW", "ko",
+];
 
 fn chars(v: &Value) -> usize {
     v.as_str().map_or(0, |s| s.chars().count())
 }
 
+/// The characters field `field` of `item` counts: its longest localization, default included.
+fn longest(item: &Value, field: &str) -> usize {
+    let localized = item[format!("{field}_localizations")]
+        .as_object()
+        .map(|m| m.values().map(chars).max().unwrap_or(0))
+        .unwrap_or(0);
+    chars(&item[field]).max(localized)
+}
+
+/// A field's own rule: records what is wrong with a value at a pointer.
+type FieldRule = dyn Fn(&mut Vec<(String, Value)>, String, &Value);
+
+/// Every localization of `item`'s `field` must be keyed by a locale and follow the field's rule.
+fn localizations(
+    errors: &mut Vec<(String, Value)>,
+    at: &str,
+    item: &Value,
+    field: &str,
+    check: &FieldRule,
+) {
+    let key = format!("{field}_localizations");
+    for (locale, value) in item[&key].as_object().into_iter().flatten() {
+        let here = format!("{at}/{key}/{locale}");
+        if !LOCALES.contains(&locale.as_str()) {
+            errors.push((
+                here.clone(),
+                error("LOCALE_INVALID", format!("Invalid locale: {locale:?}")),
+            ));
+        }
+        check(errors, here, value);
+    }
+}
+
 /// The characters `command` counts toward [`MAX_COMMAND_SIZE`]: names, descriptions, and
 /// choice names and values, of the command and all its options.
 pub fn command_size(command: &Value) -> usize {
-    let own = chars(&command["name"]) + chars(&command["description"]);
+    let own = longest(command, "name") + longest(command, "description");
     let choices: usize = command["choices"]
         .as_array()
         .map(|cs| {
             cs.iter()
                 .map(|c| {
-                    chars(&c["name"])
+                    longest(c, "name")
                         + match &c["value"] {
                             Value::String(s) => s.chars().count(),
                             other => other.to_string().chars().count(),
@@ -87,12 +135,15 @@ fn count(errors: &mut Vec<(String, Value)>, at: String, list: &Value, max: usize
 
 fn option_errors(errors: &mut Vec<(String, Value)>, at: &str, option: &Value) {
     name(errors, format!("{at}/name"), &option["name"]);
+    localizations(errors, at, option, "name", &name);
     length(
         errors,
         format!("{at}/description"),
         &option["description"],
         100,
     );
+    let description = |e: &mut Vec<(String, Value)>, here, v: &Value| length(e, here, v, 100);
+    localizations(errors, at, option, "description", &description);
     count(errors, format!("{at}/choices"), &option["choices"], 25);
     for (i, choice) in option["choices"]
         .as_array()
@@ -133,12 +184,15 @@ pub fn command_errors(command: &Value, at: &str) -> Vec<(String, Value)> {
     let chat = command["type"].as_u64().unwrap_or(1) == 1;
     if chat {
         name(&mut errors, format!("{at}/name"), &command["name"]);
+        localizations(&mut errors, at, command, "name", &name);
         length(
             &mut errors,
             format!("{at}/description"),
             &command["description"],
             100,
         );
+        let description = |e: &mut Vec<(String, Value)>, here, v: &Value| length(e, here, v, 100);
+        localizations(&mut errors, at, command, "description", &description);
     } else {
         length(&mut errors, format!("{at}/name"), &command["name"], 32);
     }

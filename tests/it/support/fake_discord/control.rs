@@ -87,6 +87,12 @@ impl FakeDiscord {
         self.shared.notify();
     }
 
+    /// Sets the guild's `preferred_locale`, as an admin does in Server Settings.
+    pub fn set_preferred_locale(&self, locale: &str) {
+        self.shared
+            .write(|s| s.preferred_locale = Some(locale.to_owned()));
+    }
+
     /// The violations recorded so far (left in place).
     pub fn violations(&self) -> Vec<Violation> {
         self.shared.read(|s| s.violations.clone())

@@ -206,7 +206,7 @@ pub fn guild(shared: &Shared, state: &State) -> Value {
         "vanity_url_code": null,
         "premium_tier": 0,
         "premium_subscription_count": 0,
-        "preferred_locale": "en-US",
+        "preferred_locale": state.preferred_locale.as_deref().unwrap_or("en-US"),
         "max_video_channel_users": 25,
         "nsfw_level": 0,
         "premium_progress_bar_enabled": false,

@@ -315,6 +315,8 @@ pub struct State {
     pub incidents: super::rest_incidents::FakeIncidents,
     /// Heartbeats received.
     pub heartbeats: usize,
+    /// The guild's `preferred_locale`; `None` is Discord's default, `en-US`.
+    pub preferred_locale: Option<String>,
 }
 
 impl State {
