@@ -28,8 +28,8 @@ mod refusal_views;
 mod reminder_views;
 mod scan;
 mod social_views;
-mod timeline_views;
 mod ticket_views;
+mod timeline_views;
 mod views;
 
 use std::collections::{HashMap, HashSet};
@@ -61,8 +61,8 @@ pub use reminder_views::*;
 pub use scan::unescaped;
 pub(crate) use scan::{include_loops, refuse_unescaped};
 pub use social_views::{NetworkCount, SocialCancelled, SocialPostView};
-pub use timeline_views::{ActionDid, TimelineView};
 pub use ticket_views::*;
+pub use timeline_views::{ActionDid, TimelineView};
 pub use views::*;
 
 /// The status page's templates, by file stem: rendered by `status`, overridable from
@@ -678,7 +678,9 @@ impl Templates {
 
     /// Whether `locale` has its own version of `name` (else players read the English one).
     pub fn has_in(&self, locale: crate::domain::Locale, name: TemplateName) -> bool {
-        self.registries.messages.has_template(&locales::key(locale, name))
+        self.registries
+            .messages
+            .has_template(&locales::key(locale, name))
     }
 
     /// The commands' names and descriptions per locale.

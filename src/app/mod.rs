@@ -18,8 +18,8 @@ mod ports;
 mod postmortem;
 mod signals;
 mod social;
-mod tickets;
 mod social_notices;
+mod tickets;
 
 // The features' modules by their short names, for the use cases that call across features.
 use incident::timeline_chart;

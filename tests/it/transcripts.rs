@@ -10,9 +10,9 @@ use serenity::all::{ChannelId, UserId};
 
 use crate::support::bot::{spawn_bot_on, world, TestBot, STEP};
 use crate::support::fake_discord::FakeDiscord;
-use crate::support::prometheus::Prometheus;
 use crate::support::fake_paging::{FakeNtfy, FakePagerDuty};
 use crate::support::paging;
+use crate::support::prometheus::Prometheus;
 use crate::support::story::{answer_fix_check, incident, press, shows, FixCheck};
 use crate::support::time::T0;
 
