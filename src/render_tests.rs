@@ -390,7 +390,7 @@ fn a_template_with_a_block_per_kind_is_proved_and_previewed_one_kind_at_a_time()
     let notices = templates
         .render_samples(TemplateName::Notice)
         .expect("render");
-    assert_eq!(notices.len(), 27, "{notices:#?}");
+    assert_eq!(notices.len(), 28, "{notices:#?}");
     assert!(notices
         .iter()
         .all(|n| n.starts_with("<@&1> ") && n.len() > 20));
@@ -401,7 +401,7 @@ fn an_answer_is_previewed_one_kind_at_a_time_each_one_sentence_or_more() {
     let answers = templates()
         .render_samples(TemplateName::Answer)
         .expect("render");
-    assert_eq!(answers.len(), 25, "{answers:#?}");
+    assert_eq!(answers.len(), 26, "{answers:#?}");
     assert!(answers
         .iter()
         .all(|a| a.ends_with('.') && !a.contains('\n')));

@@ -40,7 +40,6 @@ fn every_event_is_worded_in_one_line_as_the_timeline_always_stored_it() {
             "Alert resolved: Login 5xx (Sentry says it is over: a hint for the verify step, not \
              an all-clear)",
             "Declared automatically by the rule [[intake.auto_declare]] login",
-            "Acknowledged in PagerDuty by rhea",
         ]
     );
 }
