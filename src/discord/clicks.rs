@@ -92,6 +92,17 @@ pub(super) async fn on_click(
         },
         _ => Err(Refusal::StaleButton.into()),
     };
+    rewrite_clicked(reach, click, data, &arrival, result).await
+}
+
+/// Answers a click by rewriting its message as `result` says (keeping the message's files).
+async fn rewrite_clicked(
+    reach: &Reach,
+    click: &serenity::ComponentInteraction,
+    data: &Data,
+    arrival: &Arrival<'_>,
+    result: Result<Clicked, AppError>,
+) -> Result<(), Error> {
     let outcome = outcome_of(&result);
     if let (Ok(clicked), Some(message)) = (&result, with_files(Some(&click.message))) {
         let ack = click.create_response(reach, serenity::CreateInteractionResponse::Acknowledge);
@@ -106,8 +117,7 @@ pub(super) async fn on_click(
     )?;
     arrival
         .answered(outcome, click.create_response(reach, response))
-        .await?;
-    Ok(())
+        .await
 }
 
 /// `message`, when it carries files.

@@ -52,6 +52,10 @@ pub enum Label {
     StartMaintenance,
     /// The recovery step's button ending maintenance.
     EndMaintenance,
+    /// The all-clear reminder's button lifting a lockdown still in place.
+    LiftLockdown,
+    /// The translations form's button opening its next step.
+    MoreLanguages,
     /// The report form: its title.
     ReportTitle,
     /// Its title field.
@@ -115,6 +119,8 @@ impl Label {
             },
             Self::StartMaintenance,
             Self::EndMaintenance,
+            Self::LiftLockdown,
+            Self::MoreLanguages,
             Self::ReportTitle,
             Self::ReportTitleField,
             Self::ReportSummaryField,

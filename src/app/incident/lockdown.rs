@@ -182,7 +182,7 @@ pub(in crate::app) fn remind_at_all_clear(
         });
         let button = Button {
             custom_id: format!("{UNLOCK_BUTTON}:{}", outbox.incident()),
-            label: "🔓 Lift the lockdown".into(),
+            label: app.templates.label(&crate::render::Label::LiftLockdown),
             style: ButtonStyle::Danger,
         };
         let content = super::render(app, TemplateName::Notice, &notice)?;

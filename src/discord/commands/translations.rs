@@ -193,7 +193,7 @@ pub(in crate::discord) async fn sent(
         };
         let more = Button {
             custom_id: format!("{MORE}:{id}:{}", step + 1),
-            label: "More languages".to_owned(),
+            label: app.templates.label(&crate::render::Label::MoreLanguages),
             style: crate::app::ButtonStyle::Primary,
         };
         return Ok(Sent::More(app::answer(app, answer)?, vec![more]));
