@@ -174,9 +174,35 @@ fn file_name(system: &str) -> String {
 }
 
 impl Performer {
+    /// Waits, five seconds at most, for the jobs the same change queued to run now (the
+    /// "Fix applied" post, the checklist): jobs run in parallel, and the reading answers that
+    /// post, so it must read after it in the channel. Keys are `origin:n:kind`.
+    async fn after_its_change(&self, job: &Job) {
+        let Some(origin) = job.idempotency_key.rsplitn(3, ':').nth(2) else {
+            return;
+        };
+        let prefix = format!("{origin}:");
+        for _ in 0..50 {
+            let Ok(jobs) = self.app.db.jobs_of(job.incident).await else {
+                return;
+            };
+            let waiting = jobs.iter().any(|j| {
+                j.id != job.id
+                    && j.finished_at.is_none()
+                    && j.due_at <= job.due_at
+                    && j.idempotency_key.starts_with(&prefix)
+            });
+            if !waiting {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
     /// Says each system's rate now and an hour before detection.
     pub(in crate::app) async fn error_rates_at_fix(&self, job: &Job) -> Result<(), JobError> {
         let record = self.incident(job).await?;
+        self.after_its_change(job).await;
         let Some((source, list)) = watched(&self.app, &record.incident) else {
             return Ok(());
         };
