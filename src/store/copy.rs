@@ -9,7 +9,7 @@ use super::{Backend, Db};
 /// Every table, parents before the tables that refer to them. `keyed` is false for a table
 /// with no unique key, which is emptied on the target and copied whole (so a second copy does
 /// not double it).
-const TABLES: &[(&str, bool)] = &[
+pub(super) const TABLES: &[(&str, bool)] = &[
     ("meta", true),
     ("incidents", true),
     ("incident_counters", true),
@@ -38,6 +38,9 @@ const TABLES: &[(&str, bool)] = &[
     ("tracker_tickets", true),
     ("incident_flags", true),
     ("announcement_translations", true),
+    ("maintenance_windows", true),
+    ("maintenance_hook_runs", true),
+    ("social_notices", true),
 ];
 
 /// The tables whose `id` PostgreSQL numbers itself (an identity column): after rows are copied
@@ -56,6 +59,9 @@ const NUMBERED: &[&str] = &[
     "social_posts",
     "waf_blocks",
     "lockdowns",
+    "maintenance_windows",
+    "maintenance_hook_runs",
+    "social_notices",
 ];
 
 /// What one table's copy did.
