@@ -175,7 +175,12 @@ fn more_languages(
     click: &serenity::ComponentInteraction,
     about: &str,
 ) -> Result<serenity::CreateInteractionResponse, Error> {
-    match translations::next_form(&data.drafts, about, click.user.id.get()) {
+    match translations::next_form(
+        &data.app.templates,
+        &data.drafts,
+        about,
+        click.user.id.get(),
+    ) {
         Some(modal) => Ok(serenity::CreateInteractionResponse::Modal(modal)),
         None => response(data, Err(Refusal::StaleForm.into()), click.id.get(), about),
     }

@@ -56,6 +56,13 @@ pub enum Label {
     LiftLockdown,
     /// The translations form's button opening its next step.
     MoreLanguages,
+    /// The translations form's title: which step of how many.
+    TranslationsTitle {
+        /// This step, from 1.
+        step: usize,
+        /// How many steps the languages take.
+        steps: usize,
+    },
     /// The report form: its title.
     ReportTitle,
     /// Its title field.
@@ -121,6 +128,7 @@ impl Label {
             Self::EndMaintenance,
             Self::LiftLockdown,
             Self::MoreLanguages,
+            Self::TranslationsTitle { step: 1, steps: 2 },
             Self::ReportTitle,
             Self::ReportTitleField,
             Self::ReportSummaryField,

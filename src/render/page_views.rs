@@ -22,8 +22,6 @@ pub struct PageView {
     pub ack_entry: Option<PageAckEntry>,
     /// The timeline's entry of a raise while on-call was paged.
     pub raised: Option<PageRaised>,
-    /// The label of the button that offers command.
-    pub take_command_button: bool,
     /// The text of the page's link to the incident channel: the incident's number.
     pub channel_link: Option<u32>,
     /// The text of the page's link to the status page.
@@ -127,7 +125,6 @@ impl PageView {
                 anew: Some(2),
                 also: Some("ntfy".into()),
             }),
-            take_command_button: true,
             channel_link: Some(4),
             status_link: true,
         }

@@ -79,8 +79,18 @@ impl Drafts {
 }
 
 /// The form of step `step` (0-based) of draft `id`: a field per locale, up to five.
-fn form(id: u64, step: usize, locales: &[Locale], english: &str) -> serenity::CreateModal {
+fn form(
+    templates: &crate::render::Templates,
+    id: u64,
+    step: usize,
+    locales: &[Locale],
+    english: &str,
+) -> serenity::CreateModal {
     let steps = locales.len().div_ceil(FIELDS_PER_FORM);
+    let title = templates.label(&crate::render::Label::TranslationsTitle {
+        step: step + 1,
+        steps,
+    });
     let rows = locales
         .chunks(FIELDS_PER_FORM)
         .nth(step)
@@ -99,11 +109,7 @@ fn form(id: u64, step: usize, locales: &[Locale], english: &str) -> serenity::Cr
             serenity::CreateActionRow::InputText(input)
         })
         .collect();
-    serenity::CreateModal::new(
-        format!("{FORM}:{id}:{step}"),
-        format!("Translations ({} of {steps})", step + 1),
-    )
-    .components(rows)
+    serenity::CreateModal::new(format!("{FORM}:{id}:{step}"), title).components(rows)
 }
 
 /// Opens the first form for `asked`, when players read other languages; `Ok(false)` when they
@@ -130,7 +136,8 @@ pub(super) async fn open(
         typed: Vec::new(),
     };
     ask.data().drafts.with(|d| d.insert(id, draft));
-    ask.modal(form(id, 0, &locales, &english)).await?;
+    ask.modal(form(&ask.app().templates, id, 0, &locales, &english))
+        .await?;
     Ok(true)
 }
 
@@ -142,6 +149,7 @@ fn parse(about: &str) -> Option<(u64, usize)> {
 
 /// The form the **More languages** button `about` opens, if its draft is still here.
 pub(in crate::discord) fn next_form(
+    templates: &crate::render::Templates,
     drafts: &Drafts,
     about: &str,
     user: u64,
@@ -153,7 +161,7 @@ pub(in crate::discord) fn next_form(
             Asked::Update { message, .. } => message.clone(),
             Asked::Announce { .. } => String::new(),
         };
-        Some(form(id, step, &draft.locales, &english))
+        Some(form(templates, id, step, &draft.locales, &english))
     })
 }
 
@@ -249,8 +257,10 @@ mod tests {
             .iter()
             .map(|c| Locale::parse(c).unwrap())
             .collect();
-        let first = serde_json::to_value(form(9, 0, &locales, "Login is back")).unwrap();
-        let second = serde_json::to_value(form(9, 1, &locales, "Login is back")).unwrap();
+        let t = crate::render::Templates::load(None).unwrap();
+        let first = serde_json::to_value(form(&t, 9, 0, &locales, "Login is back")).unwrap();
+        let second = serde_json::to_value(form(&t, 9, 1, &locales, "Login is back")).unwrap();
+        assert_eq!(second["title"], "Translations (2 of 2)");
         assert_eq!(first["components"].as_array().unwrap().len(), 5);
         assert_eq!(second["components"].as_array().unwrap().len(), 2);
         assert_eq!(second["custom_id"], "tr:9:1");
