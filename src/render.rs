@@ -402,36 +402,11 @@ impl TemplateName {
     /// one block per kind, one view per kind (the sample's `common` fields and that kind).
     fn samples(self) -> Vec<serde_json::Value> {
         let common: &[&str] = match self {
-            Self::NoEvent => {
-                return NoEvent::samples()
-                    .iter()
-                    .map(|v| serde_json::to_value(v).unwrap_or_default())
-                    .collect()
-            }
-            Self::Chart => {
-                return ChartView::samples()
-                    .iter()
-                    .map(|v| serde_json::to_value(v).unwrap_or_default())
-                    .collect()
-            }
-            Self::Refusal => {
-                return RefusalView::samples()
-                    .iter()
-                    .map(|v| serde_json::to_value(v).unwrap_or_default())
-                    .collect()
-            }
-            Self::Timeline => {
-                return TimelineView::samples()
-                    .iter()
-                    .map(|v| serde_json::to_value(v).unwrap_or_default())
-                    .collect()
-            }
-            Self::Labels => {
-                return Label::samples()
-                    .iter()
-                    .map(|v| serde_json::to_value(v).unwrap_or_default())
-                    .collect()
-            }
+            Self::NoEvent => return values(&NoEvent::samples()),
+            Self::Chart => return values(&ChartView::samples()),
+            Self::Refusal => return values(&RefusalView::samples()),
+            Self::Timeline => return values(&TimelineView::samples()),
+            Self::Labels => return values(&Label::samples()),
             Self::Reminder => &["ping", "nobody"],
             Self::Notice => &["ping"],
             Self::Answer
@@ -743,6 +718,15 @@ impl Templates {
     ) -> Result<String, RenderError> {
         self.render(name, view)
     }
+}
+
+/// Each view as the JSON a template renders (a view that cannot be one renders as null, and
+/// its template's proof at start then says so).
+fn values<T: Serialize>(views: &[T]) -> Vec<serde_json::Value> {
+    views
+        .iter()
+        .map(|v| serde_json::to_value(v).unwrap_or_default())
+        .collect()
 }
 
 /// Loads the player templates per locale, and proves each renders its English samples (strict
