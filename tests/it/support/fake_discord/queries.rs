@@ -209,6 +209,26 @@ impl FakeDiscord {
         pings
     }
 
+    /// The members a stored message notifies, by id: those it pings by name, those holding a
+    /// role it pings, everyone for `@everyone`; only members who can see its channel, never its
+    /// author.
+    pub fn notified(&self, message: MessageId) -> Vec<UserId> {
+        let Some(m) = self.message(message) else {
+            return Vec::new();
+        };
+        let pings = self.pings(message);
+        self.who_can_see(m.channel_id)
+            .into_iter()
+            .filter(|u| *u != m.author.id)
+            .filter(|u| {
+                let roles = self.member_roles(*u);
+                pings.everyone
+                    || pings.users.contains(u)
+                    || pings.roles.iter().any(|r| roles.contains(r))
+            })
+            .collect()
+    }
+
     /// Every REST request so far, in order.
     pub fn requests(&self) -> Vec<RecordedRequest> {
         self.shared.read(|s| s.requests.clone())
