@@ -1,5 +1,7 @@
 //! REST: giving and taking one role of a member (`PUT`/`DELETE
-//! /guilds/{guild_id}/members/{user_id}/roles/{role_id}`), as Discord does.
+//! /guilds/{guild_id}/members/{user_id}/roles/{role_id}`), and changing a role (`PATCH
+//! /guilds/{guild_id}/roles/{role_id}`, Modify Guild Role: MANAGE_ROLES, below the bot's highest
+//! role, answers the role and fires GUILD_ROLE_UPDATE), as Discord does.
 //!
 //! Source: discord/discord-api-docs `developers/resources/guild.mdx` (Add Guild Member Role and
 //! Remove Guild Member Role: "Requires the MANAGE_ROLES permission", "Returns a 204 empty
@@ -11,7 +13,7 @@
 
 use serde_json::json;
 
-use super::gateway::notify_bot;
+use super::gateway::{notify_bot, GUILDS};
 use super::guard::{bot_base, missing_permissions};
 use super::permissions::MANAGE_ROLES;
 use super::reply::Reply;
@@ -73,6 +75,34 @@ pub fn member_role(shared: &Shared, ctx: &Ctx) -> Reply {
     })
 }
 
+/// Changes the role's name, permissions, mentionable or hoist as the body says.
+pub fn edit_role(shared: &Shared, ctx: &Ctx) -> Reply {
+    if let Some(reply) = wrong_guild(shared, ctx) {
+        return reply;
+    }
+    let body = &ctx.body;
+    shared.write(|s| {
+        let Some(role) = s.roles.get_mut(&ctx.id("role_id")) else {
+            return Reply::error(404, 10011, "Unknown Role", "unknown-role");
+        };
+        if let Some(name) = body["name"].as_str() {
+            role.name = name.to_owned();
+        }
+        if let Some(mentionable) = body["mentionable"].as_bool() {
+            role.mentionable = mentionable;
+        }
+        match &body["permissions"] {
+            serde_json::Value::String(bits) => role.permissions = bits.parse().unwrap_or(0),
+            serde_json::Value::Number(bits) => role.permissions = bits.as_u64().unwrap_or(0),
+            _ => {}
+        }
+        let json = shapes::role(role);
+        let event = json!({ "guild_id": shared.config.guild_id.to_string(), "role": json });
+        notify_bot(shared, s, "GUILD_ROLE_UPDATE", event, GUILDS);
+        Reply::ok(json)
+    })
+}
+
 impl super::FakeDiscord {
     /// The roles `user` has now (beyond `@everyone`), empty when they are not a member.
     pub fn member_roles(&self, user: serenity::all::UserId) -> Vec<serenity::all::RoleId> {
@@ -89,6 +119,15 @@ impl super::FakeDiscord {
         self.shared.write(|s| {
             if let Some(r) = s.roles.get_mut(&role.get()) {
                 r.position = position;
+            }
+        });
+    }
+
+    /// A server admin lets anyone mention `role` (or not).
+    pub fn set_mentionable(&self, role: serenity::all::RoleId, mentionable: bool) {
+        self.shared.write(|s| {
+            if let Some(r) = s.roles.get_mut(&role.get()) {
+                r.mentionable = mentionable;
             }
         });
     }
