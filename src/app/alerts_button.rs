@@ -24,8 +24,11 @@ pub const ALERTS_BUTTON: &str = "alerts";
 const ON: &str = "on";
 /// What follows the prefix on **Stop notifying me**.
 const OFF: &str = "off";
-/// Where the posted message's channel and id are kept (`<channel>/<message>`).
+/// Where the posted message's channel and id are kept (`<channel>/<message>`), or, while a
+/// post is under way, its nonce (`nonce:<nonce>`).
 const POSTED_KEY: &str = "players:alerts_button";
+/// What a kept nonce starts with.
+const PENDING: &str = "nonce:";
 
 /// How many presses a member gets in [`WINDOW`].
 pub const PRESSES: usize = 4;
@@ -188,12 +191,24 @@ fn alerts_message(app: &App, role: RoleId) -> Result<Clicked, AppError> {
     })
 }
 
+/// What the database says of the message.
+enum Posted {
+    /// It was posted there.
+    At(ChannelId, MessageId),
+    /// A post with this nonce was sent, and its answer never recorded (the bot stopped, or
+    /// Discord's answer was lost): Discord may have posted it.
+    Pending(String),
+}
+
 /// Where the message was posted before, if it was.
-async fn posted(app: &App) -> Result<Option<(ChannelId, MessageId)>, AppError> {
+async fn posted(app: &App) -> Result<Option<Posted>, AppError> {
     let stored = app.db.meta(POSTED_KEY).await?;
     Ok(stored.and_then(|s| {
+        if let Some(nonce) = s.strip_prefix(PENDING) {
+            return Some(Posted::Pending(nonce.to_owned()));
+        }
         let (channel, message) = s.split_once('/')?;
-        Some((
+        Some(Posted::At(
             ChannelId::new(channel.parse().ok()?)?,
             MessageId::new(message.parse().ok()?)?,
         ))
@@ -214,22 +229,30 @@ pub async fn post_alerts_button(
     };
     let channel = app.settings.channels.announcements;
     let message = alerts_message(app, role)?;
-    if let Some((at, id)) = posted(app).await?.filter(|(at, _)| *at == channel) {
-        match chat.edit(at, id, &message).await {
+    let fresh = || format!("alerts-{}", app.clock.now().timestamp());
+    let nonce = match posted(app).await? {
+        Some(Posted::At(at, id)) if at == channel => match chat.edit(at, id, &message).await {
             Ok(()) => return say(app, in_channel("updated", channel)),
             // Deleted (Unknown Message), or no longer editable: post a new one.
             Err(ChatError::Refused(why)) => {
                 tracing::info!(error = %why, "the alerts buttons' message is gone: posting again");
+                fresh()
             }
             Err(e) => return cannot_post(app, channel, e),
-        }
-    }
+        },
+        // The same nonce again: Discord returns the message it posted then, if it did.
+        Some(Posted::Pending(nonce)) => nonce,
+        _ => fresh(),
+    };
+    // Kept before the call, so that a post whose answer is lost is not posted twice.
+    let pending = format!("{PENDING}{nonce}");
+    app.db.set_meta(POSTED_KEY, &pending).await?;
     let post = Outgoing {
         channel,
         content: message.content,
         ping_roles: Vec::new(),
         ping_users: Vec::new(),
-        nonce: format!("alerts-button-{}", app.clock.now().timestamp()),
+        nonce,
         attachment: None,
         buttons: message.buttons,
         menu: None,

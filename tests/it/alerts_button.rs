@@ -4,10 +4,12 @@
 //! presses are limited per member, a refusal from Discord is told to the player and to the log,
 //! and a P0 alert notifies exactly the players who took the role.
 
+use std::time::Duration;
+
 use serenity::all::{RoleId, UserId};
 
-use crate::support::bot::{spawn_bot, world};
-use crate::support::fake_discord::{FakeDiscord, FakeDiscordBuilder, FakeMessage};
+use crate::support::bot::{spawn_bot, spawn_bot_with, world};
+use crate::support::fake_discord::{FakeDiscord, FakeDiscordBuilder, FakeMessage, Fault};
 use crate::support::story::{declare, press, run, shows, shows_seen};
 
 /// A player who has not taken the alert role yet.
@@ -85,6 +87,30 @@ async fn posting_the_alerts_buttons_again_updates_the_one_message_instead_of_add
         fake.count("PATCH", "/channels/{channel_id}/messages/{message_id}"),
         1
     );
+}
+
+#[tokio::test]
+async fn a_post_whose_answer_was_lost_is_not_posted_twice_when_the_command_is_run_again() {
+    let fake = guild().start().await;
+    let _bot = spawn_bot_with(&fake, |s| s.jobs.discord_timeout = Duration::from_secs(1)).await;
+    // Discord posts the message, but its answer comes after the bot stopped waiting.
+    let route = "/channels/{channel_id}/messages";
+    fake.fail_next("POST", route, 1, Fault::Delayed(Duration::from_secs(4)));
+    let lost = post_buttons(&fake).await;
+    assert!(!lost.contains("Posted"), "{lost}");
+    fake.wait_for("the first post", Duration::from_secs(10), |f| {
+        !f.messages(world::ANNOUNCEMENTS).is_empty()
+    })
+    .await;
+    let again = post_buttons(&fake).await;
+    assert!(again.contains("Posted the outage alert buttons"), "{again}");
+    assert_eq!(
+        fake.messages(world::ANNOUNCEMENTS).len(),
+        1,
+        "one message, not two"
+    );
+    let third = post_buttons(&fake).await;
+    assert!(third.contains("updated them in place"), "{third}");
 }
 
 #[tokio::test]
