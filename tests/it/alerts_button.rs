@@ -244,3 +244,24 @@ async fn a_p0_alert_notifies_exactly_the_players_who_took_the_alert_role() {
     );
     fake.assert_no_violations();
 }
+
+#[tokio::test]
+async fn without_mention_everyone_the_bots_ping_of_the_unmentionable_alert_role_notifies_nobody() {
+    // As on Discord: a role members may not mention pings only for Mention Everyone, which
+    // the invite asks for. The fake holds the bot to it.
+    let no_mentions = world::BOT_INVITE & !crate::support::fake_discord::MENTION_EVERYONE;
+    let fake = guild().bot_permissions(no_mentions).start().await;
+    let _bot = spawn_bot(&fake).await;
+    declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Login down"), ("severity", "P0")],
+    )
+    .await;
+    let alert = shows(&fake, world::ANNOUNCEMENTS, "the 🚨 alert", |m| {
+        m.content.contains("🚨")
+    })
+    .await;
+    assert!(fake.pings(alert.id).roles.is_empty());
+    assert!(fake.notified(alert.id).is_empty());
+}
