@@ -34,6 +34,16 @@ async fn press_and_read(fake: &FakeDiscord, who: UserId, label: &str) -> String 
     fake.seen(&reply, fake.now())
 }
 
+/// A responder declares a P0; returns the 🚨 alert players read.
+async fn p0_alert(fake: &FakeDiscord) -> FakeMessage {
+    let opts = [("title", "Login down"), ("severity", "P0")];
+    declare(fake, world::RESPONDER, &opts).await;
+    shows(fake, world::ANNOUNCEMENTS, "the 🚨 alert", |m| {
+        m.content.contains("🚨")
+    })
+    .await
+}
+
 fn has(fake: &FakeDiscord, who: UserId, role: RoleId) -> bool {
     fake.member_roles(who).contains(&role)
 }
@@ -224,16 +234,7 @@ async fn a_p0_alert_notifies_exactly_the_players_who_took_the_alert_role() {
         .expect("the alert role");
     assert!(!role.mentionable, "members cannot ping the alert role");
 
-    declare(
-        &fake,
-        world::RESPONDER,
-        &[("title", "Login down"), ("severity", "P0")],
-    )
-    .await;
-    let alert = shows(&fake, world::ANNOUNCEMENTS, "the 🚨 alert", |m| {
-        m.content.contains("🚨")
-    })
-    .await;
+    let alert = p0_alert(&fake).await;
     assert_eq!(fake.pings(alert.id).roles, [world::PLAYER_ALERTS_ROLE]);
     let mut notified = fake.notified(alert.id);
     notified.sort();
@@ -252,16 +253,7 @@ async fn without_mention_everyone_the_bots_ping_of_the_unmentionable_alert_role_
     let no_mentions = world::BOT_INVITE & !crate::support::fake_discord::MENTION_EVERYONE;
     let fake = guild().bot_permissions(no_mentions).start().await;
     let _bot = spawn_bot(&fake).await;
-    declare(
-        &fake,
-        world::RESPONDER,
-        &[("title", "Login down"), ("severity", "P0")],
-    )
-    .await;
-    let alert = shows(&fake, world::ANNOUNCEMENTS, "the 🚨 alert", |m| {
-        m.content.contains("🚨")
-    })
-    .await;
+    let alert = p0_alert(&fake).await;
     assert!(fake.pings(alert.id).roles.is_empty());
     assert!(fake.notified(alert.id).is_empty());
 }
