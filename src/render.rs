@@ -9,6 +9,7 @@
 
 pub mod action_body;
 mod action_views;
+mod alerts_button_views;
 mod answer_views;
 mod chart_views;
 mod checklist;
@@ -39,6 +40,7 @@ use handlebars::Handlebars;
 use serde::Serialize;
 
 pub use action_views::*;
+pub use alerts_button_views::{AlertsButtonView, ALERTS_BUTTON_WORDS};
 pub use answer_views::*;
 pub use chart_views::{ChartView, CHART_WORDS};
 pub use checklist::{
@@ -136,6 +138,8 @@ pub enum TemplateName {
     Ticket,
     /// The incident's timeline chart: its title and legend, its caption and button.
     Chart,
+    /// The players' alerts button: its message, the answers to a press, the log's warning.
+    AlertsButton,
 }
 
 impl TemplateName {
@@ -173,6 +177,7 @@ impl TemplateName {
         Self::Topic,
         Self::Ticket,
         Self::Chart,
+        Self::AlertsButton,
     ];
 
     /// The name, which is also the file stem.
@@ -210,6 +215,7 @@ impl TemplateName {
             Self::Topic => "topic",
             Self::Ticket => "ticket",
             Self::Chart => "chart",
+            Self::AlertsButton => "alerts_button",
         }
     }
 
@@ -285,6 +291,10 @@ impl TemplateName {
             Self::Chart => {
                 "the timeline chart's words: title, axis, legend, its caption and its button"
             }
+            Self::AlertsButton => {
+                "the players' alerts button: its message, the answers to a press, the post's \
+                 answer, the log's warning when Discord refuses the role, the audit log's reason"
+            }
         }
     }
 
@@ -327,6 +337,7 @@ impl TemplateName {
             Self::Topic => include_str!("../templates/topic.hbs"),
             Self::Ticket => include_str!("../templates/ticket.hbs"),
             Self::Chart => include_str!("../templates/chart.hbs"),
+            Self::AlertsButton => include_str!("../templates/alerts_button.hbs"),
         }
     }
 
@@ -394,6 +405,7 @@ impl TemplateName {
             Self::Topic => serde_json::to_value(TopicView::sample()),
             Self::Ticket => serde_json::to_value(TicketText::sample()),
             Self::Chart => serde_json::to_value(ChartView::samples().first()),
+            Self::AlertsButton => serde_json::to_value(AlertsButtonView::samples().first()),
         };
         v.unwrap_or_default()
     }
@@ -404,6 +416,7 @@ impl TemplateName {
         let common: &[&str] = match self {
             Self::NoEvent => return values(&NoEvent::samples()),
             Self::Chart => return values(&ChartView::samples()),
+            Self::AlertsButton => return values(&AlertsButtonView::samples()),
             Self::Refusal => return values(&RefusalView::samples()),
             Self::Timeline => return values(&TimelineView::samples()),
             Self::Labels => return values(&Label::samples()),

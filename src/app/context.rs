@@ -51,6 +51,8 @@ pub struct App {
     pub metrics_source: Option<Arc<dyn super::MetricsSource>>,
     /// The issue tracker of `[tracker]`, when one is configured (set by `startup`).
     pub tracker: Option<Arc<dyn super::Tracker>>,
+    /// Members' recent presses of the players' alerts button (rate-limited per member).
+    pub alert_presses: Arc<super::AlertPresses>,
 }
 
 /// Something the job queue did that a waiting command may want to tell its user. On
@@ -162,6 +164,7 @@ impl App {
             shutdown: Shutdown::new(),
             public: super::PublicChanges::default(),
             reports: Default::default(),
+            alert_presses: Default::default(),
             actions: None,
             social: Vec::new(),
             pagers: super::Pagers::default(),

@@ -5,6 +5,7 @@
 //! Nothing here knows serenity: Discord is reached through the [`Chat`] port, by jobs.
 
 mod actions;
+mod alerts_button;
 mod context;
 mod effects;
 mod incident;
@@ -37,6 +38,9 @@ pub use actions::{
     answer_unknown, confirm_run, press_step, request_run, run_action, runnable, RunAsked,
     StepPress, AGAIN_BUTTON, RAN_BUTTON, RUN_BUTTON,
 };
+pub use alerts_button::{
+    alerts_click, post_alerts_button, AlertPresses, ALERTS_BUTTON, LOG_EVERY, PRESSES, WINDOW,
+};
 pub use channel::{channel_name, channel_state, channel_topic, ChannelState};
 pub use chat::{
     readable_error, readable_reason, Attachment, Button, ButtonStyle, ChannelAccess, ChannelLabel,
@@ -68,6 +72,7 @@ pub use ports::actions::{ActionCall, ActionOutcome, ActionRunner};
 pub use ports::lockdown::{Pauses, ServerGuard, MAX_PAUSE};
 pub use ports::metrics_source::{MetricsError, MetricsSource, Series};
 pub use ports::pager::{Page, PageAction, PageLink, Pager, Pagers};
+pub use ports::roles::{RoleChange, RoleError};
 pub use ports::social::{Draft, Sessions, Social, Thread};
 pub use ports::tracker::{NewTicket, Paragraph, Piece, Ticket, TicketKind, Tracker, TrackerError};
 pub use ports::waf::{BlockRequest, Waf};

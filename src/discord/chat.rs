@@ -10,6 +10,8 @@ use serenity::{
 };
 use tokio::sync::OnceCell;
 
+mod roles;
+
 use super::metered::{metered, route};
 use crate::app::{
     ChannelAccess, ChannelLabel, Chat, ChatError, ExistingChannel, GuildMember, Meeting,
@@ -783,6 +785,16 @@ impl Chat for SerenityChat {
 
     fn event_interest(&self) -> BoxFuture<'_, Result<Vec<(EventId, u64)>, ChatError>> {
         Box::pin(self.interest())
+    }
+
+    fn change_member_role<'a>(
+        &'a self,
+        user: UserId,
+        role: RoleId,
+        change: crate::app::RoleChange,
+        reason: &'a str,
+    ) -> BoxFuture<'a, Result<(), crate::app::RoleError>> {
+        Box::pin(self.member_role(user, role, change, reason))
     }
 }
 

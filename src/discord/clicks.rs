@@ -2,6 +2,8 @@
 //! prefix picks the use case, which answers with the message's new look or a refusal only the
 //! clicker sees.
 
+mod alerts;
+
 use std::time::Instant;
 
 use serenity::all as serenity;
@@ -41,6 +43,9 @@ pub(super) async fn on_click(
         let answer =
             click.create_response(reach, serenity::CreateInteractionResponse::Modal(modal));
         return arrival.answered(Outcome::Ok, answer).await;
+    }
+    if prefix == app::ALERTS_BUTTON {
+        return alerts::alerts_click(reach, click, data, &arrival, about).await;
     }
     let actor = member_actor(&click.user, click.member.as_ref())?;
     let app = &data.app;

@@ -38,6 +38,8 @@ pub(crate) mod route {
     pub const GUILD: &str = "/guilds/{guild_id}";
     /// One member of the guild.
     pub const GUILD_MEMBER: &str = "/guilds/{guild_id}/members/{user_id}";
+    /// Give or take one role of a member.
+    pub const MEMBER_ROLE: &str = "/guilds/{guild_id}/members/{user_id}/roles/{role_id}";
     /// Register the guild's commands.
     pub const GUILD_COMMANDS: &str = "/applications/{application_id}/guilds/{guild_id}/commands";
     /// The first answer to an interaction (a message or a defer).

@@ -283,6 +283,7 @@ pub async fn set_up(http: &Http, known: &Known) -> Result<Report, SetupError> {
     let commander = run.role(known.commander, names::COMMANDER).await?;
     let security = run.role(known.security, names::SECURITY).await?;
     let player_alerts = run.role(known.player_alerts, names::ALERTS).await?;
+    run.keep_unmentionable(player_alerts).await?;
     let team = [responder, commander, security];
     let incident_category = run
         .category(known.incident_category, names::INCIDENTS, &team)
@@ -351,7 +352,8 @@ pub(crate) fn everyone_can_view(
 /// Warns, at start, about each team place of `settings` that everyone can read: the incident
 /// categories, the log and `#alerts`. Incident channels carry their own overwrites, but what
 /// people make by hand under a public category, the log's lines and the triage cards would be
-/// public. Says what to change; a failed look is only logged.
+/// public. Warns too when members can ping the players' alert role, which only the bot should
+/// ping. Says what to change; a failed look is only logged.
 pub async fn warn_if_exposed(http: &Http, settings: &crate::config::Settings) {
     let guild = serenity::GuildId::new(settings.discord.guild_id.get());
     let (roles, channels) =
@@ -363,6 +365,20 @@ pub async fn warn_if_exposed(http: &Http, settings: &crate::config::Settings) {
                 return;
             }
         };
+    let alerts = settings.roles.player_alerts.map(|r| r.get());
+    if let Some(role) = roles
+        .iter()
+        .find(|r| Some(r.id.get()) == alerts && r.mentionable)
+    {
+        tracing::warn!(
+            role = %role.name,
+            key = "[roles] player_alerts",
+            "members can ping {} ([roles] player_alerts), the players' alert role: in Server \
+             Settings → Roles, turn off \"Allow anyone to @mention this role\" (or run \
+             incident-bot setup); the bot pings it itself",
+            role.name
+        );
+    }
     let c = &settings.channels;
     let places = [
         ("[channels] incident_category", Some(c.incident_category)),

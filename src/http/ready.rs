@@ -186,6 +186,7 @@ mod tests {
             shutdown: crate::shutdown::Shutdown::new(),
             public: crate::app::PublicChanges::default(),
             reports: Default::default(),
+            alert_presses: Default::default(),
             actions: None,
             social: Vec::new(),
             pagers: Default::default(),

@@ -75,6 +75,10 @@ pub enum Label {
     ReportSystemsField,
     /// The systems field's hint.
     ReportSystemsHint,
+    /// The players' alerts button that gives the alert role.
+    AlertsOn,
+    /// The players' alerts button that takes it.
+    AlertsOff,
 }
 
 /// `topic.hbs`: an incident channel's topic (Discord renders markdown in it, so the title is
@@ -135,6 +139,8 @@ impl Label {
             Self::ReportSeverityField,
             Self::ReportSystemsField,
             Self::ReportSystemsHint,
+            Self::AlertsOn,
+            Self::AlertsOff,
         ]
     }
 }

@@ -5,6 +5,7 @@ mod support;
 mod access;
 mod actions;
 mod alertmanager;
+mod alerts_button;
 mod bot_connects;
 mod came_back;
 mod charts;

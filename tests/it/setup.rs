@@ -372,3 +372,59 @@ async fn the_readmes_first_command_sets_up_the_server_and_runs() {
     second.signal("TERM");
     assert!(second.wait_exit(Duration::from_secs(20)).await.success());
 }
+
+/// A server whose `Incident Alerts` role anyone may mention, as a moderator once made it.
+async fn mentionable_alerts(alerts: RoleId) -> FakeDiscord {
+    let fake = empty_server()
+        .role(alerts, "Incident Alerts", 0)
+        .start()
+        .await;
+    fake.set_mentionable(alerts, true);
+    fake
+}
+
+#[tokio::test]
+async fn setup_makes_an_alert_role_members_could_ping_unmentionable_so_only_the_bot_pings_it() {
+    let alerts = RoleId::new(1_100_000_000_000_000_601);
+    let fake = mentionable_alerts(alerts).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = bot(&fake, dir.path(), &["setup"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        written(dir.path()).roles.player_alerts.map(|r| r.get()),
+        Some(alerts.get())
+    );
+    let role = fake
+        .roles()
+        .into_iter()
+        .find(|r| r.id == alerts)
+        .expect("kept");
+    assert!(!role.mentionable);
+    let said = text(&out.stdout);
+    assert!(said.contains("made the role Incident Alerts"), "{said}");
+    assert!(
+        said.contains("unmentionable: only the bot pings it"),
+        "{said}"
+    );
+}
+
+#[tokio::test]
+async fn setup_says_where_to_turn_off_mentions_of_an_alert_role_above_the_bots_own() {
+    let alerts = RoleId::new(1_100_000_000_000_000_601);
+    let fake = mentionable_alerts(alerts).await;
+    fake.move_role(alerts, 50);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let out = bot(&fake, dir.path(), &["setup"]).await;
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let said = text(&out.stdout);
+    assert!(
+        said.contains("turn off \"Allow anyone to @mention this role\""),
+        "{said}"
+    );
+    assert!(fake
+        .roles()
+        .into_iter()
+        .any(|r| r.id == alerts && r.mentionable));
+    let refused = fake.expect_violations(1);
+    assert!(refused[0].detail.contains("50013"), "{refused:?}");
+}

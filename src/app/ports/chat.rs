@@ -13,6 +13,8 @@ use crate::domain::{
 };
 use crate::store::JobFailure;
 
+use super::roles::{RoleChange, RoleError};
+
 /// Why a call to Discord failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ChatError {
@@ -414,6 +416,17 @@ pub trait Chat: Send + Sync + 'static {
 
     /// How many members marked each of the guild's events as interesting.
     fn event_interest(&self) -> BoxFuture<'_, Result<Vec<(EventId, u64)>, ChatError>>;
+
+    /// Gives `user` the role `role` ([`RoleChange::Add`]) or takes it ([`RoleChange::Remove`]),
+    /// with `reason` in the server's audit log. Giving a role the member has, or taking one
+    /// they lack, changes nothing and succeeds, as on Discord.
+    fn change_member_role<'a>(
+        &'a self,
+        user: UserId,
+        role: RoleId,
+        change: RoleChange,
+        reason: &'a str,
+    ) -> BoxFuture<'a, Result<(), RoleError>>;
 }
 
 /// The [`Chat`] jobs use: every call is bounded by a timeout, so a request Discord never
@@ -622,5 +635,27 @@ impl Chat for TimedChat {
 
     fn event_interest(&self) -> BoxFuture<'_, Result<Vec<(EventId, u64)>, ChatError>> {
         Box::pin(self.bounded("an event lookup", self.inner.event_interest()))
+    }
+
+    fn change_member_role<'a>(
+        &'a self,
+        user: UserId,
+        role: RoleId,
+        change: RoleChange,
+        reason: &'a str,
+    ) -> BoxFuture<'a, Result<(), RoleError>> {
+        Box::pin(async move {
+            let call = self.inner.change_member_role(user, role, change, reason);
+            match tokio::time::timeout(self.timeout, call).await {
+                Ok(done) => done,
+                Err(_) => Err(RoleError::Chat(ChatError::Unavailable {
+                    message: format!(
+                        "Discord did not answer a role change within {}",
+                        humantime::format_duration(self.timeout)
+                    ),
+                    after: None,
+                })),
+            }
+        })
     }
 }

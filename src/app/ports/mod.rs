@@ -13,6 +13,7 @@ pub(super) mod pager;
 pub(super) mod public;
 #[cfg(test)]
 pub(super) mod recording;
+pub(super) mod roles;
 pub(super) mod social;
 pub(super) mod tracker;
 pub(super) mod waf;

@@ -5,7 +5,7 @@ use std::sync::{Mutex, PoisonError};
 
 use super::{
     ChannelAccess, ChannelLabel, Chat, ChatError, Clicked, ExistingChannel, GuildMember, Meeting,
-    NewChannel, NewExternalEvent, NewMeeting, Outgoing,
+    NewChannel, NewExternalEvent, NewMeeting, Outgoing, RoleChange, RoleError,
 };
 use crate::clock::BoxFuture;
 use crate::domain::{
@@ -37,6 +37,8 @@ pub struct Recorded {
     pub events: Vec<(EventId, NewMeeting, EventStatus)>,
     /// EXTERNAL Scheduled Events created (ids count up from 9500), as they stand now.
     pub external: Vec<(EventId, NewExternalEvent, EventStatus)>,
+    /// Members' roles given or taken, with the audit log's reason.
+    pub role_changes: Vec<(UserId, RoleId, RoleChange, String)>,
 }
 
 /// An external event as the port reads it back.
@@ -55,6 +57,7 @@ fn external_meeting((id, e, s): &(EventId, NewExternalEvent, EventStatus)) -> Me
 pub struct RecordingChat {
     recorded: Mutex<Recorded>,
     members: Mutex<std::collections::HashMap<UserId, GuildMember>>,
+    role_failure: Mutex<Option<RoleError>>,
 }
 
 impl RecordingChat {
@@ -77,6 +80,14 @@ impl RecordingChat {
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
             .insert(user, member);
+    }
+
+    /// Makes every later role change fail with `error` (Discord refusing it).
+    pub fn fail_role_changes(&self, error: RoleError) {
+        *self
+            .role_failure
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner) = Some(error);
     }
 
     fn with<T>(&self, f: impl FnOnce(&mut Recorded) -> T) -> T {
@@ -434,5 +445,32 @@ impl Chat for RecordingChat {
         Box::pin(
             async move { Ok(self.with(|r| r.external.iter().map(|(e, _, _)| (*e, 0)).collect())) },
         )
+    }
+
+    fn change_member_role<'a>(
+        &'a self,
+        user: UserId,
+        role: RoleId,
+        change: RoleChange,
+        reason: &'a str,
+    ) -> BoxFuture<'a, Result<(), RoleError>> {
+        Box::pin(async move {
+            let failure = self
+                .role_failure
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .clone();
+            if let Some(e) = failure {
+                return Err(e);
+            }
+            let mut members = self.members.lock().unwrap_or_else(PoisonError::into_inner);
+            let member = members.get_mut(&user).ok_or(RoleError::UnknownMember)?;
+            member.roles.retain(|r| *r != role);
+            if change == RoleChange::Add {
+                member.roles.push(role);
+            }
+            self.with(|r| r.role_changes.push((user, role, change, reason.to_owned())));
+            Ok(())
+        })
     }
 }

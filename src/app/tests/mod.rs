@@ -6,6 +6,7 @@
 )]
 
 mod actions;
+mod alerts_button;
 mod change;
 mod checklists;
 mod containment;
@@ -142,6 +143,7 @@ impl World {
             shutdown: crate::shutdown::Shutdown::new(),
             public: crate::app::PublicChanges::default(),
             reports: Default::default(),
+            alert_presses: Default::default(),
             actions: None,
             social: Vec::new(),
             pagers,

@@ -1,6 +1,7 @@
 //! Every command the bot offers, in one table, and the one handler that runs them, whichever
 //! way Discord delivered the interaction (the gateway, or `POST /interactions`).
 
+mod alerts_button;
 mod choices;
 mod containment;
 mod incident;
@@ -30,6 +31,7 @@ use spec::{Mismatch, Options, Spec};
 pub fn table() -> Vec<Spec> {
     let mut all = incident::SPECS.to_vec();
     all.push(run::SPEC);
+    all.push(alerts_button::SPEC);
     all.extend_from_slice(containment::SPECS);
     all.extend_from_slice(postmortem::SPECS);
     all.extend_from_slice(maintenance::SPECS);

@@ -54,6 +54,38 @@ impl Run<'_> {
         Ok(id)
     }
 
+    /// Makes `id` unmentionable by members when it is not: the players' alert role is pinged
+    /// by the bot alone (it has Mention Everyone), never by a member at will. When Discord
+    /// refuses (the role sits above the bot's), says where to turn it off by hand.
+    pub(super) async fn keep_unmentionable(
+        &mut self,
+        id: serenity::RoleId,
+    ) -> Result<(), SetupError> {
+        let Some(role) = self.roles.iter().find(|r| r.id == id && r.mentionable) else {
+            return Ok(());
+        };
+        let name = role.name.clone();
+        let edit = EditRole::new()
+            .mentionable(false)
+            .audit_log_reason("incident-bot setup");
+        match self.guild.edit_role(self.http, id, edit).await {
+            Ok(role) => {
+                self.lines.push(format!(
+                    "made the role {name} ({id}) unmentionable: only the bot pings it"
+                ));
+                self.roles.retain(|r| r.id != id);
+                self.roles.push(role);
+            }
+            Err(e) => self.notes.push(format!(
+                "Members can ping the role {name} ({id}) and the bot could not change that ({}): \
+                 in Server Settings → Roles → {name}, turn off \"Allow anyone to @mention this \
+                 role\"",
+                super::super::error_chain(&anyhow::Error::new(e))
+            )),
+        }
+        Ok(())
+    }
+
     /// The channel configured or named `name` of one of `kinds`.
     fn find(
         &self,

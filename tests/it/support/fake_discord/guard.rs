@@ -72,6 +72,10 @@ pub fn check(shared: &Shared, ctx: &Ctx) -> Option<Reply> {
         ("PUT", "/guilds/{guild_id}/incident-actions") => {
             (bot_base(shared, s) & MANAGE_GUILD == 0).then(missing_permissions)
         }
+        ("PATCH", "/guilds/{guild_id}/roles/{role_id}")
+        | ("PUT" | "DELETE", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}") => {
+            super::rest_member_roles::may_manage(shared, s, ctx.id("role_id"))
+        }
         (_, template) if template.starts_with("/guilds/{guild_id}/scheduled-events") => {
             scheduled_event(shared, s, ctx)
         }

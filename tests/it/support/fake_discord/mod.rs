@@ -42,6 +42,7 @@ mod rest_events;
 mod rest_guild;
 mod rest_incidents;
 mod rest_interactions;
+mod rest_member_roles;
 mod rest_messages;
 mod rest_meta;
 mod rest_pins;

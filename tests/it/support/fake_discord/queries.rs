@@ -6,7 +6,7 @@ use serde_json::Value;
 use serenity::all::{ChannelId, InteractionId, MessageId, UserId};
 
 use super::mentions::Pings;
-use super::permissions::{channel_permissions, SEND_MESSAGES, VIEW_CHANNEL};
+use super::permissions::{channel_permissions, MENTION_EVERYONE, SEND_MESSAGES, VIEW_CHANNEL};
 use super::state::{
     FakeChannel, FakeCommand, FakeMember, FakeMessage, FakeRole, InteractionRecord, RecordedRequest,
 };
@@ -181,11 +181,52 @@ impl FakeDiscord {
             .collect()
     }
 
-    /// Who a stored message pinged, by Discord's rules.
+    /// Who a stored message pinged, by Discord's rules. A role members may not mention pings
+    /// only when its author has Mention Everyone in the channel (Discord's permissions docs:
+    /// MENTION_EVERYONE "allows for using the @everyone tag … and all roles, even if the
+    /// role's 'Allow anyone to mention this role' permission is disabled").
     pub fn pings(&self, message: MessageId) -> Pings {
-        self.message(message)
-            .map(|m| Pings::of(&m))
-            .unwrap_or_default()
+        let Some(m) = self.message(message) else {
+            return Pings::default();
+        };
+        let mut pings = Pings::of(&m);
+        let (guild, owner) = (
+            self.shared.config.guild_id.get(),
+            self.shared.config.owner_id.get(),
+        );
+        self.shared.read(|s| {
+            let may_ping_all = s
+                .members
+                .get(&m.author.id.get())
+                .zip(s.channels.get(&m.channel_id.get()))
+                .is_some_and(|(author, channel)| {
+                    channel_permissions(s, guild, owner, author, channel) & MENTION_EVERYONE != 0
+                });
+            pings.roles.retain(|r| {
+                may_ping_all || s.roles.get(&r.get()).is_some_and(|role| role.mentionable)
+            });
+        });
+        pings
+    }
+
+    /// The members a stored message notifies, by id: those it pings by name, those holding a
+    /// role it pings, everyone for `@everyone`; only members who can see its channel, never its
+    /// author.
+    pub fn notified(&self, message: MessageId) -> Vec<UserId> {
+        let Some(m) = self.message(message) else {
+            return Vec::new();
+        };
+        let pings = self.pings(message);
+        self.who_can_see(m.channel_id)
+            .into_iter()
+            .filter(|u| *u != m.author.id)
+            .filter(|u| {
+                let roles = self.member_roles(*u);
+                pings.everyone
+                    || pings.users.contains(u)
+                    || pings.roles.iter().any(|r| roles.contains(r))
+            })
+            .collect()
     }
 
     /// Every REST request so far, in order.

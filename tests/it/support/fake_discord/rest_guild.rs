@@ -139,6 +139,7 @@ pub fn create_role(shared: &Shared, ctx: &Ctx) -> Reply {
             permissions,
             position: 1,
             bot: None,
+            mentionable: body["mentionable"].as_bool().unwrap_or(false),
         };
         let json = shapes::role(&role);
         s.roles.insert(role.id.get(), role);

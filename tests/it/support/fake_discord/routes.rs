@@ -46,8 +46,14 @@ pub fn dispatch(shared: &Shared, ctx: &Ctx) -> Reply {
         }
         ("GET", "/guilds/{guild_id}/roles") => guild::list_roles(shared, ctx),
         ("POST", "/guilds/{guild_id}/roles") => guild::create_role(shared, ctx),
+        ("PATCH", "/guilds/{guild_id}/roles/{role_id}") => {
+            super::rest_member_roles::edit_role(shared, ctx)
+        }
         ("GET", "/guilds/{guild_id}/members") => guild::list_members(shared, ctx),
         ("GET", "/guilds/{guild_id}/members/{user_id}") => guild::get_member(shared, ctx),
+        ("PUT" | "DELETE", "/guilds/{guild_id}/members/{user_id}/roles/{role_id}") => {
+            super::rest_member_roles::member_role(shared, ctx)
+        }
         ("GET", "/guilds/{guild_id}/channels") => guild::list_channels(shared, ctx),
         ("GET", "/guilds/{guild_id}/scheduled-events") => rest_events::list(shared, ctx),
         ("POST", "/guilds/{guild_id}/scheduled-events") => rest_events::create(shared, ctx),

@@ -156,6 +156,7 @@ impl FakeDiscordBuilder {
             permissions,
             position,
             bot: None,
+            mentionable: false,
         });
         self
     }
@@ -206,6 +207,8 @@ impl FakeDiscordBuilder {
             permissions: self.everyone,
             position: 0,
             bot: None,
+            // Discord's `@everyone` is not a mentionable role: Mention Everyone governs it.
+            mentionable: false,
         };
         state.roles.insert(everyone.id.get(), everyone);
         let mut bot_roles = vec![];
@@ -216,6 +219,7 @@ impl FakeDiscordBuilder {
                 permissions: bits,
                 position: u16::try_from(self.roles.len() + 1).unwrap_or(u16::MAX),
                 bot: Some(self.bot.id),
+                mentionable: false,
             };
             bot_roles.push(role.id);
             state.roles.insert(role.id.get(), role);

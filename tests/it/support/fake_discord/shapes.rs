@@ -65,7 +65,7 @@ pub fn role(role: &FakeRole) -> Value {
         "position": role.position,
         "permissions": role.permissions.to_string(),
         "managed": role.bot.is_some(),
-        "mentionable": true,
+        "mentionable": role.mentionable,
         "flags": 0,
     });
     if let Some(bot) = role.bot {

@@ -34,6 +34,8 @@ pub struct FakeRole {
     pub position: u16,
     /// The bot it was made for when that bot was invited (a managed role), if any.
     pub bot: Option<UserId>,
+    /// Whether members may ping it (`false` for a new role, as on Discord).
+    pub mentionable: bool,
 }
 
 /// A guild member.
