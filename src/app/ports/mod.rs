@@ -14,5 +14,6 @@ pub(super) mod public;
 #[cfg(test)]
 pub(super) mod recording;
 pub(super) mod social;
+pub(super) mod status_hooks;
 pub(super) mod tracker;
 pub(super) mod waf;
