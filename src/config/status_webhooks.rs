@@ -151,3 +151,7 @@ pub(super) fn problems(
     }
     out
 }
+
+#[cfg(test)]
+#[path = "status_webhooks_tests.rs"]
+mod tests;
