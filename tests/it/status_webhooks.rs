@@ -414,14 +414,13 @@ async fn a_receiver_that_keeps_failing_is_turned_off_reported_once_and_turned_ba
     let bot = spawn(&discord, &receiver, 2).await;
 
     let channel = p1(&discord).await;
-    let report = discord
+    discord
         .wait_for("the report", STEP, |f| {
             f.messages(world::LOG)
                 .iter()
                 .any(|m| m.content.contains("status webhook"))
         })
         .await;
-    let _ = report;
     bot.settle().await;
     let tried = receiver.service.received().len();
     assert_eq!(tried, 2, "turned off after 2 failures in a row");
