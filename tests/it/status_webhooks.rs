@@ -7,13 +7,15 @@ use std::sync::atomic::{AtomicU16, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use chrono::TimeDelta;
 use hmac::{Hmac, KeyInit, Mac};
 use incident_bot::clock::Clock as _;
+use incident_bot::clock::ManualClock;
 use incident_bot::config::{Settings, StatusWebhookSettings};
 use serde_json::Value;
 
 use crate::social_mastodon::until;
-use crate::support::bot::{spawn_bot_with, world, TestBot, STEP};
+use crate::support::bot::{spawn_bot_on, spawn_bot_with, world, TestBot, STEP};
 use crate::support::fake_discord::FakeDiscord;
 use crate::support::fake_service::{Canned, FakeService, Fault, Recorded};
 use crate::support::story::{declare, run};
@@ -458,4 +460,53 @@ async fn a_receiver_that_keeps_failing_is_turned_off_reported_once_and_turned_ba
     assert_eq!(taken.len(), 1, "the current state, not the backlog");
     assert_eq!(updates(&taken[0]), 2, "{}", taken[0]);
     assert_eq!(receiver.violations(), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn a_scheduled_maintenance_window_reaches_the_receiver_as_statuspage_sends_one() {
+    let discord = world::fake().start().await;
+    let receiver = Receiver::start().await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bot = spawn_bot_on(
+        &discord,
+        dir.path(),
+        ManualClock::running(discord.now()),
+        on_receiver(&receiver, STEP, 8),
+    )
+    .await;
+    discord
+        .wait_for("the commands", STEP, |f| !f.commands().is_empty())
+        .await;
+    let at = (discord.now() + TimeDelta::hours(2))
+        .format("%Y-%m-%d %H:%M")
+        .to_string();
+
+    let handle = discord
+        .slash(world::COMMANDER)
+        .in_channel(world::GENERAL)
+        .command("maintenance")
+        .sub("schedule")
+        .opt_str("systems", "Login")
+        .opt_str("start", &at)
+        .opt_str("duration", "1h")
+        .opt_str("title", "Database upgrade")
+        .send()
+        .await;
+    let answer = handle.reply().await;
+    assert!(
+        answer.content.starts_with("🛠️ Scheduled"),
+        "{}",
+        answer.content
+    );
+    until("the window", || !receiver.taken().is_empty()).await;
+    bot.settle().await;
+
+    assert_eq!(receiver.violations(), Vec::<String>::new());
+    let taken = receiver.taken();
+    assert_eq!(taken.len(), 1, "{taken:#?}");
+    let window = &taken[0]["incident"];
+    assert_eq!(window["name"], "Database upgrade");
+    assert_eq!(window["impact"], "maintenance");
+    assert_eq!(window["status"], "scheduled");
+    assert!(window["scheduled_for"].is_string(), "{window}");
 }
