@@ -187,7 +187,11 @@ impl Performer {
             at: now,
         };
         match sender.deliver(call).await {
-            Ok(()) => Ok(app.db.status_delivery_sent(&d, app.clock.now()).await?),
+            Ok(()) => {
+                let sent = &app.metrics.status_webhook_deliveries;
+                sent.inc(&[&hook.name, "sent"]);
+                Ok(app.db.status_delivery_sent(&d, app.clock.now()).await?)
+            }
             Err(e) => self.hook_failed(job, hook, e).await,
         }
     }
@@ -280,6 +284,9 @@ impl Performer {
             .status_webhook_failed(&hook.name, &reason, hook.turn_off_after, now)
             .await?;
         tracing::warn!(webhook = %hook.name, failures = state.failures, error = %reason, "a status webhook delivery failed");
+        let outcome = if off_now { "turned_off" } else { "failed" };
+        let counted = &self.app.metrics.status_webhook_deliveries;
+        counted.inc(&[&hook.name, outcome]);
         if !off_now {
             return Err(JobError::Retry { error, after });
         }

@@ -460,6 +460,14 @@ async fn a_receiver_that_keeps_failing_is_turned_off_reported_once_and_turned_ba
     assert_eq!(taken.len(), 1, "the current state, not the backlog");
     assert_eq!(updates(&taken[0]), 2, "{}", taken[0]);
     assert_eq!(receiver.violations(), Vec::<String>::new());
+    let metrics = crate::support::http::get(bot.http, "/metrics").await.body;
+    for line in [
+        "incident_bot_status_webhook_deliveries_total{outcome=\"failed\",webhook=\"fans\"} 1",
+        "incident_bot_status_webhook_deliveries_total{outcome=\"turned_off\",webhook=\"fans\"} 1",
+        "incident_bot_status_webhook_deliveries_total{outcome=\"sent\",webhook=\"fans\"} 1",
+    ] {
+        assert!(metrics.contains(line), "{line} in:\n{metrics}");
+    }
 }
 
 #[tokio::test]
