@@ -471,7 +471,8 @@ async fn a_receiver_that_keeps_failing_is_turned_off_reported_once_and_turned_ba
 }
 
 #[tokio::test]
-async fn a_scheduled_maintenance_window_reaches_the_receiver_as_statuspage_sends_one() {
+async fn a_maintenance_window_scheduled_then_called_off_reaches_the_receiver_as_statuspage_sends_it(
+) {
     let discord = world::fake().start().await;
     let receiver = Receiver::start().await;
     let dir = tempfile::tempdir().expect("tempdir");
@@ -509,12 +510,27 @@ async fn a_scheduled_maintenance_window_reaches_the_receiver_as_statuspage_sends
     until("the window", || !receiver.taken().is_empty()).await;
     bot.settle().await;
 
-    assert_eq!(receiver.violations(), Vec::<String>::new());
-    let taken = receiver.taken();
-    assert_eq!(taken.len(), 1, "{taken:#?}");
-    let window = &taken[0]["incident"];
+    let window = &receiver.taken()[0]["incident"];
     assert_eq!(window["name"], "Database upgrade");
     assert_eq!(window["impact"], "maintenance");
     assert_eq!(window["status"], "scheduled");
     assert!(window["scheduled_for"].is_string(), "{window}");
+
+    // Called off: the page drops it; the receiver hears it is over.
+    let handle = discord
+        .slash(world::COMMANDER)
+        .in_channel(world::GENERAL)
+        .command("maintenance")
+        .sub("cancel")
+        .send()
+        .await;
+    let answer = handle.reply().await;
+    assert!(!answer.content.starts_with('⛔'), "{}", answer.content);
+    until("the cancellation", || receiver.taken().len() == 2).await;
+    bot.settle().await;
+    let taken = receiver.taken();
+    assert_eq!(taken.len(), 2, "{taken:#?}");
+    assert_eq!(taken[1]["incident"]["id"], taken[0]["incident"]["id"]);
+    assert_eq!(taken[1]["incident"]["status"], "completed");
+    assert_eq!(receiver.violations(), Vec::<String>::new());
 }
