@@ -235,12 +235,26 @@ impl Performer {
             .map_err(JobError::fatal)
     }
 
-    /// A webhook turned back on: one delivery per incident or window going on now whose state
-    /// the receiver lacks, in the page's order; `d` itself sends nothing.
+    /// A webhook turned back on: one delivery per incident or window going on now, or that it
+    /// was to hear of before (an incident resolved while it was off), in the page's order;
+    /// those whose state the receiver has already are skipped when sent. `d` itself sends
+    /// nothing.
     async fn catch_up(&self, d: &StatusDelivery, public: &PublicState) -> Result<(), JobError> {
         let now = self.app.clock.now();
+        let mut due = Vec::new();
+        for item in &public.items {
+            if item.current
+                || self
+                    .app
+                    .db
+                    .status_subject_queued(&d.webhook, &item.id)
+                    .await?
+            {
+                due.push(item);
+            }
+        }
         let mut tx = self.app.db.begin().await?;
-        for item in public.items.iter().filter(|i| i.current) {
+        for item in due {
             let delivery = tx.queue_status_delivery(&d.webhook, &item.id, now).await?;
             let effect = Effect::StatusWebhook { delivery };
             enqueue(

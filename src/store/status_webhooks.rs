@@ -201,6 +201,18 @@ impl Db {
         Ok(row.and_then(|(b,)| b))
     }
 
+    /// Whether a delivery of `subject` to `webhook` was ever queued (sent or not).
+    pub async fn status_subject_queued(&self, webhook: &str, subject: &str) -> Result<bool, Error> {
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT id FROM status_webhook_deliveries WHERE webhook = $1 AND subject = $2 LIMIT 1",
+        )
+        .bind(webhook)
+        .bind(subject)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.is_some())
+    }
+
     /// Fixes the body of delivery `id` and when it is first sent (a body already fixed stays).
     pub async fn status_delivery_tried(
         &self,

@@ -1527,6 +1527,11 @@ async fn a_status_webhook_is_turned_off_once_its_waiting_deliveries_dropped_and_
         .expect("queue");
     assert!(!tx.status_webhook_off("fans").await.expect("off"));
     tx.commit().await.expect("commit");
+    assert!(db.status_subject_queued("fans", "1").await.expect("queued"));
+    assert!(!db
+        .status_subject_queued("fans", "m1")
+        .await
+        .expect("queued"));
 
     let d = db
         .status_delivery(first)

@@ -426,8 +426,16 @@ async fn a_receiver_that_keeps_failing_is_turned_off_reported_once_and_turned_ba
     bot.settle().await;
     let tried = receiver.service.received().len();
     assert_eq!(tried, 2, "turned off after 2 failures in a row");
-    // A change while it is off: not sent, not kept for later.
+    // Changes while it is off: not sent, not kept for later.
     update(&discord, channel, "Rolling back the login service").await;
+    run(
+        &discord,
+        world::COMMANDER,
+        channel,
+        "resolve",
+        &[("root_cause", "A bad deploy"), ("all_clear", "now")],
+    )
+    .await;
     bot.settle().await;
     assert_eq!(receiver.service.received().len(), tried);
 
@@ -458,7 +466,12 @@ async fn a_receiver_that_keeps_failing_is_turned_off_reported_once_and_turned_ba
     bot.settle().await;
     let taken = receiver.taken();
     assert_eq!(taken.len(), 1, "the current state, not the backlog");
-    assert_eq!(updates(&taken[0]), 2, "{}", taken[0]);
+    assert_eq!(updates(&taken[0]), 3, "{}", taken[0]);
+    assert_eq!(
+        taken[0]["incident"]["status"], "resolved",
+        "resolved while it was off: {}",
+        taken[0]
+    );
     assert_eq!(receiver.violations(), Vec::<String>::new());
     let metrics = crate::support::http::get(bot.http, "/metrics").await.body;
     for line in [
