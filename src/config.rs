@@ -15,6 +15,7 @@ mod page_out;
 mod rules;
 mod social;
 mod source;
+mod status_webhooks;
 mod suggest;
 pub mod tracker;
 mod write;
@@ -43,6 +44,7 @@ pub use social::{
     BlueskySettings, MastodonSettings, SocialSettings, XKeys, XSettings, BLUESKY_PASSWORD_VAR,
     MASTODON_TOKEN_VAR, X_VARS,
 };
+pub use status_webhooks::{secret_var as status_webhook_secret_var, StatusWebhookSettings};
 pub use write::{write_server_ids, ServerIds, SetupSettings, SETUP_FILE};
 
 /// The defaults, documented key by key, compiled into the binary.
@@ -410,6 +412,9 @@ pub struct StatusSettings {
     pub rebuild_every: Duration,
     /// `[status.game]`: the in-game status feed.
     pub game: GameStatusSettings,
+    /// `[[status.webhooks]]`: where each public change is POSTed, signed (none by default).
+    #[serde(default)]
+    pub webhooks: Vec<StatusWebhookSettings>,
 }
 
 /// `[status.game]`: `/game-status.json`, the feed a game client polls for its banner.

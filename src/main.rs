@@ -55,6 +55,13 @@ enum Command {
         #[arg(long, requires = "from", value_name = "postgres://user@host/database")]
         to: Option<String>,
     },
+    /// Lists the status webhooks ([[status.webhooks]]) with their state, or turns one that
+    /// kept failing back on: it then gets the current state, not what it missed.
+    Webhooks {
+        /// The webhook to turn back on, by its name.
+        #[arg(long, value_name = "NAME")]
+        on: Option<String>,
+    },
     /// Prints a template's message as it is sent to Discord: its sample (every field filled),
     /// or the values given with --set.
     Render {
@@ -114,6 +121,9 @@ fn main() -> ExitCode {
             .map_err(Failed::Error),
         Command::Migrate { .. } => runtime()
             .and_then(|rt| rt.block_on(migrate(config)))
+            .map_err(Failed::Error),
+        Command::Webhooks { on } => runtime()
+            .and_then(|rt| rt.block_on(webhooks(config, on.as_deref())))
             .map_err(Failed::Error),
         Command::Render {
             template: Some(template),
@@ -323,6 +333,44 @@ fn check(config: Option<&Path>, online: bool) -> ExitCode {
         );
         ExitCode::FAILURE
     }
+}
+
+/// `webhooks`: lists each webhook's state, or turns `on` back on.
+async fn webhooks(config: Option<&Path>, on: Option<&str>) -> anyhow::Result<()> {
+    use incident_bot::app::status_hooks;
+    let settings = Settings::load(config)?;
+    let db = incident_bot::app::open_database(&settings.database).await?;
+    let hooks = &settings.status.webhooks;
+    if let Some(name) = on {
+        if !hooks.iter().any(|h| h.name == name) {
+            anyhow::bail!("no [[status.webhooks]] is named {name:?}: run `incident-bot webhooks` to list them");
+        }
+        let was_off = status_hooks::turn_on(&db, name, chrono::Utc::now()).await?;
+        db.close().await;
+        println!(
+            "ok: {name} is on{}; the running bot sends it the current state of what is public within ten \
+             minutes (at once on PostgreSQL)",
+            if was_off { " again" } else { " (it was not off)" }
+        );
+        return Ok(());
+    }
+    for w in status_hooks::list(&db, hooks).await? {
+        let state = match &w.state {
+            Some(s) if s.off_at.is_some() => format!(
+                "OFF since {} after {} failures in a row (last: {}): turn it back on with \
+                 `incident-bot webhooks --on {}`",
+                s.off_at.map(|t| t.to_rfc3339()).unwrap_or_default(),
+                s.failures,
+                s.last_error.as_deref().unwrap_or("none"),
+                w.name
+            ),
+            Some(s) if s.failures > 0 => format!("on, {} failures in a row", s.failures),
+            _ => "on".to_owned(),
+        };
+        println!("{}\t{}\t{state}", w.name, w.url);
+    }
+    db.close().await;
+    Ok(())
 }
 
 async fn migrate(config: Option<&Path>) -> anyhow::Result<()> {

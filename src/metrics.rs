@@ -63,6 +63,9 @@ pub struct Metrics {
     pub outbound_requests: Counter,
     /// How long calls to outside services took, by service.
     pub outbound_seconds: Histogram,
+    /// Status webhook delivery attempts, by webhook name and outcome (sent, failed,
+    /// turned_off).
+    pub status_webhook_deliveries: Counter,
 }
 
 impl Default for Metrics {
@@ -99,6 +102,7 @@ impl Metrics {
             interactions_http: r.counter(&f::INTERACTIONS_HTTP),
             outbound_requests: r.counter(&f::OUTBOUND_REQUESTS),
             outbound_seconds: r.histogram(&f::OUTBOUND_SECONDS, f::OUTBOUND_BUCKETS),
+            status_webhook_deliveries: r.counter(&f::STATUS_WEBHOOK_DELIVERIES),
             registry: r,
         };
         m.touch_before_first_event();

@@ -55,6 +55,14 @@ fn connect_outside(app: &mut App) -> anyhow::Result<()> {
     );
     app.metrics_source = metrics_source(app)?;
     app.tracker = tracker(app, &outbound)?;
+    if !app.settings.status.webhooks.is_empty() {
+        let hooks = crate::outbound::status_webhook::StatusWebhooks::new(
+            outbound.clone(),
+            &app.settings.status.webhooks,
+        )?;
+        app.status_hooks = Some(Arc::new(hooks));
+        app.public_feed = Some(Arc::new(crate::status::WebhookFeed));
+    }
     Ok(())
 }
 

@@ -19,6 +19,7 @@ mod page;
 mod policy;
 mod statuspage;
 mod text;
+mod webhook;
 
 pub use board::{keep_fresh, rebuild, Resource, Snapshot, StatusBoard};
 pub use build::{build, Inputs, PublicIncident, PublicUpdate, HISTORY_DAYS};
@@ -28,3 +29,4 @@ pub use page::{PageTemplates, PAGE_TEMPLATES};
 pub use policy::page_policy;
 pub use statuspage::{Impact, IncidentState};
 pub use text::plain;
+pub use webhook::WebhookFeed;

@@ -53,6 +53,12 @@ pub struct App {
     pub tracker: Option<Arc<dyn super::Tracker>>,
     /// Members' recent presses of the players' alerts button (rate-limited per member).
     pub alert_presses: Arc<super::AlertPresses>,
+    /// Sends `[[status.webhooks]]` deliveries; `None` when none is configured (set by
+    /// `startup`).
+    pub status_hooks: Option<Arc<dyn super::StatusHookSender>>,
+    /// What players were told, in Statuspage's shape, for the status webhooks (set by
+    /// `startup` from `status`).
+    pub public_feed: Option<Arc<dyn super::PublicFeed>>,
 }
 
 /// Something the job queue did that a waiting command may want to tell its user. On
@@ -172,6 +178,8 @@ impl App {
             guard: None,
             metrics_source: None,
             tracker: None,
+            status_hooks: None,
+            public_feed: None,
         })
     }
 }

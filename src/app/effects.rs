@@ -274,6 +274,12 @@ pub enum Effect {
         /// The action item's row.
         item: i64,
     },
+    /// POSTs one public change to one `[[status.webhooks]]` receiver, signed, after the
+    /// webhook's earlier deliveries.
+    StatusWebhook {
+        /// The `status_webhook_deliveries` row.
+        delivery: i64,
+    },
 }
 
 /// The call to the review meeting: who is asked, and what changed.
@@ -438,6 +444,7 @@ impl Effect {
             Self::MaintenanceHook { .. } => kinds::MAINTENANCE_HOOK,
             Self::SocialPost { .. } => super::social::SOCIAL_POST,
             Self::SocialNotice { .. } => super::social_notices::SOCIAL_NOTICE,
+            Self::StatusWebhook { .. } => super::status_hooks::STATUS_WEBHOOK,
             Self::Page { .. } => kinds::PAGE,
             Self::SyncWindow { .. } => kinds::SYNC_WINDOW,
             Self::AnnounceWindow { .. } => kinds::ANNOUNCE_WINDOW,
@@ -479,6 +486,7 @@ impl Effect {
             | Self::MaintenanceHook { .. }
             | Self::SocialPost { .. }
             | Self::SocialNotice { .. }
+            | Self::StatusWebhook { .. }
             // The WAF acts whether or not the channel opened; they tell it when it exists.
             | Self::WafBlock { .. }
             | Self::WafUnblock { .. }

@@ -220,6 +220,9 @@ impl Performer {
                 .push(&mut tx, Effect::Publish { announcement })
                 .await?;
         }
+        if let Some(record) = tx.incident(a.incident).await? {
+            super::status_hooks::on_incident(&self.app, &mut tx, &record, now).await?;
+        }
         // Every replica's status page shows it (this one's at once, below).
         tx.public_changed().await?;
         tx.commit().await?;
@@ -504,6 +507,7 @@ impl JobHandler for Performer {
                 Effect::MaintenanceHook { run } => self.maintenance_hook(job, run).await,
                 Effect::SocialPost { post } => self.social_post(post).await,
                 Effect::SocialNotice { notice } => self.social_notice(notice).await,
+                Effect::StatusWebhook { delivery } => self.status_webhook(job, delivery).await,
                 Effect::Page {
                     service,
                     action,

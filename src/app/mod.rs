@@ -20,6 +20,7 @@ mod postmortem;
 mod signals;
 mod social;
 mod social_notices;
+pub mod status_hooks;
 mod tickets;
 
 // The features' modules by their short names, for the use cases that call across features.
@@ -74,6 +75,9 @@ pub use ports::metrics_source::{MetricsError, MetricsSource, Series};
 pub use ports::pager::{Page, PageAction, PageLink, Pager, Pagers};
 pub use ports::roles::{RoleChange, RoleError};
 pub use ports::social::{Draft, Sessions, Social, Thread};
+pub use ports::status_hooks::{
+    FeedItem, FeedPage, HookCall, PublicFeed, PublicState, StatusHookSender,
+};
 pub use ports::tracker::{NewTicket, Paragraph, Piece, Ticket, TicketKind, Tracker, TrackerError};
 pub use ports::waf::{BlockRequest, Waf};
 pub use public::PublicChanges;

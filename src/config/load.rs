@@ -84,6 +84,9 @@ impl Settings {
         };
         // Before the rules: they say when a configured service has no token.
         settings.cloudflare.token = super::secret_from_env(super::CLOUDFLARE_TOKEN_VAR);
+        for hook in &mut settings.status.webhooks {
+            hook.secret = super::secret_from_env(&hook.secret_var());
+        }
         // A rule about a key that already has a problem would judge its stand-in.
         let related = |a: &str, b: &str| {
             a == b || a.starts_with(&format!("{b}.")) || b.starts_with(&format!("{a}."))

@@ -40,6 +40,11 @@ pub(super) fn problems(s: &Settings) -> Vec<Finding> {
             .map(|(keys, message)| finding(&keys, message)),
     );
     super::metrics_source::rules(s, &mut out);
+    out.extend(
+        super::status_webhooks::problems(&s.status.webhooks, s.jobs.max_attempts)
+            .into_iter()
+            .map(|(keys, message)| Finding { keys, message }),
+    );
     if let Some(tracker) = &s.tracker {
         out.extend(
             tracker

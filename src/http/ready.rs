@@ -194,6 +194,8 @@ mod tests {
             guard: None,
             metrics_source: None,
             tracker: None,
+            status_hooks: None,
+            public_feed: None,
         }
     }
 

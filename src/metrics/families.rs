@@ -117,6 +117,13 @@ pub(super) const WEBHOOKS: Family = Family {
     labels: &["source", "outcome"],
 };
 
+pub(super) const STATUS_WEBHOOK_DELIVERIES: Family = Family {
+    name: "incident_bot_status_webhook_deliveries_total",
+    help:
+        "Status webhook delivery attempts, by webhook name and outcome (sent, failed, turned_off).",
+    labels: &["webhook", "outcome"],
+};
+
 pub(super) const OUTBOUND_REQUESTS: Family = Family {
     name: "incident_bot_outbound_requests_total",
     help: "Calls to outside services (pagerduty, ntfy, github, ...), by service and outcome (ok, rate_limited, unavailable, unauthorized, refused).",

@@ -24,6 +24,7 @@ pub mod ntfy;
 mod pace;
 pub mod pagerduty;
 pub mod prometheus;
+pub mod status_webhook;
 mod trackers;
 mod wait;
 pub mod x;

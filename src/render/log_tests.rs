@@ -61,3 +61,22 @@ fn a_job_that_gave_up_counts_its_attempts_unless_a_permission_was_missing() {
         "⚠️ I need **Pin Messages** in <#9>. (a `open_channel` job)"
     );
 }
+
+#[test]
+fn a_status_webhook_turned_off_says_how_to_turn_it_back_on() {
+    let post = LogPost {
+        webhook_off: Some(WebhookOffLog {
+            name: Markup::raw("fan_site"),
+            failures: 3,
+            error: Markup::raw("the service answered 503"),
+        }),
+        ..LogPost::default()
+    };
+    assert_eq!(
+        said(&post),
+        "⚠️ The status webhook `fan_site` failed 3 times in a row (last: the service answered 503), so \
+         I turned it off: it gets no public changes until it is back on. Tell its owner, and \
+         once their receiver answers 2xx again, run `incident-bot webhooks --on fan_site` (the \
+         receiver then gets the current state of each incident, not what it missed)."
+    );
+}

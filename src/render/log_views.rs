@@ -16,6 +16,19 @@ pub struct LogPost {
     pub channel_failed: Option<ChannelFailedLog>,
     /// A job gave up.
     pub job_failed: Option<JobFailedLog>,
+    /// A status webhook kept failing and was turned off.
+    pub webhook_off: Option<WebhookOffLog>,
+}
+
+/// A `[[status.webhooks]]` receiver kept failing and was turned off.
+#[derive(Debug, Clone, Serialize)]
+pub struct WebhookOffLog {
+    /// Its name, shown in code spans: `check` lets only letters, digits, `-` and `_` in.
+    pub name: Markup,
+    /// Failed attempts in a row.
+    pub failures: u32,
+    /// The last failure, as the bot words it (escaped where it needs to be).
+    pub error: Markup,
 }
 
 /// An incident was declared.
@@ -91,6 +104,11 @@ impl LogPost {
                 attempts: 2,
                 reason: Markup::raw("Discord answered 500"),
                 forbidden: false,
+            }),
+            webhook_off: Some(WebhookOffLog {
+                name: Markup::raw("fansite"),
+                failures: 8,
+                error: Markup::raw("the service answered 503"),
             }),
         }
     }

@@ -7,6 +7,7 @@ use anyhow::Context as _;
 use axum::body::Bytes;
 
 use super::build::{build, Inputs, PublicIncident, PublicUpdate, HISTORY_DAYS};
+use super::maintenance::PublicWindow;
 use super::page::PageTemplates;
 use crate::app::App;
 
@@ -95,8 +96,14 @@ impl StatusBoard {
 
 /// Reads what players were told and renders every route.
 pub async fn rebuild(app: &App, templates: &PageTemplates) -> anyhow::Result<Snapshot> {
-    let now = app.clock.now();
-    let since = now - chrono::TimeDelta::days(HISTORY_DAYS);
+    let (incidents, maintenances) = told(app).await?;
+    build(&inputs(app, &incidents, &maintenances), templates)
+}
+
+/// What players were told: the public incidents of the history window, newest first, and the
+/// maintenance windows.
+pub(super) async fn told(app: &App) -> anyhow::Result<(Vec<PublicIncident>, Vec<PublicWindow>)> {
+    let since = app.clock.now() - chrono::TimeDelta::days(HISTORY_DAYS);
     let records = app
         .db
         .public_incidents(app.settings.discord.guild_id, since)
@@ -140,28 +147,34 @@ pub async fn rebuild(app: &App, templates: &PageTemplates) -> anyhow::Result<Sna
             incidents.push(incident);
         }
     }
-    let maintenances: Vec<super::PublicWindow> = app
+    let maintenances: Vec<PublicWindow> = app
         .db
         .public_windows(since)
         .await
         .context("reading the maintenance windows")?
         .iter()
-        .map(super::PublicWindow::from_window)
+        .map(PublicWindow::from_window)
         .collect();
+    Ok((incidents, maintenances))
+}
+
+/// The inputs of a build now, from what players were told.
+pub(super) fn inputs<'a>(
+    app: &'a App,
+    incidents: &'a [PublicIncident],
+    maintenances: &'a [PublicWindow],
+) -> Inputs<'a> {
     let settings = &app.settings;
-    build(
-        &Inputs {
-            name: &settings.status.name,
-            url: &settings.status.url,
-            catalogue: &settings.systems.catalogue,
-            now,
-            incidents: &incidents,
-            maintenances: &maintenances,
-            game: &settings.status.game,
-            locales: &settings.players.locales,
-        },
-        templates,
-    )
+    Inputs {
+        name: &settings.status.name,
+        url: &settings.status.url,
+        catalogue: &settings.systems.catalogue,
+        now: app.clock.now(),
+        incidents,
+        maintenances,
+        game: &settings.status.game,
+        locales: &settings.players.locales,
+    }
 }
 
 /// Builds the first snapshot, then rebuilds after every public change (on PostgreSQL, any

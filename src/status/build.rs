@@ -258,23 +258,9 @@ fn json(value: &impl serde::Serialize) -> anyhow::Result<Resource> {
 
 /// Renders every route.
 pub fn build(inputs: &Inputs<'_>, templates: &PageTemplates) -> anyhow::Result<Snapshot> {
-    let url = inputs.url.trim_end_matches('/');
     let systems = systems(inputs);
     let impact = overall(inputs.incidents);
-    let windows = inputs.maintenances.iter().map(PublicWindow::updated);
-    let updated = inputs
-        .incidents
-        .iter()
-        .map(PublicIncident::updated)
-        .chain(windows)
-        .max()
-        .unwrap_or(DateTime::UNIX_EPOCH);
-    let docs = Docs {
-        url,
-        page_id: stable_id("page", url),
-        updated,
-        systems: &systems,
-    };
+    let docs = Docs::new(inputs, &systems);
     let mut routes = api_routes(inputs, &docs, impact)?;
     routes.insert(
         "/game-status.json".to_owned(),
@@ -300,7 +286,7 @@ pub fn build(inputs: &Inputs<'_>, templates: &PageTemplates) -> anyhow::Result<S
     routes.insert(
         "/history.atom".to_owned(),
         Resource::new(
-            atom::feed(inputs, updated),
+            atom::feed(inputs, docs.updated),
             "application/atom+xml; charset=utf-8",
         ),
     );
@@ -354,7 +340,26 @@ pub(super) struct Docs<'a> {
     systems: &'a [SystemState],
 }
 
-impl Docs<'_> {
+impl<'a> Docs<'a> {
+    /// What the documents built from `inputs`, with its `systems`, share.
+    fn new(inputs: &Inputs<'a>, systems: &'a [SystemState]) -> Self {
+        let url = inputs.url.trim_end_matches('/');
+        let windows = inputs.maintenances.iter().map(PublicWindow::updated);
+        let updated = inputs
+            .incidents
+            .iter()
+            .map(PublicIncident::updated)
+            .chain(windows)
+            .max()
+            .unwrap_or(DateTime::UNIX_EPOCH);
+        Self {
+            url,
+            page_id: stable_id("page", url),
+            updated,
+            systems,
+        }
+    }
+
     /// A system as the component at `position` (from 1).
     fn component(&self, s: &SystemState, position: usize) -> sp::Component {
         sp::Component {
@@ -547,6 +552,39 @@ fn maintenance_routes(
     routes.insert(format!("{base}/active.json"), doc(&active)?);
     // The summary lists what is ahead or under way, as Statuspage's does.
     Ok((pick(|w| w.upcoming() || w.running()), routes))
+}
+
+/// What a status webhook carries: the page's id and state, and each incident and window as
+/// `/api/v2` serves it.
+pub fn feed(inputs: &Inputs<'_>) -> anyhow::Result<crate::app::PublicState> {
+    let systems = systems(inputs);
+    let docs = Docs::new(inputs, &systems);
+    let impact = overall(inputs.incidents);
+    let mut items = Vec::new();
+    for i in inputs.incidents {
+        let incident = docs.incident(i);
+        items.push(crate::app::FeedItem {
+            id: incident.id.clone(),
+            current: i.unresolved(),
+            json: serde_json::to_value(incident).context("serialising an incident")?,
+        });
+    }
+    for w in inputs.maintenances {
+        let window = maintenance::statuspage(&docs, w);
+        items.push(crate::app::FeedItem {
+            id: window.id.clone(),
+            current: w.upcoming() || w.running(),
+            json: serde_json::to_value(window).context("serialising a maintenance")?,
+        });
+    }
+    Ok(crate::app::PublicState {
+        page: crate::app::FeedPage {
+            id: docs.page_id.clone(),
+            status_indicator: impact.as_str().to_owned(),
+            status_description: impact.description().to_owned(),
+        },
+        items,
+    })
 }
 
 #[cfg(test)]

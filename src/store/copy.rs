@@ -41,6 +41,8 @@ pub(super) const TABLES: &[(&str, bool)] = &[
     ("maintenance_windows", true),
     ("maintenance_hook_runs", true),
     ("social_notices", true),
+    ("status_webhooks", true),
+    ("status_webhook_deliveries", true),
 ];
 
 /// The tables whose `id` PostgreSQL numbers itself (an identity column): after rows are copied
@@ -62,6 +64,7 @@ const NUMBERED: &[&str] = &[
     "maintenance_windows",
     "maintenance_hook_runs",
     "social_notices",
+    "status_webhook_deliveries",
 ];
 
 /// What one table's copy did.

@@ -143,6 +143,19 @@ impl Db {
         row.map(window_from_row).transpose()
     }
 
+    /// The windows cancelled that were planned to end after `since`, soonest first: the status
+    /// webhooks tell their receivers a window they were sent is off.
+    #[tracing::instrument(skip_all)]
+    pub async fn cancelled_windows(&self, since: DateTime<Utc>) -> Result<Vec<Window>, Error> {
+        let rows: Vec<Row> = sqlx::query_as(sql!(
+            "{SELECT} WHERE status = 'cancelled' AND ends_at >= $1 ORDER BY starts_at, id"
+        ))
+        .bind(to_millis(since))
+        .fetch_all(&self.pool)
+        .await?;
+        rows.into_iter().map(window_from_row).collect()
+    }
+
     /// The windows players may read of: every one not cancelled that is not over or ended
     /// since `since`, soonest first (cancelled ones were withdrawn before they began).
     #[tracing::instrument(skip_all)]

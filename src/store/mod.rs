@@ -45,6 +45,7 @@ mod postmortem_items;
 mod postmortems;
 mod social_notices;
 mod social_posts;
+mod status_webhooks;
 mod tickets;
 mod timeline;
 mod translations;
@@ -82,6 +83,7 @@ pub use postmortem_items::{ActionItem, Lesson};
 pub use postmortems::Postmortem;
 pub use social_notices::{NewSocialNotice, SocialNotice};
 pub use social_posts::{NewSocialPost, RemotePost, SocialPost};
+pub use status_webhooks::{StatusDelivery, StatusWebhookState, EVERYTHING as ALL_PUBLIC};
 pub use tickets::{ActionToExport, StoredTicket};
 pub use waf_blocks::{NewBlock, WafBlock};
 

@@ -1506,3 +1506,110 @@ async fn a_flag_is_set_once_listed_and_cleared_once(db: Db) {
     tx.commit().await.expect("commit");
     assert_eq!(db.flags(rec.id).await.expect("flags"), ["ranked_disabled"]);
 }
+
+on_both!(a_status_webhook_is_turned_off_once_its_waiting_deliveries_dropped_and_turned_back_on);
+
+async fn a_status_webhook_is_turned_off_once_its_waiting_deliveries_dropped_and_turned_back_on(
+    db: Db,
+) {
+    let mut tx = db.begin().await.expect("begin");
+    let first = tx
+        .queue_status_delivery("fans", "1", T0)
+        .await
+        .expect("queue");
+    let second = tx
+        .queue_status_delivery("fans", "1", T0 + TimeDelta::seconds(1))
+        .await
+        .expect("queue");
+    let other = tx
+        .queue_status_delivery("launcher", "1", T0)
+        .await
+        .expect("queue");
+    assert!(!tx.status_webhook_off("fans").await.expect("off"));
+    tx.commit().await.expect("commit");
+    assert!(db.status_subject_queued("fans", "1").await.expect("queued"));
+    assert!(!db
+        .status_subject_queued("fans", "m1")
+        .await
+        .expect("queued"));
+
+    let d = db
+        .status_delivery(first)
+        .await
+        .expect("read")
+        .expect("there");
+    assert!(d.waiting());
+    assert_eq!(
+        d.delivery_id(),
+        format!("{}-{first}", T0.timestamp_millis())
+    );
+    assert!(!db
+        .earlier_status_delivery_waiting("fans", first)
+        .await
+        .expect("earlier"));
+    assert!(db
+        .earlier_status_delivery_waiting("fans", second)
+        .await
+        .expect("earlier"));
+    db.status_delivery_tried(first, "{\"a\":1}", T0)
+        .await
+        .expect("tried");
+    // The body is fixed at the first attempt: a retry keeps it.
+    db.status_delivery_tried(first, "{\"a\":2}", T0 + TimeDelta::seconds(5))
+        .await
+        .expect("tried again");
+    let d = db
+        .status_delivery(first)
+        .await
+        .expect("read")
+        .expect("there");
+    assert_eq!(d.body.as_deref(), Some("{\"a\":1}"));
+    assert_eq!(d.first_tried_at, Some(T0));
+    db.status_delivery_sent(&d, T0).await.expect("sent");
+    assert_eq!(
+        db.last_status_body("fans", "1").await.expect("last"),
+        Some("{\"a\":1}".to_owned())
+    );
+    assert!(!db
+        .earlier_status_delivery_waiting("fans", second)
+        .await
+        .expect("earlier"));
+
+    let (state, off) = db
+        .status_webhook_failed("fans", "503", 2, T0)
+        .await
+        .expect("failed");
+    assert_eq!((state.failures, off), (1, false));
+    let (state, off) = db
+        .status_webhook_failed("fans", "503", 2, T0)
+        .await
+        .expect("failed");
+    assert_eq!((state.failures, off, state.off_at), (2, true, Some(T0)));
+    let (_, again) = db
+        .status_webhook_failed("fans", "503", 2, T0)
+        .await
+        .expect("failed");
+    assert!(!again, "turned off once");
+    let second = db
+        .status_delivery(second)
+        .await
+        .expect("read")
+        .expect("there");
+    assert!(!second.waiting(), "what waited is dropped");
+    let other = db
+        .status_delivery(other)
+        .await
+        .expect("read")
+        .expect("there");
+    assert!(other.waiting(), "another webhook's deliveries stay");
+
+    let mut tx = db.begin().await.expect("begin");
+    assert!(tx.status_webhook_off("fans").await.expect("off"));
+    assert!(tx.turn_status_webhook_on("fans", T0).await.expect("on"));
+    assert!(!tx.turn_status_webhook_on("fans", T0).await.expect("on"));
+    tx.commit().await.expect("commit");
+    let states = db.status_webhook_states().await.expect("states");
+    assert_eq!(states.len(), 1);
+    assert_eq!((states[0].failures, states[0].off_at), (0, None));
+    assert_eq!(db.status_deliveries("fans").await.expect("all").len(), 2);
+}

@@ -651,3 +651,49 @@ fn check_warns_that_a_locale_without_templates_reads_english() {
     );
     assert!(!err.contains("players/de/"), "German is built in: {err}");
 }
+
+#[test]
+fn webhooks_lists_each_status_webhook_and_turns_only_a_configured_one_back_on() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let db = dir.path().join("bot.db");
+    let db = db.to_str().expect("utf-8 path").to_owned();
+    let path = example_as(dir.path(), |text| {
+        text.replace("path = \"incident-bot.db\"", &format!("path = {db:?}"))
+            + "\n[[status.webhooks]]\nname = \"fansite\"\nurl = \"https://fans.example.com/hook\"\n"
+    });
+    let secret = [(
+        "INCIDENT_BOT_STATUS_WEBHOOK_SECRET_FANSITE",
+        "s3cret-s3cret",
+    )];
+
+    let listed = bot_with_env(&["webhooks", "--config", &path], &secret);
+    assert!(listed.status.success(), "{}", stderr(&listed));
+    assert_eq!(
+        stdout(&listed),
+        "fansite\thttps://fans.example.com/hook\ton\n"
+    );
+
+    let unknown = bot_with_env(&["webhooks", "--config", &path, "--on", "nobody"], &secret);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(
+        stderr(&unknown).contains("no [[status.webhooks]] is named \"nobody\""),
+        "{}",
+        stderr(&unknown)
+    );
+
+    let on = bot_with_env(&["webhooks", "--config", &path, "--on", "fansite"], &secret);
+    assert!(on.status.success(), "{}", stderr(&on));
+    assert!(
+        stdout(&on).starts_with("ok: fansite is on (it was not off)"),
+        "{}",
+        stdout(&on)
+    );
+
+    let missing = bot(&["webhooks", "--config", &path]);
+    assert!(!missing.status.success());
+    assert!(
+        stderr(&missing).contains("INCIDENT_BOT_STATUS_WEBHOOK_SECRET_FANSITE"),
+        "{}",
+        stderr(&missing)
+    );
+}

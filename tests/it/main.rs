@@ -57,6 +57,7 @@ mod social_bluesky;
 mod social_mastodon;
 mod social_x;
 mod status_page;
+mod status_webhooks;
 mod throwaway_postgres;
 mod trackers;
 mod trackers_faults;

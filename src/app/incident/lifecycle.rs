@@ -272,6 +272,7 @@ pub(in crate::app) async fn change_incident(
         super::intake::refresh_menus(app, &mut tx, origin, now).await?;
     }
     outbox.flush_here(&mut tx).await?;
+    crate::app::status_hooks::on_incident(app, &mut tx, &record, now).await?;
     tx.public_changed().await?;
     tx.commit().await?;
     app.waker.wake();

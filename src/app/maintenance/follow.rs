@@ -80,6 +80,7 @@ async fn apply(
     .await?;
     let said = format!("Maintenance {stage}: {}", w.title);
     on_timeline(tx, w.incident, None, now, said).await?;
+    crate::app::status_hooks::on_window(app, tx, w.id, now).await?;
     tx.public_changed().await
 }
 

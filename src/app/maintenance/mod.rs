@@ -121,6 +121,7 @@ async fn queue_sync(
         "ended" => hook::queue_hook(app, tx, w, false).await?,
         _ => {}
     }
+    crate::app::status_hooks::on_window(app, tx, w.id, now).await?;
     // Every replica's status page shows the change.
     tx.public_changed().await
 }

@@ -15,5 +15,6 @@ pub(super) mod public;
 pub(super) mod recording;
 pub(super) mod roles;
 pub(super) mod social;
+pub(super) mod status_hooks;
 pub(super) mod tracker;
 pub(super) mod waf;

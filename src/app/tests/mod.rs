@@ -151,6 +151,8 @@ impl World {
             guard: None,
             metrics_source: None,
             tracker: None,
+            status_hooks: None,
+            public_feed: None,
         };
         tweak(&mut app);
         let chat = Arc::new(RecordingChat::default());
