@@ -17,8 +17,8 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, TimeDelta, Utc};
 use incident_bot::app::MetricsSource;
 use incident_bot::chart::{
-    error_rate_png, timeline_png, uptime_png, Marker, RateChart, RateWords, TimelineStory, TimelineWords,
-    UptimeChart,
+    error_rate_png, timeline_png, uptime_png, Marker, RateChart, RateWords, TimelineStory,
+    TimelineWords, UptimeChart,
 };
 use incident_bot::config::PrometheusSettings;
 use incident_bot::domain::{PhaseBudgets, Sample};

@@ -148,9 +148,12 @@ fn event_text(record: &IncidentRecord) -> (String, String) {
 
 /// A refusal from Discord as the notice says it: the bot's own sentence about a missing
 /// permission as written (its links work), anything else, which quotes Discord, as text.
-fn refusal(e: &ChatError) -> NoEvent {
+fn refusal(app: &App, e: &ChatError) -> NoEvent {
     let why = match e {
-        ChatError::Forbidden(sentence) => Markup::raw(sentence.trim_end_matches('.')),
+        ChatError::Forbidden(refused) => {
+            let said = crate::app::said_forbidden(&app.templates, refused);
+            Markup::raw(said.trim_end_matches('.'))
+        }
         other => Markup::text(&other.to_string()),
     };
     NoEvent::Refused { why }
@@ -238,7 +241,7 @@ impl Performer {
         let place = match self.chat.meeting_place(channel).await {
             Ok(p) => p,
             Err(e @ ChatError::Unavailable { .. }) => return Err(e.into()),
-            Err(e) => return Ok(Err(refusal(&e))),
+            Err(e) => return Ok(Err(refusal(&self.app, &e))),
         };
         if let Err(why) = place.check(channel, security.then_some(settings.roles.security)) {
             self.call_off_if(security, known).await?;
@@ -268,7 +271,7 @@ impl Performer {
         match outcome {
             Ok(id) => Ok(Ok((id, channel))),
             Err(e @ ChatError::Unavailable { .. }) => Err(e.into()),
-            Err(e) => Ok(Err(refusal(&e))),
+            Err(e) => Ok(Err(refusal(&self.app, &e))),
         }
     }
 
