@@ -62,7 +62,7 @@ pub use scan::unescaped;
 pub(crate) use scan::{include_loops, refuse_unescaped};
 pub use social_views::{NetworkCount, SocialCancelled, SocialPostView};
 pub use ticket_views::*;
-pub use timeline_views::{ActionDid, TimelineView};
+pub use timeline_views::{ActionDid, HookOutcome, PostmortemDid, TimelineView};
 pub use views::*;
 
 /// The status page's templates, by file stem: rendered by `status`, overridable from

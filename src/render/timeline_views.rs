@@ -189,6 +189,113 @@ pub enum TimelineView {
         /// The rule's name.
         rule: String,
     },
+    /// The post-mortem's work: started, an item or lesson added, the impact, the meeting, done.
+    Postmortem {
+        /// Which step.
+        did: PostmortemDid,
+    },
+    /// Blocked at the WAF.
+    WafBlocked {
+        /// The WAF: `Cloudflare`.
+        service: String,
+        /// What was blocked.
+        targets: Vec<String>,
+        /// Why, if said.
+        note: Option<String>,
+    },
+    /// Unblocked at the WAF.
+    WafUnblocked {
+        /// The WAF.
+        service: String,
+        /// What was unblocked.
+        targets: Vec<String>,
+        /// Whether their time was up (nobody asked).
+        expired: bool,
+    },
+    /// The server was locked down.
+    LockedDown {
+        /// Until when invites are paused, a full UTC date.
+        invites_until: Option<String>,
+        /// Until when DMs are paused.
+        dms_until: Option<String>,
+        /// The slow-mode set, in seconds.
+        slowmode: u32,
+        /// In how many channels (none: no slow-mode).
+        channels: usize,
+    },
+    /// The lockdown was lifted.
+    LockdownLifted,
+    /// A maintenance window moved on.
+    Maintenance {
+        /// `started`, `ended`, `scheduled`, `moved`, `extended`, `cancelled`.
+        stage: String,
+        /// The window's title.
+        title: String,
+        /// Until when, a full UTC date, when said.
+        until: Option<String>,
+    },
+    /// The game's maintenance hook answered (or did not).
+    MaintenanceHook {
+        /// Turned on, or off.
+        on: bool,
+        /// The action's label.
+        label: String,
+        /// `ran`, `unknown` or `failed`.
+        outcome: HookOutcome,
+        /// The HTTP status, if it was sent.
+        status: Option<u16>,
+        /// What came back, on a failure.
+        what: String,
+    },
+}
+
+/// A step of the post-mortem, as its timeline entry names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum PostmortemDid {
+    /// Started by hand.
+    Started {
+        /// Why (the post-mortem's reason).
+        reason: String,
+    },
+    /// An action item was added.
+    ActionAdded {
+        /// Its heading in the draft.
+        heading: String,
+    },
+    /// A lesson was added.
+    LessonAdded {
+        /// Under what went well, or what didn't.
+        went_well: bool,
+    },
+    /// Something else was recorded, as its answer said it.
+    Noted {
+        /// The answer, without its closing period.
+        said: String,
+    },
+    /// The review meeting was set or moved.
+    Meeting {
+        /// Moved, or set.
+        moved: bool,
+        /// When, a full UTC date.
+        at: String,
+        /// After the deadline, allowed by a commander.
+        late: bool,
+    },
+    /// Marked done.
+    Done,
+}
+
+/// How a maintenance hook's call ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HookOutcome {
+    /// It ran.
+    Ran,
+    /// It was sent and no answer came.
+    Unknown,
+    /// It failed.
+    Failed,
 }
 
 /// What happened to a runbook action.
@@ -356,7 +463,70 @@ impl TimelineView {
                 rule: "login".into(),
             },
         ]
+        .into_iter()
+        .chain(Self::containment_samples())
+        .chain(postmortem_samples())
+        .collect()
     }
+
+    /// The WAF, lockdown and maintenance entries.
+    fn containment_samples() -> Vec<Self> {
+        let date = || "2026-03-14 12:05 UTC".to_owned();
+        vec![
+            Self::WafBlocked {
+                service: "Cloudflare".into(),
+                targets: vec!["203.0.113.7".into(), "198.51.100.0/24".into()],
+                note: Some("credential stuffing".into()),
+            },
+            Self::WafUnblocked {
+                service: "Cloudflare".into(),
+                targets: vec!["203.0.113.7".into()],
+                expired: true,
+            },
+            Self::LockedDown {
+                invites_until: Some(date()),
+                dms_until: Some(date()),
+                slowmode: 30,
+                channels: 2,
+            },
+            Self::LockdownLifted,
+            Self::Maintenance {
+                stage: "started".into(),
+                title: "Login database upgrade".into(),
+                until: Some(date()),
+            },
+            Self::MaintenanceHook {
+                on: true,
+                label: "Maintenance mode".into(),
+                outcome: HookOutcome::Failed,
+                status: Some(503),
+                what: "upstream down".into(),
+            },
+        ]
+    }
+}
+
+/// Each step of the post-mortem.
+fn postmortem_samples() -> Vec<TimelineView> {
+    let did = |did| TimelineView::Postmortem { did };
+    vec![
+        did(PostmortemDid::Started {
+            reason: "optional for a P2 incident, started with /postmortem start".into(),
+        }),
+        did(PostmortemDid::ActionAdded {
+            heading: "Preventive measures".into(),
+        }),
+        did(PostmortemDid::LessonAdded { went_well: false }),
+        did(PostmortemDid::Noted {
+            said: "Impact recorded".into(),
+        }),
+        did(PostmortemDid::Meeting {
+            moved: true,
+            at: "2026-03-16 15:00 UTC".into(),
+            late: true,
+        }),
+        did(PostmortemDid::Done),
+    ]
 }
 
 /// A full UTC date, as the timeline writes one.

@@ -28,7 +28,7 @@ pub(in crate::app) struct Scheduled {
     /// The answer to the person who ran it.
     pub reply: String,
     /// The timeline entry (read in the draft, a file: a written date).
-    pub note: String,
+    pub note: crate::render::PostmortemDid,
     /// The audit detail.
     pub detail: Value,
 }
@@ -81,7 +81,6 @@ pub(in crate::app) async fn schedule(
     outbox
         .push(tx, Effect::SyncMeeting { notice: Some(call) })
         .await?;
-    let verb = if moved { "moved to" } else { "set for" };
     let channel = meeting_channel(app, &record.incident);
     let answer = MeetingAnswer {
         at: timestamp(at),
@@ -91,15 +90,11 @@ pub(in crate::app) async fn schedule(
     };
     Ok(Scheduled {
         reply: super::answer(app, answer)?,
-        note: format!(
-            "Post-mortem: Review meeting {verb} {}{}",
-            full_date(at),
-            if late {
-                " (after the deadline, allowed by a commander)"
-            } else {
-                ""
-            }
-        ),
+        note: crate::render::PostmortemDid::Meeting {
+            moved,
+            at: full_date(at),
+            late,
+        },
         detail: json!({ "at": at.to_rfc3339(), "after_deadline": late }),
     })
 }
