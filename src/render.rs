@@ -14,6 +14,7 @@ mod chart_views;
 mod checklist;
 mod containment_views;
 mod escape;
+mod event_views;
 mod help;
 mod label_views;
 pub mod locales;
@@ -47,6 +48,7 @@ pub use checklist::{
 };
 pub use containment_views::*;
 pub use escape::{cap, discord_escape, unlink_for_players, MESSAGE_LIMIT};
+pub use event_views::EventText;
 pub use help::{Help, HelpPhase, HelpSeverity};
 pub use label_views::{Label, TopicView};
 pub use log_views::*;
@@ -136,6 +138,8 @@ pub enum TemplateName {
     Ticket,
     /// The incident's timeline chart: its title and legend, its caption and button.
     Chart,
+    /// A Discord scheduled event's name and description, as plain text.
+    Event,
 }
 
 impl TemplateName {
@@ -173,6 +177,7 @@ impl TemplateName {
         Self::Topic,
         Self::Ticket,
         Self::Chart,
+        Self::Event,
     ];
 
     /// The name, which is also the file stem.
@@ -210,6 +215,7 @@ impl TemplateName {
             Self::Topic => "topic",
             Self::Ticket => "ticket",
             Self::Chart => "chart",
+            Self::Event => "event",
         }
     }
 
@@ -285,6 +291,10 @@ impl TemplateName {
             Self::Chart => {
                 "the timeline chart's words: title, axis, legend, its caption and its button"
             }
+            Self::Event => {
+                "a Discord scheduled event, as plain text: the review meeting's name and \
+                 description, a maintenance window's description"
+            }
         }
     }
 
@@ -327,6 +337,7 @@ impl TemplateName {
             Self::Topic => include_str!("../templates/topic.hbs"),
             Self::Ticket => include_str!("../templates/ticket.hbs"),
             Self::Chart => include_str!("../templates/chart.hbs"),
+            Self::Event => include_str!("../templates/event.hbs"),
         }
     }
 
@@ -347,7 +358,7 @@ impl TemplateName {
     /// Whether the output is plain text, escaped wherever it is shown later (a timeline
     /// entry): rendered without escaping, and holding no [`Markup`].
     pub fn is_plain(self) -> bool {
-        matches!(self, Self::Timeline | Self::Labels)
+        matches!(self, Self::Timeline | Self::Labels | Self::Event)
     }
 
     /// The template of a network's posts.
@@ -394,6 +405,7 @@ impl TemplateName {
             Self::Topic => serde_json::to_value(TopicView::sample()),
             Self::Ticket => serde_json::to_value(TicketText::sample()),
             Self::Chart => serde_json::to_value(ChartView::samples().first()),
+            Self::Event => serde_json::to_value(EventText::samples().first()),
         };
         v.unwrap_or_default()
     }
@@ -404,6 +416,7 @@ impl TemplateName {
         let common: &[&str] = match self {
             Self::NoEvent => return values(&NoEvent::samples()),
             Self::Chart => return values(&ChartView::samples()),
+            Self::Event => return values(&EventText::samples()),
             Self::Refusal => return values(&RefusalView::samples()),
             Self::Timeline => return values(&TimelineView::samples()),
             Self::Labels => return values(&Label::samples()),

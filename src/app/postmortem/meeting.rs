@@ -17,7 +17,7 @@ use crate::domain::{
     EventStatus, Incident, IncidentKind, MeetingError, MessageId, PlaceError, Refusal, UserId,
 };
 use crate::render::{
-    cap, channel_link, full_date, mention, relative, timestamp, Markup, MeetingAnswer,
+    cap, channel_link, full_date, mention, relative, timestamp, EventText, Markup, MeetingAnswer,
     MeetingEvent, MeetingLate, MeetingNotice, NoEvent, TemplateName,
 };
 use crate::scheduler::JobError;
@@ -116,29 +116,30 @@ fn marker(record: &IncidentRecord) -> String {
     format!("(ref: incident-bot post-mortem #{})", record.number)
 }
 
-/// The event's name and description: a security incident's say nothing but its number.
-fn event_text(record: &IncidentRecord) -> (String, String) {
+/// The event's name and description, from `event.hbs`: a security incident's say nothing but
+/// its number. The marker that finds the event again ends the description.
+fn event_text(app: &App, record: &IncidentRecord) -> Result<(String, String), JobError> {
     let i = &record.incident;
-    let n = record.number;
-    match i.kind {
-        IncidentKind::Security => (
-            format!("Post-mortem: incident #{n}"),
-            format!(
-                "Post-mortem review meeting of incident #{n}.\n\n{}",
-                marker(record)
-            ),
-        ),
-        IncidentKind::Availability => (
-            cap(&format!("Post-mortem: #{n} {}", i.title), 100),
-            format!(
-                "Post-mortem review meeting of incident #{n} ({}, {}). The draft: \
-                 /postmortem draft in the incident's channel.\n\n{}",
-                i.severity,
-                cap(&i.systems.display(), 600),
-                marker(record)
-            ),
-        ),
-    }
+    let number = record.number.0;
+    let open = i.kind == IncidentKind::Availability;
+    let name = EventText::MeetingName {
+        number,
+        title: open.then(|| i.title.to_string()),
+    };
+    let description = EventText::MeetingDescription {
+        number,
+        severity: open.then(|| i.severity.to_string()),
+        systems: cap(&i.systems.display(), 600),
+    };
+    let said = |view: &EventText| {
+        app.templates
+            .render(TemplateName::Event, view)
+            .map_err(|e| JobError::Fatal(e.into()))
+    };
+    Ok((
+        cap(&said(&name)?, 100),
+        format!("{}\n\n{}", said(&description)?, marker(record)),
+    ))
 }
 
 /// A refusal from Discord as the notice says it: the bot's own sentence about a missing
@@ -242,7 +243,7 @@ impl Performer {
             self.call_off_if(security, known).await?;
             return Ok(Err(unfit(why)));
         }
-        let (name, description) = event_text(record);
+        let (name, description) = event_text(&self.app, record)?;
         let spec = NewMeeting {
             name,
             description,
