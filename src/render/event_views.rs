@@ -66,7 +66,6 @@ impl EventText {
 
 #[cfg(test)]
 mod tests {
-    use super::*;
     use crate::render::{TemplateName, Templates};
 
     #[test]
