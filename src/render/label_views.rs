@@ -75,6 +75,8 @@ pub enum Label {
     ReportSystemsField,
     /// The systems field's hint.
     ReportSystemsHint,
+    /// A person the post-mortem draft names who is no longer in the server.
+    FormerMember,
 }
 
 /// `topic.hbs`: an incident channel's topic (Discord renders markdown in it, so the title is
@@ -135,6 +137,7 @@ impl Label {
             Self::ReportSeverityField,
             Self::ReportSystemsField,
             Self::ReportSystemsHint,
+            Self::FormerMember,
         ]
     }
 }
