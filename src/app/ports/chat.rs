@@ -52,7 +52,7 @@ pub fn readable_reason(templates: &Templates, failure: &JobFailure) -> String {
 /// A missing permission as people read it, from `refusal.hbs` (as the log channel says it: no
 /// ⛔). Should the template fail, the operators' line stands in, escaped, and the error is logged.
 pub fn said_forbidden(templates: &Templates, refused: &crate::domain::Forbidden) -> String {
-    let refusal = crate::domain::Refusal::Forbidden(refused.clone());
+    let refusal: crate::domain::Refusal = refused.clone().into();
     templates.refusal_in_log(&refusal).unwrap_or_else(|e| {
         tracing::error!(error = %e, "a missing permission did not render");
         crate::render::discord_escape(&refused.to_string())
