@@ -79,7 +79,7 @@ async fn apply(
     )
     .await?;
     // A template that does not render is a fault like the database's: the change waits.
-    let said = super::entry_text(app, stage, w, None).map_err(|e| crate::store::Error::other(e))?;
+    let said = super::entry_text(app, stage, w, None).map_err(crate::store::Error::other)?;
     on_timeline(tx, w.incident, None, now, said).await?;
     tx.public_changed().await
 }

@@ -91,7 +91,7 @@ impl Performer {
                 return Ok(None);
             }
             // An unplanned window's event starts a few seconds ahead: Discord starts it itself.
-            return self.chat.create_external_event(&spec).await.map(Some);
+            return self.chat.create_external_event(spec).await.map(Some);
         };
         let Some(ending) = m.status.ending() else {
             return Ok(Some(m.id));
@@ -101,9 +101,7 @@ impl Performer {
             return Ok(Some(m.id));
         }
         let scheduled = m.status == EventStatus::Scheduled;
-        self.chat
-            .edit_external_event(m.id, &spec, scheduled)
-            .await?;
+        self.chat.edit_external_event(m.id, spec, scheduled).await?;
         if scheduled && w.status == WindowStatus::InProgress && w.start <= now {
             self.chat
                 .set_meeting_status(m.id, EventStatus::Active)
