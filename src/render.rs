@@ -30,6 +30,7 @@ mod reminder_views;
 mod scan;
 mod social_views;
 mod ticket_views;
+mod timeline_samples;
 mod timeline_views;
 mod views;
 
