@@ -17,8 +17,8 @@ use std::time::{Duration, Instant};
 use chrono::{DateTime, TimeDelta, Utc};
 use incident_bot::app::MetricsSource;
 use incident_bot::chart::{
-    error_rate_png, timeline_png, uptime_png, Marker, RateChart, TimelineStory, TimelineWords,
-    UptimeChart,
+    error_rate_png, timeline_png, uptime_png, Marker, RateChart, RateWords, TimelineStory,
+    TimelineWords, UptimeChart,
 };
 use incident_bot::config::PrometheusSettings;
 use incident_bot::domain::{PhaseBudgets, Sample};
@@ -51,8 +51,17 @@ fn story(now: DateTime<Utc>) -> (Vec<Sample>, DateTime<Utc>) {
 fn bench_chart() -> (Duration, Duration, Duration) {
     let now = Utc::now();
     let (samples, detected) = story(now);
+    let words = RateWords {
+        title: "login error rate".into(),
+        axis: "minutes from detection".into(),
+        y_axis: "errors, %".into(),
+        threshold: "threshold 1.00 %".into(),
+        detected: "detected".into(),
+        fix_applied: "fix applied".into(),
+        rate: "error rate".into(),
+    };
     let chart = RateChart {
-        title: "Login error rate",
+        words: &words,
         samples: &samples,
         good_below: 0.01,
         detected_at: detected,

@@ -15,6 +15,7 @@ mod chart_views;
 mod checklist;
 mod containment_views;
 mod escape;
+mod event_views;
 mod help;
 mod label_views;
 pub mod locales;
@@ -30,6 +31,7 @@ mod reminder_views;
 mod scan;
 mod social_views;
 mod ticket_views;
+mod timeline_samples;
 mod timeline_views;
 mod views;
 
@@ -49,6 +51,7 @@ pub use checklist::{
 };
 pub use containment_views::*;
 pub use escape::{cap, discord_escape, unlink_for_players, MESSAGE_LIMIT};
+pub use event_views::EventText;
 pub use help::{Help, HelpPhase, HelpSeverity};
 pub use label_views::{Label, TopicView};
 pub use log_views::*;
@@ -64,7 +67,7 @@ pub use scan::unescaped;
 pub(crate) use scan::{include_loops, refuse_unescaped};
 pub use social_views::{NetworkCount, SocialCancelled, SocialPostView};
 pub use ticket_views::*;
-pub use timeline_views::{ActionDid, TimelineView};
+pub use timeline_views::{ActionDid, HookOutcome, PostmortemDid, TimelineView};
 pub use views::*;
 
 /// The status page's templates, by file stem: rendered by `status`, overridable from
@@ -140,6 +143,8 @@ pub enum TemplateName {
     Chart,
     /// The players' alerts button: its message, the answers to a press, the log's warning.
     AlertsButton,
+    /// A Discord scheduled event's name and description, as plain text.
+    Event,
 }
 
 impl TemplateName {
@@ -178,6 +183,7 @@ impl TemplateName {
         Self::Ticket,
         Self::Chart,
         Self::AlertsButton,
+        Self::Event,
     ];
 
     /// The name, which is also the file stem.
@@ -216,6 +222,7 @@ impl TemplateName {
             Self::Ticket => "ticket",
             Self::Chart => "chart",
             Self::AlertsButton => "alerts_button",
+            Self::Event => "event",
         }
     }
 
@@ -295,6 +302,10 @@ impl TemplateName {
                 "the players' alerts button: its message, the answers to a press, the post's \
                  answer, the log's warning when Discord refuses the role, the audit log's reason"
             }
+            Self::Event => {
+                "a Discord scheduled event, as plain text: the review meeting's name and \
+                 description, a maintenance window's description"
+            }
         }
     }
 
@@ -338,6 +349,7 @@ impl TemplateName {
             Self::Ticket => include_str!("../templates/ticket.hbs"),
             Self::Chart => include_str!("../templates/chart.hbs"),
             Self::AlertsButton => include_str!("../templates/alerts_button.hbs"),
+            Self::Event => include_str!("../templates/event.hbs"),
         }
     }
 
@@ -358,7 +370,7 @@ impl TemplateName {
     /// Whether the output is plain text, escaped wherever it is shown later (a timeline
     /// entry): rendered without escaping, and holding no [`Markup`].
     pub fn is_plain(self) -> bool {
-        matches!(self, Self::Timeline | Self::Labels)
+        matches!(self, Self::Timeline | Self::Labels | Self::Event)
     }
 
     /// The template of a network's posts.
@@ -406,6 +418,7 @@ impl TemplateName {
             Self::Ticket => serde_json::to_value(TicketText::sample()),
             Self::Chart => serde_json::to_value(ChartView::samples().first()),
             Self::AlertsButton => serde_json::to_value(AlertsButtonView::samples().first()),
+            Self::Event => serde_json::to_value(EventText::samples().first()),
         };
         v.unwrap_or_default()
     }
@@ -417,6 +430,7 @@ impl TemplateName {
             Self::NoEvent => return values(&NoEvent::samples()),
             Self::Chart => return values(&ChartView::samples()),
             Self::AlertsButton => return values(&AlertsButtonView::samples()),
+            Self::Event => return values(&EventText::samples()),
             Self::Refusal => return values(&RefusalView::samples()),
             Self::Timeline => return values(&TimelineView::samples()),
             Self::Labels => return values(&Label::samples()),

@@ -34,9 +34,9 @@ pub enum JobError {
     },
     /// A failure that no retry can fix: give the job up now.
     Fatal(anyhow::Error),
-    /// Refused for lack of a permission: give the job up now, and tell people the bot's own
-    /// sentence saying what to grant.
-    Forbidden(String),
+    /// Refused for lack of a permission: give the job up now, and tell people what to grant
+    /// (worded by `refusal.hbs` where they read it).
+    Forbidden(crate::domain::Forbidden),
     /// Not a failure: the job may not run before this time (a budget is spent). It runs again
     /// then, and this attempt does not count.
     NotYet(DateTime<Utc>),
@@ -458,8 +458,8 @@ impl Worker {
                 self.give_up(&job, JobFailure::Error(error_chain(&error)), now)
                     .await
             }
-            Err(JobError::Forbidden(sentence)) => {
-                self.give_up(&job, JobFailure::Forbidden(sentence), now)
+            Err(JobError::Forbidden(refused)) => {
+                self.give_up(&job, JobFailure::Forbidden(refused), now)
                     .await
             }
         };

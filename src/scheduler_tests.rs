@@ -293,15 +293,17 @@ async fn a_given_up_job_keeps_its_whole_cause_chain_without_secrets(db: Db) {
 }
 
 async fn a_job_refused_for_a_permission_is_given_up_as_forbidden(db: Db) {
-    fn forbidden() -> JobError {
-        JobError::Forbidden("I need **Manage Channels** in <#42>.".into())
+    fn refused() -> crate::domain::Forbidden {
+        crate::domain::Forbidden::Discord(crate::domain::Denied {
+            attempt: crate::domain::Attempt::Rename,
+            channel: crate::domain::ChannelId::new(42),
+            needs: vec![crate::domain::Permission::ManageChannels],
+        })
     }
-    let h = given_up(db, "forbidden", forbidden).await;
+    let h = given_up(db, "forbidden", || JobError::Forbidden(refused())).await;
     assert_eq!(
         *h.recorder.why.lock().expect("lock"),
-        [JobFailure::Forbidden(
-            "I need **Manage Channels** in <#42>.".into()
-        )]
+        [JobFailure::Forbidden(refused())]
     );
     let job =
         h.db.job_by_key("forbidden")

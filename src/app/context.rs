@@ -113,10 +113,12 @@ impl AppEvent {
 /// `reason` with at most [`NOTICE_REASON_CHARS`] characters of text.
 fn cut(reason: &crate::store::JobFailure) -> crate::store::JobFailure {
     use crate::store::JobFailure;
-    let text = reason.text().chars().take(NOTICE_REASON_CHARS).collect();
     match reason {
-        JobFailure::Forbidden(_) => JobFailure::Forbidden(text),
-        JobFailure::Error(_) => JobFailure::Error(text),
+        // Small already: what was tried, where, and a few permissions.
+        JobFailure::Forbidden(_) => reason.clone(),
+        JobFailure::Error(text) => {
+            JobFailure::Error(text.chars().take(NOTICE_REASON_CHARS).collect())
+        }
     }
 }
 

@@ -50,7 +50,7 @@ impl From<ChatError> for JobError {
                 after,
             },
             ChatError::Refused(message) => JobError::Fatal(anyhow::Error::msg(message)),
-            ChatError::Forbidden(sentence) => JobError::Forbidden(sentence),
+            ChatError::Forbidden(refused) => JobError::Forbidden(refused),
         }
     }
 }
@@ -564,7 +564,7 @@ impl JobHandler for Performer {
                     kind: Markup::raw(job.kind.as_str()),
                     incident,
                     attempts: job.attempts,
-                    reason: Markup::raw(super::readable_error(error)),
+                    reason: Markup::raw(super::readable_error(&self.app.templates, error)),
                     // A missing permission says what to grant, and retrying never helped it.
                     forbidden: matches!(error, JobFailure::Forbidden(_)),
                 }),

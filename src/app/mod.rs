@@ -44,9 +44,10 @@ pub use alerts_button::{
 };
 pub use channel::{channel_name, channel_state, channel_topic, ChannelState};
 pub use chat::{
-    readable_error, readable_reason, Attachment, Button, ButtonStyle, ChannelAccess, ChannelLabel,
-    Chat, ChatError, Choice, Clicked, ExistingChannel, GuildMember, Meeting, Menu, NewChannel,
-    NewExternalEvent, NewMeeting, Outgoing, TimedChat, MAX_BUTTONS, MAX_CHOICES,
+    readable_error, readable_reason, said_forbidden, Attachment, Button, ButtonStyle,
+    ChannelAccess, ChannelLabel, Chat, ChatError, Choice, Clicked, ExistingChannel, GuildMember,
+    Meeting, Menu, NewChannel, NewExternalEvent, NewMeeting, Outgoing, TimedChat, MAX_BUTTONS,
+    MAX_CHOICES,
 };
 pub use checklists::{tick, CheckClick, CHECK_BUTTON};
 pub use context::{open_database, App, AppEvent};

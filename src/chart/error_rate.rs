@@ -16,11 +16,30 @@ const THRESHOLD: RGBColor = RGBColor(0xd1, 0x3b, 0x1f);
 const DETECTED: RGBColor = RGBColor(0xe0, 0x8e, 0x0b);
 const FIXED: RGBColor = RGBColor(0x1a, 0x9e, 0x4b);
 
+/// The chart's words, from `chart.hbs`.
+#[derive(Debug, Clone, Default)]
+pub struct RateWords {
+    /// Its title: `login error rate`.
+    pub title: String,
+    /// The x axis: `minutes from detection`.
+    pub axis: String,
+    /// The y axis: `errors, %`.
+    pub y_axis: String,
+    /// The threshold's legend, with its value: `threshold 1.00 %`.
+    pub threshold: String,
+    /// The detection's legend.
+    pub detected: String,
+    /// The fix's legend.
+    pub fix_applied: String,
+    /// The rate's legend.
+    pub rate: String,
+}
+
 /// What the chart shows.
 #[derive(Debug, Clone)]
 pub struct RateChart<'a> {
-    /// Its title: `Login error rate`.
-    pub title: &'a str,
+    /// Its words.
+    pub words: &'a RateWords,
     /// The rate, oldest first.
     pub samples: &'a [Sample],
     /// The threshold, a ratio.
@@ -79,21 +98,21 @@ impl RateChart<'_> {
 /// Draws `chart` as a PNG.
 pub fn error_rate_png(chart: &RateChart<'_>) -> anyhow::Result<Vec<u8>> {
     let plot = chart.plot();
-    super::draw_png(WIDTH, HEIGHT, |root| draw(root, chart.title, &plot))
+    super::draw_png(WIDTH, HEIGHT, |root| draw(root, chart.words, &plot))
 }
 
-fn draw<'a>(root: &Area<'a>, title: &str, plot: &RatePlot) -> Result<(), Failed<'a>> {
+fn draw<'a>(root: &Area<'a>, words: &RateWords, plot: &RatePlot) -> Result<(), Failed<'a>> {
     root.fill(&WHITE)?;
     let mut chart = ChartBuilder::on(root)
-        .caption(title, (super::FAMILY, 22))
+        .caption(words.title.as_str(), (super::FAMILY, 22))
         .margin(12)
         .x_label_area_size(36)
         .y_label_area_size(52)
         .build_cartesian_2d(plot.x.0..plot.x.1, plot.y.0..plot.y.1)?;
     chart
         .configure_mesh()
-        .x_desc("minutes from detection")
-        .y_desc("errors, %")
+        .x_desc(words.axis.as_str())
+        .y_desc(words.y_axis.as_str())
         .label_style((super::FAMILY, 13))
         .light_line_style(RGBColor(0xee, 0xee, 0xee))
         .draw()?;
@@ -104,14 +123,14 @@ fn draw<'a>(root: &Area<'a>, title: &str, plot: &RatePlot) -> Result<(), Failed<
             [(x0, plot.threshold), (x1, plot.threshold)],
             THRESHOLD.stroke_width(2),
         ))?
-        .label(format!("threshold {:.2} %", plot.threshold))
+        .label(words.threshold.as_str())
         .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], THRESHOLD.stroke_width(2)));
     chart
         .draw_series(LineSeries::new(
             [(0.0, y0), (0.0, y1)],
             DETECTED.stroke_width(2),
         ))?
-        .label("detected")
+        .label(words.detected.as_str())
         .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], DETECTED.stroke_width(2)));
     if let Some(fix) = plot.fix {
         chart
@@ -119,7 +138,7 @@ fn draw<'a>(root: &Area<'a>, title: &str, plot: &RatePlot) -> Result<(), Failed<
                 [(fix, y0), (fix, y1)],
                 FIXED.stroke_width(2),
             ))?
-            .label("fix applied")
+            .label(words.fix_applied.as_str())
             .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], FIXED.stroke_width(2)));
     }
     chart
@@ -127,7 +146,7 @@ fn draw<'a>(root: &Area<'a>, title: &str, plot: &RatePlot) -> Result<(), Failed<
             plot.points.iter().copied(),
             RATE.stroke_width(2),
         ))?
-        .label("error rate")
+        .label(words.rate.as_str())
         .legend(|(x, y)| PathElement::new([(x, y), (x + 16, y)], RATE.stroke_width(2)));
     chart
         .configure_series_labels()
@@ -164,10 +183,27 @@ mod tests {
         (samples, detected)
     }
 
+    fn words() -> RateWords {
+        let word = |w: &str| w.to_owned();
+        RateWords {
+            title: word("login error rate"),
+            axis: word("minutes from detection"),
+            y_axis: word("errors, %"),
+            threshold: word("threshold 1.00 %"),
+            detected: word("detected"),
+            fix_applied: word("fix applied"),
+            rate: word("error rate"),
+        }
+    }
+
     /// The chart of `story`: fixed 20 minutes after detection, drawn an hour after it.
-    fn chart_of(samples: &[Sample], detected: DateTime<Utc>) -> RateChart<'_> {
+    fn chart_of<'a>(
+        samples: &'a [Sample],
+        detected: DateTime<Utc>,
+        words: &'a RateWords,
+    ) -> RateChart<'a> {
         RateChart {
-            title: "Login error rate",
+            words,
             samples,
             good_below: 0.01,
             detected_at: detected,
@@ -179,7 +215,7 @@ mod tests {
     #[test]
     fn the_plot_puts_detection_at_zero_and_the_fix_and_threshold_where_they_were() {
         let (samples, detected) = story();
-        let plot = chart_of(&samples, detected).plot();
+        let plot = chart_of(&samples, detected, &words()).plot();
         assert_eq!(plot.points.len(), 121);
         assert_eq!(plot.points[0], (-60.0, 0.2));
         assert_eq!(plot.points[60], (0.0, 14.000000000000002));
@@ -192,7 +228,7 @@ mod tests {
     #[test]
     fn the_chart_is_a_png_of_its_size_with_several_colours() {
         let (samples, detected) = story();
-        let png = error_rate_png(&chart_of(&samples, detected)).expect("png");
+        let png = error_rate_png(&chart_of(&samples, detected, &words())).expect("png");
         let image = image::load_from_memory(&png).expect("a PNG").to_rgb8();
         assert_eq!(image.dimensions(), (WIDTH, HEIGHT));
         let colours: std::collections::HashSet<[u8; 3]> = image.pixels().map(|p| p.0).collect();

@@ -9,7 +9,7 @@ pub mod samples;
 mod timeline;
 mod uptime;
 
-pub use error_rate::{error_rate_png, RateChart, RatePlot};
+pub use error_rate::{error_rate_png, RateChart, RatePlot, RateWords};
 pub use timeline::{timeline_png, Marker, PhaseBar, TimelinePlot, TimelineStory, TimelineWords};
 pub use uptime::{uptime_png, UptimeChart, UptimeRow, DAY_COLOURS};
 

@@ -18,8 +18,10 @@ use crate::app::{
     NewChannel, NewExternalEvent, NewMeeting, Outgoing,
 };
 use crate::clock::BoxFuture;
+use crate::domain::Permission as P;
 use crate::domain::{
-    ChannelId, EventId, EventStatus, GuildId, MeetingPlace, MessageId, PlaceKind, RoleId, UserId,
+    Attempt, ChannelId, Denied, EventId, EventStatus, Forbidden, GuildId, MeetingPlace, MessageId,
+    Permission, PlaceKind, RoleId, UserId,
 };
 use crate::metrics::Metrics;
 
@@ -179,16 +181,19 @@ pub(super) fn classify(e: serenity::Error) -> ChatError {
 /// Permissions) said as what to do: no retry fixes it, a server admin does. Anything else is
 /// sorted by [`classify`].
 pub(super) fn denied(
-    what: String,
-    needs: &'static str,
+    attempt: Attempt,
+    channel: Option<ChannelId>,
+    needs: &[Permission],
 ) -> impl FnOnce(serenity::Error) -> ChatError {
+    let needs = needs.to_vec();
     move |e| {
         if let serenity::Error::Http(serenity::HttpError::UnsuccessfulRequest(r)) = &e {
             if r.status_code.as_u16() == 403 && matches!(r.error.code, 50001 | 50013) {
-                return ChatError::Forbidden(format!(
-                    "I can't {what}: give me {needs} there (Server Settings → Roles, or the \
-                     channel's permissions)."
-                ));
+                return ChatError::Forbidden(Forbidden::Discord(Denied {
+                    attempt,
+                    channel,
+                    needs,
+                }));
             }
         }
         classify(e)
@@ -284,8 +289,9 @@ impl Chat for SerenityChat {
                 .await
                 .map(|_| ())
                 .map_err(denied(
-                    format!("rename <#{channel}>"),
-                    "View Channel and Manage Channels",
+                    Attempt::Rename,
+                    Some(channel),
+                    &[P::ViewChannel, P::ManageChannels],
                 ))
         })
     }
@@ -309,8 +315,11 @@ impl Chat for SerenityChat {
                 )
                 .await
                 .map_err(denied(
-                    format!("open #{} under <#{}>", spec.name, spec.category),
-                    "Manage Channels and Manage Roles",
+                    Attempt::Open {
+                        name: spec.name.clone(),
+                    },
+                    Some(spec.category),
+                    &[P::ManageChannels, P::ManageRoles],
                 ))?;
             ours(channel.id)
         })
@@ -327,8 +336,9 @@ impl Chat for SerenityChat {
                 .await
                 .map(|_| ())
                 .map_err(denied(
-                    format!("hide <#{channel}> from everyone but its people"),
-                    "View Channel, Manage Channels and Manage Roles",
+                    Attempt::Hide,
+                    Some(channel),
+                    &[P::ViewChannel, P::ManageChannels, P::ManageRoles],
                 ))
         })
     }
@@ -383,8 +393,9 @@ impl Chat for SerenityChat {
                 )
                 .await
                 .map_err(denied(
-                    format!("post in <#{}>", m.channel),
-                    "View Channel, Send Messages and Attach Files",
+                    Attempt::Post,
+                    Some(m.channel),
+                    &[P::ViewChannel, P::SendMessages, P::AttachFiles],
                 ))?;
             MessageId::new(message.id.get())
                 .ok_or_else(|| ChatError::Refused("Discord returned message id 0".into()))
@@ -411,8 +422,9 @@ impl Chat for SerenityChat {
             .await
             .map(|_| ())
             .map_err(denied(
-                format!("edit a message in <#{channel}>"),
-                "View Channel and Send Messages",
+                Attempt::Edit,
+                Some(channel),
+                &[P::ViewChannel, P::SendMessages],
             ))
         })
     }
@@ -440,8 +452,9 @@ impl Chat for SerenityChat {
             .await
             .map(|_| ())
             .map_err(denied(
-                format!("attach files to a message in <#{channel}>"),
-                "View Channel, Send Messages and Attach Files",
+                Attempt::Attach,
+                Some(channel),
+                &[P::ViewChannel, P::SendMessages, P::AttachFiles],
             ))
         })
     }
@@ -451,10 +464,7 @@ impl Chat for SerenityChat {
             let id = serenity::MessageId::new(message.get());
             self.rest("PUT", route::PIN, ch(channel).pin(&*self.http, id))
                 .await
-                .map_err(denied(
-                    format!("pin messages in <#{channel}>"),
-                    "Pin Messages",
-                ))
+                .map_err(denied(Attempt::Pin, Some(channel), &[P::PinMessages]))
         })
     }
 
@@ -525,8 +535,9 @@ impl Chat for SerenityChat {
             .await
             .map(|_| ())
             .map_err(denied(
-                format!("publish in <#{channel}>"),
-                "View Channel and Send Messages",
+                Attempt::Publish,
+                Some(channel),
+                &[P::ViewChannel, P::SendMessages],
             ))
         })
     }
@@ -583,8 +594,9 @@ impl Chat for SerenityChat {
                 .await
                 .map(|_| ())
                 .map_err(denied(
-                    format!("archive <#{channel}>"),
-                    "Manage Channels and Manage Roles",
+                    Attempt::Archive,
+                    Some(channel),
+                    &[P::ManageChannels, P::ManageRoles],
                 ))
         })
     }
@@ -594,7 +606,7 @@ impl Chat for SerenityChat {
             let found = self
                 .rest("GET", route::CHANNEL, ch(channel).to_channel(&*self.http))
                 .await
-                .map_err(denied(format!("look at <#{channel}>"), "View Channel"))?;
+                .map_err(denied(Attempt::Look, Some(channel), &[P::ViewChannel]))?;
             let Some(found) = found.guild() else {
                 return Ok(MeetingPlace {
                     kind: PlaceKind::Other,
@@ -683,7 +695,8 @@ impl Chat for SerenityChat {
                 .rest("POST", route::GUILD_EVENTS, call)
                 .await
                 .map_err(denied(
-                    format!("create the review meeting's event in <#{}>", m.channel),
+                    Attempt::CreateMeetingEvent,
+                    Some(m.channel),
                     event_rights(m.place),
                 ))?;
             EventId::new(created.id.get())
@@ -710,7 +723,8 @@ impl Chat for SerenityChat {
                 .await
                 .map(|_| ())
                 .map_err(denied(
-                    format!("move the review meeting's event in <#{}>", m.channel),
+                    Attempt::MoveMeetingEvent,
+                    Some(m.channel),
                     event_rights(m.place),
                 ))
         })
@@ -736,8 +750,9 @@ impl Chat for SerenityChat {
                 .await
                 .map(|_| ())
                 .map_err(denied(
-                    "end the review meeting's event".to_owned(),
-                    "Create Events, View Channel and Connect",
+                    Attempt::EndMeetingEvent,
+                    None,
+                    &[P::CreateEvents, P::ViewChannel, P::Connect],
                 ))
         })
     }
@@ -813,8 +828,9 @@ impl SerenityChat {
             .rest("POST", route::GUILD_EVENTS, call)
             .await
             .map_err(denied(
-                "create the maintenance window's event".to_owned(),
-                "Create Events",
+                Attempt::CreateMaintenanceEvent,
+                None,
+                &[P::CreateEvents],
             ))?;
         EventId::new(created.id.get())
             .ok_or_else(|| ChatError::Refused("Discord returned event id 0".into()))
@@ -841,8 +857,9 @@ impl SerenityChat {
             .await
             .map(|_| ())
             .map_err(denied(
-                "change the maintenance window's event".to_owned(),
-                "Create Events",
+                Attempt::ChangeMaintenanceEvent,
+                None,
+                &[P::CreateEvents],
             ))
     }
 
@@ -868,12 +885,18 @@ fn event(id: EventId) -> serenity::ScheduledEventId {
 
 /// What the bot needs to hold an event in a channel of this kind (Discord's docs, "Guild
 /// Scheduled Event Permissions Requirements").
-fn event_rights(place: PlaceKind) -> &'static str {
+fn event_rights(place: PlaceKind) -> &'static [Permission] {
+    use Permission as P;
     match place {
-        PlaceKind::Stage => {
-            "Create Events, View Channel, Connect, Manage Channels, Mute Members and Move Members"
-        }
-        _ => "Create Events, View Channel and Connect",
+        PlaceKind::Stage => &[
+            P::CreateEvents,
+            P::ViewChannel,
+            P::Connect,
+            P::ManageChannels,
+            P::MuteMembers,
+            P::MoveMembers,
+        ],
+        _ => &[P::CreateEvents, P::ViewChannel, P::Connect],
     }
 }
 

@@ -11,7 +11,7 @@ use super::chat::{classify, denied};
 use super::metered::metered;
 use crate::app::{ChatError, Pauses, ServerGuard};
 use crate::clock::BoxFuture;
-use crate::domain::{ChannelId, GuildId};
+use crate::domain::{Attempt, ChannelId, GuildId, Permission};
 use crate::metrics::Metrics;
 
 /// The server's guard, as the bot's own Http sees it.
@@ -82,7 +82,11 @@ impl ServerGuard for SerenityGuard {
             )
             .await
             .map(|_| ())
-            .map_err(denied("pause invites and DMs".into(), "Manage Server"))
+            .map_err(denied(
+                Attempt::PauseInvites,
+                None,
+                &[Permission::ManageServer],
+            ))
         })
     }
 
@@ -96,7 +100,11 @@ impl ServerGuard for SerenityGuard {
                     .get_channel(serenity::ChannelId::new(channel.get())),
             )
             .await
-            .map_err(denied(format!("read <#{channel}>"), "View Channel"))?;
+            .map_err(denied(
+                Attempt::Read,
+                Some(channel),
+                &[Permission::ViewChannel],
+            ))?;
             Ok(found
                 .guild()
                 .and_then(|c| c.rate_limit_per_user)
@@ -124,8 +132,9 @@ impl ServerGuard for SerenityGuard {
             .await
             .map(|_| ())
             .map_err(denied(
-                format!("set slow-mode in <#{channel}>"),
-                "Manage Channels",
+                Attempt::SlowMode,
+                Some(channel),
+                &[Permission::ManageChannels],
             ))
         })
     }

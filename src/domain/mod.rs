@@ -8,6 +8,7 @@ mod error_rate;
 mod evidence;
 mod facts;
 mod flags;
+mod forbidden;
 mod ids;
 mod impact;
 mod incident;
@@ -43,6 +44,7 @@ pub use facts::{
     parse_duration, Eta, EtaError, EtaInput, SinceError, SinceInput, MAX_DETECTED_BEFORE, MAX_ETA,
 };
 pub use flags::{is_flag_name, GameFlag};
+pub use forbidden::{Attempt, Denied, Forbidden, Permission, TokenRefused};
 pub use ids::{
     ChannelId, EventId, GuildId, IdParseError, IncidentId, IncidentNumber, InteractionId,
     MessageId, RoleId, UserId,

@@ -26,6 +26,17 @@ impl Serialize for Typed {
     }
 }
 
+/// Read back as it is written: a map with the one key `typed` (a stored job failure).
+impl<'de> serde::Deserialize<'de> for Typed {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(serde::Deserialize)]
+        struct Written {
+            typed: String,
+        }
+        Written::deserialize(d).map(|w| Self(w.typed))
+    }
+}
+
 /// An incident as a refusal names it: its number and, when it has one, its channel.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Named {
@@ -58,6 +69,8 @@ pub enum Refusal {
     Meeting(MeetingError),
     /// A maintenance window refused.
     Maintenance(crate::domain::MaintenanceError),
+    /// A service refused the bot for lack of a permission: what to grant, for the log channel.
+    Forbidden(crate::domain::Forbidden),
     /// A number is out of its range.
     OutOfRange(OutOfRange),
     /// A severity typed in a form is not one.
@@ -351,5 +364,6 @@ from_domain!(
     SinceError => Since,
     MeetingError => Meeting,
     MaintenanceError => Maintenance,
+    crate::domain::Forbidden => Forbidden,
     OutOfRange => OutOfRange
 );

@@ -1,5 +1,6 @@
 //! The words of the incident's timeline chart (`chart.hbs`): its title, axis and legend, its
-//! caption in the channel, its button under `/incident status`.
+//! caption in the channel, its button under `/incident status`; and the error-rate chart's
+//! title, axis and legend.
 
 use serde::Serialize;
 
@@ -13,10 +14,27 @@ pub struct ChartView {
     pub number: u32,
     /// Where the chart goes (`posting`): a channel mention.
     pub channel: Option<super::Markup>,
+    /// The system of an error-rate chart (`rate_title`), drawn as configured.
+    pub system: Option<super::Markup>,
+    /// The threshold of an error-rate chart (`rate_threshold`), in percent: `1.00`.
+    pub threshold: Option<super::Markup>,
+}
+
+impl ChartView {
+    /// The view of `word` for incident `number`, with no channel, system or threshold.
+    pub fn word(word: &'static str, number: u32) -> Self {
+        Self {
+            word,
+            number,
+            channel: None,
+            system: None,
+            threshold: None,
+        }
+    }
 }
 
 /// Every word `chart.hbs` has.
-pub const CHART_WORDS: [&str; 16] = [
+pub const CHART_WORDS: [&str; 20] = [
     "title",
     "axis",
     "budget",
@@ -33,6 +51,10 @@ pub const CHART_WORDS: [&str; 16] = [
     "button",
     "posting",
     "file",
+    "rate_title",
+    "rate_axis",
+    "rate_threshold",
+    "rate",
 ];
 
 impl ChartView {
@@ -44,6 +66,8 @@ impl ChartView {
                 word,
                 number: 4,
                 channel: Some(super::Markup::raw("<#222>")),
+                system: Some(super::Markup::raw("login")),
+                threshold: Some(super::Markup::raw("1.00")),
             })
             .collect()
     }

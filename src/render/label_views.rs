@@ -79,6 +79,8 @@ pub enum Label {
     AlertsOn,
     /// The players' alerts button that takes it.
     AlertsOff,
+    /// A person the post-mortem draft names who is no longer in the server.
+    FormerMember,
 }
 
 /// `topic.hbs`: an incident channel's topic (Discord renders markdown in it, so the title is
@@ -141,6 +143,7 @@ impl Label {
             Self::ReportSystemsHint,
             Self::AlertsOn,
             Self::AlertsOff,
+            Self::FormerMember,
         ]
     }
 }

@@ -66,6 +66,8 @@ pub struct Notice {
     pub evidence: Option<super::EvidenceView>,
     /// The incident's ticket was opened in the issue tracker.
     pub ticket_opened: Option<TicketOpened>,
+    /// The post-mortem draft of this incident (its number) is attached.
+    pub draft_posted: Option<u32>,
 }
 
 /// Someone answered "did the fix hold?".
@@ -268,6 +270,7 @@ impl Notice {
         let at = || Markup::raw("<t:0:f>");
         Self {
             ping: Some(Markup::raw("<@&1>")),
+            draft_posted: Some(4),
             severity_changed: Some(SeverityChanged {
                 raised: true,
                 from: "P2".into(),

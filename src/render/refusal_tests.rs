@@ -12,25 +12,29 @@ fn said(refusal: &Refusal) -> String {
     templates().refusal(refusal).expect("renders")
 }
 
-/// The `kind`s the template has a case for: `(eq kind "…")`.
+/// The `kind`s the template has a case for: `(eq kind "…")`, or an attempt's
+/// `(eq attempt.kind "…")`.
 fn cases() -> std::collections::BTreeSet<String> {
     let source = include_str!("../../templates/refusal.hbs");
-    source
-        .split("(eq kind \"")
-        .skip(1)
+    ["(eq kind \"", "(eq attempt.kind \""]
+        .into_iter()
+        .flat_map(|at| source.split(at).skip(1))
         .filter_map(|rest| rest.split('"').next().map(str::to_owned))
         .collect()
 }
 
-/// The `kind`s of a view, its nested domain refusal's too.
+/// The `kind`s of a view, its nested domain refusal's too, and those of what it holds (a
+/// missing permission's attempt and permissions).
 fn kinds(view: &Value, into: &mut std::collections::BTreeSet<String>) {
-    if let Value::Object(map) = view {
-        if let Some(Value::String(kind)) = map.get("kind") {
-            into.insert(kind.clone());
+    match view {
+        Value::Object(map) => {
+            if let Some(Value::String(kind)) = map.get("kind") {
+                into.insert(kind.clone());
+            }
+            map.values().for_each(|v| kinds(v, into));
         }
-        if let Some(value) = map.get("value") {
-            kinds(value, into);
-        }
+        Value::Array(items) => items.iter().for_each(|v| kinds(v, into)),
+        _ => {}
     }
 }
 

@@ -122,6 +122,60 @@ pub fn samples() -> Vec<Refusal> {
     all.extend(own());
     all.extend(own_about_incidents());
     all.extend(own_about_actions_and_windows());
+    all.extend(forbidden().into_iter().map(Refusal::Forbidden));
+    all
+}
+
+/// A missing permission of every kind: each attempt, each permission, a refused token.
+fn forbidden() -> Vec<crate::domain::Forbidden> {
+    use crate::domain::{Attempt as A, Denied, Forbidden, Permission as P, TokenRefused};
+    let attempts = [
+        A::Rename,
+        A::Open {
+            name: "inc-4-login-down".into(),
+        },
+        A::Hide,
+        A::Post,
+        A::Edit,
+        A::Attach,
+        A::Pin,
+        A::Publish,
+        A::Archive,
+        A::Look,
+        A::Read,
+        A::SlowMode,
+        A::PauseInvites,
+        A::CreateMeetingEvent,
+        A::MoveMeetingEvent,
+        A::EndMeetingEvent,
+        A::CreateMaintenanceEvent,
+        A::ChangeMaintenanceEvent,
+    ];
+    let needs = [
+        vec![P::ViewChannel, P::ManageChannels, P::ManageRoles],
+        vec![P::SendMessages, P::AttachFiles],
+        vec![P::PinMessages],
+        vec![P::ManageServer, P::CreateEvents, P::Connect],
+        vec![P::MuteMembers, P::MoveMembers],
+    ];
+    let mut all: Vec<Forbidden> = attempts
+        .into_iter()
+        .zip(needs.iter().cycle())
+        .map(|(attempt, needs)| {
+            Forbidden::Discord(Denied {
+                attempt,
+                channel: ChannelId::new(42),
+                needs: needs.clone(),
+            })
+        })
+        .collect();
+    all.push(Forbidden::Token(TokenRefused {
+        service: "cloudflare".into(),
+        var: "INCIDENT_BOT_CLOUDFLARE_TOKEN".into(),
+        status: 403,
+        said: Typed("Authentication error".into()),
+        needs: "Account → Account Filter Lists → Edit".into(),
+    }));
     all
 }
 

@@ -40,6 +40,20 @@ fn every_event_is_worded_in_one_line_as_the_timeline_always_stored_it() {
             "Alert resolved: Login 5xx (Sentry says it is over: a hint for the verify step, not \
              an all-clear)",
             "Declared automatically by the rule [[intake.auto_declare]] login",
+            "Blocked at Cloudflare: 203.0.113.7, 198.51.100.0/24 (credential stuffing)",
+            "Unblocked at Cloudflare, their time was up: 203.0.113.7",
+            "Locked the server down: invites paused until 2026-03-14 12:05 UTC; DMs paused until \
+             2026-03-14 12:05 UTC; slow-mode 30s in 2 channel(s)",
+            "Lifted the lockdown: what was there before is back",
+            "Maintenance started: Login database upgrade until 2026-03-14 12:05 UTC",
+            "Game maintenance mode on: “Maintenance mode” failed (HTTP 503): upstream down",
+            "Post-mortem: Started (optional for a P2 incident, started with /postmortem start)",
+            "Post-mortem: Action item added under \"Preventive measures\"",
+            "Post-mortem: Lesson learned added under \"What didn't\"",
+            "Post-mortem: Impact recorded",
+            "Post-mortem: Review meeting moved to 2026-03-16 15:00 UTC (after the deadline, \
+             allowed by a commander)",
+            "Post-mortem: Marked done",
         ]
     );
 }
@@ -55,5 +69,43 @@ fn typed_text_is_stored_as_typed_and_escaped_only_where_it_is_shown() {
             .render(TemplateName::Timeline, &note)
             .expect("renders"),
         "**bold** <@&1> [x](https://x.example)"
+    );
+}
+
+#[test]
+fn a_lockdown_entry_says_only_what_was_locked_and_ends_without_a_semicolon() {
+    let templates = Templates::load(None).expect("the built-in templates load");
+    let said = |invites: bool, channels: usize| {
+        let view = TimelineView::LockedDown {
+            invites_until: invites.then(|| "2026-03-14 12:05 UTC".to_owned()),
+            dms_until: None,
+            slowmode: 10,
+            channels,
+        };
+        templates.timeline_text(&view).expect("renders")
+    };
+    assert_eq!(
+        said(true, 0),
+        "Locked the server down: invites paused until 2026-03-14 12:05 UTC"
+    );
+    assert_eq!(
+        said(false, 3),
+        "Locked the server down: slow-mode 10s in 3 channel(s)"
+    );
+    let hook = |outcome, status| TimelineView::MaintenanceHook {
+        on: false,
+        label: "Maintenance mode".into(),
+        outcome,
+        status,
+        what: "timed out".into(),
+    };
+    let said = |v: &TimelineView| templates.timeline_text(v).expect("renders");
+    assert_eq!(
+        said(&hook(HookOutcome::Ran, Some(200))),
+        "Game maintenance mode off: “Maintenance mode” ran (HTTP 200)"
+    );
+    assert_eq!(
+        said(&hook(HookOutcome::Unknown, None)),
+        "Game maintenance mode off: “Maintenance mode” was sent and no answer came (timed out)"
     );
 }

@@ -2,13 +2,10 @@
 //! output is plain text, stored as the entry's text and escaped wherever it is shown, so the
 //! template is rendered without escaping (what people typed is escaped later, once).
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::domain::{
-    Eta, FreeText, IncidentKind, IncidentRole, IncidentTitle, Phase, Severity, ShortText, Systems,
-    TimelineEvent, UserId,
-};
+use crate::domain::{Eta, IncidentKind, Systems, TimelineEvent};
 
 /// One timeline entry's facts, as the template reads them: `event` names the case.
 #[derive(Debug, Clone, Serialize)]
@@ -189,6 +186,113 @@ pub enum TimelineView {
         /// The rule's name.
         rule: String,
     },
+    /// The post-mortem's work: started, an item or lesson added, the impact, the meeting, done.
+    Postmortem {
+        /// Which step.
+        did: PostmortemDid,
+    },
+    /// Blocked at the WAF.
+    WafBlocked {
+        /// The WAF: `Cloudflare`.
+        service: String,
+        /// What was blocked.
+        targets: Vec<String>,
+        /// Why, if said.
+        note: Option<String>,
+    },
+    /// Unblocked at the WAF.
+    WafUnblocked {
+        /// The WAF.
+        service: String,
+        /// What was unblocked.
+        targets: Vec<String>,
+        /// Whether their time was up (nobody asked).
+        expired: bool,
+    },
+    /// The server was locked down.
+    LockedDown {
+        /// Until when invites are paused, a full UTC date.
+        invites_until: Option<String>,
+        /// Until when DMs are paused.
+        dms_until: Option<String>,
+        /// The slow-mode set, in seconds.
+        slowmode: u32,
+        /// In how many channels (none: no slow-mode).
+        channels: usize,
+    },
+    /// The lockdown was lifted.
+    LockdownLifted,
+    /// A maintenance window moved on.
+    Maintenance {
+        /// `started`, `ended`, `scheduled`, `moved`, `extended`, `cancelled`.
+        stage: String,
+        /// The window's title.
+        title: String,
+        /// Until when, a full UTC date, when said.
+        until: Option<String>,
+    },
+    /// The game's maintenance hook answered (or did not).
+    MaintenanceHook {
+        /// Turned on, or off.
+        on: bool,
+        /// The action's label.
+        label: String,
+        /// `ran`, `unknown` or `failed`.
+        outcome: HookOutcome,
+        /// The HTTP status, if it was sent.
+        status: Option<u16>,
+        /// What came back, on a failure.
+        what: String,
+    },
+}
+
+/// A step of the post-mortem, as its timeline entry names it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "step", rename_all = "snake_case")]
+pub enum PostmortemDid {
+    /// Started by hand.
+    Started {
+        /// Why (the post-mortem's reason).
+        reason: String,
+    },
+    /// An action item was added.
+    ActionAdded {
+        /// Its heading in the draft.
+        heading: String,
+    },
+    /// A lesson was added.
+    LessonAdded {
+        /// Under what went well, or what didn't.
+        went_well: bool,
+    },
+    /// Something else was recorded, as its answer said it.
+    Noted {
+        /// The answer, without its closing period.
+        said: String,
+    },
+    /// The review meeting was set or moved.
+    Meeting {
+        /// Moved, or set.
+        moved: bool,
+        /// When, a full UTC date.
+        at: String,
+        /// After the deadline, allowed by a commander.
+        late: bool,
+    },
+    /// Marked done.
+    Done,
+}
+
+/// How a maintenance hook's call ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum HookOutcome {
+    /// It ran.
+    Ran,
+    /// It was sent and no answer came.
+    Unknown,
+    /// It failed.
+    Failed,
 }
 
 /// What happened to a runbook action.
@@ -304,135 +408,11 @@ impl TimelineView {
             | E::KindChanged { .. } => Self::from(event),
         }
     }
-
-    /// One view per kind of event, for `render timeline` and the check at start.
-    pub(crate) fn samples() -> Vec<Self> {
-        let mut all: Vec<Self> = sample_events()
-            .unwrap_or_default()
-            .iter()
-            .map(Self::from)
-            .collect();
-        all.extend(Self::app_samples());
-        all
-    }
-
-    /// The entries the app words without a domain event.
-    fn app_samples() -> Vec<Self> {
-        vec![
-            Self::Ticked {
-                step: "DB snapshot".into(),
-                phase: "Phase 2: Containment".into(),
-                ticked: true,
-            },
-            Self::Action {
-                did: ActionDid::Ran,
-                label: "Restart login".into(),
-                run: "7".into(),
-            },
-            Self::ActionFinished {
-                ok: false,
-                label: "Restart login".into(),
-                status: Some(500),
-                duration: "1.2s".into(),
-                what: Some("upstream down".into()),
-            },
-            Self::ActionUnknown {
-                label: "Restart login".into(),
-                what: "timed out".into(),
-            },
-            Self::Alert {
-                source: "Sentry".into(),
-                title: "Login 5xx".into(),
-                count: 3,
-                first_at: "2026-03-14 09:05:00 UTC".into(),
-                link: Some("https://sentry.example/1".into()),
-                by_hand: true,
-            },
-            Self::AlertResolved {
-                title: "Login 5xx".into(),
-                source: "Sentry".into(),
-            },
-            Self::AutoDeclared {
-                rule: "login".into(),
-            },
-        ]
-    }
 }
 
 /// A full UTC date, as the timeline writes one.
 fn written(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
-}
-
-/// Every kind of event, with made-up facts (`None` only if a sample stopped parsing, which
-/// the render tests catch).
-fn sample_events() -> Option<Vec<TimelineEvent>> {
-    use TimelineEvent as E;
-    let text = |s: &str| FreeText::parse(s).ok();
-    let title = |s: &str| IncidentTitle::parse(s).ok();
-    let at = |h| Utc.with_ymd_and_hms(2026, 3, 14, h, 5, 0).single();
-    let eta = at(12).map(Eta::At);
-    Some(vec![
-        E::Declared {
-            severity: Severity::P1,
-            kind: IncidentKind::Availability,
-            title: title("Login down")?,
-        },
-        E::SeverityChanged {
-            from: Severity::P1,
-            to: Severity::P0,
-            reason: ShortText::parse("all regions").ok(),
-        },
-        E::PhaseMoved {
-            from: Phase::Triage,
-            to: Phase::Containment,
-        },
-        E::RoleAssigned {
-            role: IncidentRole::Commander,
-            user: UserId::new(5)?,
-            before: UserId::new(6),
-        },
-        E::Update {
-            message: text("Rolled back the login deploy")?,
-            public: true,
-            published: false,
-            eta: eta.clone(),
-        },
-        E::Announced { eta },
-        E::KindChanged {
-            to: IncidentKind::Security,
-        },
-        E::Resolved {
-            root_cause: text("bad deploy")?,
-            compensation: text("500 gems"),
-        },
-        E::AllClearAtOnce,
-        E::FixHeld,
-        E::Reopened {
-            after_all_clear: false,
-            reason: text("errors again")?,
-            back_to: Phase::Resolution,
-        },
-        E::Closed,
-        E::TitleChanged {
-            from: title("Login down")?,
-            to: title("Login slow")?,
-        },
-        E::SystemsChanged {
-            from: Systems::default(),
-            to: Systems::parse("login, store").ok()?,
-        },
-        E::SummaryChanged {
-            to: text("Logins time out")?,
-        },
-        E::StartChanged {
-            from: at(9)?,
-            to: at(8)?,
-        },
-        E::Note {
-            text: text("Paged the database team")?,
-        },
-    ])
 }
 
 #[cfg(test)]

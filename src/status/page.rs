@@ -45,10 +45,19 @@ struct DayView {
 struct SystemView {
     name: String,
     status: &'static str,
-    words: &'static str,
     days: Vec<DayView>,
-    /// The strip's text alternative.
-    history: String,
+    /// The strip's text alternative, worded by the template: how many days it covers, and
+    /// the days with an incident.
+    day_count: usize,
+    bad_count: usize,
+    bad: Vec<BadDay>,
+}
+
+/// A day of a system's strip with an incident: the day, and the component's status then.
+#[derive(Debug, Clone, Serialize)]
+struct BadDay {
+    day: String,
+    status: &'static str,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -83,7 +92,6 @@ struct WindowView {
 #[derive(Debug, Clone, Serialize)]
 pub struct PageView {
     name: String,
-    headline: &'static str,
     indicator: &'static str,
     built: TimeView,
     systems: Vec<SystemView>,
@@ -97,7 +105,6 @@ pub struct PageView {
 #[derive(Debug, Clone, Serialize)]
 pub struct IncidentPageView {
     name: String,
-    headline: &'static str,
     indicator: &'static str,
     built: TimeView,
     incident: IncidentView,
@@ -140,30 +147,22 @@ fn incident(i: &PublicIncident) -> IncidentView {
     }
 }
 
-fn history(s: &SystemState) -> String {
-    let bad: Vec<String> = s
-        .days
+/// The days of `s`'s strip with an incident.
+fn bad_days(s: &SystemState) -> Vec<BadDay> {
+    s.days
         .iter()
         .filter_map(|(day, impact)| {
-            impact.map(|i| format!("{day}: {}", i.component_words().to_lowercase()))
+            impact.map(|i| BadDay {
+                day: day.to_string(),
+                status: i.component_status(),
+            })
         })
-        .collect();
-    if bad.is_empty() {
-        format!("No incidents in the last {} days.", s.days.len())
-    } else {
-        format!(
-            "Incidents on {} of the last {} days: {}.",
-            bad.len(),
-            s.days.len(),
-            bad.join("; ")
-        )
-    }
+        .collect()
 }
 
 pub(super) fn page_view(inputs: &Inputs<'_>, systems: &[SystemState], impact: Impact) -> PageView {
     PageView {
         name: inputs.name.to_owned(),
-        headline: impact.headline(),
         indicator: impact.as_str(),
         built: time(inputs.now),
         systems: systems
@@ -175,17 +174,14 @@ pub(super) fn page_view(inputs: &Inputs<'_>, systems: &[SystemState], impact: Im
                 } else {
                     s.impact.component_status()
                 },
-                words: if s.maintenance {
-                    "Under maintenance"
-                } else {
-                    s.impact.component_words()
-                },
                 days: s
                     .days
                     .iter()
                     .map(|(_, i)| DayView { class: class(*i) })
                     .collect(),
-                history: history(s),
+                day_count: s.days.len(),
+                bad_count: bad_days(s).len(),
+                bad: bad_days(s),
             })
             .collect(),
         open: inputs
@@ -222,7 +218,6 @@ pub(super) fn incident_view(inputs: &Inputs<'_>, i: &PublicIncident) -> Incident
     let impact = overall(inputs.incidents);
     IncidentPageView {
         name: inputs.name.to_owned(),
-        headline: impact.headline(),
         indicator: impact.as_str(),
         built: time(inputs.now),
         incident: incident(i),
@@ -357,15 +352,18 @@ impl PageView {
     pub fn sample() -> Self {
         Self {
             name: "Service status".into(),
-            headline: "Major outage",
             indicator: "critical",
             built: time(DateTime::UNIX_EPOCH),
             systems: vec![SystemView {
                 name: "Login".into(),
                 status: "major_outage",
-                words: "Major outage",
                 days: vec![DayView { class: "critical" }],
-                history: "Incidents on 1 of the last 1 days.".into(),
+                day_count: 1,
+                bad_count: 1,
+                bad: vec![BadDay {
+                    day: "2026-03-14".into(),
+                    status: "major_outage",
+                }],
             }],
             open: vec![sample_incident()],
             maintenance: vec![WindowView {
@@ -388,7 +386,6 @@ impl IncidentPageView {
     pub fn sample() -> Self {
         Self {
             name: "Service status".into(),
-            headline: "Major outage",
             indicator: "critical",
             built: time(DateTime::UNIX_EPOCH),
             incident: sample_incident(),

@@ -71,16 +71,6 @@ impl Impact {
             Self::Critical => "Major Service Outage",
         }
     }
-
-    /// The page's one-line state, as a person reads it.
-    pub fn headline(self) -> &'static str {
-        match self {
-            Self::None => "All systems operational",
-            Self::Minor => "Degraded performance",
-            Self::Major => "Partial outage",
-            Self::Critical => "Major outage",
-        }
-    }
 }
 
 /// An incident's status in Statuspage's words.

@@ -8,7 +8,7 @@ use super::{
     Error,
 };
 use super::{corrupt, Backend, Db, Tx};
-use crate::domain::IncidentId;
+use crate::domain::{Forbidden, IncidentId};
 
 /// A job's row id. Also the nonce of the Discord message it posts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -55,38 +55,54 @@ pub struct Job {
     pub claim_token: Option<i64>,
 }
 
-/// Why a job was given up, as `last_error` and `forbidden` keep it and people are told.
+/// Why a job was given up, as `last_error`, `forbidden` and `refusal` keep it and people are
+/// told.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum JobFailure {
-    /// Refused for lack of a permission: the bot's own sentence saying what to grant, shown as
-    /// written (its channel links work). No retry would help: given up at the first attempt.
-    Forbidden(String),
+    /// Refused for lack of a permission: what was tried, where, and what to grant, worded by
+    /// `refusal.hbs` where people read it. No retry would help: given up at the first attempt.
+    Forbidden(Forbidden),
     /// Anything else, with its causes: text that may quote Discord, escaped where people read it.
     Error(String),
 }
 
 impl JobFailure {
-    /// The text, without what kind of failure it is.
-    pub fn text(&self) -> &str {
+    /// The text `last_error` keeps, for operators: a missing permission as its redacted
+    /// cause chain, anything else as it is.
+    pub fn text(&self) -> std::borrow::Cow<'_, str> {
         match self {
-            Self::Forbidden(text) | Self::Error(text) => text,
+            Self::Forbidden(refused) => {
+                crate::redact::redact(&format!("forbidden: {refused}")).into()
+            }
+            Self::Error(text) => text.as_str().into(),
         }
     }
 
-    /// Read back from `last_error` and `forbidden`.
-    fn from_row(text: String, forbidden: bool) -> Self {
-        if forbidden {
-            Self::Forbidden(text)
-        } else {
-            Self::Error(text)
+    /// Read back from `last_error`, `forbidden` and `refusal`. A row given up for a permission
+    /// before the refusal was kept as data (its text an old sentence) reads as an error.
+    fn from_row(text: String, forbidden: bool, refusal: Option<String>) -> Self {
+        let refused = refusal
+            .filter(|_| forbidden)
+            .and_then(|json| serde_json::from_str(&json).ok());
+        match refused {
+            Some(refused) => Self::Forbidden(refused),
+            None => Self::Error(text),
+        }
+    }
+
+    /// The refusal as `refusal` keeps it: JSON, for a missing permission only.
+    fn refusal(&self) -> Option<String> {
+        match self {
+            Self::Forbidden(refused) => serde_json::to_string(refused).ok(),
+            Self::Error(_) => None,
         }
     }
 }
 
 impl std::fmt::Display for JobFailure {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(self.text())
+        f.write_str(&self.text())
     }
 }
 
@@ -423,14 +439,15 @@ impl Db {
     ) -> Result<bool, Error> {
         let _writer = self.writer().await;
         let done = sqlx::query(sql!(
-            "UPDATE jobs SET last_error = $4, forbidden = $5, failed_at = $2, \
+            "UPDATE jobs SET last_error = $4, forbidden = $5, refusal = $6, failed_at = $2, \
              claimed_until = NULL WHERE id = $1 AND {OURS}"
         ))
         .bind(job.id.0)
         .bind(to_millis(now))
         .bind(job.claim_token)
-        .bind(error.text())
+        .bind(error.text().into_owned())
         .bind(i64::from(matches!(error, JobFailure::Forbidden(_))))
+        .bind(error.refusal())
         .execute(&self.pool)
         .await?;
         Ok(done.rows_affected() == 1)
@@ -469,17 +486,17 @@ impl Db {
         incident: IncidentId,
         kind: &str,
     ) -> Result<Option<JobFailure>, Error> {
-        let row: Option<(Option<String>, i64)> = sqlx::query_as(
-            "SELECT last_error, forbidden FROM jobs WHERE incident_id = $1 AND kind = $2 \
+        let row: Option<(Option<String>, i64, Option<String>)> = sqlx::query_as(
+            "SELECT last_error, forbidden, refusal FROM jobs WHERE incident_id = $1 AND kind = $2 \
              AND failed_at IS NOT NULL ORDER BY id DESC LIMIT 1",
         )
         .bind(incident.0)
         .bind(kind)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|(error, forbidden)| {
+        Ok(row.map(|(error, forbidden, refusal)| {
             let text = error.unwrap_or_else(|| "no reason was recorded".to_owned());
-            JobFailure::from_row(text, forbidden != 0)
+            JobFailure::from_row(text, forbidden != 0, refusal)
         }))
     }
 

@@ -199,7 +199,14 @@ async fn why_a_job_was_given_up_reads_back_as_it_was_recorded(db: Db) {
         .await
         .expect("claim")
         .jobs;
-    let forbidden = JobFailure::Forbidden("I need **Manage Channels** in <#42>.".into());
+    let forbidden =
+        JobFailure::Forbidden(crate::domain::Forbidden::Discord(crate::domain::Denied {
+            attempt: crate::domain::Attempt::Open {
+                name: "inc-1-login-down".into(),
+            },
+            channel: crate::domain::ChannelId::new(42),
+            needs: vec![crate::domain::Permission::ManageChannels],
+        }));
     let error = JobFailure::Error("🔒 is how Discord's text began".into());
     for j in &claimed {
         let why = if j.kind == "open_channel" {
@@ -213,27 +220,36 @@ async fn why_a_job_was_given_up_reads_back_as_it_was_recorded(db: Db) {
         db.job_failure(rec.id, "open_channel").await.expect("read"),
         Some(forbidden.clone())
     );
+    let kept = db.jobs_of(Some(rec.id)).await.expect("jobs");
+    let line = kept[0].last_error.as_deref().unwrap_or_default();
+    assert!(
+        line.starts_with("forbidden: Discord denied Open") && !line.contains("I can't"),
+        "last_error keeps the operators' line, not a sentence: {line}"
+    );
     assert_eq!(
         db.job_failure(rec.id, "post").await.expect("read"),
         Some(error),
-        "Discord's text is never taken for the bot's own sentence"
+        "Discord's text is never taken for the bot's own refusal"
     );
     assert_eq!(db.job_failure(rec.id, "absent").await.expect("read"), None);
 
-    // A row from before the column, marked the old way, reads back the same once migrated.
+    // A row from before the refusal was kept as data, marked the old way, reads back as an
+    // error: its sentence shown as text, never parsed back.
     sqlx::raw_sql("ALTER TABLE jobs DROP COLUMN forbidden")
         .execute(&db.pool)
         .await
         .expect("drop");
-    sqlx::query("UPDATE jobs SET last_error = $1 WHERE kind = 'open_channel'")
-        .bind(format!("🔒 {}", forbidden.text()))
+    sqlx::query("UPDATE jobs SET last_error = $1, refusal = NULL WHERE kind = 'open_channel'")
+        .bind("🔒 I can't open #inc-1-login-down: give me Manage Channels there.")
         .execute(&db.pool)
         .await
         .expect("an old row");
     run_again(&db, "mark jobs failed for a permission").await;
     assert_eq!(
         db.job_failure(rec.id, "open_channel").await.expect("read"),
-        Some(forbidden)
+        Some(JobFailure::Error(
+            "I can't open #inc-1-login-down: give me Manage Channels there.".into()
+        ))
     );
 }
 

@@ -269,7 +269,7 @@ impl Performer {
         let post = LogPost {
             channel_failed: Some(ChannelFailedLog {
                 number,
-                reason: Markup::raw(super::readable_reason(error)),
+                reason: Markup::raw(super::readable_reason(&self.app.templates, error)),
             }),
             ..LogPost::default()
         };

@@ -331,10 +331,10 @@ impl Performer {
                 continue;
             };
             let (detected_at, fixed_at) = (i.detected_at, i.resolved_at);
-            let title = format!("{} error rate", w.system);
+            let words = rate_words(&self.app, record.number.0, &w.system, w.good_below)?;
             let png = tokio::task::spawn_blocking(move || {
                 crate::chart::error_rate_png(&crate::chart::RateChart {
-                    title: &title,
+                    words: &words,
                     samples: &series.samples,
                     good_below: w.good_below,
                     detected_at,
@@ -357,4 +357,33 @@ impl Performer {
         self.chat.attach(channel, message, &files).await?;
         Ok(())
     }
+}
+
+/// The error-rate chart's words for `system` of incident `number`, from `chart.hbs`.
+fn rate_words(
+    app: &App,
+    number: u32,
+    system: &str,
+    good_below: f64,
+) -> Result<crate::chart::RateWords, JobError> {
+    use crate::render::{ChartView, Markup, TemplateName};
+    let word = |word: &'static str| {
+        let view = ChartView {
+            system: Some(Markup::raw(system)),
+            threshold: Some(Markup::raw(format!("{:.2}", good_below * 100.0))),
+            ..ChartView::word(word, number)
+        };
+        app.templates
+            .render(TemplateName::Chart, &view)
+            .map_err(|e| JobError::Fatal(e.into()))
+    };
+    Ok(crate::chart::RateWords {
+        title: word("rate_title")?,
+        axis: word("axis")?,
+        y_axis: word("rate_axis")?,
+        threshold: word("rate_threshold")?,
+        detected: word("detected")?,
+        fix_applied: word("fix_applied")?,
+        rate: word("rate")?,
+    })
 }

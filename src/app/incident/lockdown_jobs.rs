@@ -9,7 +9,9 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use super::{Effect, Outbox, Performer};
 use crate::app::{Pauses, ServerGuard, MAX_PAUSE};
-use crate::render::{channel_link, full_date, mention, timestamp, LockdownLifted, LockdownSet};
+use crate::render::{
+    channel_link, full_date, mention, timestamp, LockdownLifted, LockdownSet, TimelineView,
+};
 use crate::scheduler::JobError;
 use crate::store::{Job, Lockdown};
 
@@ -111,19 +113,12 @@ impl Performer {
         tx.set_lockdown_time(id, false, self.app.clock.now())
             .await?;
         tx.commit().await?;
-        let mut text = "Locked the server down:".to_owned();
-        if let Some(until) = l.asked.invites_until {
-            text.push_str(&format!(" invites paused until {};", full_date(until)));
-        }
-        if let Some(until) = l.asked.dms_until {
-            text.push_str(&format!(" DMs paused until {};", full_date(until)));
-        }
-        if !l.channels.is_empty() {
-            text.push_str(&format!(
-                " slow-mode {seconds}s in {} channel(s);",
-                l.channels.len()
-            ));
-        }
+        let text = self.entry_text(&TimelineView::LockedDown {
+            invites_until: l.asked.invites_until.map(full_date),
+            dms_until: l.asked.dms_until.map(full_date),
+            slowmode: seconds.into(),
+            channels: l.channels.len(),
+        })?;
         let view = LockdownSet {
             by: mention(l.asked.by),
             invites_until: l.asked.invites_until.map(timestamp),
@@ -133,7 +128,6 @@ impl Performer {
             }),
             channels: l.channels.iter().map(|c| channel_link(c.channel)).collect(),
         };
-        let text = text.trim_end_matches(';').to_owned();
         self.tell(job, &record, Some(l.asked.by), text, view.into())
             .await
     }
@@ -201,7 +195,7 @@ impl Performer {
             dms: paused.1,
             channels: restored,
         };
-        let text = "Lifted the lockdown: what was there before is back".to_owned();
+        let text = self.entry_text(&TimelineView::LockdownLifted)?;
         self.tell(job, &record, Some(by), text, view.into()).await
     }
 }

@@ -17,12 +17,7 @@ pub const TIMELINE_CHART_BUTTON: &str = "timeline_chart";
 
 /// One word of `chart.hbs` for incident `number`.
 fn word(app: &App, word: &'static str, number: u32) -> Result<String, AppError> {
-    let view = ChartView {
-        word,
-        number,
-        channel: None,
-    };
-    super::render(app, TemplateName::Chart, &view)
+    super::render(app, TemplateName::Chart, &ChartView::word(word, number))
 }
 
 /// The chart's words for incident `number`.
@@ -120,9 +115,8 @@ pub async fn timeline_chart_click(
     tx.commit().await?;
     app.waker.wake();
     let view = ChartView {
-        word: "posting",
-        number: record.number.0,
         channel: Some(Markup::raw(format!("<#{channel}>"))),
+        ..ChartView::word("posting", record.number.0)
     };
     super::render(app, TemplateName::Chart, &view)
 }

@@ -8,7 +8,9 @@ use std::sync::Arc;
 use super::{render, Performer};
 use crate::app::ports::waf::{BlockRequest, Waf};
 use crate::domain::{EntryKind, TimelineEntry, UserId};
-use crate::render::{mention, timestamp, Notice, TemplateName, WafBlocked, WafUnblocked};
+use crate::render::{
+    mention, timestamp, Notice, TemplateName, TimelineView, WafBlocked, WafUnblocked,
+};
 use crate::scheduler::JobError;
 use crate::store::{IncidentRecord, Job, WafBlock};
 
@@ -66,10 +68,11 @@ impl Performer {
             return Ok(());
         };
         let targets = list(&blocked);
-        let mut text = format!("Blocked at {}: {}", waf.name(), targets.join(", "));
-        if let Some(why) = &first.asked.note {
-            text.push_str(&format!(" ({why})"));
-        }
+        let text = self.entry_text(&TimelineView::WafBlocked {
+            service: waf.name().to_owned(),
+            targets: targets.clone(),
+            note: first.asked.note.clone(),
+        })?;
         let view = WafBlocked {
             by: mention(first.asked.by),
             service: waf.name().to_owned(),
@@ -114,20 +117,25 @@ impl Performer {
         };
         let by = first.unblocked_by;
         let targets = list(&lifted);
-        let text = match by {
-            Some(_) => format!("Unblocked at {}: {}", waf.name(), targets.join(", ")),
-            None => format!(
-                "Unblocked at {}, their time was up: {}",
-                waf.name(),
-                targets.join(", ")
-            ),
-        };
+        let text = self.entry_text(&TimelineView::WafUnblocked {
+            service: waf.name().to_owned(),
+            targets: targets.clone(),
+            expired: by.is_none(),
+        })?;
         let view = WafUnblocked {
             by: by.map(mention),
             service: waf.name().to_owned(),
             targets,
         };
         self.tell(job, &record, by, text, view.into()).await
+    }
+
+    /// A timeline entry's words, from `timeline.hbs`; a template error is fatal.
+    pub(in crate::app) fn entry_text(&self, view: &TimelineView) -> Result<String, JobError> {
+        self.app
+            .templates
+            .timeline_text(view)
+            .map_err(|e| JobError::Fatal(e.into()))
     }
 
     /// Puts `text` on the incident's timeline, by `by` (the bot when `None`), and posts

@@ -130,11 +130,8 @@ pub async fn maintenance(
         other => change(app, &mut tx, actor, other, now, origin).await?,
     };
     audit(app, &mut tx, actor, &format!("maintenance.{stage}"), &w).await?;
-    let said = format!(
-        "Maintenance {stage}: {} until {}",
-        w.title,
-        full_date(w.end)
-    );
+    let said =
+        super::entry_text(app, stage, &w, Some(full_date(w.end))).map_err(anyhow::Error::new)?;
     on_timeline(&mut tx, w.incident, Some(actor), now, said).await?;
     tx.commit().await?;
     app.waker.wake();

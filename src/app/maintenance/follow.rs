@@ -78,7 +78,8 @@ async fn apply(
         now,
     )
     .await?;
-    let said = format!("Maintenance {stage}: {}", w.title);
+    // A template that does not render is a fault like the database's: the change waits.
+    let said = super::entry_text(app, stage, w, None).map_err(crate::store::Error::other)?;
     on_timeline(tx, w.incident, None, now, said).await?;
     crate::app::status_hooks::on_window(app, tx, w.id, now).await?;
     tx.public_changed().await

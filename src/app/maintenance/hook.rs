@@ -11,7 +11,7 @@ use crate::app::ports::actions::{ActionCall, ActionOutcome};
 use crate::app::{Effect, Performer, Target};
 use crate::domain::{RunState, Window};
 use crate::render::action_body::{ActionFacts, IncidentFacts};
-use crate::render::{code_span, ActionNotice, HookFailed, TemplateName};
+use crate::render::{code_span, ActionNotice, HookFailed, HookOutcome, TemplateName, TimelineView};
 use crate::scheduler::JobError;
 use crate::store::{HookRun, IncidentRecord, Job, Tx};
 
@@ -160,17 +160,21 @@ impl Performer {
         {
             return Ok(());
         }
-        let mode = if run.on { "on" } else { "off" };
-        let status_text = status.map_or_else(|| "not sent".to_owned(), |s| format!("HTTP {s}"));
-        let line = match state {
-            RunState::Succeeded => {
-                format!("Game maintenance mode {mode}: “{label}” ran ({status_text})")
-            }
-            RunState::Unknown => format!(
-                "Game maintenance mode {mode}: “{label}” was sent and no answer came ({what})"
-            ),
-            _ => format!("Game maintenance mode {mode}: “{label}” failed ({status_text}): {what}"),
+        let line = TimelineView::MaintenanceHook {
+            on: run.on,
+            label: label.clone(),
+            outcome: match state {
+                RunState::Succeeded => HookOutcome::Ran,
+                RunState::Unknown => HookOutcome::Unknown,
+                _ => HookOutcome::Failed,
+            },
+            status,
+            what: what.clone(),
         };
+        let line = app
+            .templates
+            .timeline_text(&line)
+            .map_err(|e| JobError::Fatal(e.into()))?;
         on_timeline(&mut tx, w.incident, None, now, line).await?;
         if state != RunState::Succeeded {
             let failed = HookFailed {

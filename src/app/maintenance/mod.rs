@@ -126,6 +126,21 @@ async fn queue_sync(
     tx.public_changed().await
 }
 
+/// The timeline's words for window `w` at `stage` (`started`), until `until` when said.
+fn entry_text(
+    app: &App,
+    stage: &str,
+    w: &Window,
+    until: Option<String>,
+) -> Result<String, crate::render::RenderError> {
+    let view = crate::render::TimelineView::Maintenance {
+        stage: stage.to_owned(),
+        title: w.title.to_string(),
+        until,
+    };
+    app.templates.timeline_text(&view)
+}
+
 /// Writes `text` on the timeline of the incident the window is for, if any, by `actor`.
 async fn on_timeline(
     tx: &mut Tx,

@@ -93,11 +93,8 @@ pub async fn maintenance_click(
     };
     audit(app, &mut tx, actor, &format!("maintenance.{said}"), &w).await?;
     let now = app.clock.now();
-    let text = format!(
-        "Maintenance {said}: {} until {}",
-        w.title,
-        crate::render::full_date(w.end)
-    );
+    let text = super::entry_text(app, said, &w, Some(crate::render::full_date(w.end)))
+        .map_err(anyhow::Error::new)?;
     on_timeline(&mut tx, Some(record.id), Some(actor), now, text).await?;
     let step = StepId::parse(step).map_err(|e| AppError::Internal(e.into()))?;
     if tx.tick_of(record.id, phase, &step).await?.is_none() {

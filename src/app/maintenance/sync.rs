@@ -42,7 +42,8 @@ impl Performer {
             Some(e) => self.chat.meeting(e).await?,
             None => self.chat.find_meeting(&marker(id)).await?,
         };
-        let (event, refused) = match self.hold_window(&w, known).await {
+        let spec = self.external(&w, self.app.clock.now())?;
+        let (event, refused) = match self.hold_window(&w, known, &spec).await {
             Ok(event) => (event, None),
             Err(e @ ChatError::Unavailable { .. }) => return Err(e.into()),
             Err(e) => (None, Some(e)),
@@ -82,15 +83,15 @@ impl Performer {
         &self,
         w: &Window,
         known: Option<Meeting>,
+        spec: &NewExternalEvent,
     ) -> Result<Option<crate::domain::EventId>, ChatError> {
         let now = self.app.clock.now();
-        let spec = self.external(w, now);
         let Some(m) = known else {
             if w.status.is_over() || w.end <= now + LEAD {
                 return Ok(None);
             }
             // An unplanned window's event starts a few seconds ahead: Discord starts it itself.
-            return self.chat.create_external_event(&spec).await.map(Some);
+            return self.chat.create_external_event(spec).await.map(Some);
         };
         let Some(ending) = m.status.ending() else {
             return Ok(Some(m.id));
@@ -100,9 +101,7 @@ impl Performer {
             return Ok(Some(m.id));
         }
         let scheduled = m.status == EventStatus::Scheduled;
-        self.chat
-            .edit_external_event(m.id, &spec, scheduled)
-            .await?;
+        self.chat.edit_external_event(m.id, spec, scheduled).await?;
         if scheduled && w.status == WindowStatus::InProgress && w.start <= now {
             self.chat
                 .set_meeting_status(m.id, EventStatus::Active)
@@ -112,22 +111,29 @@ impl Performer {
     }
 
     /// The event of `w` as Discord should show it.
-    fn external(&self, w: &Window, now: chrono::DateTime<chrono::Utc>) -> NewExternalEvent {
-        let mut description = String::new();
-        if let Some(m) = &w.message {
-            description.push_str(m.as_str());
-            description.push_str("\n\n");
-        }
-        description.push_str(&format!("Systems: {}", w.systems.display()));
+    fn external(
+        &self,
+        w: &Window,
+        now: chrono::DateTime<chrono::Utc>,
+    ) -> Result<NewExternalEvent, JobError> {
+        let view = crate::render::EventText::MaintenanceDescription {
+            message: w.message.as_ref().map(|m| m.as_str().to_owned()),
+            systems: w.systems.display(),
+        };
+        let description = self
+            .app
+            .templates
+            .render(crate::render::TemplateName::Event, &view)
+            .map_err(|e| JobError::Fatal(e.into()))?;
         let tail = format!("\n\n{}", marker(w.id));
         let description = cap(&description, DESCRIPTION_MAX - tail.chars().count()) + &tail;
-        NewExternalEvent {
+        Ok(NewExternalEvent {
             name: w.title.to_string(),
             description,
             location: cap(&self.app.settings.status.url, LOCATION_MAX),
             start: w.start.max(now + LEAD),
             end: w.end.max(now + LEAD + TimeDelta::minutes(1)),
-        }
+        })
     }
 
     /// Performs [`Effect::AnnounceWindow`]: tells players of `stage`, unless the window moved

@@ -11,6 +11,7 @@ use crate::clock::BoxFuture;
 use crate::domain::{
     ChannelId, EventId, EventStatus, MeetingPlace, MessageId, PlaceKind, RoleId, UserId,
 };
+use crate::render::Templates;
 use crate::store::JobFailure;
 
 use super::roles::{RoleChange, RoleError};
@@ -29,28 +30,35 @@ pub enum ChatError {
     /// Refused for good: an unknown channel, an invalid request.
     #[error("Discord refused the request: {0}")]
     Refused(String),
-    /// Refused for lack of a permission: a sentence the bot built saying what to grant.
+    /// Refused for lack of a permission: what was tried, where, and what to grant.
     #[error("{0}")]
-    Forbidden(String),
+    Forbidden(crate::domain::Forbidden),
 }
 
-/// Why a job was given up, as people should read it: the bot's own sentence about a missing
-/// permission as written (its channel links work), anything else, which may quote Discord, as
-/// text.
-pub fn readable_error(failure: &JobFailure) -> String {
-    readable(failure, failure.text())
+/// Why a job was given up, as people should read it: a missing permission worded by
+/// `refusal.hbs` (its channel links work), anything else, which may quote Discord, as text.
+pub fn readable_error(templates: &Templates, failure: &JobFailure) -> String {
+    match failure {
+        JobFailure::Forbidden(refused) => said_forbidden(templates, refused),
+        JobFailure::Error(text) => crate::render::discord_escape(text),
+    }
 }
 
 /// [`readable_error`] without its closing period, for a sentence that goes on after it.
-pub fn readable_reason(failure: &JobFailure) -> String {
-    readable(failure, failure.text().trim_end_matches('.'))
+pub fn readable_reason(templates: &Templates, failure: &JobFailure) -> String {
+    readable_error(templates, failure)
+        .trim_end_matches('.')
+        .to_owned()
 }
 
-fn readable(failure: &JobFailure, text: &str) -> String {
-    match failure {
-        JobFailure::Forbidden(_) => text.to_owned(),
-        JobFailure::Error(_) => crate::render::discord_escape(text),
-    }
+/// A missing permission as people read it, from `refusal.hbs` (as the log channel says it: no
+/// ⛔). Should the template fail, the operators' line stands in, escaped, and the error is logged.
+pub fn said_forbidden(templates: &Templates, refused: &crate::domain::Forbidden) -> String {
+    let refusal: crate::domain::Refusal = refused.clone().into();
+    templates.refusal_in_log(&refusal).unwrap_or_else(|e| {
+        tracing::error!(error = %e, "a missing permission did not render");
+        crate::render::discord_escape(&refused.to_string())
+    })
 }
 
 /// A channel to open.

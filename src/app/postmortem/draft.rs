@@ -95,14 +95,18 @@ fn mentions(text: &str) -> Vec<(std::ops::Range<usize>, UserId)> {
     found
 }
 
-/// People by name: as the guild knows them, or as someone who left it.
-struct Names(HashMap<UserId, Option<String>>);
+/// People by name: as the guild knows them, or as someone who left it (`gone`, worded by
+/// `labels.hbs`).
+struct Names {
+    known: HashMap<UserId, Option<String>>,
+    gone: String,
+}
 
 impl Names {
     fn person(&self, user: UserId) -> Markup {
-        match self.0.get(&user) {
+        match self.known.get(&user) {
             Some(Some(name)) => Markup::text(name),
-            _ => Markup::raw("someone no longer in the server"),
+            _ => Markup::raw(self.gone.clone()),
         }
     }
 
@@ -271,17 +275,28 @@ impl Performer {
             &self.app,
             &record,
             &sources,
-            &Names(names),
+            &Names {
+                known: names,
+                gone: self
+                    .app
+                    .templates
+                    .label(&crate::render::Label::FormerMember),
+            },
             self.app.clock.now(),
         )
         .map_err(|e| JobError::Fatal(e.into()))?;
+        let posted = crate::render::Notice {
+            draft_posted: Some(record.number.0),
+            ..crate::render::Notice::default()
+        };
+        let content = self
+            .app
+            .templates
+            .render(TemplateName::Notice, &posted)
+            .map_err(|e| JobError::Fatal(e.into()))?;
         let message = Outgoing {
             channel,
-            content: format!(
-                "📝 Post-mortem draft for incident #{}: fill in the 5 whys, the action items \
-                 and the lessons learned.",
-                record.number
-            ),
+            content,
             ping_roles: vec![],
             ping_users: vec![],
             nonce: job.id.0.to_string(),
@@ -318,10 +333,14 @@ mod tests {
 
     #[test]
     fn a_role_entry_reads_with_names_and_someone_who_left_is_said_so() {
-        let names = Names(HashMap::from([
-            (user(5), Some("rhea *the* great".to_owned())),
-            (user(7), None),
-        ]));
+        let templates = crate::render::Templates::load(None).expect("the templates load");
+        let names = Names {
+            known: HashMap::from([
+                (user(5), Some("rhea *the* great".to_owned())),
+                (user(7), None),
+            ]),
+            gone: templates.label(&crate::render::Label::FormerMember),
+        };
         let line = names.named("<@5> is now incident commander, taking over from <@7>");
         assert!(!line.as_str().contains("<@"), "{}", line.as_str());
         assert_eq!(

@@ -17,7 +17,7 @@ use crate::domain::{
     EventStatus, Incident, IncidentKind, MeetingError, MessageId, PlaceError, Refusal, UserId,
 };
 use crate::render::{
-    cap, channel_link, full_date, mention, relative, timestamp, Markup, MeetingAnswer,
+    cap, channel_link, full_date, mention, relative, timestamp, EventText, Markup, MeetingAnswer,
     MeetingEvent, MeetingLate, MeetingNotice, NoEvent, TemplateName,
 };
 use crate::scheduler::JobError;
@@ -28,7 +28,7 @@ pub(in crate::app) struct Scheduled {
     /// The answer to the person who ran it.
     pub reply: String,
     /// The timeline entry (read in the draft, a file: a written date).
-    pub note: String,
+    pub note: crate::render::PostmortemDid,
     /// The audit detail.
     pub detail: Value,
 }
@@ -81,7 +81,6 @@ pub(in crate::app) async fn schedule(
     outbox
         .push(tx, Effect::SyncMeeting { notice: Some(call) })
         .await?;
-    let verb = if moved { "moved to" } else { "set for" };
     let channel = meeting_channel(app, &record.incident);
     let answer = MeetingAnswer {
         at: timestamp(at),
@@ -91,15 +90,11 @@ pub(in crate::app) async fn schedule(
     };
     Ok(Scheduled {
         reply: super::answer(app, answer)?,
-        note: format!(
-            "Post-mortem: Review meeting {verb} {}{}",
-            full_date(at),
-            if late {
-                " (after the deadline, allowed by a commander)"
-            } else {
-                ""
-            }
-        ),
+        note: crate::render::PostmortemDid::Meeting {
+            moved,
+            at: full_date(at),
+            late,
+        },
         detail: json!({ "at": at.to_rfc3339(), "after_deadline": late }),
     })
 }
@@ -121,36 +116,40 @@ fn marker(record: &IncidentRecord) -> String {
     format!("(ref: incident-bot post-mortem #{})", record.number)
 }
 
-/// The event's name and description: a security incident's say nothing but its number.
-fn event_text(record: &IncidentRecord) -> (String, String) {
+/// The event's name and description, from `event.hbs`: a security incident's say nothing but
+/// its number. The marker that finds the event again ends the description.
+fn event_text(app: &App, record: &IncidentRecord) -> Result<(String, String), JobError> {
     let i = &record.incident;
-    let n = record.number;
-    match i.kind {
-        IncidentKind::Security => (
-            format!("Post-mortem: incident #{n}"),
-            format!(
-                "Post-mortem review meeting of incident #{n}.\n\n{}",
-                marker(record)
-            ),
-        ),
-        IncidentKind::Availability => (
-            cap(&format!("Post-mortem: #{n} {}", i.title), 100),
-            format!(
-                "Post-mortem review meeting of incident #{n} ({}, {}). The draft: \
-                 /postmortem draft in the incident's channel.\n\n{}",
-                i.severity,
-                cap(&i.systems.display(), 600),
-                marker(record)
-            ),
-        ),
-    }
+    let number = record.number.0;
+    let open = i.kind == IncidentKind::Availability;
+    let name = EventText::MeetingName {
+        number,
+        title: open.then(|| i.title.to_string()),
+    };
+    let description = EventText::MeetingDescription {
+        number,
+        severity: open.then(|| i.severity.to_string()),
+        systems: cap(&i.systems.display(), 600),
+    };
+    let said = |view: &EventText| {
+        app.templates
+            .render(TemplateName::Event, view)
+            .map_err(|e| JobError::Fatal(e.into()))
+    };
+    Ok((
+        cap(&said(&name)?, 100),
+        format!("{}\n\n{}", said(&description)?, marker(record)),
+    ))
 }
 
 /// A refusal from Discord as the notice says it: the bot's own sentence about a missing
 /// permission as written (its links work), anything else, which quotes Discord, as text.
-fn refusal(e: &ChatError) -> NoEvent {
+fn refusal(app: &App, e: &ChatError) -> NoEvent {
     let why = match e {
-        ChatError::Forbidden(sentence) => Markup::raw(sentence.trim_end_matches('.')),
+        ChatError::Forbidden(refused) => {
+            let said = crate::app::said_forbidden(&app.templates, refused);
+            Markup::raw(said.trim_end_matches('.'))
+        }
         other => Markup::text(&other.to_string()),
     };
     NoEvent::Refused { why }
@@ -238,13 +237,13 @@ impl Performer {
         let place = match self.chat.meeting_place(channel).await {
             Ok(p) => p,
             Err(e @ ChatError::Unavailable { .. }) => return Err(e.into()),
-            Err(e) => return Ok(Err(refusal(&e))),
+            Err(e) => return Ok(Err(refusal(&self.app, &e))),
         };
         if let Err(why) = place.check(channel, security.then_some(settings.roles.security)) {
             self.call_off_if(security, known).await?;
             return Ok(Err(unfit(why)));
         }
-        let (name, description) = event_text(record);
+        let (name, description) = event_text(&self.app, record)?;
         let spec = NewMeeting {
             name,
             description,
@@ -268,7 +267,7 @@ impl Performer {
         match outcome {
             Ok(id) => Ok(Ok((id, channel))),
             Err(e @ ChatError::Unavailable { .. }) => Err(e.into()),
-            Err(e) => Ok(Err(refusal(&e))),
+            Err(e) => Ok(Err(refusal(&self.app, &e))),
         }
     }
 

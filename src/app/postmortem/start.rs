@@ -47,12 +47,15 @@ pub(in crate::app) async fn start(
     });
     outbox.say_here(super::render(app, TemplateName::Notice, &view)?, vec![]);
     outbox.flush_here(&mut tx).await?;
-    let entry = TimelineEntry::by(
-        actor.user,
-        now,
-        EntryKind::Note,
-        format!("Post-mortem: Started ({reason})"),
-    );
+    let did = crate::render::PostmortemDid::Started {
+        reason: reason.clone(),
+    };
+    let text = super::render(
+        app,
+        TemplateName::Timeline,
+        &crate::render::TimelineView::Postmortem { did },
+    )?;
+    let entry = TimelineEntry::by(actor.user, now, EntryKind::Note, text);
     tx.append_timeline(record.id, &[entry]).await?;
     audit(
         &mut tx,

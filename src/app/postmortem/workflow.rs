@@ -12,7 +12,7 @@ use crate::domain::{
 };
 use crate::render::{
     mention, timestamp, ActionAnswer, Answer, DoneAnswer, DraftAnswer, ImpactAnswer, LessonAnswer,
-    Markup, Notice, PostmortemDecided, PostmortemDue, TemplateName,
+    Markup, Notice, PostmortemDecided, PostmortemDid, PostmortemDue, TemplateName, TimelineView,
 };
 use crate::store::{ActionItem, IncidentRecord, Lesson, Postmortem, Tx};
 
@@ -177,7 +177,7 @@ struct Recorded {
     /// The answer to whoever ran the command.
     reply: String,
     /// The timeline's note; without one, the reply says it.
-    note: Option<String>,
+    note: Option<PostmortemDid>,
     /// The audit log's detail.
     detail: serde_json::Value,
 }
@@ -224,12 +224,15 @@ impl<'a> Tracked<'a> {
             note,
             detail,
         } = done;
-        let entry = TimelineEntry::by(
-            actor.user,
-            now,
-            EntryKind::Note,
-            note.unwrap_or_else(|| format!("Post-mortem: {}", reply.trim_end_matches('.'))),
-        );
+        let did = note.unwrap_or_else(|| PostmortemDid::Noted {
+            said: reply.trim_end_matches('.').to_owned(),
+        });
+        let text = super::render(
+            app,
+            TemplateName::Timeline,
+            &TimelineView::Postmortem { did },
+        )?;
+        let entry = TimelineEntry::by(actor.user, now, EntryKind::Note, text);
         tx.append_timeline(record.id, &[entry]).await?;
         audit(
             &mut tx,
@@ -316,10 +319,9 @@ async fn add_action(
     .await?;
     crate::app::tickets::on_action(app, tx, outbox, record, kind).await?;
     let detail = json!({ "kind": kind.as_str() });
-    let note = Some(format!(
-        "Post-mortem: Action item added under \"{}\"",
-        kind.heading()
-    ));
+    let note = Some(PostmortemDid::ActionAdded {
+        heading: kind.heading().to_owned(),
+    });
     let added = ActionAnswer {
         heading: Markup::raw(kind.heading()),
         fix: kind == ActionKind::Fix,
@@ -365,9 +367,9 @@ async fn add_lesson(
         LessonKind::WentBadly => "What didn't",
     };
     let detail = json!({ "kind": kind.as_str() });
-    let note = Some(format!(
-        "Post-mortem: Lesson learned added under \"{half}\""
-    ));
+    let note = Some(PostmortemDid::LessonAdded {
+        went_well: kind == LessonKind::WentWell,
+    });
     let reply = super::answer(t.app, LessonAnswer { half: half.into() })?;
     t.close(Recorded {
         action: "postmortem_lesson",
@@ -451,7 +453,7 @@ async fn done(mut t: Tracked<'_>, link: String) -> Result<String, AppError> {
     t.close(Recorded {
         action: "postmortem_done",
         reply,
-        note: Some("Post-mortem: Marked done".to_owned()),
+        note: Some(PostmortemDid::Done),
         detail: json!({}),
     })
     .await

@@ -75,12 +75,23 @@ fn a_use_case_failing_in_a_job_is_final_when_refused_and_retried_with_its_chain_
 }
 
 #[test]
-fn a_missing_permission_is_its_own_kind_of_job_failure_with_the_bot_s_sentence() {
-    let sentence = "I need **Manage Channels** in <#42>.";
-    let e = JobError::from(ChatError::Forbidden(sentence.into()));
+fn a_missing_permission_is_its_own_kind_of_job_failure_carried_as_data() {
+    let refused = crate::domain::Forbidden::Discord(crate::domain::Denied {
+        attempt: crate::domain::Attempt::Pin,
+        channel: crate::domain::ChannelId::new(42),
+        needs: vec![crate::domain::Permission::PinMessages],
+    });
+    let e = JobError::from(ChatError::Forbidden(refused.clone()));
     assert!(
-        matches!(&e, JobError::Forbidden(s) if s == sentence),
+        matches!(&e, JobError::Forbidden(r) if *r == refused),
         "{e:?}"
+    );
+    let templates = Templates::load(None).expect("the built-in templates load");
+    let said = crate::app::said_forbidden(&templates, &refused);
+    assert_eq!(
+        said,
+        "I can't pin messages in <#42>: give me Pin Messages there (Server Settings → Roles, or \
+         the channel's permissions)."
     );
     assert!(matches!(
         JobError::from(ChatError::Refused("Unknown Channel".into())),

@@ -283,7 +283,7 @@ async fn declare_with(ask: &Ask<'_>, args: DeclareArgs) -> Result<(), Error> {
         }
         // Escaped where it needs to be, as the reason's kind says.
         ChannelState::Failed(reason) => {
-            answer.failed = Some(Markup::raw(app::readable_reason(&reason)));
+            answer.failed = Some(Markup::raw(app::readable_reason(&app.templates, &reason)));
         }
     }
     ask.outcome(app::answer(app, answer)).await

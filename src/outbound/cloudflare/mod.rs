@@ -17,7 +17,7 @@ use super::{endpoint, Answer, CallError, Outbound};
 use crate::app::{BlockRequest, Waf};
 use crate::clock::BoxFuture;
 use crate::config::{CloudflareSettings, WafMode, CLOUDFLARE_TOKEN_VAR};
-use crate::domain::BlockTarget;
+use crate::domain::{BlockTarget, Forbidden, TokenRefused, Typed};
 use crate::scheduler::JobError;
 
 /// The service's name in metrics and messages.
@@ -97,12 +97,13 @@ impl Cloudflare {
         match e {
             CallError::Unauthorized {
                 status, message, ..
-            } => JobError::Forbidden(format!(
-                "Cloudflare refused the API token in {CLOUDFLARE_TOKEN_VAR} ({status}: {}): give \
-                 it {}, then block again.",
-                wire::errors_of(&message),
-                self.permission()
-            )),
+            } => JobError::Forbidden(Forbidden::Token(TokenRefused {
+                service: SERVICE.to_owned(),
+                var: CLOUDFLARE_TOKEN_VAR.to_owned(),
+                status,
+                said: Typed(wire::errors_of(&message)),
+                needs: self.permission().to_owned(),
+            })),
             CallError::Refused {
                 status, message, ..
             } => JobError::fatal(format!(

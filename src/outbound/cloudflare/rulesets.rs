@@ -48,7 +48,7 @@ struct Rule {
 fn said(e: JobError) -> String {
     match e {
         JobError::Retry { error, .. } | JobError::Fatal(error) => format!("{error:#}"),
-        JobError::Forbidden(why) => why,
+        JobError::Forbidden(refused) => refused.to_string(),
         JobError::NotYet(_) => "Cloudflare asked to wait".to_owned(),
     }
 }
