@@ -271,10 +271,10 @@ pub async fn post_alerts_button(
 /// to the one who asked; anything else is an error with an id.
 fn cannot_post(app: &App, channel: ChannelId, e: ChatError) -> Result<String, AppError> {
     match e {
-        ChatError::Forbidden(sentence) => say(
+        ChatError::Forbidden(refused) => say(
             app,
             AlertsButtonView {
-                why: Some(Markup::raw(sentence)),
+                why: Some(Markup::raw(super::said_forbidden(&app.templates, &refused))),
                 ..in_channel("cannot_post", channel)
             },
         ),
