@@ -295,17 +295,9 @@ impl TemplateName {
                 "an issue tracker's ticket: the incident's title and body, its comments \
                  (severity, resolved, closed, reopened), an action item's issue"
             }
-            Self::Chart => {
-                "the timeline chart's words: title, axis, legend, its caption and its button"
-            }
-            Self::AlertsButton => {
-                "the players' alerts button: its message, the answers to a press, the post's \
-                 answer, the log's warning when Discord refuses the role, the audit log's reason"
-            }
-            Self::Event => {
-                "a Discord scheduled event, as plain text: the review meeting's name and \
-                 description, a maintenance window's description"
-            }
+            Self::Chart => "the charts' words: titles, axes, legends, captions, a button",
+            Self::AlertsButton => "the players' alerts button: its message, answers, warnings",
+            Self::Event => "a Discord scheduled event's name and description, as plain text",
         }
     }
 
