@@ -215,6 +215,7 @@ pub(crate) async fn post_announcement<V: serde::Serialize>(
         kind,
         view,
         translated: Vec::new(),
+        titles: Vec::new(),
         ping_roles,
         publish,
     };

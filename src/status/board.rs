@@ -124,6 +124,13 @@ pub async fn rebuild(app: &App, templates: &PageTemplates) -> anyhow::Result<Sna
                 .into_iter()
                 .map(|(l, text)| (l, super::text::plain(&text)))
                 .collect();
+            let titles = app
+                .db
+                .translation_titles(a.id)
+                .await
+                .context("reading the translated titles")?
+                .into_iter()
+                .collect();
             updates.push(PublicUpdate {
                 id: a.id,
                 kind: a.kind,
@@ -132,6 +139,7 @@ pub async fn rebuild(app: &App, templates: &PageTemplates) -> anyhow::Result<Sna
                 systems: a.systems.names().map(str::to_owned).collect(),
                 severity: a.severity,
                 translations,
+                titles,
             });
         }
         // Announcements posted before their text was stored have nothing to show.
@@ -140,14 +148,18 @@ pub async fn rebuild(app: &App, templates: &PageTemplates) -> anyhow::Result<Sna
             incidents.push(incident);
         }
     }
-    let maintenances: Vec<super::PublicWindow> = app
+    let mut maintenances = Vec::new();
+    for w in app
         .db
         .public_windows(since)
         .await
         .context("reading the maintenance windows")?
-        .iter()
-        .map(super::PublicWindow::from_window)
-        .collect();
+    {
+        let mut public = super::PublicWindow::from_window(&w);
+        public.translations =
+            super::maintenance_locales::of(app, &w).context("rendering a maintenance notice")?;
+        maintenances.push(public);
+    }
     let settings = &app.settings;
     build(
         &Inputs {

@@ -4,11 +4,13 @@
 use chrono::TimeDelta;
 
 use super::{line, marker, queue, staff_channel};
-use crate::app::{render, ChatError, Effect, Meeting, NewExternalEvent, Outgoing, Performer};
-use crate::domain::{EventStatus, Window, WindowStatus};
+use crate::app::{
+    render, AppError, ChatError, Effect, Meeting, NewExternalEvent, Outgoing, Performer,
+};
+use crate::domain::{to_translate, EventStatus, Locale, Window, WindowStatus};
 use crate::render::{
     cap, relative, role_pings, unlink_for_players, MaintenanceNotice, MaintenanceReminder,
-    MaintenanceStaff, Markup, Stage, TemplateName,
+    MaintenanceStaff, TemplateName,
 };
 use crate::scheduler::JobError;
 use crate::store::Job;
@@ -155,33 +157,47 @@ impl Performer {
             .event
             .filter(|_| !w.status.is_over())
             .map(|e| format!("https://discord.com/events/{guild}/{e}"));
-        let view = MaintenanceNotice {
-            stage: Stage::named(stage),
-            title: w.title.to_string(),
-            systems: w.systems.display(),
-            message: w.message.as_ref().map(ToString::to_string),
-            start: Markup::raw(format!("<t:{}:F>", w.start.timestamp())),
-            end: Markup::raw(format!("<t:{}:F>", w.end.timestamp())),
-            event: event_link.clone().map(Markup::raw),
-            status_url: settings.status.url.clone(),
-        };
-        let text = render(&self.app, TemplateName::Maintenance, &view)
-            .map_err(|e| crate::app::jobs::use_case_failed(&self.app.templates, e))?;
+        let view = MaintenanceNotice::of(&w, stage, event_link.clone(), &settings.status.url);
         // The event's link is the bot's own; every other address, a typed discord.com one
         // included, follows the players' rule.
         let mut hosts = settings.player_link_hosts();
         hosts.extend(event_link);
+        let failed = |e| crate::app::jobs::use_case_failed(&self.app.templates, e);
+        let text = render(&self.app, TemplateName::Maintenance, &view).map_err(failed)?;
         let content = unlink_for_players(&text, &hosts);
-        self.post(
-            job,
-            settings.channels.announcements,
-            content.clone(),
-            vec![],
-        )
-        .await?;
+        let mut translated = Vec::new();
+        for locale in to_translate(&settings.players.locales) {
+            let text = self
+                .app
+                .templates
+                .render_in(locale, TemplateName::Maintenance, &view)
+                .map_err(|e| failed(AppError::from(anyhow::Error::new(e))))?;
+            translated.push((locale, unlink_for_players(&text, &hosts)));
+        }
+        let shown = self.in_guild_language(&content, &translated).await?;
+        self.post(job, settings.channels.announcements, shown, vec![])
+            .await?;
         // Players who follow the studio elsewhere read it too (the Discord post has a nonce,
         // and the posts are recorded once per job: a retry doubles neither).
-        crate::app::social_notices::queue(&self.app, job, &w, &content).await
+        crate::app::social_notices::queue(&self.app, job, &w, (&content, &translated)).await
+    }
+
+    /// `content` in the guild's preferred language, when players read it and it was rendered.
+    async fn in_guild_language(
+        &self,
+        content: &str,
+        translated: &[(Locale, String)],
+    ) -> Result<String, JobError> {
+        if translated.is_empty() {
+            return Ok(content.to_owned());
+        }
+        let preferred = self.chat.preferred_locale().await?;
+        let map = translated.iter().cloned().collect();
+        Ok(crate::app::players::for_guild(
+            preferred.as_deref(),
+            &map,
+            content.to_owned(),
+        ))
     }
 
     /// Performs [`Effect::WindowReminder`]: reminds the staff in the log channel before a
