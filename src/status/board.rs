@@ -148,18 +148,7 @@ pub async fn rebuild(app: &App, templates: &PageTemplates) -> anyhow::Result<Sna
             incidents.push(incident);
         }
     }
-    let mut maintenances = Vec::new();
-    for w in app
-        .db
-        .public_windows(since)
-        .await
-        .context("reading the maintenance windows")?
-    {
-        let mut public = super::PublicWindow::from_window(&w);
-        public.translations =
-            super::maintenance_locales::of(app, &w).context("rendering a maintenance notice")?;
-        maintenances.push(public);
-    }
+    let maintenances = windows(app, since).await?;
     let settings = &app.settings;
     build(
         &Inputs {
@@ -174,6 +163,26 @@ pub async fn rebuild(app: &App, templates: &PageTemplates) -> anyhow::Result<Sna
         },
         templates,
     )
+}
+
+/// The maintenance windows players were told of since `since`, each in their languages.
+async fn windows(
+    app: &App,
+    since: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<Vec<super::PublicWindow>> {
+    let mut maintenances = Vec::new();
+    for w in app
+        .db
+        .public_windows(since)
+        .await
+        .context("reading the maintenance windows")?
+    {
+        let mut public = super::PublicWindow::from_window(&w);
+        public.translations =
+            super::maintenance_locales::of(app, &w).context("rendering a maintenance notice")?;
+        maintenances.push(public);
+    }
+    Ok(maintenances)
 }
 
 /// Builds the first snapshot, then rebuilds after every public change (on PostgreSQL, any
