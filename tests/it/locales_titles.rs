@@ -195,12 +195,21 @@ async fn a_translations_draft_that_waited_over_half_an_hour_tells_the_person_to_
 }
 
 #[tokio::test]
-async fn a_maintenance_window_is_told_in_german_in_a_german_guild_and_the_game_status() {
-    // Arrange: a German-speaking guild whose players read English and German.
-    let fake = world::fake().start().await;
+async fn a_maintenance_window_is_told_in_german_in_a_german_guild_its_channel_and_the_game_status()
+{
+    // Arrange: a German-speaking guild whose players read English and German, with a German
+    // players' channel too.
+    let german = serenity::all::ChannelId::new(1_100_000_000_000_000_777);
+    let fake = world::fake()
+        .announcement_channel(german, "status-de")
+        .start()
+        .await;
     fake.set_preferred_locale("de");
     let (bot, _dir) = crate::maintenance::start_with(&fake, |s| {
         s.players.locales = locales(&["en-US", "de"]);
+        let de = incident_bot::domain::Locale::parse("de").expect("de");
+        let id = incident_bot::domain::ChannelId::new(german.get()).expect("an id");
+        s.channels.announcements_by_locale.insert(de, id);
     })
     .await;
     // Two hours ahead, on the minute (times are typed to the minute).
@@ -236,6 +245,16 @@ async fn a_maintenance_window_is_told_in_german_in_a_german_guild_and_the_game_s
     );
     assert!(told.contains("Faster servers for everyone."), "{told}");
     assert!(told.contains("Statusmeldungen: "), "{told}");
+    let (_, in_german) = shows_seen(
+        &fake,
+        german,
+        "the German 🛠️ post",
+        bot.clock.now(),
+        |t| t.starts_with("🛠️"),
+    )
+    .await;
+    assert_eq!(in_german, told, "the same German notice");
+    assert_eq!(fake.messages(german).len(), 1, "posted once");
     let doc = crate::locales::feed_until(bot.public, |d| {
         d["maintenances"].as_array().is_some_and(|m| !m.is_empty())
     })

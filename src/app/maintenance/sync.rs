@@ -72,6 +72,22 @@ impl Performer {
                 now,
             )
             .await?;
+            // Each players' language with its own channel, after the announcement channel.
+            let settings = &self.app.settings;
+            let read = to_translate(&settings.players.locales);
+            for (locale, channel) in &settings.channels.announcements_by_locale {
+                if !read.contains(locale) {
+                    continue;
+                }
+                let effect = Effect::AnnounceWindowIn {
+                    window: id,
+                    stage: stage.clone(),
+                    locale: locale.code().to_owned(),
+                    channel: *channel,
+                };
+                let about = format!("mw:{id}:{stage}:{locale}");
+                queue(&self.app, &mut tx, effect, &about, &origin, now).await?;
+            }
         }
         tx.commit().await?;
         self.app.waker.wake();
@@ -143,25 +159,11 @@ impl Performer {
         let Some(w) = self.app.db.window(id).await? else {
             return Ok(());
         };
-        let stale = match stage {
-            "scheduled" | "moved" => w.status != WindowStatus::Scheduled,
-            "started" | "extended" => w.status.is_over(),
-            _ => false,
-        };
-        if stale {
+        if stale(&w, stage) {
             return Ok(());
         }
         let settings = &self.app.settings;
-        let guild = settings.discord.guild_id;
-        let event_link = w
-            .event
-            .filter(|_| !w.status.is_over())
-            .map(|e| format!("https://discord.com/events/{guild}/{e}"));
-        let view = MaintenanceNotice::of(&w, stage, event_link.clone(), &settings.status.url);
-        // The event's link is the bot's own; every other address, a typed discord.com one
-        // included, follows the players' rule.
-        let mut hosts = settings.player_link_hosts();
-        hosts.extend(event_link);
+        let (view, hosts) = self.notice(&w, stage);
         let failed = |e| crate::app::jobs::use_case_failed(&self.app.templates, e);
         let text = render(&self.app, TemplateName::Maintenance, &view).map_err(failed)?;
         let content = unlink_for_players(&text, &hosts);
@@ -180,6 +182,54 @@ impl Performer {
         // Players who follow the studio elsewhere read it too (the Discord post has a nonce,
         // and the posts are recorded once per job: a retry doubles neither).
         crate::app::social_notices::queue(&self.app, job, &w, (&content, &translated)).await
+    }
+
+    /// Performs [`Effect::AnnounceWindowIn`]: tells players of `stage` in `locale`'s own
+    /// channel, from that locale's template, unless the window moved past it meanwhile.
+    pub(in crate::app) async fn announce_window_in(
+        &self,
+        job: &Job,
+        id: i64,
+        stage: &str,
+        (locale, channel): (&str, crate::domain::ChannelId),
+    ) -> Result<(), JobError> {
+        let Some(w) = self.app.db.window(id).await? else {
+            return Ok(());
+        };
+        let Ok(locale) = Locale::parse(locale) else {
+            return Err(JobError::fatal(format!("{locale} is not a Discord locale")));
+        };
+        if stale(&w, stage) {
+            return Ok(());
+        }
+        let (view, hosts) = self.notice(&w, stage);
+        let text = self
+            .app
+            .templates
+            .render_in(locale, TemplateName::Maintenance, &view)
+            .map_err(|e| {
+                let e = AppError::from(anyhow::Error::new(e));
+                crate::app::jobs::use_case_failed(&self.app.templates, e)
+            })?;
+        self.post(job, channel, unlink_for_players(&text, &hosts), vec![])
+            .await?;
+        Ok(())
+    }
+
+    /// The notice of `w` at `stage`, and the hosts players may see linked in it: the event's
+    /// link is the bot's own; every other address, a typed discord.com one included, follows
+    /// the players' rule.
+    fn notice(&self, w: &Window, stage: &str) -> (MaintenanceNotice, Vec<String>) {
+        let settings = &self.app.settings;
+        let guild = settings.discord.guild_id;
+        let event_link = w
+            .event
+            .filter(|_| !w.status.is_over())
+            .map(|e| format!("https://discord.com/events/{guild}/{e}"));
+        let view = MaintenanceNotice::of(w, stage, event_link.clone(), &settings.status.url);
+        let mut hosts = settings.player_link_hosts();
+        hosts.extend(event_link);
+        (view, hosts)
     }
 
     /// `content` in the guild's preferred language, when players read it and it was rendered.
@@ -241,5 +291,15 @@ impl Performer {
         };
         self.chat.post(&message).await?;
         Ok(())
+    }
+}
+
+/// Whether `w` moved past `stage` since it was queued (a schedule cancelled before its post
+/// went out says nothing).
+fn stale(w: &Window, stage: &str) -> bool {
+    match stage {
+        "scheduled" | "moved" => w.status != WindowStatus::Scheduled,
+        "started" | "extended" => w.status.is_over(),
+        _ => false,
     }
 }
