@@ -53,6 +53,8 @@ path = "{}"
 [http]
 listen = "off"
 public_listen = "127.0.0.1:0"
+[players]
+locales = ["en-US", "de"]
 "#,
         db.display()
     )
@@ -204,6 +206,7 @@ fn main() -> anyhow::Result<()> {
 async fn run() -> anyhow::Result<()> {
     let quick = std::env::var_os("BENCH_QUICK").is_some();
     let secs = if quick { 3 } else { 10 };
+    let load_before = load_average();
     let dir = tempfile::tempdir()?;
     let path = dir.path().join("bot.toml");
     std::fs::write(&path, config(&dir.path().join("bot.db")))?;
@@ -310,8 +313,25 @@ async fn run() -> anyhow::Result<()> {
     writeln!(s, "{HEADING}\n")?;
     writeln!(
         s,
-        "`cargo bench --bench status` (`benches/status.rs`), release build; {}.\n",
+        "`cargo bench --bench status{}` (`benches/status.rs`), {}; {}.\n",
+        if cfg!(debug_assertions) {
+            " --profile dev"
+        } else {
+            ""
+        },
+        if cfg!(debug_assertions) {
+            "dev profile build (unoptimised: not comparable with a release build's figures)"
+        } else {
+            "release build"
+        },
         Machine::detect(repo)
+    )?;
+    writeln!(
+        s,
+        "Load average (1, 5, 15 min, `/proc/loadavg`): {load_before} before the runs, {} after. \
+         The machine is shared with other builds and test runs, so the figures move with its \
+         load.\n",
+        load_average()
     )?;
     writeln!(
         s,
@@ -319,7 +339,8 @@ async fn run() -> anyhow::Result<()> {
          The bot's public router (axum, from the in-memory snapshot) runs on a multi-threaded \
          tokio runtime in the bench process; nginx (Debian's, 2 workers, `access_log off`, \
          `etag on`) serves the same bytes from files ({} B page, {} B summary, {} B game status). \
-         Runs alternate bot, nginx, bot, nginx. Three announced P0 incidents are on the page.\n",
+         Runs alternate bot, nginx, bot, nginx. Three announced P0 incidents are on the page; \
+         players read English and German (`[players] locales`), so the game status carries both.\n",
         sizes.0, sizes.1, sizes.2
     )?;
     writeln!(
@@ -394,4 +415,13 @@ async fn run() -> anyhow::Result<()> {
         report::write_section(&repo.join("bench/RESULTS.md"), HEADING, &s)?;
     }
     Ok(())
+}
+
+/// The first three fields of `/proc/loadavg` (`unknown` where it cannot be read).
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .map(|t| t.split_whitespace().take(3).collect::<Vec<_>>().join(", "))
+        .filter(|t| !t.is_empty())
+        .unwrap_or_else(|| "unknown".into())
 }

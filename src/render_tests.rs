@@ -1043,3 +1043,38 @@ fn a_failed_maintenance_hook_says_what_to_turn_by_hand_and_quotes_the_answer() {
         "{asked}"
     );
 }
+
+#[test]
+fn the_german_maintenance_notice_tells_each_stage_and_escapes_typed_text() {
+    let t = templates();
+    let de = crate::domain::Locale::parse("de").expect("de");
+    let mut view = MaintenanceNotice::sample();
+    view.title = "Patch **1.2**".into();
+    let scheduled = t
+        .render_in(de, TemplateName::Maintenance, &view)
+        .expect("renders");
+    assert!(
+        scheduled.starts_with("🛠️ **Geplante Wartung: Patch \\*\\*1.2\\*\\***\nLogin, Store: nicht verfügbar von <t:1764255600:F> bis <t:1764262800:F>."),
+        "{scheduled}"
+    );
+    assert!(
+        scheduled.ends_with("Statusmeldungen: <https://status.example.com>"),
+        "{scheduled}"
+    );
+    for (stage, words) in [
+        ("moved", "Wartung verschoben"),
+        ("started", "Wartung läuft"),
+        ("extended", "Wartung verlängert"),
+        ("ended", "Wartung abgeschlossen"),
+        ("cancelled", "Wartung abgesagt"),
+    ] {
+        view.stage = Stage::named(stage);
+        let text = t
+            .render_in(de, TemplateName::Maintenance, &view)
+            .expect("renders");
+        assert!(
+            text.starts_with(&format!("🛠️ **{words}: ")),
+            "{stage}: {text}"
+        );
+    }
+}

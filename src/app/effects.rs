@@ -176,6 +176,18 @@ pub enum Effect {
         /// Which moment.
         stage: String,
     },
+    /// Tells players of a maintenance window's `stage` in a locale's own players' channel, in
+    /// that locale (`[channels.announcements_by_locale]`).
+    AnnounceWindowIn {
+        /// The window.
+        window: i64,
+        /// Which moment.
+        stage: String,
+        /// The locale's code.
+        locale: String,
+        /// The locale's channel.
+        channel: ChannelId,
+    },
     /// At a window's start or end: makes sure it moved on (Discord's update may have been
     /// missed while the bot was down), by the clock when Discord is late.
     WindowDue {
@@ -448,6 +460,7 @@ impl Effect {
             Self::Page { .. } => kinds::PAGE,
             Self::SyncWindow { .. } => kinds::SYNC_WINDOW,
             Self::AnnounceWindow { .. } => kinds::ANNOUNCE_WINDOW,
+            Self::AnnounceWindowIn { .. } => "announce_window_in",
             Self::WindowDue { .. } => kinds::WINDOW_DUE,
             Self::WindowReminder { .. } => kinds::WINDOW_REMINDER,
             Self::WafBlock { .. } => kinds::WAF_BLOCK,
@@ -480,6 +493,7 @@ impl Effect {
             | Self::Page { .. }
             | Self::SyncWindow { .. }
             | Self::AnnounceWindow { .. }
+            | Self::AnnounceWindowIn { .. }
             | Self::WindowDue { .. }
             | Self::WindowReminder { .. }
             | Self::RunAction { .. }

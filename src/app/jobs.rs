@@ -517,6 +517,15 @@ impl JobHandler for Performer {
                 Effect::AnnounceWindow { window, stage } => {
                     self.announce_window(job, window, &stage).await
                 }
+                Effect::AnnounceWindowIn {
+                    window,
+                    stage,
+                    locale,
+                    channel,
+                } => {
+                    let to = (locale.as_str(), channel);
+                    self.announce_window_in(job, window, &stage, to).await
+                }
                 Effect::WindowDue { window } => self.window_due(job, window).await,
                 Effect::WindowReminder { window, start } => {
                     self.remind_window(job, window, start).await

@@ -225,6 +225,7 @@ pub(crate) async fn post_announcement<V: serde::Serialize>(
         kind,
         view,
         translated: Vec::new(),
+        titles: Vec::new(),
         ping_roles,
         publish,
     };

@@ -15,6 +15,8 @@ pub(crate) struct ToPost<'a, V> {
     pub view: &'a V,
     /// Its view per locale, where the person typed the text in that language.
     pub translated: Vec<(Locale, V)>,
+    /// The incident's public title per locale, typed with it (none: the last one stays).
+    pub titles: Vec<(Locale, String)>,
     /// The roles it pings.
     pub ping_roles: Vec<crate::domain::RoleId>,
     /// Whether it is published (crossposted).
@@ -79,8 +81,17 @@ pub(crate) async fn post<V: serde::Serialize>(
         })
         .await?;
     tx.insert_translations(announcement, &translated).await?;
-    // Every public message reaches the social networks from here, whatever its kind.
-    social::queue_posts(app, tx, outbox, record, announcement, post.kind, &content).await?;
+    tx.set_translation_titles(announcement, &post.titles)
+        .await?;
+    // Every public message reaches the social networks from here, whatever its kind, each in
+    // its network's language.
+    let told = social::Told {
+        announcement,
+        kind: post.kind,
+        content: &content,
+        translated: &translated,
+    };
+    social::queue_posts(app, tx, outbox, record, told).await?;
     // Each locale's own channel after the announcement channel, in the order of the config.
     outbox
         .push(

@@ -26,25 +26,64 @@ pub fn status_link(app: &App, record: &IncidentRecord) -> String {
     )
 }
 
-/// Queues the posts of announcement `announcement` (its Discord text `content`), one per
-/// network that is configured, running and on for the incident's severity. Called where
-/// every announcement is made, so a new kind of public message reaches the networks too.
+/// An announcement as it was told to players, for the social networks.
+pub(super) struct Told<'a> {
+    /// Its row.
+    pub announcement: i64,
+    /// Which post.
+    pub kind: AnnouncementKind,
+    /// Its Discord text, in English.
+    pub content: &'a str,
+    /// Its Discord text in the players' other languages.
+    pub translated: &'a [(crate::domain::Locale, String)],
+}
+
+/// The language `network` posts in: its own `locale`, else the studio's primary one (the
+/// first of `[players] locales`), else the seed's English.
+pub(super) fn locale_of(app: &App, network: Network) -> crate::domain::Locale {
+    app.settings
+        .social
+        .locale(network)
+        .or_else(|| app.settings.players.locales.first().copied())
+        .unwrap_or(crate::domain::Locale::SEED)
+}
+
+/// `content` in `network`'s language, when there is a text in it; else the English.
+pub(super) fn in_language<'a>(
+    app: &App,
+    network: Network,
+    content: &'a str,
+    translated: &'a [(crate::domain::Locale, String)],
+) -> &'a str {
+    let locale = locale_of(app, network);
+    translated
+        .iter()
+        .find(|(l, _)| *l == locale)
+        .map_or(content, |(_, text)| text.as_str())
+}
+
+/// Queues the posts of announcement `told`, one per network that is configured, running and
+/// on for the incident's severity, each in the network's language. Called where every
+/// announcement is made, so a new kind of public message reaches the networks too.
 pub(super) async fn queue_posts(
     app: &App,
     tx: &mut Tx,
     outbox: &mut Outbox<'_>,
     record: &IncidentRecord,
-    announcement: i64,
-    kind: AnnouncementKind,
-    content: &str,
+    told: Told<'_>,
 ) -> Result<(), AppError> {
     if record.incident.kind == IncidentKind::Security {
         return Ok(());
     }
+    let Told {
+        announcement,
+        kind,
+        content,
+        translated,
+    } = told;
     let link = status_link(app, record);
     // The status site's lines go: the post ends with the incident's own page.
     let site = app.settings.status.url.trim_end_matches('/');
-    let text = crate::domain::inert(&crate::domain::plain_from_discord(content, site));
     for network in app.social.iter().map(|s| s.network()) {
         let on = app
             .settings
@@ -54,10 +93,12 @@ pub(super) async fn queue_posts(
         if !on {
             continue;
         }
+        let content = in_language(app, network, content, translated);
+        let text = crate::domain::inert(&crate::domain::plain_from_discord(content, site));
         let view = SocialPostView {
             kind: kind.as_str().to_owned(),
             severity: record.incident.severity.as_str().to_owned(),
-            text: Markup::raw(text.clone()),
+            text: Markup::raw(text),
         };
         let body = super::render(app, TemplateName::social(network), &view)?;
         let with_link = network != Network::X

@@ -44,23 +44,25 @@ pub(super) async fn queue(
     app: &App,
     job: &Job,
     window: &Window,
-    content: &str,
+    (content, translated): (&str, &[(crate::domain::Locale, String)]),
 ) -> Result<(), JobError> {
     if app.social.is_empty() || of_security(app, window).await? {
         return Ok(());
     }
     let site = app.settings.status.url.trim_end_matches('/');
-    let text = crate::domain::inert(&crate::domain::plain_from_discord(content, site));
     let now = app.clock.now();
     let mut tx = app.db.begin().await?;
     for network in app.social.iter().map(|s| s.network()) {
         if !on_for(app, window, network).await? {
             continue;
         }
+        // Each network in its own language, as for an incident's posts.
+        let content = super::social::in_language(app, network, content, translated);
+        let text = crate::domain::inert(&crate::domain::plain_from_discord(content, site));
         let view = SocialPostView {
             kind: "maintenance".into(),
             severity: String::new(),
-            text: Markup::raw(text.clone()),
+            text: Markup::raw(text),
         };
         let body = super::render(app, TemplateName::social(network), &view)
             .map_err(|e| super::jobs::use_case_failed(&app.templates, e))?;

@@ -28,3 +28,25 @@ pub(super) fn rules(s: &Settings, out: &mut Vec<Finding>) {
         }
     }
 }
+
+/// Every `[social.*] locale` players do not read: no post would ever be in it.
+pub(super) fn social_rules(s: &Settings, out: &mut Vec<Finding>) {
+    for network in crate::domain::Network::ALL {
+        let Some(locale) = s.social.locale(network) else {
+            continue;
+        };
+        if locale.is_english() || s.players.locales.contains(&locale) {
+            continue;
+        }
+        let key = format!("social.{}.locale", network.as_str());
+        out.push(Finding {
+            keys: vec![key.clone(), "players.locales".into()],
+            message: format!(
+                "`{key}` is {locale} ({}), which `players.locales` does not list: add \
+                 \"{locale}\" there, or {} posts in English",
+                locale.language(),
+                network.display()
+            ),
+        });
+    }
+}

@@ -57,6 +57,7 @@ pub(super) fn problems(s: &Settings) -> Vec<Finding> {
         );
     }
     super::locales::rules(s, &mut out);
+    super::locales::social_rules(s, &mut out);
     out
 }
 

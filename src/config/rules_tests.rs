@@ -655,3 +655,24 @@ fn game_flags_must_be_lower_case_names_listed_once() {
         Ok(())
     });
 }
+
+#[test]
+fn a_social_network_in_a_language_players_do_not_read_is_refused() {
+    Jail::expect_with(|jail| {
+        jail.set_env("INCIDENT_BOT_MASTODON_TOKEN", "token");
+        let network = "[social.mastodon]\ninstance = \"https://m.example\"\n";
+        let players = "[players]\nlocales = [\"en-US\", \"de\"]\n";
+        let ok = format!("{IDS}{players}{network}locale = \"de\"\n");
+        load_in(jail, &ok).expect("German is read");
+        let body = format!("{IDS}{players}{network}locale = \"fr\"\n");
+        let err = load_in(jail, &body).expect_err("French is not");
+        let text = err.to_string();
+        assert!(
+            text.contains(
+                "`social.mastodon.locale` is fr (French), which `players.locales` does not list"
+            ),
+            "{text}"
+        );
+        Ok(())
+    });
+}

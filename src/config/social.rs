@@ -8,7 +8,7 @@ use secrecy::SecretString;
 use serde::{Deserialize, Deserializer};
 
 use super::{duration, secret_from_env};
-use crate::domain::{Network, Severity};
+use crate::domain::{Locale, Network, Severity};
 
 /// `[social]`: each network's section, absent when it is off.
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -34,6 +34,10 @@ pub struct MastodonSettings {
     /// The severities whose announcements are posted.
     #[serde(default = "all_severities", deserialize_with = "severities")]
     pub severities: Vec<Severity>,
+    /// The players' language its posts are written in (a `[players] locales` code); by
+    /// default the first of `[players] locales`, the studio's primary one.
+    #[serde(default)]
+    pub locale: Option<Locale>,
     /// `INCIDENT_BOT_MASTODON_TOKEN`: an access token with the `write:statuses`,
     /// `read:accounts` and `read:statuses` scopes. Never in the file.
     #[serde(skip)]
@@ -55,6 +59,10 @@ pub struct BlueskySettings {
     /// The severities whose announcements are posted.
     #[serde(default = "all_severities", deserialize_with = "severities")]
     pub severities: Vec<Severity>,
+    /// The players' language its posts are written in (a `[players] locales` code); by
+    /// default the first of `[players] locales`, the studio's primary one.
+    #[serde(default)]
+    pub locale: Option<Locale>,
     /// `INCIDENT_BOT_BLUESKY_APP_PASSWORD`: an app password (Settings → Privacy and security →
     /// App passwords). Never in the file.
     #[serde(skip)]
@@ -74,6 +82,10 @@ pub struct XSettings {
     /// The severities whose announcements are posted.
     #[serde(default = "all_severities", deserialize_with = "severities")]
     pub severities: Vec<Severity>,
+    /// The players' language its posts are written in (a `[players] locales` code); by
+    /// default the first of `[players] locales`, the studio's primary one.
+    #[serde(default)]
+    pub locale: Option<Locale>,
     /// Whether a post ends with the incident's status link: on pay-per-use, a post with a URL
     /// costs about 13 times one without.
     #[serde(default)]
@@ -159,6 +171,15 @@ impl SocialSettings {
             }
         }
         missing
+    }
+
+    /// The language `network` posts in, when its section says.
+    pub fn locale(&self, network: Network) -> Option<Locale> {
+        match network {
+            Network::Mastodon => self.mastodon.as_ref().and_then(|m| m.locale),
+            Network::Bluesky => self.bluesky.as_ref().and_then(|b| b.locale),
+            Network::X => self.x.as_ref().and_then(|x| x.locale),
+        }
     }
 
     /// The severities `network` posts, if it is configured.

@@ -180,14 +180,11 @@ fn more_languages(
     click: &serenity::ComponentInteraction,
     about: &str,
 ) -> Result<serenity::CreateInteractionResponse, Error> {
-    match translations::next_form(
-        &data.app.templates,
-        &data.drafts,
-        about,
-        click.user.id.get(),
-    ) {
-        Some(modal) => Ok(serenity::CreateInteractionResponse::Modal(modal)),
-        None => response(data, Err(Refusal::StaleForm.into()), click.id.get(), about),
+    let now = data.app.clock.now();
+    let user = click.user.id.get();
+    match translations::next_form(&data.app.templates, &data.drafts, (about, user), now) {
+        Ok(modal) => Ok(serenity::CreateInteractionResponse::Modal(modal)),
+        Err(refusal) => response(data, Err(refusal.into()), click.id.get(), about),
     }
 }
 

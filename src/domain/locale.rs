@@ -9,7 +9,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
-use super::text::FreeText;
+use super::text::{FreeText, IncidentTitle};
 
 /// Every locale Discord knows, with its language's English name, in Discord's order.
 pub const DISCORD_LOCALES: [(&str, &str); 32] = [
@@ -125,9 +125,10 @@ pub fn to_translate(configured: &[Locale]) -> Vec<Locale> {
 }
 
 /// What a person typed for players in other languages: one text per locale, each parsed like
-/// the English one (plain text, escaped when shown).
+/// the English one (plain text, escaped when shown), and the incident's public title per locale
+/// where one was given.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Translations(BTreeMap<Locale, FreeText>);
+pub struct Translations(BTreeMap<Locale, FreeText>, BTreeMap<Locale, IncidentTitle>);
 
 impl Translations {
     /// Adds the text typed for `locale`; blank text means none was given.
@@ -151,6 +152,20 @@ impl Translations {
     /// How many locales have a text.
     pub fn len(&self) -> usize {
         self.0.len()
+    }
+
+    /// Adds the incident's title typed for `locale`; blank means none was given (the title
+    /// given before stays).
+    pub fn add_title(&mut self, locale: Locale, typed: &str) -> Result<(), super::TextError> {
+        if !typed.trim().is_empty() {
+            self.1.insert(locale, IncidentTitle::parse(typed)?);
+        }
+        Ok(())
+    }
+
+    /// The titles given, by locale.
+    pub fn titles(&self) -> Vec<(Locale, String)> {
+        self.1.iter().map(|(l, t)| (*l, t.to_string())).collect()
     }
 }
 

@@ -82,6 +82,16 @@ pub enum Refusal {
     StaleButton,
     /// A form from a version of the bot that no longer has it.
     StaleForm,
+    /// A translations form whose draft waited too long between its steps.
+    TranslationsExpired {
+        /// How long a draft waits.
+        minutes: i64,
+    },
+    /// A line of the translations form's titles that names none of the players' languages.
+    TitleLine {
+        /// The line, as typed.
+        typed: Typed,
+    },
     /// A severity button that names none.
     ButtonWithoutSeverity,
     /// A button whose incident is not known.

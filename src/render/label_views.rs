@@ -56,6 +56,8 @@ pub enum Label {
     LiftLockdown,
     /// The translations form's button opening its next step.
     MoreLanguages,
+    /// The translations form's field of titles, a `code: title` line per language.
+    TranslatedTitles,
     /// The translations form's title: which step of how many.
     TranslationsTitle {
         /// This step, from 1.
@@ -134,6 +136,7 @@ impl Label {
             Self::EndMaintenance,
             Self::LiftLockdown,
             Self::MoreLanguages,
+            Self::TranslatedTitles,
             Self::TranslationsTitle { step: 1, steps: 2 },
             Self::ReportTitle,
             Self::ReportTitleField,

@@ -16,10 +16,11 @@ use super::{TemplateName, TemplateProblem};
 use crate::domain::Locale;
 
 /// The messages players read that have a version per locale.
-pub const PLAYER_TEMPLATES: [TemplateName; 3] = [
+pub const PLAYER_TEMPLATES: [TemplateName; 4] = [
     TemplateName::ServiceAlert,
     TemplateName::StatusUpdate,
     TemplateName::AllClear,
+    TemplateName::Maintenance,
 ];
 
 /// The built-in translations: a starting point for the studio's translators.
@@ -38,6 +39,11 @@ const BUILT_IN: &[(&str, TemplateName, &str)] = &[
         "de",
         TemplateName::AllClear,
         include_str!("../../templates/players/de/all_clear.hbs"),
+    ),
+    (
+        "de",
+        TemplateName::Maintenance,
+        include_str!("../../templates/players/de/maintenance.hbs"),
     ),
 ];
 

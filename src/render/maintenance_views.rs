@@ -123,6 +123,25 @@ impl MaintenanceLine {
 }
 
 impl MaintenanceNotice {
+    /// Window `w` told at `stage` (see [`Stage::named`]), with its Discord event's link.
+    pub fn of(
+        w: &crate::domain::Window,
+        stage: &str,
+        event: Option<String>,
+        status_url: &str,
+    ) -> Self {
+        Self {
+            stage: Stage::named(stage),
+            title: w.title.to_string(),
+            systems: w.systems.display(),
+            message: w.message.as_ref().map(ToString::to_string),
+            start: Markup::raw(format!("<t:{}:F>", w.start.timestamp())),
+            end: Markup::raw(format!("<t:{}:F>", w.end.timestamp())),
+            event: event.map(Markup::raw),
+            status_url: status_url.to_owned(),
+        }
+    }
+
     pub(crate) fn sample() -> Self {
         Self {
             stage: Stage::named("scheduled"),

@@ -263,6 +263,10 @@ fn own() -> Vec<Refusal> {
         },
         Refusal::StaleButton,
         Refusal::StaleForm,
+        Refusal::TranslationsExpired { minutes: 30 },
+        Refusal::TitleLine {
+            typed: Typed("Anmeldung gestört".into()),
+        },
         Refusal::ButtonWithoutSeverity,
         Refusal::ButtonWithoutIncident,
         Refusal::ButtonWithoutAlert,

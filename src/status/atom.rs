@@ -67,12 +67,16 @@ fn window_entries(url: &str, w: &PublicWindow) -> Vec<Entry> {
                 order: w.id,
                 link: link.clone(),
                 content: format!(
-                    "{} ({}), {} to {}. {}",
+                    "{} ({}), {} to {}. {}{}",
                     w.title,
                     w.systems.join(", "),
                     w.start.format("%Y-%m-%d %H:%M UTC"),
                     w.end.format("%Y-%m-%d %H:%M UTC"),
-                    w.body()
+                    w.body(),
+                    w.translations
+                        .iter()
+                        .map(|(l, t)| format!("\n\n[{l}]\n{}\n{}", t.title, t.body))
+                        .collect::<String>()
                 ),
             }
         })

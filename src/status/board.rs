@@ -131,6 +131,13 @@ pub(super) async fn told(app: &App) -> anyhow::Result<(Vec<PublicIncident>, Vec<
                 .into_iter()
                 .map(|(l, text)| (l, super::text::plain(&text)))
                 .collect();
+            let titles = app
+                .db
+                .translation_titles(a.id)
+                .await
+                .context("reading the translated titles")?
+                .into_iter()
+                .collect();
             updates.push(PublicUpdate {
                 id: a.id,
                 kind: a.kind,
@@ -139,6 +146,7 @@ pub(super) async fn told(app: &App) -> anyhow::Result<(Vec<PublicIncident>, Vec<
                 systems: a.systems.names().map(str::to_owned).collect(),
                 severity: a.severity,
                 translations,
+                titles,
             });
         }
         // Announcements posted before their text was stored have nothing to show.
@@ -147,14 +155,7 @@ pub(super) async fn told(app: &App) -> anyhow::Result<(Vec<PublicIncident>, Vec<
             incidents.push(incident);
         }
     }
-    let maintenances: Vec<PublicWindow> = app
-        .db
-        .public_windows(since)
-        .await
-        .context("reading the maintenance windows")?
-        .iter()
-        .map(PublicWindow::from_window)
-        .collect();
+    let maintenances = windows(app, since).await?;
     Ok((incidents, maintenances))
 }
 
@@ -175,6 +176,26 @@ pub(super) fn inputs<'a>(
         game: &settings.status.game,
         locales: &settings.players.locales,
     }
+}
+
+/// The maintenance windows players were told of since `since`, each in their languages.
+async fn windows(
+    app: &App,
+    since: chrono::DateTime<chrono::Utc>,
+) -> anyhow::Result<Vec<PublicWindow>> {
+    let mut maintenances = Vec::new();
+    for w in app
+        .db
+        .public_windows(since)
+        .await
+        .context("reading the maintenance windows")?
+    {
+        let mut public = PublicWindow::from_window(&w);
+        public.translations =
+            super::maintenance_locales::of(app, &w).context("rendering a maintenance notice")?;
+        maintenances.push(public);
+    }
+    Ok(maintenances)
 }
 
 /// Builds the first snapshot, then rebuilds after every public change (on PostgreSQL, any

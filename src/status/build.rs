@@ -35,6 +35,8 @@ pub struct PublicUpdate {
     pub severity: Severity,
     /// Its text in the players' other languages (plain text), by locale.
     pub translations: Vec<(crate::domain::Locale, String)>,
+    /// The incident's public title per locale typed with it, if any.
+    pub titles: Vec<(crate::domain::Locale, String)>,
 }
 
 /// The public name of an incident said to affect `systems`.
@@ -610,6 +612,7 @@ mod tests {
                 systems: vec!["login".into()],
                 severity,
                 translations: Vec::new(),
+                titles: Vec::new(),
             }],
         }
     }

@@ -103,6 +103,24 @@ fn update(id: i64, at: DateTime<Utc>, text: &str, more: &[(Locale, String)]) -> 
     }
 }
 
+/// The incident's public name in English, then in each of the players' languages the newest
+/// title typed for it (a language nobody typed one for has none: the client shows English).
+fn incident_titles(inputs: &Inputs<'_>, i: &PublicIncident) -> Vec<Translation> {
+    let mut titles = seed(i.name());
+    for locale in to_translate(inputs.locales) {
+        let typed = i
+            .updates
+            .iter()
+            .rev()
+            .find_map(|u| u.titles.iter().find(|(l, _)| *l == locale));
+        titles.extend(typed.map(|(l, title)| Translation {
+            locale: l.code(),
+            content: title.clone(),
+        }));
+    }
+    titles
+}
+
 fn incident(inputs: &Inputs<'_>, i: &PublicIncident) -> Status {
     // Newest first, as Riot lists them.
     let updates: Vec<Update> = i
@@ -115,7 +133,7 @@ fn incident(inputs: &Inputs<'_>, i: &PublicIncident) -> Status {
         id: i64::from(i.number),
         maintenance_status: None,
         incident_severity: Some(inputs.game.severity.of(i.severity)),
-        titles: seed(i.name()),
+        titles: incident_titles(inputs, i),
         updates,
         platforms: inputs.game.platforms.clone(),
         // A client turns things back on when players are told it is over.
@@ -142,12 +160,22 @@ fn maintenance(inputs: &Inputs<'_>, w: &PublicWindow) -> Option<Status> {
         WindowStatus::Cancelled => return None,
     };
     let told = w.message.clone().unwrap_or_else(|| w.title.clone());
+    let mut titles = seed(w.title.clone());
+    titles.extend(w.translations.iter().map(|(l, t)| Translation {
+        locale: l.code(),
+        content: t.title.clone(),
+    }));
+    let bodies: Vec<(Locale, String)> = w
+        .translations
+        .iter()
+        .map(|(l, t)| (*l, t.body.clone()))
+        .collect();
     Some(Status {
         id: w.id,
         maintenance_status: Some(status),
         incident_severity: None,
-        titles: seed(w.title.clone()),
-        updates: vec![update(w.id, w.created_at, &told, &[])],
+        titles,
+        updates: vec![update(w.id, w.created_at, &told, &bodies)],
         platforms: inputs.game.platforms.clone(),
         flags: Vec::new(),
         created_at: iso(w.created_at),
@@ -199,6 +227,7 @@ mod tests {
             systems: vec!["Login".into()],
             severity: Severity::P2,
             translations: Vec::new(),
+            titles: Vec::new(),
         }
     }
 
@@ -254,6 +283,7 @@ mod tests {
             status,
             started_at: Some(now - hour / 2),
             ended_at: None,
+            translations: Vec::new(),
         };
         let maintenances = [
             window(7, WindowStatus::InProgress),

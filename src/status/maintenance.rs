@@ -32,6 +32,8 @@ pub struct PublicWindow {
     pub started_at: Option<DateTime<Utc>>,
     /// When it ended.
     pub ended_at: Option<DateTime<Utc>>,
+    /// Its title and notice in the players' other languages.
+    pub translations: Vec<(crate::domain::Locale, super::WindowText)>,
 }
 
 impl PublicWindow {
@@ -48,6 +50,7 @@ impl PublicWindow {
             status: w.status,
             started_at: w.started_at,
             ended_at: w.ended_at,
+            translations: Vec::new(),
         }
     }
 

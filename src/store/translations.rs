@@ -26,6 +26,28 @@ impl Tx {
         }
         Ok(())
     }
+
+    /// Records `titles`, the incident's public title per locale typed with announcement `id`
+    /// (its rows are in: [`Tx::insert_translations`] first).
+    #[tracing::instrument(skip_all)]
+    pub async fn set_translation_titles(
+        &mut self,
+        id: i64,
+        titles: &[(Locale, String)],
+    ) -> Result<(), Error> {
+        for (locale, title) in titles {
+            sqlx::query(
+                "UPDATE announcement_translations SET title = $1 \
+                 WHERE announcement_id = $2 AND locale = $3",
+            )
+            .bind(title)
+            .bind(id)
+            .bind(locale.code())
+            .execute(&mut *self.inner)
+            .await?;
+        }
+        Ok(())
+    }
 }
 
 impl Db {
@@ -79,6 +101,22 @@ impl Db {
         Ok(rows
             .into_iter()
             .filter_map(|(code, content)| Locale::parse(&code).ok().map(|l| (l, content)))
+            .collect())
+    }
+
+    /// The incident's public titles typed with announcement `id`, by locale.
+    #[tracing::instrument(skip_all)]
+    pub async fn translation_titles(&self, id: i64) -> Result<BTreeMap<Locale, String>, Error> {
+        let rows: Vec<(String, String)> = sqlx::query_as(
+            "SELECT locale, title FROM announcement_translations \
+             WHERE announcement_id = $1 AND title IS NOT NULL",
+        )
+        .bind(id)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(code, title)| Locale::parse(&code).ok().map(|l| (l, title)))
             .collect())
     }
 }

@@ -61,7 +61,8 @@ async fn an_update_in_eight_languages_takes_two_forms_and_players_read_it_in_the
     )
     .await;
 
-    // Act: the update asks for its translations; the first form holds five languages.
+    // Act: the update asks for its translations; the first form holds the titles and four
+    // languages.
     let opened = incident(
         &fake,
         world::RESPONDER,
@@ -77,19 +78,20 @@ async fn an_update_in_eight_languages_takes_two_forms_and_players_read_it_in_the
     let first = opened.modal().await;
     assert_eq!(
         fields(&first),
-        ["de", "fr", "es-ES", "pt-BR", "it"],
+        ["titles", "de", "fr", "es-ES", "pt-BR"],
         "{first}"
     );
     let id = first["custom_id"].as_str().expect("a form id").to_owned();
     let sent = fake
         .modal_submit(world::RESPONDER, &id)
+        .field("titles", "de: Anmeldung gestört\nfr: \nja: ログイン障害\n")
         .field("de", "Wir setzen das Update zurück, **sofort**")
         .field("fr", "Nous annulons le déploiement")
         .send()
         .await;
     let more = sent.reply().await;
     assert!(
-        fake.seen(&more, Utc::now()).contains("5 of 7 languages"),
+        fake.seen(&more, Utc::now()).contains("4 of 7 languages"),
         "{}",
         more.content
     );
@@ -110,7 +112,7 @@ async fn an_update_in_eight_languages_takes_two_forms_and_players_read_it_in_the
         .await
         .modal()
         .await;
-    assert_eq!(fields(&second), ["pl", "ja"], "{second}");
+    assert_eq!(fields(&second), ["it", "pl", "ja"], "{second}");
     let id = second["custom_id"].as_str().expect("a form id").to_owned();
     let done = fake
         .modal_submit(world::RESPONDER, &id)
@@ -147,6 +149,15 @@ async fn an_update_in_eight_languages_takes_two_forms_and_players_read_it_in_the
     .await;
     assert_eq!(schema_errors(&doc), Vec::<String>::new(), "{doc}");
     assert_eq!(doc["locales"], serde_json::json!(LOCALES));
+    assert_eq!(
+        doc["incidents"][0]["titles"],
+        serde_json::json!([
+            {"locale": "en-US", "content": "Problems with Login"},
+            {"locale": "de", "content": "Anmeldung gestört"},
+            {"locale": "ja", "content": "ログイン障害"},
+        ]),
+        "the titles typed, none for French (left blank)"
+    );
     let newest = &doc["incidents"][0]["updates"][0]["translations"];
     let text = |code: &str| {
         newest
@@ -180,7 +191,10 @@ async fn an_update_in_eight_languages_takes_two_forms_and_players_read_it_in_the
     assert!(atom.contains("[de]\n📣 Statusmeldung zu Login"), "{atom}");
 }
 
-async fn feed_until(addr: std::net::SocketAddr, accept: impl Fn(&Value) -> bool) -> Value {
+pub(crate) async fn feed_until(
+    addr: std::net::SocketAddr,
+    accept: impl Fn(&Value) -> bool,
+) -> Value {
     let deadline = tokio::time::Instant::now() + STEP;
     loop {
         let res = http::get(addr, "/game-status.json").await;

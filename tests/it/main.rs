@@ -31,6 +31,7 @@ mod layers;
 mod lifecycle;
 mod listener;
 mod locales;
+mod locales_titles;
 mod lockdown;
 mod logs;
 mod maintenance;

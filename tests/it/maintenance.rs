@@ -16,7 +16,7 @@ use crate::support::http;
 use crate::support::story::{declare, press, run, shows_seen};
 
 /// Runs `/maintenance <sub>` in #general as `user` and returns the answer they read.
-async fn maintenance(
+pub(crate) async fn maintenance(
     fake: &FakeDiscord,
     user: UserId,
     sub: &str,
@@ -46,7 +46,7 @@ async fn start(fake: &FakeDiscord) -> (TestBot, tempfile::TempDir) {
 }
 
 /// [`start`], with `configure` applied to the settings.
-async fn start_with(
+pub(crate) async fn start_with(
     fake: &FakeDiscord,
     configure: impl FnOnce(&mut incident_bot::config::Settings),
 ) -> (TestBot, tempfile::TempDir) {
@@ -84,7 +84,7 @@ fn the_event(fake: &FakeDiscord) -> FakeEvent {
 }
 
 /// `at` as people type a time: `2026-12-06 08:00`.
-fn typed(at: DateTime<Utc>) -> String {
+pub(crate) fn typed(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M").to_string()
 }
 

@@ -31,6 +31,7 @@ pub fn on_bluesky(
             api_base,
             timeout,
             severities: Severity::ALL.to_vec(),
+            locale: None,
             app_password: Some(password.into()),
         });
     }

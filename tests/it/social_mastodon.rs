@@ -26,6 +26,7 @@ pub fn on_mastodon(fake: &FakeMastodon, timeout: Duration) -> impl FnOnce(&mut S
             instance,
             timeout,
             severities: Severity::ALL.to_vec(),
+            locale: None,
             token: Some(TOKEN.to_owned().into()),
         });
     }

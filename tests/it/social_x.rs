@@ -30,6 +30,7 @@ pub fn on_x(
             api_base,
             timeout,
             severities: Severity::ALL.to_vec(),
+            locale: None,
             include_link,
             monthly_cap,
             replies,

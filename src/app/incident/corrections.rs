@@ -120,6 +120,7 @@ pub(in crate::app) async fn update_to_players(
         kind: AnnouncementKind::Update,
         view: &view,
         translated,
+        titles: translations.titles(),
         ping_roles: vec![],
         publish,
     };

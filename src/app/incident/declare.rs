@@ -308,6 +308,7 @@ pub(in crate::app) async fn queue_alert_in(
         kind: AnnouncementKind::Alert,
         view: &view,
         translated,
+        titles: translations.titles(),
         ping_roles,
         publish: true,
     };

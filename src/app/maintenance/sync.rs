@@ -4,11 +4,13 @@
 use chrono::TimeDelta;
 
 use super::{line, marker, queue, staff_channel};
-use crate::app::{render, ChatError, Effect, Meeting, NewExternalEvent, Outgoing, Performer};
-use crate::domain::{EventStatus, Window, WindowStatus};
+use crate::app::{
+    render, AppError, ChatError, Effect, Meeting, NewExternalEvent, Outgoing, Performer,
+};
+use crate::domain::{to_translate, EventStatus, Locale, Window, WindowStatus};
 use crate::render::{
     cap, relative, role_pings, unlink_for_players, MaintenanceNotice, MaintenanceReminder,
-    MaintenanceStaff, Markup, Stage, TemplateName,
+    MaintenanceStaff, TemplateName,
 };
 use crate::scheduler::JobError;
 use crate::store::Job;
@@ -71,6 +73,22 @@ impl Performer {
                 now,
             )
             .await?;
+            // Each players' language with its own channel, after the announcement channel.
+            let settings = &self.app.settings;
+            let read = to_translate(&settings.players.locales);
+            for (locale, channel) in &settings.channels.announcements_by_locale {
+                if !read.contains(locale) {
+                    continue;
+                }
+                let effect = Effect::AnnounceWindowIn {
+                    window: id,
+                    stage: stage.clone(),
+                    locale: locale.code().to_owned(),
+                    channel: *channel,
+                };
+                let about = format!("mw:{id}:{stage}:{locale}");
+                queue(&self.app, &mut tx, effect, &about, &origin, now).await?;
+            }
         }
         tx.commit().await?;
         self.app.waker.wake();
@@ -147,47 +165,95 @@ impl Performer {
         let Some(w) = self.app.db.window(id).await? else {
             return Ok(());
         };
-        let stale = match stage {
-            "scheduled" | "moved" => w.status != WindowStatus::Scheduled,
-            "started" | "extended" => w.status.is_over(),
-            _ => false,
-        };
-        if stale {
+        if stale(&w, stage) {
             return Ok(());
         }
+        let settings = &self.app.settings;
+        let (view, hosts) = self.notice(&w, stage);
+        let failed = |e| crate::app::jobs::use_case_failed(&self.app.templates, e);
+        let text = render(&self.app, TemplateName::Maintenance, &view).map_err(failed)?;
+        let content = unlink_for_players(&text, &hosts);
+        let mut translated = Vec::new();
+        for locale in to_translate(&settings.players.locales) {
+            let text = self
+                .app
+                .templates
+                .render_in(locale, TemplateName::Maintenance, &view)
+                .map_err(|e| failed(AppError::from(anyhow::Error::new(e))))?;
+            translated.push((locale, unlink_for_players(&text, &hosts)));
+        }
+        let shown = self.in_guild_language(&content, &translated).await?;
+        self.post(job, settings.channels.announcements, shown, vec![])
+            .await?;
+        // Players who follow the studio elsewhere read it too (the Discord post has a nonce,
+        // and the posts are recorded once per job: a retry doubles neither).
+        crate::app::social_notices::queue(&self.app, job, &w, (&content, &translated)).await
+    }
+
+    /// Performs [`Effect::AnnounceWindowIn`]: tells players of `stage` in `locale`'s own
+    /// channel, from that locale's template, unless the window moved past it meanwhile.
+    pub(in crate::app) async fn announce_window_in(
+        &self,
+        job: &Job,
+        id: i64,
+        stage: &str,
+        (locale, channel): (&str, crate::domain::ChannelId),
+    ) -> Result<(), JobError> {
+        let Some(w) = self.app.db.window(id).await? else {
+            return Ok(());
+        };
+        let Ok(locale) = Locale::parse(locale) else {
+            return Err(JobError::fatal(format!("{locale} is not a Discord locale")));
+        };
+        if stale(&w, stage) {
+            return Ok(());
+        }
+        let (view, hosts) = self.notice(&w, stage);
+        let text = self
+            .app
+            .templates
+            .render_in(locale, TemplateName::Maintenance, &view)
+            .map_err(|e| {
+                let e = AppError::from(anyhow::Error::new(e));
+                crate::app::jobs::use_case_failed(&self.app.templates, e)
+            })?;
+        self.post(job, channel, unlink_for_players(&text, &hosts), vec![])
+            .await?;
+        Ok(())
+    }
+
+    /// The notice of `w` at `stage`, and the hosts players may see linked in it: the event's
+    /// link is the bot's own; every other address, a typed discord.com one included, follows
+    /// the players' rule.
+    fn notice(&self, w: &Window, stage: &str) -> (MaintenanceNotice, Vec<String>) {
         let settings = &self.app.settings;
         let guild = settings.discord.guild_id;
         let event_link = w
             .event
             .filter(|_| !w.status.is_over())
             .map(|e| format!("https://discord.com/events/{guild}/{e}"));
-        let view = MaintenanceNotice {
-            stage: Stage::named(stage),
-            title: w.title.to_string(),
-            systems: w.systems.display(),
-            message: w.message.as_ref().map(ToString::to_string),
-            start: Markup::raw(format!("<t:{}:F>", w.start.timestamp())),
-            end: Markup::raw(format!("<t:{}:F>", w.end.timestamp())),
-            event: event_link.clone().map(Markup::raw),
-            status_url: settings.status.url.clone(),
-        };
-        let text = render(&self.app, TemplateName::Maintenance, &view)
-            .map_err(|e| crate::app::jobs::use_case_failed(&self.app.templates, e))?;
-        // The event's link is the bot's own; every other address, a typed discord.com one
-        // included, follows the players' rule.
+        let view = MaintenanceNotice::of(w, stage, event_link.clone(), &settings.status.url);
         let mut hosts = settings.player_link_hosts();
         hosts.extend(event_link);
-        let content = unlink_for_players(&text, &hosts);
-        self.post(
-            job,
-            settings.channels.announcements,
-            content.clone(),
-            vec![],
-        )
-        .await?;
-        // Players who follow the studio elsewhere read it too (the Discord post has a nonce,
-        // and the posts are recorded once per job: a retry doubles neither).
-        crate::app::social_notices::queue(&self.app, job, &w, &content).await
+        (view, hosts)
+    }
+
+    /// `content` in the guild's preferred language, when players read it and it was rendered.
+    async fn in_guild_language(
+        &self,
+        content: &str,
+        translated: &[(Locale, String)],
+    ) -> Result<String, JobError> {
+        if translated.is_empty() {
+            return Ok(content.to_owned());
+        }
+        let preferred = self.chat.preferred_locale().await?;
+        let map = translated.iter().cloned().collect();
+        Ok(crate::app::players::for_guild(
+            preferred.as_deref(),
+            &map,
+            content.to_owned(),
+        ))
     }
 
     /// Performs [`Effect::WindowReminder`]: reminds the staff in the log channel before a
@@ -231,5 +297,15 @@ impl Performer {
         };
         self.chat.post(&message).await?;
         Ok(())
+    }
+}
+
+/// Whether `w` moved past `stage` since it was queued (a schedule cancelled before its post
+/// went out says nothing).
+fn stale(w: &Window, stage: &str) -> bool {
+    match stage {
+        "scheduled" | "moved" => w.status != WindowStatus::Scheduled,
+        "started" | "extended" => w.status.is_over(),
+        _ => false,
     }
 }

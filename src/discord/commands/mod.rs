@@ -12,6 +12,7 @@ pub(crate) mod report;
 mod run;
 pub(crate) mod spec;
 mod timeline;
+pub(crate) mod translation_drafts;
 pub(crate) mod translations;
 
 pub(crate) use incident::counts;

@@ -1,21 +1,22 @@
 //! `translations:true` on `/incident update` and `/incident announce`: the typed text in each
-//! of the players' other languages, through forms.
+//! of the players' other languages, through forms, and the incident's public title per language.
 //!
 //! A modal holds at most five text fields and must be the command's first answer, so the
 //! command opens the first form at once; after each form but the last, an ephemeral
-//! **More languages** button opens the next (a modal cannot answer a modal). The command runs
-//! when the last form is sent. The draft between forms lives in this process: it is a form
-//! being filled, and Discord's interaction tokens last 15 minutes anyway.
-
-use std::collections::HashMap;
-use std::sync::Mutex;
+//! **More languages** button opens the next (a modal cannot answer a modal). The first form's
+//! first field holds every language's title, one `code: title` line each, filled in with the
+//! codes, so titles cost no extra step; the text fields follow, four in the first form, five in
+//! the others. The command runs when the last form is sent. The draft between forms lives in
+//! this process for at most 30 minutes (`translation_drafts`): it is a form being filled.
 
 use serenity::all as serenity;
 
 use super::spec::{Kind, Param};
+use super::translation_drafts::{Gone, Held};
 use crate::app::{self, AppError, Button, ChangeArgs, Place};
 use crate::domain::{
-    to_translate, Actor, Command, EtaInput, FreeText, Locale, Refusal, Translations,
+    to_translate, Actor, Command, EtaInput, FreeText, IncidentTitle, Locale, Refusal, Translations,
+    Typed,
 };
 
 /// The option that asks for the forms.
@@ -33,6 +34,9 @@ pub const MORE: &str = "trmore";
 
 /// Discord's limit of text fields in one modal.
 pub const FIELDS_PER_FORM: usize = 5;
+
+/// The custom id of the first form's titles field.
+const TITLES: &str = "titles";
 
 /// What the command will do once the languages are in.
 #[derive(Debug, Clone)]
@@ -57,28 +61,67 @@ pub enum Asked {
 
 /// A command waiting for its translations.
 #[derive(Debug, Clone)]
-struct Draft {
+pub(super) struct Draft {
     asked: Asked,
     place: Place,
     user: u64,
     locales: Vec<Locale>,
     typed: Vec<(Locale, String)>,
+    titles: Vec<(Locale, String)>,
 }
 
 /// The drafts of this process, by the id of the command that opened them.
 #[derive(Debug, Default)]
-pub struct Drafts(Mutex<HashMap<u64, Draft>>);
+pub struct Drafts(Held<Draft>);
 
-impl Drafts {
-    fn with<T>(&self, f: impl FnOnce(&mut HashMap<u64, Draft>) -> T) -> T {
-        match self.0.lock() {
-            Ok(mut g) => f(&mut g),
-            Err(poisoned) => f(&mut poisoned.into_inner()),
-        }
+/// What a person is told of a draft that is not here.
+fn refusal(gone: Gone) -> Refusal {
+    match gone {
+        Gone::Expired => Refusal::TranslationsExpired {
+            minutes: super::translation_drafts::LIFETIME.num_minutes(),
+        },
+        Gone::Unknown => Refusal::StaleForm,
     }
 }
 
-/// The form of step `step` (0-based) of draft `id`: a field per locale, up to five.
+/// The locales whose text fields step `step` (0-based) holds: the first form leaves one field
+/// to the titles.
+fn of_step(locales: &[Locale], step: usize) -> &[Locale] {
+    let first = FIELDS_PER_FORM - 1;
+    let (from, to) = match step {
+        0 => (0, first),
+        n => (
+            first + (n - 1) * FIELDS_PER_FORM,
+            first + n * FIELDS_PER_FORM,
+        ),
+    };
+    locales
+        .get(from.min(locales.len())..to.min(locales.len()))
+        .unwrap_or_default()
+}
+
+/// How many forms `n` locales take.
+fn steps(n: usize) -> usize {
+    1 + n
+        .saturating_sub(FIELDS_PER_FORM - 1)
+        .div_ceil(FIELDS_PER_FORM)
+}
+
+/// The first form's titles field: a line per locale, its code filled in.
+fn titles_field(
+    templates: &crate::render::Templates,
+    locales: &[Locale],
+) -> serenity::CreateActionRow {
+    let lines: Vec<String> = locales.iter().map(|l| format!("{}: ", l.code())).collect();
+    let label = templates.label(&crate::render::Label::TranslatedTitles);
+    let input = serenity::CreateInputText::new(serenity::InputTextStyle::Paragraph, label, TITLES)
+        .required(false)
+        .max_length(4000)
+        .value(lines.join("\n"));
+    serenity::CreateActionRow::InputText(input)
+}
+
+/// The form of step `step` (0-based) of draft `id`: the titles first, then a field per locale.
 fn form(
     templates: &crate::render::Templates,
     id: u64,
@@ -86,17 +129,14 @@ fn form(
     locales: &[Locale],
     english: &str,
 ) -> serenity::CreateModal {
-    let steps = locales.len().div_ceil(FIELDS_PER_FORM);
     let title = templates.label(&crate::render::Label::TranslationsTitle {
         step: step + 1,
-        steps,
+        steps: steps(locales.len()),
     });
-    let rows = locales
-        .chunks(FIELDS_PER_FORM)
-        .nth(step)
-        .unwrap_or_default()
-        .iter()
-        .map(|l| {
+    let titles = (step == 0).then(|| titles_field(templates, locales));
+    let rows = titles
+        .into_iter()
+        .chain(of_step(locales, step).iter().map(|l| {
             let label = format!("{} ({})", l.language(), l.code());
             let input = serenity::CreateInputText::new(
                 serenity::InputTextStyle::Paragraph,
@@ -107,9 +147,31 @@ fn form(
             .max_length(u16::try_from(FreeText::MAX).unwrap_or(u16::MAX))
             .placeholder(crate::render::cap(english, 100));
             serenity::CreateActionRow::InputText(input)
-        })
+        }))
         .collect();
     serenity::CreateModal::new(format!("{FORM}:{id}:{step}"), title).components(rows)
+}
+
+/// The titles typed as `code: title` lines, for `locales`; blank titles are none.
+fn parse_titles(typed: &str, locales: &[Locale]) -> Result<Vec<(Locale, String)>, AppError> {
+    let mut out = Vec::new();
+    for line in typed.lines().filter(|l| !l.trim().is_empty()) {
+        let known = line.split_once(':').and_then(|(code, title)| {
+            let l = Locale::parse(code).ok().filter(|l| locales.contains(l))?;
+            Some((l, title.trim()))
+        });
+        let Some((locale, title)) = known else {
+            return Err(Refusal::TitleLine {
+                typed: Typed(line.to_owned()),
+            }
+            .into());
+        };
+        if !title.is_empty() {
+            IncidentTitle::parse(title)?;
+            out.push((locale, title.to_owned()));
+        }
+    }
+    Ok(out)
 }
 
 /// Opens the first form for `asked`, when players read other languages; `Ok(false)` when they
@@ -134,8 +196,9 @@ pub(super) async fn open(
         user: ask.actor()?.user.get(),
         locales: locales.clone(),
         typed: Vec::new(),
+        titles: Vec::new(),
     };
-    ask.data().drafts.with(|d| d.insert(id, draft));
+    ask.data().drafts.0.insert(id, draft, ask.app().clock.now());
     ask.modal(form(&ask.app().templates, id, 0, &locales, &english))
         .await?;
     Ok(true)
@@ -147,22 +210,23 @@ fn parse(about: &str) -> Option<(u64, usize)> {
     Some((id.parse().ok()?, step.parse().ok()?))
 }
 
-/// The form the **More languages** button `about` opens, if its draft is still here.
+/// The form the **More languages** button `about` opens, if its draft is still here at `now`.
 pub(in crate::discord) fn next_form(
     templates: &crate::render::Templates,
     drafts: &Drafts,
-    about: &str,
-    user: u64,
-) -> Option<serenity::CreateModal> {
-    let (id, step) = parse(about)?;
-    drafts.with(|d| {
-        let draft = d.get(&id).filter(|d| d.user == user)?;
-        let english = match &draft.asked {
-            Asked::Update { message, .. } => message.clone(),
-            Asked::Announce { .. } => String::new(),
-        };
-        Some(form(templates, id, step, &draft.locales, &english))
-    })
+    (about, user): (&str, u64),
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<serenity::CreateModal, Refusal> {
+    let (id, step) = parse(about).ok_or(Refusal::StaleForm)?;
+    let draft = drafts.0.update(id, now, |d| d.clone()).map_err(refusal)?;
+    if draft.user != user {
+        return Err(Refusal::StaleForm);
+    }
+    let english = match &draft.asked {
+        Asked::Update { message, .. } => message.clone(),
+        Asked::Announce { .. } => String::new(),
+    };
+    Ok(form(templates, id, step, &draft.locales, &english))
 }
 
 /// What a sent form leads to.
@@ -183,20 +247,27 @@ pub(in crate::discord) async fn sent(
 ) -> Result<Sent, AppError> {
     let (id, step) = parse(about).ok_or(Refusal::StaleForm)?;
     let user = actor.user.get();
-    let draft = drafts.with(|d| {
-        let draft = d.get_mut(&id).filter(|d| d.user == user)?;
-        let fields = draft.locales.chunks(FIELDS_PER_FORM).nth(step)?.to_vec();
-        for l in fields {
-            draft.typed.retain(|(x, _)| *x != l);
-            draft.typed.push((l, typed(l.code())));
-        }
-        Some(draft.clone())
-    });
+    let now = app.clock.now();
+    let draft = drafts
+        .0
+        .update(id, now, |draft| {
+            if draft.user != user {
+                return Ok(None);
+            }
+            if step == 0 {
+                draft.titles = parse_titles(&typed(TITLES), &draft.locales)?;
+            }
+            for l in of_step(&draft.locales, step).to_vec() {
+                draft.typed.retain(|(x, _)| *x != l);
+                draft.typed.push((l, typed(l.code())));
+            }
+            Ok::<_, AppError>(Some(draft.clone()))
+        })
+        .map_err(refusal)??;
     let draft = draft.ok_or(Refusal::StaleForm)?;
-    let steps = draft.locales.len().div_ceil(FIELDS_PER_FORM);
-    if step + 1 < steps {
+    if step + 1 < steps(draft.locales.len()) {
         let answer = crate::render::TranslationsAnswer {
-            done: (step + 1) * FIELDS_PER_FORM,
+            done: (FIELDS_PER_FORM - 1) + step * FIELDS_PER_FORM,
             total: draft.locales.len(),
         };
         let more = Button {
@@ -206,7 +277,7 @@ pub(in crate::discord) async fn sent(
         };
         return Ok(Sent::More(app::answer(app, answer)?, vec![more]));
     }
-    drafts.with(|d| d.remove(&id));
+    drafts.0.remove(id, now);
     let args = args(&draft)?;
     let origin = format!("ix:{id}");
     let changed = app::change(app, actor, draft.place, &origin, args).await?;
@@ -218,6 +289,9 @@ fn args(draft: &Draft) -> Result<ChangeArgs, AppError> {
     let mut translations = Translations::default();
     for (l, text) in &draft.typed {
         translations.add(*l, text)?;
+    }
+    for (l, title) in &draft.titles {
+        translations.add_title(*l, title)?;
     }
     let command = match &draft.asked {
         Asked::Update {
@@ -252,7 +326,7 @@ mod tests {
     use super::*;
 
     #[test]
-    fn seven_locales_take_two_forms_of_five_and_two_fields() {
+    fn seven_locales_take_two_forms_the_first_with_the_titles_and_four_languages() {
         let locales: Vec<Locale> = ["de", "fr", "es-ES", "pt-BR", "it", "pl", "ja"]
             .iter()
             .map(|c| Locale::parse(c).unwrap())
@@ -262,7 +336,19 @@ mod tests {
         let second = serde_json::to_value(form(&t, 9, 1, &locales, "Login is back")).unwrap();
         assert_eq!(second["title"], "Translations (2 of 2)");
         assert_eq!(first["components"].as_array().unwrap().len(), 5);
-        assert_eq!(second["components"].as_array().unwrap().len(), 2);
+        assert_eq!(second["components"].as_array().unwrap().len(), 3);
+        let titles = &first["components"][0]["components"][0];
+        assert_eq!(titles["custom_id"], "titles");
+        assert_eq!(
+            titles["value"],
+            "de: \nfr: \nes-ES: \npt-BR: \nit: \npl: \nja: "
+        );
+        assert_eq!(first["components"][1]["components"][0]["custom_id"], "de");
+        assert_eq!(second["components"][0]["components"][0]["custom_id"], "it");
+        assert_eq!(steps(4), 1);
+        assert_eq!(steps(5), 2);
+        assert_eq!(steps(9), 2);
+        assert_eq!(steps(10), 3);
         assert_eq!(second["custom_id"], "tr:9:1");
         assert_eq!(parse("9:1"), Some((9, 1)));
         let draft = Draft {
@@ -272,11 +358,25 @@ mod tests {
                 incident: None,
             },
             user: 1,
-            locales,
+            locales: locales.clone(),
             typed: vec![(Locale::parse("de").unwrap(), "Anmeldung".into())],
+            titles: parse_titles("de: Anmeldung gestört\nfr: \n", &locales).unwrap(),
         };
         assert_eq!(channel(&draft).get(), 5);
         let args = args(&draft).unwrap();
         assert_eq!(args.translations.len(), 1);
+        let de = Locale::parse("de").unwrap();
+        assert_eq!(
+            args.translations.titles(),
+            [(de, "Anmeldung gestört".to_owned())]
+        );
+        assert!(
+            parse_titles("Anmeldung gestört", &locales).is_err(),
+            "a line without its code is refused"
+        );
+        assert!(
+            parse_titles("ko: 로그인", &locales).is_err(),
+            "not a players' locale"
+        );
     }
 }
