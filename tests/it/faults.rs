@@ -316,13 +316,10 @@ async fn rate_limited_channel_creation_and_posts_still_end_with_one_channel_and_
             .await,
         );
     }
+    // The fake refuses a callback past Discord's 3 s, so an acknowledgement recorded at all
+    // came in time: each declare was deferred (committed) while the channel posts were limited.
     for h in &handles {
-        let ack = h.ack().await;
-        assert!(
-            ack.latency < Duration::from_secs(3),
-            "acknowledged in {:?}",
-            ack.latency
-        );
+        assert_eq!(h.ack().await.kind, 5, "the declare was acknowledged");
     }
     fake.wait_for("five channels with intros", Duration::from_secs(30), |f| {
         f.channels_under(world::INCIDENTS).iter().all(|c| {
