@@ -231,20 +231,32 @@ async fn sigkill_mid_burst_twenty_times_loses_no_acknowledged_declare_and_posts_
             );
         }
         // Resolve an incident of an earlier round in the same burst: all-clear and reminders.
-        if let Some(target) = fake
+        let resolve = match fake
             .channels_under(world::INCIDENTS)
             .into_iter()
             .find(|c| !resolved.contains(&c.id))
         {
-            resolved.insert(target.id);
-            incident(
-                &fake,
-                world::COMMANDER,
-                target.id,
-                "resolve",
-                &[("root_cause", "bad deploy"), ("all_clear", "now")],
-            )
-            .await;
+            Some(target) => {
+                resolved.insert(target.id);
+                let resolve = incident(
+                    &fake,
+                    world::COMMANDER,
+                    target.id,
+                    "resolve",
+                    &[("root_cause", "bad deploy"), ("all_clear", "now")],
+                )
+                .await;
+                Some(resolve)
+            }
+            None => None,
+        };
+        // The kill lands at a random point of the burst's jobs, once the first declare was
+        // acknowledged (a declare commits first) and the resolve answered (it defers first):
+        // waiting on those, not on a long enough sleep, keeps a loaded machine from killing
+        // every round before anything was committed.
+        handles[0].ack().await;
+        if let Some(resolve) = &resolve {
+            resolve.reply().await;
         }
         tokio::time::sleep(Duration::from_millis(rng.next(400))).await;
         bot.kill9();
