@@ -39,16 +39,18 @@ fn came_back(fake: &FakeDiscord, bot: &TestBot, channel: ChannelId) -> Vec<(Fake
         .collect()
 }
 
-async fn status(bot: &TestBot, channel: ChannelId) -> Status {
+async fn record(bot: &TestBot, channel: ChannelId) -> incident_bot::store::IncidentRecord {
     let id = incident_of(bot, channel).await;
-    let record = bot
-        .app
+    bot.app
         .db
         .incident(id)
         .await
         .expect("db")
-        .expect("incident");
-    record.incident.status
+        .expect("incident")
+}
+
+async fn status(bot: &TestBot, channel: ChannelId) -> Status {
+    record(bot, channel).await.incident.status
 }
 
 #[tokio::test]
@@ -241,15 +243,7 @@ async fn it_did_not_hold_under_an_older_notice_no_longer_applies_once_the_fix_he
 
     // The older notice's button is pressed after all: it says so, and reopens nothing.
     let answer = stale_did_not_hold(&fake, &bot, &older).await;
-    let id = incident_of(&bot, channel).await;
-    let record = bot
-        .app
-        .db
-        .incident(id)
-        .await
-        .expect("db")
-        .expect("incident");
-    let number = record.number.0;
+    let number = record(&bot, channel).await.number.0;
     assert_eq!(
         answer,
         format!(
