@@ -179,6 +179,12 @@ pub enum Refusal {
     StepGone,
     /// Someone answered the question of this button already.
     AnsweredAlready,
+    /// An answer to a fix check under an older message, once no fix is being verified (the
+    /// fix held, or the incident was reopened).
+    FixCheckOver {
+        /// The incident.
+        number: u32,
+    },
     /// `/incident run` named an action that is not configured.
     NoSuchAction {
         /// What was typed.

@@ -303,6 +303,7 @@ fn own_about_actions_and_windows() -> Vec<Refusal> {
             set: true,
         },
         Refusal::AnsweredAlready,
+        Refusal::FixCheckOver { number: 12 },
         Refusal::SlowmodeNeedsChannels,
         Refusal::NothingToLock,
         Refusal::LockdownInPlace,

@@ -1,10 +1,12 @@
 //! Runs of runbook actions: recorded before the call goes out, moved to `sending` by a
 //! compare-and-set just before it does, and finished with what came back. A run found in
-//! `sending` by a job was sent by an attempt that never recorded its answer.
+//! `sending` by a job was sent by an attempt that never recorded its answer (the states'
+//! moves are [`super::recorded_calls`]'s, shared with the maintenance hook's calls).
 
 use chrono::{DateTime, Utc};
 
 use super::convert::{self, from_millis, from_millis_opt, to_db_id, to_millis};
+use super::recorded_calls::{self as calls, Recorded, RunOutcome};
 use super::{Db, Error, Tx};
 use crate::domain::{ActionId, IncidentId, RunState, UserId};
 
@@ -73,25 +75,33 @@ type Row = (
 const SELECT: &str = "SELECT id, incident_id, action_id, run_key, requested_by, requested_name, \
      state, attempts, created_at, started_at, finished_at, status, snippet FROM action_runs";
 
-fn from_row(r: Row) -> Result<ActionRun, Error> {
-    let (id, incident, action, key, by, by_name, state, attempts, created, started, finished) =
-        (r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10);
-    Ok(ActionRun {
-        id,
-        incident: IncidentId(incident),
-        action: ActionId::from_stored(action),
-        key,
-        by: convert::user_id(by)?,
-        by_name,
-        state: RunState::parse(&state)
-            .ok_or_else(|| super::corrupt(format!("action run state `{state}`")))?,
-        attempts,
-        created_at: from_millis(created)?,
-        started_at: from_millis_opt(started)?,
-        finished_at: from_millis_opt(finished)?,
-        status: r.11.and_then(|s| u16::try_from(s).ok()),
-        snippet: r.12,
-    })
+/// The table of runs.
+const TABLE: &str = "action_runs";
+
+impl Recorded for ActionRun {
+    const SELECT: &'static str = SELECT;
+    type Row = Row;
+
+    fn from_row(r: Row) -> Result<Self, Error> {
+        let (id, incident, action, key, by, by_name, state, attempts, created, started, finished) =
+            (r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10);
+        Ok(ActionRun {
+            id,
+            incident: IncidentId(incident),
+            action: ActionId::from_stored(action),
+            key,
+            by: convert::user_id(by)?,
+            by_name,
+            state: RunState::parse(&state)
+                .ok_or_else(|| super::corrupt(format!("action run state `{state}`")))?,
+            attempts,
+            created_at: from_millis(created)?,
+            started_at: from_millis_opt(started)?,
+            finished_at: from_millis_opt(finished)?,
+            status: r.11.and_then(|s| u16::try_from(s).ok()),
+            snippet: r.12,
+        })
+    }
 }
 
 impl Tx {
@@ -127,11 +137,7 @@ impl Tx {
     /// One run, read inside this transaction.
     #[tracing::instrument(skip_all)]
     pub async fn action_run(&mut self, id: i64) -> Result<Option<ActionRun>, Error> {
-        let row: Option<Row> = sqlx::query_as(sql!("{SELECT} WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&mut *self.inner)
-            .await?;
-        row.map(from_row).transpose()
+        calls::recorded(&mut *self.inner, id).await
     }
 
     /// Moves a run from `from` to `to`; returns whether it was in `from` (so two answers to
@@ -143,13 +149,7 @@ impl Tx {
         from: RunState,
         to: RunState,
     ) -> Result<bool, Error> {
-        let done = sqlx::query("UPDATE action_runs SET state = $3 WHERE id = $1 AND state = $2")
-            .bind(id)
-            .bind(from.key())
-            .bind(to.key())
-            .execute(&mut *self.inner)
-            .await?;
-        Ok(done.rows_affected() == 1)
+        calls::move_run(&mut *self.inner, TABLE, id, from, to).await
     }
 
     /// Records a run's outcome, if it is still `sending`; returns whether it was.
@@ -162,18 +162,13 @@ impl Tx {
         snippet: &str,
         at: DateTime<Utc>,
     ) -> Result<bool, Error> {
-        let done = sqlx::query(
-            "UPDATE action_runs SET state = $2, status = $3, snippet = $4, finished_at = $5 \
-             WHERE id = $1 AND state = 'sending'",
-        )
-        .bind(id)
-        .bind(state.key())
-        .bind(status.map(i64::from))
-        .bind(snippet)
-        .bind(to_millis(at))
-        .execute(&mut *self.inner)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        let outcome = RunOutcome {
+            state,
+            status,
+            snippet,
+            at,
+        };
+        calls::finish_run(&mut *self.inner, TABLE, id, outcome).await
     }
 }
 
@@ -181,21 +176,13 @@ impl Db {
     /// One run.
     #[tracing::instrument(skip_all)]
     pub async fn action_run(&self, id: i64) -> Result<Option<ActionRun>, Error> {
-        let row: Option<Row> = sqlx::query_as(sql!("{SELECT} WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(from_row).transpose()
+        calls::recorded(&self.pool, id).await
     }
 
     /// Every run of an incident, oldest first.
     #[tracing::instrument(skip_all)]
     pub async fn action_runs(&self, incident: IncidentId) -> Result<Vec<ActionRun>, Error> {
-        let rows: Vec<Row> = sqlx::query_as(sql!("{SELECT} WHERE incident_id = $1 ORDER BY id"))
-            .bind(incident.0)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.into_iter().map(from_row).collect()
+        self.recorded_of("incident_id", incident.0, None).await
     }
 
     /// Takes a queued run for sending: `sending`, one more attempt, started now. Returns false
@@ -203,16 +190,9 @@ impl Db {
     #[tracing::instrument(skip_all)]
     pub async fn start_action_run(&self, id: i64, at: DateTime<Utc>) -> Result<bool, Error> {
         let mut tx = self.begin().await?;
-        let done = sqlx::query(
-            "UPDATE action_runs SET state = 'sending', attempts = attempts + 1, started_at = $2 \
-             WHERE id = $1 AND state = 'queued'",
-        )
-        .bind(id)
-        .bind(to_millis(at))
-        .execute(&mut *tx.inner)
-        .await?;
+        let taken = calls::start_run(&mut *tx.inner, TABLE, id, Some(at)).await?;
         tx.commit().await?;
-        Ok(done.rows_affected() == 1)
+        Ok(taken)
     }
 
     /// Gives a run taken for sending back to the queue: the target said it did nothing (a 429

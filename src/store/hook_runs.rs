@@ -1,11 +1,13 @@
 //! Calls of the game's maintenance hook (`[maintenance] hook`): one per window and mode,
 //! recorded in the transaction that starts or ends the window, moved to `sending` by a
 //! compare-and-set just before the call, and finished with what came back. A call found in
-//! `sending` by a job was sent by an attempt that never recorded its answer.
+//! `sending` by a job was sent by an attempt that never recorded its answer (the states'
+//! moves are [`super::recorded_calls`]'s, shared with the runbook actions' runs).
 
 use chrono::{DateTime, Utc};
 
 use super::convert::{from_millis, to_millis};
+use super::recorded_calls::{self as calls, Recorded, RunOutcome};
 use super::{Db, Error, Tx};
 use crate::domain::{ActionId, RunState};
 
@@ -58,21 +60,29 @@ fn mode(on: bool) -> &'static str {
     }
 }
 
-fn from_row(r: Row) -> Result<HookRun, Error> {
-    let (id, window, mode, action, key, state, attempts, created, status, snippet) = r;
-    Ok(HookRun {
-        id,
-        window,
-        on: mode == "on",
-        action: ActionId::from_stored(action),
-        key,
-        state: RunState::parse(&state)
-            .ok_or_else(|| super::corrupt(format!("hook run state `{state}`")))?,
-        attempts,
-        created_at: from_millis(created)?,
-        status: status.and_then(|s| u16::try_from(s).ok()),
-        snippet,
-    })
+/// The table of calls.
+const TABLE: &str = "maintenance_hook_runs";
+
+impl Recorded for HookRun {
+    const SELECT: &'static str = SELECT;
+    type Row = Row;
+
+    fn from_row(r: Row) -> Result<Self, Error> {
+        let (id, window, mode, action, key, state, attempts, created, status, snippet) = r;
+        Ok(HookRun {
+            id,
+            window,
+            on: mode == "on",
+            action: ActionId::from_stored(action),
+            key,
+            state: RunState::parse(&state)
+                .ok_or_else(|| super::corrupt(format!("hook run state `{state}`")))?,
+            attempts,
+            created_at: from_millis(created)?,
+            status: status.and_then(|s| u16::try_from(s).ok()),
+            snippet,
+        })
+    }
 }
 
 impl Tx {
@@ -119,18 +129,13 @@ impl Tx {
         snippet: &str,
         at: DateTime<Utc>,
     ) -> Result<bool, Error> {
-        let done = sqlx::query(
-            "UPDATE maintenance_hook_runs SET state = $2, status = $3, snippet = $4, \
-             finished_at = $5 WHERE id = $1 AND state = 'sending'",
-        )
-        .bind(id)
-        .bind(state.key())
-        .bind(status.map(i64::from))
-        .bind(snippet)
-        .bind(to_millis(at))
-        .execute(&mut *self.inner)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        let outcome = RunOutcome {
+            state,
+            status,
+            snippet,
+            at,
+        };
+        calls::finish_run(&mut *self.inner, TABLE, id, outcome).await
     }
 }
 
@@ -138,46 +143,25 @@ impl Db {
     /// One call.
     #[tracing::instrument(skip_all)]
     pub async fn hook_run(&self, id: i64) -> Result<Option<HookRun>, Error> {
-        let row: Option<Row> = sqlx::query_as(sql!("{SELECT} WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(from_row).transpose()
+        calls::recorded(&self.pool, id).await
     }
 
     /// Every call of a window's hook, oldest first.
     #[tracing::instrument(skip_all)]
     pub async fn hook_runs(&self, window: i64) -> Result<Vec<HookRun>, Error> {
-        let rows: Vec<Row> = sqlx::query_as(sql!("{SELECT} WHERE window_id = $1 ORDER BY id"))
-            .bind(window)
-            .fetch_all(&self.pool)
-            .await?;
-        rows.into_iter().map(from_row).collect()
+        self.recorded_of("window_id", window, None).await
     }
 
     /// Takes a queued call for sending (`sending`, one more attempt); false when it was not
     /// queued (an earlier attempt took it, and may have sent it).
     #[tracing::instrument(skip_all)]
     pub async fn start_hook_run(&self, id: i64) -> Result<bool, Error> {
-        let done = sqlx::query(
-            "UPDATE maintenance_hook_runs SET state = 'sending', attempts = attempts + 1 \
-             WHERE id = $1 AND state = 'queued'",
-        )
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        calls::start_run(&self.pool, TABLE, id, None).await
     }
 
     /// Gives a call taken for sending back to the queue: the target said it did nothing.
     #[tracing::instrument(skip_all)]
     pub async fn requeue_hook_run(&self, id: i64) -> Result<bool, Error> {
-        let done = sqlx::query(
-            "UPDATE maintenance_hook_runs SET state = 'queued' WHERE id = $1 AND state = 'sending'",
-        )
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(done.rows_affected() == 1)
+        calls::move_run(&self.pool, TABLE, id, RunState::Sending, RunState::Queued).await
     }
 }

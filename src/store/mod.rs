@@ -43,6 +43,7 @@ mod pages;
 mod postgres;
 mod postmortem_items;
 mod postmortems;
+mod recorded_calls;
 mod social_notices;
 mod social_posts;
 mod status_webhooks;

@@ -1,10 +1,12 @@
 //! Social notices: each 🛠️ maintenance notice players were told, as a post on Mastodon,
 //! Bluesky or X, one thread per window, with the key made before the first call and what the
-//! network gave back.
+//! network gave back. Marking a notice tried and done is [`super::recorded_calls`]'s, shared
+//! with the announcements' posts.
 
 use chrono::{DateTime, Utc};
 
-use super::convert::{from_millis_opt, to_millis};
+use super::convert::to_millis;
+use super::recorded_calls::{Recorded, SocialColumns};
 use super::{Db, Error, RemotePost, Tx};
 use crate::domain::{IncidentId, Network};
 
@@ -73,20 +75,28 @@ type Row = (
 const SELECT: &str = "SELECT id, window_id, network, body, link, post_key, first_tried_at, \
     remote_id, remote_cid, skipped FROM social_notices";
 
-fn from_row(r: Row) -> Result<SocialNotice, Error> {
-    let (id, window, network, body, link, key, tried, rid, cid, skipped) = r;
-    Ok(SocialNotice {
-        id,
-        window,
-        network: Network::parse(&network)
-            .ok_or_else(|| super::corrupt(format!("unknown network `{network}`")))?,
-        body,
-        link,
-        key,
-        first_tried_at: from_millis_opt(tried)?,
-        remote: rid.map(|id| RemotePost { id, cid }),
-        skipped,
-    })
+/// The table of notices.
+const TABLE: &str = "social_notices";
+
+impl Recorded for SocialNotice {
+    const SELECT: &'static str = SELECT;
+    type Row = Row;
+
+    fn from_row(r: Row) -> Result<Self, Error> {
+        let (id, window, network, body, link, key, tried, rid, cid, skipped) = r;
+        let sent = SocialColumns::read(&network, tried, rid, cid)?;
+        Ok(SocialNotice {
+            id,
+            window,
+            network: sent.network,
+            body,
+            link,
+            key,
+            first_tried_at: sent.first_tried_at,
+            remote: sent.remote,
+            skipped,
+        })
+    }
 }
 
 impl Tx {
@@ -121,11 +131,7 @@ impl Db {
     /// One notice.
     #[tracing::instrument(skip_all)]
     pub async fn social_notice(&self, id: i64) -> Result<Option<SocialNotice>, Error> {
-        let row: Option<Row> = sqlx::query_as(sql!("{SELECT} WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(from_row).transpose()
+        super::recorded_calls::recorded(&self.pool, id).await
     }
 
     /// Every notice of `window` on `network`, in the order they were made.
@@ -135,14 +141,7 @@ impl Db {
         window: i64,
         network: Network,
     ) -> Result<Vec<SocialNotice>, Error> {
-        let rows: Vec<Row> = sqlx::query_as(sql!(
-            "{SELECT} WHERE window_id = $1 AND network = $2 ORDER BY id"
-        ))
-        .bind(window)
-        .bind(network.as_str())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter().map(from_row).collect()
+        self.recorded_of("window_id", window, Some(network)).await
     }
 
     /// The notices of `incident`'s windows that went out on `network`: when, and the post,
@@ -170,15 +169,7 @@ impl Db {
 
     /// Records that a notice is about to be sent for the first time.
     pub async fn social_notice_tried(&self, id: i64, at: DateTime<Utc>) -> Result<(), Error> {
-        sqlx::query(
-            "UPDATE social_notices SET first_tried_at = $1 \
-             WHERE id = $2 AND first_tried_at IS NULL",
-        )
-        .bind(to_millis(at))
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        self.social_tried(TABLE, id, at).await
     }
 
     /// Records the post the network made, or (`remote` None) why it was skipped.
@@ -188,22 +179,7 @@ impl Db {
         remote: Result<&RemotePost, &str>,
         at: DateTime<Utc>,
     ) -> Result<(), Error> {
-        let (rid, cid, skipped) = match remote {
-            Ok(r) => (Some(r.id.as_str()), r.cid.as_deref(), None),
-            Err(why) => (None, None, Some(why)),
-        };
-        sqlx::query(
-            "UPDATE social_notices SET remote_id = $1, remote_cid = $2, skipped = $3, \
-             posted_at = $4 WHERE id = $5",
-        )
-        .bind(rid)
-        .bind(cid)
-        .bind(skipped)
-        .bind(rid.map(|_| to_millis(at)))
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        self.social_done(TABLE, id, remote.map(|r| (r, at))).await
     }
 
     /// How many notices went out on `network` since `since` (X's monthly cap counts them
@@ -213,13 +189,6 @@ impl Db {
         network: Network,
         since: DateTime<Utc>,
     ) -> Result<u64, Error> {
-        let (made,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM social_notices WHERE network = $1 AND posted_at >= $2",
-        )
-        .bind(network.as_str())
-        .bind(to_millis(since))
-        .fetch_one(&self.pool)
-        .await?;
-        Ok(made.max(0).unsigned_abs())
+        Ok(self.social_since(TABLE, network, since).await?.0)
     }
 }

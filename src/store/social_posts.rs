@@ -1,9 +1,12 @@
 //! Social posts: each player announcement as a post on Mastodon, Bluesky or X, with the key
 //! made before the first call and what the network gave back; and each network's stored login.
+//! Marking a post tried and done is [`super::recorded_calls`]'s, shared with the maintenance
+//! notices' posts.
 
 use chrono::{DateTime, Utc};
 
 use super::convert::{from_millis_opt, to_millis};
+use super::recorded_calls::{Recorded, SocialColumns};
 use super::{Db, Error, Tx};
 use crate::domain::{IncidentId, Network};
 
@@ -91,24 +94,32 @@ type Row = (
 const SELECT: &str = "SELECT id, announcement_id, incident_id, network, body, link, post_key, \
     first_tried_at, remote_id, remote_cid, posted_at, cancelled_at, skipped FROM social_posts";
 
-fn from_row(r: Row) -> Result<SocialPost, Error> {
-    let (id, announcement, incident, network, body, link, key, tried, rid, cid, posted, gone, skip) =
-        r;
-    Ok(SocialPost {
-        id,
-        announcement,
-        incident: IncidentId(incident),
-        network: Network::parse(&network)
-            .ok_or_else(|| super::corrupt(format!("unknown network `{network}`")))?,
-        body,
-        link,
-        key,
-        first_tried_at: from_millis_opt(tried)?,
-        remote: rid.map(|id| RemotePost { id, cid }),
-        posted_at: from_millis_opt(posted)?,
-        cancelled_at: from_millis_opt(gone)?,
-        skipped: skip,
-    })
+/// The table of posts.
+const TABLE: &str = "social_posts";
+
+impl Recorded for SocialPost {
+    const SELECT: &'static str = SELECT;
+    type Row = Row;
+
+    fn from_row(r: Row) -> Result<Self, Error> {
+        let (id, announcement, incident, network, body, link, key, tried, rid, cid, posted) =
+            (r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10);
+        let sent = SocialColumns::read(&network, tried, rid, cid)?;
+        Ok(SocialPost {
+            id,
+            announcement,
+            incident: IncidentId(incident),
+            network: sent.network,
+            body,
+            link,
+            key,
+            first_tried_at: sent.first_tried_at,
+            remote: sent.remote,
+            posted_at: from_millis_opt(posted)?,
+            cancelled_at: from_millis_opt(r.11)?,
+            skipped: r.12,
+        })
+    }
 }
 
 impl Tx {
@@ -151,18 +162,14 @@ impl Tx {
             .bind(incident.0)
             .fetch_all(&mut *self.inner)
             .await?;
-        rows.into_iter().map(from_row).collect()
+        rows.into_iter().map(SocialPost::from_row).collect()
     }
 }
 
 impl Db {
     /// One post.
     pub async fn social_post(&self, id: i64) -> Result<Option<SocialPost>, Error> {
-        let row: Option<Row> = sqlx::query_as(sql!("{SELECT} WHERE id = $1"))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?;
-        row.map(from_row).transpose()
+        super::recorded_calls::recorded(&self.pool, id).await
     }
 
     /// Every post of `incident` on `network`, in the order they were made.
@@ -172,27 +179,14 @@ impl Db {
         incident: IncidentId,
         network: Network,
     ) -> Result<Vec<SocialPost>, Error> {
-        let rows: Vec<Row> = sqlx::query_as(sql!(
-            "{SELECT} WHERE incident_id = $1 AND network = $2 ORDER BY id"
-        ))
-        .bind(incident.0)
-        .bind(network.as_str())
-        .fetch_all(&self.pool)
-        .await?;
-        rows.into_iter().map(from_row).collect()
+        self.recorded_of("incident_id", incident.0, Some(network))
+            .await
     }
 
     /// Records that a post is about to be sent for the first time (a later attempt keeps the
     /// first time: how long the network may remember the key counts from it).
     pub async fn social_post_tried(&self, id: i64, at: DateTime<Utc>) -> Result<(), Error> {
-        sqlx::query(
-            "UPDATE social_posts SET first_tried_at = $1 WHERE id = $2 AND first_tried_at IS NULL",
-        )
-        .bind(to_millis(at))
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        self.social_tried(TABLE, id, at).await
     }
 
     /// Records the post the network made.
@@ -202,26 +196,12 @@ impl Db {
         remote: &RemotePost,
         at: DateTime<Utc>,
     ) -> Result<(), Error> {
-        sqlx::query(
-            "UPDATE social_posts SET remote_id = $1, remote_cid = $2, posted_at = $3 WHERE id = $4",
-        )
-        .bind(&remote.id)
-        .bind(remote.cid.as_deref())
-        .bind(to_millis(at))
-        .bind(id)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
+        self.social_done(TABLE, id, Ok((remote, at))).await
     }
 
-    /// Records that a post is not sent, and why.
+    /// Records that a post is not sent, and why (it was never sent: there is no post to keep).
     pub async fn social_post_skipped(&self, id: i64, why: &str) -> Result<(), Error> {
-        sqlx::query("UPDATE social_posts SET skipped = $1 WHERE id = $2")
-            .bind(why)
-            .bind(id)
-            .execute(&self.pool)
-            .await?;
-        Ok(())
+        self.social_done(TABLE, id, Err(why)).await
     }
 
     /// How many posts went out on `network` since `since`, and how many were skipped.
@@ -230,17 +210,7 @@ impl Db {
         network: Network,
         since: DateTime<Utc>,
     ) -> Result<(u64, u64), Error> {
-        let (made, skipped): (i64, i64) = sqlx::query_as(
-            "SELECT COALESCE(SUM(CASE WHEN posted_at >= $1 THEN 1 ELSE 0 END), 0), \
-             COALESCE(SUM(CASE WHEN skipped IS NOT NULL AND created_at >= $2 THEN 1 ELSE 0 END), 0) \
-             FROM social_posts WHERE network = $3",
-        )
-        .bind(to_millis(since))
-        .bind(to_millis(since))
-        .bind(network.as_str())
-        .fetch_one(&self.pool)
-        .await?;
-        Ok((made.max(0).unsigned_abs(), skipped.max(0).unsigned_abs()))
+        self.social_since(TABLE, network, since).await
     }
 
     /// The login stored for `network`, as its adapter wrote it.

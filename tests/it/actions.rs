@@ -139,7 +139,10 @@ async fn a_signed_webhook_carries_its_run_id_a_verifiable_signature_and_a_hostil
         "the receiver can check the signature"
     );
     assert!(!verify("another secret", call));
-    assert!(result.content.contains("HTTP 202"), "{}", result.content);
+    let text = fake.seen(&result, chrono::Utc::now());
+    let pings = fake.pings(result.id);
+    assert!(pings.nobody(), "{pings:?}");
+    assert!(text.contains("HTTP 202"), "{text}");
     assert!(
         result.content.contains("db-2026-11-30"),
         "the answer's first characters: {}",
@@ -282,22 +285,20 @@ async fn github_refusing_the_token_or_an_undeclared_input_is_a_failure_that_says
 
     run_action(&fake, channel.id, "smoke").await;
     let refused = said(&fake, channel.id, "HTTP 401").await;
-    assert!(refused.content.contains("failed**"), "{}", refused.content);
-    assert!(
-        refused.content.contains("Bad credentials"),
-        "{}",
-        refused.content
-    );
+    let text = fake.seen(&refused, chrono::Utc::now());
+    let pings = fake.pings(refused.id);
+    assert!(pings.nobody(), "{pings:?}");
+    assert!(text.contains("” failed, asked by"), "{text}");
+    assert!(text.contains("Bad credentials"), "{text}");
 
     // The right token, and a workflow that does not declare `run_id`: GitHub refuses it.
     std::env::set_var("INCIDENT_BOT_TEST_GITHUB_TOKEN_C", "ghp_right");
     run_action(&fake, channel.id, "smoke").await;
     let undeclared = said(&fake, channel.id, "HTTP 422").await;
-    assert!(
-        undeclared.content.contains("Unexpected inputs provided"),
-        "{}",
-        undeclared.content
-    );
+    let text = fake.seen(&undeclared, chrono::Utc::now());
+    let pings = fake.pings(undeclared.id);
+    assert!(pings.nobody(), "{pings:?}");
+    assert!(text.contains("Unexpected inputs provided"), "{text}");
     assert!(github.dispatched().is_empty());
     let id = incident(&bot, channel.id).await;
     let runs = bot.app.db.action_runs(id).await.expect("runs");
@@ -333,7 +334,10 @@ async fn a_gitlab_pipeline_is_triggered_with_its_token_and_the_run_id_as_a_varia
 
     run_action(&fake, channel.id, "scale-up").await;
     let result = said(&fake, channel.id, "ran**").await;
-    assert!(result.content.contains("HTTP 201"), "{}", result.content);
+    let text = fake.seen(&result, chrono::Utc::now());
+    let pings = fake.pings(result.id);
+    assert!(pings.nobody(), "{pings:?}");
+    assert!(text.contains("HTTP 201"), "{text}");
     assert_eq!(gitlab.violations(), Vec::<String>::new());
     let pipelines = gitlab.pipelines();
     assert_eq!(pipelines.len(), 1);
@@ -376,12 +380,11 @@ async fn a_500_is_reported_with_what_came_back_and_not_sent_again() {
 
     run_action(&fake, channel.id, "snapshot-db").await;
     let failed = said(&fake, channel.id, "failed**").await;
-    assert!(failed.content.contains("HTTP 500"), "{}", failed.content);
-    assert!(
-        failed.content.contains("snapshot failed: disk full"),
-        "{}",
-        failed.content
-    );
+    let text = fake.seen(&failed, chrono::Utc::now());
+    let pings = fake.pings(failed.id);
+    assert!(pings.nobody(), "{pings:?}");
+    assert!(text.contains("HTTP 500"), "{text}");
+    assert!(text.contains("snapshot failed: disk full"), "{text}");
     bot.settle().await;
     assert_eq!(
         ops.received().len(),
@@ -433,19 +436,17 @@ async fn a_timeout_asks_whether_it_ran_and_it_ran_records_it_without_sending_aga
 
     run_action(&fake, channel.id, "snapshot-db").await;
     let question = said(&fake, channel.id, "Did “Snapshot the database” run?").await;
-    assert!(
-        question.content.contains("no answer within 1s"),
-        "{}",
-        question.content
-    );
+    let text = fake.seen(&question, chrono::Utc::now());
+    let pings = fake.pings(question.id);
+    assert!(pings.nobody(), "{pings:?}");
+    assert!(text.contains("no answer within 1s"), "{text}");
     let (click, _) = press(&fake, world::COMMANDER, channel.id, "It ran").await;
     assert_eq!(click.ack().await.kind, 7);
     let answered = fake.message(question.id).expect("the question");
-    assert!(
-        answered.content.contains("ran, said"),
-        "{}",
-        answered.content
-    );
+    let text = fake.seen(&answered, chrono::Utc::now());
+    let pings = fake.pings(answered.id);
+    assert!(pings.nobody(), "{pings:?}");
+    assert!(text.contains("ran, said"), "{text}");
     assert!(answered.components.is_empty());
 
     bot.settle().await;

@@ -12,7 +12,7 @@ use crate::error_rate::{declared_and_resolved, did_not_hold, incident_of, seen, 
 use crate::intake::{deliver, with_intake, FIRING};
 use crate::support::bot::{spawn_bot_with, world, TestBot};
 use crate::support::fake_discord::{FakeDiscord, FakeMessage};
-use crate::support::story::button_labelled;
+use crate::support::story::{answer_fix_check, button_labelled, FixCheck};
 
 /// The Alertmanager fixture (`service=auth`, which `with_intake` maps to Login), its summary
 /// as typed in an alert rule (markup and a role mention), its one alert `status`.
@@ -39,16 +39,18 @@ fn came_back(fake: &FakeDiscord, bot: &TestBot, channel: ChannelId) -> Vec<(Fake
         .collect()
 }
 
-async fn status(bot: &TestBot, channel: ChannelId) -> Status {
+async fn record(bot: &TestBot, channel: ChannelId) -> incident_bot::store::IncidentRecord {
     let id = incident_of(bot, channel).await;
-    let record = bot
-        .app
+    bot.app
         .db
         .incident(id)
         .await
         .expect("db")
-        .expect("incident");
-    record.incident.status
+        .expect("incident")
+}
+
+async fn status(bot: &TestBot, channel: ChannelId) -> Status {
+    record(bot, channel).await.incident.status
 }
 
 #[tokio::test]
@@ -105,6 +107,15 @@ async fn an_alert_firing_again_while_the_fix_is_verified_pings_the_commander_wit
     // The commander decides: it did not hold.
     let answered = did_not_hold(&fake, &bot, &second).await;
     assert!(answered.contains("is back in Phase 4"), "{answered}");
+    assert_eq!(status(&bot, channel).await, Status::Open);
+
+    // The first notice's button, pressed after the reopen, no longer applies.
+    let (first, _) = came_back(&fake, &bot, channel)
+        .into_iter()
+        .next()
+        .expect("the first");
+    let stale = stale_did_not_hold(&fake, &bot, &first).await;
+    assert!(stale.starts_with("⛔ This no longer applies: "), "{stale}");
     assert_eq!(status(&bot, channel).await, Status::Open);
 }
 
@@ -175,4 +186,71 @@ async fn a_players_message_reported_as_an_incident_while_a_fix_is_verified_is_he
     assert_eq!(fake.pings(heard.id).users, vec![world::COMMANDER]);
     button_labelled(&heard, "It did not hold");
     assert_eq!(status(&bot, channel).await, Status::Verifying);
+}
+
+/// Clicks **It did not hold** under `message` and says what is still wrong; returns the answer
+/// the clicker alone reads.
+async fn stale_did_not_hold(fake: &FakeDiscord, bot: &TestBot, message: &FakeMessage) -> String {
+    use incident_bot::clock::Clock as _;
+    let custom_id = button_labelled(message, "It did not hold");
+    let click = fake
+        .button(world::COMMANDER, message.id, &custom_id)
+        .send()
+        .await;
+    click.modal().await;
+    let answered = fake
+        .modal_submit(world::COMMANDER, &custom_id)
+        .field("what", "Login errors are back")
+        .send()
+        .await;
+    assert_eq!(
+        answered.ack().await.kind,
+        4,
+        "an answer to the clicker alone"
+    );
+    let reply = answered.reply().await;
+    assert_eq!(reply.flags & 64, 64, "only the clicker reads it: {reply:?}");
+    assert!(fake.pings(reply.id).nobody(), "{:?}", fake.pings(reply.id));
+    fake.seen(&reply, bot.clock.now())
+}
+
+#[tokio::test]
+async fn it_did_not_hold_under_an_older_notice_no_longer_applies_once_the_fix_held() {
+    use incident_bot::clock::Clock as _;
+    let fake = world::fake().start().await;
+    let bot = spawn_bot_with(&fake, |s: &mut Settings| {
+        with_intake(s);
+        s.resolution.verify_after = std::time::Duration::from_secs(1);
+    })
+    .await;
+    let channel = declared_and_resolved(&fake, "P1").await;
+    assert_eq!(deliver(&bot, &alert("firing")).await.status, 200);
+    let (older, _) = seen(&fake, &bot, channel, "the alert heard", |t| {
+        t.contains("while the fix is verified")
+    })
+    .await;
+
+    // The fix check is answered under its own question: the fix held, the all-clear goes out.
+    answer_fix_check(
+        &fake,
+        world::COMMANDER,
+        channel,
+        FixCheck::Held,
+        bot.clock.now(),
+    )
+    .await;
+    assert_eq!(status(&bot, channel).await, Status::Resolved);
+
+    // The older notice's button is pressed after all: it says so, and reopens nothing.
+    let answer = stale_did_not_hold(&fake, &bot, &older).await;
+    let number = record(&bot, channel).await.number.0;
+    assert_eq!(
+        answer,
+        format!(
+            "⛔ This no longer applies: no fix of incident #{number} is being verified now (the \
+             fix held, or the incident was reopened). If the problem is back, run /incident \
+             reopen in its channel."
+        )
+    );
+    assert_eq!(status(&bot, channel).await, Status::Resolved);
 }

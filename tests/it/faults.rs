@@ -231,20 +231,32 @@ async fn sigkill_mid_burst_twenty_times_loses_no_acknowledged_declare_and_posts_
             );
         }
         // Resolve an incident of an earlier round in the same burst: all-clear and reminders.
-        if let Some(target) = fake
+        let resolve = match fake
             .channels_under(world::INCIDENTS)
             .into_iter()
             .find(|c| !resolved.contains(&c.id))
         {
-            resolved.insert(target.id);
-            incident(
-                &fake,
-                world::COMMANDER,
-                target.id,
-                "resolve",
-                &[("root_cause", "bad deploy"), ("all_clear", "now")],
-            )
-            .await;
+            Some(target) => {
+                resolved.insert(target.id);
+                let resolve = incident(
+                    &fake,
+                    world::COMMANDER,
+                    target.id,
+                    "resolve",
+                    &[("root_cause", "bad deploy"), ("all_clear", "now")],
+                )
+                .await;
+                Some(resolve)
+            }
+            None => None,
+        };
+        // The kill lands at a random point of the burst's jobs, once the first declare was
+        // acknowledged (a declare commits first) and the resolve answered (it defers first):
+        // waiting on those, not on a long enough sleep, keeps a loaded machine from killing
+        // every round before anything was committed.
+        handles[0].ack().await;
+        if let Some(resolve) = &resolve {
+            resolve.reply().await;
         }
         tokio::time::sleep(Duration::from_millis(rng.next(400))).await;
         bot.kill9();
@@ -316,13 +328,10 @@ async fn rate_limited_channel_creation_and_posts_still_end_with_one_channel_and_
             .await,
         );
     }
+    // The fake refuses a callback past Discord's 3 s, so an acknowledgement recorded at all
+    // came in time: each declare was deferred (committed) while the channel posts were limited.
     for h in &handles {
-        let ack = h.ack().await;
-        assert!(
-            ack.latency < Duration::from_secs(3),
-            "acknowledged in {:?}",
-            ack.latency
-        );
+        assert_eq!(h.ack().await.kind, 5, "the declare was acknowledged");
     }
     fake.wait_for("five channels with intros", Duration::from_secs(30), |f| {
         f.channels_under(world::INCIDENTS).iter().all(|c| {

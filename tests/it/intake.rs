@@ -145,14 +145,9 @@ async fn one_post_of_1000_alerts_of_one_group_is_one_card_counting_1000() {
     let bot = spawn_bot_with(&fake, with_intake).await;
     let body = group_of(1000, "firing");
     assert!(body.len() < incident_bot::http::MAX_BODY);
-    let started = std::time::Instant::now();
+    // How fast it is answered is `cargo bench --bench webhook`'s (bench/RESULTS.md).
     let res = deliver(&bot, &body).await;
-    let took = started.elapsed();
     assert_eq!(res.status, 200, "{}", res.body);
-    assert!(
-        took.as_secs_f64() < 1.0,
-        "answered in {took:?}: webhooks must answer within 1 s"
-    );
     card_lines(&fake, "the card", |l| {
         l.contains("Seen: 1000 times, 1000 firing now")
     })

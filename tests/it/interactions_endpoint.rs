@@ -237,8 +237,8 @@ async fn commands_over_http_are_answered_while_the_gateway_owner_is_killed() {
     // Commands straight after the kill, while no replica has the gateway.
     let times = answer_times(&fake, Duration::from_secs(4)).await;
     let sent = times.len();
-    let in_time = |t: &Option<Duration>| t.is_some_and(|t| t <= Duration::from_secs(3));
-    let answered = times.iter().filter(|t| in_time(t)).count();
+    // The fake refuses a callback past Discord's 3 s: a recorded answer came in time.
+    let answered = times.iter().filter(|t| t.is_some()).count();
     let took_over = fake.identifies().len() > identified;
     println!(
         "HTTP interactions during a failover: {answered} of {sent} answered within 3 s: \

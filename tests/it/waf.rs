@@ -69,12 +69,11 @@ async fn a_block_is_one_cloudflare_rule_per_address_until_unblock_lifts_them() {
         m.content.contains("Blocked at")
     })
     .await;
-    assert!(said.content.contains("198.51.100.7"), "{}", said.content);
-    assert!(
-        said.content.contains("stuffing from a botnet"),
-        "{}",
-        said.content
-    );
+    let text = fake.seen(&said, chrono::Utc::now());
+    let pings = fake.pings(said.id);
+    assert!(pings.nobody(), "{pings:?}");
+    assert!(text.contains("198.51.100.7"), "{text}");
+    assert!(text.contains("stuffing from a botnet"), "{text}");
     let rules = cf.rules();
     assert_eq!(rules.len(), 3, "{rules:?}");
     let kinds: Vec<&str> = rules.iter().map(|r| r.target.as_str()).collect();
@@ -186,11 +185,10 @@ async fn a_refused_token_is_said_once_as_the_permission_to_grant() {
         m.content.contains("INCIDENT_BOT_CLOUDFLARE_API_TOKEN")
     })
     .await;
-    assert!(
-        told.content.contains("Zone → Firewall Services → Edit"),
-        "{}",
-        told.content
-    );
+    let text = fake.seen(&told, chrono::Utc::now());
+    let pings = fake.pings(told.id);
+    assert!(pings.nobody(), "{pings:?}");
+    assert!(text.contains("Zone → Firewall Services → Edit"), "{text}");
     bot.settle().await;
     assert_eq!(
         cf.service.received().len(),
@@ -289,11 +287,10 @@ async fn a_block_with_until_lifts_itself_when_its_time_is_up() {
         m.content.contains("Unblocked at")
     })
     .await;
-    assert!(
-        lifted.content.contains("its time was up"),
-        "{}",
-        lifted.content
-    );
+    let text = fake.seen(&lifted, chrono::Utc::now());
+    let pings = fake.pings(lifted.id);
+    assert!(pings.nobody(), "{pings:?}");
+    assert!(text.contains("its time was up"), "{text}");
     assert!(cf.rules().is_empty());
 }
 

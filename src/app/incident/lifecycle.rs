@@ -174,6 +174,15 @@ pub async fn answer_fix_check(
         .incident(incident)
         .await?
         .ok_or(Refusal::IncidentGone)?;
+    // "It did not hold" under an older message (a came-back notice, an earlier fix check)
+    // outlives its question: once no fix is verified, it would reopen after the all-clear.
+    let stale = matches!(answer, FixAnswer::DidNotHold(_));
+    if stale && found.incident.status != Status::Verifying {
+        return Err(Refusal::FixCheckOver {
+            number: found.number.0,
+        }
+        .into());
+    }
     let held = answer == FixAnswer::Held;
     let command = match answer {
         FixAnswer::Held => Command::FixHeld,
