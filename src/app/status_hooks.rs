@@ -56,12 +56,22 @@ async fn queue(
         if tx.status_webhook_off(&hook.name).await? {
             continue;
         }
-        let delivery = tx.queue_status_delivery(&hook.name, subject, now).await?;
-        let effect = Effect::StatusWebhook { delivery };
-        let key = format!("status-webhook:{delivery}");
-        enqueue(tx, &effect, None, key, now, now).await?;
+        queue_delivery(tx, &hook.name, subject, now).await?;
     }
     Ok(())
+}
+
+/// Records one delivery of `subject` to `webhook` and queues the job that sends it.
+async fn queue_delivery(
+    tx: &mut Tx,
+    webhook: &str,
+    subject: &str,
+    now: DateTime<Utc>,
+) -> Result<(), crate::store::Error> {
+    let delivery = tx.queue_status_delivery(webhook, subject, now).await?;
+    let effect = Effect::StatusWebhook { delivery };
+    let key = format!("status-webhook:{delivery}");
+    enqueue(tx, &effect, None, key, now, now).await
 }
 
 /// One webhook as `incident-bot webhooks` lists it.
@@ -97,17 +107,7 @@ pub async fn list(
 pub async fn turn_on(db: &Db, name: &str, now: DateTime<Utc>) -> Result<bool, crate::store::Error> {
     let mut tx = db.begin().await?;
     let was_off = tx.turn_status_webhook_on(name, now).await?;
-    let delivery = tx.queue_status_delivery(name, ALL_PUBLIC, now).await?;
-    let effect = Effect::StatusWebhook { delivery };
-    enqueue(
-        &mut tx,
-        &effect,
-        None,
-        format!("status-webhook:{delivery}"),
-        now,
-        now,
-    )
-    .await?;
+    queue_delivery(&mut tx, name, ALL_PUBLIC, now).await?;
     tx.commit().await?;
     Ok(was_off)
 }
@@ -255,17 +255,7 @@ impl Performer {
         }
         let mut tx = self.app.db.begin().await?;
         for item in due {
-            let delivery = tx.queue_status_delivery(&d.webhook, &item.id, now).await?;
-            let effect = Effect::StatusWebhook { delivery };
-            enqueue(
-                &mut tx,
-                &effect,
-                None,
-                format!("status-webhook:{delivery}"),
-                now,
-                now,
-            )
-            .await?;
+            queue_delivery(&mut tx, &d.webhook, &item.id, now).await?;
         }
         tx.commit().await?;
         self.app.waker.wake();

@@ -162,6 +162,18 @@ async fn chart_click(
         Ok(id) => app::timeline_chart_click(&data.app, actor, id, origin).await,
         Err(e) => Err(e),
     };
+    say_to_clicker(reach, click, data, arrival, result).await
+}
+
+/// Answers a click with what its use case said (or why it refused), where only the one who
+/// clicked sees it.
+async fn say_to_clicker(
+    reach: &Reach,
+    click: &serenity::ComponentInteraction,
+    data: &Data,
+    arrival: &Arrival<'_>,
+    result: Result<String, AppError>,
+) -> Result<(), Error> {
     let outcome = outcome_of(&result);
     let response = response(
         data,

@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use serenity::all as serenity;
 
-use super::{outcome_of, response, Answer, Arrival};
+use super::{say_to_clicker, Arrival};
 use crate::app::{self, TimedChat};
 use crate::discord::ask::Reach;
 use crate::discord::chat::SerenityChat;
@@ -33,14 +33,5 @@ pub(super) async fn alerts_click(
     );
     let chat = TimedChat::new(Arc::new(chat), ROLE_TIMEOUT);
     let result = app::alerts_click(app, &chat, user, about).await;
-    let outcome = outcome_of(&result);
-    let response = response(
-        data,
-        result.map(Answer::Say),
-        click.id.get(),
-        &click.data.custom_id,
-    )?;
-    arrival
-        .answered(outcome, click.create_response(reach, response))
-        .await
+    say_to_clicker(reach, click, data, arrival, result).await
 }
