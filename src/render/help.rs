@@ -12,8 +12,12 @@ pub struct HelpSeverity {
     pub definition: String,
     /// Examples, joined.
     pub examples: String,
-    /// What declaring one does: pages, alerts players.
-    pub effect: String,
+    /// Whether declaring one pages the on-call.
+    pub pages: bool,
+    /// Whether declaring one alerts players at once.
+    pub announces: bool,
+    /// How long it waits for a commander before escalating: `10m`.
+    pub escalates_after: Option<String>,
 }
 
 /// One phase and its budget.
@@ -45,7 +49,9 @@ impl Help {
                 key: "P0".into(),
                 definition: "The game is down for everyone".into(),
                 examples: "nobody can log in".into(),
-                effect: "pages responders, alerts players".into(),
+                pages: true,
+                announces: true,
+                escalates_after: Some("10m".into()),
             }],
             phases: vec![HelpPhase {
                 number: 1,

@@ -83,6 +83,15 @@ pub enum Label {
     AlertsOff,
     /// A person the post-mortem draft names who is no longer in the server.
     FormerMember,
+    /// The maintenance checklist step's confirm button that starts maintenance mode.
+    ConfirmMaintenanceOn {
+        /// The systems going down, capped.
+        systems: String,
+        /// The window's length in minutes.
+        minutes: i64,
+    },
+    /// The maintenance checklist step's confirm button that ends it.
+    ConfirmMaintenanceOff,
 }
 
 /// `topic.hbs`: an incident channel's topic (Discord renders markdown in it, so the title is
@@ -147,6 +156,11 @@ impl Label {
             Self::AlertsOn,
             Self::AlertsOff,
             Self::FormerMember,
+            Self::ConfirmMaintenanceOn {
+                systems: "Login, Matchmaking".into(),
+                minutes: 30,
+            },
+            Self::ConfirmMaintenanceOff,
         ]
     }
 }

@@ -83,6 +83,8 @@ pub struct VerifyFixReminder {
     pub rates: Vec<super::RateVerdict>,
     /// Why the error rates could not be read, if they could not.
     pub unread: Option<String>,
+    /// A system whose rate had no data in the window, if one had none.
+    pub no_data: Option<String>,
 }
 
 /// The post-mortem is due soon.
@@ -137,6 +139,7 @@ impl Reminder {
                 ask_again_in: "1h".into(),
                 rates: vec![super::RateVerdict::sample()],
                 unread: Some("Prometheus is unavailable".into()),
+                no_data: None,
             }),
             rate_over: Some(super::RateOverReminder::sample()),
             came_back: Some(super::CameBackReminder::sample()),

@@ -221,7 +221,7 @@ const STILL_IN_RUST: [(&str, &str); 0] = [];
 /// Sentences still built with `format!` in the modules people read (`app/`, `discord/`,
 /// `status/`, `chart/`), outside an operator's error or a log line, as `(file, start of the
 /// literal)`. Each one should move to a template; the list only shrinks.
-const FORMATTED_STILL_IN_RUST: [(&str, &str); 12] = [
+const FORMATTED_STILL_IN_RUST: [(&str, &str); 9] = [
     // A refused social post's reason, shown in the channel.
     ("src/app/social.rs", "X's monthly cap of {cap} posts"),
     (
@@ -238,11 +238,6 @@ const FORMATTED_STILL_IN_RUST: [(&str, &str); 12] = [
         "no action `{}` is configured",
     ),
     (
-        "src/app/incident/error_rates.rs",
-        "{} has no data in the window",
-    ),
-    ("src/app/incident/summary.rs", "escalates after {} without"),
-    (
         "src/app/incident/notes.rs",
         "(message: https://discord.com/",
     ),
@@ -252,7 +247,6 @@ const FORMATTED_STILL_IN_RUST: [(&str, &str); 12] = [
     ),
     // The post-mortem's stored reason (the domain words the required ones too).
     ("src/app/postmortem/start.rs", "optional for a {} incident"),
-    ("src/app/maintenance/steps.rs", "Confirm: players told"),
 ];
 
 /// What, in the statement of a `format!`, says its text is not for people in Discord or on the

@@ -119,6 +119,8 @@ pub(in crate::app) struct FixRates {
     pub rates: Vec<RateVerdict>,
     /// Why some could not be read.
     pub unread: Option<String>,
+    /// A system whose rate had no data in the window.
+    pub no_data: Option<String>,
 }
 
 /// The step a range of `span` is read at: every 15 s, or coarser for a long one.
@@ -151,7 +153,7 @@ pub(in crate::app) async fn verdicts(
                 peak: percent(v.peak),
                 held: v.held(),
             }),
-            Ok(None) => out.unread = Some(format!("{} has no data in the window", w.system)),
+            Ok(None) => out.no_data = Some(w.system),
             Err(e) => out.unread = Some(e.to_string()),
         }
     }

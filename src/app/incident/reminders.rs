@@ -605,6 +605,7 @@ fn verify_fix(
             ask_again_in: human(delta(app.settings.resolution.verify_after)),
             rates: rates.rates,
             unread: rates.unread,
+            no_data: rates.no_data,
         }),
         ..to.view(&[])
     };

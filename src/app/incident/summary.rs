@@ -97,31 +97,15 @@ pub fn help(app: &App) -> Result<String, AppError> {
         .into_iter()
         .map(|severity| {
             let s = app.settings.severity.get(severity);
-            let mut effect = Vec::new();
-            if !app
-                .page_roles(IncidentKind::Availability, severity)
-                .is_empty()
-            {
-                effect.push("Pages the on-call".to_owned());
-            }
-            if s.announce {
-                effect.push("alerts players at once".to_owned());
-            }
-            if let Some(after) = s.commander_timeout {
-                effect.push(format!(
-                    "escalates after {} without a commander",
-                    human(delta(after))
-                ));
-            }
-            let mut effect = effect.join(", ");
-            if let Some(first) = effect.get(..1) {
-                effect = format!("{}{}.", first.to_uppercase(), &effect[1..]);
-            }
             HelpSeverity {
                 key: severity.to_string(),
                 definition: s.definition.trim().to_owned(),
                 examples: s.examples.join(", "),
-                effect,
+                pages: !app
+                    .page_roles(IncidentKind::Availability, severity)
+                    .is_empty(),
+                announces: s.announce,
+                escalates_after: s.commander_timeout.map(|after| human(delta(after))),
             }
         })
         .collect();

@@ -11,6 +11,7 @@ use crate::app::{App, AppError, Button, ButtonStyle, Clicked};
 use crate::domain::{
     Action, Actor, IncidentId, IncidentKind, Phase, Refusal, Status, Step, StepId, WindowStatus,
 };
+use crate::render::Label;
 use crate::store::{IncidentRecord, Tx};
 
 /// The custom id prefix of a maintenance step's button: `mnt:<incident>:<on|off>[:yes]`.
@@ -125,15 +126,14 @@ async fn ask(
     let which = if on { "on" } else { "off" };
     let id = format!("{MAINTENANCE_BUTTON}:{}:{which}", record.id);
     let length = crate::config::delta(app.settings.maintenance.default_length);
-    let label = if on {
-        let systems = crate::render::cap(&record.incident.systems.display(), 40);
-        format!(
-            "Confirm: players told, {systems} down {}m",
-            length.num_minutes()
-        )
+    let label = app.templates.label(&if on {
+        Label::ConfirmMaintenanceOn {
+            systems: crate::render::cap(&record.incident.systems.display(), 40),
+            minutes: length.num_minutes(),
+        }
     } else {
-        "Confirm: end maintenance, players told".to_owned()
-    };
+        Label::ConfirmMaintenanceOff
+    });
     for b in m.buttons.iter_mut().filter(|b| b.custom_id == id) {
         b.custom_id = format!("{id}:yes");
         b.label = crate::render::cap(&label, 80);
