@@ -95,7 +95,8 @@ async fn a_p1_with_a_german_title_and_update_is_in_the_game_status_in_both_langu
         .await
         .reply()
         .await;
-    assert!(done.content.contains("Update posted"), "{}", done.content);
+    let said = fake.seen(&done, Utc::now());
+    assert!(said.contains("Update posted"), "{said}");
 
     // Assert: titles and the update in both languages, as the schema says.
     let doc = crate::locales::feed_until(bot.public, |d| {
@@ -188,10 +189,13 @@ async fn a_translations_draft_that_waited_over_half_an_hour_tells_the_person_to_
     );
     assert_eq!(ack.data["flags"], 64, "ephemeral");
     bot.settle().await;
-    assert!(fake
-        .messages(world::ANNOUNCEMENTS)
-        .iter()
-        .all(|m| !m.content.contains("Rolling back") && !m.content.contains("zurück")));
+    let players_saw = fake.seen_in(world::ANNOUNCEMENTS, Utc::now());
+    assert!(
+        players_saw
+            .iter()
+            .all(|m| !m.contains("Rolling back") && !m.contains("zurück")),
+        "{players_saw:?}"
+    );
 }
 
 #[tokio::test]
