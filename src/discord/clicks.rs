@@ -165,6 +165,21 @@ async fn chart_click(
     say_to_clicker(reach, click, data, arrival, result).await
 }
 
+/// Answers a form with what its use case said (or why it refused).
+async fn answer_form(
+    reach: &Reach,
+    submit: &serenity::ModalInteraction,
+    data: &Data,
+    arrival: &Arrival<'_>,
+    result: Result<Answer, AppError>,
+) -> Result<(), Error> {
+    let outcome = outcome_of(&result);
+    let response = response(data, result, submit.id.get(), &submit.data.custom_id)?;
+    arrival
+        .answered(outcome, submit.create_response(reach, response))
+        .await
+}
+
 /// Answers a click with what its use case said (or why it refused), where only the one who
 /// clicked sees it.
 async fn say_to_clicker(
@@ -428,26 +443,11 @@ pub(super) async fn on_modal(
             translations::Sent::More(text, buttons) => Answer::Ask(text, buttons),
             translations::Sent::Done(text) => Answer::Say(text),
         });
-        let outcome = outcome_of(&result);
-        let response = response(data, result, submit.id.get(), &submit.data.custom_id)?;
-        arrival
-            .answered(outcome, submit.create_response(reach, response))
-            .await?;
-        return Ok(());
+        return answer_form(reach, submit, data, &arrival, result).await;
     }
     if prefix == REPORT_FORM {
         let result = report(reach, data, &actor, submit, about).await;
-        let outcome = outcome_of(&result);
-        let response = response(
-            data,
-            result.map(Answer::Say),
-            submit.id.get(),
-            &submit.data.custom_id,
-        )?;
-        arrival
-            .answered(outcome, submit.create_response(reach, response))
-            .await?;
-        return Ok(());
+        return answer_form(reach, submit, data, &arrival, result.map(Answer::Say)).await;
     }
     let result = match (prefix, incident(about)) {
         (app::DISMISS_BUTTON, _) => match app::card_of(about) {
@@ -470,16 +470,7 @@ pub(super) async fn on_modal(
         arrival.answered(outcome, ack).await?;
         return edit_keeping_files(reach, data, message, clicked).await;
     }
-    let response = response(
-        data,
-        result.map(Answer::Edit),
-        submit.id.get(),
-        &submit.data.custom_id,
-    )?;
-    arrival
-        .answered(outcome, submit.create_response(reach, response))
-        .await?;
-    Ok(())
+    answer_form(reach, submit, data, &arrival, result.map(Answer::Edit)).await
 }
 
 /// What the person typed into the text input `id` of a submitted modal.
