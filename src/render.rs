@@ -530,6 +530,16 @@ impl Registries {
         }
     }
 
+    /// Gives the messages `labels.hbs` as loaded (built in or overridden): they include its
+    /// names of phases and roles (`{{> labels label="phase" number=…}}`).
+    fn share_labels(&mut self) {
+        if let Some(labels) = self.plain.get_template(TemplateName::Labels.name()) {
+            let labels = labels.clone();
+            self.messages
+                .register_template(TemplateName::Labels.name(), labels);
+        }
+    }
+
     fn render(
         &self,
         t: TemplateName,
@@ -564,6 +574,7 @@ impl Templates {
                 &mut overridden,
             ));
         }
+        registry.share_labels();
         problems.extend(load_locales(&mut registry.messages, dir));
         let parsed: Vec<_> = TemplateName::ALL
             .iter()

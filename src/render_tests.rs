@@ -1078,3 +1078,27 @@ fn the_german_maintenance_notice_tells_each_stage_and_escapes_typed_text() {
         );
     }
 }
+
+#[test]
+fn a_phase_is_named_once_in_labels_and_an_override_renames_it_in_messages_too() {
+    let t = Templates::load(None).expect("built-in templates load");
+    let checklist = t
+        .render(TemplateName::Checklist, &Checklist::sample())
+        .expect("renders");
+    assert!(
+        checklist.starts_with("**Phase 4: Resolution**, due"),
+        "{checklist}"
+    );
+    let dir = tempfile::tempdir().expect("tempdir");
+    let labels = include_str!("../templates/labels.hbs").replace("}}Resolution{{", "}}Fixing{{");
+    std::fs::write(dir.path().join("labels.hbs"), labels).expect("write");
+    let t = Templates::load(Some(dir.path())).expect("the override loads");
+    let checklist = t
+        .render(TemplateName::Checklist, &Checklist::sample())
+        .expect("renders");
+    assert!(
+        checklist.starts_with("**Phase 4: Fixing**, due"),
+        "{checklist}"
+    );
+    assert_eq!(t.label(&Label::PhaseTitle { number: 4 }), "Fixing");
+}

@@ -194,6 +194,8 @@ pub struct TimelineWords {
     pub over: String,
     /// Each marker's legend, in [`Marker::ALL`]'s order.
     pub markers: [String; 7],
+    /// Each phase's name under its bar, in [`Phase::ALL`]'s order (`labels.hbs` words them).
+    pub phases: [String; 5],
 }
 
 /// Draws `story` as a PNG, worded by `words`.
@@ -238,7 +240,7 @@ fn draw<'a>(root: &Area<'a>, words: &TimelineWords, plot: &TimelinePlot) -> Resu
         .label_style((super::FAMILY, 13))
         .light_line_style(RGBColor(0xee, 0xee, 0xee))
         .draw()?;
-    draw_bars(&mut chart, plot, rows)?;
+    draw_bars(&mut chart, plot, rows, &words.phases)?;
     draw_marks(&mut chart, plot, top)?;
     legend(&right, words, plot)
 }
@@ -278,6 +280,7 @@ fn draw_bars<'a>(
     chart: &mut Chart<'_, 'a>,
     plot: &TimelinePlot,
     rows: usize,
+    phases: &[String; 5],
 ) -> Result<(), Failed<'a>> {
     let budgets = plot.bars.iter().enumerate().filter_map(|(n, b)| {
         let y = row(n, rows);
@@ -301,7 +304,11 @@ fn draw_bars<'a>(
         };
         let style =
             TextStyle::from((super::FAMILY, 13).into_font()).pos(Pos::new(anchor, VPos::Top));
-        Text::new(b.phase.to_string(), (x, row(n, rows) + 0.85), style)
+        let name = phases
+            .get(usize::from(b.phase.number()) - 1)
+            .cloned()
+            .unwrap_or_default();
+        Text::new(name, (x, row(n, rows) + 0.85), style)
     });
     chart.draw_series(names)?;
     Ok(())

@@ -22,6 +22,14 @@ fn words() -> TimelineWords {
         within: "within budget".into(),
         over: "over budget".into(),
         markers: Marker::ALL.map(|m| m.key().replace('_', " ")),
+        phases: [
+            "Phase 1: Detection & Triage",
+            "Phase 2: Containment",
+            "Phase 3: Investigation",
+            "Phase 4: Resolution",
+            "Phase 5: Recovery & Communication",
+        ]
+        .map(String::from),
     }
 }
 

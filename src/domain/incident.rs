@@ -160,14 +160,16 @@ pub enum TransitionError {
     NotReopenable,
     /// A phase that is not after the current one.
     #[error(
-        "the incident is in {current} already; phases only move forward, so {requested} is refused"
+        "the incident is in {} already; phases only move forward, so {} is refused",
+        .current.key(),
+        .requested.key()
     )]
     PhaseNotForward {
-        /// The current phase.
-        #[serde(serialize_with = "super::refusal::shown")]
+        /// The current phase, by number (`labels.hbs` words it).
+        #[serde(serialize_with = "phase_number")]
         current: Phase,
         /// The phase asked for.
-        #[serde(serialize_with = "super::refusal::shown")]
+        #[serde(serialize_with = "phase_number")]
         requested: Phase,
     },
     /// Recovery is reached by resolving.
@@ -236,10 +238,9 @@ pub enum TransitionError {
     )]
     DetectedTooEarly(String),
     /// The role already belongs to that user.
-    #[error("<@{user}> is already the {role}", role = .role.title().to_lowercase())]
+    #[error("<@{user}> is already the {}", .role.key())]
     AlreadyAssigned {
-        /// The role.
-        #[serde(serialize_with = "role_words")]
+        /// The role, by its key (`labels.hbs` words it).
         role: IncidentRole,
         /// Its holder.
         user: UserId,
@@ -691,9 +692,9 @@ fn written(at: DateTime<Utc>) -> String {
 }
 
 /// `an availability` or `a security`.
-/// A role as a sentence names it: `incident commander`.
-fn role_words<S: serde::Serializer>(role: &IncidentRole, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(&role.title().to_lowercase())
+/// A phase by its number, for a template to word (`labels.hbs`).
+fn phase_number<S: serde::Serializer>(phase: &Phase, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_u8(phase.number())
 }
 
 fn article(kind: IncidentKind) -> String {

@@ -1,8 +1,6 @@
 //! The plan's five response phases and their time budgets (their checklists are data:
 //! `domain::checklist`).
 
-use std::fmt;
-
 use chrono::TimeDelta;
 use serde::{Deserialize, Serialize};
 
@@ -78,26 +76,9 @@ impl Phase {
         }
     }
 
-    /// The plan's title: `Detection & Triage`.
-    pub fn title(self) -> &'static str {
-        match self {
-            Self::Triage => "Detection & Triage",
-            Self::Containment => "Containment",
-            Self::Investigation => "Investigation",
-            Self::Resolution => "Resolution",
-            Self::Recovery => "Recovery & Communication",
-        }
-    }
-
     /// The phase after this one, if any.
     pub fn next(self) -> Option<Self> {
         Self::from_number(self.number() + 1)
-    }
-}
-
-impl fmt::Display for Phase {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "Phase {}: {}", self.number(), self.title())
     }
 }
 

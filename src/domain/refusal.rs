@@ -346,11 +346,6 @@ pub enum Refusal {
     },
 }
 
-/// Shows a value as its `Display` says, for a template to print.
-pub(crate) fn shown<T: std::fmt::Display, S: Serializer>(v: &T, s: S) -> Result<S::Ok, S::Error> {
-    s.collect_str(v)
-}
-
 /// For logs only: what people read is rendered from `refusal.hbs`.
 impl std::fmt::Display for Refusal {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -1,7 +1,5 @@
 //! The three incident roles: commander, communications lead and scribe.
 
-use std::fmt;
-
 use serde::{Deserialize, Serialize};
 
 use super::UserId;
@@ -43,21 +41,6 @@ impl IncidentRole {
             Self::Comms => "comms",
             Self::Scribe => "scribe",
         }
-    }
-
-    /// The name people read: `Incident commander`.
-    pub fn title(self) -> &'static str {
-        match self {
-            Self::Commander => "Incident commander",
-            Self::Comms => "Communications lead",
-            Self::Scribe => "Scribe",
-        }
-    }
-}
-
-impl fmt::Display for IncidentRole {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.title())
     }
 }
 

@@ -107,8 +107,8 @@ pub struct SeverityAnswer {
 /// The incident moved to another phase.
 #[derive(Debug, Clone, Serialize)]
 pub struct PhaseAnswer {
-    /// `Phase 2: Investigation`.
-    pub to: String,
+    /// The phase, by number (`labels.hbs` words it).
+    pub to: u8,
 }
 
 /// A role was given.
@@ -116,8 +116,8 @@ pub struct PhaseAnswer {
 pub struct AssignAnswer {
     /// Who holds it now (a mention).
     pub user: Markup,
-    /// `incident commander`.
-    pub role: String,
+    /// The role's key, `commander` (`labels.hbs` words it).
+    pub role: &'static str,
 }
 
 /// An update was posted in the channel, and maybe to players.
@@ -319,12 +319,10 @@ impl Answer {
                 to: "P0".into(),
                 alert: true,
             }),
-            phase: Some(PhaseAnswer {
-                to: "Phase 2: Investigation".into(),
-            }),
+            phase: Some(PhaseAnswer { to: 3 }),
             assigned: Some(AssignAnswer {
                 user: Markup::raw("<@3>"),
-                role: "incident commander".into(),
+                role: "commander",
             }),
             update: Some(UpdateAnswer {
                 players: Some(ToPlayers {

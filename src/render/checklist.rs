@@ -20,10 +20,8 @@ pub struct ChecklistStep {
 /// `checklist.hbs`: a phase, its deadline and its steps, ticked or not.
 #[derive(Debug, Clone, Serialize)]
 pub struct Checklist {
-    /// 1 to 5.
+    /// 1 to 5 (`labels.hbs` words the phase).
     pub phase_number: u8,
-    /// The plan's title of the phase.
-    pub phase_title: String,
     /// When it should be over, as Discord timestamps.
     pub phase_deadline: Option<Markup>,
     /// Its steps, in order.
@@ -40,7 +38,6 @@ impl Checklist {
         let mut group = None;
         Self {
             phase_number: phase.number(),
-            phase_title: phase.title().to_owned(),
             phase_deadline: deadline,
             steps: steps
                 .iter()
@@ -62,7 +59,6 @@ impl Checklist {
     pub(crate) fn sample() -> Self {
         Self {
             phase_number: 4,
-            phase_title: "Resolution".into(),
             phase_deadline: Some(Markup::raw("<t:0:f>")),
             steps: vec![
                 ChecklistStep {
@@ -83,8 +79,8 @@ impl Checklist {
 /// How far one phase's checklist is, for `/incident status`.
 #[derive(Debug, Clone, Serialize)]
 pub struct ChecklistCount {
-    /// The phase's title: `Containment`.
-    pub title: String,
+    /// The phase, by number (`labels.hbs` words it).
+    pub phase: u8,
     /// Steps ticked.
     pub done: usize,
     /// Steps shown.
@@ -94,8 +90,8 @@ pub struct ChecklistCount {
 /// One phase's checklist in the close summary: who did which steps, and which were skipped.
 #[derive(Debug, Clone, Serialize)]
 pub struct ChecklistSummary {
-    /// `Phase 2: Containment`.
-    pub title: String,
+    /// The phase, by number (`labels.hbs` words it).
+    pub phase: u8,
     /// Whether the incident went through the phase (a jump to a later one skips it whole).
     pub entered: bool,
     /// Steps ticked.
@@ -124,8 +120,8 @@ pub struct ChecklistReportStep {
 /// One phase's checklist in the post-mortem draft.
 #[derive(Debug, Clone, Serialize)]
 pub struct ChecklistReport {
-    /// `Phase 2: Containment`.
-    pub title: String,
+    /// The phase, by number (`labels.hbs` words it).
+    pub phase: u8,
     /// Whether the incident went through the phase (a jump to a later one skips it whole).
     pub entered: bool,
     /// Steps ticked.
@@ -139,7 +135,7 @@ pub struct ChecklistReport {
 impl ChecklistCount {
     pub(crate) fn sample() -> Self {
         Self {
-            title: "Containment".into(),
+            phase: 2,
             done: 1,
             total: 3,
         }
@@ -149,7 +145,7 @@ impl ChecklistCount {
 impl ChecklistSummary {
     pub(crate) fn sample() -> Self {
         Self {
-            title: "Phase 2: Containment".into(),
+            phase: 2,
             entered: true,
             done: 1,
             total: 3,
@@ -166,7 +162,7 @@ impl ChecklistSummary {
 impl ChecklistReport {
     pub(crate) fn sample() -> Self {
         Self {
-            title: "Phase 2: Containment".into(),
+            phase: 2,
             entered: true,
             done: 1,
             total: 2,

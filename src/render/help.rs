@@ -25,8 +25,6 @@ pub struct HelpSeverity {
 pub struct HelpPhase {
     /// 1 to 5.
     pub number: u8,
-    /// The plan's title.
-    pub title: String,
     /// `within 5m of detection`, or nothing for recovery.
     pub budget: Option<String>,
 }
@@ -55,7 +53,6 @@ impl Help {
             }],
             phases: vec![HelpPhase {
                 number: 1,
-                title: "Detection & Triage".into(),
                 budget: Some("5m".into()),
             }],
             verify_after: "1h".into(),

@@ -92,6 +92,44 @@ pub enum Label {
     },
     /// The maintenance checklist step's confirm button that ends it.
     ConfirmMaintenanceOff,
+    /// A phase as a heading names it: `Phase 1: Detection & Triage`. Templates include it as
+    /// `{{> labels label="phase" number=…}}`.
+    Phase {
+        /// The phase's number, 1 to 5 ([`crate::domain::Phase::number`]).
+        number: u8,
+    },
+    /// A phase's title alone: `Detection & Triage`.
+    PhaseTitle {
+        /// The phase's number, 1 to 5.
+        number: u8,
+    },
+    /// An incident role's name: `Incident commander`. Templates include it as
+    /// `{{> labels label="role" role=…}}`.
+    Role {
+        /// The role's key ([`crate::domain::IncidentRole::key`]).
+        role: &'static str,
+    },
+    /// An incident role's name inside a sentence: `incident commander`.
+    RoleLower {
+        /// The role's key.
+        role: &'static str,
+    },
+    /// The title of a status feed's (Atom) entry for what players were told:
+    /// `Service alert: Login`.
+    FeedUpdate {
+        /// `alert`, `update` or `all_clear`.
+        kind: &'static str,
+        /// The systems it named, as the page names them.
+        systems: String,
+    },
+    /// The title of a status feed's entry for a maintenance window's moment:
+    /// `Scheduled maintenance: Database upgrade`.
+    FeedWindow {
+        /// `scheduled`, `in_progress` or `completed`.
+        moment: &'static str,
+        /// The window's title.
+        title: String,
+    },
 }
 
 /// `topic.hbs`: an incident channel's topic (Discord renders markdown in it, so the title is
@@ -161,6 +199,18 @@ impl Label {
                 minutes: 30,
             },
             Self::ConfirmMaintenanceOff,
+            Self::Phase { number: 1 },
+            Self::PhaseTitle { number: 5 },
+            Self::Role { role: "comms" },
+            Self::RoleLower { role: "commander" },
+            Self::FeedUpdate {
+                kind: "all_clear",
+                systems: "Login".into(),
+            },
+            Self::FeedWindow {
+                moment: "in_progress",
+                title: "Database upgrade".into(),
+            },
         ]
     }
 }

@@ -86,8 +86,8 @@ pub struct FixAnswered {
 pub struct BackIn {
     /// The incident number.
     pub number: u32,
-    /// The phase it is back in: `Phase 4: Resolution`.
-    pub phase: String,
+    /// The phase it is back in, by number (`labels.hbs` words it).
+    pub phase: u8,
 }
 
 /// The log channel's line about an incident that became a security one.
@@ -128,10 +128,8 @@ pub struct PhaseMoved {
 /// A role was given, or handed over.
 #[derive(Debug, Clone, Serialize)]
 pub struct RoleAssigned {
-    /// `Incident commander`.
-    pub role: String,
-    /// `incident commander`.
-    pub role_lower: String,
+    /// The role's key, `commander` (`labels.hbs` words it).
+    pub role: &'static str,
     /// Who held it before (a mention), when it was handed over.
     pub previous: Option<Markup>,
     /// Who holds it now (a mention).
@@ -189,8 +187,8 @@ pub struct Resolved {
 pub struct Reopened {
     /// Who (a mention).
     pub by: Markup,
-    /// The phase work resumes in: `Phase 4: Resolution`.
-    pub phase: String,
+    /// The phase work resumes in, by number (`labels.hbs` words it).
+    pub phase: u8,
     /// Why, as typed.
     pub reason: String,
 }
@@ -283,8 +281,7 @@ impl Notice {
                 by: by(),
             }),
             role_assigned: Some(RoleAssigned {
-                role: "Incident commander".into(),
-                role_lower: "incident commander".into(),
+                role: "commander",
                 previous: Some(Markup::raw("<@2>")),
                 user: Markup::raw("<@3>"),
                 by: by(),
@@ -311,7 +308,7 @@ impl Notice {
             }),
             reopened: Some(Reopened {
                 by: by(),
-                phase: "Phase 4: Resolution".into(),
+                phase: 4,
                 reason: "errors are back".into(),
             }),
             now_security: Some(NowSecurity {
@@ -359,7 +356,7 @@ impl Notice {
                 at: Markup::raw("<t:0:f>"),
                 back: Some(BackIn {
                     number: 1,
-                    phase: "Phase 4: Resolution".into(),
+                    phase: 4,
                 }),
             }),
             rates_at_resolve: Some(super::RatesAtResolve::sample()),

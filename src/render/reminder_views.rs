@@ -62,8 +62,8 @@ pub struct UpdateDueReminder {
 /// A phase is over its budget.
 #[derive(Debug, Clone, Serialize)]
 pub struct NudgeReminder {
-    /// `Phase 2: Containment`.
-    pub phase: String,
+    /// The phase, by number (`labels.hbs` words it).
+    pub phase: u8,
     /// By how much: `5m`.
     pub over: String,
     /// The budget, from detection: `30m`.
@@ -129,7 +129,7 @@ impl Reminder {
                 every: "30m".into(),
             }),
             nudge: Some(NudgeReminder {
-                phase: "Phase 2: Containment".into(),
+                phase: 2,
                 over: "5m".into(),
                 budget: "30m".into(),
                 next_checklist_step: Some("Find the root cause".into()),

@@ -26,7 +26,7 @@ impl TimelineView {
         vec![
             Self::Ticked {
                 step: "DB snapshot".into(),
-                phase: "Phase 2: Containment".into(),
+                phase: 2,
                 ticked: true,
             },
             Self::Action {

@@ -33,17 +33,17 @@ pub enum TimelineView {
     },
     /// The phase moved forward.
     PhaseMoved {
-        /// `Phase 2: Containment`.
-        from: String,
+        /// The phase before, by number (`labels.hbs` words it).
+        from: u8,
         /// The phase now.
-        to: String,
+        to: u8,
     },
     /// Someone took a role.
     RoleAssigned {
         /// `<@1>`: the post-mortem resolves it to a name.
         user: String,
-        /// `incident commander`.
-        role: String,
+        /// The role's key, `commander` (`labels.hbs` words it).
+        role: &'static str,
         /// Who held it before, as a mention.
         before: Option<String>,
     },
@@ -85,8 +85,8 @@ pub enum TimelineView {
         after_all_clear: bool,
         /// Why.
         reason: String,
-        /// The phase the work resumes in.
-        back_to: String,
+        /// The phase the work resumes in, by number.
+        back_to: u8,
     },
     /// Closed.
     Closed,
@@ -125,8 +125,8 @@ pub enum TimelineView {
     Ticked {
         /// The step, as listed.
         step: String,
-        /// `Phase 2: Containment`.
-        phase: String,
+        /// The step's phase, by number (`labels.hbs` words it).
+        phase: u8,
         /// Ticked, or unticked.
         ticked: bool,
     },
@@ -327,12 +327,12 @@ impl From<&TimelineEvent> for TimelineView {
                 reason: reason.as_ref().map(ToString::to_string),
             },
             E::PhaseMoved { from, to } => Self::PhaseMoved {
-                from: from.to_string(),
-                to: to.to_string(),
+                from: from.number(),
+                to: to.number(),
             },
             E::RoleAssigned { role, user, before } => Self::RoleAssigned {
                 user: format!("<@{user}>"),
-                role: role.title().to_lowercase(),
+                role: role.key(),
                 before: before.map(|b| format!("<@{b}>")),
             },
             E::Update {
@@ -379,7 +379,7 @@ impl TimelineView {
             } => Self::Reopened {
                 after_all_clear: *after_all_clear,
                 reason: reason.to_string(),
-                back_to: back_to.to_string(),
+                back_to: back_to.number(),
             },
             E::Closed => Self::Closed,
             E::TitleChanged { from, to } => Self::TitleChanged {

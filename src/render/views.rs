@@ -167,8 +167,8 @@ impl Intro {
 /// A phase and how long it lasted.
 #[derive(Debug, Clone, Serialize)]
 pub struct PhaseLine {
-    /// `Phase 2: Containment`.
-    pub title: String,
+    /// The phase, by number (`labels.hbs` words it).
+    pub phase: u8,
     /// `25m`.
     pub duration: String,
 }
@@ -387,7 +387,7 @@ impl CloseSummary {
             resolved_at: Markup::raw("<t:3600:f>"),
             time_to_resolve: "1h".into(),
             phases: vec![PhaseLine {
-                title: "Phase 1: Detection & Triage".into(),
+                phase: 1,
                 duration: "5m".into(),
             }],
             checklists: vec![super::ChecklistSummary::sample()],
@@ -426,7 +426,7 @@ impl PostmortemDraft {
                 url: Markup::raw("<https://sentry.io/organizations/loh/issues/?project=4>"),
             }],
             phases: vec![PhaseLine {
-                title: "Phase 1: Detection & Triage".into(),
+                phase: 1,
                 duration: "5m".into(),
             }],
             checklists: vec![super::ChecklistReport::sample()],
@@ -461,8 +461,6 @@ pub struct StatusView {
     pub eta: Option<Markup>,
     /// 1 to 5.
     pub phase_number: u8,
-    /// The phase's title.
-    pub phase_title: String,
     /// Time in the phase so far.
     pub in_phase: String,
     /// The phase's budget, from detection.
@@ -508,7 +506,6 @@ impl StatusView {
             detected_at: timestamp(i.detected_at),
             eta: i.eta.as_ref().map(eta),
             phase_number: i.phase.number(),
-            phase_title: i.phase.title().to_owned(),
             in_phase: human(now - i.phase_started_at()),
             budget: budgets
                 .deadline_offset(i.phase)
@@ -563,7 +560,6 @@ impl StatusView {
             detected_at: Markup::raw("<t:0:f>"),
             eta: Some(Markup::raw("<t:600:t> (<t:600:R>)")),
             phase_number: 2,
-            phase_title: "Containment".into(),
             in_phase: "12m".into(),
             budget: Some("30m from detection".into()),
             over_budget: true,

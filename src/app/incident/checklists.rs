@@ -165,7 +165,7 @@ pub async fn tick(app: &App, actor: &Actor, click: CheckClick) -> Result<Clicked
             tx.untick(record.id, phase, &step).await?;
             let said = TimelineView::Ticked {
                 step: done.text,
-                phase: phase.to_string(),
+                phase: phase.number(),
                 ticked: false,
             };
             (
@@ -237,7 +237,7 @@ pub(crate) async fn tick_step(
     tx.tick(record.id, &done).await?;
     let said = TimelineView::Ticked {
         step: text,
-        phase: phase.to_string(),
+        phase: phase.number(),
         ticked: true,
     };
     let said = crate::app::render(app, TemplateName::Timeline, &said)?;
@@ -284,7 +284,7 @@ pub(crate) fn counts(app: &App, i: &Incident, ticks: &[Tick]) -> Vec<ChecklistCo
     so_far(app, i, ticks)
         .iter()
         .map(|p| ChecklistCount {
-            title: p.phase.title().to_owned(),
+            phase: p.phase.number(),
             done: p.done(),
             total: p.steps.len(),
         })
@@ -331,7 +331,7 @@ pub(crate) fn summaries(app: &App, i: &Incident, ticks: &[Tick]) -> Vec<Checklis
                 .map(short)
                 .collect();
             ChecklistSummary {
-                title: p.phase.to_string(),
+                phase: p.phase.number(),
                 entered: p.entered,
                 done: p.done(),
                 total: p.steps.len(),
@@ -355,7 +355,7 @@ pub(crate) fn reports(
         .map(|p| {
             let over = i.status == Status::Closed || p.phase < i.phase;
             ChecklistReport {
-                title: p.phase.to_string(),
+                phase: p.phase.number(),
                 entered: p.entered,
                 done: p.done(),
                 total: p.steps.len(),

@@ -198,7 +198,7 @@ pub async fn answer_fix_check(
             at: timestamp(app.clock.now()),
             back: (!held).then(|| BackIn {
                 number: changed.record.number.0,
-                phase: Phase::Resolution.to_string(),
+                phase: Phase::Resolution.number(),
             }),
         }),
         ..Notice::default()
@@ -535,7 +535,7 @@ impl Shown<'_> {
         };
         outbox.say_here(notice(app, &[], Notice::from(moved))?, vec![]);
         checklists::say(app, tx, outbox, record, to).await?;
-        answer(app, PhaseAnswer { to: to.to_string() })
+        answer(app, PhaseAnswer { to: to.number() })
     }
 
     /// A role given or handed over.
@@ -548,10 +548,8 @@ impl Shown<'_> {
         let Self {
             app, who, before, ..
         } = self;
-        let title = role.title().to_lowercase();
         let assigned = RoleAssigned {
-            role: role.title().to_owned(),
-            role_lower: title.clone(),
+            role: role.key(),
             previous: before.roles.get(role).map(mention),
             user: mention(user),
             by: who.clone(),
@@ -559,7 +557,13 @@ impl Shown<'_> {
         let text = notice(app, &[], Notice::from(assigned))?;
         outbox.say_here(text, vec![]);
         let user = mention(user);
-        answer(app, AssignAnswer { user, role: title })
+        answer(
+            app,
+            AssignAnswer {
+                user,
+                role: role.key(),
+            },
+        )
     }
 
     /// A status update: says it in the channel, and to players when public. `update` is the

@@ -574,7 +574,7 @@ fn nudge(
     };
     let view = Reminder {
         nudge: Some(NudgeReminder {
-            phase: phase.to_string(),
+            phase: phase.number(),
             over: human(now - (i.detected_at + offset)),
             budget: human(offset),
             next_checklist_step: next_step,

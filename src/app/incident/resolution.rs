@@ -85,7 +85,7 @@ pub(in crate::app) async fn reopened(
 ) -> Result<String, AppError> {
     let reopened = Reopened {
         by: who.clone(),
-        phase: Phase::Resolution.to_string(),
+        phase: Phase::Resolution.number(),
         reason: reason.to_string(),
     };
     let text = notice(app, &[], Notice::from(reopened))?;
@@ -120,7 +120,7 @@ pub(in crate::app) async fn closed(
             .phases
             .iter()
             .map(|s| PhaseLine {
-                title: s.phase.to_string(),
+                phase: s.phase.number(),
                 duration: human(s.ended_at.unwrap_or(i.last_change_at) - s.started_at),
             })
             .collect(),

@@ -114,7 +114,6 @@ pub fn help(app: &App) -> Result<String, AppError> {
         .into_iter()
         .map(|phase| HelpPhase {
             number: phase.number(),
-            title: phase.title().to_owned(),
             budget: budgets.deadline_offset(phase).map(human),
         })
         .collect();

@@ -7,8 +7,8 @@ use chrono::{DateTime, Utc};
 
 use super::{App, AppError, Attachment, Button, ButtonStyle, Effect, Outbox, Outgoing, Performer};
 use crate::chart::{Marker, TimelineStory, TimelineWords};
-use crate::domain::{Actor, ChannelId, IncidentId, Refusal};
-use crate::render::{ChartView, Markup, TemplateName};
+use crate::domain::{Actor, ChannelId, IncidentId, Phase, Refusal};
+use crate::render::{ChartView, Label, Markup, TemplateName};
 use crate::scheduler::JobError;
 use crate::store::{IncidentRecord, Job};
 
@@ -36,6 +36,7 @@ fn words(app: &App, number: u32) -> Result<TimelineWords, AppError> {
         markers: said
             .try_into()
             .map_err(|_| anyhow::anyhow!("a word per marker"))?,
+        phases: Phase::ALL.map(|p| app.templates.label(&Label::Phase { number: p.number() })),
     })
 }
 

@@ -179,7 +179,7 @@ fn render(
             .phases
             .iter()
             .map(|p| PhaseLine {
-                title: p.phase.to_string(),
+                phase: p.phase.number(),
                 duration: human(p.ended_at.unwrap_or(now) - p.started_at),
             })
             .collect(),

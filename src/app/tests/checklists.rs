@@ -179,7 +179,7 @@ async fn a_close_summary_too_long_for_one_message_keeps_the_counts_and_points_to
     use crate::render::{ChecklistSummary, CloseSummary, Markup, TemplateName};
     let w = World::new().await;
     let long = ChecklistSummary {
-        title: "Phase 3: Investigation".into(),
+        phase: 3,
         entered: true,
         done: 1,
         total: 25,
