@@ -44,7 +44,7 @@ use serde::Serialize;
 pub use action_views::*;
 pub use alerts_button_views::{AlertsButtonView, ALERTS_BUTTON_WORDS};
 pub use answer_views::*;
-pub use chart_views::{ChartView, CHART_WORDS};
+pub use chart_views::{ChartView, CHART_WORDS, UPTIME_WORDS};
 pub use checklist::{
     Checklist, ChecklistCount, ChecklistReport, ChecklistReportStep, ChecklistStep,
     ChecklistSummary,

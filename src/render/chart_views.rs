@@ -8,7 +8,7 @@ use serde::Serialize;
 #[derive(Debug, Clone, Serialize)]
 pub struct ChartView {
     /// Which word: `title`, `axis`, `budget`, `within`, `over`, a marker's key (`fix_applied`),
-    /// `caption`, `button`, `posting`, `file`.
+    /// `caption`, `button`, `posting`, `file`; the status picture's legend, `uptime_minor`.
     pub word: &'static str,
     /// The incident's number.
     pub number: u32,
@@ -33,8 +33,17 @@ impl ChartView {
     }
 }
 
+/// The status page picture's (`/uptime.png`) legend: a word per level, from a quiet day to
+/// a major outage.
+pub const UPTIME_WORDS: [&str; 4] = [
+    "uptime_none",
+    "uptime_minor",
+    "uptime_major",
+    "uptime_critical",
+];
+
 /// Every word `chart.hbs` has.
-pub const CHART_WORDS: [&str; 20] = [
+pub const CHART_WORDS: [&str; 24] = [
     "title",
     "axis",
     "budget",
@@ -55,6 +64,10 @@ pub const CHART_WORDS: [&str; 20] = [
     "rate_axis",
     "rate_threshold",
     "rate",
+    "uptime_none",
+    "uptime_minor",
+    "uptime_major",
+    "uptime_critical",
 ];
 
 impl ChartView {

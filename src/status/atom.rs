@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use super::build::Inputs;
 use super::maintenance::PublicWindow;
 use super::statuspage::iso;
-use crate::store::AnnouncementKind;
+use crate::render::{Label, Templates};
 
 /// Escapes text for XML character data and attribute values.
 fn xml(text: &str) -> String {
@@ -30,14 +30,6 @@ fn xml(text: &str) -> String {
     out
 }
 
-fn kind_words(kind: AnnouncementKind) -> &'static str {
-    match kind {
-        AnnouncementKind::Alert => "Service alert",
-        AnnouncementKind::Update => "Update",
-        AnnouncementKind::AllClear => "All clear",
-    }
-}
-
 /// One entry of the feed.
 struct Entry {
     id: String,
@@ -50,40 +42,35 @@ struct Entry {
 }
 
 /// A maintenance window's moments players saw, as entries.
-fn window_entries(url: &str, w: &PublicWindow) -> Vec<Entry> {
+fn window_entries(url: &str, w: &PublicWindow, words: &Templates) -> Vec<Entry> {
     let link = format!("{url}/#maintenance-{}", w.id);
     w.moments()
         .into_iter()
-        .map(|(status, at)| {
-            let words = match status {
-                "scheduled" => "Scheduled maintenance",
-                "in_progress" => "Maintenance in progress",
-                _ => "Maintenance completed",
-            };
-            Entry {
-                id: format!("{link}-{status}"),
-                title: format!("{words}: {}", w.title),
-                at,
-                order: w.id,
-                link: link.clone(),
-                content: format!(
-                    "{} ({}), {} to {}. {}{}",
-                    w.title,
-                    w.systems.join(", "),
-                    w.start.format("%Y-%m-%d %H:%M UTC"),
-                    w.end.format("%Y-%m-%d %H:%M UTC"),
-                    w.body(),
-                    w.translations
-                        .iter()
-                        .map(|(l, t)| format!("\n\n[{l}]\n{}\n{}", t.title, t.body))
-                        .collect::<String>()
-                ),
-            }
+        .map(|(status, at)| Entry {
+            id: format!("{link}-{status}"),
+            title: words.label(&Label::FeedWindow {
+                moment: status,
+                title: w.title.clone(),
+            }),
+            at,
+            order: w.id,
+            link: link.clone(),
+            content: format!(
+                "{} ({}), {} to {}. {}{}",
+                w.title,
+                w.systems.join(", "),
+                w.start.format("%Y-%m-%d %H:%M UTC"),
+                w.end.format("%Y-%m-%d %H:%M UTC"),
+                w.body(),
+                w.translations
+                    .iter()
+                    .map(|(l, t)| format!("\n\n[{l}]\n{}\n{}", t.title, t.body))
+                    .collect::<String>()
+            ),
         })
         .collect()
 }
 
-/// The feed document.
 /// An update's text, then its text in each of the players' other languages, each under its
 /// locale code: a feed reader shows the entry's one text, so every language is in it.
 fn with_translations(update: &super::PublicUpdate) -> String {
@@ -94,7 +81,8 @@ fn with_translations(update: &super::PublicUpdate) -> String {
     text
 }
 
-pub(super) fn feed(inputs: &Inputs<'_>, updated: DateTime<Utc>) -> String {
+/// The feed document; `words` words the entries' titles (`labels.hbs`).
+pub(super) fn feed(inputs: &Inputs<'_>, updated: DateTime<Utc>, words: &Templates) -> String {
     let url = inputs.url.trim_end_matches('/');
     let mut out = String::new();
     let _ = write!(
@@ -119,11 +107,10 @@ pub(super) fn feed(inputs: &Inputs<'_>, updated: DateTime<Utc>) -> String {
             Entry {
                 id: format!("{link}#update-{}", update.id),
                 // Each entry as it was announced: the systems it named then.
-                title: format!(
-                    "{}: {}",
-                    kind_words(update.kind),
-                    super::build::public_name(&update.systems)
-                ),
+                title: words.label(&Label::FeedUpdate {
+                    kind: update.kind.as_str(),
+                    systems: super::build::public_name(&update.systems),
+                }),
                 at: update.at,
                 order: update.id,
                 link,
@@ -135,7 +122,7 @@ pub(super) fn feed(inputs: &Inputs<'_>, updated: DateTime<Utc>) -> String {
         inputs
             .maintenances
             .iter()
-            .flat_map(|w| window_entries(url, w)),
+            .flat_map(|w| window_entries(url, w, words)),
     );
     entries.sort_by(|a, b| b.at.cmp(&a.at).then(b.order.cmp(&a.order)));
     for e in entries {

@@ -97,7 +97,11 @@ impl StatusBoard {
 /// Reads what players were told and renders every route.
 pub async fn rebuild(app: &App, templates: &PageTemplates) -> anyhow::Result<Snapshot> {
     let (incidents, maintenances) = told(app).await?;
-    build(&inputs(app, &incidents, &maintenances), templates)
+    build(
+        &inputs(app, &incidents, &maintenances),
+        templates,
+        &app.templates,
+    )
 }
 
 /// What players were told: the public incidents of the history window, newest first, and the

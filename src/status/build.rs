@@ -10,6 +10,7 @@ use super::maintenance::{self, PublicWindow};
 use super::page::{self, PageTemplates};
 use super::statuspage::Impact;
 use crate::config::GameStatusSettings;
+use crate::render::{ChartView, TemplateName, Templates, UPTIME_WORDS};
 
 mod api;
 mod incident;
@@ -50,8 +51,13 @@ fn json(value: &impl serde::Serialize) -> anyhow::Result<Resource> {
     Ok(Resource::new(body, "application/json"))
 }
 
-/// Renders every route.
-pub fn build(inputs: &Inputs<'_>, templates: &PageTemplates) -> anyhow::Result<Snapshot> {
+/// Renders every route: the pages from `templates`, the feed's and the picture's words from
+/// `words` (`labels.hbs`, `chart.hbs`).
+pub fn build(
+    inputs: &Inputs<'_>,
+    templates: &PageTemplates,
+    words: &Templates,
+) -> anyhow::Result<Snapshot> {
     let systems = systems(inputs);
     let impact = overall(inputs.incidents);
     let docs = Docs::new(inputs, &systems);
@@ -75,12 +81,12 @@ pub fn build(inputs: &Inputs<'_>, templates: &PageTemplates) -> anyhow::Result<S
     }
     routes.insert(
         "/uptime.png".to_owned(),
-        Resource::new(uptime_png(inputs, &systems)?, "image/png"),
+        Resource::new(uptime_png(inputs, &systems, words)?, "image/png"),
     );
     routes.insert(
         "/history.atom".to_owned(),
         Resource::new(
-            atom::feed(inputs, docs.updated),
+            atom::feed(inputs, docs.updated, words),
             "application/atom+xml; charset=utf-8",
         ),
     );
@@ -99,7 +105,15 @@ fn level(impact: Option<Impact>) -> usize {
 
 /// The history strips as a picture (`/uptime.png`), for embedding elsewhere: the same days and
 /// colours as the page, titled with the page's name.
-fn uptime_png(inputs: &Inputs<'_>, systems: &[SystemState]) -> anyhow::Result<Vec<u8>> {
+fn uptime_png(
+    inputs: &Inputs<'_>,
+    systems: &[SystemState],
+    words: &Templates,
+) -> anyhow::Result<Vec<u8>> {
+    let mut legend = Vec::with_capacity(UPTIME_WORDS.len());
+    for word in UPTIME_WORDS {
+        legend.push(words.render(TemplateName::Chart, &ChartView::word(word, 0))?);
+    }
     let rows: Vec<crate::chart::UptimeRow> = systems
         .iter()
         .map(|s| crate::chart::UptimeRow {
@@ -119,8 +133,7 @@ fn uptime_png(inputs: &Inputs<'_>, systems: &[SystemState]) -> anyhow::Result<Ve
         title: inputs.name,
         rows: &rows,
         span: (&first, &last),
-        legend: [Impact::None, Impact::Minor, Impact::Major, Impact::Critical]
-            .map(Impact::component_words),
+        legend: [&legend[0], &legend[1], &legend[2], &legend[3]].map(String::as_str),
     })
 }
 

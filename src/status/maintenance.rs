@@ -90,16 +90,6 @@ impl PublicWindow {
     }
 }
 
-/// How a status reads on the page and in the feed.
-pub(super) fn words(status: WindowStatus) -> &'static str {
-    match status {
-        WindowStatus::Scheduled => "Scheduled",
-        WindowStatus::InProgress => "In progress",
-        WindowStatus::Completed => "Completed",
-        WindowStatus::Cancelled => "Cancelled",
-    }
-}
-
 /// `w` as a Statuspage scheduled maintenance, its updates newest first.
 pub(super) fn statuspage(docs: &Docs<'_>, w: &PublicWindow) -> sp::Maintenance {
     let id = format!("m{}", w.id);

@@ -11,7 +11,6 @@ use serde::Serialize;
 use super::build::{overall, Inputs, PublicIncident, SystemState};
 use super::statuspage::{iso, Impact};
 use crate::render::{include_loops, refuse_unescaped, TemplateProblem};
-use crate::store::AnnouncementKind;
 
 pub use crate::render::PAGE_TEMPLATES;
 
@@ -62,7 +61,8 @@ struct BadDay {
 
 #[derive(Debug, Clone, Serialize)]
 struct UpdateView {
-    label: &'static str,
+    /// `alert`, `update` or `all_clear`: the template words it.
+    kind: &'static str,
     at: TimeView,
     text: String,
 }
@@ -71,6 +71,7 @@ struct UpdateView {
 struct IncidentView {
     number: u32,
     name: String,
+    /// Statuspage's incident status, `investigating`: the template words it.
     state: &'static str,
     impact: &'static str,
     updates: Vec<UpdateView>,
@@ -82,6 +83,7 @@ struct WindowView {
     id: i64,
     title: String,
     systems: String,
+    /// The window's status, `in_progress`: the template words it.
     state: &'static str,
     start: TimeView,
     end: TimeView,
@@ -120,26 +122,18 @@ fn class(impact: Option<Impact>) -> &'static str {
     }
 }
 
-fn label(kind: AnnouncementKind) -> &'static str {
-    match kind {
-        AnnouncementKind::Alert => "Service alert",
-        AnnouncementKind::Update => "Update",
-        AnnouncementKind::AllClear => "All clear",
-    }
-}
-
 fn incident(i: &PublicIncident) -> IncidentView {
     IncidentView {
         number: i.number,
         name: i.name(),
-        state: i.state().words(),
+        state: i.state().as_str(),
         impact: i.impact().as_str(),
         updates: i
             .updates
             .iter()
             .rev()
             .map(|u| UpdateView {
-                label: label(u.kind),
+                kind: u.kind.as_str(),
                 at: time(u.at),
                 text: u.text.clone(),
             })
@@ -198,7 +192,7 @@ pub(super) fn page_view(inputs: &Inputs<'_>, systems: &[SystemState], impact: Im
                 id: w.id,
                 title: w.title.clone(),
                 systems: w.systems.join(", "),
-                state: super::maintenance::words(w.status),
+                state: w.status.as_str(),
                 start: time(w.start),
                 end: time(w.end),
                 message: w.message.clone(),
@@ -337,10 +331,10 @@ fn sample_incident() -> IncidentView {
     IncidentView {
         number: 7,
         name: "Problems with Login".into(),
-        state: "Investigating",
+        state: "investigating",
         impact: "critical",
         updates: vec![UpdateView {
-            label: "Service alert",
+            kind: "alert",
             at: time(DateTime::UNIX_EPOCH),
             text: "We are currently experiencing technical difficulties with Login.".into(),
         }],
@@ -370,7 +364,7 @@ impl PageView {
                 id: 1,
                 title: "Database upgrade".into(),
                 systems: "Login".into(),
-                state: "Scheduled",
+                state: "scheduled",
                 start: time(DateTime::UNIX_EPOCH),
                 end: time(DateTime::UNIX_EPOCH),
                 message: Some("Faster servers.".into()),
@@ -416,6 +410,25 @@ mod tests {
             .render_incident(&IncidentPageView::sample())
             .expect("renders");
         assert!(one.contains("technical difficulties with Login"), "{one}");
+    }
+
+    #[test]
+    fn the_templates_word_the_states_and_kinds_the_views_carry_as_keys() {
+        let t = PageTemplates::load(None).expect("built-in templates load");
+        let html = t.render_page(&PageView::sample()).expect("renders");
+        for words in [
+            "Status: <strong>Investigating</strong>",
+            "<strong>Service alert</strong>",
+            "Status: <strong>Scheduled</strong>",
+            "(Investigating)",
+        ] {
+            assert!(html.contains(words), "{words} in {html}");
+        }
+        let one = t
+            .render_incident(&IncidentPageView::sample())
+            .expect("renders");
+        assert!(one.contains("<strong>Investigating</strong>"), "{one}");
+        assert!(one.contains("<span>Service alert</span>"), "{one}");
     }
 
     /// The problems of loading the page templates with `files` as overrides.

@@ -52,16 +52,6 @@ impl Impact {
         }
     }
 
-    /// The same, as a person reads it on the page.
-    pub fn component_words(self) -> &'static str {
-        match self {
-            Self::None => "Operational",
-            Self::Minor => "Degraded performance",
-            Self::Major => "Partial outage",
-            Self::Critical => "Major outage",
-        }
-    }
-
     /// The page's status description in JSON, as Statuspage words it.
     pub fn description(self) -> &'static str {
         match self {
@@ -105,16 +95,6 @@ impl IncidentState {
             Self::Identified => "identified",
             Self::Monitoring => "monitoring",
             Self::Resolved => "resolved",
-        }
-    }
-
-    /// As a person reads it.
-    pub fn words(self) -> &'static str {
-        match self {
-            Self::Investigating => "Investigating",
-            Self::Identified => "Identified",
-            Self::Monitoring => "Monitoring",
-            Self::Resolved => "Resolved",
         }
     }
 }

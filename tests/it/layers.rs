@@ -433,3 +433,36 @@ fn no_sentence_a_person_reads_is_built_in_rust_outside_the_templates() {
         "moved to a template: strike {gone:?} from STILL_IN_RUST"
     );
 }
+
+/// The functions that once gave phases, roles and the status page's states their names in
+/// Rust. Those names are worded in `labels.hbs`, `chart.hbs` and the status templates now,
+/// and the code passes a number or a key (`Phase::number`, `IncidentRole::key`, `as_str`).
+const NAME_FUNCTIONS: [&str; 8] = [
+    "fn title(self) -> &'static str",
+    "fn words(self) -> &'static str",
+    "fn words(status: WindowStatus)",
+    "fn component_words(self)",
+    "fn kind_words(",
+    "fn label(kind: AnnouncementKind)",
+    "Display for Phase",
+    "Display for IncidentRole",
+];
+
+#[test]
+fn no_phase_role_or_status_is_named_by_a_function_in_rust() {
+    let found: Vec<String> = sources()
+        .into_iter()
+        .flat_map(|(path, text)| {
+            NAME_FUNCTIONS
+                .iter()
+                .filter(|f| text.contains(**f))
+                .map(|f| format!("{path}: {f}"))
+                .collect::<Vec<_>>()
+        })
+        .collect();
+    assert!(
+        found.is_empty(),
+        "a name people read is worded in Rust: word it in a template (a labels.hbs case, a \
+         chart.hbs word, a status template's inline partial) and pass a number or key: {found:?}"
+    );
+}
