@@ -75,7 +75,7 @@ pub use runbook::{
 };
 pub use safety::SafetySignal;
 pub use severity::{IncidentKind, KindParseError, Severity, SeverityParseError};
-pub use social::{fit, graphemes, inert, plain_from_discord, shorten, Network};
+pub use social::{fit, graphemes, inert, plain_from_discord, shorten, Network, Skipped};
 pub use text::{
     parse_field, FreeText, IncidentTitle, ShortText, SystemName, Systems, SystemsError, TextError,
 };
