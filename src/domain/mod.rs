@@ -66,7 +66,7 @@ pub use meeting::{
     MeetingPlace, PlaceError, PlaceKind,
 };
 pub use phase::{Phase, PhaseBudgets, PhaseParseError};
-pub use postmortem::{EarlierIncident, PostmortemDecision, PostmortemPolicy};
+pub use postmortem::{EarlierIncident, PostmortemDecision, PostmortemPolicy, PostmortemReason};
 pub use refusal::{Named, Refusal, Typed};
 pub use reports::{mentions, PlayerMessage, ReportThreshold, ReportWatch};
 pub use role::{IncidentRole, RoleParseError, Roles};

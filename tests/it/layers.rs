@@ -221,7 +221,7 @@ const STILL_IN_RUST: [(&str, &str); 0] = [];
 /// Sentences still built with `format!` in the modules people read (`app/`, `discord/`,
 /// `status/`, `chart/`), outside an operator's error or a log line, as `(file, start of the
 /// literal)`. Each one should move to a template; the list only shrinks.
-const FORMATTED_STILL_IN_RUST: [(&str, &str); 5] = [
+const FORMATTED_STILL_IN_RUST: [(&str, &str); 4] = [
     // What a runbook action calls, in its button's notice.
     ("src/app/actions/mod.rs", "the GitHub workflow {} of"),
     ("src/app/actions/mod.rs", "a GitLab pipeline of {}"),
@@ -231,8 +231,6 @@ const FORMATTED_STILL_IN_RUST: [(&str, &str); 5] = [
         "src/app/maintenance/hook.rs",
         "no action `{}` is configured",
     ),
-    // The post-mortem's stored reason (the domain words the required ones too).
-    ("src/app/postmortem/start.rs", "optional for a {} incident"),
 ];
 
 /// What, in the statement of a `format!`, says its text is not for people in Discord or on the
