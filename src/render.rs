@@ -26,6 +26,7 @@ mod meeting_views;
 mod notice_views;
 mod page_views;
 mod rate_views;
+mod reason_views;
 mod refusal_views;
 mod reminder_views;
 mod scan;
@@ -145,6 +146,8 @@ pub enum TemplateName {
     AlertsButton,
     /// A Discord scheduled event's name and description, as plain text.
     Event,
+    /// Why an incident has a post-mortem or none, as plain text.
+    PostmortemReason,
 }
 
 impl TemplateName {
@@ -184,6 +187,7 @@ impl TemplateName {
         Self::Chart,
         Self::AlertsButton,
         Self::Event,
+        Self::PostmortemReason,
     ];
 
     /// The name, which is also the file stem.
@@ -223,6 +227,7 @@ impl TemplateName {
             Self::Chart => "chart",
             Self::AlertsButton => "alerts_button",
             Self::Event => "event",
+            Self::PostmortemReason => "postmortem_reason",
         }
     }
 
@@ -298,6 +303,10 @@ impl TemplateName {
             Self::Chart => "the charts' words: titles, axes, legends, captions, a button",
             Self::AlertsButton => "the players' alerts button: its message, answers, warnings",
             Self::Event => "a Discord scheduled event's name and description, as plain text",
+            Self::PostmortemReason => {
+                "why an incident has a post-mortem or none, as plain text: in the resolve \
+                 notice, the reminders, the timeline and a refused /postmortem start"
+            }
         }
     }
 
@@ -342,6 +351,7 @@ impl TemplateName {
             Self::Chart => include_str!("../templates/chart.hbs"),
             Self::AlertsButton => include_str!("../templates/alerts_button.hbs"),
             Self::Event => include_str!("../templates/event.hbs"),
+            Self::PostmortemReason => include_str!("../templates/postmortem_reason.hbs"),
         }
     }
 
@@ -362,7 +372,10 @@ impl TemplateName {
     /// Whether the output is plain text, escaped wherever it is shown later (a timeline
     /// entry): rendered without escaping, and holding no [`Markup`].
     pub fn is_plain(self) -> bool {
-        matches!(self, Self::Timeline | Self::Labels | Self::Event)
+        matches!(
+            self,
+            Self::Timeline | Self::Labels | Self::Event | Self::PostmortemReason
+        )
     }
 
     /// The template of a network's posts.
@@ -411,6 +424,7 @@ impl TemplateName {
             Self::Chart => serde_json::to_value(ChartView::samples().first()),
             Self::AlertsButton => serde_json::to_value(AlertsButtonView::samples().first()),
             Self::Event => serde_json::to_value(EventText::samples().first()),
+            Self::PostmortemReason => serde_json::to_value(reason_views::samples().first()),
         };
         v.unwrap_or_default()
     }
@@ -423,6 +437,7 @@ impl TemplateName {
             Self::Chart => return values(&ChartView::samples()),
             Self::AlertsButton => return values(&AlertsButtonView::samples()),
             Self::Event => return values(&EventText::samples()),
+            Self::PostmortemReason => return values(&reason_views::samples()),
             Self::Refusal => return values(&RefusalView::samples()),
             Self::Timeline => return values(&TimelineView::samples()),
             Self::Labels => return values(&Label::samples()),

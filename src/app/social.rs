@@ -9,7 +9,7 @@ use chrono::{DateTime, Datelike, TimeDelta, TimeZone, Utc};
 use super::ports::social::{Draft, Sessions, Thread};
 use super::{App, AppError, Effect, Outbox, Performer};
 use crate::clock::BoxFuture;
-use crate::domain::{IncidentKind, Network};
+use crate::domain::{IncidentKind, Network, Skipped};
 use crate::render::{Markup, NetworkCount, SocialCancelled, SocialPostView, TemplateName};
 use crate::scheduler::JobError;
 use crate::store::{AnnouncementKind, IncidentRecord, NewSocialPost, RemotePost, SocialPost, Tx};
@@ -234,6 +234,20 @@ pub async fn x_cap_reached(
     Ok((made + notices >= u64::from(x.monthly_cap)).then_some(x.monthly_cap))
 }
 
+/// Why a post on `network` is skipped at `now`, if it is: X past its monthly cap.
+pub(super) async fn skip_on(
+    app: &App,
+    network: Network,
+    now: DateTime<Utc>,
+) -> Result<Option<Skipped>, crate::store::Error> {
+    if network != Network::X {
+        return Ok(None);
+    }
+    Ok(x_cap_reached(app, now)
+        .await?
+        .map(|cap| Skipped::XMonthlyCap { cap }))
+}
+
 impl Performer {
     /// Makes one social post, after the incident's earlier posts on the same network, as a
     /// reply to them.
@@ -266,13 +280,10 @@ impl Performer {
             }
         }
         let now = self.app.clock.now();
-        if post.network == Network::X {
-            if let Some(cap) = x_cap_reached(&self.app, now).await? {
-                let why = format!("X's monthly cap of {cap} posts is reached");
-                self.app.db.social_post_skipped(post.id, &why).await?;
-                tracing::warn!(post = post.id, "{why}: the post is skipped");
-                return Ok(());
-            }
+        if let Some(why) = skip_on(&self.app, post.network, now).await? {
+            self.app.db.social_post_skipped(post.id, &why).await?;
+            tracing::warn!(post = post.id, ?why, "the post is skipped");
+            return Ok(());
         }
         let posted: Vec<(DateTime<Utc>, RemotePost)> = before
             .into_iter()

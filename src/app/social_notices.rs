@@ -121,13 +121,10 @@ impl Performer {
             )));
         };
         let now = app.clock.now();
-        if notice.network == Network::X {
-            if let Some(cap) = super::social::x_cap_reached(app, now).await? {
-                let why = format!("X's monthly cap of {cap} posts is reached");
-                app.db.social_notice_done(id, Err(&why), now).await?;
-                tracing::warn!(notice = id, "{why}: the post is skipped");
-                return Ok(());
-            }
+        if let Some(why) = super::social::skip_on(app, notice.network, now).await? {
+            app.db.social_notice_done(id, Err(&why), now).await?;
+            tracing::warn!(notice = id, ?why, "the post is skipped");
+            return Ok(());
         }
         let draft = Draft {
             key: notice.key.clone(),

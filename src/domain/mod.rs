@@ -66,7 +66,7 @@ pub use meeting::{
     MeetingPlace, PlaceError, PlaceKind,
 };
 pub use phase::{Phase, PhaseBudgets, PhaseParseError};
-pub use postmortem::{EarlierIncident, PostmortemDecision, PostmortemPolicy};
+pub use postmortem::{EarlierIncident, PostmortemDecision, PostmortemPolicy, PostmortemReason};
 pub use refusal::{Named, Refusal, Typed};
 pub use reports::{mentions, PlayerMessage, ReportThreshold, ReportWatch};
 pub use role::{IncidentRole, RoleParseError, Roles};
@@ -75,7 +75,7 @@ pub use runbook::{
 };
 pub use safety::SafetySignal;
 pub use severity::{IncidentKind, KindParseError, Severity, SeverityParseError};
-pub use social::{fit, graphemes, inert, plain_from_discord, shorten, Network};
+pub use social::{fit, graphemes, inert, plain_from_discord, shorten, Network, Skipped};
 pub use text::{
     parse_field, FreeText, IncidentTitle, ShortText, SystemName, Systems, SystemsError, TextError,
 };

@@ -1,6 +1,7 @@
 //! The post-mortem policy: P0 always, a P1 when it recurs; due a fixed time after resolution.
 
 use chrono::{DateTime, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
 
 use super::{Severity, Systems};
 
@@ -41,20 +42,71 @@ pub struct EarlierIncident {
     pub declared_at: DateTime<Utc>,
 }
 
-/// Whether a post-mortem is needed, and why, in words for the incident channel.
+/// Why an incident has a post-mortem, or has none, as data: `templates/postmortem_reason.hbs`
+/// words it wherever it is shown, and the store keeps it as its key and values
+/// (`{"key":"optional","severity":"P2"}`), so a post-mortem's reason reads the same after the
+/// words change.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "key", rename_all = "snake_case")]
+pub enum PostmortemReason {
+    /// Every incident of this severity gets one (the plan: every P0).
+    EverySeverity {
+        /// The incident's severity.
+        severity: Severity,
+    },
+    /// This incident recurs: a system of it had an earlier incident within the window.
+    Recurrence {
+        /// The incident's severity.
+        severity: Severity,
+        /// The system they share, as people typed it.
+        system: String,
+        /// The earlier incident's severity.
+        earlier_severity: Severity,
+        /// The earlier incident's number.
+        earlier_number: u32,
+        /// The recurrence window, in days.
+        days: i64,
+    },
+    /// None is required at this severity: only if a team lead asks.
+    OnlyIfAsked {
+        /// The incident's severity.
+        severity: Severity,
+    },
+    /// None is required: no earlier P0/P1 on these systems within the window.
+    NoRecurrence {
+        /// The incident's severity.
+        severity: Severity,
+        /// Its systems, as people typed them.
+        systems: String,
+        /// The recurrence window, in days.
+        days: i64,
+    },
+    /// Not required, started anyway with `/postmortem start`.
+    Optional {
+        /// The incident's severity.
+        severity: Severity,
+    },
+    /// A post-mortem stored before its reason was data: the sentence it was stored with.
+    Said {
+        /// The sentence.
+        text: String,
+    },
+}
+
+/// Whether a post-mortem is needed, and why.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum PostmortemDecision {
     /// One is required, due at `due_at`.
     Required {
-        /// Why, in a sentence.
-        reason: String,
+        /// Why.
+        reason: PostmortemReason,
         /// The deadline.
         due_at: DateTime<Utc>,
     },
     /// None is required.
     NotRequired {
-        /// Why not, in a sentence.
-        reason: String,
+        /// Why not.
+        reason: PostmortemReason,
     },
 }
 
@@ -72,13 +124,13 @@ impl PostmortemPolicy {
         let due_at = resolved_at + self.due_after;
         if self.required_for.contains(&severity) {
             return PostmortemDecision::Required {
-                reason: format!("every {severity} incident gets a post-mortem"),
+                reason: PostmortemReason::EverySeverity { severity },
                 due_at,
             };
         }
         if !self.required_if_recurring.contains(&severity) {
             return PostmortemDecision::NotRequired {
-                reason: format!("{severity} incidents need one only if a team lead asks"),
+                reason: PostmortemReason::OnlyIfAsked { severity },
             };
         }
         let since = declared_at - self.recurrence_window;
@@ -97,17 +149,21 @@ impl PostmortemPolicy {
         let days = self.recurrence_window.num_days();
         match recurrence {
             Some((e, system)) => PostmortemDecision::Required {
-                reason: format!(
-                    "{system} already had {} incident #{} within the last {days} days, so this {severity} is a recurrence",
-                    e.severity, e.number
-                ),
+                reason: PostmortemReason::Recurrence {
+                    severity,
+                    system,
+                    earlier_severity: e.severity,
+                    earlier_number: e.number,
+                    days,
+                },
                 due_at,
             },
             None => PostmortemDecision::NotRequired {
-                reason: format!(
-                    "no earlier P0/P1 on {} within the last {days} days, so this {severity} is not a recurrence",
-                    systems.display()
-                ),
+                reason: PostmortemReason::NoRecurrence {
+                    severity,
+                    systems: systems.display(),
+                    days,
+                },
             },
         }
     }
@@ -149,9 +205,16 @@ mod tests {
         let prior = [earlier(Severity::P1, "login", 10)];
         let d = PostmortemPolicy::default().decide(Severity::P1, &login(), at(20), at(20), &prior);
         match d {
-            PostmortemDecision::Required { reason, .. } => {
-                assert!(reason.contains("#7"), "{reason}")
-            }
+            PostmortemDecision::Required { reason, .. } => assert_eq!(
+                reason,
+                PostmortemReason::Recurrence {
+                    severity: Severity::P1,
+                    system: "login".into(),
+                    earlier_severity: Severity::P1,
+                    earlier_number: 7,
+                    days: 30,
+                }
+            ),
             other => panic!("expected a post-mortem, got {other:?}"),
         }
     }
@@ -190,7 +253,7 @@ mod tests {
             assert_eq!(
                 d,
                 PostmortemDecision::NotRequired {
-                    reason: format!("{severity} incidents need one only if a team lead asks")
+                    reason: PostmortemReason::OnlyIfAsked { severity }
                 }
             );
         }

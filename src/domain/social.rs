@@ -3,6 +3,7 @@
 //! with the status link kept whole at its end.
 
 use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
 use unicode_segmentation::UnicodeSegmentation;
 
 /// A social network the bot posts players' announcements to.
@@ -42,6 +43,23 @@ impl Network {
             Self::X => "X",
         }
     }
+}
+
+/// Why a post to players was skipped, not sent: stored with it as a stable key and its values
+/// (`{"key":"x_monthly_cap","cap":1500}`), never as a sentence.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "key", rename_all = "snake_case")]
+pub enum Skipped {
+    /// X's monthly cap of posts was reached (`[social.x] monthly_cap`).
+    XMonthlyCap {
+        /// The cap.
+        cap: u32,
+    },
+    /// A row stored before the reason was data: its sentence, as stored.
+    Said {
+        /// The sentence.
+        text: String,
+    },
 }
 
 /// The number of user-perceived characters (extended grapheme clusters) in `text`: what

@@ -4,8 +4,8 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    Eta, FreeText, IncidentKind, IncidentRole, IncidentTitle, MessageId, Phase, Severity,
-    ShortText, Systems, UserId,
+    ChannelId, Eta, FreeText, GuildId, IncidentKind, IncidentRole, IncidentTitle, MessageId, Phase,
+    Severity, ShortText, Systems, UserId,
 };
 
 /// What sort of thing a timeline entry records.
@@ -261,6 +261,17 @@ pub enum TimelineEvent {
         /// The note.
         text: FreeText,
     },
+    /// A Discord message whose words the bot could not read (a 📌 reaction without the
+    /// Message Content intent): the timeline links to it until Apps → Add to timeline fills
+    /// in its words.
+    MessageLinked {
+        /// Its server.
+        guild: GuildId,
+        /// Its channel.
+        channel: ChannelId,
+        /// The message.
+        message: MessageId,
+    },
 }
 
 impl TimelineEvent {
@@ -282,7 +293,7 @@ impl TimelineEvent {
             | Self::SystemsChanged { .. }
             | Self::SummaryChanged { .. }
             | Self::StartChanged { .. } => EntryKind::Edited,
-            Self::Note { .. } => EntryKind::Note,
+            Self::Note { .. } | Self::MessageLinked { .. } => EntryKind::Note,
         }
     }
 }

@@ -68,6 +68,15 @@ pub struct Notice {
     pub ticket_opened: Option<TicketOpened>,
     /// The post-mortem draft of this incident (its number) is attached.
     pub draft_posted: Option<u32>,
+    /// A 📌 put a message on the timeline as a link: its words were not readable.
+    pub message_linked: Option<MessageLinked>,
+}
+
+/// A message went on the timeline as a link, its words not readable by the bot.
+#[derive(Debug, Clone, Serialize)]
+pub struct MessageLinked {
+    /// Who put it there (a mention; the notice pings nobody).
+    pub by: Markup,
 }
 
 /// Someone answered "did the fix hold?".
@@ -269,6 +278,7 @@ impl Notice {
         Self {
             ping: Some(Markup::raw("<@&1>")),
             draft_posted: Some(4),
+            message_linked: Some(MessageLinked { by: by() }),
             severity_changed: Some(SeverityChanged {
                 raised: true,
                 from: "P2".into(),
@@ -411,6 +421,7 @@ notice_kinds! {
     PostmortemStarted => postmortem_started,
     AlertSeen => alert_seen,
     LoggedSecurity => logged_security,
+    MessageLinked => message_linked,
 }
 
 use super::{EvidenceView, RatesAtResolve, TicketOpened};

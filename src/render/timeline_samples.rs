@@ -5,8 +5,8 @@ use chrono::{TimeZone, Utc};
 
 use super::timeline_views::{ActionDid, HookOutcome, PostmortemDid, TimelineView};
 use crate::domain::{
-    Eta, FreeText, IncidentKind, IncidentRole, IncidentTitle, Phase, Severity, ShortText, Systems,
-    TimelineEvent, UserId,
+    ChannelId, Eta, FreeText, GuildId, IncidentKind, IncidentRole, IncidentTitle, MessageId, Phase,
+    Severity, ShortText, Systems, TimelineEvent, UserId,
 };
 
 impl TimelineView {
@@ -194,6 +194,11 @@ fn sample_events() -> Option<Vec<TimelineEvent>> {
         },
         E::Note {
             text: text("Paged the database team")?,
+        },
+        E::MessageLinked {
+            guild: GuildId::new(1)?,
+            channel: ChannelId::new(2)?,
+            message: MessageId::new(3)?,
         },
     ])
 }

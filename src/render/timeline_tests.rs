@@ -31,6 +31,7 @@ fn every_event_is_worded_in_one_line_as_the_timeline_always_stored_it() {
             "Summary changed to: Logins time out",
             "Start of the problem changed from 2026-03-14 09:05 UTC to 2026-03-14 08:05 UTC",
             "Paged the database team",
+            "(message: https://discord.com/channels/1/2/3; its words: use Apps → Add to timeline)",
             "Ticked “DB snapshot” (Phase 2: Containment)",
             "Ran “Restart login” (run 7)",
             "“Restart login” failed: HTTP 500 after 1.2s: upstream down",

@@ -121,6 +121,15 @@ pub enum TimelineView {
         /// The note.
         text: String,
     },
+    /// A message on the timeline as a link, its words not read: what the link is made of.
+    MessageLinked {
+        /// The server's id.
+        guild: String,
+        /// The channel's id.
+        channel: String,
+        /// The message's id.
+        message: String,
+    },
     /// A checklist step was ticked or unticked.
     Ticked {
         /// The step, as listed.
@@ -397,6 +406,15 @@ impl TimelineView {
             },
             E::Note { text } => Self::Note {
                 text: text.to_string(),
+            },
+            E::MessageLinked {
+                guild,
+                channel,
+                message,
+            } => Self::MessageLinked {
+                guild: guild.to_string(),
+                channel: channel.to_string(),
+                message: message.to_string(),
             },
             // The earlier events are worded by `From`.
             E::Declared { .. }

@@ -7,15 +7,15 @@ use super::{
     Error,
 };
 use super::{Db, Tx};
-use crate::domain::{EventId, IncidentId, UserId};
+use crate::domain::{EventId, IncidentId, PostmortemReason, UserId};
 
 /// The post-mortem of one incident.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Postmortem {
     /// The incident.
     pub incident: IncidentId,
-    /// Why it is required.
-    pub reason: String,
+    /// Why it is required, or was started.
+    pub reason: PostmortemReason,
     /// When it is due.
     pub due_at: DateTime<Utc>,
     /// When the review meeting is.
@@ -56,7 +56,7 @@ impl Tx {
     pub async fn insert_postmortem(
         &mut self,
         incident: IncidentId,
-        reason: &str,
+        reason: &PostmortemReason,
         due_at: DateTime<Utc>,
     ) -> Result<(), Error> {
         // A reopened incident that is resolved again gets a new deadline, unless it is done.
@@ -66,7 +66,7 @@ impl Tx {
              due_at = excluded.due_at WHERE postmortems.done_at IS NULL",
         )
         .bind(incident.0)
-        .bind(reason)
+        .bind(stored(reason)?)
         .bind(to_millis(due_at))
         .execute(&mut *self.inner)
         .await?;
@@ -78,7 +78,7 @@ impl Tx {
     pub async fn start_postmortem(
         &mut self,
         incident: IncidentId,
-        reason: &str,
+        reason: &PostmortemReason,
         due_at: DateTime<Utc>,
         by: UserId,
     ) -> Result<bool, Error> {
@@ -87,7 +87,7 @@ impl Tx {
              ON CONFLICT DO NOTHING",
         )
         .bind(incident.0)
-        .bind(reason)
+        .bind(stored(reason)?)
         .bind(to_millis(due_at))
         .bind(to_db_id(by.get()))
         .execute(&mut *self.inner)
@@ -130,6 +130,16 @@ impl Tx {
     }
 }
 
+/// A reason as stored: its key and values.
+fn stored(reason: &PostmortemReason) -> Result<String, Error> {
+    serde_json::to_string(reason).map_err(Error::other)
+}
+
+/// A stored reason: its key and values, or the sentence a row from before kept.
+fn reason_from(stored: String) -> PostmortemReason {
+    serde_json::from_str(&stored).unwrap_or(PostmortemReason::Said { text: stored })
+}
+
 const SELECT_POSTMORTEM: &str = "SELECT incident_id, reason, due_at, meeting_at, users_affected, downtime_minutes, revenue, done_at, link, \
      meeting_event_id, started_by \
      FROM postmortems WHERE incident_id = $1";
@@ -138,7 +148,7 @@ fn postmortem_from_row(row: Row) -> Result<Postmortem, Error> {
     let (id, reason, due, meeting, users, downtime, revenue, done, link, event, started_by) = row;
     Ok(Postmortem {
         incident: IncidentId(id),
-        reason,
+        reason: reason_from(reason),
         due_at: from_millis(due)?,
         meeting_at: from_millis_opt(meeting)?,
         users_affected: users,

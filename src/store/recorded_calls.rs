@@ -14,7 +14,7 @@ use sqlx::{Any, Executor};
 
 use super::convert::{from_millis_opt, to_millis};
 use super::{Db, Error, RemotePost};
-use crate::domain::{Network, RunState};
+use crate::domain::{Network, RunState, Skipped};
 
 /// A table of recorded calls, read as `Self`.
 pub(super) trait Recorded: Sized + Send + Unpin {
@@ -188,7 +188,7 @@ impl Db {
         &self,
         table: &'static str,
         id: i64,
-        done: Result<(&RemotePost, DateTime<Utc>), &str>,
+        done: Result<(&RemotePost, DateTime<Utc>), &Skipped>,
     ) -> Result<(), Error> {
         let (rid, cid, at, skipped) = match done {
             Ok((r, at)) => (
@@ -197,7 +197,12 @@ impl Db {
                 Some(to_millis(at)),
                 None,
             ),
-            Err(why) => (None, None, None, Some(why)),
+            Err(why) => (
+                None,
+                None,
+                None,
+                Some(serde_json::to_string(why).map_err(Error::other)?),
+            ),
         };
         sqlx::query(sql!(
             "UPDATE {table} SET remote_id = $1, remote_cid = $2, skipped = $3, posted_at = $4 \
@@ -232,5 +237,29 @@ impl Db {
         .fetch_one(&self.pool)
         .await?;
         Ok((made.max(0).unsigned_abs(), skipped.max(0).unsigned_abs()))
+    }
+}
+
+/// A stored reason for a skipped post: its key and values, or an older row's sentence.
+pub(super) fn skipped_from(stored: Option<String>) -> Option<Skipped> {
+    stored.map(|s| serde_json::from_str(&s).unwrap_or(Skipped::Said { text: s }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_skip_reason_is_stored_as_its_key_and_an_older_sentence_reads_back_as_said() {
+        let cap = Skipped::XMonthlyCap { cap: 1500 };
+        let stored = serde_json::to_string(&cap).expect("json");
+        assert_eq!(stored, r#"{"key":"x_monthly_cap","cap":1500}"#);
+        assert_eq!(skipped_from(Some(stored)), Some(cap));
+        let older = "X's monthly cap of 1500 posts is reached".to_owned();
+        assert_eq!(
+            skipped_from(Some(older.clone())),
+            Some(Skipped::Said { text: older })
+        );
+        assert_eq!(skipped_from(None), None);
     }
 }

@@ -6,9 +6,9 @@
 use chrono::{DateTime, Utc};
 
 use super::convert::to_millis;
-use super::recorded_calls::{Recorded, SocialColumns};
+use super::recorded_calls::{skipped_from, Recorded, SocialColumns};
 use super::{Db, Error, RemotePost, Tx};
-use crate::domain::{IncidentId, Network};
+use crate::domain::{IncidentId, Network, Skipped};
 
 /// One maintenance notice on one network.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -30,7 +30,7 @@ pub struct SocialNotice {
     /// The post, once the network has it.
     pub remote: Option<RemotePost>,
     /// Why it was not sent, when it was skipped (X's monthly cap).
-    pub skipped: Option<String>,
+    pub skipped: Option<Skipped>,
 }
 
 impl SocialNotice {
@@ -94,7 +94,7 @@ impl Recorded for SocialNotice {
             key,
             first_tried_at: sent.first_tried_at,
             remote: sent.remote,
-            skipped,
+            skipped: skipped_from(skipped),
         })
     }
 }
@@ -176,7 +176,7 @@ impl Db {
     pub async fn social_notice_done(
         &self,
         id: i64,
-        remote: Result<&RemotePost, &str>,
+        remote: Result<&RemotePost, &Skipped>,
         at: DateTime<Utc>,
     ) -> Result<(), Error> {
         self.social_done(TABLE, id, remote.map(|r| (r, at))).await

@@ -6,9 +6,9 @@
 use chrono::{DateTime, Utc};
 
 use super::convert::{from_millis_opt, to_millis};
-use super::recorded_calls::{Recorded, SocialColumns};
+use super::recorded_calls::{skipped_from, Recorded, SocialColumns};
 use super::{Db, Error, Tx};
-use crate::domain::{IncidentId, Network};
+use crate::domain::{IncidentId, Network, Skipped};
 
 /// A post as the network knows it: its id (a status id, an `at://` URI, a post id) and, on
 /// Bluesky, the content hash a reply must name.
@@ -46,7 +46,7 @@ pub struct SocialPost {
     /// When it was cancelled unsent (its incident became a security one).
     pub cancelled_at: Option<DateTime<Utc>>,
     /// Why it was not sent, when it was skipped (X's monthly cap).
-    pub skipped: Option<String>,
+    pub skipped: Option<Skipped>,
 }
 
 impl SocialPost {
@@ -117,7 +117,7 @@ impl Recorded for SocialPost {
             remote: sent.remote,
             posted_at: from_millis_opt(posted)?,
             cancelled_at: from_millis_opt(r.11)?,
-            skipped: r.12,
+            skipped: skipped_from(r.12),
         })
     }
 }
@@ -200,7 +200,7 @@ impl Db {
     }
 
     /// Records that a post is not sent, and why (it was never sent: there is no post to keep).
-    pub async fn social_post_skipped(&self, id: i64, why: &str) -> Result<(), Error> {
+    pub async fn social_post_skipped(&self, id: i64, why: &Skipped) -> Result<(), Error> {
         self.social_done(TABLE, id, Err(why)).await
     }
 

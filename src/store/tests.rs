@@ -104,6 +104,7 @@ on_both!(
     corrected_facts_and_the_last_eta_round_trip_and_the_recurrence_rule_sees_new_systems,
     verifying_resolved_and_a_reopened_phase_four_round_trip,
     an_optional_postmortem_its_meeting_event_action_kinds_and_lessons_round_trip,
+    a_postmortem_reason_is_stored_as_its_key_and_an_older_sentence_reads_back_as_said,
     an_announcement_keeps_the_facts_it_told_and_older_rows_take_the_incident_s,
     a_second_declare_of_one_interaction_is_a_duplicate,
     why_a_job_was_given_up_reads_back_as_it_was_recorded,
@@ -804,13 +805,19 @@ async fn an_optional_postmortem_its_meeting_event_action_kinds_and_lessons_round
     let record = insert(&db, &declared("Slow store", "Store")).await;
     let rhea = UserId::new(5).expect("id");
     let due = T0 + TimeDelta::hours(48);
+    let optional = PostmortemReason::Optional {
+        severity: Severity::P2,
+    };
     let mut tx = db.begin().await.expect("tx");
     assert!(tx
-        .start_postmortem(record.id, "optional", due, rhea)
+        .start_postmortem(record.id, &optional, due, rhea)
         .await
         .expect("start"));
+    let again = PostmortemReason::Optional {
+        severity: Severity::P3,
+    };
     assert!(
-        !tx.start_postmortem(record.id, "again", due, rhea)
+        !tx.start_postmortem(record.id, &again, due, rhea)
             .await
             .expect("second"),
         "one post-mortem per incident"
@@ -843,11 +850,52 @@ async fn an_optional_postmortem_its_meeting_event_action_kinds_and_lessons_round
     let pm = db.postmortem(record.id).await.expect("read").expect("one");
     assert_eq!(pm.started_by, Some(rhea));
     assert_eq!(pm.meeting_event, Some(event), "a u64 id round-trips");
-    assert_eq!(pm.reason, "optional");
+    assert_eq!(pm.reason, optional);
     assert_eq!(db.actions(record.id).await.expect("actions"), [fix]);
     assert_eq!(db.lessons(record.id).await.expect("lessons"), [lesson]);
     assert_eq!(in_tx, db.timeline(record.id).await.expect("timeline"));
     assert!(in_tx.contains(&entry));
+}
+
+async fn a_postmortem_reason_is_stored_as_its_key_and_an_older_sentence_reads_back_as_said(db: Db) {
+    let record = insert(&db, &declared("Login down", "Login")).await;
+    let recurs = PostmortemReason::Recurrence {
+        severity: Severity::P1,
+        system: "Login".into(),
+        earlier_severity: Severity::P0,
+        earlier_number: 7,
+        days: 30,
+    };
+    let mut tx = db.begin().await.expect("tx");
+    tx.insert_postmortem(record.id, &recurs, T0)
+        .await
+        .expect("insert");
+    tx.commit().await.expect("commit");
+    let (stored,): (String,) =
+        sqlx::query_as("SELECT reason FROM postmortems WHERE incident_id = $1")
+            .bind(record.id.0)
+            .fetch_one(&db.pool)
+            .await
+            .expect("row");
+    assert!(stored.starts_with(r#"{"key":"recurrence""#), "{stored}");
+    let pm = db.postmortem(record.id).await.expect("read").expect("one");
+    assert_eq!(pm.reason, recurs);
+
+    // A row written before the reason was data kept its sentence.
+    let older = "every P0 incident gets a post-mortem";
+    sqlx::query("UPDATE postmortems SET reason = $1 WHERE incident_id = $2")
+        .bind(older)
+        .bind(record.id.0)
+        .execute(&db.pool)
+        .await
+        .expect("older row");
+    let pm = db.postmortem(record.id).await.expect("read").expect("one");
+    assert_eq!(
+        pm.reason,
+        PostmortemReason::Said {
+            text: older.to_owned()
+        }
+    );
 }
 
 /// A SQLite file and a PostgreSQL database, each opened twice: two processes on one database.

@@ -484,6 +484,33 @@ async fn raising_severity_pages_the_new_level_and_sends_the_alert_once() {
     );
 }
 
+/// The incident of `channel`, as stored.
+async fn incident_in(
+    bot: &crate::support::bot::TestBot,
+    channel: serenity::all::ChannelId,
+) -> incident_bot::domain::IncidentId {
+    bot.app
+        .db
+        .incident_by_channel(incident_bot::domain::ChannelId::new(channel.get()).expect("id"))
+        .await
+        .expect("db")
+        .expect("row")
+        .id
+}
+
+/// What the timeline says of a 📌-reacted message whose words the bot could not read.
+fn linked(
+    fake: &crate::support::fake_discord::FakeDiscord,
+    channel: serenity::all::ChannelId,
+    message: serenity::all::MessageId,
+) -> String {
+    format!(
+        "(message: https://discord.com/channels/{}/{channel}/{message}; its words: use Apps → \
+         Add to timeline)",
+        fake.guild_id()
+    )
+}
+
 #[tokio::test]
 async fn notes_from_the_command_the_context_menu_and_a_pin_reaction_land_once_with_their_author() {
     let fake = world::fake().start().await;
@@ -505,21 +532,10 @@ async fn notes_from_the_command_the_context_menu_and_a_pin_reaction_land_once_wi
     fake.react(world::RESPONDER, said, "📌").await;
     let other = fake.user_says(world::RESPONDER, channel.id, "Rolled back");
     fake.react(world::RESPONDER, other, "📌").await;
-    let id = bot
-        .app
-        .db
-        .incident_by_channel(incident_bot::domain::ChannelId::new(channel.id.get()).expect("id"))
-        .await
-        .expect("db")
-        .expect("row")
-        .id;
+    let id = incident_in(&bot, channel.id).await;
     // Without the Message Content intent a reaction cannot read the words: the timeline gets a
     // link, and the channel is told how to add the words.
-    let link = format!(
-        "(message: https://discord.com/channels/{}/{}/{other}; its words: use Apps → Add to timeline)",
-        fake.guild_id(),
-        channel.id
-    );
+    let link = linked(&fake, channel.id, other);
     let notice = shows(&fake, channel.id, "the 📌 notice", |m| {
         m.content.starts_with("📌")
     })
@@ -558,6 +574,54 @@ async fn notes_from_the_command_the_context_menu_and_a_pin_reaction_land_once_wi
     assert_eq!(
         texts(&timeline)[1..],
         ["Error rate is 40% on eu-west", "Rolled back"]
+    );
+}
+
+#[tokio::test]
+async fn a_link_stored_before_its_words_moved_to_a_template_reads_back_and_is_filled() {
+    use incident_bot::domain::{EntryKind, MessageId, TimelineEntry};
+    let fake = world::fake().start().await;
+    let bot = spawn_bot(&fake).await;
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Login down"), ("severity", "P2")],
+    )
+    .await;
+    let other = fake.user_says(world::RESPONDER, channel.id, "Rolled back");
+    let id = incident_in(&bot, channel.id).await;
+    // A 📌 of an unreadable message, as the bot stored it when Rust built the sentence.
+    let older = linked(&fake, channel.id, other);
+    let mut tx = bot.app.db.begin().await.expect("tx");
+    tx.append_timeline(
+        id,
+        &[TimelineEntry {
+            at: bot.app.clock.now(),
+            actor: UserId::new(world::RESPONDER.get()),
+            kind: EntryKind::Note,
+            text: older.clone(),
+            source_message: MessageId::new(other.get()),
+        }],
+    )
+    .await
+    .expect("the older row");
+    tx.commit().await.expect("commit");
+    let last = |t: Vec<TimelineEntry>| t.last().map(|e| e.text.clone());
+    assert_eq!(
+        last(bot.app.db.timeline(id).await.expect("timeline")),
+        Some(older),
+        "it reads back as it was stored"
+    );
+
+    let handle = fake
+        .message_command(world::RESPONDER, "Add to timeline", other)
+        .send()
+        .await;
+    assert_eq!(handle.reply().await.content, "Added to the timeline.");
+    assert_eq!(
+        last(bot.app.db.timeline(id).await.expect("timeline")),
+        Some("Rolled back".to_owned()),
+        "the context menu's words replace the older link"
     );
 }
 

@@ -221,13 +221,7 @@ const STILL_IN_RUST: [(&str, &str); 0] = [];
 /// Sentences still built with `format!` in the modules people read (`app/`, `discord/`,
 /// `status/`, `chart/`), outside an operator's error or a log line, as `(file, start of the
 /// literal)`. Each one should move to a template; the list only shrinks.
-const FORMATTED_STILL_IN_RUST: [(&str, &str); 9] = [
-    // A refused social post's reason, shown in the channel.
-    ("src/app/social.rs", "X's monthly cap of {cap} posts"),
-    (
-        "src/app/social_notices.rs",
-        "X's monthly cap of {cap} posts",
-    ),
+const FORMATTED_STILL_IN_RUST: [(&str, &str); 4] = [
     // What a runbook action calls, in its button's notice.
     ("src/app/actions/mod.rs", "the GitHub workflow {} of"),
     ("src/app/actions/mod.rs", "a GitLab pipeline of {}"),
@@ -237,16 +231,6 @@ const FORMATTED_STILL_IN_RUST: [(&str, &str); 9] = [
         "src/app/maintenance/hook.rs",
         "no action `{}` is configured",
     ),
-    (
-        "src/app/incident/notes.rs",
-        "(message: https://discord.com/",
-    ),
-    (
-        "src/app/incident/notes.rs",
-        "📌 {} put a link to that message",
-    ),
-    // The post-mortem's stored reason (the domain words the required ones too).
-    ("src/app/postmortem/start.rs", "optional for a {} incident"),
 ];
 
 /// What, in the statement of a `format!`, says its text is not for people in Discord or on the

@@ -8,10 +8,10 @@ use super::lifecycle::incident_here;
 use super::App;
 use super::{audit, team, AppError, Outbox};
 use crate::domain::{
-    parse_field, Action, Actor, ChannelId, EntryKind, FreeText, MessageId, Refusal, Status,
-    TimelineEntry, UserId,
+    parse_field, Action, Actor, ChannelId, FreeText, Happened, MessageId, Refusal, Status,
+    TimelineEntry, TimelineEvent, UserId,
 };
-use crate::render::mention;
+use crate::render::{mention, MessageLinked, Notice, TemplateName};
 
 /// A message someone wants on the timeline.
 #[derive(Debug, Clone)]
@@ -43,25 +43,30 @@ pub async fn note_message(
     // Without the privileged Message Content intent Discord hides the words of other people's
     // messages from a 📌 reaction (a context-menu command carries them). An empty message
     // still belongs on the timeline: as a link, until Apps → Add to timeline fills in its words.
-    let link = placeholder(app, &message);
-    let text = if message.content.trim().is_empty() {
-        link.clone()
+    let link = linked(app, &message)?;
+    let words = if message.content.trim().is_empty() {
+        None
     } else {
-        parse_field("The message", &message.content, FreeText::MAX, true)?
+        Some(parse_field(
+            "The message",
+            &message.content,
+            FreeText::MAX,
+            true,
+        )?)
     };
     let entry = TimelineEntry {
-        at: message.at,
-        actor: Some(message.author),
-        kind: EntryKind::Note,
-        text: text.clone(),
-        source_message: Some(message.id),
+        text: words.clone().unwrap_or_else(|| link.text.clone()),
+        ..link
     };
     let mut tx = app.db.begin().await?;
     let added = tx.append_timeline(record.id, &[entry]).await? == 1
-        || (text != link
-            && tx
-                .fill_timeline_text(record.id, message.id, &link, &text)
-                .await?);
+        || match &words {
+            Some(text) => {
+                tx.fill_timeline_text(record.id, message.id, &link.text, text)
+                    .await?
+            }
+            None => false,
+        };
     if added {
         audit(
             &mut tx,
@@ -74,16 +79,13 @@ pub async fn note_message(
         )
         .await?;
     }
-    if added && text == link {
-        let content = format!(
-            "📌 {} put a link to that message on the timeline. Discord does not show me the \
-             words of other people's messages, so to keep them use **Apps → Add to timeline** \
-             on it.",
-            mention(actor.user)
-        );
+    if added && words.is_none() {
+        let view = Notice::from(MessageLinked {
+            by: mention(actor.user),
+        });
         let origin = format!("pin:{}", message.id);
         let mut outbox = Outbox::new(&origin, record.id, app.clock.now());
-        outbox.say_here(content, vec![]);
+        outbox.say_here(super::render(app, TemplateName::Notice, &view)?, vec![]);
         outbox.flush_here(&mut tx).await?;
     }
     tx.commit().await?;
@@ -91,10 +93,22 @@ pub async fn note_message(
     Ok(added)
 }
 
-/// What the timeline says of a message whose words the bot could not read: a link to it.
-fn placeholder(app: &App, message: &NotedMessage) -> String {
-    format!(
-        "(message: https://discord.com/channels/{}/{}/{}; its words: use Apps → Add to timeline)",
-        app.settings.discord.guild_id, message.channel, message.id
-    )
+/// The timeline's entry for a message whose words the bot could not read: a link to it, worded
+/// by `timeline.hbs`, with the message's author and time.
+fn linked(app: &App, message: &NotedMessage) -> Result<TimelineEntry, AppError> {
+    let happened = Happened {
+        at: message.at,
+        actor: message.author,
+        event: TimelineEvent::MessageLinked {
+            guild: app.settings.discord.guild_id,
+            channel: message.channel,
+            message: message.id,
+        },
+    };
+    let [entry] = <[TimelineEntry; 1]>::try_from(crate::app::worded(app, [happened])?)
+        .map_err(|_| anyhow::anyhow!("one event words one entry"))?;
+    Ok(TimelineEntry {
+        source_message: Some(message.id),
+        ..entry
+    })
 }

@@ -637,7 +637,10 @@ fn postmortem_due(
         postmortem_due: Some(PostmortemDueReminder {
             number: record.number.0,
             due_at: timestamp(pm.due_at),
-            reason: pm.reason.clone(),
+            reason: app
+                .templates
+                .postmortem_reason(&pm.reason)
+                .map_err(|e| JobError::Fatal(e.into()))?,
         }),
         ..to.view(&[])
     };

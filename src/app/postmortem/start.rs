@@ -5,7 +5,7 @@ use chrono::{DateTime, Utc};
 use serde_json::json;
 
 use super::{audit, reminders, App, AppError, Outbox};
-use crate::domain::{Actor, EntryKind, Refusal, Status, TimelineEntry, Typed};
+use crate::domain::{Actor, EntryKind, PostmortemReason, Refusal, Status, TimelineEntry, Typed};
 use crate::render::{
     mention, timestamp, Answer, Notice, PostmortemDue, PostmortemStarted, TemplateName,
 };
@@ -28,13 +28,12 @@ pub(in crate::app) async fn start(
         .into());
     }
     let due = now + app.settings.postmortem_policy().due_after;
-    let reason = format!(
-        "optional for a {} incident, started with /postmortem start",
-        i.severity
-    );
+    let reason = PostmortemReason::Optional {
+        severity: i.severity,
+    };
     let mut tx = app.db.begin().await?;
     if let Some(existing) = tx.postmortem(record.id).await? {
-        return Err(exists(record, &existing).into());
+        return Err(exists(app, record, &existing)?.into());
     }
     tx.start_postmortem(record.id, &reason, due, actor.user)
         .await?;
@@ -48,7 +47,7 @@ pub(in crate::app) async fn start(
     outbox.say_here(super::render(app, TemplateName::Notice, &view)?, vec![]);
     outbox.flush_here(&mut tx).await?;
     let did = crate::render::PostmortemDid::Started {
-        reason: reason.clone(),
+        reason: super::render(app, TemplateName::PostmortemReason, &reason)?,
     };
     let text = super::render(
         app,
@@ -79,13 +78,21 @@ pub(in crate::app) async fn start(
 }
 
 /// Why a second post-mortem is refused: the one there is, and what to do with it.
-fn exists(record: &IncidentRecord, pm: &Postmortem) -> Refusal {
-    Refusal::PostmortemExists {
+fn exists(app: &App, record: &IncidentRecord, pm: &Postmortem) -> Result<Refusal, AppError> {
+    let reason = match pm.started_by {
+        // The policy's reason names systems people typed.
+        None => Some(Typed(super::render(
+            app,
+            TemplateName::PostmortemReason,
+            &pm.reason,
+        )?)),
+        Some(_) => None,
+    };
+    Ok(Refusal::PostmortemExists {
         number: record.number,
         started_by: pm.started_by,
-        // The policy's reason names systems people typed.
-        reason: pm.started_by.is_none().then(|| Typed(pm.reason.clone())),
+        reason,
         done: pm.done_at.map(|at| at.timestamp()),
         due: pm.due_at.timestamp(),
-    }
+    })
 }

@@ -85,11 +85,12 @@ pub(in crate::app) async fn on_resolve(
     let (decided, reply) = match &decision {
         PostmortemDecision::Required { reason, due_at } => {
             tx.insert_postmortem(record.id, reason, *due_at).await?;
+            let reason = super::render(app, TemplateName::PostmortemReason, reason)?;
             reminders::schedule_postmortem(app, tx, outbox, *due_at).await?;
             (
                 PostmortemDecided {
                     due_at: Some(timestamp(*due_at)),
-                    reason: reason.clone(),
+                    reason,
                 },
                 super::answer(
                     app,
@@ -105,7 +106,7 @@ pub(in crate::app) async fn on_resolve(
         PostmortemDecision::NotRequired { reason } => (
             PostmortemDecided {
                 due_at: None,
-                reason: reason.clone(),
+                reason: super::render(app, TemplateName::PostmortemReason, reason)?,
             },
             String::new(),
         ),
