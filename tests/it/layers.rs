@@ -221,21 +221,12 @@ const STILL_IN_RUST: [(&str, &str); 0] = [];
 /// Sentences still built with `format!` in the modules people read (`app/`, `discord/`,
 /// `status/`, `chart/`), outside an operator's error or a log line, as `(file, start of the
 /// literal)`. Each one should move to a template; the list only shrinks.
-const FORMATTED_STILL_IN_RUST: [(&str, &str); 9] = [
+const FORMATTED_STILL_IN_RUST: [(&str, &str); 5] = [
     // A refused social post's reason, shown in the channel.
     ("src/app/social.rs", "X's monthly cap of {cap} posts"),
     (
         "src/app/social_notices.rs",
         "X's monthly cap of {cap} posts",
-    ),
-    // What a runbook action calls, in its button's notice.
-    ("src/app/actions/mod.rs", "the GitHub workflow {} of"),
-    ("src/app/actions/mod.rs", "a GitLab pipeline of {}"),
-    // An action's outcome, read in the timeline and the channel.
-    ("src/app/actions/run.rs", "no action `{}` is configured"),
-    (
-        "src/app/maintenance/hook.rs",
-        "no action `{}` is configured",
     ),
     (
         "src/app/incident/notes.rs",
