@@ -155,16 +155,13 @@ impl Performer {
             }
         }
         let duration = format!("{:.1}s", done.took.as_secs_f64());
+        let said = done.note.said().filter(|w| !w.is_empty());
         let text = TimelineView::ActionFinished {
             ok: done.ok,
             label: label.clone(),
             status: done.status,
             duration: duration.clone(),
-            what: done
-                .note
-                .said()
-                .filter(|w| !w.is_empty())
-                .map(str::to_owned),
+            what: said.map(str::to_owned),
             why: done.note.reason().cloned(),
         };
         let text = crate::app::render(app, TemplateName::Timeline, &text)
@@ -182,11 +179,7 @@ impl Performer {
                 status: done.status,
                 duration,
                 ticked,
-                snippet: done
-                    .note
-                    .said()
-                    .filter(|w| !w.is_empty())
-                    .map(crate::render::code_span),
+                snippet: said.map(crate::render::code_span),
                 why: done.note.reason().cloned(),
             }),
             ..ActionNotice::default()
