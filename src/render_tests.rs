@@ -927,6 +927,7 @@ fn an_actions_result_quotes_what_came_back_in_a_code_span_and_a_failure_says_its
             duration: "0.4s".into(),
             ticked: ok.then(|| "Take database snapshots before changes".to_owned()),
             snippet: Some(code_span(snippet)),
+            why: None,
         }),
         ..ActionNotice::default()
     };
@@ -1022,6 +1023,7 @@ fn a_failed_maintenance_hook_says_what_to_turn_by_hand_and_quotes_the_answer() {
             unknown,
             status: (!unknown).then_some(503),
             what: Some(code_span("down `@everyone`")),
+            why: None,
         }),
         ..ActionNotice::default()
     };
@@ -1101,4 +1103,126 @@ fn a_phase_is_named_once_in_labels_and_an_override_renames_it_in_messages_too() 
         "{checklist}"
     );
     assert_eq!(t.label(&Label::PhaseTitle { number: 4 }), "Fixing");
+}
+
+#[test]
+fn the_bots_own_reason_for_a_run_is_worded_in_the_channel_and_on_the_timeline() {
+    use crate::domain::{ActionId, BotReason};
+    let t = templates();
+    let gone = || BotReason::NotConfigured {
+        action: ActionId::parse("snapshot-db").expect("an id"),
+    };
+    let finished = ActionNotice {
+        finished: Some(ActionFinished {
+            ok: false,
+            label: "snapshot-db".into(),
+            by: Markup::raw("<@1>"),
+            status: None,
+            duration: "0.0s".into(),
+            ticked: None,
+            snippet: None,
+            why: Some(gone()),
+        }),
+        ..ActionNotice::default()
+    };
+    assert_eq!(
+        t.render(TemplateName::Action, &finished).expect("render"),
+        "❌ **“snapshot-db” failed**, asked by <@1>: not sent after 0.0s.\nIt was not sent: no \
+         action `snapshot-db` is configured any more."
+    );
+    let hook = ActionNotice {
+        hook: Some(HookFailed {
+            on: true,
+            label: "Game maintenance mode".into(),
+            window: "DB".into(),
+            unknown: false,
+            status: None,
+            what: None,
+            why: Some(BotReason::NotSetUp),
+        }),
+        ..ActionNotice::default()
+    };
+    assert_eq!(
+        t.render(TemplateName::Action, &hook).expect("render"),
+        "❌ **The game's maintenance mode was not turned on**: “Game maintenance mode” failed for \
+         the window “DB” (not sent: runbook actions are not set up in this process). Turn it on \
+         by hand in the game's admin tools."
+    );
+    let line = TimelineView::ActionFinished {
+        ok: false,
+        label: "snapshot-db".into(),
+        status: None,
+        duration: "0.0s".into(),
+        what: None,
+        why: Some(gone()),
+    };
+    assert_eq!(
+        t.timeline_text(&line).expect("render"),
+        "“snapshot-db” failed: not sent after 0.0s: no action `snapshot-db` is configured any more"
+    );
+    let unknown = TimelineView::ActionUnknown {
+        label: "Snapshot".into(),
+        what: String::new(),
+        why: Some(BotReason::Interrupted),
+    };
+    assert_eq!(
+        t.timeline_text(&unknown).expect("render"),
+        "“Snapshot” was sent and no answer came (the bot stopped after sending it, before it \
+         recorded an answer): asked whether it ran"
+    );
+}
+
+#[test]
+fn what_an_action_calls_is_worded_by_its_shape() {
+    let t = templates();
+    let asked = |target: ActionTarget| {
+        let view = ActionNotice {
+            confirm: Some(ActionConfirm {
+                label: "Snapshot".into(),
+                number: 4,
+                target,
+                step: None,
+            }),
+            ..ActionNotice::default()
+        };
+        t.render(TemplateName::Action, &view).expect("render")
+    };
+    let calls = [
+        ActionTarget::Webhook {
+            method: "PUT".into(),
+            host: "ops.example.com".into(),
+        },
+        ActionTarget::GithubWorkflow {
+            workflow: "snapshot.yml".into(),
+            owner: "studio".into(),
+            repo: "ops".into(),
+        },
+        ActionTarget::GitlabPipeline {
+            project: "studio/ops".into(),
+        },
+    ]
+    .map(asked);
+    let says = [
+        "It calls PUT ops.example.com.",
+        "It calls the GitHub workflow snapshot.yml of studio/ops.",
+        "It calls a GitLab pipeline of studio/ops.",
+    ];
+    for (call, says) in calls.iter().zip(says) {
+        assert!(call.contains(says), "{call}");
+    }
+    let unknown = ActionNotice {
+        unknown: Some(ActionUnknown {
+            label: "Snapshot".into(),
+            target: None,
+            what: "no answer within 1s".into(),
+            why: None,
+            run_id: "ib-1-snapshot-1".into(),
+        }),
+        ..ActionNotice::default()
+    };
+    let text = t.render(TemplateName::Action, &unknown).expect("render");
+    assert!(
+        text.contains("It was sent and no answer came (no answer within 1s)"),
+        "{text}"
+    );
 }

@@ -21,6 +21,7 @@ mod postmortem;
 mod refusal;
 mod reports;
 mod role;
+mod run_note;
 mod runbook;
 mod safety;
 mod severity;
@@ -70,6 +71,7 @@ pub use postmortem::{EarlierIncident, PostmortemDecision, PostmortemPolicy, Post
 pub use refusal::{Named, Refusal, Typed};
 pub use reports::{mentions, PlayerMessage, ReportThreshold, ReportWatch};
 pub use role::{IncidentRole, RoleParseError, Roles};
+pub use run_note::{BotReason, RunNote};
 pub use runbook::{
     ActionId, EnvSecret, RunState, RunbookAction, Runners, Shape, MAX_ACTION_TIMEOUT,
 };

@@ -5,6 +5,7 @@
 use serde::Serialize;
 
 use super::Markup;
+use crate::domain::BotReason;
 
 /// `action.hbs`. Exactly one kind is set.
 #[derive(Debug, Clone, Default, Serialize)]
@@ -36,8 +37,10 @@ pub struct HookFailed {
     pub unknown: bool,
     /// The status the target answered, if it answered.
     pub status: Option<u16>,
-    /// What came back, or why it was not sent, in a code span (see [`code_span`]).
+    /// What came back, in a code span (see [`code_span`]).
     pub what: Option<Markup>,
+    /// The bot's own reason, instead of what came back.
+    pub why: Option<BotReason>,
 }
 
 /// "Run it?"
@@ -47,10 +50,38 @@ pub struct ActionConfirm {
     pub label: String,
     /// The incident's number.
     pub number: u32,
-    /// What it calls: `POST ops.example.com`, `the GitHub workflow snapshot.yml of studio/ops`.
-    pub target: String,
+    /// What it calls.
+    pub target: ActionTarget,
     /// The text of the step its success ticks, if it is bound to one.
     pub step: Option<String>,
+}
+
+/// What an action calls, by its shape, worded in `action.hbs`: `POST ops.example.com`, the
+/// GitHub workflow `snapshot.yml` of `studio/ops`, a GitLab pipeline of `studio/ops`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(tag = "shape", rename_all = "snake_case")]
+pub enum ActionTarget {
+    /// A signed webhook.
+    Webhook {
+        /// Its HTTP method.
+        method: String,
+        /// The host of its URL.
+        host: String,
+    },
+    /// A GitHub Actions workflow dispatch.
+    GithubWorkflow {
+        /// The workflow's file (or id).
+        workflow: String,
+        /// The repository's owner.
+        owner: String,
+        /// The repository.
+        repo: String,
+    },
+    /// A GitLab pipeline trigger.
+    GitlabPipeline {
+        /// The project's path (or id).
+        project: String,
+    },
 }
 
 /// A run queued.
@@ -79,6 +110,8 @@ pub struct ActionFinished {
     pub ticked: Option<String>,
     /// The answer's first 200 characters, redacted, in a code span (see [`code_span`]).
     pub snippet: Option<Markup>,
+    /// The bot's own reason for not sending it, instead of an answer.
+    pub why: Option<BotReason>,
 }
 
 /// Sent, and no answer came.
@@ -86,10 +119,12 @@ pub struct ActionFinished {
 pub struct ActionUnknown {
     /// The action's label.
     pub label: String,
-    /// Where it was sent.
-    pub target: String,
-    /// What happened instead of an answer.
+    /// Where it was sent (none: its action is no longer configured).
+    pub target: Option<ActionTarget>,
+    /// What happened instead of an answer, as the outbound client said it.
     pub what: String,
+    /// The bot's own reason instead (it stopped before recording an answer).
+    pub why: Option<BotReason>,
     /// The run's idempotency key.
     pub run_id: String,
 }
@@ -126,7 +161,10 @@ impl ActionNotice {
             confirm: Some(ActionConfirm {
                 label: label.clone(),
                 number: 4,
-                target: "POST ops.example.com".into(),
+                target: ActionTarget::Webhook {
+                    method: "POST".into(),
+                    host: "ops.example.com".into(),
+                },
                 step: Some("Take database snapshots before changes".into()),
             }),
             queued: Some(ActionQueued {
@@ -141,11 +179,17 @@ impl ActionNotice {
                 duration: "1.2s".into(),
                 ticked: Some("Take database snapshots before changes".into()),
                 snippet: Some(code_span("{\"snapshot\": \"db-2026-12-06\"}")),
+                why: None,
             }),
             unknown: Some(ActionUnknown {
                 label: label.clone(),
-                target: "POST ops.example.com".into(),
-                what: "no answer within 10s".into(),
+                target: Some(ActionTarget::GithubWorkflow {
+                    workflow: "snapshot.yml".into(),
+                    owner: "studio".into(),
+                    repo: "ops".into(),
+                }),
+                what: String::new(),
+                why: Some(BotReason::Interrupted),
                 run_id: "ib-4-snapshot-db-1".into(),
             }),
             answered: Some(ActionAnswered {
@@ -161,6 +205,7 @@ impl ActionNotice {
                 unknown: false,
                 status: Some(500),
                 what: Some(code_span("{\"error\": \"admin API down\"}")),
+                why: None,
             }),
         }
     }

@@ -5,8 +5,8 @@ use chrono::{TimeZone, Utc};
 
 use super::timeline_views::{ActionDid, HookOutcome, PostmortemDid, TimelineView};
 use crate::domain::{
-    ChannelId, Eta, FreeText, GuildId, IncidentKind, IncidentRole, IncidentTitle, MessageId, Phase,
-    Severity, ShortText, Systems, TimelineEvent, UserId,
+    ActionId, BotReason, ChannelId, Eta, FreeText, GuildId, IncidentKind, IncidentRole,
+    IncidentTitle, MessageId, Phase, Severity, ShortText, Systems, TimelineEvent, UserId,
 };
 
 impl TimelineView {
@@ -40,10 +40,27 @@ impl TimelineView {
                 status: Some(500),
                 duration: "1.2s".into(),
                 what: Some("upstream down".into()),
+                why: None,
+            },
+            Self::ActionFinished {
+                ok: false,
+                label: "restart-login".into(),
+                status: None,
+                duration: "0.0s".into(),
+                what: None,
+                why: Some(BotReason::NotConfigured {
+                    action: ActionId::from_stored("restart-login".into()),
+                }),
             },
             Self::ActionUnknown {
                 label: "Restart login".into(),
                 what: "timed out".into(),
+                why: None,
+            },
+            Self::ActionUnknown {
+                label: "Restart login".into(),
+                what: String::new(),
+                why: Some(BotReason::Interrupted),
             },
             Self::Alert {
                 source: "Sentry".into(),
@@ -99,6 +116,15 @@ impl TimelineView {
                 outcome: HookOutcome::Failed,
                 status: Some(503),
                 what: "upstream down".into(),
+                why: None,
+            },
+            Self::MaintenanceHook {
+                on: false,
+                label: "Maintenance mode".into(),
+                outcome: HookOutcome::Failed,
+                status: None,
+                what: String::new(),
+                why: Some(BotReason::NotSetUp),
             },
         ]
     }

@@ -35,7 +35,11 @@ fn every_event_is_worded_in_one_line_as_the_timeline_always_stored_it() {
             "Ticked “DB snapshot” (Phase 2: Containment)",
             "Ran “Restart login” (run 7)",
             "“Restart login” failed: HTTP 500 after 1.2s: upstream down",
+            "“restart-login” failed: not sent after 0.0s: no action `restart-login` is \
+             configured any more",
             "“Restart login” was sent and no answer came (timed out): asked whether it ran",
+            "“Restart login” was sent and no answer came (the bot stopped after sending it, \
+             before it recorded an answer): asked whether it ran",
             "Attached by hand: Alert from Sentry: Login 5xx (3 seen, first at 2026-03-14 \
              09:05:00 UTC) https://sentry.example/1",
             "Alert resolved: Login 5xx (Sentry says it is over: a hint for the verify step, not \
@@ -48,6 +52,8 @@ fn every_event_is_worded_in_one_line_as_the_timeline_always_stored_it() {
             "Lifted the lockdown: what was there before is back",
             "Maintenance started: Login database upgrade until 2026-03-14 12:05 UTC",
             "Game maintenance mode on: “Maintenance mode” failed (HTTP 503): upstream down",
+            "Game maintenance mode off: “Maintenance mode” failed (not sent): runbook actions \
+             are not set up in this process",
             "Post-mortem: Started (optional for a P2 incident, started with /postmortem start)",
             "Post-mortem: Action item added under \"Preventive measures\"",
             "Post-mortem: Lesson learned added under \"What didn't\"",
@@ -99,6 +105,7 @@ fn a_lockdown_entry_says_only_what_was_locked_and_ends_without_a_semicolon() {
         outcome,
         status,
         what: "timed out".into(),
+        why: None,
     };
     let said = |v: &TimelineView| templates.timeline_text(v).expect("renders");
     assert_eq!(

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::domain::{Eta, IncidentKind, Systems, TimelineEvent};
+use crate::domain::{BotReason, Eta, IncidentKind, Systems, TimelineEvent};
 
 /// One timeline entry's facts, as the template reads them: `event` names the case.
 #[derive(Debug, Clone, Serialize)]
@@ -160,13 +160,17 @@ pub enum TimelineView {
         duration: String,
         /// What came back, on a failure.
         what: Option<String>,
+        /// The bot's own reason for not sending it, instead.
+        why: Option<BotReason>,
     },
     /// A runbook action was sent and no answer came.
     ActionUnknown {
         /// The action's label.
         label: String,
-        /// What went wrong.
+        /// What went wrong, as the outbound client said it.
         what: String,
+        /// The bot's own reason instead.
+        why: Option<BotReason>,
     },
     /// The alert an incident came from (or was attached to it by hand).
     Alert {
@@ -252,6 +256,8 @@ pub enum TimelineView {
         status: Option<u16>,
         /// What came back, on a failure.
         what: String,
+        /// The bot's own reason, instead of what came back.
+        why: Option<BotReason>,
     },
 }
 

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use super::convert::{self, from_millis, from_millis_opt, to_db_id, to_millis};
 use super::recorded_calls::{self as calls, Recorded, RunOutcome};
 use super::{Db, Error, Tx};
-use crate::domain::{ActionId, IncidentId, RunState, UserId};
+use crate::domain::{ActionId, IncidentId, RunNote, RunState, UserId};
 
 /// One run.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -37,8 +37,9 @@ pub struct ActionRun {
     pub finished_at: Option<DateTime<Utc>>,
     /// The status the target answered, if it answered.
     pub status: Option<u16>,
-    /// The first characters of the answer (redacted), or why it failed.
-    pub snippet: Option<String>,
+    /// The first characters of the answer (redacted), or the bot's reason; none until it
+    /// finished.
+    pub note: Option<RunNote>,
 }
 
 /// A run to record.
@@ -70,10 +71,11 @@ type Row = (
     Option<i64>,
     Option<i64>,
     Option<String>,
+    Option<String>,
 );
 
 const SELECT: &str = "SELECT id, incident_id, action_id, run_key, requested_by, requested_name, \
-     state, attempts, created_at, started_at, finished_at, status, snippet FROM action_runs";
+     state, attempts, created_at, started_at, finished_at, status, snippet, why FROM action_runs";
 
 /// The table of runs.
 const TABLE: &str = "action_runs";
@@ -85,10 +87,12 @@ impl Recorded for ActionRun {
     fn from_row(r: Row) -> Result<Self, Error> {
         let (id, incident, action, key, by, by_name, state, attempts, created, started, finished) =
             (r.0, r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10);
+        let action = ActionId::from_stored(action);
+        let note = calls::read_note(r.13, r.12, &action)?;
         Ok(ActionRun {
             id,
             incident: IncidentId(incident),
-            action: ActionId::from_stored(action),
+            action,
             key,
             by: convert::user_id(by)?,
             by_name,
@@ -99,7 +103,7 @@ impl Recorded for ActionRun {
             started_at: from_millis_opt(started)?,
             finished_at: from_millis_opt(finished)?,
             status: r.11.and_then(|s| u16::try_from(s).ok()),
-            snippet: r.12,
+            note,
         })
     }
 }
@@ -159,13 +163,13 @@ impl Tx {
         id: i64,
         state: RunState,
         status: Option<u16>,
-        snippet: &str,
+        note: &RunNote,
         at: DateTime<Utc>,
     ) -> Result<bool, Error> {
         let outcome = RunOutcome {
             state,
             status,
-            snippet,
+            note,
             at,
         };
         calls::finish_run(&mut *self.inner, TABLE, id, outcome).await

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use super::convert::{from_millis, to_millis};
 use super::recorded_calls::{self as calls, Recorded, RunOutcome};
 use super::{Db, Error, Tx};
-use crate::domain::{ActionId, RunState};
+use crate::domain::{ActionId, RunNote, RunState};
 
 /// One call of the hook.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -32,8 +32,9 @@ pub struct HookRun {
     pub created_at: DateTime<Utc>,
     /// The status the target answered, if it answered.
     pub status: Option<u16>,
-    /// The first characters of the answer (redacted), or why it failed.
-    pub snippet: Option<String>,
+    /// The first characters of the answer (redacted), or the bot's reason; none until it
+    /// finished.
+    pub note: Option<RunNote>,
 }
 
 type Row = (
@@ -47,10 +48,11 @@ type Row = (
     i64,
     Option<i64>,
     Option<String>,
+    Option<String>,
 );
 
 const SELECT: &str = "SELECT id, window_id, mode, action_id, run_key, state, attempts, \
-     created_at, status, snippet FROM maintenance_hook_runs";
+     created_at, status, snippet, why FROM maintenance_hook_runs";
 
 fn mode(on: bool) -> &'static str {
     if on {
@@ -68,19 +70,21 @@ impl Recorded for HookRun {
     type Row = Row;
 
     fn from_row(r: Row) -> Result<Self, Error> {
-        let (id, window, mode, action, key, state, attempts, created, status, snippet) = r;
+        let (id, window, mode, action, key, state, attempts, created, status, snippet, why) = r;
+        let action = ActionId::from_stored(action);
+        let note = calls::read_note(why, snippet, &action)?;
         Ok(HookRun {
             id,
             window,
             on: mode == "on",
-            action: ActionId::from_stored(action),
+            action,
             key,
             state: RunState::parse(&state)
                 .ok_or_else(|| super::corrupt(format!("hook run state `{state}`")))?,
             attempts,
             created_at: from_millis(created)?,
             status: status.and_then(|s| u16::try_from(s).ok()),
-            snippet,
+            note,
         })
     }
 }
@@ -126,13 +130,13 @@ impl Tx {
         id: i64,
         state: RunState,
         status: Option<u16>,
-        snippet: &str,
+        note: &RunNote,
         at: DateTime<Utc>,
     ) -> Result<bool, Error> {
         let outcome = RunOutcome {
             state,
             status,
-            snippet,
+            note,
             at,
         };
         calls::finish_run(&mut *self.inner, TABLE, id, outcome).await

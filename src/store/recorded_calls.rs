@@ -14,7 +14,7 @@ use sqlx::{Any, Executor};
 
 use super::convert::{from_millis_opt, to_millis};
 use super::{Db, Error, RemotePost};
-use crate::domain::{Network, RunState, Skipped};
+use crate::domain::{ActionId, BotReason, Network, RunNote, RunState, Skipped};
 
 /// A table of recorded calls, read as `Self`.
 pub(super) trait Recorded: Sized + Send + Unpin {
@@ -107,12 +107,28 @@ pub(super) async fn move_run(
 }
 
 /// What came back from a run: the state it ends in, the target's status if it answered, and
-/// the first characters of the answer (redacted) or why it failed.
+/// the first characters of the answer (redacted) or the bot's reason.
 pub(super) struct RunOutcome<'a> {
     pub state: RunState,
     pub status: Option<u16>,
-    pub snippet: &'a str,
+    pub note: &'a RunNote,
     pub at: DateTime<Utc>,
+}
+
+/// A run's note as stored: the target's words in `snippet`, or the bot's reason as a word in
+/// `why`. Rows from before `why` have their reason's old sentence in `snippet`, and read back
+/// as words said, as they were shown.
+pub(super) fn read_note(
+    why: Option<String>,
+    snippet: Option<String>,
+    action: &ActionId,
+) -> Result<Option<RunNote>, Error> {
+    match why {
+        Some(key) => BotReason::parse(&key, action)
+            .map(|r| Some(RunNote::Bot(r)))
+            .ok_or_else(|| super::corrupt(format!("run note `{key}`"))),
+        None => Ok(snippet.map(RunNote::Said)),
+    }
 }
 
 /// Records the outcome of run `id` of `table`, if it is still `sending`; returns whether it was.
@@ -123,13 +139,14 @@ pub(super) async fn finish_run(
     outcome: RunOutcome<'_>,
 ) -> Result<bool, Error> {
     let done = sqlx::query(sql!(
-        "UPDATE {table} SET state = $2, status = $3, snippet = $4, finished_at = $5 \
+        "UPDATE {table} SET state = $2, status = $3, snippet = $4, why = $5, finished_at = $6 \
          WHERE id = $1 AND state = 'sending'"
     ))
     .bind(id)
     .bind(outcome.state.key())
     .bind(outcome.status.map(i64::from))
-    .bind(outcome.snippet)
+    .bind(outcome.note.said())
+    .bind(outcome.note.reason().map(BotReason::key))
     .bind(to_millis(outcome.at))
     .execute(executor)
     .await?;

@@ -111,6 +111,7 @@ on_both!(
     a_waf_block_keeps_its_entry_and_is_lifted_once,
     a_lockdown_keeps_what_was_there_before_and_is_lifted_once,
     a_flag_is_set_once_listed_and_cleared_once,
+    a_runs_note_reads_back_as_recorded_and_an_older_sentence_as_words_said,
 );
 
 fn guild() -> GuildId {
@@ -1676,4 +1677,61 @@ async fn a_status_webhook_is_turned_off_once_its_waiting_deliveries_dropped_and_
     assert_eq!(states.len(), 1);
     assert_eq!((states[0].failures, states[0].off_at), (0, None));
     assert_eq!(db.status_deliveries("fans").await.expect("all").len(), 2);
+}
+
+/// The bot's reason is stored as a word and read back typed; what the target said stays its
+/// text; a row from before `why` (the bot's old sentence in `snippet`) reads back as it was.
+async fn a_runs_note_reads_back_as_recorded_and_an_older_sentence_as_words_said(db: Db) {
+    let rec = insert(&db, &declared("Login down", "Login")).await;
+    let action = ActionId::parse("snapshot-db").expect("an id");
+    let reason = RunNote::Bot(BotReason::NotConfigured {
+        action: action.clone(),
+    });
+    let said = RunNote::Said("{\"error\": \"disk full\"}".into());
+    let (mut ids, mut notes) = (Vec::new(), Vec::new());
+    for note in [&reason, &said, &RunNote::Bot(BotReason::Interrupted)] {
+        let mut tx = db.begin().await.expect("begin");
+        let new = NewActionRun {
+            incident: rec.id,
+            action: &action,
+            by: UserId::new(5).expect("user"),
+            by_name: "Ana",
+            at: T0,
+        };
+        let run = tx.insert_action_run(&new).await.expect("insert");
+        tx.commit().await.expect("commit");
+        assert!(db.start_action_run(run.id, T0).await.expect("start"));
+        let mut tx = db.begin().await.expect("begin");
+        let finished = tx.finish_action_run(run.id, RunState::Failed, None, note, T0);
+        assert!(finished.await.expect("finish"));
+        tx.commit().await.expect("commit");
+        let back = db.action_run(run.id).await.expect("read").expect("a run");
+        ids.push(run.id);
+        notes.push(back.note);
+    }
+    assert_eq!(
+        notes,
+        [
+            Some(reason),
+            Some(said),
+            Some(RunNote::Bot(BotReason::Interrupted))
+        ]
+    );
+    let (snippet,): (Option<String>,) =
+        sqlx::query_as("SELECT snippet FROM action_runs WHERE id = $1")
+            .bind(ids[0])
+            .fetch_one(&db.pool)
+            .await
+            .expect("the first row");
+    assert_eq!(snippet, None, "no sentence of ours is stored");
+
+    let older = "no action `snapshot-db` is configured any more";
+    sqlx::query("UPDATE action_runs SET snippet = $1, why = NULL WHERE id = $2")
+        .bind(older)
+        .bind(ids[0])
+        .execute(&db.pool)
+        .await
+        .expect("an older row");
+    let back = db.action_run(ids[0]).await.expect("read").expect("a run");
+    assert_eq!(back.note, Some(RunNote::Said(older.into())));
 }

@@ -6,6 +6,7 @@
 use std::time::Duration;
 
 use hmac::{Hmac, KeyInit, Mac};
+use incident_bot::clock::ManualClock;
 use incident_bot::domain::{
     ChecklistItem, EntryKind, IncidentId, RunState, RunbookAction, StepId, StepLabel, StepText,
 };
@@ -13,7 +14,7 @@ use serde_json::{json, Value};
 use serenity::all::ChannelId as SerenityChannel;
 use sha2::Sha256;
 
-use crate::support::bot::{spawn_bot_with, world, TestBot};
+use crate::support::bot::{spawn_bot_on, spawn_bot_with, world, TestBot};
 use crate::support::fake_discord::{FakeDiscord, FakeMessage};
 use crate::support::fake_github_actions::{FakeGithubActions, Workflow};
 use crate::support::fake_gitlab::FakeGitlab;
@@ -50,6 +51,17 @@ async fn incident(bot: &TestBot, channel: SerenityChannel) -> IncidentId {
         .expect("db")
         .expect("an incident")
         .id
+}
+
+/// The text of the newest action entry on incident `id`'s timeline.
+async fn last_action_entry(bot: &TestBot, id: IncidentId) -> String {
+    let timeline = bot.app.db.timeline(id).await.expect("timeline");
+    timeline
+        .into_iter()
+        .rev()
+        .find(|e| e.kind == EntryKind::Action)
+        .expect("an entry")
+        .text
 }
 
 /// Runs `/incident run action:<id>` as the responder; returns the answer.
@@ -402,17 +414,10 @@ async fn a_500_is_reported_with_what_came_back_and_not_sent_again() {
         bot.app.db.ticks(id).await.expect("ticks").is_empty(),
         "a failure ticks nothing"
     );
-    let timeline = bot.app.db.timeline(id).await.expect("timeline");
-    let last = timeline
-        .iter()
-        .rev()
-        .find(|e| e.kind == EntryKind::Action)
-        .expect("an entry");
+    let last = last_action_entry(&bot, id).await;
     assert!(
-        last.text
-            .starts_with("“Snapshot the database” failed: HTTP 500"),
-        "{}",
-        last.text
+        last.starts_with("“Snapshot the database” failed: HTTP 500"),
+        "{last}"
     );
 }
 
@@ -573,5 +578,70 @@ async fn the_action_option_completes_only_what_the_person_may_run_in_this_incide
         offered(world::COMMANDER).await,
         ["Snapshot the database=snapshot-db", "Fail over the database=failover"],
         "commanders may run both; a security-only action is not offered in an availability incident"
+    );
+}
+
+#[tokio::test]
+async fn a_run_whose_action_left_the_config_while_it_waited_says_so_and_calls_nothing() {
+    std::env::set_var("INCIDENT_BOT_TEST_ACTION_SECRET_H", "another-secret");
+    let fake = world::fake().start().await;
+    // The target asks to come back in a minute: the run waits for its retry.
+    let ops = FakeService::start(|_| {
+        Canned::json(429, &json!({ "error": "busy" })).with_header("retry-after", "60")
+    })
+    .await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let clock = ManualClock::running(chrono::Utc::now());
+    let first = spawn_bot_on(&fake, dir.path(), clock.clone(), |s| {
+        s.actions = vec![webhook(&ops.url(), "INCIDENT_BOT_TEST_ACTION_SECRET_H")];
+    })
+    .await;
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Login down"), ("severity", "P1")],
+    )
+    .await;
+    run_action(&fake, channel.id, "snapshot-db").await;
+    first.settle().await;
+    assert_eq!(ops.received().len(), 1, "sent once, and told to come back");
+    first.stop().await;
+
+    // Restarted with the action taken out of the config; the retry comes due.
+    let second = spawn_bot_on(&fake, dir.path(), clock.clone(), |_| {}).await;
+    clock.advance(chrono::TimeDelta::seconds(61));
+    let failed = said(&fake, channel.id, "failed**").await;
+    let text = fake.seen(&failed, chrono::Utc::now());
+    let pings = fake.pings(failed.id);
+    assert!(pings.nobody(), "{pings:?}");
+    assert!(
+        text.contains("“snapshot-db” failed, asked by"),
+        "named by its id, the only name left: {text}"
+    );
+    assert!(
+        text.contains(": not sent after") && !text.contains("What came back"),
+        "{text}"
+    );
+    assert!(
+        failed
+            .content
+            .ends_with("It was not sent: no action `snapshot-db` is configured any more."),
+        "the id shows as code: {}",
+        failed.content
+    );
+    assert!(
+        text.ends_with("It was not sent: no action snapshot-db is configured any more."),
+        "{text}"
+    );
+    second.settle().await;
+    assert_eq!(ops.received().len(), 1, "nothing more was called");
+    let id = incident(&second, channel.id).await;
+    let run = &second.app.db.action_runs(id).await.expect("runs")[0];
+    assert_eq!(run.state, RunState::Failed);
+    let last = last_action_entry(&second, id).await;
+    assert!(
+        last.starts_with("“snapshot-db” failed: not sent after ")
+            && last.ends_with(": no action `snapshot-db` is configured any more"),
+        "{last}"
     );
 }

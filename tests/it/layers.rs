@@ -214,25 +214,6 @@ fn is_wording(literal: &str) -> bool {
         >= 3
 }
 
-/// Sentences still built in Rust, as `(file, start of the literal)`, found after a timeline
-/// text, a label or a `Forbidden(`: none is left, and none may come back.
-const STILL_IN_RUST: [(&str, &str); 0] = [];
-
-/// Sentences still built with `format!` in the modules people read (`app/`, `discord/`,
-/// `status/`, `chart/`), outside an operator's error or a log line, as `(file, start of the
-/// literal)`. Each one should move to a template; the list only shrinks.
-const FORMATTED_STILL_IN_RUST: [(&str, &str); 4] = [
-    // What a runbook action calls, in its button's notice.
-    ("src/app/actions/mod.rs", "the GitHub workflow {} of"),
-    ("src/app/actions/mod.rs", "a GitLab pipeline of {}"),
-    // An action's outcome, read in the timeline and the channel.
-    ("src/app/actions/run.rs", "no action `{}` is configured"),
-    (
-        "src/app/maintenance/hook.rs",
-        "no action `{}` is configured",
-    ),
-];
-
 /// What, in the statement of a `format!`, says its text is not for people in Discord or on the
 /// page: an operator's error (its context or message), a log line, a header's value.
 const FOR_OPERATORS: [&str; 15] = [
@@ -296,29 +277,11 @@ fn no_sentence_for_people_is_built_with_format_in_the_modules_they_read() {
             );
         }
     }
-    let listed = |path: &String, literal: &String| {
-        FORMATTED_STILL_IN_RUST
-            .iter()
-            .any(|(p, l)| path == p && literal.starts_with(l))
-    };
-    let unlisted: Vec<_> = found.iter().filter(|(p, l)| !listed(p, l)).collect();
     assert!(
-        unlisted.is_empty(),
+        found.is_empty(),
         "sentences people read, built with format!: word them in a template under \
          templates/ (a timeline.hbs, notice.hbs or answer.hbs case) and pass only values: \
-         {unlisted:?}"
-    );
-    let gone: Vec<_> = FORMATTED_STILL_IN_RUST
-        .iter()
-        .filter(|(p, l)| {
-            !found
-                .iter()
-                .any(|(path, lit)| path == p && lit.starts_with(l))
-        })
-        .collect();
-    assert!(
-        gone.is_empty(),
-        "moved to a template: strike {gone:?} from FORMATTED_STILL_IN_RUST"
+         {found:?}"
     );
 }
 
@@ -391,30 +354,10 @@ fn no_sentence_a_person_reads_is_built_in_rust_outside_the_templates() {
         }
         found.extend(worded_at(&text).into_iter().map(|l| (path.clone(), l)));
     }
-    let unlisted: Vec<_> = found
-        .iter()
-        .filter(|(path, literal)| {
-            !STILL_IN_RUST
-                .iter()
-                .any(|(p, l)| path == p && literal.starts_with(l))
-        })
-        .collect();
     assert!(
-        unlisted.is_empty(),
+        found.is_empty(),
         "words a person reads, built in Rust: put them in a template under templates/ and \
-         pass only values (Markup::raw is for mentions, <t:…> tags, links): {unlisted:?}"
-    );
-    let gone: Vec<_> = STILL_IN_RUST
-        .iter()
-        .filter(|(p, l)| {
-            !found
-                .iter()
-                .any(|(path, lit)| path == p && lit.starts_with(l))
-        })
-        .collect();
-    assert!(
-        gone.is_empty(),
-        "moved to a template: strike {gone:?} from STILL_IN_RUST"
+         pass only values (Markup::raw is for mentions, <t:…> tags, links): {found:?}"
     );
 }
 

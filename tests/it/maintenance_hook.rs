@@ -62,6 +62,20 @@ async fn maintenance(fake: &FakeDiscord, user: UserId, sub: &str, opts: &[(&str,
     handle.reply().await.content
 }
 
+/// Starts an hour's window on Login as the commander and lets what it queued run; returns
+/// the answer.
+async fn start_window(fake: &FakeDiscord, bot: &TestBot) -> String {
+    let started = maintenance(
+        fake,
+        world::COMMANDER,
+        "start",
+        &[("systems", "Login"), ("duration", "1h")],
+    )
+    .await;
+    bot.settle().await;
+    started
+}
+
 /// What the target was sent as `maintenance`, in order.
 pub(crate) fn modes(target: &FakeService) -> Vec<String> {
     target
@@ -82,15 +96,8 @@ async fn the_games_maintenance_mode_is_turned_on_when_a_window_starts_and_off_wh
     let target = FakeService::start(|_| Canned::json(200, &json!({ "ok": true }))).await;
     let (bot, _dir) = start(&fake, &target).await;
 
-    let started = maintenance(
-        &fake,
-        world::COMMANDER,
-        "start",
-        &[("systems", "Login"), ("duration", "1h")],
-    )
-    .await;
+    let started = start_window(&fake, &bot).await;
     assert!(started.contains("Maintenance"), "{started}");
-    bot.settle().await;
     fake.wait_for("the hook turned on", STEP, |_| modes(&target) == ["on"])
         .await;
     let on = &target.received()[0];
@@ -138,14 +145,7 @@ async fn a_hook_that_fails_is_said_in_the_log_channel_and_one_without_an_answer_
     )));
     let (bot, _dir) = start(&fake, &target).await;
 
-    maintenance(
-        &fake,
-        world::COMMANDER,
-        "start",
-        &[("systems", "Login"), ("duration", "1h")],
-    )
-    .await;
-    bot.settle().await;
+    start_window(&fake, &bot).await;
     let failed = log_says(&fake, "The game's maintenance mode was not turned on").await;
     assert!(failed.content.contains("HTTP 500"), "{}", failed.content);
     assert!(
@@ -182,6 +182,47 @@ async fn a_hook_that_fails_is_said_in_the_log_channel_and_one_without_an_answer_
     assert_eq!(
         runs.iter().map(|r| r.state).collect::<Vec<_>>(),
         [RunState::Failed, RunState::Unknown]
+    );
+    fake.assert_no_violations();
+}
+
+#[tokio::test]
+async fn a_hook_whose_action_left_the_config_while_it_waited_says_so_and_calls_nothing() {
+    let fake = world::fake().start().await;
+    // The game asks to come back in a minute: the call waits for its retry.
+    let target = FakeService::start(|_| {
+        Canned::json(429, &json!({ "error": "busy" })).with_header("retry-after", "60")
+    })
+    .await;
+    let (first, dir) = start(&fake, &target).await;
+    start_window(&fake, &first).await;
+    assert_eq!(modes(&target), ["on"], "sent once, and told to come back");
+    let clock = first.clock.clone();
+    first.stop().await;
+
+    // Restarted with the hook's action taken out of the config; the retry comes due.
+    let second = spawn_bot_on(&fake, dir.path(), clock.clone(), |_| {}).await;
+    clock.advance(TimeDelta::seconds(61));
+    let failed = log_says(&fake, "The game's maintenance mode was not turned on").await;
+    let text = fake.seen(&failed, chrono::Utc::now());
+    assert!(
+        failed.content.contains(
+            "(not sent: no action `game-maintenance` is configured any more). Turn it on by hand"
+        ),
+        "{}",
+        failed.content
+    );
+    assert!(
+        text.contains("(not sent: no action game-maintenance is configured any more)"),
+        "{text}"
+    );
+    assert!(!text.contains("What came back"), "{text}");
+    second.settle().await;
+    assert_eq!(modes(&target), ["on"], "nothing more was called");
+    let runs = second.app.db.hook_runs(1).await.expect("runs");
+    assert_eq!(
+        runs.iter().map(|r| r.state).collect::<Vec<_>>(),
+        [RunState::Failed]
     );
     fake.assert_no_violations();
 }

@@ -14,7 +14,7 @@ use crate::domain::{
     Action, ActionId, Actor, ChecklistItem, EntryKind, IncidentKind, Phase, Refusal, RunbookAction,
     Shape, Status, TimelineEntry, UserId,
 };
-use crate::render::{ActionConfirm, ActionNotice, ActionQueued, TemplateName};
+use crate::render::{ActionConfirm, ActionNotice, ActionQueued, ActionTarget, TemplateName};
 use crate::store::{ActionRun, IncidentRecord, NewActionRun, Tx};
 
 pub use answers::{answer_unknown, confirm_run, press_step, StepPress};
@@ -104,26 +104,27 @@ pub fn runnable<'a>(
         .collect()
 }
 
-/// What an action calls, in a few words, for the confirmation and the question.
-pub(crate) fn target(action: &RunbookAction) -> String {
+/// What an action calls, for the confirmation and the question (worded in `action.hbs`).
+pub(crate) fn target(action: &RunbookAction) -> ActionTarget {
     let or = |v: &Option<String>| v.clone().unwrap_or_default();
     match action.kind {
-        Shape::Webhook => {
-            let host = action
+        Shape::Webhook => ActionTarget::Webhook {
+            method: action.method.as_deref().unwrap_or("POST").to_owned(),
+            host: action
                 .url
                 .as_deref()
                 .and_then(|u| url::Url::parse(u).ok())
                 .and_then(|u| u.host_str().map(str::to_owned))
-                .unwrap_or_default();
-            format!("{} {host}", action.method.as_deref().unwrap_or("POST"))
-        }
-        Shape::GithubWorkflow => format!(
-            "the GitHub workflow {} of {}/{}",
-            or(&action.workflow),
-            or(&action.owner),
-            or(&action.repo)
-        ),
-        Shape::GitlabPipeline => format!("a GitLab pipeline of {}", or(&action.project)),
+                .unwrap_or_default(),
+        },
+        Shape::GithubWorkflow => ActionTarget::GithubWorkflow {
+            workflow: or(&action.workflow),
+            owner: or(&action.owner),
+            repo: or(&action.repo),
+        },
+        Shape::GitlabPipeline => ActionTarget::GitlabPipeline {
+            project: or(&action.project),
+        },
     }
 }
 

@@ -9,7 +9,7 @@ use super::{bound_steps, target};
 use crate::app::jobs::Performer;
 use crate::app::ports::actions::{ActionCall, ActionOutcome};
 use crate::app::{Effect, Outbox, Target};
-use crate::domain::{EntryKind, RunState, RunbookAction, Tick, TimelineEntry};
+use crate::domain::{BotReason, EntryKind, RunNote, RunState, RunbookAction, Tick, TimelineEntry};
 use crate::render::action_body::{ActionFacts, IncidentFacts};
 use crate::render::{
     mention, ActionFinished, ActionNotice, ActionUnknown, TemplateName, TimelineView,
@@ -21,7 +21,7 @@ use crate::store::{ActionRun, IncidentRecord, Job};
 struct Finished<'a> {
     ok: bool,
     status: Option<u16>,
-    what: String,
+    note: RunNote,
     took: std::time::Duration,
     action: Option<&'a RunbookAction>,
 }
@@ -62,8 +62,8 @@ impl Performer {
         match run.state {
             RunState::Queued => {}
             RunState::Sending => {
-                let why = "the bot stopped after sending it, before it recorded an answer";
-                return self.action_unknown(job, &run, why).await;
+                let why = RunNote::Bot(BotReason::Interrupted);
+                return self.action_unknown(job, &run, &why).await;
             }
             RunState::Succeeded | RunState::Failed | RunState::Unknown => return Ok(()),
         }
@@ -83,17 +83,13 @@ impl Performer {
                 };
                 runner.run(&call).await
             }
-            (None, _) => ActionOutcome::Failed {
-                status: None,
-                what: format!("no action `{}` is configured any more", run.action),
-            },
-            (Some(_), None) => ActionOutcome::Failed {
-                status: None,
-                what: "runbook actions are not set up in this process".into(),
-            },
+            (None, _) => ActionOutcome::NotSent(BotReason::NotConfigured {
+                action: run.action.clone(),
+            }),
+            (Some(_), None) => ActionOutcome::NotSent(BotReason::NotSetUp),
         };
         let took = started.elapsed();
-        let (ok, status, what) = match outcome {
+        let (ok, status, note) = match outcome {
             ActionOutcome::Later { after, what } => {
                 app.db.requeue_action_run(id).await?;
                 return Err(JobError::Retry {
@@ -101,14 +97,17 @@ impl Performer {
                     error: anyhow::Error::msg(what),
                 });
             }
-            ActionOutcome::Unknown { what } => return self.action_unknown(job, &run, &what).await,
-            ActionOutcome::Done { status, snippet } => (true, Some(status), snippet),
-            ActionOutcome::Failed { status, what } => (false, status, what),
+            ActionOutcome::Unknown { what } => {
+                return self.action_unknown(job, &run, &RunNote::Said(what)).await
+            }
+            ActionOutcome::Done { status, snippet } => (true, Some(status), RunNote::Said(snippet)),
+            ActionOutcome::Failed { status, what } => (false, status, RunNote::Said(what)),
+            ActionOutcome::NotSent(why) => (false, None, RunNote::Bot(why)),
         };
         let done = Finished {
             ok,
             status,
-            what,
+            note,
             took,
             action,
         };
@@ -135,7 +134,7 @@ impl Performer {
             .map_or_else(|| run.action.to_string(), |a| a.label.clone());
         let mut tx = app.db.begin().await?;
         if !tx
-            .finish_action_run(run.id, state, done.status, &done.what, now)
+            .finish_action_run(run.id, state, done.status, &done.note, now)
             .await?
         {
             return Ok(());
@@ -156,12 +155,14 @@ impl Performer {
             }
         }
         let duration = format!("{:.1}s", done.took.as_secs_f64());
+        let said = done.note.said().filter(|w| !w.is_empty());
         let text = TimelineView::ActionFinished {
             ok: done.ok,
             label: label.clone(),
             status: done.status,
             duration: duration.clone(),
-            what: Some(done.what.clone()).filter(|w| !w.is_empty()),
+            what: said.map(str::to_owned),
+            why: done.note.reason().cloned(),
         };
         let text = crate::app::render(app, TemplateName::Timeline, &text)
             .map_err(|e| crate::app::jobs::use_case_failed(&app.templates, e))?;
@@ -178,9 +179,8 @@ impl Performer {
                 status: done.status,
                 duration,
                 ticked,
-                snippet: Some(done.what)
-                    .filter(|w| !w.is_empty())
-                    .map(|w| crate::render::code_span(&w)),
+                snippet: said.map(crate::render::code_span),
+                why: done.note.reason().cloned(),
             }),
             ..ActionNotice::default()
         };
@@ -194,7 +194,12 @@ impl Performer {
     }
 
     /// The run was sent and no answer was recorded: asks the channel whether it ran.
-    async fn action_unknown(&self, job: &Job, run: &ActionRun, what: &str) -> Result<(), JobError> {
+    async fn action_unknown(
+        &self,
+        job: &Job,
+        run: &ActionRun,
+        note: &RunNote,
+    ) -> Result<(), JobError> {
         let app = &self.app;
         let record = self.incident(job).await?;
         let now = app.clock.now();
@@ -202,14 +207,16 @@ impl Performer {
         let label = action.map_or_else(|| run.action.to_string(), |a| a.label.clone());
         let mut tx = app.db.begin().await?;
         if !tx
-            .finish_action_run(run.id, RunState::Unknown, None, what, now)
+            .finish_action_run(run.id, RunState::Unknown, None, note, now)
             .await?
         {
             return Ok(());
         }
+        let what = note.said().unwrap_or_default().to_owned();
         let text = TimelineView::ActionUnknown {
             label: label.clone(),
-            what: what.to_owned(),
+            what: what.clone(),
+            why: note.reason().cloned(),
         };
         let text = crate::app::render(app, TemplateName::Timeline, &text)
             .map_err(|e| crate::app::jobs::use_case_failed(&app.templates, e))?;
@@ -221,8 +228,9 @@ impl Performer {
         let view = ActionNotice {
             unknown: Some(ActionUnknown {
                 label,
-                target: action.map(target).unwrap_or_default(),
-                what: what.to_owned(),
+                target: action.map(target),
+                what,
+                why: note.reason().cloned(),
                 run_id: run.key.clone(),
             }),
             ..ActionNotice::default()

@@ -9,7 +9,7 @@ use super::{on_timeline, staff_channel};
 use crate::app::effects::enqueue;
 use crate::app::ports::actions::{ActionCall, ActionOutcome};
 use crate::app::{Effect, Performer, Target};
-use crate::domain::{RunState, Window};
+use crate::domain::{BotReason, RunNote, RunState, Window};
 use crate::render::action_body::{ActionFacts, IncidentFacts};
 use crate::render::{code_span, ActionNotice, HookFailed, HookOutcome, TemplateName, TimelineView};
 use crate::scheduler::JobError;
@@ -71,6 +71,24 @@ fn facts(w: &Window, record: Option<&IncidentRecord>, run: &HookRun) -> ActionFa
     }
 }
 
+/// The state a call's outcome leaves it in, its status, and what it says. The bot stopping
+/// before it recorded an answer leaves it unknown; its other reasons, failed.
+fn settled(outcome: ActionOutcome) -> (RunState, Option<u16>, RunNote) {
+    match outcome {
+        ActionOutcome::Done { status, snippet } => {
+            (RunState::Succeeded, Some(status), RunNote::Said(snippet))
+        }
+        ActionOutcome::Failed { status, what } => (RunState::Failed, status, RunNote::Said(what)),
+        ActionOutcome::Unknown { what } | ActionOutcome::Later { what, .. } => {
+            (RunState::Unknown, None, RunNote::Said(what))
+        }
+        ActionOutcome::NotSent(why @ BotReason::Interrupted) => {
+            (RunState::Unknown, None, RunNote::Bot(why))
+        }
+        ActionOutcome::NotSent(why) => (RunState::Failed, None, RunNote::Bot(why)),
+    }
+}
+
 impl Performer {
     /// Performs [`Effect::MaintenanceHook`]: sends the call `id` once (see the module's doc).
     pub(in crate::app) async fn maintenance_hook(
@@ -85,8 +103,7 @@ impl Performer {
         match run.state {
             RunState::Queued => {}
             RunState::Sending => {
-                let why = "the bot stopped after sending it, before it recorded an answer";
-                let outcome = ActionOutcome::Unknown { what: why.into() };
+                let outcome = ActionOutcome::NotSent(BotReason::Interrupted);
                 return self.hook_finished(job, &run, outcome).await;
             }
             RunState::Succeeded | RunState::Failed | RunState::Unknown => return Ok(()),
@@ -112,14 +129,10 @@ impl Performer {
                 };
                 runner.run(&call).await
             }
-            (None, _) => ActionOutcome::Failed {
-                status: None,
-                what: format!("no action `{}` is configured any more", run.action),
-            },
-            (Some(_), None) => ActionOutcome::Failed {
-                status: None,
-                what: "runbook actions are not set up in this process".into(),
-            },
+            (None, _) => ActionOutcome::NotSent(BotReason::NotConfigured {
+                action: run.action.clone(),
+            }),
+            (Some(_), None) => ActionOutcome::NotSent(BotReason::NotSetUp),
         };
         if let ActionOutcome::Later { after, what } = outcome {
             app.db.requeue_hook_run(id).await?;
@@ -141,13 +154,7 @@ impl Performer {
     ) -> Result<(), JobError> {
         let app = &self.app;
         let now = app.clock.now();
-        let (state, status, what) = match outcome {
-            ActionOutcome::Done { status, snippet } => (RunState::Succeeded, Some(status), snippet),
-            ActionOutcome::Failed { status, what } => (RunState::Failed, status, what),
-            ActionOutcome::Unknown { what } | ActionOutcome::Later { what, .. } => {
-                (RunState::Unknown, None, what)
-            }
-        };
+        let (state, status, note) = settled(outcome);
         let Some(w) = app.db.window(run.window).await? else {
             return Ok(());
         };
@@ -155,7 +162,7 @@ impl Performer {
         let label = action.map_or_else(|| run.action.to_string(), |a| a.label.clone());
         let mut tx = app.db.begin().await?;
         if !tx
-            .finish_hook_run(run.id, state, status, &what, now)
+            .finish_hook_run(run.id, state, status, &note, now)
             .await?
         {
             return Ok(());
@@ -169,7 +176,8 @@ impl Performer {
                 _ => HookOutcome::Failed,
             },
             status,
-            what: what.clone(),
+            what: note.said().unwrap_or_default().to_owned(),
+            why: note.reason().cloned(),
         };
         let line = app
             .templates
@@ -183,7 +191,8 @@ impl Performer {
                 window: w.title.to_string(),
                 unknown: state == RunState::Unknown,
                 status,
-                what: Some(what.as_str()).filter(|w| !w.is_empty()).map(code_span),
+                what: note.said().filter(|w| !w.is_empty()).map(code_span),
+                why: note.reason().cloned(),
             };
             self.say_hook_failed(&mut tx, job, &w, run.id, failed)
                 .await?;

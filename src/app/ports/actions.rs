@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use crate::clock::BoxFuture;
-use crate::domain::RunbookAction;
+use crate::domain::{BotReason, RunbookAction};
 use crate::render::action_body::ActionFacts;
 
 /// One run to send: the action as configured, and the facts its templates are filled from
@@ -49,6 +49,9 @@ pub enum ActionOutcome {
         /// What happened.
         what: String,
     },
+    /// The bot did not send it, for a reason of its own (never the adapter's answer: the use
+    /// case finds it before calling), worded in the templates.
+    NotSent(BotReason),
 }
 
 /// Sends runs of runbook actions.
