@@ -31,15 +31,26 @@ pub enum BotReason {
     NotSetUp,
     /// The bot stopped after sending it, before it recorded an answer.
     Interrupted,
+    /// The action's secret is named `env:NAME` but NAME is not set in this process.
+    SecretMissing {
+        /// The environment variable's name (never its value).
+        var: String,
+    },
 }
 
+/// How a [`BotReason::SecretMissing`] is stored: this prefix, then the variable's name (whose
+/// characters, `A-Z`, `0-9` and `_`, never include the colon).
+const SECRET_MISSING: &str = "secret_missing:";
+
 impl BotReason {
-    /// The word stored for it (the action of `NotConfigured` is the row's own).
-    pub fn key(&self) -> &'static str {
+    /// The word stored for it (the action of `NotConfigured` is the row's own; a missing
+    /// secret keeps its variable's name after the word).
+    pub fn key(&self) -> String {
         match self {
-            Self::NotConfigured { .. } => "not_configured",
-            Self::NotSetUp => "not_set_up",
-            Self::Interrupted => "interrupted",
+            Self::NotConfigured { .. } => "not_configured".into(),
+            Self::NotSetUp => "not_set_up".into(),
+            Self::Interrupted => "interrupted".into(),
+            Self::SecretMissing { var } => format!("{SECRET_MISSING}{var}"),
         }
     }
 
@@ -51,7 +62,17 @@ impl BotReason {
             }),
             "not_set_up" => Some(Self::NotSetUp),
             "interrupted" => Some(Self::Interrupted),
-            _ => None,
+            _ => key
+                .strip_prefix(SECRET_MISSING)
+                .filter(|var| {
+                    !var.is_empty()
+                        && var
+                            .chars()
+                            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
+                })
+                .map(|var| Self::SecretMissing {
+                    var: var.to_owned(),
+                }),
         }
     }
 }
@@ -87,9 +108,14 @@ mod tests {
             },
             BotReason::NotSetUp,
             BotReason::Interrupted,
+            BotReason::SecretMissing {
+                var: "OPS_TOKEN".into(),
+            },
         ] {
-            assert_eq!(BotReason::parse(reason.key(), &action), Some(reason));
+            assert_eq!(BotReason::parse(&reason.key(), &action), Some(reason));
         }
         assert_eq!(BotReason::parse("no action `x`", &action), None);
+        assert_eq!(BotReason::parse("secret_missing:", &action), None);
+        assert_eq!(BotReason::parse("secret_missing:a b", &action), None);
     }
 }

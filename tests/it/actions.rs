@@ -645,3 +645,46 @@ async fn a_run_whose_action_left_the_config_while_it_waited_says_so_and_calls_no
         "{last}"
     );
 }
+
+#[tokio::test]
+async fn a_secret_missing_from_the_environment_is_the_bots_reason_and_nothing_is_sent() {
+    std::env::remove_var("INCIDENT_BOT_TEST_ACTION_SECRET_UNSET");
+    let fake = world::fake().start().await;
+    let ops = target().await;
+    let bot = bot(
+        &fake,
+        vec![webhook(&ops.url(), "INCIDENT_BOT_TEST_ACTION_SECRET_UNSET")],
+    )
+    .await;
+    let channel = declare(
+        &fake,
+        world::RESPONDER,
+        &[("title", "Login down"), ("severity", "P1")],
+    )
+    .await;
+
+    run_action(&fake, channel.id, "snapshot-db").await;
+    let failed = said(&fake, channel.id, "failed**").await;
+    let text = fake.seen(&failed, chrono::Utc::now());
+    assert!(
+        text.contains(
+            "It was not sent: the environment variable INCIDENT_BOT_TEST_ACTION_SECRET_UNSET is \
+             not set: put the secret in it and run the action again."
+        ),
+        "our own reason, not what came back from the target: {text}"
+    );
+    assert!(!text.contains("What came back"), "{text}");
+    assert!(fake.pings(failed.id).nobody());
+    bot.settle().await;
+    assert!(ops.received().is_empty(), "nothing left the bot");
+    let id = incident(&bot, channel.id).await;
+    let last = last_action_entry(&bot, id).await;
+    assert!(
+        last.starts_with("“Snapshot the database” failed: not sent after ")
+            && last.ends_with(
+                "s: the environment variable INCIDENT_BOT_TEST_ACTION_SECRET_UNSET is not set: \
+                 put the secret in it and run the action again"
+            ),
+        "{last}"
+    );
+}

@@ -11,7 +11,7 @@ use secrecy::{ExposeSecret, SecretString};
 use super::{CallError, Outbound};
 use crate::app::{ActionCall, ActionOutcome, ActionRunner};
 use crate::clock::BoxFuture;
-use crate::domain::{EnvSecret, Shape};
+use crate::domain::{BotReason, EnvSecret, Shape};
 
 pub use shapes::{signature, GITLAB_RUN_VARIABLE, SIGNATURE_HEADER, TIMESTAMP_HEADER};
 
@@ -115,12 +115,10 @@ fn unanswered(message: String) -> ActionOutcome {
 
 /// The value of `secret` from the environment, or why the run cannot be sent.
 fn secret(secret: &EnvSecret) -> Result<SecretString, ActionOutcome> {
-    crate::config::secret_from_env(secret.var()).ok_or_else(|| ActionOutcome::Failed {
-        status: None,
-        what: format!(
-            "the environment variable {} is not set: put the secret in it and run the action again",
-            secret.var()
-        ),
+    crate::config::secret_from_env(secret.var()).ok_or_else(|| {
+        ActionOutcome::NotSent(BotReason::SecretMissing {
+            var: secret.var().to_owned(),
+        })
     })
 }
 
