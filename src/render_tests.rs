@@ -503,7 +503,7 @@ fn a_reminder_pings_then_says_what_and_the_next_step() {
 fn a_reminder_nobody_holds_says_who_gets_it_and_escapes_typed_text() {
     let view = Reminder {
         nobody: Some(NobodyHolds {
-            role: "commander".into(),
+            role: "commander",
             paged: false,
         }),
         postmortem_due: Some(PostmortemDueReminder {

@@ -33,8 +33,9 @@ pub struct Reminder {
 /// Nobody holds the role a reminder is for, so it went to the severity's page roles, if any.
 #[derive(Debug, Clone, Serialize)]
 pub struct NobodyHolds {
-    /// The role, as people say it: `commander`, `comms lead or commander`.
-    pub role: String,
+    /// The role's key (`IncidentRole::key`): `commander`, or `comms` for the comms lead, for
+    /// whom the commander stands in. `reminder.hbs` words it.
+    pub role: &'static str,
     /// Whether some role is paged for the severity (and got the reminder).
     pub paged: bool,
 }
@@ -116,7 +117,7 @@ impl Reminder {
         Self {
             ping: Some(Markup::raw("<@&1>")),
             nobody: Some(NobodyHolds {
-                role: "commander".into(),
+                role: "commander",
                 paged: true,
             }),
             escalate: Some(EscalateReminder {

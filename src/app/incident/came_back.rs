@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 use super::reminders::{Recipient, FIX_FAILED_BUTTON};
 use super::{App, Button, ButtonStyle, Effect, Outbox, Outgoing, Performer};
 use crate::app::effects::{Recurrence, RecurrenceSource};
-use crate::domain::{AlertSource, IncidentKind, Status};
+use crate::domain::{AlertSource, IncidentKind, IncidentRole, Status};
 use crate::render::{human, relative, CameBackReminder, Reminder, TemplateName};
 use crate::scheduler::JobError;
 use crate::store::{AlertCard, IncidentRecord, Job, Tx};
@@ -121,7 +121,7 @@ impl Performer {
         if i.status != Status::Verifying {
             return Ok(());
         }
-        let to = Recipient::of(&self.app, i, i.roles.commander, "commander");
+        let to = Recipient::of(&self.app, i, i.roles.commander, IncidentRole::Commander);
         let now = self.app.clock.now();
         let (alert, players, report) = match &news.source {
             RecurrenceSource::Alert { name } => (Some(name.clone()), false, None),

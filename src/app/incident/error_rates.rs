@@ -15,7 +15,7 @@ use super::reminders::Recipient;
 use super::Performer;
 use super::{App, Attachment, Effect, MetricsSource, Outbox};
 use crate::config::delta;
-use crate::domain::{over, percent, Incident, MessageId, Status, Verdict};
+use crate::domain::{over, percent, Incident, IncidentRole, MessageId, Status, Verdict};
 use crate::render::{
     human, Notice, RateOverReminder, RateThen, RateVerdict, RatesAtResolve, Reminder,
 };
@@ -295,7 +295,7 @@ impl Performer {
         now: DateTime<Utc>,
     ) -> Result<(), JobError> {
         let i = &record.incident;
-        let to = Recipient::of(&self.app, i, i.roles.commander, "commander");
+        let to = Recipient::of(&self.app, i, i.roles.commander, IncidentRole::Commander);
         let view = Reminder {
             rate_over: Some(RateOverReminder {
                 system,

@@ -10,7 +10,7 @@ use super::App;
 use super::{Button, ButtonStyle, Effect, Outbox, Outgoing, Performer};
 use crate::config::delta;
 use crate::domain::{Command, Incident, Status};
-use crate::domain::{MessageId, Phase, RoleId, UserId};
+use crate::domain::{IncidentRole, MessageId, Phase, RoleId, UserId};
 use crate::render::{
     human, mention, role_pings, timestamp, EscalateReminder, Label, Markup, NobodyHolds,
     NudgeReminder, PostmortemDueReminder, PostmortemOverdueReminder, Reminder, TemplateName,
@@ -307,8 +307,14 @@ pub(in crate::app) struct Recipient {
 }
 
 impl Recipient {
-    /// The holder of `role`, or the severity's page roles when nobody holds it.
-    pub(in crate::app) fn of(app: &App, i: &Incident, holder: Option<UserId>, role: &str) -> Self {
+    /// The holder of `role` (for the comms lead, the commander stands in), or the severity's
+    /// page roles when nobody holds it.
+    pub(in crate::app) fn of(
+        app: &App,
+        i: &Incident,
+        holder: Option<UserId>,
+        role: IncidentRole,
+    ) -> Self {
         match holder {
             Some(user) => Self {
                 users: vec![user],
@@ -318,7 +324,7 @@ impl Recipient {
             None => {
                 let roles = app.page_roles(i.kind, i.severity);
                 let nobody = NobodyHolds {
-                    role: role.to_owned(),
+                    role: role.key(),
                     paged: !roles.is_empty(),
                 };
                 Self {
@@ -533,7 +539,7 @@ fn update_due(
         return Ok(None);
     }
     let holder = i.roles.comms.or(i.roles.commander);
-    let to = Recipient::of(app, i, holder, "comms lead or commander");
+    let to = Recipient::of(app, i, holder, IncidentRole::Comms);
     let view = Reminder {
         update_due: Some(UpdateDueReminder {
             quiet_for: human(now - quiet_since),
@@ -566,7 +572,7 @@ fn nudge(
         .next()
         .and_then(|p| app.settings.checklists.first(p, i.kind, i.severity))
         .map(|step| step.text.to_string());
-    let to = Recipient::of(app, i, i.roles.commander, "commander");
+    let to = Recipient::of(app, i, i.roles.commander, IncidentRole::Commander);
     let escalate = if round >= 2 {
         app.settings.severity.get(i.severity).escalate_to.clone()
     } else {
@@ -598,7 +604,7 @@ fn verify_fix(
     if i.status != Status::Verifying {
         return Ok(None);
     }
-    let to = Recipient::of(app, i, i.roles.commander, "commander");
+    let to = Recipient::of(app, i, i.roles.commander, IncidentRole::Commander);
     let view = Reminder {
         verify_fix: Some(VerifyFixReminder {
             since: i.resolved_at.map_or_else(String::new, |at| human(now - at)),
@@ -632,7 +638,7 @@ fn postmortem_due(
     pm: &Postmortem,
 ) -> Result<ReminderPost, JobError> {
     let i = &record.incident;
-    let to = Recipient::of(app, i, i.roles.commander, "commander");
+    let to = Recipient::of(app, i, i.roles.commander, IncidentRole::Commander);
     let view = Reminder {
         postmortem_due: Some(PostmortemDueReminder {
             number: record.number.0,
@@ -657,7 +663,7 @@ fn postmortem_overdue(
     now: DateTime<Utc>,
 ) -> Result<ReminderPost, JobError> {
     let i = &record.incident;
-    let to = Recipient::of(app, i, i.roles.commander, "commander");
+    let to = Recipient::of(app, i, i.roles.commander, IncidentRole::Commander);
     let escalate = app.settings.postmortem.escalate_to.clone();
     let view = Reminder {
         postmortem_overdue: Some(PostmortemOverdueReminder {
