@@ -28,14 +28,16 @@ pub struct Answer {
 pub enum CallError {
     /// Passing: no connection, no answer in time, a 429 or a 5xx. Try again later, after
     /// `after` when the service said how long.
-    #[error("{service} is unavailable: {message}")]
+    #[error("{service} is unavailable: {reached}{message}")]
     Unavailable {
         /// The service.
         service: &'static str,
-        /// What happened.
+        /// What happened (an answer's first characters, redacted, or why none came).
         message: String,
         /// How long the service asked us to wait.
         after: Option<Duration>,
+        /// How far the call got, which says whether the service may have acted.
+        reached: Reached,
     },
     /// 401 or 403: the credentials are wrong or lack a scope. Trying again cannot help.
     #[error("{service} refused the credentials ({status}): {message}")]
@@ -59,6 +61,27 @@ pub enum CallError {
     },
 }
 
+/// How far a call that failed for now got: whether the service may have acted on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reached {
+    /// No connection was made: nothing was sent, so nothing was done.
+    Nobody,
+    /// It was sent and no answer came (a timeout, a cut connection): it may have acted.
+    NoAnswer,
+    /// The service answered with this status (429, 408, a 5xx, or a 403 that is a rate limit).
+    Answered(u16),
+}
+
+impl std::fmt::Display for Reached {
+    /// An answer's status, as the message's prefix; nothing otherwise.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Answered(status) => write!(f, "{status}: "),
+            Self::Nobody | Self::NoAnswer => Ok(()),
+        }
+    }
+}
+
 impl CallError {
     /// A request that reached nobody or got no answer.
     pub(super) fn unreachable(e: reqwest::Error) -> Self {
@@ -69,10 +92,16 @@ impl CallError {
         } else {
             "the exchange failed"
         };
+        let reached = if e.is_connect() {
+            Reached::Nobody
+        } else {
+            Reached::NoAnswer
+        };
         Self::Unavailable {
             service: "",
             message: crate::redact::redact(&format!("{what}: {}", without_url(&e))),
             after: None,
+            reached,
         }
     }
 
@@ -92,6 +121,10 @@ impl CallError {
             Self::Unauthorized { status, .. } | Self::Refused { status, .. } if *status > 0 => {
                 Some(*status)
             }
+            Self::Unavailable {
+                reached: Reached::Answered(status),
+                ..
+            } => Some(*status),
             _ => None,
         }
     }
@@ -169,7 +202,8 @@ impl Answer {
                 Err(CallError::Unavailable {
                     service,
                     after: super::retry_after(&self.headers, chrono::Utc::now()),
-                    message: format!("{}: {message}", self.status),
+                    message,
+                    reached: Reached::Answered(self.status),
                 })
             }
             401 | 403 => Err(CallError::Unauthorized {
@@ -180,7 +214,8 @@ impl Answer {
             429 | 500..=599 | 408 => Err(CallError::Unavailable {
                 service,
                 after: super::retry_after(&self.headers, chrono::Utc::now()),
-                message: format!("{}: {message}", self.status),
+                message,
+                reached: Reached::Answered(self.status),
             }),
             status => Err(CallError::Refused {
                 service,

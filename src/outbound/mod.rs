@@ -31,7 +31,7 @@ pub mod x;
 
 use std::time::{Duration, Instant};
 
-pub use answer::{snippet as answer_snippet, Answer, CallError, SNIPPET_CHARS};
+pub use answer::{snippet as answer_snippet, Answer, CallError, Reached, SNIPPET_CHARS};
 pub use trackers::tracker;
 pub use wait::retry_after;
 
@@ -81,6 +81,7 @@ impl Outbound {
                 service,
                 message: format!("no answer within {}", humantime::format_duration(timeout)),
                 after: None,
+                reached: Reached::NoAnswer,
             }),
         };
         let outcome = match &result {

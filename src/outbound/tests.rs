@@ -93,8 +93,9 @@ fn an_endpoint_keeps_the_base_path_and_encodes_each_segment() {
 fn a_failure_maps_to_the_job_queue_by_whether_trying_again_helps() {
     let later = CallError::Unavailable {
         service: "ntfy",
-        message: "503".into(),
+        message: "busy".into(),
         after: Some(Duration::from_secs(4)),
+        reached: super::Reached::Answered(503),
     };
     assert!(matches!(
         JobError::from(later),

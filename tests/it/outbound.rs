@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use incident_bot::metrics::Metrics;
-use incident_bot::outbound::{endpoint, CallError, Outbound};
+use incident_bot::outbound::{endpoint, CallError, Outbound, Reached};
 use serde_json::json;
 
 use crate::support::fake_service::{Canned, FakeService, Fault};
@@ -88,8 +88,21 @@ async fn each_failure_says_whether_trying_again_can_help() {
     );
     let down = post(&client, &fake).await.expect_err("a 503");
     assert!(
-        matches!(down, CallError::Unavailable { after: None, .. }),
+        matches!(
+            down,
+            CallError::Unavailable {
+                after: None,
+                reached: Reached::Answered(503),
+                ..
+            }
+        ),
         "{down}"
+    );
+    assert_eq!(down.status(), Some(503));
+    assert!(
+        down.to_string()
+            .ends_with("unavailable: 503: upstream down"),
+        "the status still leads what it said: {down}"
     );
 
     assert!(fake.acted().is_empty(), "a refused call did nothing");
@@ -133,6 +146,16 @@ async fn a_service_too_slow_to_answer_times_out_and_acts_anyway() {
         slow.to_string().contains("no answer within 500ms"),
         "{slow}"
     );
+    assert!(
+        matches!(
+            slow,
+            CallError::Unavailable {
+                reached: Reached::NoAnswer,
+                ..
+            }
+        ),
+        "sent without an answer: it may have acted"
+    );
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(fake.acted().len(), 1);
 }
@@ -154,10 +177,11 @@ async fn nobody_listening_is_unavailable_not_a_fault() {
             e,
             CallError::Unavailable {
                 service: "ntfy",
+                reached: Reached::Nobody,
                 ..
             }
         ),
-        "{e}"
+        "nothing was sent, so nothing can have been done: {e}"
     );
 }
 

@@ -8,7 +8,7 @@ mod shapes;
 
 use secrecy::{ExposeSecret, SecretString};
 
-use super::{CallError, Outbound};
+use super::{CallError, Outbound, Reached};
 use crate::app::{ActionCall, ActionOutcome, ActionRunner};
 use crate::clock::BoxFuture;
 use crate::domain::{BotReason, EnvSecret, Shape};
@@ -83,34 +83,23 @@ fn outcome(sent: Result<super::Answer, CallError>) -> ActionOutcome {
             after: Some(after),
             what: message,
         },
-        Err(CallError::Unavailable { message, .. }) => unanswered(message),
+        // Without a time to wait: an answer (a 5xx) is a failure to report; no connection at
+        // all sent nothing and may be tried again; a timeout or a cut connection may have
+        // acted, so what became of it is unknown.
+        Err(CallError::Unavailable {
+            message, reached, ..
+        }) => match reached {
+            Reached::Answered(status) => ActionOutcome::Failed {
+                status: Some(status),
+                what: message,
+            },
+            Reached::Nobody => ActionOutcome::Later {
+                after: None,
+                what: message,
+            },
+            Reached::NoAnswer => ActionOutcome::Unknown { what: message },
+        },
     }
-}
-
-/// An `Unavailable` without a time to wait: an answer (a 5xx: the outbound client writes its
-/// status first) is a failure to report; no connection at all sent nothing and may be tried
-/// again; anything else (a timeout, a connection cut) may have acted and is unknown.
-fn unanswered(message: String) -> ActionOutcome {
-    let status = message
-        .split_once(": ")
-        .and_then(|(head, _)| head.parse::<u16>().ok());
-    if let Some(status) = status {
-        let what = message
-            .split_once(": ")
-            .map_or("", |(_, rest)| rest)
-            .to_owned();
-        return ActionOutcome::Failed {
-            status: Some(status),
-            what,
-        };
-    }
-    if message.starts_with("could not connect") {
-        return ActionOutcome::Later {
-            after: None,
-            what: message,
-        };
-    }
-    ActionOutcome::Unknown { what: message }
 }
 
 /// The value of `secret` from the environment, or why the run cannot be sent.
@@ -152,6 +141,7 @@ mod tests {
             service: "webhook",
             message: "no answer within 2s".into(),
             after: None,
+            reached: Reached::NoAnswer,
         };
         assert!(matches!(
             outcome(Err(timeout)),
@@ -159,8 +149,9 @@ mod tests {
         ));
         let answered = CallError::Unavailable {
             service: "webhook",
-            message: "500: database on fire".into(),
+            message: "database on fire".into(),
             after: None,
+            reached: Reached::Answered(500),
         };
         assert_eq!(
             outcome(Err(answered)),
@@ -173,6 +164,7 @@ mod tests {
             service: "webhook",
             message: "could not connect: refused".into(),
             after: None,
+            reached: Reached::Nobody,
         };
         assert!(matches!(outcome(Err(nobody)), ActionOutcome::Later { .. }));
     }

@@ -108,11 +108,13 @@ impl PagerDuty {
                 service,
                 message,
                 after,
+                reached,
             }) => Err(JobError::Retry {
                 error: CallError::Unavailable {
                     service,
                     message,
                     after,
+                    reached,
                 }
                 .into(),
                 after: Some(after.unwrap_or(RETRY_AFTER)),

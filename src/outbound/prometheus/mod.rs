@@ -85,9 +85,9 @@ impl Prometheus {
 /// A failed call in our words: Prometheus' own `error` when it gave one.
 fn refused(e: CallError) -> MetricsError {
     match &e {
-        CallError::Unavailable { message, .. } => {
-            MetricsError::Unavailable(format!("Prometheus is unavailable: {message}"))
-        }
+        CallError::Unavailable {
+            message, reached, ..
+        } => MetricsError::Unavailable(format!("Prometheus is unavailable: {reached}{message}")),
         CallError::Refused {
             message, status, ..
         } => {
