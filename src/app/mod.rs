@@ -22,6 +22,7 @@ mod social;
 mod social_notices;
 pub mod status_hooks;
 mod tickets;
+mod translation_drafts;
 
 // The features' modules by their short names, for the use cases that call across features.
 use incident::timeline_chart;
@@ -88,6 +89,7 @@ pub use social::{status_link, x_cap_reached, DbSessions, SOCIAL_POST};
 pub use summary::{help, status, StatusReply};
 pub use tickets::{marker, TicketStep};
 pub use timeline_chart::{timeline_chart_click, TIMELINE_CHART_BUTTON};
+pub use translation_drafts::{held_draft, hold_draft, keep_draft, release_draft, Gone, LIFETIME};
 pub use waf::{block, unblock, BlockArgs};
 pub use workflow::{postmortem, PostmortemArgs};
 

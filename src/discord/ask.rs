@@ -78,11 +78,6 @@ impl<'a> Ask<'a> {
         &self.data.app
     }
 
-    /// The handlers' state.
-    pub fn data(&self) -> &'a super::Data {
-        self.data
-    }
-
     /// The interaction's id.
     pub fn id(&self) -> u64 {
         self.interaction.id.get()

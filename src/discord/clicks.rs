@@ -35,7 +35,7 @@ pub(super) async fn on_click(
         return arrival.answered(Outcome::Restarting, answer).await;
     }
     if prefix == translations::MORE {
-        let answer = click.create_response(reach, more_languages(data, click, about)?);
+        let answer = click.create_response(reach, more_languages(data, click, about).await?);
         return arrival.answered(Outcome::Ok, answer).await;
     }
     // A form must be the first answer to the click: it cannot follow a defer.
@@ -202,16 +202,15 @@ async fn say_to_clicker(
 }
 
 /// **More languages**: the next translations form, the first answer to the click.
-fn more_languages(
+async fn more_languages(
     data: &Data,
     click: &serenity::ComponentInteraction,
     about: &str,
 ) -> Result<serenity::CreateInteractionResponse, Error> {
-    let now = data.app.clock.now();
     let user = click.user.id.get();
-    match translations::next_form(&data.app.templates, &data.drafts, (about, user), now) {
+    match translations::next_form(&data.app, (about, user)).await {
         Ok(modal) => Ok(serenity::CreateInteractionResponse::Modal(modal)),
-        Err(refusal) => response(data, Err(refusal.into()), click.id.get(), about),
+        Err(e) => response(data, Err(e), click.id.get(), about),
     }
 }
 
@@ -438,7 +437,7 @@ pub(super) async fn on_modal(
     let origin = format!("ix:{}", submit.id);
     if prefix == translations::FORM {
         let typed = |id: &str| typed(submit, id);
-        let result = translations::sent(&data.app, &data.drafts, &actor, about, typed).await;
+        let result = translations::sent(&data.app, &actor, about, typed).await;
         let result = result.map(|sent| match sent {
             translations::Sent::More(text, buttons) => Answer::Ask(text, buttons),
             translations::Sent::Done(text) => Answer::Say(text),

@@ -37,8 +37,6 @@ pub struct Data {
     connected_once: AtomicBool,
     /// Whether this process may act on what the gateway delivers (its lease holds).
     pub fence: crate::replica::Fence,
-    /// Commands waiting for their translations forms.
-    pub drafts: commands::translations::Drafts,
 }
 
 impl Data {
@@ -48,7 +46,6 @@ impl Data {
             app,
             connected_once: AtomicBool::new(false),
             fence,
-            drafts: Default::default(),
         })
     }
 }

@@ -43,6 +43,7 @@ pub(super) const TABLES: &[(&str, bool)] = &[
     ("social_notices", true),
     ("status_webhooks", true),
     ("status_webhook_deliveries", true),
+    ("translation_drafts", true),
 ];
 
 /// The tables whose `id` PostgreSQL numbers itself (an identity column): after rows are copied

@@ -49,6 +49,7 @@ mod social_posts;
 mod status_webhooks;
 mod tickets;
 mod timeline;
+mod translation_drafts;
 mod translations;
 mod waf_blocks;
 
@@ -86,6 +87,7 @@ pub use social_notices::{NewSocialNotice, SocialNotice};
 pub use social_posts::{NewSocialPost, RemotePost, SocialPost};
 pub use status_webhooks::{StatusDelivery, StatusWebhookState, EVERYTHING as ALL_PUBLIC};
 pub use tickets::{ActionToExport, StoredTicket};
+pub use translation_drafts::StoredDraft;
 pub use waf_blocks::{NewBlock, WafBlock};
 
 /// The settings of every SQLite connection, run when it opens: the `Any` driver connects by URL,

@@ -196,6 +196,11 @@ struct HttpReplicas {
 
 impl HttpReplicas {
     async fn start(fake: &FakeDiscord) -> Self {
+        Self::start_with(fake, &[]).await
+    }
+
+    /// Two replicas whose configs end with `extra` lines (whole tables).
+    async fn start_with(fake: &FakeDiscord, extra: &[&str]) -> Self {
         let url = fresh_postgres_url().await;
         let dirs = [
             tempfile::tempdir().expect("dir"),
@@ -204,6 +209,10 @@ impl HttpReplicas {
         let publics = [free_port(), free_port()];
         let config_a = http_replica(fake, dirs[0].path(), &url, publics[0]);
         let config_b = http_replica(fake, dirs[1].path(), &url, publics[1]);
+        for config in [&config_a, &config_b] {
+            let text = std::fs::read_to_string(config).expect("config");
+            std::fs::write(config, format!("{text}\n{}\n", extra.join("\n"))).expect("write");
+        }
         let info = [("RUST_LOG", "info")];
         let run_a = ["run", "--config", &config_a];
         let owner = ChildBot::start_with(fake, dirs[0].path(), &run_a, &info).await;
@@ -252,6 +261,38 @@ async fn commands_over_http_are_answered_while_the_gateway_owner_is_killed() {
             .take(sent)
             .all(|d| d.url == endpoints[1] && d.status == Some(202)),
         "the standby took them"
+    );
+    drop(replicas);
+}
+
+#[tokio::test]
+async fn a_translations_form_opened_on_one_replica_is_taken_by_the_other() {
+    // Arrange: players read English and German; two replicas behind the load balancer.
+    let fake = world::fake().start().await;
+    let players = ["[players]", "locales = [\"en-US\", \"de\"]"];
+    let mut replicas = HttpReplicas::start_with(&fake, &players).await;
+    let endpoints = replicas.endpoints.clone();
+    fake.set_interactions_url(endpoints.to_vec())
+        .await
+        .expect("both replicas pass the portal's checks");
+    let form = crate::locales_titles::german_update(&fake).await;
+    let id = form["custom_id"].as_str().expect("a form id").to_owned();
+    assert!(
+        fake.deliveries().iter().all(|d| d.url == endpoints[0]),
+        "the owner opened the form"
+    );
+
+    // Act: the owner dies while the person types; the form reaches the standby.
+    replicas.owner.kill9();
+    let done = crate::locales_titles::send_german(&fake, &id).await;
+
+    // Assert: the standby found the draft and posted the update, German included.
+    let said = fake.seen(&done, chrono::Utc::now());
+    assert!(said.contains("Update posted"), "{said}");
+    assert_eq!(
+        fake.deliveries().last().map(|d| d.url.clone()),
+        Some(endpoints[1].clone()),
+        "the standby took the form"
     );
     drop(replicas);
 }

@@ -50,15 +50,11 @@ fn button_id(components: &[Value]) -> String {
         .to_owned()
 }
 
-#[tokio::test]
-async fn a_p1_with_a_german_title_and_update_is_in_the_game_status_in_both_languages() {
-    // Arrange: players read English and German.
-    let fake = world::fake().start().await;
-    let bot = spawn_bot_with(&fake, |s| s.players.locales = locales(&["en-US", "de"])).await;
-    fake.wait_for("the commands", STEP, |f| !f.commands().is_empty())
-        .await;
+/// Declares the P1 "Login slow" and runs `/incident update translations:true` in it, as the
+/// responder; returns the first translations form Discord shows.
+pub(crate) async fn german_update(fake: &crate::support::fake_discord::FakeDiscord) -> Value {
     let p1 = declare(
-        &fake,
+        fake,
         world::RESPONDER,
         &[
             ("title", "Login slow"),
@@ -67,10 +63,8 @@ async fn a_p1_with_a_german_title_and_update_is_in_the_game_status_in_both_langu
         ],
     )
     .await;
-
-    // Act: one form, the titles field first with the code filled in, then German.
     let opened = incident(
-        &fake,
+        fake,
         world::RESPONDER,
         p1.id,
         "update",
@@ -81,20 +75,38 @@ async fn a_p1_with_a_german_title_and_update_is_in_the_game_status_in_both_langu
         ],
     )
     .await;
-    let form = opened.modal().await;
-    let titles = &form["components"][0]["components"][0];
-    assert_eq!(titles["custom_id"], "titles", "{form}");
-    assert_eq!(titles["value"], "de: ", "{form}");
-    assert_eq!(form["components"][1]["components"][0]["custom_id"], "de");
-    let id = form["custom_id"].as_str().expect("a form id").to_owned();
-    let done = fake
-        .modal_submit(world::RESPONDER, &id)
+    opened.modal().await
+}
+
+/// Sends translations form `id` as the responder, with a German title and update; returns the
+/// command's reply.
+pub(crate) async fn send_german(
+    fake: &crate::support::fake_discord::FakeDiscord,
+    id: &str,
+) -> crate::support::fake_discord::FakeMessage {
+    fake.modal_submit(world::RESPONDER, id)
         .field("titles", "de: Anmeldung langsam")
         .field("de", "Die Anmeldung dauert eine Minute; wir sind dran")
         .send()
         .await
         .reply()
+        .await
+}
+
+#[tokio::test]
+async fn a_p1_with_a_german_title_and_update_is_in_the_game_status_in_both_languages() {
+    // Arrange: players read English and German.
+    let fake = world::fake().start().await;
+    let bot = spawn_bot_with(&fake, |s| s.players.locales = locales(&["en-US", "de"])).await;
+    fake.wait_for("the commands", STEP, |f| !f.commands().is_empty())
         .await;
+    let form = german_update(&fake).await;
+    let titles = &form["components"][0]["components"][0];
+    assert_eq!(titles["custom_id"], "titles", "{form}");
+    assert_eq!(titles["value"], "de: ", "{form}");
+    assert_eq!(form["components"][1]["components"][0]["custom_id"], "de");
+    let id = form["custom_id"].as_str().expect("a form id").to_owned();
+    let done = send_german(&fake, &id).await;
     let said = fake.seen(&done, Utc::now());
     assert!(said.contains("Update posted"), "{said}");
 

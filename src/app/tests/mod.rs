@@ -20,6 +20,7 @@ mod paging;
 mod postmortem;
 mod reminders;
 mod rights;
+mod translation_drafts;
 
 use std::path::Path;
 use std::sync::Arc;

@@ -12,7 +12,6 @@ pub(crate) mod report;
 mod run;
 pub(crate) mod spec;
 mod timeline;
-pub(crate) mod translation_drafts;
 pub(crate) mod translations;
 
 pub(crate) use incident::counts;

@@ -6,14 +6,15 @@
 //! **More languages** button opens the next (a modal cannot answer a modal). The first form's
 //! first field holds every language's title, one `code: title` line each, filled in with the
 //! codes, so titles cost no extra step; the text fields follow, four in the first form, five in
-//! the others. The command runs when the last form is sent. The draft between forms lives in
-//! this process for at most 30 minutes (`translation_drafts`): it is a form being filled.
+//! the others. The command runs when the last form is sent. The draft between forms is held by
+//! `app::hold_draft` in the database for at most 30 minutes, so any replica can take the next
+//! form.
 
+use serde::{Deserialize, Serialize};
 use serenity::all as serenity;
 
 use super::spec::{Kind, Param};
-use super::translation_drafts::{Gone, Held};
-use crate::app::{self, AppError, Button, ChangeArgs, Place};
+use crate::app::{self, AppError, Button, ChangeArgs, Gone, Place};
 use crate::domain::{
     to_translate, Actor, Command, EtaInput, FreeText, IncidentTitle, Locale, Refusal, Translations,
     Typed,
@@ -39,7 +40,8 @@ pub const FIELDS_PER_FORM: usize = 5;
 const TITLES: &str = "titles";
 
 /// What the command will do once the languages are in.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "command", rename_all = "snake_case")]
 pub enum Asked {
     /// `/incident update`, as typed.
     Update {
@@ -60,7 +62,8 @@ pub enum Asked {
 }
 
 /// A command waiting for its translations.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(try_from = "Stored", into = "Stored")]
 pub(super) struct Draft {
     asked: Asked,
     place: Place,
@@ -70,15 +73,72 @@ pub(super) struct Draft {
     titles: Vec<(Locale, String)>,
 }
 
-/// The drafts of this process, by the id of the command that opened them.
-#[derive(Debug, Default)]
-pub struct Drafts(Held<Draft>);
+/// A draft as the database keeps it: ids as numbers, locales as their codes.
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    asked: Asked,
+    channel: u64,
+    incident: Option<u32>,
+    user: u64,
+    locales: Vec<String>,
+    typed: Vec<(String, String)>,
+    titles: Vec<(String, String)>,
+}
+
+impl From<Draft> for Stored {
+    fn from(d: Draft) -> Self {
+        let codes = |pairs: Vec<(Locale, String)>| {
+            pairs
+                .into_iter()
+                .map(|(l, text)| (l.code().to_owned(), text))
+                .collect()
+        };
+        Self {
+            asked: d.asked,
+            channel: d.place.channel.get(),
+            incident: d.place.incident,
+            user: d.user,
+            locales: d.locales.iter().map(|l| l.code().to_owned()).collect(),
+            typed: codes(d.typed),
+            titles: codes(d.titles),
+        }
+    }
+}
+
+impl TryFrom<Stored> for Draft {
+    type Error = String;
+
+    fn try_from(s: Stored) -> Result<Self, String> {
+        let locale = |code: &str| Locale::parse(code).map_err(|e| e.to_string());
+        let pairs = |pairs: Vec<(String, String)>| {
+            pairs
+                .into_iter()
+                .map(|(code, text)| Ok((locale(&code)?, text)))
+                .collect::<Result<Vec<_>, String>>()
+        };
+        Ok(Self {
+            asked: s.asked,
+            place: Place {
+                channel: crate::domain::ChannelId::new(s.channel).ok_or("channel 0")?,
+                incident: s.incident,
+            },
+            user: s.user,
+            locales: s
+                .locales
+                .iter()
+                .map(|c| locale(c))
+                .collect::<Result<_, _>>()?,
+            typed: pairs(s.typed)?,
+            titles: pairs(s.titles)?,
+        })
+    }
+}
 
 /// What a person is told of a draft that is not here.
 fn refusal(gone: Gone) -> Refusal {
     match gone {
         Gone::Expired => Refusal::TranslationsExpired {
-            minutes: super::translation_drafts::LIFETIME.num_minutes(),
+            minutes: app::LIFETIME.num_minutes(),
         },
         Gone::Unknown => Refusal::StaleForm,
     }
@@ -198,7 +258,7 @@ pub(super) async fn open(
         typed: Vec::new(),
         titles: Vec::new(),
     };
-    ask.data().drafts.0.insert(id, draft, ask.app().clock.now());
+    app::hold_draft(ask.app(), id, &draft).await?;
     ask.modal(form(&ask.app().templates, id, 0, &locales, &english))
         .await?;
     Ok(true)
@@ -210,23 +270,21 @@ fn parse(about: &str) -> Option<(u64, usize)> {
     Some((id.parse().ok()?, step.parse().ok()?))
 }
 
-/// The form the **More languages** button `about` opens, if its draft is still here at `now`.
-pub(in crate::discord) fn next_form(
-    templates: &crate::render::Templates,
-    drafts: &Drafts,
+/// The form the **More languages** button `about` opens, if its draft is still held.
+pub(in crate::discord) async fn next_form(
+    app: &app::App,
     (about, user): (&str, u64),
-    now: chrono::DateTime<chrono::Utc>,
-) -> Result<serenity::CreateModal, Refusal> {
+) -> Result<serenity::CreateModal, AppError> {
     let (id, step) = parse(about).ok_or(Refusal::StaleForm)?;
-    let draft = drafts.0.update(id, now, |d| d.clone()).map_err(refusal)?;
+    let draft: Draft = app::held_draft(app, id).await?.map_err(refusal)?;
     if draft.user != user {
-        return Err(Refusal::StaleForm);
+        return Err(Refusal::StaleForm.into());
     }
     let english = match &draft.asked {
         Asked::Update { message, .. } => message.clone(),
         Asked::Announce { .. } => String::new(),
     };
-    Ok(form(templates, id, step, &draft.locales, &english))
+    Ok(form(&app.templates, id, step, &draft.locales, &english))
 }
 
 /// What a sent form leads to.
@@ -240,32 +298,24 @@ pub(in crate::discord) enum Sent {
 /// Takes a sent form `about` with its `typed` fields; runs the command after the last one.
 pub(in crate::discord) async fn sent(
     app: &app::App,
-    drafts: &Drafts,
     actor: &Actor,
     about: &str,
     typed: impl Fn(&str) -> String,
 ) -> Result<Sent, AppError> {
     let (id, step) = parse(about).ok_or(Refusal::StaleForm)?;
-    let user = actor.user.get();
-    let now = app.clock.now();
-    let draft = drafts
-        .0
-        .update(id, now, |draft| {
-            if draft.user != user {
-                return Ok(None);
-            }
-            if step == 0 {
-                draft.titles = parse_titles(&typed(TITLES), &draft.locales)?;
-            }
-            for l in of_step(&draft.locales, step).to_vec() {
-                draft.typed.retain(|(x, _)| *x != l);
-                draft.typed.push((l, typed(l.code())));
-            }
-            Ok::<_, AppError>(Some(draft.clone()))
-        })
-        .map_err(refusal)??;
-    let draft = draft.ok_or(Refusal::StaleForm)?;
+    let mut draft: Draft = app::held_draft(app, id).await?.map_err(refusal)?;
+    if draft.user != actor.user.get() {
+        return Err(Refusal::StaleForm.into());
+    }
+    if step == 0 {
+        draft.titles = parse_titles(&typed(TITLES), &draft.locales)?;
+    }
+    for l in of_step(&draft.locales, step).to_vec() {
+        draft.typed.retain(|(x, _)| *x != l);
+        draft.typed.push((l, typed(l.code())));
+    }
     if step + 1 < steps(draft.locales.len()) {
+        app::keep_draft(app, id, &draft).await?.map_err(refusal)?;
         let answer = crate::render::TranslationsAnswer {
             done: (FIELDS_PER_FORM - 1) + step * FIELDS_PER_FORM,
             total: draft.locales.len(),
@@ -277,8 +327,8 @@ pub(in crate::discord) async fn sent(
         };
         return Ok(Sent::More(app::answer(app, answer)?, vec![more]));
     }
-    drafts.0.remove(id, now);
     let args = args(&draft)?;
+    app::release_draft(app, id).await?;
     let origin = format!("ix:{id}");
     let changed = app::change(app, actor, draft.place, &origin, args).await?;
     Ok(Sent::Done(changed.reply))
