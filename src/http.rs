@@ -194,6 +194,15 @@ async fn status_route(
     let path = uri.path();
     let label = route_label(path);
     let snapshot = board.current();
+    // Just after a start, before the first build: not "no such page", but "in a moment".
+    if !snapshot.is_built() && app.settings.status.page {
+        app.metrics.status_requests.inc(&[label, "503"]);
+        return (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(header::RETRY_AFTER, "1")],
+        )
+            .into_response();
+    }
     let Some(resource) = snapshot.get(path) else {
         app.metrics.status_requests.inc(&[label, "404"]);
         return not_found().await;

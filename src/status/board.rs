@@ -63,6 +63,11 @@ impl Snapshot {
         self.routes.get(path)
     }
 
+    /// Whether it was built: the board holds an empty one until the first build is done.
+    pub fn is_built(&self) -> bool {
+        !self.routes.is_empty()
+    }
+
     /// Every path served.
     pub fn paths(&self) -> impl Iterator<Item = &str> {
         self.routes.keys().map(String::as_str)

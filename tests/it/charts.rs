@@ -176,12 +176,28 @@ fn login_today(png: &[u8]) -> [u8; 3] {
     image.get_pixel(16 + 768 * 89 / 90 + 4, 56 + 18 + 12).0
 }
 
+/// `/uptime.png`, once the page's first build is done (a 503 with Retry-After until then).
 async fn uptime(addr: std::net::SocketAddr, etag: Option<&str>) -> reqwest::Response {
-    let mut request = reqwest::Client::new().get(format!("http://{addr}/uptime.png"));
-    if let Some(etag) = etag {
-        request = request.header("if-none-match", etag);
+    let deadline = tokio::time::Instant::now() + crate::support::bot::STEP;
+    loop {
+        let mut request = reqwest::Client::new().get(format!("http://{addr}/uptime.png"));
+        if let Some(etag) = etag {
+            request = request.header("if-none-match", etag);
+        }
+        let answer = request.send().await.expect("the public listener answers");
+        if answer.status() != 503 || tokio::time::Instant::now() >= deadline {
+            return answer;
+        }
+        assert_eq!(
+            answer
+                .headers()
+                .get("retry-after")
+                .and_then(|v| v.to_str().ok()),
+            Some("1"),
+            "a page not built yet says when to come back"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
     }
-    request.send().await.expect("the public listener answers")
 }
 
 #[tokio::test]
