@@ -64,6 +64,16 @@ async fn last_action_entry(bot: &TestBot, id: IncidentId) -> String {
         .text
 }
 
+/// Declares the P1 "Login down" as the responder; returns its channel.
+async fn login_down(fake: &FakeDiscord) -> crate::support::fake_discord::FakeChannel {
+    declare(
+        fake,
+        world::RESPONDER,
+        &[("title", "Login down"), ("severity", "P1")],
+    )
+    .await
+}
+
 /// Runs `/incident run action:<id>` as the responder; returns the answer.
 async fn run_action(fake: &FakeDiscord, channel: SerenityChannel, id: &str) -> String {
     run(fake, world::RESPONDER, channel, "run", &[("action", id)]).await
@@ -188,12 +198,7 @@ async fn pressing_a_bound_step_asks_first_then_dispatches_the_github_workflow_an
         "token": "env:INCIDENT_BOT_TEST_GITHUB_TOKEN_B",
     }));
     let bot = bot(&fake, vec![workflow]).await;
-    let channel = declare(
-        &fake,
-        world::RESPONDER,
-        &[("title", "Login down"), ("severity", "P1")],
-    )
-    .await;
+    let channel = login_down(&fake).await;
 
     // The checklist is posted right after the intro: wait for its button.
     shows(&fake, channel.id, "the triage checklist", |m| {
@@ -288,12 +293,7 @@ async fn github_refusing_the_token_or_an_undeclared_input_is_a_failure_that_says
         "token": "env:INCIDENT_BOT_TEST_GITHUB_TOKEN_C",
     }));
     let bot = bot(&fake, vec![smoke]).await;
-    let channel = declare(
-        &fake,
-        world::RESPONDER,
-        &[("title", "Login down"), ("severity", "P1")],
-    )
-    .await;
+    let channel = login_down(&fake).await;
 
     run_action(&fake, channel.id, "smoke").await;
     let refused = said(&fake, channel.id, "HTTP 401").await;
@@ -337,12 +337,7 @@ async fn a_gitlab_pipeline_is_triggered_with_its_token_and_the_run_id_as_a_varia
         "token": "env:INCIDENT_BOT_TEST_GITLAB_TRIGGER_D",
     }));
     let bot = bot(&fake, vec![scale]).await;
-    let channel = declare(
-        &fake,
-        world::RESPONDER,
-        &[("title", "Login down"), ("severity", "P1")],
-    )
-    .await;
+    let channel = login_down(&fake).await;
 
     run_action(&fake, channel.id, "scale-up").await;
     let result = said(&fake, channel.id, "ran**").await;
@@ -383,12 +378,7 @@ async fn a_500_is_reported_with_what_came_back_and_not_sent_again() {
         vec![webhook(&ops.url(), "INCIDENT_BOT_TEST_ACTION_SECRET_E")],
     )
     .await;
-    let channel = declare(
-        &fake,
-        world::RESPONDER,
-        &[("title", "Login down"), ("severity", "P1")],
-    )
-    .await;
+    let channel = login_down(&fake).await;
 
     run_action(&fake, channel.id, "snapshot-db").await;
     let failed = said(&fake, channel.id, "failed**").await;
@@ -432,12 +422,7 @@ async fn a_timeout_asks_whether_it_ran_and_it_ran_records_it_without_sending_aga
         vec![webhook(&ops.url(), "INCIDENT_BOT_TEST_ACTION_SECRET_F")],
     )
     .await;
-    let channel = declare(
-        &fake,
-        world::RESPONDER,
-        &[("title", "Login down"), ("severity", "P1")],
-    )
-    .await;
+    let channel = login_down(&fake).await;
 
     run_action(&fake, channel.id, "snapshot-db").await;
     let question = said(&fake, channel.id, "Did “Snapshot the database” run?").await;
@@ -478,12 +463,7 @@ async fn an_answer_lost_after_the_target_acted_is_asked_about_and_run_again_send
         vec![webhook(&ops.url(), "INCIDENT_BOT_TEST_ACTION_SECRET_G")],
     )
     .await;
-    let channel = declare(
-        &fake,
-        world::RESPONDER,
-        &[("title", "Login down"), ("severity", "P1")],
-    )
-    .await;
+    let channel = login_down(&fake).await;
 
     run_action(&fake, channel.id, "snapshot-db").await;
     said(&fake, channel.id, "Did “Snapshot the database” run?").await;
@@ -540,12 +520,7 @@ async fn the_action_option_completes_only_what_the_person_may_run_in_this_incide
         json!({ "id": "rotate-keys", "label": "Rotate API keys", "url": url, "kinds": ["security"] }),
     );
     let _bot = bot(&fake, vec![snapshot, failover, rotate]).await;
-    let channel = declare(
-        &fake,
-        world::RESPONDER,
-        &[("title", "Login down"), ("severity", "P1")],
-    )
-    .await;
+    let channel = login_down(&fake).await;
     let offered = |user| {
         let fake = &fake;
         async move {
@@ -596,12 +571,7 @@ async fn a_run_whose_action_left_the_config_while_it_waited_says_so_and_calls_no
         s.actions = vec![webhook(&ops.url(), "INCIDENT_BOT_TEST_ACTION_SECRET_H")];
     })
     .await;
-    let channel = declare(
-        &fake,
-        world::RESPONDER,
-        &[("title", "Login down"), ("severity", "P1")],
-    )
-    .await;
+    let channel = login_down(&fake).await;
     run_action(&fake, channel.id, "snapshot-db").await;
     first.settle().await;
     assert_eq!(ops.received().len(), 1, "sent once, and told to come back");
@@ -656,12 +626,7 @@ async fn a_secret_missing_from_the_environment_is_the_bots_reason_and_nothing_is
         vec![webhook(&ops.url(), "INCIDENT_BOT_TEST_ACTION_SECRET_UNSET")],
     )
     .await;
-    let channel = declare(
-        &fake,
-        world::RESPONDER,
-        &[("title", "Login down"), ("severity", "P1")],
-    )
-    .await;
+    let channel = login_down(&fake).await;
 
     run_action(&fake, channel.id, "snapshot-db").await;
     let failed = said(&fake, channel.id, "failed**").await;
