@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::support::bot::{spawn_bot_with, world, STEP};
 use crate::support::fake_discord::{command_size, MAX_COMMAND_SIZE};
 use crate::support::http;
-use crate::support::story::{declare, incident};
+use crate::support::story::{declare, open_translations};
 
 const LOCALES: [&str; 8] = ["en-US", "de", "fr", "es-ES", "pt-BR", "it", "pl", "ja"];
 
@@ -50,32 +50,9 @@ async fn an_update_in_eight_languages_takes_two_forms_and_players_read_it_in_the
     let bot = spawn_bot_with(&fake, |s| s.players.locales = locales()).await;
     fake.wait_for("the commands", STEP, |f| !f.commands().is_empty())
         .await;
-    let p0 = declare(
-        &fake,
-        world::RESPONDER,
-        &[
-            ("title", "Login down"),
-            ("severity", "P0"),
-            ("systems", "Login"),
-        ],
-    )
-    .await;
-
     // Act: the update asks for its translations; the first form holds the titles and four
     // languages.
-    let opened = incident(
-        &fake,
-        world::RESPONDER,
-        p0.id,
-        "update",
-        &[
-            ("message", "Rolling back the deploy"),
-            ("public", "true"),
-            ("translations", "true"),
-        ],
-    )
-    .await;
-    let first = opened.modal().await;
+    let first = open_translations(&fake, ("Login down", "P0"), "Rolling back the deploy").await;
     assert_eq!(
         fields(&first),
         ["titles", "de", "fr", "es-ES", "pt-BR"],

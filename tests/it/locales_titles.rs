@@ -8,7 +8,7 @@ use incident_bot::clock::Clock as _;
 use serde_json::Value;
 
 use crate::support::bot::{spawn_bot_with, world, STEP};
-use crate::support::story::{declare, incident, shows_seen};
+use crate::support::story::{declare, open_translations, shows_seen};
 
 fn locales(codes: &[&str]) -> Vec<incident_bot::domain::Locale> {
     codes
@@ -50,32 +50,14 @@ fn button_id(components: &[Value]) -> String {
         .to_owned()
 }
 
-/// Declares the P1 "Login slow" and runs `/incident update translations:true` in it, as the
-/// responder; returns the first translations form Discord shows.
+/// The P1 "Login slow" and its update's first translations form (see [`open_translations`]).
 pub(crate) async fn german_update(fake: &crate::support::fake_discord::FakeDiscord) -> Value {
-    let p1 = declare(
+    open_translations(
         fake,
-        world::RESPONDER,
-        &[
-            ("title", "Login slow"),
-            ("severity", "P1"),
-            ("systems", "Login"),
-        ],
+        ("Login slow", "P1"),
+        "Logins take a minute; we are on it",
     )
-    .await;
-    let opened = incident(
-        fake,
-        world::RESPONDER,
-        p1.id,
-        "update",
-        &[
-            ("message", "Logins take a minute; we are on it"),
-            ("public", "true"),
-            ("translations", "true"),
-        ],
-    )
-    .await;
-    opened.modal().await
+    .await
 }
 
 /// Sends translations form `id` as the responder, with a German title and update; returns the
@@ -146,29 +128,7 @@ async fn a_translations_draft_that_waited_over_half_an_hour_tells_the_person_to_
     let bot = spawn_bot_with(&fake, |s| s.players.locales = locales(&codes)).await;
     fake.wait_for("the commands", STEP, |f| !f.commands().is_empty())
         .await;
-    let p0 = declare(
-        &fake,
-        world::RESPONDER,
-        &[
-            ("title", "Login down"),
-            ("severity", "P0"),
-            ("systems", "Login"),
-        ],
-    )
-    .await;
-    let opened = incident(
-        &fake,
-        world::RESPONDER,
-        p0.id,
-        "update",
-        &[
-            ("message", "Rolling back the deploy"),
-            ("public", "true"),
-            ("translations", "true"),
-        ],
-    )
-    .await;
-    let first = opened.modal().await;
+    let first = open_translations(&fake, ("Login down", "P0"), "Rolling back the deploy").await;
     let id = first["custom_id"].as_str().expect("a form id").to_owned();
     let more = fake
         .modal_submit(world::RESPONDER, &id)

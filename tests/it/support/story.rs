@@ -375,3 +375,36 @@ pub async fn press(
     let handle = fake.button(user, message.id, &custom_id).send().await;
     (handle, message)
 }
+
+/// Declares "`title`" at `severity` on Login as the responder, then runs `/incident update
+/// message:<message> public:true translations:true` in its channel; returns the first
+/// translations form Discord shows.
+pub async fn open_translations(
+    fake: &FakeDiscord,
+    (title, severity): (&str, &str),
+    message: &str,
+) -> Value {
+    let channel = declare(
+        fake,
+        world::RESPONDER,
+        &[
+            ("title", title),
+            ("severity", severity),
+            ("systems", "Login"),
+        ],
+    )
+    .await;
+    let opened = incident(
+        fake,
+        world::RESPONDER,
+        channel.id,
+        "update",
+        &[
+            ("message", message),
+            ("public", "true"),
+            ("translations", "true"),
+        ],
+    )
+    .await;
+    opened.modal().await
+}
