@@ -41,12 +41,16 @@ struct Entry {
     content: String,
 }
 
-/// A maintenance window's moments players saw, as entries.
+/// A maintenance window's moments players saw, as entries. Its translations say where it
+/// stands now, so they go with the newest moment only.
 fn window_entries(url: &str, w: &PublicWindow, words: &Templates) -> Vec<Entry> {
     let link = format!("{url}/#maintenance-{}", w.id);
-    w.moments()
+    let moments = w.moments();
+    let newest = moments.len().saturating_sub(1);
+    moments
         .into_iter()
-        .map(|(status, at)| Entry {
+        .enumerate()
+        .map(|(n, (status, at))| Entry {
             id: format!("{link}-{status}"),
             title: words.label(&Label::FeedWindow {
                 moment: status,
@@ -64,6 +68,7 @@ fn window_entries(url: &str, w: &PublicWindow, words: &Templates) -> Vec<Entry> 
                 w.body(),
                 w.translations
                     .iter()
+                    .filter(|_| n == newest)
                     .map(|(l, t)| format!("\n\n[{l}]\n{}\n{}", t.title, t.body))
                     .collect::<String>()
             ),
@@ -141,4 +146,47 @@ pub(super) fn feed(inputs: &Inputs<'_>, updated: DateTime<Utc>, words: &Template
     }
     out.push_str("</feed>\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{Locale, WindowStatus};
+    use crate::status::WindowText;
+
+    #[test]
+    fn a_windows_translation_goes_with_the_moment_it_was_made_at_only() {
+        let now = crate::test_time::T0;
+        let hour = chrono::TimeDelta::hours(1);
+        let started = WindowText {
+            title: "Wartung läuft: Patch 1.2".into(),
+            body: "Login: nicht verfügbar".into(),
+        };
+        let w = PublicWindow {
+            id: 7,
+            title: "Patch 1.2".into(),
+            systems: vec!["Login".into()],
+            message: None,
+            created_at: now - hour,
+            start: now,
+            end: now + hour,
+            status: WindowStatus::InProgress,
+            started_at: Some(now),
+            ended_at: None,
+            translations: vec![(Locale::parse("de").expect("de"), started)],
+        };
+        let templates = Templates::load(None).expect("templates");
+        let entries = window_entries("https://status.example", &w, &templates);
+        let said: Vec<(&str, bool)> = entries
+            .iter()
+            .map(|e| (e.title.as_str(), e.content.contains("[de]\nWartung läuft")))
+            .collect();
+        assert_eq!(
+            said,
+            [
+                ("Scheduled maintenance: Patch 1.2", false),
+                ("Maintenance in progress: Patch 1.2", true)
+            ]
+        );
+    }
 }

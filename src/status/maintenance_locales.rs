@@ -1,7 +1,8 @@
 //! A maintenance window in the players' other languages, for the game status and the feed:
 //! its 🛠️ notice rendered from each locale's template (`templates/players/<locale>/
-//! maintenance.hbs`, English where a locale has none) at the stage it is at, read as plain
-//! text. The first line is its title there; the rest is what players were told.
+//! maintenance.hbs`) at the stage it is at, read as plain text. The first line is its title
+//! there; the rest is what players were told. A locale without that template has no
+//! translation (the English text is not labelled as its language).
 
 use crate::app::App;
 use crate::domain::{to_translate, Locale, Window, WindowStatus};
@@ -32,6 +33,7 @@ pub(super) fn of(app: &App, w: &Window) -> anyhow::Result<Vec<(Locale, WindowTex
     let hosts = app.settings.player_link_hosts();
     to_translate(&app.settings.players.locales)
         .into_iter()
+        .filter(|locale| app.templates.has_in(*locale, TemplateName::Maintenance))
         .map(|locale| {
             let posted = app
                 .templates

@@ -181,8 +181,9 @@ async fn a_maintenance_window_is_told_in_german_in_a_german_guild_its_channel_an
         .start()
         .await;
     fake.set_preferred_locale("de");
+    // French players too, but no French maintenance template: no French text is made up.
     let (bot, _dir) = crate::maintenance::start_with(&fake, |s| {
-        s.players.locales = locales(&["en-US", "de"]);
+        s.players.locales = locales(&["en-US", "de", "fr"]);
         let de = incident_bot::domain::Locale::parse("de").expect("de");
         let id = incident_bot::domain::ChannelId::new(german.get()).expect("an id");
         s.channels.announcements_by_locale.insert(de, id);
@@ -263,6 +264,10 @@ async fn a_maintenance_window_is_told_in_german_in_a_german_guild_its_channel_an
     assert!(
         atom.contains("[de]\nGeplante Wartung: Database upgrade"),
         "{atom}"
+    );
+    assert!(
+        !atom.contains("[fr]"),
+        "English is not labelled French: {atom}"
     );
 }
 
