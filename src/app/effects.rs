@@ -404,6 +404,8 @@ pub mod kinds {
     pub const SYNC_WINDOW: &str = "sync_window";
     /// [`super::Effect::AnnounceWindow`].
     pub const ANNOUNCE_WINDOW: &str = "announce_window";
+    /// A window's notice in one more language's announcement channel.
+    pub const ANNOUNCE_WINDOW_IN: &str = "announce_window_in";
     /// [`super::Effect::WindowDue`].
     pub const WINDOW_DUE: &str = "window_due";
     /// [`super::Effect::WindowReminder`].
@@ -460,7 +462,7 @@ impl Effect {
             Self::Page { .. } => kinds::PAGE,
             Self::SyncWindow { .. } => kinds::SYNC_WINDOW,
             Self::AnnounceWindow { .. } => kinds::ANNOUNCE_WINDOW,
-            Self::AnnounceWindowIn { .. } => "announce_window_in",
+            Self::AnnounceWindowIn { .. } => kinds::ANNOUNCE_WINDOW_IN,
             Self::WindowDue { .. } => kinds::WINDOW_DUE,
             Self::WindowReminder { .. } => kinds::WINDOW_REMINDER,
             Self::WafBlock { .. } => kinds::WAF_BLOCK,

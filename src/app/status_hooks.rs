@@ -10,7 +10,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::Serialize;
 
 use super::effects::enqueue;
-use super::{App, Effect, FeedPage, HookCall, Performer, PublicState};
+use super::{App, Effect, FeedItem, FeedPage, HookCall, Performer, PublicState};
 use crate::config::StatusWebhookSettings;
 use crate::domain::IncidentKind;
 use crate::render::{LogPost, Markup, WebhookOffLog};
@@ -31,8 +31,7 @@ pub(crate) async fn on_incident(
     if record.incident.kind == IncidentKind::Security {
         return Ok(());
     }
-    // The incident's Statuspage id, as `status` builds it: its number.
-    queue(app, tx, &record.number.0.to_string(), now).await
+    queue(app, tx, &FeedItem::incident_id(record.number.0), now).await
 }
 
 /// Queues a delivery of maintenance window `window`'s public state to every webhook that is on.
@@ -42,8 +41,7 @@ pub(crate) async fn on_window(
     window: i64,
     now: DateTime<Utc>,
 ) -> Result<(), crate::store::Error> {
-    // The window's Statuspage id, as `status` builds it.
-    queue(app, tx, &format!("m{window}"), now).await
+    queue(app, tx, &FeedItem::window_id(window), now).await
 }
 
 async fn queue(

@@ -691,12 +691,12 @@ fn written(at: DateTime<Utc>) -> String {
     at.format("%Y-%m-%d %H:%M UTC").to_string()
 }
 
-/// `an availability` or `a security`.
 /// A phase by its number, for a template to word (`labels.hbs`).
 fn phase_number<S: serde::Serializer>(phase: &Phase, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_u8(phase.number())
 }
 
+/// `an availability` or `a security`.
 fn article(kind: IncidentKind) -> String {
     match kind {
         IncidentKind::Availability => format!("an {kind}"),

@@ -92,7 +92,7 @@ impl PublicWindow {
 
 /// `w` as a Statuspage scheduled maintenance, its updates newest first.
 pub(super) fn statuspage(docs: &Docs<'_>, w: &PublicWindow) -> sp::Maintenance {
-    let id = format!("m{}", w.id);
+    let id = crate::app::FeedItem::window_id(w.id);
     let mut updates: Vec<sp::IncidentUpdate> = w
         .moments()
         .into_iter()

@@ -179,10 +179,7 @@ impl Performer {
             what: note.said().unwrap_or_default().to_owned(),
             why: note.reason().cloned(),
         };
-        let line = app
-            .templates
-            .timeline_text(&line)
-            .map_err(|e| JobError::Fatal(e.into()))?;
+        let line = self.entry_text(&line)?;
         on_timeline(&mut tx, w.incident, None, now, line).await?;
         if state != RunState::Succeeded {
             let failed = HookFailed {

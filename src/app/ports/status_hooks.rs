@@ -33,6 +33,19 @@ pub struct FeedItem {
     pub json: serde_json::Value,
 }
 
+impl FeedItem {
+    /// The Statuspage id of incident number `number`: the number itself. The page's API
+    /// (`status`) and the webhook queue (`app::status_hooks`) both name items by it.
+    pub fn incident_id(number: u32) -> String {
+        number.to_string()
+    }
+
+    /// The Statuspage id of maintenance window `window`: `m` and its id.
+    pub fn window_id(window: i64) -> String {
+        format!("m{window}")
+    }
+}
+
 /// Everything players may see now.
 #[derive(Debug, Clone, PartialEq)]
 pub struct PublicState {

@@ -74,7 +74,7 @@ impl<'a> Docs<'a> {
 
     /// An incident, its updates newest first, with the components it affects.
     pub(super) fn incident(&self, i: &PublicIncident) -> sp::Incident {
-        let id = i.number.to_string();
+        let id = crate::app::FeedItem::incident_id(i.number);
         let mut updates: Vec<sp::IncidentUpdate> =
             i.updates.iter().map(|u| update(i, u, &id)).collect();
         updates.reverse();
