@@ -617,7 +617,12 @@ async fn a_link_stored_before_its_words_moved_to_a_template_reads_back_and_is_fi
         .message_command(world::RESPONDER, "Add to timeline", other)
         .send()
         .await;
-    assert_eq!(handle.reply().await.content, "Added to the timeline.");
+    let added = handle.reply().await;
+    assert_eq!(
+        fake.seen(&added, chrono::Utc::now()),
+        "Added to the timeline."
+    );
+    assert!(fake.pings(added.id).nobody());
     assert_eq!(
         last(bot.app.db.timeline(id).await.expect("timeline")),
         Some("Rolled back".to_owned()),

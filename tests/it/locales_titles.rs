@@ -8,7 +8,7 @@ use incident_bot::clock::Clock as _;
 use serde_json::Value;
 
 use crate::support::bot::{spawn_bot_with, world, STEP};
-use crate::support::story::{declare, open_translations, shows_seen};
+use crate::support::story::{button_labelled, declare, open_translations, shows_seen};
 
 fn locales(codes: &[&str]) -> Vec<incident_bot::domain::Locale> {
     codes
@@ -38,16 +38,6 @@ fn by_locale(translations: &Value) -> Vec<(String, String)> {
             (text("locale"), text("content"))
         })
         .collect()
-}
-
-/// The button ids of a message.
-fn button_id(components: &[Value]) -> String {
-    let text = serde_json::to_string(components).expect("components");
-    text.split("\"custom_id\":\"")
-        .nth(1)
-        .and_then(|s| s.split('"').next())
-        .expect("a button")
-        .to_owned()
 }
 
 /// The P1 "Login slow" and its update's first translations form (see [`open_translations`]).
@@ -146,14 +136,18 @@ async fn a_translations_draft_that_waited_over_half_an_hour_tells_the_person_to_
     // Act: the person comes back 31 minutes later and asks for the next form.
     bot.clock.advance(TimeDelta::minutes(31));
     let click = fake
-        .button(world::RESPONDER, more.id, &button_id(&more.components))
+        .button(
+            world::RESPONDER,
+            more.id,
+            &button_labelled(&more, "More languages"),
+        )
         .send()
         .await;
 
     // Assert: no form, but what happened and what to do; nothing reached players.
     let ack = click.ack().await;
     assert_eq!(ack.kind, 4, "a message, not a form: {:?}", ack.data);
-    let said = ack.data["content"].as_str().unwrap_or_default();
+    let said = fake.seen_text(ack.data["content"].as_str().unwrap_or_default(), Utc::now());
     assert!(
         said.contains("waited more than 30 minutes")
             && said.contains("Run the command again with translations:True"),

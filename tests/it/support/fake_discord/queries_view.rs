@@ -16,6 +16,13 @@ impl FakeDiscord {
         render(&message.content, &names, now)
     }
 
+    /// `content` (an interaction's answer that is not a stored message, say) as a member of the
+    /// guild sees it at `now`.
+    pub fn seen_text(&self, content: &str, now: DateTime<Utc>) -> String {
+        let names = self.shared.read(Names::of);
+        render(content, &names, now)
+    }
+
     /// The web addresses `message` links, each with whether Discord previews it below the
     /// message: what a reader could click.
     pub fn links(&self, message: &FakeMessage) -> Vec<(String, bool)> {
