@@ -298,9 +298,7 @@ impl Performer {
                 webhook_off: Some(WebhookOffLog {
                     name: Markup::raw(&hook.name),
                     failures: state.failures,
-                    error: Markup::raw(crate::render::discord_escape(
-                        reason.trim_end_matches(['.', ':', ' ']),
-                    )),
+                    error: Markup::text(reason.trim_end_matches(['.', ':', ' '])),
                 }),
                 ..LogPost::default()
             };

@@ -161,7 +161,8 @@ pub(super) fn page_view(inputs: &Inputs<'_>, systems: &[SystemState], impact: Im
         built: time(inputs.now),
         systems: systems
             .iter()
-            .map(|s| SystemView {
+            .map(|s| (s, bad_days(s)))
+            .map(|(s, bad)| SystemView {
                 name: s.name.clone(),
                 status: if s.maintenance {
                     "under_maintenance"
@@ -174,8 +175,8 @@ pub(super) fn page_view(inputs: &Inputs<'_>, systems: &[SystemState], impact: Im
                     .map(|(_, i)| DayView { class: class(*i) })
                     .collect(),
                 day_count: s.days.len(),
-                bad_count: bad_days(s).len(),
-                bad: bad_days(s),
+                bad_count: bad.len(),
+                bad,
             })
             .collect(),
         open: inputs
